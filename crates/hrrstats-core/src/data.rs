@@ -1,0 +1,202 @@
+//! Validated inputs. All checks of user data live here, once, so that every method
+//! and every binding reports the same problem the same way.
+
+use crate::error::{Error, Result};
+
+/// Check that a column has the expected number of rows.
+pub fn check_len(arg: &'static str, len: usize, expected_arg: &'static str, expected: usize) -> Result<()> {
+    if len != expected {
+        return Err(Error::LengthMismatch { arg, len, expected_arg, expected });
+    }
+    Ok(())
+}
+
+/// Check that every value is finite and non-negative.
+pub fn check_nonneg_finite(arg: &'static str, x: &[f64]) -> Result<()> {
+    for (row, &v) in x.iter().enumerate() {
+        if v.is_nan() {
+            return Err(Error::InvalidValue { arg, row, value: v, problem: "missing value (NaN)" });
+        }
+        if !v.is_finite() {
+            return Err(Error::InvalidValue { arg, row, value: v, problem: "value is not finite" });
+        }
+        if v < 0.0 {
+            return Err(Error::InvalidValue { arg, row, value: v, problem: "negative value" });
+        }
+    }
+    Ok(())
+}
+
+/// Check integer codes `0..n_levels` (strata, groups).
+pub fn check_codes(arg: &'static str, codes: &[u32], n_levels: usize) -> Result<()> {
+    if n_levels == 0 {
+        return Err(Error::InvalidArgument { arg, reason: "number of levels must be at least 1".into() });
+    }
+    for (row, &c) in codes.iter().enumerate() {
+        if c as usize >= n_levels {
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: c as f64,
+                problem: "code is not below the number of levels",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Factorise labels into codes `0..k` in sorted label order, as R's `factor()` does.
+///
+/// Returns the codes and the sorted distinct labels.
+pub fn factorize<T: Ord + Clone>(labels: &[T]) -> (Vec<u32>, Vec<T>) {
+    let mut levels: Vec<T> = labels.to_vec();
+    levels.sort();
+    levels.dedup();
+    let codes = labels
+        .iter()
+        .map(|l| levels.binary_search(l).expect("label is a level") as u32)
+        .collect();
+    (codes, levels)
+}
+
+/// Survival data: exit times, event indicators and the optional entry times (delayed
+/// entry / counting-process `(entry, exit]` rows), case weights and strata.
+///
+/// Constructing it validates everything once:
+/// - `exit` (and `entry`) finite and non-negative, `exit > entry` on every row;
+/// - `status` 0 or 1 (false/true);
+/// - `weights` finite and non-negative;
+/// - `strata` codes below the number of strata, every stratum with at least two rows;
+/// - all columns the same, non-zero, length.
+#[derive(Debug, Clone, Copy)]
+pub struct SurvivalData<'a> {
+    exit: &'a [f64],
+    status: &'a [f64],
+    entry: Option<&'a [f64]>,
+    weights: Option<&'a [f64]>,
+    strata: Option<&'a [u32]>,
+    n_strata: usize,
+}
+
+impl<'a> SurvivalData<'a> {
+    /// Right-censored data: `exit` times and `status` (1 = event, 0 = censored).
+    pub fn new(exit: &'a [f64], status: &'a [f64]) -> Result<Self> {
+        if exit.is_empty() {
+            return Err(Error::Empty { arg: "time" });
+        }
+        check_len("status", status.len(), "time", exit.len())?;
+        check_nonneg_finite("time", exit)?;
+        for (row, &s) in status.iter().enumerate() {
+            if s != 0.0 && s != 1.0 {
+                let problem = if s.is_nan() {
+                    "missing value (NaN)"
+                } else {
+                    "status must be 0 (censored) or 1 (event)"
+                };
+                return Err(Error::InvalidValue { arg: "status", row, value: s, problem });
+            }
+        }
+        Ok(SurvivalData { exit, status, entry: None, weights: None, strata: None, n_strata: 1 })
+    }
+
+    /// Add entry times: each row is at risk on `(entry, exit]`.
+    pub fn with_entry(mut self, entry: &'a [f64]) -> Result<Self> {
+        check_len("entry", entry.len(), "time", self.exit.len())?;
+        check_nonneg_finite("entry", entry)?;
+        for (row, (&e, &x)) in entry.iter().zip(self.exit).enumerate() {
+            if x <= e {
+                return Err(Error::InvalidValue {
+                    arg: "entry",
+                    row,
+                    value: e,
+                    problem: "exit time must be greater than entry time",
+                });
+            }
+        }
+        self.entry = Some(entry);
+        Ok(self)
+    }
+
+    /// Add case weights (finite, non-negative).
+    pub fn with_weights(mut self, weights: &'a [f64]) -> Result<Self> {
+        check_len("weights", weights.len(), "time", self.exit.len())?;
+        check_nonneg_finite("weights", weights)?;
+        self.weights = Some(weights);
+        Ok(self)
+    }
+
+    /// Add strata as codes `0..n_strata` (see [`factorize`]).
+    pub fn with_strata(mut self, strata: &'a [u32], n_strata: usize) -> Result<Self> {
+        check_len("strata", strata.len(), "time", self.exit.len())?;
+        check_codes("strata", strata, n_strata)?;
+        let mut counts = vec![0usize; n_strata];
+        for &c in strata {
+            counts[c as usize] += 1;
+        }
+        if let Some(k) = counts.iter().position(|&c| c < 2) {
+            return Err(Error::Data {
+                arg: "strata",
+                reason: format!(
+                    "stratum {} (code {k}) has {} row(s); every stratum needs at least two \
+                     (drop unused levels or merge small strata)",
+                    k + 1,
+                    counts[k]
+                ),
+            });
+        }
+        self.strata = Some(strata);
+        self.n_strata = n_strata;
+        Ok(self)
+    }
+
+    pub fn len(&self) -> usize {
+        self.exit.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.exit.is_empty()
+    }
+    pub fn exit(&self) -> &'a [f64] {
+        self.exit
+    }
+    pub fn status(&self) -> &'a [f64] {
+        self.status
+    }
+    pub fn entry(&self) -> Option<&'a [f64]> {
+        self.entry
+    }
+    pub fn weights(&self) -> Option<&'a [f64]> {
+        self.weights
+    }
+    pub fn strata(&self) -> Option<&'a [u32]> {
+        self.strata
+    }
+    pub fn n_strata(&self) -> usize {
+        self.n_strata
+    }
+    /// Weight of row `i` (1 without weights).
+    #[inline]
+    pub fn weight(&self, i: usize) -> f64 {
+        self.weights.map_or(1.0, |w| w[i])
+    }
+    /// Whether any weight is not a whole number (survival then uses a robust variance).
+    pub fn has_fractional_weights(&self) -> bool {
+        self.weights.is_some_and(|w| w.iter().any(|&x| x != x.floor()))
+    }
+    /// Row indices of each stratum, in row order (a counting sort: O(n)).
+    pub fn rows_by_stratum(&self) -> Vec<Vec<u32>> {
+        match self.strata {
+            None => vec![(0..self.exit.len() as u32).collect()],
+            Some(codes) => {
+                let mut counts = vec![0usize; self.n_strata];
+                for &c in codes {
+                    counts[c as usize] += 1;
+                }
+                let mut rows: Vec<Vec<u32>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+                for (i, &c) in codes.iter().enumerate() {
+                    rows[c as usize].push(i as u32);
+                }
+                rows
+            }
+        }
+    }
+}

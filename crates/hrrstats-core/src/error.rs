@@ -1,0 +1,74 @@
+//! The one error type of hrrstats.
+//!
+//! Every variant names the argument it concerns and, where a single row is at fault,
+//! the row. Rows are stored 0-based; [`Error::message`] renders them in the base the
+//! caller's language uses (0 for Rust and Python, 1 for R).
+
+/// All errors raised by hrrstats.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// A value in a column is not allowed (NaN, negative time, unknown code, ...).
+    #[error("{}", self.message(0))]
+    InvalidValue {
+        arg: &'static str,
+        row: usize,
+        value: f64,
+        problem: &'static str,
+    },
+    /// Two columns that must describe the same rows have different lengths.
+    #[error("{}", self.message(0))]
+    LengthMismatch {
+        arg: &'static str,
+        len: usize,
+        expected_arg: &'static str,
+        expected: usize,
+    },
+    /// A column has no rows.
+    #[error("{}", self.message(0))]
+    Empty { arg: &'static str },
+    /// A scalar argument or option is out of range or inconsistent.
+    #[error("{}", self.message(0))]
+    InvalidArgument { arg: &'static str, reason: String },
+    /// The data do not allow the computation (e.g. a stratum with a single row).
+    #[error("{}", self.message(0))]
+    Data { arg: &'static str, reason: String },
+}
+
+/// Result alias used throughout the crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// The message with rows counted from `row_base` (0 in Rust/Python, 1 in R).
+    pub fn message(&self, row_base: usize) -> String {
+        match self {
+            Error::InvalidValue { arg, row, value, problem } => {
+                format!("argument `{arg}`: {problem} (value {value}) at row {}", row + row_base)
+            }
+            Error::LengthMismatch { arg, len, expected_arg, expected } => format!(
+                "argument `{arg}` has length {len} but `{expected_arg}` has length {expected}"
+            ),
+            Error::Empty { arg } => format!("argument `{arg}` is empty: no rows to analyse"),
+            Error::InvalidArgument { arg, reason } => format!("argument `{arg}`: {reason}"),
+            Error::Data { arg, reason } => format!("argument `{arg}`: {reason}"),
+        }
+    }
+
+    /// The argument this error concerns.
+    pub fn arg(&self) -> &'static str {
+        match self {
+            Error::InvalidValue { arg, .. }
+            | Error::LengthMismatch { arg, .. }
+            | Error::Empty { arg }
+            | Error::InvalidArgument { arg, .. }
+            | Error::Data { arg, .. } => arg,
+        }
+    }
+
+    /// The offending row (0-based), if one row is at fault.
+    pub fn row(&self) -> Option<usize> {
+        match self {
+            Error::InvalidValue { row, .. } => Some(*row),
+            _ => None,
+        }
+    }
+}

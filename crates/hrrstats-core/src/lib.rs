@@ -1,0 +1,19 @@
+//! # hrrstats-core
+//!
+//! The pure-Rust core of hrrstats: validated data types, estimators and their
+//! numerical kernels. It knows nothing of Python or R; the bindings convert arguments,
+//! call this crate and wrap its results.
+//!
+//! Every method follows the same shape: a parameter struct with builder methods,
+//! validated once, then `fit(&data) -> Result<Fit>`, where `data` is a validated
+//! input type such as [`SurvivalData`].
+
+pub mod data;
+pub mod error;
+pub(crate) mod dist;
+pub mod survival;
+
+pub use data::{factorize, SurvivalData};
+pub use error::{Error, Result};
+pub use survival::km::{ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams, Quantile, SurvivalAt, Variance};
+pub use survival::logrank::{LogrankTest, LogrankTestParams};

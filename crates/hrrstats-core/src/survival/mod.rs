@@ -1,0 +1,8 @@
+//! Survival analysis: Kaplan–Meier, Nelson–Aalen and the log-rank family of tests.
+
+pub mod km;
+pub mod logrank;
+pub(crate) mod order;
+
+pub use km::{ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams, Quantile, SurvivalAt, Variance};
+pub use logrank::{LogrankTest, LogrankTestParams};

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test of hrrstats: Rust (core + reference fixtures), Python (pytest on the
+# pyo3 binding) and R (testthat on the extendr package, installed from its offline
+# source tarball). Installs what it needs on a fresh Debian machine: R and its
+# packages from Debian's archive, Python packages into a venv (.venv by default).
+#
+#   bash scripts/test-all.sh            # everything
+#   HRRSTATS_SKIP_R=1 bash scripts/...  # skip a language while iterating
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export CARGO_TERM_COLOR=never
+LOG=$(mktemp -d)
+declare -A PASSED FAILED
+
+need_apt=()
+command -v Rscript >/dev/null 2>&1 || need_apt+=(r-base-dev)
+if command -v Rscript >/dev/null 2>&1; then
+  Rscript -e 'quit(status = !requireNamespace("survival", quietly = TRUE))' >/dev/null 2>&1 || need_apt+=(r-cran-survival)
+  Rscript -e 'quit(status = !requireNamespace("testthat", quietly = TRUE))' >/dev/null 2>&1 || need_apt+=(r-cran-testthat)
+else
+  need_apt+=(r-cran-survival r-cran-testthat)
+fi
+command -v xz >/dev/null 2>&1 || need_apt+=(xz-utils)
+if [ "${HRRSTATS_SKIP_R:-0}" != 1 ] && [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing from Debian: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+echo "== Rust: cargo test (core, reference fixtures, bad input, example data)"
+cargo test --release --workspace 2>&1 | tee "$LOG/rust.txt"
+PASSED[rust]=$(awk '/^test result:/ {for (i = 1; i < NF; i++) if ($(i+1) ~ /^passed/) s += $i} END {print s + 0}' "$LOG/rust.txt")
+FAILED[rust]=$(awk '/^test result:/ {for (i = 1; i < NF; i++) if ($(i+1) ~ /^failed/) s += $i} END {print s + 0}' "$LOG/rust.txt")
+
+echo "== Rust: the example analysis runs"
+cargo run --release --quiet --example registry_survival > "$LOG/example.txt"
+grep -q "Log-rank test, stage" "$LOG/example.txt"
+
+total_p=0; total_f=0
+for k in "${!PASSED[@]}"; do
+  echo "   $k: ${PASSED[$k]} passed, ${FAILED[$k]} failed"
+  total_p=$((total_p + PASSED[$k])); total_f=$((total_f + FAILED[$k]))
+done
+echo "all languages: $total_p passed, $total_f failed"
+[ "$total_f" -eq 0 ]

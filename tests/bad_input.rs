@@ -1,0 +1,106 @@
+//! Bad input gives a typed error naming the argument and the row, never a panic.
+use hrrstats::{Error, KaplanMeier, LogrankTest, SurvivalData};
+
+fn km_err(time: &[f64], status: &[f64]) -> Error {
+    SurvivalData::new(time, status).and_then(|d| KaplanMeier::params().fit(&d)).unwrap_err()
+}
+
+#[test]
+fn nan_time_names_argument_and_row() {
+    let e = km_err(&[1.0, f64::NAN, 3.0], &[1.0, 0.0, 1.0]);
+    assert_eq!(e.arg(), "time");
+    assert_eq!(e.row(), Some(1));
+    assert!(e.to_string().contains("missing value"), "{e}");
+    assert!(e.message(1).contains("row 2"), "{}", e.message(1));
+}
+
+#[test]
+fn negative_and_infinite_times_are_rejected() {
+    let e = km_err(&[1.0, 2.0, -3.0], &[1.0, 0.0, 1.0]);
+    assert_eq!((e.arg(), e.row()), ("time", Some(2)));
+    assert!(e.to_string().contains("negative"), "{e}");
+    let e = km_err(&[f64::INFINITY, 2.0], &[1.0, 0.0]);
+    assert_eq!((e.arg(), e.row()), ("time", Some(0)));
+}
+
+#[test]
+fn status_codes_other_than_zero_one_are_rejected() {
+    let e = km_err(&[1.0, 2.0, 3.0], &[1.0, 2.0, 0.0]);
+    assert_eq!((e.arg(), e.row()), ("status", Some(1)));
+    assert!(e.to_string().contains("0 (censored) or 1 (event)"), "{e}");
+    let e = km_err(&[1.0, 2.0], &[f64::NAN, 0.0]);
+    assert_eq!((e.arg(), e.row()), ("status", Some(0)));
+}
+
+#[test]
+fn length_mismatch_and_empty_input() {
+    let e = km_err(&[1.0, 2.0, 3.0], &[1.0, 0.0]);
+    assert!(matches!(e, Error::LengthMismatch { arg: "status", len: 2, expected: 3, .. }), "{e:?}");
+    assert!(e.to_string().contains("length 2") && e.to_string().contains("length 3"), "{e}");
+    let e = km_err(&[], &[]);
+    assert!(matches!(e, Error::Empty { arg: "time" }), "{e:?}");
+}
+
+#[test]
+fn exit_not_after_entry_is_rejected() {
+    let (t, s) = ([2.0, 5.0, 3.0], [1.0, 0.0, 1.0]);
+    let e = SurvivalData::new(&t, &s).unwrap().with_entry(&[0.0, 5.0, 1.0]).unwrap_err();
+    assert_eq!((e.arg(), e.row()), ("entry", Some(1)));
+    assert!(e.to_string().contains("greater than entry"), "{e}");
+    let e = SurvivalData::new(&t, &s).unwrap().with_entry(&[0.0, 1.0]).unwrap_err();
+    assert!(matches!(e, Error::LengthMismatch { arg: "entry", .. }));
+}
+
+#[test]
+fn bad_weights_are_rejected() {
+    let (t, s) = ([2.0, 5.0, 3.0], [1.0, 0.0, 1.0]);
+    let e = SurvivalData::new(&t, &s).unwrap().with_weights(&[1.0, -1.0, 1.0]).unwrap_err();
+    assert_eq!((e.arg(), e.row()), ("weights", Some(1)));
+    let e = SurvivalData::new(&t, &s).unwrap().with_weights(&[1.0, 1.0, f64::NAN]).unwrap_err();
+    assert_eq!((e.arg(), e.row()), ("weights", Some(2)));
+}
+
+#[test]
+fn stratum_with_one_row_is_rejected() {
+    let (t, s) = ([2.0, 5.0, 3.0, 4.0], [1.0, 0.0, 1.0, 1.0]);
+    let e = SurvivalData::new(&t, &s).unwrap().with_strata(&[0, 0, 1, 0], 2).unwrap_err();
+    assert_eq!(e.arg(), "strata");
+    assert!(e.to_string().contains("1 row"), "{e}");
+    let e = SurvivalData::new(&t, &s).unwrap().with_strata(&[0, 0, 3, 0], 2).unwrap_err();
+    assert_eq!((e.arg(), e.row()), ("strata", Some(2)));
+}
+
+#[test]
+fn bad_options_are_rejected() {
+    let (t, s) = ([2.0, 5.0, 3.0], [1.0, 0.0, 1.0]);
+    let d = SurvivalData::new(&t, &s).unwrap();
+    let e = KaplanMeier::params().conf_level(1.5).fit(&d).unwrap_err();
+    assert_eq!(e.arg(), "conf_level");
+    assert_eq!(hrrstats::ConfType::parse("logg").unwrap_err().arg(), "conf_type");
+    let e = LogrankTest::params().fit(&d, &[0, 0, 0], 1).unwrap_err();
+    assert_eq!(e.arg(), "group");
+    let e = LogrankTest::params().fit(&d, &[0, 1], 2).unwrap_err();
+    assert!(matches!(e, Error::LengthMismatch { arg: "group", .. }));
+    let e = LogrankTest::params().rho(f64::NAN).fit(&d, &[0, 1, 1], 2).unwrap_err();
+    assert_eq!(e.arg(), "rho");
+    let fit = KaplanMeier::params().fit(&d).unwrap();
+    assert_eq!(fit.survival_at(3, &[1.0]).unwrap_err().arg(), "stratum");
+    assert_eq!(fit.survival_at(0, &[f64::NAN]).unwrap_err().arg(), "times");
+    assert_eq!(fit.quantile(1.5).unwrap_err().arg(), "probs");
+}
+
+#[test]
+fn hand_worked_example() {
+    // Times 1,2,2,3+,4 with events at 1, 2, 2, 4: S = 4/5, 4/5*1/2 = 0.4, 0.4, 0.
+    let t = [1.0, 2.0, 2.0, 3.0, 4.0];
+    let s = [1.0, 1.0, 1.0, 0.0, 1.0];
+    let f = KaplanMeier::params().fit(&SurvivalData::new(&t, &s).unwrap()).unwrap();
+    assert_eq!(f.time, vec![1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(f.n_risk, vec![5.0, 4.0, 2.0, 1.0]);
+    let expect = [0.8, 0.4, 0.4, 0.0];
+    for (a, b) in f.survival.iter().zip(expect) {
+        assert!((a - b).abs() < 1e-15, "{a} vs {b}");
+    }
+    // Median: S first <= 0.5 at t = 2.
+    assert_eq!(f.median()[0].estimate, 2.0);
+}
