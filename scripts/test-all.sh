@@ -38,6 +38,25 @@ echo "== Rust: the example analysis runs"
 cargo run --release --quiet --example registry_survival > "$LOG/example.txt"
 grep -q "Log-rank test, stage" "$LOG/example.txt"
 
+if [ "${HRRSTATS_SKIP_PYTHON:-0}" != 1 ]; then
+  echo "== Python: build the pyo3 extension into a venv and run pytest"
+  VENV=${HRRSTATS_VENV:-$ROOT/.venv}
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV" || { apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$VENV"; }
+  fi
+  "$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" numpy pandas pytest matplotlib polars
+  (cd bindings/python && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" maturin develop --release -q)
+  set +e
+  HRRSTATS_FIXTURES="$ROOT/tests/reference/fixtures" MPLBACKEND=Agg \
+    "$VENV/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests 2>&1 | tee "$LOG/python.txt"
+  py_rc=${PIPESTATUS[0]}
+  set -e
+  last=$(grep -E '[0-9]+ (passed|failed)' "$LOG/python.txt" | tail -1)
+  PASSED[python]=$(echo "$last" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
+  FAILED[python]=$(echo "$last" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0)
+  [ "$py_rc" -eq 0 ] || [ "${FAILED[python]}" -gt 0 ] || FAILED[python]=1
+fi
+
 total_p=0; total_f=0
 for k in "${!PASSED[@]}"; do
   echo "   $k: ${PASSED[$k]} passed, ${FAILED[$k]} failed"

@@ -1,0 +1,15 @@
+"""hrrstats: statistics for health-registry research.
+
+A pure-Rust core with a thin Python layer. Results match R's ``survival`` package
+to the last digits; see the repository README.
+
+>>> import hrrstats as hs
+>>> df = hs.example_cohort()
+>>> km = hs.kaplan_meier("time", "status", strata="stage", data=df)
+>>> km.median()
+"""
+from ._hrrstats import __version__
+from ._survival import KaplanMeier, LogrankTest, kaplan_meier, logrank_test
+from ._data import example_cohort
+
+__all__ = ["kaplan_meier", "logrank_test", "KaplanMeier", "LogrankTest", "example_cohort", "__version__"]

@@ -1,0 +1,106 @@
+"""Argument conversion: arrays, pandas/polars Series, lists and column names.
+
+Nothing here computes statistics; it turns what users pass into contiguous float64
+(or uint32 code) numpy arrays for the Rust core, and checks what only Python can see
+(missing labels in grouping columns, lengths of grouping columns).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def column(x, name, data=None, categorical=False):
+    """Resolve ``x`` (array-like or a column name of ``data``) to a 1-D numpy array
+    (with ``categorical``, a pandas categorical column stays a ``pd.Categorical`` so
+    its level order is kept)."""
+    if isinstance(x, str):
+        if data is None:
+            raise TypeError(f"argument `{name}`: a column name ({x!r}) needs data=")
+        try:
+            x = data[x]
+        except Exception as e:  # KeyError, polars ColumnNotFoundError, ...
+            raise ValueError(f"argument `{name}`: no column {x!r} in data") from e
+    if categorical and isinstance(getattr(x, "dtype", None), pd.CategoricalDtype):
+        return pd.Categorical(x)
+    if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray):  # pandas / polars Series
+        if isinstance(x, pd.Series) and (pd.api.types.is_extension_array_dtype(x.dtype)):
+            if pd.api.types.is_numeric_dtype(x.dtype) or pd.api.types.is_bool_dtype(x.dtype):
+                return x.to_numpy(dtype="float64", na_value=np.nan)
+            return x.to_numpy(dtype=object, na_value=None)
+        x = x.to_numpy()
+    arr = np.asarray(x)
+    if arr.ndim == 0:
+        raise TypeError(f"argument `{name}` must be a 1-D array, Series or list, not a scalar")
+    if arr.ndim != 1:
+        raise ValueError(f"argument `{name}` must be 1-D, got shape {arr.shape}")
+    return arr
+
+
+def floats(x, name, data=None):
+    """A contiguous float64 array (booleans become 0/1)."""
+    arr = column(x, name, data)
+    if arr.dtype == object:
+        try:
+            arr = np.array([np.nan if v is None else v for v in arr], dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"argument `{name}` must be numeric") from e
+    elif not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        raise TypeError(f"argument `{name}` must be numeric, got dtype {arr.dtype}")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def _missing(arr):
+    if isinstance(arr, pd.Categorical) or arr.dtype == object:
+        return np.asarray(pd.isna(arr))
+    if np.issubdtype(arr.dtype, np.floating):
+        return np.isnan(arr)
+    return np.zeros(arr.shape, dtype=bool)
+
+
+def grouping(x, name, data=None):
+    """Resolve a grouping argument: one column, or a list of column names of ``data``
+    (their combinations). Returns a list of 1-D arrays."""
+    if isinstance(x, (list, tuple)) and data is not None and len(x) > 0 and all(isinstance(c, str) for c in x) \
+            and all(c in _columns(data) for c in x):
+        return [column(c, name, data, categorical=True) for c in x]
+    return [column(x, name, data, categorical=True)]
+
+
+def _columns(data):
+    return list(data.columns) if hasattr(data, "columns") else list(data.keys())
+
+
+def missing(arr):
+    """Boolean mask of missing values (NaN, None, pandas NA)."""
+    if isinstance(arr, pd.Categorical) or arr.dtype == object:
+        return np.asarray(pd.isna(arr))
+    if np.issubdtype(arr.dtype, np.floating):
+        return np.isnan(arr)
+    return np.zeros(arr.shape, dtype=bool)
+
+
+def codes(arrays, name, n):
+    """Factorise labels into uint32 codes in sorted level order (as R's factor()).
+
+    ``arrays`` is a list of columns (see :func:`grouping`); with several, their
+    combinations are the levels. Returns (codes, level labels); unused levels are
+    absent. Missing labels are an error naming the argument and the row.
+    """
+    for a in arrays:
+        if len(a) != n:
+            raise ValueError(f"argument `{name}` has length {len(a)} but `time` has length {n}")
+        miss = missing(a)
+        if miss.any():
+            row = int(np.flatnonzero(miss)[0])
+            raise ValueError(f"argument `{name}`: missing value at row {row}")
+    if len(arrays) == 1:
+        cat = pd.Categorical(arrays[0])  # sorted levels; keeps a Categorical's own order
+        cat = cat.remove_unused_categories()
+        return np.ascontiguousarray(cat.codes, dtype=np.uint32), list(cat.categories)
+    frame = pd.DataFrame({i: a for i, a in enumerate(arrays)})
+    keys = frame.drop_duplicates().sort_values(list(frame.columns)).reset_index(drop=True)
+    keys["_code"] = np.arange(len(keys), dtype=np.uint32)
+    merged = frame.merge(keys, how="left", on=list(frame.columns))
+    labels = [", ".join(str(v) for v in row) for row in keys.drop(columns="_code").itertuples(index=False)]
+    return np.ascontiguousarray(merged["_code"].to_numpy(), dtype=np.uint32), labels

@@ -1,0 +1,271 @@
+"""Kaplan–Meier and log-rank: argument handling and result objects.
+
+The statistics are computed by the Rust core (``hrrstats._hrrstats``); this module
+only resolves columns, factorises strata and groups, and presents results as numpy
+arrays, pandas DataFrames, text and matplotlib plots.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _hrrstats as _core
+from ._convert import codes, column, floats, grouping, missing
+
+_CONF_TYPES = ("log", "log-log", "plain", "logit", "arcsin", "none")
+
+
+def _resolve(args, data, na_action):
+    """Resolve columns; with na_action="drop" drop rows with any missing value."""
+    if na_action not in ("fail", "drop"):
+        raise ValueError(f"argument `na_action` must be \"fail\" or \"drop\", got {na_action!r}")
+    out = {}
+    for name, (x, kind) in args.items():
+        if x is None:
+            out[name] = None
+        elif kind == "group":
+            out[name] = grouping(x, name, data)
+        else:
+            out[name] = column(x, name, data)
+    n_dropped = 0
+    if na_action == "drop":
+        n = len(out["time"])
+        keep = np.ones(n, dtype=bool)
+        for name, v in out.items():
+            for a in (v if isinstance(v, list) else [v]):
+                if a is not None and len(a) == n:
+                    keep &= ~missing(a)
+        n_dropped = int((~keep).sum())
+        if n_dropped:
+            out = {k: (None if v is None else [a[keep] for a in v] if isinstance(v, list) else v[keep])
+                   for k, v in out.items()}
+    return out, n_dropped
+
+
+def _status(x):
+    """Event indicator as float: booleans become 0/1; other codes are checked by the core."""
+    return floats(x, "event")
+
+
+class KaplanMeier:
+    """A Kaplan–Meier fit (``survival::survfit``), one curve per stratum.
+
+    Attributes are numpy arrays with one element per distinct time per stratum
+    (censor-only times included): ``time``, ``n_risk``, ``n_event``, ``n_censor``,
+    ``survival``, ``std_err`` (of the survival estimate), ``lower``, ``upper``,
+    ``cumulative_hazard`` (Nelson–Aalen), ``std_err_cumulative_hazard``, and
+    ``strata`` (the stratum label of each row).
+    """
+
+    def __init__(self, fit, levels, n_dropped, strata_name):
+        self._fit = fit
+        self.strata_levels = list(levels)
+        self.n_dropped = n_dropped
+        self._strata_name = strata_name
+        cols = fit.columns()
+        self._stratum_code = cols.pop("stratum")
+        for k, v in cols.items():
+            setattr(self, k, v)
+        self.strata = np.asarray(self.strata_levels, dtype=object)[self._stratum_code]
+        self.n = np.asarray(fit.n)
+        self.conf_type = fit.conf_type
+        self.conf_level = fit.conf_level
+        self.robust = fit.robust
+
+    # -- tables -------------------------------------------------------------------
+    def table(self):
+        """DataFrame as ``summary(survfit(...), censored=TRUE)``: one row per time per stratum."""
+        return pd.DataFrame({
+            "strata": self.strata, "time": self.time, "n_risk": self.n_risk, "n_event": self.n_event,
+            "n_censor": self.n_censor, "survival": self.survival, "std_err": self.std_err,
+            "lower": self.lower, "upper": self.upper, "cumulative_hazard": self.cumulative_hazard,
+            "std_err_cumulative_hazard": self.std_err_cumulative_hazard,
+        })
+
+    summary = table
+
+    def quantile(self, probs=(0.25, 0.5, 0.75)):
+        """Survival-time quantiles with confidence limits (``quantile.survfit``)."""
+        probs = np.atleast_1d(np.asarray(probs, dtype=np.float64))
+        rows = []
+        for p in probs:
+            est, lo, hi = self._fit.quantile(float(p))
+            for k, lev in enumerate(self.strata_levels):
+                rows.append((lev, p, est[k], lo[k], hi[k]))
+        return pd.DataFrame(rows, columns=["strata", "prob", "quantile", "lower", "upper"])
+
+    def median(self):
+        """Median survival time per stratum with its confidence limits."""
+        est, lo, hi = self._fit.quantile(0.5)
+        return pd.DataFrame({"strata": self.strata_levels, "median": est, "lower": lo, "upper": hi})
+
+    def _stratum_index(self, stratum):
+        if stratum is None:
+            return None
+        if stratum in self.strata_levels:
+            return self.strata_levels.index(stratum)
+        matches = [i for i, lev in enumerate(self.strata_levels) if str(lev) == str(stratum)]
+        if not matches:
+            raise ValueError(f"argument `stratum`: {stratum!r} is not one of {self.strata_levels}")
+        return matches[0]
+
+    def survival_at(self, times, stratum=None):
+        """Survival at ``times`` (right-continuous step function; 1 before the first
+        time, the last value after the last one).
+
+        With one curve, or ``stratum`` given, returns a numpy array of survival
+        probabilities; otherwise a DataFrame (strata, time, n_risk, survival, std_err,
+        lower, upper) for every stratum.
+        """
+        t = floats(np.atleast_1d(times), "times")
+        k = self._stratum_index(stratum)
+        if k is not None or len(self.strata_levels) == 1:
+            return self._fit.survival_at(k or 0, t)["survival"]
+        return self.survival_at_table(t)
+
+    def survival_at_table(self, times):
+        """DataFrame of survival with standard errors and limits at ``times``, per stratum."""
+        t = floats(np.atleast_1d(times), "times")
+        frames = []
+        for k, lev in enumerate(self.strata_levels):
+            d = self._fit.survival_at(k, t)
+            frames.append(pd.DataFrame({"strata": lev, **{c: d[c] for c in
+                                        ("time", "n_risk", "survival", "std_err", "lower", "upper")}}))
+        return pd.concat(frames, ignore_index=True)
+
+    # -- display ------------------------------------------------------------------
+    def __repr__(self):
+        med = self.median()
+        events = pd.Series(self.n_event).groupby(self._stratum_code).sum().reindex(range(len(self.strata_levels)), fill_value=0)
+        lvl = f"{self.conf_level:g}"
+        head = f"Kaplan-Meier fit ({self.conf_type} CI, {'robust' if self.robust else 'Greenwood'} variance)"
+        if self.n_dropped:
+            head += f"; {self.n_dropped} rows with missing values dropped"
+        tab = pd.DataFrame({"n": self.n, "events": events.to_numpy(), "median": med["median"].to_numpy(),
+                            f"{lvl}LCL": med["lower"].to_numpy(), f"{lvl}UCL": med["upper"].to_numpy()},
+                           index=[f"{self._strata_name}={s}" if self._strata_name else str(s) for s in self.strata_levels])
+        if len(self.strata_levels) == 1 and self._strata_name is None:
+            tab.index = [""]
+        return head + "\n" + tab.to_string()
+
+    def plot(self, ax=None, ci=True, **kwargs):
+        """Step curves (with confidence bands) per stratum on a matplotlib Axes."""
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as e:  # pragma: no cover - depends on the environment
+            raise ImportError("plot() needs matplotlib: pip install matplotlib") from e
+        if ax is None:
+            _, ax = plt.subplots()
+        for k, lev in enumerate(self.strata_levels):
+            m = self._stratum_code == k
+            t = np.concatenate([[0.0], self.time[m]])
+            s = np.concatenate([[1.0], self.survival[m]])
+            label = None if len(self.strata_levels) == 1 else (f"{self._strata_name}={lev}" if self._strata_name else str(lev))
+            line, = ax.step(t, s, where="post", label=label, **kwargs)
+            if ci and self.conf_type != "none":
+                lo = np.concatenate([[1.0], self.lower[m]])
+                hi = np.concatenate([[1.0], self.upper[m]])
+                ax.fill_between(t, lo, hi, step="post", alpha=0.2, color=line.get_color(), linewidth=0)
+        ax.set_xlabel("time")
+        ax.set_ylabel("survival probability")
+        ax.set_ylim(0, 1.02)
+        if len(self.strata_levels) > 1:
+            ax.legend()
+        return ax
+
+
+def kaplan_meier(time, event, *, entry=None, strata=None, weights=None, conf_type="log",
+                 conf_level=0.95, variance="auto", na_action="fail", data=None):
+    """Kaplan–Meier survival (and Nelson–Aalen cumulative hazard), as ``survival::survfit``.
+
+    Parameters
+    ----------
+    time : exit times (array-like or column name with ``data=``).
+    event : 1/True = event, 0/False = censored.
+    entry : optional entry times: each row is at risk on ``(entry, time]`` (delayed
+        entry / left truncation, counting-process rows).
+    strata : optional grouping: one column, or a list of column names.
+    weights : optional non-negative case weights. With fractional weights the robust
+        (infinitesimal-jackknife) variance is used, as survfit does (``variance=``
+        overrides: "greenwood" or "robust").
+    conf_type : "log" (default), "log-log", "plain", "logit", "arcsin" or "none".
+    conf_level : confidence level of the pointwise intervals.
+    na_action : "fail" (default: missing values raise ValueError) or "drop".
+    data : pandas or polars DataFrame (or dict of arrays) for column names.
+    """
+    if conf_type not in _CONF_TYPES:
+        raise ValueError(f"argument `conf_type` must be one of {_CONF_TYPES}, got {conf_type!r}")
+    cols, n_dropped = _resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
+                                "weights": (weights, "num"), "strata": (strata, "group")}, data, na_action)
+    t = floats(cols["time"], "time")
+    s = _status(cols["event"])
+    e = None if cols["entry"] is None else floats(cols["entry"], "entry")
+    w = None if cols["weights"] is None else floats(cols["weights"], "weights")
+    if cols["strata"] is None:
+        st, levels, name = None, ["all"], None
+    else:
+        st, levels = codes(cols["strata"], "strata", len(t))
+        name = strata if isinstance(strata, str) else (", ".join(strata) if isinstance(strata, (list, tuple)) and all(isinstance(c, str) for c in strata) and data is not None else None)
+    fit = _core.kaplan_meier(t, s, e, w, st, max(len(levels), 1), conf_type, float(conf_level), variance)
+    return KaplanMeier(fit, levels, n_dropped, name)
+
+
+class LogrankTest:
+    """Log-rank / Fleming–Harrington G-rho test (``survival::survdiff``).
+
+    Attributes: ``statistic``, ``df``, ``p_value``, ``observed`` and ``expected``
+    events per group (summed over strata), ``variance`` (k x k), ``n`` per group,
+    ``groups`` (labels), ``rho``.
+    """
+
+    def __init__(self, res, groups, n_dropped):
+        k = len(groups)
+        self.groups = list(groups)
+        self.statistic = float(res["statistic"])
+        self.df = int(res["df"])
+        self.p_value = float(res["p_value"])
+        self.rho = float(res["rho"])
+        self.n = np.asarray(res["n"])
+        self.observed = res["observed"]
+        self.expected = res["expected"]
+        self.variance = res["variance"].reshape(k, k)
+        ns = int(res["n_strata"])
+        self.observed_by_stratum = res["observed_by_stratum"].reshape(ns, k)
+        self.expected_by_stratum = res["expected_by_stratum"].reshape(ns, k)
+        self.n_dropped = n_dropped
+
+    def table(self):
+        """DataFrame: group, n, observed, expected, (O-E)^2/E, (O-E)^2/V."""
+        o, e = self.observed, self.expected
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return pd.DataFrame({"group": self.groups, "n": self.n, "observed": o, "expected": e,
+                                 "(O-E)^2/E": (o - e) ** 2 / e, "(O-E)^2/V": (o - e) ** 2 / np.diag(self.variance)})
+
+    summary = table
+
+    def __repr__(self):
+        kind = "Log-rank test" if self.rho == 0 else f"Fleming-Harrington G-rho test (rho = {self.rho:g})"
+        return (f"{kind}\n{self.table().to_string(index=False)}\n\n"
+                f" Chisq = {self.statistic:.6g} on {self.df} degrees of freedom, p = {self.p_value:.3g}")
+
+
+def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, na_action="fail", data=None):
+    """Test equality of survival curves across ``group`` (``survival::survdiff``).
+
+    ``strata`` stratifies the test; ``rho`` gives Fleming–Harrington weights
+    S(t-)^rho (0: log-rank, 1: Peto-Peto). With ``entry`` the risk sets are
+    ``(entry, time]`` (an extension: survdiff accepts right-censored data only).
+    """
+    cols, n_dropped = _resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
+                                "group": (group, "group"), "strata": (strata, "group")}, data, na_action)
+    t = floats(cols["time"], "time")
+    s = _status(cols["event"])
+    e = None if cols["entry"] is None else floats(cols["entry"], "entry")
+    g, groups = codes(cols["group"], "group", len(t))
+    if cols["strata"] is None:
+        st, ns = None, 1
+    else:
+        st, slev = codes(cols["strata"], "strata", len(t))
+        ns = len(slev)
+    res = _core.logrank_test(t, s, g, len(groups), e, st, ns, float(rho))
+    return LogrankTest(res, groups, n_dropped)
