@@ -76,3 +76,13 @@ def test_logrank(case):
     v = fixture(f"logrank_{case['case']}_var.csv")
     ours = [lr.variance[int(i) - 1, int(j) - 1] for i, j in zip(num(v, "i"), num(v, "j"))]
     assert_close("variance", ours, num(v, "value"))
+
+
+def test_logrank_with_delayed_entry_matches_coxph_score():
+    data = fixture("data_sim_entry.csv").apply(lambda c: c.astype(float))
+    lr = hs.logrank_test("exit", "status", "grp", entry="entry", data=data)
+    ref = fixture("logrank_entry_coxph.csv")
+    assert_close("observed", lr.observed, num(ref, "observed"))
+    assert_close("expected", lr.expected, num(ref, "expected"))
+    assert_close("statistic", [lr.statistic], num(ref, "statistic")[:1])
+    assert_close("p_value", [lr.p_value], num(ref, "p_value")[:1])

@@ -95,9 +95,12 @@ def codes(arrays, name, n):
             row = int(np.flatnonzero(miss)[0])
             raise ValueError(f"argument `{name}`: missing value at row {row}")
     if len(arrays) == 1:
-        cat = pd.Categorical(arrays[0])  # sorted levels; keeps a Categorical's own order
-        cat = cat.remove_unused_categories()
-        return np.ascontiguousarray(cat.codes, dtype=np.uint32), list(cat.categories)
+        a = arrays[0]
+        if isinstance(a, pd.Categorical):  # keeps the categorical's own level order
+            cat = a.remove_unused_categories()
+            return np.ascontiguousarray(cat.codes, dtype=np.uint32), list(cat.categories)
+        code, levels = pd.factorize(a, sort=True)  # hash-based, O(n)
+        return np.ascontiguousarray(code, dtype=np.uint32), list(levels)
     frame = pd.DataFrame({i: a for i, a in enumerate(arrays)})
     keys = frame.drop_duplicates().sort_values(list(frame.columns)).reset_index(drop=True)
     keys["_code"] = np.arange(len(keys), dtype=np.uint32)
