@@ -188,8 +188,9 @@ fn fit_stratum(data: &SurvivalData, rows: &[u32], robust: bool) -> Curve {
     let dtime: Vec<f64> = starts[..nt].iter().map(|&s| t[s]).collect();
 
     // Entry times sorted, for the risk sets of (entry, exit] data.
-    let entries: Option<Vec<(f64, f64)>> = data.entry().map(|entry| {
-        sort_rows_by(entry, rows).into_iter().map(|r| (entry[r as usize], data.weight(r as usize))).collect()
+    let entry_order: Option<Vec<u32>> = data.entry().map(|entry| sort_rows_by(entry, rows));
+    let entries: Option<Vec<(f64, f64)>> = entry_order.as_ref().zip(data.entry()).map(|(o, entry)| {
+        o.iter().map(|&r| (entry[r as usize], data.weight(r as usize))).collect()
     });
 
     // Backward pass: counts at each distinct time, risk set as a reverse cumulative sum.
@@ -257,7 +258,7 @@ fn fit_stratum(data: &SurvivalData, rows: &[u32], robust: bool) -> Curve {
         upper: Vec::new(),
     };
     if robust {
-        robust_variance(data, &order, &starts, entries.is_some().then(|| sort_rows_by(data.entry().unwrap(), rows)), &d_count, &mut curve);
+        robust_variance(data, &order, &starts, entry_order, &d_count, &mut curve);
     }
     curve
 }
@@ -265,8 +266,9 @@ fn fit_stratum(data: &SurvivalData, rows: &[u32], robust: bool) -> Curve {
 /// Infinitesimal-jackknife standard errors of `S` and `H`, each row its own cluster.
 ///
 /// With `a_j = d_j/n_j²`, `b_j = d_j/(n_j(n_j-d_j))` and cumulative sums `A`, `B` over
-/// event times, row k's influence on `H(t)` is `w_k[δ_k 1(x_k<=t)/n(x_k) - (A(min(t,x_k))
-/// - A(e_k))]` and on `S(t)` is `S(t) w_k[(B(min(t,x_k)) - B(e_k)) - δ_k 1(x_k<=t)/(n(x_k)-d(x_k))]`.
+/// event times, row k's influence on `H(t)` is
+/// `w_k[δ_k 1(x_k<=t)/n(x_k) - (A(min(t,x_k)) - A(e_k))]` and on `S(t)` is
+/// `S(t) w_k[(B(min(t,x_k)) - B(e_k)) - δ_k 1(x_k<=t)/(n(x_k)-d(x_k))]`.
 /// Rows still at risk contribute `w²(A(t) - A(e))²`, expanded into three running sums;
 /// rows that have left contribute a constant. Values change only at event times.
 fn robust_variance(
