@@ -50,14 +50,6 @@ def floats(x, name, data=None):
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
-def _missing(arr):
-    if isinstance(arr, pd.Categorical) or arr.dtype == object:
-        return np.asarray(pd.isna(arr))
-    if np.issubdtype(arr.dtype, np.floating):
-        return np.isnan(arr)
-    return np.zeros(arr.shape, dtype=bool)
-
-
 def grouping(x, name, data=None):
     """Resolve a grouping argument: one column, or a list of column names of ``data``
     (their combinations). Returns a list of 1-D arrays."""
