@@ -57,6 +57,18 @@ if [ "${HRRSTATS_SKIP_PYTHON:-0}" != 1 ]; then
   [ "$py_rc" -eq 0 ] || [ "${FAILED[python]}" -gt 0 ] || FAILED[python]=1
 fi
 
+if [ "${HRRSTATS_SKIP_R:-0}" != 1 ]; then
+  echo "== R: build the offline source tarball, install it without network, run testthat"
+  set +e
+  HRRSTATS_FIXTURES="$ROOT/tests/reference/fixtures" bash bindings/r/tools/test.sh 2>&1 | tee "$LOG/r.txt"
+  r_rc=${PIPESTATUS[0]}
+  set -e
+  last=$(grep -E '^r: [0-9]+ passed, [0-9]+ failed' "$LOG/r.txt" | tail -1)
+  PASSED[r]=$(echo "$last" | sed -E 's/^r: ([0-9]+) passed.*/\1/'); PASSED[r]=${PASSED[r]:-0}
+  FAILED[r]=$(echo "$last" | sed -E 's/.* ([0-9]+) failed.*/\1/'); FAILED[r]=${FAILED[r]:-0}
+  [ "$r_rc" -eq 0 ] || [ "${FAILED[r]}" -gt 0 ] || FAILED[r]=1
+fi
+
 total_p=0; total_f=0
 for k in "${!PASSED[@]}"; do
   echo "   $k: ${PASSED[$k]} passed, ${FAILED[$k]} failed"

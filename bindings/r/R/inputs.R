@@ -1,0 +1,192 @@
+# Turning a formula and a data frame into the columns the Rust core takes.
+# No statistics here: only evaluation, type coercion, missing-value handling and
+# factor coding. Value checks (negative times, status codes, exit <= entry, ...)
+# happen once, in the core, and come back as R errors through rust_value().
+
+# The value of a binding call, or an R error carrying the core's message (`hint` is
+# appended to errors about strata: the labels behind the stratum numbers).
+rust_value <- function(res, hint = NULL) {
+  if (isTRUE(res$ok)) {
+    return(res$value)
+  }
+  msg <- res$message
+  if (!is.null(hint) && startsWith(msg, "argument `strata`")) msg <- paste0(msg, hint)
+  stop(msg, call. = FALSE)
+}
+
+# Parse `Surv(time, status) ~ rhs` or `Surv(start, stop, status) ~ rhs`.
+# Returns the expressions of time/status/entry and of the right-hand-side variables,
+# split into plain terms and strata() terms.
+parse_surv_formula <- function(formula, data) {
+  if (!inherits(formula, "formula") || length(formula) != 3L) {
+    stop("argument `formula` must be a two-sided formula such as Surv(time, status) ~ group",
+         call. = FALSE)
+  }
+  lhs <- formula[[2L]]
+  fname <- if (is.call(lhs)) paste(deparse(lhs[[1L]]), collapse = "") else ""
+  if (!fname %in% c("Surv", "survival::Surv")) {
+    stop("the left-hand side of `formula` must be Surv(time, status) or ",
+         "Surv(start, stop, status)", call. = FALSE)
+  }
+  m <- as.list(match.call(survival::Surv, lhs))[-1L]
+  if (!is.null(m$type) && !identical(m$type, "right") && !identical(m$type, "counting")) {
+    stop("Surv(): only right-censored or counting-process (start, stop] data are supported",
+         call. = FALSE)
+  }
+  if (is.null(m$time2)) {
+    stop("Surv() needs a status: Surv(time, status) or Surv(start, stop, status)", call. = FALSE)
+  }
+  surv <- if (is.null(m$event)) {
+    list(time = m$time, status = m$time2, entry = NULL)
+  } else {
+    list(time = m$time2, status = m$event, entry = m$time)
+  }
+
+  rhs <- formula[-2L]
+  tt <- if (is.null(data)) terms(rhs, specials = "strata") else
+    terms(rhs, specials = "strata", data = data)
+  vars <- as.list(attr(tt, "variables"))[-1L]
+  is_strata <- seq_along(vars) %in% attr(tt, "specials")$strata
+  plain <- vars[!is_strata]
+  strata_args <- unlist(lapply(vars[is_strata], function(call) {
+    a <- as.list(call)[-1L]
+    if (is.null(names(a))) a else a[names(a) == ""]   # drop strata()'s options
+  }), recursive = FALSE)
+  list(surv = surv, plain = plain, strata = strata_args)
+}
+
+label_of <- function(expr) paste(deparse(expr, width.cutoff = 500L), collapse = " ")
+
+# Evaluate an expression in `data`, with the formula's environment as enclosure.
+eval_in <- function(expr, data, env) {
+  if (is.null(data)) eval(expr, env) else eval(expr, as.list(data), env)
+}
+
+# A numeric input column as double. `what` names the argument in messages.
+as_double_column <- function(x, what, expr_label) {
+  if (is.logical(x) || is.numeric(x)) {
+    return(as.double(x))
+  }
+  stop(sprintf("argument `%s` (%s) must be numeric%s, not %s", what, expr_label,
+               if (what == "status") " (0/1) or logical" else "", class(x)[1L]),
+       call. = FALSE)
+}
+
+# Check lengths and missing values of a named list of columns.
+# `columns`: list of list(value =, arg =, label =). Returns list(keep = rows, n_dropped).
+handle_missing <- function(columns, na_action) {
+  n <- length(columns[[1L]]$value)
+  for (col in columns[-1L]) {
+    if (length(col$value) != n) {
+      stop(sprintf("argument `%s` (%s) has length %d but `time` has length %d",
+                   col$arg, col$label, length(col$value), n), call. = FALSE)
+    }
+  }
+  miss <- rep(FALSE, n)
+  for (col in columns) {
+    bad <- is.na(col$value)
+    if (na_action == "fail" && any(bad)) {
+      row <- which(bad)[1L]
+      what <- if (is.double(col$value) && is.nan(col$value[row])) "missing value (NaN)" else
+        "missing value (NA)"
+      stop(sprintf(paste0("argument `%s` (%s): %s at row %d; ",
+                          "use na_action = \"drop\" to drop rows with missing values"),
+                   col$arg, col$label, what, row), call. = FALSE)
+    }
+    miss <- miss | bad
+  }
+  list(keep = which(!miss), n_dropped = sum(miss))
+}
+
+# Code one or more variables as a single factor: unused levels dropped, labels
+# "name=level" joined by ", " (as survfit/survdiff), first variable varying slowest.
+# Returns list(codes = 1..k integer, levels = labels).
+combine_factors <- function(values, names) {
+  fs <- lapply(values, function(v) droplevels(as.factor(v)))
+  codes <- do.call(cbind, lapply(fs, as.integer))
+  u <- unique(codes)
+  u <- u[do.call(order, as.data.frame(u)), , drop = FALSE]
+  key <- function(m) do.call(paste, c(as.data.frame(m), sep = "\r"))
+  code <- match(key(codes), key(u))
+  labels <- vapply(seq_len(nrow(u)), function(i) {
+    paste(vapply(seq_along(fs), function(j) paste0(names[j], "=", levels(fs[[j]])[u[i, j]]),
+                 character(1L)), collapse = ", ")
+  }, character(1L))
+  list(codes = as.integer(code), levels = labels)
+}
+
+# Everything the core needs from `formula` and `data`.
+model_columns <- function(formula, data, weights, na_action, env) {
+  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
+    stop("argument `data` must be a data frame", call. = FALSE)
+  }
+  f <- parse_surv_formula(formula, data)
+  ev <- function(e) eval_in(e, data, env)
+
+  cols <- list()
+  add <- function(arg, expr, value) {
+    cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label_of(expr))
+  }
+  add("time", f$surv$time, as_double_column(ev(f$surv$time), "time", label_of(f$surv$time)))
+  add("status", f$surv$status,
+      as_double_column(ev(f$surv$status), "status", label_of(f$surv$status)))
+  if (!is.null(f$surv$entry)) {
+    add("entry", f$surv$entry,
+        as_double_column(ev(f$surv$entry), "entry", label_of(f$surv$entry)))
+  }
+  if (!is.null(weights)) {
+    add("weights", quote(weights), as_double_column(weights, "weights", "weights"))
+  }
+  n_fixed <- length(cols)
+  for (e in f$plain) add("group", e, ev(e))
+  n_plain <- length(f$plain)
+  for (e in f$strata) add("strata", e, ev(e))
+
+  miss <- handle_missing(cols, na_action)
+  keep <- miss$keep
+  take <- function(i) if (miss$n_dropped > 0L) cols[[i]]$value[keep] else cols[[i]]$value
+  by_arg <- function(a) {
+    i <- which(vapply(cols[seq_len(n_fixed)], `[[`, "", "arg") == a)
+    if (length(i)) take(i) else NULL
+  }
+  factor_of <- function(idx) {
+    if (!length(idx)) return(NULL)
+    combine_factors(lapply(idx, take), vapply(cols[idx], `[[`, "", "label"))
+  }
+  list(
+    time = by_arg("time"), status = by_arg("status"), entry = by_arg("entry"),
+    weights = by_arg("weights"),
+    plain = factor_of(n_fixed + seq_len(n_plain)),
+    strata = factor_of(n_fixed + n_plain + seq_along(f$strata)),
+    all_rhs = factor_of(n_fixed + seq_len(n_plain + length(f$strata))),
+    n_dropped = miss$n_dropped,
+    labels = vapply(cols, `[[`, "", "label")
+  )
+}
+
+# `weights` given as NULL, a numeric vector, a column name, or a bare column name.
+resolve_weights <- function(wexpr, data, env) {
+  if (is.null(wexpr)) return(NULL)
+  w <- if (is.name(wexpr) || is.call(wexpr)) eval_in(wexpr, data, env) else wexpr
+  if (is.character(w) && length(w) == 1L && !is.null(data)) {
+    if (!w %in% names(data)) {
+      stop(sprintf("argument `weights`: no column \"%s\" in `data`", w), call. = FALSE)
+    }
+    w <- data[[w]]
+  }
+  w
+}
+
+strata_hint <- function(levels) {
+  if (length(levels) < 2L) return(NULL)
+  shown <- levels[seq_len(min(10L, length(levels)))]
+  paste0(" [strata: ", paste(seq_along(shown), shown, sep = " = ", collapse = "; "),
+         if (length(levels) > 10L) "; ..." else "", "]")
+}
+
+# R's missing value where the core gives NaN (undefined limits, unreached quantiles),
+# as survival does.
+nan_to_na <- function(x) {
+  x[is.nan(x)] <- NA_real_
+  x
+}

@@ -1,0 +1,232 @@
+# Kaplan-Meier survival curves
+#
+# `kaplan_meier()` fits one Kaplan-Meier curve (with the Nelson-Aalen cumulative
+# hazard) per stratum, as `survival::survfit()` does, with the computation in Rust.
+#
+# @param formula `Surv(time, status) ~ 1`, `Surv(time, status) ~ x + ...` (one curve
+#   per combination of the right-hand-side variables) or `Surv(start, stop, status) ~ ...`
+#   for delayed entry / counting-process data. `status` is 0/1 or FALSE/TRUE.
+# @param data a data frame holding the variables.
+# @param weights case weights: a numeric vector, a column of `data` (bare or quoted).
+# @param conf_type "log" (default), "log-log", "plain", "logit", "arcsin" or "none".
+# @param conf_level level of the pointwise confidence intervals.
+# @param variance "auto" (Greenwood, robust with fractional weights), "greenwood" or
+#   "robust".
+# @param na_action "fail" (default: missing values are an error) or "drop".
+# @return an object of class `hrr_km`.
+kaplan_meier <- function(formula, data = NULL, weights = NULL, conf_type = "log",
+                         conf_level = 0.95, variance = "auto",
+                         na_action = c("fail", "drop")) {
+  na_action <- check_na_action(na_action)
+  env <- environment(formula) %||% parent.frame()
+  w <- resolve_weights(substitute(weights), data, parent.frame())
+  cols <- model_columns(formula, data, w, na_action, env)
+  st <- cols$all_rhs
+  levels <- if (is.null(st)) "all" else st$levels
+  inputs <- list(time = cols$time, status = cols$status, entry = cols$entry,
+                 weights = cols$weights, strata = st$codes,
+                 n_strata = if (is.null(st)) NULL else length(st$levels),
+                 conf_type = conf_type, conf_level = conf_level, variance = variance)
+  value <- km_call(inputs, levels)
+  tab <- value$table
+  fit <- list(
+    strata = factor(levels[tab$strata], levels = levels),
+    time = tab$time, n_risk = tab$n_risk, n_event = tab$n_event, n_censor = tab$n_censor,
+    survival = tab$survival, std_err = tab$std_err,
+    lower = nan_to_na(tab$lower), upper = nan_to_na(tab$upper),
+    cumulative_hazard = tab$cumulative_hazard,
+    std_err_cumulative_hazard = tab$std_err_cumulative_hazard,
+    n = stats::setNames(value$n, levels),
+    strata_levels = levels,
+    has_strata = !is.null(st),
+    n_dropped = cols$n_dropped,
+    robust = value$robust,
+    conf_type = value$conf_type,
+    conf_level = conf_level,
+    variance = variance,
+    call = match.call(),
+    ptr = value$ptr,
+    inputs = inputs
+  )
+  class(fit) <- "hrr_km"
+  fit
+}
+
+`%||%` <- function(a, b) if (is.null(a)) b else a
+
+check_na_action <- function(na_action) {
+  na_action <- na_action[1L]
+  if (!is.character(na_action) || !na_action %in% c("fail", "drop")) {
+    stop("argument `na_action` must be \"fail\" or \"drop\"", call. = FALSE)
+  }
+  na_action
+}
+
+km_call <- function(inputs, levels) {
+  strata <- inputs$strata
+  rust_value(
+    km_fit_(inputs$time, inputs$status, inputs$entry, inputs$weights,
+            strata, if (is.null(strata)) NULL else as.integer(inputs$n_strata),
+            inputs$conf_type, as.double(conf_level_of(inputs$conf_level)), inputs$variance),
+    hint = if (!is.null(strata)) strata_hint(levels)
+  )
+}
+
+conf_level_of <- function(x) {
+  if (!is.numeric(x) || length(x) != 1L) {
+    stop("argument `conf_level` must be a single number", call. = FALSE)
+  }
+  x
+}
+
+# The Rust fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
+km_ptr <- function(x) {
+  if (km_alive_(x$ptr)) x$ptr else km_call(x$inputs, x$strata_levels)$ptr
+}
+
+# Stratum codes (1-based) from NULL (all), labels or positions.
+stratum_codes <- function(x, stratum) {
+  if (is.null(stratum)) return(seq_along(x$strata_levels))
+  if (is.character(stratum) || is.factor(stratum)) {
+    code <- match(as.character(stratum), x$strata_levels)
+    if (anyNA(code)) {
+      stop(sprintf("argument `stratum`: no stratum \"%s\"; the fit has %s",
+                   as.character(stratum)[is.na(code)][1L],
+                   paste0("\"", x$strata_levels, "\"", collapse = ", ")), call. = FALSE)
+    }
+    return(code)
+  }
+  if (is.numeric(stratum) && all(stratum == round(stratum)) &&
+      all(stratum >= 1 & stratum <= length(x$strata_levels))) {
+    return(as.integer(stratum))
+  }
+  stop(sprintf("argument `stratum` must be stratum labels or numbers 1..%d",
+               length(x$strata_levels)), call. = FALSE)
+}
+
+as.data.frame.hrr_km <- function(x, row.names = NULL, optional = FALSE, ...) {
+  data.frame(strata = x$strata, time = x$time, n_risk = x$n_risk, n_event = x$n_event,
+             n_censor = x$n_censor, survival = x$survival, std_err = x$std_err,
+             lower = x$lower, upper = x$upper, cumulative_hazard = x$cumulative_hazard,
+             std_err_cumulative_hazard = x$std_err_cumulative_hazard,
+             row.names = row.names)
+}
+
+# Quantiles of survival time, per stratum, with confidence limits
+quantile.hrr_km <- function(x, probs = c(0.25, 0.5, 0.75), ...) {
+  q <- rust_value(km_quantile_(km_ptr(x), as.double(probs)))
+  data.frame(strata = factor(x$strata_levels[q$strata], levels = x$strata_levels),
+             prob = q$prob, estimate = nan_to_na(q$estimate), lower = nan_to_na(q$lower),
+             upper = nan_to_na(q$upper))
+}
+
+# Median survival time per stratum with confidence limits
+median.hrr_km <- function(x, na.rm = FALSE, ...) {
+  q <- quantile.hrr_km(x, probs = 0.5)
+  data.frame(strata = q$strata, median = q$estimate, lower = q$lower, upper = q$upper)
+}
+
+# Survival at given times
+#
+# Reads the right-continuous step function at `times` (1 before the first time, the
+# last value beyond the last), as `summary(survfit, times = , extend = TRUE)`.
+# @param fit a fit, e.g. from [kaplan_meier()].
+# @param times times at which to read the curves.
+# @param stratum NULL (all strata), stratum labels or stratum numbers.
+survival_at <- function(fit, times, stratum = NULL, ...) UseMethod("survival_at")
+
+survival_at.hrr_km <- function(fit, times, stratum = NULL, ...) {
+  if (!is.numeric(times)) stop("argument `times` must be numeric", call. = FALSE)
+  codes <- stratum_codes(fit, stratum)
+  a <- rust_value(km_survival_at_(km_ptr(fit), as.double(times), as.integer(codes)))
+  data.frame(strata = factor(fit$strata_levels[a$strata], levels = fit$strata_levels),
+             time = a$time, n_risk = a$n_risk, survival = a$survival, std_err = a$std_err,
+             lower = nan_to_na(a$lower), upper = nan_to_na(a$upper),
+             cumulative_hazard = a$cumulative_hazard)
+}
+
+
+print.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  if (x$n_dropped > 0L) {
+    cat(sprintf("   %d observation%s deleted due to missingness\n", x$n_dropped,
+                if (x$n_dropped == 1L) "" else "s"))
+  }
+  med <- median(x)
+  events <- as.vector(tapply(x$n_event, x$strata, sum))
+  lev <- format(x$conf_level)
+  tab <- cbind(n = x$n, events = events, median = med$median,
+               med$lower, med$upper)
+  colnames(tab)[4:5] <- paste0(lev, c("LCL", "UCL"))
+  rownames(tab) <- if (x$has_strata) x$strata_levels else ""
+  print(signif(tab, digits), ...)
+  invisible(x)
+}
+
+# Summary of a Kaplan-Meier fit: the survival table, or survival at `times`
+summary.hrr_km <- function(object, times = NULL, ...) {
+  tab <- if (is.null(times)) as.data.frame(object) else survival_at(object, times)
+  structure(list(table = tab, times = !is.null(times), has_strata = object$has_strata,
+                 conf_level = object$conf_level, call = object$call, robust = object$robust,
+                 n_dropped = object$n_dropped),
+            class = "summary.hrr_km")
+}
+
+print.summary.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  t <- x$table
+  cols <- if (x$times) c("time", "n_risk", "survival", "std_err", "lower", "upper") else
+    c("time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper")
+  lev <- format(100 * x$conf_level)
+  for (s in levels(t$strata)) {
+    d <- t[t$strata == s, cols, drop = FALSE]
+    names(d)[names(d) == "lower"] <- paste0("lower ", lev, "% CI")
+    names(d)[names(d) == "upper"] <- paste0("upper ", lev, "% CI")
+    if (x$has_strata) cat("                ", s, "\n", sep = "")
+    num <- vapply(d, is.numeric, logical(1L))
+    d[num] <- lapply(d[num], signif, digits = digits)
+    print(d, row.names = FALSE, ...)
+    cat("\n")
+  }
+  invisible(x)
+}
+
+# Plot Kaplan-Meier curves (base graphics)
+#
+# Step curves with shaded pointwise confidence bands, one colour per stratum.
+# @param conf_int draw the confidence bands.
+plot.hrr_km <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
+                        xlab = "Time", ylab = "Survival probability", ylim = c(0, 1),
+                        legend = x$has_strata, legend_pos = "topright", main = NULL, ...) {
+  k <- length(x$strata_levels)
+  col <- rep_len(col %||% seq_len(k), k)
+  lty <- rep_len(lty, k)
+  xmax <- if (length(x$time)) max(x$time) else 1
+  plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
+  for (i in seq_len(k)) {
+    r <- which(as.integer(x$strata) == i)
+    tt <- c(0, x$time[r])
+    if (conf_int && x$conf_type != "none") {
+      lo <- c(1, x$lower[r])
+      hi <- c(1, x$upper[r])
+      ok <- is.finite(lo) & is.finite(hi)
+      if (sum(ok) >= 2L) {
+        # Step-shaped band: each value holds until the next time.
+        t1 <- tt[ok]
+        xs <- c(rep(t1, each = 2L)[-1L], xmax)
+        band_x <- c(xs, rev(xs))
+        band_y <- c(rep(hi[ok], each = 2L), rev(rep(lo[ok], each = 2L)))
+        polygon(band_x, band_y, col = adjustcolor(col[i], alpha.f = 0.2), border = NA)
+      }
+    }
+    lines(c(tt, xmax), c(1, x$survival[r], utils_last(x$survival[r], 1)), type = "s",
+          col = col[i], lty = lty[i], lwd = lwd)
+  }
+  if (isTRUE(legend) && k > 1L) {
+    graphics::legend(legend_pos, legend = x$strata_levels, col = col, lty = lty, lwd = lwd,
+                     bty = "n")
+  }
+  invisible(x)
+}
+
+utils_last <- function(v, default) if (length(v)) v[length(v)] else default

@@ -1,0 +1,62 @@
+# Log-rank and Fleming-Harrington G-rho tests
+#
+# Compares survival curves between groups, as `survival::survdiff()`, with the
+# computation in Rust.
+#
+# @param formula `Surv(time, status) ~ group`, optionally `+ strata(s)` for a
+#   stratified test; several plain terms are crossed into one grouping.
+#   `Surv(start, stop, status)` gives risk sets with delayed entry.
+# @param data a data frame holding the variables.
+# @param rho 0 for the log-rank test, 1 for the Peto-Peto modification of the
+#   Gehan-Wilcoxon test; weights are `S(t-)^rho`.
+# @param na_action "fail" (default) or "drop".
+# @return an object of class `hrr_logrank` with `statistic`, `df`, `p_value`,
+#   `observed`, `expected`, `variance`, `n`.
+logrank_test <- function(formula, data = NULL, rho = 0, na_action = c("fail", "drop")) {
+  na_action <- check_na_action(na_action)
+  env <- environment(formula) %||% parent.frame()
+  cols <- model_columns(formula, data, NULL, na_action, env)
+  if (is.null(cols$plain)) {
+    stop("argument `formula` needs a grouping variable: Surv(time, status) ~ group",
+         call. = FALSE)
+  }
+  if (!is.numeric(rho) || length(rho) != 1L) {
+    stop("argument `rho` must be a single number", call. = FALSE)
+  }
+  g <- cols$plain
+  st <- cols$strata
+  v <- rust_value(
+    logrank_(cols$time, cols$status, cols$entry, g$codes, length(g$levels),
+             st$codes, if (is.null(st)) NULL else length(st$levels), as.double(rho)),
+    hint = if (!is.null(st)) strata_hint(st$levels)
+  )
+  groups <- g$levels
+  names(v$observed) <- names(v$expected) <- names(v$n) <- groups
+  dimnames(v$variance) <- list(groups, groups)
+  slev <- if (is.null(st)) "all" else st$levels
+  dimnames(v$observed_by_stratum) <- dimnames(v$expected_by_stratum) <- list(groups, slev)
+  res <- c(v[c("statistic", "df", "p_value", "observed", "expected", "variance", "n",
+               "observed_by_stratum", "expected_by_stratum", "rho")],
+           list(groups = groups, strata_levels = if (is.null(st)) NULL else st$levels,
+                n_dropped = cols$n_dropped, call = match.call()))
+  class(res) <- "hrr_logrank"
+  res
+}
+
+print.hrr_logrank <- function(x, digits = max(1L, getOption("digits") - 4L), ...) {
+  cat("Call:\n")
+  print(x$call)
+  cat("\n")
+  if (x$n_dropped > 0L) {
+    cat(sprintf("n=%d, %d observation%s deleted due to missingness.\n\n", sum(x$n),
+                x$n_dropped, if (x$n_dropped == 1L) "" else "s"))
+  }
+  oe <- x$observed - x$expected
+  tab <- cbind(N = x$n, Observed = x$observed, Expected = x$expected,
+               `(O-E)^2/E` = oe^2 / x$expected, `(O-E)^2/V` = oe^2 / diag(x$variance))
+  print(tab, digits = digits, ...)
+  cat("\n Chisq=", format(round(x$statistic, 1)), " on", x$df,
+      "degrees of freedom, p=", format.pval(x$p_value, digits = digits), "\n")
+  if (x$rho != 0) cat(" (G-rho test, rho =", x$rho, ")\n")
+  invisible(x)
+}

@@ -1,0 +1,4 @@
+library(testthat)
+library(hrrstats)
+
+test_check("hrrstats")

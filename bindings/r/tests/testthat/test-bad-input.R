@@ -1,0 +1,148 @@
+# Bad input gives an ordinary R error naming the argument (and the row, counted from
+# 1, where one row is at fault), never a Rust panic.
+
+small <- function() {
+  data.frame(time = c(5, 8, 12, 3, 9, 15, 7, 11), status = c(1, 0, 1, 1, 1, 0, 1, 0),
+             grp = c(1, 1, 1, 1, 2, 2, 2, 2), entry = c(0, 1, 2, 0, 1, 3, 0, 2))
+}
+
+# The error's message, checked for the pattern and for any sign of a panic.
+expect_clean_error <- function(expr, pattern) {
+  err <- tryCatch({ force(expr); NULL }, error = function(e) e)
+  expect_true(inherits(err, "error"), label = "an R error was raised")
+  if (is.null(err)) return(invisible())
+  msg <- conditionMessage(err)
+  expect_match(msg, pattern)
+  expect_no_match(msg, "panick|internal error")
+  invisible(msg)
+}
+
+test_that("NaN time names time and the row", {
+  d <- small(); d$time[3] <- NaN
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ 1, data = d), "`time`.*NaN.*row 3")
+  expect_clean_error(logrank_test(Surv(time, status) ~ grp, data = d), "`time`.*row 3")
+})
+
+test_that("negative time names time and the row", {
+  d <- small(); d$time[5] <- -2
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ grp, data = d),
+                     "argument `time`: negative value.*row 5")
+  expect_clean_error(logrank_test(Surv(time, status) ~ grp, data = d), "`time`.*row 5")
+})
+
+test_that("exit <= entry names entry and the row", {
+  d <- small(); d$entry[6] <- 15
+  expect_clean_error(kaplan_meier(Surv(entry, time, status) ~ 1, data = d),
+                     "argument `entry`: exit time must be greater than entry time.*row 6")
+})
+
+test_that("status coded 1/2 (lung's raw coding) is an error naming status and the row", {
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ sex, data = survival::lung),
+                     "argument `status`: status must be 0.*or 1.*value 2.*row 1")
+  expect_clean_error(logrank_test(Surv(time, status) ~ sex, data = survival::lung),
+                     "argument `status`.*row 1")
+  d <- small(); d$status[4] <- 3
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ 1, data = d), "`status`.*value 3.*row 4")
+})
+
+test_that("a factor status is refused", {
+  d <- small(); d$status <- factor(d$status)
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ 1, data = d), "`status`.*numeric")
+})
+
+test_that("weights of the wrong length name weights and both lengths", {
+  d <- small()
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ 1, data = d, weights = rep(1, 3)),
+                     "`weights`.*length 3.*`time` has length 8")
+})
+
+test_that("negative weights name weights and the row", {
+  d <- small(); d$w <- c(1, 1, -1, 1, 1, 1, 1, 1)
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ 1, data = d, weights = w),
+                     "argument `weights`: negative value.*row 3")
+})
+
+test_that("empty data is an error naming time", {
+  d <- small()[0, ]
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ 1, data = d), "argument `time` is empty")
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ grp, data = d), "argument `time` is empty")
+  expect_clean_error(logrank_test(Surv(time, status) ~ grp, data = d), "argument `time` is empty")
+})
+
+test_that("a stratum with one row is an error naming strata and the stratum", {
+  d <- small(); d$grp[8] <- 3
+  msg <- expect_clean_error(kaplan_meier(Surv(time, status) ~ grp, data = d),
+                            "argument `strata`: stratum 3.*1 row")
+  expect_match(msg, "3 = grp=3", fixed = TRUE)
+})
+
+test_that("missing values are an error unless na_action = \"drop\"", {
+  d <- small(); d$grp[2] <- NA; d$status[7] <- NA
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ grp, data = d),
+                     "argument `status`.*missing value \\(NA\\) at row 7.*na_action")
+  fit <- kaplan_meier(Surv(time, status) ~ grp, data = d, na_action = "drop")
+  expect_identical(fit$n_dropped, 2L)
+  expect_identical(sum(fit$n), 6L)
+  expect_output(print(fit), "2 observations deleted due to missingness")
+  expect_clean_error(logrank_test(Surv(time, status) ~ grp, data = d), "`status`.*row 7")
+  lr <- logrank_test(Surv(time, status) ~ grp, data = d, na_action = "drop")
+  expect_identical(lr$n_dropped, 2L)
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ grp, data = d, na_action = "omit"),
+                     "`na_action`")
+})
+
+test_that("logical status TRUE/FALSE works like 1/0", {
+  d <- small()
+  d$dead <- d$status == 1
+  a <- as.data.frame(kaplan_meier(Surv(time, dead) ~ grp, data = d))
+  b <- as.data.frame(kaplan_meier(Surv(time, status) ~ grp, data = d))
+  expect_equal(a, b)
+  expect_equal(logrank_test(Surv(time, dead) ~ grp, data = d)$statistic,
+               logrank_test(Surv(time, status) ~ grp, data = d)$statistic)
+  d$dead[2] <- NA
+  expect_clean_error(kaplan_meier(Surv(time, dead) ~ 1, data = d), "`status`.*row 2")
+})
+
+test_that("integer columns are accepted", {
+  d <- small()
+  d$time <- as.integer(d$time); d$status <- as.integer(d$status)
+  expect_s3_class(kaplan_meier(Surv(time, status) ~ grp, data = d), "hrr_km")
+})
+
+test_that("bad options name the option", {
+  d <- small()
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ 1, data = d, conf_type = "logg"),
+                     "argument `conf_type`")
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ 1, data = d, conf_level = 1.5),
+                     "argument `conf_level`")
+  expect_clean_error(kaplan_meier(Surv(time, status) ~ 1, data = d, variance = "jackknife"),
+                     "argument `variance`")
+  expect_clean_error(kaplan_meier(time ~ 1, data = d), "Surv")
+  expect_clean_error(logrank_test(Surv(time, status) ~ 1, data = d), "grouping variable")
+  expect_clean_error(logrank_test(Surv(time, status) ~ grp, data = d, rho = NA_real_),
+                     "argument `rho`")
+  d$grp <- 1
+  expect_clean_error(logrank_test(Surv(time, status) ~ grp, data = d),
+                     "argument `group`: there is only one group")
+  fit <- kaplan_meier(Surv(time, status) ~ 1, data = small())
+  expect_clean_error(quantile(fit, probs = 1.5), "argument `probs`")
+  expect_clean_error(survival_at(fit, c(1, NaN)), "argument `times`.*row 2")
+  expect_clean_error(survival_at(fit, 1, stratum = "grp=9"), "argument `stratum`")
+})
+
+test_that("errors leave nothing on stderr (no Rust panic message)", {
+  rscript <- file.path(R.home("bin"), "Rscript")
+  script <- tempfile(fileext = ".R")
+  writeLines(c(
+    "suppressPackageStartupMessages(library(hrrstats))",
+    "d <- data.frame(time = c(5, -1, 3), status = c(1, 1, 2))",
+    "try(kaplan_meier(Surv(time, status) ~ 1, data = d), silent = TRUE)",
+    "try(kaplan_meier(Surv(time, status) ~ sex, data = survival::lung), silent = TRUE)",
+    "try(logrank_test(Surv(time, status) ~ sex, data = survival::lung), silent = TRUE)",
+    "try(kaplan_meier(Surv(time, status) ~ 1, data = d[0, ]), silent = TRUE)",
+    "cat('done\\n')"), script)
+  env <- paste0("R_LIBS=", paste(.libPaths(), collapse = .Platform$path.sep))
+  out <- suppressWarnings(system2(rscript, script, stdout = TRUE, stderr = TRUE, env = env))
+  expect_true("done" %in% out)
+  expect_false(any(grepl("panick", out)))
+})

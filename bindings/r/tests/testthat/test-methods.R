@@ -1,0 +1,88 @@
+# The R idiom around the fits: methods run and give the documented shapes.
+
+lung01 <- function() {
+  d <- survival::lung
+  d$status <- d$status - 1
+  d
+}
+
+test_that("kaplan_meier methods run: print, summary, plot, as.data.frame, quantile", {
+  fit <- kaplan_meier(Surv(time, status) ~ sex, data = lung01())
+  expect_s3_class(fit, "hrr_km")
+  expect_output(print(fit), "sex=2")
+  expect_output(print(fit), "0.95LCL")
+  expect_output(print(summary(fit)), "n_censor")
+  expect_output(print(summary(fit, times = c(100, 365))), "lower 95% CI")
+  df <- as.data.frame(fit)
+  expect_identical(names(df), c("strata", "time", "n_risk", "n_event", "n_censor", "survival",
+                                "std_err", "lower", "upper", "cumulative_hazard",
+                                "std_err_cumulative_hazard"))
+  expect_identical(levels(df$strata), c("sex=1", "sex=2"))
+  q <- quantile(fit)
+  expect_identical(names(q), c("strata", "prob", "estimate", "lower", "upper"))
+  expect_identical(nrow(q), 6L)
+  expect_identical(names(median(fit)), c("strata", "median", "lower", "upper"))
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_silent(plot(fit))
+  expect_silent(plot(fit, conf_int = FALSE, col = c("black", "red")))
+  expect_silent(plot(kaplan_meier(Surv(time, status) ~ 1, data = lung01())))
+})
+
+test_that("survival_at selects strata by label or number", {
+  fit <- kaplan_meier(Surv(time, status) ~ sex, data = lung01())
+  a <- survival_at(fit, c(0, 100, 5000), stratum = "sex=2")
+  b <- survival_at(fit, c(0, 100, 5000), stratum = 2)
+  expect_identical(a, b)
+  expect_identical(as.character(a$strata), rep("sex=2", 3))
+  expect_identical(a$survival[1], 1)
+  expect_identical(a$n_risk[3], 0)
+  expect_identical(nrow(survival_at(fit, c(10, 20))), 4L)
+})
+
+test_that("several right-hand-side variables give survfit's strata and labels", {
+  d <- lung01()
+  d <- d[is.na(d$ph.ecog) | d$ph.ecog < 3, ]   # ph.ecog = 3 has a single row
+  fit <- kaplan_meier(Surv(time, status) ~ sex + ph.ecog, data = d, na_action = "drop")
+  sf <- survival::survfit(Surv(time, status) ~ sex + ph.ecog, data = d)
+  expect_identical(fit$strata_levels, names(sf$strata))
+  expect_equal(fit$survival, sf$surv, tolerance = 1e-12)
+  expect_identical(fit$n_dropped, 1L)
+})
+
+test_that("a fit saved and reloaded still answers quantile and survival_at", {
+  fit <- kaplan_meier(Surv(time, status) ~ sex, data = lung01())
+  f <- tempfile(fileext = ".rds")
+  saveRDS(fit, f)
+  back <- readRDS(f)
+  expect_identical(quantile(back), quantile(fit))
+  expect_identical(survival_at(back, c(100, 200)), survival_at(fit, c(100, 200)))
+})
+
+test_that("weights may be given as a bare or quoted column name or a vector", {
+  d <- lung01()
+  d$w <- (seq_len(nrow(d)) %% 3) + 1
+  a <- as.data.frame(kaplan_meier(Surv(time, status) ~ sex, data = d, weights = w))
+  b <- as.data.frame(kaplan_meier(Surv(time, status) ~ sex, data = d, weights = "w"))
+  v <- as.data.frame(kaplan_meier(Surv(time, status) ~ sex, data = d, weights = d$w))
+  expect_identical(a, b)
+  expect_identical(a, v)
+})
+
+test_that("logrank_test result has survdiff's components and prints its table", {
+  lr <- logrank_test(Surv(time, status) ~ sex, data = lung01())
+  expect_s3_class(lr, "hrr_logrank")
+  for (nm in c("statistic", "df", "p_value", "observed", "expected", "variance", "n")) {
+    expect_true(nm %in% names(lr), label = nm)
+  }
+  sd <- survival::survdiff(Surv(time, status) ~ sex, data = lung01())
+  expect_equal(lr$statistic, sd$chisq, tolerance = 1e-10)
+  expect_equal(unname(lr$observed), as.vector(sd$obs), tolerance = 1e-12)
+  expect_output(print(lr), "\\(O-E\\)\\^2/V")
+  expect_output(print(lr), "Chisq= 10.3")
+  s <- logrank_test(Surv(time, status) ~ celltype + strata(trt), data = survival::veteran)
+  sd2 <- survival::survdiff(Surv(time, status) ~ celltype + strata(trt),
+                            data = survival::veteran)
+  expect_equal(s$statistic, sd2$chisq, tolerance = 1e-10)
+  expect_identical(dim(s$observed_by_stratum), c(4L, 2L))
+})
