@@ -1,3 +1,4 @@
+import csv
 import os
 from pathlib import Path
 
@@ -10,15 +11,26 @@ RTOL = 1e-8   # the foundation issue's tolerance, relative
 ATOL = 1e-14  # floor for values that are exactly zero in one implementation
 
 
-def fixture(name):
+def _path(name):
     path = FIXTURES / name
     if not path.exists():
         pytest.fail(f"missing reference fixture {path}; run Rscript tests/reference/generate.R")
-    return pd.read_csv(path, keep_default_na=False, na_values=["NA"], dtype=str).replace("", None)
+    return path
+
+
+def fixture(name):
+    """A numeric fixture table ("NA" is missing)."""
+    return pd.read_csv(_path(name), na_values=["NA"], keep_default_na=False)
+
+
+def manifest(name):
+    """A manifest of cases as a list of dicts of strings; empty fields become None."""
+    with open(_path(name), newline="") as f:
+        return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
 def num(df, col):
-    return pd.to_numeric(df[col]).to_numpy(dtype=float)
+    return df[col].to_numpy(dtype=float)
 
 
 def assert_close(what, ours, theirs):

@@ -27,7 +27,7 @@ def test_inputs_of_every_kind_agree():
 
 def test_polars_input():
     pl = pytest.importorskip("polars")
-    d = pl.from_pandas(LUNG_LIKE)
+    d = pl.DataFrame({c: LUNG_LIKE[c].tolist() for c in LUNG_LIKE.columns})
     a = hs.kaplan_meier("time", "status", strata="sex", data=d)
     b = hs.kaplan_meier("time", "status", strata="sex", data=LUNG_LIKE)
     np.testing.assert_array_equal(a.survival, b.survival)

@@ -3,14 +3,14 @@ import numpy as np
 import pytest
 
 import hrrstats as hs
-from conftest import assert_close, fixture, num
+from conftest import assert_close, fixture, manifest, num
 
-KM_CASES = fixture("km_cases.csv").to_dict("records")
-LR_CASES = fixture("logrank_cases.csv").to_dict("records")
+KM_CASES = manifest("km_cases.csv")
+LR_CASES = manifest("logrank_cases.csv")
 
 
 def km_fit(case):
-    data = fixture(f"data_{case['data']}.csv").apply(lambda c: c.astype(float))
+    data = fixture(f"data_{case['data']}.csv")
     return hs.kaplan_meier(case["time"], case["status"], entry=case["entry"], strata=case["strata"],
                            weights=case["weights"], conf_type=case["conf_type"],
                            conf_level=float(case["conf_level"]), data=data)
@@ -63,7 +63,7 @@ def test_km_survival_at(case):
 
 @pytest.mark.parametrize("case", LR_CASES, ids=[c["case"] for c in LR_CASES])
 def test_logrank(case):
-    data = fixture(f"data_{case['data']}.csv").apply(lambda c: c.astype(float))
+    data = fixture(f"data_{case['data']}.csv")
     lr = hs.logrank_test(case["time"], case["status"], case["group"], strata=case["strata"],
                          rho=float(case["rho"]), data=data)
     ref = fixture(f"logrank_{case['case']}.csv")
@@ -79,7 +79,7 @@ def test_logrank(case):
 
 
 def test_logrank_with_delayed_entry_matches_coxph_score():
-    data = fixture("data_sim_entry.csv").apply(lambda c: c.astype(float))
+    data = fixture("data_sim_entry.csv")
     lr = hs.logrank_test("exit", "status", "grp", entry="entry", data=data)
     ref = fixture("logrank_entry_coxph.csv")
     assert_close("observed", lr.observed, num(ref, "observed"))
