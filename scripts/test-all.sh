@@ -60,7 +60,7 @@ fi
 if [ "${HRRSTATS_SKIP_R:-0}" != 1 ]; then
   echo "== R: build the offline source tarball, install it without network, run testthat"
   set +e
-  HRRSTATS_FIXTURES="$ROOT/tests/reference/fixtures" bash bindings/r/tools/test.sh 2>&1 | tee "$LOG/r.txt"
+  HRRSTATS_FIXTURES="$ROOT/tests/reference/fixtures" HRRSTATS_REQUIRE_FIXTURES=1 bash bindings/r/tools/test.sh 2>&1 | tee "$LOG/r.txt"
   r_rc=${PIPESTATUS[0]}
   set -e
   last=$(grep -E '^r: [0-9]+ passed, [0-9]+ failed' "$LOG/r.txt" | tail -1)

@@ -33,3 +33,14 @@ for (i in seq_len(nrow(lr_cases()))) local({
     expect_close(rowSums(lr$observed_by_stratum), ref$observed, paste(cs$case, "obs by stratum"))
   })
 })
+
+test_that("logrank with delayed entry matches coxph's score test (no ties)", {
+  skip_without_fixtures()
+  d <- read_fixture("data_sim_entry.csv")
+  lr <- logrank_test(Surv(entry, exit, status) ~ grp, data = d)
+  ref <- read_fixture("logrank_entry_coxph.csv")
+  expect_close(lr$observed, ref$observed, "entry observed")
+  expect_close(lr$expected, ref$expected, "entry expected")
+  expect_close(lr$statistic, ref$statistic[1L], "entry statistic")
+  expect_close(lr$p_value, ref$p_value[1L], "entry p_value")
+})
