@@ -15,11 +15,14 @@ def main():
     ap.add_argument("--strata", type=int, default=10)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--out", default="/tmp/hrrstats-bench")
+    ap.add_argument("--continuous", action="store_true", help="untied times (no day grid)")
     a = ap.parse_args()
     n = int(a.n)
     rng = np.random.default_rng(a.seed)
     g = rng.integers(1, a.strata + 1, n).astype(np.float64)
-    time = np.ceil(rng.exponential(1500.0 / (1 + 0.1 * g)))  # whole days, heavy ties
+    time = rng.exponential(1500.0 / (1 + 0.1 * g))
+    if not a.continuous:
+        time = np.ceil(time)  # whole days: heavy ties, as registry data have
     event = (rng.random(n) < 0.7).astype(np.float64)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)

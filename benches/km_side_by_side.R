@@ -8,13 +8,10 @@ rep <- if (length(args) >= 2) as.integer(args[2]) else 3L
 n <- file.size(file.path(dir, "time.f64")) / 8
 rd <- function(x) readBin(file.path(dir, paste0(x, ".f64")), "double", n = n)
 d <- data.frame(time = rd("time"), event = rd("event"), group = rd("group"))
-best <- function(expr) {
-  f <- function() eval(substitute(expr), parent.frame(2))
-  min(vapply(seq_len(rep), function(i) system.time(f())[["elapsed"]], 0))
-}
-t_surv <- best(survfit(Surv(time, event) ~ group, data = d))
-t_hrr <- best(kaplan_meier(Surv(time, event) ~ group, data = d))
-t_hrr_df <- best(as.data.frame(kaplan_meier(Surv(time, event) ~ group, data = d)))
+best <- function(f) min(vapply(seq_len(rep), function(i) system.time(f())[["elapsed"]], 0))
+t_surv <- best(function() survfit(Surv(time, event) ~ group, data = d))
+t_hrr <- best(function() kaplan_meier(Surv(time, event) ~ group, data = d))
+t_hrr_df <- best(function() as.data.frame(kaplan_meier(Surv(time, event) ~ group, data = d)))
 cat(sprintf("r,survival::survfit,%.4f\n", t_surv))
 cat(sprintf("r,hrrstats::kaplan_meier,%.4f\n", t_hrr))
 cat(sprintf("r,hrrstats::kaplan_meier + as.data.frame(),%.4f\n", t_hrr_df))

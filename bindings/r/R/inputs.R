@@ -84,6 +84,7 @@ handle_missing <- function(columns, na_action) {
   }
   miss <- rep(FALSE, n)
   for (col in columns) {
+    if (!anyNA(col$value)) next
     bad <- is.na(col$value)
     if (na_action == "fail" && any(bad)) {
       row <- which(bad)[1L]
@@ -95,23 +96,44 @@ handle_missing <- function(columns, na_action) {
     }
     miss <- miss | bad
   }
-  list(keep = which(!miss), n_dropped = sum(miss))
+  n_dropped <- sum(miss)
+  list(keep = if (n_dropped > 0L) which(!miss) else NULL, n_dropped = n_dropped)
 }
 
-# Code one or more variables as a single factor: unused levels dropped, labels
+# One variable as 1-based integer codes in factor-level order, unused levels dropped.
+# As factor() (sorted unique values; a factor keeps its own level order), but hash-based
+# unique()/match() instead of factor()'s conversion of every value to character, which
+# takes seconds on a million rows.
+factor_codes <- function(v) {
+  if (is.factor(v)) {
+    v <- droplevels(v)
+    return(list(codes = as.integer(v), levels = levels(v)))
+  }
+  u <- sort(unique(v))
+  list(codes = match(v, u), levels = as.character(u))
+}
+
+# Code one or more variables (each from factor_codes()) as a single factor: labels
 # "name=level" joined by ", " (as survfit/survdiff), first variable varying slowest.
 # Returns list(codes = 1..k integer, levels = labels).
-combine_factors <- function(values, names) {
-  fs <- lapply(values, function(v) droplevels(as.factor(v)))
-  codes <- do.call(cbind, lapply(fs, as.integer))
-  u <- unique(codes)
-  u <- u[do.call(order, as.data.frame(u)), , drop = FALSE]
-  key <- function(m) do.call(paste, c(as.data.frame(m), sep = "\r"))
-  code <- match(key(codes), key(u))
-  labels <- vapply(seq_len(nrow(u)), function(i) {
-    paste(vapply(seq_along(fs), function(j) paste0(names[j], "=", levels(fs[[j]])[u[i, j]]),
-                 character(1L)), collapse = ", ")
-  }, character(1L))
+combine_factors <- function(fcs, names) {
+  if (length(fcs) == 1L) {
+    return(list(codes = fcs[[1L]]$codes, levels = paste0(names, "=", fcs[[1L]]$levels)))
+  }
+  sizes <- vapply(fcs, function(fc) length(fc$levels), 0)
+  key <- as.double(fcs[[1L]]$codes)
+  for (j in seq_along(fcs)[-1L]) key <- (key - 1) * sizes[j] + fcs[[j]]$codes
+  u <- sort(unique(key))
+  code <- match(key, u)
+  # decode each used combination into its level indices, last variable first
+  idx <- matrix(0L, length(u), length(fcs))
+  rest <- u - 1
+  for (j in rev(seq_along(fcs))) {
+    idx[, j] <- as.integer(rest %% sizes[j]) + 1L
+    rest <- rest %/% sizes[j]
+  }
+  labels <- do.call(paste, c(lapply(seq_along(fcs), function(j)
+    paste0(names[j], "=", fcs[[j]]$levels[idx[, j]])), sep = ", "))
   list(codes = as.integer(code), levels = labels)
 }
 
@@ -149,9 +171,12 @@ model_columns <- function(formula, data, weights, na_action, env) {
     i <- which(vapply(cols[seq_len(n_fixed)], `[[`, "", "arg") == a)
     if (length(i)) take(i) else NULL
   }
+  rhs <- n_fixed + seq_len(n_plain + length(f$strata))
+  fcs <- vector("list", length(cols))
+  fcs[rhs] <- lapply(rhs, function(i) factor_codes(take(i)))  # each variable coded once
   factor_of <- function(idx) {
     if (!length(idx)) return(NULL)
-    combine_factors(lapply(idx, take), vapply(cols[idx], `[[`, "", "label"))
+    combine_factors(fcs[idx], vapply(cols[idx], `[[`, "", "label"))
   }
   list(
     time = by_arg("time"), status = by_arg("status"), entry = by_arg("entry"),

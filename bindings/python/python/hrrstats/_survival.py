@@ -47,6 +47,11 @@ def _status(x):
     return floats(x, "event")
 
 
+def _unique_labels(levels):
+    """Levels as categories (pandas needs them unique; labels are, by construction)."""
+    return pd.Index(levels, dtype=object)
+
+
 class KaplanMeier:
     """A Kaplan–Meier fit (``survival::survfit``), one curve per stratum.
 
@@ -66,11 +71,15 @@ class KaplanMeier:
         self._stratum_code = cols.pop("stratum")
         for k, v in cols.items():
             setattr(self, k, v)
-        self.strata = np.asarray(self.strata_levels, dtype=object)[self._stratum_code]
         self.n = np.asarray(fit.n)
         self.conf_type = fit.conf_type
         self.conf_level = fit.conf_level
         self.robust = fit.robust
+
+    @property
+    def strata(self):
+        """Stratum label of every row (a pandas Categorical)."""
+        return pd.Categorical.from_codes(self._stratum_code.astype(np.int64), categories=_unique_labels(self.strata_levels))
 
     # -- tables -------------------------------------------------------------------
     def table(self):
