@@ -28,6 +28,8 @@ fn status_codes_other_than_zero_one_are_rejected() {
     let e = km_err(&[1.0, 2.0, 3.0], &[1.0, 2.0, 0.0]);
     assert_eq!((e.arg(), e.row()), ("status", Some(1)));
     assert!(e.to_string().contains("0 (censored) or 1 (event)"), "{e}");
+    let e = km_err(&[1.0, 2.0, 3.0], &[1.0, 2.0, 2.0]);
+    assert!(e.to_string().contains("pass status - 1"), "{e}");
     let e = km_err(&[1.0, 2.0], &[f64::NAN, 0.0]);
     assert_eq!((e.arg(), e.row()), ("status", Some(0)));
 }

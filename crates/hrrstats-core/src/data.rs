@@ -90,6 +90,9 @@ impl<'a> SurvivalData<'a> {
             if s != 0.0 && s != 1.0 {
                 let problem = if s.is_nan() {
                     "missing value (NaN)"
+                } else if status.iter().all(|&v| v == 1.0 || v == 2.0) {
+                    "status must be 0 (censored) or 1 (event); these values look coded \
+                     1 = censored, 2 = event (as survival::lung): pass status - 1"
                 } else {
                     "status must be 0 (censored) or 1 (event)"
                 };
