@@ -203,3 +203,61 @@ impl<'a> SurvivalData<'a> {
         }
     }
 }
+
+/// A numeric design matrix: `n` rows, `p` named columns, stored column-major
+/// (`x[j * n + i]` is row `i` of column `j`), every value finite.
+#[derive(Debug, Clone, Copy)]
+pub struct Covariates<'a> {
+    x: &'a [f64],
+    n: usize,
+    names: &'a [String],
+}
+
+impl<'a> Covariates<'a> {
+    /// Validate a column-major matrix with `names.len()` columns of `n` rows.
+    pub fn new(x: &'a [f64], n: usize, names: &'a [String]) -> Result<Self> {
+        let p = names.len();
+        if p == 0 {
+            return Err(Error::InvalidArgument { arg: "covariates", reason: "no covariate columns".into() });
+        }
+        if x.len() != n * p {
+            return Err(Error::InvalidArgument {
+                arg: "covariates",
+                reason: format!("{} values do not form {p} columns of {n} rows", x.len()),
+            });
+        }
+        for (j, name) in names.iter().enumerate() {
+            for (i, &v) in x[j * n..(j + 1) * n].iter().enumerate() {
+                if !v.is_finite() {
+                    let problem = if v.is_nan() { "missing value (NaN)" } else { "value is not finite" };
+                    return Err(Error::InvalidCell { arg: "covariates", column: name.clone(), row: i, value: v, problem });
+                }
+            }
+        }
+        Ok(Covariates { x, n, names })
+    }
+    pub fn n(&self) -> usize {
+        self.n
+    }
+    pub fn p(&self) -> usize {
+        self.names.len()
+    }
+    pub fn names(&self) -> &'a [String] {
+        self.names
+    }
+    /// Column `j`.
+    pub fn column(&self, j: usize) -> &'a [f64] {
+        &self.x[j * self.n..(j + 1) * self.n]
+    }
+}
+
+/// Check an offset column (finite, right length).
+pub fn check_offset(offset: &[f64], n: usize) -> Result<()> {
+    check_len("offset", offset.len(), "time", n)?;
+    for (row, &v) in offset.iter().enumerate() {
+        if !v.is_finite() {
+            return Err(Error::InvalidValue { arg: "offset", row, value: v, problem: "value is not finite" });
+        }
+    }
+    Ok(())
+}

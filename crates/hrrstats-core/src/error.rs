@@ -15,6 +15,15 @@ pub enum Error {
         value: f64,
         problem: &'static str,
     },
+    /// A value in one column of a matrix argument is not allowed.
+    #[error("{}", self.message(0))]
+    InvalidCell {
+        arg: &'static str,
+        column: String,
+        row: usize,
+        value: f64,
+        problem: &'static str,
+    },
     /// Two columns that must describe the same rows have different lengths.
     #[error("{}", self.message(0))]
     LengthMismatch {
@@ -44,6 +53,10 @@ impl Error {
             Error::InvalidValue { arg, row, value, problem } => {
                 format!("argument `{arg}`: {problem} (value {value}) at row {}", row + row_base)
             }
+            Error::InvalidCell { arg, column, row, value, problem } => format!(
+                "argument `{arg}`, column `{column}`: {problem} (value {value}) at row {}",
+                row + row_base
+            ),
             Error::LengthMismatch { arg, len, expected_arg, expected } => format!(
                 "argument `{arg}` has length {len} but `{expected_arg}` has length {expected}"
             ),
@@ -57,6 +70,7 @@ impl Error {
     pub fn arg(&self) -> &'static str {
         match self {
             Error::InvalidValue { arg, .. }
+            | Error::InvalidCell { arg, .. }
             | Error::LengthMismatch { arg, .. }
             | Error::Empty { arg }
             | Error::InvalidArgument { arg, .. }
@@ -67,7 +81,7 @@ impl Error {
     /// The offending row (0-based), if one row is at fault.
     pub fn row(&self) -> Option<usize> {
         match self {
-            Error::InvalidValue { row, .. } => Some(*row),
+            Error::InvalidValue { row, .. } | Error::InvalidCell { row, .. } => Some(*row),
             _ => None,
         }
     }

@@ -11,9 +11,11 @@
 pub mod data;
 pub mod error;
 pub(crate) mod dist;
+pub(crate) mod linalg;
 pub mod survival;
 
-pub use data::{factorize, SurvivalData};
+pub use data::{factorize, Covariates, SurvivalData};
 pub use error::{Error, Result};
 pub use survival::km::{ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams, Quantile, SurvivalAt, Variance};
 pub use survival::logrank::{LogrankTest, LogrankTestParams};
+pub use survival::cox::{CoxPh, CoxPhFit, CoxPhParams, Ties, TestResult};

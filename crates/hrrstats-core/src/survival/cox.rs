@@ -1,0 +1,637 @@
+//! Cox proportional hazards regression (partial likelihood), as `survival::coxph`.
+//!
+//! For stratum-specific risk sets `R(t) = {i: entry_i < t <= exit_i}`, weights `w`,
+//! linear predictor `η_i = x_i'β + offset_i` and, at each event time, the `d` tied
+//! events `D(t)`, the log partial likelihood is
+//!
+//! - Breslow: `Σ_t [Σ_{i∈D} w_i η_i - W_D log Σ_{j∈R} w_j e^{η_j}]`;
+//! - Efron: `Σ_t [Σ_{i∈D} w_i η_i - (W_D/d) Σ_{k=0}^{d-1} log(Σ_{j∈R} w_j e^{η_j}
+//!   - (k/d) Σ_{j∈D} w_j e^{η_j})]`,
+//!
+//! with score and information accumulated in the same sweep. Each stratum's rows are
+//! sorted once by exit time; the sweep runs from the last time backwards, adding rows
+//! as they enter the risk set and removing rows whose entry is at or after the
+//! current time (agfit4's running sums), so an iteration is O(n p²), never O(n²).
+//! Strata are swept in parallel.
+//!
+//! Newton–Raphson with step halving follows survival's `coxfit6` (right-censored) and
+//! `agfit4` (counting process): covariates centred and scaled, start at `init` (0),
+//! stop when `|1 - loglik_old / loglik_new| <= eps` (1e-9) within `max_iter` (20)
+//! iterations; the information matrix is factorised with survival's generalised
+//! Cholesky (tolerance `eps^0.75`), so collinear columns are reported as aliased
+//! (coefficient NaN, as R's NA) and the rest fitted.
+//!
+//! Reference: Cox DR (1972) JRSS-B 34:187–220; Efron B (1977) JASA 72:557–565;
+//! Therneau TM, Grambsch PM (2000) *Modeling Survival Data*, Springer.
+
+use rayon::prelude::*;
+
+use super::order::sort_rows_by;
+use crate::data::{check_offset, Covariates, SurvivalData};
+use crate::dist::pchisq_upper;
+use crate::error::{Error, Result};
+use crate::linalg::{chinv2, cholesky2, chsolve2, quadratic_form_inverse};
+
+/// Handling of tied event times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ties {
+    #[default]
+    Efron,
+    Breslow,
+}
+
+impl Ties {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "efron" => Ok(Ties::Efron),
+            "breslow" => Ok(Ties::Breslow),
+            other => Err(Error::InvalidArgument {
+                arg: "ties",
+                reason: format!("unknown method {other:?}; use \"efron\" or \"breslow\""),
+            }),
+        }
+    }
+    pub fn name(&self) -> &'static str {
+        match self {
+            Ties::Efron => "efron",
+            Ties::Breslow => "breslow",
+        }
+    }
+}
+
+/// A chi-square test: statistic, degrees of freedom, p-value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TestResult {
+    pub statistic: f64,
+    pub df: usize,
+    pub p_value: f64,
+}
+
+impl TestResult {
+    fn new(statistic: f64, df: usize) -> Self {
+        TestResult { statistic, df, p_value: pchisq_upper(statistic, df) }
+    }
+}
+
+/// Entry point: `CoxPh::params()`.
+pub struct CoxPh;
+
+impl CoxPh {
+    pub fn params() -> CoxPhParams {
+        CoxPhParams::default()
+    }
+}
+
+/// Options of the Cox fit (defaults as `coxph.control()`).
+#[derive(Debug, Clone)]
+pub struct CoxPhParams {
+    ties: Ties,
+    max_iter: usize,
+    eps: f64,
+    toler_chol: f64,
+    init: Option<Vec<f64>>,
+}
+
+impl Default for CoxPhParams {
+    fn default() -> Self {
+        CoxPhParams { ties: Ties::Efron, max_iter: 20, eps: 1e-9, toler_chol: f64::EPSILON.powf(0.75), init: None }
+    }
+}
+
+impl CoxPhParams {
+    pub fn ties(mut self, ties: Ties) -> Self {
+        self.ties = ties;
+        self
+    }
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+    pub fn eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+    pub fn init(mut self, init: Vec<f64>) -> Self {
+        self.init = Some(init);
+        self
+    }
+
+    pub fn check(&self, p: usize) -> Result<()> {
+        if !(self.eps > 0.0 && self.eps.is_finite()) {
+            return Err(Error::InvalidArgument { arg: "eps", reason: format!("must be positive, got {}", self.eps) });
+        }
+        if let Some(init) = &self.init {
+            if init.len() != p {
+                return Err(Error::InvalidArgument {
+                    arg: "init",
+                    reason: format!("has {} values for {p} covariates", init.len()),
+                });
+            }
+            if let Some(j) = init.iter().position(|v| !v.is_finite()) {
+                return Err(Error::InvalidArgument { arg: "init", reason: format!("value {} is not finite", j + 1) });
+            }
+        }
+        Ok(())
+    }
+
+    /// Fit the model to survival data (entry, strata and weights from `data`),
+    /// covariates `x` and an optional offset.
+    pub fn fit(&self, data: &SurvivalData, x: &Covariates, offset: Option<&[f64]>) -> Result<CoxPhFit> {
+        let p = x.p();
+        self.check(p)?;
+        crate::data::check_len("covariates", x.n(), "time", data.len())?;
+        if let Some(o) = offset {
+            check_offset(o, data.len())?;
+        }
+        if let Some(w) = data.weights() {
+            if let Some(row) = w.iter().position(|&v| v <= 0.0) {
+                return Err(Error::InvalidValue {
+                    arg: "weights",
+                    row,
+                    value: w[row],
+                    problem: "Cox weights must be positive (as survival::coxph)",
+                });
+            }
+        }
+        let n_event = data.status().iter().filter(|&&s| s == 1.0).count();
+        if n_event == 0 {
+            return Err(Error::Data { arg: "status", reason: "no events: a Cox model needs at least one".into() });
+        }
+        let prep = Prepared::new(data, x, offset);
+        let iter = newton(&prep, self)?;
+        Ok(CoxPhFit::assemble(&prep, self, iter, data.len(), n_event, x.names()))
+    }
+}
+
+/// Data sorted once for the sweeps: stratum blocks, exit time descending.
+struct Prepared {
+    p: usize,
+    /// Block boundaries (strata) in the sorted arrays.
+    bounds: Vec<usize>,
+    exit: Vec<f64>,
+    entry: Option<Vec<f64>>,
+    event: Vec<bool>,
+    weight: Vec<f64>,
+    offset: Vec<f64>,
+    /// Row-major, centred and scaled covariates of the sorted rows.
+    x: Vec<f64>,
+    /// Per block: positions (global, in the sorted arrays) by entry time descending.
+    entry_order: Option<Vec<u32>>,
+    scale: Vec<f64>,
+    /// Counting-process data: agfit4's iteration rules rather than coxfit6's.
+    counting: bool,
+}
+
+impl Prepared {
+    fn new(data: &SurvivalData, x: &Covariates, offset: Option<&[f64]>) -> Self {
+        let p = x.p();
+        let exit = data.exit();
+        let status = data.status();
+        let mut bounds = vec![0usize];
+        let mut order: Vec<u32> = Vec::with_capacity(data.len());
+        let mut entry_order: Option<Vec<u32>> = data.entry().map(|_| Vec::with_capacity(data.len()));
+        for rows in data.rows_by_stratum() {
+            // With entry times, rows whose (entry, exit] holds no event time of their
+            // stratum never enter a risk set at an event: leave them out (as agreg.fit).
+            let rows: Vec<u32> = match data.entry() {
+                None => rows,
+                Some(entry) => {
+                    let mut times: Vec<f64> =
+                        rows.iter().filter(|&&r| status[r as usize] == 1.0).map(|&r| exit[r as usize]).collect();
+                    times.sort_by(f64::total_cmp);
+                    times.dedup();
+                    rows.into_iter()
+                        .filter(|&r| {
+                            let r = r as usize;
+                            times.partition_point(|&t| t <= exit[r]) != times.partition_point(|&t| t <= entry[r])
+                        })
+                        .collect()
+                }
+            };
+            let start = order.len();
+            let mut sorted = sort_rows_by(exit, &rows);
+            sorted.reverse();
+            order.extend_from_slice(&sorted);
+            if let (Some(eo), Some(entry)) = (entry_order.as_mut(), data.entry()) {
+                // positions start..start+len sorted by entry, descending
+                let block: Vec<u32> = (start..order.len()).map(|i| i as u32).collect();
+                let key: Vec<f64> = order[start..].iter().map(|&r| entry[r as usize]).collect();
+                let mut by_entry = sort_rows_by(&key, &(0..block.len() as u32).collect::<Vec<_>>());
+                by_entry.reverse();
+                eo.extend(by_entry.into_iter().map(|i| block[i as usize]));
+            }
+            bounds.push(order.len());
+        }
+        let m = order.len();
+        let g = |v: &[f64]| -> Vec<f64> { order.iter().map(|&r| v[r as usize]).collect() };
+        let weight: Vec<f64> = order.iter().map(|&r| data.weight(r as usize)).collect();
+        let wsum: f64 = weight.iter().sum();
+        let mut xs = vec![0.0; m * p];
+        let mut scale = vec![1.0; p];
+        for j in 0..p {
+            let col = x.column(j);
+            let zero_one = col.iter().all(|&v| v == 0.0 || v == 1.0 || v == -1.0);
+            let (center, sc) = if zero_one {
+                (0.0, 1.0)
+            } else {
+                let mean = order.iter().zip(&weight).map(|(&r, w)| w * col[r as usize]).sum::<f64>() / wsum;
+                let mad = order.iter().zip(&weight).map(|(&r, w)| w * (col[r as usize] - mean).abs()).sum::<f64>();
+                (mean, if mad > 0.0 { wsum / mad } else { 1.0 })
+            };
+            scale[j] = sc;
+            for (i, &r) in order.iter().enumerate() {
+                xs[i * p + j] = (col[r as usize] - center) * sc;
+            }
+        }
+        Prepared {
+            p,
+            bounds,
+            exit: g(exit),
+            entry: data.entry().map(g),
+            event: order.iter().map(|&r| status[r as usize] == 1.0).collect(),
+            weight,
+            offset: offset.map_or_else(|| vec![0.0; m], g),
+            x: xs,
+            entry_order,
+            scale,
+            counting: data.entry().is_some(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.exit.len()
+    }
+
+    /// Linear predictor of the sorted rows at (scaled) `beta`.
+    fn eta(&self, beta: &[f64]) -> Vec<f64> {
+        let p = self.p;
+        let mut eta = vec![0.0; self.len()];
+        eta.par_chunks_mut(1 << 14).enumerate().for_each(|(c, chunk)| {
+            let base = c << 14;
+            for (k, e) in chunk.iter_mut().enumerate() {
+                let i = base + k;
+                let xi = &self.x[i * p..(i + 1) * p];
+                *e = xi.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + self.offset[i];
+            }
+        });
+        eta
+    }
+
+    /// Log partial likelihood, score and information (upper triangle) at `beta`.
+    fn sums(&self, beta: &[f64], efron: bool) -> Result<Sums> {
+        let eta = self.eta(beta);
+        let parts: Vec<Result<Sums>> =
+            (0..self.bounds.len() - 1).into_par_iter().map(|b| self.block_sums(b, &eta, efron)).collect();
+        let mut total = Sums::new(self.p);
+        for part in parts {
+            let part = part?;
+            total.loglik += part.loglik;
+            total.u.iter_mut().zip(&part.u).for_each(|(a, b)| *a += b);
+            total.imat.iter_mut().zip(&part.imat).for_each(|(a, b)| *a += b);
+        }
+        Ok(total)
+    }
+
+    /// One stratum's sweep (agfit4): event times from last to first.
+    fn block_sums(&self, b: usize, eta: &[f64], efron: bool) -> Result<Sums> {
+        let p = self.p;
+        let (start, end) = (self.bounds[b], self.bounds[b + 1]);
+        let x = &self.x;
+        let mut s = Sums::new(p);
+        let (mut a, mut a2) = (vec![0.0; p], vec![0.0; p]);
+        let (mut cmat, mut cmat2) = (vec![0.0; p * p], vec![0.0; p * p]);
+        let (mut denom, mut etasum, mut recenter) = (0.0, 0.0, 0.0);
+        let mut nrisk: i64 = 0;
+        let mut person = start;
+        let mut indx1 = start; // into entry_order
+        loop {
+            let mut k = person;
+            while k < end && !self.event[k] {
+                k += 1;
+            }
+            if k == end {
+                break;
+            }
+            let dtime = self.exit[k];
+            if let (Some(eo), Some(entry)) = (&self.entry_order, &self.entry) {
+                while indx1 < end {
+                    let q = eo[indx1] as usize;
+                    if entry[q] < dtime {
+                        break;
+                    }
+                    nrisk -= 1;
+                    if nrisk == 0 {
+                        etasum = 0.0;
+                        denom = 0.0;
+                        a.fill(0.0);
+                        cmat.fill(0.0);
+                    } else {
+                        etasum -= eta[q];
+                        let risk = (eta[q] - recenter).exp() * self.weight[q];
+                        denom -= risk;
+                        let xq = &x[q * p..(q + 1) * p];
+                        for i in 0..p {
+                            a[i] -= risk * xq[i];
+                            for j in 0..=i {
+                                cmat[i * p + j] -= risk * xq[i] * xq[j];
+                            }
+                        }
+                    }
+                    indx1 += 1;
+                }
+            }
+            let (mut denom2, mut meanwt, mut deaths) = (0.0, 0.0, 0usize);
+            a2.fill(0.0);
+            cmat2.fill(0.0);
+            while person < end && self.exit[person] >= dtime {
+                let q = person;
+                nrisk += 1;
+                etasum += eta[q];
+                let centre = etasum / nrisk as f64;
+                if (centre - recenter).abs() > 200.0 {
+                    let temp = centre - recenter;
+                    recenter = centre;
+                    if denom > 0.0 {
+                        if temp.abs() > 709.0 {
+                            return Err(Error::Data {
+                                arg: "covariates",
+                                reason: "exp overflow in the risk score: rescale the covariates".into(),
+                            });
+                        }
+                        let f = (-temp).exp();
+                        denom *= f;
+                        a.iter_mut().for_each(|v| *v *= f);
+                        cmat.iter_mut().for_each(|v| *v *= f);
+                    }
+                }
+                let w = self.weight[q];
+                let risk = (eta[q] - recenter).exp() * w;
+                let xq = &x[q * p..(q + 1) * p];
+                if self.event[q] {
+                    deaths += 1;
+                    denom2 += risk;
+                    meanwt += w;
+                    s.loglik += w * (eta[q] - recenter);
+                    for i in 0..p {
+                        s.u[i] += w * xq[i];
+                        a2[i] += risk * xq[i];
+                        for j in 0..=i {
+                            cmat2[i * p + j] += risk * xq[i] * xq[j];
+                        }
+                    }
+                } else {
+                    denom += risk;
+                    for i in 0..p {
+                        a[i] += risk * xq[i];
+                        for j in 0..=i {
+                            cmat[i * p + j] += risk * xq[i] * xq[j];
+                        }
+                    }
+                }
+                person += 1;
+            }
+            if !efron || deaths == 1 {
+                denom += denom2;
+                s.loglik -= meanwt * denom.ln();
+                for i in 0..p {
+                    a[i] += a2[i];
+                    let temp = a[i] / denom;
+                    s.u[i] -= meanwt * temp;
+                    for j in 0..=i {
+                        cmat[i * p + j] += cmat2[i * p + j];
+                        s.imat[j * p + i] += meanwt * ((cmat[i * p + j] - temp * a[j]) / denom);
+                    }
+                }
+            } else {
+                let dd = deaths as f64;
+                meanwt /= dd;
+                for _ in 0..deaths {
+                    denom += denom2 / dd;
+                    s.loglik -= meanwt * denom.ln();
+                    for i in 0..p {
+                        a[i] += a2[i] / dd;
+                        let temp = a[i] / denom;
+                        s.u[i] -= meanwt * temp;
+                        for j in 0..=i {
+                            cmat[i * p + j] += cmat2[i * p + j] / dd;
+                            s.imat[j * p + i] += meanwt * ((cmat[i * p + j] - temp * a[j]) / denom);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(s)
+    }
+}
+
+/// Log partial likelihood, score vector and information matrix (upper triangle).
+struct Sums {
+    loglik: f64,
+    u: Vec<f64>,
+    imat: Vec<f64>,
+}
+
+impl Sums {
+    fn new(p: usize) -> Self {
+        Sums { loglik: 0.0, u: vec![0.0; p], imat: vec![0.0; p * p] }
+    }
+}
+
+/// Why the Newton–Raphson iterations stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Convergence {
+    Converged,
+    /// Ran out of iterations.
+    MaxIterations,
+    /// `max_iter = 0`: evaluated at the initial values only.
+    NotIterated,
+}
+
+/// State at the end of the iterations (scaled coordinates).
+struct IterResult {
+    beta: Vec<f64>,
+    /// Inverse information (scaled coordinates).
+    var: Vec<f64>,
+    u: Vec<f64>,
+    loglik: [f64; 2],
+    score: f64,
+    iterations: usize,
+    rank: i64,
+    convergence: Convergence,
+    halvings: usize,
+}
+
+fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
+    let p = prep.p;
+    let efron = params.ties == Ties::Efron;
+    let tol = params.toler_chol;
+    let mut beta: Vec<f64> =
+        params.init.as_ref().map_or_else(|| vec![0.0; p], |init| init.iter().zip(&prep.scale).map(|(b, s)| b / s).collect());
+    let s0 = prep.sums(&beta, efron)?;
+    let mut imat = s0.imat.clone();
+    let rank0 = cholesky2(&mut imat, p, tol);
+    let mut step = s0.u.clone();
+    chsolve2(&imat, p, &mut step);
+    let score: f64 = step.iter().zip(&s0.u).map(|(a, b)| a * b).sum();
+    let mut loglik = [s0.loglik, s0.loglik];
+    let mut halvings = 0;
+    if params.max_iter == 0 || !s0.loglik.is_finite() {
+        chinv2(&mut imat, p);
+        return Ok(IterResult {
+            beta,
+            var: imat,
+            u: s0.u,
+            loglik,
+            score,
+            iterations: 0,
+            rank: rank0,
+            convergence: Convergence::NotIterated,
+            halvings,
+        });
+    }
+    // `beta` is the last good value, `newbeta` the one being tried (coxfit6).
+    let mut newbeta: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
+    let mut halving = 0usize;
+    let mut last = s0;
+    let mut rank = rank0;
+    for iter in 1..=params.max_iter {
+        let s = prep.sums(&newbeta, efron)?;
+        let mut m = s.imat.clone();
+        rank = cholesky2(&mut m, p, tol);
+        let not_finite = !s.loglik.is_finite()
+            || s.u.iter().any(|v| !v.is_finite())
+            || (0..p).any(|i| !s.imat[i * p + i].is_finite())
+            || (prep.counting && rank != rank0);
+        let done = !not_finite && (!prep.counting || halving == 0) && (1.0 - loglik[1] / s.loglik).abs() <= params.eps;
+        if done {
+            loglik[1] = s.loglik;
+            chinv2(&mut m, p);
+            return Ok(IterResult {
+                beta: newbeta,
+                var: m,
+                u: s.u,
+                loglik,
+                score,
+                iterations: iter,
+                rank,
+                convergence: Convergence::Converged,
+                halvings,
+            });
+        }
+        if not_finite || s.loglik < loglik[1] {
+            halving += 1;
+            halvings += 1;
+            let h = halving as f64;
+            for (nb, b) in newbeta.iter_mut().zip(&beta) {
+                *nb = (*nb + h * b) / (h + 1.0);
+            }
+        } else {
+            halving = 0;
+            loglik[1] = s.loglik;
+            let mut step = s.u.clone();
+            chsolve2(&m, p, &mut step);
+            beta.clone_from(&newbeta);
+            for (nb, st) in newbeta.iter_mut().zip(&step) {
+                *nb += st;
+            }
+            last = s;
+        }
+    }
+    // Out of iterations: report the last good value (coxfit6).
+    let s = if params.max_iter > 1 { prep.sums(&beta, efron)? } else { last };
+    loglik[1] = s.loglik;
+    let mut m = s.imat.clone();
+    cholesky2(&mut m, p, tol);
+    chinv2(&mut m, p);
+    Ok(IterResult {
+        beta,
+        var: m,
+        u: s.u,
+        loglik,
+        score,
+        iterations: params.max_iter,
+        rank,
+        convergence: Convergence::MaxIterations,
+        halvings,
+    })
+}
+
+/// A fitted Cox model.
+#[derive(Debug, Clone)]
+pub struct CoxPhFit {
+    pub names: Vec<String>,
+    /// Coefficients; NaN for aliased (collinear) columns, as R's NA.
+    pub coef: Vec<f64>,
+    /// Standard errors matching `var`.
+    pub se: Vec<f64>,
+    /// Model-based (inverse information) standard errors.
+    pub naive_se: Vec<f64>,
+    /// Variance matrix (row-major p x p) matching `se`.
+    pub var: Vec<f64>,
+    /// Model-based variance matrix.
+    pub naive_var: Vec<f64>,
+    /// Log partial likelihood at the initial values and at the estimate.
+    pub loglik: [f64; 2],
+    pub score_test: TestResult,
+    pub wald_test: TestResult,
+    pub lr_test: TestResult,
+    pub iterations: usize,
+    pub convergence: Convergence,
+    /// Number of step halvings taken.
+    pub halvings: usize,
+    /// Rank of the information matrix.
+    pub rank: usize,
+    /// Which coefficients are aliased.
+    pub aliased: Vec<bool>,
+    pub n: usize,
+    pub n_event: usize,
+    pub ties: Ties,
+    /// Score vector at the estimate.
+    pub score_vector: Vec<f64>,
+}
+
+impl CoxPhFit {
+    fn assemble(prep: &Prepared, params: &CoxPhParams, it: IterResult, n: usize, n_event: usize, names: &[String]) -> Self {
+        let p = prep.p;
+        let sc = &prep.scale;
+        let mut var = it.var;
+        for i in 0..p {
+            for j in 0..p {
+                var[i * p + j] *= sc[i] * sc[j];
+            }
+        }
+        let rank = it.rank.unsigned_abs() as usize;
+        let aliased: Vec<bool> = (0..p).map(|i| rank < p && var[i * p + i] == 0.0).collect();
+        let coef: Vec<f64> =
+            it.beta.iter().zip(sc).zip(&aliased).map(|((b, s), &al)| if al { f64::NAN } else { b * s }).collect();
+        let se: Vec<f64> =
+            (0..p).map(|i| if aliased[i] { f64::NAN } else { var[i * p + i].sqrt() }).collect();
+        let keep: Vec<usize> = (0..p).filter(|&i| !aliased[i]).collect();
+        let df = keep.len();
+        let vk: Vec<f64> = keep.iter().flat_map(|&i| keep.iter().map(move |&j| (i, j))).map(|(i, j)| var[i * p + j]).collect();
+        let bk: Vec<f64> = keep.iter().map(|&i| coef[i]).collect();
+        let wald = quadratic_form_inverse(&vk, df, &bk, params.toler_chol);
+        let u: Vec<f64> = it.u.iter().zip(sc).map(|(u, s)| u / s).collect();
+        CoxPhFit {
+            names: names.to_vec(),
+            coef,
+            se: se.clone(),
+            naive_se: se,
+            naive_var: var.clone(),
+            var,
+            loglik: it.loglik,
+            score_test: TestResult::new(it.score, df),
+            wald_test: TestResult::new(wald, df),
+            lr_test: TestResult::new(2.0 * (it.loglik[1] - it.loglik[0]), df),
+            iterations: it.iterations,
+            convergence: it.convergence,
+            halvings: it.halvings,
+            rank,
+            aliased,
+            n,
+            n_event,
+            ties: params.ties,
+            score_vector: u,
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Cox regression against survival::coxph (fixtures from tests/reference/generate_cox.R).
+mod common;
+use common::{assert_close, Table};
+use hrrstats::{CoxPh, CoxPhFit, Covariates, SurvivalData, Ties};
+
+struct Case {
+    name: String,
+    robust: bool,
+    fit: CoxPhFit,
+}
+
+fn cases() -> Vec<Case> {
+    let m = Table::read("cox_cases.csv");
+    (0..m.nrow)
+        .map(|i| {
+            let get = |c: &str| m.str(c)[i].clone();
+            let d = Table::read(&format!("data_{}.csv", get("data")));
+            let time = d.num(&get("time"));
+            let status = d.num(&get("status"));
+            let names: Vec<String> = get("covariates").split(' ').map(String::from).collect();
+            let x: Vec<f64> = names.iter().flat_map(|c| d.num(c)).collect();
+            let entry = (!get("entry").is_empty()).then(|| d.num(&get("entry")));
+            let weights = (!get("weights").is_empty()).then(|| d.num(&get("weights")));
+            let offset = (!get("offset").is_empty()).then(|| d.num(&get("offset")));
+            let strata = (!get("strata").is_empty()).then(|| {
+                let raw = d.num(&get("strata"));
+                let mut lv: Vec<f64> = raw.clone();
+                lv.sort_by(f64::total_cmp);
+                lv.dedup();
+                let codes: Vec<u32> = raw.iter().map(|v| lv.iter().position(|l| l == v).unwrap() as u32).collect();
+                (codes, lv.len())
+            });
+            let mut sd = SurvivalData::new(&time, &status).unwrap();
+            if let Some(e) = &entry {
+                sd = sd.with_entry(e).unwrap();
+            }
+            if let Some(w) = &weights {
+                sd = sd.with_weights(w).unwrap();
+            }
+            if let Some((s, k)) = &strata {
+                sd = sd.with_strata(s, *k).unwrap();
+            }
+            let cov = Covariates::new(&x, time.len(), &names).unwrap();
+            let fit = CoxPh::params()
+                .ties(Ties::parse(&get("ties")).unwrap())
+                .fit(&sd, &cov, offset.as_deref())
+                .unwrap_or_else(|e| panic!("{}: {e}", get("case")));
+            Case { name: get("case"), robust: get("robust") == "TRUE", fit }
+        })
+        .collect()
+}
+
+#[test]
+fn cox_coefficients_loglik_and_tests_match_coxph() {
+    let cases = cases();
+    assert!(cases.len() >= 14);
+    for c in &cases {
+        let n = &c.name;
+        let f = &c.fit;
+        let coef = Table::read(&format!("cox_{n}_coef.csv"));
+        let fit = Table::read(&format!("cox_{n}_fit.csv"));
+        assert_close(&format!("{n} coef"), &f.coef, &coef.num("coef"));
+        assert_close(&format!("{n} naive_se"), &f.naive_se, &coef.num("naive_se"));
+        assert_close(&format!("{n} loglik"), &f.loglik, &[fit.num("loglik_null")[0], fit.num("loglik")[0]]);
+        assert_close(&format!("{n} score"), &[f.score_test.statistic], &fit.num("score"));
+        assert_close(&format!("{n} lr"), &[f.lr_test.statistic], &fit.num("lr"));
+        assert_close(&format!("{n} iterations"), &[f.iterations as f64], &fit.num("iterations"));
+        assert_eq!(f.n_event as f64, fit.num("nevent")[0], "{n} nevent");
+        let vfile = if c.robust { format!("cox_{n}_naive_var.csv") } else { format!("cox_{n}_var.csv") };
+        let v = Table::read(&vfile);
+        let p = f.coef.len();
+        let ours: Vec<f64> =
+            v.num("i").iter().zip(v.num("j")).map(|(&i, j)| f.naive_var[(i as usize - 1) * p + j as usize - 1]).collect();
+        assert_close(&format!("{n} naive var"), &ours, &v.num("value"));
+        if !c.robust {
+            assert_close(&format!("{n} wald"), &[f.wald_test.statistic], &fit.num("wald"));
+            assert_close(&format!("{n} se"), &f.se, &coef.num("se"));
+        }
+    }
+}
