@@ -1,7 +1,7 @@
 //! Cox regression against survival::coxph (fixtures from tests/reference/generate_cox.R).
 mod common;
 use common::{assert_close, Table};
-use hrrstats::{CoxPh, CoxPhFit, Covariates, SurvivalData, Ties};
+use hrrstats::{CoxData, CoxPh, CoxPhFit, Covariates, SurvivalData, Ties};
 
 struct Case {
     name: String,
@@ -41,9 +41,19 @@ fn cases() -> Vec<Case> {
                 sd = sd.with_strata(s, *k).unwrap();
             }
             let cov = Covariates::new(&x, time.len(), &names).unwrap();
+            let cluster: Option<Vec<u32>> =
+                (!get("cluster").is_empty()).then(|| d.num(&get("cluster")).iter().map(|&v| v as u32).collect());
+            let mut cd = CoxData::new(sd, cov).unwrap();
+            if let Some(o) = &offset {
+                cd = cd.with_offset(o).unwrap();
+            }
+            if let Some(c) = &cluster {
+                cd = cd.with_cluster(c).unwrap();
+            }
             let fit = CoxPh::params()
                 .ties(Ties::parse(&get("ties")).unwrap())
-                .fit(&sd, &cov, offset.as_deref())
+                .robust(get("robust") == "TRUE")
+                .fit(&cd)
                 .unwrap_or_else(|e| panic!("{}: {e}", get("case")));
             Case { name: get("case"), robust: get("robust") == "TRUE", fit }
         })
@@ -72,9 +82,16 @@ fn cox_coefficients_loglik_and_tests_match_coxph() {
         let ours: Vec<f64> =
             v.num("i").iter().zip(v.num("j")).map(|(&i, j)| f.naive_var[(i as usize - 1) * p + j as usize - 1]).collect();
         assert_close(&format!("{n} naive var"), &ours, &v.num("value"));
-        if !c.robust {
-            assert_close(&format!("{n} wald"), &[f.wald_test.statistic], &fit.num("wald"));
-            assert_close(&format!("{n} se"), &f.se, &coef.num("se"));
+        // With robust = TRUE or a cluster: robust se, var and Wald test, robust score test.
+        assert_eq!(f.robust, c.robust, "{n} robust");
+        assert_close(&format!("{n} wald"), &[f.wald_test.statistic], &fit.num("wald"));
+        assert_close(&format!("{n} se"), &f.se, &coef.num("se"));
+        let v = Table::read(&format!("cox_{n}_var.csv"));
+        let ours: Vec<f64> = v.num("i").iter().zip(v.num("j")).map(|(&i, j)| f.var[(i as usize - 1) * p + j as usize - 1]).collect();
+        assert_close(&format!("{n} var"), &ours, &v.num("value"));
+        if c.robust {
+            let rs = f.robust_score_test.expect("robust score test");
+            assert_close(&format!("{n} robust score"), &[rs.statistic], &fit.num("rscore"));
         }
     }
 }

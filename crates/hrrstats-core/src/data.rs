@@ -261,3 +261,37 @@ pub fn check_offset(offset: &[f64], n: usize) -> Result<()> {
     }
     Ok(())
 }
+
+/// Input of a Cox model: survival data (entry, strata, weights), covariates, and an
+/// optional offset and cluster (codes `0..k`, for the robust variance).
+#[derive(Debug, Clone, Copy)]
+pub struct CoxData<'a> {
+    pub(crate) surv: SurvivalData<'a>,
+    pub(crate) x: Covariates<'a>,
+    pub(crate) offset: Option<&'a [f64]>,
+    pub(crate) cluster: Option<&'a [u32]>,
+}
+
+impl<'a> CoxData<'a> {
+    pub fn new(surv: SurvivalData<'a>, x: Covariates<'a>) -> Result<Self> {
+        check_len("covariates", x.n(), "time", surv.len())?;
+        Ok(CoxData { surv, x, offset: None, cluster: None })
+    }
+    pub fn with_offset(mut self, offset: &'a [f64]) -> Result<Self> {
+        check_offset(offset, self.surv.len())?;
+        self.offset = Some(offset);
+        Ok(self)
+    }
+    /// Cluster codes (any `u32` labels; rows with the same code form a cluster).
+    pub fn with_cluster(mut self, cluster: &'a [u32]) -> Result<Self> {
+        check_len("cluster", cluster.len(), "time", self.surv.len())?;
+        self.cluster = Some(cluster);
+        Ok(self)
+    }
+    pub fn survival(&self) -> &SurvivalData<'a> {
+        &self.surv
+    }
+    pub fn covariates(&self) -> &Covariates<'a> {
+        &self.x
+    }
+}

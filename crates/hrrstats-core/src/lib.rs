@@ -14,8 +14,8 @@ pub(crate) mod dist;
 pub(crate) mod linalg;
 pub mod survival;
 
-pub use data::{factorize, Covariates, SurvivalData};
+pub use data::{factorize, CoxData, Covariates, SurvivalData};
 pub use error::{Error, Result};
 pub use survival::km::{ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams, Quantile, SurvivalAt, Variance};
 pub use survival::logrank::{LogrankTest, LogrankTestParams};
-pub use survival::cox::{CoxPh, CoxPhFit, CoxPhParams, Ties, TestResult};
+pub use survival::cox::{Convergence, CoxPh, CoxPhFit, CoxPhParams, Ties, TestResult};

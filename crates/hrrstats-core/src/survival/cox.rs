@@ -27,7 +27,7 @@
 use rayon::prelude::*;
 
 use super::order::sort_rows_by;
-use crate::data::{check_offset, Covariates, SurvivalData};
+use crate::data::{CoxData, Covariates, SurvivalData};
 use crate::dist::pchisq_upper;
 use crate::error::{Error, Result};
 use crate::linalg::{chinv2, cholesky2, chsolve2, quadratic_form_inverse};
@@ -90,11 +90,19 @@ pub struct CoxPhParams {
     eps: f64,
     toler_chol: f64,
     init: Option<Vec<f64>>,
+    robust: bool,
 }
 
 impl Default for CoxPhParams {
     fn default() -> Self {
-        CoxPhParams { ties: Ties::Efron, max_iter: 20, eps: 1e-9, toler_chol: f64::EPSILON.powf(0.75), init: None }
+        CoxPhParams {
+            ties: Ties::Efron,
+            max_iter: 20,
+            eps: 1e-9,
+            toler_chol: f64::EPSILON.powf(0.75),
+            init: None,
+            robust: false,
+        }
     }
 }
 
@@ -113,6 +121,11 @@ impl CoxPhParams {
     }
     pub fn init(mut self, init: Vec<f64>) -> Self {
         self.init = Some(init);
+        self
+    }
+    /// Robust (sandwich, dfbeta-based) variance; implied by a cluster in the data.
+    pub fn robust(mut self, robust: bool) -> Self {
+        self.robust = robust;
         self
     }
 
@@ -134,16 +147,12 @@ impl CoxPhParams {
         Ok(())
     }
 
-    /// Fit the model to survival data (entry, strata and weights from `data`),
-    /// covariates `x` and an optional offset.
-    pub fn fit(&self, data: &SurvivalData, x: &Covariates, offset: Option<&[f64]>) -> Result<CoxPhFit> {
+    /// Fit the model.
+    pub fn fit(&self, data: &CoxData) -> Result<CoxPhFit> {
+        let (surv, x) = (&data.surv, &data.x);
         let p = x.p();
         self.check(p)?;
-        crate::data::check_len("covariates", x.n(), "time", data.len())?;
-        if let Some(o) = offset {
-            check_offset(o, data.len())?;
-        }
-        if let Some(w) = data.weights() {
+        if let Some(w) = surv.weights() {
             if let Some(row) = w.iter().position(|&v| v <= 0.0) {
                 return Err(Error::InvalidValue {
                     arg: "weights",
@@ -153,19 +162,25 @@ impl CoxPhParams {
                 });
             }
         }
-        let n_event = data.status().iter().filter(|&&s| s == 1.0).count();
+        let n_event = surv.status().iter().filter(|&&s| s == 1.0).count();
         if n_event == 0 {
             return Err(Error::Data { arg: "status", reason: "no events: a Cox model needs at least one".into() });
         }
-        let prep = Prepared::new(data, x, offset);
+        let prep = Prepared::new(surv, x, data.offset);
         let iter = newton(&prep, self)?;
-        Ok(CoxPhFit::assemble(&prep, self, iter, data.len(), n_event, x.names()))
+        let mut fit = CoxPhFit::assemble(&prep, self, &iter, surv.len(), n_event, x.names());
+        if self.robust || data.cluster.is_some() {
+            fit.add_robust(&prep, self, &iter, data.cluster);
+        }
+        Ok(fit)
     }
 }
 
 /// Data sorted once for the sweeps: stratum blocks, exit time descending.
 struct Prepared {
     p: usize,
+    /// Original row of each sorted position.
+    rows: Vec<u32>,
     /// Block boundaries (strata) in the sorted arrays.
     bounds: Vec<usize>,
     exit: Vec<f64>,
@@ -245,6 +260,7 @@ impl Prepared {
         }
         Prepared {
             p,
+            rows: order.clone(),
             bounds,
             exit: g(exit),
             entry: data.entry().map(g),
@@ -424,6 +440,139 @@ impl Prepared {
     }
 }
 
+impl Prepared {
+    /// Score residuals (scaled coordinates), row-major by sorted position, at `beta`
+    /// (survival's `agscore3`; Efron ties as there).
+    ///
+    /// `r_i = δ_i (x_i - x̄(t_i)) - e^{η_i} Σ_{t ∈ (entry_i, exit_i]} (x_i - x̄(t)) dΛ(t)`,
+    /// with the Efron weighting of tied deaths; cumulated backwards in time per stratum.
+    fn score_residuals(&self, beta: &[f64], efron: bool) -> Vec<f64> {
+        let p = self.p;
+        let eta = self.eta(beta);
+        let mut resid = vec![0.0; self.len() * p];
+        let blocks: Vec<(usize, usize)> = (0..self.bounds.len() - 1).map(|b| (self.bounds[b], self.bounds[b + 1])).collect();
+        // Blocks are disjoint ranges of rows: split the output accordingly.
+        let mut chunks: Vec<&mut [f64]> = Vec::with_capacity(blocks.len());
+        let mut rest: &mut [f64] = &mut resid;
+        for &(start, end) in &blocks {
+            let (head, tail) = rest.split_at_mut((end - start) * p);
+            chunks.push(head);
+            rest = tail;
+        }
+        chunks.into_par_iter().zip(blocks).for_each(|(out, (start, end))| {
+            self.block_score_residuals(start, end, &eta, efron, out);
+        });
+        resid
+    }
+
+    fn block_score_residuals(&self, start: usize, end: usize, eta: &[f64], efron: bool, out: &mut [f64]) {
+        let p = self.p;
+        let x = &self.x;
+        let score = |k: usize| eta[k].exp();
+        let (mut cumhaz, mut denom) = (0.0, 0.0);
+        let mut a = vec![0.0; p];
+        let mut a2 = vec![0.0; p];
+        let mut xhaz = vec![0.0; p];
+        let mut mean = vec![0.0; p];
+        let (mut mh1, mut mh2, mut mh3) = (vec![0.0; p], vec![0.0; p], vec![0.0; p]);
+        let r = |k: usize| (k - start) * p;
+        let mut i1 = start;
+        let mut person = start;
+        while person < end {
+            let dtime = self.exit[person];
+            if let (Some(eo), Some(entry)) = (&self.entry_order, &self.entry) {
+                while i1 < end && entry[eo[i1] as usize] >= dtime {
+                    let k = eo[i1] as usize;
+                    let sk = score(k);
+                    let risk = sk * self.weight[k];
+                    denom -= risk;
+                    for j in 0..p {
+                        out[r(k) + j] -= sk * (cumhaz * x[k * p + j] - xhaz[j]);
+                        a[j] -= risk * x[k * p + j];
+                    }
+                    i1 += 1;
+                }
+            }
+            let (mut e_denom, mut meanwt, mut deaths) = (0.0, 0.0, 0usize);
+            a2.fill(0.0);
+            let group = person;
+            while person < end && self.exit[person] == dtime {
+                let sk = score(person);
+                for j in 0..p {
+                    out[r(person) + j] = (x[person * p + j] * cumhaz - xhaz[j]) * sk;
+                }
+                let risk = sk * self.weight[person];
+                denom += risk;
+                for j in 0..p {
+                    a[j] += risk * x[person * p + j];
+                }
+                if self.event[person] {
+                    deaths += 1;
+                    e_denom += risk;
+                    meanwt += self.weight[person];
+                    for j in 0..p {
+                        a2[j] += risk * x[person * p + j];
+                    }
+                }
+                person += 1;
+            }
+            if deaths == 0 {
+                continue;
+            }
+            if deaths < 2 || !efron {
+                let hazard = meanwt / denom;
+                cumhaz += hazard;
+                for j in 0..p {
+                    mean[j] = a[j] / denom;
+                    xhaz[j] += mean[j] * hazard;
+                }
+                for k in (group..person).filter(|&k| self.event[k]) {
+                    for j in 0..p {
+                        out[r(k) + j] += x[k * p + j] - mean[j];
+                    }
+                }
+            } else {
+                mh1.fill(0.0);
+                mh2.fill(0.0);
+                mh3.fill(0.0);
+                let dd = deaths as f64;
+                let meanwt = meanwt / dd;
+                for step in 0..deaths {
+                    let downwt = step as f64 / dd;
+                    let d2 = denom - downwt * e_denom;
+                    let hazard = meanwt / d2;
+                    cumhaz += hazard;
+                    for j in 0..p {
+                        mean[j] = (a[j] - downwt * a2[j]) / d2;
+                        xhaz[j] += mean[j] * hazard;
+                        mh1[j] += hazard * downwt;
+                        mh2[j] += mean[j] * hazard * downwt;
+                        mh3[j] += mean[j] / dd;
+                    }
+                }
+                for k in (group..person).filter(|&k| self.event[k]) {
+                    let sk = score(k);
+                    for j in 0..p {
+                        let xk = x[k * p + j];
+                        out[r(k) + j] += (xk - mh3[j]) + sk * (xk * mh1[j] - mh2[j]);
+                    }
+                }
+            }
+        }
+        // Rows still in the risk set at the start of follow-up.
+        let remaining: Box<dyn Iterator<Item = usize>> = match &self.entry_order {
+            Some(eo) => Box::new(eo[i1..end].iter().map(|&k| k as usize)),
+            None => Box::new(start..end),
+        };
+        for k in remaining {
+            let sk = score(k);
+            for j in 0..p {
+                out[r(k) + j] -= sk * (x[k * p + j] * cumhaz - xhaz[j]);
+            }
+        }
+    }
+}
+
 /// Log partial likelihood, score vector and information matrix (upper triangle).
 struct Sums {
     loglik: f64,
@@ -588,13 +737,19 @@ pub struct CoxPhFit {
     pub ties: Ties,
     /// Score vector at the estimate.
     pub score_vector: Vec<f64>,
+    /// Whether `var`/`se` are robust (sandwich) rather than model-based.
+    pub robust: bool,
+    /// Robust score test (with `robust` or a cluster).
+    pub robust_score_test: Option<TestResult>,
+    /// Number of clusters of the robust variance.
+    pub n_cluster: Option<usize>,
 }
 
 impl CoxPhFit {
-    fn assemble(prep: &Prepared, params: &CoxPhParams, it: IterResult, n: usize, n_event: usize, names: &[String]) -> Self {
+    fn assemble(prep: &Prepared, params: &CoxPhParams, it: &IterResult, n: usize, n_event: usize, names: &[String]) -> Self {
         let p = prep.p;
         let sc = &prep.scale;
-        let mut var = it.var;
+        let mut var = it.var.clone();
         for i in 0..p {
             for j in 0..p {
                 var[i * p + j] *= sc[i] * sc[j];
@@ -606,11 +761,8 @@ impl CoxPhFit {
             it.beta.iter().zip(sc).zip(&aliased).map(|((b, s), &al)| if al { f64::NAN } else { b * s }).collect();
         let se: Vec<f64> =
             (0..p).map(|i| if aliased[i] { f64::NAN } else { var[i * p + i].sqrt() }).collect();
-        let keep: Vec<usize> = (0..p).filter(|&i| !aliased[i]).collect();
-        let df = keep.len();
-        let vk: Vec<f64> = keep.iter().flat_map(|&i| keep.iter().map(move |&j| (i, j))).map(|(i, j)| var[i * p + j]).collect();
-        let bk: Vec<f64> = keep.iter().map(|&i| coef[i]).collect();
-        let wald = quadratic_form_inverse(&vk, df, &bk, params.toler_chol);
+        let df = aliased.iter().filter(|&&a| !a).count();
+        let wald = wald_statistic(&var, &coef, &aliased, params);
         let u: Vec<f64> = it.u.iter().zip(sc).map(|(u, s)| u / s).collect();
         CoxPhFit {
             names: names.to_vec(),
@@ -632,6 +784,84 @@ impl CoxPhFit {
             n_event,
             ties: params.ties,
             score_vector: u,
+            robust: false,
+            robust_score_test: None,
+            n_cluster: None,
         }
     }
+
+    /// Replace `var`/`se` by the robust sandwich `D'D`, where `D` holds the weighted
+    /// dfbeta residuals (score residuals times the model-based variance) summed
+    /// within clusters (each row its own cluster without one), as coxph; add the
+    /// robust score test and redo the Wald test with the robust variance.
+    fn add_robust(&mut self, prep: &Prepared, params: &CoxPhParams, it: &IterResult, cluster: Option<&[u32]>) {
+        let p = prep.p;
+        let efron = params.ties == Ties::Efron;
+        // Cluster index of each sorted position.
+        let (cl, k): (Vec<usize>, usize) = match cluster {
+            Some(c) => {
+                let mut labels: Vec<u32> = prep.rows.iter().map(|&r| c[r as usize]).collect();
+                labels.sort_unstable();
+                labels.dedup();
+                (prep.rows.iter().map(|&r| labels.binary_search(&c[r as usize]).unwrap()).collect(), labels.len())
+            }
+            None => ((0..prep.len()).collect(), prep.len()),
+        };
+        // Weighted score residuals in original units, summed by cluster.
+        let collapse = |beta: &[f64]| -> Vec<f64> {
+            let r = prep.score_residuals(beta, efron);
+            let mut t = vec![0.0; k * p];
+            for i in 0..prep.len() {
+                let w = prep.weight[i];
+                for j in 0..p {
+                    t[cl[i] * p + j] += w * r[i * p + j] / prep.scale[j];
+                }
+            }
+            t
+        };
+        let t = collapse(&it.beta);
+        let v0 = &self.naive_var;
+        let mut robust = vec![0.0; p * p];
+        let mut d = vec![0.0; p];
+        for c in 0..k {
+            for j in 0..p {
+                d[j] = (0..p).map(|l| t[c * p + l] * v0[l * p + j]).sum();
+            }
+            for i in 0..p {
+                for j in 0..p {
+                    robust[i * p + j] += d[i] * d[j];
+                }
+            }
+        }
+        // Robust score test at the initial values.
+        let beta0: Vec<f64> = params.init.as_ref().map_or_else(|| vec![0.0; p], |b| b.iter().zip(&prep.scale).map(|(b, s)| b / s).collect());
+        let t0 = collapse(&beta0);
+        let mut u = vec![0.0; p];
+        let mut tt = vec![0.0; p * p];
+        for c in 0..k {
+            for i in 0..p {
+                u[i] += t0[c * p + i];
+                for j in 0..p {
+                    tt[i * p + j] += t0[c * p + i] * t0[c * p + j];
+                }
+            }
+        }
+        let df = self.aliased.iter().filter(|&&a| !a).count();
+        self.robust_score_test = Some(TestResult::new(quadratic_form_inverse(&tt, p, &u, params.toler_chol), df));
+        self.se = (0..p).map(|i| if self.aliased[i] { f64::NAN } else { robust[i * p + i].sqrt() }).collect();
+        self.var = robust;
+        self.wald_test = TestResult::new(wald_statistic(&self.var, &self.coef, &self.aliased, params), df);
+        self.robust = true;
+        self.n_cluster = Some(k);
+    }
+}
+
+/// `b' V⁻ b` over the non-aliased coefficients (coxph.wtest).
+fn wald_statistic(var: &[f64], coef: &[f64], aliased: &[bool], params: &CoxPhParams) -> f64 {
+    let p = coef.len();
+    let keep: Vec<usize> = (0..p).filter(|&i| !aliased[i]).collect();
+    let vk: Vec<f64> = keep.iter().flat_map(|&i| keep.iter().map(move |&j| var[i * p + j])).collect();
+    let init = params.init.as_deref();
+    let bk: Vec<f64> = keep.iter().map(|&i| coef[i] - init.map_or(0.0, |b| b[i])).collect();
+    quadratic_form_inverse(&vk, keep.len(), &bk, params.toler_chol)
 }
