@@ -95,3 +95,30 @@ fn cox_coefficients_loglik_and_tests_match_coxph() {
         }
     }
 }
+
+#[test]
+fn cox_predictions_residuals_and_baseline_hazard_match_survival() {
+    let m = Table::read("cox_cases.csv");
+    for (i, c) in cases().iter().enumerate() {
+        let n = &c.name;
+        let f = &c.fit;
+        let d = Table::read(&format!("data_{}.csv", m.str("data")[i]));
+        let status = d.num(&m.str("status")[i]);
+        let pr = Table::read(&format!("cox_{n}_predict.csv"));
+        assert_close(&format!("{n} lp"), &f.linear_predictors, &pr.num("lp_sample"));
+        let res = Table::read(&format!("cox_{n}_resid.csv"));
+        assert_close(&format!("{n} martingale"), &f.martingale_residuals, &res.num("martingale"));
+        assert_close(&format!("{n} deviance"), &f.deviance_residuals(&status), &res.num("deviance"));
+        let expected: Vec<f64> = status.iter().zip(&f.martingale_residuals).map(|(s, m)| s - m).collect();
+        assert_close(&format!("{n} expected"), &expected, &pr.num("expected"));
+        let bh = Table::read(&format!("cox_{n}_basehaz.csv"));
+        let b = &f.baseline;
+        let strata: Vec<f64> = (0..b.offsets.len() - 1)
+            .flat_map(|k| std::iter::repeat_n(k as f64 + 1.0, b.offsets[k + 1] - b.offsets[k]))
+            .collect();
+        assert_close(&format!("{n} basehaz strata"), &strata, &bh.num("strata"));
+        assert_close(&format!("{n} basehaz time"), &b.time, &bh.num("time"));
+        assert_close(&format!("{n} basehaz"), &b.cumulative_hazard, &bh.num("hazard"));
+        assert_close(&format!("{n} basehaz centered"), &b.cumulative_hazard_centered, &bh.num("hazard_centered"));
+    }
+}

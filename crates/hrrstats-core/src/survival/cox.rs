@@ -172,6 +172,7 @@ impl CoxPhParams {
         if self.robust || data.cluster.is_some() {
             fit.add_robust(&prep, self, &iter, data.cluster);
         }
+        fit.add_predictions(&prep, self, &iter, data);
         Ok(fit)
     }
 }
@@ -193,6 +194,8 @@ struct Prepared {
     /// Per block: positions (global, in the sorted arrays) by entry time descending.
     entry_order: Option<Vec<u32>>,
     scale: Vec<f64>,
+    /// Centre subtracted from each covariate before scaling.
+    center: Vec<f64>,
     /// Counting-process data: agfit4's iteration rules rather than coxfit6's.
     counting: bool,
 }
@@ -243,6 +246,7 @@ impl Prepared {
         let wsum: f64 = weight.iter().sum();
         let mut xs = vec![0.0; m * p];
         let mut scale = vec![1.0; p];
+        let mut centers = vec![0.0; p];
         for j in 0..p {
             let col = x.column(j);
             let zero_one = col.iter().all(|&v| v == 0.0 || v == 1.0 || v == -1.0);
@@ -254,6 +258,7 @@ impl Prepared {
                 (mean, if mad > 0.0 { wsum / mad } else { 1.0 })
             };
             scale[j] = sc;
+            centers[j] = center;
             for (i, &r) in order.iter().enumerate() {
                 xs[i * p + j] = (col[r as usize] - center) * sc;
             }
@@ -270,6 +275,7 @@ impl Prepared {
             x: xs,
             entry_order,
             scale,
+            center: centers,
             counting: data.entry().is_some(),
         }
     }
@@ -573,6 +579,107 @@ impl Prepared {
     }
 }
 
+impl Prepared {
+    /// Martingale residuals (by sorted position) and the hazard increments at each
+    /// event time of each block, for the risk scores `exp(eta)` (survival's
+    /// `agmart3`: Breslow increments `W/Σ w e^η`, or Efron's, where tied deaths get
+    /// only part of the increment).
+    fn martingale(&self, beta: &[f64], efron: bool) -> (Vec<f64>, Vec<Vec<(f64, f64)>>) {
+        let eta = self.eta(beta);
+        let mut resid = vec![0.0; self.len()];
+        let blocks: Vec<(usize, usize)> = (0..self.bounds.len() - 1).map(|b| (self.bounds[b], self.bounds[b + 1])).collect();
+        let mut chunks: Vec<&mut [f64]> = Vec::with_capacity(blocks.len());
+        let mut rest: &mut [f64] = &mut resid;
+        for &(start, end) in &blocks {
+            let (head, tail) = rest.split_at_mut(end - start);
+            chunks.push(head);
+            rest = tail;
+        }
+        let hazards: Vec<Vec<(f64, f64)>> = chunks
+            .into_par_iter()
+            .zip(blocks)
+            .map(|(out, (start, end))| self.block_martingale(start, end, &eta, efron, out))
+            .collect();
+        (resid, hazards)
+    }
+
+    fn block_martingale(&self, start: usize, end: usize, eta: &[f64], efron: bool, out: &mut [f64]) -> Vec<(f64, f64)> {
+        let score = |k: usize| eta[k].exp();
+        let mut hazards = Vec::new();
+        let mut atrisk = vec![false; end - start];
+        let (mut cumhaz, mut denom) = (0.0, 0.0);
+        let (mut person1, mut person2) = (start, start);
+        loop {
+            let mut k = person2;
+            while k < end && !self.event[k] {
+                k += 1;
+            }
+            if k == end {
+                break;
+            }
+            let dtime = self.exit[k];
+            if let (Some(eo), Some(entry)) = (&self.entry_order, &self.entry) {
+                while person1 < end && entry[eo[person1] as usize] >= dtime {
+                    let q = eo[person1] as usize;
+                    if atrisk[q - start] {
+                        denom -= score(q) * self.weight[q];
+                        out[q - start] -= cumhaz * score(q);
+                    }
+                    person1 += 1;
+                }
+            }
+            let (mut deaths, mut e_denom, mut wtsum) = (0usize, 0.0, 0.0);
+            let mut k = person2;
+            while k < end && self.exit[k] >= dtime {
+                let sk = score(k);
+                if self.event[k] {
+                    atrisk[k - start] = true;
+                    out[k - start] = 1.0 + cumhaz * sk;
+                    deaths += 1;
+                    denom += sk * self.weight[k];
+                    e_denom += sk * self.weight[k];
+                    wtsum += self.weight[k];
+                } else if self.entry.as_ref().is_none_or(|e| e[k] < dtime) {
+                    denom += sk * self.weight[k];
+                    atrisk[k - start] = true;
+                    out[k - start] = cumhaz * sk;
+                }
+                k += 1;
+            }
+            let hazard = if !efron || deaths == 1 {
+                wtsum / denom
+            } else {
+                let dd = deaths as f64;
+                let w = wtsum / dd;
+                let (mut hazard, mut e_hazard) = (0.0, 0.0);
+                for i in 0..deaths {
+                    let temp = i as f64 / dd;
+                    hazard += w / (denom - temp * e_denom);
+                    e_hazard += w * (1.0 - temp) / (denom - temp * e_denom);
+                }
+                for q in (person2..k).filter(|&q| self.event[q]) {
+                    out[q - start] += (hazard - e_hazard) * score(q);
+                }
+                hazard
+            };
+            person2 = k;
+            cumhaz += hazard;
+            hazards.push((dtime, hazard));
+        }
+        let remaining: Box<dyn Iterator<Item = usize>> = match &self.entry_order {
+            Some(eo) => Box::new(eo[person1..end].iter().map(|&k| k as usize)),
+            None => Box::new(start..end),
+        };
+        for q in remaining {
+            if atrisk[q - start] {
+                out[q - start] -= cumhaz * score(q);
+            }
+        }
+        hazards.reverse(); // ascending time
+        hazards
+    }
+}
+
 /// Log partial likelihood, score vector and information matrix (upper triangle).
 struct Sums {
     loglik: f64,
@@ -743,6 +850,29 @@ pub struct CoxPhFit {
     pub robust_score_test: Option<TestResult>,
     /// Number of clusters of the robust variance.
     pub n_cluster: Option<usize>,
+    /// Covariate means used for centring (`coxph`'s `means`: 0 for columns coded
+    /// -1/0/1; weighted means for right-censored data, unweighted for counting-process
+    /// data).
+    pub means: Vec<f64>,
+    /// Linear predictors `(x - means)'β + offset - mean(offset)`, one per input row,
+    /// as `predict(fit, type = "lp", reference = "sample")`.
+    pub linear_predictors: Vec<f64>,
+    /// Martingale residuals, one per input row.
+    pub martingale_residuals: Vec<f64>,
+    /// Baseline cumulative hazard: per stratum, every distinct exit time.
+    pub baseline: BaselineHazard,
+}
+
+/// Baseline cumulative hazard of a Cox fit (`basehaz`), stacked over strata: rows
+/// `offsets[k]..offsets[k+1]` belong to stratum `k`.
+#[derive(Debug, Clone, Default)]
+pub struct BaselineHazard {
+    pub offsets: Vec<usize>,
+    pub time: Vec<f64>,
+    /// At covariates 0 (and the offset at its mean): `basehaz(fit, centered = FALSE)`.
+    pub cumulative_hazard: Vec<f64>,
+    /// At the covariate means: `basehaz(fit, centered = TRUE)`.
+    pub cumulative_hazard_centered: Vec<f64>,
 }
 
 impl CoxPhFit {
@@ -787,7 +917,83 @@ impl CoxPhFit {
             robust: false,
             robust_score_test: None,
             n_cluster: None,
+            means: Vec::new(),
+            linear_predictors: Vec::new(),
+            martingale_residuals: Vec::new(),
+            baseline: BaselineHazard::default(),
         }
+    }
+
+    /// Means, linear predictors, martingale residuals and the baseline hazard.
+    fn add_predictions(&mut self, prep: &Prepared, params: &CoxPhParams, it: &IterResult, data: &CoxData) {
+        let (surv, x) = (&data.surv, &data.x);
+        let (n, p) = (surv.len(), prep.p);
+        let beta: Vec<f64> = self.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+        self.means = (0..p)
+            .map(|j| {
+                let col = x.column(j);
+                if col.iter().all(|&v| v == 0.0 || v == 1.0 || v == -1.0) {
+                    0.0
+                } else if prep.counting {
+                    col.iter().sum::<f64>() / n as f64
+                } else {
+                    let w: f64 = (0..n).map(|i| surv.weight(i)).sum();
+                    (0..n).map(|i| surv.weight(i) * col[i]).sum::<f64>() / w
+                }
+            })
+            .collect();
+        let offset = data.offset;
+        let mean_offset = offset.map_or(0.0, |o| o.iter().sum::<f64>() / n as f64);
+        self.linear_predictors = (0..n)
+            .map(|i| {
+                (0..p).map(|j| (x.column(j)[i] - self.means[j]) * beta[j]).sum::<f64>()
+                    + offset.map_or(0.0, |o| o[i] - mean_offset)
+            })
+            .collect();
+        let (mart, hazards) = prep.martingale(&it.beta, params.ties == Ties::Efron);
+        self.martingale_residuals = vec![0.0; n];
+        for (pos, &r) in prep.rows.iter().enumerate() {
+            self.martingale_residuals[r as usize] = mart[pos];
+        }
+        // Increments are for risk scores exp((x - center)'β + offset): rescale to x = 0
+        // with the offset at its mean, and to x = means.
+        let cb: f64 = (0..p).map(|j| prep.center[j] * beta[j]).sum();
+        let mb: f64 = (0..p).map(|j| self.means[j] * beta[j]).sum();
+        let to_zero = (mean_offset - cb).exp();
+        let to_means = (mean_offset - cb + mb).exp();
+        let mut b = BaselineHazard { offsets: vec![0], ..Default::default() };
+        let exit = surv.exit();
+        for (k, rows) in surv.rows_by_stratum().into_iter().enumerate() {
+            let mut times: Vec<f64> = rows.iter().map(|&r| exit[r as usize]).collect();
+            times.sort_by(f64::total_cmp);
+            times.dedup();
+            let inc = &hazards[k];
+            let (mut h, mut next) = (0.0, 0usize);
+            for t in times {
+                while next < inc.len() && inc[next].0 <= t {
+                    h += inc[next].1;
+                    next += 1;
+                }
+                b.time.push(t);
+                b.cumulative_hazard.push(h * to_zero);
+                b.cumulative_hazard_centered.push(h * to_means);
+            }
+            b.offsets.push(b.time.len());
+        }
+        self.baseline = b;
+    }
+
+    /// Deviance residuals `sign(m) sqrt(-2 (m + δ log(δ - m)))` from the martingale
+    /// residuals `m` and the event indicators.
+    pub fn deviance_residuals(&self, status: &[f64]) -> Vec<f64> {
+        self.martingale_residuals
+            .iter()
+            .zip(status)
+            .map(|(&m, &d)| {
+                let t = if d == 1.0 { (d - m).ln() * d } else { 0.0 };
+                m.signum() * (-2.0 * (m + t)).sqrt()
+            })
+            .collect()
     }
 
     /// Replace `var`/`se` by the robust sandwich `D'D`, where `D` holds the weighted
