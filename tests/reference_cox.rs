@@ -122,3 +122,27 @@ fn cox_predictions_residuals_and_baseline_hazard_match_survival() {
         assert_close(&format!("{n} basehaz centered"), &b.cumulative_hazard_centered, &bh.num("hazard_centered"));
     }
 }
+
+#[test]
+fn cox_predicted_survival_matches_survfit_coxph() {
+    let m = Table::read("cox_cases.csv");
+    for (i, c) in cases().iter().enumerate() {
+        let n = &c.name;
+        let f = &c.fit;
+        let sf = Table::read(&format!("cox_{n}_survfit.csv"));
+        let names: Vec<String> = m.str("covariates")[i].split(' ').map(String::from).collect();
+        let offset_col = &m.str("offset")[i];
+        let rows = sf.num("newdata_row");
+        let strata = sf.num("strata");
+        let times = sf.num("time");
+        let mut ours = Vec::with_capacity(rows.len());
+        for k in 0..rows.len() {
+            let x: Vec<f64> = names.iter().map(|c| sf.num(c)[k]).collect();
+            let cov = Covariates::new(&x, 1, &names).unwrap();
+            let off = (!offset_col.is_empty()).then(|| vec![sf.num(offset_col)[k]]);
+            let lp = f.predict_lp(&cov, off.as_deref()).unwrap();
+            ours.push(f.predict_survival(&lp, strata[k] as usize - 1, &[times[k]]).unwrap()[0]);
+        }
+        assert_close(&format!("{n} predicted survival"), &ours, &sf.num("survival"));
+    }
+}

@@ -204,37 +204,55 @@ impl<'a> SurvivalData<'a> {
     }
 }
 
-/// A numeric design matrix: `n` rows, `p` named columns, stored column-major
-/// (`x[j * n + i]` is row `i` of column `j`), every value finite.
-#[derive(Debug, Clone, Copy)]
+/// A numeric design matrix: `n` rows and `p` named columns, each column a borrowed
+/// slice (no copy of the user's data), every value finite.
+#[derive(Debug, Clone)]
 pub struct Covariates<'a> {
-    x: &'a [f64],
+    columns: Vec<&'a [f64]>,
     n: usize,
     names: &'a [String],
 }
 
 impl<'a> Covariates<'a> {
-    /// Validate a column-major matrix with `names.len()` columns of `n` rows.
+    /// From a column-major matrix with `names.len()` columns of `n` rows.
     pub fn new(x: &'a [f64], n: usize, names: &'a [String]) -> Result<Self> {
         let p = names.len();
-        if p == 0 {
-            return Err(Error::InvalidArgument { arg: "covariates", reason: "no covariate columns".into() });
-        }
         if x.len() != n * p {
             return Err(Error::InvalidArgument {
                 arg: "covariates",
                 reason: format!("{} values do not form {p} columns of {n} rows", x.len()),
             });
         }
-        for (j, name) in names.iter().enumerate() {
-            for (i, &v) in x[j * n..(j + 1) * n].iter().enumerate() {
+        Self::from_columns((0..p).map(|j| &x[j * n..(j + 1) * n]).collect(), names)
+    }
+
+    /// From one slice per column.
+    pub fn from_columns(columns: Vec<&'a [f64]>, names: &'a [String]) -> Result<Self> {
+        if columns.is_empty() {
+            return Err(Error::InvalidArgument { arg: "covariates", reason: "no covariate columns".into() });
+        }
+        if columns.len() != names.len() {
+            return Err(Error::InvalidArgument {
+                arg: "covariates",
+                reason: format!("{} columns but {} names", columns.len(), names.len()),
+            });
+        }
+        let n = columns[0].len();
+        for (j, (col, name)) in columns.iter().zip(names).enumerate() {
+            if col.len() != n {
+                return Err(Error::InvalidArgument {
+                    arg: "covariates",
+                    reason: format!("column {} (`{name}`) has {} rows, the first has {n}", j + 1, col.len()),
+                });
+            }
+            for (i, &v) in col.iter().enumerate() {
                 if !v.is_finite() {
                     let problem = if v.is_nan() { "missing value (NaN)" } else { "value is not finite" };
                     return Err(Error::InvalidCell { arg: "covariates", column: name.clone(), row: i, value: v, problem });
                 }
             }
         }
-        Ok(Covariates { x, n, names })
+        Ok(Covariates { columns, n, names })
     }
     pub fn n(&self) -> usize {
         self.n
@@ -247,7 +265,7 @@ impl<'a> Covariates<'a> {
     }
     /// Column `j`.
     pub fn column(&self, j: usize) -> &'a [f64] {
-        &self.x[j * self.n..(j + 1) * self.n]
+        self.columns[j]
     }
 }
 
@@ -264,7 +282,7 @@ pub fn check_offset(offset: &[f64], n: usize) -> Result<()> {
 
 /// Input of a Cox model: survival data (entry, strata, weights), covariates, and an
 /// optional offset and cluster (codes `0..k`, for the robust variance).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CoxData<'a> {
     pub(crate) surv: SurvivalData<'a>,
     pub(crate) x: Covariates<'a>,

@@ -861,6 +861,8 @@ pub struct CoxPhFit {
     pub martingale_residuals: Vec<f64>,
     /// Baseline cumulative hazard: per stratum, every distinct exit time.
     pub baseline: BaselineHazard,
+    /// Mean of the offset in the fit data (0 without an offset).
+    pub mean_offset: f64,
 }
 
 /// Baseline cumulative hazard of a Cox fit (`basehaz`), stacked over strata: rows
@@ -921,6 +923,7 @@ impl CoxPhFit {
             linear_predictors: Vec::new(),
             martingale_residuals: Vec::new(),
             baseline: BaselineHazard::default(),
+            mean_offset: 0.0,
         }
     }
 
@@ -944,6 +947,7 @@ impl CoxPhFit {
             .collect();
         let offset = data.offset;
         let mean_offset = offset.map_or(0.0, |o| o.iter().sum::<f64>() / n as f64);
+        self.mean_offset = mean_offset;
         self.linear_predictors = (0..n)
             .map(|i| {
                 (0..p).map(|j| (x.column(j)[i] - self.means[j]) * beta[j]).sum::<f64>()
@@ -981,6 +985,59 @@ impl CoxPhFit {
             b.offsets.push(b.time.len());
         }
         self.baseline = b;
+    }
+
+    /// Linear predictor `(x - means)'β + offset - mean(offset)` for new covariate
+    /// rows (columns in the fit's order), as `predict(fit, newdata, type = "lp",
+    /// reference = "sample")`.
+    pub fn predict_lp(&self, x: &Covariates, offset: Option<&[f64]>) -> Result<Vec<f64>> {
+        let mean_offset = self.mean_offset;
+        let p = self.coef.len();
+        if x.p() != p {
+            return Err(Error::InvalidArgument {
+                arg: "covariates",
+                reason: format!("has {} columns; the model has {p}", x.p()),
+            });
+        }
+        if let Some(o) = offset {
+            crate::data::check_offset(o, x.n())?;
+        }
+        let beta: Vec<f64> = self.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+        Ok((0..x.n())
+            .map(|i| {
+                (0..p).map(|j| (x.column(j)[i] - self.means[j]) * beta[j]).sum::<f64>()
+                    + offset.map_or(0.0, |o| o[i] - mean_offset)
+            })
+            .collect())
+    }
+
+    /// Predicted survival `exp(-H₀(t) exp(lp))` of stratum `stratum` at `times` for
+    /// linear predictors `lp` from [`CoxPhFit::predict_lp`] (the baseline at the
+    /// covariate means, right-continuous, 1 before the first time). Returns
+    /// `times.len()` values per `lp`, lp-major.
+    pub fn predict_survival(&self, lp: &[f64], stratum: usize, times: &[f64]) -> Result<Vec<f64>> {
+        let b = &self.baseline;
+        if stratum + 1 >= b.offsets.len() {
+            return Err(Error::InvalidArgument {
+                arg: "stratum",
+                reason: format!("stratum {stratum} does not exist (the fit has {})", b.offsets.len() - 1),
+            });
+        }
+        for (row, &t) in times.iter().enumerate() {
+            if !t.is_finite() {
+                return Err(Error::InvalidValue { arg: "times", row, value: t, problem: "time is not finite" });
+            }
+        }
+        let r = b.offsets[stratum]..b.offsets[stratum + 1];
+        let tt = &b.time[r.clone()];
+        let h: Vec<f64> = times
+            .iter()
+            .map(|&t| {
+                let i = tt.partition_point(|&x| x <= t);
+                if i == 0 { 0.0 } else { b.cumulative_hazard_centered[r.start + i - 1] }
+            })
+            .collect();
+        Ok(lp.iter().flat_map(|&l| h.iter().map(move |&hh| (-hh * l.exp()).exp())).collect())
     }
 
     /// Deviance residuals `sign(m) sqrt(-2 (m + δ log(δ - m)))` from the martingale
