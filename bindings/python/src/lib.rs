@@ -220,6 +220,155 @@ fn logrank_test<'py>(
     Ok(d)
 }
 
+/// A fitted Cox model (wrapped by `hrrstats.CoxPH` in Python).
+#[pyclass(module = "hrrstats._hrrstats", frozen)]
+struct CoxPhFit {
+    fit: core::CoxPhFit,
+}
+
+fn test_dict<'py>(py: Python<'py>, t: &core::TestResult) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("statistic", t.statistic)?;
+    d.set_item("df", t.df)?;
+    d.set_item("p_value", t.p_value)?;
+    Ok(d)
+}
+
+#[pymethods]
+impl CoxPhFit {
+    /// Everything the Python layer shows, as a dict.
+    fn result<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let f = &self.fit;
+        let d = PyDict::new(py);
+        d.set_item("names", f.names.clone())?;
+        for (name, v) in [
+            ("coef", &f.coef),
+            ("se", &f.se),
+            ("naive_se", &f.naive_se),
+            ("var", &f.var),
+            ("naive_var", &f.naive_var),
+            ("means", &f.means),
+            ("linear_predictors", &f.linear_predictors),
+            ("martingale_residuals", &f.martingale_residuals),
+            ("score_vector", &f.score_vector),
+        ] {
+            d.set_item(name, PyArray1::from_slice(py, v))?;
+        }
+        d.set_item("loglik", (f.loglik[0], f.loglik[1]))?;
+        d.set_item("score_test", test_dict(py, &f.score_test)?)?;
+        d.set_item("wald_test", test_dict(py, &f.wald_test)?)?;
+        d.set_item("lr_test", test_dict(py, &f.lr_test)?)?;
+        match &f.robust_score_test {
+            Some(t) => d.set_item("robust_score_test", test_dict(py, t)?)?,
+            None => d.set_item("robust_score_test", py.None())?,
+        }
+        d.set_item("iterations", f.iterations)?;
+        d.set_item("converged", f.convergence == core::Convergence::Converged)?;
+        d.set_item("halvings", f.halvings)?;
+        d.set_item("rank", f.rank)?;
+        d.set_item("aliased", f.aliased.clone())?;
+        d.set_item("n", f.n)?;
+        d.set_item("n_event", f.n_event)?;
+        d.set_item("ties", f.ties.name())?;
+        d.set_item("robust", f.robust)?;
+        d.set_item("n_cluster", f.n_cluster)?;
+        d.set_item("mean_offset", f.mean_offset)?;
+        let b = &f.baseline;
+        d.set_item("baseline_offsets", b.offsets.clone())?;
+        d.set_item("baseline_time", PyArray1::from_slice(py, &b.time))?;
+        d.set_item("baseline_cumhaz", PyArray1::from_slice(py, &b.cumulative_hazard))?;
+        d.set_item("baseline_cumhaz_centered", PyArray1::from_slice(py, &b.cumulative_hazard_centered))?;
+        Ok(d)
+    }
+
+    fn deviance_residuals<'py>(&self, py: Python<'py>, status: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let s = slice("event", &status)?;
+        if s.len() != self.fit.martingale_residuals.len() {
+            return Err(PyValueError::new_err("argument `event` does not match the fit's rows"));
+        }
+        Ok(PyArray1::from_vec(py, self.fit.deviance_residuals(s)))
+    }
+
+    /// Linear predictor for new covariate columns (fit's column order).
+    #[pyo3(signature = (columns, offset=None))]
+    fn predict_lp<'py>(
+        &self,
+        py: Python<'py>,
+        columns: Vec<PyReadonlyArray1<'py, f64>>,
+        offset: Option<PyReadonlyArray1<'py, f64>>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let cols = columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?;
+        let o = offset.as_ref().map(|a| slice("offset", a)).transpose()?;
+        let lp = run(py, || {
+            let x = core::Covariates::from_columns(cols, &self.fit.names)?;
+            self.fit.predict_lp(&x, o)
+        })?;
+        Ok(PyArray1::from_vec(py, lp))
+    }
+
+    /// Predicted survival, lp-major: len(lp) x len(times).
+    fn predict_survival<'py>(
+        &self,
+        py: Python<'py>,
+        lp: PyReadonlyArray1<'py, f64>,
+        stratum: usize,
+        times: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let (l, t) = (slice("lp", &lp)?, slice("times", &times)?);
+        let s = self.fit.predict_survival(l, stratum, t).map_err(to_py)?;
+        Ok(PyArray1::from_vec(py, s))
+    }
+}
+
+/// Cox proportional hazards fit.
+#[pyfunction]
+#[pyo3(signature = (time, status, entry, weights, strata, n_strata, columns, names, offset, cluster, ties, robust, max_iter, eps, init))]
+#[allow(clippy::too_many_arguments)]
+fn cox_ph(
+    py: Python<'_>,
+    time: PyReadonlyArray1<'_, f64>,
+    status: PyReadonlyArray1<'_, f64>,
+    entry: Option<PyReadonlyArray1<'_, f64>>,
+    weights: Option<PyReadonlyArray1<'_, f64>>,
+    strata: Option<PyReadonlyArray1<'_, u32>>,
+    n_strata: usize,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+    offset: Option<PyReadonlyArray1<'_, f64>>,
+    cluster: Option<PyReadonlyArray1<'_, u32>>,
+    ties: &str,
+    robust: bool,
+    max_iter: usize,
+    eps: f64,
+    init: Option<Vec<f64>>,
+) -> PyResult<CoxPhFit> {
+    let (t, s) = (slice("time", &time)?, slice("event", &status)?);
+    let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
+    let w = weights.as_ref().map(|a| slice("weights", a)).transpose()?;
+    let st = strata.as_ref().map(|a| slice_u32("strata", a)).transpose()?;
+    let cols = columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?;
+    let o = offset.as_ref().map(|a| slice("offset", a)).transpose()?;
+    let cl = cluster.as_ref().map(|a| slice_u32("cluster", a)).transpose()?;
+    let ties = core::Ties::parse(ties).map_err(to_py)?;
+    let fit = run(py, || {
+        let surv = survival_data(t, s, e, w, st.map(|x| (x, n_strata)))?;
+        let x = core::Covariates::from_columns(cols, &names)?;
+        let mut data = core::CoxData::new(surv, x)?;
+        if let Some(o) = o {
+            data = data.with_offset(o)?;
+        }
+        if let Some(c) = cl {
+            data = data.with_cluster(c)?;
+        }
+        let mut params = core::CoxPh::params().ties(ties).robust(robust).max_iter(max_iter).eps(eps);
+        if let Some(init) = init {
+            params = params.init(init);
+        }
+        params.fit(&data)
+    })?;
+    Ok(CoxPhFit { fit })
+}
+
 /// The embedded synthetic cohort as a dict of arrays.
 #[pyfunction]
 fn example_cohort(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -239,6 +388,8 @@ fn example_cohort(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 #[pymodule]
 fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<KaplanMeierFit>()?;
+    m.add_class::<CoxPhFit>()?;
+    m.add_function(wrap_pyfunction!(cox_ph, m)?)?;
     m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;
     m.add_function(wrap_pyfunction!(logrank_test, m)?)?;
     m.add_function(wrap_pyfunction!(example_cohort, m)?)?;

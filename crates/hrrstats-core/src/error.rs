@@ -43,6 +43,15 @@ pub enum Error {
     Data { arg: &'static str, reason: String },
 }
 
+/// " (value v)" for a value worth showing; nothing for NaN (the problem says it).
+fn shown(value: f64) -> String {
+    if value.is_nan() {
+        String::new()
+    } else {
+        format!(" (value {value})")
+    }
+}
+
 /// Result alias used throughout the crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -51,10 +60,11 @@ impl Error {
     pub fn message(&self, row_base: usize) -> String {
         match self {
             Error::InvalidValue { arg, row, value, problem } => {
-                format!("argument `{arg}`: {problem} (value {value}) at row {}", row + row_base)
+                format!("argument `{arg}`: {problem}{} at row {}", shown(*value), row + row_base)
             }
             Error::InvalidCell { arg, column, row, value, problem } => format!(
-                "argument `{arg}`, column `{column}`: {problem} (value {value}) at row {}",
+                "argument `{arg}`, column `{column}`: {problem}{} at row {}",
+                shown(*value),
                 row + row_base
             ),
             Error::LengthMismatch { arg, len, expected_arg, expected } => format!(

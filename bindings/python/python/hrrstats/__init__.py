@@ -10,6 +10,8 @@ to the last digits; see the repository README.
 """
 from ._hrrstats import __version__
 from ._survival import KaplanMeier, LogrankTest, kaplan_meier, logrank_test
+from ._cox import CoxPH, cox_ph
 from ._data import example_cohort
 
-__all__ = ["kaplan_meier", "logrank_test", "KaplanMeier", "LogrankTest", "example_cohort", "__version__"]
+__all__ = ["kaplan_meier", "logrank_test", "cox_ph", "KaplanMeier", "LogrankTest", "CoxPH", "example_cohort",
+           "__version__"]

@@ -15,8 +15,10 @@ from ._convert import codes, column, floats, grouping, missing
 _CONF_TYPES = ("log", "log-log", "plain", "logit", "arcsin", "none")
 
 
-def _resolve(args, data, na_action):
-    """Resolve columns; with na_action="drop" drop rows with any missing value."""
+def _resolve(args, data, na_action, extra=()):
+    """Resolve columns; with na_action="drop" drop rows with any missing value in them
+    or in the ``extra`` arrays (e.g. covariate columns). Returns (columns, extra,
+    number of rows dropped)."""
     if na_action not in ("fail", "drop"):
         raise ValueError(f"argument `na_action` must be \"fail\" or \"drop\", got {na_action!r}")
     out = {}
@@ -27,11 +29,12 @@ def _resolve(args, data, na_action):
             out[name] = grouping(x, name, data)
         else:
             out[name] = column(x, name, data)
+    extra = list(extra)
     n_dropped = 0
     if na_action == "drop":
         n = len(out["time"])
         keep = np.ones(n, dtype=bool)
-        for name, v in out.items():
+        for v in list(out.values()) + [extra]:
             for a in (v if isinstance(v, list) else [v]):
                 if a is not None and len(a) == n:
                     keep &= ~missing(a)
@@ -39,7 +42,8 @@ def _resolve(args, data, na_action):
         if n_dropped:
             out = {k: (None if v is None else [a[keep] for a in v] if isinstance(v, list) else v[keep])
                    for k, v in out.items()}
-    return out, n_dropped
+            extra = [a[keep] if len(a) == n else a for a in extra]
+    return out, extra, n_dropped
 
 
 def _status(x):
@@ -204,8 +208,8 @@ def kaplan_meier(time, event, *, entry=None, strata=None, weights=None, conf_typ
     """
     if conf_type not in _CONF_TYPES:
         raise ValueError(f"argument `conf_type` must be one of {_CONF_TYPES}, got {conf_type!r}")
-    cols, n_dropped = _resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
-                                "weights": (weights, "num"), "strata": (strata, "group")}, data, na_action)
+    cols, _, n_dropped = _resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
+                                   "weights": (weights, "num"), "strata": (strata, "group")}, data, na_action)
     t = floats(cols["time"], "time")
     s = _status(cols["event"])
     e = None if cols["entry"] is None else floats(cols["entry"], "entry")
@@ -265,8 +269,8 @@ def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, na_act
     S(t-)^rho (0: log-rank, 1: Peto-Peto). With ``entry`` the risk sets are
     ``(entry, time]`` (an extension: survdiff accepts right-censored data only).
     """
-    cols, n_dropped = _resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
-                                "group": (group, "group"), "strata": (strata, "group")}, data, na_action)
+    cols, _, n_dropped = _resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
+                                   "group": (group, "group"), "strata": (strata, "group")}, data, na_action)
     t = floats(cols["time"], "time")
     s = _status(cols["event"])
     e = None if cols["entry"] is None else floats(cols["entry"], "entry")
