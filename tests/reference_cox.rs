@@ -1,11 +1,49 @@
 //! Cox regression against survival::coxph (fixtures from tests/reference/generate_cox.R).
 mod common;
 use common::{assert_close, Table};
-use hrrstats::{CoxData, CoxPh, CoxPhFit, Covariates, SurvivalData, Ties};
+use hrrstats::{CoxData, CoxPh, CoxPhFit, Covariates, SurvivalData, Ties, ZphTransform};
+
+/// One manifest case: the columns it uses, owned.
+struct CaseData {
+    time: Vec<f64>,
+    status: Vec<f64>,
+    names: Vec<String>,
+    x: Vec<f64>,
+    entry: Option<Vec<f64>>,
+    weights: Option<Vec<f64>>,
+    offset: Option<Vec<f64>>,
+    strata: Option<(Vec<u32>, usize)>,
+    cluster: Option<Vec<u32>>,
+}
+
+impl CaseData {
+    fn data(&self) -> CoxData<'_> {
+        let mut sd = SurvivalData::new(&self.time, &self.status).unwrap();
+        if let Some(e) = &self.entry {
+            sd = sd.with_entry(e).unwrap();
+        }
+        if let Some(w) = &self.weights {
+            sd = sd.with_weights(w).unwrap();
+        }
+        if let Some((s, k)) = &self.strata {
+            sd = sd.with_strata(s, *k).unwrap();
+        }
+        let cov = Covariates::new(&self.x, self.time.len(), &self.names).unwrap();
+        let mut cd = CoxData::new(sd, cov).unwrap();
+        if let Some(o) = &self.offset {
+            cd = cd.with_offset(o).unwrap();
+        }
+        if let Some(c) = &self.cluster {
+            cd = cd.with_cluster(c).unwrap();
+        }
+        cd
+    }
+}
 
 struct Case {
     name: String,
     robust: bool,
+    input: CaseData,
     fit: CoxPhFit,
 }
 
@@ -15,47 +53,30 @@ fn cases() -> Vec<Case> {
         .map(|i| {
             let get = |c: &str| m.str(c)[i].clone();
             let d = Table::read(&format!("data_{}.csv", get("data")));
-            let time = d.num(&get("time"));
-            let status = d.num(&get("status"));
             let names: Vec<String> = get("covariates").split(' ').map(String::from).collect();
-            let x: Vec<f64> = names.iter().flat_map(|c| d.num(c)).collect();
-            let entry = (!get("entry").is_empty()).then(|| d.num(&get("entry")));
-            let weights = (!get("weights").is_empty()).then(|| d.num(&get("weights")));
-            let offset = (!get("offset").is_empty()).then(|| d.num(&get("offset")));
-            let strata = (!get("strata").is_empty()).then(|| {
-                let raw = d.num(&get("strata"));
-                let mut lv: Vec<f64> = raw.clone();
-                lv.sort_by(f64::total_cmp);
-                lv.dedup();
-                let codes: Vec<u32> = raw.iter().map(|v| lv.iter().position(|l| l == v).unwrap() as u32).collect();
-                (codes, lv.len())
-            });
-            let mut sd = SurvivalData::new(&time, &status).unwrap();
-            if let Some(e) = &entry {
-                sd = sd.with_entry(e).unwrap();
-            }
-            if let Some(w) = &weights {
-                sd = sd.with_weights(w).unwrap();
-            }
-            if let Some((s, k)) = &strata {
-                sd = sd.with_strata(s, *k).unwrap();
-            }
-            let cov = Covariates::new(&x, time.len(), &names).unwrap();
-            let cluster: Option<Vec<u32>> =
-                (!get("cluster").is_empty()).then(|| d.num(&get("cluster")).iter().map(|&v| v as u32).collect());
-            let mut cd = CoxData::new(sd, cov).unwrap();
-            if let Some(o) = &offset {
-                cd = cd.with_offset(o).unwrap();
-            }
-            if let Some(c) = &cluster {
-                cd = cd.with_cluster(c).unwrap();
-            }
+            let col = |c: &str| (!get(c).is_empty()).then(|| d.num(&get(c)));
+            let input = CaseData {
+                time: d.num(&get("time")),
+                status: d.num(&get("status")),
+                x: names.iter().flat_map(|c| d.num(c)).collect(),
+                names,
+                entry: col("entry"),
+                weights: col("weights"),
+                offset: col("offset"),
+                strata: col("strata").map(|raw| {
+                    let mut lv: Vec<f64> = raw.clone();
+                    lv.sort_by(f64::total_cmp);
+                    lv.dedup();
+                    (raw.iter().map(|v| lv.iter().position(|l| l == v).unwrap() as u32).collect(), lv.len())
+                }),
+                cluster: col("cluster").map(|c| c.iter().map(|&v| v as u32).collect()),
+            };
             let fit = CoxPh::params()
                 .ties(Ties::parse(&get("ties")).unwrap())
                 .robust(get("robust") == "TRUE")
-                .fit(&cd)
+                .fit(&input.data())
                 .unwrap_or_else(|e| panic!("{}: {e}", get("case")));
-            Case { name: get("case"), robust: get("robust") == "TRUE", fit }
+            Case { name: get("case"), robust: get("robust") == "TRUE", input, fit }
         })
         .collect()
 }
@@ -144,5 +165,24 @@ fn cox_predicted_survival_matches_survfit_coxph() {
             ours.push(f.predict_survival(&lp, strata[k] as usize - 1, &[times[k]]).unwrap()[0]);
         }
         assert_close(&format!("{n} predicted survival"), &ours, &sf.num("survival"));
+    }
+}
+
+#[test]
+fn cox_zph_matches_cox_zph() {
+    for c in &cases() {
+        let z = Table::read(&format!("cox_{}_zph.csv", c.name));
+        let data = c.input.data();
+        for tr in ["km", "rank", "identity"] {
+            let rows: Vec<usize> = (0..z.nrow).filter(|&r| z.str("transform")[r] == tr).collect();
+            let t = c.fit.zph(&data, ZphTransform::parse(tr).unwrap(), None).unwrap();
+            let mut ours: Vec<f64> = t.statistic.clone();
+            ours.push(t.global.statistic);
+            let theirs: Vec<f64> = rows.iter().map(|&r| z.num("chisq")[r]).collect();
+            assert_close(&format!("{} zph {tr}", c.name), &ours, &theirs);
+            let mut p: Vec<f64> = t.p_value.clone();
+            p.push(t.global.p_value);
+            assert_close(&format!("{} zph p {tr}", c.name), &p, &rows.iter().map(|&r| z.num("p")[r]).collect::<Vec<_>>());
+        }
     }
 }

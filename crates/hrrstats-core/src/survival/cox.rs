@@ -60,7 +60,7 @@ impl Ties {
 }
 
 /// A chi-square test: statistic, degrees of freedom, p-value.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct TestResult {
     pub statistic: f64,
     pub df: usize,
@@ -301,27 +301,31 @@ impl Prepared {
 
     /// Log partial likelihood, score and information (upper triangle) at `beta`.
     fn sums(&self, beta: &[f64], efron: bool) -> Result<Sums> {
+        self.sums_with(beta, efron, None)
+    }
+
+    /// As [`Prepared::sums`], with the `x g(t)` blocks when `g` (per sorted position:
+    /// the time function at that row's exit time) is given.
+    fn sums_with(&self, beta: &[f64], efron: bool, g: Option<&[f64]>) -> Result<Sums> {
         let eta = self.eta(beta);
         let parts: Vec<Result<Sums>> =
-            (0..self.bounds.len() - 1).into_par_iter().map(|b| self.block_sums(b, &eta, efron)).collect();
+            (0..self.bounds.len() - 1).into_par_iter().map(|b| self.block_sums(b, &eta, efron, g)).collect();
         let mut total = Sums::new(self.p);
         for part in parts {
-            let part = part?;
-            total.loglik += part.loglik;
-            total.u.iter_mut().zip(&part.u).for_each(|(a, b)| *a += b);
-            total.imat.iter_mut().zip(&part.imat).for_each(|(a, b)| *a += b);
+            total.add(&part?);
         }
         Ok(total)
     }
 
     /// One stratum's sweep (agfit4): event times from last to first.
-    fn block_sums(&self, b: usize, eta: &[f64], efron: bool) -> Result<Sums> {
+    fn block_sums(&self, b: usize, eta: &[f64], efron: bool, g: Option<&[f64]>) -> Result<Sums> {
         let p = self.p;
         let (start, end) = (self.bounds[b], self.bounds[b + 1]);
         let x = &self.x;
         let mut s = Sums::new(p);
         let (mut a, mut a2) = (vec![0.0; p], vec![0.0; p]);
         let (mut cmat, mut cmat2) = (vec![0.0; p * p], vec![0.0; p * p]);
+        let mut dsum = vec![0.0; p]; // Σ w x over the deaths at this time (for `ug`)
         let (mut denom, mut etasum, mut recenter) = (0.0, 0.0, 0.0);
         let mut nrisk: i64 = 0;
         let mut person = start;
@@ -365,6 +369,8 @@ impl Prepared {
             let (mut denom2, mut meanwt, mut deaths) = (0.0, 0.0, 0usize);
             a2.fill(0.0);
             cmat2.fill(0.0);
+            dsum.fill(0.0);
+            let gt = g.map_or(0.0, |g| g[k]);
             while person < end && self.exit[person] >= dtime {
                 let q = person;
                 nrisk += 1;
@@ -396,6 +402,7 @@ impl Prepared {
                     s.loglik += w * (eta[q] - recenter);
                     for i in 0..p {
                         s.u[i] += w * xq[i];
+                        dsum[i] += w * xq[i];
                         a2[i] += risk * xq[i];
                         for j in 0..=i {
                             cmat2[i * p + j] += risk * xq[i] * xq[j];
@@ -412,6 +419,11 @@ impl Prepared {
                 }
                 person += 1;
             }
+            if g.is_some() {
+                for i in 0..p {
+                    s.ug[i] += gt * dsum[i];
+                }
+            }
             if !efron || deaths == 1 {
                 denom += denom2;
                 s.loglik -= meanwt * denom.ln();
@@ -423,6 +435,9 @@ impl Prepared {
                         cmat[i * p + j] += cmat2[i * p + j];
                         s.imat[j * p + i] += meanwt * ((cmat[i * p + j] - temp * a[j]) / denom);
                     }
+                }
+                if g.is_some() {
+                    s.add_g(gt, meanwt, denom, &a, &cmat);
                 }
             } else {
                 let dd = deaths as f64;
@@ -438,6 +453,9 @@ impl Prepared {
                             cmat[i * p + j] += cmat2[i * p + j] / dd;
                             s.imat[j * p + i] += meanwt * ((cmat[i * p + j] - temp * a[j]) / denom);
                         }
+                    }
+                    if g.is_some() {
+                        s.add_g(gt, meanwt, denom, &a, &cmat);
                     }
                 }
             }
@@ -680,16 +698,44 @@ impl Prepared {
     }
 }
 
-/// Log partial likelihood, score vector and information matrix (upper triangle).
+/// Log partial likelihood, score vector and information matrix (upper triangle);
+/// with a time function `g`, also the score and information blocks of the added
+/// covariates `x g(t)` (for `zph`): `ug`, `ixg` (p x p, full), `igg` (upper).
 struct Sums {
     loglik: f64,
     u: Vec<f64>,
     imat: Vec<f64>,
+    ug: Vec<f64>,
+    ixg: Vec<f64>,
+    igg: Vec<f64>,
 }
 
 impl Sums {
     fn new(p: usize) -> Self {
-        Sums { loglik: 0.0, u: vec![0.0; p], imat: vec![0.0; p * p] }
+        Sums { loglik: 0.0, u: vec![0.0; p], imat: vec![0.0; p * p], ug: vec![0.0; p], ixg: vec![0.0; p * p], igg: vec![0.0; p * p] }
+    }
+    /// One (sub-)step's contribution to the `x g(t)` blocks: score `-g W x̄` and
+    /// information `g V`, `g² V`, with `V` the weighted covariance over the risk set.
+    fn add_g(&mut self, gt: f64, meanwt: f64, denom: f64, a: &[f64], cmat: &[f64]) {
+        let p = a.len();
+        for i in 0..p {
+            self.ug[i] -= gt * meanwt * a[i] / denom;
+            for j in 0..=i {
+                let v = meanwt * ((cmat[i * p + j] - a[i] / denom * a[j]) / denom);
+                self.ixg[i * p + j] += gt * v;
+                if i != j {
+                    self.ixg[j * p + i] += gt * v;
+                }
+                self.igg[j * p + i] += gt * gt * v;
+            }
+        }
+    }
+
+    fn add(&mut self, o: &Sums) {
+        self.loglik += o.loglik;
+        for (a, b) in [(&mut self.u, &o.u), (&mut self.imat, &o.imat), (&mut self.ug, &o.ug), (&mut self.ixg, &o.ixg), (&mut self.igg, &o.igg)] {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        }
     }
 }
 
@@ -865,6 +911,65 @@ pub struct CoxPhFit {
     pub mean_offset: f64,
 }
 
+/// Transform of time for the proportional-hazards test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ZphTransform {
+    /// `1 - S(t-)` of the Kaplan–Meier of all the data (survival's default).
+    #[default]
+    Km,
+    Rank,
+    Identity,
+    Log,
+}
+
+impl ZphTransform {
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "km" => ZphTransform::Km,
+            "rank" => ZphTransform::Rank,
+            "identity" => ZphTransform::Identity,
+            "log" => ZphTransform::Log,
+            other => {
+                return Err(Error::InvalidArgument {
+                    arg: "transform",
+                    reason: format!("unknown transform {other:?}; use \"km\", \"rank\", \"identity\" or \"log\""),
+                })
+            }
+        })
+    }
+}
+
+/// Result of [`CoxPhFit::zph`]: one test per term (`term` indexes the terms given,
+/// or the columns) and the global test.
+#[derive(Debug, Clone, Default)]
+pub struct ZphTest {
+    pub term: Vec<usize>,
+    pub statistic: Vec<f64>,
+    pub df: Vec<usize>,
+    pub p_value: Vec<f64>,
+    pub global: TestResult,
+}
+
+/// Ranks with ties given their average rank (R's `rank`).
+fn average_ranks(x: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &idx[i..=j] {
+            r[k] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
 /// Baseline cumulative hazard of a Cox fit (`basehaz`), stacked over strata: rows
 /// `offsets[k]..offsets[k+1]` belong to stratum `k`.
 #[derive(Debug, Clone, Default)]
@@ -1038,6 +1143,88 @@ impl CoxPhFit {
             })
             .collect();
         Ok(lp.iter().flat_map(|&l| h.iter().map(move |&hh| (-hh * l.exp()).exp())).collect())
+    }
+
+    /// Test of proportional hazards, as `survival::cox.zph` (survival >= 3): the score
+    /// test, at `(β̂, 0)`, for adding the covariates `x g(t)` where `g` is the chosen
+    /// transform of time centred at its mean over the events; one test per term
+    /// (`terms`: groups of column indices, default one per column) and a GLOBAL test.
+    /// `data` must be the data the model was fitted to.
+    ///
+    /// Reference: Grambsch PM, Therneau TM (1994) Biometrika 81:515–526.
+    pub fn zph(&self, data: &CoxData, transform: ZphTransform, terms: Option<&[Vec<usize>]>) -> Result<ZphTest> {
+        let p_all = self.coef.len();
+        if data.x.p() != p_all || data.surv.len() != self.n {
+            return Err(Error::InvalidArgument { arg: "data", reason: "is not the data the model was fitted to".into() });
+        }
+        let keep: Vec<usize> = (0..p_all).filter(|&j| !self.aliased[j]).collect();
+        let names: Vec<String> = keep.iter().map(|&j| self.names[j].clone()).collect();
+        let x = Covariates::from_columns(keep.iter().map(|&j| data.x.column(j)).collect(), &names)?;
+        let prep = Prepared::new(&data.surv, &x, data.offset);
+        let p = keep.len();
+        let beta: Vec<f64> = keep.iter().zip(&prep.scale).map(|(&j, s)| self.coef[j] / s).collect();
+        // The time transform, at every row's exit time, centred over the events.
+        let surv = &data.surv;
+        let (exit, status) = (surv.exit(), surv.status());
+        let ttimes: Vec<f64> = match transform {
+            ZphTransform::Identity => exit.to_vec(),
+            ZphTransform::Log => exit.iter().map(|t| t.ln()).collect(),
+            ZphTransform::Rank => average_ranks(exit),
+            ZphTransform::Km => {
+                let mut d = SurvivalData::new(exit, status)?;
+                if let Some(e) = surv.entry() {
+                    d = d.with_entry(e)?;
+                }
+                let km = crate::survival::km::KaplanMeier::params().conf_type(crate::ConfType::None).fit(&d)?;
+                exit.iter()
+                    .map(|&t| {
+                        let i = km.time.partition_point(|&u| u < t);
+                        1.0 - if i == 0 { 1.0 } else { km.survival[i - 1] }
+                    })
+                    .collect()
+            }
+        };
+        let (sum, cnt) = ttimes.iter().zip(status).filter(|(_, &s)| s == 1.0).fold((0.0, 0.0), |(a, c), (t, _)| (a + t, c + 1.0));
+        let g: Vec<f64> = prep.rows.iter().map(|&r| ttimes[r as usize] - sum / cnt).collect();
+        let sums = prep.sums_with(&beta, self.ties == Ties::Efron, Some(&g))?;
+        // The 2p x 2p information of (x, x g) and the score (0, u_g).
+        let q = 2 * p;
+        let mut m = vec![0.0; q * q];
+        for i in 0..p {
+            for j in 0..p {
+                let (lo, hi) = if i <= j { (i, j) } else { (j, i) };
+                m[i * q + j] = sums.imat[lo * p + hi];
+                m[(p + i) * q + p + j] = sums.igg[lo * p + hi];
+                m[i * q + p + j] = sums.ixg[i * p + j];
+                m[(p + j) * q + i] = sums.ixg[i * p + j];
+            }
+        }
+        let mut u = vec![0.0; q];
+        u[p..].copy_from_slice(&sums.ug);
+        let tol = f64::EPSILON.powf(0.75);
+        let test = |idx: &[usize]| -> f64 {
+            let sub: Vec<f64> = idx.iter().flat_map(|&a| idx.iter().map(move |&b| (a, b))).map(|(a, b)| m[a * q + b]).collect();
+            let us: Vec<f64> = idx.iter().map(|&a| u[a]).collect();
+            quadratic_form_inverse(&sub, idx.len(), &us, tol)
+        };
+        // Terms over the kept columns.
+        let default_terms: Vec<Vec<usize>> = (0..p_all).map(|j| vec![j]).collect();
+        let terms = terms.unwrap_or(&default_terms);
+        let mut out = ZphTest::default();
+        for (t, cols) in terms.iter().enumerate() {
+            let kept: Vec<usize> = cols.iter().filter_map(|c| keep.iter().position(|k| k == c)).collect();
+            if kept.is_empty() {
+                continue;
+            }
+            let idx: Vec<usize> = (0..p).chain(kept.iter().map(|&k| p + k)).collect();
+            out.term.push(t);
+            out.statistic.push(test(&idx));
+            out.df.push(kept.len());
+        }
+        let idx: Vec<usize> = (0..q).collect();
+        out.global = TestResult::new(test(&idx), p);
+        out.p_value = out.statistic.iter().zip(&out.df).map(|(&x, &d)| pchisq_upper(x, d)).collect();
+        Ok(out)
     }
 
     /// Deviance residuals `sign(m) sqrt(-2 (m + δ log(δ - m)))` from the martingale

@@ -1,0 +1,16 @@
+# Cox speed, R side: hrrstats::cox_ph vs survival::coxph on the same data, one run.
+# Reads the binary data written by benches/cox_data.py. Prints CSV lines.
+#   Rscript benches/cox_side_by_side.R /tmp/hrrstats-cox [repeat] [--no-coxph]
+suppressPackageStartupMessages({library(survival); library(hrrstats)})
+args <- commandArgs(trailingOnly = TRUE)
+dir <- if (length(args) >= 1) args[1] else "/tmp/hrrstats-cox"
+rep <- if (length(args) >= 2) as.integer(args[2]) else 3L
+p <- as.integer(readLines(file.path(dir, "p.txt")))
+n <- file.size(file.path(dir, "time.f64")) / 8
+rd <- function(x) readBin(file.path(dir, paste0(x, ".f64")), "double", n = n)
+d <- data.frame(time = rd("time"), status = rd("status"))
+for (j in seq_len(p)) d[[paste0("x", j)]] <- rd(paste0("x", j))
+f <- as.formula(paste("Surv(time, status) ~", paste0("x", seq_len(p), collapse = " + ")))
+best <- function(fn, r = rep) min(vapply(seq_len(r), function(i) system.time(fn())[["elapsed"]], 0))
+if (!("--no-coxph" %in% args)) cat(sprintf("r,survival::coxph,%.4f\n", best(function() coxph(f, data = d), 1L)))
+cat(sprintf("r,hrrstats::cox_ph,%.4f\n", best(function() cox_ph(f, data = d))))
