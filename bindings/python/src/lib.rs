@@ -306,6 +306,48 @@ impl CoxPhFit {
         Ok(PyArray1::from_vec(py, lp))
     }
 
+    /// Proportional-hazards test on the fit data (passed again, unchanged).
+    #[pyo3(signature = (transform, terms, time, status, entry, weights, strata, n_strata, columns, offset))]
+    #[allow(clippy::too_many_arguments)]
+    fn zph<'py>(
+        &self,
+        py: Python<'py>,
+        transform: &str,
+        terms: Option<Vec<Vec<usize>>>,
+        time: PyReadonlyArray1<'py, f64>,
+        status: PyReadonlyArray1<'py, f64>,
+        entry: Option<PyReadonlyArray1<'py, f64>>,
+        weights: Option<PyReadonlyArray1<'py, f64>>,
+        strata: Option<PyReadonlyArray1<'py, u32>>,
+        n_strata: usize,
+        columns: Vec<PyReadonlyArray1<'py, f64>>,
+        offset: Option<PyReadonlyArray1<'py, f64>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (t, s) = (slice("time", &time)?, slice("event", &status)?);
+        let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
+        let w = weights.as_ref().map(|a| slice("weights", a)).transpose()?;
+        let st = strata.as_ref().map(|a| slice_u32("strata", a)).transpose()?;
+        let cols = columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?;
+        let o = offset.as_ref().map(|a| slice("offset", a)).transpose()?;
+        let transform = core::ZphTransform::parse(transform).map_err(to_py)?;
+        let z = run(py, || {
+            let surv = survival_data(t, s, e, w, st.map(|x| (x, n_strata)))?;
+            let x = core::Covariates::from_columns(cols, &self.fit.names)?;
+            let mut data = core::CoxData::new(surv, x)?;
+            if let Some(o) = o {
+                data = data.with_offset(o)?;
+            }
+            self.fit.zph(&data, transform, terms.as_deref())
+        })?;
+        let d = PyDict::new(py);
+        d.set_item("term", z.term)?;
+        d.set_item("statistic", z.statistic)?;
+        d.set_item("df", z.df)?;
+        d.set_item("p_value", z.p_value)?;
+        d.set_item("global", test_dict(py, &z.global)?)?;
+        Ok(d)
+    }
+
     /// Predicted survival, lp-major: len(lp) x len(times).
     fn predict_survival<'py>(
         &self,

@@ -134,3 +134,25 @@ def test_cox_plot():
     d = lung()
     ax = hs.cox_ph("time", "status", ["age"], strata="sex", data=d).plot()
     assert len(ax.get_lines()) == 2
+
+
+@pytest.mark.parametrize("c", CASES, ids=[c["case"] for c in CASES])
+def test_zph_matches_cox_zph(c):
+    fit, _ = fit_case(c)
+    z = fixture(f"cox_{c['case']}_zph.csv")
+    for tr in ("km", "rank", "identity"):
+        ref = z[z["transform"] == tr]
+        ours = fit.zph(tr)
+        assert list(ours["term"]) == list(ref["term"])
+        assert_close(f"zph {tr} chisq", ours["chisq"], num(ref, "chisq"))
+        assert_close(f"zph {tr} p", ours["p"], num(ref, "p"))
+
+
+def test_zph_by_term_groups_columns():
+    d = fixture("data_cox_veteran.csv")
+    cols = ["karno", "celltype_smallcell", "celltype_adeno", "celltype_large"]
+    fit = hs.cox_ph("time", "status", cols, data=d)
+    z = fit.zph(terms={"karno": ["karno"], "celltype": cols[1:]})
+    assert list(z["term"]) == ["karno", "celltype", "GLOBAL"] and list(z["df"]) == [1, 3, 4]
+    with pytest.raises(ValueError, match="`terms`"):
+        fit.zph(terms={"x": ["nope"]})

@@ -32,8 +32,9 @@ class CoxPH:
     means, as ``predict(fit, reference="sample")``), ``aliased``.
     """
 
-    def __init__(self, fit, design, strata_levels, event, n_dropped, conf_level=0.95):
+    def __init__(self, fit, design, strata_levels, event, n_dropped, inputs, conf_level=0.95):
         self._fit = fit
+        self._inputs = inputs  # the arrays passed to the core (no copies), for zph()
         self._design = design
         self._event = event
         r = fit.result()
@@ -81,6 +82,29 @@ class CoxPH:
         return out
 
     table = summary
+
+    def zph(self, transform="km", terms=None):
+        """Test of proportional hazards (``survival::cox.zph``): DataFrame with one row
+        per covariate (or per term: ``terms`` maps names to lists of column names) and
+        GLOBAL; columns term, chisq, df, p."""
+        if transform not in ("km", "rank", "identity", "log"):
+            raise ValueError(f"argument `transform` must be \"km\", \"rank\", \"identity\" or \"log\", got {transform!r}")
+        names = self.names
+        if terms is None:
+            labels, groups = list(names), None
+        else:
+            labels = list(terms)
+            try:
+                groups = [[names.index(c) for c in cols] for cols in terms.values()]
+            except ValueError as e:
+                raise ValueError(f"argument `terms`: {e}; the model's columns are {names}") from e
+        i = self._inputs
+        r = self._fit.zph(transform, groups, i["time"], i["event"], i["entry"], i["weights"], i["strata"],
+                          i["n_strata"], i["columns"], i["offset"])
+        rows = [(labels[t], c, d, p) for t, c, d, p in zip(r["term"], r["statistic"], r["df"], r["p_value"])]
+        g = r["global"]
+        rows.append(("GLOBAL", g["statistic"], g["df"], g["p_value"]))
+        return pd.DataFrame(rows, columns=["term", "chisq", "df", "p"])
 
     def residuals(self, type="martingale"):
         """Martingale or deviance residuals, one per row of the data."""
@@ -195,4 +219,6 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, cl
     init = None if init is None else [float(v) for v in init]
     fit = _core.cox_ph(t, s, e, w, st, max(len(levels), 1), xcols, design.names, o, cl, ties, bool(robust),
                        int(max_iter), float(eps), init)
-    return CoxPH(fit, design, levels, s, n_dropped)
+    inputs = {"time": t, "event": s, "entry": e, "weights": w, "strata": st, "n_strata": max(len(levels), 1),
+              "columns": xcols, "offset": o}
+    return CoxPH(fit, design, levels, s, n_dropped, inputs)
