@@ -1,6 +1,6 @@
 //! Cox regression against survival::coxph (fixtures from tests/reference/generate_cox.R).
 mod common;
-use common::{assert_close, Table};
+use common::{assert_close, assert_close_scaled, Table};
 use hrrstats::{CoxData, CoxPh, CoxPhFit, Covariates, SurvivalData, Ties, ZphTransform};
 
 /// One manifest case: the columns it uses, owned.
@@ -184,5 +184,39 @@ fn cox_zph_matches_cox_zph() {
             p.push(t.global.p_value);
             assert_close(&format!("{} zph p {tr}", c.name), &p, &rows.iter().map(|&r| z.num("p")[r]).collect::<Vec<_>>());
         }
+    }
+}
+
+#[test]
+fn cox_residual_matrices_match_residuals_coxph() {
+    for c in &cases() {
+        let n = &c.name;
+        let f = &c.fit;
+        let data = c.input.data();
+        let t = Table::read(&format!("cox_{n}_resid_matrix.csv"));
+        let p = f.coef.len();
+        let (types, value, rown, terms, obs_col) = (t.str("type"), t.num("value"), t.num("row"), t.str("term"), t.num("obs"));
+        let pick = |ty: &str| -> (Vec<f64>, Vec<usize>, Vec<usize>) {
+            let rows: Vec<usize> = (0..t.nrow).filter(|&r| types[r] == ty).collect();
+            let vals = rows.iter().map(|&r| value[r]).collect();
+            let row = rows.iter().map(|&r| rown[r] as usize - 1).collect();
+            let term = rows.iter().map(|&r| f.names.iter().position(|x| *x == terms[r]).unwrap()).collect();
+            (vals, row, term)
+        };
+        let check = |ty: &str, ours: &[f64]| {
+            let (vals, row, term) = pick(ty);
+            let got: Vec<f64> = row.iter().zip(&term).map(|(&i, &j)| ours[i * p + j]).collect();
+            assert_close_scaled(&format!("{n} {ty}"), &got, &vals);
+        };
+        check("score", &f.score_residuals(&data).unwrap());
+        check("dfbeta", &f.dfbeta(&data, true, false).unwrap());
+        check("dfbetas", &f.dfbeta(&data, true, true).unwrap());
+        let s = f.schoenfeld_residuals(&data, false).unwrap();
+        check("schoenfeld", &s.values);
+        let (_, row, _) = pick("schoenfeld");
+        let obs: Vec<f64> = (0..t.nrow).filter(|&r| types[r] == "schoenfeld").map(|r| obs_col[r] - 1.0).collect();
+        let ours_obs: Vec<f64> = row.iter().map(|&i| s.row[i] as f64).collect();
+        assert_close(&format!("{n} schoenfeld rows"), &ours_obs, &obs);
+        check("scaledsch", &f.schoenfeld_residuals(&data, true).unwrap().values);
     }
 }

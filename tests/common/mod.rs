@@ -66,3 +66,16 @@ pub fn assert_close(what: &str, ours: &[f64], theirs: &[f64]) {
         assert!(ok, "{what}[{i}]: ours {a:e}, anchor {b:e}");
     }
 }
+
+/// As [`assert_close`], for a vector whose entries may cancel to zero (residuals): the
+/// absolute floor is `RTOL * 1e-4` times the largest magnitude in the anchor's vector
+/// (1e-12 relative to that scale) rather than `ATOL`, so cancellation noise in an entry that is zero in exact arithmetic
+/// (e.g. 1.4e-14 in a column of values near 100) is not mistaken for a difference.
+pub fn assert_close_scaled(what: &str, ours: &[f64], theirs: &[f64]) {
+    let scale = theirs.iter().filter(|v| v.is_finite()).fold(0.0f64, |m, v| m.max(v.abs()));
+    assert_eq!(ours.len(), theirs.len(), "{what}: {} values, anchor has {}", ours.len(), theirs.len());
+    for (i, (&a, &b)) in ours.iter().zip(theirs).enumerate() {
+        let ok = if a.is_nan() || b.is_nan() { a.is_nan() && b.is_nan() } else { (a - b).abs() <= RTOL * (b.abs() + scale * 1e-4) };
+        assert!(ok, "{what}[{i}]: ours {a:e}, anchor {b:e} (scale {scale:e})");
+    }
+}

@@ -18,4 +18,4 @@ pub use data::{factorize, CoxData, Covariates, SurvivalData};
 pub use error::{Error, Result};
 pub use survival::km::{ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams, Quantile, SurvivalAt, Variance};
 pub use survival::logrank::{LogrankTest, LogrankTestParams};
-pub use survival::cox::{BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, TestResult, Ties, ZphTest, ZphTransform};
+pub use survival::cox::{BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, Schoenfeld, TestResult, Ties, ZphTest, ZphTransform};

@@ -471,25 +471,35 @@ impl Prepared {
     /// `r_i = δ_i (x_i - x̄(t_i)) - e^{η_i} Σ_{t ∈ (entry_i, exit_i]} (x_i - x̄(t)) dΛ(t)`,
     /// with the Efron weighting of tied deaths; cumulated backwards in time per stratum.
     fn score_residuals(&self, beta: &[f64], efron: bool) -> Vec<f64> {
+        self.residual_sweep(beta, efron, false).0
+    }
+
+    /// Score residuals and, with `schoenfeld`, Schoenfeld residuals `x_i - x̄(t_i)`
+    /// (Efron: x̄ the mean of the sub-step means) on the event rows (0 elsewhere); both
+    /// row-major by sorted position, scaled coordinates.
+    fn residual_sweep(&self, beta: &[f64], efron: bool, schoenfeld: bool) -> (Vec<f64>, Vec<f64>) {
         let p = self.p;
         let eta = self.eta(beta);
         let mut resid = vec![0.0; self.len() * p];
+        let mut sch = vec![0.0; if schoenfeld { self.len() * p } else { 0 }];
         let blocks: Vec<(usize, usize)> = (0..self.bounds.len() - 1).map(|b| (self.bounds[b], self.bounds[b + 1])).collect();
-        // Blocks are disjoint ranges of rows: split the output accordingly.
-        let mut chunks: Vec<&mut [f64]> = Vec::with_capacity(blocks.len());
-        let mut rest: &mut [f64] = &mut resid;
+        // Blocks are disjoint ranges of rows: split the outputs accordingly.
+        let mut chunks: Vec<(&mut [f64], &mut [f64])> = Vec::with_capacity(blocks.len());
+        let (mut rest, mut rest_s): (&mut [f64], &mut [f64]) = (&mut resid, &mut sch);
         for &(start, end) in &blocks {
             let (head, tail) = rest.split_at_mut((end - start) * p);
-            chunks.push(head);
+            let (head_s, tail_s) = rest_s.split_at_mut(if schoenfeld { (end - start) * p } else { 0 });
+            chunks.push((head, head_s));
             rest = tail;
+            rest_s = tail_s;
         }
-        chunks.into_par_iter().zip(blocks).for_each(|(out, (start, end))| {
-            self.block_score_residuals(start, end, &eta, efron, out);
+        chunks.into_par_iter().zip(blocks).for_each(|((out, sch), (start, end))| {
+            self.block_score_residuals(start, end, &eta, efron, out, sch);
         });
-        resid
+        (resid, sch)
     }
 
-    fn block_score_residuals(&self, start: usize, end: usize, eta: &[f64], efron: bool, out: &mut [f64]) {
+    fn block_score_residuals(&self, start: usize, end: usize, eta: &[f64], efron: bool, out: &mut [f64], sch: &mut [f64]) {
         let p = self.p;
         let x = &self.x;
         let score = |k: usize| eta[k].exp();
@@ -554,6 +564,11 @@ impl Prepared {
                     for j in 0..p {
                         out[r(k) + j] += x[k * p + j] - mean[j];
                     }
+                    if !sch.is_empty() {
+                        for j in 0..p {
+                            sch[r(k) + j] = x[k * p + j] - mean[j];
+                        }
+                    }
                 }
             } else {
                 mh1.fill(0.0);
@@ -579,6 +594,11 @@ impl Prepared {
                     for j in 0..p {
                         let xk = x[k * p + j];
                         out[r(k) + j] += (xk - mh3[j]) + sk * (xk * mh1[j] - mh2[j]);
+                    }
+                    if !sch.is_empty() {
+                        for j in 0..p {
+                            sch[r(k) + j] = x[k * p + j] - mh3[j];
+                        }
                     }
                 }
             }
@@ -950,6 +970,18 @@ pub struct ZphTest {
     pub global: TestResult,
 }
 
+/// Schoenfeld residuals: one row per event.
+#[derive(Debug, Clone, Default)]
+pub struct Schoenfeld {
+    pub p: usize,
+    pub stratum: Vec<u32>,
+    pub time: Vec<f64>,
+    /// Data row (0-based) of each event.
+    pub row: Vec<usize>,
+    /// Row-major, events x p.
+    pub values: Vec<f64>,
+}
+
 /// Ranks with ties given their average rank (R's `rank`).
 fn average_ranks(x: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..x.len()).collect();
@@ -1224,6 +1256,90 @@ impl CoxPhFit {
         let idx: Vec<usize> = (0..q).collect();
         out.global = TestResult::new(test(&idx), p);
         out.p_value = out.statistic.iter().zip(&out.df).map(|(&x, &d)| pchisq_upper(x, d)).collect();
+        Ok(out)
+    }
+
+    /// Rebuild the sorted working data for residuals that need the rows again.
+    fn prepared(&self, data: &CoxData) -> Result<Prepared> {
+        if data.x.p() != self.coef.len() || data.surv.len() != self.n {
+            return Err(Error::InvalidArgument { arg: "data", reason: "is not the data the model was fitted to".into() });
+        }
+        Ok(Prepared::new(&data.surv, &data.x, data.offset))
+    }
+
+    fn scaled_beta(&self, prep: &Prepared) -> Vec<f64> {
+        self.coef.iter().zip(&prep.scale).map(|(b, s)| if b.is_nan() { 0.0 } else { b / s }).collect()
+    }
+
+    /// Score residuals (n x p, row-major, data order; not weighted), as
+    /// `residuals(fit, type = "score")`. `data` must be the fit's data.
+    pub fn score_residuals(&self, data: &CoxData) -> Result<Vec<f64>> {
+        let prep = self.prepared(data)?;
+        let p = prep.p;
+        let r = prep.score_residuals(&self.scaled_beta(&prep), self.ties == Ties::Efron);
+        let mut out = vec![0.0; self.n * p];
+        for (pos, &row) in prep.rows.iter().enumerate() {
+            for j in 0..p {
+                out[row as usize * p + j] = r[pos * p + j] / prep.scale[j];
+            }
+        }
+        Ok(out)
+    }
+
+    /// dfbeta residuals: score residuals times the model-based variance, times the
+    /// case weight when `weighted` (`residuals(fit, "dfbeta")` weights them); with
+    /// `standardized`, divided by the standard errors (`"dfbetas"`).
+    pub fn dfbeta(&self, data: &CoxData, weighted: bool, standardized: bool) -> Result<Vec<f64>> {
+        let p = self.coef.len();
+        let r = self.score_residuals(data)?;
+        let v = &self.naive_var;
+        let mut out = vec![0.0; self.n * p];
+        for i in 0..self.n {
+            let w = if weighted { data.surv.weight(i) } else { 1.0 };
+            for j in 0..p {
+                let mut d: f64 = (0..p).map(|l| r[i * p + l] * v[l * p + j]).sum::<f64>() * w;
+                if standardized {
+                    d /= v[j * p + j].sqrt();
+                }
+                out[i * p + j] = d;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Schoenfeld residuals, one row per event ordered by stratum, time and data row
+    /// (`residuals(fit, "schoenfeld")`); with `scaled`, `r V d + β` (`"scaledsch"`,
+    /// V the model-based variance, d the number of events).
+    pub fn schoenfeld_residuals(&self, data: &CoxData, scaled: bool) -> Result<Schoenfeld> {
+        let prep = self.prepared(data)?;
+        let p = prep.p;
+        let (_, sch) = prep.residual_sweep(&self.scaled_beta(&prep), self.ties == Ties::Efron, true);
+        let strata = data.surv.strata();
+        let mut events: Vec<(u32, f64, u32, usize)> = (0..prep.len())
+            .filter(|&pos| prep.event[pos])
+            .map(|pos| {
+                let row = prep.rows[pos];
+                (strata.map_or(0, |s| s[row as usize]), prep.exit[pos], row, pos)
+            })
+            .collect();
+        events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut out = Schoenfeld { p, ..Default::default() };
+        let d = events.len() as f64;
+        let beta: Vec<f64> = self.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+        for &(st, t, row, pos) in &events {
+            out.stratum.push(st);
+            out.time.push(t);
+            out.row.push(row as usize);
+            let r: Vec<f64> = (0..p).map(|j| sch[pos * p + j] / prep.scale[j]).collect();
+            if scaled {
+                for j in 0..p {
+                    let v: f64 = (0..p).map(|l| r[l] * self.naive_var[l * p + j]).sum();
+                    out.values.push(v * d + beta[j]);
+                }
+            } else {
+                out.values.extend_from_slice(&r);
+            }
+        }
         Ok(out)
     }
 
