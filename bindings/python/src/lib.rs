@@ -306,45 +306,56 @@ impl CoxPhFit {
         Ok(PyArray1::from_vec(py, lp))
     }
 
-    /// Proportional-hazards test on the fit data (passed again, unchanged).
-    #[pyo3(signature = (transform, terms, time, status, entry, weights, strata, n_strata, columns, offset))]
-    #[allow(clippy::too_many_arguments)]
+    /// Proportional-hazards test on the fit data (`inputs`: the arrays of the fit).
+    #[pyo3(signature = (inputs, transform, terms))]
     fn zph<'py>(
         &self,
         py: Python<'py>,
+        inputs: CoxInputs<'py>,
         transform: &str,
         terms: Option<Vec<Vec<usize>>>,
-        time: PyReadonlyArray1<'py, f64>,
-        status: PyReadonlyArray1<'py, f64>,
-        entry: Option<PyReadonlyArray1<'py, f64>>,
-        weights: Option<PyReadonlyArray1<'py, f64>>,
-        strata: Option<PyReadonlyArray1<'py, u32>>,
-        n_strata: usize,
-        columns: Vec<PyReadonlyArray1<'py, f64>>,
-        offset: Option<PyReadonlyArray1<'py, f64>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let (t, s) = (slice("time", &time)?, slice("event", &status)?);
-        let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
-        let w = weights.as_ref().map(|a| slice("weights", a)).transpose()?;
-        let st = strata.as_ref().map(|a| slice_u32("strata", a)).transpose()?;
-        let cols = columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?;
-        let o = offset.as_ref().map(|a| slice("offset", a)).transpose()?;
         let transform = core::ZphTransform::parse(transform).map_err(to_py)?;
-        let z = run(py, || {
-            let surv = survival_data(t, s, e, w, st.map(|x| (x, n_strata)))?;
-            let x = core::Covariates::from_columns(cols, &self.fit.names)?;
-            let mut data = core::CoxData::new(surv, x)?;
-            if let Some(o) = o {
-                data = data.with_offset(o)?;
-            }
-            self.fit.zph(&data, transform, terms.as_deref())
-        })?;
+        let slices = inputs.slices()?;
+        let z = run(py, || self.fit.zph(&slices.data(&self.fit.names)?, transform, terms.as_deref()))?;
         let d = PyDict::new(py);
         d.set_item("term", z.term)?;
         d.set_item("statistic", z.statistic)?;
         d.set_item("df", z.df)?;
         d.set_item("p_value", z.p_value)?;
         d.set_item("global", test_dict(py, &z.global)?)?;
+        Ok(d)
+    }
+
+    /// Residual matrix (row-major) of `kind`: score, dfbeta, dfbetas, schoenfeld,
+    /// scaledsch; for the Schoenfeld kinds also the event rows and times.
+    fn residual_matrix<'py>(&self, py: Python<'py>, inputs: CoxInputs<'py>, kind: &str) -> PyResult<Bound<'py, PyDict>> {
+        let slices = inputs.slices()?;
+        let d = PyDict::new(py);
+        let f = &self.fit;
+        let (values, rows, times) = run(py, || {
+            let data = slices.data(&f.names)?;
+            Ok(match kind {
+                "score" => (f.score_residuals(&data)?, None, None),
+                "dfbeta" => (f.dfbeta(&data, true, false)?, None, None),
+                "dfbetas" => (f.dfbeta(&data, true, true)?, None, None),
+                "schoenfeld" | "scaledsch" => {
+                    let s = f.schoenfeld_residuals(&data, kind == "scaledsch")?;
+                    (s.values, Some(s.row), Some(s.time))
+                }
+                other => {
+                    return Err(core::Error::InvalidArgument {
+                        arg: "type",
+                        reason: format!(
+                            "unknown residual type {other:?}; use \"martingale\", \"deviance\", \"score\", \"dfbeta\", \"dfbetas\", \"schoenfeld\" or \"scaledsch\""
+                        ),
+                    })
+                }
+            })
+        })?;
+        d.set_item("values", PyArray1::from_vec(py, values))?;
+        d.set_item("rows", rows)?;
+        d.set_item("times", times.map(|t| PyArray1::from_vec(py, t)))?;
         Ok(d)
     }
 
@@ -362,46 +373,88 @@ impl CoxPhFit {
     }
 }
 
+/// The arrays a Cox model was fitted to, as the Python layer keeps them (a dict).
+#[derive(FromPyObject)]
+struct CoxInputs<'py> {
+    #[pyo3(item)]
+    time: PyReadonlyArray1<'py, f64>,
+    #[pyo3(item)]
+    event: PyReadonlyArray1<'py, f64>,
+    #[pyo3(item)]
+    entry: Option<PyReadonlyArray1<'py, f64>>,
+    #[pyo3(item)]
+    weights: Option<PyReadonlyArray1<'py, f64>>,
+    #[pyo3(item)]
+    strata: Option<PyReadonlyArray1<'py, u32>>,
+    #[pyo3(item)]
+    n_strata: usize,
+    #[pyo3(item)]
+    columns: Vec<PyReadonlyArray1<'py, f64>>,
+    #[pyo3(item)]
+    offset: Option<PyReadonlyArray1<'py, f64>>,
+    #[pyo3(item)]
+    cluster: Option<PyReadonlyArray1<'py, u32>>,
+}
+
+/// Borrowed slices of [`CoxInputs`].
+struct CoxSlices<'a> {
+    time: &'a [f64],
+    event: &'a [f64],
+    entry: Option<&'a [f64]>,
+    weights: Option<&'a [f64]>,
+    strata: Option<(&'a [u32], usize)>,
+    columns: Vec<&'a [f64]>,
+    offset: Option<&'a [f64]>,
+    cluster: Option<&'a [u32]>,
+}
+
+impl<'py> CoxInputs<'py> {
+    fn slices(&self) -> PyResult<CoxSlices<'_>> {
+        Ok(CoxSlices {
+            time: slice("time", &self.time)?,
+            event: slice("event", &self.event)?,
+            entry: self.entry.as_ref().map(|a| slice("entry", a)).transpose()?,
+            weights: self.weights.as_ref().map(|a| slice("weights", a)).transpose()?,
+            strata: self.strata.as_ref().map(|a| slice_u32("strata", a)).transpose()?.map(|s| (s, self.n_strata)),
+            columns: self.columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?,
+            offset: self.offset.as_ref().map(|a| slice("offset", a)).transpose()?,
+            cluster: self.cluster.as_ref().map(|a| slice_u32("cluster", a)).transpose()?,
+        })
+    }
+}
+
+impl<'a> CoxSlices<'a> {
+    fn data(&self, names: &'a [String]) -> core::Result<core::CoxData<'a>> {
+        let surv = survival_data(self.time, self.event, self.entry, self.weights, self.strata)?;
+        let x = core::Covariates::from_columns(self.columns.clone(), names)?;
+        let mut data = core::CoxData::new(surv, x)?;
+        if let Some(o) = self.offset {
+            data = data.with_offset(o)?;
+        }
+        if let Some(c) = self.cluster {
+            data = data.with_cluster(c)?;
+        }
+        Ok(data)
+    }
+}
+
 /// Cox proportional hazards fit.
 #[pyfunction]
-#[pyo3(signature = (time, status, entry, weights, strata, n_strata, columns, names, offset, cluster, ties, robust, max_iter, eps, init))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (inputs, names, ties, robust, max_iter, eps, init))]
 fn cox_ph(
     py: Python<'_>,
-    time: PyReadonlyArray1<'_, f64>,
-    status: PyReadonlyArray1<'_, f64>,
-    entry: Option<PyReadonlyArray1<'_, f64>>,
-    weights: Option<PyReadonlyArray1<'_, f64>>,
-    strata: Option<PyReadonlyArray1<'_, u32>>,
-    n_strata: usize,
-    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    inputs: CoxInputs<'_>,
     names: Vec<String>,
-    offset: Option<PyReadonlyArray1<'_, f64>>,
-    cluster: Option<PyReadonlyArray1<'_, u32>>,
     ties: &str,
     robust: bool,
     max_iter: usize,
     eps: f64,
     init: Option<Vec<f64>>,
 ) -> PyResult<CoxPhFit> {
-    let (t, s) = (slice("time", &time)?, slice("event", &status)?);
-    let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
-    let w = weights.as_ref().map(|a| slice("weights", a)).transpose()?;
-    let st = strata.as_ref().map(|a| slice_u32("strata", a)).transpose()?;
-    let cols = columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?;
-    let o = offset.as_ref().map(|a| slice("offset", a)).transpose()?;
-    let cl = cluster.as_ref().map(|a| slice_u32("cluster", a)).transpose()?;
     let ties = core::Ties::parse(ties).map_err(to_py)?;
+    let slices = inputs.slices()?;
     let fit = run(py, || {
-        let surv = survival_data(t, s, e, w, st.map(|x| (x, n_strata)))?;
-        let x = core::Covariates::from_columns(cols, &names)?;
-        let mut data = core::CoxData::new(surv, x)?;
-        if let Some(o) = o {
-            data = data.with_offset(o)?;
-        }
-        if let Some(c) = cl {
-            data = data.with_cluster(c)?;
-        }
+        let data = slices.data(&names)?;
         let mut params = core::CoxPh::params().ties(ties).robust(robust).max_iter(max_iter).eps(eps);
         if let Some(init) = init {
             params = params.init(init);

@@ -156,3 +156,20 @@ def test_zph_by_term_groups_columns():
     assert list(z["term"]) == ["karno", "celltype", "GLOBAL"] and list(z["df"]) == [1, 3, 4]
     with pytest.raises(ValueError, match="`terms`"):
         fit.zph(terms={"x": ["nope"]})
+
+
+@pytest.mark.parametrize("c", CASES, ids=[c["case"] for c in CASES])
+def test_residual_matrices_match_residuals_coxph(c):
+    fit, _ = fit_case(c)
+    t = fixture(f"cox_{c['case']}_resid_matrix.csv")
+    for ty in ("score", "dfbeta", "dfbetas", "schoenfeld", "scaledsch"):
+        ref = t[t["type"] == ty]
+        ours = fit.residuals(ty)
+        got = np.array([ours[term].iloc[int(r) - 1] for r, term in zip(ref["row"], ref["term"])])
+        scale = np.abs(num(ref, "value")).max()
+        np.testing.assert_allclose(got, num(ref, "value"), rtol=1e-8, atol=1e-12 * scale, err_msg=ty)
+        if ty == "schoenfeld":
+            rows = ours["row"].to_numpy()[ref["row"].to_numpy().astype(int) - 1]
+            np.testing.assert_array_equal(rows, num(ref, "obs").astype(int) - 1)
+    with pytest.raises(ValueError, match="unknown residual type"):
+        fit.residuals("pearson")

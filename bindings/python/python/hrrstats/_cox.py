@@ -98,21 +98,28 @@ class CoxPH:
                 groups = [[names.index(c) for c in cols] for cols in terms.values()]
             except ValueError as e:
                 raise ValueError(f"argument `terms`: {e}; the model's columns are {names}") from e
-        i = self._inputs
-        r = self._fit.zph(transform, groups, i["time"], i["event"], i["entry"], i["weights"], i["strata"],
-                          i["n_strata"], i["columns"], i["offset"])
+        r = self._fit.zph(self._inputs, transform, groups)
         rows = [(labels[t], c, d, p) for t, c, d, p in zip(r["term"], r["statistic"], r["df"], r["p_value"])]
         g = r["global"]
         rows.append(("GLOBAL", g["statistic"], g["df"], g["p_value"]))
         return pd.DataFrame(rows, columns=["term", "chisq", "df", "p"])
 
     def residuals(self, type="martingale"):
-        """Martingale or deviance residuals, one per row of the data."""
+        """Residuals as ``residuals.coxph``: "martingale" and "deviance" (one per row),
+        "score", "dfbeta", "dfbetas" (DataFrame, one row per data row; dfbeta(s)
+        weighted), "schoenfeld", "scaledsch" (DataFrame, one row per event ordered by
+        stratum and time, with columns row and time)."""
         if type == "martingale":
             return self._mart.copy()
         if type == "deviance":
             return self._fit.deviance_residuals(self._event)
-        raise ValueError(f"argument `type` must be \"martingale\" or \"deviance\", got {type!r}")
+        r = self._fit.residual_matrix(self._inputs, type)
+        vals = r["values"].reshape(-1, len(self.names))
+        out = pd.DataFrame(vals, columns=self.names)
+        if r["rows"] is not None:
+            out.insert(0, "time", r["times"])
+            out.insert(0, "row", r["rows"])
+        return out
 
     def baseline_hazard(self, centered=False):
         """DataFrame strata, time, cumulative_hazard (``basehaz``): at covariates 0
@@ -217,8 +224,7 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, cl
         st, levels = codes(cols["strata"], "strata", n)
     cl = None if cols["cluster"] is None else codes(cols["cluster"], "cluster", n)[0]
     init = None if init is None else [float(v) for v in init]
-    fit = _core.cox_ph(t, s, e, w, st, max(len(levels), 1), xcols, design.names, o, cl, ties, bool(robust),
-                       int(max_iter), float(eps), init)
     inputs = {"time": t, "event": s, "entry": e, "weights": w, "strata": st, "n_strata": max(len(levels), 1),
-              "columns": xcols, "offset": o}
+              "columns": xcols, "offset": o, "cluster": cl}
+    fit = _core.cox_ph(inputs, design.names, ties, bool(robust), int(max_iter), float(eps), init)
     return CoxPH(fit, design, levels, s, n_dropped, inputs)
