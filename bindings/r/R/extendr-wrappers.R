@@ -29,3 +29,10 @@ km_survival_at_ <- function(ptr, times, strata) .Call(wrap__km_survival_at_, ptr
 #' @noRd
 logrank_ <- function(time, status, entry, group, n_groups, strata, n_strata, rho) .Call(wrap__logrank_, time, status, entry, group, n_groups, strata, n_strata, rho)
 
+#' Fit a Cox model. `x`: numeric matrix (column-major, n x length(names)); `strata`:
+#' NULL or codes 1..n_strata; `cluster`: NULL or codes 1..k; `entry`, `weights`,
+#' `offset`, `init`: NULL or double vectors. Returns the fit's fields; variance
+#' matrices as R matrices, tests as c(statistic, df, p_value).
+#' @noRd
+cox_fit_ <- function(time, status, entry, weights, strata, n_strata, x, names, offset, cluster, ties, robust, max_iter, eps, init) .Call(wrap__cox_fit_, time, status, entry, weights, strata, n_strata, x, names, offset, cluster, ties, robust, max_iter, eps, init)
+

@@ -14,10 +14,9 @@ rust_value <- function(res, hint = NULL) {
   stop(msg, call. = FALSE)
 }
 
-# Parse `Surv(time, status) ~ rhs` or `Surv(start, stop, status) ~ rhs`.
-# Returns the expressions of time/status/entry and of the right-hand-side variables,
-# split into plain terms and strata() terms.
-parse_surv_formula <- function(formula, data) {
+# The Surv() of a formula's left-hand side: the expressions of time, status and entry
+# (NULL without delayed entry).
+parse_surv_lhs <- function(formula) {
   if (!inherits(formula, "formula") || length(formula) != 3L) {
     stop("argument `formula` must be a two-sided formula such as Surv(time, status) ~ group",
          call. = FALSE)
@@ -41,7 +40,14 @@ parse_surv_formula <- function(formula, data) {
   } else {
     list(time = m$time2, status = m$event, entry = m$time)
   }
+  surv
+}
 
+# Parse `Surv(time, status) ~ rhs` or `Surv(start, stop, status) ~ rhs`.
+# Returns the expressions of time/status/entry and of the right-hand-side variables,
+# split into plain terms and strata() terms.
+parse_surv_formula <- function(formula, data) {
+  surv <- parse_surv_lhs(formula)
   rhs <- formula[-2L]
   tt <- if (is.null(data)) terms(rhs, specials = "strata") else
     terms(rhs, specials = "strata", data = data)

@@ -146,3 +146,99 @@ test_that("errors leave nothing on stderr (no Rust panic message)", {
   expect_true("done" %in% out)
   expect_false(any(grepl("panick", out)))
 })
+
+# ---- Cox regression -----------------------------------------------------------------
+
+cox_small <- function() {
+  data.frame(time = c(5, 8, 12, 3, 9, 15, 7, 11, 4, 6), status = c(1, 0, 1, 1, 1, 0, 1, 0, 1, 1),
+             x = c(1.2, 0.4, 2.2, 1.1, 0.3, 0.9, 1.7, 0.2, 1.4, 0.8),
+             z = c(0, 1, 1, 0, 1, 0, 1, 0, 0, 1))
+}
+
+test_that("cox_ph: no events is an error naming status", {
+  d <- cox_small(); d$status <- 0
+  expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d), "argument `status`: no events")
+})
+
+test_that("cox_ph: a non-finite covariate names the column and the row", {
+  d <- cox_small(); d$x[4] <- Inf
+  expect_clean_error(cox_ph(Surv(time, status) ~ x + z, data = d),
+                     "argument `covariates`, column `x`: value is not finite.*row 4")
+  d <- cox_small(); d$x[6] <- 0
+  expect_clean_error(cox_ph(Surv(time, status) ~ z + log(x), data = d),
+                     "column `log\\(x\\)`.*row 6")
+  # rows of the caller's data also after dropping rows with missing values
+  d <- cox_small(); d$x[6] <- 0; d$z[2] <- NA
+  expect_clean_error(cox_ph(Surv(time, status) ~ z + log(x), data = d, na_action = "drop"),
+                     "column `log\\(x\\)`.*row 6")
+})
+
+test_that("cox_ph: missing values name the variable and the row unless dropped", {
+  d <- cox_small(); d$z[7] <- NA
+  expect_clean_error(cox_ph(Surv(time, status) ~ x + factor(z), data = d),
+                     "argument `covariates` \\(factor\\(z\\)\\): missing value \\(NA\\) at row 7.*na_action")
+  fit <- cox_ph(Surv(time, status) ~ x + factor(z), data = d, na_action = "drop")
+  expect_identical(fit$n, 9L)
+  expect_identical(fit$n_dropped, 1L)
+  d <- cox_small(); d$x[3] <- -1
+  expect_clean_error(suppressWarnings(cox_ph(Surv(time, status) ~ log(x), data = d)),
+                     "`covariates` \\(log\\(x\\)\\): missing value \\(NaN\\) at row 3")
+})
+
+test_that("cox_ph: negative or zero weights name weights and the row", {
+  d <- cox_small()
+  expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d,
+                            weights = c(1, 1, -1, 1, 1, 1, 1, 1, 1, 1)),
+                     "argument `weights`: negative value.*row 3")
+  expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d,
+                            weights = c(1, 1, 1, 1, 0, 1, 1, 1, 1, 1)),
+                     "argument `weights`: Cox weights must be positive.*row 5")
+})
+
+test_that("cox_ph: bad options name the option", {
+  d <- cox_small()
+  expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, ties = "exact"),
+                     "argument `ties`: unknown method \"exact\"")
+  expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, control = list(iter.max = -1)),
+                     "argument `max_iter`")
+  expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, control = list(toler = 1)),
+                     "argument `control`: unknown setting \"toler\"")
+  expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, init = c(0, 1)),
+                     "argument `init`: has 2 values for 1 covariates")
+  expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, robust = NA),
+                     "argument `robust`")
+  expect_clean_error(cox_ph(Surv(time, status) ~ strata(z), data = d),
+                     "at least one covariate")
+  expect_clean_error(cox_ph(Surv(time, status) ~ age, data = survival::lung[1:20, ]),
+                     "argument `status`.*1 = censored, 2 = event")
+  expect_clean_error(cox_ph(time ~ x, data = d), "Surv")
+})
+
+test_that("cox_ph: a collinear covariate gets coefficient NA as coxph, not an error", {
+  d <- cox_small(); d$x2 <- 2 * d$x
+  fit <- cox_ph(Surv(time, status) ~ x + z + x2, data = d)
+  ref <- survival::coxph(Surv(time, status) ~ x + z + x2, data = d)
+  expect_true(is.na(coef(fit)[["x2"]]))
+  expect_identical(is.na(coef(fit)), is.na(coef(ref)))
+  expect_equal(unname(coef(fit)[1:2]), unname(coef(ref)[1:2]), tolerance = 1e-8)
+  expect_identical(fit$lr_test[["df"]], 2)
+  expect_output(print(fit), "not defined because of singularities")
+  expect_silent(predict(fit, newdata = d))
+})
+
+test_that("cox_ph: errors leave nothing on stderr", {
+  rscript <- file.path(R.home("bin"), "Rscript")
+  script <- tempfile(fileext = ".R")
+  writeLines(c(
+    "suppressPackageStartupMessages(library(hrrstats))",
+    "d <- data.frame(time = c(5, 8, 3, 4), status = c(0, 0, 0, 0), x = c(1, Inf, 2, 3))",
+    "try(cox_ph(Surv(time, status) ~ x, data = d), silent = TRUE)",
+    "d$status <- c(1, 0, 1, 1)",
+    "try(cox_ph(Surv(time, status) ~ x, data = d), silent = TRUE)",
+    "try(cox_ph(Surv(time, status) ~ x, data = d, ties = 'exact'), silent = TRUE)",
+    "cat('done\\n')"), script)
+  env <- paste0("R_LIBS=", paste(.libPaths(), collapse = .Platform$path.sep))
+  out <- suppressWarnings(system2(rscript, script, stdout = TRUE, stderr = TRUE, env = env))
+  expect_true("done" %in% out)
+  expect_false(any(grepl("panick", out)))
+})

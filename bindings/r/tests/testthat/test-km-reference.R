@@ -11,7 +11,7 @@ km_cases <- function() {
 }
 
 for (i in seq_len(nrow(km_cases()))) local({
-  cs <- km_cases()[i, ]
+  cs <- km_cases()[i, , drop = FALSE]
 
   test_that(paste("km table matches survfit:", cs$case), {
     skip_without_fixtures()

@@ -7,7 +7,7 @@ lr_cases <- function() {
 }
 
 for (i in seq_len(nrow(lr_cases()))) local({
-  cs <- lr_cases()[i, ]
+  cs <- lr_cases()[i, , drop = FALSE]
 
   test_that(paste("logrank matches survdiff:", cs$case), {
     skip_without_fixtures()

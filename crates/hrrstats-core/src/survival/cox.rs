@@ -912,7 +912,9 @@ pub struct CoxPhFit {
     pub score_vector: Vec<f64>,
     /// Whether `var`/`se` are robust (sandwich) rather than model-based.
     pub robust: bool,
-    /// Robust score test (with `robust` or a cluster).
+    /// Robust score test (with `robust` or a cluster), at `β = init` with the offset in
+    /// the null model. (survival's `rscore` evaluates the score residuals at a zero
+    /// linear predictor, leaving the offset out; without an offset the two agree.)
     pub robust_score_test: Option<TestResult>,
     /// Number of clusters of the robust variance.
     pub n_cluster: Option<usize>,
@@ -921,13 +923,14 @@ pub struct CoxPhFit {
     /// data).
     pub means: Vec<f64>,
     /// Linear predictors `(x - means)'β + offset - mean(offset)`, one per input row,
-    /// as `predict(fit, type = "lp", reference = "sample")`.
+    /// as `predict(fit, type = "lp", reference = "sample")` (the offset's mean is
+    /// case-weighted, as survfit.coxph centres it).
     pub linear_predictors: Vec<f64>,
     /// Martingale residuals, one per input row.
     pub martingale_residuals: Vec<f64>,
     /// Baseline cumulative hazard: per stratum, every distinct exit time.
     pub baseline: BaselineHazard,
-    /// Mean of the offset in the fit data (0 without an offset).
+    /// Case-weighted mean of the offset in the fit data (0 without an offset).
     pub mean_offset: f64,
 }
 
@@ -1083,7 +1086,10 @@ impl CoxPhFit {
             })
             .collect();
         let offset = data.offset;
-        let mean_offset = offset.map_or(0.0, |o| o.iter().sum::<f64>() / n as f64);
+        // survfit.coxph centres the offset at its case-weighted mean (equal to the plain
+        // mean without weights).
+        let wsum: f64 = (0..n).map(|i| surv.weight(i)).sum();
+        let mean_offset = offset.map_or(0.0, |o| (0..n).map(|i| surv.weight(i) * o[i]).sum::<f64>() / wsum);
         self.mean_offset = mean_offset;
         self.linear_predictors = (0..n)
             .map(|i| {

@@ -10,7 +10,10 @@
 use std::panic::{self, AssertUnwindSafe};
 
 use extendr_api::prelude::*;
-use hrrstats_core::{ConfType, Error as CoreError, KaplanMeier, KaplanMeierFit, LogrankTest, SurvivalData, Variance};
+use hrrstats_core::{
+    ConfType, Convergence, CoxData, CoxPh, Covariates, Error as CoreError, KaplanMeier, KaplanMeierFit, LogrankTest,
+    SurvivalData, TestResult, Ties, Variance,
+};
 
 /// Rows are reported to R users counted from 1.
 const ROW_BASE: usize = 1;
@@ -371,6 +374,191 @@ fn logrank_(
     })
 }
 
+// ---- Cox proportional hazards ----------------------------------------------------------
+
+/// A whole number >= 0 (`max_iter = 0` evaluates the model at `init`).
+fn nonneg_count(arg: &str, x: &Robj) -> Res<usize> {
+    match x.as_integer().filter(|&i| i != i32::MIN).map(f64::from).or_else(|| x.as_real()) {
+        Some(v) if v >= 0.0 && v == v.floor() && v.is_finite() => Ok(v as usize),
+        _ => Err(Failure(format!("argument `{arg}` must be a whole number >= 0"))),
+    }
+}
+
+fn flag(arg: &str, x: &Robj) -> Res<bool> {
+    x.as_bool()
+        .ok_or_else(|| Failure(format!("argument `{arg}` must be TRUE or FALSE")))
+}
+
+fn strings(arg: &str, x: &Robj) -> Res<Vec<String>> {
+    x.as_str_vector()
+        .map(|v| v.into_iter().map(String::from).collect())
+        .ok_or_else(|| Failure(format!("argument `{arg}` must be a character vector")))
+}
+
+/// `c(statistic =, df =, p_value =)`.
+fn test_col(t: &TestResult) -> Robj {
+    let mut r: Robj = vec![t.statistic, t.df as f64, t.p_value].into();
+    r.set_names(["statistic", "df", "p_value"]).expect("three names");
+    r
+}
+
+/// Row-major p x p -> R's column-major matrix.
+fn square(v: &[f64], p: usize) -> Robj {
+    RMatrix::<f64>::new_matrix(p, p, |i, j| v[i * p + j]).into()
+}
+
+/// Fit a Cox model. `x`: numeric matrix (column-major, n x length(names)); `strata`:
+/// NULL or codes 1..n_strata; `cluster`: NULL or codes 1..k; `entry`, `weights`,
+/// `offset`, `init`: NULL or double vectors. Returns the fit's fields; variance
+/// matrices as R matrices, tests as c(statistic, df, p_value).
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn cox_fit_(
+    time: Robj,
+    status: Robj,
+    entry: Robj,
+    weights: Robj,
+    strata: Robj,
+    n_strata: Robj,
+    x: Robj,
+    names: Robj,
+    offset: Robj,
+    cluster: Robj,
+    ties: Robj,
+    robust: Robj,
+    max_iter: Robj,
+    eps: Robj,
+    init: Robj,
+) -> Robj {
+    guarded(|| {
+        let time = doubles("time", &time)?;
+        let status = doubles("status", &status)?;
+        let entry = opt_doubles("entry", &entry)?;
+        let weights = opt_doubles("weights", &weights)?;
+        let x = doubles("covariates", &x)?;
+        let names = strings("names", &names)?;
+        let offset = opt_doubles("offset", &offset)?;
+        let ties = Ties::parse(string("ties", &ties)?)?;
+        let robust = flag("robust", &robust)?;
+        let max_iter = nonneg_count("max_iter", &max_iter)?;
+        let eps = scalar("eps", &eps)?;
+        let init = opt_doubles("init", &init)?;
+
+        let mut surv = SurvivalData::new(time, status)?;
+        if let Some(e) = entry {
+            surv = surv.with_entry(e)?;
+        }
+        if let Some(w) = weights {
+            surv = surv.with_weights(w)?;
+        }
+        let strata = if strata.is_null() {
+            None
+        } else {
+            Some((codes("strata", &strata)?, count("n_strata", &n_strata)?))
+        };
+        if let Some((codes, k)) = &strata {
+            surv = surv.with_strata(codes, *k)?;
+        }
+        let cov = Covariates::new(x, time.len(), &names)?;
+        let mut data = CoxData::new(surv, cov)?;
+        if let Some(o) = offset {
+            data = data.with_offset(o)?;
+        }
+        let cluster = if cluster.is_null() { None } else { Some(codes("cluster", &cluster)?) };
+        if let Some(c) = &cluster {
+            data = data.with_cluster(c)?;
+        }
+        let mut params = CoxPh::params().ties(ties).robust(robust).max_iter(max_iter).eps(eps);
+        if let Some(b) = init {
+            params = params.init(b.to_vec());
+        }
+        let fit = params.fit(&data)?;
+
+        let p = fit.names.len();
+        let b = &fit.baseline;
+        let mut b_strata = Vec::with_capacity(b.time.len());
+        for k in 0..b.offsets.len().saturating_sub(1) {
+            b_strata.extend(std::iter::repeat_n(k + 1, b.offsets[k + 1] - b.offsets[k]));
+        }
+        let baseline = named(
+            &["strata", "time", "cumulative_hazard", "cumulative_hazard_centered"],
+            vec![
+                int_col(b_strata),
+                b.time.clone().into(),
+                b.cumulative_hazard.clone().into(),
+                b.cumulative_hazard_centered.clone().into(),
+            ],
+        );
+        let convergence = match fit.convergence {
+            Convergence::Converged => "converged",
+            Convergence::MaxIterations => "max_iterations",
+            Convergence::NotIterated => "not_iterated",
+        };
+        let deviance = fit.deviance_residuals(status);
+        Ok(named(
+            &[
+                "names",
+                "coef",
+                "se",
+                "naive_se",
+                "var",
+                "naive_var",
+                "loglik",
+                "score_test",
+                "wald_test",
+                "lr_test",
+                "robust_score_test",
+                "iterations",
+                "convergence",
+                "halvings",
+                "rank",
+                "aliased",
+                "n",
+                "n_event",
+                "ties",
+                "robust",
+                "n_cluster",
+                "score_vector",
+                "means",
+                "linear_predictors",
+                "martingale_residuals",
+                "deviance_residuals",
+                "baseline",
+            ],
+            vec![
+                fit.names.clone().into(),
+                fit.coef.clone().into(),
+                fit.se.clone().into(),
+                fit.naive_se.clone().into(),
+                square(&fit.var, p),
+                square(&fit.naive_var, p),
+                fit.loglik.to_vec().into(),
+                test_col(&fit.score_test),
+                test_col(&fit.wald_test),
+                test_col(&fit.lr_test),
+                fit.robust_score_test.as_ref().map_or_else(|| ().into(), test_col),
+                (fit.iterations as i32).into(),
+                convergence.into(),
+                (fit.halvings as i32).into(),
+                (fit.rank as i32).into(),
+                fit.aliased.clone().into(),
+                (fit.n as i32).into(),
+                (fit.n_event as i32).into(),
+                fit.ties.name().into(),
+                fit.robust.into(),
+                fit.n_cluster.map_or_else(|| ().into(), |k| Robj::from(k as i32)),
+                fit.score_vector.clone().into(),
+                fit.means.clone().into(),
+                fit.linear_predictors.clone().into(),
+                fit.martingale_residuals.clone().into(),
+                deviance.into(),
+                baseline,
+            ],
+        ))
+    })
+}
+
 extendr_module! {
     mod hrrstats;
     fn km_fit_;
@@ -378,4 +566,5 @@ extendr_module! {
     fn km_quantile_;
     fn km_survival_at_;
     fn logrank_;
+    fn cox_fit_;
 }

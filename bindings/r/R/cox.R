@@ -1,0 +1,449 @@
+# Cox proportional hazards regression
+#
+# `cox_ph()` fits a Cox model as `survival::coxph()` does, with the computation in
+# Rust. The design matrix comes from R's own model.frame()/model.matrix() (factors,
+# interactions, transformations); strata(), cluster() and offset() terms are handled
+# as coxph handles them. No statistics here beyond arranging the core's results.
+#
+# @param formula `Surv(time, status) ~ terms` or `Surv(start, stop, status) ~ terms`;
+#   terms may include `strata(g)`, `cluster(id)` and `offset(o)`.
+# @param data a data frame holding the variables.
+# @param weights case weights (positive): a numeric vector or a column of `data`.
+# @param ties "efron" (default) or "breslow".
+# @param robust robust (sandwich) variance; implied by a cluster() term.
+# @param init initial coefficients (default 0).
+# @param control list(iter.max = 20, eps = 1e-9).
+# @param na_action "fail" (default: missing values are an error) or "drop".
+# @return an object of class `hrr_coxph`.
+cox_ph <- function(formula, data, weights = NULL, ties = c("efron", "breslow"),
+                   robust = FALSE, init = NULL, control = list(iter.max = 20, eps = 1e-9),
+                   na_action = c("fail", "drop")) {
+  call <- match.call()
+  if (missing(data)) data <- NULL
+  na_action <- check_na_action(na_action)
+  ties <- ties_of(ties)
+  ctrl <- cox_control(control)
+  if (!is.logical(robust) || length(robust) != 1L || is.na(robust)) {
+    stop("argument `robust` must be TRUE or FALSE", call. = FALSE)
+  }
+  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
+    stop("argument `data` must be a data frame", call. = FALSE)
+  }
+  surv <- parse_surv_lhs(formula)
+  env <- environment(formula) %||% parent.frame()
+  w <- resolve_weights(substitute(weights), data, parent.frame())
+
+  # Right-hand side: terms with coxph's specials; strata() and cluster() found even
+  # when survival is not attached (as coxph does with its own environment).
+  rhs <- formula[-2L]
+  coxenv <- new.env(parent = env)
+  assign("strata", survival::strata, envir = coxenv)
+  assign("cluster", function(x) x, envir = coxenv)
+  environment(rhs) <- coxenv
+  specials <- c("strata", "cluster")
+  tt <- if (is.null(data)) terms(rhs, specials = specials) else
+    terms(rhs, specials = specials, data = data)
+  st_sp <- survival::untangle.specials(tt, "strata", 1L)
+  cl_sp <- survival::untangle.specials(tt, "cluster", 1L)
+  if (length(cl_sp$vars) > 1L) {
+    stop("argument `formula`: only one cluster() term is allowed", call. = FALSE)
+  }
+  fac <- attr(tt, "factors")
+  special_rows <- c(st_sp$tvar, cl_sp$tvar)
+  if (length(special_rows) && length(fac) &&
+      any(colSums(fac[special_rows, , drop = FALSE] > 0) > 0 &
+          !seq_len(ncol(fac)) %in% c(st_sp$terms, cl_sp$terms))) {
+    stop("argument `formula`: strata() and cluster() cannot appear in interactions",
+         call. = FALSE)
+  }
+  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
+    model.frame(tt, data = data, na.action = stats::na.pass)
+  mf_terms <- attr(mf, "terms")
+
+  ev <- function(e) eval_in(e, data, env)
+  cols <- list()
+  add <- function(arg, label, value) {
+    cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label)
+  }
+  add("time", label_of(surv$time),
+      as_double_column(ev(surv$time), "time", label_of(surv$time)))
+  add("status", label_of(surv$status),
+      as_double_column(ev(surv$status), "status", label_of(surv$status)))
+  if (!is.null(surv$entry)) {
+    add("entry", label_of(surv$entry),
+        as_double_column(ev(surv$entry), "entry", label_of(surv$entry)))
+  }
+  if (!is.null(w)) add("weights", "weights", as_double_column(w, "weights", "weights"))
+  offset_cols <- attr(tt, "offset")
+  for (j in seq_along(mf)) {
+    v <- mf[[j]]
+    nm <- names(mf)[j]
+    arg <- if (nm %in% st_sp$vars) "strata" else if (nm %in% cl_sp$vars) "cluster" else
+      if (j %in% offset_cols) "offset" else "covariates"
+    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)   # e.g. poly()
+    add(arg, nm, v)
+  }
+  miss <- handle_missing(cols, na_action)
+  keep <- miss$keep
+  take <- function(x) if (miss$n_dropped > 0L) x[keep] else x
+  by_arg <- function(a) {
+    i <- which(vapply(cols, `[[`, "", "arg") == a)
+    if (length(i)) take(cols[[i[1L]]]$value) else NULL
+  }
+  if (miss$n_dropped > 0L) {
+    mf <- mf[keep, , drop = FALSE]
+    attr(mf, "terms") <- mf_terms
+  }
+
+  # Design matrix as coxph builds it: always with an intercept, then dropped.
+  xterms <- if (length(c(st_sp$terms, cl_sp$terms))) tt[-c(st_sp$terms, cl_sp$terms)] else tt
+  attr(xterms, "intercept") <- 1L
+  if (length(attr(xterms, "term.labels")) == 0L) {
+    stop("argument `formula`: a Cox model needs at least one covariate ",
+         "(null models are not supported)", call. = FALSE)
+  }
+  X <- model.matrix(xterms, mf)
+  assign_ <- attr(X, "assign")
+  contrasts <- attr(X, "contrasts")
+  X <- X[, assign_ != 0L, drop = FALSE]
+  xnames <- colnames(X)
+
+  strata <- NULL
+  if (length(st_sp$vars)) {
+    sv <- if (length(st_sp$vars) == 1L) mf[[st_sp$vars]] else
+      do.call(survival::strata, c(unname(as.list(mf[st_sp$vars])), shortlabel = TRUE))
+    strata <- factor_codes(sv)
+  }
+  cluster <- if (length(cl_sp$vars)) factor_codes(mf[[cl_sp$vars]])$codes else NULL
+  offset <- stats::model.offset(mf)
+  if (!is.null(offset)) offset <- as.double(offset)
+  if (!is.null(init)) {
+    if (!is.numeric(init)) stop("argument `init` must be numeric", call. = FALSE)
+    init <- as.double(init)
+  }
+
+  time <- by_arg("time")
+  status <- by_arg("status")
+  res <- cox_fit_(time, status, by_arg("entry"), by_arg("weights"),
+                  strata$codes, if (is.null(strata)) NULL else length(strata$levels),
+                  X, xnames, offset, cluster, ties, robust,
+                  ctrl$iter.max, ctrl$eps, init)
+  v <- rust_value(remap_rows(res, keep),
+                  hint = if (!is.null(strata)) strata_hint(strata$levels))
+  if (v$convergence == "max_iterations") {
+    warning(sprintf("cox_ph: ran out of iterations (%d) and did not converge",
+                    v$iterations), call. = FALSE)
+  }
+
+  rn <- rownames(mf)
+  named_matrix <- function(m) {
+    dimnames(m) <- list(xnames, xnames)
+    m
+  }
+  robust_fit <- isTRUE(v$robust)
+  fit <- list(
+    coefficients = stats::setNames(nan_to_na(v$coef), xnames),
+    var = named_matrix(v$var),
+    naive_var = if (robust_fit) named_matrix(v$naive_var) else NULL,
+    se = stats::setNames(nan_to_na(v$se), xnames),
+    naive_se = stats::setNames(nan_to_na(v$naive_se), xnames),
+    loglik = v$loglik,
+    score_test = v$score_test,
+    wald_test = v$wald_test,
+    lr_test = v$lr_test,
+    robust_score_test = v$robust_score_test,
+    iter = v$iterations,
+    convergence = v$convergence,
+    rank = v$rank,
+    aliased = stats::setNames(v$aliased, xnames),
+    n = v$n,
+    nevent = v$n_event,
+    n_cluster = v$n_cluster,
+    means = stats::setNames(v$means, xnames),
+    linear.predictors = stats::setNames(v$linear_predictors, rn),
+    residuals = stats::setNames(v$martingale_residuals, rn),
+    deviance_residuals = stats::setNames(v$deviance_residuals, rn),
+    status = status,
+    method = v$ties,
+    robust = robust_fit,
+    baseline = v$baseline,
+    strata_levels = if (is.null(strata)) NULL else strata$levels,
+    terms = xterms,
+    offset_terms = as.list(attr(tt, "variables"))[-1L][offset_cols],
+    xlevels = stats::.getXlevels(xterms, mf),
+    contrasts = contrasts,
+    response = label_of(formula[[2L]]),
+    n_dropped = miss$n_dropped,
+    formula = formula,
+    call = call
+  )
+  class(fit) <- "hrr_coxph"
+  fit
+}
+
+ties_of <- function(ties) {
+  if (identical(ties, c("efron", "breslow"))) return("efron")
+  if (!is.character(ties) || length(ties) != 1L || is.na(ties)) {
+    stop("argument `ties` must be \"efron\" or \"breslow\"", call. = FALSE)
+  }
+  ties   # the core checks the name
+}
+
+cox_control <- function(control) {
+  defaults <- list(iter.max = 20, eps = 1e-9)
+  if (!is.list(control)) {
+    stop("argument `control` must be a list such as list(iter.max = 20, eps = 1e-9)",
+         call. = FALSE)
+  }
+  unknown <- setdiff(names(control), names(defaults))
+  if (length(control) && (is.null(names(control)) || length(unknown))) {
+    stop(sprintf("argument `control`: unknown setting%s %s; use iter.max and eps",
+                 if (length(unknown) > 1L) "s" else "",
+                 paste0("\"", unknown, "\"", collapse = ", ")), call. = FALSE)
+  }
+  ctrl <- defaults
+  ctrl[names(control)] <- control
+  if (!is.numeric(ctrl$iter.max) || length(ctrl$iter.max) != 1L || is.na(ctrl$iter.max)) {
+    stop("argument `control`: iter.max must be a whole number >= 0", call. = FALSE)
+  }
+  if (!is.numeric(ctrl$eps) || length(ctrl$eps) != 1L) {
+    stop("argument `control`: eps must be a single positive number", call. = FALSE)
+  }
+  ctrl$iter.max <- as.double(ctrl$iter.max)
+  ctrl$eps <- as.double(ctrl$eps)
+  ctrl
+}
+
+# The core counts rows of the data it was given; after na_action = "drop" those are
+# rows of the kept data: report the row of the caller's data instead.
+remap_rows <- function(res, keep) {
+  if (isTRUE(res$ok) || is.null(keep)) return(res)
+  m <- regmatches(res$message, regexec("at row ([0-9]+)", res$message))[[1L]]
+  if (length(m) == 2L) {
+    row <- as.integer(m[2L])
+    if (row >= 1L && row <= length(keep)) {
+      res$message <- sub("at row [0-9]+", paste("at row", keep[row]), res$message)
+    }
+  }
+  res
+}
+
+# ---- methods ------------------------------------------------------------------------
+
+coef.hrr_coxph <- function(object, ...) object$coefficients
+
+vcov.hrr_coxph <- function(object, ...) object$var
+
+nobs.hrr_coxph <- function(object, ...) object$nevent
+
+logLik.hrr_coxph <- function(object, ...) {
+  structure(object$loglik[2L], df = sum(!is.na(object$coefficients)),
+            nobs = object$nevent, class = "logLik")
+}
+
+confint.hrr_coxph <- function(object, parm, level = 0.95, ...) {
+  cf <- object$coefficients
+  if (missing(parm)) parm <- names(cf)
+  else if (is.numeric(parm)) parm <- names(cf)[parm]
+  a <- (1 - level) / 2
+  a <- c(a, 1 - a)
+  z <- stats::qnorm(a)
+  ci <- cf[parm] + object$se[parm] %o% z
+  dimnames(ci) <- list(parm, paste(format(100 * a, trim = TRUE, scientific = FALSE,
+                                          digits = 3L), "%"))
+  ci
+}
+
+# The coefficient table: one row per coefficient, with exp(coef) and its confidence
+# limits.
+as.data.frame.hrr_coxph <- function(x, row.names = NULL, optional = FALSE, ...,
+                                    conf_level = 0.95) {
+  cf <- x$coefficients
+  se <- x$se
+  z <- cf / se
+  q <- stats::qnorm(1 - (1 - conf_level) / 2)
+  data.frame(term = names(cf), coef = unname(cf), exp_coef = unname(exp(cf)),
+             se = unname(se), naive_se = unname(x$naive_se), z = unname(z),
+             p = unname(2 * stats::pnorm(-abs(z))),
+             lower = unname(exp(cf - q * se)), upper = unname(exp(cf + q * se)),
+             stringsAsFactors = FALSE, row.names = row.names)
+}
+
+coef_matrix <- function(x, p_name) {
+  cf <- x$coefficients
+  z <- cf / x$se
+  tab <- cbind(cf, exp(cf), x$naive_se)
+  cn <- c("coef", "exp(coef)", "se(coef)")
+  if (x$robust) {
+    tab <- cbind(tab, x$se)
+    cn <- c(cn, "robust se")
+  }
+  tab <- cbind(tab, z, 2 * stats::pnorm(-abs(z)))
+  dimnames(tab) <- list(names(cf), c(cn, "z", p_name))
+  tab
+}
+
+test_line <- function(label, t, digits) {
+  cat(sprintf("%s=%s  on %d df, p=%s\n", label, format(round(t[["statistic"]], 2)),
+              as.integer(t[["df"]]), format.pval(t[["p_value"]], digits = digits)))
+}
+
+print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
+  cat("Call:\n")
+  print(x$call)
+  cat("\n")
+  tab <- coef_matrix(x, "p")
+  stats::printCoefmat(tab, digits = digits, P.values = TRUE, has.Pvalue = TRUE,
+                      signif.stars = FALSE, na.print = "NA", ...)
+  cat("\n")
+  test_line("Likelihood ratio test", x$lr_test, digits)
+  test_line("Wald test", x$wald_test, digits)
+  test_line("Score (logrank) test", x$score_test, digits)
+  if (!is.null(x$robust_score_test)) test_line("Robust score test", x$robust_score_test, digits)
+  cat(sprintf("n= %d, number of events= %d\n", x$n, x$nevent))
+  if (x$n_dropped > 0L) {
+    cat(sprintf("   (%d observation%s deleted due to missingness)\n", x$n_dropped,
+                if (x$n_dropped == 1L) "" else "s"))
+  }
+  n_alias <- sum(x$aliased)
+  if (n_alias > 0L) {
+    cat(sprintf("   (%d coefficient%s not defined because of singularities)\n", n_alias,
+                if (n_alias == 1L) "" else "s"))
+  }
+  invisible(x)
+}
+
+summary.hrr_coxph <- function(object, conf.int = 0.95, ...) {
+  cf <- object$coefficients
+  q <- stats::qnorm(1 - (1 - conf.int) / 2)
+  ci <- cbind(exp(cf), exp(-cf), exp(cf - q * object$se), exp(cf + q * object$se))
+  lev <- format(conf.int)
+  lev <- substring(lev, 2L)
+  dimnames(ci) <- list(names(cf), c("exp(coef)", "exp(-coef)", paste0("lower ", lev),
+                                     paste0("upper ", lev)))
+  res <- list(call = object$call, n = object$n, nevent = object$nevent,
+              n_dropped = object$n_dropped,
+              coefficients = coef_matrix(object, "Pr(>|z|)"), conf.int = ci,
+              logtest = object$lr_test, waldtest = object$wald_test,
+              sctest = object$score_test, robscore = object$robust_score_test,
+              loglik = object$loglik, method = object$method, robust = object$robust,
+              n_cluster = object$n_cluster)
+  class(res) <- "summary.hrr_coxph"
+  res
+}
+
+print.summary.hrr_coxph <- function(x, digits = max(getOption("digits") - 3L, 3L),
+                                    signif.stars = getOption("show.signif.stars"), ...) {
+  cat("Call:\n")
+  print(x$call)
+  cat("\n")
+  cat(sprintf("  n= %d, number of events= %d\n", x$n, x$nevent))
+  if (x$n_dropped > 0L) {
+    cat(sprintf("   (%d observation%s deleted due to missingness)\n", x$n_dropped,
+                if (x$n_dropped == 1L) "" else "s"))
+  }
+  if (!is.null(x$n_cluster)) cat(sprintf("  clusters= %d\n", x$n_cluster))
+  cat("\n")
+  stats::printCoefmat(x$coefficients, digits = digits, signif.stars = signif.stars,
+                      P.values = TRUE, has.Pvalue = TRUE, na.print = "NA", ...)
+  cat("\n")
+  print(signif(x$conf.int, digits))
+  cat("\n")
+  line <- function(label, t) {
+    cat(sprintf("%s= %s  on %d df,   p=%s\n", label, format(round(t[["statistic"]], 2)),
+                as.integer(t[["df"]]), format.pval(t[["p_value"]], digits = digits)))
+  }
+  line("Likelihood ratio test", x$logtest)
+  line("Wald test            ", x$waldtest)
+  line("Score (logrank) test ", x$sctest)
+  if (!is.null(x$robscore)) line("Robust score test    ", x$robscore)
+  if (x$robust) {
+    cat("\n   (Note: the likelihood ratio and score tests assume independence of\n",
+        "    observations within a cluster, the Wald and robust score tests do not).\n")
+  }
+  invisible(x)
+}
+
+predict.hrr_coxph <- function(object, newdata, type = c("lp", "risk", "expected"), ...) {
+  type <- match.arg(type)
+  if (missing(newdata) || is.null(newdata)) {
+    lp <- object$linear.predictors
+    return(switch(type, lp = lp, risk = exp(lp),
+                  expected = stats::setNames(object$status - object$residuals,
+                                             names(object$residuals))))
+  }
+  if (type == "expected") {
+    stop("predict(type = \"expected\") is available for the fitted data only: omit `newdata`",
+         call. = FALSE)
+  }
+  tt <- stats::delete.response(object$terms)
+  mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
+  X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
+  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+  beta <- object$coefficients
+  beta[is.na(beta)] <- 0
+  X <- X - rep(object$means, each = nrow(X))
+  lp <- drop(X %*% beta)
+  # As predict.coxph(newdata, reference = "sample"): the new rows' offset is added as
+  # it is (the fitted rows' linear predictors have the offset centred at its mean).
+  if (length(object$offset_terms)) {
+    env <- environment(object$formula) %||% parent.frame()
+    off <- Reduce(`+`, lapply(object$offset_terms, function(e) eval_in(e, newdata, env)))
+    lp <- lp + off
+  }
+  names(lp) <- rownames(mf)
+  if (type == "risk") exp(lp) else lp
+}
+
+residuals.hrr_coxph <- function(object, type = c("martingale", "deviance"), ...) {
+  type <- match.arg(type)
+  if (type == "martingale") object$residuals else object$deviance_residuals
+}
+
+# Likelihood-ratio tests between nested Cox models fitted to the same data.
+anova.hrr_coxph <- function(object, ...) {
+  fits <- c(list(object), list(...))
+  if (length(fits) < 2L) {
+    stop("anova() of one Cox model is not supported: give two or more nested models, ",
+         "e.g. anova(fit_small, fit_big)", call. = FALSE)
+  }
+  if (!all(vapply(fits, inherits, NA, "hrr_coxph"))) {
+    stop("anova(): every model must be a cox_ph() fit", call. = FALSE)
+  }
+  ns <- vapply(fits, function(f) f$n, 0)
+  if (any(ns != ns[1L])) {
+    stop("anova(): the models were not all fitted to the same size of data set", call. = FALSE)
+  }
+  resp <- vapply(fits, `[[`, "", "response")
+  if (any(resp != resp[1L])) {
+    stop("anova(): the models do not all have the same response", call. = FALSE)
+  }
+  loglik <- vapply(fits, function(f) f$loglik[2L], 0)
+  df <- vapply(fits, function(f) sum(!is.na(f$coefficients)), 0)
+  chisq <- c(NA, abs(2 * diff(loglik)))
+  ddf <- c(NA, abs(diff(df)))
+  tab <- data.frame(loglik = loglik, Chisq = chisq, Df = ddf,
+                    `Pr(>|Chi|)` = stats::pchisq(chisq, ddf, lower.tail = FALSE),
+                    check.names = FALSE)
+  rhs <- vapply(fits, function(f) label_of(f$formula[-2L]), "")
+  heading <- c("Analysis of Deviance Table\n",
+               paste0(" Cox model: response is ", resp[1L], "\n",
+                      paste0(" Model ", seq_along(fits), ": ", rhs, collapse = "\n")))
+  structure(tab, heading = heading, class = c("anova", "data.frame"))
+}
+
+# Baseline cumulative hazard, as survival::basehaz(): at covariates 0 (centered = FALSE)
+# or at the covariate means (centered = TRUE), offset at its mean, per stratum.
+baseline_hazard <- function(fit, centered = FALSE) {
+  if (!inherits(fit, "hrr_coxph")) {
+    stop("argument `fit` must be a cox_ph() fit", call. = FALSE)
+  }
+  if (!is.logical(centered) || length(centered) != 1L || is.na(centered)) {
+    stop("argument `centered` must be TRUE or FALSE", call. = FALSE)
+  }
+  b <- fit$baseline
+  levels <- fit$strata_levels %||% "all"
+  data.frame(strata = factor(levels[b$strata], levels = levels), time = b$time,
+             cumulative_hazard = if (centered) b$cumulative_hazard_centered else
+               b$cumulative_hazard)
+}

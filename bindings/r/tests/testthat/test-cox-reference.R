@@ -1,0 +1,222 @@
+# Each Cox case of tests/reference/fixtures/cox_cases.csv (written by
+# tests/reference/generate_cox.R from survival::coxph) against cox_ph(), at 1e-8
+# relative: coefficients, variances, tests, residuals, predictions, baseline hazard.
+
+cox_cases <- function() {
+  if (is.null(fixture_dir()) ||
+      !file.exists(file.path(fixture_dir(), "cox_cases.csv"))) {
+    return(data.frame(case = "(fixtures not found)"))
+  }
+  read_fixture("cox_cases.csv")
+}
+
+# The formula and fit a manifest row describes (as generate_cox.R builds them).
+fit_cox_case <- function(cs) {
+  d <- read_fixture(paste0("data_", cs$data, ".csv"))
+  rhs <- strsplit(cs$covariates, " ")[[1]]
+  if (nzchar(cs$strata)) rhs <- c(rhs, sprintf("strata(%s)", cs$strata))
+  if (nzchar(cs$cluster)) rhs <- c(rhs, sprintf("cluster(%s)", cs$cluster))
+  if (nzchar(cs$offset)) rhs <- c(rhs, sprintf("offset(%s)", cs$offset))
+  lhs <- if (nzchar(cs$entry)) sprintf("Surv(%s, %s, %s)", cs$entry, cs$time, cs$status) else
+    sprintf("Surv(%s, %s)", cs$time, cs$status)
+  f <- stats::as.formula(paste(lhs, "~", paste(rhs, collapse = " + ")))
+  wts <- if (nzchar(cs$weights)) d[[cs$weights]] else NULL
+  fit <- cox_ph(f, data = d, weights = wts, ties = cs$ties, robust = as.logical(cs$robust))
+  list(fit = fit, data = d)
+}
+
+# Long i, j, value -> matrix.
+wide <- function(long) {
+  k <- max(long$i)
+  m <- matrix(NA_real_, k, k)
+  m[cbind(long$i, long$j)] <- long$value
+  m
+}
+
+skip_without_cox_fixtures <- function() {
+  skip_without_fixtures()
+  if (!file.exists(file.path(fixture_dir(), "cox_cases.csv"))) {
+    testthat::skip("Cox fixtures not found (run tests/reference/generate_cox.R)")
+  }
+}
+
+for (i in seq_len(nrow(cox_cases()))) local({
+  cs <- cox_cases()[i, , drop = FALSE]
+  pre <- paste0("cox_", cs$case)
+
+  test_that(paste("cox coefficients, variances and tests match coxph:", cs$case), {
+    skip_without_cox_fixtures()
+    fit <- fit_cox_case(cs)$fit
+    expect_s3_class(fit, "hrr_coxph")
+    co <- read_fixture(paste0(pre, "_coef.csv"))
+    expect_identical(names(coef(fit)), co$term)
+    expect_close(coef(fit), co$coef, paste(cs$case, "coef"))
+    expect_close(fit$se, co$se, paste(cs$case, "se"))
+    expect_close(fit$naive_se, co$naive_se, paste(cs$case, "naive se"))
+    tab <- as.data.frame(fit)
+    expect_close(tab$z, co$z, paste(cs$case, "z"))
+    expect_close(tab$p, co$p, paste(cs$case, "p"))
+    expect_close(vcov(fit), wide(read_fixture(paste0(pre, "_var.csv"))), paste(cs$case, "var"))
+    if (as.logical(cs$robust)) {
+      expect_true(fit$robust)
+      expect_close(fit$naive_var, wide(read_fixture(paste0(pre, "_naive_var.csv"))),
+                   paste(cs$case, "naive var"))
+    } else {
+      expect_null(fit$naive_var)
+    }
+
+    st <- read_fixture(paste0(pre, "_fit.csv"))
+    expect_close(fit$loglik, c(st$loglik_null, st$loglik), paste(cs$case, "loglik"))
+    expect_close(logLik(fit), st$loglik, paste(cs$case, "logLik"))
+    expect_close(fit$score_test, c(st$score, st$df, st$score_p), paste(cs$case, "score test"))
+    expect_close(fit$wald_test, c(st$wald, st$df, st$wald_p), paste(cs$case, "wald test"))
+    expect_close(fit$lr_test, c(st$lr, st$df, st$lr_p), paste(cs$case, "lr test"))
+    if (is.na(st$rscore)) {
+      expect_null(fit$robust_score_test)
+    } else {
+      expect_close(fit$robust_score_test, c(st$rscore, st$df, st$rscore_p),
+                   paste(cs$case, "robust score test"))
+    }
+    expect_identical(fit$iter, as.integer(st$iterations))
+    expect_identical(fit$n, as.integer(st$n))
+    expect_identical(fit$nevent, as.integer(st$nevent))
+    expect_identical(nobs(fit), as.integer(st$nevent))
+  })
+
+  test_that(paste("cox residuals and predictions match coxph:", cs$case), {
+    skip_without_cox_fixtures()
+    fit <- fit_cox_case(cs)$fit
+    rs <- read_fixture(paste0(pre, "_resid.csv"))
+    expect_close(residuals(fit), rs$martingale, paste(cs$case, "martingale"))
+    expect_close(residuals(fit, type = "deviance"), rs$deviance, paste(cs$case, "deviance"))
+    pr <- read_fixture(paste0(pre, "_predict.csv"))
+    expect_close(predict(fit), pr$lp_sample, paste(cs$case, "lp"))
+    expect_close(predict(fit, type = "risk"), exp(pr$lp_sample), paste(cs$case, "risk"))
+    expect_close(predict(fit, type = "expected"), pr$expected, paste(cs$case, "expected"))
+    if (!nzchar(cs$strata)) {
+      expect_close(predict(fit, type = "risk"), pr$risk, paste(cs$case, "risk (reference)"))
+    }
+  })
+
+  test_that(paste("cox baseline hazard matches basehaz:", cs$case), {
+    skip_without_cox_fixtures()
+    fit <- fit_cox_case(cs)$fit
+    ref <- read_fixture(paste0(pre, "_basehaz.csv"))
+    b0 <- baseline_hazard(fit)
+    b1 <- baseline_hazard(fit, centered = TRUE)
+    expect_identical(names(b0), c("strata", "time", "cumulative_hazard"))
+    expect_identical(as.integer(b0$strata), as.integer(ref$strata))
+    expect_close(b0$time, ref$time, paste(cs$case, "basehaz time"))
+    expect_close(b0$cumulative_hazard, ref$hazard, paste(cs$case, "basehaz"))
+    expect_close(b1$cumulative_hazard, ref$hazard_centered, paste(cs$case, "basehaz centered"))
+  })
+})
+
+test_that("cox predict(newdata) reproduces the fitted linear predictors", {
+  skip_without_cox_fixtures()
+  cs <- cox_cases()
+  for (case in c("lung", "veteran_strata", "heart_cluster")) {
+    x <- fit_cox_case(cs[cs$case == case, ])
+    lp <- predict(x$fit, newdata = x$data)
+    expect_close(lp, predict(x$fit), paste(case, "lp from newdata"))
+    expect_close(predict(x$fit, newdata = x$data, type = "risk"), exp(lp),
+                 paste(case, "risk from newdata"))
+  }
+})
+
+# ---- formula handling against survival::coxph on survival::lung ------------------------
+
+lung01 <- function() {
+  d <- survival::lung
+  d$status <- d$status - 1
+  d
+}
+
+test_that("factor(), an interaction and a transformation give coxph's coefficients", {
+  d <- lung01()
+  f <- Surv(time, status) ~ age + factor(ph.ecog) + age:sex + log(meal.cal)
+  ref <- survival::coxph(f, data = d)
+  fit <- cox_ph(f, data = d, na_action = "drop")
+  expect_identical(names(coef(fit)), names(coef(ref)))
+  expect_close(coef(fit), coef(ref), "coef")
+  expect_close(vcov(fit), ref$var, "var")
+  expect_close(fit$loglik, ref$loglik, "loglik")
+  expect_identical(fit$n, ref$n)
+  expect_identical(fit$n_dropped, 48L)
+  # new data through the model's terms and factor levels
+  nd <- d[c(1, 3, 5, 12), ]
+  expect_close(predict(fit, newdata = nd),
+               predict(ref, newdata = nd, reference = "sample"), "predict newdata")
+  expect_close(predict(fit, newdata = nd, type = "risk"),
+               predict(ref, newdata = nd, type = "risk", reference = "sample"), "risk newdata")
+})
+
+test_that("strata(), cluster() and weights in a formula give coxph's fit", {
+  d <- lung01()
+  d <- d[stats::complete.cases(d[, c("age", "ph.ecog", "inst", "wt.loss")]), ]
+  d$w <- seq(0.5, 2, length.out = nrow(d))
+  f <- Surv(time, status) ~ age + wt.loss + strata(sex) + cluster(inst)
+  ref <- survival::coxph(f, data = d, weights = w)
+  fit <- cox_ph(f, data = d, weights = w)
+  expect_close(coef(fit), coef(ref), "coef")
+  expect_close(vcov(fit), ref$var, "robust var")
+  expect_close(fit$naive_var, ref$naive.var, "naive var")
+  expect_close(fit$robust_score_test[["statistic"]], ref$rscore, "robust score")
+  expect_identical(fit$n_cluster, length(unique(d$inst)))
+  bh <- survival::basehaz(ref, centered = FALSE)
+  expect_close(baseline_hazard(fit)$cumulative_hazard, bh$hazard, "basehaz")
+  expect_identical(levels(baseline_hazard(fit)$strata), c("sex=1", "sex=2"))
+  expect_identical(as.character(baseline_hazard(fit)$strata), as.character(bh$strata))
+})
+
+test_that("offset() in a formula, fitted and for new data, as coxph", {
+  d <- lung01()
+  d <- d[stats::complete.cases(d[, c("age", "ph.ecog")]), ]
+  f <- Surv(time, status) ~ age + strata(sex) + offset(ph.ecog / 10)
+  ref <- survival::coxph(f, data = d)
+  fit <- cox_ph(f, data = d)
+  expect_close(coef(fit), coef(ref), "coef")
+  expect_close(predict(fit), predict(ref, reference = "sample"), "lp")
+  expect_close(predict(fit, newdata = d[1:5, ]),
+               predict(ref, newdata = d[1:5, ], reference = "sample"), "lp newdata")
+  expect_close(baseline_hazard(fit)$cumulative_hazard,
+               survival::basehaz(ref, centered = FALSE)$hazard, "basehaz")
+})
+
+test_that("cox_ph methods: print, summary, confint, as.data.frame, anova", {
+  d <- lung01()
+  fit1 <- cox_ph(Surv(time, status) ~ age, data = d)
+  fit2 <- cox_ph(Surv(time, status) ~ age + sex, data = d)
+  ref1 <- survival::coxph(Surv(time, status) ~ age, data = d)
+  ref2 <- survival::coxph(Surv(time, status) ~ age + sex, data = d)
+  expect_output(print(fit2), "exp\\(coef\\)")
+  expect_output(print(fit2), "Likelihood ratio test")
+  expect_output(print(fit2), "Score \\(logrank\\) test")
+  s <- summary(fit2)
+  expect_output(print(s), "lower \\.95")
+  expect_close(s$conf.int, summary(ref2)$conf.int, "summary conf.int")
+  expect_close(s$coefficients, summary(ref2)$coefficients, "summary coefficients")
+  expect_close(confint(fit2), confint(ref2), "confint")
+  expect_identical(dimnames(confint(fit2)), dimnames(confint(ref2)))
+  expect_identical(names(as.data.frame(fit2)),
+                   c("term", "coef", "exp_coef", "se", "naive_se", "z", "p", "lower", "upper"))
+  a <- anova(fit1, fit2)
+  ra <- anova(ref1, ref2)
+  expect_close(a$loglik, ra$loglik, "anova loglik")
+  expect_close(a$Chisq, ra$Chisq, "anova chisq")
+  expect_close(a$`Pr(>|Chi|)`, ra$`Pr(>|Chi|)`, "anova p")
+  expect_output(print(a), "Analysis of Deviance")
+  rb <- cox_ph(Surv(time, status) ~ age + sex, data = d, robust = TRUE)
+  expect_output(print(rb), "robust se")
+  expect_output(print(summary(rb)), "Robust score test")
+  expect_error(predict(fit2, newdata = d, type = "expected"), "fitted data only")
+})
+
+test_that("logical status and ties = \"breslow\" as coxph", {
+  d <- lung01()
+  d$dead <- d$status == 1
+  ref <- survival::coxph(Surv(time, status) ~ age + sex, data = d, ties = "breslow")
+  fit <- cox_ph(Surv(time, dead) ~ age + sex, data = d, ties = "breslow")
+  expect_close(coef(fit), coef(ref), "breslow coef")
+  expect_identical(fit$method, "breslow")
+})
