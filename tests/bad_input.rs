@@ -106,3 +106,70 @@ fn hand_worked_example() {
     // Median: S first <= 0.5 at t = 2.
     assert_eq!(f.median()[0].estimate, 2.0);
 }
+
+mod cox {
+    use hrrstats::{CoxData, CoxPh, Covariates, Error, SurvivalData};
+
+    const T: [f64; 8] = [5.0, 8.0, 3.0, 9.0, 4.0, 12.0, 7.0, 2.0];
+    const S: [f64; 8] = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0];
+
+    fn names(k: usize) -> Vec<String> {
+        (0..k).map(|j| format!("x{j}")).collect()
+    }
+
+    #[test]
+    fn no_events() {
+        let n = names(1);
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let zero = [0.0; 8];
+        let d = CoxData::new(SurvivalData::new(&T, &zero).unwrap(), Covariates::new(&x, 8, &n).unwrap()).unwrap();
+        let e = CoxPh::params().fit(&d).unwrap_err();
+        assert_eq!(e.arg(), "status");
+        assert!(e.to_string().contains("no events"), "{e}");
+    }
+
+    #[test]
+    fn non_finite_covariate_names_column_and_row() {
+        let n = vec!["age".to_string()];
+        let mut x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        x[5] = f64::INFINITY;
+        let e = Covariates::new(&x, 8, &n).unwrap_err();
+        assert!(matches!(e, Error::InvalidCell { ref column, row: 5, .. } if column == "age"), "{e:?}");
+        assert!(e.message(1).contains("column `age`") && e.message(1).contains("row 6"), "{}", e.message(1));
+    }
+
+    #[test]
+    fn zero_or_negative_weights() {
+        let n = names(1);
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let mut w = [1.0; 8];
+        w[2] = 0.0;
+        let d = CoxData::new(SurvivalData::new(&T, &S).unwrap().with_weights(&w).unwrap(), Covariates::new(&x, 8, &n).unwrap()).unwrap();
+        let e = CoxPh::params().fit(&d).unwrap_err();
+        assert_eq!((e.arg(), e.row()), ("weights", Some(2)));
+        w[2] = -1.0;
+        assert_eq!(SurvivalData::new(&T, &S).unwrap().with_weights(&w).unwrap_err().row(), Some(2));
+    }
+
+    #[test]
+    fn covariate_constant_within_every_stratum_is_aliased() {
+        // x1 is constant within each stratum: not estimable in a stratified model
+        // (coxph reports NA); x0 is fitted.
+        let n = names(2);
+        let strata = [0u32, 0, 0, 0, 1, 1, 1, 1];
+        let x = [1.0, 4.0, 2.0, 7.0, 3.0, 1.0, 6.0, 5.0, 10.0, 10.0, 10.0, 10.0, 20.0, 20.0, 20.0, 20.0];
+        let sd = SurvivalData::new(&T, &S).unwrap().with_strata(&strata, 2).unwrap();
+        let fit = CoxPh::params().fit(&CoxData::new(sd, Covariates::new(&x, 8, &n).unwrap()).unwrap()).unwrap();
+        assert_eq!(fit.aliased, vec![false, true]);
+        assert!(fit.coef[0].is_finite() && fit.coef[1].is_nan());
+        assert_eq!(fit.lr_test.df, 1);
+    }
+
+    #[test]
+    fn wrong_number_of_covariate_rows() {
+        let n = names(1);
+        let x = [1.0, 2.0, 3.0];
+        let e = CoxData::new(SurvivalData::new(&T, &S).unwrap(), Covariates::new(&x, 3, &n).unwrap()).unwrap_err();
+        assert!(matches!(e, Error::LengthMismatch { arg: "covariates", .. }), "{e:?}");
+    }
+}
