@@ -31,7 +31,7 @@ def main():
     status.astype("<f8").tofile(out / "status.f64")
     for j in range(p):
         x[:, j].astype("<f8").tofile(out / f"x{j + 1}.f64")
-    (out / "p.txt").write_text(str(p))
+    (out / "p.txt").write_text(f"{p}\n")
     print(f"wrote n = {n}, p = {p} to {out}")
 
 
