@@ -65,7 +65,8 @@ fn bad_weights_are_rejected() {
 #[test]
 fn stratum_with_one_row_is_rejected() {
     let (t, s) = ([2.0, 5.0, 3.0, 4.0], [1.0, 0.0, 1.0, 1.0]);
-    let e = SurvivalData::new(&t, &s).unwrap().with_strata(&[0, 0, 1, 0], 2).unwrap_err();
+    let d = SurvivalData::new(&t, &s).unwrap().with_strata(&[0, 0, 1, 0], 2).unwrap();
+    let e = KaplanMeier::params().fit(&d).unwrap_err();
     assert_eq!(e.arg(), "strata");
     assert!(e.to_string().contains("1 row"), "{e}");
     let e = SurvivalData::new(&t, &s).unwrap().with_strata(&[0, 0, 3, 0], 2).unwrap_err();
@@ -163,6 +164,16 @@ mod cox {
         assert_eq!(fit.aliased, vec![false, true]);
         assert!(fit.coef[0].is_finite() && fit.coef[1].is_nan());
         assert_eq!(fit.lr_test.df, 1);
+    }
+
+    #[test]
+    fn a_stratum_with_one_row_is_allowed_in_cox() {
+        let n = names(1);
+        let x = [1.0, 4.0, 2.0, 7.0, 3.0, 1.0, 6.0, 5.0];
+        let strata = [0u32, 0, 0, 0, 0, 0, 0, 1];
+        let sd = SurvivalData::new(&T, &S).unwrap().with_strata(&strata, 2).unwrap();
+        let fit = CoxPh::params().fit(&CoxData::new(sd, Covariates::new(&x, 8, &n).unwrap()).unwrap()).unwrap();
+        assert!(fit.coef[0].is_finite());
     }
 
     #[test]

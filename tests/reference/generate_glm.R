@@ -284,20 +284,23 @@ chk(glm(low ~ age + lwt + factor(race) + smoke + ptl + ht + ui + ftv, binomial, 
 # profile_exact_lower/upper solve the same equation to near machine precision:
 #   (D(b_j = b) - D_hat) / phi = qnorm(0.975)^2
 # where D(b_j = b) is the deviance minimised over the other (non-aliased) coefficients
-# with b_j fixed (glm.fit with offset + x_j * b, control epsilon = 1e-13, maxit = 200,
-# etastart = the full fit's linear predictor), D_hat = deviance(fit), phi =
-# summary(fit)$dispersion (1 for poisson/binomial/negbin, the Pearson estimate for
-# gaussian -- the statistic MASS profiles and confint.profile.glm inverts with qnorm),
-# theta held at its estimate for negbin. Root by uniroot(tol = 1e-13 * max(1, |b_hat|),
-# maxiter = 200) on [b_hat - k se, b_hat] / [b_hat, b_hat + k se], k = 1, 2, 4, 8, ...
-# up to 64 until the bracket holds; NA when no bracket is found or an inner fit fails
-# (e.g. divergent coefficients).
-profile_exact <- function(fit, j, level = 0.95) {
+# with b_j fixed (glm.fit with offset + x_j * b, control epsilon = 1e-10, maxit = 100),
+# D_hat = deviance(fit), phi = summary(fit)$dispersion (1 for poisson/binomial/negbin,
+# the Pearson estimate for gaussian -- the statistic MASS profiles and
+# confint.profile.glm inverts with qnorm), theta held at its estimate for negbin.
+# Continuation: b walks away from b_hat in steps of se / 4 (at most 128 steps = 32 se),
+# each constrained fit started (glm.fit start =) from the solved point nearest to it
+# (IRLS started far from the solution can diverge); the first step with a positive value
+# brackets the root, then uniroot(tol = 1e-12 * max(1, |b_hat|), maxiter = 200).
+# NA (and an error row in glm_warnings.csv) when an inner fit fails or does not
+# converge, or no bracket is found within 32 se; NA for both limits of every term when
+# the fit itself did not converge (separation_logit).
+ctrl_profile <- glm.control(epsilon = 1e-10, maxit = 100)
+profile_limit <- function(fit, j, sgn, level = 0.95) {
   b <- coef(fit)
-  if (is.na(b[j])) return(c(NA_real_, NA_real_))
+  if (is.na(b[j]) || !fit$converged) return(NA_real_)
   X <- model.matrix(fit)
-  nonA <- !is.na(b)
-  keep <- nonA & seq_along(b) != j
+  keep <- !is.na(b) & seq_along(b) != j
   Y <- fit$y
   W <- fit$prior.weights
   O <- if (is.null(fit$offset)) rep(0, length(Y)) else fit$offset
@@ -305,29 +308,34 @@ profile_exact <- function(fit, j, level = 0.95) {
   phi <- summary(fit)$dispersion
   dev0 <- deviance(fit)
   crit <- qnorm((1 + level) / 2)^2
-  se <- sqrt(diag(vcov(fit)))[j]
-  eta0 <- fit$linear.predictors
-  ctrl <- glm.control(epsilon = 1e-13, maxit = 200)
+  se <- sqrt(diag(vcov(fit)))[[j]]
+  bhat <- b[[j]]
+  solved_b <- bhat
+  solved_start <- list(unname(b[keep]))
   g <- function(bj) {
+    start <- solved_start[[which.min(abs(solved_b - bj))]]
     fm <- glm.fit(X[, keep, drop = FALSE], Y, weights = W, offset = O + X[, j] * bj,
-                  etastart = eta0 + X[, j] * (bj - b[j]), family = fam, control = ctrl)
-    if (!fm$converged) stop("inner fit did not converge")
+                  start = start, family = fam, control = ctrl_profile)
+    if (!fm$converged) stop(sprintf("inner fit did not converge at %s = %.6g", names(b)[j], bj))
+    solved_b <<- c(solved_b, bj)
+    solved_start[[length(solved_start) + 1]] <<- unname(fm$coefficients)
     (fm$deviance - dev0) / phi - crit
   }
-  one_side <- function(sgn) {
-    for (k in 2^(0:6)) {
-      end <- b[j] + sgn * k * se
-      v <- g(end)
-      if (v > 0) {
-        r <- uniroot(g, sort(c(b[j], end)), f.lower = if (sgn < 0) v else -crit,
-                     f.upper = if (sgn < 0) -crit else v,
-                     tol = 1e-13 * max(1, abs(b[j])), maxiter = 200)
-        return(r$root)
-      }
+  prev <- bhat
+  fprev <- -crit
+  for (m in 1:128) {
+    end <- bhat + sgn * m * se / 4
+    v <- g(end)
+    if (v > 0) {
+      lo_hi <- if (sgn < 0) c(end, prev) else c(prev, end)
+      f_lo_hi <- if (sgn < 0) c(v, fprev) else c(fprev, v)
+      return(uniroot(g, lo_hi, f.lower = f_lo_hi[1], f.upper = f_lo_hi[2],
+                     tol = 1e-12 * max(1, abs(bhat)), maxiter = 200)$root)
     }
-    NA_real_
+    prev <- end
+    fprev <- v
   }
-  c(one_side(-1), one_side(1))
+  stop("no bracket within 32 standard errors")
 }
 
 ## ---- per-case outputs -------------------------------------------------------
@@ -373,10 +381,8 @@ for (i in seq_len(nrow(cases))) {
   write_csv(long(full(vcov(fit))), paste0(pre, "_var.csv"))
 
   ## fit statistics -- anchors: deviance(fit), fit$null.deviance (intercept-only model,
-  ## with the offset; for intercept = FALSE R's null model is eta = offset, df_null = n;
-  ## glm.nb refits the null model at the final theta only when there is an offset,
-  ## otherwise it keeps the null deviance of its last inner glm.fit call -- the same
-  ## number, both at the final-but-one theta), fit$aic, logLik(fit) and its "df"
+  ## with the offset; for intercept = FALSE R's null model is eta = offset, df_null = n),
+  ## fit$aic, logLik(fit) and its "df"
   ## attribute (rank, + 1 for gaussian's sigma and negbin's theta), fit$df.residual,
   ## fit$df.null, fit$iter (IRLS iterations; for negbin the IRLS iterations of
   ## glm.nb's LAST inner glm.fit call, usually 1-2 -- glm.nb does not return its
@@ -386,6 +392,14 @@ for (i in seq_len(nrow(cases))) {
   ## weight), test = z or t (the statistic in _coef.csv). negbin only (else NA): theta =
   ## fit$theta, se_theta = fit$SE.theta (theta.ml's 1 / sqrt(observed information)),
   ## twologlik = fit$twologlik.
+  ## glm.nb subtleties (checked when this script was written): the returned fit is its
+  ## last inner glm.fit call, made at the theta from the alternation BEFORE the final
+  ## theta.ml() update, so deviance, weights, residuals, vcov and the family name use that
+  ## previous theta (they differ from the values at fit$theta by ~1e-9 relative at the
+  ## default epsilon); fit$null.deviance is that inner call's intercept-only deviance (same
+  ## previous theta) when there is no offset, but is refitted at the final fit$theta when
+  ## there is an offset (panel_negbin); twologlik and aic use the final theta and the last
+  ## fitted mu. quine_negbin_tight makes all of this immaterial (~1e-12).
   ll <- logLik(fit)
   nb <- inherits(fit, "negbin")
   fr <- data.frame(deviance = deviance(fit), null_deviance = fit$null.deviance, aic = fit$aic,
@@ -461,17 +475,18 @@ for (i in seq_len(nrow(cases))) {
   ##   profile_lower/upper: MASS:::confint.glm(fit, level = 0.95) (profile.glm with
   ##     alpha = 0.0125, maxsteps = 10, del = zmax / 5; spline-interpolated, see above).
   ##     What `confint(fit)` gives in R 4.2.2 (stats:::confint.glm calls MASS's).
-  ##   profile_exact_lower/upper: profile_exact() above.
+  ##   profile_exact_lower/upper: profile_limit() above.
   ## NA for aliased terms, and where the stage errored (see glm_warnings.csv).
   wald <- confint.default(fit)
   prof <- attempt(cs$case, "confint.glm (MASS profile)",
                   suppressMessages(MASS:::confint.glm(fit, level = 0.95)))
   if (is.null(prof)) prof <- matrix(NA_real_, k, 2)
   prof <- matrix(prof, ncol = 2)
-  ex <- t(vapply(seq_len(k), function(j) {
-    r <- attempt(cs$case, paste("profile_exact", terms[j]), profile_exact(fit, j))
-    if (is.null(r)) c(NA_real_, NA_real_) else r
-  }, numeric(2)))
+  ex <- t(vapply(seq_len(k), function(j) vapply(c(-1, 1), function(sgn) {
+    r <- attempt(cs$case, paste("profile_exact", terms[j], if (sgn < 0) "lower" else "upper"),
+                 profile_limit(fit, j, sgn))
+    if (is.null(r)) NA_real_ else r
+  }, numeric(1)), numeric(2)))
   write_csv(data.frame(term = terms, lower = unname(wald[, 1]), upper = unname(wald[, 2]),
                        profile_lower = prof[, 1], profile_upper = prof[, 2],
                        profile_exact_lower = ex[, 1], profile_exact_upper = ex[, 2]),

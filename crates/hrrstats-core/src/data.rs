@@ -66,7 +66,8 @@ pub fn factorize<T: Ord + Clone>(labels: &[T]) -> (Vec<u32>, Vec<T>) {
 /// - `exit` (and `entry`) finite and non-negative, `exit > entry` on every row;
 /// - `status` 0 or 1 (false/true);
 /// - `weights` finite and non-negative;
-/// - `strata` codes below the number of strata, every stratum with at least two rows;
+/// - `strata` codes below the number of strata (methods that need more, such as
+///   Kaplan–Meier's two rows per stratum, check it themselves);
 /// - all columns the same, non-zero, length.
 #[derive(Debug, Clone, Copy)]
 pub struct SurvivalData<'a> {
@@ -132,21 +133,6 @@ impl<'a> SurvivalData<'a> {
     pub fn with_strata(mut self, strata: &'a [u32], n_strata: usize) -> Result<Self> {
         check_len("strata", strata.len(), "time", self.exit.len())?;
         check_codes("strata", strata, n_strata)?;
-        let mut counts = vec![0usize; n_strata];
-        for &c in strata {
-            counts[c as usize] += 1;
-        }
-        if let Some(k) = counts.iter().position(|&c| c < 2) {
-            return Err(Error::Data {
-                arg: "strata",
-                reason: format!(
-                    "stratum {} (code {k}) has {} row(s); every stratum needs at least two \
-                     (drop unused levels or merge small strata)",
-                    k + 1,
-                    counts[k]
-                ),
-            });
-        }
         self.strata = Some(strata);
         self.n_strata = n_strata;
         Ok(self)
@@ -185,6 +171,27 @@ impl<'a> SurvivalData<'a> {
     pub fn has_fractional_weights(&self) -> bool {
         self.weights.is_some_and(|w| w.iter().any(|&x| x != x.floor()))
     }
+    /// Require every stratum to have at least `min` rows (empty strata included).
+    pub fn check_stratum_sizes(&self, min: usize) -> Result<()> {
+        let Some(codes) = self.strata else { return Ok(()) };
+        let mut counts = vec![0usize; self.n_strata];
+        for &c in codes {
+            counts[c as usize] += 1;
+        }
+        if let Some(k) = counts.iter().position(|&c| c < min) {
+            return Err(Error::Data {
+                arg: "strata",
+                reason: format!(
+                    "stratum {} (code {k}) has {} row(s); every stratum needs at least {min} \
+                     (drop unused levels or merge small strata)",
+                    k + 1,
+                    counts[k]
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// Row indices of each stratum, in row order (a counting sort: O(n)).
     pub fn rows_by_stratum(&self) -> Vec<Vec<u32>> {
         match self.strata {

@@ -142,6 +142,7 @@ impl KaplanMeierParams {
     /// Fit one curve per stratum (strata in parallel).
     pub fn fit(&self, data: &SurvivalData) -> Result<KaplanMeierFit> {
         self.check()?;
+        data.check_stratum_sizes(2)?;
         let robust = match self.variance {
             Variance::Auto => data.has_fractional_weights(),
             Variance::Greenwood => false,
