@@ -10,6 +10,7 @@
 
 pub mod data;
 pub mod error;
+pub mod glm;
 pub(crate) mod dist;
 pub(crate) mod linalg;
 pub mod survival;
@@ -19,3 +20,4 @@ pub use error::{Error, Result};
 pub use survival::km::{ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams, Quantile, SurvivalAt, Variance};
 pub use survival::logrank::{LogrankTest, LogrankTestParams};
 pub use survival::cox::{BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, Schoenfeld, TestResult, Ties, ZphTest, ZphTransform};
+pub use glm::{Family, Glm, GlmData, GlmFit, GlmParams, Link};
