@@ -2,11 +2,35 @@
 mod common;
 use common::{assert_close, Table};
 use hrrstats::glm::link_by_name;
-use hrrstats::{Covariates, Family, Glm, GlmData, GlmFit};
+use hrrstats::{Covariates, Family, Glm, GlmData, GlmFit, GlmResidual, Robust};
+
+/// One manifest case with its columns owned.
+struct CaseData {
+    y: Vec<f64>,
+    names: Vec<String>,
+    x: Vec<f64>,
+    weights: Option<Vec<f64>>,
+    offset: Option<Vec<f64>>,
+    cluster: Option<Vec<u32>>,
+}
+
+impl CaseData {
+    fn data(&self) -> GlmData<'_> {
+        let cov = Covariates::new(&self.x, self.y.len(), &self.names).unwrap();
+        let mut gd = GlmData::new(&self.y, cov).unwrap();
+        if let Some(w) = &self.weights {
+            gd = gd.with_weights(w).unwrap();
+        }
+        if let Some(o) = &self.offset {
+            gd = gd.with_offset(o).unwrap();
+        }
+        gd
+    }
+}
 
 struct Case {
     name: String,
-    family: String,
+    input: CaseData,
     fit: GlmFit,
 }
 
@@ -18,21 +42,19 @@ fn cases(include: impl Fn(&str) -> bool) -> Vec<Case> {
             let get = |c: &str| m.str(c)[i].clone();
             let d = Table::read(&format!("data_{}.csv", get("data")));
             let names: Vec<String> = get("covariates").split(' ').map(String::from).collect();
-            let x: Vec<f64> = names.iter().flat_map(|c| d.num(c)).collect();
-            let y = d.num(&get("response"));
             let col = |c: &str| (!get(c).is_empty()).then(|| d.num(&get(c)));
-            let (w, o) = (col("weights"), col("offset"));
-            let cov = Covariates::new(&x, y.len(), &names).unwrap();
-            let mut gd = GlmData::new(&y, cov).unwrap();
-            if let Some(w) = &w {
-                gd = gd.with_weights(w).unwrap();
-            }
-            if let Some(o) = &o {
-                gd = gd.with_offset(o).unwrap();
-            }
+            let input = CaseData {
+                y: d.num(&get("response")),
+                x: names.iter().flat_map(|c| d.num(c)).collect(),
+                names,
+                weights: col("weights"),
+                offset: col("offset"),
+                cluster: col("cluster").map(|c| c.iter().map(|&v| v as u32).collect()),
+            };
             let fam = get("family");
+            let family = if fam == "negbin" { Family::NegativeBinomial(1.0) } else { Family::parse(&fam).unwrap() };
             let mut params = Glm::params()
-                .family(Family::parse(&fam).unwrap())
+                .family(family)
                 .link(link_by_name(&get("link")).unwrap())
                 .intercept(get("intercept") == "TRUE")
                 .epsilon(get("epsilon").parse().unwrap())
@@ -40,16 +62,27 @@ fn cases(include: impl Fn(&str) -> bool) -> Vec<Case> {
             if !get("start").is_empty() {
                 params = params.start(get("start").split(' ').map(|v| v.parse().unwrap()).collect());
             }
-            let fit = params.fit(&gd).unwrap_or_else(|e| panic!("{}: {e}", get("case")));
-            Case { name: get("case"), family: fam, fit }
+            let fit = if fam == "negbin" { params.fit_negbin(&input.data()) } else { params.fit(&input.data()) }
+                .unwrap_or_else(|e| panic!("{}: {e}", get("case")));
+            Case { name: get("case"), input, fit }
         })
         .collect()
 }
 
+/// A p x p matrix from a long (i, j, value) table, NaN where the anchor has NA.
+fn long(t: &Table, rows: &[usize], p: usize) -> Vec<f64> {
+    let (i, j, v) = (t.num("i"), t.num("j"), t.num("value"));
+    let mut m = vec![f64::NAN; p * p];
+    for &r in rows {
+        m[(i[r] as usize - 1) * p + j[r] as usize - 1] = v[r];
+    }
+    m
+}
+
 #[test]
 fn glm_matches_stats_glm() {
-    let cases = cases(|f| f != "negbin");
-    assert!(cases.len() >= 15);
+    let cases = cases(|_| true);
+    assert!(cases.len() >= 21);
     for c in &cases {
         let n = &c.name;
         let f = &c.fit;
@@ -66,6 +99,11 @@ fn glm_matches_stats_glm() {
         assert_close(&format!("{n} iterations"), &[f.iterations as f64], &fit.num("iterations"));
         assert_close(&format!("{n} df"), &[f.df_residual as f64, f.df_null as f64, f.rank as f64], &[fit.num("df_residual")[0], fit.num("df_null")[0], fit.num("rank")[0]]);
         assert_eq!(f.converged, fit.str("converged")[0] == "TRUE", "{n} converged");
+        if let Some(theta) = f.theta {
+            assert_close(&format!("{n} theta"), &[theta, f.se_theta.unwrap(), f.twologlik.unwrap()], &[fit.num("theta")[0], fit.num("se_theta")[0], fit.num("twologlik")[0]]);
+        } else {
+            assert!(fit.num("theta")[0].is_nan(), "{n}: anchor has theta");
+        }
         let v = Table::read(&format!("glm_{n}_var.csv"));
         let p = f.coef.len();
         let ours: Vec<f64> = v.num("i").iter().zip(v.num("j")).map(|(&i, j)| {
@@ -73,6 +111,39 @@ fn glm_matches_stats_glm() {
             if f.aliased[i] || f.aliased[j] { f64::NAN } else { f.var[i * p + j] }
         }).collect();
         assert_close(&format!("{n} var"), &ours, &v.num("value"));
-        let _ = &c.family;
+    }
+}
+
+#[test]
+fn glm_robust_variance_predictions_and_residuals_match() {
+    for c in &cases(|_| true) {
+        let n = &c.name;
+        let f = &c.fit;
+        let data = c.input.data();
+        let p = f.coef.len();
+        let mask = |v: Vec<f64>| -> Vec<f64> {
+            (0..p * p).map(|k| if f.aliased[k / p] || f.aliased[k % p] { f64::NAN } else { v[k] }).collect()
+        };
+        let rob = Table::read(&format!("glm_{n}_robust.csv"));
+        let types = rob.str("type");
+        for (ty, kind) in [("HC0", Some(Robust::Hc0)), ("HC1", Some(Robust::Hc1)), ("CL", c.input.cluster.as_deref().map(Robust::Cluster))] {
+            let rows: Vec<usize> = (0..rob.nrow).filter(|&r| types[r] == ty).collect();
+            let Some(kind) = kind else {
+                assert!(rows.is_empty(), "{n}: anchor has {ty} but the case has no cluster");
+                continue;
+            };
+            assert_close(&format!("{n} {ty}"), &mask(f.robust_var(&data, kind).unwrap()), &long(&rob, &rows, p));
+        }
+        let pr = Table::read(&format!("glm_{n}_predict.csv"));
+        let cov = Covariates::new(&c.input.x, c.input.y.len(), &c.input.names).unwrap();
+        let ours = f.predict(&cov, c.input.offset.as_deref()).unwrap();
+        assert_close(&format!("{n} link"), &ours.link, &pr.num("link"));
+        assert_close(&format!("{n} link_se"), &ours.link_se, &pr.num("link_se"));
+        assert_close(&format!("{n} response"), &ours.response, &pr.num("response"));
+        assert_close(&format!("{n} response_se"), &ours.response_se, &pr.num("response_se"));
+        let res = Table::read(&format!("glm_{n}_resid.csv"));
+        for (col, kind) in [("deviance", GlmResidual::Deviance), ("pearson", GlmResidual::Pearson), ("working", GlmResidual::Working), ("response", GlmResidual::Response)] {
+            common::assert_close_scaled(&format!("{n} {col} residuals"), &f.residuals(&data, kind).unwrap(), &res.num(col));
+        }
     }
 }
