@@ -464,6 +464,179 @@ fn cox_ph(
     Ok(CoxPhFit { fit })
 }
 
+/// The arrays a GLM is fitted to, as the Python layer keeps them (a dict).
+#[derive(FromPyObject)]
+struct GlmInputs<'py> {
+    #[pyo3(item)]
+    y: PyReadonlyArray1<'py, f64>,
+    #[pyo3(item)]
+    columns: Vec<PyReadonlyArray1<'py, f64>>,
+    #[pyo3(item)]
+    weights: Option<PyReadonlyArray1<'py, f64>>,
+    #[pyo3(item)]
+    offset: Option<PyReadonlyArray1<'py, f64>>,
+}
+
+impl<'py> GlmInputs<'py> {
+    fn with_data<T: Send>(
+        &self,
+        py: Python<'_>,
+        names: &[String],
+        f: impl FnOnce(&core::GlmData) -> core::Result<T> + Send,
+    ) -> PyResult<T> {
+        let y = slice("y", &self.y)?;
+        let cols = self.columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?;
+        let w = self.weights.as_ref().map(|a| slice("weights", a)).transpose()?;
+        let o = self.offset.as_ref().map(|a| slice("offset", a)).transpose()?;
+        run(py, || {
+            let x = core::Covariates::from_columns(cols, names)?;
+            let mut d = core::GlmData::new(y, x)?;
+            if let Some(w) = w {
+                d = d.with_weights(w)?;
+            }
+            if let Some(o) = o {
+                d = d.with_offset(o)?;
+            }
+            f(&d)
+        })
+    }
+}
+
+/// A fitted GLM (wrapped by `hrrstats.GLM` in Python).
+#[pyclass(module = "hrrstats._hrrstats", frozen)]
+struct GlmFit {
+    fit: core::GlmFit,
+    /// Covariate names (without the intercept), for rebuilding the data.
+    xnames: Vec<String>,
+}
+
+#[pymethods]
+impl GlmFit {
+    fn result<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let f = &self.fit;
+        let d = PyDict::new(py);
+        d.set_item("names", f.names.clone())?;
+        for (name, v) in [
+            ("coef", &f.coef),
+            ("se", &f.se),
+            ("var", &f.var),
+            ("fitted", &f.fitted),
+            ("linear_predictors", &f.linear_predictors),
+            ("working_weights", &f.working_weights),
+        ] {
+            d.set_item(name, PyArray1::from_slice(py, v))?;
+        }
+        for (name, v) in [
+            ("deviance", f.deviance),
+            ("null_deviance", f.null_deviance),
+            ("aic", f.aic),
+            ("loglik", f.loglik),
+            ("dispersion", f.dispersion),
+        ] {
+            d.set_item(name, v)?;
+        }
+        d.set_item("loglik_df", f.loglik_df)?;
+        d.set_item("df_residual", f.df_residual)?;
+        d.set_item("df_null", f.df_null)?;
+        d.set_item("rank", f.rank)?;
+        d.set_item("iterations", f.iterations)?;
+        d.set_item("converged", f.converged)?;
+        d.set_item("boundary", f.boundary)?;
+        d.set_item("aliased", f.aliased.clone())?;
+        d.set_item("warnings", f.warnings.clone())?;
+        d.set_item("family", f.family.name())?;
+        d.set_item("link", f.link.name())?;
+        d.set_item("theta", f.theta)?;
+        d.set_item("se_theta", f.se_theta)?;
+        d.set_item("twologlik", f.twologlik)?;
+        Ok(d)
+    }
+
+    /// Sandwich variance: kind "HC0", "HC1" or "CL" (with `cluster` codes).
+    /// (statistic, p-value) arrays for variance `var` (row-major p x p).
+    fn wald<'py>(
+        &self,
+        py: Python<'py>,
+        var: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+        let (z, p) = self.fit.wald(slice("var", &var)?);
+        Ok((PyArray1::from_vec(py, z), PyArray1::from_vec(py, p)))
+    }
+
+    #[pyo3(signature = (inputs, kind, cluster=None))]
+    fn robust_var<'py>(
+        &self,
+        py: Python<'py>,
+        inputs: GlmInputs<'py>,
+        kind: &str,
+        cluster: Option<PyReadonlyArray1<'py, u32>>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let cl = cluster.as_ref().map(|a| slice_u32("cluster", a)).transpose()?;
+        let kind = match (kind, cl) {
+            ("HC0", _) => core::Robust::Hc0,
+            ("HC1", _) => core::Robust::Hc1,
+            ("CL", Some(c)) => core::Robust::Cluster(c),
+            _ => return Err(PyValueError::new_err("argument `robust`: use \"HC0\", \"HC1\" or a cluster")),
+        };
+        let v = inputs.with_data(py, &self.xnames, |d| self.fit.robust_var(d, kind))?;
+        Ok(PyArray1::from_vec(py, v))
+    }
+
+    fn residuals<'py>(&self, py: Python<'py>, inputs: GlmInputs<'py>, kind: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let kind = core::GlmResidual::parse(kind).map_err(to_py)?;
+        let v = inputs.with_data(py, &self.xnames, |d| self.fit.residuals(d, kind))?;
+        Ok(PyArray1::from_vec(py, v))
+    }
+
+    #[pyo3(signature = (columns, offset=None))]
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        columns: Vec<PyReadonlyArray1<'py, f64>>,
+        offset: Option<PyReadonlyArray1<'py, f64>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let cols = columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?;
+        let o = offset.as_ref().map(|a| slice("offset", a)).transpose()?;
+        let p = run(py, || self.fit.predict(&core::Covariates::from_columns(cols, &self.xnames)?, o))?;
+        let d = PyDict::new(py);
+        d.set_item("link", PyArray1::from_vec(py, p.link))?;
+        d.set_item("link_se", PyArray1::from_vec(py, p.link_se))?;
+        d.set_item("response", PyArray1::from_vec(py, p.response))?;
+        d.set_item("response_se", PyArray1::from_vec(py, p.response_se))?;
+        Ok(d)
+    }
+}
+
+/// GLM fit by IRLS; family "negbin" estimates theta (glm.nb) unless `theta` is given.
+#[pyfunction]
+#[pyo3(signature = (inputs, names, family, link, intercept, epsilon, max_iter, start, theta))]
+#[allow(clippy::too_many_arguments)]
+fn glm(
+    py: Python<'_>,
+    inputs: GlmInputs<'_>,
+    names: Vec<String>,
+    family: &str,
+    link: Option<&str>,
+    intercept: bool,
+    epsilon: f64,
+    max_iter: usize,
+    start: Option<Vec<f64>>,
+    theta: Option<f64>,
+) -> PyResult<GlmFit> {
+    let negbin = family == "negbin";
+    let fam = if negbin { core::Family::NegativeBinomial(theta.unwrap_or(1.0)) } else { core::Family::parse(family).map_err(to_py)? };
+    let mut params = core::Glm::params().family(fam).intercept(intercept).epsilon(epsilon).max_iter(max_iter);
+    if let Some(l) = link {
+        params = params.link(core::glm::link_by_name(l).map_err(to_py)?);
+    }
+    if let Some(s) = start {
+        params = params.start(s);
+    }
+    let estimate_theta = negbin && theta.is_none();
+    let fit = inputs.with_data(py, &names, |d| if estimate_theta { params.fit_negbin(d) } else { params.fit(d) })?;
+    Ok(GlmFit { fit, xnames: names })
+}
+
 /// The embedded synthetic cohort as a dict of arrays.
 #[pyfunction]
 fn example_cohort(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -485,6 +658,8 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<KaplanMeierFit>()?;
     m.add_class::<CoxPhFit>()?;
     m.add_function(wrap_pyfunction!(cox_ph, m)?)?;
+    m.add_class::<GlmFit>()?;
+    m.add_function(wrap_pyfunction!(glm, m)?)?;
     m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;
     m.add_function(wrap_pyfunction!(logrank_test, m)?)?;
     m.add_function(wrap_pyfunction!(example_cohort, m)?)?;

@@ -12,6 +12,7 @@ from ._hrrstats import __version__
 from ._survival import KaplanMeier, LogrankTest, kaplan_meier, logrank_test
 from ._cox import CoxPH, cox_ph
 from ._data import example_cohort
+from ._glm import GLM, glm, logistic_glm, negbin_glm, poisson_glm
 
-__all__ = ["kaplan_meier", "logrank_test", "cox_ph", "KaplanMeier", "LogrankTest", "CoxPH", "example_cohort",
+__all__ = ["kaplan_meier", "logrank_test", "cox_ph", "glm", "poisson_glm", "logistic_glm", "negbin_glm", "GLM", "KaplanMeier", "LogrankTest", "CoxPH", "example_cohort",
            "__version__"]

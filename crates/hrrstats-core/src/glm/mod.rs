@@ -732,6 +732,26 @@ impl GlmFit {
         Ok(out)
     }
 
+    /// Wald statistics and two-sided p-values of the coefficients for variance `var`
+    /// (the model's or a sandwich): z tests, or t tests on the residual degrees of
+    /// freedom when the dispersion is estimated (as `summary.glm`).
+    pub fn wald(&self, var: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+        let p = self.coef.len();
+        let t_dist = (!self.family.fixed_dispersion() && self.df_residual > 0)
+            .then(|| StudentsT::new(0.0, 1.0, self.df_residual as f64).ok())
+            .flatten();
+        let stat: Vec<f64> = (0..p).map(|j| self.coef[j] / var[j * p + j].sqrt()).collect();
+        let pv = stat
+            .iter()
+            .map(|&z| match &t_dist {
+                Some(t) => 2.0 * t.sf(z.abs()),
+                None => 2.0 * Normal::standard().sf(z.abs()),
+            })
+            .collect();
+        (stat, pv)
+    }
+
     /// Residuals of the fitted data (`y` and prior weights as in the fit).
     pub fn residuals(&self, data: &GlmData, kind: GlmResidual) -> Result<Vec<f64>> {
         self.design(data)?;

@@ -1,0 +1,110 @@
+"""GLMs through Python: stats::glm / MASS::glm.nb / sandwich fixtures (generate_glm.R), idiom, errors."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hrrstats as hs
+from conftest import assert_close, fixture, manifest, num
+
+CASES = manifest("glm_cases.csv")
+
+
+def fit_case(c, **kw):
+    d = fixture(f"data_{c['data']}.csv")
+    start = None if not c["start"] else [float(v) for v in c["start"].split(" ")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = hs.glm(c["response"], c["covariates"].split(" "), family=c["family"], link=c["link"], offset=c["offset"],
+                   weights=c["weights"], intercept=c["intercept"] == "TRUE", start=start, epsilon=float(c["epsilon"]),
+                   max_iter=int(c["maxit"]), data=d, **kw)
+    return m, d
+
+
+def long(f, p):
+    m = np.full((p, p), np.nan)
+    m[num(f, "i").astype(int) - 1, num(f, "j").astype(int) - 1] = num(f, "value")
+    return m
+
+
+def masked(m, a):
+    m = m.copy()
+    m[a, :] = np.nan
+    m[:, a] = np.nan
+    return m
+
+
+@pytest.mark.parametrize("c", CASES, ids=[c["case"] for c in CASES])
+def test_glm_matches_r(c):
+    m, d = fit_case(c)
+    n = c["case"]
+    coef, st = fixture(f"glm_{n}_coef.csv"), fixture(f"glm_{n}_fit.csv")
+    p = len(m.coef)
+    assert m.names == list(coef["term"])
+    assert_close("coef", m.coef, num(coef, "coef"))
+    assert_close("se", m.se, num(coef, "se"))
+    s = m.summary()
+    assert_close("stat", s.iloc[:, 2], num(coef, "stat"))
+    assert_close("p", s["p"], num(coef, "p"))
+    assert_close("var", masked(m.var, m.aliased), long(fixture(f"glm_{n}_var.csv"), p))
+    for k in ("deviance", "null_deviance", "aic", "loglik", "dispersion", "iterations", "df_residual", "df_null"):
+        assert_close(k, [getattr(m, k)], num(st, k))
+    if c["family"] == "negbin":
+        assert_close("theta", [m.theta, m.se_theta, m.twologlik], [num(st, "theta")[0], num(st, "se_theta")[0], num(st, "twologlik")[0]])
+    rob = fixture(f"glm_{n}_robust.csv")
+    for ty in ("HC0", "HC1", "CL"):
+        r = rob[rob["type"] == ty]
+        if len(r) == 0:
+            continue
+        kw = {"cluster": c["cluster"]} if ty == "CL" else {"robust": ty}
+        mr, _ = fit_case(c, **kw)
+        assert_close(ty, masked(mr.var, mr.aliased), long(r, p))
+    pr = fixture(f"glm_{n}_predict.csv")
+    for scale in ("link", "response"):
+        got = m.predict(type=scale, se=True)
+        assert_close(scale, got["fit"], num(pr, scale))
+        assert_close(scale + " se", got["se"], num(pr, f"{scale}_se"))
+    res = fixture(f"glm_{n}_resid.csv")
+    for ty in ("deviance", "pearson", "working", "response"):
+        ref = num(res, ty)
+        np.testing.assert_allclose(m.residuals(ty), ref, rtol=1e-8, atol=1e-12 * np.abs(ref).max(), err_msg=ty)
+
+
+def test_separation_warns_like_r():
+    c = next(c for c in CASES if c["case"] == "separation_logit")
+    d = fixture(f"data_{c['data']}.csv")
+    with pytest.warns(RuntimeWarning, match="fitted probabilities numerically 0 or 1 occurred"):
+        m = hs.logistic_glm("y", ["x"], data=d)
+    assert not m.converged and "did not converge" in repr(m)
+
+
+def test_categorical_covariates_and_new_data():
+    d = fixture("data_glm_warpbreaks.csv")
+    d["tension"] = np.select([d.tensionM == 1, d.tensionH == 1], ["M", "H"], "L")
+    d["tension"] = pd.Categorical(d["tension"], categories=["L", "M", "H"])
+    a = hs.poisson_glm("breaks", ["woolB", "tension"], data=d)
+    b = hs.poisson_glm("breaks", ["woolB", "tensionM", "tensionH"], data=d)
+    assert a.names == ["(Intercept)", "woolB", "tensionM", "tensionH"]
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-13)
+    new = pd.DataFrame({"woolB": [0.0, 1.0], "tension": ["H", "L"]})
+    np.testing.assert_allclose(a.predict(new, type="response"), np.exp(a.predict(new)), rtol=1e-14)
+
+
+def test_glm_bad_input():
+    d = fixture("data_glm_warpbreaks.csv")
+    with pytest.raises(ValueError, match=r"`y`: negative count.*row 2"):
+        hs.poisson_glm(np.r_[d.breaks[:2], -1.0, d.breaks[3:]], d[["woolB"]])
+    with pytest.raises(ValueError, match=r"`y`.*proportion"):
+        hs.logistic_glm(d.breaks, d[["woolB"]])
+    with pytest.raises(ValueError, match=r"`family`"):
+        hs.glm(d.breaks, d[["woolB"]], family="gamma")
+    with pytest.raises(ValueError, match=r"`link`"):
+        hs.glm(d.breaks, d[["woolB"]], family="poisson", link="sqrt")
+    bad = d.assign(woolB=d.woolB.astype(float).where(d.index != 5, np.nan))
+    with pytest.raises(ValueError, match=r"column `woolB`: missing value \(NaN\) at row 5"):
+        hs.poisson_glm("breaks", ["woolB"], data=bad)
+    m = hs.poisson_glm("breaks", ["woolB"], data=bad, na_action="drop")
+    assert m.n_dropped == 1 and m.df_null == len(d) - 2
+    with pytest.raises(ValueError, match=r"`robust`"):
+        hs.poisson_glm("breaks", ["woolB"], data=d, robust="HC3")
