@@ -124,10 +124,14 @@ cox_ph <- function(formula, data, weights = NULL, ties = c("efron", "breslow"),
 
   time <- by_arg("time")
   status <- by_arg("status")
-  res <- cox_fit_(time, status, by_arg("entry"), by_arg("weights"),
-                  strata$codes, if (is.null(strata)) NULL else length(strata$levels),
-                  X, xnames, offset, cluster, ties, robust,
-                  ctrl$iter.max, ctrl$eps, init)
+  # Everything the core needs to rebuild the fit's data (kept in the fit for cox_zph()
+  # and the score/dfbeta/Schoenfeld residuals; R shares these vectors, no copies).
+  inputs <- list(time = time, status = status, entry = by_arg("entry"),
+                 weights = by_arg("weights"), strata = strata$codes,
+                 n_strata = if (is.null(strata)) NULL else length(strata$levels),
+                 x = X, names = xnames, offset = offset, cluster = cluster, ties = ties,
+                 robust = robust, max_iter = ctrl$iter.max, eps = ctrl$eps, init = init)
+  res <- cox_fit_(inputs)
   v <- rust_value(remap_rows(res, keep),
                   hint = if (!is.null(strata)) strata_hint(strata$levels))
   if (v$convergence == "max_iterations") {
@@ -169,13 +173,17 @@ cox_ph <- function(formula, data, weights = NULL, ties = c("efron", "breslow"),
     baseline = v$baseline,
     strata_levels = if (is.null(strata)) NULL else strata$levels,
     terms = xterms,
+    assign = assign_[assign_ != 0L],
+    term_labels = attr(xterms, "term.labels"),
     offset_terms = as.list(attr(tt, "variables"))[-1L][offset_cols],
     xlevels = stats::.getXlevels(xterms, mf),
     contrasts = contrasts,
     response = label_of(formula[[2L]]),
     n_dropped = miss$n_dropped,
     formula = formula,
-    call = call
+    call = call,
+    inputs = inputs,
+    ptr = v$ptr
   )
   class(fit) <- "hrr_coxph"
   fit
@@ -395,9 +403,109 @@ predict.hrr_coxph <- function(object, newdata, type = c("lp", "risk", "expected"
   if (type == "risk") exp(lp) else lp
 }
 
-residuals.hrr_coxph <- function(object, type = c("martingale", "deviance"), ...) {
+# Residuals as residuals.coxph(). Martingale and deviance residuals come with the fit;
+# the others are computed by the core from the fit's data (fit$inputs), with the fit
+# kept behind fit$ptr (refitted from the same inputs after saveRDS()/readRDS()).
+residuals.hrr_coxph <- function(object, type = c("martingale", "deviance", "score",
+                                                 "schoenfeld", "dfbeta", "dfbetas",
+                                                 "scaledsch"),
+                                collapse = FALSE,
+                                weighted = (type %in% c("dfbeta", "dfbetas")), ...) {
   type <- match.arg(type)
-  if (type == "martingale") object$residuals else object$deviance_residuals
+  if (!is.logical(weighted) || length(weighted) != 1L || is.na(weighted)) {
+    stop("argument `weighted` must be TRUE or FALSE", call. = FALSE)
+  }
+  if (weighted && !type %in% c("dfbeta", "dfbetas")) {
+    stop("argument `weighted`: weighted residuals are available for type \"dfbeta\" ",
+         "and \"dfbetas\" only", call. = FALSE)
+  }
+  if (!isFALSE(collapse) && !type %in% c("martingale", "score", "dfbeta", "dfbetas")) {
+    stop("argument `collapse` is available for martingale, score, dfbeta and dfbetas ",
+         "residuals only", call. = FALSE)
+  }
+  cf_names <- names(object$coefficients)
+  rr <- switch(
+    type,
+    martingale = object$residuals,
+    deviance = object$deviance_residuals,
+    score = , dfbeta = , dfbetas = {
+      m <- rust_value(cox_resid_(cox_inputs(object), object$ptr, type, weighted))
+      dimnames(m) <- list(names(object$residuals), cf_names)
+      if (ncol(m) == 1L) stats::setNames(m[, 1L], rownames(m)) else m
+    },
+    schoenfeld = , scaledsch = {
+      s <- rust_value(cox_resid_(cox_inputs(object), object$ptr, type, FALSE))
+      m <- s$values
+      dimnames(m) <- list(s$time, cf_names)
+      if (ncol(m) == 1L) m <- stats::setNames(m[, 1L], rownames(m))
+      if (!is.null(object$strata_levels)) {
+        lev <- object$strata_levels
+        attr(m, "strata") <- table(factor(lev[s$strata], levels = lev))
+      }
+      m
+    }
+  )
+  if (!isFALSE(collapse)) {
+    n <- length(object$residuals)
+    if (length(collapse) != n) {
+      stop(sprintf("argument `collapse` must have one value per row of the fit (%d), not %d",
+                   n, length(collapse)), call. = FALSE)
+    }
+    rr <- drop(rowsum(rr, collapse))
+  }
+  rr
+}
+
+# The inputs of a fit, for the core calls that need its data again.
+cox_inputs <- function(fit) {
+  if (is.null(fit$inputs)) {
+    stop("this cox_ph() fit was made by an older version of hrrstats: refit it",
+         call. = FALSE)
+  }
+  fit$inputs
+}
+
+# ---- proportional-hazards test ---------------------------------------------------------
+
+# Test of proportional hazards as survival::cox.zph(): the score test, per term and
+# GLOBAL, computed by the core (from the fit's data, fit$inputs).
+cox_zph <- function(fit, transform = "km", terms = TRUE, global = TRUE) {
+  if (!inherits(fit, "hrr_coxph")) {
+    stop("argument `fit` must be a cox_ph() fit", call. = FALSE)
+  }
+  if (!is.character(transform) || length(transform) != 1L || is.na(transform)) {
+    stop("argument `transform` must be \"km\", \"rank\", \"identity\" or \"log\"",
+         call. = FALSE)
+  }
+  for (a in c("terms", "global")) {
+    v <- get(a)
+    if (!is.logical(v) || length(v) != 1L || is.na(v)) {
+      stop(sprintf("argument `%s` must be TRUE or FALSE", a), call. = FALSE)
+    }
+  }
+  call <- match.call()
+  if (terms) {
+    # model terms: a factor's dummy columns (or an interaction's) test together
+    idx <- unique(fit$assign)
+    groups <- lapply(idx, function(a) which(fit$assign == a))
+    labels <- fit$term_labels[idx]
+  } else {
+    groups <- NULL
+    labels <- names(fit$coefficients)
+  }
+  z <- rust_value(cox_zph_(cox_inputs(fit), fit$ptr, transform, groups))
+  tab <- cbind(chisq = z$statistic, df = as.double(z$df), p = z$p_value)
+  rownames(tab) <- labels[z$term]
+  if (global) {
+    tab <- rbind(tab, GLOBAL = unname(z$global))
+  }
+  structure(list(table = tab, transform = transform, call = call), class = "hrr_coxzph")
+}
+
+print.hrr_coxzph <- function(x, digits = max(getOption("digits") - 4L, 3L),
+                             signif.stars = FALSE, ...) {
+  invisible(stats::printCoefmat(x$table, digits = digits, signif.stars = signif.stars,
+                                P.values = TRUE, has.Pvalue = TRUE, ...))
 }
 
 # Likelihood-ratio tests between nested Cox models fitted to the same data.

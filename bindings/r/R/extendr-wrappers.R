@@ -29,10 +29,24 @@ km_survival_at_ <- function(ptr, times, strata) .Call(wrap__km_survival_at_, ptr
 #' @noRd
 logrank_ <- function(time, status, entry, group, n_groups, strata, n_strata, rho) .Call(wrap__logrank_, time, status, entry, group, n_groups, strata, n_strata, rho)
 
-#' Fit a Cox model. `x`: numeric matrix (column-major, n x length(names)); `strata`:
-#' NULL or codes 1..n_strata; `cluster`: NULL or codes 1..k; `entry`, `weights`,
-#' `offset`, `init`: NULL or double vectors. Returns the fit's fields; variance
-#' matrices as R matrices, tests as c(statistic, df, p_value).
+#' Fit a Cox model from `inputs` (the named list of `CoxArgs`). Returns the fit's fields (variance
+#' matrices as R matrices, tests as c(statistic, df, p_value)) and `ptr`, an external
+#' pointer to the fit for the residuals and tests that need the data again.
 #' @noRd
-cox_fit_ <- function(time, status, entry, weights, strata, n_strata, x, names, offset, cluster, ties, robust, max_iter, eps, init) .Call(wrap__cox_fit_, time, status, entry, weights, strata, n_strata, x, names, offset, cluster, ties, robust, max_iter, eps, init)
+cox_fit_ <- function(inputs) .Call(wrap__cox_fit_, inputs)
+
+#' Proportional-hazards test (`cox.zph`) of the fit made from `inputs` (fit behind
+#' `ptr`, refitted when gone). `terms`: NULL (one test per column) or a list of integer
+#' vectors of 1-based column indices. Returns `term` (1-based index into the terms),
+#' statistic, df, p_value and global = c(statistic, df, p_value).
+#' @noRd
+cox_zph_ <- function(inputs, ptr, transform, terms) .Call(wrap__cox_zph_, inputs, ptr, transform, terms)
+
+#' Residuals of the fit made from `inputs` (fit behind `ptr`, refitted when gone) that
+#' need the data again. `kind`: "score" (n x p), "dfbeta" / "dfbetas" (n x p, times the
+#' case weights when `weighted`), "schoenfeld" / "scaledsch" (a list: strata (codes
+#' 1..k), time, row (1-based data row), values (events x p), one row per event ordered
+#' by stratum, time and data row).
+#' @noRd
+cox_resid_ <- function(inputs, ptr, kind, weighted) .Call(wrap__cox_resid_, inputs, ptr, kind, weighted)
 

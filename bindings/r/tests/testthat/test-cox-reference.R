@@ -112,6 +112,161 @@ for (i in seq_len(nrow(cox_cases()))) local({
   })
 })
 
+# Score, dfbeta, dfbetas, Schoenfeld and scaled Schoenfeld residuals and cox.zph()
+# against cox_<case>_resid_matrix.csv and cox_<case>_zph.csv.
+
+# As expect_close(), with an absolute floor of 1e-12 * max|expected|: residuals that are
+# 0 in exact arithmetic come out as rounding noise of that size in R and in the core.
+expect_close_floor <- function(actual, expected, what) {
+  actual <- as.double(actual)
+  expected <- as.double(expected)
+  testthat::expect_identical(length(actual), length(expected),
+                             label = paste0("length of ", what))
+  if (length(actual) != length(expected)) return(invisible())
+  floor <- 1e-12 * max(abs(expected), na.rm = TRUE)
+  ok <- !is.na(actual) & !is.na(expected) &
+    abs(actual - expected) <= 1e-8 * abs(expected) + floor
+  bad <- which(!ok)
+  testthat::expect(
+    length(bad) == 0L,
+    if (length(bad)) sprintf("%s: %d of %d values differ; first at %d: %.17g vs reference %.17g",
+                             what, length(bad), length(ok), bad[1L], actual[bad[1L]],
+                             expected[bad[1L]]) else ""
+  )
+}
+
+# Long type/row/term/value rows of one residual type -> matrix (rows x terms).
+resid_wide <- function(long, terms) {
+  m <- matrix(NA_real_, max(long$row), length(terms), dimnames = list(NULL, terms))
+  m[cbind(long$row, match(long$term, terms))] <- long$value
+  m
+}
+
+for (i in seq_len(nrow(cox_cases()))) local({
+  cs <- cox_cases()[i, , drop = FALSE]
+  pre <- paste0("cox_", cs$case)
+
+  test_that(paste("cox score, dfbeta, Schoenfeld residuals match coxph:", cs$case), {
+    skip_without_cox_fixtures()
+    fit <- fit_cox_case(cs)$fit
+    ref <- read_fixture(paste0(pre, "_resid_matrix.csv"))
+    terms <- names(coef(fit))
+    for (ty in c("score", "dfbeta", "dfbetas", "schoenfeld", "scaledsch")) {
+      long <- ref[ref$type == ty, ]
+      expect_true(nrow(long) > 0L, label = paste(cs$case, ty, "in the fixture"))
+      want <- resid_wide(long, terms)
+      got <- residuals(fit, type = ty)
+      expect_true(is.matrix(got))
+      expect_identical(colnames(got), terms)
+      expect_identical(dim(got), dim(want))
+      expect_close_floor(got, want, paste(cs$case, ty))
+      if (ty %in% c("schoenfeld", "scaledsch")) {
+        ev <- long[long$term == terms[1L], ]
+        ev <- ev[order(ev$row), ]
+        expect_close(as.numeric(rownames(got)), ev$time, paste(cs$case, ty, "event times"))
+        # the event rows, in residuals.coxph's order (stratum, time, data row)
+        s <- hrrstats:::rust_value(hrrstats:::cox_resid_(fit$inputs, fit$ptr, ty, FALSE))
+        expect_identical(s$row, as.integer(ev$obs))
+        if (nzchar(cs$strata)) {
+          expect_identical(s$strata, as.integer(ev$strata))
+          expect_identical(as.vector(attr(got, "strata")), as.vector(table(ev$strata)))
+        } else {
+          expect_null(attr(got, "strata"))
+        }
+      } else {
+        expect_identical(rownames(got), as.character(seq_len(nrow(got))))
+      }
+    }
+  })
+
+  test_that(paste("cox_zph matches cox.zph for km, rank, identity:", cs$case), {
+    skip_without_cox_fixtures()
+    fit <- fit_cox_case(cs)$fit
+    ref <- read_fixture(paste0(pre, "_zph.csv"))
+    for (tr in c("km", "rank", "identity")) {
+      r <- ref[ref$transform == tr, ]
+      expect_true(nrow(r) > 0L, label = paste(cs$case, tr, "in the fixture"))
+      z <- cox_zph(fit, transform = tr)
+      expect_s3_class(z, "hrr_coxzph")
+      expect_identical(rownames(z$table), r$term)
+      expect_identical(colnames(z$table), c("chisq", "df", "p"))
+      expect_close(z$table[, "chisq"], r$chisq, paste(cs$case, tr, "zph chisq"))
+      expect_close(z$table[, "df"], r$df, paste(cs$case, tr, "zph df"))
+      expect_close(z$table[, "p"], r$p, paste(cs$case, tr, "zph p"))
+    }
+  })
+})
+
+test_that("cox_zph groups a factor's dummies into one term as cox.zph (veteran)", {
+  v <- survival::veteran
+  f <- Surv(time, status) ~ factor(celltype) + karno
+  ref <- survival::coxph(f, data = v)
+  fit <- cox_ph(f, data = v)
+  for (tr in c("km", "rank", "identity", "log")) {
+    z <- cox_zph(fit, transform = tr)
+    rz <- survival::cox.zph(ref, transform = tr)
+    expect_identical(dimnames(z$table), dimnames(rz$table))
+    expect_close(z$table, rz$table, paste("veteran zph", tr))
+  }
+  expect_identical(unname(cox_zph(fit)$table["factor(celltype)", "df"]), 3)
+  # one test per column, and without the global test
+  z <- cox_zph(fit, terms = FALSE, global = FALSE)
+  rz <- survival::cox.zph(ref, terms = FALSE, global = FALSE)
+  expect_identical(dimnames(z$table), dimnames(rz$table))
+  expect_close(z$table, rz$table, "veteran zph per column")
+  expect_output(print(cox_zph(fit)), "GLOBAL")
+  expect_error(cox_zph(fit, transform = "squared"), "transform")
+  expect_error(cox_zph(list()), "cox_ph\\(\\) fit")
+})
+
+test_that("cox residuals: collapse, weighted, one covariate, after saveRDS/readRDS", {
+  d <- survival::lung
+  d$status <- d$status - 1
+  d <- d[stats::complete.cases(d[, c("age", "ph.ecog", "inst")]), ]
+  f <- Surv(time, status) ~ age + ph.ecog + strata(sex)
+  ref <- survival::coxph(f, data = d)
+  fit <- cox_ph(f, data = d)
+  for (ty in c("score", "dfbeta", "dfbetas")) {
+    expect_close(residuals(fit, ty, collapse = d$inst),
+                 residuals(ref, ty, collapse = d$inst), paste("collapse", ty))
+    expect_identical(rownames(residuals(fit, ty, collapse = d$inst)),
+                     rownames(residuals(ref, ty, collapse = d$inst)))
+  }
+  expect_close(residuals(fit, "martingale", collapse = d$inst),
+               residuals(ref, "martingale", collapse = d$inst), "collapse martingale")
+  expect_close(residuals(fit, "dfbeta", weighted = FALSE),
+               residuals(ref, "dfbeta", weighted = FALSE), "dfbeta unweighted")
+  expect_identical(attr(residuals(fit, "schoenfeld"), "strata"),
+                   attr(residuals(ref, "schoenfeld"), "strata"))
+  expect_identical(rownames(residuals(fit, "schoenfeld")),
+                   rownames(residuals(ref, "schoenfeld")))
+  expect_error(residuals(fit, "score", collapse = 1:3), "collapse")
+  expect_error(residuals(fit, "schoenfeld", collapse = d$inst), "collapse")
+  expect_error(residuals(fit, "score", weighted = TRUE), "weighted")
+
+  # one covariate: vectors, as residuals.coxph
+  f1 <- Surv(time, status) ~ age
+  fit1 <- cox_ph(f1, data = d)
+  ref1 <- survival::coxph(f1, data = d)
+  for (ty in c("score", "dfbeta", "dfbetas", "schoenfeld", "scaledsch")) {
+    got <- residuals(fit1, ty)
+    want <- residuals(ref1, ty)
+    expect_false(is.matrix(got))
+    expect_identical(names(got), names(want))
+    expect_close(got, want, paste("one covariate", ty))
+  }
+
+  # R does not save external pointers: the core refits from the stored inputs.
+  path <- tempfile(fileext = ".rds")
+  on.exit(unlink(path))
+  saveRDS(fit, path)
+  back <- readRDS(path)
+  for (ty in c("score", "dfbetas", "scaledsch")) {
+    expect_identical(residuals(back, ty), residuals(fit, ty))
+  }
+  expect_identical(cox_zph(back)$table, cox_zph(fit)$table)
+})
+
 test_that("cox predict(newdata) reproduces the fitted linear predictors", {
   skip_without_cox_fixtures()
   cs <- cox_cases()

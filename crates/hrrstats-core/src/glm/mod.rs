@@ -32,7 +32,7 @@ use crate::linalg::{chinv2, cholesky2, chsolve2};
 pub use family::{link_by_name, Family, Link};
 
 /// Rows per chunk of the parallel cross-product.
-const CHUNK: usize = 8192;
+const CHUNK: usize = 2048;
 
 /// Input of a GLM: response, covariates (without the intercept), optional prior
 /// weights, offset and cluster.
@@ -290,32 +290,55 @@ impl<'a, 'b> Design<'a, 'b> {
     fn names(&self) -> Vec<String> {
         self.cols.iter().map(|c| c.map_or_else(|| "(Intercept)".to_string(), |c| self.x.names()[c].clone())).collect()
     }
-    /// `X β` (aliased coefficients count as 0).
-    fn xb(&self, beta: &[f64], i: usize) -> f64 {
-        (0..self.p()).map(|j| if beta[j].is_nan() { 0.0 } else { self.get(i, j) * beta[j] }).sum()
+    /// Rows `r` of column `j` (`None` for the intercept column of ones).
+    fn col(&self, j: usize, r: std::ops::Range<usize>) -> Option<&'a [f64]> {
+        self.cols[j].map(|c| &self.x.column(c)[r])
     }
-    /// `X'WX` (full p x p) and `X'Wz` over the rows, accumulated in parallel chunks.
+
+    /// `X β + offset` for every row, column by column (aliased coefficients count as 0).
+    fn eta(&self, beta: &[f64], offset: Option<&[f64]>, n: usize) -> Vec<f64> {
+        let mut eta = offset.map_or_else(|| vec![0.0; n], |o| o.to_vec());
+        eta.par_chunks_mut(CHUNK).enumerate().for_each(|(c, e)| {
+            let r = c * CHUNK..c * CHUNK + e.len();
+            for (j, &b) in beta.iter().enumerate() {
+                if b.is_nan() || b == 0.0 {
+                    continue;
+                }
+                match self.col(j, r.clone()) {
+                    None => e.iter_mut().for_each(|v| *v += b),
+                    Some(x) => e.iter_mut().zip(x).for_each(|(v, x)| *v += b * x),
+                }
+            }
+        });
+        eta
+    }
+
+    /// `X'WX` (full p x p) and `X'Wz` over the rows: per chunk of rows, the weighted
+    /// columns once, then every entry as a contiguous dot product; chunks in parallel.
     fn cross(&self, w: &[f64], z: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let (p, n) = (self.p(), w.len());
         let parts: Vec<(Vec<f64>, Vec<f64>)> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|c| {
+                let r = c * CHUNK..((c + 1) * CHUNK).min(n);
+                let wr = &w[r.clone()];
+                let wx: Vec<Vec<f64>> = (0..p)
+                    .map(|a| match self.col(a, r.clone()) {
+                        None => wr.to_vec(),
+                        Some(x) => wr.iter().zip(x).map(|(w, x)| w * x).collect(),
+                    })
+                    .collect();
                 let mut xtx = vec![0.0; p * p];
                 let mut xtz = vec![0.0; p];
-                let mut row = vec![0.0; p];
-                for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
-                    if w[i] == 0.0 {
-                        continue;
-                    }
-                    for (j, r) in row.iter_mut().enumerate() {
-                        *r = self.get(i, j);
-                    }
-                    for a in 0..p {
-                        let wa = w[i] * row[a];
-                        xtz[a] += wa * z[i];
-                        for b in a..p {
-                            xtx[a * p + b] += wa * row[b];
-                        }
+                for a in 0..p {
+                    xtz[a] = dot(&wx[a], &z[r.clone()]);
+                }
+                // Each column chunk is read once and dotted with the (cache-resident)
+                // weighted columns before it.
+                for b in 0..p {
+                    match self.col(b, r.clone()) {
+                        None => (0..=b).for_each(|a| xtx[a * p + b] = wx[a].iter().sum()),
+                        Some(x) => (0..=b).for_each(|a| xtx[a * p + b] = dot(&wx[a], x)),
                     }
                 }
                 (xtx, xtz)
@@ -334,6 +357,22 @@ impl<'a, 'b> Design<'a, 'b> {
         }
         (xtx, xtz)
     }
+}
+
+/// Dot product with four independent accumulators (vectorises).
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        acc[0] += x[0] * y[0];
+        acc[1] += x[1] * y[1];
+        acc[2] += x[2] * y[2];
+        acc[3] += x[3] * y[3];
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// Weighted least squares `min Σ w (z - xβ)²`: equilibrated normal equations, the
@@ -433,7 +472,7 @@ fn irls(
     let pw: Vec<f64> = (0..n).map(|i| data.w(i)).collect();
     let mut eta: Vec<f64> = match (eta_start, start) {
         (Some(e), _) => e.to_vec(),
-        (None, Some(s)) => (0..n).map(|i| design.xb(s, i) + data.off(i)).collect(),
+        (None, Some(s)) => design.eta(s, data.offset, n),
         (None, None) => (0..n).map(|i| link.link(family.mustart(y[i], pw[i]))).collect(),
     };
     let mut mu: Vec<f64> = eta.iter().map(|&e| link.inverse(e)).collect();
@@ -472,10 +511,8 @@ fn irls(
         cov = c;
         rank = r;
         let update = |beta: &[f64], eta: &mut Vec<f64>, mu: &mut Vec<f64>| {
-            for i in 0..n {
-                eta[i] = design.xb(beta, i) + data.off(i);
-                mu[i] = link.inverse(eta[i]);
-            }
+            *eta = design.eta(beta, data.offset, n);
+            mu.par_iter_mut().zip(eta.par_iter()).for_each(|(m, &e)| *m = link.inverse(e));
         };
         update(&beta, &mut eta, &mut mu);
         dev = deviance(&mu);

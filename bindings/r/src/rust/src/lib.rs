@@ -11,8 +11,8 @@ use std::panic::{self, AssertUnwindSafe};
 
 use extendr_api::prelude::*;
 use hrrstats_core::{
-    ConfType, Convergence, CoxData, CoxPh, Covariates, Error as CoreError, KaplanMeier, KaplanMeierFit, LogrankTest,
-    SurvivalData, TestResult, Ties, Variance,
+    ConfType, Convergence, CoxData, CoxPh, CoxPhFit, CoxPhParams, Covariates, Error as CoreError, KaplanMeier, KaplanMeierFit, LogrankTest,
+    SurvivalData, TestResult, Ties, Variance, ZphTransform,
 };
 
 /// Rows are reported to R users counted from 1.
@@ -407,73 +407,110 @@ fn square(v: &[f64], p: usize) -> Robj {
     RMatrix::<f64>::new_matrix(p, p, |i, j| v[i * p + j]).into()
 }
 
-/// Fit a Cox model. `x`: numeric matrix (column-major, n x length(names)); `strata`:
-/// NULL or codes 1..n_strata; `cluster`: NULL or codes 1..k; `entry`, `weights`,
-/// `offset`, `init`: NULL or double vectors. Returns the fit's fields; variance
-/// matrices as R matrices, tests as c(statistic, df, p_value).
-/// @noRd
-#[extendr]
-#[allow(clippy::too_many_arguments)]
-fn cox_fit_(
-    time: Robj,
-    status: Robj,
-    entry: Robj,
-    weights: Robj,
-    strata: Robj,
-    n_strata: Robj,
-    x: Robj,
-    names: Robj,
-    offset: Robj,
-    cluster: Robj,
-    ties: Robj,
-    robust: Robj,
-    max_iter: Robj,
-    eps: Robj,
-    init: Robj,
-) -> Robj {
-    guarded(|| {
-        let time = doubles("time", &time)?;
-        let status = doubles("status", &status)?;
-        let entry = opt_doubles("entry", &entry)?;
-        let weights = opt_doubles("weights", &weights)?;
-        let x = doubles("covariates", &x)?;
-        let names = strings("names", &names)?;
-        let offset = opt_doubles("offset", &offset)?;
-        let ties = Ties::parse(string("ties", &ties)?)?;
-        let robust = flag("robust", &robust)?;
-        let max_iter = nonneg_count("max_iter", &max_iter)?;
-        let eps = scalar("eps", &eps)?;
-        let init = opt_doubles("init", &init)?;
+/// The inputs of a Cox fit, an R list as `cox_ph()` builds it and keeps in the fit
+/// (`fit$inputs`): time, status, entry, weights, strata, n_strata, x (numeric matrix,
+/// column-major, n x length(names)), names, offset, cluster, ties, robust, max_iter,
+/// eps, init. `strata`: NULL or codes 1..n_strata; `cluster`: NULL or codes 1..k;
+/// `entry`, `weights`, `offset`, `init`: NULL or double vectors. A missing element is
+/// NULL.
+struct CoxArgs {
+    items: std::collections::HashMap<String, Robj>,
+    nil: Robj,
+}
 
-        let mut surv = SurvivalData::new(time, status)?;
-        if let Some(e) = entry {
-            surv = surv.with_entry(e)?;
-        }
-        if let Some(w) = weights {
-            surv = surv.with_weights(w)?;
-        }
-        let strata = if strata.is_null() {
+impl CoxArgs {
+    fn new(inputs: Robj) -> Res<Self> {
+        let list: List = inputs
+            .try_into()
+            .map_err(|_| Failure("argument `inputs` must be a list (the inputs of a Cox fit)".into()))?;
+        let items = std::collections::HashMap::<String, Robj>::try_from(list)
+            .map_err(|_| Failure("argument `inputs` must be a named list".into()))?;
+        Ok(CoxArgs { items, nil: ().into() })
+    }
+
+    fn get(&self, name: &str) -> &Robj {
+        self.items.get(name).unwrap_or(&self.nil)
+    }
+}
+
+/// The converted inputs of a Cox fit; the slices borrow R's memory (no copies of the
+/// data columns or the covariate matrix).
+struct CoxInputs<'a> {
+    time: &'a [f64],
+    status: &'a [f64],
+    entry: Option<&'a [f64]>,
+    weights: Option<&'a [f64]>,
+    strata: Option<(Vec<u32>, usize)>,
+    x: &'a [f64],
+    names: Vec<String>,
+    offset: Option<&'a [f64]>,
+    cluster: Option<Vec<u32>>,
+    params: CoxPhParams,
+}
+
+impl<'a> CoxInputs<'a> {
+    fn parse(a: &'a CoxArgs) -> Res<Self> {
+        let time = doubles("time", a.get("time"))?;
+        let status = doubles("status", a.get("status"))?;
+        let entry = opt_doubles("entry", a.get("entry"))?;
+        let weights = opt_doubles("weights", a.get("weights"))?;
+        let x = doubles("covariates", a.get("x"))?;
+        let names = strings("names", a.get("names"))?;
+        let offset = opt_doubles("offset", a.get("offset"))?;
+        let ties = Ties::parse(string("ties", a.get("ties"))?)?;
+        let robust = flag("robust", a.get("robust"))?;
+        let max_iter = nonneg_count("max_iter", a.get("max_iter"))?;
+        let eps = scalar("eps", a.get("eps"))?;
+        let init = opt_doubles("init", a.get("init"))?;
+        let strata = if a.get("strata").is_null() {
             None
         } else {
-            Some((codes("strata", &strata)?, count("n_strata", &n_strata)?))
+            Some((codes("strata", a.get("strata"))?, count("n_strata", a.get("n_strata"))?))
         };
-        if let Some((codes, k)) = &strata {
-            surv = surv.with_strata(codes, *k)?;
-        }
-        let cov = Covariates::new(x, time.len(), &names)?;
-        let mut data = CoxData::new(surv, cov)?;
-        if let Some(o) = offset {
-            data = data.with_offset(o)?;
-        }
-        let cluster = if cluster.is_null() { None } else { Some(codes("cluster", &cluster)?) };
-        if let Some(c) = &cluster {
-            data = data.with_cluster(c)?;
-        }
+        let cluster = if a.get("cluster").is_null() { None } else { Some(codes("cluster", a.get("cluster"))?) };
         let mut params = CoxPh::params().ties(ties).robust(robust).max_iter(max_iter).eps(eps);
         if let Some(b) = init {
             params = params.init(b.to_vec());
         }
-        let fit = params.fit(&data)?;
+        Ok(CoxInputs { time, status, entry, weights, strata, x, names, offset, cluster, params })
+    }
+
+    /// The `CoxData` of the fit (built the same way every time).
+    fn data(&self) -> Res<CoxData<'_>> {
+        let mut surv = SurvivalData::new(self.time, self.status)?;
+        if let Some(e) = self.entry {
+            surv = surv.with_entry(e)?;
+        }
+        if let Some(w) = self.weights {
+            surv = surv.with_weights(w)?;
+        }
+        if let Some((codes, k)) = &self.strata {
+            surv = surv.with_strata(codes, *k)?;
+        }
+        let cov = Covariates::new(self.x, self.time.len(), &self.names)?;
+        let mut data = CoxData::new(surv, cov)?;
+        if let Some(o) = self.offset {
+            data = data.with_offset(o)?;
+        }
+        if let Some(c) = &self.cluster {
+            data = data.with_cluster(c)?;
+        }
+        Ok(data)
+    }
+}
+
+/// Fit a Cox model from `inputs` (the named list of `CoxArgs`). Returns the fit's fields (variance
+/// matrices as R matrices, tests as c(statistic, df, p_value)) and `ptr`, an external
+/// pointer to the fit for the residuals and tests that need the data again.
+/// @noRd
+#[extendr]
+fn cox_fit_(inputs: Robj) -> Robj {
+    guarded(|| {
+        let args = CoxArgs::new(inputs)?;
+        let inp = CoxInputs::parse(&args)?;
+        let data = inp.data()?;
+        let fit = inp.params.fit(&data)?;
+        let status = inp.status;
 
         let p = fit.names.len();
         let b = &fit.baseline;
@@ -525,6 +562,7 @@ fn cox_fit_(
                 "martingale_residuals",
                 "deviance_residuals",
                 "baseline",
+                "ptr",
             ],
             vec![
                 fit.names.clone().into(),
@@ -554,8 +592,115 @@ fn cox_fit_(
                 fit.martingale_residuals.clone().into(),
                 deviance.into(),
                 baseline,
+                ExternalPtr::new(fit).into(),
             ],
         ))
+    })
+}
+
+/// The fit behind `ptr`, or, when it is gone (saveRDS()/readRDS() does not keep
+/// external pointers), the same fit made again from the inputs.
+fn cox_fit_or_refit<'p>(ptr: &'p Robj, inp: &CoxInputs, data: &CoxData) -> Res<std::borrow::Cow<'p, CoxPhFit>> {
+    let alive = <&ExternalPtr<CoxPhFit>>::try_from(ptr).ok().and_then(|p| p.try_addr().ok());
+    match alive {
+        Some(fit) => Ok(std::borrow::Cow::Borrowed(fit)),
+        None => Ok(std::borrow::Cow::Owned(inp.params.fit(data)?)),
+    }
+}
+
+/// Row-major rows x cols -> R's column-major matrix.
+fn matrix_rm(v: &[f64], rows: usize, cols: usize) -> Robj {
+    RMatrix::<f64>::new_matrix(rows, cols, |i, j| v[i * cols + j]).into()
+}
+
+/// Proportional-hazards test (`cox.zph`) of the fit made from `inputs` (fit behind
+/// `ptr`, refitted when gone). `terms`: NULL (one test per column) or a list of integer
+/// vectors of 1-based column indices. Returns `term` (1-based index into the terms),
+/// statistic, df, p_value and global = c(statistic, df, p_value).
+/// @noRd
+#[extendr]
+fn cox_zph_(inputs: Robj, ptr: Robj, transform: Robj, terms: Robj) -> Robj {
+    guarded(|| {
+        let args = CoxArgs::new(inputs)?;
+        let inp = CoxInputs::parse(&args)?;
+        let transform = ZphTransform::parse(string("transform", &transform)?)?;
+        let terms: Option<Vec<Vec<usize>>> = if terms.is_null() {
+            None
+        } else {
+            let list: List = terms
+                .try_into()
+                .map_err(|_| Failure("argument `terms` must be a list of column indices".into()))?;
+            let mut groups = Vec::with_capacity(list.len());
+            for (_, g) in list.iter() {
+                let g = g
+                    .as_integer_slice()
+                    .ok_or_else(|| Failure("argument `terms`: each term must be an integer vector".into()))?;
+                let cols = g
+                    .iter()
+                    .map(|&c| {
+                        if c >= 1 && (c as usize) <= inp.names.len() {
+                            Ok(c as usize - 1)
+                        } else {
+                            Err(Failure(format!("argument `terms`: column {c} is not in the model")))
+                        }
+                    })
+                    .collect::<Res<Vec<usize>>>()?;
+                groups.push(cols);
+            }
+            Some(groups)
+        };
+        let data = inp.data()?;
+        let fit = cox_fit_or_refit(&ptr, &inp, &data)?;
+        let z = fit.zph(&data, transform, terms.as_deref())?;
+        Ok(named(
+            &["term", "statistic", "df", "p_value", "global"],
+            vec![
+                int_col(z.term.iter().map(|t| t + 1)),
+                z.statistic.clone().into(),
+                int_col(z.df.iter().copied()),
+                z.p_value.clone().into(),
+                test_col(&z.global),
+            ],
+        ))
+    })
+}
+
+/// Residuals of the fit made from `inputs` (fit behind `ptr`, refitted when gone) that
+/// need the data again. `kind`: "score" (n x p), "dfbeta" / "dfbetas" (n x p, times the
+/// case weights when `weighted`), "schoenfeld" / "scaledsch" (a list: strata (codes
+/// 1..k), time, row (1-based data row), values (events x p), one row per event ordered
+/// by stratum, time and data row).
+/// @noRd
+#[extendr]
+fn cox_resid_(inputs: Robj, ptr: Robj, kind: Robj, weighted: Robj) -> Robj {
+    guarded(|| {
+        let args = CoxArgs::new(inputs)?;
+        let inp = CoxInputs::parse(&args)?;
+        let kind = string("type", &kind)?;
+        let weighted = flag("weighted", &weighted)?;
+        let data = inp.data()?;
+        let fit = cox_fit_or_refit(&ptr, &inp, &data)?;
+        let (n, p) = (fit.n, fit.coef.len());
+        match kind {
+            "score" => Ok(matrix_rm(&fit.score_residuals(&data)?, n, p)),
+            "dfbeta" | "dfbetas" => Ok(matrix_rm(&fit.dfbeta(&data, weighted, kind == "dfbetas")?, n, p)),
+            "schoenfeld" | "scaledsch" => {
+                let s = fit.schoenfeld_residuals(&data, kind == "scaledsch")?;
+                let events = s.time.len();
+                Ok(named(
+                    &["strata", "time", "row", "values"],
+                    vec![
+                        int_col(s.stratum.iter().map(|&k| k as usize + 1)),
+                        s.time.clone().into(),
+                        int_col(s.row.iter().map(|r| r + ROW_BASE)),
+                        matrix_rm(&s.values, events, s.p),
+                    ],
+                ))
+            }
+            other => Err(Failure(format!(
+                "argument `type`: unknown residual type {other:?}; use \"score\", \"dfbeta\", \"dfbetas\", \"schoenfeld\" or \"scaledsch\""
+            ))),
+        }
     })
 }
 
@@ -567,4 +712,6 @@ extendr_module! {
     fn km_survival_at_;
     fn logrank_;
     fn cox_fit_;
+    fn cox_zph_;
+    fn cox_resid_;
 }
