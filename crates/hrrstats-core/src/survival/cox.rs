@@ -284,6 +284,11 @@ impl Prepared {
         self.exit.len()
     }
 
+    /// The first event row at or after sorted position `from` (before `end`).
+    fn next_event(&self, from: usize, end: usize) -> Option<usize> {
+        (from..end).find(|&k| self.event[k])
+    }
+
     /// Linear predictor of the sorted rows at (scaled) `beta`.
     fn eta(&self, beta: &[f64]) -> Vec<f64> {
         let p = self.p;
@@ -330,14 +335,7 @@ impl Prepared {
         let mut nrisk: i64 = 0;
         let mut person = start;
         let mut indx1 = start; // into entry_order
-        loop {
-            let mut k = person;
-            while k < end && !self.event[k] {
-                k += 1;
-            }
-            if k == end {
-                break;
-            }
+        while let Some(k) = self.next_event(person, end) {
             let dtime = self.exit[k];
             if let (Some(eo), Some(entry)) = (&self.entry_order, &self.entry) {
                 while indx1 < end {
@@ -647,14 +645,7 @@ impl Prepared {
         let mut atrisk = vec![false; end - start];
         let (mut cumhaz, mut denom) = (0.0, 0.0);
         let (mut person1, mut person2) = (start, start);
-        loop {
-            let mut k = person2;
-            while k < end && !self.event[k] {
-                k += 1;
-            }
-            if k == end {
-                break;
-            }
+        while let Some(k) = self.next_event(person2, end) {
             let dtime = self.exit[k];
             if let (Some(eo), Some(entry)) = (&self.entry_order, &self.entry) {
                 while person1 < end && entry[eo[person1] as usize] >= dtime {
