@@ -637,6 +637,53 @@ fn glm(
     Ok(GlmFit { fit, xnames: names })
 }
 
+/// A design term from Python: ("numeric", name, values) or ("factor", name, codes, levels).
+#[derive(FromPyObject)]
+enum DesignTerm<'py> {
+    Numeric(String, String, PyReadonlyArray1<'py, f64>),
+    Factor(String, String, PyReadonlyArray1<'py, u32>, Vec<String>),
+}
+
+/// Build a model matrix in the core. Returns (names, columns, factor levels kept); a
+/// column is an int (the index of a numeric input term, used as it is, no copy) or
+/// a new array (a dummy column).
+#[pyfunction]
+fn design_matrix<'py>(
+    py: Python<'py>,
+    terms: Vec<DesignTerm<'py>>,
+    n: usize,
+    drop_unused: bool,
+) -> PyResult<(Vec<String>, Vec<Py<PyAny>>, Vec<(String, Vec<String>)>)> {
+    let mut core_terms = Vec::with_capacity(terms.len());
+    for t in &terms {
+        match t {
+            DesignTerm::Numeric(kind, name, v) if kind == "numeric" => {
+                core_terms.push(core::Term::Numeric { name, values: slice("covariates", v)? });
+            }
+            DesignTerm::Factor(kind, name, c, levels) if kind == "factor" => {
+                core_terms.push(core::Term::Factor { name, codes: slice_u32("covariates", c)?, levels });
+            }
+            _ => return Err(PyValueError::new_err("design term kinds are \"numeric\" and \"factor\"")),
+        }
+    }
+    let d = core::DesignMatrix::build(&core_terms, n, drop_unused).map_err(to_py)?;
+    // Map borrowed columns back to their input term.
+    let mut cols = Vec::with_capacity(d.columns.len());
+    for c in &d.columns {
+        match c {
+            std::borrow::Cow::Borrowed(b) => {
+                let idx = core_terms
+                    .iter()
+                    .position(|t| matches!(t, core::Term::Numeric { values, .. } if std::ptr::eq(*values, *b)))
+                    .expect("a borrowed column is an input term");
+                cols.push(idx.into_pyobject(py)?.into_any().unbind());
+            }
+            std::borrow::Cow::Owned(v) => cols.push(PyArray1::from_slice(py, v).into_any().unbind()),
+        }
+    }
+    Ok((d.names, cols, d.factor_levels))
+}
+
 /// The embedded synthetic cohort as a dict of arrays.
 #[pyfunction]
 fn example_cohort(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -660,6 +707,7 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cox_ph, m)?)?;
     m.add_class::<GlmFit>()?;
     m.add_function(wrap_pyfunction!(glm, m)?)?;
+    m.add_function(wrap_pyfunction!(design_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;
     m.add_function(wrap_pyfunction!(logrank_test, m)?)?;
     m.add_function(wrap_pyfunction!(example_cohort, m)?)?;

@@ -9,6 +9,7 @@
 //! input type such as [`SurvivalData`].
 
 pub mod data;
+pub mod design;
 pub mod error;
 pub mod glm;
 pub(crate) mod dist;
@@ -16,6 +17,7 @@ pub(crate) mod linalg;
 pub mod survival;
 
 pub use data::{factorize, CoxData, Covariates, SurvivalData};
+pub use design::{DesignMatrix, Term};
 pub use error::{Error, Result};
 pub use survival::km::{ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams, Quantile, SurvivalAt, Variance};
 pub use survival::logrank::{LogrankTest, LogrankTestParams};

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import _hrrstats as _core
 from ._convert import column, missing
 
 
@@ -46,59 +47,68 @@ def _is_categorical(a):
 
 
 class Design:
-    """The encoding of a set of covariates: per input column, numeric or its levels."""
+    """The encoding of a set of covariates: per input column, numeric or its levels.
 
-    def __init__(self, spec):
+    The model matrix itself is built by the core (``hrrstats._hrrstats.design_matrix``:
+    treatment contrasts, R-style names); this class only turns labels into codes and
+    remembers the levels for new data.
+    """
+
+    def __init__(self, spec, names):
         self.spec = spec  # list of (name, levels or None)
-
-    @property
-    def names(self):
-        out = []
-        for name, levels in self.spec:
-            out.extend([name] if levels is None else [f"{name}{lev}" for lev in levels[1:]])
-        return out
+        self.names = names
 
     @classmethod
     def build(cls, raw, n):
         """Encode (name, array) pairs from :func:`raw_columns`; returns (Design, list of
         float64 columns)."""
-        spec, cols = [], []
+        terms = []
         for name, a in raw:
             if len(a) != n:
                 raise ValueError(f"argument `covariates`, column `{name}` has length {len(a)} but `time` has length {n}")
             if _is_categorical(a):
-                cat = a if isinstance(a, pd.Categorical) else pd.Categorical(a)
-                cat = cat.remove_unused_categories()
-                levels = list(cat.categories)
                 _check_missing(name, a)
-                spec.append((name, levels))
-                cols.extend(_dummies(cat, levels))
+                cat = a if isinstance(a, pd.Categorical) else pd.Categorical(a)
+                terms.append(("factor", name, np.ascontiguousarray(cat.codes, dtype=np.uint32),
+                              [str(c) for c in cat.categories], list(cat.categories)))
             else:
-                spec.append((name, None))
-                cols.append(np.ascontiguousarray(a, dtype=np.float64))
-        return cls(spec), cols
+                terms.append(("numeric", name, np.ascontiguousarray(a, dtype=np.float64)))
+        names, cols, kept = _core.design_matrix([t[:4] for t in terms], n, True)
+        kept = dict(kept)
+        spec = []
+        for t in terms:
+            if t[0] == "numeric":
+                spec.append((t[1], None))
+            else:  # keep the original category objects of the used levels
+                labels = dict(zip(t[3], t[4]))
+                spec.append((t[1], [labels[s] for s in kept[t[1]]]))
+        return cls(spec, names), [terms[c][2] if isinstance(c, int) else c for c in cols]
 
     def apply(self, covariates, data, n=None):
         """Encode new data the same way (for predict)."""
         raw = dict(raw_columns(covariates, data))
-        cols = []
+        terms = []
         for name, levels in self.spec:
             if name not in raw:
                 raise ValueError(f"argument `covariates`: column `{name}` of the model is missing")
             a = raw[name]
             if levels is None:
-                cols.append(np.ascontiguousarray(a, dtype=np.float64))
+                terms.append(("numeric", name, np.ascontiguousarray(a, dtype=np.float64)))
             else:
                 _check_missing(name, a)
-                cat = pd.Categorical(np.asarray(a, dtype=object) if not isinstance(a, pd.Categorical) else a.astype(object),
-                                     categories=levels)
+                values = np.asarray(a, dtype=object)
+                cat = pd.Categorical(values, categories=levels)
                 unknown = np.asarray(cat.codes) == -1
                 if unknown.any():
                     row = int(np.flatnonzero(unknown)[0])
-                    raise ValueError(f"argument `covariates`, column `{name}`: level {np.asarray(a, dtype=object)[row]!r} "
+                    raise ValueError(f"argument `covariates`, column `{name}`: level {values[row]!r} "
                                      f"at row {row} was not in the fitted data")
-                cols.extend(_dummies(cat, levels))
-        return cols
+                terms.append(("factor", name, np.ascontiguousarray(cat.codes, dtype=np.uint32), [str(c) for c in levels]))
+        m = len(terms[0][2]) if terms else 0
+        names, cols, _ = _core.design_matrix(terms, m, False)
+        if names != self.names:
+            raise ValueError(f"argument `covariates`: new data give columns {names}, the model has {self.names}")
+        return [terms[c][2] if isinstance(c, int) else c for c in cols]
 
 
 def _check_missing(name, a):
@@ -106,8 +116,3 @@ def _check_missing(name, a):
     if miss.any():
         row = int(np.flatnonzero(miss)[0])
         raise ValueError(f"argument `covariates`, column `{name}`: missing value at row {row}")
-
-
-def _dummies(cat, levels):
-    codes = np.asarray(cat.codes)
-    return [np.ascontiguousarray((codes == k).astype(np.float64)) for k in range(1, len(levels))]
