@@ -81,11 +81,12 @@ as_double_column <- function(x, what, expr_label) {
 # Check lengths and missing values of a named list of columns.
 # `columns`: list of list(value =, arg =, label =). Returns list(keep = rows, n_dropped).
 handle_missing <- function(columns, na_action) {
-  n <- length(columns[[1L]]$value)
+  n <- NROW(columns[[1L]]$value)
   for (col in columns[-1L]) {
-    if (length(col$value) != n) {
-      stop(sprintf("argument `%s` (%s) has length %d but `time` has length %d",
-                   col$arg, col$label, length(col$value), n), call. = FALSE)
+    if (NROW(col$value) != n) {
+      stop(sprintf("argument `%s` (%s) has length %d but `%s` has length %d",
+                   col$arg, col$label, NROW(col$value), columns[[1L]]$arg, n),
+           call. = FALSE)
     }
   }
   miss <- rep(FALSE, n)
@@ -196,12 +197,12 @@ model_columns <- function(formula, data, weights, na_action, env) {
 }
 
 # `weights` given as NULL, a numeric vector, a column name, or a bare column name.
-resolve_weights <- function(wexpr, data, env) {
+resolve_weights <- function(wexpr, data, env, arg = "weights") {
   if (is.null(wexpr)) return(NULL)
   w <- if (is.name(wexpr) || is.call(wexpr)) eval_in(wexpr, data, env) else wexpr
   if (is.character(w) && length(w) == 1L && !is.null(data)) {
     if (!w %in% names(data)) {
-      stop(sprintf("argument `weights`: no column \"%s\" in `data`", w), call. = FALSE)
+      stop(sprintf("argument `%s`: no column \"%s\" in `data`", arg, w), call. = FALSE)
     }
     w <- data[[w]]
   }

@@ -276,9 +276,9 @@ impl<'a> Covariates<'a> {
     }
 }
 
-/// Check an offset column (finite, right length).
-pub fn check_offset(offset: &[f64], n: usize) -> Result<()> {
-    check_len("offset", offset.len(), "time", n)?;
+/// Check an offset column (finite, `n` rows like `expected_arg`).
+pub fn check_offset(offset: &[f64], n: usize, expected_arg: &'static str) -> Result<()> {
+    check_len("offset", offset.len(), expected_arg, n)?;
     for (row, &v) in offset.iter().enumerate() {
         if !v.is_finite() {
             return Err(Error::InvalidValue { arg: "offset", row, value: v, problem: "value is not finite" });
@@ -303,7 +303,7 @@ impl<'a> CoxData<'a> {
         Ok(CoxData { surv, x, offset: None, cluster: None })
     }
     pub fn with_offset(mut self, offset: &'a [f64]) -> Result<Self> {
-        check_offset(offset, self.surv.len())?;
+        check_offset(offset, self.surv.len(), "time")?;
         self.offset = Some(offset);
         Ok(self)
     }

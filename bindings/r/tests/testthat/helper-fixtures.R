@@ -43,6 +43,34 @@ expect_close <- function(actual, expected, what) {
   )
 }
 
+# Long i, j, value -> matrix.
+wide <- function(long) {
+  k <- max(long$i)
+  m <- matrix(NA_real_, k, k)
+  m[cbind(long$i, long$j)] <- long$value
+  m
+}
+
+# As expect_close(), with an absolute floor of 1e-12 * max|expected|: residuals that are
+# 0 in exact arithmetic come out as rounding noise of that size in R and in the core.
+expect_close_floor <- function(actual, expected, what) {
+  actual <- as.double(actual)
+  expected <- as.double(expected)
+  testthat::expect_identical(length(actual), length(expected),
+                             label = paste0("length of ", what))
+  if (length(actual) != length(expected)) return(invisible())
+  floor <- 1e-12 * max(abs(expected), na.rm = TRUE)
+  ok <- !is.na(actual) & !is.na(expected) &
+    abs(actual - expected) <= 1e-8 * abs(expected) + floor
+  bad <- which(!ok)
+  testthat::expect(
+    length(bad) == 0L,
+    if (length(bad)) sprintf("%s: %d of %d values differ; first at %d: %.17g vs reference %.17g",
+                             what, length(bad), length(ok), bad[1L], actual[bad[1L]],
+                             expected[bad[1L]]) else ""
+  )
+}
+
 # Build the fit a KM manifest row describes.
 fit_km_case <- function(cs) {
   d <- read_fixture(paste0("data_", cs$data, ".csv"))

@@ -242,3 +242,99 @@ test_that("cox_ph: errors leave nothing on stderr", {
   expect_true("done" %in% out)
   expect_false(any(grepl("panick", out)))
 })
+
+# ---- generalised linear models --------------------------------------------------------
+
+glm_small <- function() {
+  data.frame(y = c(2, 0, 5, 1, 3, 4, 0, 2), x = c(0.5, 1.2, 2.2, 0.1, 1.7, 2.9, 0.4, 1.1),
+             g = c("a", "a", "b", "b", "c", "c", "a", "b"), n = c(5, 3, 6, 2, 4, 5, 3, 4))
+}
+
+test_that("glm: negative counts name the response and the row", {
+  d <- glm_small(); d$y[3] <- -1
+  expect_clean_error(poisson_glm(y ~ x, data = d), "argument `y` \\(y\\): negative count.*row 3")
+  expect_clean_error(negbin_glm(y ~ x, data = d), "argument `y`.*negative count.*row 3")
+})
+
+test_that("glm: a binomial response outside [0, 1] names the response and the row", {
+  d <- glm_small()
+  expect_clean_error(logistic_glm(y ~ x, data = d), "argument `y` \\(y\\): binomial.*row 1")
+  d$p <- d$y / d$n; d$p[6] <- 1.5
+  expect_clean_error(logistic_glm(p ~ x, data = d, weights = n), "argument `y`.*\\[0, 1\\].*row 6")
+  expect_clean_error(logistic_glm(g ~ x, data = transform(d, g = as.character(g))),
+                     "argument `y` \\(g\\) must be numeric, logical, a factor")
+})
+
+test_that("glm: unknown family or link is an error naming it", {
+  d <- glm_small()
+  expect_clean_error(glm_fit(y ~ x, data = d, family = "gamma"),
+                     "argument `family`: unknown family \"gamma\"")
+  expect_clean_error(glm_fit(y ~ x, data = d, family = "poisson", link = "sqrt"),
+                     "argument `link`: unknown link \"sqrt\"")
+  expect_clean_error(glm_fit(y ~ x, data = d, family = c("poisson", "binomial")),
+                     "argument `family` must be")
+  expect_clean_error(glm_fit(y ~ x, data = d, family = "poisson", theta = 2),
+                     "argument `theta` is for family \"negbin\" only")
+  expect_clean_error(poisson_glm(y ~ x, data = d, family = "binomial"), "argument `family`")
+})
+
+test_that("glm: missing values name the variable and the row unless na_action = \"drop\"", {
+  d <- glm_small(); d$x[4] <- NA
+  expect_clean_error(poisson_glm(y ~ x, data = d),
+                     "argument `covariates` \\(x\\): missing value \\(NA\\) at row 4")
+  d <- glm_small(); d$y[6] <- NA
+  expect_clean_error(poisson_glm(y ~ x + g, data = d), "argument `y` \\(y\\): missing.*row 6")
+  d <- glm_small(); d$n[2] <- NA
+  expect_clean_error(poisson_glm(y ~ x, data = d, weights = n), "argument `weights`.*row 2")
+  expect_clean_error(poisson_glm(y ~ x + offset(log(n)), data = d),
+                     "argument `offset` \\(offset\\(log\\(n\\)\\)\\).*row 2")
+  fit <- poisson_glm(y ~ x + offset(log(n)), data = d, na_action = "drop")
+  expect_identical(fit$n_dropped, 1L)
+  # after dropping rows, core errors still count rows of the caller's data
+  d <- glm_small(); d$x[2] <- NA; d$y[5] <- -3
+  expect_clean_error(poisson_glm(y ~ x, data = d, na_action = "drop"), "negative count.*row 5")
+})
+
+test_that("glm: bad weights, start, control, robust and formulas are clean errors", {
+  d <- glm_small()
+  expect_clean_error(poisson_glm(y ~ x, data = d, weights = rep(1, 3)),
+                     "`weights`.*length 3.*`y` has length 8")
+  d$w <- c(1, 1, -1, 1, 1, 1, 1, 1)
+  expect_clean_error(poisson_glm(y ~ x, data = d, weights = w),
+                     "argument `weights`: negative value.*row 3")
+  expect_clean_error(poisson_glm(y ~ x, data = d, start = c(0, 0, 0)),
+                     "argument `start`: has 3 values for 2 coefficients")
+  expect_clean_error(poisson_glm(y ~ x, data = d, control = list(maxit = 0)),
+                     "argument `maxit` must be a whole number >= 1")
+  expect_clean_error(poisson_glm(y ~ x, data = d, control = list(epsilon = -1)),
+                     "argument `epsilon`: must be positive")
+  expect_clean_error(poisson_glm(y ~ x, data = d, control = list(tol = 1)), "unknown setting")
+  expect_clean_error(poisson_glm(y ~ x, data = d, robust = "HC3"), "argument `robust`")
+  expect_clean_error(poisson_glm(y ~ x, data = d, robust = "HC0", cluster = g), "HC1")
+  expect_clean_error(poisson_glm(y ~ 1, data = d), "at least one covariate")
+  expect_clean_error(poisson_glm(~ x, data = d), "two-sided formula")
+  expect_clean_error(poisson_glm(y ~ x, data = d, weights = "nope"), "no column \"nope\"")
+  expect_clean_error(glm_fit(cbind(y, n) ~ x, data = d, family = "poisson"),
+                     "matrix response is only for the binomial")
+  expect_clean_error(predict(poisson_glm(y ~ x + g, data = d), data.frame(x = 1, g = "z")),
+                     "factor g has new level")
+})
+
+test_that("glm: errors leave nothing on stderr", {
+  rscript <- file.path(R.home("bin"), "Rscript")
+  script <- tempfile(fileext = ".R")
+  writeLines(c(
+    "suppressPackageStartupMessages(library(hrrstats))",
+    "d <- data.frame(y = c(2, -1, 3, 4), x = c(1, 2, 2, 3))",
+    "try(poisson_glm(y ~ x, data = d), silent = TRUE)",
+    "d$y[2] <- 1",
+    "try(glm_fit(y ~ x, data = d, family = 'poisson', link = 'nope'), silent = TRUE)",
+    "try(logistic_glm(y ~ x, data = d), silent = TRUE)",
+    "try(poisson_glm(y ~ x, data = d, start = 1), silent = TRUE)",
+    "cat('done\\n')"), script)
+  env <- paste0("R_LIBS=", paste(.libPaths(), collapse = .Platform$path.sep))
+  out <- suppressWarnings(system2(rscript, script, stdout = TRUE, stderr = TRUE, env = env))
+  expect_true("done" %in% out)
+  expect_false(any(grepl("panick", out)))
+  expect_identical(out, "done")
+})

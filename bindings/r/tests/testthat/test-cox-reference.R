@@ -25,14 +25,6 @@ fit_cox_case <- function(cs) {
   list(fit = fit, data = d)
 }
 
-# Long i, j, value -> matrix.
-wide <- function(long) {
-  k <- max(long$i)
-  m <- matrix(NA_real_, k, k)
-  m[cbind(long$i, long$j)] <- long$value
-  m
-}
-
 skip_without_cox_fixtures <- function() {
   skip_without_fixtures()
   if (!file.exists(file.path(fixture_dir(), "cox_cases.csv"))) {
@@ -113,27 +105,8 @@ for (i in seq_len(nrow(cox_cases()))) local({
 })
 
 # Score, dfbeta, dfbetas, Schoenfeld and scaled Schoenfeld residuals and cox.zph()
-# against cox_<case>_resid_matrix.csv and cox_<case>_zph.csv.
-
-# As expect_close(), with an absolute floor of 1e-12 * max|expected|: residuals that are
-# 0 in exact arithmetic come out as rounding noise of that size in R and in the core.
-expect_close_floor <- function(actual, expected, what) {
-  actual <- as.double(actual)
-  expected <- as.double(expected)
-  testthat::expect_identical(length(actual), length(expected),
-                             label = paste0("length of ", what))
-  if (length(actual) != length(expected)) return(invisible())
-  floor <- 1e-12 * max(abs(expected), na.rm = TRUE)
-  ok <- !is.na(actual) & !is.na(expected) &
-    abs(actual - expected) <= 1e-8 * abs(expected) + floor
-  bad <- which(!ok)
-  testthat::expect(
-    length(bad) == 0L,
-    if (length(bad)) sprintf("%s: %d of %d values differ; first at %d: %.17g vs reference %.17g",
-                             what, length(bad), length(ok), bad[1L], actual[bad[1L]],
-                             expected[bad[1L]]) else ""
-  )
-}
+# against cox_<case>_resid_matrix.csv and cox_<case>_zph.csv
+# (expect_close_floor() and wide() are in helper-fixtures.R).
 
 # Long type/row/term/value rows of one residual type -> matrix (rows x terms).
 resid_wide <- function(long, terms) {

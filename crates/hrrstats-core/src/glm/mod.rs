@@ -65,7 +65,7 @@ impl<'a> GlmData<'a> {
         Ok(self)
     }
     pub fn with_offset(mut self, o: &'a [f64]) -> Result<Self> {
-        check_offset(o, self.y.len())?;
+        check_offset(o, self.y.len(), "y")?;
         self.offset = Some(o);
         Ok(self)
     }
@@ -746,7 +746,7 @@ impl GlmFit {
             });
         }
         if let Some(o) = offset {
-            check_offset(o, x.n())?;
+            check_offset(o, x.n(), "covariates")?;
         }
         let cols: Vec<Option<usize>> = (0..p).map(|j| if self.intercept { j.checked_sub(1) } else { Some(j) }).collect();
         let get = |i: usize, j: usize| cols[j].map_or(1.0, |c| x.column(c)[i]);

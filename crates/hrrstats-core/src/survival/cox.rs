@@ -1134,7 +1134,7 @@ impl CoxPhFit {
             });
         }
         if let Some(o) = offset {
-            crate::data::check_offset(o, x.n())?;
+            crate::data::check_offset(o, x.n(), "covariates")?;
         }
         let beta: Vec<f64> = self.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
         Ok((0..x.n())

@@ -1,0 +1,514 @@
+# Generalised linear models
+#
+# `glm_fit()` fits a GLM as `stats::glm()` does (and the negative binomial as
+# `MASS::glm.nb()`), with the computation in Rust. The design matrix comes from R's own
+# model.frame()/model.matrix() (factors, interactions, transformations, offset()
+# terms); sandwich variances are those of the sandwich package. No statistics here
+# beyond arranging the core's results.
+#
+# @param formula `response ~ terms`; `- 1` or `+ 0` drops the intercept; terms may
+#   include `offset(o)`. Binomial responses: 0/1, logical, a factor (first level =
+#   failure), a proportion with `weights` = trials, or `cbind(successes, failures)`.
+# @param data a data frame holding the variables.
+# @param family "gaussian", "poisson", "binomial" or "negbin" (or a stats family object
+#   such as `poisson` or `binomial(link = "probit")`).
+# @param link NULL (the family's default) or "log", "logit", "probit", "identity",
+#   "cloglog".
+# @param weights prior weights: a numeric vector or a column of `data`.
+# @param offset an offset (link scale): a numeric vector or a column/expression of `data`.
+# @param robust FALSE, TRUE (= "HC1"), "HC0" or "HC1": sandwich variance.
+# @param cluster cluster-robust variance (sandwich::vcovCL, HC1): a vector or a column.
+# @param start starting coefficients (intercept first).
+# @param theta negbin only: a known theta (NULL: estimated, as glm.nb).
+# @param control list(epsilon = 1e-8, maxit = 25).
+# @param na_action "fail" (default) or "drop".
+# @return an object of class `hrr_glm`.
+glm_fit <- function(formula, data, family = c("gaussian", "poisson", "binomial", "negbin"),
+                    link = NULL, weights = NULL, offset = NULL, robust = FALSE,
+                    cluster = NULL, start = NULL, theta = NULL,
+                    control = list(epsilon = 1e-8, maxit = 25),
+                    na_action = c("fail", "drop")) {
+  call <- match.call()
+  if (missing(data)) data <- NULL
+  na_action <- check_na_action(na_action)
+  fam <- glm_family_of(family, link)
+  ctrl <- glm_control(control)
+  if (!inherits(formula, "formula") || length(formula) != 3L) {
+    stop("argument `formula` must be a two-sided formula such as y ~ x", call. = FALSE)
+  }
+  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
+    stop("argument `data` must be a data frame", call. = FALSE)
+  }
+  pf <- parent.frame()
+  w <- resolve_weights(substitute(weights), data, pf)
+  offset_expr <- substitute(offset)
+  off_arg <- resolve_weights(offset_expr, data, pf, "offset")
+  cluster_expr <- substitute(cluster)
+  cl <- resolve_weights(cluster_expr, data, pf, "cluster")
+  robust_type <- glm_robust_type(robust, !is.null(cl))
+  if (!is.null(start)) {
+    if (!is.numeric(start)) stop("argument `start` must be numeric", call. = FALSE)
+    start <- as.double(start)
+  }
+  if (!is.null(theta)) {
+    if (!is.numeric(theta) || length(theta) != 1L || is.na(theta)) {
+      stop("argument `theta` must be a single positive number", call. = FALSE)
+    }
+    theta <- as.double(theta)
+  }
+
+  tt <- if (is.null(data)) terms(formula) else terms(formula, data = data)
+  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
+    model.frame(tt, data = data, na.action = stats::na.pass)
+  mf_terms <- attr(mf, "terms")
+  resp_label <- label_of(formula[[2L]])
+
+  cols <- list()
+  add <- function(arg, label, value) {
+    cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label)
+  }
+  offset_cols <- attr(tt, "offset")
+  for (j in seq_along(mf)) {
+    v <- mf[[j]]
+    arg <- if (j == attr(tt, "response")) "y" else if (j %in% offset_cols) "offset" else
+      "covariates"
+    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)   # cbind(), poly()
+    add(arg, names(mf)[j], v)
+  }
+  if (!is.null(w)) {
+    add("weights", label_of(substitute(weights)),
+        as_double_column(w, "weights", label_of(substitute(weights))))
+  }
+  if (!is.null(off_arg)) {
+    add("offset", label_of(offset_expr), as_double_column(off_arg, "offset", label_of(offset_expr)))
+  }
+  if (!is.null(cl)) add("cluster", label_of(cluster_expr), cl)
+  miss <- handle_missing(cols, na_action)
+  keep <- miss$keep
+  take <- function(x) if (miss$n_dropped > 0L && !is.null(x)) x[keep] else x
+  if (miss$n_dropped > 0L) {
+    mf <- mf[keep, , drop = FALSE]
+    attr(mf, "terms") <- mf_terms
+  }
+
+  resp <- glm_response(model.response(mf), fam$family, resp_label)
+  w <- take(if (is.null(w)) NULL else as.double(w))
+  if (!is.null(resp$trials)) w <- if (is.null(w)) resp$trials else w * resp$trials
+
+  X <- model.matrix(mf_terms, mf)
+  assign_ <- attr(X, "assign")
+  contrasts <- attr(X, "contrasts")
+  intercept <- attr(mf_terms, "intercept") == 1L
+  X <- X[, assign_ != 0L, drop = FALSE]
+  if (ncol(X) == 0L) {
+    stop("argument `formula`: a model needs at least one covariate ",
+         "(intercept-only and empty models are not supported)", call. = FALSE)
+  }
+  storage.mode(X) <- "double"
+  xnames <- colnames(X)
+
+  off <- stats::model.offset(mf)
+  if (!is.null(off_arg)) off <- (if (is.null(off)) 0 else off) + take(as.double(off_arg))
+  if (!is.null(off)) off <- as.double(off)
+  clusters <- if (is.null(cl)) NULL else factor_codes(take(cl))
+
+  # Everything the core needs to rebuild the fit's data (kept in the fit for robust
+  # variances, predictions and residuals; R shares these vectors, no copies).
+  inputs <- list(y = resp$y, x = X, names = xnames, weights = w, offset = off,
+                 cluster = clusters$codes, family = fam$family, link = fam$link,
+                 intercept = intercept, epsilon = ctrl$epsilon, max_iter = ctrl$maxit,
+                 start = start, theta = theta)
+  v <- rust_value(glm_remap(glm_fit_(inputs), keep, resp_label))
+  rob <- if (is.null(robust_type)) NULL else
+    rust_value(glm_robust_(inputs, v$ptr, robust_type))
+
+  cf_names <- v$names
+  aliased <- stats::setNames(v$aliased, cf_names)
+  square_of <- function(m) {
+    dimnames(m) <- list(cf_names, cf_names)
+    m[aliased, ] <- NA_real_
+    m[, aliased] <- NA_real_
+    m
+  }
+  naive_var <- square_of(v$var)
+  var <- if (is.null(rob)) naive_var else square_of(rob$var)
+  rn <- rownames(mf)
+  negbin <- fam$family == "negbin"
+  fit <- list(
+    coefficients = stats::setNames(nan_to_na(v$coef), cf_names),
+    var = var,
+    naive_var = if (is.null(rob)) NULL else naive_var,
+    se = stats::setNames(nan_to_na(sqrt(diag(var))), cf_names),
+    naive_se = stats::setNames(nan_to_na(v$se), cf_names),
+    statistic = stats::setNames(nan_to_na(if (is.null(rob)) v$stat else rob$stat), cf_names),
+    p_value = stats::setNames(nan_to_na(if (is.null(rob)) v$p else rob$p), cf_names),
+    test = if (v$family == "gaussian" && v$df_residual > 0L) "t" else "z",
+    cov.unscaled = square_of(v$cov_unscaled),
+    aliased = aliased,
+    rank = v$rank,
+    deviance = v$deviance,
+    null.deviance = v$null_deviance,
+    aic = v$aic,
+    loglik = v$loglik,
+    loglik_df = v$loglik_df,
+    df.residual = v$df_residual,
+    df.null = v$df_null,
+    dispersion = v$dispersion,
+    iter = v$iterations,
+    converged = v$converged,
+    boundary = v$boundary,
+    fitted.values = stats::setNames(v$fitted, rn),
+    linear.predictors = stats::setNames(v$linear_predictors, rn),
+    weights = stats::setNames(v$working_weights, rn),
+    prior.weights = stats::setNames(if (is.null(w)) rep(1, length(rn)) else w, rn),
+    y = stats::setNames(resp$y, rn),
+    family = v$family,
+    link = v$link,
+    theta = if (negbin) v$theta else NULL,
+    SE.theta = if (negbin) v$se_theta else NULL,
+    twologlik = if (negbin) v$twologlik else NULL,
+    robust = robust_type %||% FALSE,
+    n_cluster = if (is.null(clusters)) NULL else length(clusters$levels),
+    nobs = v$n_ok,
+    intercept = intercept,
+    warnings = v$warnings,
+    terms = mf_terms,
+    assign = assign_[assign_ != 0L],
+    xlevels = stats::.getXlevels(mf_terms, mf),
+    contrasts = contrasts,
+    offset_expr = if (is.name(offset_expr) || is.call(offset_expr)) offset_expr else NULL,
+    has_offset_arg = !is.null(off_arg),
+    response = resp_label,
+    n_dropped = miss$n_dropped,
+    formula = formula,
+    call = call,
+    inputs = inputs,
+    ptr = v$ptr
+  )
+  class(fit) <- "hrr_glm"
+  # R's own warnings of glm.fit / glm.nb, as R gives them.
+  for (msg in v$warnings) warning(msg, call. = FALSE)
+  fit
+}
+
+# The API names: glm_fit() with the family fixed. The call is rebuilt so that bare column
+# names in `weights`, `offset` and `cluster` are found as glm_fit() finds them.
+poisson_glm <- function(formula, data, ...) glm_family_call(match.call(), "poisson", parent.frame())
+logistic_glm <- function(formula, data, ...) glm_family_call(match.call(), "binomial", parent.frame())
+negbin_glm <- function(formula, data, ...) glm_family_call(match.call(), "negbin", parent.frame())
+
+glm_family_call <- function(call, family, env) {
+  if (!is.null(call$family)) {
+    stop(sprintf("argument `family`: %s() fits family \"%s\"; use glm_fit() for others",
+                 as.character(call[[1L]])[length(as.character(call[[1L]]))], family),
+         call. = FALSE)
+  }
+  user_call <- call
+  call[[1L]] <- glm_fit
+  call$family <- family
+  fit <- eval(call, env)
+  fit$call <- user_call
+  fit
+}
+
+# The family name and link (NULL = the family's default) for the core. A stats family
+# object (or function, e.g. `poisson`) gives its name and link.
+glm_family_of <- function(family, link) {
+  if (identical(family, c("gaussian", "poisson", "binomial", "negbin"))) family <- "gaussian"
+  if (is.function(family)) family <- family()
+  if (inherits(family, "family")) {
+    if (is.null(link)) link <- family$link
+    family <- family$family
+  }
+  if (!is.character(family) || length(family) != 1L || is.na(family)) {
+    stop("argument `family` must be \"gaussian\", \"poisson\", \"binomial\" or \"negbin\"",
+         call. = FALSE)
+  }
+  if (!is.null(link) && (!is.character(link) || length(link) != 1L || is.na(link))) {
+    stop("argument `link` must be NULL or a link name such as \"log\" or \"logit\"",
+         call. = FALSE)
+  }
+  list(family = family, link = link)   # the core checks the names
+}
+
+glm_control <- function(control) {
+  defaults <- list(epsilon = 1e-8, maxit = 25)
+  if (!is.list(control)) {
+    stop("argument `control` must be a list such as list(epsilon = 1e-8, maxit = 25)",
+         call. = FALSE)
+  }
+  unknown <- setdiff(names(control), names(defaults))
+  if (length(control) && (is.null(names(control)) || length(unknown))) {
+    stop(sprintf("argument `control`: unknown setting%s %s; use epsilon and maxit",
+                 if (length(unknown) > 1L) "s" else "",
+                 paste0("\"", unknown, "\"", collapse = ", ")), call. = FALSE)
+  }
+  ctrl <- defaults
+  ctrl[names(control)] <- control
+  if (!is.numeric(ctrl$maxit) || length(ctrl$maxit) != 1L || is.na(ctrl$maxit)) {
+    stop("argument `control`: maxit must be a whole number >= 1", call. = FALSE)
+  }
+  if (!is.numeric(ctrl$epsilon) || length(ctrl$epsilon) != 1L) {
+    stop("argument `control`: epsilon must be a single positive number", call. = FALSE)
+  }
+  ctrl$maxit <- as.double(ctrl$maxit)
+  ctrl$epsilon <- as.double(ctrl$epsilon)
+  ctrl
+}
+
+# NULL (model-based variance), "HC0", "HC1" or "CL" (cluster-robust, HC1).
+glm_robust_type <- function(robust, has_cluster) {
+  if (isFALSE(robust)) return(if (has_cluster) "CL" else NULL)
+  if (isTRUE(robust)) robust <- "HC1"
+  if (!is.character(robust) || length(robust) != 1L || !robust %in% c("HC0", "HC1")) {
+    stop("argument `robust` must be TRUE, FALSE, \"HC0\" or \"HC1\"", call. = FALSE)
+  }
+  if (has_cluster) {
+    if (robust == "HC0") {
+      stop("argument `robust`: the cluster-robust variance is of type \"HC1\" ",
+           "(sandwich::vcovCL(type = \"HC1\", cadjust = TRUE)); use robust = TRUE or \"HC1\"",
+           call. = FALSE)
+    }
+    return("CL")
+  }
+  robust
+}
+
+# The response as the core takes it: numeric; for the binomial, 0/1 (logical, or a
+# factor: first level = failure, as glm), a proportion, or cbind(successes, failures) ->
+# proportion with the totals as `trials` (prior weights times trials, as glm).
+glm_response <- function(y, family, label) {
+  if (family == "binomial") {
+    if (is.matrix(y) && ncol(y) == 2L) {
+      if (!is.numeric(y)) {
+        stop(sprintf("argument `y` (%s): cbind(successes, failures) must be numeric", label),
+             call. = FALSE)
+      }
+      trials <- as.double(y[, 1L] + y[, 2L])
+      return(list(y = ifelse(trials == 0, 0, as.double(y[, 1L]) / trials), trials = trials))
+    }
+    if (is.factor(y)) return(list(y = as.double(y != levels(y)[1L]), trials = NULL))
+  }
+  if (is.matrix(y)) {
+    stop(sprintf("argument `y` (%s): a matrix response is only for the binomial family, %s",
+                 label, "as cbind(successes, failures)"), call. = FALSE)
+  }
+  if (!is.numeric(y) && !is.logical(y)) {
+    stop(sprintf("argument `y` (%s) must be numeric%s, not %s", label,
+                 if (family == "binomial") ", logical, a factor or cbind(successes, failures)"
+                 else "", class(y)[1L]), call. = FALSE)
+  }
+  list(y = as.double(y), trials = NULL)
+}
+
+# Core errors about `y` name the response; rows are those of the caller's data.
+glm_remap <- function(res, keep, label) {
+  res <- remap_rows(res, keep)
+  if (!isTRUE(res$ok) && startsWith(res$message, "argument `y`")) {
+    res$message <- sub("^argument `y`", sprintf("argument `y` (%s)", label), res$message)
+  }
+  res
+}
+
+glm_inputs <- function(fit) {
+  if (is.null(fit$inputs)) {
+    stop("this glm_fit() fit was made by an older version of hrrstats: refit it",
+         call. = FALSE)
+  }
+  fit$inputs
+}
+
+# ---- methods ------------------------------------------------------------------------
+
+coef.hrr_glm <- function(object, ...) object$coefficients
+
+vcov.hrr_glm <- function(object, ...) object$var
+
+nobs.hrr_glm <- function(object, ...) object$nobs
+
+logLik.hrr_glm <- function(object, ...) {
+  structure(object$loglik, df = object$loglik_df, nobs = object$nobs, class = "logLik")
+}
+
+# Wald limits (confint.default), with the robust variance when the fit has one.
+confint.hrr_glm <- function(object, parm, level = 0.95, ...) {
+  cf <- object$coefficients
+  if (missing(parm)) parm <- names(cf)
+  else if (is.numeric(parm)) parm <- names(cf)[parm]
+  a <- (1 - level) / 2
+  a <- c(a, 1 - a)
+  ci <- cf[parm] + object$se[parm] %o% stats::qnorm(a)
+  dimnames(ci) <- list(parm, paste(format(100 * a, trim = TRUE, scientific = FALSE,
+                                          digits = 3L), "%"))
+  ci
+}
+
+# The coefficient table: one row per coefficient, with Wald limits.
+as.data.frame.hrr_glm <- function(x, row.names = NULL, optional = FALSE, ...,
+                                  conf_level = 0.95) {
+  cf <- x$coefficients
+  ci <- confint.hrr_glm(x, level = conf_level)
+  data.frame(term = names(cf), coef = unname(cf), se = unname(x$se),
+             statistic = unname(x$statistic), p = unname(x$p_value),
+             lower = unname(ci[, 1L]), upper = unname(ci[, 2L]),
+             stringsAsFactors = FALSE, row.names = row.names)
+}
+
+glm_family_label <- function(x) {
+  if (x$family == "negbin") sprintf("Negative Binomial(%s)", format(round(x$theta, 4)))
+  else x$family
+}
+
+robust_label <- function(x) {
+  switch(x$robust,
+         HC0 = "robust (HC0)",
+         HC1 = "robust (HC1)",
+         CL = sprintf("cluster-robust (HC1, %d clusters)", x$n_cluster))
+}
+
+print.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat("\nCall:  ", paste(deparse(x$call), sep = "\n", collapse = "\n"), "\n\n", sep = "")
+  cat(sprintf("Family: %s, link: %s\n\n", glm_family_label(x), x$link))
+  cat("Coefficients")
+  if (is.character(co <- x$contrasts)) {
+    cat("  [contrasts: ", apply(cbind(names(co), co), 1L, paste, collapse = "="), "]")
+  }
+  cat(":\n")
+  print.default(format(x$coefficients, digits = digits), print.gap = 2L, quote = FALSE)
+  if (!isFALSE(x$robust)) cat(sprintf("(standard errors: %s)\n", robust_label(x)))
+  if (!is.null(x$theta)) {
+    cat(sprintf("\nTheta: %s (SE %s)\n", format(signif(x$theta, digits)),
+                format(signif(x$SE.theta, digits))))
+  }
+  cat("\nDegrees of Freedom:", x$df.null, "Total (i.e. Null); ", x$df.residual, "Residual\n")
+  if (x$n_dropped > 0L) {
+    cat(sprintf("  (%d observation%s deleted due to missingness)\n", x$n_dropped,
+                if (x$n_dropped == 1L) "" else "s"))
+  }
+  cat("Null Deviance:\t   ", format(signif(x$null.deviance, digits)),
+      "\nResidual Deviance:", format(signif(x$deviance, digits)), "\tAIC:",
+      format(signif(x$aic, digits)))
+  cat("\n")
+  invisible(x)
+}
+
+summary.hrr_glm <- function(object, ...) {
+  tab <- cbind(object$coefficients, object$se, object$statistic, object$p_value)
+  t <- object$test
+  dimnames(tab) <- list(names(object$coefficients),
+                        c("Estimate", "Std. Error", paste(t, "value"), sprintf("Pr(>|%s|)", t)))
+  res <- object[c("call", "family", "link", "deviance", "null.deviance", "aic",
+                  "df.residual", "df.null", "dispersion", "iter", "converged", "robust",
+                  "n_cluster", "theta", "SE.theta", "twologlik", "aliased", "n_dropped")]
+  res$coefficients <- tab
+  class(res) <- "summary.hrr_glm"
+  res
+}
+
+print.summary.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L),
+                                  signif.stars = getOption("show.signif.stars"), ...) {
+  cat("\nCall:\n", paste(deparse(x$call), sep = "\n", collapse = "\n"), "\n\n", sep = "")
+  n_alias <- sum(x$aliased)
+  if (n_alias > 0L) {
+    cat(sprintf("Coefficients: (%d not defined because of singularities)\n", n_alias))
+  } else {
+    cat("Coefficients:\n")
+  }
+  stats::printCoefmat(x$coefficients, digits = digits, signif.stars = signif.stars,
+                      na.print = "NA", ...)
+  if (!isFALSE(x$robust)) cat(sprintf("Standard errors: %s\n", robust_label(x)))
+  fam <- glm_family_label(x)
+  cat(sprintf("\n(Dispersion parameter for %s family taken to be %s)\n\n", fam,
+              format(x$dispersion)))
+  cat(apply(cbind(paste(format(c("Null", "Residual"), justify = "right"), "deviance:"),
+                  format(c(x$null.deviance, x$deviance), digits = max(5L, digits + 1L)),
+                  " on", format(c(x$df.null, x$df.residual)), " degrees of freedom\n"),
+            1L, paste, collapse = " "), sep = "")
+  if (x$n_dropped > 0L) {
+    cat(sprintf("  (%d observation%s deleted due to missingness)\n", x$n_dropped,
+                if (x$n_dropped == 1L) "" else "s"))
+  }
+  cat("AIC: ", format(x$aic, digits = max(4L, digits + 1L)), "\n\n",
+      "Number of Fisher Scoring iterations: ", x$iter, "\n", sep = "")
+  if (!x$converged) cat("(the algorithm did not converge)\n")
+  if (!is.null(x$theta)) {
+    cat(sprintf("\n              Theta:  %s \n          Std. Err.:  %s \n\n 2 x log-likelihood:  %s \n",
+                format(round(x$theta, digits)), format(round(x$SE.theta, digits)),
+                format(round(x$twologlik, digits))))
+  }
+  cat("\n")
+  invisible(x)
+}
+
+# Predictions as predict.glm: on the link or the response scale, for the fitted rows or
+# `newdata` (design built with the model's terms, factor levels and contrasts; offset()
+# terms and an offset given as a column or expression evaluated in `newdata`). Standard
+# errors use the model-based variance, as predict.glm.
+predict.hrr_glm <- function(object, newdata, type = c("link", "response"), se.fit = FALSE,
+                            ...) {
+  type <- match.arg(type)
+  if (!is.logical(se.fit) || length(se.fit) != 1L || is.na(se.fit)) {
+    stop("argument `se.fit` must be TRUE or FALSE", call. = FALSE)
+  }
+  inputs <- glm_inputs(object)
+  if (missing(newdata) || is.null(newdata)) {
+    if (!se.fit) {
+      return(if (type == "link") object$linear.predictors else object$fitted.values)
+    }
+    X <- inputs$x
+    off <- inputs$offset
+    rn <- names(object$fitted.values)
+  } else {
+    tt <- stats::delete.response(object$terms)
+    mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
+    X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
+    X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+    storage.mode(X) <- "double"
+    if (!identical(colnames(X), inputs$names)) {
+      stop("argument `newdata`: its design matrix does not have the model's columns (",
+           paste(inputs$names, collapse = ", "), ")", call. = FALSE)
+    }
+    off <- stats::model.offset(mf)
+    if (isTRUE(object$has_offset_arg)) {
+      if (is.null(object$offset_expr)) {
+        stop("argument `newdata`: the model's offset was given as a vector; give it as a ",
+             "column name or as offset() in the formula to predict for new data",
+             call. = FALSE)
+      }
+      env <- environment(object$formula) %||% parent.frame()
+      extra <- as.double(eval_in(object$offset_expr, newdata, env))
+      if (length(extra) != nrow(X)) {
+        stop(sprintf(paste0("argument `newdata`: the offset (%s) has length %d there, ",
+                            "not one value per row (%d)"),
+                     label_of(object$offset_expr), length(extra), nrow(X)), call. = FALSE)
+      }
+      off <- (if (is.null(off)) 0 else off) + extra
+    }
+    if (!is.null(off)) off <- as.double(off)
+    rn <- rownames(mf)
+  }
+  # Rows with missing values predict NA (as predict.glm with na.pass).
+  ok <- stats::complete.cases(X) & (if (is.null(off)) TRUE else !is.na(off))
+  all_ok <- all(ok)
+  Xo <- if (all_ok) X else X[ok, , drop = FALSE]
+  oo <- if (is.null(off) || all_ok) off else off[ok]
+  pr <- rust_value(glm_predict_(inputs, object$ptr, Xo, nrow(Xo), oo))
+  fill <- function(v) {
+    out <- rep(NA_real_, nrow(X))
+    out[ok] <- v
+    stats::setNames(out, rn)
+  }
+  fit <- fill(if (type == "link") pr$link else pr$response)
+  if (!se.fit) return(fit)
+  list(fit = fit, se.fit = fill(if (type == "link") pr$link_se else pr$response_se),
+       residual.scale = sqrt(object$dispersion))
+}
+
+# Residuals as residuals.glm, computed by the core from the fit's data (fit$inputs),
+# with the fit kept behind fit$ptr (refitted from the same inputs after readRDS()).
+residuals.hrr_glm <- function(object, type = c("deviance", "pearson", "working", "response"),
+                              ...) {
+  type <- match.arg(type)
+  r <- rust_value(glm_resid_(glm_inputs(object), object$ptr, type))
+  stats::setNames(r, names(object$fitted.values))
+}
