@@ -147,3 +147,14 @@ fn glm_robust_variance_predictions_and_residuals_match() {
         }
     }
 }
+
+#[test]
+fn intercept_only_glm_is_the_weighted_mean() {
+    let y = [2.0, 0.0, 5.0, 3.0, 1.0];
+    let names: Vec<String> = vec![];
+    let d = GlmData::new(&y, Covariates::new(&[], 5, &names).unwrap()).unwrap();
+    let f = Glm::params().family(Family::Poisson).fit(&d).unwrap();
+    assert_eq!(f.names, vec!["(Intercept)"]);
+    assert!((f.coef[0] - (11.0f64 / 5.0).ln()).abs() < 1e-10, "{}", f.coef[0]);
+    assert!((f.deviance - f.null_deviance).abs() < 1e-10);
+}

@@ -489,7 +489,7 @@ impl<'py> GlmInputs<'py> {
         let w = self.weights.as_ref().map(|a| slice("weights", a)).transpose()?;
         let o = self.offset.as_ref().map(|a| slice("offset", a)).transpose()?;
         run(py, || {
-            let x = core::Covariates::from_columns(cols, names)?;
+            let x = if cols.is_empty() { core::Covariates::new(&[], y.len(), names)? } else { core::Covariates::from_columns(cols, names)? };
             let mut d = core::GlmData::new(y, x)?;
             if let Some(w) = w {
                 d = d.with_weights(w)?;

@@ -108,3 +108,11 @@ def test_glm_bad_input():
     assert m.n_dropped == 1 and m.df_null == len(d) - 2
     with pytest.raises(ValueError, match=r"`robust`"):
         hs.poisson_glm("breaks", ["woolB"], data=d, robust="HC3")
+
+
+def test_intercept_only_model():
+    d = fixture("data_glm_warpbreaks.csv")
+    m = hs.poisson_glm("breaks", [], data=d)
+    assert m.names == ["(Intercept)"]
+    np.testing.assert_allclose(m.coef[0], np.log(d["breaks"].mean()), rtol=1e-10)
+    np.testing.assert_allclose(m.deviance, m.null_deviance, rtol=1e-12)

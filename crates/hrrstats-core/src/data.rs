@@ -221,7 +221,8 @@ pub struct Covariates<'a> {
 }
 
 impl<'a> Covariates<'a> {
-    /// From a column-major matrix with `names.len()` columns of `n` rows.
+    /// From a column-major matrix with `names.len()` columns of `n` rows (zero columns
+    /// allowed: an intercept-only GLM).
     pub fn new(x: &'a [f64], n: usize, names: &'a [String]) -> Result<Self> {
         let p = names.len();
         if x.len() != n * p {
@@ -229,6 +230,9 @@ impl<'a> Covariates<'a> {
                 arg: "covariates",
                 reason: format!("{} values do not form {p} columns of {n} rows", x.len()),
             });
+        }
+        if p == 0 {
+            return Ok(Covariates { columns: Vec::new(), n, names });
         }
         Self::from_columns((0..p).map(|j| &x[j * n..(j + 1) * n]).collect(), names)
     }

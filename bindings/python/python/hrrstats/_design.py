@@ -24,6 +24,8 @@ def _frame_columns(frame):
 
 def raw_columns(covariates, data):
     """(name, raw 1-D array) pairs from every accepted covariate form."""
+    if covariates is None or (isinstance(covariates, (list, tuple)) and len(covariates) == 0):
+        return []
     if isinstance(covariates, str):
         covariates = [covariates]
     if isinstance(covariates, (list, tuple)) and covariates and all(isinstance(c, str) for c in covariates):

@@ -151,6 +151,12 @@ impl CoxPhParams {
     pub fn fit(&self, data: &CoxData) -> Result<CoxPhFit> {
         let (surv, x) = (&data.surv, &data.x);
         let p = x.p();
+        if p == 0 {
+            return Err(Error::InvalidArgument {
+                arg: "covariates",
+                reason: "a Cox model needs at least one covariate (null models are not supported yet)".into(),
+            });
+        }
         self.check(p)?;
         if let Some(w) = surv.weights() {
             if let Some(row) = w.iter().position(|&v| v <= 0.0) {
