@@ -16,16 +16,8 @@
 # Numbers are written with 17 significant digits (exact round trip of doubles).
 suppressPackageStartupMessages(library(survival))
 
-out <- file.path("tests", "reference", "fixtures")
-dir.create(out, showWarnings = FALSE, recursive = TRUE)
-
-fmt <- function(x) {
-  if (is.numeric(x)) ifelse(is.na(x), "NA", sprintf("%.17g", x)) else as.character(x)
-}
-write_csv <- function(df, name) {
-  df[] <- lapply(df, fmt)
-  write.csv(df, file.path(out, name), row.names = FALSE, quote = FALSE)
-}
+source(file.path("tests", "reference", "fixture_io.R"))
+write_csv <- fixture_writer("^(data_|km_|logrank_)")
 codes <- function(f) as.integer(factor(f))
 
 ## ---- data sets --------------------------------------------------------------

@@ -26,20 +26,8 @@
 #   integers or simple decimals, so it changes nothing).
 suppressPackageStartupMessages(library(survival))
 
-out <- file.path("tests", "reference", "fixtures")
-dir.create(out, showWarnings = FALSE, recursive = TRUE)
-
-fmt <- function(x) {
-  if (is.numeric(x)) ifelse(is.na(x), "NA", sprintf("%.17g", x)) else as.character(x)
-}
-written <- character(0)
-write_csv <- function(df, name) {
-  # this generator only ever writes cox_* / data_cox_* files (generate.R owns the rest)
-  stopifnot(grepl("^(cox_|data_cox_)", name))
-  df[] <- lapply(df, fmt)
-  write.csv(df, file.path(out, name), row.names = FALSE, quote = FALSE)
-  written <<- c(written, name)
-}
+source(file.path("tests", "reference", "fixture_io.R"))
+write_csv <- fixture_writer("^(cox_|data_cox_)")
 # Treatment-contrast dummies exactly as model.matrix(~ f) builds them (reference = first level).
 dummies <- function(f, prefix) {
   f <- factor(f)

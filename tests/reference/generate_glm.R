@@ -47,20 +47,8 @@ suppressPackageStartupMessages({
   library(sandwich)
 })
 
-out <- file.path("tests", "reference", "fixtures")
-dir.create(out, showWarnings = FALSE, recursive = TRUE)
-
-fmt <- function(x) {
-  if (is.numeric(x)) ifelse(is.na(x), "NA", sprintf("%.17g", x)) else as.character(x)
-}
-written <- character(0)
-write_csv <- function(df, name) {
-  # this generator only ever writes glm_* / data_glm_* files (the other scripts own the rest)
-  stopifnot(grepl("^(glm_|data_glm_)", name))
-  df[] <- lapply(df, fmt)
-  write.csv(df, file.path(out, name), row.names = FALSE, quote = FALSE)
-  written <<- c(written, name)
-}
+source(file.path("tests", "reference", "fixture_io.R"))
+write_csv <- fixture_writer("^(glm_|data_glm_)")
 # Treatment-contrast dummies exactly as model.matrix(~ f) builds them (reference = first
 # level; an ordered factor keeps its level order but gets treatment, not poly, contrasts),
 # named <prefix><level> with non-alphanumerics dropped.
