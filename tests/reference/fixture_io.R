@@ -11,11 +11,14 @@ fmt <- function(x) {
 
 written <- character(0)
 
-# A CSV writer that refuses names not matching `prefix` (a regular expression).
+# A CSV writer that refuses names not matching `prefix` (a regular expression), and
+# fields containing a comma (the files are unquoted).
 fixture_writer <- function(prefix) {
   function(df, name) {
     stopifnot(grepl(prefix, name))
+    df <- as.data.frame(df)
     df[] <- lapply(df, fmt)
+    stopifnot(!any(vapply(df, function(v) any(grepl(",", v)), TRUE)))
     write.csv(df, file.path(out, name), row.names = FALSE, quote = FALSE)
     written <<- c(written, name)
   }
