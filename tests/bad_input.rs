@@ -184,3 +184,26 @@ mod cox {
         assert!(matches!(e, Error::LengthMismatch { arg: "covariates", .. }), "{e:?}");
     }
 }
+
+mod lexis {
+    use hrrstats::{LexisData, LexisSplit};
+
+    #[test]
+    fn bad_lexis_input_names_argument_and_row() {
+        let entry = [2000.0, 2001.0, 2002.0];
+        let age = [50.0, 60.0, 70.0];
+        let status = [0.0, 1.0, 0.0];
+        let e = LexisData::new(vec![("per".into(), &entry[..]), ("age".into(), &age[..])], &[2005.0, 2000.5, 2010.0], &status).unwrap_err();
+        assert_eq!((e.arg(), e.row()), ("exit", Some(1)));
+        assert!(e.to_string().contains("before entry"), "{e}");
+        let bad_age = [50.0, f64::NAN, 70.0];
+        let e = LexisData::new(vec![("per".into(), &entry[..]), ("age".into(), &bad_age[..])], &[2005.0, 2006.0, 2010.0], &status).unwrap_err();
+        assert!(e.to_string().contains("column `age`") && e.row() == Some(1), "{e}");
+        let d = LexisData::new(vec![("per".into(), &entry[..]), ("age".into(), &age[..])], &[2005.0, 2006.0, 2010.0], &status).unwrap();
+        let e = LexisSplit::new(&d, &[("tsd", &[0.0, 1.0][..])], true).unwrap_err();
+        assert_eq!(e.arg(), "breaks");
+        assert!(e.to_string().contains("no time scale named `tsd`"), "{e}");
+        let e = LexisSplit::new(&d, &[("age", &[60.0, 50.0][..])], true).unwrap_err();
+        assert!(e.to_string().contains("strictly increasing"), "{e}");
+    }
+}

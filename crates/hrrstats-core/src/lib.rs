@@ -12,6 +12,7 @@ pub mod data;
 pub mod design;
 pub mod error;
 pub mod glm;
+pub mod person_time;
 pub(crate) mod dist;
 pub(crate) mod linalg;
 pub mod survival;
@@ -23,3 +24,4 @@ pub use survival::km::{ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams,
 pub use survival::logrank::{LogrankTest, LogrankTestParams};
 pub use survival::cox::{BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, Schoenfeld, TestResult, Ties, ZphTest, ZphTransform};
 pub use glm::{Family, Glm, GlmData, GlmFit, GlmParams, GlmPrediction, GlmResidual, Link, Robust};
+pub use person_time::{LexisData, LexisSplit, PersonTimeTable, SplitRows};
