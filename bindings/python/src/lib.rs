@@ -41,27 +41,6 @@ fn slice_u32<'a>(name: &str, a: &'a PyReadonlyArray1<'_, u32>) -> PyResult<&'a [
     a.as_slice().map_err(|_| PyValueError::new_err(format!("argument `{name}` must be a contiguous 1-D array")))
 }
 
-/// Build validated survival data from borrowed columns.
-fn survival_data<'a>(
-    time: &'a [f64],
-    status: &'a [f64],
-    entry: Option<&'a [f64]>,
-    weights: Option<&'a [f64]>,
-    strata: Option<(&'a [u32], usize)>,
-) -> core::Result<core::SurvivalData<'a>> {
-    let mut d = core::SurvivalData::new(time, status)?;
-    if let Some(e) = entry {
-        d = d.with_entry(e)?;
-    }
-    if let Some(w) = weights {
-        d = d.with_weights(w)?;
-    }
-    if let Some((s, k)) = strata {
-        d = d.with_strata(s, k)?;
-    }
-    Ok(d)
-}
-
 /// A fitted Kaplan–Meier model (wrapped by `hrrstats.KaplanMeier` in Python).
 #[pyclass(module = "hrrstats._hrrstats", frozen)]
 struct KaplanMeierFit {
@@ -177,7 +156,7 @@ fn kaplan_meier(
         }
     };
     let fit = run(py, || {
-        let d = survival_data(t, s, e, w, st.map(|x| (x, n_strata)))?;
+        let d = core::SurvivalData::from_parts(t, s, e, w, st.map(|x| (x, n_strata)))?;
         core::KaplanMeier::params().conf_type(conf_type).conf_level(conf_level).variance(variance).fit(&d)
     })?;
     Ok(KaplanMeierFit { fit })
@@ -202,7 +181,7 @@ fn logrank_test<'py>(
     let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
     let st = strata.as_ref().map(|a| slice_u32("strata", a)).transpose()?;
     let r = run(py, || {
-        let d = survival_data(t, s, e, None, st.map(|x| (x, n_strata)))?;
+        let d = core::SurvivalData::from_parts(t, s, e, None, st.map(|x| (x, n_strata)))?;
         core::LogrankTest::params().rho(rho).fit(&d, g, n_groups)
     })?;
     let d = PyDict::new(py);
@@ -425,7 +404,7 @@ impl<'py> CoxInputs<'py> {
 
 impl<'a> CoxSlices<'a> {
     fn data(&self, names: &'a [String]) -> core::Result<core::CoxData<'a>> {
-        let surv = survival_data(self.time, self.event, self.entry, self.weights, self.strata)?;
+        let surv = core::SurvivalData::from_parts(self.time, self.event, self.entry, self.weights, self.strata)?;
         let x = core::Covariates::from_columns(self.columns.clone(), names)?;
         let mut data = core::CoxData::new(surv, x)?;
         if let Some(o) = self.offset {

@@ -103,6 +103,28 @@ impl<'a> SurvivalData<'a> {
         Ok(SurvivalData { exit, status, entry: None, weights: None, strata: None, n_strata: 1 })
     }
 
+    /// All parts at once (what the bindings receive): exit, status and the optional
+    /// entry times, case weights and strata (codes, number of strata).
+    pub fn from_parts(
+        exit: &'a [f64],
+        status: &'a [f64],
+        entry: Option<&'a [f64]>,
+        weights: Option<&'a [f64]>,
+        strata: Option<(&'a [u32], usize)>,
+    ) -> Result<Self> {
+        let mut d = SurvivalData::new(exit, status)?;
+        if let Some(e) = entry {
+            d = d.with_entry(e)?;
+        }
+        if let Some(w) = weights {
+            d = d.with_weights(w)?;
+        }
+        if let Some((s, k)) = strata {
+            d = d.with_strata(s, k)?;
+        }
+        Ok(d)
+    }
+
     /// Add entry times: each row is at risk on `(entry, exit]`.
     pub fn with_entry(mut self, entry: &'a [f64]) -> Result<Self> {
         check_len("entry", entry.len(), "time", self.exit.len())?;

@@ -165,21 +165,12 @@ fn km_fit_(
             }
         };
 
-        let mut data = SurvivalData::new(time, status)?;
-        if let Some(e) = entry {
-            data = data.with_entry(e)?;
-        }
-        if let Some(w) = weights {
-            data = data.with_weights(w)?;
-        }
         let strata = if strata.is_null() {
             None
         } else {
             Some((codes("strata", &strata)?, count("n_strata", &n_strata)?))
         };
-        if let Some((codes, k)) = &strata {
-            data = data.with_strata(codes, *k)?;
-        }
+        let data = SurvivalData::from_parts(time, status, entry, weights, strata.as_ref().map(|(c, k)| (c.as_slice(), *k)))?;
         let fit = KaplanMeier::params()
             .conf_type(conf_type)
             .conf_level(conf_level)
@@ -325,10 +316,6 @@ fn logrank_(
         let entry = opt_doubles("entry", &entry)?;
         let rho = scalar("rho", &rho)?;
 
-        let mut data = SurvivalData::new(time, status)?;
-        if let Some(e) = entry {
-            data = data.with_entry(e)?;
-        }
         let group = codes("group", &group)?;
         let n_groups = count("n_groups", &n_groups)?;
         let strata = if strata.is_null() {
@@ -336,9 +323,7 @@ fn logrank_(
         } else {
             Some((codes("strata", &strata)?, count("n_strata", &n_strata)?))
         };
-        if let Some((codes, k)) = &strata {
-            data = data.with_strata(codes, *k)?;
-        }
+        let data = SurvivalData::from_parts(time, status, entry, None, strata.as_ref().map(|(c, k)| (c.as_slice(), *k)))?;
         let t: LogrankTest = LogrankTest::params().rho(rho).fit(&data, &group, n_groups)?;
         let g = t.n_groups;
         // Row-major k x k -> R's column-major matrix (symmetric, but keep it exact).
@@ -482,16 +467,13 @@ impl<'a> CoxInputs<'a> {
 
     /// The `CoxData` of the fit (built the same way every time).
     fn data(&self) -> Res<CoxData<'_>> {
-        let mut surv = SurvivalData::new(self.time, self.status)?;
-        if let Some(e) = self.entry {
-            surv = surv.with_entry(e)?;
-        }
-        if let Some(w) = self.weights {
-            surv = surv.with_weights(w)?;
-        }
-        if let Some((codes, k)) = &self.strata {
-            surv = surv.with_strata(codes, *k)?;
-        }
+        let surv = SurvivalData::from_parts(
+            self.time,
+            self.status,
+            self.entry,
+            self.weights,
+            self.strata.as_ref().map(|(c, k)| (c.as_slice(), *k)),
+        )?;
         let cov = Covariates::new(self.x, self.time.len(), &self.names)?;
         let mut data = CoxData::new(surv, cov)?;
         if let Some(o) = self.offset {
