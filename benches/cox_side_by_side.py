@@ -4,13 +4,13 @@ Reads the data written by benches/cox_data.py. Prints CSV lines: language,tool,s
     python benches/cox_side_by_side.py --data /tmp/hrrstats-cox [--no-lifelines]
 """
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import hrrstats as hs
+from bench_util import best
 
 
 def load(d):
@@ -21,13 +21,6 @@ def load(d):
     return df, [f"x{j}" for j in range(1, p + 1)]
 
 
-def best(fn, repeat):
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return min(out)
 
 
 def main():

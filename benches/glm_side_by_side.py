@@ -4,13 +4,13 @@ Reads the data of benches/glm_data.py. Prints CSV lines: language,tool,seconds.
     python benches/glm_side_by_side.py --data /tmp/hrrstats-glm [--no-statsmodels]
 """
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import hrrstats as hs
+from bench_util import best
 
 
 def load(d):
@@ -20,13 +20,6 @@ def load(d):
     return np.fromfile(d / "y.f64"), X, np.fromfile(d / "logpt.f64")
 
 
-def best(fn, repeat):
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return min(out)
 
 
 def main():

@@ -5,21 +5,14 @@ stratum (what a lifelines user does); hrrstats fits all strata in one call. Each
 timing is the best of `--repeat` runs. Prints one CSV line per tool.
 """
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
 
 import hrrstats as hs
+from bench_util import best
 
 
-def best(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main():
