@@ -206,4 +206,64 @@ mod lexis {
         let e = LexisSplit::new(&d, &[("age", &[60.0, 50.0][..])], true).unwrap_err();
         assert!(e.to_string().contains("strictly increasing"), "{e}");
     }
+
+    #[test]
+    fn bad_cut_and_by_input() {
+        let entry = [2000.0, 2001.0, 2002.0];
+        let status = [0.0, 1.0, 0.0];
+        let exit = [2005.0, 2006.0, 2010.0];
+        let d = LexisData::new(vec![("per".into(), &entry[..])], &exit, &status).unwrap();
+        let e = hrrstats::cut_lexis(&d, &[2003.0, f64::INFINITY, f64::NAN], "per", &[3.0; 3], None, false).unwrap_err();
+        assert_eq!((e.arg(), e.row()), ("cut", Some(1)));
+        let e = hrrstats::cut_lexis(&d, &[2003.0; 3], "age", &[3.0; 3], None, false).unwrap_err();
+        assert_eq!(e.arg(), "timescale");
+        let e = hrrstats::cut_lexis(&d, &[2003.0; 2], "per", &[3.0; 3], None, false).unwrap_err();
+        assert_eq!(e.arg(), "cut");
+        let sp = LexisSplit::new(&d, &[("per", &[2000.0, 2005.0, 2010.0][..])], true).unwrap();
+        let e = sp.person_time_table(&d, &[(&[0, 1, 2][..], 2)]).unwrap_err();
+        assert_eq!((e.arg(), e.row()), ("by", Some(2)));
+    }
+}
+
+mod rates {
+    use hrrstats::{crude_rates, direct_standardize, rate_ratios, sir, standard_population};
+
+    #[test]
+    fn bad_rate_input_names_argument_and_row() {
+        let e = crude_rates(&[1.0, 2.5], &[10.0, 10.0], None, 0.95).unwrap_err();
+        assert_eq!((e.arg(), e.row()), ("events", Some(1)));
+        assert!(e.to_string().contains("whole number"), "{e}");
+        let e = crude_rates(&[1.0, 2.0], &[10.0, 0.0], None, 0.95).unwrap_err();
+        assert_eq!((e.arg(), e.row()), ("person_time", Some(1)));
+        let e = crude_rates(&[1.0, -2.0], &[10.0, 1.0], None, 0.95).unwrap_err();
+        assert_eq!((e.arg(), e.row()), ("events", Some(1)));
+        let e = crude_rates(&[1.0], &[10.0], None, 1.5).unwrap_err();
+        assert_eq!(e.arg(), "conf_level");
+        let e = rate_ratios(&[1.0, 0.0], &[1.0, 1.0], &[1.0, 0.0], &[1.0, 1.0], 1.0, 0.95).unwrap_err();
+        assert_eq!((e.arg(), e.row()), ("events1", Some(1)));
+        assert!(e.to_string().contains("no events in either group"), "{e}");
+        let e = direct_standardize(&[1.0, 2.0], &[10.0, 10.0], &[1.0, f64::NAN], None, 0.95).unwrap_err();
+        assert_eq!((e.arg(), e.row()), ("standard_weights", Some(1)));
+        let e = direct_standardize(&[1.0, 2.0], &[10.0, 10.0], &[0.0, 0.0], None, 0.95).unwrap_err();
+        assert_eq!(e.arg(), "standard_weights");
+        let e = sir(&[1.0, 2.0], &[10.0, 10.0], &[0.0, 0.0], None, 0.95).unwrap_err();
+        assert!(e.to_string().contains("expected count is zero"), "{e}");
+        let e = sir(&[1.0, 2.0], &[10.0, 10.0], &[0.1, 0.1], Some((&[0, 5][..], 2)), 0.95).unwrap_err();
+        assert_eq!((e.arg(), e.row()), ("by", Some(1)));
+        assert!(standard_population("martian").is_err());
+    }
+
+    #[test]
+    fn hand_worked_rates() {
+        // 4 events in 2 person-years: rate 2; SIR of 4 observed against 2 expected = 2.
+        let r = crude_rates(&[4.0], &[2.0], None, 0.95).unwrap();
+        assert_eq!(r.rate, vec![2.0]);
+        assert!(r.p_value.is_none());
+        let s = sir(&[4.0], &[2.0], &[1.0], None, 0.95).unwrap();
+        assert_eq!((s.sir[0], s.lower[0] * 2.0, s.upper[0] * 2.0), (2.0, r.lower[0] * 2.0, r.upper[0] * 2.0));
+        // Equal rates: ratio 1 and p = 1.
+        let rr = rate_ratios(&[5.0], &[10.0], &[5.0], &[10.0], 1.0, 0.95).unwrap();
+        assert_eq!((rr.estimate[0], rr.p_value[0]), (1.0, 1.0));
+        assert!((rr.lower[0] * rr.upper[0] - 1.0).abs() < 1e-12, "limits symmetric on the log scale");
+    }
 }

@@ -54,6 +54,11 @@ pub const ATOL: f64 = 1e-14;
 
 /// Assert `ours` equals the anchor's `theirs` (NaN matches NA) element by element.
 pub fn assert_close(what: &str, ours: &[f64], theirs: &[f64]) {
+    assert_close_tol(what, ours, theirs, RTOL)
+}
+
+/// As [`assert_close`] with relative tolerance `rtol` (tighter where an issue asks).
+pub fn assert_close_tol(what: &str, ours: &[f64], theirs: &[f64], rtol: f64) {
     assert_eq!(ours.len(), theirs.len(), "{what}: {} values, anchor has {}", ours.len(), theirs.len());
     for (i, (&a, &b)) in ours.iter().zip(theirs).enumerate() {
         let ok = if b.is_nan() || a.is_nan() {
@@ -61,7 +66,7 @@ pub fn assert_close(what: &str, ours: &[f64], theirs: &[f64]) {
         } else if b.is_infinite() || a.is_infinite() {
             a == b
         } else {
-            (a - b).abs() <= RTOL * b.abs() + ATOL
+            (a - b).abs() <= rtol * b.abs() + ATOL
         };
         assert!(ok, "{what}[{i}]: ours {a:e}, anchor {b:e}");
     }

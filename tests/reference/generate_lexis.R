@@ -1,7 +1,7 @@
 #!/usr/bin/env Rscript
 # Reference answers for hrrstats' person-time on Lexis diagrams, rates, direct
-# standardisation and SIR/SMR, from Epi (Lexis, splitLexis), popEpi (splitMulti, sir,
-# standard populations) and stats (poisson.test, binom.test, glm).
+# standardisation and SIR/SMR, from Epi (Lexis, splitLexis, cutLexis, ci.lin), popEpi
+# (splitMulti, sir, standard populations) and stats (poisson.test, binom.test, glm).
 # Companion of generate.R, generate_cox.R and generate_glm.R; same helpers and conventions.
 #
 # Writes tests/reference/fixtures/ (every file prefixed lexis_, rate_, sir_ or data_lexis_):
@@ -12,8 +12,12 @@
 #   lexis_cases.csv            manifest of Lexis splits (see "Lexis cases" below)
 #   lexis_<case>_split.csv     the split follow-up, one row per piece
 #   lexis_<case>_table.csv     person-time table: pyrs and transitions per band combination
+#   data_lexis_cut.csv         small hand-made cohort with individual cut dates (18 persons)
+#   lexis_cut_cases.csv        manifest of cuts at individual dates (Epi::cutLexis, below)
+#   lexis_cut_<case>.csv       the cut (and possibly split) follow-up, one row per piece
 #   rate_crude.csv             crude rates with exact (Garwood) limits, inputs included
 #   rate_ratio.csv             rate ratios with exact conditional (binomial) limits
+#   rate_difference.csv        rate differences with Wald limits (Epi::ci.lin, identity link)
 #   rate_standard_<name>.csv   standard population weights (age_lower, age_upper, weight,
 #                              source)
 #   rate_dsr_cases.csv         manifest of direct standardisation cases
@@ -309,6 +313,186 @@ local({
             all(m$events_1 == m$from0to1), all(m$events_2 == m$from0to2))
 })
 
+## ---- cutting at individual dates (cutLexis) -----------------------------------
+# anchor: Epi::cutLexis(L, cut = <cut>, timescale = <timescale>, new.state = <new_state>,
+# precursor.states = <precursor_states>, progressive = <progressive>) (Epi 2.47, numeric
+# states; new.scale = FALSE, split.states = FALSE, count = FALSE), L built by make_lexis()
+# as above. What Epi:::doCutLexis + Epi:::setStatus.numeric do, per input row with entry a
+# and exit b on the cut's time scale, cut c (NA -> Inf), entry state x0 (lex.Cst), exit
+# state x1 (lex.Xst), new state s:
+#   pre-cut piece  [a, min(c, b)):  lex.dur = min(c, b) - a, lex.Cst = x0,
+#                  lex.Xst = s if c < b (strictly), else x1 (cut at or after the exit, or
+#                  NA: the row is unchanged);
+#   post-cut piece [max(c, a), b):  lex.dur = b - max(c, a), lex.Cst = s,
+#                  lex.Xst = s if x1 is a precursor state, else x1, where x1 is a
+#                  precursor state when x1 is in precursor.states or (progressive = TRUE
+#                  and x1 < s);
+#   every other time scale at the start of the post-cut piece = its value at exit minus
+#   the piece's lex.dur (= entry value + max(c, a) - a);
+#   then every piece with lex.dur <= 0 is removed -- an exact test, no tolerance (unlike
+#   Lexis() and splitLexis, which drop pieces shorter than sqrt(.Machine$double.eps)).
+# Consequences: c <= a (cut before or exactly at entry): one row, the person enters in s
+# (lex.Cst = s); c >= b or NA: the row as it was; a < c < b: two rows, the first ends in a
+# transition x0 -> s. precursor.states defaults to transient(L) = the states with
+# positive time in lex.Cst ("0" here: a censoring in 0 after the cut becomes s, i.e.
+# s -> s); precursor.states empty (NULL) keeps a post-cut exit 0 as s -> 0; progressive
+# = TRUE also turns every exit state below s into s (with s = 3 or 4 here: all of them).
+# Output rows sorted by lex.id, then the first time scale (Epi's sortLexis).
+# When the manifest has breaks the cut object is then split -- anchor
+# popEpi::splitMulti(<cut>, breaks, drop = TRUE), cross-checked against Epi::splitLexis
+# scale by scale + the drop rule (split_epi above), with per_band / age_band as in
+# lexis_<case>_split.csv. Splitting drops pieces shorter than tol, including pieces
+# cutLexis just made (persons 17, 18 below).
+# Cutting a split object instead (split, then cutLexis each row) is not the same in Epi:
+# a cut exactly on a row boundary (a break) leaves the row ending at the cut with
+# lex.Xst = lex.Cst (c < b fails for it) and the next row starting in s, so the
+# transition into s is lost; and the tiny pieces are kept. Recorded (ids listed at the
+# end) and asserted to be only persons 9, 13, 17 and 18; the fixtures are cut-then-split.
+#
+# data_lexis_cut.csv (18 persons; all values multiples of 1/8 except the two 2^-30
+# offsets, all exact in binary). Scales per (calendar time, entry/exit/cut measured on it)
+# and age; entry_status 0; status 0 censored, 1 event, 2 death; cut = calendar time of the
+# new state (e.g. an operation), NA = never; new_state 3 (4 for persons 10, 11, 14);
+# new_state_prog 1 (3 for persons 10, 11) for the progressive_mid case. Breaks of the
+# split case: age 0,40,60,80; per 2000,2005,2010,2015.
+#    1  cut before entry (status 1): one row 3 -> 1 (3 -> 3 with precursors 0 1)
+#    2  cut exactly at entry (status 0): one row 3 -> 3
+#    3  cut strictly inside, status 1: 0 -> 3, 3 -> 1
+#    4  cut exactly at exit: unchanged 0 -> 1 (no zero-length post-cut piece)
+#    5  cut after exit: unchanged 0 -> 2
+#    6  cut NA: unchanged 0 -> 0
+#    7  cut inside, status 0: 0 -> 3, 3 -> 3 (0 is a precursor state)
+#    8  cut inside, status 2: 0 -> 3, 3 -> 2 (kept; 3 -> 3 when progressive)
+#    9  cut exactly at the per break 2005 (also age 60 before and per 2010 after it)
+#   10  split by age 40 and per 2005 before the cut and per 2010 after it; new state 4
+#   11  crosses age 80 at 2008.5, cut 2008.75: with drop the piece carrying 0 -> 4 and
+#       everything after it fall above age 80 and are dropped
+#   12  entry 1997, cut 1999, both before per 2000: the pre-cut piece is dropped entirely
+#       by the split, the kept follow-up starts in 3 at 2000
+#   13  cut exactly at the age break 60 (a break on a scale other than the cut's); exit
+#       2016 beyond the last per break, truncated
+#   14  cut 1/8 before exit, status 0, new state 4: 0 -> 4, 4 -> 4
+#   15  cut before entry, status 2, age above 80 (all dropped by the split)
+#   16  cut inside, death exactly at the last per break 2015 (kept)
+#   17  cut 2^-30 after entry: cutLexis keeps the 9.3e-10 piece 0 -> 3; the split drops it
+#   18  cut 2^-30 before exit (status 1): cutLexis keeps the 9.3e-10 piece 3 -> 1; the
+#       split drops it, so the event is lost and the last kept piece ends 0 -> 3
+lexis_cut <- data.frame(
+  id = 1:18,
+  entry = c(2002, 2003, 2001, 2004, 2006, 2000.5, 2002.5, 2001.25, 2002, 2000.25, 2005.5,
+            1997, 2008, 2010, 2003.5, 2009, 2004, 2006),
+  exit = c(2008, 2009.5, 2011, 2012, 2010.5, 2014, 2013.75, 2009, 2012, 2014.5, 2011.25,
+           2004, 2016, 2014, 2007, 2015, 2010, 2011),
+  status = c(1, 0, 1, 1, 2, 0, 0, 2, 1, 2, 1, 1, 0, 0, 2, 2, 0, 1),
+  entry_status = 0,
+  age_at_entry = c(45, 52, 38, 61, 70, 30, 44.5, 66, 57.5, 36, 77, 50, 59.875, 25, 81, 48,
+                   50, 42),
+  cut = c(2000.5, 2003, 2004.25, 2012, 2013, NA, 2007.125, 2006, 2005, 2006.5, 2008.75,
+          1999, 2008.125, 2013.875, 2001, 2012.5, 2004 + 2^-30, 2011 - 2^-30),
+  new_state = c(3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 3, 3, 4, 3, 3, 3, 3),
+  new_state_prog = c(1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1))
+stopifnot(all(lexis_cut$exit > lexis_cut$entry), all(vapply(lexis_cut, is.numeric, TRUE)))
+write_csv(lexis_cut, "data_lexis_cut.csv")
+dd$lexis_cut <- read.csv(file.path(out, "data_lexis_cut.csv"))
+stopifnot(isTRUE(all.equal(dd$lexis_cut, lexis_cut, tolerance = 0)))
+
+# Manifest lexis_cut_cases.csv: case; data, scales, entry, exit, status, entry_status as
+# in lexis_cases.csv; cut (column of the cut time, NA = never); timescale (the scale the
+# cut is on); new_state (column); precursor_states (space-separated states, empty = none);
+# progressive; breaks (as in lexis_cases.csv, empty = no split after the cut); drop (as
+# in lexis_cases.csv; only used with breaks, TRUE throughout).
+# Output lexis_cut_<case>.csv: id, per, age, lex_dur, lex_Cst, lex_Xst (and, with breaks,
+# id, per, age, per_band, age_band, lex_dur, lex_Cst, lex_Xst).
+lexis_cut_cases <- local({
+  lines <- c(
+    "default|0|FALSE|new_state|",
+    "precursor_0_1|0 1|FALSE|new_state|",
+    "precursor_none||FALSE|new_state|",
+    "progressive|0|TRUE|new_state|",
+    "progressive_mid|0|TRUE|new_state_prog|",
+    "split_age_per|0|FALSE|new_state|age=0,40,60,80;per=2000,2005,2010,2015")
+  m <- do.call(rbind, lapply(strsplit(lines, "|", fixed = TRUE), function(p) c(p, "")[1:5]))
+  data.frame(case = m[, 1], data = "lexis_cut", scales = "per age",
+             entry = "entry age_at_entry", exit = "exit", status = "status",
+             entry_status = "entry_status", cut = "cut", timescale = "per",
+             new_state = m[, 4], precursor_states = m[, 2], progressive = m[, 3],
+             breaks = m[, 5], drop = "TRUE", stringsAsFactors = FALSE)
+})
+write_csv(transform(lexis_cut_cases, breaks = gsub(",", " ", breaks)), "lexis_cut_cases.csv")
+
+# The rules above, by hand (asserted equal to cutLexis for every case, to 1e-12).
+cut_by_hand <- function(d, cs, prec, prog) {
+  ts <- cs$timescale; sc <- strsplit(cs$scales, " ")[[1]]
+  en <- setNames(strsplit(cs$entry, " ")[[1]], sc)
+  do.call(rbind, lapply(seq_len(nrow(d)), function(i) {
+    a <- d[[en[[ts]]]][i]; b <- d[[cs$exit]][i]; cc <- d[[cs$cut]][i]
+    if (is.na(cc)) cc <- Inf
+    s <- d[[cs$new_state]][i]; x0 <- d[[cs$entry_status]][i]; x1 <- d[[cs$status]][i]
+    piece <- function(start, dur, cst, xst) {
+      r <- data.frame(id = d$id[i])
+      for (v in sc) r[[v]] <- d[[en[[v]]]][i] + (start - a)
+      cbind(r, data.frame(lex_dur = dur, lex_Cst = cst, lex_Xst = xst))
+    }
+    rbind(if (min(cc, b) - a > 0) piece(a, min(cc, b) - a, x0, if (cc < b) s else x1),
+          if (b - max(cc, a) > 0) piece(max(cc, a), b - max(cc, a), s,
+                                        if (x1 %in% prec || (prog && x1 < s)) s else x1))
+  }))
+}
+cut_notes <- character(0)
+for (i in seq_len(nrow(lexis_cut_cases))) {
+  cs <- lexis_cut_cases[i, ]
+  d <- dd[[cs$data]]
+  sc <- strsplit(cs$scales, " ")[[1]]
+  prec <- as.numeric(strsplit(cs$precursor_states, " ")[[1]])
+  prog <- as.logical(cs$progressive)
+  L <- make_lexis(cs, d)
+  stopifnot(nrow(L) == nrow(d), is.numeric(L$lex.Cst), identical(transient(L), "0"))
+  C <- cutLexis(L, cut = d[[cs$cut]], timescale = cs$timescale, new.state = d[[cs$new_state]],
+                precursor.states = if (length(prec)) prec else NULL, progressive = prog)
+  if (cs$case == "default") {
+    # the default precursor.states (transient(L) = "0") gives the same
+    C0 <- cutLexis(L, cut = d[[cs$cut]], timescale = cs$timescale,
+                   new.state = d[[cs$new_state]])
+    stopifnot(identical(as_rows(C0, sc), as_rows(C, sc)))
+  }
+  # Epi's own order is already (lex.id, first scale)
+  ep <- as_rows(C, sc)
+  stopifnot(identical(ep$id, C$lex.id), identical(ep[[sc[1]]], C[[sc[1]]]))
+  hand <- cut_by_hand(d, cs, prec, prog)
+  rownames(ep) <- rownames(hand) <- NULL
+  stopifnot(nrow(hand) == nrow(ep), max(abs(as.matrix(hand) - as.matrix(ep))) <= 1e-12 * 2100)
+  res <- ep
+  if (nchar(cs$breaks)) {
+    br <- parse_breaks(cs$breaks)
+    drop <- as.logical(cs$drop)
+    stopifnot(all(names(br) %in% sc), drop)
+    pe <- as_rows(splitMulti(C, breaks = br, drop = drop), sc)
+    es <- as_rows(split_epi(C, br, drop), sc)
+    rownames(pe) <- rownames(es) <- NULL
+    stopifnot(nrow(pe) == nrow(es), max(abs(as.matrix(pe) - as.matrix(es))) <= 1e-12 * 2100)
+    res <- pe
+    for (s in sc) res[[paste0(s, "_band")]] <- band_of(res[[s]], res$lex_dur, br[[s]])
+    res <- res[, c("id", sc, paste0(sc, "_band"), "lex_dur", "lex_Cst", "lex_Xst")]
+    # split first, then cut each row (cut and new state looked up by id): differs only
+    # for the persons named above
+    S <- split_epi(L, br, drop)
+    k <- match(S$lex.id, d$id)
+    sc_rows <- as_rows(cutLexis(S, cut = d[[cs$cut]][k], timescale = cs$timescale,
+                                new.state = d[[cs$new_state]][k],
+                                precursor.states = prec, progressive = prog), sc)
+    differ <- sort(unique(d$id[vapply(d$id, function(j) {
+      u <- pe[pe$id == j, ]; v <- sc_rows[sc_rows$id == j, ]
+      !(nrow(u) == nrow(v) && max(abs(as.matrix(u) - as.matrix(v)), 0) <= 1e-9)
+    }, TRUE)]))
+    stopifnot(identical(as.numeric(differ), c(9, 13, 17, 18)))
+    cut_notes <- c(cut_notes,
+                   sprintf("  %s: split-then-cut differs from cut-then-split for ids %s",
+                           cs$case, paste(differ, collapse = " ")))
+  }
+  rownames(res) <- NULL
+  write_csv(res, paste0("lexis_cut_", cs$case, ".csv"))
+}
+
 ## ---- crude rates --------------------------------------------------------------
 # anchor: stats::poisson.test(events, pyrs, r = null_rate, conf.level = conf_level)
 #   rate = events / pyrs
@@ -362,6 +546,50 @@ rate_ratio <- do.call(rbind, lapply(seq_len(nrow(ratio_in)), function(i) {
                       upper = pt$conf.int[2], p_value = pt$p.value))
 }))
 write_csv(rate_ratio, "rate_ratio.csv")
+
+## ---- rate differences -----------------------------------------------------------
+# anchor: Epi::ci.lin(glm(cbind(d, y) ~ -1 + grp, family = Epi::poisreg(link =
+# "identity")), ctr.mat = rbind(c(1, -1)), alpha = 1 - conf_level) on the two rows
+# (d, y) = (events1, pyrs1), (events2, pyrs2): a saturated Poisson model for the rates,
+# so the coefficients are the observed rates and the Wald variance is mu / y = events /
+# pyrs^2 per arm (dispersion 1). By hand:
+#   difference = events1 / pyrs1 - events2 / pyrs2
+#   se = sqrt(events1 / pyrs1^2 + events2 / pyrs2^2)
+#   lower/upper = difference -/+ qnorm(1 - alpha / 2) se,  alpha = 1 - conf_level
+#   p_value = 2 pnorm(-|difference / se|)  (Wald)
+# asserted equal to ci.lin (Estimate, StdErr, P, limits) to 1e-8 relative. When an arm has
+# 0 events its fitted rate would be 0, which poisreg's validmu (mu > 0) rejects: glm stops
+# with "no valid set of coefficients has been found" -- those rows (events1 = 0 or
+# events2 = 0) use the hand formula only (the arm then contributes 0 to the variance).
+# Both arms at 0 (se = 0) is not covered.
+diff_in <- data.frame(
+  events1 = c(10, 0, 7, 150, 3, 2500, 1, 12),
+  pyrs1 = c(1000, 500, 300.5, 20000, 100, 123456.7, 10, 800),
+  events2 = c(20, 5, 0, 120, 3, 1800, 2, 30),
+  pyrs2 = c(1500, 800, 400, 25000, 100, 98765.4, 50, 1000),
+  conf_level = c(0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.90))
+glm_checked <- 0
+rate_difference <- do.call(rbind, lapply(seq_len(nrow(diff_in)), function(i) {
+  r <- diff_in[i, ]
+  a <- 1 - r$conf_level
+  dif <- r$events1 / r$pyrs1 - r$events2 / r$pyrs2
+  se <- sqrt(r$events1 / r$pyrs1^2 + r$events2 / r$pyrs2^2)
+  z <- qnorm(1 - a / 2)
+  out_row <- cbind(r, data.frame(difference = dif, se = se, lower = dif - z * se,
+                                 upper = dif + z * se, p_value = 2 * pnorm(-abs(dif / se))))
+  if (r$events1 > 0 && r$events2 > 0) {
+    g <- data.frame(d = c(r$events1, r$events2), y = c(r$pyrs1, r$pyrs2), grp = factor(1:2))
+    m <- glm(cbind(d, y) ~ -1 + grp, family = poisreg(link = "identity"), data = g)
+    ci <- ci.lin(m, ctr.mat = rbind(c(1, -1)), alpha = a)
+    stopifnot(m$converged,
+              close_to(unname(ci[1, c(1, 2, 5, 6)]),
+                       c(dif, se, out_row$lower, out_row$upper), 1e-8),
+              abs(ci[1, 4] - out_row$p_value) <= 1e-8 * max(1e-3, out_row$p_value))
+    glm_checked <<- glm_checked + 1
+  }
+  out_row
+}))
+write_csv(rate_difference, "rate_difference.csv")
 
 ## ---- standard populations -----------------------------------------------------
 # 18 age groups 0-4, 5-9, ..., 80-84, 85+ (age_lower 0..85; age_upper = age_lower + 5, NA
@@ -571,3 +799,7 @@ cat("direct standardisation cases checked against epitools::ageadjust.direct:",
     epitools_checked, "of", nrow(dsr_cases), "\n")
 cat("popEpi::splitMulti vs Epi::splitLexis (+ drop outside breaks):\n")
 cat(split_notes, sep = "\n")
+cat("Epi::cutLexis cases (rules checked by hand):", nrow(lexis_cut_cases), "\n")
+cat(cut_notes, sep = "\n")
+cat("rate differences checked against Epi::ci.lin (poisreg identity glm):", glm_checked, "of",
+    nrow(diff_in), "(the others have a zero arm)\n")

@@ -15,3 +15,212 @@ pub(crate) fn pchisq_upper(x: f64, df: usize) -> f64 {
     }
     ChiSquared::new(df as f64).map(|d| d.sf(x)).unwrap_or(f64::NAN)
 }
+
+use statrs::function::beta::{beta_reg, inv_beta_reg, ln_beta};
+use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
+
+/// Standard normal distribution function.
+pub(crate) fn pnorm(x: f64) -> f64 {
+    Normal::standard().cdf(x)
+}
+
+/// Safeguarded Newton inversion of a continuous distribution function on `[lo, hi]`
+/// (with `cdf(lo) <= p <= cdf(hi)`), from the guess `x`: a Newton step is taken when
+/// it stays inside the bracket, a bisection step otherwise; stops when a step is below
+/// a few ulps.
+fn invert(p: f64, cdf: impl Fn(f64) -> f64, pdf: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64, mut x: f64) -> f64 {
+    if !(x > lo && x < hi) {
+        x = 0.5 * (lo + hi);
+    }
+    for _ in 0..300 {
+        let f = cdf(x) - p;
+        if f == 0.0 {
+            return x;
+        }
+        if f < 0.0 {
+            lo = x;
+        } else {
+            hi = x;
+        }
+        let mut next = x - f / pdf(x);
+        if !(next.is_finite() && next > lo && next < hi) {
+            next = 0.5 * (lo + hi);
+        }
+        if (next - x).abs() <= 4.0 * f64::EPSILON * x.abs() || hi - lo <= 4.0 * f64::EPSILON * hi.abs() {
+            return next;
+        }
+        x = next;
+    }
+    x
+}
+
+/// Quantile of the gamma distribution with `shape` and unit scale (R's `qgamma(p,
+/// shape)`), to a few ulps.
+pub(crate) fn qgamma(p: f64, shape: f64) -> f64 {
+    if p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    let cdf = |x: f64| gamma_lr(shape, x);
+    let lg = ln_gamma(shape);
+    let pdf = |x: f64| ((shape - 1.0) * x.ln() - x - lg).exp();
+    // Wilson–Hilferty start; bracket by doubling.
+    let z = qnorm(p);
+    let c = 1.0 / (9.0 * shape);
+    let x0 = (shape * (1.0 - c + z * c.sqrt()).powi(3)).max(1e-300);
+    let mut hi = x0.max(1.0);
+    while cdf(hi) < p {
+        hi *= 2.0;
+    }
+    invert(p, cdf, pdf, 0.0, hi, x0)
+}
+
+/// Quantile of the beta distribution (R's `qbeta(p, a, b)`), to a few ulps.
+pub(crate) fn qbeta(p: f64, a: f64, b: f64) -> f64 {
+    if p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let lb = ln_beta(a, b);
+    let pdf = |x: f64| ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - lb).exp();
+    invert(p, |x| beta_reg(a, b, x), pdf, 0.0, 1.0, inv_beta_reg(a, b, p))
+}
+
+/// Poisson probability `P(X = k)` for mean `m`.
+pub(crate) fn dpois(k: f64, m: f64) -> f64 {
+    if m == 0.0 {
+        return if k == 0.0 { 1.0 } else { 0.0 };
+    }
+    (k * m.ln() - m - ln_gamma(k + 1.0)).exp()
+}
+
+/// Poisson `P(X <= k)`.
+pub(crate) fn ppois(k: f64, m: f64) -> f64 {
+    if k < 0.0 {
+        0.0
+    } else {
+        gamma_ur(k + 1.0, m)
+    }
+}
+
+/// Poisson `P(X >= k)`.
+pub(crate) fn ppois_ge(k: f64, m: f64) -> f64 {
+    if k <= 0.0 {
+        1.0
+    } else {
+        gamma_lr(k, m)
+    }
+}
+
+/// Binomial probability `P(X = k)`.
+pub(crate) fn dbinom(k: f64, n: f64, p: f64) -> f64 {
+    if p == 0.0 {
+        return if k == 0.0 { 1.0 } else { 0.0 };
+    }
+    if p == 1.0 {
+        return if k == n { 1.0 } else { 0.0 };
+    }
+    (ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0) + k * p.ln() + (n - k) * (-p).ln_1p()).exp()
+}
+
+/// Binomial `P(X <= k)`.
+pub(crate) fn pbinom(k: f64, n: f64, p: f64) -> f64 {
+    if k < 0.0 {
+        0.0
+    } else if k >= n {
+        1.0
+    } else {
+        beta_reg(n - k, k + 1.0, 1.0 - p)
+    }
+}
+
+/// Binomial `P(X >= k)`.
+pub(crate) fn pbinom_ge(k: f64, n: f64, p: f64) -> f64 {
+    if k <= 0.0 {
+        1.0
+    } else if k > n {
+        0.0
+    } else {
+        beta_reg(k, n - k + 1.0, p)
+    }
+}
+
+/// Two-sided exact p-value by R's "minimum likelihood" rule (as `poisson.test` and
+/// `binom.test`): the probability of the outcomes no more likely than `x`, with a
+/// relative tolerance of 1e-7. `dens` is unimodal with mode near `mean`; outcomes on the
+/// far side of the mean are found by bisection (the density is monotone there).
+fn two_sided_exact(
+    x: f64,
+    mean: f64,
+    dens: impl Fn(f64) -> f64,
+    cdf_le: impl Fn(f64) -> f64,
+    cdf_ge: impl Fn(f64) -> f64,
+    upper_limit: Option<f64>,
+) -> f64 {
+    let d = dens(x) * (1.0 + 1e-7);
+    if x == mean {
+        return 1.0;
+    }
+    if x < mean {
+        // Smallest i >= ceil(mean) with dens(i) <= d (dens decreasing there).
+        let mut lo = mean.ceil();
+        let mut hi = match upper_limit {
+            Some(n) => n + 1.0,
+            None => {
+                let mut n = (2.0 * mean - x).ceil().max(lo);
+                while dens(n) > d {
+                    n *= 2.0;
+                }
+                n
+            }
+        };
+        // invariant: first index in [lo, hi]; hi = n + 1 means none.
+        while lo < hi {
+            let mid = ((lo + hi) / 2.0).floor();
+            if dens(mid) <= d {
+                hi = mid;
+            } else {
+                lo = mid + 1.0;
+            }
+        }
+        cdf_le(x) + if upper_limit.is_some_and(|n| lo > n) { 0.0 } else { cdf_ge(lo) }
+    } else {
+        // Number y of i in [0, floor(mean)] with dens(i) <= d (dens increasing there):
+        // the first i with dens(i) > d.
+        let (mut lo, mut hi) = (0.0, mean.floor() + 1.0);
+        while lo < hi {
+            let mid = ((lo + hi) / 2.0).floor();
+            if dens(mid) > d {
+                hi = mid;
+            } else {
+                lo = mid + 1.0;
+            }
+        }
+        cdf_le(lo - 1.0) + cdf_ge(x)
+    }
+}
+
+/// Two-sided exact Poisson test of `x` events against mean `m` (R's `poisson.test`).
+pub(crate) fn poisson_test_p(x: f64, m: f64) -> f64 {
+    if m == 0.0 {
+        return if x == 0.0 { 1.0 } else { 0.0 };
+    }
+    two_sided_exact(x, m, |k| dpois(k, m), |k| ppois(k, m), |k| ppois_ge(k, m), None)
+}
+
+/// Two-sided exact binomial test of `x` successes in `n` trials against `p` (R's
+/// `binom.test`).
+pub(crate) fn binom_test_p(x: f64, n: f64, p: f64) -> f64 {
+    if p == 0.0 {
+        return if x == 0.0 { 1.0 } else { 0.0 };
+    }
+    if p == 1.0 {
+        return if x == n { 1.0 } else { 0.0 };
+    }
+    let v = two_sided_exact(x, n * p, |k| dbinom(k, n, p), |k| pbinom(k, n, p), |k| pbinom_ge(k, n, p), Some(n));
+    v.min(1.0)
+}

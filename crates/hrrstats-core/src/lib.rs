@@ -24,4 +24,7 @@ pub use survival::km::{ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams,
 pub use survival::logrank::{LogrankTest, LogrankTestParams};
 pub use survival::cox::{BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, Schoenfeld, TestResult, Ties, ZphTest, ZphTransform};
 pub use glm::{Family, Glm, GlmData, GlmFit, GlmParams, GlmPrediction, GlmResidual, Link, Robust};
-pub use person_time::{LexisData, LexisSplit, PersonTimeTable, SplitRows};
+pub use person_time::{
+    crude_rates, cut_lexis, direct_standardize, rate_differences, rate_ratios, sir, standard_population, CutRows, Homogeneity, LexisData,
+    LexisSplit, PersonTimeTable, RateComparison, RateTable, SirTable, SplitRows, StandardPopulation, StandardizedRates,
+};

@@ -72,6 +72,9 @@ impl<'a> LexisData<'a> {
 
     pub fn with_entry_status(mut self, entry_status: &'a [f64]) -> Result<Self> {
         check_len("entry_status", entry_status.len(), "exit", self.exit.len())?;
+        if let Some(row) = entry_status.iter().position(|s| !s.is_finite()) {
+            return Err(Error::InvalidValue { arg: "entry_status", row, value: entry_status[row], problem: "missing value (NaN)" });
+        }
         self.entry_status = Some(entry_status);
         Ok(self)
     }
@@ -84,6 +87,33 @@ impl<'a> LexisData<'a> {
     }
     fn cst(&self, i: usize) -> f64 {
         self.entry_status.map_or(0.0, |s| s[i])
+    }
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.exit.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.exit.is_empty()
+    }
+    /// Value of time scale `s` at the entry of row `i`.
+    pub fn at_entry(&self, s: usize, i: usize) -> f64 {
+        self.at_entry[s][i]
+    }
+    /// Exit of row `i` on the first time scale.
+    pub fn exit(&self, i: usize) -> f64 {
+        self.exit[i]
+    }
+    /// Follow-up of row `i`.
+    pub fn duration(&self, i: usize) -> f64 {
+        self.exit[i] - self.at_entry[0][i]
+    }
+    /// State during row `i` (0 when no entry states were given).
+    pub fn entry_state(&self, i: usize) -> f64 {
+        self.cst(i)
+    }
+    /// State at the exit of row `i`.
+    pub fn exit_state(&self, i: usize) -> f64 {
+        self.status[i]
     }
 }
 
@@ -115,9 +145,10 @@ impl LexisSplit {
         Ok(LexisSplit { breaks: out, drop })
     }
 
-    /// Call `f(person, a, b, bands, last)` for every kept piece `[a, b)` of person `i`
-    /// (times since entry; `bands[k]` for the k-th split scale, NaN outside).
-    fn pieces(&self, d: &LexisData, i: usize, cuts: &mut Vec<f64>, bands: &mut Vec<f64>, mut f: impl FnMut(f64, f64, &[f64], bool)) {
+    /// Call `f(a, b, bands, last)` for every kept piece `[a, b)` of person `i` (times
+    /// since entry; `bands[k]` the index of the band of the k-th split scale, its number
+    /// of bands when outside the breaks).
+    fn pieces_idx(&self, d: &LexisData, i: usize, cuts: &mut Vec<f64>, bands: &mut Vec<usize>, mut f: impl FnMut(f64, f64, &[usize], bool)) {
         let tol = f64::EPSILON.sqrt();
         let dur = d.exit[i] - d.at_entry[0][i];
         if dur < tol {
@@ -127,15 +158,19 @@ impl LexisSplit {
         cuts.push(0.0);
         for (s, b) in &self.breaks {
             let e = d.at_entry[*s][i];
-            for &bk in b {
+            let first = b.partition_point(|&x| x - e <= 0.0);
+            for &bk in &b[first..] {
                 let t = bk - e;
-                if t > 0.0 && t < dur {
-                    cuts.push(t);
+                if t >= dur {
+                    break;
                 }
+                cuts.push(t);
             }
         }
         cuts.push(dur);
-        cuts.sort_by(f64::total_cmp);
+        if self.breaks.len() > 1 {
+            cuts.sort_by(f64::total_cmp);
+        }
         let m = cuts.len();
         // The piece ending at the exit is the last one of length >= tol.
         let last = (1..m).rev().find(|&k| cuts[k] - cuts[k - 1] >= tol);
@@ -151,9 +186,9 @@ impl LexisSplit {
                 let j = br.partition_point(|&x| x <= mid);
                 if j == 0 || j == br.len() {
                     outside = true;
-                    bands.push(f64::NAN);
+                    bands.push(br.len() - 1);
                 } else {
-                    bands.push(br[j - 1]);
+                    bands.push(j - 1);
                 }
             }
             if outside && self.drop {
@@ -161,6 +196,15 @@ impl LexisSplit {
             }
             f(a, b, bands, Some(k) == last);
         }
+    }
+
+    /// As [`Self::pieces_idx`] with the bands as their lower breaks (NaN outside).
+    fn pieces(&self, d: &LexisData, i: usize, cuts: &mut Vec<f64>, idx: &mut Vec<usize>, bands: &mut Vec<f64>, mut f: impl FnMut(f64, f64, &[f64], bool)) {
+        self.pieces_idx(d, i, cuts, idx, |a, b, bi, last| {
+            bands.clear();
+            bands.extend(bi.iter().zip(&self.breaks).map(|(&j, (_, br))| if j + 1 < br.len() { br[j] } else { f64::NAN }));
+            f(a, b, bands, last)
+        });
     }
 
     /// The split rows, persons in input order, pieces in time order.
@@ -171,10 +215,10 @@ impl LexisSplit {
             .into_par_iter()
             .map(|c| {
                 let mut out = SplitRows::new(ns, self.breaks.len());
-                let (mut cuts, mut bands) = (Vec::new(), Vec::new());
+                let (mut cuts, mut idx, mut bands) = (Vec::new(), Vec::new(), Vec::new());
                 for i in c * PERSONS_PER_CHUNK..((c + 1) * PERSONS_PER_CHUNK).min(n) {
                     let cst = d.cst(i);
-                    self.pieces(d, i, &mut cuts, &mut bands, |a, b, bd, last| {
+                    self.pieces(d, i, &mut cuts, &mut idx, &mut bands, |a, b, bd, last| {
                         out.row.push(i as u32);
                         for s in 0..ns {
                             out.start[s].push(d.at_entry[s][i] + a);
@@ -198,72 +242,170 @@ impl LexisSplit {
         all
     }
 
-    /// Person-time and transitions per cell (bands of the split scales x entry state),
-    /// without materialising the split.
-    pub fn person_time_table(&self, d: &LexisData) -> PersonTimeTable {
+    /// Person-time and transitions per cell (bands of the split scales x by-groups x
+    /// entry state), without materialising the split.
+    ///
+    /// `by`: per-person group codes `0..levels` for each by-variable (codes from
+    /// [`crate::factorize`]). Persons are processed in parallel chunks, each thread
+    /// accumulating into its own table: a dense array when the number of possible cells
+    /// is moderate (memory independent of the number of split rows), a hash map of the
+    /// cells that occur otherwise.
+    pub fn person_time_table(&self, d: &LexisData, by: &[(&[u32], usize)]) -> Result<PersonTimeTable> {
         let n = d.n();
-        type Cells = HashMap<Vec<u64>, (f64, f64, HashMap<u64, f64>)>;
-        let key_of = |bands: &[f64], cst: f64| -> Vec<u64> {
-            bands.iter().map(|b| b.to_bits()).chain(std::iter::once(cst.to_bits())).collect()
-        };
-        let maps: Vec<Cells> = (0..n.div_ceil(PERSONS_PER_CHUNK))
-            .into_par_iter()
-            .map(|c| {
-                let mut cells: Cells = HashMap::new();
-                let (mut cuts, mut bands) = (Vec::new(), Vec::new());
-                for i in c * PERSONS_PER_CHUNK..((c + 1) * PERSONS_PER_CHUNK).min(n) {
-                    let cst = d.cst(i);
-                    self.pieces(d, i, &mut cuts, &mut bands, |a, b, bd, last| {
-                        let e = cells.entry(key_of(bd, cst)).or_insert_with(|| (0.0, 0.0, HashMap::new()));
-                        e.0 += b - a;
-                        e.1 += 1.0;
-                        let xst = if last { d.status[i] } else { cst };
-                        if xst != cst {
-                            *e.2.entry(xst.to_bits()).or_insert(0.0) += 1.0;
-                        }
-                    });
-                }
-                cells
-            })
-            .collect();
-        let mut total: Cells = HashMap::new();
-        for m in maps {
-            for (k, (pt, pieces, tr)) in m {
-                let e = total.entry(k).or_insert_with(|| (0.0, 0.0, HashMap::new()));
-                e.0 += pt;
-                e.1 += pieces;
-                for (s, c) in tr {
-                    *e.2.entry(s).or_insert(0.0) += c;
-                }
+        for (k, (codes, levels)) in by.iter().enumerate() {
+            check_len("by", codes.len(), "exit", n)?;
+            if let Some(row) = codes.iter().position(|&c| c as usize >= *levels) {
+                return Err(Error::InvalidCell { arg: "by", column: format!("{}", k), row, value: codes[row] as f64, problem: "group code out of range" });
             }
         }
-        let mut keys: Vec<Vec<u64>> = total.keys().cloned().collect();
-        let as_f = |k: &Vec<u64>| -> Vec<f64> { k.iter().map(|&b| f64::from_bits(b)).collect() };
-        keys.sort_by(|a, b| {
-            let (a, b) = (as_f(a), as_f(b));
-            a.iter().zip(&b).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
-        });
-        let mut states: Vec<f64> = total.values().flat_map(|v| v.2.keys().map(|&b| f64::from_bits(b))).collect();
+        // States (entry and exit codes), sorted.
+        let mut states: Vec<f64> = (0..n).flat_map(|i| [d.cst(i), d.status[i]]).collect();
         states.sort_by(f64::total_cmp);
         states.dedup();
+        let ns = states.len();
+        let state_idx = |x: f64| states.binary_search_by(|s| s.total_cmp(&x)).expect("state is listed");
+        // Mixed radix: bands of each split scale (plus one "outside" band without drop),
+        // by-levels, entry state.
+        let mut radix: Vec<usize> = self.breaks.iter().map(|(_, b)| b.len() - 1 + usize::from(!self.drop)).collect();
+        radix.extend(by.iter().map(|(_, l)| (*l).max(1)));
+        radix.push(ns);
+        let ncells = radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r as u64)).ok_or_else(|| Error::InvalidArgument {
+            arg: "by",
+            reason: "too many combinations of bands and by-levels".into(),
+        })?;
+        let width = 2 + ns;
+        let dense = ncells.saturating_mul(width as u64) <= DENSE_LIMIT;
         let nb = self.breaks.len();
-        let mut t = PersonTimeTable { band: vec![Vec::new(); nb], states: states.clone(), ..Default::default() };
-        t.transitions = vec![Vec::new(); states.len()];
-        for k in &keys {
-            let f = as_f(k);
-            let (pt, pieces, tr) = &total[k];
-            for j in 0..nb {
-                t.band[j].push(f[j]);
+        let acc = (0..n.div_ceil(PERSONS_PER_CHUNK))
+            .into_par_iter()
+            .fold(
+                || Cells::new(dense, ncells as usize, width),
+                |mut acc, c| {
+                    let (mut cuts, mut bands) = (Vec::new(), Vec::new());
+                    for i in c * PERSONS_PER_CHUNK..((c + 1) * PERSONS_PER_CHUNK).min(n) {
+                        let cst = d.cst(i);
+                        let (ci, xi) = (state_idx(cst), state_idx(d.status[i]));
+                        let low_span = ncells / radix[..nb].iter().map(|&r| r as u64).product::<u64>();
+                        // Cell index of the by-levels and entry state (the low digits).
+                        let mut low = 0u64;
+                        for (codes, l) in by {
+                            low = low * (*l).max(1) as u64 + codes[i] as u64;
+                        }
+                        low = low * ns as u64 + ci as u64;
+                        self.pieces_idx(d, i, &mut cuts, &mut bands, |a, b, bd, last| {
+                            let mut cell = 0u64;
+                            for (k, &j) in bd.iter().enumerate() {
+                                cell = cell * radix[k] as u64 + j as u64;
+                            }
+                            let v = acc.slot(cell * low_span + low);
+                            v[0] += b - a;
+                            v[1] += 1.0;
+                            if last && xi != ci {
+                                v[2 + xi] += 1.0;
+                            }
+                        });
+                    }
+                    acc
+                },
+            )
+            .reduce(|| Cells::new(dense, ncells as usize, width), Cells::merge);
+        // Unpack the cells with any piece, in index order.
+        let mut t = PersonTimeTable { band: vec![Vec::new(); nb], by: vec![Vec::new(); by.len()], states: states.clone(), ..Default::default() };
+        t.transitions = vec![Vec::new(); ns];
+        for (cell, v) in acc.into_sorted() {
+            if v[1] == 0.0 {
+                continue;
             }
-            t.entry_status.push(f[nb]);
-            t.person_time.push(*pt);
-            t.pieces.push(*pieces);
-            for (si, s) in states.iter().enumerate() {
-                t.transitions[si].push(tr.get(&s.to_bits()).copied().unwrap_or(0.0));
+            let mut digits = vec![0usize; radix.len()];
+            let mut rest = cell;
+            for k in (0..radix.len()).rev() {
+                digits[k] = (rest % radix[k] as u64) as usize;
+                rest /= radix[k] as u64;
+            }
+            for (k, (_, br)) in self.breaks.iter().enumerate() {
+                t.band[k].push(if digits[k] < br.len() - 1 { br[digits[k]] } else { f64::NAN });
+            }
+            for k in 0..by.len() {
+                t.by[k].push(digits[nb + k] as u32);
+            }
+            t.entry_status.push(states[digits[radix.len() - 1]]);
+            t.person_time.push(v[0]);
+            t.pieces.push(v[1]);
+            for s in 0..ns {
+                t.transitions[s].push(v[2 + s]);
             }
         }
+        // Keep only the states that are entered somewhere.
+        let entered: Vec<usize> = (0..ns).filter(|&s| t.transitions[s].iter().any(|&x| x > 0.0)).collect();
+        t.states = entered.iter().map(|&s| states[s]).collect();
+        t.transitions = entered.iter().map(|&s| std::mem::take(&mut t.transitions[s])).collect();
         t.split_scales = self.breaks.iter().map(|(s, _)| *s).collect();
-        t
+        Ok(t)
+    }
+}
+
+/// Dense accumulators up to this many numbers per thread (128 MB); a hash map beyond.
+const DENSE_LIMIT: u64 = 1 << 24;
+
+/// Per-thread cell accumulators: `width` numbers per cell (person-time, pieces,
+/// transitions per state).
+struct Cells {
+    width: usize,
+    data: Vec<f64>,
+    /// Sparse mode: cell index -> slot.
+    map: Option<HashMap<u64, usize>>,
+    keys: Vec<u64>,
+}
+
+impl Cells {
+    fn new(dense: bool, ncells: usize, width: usize) -> Self {
+        if dense {
+            Cells { width, data: vec![0.0; ncells * width], map: None, keys: Vec::new() }
+        } else {
+            Cells { width, data: Vec::new(), map: Some(HashMap::new()), keys: Vec::new() }
+        }
+    }
+    fn slot(&mut self, cell: u64) -> &mut [f64] {
+        let w = self.width;
+        let k = match &mut self.map {
+            None => cell as usize,
+            Some(m) => {
+                let next = self.keys.len();
+                let k = *m.entry(cell).or_insert(next);
+                if k == next {
+                    self.keys.push(cell);
+                    self.data.resize(self.data.len() + w, 0.0);
+                }
+                k
+            }
+        };
+        &mut self.data[k * w..(k + 1) * w]
+    }
+    fn merge(mut self, other: Cells) -> Cells {
+        if self.map.is_none() {
+            for (a, b) in self.data.iter_mut().zip(&other.data) {
+                *a += b;
+            }
+            return self;
+        }
+        let w = self.width;
+        for (k, &cell) in other.keys.iter().enumerate() {
+            for (a, b) in self.slot(cell).iter_mut().zip(&other.data[k * w..(k + 1) * w]) {
+                *a += b;
+            }
+        }
+        self
+    }
+    fn into_sorted(self) -> Vec<(u64, Vec<f64>)> {
+        let w = self.width;
+        match self.map {
+            None => self.data.chunks(w).enumerate().filter(|(_, v)| v[1] > 0.0).map(|(k, v)| (k as u64, v.to_vec())).collect(),
+            Some(_) => {
+                let mut v: Vec<(u64, Vec<f64>)> = self.keys.iter().enumerate().map(|(k, &c)| (c, self.data[k * w..(k + 1) * w].to_vec())).collect();
+                v.sort_by_key(|x| x.0);
+                v
+            }
+        }
     }
 }
 
@@ -307,12 +449,17 @@ impl SplitRows {
     }
 }
 
-/// Person-time table: one row per cell (bands of the split scales x entry state) with
-/// any person-time, sorted by the bands then the state.
+/// Person-time table: one row per cell (bands of the split scales x by-groups x entry
+/// state) with any piece of follow-up, sorted by the bands, then the by-groups, then the
+/// state. `transitions[s][c]` counts the pieces in cell `c` that end in `states[s]`
+/// (a state other than the cell's entry state); only states entered somewhere are
+/// listed.
 #[derive(Debug, Clone, Default)]
 pub struct PersonTimeTable {
     pub split_scales: Vec<usize>,
     pub band: Vec<Vec<f64>>,
+    /// Per by-variable: its code in each cell.
+    pub by: Vec<Vec<u32>>,
     pub entry_status: Vec<f64>,
     pub person_time: Vec<f64>,
     /// Number of split pieces in the cell.
