@@ -24,8 +24,13 @@ fn data(n: usize) -> (Vec<f64>, Vec<f64>, Vec<u32>) {
 
 fn bench(c: &mut Criterion) {
     let (time, status, strata) = data(1_000_000);
-    let d = SurvivalData::new(&time, &status).unwrap().with_strata(&strata, 10).unwrap();
-    c.bench_function("kaplan_meier 1e6 rows 10 strata", |b| b.iter(|| KaplanMeier::params().fit(&d).unwrap()));
+    let d = SurvivalData::new(&time, &status)
+        .unwrap()
+        .with_strata(&strata, 10)
+        .unwrap();
+    c.bench_function("kaplan_meier 1e6 rows 10 strata", |b| {
+        b.iter(|| KaplanMeier::params().fit(&d).unwrap())
+    });
     let d1 = SurvivalData::new(&time, &status).unwrap();
     c.bench_function("logrank 1e6 rows 10 groups", |b| {
         b.iter(|| LogrankTest::params().fit(&d1, &strata, 10).unwrap())

@@ -15,14 +15,22 @@ fn main() -> Result<(), hrrstats::Error> {
     let deaths: f64 = c.status.iter().sum();
     let years: Vec<f64> = c.time.iter().map(|d| d / 365.25).collect();
     println!("hrrstats example: synthetic cancer registry cohort");
-    println!("{n} patients, {deaths:.0} deaths, {:.0} person-years of follow-up\n", years.iter().sum::<f64>());
+    println!(
+        "{n} patients, {deaths:.0} deaths, {:.0} person-years of follow-up\n",
+        years.iter().sum::<f64>()
+    );
 
     // Kaplan–Meier by stage (follow-up in years).
     let stage: Vec<u32> = c.stage.iter().map(|&s| s as u32 - 1).collect();
     let data = SurvivalData::new(&years, &c.status)?.with_strata(&stage, 4)?;
-    let km = KaplanMeier::params().conf_type(ConfType::LogLog).fit(&data)?;
+    let km = KaplanMeier::params()
+        .conf_type(ConfType::LogLog)
+        .fit(&data)?;
     println!("Overall survival by stage (Kaplan–Meier, log-log 95% CI)");
-    println!("{:<6} {:>6} {:>7}  {:>22}  {:>22}  {:>22}", "stage", "n", "deaths", "median years (95% CI)", "1-year % (95% CI)", "5-year % (95% CI)");
+    println!(
+        "{:<6} {:>6} {:>7}  {:>22}  {:>22}  {:>22}",
+        "stage", "n", "deaths", "median years (95% CI)", "1-year % (95% CI)", "5-year % (95% CI)"
+    );
     let medians = km.median();
     for k in 0..4 {
         let at = km.survival_at(k, &[1.0, 5.0])?;
@@ -49,19 +57,41 @@ fn main() -> Result<(), hrrstats::Error> {
     // Log-rank tests.
     let plain = SurvivalData::new(&years, &c.status)?;
     let lr = LogrankTest::params().fit(&plain, &stage, 4)?;
-    println!("Log-rank test, stage: chisq = {:.1} on {} df, p {}", lr.statistic, lr.df, fmt_p(lr.p_value));
+    println!(
+        "Log-rank test, stage: chisq = {:.1} on {} df, p {}",
+        lr.statistic,
+        lr.df,
+        fmt_p(lr.p_value)
+    );
     for k in 0..4 {
-        println!("  stage {:<4} observed {:>7.0}  expected {:>9.1}  O/E {:.2}", ["I", "II", "III", "IV"][k], lr.observed[k], lr.expected[k], lr.observed[k] / lr.expected[k]);
+        println!(
+            "  stage {:<4} observed {:>7.0}  expected {:>9.1}  O/E {:.2}",
+            ["I", "II", "III", "IV"][k],
+            lr.observed[k],
+            lr.expected[k],
+            lr.observed[k] / lr.expected[k]
+        );
     }
     let region: Vec<u32> = c.region.iter().map(|&r| r as u32).collect();
     let by_stage = SurvivalData::new(&years, &c.status)?.with_strata(&stage, 4)?;
     let lr = LogrankTest::params().fit(&by_stage, &region, 4)?;
-    println!("\nLog-rank test, region stratified by stage: chisq = {:.2} on {} df, p = {}", lr.statistic, lr.df, fmt_p(lr.p_value));
+    println!(
+        "\nLog-rank test, region stratified by stage: chisq = {:.2} on {} df, p = {}",
+        lr.statistic,
+        lr.df,
+        fmt_p(lr.p_value)
+    );
     for k in 0..4 {
-        println!("  {:<11} observed {:>7.0}  expected {:>9.1}", REGIONS[k], lr.observed[k], lr.expected[k]);
+        println!(
+            "  {:<11} observed {:>7.0}  expected {:>9.1}",
+            REGIONS[k], lr.observed[k], lr.expected[k]
+        );
     }
     let pp = LogrankTest::params().rho(1.0).fit(&plain, &stage, 4)?;
-    println!("Peto–Peto (rho = 1) test, stage: chisq = {:.1} on {} df\n", pp.statistic, pp.df);
+    println!(
+        "Peto–Peto (rho = 1) test, stage: chisq = {:.1} on {} df\n",
+        pp.statistic, pp.df
+    );
 
     // Attained age as the time scale: patients enter the risk set at their age at
     // diagnosis (delayed entry). Early ages have tiny risk sets, so condition on being
@@ -76,9 +106,13 @@ fn main() -> Result<(), hrrstats::Error> {
             sex.push(c.sex[i] as u32 - 1);
         }
     }
-    let by_age = SurvivalData::new(&exit, &status)?.with_entry(&entry)?.with_strata(&sex, 2)?;
+    let by_age = SurvivalData::new(&exit, &status)?
+        .with_entry(&entry)?
+        .with_strata(&sex, 2)?;
     let km_age = KaplanMeier::params().fit(&by_age)?;
-    println!("Attained age as time scale, delayed entry at diagnosis, conditional on being alive at 60");
+    println!(
+        "Attained age as time scale, delayed entry at diagnosis, conditional on being alive at 60"
+    );
     let medians = km_age.median();
     for (k, name) in ["men", "women"].iter().enumerate() {
         let at = km_age.survival_at(k, &[70.0, 80.0, 90.0])?;

@@ -2,7 +2,9 @@
 use hrrstats::{Error, KaplanMeier, LogrankTest, SurvivalData};
 
 fn km_err(time: &[f64], status: &[f64]) -> Error {
-    SurvivalData::new(time, status).and_then(|d| KaplanMeier::params().fit(&d)).unwrap_err()
+    SurvivalData::new(time, status)
+        .and_then(|d| KaplanMeier::params().fit(&d))
+        .unwrap_err()
 }
 
 #[test]
@@ -37,8 +39,22 @@ fn status_codes_other_than_zero_one_are_rejected() {
 #[test]
 fn length_mismatch_and_empty_input() {
     let e = km_err(&[1.0, 2.0, 3.0], &[1.0, 0.0]);
-    assert!(matches!(e, Error::LengthMismatch { arg: "status", len: 2, expected: 3, .. }), "{e:?}");
-    assert!(e.to_string().contains("length 2") && e.to_string().contains("length 3"), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::LengthMismatch {
+                arg: "status",
+                len: 2,
+                expected: 3,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().contains("length 2") && e.to_string().contains("length 3"),
+        "{e}"
+    );
     let e = km_err(&[], &[]);
     assert!(matches!(e, Error::Empty { arg: "time" }), "{e:?}");
 }
@@ -46,30 +62,48 @@ fn length_mismatch_and_empty_input() {
 #[test]
 fn exit_not_after_entry_is_rejected() {
     let (t, s) = ([2.0, 5.0, 3.0], [1.0, 0.0, 1.0]);
-    let e = SurvivalData::new(&t, &s).unwrap().with_entry(&[0.0, 5.0, 1.0]).unwrap_err();
+    let e = SurvivalData::new(&t, &s)
+        .unwrap()
+        .with_entry(&[0.0, 5.0, 1.0])
+        .unwrap_err();
     assert_eq!((e.arg(), e.row()), ("entry", Some(1)));
     assert!(e.to_string().contains("greater than entry"), "{e}");
-    let e = SurvivalData::new(&t, &s).unwrap().with_entry(&[0.0, 1.0]).unwrap_err();
+    let e = SurvivalData::new(&t, &s)
+        .unwrap()
+        .with_entry(&[0.0, 1.0])
+        .unwrap_err();
     assert!(matches!(e, Error::LengthMismatch { arg: "entry", .. }));
 }
 
 #[test]
 fn bad_weights_are_rejected() {
     let (t, s) = ([2.0, 5.0, 3.0], [1.0, 0.0, 1.0]);
-    let e = SurvivalData::new(&t, &s).unwrap().with_weights(&[1.0, -1.0, 1.0]).unwrap_err();
+    let e = SurvivalData::new(&t, &s)
+        .unwrap()
+        .with_weights(&[1.0, -1.0, 1.0])
+        .unwrap_err();
     assert_eq!((e.arg(), e.row()), ("weights", Some(1)));
-    let e = SurvivalData::new(&t, &s).unwrap().with_weights(&[1.0, 1.0, f64::NAN]).unwrap_err();
+    let e = SurvivalData::new(&t, &s)
+        .unwrap()
+        .with_weights(&[1.0, 1.0, f64::NAN])
+        .unwrap_err();
     assert_eq!((e.arg(), e.row()), ("weights", Some(2)));
 }
 
 #[test]
 fn stratum_with_one_row_is_rejected() {
     let (t, s) = ([2.0, 5.0, 3.0, 4.0], [1.0, 0.0, 1.0, 1.0]);
-    let d = SurvivalData::new(&t, &s).unwrap().with_strata(&[0, 0, 1, 0], 2).unwrap();
+    let d = SurvivalData::new(&t, &s)
+        .unwrap()
+        .with_strata(&[0, 0, 1, 0], 2)
+        .unwrap();
     let e = KaplanMeier::params().fit(&d).unwrap_err();
     assert_eq!(e.arg(), "strata");
     assert!(e.to_string().contains("1 row"), "{e}");
-    let e = SurvivalData::new(&t, &s).unwrap().with_strata(&[0, 0, 3, 0], 2).unwrap_err();
+    let e = SurvivalData::new(&t, &s)
+        .unwrap()
+        .with_strata(&[0, 0, 3, 0], 2)
+        .unwrap_err();
     assert_eq!((e.arg(), e.row()), ("strata", Some(2)));
 }
 
@@ -79,12 +113,18 @@ fn bad_options_are_rejected() {
     let d = SurvivalData::new(&t, &s).unwrap();
     let e = KaplanMeier::params().conf_level(1.5).fit(&d).unwrap_err();
     assert_eq!(e.arg(), "conf_level");
-    assert_eq!(hrrstats::ConfType::parse("logg").unwrap_err().arg(), "conf_type");
+    assert_eq!(
+        hrrstats::ConfType::parse("logg").unwrap_err().arg(),
+        "conf_type"
+    );
     let e = LogrankTest::params().fit(&d, &[0, 0, 0], 1).unwrap_err();
     assert_eq!(e.arg(), "group");
     let e = LogrankTest::params().fit(&d, &[0, 1], 2).unwrap_err();
     assert!(matches!(e, Error::LengthMismatch { arg: "group", .. }));
-    let e = LogrankTest::params().rho(f64::NAN).fit(&d, &[0, 1, 1], 2).unwrap_err();
+    let e = LogrankTest::params()
+        .rho(f64::NAN)
+        .fit(&d, &[0, 1, 1], 2)
+        .unwrap_err();
     assert_eq!(e.arg(), "rho");
     let fit = KaplanMeier::params().fit(&d).unwrap();
     assert_eq!(fit.survival_at(3, &[1.0]).unwrap_err().arg(), "stratum");
@@ -97,7 +137,9 @@ fn hand_worked_example() {
     // Times 1,2,2,3+,4 with events at 1, 2, 2, 4: S = 4/5, 4/5*1/2 = 0.4, 0.4, 0.
     let t = [1.0, 2.0, 2.0, 3.0, 4.0];
     let s = [1.0, 1.0, 1.0, 0.0, 1.0];
-    let f = KaplanMeier::params().fit(&SurvivalData::new(&t, &s).unwrap()).unwrap();
+    let f = KaplanMeier::params()
+        .fit(&SurvivalData::new(&t, &s).unwrap())
+        .unwrap();
     assert_eq!(f.time, vec![1.0, 2.0, 3.0, 4.0]);
     assert_eq!(f.n_risk, vec![5.0, 4.0, 2.0, 1.0]);
     let expect = [0.8, 0.4, 0.4, 0.0];
@@ -109,7 +151,7 @@ fn hand_worked_example() {
 }
 
 mod cox {
-    use hrrstats::{CoxData, CoxPh, Covariates, Error, SurvivalData};
+    use hrrstats::{Covariates, CoxData, CoxPh, Error, SurvivalData};
 
     const T: [f64; 8] = [5.0, 8.0, 3.0, 9.0, 4.0, 12.0, 7.0, 2.0];
     const S: [f64; 8] = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0];
@@ -123,7 +165,11 @@ mod cox {
         let n = names(1);
         let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
         let zero = [0.0; 8];
-        let d = CoxData::new(SurvivalData::new(&T, &zero).unwrap(), Covariates::new(&x, 8, &n).unwrap()).unwrap();
+        let d = CoxData::new(
+            SurvivalData::new(&T, &zero).unwrap(),
+            Covariates::new(&x, 8, &n).unwrap(),
+        )
+        .unwrap();
         let e = CoxPh::params().fit(&d).unwrap_err();
         assert_eq!(e.arg(), "status");
         assert!(e.to_string().contains("no events"), "{e}");
@@ -135,8 +181,15 @@ mod cox {
         let mut x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
         x[5] = f64::INFINITY;
         let e = Covariates::new(&x, 8, &n).unwrap_err();
-        assert!(matches!(e, Error::InvalidCell { ref column, row: 5, .. } if column == "age"), "{e:?}");
-        assert!(e.message(1).contains("column `age`") && e.message(1).contains("row 6"), "{}", e.message(1));
+        assert!(
+            matches!(e, Error::InvalidCell { ref column, row: 5, .. } if column == "age"),
+            "{e:?}"
+        );
+        assert!(
+            e.message(1).contains("column `age`") && e.message(1).contains("row 6"),
+            "{}",
+            e.message(1)
+        );
     }
 
     #[test]
@@ -145,11 +198,22 @@ mod cox {
         let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
         let mut w = [1.0; 8];
         w[2] = 0.0;
-        let d = CoxData::new(SurvivalData::new(&T, &S).unwrap().with_weights(&w).unwrap(), Covariates::new(&x, 8, &n).unwrap()).unwrap();
+        let d = CoxData::new(
+            SurvivalData::new(&T, &S).unwrap().with_weights(&w).unwrap(),
+            Covariates::new(&x, 8, &n).unwrap(),
+        )
+        .unwrap();
         let e = CoxPh::params().fit(&d).unwrap_err();
         assert_eq!((e.arg(), e.row()), ("weights", Some(2)));
         w[2] = -1.0;
-        assert_eq!(SurvivalData::new(&T, &S).unwrap().with_weights(&w).unwrap_err().row(), Some(2));
+        assert_eq!(
+            SurvivalData::new(&T, &S)
+                .unwrap()
+                .with_weights(&w)
+                .unwrap_err()
+                .row(),
+            Some(2)
+        );
     }
 
     #[test]
@@ -158,9 +222,16 @@ mod cox {
         // (coxph reports NA); x0 is fitted.
         let n = names(2);
         let strata = [0u32, 0, 0, 0, 1, 1, 1, 1];
-        let x = [1.0, 4.0, 2.0, 7.0, 3.0, 1.0, 6.0, 5.0, 10.0, 10.0, 10.0, 10.0, 20.0, 20.0, 20.0, 20.0];
-        let sd = SurvivalData::new(&T, &S).unwrap().with_strata(&strata, 2).unwrap();
-        let fit = CoxPh::params().fit(&CoxData::new(sd, Covariates::new(&x, 8, &n).unwrap()).unwrap()).unwrap();
+        let x = [
+            1.0, 4.0, 2.0, 7.0, 3.0, 1.0, 6.0, 5.0, 10.0, 10.0, 10.0, 10.0, 20.0, 20.0, 20.0, 20.0,
+        ];
+        let sd = SurvivalData::new(&T, &S)
+            .unwrap()
+            .with_strata(&strata, 2)
+            .unwrap();
+        let fit = CoxPh::params()
+            .fit(&CoxData::new(sd, Covariates::new(&x, 8, &n).unwrap()).unwrap())
+            .unwrap();
         assert_eq!(fit.aliased, vec![false, true]);
         assert!(fit.coef[0].is_finite() && fit.coef[1].is_nan());
         assert_eq!(fit.lr_test.df, 1);
@@ -171,8 +242,13 @@ mod cox {
         let n = names(1);
         let x = [1.0, 4.0, 2.0, 7.0, 3.0, 1.0, 6.0, 5.0];
         let strata = [0u32, 0, 0, 0, 0, 0, 0, 1];
-        let sd = SurvivalData::new(&T, &S).unwrap().with_strata(&strata, 2).unwrap();
-        let fit = CoxPh::params().fit(&CoxData::new(sd, Covariates::new(&x, 8, &n).unwrap()).unwrap()).unwrap();
+        let sd = SurvivalData::new(&T, &S)
+            .unwrap()
+            .with_strata(&strata, 2)
+            .unwrap();
+        let fit = CoxPh::params()
+            .fit(&CoxData::new(sd, Covariates::new(&x, 8, &n).unwrap()).unwrap())
+            .unwrap();
         assert!(fit.coef[0].is_finite());
     }
 
@@ -180,8 +256,21 @@ mod cox {
     fn wrong_number_of_covariate_rows() {
         let n = names(1);
         let x = [1.0, 2.0, 3.0];
-        let e = CoxData::new(SurvivalData::new(&T, &S).unwrap(), Covariates::new(&x, 3, &n).unwrap()).unwrap_err();
-        assert!(matches!(e, Error::LengthMismatch { arg: "covariates", .. }), "{e:?}");
+        let e = CoxData::new(
+            SurvivalData::new(&T, &S).unwrap(),
+            Covariates::new(&x, 3, &n).unwrap(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::LengthMismatch {
+                    arg: "covariates",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
     }
 }
 
@@ -193,13 +282,31 @@ mod lexis {
         let entry = [2000.0, 2001.0, 2002.0];
         let age = [50.0, 60.0, 70.0];
         let status = [0.0, 1.0, 0.0];
-        let e = LexisData::new(vec![("per".into(), &entry[..]), ("age".into(), &age[..])], &[2005.0, 2000.5, 2010.0], &status).unwrap_err();
+        let e = LexisData::new(
+            vec![("per".into(), &entry[..]), ("age".into(), &age[..])],
+            &[2005.0, 2000.5, 2010.0],
+            &status,
+        )
+        .unwrap_err();
         assert_eq!((e.arg(), e.row()), ("exit", Some(1)));
         assert!(e.to_string().contains("before entry"), "{e}");
         let bad_age = [50.0, f64::NAN, 70.0];
-        let e = LexisData::new(vec![("per".into(), &entry[..]), ("age".into(), &bad_age[..])], &[2005.0, 2006.0, 2010.0], &status).unwrap_err();
-        assert!(e.to_string().contains("column `age`") && e.row() == Some(1), "{e}");
-        let d = LexisData::new(vec![("per".into(), &entry[..]), ("age".into(), &age[..])], &[2005.0, 2006.0, 2010.0], &status).unwrap();
+        let e = LexisData::new(
+            vec![("per".into(), &entry[..]), ("age".into(), &bad_age[..])],
+            &[2005.0, 2006.0, 2010.0],
+            &status,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("column `age`") && e.row() == Some(1),
+            "{e}"
+        );
+        let d = LexisData::new(
+            vec![("per".into(), &entry[..]), ("age".into(), &age[..])],
+            &[2005.0, 2006.0, 2010.0],
+            &status,
+        )
+        .unwrap();
         let e = LexisSplit::new(&d, &[("tsd", &[0.0, 1.0][..])], true).unwrap_err();
         assert_eq!(e.arg(), "breaks");
         assert!(e.to_string().contains("no time scale named `tsd`"), "{e}");
@@ -213,14 +320,24 @@ mod lexis {
         let status = [0.0, 1.0, 0.0];
         let exit = [2005.0, 2006.0, 2010.0];
         let d = LexisData::new(vec![("per".into(), &entry[..])], &exit, &status).unwrap();
-        let e = hrrstats::cut_lexis(&d, &[2003.0, f64::INFINITY, f64::NAN], "per", &[3.0; 3], None, false).unwrap_err();
+        let e = hrrstats::cut_lexis(
+            &d,
+            &[2003.0, f64::INFINITY, f64::NAN],
+            "per",
+            &[3.0; 3],
+            None,
+            false,
+        )
+        .unwrap_err();
         assert_eq!((e.arg(), e.row()), ("cut", Some(1)));
         let e = hrrstats::cut_lexis(&d, &[2003.0; 3], "age", &[3.0; 3], None, false).unwrap_err();
         assert_eq!(e.arg(), "timescale");
         let e = hrrstats::cut_lexis(&d, &[2003.0; 2], "per", &[3.0; 3], None, false).unwrap_err();
         assert_eq!(e.arg(), "cut");
         let sp = LexisSplit::new(&d, &[("per", &[2000.0, 2005.0, 2010.0][..])], true).unwrap();
-        let e = sp.person_time_table(&d, &[(&[0, 1, 2][..], 2)]).unwrap_err();
+        let e = sp
+            .person_time_table(&d, &[(&[0, 1, 2][..], 2)])
+            .unwrap_err();
         assert_eq!((e.arg(), e.row()), ("by", Some(2)));
     }
 }
@@ -239,16 +356,33 @@ mod rates {
         assert_eq!((e.arg(), e.row()), ("events", Some(1)));
         let e = crude_rates(&[1.0], &[10.0], None, 1.5).unwrap_err();
         assert_eq!(e.arg(), "conf_level");
-        let e = rate_ratios(&[1.0, 0.0], &[1.0, 1.0], &[1.0, 0.0], &[1.0, 1.0], 1.0, 0.95).unwrap_err();
+        let e = rate_ratios(
+            &[1.0, 0.0],
+            &[1.0, 1.0],
+            &[1.0, 0.0],
+            &[1.0, 1.0],
+            1.0,
+            0.95,
+        )
+        .unwrap_err();
         assert_eq!((e.arg(), e.row()), ("events1", Some(1)));
         assert!(e.to_string().contains("no events in either group"), "{e}");
-        let e = direct_standardize(&[1.0, 2.0], &[10.0, 10.0], &[1.0, f64::NAN], None, 0.95).unwrap_err();
+        let e = direct_standardize(&[1.0, 2.0], &[10.0, 10.0], &[1.0, f64::NAN], None, 0.95)
+            .unwrap_err();
         assert_eq!((e.arg(), e.row()), ("standard_weights", Some(1)));
-        let e = direct_standardize(&[1.0, 2.0], &[10.0, 10.0], &[0.0, 0.0], None, 0.95).unwrap_err();
+        let e =
+            direct_standardize(&[1.0, 2.0], &[10.0, 10.0], &[0.0, 0.0], None, 0.95).unwrap_err();
         assert_eq!(e.arg(), "standard_weights");
         let e = sir(&[1.0, 2.0], &[10.0, 10.0], &[0.0, 0.0], None, 0.95).unwrap_err();
         assert!(e.to_string().contains("expected count is zero"), "{e}");
-        let e = sir(&[1.0, 2.0], &[10.0, 10.0], &[0.1, 0.1], Some((&[0, 5][..], 2)), 0.95).unwrap_err();
+        let e = sir(
+            &[1.0, 2.0],
+            &[10.0, 10.0],
+            &[0.1, 0.1],
+            Some((&[0, 5][..], 2)),
+            0.95,
+        )
+        .unwrap_err();
         assert_eq!((e.arg(), e.row()), ("by", Some(1)));
         assert!(standard_population("martian").is_err());
     }
@@ -260,10 +394,16 @@ mod rates {
         assert_eq!(r.rate, vec![2.0]);
         assert!(r.p_value.is_none());
         let s = sir(&[4.0], &[2.0], &[1.0], None, 0.95).unwrap();
-        assert_eq!((s.sir[0], s.lower[0] * 2.0, s.upper[0] * 2.0), (2.0, r.lower[0] * 2.0, r.upper[0] * 2.0));
+        assert_eq!(
+            (s.sir[0], s.lower[0] * 2.0, s.upper[0] * 2.0),
+            (2.0, r.lower[0] * 2.0, r.upper[0] * 2.0)
+        );
         // Equal rates: ratio 1 and p = 1.
         let rr = rate_ratios(&[5.0], &[10.0], &[5.0], &[10.0], 1.0, 0.95).unwrap();
         assert_eq!((rr.estimate[0], rr.p_value[0]), (1.0, 1.0));
-        assert!((rr.lower[0] * rr.upper[0] - 1.0).abs() < 1e-12, "limits symmetric on the log scale");
+        assert!(
+            (rr.lower[0] * rr.upper[0] - 1.0).abs() < 1e-12,
+            "limits symmetric on the log scale"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Cox regression against survival::coxph (fixtures from tests/reference/generate_cox.R).
 mod common;
 use common::{assert_close, assert_close_scaled, Table};
-use hrrstats::{CoxData, CoxPh, CoxPhFit, Covariates, SurvivalData, Ties, ZphTransform};
+use hrrstats::{Covariates, CoxData, CoxPh, CoxPhFit, SurvivalData, Ties, ZphTransform};
 
 /// One manifest case: the columns it uses, owned.
 struct CaseData {
@@ -67,7 +67,12 @@ fn cases() -> Vec<Case> {
                     let mut lv: Vec<f64> = raw.clone();
                     lv.sort_by(f64::total_cmp);
                     lv.dedup();
-                    (raw.iter().map(|v| lv.iter().position(|l| l == v).unwrap() as u32).collect(), lv.len())
+                    (
+                        raw.iter()
+                            .map(|v| lv.iter().position(|l| l == v).unwrap() as u32)
+                            .collect(),
+                        lv.len(),
+                    )
                 }),
                 cluster: col("cluster").map(|c| c.iter().map(|&v| v as u32).collect()),
             };
@@ -76,7 +81,12 @@ fn cases() -> Vec<Case> {
                 .robust(get("robust") == "TRUE")
                 .fit(&input.data())
                 .unwrap_or_else(|e| panic!("{}: {e}", get("case")));
-            Case { name: get("case"), robust: get("robust") == "TRUE", input, fit }
+            Case {
+                name: get("case"),
+                robust: get("robust") == "TRUE",
+                input,
+                fit,
+            }
         })
         .collect()
 }
@@ -92,27 +102,60 @@ fn cox_coefficients_loglik_and_tests_match_coxph() {
         let fit = Table::read(&format!("cox_{n}_fit.csv"));
         assert_close(&format!("{n} coef"), &f.coef, &coef.num("coef"));
         assert_close(&format!("{n} naive_se"), &f.naive_se, &coef.num("naive_se"));
-        assert_close(&format!("{n} loglik"), &f.loglik, &[fit.num("loglik_null")[0], fit.num("loglik")[0]]);
-        assert_close(&format!("{n} score"), &[f.score_test.statistic], &fit.num("score"));
+        assert_close(
+            &format!("{n} loglik"),
+            &f.loglik,
+            &[fit.num("loglik_null")[0], fit.num("loglik")[0]],
+        );
+        assert_close(
+            &format!("{n} score"),
+            &[f.score_test.statistic],
+            &fit.num("score"),
+        );
         assert_close(&format!("{n} lr"), &[f.lr_test.statistic], &fit.num("lr"));
-        assert_close(&format!("{n} iterations"), &[f.iterations as f64], &fit.num("iterations"));
+        assert_close(
+            &format!("{n} iterations"),
+            &[f.iterations as f64],
+            &fit.num("iterations"),
+        );
         assert_eq!(f.n_event as f64, fit.num("nevent")[0], "{n} nevent");
-        let vfile = if c.robust { format!("cox_{n}_naive_var.csv") } else { format!("cox_{n}_var.csv") };
+        let vfile = if c.robust {
+            format!("cox_{n}_naive_var.csv")
+        } else {
+            format!("cox_{n}_var.csv")
+        };
         let v = Table::read(&vfile);
         let p = f.coef.len();
-        let ours: Vec<f64> =
-            v.num("i").iter().zip(v.num("j")).map(|(&i, j)| f.naive_var[(i as usize - 1) * p + j as usize - 1]).collect();
+        let ours: Vec<f64> = v
+            .num("i")
+            .iter()
+            .zip(v.num("j"))
+            .map(|(&i, j)| f.naive_var[(i as usize - 1) * p + j as usize - 1])
+            .collect();
         assert_close(&format!("{n} naive var"), &ours, &v.num("value"));
         // With robust = TRUE or a cluster: robust se, var and Wald test, robust score test.
         assert_eq!(f.robust, c.robust, "{n} robust");
-        assert_close(&format!("{n} wald"), &[f.wald_test.statistic], &fit.num("wald"));
+        assert_close(
+            &format!("{n} wald"),
+            &[f.wald_test.statistic],
+            &fit.num("wald"),
+        );
         assert_close(&format!("{n} se"), &f.se, &coef.num("se"));
         let v = Table::read(&format!("cox_{n}_var.csv"));
-        let ours: Vec<f64> = v.num("i").iter().zip(v.num("j")).map(|(&i, j)| f.var[(i as usize - 1) * p + j as usize - 1]).collect();
+        let ours: Vec<f64> = v
+            .num("i")
+            .iter()
+            .zip(v.num("j"))
+            .map(|(&i, j)| f.var[(i as usize - 1) * p + j as usize - 1])
+            .collect();
         assert_close(&format!("{n} var"), &ours, &v.num("value"));
         if c.robust {
             let rs = f.robust_score_test.expect("robust score test");
-            assert_close(&format!("{n} robust score"), &[rs.statistic], &fit.num("rscore"));
+            assert_close(
+                &format!("{n} robust score"),
+                &[rs.statistic],
+                &fit.num("rscore"),
+            );
         }
     }
 }
@@ -126,11 +169,27 @@ fn cox_predictions_residuals_and_baseline_hazard_match_survival() {
         let d = Table::read(&format!("data_{}.csv", m.str("data")[i]));
         let status = d.num(&m.str("status")[i]);
         let pr = Table::read(&format!("cox_{n}_predict.csv"));
-        assert_close(&format!("{n} lp"), &f.linear_predictors, &pr.num("lp_sample"));
+        assert_close(
+            &format!("{n} lp"),
+            &f.linear_predictors,
+            &pr.num("lp_sample"),
+        );
         let res = Table::read(&format!("cox_{n}_resid.csv"));
-        assert_close(&format!("{n} martingale"), &f.martingale_residuals, &res.num("martingale"));
-        assert_close(&format!("{n} deviance"), &f.deviance_residuals(&status), &res.num("deviance"));
-        let expected: Vec<f64> = status.iter().zip(&f.martingale_residuals).map(|(s, m)| s - m).collect();
+        assert_close(
+            &format!("{n} martingale"),
+            &f.martingale_residuals,
+            &res.num("martingale"),
+        );
+        assert_close(
+            &format!("{n} deviance"),
+            &f.deviance_residuals(&status),
+            &res.num("deviance"),
+        );
+        let expected: Vec<f64> = status
+            .iter()
+            .zip(&f.martingale_residuals)
+            .map(|(s, m)| s - m)
+            .collect();
         assert_close(&format!("{n} expected"), &expected, &pr.num("expected"));
         let bh = Table::read(&format!("cox_{n}_basehaz.csv"));
         let b = &f.baseline;
@@ -139,8 +198,16 @@ fn cox_predictions_residuals_and_baseline_hazard_match_survival() {
             .collect();
         assert_close(&format!("{n} basehaz strata"), &strata, &bh.num("strata"));
         assert_close(&format!("{n} basehaz time"), &b.time, &bh.num("time"));
-        assert_close(&format!("{n} basehaz"), &b.cumulative_hazard, &bh.num("hazard"));
-        assert_close(&format!("{n} basehaz centered"), &b.cumulative_hazard_centered, &bh.num("hazard_centered"));
+        assert_close(
+            &format!("{n} basehaz"),
+            &b.cumulative_hazard,
+            &bh.num("hazard"),
+        );
+        assert_close(
+            &format!("{n} basehaz centered"),
+            &b.cumulative_hazard_centered,
+            &bh.num("hazard_centered"),
+        );
     }
 }
 
@@ -151,7 +218,10 @@ fn cox_predicted_survival_matches_survfit_coxph() {
         let n = &c.name;
         let f = &c.fit;
         let sf = Table::read(&format!("cox_{n}_survfit.csv"));
-        let names: Vec<String> = m.str("covariates")[i].split(' ').map(String::from).collect();
+        let names: Vec<String> = m.str("covariates")[i]
+            .split(' ')
+            .map(String::from)
+            .collect();
         let offset_col = &m.str("offset")[i];
         let rows = sf.num("newdata_row");
         let strata = sf.num("strata");
@@ -162,9 +232,16 @@ fn cox_predicted_survival_matches_survfit_coxph() {
             let cov = Covariates::new(&x, 1, &names).unwrap();
             let off = (!offset_col.is_empty()).then(|| vec![sf.num(offset_col)[k]]);
             let lp = f.predict_lp(&cov, off.as_deref()).unwrap();
-            ours.push(f.predict_survival(&lp, strata[k] as usize - 1, &[times[k]]).unwrap()[0]);
+            ours.push(
+                f.predict_survival(&lp, strata[k] as usize - 1, &[times[k]])
+                    .unwrap()[0],
+            );
         }
-        assert_close(&format!("{n} predicted survival"), &ours, &sf.num("survival"));
+        assert_close(
+            &format!("{n} predicted survival"),
+            &ours,
+            &sf.num("survival"),
+        );
     }
 }
 
@@ -174,15 +251,24 @@ fn cox_zph_matches_cox_zph() {
         let z = Table::read(&format!("cox_{}_zph.csv", c.name));
         let data = c.input.data();
         for tr in ["km", "rank", "identity"] {
-            let rows: Vec<usize> = (0..z.nrow).filter(|&r| z.str("transform")[r] == tr).collect();
-            let t = c.fit.zph(&data, ZphTransform::parse(tr).unwrap(), None).unwrap();
+            let rows: Vec<usize> = (0..z.nrow)
+                .filter(|&r| z.str("transform")[r] == tr)
+                .collect();
+            let t = c
+                .fit
+                .zph(&data, ZphTransform::parse(tr).unwrap(), None)
+                .unwrap();
             let mut ours: Vec<f64> = t.statistic.clone();
             ours.push(t.global.statistic);
             let theirs: Vec<f64> = rows.iter().map(|&r| z.num("chisq")[r]).collect();
             assert_close(&format!("{} zph {tr}", c.name), &ours, &theirs);
             let mut p: Vec<f64> = t.p_value.clone();
             p.push(t.global.p_value);
-            assert_close(&format!("{} zph p {tr}", c.name), &p, &rows.iter().map(|&r| z.num("p")[r]).collect::<Vec<_>>());
+            assert_close(
+                &format!("{} zph p {tr}", c.name),
+                &p,
+                &rows.iter().map(|&r| z.num("p")[r]).collect::<Vec<_>>(),
+            );
         }
     }
 }
@@ -195,17 +281,30 @@ fn cox_residual_matrices_match_residuals_coxph() {
         let data = c.input.data();
         let t = Table::read(&format!("cox_{n}_resid_matrix.csv"));
         let p = f.coef.len();
-        let (types, value, rown, terms, obs_col) = (t.str("type"), t.num("value"), t.num("row"), t.str("term"), t.num("obs"));
+        let (types, value, rown, terms, obs_col) = (
+            t.str("type"),
+            t.num("value"),
+            t.num("row"),
+            t.str("term"),
+            t.num("obs"),
+        );
         let pick = |ty: &str| -> (Vec<f64>, Vec<usize>, Vec<usize>) {
             let rows: Vec<usize> = (0..t.nrow).filter(|&r| types[r] == ty).collect();
             let vals = rows.iter().map(|&r| value[r]).collect();
             let row = rows.iter().map(|&r| rown[r] as usize - 1).collect();
-            let term = rows.iter().map(|&r| f.names.iter().position(|x| *x == terms[r]).unwrap()).collect();
+            let term = rows
+                .iter()
+                .map(|&r| f.names.iter().position(|x| *x == terms[r]).unwrap())
+                .collect();
             (vals, row, term)
         };
         let check = |ty: &str, ours: &[f64]| {
             let (vals, row, term) = pick(ty);
-            let got: Vec<f64> = row.iter().zip(&term).map(|(&i, &j)| ours[i * p + j]).collect();
+            let got: Vec<f64> = row
+                .iter()
+                .zip(&term)
+                .map(|(&i, &j)| ours[i * p + j])
+                .collect();
             assert_close_scaled(&format!("{n} {ty}"), &got, &vals);
         };
         check("score", &f.score_residuals(&data).unwrap());
@@ -214,9 +313,15 @@ fn cox_residual_matrices_match_residuals_coxph() {
         let s = f.schoenfeld_residuals(&data, false).unwrap();
         check("schoenfeld", &s.values);
         let (_, row, _) = pick("schoenfeld");
-        let obs: Vec<f64> = (0..t.nrow).filter(|&r| types[r] == "schoenfeld").map(|r| obs_col[r] - 1.0).collect();
+        let obs: Vec<f64> = (0..t.nrow)
+            .filter(|&r| types[r] == "schoenfeld")
+            .map(|r| obs_col[r] - 1.0)
+            .collect();
         let ours_obs: Vec<f64> = row.iter().map(|&i| s.row[i] as f64).collect();
         assert_close(&format!("{n} schoenfeld rows"), &ours_obs, &obs);
-        check("scaledsch", &f.schoenfeld_residuals(&data, true).unwrap().values);
+        check(
+            "scaledsch",
+            &f.schoenfeld_residuals(&data, true).unwrap().values,
+        );
     }
 }

@@ -48,7 +48,11 @@ fn fit(c: &Case) -> KaplanMeierFit {
     if let Some((s, k)) = &strata {
         d = d.with_strata(s, *k).unwrap();
     }
-    KaplanMeier::params().conf_type(c.conf_type).conf_level(c.conf_level).fit(&d).unwrap()
+    KaplanMeier::params()
+        .conf_type(c.conf_type)
+        .conf_level(c.conf_level)
+        .fit(&d)
+        .unwrap()
 }
 
 #[test]
@@ -69,8 +73,16 @@ fn km_table_matches_survfit_summary_censored() {
         assert_close(&format!("{n} std_err"), &f.std_err, &r.num("std_err"));
         assert_close(&format!("{n} lower"), &f.lower, &r.num("lower"));
         assert_close(&format!("{n} upper"), &f.upper, &r.num("upper"));
-        assert_close(&format!("{n} cumhaz"), &f.cumulative_hazard, &r.num("cumulative_hazard"));
-        assert_close(&format!("{n} se cumhaz"), &f.std_err_cumulative_hazard, &r.num("std_err_cumulative_hazard"));
+        assert_close(
+            &format!("{n} cumhaz"),
+            &f.cumulative_hazard,
+            &r.num("cumulative_hazard"),
+        );
+        assert_close(
+            &format!("{n} se cumhaz"),
+            &f.std_err_cumulative_hazard,
+            &r.num("std_err_cumulative_hazard"),
+        );
     }
 }
 

@@ -24,8 +24,16 @@ fn logrank_matches_survdiff() {
         let r = Table::read(&format!("logrank_{name}.csv"));
         assert_close(&format!("{name} observed"), &t.observed, &r.num("observed"));
         assert_close(&format!("{name} expected"), &t.expected, &r.num("expected"));
-        assert_close(&format!("{name} n"), &t.n.iter().map(|&x| x as f64).collect::<Vec<_>>(), &r.num("n"));
-        assert_close(&format!("{name} statistic"), &[t.statistic], &r.num("statistic")[..1]);
+        assert_close(
+            &format!("{name} n"),
+            &t.n.iter().map(|&x| x as f64).collect::<Vec<_>>(),
+            &r.num("n"),
+        );
+        assert_close(
+            &format!("{name} statistic"),
+            &[t.statistic],
+            &r.num("statistic")[..1],
+        );
         assert_close(&format!("{name} df"), &[t.df as f64], &r.num("df")[..1]);
         assert_close(&format!("{name} p"), &[t.p_value], &r.num("p_value")[..1]);
         let v = Table::read(&format!("logrank_{name}_var.csv"));
@@ -46,8 +54,13 @@ fn logrank_with_zero_entry_equals_right_censored() {
     let status = d.num("status");
     let (g, k) = d.codes("celltype");
     let zeros = vec![0.0; time.len()];
-    let a = LogrankTest::params().fit(&SurvivalData::new(&time, &status).unwrap(), &g, k).unwrap();
-    let sd = SurvivalData::new(&time, &status).unwrap().with_entry(&zeros).unwrap();
+    let a = LogrankTest::params()
+        .fit(&SurvivalData::new(&time, &status).unwrap(), &g, k)
+        .unwrap();
+    let sd = SurvivalData::new(&time, &status)
+        .unwrap()
+        .with_entry(&zeros)
+        .unwrap();
     let b = LogrankTest::params().fit(&sd, &g, k).unwrap();
     assert_close("statistic", &[b.statistic], &[a.statistic]);
     assert_close("expected", &b.expected, &a.expected);
@@ -60,7 +73,10 @@ fn logrank_with_delayed_entry_matches_coxph_score_test() {
     let d = Table::read("data_sim_entry.csv");
     let (entry, exit, status) = (d.num("entry"), d.num("exit"), d.num("status"));
     let (g, k) = d.codes("grp");
-    let sd = SurvivalData::new(&exit, &status).unwrap().with_entry(&entry).unwrap();
+    let sd = SurvivalData::new(&exit, &status)
+        .unwrap()
+        .with_entry(&entry)
+        .unwrap();
     let t = LogrankTest::params().fit(&sd, &g, k).unwrap();
     let r = Table::read("logrank_entry_coxph.csv");
     assert_close("observed", &t.observed, &r.num("observed"));

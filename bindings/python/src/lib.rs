@@ -29,16 +29,22 @@ fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> core::Result<T> + Send) -> P
                 .cloned()
                 .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".into());
-            Err(PyRuntimeError::new_err(format!("internal error in hrrstats (please report): {msg}")))
+            Err(PyRuntimeError::new_err(format!(
+                "internal error in hrrstats (please report): {msg}"
+            )))
         }
     }
 }
 
 fn slice<'a>(name: &str, a: &'a PyReadonlyArray1<'_, f64>) -> PyResult<&'a [f64]> {
-    a.as_slice().map_err(|_| PyValueError::new_err(format!("argument `{name}` must be a contiguous 1-D array")))
+    a.as_slice().map_err(|_| {
+        PyValueError::new_err(format!("argument `{name}` must be a contiguous 1-D array"))
+    })
 }
 fn slice_u32<'a>(name: &str, a: &'a PyReadonlyArray1<'_, u32>) -> PyResult<&'a [u32]> {
-    a.as_slice().map_err(|_| PyValueError::new_err(format!("argument `{name}` must be a contiguous 1-D array")))
+    a.as_slice().map_err(|_| {
+        PyValueError::new_err(format!("argument `{name}` must be a contiguous 1-D array"))
+    })
 }
 
 /// A fitted Kaplan–Meier model (wrapped by `hrrstats.KaplanMeier` in Python).
@@ -95,7 +101,11 @@ impl KaplanMeierFit {
         &self,
         py: Python<'py>,
         p: f64,
-    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+    ) -> PyResult<(
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray1<f64>>,
+    )> {
         let q = self.fit.quantile(p).map_err(to_py)?;
         Ok((
             PyArray1::from_iter(py, q.iter().map(|x| x.estimate)),
@@ -119,7 +129,10 @@ impl KaplanMeierFit {
         d.set_item("std_err", PyArray1::from_vec(py, a.std_err))?;
         d.set_item("lower", PyArray1::from_vec(py, a.lower))?;
         d.set_item("upper", PyArray1::from_vec(py, a.upper))?;
-        d.set_item("cumulative_hazard", PyArray1::from_vec(py, a.cumulative_hazard))?;
+        d.set_item(
+            "cumulative_hazard",
+            PyArray1::from_vec(py, a.cumulative_hazard),
+        )?;
         Ok(d)
     }
 }
@@ -143,7 +156,10 @@ fn kaplan_meier(
     let (t, s) = (slice("time", &time)?, slice("event", &status)?);
     let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
     let w = weights.as_ref().map(|a| slice("weights", a)).transpose()?;
-    let st = strata.as_ref().map(|a| slice_u32("strata", a)).transpose()?;
+    let st = strata
+        .as_ref()
+        .map(|a| slice_u32("strata", a))
+        .transpose()?;
     let conf_type = core::ConfType::parse(conf_type).map_err(to_py)?;
     let variance = match variance {
         "auto" => core::Variance::Auto,
@@ -157,7 +173,11 @@ fn kaplan_meier(
     };
     let fit = run(py, || {
         let d = core::SurvivalData::from_parts(t, s, e, w, st.map(|x| (x, n_strata)))?;
-        core::KaplanMeier::params().conf_type(conf_type).conf_level(conf_level).variance(variance).fit(&d)
+        core::KaplanMeier::params()
+            .conf_type(conf_type)
+            .conf_level(conf_level)
+            .variance(variance)
+            .fit(&d)
     })?;
     Ok(KaplanMeierFit { fit })
 }
@@ -177,9 +197,16 @@ fn logrank_test<'py>(
     n_strata: usize,
     rho: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (t, s, g) = (slice("time", &time)?, slice("event", &status)?, slice_u32("group", &group)?);
+    let (t, s, g) = (
+        slice("time", &time)?,
+        slice("event", &status)?,
+        slice_u32("group", &group)?,
+    );
     let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
-    let st = strata.as_ref().map(|a| slice_u32("strata", a)).transpose()?;
+    let st = strata
+        .as_ref()
+        .map(|a| slice_u32("strata", a))
+        .transpose()?;
     let r = run(py, || {
         let d = core::SurvivalData::from_parts(t, s, e, None, st.map(|x| (x, n_strata)))?;
         core::LogrankTest::params().rho(rho).fit(&d, g, n_groups)
@@ -193,8 +220,14 @@ fn logrank_test<'py>(
     d.set_item("observed", PyArray1::from_vec(py, r.observed))?;
     d.set_item("expected", PyArray1::from_vec(py, r.expected))?;
     d.set_item("variance", PyArray1::from_vec(py, r.variance))?;
-    d.set_item("observed_by_stratum", PyArray1::from_vec(py, r.observed_by_stratum))?;
-    d.set_item("expected_by_stratum", PyArray1::from_vec(py, r.expected_by_stratum))?;
+    d.set_item(
+        "observed_by_stratum",
+        PyArray1::from_vec(py, r.observed_by_stratum),
+    )?;
+    d.set_item(
+        "expected_by_stratum",
+        PyArray1::from_vec(py, r.expected_by_stratum),
+    )?;
     d.set_item("n_strata", r.n_strata)?;
     Ok(d)
 }
@@ -255,15 +288,27 @@ impl CoxPhFit {
         let b = &f.baseline;
         d.set_item("baseline_offsets", b.offsets.clone())?;
         d.set_item("baseline_time", PyArray1::from_slice(py, &b.time))?;
-        d.set_item("baseline_cumhaz", PyArray1::from_slice(py, &b.cumulative_hazard))?;
-        d.set_item("baseline_cumhaz_centered", PyArray1::from_slice(py, &b.cumulative_hazard_centered))?;
+        d.set_item(
+            "baseline_cumhaz",
+            PyArray1::from_slice(py, &b.cumulative_hazard),
+        )?;
+        d.set_item(
+            "baseline_cumhaz_centered",
+            PyArray1::from_slice(py, &b.cumulative_hazard_centered),
+        )?;
         Ok(d)
     }
 
-    fn deviance_residuals<'py>(&self, py: Python<'py>, status: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    fn deviance_residuals<'py>(
+        &self,
+        py: Python<'py>,
+        status: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let s = slice("event", &status)?;
         if s.len() != self.fit.martingale_residuals.len() {
-            return Err(PyValueError::new_err("argument `event` does not match the fit's rows"));
+            return Err(PyValueError::new_err(
+                "argument `event` does not match the fit's rows",
+            ));
         }
         Ok(PyArray1::from_vec(py, self.fit.deviance_residuals(s)))
     }
@@ -276,7 +321,10 @@ impl CoxPhFit {
         columns: Vec<PyReadonlyArray1<'py, f64>>,
         offset: Option<PyReadonlyArray1<'py, f64>>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let cols = columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?;
+        let cols = columns
+            .iter()
+            .map(|c| slice("covariates", c))
+            .collect::<PyResult<Vec<_>>>()?;
         let o = offset.as_ref().map(|a| slice("offset", a)).transpose()?;
         let lp = run(py, || {
             let x = core::Covariates::from_columns(cols, &self.fit.names)?;
@@ -296,7 +344,10 @@ impl CoxPhFit {
     ) -> PyResult<Bound<'py, PyDict>> {
         let transform = core::ZphTransform::parse(transform).map_err(to_py)?;
         let slices = inputs.slices()?;
-        let z = run(py, || self.fit.zph(&slices.data(&self.fit.names)?, transform, terms.as_deref()))?;
+        let z = run(py, || {
+            self.fit
+                .zph(&slices.data(&self.fit.names)?, transform, terms.as_deref())
+        })?;
         let d = PyDict::new(py);
         d.set_item("term", z.term)?;
         d.set_item("statistic", z.statistic)?;
@@ -308,7 +359,12 @@ impl CoxPhFit {
 
     /// Residual matrix (row-major) of `kind`: score, dfbeta, dfbetas, schoenfeld,
     /// scaledsch; for the Schoenfeld kinds also the event rows and times.
-    fn residual_matrix<'py>(&self, py: Python<'py>, inputs: CoxInputs<'py>, kind: &str) -> PyResult<Bound<'py, PyDict>> {
+    fn residual_matrix<'py>(
+        &self,
+        py: Python<'py>,
+        inputs: CoxInputs<'py>,
+        kind: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let slices = inputs.slices()?;
         let d = PyDict::new(py);
         let f = &self.fit;
@@ -393,18 +449,45 @@ impl<'py> CoxInputs<'py> {
             time: slice("time", &self.time)?,
             event: slice("event", &self.event)?,
             entry: self.entry.as_ref().map(|a| slice("entry", a)).transpose()?,
-            weights: self.weights.as_ref().map(|a| slice("weights", a)).transpose()?,
-            strata: self.strata.as_ref().map(|a| slice_u32("strata", a)).transpose()?.map(|s| (s, self.n_strata)),
-            columns: self.columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?,
-            offset: self.offset.as_ref().map(|a| slice("offset", a)).transpose()?,
-            cluster: self.cluster.as_ref().map(|a| slice_u32("cluster", a)).transpose()?,
+            weights: self
+                .weights
+                .as_ref()
+                .map(|a| slice("weights", a))
+                .transpose()?,
+            strata: self
+                .strata
+                .as_ref()
+                .map(|a| slice_u32("strata", a))
+                .transpose()?
+                .map(|s| (s, self.n_strata)),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| slice("covariates", c))
+                .collect::<PyResult<Vec<_>>>()?,
+            offset: self
+                .offset
+                .as_ref()
+                .map(|a| slice("offset", a))
+                .transpose()?,
+            cluster: self
+                .cluster
+                .as_ref()
+                .map(|a| slice_u32("cluster", a))
+                .transpose()?,
         })
     }
 }
 
 impl<'a> CoxSlices<'a> {
     fn data(&self, names: &'a [String]) -> core::Result<core::CoxData<'a>> {
-        let surv = core::SurvivalData::from_parts(self.time, self.event, self.entry, self.weights, self.strata)?;
+        let surv = core::SurvivalData::from_parts(
+            self.time,
+            self.event,
+            self.entry,
+            self.weights,
+            self.strata,
+        )?;
         let x = core::Covariates::from_columns(self.columns.clone(), names)?;
         let mut data = core::CoxData::new(surv, x)?;
         if let Some(o) = self.offset {
@@ -434,7 +517,11 @@ fn cox_ph(
     let slices = inputs.slices()?;
     let fit = run(py, || {
         let data = slices.data(&names)?;
-        let mut params = core::CoxPh::params().ties(ties).robust(robust).max_iter(max_iter).eps(eps);
+        let mut params = core::CoxPh::params()
+            .ties(ties)
+            .robust(robust)
+            .max_iter(max_iter)
+            .eps(eps);
         if let Some(init) = init {
             params = params.init(init);
         }
@@ -464,11 +551,27 @@ impl<'py> GlmInputs<'py> {
         f: impl FnOnce(&core::GlmData) -> core::Result<T> + Send,
     ) -> PyResult<T> {
         let y = slice("y", &self.y)?;
-        let cols = self.columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?;
-        let w = self.weights.as_ref().map(|a| slice("weights", a)).transpose()?;
-        let o = self.offset.as_ref().map(|a| slice("offset", a)).transpose()?;
+        let cols = self
+            .columns
+            .iter()
+            .map(|c| slice("covariates", c))
+            .collect::<PyResult<Vec<_>>>()?;
+        let w = self
+            .weights
+            .as_ref()
+            .map(|a| slice("weights", a))
+            .transpose()?;
+        let o = self
+            .offset
+            .as_ref()
+            .map(|a| slice("offset", a))
+            .transpose()?;
         run(py, || {
-            let x = if cols.is_empty() { core::Covariates::new(&[], y.len(), names)? } else { core::Covariates::from_columns(cols, names)? };
+            let x = if cols.is_empty() {
+                core::Covariates::new(&[], y.len(), names)?
+            } else {
+                core::Covariates::from_columns(cols, names)?
+            };
             let mut d = core::GlmData::new(y, x)?;
             if let Some(w) = w {
                 d = d.with_weights(w)?;
@@ -550,18 +653,30 @@ impl GlmFit {
         kind: &str,
         cluster: Option<PyReadonlyArray1<'py, u32>>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let cl = cluster.as_ref().map(|a| slice_u32("cluster", a)).transpose()?;
+        let cl = cluster
+            .as_ref()
+            .map(|a| slice_u32("cluster", a))
+            .transpose()?;
         let kind = match (kind, cl) {
             ("HC0", _) => core::Robust::Hc0,
             ("HC1", _) => core::Robust::Hc1,
             ("CL", Some(c)) => core::Robust::Cluster(c),
-            _ => return Err(PyValueError::new_err("argument `robust`: use \"HC0\", \"HC1\" or a cluster")),
+            _ => {
+                return Err(PyValueError::new_err(
+                    "argument `robust`: use \"HC0\", \"HC1\" or a cluster",
+                ))
+            }
         };
         let v = inputs.with_data(py, &self.xnames, |d| self.fit.robust_var(d, kind))?;
         Ok(PyArray1::from_vec(py, v))
     }
 
-    fn residuals<'py>(&self, py: Python<'py>, inputs: GlmInputs<'py>, kind: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    fn residuals<'py>(
+        &self,
+        py: Python<'py>,
+        inputs: GlmInputs<'py>,
+        kind: &str,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let kind = core::GlmResidual::parse(kind).map_err(to_py)?;
         let v = inputs.with_data(py, &self.xnames, |d| self.fit.residuals(d, kind))?;
         Ok(PyArray1::from_vec(py, v))
@@ -574,9 +689,15 @@ impl GlmFit {
         columns: Vec<PyReadonlyArray1<'py, f64>>,
         offset: Option<PyReadonlyArray1<'py, f64>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let cols = columns.iter().map(|c| slice("covariates", c)).collect::<PyResult<Vec<_>>>()?;
+        let cols = columns
+            .iter()
+            .map(|c| slice("covariates", c))
+            .collect::<PyResult<Vec<_>>>()?;
         let o = offset.as_ref().map(|a| slice("offset", a)).transpose()?;
-        let p = run(py, || self.fit.predict(&core::Covariates::from_columns(cols, &self.xnames)?, o))?;
+        let p = run(py, || {
+            self.fit
+                .predict(&core::Covariates::from_columns(cols, &self.xnames)?, o)
+        })?;
         let d = PyDict::new(py);
         d.set_item("link", PyArray1::from_vec(py, p.link))?;
         d.set_item("link_se", PyArray1::from_vec(py, p.link_se))?;
@@ -603,8 +724,16 @@ fn glm(
     theta: Option<f64>,
 ) -> PyResult<GlmFit> {
     let negbin = family == "negbin";
-    let fam = if negbin { core::Family::NegativeBinomial(theta.unwrap_or(1.0)) } else { core::Family::parse(family).map_err(to_py)? };
-    let mut params = core::Glm::params().family(fam).intercept(intercept).epsilon(epsilon).max_iter(max_iter);
+    let fam = if negbin {
+        core::Family::NegativeBinomial(theta.unwrap_or(1.0))
+    } else {
+        core::Family::parse(family).map_err(to_py)?
+    };
+    let mut params = core::Glm::params()
+        .family(fam)
+        .intercept(intercept)
+        .epsilon(epsilon)
+        .max_iter(max_iter);
     if let Some(l) = link {
         params = params.link(core::glm::link_by_name(l).map_err(to_py)?);
     }
@@ -612,7 +741,13 @@ fn glm(
         params = params.start(s);
     }
     let estimate_theta = negbin && theta.is_none();
-    let fit = inputs.with_data(py, &names, |d| if estimate_theta { params.fit_negbin(d) } else { params.fit(d) })?;
+    let fit = inputs.with_data(py, &names, |d| {
+        if estimate_theta {
+            params.fit_negbin(d)
+        } else {
+            params.fit(d)
+        }
+    })?;
     Ok(GlmFit { fit, xnames: names })
 }
 
@@ -637,12 +772,23 @@ fn design_matrix<'py>(
     for t in &terms {
         match t {
             DesignTerm::Numeric(kind, name, v) if kind == "numeric" => {
-                core_terms.push(core::Term::Numeric { name, values: slice("covariates", v)? });
+                core_terms.push(core::Term::Numeric {
+                    name,
+                    values: slice("covariates", v)?,
+                });
             }
             DesignTerm::Factor(kind, name, c, levels) if kind == "factor" => {
-                core_terms.push(core::Term::Factor { name, codes: slice_u32("covariates", c)?, levels });
+                core_terms.push(core::Term::Factor {
+                    name,
+                    codes: slice_u32("covariates", c)?,
+                    levels,
+                });
             }
-            _ => return Err(PyValueError::new_err("design term kinds are \"numeric\" and \"factor\"")),
+            _ => {
+                return Err(PyValueError::new_err(
+                    "design term kinds are \"numeric\" and \"factor\"",
+                ))
+            }
         }
     }
     let d = core::DesignMatrix::build(&core_terms, n, drop_unused).map_err(to_py)?;
@@ -657,7 +803,9 @@ fn design_matrix<'py>(
                     .expect("a borrowed column is an input term");
                 cols.push(idx.into_pyobject(py)?.into_any().unbind());
             }
-            std::borrow::Cow::Owned(v) => cols.push(PyArray1::from_slice(py, v).into_any().unbind()),
+            std::borrow::Cow::Owned(v) => {
+                cols.push(PyArray1::from_slice(py, v).into_any().unbind())
+            }
         }
     }
     Ok((d.names, cols, d.factor_levels))
@@ -690,6 +838,346 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;
     m.add_function(wrap_pyfunction!(logrank_test, m)?)?;
     m.add_function(wrap_pyfunction!(example_cohort, m)?)?;
+    m.add_function(wrap_pyfunction!(lexis_split, m)?)?;
+    m.add_function(wrap_pyfunction!(person_time_table, m)?)?;
+    m.add_function(wrap_pyfunction!(lexis_cut, m)?)?;
+    m.add_function(wrap_pyfunction!(crude_rates, m)?)?;
+    m.add_function(wrap_pyfunction!(compare_rates, m)?)?;
+    m.add_function(wrap_pyfunction!(direct_standardize, m)?)?;
+    m.add_function(wrap_pyfunction!(sir, m)?)?;
+    m.add_function(wrap_pyfunction!(standard_population, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
+}
+
+// ---- person-time and rates ------------------------------------------------------
+
+fn arrays<'py>(py: Python<'py>, v: Vec<Vec<f64>>) -> Vec<Bound<'py, PyArray1<f64>>> {
+    v.into_iter().map(|x| PyArray1::from_vec(py, x)).collect()
+}
+
+/// Borrowed Lexis inputs: scale names and values at entry, exit, status, entry state.
+struct LexisArgs<'a, 'py> {
+    names: Vec<String>,
+    at_entry: Vec<&'a [f64]>,
+    exit: &'a [f64],
+    status: &'a [f64],
+    entry_status: Option<&'a [f64]>,
+    _py: std::marker::PhantomData<&'py ()>,
+}
+
+impl<'a, 'py> LexisArgs<'a, 'py> {
+    fn new(
+        names: Vec<String>,
+        at_entry: &'a [PyReadonlyArray1<'py, f64>],
+        exit: &'a PyReadonlyArray1<'py, f64>,
+        status: &'a PyReadonlyArray1<'py, f64>,
+        entry_status: &'a Option<PyReadonlyArray1<'py, f64>>,
+    ) -> PyResult<Self> {
+        let at_entry = at_entry
+            .iter()
+            .map(|a| slice("time_scales", a))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(LexisArgs {
+            names,
+            at_entry,
+            exit: slice("exit", exit)?,
+            status: slice("status", status)?,
+            entry_status: entry_status
+                .as_ref()
+                .map(|a| slice("entry_status", a))
+                .transpose()?,
+            _py: std::marker::PhantomData,
+        })
+    }
+    fn data(&self) -> core::Result<core::LexisData<'a>> {
+        let d = core::LexisData::new(
+            self.names
+                .iter()
+                .cloned()
+                .zip(self.at_entry.iter().copied())
+                .collect(),
+            self.exit,
+            self.status,
+        )?;
+        match self.entry_status {
+            Some(s) => d.with_entry_status(s),
+            None => Ok(d),
+        }
+    }
+}
+
+/// Lexis splitting: the split rows as columns.
+#[pyfunction]
+#[pyo3(signature = (names, at_entry, exit, status, entry_status, break_names, breaks, drop))]
+#[allow(clippy::too_many_arguments)]
+fn lexis_split<'py>(
+    py: Python<'py>,
+    names: Vec<String>,
+    at_entry: Vec<PyReadonlyArray1<'py, f64>>,
+    exit: PyReadonlyArray1<'py, f64>,
+    status: PyReadonlyArray1<'py, f64>,
+    entry_status: Option<PyReadonlyArray1<'py, f64>>,
+    break_names: Vec<String>,
+    breaks: Vec<PyReadonlyArray1<'py, f64>>,
+    drop: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let a = LexisArgs::new(names, &at_entry, &exit, &status, &entry_status)?;
+    let br = breaks
+        .iter()
+        .map(|b| slice("breaks", b))
+        .collect::<PyResult<Vec<_>>>()?;
+    let rows = run(py, || {
+        let d = a.data()?;
+        let pairs: Vec<(&str, &[f64])> = break_names
+            .iter()
+            .map(|s| s.as_str())
+            .zip(br.iter().copied())
+            .collect();
+        Ok(core::LexisSplit::new(&d, &pairs, drop)?.split(&d))
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("row", PyArray1::from_vec(py, rows.row))?;
+    d.set_item("start", arrays(py, rows.start))?;
+    d.set_item("band", arrays(py, rows.band))?;
+    d.set_item("duration", PyArray1::from_vec(py, rows.duration))?;
+    d.set_item("entry_status", PyArray1::from_vec(py, rows.entry_status))?;
+    d.set_item("status", PyArray1::from_vec(py, rows.status))?;
+    Ok(d)
+}
+
+/// Person-time table without materialising the split.
+#[pyfunction]
+#[pyo3(signature = (names, at_entry, exit, status, entry_status, break_names, breaks, drop, by, by_levels))]
+#[allow(clippy::too_many_arguments)]
+fn person_time_table<'py>(
+    py: Python<'py>,
+    names: Vec<String>,
+    at_entry: Vec<PyReadonlyArray1<'py, f64>>,
+    exit: PyReadonlyArray1<'py, f64>,
+    status: PyReadonlyArray1<'py, f64>,
+    entry_status: Option<PyReadonlyArray1<'py, f64>>,
+    break_names: Vec<String>,
+    breaks: Vec<PyReadonlyArray1<'py, f64>>,
+    drop: bool,
+    by: Vec<PyReadonlyArray1<'py, u32>>,
+    by_levels: Vec<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let a = LexisArgs::new(names, &at_entry, &exit, &status, &entry_status)?;
+    let br = breaks
+        .iter()
+        .map(|b| slice("breaks", b))
+        .collect::<PyResult<Vec<_>>>()?;
+    let byc = by
+        .iter()
+        .map(|b| slice_u32("by", b))
+        .collect::<PyResult<Vec<_>>>()?;
+    let t = run(py, || {
+        let d = a.data()?;
+        let pairs: Vec<(&str, &[f64])> = break_names
+            .iter()
+            .map(|s| s.as_str())
+            .zip(br.iter().copied())
+            .collect();
+        let by: Vec<(&[u32], usize)> = byc.iter().copied().zip(by_levels.iter().copied()).collect();
+        core::LexisSplit::new(&d, &pairs, drop)?.person_time_table(&d, &by)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("band", arrays(py, t.band))?;
+    d.set_item(
+        "by",
+        t.by.into_iter()
+            .map(|x| PyArray1::from_vec(py, x))
+            .collect::<Vec<_>>(),
+    )?;
+    d.set_item("entry_status", PyArray1::from_vec(py, t.entry_status))?;
+    d.set_item("person_time", PyArray1::from_vec(py, t.person_time))?;
+    d.set_item("pieces", PyArray1::from_vec(py, t.pieces))?;
+    d.set_item("states", t.states)?;
+    d.set_item("transitions", arrays(py, t.transitions))?;
+    Ok(d)
+}
+
+/// Cut follow-up at individual times (Epi::cutLexis).
+#[pyfunction]
+#[pyo3(signature = (names, at_entry, exit, status, entry_status, cut, timescale, new_state, precursor_states, progressive))]
+#[allow(clippy::too_many_arguments)]
+fn lexis_cut<'py>(
+    py: Python<'py>,
+    names: Vec<String>,
+    at_entry: Vec<PyReadonlyArray1<'py, f64>>,
+    exit: PyReadonlyArray1<'py, f64>,
+    status: PyReadonlyArray1<'py, f64>,
+    entry_status: Option<PyReadonlyArray1<'py, f64>>,
+    cut: PyReadonlyArray1<'py, f64>,
+    timescale: String,
+    new_state: PyReadonlyArray1<'py, f64>,
+    precursor_states: Option<Vec<f64>>,
+    progressive: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let a = LexisArgs::new(names, &at_entry, &exit, &status, &entry_status)?;
+    let (c, ns) = (slice("cut", &cut)?, slice("new_state", &new_state)?);
+    let r = run(py, || {
+        core::cut_lexis(
+            &a.data()?,
+            c,
+            &timescale,
+            ns,
+            precursor_states.as_deref(),
+            progressive,
+        )
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("row", PyArray1::from_vec(py, r.row))?;
+    d.set_item("at_entry", arrays(py, r.at_entry))?;
+    d.set_item("exit", PyArray1::from_vec(py, r.exit))?;
+    d.set_item("entry_status", PyArray1::from_vec(py, r.entry_status))?;
+    d.set_item("status", PyArray1::from_vec(py, r.status))?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (events, person_time, null_rate, conf_level))]
+fn crude_rates<'py>(
+    py: Python<'py>,
+    events: PyReadonlyArray1<'py, f64>,
+    person_time: PyReadonlyArray1<'py, f64>,
+    null_rate: Option<f64>,
+    conf_level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (e, t) = (
+        slice("events", &events)?,
+        slice("person_time", &person_time)?,
+    );
+    let r = run(py, || core::crude_rates(e, t, null_rate, conf_level))?;
+    let d = PyDict::new(py);
+    d.set_item("rate", PyArray1::from_vec(py, r.rate))?;
+    d.set_item("lower", PyArray1::from_vec(py, r.lower))?;
+    d.set_item("upper", PyArray1::from_vec(py, r.upper))?;
+    d.set_item("p_value", r.p_value.map(|p| PyArray1::from_vec(py, p)))?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (events1, person_time1, events2, person_time2, kind, null_ratio, conf_level))]
+#[allow(clippy::too_many_arguments)]
+fn compare_rates<'py>(
+    py: Python<'py>,
+    events1: PyReadonlyArray1<'py, f64>,
+    person_time1: PyReadonlyArray1<'py, f64>,
+    events2: PyReadonlyArray1<'py, f64>,
+    person_time2: PyReadonlyArray1<'py, f64>,
+    kind: &str,
+    null_ratio: f64,
+    conf_level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (e1, t1) = (
+        slice("events1", &events1)?,
+        slice("person_time1", &person_time1)?,
+    );
+    let (e2, t2) = (
+        slice("events2", &events2)?,
+        slice("person_time2", &person_time2)?,
+    );
+    let ratio = kind == "ratio";
+    let r = run(py, || {
+        if ratio {
+            core::rate_ratios(e1, t1, e2, t2, null_ratio, conf_level)
+        } else {
+            core::rate_differences(e1, t1, e2, t2, conf_level)
+        }
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("estimate", PyArray1::from_vec(py, r.estimate))?;
+    if !ratio {
+        d.set_item("se", PyArray1::from_vec(py, r.se))?;
+    }
+    d.set_item("lower", PyArray1::from_vec(py, r.lower))?;
+    d.set_item("upper", PyArray1::from_vec(py, r.upper))?;
+    d.set_item("p_value", PyArray1::from_vec(py, r.p_value))?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (events, person_time, weights, groups, n_groups, conf_level))]
+fn direct_standardize<'py>(
+    py: Python<'py>,
+    events: PyReadonlyArray1<'py, f64>,
+    person_time: PyReadonlyArray1<'py, f64>,
+    weights: PyReadonlyArray1<'py, f64>,
+    groups: Option<PyReadonlyArray1<'py, u32>>,
+    n_groups: usize,
+    conf_level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (e, t, w) = (
+        slice("events", &events)?,
+        slice("person_time", &person_time)?,
+        slice("standard_weights", &weights)?,
+    );
+    let g = groups.as_ref().map(|a| slice_u32("by", a)).transpose()?;
+    let r = run(py, || {
+        core::direct_standardize(e, t, w, g.map(|g| (g, n_groups)), conf_level)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("events", PyArray1::from_vec(py, r.events))?;
+    d.set_item("person_time", PyArray1::from_vec(py, r.person_time))?;
+    d.set_item("crude_rate", PyArray1::from_vec(py, r.crude))?;
+    d.set_item("rate", PyArray1::from_vec(py, r.rate))?;
+    d.set_item("variance", PyArray1::from_vec(py, r.variance))?;
+    d.set_item("lower", PyArray1::from_vec(py, r.lower))?;
+    d.set_item("upper", PyArray1::from_vec(py, r.upper))?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (observed, person_time, reference_rate, strata, n_strata, conf_level))]
+fn sir<'py>(
+    py: Python<'py>,
+    observed: PyReadonlyArray1<'py, f64>,
+    person_time: PyReadonlyArray1<'py, f64>,
+    reference_rate: PyReadonlyArray1<'py, f64>,
+    strata: Option<PyReadonlyArray1<'py, u32>>,
+    n_strata: usize,
+    conf_level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (o, t, r) = (
+        slice("observed", &observed)?,
+        slice("person_time", &person_time)?,
+        slice("reference_rate", &reference_rate)?,
+    );
+    let g = strata.as_ref().map(|a| slice_u32("by", a)).transpose()?;
+    let s = run(py, || {
+        core::sir(o, t, r, g.map(|g| (g, n_strata)), conf_level)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("observed", PyArray1::from_vec(py, s.observed))?;
+    d.set_item("expected", PyArray1::from_vec(py, s.expected))?;
+    d.set_item("person_time", PyArray1::from_vec(py, s.person_time))?;
+    d.set_item("sir", PyArray1::from_vec(py, s.sir))?;
+    d.set_item("lower", PyArray1::from_vec(py, s.lower))?;
+    d.set_item("upper", PyArray1::from_vec(py, s.upper))?;
+    d.set_item("p_value", PyArray1::from_vec(py, s.p_exact))?;
+    d.set_item("p_chisq", PyArray1::from_vec(py, s.p_chisq))?;
+    if let Some(h) = s.homogeneity {
+        let hd = PyDict::new(py);
+        hd.set_item("df", h.df)?;
+        hd.set_item("lrt", h.lrt)?;
+        hd.set_item("p_lrt", h.p_lrt)?;
+        hd.set_item("pearson", h.pearson)?;
+        hd.set_item("p_pearson", h.p_pearson)?;
+        d.set_item("homogeneity", hd)?;
+    }
+    Ok(d)
+}
+
+#[pyfunction]
+fn standard_population<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
+    let s = core::standard_population(name).map_err(to_py)?;
+    let d = PyDict::new(py);
+    d.set_item("name", s.name)?;
+    d.set_item("age_lower", PyArray1::from_vec(py, s.age_lower))?;
+    d.set_item("age_upper", PyArray1::from_vec(py, s.age_upper))?;
+    d.set_item("weight", PyArray1::from_vec(py, s.weight))?;
+    d.set_item("source", s.source)?;
+    Ok(d)
 }

@@ -20,7 +20,7 @@ def _path(name):
 
 def fixture(name):
     """A numeric fixture table ("NA" is missing)."""
-    return pd.read_csv(_path(name), na_values=["NA"], keep_default_na=False)
+    return pd.read_csv(_path(name), na_values=["NA"], keep_default_na=False, float_precision="round_trip")
 
 
 def manifest(name):
@@ -33,11 +33,13 @@ def num(df, col):
     return df[col].to_numpy(dtype=float)
 
 
-def assert_close(what, ours, theirs):
+def assert_close(what, ours, theirs, rtol=RTOL):
     ours = np.asarray(ours, dtype=float)
     theirs = np.asarray(theirs, dtype=float)
     assert ours.shape == theirs.shape, f"{what}: shape {ours.shape} vs anchor {theirs.shape}"
     both_nan = np.isnan(ours) & np.isnan(theirs)
-    ok = both_nan | (np.abs(ours - theirs) <= RTOL * np.abs(theirs) + ATOL)
+    same_inf = np.isinf(theirs) & (ours == theirs)
+    with np.errstate(invalid="ignore"):
+        ok = both_nan | same_inf | (np.abs(ours - theirs) <= rtol * np.abs(theirs) + ATOL)
     bad = np.flatnonzero(~ok)
     assert bad.size == 0, f"{what}[{bad[0]}]: ours {ours[bad[0]]!r}, anchor {theirs[bad[0]]!r}"

@@ -4,9 +4,19 @@
 use crate::error::{Error, Result};
 
 /// Check that a column has the expected number of rows.
-pub fn check_len(arg: &'static str, len: usize, expected_arg: &'static str, expected: usize) -> Result<()> {
+pub fn check_len(
+    arg: &'static str,
+    len: usize,
+    expected_arg: &'static str,
+    expected: usize,
+) -> Result<()> {
     if len != expected {
-        return Err(Error::LengthMismatch { arg, len, expected_arg, expected });
+        return Err(Error::LengthMismatch {
+            arg,
+            len,
+            expected_arg,
+            expected,
+        });
     }
     Ok(())
 }
@@ -15,13 +25,28 @@ pub fn check_len(arg: &'static str, len: usize, expected_arg: &'static str, expe
 pub fn check_nonneg_finite(arg: &'static str, x: &[f64]) -> Result<()> {
     for (row, &v) in x.iter().enumerate() {
         if v.is_nan() {
-            return Err(Error::InvalidValue { arg, row, value: v, problem: "missing value (NaN)" });
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem: "missing value (NaN)",
+            });
         }
         if !v.is_finite() {
-            return Err(Error::InvalidValue { arg, row, value: v, problem: "value is not finite" });
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem: "value is not finite",
+            });
         }
         if v < 0.0 {
-            return Err(Error::InvalidValue { arg, row, value: v, problem: "negative value" });
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem: "negative value",
+            });
         }
     }
     Ok(())
@@ -30,7 +55,10 @@ pub fn check_nonneg_finite(arg: &'static str, x: &[f64]) -> Result<()> {
 /// Check integer codes `0..n_levels` (strata, groups).
 pub fn check_codes(arg: &'static str, codes: &[u32], n_levels: usize) -> Result<()> {
     if n_levels == 0 {
-        return Err(Error::InvalidArgument { arg, reason: "number of levels must be at least 1".into() });
+        return Err(Error::InvalidArgument {
+            arg,
+            reason: "number of levels must be at least 1".into(),
+        });
     }
     for (row, &c) in codes.iter().enumerate() {
         if c as usize >= n_levels {
@@ -97,10 +125,22 @@ impl<'a> SurvivalData<'a> {
                 } else {
                     "status must be 0 (censored) or 1 (event)"
                 };
-                return Err(Error::InvalidValue { arg: "status", row, value: s, problem });
+                return Err(Error::InvalidValue {
+                    arg: "status",
+                    row,
+                    value: s,
+                    problem,
+                });
             }
         }
-        Ok(SurvivalData { exit, status, entry: None, weights: None, strata: None, n_strata: 1 })
+        Ok(SurvivalData {
+            exit,
+            status,
+            entry: None,
+            weights: None,
+            strata: None,
+            n_strata: 1,
+        })
     }
 
     /// All parts at once (what the bindings receive): exit, status and the optional
@@ -191,11 +231,14 @@ impl<'a> SurvivalData<'a> {
     }
     /// Whether any weight is not a whole number (survival then uses a robust variance).
     pub fn has_fractional_weights(&self) -> bool {
-        self.weights.is_some_and(|w| w.iter().any(|&x| x != x.floor()))
+        self.weights
+            .is_some_and(|w| w.iter().any(|&x| x != x.floor()))
     }
     /// Require every stratum to have at least `min` rows (empty strata included).
     pub fn check_stratum_sizes(&self, min: usize) -> Result<()> {
-        let Some(codes) = self.strata else { return Ok(()) };
+        let Some(codes) = self.strata else {
+            return Ok(());
+        };
         let mut counts = vec![0usize; self.n_strata];
         for &c in codes {
             counts[c as usize] += 1;
@@ -223,7 +266,8 @@ impl<'a> SurvivalData<'a> {
                 for &c in codes {
                     counts[c as usize] += 1;
                 }
-                let mut rows: Vec<Vec<u32>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+                let mut rows: Vec<Vec<u32>> =
+                    counts.iter().map(|&c| Vec::with_capacity(c)).collect();
                 for (i, &c) in codes.iter().enumerate() {
                     rows[c as usize].push(i as u32);
                 }
@@ -254,7 +298,11 @@ impl<'a> Covariates<'a> {
             });
         }
         if p == 0 {
-            return Ok(Covariates { columns: Vec::new(), n, names });
+            return Ok(Covariates {
+                columns: Vec::new(),
+                n,
+                names,
+            });
         }
         Self::from_columns((0..p).map(|j| &x[j * n..(j + 1) * n]).collect(), names)
     }
@@ -262,7 +310,10 @@ impl<'a> Covariates<'a> {
     /// From one slice per column.
     pub fn from_columns(columns: Vec<&'a [f64]>, names: &'a [String]) -> Result<Self> {
         if columns.is_empty() {
-            return Err(Error::InvalidArgument { arg: "covariates", reason: "no covariate columns".into() });
+            return Err(Error::InvalidArgument {
+                arg: "covariates",
+                reason: "no covariate columns".into(),
+            });
         }
         if columns.len() != names.len() {
             return Err(Error::InvalidArgument {
@@ -275,13 +326,27 @@ impl<'a> Covariates<'a> {
             if col.len() != n {
                 return Err(Error::InvalidArgument {
                     arg: "covariates",
-                    reason: format!("column {} (`{name}`) has {} rows, the first has {n}", j + 1, col.len()),
+                    reason: format!(
+                        "column {} (`{name}`) has {} rows, the first has {n}",
+                        j + 1,
+                        col.len()
+                    ),
                 });
             }
             for (i, &v) in col.iter().enumerate() {
                 if !v.is_finite() {
-                    let problem = if v.is_nan() { "missing value (NaN)" } else { "value is not finite" };
-                    return Err(Error::InvalidCell { arg: "covariates", column: name.clone(), row: i, value: v, problem });
+                    let problem = if v.is_nan() {
+                        "missing value (NaN)"
+                    } else {
+                        "value is not finite"
+                    };
+                    return Err(Error::InvalidCell {
+                        arg: "covariates",
+                        column: name.clone(),
+                        row: i,
+                        value: v,
+                        problem,
+                    });
                 }
             }
         }
@@ -307,7 +372,12 @@ pub fn check_offset(offset: &[f64], n: usize, expected_arg: &'static str) -> Res
     check_len("offset", offset.len(), expected_arg, n)?;
     for (row, &v) in offset.iter().enumerate() {
         if !v.is_finite() {
-            return Err(Error::InvalidValue { arg: "offset", row, value: v, problem: "value is not finite" });
+            return Err(Error::InvalidValue {
+                arg: "offset",
+                row,
+                value: v,
+                problem: "value is not finite",
+            });
         }
     }
     Ok(())
@@ -326,7 +396,12 @@ pub struct CoxData<'a> {
 impl<'a> CoxData<'a> {
     pub fn new(surv: SurvivalData<'a>, x: Covariates<'a>) -> Result<Self> {
         check_len("covariates", x.n(), "time", surv.len())?;
-        Ok(CoxData { surv, x, offset: None, cluster: None })
+        Ok(CoxData {
+            surv,
+            x,
+            offset: None,
+            cluster: None,
+        })
     }
     pub fn with_offset(mut self, offset: &'a [f64]) -> Result<Self> {
         check_offset(offset, self.surv.len(), "time")?;

@@ -14,7 +14,11 @@ pub enum Term<'a> {
     /// A numeric column, used as it is (borrowed, not copied).
     Numeric { name: &'a str, values: &'a [f64] },
     /// A factor: codes `0..levels.len()` per row and the level labels, in order.
-    Factor { name: &'a str, codes: &'a [u32], levels: &'a [String] },
+    Factor {
+        name: &'a str,
+        codes: &'a [u32],
+        levels: &'a [String],
+    },
 }
 
 /// The model matrix's columns (borrowed numeric ones, owned dummies) and names.
@@ -32,24 +36,38 @@ impl<'a> DesignMatrix<'a> {
     /// factor with a single used level then contributes no column); without it (new
     /// data for predictions) every given level is kept.
     pub fn build(terms: &[Term<'a>], n: usize, drop_unused: bool) -> Result<Self> {
-        let mut out = DesignMatrix { names: Vec::new(), columns: Vec::new(), factor_levels: Vec::new() };
+        let mut out = DesignMatrix {
+            names: Vec::new(),
+            columns: Vec::new(),
+            factor_levels: Vec::new(),
+        };
         for t in terms {
             match *t {
                 Term::Numeric { name, values } => {
                     if values.len() != n {
                         return Err(Error::InvalidArgument {
                             arg: "covariates",
-                            reason: format!("column `{name}` has {} rows, expected {n}", values.len()),
+                            reason: format!(
+                                "column `{name}` has {} rows, expected {n}",
+                                values.len()
+                            ),
                         });
                     }
                     out.names.push(name.to_string());
                     out.columns.push(Cow::Borrowed(values));
                 }
-                Term::Factor { name, codes, levels } => {
+                Term::Factor {
+                    name,
+                    codes,
+                    levels,
+                } => {
                     if codes.len() != n {
                         return Err(Error::InvalidArgument {
                             arg: "covariates",
-                            reason: format!("column `{name}` has {} rows, expected {n}", codes.len()),
+                            reason: format!(
+                                "column `{name}` has {} rows, expected {n}",
+                                codes.len()
+                            ),
                         });
                     }
                     let mut used = vec![false; levels.len()];
@@ -67,12 +85,22 @@ impl<'a> DesignMatrix<'a> {
                             }
                         }
                     }
-                    let kept: Vec<usize> = (0..levels.len()).filter(|&l| used[l] || !drop_unused).collect();
+                    let kept: Vec<usize> = (0..levels.len())
+                        .filter(|&l| used[l] || !drop_unused)
+                        .collect();
                     for &l in kept.iter().skip(1) {
                         out.names.push(format!("{name}{}", levels[l]));
-                        out.columns.push(Cow::Owned(codes.iter().map(|&c| (c as usize == l) as u8 as f64).collect()));
+                        out.columns.push(Cow::Owned(
+                            codes
+                                .iter()
+                                .map(|&c| (c as usize == l) as u8 as f64)
+                                .collect(),
+                        ));
                     }
-                    out.factor_levels.push((name.to_string(), kept.iter().map(|&l| levels[l].clone()).collect()));
+                    out.factor_levels.push((
+                        name.to_string(),
+                        kept.iter().map(|&l| levels[l].clone()).collect(),
+                    ));
                 }
             }
         }
@@ -81,7 +109,10 @@ impl<'a> DesignMatrix<'a> {
 
     /// The columns as validated [`Covariates`].
     pub fn covariates(&self) -> Result<Covariates<'_>> {
-        Covariates::from_columns(self.columns.iter().map(|c| c.as_ref()).collect(), &self.names)
+        Covariates::from_columns(
+            self.columns.iter().map(|c| c.as_ref()).collect(),
+            &self.names,
+        )
     }
 }
 
@@ -92,10 +123,23 @@ mod tests {
     #[test]
     fn treatment_contrasts_with_unused_levels_dropped() {
         let age = [50.0, 60.0, 70.0, 80.0];
-        let levels: Vec<String> = ["I", "II", "III", "IV"].iter().map(|s| s.to_string()).collect();
+        let levels: Vec<String> = ["I", "II", "III", "IV"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let codes = [1u32, 3, 1, 2]; // level "I" unused: "II" is the reference
         let d = DesignMatrix::build(
-            &[Term::Numeric { name: "age", values: &age }, Term::Factor { name: "stage", codes: &codes, levels: &levels }],
+            &[
+                Term::Numeric {
+                    name: "age",
+                    values: &age,
+                },
+                Term::Factor {
+                    name: "stage",
+                    codes: &codes,
+                    levels: &levels,
+                },
+            ],
             4,
             true,
         )
@@ -105,8 +149,26 @@ mod tests {
         assert_eq!(d.columns[2].as_ref(), &[0.0, 1.0, 0.0, 0.0]);
         assert!(matches!(d.columns[0], Cow::Borrowed(_)));
         assert_eq!(d.factor_levels[0].1, vec!["II", "III", "IV"]);
-        let bad = DesignMatrix::build(&[Term::Factor { name: "stage", codes: &[0, 9], levels: &levels }], 2, true).unwrap_err();
-        let keep = DesignMatrix::build(&[Term::Factor { name: "stage", codes: &[1, 1], levels: &levels }], 2, false).unwrap();
+        let bad = DesignMatrix::build(
+            &[Term::Factor {
+                name: "stage",
+                codes: &[0, 9],
+                levels: &levels,
+            }],
+            2,
+            true,
+        )
+        .unwrap_err();
+        let keep = DesignMatrix::build(
+            &[Term::Factor {
+                name: "stage",
+                codes: &[1, 1],
+                levels: &levels,
+            }],
+            2,
+            false,
+        )
+        .unwrap();
         assert_eq!(keep.names, vec!["stageII", "stageIII", "stageIV"]);
         assert_eq!((bad.arg(), bad.row()), ("covariates", Some(1)));
     }

@@ -13,7 +13,9 @@ pub(crate) fn pchisq_upper(x: f64, df: usize) -> f64 {
     if df == 0 {
         return 0.0;
     }
-    ChiSquared::new(df as f64).map(|d| d.sf(x)).unwrap_or(f64::NAN)
+    ChiSquared::new(df as f64)
+        .map(|d| d.sf(x))
+        .unwrap_or(f64::NAN)
 }
 
 use statrs::function::beta::{beta_reg, inv_beta_reg, ln_beta};
@@ -28,7 +30,14 @@ pub(crate) fn pnorm(x: f64) -> f64 {
 /// (with `cdf(lo) <= p <= cdf(hi)`), from the guess `x`: a Newton step is taken when
 /// it stays inside the bracket, a bisection step otherwise; stops when a step is below
 /// a few ulps.
-fn invert(p: f64, cdf: impl Fn(f64) -> f64, pdf: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64, mut x: f64) -> f64 {
+fn invert(
+    p: f64,
+    cdf: impl Fn(f64) -> f64,
+    pdf: impl Fn(f64) -> f64,
+    mut lo: f64,
+    mut hi: f64,
+    mut x: f64,
+) -> f64 {
     if !(x > lo && x < hi) {
         x = 0.5 * (lo + hi);
     }
@@ -46,7 +55,9 @@ fn invert(p: f64, cdf: impl Fn(f64) -> f64, pdf: impl Fn(f64) -> f64, mut lo: f6
         if !(next.is_finite() && next > lo && next < hi) {
             next = 0.5 * (lo + hi);
         }
-        if (next - x).abs() <= 4.0 * f64::EPSILON * x.abs() || hi - lo <= 4.0 * f64::EPSILON * hi.abs() {
+        if (next - x).abs() <= 4.0 * f64::EPSILON * x.abs()
+            || hi - lo <= 4.0 * f64::EPSILON * hi.abs()
+        {
             return next;
         }
         x = next;
@@ -87,7 +98,14 @@ pub(crate) fn qbeta(p: f64, a: f64, b: f64) -> f64 {
     }
     let lb = ln_beta(a, b);
     let pdf = |x: f64| ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - lb).exp();
-    invert(p, |x| beta_reg(a, b, x), pdf, 0.0, 1.0, inv_beta_reg(a, b, p))
+    invert(
+        p,
+        |x| beta_reg(a, b, x),
+        pdf,
+        0.0,
+        1.0,
+        inv_beta_reg(a, b, p),
+    )
 }
 
 /// Poisson probability `P(X = k)` for mean `m`.
@@ -124,7 +142,10 @@ pub(crate) fn dbinom(k: f64, n: f64, p: f64) -> f64 {
     if p == 1.0 {
         return if k == n { 1.0 } else { 0.0 };
     }
-    (ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0) + k * p.ln() + (n - k) * (-p).ln_1p()).exp()
+    (ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0)
+        + k * p.ln()
+        + (n - k) * (-p).ln_1p())
+    .exp()
 }
 
 /// Binomial `P(X <= k)`.
@@ -187,7 +208,12 @@ fn two_sided_exact(
                 lo = mid + 1.0;
             }
         }
-        cdf_le(x) + if upper_limit.is_some_and(|n| lo > n) { 0.0 } else { cdf_ge(lo) }
+        cdf_le(x)
+            + if upper_limit.is_some_and(|n| lo > n) {
+                0.0
+            } else {
+                cdf_ge(lo)
+            }
     } else {
         // Number y of i in [0, floor(mean)] with dens(i) <= d (dens increasing there):
         // the first i with dens(i) > d.
@@ -209,7 +235,14 @@ pub(crate) fn poisson_test_p(x: f64, m: f64) -> f64 {
     if m == 0.0 {
         return if x == 0.0 { 1.0 } else { 0.0 };
     }
-    two_sided_exact(x, m, |k| dpois(k, m), |k| ppois(k, m), |k| ppois_ge(k, m), None)
+    two_sided_exact(
+        x,
+        m,
+        |k| dpois(k, m),
+        |k| ppois(k, m),
+        |k| ppois_ge(k, m),
+        None,
+    )
 }
 
 /// Two-sided exact binomial test of `x` successes in `n` trials against `p` (R's
@@ -221,6 +254,13 @@ pub(crate) fn binom_test_p(x: f64, n: f64, p: f64) -> f64 {
     if p == 1.0 {
         return if x == n { 1.0 } else { 0.0 };
     }
-    let v = two_sided_exact(x, n * p, |k| dbinom(k, n, p), |k| pbinom(k, n, p), |k| pbinom_ge(k, n, p), Some(n));
+    let v = two_sided_exact(
+        x,
+        n * p,
+        |k| dbinom(k, n, p),
+        |k| pbinom(k, n, p),
+        |k| pbinom_ge(k, n, p),
+        Some(n),
+    );
     v.min(1.0)
 }

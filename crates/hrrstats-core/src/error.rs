@@ -59,15 +59,35 @@ impl Error {
     /// The message with rows counted from `row_base` (0 in Rust/Python, 1 in R).
     pub fn message(&self, row_base: usize) -> String {
         match self {
-            Error::InvalidValue { arg, row, value, problem } => {
-                format!("argument `{arg}`: {problem}{} at row {}", shown(*value), row + row_base)
+            Error::InvalidValue {
+                arg,
+                row,
+                value,
+                problem,
+            } => {
+                format!(
+                    "argument `{arg}`: {problem}{} at row {}",
+                    shown(*value),
+                    row + row_base
+                )
             }
-            Error::InvalidCell { arg, column, row, value, problem } => format!(
+            Error::InvalidCell {
+                arg,
+                column,
+                row,
+                value,
+                problem,
+            } => format!(
                 "argument `{arg}`, column `{column}`: {problem}{} at row {}",
                 shown(*value),
                 row + row_base
             ),
-            Error::LengthMismatch { arg, len, expected_arg, expected } => format!(
+            Error::LengthMismatch {
+                arg,
+                len,
+                expected_arg,
+                expected,
+            } => format!(
                 "argument `{arg}` has length {len} but `{expected_arg}` has length {expected}"
             ),
             Error::Empty { arg } => format!("argument `{arg}` is empty: no rows to analyse"),

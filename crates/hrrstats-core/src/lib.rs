@@ -10,21 +10,27 @@
 
 pub mod data;
 pub mod design;
+pub(crate) mod dist;
 pub mod error;
 pub mod glm;
-pub mod person_time;
-pub(crate) mod dist;
 pub(crate) mod linalg;
+pub mod person_time;
 pub mod survival;
 
-pub use data::{factorize, CoxData, Covariates, SurvivalData};
+pub use data::{factorize, Covariates, CoxData, SurvivalData};
 pub use design::{DesignMatrix, Term};
 pub use error::{Error, Result};
-pub use survival::km::{ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams, Quantile, SurvivalAt, Variance};
-pub use survival::logrank::{LogrankTest, LogrankTestParams};
-pub use survival::cox::{BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, Schoenfeld, TestResult, Ties, ZphTest, ZphTransform};
 pub use glm::{Family, Glm, GlmData, GlmFit, GlmParams, GlmPrediction, GlmResidual, Link, Robust};
 pub use person_time::{
-    crude_rates, cut_lexis, direct_standardize, rate_differences, rate_ratios, sir, standard_population, CutRows, Homogeneity, LexisData,
-    LexisSplit, PersonTimeTable, RateComparison, RateTable, SirTable, SplitRows, StandardPopulation, StandardizedRates,
+    crude_rates, cut_lexis, direct_standardize, rate_differences, rate_ratios, sir,
+    standard_population, CutRows, Homogeneity, LexisData, LexisSplit, PersonTimeTable,
+    RateComparison, RateTable, SirTable, SplitRows, StandardPopulation, StandardizedRates,
 };
+pub use survival::cox::{
+    BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, Schoenfeld, TestResult, Ties,
+    ZphTest, ZphTransform,
+};
+pub use survival::km::{
+    ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams, Quantile, SurvivalAt, Variance,
+};
+pub use survival::logrank::{LogrankTest, LogrankTestParams};

@@ -99,7 +99,9 @@ pub fn synthetic_cohort(n: usize, seed: u64) -> Cohort {
         // Background (population) mortality: Gompertz in attained age.
         let bg = |a: f64| (if sex == 1 { 1.0 } else { 0.7 }) * 0.00005 * (0.092 * a).exp();
         // Cancer excess hazard: higher early, lower in later calendar years.
-        let ex = excess[(stage - 1) as usize] * (-(year - 2000.0) * 0.02).exp() * (1.0 + 0.01 * (age - 70.0));
+        let ex = excess[(stage - 1) as usize]
+            * (-(year - 2000.0) * 0.02).exp()
+            * (1.0 + 0.01 * (age - 70.0));
         // Simulate death time by thinning over 0.05-year steps (piecewise constant).
         let end = 2024.0 - year;
         let mut t = 0.0;

@@ -225,7 +225,8 @@ impl Family {
             Family::Binomial => 2.0 * w * (y_log_y(y, mu) + y_log_y(1.0 - y, 1.0 - mu)),
             Family::Gaussian => w * (y - mu) * (y - mu),
             Family::NegativeBinomial(theta) => {
-                2.0 * w * (y * (y.max(1.0) / mu).ln() - (y + theta) * ((y + theta) / (mu + theta)).ln())
+                2.0 * w
+                    * (y * (y.max(1.0) / mu).ln() - (y + theta) * ((y + theta) / (mu + theta)).ln())
             }
         }
     }
@@ -243,13 +244,26 @@ impl Family {
     /// The family's `aic()` (before `+ 2 rank`): `-2 log L` at `μ`, as R computes it.
     pub fn aic(&self, y: &[f64], mu: &[f64], w: &[f64], dev: f64) -> f64 {
         match self {
-            Family::Poisson => -2.0 * y.iter().zip(mu).zip(w).map(|((&y, &m), &w)| w * ln_dpois(y, m)).sum::<f64>(),
+            Family::Poisson => {
+                -2.0 * y
+                    .iter()
+                    .zip(mu)
+                    .zip(w)
+                    .map(|((&y, &m), &w)| w * ln_dpois(y, m))
+                    .sum::<f64>()
+            }
             Family::Binomial => {
                 -2.0 * y
                     .iter()
                     .zip(mu)
                     .zip(w)
-                    .map(|((&y, &m), &w)| if w > 0.0 { ln_dbinom((w * y).round(), w.round(), m) } else { 0.0 })
+                    .map(|((&y, &m), &w)| {
+                        if w > 0.0 {
+                            ln_dbinom((w * y).round(), w.round(), m)
+                        } else {
+                            0.0
+                        }
+                    })
                     .sum::<f64>()
             }
             Family::Gaussian => {
@@ -264,7 +278,8 @@ impl Family {
                     .zip(mu)
                     .zip(w)
                     .map(|((&y, &m), &w)| {
-                        w * (ln_gamma(t + y) - ln_gamma(t) - ln_gamma(y + 1.0) + t * t.ln()
+                        w * (ln_gamma(t + y) - ln_gamma(t) - ln_gamma(y + 1.0)
+                            + t * t.ln()
                             + y * (m + (y == 0.0) as u8 as f64).ln()
                             - (t + y) * (t + m).ln())
                     })
@@ -294,6 +309,10 @@ fn ln_dpois(y: f64, mu: f64) -> f64 {
 fn ln_dbinom(k: f64, n: f64, p: f64) -> f64 {
     let lchoose = ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0);
     let a = if k > 0.0 { k * p.ln() } else { 0.0 };
-    let b = if n - k > 0.0 { (n - k) * (-p).ln_1p() } else { 0.0 };
+    let b = if n - k > 0.0 {
+        (n - k) * (-p).ln_1p()
+    } else {
+        0.0
+    };
     lchoose + a + b
 }

@@ -52,11 +52,25 @@ impl<'a> GlmData<'a> {
         check_len("covariates", x.n(), "y", y.len())?;
         for (row, &v) in y.iter().enumerate() {
             if !v.is_finite() {
-                let problem = if v.is_nan() { "missing value (NaN)" } else { "value is not finite" };
-                return Err(Error::InvalidValue { arg: "y", row, value: v, problem });
+                let problem = if v.is_nan() {
+                    "missing value (NaN)"
+                } else {
+                    "value is not finite"
+                };
+                return Err(Error::InvalidValue {
+                    arg: "y",
+                    row,
+                    value: v,
+                    problem,
+                });
             }
         }
-        Ok(GlmData { y, x, weights: None, offset: None })
+        Ok(GlmData {
+            y,
+            x,
+            weights: None,
+            offset: None,
+        })
     }
     pub fn with_weights(mut self, w: &'a [f64]) -> Result<Self> {
         check_len("weights", w.len(), "y", self.y.len())?;
@@ -102,7 +116,14 @@ pub struct GlmParams {
 
 impl Default for GlmParams {
     fn default() -> Self {
-        GlmParams { family: Family::Gaussian, link: None, intercept: true, epsilon: 1e-8, max_iter: 25, start: None }
+        GlmParams {
+            family: Family::Gaussian,
+            link: None,
+            intercept: true,
+            epsilon: 1e-8,
+            max_iter: 25,
+            start: None,
+        }
     }
 }
 
@@ -136,18 +157,29 @@ impl GlmParams {
 
     pub fn check(&self, data: &GlmData) -> Result<()> {
         if !(self.epsilon > 0.0) {
-            return Err(Error::InvalidArgument { arg: "epsilon", reason: format!("must be positive, got {}", self.epsilon) });
+            return Err(Error::InvalidArgument {
+                arg: "epsilon",
+                reason: format!("must be positive, got {}", self.epsilon),
+            });
         }
         let p = data.x.p() + self.intercept as usize;
         if let Some(s) = &self.start {
             if s.len() != p {
-                return Err(Error::InvalidArgument { arg: "start", reason: format!("has {} values for {p} coefficients", s.len()) });
+                return Err(Error::InvalidArgument {
+                    arg: "start",
+                    reason: format!("has {} values for {p} coefficients", s.len()),
+                });
             }
         }
         match self.family {
             Family::Poisson | Family::NegativeBinomial(_) => {
                 if let Some(row) = data.y.iter().position(|&y| y < 0.0) {
-                    return Err(Error::InvalidValue { arg: "y", row, value: data.y[row], problem: "negative count" });
+                    return Err(Error::InvalidValue {
+                        arg: "y",
+                        row,
+                        value: data.y[row],
+                        problem: "negative count",
+                    });
                 }
             }
             Family::Binomial => {
@@ -164,7 +196,10 @@ impl GlmParams {
         }
         if let Family::NegativeBinomial(theta) = self.family {
             if !(theta > 0.0 && theta.is_finite()) {
-                return Err(Error::InvalidArgument { arg: "theta", reason: format!("must be positive, got {theta}") });
+                return Err(Error::InvalidArgument {
+                    arg: "theta",
+                    reason: format!("must be positive, got {theta}"),
+                });
             }
         }
         Ok(())
@@ -173,9 +208,21 @@ impl GlmParams {
     /// Fit by IRLS.
     pub fn fit(&self, data: &GlmData) -> Result<GlmFit> {
         self.check(data)?;
-        let link: Arc<dyn Link> = self.link.clone().unwrap_or_else(|| Arc::from(self.family.default_link()));
+        let link: Arc<dyn Link> = self
+            .link
+            .clone()
+            .unwrap_or_else(|| Arc::from(self.family.default_link()));
         let design = Design::new(data, self.intercept);
-        let mut fit = irls(data, &design, self.family, link.clone(), self.start.as_deref(), None, self.epsilon, self.max_iter)?;
+        let mut fit = irls(
+            data,
+            &design,
+            self.family,
+            link.clone(),
+            self.start.as_deref(),
+            None,
+            self.epsilon,
+            self.max_iter,
+        )?;
         // Null deviance: with an offset and an intercept R refits the intercept-only
         // model; otherwise the weighted mean (or g⁻¹(offset)).
         fit.null_deviance = self.null_deviance(data, self.family, &link)?;
@@ -187,15 +234,32 @@ impl GlmParams {
     /// model; otherwise the deviance at the weighted mean (or at `g⁻¹(offset)`).
     fn null_deviance(&self, data: &GlmData, family: Family, link: &Arc<dyn Link>) -> Result<f64> {
         if self.intercept && data.offset.is_some() {
-            let only = Design { x: &data.x, cols: vec![None] };
-            return Ok(irls(data, &only, family, link.clone(), None, None, self.epsilon, self.max_iter)?.deviance);
+            let only = Design {
+                x: &data.x,
+                cols: vec![None],
+            };
+            return Ok(irls(
+                data,
+                &only,
+                family,
+                link.clone(),
+                None,
+                None,
+                self.epsilon,
+                self.max_iter,
+            )?
+            .deviance);
         }
         let n = data.n();
         let wsum: f64 = (0..n).map(|i| data.w(i)).sum();
         let ybar = (0..n).map(|i| data.w(i) * data.y[i]).sum::<f64>() / wsum;
         Ok((0..n)
             .map(|i| {
-                let m = if self.intercept { ybar } else { link.inverse(data.off(i)) };
+                let m = if self.intercept {
+                    ybar
+                } else {
+                    link.inverse(data.off(i))
+                };
                 family.deviance_residual(data.y[i], m, data.w(i))
             })
             .sum())
@@ -209,14 +273,31 @@ impl GlmParams {
     /// error, `2 log L` and `AIC = -2 log L + 2 rank + 2`. The family and `theta` given
     /// to [`GlmParams::family`] are ignored.
     pub fn fit_negbin(&self, data: &GlmData) -> Result<GlmFit> {
-        let probe = GlmParams { family: Family::Poisson, link: self.link.clone(), start: self.start.clone(), ..*self };
+        let probe = GlmParams {
+            family: Family::Poisson,
+            link: self.link.clone(),
+            start: self.start.clone(),
+            ..*self
+        };
         probe.check(data)?;
-        let link: Arc<dyn Link> = self.link.clone().unwrap_or_else(|| Arc::from(Family::Poisson.default_link()));
+        let link: Arc<dyn Link> = self
+            .link
+            .clone()
+            .unwrap_or_else(|| Arc::from(Family::Poisson.default_link()));
         let design = Design::new(data, self.intercept);
         let n = data.n();
         let w: Vec<f64> = (0..n).map(|i| data.w(i)).collect();
         let y = data.y;
-        let mut fit = irls(data, &design, Family::Poisson, link.clone(), self.start.as_deref(), None, self.epsilon, self.max_iter)?;
+        let mut fit = irls(
+            data,
+            &design,
+            Family::Poisson,
+            link.clone(),
+            self.start.as_deref(),
+            None,
+            self.epsilon,
+            self.max_iter,
+        )?;
         let mut mu = fit.fitted.clone();
         let (mut th, mut se_th) = theta_ml(y, &mu, &w, self.max_iter)?;
         let mut iter = 0;
@@ -232,7 +313,16 @@ impl GlmParams {
                 break;
             }
             let eta: Vec<f64> = mu.iter().map(|&m| link.link(m)).collect();
-            fit = irls(data, &design, fam, link.clone(), None, Some(&eta), self.epsilon, self.max_iter)?;
+            fit = irls(
+                data,
+                &design,
+                fam,
+                link.clone(),
+                None,
+                Some(&eta),
+                self.epsilon,
+                self.max_iter,
+            )?;
             let t0 = th;
             (th, se_th) = theta_ml(y, &mu, &w, self.max_iter)?;
             fam = Family::NegativeBinomial(th);
@@ -242,7 +332,8 @@ impl GlmParams {
             lm = nb_loglik(th, &mu, y, &w);
         }
         if iter > self.max_iter {
-            fit.warnings.push("glm.nb: alternation limit reached".to_string());
+            fit.warnings
+                .push("glm.nb: alternation limit reached".to_string());
         }
         let fitted_family = fit.family;
         fit.null_deviance = if self.intercept && data.offset.is_some() {
@@ -288,7 +379,10 @@ impl<'a, 'b> Design<'a, 'b> {
         }
     }
     fn names(&self) -> Vec<String> {
-        self.cols.iter().map(|c| c.map_or_else(|| "(Intercept)".to_string(), |c| self.x.names()[c].clone())).collect()
+        self.cols
+            .iter()
+            .map(|c| c.map_or_else(|| "(Intercept)".to_string(), |c| self.x.names()[c].clone()))
+            .collect()
     }
     /// Rows `r` of column `j` (`None` for the intercept column of ones).
     fn col(&self, j: usize, r: std::ops::Range<usize>) -> Option<&'a [f64]> {
@@ -382,7 +476,15 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 fn wls(design: &Design, w: &[f64], z: &[f64]) -> (Vec<f64>, Vec<f64>, usize) {
     let p = design.p();
     let (xtx, xtz) = design.cross(w, z);
-    let d: Vec<f64> = (0..p).map(|j| if xtx[j * p + j] > 0.0 { 1.0 / xtx[j * p + j].sqrt() } else { 1.0 }).collect();
+    let d: Vec<f64> = (0..p)
+        .map(|j| {
+            if xtx[j * p + j] > 0.0 {
+                1.0 / xtx[j * p + j].sqrt()
+            } else {
+                1.0
+            }
+        })
+        .collect();
     let mut m: Vec<f64> = (0..p * p).map(|k| xtx[k] * d[k / p] * d[k % p]).collect();
     let rank = cholesky2(&mut m, p, 1e-11).max(0) as usize;
     let solve = |rhs: &[f64]| -> Vec<f64> {
@@ -392,7 +494,9 @@ fn wls(design: &Design, w: &[f64], z: &[f64]) -> (Vec<f64>, Vec<f64>, usize) {
     };
     let mut beta = solve(&xtz);
     // Refinement: residual of the normal equations.
-    let resid: Vec<f64> = (0..p).map(|a| xtz[a] - (0..p).map(|b| xtx[a * p + b] * beta[b]).sum::<f64>()).collect();
+    let resid: Vec<f64> = (0..p)
+        .map(|a| xtz[a] - (0..p).map(|b| xtx[a * p + b] * beta[b]).sum::<f64>())
+        .collect();
     let corr = solve(&resid);
     beta.iter_mut().zip(&corr).for_each(|(b, c)| *b += c);
     let mut inv = m.clone();
@@ -473,7 +577,9 @@ fn irls(
     let mut eta: Vec<f64> = match (eta_start, start) {
         (Some(e), _) => e.to_vec(),
         (None, Some(s)) => design.eta(s, data.offset, n),
-        (None, None) => (0..n).map(|i| link.link(family.mustart(y[i], pw[i]))).collect(),
+        (None, None) => (0..n)
+            .map(|i| link.link(family.mustart(y[i], pw[i])))
+            .collect(),
     };
     let mut mu: Vec<f64> = eta.iter().map(|&e| link.inverse(e)).collect();
     if !mu.iter().all(|&m| family.valid_mu(m)) || !eta.iter().all(|&e| link.valid_eta(e)) {
@@ -482,7 +588,11 @@ fn irls(
             reason: "cannot find valid starting values: please supply start".into(),
         });
     }
-    let deviance = |mu: &[f64]| -> f64 { (0..n).map(|i| family.deviance_residual(y[i], mu[i], pw[i])).sum() };
+    let deviance = |mu: &[f64]| -> f64 {
+        (0..n)
+            .map(|i| family.deviance_residual(y[i], mu[i], pw[i]))
+            .sum()
+    };
     let mut devold = deviance(&mu);
     let mut coefold: Option<Vec<f64>> = start.map(|s| s.to_vec());
     let mut boundary = false;
@@ -512,23 +622,32 @@ fn irls(
         rank = r;
         let update = |beta: &[f64], eta: &mut Vec<f64>, mu: &mut Vec<f64>| {
             *eta = design.eta(beta, data.offset, n);
-            mu.par_iter_mut().zip(eta.par_iter()).for_each(|(m, &e)| *m = link.inverse(e));
+            mu.par_iter_mut()
+                .zip(eta.par_iter())
+                .for_each(|(m, &e)| *m = link.inverse(e));
         };
         update(&beta, &mut eta, &mut mu);
         dev = deviance(&mu);
         // Step halving while the deviance is not finite or mu/eta are invalid.
-        let valid = |eta: &[f64], mu: &[f64]| mu.iter().all(|&m| family.valid_mu(m)) && eta.iter().all(|&e| link.valid_eta(e));
+        let valid = |eta: &[f64], mu: &[f64]| {
+            mu.iter().all(|&m| family.valid_mu(m)) && eta.iter().all(|&e| link.valid_eta(e))
+        };
         let mut halvings = 0;
         while !dev.is_finite() || !valid(&eta, &mu) {
             let Some(old) = &coefold else {
                 return Err(Error::Data {
                     arg: "start",
-                    reason: "no valid set of coefficients has been found: please supply starting values".into(),
+                    reason:
+                        "no valid set of coefficients has been found: please supply starting values"
+                            .into(),
                 });
             };
             halvings += 1;
             if halvings > max_iter {
-                return Err(Error::Data { arg: "start", reason: "inner loop: cannot correct step size".into() });
+                return Err(Error::Data {
+                    arg: "start",
+                    reason: "inner loop: cannot correct step size".into(),
+                });
             }
             for (b, o) in beta.iter_mut().zip(old) {
                 if !b.is_nan() {
@@ -544,7 +663,11 @@ fn irls(
             break;
         }
         devold = dev;
-        coefold = Some(beta.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect());
+        coefold = Some(
+            beta.iter()
+                .map(|b| if b.is_nan() { 0.0 } else { *b })
+                .collect(),
+        );
     }
     let mut warnings = Vec::new();
     if !converged {
@@ -565,17 +688,31 @@ fn irls(
     }
     let n_ok = pw.iter().filter(|&&w| w > 0.0).count();
     let df_residual = n_ok.saturating_sub(rank);
-    let working_residuals: Vec<f64> = (0..n).map(|i| (y[i] - mu[i]) / link.mu_eta(eta[i])).collect();
+    let working_residuals: Vec<f64> = (0..n)
+        .map(|i| (y[i] - mu[i]) / link.mu_eta(eta[i]))
+        .collect();
     let dispersion = if family.fixed_dispersion() {
         1.0
     } else if df_residual > 0 {
-        (0..n).filter(|&i| ww[i] > 0.0).map(|i| ww[i] * working_residuals[i].powi(2)).sum::<f64>() / df_residual as f64
+        (0..n)
+            .filter(|&i| ww[i] > 0.0)
+            .map(|i| ww[i] * working_residuals[i].powi(2))
+            .sum::<f64>()
+            / df_residual as f64
     } else {
         f64::NAN
     };
     let aliased: Vec<bool> = beta.iter().map(|b| b.is_nan()).collect();
     let var: Vec<f64> = cov.iter().map(|c| c * dispersion).collect();
-    let se: Vec<f64> = (0..p).map(|j| if aliased[j] { f64::NAN } else { var[j * p + j].sqrt() }).collect();
+    let se: Vec<f64> = (0..p)
+        .map(|j| {
+            if aliased[j] {
+                f64::NAN
+            } else {
+                var[j * p + j].sqrt()
+            }
+        })
+        .collect();
     let aic = family.aic(y, &mu, &pw, dev) + 2.0 * rank as f64;
     let loglik_df = rank + (!family.fixed_dispersion()) as usize;
     Ok(GlmFit {
@@ -662,8 +799,12 @@ impl GlmResidual {
 
 impl GlmFit {
     fn design<'a, 'b>(&self, data: &'b GlmData<'a>) -> Result<Design<'a, 'b>> {
-        if data.x.p() + self.intercept as usize != self.coef.len() || data.n() != self.fitted.len() {
-            return Err(Error::InvalidArgument { arg: "data", reason: "is not the data the model was fitted to".into() });
+        if data.x.p() + self.intercept as usize != self.coef.len() || data.n() != self.fitted.len()
+        {
+            return Err(Error::InvalidArgument {
+                arg: "data",
+                reason: "is not the data the model was fitted to".into(),
+            });
         }
         Ok(Design::new(data, self.intercept))
     }
@@ -673,7 +814,9 @@ impl GlmFit {
     pub fn robust_var(&self, data: &GlmData, kind: Robust) -> Result<Vec<f64>> {
         let design = self.design(data)?;
         let (n, p) = (self.fitted.len(), self.coef.len());
-        let r: Vec<f64> = (0..n).map(|i| self.working_residuals[i] * self.working_weights[i]).collect();
+        let r: Vec<f64> = (0..n)
+            .map(|i| self.working_residuals[i] * self.working_weights[i])
+            .collect();
         let mut meat = vec![0.0; p * p];
         let mut groups = 0usize;
         match kind {
@@ -742,17 +885,32 @@ impl GlmFit {
         if x.p() + self.intercept as usize != p {
             return Err(Error::InvalidArgument {
                 arg: "covariates",
-                reason: format!("has {} columns; the model has {}", x.p(), p - self.intercept as usize),
+                reason: format!(
+                    "has {} columns; the model has {}",
+                    x.p(),
+                    p - self.intercept as usize
+                ),
             });
         }
         if let Some(o) = offset {
             check_offset(o, x.n(), "covariates")?;
         }
-        let cols: Vec<Option<usize>> = (0..p).map(|j| if self.intercept { j.checked_sub(1) } else { Some(j) }).collect();
+        let cols: Vec<Option<usize>> = (0..p)
+            .map(|j| {
+                if self.intercept {
+                    j.checked_sub(1)
+                } else {
+                    Some(j)
+                }
+            })
+            .collect();
         let get = |i: usize, j: usize| cols[j].map_or(1.0, |c| x.column(c)[i]);
         let mut out = GlmPrediction::default();
         for i in 0..x.n() {
-            let eta: f64 = (0..p).filter(|&j| !self.aliased[j]).map(|j| get(i, j) * self.coef[j]).sum::<f64>()
+            let eta: f64 = (0..p)
+                .filter(|&j| !self.aliased[j])
+                .map(|j| get(i, j) * self.coef[j])
+                .sum::<f64>()
                 + offset.map_or(0.0, |o| o[i]);
             let mut v = 0.0;
             for a in 0..p {
@@ -778,7 +936,9 @@ impl GlmFit {
         let t_dist = (!self.family.fixed_dispersion() && self.df_residual > 0)
             .then(|| StudentsT::new(0.0, 1.0, self.df_residual as f64).ok())
             .flatten();
-        let stat: Vec<f64> = (0..p).map(|j| self.coef[j] / var[j * p + j].sqrt()).collect();
+        let stat: Vec<f64> = (0..p)
+            .map(|j| self.coef[j] / var[j * p + j].sqrt())
+            .collect();
         let pv = stat
             .iter()
             .map(|&z| match &t_dist {
@@ -797,10 +957,20 @@ impl GlmFit {
             .map(|i| match kind {
                 GlmResidual::Response => y[i] - mu[i],
                 GlmResidual::Working => self.working_residuals[i],
-                GlmResidual::Pearson => (y[i] - mu[i]) * data.w(i).sqrt() / self.family.variance(mu[i]).sqrt(),
+                GlmResidual::Pearson => {
+                    (y[i] - mu[i]) * data.w(i).sqrt() / self.family.variance(mu[i]).sqrt()
+                }
                 GlmResidual::Deviance => {
-                    let d = self.family.deviance_residual(y[i], mu[i], data.w(i)).max(0.0).sqrt();
-                    if y[i] > mu[i] { d } else { -d }
+                    let d = self
+                        .family
+                        .deviance_residual(y[i], mu[i], data.w(i))
+                        .max(0.0)
+                        .sqrt();
+                    if y[i] > mu[i] {
+                        d
+                    } else {
+                        -d
+                    }
                 }
             })
             .collect())
@@ -813,7 +983,8 @@ fn nb_loglik(th: f64, mu: &[f64], y: &[f64], w: &[f64]) -> f64 {
     (0..y.len())
         .map(|i| {
             let (yi, m) = (y[i], mu[i]);
-            w[i] * (ln_gamma(th + yi) - ln_gamma(th) - ln_gamma(yi + 1.0) + th * th.ln()
+            w[i] * (ln_gamma(th + yi) - ln_gamma(th) - ln_gamma(yi + 1.0)
+                + th * th.ln()
                 + yi * (m + (yi == 0.0) as u8 as f64).ln()
                 - (th + yi) * (th + m).ln())
         })
@@ -828,7 +999,9 @@ fn theta_ml(y: &[f64], mu: &[f64], w: &[f64], limit: usize) -> Result<(f64, f64)
     let score = |th: f64| -> f64 {
         (0..y.len())
             .map(|i| {
-                w[i] * (digamma(th + y[i]) - digamma(th) + th.ln() + 1.0 - (th + mu[i]).ln() - (y[i] + th) / (mu[i] + th))
+                w[i] * (digamma(th + y[i]) - digamma(th) + th.ln() + 1.0
+                    - (th + mu[i]).ln()
+                    - (y[i] + th) / (mu[i] + th))
             })
             .sum()
     };
@@ -841,7 +1014,10 @@ fn theta_ml(y: &[f64], mu: &[f64], w: &[f64], limit: usize) -> Result<(f64, f64)
             .sum()
     };
     let eps = f64::EPSILON.powf(0.25);
-    let mut t0 = n / (0..y.len()).map(|i| w[i] * (y[i] / mu[i] - 1.0).powi(2)).sum::<f64>();
+    let mut t0 = n
+        / (0..y.len())
+            .map(|i| w[i] * (y[i] / mu[i] - 1.0).powi(2))
+            .sum::<f64>();
     let mut it = 0;
     let mut del: f64 = 1.0;
     let mut i = f64::NAN;
@@ -856,7 +1032,11 @@ fn theta_ml(y: &[f64], mu: &[f64], w: &[f64], limit: usize) -> Result<(f64, f64)
         t0 += del;
     }
     if !t0.is_finite() {
-        return Err(Error::Data { arg: "y", reason: "theta.ml did not converge: the counts show no overdispersion to estimate".into() });
+        return Err(Error::Data {
+            arg: "y",
+            reason: "theta.ml did not converge: the counts show no overdispersion to estimate"
+                .into(),
+        });
     }
     Ok((t0.max(0.0), (1.0 / i).sqrt()))
 }
@@ -871,5 +1051,9 @@ fn trigamma(mut x: f64) -> f64 {
     }
     let t = 1.0 / x;
     let t2 = t * t;
-    acc + t + t2 / 2.0 + t * t2 * (1.0 / 6.0 - t2 * (1.0 / 30.0 - t2 * (1.0 / 42.0 - t2 * (1.0 / 30.0 - t2 * 5.0 / 66.0))))
+    acc + t
+        + t2 / 2.0
+        + t * t2
+            * (1.0 / 6.0
+                - t2 * (1.0 / 30.0 - t2 * (1.0 / 42.0 - t2 * (1.0 / 30.0 - t2 * 5.0 / 66.0))))
 }

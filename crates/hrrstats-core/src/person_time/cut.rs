@@ -41,11 +41,20 @@ impl CutRows {
     }
     /// Duration of each row.
     pub fn duration(&self) -> Vec<f64> {
-        self.exit.iter().zip(&self.at_entry[0]).map(|(x, e)| x - e).collect()
+        self.exit
+            .iter()
+            .zip(&self.at_entry[0])
+            .map(|(x, e)| x - e)
+            .collect()
     }
     /// The rows as Lexis data (borrowing), ready to split or tabulate.
     pub fn lexis_data(&self) -> Result<LexisData<'_>> {
-        let scales = self.names.iter().cloned().zip(self.at_entry.iter().map(|v| v.as_slice())).collect();
+        let scales = self
+            .names
+            .iter()
+            .cloned()
+            .zip(self.at_entry.iter().map(|v| v.as_slice()))
+            .collect();
         LexisData::new(scales, &self.exit, &self.status)?.with_entry_status(&self.entry_status)
     }
 }
@@ -66,21 +75,40 @@ pub fn cut_lexis(
     check_len("cut", cut.len(), "exit", n)?;
     check_len("new_state", new_state.len(), "exit", n)?;
     let names = data.names();
-    let s = names.iter().position(|x| x == timescale).ok_or_else(|| Error::InvalidArgument {
-        arg: "timescale",
-        reason: format!("no time scale named `{timescale}` (scales: {})", names.join(", ")),
-    })?;
+    let s = names
+        .iter()
+        .position(|x| x == timescale)
+        .ok_or_else(|| Error::InvalidArgument {
+            arg: "timescale",
+            reason: format!(
+                "no time scale named `{timescale}` (scales: {})",
+                names.join(", ")
+            ),
+        })?;
     if let Some(row) = cut.iter().position(|c| c.is_infinite()) {
-        return Err(Error::InvalidValue { arg: "cut", row, value: cut[row], problem: "cut time is infinite (use NaN/NA for no cut)" });
+        return Err(Error::InvalidValue {
+            arg: "cut",
+            row,
+            value: cut[row],
+            problem: "cut time is infinite (use NaN/NA for no cut)",
+        });
     }
     if let Some(row) = new_state.iter().position(|c| !c.is_finite()) {
-        return Err(Error::InvalidValue { arg: "new_state", row, value: new_state[row], problem: "state is missing or not finite" });
+        return Err(Error::InvalidValue {
+            arg: "new_state",
+            row,
+            value: new_state[row],
+            problem: "state is missing or not finite",
+        });
     }
     let default_precursors: Vec<f64>;
     let precursors = match precursor_states {
         Some(p) => p,
         None => {
-            let mut v: Vec<f64> = (0..n).filter(|&i| data.duration(i) > 0.0).map(|i| data.entry_state(i)).collect();
+            let mut v: Vec<f64> = (0..n)
+                .filter(|&i| data.duration(i) > 0.0)
+                .map(|i| data.entry_state(i))
+                .collect();
             v.sort_by(f64::total_cmp);
             v.dedup();
             default_precursors = v;
@@ -88,12 +116,20 @@ pub fn cut_lexis(
         }
     };
     let ns = names.len();
-    let mut out = CutRows { names: names.to_vec(), at_entry: vec![Vec::with_capacity(n); ns], ..Default::default() };
+    let mut out = CutRows {
+        names: names.to_vec(),
+        at_entry: vec![Vec::with_capacity(n); ns],
+        ..Default::default()
+    };
     for i in 0..n {
         let e = data.at_entry(s, i);
         let dur = data.duration(i);
         let x = e + dur;
-        let c = if cut[i].is_nan() { f64::INFINITY } else { cut[i] };
+        let c = if cut[i].is_nan() {
+            f64::INFINITY
+        } else {
+            cut[i]
+        };
         let (cst, xst, ns_i) = (data.entry_state(i), data.exit_state(i), new_state[i]);
         // Before the cut.
         let d1 = c.min(x) - e;
@@ -102,7 +138,11 @@ pub fn cut_lexis(
             for k in 0..ns {
                 out.at_entry[k].push(data.at_entry(k, i));
             }
-            out.exit.push(if c < x { data.at_entry(0, i) + d1 } else { data.exit(i) });
+            out.exit.push(if c < x {
+                data.at_entry(0, i) + d1
+            } else {
+                data.exit(i)
+            });
             out.entry_status.push(cst);
             out.status.push(if c < x { ns_i } else { xst });
         }

@@ -40,9 +40,16 @@ impl<'a> LexisData<'a> {
     /// `scales`: (name, value at entry) for each time scale, the first being the scale
     /// `exit` is measured on; `status`: state at exit (0 = no event; any codes);
     /// `entry_status`: state at entry (0 when absent).
-    pub fn new(scales: Vec<(String, &'a [f64])>, exit: &'a [f64], status: &'a [f64]) -> Result<Self> {
+    pub fn new(
+        scales: Vec<(String, &'a [f64])>,
+        exit: &'a [f64],
+        status: &'a [f64],
+    ) -> Result<Self> {
         if scales.is_empty() {
-            return Err(Error::InvalidArgument { arg: "time_scales", reason: "at least one time scale is needed".into() });
+            return Err(Error::InvalidArgument {
+                arg: "time_scales",
+                reason: "at least one time scale is needed".into(),
+            });
         }
         let n = exit.len();
         if n == 0 {
@@ -52,28 +59,60 @@ impl<'a> LexisData<'a> {
         for (name, v) in &scales {
             check_len("time_scales", v.len(), "exit", n)?;
             if let Some(row) = v.iter().position(|x| !x.is_finite()) {
-                return Err(Error::InvalidCell { arg: "time_scales", column: name.clone(), row, value: v[row], problem: "value is not finite" });
+                return Err(Error::InvalidCell {
+                    arg: "time_scales",
+                    column: name.clone(),
+                    row,
+                    value: v[row],
+                    problem: "value is not finite",
+                });
             }
         }
         for (row, (&x, &e)) in exit.iter().zip(scales[0].1).enumerate() {
             if !x.is_finite() {
-                return Err(Error::InvalidValue { arg: "exit", row, value: x, problem: "value is not finite" });
+                return Err(Error::InvalidValue {
+                    arg: "exit",
+                    row,
+                    value: x,
+                    problem: "value is not finite",
+                });
             }
             if x < e {
-                return Err(Error::InvalidValue { arg: "exit", row, value: x, problem: "exit is before entry" });
+                return Err(Error::InvalidValue {
+                    arg: "exit",
+                    row,
+                    value: x,
+                    problem: "exit is before entry",
+                });
             }
         }
         if let Some(row) = status.iter().position(|s| !s.is_finite()) {
-            return Err(Error::InvalidValue { arg: "status", row, value: status[row], problem: "missing value (NaN)" });
+            return Err(Error::InvalidValue {
+                arg: "status",
+                row,
+                value: status[row],
+                problem: "missing value (NaN)",
+            });
         }
         let (names, at_entry) = scales.into_iter().unzip();
-        Ok(LexisData { names, at_entry, exit, status, entry_status: None })
+        Ok(LexisData {
+            names,
+            at_entry,
+            exit,
+            status,
+            entry_status: None,
+        })
     }
 
     pub fn with_entry_status(mut self, entry_status: &'a [f64]) -> Result<Self> {
         check_len("entry_status", entry_status.len(), "exit", self.exit.len())?;
         if let Some(row) = entry_status.iter().position(|s| !s.is_finite()) {
-            return Err(Error::InvalidValue { arg: "entry_status", row, value: entry_status[row], problem: "missing value (NaN)" });
+            return Err(Error::InvalidValue {
+                arg: "entry_status",
+                row,
+                value: entry_status[row],
+                problem: "missing value (NaN)",
+            });
         }
         self.entry_status = Some(entry_status);
         Ok(self)
@@ -130,11 +169,17 @@ impl LexisSplit {
     pub fn new(data: &LexisData, breaks: &[(&str, &[f64])], drop: bool) -> Result<Self> {
         let mut out = Vec::new();
         for (name, b) in breaks {
-            let s = data.names.iter().position(|n| n == name).ok_or_else(|| Error::InvalidArgument {
-                arg: "breaks",
-                reason: format!("no time scale named `{name}` (scales: {})", data.names.join(", ")),
+            let s = data.names.iter().position(|n| n == name).ok_or_else(|| {
+                Error::InvalidArgument {
+                    arg: "breaks",
+                    reason: format!(
+                        "no time scale named `{name}` (scales: {})",
+                        data.names.join(", ")
+                    ),
+                }
             })?;
-            if b.len() < 2 || b.iter().any(|x| !x.is_finite()) || b.windows(2).any(|w| w[1] <= w[0]) {
+            if b.len() < 2 || b.iter().any(|x| !x.is_finite()) || b.windows(2).any(|w| w[1] <= w[0])
+            {
                 return Err(Error::InvalidArgument {
                     arg: "breaks",
                     reason: format!("breaks of `{name}` must be at least two finite, strictly increasing values"),
@@ -148,7 +193,14 @@ impl LexisSplit {
     /// Call `f(a, b, bands, last)` for every kept piece `[a, b)` of person `i` (times
     /// since entry; `bands[k]` the index of the band of the k-th split scale, its number
     /// of bands when outside the breaks).
-    fn pieces_idx(&self, d: &LexisData, i: usize, cuts: &mut Vec<f64>, bands: &mut Vec<usize>, mut f: impl FnMut(f64, f64, &[usize], bool)) {
+    fn pieces_idx(
+        &self,
+        d: &LexisData,
+        i: usize,
+        cuts: &mut Vec<f64>,
+        bands: &mut Vec<usize>,
+        mut f: impl FnMut(f64, f64, &[usize], bool),
+    ) {
         let tol = f64::EPSILON.sqrt();
         let dur = d.exit[i] - d.at_entry[0][i];
         if dur < tol {
@@ -199,10 +251,24 @@ impl LexisSplit {
     }
 
     /// As [`Self::pieces_idx`] with the bands as their lower breaks (NaN outside).
-    fn pieces(&self, d: &LexisData, i: usize, cuts: &mut Vec<f64>, idx: &mut Vec<usize>, bands: &mut Vec<f64>, mut f: impl FnMut(f64, f64, &[f64], bool)) {
+    fn pieces(
+        &self,
+        d: &LexisData,
+        i: usize,
+        cuts: &mut Vec<f64>,
+        idx: &mut Vec<usize>,
+        bands: &mut Vec<f64>,
+        mut f: impl FnMut(f64, f64, &[f64], bool),
+    ) {
         self.pieces_idx(d, i, cuts, idx, |a, b, bi, last| {
             bands.clear();
-            bands.extend(bi.iter().zip(&self.breaks).map(|(&j, (_, br))| if j + 1 < br.len() { br[j] } else { f64::NAN }));
+            bands.extend(bi.iter().zip(&self.breaks).map(|(&j, (_, br))| {
+                if j + 1 < br.len() {
+                    br[j]
+                } else {
+                    f64::NAN
+                }
+            }));
             f(a, b, bands, last)
         });
     }
@@ -250,12 +316,22 @@ impl LexisSplit {
     /// accumulating into its own table: a dense array when the number of possible cells
     /// is moderate (memory independent of the number of split rows), a hash map of the
     /// cells that occur otherwise.
-    pub fn person_time_table(&self, d: &LexisData, by: &[(&[u32], usize)]) -> Result<PersonTimeTable> {
+    pub fn person_time_table(
+        &self,
+        d: &LexisData,
+        by: &[(&[u32], usize)],
+    ) -> Result<PersonTimeTable> {
         let n = d.n();
         for (k, (codes, levels)) in by.iter().enumerate() {
             check_len("by", codes.len(), "exit", n)?;
             if let Some(row) = codes.iter().position(|&c| c as usize >= *levels) {
-                return Err(Error::InvalidCell { arg: "by", column: format!("{}", k), row, value: codes[row] as f64, problem: "group code out of range" });
+                return Err(Error::InvalidCell {
+                    arg: "by",
+                    column: format!("{}", k),
+                    row,
+                    value: codes[row] as f64,
+                    problem: "group code out of range",
+                });
             }
         }
         // States (entry and exit codes), sorted.
@@ -263,16 +339,27 @@ impl LexisSplit {
         states.sort_by(f64::total_cmp);
         states.dedup();
         let ns = states.len();
-        let state_idx = |x: f64| states.binary_search_by(|s| s.total_cmp(&x)).expect("state is listed");
+        let state_idx = |x: f64| {
+            states
+                .binary_search_by(|s| s.total_cmp(&x))
+                .expect("state is listed")
+        };
         // Mixed radix: bands of each split scale (plus one "outside" band without drop),
         // by-levels, entry state.
-        let mut radix: Vec<usize> = self.breaks.iter().map(|(_, b)| b.len() - 1 + usize::from(!self.drop)).collect();
+        let mut radix: Vec<usize> = self
+            .breaks
+            .iter()
+            .map(|(_, b)| b.len() - 1 + usize::from(!self.drop))
+            .collect();
         radix.extend(by.iter().map(|(_, l)| (*l).max(1)));
         radix.push(ns);
-        let ncells = radix.iter().try_fold(1u64, |acc, &r| acc.checked_mul(r as u64)).ok_or_else(|| Error::InvalidArgument {
-            arg: "by",
-            reason: "too many combinations of bands and by-levels".into(),
-        })?;
+        let ncells = radix
+            .iter()
+            .try_fold(1u64, |acc, &r| acc.checked_mul(r as u64))
+            .ok_or_else(|| Error::InvalidArgument {
+                arg: "by",
+                reason: "too many combinations of bands and by-levels".into(),
+            })?;
         let width = 2 + ns;
         let dense = ncells.saturating_mul(width as u64) <= DENSE_LIMIT;
         let nb = self.breaks.len();
@@ -285,7 +372,8 @@ impl LexisSplit {
                     for i in c * PERSONS_PER_CHUNK..((c + 1) * PERSONS_PER_CHUNK).min(n) {
                         let cst = d.cst(i);
                         let (ci, xi) = (state_idx(cst), state_idx(d.status[i]));
-                        let low_span = ncells / radix[..nb].iter().map(|&r| r as u64).product::<u64>();
+                        let low_span =
+                            ncells / radix[..nb].iter().map(|&r| r as u64).product::<u64>();
                         // Cell index of the by-levels and entry state (the low digits).
                         let mut low = 0u64;
                         for (codes, l) in by {
@@ -310,7 +398,12 @@ impl LexisSplit {
             )
             .reduce(|| Cells::new(dense, ncells as usize, width), Cells::merge);
         // Unpack the cells with any piece, in index order.
-        let mut t = PersonTimeTable { band: vec![Vec::new(); nb], by: vec![Vec::new(); by.len()], states: states.clone(), ..Default::default() };
+        let mut t = PersonTimeTable {
+            band: vec![Vec::new(); nb],
+            by: vec![Vec::new(); by.len()],
+            states: states.clone(),
+            ..Default::default()
+        };
         t.transitions = vec![Vec::new(); ns];
         for (cell, v) in acc.into_sorted() {
             if v[1] == 0.0 {
@@ -323,7 +416,11 @@ impl LexisSplit {
                 rest /= radix[k] as u64;
             }
             for (k, (_, br)) in self.breaks.iter().enumerate() {
-                t.band[k].push(if digits[k] < br.len() - 1 { br[digits[k]] } else { f64::NAN });
+                t.band[k].push(if digits[k] < br.len() - 1 {
+                    br[digits[k]]
+                } else {
+                    f64::NAN
+                });
             }
             for k in 0..by.len() {
                 t.by[k].push(digits[nb + k] as u32);
@@ -336,9 +433,14 @@ impl LexisSplit {
             }
         }
         // Keep only the states that are entered somewhere.
-        let entered: Vec<usize> = (0..ns).filter(|&s| t.transitions[s].iter().any(|&x| x > 0.0)).collect();
+        let entered: Vec<usize> = (0..ns)
+            .filter(|&s| t.transitions[s].iter().any(|&x| x > 0.0))
+            .collect();
         t.states = entered.iter().map(|&s| states[s]).collect();
-        t.transitions = entered.iter().map(|&s| std::mem::take(&mut t.transitions[s])).collect();
+        t.transitions = entered
+            .iter()
+            .map(|&s| std::mem::take(&mut t.transitions[s]))
+            .collect();
         t.split_scales = self.breaks.iter().map(|(s, _)| *s).collect();
         Ok(t)
     }
@@ -360,9 +462,19 @@ struct Cells {
 impl Cells {
     fn new(dense: bool, ncells: usize, width: usize) -> Self {
         if dense {
-            Cells { width, data: vec![0.0; ncells * width], map: None, keys: Vec::new() }
+            Cells {
+                width,
+                data: vec![0.0; ncells * width],
+                map: None,
+                keys: Vec::new(),
+            }
         } else {
-            Cells { width, data: Vec::new(), map: Some(HashMap::new()), keys: Vec::new() }
+            Cells {
+                width,
+                data: Vec::new(),
+                map: Some(HashMap::new()),
+                keys: Vec::new(),
+            }
         }
     }
     fn slot(&mut self, cell: u64) -> &mut [f64] {
@@ -390,7 +502,11 @@ impl Cells {
         }
         let w = self.width;
         for (k, &cell) in other.keys.iter().enumerate() {
-            for (a, b) in self.slot(cell).iter_mut().zip(&other.data[k * w..(k + 1) * w]) {
+            for (a, b) in self
+                .slot(cell)
+                .iter_mut()
+                .zip(&other.data[k * w..(k + 1) * w])
+            {
                 *a += b;
             }
         }
@@ -399,9 +515,20 @@ impl Cells {
     fn into_sorted(self) -> Vec<(u64, Vec<f64>)> {
         let w = self.width;
         match self.map {
-            None => self.data.chunks(w).enumerate().filter(|(_, v)| v[1] > 0.0).map(|(k, v)| (k as u64, v.to_vec())).collect(),
+            None => self
+                .data
+                .chunks(w)
+                .enumerate()
+                .filter(|(_, v)| v[1] > 0.0)
+                .map(|(k, v)| (k as u64, v.to_vec()))
+                .collect(),
             Some(_) => {
-                let mut v: Vec<(u64, Vec<f64>)> = self.keys.iter().enumerate().map(|(k, &c)| (c, self.data[k * w..(k + 1) * w].to_vec())).collect();
+                let mut v: Vec<(u64, Vec<f64>)> = self
+                    .keys
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &c)| (c, self.data[k * w..(k + 1) * w].to_vec()))
+                    .collect();
                 v.sort_by_key(|x| x.0);
                 v
             }
@@ -427,7 +554,11 @@ pub struct SplitRows {
 
 impl SplitRows {
     fn new(ns: usize, nb: usize) -> Self {
-        SplitRows { start: vec![Vec::new(); ns], band: vec![Vec::new(); nb], ..Default::default() }
+        SplitRows {
+            start: vec![Vec::new(); ns],
+            band: vec![Vec::new(); nb],
+            ..Default::default()
+        }
     }
     fn append(&mut self, o: SplitRows) {
         self.row.extend(o.row);

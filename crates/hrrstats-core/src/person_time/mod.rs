@@ -10,7 +10,7 @@ pub mod standard;
 pub use cut::{cut_lexis, CutRows};
 pub use lexis::{LexisData, LexisSplit, PersonTimeTable, SplitRows};
 pub use rates::{
-    crude_rates, direct_standardize, poisson_limits, rate_differences, rate_ratios, sir, Homogeneity, RateComparison, RateTable, SirTable,
-    StandardizedRates,
+    crude_rates, direct_standardize, poisson_limits, rate_differences, rate_ratios, sir,
+    Homogeneity, RateComparison, RateTable, SirTable, StandardizedRates,
 };
 pub use standard::{standard_population, StandardPopulation, STANDARD_POPULATIONS};

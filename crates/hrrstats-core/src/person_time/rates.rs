@@ -34,7 +34,10 @@ use crate::error::{Error, Result};
 
 fn check_conf_level(conf_level: f64) -> Result<()> {
     if !(conf_level > 0.0 && conf_level < 1.0) {
-        return Err(Error::InvalidArgument { arg: "conf_level", reason: format!("must be strictly between 0 and 1 (got {conf_level})") });
+        return Err(Error::InvalidArgument {
+            arg: "conf_level",
+            reason: format!("must be strictly between 0 and 1 (got {conf_level})"),
+        });
     }
     Ok(())
 }
@@ -43,13 +46,28 @@ fn check_conf_level(conf_level: f64) -> Result<()> {
 pub(crate) fn check_counts(arg: &'static str, x: &[f64]) -> Result<()> {
     for (row, &v) in x.iter().enumerate() {
         if !v.is_finite() {
-            return Err(Error::InvalidValue { arg, row, value: v, problem: "count is missing or not finite" });
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem: "count is missing or not finite",
+            });
         }
         if v < 0.0 {
-            return Err(Error::InvalidValue { arg, row, value: v, problem: "count is negative" });
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem: "count is negative",
+            });
         }
         if v.fract() != 0.0 {
-            return Err(Error::InvalidValue { arg, row, value: v, problem: "count must be a whole number for exact Poisson limits" });
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem: "count must be a whole number for exact Poisson limits",
+            });
         }
     }
     Ok(())
@@ -59,10 +77,20 @@ pub(crate) fn check_counts(arg: &'static str, x: &[f64]) -> Result<()> {
 pub(crate) fn check_person_time(arg: &'static str, t: &[f64]) -> Result<()> {
     for (row, &v) in t.iter().enumerate() {
         if !v.is_finite() {
-            return Err(Error::InvalidValue { arg, row, value: v, problem: "person-time is missing or not finite" });
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem: "person-time is missing or not finite",
+            });
         }
         if v <= 0.0 {
-            return Err(Error::InvalidValue { arg, row, value: v, problem: "person-time must be positive" });
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem: "person-time must be positive",
+            });
         }
     }
     Ok(())
@@ -71,7 +99,12 @@ pub(crate) fn check_person_time(arg: &'static str, t: &[f64]) -> Result<()> {
 fn check_nonneg(arg: &'static str, x: &[f64]) -> Result<()> {
     for (row, &v) in x.iter().enumerate() {
         if !(v.is_finite() && v >= 0.0) {
-            return Err(Error::InvalidValue { arg, row, value: v, problem: "must be finite and non-negative" });
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem: "must be finite and non-negative",
+            });
         }
     }
     Ok(())
@@ -84,7 +117,12 @@ fn check_groups(groups: Option<(&[u32], usize)>, n: usize) -> Result<usize> {
         Some((g, k)) => {
             check_len("by", g.len(), "events", n)?;
             if let Some(row) = g.iter().position(|&c| c as usize >= k) {
-                return Err(Error::InvalidValue { arg: "by", row, value: g[row] as f64, problem: "group code out of range" });
+                return Err(Error::InvalidValue {
+                    arg: "by",
+                    row,
+                    value: g[row] as f64,
+                    problem: "group code out of range",
+                });
             }
             Ok(k)
         }
@@ -113,7 +151,12 @@ pub struct RateTable {
 
 /// Crude rates `events / person_time` with exact Poisson limits, and the exact test of
 /// `rate = null_rate` when given.
-pub fn crude_rates(events: &[f64], person_time: &[f64], null_rate: Option<f64>, conf_level: f64) -> Result<RateTable> {
+pub fn crude_rates(
+    events: &[f64],
+    person_time: &[f64],
+    null_rate: Option<f64>,
+    conf_level: f64,
+) -> Result<RateTable> {
     if events.is_empty() {
         return Err(Error::Empty { arg: "events" });
     }
@@ -123,10 +166,16 @@ pub fn crude_rates(events: &[f64], person_time: &[f64], null_rate: Option<f64>, 
     check_conf_level(conf_level)?;
     if let Some(r) = null_rate {
         if !(r.is_finite() && r >= 0.0) {
-            return Err(Error::InvalidArgument { arg: "null_rate", reason: format!("must be finite and non-negative (got {r})") });
+            return Err(Error::InvalidArgument {
+                arg: "null_rate",
+                reason: format!("must be finite and non-negative (got {r})"),
+            });
         }
     }
-    let mut t = RateTable { conf_level, ..Default::default() };
+    let mut t = RateTable {
+        conf_level,
+        ..Default::default()
+    };
     for (&x, &pt) in events.iter().zip(person_time) {
         let (lo, hi) = poisson_limits(x, conf_level);
         t.events.push(x);
@@ -135,7 +184,13 @@ pub fn crude_rates(events: &[f64], person_time: &[f64], null_rate: Option<f64>, 
         t.lower.push(lo / pt);
         t.upper.push(hi / pt);
     }
-    t.p_value = null_rate.map(|r| events.iter().zip(person_time).map(|(&x, &pt)| poisson_test_p(x, r * pt)).collect());
+    t.p_value = null_rate.map(|r| {
+        events
+            .iter()
+            .zip(person_time)
+            .map(|(&x, &pt)| poisson_test_p(x, r * pt))
+            .collect()
+    });
     Ok(t)
 }
 
@@ -158,7 +213,13 @@ struct Arms<'a> {
     t2: &'a [f64],
 }
 
-fn check_arms<'a>(e1: &'a [f64], t1: &'a [f64], e2: &'a [f64], t2: &'a [f64], conf_level: f64) -> Result<Arms<'a>> {
+fn check_arms<'a>(
+    e1: &'a [f64],
+    t1: &'a [f64],
+    e2: &'a [f64],
+    t2: &'a [f64],
+    conf_level: f64,
+) -> Result<Arms<'a>> {
     if e1.is_empty() {
         return Err(Error::Empty { arg: "events1" });
     }
@@ -197,20 +258,48 @@ pub fn rate_ratios(
 ) -> Result<RateComparison> {
     let a = check_arms(events1, person_time1, events2, person_time2, conf_level)?;
     if !(null_ratio.is_finite() && null_ratio > 0.0) {
-        return Err(Error::InvalidArgument { arg: "null_ratio", reason: format!("must be finite and positive (got {null_ratio})") });
+        return Err(Error::InvalidArgument {
+            arg: "null_ratio",
+            reason: format!("must be finite and positive (got {null_ratio})"),
+        });
     }
     let alpha = (1.0 - conf_level) / 2.0;
-    let mut out = RateComparison { conf_level, ..Default::default() };
+    let mut out = RateComparison {
+        conf_level,
+        ..Default::default()
+    };
     for i in 0..a.e1.len() {
         let (x1, x2, t1, t2) = (a.e1[i], a.e2[i], a.t1[i], a.t2[i]);
         let n = x1 + x2;
-        let pl = if x1 == 0.0 { 0.0 } else { qbeta(alpha, x1, n - x1 + 1.0) };
-        let pu = if x1 == n { 1.0 } else { qbeta(1.0 - alpha, x1 + 1.0, n - x1) };
-        let to_ratio = |p: f64| if p == 1.0 { f64::INFINITY } else { p / (1.0 - p) * t2 / t1 };
-        out.estimate.push(if x2 == 0.0 { f64::INFINITY } else { (x1 / t1) / (x2 / t2) });
+        let pl = if x1 == 0.0 {
+            0.0
+        } else {
+            qbeta(alpha, x1, n - x1 + 1.0)
+        };
+        let pu = if x1 == n {
+            1.0
+        } else {
+            qbeta(1.0 - alpha, x1 + 1.0, n - x1)
+        };
+        let to_ratio = |p: f64| {
+            if p == 1.0 {
+                f64::INFINITY
+            } else {
+                p / (1.0 - p) * t2 / t1
+            }
+        };
+        out.estimate.push(if x2 == 0.0 {
+            f64::INFINITY
+        } else {
+            (x1 / t1) / (x2 / t2)
+        });
         out.lower.push(to_ratio(pl));
         out.upper.push(to_ratio(pu));
-        out.p_value.push(binom_test_p(x1, n, null_ratio * t1 / (null_ratio * t1 + t2)));
+        out.p_value.push(binom_test_p(
+            x1,
+            n,
+            null_ratio * t1 / (null_ratio * t1 + t2),
+        ));
     }
     Ok(out)
 }
@@ -226,7 +315,10 @@ pub fn rate_differences(
 ) -> Result<RateComparison> {
     let a = check_arms(events1, person_time1, events2, person_time2, conf_level)?;
     let z = qnorm(1.0 - (1.0 - conf_level) / 2.0);
-    let mut out = RateComparison { conf_level, ..Default::default() };
+    let mut out = RateComparison {
+        conf_level,
+        ..Default::default()
+    };
     for i in 0..a.e1.len() {
         let (x1, x2, t1, t2) = (a.e1[i], a.e2[i], a.t1[i], a.t2[i]);
         let d = x1 / t1 - x2 / t2;
@@ -312,7 +404,11 @@ pub fn direct_standardize(
     for g in 0..k {
         let (dsr, v, wm) = (out.rate[g], out.variance[g], out.w_max[g]);
         out.crude.push(out.events[g] / out.person_time[g]);
-        out.lower.push(if dsr == 0.0 { 0.0 } else { qgamma(alpha, dsr * dsr / v) * v / dsr });
+        out.lower.push(if dsr == 0.0 {
+            0.0
+        } else {
+            qgamma(alpha, dsr * dsr / v) * v / dsr
+        });
         let (vu, du) = (v + wm * wm, dsr + wm);
         out.upper.push(qgamma(1.0 - alpha, du * du / vu) * vu / du);
     }
@@ -367,19 +463,45 @@ pub fn sir(
     check_counts("observed", observed)?;
     for (row, &t) in person_time.iter().enumerate() {
         if !(t.is_finite() && t >= 0.0) {
-            return Err(Error::InvalidValue { arg: "person_time", row, value: t, problem: "person-time must be finite and non-negative" });
+            return Err(Error::InvalidValue {
+                arg: "person_time",
+                row,
+                value: t,
+                problem: "person-time must be finite and non-negative",
+            });
         }
     }
     check_nonneg("reference_rate", reference_rate)?;
     check_conf_level(conf_level)?;
     let k = check_groups(strata, n).map_err(|e| match e {
-        Error::InvalidValue { row, value, problem, .. } => Error::InvalidValue { arg: "by", row, value, problem },
-        Error::LengthMismatch { len, expected, .. } => Error::LengthMismatch { arg: "by", len, expected_arg: "observed", expected },
+        Error::InvalidValue {
+            row,
+            value,
+            problem,
+            ..
+        } => Error::InvalidValue {
+            arg: "by",
+            row,
+            value,
+            problem,
+        },
+        Error::LengthMismatch { len, expected, .. } => Error::LengthMismatch {
+            arg: "by",
+            len,
+            expected_arg: "observed",
+            expected,
+        },
         e => e,
     })?;
     let stratified = strata.is_some();
     let m = if stratified { k + 1 } else { 1 };
-    let mut t = SirTable { observed: vec![0.0; m], expected: vec![0.0; m], person_time: vec![0.0; m], conf_level, ..Default::default() };
+    let mut t = SirTable {
+        observed: vec![0.0; m],
+        expected: vec![0.0; m],
+        person_time: vec![0.0; m],
+        conf_level,
+        ..Default::default()
+    };
     for i in 0..n {
         let e = person_time[i] * reference_rate[i];
         let mut add = |r: usize| {
@@ -396,7 +518,11 @@ pub fn sir(
         if t.expected[r] <= 0.0 {
             return Err(Error::Data {
                 arg: "reference_rate",
-                reason: if r + 1 == m { "the expected count is zero".into() } else { format!("the expected count is zero in stratum {r}") },
+                reason: if r + 1 == m {
+                    "the expected count is zero".into()
+                } else {
+                    format!("the expected count is zero in stratum {r}")
+                },
             });
         }
     }
@@ -423,7 +549,13 @@ pub fn sir(
             }
         }
         let df = k - 1;
-        t.homogeneity = Some(Homogeneity { df, lrt, p_lrt: pchisq_upper(lrt, df), pearson, p_pearson: pchisq_upper(pearson, df) });
+        t.homogeneity = Some(Homogeneity {
+            df,
+            lrt,
+            p_lrt: pchisq_upper(lrt, df),
+            pearson,
+            p_pearson: pchisq_upper(pearson, df),
+        });
     }
     Ok(t)
 }

@@ -27,21 +27,32 @@ pub struct StandardPopulation {
     pub source: &'static str,
 }
 
-const WHO2000: [f64; 18] =
-    [8860., 8690., 8600., 8470., 8220., 7930., 7610., 7150., 6590., 6040., 5370., 4550., 3720., 2960., 2210., 1520., 910., 635.];
-const ESP2013: [f64; 18] =
-    [5000., 5500., 5500., 5500., 6000., 6000., 6500., 7000., 7000., 7000., 7000., 6500., 6000., 5500., 5000., 4000., 2500., 2500.];
-const NORDIC2000: [f64; 18] =
-    [5900., 6600., 6200., 5800., 6100., 6800., 7300., 7300., 7000., 6900., 7400., 6100., 4800., 4100., 3900., 3500., 2400., 1900.];
-const SEGI1960: [f64; 18] =
-    [12000., 10000., 9000., 9000., 8000., 8000., 6000., 6000., 6000., 6000., 5000., 4000., 4000., 3000., 2000., 1000., 500., 500.];
-const ESP1976: [f64; 18] =
-    [8000., 7000., 7000., 7000., 7000., 7000., 7000., 7000., 7000., 7000., 7000., 6000., 5000., 4000., 3000., 2000., 1000., 1000.];
+const WHO2000: [f64; 18] = [
+    8860., 8690., 8600., 8470., 8220., 7930., 7610., 7150., 6590., 6040., 5370., 4550., 3720.,
+    2960., 2210., 1520., 910., 635.,
+];
+const ESP2013: [f64; 18] = [
+    5000., 5500., 5500., 5500., 6000., 6000., 6500., 7000., 7000., 7000., 7000., 6500., 6000.,
+    5500., 5000., 4000., 2500., 2500.,
+];
+const NORDIC2000: [f64; 18] = [
+    5900., 6600., 6200., 5800., 6100., 6800., 7300., 7300., 7000., 6900., 7400., 6100., 4800.,
+    4100., 3900., 3500., 2400., 1900.,
+];
+const SEGI1960: [f64; 18] = [
+    12000., 10000., 9000., 9000., 8000., 8000., 6000., 6000., 6000., 6000., 5000., 4000., 4000.,
+    3000., 2000., 1000., 500., 500.,
+];
+const ESP1976: [f64; 18] = [
+    8000., 7000., 7000., 7000., 7000., 7000., 7000., 7000., 7000., 7000., 7000., 6000., 5000.,
+    4000., 3000., 2000., 1000., 1000.,
+];
 
 /// Names accepted by [`standard_population`] (aliases in parentheses in the docs):
 /// `who2000` (`who`, `world2000`), `esp2013` (`esp`, `europe2013`), `nordic2000`
 /// (`nordic`), `segi1960` (`segi`, `world1960`), `esp1976` (`europe1976`).
-pub const STANDARD_POPULATIONS: [&str; 5] = ["who2000", "esp2013", "nordic2000", "segi1960", "esp1976"];
+pub const STANDARD_POPULATIONS: [&str; 5] =
+    ["who2000", "esp2013", "nordic2000", "segi1960", "esp1976"];
 
 /// One of the built-in standard populations by name (case-insensitive, aliases allowed).
 pub fn standard_population(name: &str) -> Result<StandardPopulation> {
@@ -59,6 +70,20 @@ pub fn standard_population(name: &str) -> Result<StandardPopulation> {
         }
     };
     let age_lower: Vec<f64> = (0..18).map(|i| 5.0 * i as f64).collect();
-    let age_upper = (0..18).map(|i| if i == 17 { f64::INFINITY } else { 5.0 * (i + 1) as f64 }).collect();
-    Ok(StandardPopulation { name, age_lower, age_upper, weight: w.to_vec(), source })
+    let age_upper = (0..18)
+        .map(|i| {
+            if i == 17 {
+                f64::INFINITY
+            } else {
+                5.0 * (i + 1) as f64
+            }
+        })
+        .collect();
+    Ok(StandardPopulation {
+        name,
+        age_lower,
+        age_upper,
+        weight: w.to_vec(),
+        source,
+    })
 }

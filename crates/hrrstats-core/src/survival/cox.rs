@@ -27,7 +27,7 @@
 use rayon::prelude::*;
 
 use super::order::sort_rows_by;
-use crate::data::{CoxData, Covariates, SurvivalData};
+use crate::data::{Covariates, CoxData, SurvivalData};
 use crate::dist::pchisq_upper;
 use crate::error::{Error, Result};
 use crate::linalg::{chinv2, cholesky2, chsolve2, quadratic_form_inverse};
@@ -69,7 +69,11 @@ pub struct TestResult {
 
 impl TestResult {
     fn new(statistic: f64, df: usize) -> Self {
-        TestResult { statistic, df, p_value: pchisq_upper(statistic, df) }
+        TestResult {
+            statistic,
+            df,
+            p_value: pchisq_upper(statistic, df),
+        }
     }
 }
 
@@ -131,7 +135,10 @@ impl CoxPhParams {
 
     pub fn check(&self, p: usize) -> Result<()> {
         if !(self.eps > 0.0 && self.eps.is_finite()) {
-            return Err(Error::InvalidArgument { arg: "eps", reason: format!("must be positive, got {}", self.eps) });
+            return Err(Error::InvalidArgument {
+                arg: "eps",
+                reason: format!("must be positive, got {}", self.eps),
+            });
         }
         if let Some(init) = &self.init {
             if init.len() != p {
@@ -141,7 +148,10 @@ impl CoxPhParams {
                 });
             }
             if let Some(j) = init.iter().position(|v| !v.is_finite()) {
-                return Err(Error::InvalidArgument { arg: "init", reason: format!("value {} is not finite", j + 1) });
+                return Err(Error::InvalidArgument {
+                    arg: "init",
+                    reason: format!("value {} is not finite", j + 1),
+                });
             }
         }
         Ok(())
@@ -154,7 +164,9 @@ impl CoxPhParams {
         if p == 0 {
             return Err(Error::InvalidArgument {
                 arg: "covariates",
-                reason: "a Cox model needs at least one covariate (null models are not supported yet)".into(),
+                reason:
+                    "a Cox model needs at least one covariate (null models are not supported yet)"
+                        .into(),
             });
         }
         self.check(p)?;
@@ -170,7 +182,10 @@ impl CoxPhParams {
         }
         let n_event = surv.status().iter().filter(|&&s| s == 1.0).count();
         if n_event == 0 {
-            return Err(Error::Data { arg: "status", reason: "no events: a Cox model needs at least one".into() });
+            return Err(Error::Data {
+                arg: "status",
+                reason: "no events: a Cox model needs at least one".into(),
+            });
         }
         let prep = Prepared::new(surv, x, data.offset);
         let iter = newton(&prep, self)?;
@@ -213,21 +228,26 @@ impl Prepared {
         let status = data.status();
         let mut bounds = vec![0usize];
         let mut order: Vec<u32> = Vec::with_capacity(data.len());
-        let mut entry_order: Option<Vec<u32>> = data.entry().map(|_| Vec::with_capacity(data.len()));
+        let mut entry_order: Option<Vec<u32>> =
+            data.entry().map(|_| Vec::with_capacity(data.len()));
         for rows in data.rows_by_stratum() {
             // With entry times, rows whose (entry, exit] holds no event time of their
             // stratum never enter a risk set at an event: leave them out (as agreg.fit).
             let rows: Vec<u32> = match data.entry() {
                 None => rows,
                 Some(entry) => {
-                    let mut times: Vec<f64> =
-                        rows.iter().filter(|&&r| status[r as usize] == 1.0).map(|&r| exit[r as usize]).collect();
+                    let mut times: Vec<f64> = rows
+                        .iter()
+                        .filter(|&&r| status[r as usize] == 1.0)
+                        .map(|&r| exit[r as usize])
+                        .collect();
                     times.sort_by(f64::total_cmp);
                     times.dedup();
                     rows.into_iter()
                         .filter(|&r| {
                             let r = r as usize;
-                            times.partition_point(|&t| t <= exit[r]) != times.partition_point(|&t| t <= entry[r])
+                            times.partition_point(|&t| t <= exit[r])
+                                != times.partition_point(|&t| t <= entry[r])
                         })
                         .collect()
                 }
@@ -259,8 +279,17 @@ impl Prepared {
             let (center, sc) = if zero_one {
                 (0.0, 1.0)
             } else {
-                let mean = order.iter().zip(&weight).map(|(&r, w)| w * col[r as usize]).sum::<f64>() / wsum;
-                let mad = order.iter().zip(&weight).map(|(&r, w)| w * (col[r as usize] - mean).abs()).sum::<f64>();
+                let mean = order
+                    .iter()
+                    .zip(&weight)
+                    .map(|(&r, w)| w * col[r as usize])
+                    .sum::<f64>()
+                    / wsum;
+                let mad = order
+                    .iter()
+                    .zip(&weight)
+                    .map(|(&r, w)| w * (col[r as usize] - mean).abs())
+                    .sum::<f64>();
                 (mean, if mad > 0.0 { wsum / mad } else { 1.0 })
             };
             scale[j] = sc;
@@ -299,14 +328,16 @@ impl Prepared {
     fn eta(&self, beta: &[f64]) -> Vec<f64> {
         let p = self.p;
         let mut eta = vec![0.0; self.len()];
-        eta.par_chunks_mut(1 << 14).enumerate().for_each(|(c, chunk)| {
-            let base = c << 14;
-            for (k, e) in chunk.iter_mut().enumerate() {
-                let i = base + k;
-                let xi = &self.x[i * p..(i + 1) * p];
-                *e = xi.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + self.offset[i];
-            }
-        });
+        eta.par_chunks_mut(1 << 14)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                let base = c << 14;
+                for (k, e) in chunk.iter_mut().enumerate() {
+                    let i = base + k;
+                    let xi = &self.x[i * p..(i + 1) * p];
+                    *e = xi.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + self.offset[i];
+                }
+            });
         eta
     }
 
@@ -319,8 +350,10 @@ impl Prepared {
     /// the time function at that row's exit time) is given.
     fn sums_with(&self, beta: &[f64], efron: bool, g: Option<&[f64]>) -> Result<Sums> {
         let eta = self.eta(beta);
-        let parts: Vec<Result<Sums>> =
-            (0..self.bounds.len() - 1).into_par_iter().map(|b| self.block_sums(b, &eta, efron, g)).collect();
+        let parts: Vec<Result<Sums>> = (0..self.bounds.len() - 1)
+            .into_par_iter()
+            .map(|b| self.block_sums(b, &eta, efron, g))
+            .collect();
         let mut total = Sums::new(self.p);
         for part in parts {
             total.add(&part?);
@@ -387,7 +420,8 @@ impl Prepared {
                         if temp.abs() > 709.0 {
                             return Err(Error::Data {
                                 arg: "covariates",
-                                reason: "exp overflow in the risk score: rescale the covariates".into(),
+                                reason: "exp overflow in the risk score: rescale the covariates"
+                                    .into(),
                             });
                         }
                         let f = (-temp).exp();
@@ -486,24 +520,38 @@ impl Prepared {
         let eta = self.eta(beta);
         let mut resid = vec![0.0; self.len() * p];
         let mut sch = vec![0.0; if schoenfeld { self.len() * p } else { 0 }];
-        let blocks: Vec<(usize, usize)> = (0..self.bounds.len() - 1).map(|b| (self.bounds[b], self.bounds[b + 1])).collect();
+        let blocks: Vec<(usize, usize)> = (0..self.bounds.len() - 1)
+            .map(|b| (self.bounds[b], self.bounds[b + 1]))
+            .collect();
         // Blocks are disjoint ranges of rows: split the outputs accordingly.
         let mut chunks: Vec<(&mut [f64], &mut [f64])> = Vec::with_capacity(blocks.len());
         let (mut rest, mut rest_s): (&mut [f64], &mut [f64]) = (&mut resid, &mut sch);
         for &(start, end) in &blocks {
             let (head, tail) = rest.split_at_mut((end - start) * p);
-            let (head_s, tail_s) = rest_s.split_at_mut(if schoenfeld { (end - start) * p } else { 0 });
+            let (head_s, tail_s) =
+                rest_s.split_at_mut(if schoenfeld { (end - start) * p } else { 0 });
             chunks.push((head, head_s));
             rest = tail;
             rest_s = tail_s;
         }
-        chunks.into_par_iter().zip(blocks).for_each(|((out, sch), (start, end))| {
-            self.block_score_residuals(start, end, &eta, efron, out, sch);
-        });
+        chunks
+            .into_par_iter()
+            .zip(blocks)
+            .for_each(|((out, sch), (start, end))| {
+                self.block_score_residuals(start, end, &eta, efron, out, sch);
+            });
         (resid, sch)
     }
 
-    fn block_score_residuals(&self, start: usize, end: usize, eta: &[f64], efron: bool, out: &mut [f64], sch: &mut [f64]) {
+    fn block_score_residuals(
+        &self,
+        start: usize,
+        end: usize,
+        eta: &[f64],
+        efron: bool,
+        out: &mut [f64],
+        sch: &mut [f64],
+    ) {
         let p = self.p;
         let x = &self.x;
         let score = |k: usize| eta[k].exp();
@@ -629,7 +677,9 @@ impl Prepared {
     fn martingale(&self, beta: &[f64], efron: bool) -> (Vec<f64>, Vec<Vec<(f64, f64)>>) {
         let eta = self.eta(beta);
         let mut resid = vec![0.0; self.len()];
-        let blocks: Vec<(usize, usize)> = (0..self.bounds.len() - 1).map(|b| (self.bounds[b], self.bounds[b + 1])).collect();
+        let blocks: Vec<(usize, usize)> = (0..self.bounds.len() - 1)
+            .map(|b| (self.bounds[b], self.bounds[b + 1]))
+            .collect();
         let mut chunks: Vec<&mut [f64]> = Vec::with_capacity(blocks.len());
         let mut rest: &mut [f64] = &mut resid;
         for &(start, end) in &blocks {
@@ -645,7 +695,14 @@ impl Prepared {
         (resid, hazards)
     }
 
-    fn block_martingale(&self, start: usize, end: usize, eta: &[f64], efron: bool, out: &mut [f64]) -> Vec<(f64, f64)> {
+    fn block_martingale(
+        &self,
+        start: usize,
+        end: usize,
+        eta: &[f64],
+        efron: bool,
+        out: &mut [f64],
+    ) -> Vec<(f64, f64)> {
         let score = |k: usize| eta[k].exp();
         let mut hazards = Vec::new();
         let mut atrisk = vec![false; end - start];
@@ -729,7 +786,14 @@ struct Sums {
 
 impl Sums {
     fn new(p: usize) -> Self {
-        Sums { loglik: 0.0, u: vec![0.0; p], imat: vec![0.0; p * p], ug: vec![0.0; p], ixg: vec![0.0; p * p], igg: vec![0.0; p * p] }
+        Sums {
+            loglik: 0.0,
+            u: vec![0.0; p],
+            imat: vec![0.0; p * p],
+            ug: vec![0.0; p],
+            ixg: vec![0.0; p * p],
+            igg: vec![0.0; p * p],
+        }
     }
     /// One (sub-)step's contribution to the `x g(t)` blocks: score `-g W x̄` and
     /// information `g V`, `g² V`, with `V` the weighted covariance over the risk set.
@@ -750,7 +814,13 @@ impl Sums {
 
     fn add(&mut self, o: &Sums) {
         self.loglik += o.loglik;
-        for (a, b) in [(&mut self.u, &o.u), (&mut self.imat, &o.imat), (&mut self.ug, &o.ug), (&mut self.ixg, &o.ixg), (&mut self.igg, &o.igg)] {
+        for (a, b) in [
+            (&mut self.u, &o.u),
+            (&mut self.imat, &o.imat),
+            (&mut self.ug, &o.ug),
+            (&mut self.ixg, &o.ixg),
+            (&mut self.igg, &o.igg),
+        ] {
             a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
         }
     }
@@ -784,8 +854,10 @@ fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
     let p = prep.p;
     let efron = params.ties == Ties::Efron;
     let tol = params.toler_chol;
-    let mut beta: Vec<f64> =
-        params.init.as_ref().map_or_else(|| vec![0.0; p], |init| init.iter().zip(&prep.scale).map(|(b, s)| b / s).collect());
+    let mut beta: Vec<f64> = params.init.as_ref().map_or_else(
+        || vec![0.0; p],
+        |init| init.iter().zip(&prep.scale).map(|(b, s)| b / s).collect(),
+    );
     let s0 = prep.sums(&beta, efron)?;
     let mut imat = s0.imat.clone();
     let rank0 = cholesky2(&mut imat, p, tol);
@@ -821,7 +893,9 @@ fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
             || s.u.iter().any(|v| !v.is_finite())
             || (0..p).any(|i| !s.imat[i * p + i].is_finite())
             || (prep.counting && rank != rank0);
-        let done = !not_finite && (!prep.counting || halving == 0) && (1.0 - loglik[1] / s.loglik).abs() <= params.eps;
+        let done = !not_finite
+            && (!prep.counting || halving == 0)
+            && (1.0 - loglik[1] / s.loglik).abs() <= params.eps;
         if done {
             loglik[1] = s.loglik;
             chinv2(&mut m, p);
@@ -857,7 +931,11 @@ fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
         }
     }
     // Out of iterations: report the last good value (coxfit6).
-    let s = if params.max_iter > 1 { prep.sums(&beta, efron)? } else { last };
+    let s = if params.max_iter > 1 {
+        prep.sums(&beta, efron)?
+    } else {
+        last
+    };
     loglik[1] = s.loglik;
     let mut m = s.imat.clone();
     cholesky2(&mut m, p, tol);
@@ -949,12 +1027,12 @@ impl ZphTransform {
             "rank" => ZphTransform::Rank,
             "identity" => ZphTransform::Identity,
             "log" => ZphTransform::Log,
-            other => {
-                return Err(Error::InvalidArgument {
-                    arg: "transform",
-                    reason: format!("unknown transform {other:?}; use \"km\", \"rank\", \"identity\" or \"log\""),
-                })
-            }
+            other => return Err(Error::InvalidArgument {
+                arg: "transform",
+                reason: format!(
+                    "unknown transform {other:?}; use \"km\", \"rank\", \"identity\" or \"log\""
+                ),
+            }),
         })
     }
 }
@@ -1015,7 +1093,14 @@ pub struct BaselineHazard {
 }
 
 impl CoxPhFit {
-    fn assemble(prep: &Prepared, params: &CoxPhParams, it: &IterResult, n: usize, n_event: usize, names: &[String]) -> Self {
+    fn assemble(
+        prep: &Prepared,
+        params: &CoxPhParams,
+        it: &IterResult,
+        n: usize,
+        n_event: usize,
+        names: &[String],
+    ) -> Self {
         let p = prep.p;
         let sc = &prep.scale;
         let mut var = it.var.clone();
@@ -1026,10 +1111,22 @@ impl CoxPhFit {
         }
         let rank = it.rank.unsigned_abs() as usize;
         let aliased: Vec<bool> = (0..p).map(|i| rank < p && var[i * p + i] == 0.0).collect();
-        let coef: Vec<f64> =
-            it.beta.iter().zip(sc).zip(&aliased).map(|((b, s), &al)| if al { f64::NAN } else { b * s }).collect();
-        let se: Vec<f64> =
-            (0..p).map(|i| if aliased[i] { f64::NAN } else { var[i * p + i].sqrt() }).collect();
+        let coef: Vec<f64> = it
+            .beta
+            .iter()
+            .zip(sc)
+            .zip(&aliased)
+            .map(|((b, s), &al)| if al { f64::NAN } else { b * s })
+            .collect();
+        let se: Vec<f64> = (0..p)
+            .map(|i| {
+                if aliased[i] {
+                    f64::NAN
+                } else {
+                    var[i * p + i].sqrt()
+                }
+            })
+            .collect();
         let df = aliased.iter().filter(|&&a| !a).count();
         let wald = wald_statistic(&var, &coef, &aliased, params);
         let u: Vec<f64> = it.u.iter().zip(sc).map(|(u, s)| u / s).collect();
@@ -1065,10 +1162,20 @@ impl CoxPhFit {
     }
 
     /// Means, linear predictors, martingale residuals and the baseline hazard.
-    fn add_predictions(&mut self, prep: &Prepared, params: &CoxPhParams, it: &IterResult, data: &CoxData) {
+    fn add_predictions(
+        &mut self,
+        prep: &Prepared,
+        params: &CoxPhParams,
+        it: &IterResult,
+        data: &CoxData,
+    ) {
         let (surv, x) = (&data.surv, &data.x);
         let (n, p) = (surv.len(), prep.p);
-        let beta: Vec<f64> = self.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+        let beta: Vec<f64> = self
+            .coef
+            .iter()
+            .map(|b| if b.is_nan() { 0.0 } else { *b })
+            .collect();
         self.means = (0..p)
             .map(|j| {
                 let col = x.column(j);
@@ -1086,11 +1193,15 @@ impl CoxPhFit {
         // survfit.coxph centres the offset at its case-weighted mean (equal to the plain
         // mean without weights).
         let wsum: f64 = (0..n).map(|i| surv.weight(i)).sum();
-        let mean_offset = offset.map_or(0.0, |o| (0..n).map(|i| surv.weight(i) * o[i]).sum::<f64>() / wsum);
+        let mean_offset = offset.map_or(0.0, |o| {
+            (0..n).map(|i| surv.weight(i) * o[i]).sum::<f64>() / wsum
+        });
         self.mean_offset = mean_offset;
         self.linear_predictors = (0..n)
             .map(|i| {
-                (0..p).map(|j| (x.column(j)[i] - self.means[j]) * beta[j]).sum::<f64>()
+                (0..p)
+                    .map(|j| (x.column(j)[i] - self.means[j]) * beta[j])
+                    .sum::<f64>()
                     + offset.map_or(0.0, |o| o[i] - mean_offset)
             })
             .collect();
@@ -1105,7 +1216,10 @@ impl CoxPhFit {
         let mb: f64 = (0..p).map(|j| self.means[j] * beta[j]).sum();
         let to_zero = (mean_offset - cb).exp();
         let to_means = (mean_offset - cb + mb).exp();
-        let mut b = BaselineHazard { offsets: vec![0], ..Default::default() };
+        let mut b = BaselineHazard {
+            offsets: vec![0],
+            ..Default::default()
+        };
         let exit = surv.exit();
         for (k, rows) in surv.rows_by_stratum().into_iter().enumerate() {
             let mut times: Vec<f64> = rows.iter().map(|&r| exit[r as usize]).collect();
@@ -1142,10 +1256,16 @@ impl CoxPhFit {
         if let Some(o) = offset {
             crate::data::check_offset(o, x.n(), "covariates")?;
         }
-        let beta: Vec<f64> = self.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+        let beta: Vec<f64> = self
+            .coef
+            .iter()
+            .map(|b| if b.is_nan() { 0.0 } else { *b })
+            .collect();
         Ok((0..x.n())
             .map(|i| {
-                (0..p).map(|j| (x.column(j)[i] - self.means[j]) * beta[j]).sum::<f64>()
+                (0..p)
+                    .map(|j| (x.column(j)[i] - self.means[j]) * beta[j])
+                    .sum::<f64>()
                     + offset.map_or(0.0, |o| o[i] - mean_offset)
             })
             .collect())
@@ -1160,12 +1280,20 @@ impl CoxPhFit {
         if stratum + 1 >= b.offsets.len() {
             return Err(Error::InvalidArgument {
                 arg: "stratum",
-                reason: format!("stratum {stratum} does not exist (the fit has {})", b.offsets.len() - 1),
+                reason: format!(
+                    "stratum {stratum} does not exist (the fit has {})",
+                    b.offsets.len() - 1
+                ),
             });
         }
         for (row, &t) in times.iter().enumerate() {
             if !t.is_finite() {
-                return Err(Error::InvalidValue { arg: "times", row, value: t, problem: "time is not finite" });
+                return Err(Error::InvalidValue {
+                    arg: "times",
+                    row,
+                    value: t,
+                    problem: "time is not finite",
+                });
             }
         }
         let r = b.offsets[stratum]..b.offsets[stratum + 1];
@@ -1174,10 +1302,17 @@ impl CoxPhFit {
             .iter()
             .map(|&t| {
                 let i = tt.partition_point(|&x| x <= t);
-                if i == 0 { 0.0 } else { b.cumulative_hazard_centered[r.start + i - 1] }
+                if i == 0 {
+                    0.0
+                } else {
+                    b.cumulative_hazard_centered[r.start + i - 1]
+                }
             })
             .collect();
-        Ok(lp.iter().flat_map(|&l| h.iter().map(move |&hh| (-hh * l.exp()).exp())).collect())
+        Ok(lp
+            .iter()
+            .flat_map(|&l| h.iter().map(move |&hh| (-hh * l.exp()).exp()))
+            .collect())
     }
 
     /// Test of proportional hazards, as `survival::cox.zph` (survival >= 3): the score
@@ -1187,17 +1322,29 @@ impl CoxPhFit {
     /// `data` must be the data the model was fitted to.
     ///
     /// Reference: Grambsch PM, Therneau TM (1994) Biometrika 81:515–526.
-    pub fn zph(&self, data: &CoxData, transform: ZphTransform, terms: Option<&[Vec<usize>]>) -> Result<ZphTest> {
+    pub fn zph(
+        &self,
+        data: &CoxData,
+        transform: ZphTransform,
+        terms: Option<&[Vec<usize>]>,
+    ) -> Result<ZphTest> {
         let p_all = self.coef.len();
         if data.x.p() != p_all || data.surv.len() != self.n {
-            return Err(Error::InvalidArgument { arg: "data", reason: "is not the data the model was fitted to".into() });
+            return Err(Error::InvalidArgument {
+                arg: "data",
+                reason: "is not the data the model was fitted to".into(),
+            });
         }
         let keep: Vec<usize> = (0..p_all).filter(|&j| !self.aliased[j]).collect();
         let names: Vec<String> = keep.iter().map(|&j| self.names[j].clone()).collect();
         let x = Covariates::from_columns(keep.iter().map(|&j| data.x.column(j)).collect(), &names)?;
         let prep = Prepared::new(&data.surv, &x, data.offset);
         let p = keep.len();
-        let beta: Vec<f64> = keep.iter().zip(&prep.scale).map(|(&j, s)| self.coef[j] / s).collect();
+        let beta: Vec<f64> = keep
+            .iter()
+            .zip(&prep.scale)
+            .map(|(&j, s)| self.coef[j] / s)
+            .collect();
         // The time transform, at every row's exit time, centred over the events.
         let surv = &data.surv;
         let (exit, status) = (surv.exit(), surv.status());
@@ -1210,7 +1357,9 @@ impl CoxPhFit {
                 if let Some(e) = surv.entry() {
                     d = d.with_entry(e)?;
                 }
-                let km = crate::survival::km::KaplanMeier::params().conf_type(crate::ConfType::None).fit(&d)?;
+                let km = crate::survival::km::KaplanMeier::params()
+                    .conf_type(crate::ConfType::None)
+                    .fit(&d)?;
                 exit.iter()
                     .map(|&t| {
                         let i = km.time.partition_point(|&u| u < t);
@@ -1219,8 +1368,16 @@ impl CoxPhFit {
                     .collect()
             }
         };
-        let (sum, cnt) = ttimes.iter().zip(status).filter(|(_, &s)| s == 1.0).fold((0.0, 0.0), |(a, c), (t, _)| (a + t, c + 1.0));
-        let g: Vec<f64> = prep.rows.iter().map(|&r| ttimes[r as usize] - sum / cnt).collect();
+        let (sum, cnt) = ttimes
+            .iter()
+            .zip(status)
+            .filter(|(_, &s)| s == 1.0)
+            .fold((0.0, 0.0), |(a, c), (t, _)| (a + t, c + 1.0));
+        let g: Vec<f64> = prep
+            .rows
+            .iter()
+            .map(|&r| ttimes[r as usize] - sum / cnt)
+            .collect();
         let sums = prep.sums_with(&beta, self.ties == Ties::Efron, Some(&g))?;
         // The 2p x 2p information of (x, x g) and the score (0, u_g).
         let q = 2 * p;
@@ -1238,7 +1395,11 @@ impl CoxPhFit {
         u[p..].copy_from_slice(&sums.ug);
         let tol = f64::EPSILON.powf(0.75);
         let test = |idx: &[usize]| -> f64 {
-            let sub: Vec<f64> = idx.iter().flat_map(|&a| idx.iter().map(move |&b| (a, b))).map(|(a, b)| m[a * q + b]).collect();
+            let sub: Vec<f64> = idx
+                .iter()
+                .flat_map(|&a| idx.iter().map(move |&b| (a, b)))
+                .map(|(a, b)| m[a * q + b])
+                .collect();
             let us: Vec<f64> = idx.iter().map(|&a| u[a]).collect();
             quadratic_form_inverse(&sub, idx.len(), &us, tol)
         };
@@ -1247,7 +1408,10 @@ impl CoxPhFit {
         let terms = terms.unwrap_or(&default_terms);
         let mut out = ZphTest::default();
         for (t, cols) in terms.iter().enumerate() {
-            let kept: Vec<usize> = cols.iter().filter_map(|c| keep.iter().position(|k| k == c)).collect();
+            let kept: Vec<usize> = cols
+                .iter()
+                .filter_map(|c| keep.iter().position(|k| k == c))
+                .collect();
             if kept.is_empty() {
                 continue;
             }
@@ -1258,20 +1422,32 @@ impl CoxPhFit {
         }
         let idx: Vec<usize> = (0..q).collect();
         out.global = TestResult::new(test(&idx), p);
-        out.p_value = out.statistic.iter().zip(&out.df).map(|(&x, &d)| pchisq_upper(x, d)).collect();
+        out.p_value = out
+            .statistic
+            .iter()
+            .zip(&out.df)
+            .map(|(&x, &d)| pchisq_upper(x, d))
+            .collect();
         Ok(out)
     }
 
     /// Rebuild the sorted working data for residuals that need the rows again.
     fn prepared(&self, data: &CoxData) -> Result<Prepared> {
         if data.x.p() != self.coef.len() || data.surv.len() != self.n {
-            return Err(Error::InvalidArgument { arg: "data", reason: "is not the data the model was fitted to".into() });
+            return Err(Error::InvalidArgument {
+                arg: "data",
+                reason: "is not the data the model was fitted to".into(),
+            });
         }
         Ok(Prepared::new(&data.surv, &data.x, data.offset))
     }
 
     fn scaled_beta(&self, prep: &Prepared) -> Vec<f64> {
-        self.coef.iter().zip(&prep.scale).map(|(b, s)| if b.is_nan() { 0.0 } else { b / s }).collect()
+        self.coef
+            .iter()
+            .zip(&prep.scale)
+            .map(|(b, s)| if b.is_nan() { 0.0 } else { b / s })
+            .collect()
     }
 
     /// Score residuals (n x p, row-major, data order; not weighted), as
@@ -1316,19 +1492,32 @@ impl CoxPhFit {
     pub fn schoenfeld_residuals(&self, data: &CoxData, scaled: bool) -> Result<Schoenfeld> {
         let prep = self.prepared(data)?;
         let p = prep.p;
-        let (_, sch) = prep.residual_sweep(&self.scaled_beta(&prep), self.ties == Ties::Efron, true);
+        let (_, sch) =
+            prep.residual_sweep(&self.scaled_beta(&prep), self.ties == Ties::Efron, true);
         let strata = data.surv.strata();
         let mut events: Vec<(u32, f64, u32, usize)> = (0..prep.len())
             .filter(|&pos| prep.event[pos])
             .map(|pos| {
                 let row = prep.rows[pos];
-                (strata.map_or(0, |s| s[row as usize]), prep.exit[pos], row, pos)
+                (
+                    strata.map_or(0, |s| s[row as usize]),
+                    prep.exit[pos],
+                    row,
+                    pos,
+                )
             })
             .collect();
         events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
-        let mut out = Schoenfeld { p, ..Default::default() };
+        let mut out = Schoenfeld {
+            p,
+            ..Default::default()
+        };
         let d = events.len() as f64;
-        let beta: Vec<f64> = self.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+        let beta: Vec<f64> = self
+            .coef
+            .iter()
+            .map(|b| if b.is_nan() { 0.0 } else { *b })
+            .collect();
         for &(st, t, row, pos) in &events {
             out.stratum.push(st);
             out.time.push(t);
@@ -1363,7 +1552,13 @@ impl CoxPhFit {
     /// dfbeta residuals (score residuals times the model-based variance) summed
     /// within clusters (each row its own cluster without one), as coxph; add the
     /// robust score test and redo the Wald test with the robust variance.
-    fn add_robust(&mut self, prep: &Prepared, params: &CoxPhParams, it: &IterResult, cluster: Option<&[u32]>) {
+    fn add_robust(
+        &mut self,
+        prep: &Prepared,
+        params: &CoxPhParams,
+        it: &IterResult,
+        cluster: Option<&[u32]>,
+    ) {
         let p = prep.p;
         let efron = params.ties == Ties::Efron;
         // Cluster index of each sorted position.
@@ -1372,7 +1567,13 @@ impl CoxPhFit {
                 let mut labels: Vec<u32> = prep.rows.iter().map(|&r| c[r as usize]).collect();
                 labels.sort_unstable();
                 labels.dedup();
-                (prep.rows.iter().map(|&r| labels.binary_search(&c[r as usize]).unwrap()).collect(), labels.len())
+                (
+                    prep.rows
+                        .iter()
+                        .map(|&r| labels.binary_search(&c[r as usize]).unwrap())
+                        .collect(),
+                    labels.len(),
+                )
             }
             None => ((0..prep.len()).collect(), prep.len()),
         };
@@ -1403,7 +1604,10 @@ impl CoxPhFit {
             }
         }
         // Robust score test at the initial values.
-        let beta0: Vec<f64> = params.init.as_ref().map_or_else(|| vec![0.0; p], |b| b.iter().zip(&prep.scale).map(|(b, s)| b / s).collect());
+        let beta0: Vec<f64> = params.init.as_ref().map_or_else(
+            || vec![0.0; p],
+            |b| b.iter().zip(&prep.scale).map(|(b, s)| b / s).collect(),
+        );
         let t0 = collapse(&beta0);
         let mut u = vec![0.0; p];
         let mut tt = vec![0.0; p * p];
@@ -1416,10 +1620,24 @@ impl CoxPhFit {
             }
         }
         let df = self.aliased.iter().filter(|&&a| !a).count();
-        self.robust_score_test = Some(TestResult::new(quadratic_form_inverse(&tt, p, &u, params.toler_chol), df));
-        self.se = (0..p).map(|i| if self.aliased[i] { f64::NAN } else { robust[i * p + i].sqrt() }).collect();
+        self.robust_score_test = Some(TestResult::new(
+            quadratic_form_inverse(&tt, p, &u, params.toler_chol),
+            df,
+        ));
+        self.se = (0..p)
+            .map(|i| {
+                if self.aliased[i] {
+                    f64::NAN
+                } else {
+                    robust[i * p + i].sqrt()
+                }
+            })
+            .collect();
         self.var = robust;
-        self.wald_test = TestResult::new(wald_statistic(&self.var, &self.coef, &self.aliased, params), df);
+        self.wald_test = TestResult::new(
+            wald_statistic(&self.var, &self.coef, &self.aliased, params),
+            df,
+        );
         self.robust = true;
         self.n_cluster = Some(k);
     }
@@ -1429,8 +1647,14 @@ impl CoxPhFit {
 fn wald_statistic(var: &[f64], coef: &[f64], aliased: &[bool], params: &CoxPhParams) -> f64 {
     let p = coef.len();
     let keep: Vec<usize> = (0..p).filter(|&i| !aliased[i]).collect();
-    let vk: Vec<f64> = keep.iter().flat_map(|&i| keep.iter().map(move |&j| var[i * p + j])).collect();
+    let vk: Vec<f64> = keep
+        .iter()
+        .flat_map(|&i| keep.iter().map(move |&j| var[i * p + j]))
+        .collect();
     let init = params.init.as_deref();
-    let bk: Vec<f64> = keep.iter().map(|&i| coef[i] - init.map_or(0.0, |b| b[i])).collect();
+    let bk: Vec<f64> = keep
+        .iter()
+        .map(|&i| coef[i] - init.map_or(0.0, |b| b[i]))
+        .collect();
     quadratic_form_inverse(&vk, keep.len(), &bk, params.toler_chol)
 }

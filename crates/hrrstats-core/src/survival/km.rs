@@ -110,7 +110,11 @@ pub struct KaplanMeierParams {
 
 impl Default for KaplanMeierParams {
     fn default() -> Self {
-        KaplanMeierParams { conf_type: ConfType::Log, conf_level: 0.95, variance: Variance::Auto }
+        KaplanMeierParams {
+            conf_type: ConfType::Log,
+            conf_level: 0.95,
+            variance: Variance::Auto,
+        }
     }
 }
 
@@ -158,7 +162,12 @@ impl KaplanMeierParams {
                 c
             })
             .collect();
-        Ok(KaplanMeierFit::stack(curves, rows.iter().map(|r| r.len()).collect(), self, robust))
+        Ok(KaplanMeierFit::stack(
+            curves,
+            rows.iter().map(|r| r.len()).collect(),
+            self,
+            robust,
+        ))
     }
 }
 
@@ -190,9 +199,12 @@ fn fit_stratum(data: &SurvivalData, rows: &[u32], robust: bool) -> Curve {
 
     // Entry times sorted, for the risk sets of (entry, exit] data.
     let entry_order: Option<Vec<u32>> = data.entry().map(|entry| sort_rows_by(entry, rows));
-    let entries: Option<Vec<(f64, f64)>> = entry_order.as_ref().zip(data.entry()).map(|(o, entry)| {
-        o.iter().map(|&r| (entry[r as usize], data.weight(r as usize))).collect()
-    });
+    let entries: Option<Vec<(f64, f64)>> =
+        entry_order.as_ref().zip(data.entry()).map(|(o, entry)| {
+            o.iter()
+                .map(|&r| (entry[r as usize], data.weight(r as usize)))
+                .collect()
+        });
 
     // Backward pass: counts at each distinct time, risk set as a reverse cumulative sum.
     let mut n_risk = vec![0.0; nt];
@@ -352,7 +364,11 @@ fn robust_variance(
             if n <= d {
                 surv_zero = true;
             }
-            vb = if surv_zero { 0.0 } else { c.surv[j].powi(2) * (fb + bj * bj * rs.s0 - 2.0 * bj * rs.sb1 + rs.sb2) };
+            vb = if surv_zero {
+                0.0
+            } else {
+                c.surv[j].powi(2) * (fb + bj * bj * rs.s0 - 2.0 * bj * rs.sb1 + rs.sb2)
+            };
         }
         c.se_cumhaz[j] = va.max(0.0).sqrt();
         c.se_raw[j] = vb.max(0.0).sqrt();
@@ -399,7 +415,13 @@ fn pmin(a: f64, b: f64) -> f64 {
 /// `logse`, else of `S`), as `survival:::survfit_confint`.
 pub(crate) fn confint(p: f64, se: f64, logse: bool, conf_type: ConfType, z: f64) -> (f64, f64) {
     let nan = f64::NAN;
-    let se = if logse { se } else if se == 0.0 { 0.0 } else { se / p };
+    let se = if logse {
+        se
+    } else if se == 0.0 {
+        0.0
+    } else {
+        se / p
+    };
     let xx = |bad: bool| if bad { nan } else { p };
     match conf_type {
         ConfType::None => (nan, nan),
@@ -431,7 +453,10 @@ pub(crate) fn confint(p: f64, se: f64, logse: bool, conf_type: ConfType, z: f64)
             let x = xx(p == 0.0);
             let se2 = z * se * (1.0 + x / (1.0 - x));
             let lg = (p / (1.0 - p)).ln();
-            (1.0 - 1.0 / (1.0 + (lg - se2).exp()), 1.0 - 1.0 / (1.0 + (lg + se2).exp()))
+            (
+                1.0 - 1.0 / (1.0 + (lg - se2).exp()),
+                1.0 - 1.0 / (1.0 + (lg + se2).exp()),
+            )
         }
         ConfType::Arcsin => {
             let x = xx(p == 0.0);
@@ -542,12 +567,18 @@ impl KaplanMeierFit {
             fit.n_censor.extend_from_slice(&c.n_censor);
             fit.survival.extend_from_slice(&c.surv);
             // summary.survfit: std(S) = std.err * S when std.err is of log S.
-            fit.std_err.extend(c.se_raw.iter().zip(&c.surv).map(|(&se, &s)| if robust { se } else { se * s }));
+            fit.std_err.extend(
+                c.se_raw
+                    .iter()
+                    .zip(&c.surv)
+                    .map(|(&se, &s)| if robust { se } else { se * s }),
+            );
             fit.se_raw.extend_from_slice(&c.se_raw);
             fit.lower.extend_from_slice(&c.lower);
             fit.upper.extend_from_slice(&c.upper);
             fit.cumulative_hazard.extend_from_slice(&c.cumhaz);
-            fit.std_err_cumulative_hazard.extend_from_slice(&c.se_cumhaz);
+            fit.std_err_cumulative_hazard
+                .extend_from_slice(&c.se_cumhaz);
             offsets.push(fit.time.len());
         }
         fit.offsets = offsets;
@@ -580,7 +611,10 @@ impl KaplanMeierFit {
         if stratum >= self.n_strata {
             return Err(Error::InvalidArgument {
                 arg: "stratum",
-                reason: format!("stratum {stratum} does not exist (the fit has {})", self.n_strata),
+                reason: format!(
+                    "stratum {stratum} does not exist (the fit has {})",
+                    self.n_strata
+                ),
             });
         }
         Ok(())
@@ -591,16 +625,29 @@ impl KaplanMeierFit {
     /// curve reaches `1 - p`, or the midpoint of a flat stretch exactly at `1 - p`.
     pub fn quantile(&self, p: f64) -> Result<Vec<Quantile>> {
         if !(0.0..=1.0).contains(&p) {
-            return Err(Error::InvalidArgument { arg: "probs", reason: format!("must be in [0, 1], got {p}") });
+            return Err(Error::InvalidArgument {
+                arg: "probs",
+                reason: format!("must be in [0, 1], got {p}"),
+            });
         }
         let tol = f64::EPSILON.sqrt();
         Ok((0..self.n_strata)
             .map(|k| {
                 let r = self.stratum_range(k);
-                let x: Vec<f64> = std::iter::once(0.0).chain(self.time[r.clone()].iter().copied()).collect();
-                let cdf = |s: &[f64]| -> Vec<f64> { std::iter::once(0.0).chain(s.iter().map(|v| 1.0 - v)).collect() };
+                let x: Vec<f64> = std::iter::once(0.0)
+                    .chain(self.time[r.clone()].iter().copied())
+                    .collect();
+                let cdf = |s: &[f64]| -> Vec<f64> {
+                    std::iter::once(0.0)
+                        .chain(s.iter().map(|v| 1.0 - v))
+                        .collect()
+                };
                 let (est, lo, hi) = if self.conf_type == ConfType::None {
-                    (findq(&x, &cdf(&self.survival[r.clone()]), p, tol), f64::NAN, f64::NAN)
+                    (
+                        findq(&x, &cdf(&self.survival[r.clone()]), p, tol),
+                        f64::NAN,
+                        f64::NAN,
+                    )
                 } else {
                     (
                         findq(&x, &cdf(&self.survival[r.clone()]), p, tol),
@@ -608,7 +655,11 @@ impl KaplanMeierFit {
                         findq(&x, &cdf(&self.upper[r.clone()]), p, tol),
                     )
                 };
-                Quantile { estimate: est, lower: lo, upper: hi }
+                Quantile {
+                    estimate: est,
+                    lower: lo,
+                    upper: hi,
+                }
             })
             .collect())
     }
@@ -626,21 +677,41 @@ impl KaplanMeierFit {
         self.check_stratum(stratum)?;
         for (row, &t) in times.iter().enumerate() {
             if !t.is_finite() {
-                return Err(Error::InvalidValue { arg: "times", row, value: t, problem: "time is not finite" });
+                return Err(Error::InvalidValue {
+                    arg: "times",
+                    row,
+                    value: t,
+                    problem: "time is not finite",
+                });
             }
         }
         let r = self.stratum_range(stratum);
         let tt = &self.time[r.clone()];
-        let mut out = SurvivalAt { time: times.to_vec(), ..Default::default() };
+        let mut out = SurvivalAt {
+            time: times.to_vec(),
+            ..Default::default()
+        };
         for &t in times {
             let i1 = tt.partition_point(|&x| x <= t); // findInterval
             let i2 = tt.partition_point(|&x| x < t); // findInterval(left.open) -> first time >= t
-            out.n_risk.push(if i2 < tt.len() { self.n_risk[r.start + i2] } else { 0.0 });
+            out.n_risk.push(if i2 < tt.len() {
+                self.n_risk[r.start + i2]
+            } else {
+                0.0
+            });
             if i1 == 0 {
                 out.survival.push(1.0);
                 out.std_err.push(0.0);
-                out.lower.push(if self.conf_type == ConfType::None { f64::NAN } else { 1.0 });
-                out.upper.push(if self.conf_type == ConfType::None { f64::NAN } else { 1.0 });
+                out.lower.push(if self.conf_type == ConfType::None {
+                    f64::NAN
+                } else {
+                    1.0
+                });
+                out.upper.push(if self.conf_type == ConfType::None {
+                    f64::NAN
+                } else {
+                    1.0
+                });
                 out.cumulative_hazard.push(0.0);
             } else {
                 let i = r.start + i1 - 1;
@@ -664,7 +735,11 @@ impl KaplanMeierFit {
 /// `survival:::findq`: where a horizontal line at `p` meets the cdf `y` (non-decreasing,
 /// NaN allowed) plotted against `x`.
 fn findq(x: &[f64], y: &[f64], p: f64, tol: f64) -> f64 {
-    let ymax = y.iter().copied().filter(|v| !v.is_nan()).fold(f64::NEG_INFINITY, f64::max);
+    let ymax = y
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .fold(f64::NEG_INFINITY, f64::max);
     if ymax < p {
         return f64::NAN;
     }
@@ -674,7 +749,11 @@ fn findq(x: &[f64], y: &[f64], p: f64, tol: f64) -> f64 {
     let mut xs = Vec::with_capacity(x.len());
     let mut ys: Vec<f64> = Vec::with_capacity(y.len());
     for (&xi, &yi) in x.iter().zip(y) {
-        let key = if yi.is_nan() { u64::MAX } else { (yi + 0.0).to_bits() };
+        let key = if yi.is_nan() {
+            u64::MAX
+        } else {
+            (yi + 0.0).to_bits()
+        };
         if seen.insert(key) {
             xs.push(xi);
             ys.push(yi);

@@ -65,7 +65,10 @@ impl LogrankTestParams {
 
     pub fn check(&self) -> Result<()> {
         if !self.rho.is_finite() {
-            return Err(Error::InvalidArgument { arg: "rho", reason: format!("must be finite, got {}", self.rho) });
+            return Err(Error::InvalidArgument {
+                arg: "rho",
+                reason: format!("must be finite, got {}", self.rho),
+            });
         }
         Ok(())
     }
@@ -79,7 +82,8 @@ impl LogrankTestParams {
         if data.weights().is_some() {
             return Err(Error::InvalidArgument {
                 arg: "weights",
-                reason: "the log-rank test does not take case weights (as survival::survdiff)".into(),
+                reason: "the log-rank test does not take case weights (as survival::survdiff)"
+                    .into(),
             });
         }
         let mut n = vec![0usize; n_groups];
@@ -87,7 +91,10 @@ impl LogrankTestParams {
             n[g as usize] += 1;
         }
         if n.iter().filter(|&&c| c > 0).count() < 2 {
-            return Err(Error::Data { arg: "group", reason: "there is only one group: nothing to compare".into() });
+            return Err(Error::Data {
+                arg: "group",
+                reason: "there is only one group: nothing to compare".into(),
+            });
         }
         let rows = data.rows_by_stratum();
         let ns = rows.len();
@@ -105,8 +112,12 @@ impl LogrankTestParams {
                 &mut var,
             );
         }
-        let observed: Vec<f64> = (0..n_groups).map(|g| (0..ns).map(|s| obs[s * n_groups + g]).sum()).collect();
-        let expected: Vec<f64> = (0..n_groups).map(|g| (0..ns).map(|s| exp[s * n_groups + g]).sum()).collect();
+        let observed: Vec<f64> = (0..n_groups)
+            .map(|g| (0..ns).map(|s| obs[s * n_groups + g]).sum())
+            .collect();
+        let expected: Vec<f64> = (0..n_groups)
+            .map(|g| (0..ns).map(|s| exp[s * n_groups + g]).sum())
+            .collect();
 
         let keep: Vec<usize> = (0..n_groups).filter(|&g| expected[g] > 0.0).collect();
         let df = keep.len().saturating_sub(1);

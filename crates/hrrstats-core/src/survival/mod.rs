@@ -5,5 +5,7 @@ pub mod km;
 pub mod logrank;
 pub(crate) mod order;
 
-pub use km::{ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams, Quantile, SurvivalAt, Variance};
+pub use km::{
+    ConfType, KaplanMeier, KaplanMeierFit, KaplanMeierParams, Quantile, SurvivalAt, Variance,
+};
 pub use logrank::{LogrankTest, LogrankTestParams};

@@ -16,7 +16,10 @@ fn time_key(t: f64) -> u64 {
 /// Sorts (key, row) pairs so the comparison never chases an index: O(n log n),
 /// parallel for large inputs. The order of tied rows is unspecified.
 pub(crate) fn sort_rows_by(times: &[f64], rows: &[u32]) -> Vec<u32> {
-    let mut pairs: Vec<(u64, u32)> = rows.iter().map(|&r| (time_key(times[r as usize]), r)).collect();
+    let mut pairs: Vec<(u64, u32)> = rows
+        .iter()
+        .map(|&r| (time_key(times[r as usize]), r))
+        .collect();
     if pairs.len() >= PAR_SORT_MIN {
         pairs.par_sort_unstable();
     } else {

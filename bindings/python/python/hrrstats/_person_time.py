@@ -1,0 +1,478 @@
+"""Person-time on the Lexis diagram, rates and standardisation: argument handling and
+result tables.
+
+The splitting, tabulation, rates and their intervals are computed by the Rust core
+(``hrrstats._hrrstats``); this module resolves columns, factorises by-variables and
+presents the results as pandas DataFrames and matplotlib plots.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _hrrstats as _core
+from ._convert import codes, column, floats
+
+__all__ = ["lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
+           "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates"]
+
+
+# ---- inputs ---------------------------------------------------------------------
+
+def _scales(entry, time_scales, data):
+    """Resolve ``time_scales`` ({name: value at entry}) with the first scale measured
+    like ``entry``/``exit`` (its value may be given as None, or must equal ``entry``)."""
+    if not isinstance(time_scales, dict) or not time_scales:
+        raise TypeError("argument `time_scales` must be a non-empty dict {scale name: value at entry}")
+    names, values = [], []
+    for k, (name, v) in enumerate(time_scales.items()):
+        if not isinstance(name, str):
+            raise TypeError(f"argument `time_scales`: scale names must be strings, got {name!r}")
+        if k == 0 and (v is None or (isinstance(v, str) and isinstance(entry, str) and v == entry)):
+            arr = entry
+        else:
+            arr = floats(v, "time_scales", data)
+            if k == 0 and not np.array_equal(arr, entry, equal_nan=True):
+                raise ValueError(f"argument `time_scales`: the first scale ({name!r}) is the one `entry` and `exit` are "
+                                 "measured on; its value at entry must be `entry` (give None)")
+        names.append(name)
+        values.append(np.ascontiguousarray(arr, dtype=np.float64))
+    return names, values
+
+
+def _breaks(breaks):
+    if not isinstance(breaks, dict) or not breaks:
+        raise TypeError("argument `breaks` must be a non-empty dict {scale name: break points}")
+    names = [str(k) for k in breaks]
+    arrs = [np.ascontiguousarray(np.asarray(list(v) if not hasattr(v, "__array__") else v, dtype=np.float64))
+            for v in breaks.values()]
+    return names, arrs
+
+
+def _lexis_args(entry, exit, status, time_scales, entry_status, data):
+    entry = floats(entry, "entry", data)
+    names, values = _scales(entry, time_scales, data)
+    exit_ = floats(exit, "exit", data)
+    status_ = floats(status, "status", data)
+    est = None if entry_status is None else floats(entry_status, "entry_status", data)
+    n = len(entry)
+    for nm, a in (("exit", exit_), ("status", status_)) + ((("entry_status", est),) if est is not None else ()):
+        if len(a) != n:
+            raise ValueError(f"argument `{nm}` has length {len(a)} but `entry` has length {n}")
+    return names, values, exit_, status_, est
+
+
+def _ids(id, data, n):
+    if id is None:
+        return None
+    ids = column(id, "id", data)
+    if len(ids) != n:
+        raise ValueError(f"argument `id` has length {len(ids)} but `entry` has length {n}")
+    return ids
+
+
+def _label(state):
+    return str(int(state)) if float(state).is_integer() else str(state)
+
+
+# ---- splitting and tabulation ------------------------------------------------------
+
+def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None):
+    """Split follow-up on the Lexis diagram (as ``Epi::splitLexis`` / ``popEpi::splitMulti``).
+
+    ``time_scales``: {name: value of that scale at entry}; the first scale is the one
+    ``entry`` and ``exit`` are measured on (give its value as None or ``entry``). All
+    scales advance together. ``breaks``: {scale name: break points}. Time outside the
+    outermost breaks of any split scale is dropped (``drop=True``, as Epi/popEpi), or
+    kept with a missing band (``drop=False``). ``status`` is the state at exit (0 = no
+    event; any codes); ``entry_status`` the state during follow-up (0 when absent).
+
+    Returns a DataFrame: id (the input row when ``id`` is None), one column per scale
+    (its value at the start of the interval), one ``<scale>_band`` column per split
+    scale (the lower break), duration, [entry_status], status -- status only on the
+    interval that ends at exit, else the entry state.
+    """
+    names, values, exit_, status_, est = _lexis_args(entry, exit, status, time_scales, entry_status, data)
+    ids = _ids(id, data, len(exit_))
+    bnames, barrs = _breaks(breaks)
+    r = _core.lexis_split(names, values, exit_, status_, est, bnames, barrs, bool(drop))
+    row = r["row"]
+    out = {"id": row.astype(np.int64) if ids is None else ids[row]}
+    for nm, v in zip(names, r["start"]):
+        out[nm] = v
+    for nm, v in zip(bnames, r["band"]):
+        out[f"{nm}_band"] = v
+    out["duration"] = r["duration"]
+    if est is not None:
+        out["entry_status"] = r["entry_status"]
+    out["status"] = r["status"]
+    return pd.DataFrame(out, copy=False)
+
+
+def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=None, precursor_states=None,
+              progressive=False, entry_status=None, id=None, data=None):
+    """Cut follow-up at individual times (a drug start, an operation), as ``Epi::cutLexis``.
+
+    ``cut``: per row, the time of the cut on ``timescale`` (default the first scale);
+    NaN = never. After the cut the person is in ``new_state`` (a number, or a column).
+    The part before a cut that falls before exit ends in ``new_state`` (the transition);
+    the part after it ends in the exit state, except that exit states in
+    ``precursor_states`` (default: the entry states, i.e. 0 = censored), or below
+    ``new_state`` with ``progressive=True``, become ``new_state``. Parts of zero length
+    are dropped.
+
+    Returns a DataFrame (id, the scales at entry, exit, duration, entry_status, status)
+    that ``lexis_split`` and ``person_time_table`` accept with
+    ``entry=<first scale>, exit="exit", status="status", entry_status="entry_status"``.
+    """
+    names, values, exit_, status_, est = _lexis_args(entry, exit, status, time_scales, entry_status, data)
+    n = len(exit_)
+    ids = _ids(id, data, n)
+    cut_ = floats(cut, "cut", data)
+    if isinstance(new_state, (int, float, np.integer, np.floating)) and not isinstance(new_state, bool):
+        ns = np.full(n, float(new_state))
+    else:
+        ns = floats(new_state, "new_state", data)
+    if len(cut_) != n:
+        raise ValueError(f"argument `cut` has length {len(cut_)} but `entry` has length {n}")
+    pre = None if precursor_states is None else [float(s) for s in np.atleast_1d(precursor_states)]
+    ts = names[0] if timescale is None else str(timescale)
+    r = _core.lexis_cut(names, values, exit_, status_, est, cut_, ts, ns, pre, bool(progressive))
+    row = r["row"]
+    out = {"id": row.astype(np.int64) if ids is None else ids[row]}
+    for nm, v in zip(names, r["at_entry"]):
+        out[nm] = v
+    out["exit"] = r["exit"]
+    out["duration"] = r["exit"] - r["at_entry"][0]
+    out["entry_status"] = r["entry_status"]
+    out["status"] = r["status"]
+    return pd.DataFrame(out, copy=False)
+
+
+def _by_columns(by, data, n):
+    """by: a column name, a list of names, an array, or a list of arrays -> [(name, array)]."""
+    if by is None:
+        return []
+    if isinstance(by, str):
+        items = [by]
+    elif isinstance(by, (list, tuple)) and len(by) > 0 and all(isinstance(b, str) or np.ndim(b) >= 1 for b in by):
+        items = list(by)
+    else:
+        items = [by]
+    out = []
+    for k, b in enumerate(items):
+        name = b if isinstance(b, str) else (getattr(b, "name", None) or (f"by_{k}" if len(items) > 1 else "by"))
+        arr = column(b, "by", data, categorical=True)
+        if len(arr) != n:
+            raise ValueError(f"argument `by` ({name}) has length {len(arr)} but the data have {n} rows")
+        out.append((str(name), arr))
+    return out
+
+
+def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True, data=None):
+    """Person-time and events by Lexis bands (and ``by`` variables), computed without
+    materialising the split (memory independent of the number of split rows).
+
+    Arguments as :func:`lexis_split`; ``by``: a column name or list of names of
+    ``data`` (or arrays) constant within person. Returns a DataFrame with one row per
+    combination of bands (and by-levels, and entry state when ``entry_status`` is
+    given) with any follow-up: ``<scale>_band`` ..., by columns, [entry_status],
+    person_time, events (intervals ending in a state other than the entry state), and
+    ``events_<state>`` per state when more than one state is entered.
+    """
+    names, values, exit_, status_, est = _lexis_args(entry, exit, status, time_scales, entry_status, data)
+    n = len(exit_)
+    bnames, barrs = _breaks(breaks)
+    bys = _by_columns(by, data, n)
+    by_codes, by_levels = [], []
+    for name, arr in bys:
+        c, lv = codes([arr], "by", n)
+        by_codes.append(c)
+        by_levels.append(lv)
+    r = _core.person_time_table(names, values, exit_, status_, est, bnames, barrs, bool(drop), by_codes,
+                                [len(lv) for lv in by_levels])
+    out = {}
+    for nm, v in zip(bnames, r["band"]):
+        out[f"{nm}_band"] = v
+    for (name, _), c, lv in zip(bys, r["by"], by_levels):
+        out[name] = np.asarray(lv, dtype=object)[c] if len(lv) else np.empty(0, dtype=object)
+        try:
+            out[name] = pd.array(out[name]).to_numpy() if all(isinstance(x, (int, float, np.number)) for x in lv) else out[name]
+        except (TypeError, ValueError):
+            pass
+    if est is not None:
+        out["entry_status"] = r["entry_status"]
+    out["person_time"] = r["person_time"]
+    tr = r["transitions"]
+    out["events"] = np.sum(tr, axis=0) if len(tr) else np.zeros(len(r["person_time"]))
+    if len(r["states"]) > 1:
+        for s, v in zip(r["states"], tr):
+            out[f"events_{_label(s)}"] = v
+    return pd.DataFrame(out)
+
+
+# ---- rates ----------------------------------------------------------------------------
+
+def _numbers(data, **args):
+    """Resolve numeric arguments (arrays, columns or plain numbers); numbers are
+    broadcast to the length of the others."""
+    out = {}
+    for name, x in args.items():
+        if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
+            out[name] = np.array([float(x)])
+        else:
+            out[name] = floats(x, name, data)
+    n = max(len(v) for v in out.values())
+    for name, v in out.items():
+        if len(v) == 1 and n > 1:
+            out[name] = np.full(n, v[0])
+    return list(out.values())
+
+
+def _frame(result, data):
+    if isinstance(data, pd.DataFrame):
+        out = data.copy()
+        for k, v in result.items():
+            out[k] = v
+        return out
+    return pd.DataFrame(result)
+
+
+def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=None):
+    """Crude rates with exact Poisson (Garwood) limits, as ``stats::poisson.test``.
+
+    One rate per row. ``per`` scales rates and limits (e.g. 1e5 for rates per 100,000
+    person-years); ``null_rate`` (per person-time unit) adds the exact two-sided
+    p-value. With ``data`` a DataFrame, its columns are kept and the results appended.
+    Returns a DataFrame: events, person_time, rate, lower, upper[, p_value].
+    """
+    e, t = _numbers(data, events=events, person_time=person_time)
+    r = _core.crude_rates(e, t, None if null_rate is None else float(null_rate), float(conf_level))
+    out = {"events": e, "person_time": t, "rate": r["rate"] * per, "lower": r["lower"] * per, "upper": r["upper"] * per}
+    if r["p_value"] is not None:
+        out["p_value"] = r["p_value"]
+    return _frame(out, data)
+
+
+def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio=1.0, conf_level=0.95, data=None):
+    """Rate ratios (group 1 / group 2) with exact conditional limits and p-values, as
+    ``stats::poisson.test(c(x1, x2), c(T1, T2))``. One per row; Inf when ``events2`` is 0.
+    Returns a DataFrame: rate_ratio, lower, upper, p_value."""
+    args = _numbers(data, events1=events1, person_time1=person_time1, events2=events2, person_time2=person_time2)
+    r = _core.compare_rates(*args, "ratio", float(null_ratio), float(conf_level))
+    return _frame({"rate_ratio": r["estimate"], "lower": r["lower"], "upper": r["upper"], "p_value": r["p_value"]}, data)
+
+
+def rate_difference(events1, person_time1, events2, person_time2, *, conf_level=0.95, per=1.0, data=None):
+    """Rate differences (group 1 - group 2) with Wald limits (se from the Poisson
+    likelihood, as ``Epi::ci.lin`` on an identity-link Poisson model). One per row.
+    Returns a DataFrame: rate_difference, se, lower, upper, p_value."""
+    args = _numbers(data, events1=events1, person_time1=person_time1, events2=events2, person_time2=person_time2)
+    r = _core.compare_rates(*args, "difference", 1.0, float(conf_level))
+    return _frame({"rate_difference": r["estimate"] * per, "se": r["se"] * per, "lower": r["lower"] * per,
+                   "upper": r["upper"] * per, "p_value": r["p_value"]}, data)
+
+
+def standard_population(name="who2000"):
+    """A built-in standard population: 18 five-year age groups (0-4, ..., 85+).
+
+    ``name``: "who2000" (WHO World Standard 2000-2025), "esp2013" (European Standard
+    Population 2013), "nordic" / "nordic2000" (NORDCAN Nordic standard), "segi1960"
+    (Segi/Doll world standard), "esp1976". Returns a DataFrame (age_lower, age_upper,
+    weight) with ``attrs["source"]`` citing the source.
+    """
+    d = _core.standard_population(str(name))
+    df = pd.DataFrame({"age_lower": d["age_lower"], "age_upper": d["age_upper"], "weight": d["weight"]})
+    df.attrs["name"] = d["name"]
+    df.attrs["source"] = d["source"]
+    return df
+
+
+def direct_standardize(events, person_time, standard_weights, *, age=None, by=None, conf_level=0.95, per=1.0,
+                       data=None):
+    """Directly standardised rates with Fay–Feuer gamma limits (as
+    ``epitools::ageadjust.direct``).
+
+    Each row is an age group (within a ``by`` group). ``standard_weights``: the
+    standard population's weight for each row (array or column), or the name of a
+    built-in standard (see :func:`standard_population`); with a name, ``age`` gives
+    each row's age (any value in the group; rows in the same five-year group are
+    pooled) and every group of the standard must have person-time. Weights are
+    normalised within each ``by`` group. Returns a DataFrame: by columns, events,
+    person_time, crude_rate, rate (the standardised rate), lower, upper (x ``per``).
+    """
+    e = floats(events, "events", data)
+    t = floats(person_time, "person_time", data)
+    n = len(e)
+    bys = _by_columns(by, data, n)
+    if isinstance(standard_weights, str) and (data is None or standard_weights not in getattr(data, "columns", [])):
+        std = standard_population(standard_weights)
+        if age is None:
+            raise TypeError("argument `age`: a named standard population needs each row's age (age=)")
+        a = floats(age, "age", data)
+        if len(a) != n:
+            raise ValueError(f"argument `age` has length {len(a)} but `events` has length {n}")
+        bad = np.flatnonzero(~(a >= 0))
+        if len(bad):
+            raise ValueError(f"argument `age`: missing or negative value at row {int(bad[0])}")
+        grp = np.searchsorted(std["age_lower"].to_numpy(), a, side="right") - 1
+        frame = pd.DataFrame({"_g": grp, "_e": e, "_t": t})
+        keys = []
+        for k, (name, arr) in enumerate(bys):
+            frame[f"_b{k}"] = np.asarray(arr)
+            keys.append(f"_b{k}")
+        pooled = frame.groupby(keys + ["_g"], sort=True, observed=True)[["_e", "_t"]].sum().reset_index()
+        ngroups = len(std)
+        for key, sub in (pooled.groupby(keys, sort=True) if keys else [((), pooled)]):
+            missing_groups = sorted(set(range(ngroups)) - set(sub["_g"]))
+            if missing_groups:
+                lows = ", ".join(str(int(std["age_lower"][g])) for g in missing_groups)
+                where = f" in by group {key}" if keys else ""
+                raise ValueError(f"argument `age`: no person-time in the standard's age group(s) starting at {lows}{where}; "
+                                 "pass the weights of the groups you have as standard_weights=")
+        e, t = pooled["_e"].to_numpy(dtype=np.float64), pooled["_t"].to_numpy(dtype=np.float64)
+        w = np.ascontiguousarray(std["weight"].to_numpy()[pooled["_g"].to_numpy()], dtype=np.float64)
+        bys = [(name, pooled[f"_b{k}"].to_numpy()) for k, (name, _) in enumerate(bys)]
+        n = len(e)
+    else:
+        w = floats(standard_weights, "standard_weights", data)
+    if bys:
+        g, labels = codes([arr for _, arr in bys], "by", n)
+        r = _core.direct_standardize(e, t, w, g, len(labels), float(conf_level))
+        first = np.unique(g, return_index=True)[1]
+        out = {name: np.asarray(arr)[first] for name, arr in bys}
+    else:
+        r = _core.direct_standardize(e, t, w, None, 1, float(conf_level))
+        out = {}
+    out.update({"events": r["events"], "person_time": r["person_time"], "crude_rate": r["crude_rate"] * per,
+                "rate": r["rate"] * per, "lower": r["lower"] * per, "upper": r["upper"] * per})
+    return pd.DataFrame(out)
+
+
+class SIR:
+    """Standardised incidence (mortality) ratios, overall and by strata.
+
+    Attributes: observed, expected, person_time, sir, lower, upper, p_value (exact,
+    SIR = 1) for the whole cohort; ``homogeneity`` (DataFrame of the likelihood-ratio
+    and Pearson tests that the SIR is the same in every stratum, or None).
+    """
+
+    def __init__(self, r, by_names, by_labels, conf_level):
+        self._r = r
+        self.by = by_names
+        self._labels = by_labels
+        self.conf_level = conf_level
+        for k in ("observed", "expected", "person_time", "sir", "lower", "upper", "p_value", "p_chisq"):
+            setattr(self, k, float(r[k][-1]))
+        h = r.get("homogeneity")
+        self.homogeneity = None if h is None else pd.DataFrame({
+            "test": ["likelihood ratio", "Pearson"], "statistic": [h["lrt"], h["pearson"]],
+            "df": [h["df"], h["df"]], "p_value": [h["p_lrt"], h["p_pearson"]]})
+
+    def table(self, overall=True):
+        """DataFrame: by columns, observed, expected, person_time, sir, lower, upper,
+        p_value (exact), p_chisq (continuity-corrected); the last row (by columns
+        missing) is the whole cohort unless ``overall=False``."""
+        r = self._r
+        k = len(r["sir"]) - (1 if self.by else 0)
+        rows = slice(None) if (overall or not self.by) else slice(0, k)
+        out = {}
+        for j, name in enumerate(self.by):
+            vals = [lab[j] for lab in self._labels] + [None]
+            out[name] = pd.Series(vals, dtype=object)
+        df = pd.DataFrame(out)
+        for c in ("observed", "expected", "person_time", "sir", "lower", "upper", "p_value", "p_chisq"):
+            df[c] = r[c]
+        if not self.by:
+            df = df.iloc[-1:].reset_index(drop=True)
+        return df.iloc[rows].reset_index(drop=True)
+
+    def __repr__(self):
+        lvl = int(round(self.conf_level * 100))
+        s = (f"SIR {self.sir:.4g} ({lvl}% CI {self.lower:.4g} to {self.upper:.4g}); observed {self.observed:g}, "
+             f"expected {self.expected:.4g}, p = {self.p_value:.3g}")
+        if self.homogeneity is not None:
+            h = self.homogeneity.iloc[0]
+            s += f"\nhomogeneity across {', '.join(self.by)}: LR chi2 = {h['statistic']:.4g} on {h['df']} df, p = {h['p_value']:.3g}"
+        return s
+
+
+def sir(observed, person_time, reference_rate, *, by=None, conf_level=0.95, data=None):
+    """Standardised incidence / mortality ratio with exact Poisson limits.
+
+    One row per cell (e.g. a person-time table joined to reference rates): observed
+    events, person-time and the reference rate for the cell (expected = person_time x
+    reference_rate). ``by``: strata to report SIRs for (column names or arrays), with a
+    test of homogeneity across them. Returns an :class:`SIR`.
+    """
+    o, t, rr = _numbers(data, observed=observed, person_time=person_time, reference_rate=reference_rate)
+    n = len(o)
+    bys = _by_columns(by, data, n)
+    if bys:
+        arrays = [arr for _, arr in bys]
+        g, _ = codes(arrays, "by", n)
+        first = np.unique(g, return_index=True)[1]
+        labels = [tuple(np.asarray(a, dtype=object)[i] for a in arrays) for i in first]
+        r = _core.sir(o, t, rr, g, len(first), float(conf_level))
+    else:
+        labels = []
+        r = _core.sir(o, t, rr, None, 1, float(conf_level))
+    return SIR(r, [name for name, _ in bys], labels, conf_level)
+
+
+# ---- plots ----------------------------------------------------------------------------
+
+def lexis_diagram(entry, exit, status, *, time_scales, sample=300, breaks=None, seed=0, ax=None, data=None):
+    """Draw a Lexis diagram: life lines of a random sample of persons (first scale on the
+    x axis, second on the y axis), events marked at exit, break lines as a grid.
+    Returns the matplotlib Axes."""
+    import matplotlib.pyplot as plt
+
+    names, values, exit_, status_, _ = _lexis_args(entry, exit, status, time_scales, None, data)
+    if len(names) < 2:
+        raise ValueError("argument `time_scales`: a Lexis diagram needs two time scales")
+    n = len(exit_)
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(n, size=min(int(sample), n), replace=False))
+    x0, y0 = values[0][idx], values[1][idx]
+    dur = exit_[idx] - x0
+    if ax is None:
+        _, ax = plt.subplots()
+    from matplotlib.collections import LineCollection
+    segs = np.stack([np.column_stack([x0, y0]), np.column_stack([x0 + dur, y0 + dur])], axis=1)
+    ax.add_collection(LineCollection(segs, colors="0.3", linewidths=0.6))
+    ev = status_[idx] != 0
+    ax.plot((x0 + dur)[ev], (y0 + dur)[ev], "o", color="C3", markersize=3, label="event")
+    for k, nm in enumerate(names[:2]):
+        for b in (breaks or {}).get(nm, []):
+            (ax.axvline if k == 0 else ax.axhline)(b, color="0.85", linewidth=0.5, zorder=0)
+    ax.autoscale()
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
+    return ax
+
+
+def plot_rates(table, x, *, by=None, per=1e5, conf_level=0.95, events="events", person_time="person_time", ax=None,
+               log=True):
+    """Plot rates (events / person-time x ``per``) with exact limits against ``x`` (e.g.
+    ``"age_band"``), one curve per level of ``by``, from a person-time table.
+    Returns the matplotlib Axes."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots()
+    groups = [(None, table)] if by is None else list(table.groupby(by, sort=True, observed=True))
+    for key, sub in groups:
+        sub = sub.groupby(x, sort=True)[[events, person_time]].sum().reset_index()
+        r = rate(sub[events], sub[person_time], conf_level=conf_level, per=per)
+        shown = r["rate"].where(r["rate"] > 0) if log else r["rate"]  # zero rates have no place on a log axis
+        line = ax.plot(sub[x], shown, marker="o", markersize=3, label=None if key is None else str(key))[0]
+        ax.fill_between(sub[x], r["lower"], r["upper"], color=line.get_color(), alpha=0.15, linewidth=0)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(x)
+    ax.set_ylabel(f"rate per {per:g}")
+    if by is not None:
+        ax.legend(title=by if isinstance(by, str) else None)
+    return ax
