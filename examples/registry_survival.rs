@@ -4,10 +4,15 @@
 //!
 //! 20,000 synthetic cancer patients (diagnosed 2000–2019, followed to 2023-12-31):
 //! Kaplan–Meier survival by stage with medians and 1- and 5-year survival, log-rank
-//! tests (stage; region stratified by stage; Peto–Peto weights), and survival on the
-//! attained-age time scale with delayed entry at the age at diagnosis.
+//! tests (stage; region stratified by stage; Peto–Peto weights), survival on the
+//! attained-age time scale with delayed entry at the age at diagnosis, and mortality
+//! rates on the Lexis diagram (person-time by attained age, calendar period and time
+//! since diagnosis; exact Poisson limits; truncated age-standardised rates).
 use hrrstats::data::{example_cohort, REGIONS};
-use hrrstats::{ConfType, KaplanMeier, LogrankTest, SurvivalData};
+use hrrstats::{
+    crude_rates, direct_standardize, standard_population, ConfType, KaplanMeier, LexisData,
+    LexisSplit, LogrankTest, SurvivalData,
+};
 
 fn main() -> Result<(), hrrstats::Error> {
     let c = example_cohort();
@@ -120,6 +125,90 @@ fn main() -> Result<(), hrrstats::Error> {
         println!(
             "  {name:<6} S(70) {:.3}  S(80) {:.3}  S(90) {:.3}  median age at death {:.1} ({:.1}, {:.1})",
             at.survival[0], at.survival[1], at.survival[2], m.estimate, m.lower, m.upper
+        );
+    }
+
+    lexis_rates(&c, &years)
+}
+
+/// Mortality rates on the Lexis diagram: follow-up split by time since diagnosis,
+/// attained age (5-year bands from 40) and calendar period, tabulated without
+/// materialising the split.
+fn lexis_rates(c: &hrrstats::data::Cohort, years: &[f64]) -> Result<(), hrrstats::Error> {
+    let exit: Vec<f64> = c.year.iter().zip(years).map(|(y, t)| y + t).collect();
+    let tsd = vec![0.0; exit.len()];
+    let data = LexisData::new(
+        vec![
+            ("period".into(), &c.year[..]),
+            ("age".into(), &c.age[..]),
+            ("tsd".into(), &tsd[..]),
+        ],
+        &exit,
+        &c.status,
+    )?;
+    let tsd_br = [0.0, 1.0, 5.0, 10.0, 30.0];
+    let split = LexisSplit::new(&data, &[("tsd", &tsd_br[..])], true)?;
+    let t = split.person_time_table(&data, &[])?;
+    let deaths = &t.transitions[t.states.iter().position(|&s| s == 1.0).expect("deaths")];
+    let r = crude_rates(deaths, &t.person_time, None, 0.95)?;
+    println!("\nMortality by time since diagnosis (Lexis split; rates per 100 person-years, exact 95% CI)");
+    for k in 0..t.person_time.len() {
+        let hi = tsd_br[tsd_br
+            .iter()
+            .position(|&b| b == t.band[0][k])
+            .expect("band")
+            + 1];
+        println!(
+            "  {:>2}-{:<2} years  {:>8.0} py  {:>5.0} deaths  {:>6.2} ({:.2}, {:.2})",
+            t.band[0][k],
+            hi,
+            t.person_time[k],
+            deaths[k],
+            100.0 * r.rate[k],
+            100.0 * r.lower[k],
+            100.0 * r.upper[k]
+        );
+    }
+
+    // Truncated (40+) age-standardised mortality by sex, European Standard Population
+    // 2013, Fay–Feuer limits; rows = 5-year attained-age bands x sex.
+    let esp = standard_population("esp2013")?;
+    let age_br: Vec<f64> = esp
+        .age_lower
+        .iter()
+        .copied()
+        .filter(|&a| a >= 40.0)
+        .chain([130.0])
+        .collect();
+    let sex: Vec<u32> = c.sex.iter().map(|&s| s as u32 - 1).collect();
+    let split = LexisSplit::new(
+        &data,
+        &[("age", &age_br[..]), ("period", &[2000.0, 2024.0][..])],
+        true,
+    )?;
+    let t = split.person_time_table(&data, &[(&sex[..], 2)])?;
+    let deaths = &t.transitions[t.states.iter().position(|&s| s == 1.0).expect("deaths")];
+    let w: Vec<f64> = t.band[0]
+        .iter()
+        .map(|a| {
+            esp.weight[esp
+                .age_lower
+                .iter()
+                .position(|b| b == a)
+                .expect("age group")]
+        })
+        .collect();
+    let dsr = direct_standardize(deaths, &t.person_time, &w, Some((&t.by[0], 2)), 0.95)?;
+    println!(
+        "\nAge-standardised mortality, ages 40+ (ESP 2013; per 100 person-years, Fay-Feuer 95% CI)"
+    );
+    for (k, name) in ["men", "women"].iter().enumerate() {
+        println!(
+            "  {name:<6} crude {:.2}  standardised {:.2} ({:.2}, {:.2})",
+            100.0 * dsr.crude[k],
+            100.0 * dsr.rate[k],
+            100.0 * dsr.lower[k],
+            100.0 * dsr.upper[k]
         );
     }
     Ok(())
