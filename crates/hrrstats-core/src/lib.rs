@@ -8,6 +8,7 @@
 //! validated once, then `fit(&data) -> Result<Fit>`, where `data` is a validated
 //! input type such as [`SurvivalData`].
 
+pub mod competing;
 pub mod data;
 pub mod design;
 pub(crate) mod dist;
@@ -17,6 +18,10 @@ pub(crate) mod linalg;
 pub mod person_time;
 pub mod survival;
 
+pub use competing::{
+    CifCurve, CompetingData, CumInc, CumIncFit, CumIncParams, FineGray, FineGrayFit,
+    FineGrayParams, GrayTest,
+};
 pub use data::{factorize, Covariates, CoxData, SurvivalData};
 pub use design::{DesignMatrix, Term};
 pub use error::{Error, Result};

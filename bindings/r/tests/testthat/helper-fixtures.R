@@ -22,11 +22,12 @@ read_fixture <- function(name) {
                   colClasses = if (grepl("_cases\\.csv$", name)) "character" else NA)
 }
 
-# Equal to the reference at 1e-8 relative: |a - b| <= 1e-8 |b| + floor, with floor 1e-14
-# and NA matching NA; with `scaled_floor`, the floor is 1e-12 * max|expected| and NA is
-# never accepted (residuals: values that are 0 in exact arithmetic come out as rounding
-# noise of that size in R and in the core).
-expect_close <- function(actual, expected, what, scaled_floor = FALSE) {
+# Equal to the reference at 1e-8 relative (or `tol`): |a - b| <= tol |b| + floor, with
+# floor 1e-14, NA matching NA and an infinite reference matched by the same infinity; with
+# `scaled_floor`, the floor is 1e-12 * max|expected| and NA is never accepted (residuals:
+# values that are 0 in exact arithmetic come out as rounding noise of that size in R and
+# in the core).
+expect_close <- function(actual, expected, what, scaled_floor = FALSE, tol = 1e-8) {
   actual <- as.double(actual)
   expected <- as.double(expected)
   testthat::expect_identical(length(actual), length(expected),
@@ -36,7 +37,8 @@ expect_close <- function(actual, expected, what, scaled_floor = FALSE) {
   na_e <- is.na(expected)
   floor <- if (scaled_floor) 1e-12 * max(abs(expected), na.rm = TRUE) else 1e-14
   both_na <- if (scaled_floor) FALSE else na_a & na_e
-  ok <- both_na | (!na_a & !na_e & abs(actual - expected) <= 1e-8 * abs(expected) + floor)
+  same_inf <- !na_a & !na_e & is.infinite(expected) & actual == expected
+  ok <- both_na | same_inf | (!na_a & !na_e & abs(actual - expected) <= tol * abs(expected) + floor)
   bad <- which(!ok)
   testthat::expect(
     length(bad) == 0L,

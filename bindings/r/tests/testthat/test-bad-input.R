@@ -338,3 +338,184 @@ test_that("glm: errors leave nothing on stderr", {
   expect_false(any(grepl("panick", out)))
   expect_identical(out, "done")
 })
+
+# ---- person-time, rates, standardisation and SIR ------------------------------------------
+
+lexis_small <- function() {
+  data.frame(id = 1:6, entry = c(2001, 2005, 2003.5, 2008, 2002, 2010),
+             exit = c(2009, 2010, 2006, 2015, 2004, 2012), status = c(1, 0, 1, 0, 2, 0),
+             age_at_entry = c(35, 40, 50, 72, 61, 58))
+}
+lexis_scales <- list(per = NULL, age = "age_at_entry")
+lexis_breaks <- list(age = c(0, 40, 60, 80))
+
+test_that("lexis: exit before entry, NaN and NA name the argument and the row", {
+  d <- lexis_small(); d$exit[3] <- d$entry[3] - 1
+  expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                 breaks = lexis_breaks),
+                     "argument `exit`: exit is before entry.*row 3")
+  expect_clean_error(person_time_table(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                       breaks = lexis_breaks), "argument `exit`.*row 3")
+  d <- lexis_small(); d$age_at_entry[4] <- NA
+  expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                 breaks = lexis_breaks),
+                     "argument `time_scales`, column `age`: value is not finite at row 4")
+  d <- lexis_small(); d$exit[5] <- NaN
+  expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                 breaks = lexis_breaks), "argument `exit`: .*not finite at row 5")
+  d <- lexis_small(); d$status[6] <- NA
+  expect_clean_error(lexis_cut(d, "entry", "exit", "status", time_scales = lexis_scales,
+                               cut = rep(NA, 6), new_state = 3),
+                     "argument `status`: missing value.*row 6")
+  expect_clean_error(lexis_split(lexis_small()[0, ], "entry", "exit", "status",
+                                 time_scales = lexis_scales, breaks = lexis_breaks),
+                     "argument `exit` is empty")
+})
+
+test_that("lexis: bad time scales, breaks and columns name the argument", {
+  d <- lexis_small()
+  expect_clean_error(person_time_table(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                       breaks = list(tsd = c(0, 1))),
+                     "argument `breaks`: no time scale named `tsd` \\(scales: per, age\\)")
+  expect_clean_error(lexis_split(d, "entry", "exit", "status", breaks = lexis_breaks,
+                                 time_scales = list(per = "age_at_entry", age = "age_at_entry")),
+                     "argument `time_scales`: the first scale .* `entry`")
+  expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = "per",
+                                 breaks = lexis_breaks), "argument `time_scales` must be a named list")
+  expect_clean_error(lexis_split(d, "entry", "exit", "status", breaks = lexis_breaks,
+                                 time_scales = list(per = NULL, age = "age_at_entry", age = "id")),
+                     "scale \"age\" is given twice")
+  expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                 breaks = c(0, 40)), "argument `breaks` must be a named list")
+  expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                 breaks = list(age = c(40, 0))),
+                     "argument `breaks`: breaks of `age` must be .* increasing")
+  expect_clean_error(lexis_split(d, "entry", "exit", "nope", time_scales = lexis_scales,
+                                 breaks = lexis_breaks),
+                     "argument `status`: no column \"nope\" in `data`")
+  expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                 breaks = lexis_breaks, drop = NA), "argument `drop`")
+  expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                 breaks = lexis_breaks, id = 1:3),
+                     "argument `id` has length 3 but `entry` has length 6")
+  expect_clean_error(lexis_split(entry = d$entry, exit = d$exit[-1], status = d$status,
+                                 time_scales = list(per = NULL, age = d$age_at_entry),
+                                 breaks = lexis_breaks),
+                     "argument `exit` has length 5 but `entry` has length 6")
+  expect_clean_error(lexis_split(d, factor(d$entry), "exit", "status",
+                                 time_scales = list(per = NULL), breaks = list(per = c(2000, 2010))),
+                     "argument `entry` must be numeric")
+  expect_clean_error(lexis_split(d$entry, "exit", "status", time_scales = lexis_scales,
+                                 breaks = lexis_breaks), "argument `data` must be a data frame")
+  # vectors work without data
+  s <- lexis_split(entry = d$entry, exit = d$exit, status = d$status,
+                   time_scales = list(per = NULL, age = d$age_at_entry), breaks = lexis_breaks)
+  expect_identical(sort(unique(s$id)), 1:6)
+})
+
+test_that("lexis: bad by-variables and cuts name the argument and the row", {
+  d <- lexis_small()
+  expect_clean_error(person_time_table(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                       breaks = lexis_breaks, by = list(g = c("a", NA, rep("b", 4)))),
+                     "argument `by`: missing value \\(NA\\) at row 2")
+  expect_clean_error(person_time_table(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                       breaks = lexis_breaks, by = "zz"),
+                     "argument `by`: no column \"zz\" in `data`")
+  expect_clean_error(person_time_table(d, "entry", "exit", "status", time_scales = lexis_scales,
+                                       breaks = lexis_breaks, by = list(g = 1:3)),
+                     "argument `by` \\(g\\) has length 3 but the data have 6 rows")
+  d$cut <- c(2003, Inf, NA, NA, NA, NA)
+  expect_clean_error(lexis_cut(d, "entry", "exit", "status", time_scales = lexis_scales,
+                               cut = "cut", new_state = 3),
+                     "argument `cut`: cut time is infinite.*row 2")
+  d$cut[2] <- NA
+  expect_clean_error(lexis_cut(d, "entry", "exit", "status", time_scales = lexis_scales,
+                               cut = "cut", new_state = 3, timescale = "tsd"),
+                     "argument `timescale`: no time scale named `tsd`")
+  expect_clean_error(lexis_cut(d, "entry", "exit", "status", time_scales = lexis_scales,
+                               cut = "cut", new_state = c(3, 3, NA, 3, 3, 3)),
+                     "argument `new_state`: state is missing.*row 3")
+  expect_clean_error(lexis_cut(d, "entry", "exit", "status", time_scales = lexis_scales,
+                               cut = "cut", new_state = 3, precursor_states = "0"),
+                     "argument `precursor_states`")
+  expect_clean_error(lexis_cut(d, "entry", "exit", "status", time_scales = lexis_scales,
+                               cut = "cut", new_state = 3, progressive = "yes"),
+                     "argument `progressive`")
+})
+
+test_that("rates: bad counts, person-time and options name the argument and the row", {
+  expect_clean_error(rate(events = c(1, 2.5), person_time = c(10, 10)),
+                     "argument `events`: .*whole number.*row 2")
+  expect_clean_error(rate(events = c(1, 2), person_time = c(10, 0)),
+                     "argument `person_time`: person-time must be positive.*row 2")
+  expect_clean_error(rate(events = c(1, NA), person_time = 10), "argument `events`: .*missing.*row 2")
+  expect_clean_error(rate(events = -1, person_time = 10), "argument `events`: count is negative.*row 1")
+  expect_clean_error(rate(events = 1:3, person_time = c(10, 10)),
+                     "argument `person_time` has length 2 but `events` has length 3")
+  expect_clean_error(rate(3, 100), "argument `data` must be a data frame.*rate\\(events = ")
+  expect_clean_error(rate(events = 3, person_time = 100, conf_level = 1.5), "argument `conf_level`")
+  expect_clean_error(rate(events = 3, person_time = 100, null_rate = -1), "argument `null_rate`")
+  expect_clean_error(rate(events = 3, person_time = 100, per = 0), "argument `per`")
+  expect_clean_error(rate(data.frame(x = 1), "events", "x"),
+                     "argument `events`: no column \"events\" in `data`")
+  expect_clean_error(rate_ratio(events1 = 0, person_time1 = 10, events2 = 0, person_time2 = 10),
+                     "argument `events1`: no events in either group.*row 1")
+  expect_clean_error(rate_ratio(events1 = 1, person_time1 = 10, events2 = 0, person_time2 = 10,
+                                null_ratio = 0), "argument `null_ratio`")
+  expect_clean_error(rate_difference(events1 = 1, person_time1 = c(10, -1), events2 = 0,
+                                     person_time2 = 10),
+                     "argument `person_time1`: .*row 2")
+  expect_clean_error(standard_population("martian"), "unknown standard population `martian`")
+  expect_clean_error(standard_population(2), "argument `name`")
+})
+
+test_that("direct_standardize and sir: bad input names the argument, row or stratum", {
+  expect_clean_error(direct_standardize(events = c(1, 2), person_time = c(10, 10),
+                                        standard_weights = c(1, -1)),
+                     "argument `standard_weights`: .*non-negative.*row 2")
+  expect_clean_error(direct_standardize(events = c(1, 2, 3), person_time = c(10, 10, 10),
+                                        standard_weights = c(1, 0, 0), by = list(g = c("a", "b", "b"))),
+                     "argument `standard_weights`: group g=b .*sum to zero")
+  expect_clean_error(direct_standardize(events = c(1, 2), person_time = c(10, 10),
+                                        standard_weights = "who2000", age = c(5, -1)),
+                     "argument `age`: missing or negative value at row 2")
+  expect_clean_error(direct_standardize(events = c(1, 2), person_time = c(10, 10),
+                                        standard_weights = c(1, 1), by = list(g = c("a", NA))),
+                     "argument `by`: missing value \\(NA\\) at row 2")
+  expect_clean_error(sir(observed = c(1, 2), person_time = c(10, 10), reference_rate = c(0.1, 0.1),
+                         by = list(g = c("a", NA))),
+                     "argument `by`: missing value \\(NA\\) at row 2")
+  expect_clean_error(sir(observed = c(1, 2, 3), person_time = c(10, 10, 10),
+                         reference_rate = c(0.1, 0, 0.1), by = list(g = c("a", "b", "a"))),
+                     "argument `reference_rate`: the expected count is zero in stratum g=b")
+  expect_clean_error(sir(observed = c(1, 2), person_time = c(10, NA), reference_rate = c(0.1, 0.1)),
+                     "argument `person_time`: .*row 2")
+  expect_clean_error(sir(observed = c(1, 2.5), person_time = c(10, 10), reference_rate = 0.1),
+                     "argument `observed`: .*whole number.*row 2")
+  d <- data.frame(y = 1:2, g = 1:2)
+  expect_clean_error(sir(y ~ g, d, person_time = 1, reference_rate = 1, by = "g"),
+                     "either in the formula or as `by`")
+  expect_clean_error(sir(~ g, d, person_time = 1, reference_rate = 1), "two-sided")
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_clean_error(lexis_diagram(lexis_small(), "entry", "exit", "status",
+                                   time_scales = list(per = NULL)), "needs two time scales")
+  expect_clean_error(plot_rates(data.frame(a = 1), "a", events = "zz"),
+                     "argument `events`: no column \"zz\" in `table`")
+})
+
+test_that("person-time errors leave nothing on stderr", {
+  rscript <- file.path(R.home("bin"), "Rscript")
+  script <- tempfile(fileext = ".R")
+  writeLines(c(
+    "suppressPackageStartupMessages(library(hrrstats))",
+    "d <- data.frame(entry = c(1, 2, 3), exit = c(2, 1, 4), status = c(0, 1, 0))",
+    "try(lexis_split(d, 'entry', 'exit', 'status', time_scales = list(t = NULL), breaks = list(t = 0:5)), silent = TRUE)",
+    "try(person_time_table(d, 'entry', 'exit', 'status', time_scales = list(t = NULL), breaks = list(u = 0:5)), silent = TRUE)",
+    "try(rate(events = 1.5, person_time = 2), silent = TRUE)",
+    "try(sir(observed = 1, person_time = 1, reference_rate = 0), silent = TRUE)",
+    "cat('done\\n')"), script)
+  env <- paste0("R_LIBS=", paste(.libPaths(), collapse = .Platform$path.sep))
+  out <- suppressWarnings(system2(rscript, script, stdout = TRUE, stderr = TRUE, env = env))
+  expect_identical(out, "done")
+})

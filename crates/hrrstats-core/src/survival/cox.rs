@@ -1027,12 +1027,14 @@ impl ZphTransform {
             "rank" => ZphTransform::Rank,
             "identity" => ZphTransform::Identity,
             "log" => ZphTransform::Log,
-            other => return Err(Error::InvalidArgument {
-                arg: "transform",
-                reason: format!(
+            other => {
+                return Err(Error::InvalidArgument {
+                    arg: "transform",
+                    reason: format!(
                     "unknown transform {other:?}; use \"km\", \"rank\", \"identity\" or \"log\""
                 ),
-            }),
+                })
+            }
         })
     }
 }

@@ -11,9 +11,10 @@ use std::panic::{self, AssertUnwindSafe};
 
 use extendr_api::prelude::*;
 use hrrstats_core::{
-    glm::link_by_name, ConfType, Convergence, CoxData, CoxPh, CoxPhFit, CoxPhParams, Covariates, Error as CoreError, Family, Glm,
-    GlmData, GlmFit, GlmParams, GlmResidual, KaplanMeier, KaplanMeierFit, LogrankTest, Robust, SurvivalData, TestResult, Ties,
-    Variance, ZphTransform,
+    crude_rates, cut_lexis, direct_standardize, glm::link_by_name, rate_differences, rate_ratios, sir, standard_population,
+    ConfType, Convergence, CoxData, CoxPh, CoxPhFit, CoxPhParams, Covariates, Error as CoreError, Family, Glm, GlmData, GlmFit,
+    GlmParams, GlmResidual, KaplanMeier, KaplanMeierFit, LexisData, LexisSplit, LogrankTest, Robust, SurvivalData, TestResult,
+    Ties, Variance, ZphTransform,
 };
 
 /// Rows are reported to R users counted from 1.
@@ -953,6 +954,393 @@ fn glm_resid_(inputs: Robj, ptr: Robj, kind: Robj) -> Robj {
     })
 }
 
+// ---- person-time on the Lexis diagram, rates and standardisation -----------------------
+
+/// The elements of an R list, as owned handles (slices into them live as long as the
+/// returned vector).
+fn list_items(arg: &str, x: &Robj) -> Res<Vec<Robj>> {
+    x.as_list()
+        .map(|l| l.values().collect())
+        .ok_or_else(|| Failure(format!("argument `{arg}` must be a list")))
+}
+
+/// Columns as an unnamed R list of double vectors.
+fn double_list(v: Vec<Vec<f64>>) -> Robj {
+    List::from_values(v.into_iter().map(Robj::from)).into()
+}
+
+/// Whole numbers >= 0 (levels per by-variable), integer or double.
+fn counts(arg: &str, x: &Robj) -> Res<Vec<usize>> {
+    let bad = || Failure(format!("argument `{arg}` must be whole numbers >= 0"));
+    let v: Vec<f64> = if let Some(i) = x.as_integer_slice() {
+        i.iter().map(|&c| if c == i32::MIN { f64::NAN } else { f64::from(c) }).collect()
+    } else {
+        x.as_real_slice().ok_or_else(bad)?.to_vec()
+    };
+    v.into_iter()
+        .map(|c| if c >= 0.0 && c == c.floor() && c.is_finite() { Ok(c as usize) } else { Err(bad()) })
+        .collect()
+}
+
+/// Lexis data from the scale names, their values at entry (a list of double vectors,
+/// the first scale being the one `exit` is measured on), exit, status and the entry
+/// states (NULL: 0).
+fn lexis_data<'a>(
+    names: &[String],
+    at_entry: &'a [Robj],
+    exit: &'a Robj,
+    status: &'a Robj,
+    entry_status: &'a Robj,
+) -> Res<LexisData<'a>> {
+    if names.len() != at_entry.len() {
+        return Err(Failure(format!(
+            "argument `time_scales`: {} names for {} scales",
+            names.len(),
+            at_entry.len()
+        )));
+    }
+    let scales = names
+        .iter()
+        .cloned()
+        .zip(at_entry)
+        .map(|(n, v)| Ok((n, doubles("time_scales", v)?)))
+        .collect::<Res<Vec<_>>>()?;
+    let d = LexisData::new(scales, doubles("exit", exit)?, doubles("status", status)?)?;
+    match opt_doubles("entry_status", entry_status)? {
+        Some(s) => Ok(d.with_entry_status(s)?),
+        None => Ok(d),
+    }
+}
+
+/// (scale name, breaks) pairs from the names and a list of double vectors.
+fn breaks_of<'a>(names: &'a [String], values: &'a [Robj]) -> Res<Vec<(&'a str, &'a [f64])>> {
+    if names.len() != values.len() {
+        return Err(Failure(format!("argument `breaks`: {} names for {} scales", names.len(), values.len())));
+    }
+    names
+        .iter()
+        .zip(values)
+        .map(|(n, v)| {
+            let b = v
+                .as_real_slice()
+                .ok_or_else(|| Failure(format!("argument `breaks`: the breaks of `{n}` must be a double vector")))?;
+            Ok((n.as_str(), b))
+        })
+        .collect()
+}
+
+/// Split follow-up on the Lexis diagram (Epi::splitLexis / popEpi::splitMulti).
+/// `names`: scale names; `at_entry`: list of each scale's value at entry (first scale =
+/// the one `exit` is on); `entry_status`: NULL or double; `break_names`, `breaks`: the
+/// split scales and a list of their breaks. Returns row (1-based input row), start
+/// (list, per scale), band (list, per split scale, NaN outside), duration,
+/// entry_status, status.
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn lexis_split_(
+    names: Robj,
+    at_entry: Robj,
+    exit: Robj,
+    status: Robj,
+    entry_status: Robj,
+    break_names: Robj,
+    breaks: Robj,
+    drop_outside: Robj,
+) -> Robj {
+    guarded(|| {
+        let names = strings("time_scales", &names)?;
+        let at = list_items("time_scales", &at_entry)?;
+        let d = lexis_data(&names, &at, &exit, &status, &entry_status)?;
+        let bnames = strings("breaks", &break_names)?;
+        let bvals = list_items("breaks", &breaks)?;
+        let br = breaks_of(&bnames, &bvals)?;
+        let drop = flag("drop", &drop_outside)?;
+        let r = LexisSplit::new(&d, &br, drop)?.split(&d);
+        Ok(named(
+            &["row", "start", "band", "duration", "entry_status", "status"],
+            vec![
+                int_col(r.row.iter().map(|&i| i as usize + ROW_BASE)),
+                double_list(r.start),
+                double_list(r.band),
+                r.duration.into(),
+                r.entry_status.into(),
+                r.status.into(),
+            ],
+        ))
+    })
+}
+
+/// Person-time table without materialising the split. Arguments as `lexis_split_`, plus
+/// `by`: a list of integer codes 1..k per by-variable and `by_levels` (k of each).
+/// Returns band (list), by (list of codes 1..k), entry_status, person_time, pieces,
+/// states (entered), transitions (list, per state).
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn person_time_table_(
+    names: Robj,
+    at_entry: Robj,
+    exit: Robj,
+    status: Robj,
+    entry_status: Robj,
+    break_names: Robj,
+    breaks: Robj,
+    drop_outside: Robj,
+    by: Robj,
+    by_levels: Robj,
+) -> Robj {
+    guarded(|| {
+        let names = strings("time_scales", &names)?;
+        let at = list_items("time_scales", &at_entry)?;
+        let d = lexis_data(&names, &at, &exit, &status, &entry_status)?;
+        let bnames = strings("breaks", &break_names)?;
+        let bvals = list_items("breaks", &breaks)?;
+        let br = breaks_of(&bnames, &bvals)?;
+        let drop = flag("drop", &drop_outside)?;
+        let by_codes = list_items("by", &by)?
+            .iter()
+            .map(|b| codes("by", b))
+            .collect::<Res<Vec<_>>>()?;
+        let levels = counts("by_levels", &by_levels)?;
+        if levels.len() != by_codes.len() {
+            return Err(Failure(format!(
+                "argument `by_levels`: {} values for {} by-variables",
+                levels.len(),
+                by_codes.len()
+            )));
+        }
+        let by: Vec<(&[u32], usize)> = by_codes.iter().map(|c| c.as_slice()).zip(levels).collect();
+        let t = LexisSplit::new(&d, &br, drop)?.person_time_table(&d, &by)?;
+        let by_out: Vec<Robj> = t
+            .by
+            .iter()
+            .map(|c| int_col(c.iter().map(|&k| k as usize + 1)))
+            .collect();
+        Ok(named(
+            &["band", "by", "entry_status", "person_time", "pieces", "states", "transitions"],
+            vec![
+                double_list(t.band),
+                List::from_values(by_out).into(),
+                t.entry_status.into(),
+                t.person_time.into(),
+                t.pieces.into(),
+                t.states.into(),
+                double_list(t.transitions),
+            ],
+        ))
+    })
+}
+
+/// Cut follow-up at individual times (Epi::cutLexis). Lexis arguments as `lexis_split_`;
+/// `cut`: double (NaN/NA: no cut); `timescale`: the scale of the cuts; `new_state`:
+/// double per row; `precursor_states`: NULL (the entry states) or double. Returns row
+/// (1-based input row), at_entry (list, per scale), exit, duration, entry_status, status.
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn lexis_cut_(
+    names: Robj,
+    at_entry: Robj,
+    exit: Robj,
+    status: Robj,
+    entry_status: Robj,
+    cut: Robj,
+    timescale: Robj,
+    new_state: Robj,
+    precursor_states: Robj,
+    progressive: Robj,
+) -> Robj {
+    guarded(|| {
+        let names = strings("time_scales", &names)?;
+        let at = list_items("time_scales", &at_entry)?;
+        let d = lexis_data(&names, &at, &exit, &status, &entry_status)?;
+        let cut = doubles("cut", &cut)?;
+        let timescale = string("timescale", &timescale)?;
+        let new_state = doubles("new_state", &new_state)?;
+        let pre = opt_doubles("precursor_states", &precursor_states)?;
+        let progressive = flag("progressive", &progressive)?;
+        let r = cut_lexis(&d, cut, timescale, new_state, pre, progressive)?;
+        let duration = r.duration();
+        Ok(named(
+            &["row", "at_entry", "exit", "duration", "entry_status", "status"],
+            vec![
+                int_col(r.row.iter().map(|&i| i as usize + ROW_BASE)),
+                double_list(r.at_entry),
+                r.exit.into(),
+                duration.into(),
+                r.entry_status.into(),
+                r.status.into(),
+            ],
+        ))
+    })
+}
+
+/// Crude rates with exact Poisson limits; `null_rate`: NULL or the rate of the exact
+/// test. Returns rate, lower, upper, p_value (NULL without a null rate).
+/// @noRd
+#[extendr]
+fn crude_rates_(events: Robj, person_time: Robj, null_rate: Robj, conf_level: Robj) -> Robj {
+    guarded(|| {
+        let e = doubles("events", &events)?;
+        let t = doubles("person_time", &person_time)?;
+        let null_rate = if null_rate.is_null() { None } else { Some(scalar("null_rate", &null_rate)?) };
+        let conf_level = scalar("conf_level", &conf_level)?;
+        let r = crude_rates(e, t, null_rate, conf_level)?;
+        Ok(named(
+            &["rate", "lower", "upper", "p_value"],
+            vec![
+                r.rate.into(),
+                r.lower.into(),
+                r.upper.into(),
+                r.p_value.map_or_else(|| ().into(), Robj::from),
+            ],
+        ))
+    })
+}
+
+/// Rate ratios (`kind` "ratio": exact conditional limits and test of `null_ratio`) or
+/// differences ("difference": Wald limits), group 1 versus group 2, one per row.
+/// Returns estimate, se (NULL for ratios), lower, upper, p_value.
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn compare_rates_(
+    events1: Robj,
+    person_time1: Robj,
+    events2: Robj,
+    person_time2: Robj,
+    kind: Robj,
+    null_ratio: Robj,
+    conf_level: Robj,
+) -> Robj {
+    guarded(|| {
+        let e1 = doubles("events1", &events1)?;
+        let t1 = doubles("person_time1", &person_time1)?;
+        let e2 = doubles("events2", &events2)?;
+        let t2 = doubles("person_time2", &person_time2)?;
+        let conf_level = scalar("conf_level", &conf_level)?;
+        let (r, ratio) = match string("kind", &kind)? {
+            "ratio" => {
+                let null_ratio = scalar("null_ratio", &null_ratio)?;
+                (rate_ratios(e1, t1, e2, t2, null_ratio, conf_level)?, true)
+            }
+            "difference" => (rate_differences(e1, t1, e2, t2, conf_level)?, false),
+            other => {
+                return Err(Failure(format!(
+                    "argument `kind`: unknown comparison {other:?}; use \"ratio\" or \"difference\""
+                )))
+            }
+        };
+        Ok(named(
+            &["estimate", "se", "lower", "upper", "p_value"],
+            vec![
+                r.estimate.into(),
+                if ratio { ().into() } else { r.se.into() },
+                r.lower.into(),
+                r.upper.into(),
+                r.p_value.into(),
+            ],
+        ))
+    })
+}
+
+/// Directly standardised rates (Fay-Feuer limits), one per group. `groups`: NULL or
+/// codes 1..n_groups, every group used. Returns events, person_time, crude_rate, rate,
+/// variance, lower, upper.
+/// @noRd
+#[extendr]
+fn direct_standardize_(
+    events: Robj,
+    person_time: Robj,
+    weights: Robj,
+    groups: Robj,
+    n_groups: Robj,
+    conf_level: Robj,
+) -> Robj {
+    guarded(|| {
+        let e = doubles("events", &events)?;
+        let t = doubles("person_time", &person_time)?;
+        let w = doubles("standard_weights", &weights)?;
+        let conf_level = scalar("conf_level", &conf_level)?;
+        let g = if groups.is_null() { None } else { Some((codes("by", &groups)?, count("n_groups", &n_groups)?)) };
+        let r = direct_standardize(e, t, w, g.as_ref().map(|(c, k)| (c.as_slice(), *k)), conf_level)?;
+        Ok(named(
+            &["events", "person_time", "crude_rate", "rate", "variance", "lower", "upper"],
+            vec![
+                r.events.into(),
+                r.person_time.into(),
+                r.crude.into(),
+                r.rate.into(),
+                r.variance.into(),
+                r.lower.into(),
+                r.upper.into(),
+            ],
+        ))
+    })
+}
+
+/// Standardised incidence ratios. `strata`: NULL or codes 1..n_strata, every stratum
+/// used. Rows are the strata then the whole cohort (one row unstratified): observed,
+/// expected, person_time, sir, lower, upper, p_value (exact), p_chisq; homogeneity:
+/// NULL or list(df, lrt, p_lrt, pearson, p_pearson).
+/// @noRd
+#[extendr]
+fn sir_(
+    observed: Robj,
+    person_time: Robj,
+    reference_rate: Robj,
+    strata: Robj,
+    n_strata: Robj,
+    conf_level: Robj,
+) -> Robj {
+    guarded(|| {
+        let o = doubles("observed", &observed)?;
+        let t = doubles("person_time", &person_time)?;
+        let rr = doubles("reference_rate", &reference_rate)?;
+        let conf_level = scalar("conf_level", &conf_level)?;
+        let g = if strata.is_null() { None } else { Some((codes("by", &strata)?, count("n_strata", &n_strata)?)) };
+        let s = sir(o, t, rr, g.as_ref().map(|(c, k)| (c.as_slice(), *k)), conf_level)?;
+        let homogeneity = s.homogeneity.map_or_else(
+            || ().into(),
+            |h| {
+                named(
+                    &["df", "lrt", "p_lrt", "pearson", "p_pearson"],
+                    vec![(h.df as i32).into(), h.lrt.into(), h.p_lrt.into(), h.pearson.into(), h.p_pearson.into()],
+                )
+            },
+        );
+        Ok(named(
+            &["observed", "expected", "person_time", "sir", "lower", "upper", "p_value", "p_chisq", "homogeneity"],
+            vec![
+                s.observed.into(),
+                s.expected.into(),
+                s.person_time.into(),
+                s.sir.into(),
+                s.lower.into(),
+                s.upper.into(),
+                s.p_exact.into(),
+                s.p_chisq.into(),
+                homogeneity,
+            ],
+        ))
+    })
+}
+
+/// A built-in standard population by name: name, age_lower, age_upper (Inf last),
+/// weight, source.
+/// @noRd
+#[extendr]
+fn standard_population_(name: Robj) -> Robj {
+    guarded(|| {
+        let s = standard_population(string("name", &name)?)?;
+        Ok(named(
+            &["name", "age_lower", "age_upper", "weight", "source"],
+            vec![s.name.into(), s.age_lower.into(), s.age_upper.into(), s.weight.into(), s.source.into()],
+        ))
+    })
+}
+
 extendr_module! {
     mod hrrstats;
     fn km_fit_;
@@ -967,4 +1355,12 @@ extendr_module! {
     fn glm_robust_;
     fn glm_predict_;
     fn glm_resid_;
+    fn lexis_split_;
+    fn person_time_table_;
+    fn lexis_cut_;
+    fn crude_rates_;
+    fn compare_rates_;
+    fn direct_standardize_;
+    fn sir_;
+    fn standard_population_;
 }

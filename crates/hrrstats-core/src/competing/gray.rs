@@ -1,0 +1,210 @@
+//! Gray's (1988) k-sample test for cumulative incidence, as `cmprsk::cuminc` (its
+//! Fortran `crstm`/`crst`): within each stratum, at each distinct time, the score
+//! compares each group's cause-specific events with their expectation under a common
+//! subdistribution hazard, weighted by `(1 - F(t-))^rho`; scores and their variance are
+//! summed over strata and the statistic is `s' V⁻¹ s` on `k - 1` degrees of freedom
+//! (the last group left out). NaN when `V` is singular (cmprsk reports -1).
+
+use super::CompetingData;
+use crate::linalg::{cholesky2, chsolve2};
+
+/// The statistic of Gray's test for `cause`.
+pub(crate) fn gray_test(d: &CompetingData, cause: f64, rho: f64) -> f64 {
+    let ng = d.n_groups();
+    let ng1 = ng - 1;
+    let (strata, nst) = d.strata.map_or((None, 1), |(s, k)| (Some(s), k));
+    let mut s = vec![0.0; ng1];
+    let mut v = vec![0.0; ng1 * ng1];
+    for st in 0..nst {
+        let mut rows: Vec<usize> = (0..d.len())
+            .filter(|&i| strata.is_none_or(|s| s[i] as usize == st))
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        rows.sort_by(|&a, &b| d.time[a].total_cmp(&d.time[b]));
+        let y: Vec<f64> = rows.iter().map(|&i| d.time[i]).collect();
+        let m: Vec<usize> = rows
+            .iter()
+            .map(|&i| {
+                if d.cause[i] == d.censor_code {
+                    0
+                } else if d.cause[i] == cause {
+                    1
+                } else {
+                    2
+                }
+            })
+            .collect();
+        let ig: Vec<usize> = rows.iter().map(|&i| d.group_of(i)).collect();
+        crst(&y, &m, &ig, ng, rho, &mut s, &mut v);
+    }
+    let mut chol = v.clone();
+    let rank = cholesky2(&mut chol, ng1, 1e-9);
+    if rank < ng1 as i64 {
+        return f64::NAN;
+    }
+    let mut x = s.clone();
+    chsolve2(&chol, ng1, &mut x);
+    x.iter().zip(&s).map(|(a, b)| a * b).sum()
+}
+
+/// One stratum: adds its scores to `s` and variance to `vs` (full `ng1 x ng1`).
+fn crst(y: &[f64], m: &[usize], ig: &[usize], ng: usize, rho: f64, s: &mut [f64], vs: &mut [f64]) {
+    let n = y.len();
+    let ng1 = ng - 1;
+    let mut rs = vec![0.0f64; ng];
+    for &g in ig {
+        rs[g] += 1.0;
+    }
+    let (mut f1m, mut f1, mut skmm, mut skm, mut v3) = (
+        vec![0.0; ng],
+        vec![0.0; ng],
+        vec![1.0; ng],
+        vec![1.0; ng],
+        vec![0.0; ng],
+    );
+    let mut v2 = vec![0.0; ng1 * ng];
+    let mut c = vec![0.0; ng * ng];
+    let mut a = vec![0.0; ng * ng];
+    let mut v = vec![0.0; ng1 * ng1];
+    let mut fm = 0.0;
+    let mut dcnt = vec![[0.0f64; 3]; ng];
+    let mut ll = 0;
+    while ll < n {
+        let mut lu = ll;
+        while lu + 1 < n && y[lu + 1] <= y[ll] {
+            lu += 1;
+        }
+        dcnt.iter_mut().for_each(|x| *x = [0.0; 3]);
+        for i in ll..=lu {
+            dcnt[ig[i]][m[i]] += 1.0;
+        }
+        let nd1: f64 = dcnt.iter().map(|x| x[1]).sum();
+        let nd2: f64 = dcnt.iter().map(|x| x[2]).sum();
+        let mut f = fm;
+        if nd1 > 0.0 || nd2 > 0.0 {
+            let (mut tr, mut tq) = (0.0, 0.0);
+            for i in 0..ng {
+                if rs[i] <= 0.0 {
+                    continue;
+                }
+                let td = dcnt[i][1] + dcnt[i][2];
+                skm[i] = skmm[i] * (rs[i] - td) / rs[i];
+                f1[i] = f1m[i] + skmm[i] * dcnt[i][1] / rs[i];
+                tr += rs[i] / skmm[i];
+                tq += rs[i] * (1.0 - f1m[i]) / skmm[i];
+            }
+            f = fm + nd1 / tr;
+            let fb = (1.0 - fm).powf(rho);
+            for i in 0..ng {
+                for j in i..ng {
+                    a[i * ng + j] = 0.0;
+                }
+                if rs[i] <= 0.0 {
+                    continue;
+                }
+                let t1 = rs[i] / skmm[i];
+                a[i * ng + i] = fb * t1 * (1.0 - t1 / tr);
+                if a[i * ng + i] != 0.0 {
+                    c[i * ng + i] += a[i * ng + i] * nd1 / (tr * (1.0 - fm));
+                }
+                for j in i + 1..ng {
+                    if rs[j] <= 0.0 {
+                        continue;
+                    }
+                    a[i * ng + j] = -fb * t1 * rs[j] / (skmm[j] * tr);
+                    if a[i * ng + j] != 0.0 {
+                        c[i * ng + j] += a[i * ng + j] * nd1 / (tr * (1.0 - fm));
+                    }
+                }
+            }
+            for i in 1..ng {
+                for j in 0..i {
+                    a[i * ng + j] = a[j * ng + i];
+                    c[i * ng + j] = c[j * ng + i];
+                }
+            }
+            for i in 0..ng1 {
+                if rs[i] <= 0.0 {
+                    continue;
+                }
+                s[i] += fb * (dcnt[i][1] - nd1 * rs[i] * (1.0 - f1m[i]) / (skmm[i] * tq));
+            }
+            if nd1 > 0.0 {
+                for k in 0..ng {
+                    if rs[k] <= 0.0 {
+                        continue;
+                    }
+                    let t4 = if skm[k] > 0.0 {
+                        1.0 - (1.0 - f) / skm[k]
+                    } else {
+                        1.0
+                    };
+                    let t5 = if nd1 > 1.0 {
+                        1.0 - (nd1 - 1.0) / (tr * skmm[k] - 1.0)
+                    } else {
+                        1.0
+                    };
+                    let t3 = t5 * skmm[k] * nd1 / (tr * rs[k]);
+                    v3[k] += t4 * t4 * t3;
+                    for i in 0..ng1 {
+                        let t1 = a[i * ng + k] - t4 * c[i * ng + k];
+                        v2[i * ng + k] += t1 * t4 * t3;
+                        for j in 0..=i {
+                            let t2 = a[j * ng + k] - t4 * c[j * ng + k];
+                            v[i * ng1 + j] += t1 * t2 * t3;
+                        }
+                    }
+                }
+            }
+            if nd2 > 0.0 {
+                for k in 0..ng {
+                    if skm[k] <= 0.0 || dcnt[k][2] <= 0.0 {
+                        continue;
+                    }
+                    let t4 = (1.0 - f) / skm[k];
+                    let t5 = if dcnt[k][2] > 1.0 {
+                        1.0 - (dcnt[k][2] - 1.0) / (rs[k] - 1.0)
+                    } else {
+                        1.0
+                    };
+                    let t3 = t5 * skmm[k] * skmm[k] * dcnt[k][2] / (rs[k] * rs[k]);
+                    v3[k] += t4 * t4 * t3;
+                    for i in 0..ng1 {
+                        let t1 = t4 * c[i * ng + k];
+                        v2[i * ng + k] -= t1 * t4 * t3;
+                        for j in 0..=i {
+                            let t2 = t4 * c[j * ng + k];
+                            v[i * ng1 + j] += t1 * t2 * t3;
+                        }
+                    }
+                }
+            }
+        }
+        if lu + 1 >= n {
+            break;
+        }
+        for &g in &ig[ll..=lu] {
+            rs[g] -= 1.0;
+        }
+        fm = f;
+        f1m.copy_from_slice(&f1);
+        skmm.copy_from_slice(&skm);
+        ll = lu + 1;
+    }
+    for i in 0..ng1 {
+        for j in 0..=i {
+            let mut x = v[i * ng1 + j];
+            for k in 0..ng {
+                x += c[i * ng + k] * c[j * ng + k] * v3[k];
+                x += c[i * ng + k] * v2[j * ng + k];
+                x += c[j * ng + k] * v2[i * ng + k];
+            }
+            vs[i * ng1 + j] += x;
+            if i != j {
+                vs[j * ng1 + i] += x;
+            }
+        }
+    }
+}

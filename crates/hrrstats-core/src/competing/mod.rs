@@ -1,0 +1,172 @@
+//! Competing risks: Aalen–Johansen cumulative incidence with Gray's test
+//! ([`cuminc`]) and Fine–Gray subdistribution-hazards regression ([`fine_gray`]).
+
+pub mod cuminc;
+pub mod fine_gray;
+mod gray;
+
+pub use cuminc::{CifCurve, CumInc, CumIncAt, CumIncFit, CumIncParams, GrayTest};
+pub use fine_gray::{FineGray, FineGrayFit, FineGrayParams};
+
+use crate::data::check_len;
+use crate::error::{Error, Result};
+
+/// Competing-risks data: exit times, cause codes (`censor_code` = censored, any other
+/// finite code a cause), and optionally delayed entry, case weights, groups to compare
+/// and strata for Gray's test.
+#[derive(Debug, Clone, Copy)]
+pub struct CompetingData<'a> {
+    pub(crate) time: &'a [f64],
+    pub(crate) cause: &'a [f64],
+    pub(crate) censor_code: f64,
+    pub(crate) entry: Option<&'a [f64]>,
+    pub(crate) weights: Option<&'a [f64]>,
+    pub(crate) group: Option<(&'a [u32], usize)>,
+    pub(crate) strata: Option<(&'a [u32], usize)>,
+}
+
+impl<'a> CompetingData<'a> {
+    /// `time` finite and non-negative; `cause` finite codes (`censor_code` = censored).
+    pub fn new(time: &'a [f64], cause: &'a [f64], censor_code: f64) -> Result<Self> {
+        if time.is_empty() {
+            return Err(Error::Empty { arg: "time" });
+        }
+        check_len("cause", cause.len(), "time", time.len())?;
+        for (row, &t) in time.iter().enumerate() {
+            if !t.is_finite() {
+                return Err(Error::InvalidValue {
+                    arg: "time",
+                    row,
+                    value: t,
+                    problem: "time is missing or not finite",
+                });
+            }
+            if t < 0.0 {
+                return Err(Error::InvalidValue {
+                    arg: "time",
+                    row,
+                    value: t,
+                    problem: "time is negative",
+                });
+            }
+        }
+        if let Some(row) = cause.iter().position(|c| !c.is_finite()) {
+            return Err(Error::InvalidValue {
+                arg: "cause",
+                row,
+                value: cause[row],
+                problem: "cause code is missing or not finite",
+            });
+        }
+        if !censor_code.is_finite() {
+            return Err(Error::InvalidArgument {
+                arg: "censor_code",
+                reason: "must be a finite code".into(),
+            });
+        }
+        Ok(CompetingData {
+            time,
+            cause,
+            censor_code,
+            entry: None,
+            weights: None,
+            group: None,
+            strata: None,
+        })
+    }
+
+    /// Delayed entry: at risk on `(entry, time]`.
+    pub fn with_entry(mut self, entry: &'a [f64]) -> Result<Self> {
+        check_len("entry", entry.len(), "time", self.time.len())?;
+        for (row, (&e, &t)) in entry.iter().zip(self.time).enumerate() {
+            if !e.is_finite() {
+                return Err(Error::InvalidValue {
+                    arg: "entry",
+                    row,
+                    value: e,
+                    problem: "entry is missing or not finite",
+                });
+            }
+            if e >= t {
+                return Err(Error::InvalidValue {
+                    arg: "entry",
+                    row,
+                    value: e,
+                    problem: "entry is not before the exit time",
+                });
+            }
+        }
+        self.entry = Some(entry);
+        Ok(self)
+    }
+
+    /// Case weights (finite, non-negative).
+    pub fn with_weights(mut self, weights: &'a [f64]) -> Result<Self> {
+        check_len("weights", weights.len(), "time", self.time.len())?;
+        if let Some(row) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+            return Err(Error::InvalidValue {
+                arg: "weights",
+                row,
+                value: weights[row],
+                problem: "weight is negative, missing or not finite",
+            });
+        }
+        self.weights = Some(weights);
+        Ok(self)
+    }
+
+    /// Groups whose cumulative incidence curves are estimated (and compared).
+    pub fn with_group(mut self, codes: &'a [u32], k: usize) -> Result<Self> {
+        check_codes("group", codes, k, self.time.len())?;
+        self.group = Some((codes, k));
+        Ok(self)
+    }
+
+    /// Strata for Gray's test.
+    pub fn with_strata(mut self, codes: &'a [u32], k: usize) -> Result<Self> {
+        check_codes("strata", codes, k, self.time.len())?;
+        self.strata = Some((codes, k));
+        Ok(self)
+    }
+
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+    fn weight(&self, i: usize) -> f64 {
+        self.weights.map_or(1.0, |w| w[i])
+    }
+    fn group_of(&self, i: usize) -> usize {
+        self.group.map_or(0, |(g, _)| g[i] as usize)
+    }
+    fn n_groups(&self) -> usize {
+        self.group.map_or(1, |(_, k)| k)
+    }
+    /// The causes present (sorted codes other than the censoring code).
+    fn causes(&self) -> Vec<f64> {
+        let mut c: Vec<f64> = self
+            .cause
+            .iter()
+            .copied()
+            .filter(|&c| c != self.censor_code)
+            .collect();
+        c.sort_by(f64::total_cmp);
+        c.dedup();
+        c
+    }
+}
+
+fn check_codes(arg: &'static str, codes: &[u32], k: usize, n: usize) -> Result<()> {
+    check_len(arg, codes.len(), "time", n)?;
+    if let Some(row) = codes.iter().position(|&c| c as usize >= k) {
+        return Err(Error::InvalidValue {
+            arg,
+            row,
+            value: codes[row] as f64,
+            problem: "code out of range",
+        });
+    }
+    Ok(())
+}
