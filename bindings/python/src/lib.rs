@@ -846,6 +846,10 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(direct_standardize, m)?)?;
     m.add_function(wrap_pyfunction!(sir, m)?)?;
     m.add_function(wrap_pyfunction!(standard_population, m)?)?;
+    m.add_class::<CumIncFit>()?;
+    m.add_class::<FineGrayFit>()?;
+    m.add_function(wrap_pyfunction!(cumulative_incidence, m)?)?;
+    m.add_function(wrap_pyfunction!(fine_gray, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
@@ -1180,4 +1184,175 @@ fn standard_population<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, 
     d.set_item("weight", PyArray1::from_vec(py, s.weight))?;
     d.set_item("source", s.source)?;
     Ok(d)
+}
+
+// ---- competing risks ----------------------------------------------------------------
+
+/// A cumulative-incidence fit (wrapped by `hrrstats.CumulativeIncidence`).
+#[pyclass(module = "hrrstats._hrrstats", frozen)]
+struct CumIncFit {
+    fit: core::CumIncFit,
+}
+
+#[pymethods]
+impl CumIncFit {
+    /// Causes, one dict of columns per group, Gray's tests (or None).
+    fn result<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("causes", self.fit.causes.clone())?;
+        let curves = self
+            .fit
+            .curves
+            .iter()
+            .map(|c| -> PyResult<Bound<'py, PyDict>> {
+                let cd = PyDict::new(py);
+                cd.set_item("time", PyArray1::from_slice(py, &c.time))?;
+                cd.set_item("n_risk", PyArray1::from_slice(py, &c.n_risk))?;
+                cd.set_item("n_censor", PyArray1::from_slice(py, &c.n_censor))?;
+                cd.set_item("survival", PyArray1::from_slice(py, &c.survival))?;
+                cd.set_item("n_event", c.n_event.iter().map(|v| PyArray1::from_slice(py, v)).collect::<Vec<_>>())?;
+                cd.set_item("estimate", c.estimate.iter().map(|v| PyArray1::from_slice(py, v)).collect::<Vec<_>>())?;
+                cd.set_item("variance", c.variance.iter().map(|v| PyArray1::from_slice(py, v)).collect::<Vec<_>>())?;
+                cd.set_item("lower", c.lower.iter().map(|v| PyArray1::from_slice(py, v)).collect::<Vec<_>>())?;
+                cd.set_item("upper", c.upper.iter().map(|v| PyArray1::from_slice(py, v)).collect::<Vec<_>>())?;
+                Ok(cd)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        d.set_item("curves", curves)?;
+        match &self.fit.gray {
+            None => d.set_item("gray", py.None())?,
+            Some(g) => {
+                let gd = PyDict::new(py);
+                gd.set_item("cause", g.iter().map(|t| t.cause).collect::<Vec<_>>())?;
+                gd.set_item("statistic", g.iter().map(|t| t.statistic).collect::<Vec<_>>())?;
+                gd.set_item("df", g.iter().map(|t| t.df).collect::<Vec<_>>())?;
+                gd.set_item("p_value", g.iter().map(|t| t.p_value).collect::<Vec<_>>())?;
+                d.set_item("gray", gd)?;
+            }
+        }
+        Ok(d)
+    }
+
+    /// Estimates and variances of group `g` at `times`.
+    fn at<'py>(&self, py: Python<'py>, g: usize, times: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyDict>> {
+        let t = slice("times", &times)?;
+        let r = self.fit.at(g, t).map_err(to_py)?;
+        let d = PyDict::new(py);
+        d.set_item("estimate", arrays(py, r.estimate))?;
+        d.set_item("variance", arrays(py, r.variance))?;
+        Ok(d)
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (time, cause, censor_code, entry, weights, group, n_groups, strata, n_strata, conf_type, conf_level, rho))]
+#[allow(clippy::too_many_arguments)]
+fn cumulative_incidence(
+    py: Python<'_>,
+    time: PyReadonlyArray1<'_, f64>,
+    cause: PyReadonlyArray1<'_, f64>,
+    censor_code: f64,
+    entry: Option<PyReadonlyArray1<'_, f64>>,
+    weights: Option<PyReadonlyArray1<'_, f64>>,
+    group: Option<PyReadonlyArray1<'_, u32>>,
+    n_groups: usize,
+    strata: Option<PyReadonlyArray1<'_, u32>>,
+    n_strata: usize,
+    conf_type: &str,
+    conf_level: f64,
+    rho: f64,
+) -> PyResult<CumIncFit> {
+    let (t, c) = (slice("time", &time)?, slice("cause", &cause)?);
+    let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
+    let w = weights.as_ref().map(|a| slice("weights", a)).transpose()?;
+    let g = group.as_ref().map(|a| slice_u32("group", a)).transpose()?;
+    let s = strata.as_ref().map(|a| slice_u32("strata", a)).transpose()?;
+    let ct = core::ConfType::parse(conf_type).map_err(to_py)?;
+    let fit = run(py, || {
+        let mut d = core::CompetingData::new(t, c, censor_code)?;
+        if let Some(e) = e {
+            d = d.with_entry(e)?;
+        }
+        if let Some(w) = w {
+            d = d.with_weights(w)?;
+        }
+        if let Some(g) = g {
+            d = d.with_group(g, n_groups)?;
+        }
+        if let Some(s) = s {
+            d = d.with_strata(s, n_strata)?;
+        }
+        core::CumInc::params().conf_type(ct).conf_level(conf_level).rho(rho).fit(&d)
+    })?;
+    Ok(CumIncFit { fit })
+}
+
+/// A Fine–Gray fit (wrapped by `hrrstats.FineGray`).
+#[pyclass(module = "hrrstats._hrrstats", frozen)]
+struct FineGrayFit {
+    fit: core::FineGrayFit,
+}
+
+#[pymethods]
+impl FineGrayFit {
+    fn result<'py>(&self, py: Python<'py>, conf_level: f64) -> PyResult<Bound<'py, PyDict>> {
+        let f = &self.fit;
+        let d = PyDict::new(py);
+        d.set_item("names", f.names.clone())?;
+        d.set_item("coef", PyArray1::from_slice(py, &f.coef))?;
+        d.set_item("se", PyArray1::from_slice(py, &f.se))?;
+        d.set_item("var", PyArray1::from_slice(py, &f.var))?;
+        d.set_item("naive_var", PyArray1::from_slice(py, &f.naive_var))?;
+        d.set_item("loglik", (f.loglik_null, f.loglik))?;
+        d.set_item("score", PyArray1::from_slice(py, &f.score))?;
+        d.set_item("iterations", f.iterations)?;
+        d.set_item("converged", f.converged)?;
+        d.set_item("n", f.n)?;
+        d.set_item("n_events", f.n_events)?;
+        d.set_item("event_times", PyArray1::from_slice(py, &f.event_times))?;
+        d.set_item("baseline_jumps", PyArray1::from_slice(py, &f.baseline_jumps))?;
+        let w = f.wald(conf_level);
+        for (k, name) in ["coef", "se", "z", "p", "lower", "upper"].iter().enumerate() {
+            d.set_item(format!("wald_{name}"), w.iter().map(|r| r[k]).collect::<Vec<_>>())?;
+        }
+        Ok(d)
+    }
+
+    /// Predicted cumulative incidence at the event times, one array per row of `x`
+    /// (row-major, p values per row).
+    fn predict<'py>(&self, py: Python<'py>, x: PyReadonlyArray1<'py, f64>) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+        let rows = slice("newdata", &x)?;
+        let r = self.fit.predict(rows).map_err(to_py)?;
+        Ok(arrays(py, r))
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (time, cause, columns, names, cause_of_interest, censor_code, cengroup, n_cengroups, gtol, max_iter))]
+#[allow(clippy::too_many_arguments)]
+fn fine_gray(
+    py: Python<'_>,
+    time: PyReadonlyArray1<'_, f64>,
+    cause: PyReadonlyArray1<'_, f64>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+    cause_of_interest: f64,
+    censor_code: f64,
+    cengroup: Option<PyReadonlyArray1<'_, u32>>,
+    n_cengroups: usize,
+    gtol: f64,
+    max_iter: usize,
+) -> PyResult<FineGrayFit> {
+    let (t, c) = (slice("time", &time)?, slice("cause", &cause)?);
+    let cols = columns.iter().map(|a| slice("covariates", a)).collect::<PyResult<Vec<_>>>()?;
+    let g = cengroup.as_ref().map(|a| slice_u32("cengroup", a)).transpose()?;
+    let fit = run(py, || {
+        let mut d = core::CompetingData::new(t, c, censor_code)?;
+        if let Some(g) = g {
+            d = d.with_group(g, n_cengroups)?;
+        }
+        let x = core::Covariates::from_columns(cols, &names)?;
+        core::FineGray::params().cause(cause_of_interest).gtol(gtol).max_iter(max_iter).fit(&d, &x)
+    })?;
+    Ok(FineGrayFit { fit })
 }

@@ -1,0 +1,101 @@
+"""Competing risks through the Python package against cmprsk::cuminc / crr and
+survival::survfit multi-state (fixtures from tests/reference/generate_cmprsk.R)."""
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+import hrrstats as hs
+from conftest import assert_close, fixture, manifest, num
+
+matplotlib.use("Agg")
+TOL = 1e-10
+
+
+@pytest.mark.parametrize("case", manifest("cr_cuminc_cases.csv"), ids=lambda c: c["case"])
+def test_cuminc_and_gray(case):
+    d = fixture(f"data_{case['data']}.csv")
+    ci = hs.cumulative_incidence(case["time"], case["cause"], group=case["group"], strata=case["strata"],
+                                 censor_code=float(case["cencode"]), data=d)
+    f = fixture(f"cr_cuminc_{case['case']}.csv")
+    times = np.unique(f["time"])
+    at = ci.at(times)
+    if case["group"] is None:
+        at["group"] = np.nan
+    at["group"] = at["group"].astype(float)
+    f["group"] = f["group"].astype(float)
+    m = f.merge(at, on=["group", "cause", "time"], how="left", suffixes=("_ref", ""))
+    assert len(m) == len(f)
+    assert_close("estimate", m["estimate"], m["estimate_ref"], TOL)
+    assert_close("variance", m["variance"], m["variance_ref"], TOL)
+    if case["group"] is None:
+        assert ci.gray_test is None
+    else:
+        g = fixture(f"cr_gray_{case['case']}.csv")
+        assert_close("gray", ci.gray_test[["statistic", "df", "p_value"]].to_numpy(dtype=float),
+                     g[["statistic", "df", "p_upper"]].to_numpy(dtype=float), TOL)
+
+
+@pytest.mark.parametrize("case", manifest("cr_survfit_cases.csv"), ids=lambda c: c["case"])
+def test_aalen_johansen_matches_survfit(case):
+    d = fixture(f"data_{case['data']}.csv")
+    ci = hs.cumulative_incidence(case["time"], case["event"], group=case["group"], entry=case["entry"],
+                                 weights=case["weights"], conf_type=case["conf_type"],
+                                 conf_level=float(case["conf_int"]), data=d)
+    tab = ci.table()
+    f = fixture(f"cr_survfit_{case['case']}.csv")
+    f = f[f["state"] != 0].rename(columns={"state": "cause", "strata": "group"})
+    if case["group"] is None:
+        tab["group"] = np.nan
+    tab["group"] = tab["group"].astype(float)
+    f["group"] = f["group"].astype(float)
+    m = f.merge(tab, on=["group", "cause", "time"], how="outer", suffixes=("_ref", ""), indicator=True)
+    assert (m["_merge"] == "both").all()
+    assert_close("estimate", m["estimate"], m["estimate_ref"], TOL)
+
+
+@pytest.mark.parametrize("case", manifest("cr_crr_cases.csv"), ids=lambda c: c["case"])
+def test_fine_gray_matches_crr(case):
+    d = fixture(f"data_{case['data']}.csv")
+    covs = case["covariates"].split(" ")
+    fg = hs.fine_gray(case["time"], case["cause"], covs, cause_of_interest=float(case["failcode"]),
+                      censor_code=float(case["cencode"]), data=d)
+    gap = fixture("cr_crr_default_gap.csv")
+    exact = gap[gap["case"] == case["case"]].set_index("term").loc[covs, "coef_newton"]
+    assert fg.converged
+    assert_close("coef", fg.coef, exact, 1e-10)
+    ref = fixture(f"cr_crr_{case['case']}.csv")
+    assert_close("se", fg.se, ref["se"], 1e-8)
+    s = fg.summary()
+    assert_close("z", s["z"], ref["z"], 1e-7)
+    fit = fixture(f"cr_crr_{case['case']}_fit.csv")
+    assert_close("loglik", fg.loglik, [fit["loglik"][0], fit["loglik_null"][0]][::-1], 1e-10)
+    bl = fixture(f"cr_crr_{case['case']}_baseline.csv")
+    assert_close("cumhaz", fg.baseline_hazard()["cumulative_hazard"], np.cumsum(bl["bfitj"]), 1e-8)
+    nd = fixture(f"cr_crr_{case['case']}_newdata.csv")
+    pred = fg.predict(covs, data=nd)
+    pf = fixture(f"cr_crr_{case['case']}_predict.csv")
+    ours = np.concatenate([pred[f"row_{k}"].to_numpy() for k in range(len(nd))])
+    assert_close("predict", ours, pf["cif"], 1e-8)
+
+
+def test_bad_input_and_plots():
+    d = fixture("data_cr_sim.csv")
+    with pytest.raises(ValueError, match=r"time.*row 3"):
+        hs.cumulative_incidence(np.where(np.arange(len(d)) == 3, -1.0, d["time"]), d["event"])
+    with pytest.raises(ValueError, match=r"entry.*row"):
+        hs.cumulative_incidence("time", "event", entry=d["time"] + 1, data=d)
+    with pytest.raises(ValueError, match="no events of the cause of interest"):
+        hs.fine_gray("time", "event", ["x1"], cause_of_interest=7, data=d)
+    with pytest.raises(ValueError, match=r"covariates.*x1.*row 0"):
+        bad = d.assign(x1=np.where(np.arange(len(d)) == 0, np.nan, d["x1"]))
+        hs.fine_gray("time", "event", ["x1"], data=bad)
+    ci = hs.cumulative_incidence("time", "event", group="group", data=d)
+    assert "Gray" in repr(ci)
+    ci.plot()
+    ci.plot(stacked=True, group=2)
+    fg = hs.fine_gray("time", "event", ["x1", "x2"], data=d)
+    assert "Fine-Gray" in repr(fg)
+    d["grp"] = d["group"].astype(str)
+    fg2 = hs.fine_gray("time", "event", ["x1", "grp"], data=d)
+    assert fg2.names == ["x1", "grp2", "grp3"]
