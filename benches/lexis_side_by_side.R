@@ -22,7 +22,7 @@ rows <- 0
 if (startsWith(tool, "popepi")) {
   suppressPackageStartupMessages({library(Epi); library(popEpi)})
   # The Lexis object is the anchor's input; building it is not timed.
-  lx <- Lexis(entry = list(per = entry, age = age0), exit = list(per = exit), exit.status = status,
+  lx <- Lexis(entry = list(per = entry, age = age0), exit = list(per = exit), exit.status = status, entry.status = 0,
               id = id, data = d, tol = 0)
   lx$sex <- d$sex[lx$lex.id]
   base <- kb("VmRSS")

@@ -99,3 +99,13 @@ def test_bad_input_and_plots():
     d["grp"] = d["group"].astype(str)
     fg2 = hs.fine_gray("time", "event", ["x1", "grp"], data=d)
     assert fg2.names == ["x1", "grp2", "grp3"]
+
+
+def test_cause_specific_cox_equals_one_model_per_cause():
+    d = fixture("data_cr_mgus2.csv")
+    fits = hs.cause_specific_cox("etime", "event", ["age", "sex"], data=d)
+    assert sorted(fits) == [1, 2]
+    for k, fit in fits.items():
+        one = hs.cox_ph("etime", (d["event"] == k).astype(float), ["age", "sex"], data=d)
+        assert_close(f"cause {k}", fit.coef, one.coef, 0)
+        assert fit.n_event == int((d["event"] == k).sum())

@@ -540,12 +540,16 @@ anova.hrr_coxph <- function(object, ...) {
   structure(tab, heading = heading, class = c("anova", "data.frame"))
 }
 
+# Baseline cumulative hazard of a fit: Cox (below) or Fine-Gray (competing.R).
+baseline_hazard <- function(fit, ...) UseMethod("baseline_hazard")
+
+baseline_hazard.default <- function(fit, ...) {
+  stop("argument `fit` must be a cox_ph() or fine_gray() fit", call. = FALSE)
+}
+
 # Baseline cumulative hazard, as survival::basehaz(): at covariates 0 (centered = FALSE)
 # or at the covariate means (centered = TRUE), offset at its mean, per stratum.
-baseline_hazard <- function(fit, centered = FALSE) {
-  if (!inherits(fit, "hrr_coxph")) {
-    stop("argument `fit` must be a cox_ph() fit", call. = FALSE)
-  }
+baseline_hazard.hrr_coxph <- function(fit, centered = FALSE, ...) {
   if (!is.logical(centered) || length(centered) != 1L || is.na(centered)) {
     stop("argument `centered` must be TRUE or FALSE", call. = FALSE)
   }

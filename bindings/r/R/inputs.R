@@ -15,25 +15,32 @@ rust_value <- function(res, hint = NULL) {
 }
 
 # The Surv() of a formula's left-hand side: the expressions of time, status and entry
-# (NULL without delayed entry).
-parse_surv_lhs <- function(formula) {
+# (NULL without delayed entry). Surv() itself is never called, so with `mstate = TRUE`
+# (competing risks) the status may be any numeric code or a factor, and
+# `type = "mstate"` is accepted.
+parse_surv_lhs <- function(formula, mstate = FALSE) {
+  status <- if (mstate) "event" else "status"
   if (!inherits(formula, "formula") || length(formula) != 3L) {
-    stop("argument `formula` must be a two-sided formula such as Surv(time, status) ~ group",
-         call. = FALSE)
+    stop(sprintf("argument `formula` must be a two-sided formula such as Surv(time, %s) ~ %s",
+                 status, if (mstate) "x" else "group"), call. = FALSE)
   }
   lhs <- formula[[2L]]
   fname <- if (is.call(lhs)) paste(deparse(lhs[[1L]]), collapse = "") else ""
   if (!fname %in% c("Surv", "survival::Surv")) {
-    stop("the left-hand side of `formula` must be Surv(time, status) or ",
-         "Surv(start, stop, status)", call. = FALSE)
+    stop(sprintf("the left-hand side of `formula` must be Surv(time, %s) or Surv(%s, %s)",
+                 status, if (mstate) "entry, time" else "start, stop", status), call. = FALSE)
   }
   m <- as.list(match.call(survival::Surv, lhs))[-1L]
-  if (!is.null(m$type) && !identical(m$type, "right") && !identical(m$type, "counting")) {
-    stop("Surv(): only right-censored or counting-process (start, stop] data are supported",
+  types <- c("right", "counting", if (mstate) "mstate")
+  if (!is.null(m$type) && !(is.character(m$type) && length(m$type) == 1L && m$type %in% types)) {
+    stop(if (mstate) "Surv(): only right-censored, counting-process or \"mstate\" data are supported"
+         else "Surv(): only right-censored or counting-process (start, stop] data are supported",
          call. = FALSE)
   }
   if (is.null(m$time2)) {
-    stop("Surv() needs a status: Surv(time, status) or Surv(start, stop, status)", call. = FALSE)
+    stop(if (mstate) "Surv() needs an event: Surv(time, event) or Surv(entry, time, event)"
+         else "Surv() needs a status: Surv(time, status) or Surv(start, stop, status)",
+         call. = FALSE)
   }
   surv <- if (is.null(m$event)) {
     list(time = m$time, status = m$time2, entry = NULL)
@@ -46,8 +53,8 @@ parse_surv_lhs <- function(formula) {
 # Parse `Surv(time, status) ~ rhs` or `Surv(start, stop, status) ~ rhs`.
 # Returns the expressions of time/status/entry and of the right-hand-side variables,
 # split into plain terms and strata() terms.
-parse_surv_formula <- function(formula, data) {
-  surv <- parse_surv_lhs(formula)
+parse_surv_formula <- function(formula, data, mstate = FALSE) {
+  surv <- parse_surv_lhs(formula, mstate)
   rhs <- formula[-2L]
   tt <- if (is.null(data)) terms(rhs, specials = "strata") else
     terms(rhs, specials = "strata", data = data)
@@ -144,12 +151,14 @@ combine_factors <- function(fcs, names) {
   list(codes = as.integer(code), levels = labels)
 }
 
-# Everything the core needs from `formula` and `data`.
-model_columns <- function(formula, data, weights, na_action, env) {
+# Everything the core needs from `formula` and `data`. With `event = TRUE` (competing
+# risks) the status is the event: numeric codes or a factor, returned as it is (as
+# `status`, after dropping rows with missing values) and named `cause` in messages.
+model_columns <- function(formula, data, weights, na_action, env, event = FALSE) {
   if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
     stop("argument `data` must be a data frame", call. = FALSE)
   }
-  f <- parse_surv_formula(formula, data)
+  f <- parse_surv_formula(formula, data, mstate = event)
   ev <- function(e) eval_in(e, data, env)
 
   cols <- list()
@@ -157,8 +166,12 @@ model_columns <- function(formula, data, weights, na_action, env) {
     cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label_of(expr))
   }
   add("time", f$surv$time, as_double_column(ev(f$surv$time), "time", label_of(f$surv$time)))
-  add("status", f$surv$status,
-      as_double_column(ev(f$surv$status), "status", label_of(f$surv$status)))
+  if (event) {
+    add("cause", f$surv$status, event_column(ev(f$surv$status), label_of(f$surv$status)))
+  } else {
+    add("status", f$surv$status,
+        as_double_column(ev(f$surv$status), "status", label_of(f$surv$status)))
+  }
   if (!is.null(f$surv$entry)) {
     add("entry", f$surv$entry,
         as_double_column(ev(f$surv$entry), "entry", label_of(f$surv$entry)))
@@ -186,12 +199,14 @@ model_columns <- function(formula, data, weights, na_action, env) {
     combine_factors(fcs[idx], vapply(cols[idx], `[[`, "", "label"))
   }
   list(
-    time = by_arg("time"), status = by_arg("status"), entry = by_arg("entry"),
+    time = by_arg("time"), status = by_arg(if (event) "cause" else "status"),
+    entry = by_arg("entry"),
     weights = by_arg("weights"),
     plain = factor_of(n_fixed + seq_len(n_plain)),
     strata = factor_of(n_fixed + n_plain + seq_along(f$strata)),
     all_rhs = factor_of(n_fixed + seq_len(n_plain + length(f$strata))),
     n_dropped = miss$n_dropped,
+    keep = keep,
     labels = vapply(cols, `[[`, "", "label")
   )
 }

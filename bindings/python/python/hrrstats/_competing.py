@@ -11,7 +11,7 @@ from ._convert import codes, floats
 from ._design import Design, raw_columns
 from ._survival import _resolve
 
-__all__ = ["cumulative_incidence", "fine_gray", "CumulativeIncidence", "FineGray"]
+__all__ = ["cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence", "FineGray"]
 
 
 def _label(c):
@@ -205,3 +205,20 @@ def fine_gray(time, cause, covariates, *, cause_of_interest=1, censor_code=0, ce
     fit = _core.fine_gray(t, c, [np.ascontiguousarray(x, dtype=np.float64) for x in xcols], design.names,
                           float(cause_of_interest), float(censor_code), g, max(len(glev), 1), float(gtol), int(max_iter))
     return FineGray(fit, design, cause_of_interest, conf_level)
+
+
+def cause_specific_cox(time, cause, covariates, *, censor_code=0, causes=None, data=None, **kwargs):
+    """Cause-specific Cox models for every cause at once: for each cause ``k`` a Cox
+    model (:func:`hrrstats.cox_ph`) where events of ``k`` are events and every other
+    outcome is censored. Returns a dict {cause: CoxPH}; other keyword arguments
+    (entry, strata, weights, cluster, robust, ties, ...) are passed on."""
+    from ._cox import cox_ph
+
+    c = floats(cause, "cause", data)
+    if causes is None:
+        causes = sorted({_label(v) for v in c[~np.isnan(c)] if v != censor_code})
+    out = {}
+    for k in causes:
+        event = (c == float(k)).astype(np.float64)
+        out[k] = cox_ph(time, event, covariates, data=data, **kwargs)
+    return out

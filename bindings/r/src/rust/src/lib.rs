@@ -12,9 +12,10 @@ use std::panic::{self, AssertUnwindSafe};
 use extendr_api::prelude::*;
 use hrrstats_core::{
     crude_rates, cut_lexis, direct_standardize, glm::link_by_name, rate_differences, rate_ratios, sir, standard_population,
-    ConfType, Convergence, CoxData, CoxPh, CoxPhFit, CoxPhParams, Covariates, Error as CoreError, Family, Glm, GlmData, GlmFit,
-    GlmParams, GlmResidual, KaplanMeier, KaplanMeierFit, LexisData, LexisSplit, LogrankTest, Robust, SurvivalData, TestResult,
-    Ties, Variance, ZphTransform,
+    CompetingData, ConfType, Convergence, CoxData, CoxPh, CoxPhFit, CoxPhParams, Covariates, CumInc, CumIncFit, CumIncParams,
+    Error as CoreError, Family, FineGray, FineGrayFit, FineGrayParams, Glm, GlmData, GlmFit, GlmParams, GlmResidual,
+    KaplanMeier, KaplanMeierFit, LexisData, LexisSplit, LogrankTest, Robust, SurvivalData, TestResult, Ties, Variance,
+    ZphTransform,
 };
 
 /// Rows are reported to R users counted from 1.
@@ -1341,6 +1342,324 @@ fn standard_population_(name: Robj) -> Robj {
     })
 }
 
+// ---- competing risks ------------------------------------------------------------------
+
+/// Optional group or strata codes with their count: NULL, or codes 1..k and k.
+fn opt_codes(arg: &'static str, count_arg: &str, x: &Robj, k: &Robj) -> Res<Option<(Vec<u32>, usize)>> {
+    if x.is_null() {
+        Ok(None)
+    } else {
+        Ok(Some((codes(arg, x)?, count(count_arg, k)?)))
+    }
+}
+
+/// The columns of competing-risks data, from the named list the R functions build and
+/// keep in the fit (`fit$inputs`): time, cause (double codes; `censor_code` =
+/// censored), censor_code, entry, weights (NULL or double), and the groups (cumulative
+/// incidence: `group`/`n_groups`; Fine-Gray: the censoring groups `cengroup`/
+/// `n_cengroups`) and strata (`strata`/`n_strata`), NULL or codes 1..k. The slices
+/// borrow R's memory.
+struct CompetingInputs<'a> {
+    time: &'a [f64],
+    cause: &'a [f64],
+    censor_code: f64,
+    entry: Option<&'a [f64]>,
+    weights: Option<&'a [f64]>,
+    group: Option<(Vec<u32>, usize)>,
+    strata: Option<(Vec<u32>, usize)>,
+}
+
+impl<'a> CompetingInputs<'a> {
+    /// `group`: the key (and argument name) of the groups: "group" or "cengroup".
+    fn parse(a: &'a NamedArgs, group: &'static str) -> Res<Self> {
+        let count_key = if group == "group" { "n_groups" } else { "n_cengroups" };
+        Ok(CompetingInputs {
+            time: doubles("time", a.get("time"))?,
+            cause: doubles("cause", a.get("cause"))?,
+            censor_code: scalar("censor_code", a.get("censor_code"))?,
+            entry: opt_doubles("entry", a.get("entry"))?,
+            weights: opt_doubles("weights", a.get("weights"))?,
+            group: opt_codes(group, count_key, a.get(group), a.get(count_key))?,
+            strata: opt_codes("strata", "n_strata", a.get("strata"), a.get("n_strata"))?,
+        })
+    }
+
+    fn data(&self) -> Res<CompetingData<'_>> {
+        let mut d = CompetingData::new(self.time, self.cause, self.censor_code)?;
+        if let Some(e) = self.entry {
+            d = d.with_entry(e)?;
+        }
+        if let Some(w) = self.weights {
+            d = d.with_weights(w)?;
+        }
+        if let Some((g, k)) = &self.group {
+            d = d.with_group(g, *k)?;
+        }
+        if let Some((s, k)) = &self.strata {
+            d = d.with_strata(s, *k)?;
+        }
+        Ok(d)
+    }
+}
+
+/// The options of a cumulative-incidence fit (`conf_type`, `conf_level`, `rho` of
+/// `fit$inputs`).
+fn cuminc_params(a: &NamedArgs) -> Res<CumIncParams> {
+    Ok(CumInc::params()
+        .conf_type(ConfType::parse(string("conf_type", a.get("conf_type"))?)?)
+        .conf_level(scalar("conf_level", a.get("conf_level"))?)
+        .rho(scalar("rho", a.get("rho"))?))
+}
+
+/// Aalen-Johansen cumulative incidence from `inputs` (see [`CompetingInputs`], plus
+/// conf_type, conf_level, rho). Returns causes (the codes present, sorted), table (one
+/// row per group, cause and distinct time of the group, in that order: group (1..k),
+/// cause (1-based index into causes), time, n_risk, n_event, n_censor, estimate,
+/// variance, lower, upper, survival (all-cause)), gray (NULL, or cause, statistic, df,
+/// p_value), conf_type and `ptr`, an external pointer to the fit for `cuminc_at_`.
+/// @noRd
+#[extendr]
+fn cuminc_fit_(inputs: Robj) -> Robj {
+    guarded(|| {
+        let args = NamedArgs::new(inputs, "a cumulative incidence fit")?;
+        let inp = CompetingInputs::parse(&args, "group")?;
+        let fit = cuminc_params(&args)?.fit(&inp.data()?)?;
+        let rows: usize = fit.curves.iter().map(|c| c.time.len()).sum::<usize>() * fit.causes.len();
+        let (mut group, mut cause) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+        let mut cols: [Vec<f64>; 9] = Default::default();
+        for (g, c) in fit.curves.iter().enumerate() {
+            for k in 0..fit.causes.len() {
+                let m = c.time.len();
+                group.extend(std::iter::repeat_n(g + 1, m));
+                cause.extend(std::iter::repeat_n(k + 1, m));
+                for (col, v) in cols.iter_mut().zip([
+                    &c.time,
+                    &c.n_risk,
+                    &c.n_event[k],
+                    &c.n_censor,
+                    &c.estimate[k],
+                    &c.variance[k],
+                    &c.lower[k],
+                    &c.upper[k],
+                    &c.survival,
+                ]) {
+                    col.extend_from_slice(v);
+                }
+            }
+        }
+        let mut values = vec![int_col(group), int_col(cause)];
+        values.extend(cols.into_iter().map(Robj::from));
+        let table = named(
+            &[
+                "group", "cause", "time", "n_risk", "n_event", "n_censor", "estimate", "variance", "lower", "upper",
+                "survival",
+            ],
+            values,
+        );
+        let gray = fit.gray.as_ref().map_or_else(
+            || ().into(),
+            |g| {
+                named(
+                    &["cause", "statistic", "df", "p_value"],
+                    vec![
+                        g.iter().map(|t| t.cause).collect::<Vec<f64>>().into(),
+                        g.iter().map(|t| t.statistic).collect::<Vec<f64>>().into(),
+                        int_col(g.iter().map(|t| t.df)),
+                        g.iter().map(|t| t.p_value).collect::<Vec<f64>>().into(),
+                    ],
+                )
+            },
+        );
+        let causes: Robj = fit.causes.clone().into();
+        let conf_type = fit.conf_type.name();
+        Ok(named(
+            &["causes", "table", "gray", "conf_type", "ptr"],
+            vec![causes, table, gray, conf_type.into(), ExternalPtr::new(fit).into()],
+        ))
+    })
+}
+
+/// Estimates and variances at `times` for the groups (codes 1..k) in `groups`, from the
+/// fit behind `ptr` (refitted from `inputs` when gone): group, cause (1-based index
+/// into the fit's causes), time, estimate, variance (NaN after a group's last time),
+/// ordered by group, cause and time.
+/// @noRd
+#[extendr]
+fn cuminc_at_(inputs: Robj, ptr: Robj, times: Robj, groups: Robj) -> Robj {
+    guarded(|| {
+        let times = doubles("times", &times)?;
+        let groups = codes("group", &groups)?;
+        let alive = <&ExternalPtr<CumIncFit>>::try_from(&ptr).ok().and_then(|p| p.try_addr().ok());
+        let refit;
+        let fit = match alive {
+            Some(f) => f,
+            None => {
+                let args = NamedArgs::new(inputs, "a cumulative incidence fit")?;
+                let inp = CompetingInputs::parse(&args, "group")?;
+                refit = cuminc_params(&args)?.fit(&inp.data()?)?;
+                &refit
+            }
+        };
+        let (mut g_col, mut c_col, mut t_col, mut est, mut var) = (vec![], vec![], vec![], vec![], vec![]);
+        for &g in &groups {
+            let at = fit.at(g as usize, times)?;
+            for k in 0..fit.causes.len() {
+                g_col.extend(std::iter::repeat_n(g as usize + 1, times.len()));
+                c_col.extend(std::iter::repeat_n(k + 1, times.len()));
+                t_col.extend_from_slice(times);
+                est.extend_from_slice(&at.estimate[k]);
+                var.extend_from_slice(&at.variance[k]);
+            }
+        }
+        Ok(named(
+            &["group", "cause", "time", "estimate", "variance"],
+            vec![int_col(g_col), int_col(c_col), t_col.into(), est.into(), var.into()],
+        ))
+    })
+}
+
+/// The inputs of a Fine-Gray fit: the competing-risks columns (see
+/// [`CompetingInputs`], censoring groups `cengroup`), x (numeric matrix, column-major,
+/// n x length(names)), names, failcode (the cause of interest), gtol, max_iter.
+struct FineGrayInputs<'a> {
+    data: CompetingInputs<'a>,
+    x: &'a [f64],
+    names: Vec<String>,
+    params: FineGrayParams,
+}
+
+impl<'a> FineGrayInputs<'a> {
+    fn parse(a: &'a NamedArgs) -> Res<Self> {
+        let data = CompetingInputs::parse(a, "cengroup")?;
+        let x = doubles("covariates", a.get("x"))?;
+        let names = strings("names", a.get("names"))?;
+        let params = FineGray::params()
+            .cause(scalar("cause", a.get("failcode"))?)
+            .gtol(scalar("gtol", a.get("gtol"))?)
+            .max_iter(nonneg_count("max_iter", a.get("max_iter"))?);
+        Ok(FineGrayInputs { data, x, names, params })
+    }
+
+    fn fit(&self) -> Res<FineGrayFit> {
+        let cov = Covariates::new(self.x, self.data.time.len(), &self.names)?;
+        Ok(self.params.fit(&self.data.data()?, &cov)?)
+    }
+}
+
+/// The Fine-Gray fit behind `ptr`, or, when it is gone (saveRDS()/readRDS()), the same
+/// fit made again from `inputs`.
+fn fine_gray_fit_or_refit(ptr: &Robj, inputs: Robj) -> Res<std::borrow::Cow<'_, FineGrayFit>> {
+    let alive = <&ExternalPtr<FineGrayFit>>::try_from(ptr).ok().and_then(|p| p.try_addr().ok());
+    match alive {
+        Some(fit) => Ok(std::borrow::Cow::Borrowed(fit)),
+        None => {
+            let args = NamedArgs::new(inputs, "a Fine-Gray fit")?;
+            Ok(std::borrow::Cow::Owned(FineGrayInputs::parse(&args)?.fit()?))
+        }
+    }
+}
+
+/// The Wald table (coef, se, z, p, lower, upper; one row per coefficient) at
+/// `conf_level`.
+fn wald_matrix(fit: &FineGrayFit, conf_level: &Robj) -> Res<Robj> {
+    let level = scalar("conf_level", conf_level)?;
+    if !(level > 0.0 && level < 1.0) {
+        return Err(Failure(format!("argument `conf_level`: must be strictly between 0 and 1 (got {level})")));
+    }
+    let w = fit.wald(level);
+    Ok(RMatrix::<f64>::new_matrix(w.len(), 6, |i, j| w[i][j]).into())
+}
+
+/// Fine-Gray regression from `inputs` (see [`FineGrayInputs`]) with the Wald table at
+/// `inputs$conf_level`. Returns names, coef, se, var (sandwich) and naive_var (inverse
+/// information) as matrices, loglik, loglik_null, score, iterations, converged, n,
+/// n_events, event_times, baseline_jumps, wald (p x 6: coef, se, z, p, lower, upper)
+/// and `ptr`, an external pointer to the fit for predictions.
+/// @noRd
+#[extendr]
+fn fine_gray_fit_(inputs: Robj) -> Robj {
+    guarded(|| {
+        let args = NamedArgs::new(inputs, "a Fine-Gray fit")?;
+        let fit = FineGrayInputs::parse(&args)?.fit()?;
+        let wald = wald_matrix(&fit, args.get("conf_level"))?;
+        let p = fit.p();
+        Ok(named(
+            &[
+                "names",
+                "coef",
+                "se",
+                "var",
+                "naive_var",
+                "loglik",
+                "loglik_null",
+                "score",
+                "iterations",
+                "converged",
+                "n",
+                "n_events",
+                "event_times",
+                "baseline_jumps",
+                "wald",
+                "ptr",
+            ],
+            vec![
+                fit.names.clone().into(),
+                fit.coef.clone().into(),
+                fit.se.clone().into(),
+                square(&fit.var, p),
+                square(&fit.naive_var, p),
+                fit.loglik.into(),
+                fit.loglik_null.into(),
+                fit.score.clone().into(),
+                (fit.iterations as i32).into(),
+                fit.converged.into(),
+                (fit.n as i32).into(),
+                (fit.n_events as i32).into(),
+                fit.event_times.clone().into(),
+                fit.baseline_jumps.clone().into(),
+                wald,
+                ExternalPtr::new(fit).into(),
+            ],
+        ))
+    })
+}
+
+/// The Wald table (p x 6: coef, se, z, p, lower, upper) at `conf_level` of the fit
+/// behind `ptr` (refitted from `inputs` when gone).
+/// @noRd
+#[extendr]
+fn fine_gray_wald_(inputs: Robj, ptr: Robj, conf_level: Robj) -> Robj {
+    guarded(|| {
+        let fit = fine_gray_fit_or_refit(&ptr, inputs)?;
+        wald_matrix(&fit, &conf_level)
+    })
+}
+
+/// Predicted cumulative incidence of the cause of interest at the fit's event times
+/// (as predict.crr) for the `n` rows of `x` (column-major, the fit's columns), from the
+/// fit behind `ptr` (refitted from `inputs` when gone): a matrix with one row per event
+/// time and one column per row of `x`.
+/// @noRd
+#[extendr]
+fn fine_gray_predict_(inputs: Robj, ptr: Robj, x: Robj, n: Robj) -> Robj {
+    guarded(|| {
+        let fit = fine_gray_fit_or_refit(&ptr, inputs)?;
+        let x = doubles("newdata", &x)?;
+        let n = count("n", &n)?;
+        let p = fit.p();
+        if x.len() != n * p {
+            return Err(Failure(format!(
+                "argument `newdata`: {} values do not form {p} columns of {n} rows",
+                x.len()
+            )));
+        }
+        let rows: Vec<f64> = (0..n).flat_map(|i| (0..p).map(move |j| x[j * n + i])).collect();
+        let cif = fit.predict(&rows)?;
+        let m = fit.event_times.len();
+        Ok(RMatrix::<f64>::new_matrix(m, n, |t, i| cif[i][t]).into())
+    })
+}
+
 extendr_module! {
     mod hrrstats;
     fn km_fit_;
@@ -1363,4 +1682,9 @@ extendr_module! {
     fn direct_standardize_;
     fn sir_;
     fn standard_population_;
+    fn cuminc_fit_;
+    fn cuminc_at_;
+    fn fine_gray_fit_;
+    fn fine_gray_wald_;
+    fn fine_gray_predict_;
 }

@@ -1,0 +1,573 @@
+# Competing risks: cumulative incidence (Aalen-Johansen, with Gray's test) as
+# cmprsk::cuminc / survival::survfit with multi-state data, and Fine-Gray
+# subdistribution-hazards regression as cmprsk::crr. R resolves the formula, codes the
+# event and the groups and builds the design matrix; the estimates come from the core.
+
+# The event of `Surv(time, event)`: numeric (or logical) codes, or a factor whose first
+# level is censoring (survival's "mstate" convention). Returned as it is; coded by
+# event_codes() once missing values are dealt with.
+event_column <- function(x, label) {
+  if (is.factor(x)) return(x)
+  if (is.logical(x) || is.numeric(x)) return(as.double(x))
+  stop(sprintf(paste0("argument `cause` (%s) must be numeric codes (with `censor_code` for ",
+                      "censored rows) or a factor whose first level is censoring, not %s"),
+               label, class(x)[1L]), call. = FALSE)
+}
+
+# Codes for the core: list(codes (double), censor_code, labels (function of the core's
+# cause codes), levels (NULL for numeric events)). A factor is coded 0 (its first level:
+# censored), 1, 2, ... (its other levels, in order); `censor_code` is then not used.
+event_codes <- function(ev, censor_code, censor_given) {
+  if (is.factor(ev)) {
+    if (censor_given) {
+      stop("argument `censor_code` is for numeric event codes: with a factor event the ",
+           "first level (\"", levels(ev)[1L], "\") is censoring", call. = FALSE)
+    }
+    lev <- levels(ev)
+    return(list(codes = as.double(as.integer(ev) - 1L), censor_code = 0,
+                label = function(code) lev[code + 1], levels = lev))
+  }
+  if (!is.numeric(censor_code) || length(censor_code) != 1L || is.na(censor_code)) {
+    stop("argument `censor_code` must be a single number", call. = FALSE)
+  }
+  list(codes = ev, censor_code = as.double(censor_code),
+       label = function(code) as.character(code), levels = NULL)
+}
+
+check_flag <- function(x, arg) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
+    stop(sprintf("argument `%s` must be TRUE or FALSE", arg), call. = FALSE)
+  }
+  x
+}
+
+# ---- cumulative incidence ---------------------------------------------------------------
+
+# Aalen-Johansen cumulative incidence of every cause, per group, with Gray's test
+# comparing the groups (stratified by strata() terms).
+cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights = NULL,
+                                 conf_type = "log-log", conf_level = 0.95, rho = 0,
+                                 na_action = c("fail", "drop")) {
+  call <- match.call()
+  na_action <- check_na_action(na_action)
+  env <- environment(formula) %||% parent.frame()
+  w <- resolve_weights(substitute(weights), data, parent.frame())
+  cols <- model_columns(formula, data, w, na_action, env, event = TRUE)
+  ev <- event_codes(cols$status, censor_code, !missing(censor_code))
+  group <- cols$plain
+  strata <- cols$strata
+  levels <- if (is.null(group)) "all" else group$levels
+  inputs <- list(time = cols$time, cause = ev$codes, censor_code = ev$censor_code,
+                 entry = cols$entry, weights = cols$weights,
+                 group = group$codes, n_groups = if (is.null(group)) NULL else length(levels),
+                 strata = strata$codes,
+                 n_strata = if (is.null(strata)) NULL else length(strata$levels),
+                 conf_type = conf_type, conf_level = conf_level_of(conf_level), rho = rho)
+  v <- rust_value(remap_rows(cuminc_fit_(inputs), cols$keep))
+  causes <- ev$label(v$causes)
+  tab <- v$table
+  gf <- factor(levels[tab$group], levels = levels)
+  first <- tab$cause == 1L   # the per-time columns, once per group
+  gray <- if (is.null(v$gray)) NULL else
+    data.frame(cause = ev$label(v$gray$cause), statistic = v$gray$statistic,
+               df = v$gray$df, p_value = v$gray$p_value, stringsAsFactors = FALSE)
+  fit <- list(
+    table = data.frame(group = gf, cause = factor(causes[tab$cause], levels = causes),
+                       time = tab$time, n_risk = tab$n_risk, n_event = tab$n_event,
+                       estimate = tab$estimate, variance = tab$variance,
+                       lower = nan_to_na(tab$lower), upper = nan_to_na(tab$upper)),
+    all_cause = data.frame(group = gf[first], time = tab$time[first],
+                           n_risk = tab$n_risk[first], n_censor = tab$n_censor[first],
+                           survival = tab$survival[first]),
+    gray_test = gray,
+    causes = causes,
+    cause_codes = v$causes,
+    groups = levels,
+    has_group = !is.null(group),
+    strata_levels = strata$levels,
+    n = stats::setNames(if (is.null(group)) length(cols$time) else
+      tabulate(group$codes, length(levels)), levels),
+    n_dropped = cols$n_dropped,
+    conf_type = v$conf_type,
+    conf_level = conf_level,
+    rho = rho,
+    call = call,
+    inputs = inputs,
+    ptr = v$ptr
+  )
+  class(fit) <- "hrr_cuminc"
+  fit
+}
+
+as.data.frame.hrr_cuminc <- function(x, row.names = NULL, optional = FALSE, ...) {
+  tab <- x$table
+  if (!is.null(row.names)) rownames(tab) <- row.names
+  tab
+}
+
+# Group codes (1-based) from NULL (all), labels or positions.
+cuminc_group_codes <- function(x, group) {
+  if (is.null(group)) return(seq_along(x$groups))
+  if (is.character(group) || is.factor(group)) {
+    code <- match(as.character(group), x$groups)
+    if (anyNA(code)) {
+      stop(sprintf("argument `group`: no group \"%s\"; the fit has %s",
+                   as.character(group)[is.na(code)][1L],
+                   paste0("\"", x$groups, "\"", collapse = ", ")), call. = FALSE)
+    }
+    return(code)
+  }
+  if (is.numeric(group) && !anyNA(group) && all(group == round(group)) &&
+      all(group >= 1 & group <= length(x$groups))) {
+    return(as.integer(group))
+  }
+  stop(sprintf("argument `group` must be group labels or numbers 1..%d", length(x$groups)),
+       call. = FALSE)
+}
+
+# Estimates and variances at `times` (cmprsk::timepoints): data frame group, cause,
+# time, estimate, variance; NA after a group's last follow-up time.
+cuminc_at <- function(x, times, group = NULL) {
+  if (!is.numeric(times) || !length(times)) {
+    stop("argument `times` must be a numeric vector", call. = FALSE)
+  }
+  codes <- cuminc_group_codes(x, group)
+  a <- rust_value(cuminc_at_(x$inputs, x$ptr, as.double(times), as.integer(codes)))
+  data.frame(group = factor(x$groups[a$group], levels = x$groups),
+             cause = factor(x$causes[a$cause], levels = x$causes), time = a$time,
+             estimate = nan_to_na(a$estimate), variance = nan_to_na(a$variance))
+}
+
+# The times print() shows: as print.cuminc, pretty() interior points up to the last time.
+cuminc_default_times <- function(x) {
+  tmax <- if (nrow(x$table)) max(x$table$time) else 1
+  tp <- pretty(c(0, tmax), 5L)
+  tp <- tp[-c(1L, length(tp))]
+  tp[tp <= tmax]
+}
+
+summary.hrr_cuminc <- function(object, times = NULL, group = NULL, ...) {
+  if (is.null(times)) times <- cuminc_default_times(object)
+  structure(list(table = cuminc_at(object, times, group), gray_test = object$gray_test,
+                 has_group = object$has_group, call = object$call,
+                 n_dropped = object$n_dropped),
+            class = "summary.hrr_cuminc")
+}
+
+as.data.frame.summary.hrr_cuminc <- function(x, row.names = NULL, optional = FALSE, ...) {
+  tab <- x$table
+  if (!is.null(row.names)) rownames(tab) <- row.names
+  tab
+}
+
+print_gray <- function(g, digits) {
+  if (is.null(g)) return(invisible())
+  cat("Gray's test:\n")
+  m <- cbind(statistic = g$statistic, df = g$df, p_value = g$p_value)
+  rownames(m) <- g$cause
+  print(signif(m, digits))
+  cat("\n")
+}
+
+# Estimates and variances as cmprsk's timepoints(): one row per group and cause, one
+# column per time.
+print_timepoints <- function(tab, has_group, digits) {
+  rows <- if (has_group) paste(tab$group, tab$cause) else as.character(tab$cause)
+  rows <- factor(rows, levels = unique(rows))
+  times <- unique(tab$time)
+  for (what in c("estimate", "variance")) {
+    m <- matrix(tab[[what]], nrow = nlevels(rows), byrow = TRUE,
+                dimnames = list(levels(rows), format(times)))
+    cat(if (what == "estimate") "Estimates" else "Variances",
+        if (has_group) "(group cause):\n" else "(cause):\n")
+    print(signif(m, digits))
+  }
+}
+
+print.summary.hrr_cuminc <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_gray(x$gray_test, digits)
+  print_timepoints(x$table, x$has_group, digits)
+  invisible(x)
+}
+
+print.hrr_cuminc <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  cat(sprintf("Cumulative incidence (Aalen-Johansen): %s; causes %s\n",
+              if (x$has_group) paste(length(x$groups), "groups") else "one group",
+              paste(x$causes, collapse = ", ")))
+  if (x$n_dropped > 0L) {
+    cat(sprintf("   %d observation%s deleted due to missingness\n", x$n_dropped,
+                if (x$n_dropped == 1L) "" else "s"))
+  }
+  cat("\n")
+  print_gray(x$gray_test, digits)
+  times <- cuminc_default_times(x)
+  if (length(times)) print_timepoints(cuminc_at(x, times), x$has_group, digits)
+  invisible(x)
+}
+
+# Right-continuous step path through (t, y) from t[1] to xmax.
+step_path <- function(t, y, xmax) {
+  list(x = c(rep(t, each = 2L)[-1L], xmax), y = rep(y, each = 2L))
+}
+
+# Plot the curves (base graphics): one colour per cause, one line type per group; or,
+# `stacked = TRUE`, the causes of one group stacked.
+plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
+                            conf_int = FALSE, col = NULL, lty = NULL, lwd = 1.5,
+                            xlab = "Time", ylab = "Cumulative incidence", ylim = c(0, 1),
+                            legend = TRUE, legend_pos = "topleft", main = NULL, ...) {
+  check_flag(stacked, "stacked")
+  check_flag(conf_int, "conf_int")
+  cause_idx <- if (is.null(causes)) seq_along(x$causes) else {
+    i <- match(as.character(causes), x$causes)
+    if (anyNA(i)) {
+      stop(sprintf("argument `causes`: no cause \"%s\"; the fit has %s",
+                   as.character(causes)[is.na(i)][1L],
+                   paste0("\"", x$causes, "\"", collapse = ", ")), call. = FALSE)
+    }
+    i
+  }
+  nc <- length(cause_idx)
+  tab <- x$table
+  xmax <- if (nrow(tab)) max(tab$time) else 1
+  col <- rep_len(col %||% (seq_len(nc) + 1L), nc)
+  if (stacked) {
+    g <- cuminc_group_codes(x, group %||% 1L)
+    if (length(g) != 1L) stop("argument `group`: give one group to stack", call. = FALSE)
+    if (is.null(main) && x$has_group) main <- x$groups[g]
+    plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
+    base <- NULL
+    for (k in seq_len(nc)) {
+      r <- which(as.integer(tab$group) == g & as.integer(tab$cause) == cause_idx[k])
+      t <- c(0, tab$time[r])
+      if (is.null(base)) base <- rep(0, length(t))
+      top <- base + c(0, tab$estimate[r])
+      lo <- step_path(t, base, xmax)
+      hi <- step_path(t, top, xmax)
+      polygon(c(hi$x, rev(lo$x)), c(hi$y, rev(lo$y)), col = adjustcolor(col[k], alpha.f = 0.6),
+              border = col[k])
+      base <- top
+    }
+    if (isTRUE(legend)) {
+      graphics::legend(legend_pos, legend = x$causes[cause_idx],
+                       fill = adjustcolor(col, alpha.f = 0.6), border = col, bty = "n")
+    }
+    return(invisible(x))
+  }
+  gs <- cuminc_group_codes(x, group)
+  lty <- rep_len(lty %||% seq_along(gs), length(gs))
+  plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
+  for (j in seq_along(gs)) {
+    for (k in seq_len(nc)) {
+      r <- which(as.integer(tab$group) == gs[j] & as.integer(tab$cause) == cause_idx[k])
+      t <- c(0, tab$time[r])
+      if (conf_int && x$conf_type != "none") {
+        lo <- c(0, tab$lower[r])
+        hi <- c(0, tab$upper[r])
+        ok <- is.finite(lo) & is.finite(hi)
+        if (sum(ok) >= 2L) {
+          b_lo <- step_path(t[ok], lo[ok], xmax)
+          b_hi <- step_path(t[ok], hi[ok], xmax)
+          polygon(c(b_hi$x, rev(b_lo$x)), c(b_hi$y, rev(b_lo$y)),
+                  col = adjustcolor(col[k], alpha.f = 0.2), border = NA)
+        }
+      }
+      p <- step_path(t, c(0, tab$estimate[r]), xmax)
+      lines(p$x, p$y, col = col[k], lty = lty[j], lwd = lwd)
+    }
+  }
+  if (isTRUE(legend)) {
+    lab <- x$causes[cause_idx]
+    if (length(gs) > 1L) {
+      lab <- c(lab, x$groups[gs])
+      graphics::legend(legend_pos, legend = lab, col = c(col, rep("black", length(gs))),
+                       lty = c(rep(1, nc), lty), lwd = lwd, bty = "n")
+    } else {
+      graphics::legend(legend_pos, legend = lab, col = col, lty = lty[1L], lwd = lwd, bty = "n")
+    }
+  }
+  invisible(x)
+}
+
+# ---- Fine-Gray regression ---------------------------------------------------------------
+
+fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup = NULL,
+                      gtol = 1e-9, max_iter = 50, conf_level = 0.95,
+                      na_action = c("fail", "drop")) {
+  call <- match.call()
+  na_action <- check_na_action(na_action)
+  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
+    stop("argument `data` must be a data frame", call. = FALSE)
+  }
+  surv <- parse_surv_lhs(formula, mstate = TRUE)
+  env <- environment(formula) %||% parent.frame()
+  cg <- resolve_weights(substitute(cengroup), data, parent.frame(), arg = "cengroup")
+  for (a in c("gtol", "max_iter")) {
+    v <- get(a)
+    if (!is.numeric(v) || length(v) != 1L || is.na(v)) {
+      stop(sprintf("argument `%s` must be a single number", a), call. = FALSE)
+    }
+  }
+
+  rhs <- formula[-2L]
+  tt <- if (is.null(data)) terms(rhs, specials = c("strata", "cluster")) else
+    terms(rhs, specials = c("strata", "cluster"), data = data)
+  if (length(unlist(attr(tt, "specials"))) || !is.null(attr(tt, "offset"))) {
+    stop("argument `formula`: strata(), cluster() and offset() terms are not supported by ",
+         "fine_gray() (censoring groups go in `cengroup`)", call. = FALSE)
+  }
+  if (length(attr(tt, "term.labels")) == 0L) {
+    stop("argument `formula`: a Fine-Gray model needs at least one covariate", call. = FALSE)
+  }
+  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
+    model.frame(tt, data = data, na.action = stats::na.pass)
+  mf_terms <- attr(mf, "terms")
+
+  ev <- function(e) eval_in(e, data, env)
+  cols <- list()
+  add <- function(arg, label, value) {
+    cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label)
+  }
+  add("time", label_of(surv$time), as_double_column(ev(surv$time), "time", label_of(surv$time)))
+  add("cause", label_of(surv$status), event_column(ev(surv$status), label_of(surv$status)))
+  if (!is.null(surv$entry)) {
+    add("entry", label_of(surv$entry),
+        as_double_column(ev(surv$entry), "entry", label_of(surv$entry)))
+  }
+  if (!is.null(cg)) add("cengroup", "cengroup", cg)
+  for (j in seq_along(mf)) {
+    v <- mf[[j]]
+    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)   # e.g. poly()
+    add("covariates", names(mf)[j], v)
+  }
+  miss <- handle_missing(cols, na_action)
+  keep <- miss$keep
+  by_arg <- function(a) {
+    i <- which(vapply(cols, `[[`, "", "arg") == a)
+    if (!length(i)) return(NULL)
+    x <- cols[[i[1L]]]$value
+    if (miss$n_dropped > 0L) x[keep] else x
+  }
+  if (miss$n_dropped > 0L) {
+    mf <- mf[keep, , drop = FALSE]
+    attr(mf, "terms") <- mf_terms
+  }
+
+  evc <- event_codes(by_arg("cause"), censor_code, !missing(censor_code))
+  failcode <- cause_code(cause, evc)
+
+  xterms <- tt
+  attr(xterms, "intercept") <- 1L
+  X <- model.matrix(xterms, mf)
+  assign_ <- attr(X, "assign")
+  contrasts <- attr(X, "contrasts")
+  X <- X[, assign_ != 0L, drop = FALSE]
+  xnames <- colnames(X)
+  cgc <- if (is.null(cg)) NULL else factor_codes(by_arg("cengroup"))
+
+  inputs <- list(time = by_arg("time"), cause = evc$codes, censor_code = evc$censor_code,
+                 entry = by_arg("entry"), cengroup = cgc$codes,
+                 n_cengroups = if (is.null(cgc)) NULL else length(cgc$levels),
+                 x = X, names = xnames, failcode = failcode, gtol = as.double(gtol),
+                 max_iter = as.double(max_iter), conf_level = conf_level_of(conf_level))
+  v <- rust_value(remap_rows(fine_gray_fit_(inputs), keep))
+  if (!v$converged) {
+    warning(sprintf("fine_gray: did not converge in %d iterations", v$iterations),
+            call. = FALSE)
+  }
+  named_matrix <- function(m) {
+    dimnames(m) <- list(xnames, xnames)
+    m
+  }
+  fit <- list(
+    coefficients = stats::setNames(v$coef, xnames),
+    var = named_matrix(v$var),
+    naive_var = named_matrix(v$naive_var),
+    se = stats::setNames(v$se, xnames),
+    wald = wald_table(v$wald, xnames),
+    conf_level = conf_level,
+    loglik = v$loglik,
+    loglik_null = v$loglik_null,
+    score = stats::setNames(v$score, xnames),
+    iter = v$iterations,
+    converged = v$converged,
+    n = v$n,
+    nevent = v$n_events,
+    event_times = v$event_times,
+    baseline_jumps = v$baseline_jumps,
+    cause = evc$label(failcode),
+    cause_code = failcode,
+    censor_code = evc$censor_code,
+    cengroup_levels = cgc$levels,
+    terms = xterms,
+    assign = assign_[assign_ != 0L],
+    xlevels = stats::.getXlevels(xterms, mf),
+    contrasts = contrasts,
+    n_dropped = miss$n_dropped,
+    formula = formula,
+    call = call,
+    inputs = inputs,
+    ptr = v$ptr
+  )
+  class(fit) <- "hrr_finegray"
+  fit
+}
+
+# The code of the cause of interest: a number, or with a factor event a level (or a
+# number k: the k-th level after censoring).
+cause_code <- function(cause, evc) {
+  if (length(cause) != 1L || is.na(cause)) {
+    stop("argument `cause` must be a single cause code or level", call. = FALSE)
+  }
+  if (is.character(cause) || is.factor(cause)) {
+    if (is.null(evc$levels)) {
+      stop("argument `cause`: the event is numeric, so the cause must be a number",
+           call. = FALSE)
+    }
+    k <- match(as.character(cause), evc$levels)
+    if (is.na(k)) {
+      stop(sprintf("argument `cause`: no level \"%s\" in the event (levels: %s)",
+                   as.character(cause), paste0("\"", evc$levels, "\"", collapse = ", ")),
+           call. = FALSE)
+    }
+    return(k - 1)
+  }
+  if (!is.numeric(cause)) {
+    stop("argument `cause` must be a single cause code or level", call. = FALSE)
+  }
+  as.double(cause)
+}
+
+# The core's Wald matrix (coef, se, z, p, lower, upper) as a data frame.
+wald_table <- function(w, names) {
+  data.frame(term = names, coef = w[, 1L], se = w[, 2L], z = w[, 3L], p = w[, 4L],
+             lower = w[, 5L], upper = w[, 6L], stringsAsFactors = FALSE)
+}
+
+# The Wald table at `level` (computed by the core; the fit's own level is kept).
+fg_wald <- function(object, level) {
+  if (isTRUE(all.equal(level, object$conf_level))) return(object$wald)
+  w <- rust_value(fine_gray_wald_(object$inputs, object$ptr, conf_level_of(level)))
+  wald_table(w, names(object$coefficients))
+}
+
+coef.hrr_finegray <- function(object, ...) object$coefficients
+
+vcov.hrr_finegray <- function(object, ...) object$var
+
+nobs.hrr_finegray <- function(object, ...) object$nevent
+
+logLik.hrr_finegray <- function(object, ...) {
+  structure(object$loglik, df = length(object$coefficients), nobs = object$nevent,
+            class = "logLik")
+}
+
+confint.hrr_finegray <- function(object, parm, level = 0.95, ...) {
+  cf <- object$coefficients
+  if (missing(parm)) parm <- names(cf)
+  else if (is.numeric(parm)) parm <- names(cf)[parm]
+  w <- fg_wald(object, level)
+  a <- (1 - level) / 2
+  ci <- cbind(w$lower, w$upper)
+  dimnames(ci) <- list(names(cf), paste(format(100 * c(a, 1 - a), trim = TRUE,
+                                               scientific = FALSE, digits = 3L), "%"))
+  ci[parm, , drop = FALSE]
+}
+
+# The coefficient table: coef, exp(coef) and its confidence limits.
+as.data.frame.hrr_finegray <- function(x, row.names = NULL, optional = FALSE, ...,
+                                       conf_level = x$conf_level) {
+  w <- fg_wald(x, conf_level)
+  data.frame(term = w$term, coef = w$coef, exp_coef = exp(w$coef), se = w$se, z = w$z,
+             p = w$p, lower = exp(w$lower), upper = exp(w$upper),
+             stringsAsFactors = FALSE, row.names = row.names)
+}
+
+fg_coef_matrix <- function(w, p_name) {
+  tab <- cbind(w$coef, exp(w$coef), w$se, w$z, w$p)
+  dimnames(tab) <- list(w$term, c("coef", "exp(coef)", "se(coef)", "z", p_name))
+  tab
+}
+
+fg_footer <- function(x, digits) {
+  cat(sprintf("Cause of interest: %s; n= %d, number of events= %d\n", x$cause, x$n, x$nevent))
+  if (x$n_dropped > 0L) {
+    cat(sprintf("   (%d observation%s deleted due to missingness)\n", x$n_dropped,
+                if (x$n_dropped == 1L) "" else "s"))
+  }
+  cat(sprintf("Pseudo log-likelihood= %s (null model %s); %s after %d iteration%s\n",
+              format(x$loglik, digits = digits + 3L),
+              format(x$loglik_null, digits = digits + 3L),
+              if (x$converged) "converged" else "NOT converged", x$iter,
+              if (x$iter == 1L) "" else "s"))
+}
+
+print.hrr_finegray <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
+  cat("Call:\n")
+  print(x$call)
+  cat("\nFine-Gray subdistribution hazards (standard errors: sandwich)\n")
+  stats::printCoefmat(fg_coef_matrix(x$wald, "p"), digits = digits, P.values = TRUE,
+                      has.Pvalue = TRUE, signif.stars = FALSE, na.print = "NA", ...)
+  cat("\n")
+  fg_footer(x, digits)
+  invisible(x)
+}
+
+summary.hrr_finegray <- function(object, conf.int = 0.95, ...) {
+  w <- fg_wald(object, conf.int)
+  cf <- w$coef
+  ci <- cbind(exp(cf), exp(-cf), exp(w$lower), exp(w$upper))
+  lev <- substring(format(conf.int), 2L)
+  dimnames(ci) <- list(w$term, c("exp(coef)", "exp(-coef)", paste0("lower ", lev),
+                                 paste0("upper ", lev)))
+  res <- list(call = object$call, coefficients = fg_coef_matrix(w, "Pr(>|z|)"),
+              conf.int = ci, cause = object$cause, n = object$n, nevent = object$nevent,
+              n_dropped = object$n_dropped, loglik = object$loglik,
+              loglik_null = object$loglik_null, converged = object$converged,
+              iter = object$iter)
+  class(res) <- "summary.hrr_finegray"
+  res
+}
+
+print.summary.hrr_finegray <- function(x, digits = max(getOption("digits") - 3L, 3L),
+                                       signif.stars = getOption("show.signif.stars"), ...) {
+  cat("Call:\n")
+  print(x$call)
+  cat("\nFine-Gray subdistribution hazards (standard errors: sandwich)\n")
+  stats::printCoefmat(x$coefficients, digits = digits, signif.stars = signif.stars,
+                      P.values = TRUE, has.Pvalue = TRUE, na.print = "NA", ...)
+  cat("\n")
+  print(signif(x$conf.int, digits))
+  cat("\n")
+  fg_footer(x, digits)
+  invisible(x)
+}
+
+# Predicted cumulative incidence of the cause of interest at the event times, as
+# predict.crr: a matrix with a `time` column and one column per row of `newdata`.
+predict.hrr_finegray <- function(object, newdata, ...) {
+  if (missing(newdata) || is.null(newdata)) {
+    stop("argument `newdata`: give the covariate rows to predict for (a data frame), ",
+         "as predict.crr's cov1", call. = FALSE)
+  }
+  if (!is.data.frame(newdata) && !is.list(newdata)) {
+    stop("argument `newdata` must be a data frame", call. = FALSE)
+  }
+  tt <- stats::delete.response(object$terms)
+  mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
+  X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
+  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+  if (!nrow(X)) stop("argument `newdata` has no rows", call. = FALSE)
+  cif <- rust_value(fine_gray_predict_(object$inputs, object$ptr, as.double(X), nrow(X)))
+  out <- cbind(object$event_times, cif)
+  dimnames(out) <- list(NULL, c("time", rownames(mf)))
+  out
+}
+
+# ---- baseline hazards ---------------------------------------------------------------------
+
+baseline_hazard.hrr_finegray <- function(fit, ...) {
+  data.frame(time = fit$event_times, cumulative_hazard = cumsum(fit$baseline_jumps))
+}
