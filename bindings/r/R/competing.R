@@ -163,9 +163,8 @@ as.data.frame.summary.hrr_cuminc <- function(x, row.names = NULL, optional = FAL
 print_gray <- function(g, digits) {
   if (is.null(g)) return(invisible())
   cat("Gray's test:\n")
-  m <- cbind(statistic = g$statistic, df = g$df, p_value = g$p_value)
-  rownames(m) <- g$cause
-  print(signif(m, digits))
+  print(data.frame(cause = g$cause, statistic = signif(g$statistic, digits), df = g$df,
+                   p_value = format.pval(g$p_value, digits = digits)), row.names = FALSE)
   cat("\n")
 }
 
@@ -180,7 +179,7 @@ print_timepoints <- function(tab, has_group, digits) {
                 dimnames = list(levels(rows), format(times)))
     cat(if (what == "estimate") "Estimates" else "Variances",
         if (has_group) "(group cause):\n" else "(cause):\n")
-    print(signif(m, digits))
+    print(m, digits = digits)
   }
 }
 
@@ -195,7 +194,7 @@ print.hrr_cuminc <- function(x, digits = max(3L, getOption("digits") - 3L), ...)
   cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
   cat(sprintf("Cumulative incidence (Aalen-Johansen): %s; causes %s\n",
               if (x$has_group) paste(length(x$groups), "groups") else "one group",
-              paste(x$causes, collapse = ", ")))
+              if (length(x$causes)) paste(x$causes, collapse = ", ") else "none (no events)"))
   if (x$n_dropped > 0L) {
     cat(sprintf("   %d observation%s deleted due to missingness\n", x$n_dropped,
                 if (x$n_dropped == 1L) "" else "s"))
@@ -203,7 +202,9 @@ print.hrr_cuminc <- function(x, digits = max(3L, getOption("digits") - 3L), ...)
   cat("\n")
   print_gray(x$gray_test, digits)
   times <- cuminc_default_times(x)
-  if (length(times)) print_timepoints(cuminc_at(x, times), x$has_group, digits)
+  if (length(times) && length(x$causes)) {
+    print_timepoints(cuminc_at(x, times), x$has_group, digits)
+  }
   invisible(x)
 }
 

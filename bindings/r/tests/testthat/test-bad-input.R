@@ -519,3 +519,123 @@ test_that("person-time errors leave nothing on stderr", {
   out <- suppressWarnings(system2(rscript, script, stdout = TRUE, stderr = TRUE, env = env))
   expect_identical(out, "done")
 })
+
+# ---- competing risks --------------------------------------------------------------------
+
+cr_small <- function() {
+  data.frame(time = c(5, 8, 12, 3, 9, 15, 7, 11, 4, 6), event = c(1, 0, 2, 1, 1, 0, 2, 0, 1, 2),
+             grp = c(1, 1, 1, 1, 1, 2, 2, 2, 2, 2),
+             x = c(0.5, 1.2, -0.3, 0.8, 0, 1.5, -1, 0.2, 0.7, -0.4),
+             entry = c(0, 1, 2, 0, 1, 3, 0, 2, 0, 1))
+}
+
+test_that("cumulative_incidence: bad times, entries, events and weights name the argument and row", {
+  d <- cr_small(); d$time[3] <- -1
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d),
+                     "argument `time`: time is negative.*row 3")
+  d <- cr_small(); d$entry[5] <- d$time[5]
+  expect_clean_error(cumulative_incidence(Surv(entry, time, event) ~ 1, data = d),
+                     "argument `entry`: entry is not before the exit time.*row 5")
+  d <- cr_small(); d$event[4] <- NA
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d),
+                     "argument `cause` \\(event\\): missing value \\(NA\\) at row 4.*na_action")
+  expect_identical(cumulative_incidence(Surv(time, event) ~ grp, data = d,
+                                        na_action = "drop")$n_dropped, 1L)
+  d <- cr_small(); d$event[4] <- NA; d$time[7] <- -2
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d, na_action = "drop"),
+                     "argument `time`: time is negative.*row 7")
+  d <- cr_small(); d$event <- as.character(d$event)
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ 1, data = d),
+                     "argument `cause` \\(event\\) must be numeric codes .* or a factor")
+  d <- cr_small(); d$event <- factor(d$event)
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ 1, data = d, censor_code = 0),
+                     "argument `censor_code`.*first level \\(\"0\"\\) is censoring")
+  d <- cr_small(); d$wt <- c(1, 1, 1, 1, 1, 1, -1, 1, 1, 1)
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ 1, data = d, weights = wt),
+                     "argument `weights`: weight is negative.*row 7")
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ 1, data = cr_small(),
+                                          weights = rep(1, 3)),
+                     "`weights`.*length 3.*`time` has length 10")
+})
+
+test_that("cumulative_incidence: bad formulas, options and times name the argument", {
+  d <- cr_small()
+  expect_clean_error(cumulative_incidence(time ~ grp, data = d), "Surv\\(time, event\\)")
+  expect_clean_error(cumulative_incidence(Surv(time) ~ grp, data = d), "needs an event")
+  expect_clean_error(cumulative_incidence(Surv(time, event, type = "interval") ~ grp, data = d),
+                     "\"mstate\"")
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d, conf_type = "logg"),
+                     "argument `conf_type`: unknown type")
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d, conf_level = 2),
+                     "argument `conf_level`")
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d, rho = "a"),
+                     "argument `rho`")
+  ci <- cumulative_incidence(Surv(time, event) ~ grp, data = d)
+  expect_clean_error(summary(ci, times = c(1, NA)), "argument `times`: .*not finite at row 2")
+  expect_clean_error(summary(ci, times = "a"), "argument `times`")
+  expect_clean_error(summary(ci, times = 1, group = "grp=9"), "argument `group`: no group \"grp=9\"")
+  expect_clean_error(summary(ci, times = 1, group = 3), "argument `group`")
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_clean_error(plot(ci, causes = 7), "argument `causes`: no cause \"7\"")
+  expect_clean_error(plot(ci, stacked = NA), "argument `stacked`")
+})
+
+test_that("fine_gray: bad data, causes and options name the argument and the row", {
+  d <- cr_small()
+  expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d, cause = 7),
+                     "argument `cause`: no events of the cause of interest \\(7\\)")
+  expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d, cause = 0),
+                     "argument `cause`: the cause of interest is the censoring code")
+  expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d, cause = "a"),
+                     "argument `cause`: the event is numeric")
+  d$x[2] <- NaN
+  expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d),
+                     "argument `covariates` \\(x\\): missing value \\(NaN\\) at row 2")
+  d <- cr_small(); d$time[6] <- -1
+  expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d),
+                     "argument `time`: time is negative.*row 6")
+  d <- cr_small()
+  expect_clean_error(fine_gray(Surv(entry, time, event) ~ x, data = d),
+                     "argument `entry`: .*delayed entry is not supported")
+  expect_clean_error(fine_gray(Surv(time, event) ~ x + strata(grp), data = d),
+                     "argument `formula`: strata\\(\\), cluster\\(\\) and offset\\(\\)")
+  expect_clean_error(fine_gray(Surv(time, event) ~ 1, data = d), "at least one covariate")
+  expect_clean_error(fine_gray(Surv(time, event) ~ x + I(2 * x), data = d),
+                     "argument `covariates`: the information matrix is singular")
+  expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d, cengroup = 1:3),
+                     "argument `cengroup`.*length 3.*`time` has length 10")
+  expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d, cengroup = "nope"),
+                     "argument `cengroup`: no column \"nope\"")
+  expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d, gtol = -1), "argument `gtol`")
+  expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d, max_iter = -1),
+                     "argument `max_iter`")
+  expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d, conf_level = 1),
+                     "argument `conf_level`")
+  d$ev <- factor(d$event, 0:2, c("censored", "relapse", "death"))
+  expect_clean_error(fine_gray(Surv(time, ev) ~ x, data = d, cause = "rel"),
+                     "argument `cause`: no level \"rel\"")
+  fg <- fine_gray(Surv(time, event) ~ x, data = d)
+  expect_clean_error(predict(fg, data.frame(x = c(1, NA))),
+                     "argument `newdata`: covariate is missing or not finite at row 2")
+  expect_clean_error(predict(fg), "argument `newdata`")
+  expect_clean_error(confint(fg, level = 2), "argument `conf_level`")
+  expect_clean_error(baseline_hazard(stats::lm(dist ~ speed, datasets::cars)),
+                     "argument `fit` must be a cox_ph\\(\\) or fine_gray\\(\\) fit")
+})
+
+test_that("competing-risks errors leave nothing on stderr", {
+  rscript <- file.path(R.home("bin"), "Rscript")
+  script <- tempfile(fileext = ".R")
+  writeLines(c(
+    "suppressPackageStartupMessages(library(hrrstats))",
+    "d <- data.frame(time = c(1, -2, 3, 4), event = c(1, 2, 0, 1), x = c(0, 1, 2, 3))",
+    "try(cumulative_incidence(Surv(time, event) ~ 1, data = d), silent = TRUE)",
+    "try(fine_gray(Surv(time, event) ~ x, data = d), silent = TRUE)",
+    "d$time[2] <- 2",
+    "try(fine_gray(Surv(time, event) ~ x, data = d, cause = 5), silent = TRUE)",
+    "cat('done\\n')"), script)
+  env <- paste0("R_LIBS=", paste(.libPaths(), collapse = .Platform$path.sep))
+  out <- suppressWarnings(system2(rscript, script, stdout = TRUE, stderr = TRUE, env = env))
+  expect_identical(out, "done")
+})

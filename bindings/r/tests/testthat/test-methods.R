@@ -86,3 +86,79 @@ test_that("logrank_test result has survdiff's components and prints its table", 
   expect_equal(s$statistic, sd2$chisq, tolerance = 1e-10)
   expect_identical(dim(s$observed_by_stratum), c(4L, 2L))
 })
+
+# ---- competing risks ------------------------------------------------------------------------
+
+mgus_cr <- function() {
+  m <- survival::mgus2
+  data.frame(etime = ifelse(m$pstat == 1, m$ptime, m$futime),
+             event = ifelse(m$pstat == 1, 1, 2 * m$death),
+             status = factor(ifelse(m$pstat == 1, 1, 2 * m$death), 0:2,
+                             c("censored", "pcm", "death")),
+             sex = m$sex, age = m$age)
+}
+
+test_that("cumulative_incidence methods run: print, summary, as.data.frame, plot", {
+  ci <- cumulative_incidence(Surv(etime, status) ~ sex, data = mgus_cr())
+  expect_s3_class(ci, "hrr_cuminc")
+  expect_identical(ci$causes, c("pcm", "death"))
+  expect_identical(ci$groups, c("sex=F", "sex=M"))
+  expect_output(print(ci), "Gray's test")
+  expect_output(print(ci), "sex=M death")
+  df <- as.data.frame(ci)
+  expect_identical(names(df), c("group", "cause", "time", "n_risk", "n_event", "estimate",
+                                "variance", "lower", "upper"))
+  expect_identical(levels(df$group), c("sex=F", "sex=M"))
+  s <- summary(ci, times = c(12, 120, 1e4))
+  expect_output(print(s), "Variances")
+  tab <- as.data.frame(s)
+  expect_identical(names(tab), c("group", "cause", "time", "estimate", "variance"))
+  expect_identical(nrow(tab), 12L)
+  expect_true(all(is.na(tab$estimate[tab$time == 1e4])))
+  expect_identical(summary(ci, times = 0)$table$estimate, c(0, 0, 0, 0))
+  # the curves rise to 1 - all-cause survival
+  last <- tapply(df$estimate, list(df$group, df$cause), function(v) v[length(v)])
+  surv <- tapply(ci$all_cause$survival, ci$all_cause$group, function(v) v[length(v)])
+  expect_equal(as.vector(rowSums(last)), as.vector(1 - surv), tolerance = 1e-12)
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_silent(plot(ci))
+  expect_silent(plot(ci, conf_int = TRUE, causes = "pcm"))
+  expect_silent(plot(ci, stacked = TRUE, group = "sex=M"))
+  expect_silent(plot(ci, stacked = TRUE, group = 1, col = c("grey40", "tomato")))
+  expect_silent(plot(cumulative_incidence(Surv(etime, event) ~ 1, data = mgus_cr())))
+})
+
+test_that("fine_gray methods run: print, summary, coef, vcov, confint, predict, baseline_hazard", {
+  d <- mgus_cr()
+  fg <- fine_gray(Surv(etime, status) ~ age + sex, data = d, cause = "pcm")
+  expect_s3_class(fg, "hrr_finegray")
+  expect_identical(names(coef(fg)), c("age", "sexM"))
+  expect_output(print(fg), "Cause of interest: pcm")
+  expect_output(print(summary(fg)), "exp\\(-coef\\)")
+  expect_identical(dim(vcov(fg)), c(2L, 2L))
+  ci95 <- confint(fg)
+  expect_identical(colnames(ci95), c("2.5 %", "97.5 %"))
+  expect_identical(rownames(confint(fg, "sexM", level = 0.9)), "sexM")
+  tab <- as.data.frame(fg)
+  expect_equal(log(tab$lower), unname(ci95[, 1]), tolerance = 1e-12)
+  expect_identical(nobs(fg), fg$nevent)
+  expect_identical(attr(logLik(fg), "df"), 2L)
+  nd <- data.frame(age = c(60, 75), sex = factor(c("F", "M"), levels = c("F", "M")))
+  pr <- predict(fg, nd)
+  expect_identical(colnames(pr), c("time", "1", "2"))
+  expect_identical(nrow(pr), length(fg$event_times))
+  expect_true(all(diff(pr[, "2"]) >= 0))
+  bh <- baseline_hazard(fg)
+  expect_identical(names(bh), c("time", "cumulative_hazard"))
+  # predictions are 1 - exp(-exp(x b) H0(t)) at covariates x
+  expect_equal(pr[, "1"], 1 - exp(-exp(60 * coef(fg)[["age"]]) * bh$cumulative_hazard),
+               tolerance = 1e-12)
+  # the fit survives saveRDS()/readRDS() (external pointers do not): refitted on demand
+  f2 <- unserialize(serialize(fg, NULL))
+  expect_identical(predict(f2, nd), pr)
+  expect_identical(confint(f2, level = 0.9), confint(fg, level = 0.9))
+  ci <- cumulative_incidence(Surv(etime, event) ~ sex, data = d)
+  c2 <- unserialize(serialize(ci, NULL))
+  expect_identical(summary(c2, times = c(10, 100))$table, summary(ci, times = c(10, 100))$table)
+})

@@ -448,9 +448,11 @@ impl Setup {
             a = b;
         }
         if let Some(r) = (0..n).find(|&r| eps[r] == 2 && w[r] <= 0.0) {
-            return Err(Error::Data {
+            return Err(Error::InvalidValue {
                 arg: "time",
-                reason: format!("the censoring distribution is zero before row {}", order[r]),
+                row: order[r],
+                value: t[r],
+                problem: "the censoring distribution is zero before this time",
             });
         }
         Ok(Setup {

@@ -1,0 +1,176 @@
+# Competing risks against cmprsk::cuminc / timepoints / crr / predict.crr and
+# survival::survfit with multi-state data (fixtures written by
+# tests/reference/generate_cmprsk.R): cumulative incidence, its variance and Gray's test
+# at 1e-10; Aalen-Johansen estimates (with delayed entry and weights) at 1e-10;
+# Fine-Gray coefficients at 1e-10 of the exact root of the score, standard errors,
+# variances, baseline hazard and predictions at 1e-8.
+
+TOL <- 1e-10
+
+cr_manifest <- function(name) {
+  if (is.null(fixture_dir()) || !file.exists(file.path(fixture_dir(), name))) {
+    return(data.frame(case = "(fixtures not found)"))
+  }
+  read_fixture(name)
+}
+
+skip_without_cr_fixtures <- function() {
+  skip_without_fixtures()
+  if (!file.exists(file.path(fixture_dir(), "cr_cuminc_cases.csv"))) {
+    testthat::skip("competing-risks fixtures not found (run tests/reference/generate_cmprsk.R)")
+  }
+}
+
+# Our group label of a fixture's group value ("all" without a group), as
+# cumulative_incidence() labels groups: "name=value".
+group_label <- function(var, value) {
+  if (nzchar(var)) paste0(var, "=", value) else rep("all", length(value))
+}
+
+# A key to match rows of two tables on group, cause and time.
+row_key <- function(group, cause, time) {
+  paste(as.character(group), as.character(cause), sprintf("%.17g", time), sep = "|")
+}
+
+# ---- cmprsk::cuminc, timepoints and Gray's test -----------------------------------------
+
+cuminc_cases <- cr_manifest("cr_cuminc_cases.csv")
+for (i in seq_len(nrow(cuminc_cases))) local({
+  cs <- cuminc_cases[i, , drop = FALSE]
+
+  test_that(paste("cumulative incidence, variance and Gray's test match cuminc:", cs$case), {
+    skip_without_cr_fixtures()
+    d <- read_fixture(paste0("data_", cs$data, ".csv"))
+    rhs <- c(if (nzchar(cs$group)) cs$group, if (nzchar(cs$strata)) sprintf("strata(%s)", cs$strata))
+    f <- stats::as.formula(sprintf("Surv(%s, %s) ~ %s", cs$time, cs$cause,
+                                   if (length(rhs)) paste(rhs, collapse = " + ") else "1"))
+    ci <- cumulative_incidence(f, data = d, censor_code = as.numeric(cs$cencode))
+    expect_s3_class(ci, "hrr_cuminc")
+    ref <- read_fixture(paste0("cr_cuminc_", cs$case, ".csv"))
+    at <- summary(ci, times = sort(unique(ref$time)))$table
+    m <- match(row_key(group_label(cs$group, ref$group), ref$cause, ref$time),
+               row_key(at$group, at$cause, at$time))
+    expect_false(anyNA(m))
+    close <- function(a, b, what) expect_close(a, b, paste(cs$case, what), tol = TOL)
+    close(at$estimate[m], ref$estimate, "estimate")
+    close(at$variance[m], ref$variance, "variance")
+    # every row of ours is in the reference (timepoints at every time, group and cause)
+    expect_identical(nrow(at), nrow(ref))
+    if (!nzchar(cs$group)) {
+      expect_null(ci$gray_test)
+    } else {
+      g <- read_fixture(paste0("cr_gray_", cs$case, ".csv"))
+      expect_identical(ci$gray_test$cause, as.character(g$cause))
+      close(ci$gray_test$statistic, g$statistic, "Gray statistic")
+      close(ci$gray_test$df, g$df, "Gray df")
+      close(ci$gray_test$p_value, g$p_upper, "Gray p")
+    }
+  })
+})
+
+# ---- survival::survfit, multi-state (Aalen-Johansen) ---------------------------------------
+
+survfit_cases <- cr_manifest("cr_survfit_cases.csv")
+for (i in seq_len(nrow(survfit_cases))) local({
+  cs <- survfit_cases[i, , drop = FALSE]
+
+  test_that(paste("Aalen-Johansen estimates match multi-state survfit:", cs$case), {
+    skip_without_cr_fixtures()
+    d <- read_fixture(paste0("data_", cs$data, ".csv"))
+    lhs <- if (nzchar(cs$entry)) sprintf("Surv(%s, %s, %s)", cs$entry, cs$time, cs$event) else
+      sprintf("Surv(%s, %s)", cs$time, cs$event)
+    f <- stats::as.formula(paste(lhs, "~", if (nzchar(cs$group)) cs$group else "1"))
+    # (not `w`: a bare name is looked up in `data` first, and cr_sim has a column w)
+    case_weights <- if (nzchar(cs$weights)) d[[cs$weights]] else NULL
+    ci <- cumulative_incidence(f, data = d, weights = case_weights, conf_type = cs$conf_type,
+                               conf_level = as.numeric(cs$conf_int))
+    tab <- as.data.frame(ci)
+    ref <- read_fixture(paste0("cr_survfit_", cs$case, ".csv"))
+    ref <- ref[ref$state != 0, ]
+    ref_key <- row_key(group_label(cs$group, ref$strata), ref$state, ref$time)
+    our_key <- row_key(tab$group, tab$cause, tab$time)
+    # the same rows both ways: every distinct time of every group, every cause
+    expect_setequal(our_key, ref_key)
+    expect_identical(anyDuplicated(our_key), 0L)
+    m <- match(ref_key, our_key)
+    expect_false(anyNA(m))
+    expect_close(tab$estimate[m], ref$estimate, paste(cs$case, "estimate"), tol = TOL)
+    # survfit counts events unweighted; ours are weighted sums
+    if (!nzchar(cs$weights)) {
+      expect_close(tab$n_event[m], ref$n_event, paste(cs$case, "n_event"), tol = TOL)
+    }
+    if (nzchar(cs$entry) || nzchar(cs$weights)) expect_null(ci$gray_test)
+  })
+})
+
+# ---- cmprsk::crr and predict.crr -------------------------------------------------------------
+
+crr_cases <- cr_manifest("cr_crr_cases.csv")
+for (i in seq_len(nrow(crr_cases))) local({
+  cs <- crr_cases[i, , drop = FALSE]
+
+  test_that(paste("Fine-Gray fit matches crr:", cs$case), {
+    skip_without_cr_fixtures()
+    d <- read_fixture(paste0("data_", cs$data, ".csv"))
+    covs <- strsplit(cs$covariates, " ")[[1L]]
+    f <- stats::as.formula(sprintf("Surv(%s, %s) ~ %s", cs$time, cs$cause,
+                                   paste(covs, collapse = " + ")))
+    fg <- fine_gray(f, data = d, cause = as.numeric(cs$failcode),
+                    censor_code = as.numeric(cs$cencode))
+    expect_s3_class(fg, "hrr_finegray")
+    expect_true(fg$converged)
+    pre <- paste0("cr_crr_", cs$case)
+    gap <- read_fixture("cr_crr_default_gap.csv")
+    gap <- gap[gap$case == cs$case, ]
+    expect_identical(names(coef(fg)), covs)
+    expect_close(coef(fg), gap$coef_newton[match(covs, gap$term)], paste(cs$case, "coef"),
+                 tol = TOL)
+    ref <- read_fixture(paste0(pre, ".csv"))
+    expect_close(fg$se, ref$se, paste(cs$case, "se"))
+    tab <- as.data.frame(fg)
+    expect_close(tab$z, ref$z, paste(cs$case, "z"), tol = 1e-7)
+    expect_close(vcov(fg), wide(read_fixture(paste0(pre, "_vcov.csv"))), paste(cs$case, "vcov"))
+    expect_close(fg$naive_var, wide(read_fixture(paste0(pre, "_invinf.csv"))),
+                 paste(cs$case, "invinf"))
+    st <- read_fixture(paste0(pre, "_fit.csv"))
+    expect_close(fg$loglik, st$loglik, paste(cs$case, "loglik"), tol = TOL)
+    expect_close(logLik(fg), st$loglik, paste(cs$case, "logLik"), tol = TOL)
+    expect_close(fg$loglik_null, st$loglik_null, paste(cs$case, "loglik_null"), tol = TOL)
+    expect_identical(fg$n, as.integer(st$n))
+
+    bl <- read_fixture(paste0(pre, "_baseline.csv"))
+    bh <- baseline_hazard(fg)
+    expect_close(bh$time, bl$uftime, paste(cs$case, "uftime"), tol = TOL)
+    expect_close(bh$cumulative_hazard, cumsum(bl$bfitj), paste(cs$case, "cumulative hazard"))
+
+    nd <- read_fixture(paste0(pre, "_newdata.csv"))
+    pr <- predict(fg, nd)
+    expect_identical(colnames(pr), c("time", rownames(nd)))
+    pf <- read_fixture(paste0(pre, "_predict.csv"))
+    ours <- pr[, -1L, drop = FALSE]
+    expect_close(ours[cbind(match(pf$time, pr[, "time"]), pf$row)], pf$cif,
+                 paste(cs$case, "predict"))
+    expect_identical(nrow(pf), length(ours))
+  })
+})
+
+test_that("a factor event gives the same fits as its numeric codes", {
+  skip_without_cr_fixtures()
+  d <- read_fixture("data_cr_mgus2.csv")
+  d$status <- factor(d$event, 0:2, c("censored", "pcm", "death"))
+  a <- cumulative_incidence(Surv(etime, event) ~ sex, data = d)
+  b <- cumulative_incidence(Surv(etime, status) ~ sex, data = d)
+  expect_identical(b$causes, c("pcm", "death"))
+  expect_identical(a$table$estimate, b$table$estimate)
+  expect_identical(a$gray_test$statistic, b$gray_test$statistic)
+  expect_identical(b$gray_test$cause, c("pcm", "death"))
+  # Surv(..., type = "mstate") is accepted as it is
+  c2 <- cumulative_incidence(Surv(etime, status, type = "mstate") ~ sex, data = d)
+  expect_identical(c2$table$variance, b$table$variance)
+  f1 <- fine_gray(Surv(etime, event) ~ age + sex, data = d, cause = 2)
+  f2 <- fine_gray(Surv(etime, status) ~ age + sex, data = d, cause = "death")
+  f3 <- fine_gray(Surv(etime, status) ~ age + sex, data = d, cause = 2)
+  expect_identical(coef(f1), coef(f2))
+  expect_identical(coef(f2), coef(f3))
+  expect_identical(f2$cause, "death")
+})
