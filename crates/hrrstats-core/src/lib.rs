@@ -16,6 +16,7 @@ pub mod error;
 pub mod glm;
 pub(crate) mod linalg;
 pub mod person_time;
+pub mod relsurv;
 pub mod survival;
 
 pub use competing::{
@@ -28,9 +29,10 @@ pub use error::{Error, Result};
 pub use glm::{Family, Glm, GlmData, GlmFit, GlmParams, GlmPrediction, GlmResidual, Link, Robust};
 pub use person_time::{
     crude_rates, cut_lexis, direct_standardize, rate_differences, rate_ratios, sir,
-    standard_population, CutRows, Homogeneity, LexisData, LexisSplit, PersonTimeTable,
-    RateComparison, RateTable, SirTable, SplitRows, StandardPopulation, StandardizedRates,
+    standard_population, CrudeRateTable, CutRows, Homogeneity, LexisData, LexisSplit,
+    PersonTimeTable, RateComparison, SirTable, SplitRows, StandardPopulation, StandardizedRates,
 };
+pub use relsurv::{Dimension, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit, RateTable};
 pub use survival::cox::{
     BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, Schoenfeld, TestResult, Ties,
     ZphTest, ZphTransform,

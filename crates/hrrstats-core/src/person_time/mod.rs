@@ -11,6 +11,6 @@ pub use cut::{cut_lexis, CutRows};
 pub use lexis::{LexisData, LexisSplit, PersonTimeTable, SplitRows};
 pub use rates::{
     crude_rates, direct_standardize, poisson_limits, rate_differences, rate_ratios, sir,
-    Homogeneity, RateComparison, RateTable, SirTable, StandardizedRates,
+    CrudeRateTable, Homogeneity, RateComparison, SirTable, StandardizedRates,
 };
 pub use standard::{standard_population, StandardPopulation, STANDARD_POPULATIONS};

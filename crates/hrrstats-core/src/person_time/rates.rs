@@ -138,7 +138,7 @@ pub fn poisson_limits(x: f64, conf_level: f64) -> (f64, f64) {
 
 /// Crude rates, one per row.
 #[derive(Debug, Clone, Default)]
-pub struct RateTable {
+pub struct CrudeRateTable {
     pub events: Vec<f64>,
     pub person_time: Vec<f64>,
     pub rate: Vec<f64>,
@@ -156,7 +156,7 @@ pub fn crude_rates(
     person_time: &[f64],
     null_rate: Option<f64>,
     conf_level: f64,
-) -> Result<RateTable> {
+) -> Result<CrudeRateTable> {
     if events.is_empty() {
         return Err(Error::Empty { arg: "events" });
     }
@@ -172,7 +172,7 @@ pub fn crude_rates(
             });
         }
     }
-    let mut t = RateTable {
+    let mut t = CrudeRateTable {
         conf_level,
         ..Default::default()
     };

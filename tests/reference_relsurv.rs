@@ -1,0 +1,92 @@
+//! Net and relative survival against relsurv::rs.surv on relsurv's rdata with the
+//! Slovenian population table slopop (fixtures from tests/reference/generate_relsurv.R).
+mod common;
+use common::{assert_close_tol, Table};
+use hrrstats::{ConfType, NetMethod, NetSurvival, NetSurvivalData, RateTable};
+
+/// The issue asks 1e-6 relative where the algorithm is the same.
+const TOL: f64 = 1e-10;
+
+fn slopop() -> RateTable {
+    let t = Table::read("data_rs_slopop.csv");
+    let sex: Vec<f64> = t.num("sex").iter().map(|s| s - 1.0).collect();
+    let names = vec!["age".to_string(), "year".to_string(), "sex".to_string()];
+    RateTable::from_long(
+        &names,
+        &[true, true, false],
+        &[&t.num("age_days"), &t.num("year_days1960"), &sex],
+        &t.num("rate"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn net_survival_matches_rs_surv() {
+    let table = slopop();
+    let d = Table::read("data_rs_rdata.csv");
+    let age: Vec<f64> = d.num("age").iter().map(|a| a * 365.241).collect();
+    let year = d.num("year_days1960");
+    let sex: Vec<f64> = d.num("sex").iter().map(|s| s - 1.0).collect();
+    let (time, status) = (d.num("time"), d.num("cens"));
+    let sex_codes: Vec<u32> = sex.iter().map(|&s| s as u32).collect();
+    let m = Table::read("rs_surv_cases.csv");
+    let mut checked = 0;
+    for c in 0..m.nrow {
+        let get = |k: &str| m.str(k)[c].clone();
+        // relsurv 2.2-9's Hakulinen with slopop looks the potential follow-up up ten years
+        // too early (dates since 1970 against the table's 1960 cut-points; see
+        // generate_relsurv.R): hak / hak_sex reproduce that bug, hak_datecut / _sex are the
+        // intended estimate (the same table with consistent date origins), which is ours.
+        if get("method") == "hakulinen" && get("ratetable") == "slopop" {
+            continue;
+        }
+        let case = get("case");
+        let method = NetMethod::parse(&get("method")).unwrap();
+        let mut data =
+            NetSurvivalData::new(&time, &status, vec![&age, &year, &sex], &table).unwrap();
+        let by_sex = get("strata") == "sex";
+        if by_sex {
+            data = data.with_strata(&sex_codes, 2).unwrap();
+        }
+        let fit = NetSurvival::params()
+            .method(method)
+            .conf_type(ConfType::parse(&get("conf_type")).unwrap())
+            .conf_level(get("conf_int").parse().unwrap())
+            .fit(&table, &data)
+            .unwrap();
+        let f = Table::read(&format!("rs_surv_{case}.csv"));
+        let fs = f.num("strata");
+        for (k, cv) in fit.curves.iter().enumerate() {
+            let rows: Vec<usize> = (0..f.nrow)
+                .filter(|&r| {
+                    if by_sex {
+                        fs[r] == (k + 1) as f64
+                    } else {
+                        fs[r].is_nan()
+                    }
+                })
+                .collect();
+            let col = |name: &str| -> Vec<f64> { rows.iter().map(|&r| f.num(name)[r]).collect() };
+            let what = format!("{case} stratum {k}");
+            assert_eq!(cv.time, col("time"), "{what}: times");
+            assert_close_tol(&format!("{what} n_risk"), &cv.n_risk, &col("n_risk"), 0.0);
+            assert_close_tol(
+                &format!("{what} n_event"),
+                &cv.n_event,
+                &col("n_event"),
+                0.0,
+            );
+            assert_close_tol(&format!("{what} surv"), &cv.survival, &col("surv"), TOL);
+            assert_close_tol(
+                &format!("{what} std_err"),
+                &cv.std_err,
+                &col("std_err"),
+                TOL,
+            );
+            assert_close_tol(&format!("{what} lower"), &cv.lower, &col("lower"), TOL);
+            assert_close_tol(&format!("{what} upper"), &cv.upper, &col("upper"), TOL);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked} cases");
+}
