@@ -90,3 +90,33 @@ fn net_survival_matches_rs_surv() {
     }
     assert!(checked >= 10, "{checked} cases");
 }
+
+#[test]
+fn expected_survival_matches_survexp() {
+    let table = slopop();
+    let f = Table::read("rs_expected_rdata.csv");
+    let (ids, t) = (f.num("id"), f.num("time"));
+    let mut checked = 0;
+    let mut k = 0;
+    while k < f.nrow {
+        let mut e = k;
+        while e < f.nrow && ids[e] == ids[k] {
+            e += 1;
+        }
+        let age = [f.num("age")[k] * 365.241];
+        let year = [f.num("year_days1960")[k]];
+        let sex = [f.num("sex")[k] - 1.0];
+        let s = table
+            .expected_survival(&[&age, &year, &sex], &t[k..e])
+            .unwrap();
+        assert_close_tol(
+            &format!("person {}", ids[k]),
+            &s[0],
+            &f.num("surv_exact")[k..e],
+            1e-12,
+        );
+        checked += e - k;
+        k = e;
+    }
+    assert_eq!(checked, f.nrow);
+}

@@ -850,6 +850,10 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<FineGrayFit>()?;
     m.add_function(wrap_pyfunction!(cumulative_incidence, m)?)?;
     m.add_function(wrap_pyfunction!(fine_gray, m)?)?;
+    m.add_class::<RateTableObj>()?;
+    m.add_function(wrap_pyfunction!(rate_table, m)?)?;
+    m.add_function(wrap_pyfunction!(days_since_1960, m)?)?;
+    m.add_function(wrap_pyfunction!(net_survival, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
@@ -1210,11 +1214,41 @@ impl CumIncFit {
                 cd.set_item("n_risk", PyArray1::from_slice(py, &c.n_risk))?;
                 cd.set_item("n_censor", PyArray1::from_slice(py, &c.n_censor))?;
                 cd.set_item("survival", PyArray1::from_slice(py, &c.survival))?;
-                cd.set_item("n_event", c.n_event.iter().map(|v| PyArray1::from_slice(py, v)).collect::<Vec<_>>())?;
-                cd.set_item("estimate", c.estimate.iter().map(|v| PyArray1::from_slice(py, v)).collect::<Vec<_>>())?;
-                cd.set_item("variance", c.variance.iter().map(|v| PyArray1::from_slice(py, v)).collect::<Vec<_>>())?;
-                cd.set_item("lower", c.lower.iter().map(|v| PyArray1::from_slice(py, v)).collect::<Vec<_>>())?;
-                cd.set_item("upper", c.upper.iter().map(|v| PyArray1::from_slice(py, v)).collect::<Vec<_>>())?;
+                cd.set_item(
+                    "n_event",
+                    c.n_event
+                        .iter()
+                        .map(|v| PyArray1::from_slice(py, v))
+                        .collect::<Vec<_>>(),
+                )?;
+                cd.set_item(
+                    "estimate",
+                    c.estimate
+                        .iter()
+                        .map(|v| PyArray1::from_slice(py, v))
+                        .collect::<Vec<_>>(),
+                )?;
+                cd.set_item(
+                    "variance",
+                    c.variance
+                        .iter()
+                        .map(|v| PyArray1::from_slice(py, v))
+                        .collect::<Vec<_>>(),
+                )?;
+                cd.set_item(
+                    "lower",
+                    c.lower
+                        .iter()
+                        .map(|v| PyArray1::from_slice(py, v))
+                        .collect::<Vec<_>>(),
+                )?;
+                cd.set_item(
+                    "upper",
+                    c.upper
+                        .iter()
+                        .map(|v| PyArray1::from_slice(py, v))
+                        .collect::<Vec<_>>(),
+                )?;
                 Ok(cd)
             })
             .collect::<PyResult<Vec<_>>>()?;
@@ -1224,7 +1258,10 @@ impl CumIncFit {
             Some(g) => {
                 let gd = PyDict::new(py);
                 gd.set_item("cause", g.iter().map(|t| t.cause).collect::<Vec<_>>())?;
-                gd.set_item("statistic", g.iter().map(|t| t.statistic).collect::<Vec<_>>())?;
+                gd.set_item(
+                    "statistic",
+                    g.iter().map(|t| t.statistic).collect::<Vec<_>>(),
+                )?;
                 gd.set_item("df", g.iter().map(|t| t.df).collect::<Vec<_>>())?;
                 gd.set_item("p_value", g.iter().map(|t| t.p_value).collect::<Vec<_>>())?;
                 d.set_item("gray", gd)?;
@@ -1234,7 +1271,12 @@ impl CumIncFit {
     }
 
     /// Estimates and variances of group `g` at `times`.
-    fn at<'py>(&self, py: Python<'py>, g: usize, times: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyDict>> {
+    fn at<'py>(
+        &self,
+        py: Python<'py>,
+        g: usize,
+        times: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let t = slice("times", &times)?;
         let r = self.fit.at(g, t).map_err(to_py)?;
         let d = PyDict::new(py);
@@ -1266,7 +1308,10 @@ fn cumulative_incidence(
     let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
     let w = weights.as_ref().map(|a| slice("weights", a)).transpose()?;
     let g = group.as_ref().map(|a| slice_u32("group", a)).transpose()?;
-    let s = strata.as_ref().map(|a| slice_u32("strata", a)).transpose()?;
+    let s = strata
+        .as_ref()
+        .map(|a| slice_u32("strata", a))
+        .transpose()?;
     let ct = core::ConfType::parse(conf_type).map_err(to_py)?;
     let fit = run(py, || {
         let mut d = core::CompetingData::new(t, c, censor_code)?;
@@ -1282,7 +1327,11 @@ fn cumulative_incidence(
         if let Some(s) = s {
             d = d.with_strata(s, n_strata)?;
         }
-        core::CumInc::params().conf_type(ct).conf_level(conf_level).rho(rho).fit(&d)
+        core::CumInc::params()
+            .conf_type(ct)
+            .conf_level(conf_level)
+            .rho(rho)
+            .fit(&d)
     })?;
     Ok(CumIncFit { fit })
 }
@@ -1310,17 +1359,30 @@ impl FineGrayFit {
         d.set_item("n", f.n)?;
         d.set_item("n_events", f.n_events)?;
         d.set_item("event_times", PyArray1::from_slice(py, &f.event_times))?;
-        d.set_item("baseline_jumps", PyArray1::from_slice(py, &f.baseline_jumps))?;
+        d.set_item(
+            "baseline_jumps",
+            PyArray1::from_slice(py, &f.baseline_jumps),
+        )?;
         let w = f.wald(conf_level);
-        for (k, name) in ["coef", "se", "z", "p", "lower", "upper"].iter().enumerate() {
-            d.set_item(format!("wald_{name}"), w.iter().map(|r| r[k]).collect::<Vec<_>>())?;
+        for (k, name) in ["coef", "se", "z", "p", "lower", "upper"]
+            .iter()
+            .enumerate()
+        {
+            d.set_item(
+                format!("wald_{name}"),
+                w.iter().map(|r| r[k]).collect::<Vec<_>>(),
+            )?;
         }
         Ok(d)
     }
 
     /// Predicted cumulative incidence at the event times, one array per row of `x`
     /// (row-major, p values per row).
-    fn predict<'py>(&self, py: Python<'py>, x: PyReadonlyArray1<'py, f64>) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
         let rows = slice("newdata", &x)?;
         let r = self.fit.predict(rows).map_err(to_py)?;
         Ok(arrays(py, r))
@@ -1344,15 +1406,141 @@ fn fine_gray(
     max_iter: usize,
 ) -> PyResult<FineGrayFit> {
     let (t, c) = (slice("time", &time)?, slice("cause", &cause)?);
-    let cols = columns.iter().map(|a| slice("covariates", a)).collect::<PyResult<Vec<_>>>()?;
-    let g = cengroup.as_ref().map(|a| slice_u32("cengroup", a)).transpose()?;
+    let cols = columns
+        .iter()
+        .map(|a| slice("covariates", a))
+        .collect::<PyResult<Vec<_>>>()?;
+    let g = cengroup
+        .as_ref()
+        .map(|a| slice_u32("cengroup", a))
+        .transpose()?;
     let fit = run(py, || {
         let mut d = core::CompetingData::new(t, c, censor_code)?;
         if let Some(g) = g {
             d = d.with_group(g, n_cengroups)?;
         }
         let x = core::Covariates::from_columns(cols, &names)?;
-        core::FineGray::params().cause(cause_of_interest).gtol(gtol).max_iter(max_iter).fit(&d, &x)
+        core::FineGray::params()
+            .cause(cause_of_interest)
+            .gtol(gtol)
+            .max_iter(max_iter)
+            .fit(&d, &x)
     })?;
     Ok(FineGrayFit { fit })
+}
+
+// ---- relative survival -----------------------------------------------------------------
+
+/// A population rate table (wrapped by `hrrstats.RateTable`).
+#[pyclass(module = "hrrstats._hrrstats", frozen)]
+struct RateTableObj {
+    table: core::RateTable,
+}
+
+#[pymethods]
+impl RateTableObj {
+    /// Expected survival of each person at `times`: a list of arrays (one per person).
+    fn expected_survival<'py>(
+        &self,
+        py: Python<'py>,
+        values: Vec<PyReadonlyArray1<'py, f64>>,
+        times: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+        let v = values
+            .iter()
+            .map(|a| slice("rmap", a))
+            .collect::<PyResult<Vec<_>>>()?;
+        let t = slice("times", &times)?;
+        let r = run(py, || self.table.expected_survival(&v, t))?;
+        Ok(arrays(py, r))
+    }
+}
+
+#[pyfunction]
+fn rate_table(
+    names: Vec<String>,
+    continuous: Vec<bool>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    rate: PyReadonlyArray1<'_, f64>,
+) -> PyResult<RateTableObj> {
+    let cols = columns
+        .iter()
+        .map(|a| slice("ratetable", a))
+        .collect::<PyResult<Vec<_>>>()?;
+    let r = slice("rate", &rate)?;
+    let table = core::RateTable::from_long(&names, &continuous, &cols, r).map_err(to_py)?;
+    Ok(RateTableObj { table })
+}
+
+#[pyfunction]
+fn days_since_1960<'py>(
+    py: Python<'py>,
+    year: PyReadonlyArray1<'py, f64>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let y = slice("year", &year)?;
+    Ok(PyArray1::from_vec(
+        py,
+        y.iter().map(|&v| core::days_since_1960(v)).collect(),
+    ))
+}
+
+#[pyfunction]
+#[pyo3(signature = (table, time, status, values, strata, n_strata, method, precision, conf_type, conf_level, fin_date))]
+#[allow(clippy::too_many_arguments)]
+fn net_survival<'py>(
+    py: Python<'py>,
+    table: &RateTableObj,
+    time: PyReadonlyArray1<'py, f64>,
+    status: PyReadonlyArray1<'py, f64>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    strata: Option<PyReadonlyArray1<'py, u32>>,
+    n_strata: usize,
+    method: &str,
+    precision: f64,
+    conf_type: &str,
+    conf_level: f64,
+    fin_date: Option<f64>,
+) -> PyResult<Vec<Bound<'py, PyDict>>> {
+    let (t, s) = (slice("time", &time)?, slice("event", &status)?);
+    let v = values
+        .iter()
+        .map(|a| slice("rmap", a))
+        .collect::<PyResult<Vec<_>>>()?;
+    let st = strata
+        .as_ref()
+        .map(|a| slice_u32("strata", a))
+        .transpose()?;
+    let m = core::NetMethod::parse(method).map_err(to_py)?;
+    let ct = core::ConfType::parse(conf_type).map_err(to_py)?;
+    let tab = &table.table;
+    let fit = run(py, || {
+        let mut d = core::NetSurvivalData::new(t, s, v, tab)?;
+        if let Some(st) = st {
+            d = d.with_strata(st, n_strata)?;
+        }
+        let mut p = core::NetSurvival::params()
+            .method(m)
+            .precision(precision)
+            .conf_type(ct)
+            .conf_level(conf_level);
+        if let Some(f) = fin_date {
+            p = p.fin_date(f);
+        }
+        p.fit(tab, &d)
+    })?;
+    fit.curves
+        .into_iter()
+        .map(|c| {
+            let d = PyDict::new(py);
+            d.set_item("time", PyArray1::from_vec(py, c.time))?;
+            d.set_item("n_risk", PyArray1::from_vec(py, c.n_risk))?;
+            d.set_item("n_event", PyArray1::from_vec(py, c.n_event))?;
+            d.set_item("n_censor", PyArray1::from_vec(py, c.n_censor))?;
+            d.set_item("survival", PyArray1::from_vec(py, c.survival))?;
+            d.set_item("std_err", PyArray1::from_vec(py, c.std_err))?;
+            d.set_item("lower", PyArray1::from_vec(py, c.lower))?;
+            d.set_item("upper", PyArray1::from_vec(py, c.upper))?;
+            Ok(d)
+        })
+        .collect()
 }

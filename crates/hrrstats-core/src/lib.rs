@@ -32,7 +32,9 @@ pub use person_time::{
     standard_population, CrudeRateTable, CutRows, Homogeneity, LexisData, LexisSplit,
     PersonTimeTable, RateComparison, SirTable, SplitRows, StandardPopulation, StandardizedRates,
 };
-pub use relsurv::{Dimension, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit, RateTable};
+pub use relsurv::{
+    days_since_1960, Dimension, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit, RateTable,
+};
 pub use survival::cox::{
     BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, Schoenfeld, TestResult, Ties,
     ZphTest, ZphTransform,

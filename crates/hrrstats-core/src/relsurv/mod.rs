@@ -8,3 +8,45 @@ pub use net::{
     NetCurve, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit, NetSurvivalParams,
 };
 pub use ratetable::{Dimension, RateTable};
+
+/// Days from 1960-01-01 (survival's and relsurv's date origin) to the calendar time
+/// `year` given as a decimal year: the day number of January 1 of its integer part
+/// (proleptic Gregorian calendar) plus the fraction times that year's length. A result
+/// within 1e-6 days of a whole day is that day (decimal years written from dates carry
+/// rounding noise that would otherwise move a rate-table crossing by a day).
+pub fn days_since_1960(year: f64) -> f64 {
+    fn days_from_civil(y: i64) -> i64 {
+        // Days from 1970-01-01 to y-01-01 (Howard Hinnant's algorithm, month = day = 1).
+        let y = y - 1; // January counts as month 13 of the previous year
+        let era = if y >= 0 { y } else { y - 399 } / 400;
+        let yoe = y - era * 400;
+        let doy = (153 * (1 + 9) + 2) / 5; // March-based day of year of January 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146097 + doe - 719468
+    }
+    let y0 = year.floor();
+    let start = days_from_civil(y0 as i64) - days_from_civil(1960);
+    let len = (days_from_civil(y0 as i64 + 1) - days_from_civil(y0 as i64)) as f64;
+    let d = start as f64 + (year - y0) * len;
+    let r = d.round();
+    if (d - r).abs() < 1e-6 {
+        r
+    } else {
+        d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn calendar_days() {
+        assert_eq!(super::days_since_1960(1960.0), 0.0);
+        assert_eq!(super::days_since_1960(1930.0), -10957.0);
+        assert_eq!(super::days_since_1960(2020.0), 21915.0);
+        assert_eq!(super::days_since_1960(1961.0), 366.0);
+        assert_eq!(
+            super::days_since_1960(1982.0 + 174.0 / 365.0).round(),
+            8210.0
+        );
+    }
+}

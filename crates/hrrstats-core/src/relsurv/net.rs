@@ -102,6 +102,7 @@ impl<'a> NetSurvivalData<'a> {
             });
         }
         table.check_values(&values, n)?;
+        table.check_coverage(&values)?;
         Ok(NetSurvivalData {
             time,
             status,

@@ -245,6 +245,26 @@ impl RateTable {
         Ok(())
     }
 
+    /// Check that the table covers every person at diagnosis: values of continuous
+    /// dimensions not below the first cut-point (beyond the last cut-point the last row
+    /// continues, as in survival and relsurv).
+    pub(crate) fn check_coverage(&self, values: &[&[f64]]) -> Result<()> {
+        for (d, v) in self.dims.iter().zip(values) {
+            if let Dimension::Continuous { name, cuts } = d {
+                if let Some(row) = v.iter().position(|&x| x < cuts[0]) {
+                    return Err(Error::InvalidCell {
+                        arg: "ratetable",
+                        column: name.clone(),
+                        row,
+                        value: v[row],
+                        problem: "the rate table does not cover this person (value below its first cut-point)",
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Linear index of the cell holding `point` (continuous: the last cut-point <= value,
     /// the first row below the first cut-point; factors: the code).
     #[inline]
@@ -332,5 +352,38 @@ impl RateTable {
             left -= step;
         }
         h
+    }
+
+    /// Expected (population) survival of each person at each of `times` (time since
+    /// diagnosis), integrating the hazard exactly across the table's cells (as
+    /// `survival::survexp(..., method = "individual.s")`). `values`: one slice per
+    /// dimension, the persons' values at diagnosis. Returns one vector per person.
+    pub fn expected_survival(&self, values: &[&[f64]], times: &[f64]) -> Result<Vec<Vec<f64>>> {
+        let n = values.first().map_or(0, |v| v.len());
+        self.check_values(values, n)?;
+        if let Some(row) = times.iter().position(|t| !(t.is_finite() && *t >= 0.0)) {
+            return Err(Error::InvalidValue {
+                arg: "times",
+                row,
+                value: times[row],
+                problem: "time must be finite and non-negative",
+            });
+        }
+        let mut order: Vec<usize> = (0..times.len()).collect();
+        order.sort_by(|&a, &b| times[a].total_cmp(&times[b]));
+        let adv = self.advances();
+        Ok((0..n)
+            .map(|i| {
+                let mut point: Vec<f64> = values.iter().map(|v| v[i]).collect();
+                let mut out = vec![0.0; times.len()];
+                let (mut at, mut h) = (0.0, 0.0);
+                for &k in &order {
+                    h += self.hazard_over(&mut point, &adv, times[k] - at, false);
+                    at = times[k];
+                    out[k] = (-h).exp();
+                }
+                out
+            })
+            .collect())
     }
 }
