@@ -452,31 +452,46 @@ fn pp_sums(
                 let mut next_cut = vec![f64::INFINITY; nd];
                 for &i in chunk {
                     let j_i = times.partition_point(|&t| t < d.time[i]);
-                    let mut s = 1.0f64;
-                    let mut looked_up = false;
-                    let mut lam = 0.0;
-                    for (k, &(start, len, _)) in steps[..step_end[j_i]].iter().enumerate() {
-                        // Look the cell up again when a time-varying value reaches its
-                        // next cut-point (the same comparison as relsurv's lookup).
-                        let moved = !looked_up
-                            || (0..nd).any(|q| adv[q] && d.values[q][i] + start >= next_cut[q]);
-                        if moved {
-                            for q in 0..nd {
-                                point[q] = d.values[q][i] + if adv[q] { start } else { 0.0 };
-                            }
-                            lam = table.rate(table.cell(&point));
-                            table.next_cuts(&point, &mut next_cut);
-                            looked_up = true;
+                    let kend = step_end[j_i];
+                    let (mut s, mut inv) = (1.0f64, 1.0f64);
+                    let mut k = 0;
+                    while k < kend {
+                        // The cell at the start of step k, and the first later step whose
+                        // start reaches a cut-point of a time-varying dimension (the same
+                        // comparison as relsurv's lookup, found by bisection).
+                        let start = steps[k].0;
+                        for q in 0..nd {
+                            point[q] = d.values[q][i] + if adv[q] { start } else { 0.0 };
                         }
-                        let e = (-len * lam).exp();
-                        let s1 = s * e;
-                        let row = &mut a[k * width..(k + 1) * width];
-                        row[0] += lam / s;
-                        row[1] += lam / s1;
-                        row[2] += 1.0 / s;
-                        row[3] += 1.0 / s1;
-                        row[4] += len * lam;
-                        s = s1;
+                        let lam = table.rate(table.cell(&point));
+                        table.next_cuts(&point, &mut next_cut);
+                        let mut k_next = kend;
+                        for q in 0..nd {
+                            if adv[q] && next_cut[q].is_finite() {
+                                let x = d.values[q][i];
+                                let kq = k
+                                    + 1
+                                    + steps[k + 1..kend]
+                                        .partition_point(|st| x + st.0 < next_cut[q]);
+                                k_next = k_next.min(kq);
+                            }
+                        }
+                        let ep = (-prec * lam).exp();
+                        for kk in k..k_next {
+                            let len = steps[kk].1;
+                            let e = if len == prec { ep } else { (-len * lam).exp() };
+                            let s1 = s * e;
+                            let inv1 = 1.0 / s1;
+                            let row = &mut a[kk * width..(kk + 1) * width];
+                            row[0] += lam * inv;
+                            row[1] += lam * inv1;
+                            row[2] += inv;
+                            row[3] += inv1;
+                            row[4] += len * lam;
+                            s = s1;
+                            inv = inv1;
+                        }
+                        k = k_next;
                     }
                     if d.status[i] == 1.0 {
                         dn[j_i] += 1.0 / s;
