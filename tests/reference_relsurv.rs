@@ -120,3 +120,31 @@ fn expected_survival_matches_survexp() {
     }
     assert_eq!(checked, f.nrow);
 }
+
+#[test]
+fn net_survival_test_matches_rs_diff() {
+    let table = slopop();
+    let d = Table::read("data_rs_rdata.csv");
+    let age: Vec<f64> = d.num("age").iter().map(|a| a * 365.241).collect();
+    let year = d.num("year_days1960");
+    let sex: Vec<f64> = d.num("sex").iter().map(|s| s - 1.0).collect();
+    let (time, status) = (d.num("time"), d.num("cens"));
+    let g: Vec<u32> = sex.iter().map(|&s| s as u32).collect();
+    let data = NetSurvivalData::new(&time, &status, vec![&age, &year, &sex], &table).unwrap();
+    let r = hrrstats::net_survival_test(&table, &data, &g, 2, 1.0).unwrap();
+    let f = Table::read("rs_diff.csv");
+    let col = |c: &str| f.num(c)[0];
+    assert_close_tol(
+        "rs.diff statistic, p",
+        &[r.statistic, r.df as f64, r.p_value],
+        &[col("statistic"), col("df"), col("p_upper")],
+        TOL,
+    );
+    assert_close_tol("rs.diff scores", &r.score, &[col("z_1"), col("z_2")], TOL);
+    assert_close_tol(
+        "rs.diff variance",
+        &r.variance,
+        &[col("var_11"), col("var_12"), col("var_12"), col("var_22")],
+        TOL,
+    );
+}

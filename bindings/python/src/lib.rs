@@ -854,6 +854,7 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rate_table, m)?)?;
     m.add_function(wrap_pyfunction!(days_since_1960, m)?)?;
     m.add_function(wrap_pyfunction!(net_survival, m)?)?;
+    m.add_function(wrap_pyfunction!(net_survival_test, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
@@ -1543,4 +1544,37 @@ fn net_survival<'py>(
             Ok(d)
         })
         .collect()
+}
+
+#[pyfunction]
+#[pyo3(signature = (table, time, status, values, group, n_groups, precision))]
+#[allow(clippy::too_many_arguments)]
+fn net_survival_test<'py>(
+    py: Python<'py>,
+    table: &RateTableObj,
+    time: PyReadonlyArray1<'py, f64>,
+    status: PyReadonlyArray1<'py, f64>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    group: PyReadonlyArray1<'py, u32>,
+    n_groups: usize,
+    precision: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (t, s) = (slice("time", &time)?, slice("event", &status)?);
+    let v = values
+        .iter()
+        .map(|a| slice("rmap", a))
+        .collect::<PyResult<Vec<_>>>()?;
+    let g = slice_u32("group", &group)?;
+    let tab = &table.table;
+    let r = run(py, || {
+        let d = core::NetSurvivalData::new(t, s, v, tab)?;
+        core::net_survival_test(tab, &d, g, n_groups, precision)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("statistic", r.statistic)?;
+    d.set_item("df", r.df)?;
+    d.set_item("p_value", r.p_value)?;
+    d.set_item("score", PyArray1::from_vec(py, r.score))?;
+    d.set_item("variance", PyArray1::from_vec(py, r.variance))?;
+    Ok(d)
 }

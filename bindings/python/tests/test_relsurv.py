@@ -80,3 +80,12 @@ def test_bad_input(slopop):
     ns = hs.net_survival("time", "cens", "age", "year_decimal", "sex", ratetable=slopop, strata="sex", data=d)
     ns.plot()
     assert "Net survival" in repr(ns)
+
+
+def test_net_survival_test_matches_rs_diff(slopop):
+    d = fixture("data_rs_rdata.csv")
+    r = hs.net_survival_test("time", "cens", "age", "year_decimal", "sex", "sex", ratetable=slopop, data=d)
+    f = fixture("rs_diff.csv")
+    assert_close("stat", [r["statistic"], r["df"], r["p_value"]], f[["statistic", "df", "p_upper"]].to_numpy()[0], TOL)
+    assert_close("score", r["score"], f[["z_1", "z_2"]].to_numpy()[0], TOL)
+    assert_close("var", r["variance"].ravel(), f[["var_11", "var_12", "var_12", "var_22"]].to_numpy()[0], TOL)

@@ -10,7 +10,7 @@ import pandas as pd
 from . import _hrrstats as _core
 from ._convert import codes, column, floats
 
-__all__ = ["RateTable", "net_survival", "NetSurvival"]
+__all__ = ["RateTable", "net_survival", "NetSurvival", "net_survival_test"]
 
 DAYS_PER_YEAR = 365.241  # relsurv's convention for ages in days (rmap = list(age = age * 365.241))
 
@@ -170,3 +170,21 @@ def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme"
     curves = _core.net_survival(ratetable._obj, t, s, values, st, max(len(levels), 1), method, float(precision),
                                 conf_type, float(conf_level), fin_date)
     return NetSurvival(curves, levels, method, conf_type, conf_level)
+
+
+def net_survival_test(time, event, age, year, sex, group, ratetable, *, precision=None, data=None):
+    """Log-rank-type test that net survival is the same in every ``group`` (Pohar-Perme
+    weighting), as ``relsurv::rs.diff``. Returns a dict: statistic, df, p_value, score
+    (per group), variance (K x K), groups."""
+    if not isinstance(ratetable, RateTable):
+        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
+    t = floats(time, "time", data)
+    s = floats(event, "event", data)
+    values = ratetable._values(age, year, sex, data)
+    g, levels = codes([column(group, "group", data, categorical=True)], "group", len(t))
+    if precision is None:
+        precision = 1.0 if ratetable.time_unit == "days" else 1.0 / DAYS_PER_YEAR
+    r = _core.net_survival_test(ratetable._obj, t, s, values, g, len(levels), float(precision))
+    k = len(levels)
+    return {"statistic": r["statistic"], "df": r["df"], "p_value": r["p_value"], "score": r["score"],
+            "variance": r["variance"].reshape(k, k), "groups": list(levels)}

@@ -5,7 +5,8 @@ pub mod net;
 pub mod ratetable;
 
 pub use net::{
-    NetCurve, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit, NetSurvivalParams,
+    net_survival_test, NetCurve, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit,
+    NetSurvivalParams, NetSurvivalTest,
 };
 pub use ratetable::{Dimension, RateTable};
 
