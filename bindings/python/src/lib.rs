@@ -855,6 +855,7 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(days_since_1960, m)?)?;
     m.add_function(wrap_pyfunction!(net_survival, m)?)?;
     m.add_function(wrap_pyfunction!(net_survival_test, m)?)?;
+    m.add_function(wrap_pyfunction!(excess_hazard_glm, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
@@ -1576,5 +1577,45 @@ fn net_survival_test<'py>(
     d.set_item("p_value", r.p_value)?;
     d.set_item("score", PyArray1::from_vec(py, r.score))?;
     d.set_item("variance", PyArray1::from_vec(py, r.variance))?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (table, time, status, values, columns, names, breaks, year))]
+#[allow(clippy::too_many_arguments)]
+fn excess_hazard_glm<'py>(
+    py: Python<'py>,
+    table: &RateTableObj,
+    time: PyReadonlyArray1<'py, f64>,
+    status: PyReadonlyArray1<'py, f64>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    columns: Vec<PyReadonlyArray1<'py, f64>>,
+    names: Vec<String>,
+    breaks: Vec<f64>,
+    year: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (t, s) = (slice("time", &time)?, slice("event", &status)?);
+    let v = values
+        .iter()
+        .map(|a| slice("rmap", a))
+        .collect::<PyResult<Vec<_>>>()?;
+    let cols = columns
+        .iter()
+        .map(|a| slice("covariates", a))
+        .collect::<PyResult<Vec<_>>>()?;
+    let tab = &table.table;
+    let f = run(py, || {
+        let d = core::NetSurvivalData::new(t, s, v, tab)?;
+        let x = core::Covariates::from_columns(cols, &names)?;
+        core::excess_hazard_glm(tab, &d, &x, &breaks, year)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("names", f.names)?;
+    d.set_item("coef", PyArray1::from_vec(py, f.coef))?;
+    d.set_item("se", PyArray1::from_vec(py, f.se))?;
+    d.set_item("var", PyArray1::from_vec(py, f.var))?;
+    d.set_item("loglik", f.loglik)?;
+    d.set_item("iterations", f.iterations)?;
+    d.set_item("converged", f.converged)?;
     Ok(d)
 }

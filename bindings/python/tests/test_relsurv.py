@@ -89,3 +89,12 @@ def test_net_survival_test_matches_rs_diff(slopop):
     assert_close("stat", [r["statistic"], r["df"], r["p_value"]], f[["statistic", "df", "p_upper"]].to_numpy()[0], TOL)
     assert_close("score", r["score"], f[["z_1", "z_2"]].to_numpy()[0], TOL)
     assert_close("var", r["variance"].ravel(), f[["var_11", "var_12", "var_12", "var_22"]].to_numpy()[0], TOL)
+
+
+def test_excess_hazard_model_matches_rsadd(slopop):
+    d = fixture("data_rs_rdata.csv")
+    m = hs.excess_hazard_model("time", "cens", "age", "year_decimal", "sex", ["sex", "age"], ratetable=slopop, data=d)
+    c = fixture("rs_rsadd_glm.poi.csv")
+    assert m.attrs["converged"]
+    assert_close("coef", m["coef"], c["coef_converged"], 1e-8)
+    assert_close("se", m["se"], c["se_converged"], 1e-8)

@@ -10,7 +10,7 @@ import pandas as pd
 from . import _hrrstats as _core
 from ._convert import codes, column, floats
 
-__all__ = ["RateTable", "net_survival", "NetSurvival", "net_survival_test"]
+__all__ = ["RateTable", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model"]
 
 DAYS_PER_YEAR = 365.241  # relsurv's convention for ages in days (rmap = list(age = age * 365.241))
 
@@ -188,3 +188,34 @@ def net_survival_test(time, event, age, year, sex, group, ratetable, *, precisio
     k = len(levels)
     return {"statistic": r["statistic"], "df": r["df"], "p_value": r["p_value"], "score": r["score"],
             "variance": r["variance"].reshape(k, k), "groups": list(levels)}
+
+
+def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *, breaks=(0, 1, 3, 5, 10), data=None):
+    """Excess-hazard regression by the grouped Poisson GLM of Dickman et al. (2004), as
+    ``relsurv::rsadd(method = "glm.poi")``: hazard = population hazard + exp(x'beta +
+    gamma(follow-up interval)). ``breaks``: follow-up intervals in YEARS (follow-up beyond
+    the last is censored). ``covariates``: numeric columns (names with ``data=``).
+    Returns a DataFrame indexed by term: coef, exp_coef, se, z, p (the excess hazard
+    ratios; the fu terms are log excess rates per person-year), with ``attrs`` holding
+    the variance matrix and convergence information."""
+    from statistics import NormalDist
+
+    if not isinstance(ratetable, RateTable):
+        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
+    t = floats(time, "time", data)
+    s = floats(event, "event", data)
+    values = ratetable._values(age, year, sex, data)
+    names = [covariates] if isinstance(covariates, str) else list(covariates)
+    cols = [floats(c, "covariates", data) for c in names]
+    names = [c if isinstance(c, str) else f"x{k}" for k, c in enumerate(names)]
+    unit = DAYS_PER_YEAR if ratetable.time_unit == "days" else 1.0
+    r = _core.excess_hazard_glm(ratetable._obj, t, s, values, cols, names, [float(b) * unit for b in breaks], unit)
+    coef, se = r["coef"], r["se"]
+    z = coef / se
+    p = np.array([2 * (1 - NormalDist().cdf(abs(v))) for v in z])
+    out = pd.DataFrame({"coef": coef, "exp_coef": np.exp(coef), "se": se, "z": z, "p": p},
+                       index=pd.Index(r["names"], name="term"))
+    k = len(coef)
+    out.attrs.update({"var": r["var"].reshape(k, k), "loglik": r["loglik"], "iterations": r["iterations"],
+                      "converged": r["converged"]})
+    return out

@@ -1,9 +1,11 @@
 //! Relative and net survival for cancer registries: population rate tables and the
 //! Pohar-Perme, Ederer II, Ederer I and Hakulinen estimators.
 
+pub mod excess;
 pub mod net;
 pub mod ratetable;
 
+pub use excess::{excess_hazard_glm, ExcessHazardFit, ExcessTable};
 pub use net::{
     net_survival_test, NetCurve, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit,
     NetSurvivalParams, NetSurvivalTest,

@@ -1,0 +1,273 @@
+//! Excess-hazard regression by the grouped Poisson GLM of Dickman et al. (2004), as
+//! `relsurv::rsadd(method = "glm.poi")`.
+//!
+//! The hazard of person `i` is the population hazard `λ_i(t)` (from the rate table) plus
+//! the excess `exp(x_i'β + γ_{fu(t)})`, with `γ` piecewise constant on the follow-up
+//! intervals `breaks` (e.g. 0, 1, 3, 5, 10 years). Follow-up beyond the last break is
+//! censored there. Each interval is cut into sub-intervals of one `year` (a shorter last
+//! piece), and persons with the same covariate vector are grouped per sub-interval
+//! `[c_k, c_{k+1})`: `nd` deaths, person-years `Y = Σ y_i` and expected deaths
+//! `d* = Σ y_i Λ*_ik / len_k`, where `Λ*_ik` is the person's population cumulative
+//! hazard over the whole sub-interval (exact integration) and `len_k` its length in
+//! years. The model `nd ~ Poisson(d* + exp(log Y + x'β + γ))` is fitted by Fisher scoring
+//! to convergence (relsurv's glm call stops at glm's default tolerance, about 1e-5 away).
+
+use super::net::NetSurvivalData;
+use super::ratetable::RateTable;
+use crate::data::Covariates;
+use crate::error::{Error, Result};
+use crate::linalg::{chinv2, cholesky2, chsolve2};
+
+/// A fitted excess-hazard model.
+#[derive(Debug, Clone)]
+pub struct ExcessHazardFit {
+    /// Covariate names, then one `fu[a,b)` term per follow-up interval.
+    pub names: Vec<String>,
+    pub coef: Vec<f64>,
+    pub se: Vec<f64>,
+    /// Inverse Fisher information, row-major.
+    pub var: Vec<f64>,
+    pub loglik: f64,
+    pub iterations: usize,
+    pub converged: bool,
+    /// The grouped data: sub-interval index, follow-up interval index, the group's
+    /// covariate values (row-major), deaths, person-years, expected deaths.
+    pub table: ExcessTable,
+}
+
+/// The grouped Poisson data behind the fit.
+#[derive(Debug, Clone, Default)]
+pub struct ExcessTable {
+    pub sub_interval: Vec<usize>,
+    pub interval: Vec<usize>,
+    pub x: Vec<f64>,
+    pub deaths: Vec<f64>,
+    pub person_years: Vec<f64>,
+    pub expected: Vec<f64>,
+}
+
+/// Fit the excess-hazard model. `breaks`: follow-up interval boundaries (in the table's
+/// time unit, starting at 0); `year`: the length of one year in that unit (365.241 for
+/// days, as relsurv; 1 for years).
+pub fn excess_hazard_glm(
+    table: &RateTable,
+    d: &NetSurvivalData,
+    x: &Covariates,
+    breaks: &[f64],
+    year: f64,
+) -> Result<ExcessHazardFit> {
+    let n = d.time.len();
+    if x.n() != n {
+        return Err(Error::LengthMismatch {
+            arg: "covariates",
+            len: x.n(),
+            expected_arg: "time",
+            expected: n,
+        });
+    }
+    if breaks.len() < 2
+        || breaks[0] != 0.0
+        || breaks.windows(2).any(|w| !(w[1] > w[0]))
+        || breaks.iter().any(|b| !b.is_finite())
+    {
+        return Err(Error::InvalidArgument {
+            arg: "breaks",
+            reason: "follow-up breaks must start at 0 and increase strictly".into(),
+        });
+    }
+    if !(year.is_finite() && year > 0.0) {
+        return Err(Error::InvalidArgument {
+            arg: "year",
+            reason: "must be positive".into(),
+        });
+    }
+    let p = x.p();
+    // Sub-interval boundaries and their interval.
+    let mut cuts = vec![0.0];
+    let mut of = Vec::new();
+    for (a, w) in breaks.windows(2).enumerate() {
+        let mut c = w[0];
+        loop {
+            let next = (c + year).min(w[1]);
+            // relsurv: whole years inside the interval, a shorter last piece.
+            let next = if w[1] - next < 1e-9 * year {
+                w[1]
+            } else {
+                next
+            };
+            cuts.push(next);
+            of.push(a);
+            c = next;
+            if c >= w[1] {
+                break;
+            }
+        }
+    }
+    let last = *breaks.last().expect("two breaks");
+    let adv = table.advances();
+    let nd = adv.len();
+    // Group key: covariate vector bits + sub-interval.
+    let mut index: std::collections::HashMap<(Vec<u64>, usize), usize> =
+        std::collections::HashMap::new();
+    let mut t = ExcessTable::default();
+    for i in 0..n {
+        let (time, died) = if d.time[i] > last {
+            (last, false)
+        } else {
+            (d.time[i], d.status[i] == 1.0)
+        };
+        let xi: Vec<f64> = (0..p).map(|j| x.column(j)[i]).collect();
+        let key_x: Vec<u64> = xi.iter().map(|v| v.to_bits()).collect();
+        for k in 0..cuts.len() - 1 {
+            if !(time > cuts[k]) {
+                break;
+            }
+            let y = (time.min(cuts[k + 1]) - cuts[k]) / year;
+            let mut point: Vec<f64> = (0..nd)
+                .map(|q| d.values[q][i] + if adv[q] { cuts[k] } else { 0.0 })
+                .collect();
+            let h = table.hazard_over(&mut point, &adv, cuts[k + 1] - cuts[k], false);
+            let len = (cuts[k + 1] - cuts[k]) / year;
+            let g = *index.entry((key_x.clone(), k)).or_insert_with(|| {
+                t.sub_interval.push(k);
+                t.interval.push(of[k]);
+                t.x.extend_from_slice(&xi);
+                t.deaths.push(0.0);
+                t.person_years.push(0.0);
+                t.expected.push(0.0);
+                t.deaths.len() - 1
+            });
+            t.person_years[g] += y;
+            t.expected[g] += y * h / len;
+            if died && time <= cuts[k + 1] {
+                t.deaths[g] += 1.0;
+            }
+        }
+    }
+    let nfu = breaks.len() - 1;
+    let q = p + nfu;
+    let m = t.deaths.len();
+    let design = |r: usize, out: &mut [f64]| {
+        out[..p].copy_from_slice(&t.x[r * p..(r + 1) * p]);
+        out[p..].iter_mut().for_each(|v| *v = 0.0);
+        out[p + t.interval[r]] = 1.0;
+    };
+    let lny: Vec<f64> = t.person_years.iter().map(|y| y.ln()).collect();
+    let loglik = |b: &[f64], row: &mut [f64]| -> f64 {
+        let mut ll = 0.0;
+        for r in 0..m {
+            design(r, row);
+            let eta: f64 = lny[r] + row.iter().zip(b).map(|(a, c)| a * c).sum::<f64>();
+            let mu = t.expected[r] + eta.exp();
+            ll += t.deaths[r] * mu.ln() - mu;
+        }
+        ll
+    };
+    // Start: covariates 0, each interval's excess rate from its observed minus expected.
+    let mut b = vec![0.0; q];
+    for a in 0..nfu {
+        let (mut o, mut e, mut y) = (0.0, 0.0, 0.0);
+        for r in 0..m {
+            if t.interval[r] == a {
+                o += t.deaths[r];
+                e += t.expected[r];
+                y += t.person_years[r];
+            }
+        }
+        b[p + a] = (((o - e).max(0.1 * o.max(1.0))) / y).ln();
+    }
+    let mut row = vec![0.0; q];
+    let mut ll = loglik(&b, &mut row);
+    let (mut converged, mut iterations) = (false, 0);
+    let mut info = vec![0.0; q * q];
+    for it in 0..100 {
+        iterations = it + 1;
+        let mut u = vec![0.0; q];
+        info.iter_mut().for_each(|v| *v = 0.0);
+        for r in 0..m {
+            design(r, &mut row);
+            let eta: f64 = lny[r] + row.iter().zip(&b).map(|(a, c)| a * c).sum::<f64>();
+            let e = eta.exp();
+            let mu = t.expected[r] + e;
+            let w = e * e / mu;
+            let s = (t.deaths[r] - mu) / mu * e;
+            for j in 0..q {
+                u[j] += s * row[j];
+                for l in 0..=j {
+                    info[j * q + l] += w * row[j] * row[l];
+                }
+            }
+        }
+        for j in 0..q {
+            for l in 0..j {
+                info[l * q + j] = info[j * q + l];
+            }
+        }
+        let mut ch = info.clone();
+        if cholesky2(&mut ch, q, 1e-12) < q as i64 {
+            return Err(Error::Data {
+                arg: "covariates",
+                reason: "the information matrix is singular (collinear covariates?)".into(),
+            });
+        }
+        let mut step = u.clone();
+        chsolve2(&ch, q, &mut step);
+        let mut accepted = false;
+        for _ in 0..30 {
+            let bn: Vec<f64> = b.iter().zip(&step).map(|(a, s)| a + s).collect();
+            let lln = loglik(&bn, &mut row);
+            if lln.is_finite() && lln >= ll - 64.0 * f64::EPSILON * ll.abs().max(1.0) {
+                b = bn;
+                ll = lln;
+                accepted = true;
+                break;
+            }
+            step.iter_mut().for_each(|v| *v *= 0.5);
+        }
+        let size = step
+            .iter()
+            .zip(&b)
+            .map(|(s, c)| s.abs() / c.abs().max(1.0))
+            .fold(0.0, f64::max);
+        if !accepted || size < 1e-13 {
+            converged = accepted || size < 1e-10;
+            break;
+        }
+    }
+    // Information at the estimate.
+    info.iter_mut().for_each(|v| *v = 0.0);
+    for r in 0..m {
+        design(r, &mut row);
+        let eta: f64 = lny[r] + row.iter().zip(&b).map(|(a, c)| a * c).sum::<f64>();
+        let e = eta.exp();
+        let w = e * e / (t.expected[r] + e);
+        for j in 0..q {
+            for l in 0..q {
+                info[j * q + l] += w * row[j] * row[l];
+            }
+        }
+    }
+    if cholesky2(&mut info, q, 1e-12) < q as i64 {
+        return Err(Error::Data {
+            arg: "covariates",
+            reason: "the information matrix is singular".into(),
+        });
+    }
+    chinv2(&mut info, q);
+    let mut names: Vec<String> = x.names().to_vec();
+    names.extend(
+        breaks
+            .windows(2)
+            .map(|w| format!("fu[{},{})", w[0] / year, w[1] / year)),
+    );
+    Ok(ExcessHazardFit {
+        se: (0..q).map(|j| info[j * q + j].sqrt()).collect(),
+        names,
+        coef: b,
+        var: info,
+        loglik: ll,
+        iterations,
+        converged,
+        table: t,
+    })
+}
