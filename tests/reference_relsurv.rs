@@ -194,3 +194,49 @@ fn excess_hazard_glm_matches_rsadd() {
     assert_close_tol("coef", &fit.coef, &c.num("coef_converged"), 1e-8);
     assert_close_tol("se", &fit.se, &c.num("se_converged"), 1e-8);
 }
+
+#[test]
+fn crude_probabilities_match_cmp_rel() {
+    let table = slopop();
+    let d = Table::read("data_rs_rdata.csv");
+    let age: Vec<f64> = d.num("age").iter().map(|a| a * 365.241).collect();
+    let year = d.num("year_days1960");
+    let sex: Vec<f64> = d.num("sex").iter().map(|s| s - 1.0).collect();
+    let (time, status) = (d.num("time"), d.num("cens"));
+    let data = NetSurvivalData::new(&time, &status, vec![&age, &year, &sex], &table).unwrap();
+    let cp = hrrstats::crude_probabilities(&table, &data, 1.0, None).unwrap();
+    let f = Table::read("rs_cmprel.csv");
+    let (ft, fc) = (f.num("time"), f.str("cause"));
+    for (cause, est, var) in [
+        ("cancer", &cp.cancer, &cp.cancer_var),
+        ("population", &cp.population, &cp.population_var),
+    ] {
+        let rows: Vec<usize> = (0..f.nrow)
+            .filter(|&r| fc[r] == cause && ft[r] > 0.0)
+            .collect();
+        assert!(rows.len() > 100);
+        let pick = |v: &Vec<f64>| -> Vec<f64> {
+            rows.iter()
+                .map(|&r| v[cp.time.iter().position(|&t| t == ft[r]).unwrap()])
+                .collect()
+        };
+        assert_close_tol(
+            &format!("{cause} estimate"),
+            &pick(est),
+            &rows
+                .iter()
+                .map(|&r| f.num("estimate")[r])
+                .collect::<Vec<_>>(),
+            TOL,
+        );
+        assert_close_tol(
+            &format!("{cause} variance"),
+            &pick(var),
+            &rows
+                .iter()
+                .map(|&r| f.num("variance")[r])
+                .collect::<Vec<_>>(),
+            1e-10,
+        );
+    }
+}

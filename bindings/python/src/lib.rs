@@ -856,6 +856,7 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(net_survival, m)?)?;
     m.add_function(wrap_pyfunction!(net_survival_test, m)?)?;
     m.add_function(wrap_pyfunction!(excess_hazard_glm, m)?)?;
+    m.add_function(wrap_pyfunction!(crude_probabilities, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
@@ -1617,5 +1618,35 @@ fn excess_hazard_glm<'py>(
     d.set_item("loglik", f.loglik)?;
     d.set_item("iterations", f.iterations)?;
     d.set_item("converged", f.converged)?;
+    Ok(d)
+}
+
+#[pyfunction]
+#[pyo3(signature = (table, time, status, values, precision, tau))]
+fn crude_probabilities<'py>(
+    py: Python<'py>,
+    table: &RateTableObj,
+    time: PyReadonlyArray1<'py, f64>,
+    status: PyReadonlyArray1<'py, f64>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    precision: f64,
+    tau: Option<f64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (t, s) = (slice("time", &time)?, slice("event", &status)?);
+    let v = values
+        .iter()
+        .map(|a| slice("rmap", a))
+        .collect::<PyResult<Vec<_>>>()?;
+    let tab = &table.table;
+    let r = run(py, || {
+        let d = core::NetSurvivalData::new(t, s, v, tab)?;
+        core::crude_probabilities(tab, &d, precision, tau)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("time", PyArray1::from_vec(py, r.time))?;
+    d.set_item("cancer", PyArray1::from_vec(py, r.cancer))?;
+    d.set_item("cancer_var", PyArray1::from_vec(py, r.cancer_var))?;
+    d.set_item("population", PyArray1::from_vec(py, r.population))?;
+    d.set_item("population_var", PyArray1::from_vec(py, r.population_var))?;
     Ok(d)
 }

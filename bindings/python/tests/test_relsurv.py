@@ -98,3 +98,13 @@ def test_excess_hazard_model_matches_rsadd(slopop):
     assert m.attrs["converged"]
     assert_close("coef", m["coef"], c["coef_converged"], 1e-8)
     assert_close("se", m["se"], c["se_converged"], 1e-8)
+
+
+def test_crude_probabilities_match_cmp_rel(slopop):
+    d = fixture("data_rs_rdata.csv")
+    cp = hs.crude_probabilities("time", "cens", "age", "year_decimal", "sex", ratetable=slopop, data=d)
+    f = fixture("rs_cmprel.csv")
+    f = f[f["time"] > 0]
+    m = f.merge(cp, on=["time", "cause"], how="left", suffixes=("_ref", ""))
+    assert_close("estimate", m["estimate"], m["estimate_ref"], TOL)
+    assert_close("variance", m["variance"], m["variance_ref"], TOL)

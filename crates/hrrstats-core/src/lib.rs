@@ -33,8 +33,9 @@ pub use person_time::{
     PersonTimeTable, RateComparison, SirTable, SplitRows, StandardPopulation, StandardizedRates,
 };
 pub use relsurv::{
-    days_since_1960, excess_hazard_glm, net_survival_test, Dimension, ExcessHazardFit, NetMethod,
-    NetSurvival, NetSurvivalData, NetSurvivalFit, NetSurvivalTest, RateTable,
+    crude_probabilities, days_since_1960, excess_hazard_glm, net_survival_test, Dimension,
+    ExcessHazardFit, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit, NetSurvivalTest,
+    RateTable,
 };
 pub use survival::cox::{
     BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, Schoenfeld, TestResult, Ties,

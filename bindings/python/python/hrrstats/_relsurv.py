@@ -10,7 +10,7 @@ import pandas as pd
 from . import _hrrstats as _core
 from ._convert import codes, column, floats
 
-__all__ = ["RateTable", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model"]
+__all__ = ["RateTable", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model", "crude_probabilities"]
 
 DAYS_PER_YEAR = 365.241  # relsurv's convention for ages in days (rmap = list(age = age * 365.241))
 
@@ -219,3 +219,23 @@ def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *, b
     out.attrs.update({"var": r["var"].reshape(k, k), "loglik": r["loglik"], "iterations": r["iterations"],
                       "converged": r["converged"]})
     return out
+
+
+def crude_probabilities(time, event, age, year, sex, ratetable, *, tau=None, precision=None, data=None):
+    """Crude probabilities of death from the cancer (excess hazard) and from population
+    causes, as ``relsurv::cmp.rel``: DataFrame with time, cause ("cancer" /
+    "population"), estimate, variance on the integration grid (every day and every
+    follow-up time up to ``tau``)."""
+    if not isinstance(ratetable, RateTable):
+        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
+    t = floats(time, "time", data)
+    s = floats(event, "event", data)
+    values = ratetable._values(age, year, sex, data)
+    if precision is None:
+        precision = 1.0 if ratetable.time_unit == "days" else 1.0 / DAYS_PER_YEAR
+    r = _core.crude_probabilities(ratetable._obj, t, s, values, float(precision), None if tau is None else float(tau))
+    n = len(r["time"])
+    return pd.DataFrame({"time": np.concatenate([r["time"], r["time"]]),
+                         "cause": ["cancer"] * n + ["population"] * n,
+                         "estimate": np.concatenate([r["cancer"], r["population"]]),
+                         "variance": np.concatenate([r["cancer_var"], r["population_var"]])})

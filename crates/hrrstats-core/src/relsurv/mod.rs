@@ -7,8 +7,8 @@ pub mod ratetable;
 
 pub use excess::{excess_hazard_glm, ExcessHazardFit, ExcessTable};
 pub use net::{
-    net_survival_test, NetCurve, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit,
-    NetSurvivalParams, NetSurvivalTest,
+    crude_probabilities, net_survival_test, CrudeProbabilities, NetCurve, NetMethod, NetSurvival,
+    NetSurvivalData, NetSurvivalFit, NetSurvivalParams, NetSurvivalTest,
 };
 pub use ratetable::{Dimension, RateTable};
 
