@@ -163,3 +163,25 @@ fine_gray_wald_ <- function(inputs, ptr, conf_level) .Call(wrap__fine_gray_wald_
 #' @noRd
 fine_gray_predict_ <- function(inputs, ptr, x, n) .Call(wrap__fine_gray_predict_, inputs, ptr, x, n)
 
+#' Build the rate table described by `table` (see [`rate_table_of`]) and return the
+#' number of rows (cut-points or levels) of each dimension.
+#' @noRd
+rate_table_check_ <- function(table) .Call(wrap__rate_table_check_, table)
+
+#' Days since 1960-01-01 of decimal calendar years.
+#' @noRd
+days_since_1960_ <- function(year) .Call(wrap__days_since_1960_, year)
+
+#' Expected survival of each person (values: see [`person_values`]) at `times`: a
+#' matrix with one row per person and one column per time.
+#' @noRd
+expected_survival_ <- function(table, values, times) .Call(wrap__expected_survival_, table, values, times)
+
+#' Net or relative survival (`method`: "pohar-perme", "ederer2", "ederer1",
+#' "hakulinen"). `time`, `status`: follow-up in the table's unit and 0/1; `values`: see
+#' [`person_values`]; `strata`: NULL or codes 1..n_strata; `fin_date`: NULL or the end
+#' of the study in the table's calendar unit. Returns the curves as columns: strata
+#' (1..k), time, n_risk, n_event, n_censor, survival, std_err, lower, upper.
+#' @noRd
+net_survival_ <- function(table, time, status, values, strata, n_strata, method, precision, conf_type, conf_level, fin_date) .Call(wrap__net_survival_, table, time, status, values, strata, n_strata, method, precision, conf_type, conf_level, fin_date)
+

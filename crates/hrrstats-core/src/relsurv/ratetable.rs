@@ -152,6 +152,9 @@ impl RateTable {
                 });
             }
         }
+        if let Some(row) = rate.iter().position(|r| !(r.is_finite() && *r >= 0.0)) {
+            return Err(Error::InvalidValue { arg: "rate", row, value: rate[row], problem: "rate must be finite and non-negative" });
+        }
         let size: usize = dims.iter().map(|d| d.size()).product();
         if n != size {
             return Err(Error::Data { arg: "ratetable", reason: format!("{n} rows but {size} combinations of the dimensions' values: every combination must appear once") });

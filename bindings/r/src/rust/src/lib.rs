@@ -1660,6 +1660,148 @@ fn fine_gray_predict_(inputs: Robj, ptr: Robj, x: Robj, n: Robj) -> Robj {
     })
 }
 
+// ---- relative survival ---------------------------------------------------------------
+
+/// A rate table as the R layer keeps it (`x$long`): names (character, one per
+/// dimension), continuous (logical), columns (a list of double vectors: cut-points in
+/// the table's time unit, factor codes 0..k-1) and rate (hazard per time unit). The
+/// table is rebuilt from these on each call (small, and it survives saveRDS()).
+fn rate_table_of(table: Robj) -> Res<hrrstats_core::RateTable> {
+    let args = NamedArgs::new(table, "a rate table")?;
+    let names = strings("ratetable names", args.get("names"))?;
+    let continuous: Vec<bool> = args
+        .get("continuous")
+        .as_logical_slice()
+        .ok_or_else(|| Failure("the rate table's `continuous` must be a logical vector".into()))?
+        .iter()
+        .map(|b| b.is_true())
+        .collect();
+    let cols: List = args
+        .get("columns")
+        .clone()
+        .try_into()
+        .map_err(|_| Failure("the rate table's `columns` must be a list".into()))?;
+    let cols: Vec<Robj> = cols.values().collect();
+    let cols = cols.iter().map(|c| doubles("ratetable", c)).collect::<Res<Vec<&[f64]>>>()?;
+    let rate = doubles("rate", args.get("rate"))?;
+    Ok(hrrstats_core::RateTable::from_long(&names, &continuous, &cols, rate)?)
+}
+
+/// The persons' values at diagnosis: a list of double vectors, one per rate-table
+/// dimension in the table's order.
+fn person_values(values: &Robj) -> Res<Vec<Robj>> {
+    let list: List = values
+        .clone()
+        .try_into()
+        .map_err(|_| Failure("the persons' rate-table values must be a list".into()))?;
+    Ok(list.values().collect())
+}
+
+/// Build the rate table described by `table` (see [`rate_table_of`]) and return the
+/// number of rows (cut-points or levels) of each dimension.
+/// @noRd
+#[extendr]
+fn rate_table_check_(table: Robj) -> Robj {
+    guarded(|| {
+        let t = rate_table_of(table)?;
+        Ok(int_col(t.dims().iter().map(|d| match d {
+            hrrstats_core::Dimension::Continuous { cuts, .. } => cuts.len(),
+            hrrstats_core::Dimension::Factor { levels, .. } => *levels,
+        })))
+    })
+}
+
+/// Days since 1960-01-01 of decimal calendar years.
+/// @noRd
+#[extendr]
+fn days_since_1960_(year: Robj) -> Robj {
+    guarded(|| {
+        let y = doubles("year", &year)?;
+        Ok(y.iter().map(|&v| hrrstats_core::days_since_1960(v)).collect::<Vec<f64>>().into())
+    })
+}
+
+/// Expected survival of each person (values: see [`person_values`]) at `times`: a
+/// matrix with one row per person and one column per time.
+/// @noRd
+#[extendr]
+fn expected_survival_(table: Robj, values: Robj, times: Robj) -> Robj {
+    guarded(|| {
+        let t = rate_table_of(table)?;
+        let vals = person_values(&values)?;
+        let v = vals.iter().map(|c| doubles("rmap", c)).collect::<Res<Vec<&[f64]>>>()?;
+        let times = doubles("times", &times)?;
+        let e = t.expected_survival(&v, times)?;
+        Ok(RMatrix::<f64>::new_matrix(e.len(), times.len(), |i, j| e[i][j]).into())
+    })
+}
+
+/// Net or relative survival (`method`: "pohar-perme", "ederer2", "ederer1",
+/// "hakulinen"). `time`, `status`: follow-up in the table's unit and 0/1; `values`: see
+/// [`person_values`]; `strata`: NULL or codes 1..n_strata; `fin_date`: NULL or the end
+/// of the study in the table's calendar unit. Returns the curves as columns: strata
+/// (1..k), time, n_risk, n_event, n_censor, survival, std_err, lower, upper.
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn net_survival_(
+    table: Robj,
+    time: Robj,
+    status: Robj,
+    values: Robj,
+    strata: Robj,
+    n_strata: Robj,
+    method: Robj,
+    precision: Robj,
+    conf_type: Robj,
+    conf_level: Robj,
+    fin_date: Robj,
+) -> Robj {
+    guarded(|| {
+        let t = rate_table_of(table)?;
+        let time = doubles("time", &time)?;
+        let status = doubles("status", &status)?;
+        let vals = person_values(&values)?;
+        let v = vals.iter().map(|c| doubles("rmap", c)).collect::<Res<Vec<&[f64]>>>()?;
+        let method = hrrstats_core::NetMethod::parse(string("method", &method)?)?;
+        let conf_type = ConfType::parse(string("conf_type", &conf_type)?)?;
+        let mut params = hrrstats_core::NetSurvival::params()
+            .method(method)
+            .precision(scalar("precision", &precision)?)
+            .conf_type(conf_type)
+            .conf_level(scalar("conf_level", &conf_level)?);
+        if !fin_date.is_null() {
+            params = params.fin_date(scalar("fin_date", &fin_date)?);
+        }
+        let codes_k = if strata.is_null() {
+            None
+        } else {
+            Some((codes("strata", &strata)?, count("n_strata", &n_strata)?))
+        };
+        let mut data = hrrstats_core::NetSurvivalData::new(time, status, v, &t)?;
+        if let Some((c, k)) = codes_k.as_ref() {
+            data = data.with_strata(c, *k)?;
+        }
+        let fit = params.fit(&t, &data)?;
+        let mut s_col = Vec::new();
+        let mut cols: [Vec<f64>; 8] = Default::default();
+        for (k, c) in fit.curves.iter().enumerate() {
+            s_col.extend(std::iter::repeat_n(k + 1, c.time.len()));
+            for (col, v) in cols.iter_mut().zip([
+                &c.time, &c.n_risk, &c.n_event, &c.n_censor, &c.survival, &c.std_err, &c.lower, &c.upper,
+            ]) {
+                col.extend_from_slice(v);
+            }
+        }
+        let mut values = vec![int_col(s_col)];
+        values.extend(cols.into_iter().map(Robj::from));
+        Ok(named(
+            &["strata", "time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper"],
+            values,
+        ))
+    })
+}
+
 extendr_module! {
     mod hrrstats;
     fn km_fit_;
@@ -1687,4 +1829,8 @@ extendr_module! {
     fn fine_gray_fit_;
     fn fine_gray_wald_;
     fn fine_gray_predict_;
+    fn rate_table_check_;
+    fn days_since_1960_;
+    fn expected_survival_;
+    fn net_survival_;
 }

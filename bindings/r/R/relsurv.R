@@ -1,0 +1,459 @@
+# Relative and net survival: population rate tables (hazards by age x calendar year x
+# sex), expected survival, and the Pohar-Perme, Ederer II, Ederer I and Hakulinen
+# estimators as relsurv::rs.surv. R resolves columns, sex labels and units (ages in
+# years, calendar time as Date, relsurv's 'date' or decimal years); the estimation is in
+# the core. The rate table is kept as its long columns and rebuilt by the core on each
+# call (it is small, and the object survives saveRDS()/readRDS()).
+
+# relsurv's convention for ages in days: rmap = list(age = age * 365.241, ...)
+DAYS_PER_YEAR <- 365.241
+
+check_time_unit <- function(time_unit) {
+  if (!is.character(time_unit) || length(time_unit) != 1L ||
+      !time_unit %in% c("days", "years")) {
+    stop("argument `time_unit` must be \"days\" or \"years\"", call. = FALSE)
+  }
+  time_unit
+}
+
+# Decimal calendar years of Dates: year + (date - Jan 1) / days in that year.
+decimal_years <- function(d) {
+  lt <- as.POSIXlt(d)
+  y <- lt$year + 1900L
+  leap <- (y %% 4L == 0L & y %% 100L != 0L) | y %% 400L == 0L
+  y + lt$yday / ifelse(leap, 366, 365)
+}
+
+# Calendar time in the table's unit: days since 1960-01-01 ("days") or decimal years
+# ("years"), from a Date, relsurv's/the date package's 'date' (days since 1960-01-01),
+# POSIXct, or decimal years.
+calendar_time <- function(x, arg, time_unit) {
+  if (inherits(x, "date")) x <- as.Date(as.numeric(unclass(x)), origin = "1960-01-01")
+  if (inherits(x, "POSIXt")) x <- as.Date(x)
+  if (inherits(x, "Date")) {
+    if (time_unit == "days") return(as.numeric(x) + 3653)  # 1970-01-01 is day 3653
+    return(decimal_years(x))
+  }
+  if (!is.numeric(x)) {
+    stop(sprintf("argument `%s` must be a Date, a 'date' or decimal years, not %s", arg,
+                 class(x)[1L]), call. = FALSE)
+  }
+  x <- as.double(x)
+  if (time_unit == "years") return(x)
+  d <- rust_value(days_since_1960_(x))
+  d[is.na(x)] <- NA_real_
+  d
+}
+
+age_time <- function(x, arg, time_unit) {
+  if (!is.numeric(x)) {
+    stop(sprintf("argument `%s` must be numeric (age in years), not %s", arg, class(x)[1L]),
+         call. = FALSE)
+  }
+  x <- as.double(x)
+  if (time_unit == "days") x * DAYS_PER_YEAR else x
+}
+
+# A column given by name (a single string naming a column of `data`) or as a vector.
+column_of <- function(x, arg, data, n = NULL) {
+  if (is.character(x) && length(x) == 1L && !is.null(data)) {
+    if (!x %in% names(data)) {
+      stop(sprintf("argument `%s`: no column \"%s\" in `data`", arg, x), call. = FALSE)
+    }
+    return(data[[x]])
+  }
+  if (!is.null(n) && length(x) != n) {
+    stop(sprintf("argument `%s` has length %d but there are %d persons", arg, length(x), n),
+         call. = FALSE)
+  }
+  x
+}
+
+# Core messages about the persons' values name the rate-table column; name the argument.
+relsurv_message <- function(res) {
+  if (isTRUE(res$ok)) return(res)
+  res$message <- sub("^argument `(rmap|ratetable)`, column `([^`]+)`: ", "argument `\\2`: ",
+                     res$message)
+  res
+}
+
+# ---- rate tables --------------------------------------------------------------------------
+
+# Build the hrr_ratetable from its dimensions. `dims`: list of list(name, kind ("age",
+# "calendar" or "factor"), cuts (in the table's unit) or levels); `columns`: the long
+# columns (cut-points, or factor codes 0..k-1), one per dimension; `rate`: hazards.
+new_rate_table <- function(dims, columns, rate, time_unit, source) {
+  long <- list(names = vapply(dims, `[[`, "", "name"),
+               continuous = vapply(dims, function(d) d$kind != "factor", TRUE),
+               columns = lapply(columns, as.double), rate = as.double(rate))
+  sizes <- rust_value(rate_table_check_(long))
+  for (k in seq_along(dims)) {
+    if (dims[[k]]$kind != "factor") dims[[k]]$cuts <- sort(unique(long$columns[[k]]))
+    dims[[k]]$size <- sizes[k]
+  }
+  structure(list(dims = dims, long = long, time_unit = time_unit, source = source),
+            class = "hrr_ratetable")
+}
+
+rate_table <- function(data, age = "age", year = "year", sex = "sex", rate = "rate",
+                       time_unit = "days") {
+  time_unit <- check_time_unit(time_unit)
+  if (!is.data.frame(data)) stop("argument `data` must be a data frame", call. = FALSE)
+  a <- age_time(column_of(age, "age", data), "age", time_unit)
+  y <- calendar_time(column_of(year, "year", data), "year", time_unit)
+  s <- column_of(sex, "sex", data)
+  r <- column_of(rate, "rate", data)
+  if (!is.numeric(r)) stop("argument `rate` must be numeric", call. = FALSE)
+  for (v in list(list(a, "age"), list(y, "year"), list(s, "sex"), list(r, "rate"))) {
+    if (length(v[[1L]]) != length(r)) {
+      stop(sprintf("argument `%s` has length %d but `rate` has length %d", v[[2L]],
+                   length(v[[1L]]), length(r)), call. = FALSE)
+    }
+    if (anyNA(v[[1L]])) {
+      stop(sprintf("argument `%s`: missing value (NA) at row %d", v[[2L]],
+                   which(is.na(v[[1L]]))[1L]), call. = FALSE)
+    }
+  }
+  fc <- factor_codes(s)
+  dims <- list(list(name = "age", kind = "age"), list(name = "year", kind = "calendar"),
+               list(name = "sex", kind = "factor", levels = fc$levels))
+  new_rate_table(dims, list(a, y, fc$codes - 1L), r, time_unit,
+                 source = "rate_table() from a long table")
+}
+
+as_rate_table <- function(x, ...) UseMethod("as_rate_table")
+
+as_rate_table.hrr_ratetable <- function(x, ...) x
+
+as_rate_table.data.frame <- function(x, ...) rate_table(x, ...)
+
+# A survival/relsurv `ratetable` (hazards per day): dimensions of type 1 (factor),
+# 2 (continuous: age in days) and 3 (calendar date); survival's US-style type 4 is not
+# supported. The dimensions must be called age, year and sex.
+as_rate_table.ratetable <- function(x, ...) {
+  a <- attributes(x)
+  dn <- dimnames(x)
+  ids <- a$dimid %||% names(dn)
+  type <- as.numeric(a$type %||% ifelse(as.numeric(a$factor) == 1, 1, 2))
+  cp <- a$cutpoints
+  if (is.null(ids) || length(ids) != length(dim(x)) || is.null(cp)) {
+    stop("argument `x`: not a survival rate table (no dimid/dimnames or cutpoints)",
+         call. = FALSE)
+  }
+  if (any(type == 4)) {
+    stop(sprintf(paste0("argument `x`: dimension `%s` is of survival's US-style type 4 ",
+                        "(cut-points that change with the birth year), which is not ",
+                        "supported; build the table from a long data frame with rate_table()"),
+                 ids[type == 4][1L]), call. = FALSE)
+  }
+  if (!all(type %in% 1:3)) {
+    stop(sprintf("argument `x`: unknown dimension type %s", type[!type %in% 1:3][1L]),
+         call. = FALSE)
+  }
+  if (!setequal(ids, c("age", "year", "sex")) || length(ids) != 3L) {
+    stop(sprintf(paste0("argument `x`: the dimensions must be age, year and sex (this ",
+                        "table has %s)"), paste(ids, collapse = ", ")), call. = FALSE)
+  }
+  dims <- vector("list", length(ids))
+  idx <- vector("list", length(ids))
+  for (k in seq_along(ids)) {
+    m <- dim(x)[k]
+    if (type[k] == 1) {
+      if (ids[k] != "sex") {
+        stop(sprintf("argument `x`: dimension `%s` is a factor; only sex may be", ids[k]),
+             call. = FALSE)
+      }
+      dims[[k]] <- list(name = "sex", kind = "factor", levels = dn[[k]] %||% as.character(seq_len(m)))
+      idx[[k]] <- seq_len(m) - 1
+    } else {
+      cuts <- cp[[k]]
+      if (ids[k] == "sex") stop("argument `x`: dimension `sex` must be a factor", call. = FALSE)
+      if (type[k] == 3 || ids[k] == "year") {
+        if (ids[k] != "year") {
+          stop(sprintf("argument `x`: dimension `%s` is a date; only year may be", ids[k]),
+               call. = FALSE)
+        }
+        # cut-points as days since 1960-01-01 ('date', Date, or plain day numbers)
+        cuts <- if (inherits(cuts, "Date")) as.numeric(cuts) + 3653 else
+          as.numeric(unclass(cuts))
+        dims[[k]] <- list(name = "year", kind = "calendar")
+      } else {
+        cuts <- as.numeric(cuts)
+        dims[[k]] <- list(name = ids[k], kind = "age")
+      }
+      if (length(cuts) != m) {
+        stop(sprintf("argument `x`: dimension `%s` has %d rows but %d cut-points", ids[k],
+                     m, length(cuts)), call. = FALSE)
+      }
+      idx[[k]] <- cuts
+    }
+  }
+  g <- expand.grid(lapply(dim(x), seq_len), KEEP.OUT.ATTRS = FALSE)
+  columns <- lapply(seq_along(ids), function(k) idx[[k]][g[[k]]])
+  new_rate_table(dims, columns, as.numeric(x), "days",
+                 source = "as_rate_table() from a survival rate table")
+}
+
+as.data.frame.hrr_ratetable <- function(x, row.names = NULL, optional = FALSE, ...) {
+  out <- list()
+  for (k in seq_along(x$dims)) {
+    d <- x$dims[[k]]
+    v <- x$long$columns[[k]]
+    out[[d$name]] <- switch(d$kind,
+      factor = factor(d$levels[v + 1], levels = d$levels),
+      age = if (x$time_unit == "days") v / DAYS_PER_YEAR else v,
+      calendar = if (x$time_unit == "days") as.Date(v, origin = "1960-01-01") else v)
+  }
+  out$rate <- x$long$rate
+  as.data.frame(out, row.names = row.names, stringsAsFactors = FALSE)
+}
+
+print.hrr_ratetable <- function(x, ...) {
+  cat(sprintf("Rate table (%s): hazards per %s, %d cells\n", x$source,
+              if (x$time_unit == "days") "day" else "person-year", length(x$long$rate)))
+  for (d in x$dims) {
+    desc <- switch(d$kind,
+      factor = sprintf("%d levels: %s", length(d$levels), paste(d$levels, collapse = ", ")),
+      age = {
+        r <- range(d$cuts)
+        if (x$time_unit == "days") r <- r / DAYS_PER_YEAR
+        sprintf("%d cut-points, %s to %s years", length(d$cuts), format(r[1L]), format(r[2L]))
+      },
+      calendar = {
+        r <- range(d$cuts)
+        shown <- if (x$time_unit == "days") format(as.Date(r, origin = "1960-01-01")) else format(r)
+        sprintf("%d cut-points, %s to %s%s", length(d$cuts), shown[1L], shown[2L],
+                if (x$time_unit == "days") "" else " (decimal years)")
+      })
+    cat(sprintf("  %-5s %s\n", d$name, desc))
+  }
+  cat(sprintf("Ages are converted %s; follow-up times are in %s.\n",
+              if (x$time_unit == "days") "to days (x 365.241)" else "as years",
+              x$time_unit))
+  invisible(x)
+}
+
+# The persons' values at diagnosis, one double vector per table dimension (table order).
+# `sex` labels are matched to the table's levels; numeric sex codes that are not labels
+# of the table are taken as level positions (1, 2, ...), as survival does.
+rate_values <- function(ratetable, age, year, sex, data, n) {
+  tu <- ratetable$time_unit
+  lapply(ratetable$dims, function(d) {
+    switch(d$kind,
+      age = age_time(column_of(age, "age", data, n), "age", tu),
+      calendar = calendar_time(column_of(year, "year", data, n), "year", tu),
+      factor = sex_codes(column_of(sex, "sex", data, n), d$levels))
+  })
+}
+
+sex_codes <- function(s, levels) {
+  code <- match(as.character(s), levels)
+  if (is.numeric(s) && anyNA(code[!is.na(s)]) &&
+      all(s[!is.na(s)] %in% seq_along(levels)) && !any(levels %in% as.character(s))) {
+    code <- match(s, seq_along(levels))
+  }
+  if (anyNA(code)) {
+    row <- which(is.na(code))[1L]
+    if (is.na(s[row])) stop(sprintf("argument `sex`: missing value (NA) at row %d", row), call. = FALSE)
+    stop(sprintf("argument `sex`: value \"%s\" at row %d is not a sex of the rate table (%s)",
+                 as.character(s[row]), row, paste(levels, collapse = ", ")), call. = FALSE)
+  }
+  as.double(code - 1L)
+}
+
+check_rate_table <- function(ratetable) {
+  if (inherits(ratetable, "ratetable")) ratetable <- as_rate_table(ratetable)
+  if (!inherits(ratetable, "hrr_ratetable")) {
+    stop("argument `ratetable` must be a rate table from rate_table() or as_rate_table()",
+         call. = FALSE)
+  }
+  ratetable
+}
+
+n_of <- function(data, ...) {
+  if (!is.null(data)) return(nrow(data))
+  for (v in list(...)) if (!(is.character(v) && length(v) == 1L)) return(length(v))
+  NULL
+}
+
+expected_survival <- function(ratetable, data = NULL, age = "age", year = "year",
+                              sex = "sex", times) {
+  ratetable <- check_rate_table(ratetable)
+  if (!is.numeric(times) || !length(times)) {
+    stop("argument `times` must be a numeric vector", call. = FALSE)
+  }
+  n <- n_of(data, age, year, sex)
+  vals <- rate_values(ratetable, age, year, sex, data, n)
+  m <- rust_value(relsurv_message(expected_survival_(ratetable$long, vals, as.double(times))))
+  dimnames(m) <- list(NULL, format(times))
+  m
+}
+
+# ---- net survival -----------------------------------------------------------------------
+
+net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "year",
+                         sex = "sex", method = "pohar-perme", conf_type = "log",
+                         conf_level = 0.95, precision = NULL, fin_date = NULL) {
+  call <- match.call()
+  ratetable <- check_rate_table(ratetable)
+  env <- environment(formula) %||% parent.frame()
+  cols <- model_columns(formula, data, NULL, "fail", env)
+  if (!is.null(cols$entry)) {
+    stop("net_survival(): delayed entry (Surv(start, stop, status)) is not supported",
+         call. = FALSE)
+  }
+  if (!is.character(method) || length(method) != 1L) {
+    stop("argument `method` must be a single string", call. = FALSE)
+  }
+  n <- length(cols$time)
+  vals <- rate_values(ratetable, age, year, sex, data, n)
+  st <- cols$all_rhs
+  levels <- if (is.null(st)) "all" else st$levels
+  tu <- ratetable$time_unit
+  precision <- precision %||% (if (tu == "days") 1 else 1 / DAYS_PER_YEAR)
+  if (!is.numeric(precision) || length(precision) != 1L) {
+    stop("argument `precision` must be a single number", call. = FALSE)
+  }
+  fin <- if (is.null(fin_date)) NULL else calendar_time(fin_date, "fin_date", tu)
+  if (!is.null(fin) && length(fin) != 1L) {
+    stop("argument `fin_date` must be a single date", call. = FALSE)
+  }
+  v <- rust_value(relsurv_message(net_survival_(
+    ratetable$long, cols$time, cols$status, vals, st$codes,
+    if (is.null(st)) NULL else length(levels), method, as.double(precision), conf_type,
+    as.double(conf_level_of(conf_level)), fin)), hint = if (!is.null(st)) strata_hint(levels))
+  fit <- list(
+    strata = factor(levels[v$strata], levels = levels),
+    time = v$time, n_risk = v$n_risk, n_event = v$n_event, n_censor = v$n_censor,
+    survival = v$survival, std_err = v$std_err,
+    lower = nan_to_na(v$lower), upper = nan_to_na(v$upper),
+    strata_levels = levels,
+    has_strata = !is.null(st),
+    n = stats::setNames(if (is.null(st)) n else tabulate(st$codes, length(levels)), levels),
+    method = method, conf_type = conf_type, conf_level = conf_level,
+    time_unit = tu, call = call
+  )
+  class(fit) <- "hrr_netsurv"
+  fit
+}
+
+netsurv_label <- function(method) {
+  switch(method, "pohar-perme" = , pp = "Net survival (Pohar-Perme)",
+         ederer2 = , e2 = "Relative survival (Ederer II)",
+         ederer1 = , e1 = "Relative survival (Ederer I)",
+         hakulinen = "Relative survival (Hakulinen)", method)
+}
+
+as.data.frame.hrr_netsurv <- function(x, row.names = NULL, optional = FALSE, ...) {
+  data.frame(strata = x$strata, time = x$time, n_risk = x$n_risk, n_event = x$n_event,
+             n_censor = x$n_censor, survival = x$survival, std_err = x$std_err,
+             lower = x$lower, upper = x$upper, row.names = row.names)
+}
+
+# Values at `times`: those of the last reported time <= each time (1 before the first).
+netsurv_at <- function(x, times) {
+  if (!is.numeric(times) || !length(times) || anyNA(times)) {
+    stop("argument `times` must be a numeric vector without missing values", call. = FALSE)
+  }
+  out <- lapply(seq_along(x$strata_levels), function(k) {
+    r <- which(as.integer(x$strata) == k)
+    j <- findInterval(times, x$time[r])
+    pick <- function(v, start) ifelse(j > 0L, v[r][pmax(j, 1L)], start)
+    data.frame(strata = factor(rep(x$strata_levels[k], length(times)), levels = x$strata_levels),
+               time = times,
+               n_risk = pick(x$n_risk, NA_real_),
+               survival = pick(x$survival, 1), std_err = pick(x$std_err, 0),
+               lower = pick(x$lower, 1), upper = pick(x$upper, 1))
+  })
+  do.call(rbind, out)
+}
+
+summary.hrr_netsurv <- function(object, times = NULL, ...) {
+  tab <- if (is.null(times)) as.data.frame(object) else netsurv_at(object, times)
+  structure(list(table = tab, times = !is.null(times), has_strata = object$has_strata,
+                 method = object$method, conf_level = object$conf_level, call = object$call,
+                 time_unit = object$time_unit),
+            class = "summary.hrr_netsurv")
+}
+
+as.data.frame.summary.hrr_netsurv <- function(x, row.names = NULL, optional = FALSE, ...) {
+  tab <- x$table
+  if (!is.null(row.names)) rownames(tab) <- row.names
+  tab
+}
+
+print.summary.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  cat(netsurv_label(x$method), "; time in ", x$time_unit, "\n\n", sep = "")
+  t <- x$table
+  cols <- setdiff(names(t), c("strata", if (x$times) "n_risk"))
+  lev <- format(100 * x$conf_level)
+  for (s in levels(t$strata)) {
+    d <- t[t$strata == s, cols, drop = FALSE]
+    names(d)[names(d) == "lower"] <- paste0("lower ", lev, "% CI")
+    names(d)[names(d) == "upper"] <- paste0("upper ", lev, "% CI")
+    if (x$has_strata) cat("                ", s, "\n", sep = "")
+    num <- vapply(d, is.numeric, logical(1L))
+    d[num] <- lapply(d[num], signif, digits = digits)
+    print(d, row.names = FALSE, ...)
+    cat("\n")
+  }
+  invisible(x)
+}
+
+print.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  cat(netsurv_label(x$method), "; time in ", x$time_unit, "\n", sep = "")
+  last <- vapply(seq_along(x$strata_levels), function(k) {
+    r <- which(as.integer(x$strata) == k)
+    if (length(r)) r[length(r)] else NA_integer_
+  }, 1L)
+  lev <- format(x$conf_level)
+  tab <- cbind(n = x$n,
+               events = as.vector(tapply(x$n_event, x$strata, sum)),
+               last_time = x$time[last], survival = x$survival[last],
+               x$lower[last], x$upper[last])
+  colnames(tab)[5:6] <- paste0(lev, c("LCL", "UCL"))
+  rownames(tab) <- if (x$has_strata) x$strata_levels else ""
+  print(signif(tab, digits), ...)
+  invisible(x)
+}
+
+plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
+                             xlab = paste0("Time (", x$time_unit, ")"),
+                             ylab = if (x$method %in% c("pohar-perme", "pp")) "Net survival" else
+                               "Relative survival",
+                             ylim = NULL, legend = x$has_strata, legend_pos = "topright",
+                             main = NULL, ...) {
+  k <- length(x$strata_levels)
+  col <- rep_len(col %||% seq_len(k), k)
+  lty <- rep_len(lty, k)
+  xmax <- if (length(x$time)) max(x$time) else 1
+  if (is.null(ylim)) {
+    ys <- c(0, 1, x$survival, if (conf_int) c(x$lower, x$upper))
+    ylim <- c(0, max(1, ys[is.finite(ys)]))
+  }
+  plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
+  for (i in seq_len(k)) {
+    r <- which(as.integer(x$strata) == i)
+    tt <- c(0, x$time[r])
+    if (conf_int) {
+      lo <- c(1, x$lower[r])
+      hi <- c(1, x$upper[r])
+      ok <- is.finite(lo) & is.finite(hi)
+      if (sum(ok) >= 2L) {
+        t1 <- tt[ok]
+        xs <- c(rep(t1, each = 2L)[-1L], xmax)
+        polygon(c(xs, rev(xs)), c(rep(hi[ok], each = 2L), rev(rep(lo[ok], each = 2L))),
+                col = adjustcolor(col[i], alpha.f = 0.2), border = NA)
+      }
+    }
+    lines(c(tt, xmax), c(1, x$survival[r], utils_last(x$survival[r], 1)), type = "s",
+          col = col[i], lty = lty[i], lwd = lwd)
+  }
+  if (isTRUE(legend) && k > 1L) {
+    graphics::legend(legend_pos, legend = x$strata_levels, col = col, lty = lty, lwd = lwd,
+                     bty = "n")
+  }
+  invisible(x)
+}

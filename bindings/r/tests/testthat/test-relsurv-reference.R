@@ -1,0 +1,244 @@
+# Relative and net survival against relsurv::rs.surv and survival::survexp on rdata with
+# the Slovene rate table slopop (fixtures written by tests/reference/generate_relsurv.R):
+# Pohar-Perme, Ederer II, Ederer I and Hakulinen curves (survival, standard error,
+# limits, numbers at risk and events) at 1e-10, with the year of diagnosis given as a
+# Date and as decimal years, and the rate table built from the long fixture with
+# rate_table() and (when relsurv is installed) from relsurv::slopop with
+# as_rate_table(); expected survival at 1e-12.
+#
+# relsurv's Hakulinen with slopop reproduces its date-origin bug (see
+# generate_relsurv.R); those two cases are left out, and the *_datecut cases (the
+# intended estimate) must match.
+
+TOL <- 1e-10
+
+rs_fixtures <- function() {
+  skip_without_fixtures()
+  need <- c("rs_surv_cases.csv", "data_rs_rdata.csv", "data_rs_slopop.csv",
+            "rs_expected_rdata.csv")
+  have <- file.exists(file.path(fixture_dir(), need))
+  # The fixtures are part of the repository: missing ones are a failure, not a skip.
+  expect(all(have), sprintf("relative-survival fixtures missing: %s",
+                            paste(need[!have], collapse = ", ")))
+  if (!all(have)) skip("relative-survival fixtures missing")
+}
+
+rs_cases <- function() {
+  if (is.null(fixture_dir()) ||
+      !file.exists(file.path(fixture_dir(), "rs_surv_cases.csv"))) {
+    return(data.frame(case = "(fixtures not found)", method = "", ratetable = "",
+                      strata = "", conf_type = "", conf_int = ""))
+  }
+  cs <- read_fixture("rs_surv_cases.csv")
+  cs[!(cs$method == "hakulinen" & cs$ratetable == "slopop"), , drop = FALSE]
+}
+
+rdata <- function() {
+  d <- read_fixture("data_rs_rdata.csv")
+  d$dx <- as.Date(d$year_days1960, origin = "1960-01-01")
+  d
+}
+
+slopop_long <- function() rate_table(read_fixture("data_rs_slopop.csv"), age = "age",
+                                     year = "year", sex = "sex", rate = "rate",
+                                     time_unit = "days")
+
+has_relsurv <- function() requireNamespace("relsurv", quietly = TRUE)
+
+rs_error <- function(expr, pattern) {
+  err <- tryCatch({ force(expr); NULL }, error = function(e) e)
+  expect_true(inherits(err, "error"), label = "an R error was raised")
+  if (is.null(err)) return(invisible())
+  msg <- conditionMessage(err)
+  expect_match(msg, pattern)
+  expect_no_match(msg, "panick|internal error")
+  invisible(msg)
+}
+
+check_case <- function(fit, ref, cs, what) {
+  tab <- as.data.frame(fit)
+  expect_identical(nrow(tab), nrow(ref), label = paste(what, "rows"))
+  if (nrow(tab) != nrow(ref)) return(invisible())
+  if (nzchar(cs$strata)) {
+    expect_identical(as.character(tab$strata), paste0(cs$strata, "=", ref$strata),
+                     label = paste(what, "strata"))
+  }
+  expect_close(tab$time, ref$time, paste(what, "time"), tol = 0)
+  expect_close(tab$n_risk, ref$n_risk, paste(what, "n_risk"), tol = 0)
+  expect_close(tab$n_event, ref$n_event, paste(what, "n_event"), tol = 0)
+  expect_close(tab$n_censor, ref$n_censor, paste(what, "n_censor"), tol = 0)
+  expect_close(tab$survival, ref$surv, paste(what, "survival"), tol = TOL)
+  expect_close(tab$std_err, ref$std_err, paste(what, "std_err"), tol = TOL)
+  expect_close(tab$lower, ref$lower, paste(what, "lower"), tol = TOL)
+  expect_close(tab$upper, ref$upper, paste(what, "upper"), tol = TOL)
+}
+
+cases <- rs_cases()
+for (i in seq_len(nrow(cases))) local({
+  cs <- cases[i, , drop = FALSE]
+  test_that(sprintf("rs.surv case %s (%s) matches", cs$case, cs$method), {
+    rs_fixtures()
+    d <- rdata()
+    ref <- read_fixture(paste0("rs_surv_", cs$case, ".csv"))
+    f <- stats::as.formula(paste("Surv(time, cens) ~", if (nzchar(cs$strata)) cs$strata else "1"))
+    tables <- list(long = slopop_long())
+    if (has_relsurv()) tables$slopop <- as_rate_table(relsurv::slopop)
+    for (tn in names(tables)) for (yr in c("dx", "year_decimal")) {
+      fit <- net_survival(f, data = d, ratetable = tables[[tn]], age = "age", year = yr,
+                          sex = "sex", method = cs$method, conf_type = cs$conf_type,
+                          conf_level = as.numeric(cs$conf_int))
+      expect_s3_class(fit, "hrr_netsurv")
+      check_case(fit, ref, cs, sprintf("%s [%s, %s]", cs$case, tn, yr))
+    }
+  })
+})
+
+test_that("relsurv's 'date' class and a survival ratetable object are accepted directly", {
+  rs_fixtures()
+  if (!has_relsurv()) skip("relsurv not installed")
+  d <- relsurv::rdata
+  ref <- read_fixture("rs_surv_pp_sex.csv")
+  fit <- net_survival(Surv(time, cens) ~ sex, data = d, ratetable = relsurv::slopop)
+  expect_close(fit$survival, ref$surv, "survival", tol = TOL)
+  expect_close(fit$upper, ref$upper, "upper", tol = TOL)
+  # numeric sex codes 1, 2 are the levels "male", "female" of slopop by position
+  expect_identical(as_rate_table(relsurv::slopop)$dims[[3]]$levels, c("male", "female"))
+  d2 <- d
+  d2$sex <- c("male", "female")[d$sex]
+  fit2 <- net_survival(Surv(time, cens) ~ 1, data = d2, ratetable = relsurv::slopop)
+  expect_close(fit2$survival, read_fixture("rs_surv_pp.csv")$surv, "survival (labels)", tol = TOL)
+})
+
+test_that("as_rate_table() reproduces the long slopop table", {
+  rs_fixtures()
+  if (!has_relsurv()) skip("relsurv not installed")
+  a <- as_rate_table(relsurv::slopop)
+  b <- slopop_long()
+  for (k in 1:2) expect_close(a$dims[[k]]$cuts, b$dims[[k]]$cuts, paste("cuts", k), tol = 0)
+  expect_identical(a$long$rate, b$long$rate)
+  expect_identical(a$long$columns[[3]], b$long$columns[[3]])
+  rs_error(as_rate_table(survival::survexp.us), "type 4")
+})
+
+test_that("expected survival matches survexp (exact integration)", {
+  rs_fixtures()
+  e <- read_fixture("rs_expected_rdata.csv")
+  rt <- slopop_long()
+  times <- sort(unique(e$time))
+  persons <- e[!duplicated(e$id), ]
+  persons$dx <- as.Date(persons$year_days1960, origin = "1960-01-01")
+  m <- expected_survival(rt, persons, age = "age", year = "dx", sex = "sex", times = times)
+  expect_identical(dim(m), c(nrow(persons), length(times)))
+  got <- m[cbind(match(e$id, persons$id), match(e$time, times))]
+  expect_close(got, e$surv_exact, "surv_exact", tol = 1e-12)
+  if (has_relsurv()) {
+    m2 <- expected_survival(relsurv::slopop, persons, age = "age", year = "dx", sex = "sex",
+                            times = times)
+    expect_close(m2, m, "expected survival from relsurv::slopop", tol = 1e-12)
+  }
+  # vectors instead of columns, decimal years
+  m3 <- expected_survival(rt, age = persons$age, year = rdata()$year_decimal[persons$id],
+                          sex = persons$sex, times = times)
+  expect_close(m3, m, "expected survival, decimal years", tol = 1e-12)
+})
+
+test_that("bad input names the argument and the row (from 1)", {
+  rs_fixtures()
+  d <- rdata()
+  rt <- slopop_long()
+  rs_error(net_survival(Surv(time, cens) ~ 1, d, rt, year = "dx", sex = rep(3, nrow(d))),
+           "argument `sex`: value \"3\" at row 1 is not a sex of the rate table")
+  y <- d$year_decimal
+  y[2] <- 1900.5
+  rs_error(net_survival(Surv(time, cens) ~ 1, d, rt, year = y),
+           "argument `year`: the rate table does not cover.*row 2")
+  d2 <- d
+  d2$time[3] <- -1
+  rs_error(net_survival(Surv(time, cens) ~ 1, d2, rt, year = "dx"), "argument `time`.*row 3")
+  d2 <- d
+  d2$cens[4] <- 2
+  rs_error(net_survival(Surv(time, cens) ~ 1, d2, rt, year = "dx"), "argument `status`.*row 4")
+  d2 <- d
+  d2$age[5] <- NA
+  rs_error(net_survival(Surv(time, cens) ~ 1, d2, rt, year = "dx"), "argument `age`.*row 5")
+  rs_error(net_survival(Surv(time, cens) ~ 1, d, rt, year = "dx", method = "x"),
+           "unknown method")
+  rs_error(net_survival(Surv(time, cens) ~ 1, d, rt, year = "nope"),
+           "argument `year`: no column \"nope\"")
+  rs_error(net_survival(Surv(time, cens) ~ 1, d, rt, year = "dx", conf_type = "logit"),
+           "argument `conf_type`")
+  rs_error(net_survival(Surv(time, cens) ~ 1, d, rt, year = "dx", precision = 0),
+           "argument `precision`")
+  rs_error(net_survival(Surv(time, cens) ~ 1, d, list(), year = "dx"),
+           "argument `ratetable`")
+  rs_error(net_survival(Surv(time, cens) ~ 1, d, rt, year = as.character(d$dx)),
+           "argument `year` must be a Date")
+  rs_error(expected_survival(rt, d[1:3, ], year = "dx", times = c(1, -2)),
+           "argument `times`.*row 2")
+  sl <- read_fixture("data_rs_slopop.csv")
+  rs_error(rate_table(rbind(sl, sl[1, ])), "appears twice|combinations")
+  rs_error(rate_table(sl, time_unit = "weeks"), "argument `time_unit`")
+  sl$rate[7] <- -1
+  rs_error(rate_table(sl), "argument `rate`.*row 7")
+})
+
+test_that("methods: print, summary, as.data.frame, plot; save and reload", {
+  rs_fixtures()
+  d <- rdata()
+  rt <- slopop_long()
+  expect_output(print(rt), "age .*104 cut-points, 0 to 103 years")
+  expect_output(print(rt), "year .*1930-01-01 to 2020-01-01")
+  expect_output(print(rt), "sex .*2 levels")
+  back <- as.data.frame(rt)
+  expect_identical(nrow(back), 104L * 45L * 2L)
+  expect_s3_class(back$year, "Date")
+  fit <- net_survival(Surv(time, cens) ~ sex, d, rt, year = "dx")
+  expect_output(print(fit), "Net survival \\(Pohar-Perme\\)")
+  expect_output(print(fit), "sex=2")
+  ref <- read_fixture("rs_surv_pp_sex.csv")
+  s <- summary(fit, times = c(0, 365.241 * 5, 1e9))
+  expect_output(print(s), "lower 95% CI")
+  st <- as.data.frame(s)
+  expect_identical(nrow(st), 6L)
+  expect_identical(st$survival[c(1, 4)], c(1, 1))
+  r1 <- ref[ref$strata == 1, ]
+  expect_close(st$survival[2], r1$surv[max(which(r1$time <= 365.241 * 5))], "5-year", tol = TOL)
+  expect_close(st$survival[3], r1$surv[nrow(r1)], "beyond the last time", tol = TOL)
+  expect_identical(names(as.data.frame(fit)),
+                   c("strata", "time", "n_risk", "n_event", "n_censor", "survival",
+                     "std_err", "lower", "upper"))
+  expect_output(print(summary(fit)), "n_event")
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_invisible(plot(fit))
+  expect_invisible(plot(net_survival(Surv(time, cens) ~ 1, d, rt, year = "dx",
+                                     method = "ederer2"), conf_int = FALSE))
+  # the table round-trips through saveRDS() and through its data frame
+  f <- tempfile(fileext = ".rds")
+  saveRDS(rt, f)
+  rt2 <- readRDS(f)
+  fit2 <- net_survival(Surv(time, cens) ~ sex, d, rt2, year = "dx")
+  expect_identical(fit2$survival, fit$survival)
+  rt3 <- rate_table(back)
+  fit3 <- net_survival(Surv(time, cens) ~ 1, d, rt3, year = "dx")
+  fit0 <- net_survival(Surv(time, cens) ~ 1, d, rt, year = "dx")
+  expect_close(fit3$survival, fit0$survival, "round trip through as.data.frame()", tol = 1e-12)
+})
+
+test_that("time_unit = \"years\" (rates per person-year) gives nearly the same curve", {
+  rs_fixtures()
+  d <- rdata()
+  sl <- read_fixture("data_rs_slopop.csv")
+  sl$rate <- sl$rate * 365.241
+  ry <- rate_table(sl, time_unit = "years")
+  expect_output(print(ry), "hazards per person-year")
+  d$years <- d$time / 365.241
+  fy <- net_survival(Surv(years, cens) ~ 1, d, ry, year = "dx")
+  fd <- net_survival(Surv(time, cens) ~ 1, d, slopop_long(), year = "dx")
+  expect_identical(fy$n_risk, fd$n_risk)
+  # the calendar-year boundaries differ by up to a day between the two units
+  expect_lt(max(abs(fy$survival - fd$survival)), 1e-3)
+  fh <- net_survival(Surv(years, cens) ~ 1, d, ry, year = "dx", method = "hakulinen",
+                     fin_date = as.Date("1997-01-01"))
+  expect_s3_class(fh, "hrr_netsurv")
+})
