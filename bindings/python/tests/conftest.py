@@ -20,7 +20,10 @@ def _path(name):
 
 def fixture(name):
     """A numeric fixture table ("NA" is missing)."""
-    return pd.read_csv(_path(name), na_values=["NA"], keep_default_na=False, float_precision="round_trip")
+    # pandas < 3 needs round_trip for exact doubles; pandas >= 3 parses exactly by default
+    # and deprecates the argument.
+    extra = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
+    return pd.read_csv(_path(name), na_values=["NA"], keep_default_na=False, **extra)
 
 
 def manifest(name):
