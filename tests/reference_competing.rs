@@ -12,6 +12,8 @@ use hrrstats::{factorize, CompetingData, ConfType, Covariates, CumInc, FineGray}
 const TOL_CIF: f64 = 1e-10;
 const TOL_COEF: f64 = 1e-10;
 const TOL_VAR: f64 = 1e-8;
+/// survfit's infinitesimal-jackknife standard errors (computed here from running sums).
+const TOL_IJ: f64 = 1e-10;
 
 fn codes_of(col: &[f64]) -> (Vec<u32>, Vec<i64>) {
     let keys: Vec<i64> = col.iter().map(|&v| v as i64).collect();
@@ -120,6 +122,7 @@ fn aalen_johansen_matches_survfit_multistate() {
         let fit = CumInc::params()
             .conf_type(ct)
             .conf_level(get("conf_int").parse().unwrap())
+            .variance(hrrstats::CifVariance::Survfit)
             .fit(&data)
             .unwrap();
         let f = Table::read(&format!("cr_survfit_{case}.csv"));
@@ -149,6 +152,26 @@ fn aalen_johansen_matches_survfit_multistate() {
                     &rows.iter().map(|&r| fe[r]).collect::<Vec<_>>(),
                     TOL_CIF,
                 );
+                let se: Vec<f64> = cv.variance[k].iter().map(|v| v.sqrt()).collect();
+                let col = |c: &str| -> Vec<f64> { rows.iter().map(|&r| f.num(c)[r]).collect() };
+                assert_close_tol(
+                    &format!("{case} {label} cause {cz} std_err"),
+                    &se,
+                    &col("std_err"),
+                    TOL_IJ,
+                );
+                assert_close_tol(
+                    &format!("{case} {label} cause {cz} lower"),
+                    &cv.lower[k],
+                    &col("lower"),
+                    TOL_IJ,
+                );
+                assert_close_tol(
+                    &format!("{case} {label} cause {cz} upper"),
+                    &cv.upper[k],
+                    &col("upper"),
+                    TOL_IJ,
+                );
             }
             let rows0: Vec<usize> = (0..f.nrow)
                 .filter(|&r| &fs[r] == label && fst[r] == 0.0)
@@ -158,6 +181,14 @@ fn aalen_johansen_matches_survfit_multistate() {
                 &cv.survival,
                 &rows0.iter().map(|&r| fe[r]).collect::<Vec<_>>(),
                 TOL_CIF,
+            );
+            let se0: Vec<f64> = cv.survival_variance.iter().map(|v| v.sqrt()).collect();
+            let ref0: Vec<f64> = rows0.iter().map(|&r| f.num("std_err")[r]).collect();
+            assert_close_tol(
+                &format!("{case} {label} event-free std_err"),
+                &se0,
+                &ref0,
+                TOL_IJ,
             );
             if weights.is_none() {
                 assert_close_tol(

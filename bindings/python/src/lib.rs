@@ -1290,7 +1290,7 @@ impl CumIncFit {
 }
 
 #[pyfunction]
-#[pyo3(signature = (time, cause, censor_code, entry, weights, group, n_groups, strata, n_strata, conf_type, conf_level, rho))]
+#[pyo3(signature = (time, cause, censor_code, entry, weights, group, n_groups, strata, n_strata, conf_type, conf_level, rho, variance="cuminc"))]
 #[allow(clippy::too_many_arguments)]
 fn cumulative_incidence(
     py: Python<'_>,
@@ -1306,7 +1306,17 @@ fn cumulative_incidence(
     conf_type: &str,
     conf_level: f64,
     rho: f64,
+    variance: &str,
 ) -> PyResult<CumIncFit> {
+    let variance = match variance {
+        "cuminc" => core::CifVariance::Cuminc,
+        "survfit" => core::CifVariance::Survfit,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "argument `variance`: unknown value {other:?}; use \"cuminc\" or \"survfit\""
+            )))
+        }
+    };
     let (t, c) = (slice("time", &time)?, slice("cause", &cause)?);
     let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
     let w = weights.as_ref().map(|a| slice("weights", a)).transpose()?;
@@ -1334,6 +1344,7 @@ fn cumulative_incidence(
             .conf_type(ct)
             .conf_level(conf_level)
             .rho(rho)
+            .variance(variance)
             .fit(&d)
     })?;
     Ok(CumIncFit { fit })

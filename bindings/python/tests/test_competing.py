@@ -41,7 +41,7 @@ def test_aalen_johansen_matches_survfit(case):
     d = fixture(f"data_{case['data']}.csv")
     ci = hs.cumulative_incidence(case["time"], case["event"], group=case["group"], entry=case["entry"],
                                  weights=case["weights"], conf_type=case["conf_type"],
-                                 conf_level=float(case["conf_int"]), data=d)
+                                 conf_level=float(case["conf_int"]), variance="survfit", data=d)
     tab = ci.table()
     f = fixture(f"cr_survfit_{case['case']}.csv")
     f = f[f["state"] != 0].rename(columns={"state": "cause", "strata": "group"})
@@ -52,6 +52,9 @@ def test_aalen_johansen_matches_survfit(case):
     m = f.merge(tab, on=["group", "cause", "time"], how="outer", suffixes=("_ref", ""), indicator=True)
     assert (m["_merge"] == "both").all()
     assert_close("estimate", m["estimate"], m["estimate_ref"], TOL)
+    assert_close("std_err", np.sqrt(m["variance"]), m["std_err"], TOL)
+    assert_close("lower", m["lower"], m["lower_ref"], TOL)
+    assert_close("upper", m["upper"], m["upper_ref"], TOL)
 
 
 @pytest.mark.parametrize("case", manifest("cr_crr_cases.csv"), ids=lambda c: c["case"])

@@ -20,7 +20,7 @@ pub mod relsurv;
 pub mod survival;
 
 pub use competing::{
-    CifCurve, CompetingData, CumInc, CumIncFit, CumIncParams, FineGray, FineGrayFit,
+    CifCurve, CifVariance, CompetingData, CumInc, CumIncFit, CumIncParams, FineGray, FineGrayFit,
     FineGrayParams, GrayTest,
 };
 pub use data::{factorize, Covariates, CoxData, SurvivalData};

@@ -98,14 +98,15 @@ class CumulativeIncidence:
 
 
 def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, weights=None, strata=None,
-                         conf_type="log-log", conf_level=0.95, rho=0.0, na_action="fail", data=None):
+                         conf_type="log-log", conf_level=0.95, rho=0.0, variance="cuminc", na_action="fail", data=None):
     """Aalen–Johansen cumulative incidence for every cause (as ``cmprsk::cuminc`` and
     ``survival::survfit`` with competing risks), with Gray's test across ``group``
     (stratified by ``strata``; weight power ``rho``).
 
     ``cause``: a code per row, ``censor_code`` (default 0) for censored rows. ``entry``:
-    delayed entry, at risk on (entry, time]. The variance is cuminc's (Gray's
-    delta method; with entry or weights generalised with the weighted risk set).
+    delayed entry, at risk on (entry, time]. ``variance``: "cuminc" (Gray's delta
+    method as cmprsk; with entry or weights generalised with the weighted risk set) or
+    "survfit" (the infinitesimal jackknife of survival::survfit, O(n log n)).
     """
     cols, _, n_dropped = _resolve({"time": (time, "num"), "cause": (cause, "num"), "entry": (entry, "num"),
                                    "weights": (weights, "num"), "group": (group, "group"), "strata": (strata, "group")},
@@ -121,7 +122,7 @@ def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, 
         g, glev = codes(cols["group"], "group", n)
     s, slev = (None, []) if cols["strata"] is None else codes(cols["strata"], "strata", n)
     fit = _core.cumulative_incidence(t, c, float(censor_code), e, w, g, max(len(glev), 1), s, max(len(slev), 1),
-                                     conf_type, float(conf_level), float(rho))
+                                     conf_type, float(conf_level), float(rho), variance)
     out = CumulativeIncidence(fit, glev, conf_type, conf_level)
     out.n_dropped = n_dropped
     return out

@@ -34,6 +34,17 @@ pub struct CumIncParams {
     conf_type: ConfType,
     conf_level: f64,
     rho: f64,
+    variance: CifVariance,
+}
+
+/// Variance estimator of the cumulative incidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CifVariance {
+    /// Gray's delta method, as `cmprsk::cuminc`.
+    #[default]
+    Cuminc,
+    /// The infinitesimal jackknife of `survival::survfit` with multi-state data.
+    Survfit,
 }
 
 impl Default for CumIncParams {
@@ -42,6 +53,7 @@ impl Default for CumIncParams {
             conf_type: ConfType::LogLog,
             conf_level: 0.95,
             rho: 0.0,
+            variance: CifVariance::Cuminc,
         }
     }
 }
@@ -70,6 +82,8 @@ pub struct CifCurve {
     pub upper: Vec<Vec<f64>>,
     /// All-cause Kaplan–Meier survival.
     pub survival: Vec<f64>,
+    /// Its infinitesimal-jackknife variance (with [`CifVariance::Survfit`] only).
+    pub survival_variance: Vec<f64>,
 }
 
 /// Gray's test for one cause.
@@ -110,6 +124,11 @@ impl CumIncParams {
         self.conf_level = c;
         self
     }
+    /// Variance estimator (cuminc's, the default, or survfit's infinitesimal jackknife).
+    pub fn variance(mut self, v: CifVariance) -> Self {
+        self.variance = v;
+        self
+    }
     /// Power of the weight `(1 - F(t-))^rho` in Gray's test (0: cuminc's default).
     pub fn rho(mut self, rho: f64) -> Self {
         self.rho = rho;
@@ -146,7 +165,25 @@ impl CumIncParams {
                         reason: format!("group {g} has no rows"),
                     });
                 }
-                Ok(curve(d, r, &causes, self.conf_type, z))
+                let mut c = curve(d, r, &causes, self.conf_type, z);
+                if self.variance == CifVariance::Survfit {
+                    let (var, var0) = ij_variance(d, r, &causes, &c);
+                    for k in 0..causes.len() {
+                        for j in 0..c.time.len() {
+                            let (lo, hi) = cif_limits(
+                                c.estimate[k][j],
+                                var[k][j].max(0.0).sqrt(),
+                                self.conf_type,
+                                z,
+                            );
+                            c.lower[k][j] = lo;
+                            c.upper[k][j] = hi;
+                        }
+                    }
+                    c.variance = var;
+                    c.survival_variance = var0;
+                }
+                Ok(c)
             })
             .collect::<Result<Vec<_>>>()?;
         let gray = if ng > 1 && d.entry.is_none() && d.weights.is_none() {
@@ -271,7 +308,7 @@ fn curve(d: &CompetingData, r: &[usize], causes: &[f64], conf_type: ConfType, z:
             out.n_event[k].push(dk[k]);
             out.estimate[k].push(f[k]);
             out.variance[k].push(var[k]);
-            let (lo, hi) = confint(f[k], var[k].max(0.0).sqrt(), false, conf_type, z);
+            let (lo, hi) = cif_limits(f[k], var[k].max(0.0).sqrt(), conf_type, z);
             out.lower[k].push(lo);
             out.upper[k].push(hi);
         }
@@ -322,5 +359,164 @@ impl CumIncFit {
             }
         }
         Ok(out)
+    }
+}
+
+/// survfit's infinitesimal-jackknife variance of the Aalen–Johansen estimate, in
+/// O(n log n): with `p0 = S` the event-free probability, `H00 = 1 - d/Y`,
+/// `H0k = d_k/Y` at each time, the influence of row `i` evolves as
+/// `U_i0 <- U_i0 H00 + Y_i p0(t-) (e_i0 - H00)/Y`, `U_ik <- U_ik + U_i0 H0k +
+/// Y_i p0(t-) (e_ik - H0k)/Y`. While a row is at risk its influence is a common function
+/// shifted by constants fixed at its entry (`c(t) = Σ d/(Y² H00)`, `B_k(t) = Σ dF_k (c(t-) - 1/Y)`:
+/// `U_i0 = p0 (c - c_e)`, `U_ik = B_k - c_e F_k + γ_ik`); after it leaves,
+/// `U_ik = α_ik + β_i F_k(t)` and `U_i0 = β_i p0(t)`. The variance `Σ_i w_i² U_i²` is
+/// then kept as running sums of `w²`, `w² c_e`, `w² γ`, ... over the rows at risk and
+/// `w² α²`, `w² α β`, `w² β²` over the rows that left. Returns per cause and for `p0`.
+fn ij_variance(
+    d: &CompetingData,
+    r: &[usize],
+    causes: &[f64],
+    c: &CifCurve,
+) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let nc = causes.len();
+    let m = c.time.len();
+    let w2 = |i: usize| d.weight(i) * d.weight(i);
+    let cause_idx = |i: usize| {
+        if d.cause[i] == d.censor_code {
+            None
+        } else {
+            causes.iter().position(|&x| x == d.cause[i])
+        }
+    };
+    let mut by_exit: Vec<usize> = r.to_vec();
+    by_exit.sort_by(|&a, &b| d.time[a].total_cmp(&d.time[b]));
+    let mut by_entry: Vec<usize> = r.to_vec();
+    if let Some(e) = d.entry {
+        by_entry.sort_by(|&a, &b| e[a].total_cmp(&e[b]));
+    }
+    // Per-row constants at entry.
+    let mut ce = vec![0.0; d.len()];
+    let mut gam = vec![0.0; d.len() * nc.max(1)];
+    // Running sums over rows at risk and rows that left.
+    let (mut sw, mut swc, mut swcc) = (0.0, 0.0, 0.0);
+    let (mut swg, mut swgg, mut swcg) = (vec![0.0; nc], vec![0.0; nc], vec![0.0; nc]);
+    let (mut eaa, mut eab, mut ebb) = (vec![0.0; nc], vec![0.0; nc], 0.0);
+    // Common functions (values at the previous time).
+    let (mut cc, mut p0) = (0.0f64, 1.0f64);
+    let (mut f, mut b) = (vec![0.0; nc], vec![0.0; nc]);
+    let mut var = vec![vec![0.0; m]; nc];
+    let mut var0 = vec![0.0; m];
+    let mut next_entry = 0;
+    let mut pos = 0;
+    let add_row = |i: usize,
+                   sign: f64,
+                   ce: &[f64],
+                   gam: &[f64],
+                   sw: &mut f64,
+                   swc: &mut f64,
+                   swcc: &mut f64,
+                   swg: &mut [f64],
+                   swgg: &mut [f64],
+                   swcg: &mut [f64]| {
+        let (w, c0) = (w2(i) * sign, ce[i]);
+        *sw += w;
+        *swc += w * c0;
+        *swcc += w * c0 * c0;
+        for k in 0..nc {
+            let g = gam[i * nc + k];
+            swg[k] += w * g;
+            swgg[k] += w * g * g;
+            swcg[k] += w * c0 * g;
+        }
+    };
+    if d.entry.is_none() {
+        for &i in r {
+            add_row(
+                i, 1.0, &ce, &gam, &mut sw, &mut swc, &mut swcc, &mut swg, &mut swgg, &mut swcg,
+            );
+        }
+    }
+    for j in 0..m {
+        let t = c.time[j];
+        // Rows entering before t join with the current (previous-time) constants.
+        if let Some(e) = d.entry {
+            while next_entry < by_entry.len() && e[by_entry[next_entry]] < t {
+                let i = by_entry[next_entry];
+                ce[i] = cc;
+                for k in 0..nc {
+                    gam[i * nc + k] = cc * f[k] - b[k];
+                }
+                add_row(
+                    i, 1.0, &ce, &gam, &mut sw, &mut swc, &mut swcc, &mut swg, &mut swgg, &mut swcg,
+                );
+                next_entry += 1;
+            }
+        }
+        let y = c.n_risk[j];
+        let dall: f64 = (0..nc).map(|k| c.n_event[k][j]).sum();
+        let c_prev = cc;
+        let p_prev = p0;
+        if dall > 0.0 {
+            let h00 = 1.0 - dall / y;
+            for k in 0..nc {
+                let dfk = p_prev * c.n_event[k][j] / y;
+                b[k] += dfk * (c_prev - 1.0 / y);
+                f[k] += dfk;
+            }
+            if h00 > 0.0 {
+                cc += dall / (y * y * h00);
+            }
+            p0 = p_prev * h00;
+        }
+        // Rows leaving at t.
+        while pos < by_exit.len() && d.time[by_exit[pos]] == t {
+            let i = by_exit[pos];
+            add_row(
+                i, -1.0, &ce, &gam, &mut sw, &mut swc, &mut swcc, &mut swg, &mut swgg, &mut swcg,
+            );
+            let ki = cause_idx(i);
+            let beta = match ki {
+                None => cc - ce[i],
+                Some(_) => c_prev - ce[i] - 1.0 / y,
+            };
+            let w = w2(i);
+            for k in 0..nc {
+                let mut u = b[k] - ce[i] * f[k] + gam[i * nc + k];
+                if ki == Some(k) {
+                    u += p_prev / y;
+                }
+                let alpha = u - beta * f[k];
+                eaa[k] += w * alpha * alpha;
+                eab[k] += w * alpha * beta;
+            }
+            ebb += w * beta * beta;
+            pos += 1;
+        }
+        for k in 0..nc {
+            let at_risk = b[k] * b[k] * sw - 2.0 * b[k] * f[k] * swc
+                + f[k] * f[k] * swcc
+                + 2.0 * b[k] * swg[k]
+                - 2.0 * f[k] * swcg[k]
+                + swgg[k];
+            var[k][j] = at_risk + eaa[k] + 2.0 * f[k] * eab[k] + f[k] * f[k] * ebb;
+        }
+        var0[j] = p0 * p0 * (cc * cc * sw - 2.0 * cc * swc + swcc + ebb);
+    }
+    (var, var0)
+}
+
+/// Limits of a cumulative incidence `p` as survfit's `survfit_confint` for multi-state
+/// curves: NA where the transform is undefined (`p = 0` for log, log-log and logit;
+/// `p = 1` for log-log and logit), otherwise as for survival curves.
+fn cif_limits(p: f64, se: f64, conf_type: ConfType, z: f64) -> (f64, f64) {
+    let undefined = match conf_type {
+        ConfType::Log => p == 0.0,
+        ConfType::LogLog | ConfType::Logit => p == 0.0 || p == 1.0,
+        _ => false,
+    };
+    if undefined {
+        (f64::NAN, f64::NAN)
+    } else {
+        confint(p, se, false, conf_type, z)
     }
 }

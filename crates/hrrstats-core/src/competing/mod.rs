@@ -5,7 +5,7 @@ pub mod cuminc;
 pub mod fine_gray;
 mod gray;
 
-pub use cuminc::{CifCurve, CumInc, CumIncAt, CumIncFit, CumIncParams, GrayTest};
+pub use cuminc::{CifCurve, CifVariance, CumInc, CumIncAt, CumIncFit, CumIncParams, GrayTest};
 pub use fine_gray::{FineGray, FineGrayFit, FineGrayParams};
 
 use crate::data::check_len;

@@ -153,7 +153,12 @@ impl RateTable {
             }
         }
         if let Some(row) = rate.iter().position(|r| !(r.is_finite() && *r >= 0.0)) {
-            return Err(Error::InvalidValue { arg: "rate", row, value: rate[row], problem: "rate must be finite and non-negative" });
+            return Err(Error::InvalidValue {
+                arg: "rate",
+                row,
+                value: rate[row],
+                problem: "rate must be finite and non-negative",
+            });
         }
         let size: usize = dims.iter().map(|d| d.size()).product();
         if n != size {
