@@ -572,3 +572,49 @@ predict.hrr_finegray <- function(object, newdata, ...) {
 baseline_hazard.hrr_finegray <- function(fit, ...) {
   data.frame(time = fit$event_times, cumulative_hazard = cumsum(fit$baseline_jumps))
 }
+
+# ---- cause-specific Cox models ----------------------------------------------------------
+
+# One Cox model per cause: events of that cause are events, every other outcome
+# (censoring and the competing causes) is censored. Each fit is cox_ph() called with
+# the response Surv(time, cause == k); `...` goes to cox_ph() as it was written.
+cause_specific_cox <- function(formula, data = NULL, censor_code = 0, ...) {
+  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
+    stop("argument `data` must be a data frame", call. = FALSE)
+  }
+  surv <- parse_surv_lhs(formula, mstate = TRUE)
+  env <- environment(formula) %||% parent.frame()
+  ev <- event_column(eval_in(surv$status, data, env), label_of(surv$status))
+  if (is.factor(ev)) {
+    if (!missing(censor_code)) {
+      stop("argument `censor_code` is for numeric event codes: with a factor event the ",
+           "first level (\"", levels(ev)[1L], "\") is censoring", call. = FALSE)
+    }
+    causes <- levels(ev)[-1L]
+    causes <- causes[causes %in% as.character(ev)]
+  } else {
+    if (!is.numeric(censor_code) || length(censor_code) != 1L || is.na(censor_code)) {
+      stop("argument `censor_code` must be a single number", call. = FALSE)
+    }
+    causes <- sort(unique(ev[!is.na(ev) & ev != censor_code]))
+  }
+  if (!length(causes)) {
+    stop(sprintf("argument `formula`: no events in %s (every row is censored)",
+                 label_of(surv$status)), call. = FALSE)
+  }
+  # The cause as an expression: a name as it is, anything else in parentheses.
+  cause_expr <- if (is.name(surv$status)) surv$status else call("(", surv$status)
+  mc <- match.call(expand.dots = TRUE)
+  mc$censor_code <- NULL
+  mc[[1L]] <- quote(hrrstats::cox_ph)
+  caller <- parent.frame()
+  fits <- lapply(causes, function(k) {
+    f <- formula
+    event <- call("==", cause_expr, k)
+    f[[2L]] <- if (is.null(surv$entry)) call("Surv", surv$time, event) else
+      call("Surv", surv$entry, surv$time, event)
+    mc$formula <- f
+    eval(mc, caller)
+  })
+  stats::setNames(fits, as.character(causes))
+}

@@ -185,3 +185,25 @@ expected_survival_ <- function(table, values, times) .Call(wrap__expected_surviv
 #' @noRd
 net_survival_ <- function(table, time, status, values, strata, n_strata, method, precision, conf_type, conf_level, fin_date) .Call(wrap__net_survival_, table, time, status, values, strata, n_strata, method, precision, conf_type, conf_level, fin_date)
 
+#' Log-rank-type test that net survival is the same in every group (Pohar-Perme
+#' weighting), as `relsurv::rs.diff`. `time`, `status`, `values`: as [`net_survival_`];
+#' `group`: codes 1..n_groups. Returns statistic, df, p_value, score (one per group)
+#' and variance (the n_groups x n_groups covariance of the scores).
+#' @noRd
+net_survival_test_ <- function(table, time, status, values, group, n_groups, precision) .Call(wrap__net_survival_test_, table, time, status, values, group, n_groups, precision)
+
+#' Excess-hazard regression (Dickman grouped Poisson GLM, as `relsurv::rsadd(method =
+#' "glm.poi")`). `time`, `status`, `values`: as [`net_survival_`]; `x`: the covariates,
+#' an n x length(names) double matrix (column-major); `breaks`: follow-up interval
+#' boundaries in the table's time unit (starting at 0); `year`: one year in that unit.
+#' Returns names, coef, se, var (matrix), loglik, iterations, converged.
+#' @noRd
+excess_hazard_glm_ <- function(table, time, status, values, x, names, breaks, year) .Call(wrap__excess_hazard_glm_, table, time, status, values, x, names, breaks, year)
+
+#' Crude probabilities of death from the cancer (excess hazard) and from population
+#' causes, as `relsurv::cmp.rel`. `time`, `status`, `values`: as [`net_survival_`];
+#' `tau`: NULL (the longest follow-up) or the end of the grid. Returns time, cancer,
+#' cancer_var, population, population_var.
+#' @noRd
+crude_probabilities_ <- function(table, time, status, values, precision, tau) .Call(wrap__crude_probabilities_, table, time, status, values, precision, tau)
+

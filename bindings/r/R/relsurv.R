@@ -457,3 +457,222 @@ plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
   }
   invisible(x)
 }
+
+# ---- comparing net survival, excess-hazard regression, crude probabilities ------------
+
+# The default integration step: one day (days), or one day in years (years), as
+# net_survival().
+relsurv_precision <- function(precision, time_unit) {
+  precision <- precision %||% (if (time_unit == "days") 1 else 1 / DAYS_PER_YEAR)
+  if (!is.numeric(precision) || length(precision) != 1L) {
+    stop("argument `precision` must be a single number", call. = FALSE)
+  }
+  as.double(precision)
+}
+
+# Follow-up, status and the persons' rate-table values of `Surv(time, status) ~ rhs`
+# (no delayed entry), as net_survival() resolves them; `fun` names the caller.
+relsurv_columns <- function(formula, data, ratetable, age, year, sex, env, fun) {
+  cols <- model_columns(formula, data, NULL, "fail", env)
+  if (!is.null(cols$entry)) {
+    stop(sprintf("%s(): delayed entry (Surv(start, stop, status)) is not supported", fun),
+         call. = FALSE)
+  }
+  n <- length(cols$time)
+  cols$values <- rate_values(ratetable, age, year, sex, data, n)
+  cols
+}
+
+# Log-rank-type comparison of net survival between groups, as relsurv::rs.diff.
+net_survival_test <- function(formula, data = NULL, ratetable, age = "age", year = "year",
+                              sex = "sex", precision = NULL) {
+  call <- match.call()
+  ratetable <- check_rate_table(ratetable)
+  env <- environment(formula) %||% parent.frame()
+  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, env, "net_survival_test")
+  if (!is.null(cols$strata)) {
+    stop("net_survival_test(): strata() terms are not supported", call. = FALSE)
+  }
+  g <- cols$plain
+  if (is.null(g)) {
+    stop("argument `formula` must name the groups to compare: Surv(time, status) ~ group",
+         call. = FALSE)
+  }
+  tu <- ratetable$time_unit
+  precision <- relsurv_precision(precision, tu)
+  k <- length(g$levels)
+  v <- rust_value(relsurv_message(net_survival_test_(
+    ratetable$long, cols$time, cols$status, cols$values, g$codes, k, precision)))
+  score <- stats::setNames(v$score, g$levels)
+  variance <- v$variance
+  dimnames(variance) <- list(g$levels, g$levels)
+  structure(list(
+    statistic = c(Chisq = v$statistic), df = v$df, p.value = v$p_value,
+    score = score, variance = variance, groups = g$levels,
+    n = stats::setNames(tabulate(g$codes, k), g$levels),
+    n_event = stats::setNames(as.vector(tapply(cols$status, factor(g$codes, seq_len(k)),
+                                               sum)), g$levels),
+    method = "Log-rank-type test of equal net survival (Pohar-Perme weighting)",
+    data.name = label_of(formula), time_unit = tu, call = call
+  ), class = "hrr_netsurv_test")
+}
+
+print.hrr_netsurv_test <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  cat(x$method, "\n\n", sep = "")
+  tab <- cbind(N = x$n, Events = x$n_event, Z = signif(x$score, digits))
+  rownames(tab) <- x$groups
+  print(tab, ...)
+  cat(sprintf("\n Chisq= %s  on %d degrees of freedom, p= %s\n",
+              format(round(x$statistic, 1), nsmall = 1L), as.integer(x$df),
+              format.pval(x$p.value, digits = digits)))
+  invisible(x)
+}
+
+# Excess-hazard regression by the grouped Poisson GLM of Dickman et al. (2004), as
+# relsurv::rsadd(method = "glm.poi"). `breaks` in years.
+excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", year = "year",
+                                sex = "sex", breaks = c(0, 1, 3, 5, 10)) {
+  call <- match.call()
+  ratetable <- check_rate_table(ratetable)
+  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
+    stop("argument `data` must be a data frame", call. = FALSE)
+  }
+  surv <- parse_surv_lhs(formula)
+  if (!is.null(surv$entry)) {
+    stop("excess_hazard_model(): delayed entry (Surv(start, stop, status)) is not supported",
+         call. = FALSE)
+  }
+  if (!is.numeric(breaks) || length(breaks) < 2L || anyNA(breaks)) {
+    stop("argument `breaks` must be numeric follow-up boundaries in years, such as c(0, 1, 3, 5, 10)",
+         call. = FALSE)
+  }
+  env <- environment(formula) %||% parent.frame()
+  ev <- function(e) eval_in(e, data, env)
+  time <- as_double_column(ev(surv$time), "time", label_of(surv$time))
+  status <- as_double_column(ev(surv$status), "status", label_of(surv$status))
+
+  # Covariates: R's model.matrix() with the intercept (factor contrasts as usual), the
+  # intercept column then dropped; the follow-up intervals take its place.
+  tt <- if (is.null(data)) terms(formula[-2L]) else terms(formula[-2L], data = data)
+  attr(tt, "intercept") <- 1L
+  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
+    model.frame(tt, data = data, na.action = stats::na.pass)
+  cols <- list(list(value = time, arg = "time", label = label_of(surv$time)),
+               list(value = status, arg = "status", label = label_of(surv$status)))
+  for (j in seq_along(mf)) {
+    v <- mf[[j]]
+    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)
+    cols[[length(cols) + 1L]] <- list(value = v, arg = "covariates", label = names(mf)[j])
+  }
+  handle_missing(cols, "fail")
+  X <- model.matrix(tt, mf)
+  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+  xnames <- colnames(X)
+  storage.mode(X) <- "double"
+
+  n <- length(time)
+  vals <- rate_values(ratetable, age, year, sex, data, n)
+  tu <- ratetable$time_unit
+  unit <- if (tu == "days") DAYS_PER_YEAR else 1
+  v <- rust_value(relsurv_message(excess_hazard_glm_(
+    ratetable$long, time, status, vals, X, as.character(xnames), as.double(breaks) * unit,
+    unit)))
+  if (!isTRUE(v$converged)) {
+    warning(sprintf("excess_hazard_model: did not converge in %d iterations", v$iterations),
+            call. = FALSE)
+  }
+  names_ <- v$names
+  var <- v$var
+  dimnames(var) <- list(names_, names_)
+  fit <- list(
+    coefficients = stats::setNames(v$coef, names_),
+    se = stats::setNames(v$se, names_),
+    var = var,
+    loglik = v$loglik,
+    iterations = v$iterations,
+    converged = v$converged,
+    covariates = xnames,
+    breaks = as.double(breaks),
+    n = n,
+    nevent = sum(status),
+    time_unit = tu,
+    formula = formula,
+    call = call
+  )
+  class(fit) <- "hrr_excess"
+  fit
+}
+
+coef.hrr_excess <- function(object, ...) object$coefficients
+
+vcov.hrr_excess <- function(object, ...) object$var
+
+excess_coef_matrix <- function(x) {
+  cf <- x$coefficients
+  z <- cf / x$se
+  tab <- cbind(cf, exp(cf), x$se, z, 2 * stats::pnorm(-abs(z)))
+  dimnames(tab) <- list(names(cf), c("coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"))
+  tab
+}
+
+print.hrr_excess <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
+  cat("Call:\n")
+  print(x$call)
+  cat("\nExcess-hazard model (grouped Poisson GLM, Dickman et al. 2004)\n\n")
+  tab <- excess_coef_matrix(x)
+  print(signif(tab, digits), ...)
+  cat(sprintf("\nn= %d, number of events= %s; log-likelihood %s\n", x$n, format(x$nevent),
+              format(x$loglik, digits = digits + 3L)))
+  invisible(x)
+}
+
+summary.hrr_excess <- function(object, ...) {
+  structure(list(call = object$call, coefficients = excess_coef_matrix(object),
+                 n = object$n, nevent = object$nevent, loglik = object$loglik,
+                 iterations = object$iterations, converged = object$converged,
+                 breaks = object$breaks, covariates = object$covariates),
+            class = "summary.hrr_excess")
+}
+
+print.summary.hrr_excess <- function(x, digits = max(getOption("digits") - 3L, 3L),
+                                     signif.stars = getOption("show.signif.stars"), ...) {
+  cat("Call:\n")
+  print(x$call)
+  cat(sprintf("\n  n= %d, number of events= %s\n", x$n, format(x$nevent)))
+  cat(sprintf("  follow-up intervals (years): %s\n\n", paste(x$breaks, collapse = ", ")))
+  stats::printCoefmat(x$coefficients, digits = digits, signif.stars = signif.stars,
+                      P.values = TRUE, has.Pvalue = TRUE, na.print = "NA", ...)
+  cat("\n  exp(coef) of the covariates: excess hazard ratios; of the fu terms: excess\n",
+      "  hazards per person-year in each follow-up interval (covariates at 0).\n", sep = "")
+  cat(sprintf("  log-likelihood %s, %d iterations%s\n", format(x$loglik, digits = digits + 3L),
+              as.integer(x$iterations), if (isTRUE(x$converged)) "" else " (NOT converged)"))
+  invisible(x)
+}
+
+# Crude probabilities of death from the cancer and from population causes, as
+# relsurv::cmp.rel.
+crude_probabilities <- function(formula, data = NULL, ratetable, age = "age", year = "year",
+                                sex = "sex", tau = NULL, precision = NULL) {
+  ratetable <- check_rate_table(ratetable)
+  env <- environment(formula) %||% parent.frame()
+  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, env, "crude_probabilities")
+  if (!is.null(cols$all_rhs)) {
+    stop("crude_probabilities(): groups are not supported; use Surv(time, status) ~ 1 ",
+         "(and subset `data` for each group)", call. = FALSE)
+  }
+  tu <- ratetable$time_unit
+  precision <- relsurv_precision(precision, tu)
+  if (!is.null(tau) && (!is.numeric(tau) || length(tau) != 1L)) {
+    stop("argument `tau` must be a single number (in the follow-up time unit)", call. = FALSE)
+  }
+  v <- rust_value(relsurv_message(crude_probabilities_(
+    ratetable$long, cols$time, cols$status, cols$values, precision,
+    if (is.null(tau)) NULL else as.double(tau))))
+  m <- length(v$time)
+  data.frame(time = c(v$time, v$time),
+             cause = rep(c("cancer", "population"), each = m),
+             estimate = c(v$cancer, v$population),
+             variance = c(v$cancer_var, v$population_var),
+             stringsAsFactors = FALSE)
+}

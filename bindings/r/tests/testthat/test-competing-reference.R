@@ -174,3 +174,40 @@ test_that("a factor event gives the same fits as its numeric codes", {
   expect_identical(coef(f2), coef(f3))
   expect_identical(f2$cause, "death")
 })
+
+# ---- cause-specific Cox models ------------------------------------------------------------
+
+test_that("cause_specific_cox() is cox_ph() with the recoded event, cause by cause", {
+  skip_without_cr_fixtures()
+  d <- read_fixture("data_cr_mgus2.csv")
+  fits <- cause_specific_cox(Surv(etime, event) ~ age + sex, data = d)
+  expect_type(fits, "list")
+  expect_identical(names(fits), c("1", "2"))
+  for (k in names(fits)) {
+    d$ev_k <- as.numeric(d$event == as.numeric(k))
+    one <- cox_ph(Surv(etime, ev_k) ~ age + sex, data = d)
+    expect_s3_class(fits[[k]], "hrr_coxph")
+    expect_identical(coef(fits[[k]]), coef(one))
+    expect_identical(vcov(fits[[k]]), vcov(one))
+    expect_identical(fits[[k]]$loglik, one$loglik)
+    expect_identical(fits[[k]]$nevent, sum(d$event == as.numeric(k)))
+  }
+  expect_match(paste(deparse(fits[["2"]]$call), collapse = ""), "Surv\\(etime, event == 2\\)")
+  # options go to cox_ph(); a factor event (first level censoring); another censor code
+  w <- rep(2, nrow(d))
+  fb <- cause_specific_cox(Surv(etime, event) ~ age + sex, d, ties = "breslow", weights = w)
+  d$ev_k <- as.numeric(d$event == 2)
+  expect_identical(coef(fb[["2"]]),
+                   coef(cox_ph(Surv(etime, ev_k) ~ age + sex, d, ties = "breslow", weights = w)))
+  d$f <- factor(c("censored", "pcm", "death")[d$event + 1],
+                levels = c("censored", "pcm", "death"))
+  ff <- cause_specific_cox(Surv(etime, f) ~ age + sex, d)
+  expect_identical(names(ff), c("pcm", "death"))
+  expect_identical(coef(ff$death), coef(fits[["2"]]))
+  d$e9 <- ifelse(d$event == 0, 9, d$event - 1)
+  f9 <- cause_specific_cox(Surv(etime, e9) ~ age + sex, d, censor_code = 9)
+  expect_identical(names(f9), c("0", "1"))
+  expect_identical(coef(f9[["1"]]), coef(fits[["2"]]))
+  expect_error(cause_specific_cox(Surv(etime, f) ~ age, d, censor_code = 0), "factor event")
+  expect_error(cause_specific_cox(Surv(etime, event) ~ age, d[d$event == 0, ]), "no events")
+})

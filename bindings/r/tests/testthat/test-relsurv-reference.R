@@ -242,3 +242,100 @@ test_that("time_unit = \"years\" (rates per person-year) gives nearly the same c
                      fin_date = as.Date("1997-01-01"))
   expect_s3_class(fh, "hrr_netsurv")
 })
+
+# ---- rs.diff, rsadd (glm.poi), cmp.rel --------------------------------------------------
+
+test_that("net_survival_test() matches rs.diff", {
+  rs_fixtures()
+  d <- rdata()
+  ref <- read_fixture("rs_diff.csv")
+  rt <- slopop_long()
+  for (yr in c("dx", "year_decimal")) {
+    t <- net_survival_test(Surv(time, cens) ~ sex, data = d, ratetable = rt, year = yr)
+    expect_s3_class(t, "hrr_netsurv_test")
+    what <- function(x) sprintf("%s [%s]", x, yr)
+    expect_close(c(t$statistic, t$df, t$p.value), c(ref$statistic, ref$df, ref$p_upper),
+                 what("statistic, df, p"), tol = TOL)
+    expect_close(t$score, c(ref$z_1, ref$z_2), what("score"), tol = TOL)
+    expect_close(t$variance, c(ref$var_11, ref$var_12, ref$var_12, ref$var_22),
+                 what("variance"), tol = TOL)
+    expect_identical(t$groups, c("sex=1", "sex=2"))
+    expect_identical(dimnames(t$variance), list(t$groups, t$groups))
+  }
+  if (has_relsurv()) {
+    t2 <- net_survival_test(Surv(time, cens) ~ sex, data = relsurv::rdata,
+                            ratetable = relsurv::slopop)
+    expect_close(t2$statistic, ref$statistic, "statistic (relsurv::slopop)", tol = TOL)
+  }
+  expect_output(print(t), "Chisq= 9.0  on 1 degrees of freedom, p= 0.002746")
+  expect_output(print(t), "sex=2 +289 +187")
+  rs_error(net_survival_test(Surv(time, cens) ~ 1, d, rt, year = "dx"),
+           "must name the groups")
+  rs_error(net_survival_test(Surv(time, cens) ~ sex, d, rt, year = "dx", precision = 0),
+           "argument `precision`")
+  rs_error(net_survival_test(Surv(time, cens) ~ sex, d, rt, year = "dx", age = "nope"),
+           "argument `age`: no column \"nope\"")
+})
+
+test_that("excess_hazard_model() matches rsadd(method = \"glm.poi\") at its converged optimum", {
+  rs_fixtures()
+  d <- rdata()
+  ref <- read_fixture("rs_rsadd_glm.poi.csv")
+  rt <- slopop_long()
+  for (yr in c("dx", "year_decimal")) {
+    m <- excess_hazard_model(Surv(time, cens) ~ sex + age, data = d, ratetable = rt,
+                             year = yr, breaks = c(0, 1, 3, 5, 10))
+    expect_s3_class(m, "hrr_excess")
+    expect_true(m$converged)
+    expect_close(coef(m), ref$coef_converged, paste("coef", yr), tol = 1e-8)
+    expect_close(m$se, ref$se_converged, paste("se", yr), tol = 1e-8)
+  }
+  expect_identical(names(coef(m)),
+                   c("sex", "age", "fu[0,1)", "fu[1,3)", "fu[3,5)", "fu[5,10)"))
+  expect_close(sqrt(diag(vcov(m))), unname(m$se), "se from vcov", tol = 1e-12)
+  expect_identical(dimnames(vcov(m)), list(names(coef(m)), names(coef(m))))
+  s <- summary(m)
+  expect_s3_class(s, "summary.hrr_excess")
+  expect_identical(colnames(s$coefficients), c("coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"))
+  expect_close(s$coefficients[, "exp(coef)"], exp(ref$coef_converged), "exp(coef)", tol = 1e-8)
+  expect_close(s$coefficients[, "Pr(>|z|)"],
+               2 * pnorm(-abs(ref$coef_converged / ref$se_converged)), "p", tol = 1e-6)
+  expect_output(print(m), "fu\\[5,10\\)")
+  expect_output(print(s), "follow-up intervals \\(years\\): 0, 1, 3, 5, 10")
+  # the same model with rates per person-year and follow-up in years
+  sl <- read_fixture("data_rs_slopop.csv")
+  sl$rate <- sl$rate * 365.241
+  d$years <- d$time / 365.241
+  my <- excess_hazard_model(Surv(years, cens) ~ sex + age, d, rate_table(sl, time_unit = "years"),
+                            year = "dx")
+  expect_lt(max(abs(coef(my) - coef(m))), 1e-2)
+  rs_error(excess_hazard_model(Surv(time, cens) ~ sex, d, rt, year = "dx", breaks = "a"),
+           "argument `breaks`")
+  d2 <- d
+  d2$age[4] <- NA
+  rs_error(excess_hazard_model(Surv(time, cens) ~ sex + age, d2, rt, year = "dx"), "row 4")
+})
+
+test_that("crude_probabilities() matches cmp.rel at every observed time", {
+  rs_fixtures()
+  d <- rdata()
+  ref <- read_fixture("rs_cmprel.csv")
+  ref <- ref[ref$time > 0, ]
+  rt <- slopop_long()
+  for (yr in c("dx", "year_decimal")) {
+    cp <- crude_probabilities(Surv(time, cens) ~ 1, data = d, ratetable = rt, year = yr)
+    expect_s3_class(cp, "data.frame")
+    expect_identical(names(cp), c("time", "cause", "estimate", "variance"))
+    expect_setequal(unique(cp$cause), c("cancer", "population"))
+    m <- match(paste(ref$time, ref$cause), paste(cp$time, cp$cause))
+    expect_false(anyNA(m))
+    expect_close(cp$estimate[m], ref$estimate, paste("estimate", yr), tol = TOL)
+    expect_close(cp$variance[m], ref$variance, paste("variance", yr), tol = TOL)
+  }
+  short <- crude_probabilities(Surv(time, cens) ~ 1, d, rt, year = "dx", tau = 1000)
+  expect_lte(max(short$time), 1000)
+  rs_error(crude_probabilities(Surv(time, cens) ~ sex, d, rt, year = "dx"),
+           "groups are not supported")
+  rs_error(crude_probabilities(Surv(time, cens) ~ 1, d, rt, year = "dx", tau = "x"),
+           "argument `tau`")
+})

@@ -1802,6 +1802,123 @@ fn net_survival_(
     })
 }
 
+/// Log-rank-type test that net survival is the same in every group (Pohar-Perme
+/// weighting), as `relsurv::rs.diff`. `time`, `status`, `values`: as [`net_survival_`];
+/// `group`: codes 1..n_groups. Returns statistic, df, p_value, score (one per group)
+/// and variance (the n_groups x n_groups covariance of the scores).
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn net_survival_test_(
+    table: Robj,
+    time: Robj,
+    status: Robj,
+    values: Robj,
+    group: Robj,
+    n_groups: Robj,
+    precision: Robj,
+) -> Robj {
+    guarded(|| {
+        let t = rate_table_of(table)?;
+        let time = doubles("time", &time)?;
+        let status = doubles("status", &status)?;
+        let vals = person_values(&values)?;
+        let v = vals.iter().map(|c| doubles("rmap", c)).collect::<Res<Vec<&[f64]>>>()?;
+        let g = codes("group", &group)?;
+        let k = count("n_groups", &n_groups)?;
+        let precision = scalar("precision", &precision)?;
+        let data = hrrstats_core::NetSurvivalData::new(time, status, v, &t)?;
+        let r = hrrstats_core::net_survival_test(&t, &data, &g, k, precision)?;
+        Ok(named(
+            &["statistic", "df", "p_value", "score", "variance"],
+            vec![
+                r.statistic.into(),
+                (r.df as f64).into(),
+                r.p_value.into(),
+                r.score.into(),
+                square(&r.variance, k),
+            ],
+        ))
+    })
+}
+
+/// Excess-hazard regression (Dickman grouped Poisson GLM, as `relsurv::rsadd(method =
+/// "glm.poi")`). `time`, `status`, `values`: as [`net_survival_`]; `x`: the covariates,
+/// an n x length(names) double matrix (column-major); `breaks`: follow-up interval
+/// boundaries in the table's time unit (starting at 0); `year`: one year in that unit.
+/// Returns names, coef, se, var (matrix), loglik, iterations, converged.
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn excess_hazard_glm_(
+    table: Robj,
+    time: Robj,
+    status: Robj,
+    values: Robj,
+    x: Robj,
+    names: Robj,
+    breaks: Robj,
+    year: Robj,
+) -> Robj {
+    guarded(|| {
+        let t = rate_table_of(table)?;
+        let time = doubles("time", &time)?;
+        let status = doubles("status", &status)?;
+        let vals = person_values(&values)?;
+        let v = vals.iter().map(|c| doubles("rmap", c)).collect::<Res<Vec<&[f64]>>>()?;
+        let x = doubles("covariates", &x)?;
+        let names = strings("names", &names)?;
+        let breaks = doubles("breaks", &breaks)?;
+        let year = scalar("year", &year)?;
+        let data = hrrstats_core::NetSurvivalData::new(time, status, v, &t)?;
+        let cov = Covariates::new(x, time.len(), &names)?;
+        let f = hrrstats_core::excess_hazard_glm(&t, &data, &cov, breaks, year)?;
+        let p = f.names.len();
+        Ok(named(
+            &["names", "coef", "se", "var", "loglik", "iterations", "converged"],
+            vec![
+                f.names.into(),
+                f.coef.into(),
+                f.se.into(),
+                square(&f.var, p),
+                f.loglik.into(),
+                (f.iterations as i32).into(),
+                f.converged.into(),
+            ],
+        ))
+    })
+}
+
+/// Crude probabilities of death from the cancer (excess hazard) and from population
+/// causes, as `relsurv::cmp.rel`. `time`, `status`, `values`: as [`net_survival_`];
+/// `tau`: NULL (the longest follow-up) or the end of the grid. Returns time, cancer,
+/// cancer_var, population, population_var.
+/// @noRd
+#[extendr]
+fn crude_probabilities_(table: Robj, time: Robj, status: Robj, values: Robj, precision: Robj, tau: Robj) -> Robj {
+    guarded(|| {
+        let t = rate_table_of(table)?;
+        let time = doubles("time", &time)?;
+        let status = doubles("status", &status)?;
+        let vals = person_values(&values)?;
+        let v = vals.iter().map(|c| doubles("rmap", c)).collect::<Res<Vec<&[f64]>>>()?;
+        let precision = scalar("precision", &precision)?;
+        let tau = if tau.is_null() { None } else { Some(scalar("tau", &tau)?) };
+        let data = hrrstats_core::NetSurvivalData::new(time, status, v, &t)?;
+        let r = hrrstats_core::crude_probabilities(&t, &data, precision, tau)?;
+        Ok(named(
+            &["time", "cancer", "cancer_var", "population", "population_var"],
+            vec![
+                r.time.into(),
+                r.cancer.into(),
+                r.cancer_var.into(),
+                r.population.into(),
+                r.population_var.into(),
+            ],
+        ))
+    })
+}
+
 extendr_module! {
     mod hrrstats;
     fn km_fit_;
@@ -1833,4 +1950,7 @@ extendr_module! {
     fn days_since_1960_;
     fn expected_survival_;
     fn net_survival_;
+    fn net_survival_test_;
+    fn excess_hazard_glm_;
+    fn crude_probabilities_;
 }
