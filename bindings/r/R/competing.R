@@ -47,7 +47,9 @@ check_flag <- function(x, arg) {
 # comparing the groups (stratified by strata() terms).
 cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights = NULL,
                                  conf_type = "log-log", conf_level = 0.95, rho = 0,
+                                 variance = c("cuminc", "survfit"),
                                  na_action = c("fail", "drop")) {
+  variance <- match.arg(variance)
   call <- match.call()
   na_action <- check_na_action(na_action)
   env <- environment(formula) %||% parent.frame()
@@ -62,7 +64,8 @@ cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights 
                  group = group$codes, n_groups = if (is.null(group)) NULL else length(levels),
                  strata = strata$codes,
                  n_strata = if (is.null(strata)) NULL else length(strata$levels),
-                 conf_type = conf_type, conf_level = conf_level_of(conf_level), rho = rho)
+                 conf_type = conf_type, conf_level = conf_level_of(conf_level), rho = rho,
+                 variance = variance)
   v <- rust_value(remap_rows(cuminc_fit_(inputs), cols$keep))
   causes <- ev$label(v$causes)
   tab <- v$table

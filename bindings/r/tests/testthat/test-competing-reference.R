@@ -83,7 +83,7 @@ for (i in seq_len(nrow(survfit_cases))) local({
     # (not `w`: a bare name is looked up in `data` first, and cr_sim has a column w)
     case_weights <- if (nzchar(cs$weights)) d[[cs$weights]] else NULL
     ci <- cumulative_incidence(f, data = d, weights = case_weights, conf_type = cs$conf_type,
-                               conf_level = as.numeric(cs$conf_int))
+                               conf_level = as.numeric(cs$conf_int), variance = "survfit")
     tab <- as.data.frame(ci)
     ref <- read_fixture(paste0("cr_survfit_", cs$case, ".csv"))
     ref <- ref[ref$state != 0, ]
@@ -95,6 +95,10 @@ for (i in seq_len(nrow(survfit_cases))) local({
     m <- match(ref_key, our_key)
     expect_false(anyNA(m))
     expect_close(tab$estimate[m], ref$estimate, paste(cs$case, "estimate"), tol = TOL)
+    # survfit's infinitesimal-jackknife standard errors and limits
+    expect_close(sqrt(tab$variance[m]), ref$std_err, paste(cs$case, "std_err"), tol = TOL)
+    expect_close(tab$lower[m], ref$lower, paste(cs$case, "lower"), tol = TOL)
+    expect_close(tab$upper[m], ref$upper, paste(cs$case, "upper"), tol = TOL)
     # survfit counts events unweighted; ours are weighted sums
     if (!nzchar(cs$weights)) {
       expect_close(tab$n_event[m], ref$n_event, paste(cs$case, "n_event"), tol = TOL)

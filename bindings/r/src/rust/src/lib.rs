@@ -1408,7 +1408,16 @@ fn cuminc_params(a: &NamedArgs) -> Res<CumIncParams> {
     Ok(CumInc::params()
         .conf_type(ConfType::parse(string("conf_type", a.get("conf_type"))?)?)
         .conf_level(scalar("conf_level", a.get("conf_level"))?)
-        .rho(scalar("rho", a.get("rho"))?))
+        .rho(scalar("rho", a.get("rho"))?)
+        .variance(match string("variance", a.get("variance"))? {
+            "cuminc" => hrrstats_core::CifVariance::Cuminc,
+            "survfit" => hrrstats_core::CifVariance::Survfit,
+            other => {
+                return Err(Failure(format!(
+                    "argument `variance`: unknown value \"{other}\"; use \"cuminc\" or \"survfit\""
+                )))
+            }
+        }))
 }
 
 /// Aalen-Johansen cumulative incidence from `inputs` (see [`CompetingInputs`], plus
