@@ -20,14 +20,20 @@ fn slopop() -> RateTable {
     .unwrap()
 }
 
+/// relsurv's rdata in the table's units: the table, age (days), date of diagnosis (days
+/// since 1960), sex code (0 male, 1 female), follow-up (days), status.
+fn rdata() -> (Table, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+    let d = Table::read("data_rs_rdata.csv");
+    let age: Vec<f64> = d.num("age").iter().map(|a| a * 365.241).collect();
+    let sex: Vec<f64> = d.num("sex").iter().map(|s| s - 1.0).collect();
+    let (year, time, status) = (d.num("year_days1960"), d.num("time"), d.num("cens"));
+    (d, age, year, sex, time, status)
+}
+
 #[test]
 fn net_survival_matches_rs_surv() {
     let table = slopop();
-    let d = Table::read("data_rs_rdata.csv");
-    let age: Vec<f64> = d.num("age").iter().map(|a| a * 365.241).collect();
-    let year = d.num("year_days1960");
-    let sex: Vec<f64> = d.num("sex").iter().map(|s| s - 1.0).collect();
-    let (time, status) = (d.num("time"), d.num("cens"));
+    let (_, age, year, sex, time, status) = rdata();
     let sex_codes: Vec<u32> = sex.iter().map(|&s| s as u32).collect();
     let m = Table::read("rs_surv_cases.csv");
     let mut checked = 0;
@@ -124,11 +130,7 @@ fn expected_survival_matches_survexp() {
 #[test]
 fn net_survival_test_matches_rs_diff() {
     let table = slopop();
-    let d = Table::read("data_rs_rdata.csv");
-    let age: Vec<f64> = d.num("age").iter().map(|a| a * 365.241).collect();
-    let year = d.num("year_days1960");
-    let sex: Vec<f64> = d.num("sex").iter().map(|s| s - 1.0).collect();
-    let (time, status) = (d.num("time"), d.num("cens"));
+    let (_, age, year, sex, time, status) = rdata();
     let g: Vec<u32> = sex.iter().map(|&s| s as u32).collect();
     let data = NetSurvivalData::new(&time, &status, vec![&age, &year, &sex], &table).unwrap();
     let r = hrrstats::net_survival_test(&table, &data, &g, 2, 1.0).unwrap();
@@ -152,11 +154,7 @@ fn net_survival_test_matches_rs_diff() {
 #[test]
 fn excess_hazard_glm_matches_rsadd() {
     let table = slopop();
-    let d = Table::read("data_rs_rdata.csv");
-    let age_days: Vec<f64> = d.num("age").iter().map(|a| a * 365.241).collect();
-    let year = d.num("year_days1960");
-    let sex0: Vec<f64> = d.num("sex").iter().map(|s| s - 1.0).collect();
-    let (time, status) = (d.num("time"), d.num("cens"));
+    let (d, age_days, year, sex0, time, status) = rdata();
     let data = NetSurvivalData::new(&time, &status, vec![&age_days, &year, &sex0], &table).unwrap();
     let names = vec!["sex".to_string(), "age".to_string()];
     let (sex, age) = (d.num("sex"), d.num("age"));
@@ -198,11 +196,7 @@ fn excess_hazard_glm_matches_rsadd() {
 #[test]
 fn crude_probabilities_match_cmp_rel() {
     let table = slopop();
-    let d = Table::read("data_rs_rdata.csv");
-    let age: Vec<f64> = d.num("age").iter().map(|a| a * 365.241).collect();
-    let year = d.num("year_days1960");
-    let sex: Vec<f64> = d.num("sex").iter().map(|s| s - 1.0).collect();
-    let (time, status) = (d.num("time"), d.num("cens"));
+    let (_, age, year, sex, time, status) = rdata();
     let data = NetSurvivalData::new(&time, &status, vec![&age, &year, &sex], &table).unwrap();
     let cp = hrrstats::crude_probabilities(&table, &data, 1.0, None).unwrap();
     let f = Table::read("rs_cmprel.csv");

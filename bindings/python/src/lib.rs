@@ -1445,6 +1445,20 @@ fn fine_gray(
 
 // ---- relative survival -----------------------------------------------------------------
 
+/// Borrowed follow-up times, status and the persons' rate-table values.
+#[allow(clippy::type_complexity)]
+fn net_inputs<'a>(
+    time: &'a PyReadonlyArray1<'_, f64>,
+    status: &'a PyReadonlyArray1<'_, f64>,
+    values: &'a [PyReadonlyArray1<'_, f64>],
+) -> PyResult<(&'a [f64], &'a [f64], Vec<&'a [f64]>)> {
+    let v = values
+        .iter()
+        .map(|a| slice("rmap", a))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((slice("time", time)?, slice("event", status)?, v))
+}
+
 /// A population rate table (wrapped by `hrrstats.RateTable`).
 #[pyclass(module = "hrrstats._hrrstats", frozen)]
 struct RateTableObj {
@@ -1515,11 +1529,7 @@ fn net_survival<'py>(
     conf_level: f64,
     fin_date: Option<f64>,
 ) -> PyResult<Vec<Bound<'py, PyDict>>> {
-    let (t, s) = (slice("time", &time)?, slice("event", &status)?);
-    let v = values
-        .iter()
-        .map(|a| slice("rmap", a))
-        .collect::<PyResult<Vec<_>>>()?;
+    let (t, s, v) = net_inputs(&time, &status, &values)?;
     let st = strata
         .as_ref()
         .map(|a| slice_u32("strata", a))
@@ -1572,11 +1582,7 @@ fn net_survival_test<'py>(
     n_groups: usize,
     precision: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (t, s) = (slice("time", &time)?, slice("event", &status)?);
-    let v = values
-        .iter()
-        .map(|a| slice("rmap", a))
-        .collect::<PyResult<Vec<_>>>()?;
+    let (t, s, v) = net_inputs(&time, &status, &values)?;
     let g = slice_u32("group", &group)?;
     let tab = &table.table;
     let r = run(py, || {
@@ -1606,11 +1612,7 @@ fn excess_hazard_glm<'py>(
     breaks: Vec<f64>,
     year: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (t, s) = (slice("time", &time)?, slice("event", &status)?);
-    let v = values
-        .iter()
-        .map(|a| slice("rmap", a))
-        .collect::<PyResult<Vec<_>>>()?;
+    let (t, s, v) = net_inputs(&time, &status, &values)?;
     let cols = columns
         .iter()
         .map(|a| slice("covariates", a))
@@ -1643,11 +1645,7 @@ fn crude_probabilities<'py>(
     precision: f64,
     tau: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (t, s) = (slice("time", &time)?, slice("event", &status)?);
-    let v = values
-        .iter()
-        .map(|a| slice("rmap", a))
-        .collect::<PyResult<Vec<_>>>()?;
+    let (t, s, v) = net_inputs(&time, &status, &values)?;
     let tab = &table.table;
     let r = run(py, || {
         let d = core::NetSurvivalData::new(t, s, v, tab)?;

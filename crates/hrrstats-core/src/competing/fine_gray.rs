@@ -370,18 +370,7 @@ impl Setup {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| d.time[a].total_cmp(&d.time[b]));
         let t: Vec<f64> = order.iter().map(|&i| d.time[i]).collect();
-        let eps: Vec<u8> = order
-            .iter()
-            .map(|&i| {
-                if d.cause[i] == d.censor_code {
-                    0
-                } else if d.cause[i] == cause {
-                    1
-                } else {
-                    2
-                }
-            })
-            .collect();
+        let eps: Vec<u8> = order.iter().map(|&i| d.outcome(i, cause)).collect();
         if !eps.contains(&1) {
             return Err(Error::Data {
                 arg: "cause",

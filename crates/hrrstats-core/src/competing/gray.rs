@@ -24,18 +24,7 @@ pub(crate) fn gray_test(d: &CompetingData, cause: f64, rho: f64) -> f64 {
         }
         rows.sort_by(|&a, &b| d.time[a].total_cmp(&d.time[b]));
         let y: Vec<f64> = rows.iter().map(|&i| d.time[i]).collect();
-        let m: Vec<usize> = rows
-            .iter()
-            .map(|&i| {
-                if d.cause[i] == d.censor_code {
-                    0
-                } else if d.cause[i] == cause {
-                    1
-                } else {
-                    2
-                }
-            })
-            .collect();
+        let m: Vec<usize> = rows.iter().map(|&i| d.outcome(i, cause) as usize).collect();
         let ig: Vec<usize> = rows.iter().map(|&i| d.group_of(i)).collect();
         crst(&y, &m, &ig, ng, rho, &mut s, &mut v);
     }

@@ -144,6 +144,16 @@ impl<'a> CompetingData<'a> {
     fn n_groups(&self) -> usize {
         self.group.map_or(1, |(_, k)| k)
     }
+    /// Outcome of row `i` relative to `cause`: 0 censored, 1 that cause, 2 another cause.
+    fn outcome(&self, i: usize, cause: f64) -> u8 {
+        if self.cause[i] == self.censor_code {
+            0
+        } else if self.cause[i] == cause {
+            1
+        } else {
+            2
+        }
+    }
     /// The causes present (sorted codes other than the censoring code).
     fn causes(&self) -> Vec<f64> {
         let mut c: Vec<f64> = self
