@@ -7,11 +7,13 @@
 //! tests (stage; region stratified by stage; Peto–Peto weights), survival on the
 //! attained-age time scale with delayed entry at the age at diagnosis, and mortality
 //! rates on the Lexis diagram (person-time by attained age, calendar period and time
-//! since diagnosis; exact Poisson limits; truncated age-standardised rates).
+//! since diagnosis; exact Poisson limits; truncated age-standardised rates), and net
+//! survival by stage against the population table behind the cohort's background deaths.
 use hrrstats::data::{example_cohort, REGIONS};
 use hrrstats::{
-    crude_rates, direct_standardize, standard_population, ConfType, KaplanMeier, LexisData,
-    LexisSplit, LogrankTest, SurvivalData,
+    crude_rates, days_since_1960, direct_standardize, standard_population, ConfType, KaplanMeier,
+    LexisData, LexisSplit, LogrankTest, NetMethod, NetSurvival, NetSurvivalData, RateTable,
+    SurvivalData,
 };
 
 fn main() -> Result<(), hrrstats::Error> {
@@ -128,7 +130,54 @@ fn main() -> Result<(), hrrstats::Error> {
         );
     }
 
-    lexis_rates(&c, &years)
+    lexis_rates(&c, &years)?;
+    net_survival(&c)
+}
+
+/// Net survival (Pohar-Perme) by stage against the population mortality the cohort's
+/// background deaths were drawn from.
+fn net_survival(c: &hrrstats::data::Cohort) -> Result<(), hrrstats::Error> {
+    let lt = hrrstats::data::example_ratetable();
+    let names = vec!["age".to_string(), "year".to_string(), "sex".to_string()];
+    let age_cuts: Vec<f64> = lt.age.iter().map(|a| a * 365.241).collect();
+    let year_cuts: Vec<f64> = lt.year.iter().map(|&y| days_since_1960(y)).collect();
+    let sex_codes: Vec<f64> = lt.sex.iter().map(|s| s - 1.0).collect();
+    let table = RateTable::from_long(
+        &names,
+        &[true, true, false],
+        &[&age_cuts, &year_cuts, &sex_codes],
+        &lt.rate,
+    )?;
+    let age: Vec<f64> = c.age.iter().map(|a| a * 365.241).collect();
+    let year: Vec<f64> = c.year.iter().map(|&y| days_since_1960(y)).collect();
+    let sex: Vec<f64> = c.sex.iter().map(|&s| s as f64 - 1.0).collect();
+    let stage: Vec<u32> = c.stage.iter().map(|&s| s as u32 - 1).collect();
+    let data = NetSurvivalData::new(&c.time, &c.status, vec![&age, &year, &sex], &table)?
+        .with_strata(&stage, 4)?;
+    let pp = NetSurvival::params().fit(&table, &data)?;
+    let e2 = NetSurvival::params()
+        .method(NetMethod::Ederer2)
+        .fit(&table, &data)?;
+    println!(
+        "\nNet survival by stage (Pohar-Perme, 95% CI; Ederer II relative survival alongside)"
+    );
+    for (k, (a, b)) in pp.curves.iter().zip(&e2.curves).enumerate() {
+        let at = |cv: &hrrstats::relsurv::NetCurve, t: f64| {
+            cv.time.partition_point(|&x| x <= t).checked_sub(1)
+        };
+        let mut line = format!("  stage {}", k + 1);
+        for years in [1.0, 5.0] {
+            let t = years * 365.25;
+            if let (Some(i), Some(j)) = (at(a, t), at(b, t)) {
+                line += &format!(
+                    "   {years:.0}-year {:.3} ({:.3}, {:.3}) [E2 {:.3}]",
+                    a.survival[i], a.lower[i], a.upper[i], b.survival[j]
+                );
+            }
+        }
+        println!("{line}");
+    }
+    Ok(())
 }
 
 /// Mortality rates on the Lexis diagram: follow-up split by time since diagnosis,

@@ -827,6 +827,18 @@ fn example_cohort(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(d)
 }
 
+/// The example population rate table as a dict of arrays.
+#[pyfunction]
+fn example_ratetable(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let t = hrrstats_data::example_ratetable();
+    let d = PyDict::new(py);
+    d.set_item("age", PyArray1::from_vec(py, t.age))?;
+    d.set_item("year", PyArray1::from_vec(py, t.year))?;
+    d.set_item("sex", PyArray1::from_vec(py, t.sex))?;
+    d.set_item("rate", PyArray1::from_vec(py, t.rate))?;
+    Ok(d)
+}
+
 #[pymodule]
 fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<KaplanMeierFit>()?;
@@ -838,6 +850,7 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;
     m.add_function(wrap_pyfunction!(logrank_test, m)?)?;
     m.add_function(wrap_pyfunction!(example_cohort, m)?)?;
+    m.add_function(wrap_pyfunction!(example_ratetable, m)?)?;
     m.add_function(wrap_pyfunction!(lexis_split, m)?)?;
     m.add_function(wrap_pyfunction!(person_time_table, m)?)?;
     m.add_function(wrap_pyfunction!(lexis_cut, m)?)?;

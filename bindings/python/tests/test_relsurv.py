@@ -108,3 +108,13 @@ def test_crude_probabilities_match_cmp_rel(slopop):
     m = f.merge(cp, on=["time", "cause"], how="left", suffixes=("_ref", ""))
     assert_close("estimate", m["estimate"], m["estimate_ref"], TOL)
     assert_close("variance", m["variance"], m["variance_ref"], TOL)
+
+
+def test_example_ratetable_gives_net_survival_of_the_example_cohort():
+    rt = hs.RateTable.from_frame(hs.example_ratetable(), time_unit="days")
+    df = hs.example_cohort()
+    ns = hs.net_survival("time", "status", "age", "year", "sex", ratetable=rt, strata="stage", data=df)
+    five = ns.at([5 * 365.25]).set_index("strata")["survival"]
+    assert list(five.index) == [1, 2, 3, 4]
+    assert (np.diff(five.to_numpy()) < 0).all()   # worse with stage
+    assert 0.9 < five.loc[1] < 1.0 and five.loc[4] < 0.2

@@ -17,3 +17,10 @@ def example_cohort():
     df = pd.DataFrame(d)
     df["region"] = pd.Categorical.from_codes(df["region"].astype(int), _REGIONS)
     return df
+
+
+def example_ratetable():
+    """The population mortality behind the example cohort (synthetic): hazards per DAY by
+    age (0-110, one-year bands), calendar year (1990-2025) and sex (1 male, 2 female), as
+    a long DataFrame for ``RateTable.from_frame(..., time_unit="days")``."""
+    return pd.DataFrame(_core.example_ratetable())
