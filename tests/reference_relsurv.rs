@@ -234,3 +234,48 @@ fn crude_probabilities_match_cmp_rel() {
         );
     }
 }
+
+#[test]
+fn age_standardised_net_survival_matches_weighted_rs_surv() {
+    let table = slopop();
+    let (d, age, year, sex, time, status) = rdata();
+    // ICSS age groups: under 45, 45-54, 55-64, 65-74, 75+.
+    let groups: Vec<u32> = d
+        .num("age")
+        .iter()
+        .map(|&a| {
+            hrrstats::relsurv::ICSS_AGE_LOWER[1..]
+                .iter()
+                .filter(|&&l| a >= l)
+                .count() as u32
+        })
+        .collect();
+    let data = NetSurvivalData::new(&time, &status, vec![&age, &year, &sex], &table)
+        .unwrap()
+        .with_strata(&groups, 5)
+        .unwrap();
+    let fit = NetSurvival::params().fit(&table, &data).unwrap();
+    let f = Table::read("rs_surv_icss1.csv");
+    let rows: Vec<usize> = (0..f.nrow)
+        .filter(|&r| f.str("group")[r] == "standardised")
+        .collect();
+    let times: Vec<f64> = rows.iter().map(|&r| f.num("time")[r]).collect();
+    let s = fit
+        .age_standardized(&hrrstats::relsurv::ICSS[0], &times)
+        .unwrap();
+    assert_close_tol(
+        "standardised",
+        &s.survival,
+        &rows.iter().map(|&r| f.num("surv")[r]).collect::<Vec<_>>(),
+        TOL,
+    );
+    assert_close_tol(
+        "standardised se",
+        &s.std_err,
+        &rows
+            .iter()
+            .map(|&r| f.num("std_err")[r])
+            .collect::<Vec<_>>(),
+        TOL,
+    );
+}

@@ -50,6 +50,8 @@
 #                              lower, upper (6 cases)
 #   rs_icss.csv                popEpi::ICSS: age_lower, age_upper, icss1, icss2, icss3
 #                              (per 100 000, 5-year age groups)
+#   rs_surv_icss1.csv          age-standardised (ICSS 1) Pohar-Perme net survival on rdata at
+#                              1..10 years, with the age groups' curves (section 9)
 #   rs_icss_5groups.csv        the standard 5 ICSS age groups: age_group, age_lower, age_upper,
 #                              icss1, icss2, icss3 (proportions)
 #
@@ -938,6 +940,48 @@ write_csv(data.frame(age_group = c("15-44", "45-54", "55-64", "65-74", "75+"),
                      icss1 = as.numeric(tapply(icss$ICSS1, g5, sum)) / 1e5,
                      icss2 = as.numeric(tapply(icss$ICSS2, g5, sum)) / 1e5,
                      icss3 = as.numeric(tapply(icss$ICSS3, g5, sum)) / 1e5), "rs_icss_5groups.csv")
+
+## ---- 9. age-standardised net survival (ICSS 1) from rs.surv by age group ----------------
+# anchor: rs.surv(Surv(time, cens) ~ agegr, method = "pohar-perme") on rdata with the five
+# ICSS age groups (15-44 holding everyone under 45, 45-54, 55-64, 65-74, 75+; left-closed)
+# and the ICSS 1 weights of rs_icss_5groups.csv (direct standardisation, Corazziari et al.
+# 2004): S_as(t) = sum_k w_k S_k(t), SE(S_as) = sqrt(sum_k w_k^2 (S_k(t) se_k(t))^2), where
+# S_k(t), se_k(t) are group k's estimate and rs.surv std.err (log scale) at its last
+# reported time <= t (1 and 0 before its first time). Written at t = 1..10 years (365.241
+# days each): rs_surv_icss1.csv: time, group (the age group or "standardised"), surv,
+# std_err (groups: rs.surv's log-scale std.err; standardised: the SE of S_as).
+icss5 <- read.csv(file.path(out, "rs_icss_5groups.csv"))
+rd_ag <- rd
+rd_ag$agegr <- cut(rd_ag$age, c(0, 45, 55, 65, 75, Inf), right = FALSE,
+                   labels = icss5$age_group)
+fit_ag <- rmap_fit(rs.surv, Surv(time, cens) ~ agegr, rd_ag, fresh(slopop0), method = "pohar-perme")
+tt <- 365.241 * (1:10)
+strata_ends <- cumsum(fit_ag$strata)
+# rs.surv names its strata by the dummy columns ("agegr45-54=0, agegr55-64=1, ..."), sorted
+# as strings: the order is NOT the factor's. Map each age group to its stratum by name.
+stratum_of <- vapply(icss5$age_group, function(g) {
+  on <- grepl(paste0("agegr", g, "=1"), names(fit_ag$strata), fixed = TRUE)
+  if (any(on)) which(on) else which(!grepl("=1", names(fit_ag$strata), fixed = TRUE))
+}, 1L)
+stopifnot(length(unique(stratum_of)) == nrow(icss5))
+rows <- list()
+S <- SE <- matrix(NA_real_, length(tt), nrow(icss5))
+for (k in seq_len(nrow(icss5))) {
+  q <- stratum_of[k]
+  idx <- (if (q == 1) 1 else strata_ends[q - 1] + 1):strata_ends[q]
+  tk <- fit_ag$time[idx]
+  j <- findInterval(tt, tk)
+  S[, k] <- ifelse(j == 0, 1, fit_ag$surv[idx][pmax(j, 1)])
+  SE[, k] <- ifelse(j == 0, 0, fit_ag$std.err[idx][pmax(j, 1)])
+  rows[[k]] <- data.frame(time = tt, group = icss5$age_group[k], surv = S[, k], std_err = SE[, k])
+}
+w <- icss5$icss1
+sas <- as.vector(S %*% w)
+se_as <- sqrt(as.vector((S * SE)^2 %*% w^2))
+write_csv(rbind(do.call(rbind, rows),
+                data.frame(time = tt, group = "standardised", surv = sas, std_err = se_as)),
+          "rs_surv_icss1.csv")
+note("age-standardised (ICSS 1) net survival at 5 years: %.4f (se %.4f)", sas[5], se_as[5])
 
 ## ---- summary -----------------------------------------------------------------------
 stopifnot(identical(as.numeric(relsurv::slopop), as.numeric(slopop0)))   # never written into

@@ -870,6 +870,8 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(net_survival_test, m)?)?;
     m.add_function(wrap_pyfunction!(excess_hazard_glm, m)?)?;
     m.add_function(wrap_pyfunction!(crude_probabilities, m)?)?;
+    m.add_function(wrap_pyfunction!(net_age_standardized, m)?)?;
+    m.add_function(wrap_pyfunction!(icss_weights, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
@@ -1671,4 +1673,51 @@ fn crude_probabilities<'py>(
     d.set_item("population", PyArray1::from_vec(py, r.population))?;
     d.set_item("population_var", PyArray1::from_vec(py, r.population_var))?;
     Ok(d)
+}
+
+/// Direct age standardisation of net-survival curves (one per age group, in order).
+#[pyfunction]
+#[pyo3(signature = (curves, weights, times, conf_level))]
+fn net_age_standardized<'py>(
+    py: Python<'py>,
+    curves: Vec<(
+        PyReadonlyArray1<'py, f64>,
+        PyReadonlyArray1<'py, f64>,
+        PyReadonlyArray1<'py, f64>,
+    )>,
+    weights: Vec<f64>,
+    times: PyReadonlyArray1<'py, f64>,
+    conf_level: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let mut fit = core::NetSurvivalFit {
+        method: core::NetMethod::PoharPerme,
+        curves: Vec::new(),
+        conf_type: core::ConfType::Log,
+        conf_level,
+    };
+    for (t, s, se) in &curves {
+        fit.curves.push(core::relsurv::NetCurve {
+            time: slice("time", t)?.to_vec(),
+            survival: slice("survival", s)?.to_vec(),
+            std_err: slice("std_err", se)?.to_vec(),
+            ..Default::default()
+        });
+    }
+    let t = slice("times", &times)?;
+    let r = fit.age_standardized(&weights, t).map_err(to_py)?;
+    let d = PyDict::new(py);
+    d.set_item("survival", PyArray1::from_vec(py, r.survival))?;
+    d.set_item("std_err", PyArray1::from_vec(py, r.std_err))?;
+    d.set_item("lower", PyArray1::from_vec(py, r.lower))?;
+    d.set_item("upper", PyArray1::from_vec(py, r.upper))?;
+    Ok(d)
+}
+
+/// The ICSS weights (three standards x five age groups) and the groups' lower ages.
+#[pyfunction]
+fn icss_weights() -> (Vec<Vec<f64>>, Vec<f64>) {
+    (
+        core::relsurv::ICSS.iter().map(|w| w.to_vec()).collect(),
+        core::relsurv::ICSS_AGE_LOWER.to_vec(),
+    )
 }

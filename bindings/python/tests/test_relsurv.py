@@ -118,3 +118,17 @@ def test_example_ratetable_gives_net_survival_of_the_example_cohort():
     assert list(five.index) == [1, 2, 3, 4]
     assert (np.diff(five.to_numpy()) < 0).all()   # worse with stage
     assert 0.9 < five.loc[1] < 1.0 and five.loc[4] < 0.2
+
+
+def test_age_standardised_net_survival_matches_weighted_rs_surv(slopop):
+    d = fixture("data_rs_rdata.csv")
+    d["agegr"] = hs.icss_group(d["age"])
+    ns = hs.net_survival("time", "cens", "age", "year_decimal", "sex", ratetable=slopop, strata="agegr", data=d)
+    assert ns.strata == ["15-44", "45-54", "55-64", "65-74", "75+"]
+    f = fixture("rs_surv_icss1.csv")
+    ref = f[f["group"] == "standardised"]
+    r = ns.age_standardized(ref["time"].to_numpy(), weights="icss1")
+    assert_close("surv", r["survival"], ref["surv"], TOL)
+    assert_close("se", r["std_err"], ref["std_err"], TOL)
+    with pytest.raises(ValueError, match="weights"):
+        ns.age_standardized([365.0], weights=[1, 2])

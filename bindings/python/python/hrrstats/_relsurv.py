@@ -10,7 +10,7 @@ import pandas as pd
 from . import _hrrstats as _core
 from ._convert import codes, column, floats
 
-__all__ = ["RateTable", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model", "crude_probabilities"]
+__all__ = ["icss_group", "RateTable", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model", "crude_probabilities"]
 
 DAYS_PER_YEAR = 365.241  # relsurv's convention for ages in days (rmap = list(age = age * 365.241))
 
@@ -120,6 +120,26 @@ class NetSurvival:
                                         "std_err": pick(c["std_err"], 0.0), "lower": pick(c["lower"], 1.0),
                                         "upper": pick(c["upper"], 1.0)}))
         return pd.concat(frames, ignore_index=True)
+
+    def age_standardized(self, times, weights="icss1"):
+        """Directly age-standardised net survival at ``times`` over the strata (age groups,
+        in the order of the strata levels): ``weights`` "icss1", "icss2", "icss3" (the
+        International Cancer Survival Standard for the five groups 15-44, 45-54, 55-64,
+        65-74, 75+; see :func:`icss_group`) or one weight per stratum.
+        S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 (S_k se_k)^2), limits S -/+ z SE.
+        Returns a DataFrame: time, survival, std_err, lower, upper."""
+        if isinstance(weights, str):
+            std, _ = _core.icss_weights()
+            key = weights.lower()
+            if key not in ("icss1", "icss2", "icss3"):
+                raise ValueError(f"argument `weights`: unknown standard {weights!r}; use \"icss1\", \"icss2\" or \"icss3\"")
+            w = std[int(key[-1]) - 1]
+        else:
+            w = [float(v) for v in weights]
+        t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
+        curves = [(c["time"], c["survival"], c["std_err"]) for c in self._curves]
+        r = _core.net_age_standardized(curves, w, t, float(self.conf_level))
+        return pd.DataFrame({"time": t, **r})
 
     def plot(self, ax=None, conf_int=True):
         """Step curves with confidence bands (matplotlib)."""
@@ -239,3 +259,14 @@ def crude_probabilities(time, event, age, year, sex, ratetable, *, tau=None, pre
                          "cause": ["cancer"] * n + ["population"] * n,
                          "estimate": np.concatenate([r["cancer"], r["population"]]),
                          "variance": np.concatenate([r["cancer_var"], r["population_var"]])})
+
+
+def icss_group(age):
+    """The International Cancer Survival Standard age group of each age at diagnosis:
+    "15-44" (also under 15), "45-54", "55-64", "65-74", "75+" (a pandas Categorical in
+    that order, for ``net_survival(strata=...)`` and ``age_standardized``)."""
+    _, lower = _core.icss_weights()
+    a = np.asarray(age, dtype=np.float64)
+    labels = ["15-44", "45-54", "55-64", "65-74", "75+"]
+    k = np.searchsorted(np.asarray(lower[1:]), a, side="right")
+    return pd.Categorical.from_codes(k, categories=labels)

@@ -8,7 +8,8 @@ pub mod ratetable;
 pub use excess::{excess_hazard_glm, ExcessHazardFit, ExcessTable};
 pub use net::{
     crude_probabilities, net_survival_test, CrudeProbabilities, NetCurve, NetMethod, NetSurvival,
-    NetSurvivalData, NetSurvivalFit, NetSurvivalParams, NetSurvivalTest,
+    NetSurvivalData, NetSurvivalFit, NetSurvivalParams, NetSurvivalTest, StandardizedNet, ICSS,
+    ICSS_AGE_LOWER,
 };
 pub use ratetable::{Dimension, RateTable};
 
