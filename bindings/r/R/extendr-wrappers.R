@@ -207,3 +207,17 @@ excess_hazard_glm_ <- function(table, time, status, values, x, names, breaks, ye
 #' @noRd
 crude_probabilities_ <- function(table, time, status, values, precision, tau) .Call(wrap__crude_probabilities_, table, time, status, values, precision, tau)
 
+#' Direct age standardisation of net survival over the strata (the age groups, in
+#' stratum order), as `NetSurvivalFit::age_standardized`. `curves`: a list with one
+#' element per stratum, each a list of the double vectors time, survival and std_err of
+#' that stratum's curve (as `net_survival_` reports them); `weights`: one per stratum
+#' (normalised to sum 1); `times`: where to evaluate. Returns survival, std_err, lower,
+#' upper (limits S -/+ z SE).
+#' @noRd
+net_age_standardized_ <- function(curves, weights, times, conf_level) .Call(wrap__net_age_standardized_, curves, weights, times, conf_level)
+
+#' The International Cancer Survival Standard: `weights`, a list of the three standards'
+#' weights for the five age groups, and `age_lower`, the groups' lower ages.
+#' @noRd
+icss_weights_ <- function() .Call(wrap__icss_weights_)
+

@@ -458,6 +458,65 @@ plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
   invisible(x)
 }
 
+# ---- age standardisation ----------------------------------------------------------------
+
+ICSS_LABELS <- c("15-44", "45-54", "55-64", "65-74", "75+")
+
+# The International Cancer Survival Standard age group of each age at diagnosis (under 15
+# in the first group), a factor in the standard's order.
+icss_group <- function(age) {
+  if (!is.numeric(age)) {
+    stop(sprintf("argument `age` must be numeric (age in years), not %s", class(age)[1L]),
+         call. = FALSE)
+  }
+  lower <- icss_weights_()$age_lower
+  k <- findInterval(as.double(age), lower[-1L]) + 1L
+  k[is.na(age)] <- NA_integer_
+  factor(ICSS_LABELS[k], levels = ICSS_LABELS)
+}
+
+age_standardized <- function(fit, times, weights = "icss1", ...) UseMethod("age_standardized")
+
+# Direct age standardisation over the strata (the age groups, in the order of the strata
+# levels): S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 (S_k se_k)^2), limits S -/+ z SE.
+age_standardized.hrr_netsurv <- function(fit, times, weights = "icss1", ...) {
+  if (!is.numeric(times) || !length(times) || anyNA(times)) {
+    stop("argument `times` must be a numeric vector without missing values", call. = FALSE)
+  }
+  k <- length(fit$strata_levels)
+  if (is.character(weights)) {
+    key <- tolower(weights)
+    if (length(key) != 1L || !key %in% c("icss1", "icss2", "icss3")) {
+      stop(sprintf("argument `weights`: unknown standard \"%s\"; use \"icss1\", \"icss2\" or \"icss3\", or one number per stratum",
+                   paste(weights, collapse = "\", \"")), call. = FALSE)
+    }
+    w <- icss_weights_()$weights[[as.integer(substring(key, 5L))]]
+    if (length(w) != k) {
+      stop(sprintf(paste0("argument `weights`: the ICSS weights are for the %d age groups of ",
+                          "icss_group(), but the fit has %d strata"), length(w), k),
+           call. = FALSE)
+    }
+  } else if (is.numeric(weights)) {
+    w <- as.double(weights)
+    if (length(w) != k) {
+      stop(sprintf("argument `weights` has length %d but the fit has %d strata", length(w), k),
+           call. = FALSE)
+    }
+  } else {
+    stop("argument `weights` must be \"icss1\", \"icss2\", \"icss3\" or a numeric vector",
+         call. = FALSE)
+  }
+  codes <- as.integer(fit$strata)
+  curves <- lapply(seq_len(k), function(i) {
+    r <- which(codes == i)
+    list(as.double(fit$time[r]), as.double(fit$survival[r]), as.double(fit$std_err[r]))
+  })
+  times <- as.double(times)
+  v <- rust_value(net_age_standardized_(curves, w, times, as.double(fit$conf_level)))
+  data.frame(time = times, survival = v$survival, std_err = v$std_err, lower = v$lower,
+             upper = v$upper)
+}
+
 # ---- comparing net survival, excess-hazard regression, crude probabilities ------------
 
 # The default integration step: one day (days), or one day in years (years), as

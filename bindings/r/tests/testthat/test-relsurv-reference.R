@@ -339,3 +339,49 @@ test_that("crude_probabilities() matches cmp.rel at every observed time", {
   rs_error(crude_probabilities(Surv(time, cens) ~ 1, d, rt, year = "dx", tau = "x"),
            "argument `tau`")
 })
+
+test_that("icss_group() gives the ICSS age groups", {
+  g <- icss_group(c(5, 15, 44.99, 45, 54.9, 55, 64, 65, 74.5, 75, 99, NA))
+  expect_s3_class(g, "factor")
+  expect_identical(levels(g), c("15-44", "45-54", "55-64", "65-74", "75+"))
+  expect_identical(as.character(g), c("15-44", "15-44", "15-44", "45-54", "45-54", "55-64",
+                                      "55-64", "65-74", "65-74", "75+", "75+", NA))
+  rs_error(icss_group("60"), "argument `age`")
+})
+
+test_that("age_standardized() matches the ICSS 1 standardised Pohar-Perme estimate", {
+  rs_fixtures()
+  d <- rdata()
+  d$agegr <- icss_group(d$age)
+  f <- read_fixture("rs_surv_icss1.csv")
+  ref <- f[f$group == "standardised", ]
+  expect_identical(nrow(ref), 10L)
+  rt <- slopop_long()
+  for (yr in c("dx", "year_decimal")) {
+    fit <- net_survival(Surv(time, cens) ~ agegr, data = d, ratetable = rt, age = "age",
+                        year = yr, sex = "sex")
+    expect_identical(fit$strata_levels, paste0("agegr=", levels(d$agegr)))
+    r <- age_standardized(fit, ref$time, "icss1")
+    expect_s3_class(r, "data.frame")
+    expect_identical(names(r), c("time", "survival", "std_err", "lower", "upper"))
+    expect_close(r$time, ref$time, paste("time", yr), tol = 0)
+    expect_close(r$survival, ref$surv, paste("survival", yr), tol = TOL)
+    expect_close(r$std_err, ref$std_err, paste("std_err", yr), tol = TOL)
+    z <- qnorm(0.975)
+    expect_close(r$lower, r$survival - z * r$std_err, paste("lower", yr), tol = 1e-12)
+    expect_close(r$upper, r$survival + z * r$std_err, paste("upper", yr), tol = 1e-12)
+    # the same weights given as numbers (unnormalised) agree
+    r2 <- age_standardized(fit, ref$time, weights = 100 * c(0.07, 0.12, 0.23, 0.29, 0.29))
+    expect_close(r2$survival, r$survival, paste("numeric weights", yr), tol = 1e-12)
+    # each stratum's own curve, by weighting one group
+    s1 <- summary(fit, times = ref$time)$table
+    r3 <- age_standardized(fit, ref$time, weights = c(0, 0, 1, 0, 0))
+    expect_close(r3$survival, s1$survival[as.integer(s1$strata) == 3], "one group", tol = 1e-12)
+  }
+  rs_error(age_standardized(fit, 365, weights = c(1, 2)), "argument `weights`.*length 2.*5 strata")
+  rs_error(age_standardized(fit, 365, weights = "icss4"), "argument `weights`.*unknown standard")
+  rs_error(age_standardized(fit, 365, weights = c(1, -1, 1, 1, 1)), "weights")
+  rs_error(age_standardized(fit, NA_real_), "argument `times`")
+  fit1 <- net_survival(Surv(time, cens) ~ sex, data = d, ratetable = rt, year = "dx")
+  rs_error(age_standardized(fit1, 365), "ICSS weights are for the 5 age groups")
+})

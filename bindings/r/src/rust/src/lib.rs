@@ -1928,6 +1928,70 @@ fn crude_probabilities_(table: Robj, time: Robj, status: Robj, values: Robj, pre
     })
 }
 
+/// Direct age standardisation of net survival over the strata (the age groups, in
+/// stratum order), as `NetSurvivalFit::age_standardized`. `curves`: a list with one
+/// element per stratum, each a list of the double vectors time, survival and std_err of
+/// that stratum's curve (as `net_survival_` reports them); `weights`: one per stratum
+/// (normalised to sum 1); `times`: where to evaluate. Returns survival, std_err, lower,
+/// upper (limits S -/+ z SE).
+/// @noRd
+#[extendr]
+fn net_age_standardized_(curves: Robj, weights: Robj, times: Robj, conf_level: Robj) -> Robj {
+    guarded(|| {
+        let mut fit = hrrstats_core::NetSurvivalFit {
+            method: hrrstats_core::NetMethod::PoharPerme,
+            curves: Vec::new(),
+            conf_type: ConfType::Log,
+            conf_level: scalar("conf_level", &conf_level)?,
+        };
+        for (k, c) in list_items("curves", &curves)?.iter().enumerate() {
+            let parts = list_items("curves", c)?;
+            if parts.len() != 3 {
+                return Err(Failure(format!(
+                    "argument `curves`: stratum {} must be a list of time, survival and std_err",
+                    k + ROW_BASE
+                )));
+            }
+            let time = doubles("time", &parts[0])?;
+            let survival = doubles("survival", &parts[1])?;
+            let std_err = doubles("std_err", &parts[2])?;
+            if survival.len() != time.len() || std_err.len() != time.len() {
+                return Err(Failure(format!(
+                    "argument `curves`: stratum {} has time, survival and std_err of different lengths",
+                    k + ROW_BASE
+                )));
+            }
+            fit.curves.push(hrrstats_core::relsurv::NetCurve {
+                time: time.to_vec(),
+                survival: survival.to_vec(),
+                std_err: std_err.to_vec(),
+                ..Default::default()
+            });
+        }
+        let weights = doubles("weights", &weights)?;
+        let times = doubles("times", &times)?;
+        let r = fit.age_standardized(weights, times)?;
+        Ok(named(
+            &["survival", "std_err", "lower", "upper"],
+            vec![r.survival.into(), r.std_err.into(), r.lower.into(), r.upper.into()],
+        ))
+    })
+}
+
+/// The International Cancer Survival Standard: `weights`, a list of the three standards'
+/// weights for the five age groups, and `age_lower`, the groups' lower ages.
+/// @noRd
+#[extendr]
+fn icss_weights_() -> Robj {
+    named(
+        &["weights", "age_lower"],
+        vec![
+            double_list(hrrstats_core::relsurv::ICSS.iter().map(|w| w.to_vec()).collect()),
+            hrrstats_core::relsurv::ICSS_AGE_LOWER.to_vec().into(),
+        ],
+    )
+}
+
 extendr_module! {
     mod hrrstats;
     fn km_fit_;
@@ -1962,4 +2026,6 @@ extendr_module! {
     fn net_survival_test_;
     fn excess_hazard_glm_;
     fn crude_probabilities_;
+    fn net_age_standardized_;
+    fn icss_weights_;
 }
