@@ -73,6 +73,17 @@ pub fn check_codes(arg: &'static str, codes: &[u32], n_levels: usize) -> Result<
     Ok(())
 }
 
+/// Check a confidence level: strictly between 0 and 1.
+pub fn check_conf_level(conf_level: f64) -> Result<()> {
+    if !(conf_level > 0.0 && conf_level < 1.0) {
+        return Err(Error::InvalidArgument {
+            arg: "conf_level",
+            reason: format!("must be strictly between 0 and 1, got {conf_level}"),
+        });
+    }
+    Ok(())
+}
+
 /// Factorise labels into codes `0..k` in sorted label order, as R's `factor()` does.
 ///
 /// Returns the codes and the sorted distinct labels.

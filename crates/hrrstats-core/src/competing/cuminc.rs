@@ -136,12 +136,7 @@ impl CumIncParams {
     }
 
     pub fn fit(&self, d: &CompetingData) -> Result<CumIncFit> {
-        if !(self.conf_level > 0.0 && self.conf_level < 1.0) {
-            return Err(Error::InvalidArgument {
-                arg: "conf_level",
-                reason: format!("must be strictly between 0 and 1 (got {})", self.conf_level),
-            });
-        }
+        crate::data::check_conf_level(self.conf_level)?;
         if !self.rho.is_finite() {
             return Err(Error::InvalidArgument {
                 arg: "rho",

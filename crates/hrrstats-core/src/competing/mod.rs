@@ -8,7 +8,7 @@ mod gray;
 pub use cuminc::{CifCurve, CifVariance, CumInc, CumIncAt, CumIncFit, CumIncParams, GrayTest};
 pub use fine_gray::{FineGray, FineGrayFit, FineGrayParams};
 
-use crate::data::check_len;
+use crate::data::{check_codes, check_len};
 use crate::error::{Error, Result};
 
 /// Competing-risks data: exit times, cause codes (`censor_code` = censored, any other
@@ -117,14 +117,16 @@ impl<'a> CompetingData<'a> {
 
     /// Groups whose cumulative incidence curves are estimated (and compared).
     pub fn with_group(mut self, codes: &'a [u32], k: usize) -> Result<Self> {
-        check_codes("group", codes, k, self.time.len())?;
+        check_len("group", codes.len(), "time", self.time.len())?;
+        check_codes("group", codes, k)?;
         self.group = Some((codes, k));
         Ok(self)
     }
 
     /// Strata for Gray's test.
     pub fn with_strata(mut self, codes: &'a [u32], k: usize) -> Result<Self> {
-        check_codes("strata", codes, k, self.time.len())?;
+        check_len("strata", codes.len(), "time", self.time.len())?;
+        check_codes("strata", codes, k)?;
         self.strata = Some((codes, k));
         Ok(self)
     }
@@ -166,17 +168,4 @@ impl<'a> CompetingData<'a> {
         c.dedup();
         c
     }
-}
-
-fn check_codes(arg: &'static str, codes: &[u32], k: usize, n: usize) -> Result<()> {
-    check_len(arg, codes.len(), "time", n)?;
-    if let Some(row) = codes.iter().position(|&c| c as usize >= k) {
-        return Err(Error::InvalidValue {
-            arg,
-            row,
-            value: codes[row] as f64,
-            problem: "code out of range",
-        });
-    }
-    Ok(())
 }

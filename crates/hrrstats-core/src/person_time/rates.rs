@@ -28,19 +28,9 @@
 //!   across strata by the likelihood-ratio statistic `2 Σ O_k log(O_k / (E_k O/E))` and by
 //!   Pearson's `Σ (O_k - E_k O/E)² / (E_k O/E)`, both on `k - 1` degrees of freedom.
 
-use crate::data::check_len;
+use crate::data::{check_codes, check_conf_level, check_len};
 use crate::dist::{binom_test_p, pchisq_upper, pnorm, poisson_test_p, qbeta, qgamma, qnorm};
 use crate::error::{Error, Result};
-
-fn check_conf_level(conf_level: f64) -> Result<()> {
-    if !(conf_level > 0.0 && conf_level < 1.0) {
-        return Err(Error::InvalidArgument {
-            arg: "conf_level",
-            reason: format!("must be strictly between 0 and 1 (got {conf_level})"),
-        });
-    }
-    Ok(())
-}
 
 /// Event counts: finite, non-negative whole numbers (exact Poisson methods need them).
 pub(crate) fn check_counts(arg: &'static str, x: &[f64]) -> Result<()> {
@@ -110,20 +100,18 @@ fn check_nonneg(arg: &'static str, x: &[f64]) -> Result<()> {
     Ok(())
 }
 
-/// Group codes: `None` means one group; otherwise codes below `k` with every group used.
-fn check_groups(groups: Option<(&[u32], usize)>, n: usize) -> Result<usize> {
+/// Group codes: `None` means one group; otherwise codes below `k`, one per row of
+/// `expected_arg`.
+fn check_groups(
+    groups: Option<(&[u32], usize)>,
+    expected_arg: &'static str,
+    n: usize,
+) -> Result<usize> {
     match groups {
         None => Ok(1),
         Some((g, k)) => {
-            check_len("by", g.len(), "events", n)?;
-            if let Some(row) = g.iter().position(|&c| c as usize >= k) {
-                return Err(Error::InvalidValue {
-                    arg: "by",
-                    row,
-                    value: g[row] as f64,
-                    problem: "group code out of range",
-                });
-            }
+            check_len("by", g.len(), expected_arg, n)?;
+            check_codes("by", g, k)?;
             Ok(k)
         }
     }
@@ -367,7 +355,7 @@ pub fn direct_standardize(
     check_person_time("person_time", person_time)?;
     check_nonneg("standard_weights", weights)?;
     check_conf_level(conf_level)?;
-    let k = check_groups(groups, n)?;
+    let k = check_groups(groups, "events", n)?;
     let code = |i: usize| groups.map_or(0, |(g, _)| g[i] as usize);
     let mut wsum = vec![0.0; k];
     let mut rows = vec![0usize; k];
@@ -473,26 +461,7 @@ pub fn sir(
     }
     check_nonneg("reference_rate", reference_rate)?;
     check_conf_level(conf_level)?;
-    let k = check_groups(strata, n).map_err(|e| match e {
-        Error::InvalidValue {
-            row,
-            value,
-            problem,
-            ..
-        } => Error::InvalidValue {
-            arg: "by",
-            row,
-            value,
-            problem,
-        },
-        Error::LengthMismatch { len, expected, .. } => Error::LengthMismatch {
-            arg: "by",
-            len,
-            expected_arg: "observed",
-            expected,
-        },
-        e => e,
-    })?;
+    let k = check_groups(strata, "observed", n)?;
     let stratified = strata.is_some();
     let m = if stratified { k + 1 } else { 1 };
     let mut t = SirTable {

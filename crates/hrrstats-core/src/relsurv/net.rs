@@ -28,7 +28,7 @@
 use rayon::prelude::*;
 
 use super::ratetable::RateTable;
-use crate::data::check_len;
+use crate::data::{check_codes, check_conf_level, check_len};
 use crate::dist::qnorm;
 use crate::error::{Error, Result};
 use crate::survival::km::ConfType;
@@ -112,14 +112,7 @@ impl<'a> NetSurvivalData<'a> {
     }
     pub fn with_strata(mut self, codes: &'a [u32], k: usize) -> Result<Self> {
         check_len("strata", codes.len(), "time", self.time.len())?;
-        if let Some(row) = codes.iter().position(|&c| c as usize >= k) {
-            return Err(Error::InvalidValue {
-                arg: "strata",
-                row,
-                value: codes[row] as f64,
-                problem: "code out of range",
-            });
-        }
+        check_codes("strata", codes, k)?;
         self.strata = Some((codes, k));
         Ok(self)
     }
@@ -211,12 +204,7 @@ impl NetSurvivalParams {
                 reason: "must be positive".into(),
             });
         }
-        if !(self.conf_level > 0.0 && self.conf_level < 1.0) {
-            return Err(Error::InvalidArgument {
-                arg: "conf_level",
-                reason: "must be strictly between 0 and 1".into(),
-            });
-        }
+        check_conf_level(self.conf_level)?;
         if !matches!(
             self.conf_type,
             ConfType::Log | ConfType::LogLog | ConfType::Plain
@@ -639,14 +627,7 @@ pub fn net_survival_test(
             reason: "at least two groups are needed".into(),
         });
     }
-    if let Some(row) = group.iter().position(|&g| g as usize >= k) {
-        return Err(Error::InvalidValue {
-            arg: "group",
-            row,
-            value: group[row] as f64,
-            problem: "code out of range",
-        });
-    }
+    check_codes("group", group, k)?;
     if !(precision.is_finite() && precision > 0.0) {
         return Err(Error::InvalidArgument {
             arg: "precision",

@@ -134,13 +134,7 @@ impl KaplanMeierParams {
 
     /// Check the options (called by `fit`).
     pub fn check(&self) -> Result<()> {
-        if !(self.conf_level > 0.0 && self.conf_level < 1.0) {
-            return Err(Error::InvalidArgument {
-                arg: "conf_level",
-                reason: format!("must be strictly between 0 and 1, got {}", self.conf_level),
-            });
-        }
-        Ok(())
+        crate::data::check_conf_level(self.conf_level)
     }
 
     /// Fit one curve per stratum (strata in parallel).
