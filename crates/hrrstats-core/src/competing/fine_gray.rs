@@ -331,6 +331,8 @@ struct Setup {
     gu: Vec<Vec<f64>>,
     /// Distinct times with a censoring: (first row of the time, per group (censored, at risk)).
     cens: Vec<(usize, Vec<(f64, f64)>)>,
+    /// Per sorted row: the number of distinct failure times at or before its time.
+    nle: Vec<usize>,
 }
 
 /// Per-iteration results.
@@ -444,7 +446,16 @@ impl Setup {
                 problem: "the censoring distribution is zero before this time",
             });
         }
+        let mut nle = vec![0; n];
+        let mut k = 0;
+        for r in 0..n {
+            while k < u.len() && u[k] <= t[r] {
+                k += 1;
+            }
+            nle[r] = k;
+        }
         Ok(Setup {
+            nle,
             n,
             p,
             ng,
@@ -523,19 +534,6 @@ impl Setup {
         }
     }
 
-    /// `A(t_r)` (prefix over failure times `u <= t_r`) index: number of failure times <= t_r.
-    fn n_fail_le(&self) -> Vec<usize> {
-        let mut out = vec![0; self.n];
-        let mut k = 0;
-        for r in 0..self.n {
-            while k < self.u.len() && self.u[k] <= self.t[r] {
-                k += 1;
-            }
-            out[r] = k;
-        }
-        out
-    }
-
     /// Log pseudo-likelihood (and, with `full`, score and information) at `b`.
     fn eval(&self, b: &[f64], wk: &mut Work, full: bool) -> Eval {
         let (p, m) = (self.p, self.u.len());
@@ -570,7 +568,7 @@ impl Setup {
             a[k + 1] = a[k] + self.du[k] / wk.s0[k];
         }
         let c = self.suffix_c(wk); // c[g][k] = Σ_{k' >= k} d G_g / S0
-        let nle = self.n_fail_le();
+        let nle = &self.nle;
         let mut info = vec![0.0; p * p];
         for r in 0..self.n {
             let mut coef = a[nle[r]];
@@ -659,7 +657,7 @@ impl Setup {
                 }
             }
         }
-        let nle = self.n_fail_le();
+        let nle = &self.nle;
         // ψ: q_g(c) at censoring times, and the running Ψ_g.
         let mut psi_run = vec![0.0; ng * p];
         let mut pq_p = vec![0.0; ng * p]; // P_g: Σ_{t<c, ε=2} e Z / w

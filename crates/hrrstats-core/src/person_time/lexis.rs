@@ -363,6 +363,8 @@ impl LexisSplit {
         let width = 2 + ns;
         let dense = ncells.saturating_mul(width as u64) <= DENSE_LIMIT;
         let nb = self.breaks.len();
+        // Number of cells per combination of bands (the by-levels x states below them).
+        let low_span = ncells / radix[..nb].iter().map(|&r| r as u64).product::<u64>();
         let acc = (0..n.div_ceil(PERSONS_PER_CHUNK))
             .into_par_iter()
             .fold(
@@ -372,8 +374,6 @@ impl LexisSplit {
                     for i in c * PERSONS_PER_CHUNK..((c + 1) * PERSONS_PER_CHUNK).min(n) {
                         let cst = d.cst(i);
                         let (ci, xi) = (state_idx(cst), state_idx(d.status[i]));
-                        let low_span =
-                            ncells / radix[..nb].iter().map(|&r| r as u64).product::<u64>();
                         // Cell index of the by-levels and entry state (the low digits).
                         let mut low = 0u64;
                         for (codes, l) in by {
