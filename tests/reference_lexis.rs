@@ -9,7 +9,7 @@ const TOL: f64 = 1e-10;
 fn assert_close(what: &str, ours: &[f64], theirs: &[f64]) {
     assert_close_tol(what, ours, theirs, TOL)
 }
-use hrrstats::{LexisData, LexisSplit};
+use hrrstats::{LexisData, LexisSplit, SplitRows};
 
 fn parse_breaks(s: &str) -> Vec<(String, Vec<f64>)> {
     s.split(';')
@@ -21,6 +21,35 @@ fn parse_breaks(s: &str) -> Vec<(String, Vec<f64>)> {
             )
         })
         .collect()
+}
+
+/// Every split row against an Epi/popEpi split file (id, each scale's value and band,
+/// duration, entry and exit states); a scale that is not split has band NA there.
+fn check_split_rows(name: &str, rows: &SplitRows, ids: &[f64], scales: &[String], r: &Table) {
+    assert_close(&format!("{name} id"), ids, &r.num("id"));
+    for (s, sc) in scales.iter().enumerate() {
+        assert_close(&format!("{name} {sc}"), &rows.start[s], &r.num(sc));
+        let band = match rows.split_scales.iter().position(|&k| k == s) {
+            Some(k) => rows.band[k].clone(),
+            None => vec![f64::NAN; rows.len()],
+        };
+        assert_close(
+            &format!("{name} {sc}_band"),
+            &band,
+            &r.num(&format!("{sc}_band")),
+        );
+    }
+    assert_close(
+        &format!("{name} lex_dur"),
+        &rows.duration,
+        &r.num("lex_dur"),
+    );
+    assert_close(
+        &format!("{name} lex_Cst"),
+        &rows.entry_status,
+        &r.num("lex_Cst"),
+    );
+    assert_close(&format!("{name} lex_Xst"), &rows.status, &r.num("lex_Xst"));
 }
 
 #[test]
@@ -63,30 +92,7 @@ fn lexis_split_and_table_match_epi_and_popepi() {
         let rows = split.split(&data);
         let r = Table::read(&format!("lexis_{name}_split.csv"));
         let ours_id: Vec<f64> = rows.row.iter().map(|&k| ids[k as usize]).collect();
-        assert_close(&format!("{name} id"), &ours_id, &r.num("id"));
-        for (s, sc) in scales.iter().enumerate() {
-            assert_close(&format!("{name} {sc}"), &rows.start[s], &r.num(sc));
-            let band = match rows.split_scales.iter().position(|&k| k == s) {
-                Some(k) => rows.band[k].clone(),
-                None => vec![f64::NAN; rows.len()],
-            };
-            assert_close(
-                &format!("{name} {sc}_band"),
-                &band,
-                &r.num(&format!("{sc}_band")),
-            );
-        }
-        assert_close(
-            &format!("{name} lex_dur"),
-            &rows.duration,
-            &r.num("lex_dur"),
-        );
-        assert_close(
-            &format!("{name} lex_Cst"),
-            &rows.entry_status,
-            &r.num("lex_Cst"),
-        );
-        assert_close(&format!("{name} lex_Xst"), &rows.status, &r.num("lex_Xst"));
+        check_split_rows(&name, &rows, &ours_id, &scales, &r);
 
         // Person-time table, cell by cell (computed without materialising the split).
         let t = split.person_time_table(&data, &[]).unwrap();
@@ -226,27 +232,7 @@ fn cut_lexis_matches_epi_cutlexis() {
                 .iter()
                 .map(|&k| ids[cr.row[k as usize] as usize])
                 .collect();
-            assert_close(&format!("{name} id"), &ours_id, &r.num("id"));
-            for (s, sc) in scales.iter().enumerate() {
-                assert_close(&format!("{name} {sc}"), &rows.start[s], &r.num(sc));
-                let k = rows.split_scales.iter().position(|&k| k == s).unwrap();
-                assert_close(
-                    &format!("{name} {sc}_band"),
-                    &rows.band[k],
-                    &r.num(&format!("{sc}_band")),
-                );
-            }
-            assert_close(
-                &format!("{name} lex_dur"),
-                &rows.duration,
-                &r.num("lex_dur"),
-            );
-            assert_close(
-                &format!("{name} lex_Cst"),
-                &rows.entry_status,
-                &r.num("lex_Cst"),
-            );
-            assert_close(&format!("{name} lex_Xst"), &rows.status, &r.num("lex_Xst"));
+            check_split_rows(&name, &rows, &ours_id, &scales, &r);
         }
     }
 }

@@ -330,9 +330,7 @@ def direct_standardize(events, person_time, standard_weights, *, age=None, by=No
                 where = f" in by group {key}" if keys else ""
                 raise ValueError(f"argument `age`: no person-time in the standard's age group(s) starting at {lows}{where}; "
                                  "pass the weights of the groups you have as standard_weights=")
-        # (pandas >= 3 may hand out strided, read-only views: the core needs contiguous arrays)
-        e = np.ascontiguousarray(pooled["_e"].to_numpy(dtype=np.float64))
-        t = np.ascontiguousarray(pooled["_t"].to_numpy(dtype=np.float64))
+        e, t = floats(pooled["_e"], "events"), floats(pooled["_t"], "person_time")
         w = np.ascontiguousarray(std["weight"].to_numpy()[pooled["_g"].to_numpy()], dtype=np.float64)
         bys = [(name, pooled[f"_b{k}"].to_numpy()) for k, (name, _) in enumerate(bys)]
         n = len(e)
