@@ -28,7 +28,7 @@
 //!   across strata by the likelihood-ratio statistic `2 Σ O_k log(O_k / (E_k O/E))` and by
 //!   Pearson's `Σ (O_k - E_k O/E)² / (E_k O/E)`, both on `k - 1` degrees of freedom.
 
-use crate::data::{check_codes, check_conf_level, check_len, check_nonneg_finite};
+use crate::data::{check_codes, check_conf_level, check_len};
 use crate::dist::{binom_test_p, pchisq_upper, pnorm, poisson_test_p, qbeta, qgamma, qnorm};
 use crate::error::{Error, Result};
 
@@ -80,6 +80,20 @@ pub(crate) fn check_person_time(arg: &'static str, t: &[f64]) -> Result<()> {
                 row,
                 value: v,
                 problem: "person-time must be positive",
+            });
+        }
+    }
+    Ok(())
+}
+
+fn check_nonneg(arg: &'static str, x: &[f64]) -> Result<()> {
+    for (row, &v) in x.iter().enumerate() {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem: "must be finite and non-negative",
             });
         }
     }
@@ -339,7 +353,7 @@ pub fn direct_standardize(
     check_len("standard_weights", weights.len(), "events", n)?;
     check_counts("events", events)?;
     check_person_time("person_time", person_time)?;
-    check_nonneg_finite("standard_weights", weights)?;
+    check_nonneg("standard_weights", weights)?;
     check_conf_level(conf_level)?;
     let k = check_groups(groups, "events", n)?;
     let code = |i: usize| groups.map_or(0, |(g, _)| g[i] as usize);
@@ -445,7 +459,7 @@ pub fn sir(
             });
         }
     }
-    check_nonneg_finite("reference_rate", reference_rate)?;
+    check_nonneg("reference_rate", reference_rate)?;
     check_conf_level(conf_level)?;
     let k = check_groups(strata, "observed", n)?;
     let stratified = strata.is_some();
