@@ -279,3 +279,194 @@ fn age_standardised_net_survival_matches_weighted_rs_surv() {
         TOL,
     );
 }
+
+/// popEpi's popmort (hazard per person-year) as a rate table: year, age (single years),
+/// sex (0 male, 1 female).
+fn popmort() -> RateTable {
+    let t = Table::read("data_rs_popmort.csv");
+    let names = vec!["year".to_string(), "age".to_string(), "sex".to_string()];
+    RateTable::from_long(
+        &names,
+        &[true, true, false],
+        &[&t.num("year"), &t.num("agegroup"), &t.num("sex")],
+        &t.num("haz"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn interval_survival_matches_survtab() {
+    use hrrstats::{IntervalMethod, IntervalSurvival, LifeTableData, PpWeight};
+    let table = popmort();
+    let si = Table::read("data_rs_sire.csv");
+    let (dg_cal, dg_age, sex) = (si.num("dg_cal"), si.num("dg_age"), si.num("sex"));
+    let time: Vec<f64> = si
+        .num("ex_cal")
+        .iter()
+        .zip(&dg_cal)
+        .map(|(e, d)| e - d)
+        .collect();
+    let status: Vec<f64> = si
+        .num("status")
+        .iter()
+        .map(|&s| (s > 0.0) as u8 as f64)
+        .collect();
+    // ICSS age groups [0, 45), [45, 55), [55, 65), [65, 75), [75, Inf).
+    let lower = [0.0, 45.0, 55.0, 65.0, 75.0];
+    let groups: Vec<u32> = dg_age
+        .iter()
+        .map(|&a| lower[1..].iter().filter(|&&l| a >= l).count() as u32)
+        .collect();
+    let breaks: Vec<f64> = (0..=60).map(|k| k as f64 / 12.0).collect();
+    let m = Table::read("rs_survtab_cases.csv");
+    for c in 0..m.nrow {
+        let case = &m.str("case")[c];
+        let method = IntervalMethod::parse(&m.str("relsurv_method")[c]).unwrap();
+        let by_age = m.str("formula")[c] != "FUT ~ 1";
+        let mut data =
+            LifeTableData::new(&time, &status, vec![&dg_cal, &dg_age, &sex], &table).unwrap();
+        if by_age {
+            data = data.with_groups(&groups, 5).unwrap();
+        }
+        let fit = IntervalSurvival::params()
+            .breaks(&breaks)
+            .method(method)
+            .pp_weight(PpWeight::PopEpi)
+            .fit(&table, &data)
+            .unwrap();
+        let f = Table::read(&format!("rs_survtab_{case}.csv"));
+        let fg = f.num("group");
+        let tables: Vec<(f64, hrrstats::IntervalTable)> = if m.str("weights")[c] == "ICSS1" {
+            let w = hrrstats::relsurv::ICSS[0];
+            vec![(f64::NAN, fit.age_standardized(&w).unwrap())]
+        } else if by_age {
+            fit.tables
+                .iter()
+                .cloned()
+                .zip(lower)
+                .map(|(t, l)| (l, t))
+                .collect()
+        } else {
+            vec![(f64::NAN, fit.tables[0].clone())]
+        };
+        for (g, t) in &tables {
+            let rows: Vec<usize> = (0..f.nrow)
+                .filter(|&r| (fg[r].is_nan() && g.is_nan()) || fg[r] == *g)
+                .collect();
+            let col = |name: &str| -> Vec<f64> { rows.iter().map(|&r| f.num(name)[r]).collect() };
+            let what = format!("survtab {case} group {g}");
+            let mut cols: Vec<(&str, &Vec<f64>)> = vec![
+                ("Tstart", &t.start),
+                ("Tstop", &t.stop),
+                ("delta", &t.delta),
+                ("pyrs", &t.pyrs),
+                ("d", &t.d),
+                ("surv.obs", &t.surv_obs),
+                ("SE.surv.obs", &t.se_obs),
+                ("surv", &t.surv),
+                ("SE", &t.std_err),
+                ("lower", &t.lower),
+                ("upper", &t.upper),
+            ];
+            match method {
+                IntervalMethod::Ederer2 => cols.push(("d.exp", &t.d_exp)),
+                IntervalMethod::PoharPerme => cols.extend([
+                    ("d.pp", &t.d_pp),
+                    ("d.pp.2", &t.d_pp2),
+                    ("pyrs.pp", &t.pyrs_pp),
+                    ("d.exp.pp", &t.d_exp_pp),
+                ]),
+            }
+            for (name, ours) in cols {
+                assert_close_tol(&format!("{what} {name}"), ours, &col(name), TOL);
+            }
+        }
+    }
+}
+
+#[test]
+fn excess_hazard_ml_matches_rsadd_max_lik() {
+    let table = slopop();
+    let (d, age_days, year, sex0, time, status) = rdata();
+    let data = NetSurvivalData::new(&time, &status, vec![&age_days, &year, &sex0], &table).unwrap();
+    let names = vec!["sex".to_string(), "age".to_string()];
+    let (sex, age) = (d.num("sex"), d.num("age"));
+    let x = hrrstats::Covariates::from_columns(vec![&sex, &age], &names).unwrap();
+    let breaks: Vec<f64> = [0.0, 1.0, 3.0, 5.0, 10.0]
+        .iter()
+        .map(|y| y * 365.241)
+        .collect();
+    let fit = hrrstats::excess_hazard_ml(&table, &data, &x, &breaks, 365.241).unwrap();
+    assert!(fit.converged);
+    let c = Table::read("rs_rsadd_max.lik.csv");
+    assert_eq!(c.nrow, 6);
+    // relsurv stops at |step| < 1e-8; the converged optimum is the anchor's own Newton
+    // continued to |step| < 1e-15 (generate_relsurv.R); relsurv's answer is within 1e-12.
+    assert_close_tol("coef", &fit.coef, &c.num("coef_converged"), 1e-10);
+    assert_close_tol("se", &fit.se, &c.num("se_converged"), 1e-10);
+    assert_close_tol("coef vs relsurv", &fit.coef, &c.num("coef"), 1e-9);
+}
+
+#[test]
+fn interval_pp_with_midpoint_weights_matches_by_hand() {
+    use hrrstats::{IntervalSurvival, LifeTableData};
+    let table = popmort();
+    let si = Table::read("data_rs_sire.csv");
+    let (dg_cal, dg_age, sex) = (si.num("dg_cal"), si.num("dg_age"), si.num("sex"));
+    let time: Vec<f64> = si
+        .num("ex_cal")
+        .iter()
+        .zip(&dg_cal)
+        .map(|(e, d)| e - d)
+        .collect();
+    let status: Vec<f64> = si
+        .num("status")
+        .iter()
+        .map(|&s| (s > 0.0) as u8 as f64)
+        .collect();
+    let lower = [0.0, 45.0, 55.0, 65.0, 75.0];
+    let groups: Vec<u32> = dg_age
+        .iter()
+        .map(|&a| lower[1..].iter().filter(|&&l| a >= l).count() as u32)
+        .collect();
+    let breaks: Vec<f64> = (0..=60).map(|k| k as f64 / 12.0).collect();
+    for case in ["pp", "pp_agegr"] {
+        let mut data =
+            LifeTableData::new(&time, &status, vec![&dg_cal, &dg_age, &sex], &table).unwrap();
+        if case == "pp_agegr" {
+            data = data.with_groups(&groups, 5).unwrap();
+        }
+        // the default weighting: expected survival at the interval's mid-point
+        let fit = IntervalSurvival::params()
+            .breaks(&breaks)
+            .fit(&table, &data)
+            .unwrap();
+        let f = Table::read(&format!("rs_survtab_{case}_midpoint.csv"));
+        let fg = f.num("group");
+        for (k, t) in fit.tables.iter().enumerate() {
+            let rows: Vec<usize> = (0..f.nrow)
+                .filter(|&r| {
+                    if case == "pp" {
+                        fg[r].is_nan()
+                    } else {
+                        fg[r] == lower[k]
+                    }
+                })
+                .collect();
+            let col = |name: &str| -> Vec<f64> { rows.iter().map(|&r| f.num(name)[r]).collect() };
+            for (name, ours) in [
+                ("pyrs", &t.pyrs),
+                ("d.pp", &t.d_pp),
+                ("d.pp.2", &t.d_pp2),
+                ("pyrs.pp", &t.pyrs_pp),
+                ("d.exp.pp", &t.d_exp_pp),
+                ("surv", &t.surv),
+                ("SE", &t.std_err),
+                ("lower", &t.lower),
+                ("upper", &t.upper),
+            ] {
+                assert_close_tol(&format!("{case} group {k} {name}"), ours, &col(name), TOL);
+            }
+        }
+    }
+}

@@ -8,7 +8,7 @@
 # (popEpi::survtab). Companion of generate.R, generate_cox.R, generate_glm.R,
 # generate_lexis.R and generate_cmprsk.R; same helpers and conventions (fixture_io.R).
 #
-# Writes tests/reference/fixtures/ (every file prefixed rs_ or data_rs_), 35 files:
+# Writes tests/reference/fixtures/ (every file prefixed rs_ or data_rs_), 37 files:
 #   data_rs_rdata.csv          relsurv::rdata: id, time (days), cens (1 death), age (years),
 #                              sex (1 male, 2 female), year_days1960 (date of diagnosis, days
 #                              since 1960-01-01), year_days1970 (the same, days since
@@ -48,6 +48,11 @@
 #                              or d.pp, d.pp.2, pyrs.pp, d.exp.pp (pp), surv.obs, SE.surv.obs,
 #                              surv (r.e2 / r.pp, or the .as age-standardised value), SE,
 #                              lower, upper (6 cases)
+#   rs_survtab_pp_midpoint.csv, rs_survtab_pp_agegr_midpoint.csv
+#                              the pp tables with the Pohar Perme weight at the interval's
+#                              mid-point (the popEpi sign corrected; by hand): group,
+#                              interval, pyrs, d, d.pp, d.pp.2, pyrs.pp, d.exp.pp, surv, SE,
+#                              lower, upper
 #   rs_icss.csv                popEpi::ICSS: age_lower, age_upper, icss1, icss2, icss3
 #                              (per 100 000, 5-year age groups)
 #   rs_surv_icss1.csv          age-standardised (ICSS 1) Pohar-Perme net survival on rdata at
@@ -826,7 +831,7 @@ w_icss1 <- tapply(icss$ICSS1, cut(icss$age, ICSS_CUT, right = FALSE), sum)
 stopifnot(sum(w_icss1) == 1e5, icss$ICSS1[icss$age == 0] == 0)
 
 # by hand: split, population hazards, interval sums and estimates
-survtab_hand <- function(d, method, group = NULL) {
+survtab_hand <- function(d, method, group = NULL, pp_weight = "popepi") {
   e <- d$ex_cal - d$dg_cal                            # lex.dur
   fend <- pmin(e, max(BR)); ev <- as.numeric(d$status %in% 1:2 & e <= max(BR))
   K <- length(BR) - 1
@@ -849,7 +854,8 @@ survtab_hand <- function(d, method, group = NULL) {
   ps <- exp(-rows$haz * rows$dur)
   pcs <- ave(rows$haz * rows$dur, rows$i, FUN = function(v) exp(-cumsum(v))) / ps
   stop_shift <- BR[rows$k + 1] - tol
-  rows$pp <- 1 / (pcs * exp(rows$haz * (stop_shift - rows$start) / 2))
+  rows$pp <- if (pp_weight == "popepi") 1 / (pcs * exp(rows$haz * (stop_shift - rows$start) / 2)) else
+    1 / (pcs * exp(-rows$haz * (BR[rows$k + 1] - rows$start) / 2))   # 1 / S*(interval mid-point)
   gv <- if (is.null(group)) rep(1, nrow(rows)) else group[rows$i]
   key <- interaction(gv, rows$k, drop = TRUE, lex.order = TRUE)
   s <- function(v) as.numeric(tapply(v, key, sum))
@@ -931,6 +937,21 @@ for (i in seq_len(nrow(st_cases))) {
   }
   res$group <- as.numeric(sub("^\\[([0-9.]+),.*$", "\\1", res$group))   # lower age bound
   write_csv(res, paste0("rs_survtab_", cs$case, ".csv"))
+}
+# pp with the weight at the interval's mid-point (Pohar Perme et al. 2012; the popEpi sign
+# corrected): w = 1 / (pcs exp(-haz Delta / 2)) = 1 / S*(b_k + Delta / 2); by hand only (no
+# package computes it this way on these data), overall and by age group.
+for (cs in c("pp", "pp_agegr")) {
+  h <- survtab_hand(si, "pp", if (cs == "pp") NULL else as.character(lx$agegr), "midpoint")
+  pe <- st_hand[[cs]]
+  stopifnot(max(abs(h$est / pe$est - 1)) > 1e-5, all(h$pyrs == pe$pyrs))
+  grp <- if (cs == "pp") NA_real_ else as.numeric(sub("^\\[([0-9.]+),.*$", "\\1", h$group))
+  write_csv(data.frame(group = grp, interval = h$k, pyrs = h$pyrs, d = h$d, d.pp = h$d.pp,
+                       d.pp.2 = h$d.pp.2, pyrs.pp = h$pyrs.pp, d.exp.pp = h$d.exp.pp,
+                       surv = h$est, SE = h$SE, lower = h$lo, upper = h$hi),
+            paste0("rs_survtab_", cs, "_midpoint.csv"))
+  note("survtab %s: mid-point weights move r.pp by up to %.2g relative", cs,
+       max(abs(h$est / pe$est - 1)))
 }
 write_csv(data.frame(age_lower = icss$age, age_upper = c(icss$age[-1], Inf),
                      icss1 = icss$ICSS1, icss2 = icss$ICSS2, icss3 = icss$ICSS3), "rs_icss.csv")

@@ -18,6 +18,8 @@ use crate::data::Covariates;
 use crate::error::{Error, Result};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
 
+use super::ratetable::Dimension;
+
 /// A fitted excess-hazard model.
 #[derive(Debug, Clone)]
 pub struct ExcessHazardFit {
@@ -57,30 +59,7 @@ pub fn excess_hazard_glm(
     year: f64,
 ) -> Result<ExcessHazardFit> {
     let n = d.time.len();
-    if x.n() != n {
-        return Err(Error::LengthMismatch {
-            arg: "covariates",
-            len: x.n(),
-            expected_arg: "time",
-            expected: n,
-        });
-    }
-    if breaks.len() < 2
-        || breaks[0] != 0.0
-        || breaks.windows(2).any(|w| !(w[1] > w[0]))
-        || breaks.iter().any(|b| !b.is_finite())
-    {
-        return Err(Error::InvalidArgument {
-            arg: "breaks",
-            reason: "follow-up breaks must start at 0 and increase strictly".into(),
-        });
-    }
-    if !(year.is_finite() && year > 0.0) {
-        return Err(Error::InvalidArgument {
-            arg: "year",
-            reason: "must be positive".into(),
-        });
-    }
+    check_inputs(d, x, breaks, year)?;
     let p = x.p();
     // Sub-interval boundaries and their interval.
     let mut cuts = vec![0.0];
@@ -153,15 +132,27 @@ pub fn excess_hazard_glm(
         out[p + t.interval[r]] = 1.0;
     };
     let lny: Vec<f64> = t.person_years.iter().map(|y| y.ln()).collect();
-    let loglik = |b: &[f64], row: &mut [f64]| -> f64 {
-        let mut ll = 0.0;
+    // Log-likelihood and, when asked, score and Fisher information.
+    let eval = |b: &[f64], derivs: bool| -> (f64, Vec<f64>, Vec<f64>) {
+        let mut row = vec![0.0; q];
+        let (mut ll, mut u, mut info) = (0.0, vec![0.0; q], vec![0.0; q * q]);
         for r in 0..m {
-            design(r, row);
+            design(r, &mut row);
             let eta: f64 = lny[r] + row.iter().zip(b).map(|(a, c)| a * c).sum::<f64>();
-            let mu = t.expected[r] + eta.exp();
+            let e = eta.exp();
+            let mu = t.expected[r] + e;
             ll += t.deaths[r] * mu.ln() - mu;
+            if derivs {
+                add_outer(
+                    &mut u,
+                    &mut info,
+                    &row,
+                    (t.deaths[r] - mu) / mu * e,
+                    e * e / mu,
+                );
+            }
         }
-        ll
+        (ll, u, info)
     };
     // Start: covariates 0, each interval's excess rate from its observed minus expected.
     let mut b = vec![0.0; q];
@@ -176,46 +167,113 @@ pub fn excess_hazard_glm(
         }
         b[p + a] = (((o - e).max(0.1 * o.max(1.0))) / y).ln();
     }
-    let mut row = vec![0.0; q];
-    let mut ll = loglik(&b, &mut row);
-    let (mut converged, mut iterations) = (false, 0);
-    let mut info = vec![0.0; q * q];
-    for it in 0..100 {
-        iterations = it + 1;
-        let mut u = vec![0.0; q];
-        info.iter_mut().for_each(|v| *v = 0.0);
-        for r in 0..m {
-            design(r, &mut row);
-            let eta: f64 = lny[r] + row.iter().zip(&b).map(|(a, c)| a * c).sum::<f64>();
-            let e = eta.exp();
-            let mu = t.expected[r] + e;
-            let w = e * e / mu;
-            let s = (t.deaths[r] - mu) / mu * e;
-            for j in 0..q {
-                u[j] += s * row[j];
-                for l in 0..=j {
-                    info[j * q + l] += w * row[j] * row[l];
-                }
+    let fit = maximise(b, eval)?;
+    let mut names: Vec<String> = x.names().to_vec();
+    names.extend(
+        breaks
+            .windows(2)
+            .map(|w| format!("fu[{},{})", w[0] / year, w[1] / year)),
+    );
+    Ok(ExcessHazardFit {
+        se: (0..q).map(|j| fit.var[j * q + j].sqrt()).collect(),
+        names,
+        coef: fit.coef,
+        var: fit.var,
+        loglik: fit.loglik,
+        iterations: fit.iterations,
+        converged: fit.converged,
+        table: t,
+    })
+}
+
+/// Lengths of the covariates, the follow-up breaks and the year length.
+fn check_inputs(d: &NetSurvivalData, x: &Covariates, breaks: &[f64], year: f64) -> Result<()> {
+    let n = d.time.len();
+    if x.n() != n {
+        return Err(Error::LengthMismatch {
+            arg: "covariates",
+            len: x.n(),
+            expected_arg: "time",
+            expected: n,
+        });
+    }
+    if breaks.len() < 2
+        || breaks[0] != 0.0
+        || breaks.windows(2).any(|w| !(w[1] > w[0]))
+        || breaks.iter().any(|b| !b.is_finite())
+    {
+        return Err(Error::InvalidArgument {
+            arg: "breaks",
+            reason: "follow-up breaks must start at 0 and increase strictly".into(),
+        });
+    }
+    if !(year.is_finite() && year > 0.0) {
+        return Err(Error::InvalidArgument {
+            arg: "year",
+            reason: "must be positive".into(),
+        });
+    }
+    Ok(())
+}
+
+/// `u += s x`, lower triangle of `info += w x x'`.
+#[inline]
+fn add_outer(u: &mut [f64], info: &mut [f64], x: &[f64], s: f64, w: f64) {
+    let q = x.len();
+    for j in 0..q {
+        u[j] += s * x[j];
+        if x[j] != 0.0 {
+            for l in 0..=j {
+                info[j * q + l] += w * x[j] * x[l];
             }
         }
+    }
+}
+
+struct Maximum {
+    coef: Vec<f64>,
+    loglik: f64,
+    iterations: usize,
+    converged: bool,
+    /// Inverse information at `coef`, row-major.
+    var: Vec<f64>,
+}
+
+/// Newton's method with step halving. `eval(b, derivs)`: the log-likelihood and, when
+/// `derivs`, the score and the information (minus the Hessian, or its expectation;
+/// lower triangle, row-major). Iterates until the largest relative step is below 1e-13.
+fn maximise(
+    mut b: Vec<f64>,
+    eval: impl Fn(&[f64], bool) -> (f64, Vec<f64>, Vec<f64>),
+) -> Result<Maximum> {
+    let q = b.len();
+    let singular = || Error::Data {
+        arg: "covariates",
+        reason: "the information matrix is singular (collinear covariates?)".into(),
+    };
+    let full = |mut info: Vec<f64>| {
         for j in 0..q {
             for l in 0..j {
                 info[l * q + j] = info[j * q + l];
             }
         }
-        let mut ch = info.clone();
+        info
+    };
+    let (mut ll, _, _) = eval(&b, false);
+    let (mut converged, mut iterations) = (false, 0);
+    for it in 0..100 {
+        iterations = it + 1;
+        let (_, u, info) = eval(&b, true);
+        let mut ch = full(info);
         if cholesky2(&mut ch, q, 1e-12) < q as i64 {
-            return Err(Error::Data {
-                arg: "covariates",
-                reason: "the information matrix is singular (collinear covariates?)".into(),
-            });
+            return Err(singular());
         }
-        let mut step = u.clone();
+        let mut step = u;
         chsolve2(&ch, q, &mut step);
         let mut accepted = false;
         for _ in 0..30 {
             let bn: Vec<f64> = b.iter().zip(&step).map(|(a, s)| a + s).collect();
-            let lln = loglik(&bn, &mut row);
+            let (lln, _, _) = eval(&bn, false);
             if lln.is_finite() && lln >= ll - 64.0 * f64::EPSILON * ll.abs().max(1.0) {
                 b = bn;
                 ll = lln;
@@ -234,26 +292,115 @@ pub fn excess_hazard_glm(
             break;
         }
     }
-    // Information at the estimate.
-    info.iter_mut().for_each(|v| *v = 0.0);
-    for r in 0..m {
-        design(r, &mut row);
-        let eta: f64 = lny[r] + row.iter().zip(&b).map(|(a, c)| a * c).sum::<f64>();
-        let e = eta.exp();
-        let w = e * e / (t.expected[r] + e);
-        for j in 0..q {
-            for l in 0..q {
-                info[j * q + l] += w * row[j] * row[l];
+    let (_, _, info) = eval(&b, true);
+    let mut var = full(info);
+    if cholesky2(&mut var, q, 1e-12) < q as i64 {
+        return Err(singular());
+    }
+    chinv2(&mut var, q);
+    Ok(Maximum {
+        coef: b,
+        loglik: ll,
+        iterations,
+        converged,
+        var,
+    })
+}
+
+/// Fit the excess-hazard model by maximum likelihood on the individual data, as
+/// `relsurv::rsadd(method = "max.lik")`: follow-up is cut at `breaks` only; piece `a`
+/// of person `i`, `[C_a, min(t_i, C_{a+1})]`, contributes
+/// `d log(λ*_i + e) - Λ*_piece - y e` with `e = exp(x_i'β + γ_a)`, `y` its length in
+/// years, `Λ*_piece` the exact population cumulative hazard over it and, for a death,
+/// `λ*_i` the population hazard per year at death (the mean over the day after it, as
+/// relsurv). Newton–Raphson on the observed information, started from the
+/// follow-up terms alone; standard errors from the observed information at the optimum.
+pub fn excess_hazard_ml(
+    table: &RateTable,
+    d: &NetSurvivalData,
+    x: &Covariates,
+    breaks: &[f64],
+    year: f64,
+) -> Result<ExcessHazardFit> {
+    check_inputs(d, x, breaks, year)?;
+    let n = d.time.len();
+    let p = x.p();
+    let nfu = breaks.len() - 1;
+    let q = p + nfu;
+    let last = breaks[nfu];
+    let adv: Vec<bool> = table
+        .dims()
+        .iter()
+        .map(|x| matches!(x, Dimension::Continuous { .. }))
+        .collect();
+    let day = year / 365.241;
+    // Pieces: person, interval, death, years, cumulative hazard, hazard at death.
+    let (mut pid, mut fu) = (Vec::new(), Vec::new());
+    let (mut dd, mut yy, mut ds, mut lam) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut point = vec![0.0; adv.len()];
+    let start_at = |i: usize, s: f64, point: &mut [f64]| {
+        for (j, pt) in point.iter_mut().enumerate() {
+            *pt = d.values[j][i] + if adv[j] { s } else { 0.0 };
+        }
+    };
+    for i in 0..n {
+        let (time, died) = if d.time[i] > last {
+            (last, false)
+        } else {
+            (d.time[i], d.status[i] == 1.0)
+        };
+        for a in 0..nfu {
+            if !(time > breaks[a]) {
+                break;
             }
+            let stop = time.min(breaks[a + 1]);
+            start_at(i, breaks[a], &mut point);
+            let h = table.hazard_over(&mut point, &adv, stop - breaks[a], false);
+            let death = died && time <= breaks[a + 1];
+            pid.push(i);
+            fu.push(a);
+            dd.push(death as u8 as f64);
+            yy.push((stop - breaks[a]) / year);
+            ds.push(h);
+            lam.push(if death {
+                start_at(i, time, &mut point);
+                table.hazard_over(&mut point, &adv, day, false) / day * year
+            } else {
+                0.0
+            });
         }
     }
-    if cholesky2(&mut info, q, 1e-12) < q as i64 {
-        return Err(Error::Data {
-            arg: "covariates",
-            reason: "the information matrix is singular".into(),
-        });
-    }
-    chinv2(&mut info, q);
+    let m = pid.len();
+    // Log-likelihood with the first `k` covariates (the rest fixed at 0) and the
+    // follow-up terms; observed information.
+    let eval_with = |k: usize| {
+        let (pid, fu, dd, yy, ds, lam) = (&pid, &fu, &dd, &yy, &ds, &lam);
+        move |b: &[f64], derivs: bool| -> (f64, Vec<f64>, Vec<f64>) {
+            let qk = k + nfu;
+            let mut row = vec![0.0; qk];
+            let (mut ll, mut u, mut info) = (0.0, vec![0.0; qk], vec![0.0; qk * qk]);
+            for r in 0..m {
+                for j in 0..k {
+                    row[j] = x.column(j)[pid[r]];
+                }
+                row[k..].iter_mut().for_each(|v| *v = 0.0);
+                row[k + fu[r]] = 1.0;
+                let e = row.iter().zip(b).map(|(a, c)| a * c).sum::<f64>().exp();
+                let tot = lam[r] + e;
+                ll += dd[r] * tot.ln() - ds[r] - yy[r] * e;
+                if derivs {
+                    let s = (dd[r] / tot - yy[r]) * e;
+                    let w = -(dd[r] / tot - dd[r] * e / (tot * tot) - yy[r]) * e;
+                    add_outer(&mut u, &mut info, &row, s, w);
+                }
+            }
+            (ll, u, info)
+        }
+    };
+    let f0 = maximise(vec![0.0; nfu], eval_with(0))?;
+    let mut b0 = vec![0.0; p];
+    b0.extend_from_slice(&f0.coef);
+    let fit = maximise(b0, eval_with(p))?;
     let mut names: Vec<String> = x.names().to_vec();
     names.extend(
         breaks
@@ -261,13 +408,13 @@ pub fn excess_hazard_glm(
             .map(|w| format!("fu[{},{})", w[0] / year, w[1] / year)),
     );
     Ok(ExcessHazardFit {
-        se: (0..q).map(|j| info[j * q + j].sqrt()).collect(),
+        se: (0..q).map(|j| fit.var[j * q + j].sqrt()).collect(),
         names,
-        coef: b,
-        var: info,
-        loglik: ll,
-        iterations,
-        converged,
-        table: t,
+        coef: fit.coef,
+        var: fit.var,
+        loglik: fit.loglik,
+        iterations: fit.iterations,
+        converged: fit.converged,
+        table: ExcessTable::default(),
     })
 }

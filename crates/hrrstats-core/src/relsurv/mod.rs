@@ -2,10 +2,15 @@
 //! Pohar-Perme, Ederer II, Ederer I and Hakulinen estimators.
 
 pub mod excess;
+pub mod lifetable;
 pub mod net;
 pub mod ratetable;
 
-pub use excess::{excess_hazard_glm, ExcessHazardFit, ExcessTable};
+pub use excess::{excess_hazard_glm, excess_hazard_ml, ExcessHazardFit, ExcessTable};
+pub use lifetable::{
+    IntervalMethod, IntervalSurvival, IntervalSurvivalFit, IntervalSurvivalParams, IntervalTable,
+    LifeTableData, PpWeight,
+};
 pub use net::{
     crude_probabilities, net_survival_test, CrudeProbabilities, NetCurve, NetMethod, NetSurvival,
     NetSurvivalData, NetSurvivalFit, NetSurvivalParams, NetSurvivalTest, StandardizedNet, ICSS,
