@@ -470,3 +470,59 @@ fn interval_pp_with_midpoint_weights_matches_by_hand() {
         }
     }
 }
+
+/// The built-in survexp.us (US-style calendar dimension) against survival::survexp on
+/// 40 synthetic persons (tests/reference/generate_ratetables.R).
+#[test]
+fn builtin_survexp_us_matches_survexp() {
+    let b = hrrstats::data::survexp_us();
+    let names = vec!["age".to_string(), "year".to_string(), "sex".to_string()];
+    let table = RateTable::from_long(
+        &names,
+        &[true, true, false],
+        &[&b.age, &b.year, &b.sex],
+        &b.rate,
+    )
+    .unwrap()
+    .with_us_date("year", "age")
+    .unwrap();
+    let cases = Table::read("rt_survexp_us_cases.csv");
+    let f = Table::read("rt_survexp_us_expected.csv");
+    let (ids, times) = (f.num("id"), f.num("time"));
+    let (age, date, sex) = (
+        cases.num("age_days"),
+        cases.num("date_days1960"),
+        cases.num("sex"),
+    );
+    let s = table
+        .expected_survival(
+            &[&age, &date, &sex],
+            &[1.0, 100.0, 365.0, 1000.0, 3652.5, 9000.0],
+        )
+        .unwrap();
+    let id = cases.num("id");
+    let mut checked = 0;
+    for r in 0..f.nrow {
+        let i = id.iter().position(|&x| x == ids[r]).unwrap();
+        let k = [1.0, 100.0, 365.0, 1000.0, 3652.5, 9000.0]
+            .iter()
+            .position(|&t| t == times[r])
+            .unwrap();
+        // the cumulative hazard, exact also where it is tiny (survexp's survival is
+        // 1 - 1e-7 after a day)
+        assert_close_tol(
+            &format!("person {} at {}", ids[r], times[r]),
+            &[-s[i][k].ln()],
+            &[f.num("cumhaz")[r]],
+            1e-9,
+        );
+        assert_close_tol(
+            &format!("person {} at {}", ids[r], times[r]),
+            &[s[i][k]],
+            &[f.num("surv")[r]],
+            1e-13,
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 240);
+}

@@ -192,3 +192,72 @@ pub fn example_ratetable() -> LongRateTable {
     }
     t
 }
+
+/// A built-in population rate table in long form, in days: see `data/SOURCES.md`.
+#[derive(Debug, Clone, Default)]
+pub struct BuiltinRateTable {
+    pub name: &'static str,
+    /// Where the numbers come from.
+    pub source: &'static str,
+    /// Age cut-points in days.
+    pub age: Vec<f64>,
+    /// Calendar cut-points in days since 1960-01-01.
+    pub year: Vec<f64>,
+    /// 0 = male, 1 = female.
+    pub sex: Vec<f64>,
+    /// Hazard per day.
+    pub rate: Vec<f64>,
+    /// The calendar dimension is US-style (survival's ratetable type 4): a person's
+    /// calendar row changes on the birthday (see `RateTable::with_us_date` in the core).
+    pub us_date: bool,
+}
+
+/// The names of the built-in rate tables.
+pub const BUILTIN_RATETABLES: &[&str] = &["survexp.us"];
+
+/// `survexp.us`: the total United States population by age (0–109 years, cut-points
+/// `k * 365.25` days), sex and calendar year (1940–2014; rates are daily hazards
+/// `-log(1 - q) / 365.25` from the US life tables), as shipped with R's survival 3.5-3
+/// (Therneau et al.; the numbers are US Government life tables). US-style calendar
+/// dimension.
+pub fn survexp_us() -> BuiltinRateTable {
+    let mut t = BuiltinRateTable {
+        name: "survexp.us",
+        source: "R package survival 3.5-3, data set survexp.us (US population life tables \
+                 1940-2014, US Census / National Center for Health Statistics); see \
+                 crates/hrrstats-data/data/SOURCES.md",
+        us_date: true,
+        ..Default::default()
+    };
+    for line in include_str!("../data/survexp_us.csv").lines().skip(1) {
+        let v: Vec<f64> = line
+            .split(',')
+            .map(|x| x.parse().expect("survexp_us.csv is numeric"))
+            .collect();
+        t.age.push(v[0]);
+        t.sex.push(v[1]);
+        t.year.push(v[2]);
+        t.rate.push(v[3]);
+    }
+    t
+}
+
+/// A built-in rate table by name (see [`BUILTIN_RATETABLES`]).
+pub fn builtin_ratetable(name: &str) -> Option<BuiltinRateTable> {
+    match name {
+        "survexp.us" | "survexp_us" | "us" => Some(survexp_us()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod builtin_tests {
+    #[test]
+    fn survexp_us_is_complete() {
+        let t = super::survexp_us();
+        assert_eq!(t.rate.len(), 110 * 75 * 2);
+        assert!(t.rate.iter().all(|r| r.is_finite() && *r > 0.0));
+        assert_eq!(t.age[1], 365.25);
+        assert_eq!(t.year[0], -7305.0); // 1940-01-01
+    }
+}

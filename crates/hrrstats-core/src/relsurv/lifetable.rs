@@ -26,6 +26,8 @@
 //! Age standardisation (Corazziari et al. 2004, e.g. the ICSS weights): per interval
 //! `Σ w_g S_g` with SE `sqrt(Σ w_g² SE_g²)`, cropped to the shortest group's table.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use super::ratetable::{Dimension, RateTable};
@@ -99,7 +101,7 @@ impl PpWeight {
 pub struct LifeTableData<'a> {
     time: &'a [f64],
     status: &'a [f64],
-    values: Vec<&'a [f64]>,
+    values: Vec<Cow<'a, [f64]>>,
     group: Option<(&'a [u32], usize)>,
 }
 
@@ -136,7 +138,7 @@ impl<'a> LifeTableData<'a> {
         Ok(LifeTableData {
             time,
             status,
-            values,
+            values: table.lookup_values(&values),
             group: None,
         })
     }

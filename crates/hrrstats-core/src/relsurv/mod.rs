@@ -18,21 +18,38 @@ pub use net::{
 };
 pub use ratetable::{Dimension, RateTable};
 
+/// Days from 1970-01-01 to January 1 of year `y` (Howard Hinnant's algorithm, month =
+/// day = 1).
+fn days_from_civil(y: i64) -> i64 {
+    let y = y - 1; // January counts as month 13 of the previous year
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * (1 + 9) + 2) / 5; // March-based day of year of January 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// January 1 of the calendar year holding day `day` (days since 1960-01-01), in the same
+/// units.
+pub(crate) fn jan1_of_day(day: f64) -> f64 {
+    let from1970 = day as i64 + days_from_civil(1960);
+    // civil year of a day (Hinnant's civil_from_days, year only)
+    let z = from1970 + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let y = yoe + era * 400 + if mp >= 10 { 1 } else { 0 };
+    (days_from_civil(y) - days_from_civil(1960)) as f64
+}
+
 /// Days from 1960-01-01 (survival's and relsurv's date origin) to the calendar time
 /// `year` given as a decimal year: the day number of January 1 of its integer part
 /// (proleptic Gregorian calendar) plus the fraction times that year's length. A result
 /// within 1e-6 days of a whole day is that day (decimal years written from dates carry
 /// rounding noise that would otherwise move a rate-table crossing by a day).
 pub fn days_since_1960(year: f64) -> f64 {
-    fn days_from_civil(y: i64) -> i64 {
-        // Days from 1970-01-01 to y-01-01 (Howard Hinnant's algorithm, month = day = 1).
-        let y = y - 1; // January counts as month 13 of the previous year
-        let era = if y >= 0 { y } else { y - 399 } / 400;
-        let yoe = y - era * 400;
-        let doy = (153 * (1 + 9) + 2) / 5; // March-based day of year of January 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146097 + doe - 719468
-    }
     let y0 = year.floor();
     let start = days_from_civil(y0 as i64) - days_from_civil(1960);
     let len = (days_from_civil(y0 as i64 + 1) - days_from_civil(y0 as i64)) as f64;
@@ -57,5 +74,16 @@ mod tests {
             super::days_since_1960(1982.0 + 174.0 / 365.0).round(),
             8210.0
         );
+        for (day, jan1) in [
+            (0.0, 0.0),
+            (365.0, 0.0),
+            (366.0, 366.0),
+            (-1.0, -365.0),
+            (-7305.0, -7305.0),
+            (-7306.0, -7670.0),
+            (21915.0 + 59.0, 21915.0),
+        ] {
+            assert_eq!(super::jan1_of_day(day), jan1, "day {day}");
+        }
     }
 }

@@ -25,6 +25,8 @@
 //! Confidence limits as relsurv: log (default), log-log or plain, on the standard error of
 //! the cumulative hazard.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use super::ratetable::RateTable;
@@ -67,7 +69,10 @@ impl NetMethod {
 pub struct NetSurvivalData<'a> {
     pub(crate) time: &'a [f64],
     pub(crate) status: &'a [f64],
-    pub(crate) values: Vec<&'a [f64]>,
+    /// The values as the rate table reads them (see [`RateTable::with_us_date`]).
+    pub(crate) values: Vec<Cow<'a, [f64]>>,
+    /// The values as given (calendar dates for Hakulinen's potential follow-up).
+    pub(crate) given: Vec<&'a [f64]>,
     pub(crate) strata: Option<(&'a [u32], usize)>,
 }
 
@@ -106,7 +111,8 @@ impl<'a> NetSurvivalData<'a> {
         Ok(NetSurvivalData {
             time,
             status,
-            values,
+            values: table.lookup_values(&values),
+            given: values,
             strata: None,
         })
     }
@@ -236,7 +242,7 @@ impl NetSurvivalParams {
             (Some(_), Some(f)) => Some(f),
             (Some(y), None) => Some(
                 (0..d.time.len())
-                    .map(|i| d.time[i] + d.values[y][i])
+                    .map(|i| d.time[i] + d.given[y][i])
                     .fold(f64::NEG_INFINITY, f64::max),
             ),
             _ => None,
@@ -278,7 +284,7 @@ impl NetSurvivalParams {
             rows.iter()
                 .map(|&i| {
                     if d.status[i] == 1.0 {
-                        fin - d.values[yd][i]
+                        fin - d.given[yd][i]
                     } else {
                         d.time[i]
                     }

@@ -8,6 +8,9 @@
 //! `0..levels`. Rates are hazards per time unit, stored with the first dimension
 //! varying fastest (R's array layout).
 
+use std::borrow::Cow;
+
+use super::jan1_of_day;
 use crate::error::{Error, Result};
 
 /// One dimension of a rate table.
@@ -39,6 +42,8 @@ pub struct RateTable {
     dims: Vec<Dimension>,
     rates: Vec<f64>,
     strides: Vec<usize>,
+    /// US-style calendar dimension (survival's ratetable type 4): (year dim, age dim).
+    us_date: Option<(usize, usize)>,
 }
 
 impl RateTable {
@@ -90,6 +95,7 @@ impl RateTable {
             dims,
             rates,
             strides,
+            us_date: None,
         })
     }
 
@@ -200,6 +206,47 @@ impl RateTable {
     pub fn rates(&self) -> &[f64] {
         &self.rates
     }
+    /// Mark the calendar dimension `year` as US-style (survival's ratetable type 4, e.g.
+    /// `survexp.us`): the rates of calendar year `Y` at age `A` hold for persons who turn
+    /// `A` in `Y`, so the calendar row changes on the birthday rather than on January 1.
+    /// As `survival::survexp`, each person's date at diagnosis `d` (days since
+    /// 1960-01-01) is replaced by `J(b) + a`, where `a` is the age in days, `b = d - a`
+    /// the birth date and `J(b)` January 1 of the year holding day `floor(b)`; the table
+    /// is then read as usual. Both dimensions must be continuous and in days.
+    pub fn with_us_date(mut self, year: &str, age: &str) -> Result<Self> {
+        let find = |name: &str| -> Result<usize> {
+            match self.dim_index(name) {
+                Some(j) if matches!(self.dims[j], Dimension::Continuous { .. }) => Ok(j),
+                _ => Err(Error::InvalidArgument {
+                    arg: "ratetable",
+                    reason: format!("no continuous dimension called `{name}`"),
+                }),
+            }
+        };
+        self.us_date = Some((find(year)?, find(age)?));
+        Ok(self)
+    }
+    /// The US-style (year, age) dimensions, if any.
+    pub fn us_date(&self) -> Option<(usize, usize)> {
+        self.us_date
+    }
+
+    /// The persons' values as the table reads them: unchanged, except the calendar
+    /// column of a US-style table (see [`RateTable::with_us_date`]).
+    pub(crate) fn lookup_values<'a>(&self, values: &[&'a [f64]]) -> Vec<Cow<'a, [f64]>> {
+        let mut out: Vec<Cow<'a, [f64]>> = values.iter().map(|v| Cow::Borrowed(*v)).collect();
+        if let Some((y, a)) = self.us_date {
+            out[y] = Cow::Owned(
+                values[y]
+                    .iter()
+                    .zip(values[a])
+                    .map(|(&d, &age)| jan1_of_day((d - age).floor()) + age)
+                    .collect(),
+            );
+        }
+        out
+    }
+
     /// Index of the dimension called `name`.
     pub fn dim_index(&self, name: &str) -> Option<usize> {
         self.dims.iter().position(|d| d.name() == name)
@@ -380,6 +427,7 @@ impl RateTable {
         let mut order: Vec<usize> = (0..times.len()).collect();
         order.sort_by(|&a, &b| times[a].total_cmp(&times[b]));
         let adv = self.advances();
+        let values = self.lookup_values(values);
         Ok((0..n)
             .map(|i| {
                 let mut point: Vec<f64> = values.iter().map(|v| v[i]).collect();
