@@ -865,10 +865,12 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fine_gray, m)?)?;
     m.add_class::<RateTableObj>()?;
     m.add_function(wrap_pyfunction!(rate_table, m)?)?;
+    m.add_function(wrap_pyfunction!(builtin_ratetable, m)?)?;
     m.add_function(wrap_pyfunction!(days_since_1960, m)?)?;
     m.add_function(wrap_pyfunction!(net_survival, m)?)?;
     m.add_function(wrap_pyfunction!(net_survival_test, m)?)?;
     m.add_function(wrap_pyfunction!(excess_hazard_glm, m)?)?;
+    m.add_function(wrap_pyfunction!(interval_survival, m)?)?;
     m.add_function(wrap_pyfunction!(crude_probabilities, m)?)?;
     m.add_function(wrap_pyfunction!(net_age_standardized, m)?)?;
     m.add_function(wrap_pyfunction!(icss_weights, m)?)?;
@@ -1515,6 +1517,30 @@ fn rate_table(
     Ok(RateTableObj { table })
 }
 
+/// A built-in rate table (in days, sex 0 male / 1 female): the table object and its
+/// source.
+#[pyfunction]
+fn builtin_ratetable(name: &str) -> PyResult<(RateTableObj, String)> {
+    let b = hrrstats_data::builtin_ratetable(name).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "argument `name`: unknown built-in rate table {name:?}; available: {}",
+            hrrstats_data::BUILTIN_RATETABLES.join(", ")
+        ))
+    })?;
+    let names = ["age".to_string(), "year".to_string(), "sex".to_string()];
+    let mut table = core::RateTable::from_long(
+        &names,
+        &[true, true, false],
+        &[&b.age, &b.year, &b.sex],
+        &b.rate,
+    )
+    .map_err(to_py)?;
+    if b.us_date {
+        table = table.with_us_date("year", "age").map_err(to_py)?;
+    }
+    Ok((RateTableObj { table }, b.source.to_string()))
+}
+
 #[pyfunction]
 fn days_since_1960<'py>(
     py: Python<'py>,
@@ -1614,7 +1640,7 @@ fn net_survival_test<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (table, time, status, values, columns, names, breaks, year))]
+#[pyo3(signature = (table, time, status, values, columns, names, breaks, year, method = "glm.poi"))]
 #[allow(clippy::too_many_arguments)]
 fn excess_hazard_glm<'py>(
     py: Python<'py>,
@@ -1626,6 +1652,7 @@ fn excess_hazard_glm<'py>(
     names: Vec<String>,
     breaks: Vec<f64>,
     year: f64,
+    method: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, s, v) = net_inputs(&time, &status, &values)?;
     let cols = columns
@@ -1636,7 +1663,14 @@ fn excess_hazard_glm<'py>(
     let f = run(py, || {
         let d = core::NetSurvivalData::new(t, s, v, tab)?;
         let x = core::Covariates::from_columns(cols, &names)?;
-        core::excess_hazard_glm(tab, &d, &x, &breaks, year)
+        match method {
+            "glm.poi" | "glm" => core::excess_hazard_glm(tab, &d, &x, &breaks, year),
+            "max.lik" | "ml" => core::excess_hazard_ml(tab, &d, &x, &breaks, year),
+            other => Err(core::Error::InvalidArgument {
+                arg: "method",
+                reason: format!("unknown method {other:?}; use \"glm.poi\" or \"max.lik\""),
+            }),
+        }
     })?;
     let d = PyDict::new(py);
     d.set_item("names", f.names)?;
@@ -1647,6 +1681,86 @@ fn excess_hazard_glm<'py>(
     d.set_item("iterations", f.iterations)?;
     d.set_item("converged", f.converged)?;
     Ok(d)
+}
+
+fn interval_dict<'py>(py: Python<'py>, t: core::IntervalTable) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (k, v) in [
+        ("start", t.start),
+        ("stop", t.stop),
+        ("delta", t.delta),
+        ("n_start", t.n_start),
+        ("n_censor", t.n_censor),
+        ("pyrs", t.pyrs),
+        ("d", t.d),
+        ("d_exp", t.d_exp),
+        ("d_pp", t.d_pp),
+        ("d_pp2", t.d_pp2),
+        ("pyrs_pp", t.pyrs_pp),
+        ("d_exp_pp", t.d_exp_pp),
+        ("surv_obs", t.surv_obs),
+        ("se_obs", t.se_obs),
+        ("surv_exp", t.surv_exp),
+        ("survival", t.surv),
+        ("std_err", t.std_err),
+        ("lower", t.lower),
+        ("upper", t.upper),
+    ] {
+        d.set_item(k, PyArray1::from_vec(py, v))?;
+    }
+    Ok(d)
+}
+
+/// Interval net survival: one table per group and, with `weights`, the age-standardised
+/// table last.
+#[pyfunction]
+#[pyo3(signature = (table, time, status, values, group, n_groups, breaks, method, pp_weight, conf_type, conf_level, weights))]
+#[allow(clippy::too_many_arguments)]
+fn interval_survival<'py>(
+    py: Python<'py>,
+    table: &RateTableObj,
+    time: PyReadonlyArray1<'py, f64>,
+    status: PyReadonlyArray1<'py, f64>,
+    values: Vec<PyReadonlyArray1<'py, f64>>,
+    group: Option<PyReadonlyArray1<'py, u32>>,
+    n_groups: usize,
+    breaks: Vec<f64>,
+    method: &str,
+    pp_weight: &str,
+    conf_type: &str,
+    conf_level: f64,
+    weights: Option<Vec<f64>>,
+) -> PyResult<(Vec<Bound<'py, PyDict>>, Option<Bound<'py, PyDict>>)> {
+    let (t, s, v) = net_inputs(&time, &status, &values)?;
+    let g = group.as_ref().map(|a| slice_u32("group", a)).transpose()?;
+    let m = core::IntervalMethod::parse(method).map_err(to_py)?;
+    let w = core::PpWeight::parse(pp_weight).map_err(to_py)?;
+    let ct = core::ConfType::parse(conf_type).map_err(to_py)?;
+    let tab = &table.table;
+    let (fit, std) = run(py, || {
+        let mut d = core::LifeTableData::new(t, s, v, tab)?;
+        if let Some(g) = g {
+            d = d.with_groups(g, n_groups)?;
+        }
+        let fit = core::IntervalSurvival::params()
+            .breaks(&breaks)
+            .method(m)
+            .pp_weight(w)
+            .conf_type(ct)
+            .conf_level(conf_level)
+            .fit(tab, &d)?;
+        let std = weights
+            .as_ref()
+            .map(|w| fit.age_standardized(w))
+            .transpose()?;
+        Ok((fit, std))
+    })?;
+    let tables = fit
+        .tables
+        .into_iter()
+        .map(|t| interval_dict(py, t))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((tables, std.map(|t| interval_dict(py, t)).transpose()?))
 }
 
 #[pyfunction]

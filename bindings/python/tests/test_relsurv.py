@@ -132,3 +132,101 @@ def test_age_standardised_net_survival_matches_weighted_rs_surv(slopop):
     assert_close("se", r["std_err"], ref["std_err"], TOL)
     with pytest.raises(ValueError, match="weights"):
         ns.age_standardized([365.0], weights=[1, 2])
+
+
+# ---- interval (life-table) net survival: popEpi::survtab on sire with popmort ----------
+
+@pytest.fixture(scope="module")
+def popmort():
+    t = fixture("data_rs_popmort.csv")
+    return hs.RateTable.from_frame(t, age="agegroup", year="year", sex="sex", rate="haz", time_unit="years")
+
+
+@pytest.fixture(scope="module")
+def sire():
+    d = fixture("data_rs_sire.csv")
+    d["fut"] = d["ex_cal"] - d["dg_cal"]
+    d["dead"] = (d["status"] > 0).astype(float)
+    d["agegr"] = pd.cut(d["dg_age"], [0, 45, 55, 65, 75, np.inf], right=False, labels=[0, 45, 55, 65, 75])
+    return d
+
+
+def _compare_interval(tab, f, cols, what):
+    assert len(tab) == len(f), what
+    for ours, theirs in cols:
+        assert_close(f"{what} {ours}", tab[ours], f[theirs], TOL)
+
+
+@pytest.mark.parametrize("case", manifest("rs_survtab_cases.csv"), ids=lambda c: c["case"])
+def test_interval_net_survival_matches_survtab(case, popmort, sire):
+    grouped = case["formula"] != "FUT ~ 1"
+    fit = hs.interval_net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, breaks=np.arange(61) / 12,
+                                   method=case["relsurv_method"], pp_weight="popepi",
+                                   group="agegr" if grouped else None, data=sire)
+    tab = fit.age_standardized("icss1") if case["weights"] == "ICSS1" else fit.table()
+    f = fixture(f"rs_survtab_{case['case']}.csv")
+    if grouped and not case["weights"]:
+        assert_close("group", tab["group"].astype(float), f["group"], 0)
+    cols = [("start", "Tstart"), ("stop", "Tstop"), ("pyrs", "pyrs"), ("d", "d"), ("surv_obs", "surv.obs"),
+            ("se_obs", "SE.surv.obs"), ("survival", "surv"), ("std_err", "SE"), ("lower", "lower"), ("upper", "upper")]
+    if case["relsurv_method"] == "e2":
+        cols.append(("d_exp", "d.exp"))
+    else:
+        cols += [("d_pp", "d.pp"), ("d_pp2", "d.pp.2"), ("pyrs_pp", "pyrs.pp"), ("d_exp_pp", "d.exp.pp")]
+    _compare_interval(tab, f, cols, case["case"])
+
+
+@pytest.mark.parametrize("case", ["pp", "pp_agegr"])
+def test_interval_pp_midpoint_weights_match_by_hand(case, popmort, sire):
+    fit = hs.interval_net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, breaks=np.arange(61) / 12,
+                                   group="agegr" if case == "pp_agegr" else None, data=sire)
+    f = fixture(f"rs_survtab_{case}_midpoint.csv")
+    _compare_interval(fit.table(), f, [("pyrs", "pyrs"), ("d_pp", "d.pp"), ("d_pp2", "d.pp.2"),
+                                       ("pyrs_pp", "pyrs.pp"), ("d_exp_pp", "d.exp.pp"), ("survival", "surv"),
+                                       ("std_err", "SE"), ("lower", "lower"), ("upper", "upper")], case)
+
+
+def test_interval_net_survival_life_table_and_plot(popmort, sire):
+    fit = hs.interval_net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, breaks=[0, 1, 2, 3, 4, 5],
+                                   method="ederer2", data=sire)
+    t = fit.table()
+    # persons alive at each interval's start: the previous start minus deaths and censorings
+    assert t["n_start"].iloc[0] == len(sire)
+    assert_close("n_start", t["n_start"].iloc[1:].to_numpy(),
+                 (t["n_start"] - t["d"] - t["n_censor"]).iloc[:-1].to_numpy(), 0)
+    assert "ederer2" in repr(fit)
+    assert fit.plot() is not None
+    with pytest.raises(ValueError, match="breaks"):
+        hs.interval_net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, breaks=[1, 2], data=sire)
+    with pytest.raises(ValueError, match="time.*row 3"):
+        bad = sire.copy()
+        bad.loc[3, "fut"] = -1.0
+        hs.interval_net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, data=bad)
+    with pytest.raises(ValueError, match="5 groups"):
+        fit.age_standardized("icss1")
+
+
+def test_excess_hazard_max_lik_matches_rsadd(slopop):
+    d = fixture("data_rs_rdata.csv")
+    d["dx"] = np.datetime64("1960-01-01", "D") + d["year_days1960"].to_numpy().astype("timedelta64[D]")
+    m = hs.excess_hazard_model("time", "cens", "age", "dx", "sex", ["sex", "age"], slopop, method="max.lik", data=d)
+    f = fixture("rs_rsadd_max.lik.csv")
+    assert m.attrs["converged"]
+    assert_close("coef", m["coef"], f["coef_converged"], TOL)
+    assert_close("se", m["se"], f["se_converged"], TOL)
+
+
+def test_builtin_survexp_us_matches_survexp():
+    us = hs.RateTable.builtin("survexp.us")
+    assert "survival" in us.source
+    cases = fixture("rt_survexp_us_cases.csv")
+    f = fixture("rt_survexp_us_expected.csv")
+    times = [1.0, 100.0, 365.0, 1000.0, 3652.5, 9000.0]
+    dx = np.datetime64("1960-01-01", "D") + cases["date_days1960"].to_numpy().astype("timedelta64[D]")
+    sex = np.where(cases["sex"] == 0, "male", "female")
+    e = us.expected_survival(cases["age_days"], dx, sex, times, age_unit="days")
+    ours = e.to_numpy()[cases["id"].searchsorted(f["id"]), [times.index(t) for t in f["time"]]]
+    assert len(ours) == 240
+    assert_close("surv", ours, f["surv"], 1e-13)
+    with pytest.raises(ValueError, match="unknown built-in"):
+        hs.RateTable.builtin("nowhere")

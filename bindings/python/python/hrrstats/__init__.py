@@ -12,7 +12,8 @@ from ._hrrstats import __version__
 from ._survival import KaplanMeier, LogrankTest, kaplan_meier, logrank_test
 from ._cox import CoxPH, cox_ph
 from ._data import example_cohort, example_ratetable
-from ._relsurv import NetSurvival, RateTable, icss_group, crude_probabilities, excess_hazard_model, net_survival, net_survival_test
+from ._relsurv import (NetSurvival, RateTable, icss_group, crude_probabilities, excess_hazard_model, net_survival,
+                       net_survival_test, interval_net_survival, IntervalNetSurvival)
 from ._competing import CumulativeIncidence, FineGray, cause_specific_cox, cumulative_incidence, fine_gray
 from ._glm import GLM, glm, logistic_glm, negbin_glm, poisson_glm
 from ._person_time import (SIR, direct_standardize, lexis_cut, lexis_diagram, lexis_split, person_time_table,

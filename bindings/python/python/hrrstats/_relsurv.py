@@ -10,7 +10,8 @@ import pandas as pd
 from . import _hrrstats as _core
 from ._convert import codes, column, floats
 
-__all__ = ["icss_group", "RateTable", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model", "crude_probabilities"]
+__all__ = ["icss_group", "RateTable", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model",
+           "crude_probabilities", "interval_net_survival", "IntervalNetSurvival"]
 
 DAYS_PER_YEAR = 365.241  # relsurv's convention for ages in days (rmap = list(age = age * 365.241))
 
@@ -31,8 +32,13 @@ def _calendar(x, name, data, time_unit):
     return _core.days_since_1960(y) if time_unit == "days" else y
 
 
-def _age(x, name, data, time_unit):
+def _age(x, name, data, time_unit, age_unit="years"):
+    """Age in the table's unit from years (x 365.241 days, as relsurv) or from days."""
+    if age_unit not in ("years", "days"):
+        raise ValueError(f"argument `age_unit` must be \"years\" or \"days\", got {age_unit!r}")
     a = floats(x, name, data)
+    if age_unit == "days":
+        return a if time_unit == "days" else np.ascontiguousarray(a / DAYS_PER_YEAR)
     return np.ascontiguousarray(a * DAYS_PER_YEAR) if time_unit == "days" else a
 
 
@@ -66,8 +72,17 @@ class RateTable:
                                [a, y, np.ascontiguousarray(s, dtype=np.float64)], r)
         return cls(obj, time_unit, levels, source)
 
-    def _values(self, age, year, sex, data):
-        a = _age(age, "age", data, self.time_unit)
+    @classmethod
+    def builtin(cls, name="survexp.us"):
+        """A rate table shipped with hrrstats (in days; sex "male" / "female"):
+        ``"survexp.us"`` -- the US population 1940-2014 by age, sex and calendar year, as
+        survival's ``survexp.us``, with its US-style calendar dimension (the calendar row
+        changes on the birthday). ``source`` names the origin."""
+        obj, source = _core.builtin_ratetable(name)
+        return cls(obj, "days", ["male", "female"], source)
+
+    def _values(self, age, year, sex, data, age_unit="years"):
+        a = _age(age, "age", data, self.time_unit, age_unit)
         y = _calendar(year, "year", data, self.time_unit)
         sx = column(sex, "sex", data)
         lookup = {v: k for k, v in enumerate(self.sex_levels)}
@@ -79,12 +94,13 @@ class RateTable:
                              f"({self.sex_levels})") from e
         return [a, y, s]
 
-    def expected_survival(self, age, year, sex, times, data=None):
+    def expected_survival(self, age, year, sex, times, data=None, age_unit="years"):
         """Expected (population) survival of each person at ``times`` after diagnosis
         (exact integration across the table's cells, as ``survexp(method =
-        "individual.s")``): DataFrame with one row per person and one column per time."""
+        "individual.s")``): DataFrame with one row per person and one column per time.
+        ``age_unit="days"`` takes ages in days (as survival's ``rmap``)."""
         t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-        out = self._obj.expected_survival(self._values(age, year, sex, data), t)
+        out = self._obj.expected_survival(self._values(age, year, sex, data, age_unit), t)
         return pd.DataFrame(np.vstack(out) if out else np.empty((0, len(t))), columns=list(t))
 
 
@@ -210,11 +226,14 @@ def net_survival_test(time, event, age, year, sex, group, ratetable, *, precisio
             "variance": r["variance"].reshape(k, k), "groups": list(levels)}
 
 
-def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *, breaks=(0, 1, 3, 5, 10), data=None):
-    """Excess-hazard regression by the grouped Poisson GLM of Dickman et al. (2004), as
-    ``relsurv::rsadd(method = "glm.poi")``: hazard = population hazard + exp(x'beta +
-    gamma(follow-up interval)). ``breaks``: follow-up intervals in YEARS (follow-up beyond
-    the last is censored). ``covariates``: numeric columns (names with ``data=``).
+def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *, breaks=(0, 1, 3, 5, 10),
+                        method="glm.poi", data=None):
+    """Excess-hazard regression: hazard = population hazard + exp(x'beta +
+    gamma(follow-up interval)), fitted by the grouped Poisson GLM of Dickman et al. (2004)
+    (``method="glm.poi"``, as ``relsurv::rsadd(method = "glm.poi")``) or by maximum
+    likelihood on the individual data (``method="max.lik"``, as rsadd's default).
+    ``breaks``: follow-up intervals in YEARS (follow-up beyond the last is censored).
+    ``covariates``: numeric columns (names with ``data=``).
     Returns a DataFrame indexed by term: coef, exp_coef, se, z, p (the excess hazard
     ratios; the fu terms are log excess rates per person-year), with ``attrs`` holding
     the variance matrix and convergence information."""
@@ -229,7 +248,8 @@ def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *, b
     cols = [floats(c, "covariates", data) for c in names]
     names = [c if isinstance(c, str) else f"x{k}" for k, c in enumerate(names)]
     unit = DAYS_PER_YEAR if ratetable.time_unit == "days" else 1.0
-    r = _core.excess_hazard_glm(ratetable._obj, t, s, values, cols, names, [float(b) * unit for b in breaks], unit)
+    r = _core.excess_hazard_glm(ratetable._obj, t, s, values, cols, names, [float(b) * unit for b in breaks], unit,
+                                method)
     coef, se = r["coef"], r["se"]
     z = coef / se
     p = np.array([2 * (1 - NormalDist().cdf(abs(v))) for v in z])
@@ -237,7 +257,7 @@ def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *, b
                        index=pd.Index(r["names"], name="term"))
     k = len(coef)
     out.attrs.update({"var": r["var"].reshape(k, k), "loglik": r["loglik"], "iterations": r["iterations"],
-                      "converged": r["converged"]})
+                      "converged": r["converged"], "method": method})
     return out
 
 
@@ -270,3 +290,126 @@ def icss_group(age):
     labels = ["15-44", "45-54", "55-64", "65-74", "75+"]
     k = np.searchsorted(np.asarray(lower[1:]), a, side="right")
     return pd.Categorical.from_codes(k, categories=labels)
+
+
+_INTERVAL_COLUMNS = ("start", "stop", "n_start", "n_censor", "pyrs", "d", "d_exp", "d_pp", "d_pp2", "pyrs_pp",
+                     "d_exp_pp", "surv_obs", "se_obs", "surv_exp", "survival", "std_err", "lower", "upper")
+
+
+def _interval_frame(t, unit):
+    f = pd.DataFrame({k: t[k] for k in _INTERVAL_COLUMNS})
+    f.insert(0, "interval", np.arange(1, len(f) + 1))
+    for k in ("start", "stop", "pyrs", "pyrs_pp"):
+        f[k] = f[k] / unit
+    return f
+
+
+class IntervalNetSurvival:
+    """Interval (life-table) net or relative survival by group (see
+    :func:`interval_net_survival`)."""
+
+    def __init__(self, tables, standardized, groups, method, conf_type, conf_level, unit, refit):
+        self._tables = tables
+        self._standardized = standardized
+        self.groups = list(groups)
+        self.method = method
+        self.conf_type = conf_type
+        self.conf_level = conf_level
+        self._unit = unit
+        self._refit = refit
+
+    def table(self):
+        """DataFrame, one row per group and interval: group, interval, start, stop
+        (years), n_start (alive at the start), n_censor, pyrs (person-years), d (deaths),
+        d_exp (expected deaths), the Pohar-Perme weighted sums d_pp, d_pp2, pyrs_pp,
+        d_exp_pp, surv_obs and se_obs (observed survival), surv_exp (expected, Ederer II),
+        survival, std_err, lower, upper (cumulative, at the interval's end). As
+        ``popEpi::survtab``'s table (its pyrs, d.pp, ... columns)."""
+        frames = []
+        for g, t in zip(self.groups, self._tables):
+            f = _interval_frame(t, self._unit)
+            f.insert(0, "group", g)
+            frames.append(f)
+        return pd.concat(frames, ignore_index=True)
+
+    def age_standardized(self, weights="icss1"):
+        """Directly age-standardised table over the groups (age groups, in the order of
+        ``groups``; see :func:`icss_group`): ``weights`` "icss1", "icss2", "icss3" or one
+        weight per group (normalised). Per interval S = sum w_g S_g, SE = sqrt(sum w_g^2
+        SE_g^2) (also for the observed survival), limits of the fit's type on these;
+        counts summed; cropped to the shortest group's table (as popEpi's ``adjust()``)."""
+        return _interval_frame(self._refit(_standard_weights(weights, len(self.groups))), self._unit)
+
+    def plot(self, ax=None, conf_int=True):
+        """Survival at the interval ends, joined by lines, with confidence bands."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        for k, (g, t) in enumerate(zip(self.groups, self._tables)):
+            x = np.concatenate([[0.0], t["stop"] / self._unit])
+            ax.plot(x, np.concatenate([[1.0], t["survival"]]), color=f"C{k}", marker=".", label=str(g))
+            if conf_int:
+                ax.fill_between(x, np.concatenate([[1.0], t["lower"]]), np.concatenate([[1.0], t["upper"]]),
+                                color=f"C{k}", alpha=0.15, linewidth=0)
+        ax.set_xlabel("years since diagnosis")
+        ax.set_ylabel(f"{'net' if self.method == 'pohar-perme' else 'relative'} survival")
+        if len(self.groups) > 1:
+            ax.legend()
+        return ax
+
+    def __repr__(self):
+        rows = [f"{g}: {t['survival'][-1]:.4f} at {t['stop'][-1] / self._unit:g} years"
+                for g, t in zip(self.groups, self._tables) if len(t["survival"])]
+        return f"Interval net survival ({self.method}), cumulative: " + "; ".join(rows)
+
+
+def _standard_weights(weights, k):
+    if isinstance(weights, str):
+        std, _ = _core.icss_weights()
+        key = weights.lower()
+        if key not in ("icss1", "icss2", "icss3"):
+            raise ValueError(f"argument `weights`: unknown standard {weights!r}; use \"icss1\", \"icss2\" or \"icss3\"")
+        w = list(std[int(key[-1]) - 1])
+        if len(w) != k:
+            raise ValueError(f"argument `weights`: the ICSS weights are for the 5 groups of icss_group(), "
+                             f"but there are {k} groups")
+        return w
+    return [float(v) for v in weights]
+
+
+def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None, method="pohar-perme", group=None,
+                          pp_weight="midpoint", conf_type="log-log", conf_level=0.95, data=None):
+    """Interval (life-table) net survival (Pohar-Perme, default) or relative survival
+    ("ederer2"), as ``popEpi::survtab(surv.type = "surv.rel")`` and Stata's strs/stnet
+    with the hazard life table.
+
+    ``breaks``: interval boundaries in YEARS since diagnosis (default yearly to 10 years);
+    follow-up beyond the last is censored there. ``event``: 1 for a death from any
+    cause. Each interval row gets the population hazard at its mid-point. ``group``: a
+    table per group (e.g. :func:`icss_group` for age standardisation, then
+    ``.age_standardized("icss1")``). ``pp_weight``: "midpoint" weights each person by the
+    inverse expected survival at the interval's mid-point (Pohar Perme et al. 2012);
+    "popepi" reproduces popEpi 0.4.10, whose weight looks half an interval before the
+    start (see the README). Log-log limits by default, as popEpi.
+    """
+    if not isinstance(ratetable, RateTable):
+        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
+    t = floats(time, "time", data)
+    s = floats(event, "event", data)
+    values = ratetable._values(age, year, sex, data)
+    if group is None:
+        g, levels = None, ["all"]
+    else:
+        g, levels = codes([column(group, "group", data, categorical=True)], "group", len(t))
+    unit = DAYS_PER_YEAR if ratetable.time_unit == "days" else 1.0
+    br = np.arange(0.0, 11.0) if breaks is None else np.asarray(breaks, dtype=np.float64)
+    br = [float(b) * unit for b in br]
+
+    def fit(weights=None):
+        return _core.interval_survival(ratetable._obj, t, s, values, g, max(len(levels), 1), br, method, pp_weight,
+                                       conf_type, float(conf_level), weights)
+
+    tables, _ = fit()
+    return IntervalNetSurvival(tables, None, levels, method, conf_type, conf_level, unit,
+                               lambda w: fit(w)[1])
