@@ -8,12 +8,14 @@
 //! attained-age time scale with delayed entry at the age at diagnosis, and mortality
 //! rates on the Lexis diagram (person-time by attained age, calendar period and time
 //! since diagnosis; exact Poisson limits; truncated age-standardised rates), and net
-//! survival by stage against the population table behind the cohort's background deaths.
+//! survival by stage against the population table behind the cohort's background deaths
+//! (Pohar-Perme and Ederer II curves; the age-standardised yearly life table).
 use hrrstats::data::{example_cohort, REGIONS};
+use hrrstats::relsurv::{ICSS, ICSS_AGE_LOWER};
 use hrrstats::{
-    crude_rates, days_since_1960, direct_standardize, standard_population, ConfType, KaplanMeier,
-    LexisData, LexisSplit, LogrankTest, NetMethod, NetSurvival, NetSurvivalData, RateTable,
-    SurvivalData,
+    crude_rates, days_since_1960, direct_standardize, standard_population, ConfType,
+    IntervalSurvival, KaplanMeier, LexisData, LexisSplit, LifeTableData, LogrankTest, NetMethod,
+    NetSurvival, NetSurvivalData, RateTable, SurvivalData,
 };
 
 fn main() -> Result<(), hrrstats::Error> {
@@ -176,6 +178,34 @@ fn net_survival(c: &hrrstats::data::Cohort) -> Result<(), hrrstats::Error> {
             }
         }
         println!("{line}");
+    }
+
+    // The life-table version (yearly intervals, as Stata's strs / popEpi's survtab),
+    // age-standardised over the ICSS age groups with the ICSS 1 weights.
+    let icss: Vec<u32> = c
+        .age
+        .iter()
+        .map(|&a| ICSS_AGE_LOWER[1..].iter().filter(|&&l| a >= l).count() as u32)
+        .collect();
+    let breaks: Vec<f64> = (0..=5).map(|y| y as f64 * 365.241).collect();
+    let lt_data = LifeTableData::new(&c.time, &c.status, vec![&age, &year, &sex], &table)?
+        .with_groups(&icss, 5)?;
+    let fit = IntervalSurvival::params()
+        .breaks(&breaks)
+        .fit(&table, &lt_data)?;
+    let std = fit.age_standardized(&ICSS[0])?;
+    println!("\nInterval net survival (Pohar-Perme life table, yearly), age-standardised (ICSS 1)");
+    for k in 0..std.surv.len() {
+        println!(
+            "  year {}  alive at start {:>6.0}  deaths {:>5.0}  expected {:>7.1}  cumulative {:.3} ({:.3}, {:.3})",
+            k + 1,
+            std.n_start[k],
+            std.d[k],
+            std.d_exp[k],
+            std.surv[k],
+            std.lower[k],
+            std.upper[k]
+        );
     }
     Ok(())
 }
