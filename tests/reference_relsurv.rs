@@ -526,3 +526,73 @@ fn builtin_survexp_us_matches_survexp() {
     }
     assert_eq!(checked, 240);
 }
+
+#[test]
+fn stratified_net_survival_test_matches_rs_diff() {
+    let table = slopop();
+    let (d, age, year, sex, time, status) = rdata();
+    let g: Vec<u32> = sex.iter().map(|&s| s as u32).collect();
+    // strata(cut(age, c(0, 60, 75, Inf), right = FALSE))
+    let agegr3: Vec<u32> = d
+        .num("age")
+        .iter()
+        .map(|&a| (a >= 60.0) as u32 + (a >= 75.0) as u32)
+        .collect();
+    let data = NetSurvivalData::new(&time, &status, vec![&age, &year, &sex], &table)
+        .unwrap()
+        .with_strata(&agegr3, 3)
+        .unwrap();
+    let r = hrrstats::net_survival_test(&table, &data, &g, 2, 1.0).unwrap();
+    let f = Table::read("rs_diff_strata.csv");
+    let col = |c: &str| f.num(c)[0];
+    assert_close_tol(
+        "stratified rs.diff statistic, p",
+        &[r.statistic, r.df as f64, r.p_value],
+        &[col("statistic"), col("df"), col("p_value")],
+        TOL,
+    );
+    assert_close_tol("scores", &r.score, &[col("z_1"), col("z_2")], TOL);
+    assert_close_tol(
+        "variance",
+        &r.variance,
+        &[col("var_11"), col("var_12"), col("var_12"), col("var_22")],
+        TOL,
+    );
+}
+
+#[test]
+fn crude_probabilities_by_sex_match_cmp_rel() {
+    let table = slopop();
+    let (_, age, year, sex, time, status) = rdata();
+    let g: Vec<u32> = sex.iter().map(|&s| s as u32).collect();
+    let data = NetSurvivalData::new(&time, &status, vec![&age, &year, &sex], &table)
+        .unwrap()
+        .with_strata(&g, 2)
+        .unwrap();
+    let cps = hrrstats::crude_probabilities_by_stratum(&table, &data, 1.0, None).unwrap();
+    let f = Table::read("rs_cmprel_sex.csv");
+    let (fg, ft, fc) = (f.num("group"), f.num("time"), f.str("cause"));
+    let mut checked = 0;
+    for (k, cp) in cps.iter().enumerate() {
+        for (cause, est, var) in [
+            ("cancer", &cp.cancer, &cp.cancer_var),
+            ("population", &cp.population, &cp.population_var),
+        ] {
+            let rows: Vec<usize> = (0..f.nrow)
+                .filter(|&r| fg[r] == (k + 1) as f64 && fc[r] == cause && ft[r] > 0.0)
+                .collect();
+            assert!(rows.len() > 50);
+            let pick = |v: &Vec<f64>| -> Vec<f64> {
+                rows.iter()
+                    .map(|&r| v[cp.time.iter().position(|&t| t == ft[r]).unwrap()])
+                    .collect()
+            };
+            let theirs = |c: &str| -> Vec<f64> { rows.iter().map(|&r| f.num(c)[r]).collect() };
+            let what = format!("sex {} {cause}", k + 1);
+            assert_close_tol(&what, &pick(est), &theirs("estimate"), TOL);
+            assert_close_tol(&what, &pick(var), &theirs("variance"), TOL);
+            checked += rows.len();
+        }
+    }
+    assert_eq!(checked, (0..f.nrow).filter(|&r| ft[r] > 0.0).count());
+}

@@ -8,7 +8,7 @@
 # (popEpi::survtab). Companion of generate.R, generate_cox.R, generate_glm.R,
 # generate_lexis.R and generate_cmprsk.R; same helpers and conventions (fixture_io.R).
 #
-# Writes tests/reference/fixtures/ (every file prefixed rs_ or data_rs_), 37 files:
+# Writes tests/reference/fixtures/ (every file prefixed rs_ or data_rs_), 39 files:
 #   data_rs_rdata.csv          relsurv::rdata: id, time (days), cens (1 death), age (years),
 #                              sex (1 male, 2 female), year_days1960 (date of diagnosis, days
 #                              since 1960-01-01), year_days1970 (the same, days since
@@ -36,6 +36,9 @@
 #   rs_rsadd_EM.csv            term, coef, se, iterations, bwinfac (relsurv's output only)
 #   rs_cmprel.csv              time, cause (cancer / population), estimate, variance: at 0 and
 #                              every distinct observed time
+#   rs_diff_strata.csv         rs.diff(~ sex + strata(agegr3)): group, strata, statistic, df,
+#                              p_value, z_1, z_2, var_11, var_12, var_22 (summed over strata)
+#   rs_cmprel_sex.csv          cmp.rel(~ sex): group, time, cause, estimate, variance
 #   rs_cmprel_area.csv         cause, tau, area (area under the crude-probability curve, years)
 #   data_rs_sire.csv           popEpi::sire rows with dg_date < ex_date: id, sex, bi_date,
 #                              dg_date, ex_date (ISO dates), status (0 alive, 1 cancer death,
@@ -457,13 +460,13 @@ for (i in seq_len(nrow(surv_cases))) {
 #   V_gh = sum_j sum_k q_kj (delta_gk - Yw_gj / Yw_j) (delta_hk - Yw_hj / Yw_j)  (var_gh)
 #   statistic = Z[-K]' V[-K, -K]^-1 Z[-K], df = K - 1, p_value = 1 - pchisq(statistic, df)
 rsd <- rmap_fit(rs.diff, Surv(time, cens) ~ sex, rd, fresh(slopop0))
-rsdiff_hand <- function(group) {
+rsdiff_hand <- function(group, sub = rep(TRUE, nrow(rd))) {
   lv <- sort(unique(group)); K <- length(lv)
   tis <- sort(union(seq(1, max(rd$time)), rd$time)); D <- length(tis)
   stopifnot(all(tis == seq_len(max(rd$time))))
   w_risk <- w_event <- dsq <- matrix(0, D, K)
   for (k in seq_len(K)) {
-    idx <- which(group == lv[k]); Y <- rd$time[idx]; st <- rd$cens[idx]
+    idx <- which(group == lv[k] & sub); Y <- rd$time[idx]; st <- rd$cens[idx]
     S <- S_exact[seq_len(D), idx, drop = FALSE]; h <- hz$h[seq_len(D), idx, drop = FALSE]
     atr <- outer(tis, Y, "<="); ev <- outer(tis, Y, "==") & rep(st == 1, each = D)
     w_risk[, k] <- rowSums(atr / S)
@@ -493,6 +496,23 @@ write_csv(data.frame(group = "sex", statistic = drop(rsd$test.stat), df = rsd$df
                      z_1 = hd$z[1], z_2 = hd$z[2], var_11 = hd$V[1, 1], var_12 = hd$V[1, 2],
                      var_22 = hd$V[2, 2]), "rs_diff.csv")
 note("rs.diff sex: statistic %.6g, p %.3g", drop(rsd$test.stat), drop(rsd$p.value))
+# stratified: rs.diff(Surv(time, cens) ~ sex + strata(agegr3)), agegr3 = cut(age, c(0, 60, 75,
+# Inf), right = FALSE): per stratum the weighted numbers at risk / events on the common grid
+# (days 1..max(time) of everyone), scores and covariances summed over the strata (times
+# where a stratum has nobody at risk skipped in that stratum).
+rd_st <- rd
+rd_st$agegr3 <- cut(rd_st$age, c(0, 60, 75, Inf), right = FALSE)
+rsd_st <- rmap_fit(rs.diff, Surv(time, cens) ~ sex + strata(agegr3), rd_st, fresh(slopop0))
+hs <- lapply(levels(rd_st$agegr3), function(l) rsdiff_hand(rd$sex, rd_st$agegr3 == l))
+z_st <- Reduce(`+`, lapply(hs, `[[`, "z")); V_st <- Reduce(`+`, lapply(hs, `[[`, "V"))
+stat_st <- drop(z_st[1] * z_st[1] / V_st[1, 1])
+stopifnot(near(stat_st, drop(rsd_st$test.stat), 1e-10), near(z_st[1], drop(rsd_st$zh), 1e-10),
+          near(V_st[1, 1], drop(rsd_st$covmat), 1e-10), rsd_st$df == 1)
+write_csv(data.frame(group = "sex", strata = "agegr3", statistic = drop(rsd_st$test.stat),
+                     df = rsd_st$df, p_value = drop(rsd_st$p.value), z_1 = z_st[1], z_2 = z_st[2],
+                     var_11 = V_st[1, 1], var_12 = V_st[1, 2], var_22 = V_st[2, 2]),
+          "rs_diff_strata.csv")
+note("rs.diff sex + strata(agegr3): statistic %.6g", drop(rsd_st$test.stat))
 
 ## ---- 5. excess-hazard regression: relsurv::rsadd --------------------------------------
 # anchor: fit <- rsadd(Surv(time, cens) ~ sex + age, data = rd, ratetable = slopop,
@@ -706,13 +726,13 @@ note("rsadd EM: %.1f s, %d iterations, bandwidth factor %g", el_em, fit_em$iter,
 # at time 0 and every distinct observed time. (cmp.rel's own lower / upper omit time 0, so
 # they are shifted by one position against its time vector; not written: est -/+ z sqrt(var).)
 cmp <- suppressWarnings(rmap_fit(cmp.rel, Surv(time, cens) ~ 1, rd, fresh(slopop0)))
-cmp_hand <- function() {
-  Y <- rd$time; st <- rd$cens
+cmp_hand <- function(idx = seq_len(nrow(rd))) {
+  Y <- rd$time[idx]; st <- rd$cens[idx]
   tis <- seq_len(max(Y))
   yi <- tabulate(Y, max(Y)); yi <- rev(cumsum(rev(yi)))          # # with Y >= t
   dni <- tabulate(Y[st == 1], max(Y))
   atr <- outer(tis, Y, "<=")
-  yidli <- rowSums(atr * hz$h[tis, , drop = FALSE])
+  yidli <- rowSums(atr * hz$h[tis, idx, drop = FALSE])
   dLp <- yidli / yi; dLo <- dni / yi; dLe <- dLo - dLp; sig <- dni / yi^2
   So <- cumprod(1 - dLo); Sprev <- c(1, So[-length(So)])
   Fe <- cumsum(Sprev * dLe); Fp <- cumsum(Sprev * dLp)
@@ -736,6 +756,26 @@ write_csv(rbind(data.frame(time = at, cause = "cancer", estimate = cmp$causeSpec
                            variance = cmp$population$var[r])), "rs_cmprel.csv")
 write_csv(data.frame(cause = c("cancer", "population"), tau = cmp$tau,
                      area = c(cmp$causeSpec$area, cmp$population$area)), "rs_cmprel_area.csv")
+# by sex: cmp.rel(Surv(time, cens) ~ sex): each group on its own grid (days 1..its longest
+# follow-up), tau = the longest follow-up of all. rs_cmprel_sex.csv: group (sex), time (0 and
+# the group's observed times), cause, estimate, variance.
+cmp_sex <- suppressWarnings(rmap_fit(cmp.rel, Surv(time, cens) ~ sex, rd, fresh(slopop0)))
+stopifnot(cmp_sex$tau == max(rd$time))
+cmp_rows <- list()
+for (g in 1:2) {
+  idx <- which(rd$sex == g); h <- cmp_hand(idx)
+  ce <- cmp_sex[[2 * g - 1]]; cp <- cmp_sex[[2 * g]]
+  at_g <- c(0, sort(unique(rd$time[idx]))); jg <- match(at_g[-1], h$time); rg <- match(at_g, ce$time)
+  ve_g <- vapply(jg, function(jj) { k <- seq_len(jj)
+    sum((h$So[k] - (h$Fe[jj] - h$Fe[k]))^2 * h$sig[k]) }, 0)
+  stopifnot(identical(ce$time, c(0, h$time)), near(c(0, h$Fe[jg]), ce$est[rg], 1e-11),
+            near(c(0, h$Fp[jg]), cp$est[rg], 1e-11), near(c(0, ve_g), ce$var[rg], 1e-9))
+  cmp_rows[[g]] <- rbind(data.frame(group = g, time = at_g, cause = "cancer", estimate = ce$est[rg],
+                                    variance = ce$var[rg]),
+                         data.frame(group = g, time = at_g, cause = "population", estimate = cp$est[rg],
+                                    variance = cp$var[rg]))
+}
+write_csv(do.call(rbind, cmp_rows), "rs_cmprel_sex.csv")
 note("cmp.rel at %g days: cancer %.6f, population %.6f; min variance %.3g", max(at),
      cmp$causeSpec$est[length(cmp$causeSpec$est)], cmp$population$est[length(cmp$population$est)],
      min(c(cmp$causeSpec$var, cmp$population$var)))

@@ -33,10 +33,10 @@ pub use person_time::{
     PersonTimeTable, RateComparison, SirTable, SplitRows, StandardPopulation, StandardizedRates,
 };
 pub use relsurv::{
-    crude_probabilities, days_since_1960, excess_hazard_glm, excess_hazard_ml, net_survival_test,
-    Dimension, ExcessHazardFit, IntervalMethod, IntervalSurvival, IntervalSurvivalFit,
-    IntervalTable, LifeTableData, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit,
-    NetSurvivalTest, PpWeight, RateTable,
+    crude_probabilities, crude_probabilities_by_stratum, days_since_1960, excess_hazard_glm,
+    excess_hazard_ml, net_survival_test, Dimension, ExcessHazardFit, IntervalMethod,
+    IntervalSurvival, IntervalSurvivalFit, IntervalTable, LifeTableData, NetMethod, NetSurvival,
+    NetSurvivalData, NetSurvivalFit, NetSurvivalTest, PpWeight, RateTable,
 };
 pub use survival::cox::{
     BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, Schoenfeld, TestResult, Ties,

@@ -12,9 +12,9 @@ pub use lifetable::{
     LifeTableData, PpWeight,
 };
 pub use net::{
-    crude_probabilities, net_survival_test, CrudeProbabilities, NetCurve, NetMethod, NetSurvival,
-    NetSurvivalData, NetSurvivalFit, NetSurvivalParams, NetSurvivalTest, StandardizedNet, ICSS,
-    ICSS_AGE_LOWER,
+    crude_probabilities, crude_probabilities_by_stratum, net_survival_test, CrudeProbabilities,
+    NetCurve, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit, NetSurvivalParams,
+    NetSurvivalTest, StandardizedNet, ICSS, ICSS_AGE_LOWER,
 };
 pub use ratetable::{Dimension, RateTable};
 

@@ -618,7 +618,9 @@ pub struct NetSurvivalTest {
     pub variance: Vec<f64>,
 }
 
-/// Compare net survival across `group` (codes `0..k`), as `relsurv::rs.diff`.
+/// Compare net survival across `group` (codes `0..k`), as `relsurv::rs.diff`; with
+/// strata on `d` (`NetSurvivalData::with_strata`) the scores and covariances are summed
+/// over the strata, as `rs.diff(Surv(...) ~ group + strata(x))`.
 pub fn net_survival_test(
     table: &RateTable,
     d: &NetSurvivalData,
@@ -655,13 +657,19 @@ pub fn net_survival_test(
     let m = grid.len();
     let adv = table.advances();
     let nd = adv.len();
+    let (strata, ns) = match d.strata {
+        Some((c, n)) => (Some(c), n),
+        None => (None, 1),
+    };
     let width = 3 * k; // per group: Yw, Nw, q
+    let block = ns * width; // per grid time: the strata's groups
     let acc = (0..d.time.len())
         .into_par_iter()
         .fold(
-            || vec![0.0; m * width],
+            || vec![0.0; m * block],
             |mut a, i| {
                 let g = group[i] as usize;
+                let off = strata.map_or(0, |c| c[i] as usize * width);
                 let mut point: Vec<f64> = (0..nd).map(|q| d.values[q][i]).collect();
                 let (mut prev, mut cum) = (0.0, 0.0);
                 for (j, &tj) in grid.iter().enumerate() {
@@ -672,7 +680,7 @@ pub fn net_survival_test(
                     cum += h;
                     prev = tj;
                     let s = (-cum).exp();
-                    let row = &mut a[j * width..(j + 1) * width];
+                    let row = &mut a[j * block + off..j * block + off + width];
                     row[3 * g] += 1.0 / s;
                     row[3 * g + 1] -= h / s;
                     if tj == d.time[i] && d.status[i] == 1.0 {
@@ -684,7 +692,7 @@ pub fn net_survival_test(
             },
         )
         .reduce(
-            || vec![0.0; m * width],
+            || vec![0.0; m * block],
             |mut x, y| {
                 x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
                 x
@@ -692,8 +700,7 @@ pub fn net_survival_test(
         );
     let mut z = vec![0.0; k];
     let mut v = vec![0.0; k * k];
-    for j in 0..m {
-        let row = &acc[j * width..(j + 1) * width];
+    for row in acc.chunks_exact(width) {
         let yw: f64 = (0..k).map(|g| row[3 * g]).sum();
         if yw <= 0.0 {
             continue;
@@ -775,24 +782,64 @@ pub fn crude_probabilities(
             reason: "must be positive".into(),
         });
     }
+    let rows: Vec<usize> = (0..d.time.len()).collect();
+    Ok(crude_rows(table, d, &rows, precision, tau))
+}
+
+/// [`crude_probabilities`] in each stratum of `d` (`NetSurvivalData::with_strata`), as
+/// `cmp.rel(Surv(...) ~ group)`: each stratum on its own grid (up to its longest
+/// follow-up), `tau` (default the longest follow-up of all) common. Strata without
+/// persons get empty curves.
+pub fn crude_probabilities_by_stratum(
+    table: &RateTable,
+    d: &NetSurvivalData,
+    precision: f64,
+    tau: Option<f64>,
+) -> Result<Vec<CrudeProbabilities>> {
+    let Some((codes, k)) = d.strata else {
+        return Ok(vec![crude_probabilities(table, d, precision, tau)?]);
+    };
+    let tau = tau.unwrap_or(d.time.iter().copied().fold(0.0, f64::max));
+    // validate once, as for the whole cohort
+    if !(precision.is_finite() && precision > 0.0) || !(tau.is_finite() && tau > 0.0) {
+        crude_probabilities(table, d, precision, Some(tau))?;
+    }
+    let mut rows = vec![Vec::new(); k];
+    for (i, &c) in codes.iter().enumerate() {
+        rows[c as usize].push(i);
+    }
+    Ok(rows
+        .iter()
+        .map(|r| crude_rows(table, d, r, precision, tau))
+        .collect())
+}
+
+fn crude_rows(
+    table: &RateTable,
+    d: &NetSurvivalData,
+    rows: &[usize],
+    precision: f64,
+    tau: f64,
+) -> CrudeProbabilities {
+    let tmax = rows.iter().map(|&i| d.time[i]).fold(0.0, f64::max);
     let mut grid: Vec<f64> = Vec::new();
     let mut k = 1.0;
     while precision * k <= tmax {
         grid.push((precision * k).min(tau));
         k += 1.0;
     }
-    grid.extend(d.time.iter().map(|&t| t.min(tau)));
+    grid.extend(rows.iter().map(|&i| d.time[i].min(tau)));
     grid.sort_by(f64::total_cmp);
     grid.dedup();
     let m = grid.len();
     let adv = table.advances();
     let nd = adv.len();
     // Per grid time: at risk, deaths, expected deaths.
-    let acc = (0..d.time.len())
-        .into_par_iter()
+    let acc = rows
+        .par_iter()
         .fold(
             || vec![0.0; 3 * m],
-            |mut a, i| {
+            |mut a, &i| {
                 let mut point: Vec<f64> = (0..nd).map(|q| d.values[q][i]).collect();
                 let mut prev = 0.0;
                 for (j, &tj) in grid.iter().enumerate() {
@@ -844,7 +891,7 @@ pub fn crude_probabilities(
         out.cancer_var.push(s2 - 2.0 * fe * s1 + fe * fe * s0);
         out.population_var.push(p2 - 2.0 * fp * p1 + fp * fp * s0);
     }
-    Ok(out)
+    out
 }
 
 /// The International Cancer Survival Standard weights (Corazziari, Quinn & Capocaccia,
