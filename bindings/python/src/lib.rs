@@ -1611,7 +1611,7 @@ fn net_survival<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (table, time, status, values, group, n_groups, precision))]
+#[pyo3(signature = (table, time, status, values, group, n_groups, precision, strata = None, n_strata = 1))]
 #[allow(clippy::too_many_arguments)]
 fn net_survival_test<'py>(
     py: Python<'py>,
@@ -1622,12 +1622,21 @@ fn net_survival_test<'py>(
     group: PyReadonlyArray1<'py, u32>,
     n_groups: usize,
     precision: f64,
+    strata: Option<PyReadonlyArray1<'py, u32>>,
+    n_strata: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let (t, s, v) = net_inputs(&time, &status, &values)?;
     let g = slice_u32("group", &group)?;
+    let st = strata
+        .as_ref()
+        .map(|a| slice_u32("strata", a))
+        .transpose()?;
     let tab = &table.table;
     let r = run(py, || {
-        let d = core::NetSurvivalData::new(t, s, v, tab)?;
+        let mut d = core::NetSurvivalData::new(t, s, v, tab)?;
+        if let Some(st) = st {
+            d = d.with_strata(st, n_strata)?;
+        }
         core::net_survival_test(tab, &d, g, n_groups, precision)
     })?;
     let d = PyDict::new(py);
@@ -1763,8 +1772,10 @@ fn interval_survival<'py>(
     Ok((tables, std.map(|t| interval_dict(py, t)).transpose()?))
 }
 
+/// Crude probabilities, one dict per group (all persons when `group` is None).
 #[pyfunction]
-#[pyo3(signature = (table, time, status, values, precision, tau))]
+#[pyo3(signature = (table, time, status, values, precision, tau, group = None, n_groups = 1))]
+#[allow(clippy::too_many_arguments)]
 fn crude_probabilities<'py>(
     py: Python<'py>,
     table: &RateTableObj,
@@ -1773,20 +1784,30 @@ fn crude_probabilities<'py>(
     values: Vec<PyReadonlyArray1<'py, f64>>,
     precision: f64,
     tau: Option<f64>,
-) -> PyResult<Bound<'py, PyDict>> {
+    group: Option<PyReadonlyArray1<'py, u32>>,
+    n_groups: usize,
+) -> PyResult<Vec<Bound<'py, PyDict>>> {
     let (t, s, v) = net_inputs(&time, &status, &values)?;
+    let g = group.as_ref().map(|a| slice_u32("group", a)).transpose()?;
     let tab = &table.table;
-    let r = run(py, || {
-        let d = core::NetSurvivalData::new(t, s, v, tab)?;
-        core::crude_probabilities(tab, &d, precision, tau)
+    let rs = run(py, || {
+        let mut d = core::NetSurvivalData::new(t, s, v, tab)?;
+        if let Some(g) = g {
+            d = d.with_strata(g, n_groups)?;
+        }
+        core::crude_probabilities_by_stratum(tab, &d, precision, tau)
     })?;
-    let d = PyDict::new(py);
-    d.set_item("time", PyArray1::from_vec(py, r.time))?;
-    d.set_item("cancer", PyArray1::from_vec(py, r.cancer))?;
-    d.set_item("cancer_var", PyArray1::from_vec(py, r.cancer_var))?;
-    d.set_item("population", PyArray1::from_vec(py, r.population))?;
-    d.set_item("population_var", PyArray1::from_vec(py, r.population_var))?;
-    Ok(d)
+    rs.into_iter()
+        .map(|r| {
+            let d = PyDict::new(py);
+            d.set_item("time", PyArray1::from_vec(py, r.time))?;
+            d.set_item("cancer", PyArray1::from_vec(py, r.cancer))?;
+            d.set_item("cancer_var", PyArray1::from_vec(py, r.cancer_var))?;
+            d.set_item("population", PyArray1::from_vec(py, r.population))?;
+            d.set_item("population_var", PyArray1::from_vec(py, r.population_var))?;
+            Ok(d)
+        })
+        .collect()
 }
 
 /// Direct age standardisation of net-survival curves (one per age group, in order).

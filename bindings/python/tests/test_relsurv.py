@@ -230,3 +230,26 @@ def test_builtin_survexp_us_matches_survexp():
     assert_close("surv", ours, f["surv"], 1e-13)
     with pytest.raises(ValueError, match="unknown built-in"):
         hs.RateTable.builtin("nowhere")
+
+
+def test_stratified_net_survival_test_matches_rs_diff(slopop):
+    d = fixture("data_rs_rdata.csv")
+    d["dx"] = np.datetime64("1960-01-01", "D") + d["year_days1960"].to_numpy().astype("timedelta64[D]")
+    d["agegr3"] = pd.cut(d["age"], [0, 60, 75, np.inf], right=False)
+    r = hs.net_survival_test("time", "cens", "age", "dx", "sex", "sex", slopop, strata="agegr3", data=d)
+    f = fixture("rs_diff_strata.csv")
+    assert_close("statistic", [r["statistic"], r["p_value"]], [f["statistic"][0], f["p_value"][0]], TOL)
+    assert_close("score", r["score"], [f["z_1"][0], f["z_2"][0]], TOL)
+    assert_close("variance", r["variance"].ravel(), [f["var_11"][0], f["var_12"][0], f["var_12"][0], f["var_22"][0]], TOL)
+
+
+def test_crude_probabilities_by_group_match_cmp_rel(slopop):
+    d = fixture("data_rs_rdata.csv")
+    d["dx"] = np.datetime64("1960-01-01", "D") + d["year_days1960"].to_numpy().astype("timedelta64[D]")
+    cp = hs.crude_probabilities("time", "cens", "age", "dx", "sex", slopop, group="sex", data=d)
+    f = fixture("rs_cmprel_sex.csv")
+    f = f[f["time"] > 0]
+    m = f.merge(cp, on=["group", "time", "cause"], how="left", suffixes=("_r", ""))
+    assert len(m) == len(f) and m["estimate"].notna().all()
+    assert_close("estimate", m["estimate"], m["estimate_r"], TOL)
+    assert_close("variance", m["variance"], m["variance_r"], TOL)

@@ -208,10 +208,11 @@ def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme"
     return NetSurvival(curves, levels, method, conf_type, conf_level)
 
 
-def net_survival_test(time, event, age, year, sex, group, ratetable, *, precision=None, data=None):
+def net_survival_test(time, event, age, year, sex, group, ratetable, *, strata=None, precision=None, data=None):
     """Log-rank-type test that net survival is the same in every ``group`` (Pohar-Perme
-    weighting), as ``relsurv::rs.diff``. Returns a dict: statistic, df, p_value, score
-    (per group), variance (K x K), groups."""
+    weighting), as ``relsurv::rs.diff``; with ``strata`` the scores and covariances are
+    summed over the strata (``rs.diff(Surv(...) ~ group + strata(x))``). Returns a dict:
+    statistic, df, p_value, score (per group), variance (K x K), groups."""
     if not isinstance(ratetable, RateTable):
         raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
     t = floats(time, "time", data)
@@ -220,7 +221,12 @@ def net_survival_test(time, event, age, year, sex, group, ratetable, *, precisio
     g, levels = codes([column(group, "group", data, categorical=True)], "group", len(t))
     if precision is None:
         precision = 1.0 if ratetable.time_unit == "days" else 1.0 / DAYS_PER_YEAR
-    r = _core.net_survival_test(ratetable._obj, t, s, values, g, len(levels), float(precision))
+    if strata is None:
+        st, n_st = None, 1
+    else:
+        st, st_levels = codes([column(strata, "strata", data, categorical=True)], "strata", len(t))
+        n_st = len(st_levels)
+    r = _core.net_survival_test(ratetable._obj, t, s, values, g, len(levels), float(precision), st, n_st)
     k = len(levels)
     return {"statistic": r["statistic"], "df": r["df"], "p_value": r["p_value"], "score": r["score"],
             "variance": r["variance"].reshape(k, k), "groups": list(levels)}
@@ -261,11 +267,13 @@ def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *, b
     return out
 
 
-def crude_probabilities(time, event, age, year, sex, ratetable, *, tau=None, precision=None, data=None):
+def crude_probabilities(time, event, age, year, sex, ratetable, *, group=None, tau=None, precision=None, data=None):
     """Crude probabilities of death from the cancer (excess hazard) and from population
     causes, as ``relsurv::cmp.rel``: DataFrame with time, cause ("cancer" /
     "population"), estimate, variance on the integration grid (every day and every
-    follow-up time up to ``tau``)."""
+    follow-up time up to ``tau``, default the longest follow-up). With ``group`` (as
+    ``cmp.rel(Surv(...) ~ group)``) a leading column ``group``; each group has its own
+    grid, ``tau`` is common."""
     if not isinstance(ratetable, RateTable):
         raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
     t = floats(time, "time", data)
@@ -273,12 +281,23 @@ def crude_probabilities(time, event, age, year, sex, ratetable, *, tau=None, pre
     values = ratetable._values(age, year, sex, data)
     if precision is None:
         precision = 1.0 if ratetable.time_unit == "days" else 1.0 / DAYS_PER_YEAR
-    r = _core.crude_probabilities(ratetable._obj, t, s, values, float(precision), None if tau is None else float(tau))
-    n = len(r["time"])
-    return pd.DataFrame({"time": np.concatenate([r["time"], r["time"]]),
-                         "cause": ["cancer"] * n + ["population"] * n,
-                         "estimate": np.concatenate([r["cancer"], r["population"]]),
-                         "variance": np.concatenate([r["cancer_var"], r["population_var"]])})
+    if group is None:
+        g, levels = None, [None]
+    else:
+        g, levels = codes([column(group, "group", data, categorical=True)], "group", len(t))
+    rs = _core.crude_probabilities(ratetable._obj, t, s, values, float(precision), None if tau is None else float(tau),
+                                   g, max(len(levels), 1))
+    frames = []
+    for lv, r in zip(levels, rs):
+        n = len(r["time"])
+        f = pd.DataFrame({"time": np.concatenate([r["time"], r["time"]]),
+                          "cause": ["cancer"] * n + ["population"] * n,
+                          "estimate": np.concatenate([r["cancer"], r["population"]]),
+                          "variance": np.concatenate([r["cancer_var"], r["population_var"]])})
+        if group is not None:
+            f.insert(0, "group", lv)
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True)
 
 
 def icss_group(age):
