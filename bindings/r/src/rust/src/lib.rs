@@ -1673,8 +1673,10 @@ fn fine_gray_predict_(inputs: Robj, ptr: Robj, x: Robj, n: Robj) -> Robj {
 
 /// A rate table as the R layer keeps it (`x$long`): names (character, one per
 /// dimension), continuous (logical), columns (a list of double vectors: cut-points in
-/// the table's time unit, factor codes 0..k-1) and rate (hazard per time unit). The
-/// table is rebuilt from these on each call (small, and it survives saveRDS()).
+/// the table's time unit, factor codes 0..k-1), rate (hazard per time unit) and
+/// optionally us_date (NULL, or the names of the calendar and the age dimension of a
+/// US-style table, survival's type 4: see `RateTable::with_us_date`). The table is
+/// rebuilt from these on each call (small, and it survives saveRDS()).
 fn rate_table_of(table: Robj) -> Res<hrrstats_core::RateTable> {
     let args = NamedArgs::new(table, "a rate table")?;
     let names = strings("ratetable names", args.get("names"))?;
@@ -1693,7 +1695,17 @@ fn rate_table_of(table: Robj) -> Res<hrrstats_core::RateTable> {
     let cols: Vec<Robj> = cols.values().collect();
     let cols = cols.iter().map(|c| doubles("ratetable", c)).collect::<Res<Vec<&[f64]>>>()?;
     let rate = doubles("rate", args.get("rate"))?;
-    Ok(hrrstats_core::RateTable::from_long(&names, &continuous, &cols, rate)?)
+    let table = hrrstats_core::RateTable::from_long(&names, &continuous, &cols, rate)?;
+    let us = args.get("us_date");
+    if us.is_null() {
+        return Ok(table);
+    }
+    match strings("us_date", us)?.as_slice() {
+        [year, age] => Ok(table.with_us_date(year, age)?),
+        _ => Err(Failure(
+            "the rate table's `us_date` must name the calendar and the age dimension".into(),
+        )),
+    }
 }
 
 /// The persons' values at diagnosis: a list of double vectors, one per rate-table
@@ -1727,6 +1739,50 @@ fn days_since_1960_(year: Robj) -> Robj {
     guarded(|| {
         let y = doubles("year", &year)?;
         Ok(y.iter().map(|&v| hrrstats_core::days_since_1960(v)).collect::<Vec<f64>>().into())
+    })
+}
+
+/// A built-in rate table (`hrrstats_data::builtin_ratetable`): name, source, age (cut-points
+/// in days), year (days since 1960-01-01), sex (0 male, 1 female), rate (per day) and
+/// us_date (logical: US-style calendar dimension).
+/// @noRd
+#[extendr]
+fn builtin_rate_table_(name: Robj) -> Robj {
+    guarded(|| {
+        let name = string("name", &name)?;
+        let b = hrrstats_data::builtin_ratetable(name).ok_or_else(|| {
+            Failure(format!(
+                "argument `name`: unknown built-in rate table \"{name}\"; available: {}",
+                hrrstats_data::BUILTIN_RATETABLES.join(", ")
+            ))
+        })?;
+        Ok(named(
+            &["name", "source", "age", "year", "sex", "rate", "us_date"],
+            vec![
+                b.name.into(),
+                b.source.into(),
+                b.age.into(),
+                b.year.into(),
+                b.sex.into(),
+                b.rate.into(),
+                b.us_date.into(),
+            ],
+        ))
+    })
+}
+
+/// The synthetic population table behind the example cohort
+/// (`hrrstats_data::example_ratetable`): age (years), year (calendar years), sex (1, 2),
+/// rate (per day).
+/// @noRd
+#[extendr]
+fn example_ratetable_() -> Robj {
+    guarded(|| {
+        let t = hrrstats_data::example_ratetable();
+        Ok(named(
+            &["age", "year", "sex", "rate"],
+            vec![t.age.into(), t.year.into(), t.sex.into(), t.rate.into()],
+        ))
     })
 }
 
@@ -1851,15 +1907,16 @@ fn net_survival_test_(
     })
 }
 
-/// Excess-hazard regression (Dickman grouped Poisson GLM, as `relsurv::rsadd(method =
-/// "glm.poi")`). `time`, `status`, `values`: as [`net_survival_`]; `x`: the covariates,
-/// an n x length(names) double matrix (column-major); `breaks`: follow-up interval
-/// boundaries in the table's time unit (starting at 0); `year`: one year in that unit.
-/// Returns names, coef, se, var (matrix), loglik, iterations, converged.
+/// Excess-hazard regression as `relsurv::rsadd`: `method` "glm.poi" (Dickman grouped
+/// Poisson GLM, `excess_hazard_glm`) or "max.lik" (full likelihood on the individual
+/// data, `excess_hazard_ml`). `time`, `status`, `values`: as [`net_survival_`]; `x`: the
+/// covariates, an n x length(names) double matrix (column-major); `breaks`: follow-up
+/// interval boundaries in the table's time unit (starting at 0); `year`: one year in
+/// that unit. Returns names, coef, se, var (matrix), loglik, iterations, converged.
 /// @noRd
 #[extendr]
 #[allow(clippy::too_many_arguments)]
-fn excess_hazard_glm_(
+fn excess_hazard_(
     table: Robj,
     time: Robj,
     status: Robj,
@@ -1868,6 +1925,7 @@ fn excess_hazard_glm_(
     names: Robj,
     breaks: Robj,
     year: Robj,
+    method: Robj,
 ) -> Robj {
     guarded(|| {
         let t = rate_table_of(table)?;
@@ -1879,9 +1937,19 @@ fn excess_hazard_glm_(
         let names = strings("names", &names)?;
         let breaks = doubles("breaks", &breaks)?;
         let year = scalar("year", &year)?;
+        let method = string("method", &method)?;
+        let fit = match method {
+            "glm.poi" => hrrstats_core::excess_hazard_glm,
+            "max.lik" => hrrstats_core::excess_hazard_ml,
+            other => {
+                return Err(Failure(format!(
+                    "argument `method`: unknown method \"{other}\"; use \"glm.poi\" or \"max.lik\""
+                )))
+            }
+        };
         let data = hrrstats_core::NetSurvivalData::new(time, status, v, &t)?;
         let cov = Covariates::new(x, time.len(), &names)?;
-        let f = hrrstats_core::excess_hazard_glm(&t, &data, &cov, breaks, year)?;
+        let f = fit(&t, &data, &cov, breaks, year)?;
         let p = f.names.len();
         Ok(named(
             &["names", "coef", "se", "var", "loglik", "iterations", "converged"],
@@ -1895,6 +1963,139 @@ fn excess_hazard_glm_(
                 f.converged.into(),
             ],
         ))
+    })
+}
+
+/// The columns of an interval (life) table, as the R layer keeps them.
+const INTERVAL_COLUMNS: [&str; 19] = [
+    "start", "stop", "delta", "n_start", "n_censor", "pyrs", "d", "d_exp", "d_pp", "d_pp2", "pyrs_pp",
+    "d_exp_pp", "surv_obs", "se_obs", "surv_exp", "surv", "std_err", "lower", "upper",
+];
+
+fn interval_fields(t: &mut hrrstats_core::IntervalTable) -> [&mut Vec<f64>; 19] {
+    [
+        &mut t.start,
+        &mut t.stop,
+        &mut t.delta,
+        &mut t.n_start,
+        &mut t.n_censor,
+        &mut t.pyrs,
+        &mut t.d,
+        &mut t.d_exp,
+        &mut t.d_pp,
+        &mut t.d_pp2,
+        &mut t.pyrs_pp,
+        &mut t.d_exp_pp,
+        &mut t.surv_obs,
+        &mut t.se_obs,
+        &mut t.surv_exp,
+        &mut t.surv,
+        &mut t.std_err,
+        &mut t.lower,
+        &mut t.upper,
+    ]
+}
+
+/// An interval table as a named list of its columns ([`INTERVAL_COLUMNS`]).
+fn interval_list(mut t: hrrstats_core::IntervalTable) -> Robj {
+    let cols = interval_fields(&mut t).map(|c| Robj::from(std::mem::take(c)));
+    named(&INTERVAL_COLUMNS, cols.into())
+}
+
+/// Interval (life-table) net or relative survival, as `popEpi::survtab` (`method`
+/// "pohar-perme" or "ederer2"; `pp_weight` "midpoint" or "popepi"; `conf_type` "log-log",
+/// "log", "plain" or "none"). `time`, `status`, `values`: as [`net_survival_`]; `group`:
+/// NULL or codes 1..n_groups; `breaks`: interval boundaries in the table's time unit
+/// (from 0); `year`: one year in that unit (boundaries in messages are shown in years).
+/// Returns a list with one table per group, each a list of the [`INTERVAL_COLUMNS`].
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn interval_survival_(
+    table: Robj,
+    time: Robj,
+    status: Robj,
+    values: Robj,
+    group: Robj,
+    n_groups: Robj,
+    breaks: Robj,
+    year: Robj,
+    method: Robj,
+    pp_weight: Robj,
+    conf_type: Robj,
+    conf_level: Robj,
+) -> Robj {
+    guarded(|| {
+        let t = rate_table_of(table)?;
+        let time = doubles("time", &time)?;
+        let status = doubles("status", &status)?;
+        let vals = person_values(&values)?;
+        let v = vals.iter().map(|c| doubles("rmap", c)).collect::<Res<Vec<&[f64]>>>()?;
+        let breaks = doubles("breaks", &breaks)?;
+        let year = scalar("year", &year)?;
+        let params = hrrstats_core::IntervalSurvival::params()
+            .breaks(breaks)
+            .method(hrrstats_core::IntervalMethod::parse(string("method", &method)?)?)
+            .pp_weight(hrrstats_core::PpWeight::parse(string("pp_weight", &pp_weight)?)?)
+            .conf_type(ConfType::parse(string("conf_type", &conf_type)?)?)
+            .conf_level(scalar("conf_level", &conf_level)?);
+        let codes_k = if group.is_null() {
+            None
+        } else {
+            Some((codes("group", &group)?, count("n_groups", &n_groups)?))
+        };
+        let mut data = hrrstats_core::LifeTableData::new(time, status, v, &t)?;
+        if let Some((c, k)) = codes_k.as_ref() {
+            data = data.with_groups(c, *k)?;
+        }
+        let fit = params.fit(&t, &data).map_err(|e| match e {
+            // the boundaries were given in years
+            CoreError::InvalidValue { arg: "breaks", row, value, problem } => CoreError::InvalidValue {
+                arg: "breaks",
+                row,
+                value: value / year,
+                problem,
+            },
+            e => e,
+        })?;
+        let tables: Vec<Robj> = fit.tables.into_iter().map(interval_list).collect();
+        Ok(List::from_values(tables).into())
+    })
+}
+
+/// Direct age standardisation of interval tables over the groups, as
+/// `IntervalSurvivalFit::age_standardized`: `tables` as [`interval_survival_`] returns
+/// them (one per group, in group order), `weights` one per group (normalised), `method`,
+/// `conf_type`, `conf_level` those of the fit. Returns the standardised table (a list of
+/// the [`INTERVAL_COLUMNS`]).
+/// @noRd
+#[extendr]
+fn interval_age_standardized_(tables: Robj, weights: Robj, method: Robj, conf_type: Robj, conf_level: Robj) -> Robj {
+    guarded(|| {
+        let mut fit = hrrstats_core::IntervalSurvivalFit {
+            method: hrrstats_core::IntervalMethod::parse(string("method", &method)?)?,
+            conf_type: ConfType::parse(string("conf_type", &conf_type)?)?,
+            conf_level: scalar("conf_level", &conf_level)?,
+            tables: Vec::new(),
+        };
+        for (k, item) in list_items("tables", &tables)?.iter().enumerate() {
+            let args = NamedArgs::new(item.clone(), "an interval table")?;
+            let mut t = hrrstats_core::IntervalTable::default();
+            let mut len = None;
+            for (name, col) in INTERVAL_COLUMNS.iter().zip(interval_fields(&mut t)) {
+                let v = doubles(name, args.get(name))?;
+                if *len.get_or_insert(v.len()) != v.len() {
+                    return Err(Failure(format!(
+                        "argument `tables`: the columns of group {} have different lengths",
+                        k + ROW_BASE
+                    )));
+                }
+                *col = v.to_vec();
+            }
+            fit.tables.push(t);
+        }
+        let weights = doubles("weights", &weights)?;
+        Ok(interval_list(fit.age_standardized(weights)?))
     })
 }
 
@@ -2024,7 +2225,11 @@ extendr_module! {
     fn expected_survival_;
     fn net_survival_;
     fn net_survival_test_;
-    fn excess_hazard_glm_;
+    fn excess_hazard_;
+    fn interval_survival_;
+    fn interval_age_standardized_;
+    fn builtin_rate_table_;
+    fn example_ratetable_;
     fn crude_probabilities_;
     fn net_age_standardized_;
     fn icss_weights_;
