@@ -45,13 +45,23 @@ calendar_time <- function(x, arg, time_unit) {
   d
 }
 
-age_time <- function(x, arg, time_unit) {
+# Ages in the table's unit, from years (x 365.241 for a table in days, as relsurv) or,
+# with `age_unit = "days"`, from days (as survival's rmap).
+age_time <- function(x, arg, time_unit, age_unit = "years") {
   if (!is.numeric(x)) {
-    stop(sprintf("argument `%s` must be numeric (age in years), not %s", arg, class(x)[1L]),
-         call. = FALSE)
+    stop(sprintf("argument `%s` must be numeric (age in %s), not %s", arg, age_unit,
+                 class(x)[1L]), call. = FALSE)
   }
   x <- as.double(x)
+  if (age_unit == "days") return(if (time_unit == "days") x else x / DAYS_PER_YEAR)
   if (time_unit == "days") x * DAYS_PER_YEAR else x
+}
+
+check_age_unit <- function(age_unit) {
+  if (!is.character(age_unit) || length(age_unit) != 1L || !age_unit %in% c("years", "days")) {
+    stop("argument `age_unit` must be \"years\" or \"days\"", call. = FALSE)
+  }
+  age_unit
 }
 
 # A column given by name (a single string naming a column of `data`) or as a vector.
@@ -81,17 +91,23 @@ relsurv_message <- function(res) {
 
 # Build the hrr_ratetable from its dimensions. `dims`: list of list(name, kind ("age",
 # "calendar" or "factor"), cuts (in the table's unit) or levels); `columns`: the long
-# columns (cut-points, or factor codes 0..k-1), one per dimension; `rate`: hazards.
-new_rate_table <- function(dims, columns, rate, time_unit, source) {
+# columns (cut-points, or factor codes 0..k-1), one per dimension; `rate`: hazards;
+# `us_date`: TRUE for a US-style calendar dimension (survival's type 4: the calendar row
+# changes on the birthday), which needs dimensions called year and age in days; `name`:
+# a short name (built-in tables).
+new_rate_table <- function(dims, columns, rate, time_unit, source, us_date = FALSE,
+                           name = NULL) {
   long <- list(names = vapply(dims, `[[`, "", "name"),
                continuous = vapply(dims, function(d) d$kind != "factor", TRUE),
-               columns = lapply(columns, as.double), rate = as.double(rate))
+               columns = lapply(columns, as.double), rate = as.double(rate),
+               us_date = if (us_date) c("year", "age"))
   sizes <- rust_value(rate_table_check_(long))
   for (k in seq_along(dims)) {
     if (dims[[k]]$kind != "factor") dims[[k]]$cuts <- sort(unique(long$columns[[k]]))
     dims[[k]]$size <- sizes[k]
   }
-  structure(list(dims = dims, long = long, time_unit = time_unit, source = source),
+  structure(list(dims = dims, long = long, time_unit = time_unit, source = source,
+                 us_date = us_date, name = name),
             class = "hrr_ratetable")
 }
 
@@ -128,47 +144,51 @@ as_rate_table.hrr_ratetable <- function(x, ...) x
 as_rate_table.data.frame <- function(x, ...) rate_table(x, ...)
 
 # A survival/relsurv `ratetable` (hazards per day): dimensions of type 1 (factor),
-# 2 (continuous: age in days) and 3 (calendar date); survival's US-style type 4 is not
-# supported. The dimensions must be called age, year and sex.
+# 2 (continuous: age in days), 3 (calendar date) and 4 (US-style calendar date: the
+# calendar row changes on the birthday, as survexp.us). There must be an age and a year
+# dimension; every other dimension must be a factor (sex, and e.g. race of
+# survexp.usr: persons' values of a factor other than sex are read from the column of
+# `data` with its name).
 as_rate_table.ratetable <- function(x, ...) {
   a <- attributes(x)
   dn <- dimnames(x)
   ids <- a$dimid %||% names(dn)
-  type <- as.numeric(a$type %||% ifelse(as.numeric(a$factor) == 1, 1, 2))
   cp <- a$cutpoints
   if (is.null(ids) || length(ids) != length(dim(x)) || is.null(cp)) {
     stop("argument `x`: not a survival rate table (no dimid/dimnames or cutpoints)",
          call. = FALSE)
   }
-  if (any(type == 4)) {
-    stop(sprintf(paste0("argument `x`: dimension `%s` is of survival's US-style type 4 ",
-                        "(cut-points that change with the birth year), which is not ",
-                        "supported; build the table from a long data frame with rate_table()"),
-                 ids[type == 4][1L]), call. = FALSE)
-  }
-  if (!all(type %in% 1:3)) {
-    stop(sprintf("argument `x`: unknown dimension type %s", type[!type %in% 1:3][1L]),
+  # older tables have only `factor`: 1 factor, 0 continuous, > 1 US-style
+  fac <- as.numeric(a$factor)
+  type <- as.numeric(a$type %||% ifelse(fac == 1, 1, ifelse(fac > 1, 4, 2)))
+  if (!all(type %in% 1:4)) {
+    stop(sprintf("argument `x`: unknown dimension type %s", type[!type %in% 1:4][1L]),
          call. = FALSE)
   }
-  if (!setequal(ids, c("age", "year", "sex")) || length(ids) != 3L) {
-    stop(sprintf(paste0("argument `x`: the dimensions must be age, year and sex (this ",
-                        "table has %s)"), paste(ids, collapse = ", ")), call. = FALSE)
+  if (!all(c("age", "year") %in% ids) || anyDuplicated(ids)) {
+    stop(sprintf(paste0("argument `x`: the dimensions must include age and year, each ",
+                        "once (this table has %s)"), paste(ids, collapse = ", ")),
+         call. = FALSE)
   }
   dims <- vector("list", length(ids))
   idx <- vector("list", length(ids))
   for (k in seq_along(ids)) {
     m <- dim(x)[k]
     if (type[k] == 1) {
-      if (ids[k] != "sex") {
-        stop(sprintf("argument `x`: dimension `%s` is a factor; only sex may be", ids[k]),
-             call. = FALSE)
+      if (ids[k] %in% c("age", "year")) {
+        stop(sprintf("argument `x`: dimension `%s` is a factor; it must be continuous",
+                     ids[k]), call. = FALSE)
       }
-      dims[[k]] <- list(name = "sex", kind = "factor", levels = dn[[k]] %||% as.character(seq_len(m)))
+      dims[[k]] <- list(name = ids[k], kind = "factor",
+                        levels = dn[[k]] %||% as.character(seq_len(m)))
       idx[[k]] <- seq_len(m) - 1
     } else {
       cuts <- cp[[k]]
-      if (ids[k] == "sex") stop("argument `x`: dimension `sex` must be a factor", call. = FALSE)
-      if (type[k] == 3 || ids[k] == "year") {
+      if (!ids[k] %in% c("age", "year")) {
+        stop(sprintf(paste0("argument `x`: dimension `%s` is continuous; only age and ",
+                            "year may be"), ids[k]), call. = FALSE)
+      }
+      if (type[k] %in% 3:4 || ids[k] == "year") {
         if (ids[k] != "year") {
           stop(sprintf("argument `x`: dimension `%s` is a date; only year may be", ids[k]),
                call. = FALSE)
@@ -191,7 +211,31 @@ as_rate_table.ratetable <- function(x, ...) {
   g <- expand.grid(lapply(dim(x), seq_len), KEEP.OUT.ATTRS = FALSE)
   columns <- lapply(seq_along(ids), function(k) idx[[k]][g[[k]]])
   new_rate_table(dims, columns, as.numeric(x), "days",
-                 source = "as_rate_table() from a survival rate table")
+                 source = "as_rate_table() from a survival rate table",
+                 us_date = any(type == 4))
+}
+
+# A rate table shipped with hrrstats (in days; sex "male", "female").
+builtin_rate_table <- function(name = "survexp.us") {
+  if (!is.character(name) || length(name) != 1L || is.na(name)) {
+    stop("argument `name` must be a single string, such as \"survexp.us\"", call. = FALSE)
+  }
+  b <- rust_value(builtin_rate_table_(name))
+  dims <- list(list(name = "age", kind = "age"), list(name = "year", kind = "calendar"),
+               list(name = "sex", kind = "factor", levels = c("male", "female")))
+  new_rate_table(dims, list(b$age, b$year, b$sex), b$rate, "days", source = b$source,
+                 us_date = isTRUE(b$us_date), name = b$name)
+}
+
+# The synthetic population table behind hrrstats' example cohort (hazards per day).
+example_ratetable <- function() {
+  t <- rust_value(example_ratetable_())
+  rt <- rate_table(data.frame(age = t$age, year = t$year, sex = t$sex, rate = t$rate),
+                   time_unit = "days")
+  rt$source <- paste("example_ratetable(): synthetic Gompertz population mortality",
+                     "(per year 5e-5 exp(0.092 age), women 0.7 times men)")
+  rt$name <- "example"
+  rt
 }
 
 as.data.frame.hrr_ratetable <- function(x, row.names = NULL, optional = FALSE, ...) {
@@ -209,7 +253,7 @@ as.data.frame.hrr_ratetable <- function(x, row.names = NULL, optional = FALSE, .
 }
 
 print.hrr_ratetable <- function(x, ...) {
-  cat(sprintf("Rate table (%s): hazards per %s, %d cells\n", x$source,
+  cat(sprintf("Rate table (%s): hazards per %s, %d cells\n", x$name %||% x$source,
               if (x$time_unit == "days") "day" else "person-year", length(x$long$rate)))
   for (d in x$dims) {
     desc <- switch(d$kind,
@@ -222,11 +266,13 @@ print.hrr_ratetable <- function(x, ...) {
       calendar = {
         r <- range(d$cuts)
         shown <- if (x$time_unit == "days") format(as.Date(r, origin = "1960-01-01")) else format(r)
-        sprintf("%d cut-points, %s to %s%s", length(d$cuts), shown[1L], shown[2L],
-                if (x$time_unit == "days") "" else " (decimal years)")
+        sprintf("%d cut-points, %s to %s%s%s", length(d$cuts), shown[1L], shown[2L],
+                if (x$time_unit == "days") "" else " (decimal years)",
+                if (isTRUE(x$us_date)) "; US-style (the row changes on the birthday)" else "")
       })
     cat(sprintf("  %-5s %s\n", d$name, desc))
   }
+  if (!is.null(x$name)) cat("Source: ", x$source, "\n", sep = "")
   cat(sprintf("Ages are converted %s; follow-up times are in %s.\n",
               if (x$time_unit == "days") "to days (x 365.241)" else "as years",
               x$time_unit))
@@ -235,18 +281,27 @@ print.hrr_ratetable <- function(x, ...) {
 
 # The persons' values at diagnosis, one double vector per table dimension (table order).
 # `sex` labels are matched to the table's levels; numeric sex codes that are not labels
-# of the table are taken as level positions (1, 2, ...), as survival does.
-rate_values <- function(ratetable, age, year, sex, data, n) {
+# of the table are taken as level positions (1, 2, ...), as survival does. A factor
+# dimension other than sex (e.g. race of survexp.usr) is read from the column of `data`
+# with its name.
+rate_values <- function(ratetable, age, year, sex, data, n, age_unit = "years") {
   tu <- ratetable$time_unit
   lapply(ratetable$dims, function(d) {
     switch(d$kind,
-      age = age_time(column_of(age, "age", data, n), "age", tu),
+      age = age_time(column_of(age, "age", data, n), "age", tu, age_unit),
       calendar = calendar_time(column_of(year, "year", data, n), "year", tu),
-      factor = sex_codes(column_of(sex, "sex", data, n), d$levels))
+      factor = if (d$name == "sex") sex_codes(column_of(sex, "sex", data, n), d$levels) else {
+        if (is.null(data) || !d$name %in% names(data)) {
+          stop(sprintf(paste0("the rate table has a dimension `%s` (%s): `data` needs a ",
+                              "column `%s`"), d$name, paste(d$levels, collapse = ", "), d$name),
+               call. = FALSE)
+        }
+        sex_codes(column_of(data[[d$name]], d$name, data, n), d$levels, d$name)
+      })
   })
 }
 
-sex_codes <- function(s, levels) {
+sex_codes <- function(s, levels, arg = "sex") {
   code <- match(as.character(s), levels)
   if (is.numeric(s) && anyNA(code[!is.na(s)]) &&
       all(s[!is.na(s)] %in% seq_along(levels)) && !any(levels %in% as.character(s))) {
@@ -254,9 +309,11 @@ sex_codes <- function(s, levels) {
   }
   if (anyNA(code)) {
     row <- which(is.na(code))[1L]
-    if (is.na(s[row])) stop(sprintf("argument `sex`: missing value (NA) at row %d", row), call. = FALSE)
-    stop(sprintf("argument `sex`: value \"%s\" at row %d is not a sex of the rate table (%s)",
-                 as.character(s[row]), row, paste(levels, collapse = ", ")), call. = FALSE)
+    if (is.na(s[row])) stop(sprintf("argument `%s`: missing value (NA) at row %d", arg, row), call. = FALSE)
+    stop(sprintf("argument `%s`: value \"%s\" at row %d is not a %s of the rate table (%s)",
+                 arg, as.character(s[row]), row,
+                 if (arg == "sex") "sex" else sprintf("level of `%s`", arg),
+                 paste(levels, collapse = ", ")), call. = FALSE)
   }
   as.double(code - 1L)
 }
@@ -277,13 +334,14 @@ n_of <- function(data, ...) {
 }
 
 expected_survival <- function(ratetable, data = NULL, age = "age", year = "year",
-                              sex = "sex", times) {
+                              sex = "sex", times, age_unit = "years") {
   ratetable <- check_rate_table(ratetable)
+  age_unit <- check_age_unit(age_unit)
   if (!is.numeric(times) || !length(times)) {
     stop("argument `times` must be a numeric vector", call. = FALSE)
   }
   n <- n_of(data, age, year, sex)
-  vals <- rate_values(ratetable, age, year, sex, data, n)
+  vals <- rate_values(ratetable, age, year, sex, data, n, age_unit)
   m <- rust_value(relsurv_message(expected_survival_(ratetable$long, vals, as.double(times))))
   dimnames(m) <- list(NULL, format(times))
   m
