@@ -1689,6 +1689,8 @@ fn excess_hazard_glm<'py>(
     d.set_item("loglik", f.loglik)?;
     d.set_item("iterations", f.iterations)?;
     d.set_item("converged", f.converged)?;
+    d.set_item("glm_coef", PyArray1::from_vec(py, f.glm_coef))?;
+    d.set_item("glm_se", PyArray1::from_vec(py, f.glm_se))?;
     Ok(d)
 }
 

@@ -98,6 +98,9 @@ def test_excess_hazard_model_matches_rsadd(slopop):
     assert m.attrs["converged"]
     assert_close("coef", m["coef"], c["coef_converged"], 1e-8)
     assert_close("se", m["se"], c["se_converged"], 1e-8)
+    # the GLM engine with rsadd's link, start and stopping rule gives rsadd's own answer
+    assert_close("rsadd coef", m.attrs["rsadd_coef"], c["coef"], 1e-8)
+    assert_close("rsadd se", m.attrs["rsadd_se"], c["se"], 1e-8)
 
 
 def test_crude_probabilities_match_cmp_rel(slopop):

@@ -264,6 +264,10 @@ def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *, b
     k = len(coef)
     out.attrs.update({"var": r["var"].reshape(k, k), "loglik": r["loglik"], "iterations": r["iterations"],
                       "converged": r["converged"], "method": method})
+    if len(r["glm_coef"]):
+        # the grouped GLM as rsadd reports it (glm's default stopping rule)
+        out.attrs["rsadd_coef"] = r["glm_coef"]
+        out.attrs["rsadd_se"] = r["glm_se"]
     return out
 
 

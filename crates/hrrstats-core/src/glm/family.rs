@@ -26,6 +26,19 @@ pub trait Link: Send + Sync + std::fmt::Debug {
     fn valid_eta(&self, _eta: f64) -> bool {
         true
     }
+    /// `g(μ)` for row `i` (links that differ between rows, e.g. the excess-hazard link
+    /// `log(μ - d*_i)`, override the `_at` methods; the others ignore `i`).
+    fn link_at(&self, _i: usize, mu: f64) -> f64 {
+        self.link(mu)
+    }
+    /// `g⁻¹(η)` for row `i`.
+    fn inverse_at(&self, _i: usize, eta: f64) -> f64 {
+        self.inverse(eta)
+    }
+    /// `dμ/dη` for row `i`.
+    fn mu_eta_at(&self, _i: usize, eta: f64) -> f64 {
+        self.mu_eta(eta)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

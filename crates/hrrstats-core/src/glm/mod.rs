@@ -112,6 +112,7 @@ pub struct GlmParams {
     epsilon: f64,
     max_iter: usize,
     start: Option<Vec<f64>>,
+    mustart: Option<Vec<f64>>,
 }
 
 impl Default for GlmParams {
@@ -123,6 +124,7 @@ impl Default for GlmParams {
             epsilon: 1e-8,
             max_iter: 25,
             start: None,
+            mustart: None,
         }
     }
 }
@@ -152,6 +154,11 @@ impl GlmParams {
     /// Starting coefficients (intercept first when there is one).
     pub fn start(mut self, start: Vec<f64>) -> Self {
         self.start = Some(start);
+        self
+    }
+    /// Starting means, one per row (R's `mustart`; used when `start` is not given).
+    pub fn mustart(mut self, mustart: Vec<f64>) -> Self {
+        self.mustart = Some(mustart);
         self
     }
 
@@ -220,6 +227,7 @@ impl GlmParams {
             link.clone(),
             self.start.as_deref(),
             None,
+            self.mustart.as_deref(),
             self.epsilon,
             self.max_iter,
         )?;
@@ -245,6 +253,7 @@ impl GlmParams {
                 link.clone(),
                 None,
                 None,
+                None,
                 self.epsilon,
                 self.max_iter,
             )?
@@ -258,7 +267,7 @@ impl GlmParams {
                 let m = if self.intercept {
                     ybar
                 } else {
-                    link.inverse(data.off(i))
+                    link.inverse_at(i, data.off(i))
                 };
                 family.deviance_residual(data.y[i], m, data.w(i))
             })
@@ -277,6 +286,7 @@ impl GlmParams {
             family: Family::Poisson,
             link: self.link.clone(),
             start: self.start.clone(),
+            mustart: None,
             ..*self
         };
         probe.check(data)?;
@@ -294,6 +304,7 @@ impl GlmParams {
             Family::Poisson,
             link.clone(),
             self.start.as_deref(),
+            None,
             None,
             self.epsilon,
             self.max_iter,
@@ -320,6 +331,7 @@ impl GlmParams {
                 link.clone(),
                 None,
                 Some(&eta),
+                None,
                 self.epsilon,
                 self.max_iter,
             )?;
@@ -567,6 +579,7 @@ fn irls(
     link: Arc<dyn Link>,
     start: Option<&[f64]>,
     eta_start: Option<&[f64]>,
+    mustart: Option<&[f64]>,
     epsilon: f64,
     max_iter: usize,
 ) -> Result<GlmFit> {
@@ -578,10 +591,17 @@ fn irls(
         (Some(e), _) => e.to_vec(),
         (None, Some(s)) => design.eta(s, data.offset, n),
         (None, None) => (0..n)
-            .map(|i| link.link(family.mustart(y[i], pw[i])))
+            .map(|i| match mustart {
+                Some(m) => link.link_at(i, m[i]),
+                None => link.link_at(i, family.mustart(y[i], pw[i])),
+            })
             .collect(),
     };
-    let mut mu: Vec<f64> = eta.iter().map(|&e| link.inverse(e)).collect();
+    let mut mu: Vec<f64> = eta
+        .iter()
+        .enumerate()
+        .map(|(i, &e)| link.inverse_at(i, e))
+        .collect();
     if !mu.iter().all(|&m| family.valid_mu(m)) || !eta.iter().all(|&e| link.valid_eta(e)) {
         return Err(Error::Data {
             arg: "start",
@@ -607,7 +627,7 @@ fn irls(
         iterations = iter;
         let mut z = vec![0.0; n];
         for i in 0..n {
-            let me = link.mu_eta(eta[i]);
+            let me = link.mu_eta_at(i, eta[i]);
             let good = pw[i] > 0.0 && me != 0.0;
             if good {
                 z[i] = eta[i] - data.off(i) + (y[i] - mu[i]) / me;
@@ -624,7 +644,8 @@ fn irls(
             *eta = design.eta(beta, data.offset, n);
             mu.par_iter_mut()
                 .zip(eta.par_iter())
-                .for_each(|(m, &e)| *m = link.inverse(e));
+                .enumerate()
+                .for_each(|(i, (m, &e))| *m = link.inverse_at(i, e));
         };
         update(&beta, &mut eta, &mut mu);
         dev = deviance(&mu);
@@ -689,7 +710,7 @@ fn irls(
     let n_ok = pw.iter().filter(|&&w| w > 0.0).count();
     let df_residual = n_ok.saturating_sub(rank);
     let working_residuals: Vec<f64> = (0..n)
-        .map(|i| (y[i] - mu[i]) / link.mu_eta(eta[i]))
+        .map(|i| (y[i] - mu[i]) / link.mu_eta_at(i, eta[i]))
         .collect();
     let dispersion = if family.fixed_dispersion() {
         1.0

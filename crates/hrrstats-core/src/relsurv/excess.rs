@@ -9,13 +9,17 @@
 //! `[c_k, c_{k+1})`: `nd` deaths, person-years `Y = Σ y_i` and expected deaths
 //! `d* = Σ y_i Λ*_ik / len_k`, where `Λ*_ik` is the person's population cumulative
 //! hazard over the whole sub-interval (exact integration) and `len_k` its length in
-//! years. The model `nd ~ Poisson(d* + exp(log Y + x'β + γ))` is fitted by Fisher scoring
-//! to convergence (relsurv's glm call stops at glm's default tolerance, about 1e-5 away).
+//! years. The model `nd ~ Poisson(d* + exp(log Y + x'β + γ))` is fitted by the GLM
+//! engine ([`crate::glm`]) with the excess-hazard link `log(μ - d*)`, glm's default
+//! control and rsadd's starting means (`glm_coef`: rsadd's answer, which stops at glm's
+//! deviance criterion, about 1e-5 from the optimum), then by Fisher scoring to
+//! convergence (`coef`).
 
 use super::net::NetSurvivalData;
 use super::ratetable::RateTable;
 use crate::data::Covariates;
 use crate::error::{Error, Result};
+use crate::glm::{Family, Glm, GlmData, Link};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
 
 use super::ratetable::Dimension;
@@ -32,6 +36,11 @@ pub struct ExcessHazardFit {
     pub loglik: f64,
     pub iterations: usize,
     pub converged: bool,
+    /// Grouped Poisson GLM only: the GLM engine's fit with glm's default control, as
+    /// rsadd reports it (before the final Fisher-scoring steps), and its IRLS iterations.
+    pub glm_coef: Vec<f64>,
+    pub glm_se: Vec<f64>,
+    pub glm_iterations: usize,
     /// The grouped data: sub-interval index, follow-up interval index, the group's
     /// covariate values (row-major), deaths, person-years, expected deaths.
     pub table: ExcessTable,
@@ -154,20 +163,39 @@ pub fn excess_hazard_glm(
         }
         (ll, u, info)
     };
-    // Start: covariates 0, each interval's excess rate from its observed minus expected.
-    let mut b = vec![0.0; q];
-    for a in 0..nfu {
-        let (mut o, mut e, mut y) = (0.0, 0.0, 0.0);
-        for r in 0..m {
-            if t.interval[r] == a {
-                o += t.deaths[r];
-                e += t.expected[r];
-                y += t.person_years[r];
-            }
+    // rsadd's fit: the GLM engine with the excess-hazard link log(mu - d*), offset log Y,
+    // glm's default control and rsadd's starting means max(nd, d*) + 0.1.
+    let mut cols = vec![0.0; m * q];
+    let mut row = vec![0.0; q];
+    for r in 0..m {
+        design(r, &mut row);
+        for j in 0..q {
+            cols[j * m + r] = row[j];
         }
-        b[p + a] = (((o - e).max(0.1 * o.max(1.0))) / y).ln();
     }
-    let fit = maximise(b, eval)?;
+    let mut col_names: Vec<String> = x.names().to_vec();
+    col_names.extend((0..nfu).map(|a| format!("fu{a}")));
+    let xg = Covariates::new(&cols, m, &col_names)?;
+    let data = GlmData::new(&t.deaths, xg)?.with_offset(&lny)?;
+    let mustart: Vec<f64> = (0..m)
+        .map(|r| t.deaths[r].max(t.expected[r]) + 0.1)
+        .collect();
+    let glm = Glm::params()
+        .family(Family::Poisson)
+        .link(Box::new(ExcessLink {
+            expected: t.expected.clone(),
+        }))
+        .intercept(false)
+        .mustart(mustart)
+        .fit(&data)?;
+    if glm.aliased.iter().any(|&a| a) {
+        return Err(Error::Data {
+            arg: "covariates",
+            reason: "the information matrix is singular (collinear covariates?)".into(),
+        });
+    }
+    // Then Fisher scoring on to the optimum (glm's deviance criterion stops ~1e-5 short).
+    let fit = maximise(glm.coef.clone(), eval)?;
     let mut names: Vec<String> = x.names().to_vec();
     names.extend(
         breaks
@@ -182,6 +210,9 @@ pub fn excess_hazard_glm(
         loglik: fit.loglik,
         iterations: fit.iterations,
         converged: fit.converged,
+        glm_coef: glm.coef,
+        glm_se: glm.se,
+        glm_iterations: glm.iterations,
         table: t,
     })
 }
@@ -415,6 +446,37 @@ pub fn excess_hazard_ml(
         loglik: fit.loglik,
         iterations: fit.iterations,
         converged: fit.converged,
+        glm_coef: Vec::new(),
+        glm_se: Vec::new(),
+        glm_iterations: 0,
         table: ExcessTable::default(),
     })
+}
+
+/// The excess-hazard link of rsadd's Poisson GLM: `μ_i = d*_i + exp(η_i)`, i.e.
+/// `η = log(μ - d*_i)`, with the expected deaths `d*_i` of row `i`.
+#[derive(Debug)]
+struct ExcessLink {
+    expected: Vec<f64>,
+}
+
+impl Link for ExcessLink {
+    fn name(&self) -> &str {
+        "log(mu - d*)"
+    }
+    fn link(&self, mu: f64) -> f64 {
+        mu.ln()
+    }
+    fn inverse(&self, eta: f64) -> f64 {
+        eta.exp()
+    }
+    fn mu_eta(&self, eta: f64) -> f64 {
+        eta.exp()
+    }
+    fn link_at(&self, i: usize, mu: f64) -> f64 {
+        (mu - self.expected[i]).ln()
+    }
+    fn inverse_at(&self, i: usize, eta: f64) -> f64 {
+        self.expected[i] + eta.exp()
+    }
 }
