@@ -192,13 +192,43 @@ net_survival_ <- function(table, time, status, values, strata, n_strata, method,
 #' @noRd
 net_survival_test_ <- function(table, time, status, values, group, n_groups, precision) .Call(wrap__net_survival_test_, table, time, status, values, group, n_groups, precision)
 
-#' Excess-hazard regression (Dickman grouped Poisson GLM, as `relsurv::rsadd(method =
-#' "glm.poi")`). `time`, `status`, `values`: as [`net_survival_`]; `x`: the covariates,
-#' an n x length(names) double matrix (column-major); `breaks`: follow-up interval
-#' boundaries in the table's time unit (starting at 0); `year`: one year in that unit.
-#' Returns names, coef, se, var (matrix), loglik, iterations, converged.
+#' Excess-hazard regression as `relsurv::rsadd`: `method` "glm.poi" (Dickman grouped
+#' Poisson GLM, `excess_hazard_glm`) or "max.lik" (full likelihood on the individual
+#' data, `excess_hazard_ml`). `time`, `status`, `values`: as [`net_survival_`]; `x`: the
+#' covariates, an n x length(names) double matrix (column-major); `breaks`: follow-up
+#' interval boundaries in the table's time unit (starting at 0); `year`: one year in
+#' that unit. Returns names, coef, se, var (matrix), loglik, iterations, converged.
 #' @noRd
-excess_hazard_glm_ <- function(table, time, status, values, x, names, breaks, year) .Call(wrap__excess_hazard_glm_, table, time, status, values, x, names, breaks, year)
+excess_hazard_ <- function(table, time, status, values, x, names, breaks, year, method) .Call(wrap__excess_hazard_, table, time, status, values, x, names, breaks, year, method)
+
+#' Interval (life-table) net or relative survival, as `popEpi::survtab` (`method`
+#' "pohar-perme" or "ederer2"; `pp_weight` "midpoint" or "popepi"; `conf_type` "log-log",
+#' "log", "plain" or "none"). `time`, `status`, `values`: as [`net_survival_`]; `group`:
+#' NULL or codes 1..n_groups; `breaks`: interval boundaries in the table's time unit
+#' (from 0); `year`: one year in that unit (boundaries in messages are shown in years).
+#' Returns a list with one table per group, each a list of the [`INTERVAL_COLUMNS`].
+#' @noRd
+interval_survival_ <- function(table, time, status, values, group, n_groups, breaks, year, method, pp_weight, conf_type, conf_level) .Call(wrap__interval_survival_, table, time, status, values, group, n_groups, breaks, year, method, pp_weight, conf_type, conf_level)
+
+#' Direct age standardisation of interval tables over the groups, as
+#' `IntervalSurvivalFit::age_standardized`: `tables` as [`interval_survival_`] returns
+#' them (one per group, in group order), `weights` one per group (normalised), `method`,
+#' `conf_type`, `conf_level` those of the fit. Returns the standardised table (a list of
+#' the [`INTERVAL_COLUMNS`]).
+#' @noRd
+interval_age_standardized_ <- function(tables, weights, method, conf_type, conf_level) .Call(wrap__interval_age_standardized_, tables, weights, method, conf_type, conf_level)
+
+#' A built-in rate table (`hrrstats_data::builtin_ratetable`): name, source, age (cut-points
+#' in days), year (days since 1960-01-01), sex (0 male, 1 female), rate (per day) and
+#' us_date (logical: US-style calendar dimension).
+#' @noRd
+builtin_rate_table_ <- function(name) .Call(wrap__builtin_rate_table_, name)
+
+#' The synthetic population table behind the example cohort
+#' (`hrrstats_data::example_ratetable`): age (years), year (calendar years), sex (1, 2),
+#' rate (per day).
+#' @noRd
+example_ratetable_ <- function() .Call(wrap__example_ratetable_)
 
 #' Crude probabilities of death from the cancer (excess hazard) and from population
 #' causes, as `relsurv::cmp.rel`. `time`, `status`, `values`: as [`net_survival_`];

@@ -296,7 +296,7 @@ rate_values <- function(ratetable, age, year, sex, data, n, age_unit = "years") 
                               "column `%s`"), d$name, paste(d$levels, collapse = ", "), d$name),
                call. = FALSE)
         }
-        sex_codes(column_of(data[[d$name]], d$name, data, n), d$levels, d$name)
+        sex_codes(data[[d$name]], d$levels, d$name)
       })
   })
 }
@@ -309,9 +309,10 @@ sex_codes <- function(s, levels, arg = "sex") {
   }
   if (anyNA(code)) {
     row <- which(is.na(code))[1L]
-    if (is.na(s[row])) stop(sprintf("argument `%s`: missing value (NA) at row %d", arg, row), call. = FALSE)
-    stop(sprintf("argument `%s`: value \"%s\" at row %d is not a %s of the rate table (%s)",
-                 arg, as.character(s[row]), row,
+    what <- if (arg == "sex") "argument `sex`" else sprintf("column `%s` of `data`", arg)
+    if (is.na(s[row])) stop(sprintf("%s: missing value (NA) at row %d", what, row), call. = FALSE)
+    stop(sprintf("%s: value \"%s\" at row %d is not a %s of the rate table (%s)",
+                 what, as.character(s[row]), row,
                  if (arg == "sex") "sex" else sprintf("level of `%s`", arg),
                  paste(levels, collapse = ", ")), call. = FALSE)
   }
@@ -537,33 +538,41 @@ age_standardized <- function(fit, times, weights = "icss1", ...) UseMethod("age_
 
 # Direct age standardisation over the strata (the age groups, in the order of the strata
 # levels): S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 (S_k se_k)^2), limits S -/+ z SE.
-age_standardized.hrr_netsurv <- function(fit, times, weights = "icss1", ...) {
-  if (!is.numeric(times) || !length(times) || anyNA(times)) {
-    stop("argument `times` must be a numeric vector without missing values", call. = FALSE)
-  }
-  k <- length(fit$strata_levels)
+# The standard's weights for `k` strata or groups (`what`): "icss1", "icss2", "icss3"
+# (the five age groups of icss_group()) or one number per stratum.
+standard_weights <- function(weights, k, what = "strata") {
+  one <- if (what == "strata") "stratum" else "group"
   if (is.character(weights)) {
     key <- tolower(weights)
     if (length(key) != 1L || !key %in% c("icss1", "icss2", "icss3")) {
-      stop(sprintf("argument `weights`: unknown standard \"%s\"; use \"icss1\", \"icss2\" or \"icss3\", or one number per stratum",
-                   paste(weights, collapse = "\", \"")), call. = FALSE)
+      stop(sprintf("argument `weights`: unknown standard \"%s\"; use \"icss1\", \"icss2\" or \"icss3\", or one number per %s",
+                   paste(weights, collapse = "\", \""), one), call. = FALSE)
     }
     w <- icss_weights_()$weights[[as.integer(substring(key, 5L))]]
     if (length(w) != k) {
       stop(sprintf(paste0("argument `weights`: the ICSS weights are for the %d age groups of ",
-                          "icss_group(), but the fit has %d strata"), length(w), k),
+                          "icss_group(), but the fit has %d %s"), length(w), k, what),
            call. = FALSE)
     }
   } else if (is.numeric(weights)) {
     w <- as.double(weights)
     if (length(w) != k) {
-      stop(sprintf("argument `weights` has length %d but the fit has %d strata", length(w), k),
+      stop(sprintf("argument `weights` has length %d but the fit has %d %s", length(w), k, what),
            call. = FALSE)
     }
   } else {
     stop("argument `weights` must be \"icss1\", \"icss2\", \"icss3\" or a numeric vector",
          call. = FALSE)
   }
+  w
+}
+
+age_standardized.hrr_netsurv <- function(fit, times, weights = "icss1", ...) {
+  if (!is.numeric(times) || !length(times) || anyNA(times)) {
+    stop("argument `times` must be a numeric vector without missing values", call. = FALSE)
+  }
+  k <- length(fit$strata_levels)
+  w <- standard_weights(weights, k, "strata")
   codes <- as.integer(fit$strata)
   curves <- lapply(seq_len(k), function(i) {
     r <- which(codes == i)
@@ -646,11 +655,17 @@ print.hrr_netsurv_test <- function(x, digits = max(3L, getOption("digits") - 3L)
   invisible(x)
 }
 
-# Excess-hazard regression by the grouped Poisson GLM of Dickman et al. (2004), as
-# relsurv::rsadd(method = "glm.poi"). `breaks` in years.
+# Excess-hazard regression as relsurv::rsadd: the grouped Poisson GLM of Dickman et al.
+# (2004) (method = "glm.poi") or the full likelihood on the individual data
+# (method = "max.lik"). `breaks` in years.
 excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", year = "year",
-                                sex = "sex", breaks = c(0, 1, 3, 5, 10)) {
+                                sex = "sex", breaks = c(0, 1, 3, 5, 10),
+                                method = c("glm.poi", "max.lik")) {
   call <- match.call()
+  if (identical(method, c("glm.poi", "max.lik"))) method <- "glm.poi"
+  if (!is.character(method) || length(method) != 1L || is.na(method)) {
+    stop("argument `method` must be \"glm.poi\" or \"max.lik\"", call. = FALSE)
+  }
   ratetable <- check_rate_table(ratetable)
   if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
     stop("argument `data` must be a data frame", call. = FALSE)
@@ -692,9 +707,9 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
   vals <- rate_values(ratetable, age, year, sex, data, n)
   tu <- ratetable$time_unit
   unit <- if (tu == "days") DAYS_PER_YEAR else 1
-  v <- rust_value(relsurv_message(excess_hazard_glm_(
+  v <- rust_value(relsurv_message(excess_hazard_(
     ratetable$long, time, status, vals, X, as.character(xnames), as.double(breaks) * unit,
-    unit)))
+    unit, method)))
   if (!isTRUE(v$converged)) {
     warning(sprintf("excess_hazard_model: did not converge in %d iterations", v$iterations),
             call. = FALSE)
@@ -713,12 +728,20 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
     breaks = as.double(breaks),
     n = n,
     nevent = sum(status),
+    method = method,
     time_unit = tu,
     formula = formula,
     call = call
   )
   class(fit) <- "hrr_excess"
   fit
+}
+
+excess_method_label <- function(method) {
+  switch(method %||% "glm.poi",
+         glm.poi = "grouped Poisson GLM, Dickman et al. 2004",
+         max.lik = "maximum likelihood on the individual data, as rsadd(method = \"max.lik\")",
+         method)
 }
 
 coef.hrr_excess <- function(object, ...) object$coefficients
@@ -736,7 +759,7 @@ excess_coef_matrix <- function(x) {
 print.hrr_excess <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
   cat("Call:\n")
   print(x$call)
-  cat("\nExcess-hazard model (grouped Poisson GLM, Dickman et al. 2004)\n\n")
+  cat("\nExcess-hazard model (", excess_method_label(x$method), ")\n\n", sep = "")
   tab <- excess_coef_matrix(x)
   print(signif(tab, digits), ...)
   cat(sprintf("\nn= %d, number of events= %s; log-likelihood %s\n", x$n, format(x$nevent),
@@ -748,7 +771,8 @@ summary.hrr_excess <- function(object, ...) {
   structure(list(call = object$call, coefficients = excess_coef_matrix(object),
                  n = object$n, nevent = object$nevent, loglik = object$loglik,
                  iterations = object$iterations, converged = object$converged,
-                 breaks = object$breaks, covariates = object$covariates),
+                 breaks = object$breaks, covariates = object$covariates,
+                 method = object$method %||% "glm.poi"),
             class = "summary.hrr_excess")
 }
 
@@ -756,7 +780,8 @@ print.summary.hrr_excess <- function(x, digits = max(getOption("digits") - 3L, 3
                                      signif.stars = getOption("show.signif.stars"), ...) {
   cat("Call:\n")
   print(x$call)
-  cat(sprintf("\n  n= %d, number of events= %s\n", x$n, format(x$nevent)))
+  cat("\n  ", excess_method_label(x$method), "\n", sep = "")
+  cat(sprintf("  n= %d, number of events= %s\n", x$n, format(x$nevent)))
   cat(sprintf("  follow-up intervals (years): %s\n\n", paste(x$breaks, collapse = ", ")))
   stats::printCoefmat(x$coefficients, digits = digits, signif.stars = signif.stars,
                       P.values = TRUE, has.Pvalue = TRUE, na.print = "NA", ...)
@@ -792,4 +817,216 @@ crude_probabilities <- function(formula, data = NULL, ratetable, age = "age", ye
              estimate = c(v$cancer, v$population),
              variance = c(v$cancer_var, v$population_var),
              stringsAsFactors = FALSE)
+}
+
+# ---- interval (life-table) net survival -------------------------------------------------
+
+# Interval (life-table) net or relative survival as popEpi::survtab(surv.type =
+# "surv.rel", surv.method = "hazard"): follow-up cut at `breaks` (years since
+# diagnosis), each interval row's population hazard taken at its mid-point, Pohar-Perme
+# weights or Ederer II. One table per group of the right-hand side.
+interval_net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "year",
+                                  sex = "sex", breaks = 0:10, method = "pohar-perme",
+                                  pp_weight = "midpoint", conf_type = "log-log",
+                                  conf_level = 0.95) {
+  call <- match.call()
+  ratetable <- check_rate_table(ratetable)
+  for (a in c("method", "pp_weight", "conf_type")) {
+    v <- get(a)
+    if (!is.character(v) || length(v) != 1L || is.na(v)) {
+      stop(sprintf("argument `%s` must be a single string", a), call. = FALSE)
+    }
+  }
+  if (!is.numeric(breaks)) {
+    stop("argument `breaks` must be numeric interval boundaries in years from 0, such as 0:10",
+         call. = FALSE)
+  }
+  env <- environment(formula) %||% parent.frame()
+  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, env,
+                          "interval_net_survival")
+  g <- cols$all_rhs
+  levels <- if (is.null(g)) "all" else g$levels
+  tu <- ratetable$time_unit
+  unit <- if (tu == "days") DAYS_PER_YEAR else 1
+  tables <- rust_value(relsurv_message(interval_survival_(
+    ratetable$long, cols$time, cols$status, cols$values, g$codes,
+    if (is.null(g)) NULL else length(levels), as.double(breaks) * unit, unit, method,
+    pp_weight, conf_type, as.double(conf_level_of(conf_level)))))
+  n <- if (is.null(g)) length(cols$time) else tabulate(g$codes, length(levels))
+  structure(list(
+    tables = tables, groups = levels, has_groups = !is.null(g),
+    n = stats::setNames(n, levels),
+    breaks = as.double(breaks),
+    method = switch(method, pp = "pohar-perme", e2 = "ederer2", method),
+    pp_weight = pp_weight, conf_type = conf_type, conf_level = conf_level,
+    time_unit = tu, unit = unit, call = call
+  ), class = "hrr_interval_netsurv")
+}
+
+interval_label <- function(method) {
+  switch(method, "pohar-perme" = "Interval net survival (Pohar-Perme)",
+         ederer2 = "Interval relative survival (Ederer II)", method)
+}
+
+# One interval table (a list of the core's columns, in the rate table's unit) as a data
+# frame with popEpi's column names; times and person-time in years.
+interval_frame <- function(t, x) {
+  m <- length(t$surv)
+  k <- seq_len(m)
+  u <- x$unit
+  data.frame(interval = k, Tstart = x$breaks[k], Tstop = x$breaks[k + 1L],
+             delta = x$breaks[k + 1L] - x$breaks[k], n_start = t$n_start,
+             n_censor = t$n_censor, pyrs = t$pyrs / u, d = t$d, d.exp = t$d_exp,
+             d.pp = t$d_pp, d.pp.2 = t$d_pp2, pyrs.pp = t$pyrs_pp / u, d.exp.pp = t$d_exp_pp,
+             surv.obs = t$surv_obs, SE.surv.obs = t$se_obs, surv.exp = t$surv_exp,
+             surv = t$surv, SE = t$std_err, lower = nan_to_na(t$lower),
+             upper = nan_to_na(t$upper))
+}
+
+as.data.frame.hrr_interval_netsurv <- function(x, row.names = NULL, optional = FALSE, ...) {
+  out <- do.call(rbind, lapply(seq_along(x$groups), function(k) {
+    f <- interval_frame(x$tables[[k]], x)
+    cbind(group = factor(rep(x$groups[k], nrow(f)), levels = x$groups), f)
+  }))
+  rownames(out) <- row.names
+  out
+}
+
+# Cumulative estimates at `times` (years): those at the end of the last interval ending at
+# or before each time (1 before the first interval's end, NA after a group's last).
+interval_at <- function(x, times) {
+  if (!is.numeric(times) || !length(times) || anyNA(times)) {
+    stop("argument `times` must be a numeric vector of years without missing values",
+         call. = FALSE)
+  }
+  do.call(rbind, lapply(seq_along(x$groups), function(k) {
+    f <- interval_frame(x$tables[[k]], x)
+    j <- findInterval(times, f$Tstop)
+    beyond <- times > if (nrow(f)) f$Tstop[nrow(f)] else 0
+    pick <- function(v, start) {
+      out <- ifelse(j > 0L, v[pmax(j, 1L)], start)
+      out[beyond] <- NA_real_
+      out
+    }
+    data.frame(group = factor(rep(x$groups[k], length(times)), levels = x$groups),
+               time = times, surv = pick(f$surv, 1), SE = pick(f$SE, 0),
+               lower = pick(f$lower, 1), upper = pick(f$upper, 1))
+  }))
+}
+
+summary.hrr_interval_netsurv <- function(object, times = NULL, ...) {
+  tab <- if (is.null(times)) {
+    as.data.frame(object)[, c("group", "interval", "Tstart", "Tstop", "n_start", "n_censor",
+                              "d", "surv", "SE", "lower", "upper")]
+  } else interval_at(object, times)
+  structure(list(table = tab, times = !is.null(times), has_groups = object$has_groups,
+                 method = object$method, conf_type = object$conf_type,
+                 conf_level = object$conf_level, call = object$call),
+            class = "summary.hrr_interval_netsurv")
+}
+
+as.data.frame.summary.hrr_interval_netsurv <- function(x, row.names = NULL, optional = FALSE,
+                                                        ...) {
+  tab <- x$table
+  if (!is.null(row.names)) rownames(tab) <- row.names
+  tab
+}
+
+print.summary.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L),
+                                               ...) {
+  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  cat(interval_label(x$method), "; times in years; ", x$conf_type, " limits\n\n", sep = "")
+  t <- x$table
+  lev <- format(100 * x$conf_level)
+  for (s in levels(t$group)) {
+    d <- t[t$group == s, setdiff(names(t), "group"), drop = FALSE]
+    names(d)[names(d) == "lower"] <- paste0("lower ", lev, "% CI")
+    names(d)[names(d) == "upper"] <- paste0("upper ", lev, "% CI")
+    if (x$has_groups) cat("                ", s, "\n", sep = "")
+    num <- vapply(d, is.numeric, logical(1L))
+    d[num] <- lapply(d[num], signif, digits = digits)
+    print(d, row.names = FALSE, ...)
+    cat("\n")
+  }
+  invisible(x)
+}
+
+print.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  cat(interval_label(x$method), ", life table with ", length(x$breaks) - 1L,
+      " intervals to ", format(x$breaks[length(x$breaks)]), " years",
+      if (x$method == "pohar-perme") paste0(" (", x$pp_weight, " weights)"), "\n", sep = "")
+  tab <- t(vapply(seq_along(x$groups), function(k) {
+    tb <- x$tables[[k]]
+    m <- length(tb$surv)
+    if (m == 0L) return(c(x$n[k], 0, 0, NA, NA, NA))
+    c(x$n[k], sum(tb$d), x$breaks[m + 1L], tb$surv[m], nan_to_na(tb$lower[m]),
+      nan_to_na(tb$upper[m]))
+  }, numeric(6L)))
+  lev <- format(x$conf_level)
+  colnames(tab) <- c("n", "deaths", "years", "survival", paste0(lev, c("LCL", "UCL")))
+  rownames(tab) <- if (x$has_groups) x$groups else ""
+  print(signif(tab, digits), ...)
+  invisible(x)
+}
+
+plot.hrr_interval_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
+                                      pch = 20, xlab = "Years since diagnosis",
+                                      ylab = if (x$method == "pohar-perme") "Net survival" else
+                                        "Relative survival",
+                                      ylim = NULL, legend = x$has_groups,
+                                      legend_pos = "topright", main = NULL, ...) {
+  k <- length(x$groups)
+  col <- rep_len(col %||% seq_len(k), k)
+  lty <- rep_len(lty, k)
+  curves <- lapply(seq_len(k), function(i) {
+    t <- x$tables[[i]]
+    m <- length(t$surv)
+    list(time = c(0, x$breaks[seq_len(m) + 1L]), surv = c(1, t$surv),
+         lower = c(1, nan_to_na(t$lower)), upper = c(1, nan_to_na(t$upper)))
+  })
+  if (is.null(ylim)) {
+    ys <- c(0, 1, unlist(lapply(curves, function(cv)
+      c(cv$surv, if (conf_int) c(cv$lower, cv$upper)))))
+    ylim <- c(0, max(1, ys[is.finite(ys)]))
+  }
+  xmax <- max(unlist(lapply(curves, `[[`, "time")), 1e-8)
+  plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
+  for (i in seq_len(k)) {
+    cv <- curves[[i]]
+    if (conf_int) {
+      ok <- is.finite(cv$lower) & is.finite(cv$upper)
+      if (sum(ok) >= 2L) {
+        polygon(c(cv$time[ok], rev(cv$time[ok])), c(cv$upper[ok], rev(cv$lower[ok])),
+                col = adjustcolor(col[i], alpha.f = 0.2), border = NA)
+      }
+    }
+    lines(cv$time, cv$surv, type = "o", col = col[i], lty = lty[i], lwd = lwd, pch = pch,
+          cex = 0.6)
+  }
+  if (isTRUE(legend) && k > 1L) {
+    graphics::legend(legend_pos, legend = x$groups, col = col, lty = lty, lwd = lwd,
+                     pch = pch, bty = "n")
+  }
+  invisible(x)
+}
+
+# Direct age standardisation over the groups (age groups, in the order of the fit's
+# groups), by the core: per interval S = sum w_g S_g, SE = sqrt(sum w_g^2 SE_g^2), limits
+# of the fit's type; counts summed; cropped to the shortest group's table (as popEpi's
+# adjust()). `times` is not used (the table has a row per interval); a string given in its
+# place is taken as the weights.
+age_standardized.hrr_interval_netsurv <- function(fit, times = NULL, weights = "icss1", ...) {
+  if (!is.null(times)) {
+    if (is.character(times) && missing(weights)) {
+      weights <- times
+    } else {
+      stop(paste0("argument `times` is not used for interval tables (the standardised table ",
+                  "has a row per interval); give the standard as `weights =`"), call. = FALSE)
+    }
+  }
+  w <- standard_weights(weights, length(fit$groups), "groups")
+  t <- rust_value(interval_age_standardized_(fit$tables, w, fit$method, fit$conf_type,
+                                             as.double(fit$conf_level)))
+  interval_frame(t, fit)
 }

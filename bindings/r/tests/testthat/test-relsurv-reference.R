@@ -9,6 +9,11 @@
 # relsurv's Hakulinen with slopop reproduces its date-origin bug (see
 # generate_relsurv.R); those two cases are left out, and the *_datecut cases (the
 # intended estimate) must match.
+#
+# Further down: interval (life-table) net survival against popEpi::survtab on popEpi's
+# sire with popmort (hazards per person-year), rsadd(method = "max.lik"), and expected
+# survival with the built-in survexp.us and survival's survexp.us / survexp.usr
+# (US-style calendar dimension, survival's ratetable type 4).
 
 TOL <- 1e-10
 
@@ -117,7 +122,12 @@ test_that("as_rate_table() reproduces the long slopop table", {
   for (k in 1:2) expect_close(a$dims[[k]]$cuts, b$dims[[k]]$cuts, paste("cuts", k), tol = 0)
   expect_identical(a$long$rate, b$long$rate)
   expect_identical(a$long$columns[[3]], b$long$columns[[3]])
-  rs_error(as_rate_table(survival::survexp.us), "type 4")
+  expect_false(a$us_date)
+  expect_null(a$long$us_date)
+  # survival's US-style type 4 calendar dimension is accepted since the core has it
+  us <- as_rate_table(survival::survexp.us)
+  expect_true(us$us_date)
+  expect_identical(us$long$us_date, c("year", "age"))
 })
 
 test_that("expected survival matches survexp (exact integration)", {
@@ -384,4 +394,275 @@ test_that("age_standardized() matches the ICSS 1 standardised Pohar-Perme estima
   rs_error(age_standardized(fit, NA_real_), "argument `times`")
   fit1 <- net_survival(Surv(time, cens) ~ sex, data = d, ratetable = rt, year = "dx")
   rs_error(age_standardized(fit1, 365), "ICSS weights are for the 5 age groups")
+})
+
+# ---- interval (life-table) net survival: popEpi::survtab ---------------------------------
+
+# popEpi's sire (all women, sex 1) with popmort: hazards per person-YEAR by calendar year
+# (1951..2013), single-year age group (0..100) and sex (0/1); follow-up in years.
+SURVTAB_BREAKS <- seq(0, 5, 1 / 12)
+SIRE_LOWER <- c(0, 45, 55, 65, 75)
+
+survtab_fixtures <- function() {
+  skip_without_fixtures()
+  need <- c("rs_survtab_cases.csv", "data_rs_sire.csv", "data_rs_popmort.csv",
+            "rs_survtab_pp_midpoint.csv", "rs_survtab_pp_agegr_midpoint.csv")
+  have <- file.exists(file.path(fixture_dir(), need))
+  expect(all(have), sprintf("survtab fixtures missing: %s",
+                            paste(need[!have], collapse = ", ")))
+  if (!all(have)) skip("survtab fixtures missing")
+}
+
+survtab_cases <- function() {
+  if (is.null(fixture_dir()) ||
+      !file.exists(file.path(fixture_dir(), "rs_survtab_cases.csv"))) {
+    return(data.frame(case = "(fixtures not found)", relsurv_method = "", formula = "",
+                      weights = ""))
+  }
+  read_fixture("rs_survtab_cases.csv")
+}
+
+sire <- function() {
+  si <- read_fixture("data_rs_sire.csv")
+  si$fut <- si$ex_cal - si$dg_cal
+  si$dead <- as.numeric(si$status > 0)
+  si$agegr <- cut(si$dg_age, c(SIRE_LOWER, Inf), right = FALSE)
+  si
+}
+
+popmort <- function() rate_table(read_fixture("data_rs_popmort.csv"), age = "agegroup",
+                                 year = "year", sex = "sex", rate = "haz",
+                                 time_unit = "years")
+
+survtab_fit <- function(si, by_age, ...) {
+  f <- if (by_age) Surv(fut, dead) ~ agegr else Surv(fut, dead) ~ 1
+  interval_net_survival(f, data = si, ratetable = popmort(), age = "dg_age",
+                        year = "dg_cal", sex = "sex", breaks = SURVTAB_BREAKS, ...)
+}
+
+# Our table's rows in the fixture's order: `group` is the age group's lower bound (NA
+# without groups or when standardised).
+check_survtab <- function(tab, ref, columns, what) {
+  g <- if (is.null(tab$group) || nlevels(tab$group) == 1L) rep(1L, nrow(tab)) else
+    as.integer(tab$group)
+  rg <- if (all(is.na(ref$group))) rep(1L, nrow(ref)) else match(ref$group, SIRE_LOWER)
+  expect_identical(nrow(tab), nrow(ref), label = paste(what, "rows"))
+  m <- match(paste(rg, ref$interval), paste(g, tab$interval))
+  expect_false(anyNA(m), label = paste(what, "every fixture row found"))
+  if (anyNA(m)) return(invisible())
+  for (col in columns) {
+    expect_true(col %in% names(tab), label = paste(what, "has column", col))
+    expect_close(tab[[col]][m], ref[[col]], paste(what, col), tol = TOL)
+  }
+}
+
+tcases <- survtab_cases()
+for (i in seq_len(nrow(tcases))) local({
+  cs <- tcases[i, , drop = FALSE]
+  test_that(sprintf("interval_net_survival() matches survtab case %s", cs$case), {
+    survtab_fixtures()
+    si <- sire()
+    by_age <- cs$formula != "FUT ~ 1"
+    fit <- survtab_fit(si, by_age, method = cs$relsurv_method, pp_weight = "popepi")
+    expect_s3_class(fit, "hrr_interval_netsurv")
+    if (by_age) expect_identical(fit$groups, paste0("agegr=", levels(si$agegr)))
+    tab <- if (cs$weights == "ICSS1") age_standardized(fit, weights = "icss1") else
+      as.data.frame(fit)
+    ref <- read_fixture(paste0("rs_survtab_", cs$case, ".csv"))
+    check_survtab(tab, ref, setdiff(names(ref), "group"), cs$case)
+  })
+})
+
+test_that("interval Pohar-Perme with mid-point weights (the default) matches the by-hand tables", {
+  survtab_fixtures()
+  si <- sire()
+  cols <- c("pyrs", "d.pp", "d.pp.2", "pyrs.pp", "d.exp.pp", "surv", "SE", "lower", "upper")
+  for (case in c("pp", "pp_agegr")) {
+    fit <- survtab_fit(si, case == "pp_agegr")
+    expect_identical(fit$pp_weight, "midpoint")
+    ref <- read_fixture(sprintf("rs_survtab_%s_midpoint.csv", case))
+    check_survtab(as.data.frame(fit), ref, cols, paste(case, "midpoint"))
+  }
+})
+
+test_that("interval net survival: methods, units, age standardisation options", {
+  survtab_fixtures()
+  si <- sire()
+  fit <- survtab_fit(si, TRUE)
+  tab <- as.data.frame(fit)
+  expect_identical(names(tab),
+                   c("group", "interval", "Tstart", "Tstop", "delta", "n_start", "n_censor",
+                     "pyrs", "d", "d.exp", "d.pp", "d.pp.2", "pyrs.pp", "d.exp.pp", "surv.obs",
+                     "SE.surv.obs", "surv.exp", "surv", "SE", "lower", "upper"))
+  expect_identical(nrow(tab), 5L * 60L)
+  expect_identical(tab$n_start[tab$interval == 1], as.double(table(si$agegr)))
+  expect_output(print(fit), "Interval net survival \\(Pohar-Perme\\)")
+  expect_output(print(fit), "agegr=\\[75,Inf\\)")
+  s <- summary(fit, times = c(0, 1, 5, 6))
+  expect_s3_class(s, "summary.hrr_interval_netsurv")
+  st <- as.data.frame(s)
+  expect_identical(nrow(st), 20L)
+  expect_identical(st$surv[st$time == 0], rep(1, 5))
+  expect_true(all(is.na(st$surv[st$time == 6])))
+  five <- tab[abs(tab$Tstop - 5) < 1e-12, ]
+  expect_identical(st$surv[st$time == 5], five$surv)
+  expect_output(print(s), "lower 95% CI")
+  expect_output(print(summary(fit)), "n_start")
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_invisible(plot(fit))
+  expect_invisible(plot(survtab_fit(si, FALSE, method = "ederer2"), conf_int = FALSE))
+  # numeric (unnormalised) weights, the standard given in place of `times`, one group
+  a1 <- age_standardized(fit, weights = "icss1")
+  a2 <- age_standardized(fit, weights = 100 * c(0.07, 0.12, 0.23, 0.29, 0.29))
+  a3 <- age_standardized(fit, "icss1")
+  expect_close(a2$surv, a1$surv, "numeric weights", tol = 1e-12)
+  expect_identical(a3, a1)
+  a4 <- age_standardized(fit, weights = c(0, 0, 1, 0, 0))
+  expect_close(a4$surv, tab$surv[as.integer(tab$group) == 3], "one group", tol = 1e-12)
+  expect_close(a1$pyrs, as.vector(tapply(tab$pyrs, tab$interval, sum)), "pyrs summed",
+               tol = 1e-12)
+  rs_error(age_standardized(fit, weights = c(1, 2)), "argument `weights`.*length 2.*5 groups")
+  rs_error(age_standardized(fit, weights = "icss9"), "argument `weights`.*unknown standard")
+  rs_error(age_standardized(fit, weights = c(1, -1, 1, 1, 1)), "argument `weights`.*row 2")
+  rs_error(age_standardized(fit, times = 5), "argument `times`")
+  rs_error(age_standardized(survtab_fit(si, FALSE), weights = "icss1"),
+           "ICSS weights are for the 5 age groups.*1 groups")
+  # saved and reloaded
+  f <- tempfile(fileext = ".rds")
+  saveRDS(fit, f)
+  expect_identical(age_standardized(readRDS(f), weights = "icss1"), a1)
+})
+
+test_that("interval net survival with a rate table in days gives the same table in years", {
+  rs_fixtures()
+  d <- rdata()
+  rt <- slopop_long()
+  fd <- interval_net_survival(Surv(time, cens) ~ sex, d, rt, year = "dx", breaks = 0:5)
+  td <- as.data.frame(fd)
+  expect_identical(unique(td$Tstop), as.double(1:5))
+  expect_identical(fd$time_unit, "days")
+  sl <- read_fixture("data_rs_slopop.csv")
+  sl$rate <- sl$rate * 365.241
+  d$years <- d$time / 365.241
+  fy <- interval_net_survival(Surv(years, cens) ~ sex, d, rate_table(sl, time_unit = "years"),
+                              year = "dx", breaks = 0:5)
+  ty <- as.data.frame(fy)
+  expect_identical(td$n_start, ty$n_start)
+  expect_identical(td$d, ty$d)
+  expect_close(td$pyrs, ty$pyrs, "person-years in years", tol = 1e-12)
+  # the calendar-year boundaries differ by up to a day between the two units
+  expect_lt(max(abs(td$surv - ty$surv)), 1e-4)
+  # Ederer II with plain limits at 90%
+  fe <- interval_net_survival(Surv(time, cens) ~ 1, d, rt, year = "dx", breaks = c(0, 0.5, 2),
+                              method = "ederer2", conf_type = "plain", conf_level = 0.9)
+  te <- as.data.frame(fe)
+  expect_close(te$lower, te$surv - qnorm(0.95) * te$SE, "plain limits", tol = 1e-12)
+  expect_identical(te$Tstop, c(0.5, 2))
+})
+
+# ---- rsadd(method = "max.lik") --------------------------------------------------------------
+
+test_that("excess_hazard_model(method = \"max.lik\") matches rsadd's converged optimum", {
+  rs_fixtures()
+  d <- rdata()
+  ref <- read_fixture("rs_rsadd_max.lik.csv")
+  expect_identical(nrow(ref), 6L)
+  rt <- slopop_long()
+  for (yr in c("dx", "year_decimal")) {
+    m <- excess_hazard_model(Surv(time, cens) ~ sex + age, data = d, ratetable = rt,
+                             year = yr, breaks = c(0, 1, 3, 5, 10), method = "max.lik")
+    expect_s3_class(m, "hrr_excess")
+    expect_true(m$converged)
+    expect_identical(m$method, "max.lik")
+    expect_close(coef(m), ref$coef_converged, paste("coef", yr), tol = TOL)
+    expect_close(m$se, ref$se_converged, paste("se", yr), tol = TOL)
+    # relsurv itself stops at |step| < 1e-8
+    expect_close(coef(m), ref$coef, paste("coef vs relsurv", yr), tol = 1e-9)
+  }
+  expect_identical(names(coef(m)),
+                   c("sex", "age", "fu[0,1)", "fu[1,3)", "fu[3,5)", "fu[5,10)"))
+  expect_output(print(m), "maximum likelihood")
+  expect_output(print(summary(m)), "maximum likelihood")
+  g <- excess_hazard_model(Surv(time, cens) ~ sex + age, d, rt, year = "dx")
+  expect_identical(g$method, "glm.poi")
+  expect_output(print(g), "grouped Poisson GLM")
+  rs_error(excess_hazard_model(Surv(time, cens) ~ sex, d, rt, year = "dx", method = "EM"),
+           "argument `method`: unknown method \"EM\"")
+})
+
+# ---- US-style rate tables: survexp.us, survexp.usr -----------------------------------------
+
+test_that("expected survival with survexp.us (built-in and survival's) matches survexp", {
+  skip_without_fixtures()
+  cs <- read_fixture("rt_survexp_us_cases.csv")   # a *_cases file: read as character
+  ex <- read_fixture("rt_survexp_us_expected.csv")
+  times <- c(1, 100, 365, 1000, 3652.5, 9000)
+  p <- data.frame(id = as.numeric(cs$id), age = as.numeric(cs$age_days),
+                  dx = as.Date(as.numeric(cs$date_days1960), origin = "1960-01-01"),
+                  sex = c("male", "female")[as.numeric(cs$sex) + 1])
+  expect_identical(nrow(p), 40L)
+  expect_identical(nrow(ex), 240L)
+  us <- builtin_rate_table("survexp.us")
+  expect_s3_class(us, "hrr_ratetable")
+  expect_true(us$us_date)
+  expect_match(us$source, "survival")
+  expect_output(print(us), "Source: R package survival")
+  expect_output(print(us), "US-style")
+  tables <- list(builtin = us, survival = as_rate_table(survival::survexp.us))
+  for (tn in names(tables)) {
+    m <- expected_survival(tables[[tn]], p, age = "age", year = "dx", sex = "sex",
+                           times = times, age_unit = "days")
+    got <- m[cbind(match(as.numeric(ex$id), p$id), match(ex$time, times))]
+    expect_close(got, ex$surv, paste("survexp.us", tn), tol = 1e-13)
+  }
+  # the same cells: the built-in table is survival's survexp.us
+  a <- as.data.frame(tables$builtin)
+  b <- as.data.frame(tables$survival)
+  b <- b[match(paste(a$age, a$year, a$sex), paste(b$age, b$year, b$sex)), ]
+  expect_identical(a$rate, b$rate)
+  # usable directly as a survival ratetable object
+  m2 <- expected_survival(survival::survexp.us, p[1:3, ], age = "age", year = "dx",
+                          sex = "sex", times = times, age_unit = "days")
+  expect_close(m2, expected_survival(us, p[1:3, ], age = "age", year = "dx", sex = "sex",
+                                     times = times, age_unit = "days"),
+               "survival::survexp.us passed directly", tol = 1e-13)
+  rs_error(builtin_rate_table("nowhere"), "argument `name`: unknown built-in rate table")
+  rs_error(expected_survival(us, p, age = "age", year = "dx", sex = "sex", times = 1,
+                             age_unit = "weeks"), "argument `age_unit`")
+})
+
+test_that("survexp.usr's race dimension is read from `data` and matches survexp", {
+  usr <- as_rate_table(survival::survexp.usr)
+  expect_identical(vapply(usr$dims, `[[`, "", "name"), c("age", "sex", "race", "year"))
+  expect_true(usr$us_date)
+  set.seed(3)
+  n <- 12
+  q <- data.frame(age = round(runif(n, 0, 90) * 365.25 + runif(n, 0, 300)),
+                  sex = sample(c("male", "female"), n, TRUE),
+                  race = sample(c("white", "black"), n, TRUE),
+                  dx = as.Date("1950-01-01") + sample(0:20000, n, TRUE))
+  times <- c(1, 365, 3652.5)
+  m <- expected_survival(usr, q, age = "age", year = "dx", sex = "sex", times = times,
+                         age_unit = "days")
+  ref <- vapply(times, function(t) vapply(seq_len(n), function(i)
+    survival::survexp(~ 1, data = q[i, ], times = t, ratetable = survival::survexp.usr,
+                      rmap = list(age = age, sex = sex, year = dx, race = race))$surv, 0),
+    numeric(n))
+  expect_close(m, ref, "survexp.usr", tol = 1e-13)
+  rs_error(expected_survival(usr, q[, c("age", "sex", "dx")], age = "age", year = "dx",
+                             times = 1), "dimension `race`.*needs a column `race`")
+  q$race[3] <- "other"
+  rs_error(expected_survival(usr, q, age = "age", year = "dx", times = 1),
+           "column `race` of `data`: value \"other\" at row 3")
+})
+
+test_that("example_ratetable() is a rate table in days", {
+  rt <- example_ratetable()
+  expect_s3_class(rt, "hrr_ratetable")
+  expect_identical(rt$time_unit, "days")
+  expect_output(print(rt), "synthetic")
+  e <- expected_survival(rt, age = 60, year = 2000.5, sex = 1, times = 365.25)
+  # the Gompertz hazard per year 5e-5 exp(0.092 a) at the mid-point of age 60's band
+  expect_close(e, exp(-5e-5 * exp(0.092 * 60.5)), "one year at 60", tol = 1e-3)
 })
