@@ -299,29 +299,61 @@ fn popmort() -> RateTable {
     .unwrap()
 }
 
-#[test]
-fn interval_survival_matches_survtab() {
-    use hrrstats::{IntervalMethod, IntervalSurvival, LifeTableData, PpWeight};
-    let table = popmort();
+/// popEpi's sire in years: time (exit - diagnosis), status (any death), diagnosis date
+/// (decimal year), age at diagnosis, sex, and the ICSS age group (0..5) with its lower
+/// bounds.
+struct Sire {
+    time: Vec<f64>,
+    status: Vec<f64>,
+    dg_cal: Vec<f64>,
+    dg_age: Vec<f64>,
+    sex: Vec<f64>,
+    groups: Vec<u32>,
+}
+const ICSS_LOWER: [f64; 5] = [0.0, 45.0, 55.0, 65.0, 75.0];
+
+fn sire() -> Sire {
     let si = Table::read("data_rs_sire.csv");
     let (dg_cal, dg_age, sex) = (si.num("dg_cal"), si.num("dg_age"), si.num("sex"));
-    let time: Vec<f64> = si
+    let time = si
         .num("ex_cal")
         .iter()
         .zip(&dg_cal)
         .map(|(e, d)| e - d)
         .collect();
-    let status: Vec<f64> = si
+    let status = si
         .num("status")
         .iter()
         .map(|&s| (s > 0.0) as u8 as f64)
         .collect();
     // ICSS age groups [0, 45), [45, 55), [55, 65), [65, 75), [75, Inf).
-    let lower = [0.0, 45.0, 55.0, 65.0, 75.0];
-    let groups: Vec<u32> = dg_age
+    let groups = dg_age
         .iter()
-        .map(|&a| lower[1..].iter().filter(|&&l| a >= l).count() as u32)
+        .map(|&a| ICSS_LOWER[1..].iter().filter(|&&l| a >= l).count() as u32)
         .collect();
+    Sire {
+        time,
+        status,
+        dg_cal,
+        dg_age,
+        sex,
+        groups,
+    }
+}
+
+#[test]
+fn interval_survival_matches_survtab() {
+    use hrrstats::{IntervalMethod, IntervalSurvival, LifeTableData, PpWeight};
+    let table = popmort();
+    let Sire {
+        time,
+        status,
+        dg_cal,
+        dg_age,
+        sex,
+        groups,
+    } = sire();
+    let lower = ICSS_LOWER;
     let breaks: Vec<f64> = (0..=60).map(|k| k as f64 / 12.0).collect();
     let m = Table::read("rs_survtab_cases.csv");
     for c in 0..m.nrow {
@@ -416,24 +448,15 @@ fn excess_hazard_ml_matches_rsadd_max_lik() {
 fn interval_pp_with_midpoint_weights_matches_by_hand() {
     use hrrstats::{IntervalSurvival, LifeTableData};
     let table = popmort();
-    let si = Table::read("data_rs_sire.csv");
-    let (dg_cal, dg_age, sex) = (si.num("dg_cal"), si.num("dg_age"), si.num("sex"));
-    let time: Vec<f64> = si
-        .num("ex_cal")
-        .iter()
-        .zip(&dg_cal)
-        .map(|(e, d)| e - d)
-        .collect();
-    let status: Vec<f64> = si
-        .num("status")
-        .iter()
-        .map(|&s| (s > 0.0) as u8 as f64)
-        .collect();
-    let lower = [0.0, 45.0, 55.0, 65.0, 75.0];
-    let groups: Vec<u32> = dg_age
-        .iter()
-        .map(|&a| lower[1..].iter().filter(|&&l| a >= l).count() as u32)
-        .collect();
+    let Sire {
+        time,
+        status,
+        dg_cal,
+        dg_age,
+        sex,
+        groups,
+    } = sire();
+    let lower = ICSS_LOWER;
     let breaks: Vec<f64> = (0..=60).map(|k| k as f64 / 12.0).collect();
     for case in ["pp", "pp_agegr"] {
         let mut data =

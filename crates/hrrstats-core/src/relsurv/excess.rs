@@ -196,25 +196,12 @@ pub fn excess_hazard_glm(
     }
     // Then Fisher scoring on to the optimum (glm's deviance criterion stops ~1e-5 short).
     let fit = maximise(glm.coef.clone(), eval)?;
-    let mut names: Vec<String> = x.names().to_vec();
-    names.extend(
-        breaks
-            .windows(2)
-            .map(|w| format!("fu[{},{})", w[0] / year, w[1] / year)),
-    );
-    Ok(ExcessHazardFit {
-        se: (0..q).map(|j| fit.var[j * q + j].sqrt()).collect(),
-        names,
-        coef: fit.coef,
-        var: fit.var,
-        loglik: fit.loglik,
-        iterations: fit.iterations,
-        converged: fit.converged,
-        glm_coef: glm.coef,
-        glm_se: glm.se,
-        glm_iterations: glm.iterations,
-        table: t,
-    })
+    let mut out = fit.into_excess(x, breaks, year);
+    out.glm_coef = glm.coef;
+    out.glm_se = glm.se;
+    out.glm_iterations = glm.iterations;
+    out.table = t;
+    Ok(out)
 }
 
 /// Lengths of the covariates, the follow-up breaks and the year length.
@@ -268,6 +255,32 @@ struct Maximum {
     converged: bool,
     /// Inverse information at `coef`, row-major.
     var: Vec<f64>,
+}
+
+impl Maximum {
+    /// The fit with the covariates' names and one `fu[a,b)` term per interval (in years).
+    fn into_excess(self, x: &Covariates, breaks: &[f64], year: f64) -> ExcessHazardFit {
+        let q = self.coef.len();
+        let mut names: Vec<String> = x.names().to_vec();
+        names.extend(
+            breaks
+                .windows(2)
+                .map(|w| format!("fu[{},{})", w[0] / year, w[1] / year)),
+        );
+        ExcessHazardFit {
+            se: (0..q).map(|j| self.var[j * q + j].sqrt()).collect(),
+            names,
+            coef: self.coef,
+            var: self.var,
+            loglik: self.loglik,
+            iterations: self.iterations,
+            converged: self.converged,
+            glm_coef: Vec::new(),
+            glm_se: Vec::new(),
+            glm_iterations: 0,
+            table: ExcessTable::default(),
+        }
+    }
 }
 
 /// Newton's method with step halving. `eval(b, derivs)`: the log-likelihood and, when
@@ -357,7 +370,6 @@ pub fn excess_hazard_ml(
     let n = d.time.len();
     let p = x.p();
     let nfu = breaks.len() - 1;
-    let q = p + nfu;
     let last = breaks[nfu];
     let adv: Vec<bool> = table
         .dims()
@@ -431,26 +443,7 @@ pub fn excess_hazard_ml(
     let f0 = maximise(vec![0.0; nfu], eval_with(0))?;
     let mut b0 = vec![0.0; p];
     b0.extend_from_slice(&f0.coef);
-    let fit = maximise(b0, eval_with(p))?;
-    let mut names: Vec<String> = x.names().to_vec();
-    names.extend(
-        breaks
-            .windows(2)
-            .map(|w| format!("fu[{},{})", w[0] / year, w[1] / year)),
-    );
-    Ok(ExcessHazardFit {
-        se: (0..q).map(|j| fit.var[j * q + j].sqrt()).collect(),
-        names,
-        coef: fit.coef,
-        var: fit.var,
-        loglik: fit.loglik,
-        iterations: fit.iterations,
-        converged: fit.converged,
-        glm_coef: Vec::new(),
-        glm_se: Vec::new(),
-        glm_iterations: 0,
-        table: ExcessTable::default(),
-    })
+    Ok(maximise(b0, eval_with(p))?.into_excess(x, breaks, year))
 }
 
 /// The excess-hazard link of rsadd's Poisson GLM: `μ_i = d*_i + exp(η_i)`, i.e.

@@ -26,12 +26,11 @@
 //! Age standardisation (Corazziari et al. 2004, e.g. the ICSS weights): per interval
 //! `Σ w_g S_g` with SE `sqrt(Σ w_g² SE_g²)`, cropped to the shortest group's table.
 
-use std::borrow::Cow;
-
 use rayon::prelude::*;
 
+use super::net::NetSurvivalData;
 use super::ratetable::{Dimension, RateTable};
-use crate::data::{check_codes, check_conf_level, check_len};
+use crate::data::check_conf_level;
 use crate::dist::qnorm;
 use crate::error::{Error, Result};
 use crate::survival::km::ConfType;
@@ -94,62 +93,10 @@ impl PpWeight {
     }
 }
 
-/// Data for interval survival: follow-up times (> 0) and status (0 alive, 1 died) in
-/// the rate table's time unit, and the persons' values at diagnosis for each rate-table
-/// dimension (in the table's order).
-#[derive(Debug, Clone)]
-pub struct LifeTableData<'a> {
-    time: &'a [f64],
-    status: &'a [f64],
-    values: Vec<Cow<'a, [f64]>>,
-    group: Option<(&'a [u32], usize)>,
-}
-
-impl<'a> LifeTableData<'a> {
-    pub fn new(
-        time: &'a [f64],
-        status: &'a [f64],
-        values: Vec<&'a [f64]>,
-        table: &RateTable,
-    ) -> Result<Self> {
-        let n = time.len();
-        if n == 0 {
-            return Err(Error::Empty { arg: "time" });
-        }
-        check_len("status", status.len(), "time", n)?;
-        if let Some(row) = time.iter().position(|t| !(t.is_finite() && *t > 0.0)) {
-            return Err(Error::InvalidValue {
-                arg: "time",
-                row,
-                value: time[row],
-                problem: "follow-up time must be positive and finite",
-            });
-        }
-        if let Some(row) = status.iter().position(|&s| s != 0.0 && s != 1.0) {
-            return Err(Error::InvalidValue {
-                arg: "status",
-                row,
-                value: status[row],
-                problem: "status must be 0 (censored) or 1 (died)",
-            });
-        }
-        table.check_values(&values, n)?;
-        table.check_coverage(&values)?;
-        Ok(LifeTableData {
-            time,
-            status,
-            values: table.lookup_values(&values),
-            group: None,
-        })
-    }
-    /// Separate tables by group (codes `0..k`), e.g. age groups to standardise.
-    pub fn with_groups(mut self, codes: &'a [u32], k: usize) -> Result<Self> {
-        check_len("group", codes.len(), "time", self.time.len())?;
-        check_codes("group", codes, k)?;
-        self.group = Some((codes, k));
-        Ok(self)
-    }
-}
+/// Data for interval survival: the same as for net survival (follow-up times > 0 and
+/// status 0/1 in the rate table's time unit, the persons' values at diagnosis for each
+/// rate-table dimension); a table per group with [`NetSurvivalData::with_groups`].
+pub type LifeTableData<'a> = NetSurvivalData<'a>;
 
 /// Options for interval survival.
 #[derive(Debug, Clone)]
@@ -299,7 +246,7 @@ impl IntervalSurvivalParams {
         self.check()?;
         let br = &self.breaks;
         let kk = br.len() - 1;
-        let (codes, ng) = match d.group {
+        let (codes, ng) = match d.strata {
             Some((c, k)) => (Some(c), k),
             None => (None, 1),
         };

@@ -116,9 +116,17 @@ impl<'a> NetSurvivalData<'a> {
             strata: None,
         })
     }
-    pub fn with_strata(mut self, codes: &'a [u32], k: usize) -> Result<Self> {
-        check_len("strata", codes.len(), "time", self.time.len())?;
-        check_codes("strata", codes, k)?;
+    /// Separate life tables by group (codes `0..k`; interval survival), e.g. the age
+    /// groups to standardise; the same as strata for the curves.
+    pub fn with_groups(self, codes: &'a [u32], k: usize) -> Result<Self> {
+        self.split_by("group", codes, k)
+    }
+    pub fn with_strata(self, codes: &'a [u32], k: usize) -> Result<Self> {
+        self.split_by("strata", codes, k)
+    }
+    fn split_by(mut self, arg: &'static str, codes: &'a [u32], k: usize) -> Result<Self> {
+        check_len(arg, codes.len(), "time", self.time.len())?;
+        check_codes(arg, codes, k)?;
         self.strata = Some((codes, k));
         Ok(self)
     }
