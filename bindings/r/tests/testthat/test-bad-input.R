@@ -639,3 +639,87 @@ test_that("competing-risks errors leave nothing on stderr", {
   out <- suppressWarnings(system2(rscript, script, stdout = TRUE, stderr = TRUE, env = env))
   expect_identical(out, "done")
 })
+
+# ---- interval (life-table) net survival ---------------------------------------------------
+
+rs_small <- function() {
+  data.frame(time = c(0.5, 2.2, 1.1, 3.4, 0.8, 4.9), status = c(1, 0, 1, 0, 1, 0),
+             age = c(50, 62, 71, 45, 80, 66), year = c(1995.2, 1996.7, 1998.1, 1999.9, 2001.3, 2003.5),
+             sex = c(1, 2, 1, 2, 2, 1), grp = c("a", "a", "b", "b", "a", "b"))
+}
+
+rs_small_table <- function(time_unit = "years") {
+  tab <- expand.grid(age = c(0, 50, 70), year = c(1990, 2000), sex = c(1, 2))
+  tab$rate <- 0.01 * (1 + tab$age / 10) / (if (time_unit == "days") 365.241 else 1)
+  rate_table(tab, time_unit = time_unit)
+}
+
+test_that("interval_net_survival: bad time, status, breaks and options name the argument and the row", {
+  d <- rs_small()
+  rt <- rs_small_table()
+  fit <- interval_net_survival(Surv(time, status) ~ grp, d, rt, breaks = 0:5)
+  expect_s3_class(fit, "hrr_interval_netsurv")
+  d2 <- d; d2$time[3] <- -1
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d2, rt, breaks = 0:5),
+                     "argument `time`: follow-up time must be positive.*value -1.*row 3")
+  d2 <- d; d2$time[2] <- NA
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d2, rt, breaks = 0:5),
+                     "argument `time`.*missing value \\(NA\\) at row 2")
+  d2 <- d; d2$status[4] <- 2
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d2, rt, breaks = 0:5),
+                     "argument `status`.*value 2.*row 4")
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, breaks = 1:5),
+                     "argument `breaks`: the first boundary must be 0.*value 1.*row 1")
+  # a table in days: boundaries are still reported in years
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, transform(d, time = time * 365.241),
+                                           rs_small_table("days"), breaks = c(2, 3)),
+                     "argument `breaks`: the first boundary must be 0 .*\\(value 2\\) at row 1")
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, breaks = c(0, 2, 1)),
+                     "argument `breaks`: boundaries must be strictly increasing.*row 3")
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, breaks = c(0, NA, 2)),
+                     "argument `breaks`: boundary is not finite.*row 2")
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, breaks = 0),
+                     "argument `breaks`: at least two")
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, breaks = "0:5"),
+                     "argument `breaks` must be numeric")
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, method = "ederer1"),
+                     "argument `method`: unknown method \"ederer1\"")
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, method = c("pp", "e2")),
+                     "argument `method` must be a single string")
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, pp_weight = "end"),
+                     "argument `pp_weight`: unknown weighting")
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, conf_type = "logit"),
+                     "argument `conf_type`")
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, conf_level = 1.5),
+                     "argument `conf_level`")
+  d2 <- d; d2$age[5] <- -3
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d2, rt),
+                     "argument `age`.*row 5")
+  d2 <- d; d2$sex[6] <- 3
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d2, rt),
+                     "argument `sex`: value \"3\" at row 6")
+  expect_clean_error(interval_net_survival(Surv(entry, time, status) ~ 1, transform(d, entry = 0), rt),
+                     "delayed entry")
+  expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, list()),
+                     "argument `ratetable`")
+})
+
+test_that("relative-survival errors leave nothing on stderr", {
+  rscript <- file.path(R.home("bin"), "Rscript")
+  script <- tempfile(fileext = ".R")
+  writeLines(c(
+    "suppressPackageStartupMessages(library(hrrstats))",
+    "tab <- expand.grid(age = c(0, 50), year = c(1990, 2000), sex = c(1, 2))",
+    "tab$rate <- 0.01",
+    "rt <- rate_table(tab, time_unit = 'years')",
+    "d <- data.frame(time = c(1, -2, 3), status = c(1, 0, 1), age = 60, year = 1995, sex = 1)",
+    "try(interval_net_survival(Surv(time, status) ~ 1, d, rt), silent = TRUE)",
+    "d$time[2] <- 2",
+    "try(interval_net_survival(Surv(time, status) ~ 1, d, rt, breaks = c(1, 2)), silent = TRUE)",
+    "try(interval_net_survival(Surv(time, status) ~ 1, d, rt, method = 'x'), silent = TRUE)",
+    "try(builtin_rate_table('x'), silent = TRUE)",
+    "cat('done\\n')"), script)
+  env <- paste0("R_LIBS=", paste(.libPaths(), collapse = .Platform$path.sep))
+  out <- suppressWarnings(system2(rscript, script, stdout = TRUE, stderr = TRUE, env = env))
+  expect_identical(out, "done")
+})
