@@ -190,7 +190,7 @@ net_survival_ <- function(table, time, status, values, strata, n_strata, method,
 #' `group`: codes 1..n_groups. Returns statistic, df, p_value, score (one per group)
 #' and variance (the n_groups x n_groups covariance of the scores).
 #' @noRd
-net_survival_test_ <- function(table, time, status, values, group, n_groups, precision) .Call(wrap__net_survival_test_, table, time, status, values, group, n_groups, precision)
+net_survival_test_ <- function(table, time, status, values, group, n_groups, precision, strata, n_strata) .Call(wrap__net_survival_test_, table, time, status, values, group, n_groups, precision, strata, n_strata)
 
 #' Excess-hazard regression as `relsurv::rsadd`: `method` "glm.poi" (Dickman grouped
 #' Poisson GLM, `excess_hazard_glm`) or "max.lik" (full likelihood on the individual
@@ -235,7 +235,7 @@ example_ratetable_ <- function() .Call(wrap__example_ratetable_)
 #' `tau`: NULL (the longest follow-up) or the end of the grid. Returns time, cancer,
 #' cancer_var, population, population_var.
 #' @noRd
-crude_probabilities_ <- function(table, time, status, values, precision, tau) .Call(wrap__crude_probabilities_, table, time, status, values, precision, tau)
+crude_probabilities_ <- function(table, time, status, values, precision, tau, group, n_groups) .Call(wrap__crude_probabilities_, table, time, status, values, precision, tau, group, n_groups)
 
 #' Direct age standardisation of net survival over the strata (the age groups, in
 #' stratum order), as `NetSurvivalFit::age_standardized`. `curves`: a list with one

@@ -616,9 +616,7 @@ net_survival_test <- function(formula, data = NULL, ratetable, age = "age", year
   ratetable <- check_rate_table(ratetable)
   env <- environment(formula) %||% parent.frame()
   cols <- relsurv_columns(formula, data, ratetable, age, year, sex, env, "net_survival_test")
-  if (!is.null(cols$strata)) {
-    stop("net_survival_test(): strata() terms are not supported", call. = FALSE)
-  }
+  st <- cols$strata
   g <- cols$plain
   if (is.null(g)) {
     stop("argument `formula` must name the groups to compare: Surv(time, status) ~ group",
@@ -628,7 +626,8 @@ net_survival_test <- function(formula, data = NULL, ratetable, age = "age", year
   precision <- relsurv_precision(precision, tu)
   k <- length(g$levels)
   v <- rust_value(relsurv_message(net_survival_test_(
-    ratetable$long, cols$time, cols$status, cols$values, g$codes, k, precision)))
+    ratetable$long, cols$time, cols$status, cols$values, g$codes, k, precision,
+    if (is.null(st)) NULL else st$codes, if (is.null(st)) 1L else length(st$levels))))
   score <- stats::setNames(v$score, g$levels)
   variance <- v$variance
   dimnames(variance) <- list(g$levels, g$levels)
@@ -638,7 +637,8 @@ net_survival_test <- function(formula, data = NULL, ratetable, age = "age", year
     n = stats::setNames(tabulate(g$codes, k), g$levels),
     n_event = stats::setNames(as.vector(tapply(cols$status, factor(g$codes, seq_len(k)),
                                                sum)), g$levels),
-    method = "Log-rank-type test of equal net survival (Pohar-Perme weighting)",
+    method = paste0("Log-rank-type test of equal net survival (Pohar-Perme weighting)",
+                    if (is.null(st)) "" else sprintf(", stratified (%d strata)", length(st$levels))),
     data.name = label_of(formula), time_unit = tu, call = call
   ), class = "hrr_netsurv_test")
 }
@@ -724,6 +724,9 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
     loglik = v$loglik,
     iterations = v$iterations,
     converged = v$converged,
+    # glm.poi: the grouped GLM as rsadd reports it (glm's default stopping rule)
+    rsadd_coefficients = if (length(v$glm_coef)) stats::setNames(v$glm_coef, names_),
+    rsadd_se = if (length(v$glm_se)) stats::setNames(v$glm_se, names_),
     covariates = xnames,
     breaks = as.double(breaks),
     n = n,
@@ -799,24 +802,29 @@ crude_probabilities <- function(formula, data = NULL, ratetable, age = "age", ye
   ratetable <- check_rate_table(ratetable)
   env <- environment(formula) %||% parent.frame()
   cols <- relsurv_columns(formula, data, ratetable, age, year, sex, env, "crude_probabilities")
-  if (!is.null(cols$all_rhs)) {
-    stop("crude_probabilities(): groups are not supported; use Surv(time, status) ~ 1 ",
-         "(and subset `data` for each group)", call. = FALSE)
-  }
+  g <- cols$all_rhs
   tu <- ratetable$time_unit
   precision <- relsurv_precision(precision, tu)
   if (!is.null(tau) && (!is.numeric(tau) || length(tau) != 1L)) {
     stop("argument `tau` must be a single number (in the follow-up time unit)", call. = FALSE)
   }
-  v <- rust_value(relsurv_message(crude_probabilities_(
+  vs <- rust_value(relsurv_message(crude_probabilities_(
     ratetable$long, cols$time, cols$status, cols$values, precision,
-    if (is.null(tau)) NULL else as.double(tau))))
-  m <- length(v$time)
-  data.frame(time = c(v$time, v$time),
-             cause = rep(c("cancer", "population"), each = m),
-             estimate = c(v$cancer, v$population),
-             variance = c(v$cancer_var, v$population_var),
-             stringsAsFactors = FALSE)
+    if (is.null(tau)) NULL else as.double(tau), if (is.null(g)) NULL else g$codes,
+    if (is.null(g)) 1L else length(g$levels))))
+  out <- do.call(rbind, lapply(seq_along(vs), function(k) {
+    v <- vs[[k]]
+    m <- length(v$time)
+    d <- data.frame(time = c(v$time, v$time),
+                    cause = rep(c("cancer", "population"), each = m),
+                    estimate = c(v$cancer, v$population),
+                    variance = c(v$cancer_var, v$population_var),
+                    stringsAsFactors = FALSE)
+    if (!is.null(g)) d <- cbind(group = g$levels[k], d, stringsAsFactors = FALSE)
+    d
+  }))
+  rownames(out) <- NULL
+  out
 }
 
 # ---- interval (life-table) net survival -------------------------------------------------

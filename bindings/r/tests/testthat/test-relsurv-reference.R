@@ -299,6 +299,9 @@ test_that("excess_hazard_model() matches rsadd(method = \"glm.poi\") at its conv
     expect_true(m$converged)
     expect_close(coef(m), ref$coef_converged, paste("coef", yr), tol = 1e-8)
     expect_close(m$se, ref$se_converged, paste("se", yr), tol = 1e-8)
+    # the GLM engine with rsadd's link, start and glm's stopping rule: rsadd's own answer
+    expect_close(m$rsadd_coefficients, ref$coef, paste("rsadd coef", yr), tol = 1e-8)
+    expect_close(m$rsadd_se, ref$se, paste("rsadd se", yr), tol = 1e-8)
   }
   expect_identical(names(coef(m)),
                    c("sex", "age", "fu[0,1)", "fu[1,3)", "fu[3,5)", "fu[5,10)"))
@@ -344,8 +347,6 @@ test_that("crude_probabilities() matches cmp.rel at every observed time", {
   }
   short <- crude_probabilities(Surv(time, cens) ~ 1, d, rt, year = "dx", tau = 1000)
   expect_lte(max(short$time), 1000)
-  rs_error(crude_probabilities(Surv(time, cens) ~ sex, d, rt, year = "dx"),
-           "groups are not supported")
   rs_error(crude_probabilities(Surv(time, cens) ~ 1, d, rt, year = "dx", tau = "x"),
            "argument `tau`")
 })
@@ -665,4 +666,34 @@ test_that("example_ratetable() is a rate table in days", {
   e <- expected_survival(rt, age = 60, year = 2000.5, sex = 1, times = 365.25)
   # the Gompertz hazard per year 5e-5 exp(0.092 a) at the mid-point of age 60's band
   expect_close(e, exp(-5e-5 * exp(0.092 * 60.5)), "one year at 60", tol = 1e-3)
+})
+
+test_that("stratified net_survival_test() matches rs.diff(~ sex + strata(agegr3))", {
+  rs_fixtures()
+  d <- rdata()
+  d$agegr3 <- cut(d$age, c(0, 60, 75, Inf), right = FALSE)
+  ref <- read_fixture("rs_diff_strata.csv")
+  t <- net_survival_test(Surv(time, cens) ~ sex + strata(agegr3), data = d,
+                         ratetable = slopop_long(), year = "dx")
+  expect_close(c(t$statistic, t$df, t$p.value), c(ref$statistic, ref$df, ref$p_value),
+               "statistic, df, p", tol = TOL)
+  expect_close(t$score, c(ref$z_1, ref$z_2), "score", tol = TOL)
+  expect_close(t$variance, c(ref$var_11, ref$var_12, ref$var_12, ref$var_22), "variance",
+               tol = TOL)
+  expect_output(print(t), "stratified \\(3 strata\\)")
+})
+
+test_that("crude_probabilities() by group matches cmp.rel(~ sex)", {
+  rs_fixtures()
+  d <- rdata()
+  ref <- read_fixture("rs_cmprel_sex.csv")
+  ref <- ref[ref$time > 0, ]
+  cp <- crude_probabilities(Surv(time, cens) ~ sex, data = d, ratetable = slopop_long(),
+                            year = "dx")
+  expect_identical(names(cp), c("group", "time", "cause", "estimate", "variance"))
+  expect_identical(unique(cp$group), c("sex=1", "sex=2"))
+  m <- match(paste0("sex=", ref$group, ref$time, ref$cause), paste0(cp$group, cp$time, cp$cause))
+  expect_false(anyNA(m))
+  expect_close(cp$estimate[m], ref$estimate, "estimate", tol = TOL)
+  expect_close(cp$variance[m], ref$variance, "variance", tol = TOL)
 })

@@ -1882,6 +1882,8 @@ fn net_survival_test_(
     group: Robj,
     n_groups: Robj,
     precision: Robj,
+    strata: Robj,
+    n_strata: Robj,
 ) -> Robj {
     guarded(|| {
         let t = rate_table_of(table)?;
@@ -1892,7 +1894,11 @@ fn net_survival_test_(
         let g = codes("group", &group)?;
         let k = count("n_groups", &n_groups)?;
         let precision = scalar("precision", &precision)?;
-        let data = hrrstats_core::NetSurvivalData::new(time, status, v, &t)?;
+        let st = if strata.is_null() { None } else { Some(codes("strata", &strata)?) };
+        let mut data = hrrstats_core::NetSurvivalData::new(time, status, v, &t)?;
+        if let Some(st) = &st {
+            data = data.with_strata(st, count("n_strata", &n_strata)?)?;
+        }
         let r = hrrstats_core::net_survival_test(&t, &data, &g, k, precision)?;
         Ok(named(
             &["statistic", "df", "p_value", "score", "variance"],
@@ -1952,7 +1958,7 @@ fn excess_hazard_(
         let f = fit(&t, &data, &cov, breaks, year)?;
         let p = f.names.len();
         Ok(named(
-            &["names", "coef", "se", "var", "loglik", "iterations", "converged"],
+            &["names", "coef", "se", "var", "loglik", "iterations", "converged", "glm_coef", "glm_se"],
             vec![
                 f.names.into(),
                 f.coef.into(),
@@ -1961,6 +1967,8 @@ fn excess_hazard_(
                 f.loglik.into(),
                 (f.iterations as i32).into(),
                 f.converged.into(),
+                f.glm_coef.into(),
+                f.glm_se.into(),
             ],
         ))
     })
@@ -2105,7 +2113,17 @@ fn interval_age_standardized_(tables: Robj, weights: Robj, method: Robj, conf_ty
 /// cancer_var, population, population_var.
 /// @noRd
 #[extendr]
-fn crude_probabilities_(table: Robj, time: Robj, status: Robj, values: Robj, precision: Robj, tau: Robj) -> Robj {
+#[allow(clippy::too_many_arguments)]
+fn crude_probabilities_(
+    table: Robj,
+    time: Robj,
+    status: Robj,
+    values: Robj,
+    precision: Robj,
+    tau: Robj,
+    group: Robj,
+    n_groups: Robj,
+) -> Robj {
     guarded(|| {
         let t = rate_table_of(table)?;
         let time = doubles("time", &time)?;
@@ -2114,18 +2132,28 @@ fn crude_probabilities_(table: Robj, time: Robj, status: Robj, values: Robj, pre
         let v = vals.iter().map(|c| doubles("rmap", c)).collect::<Res<Vec<&[f64]>>>()?;
         let precision = scalar("precision", &precision)?;
         let tau = if tau.is_null() { None } else { Some(scalar("tau", &tau)?) };
-        let data = hrrstats_core::NetSurvivalData::new(time, status, v, &t)?;
-        let r = hrrstats_core::crude_probabilities(&t, &data, precision, tau)?;
-        Ok(named(
-            &["time", "cancer", "cancer_var", "population", "population_var"],
-            vec![
-                r.time.into(),
-                r.cancer.into(),
-                r.cancer_var.into(),
-                r.population.into(),
-                r.population_var.into(),
-            ],
-        ))
+        let g = if group.is_null() { None } else { Some(codes("group", &group)?) };
+        let mut data = hrrstats_core::NetSurvivalData::new(time, status, v, &t)?;
+        if let Some(g) = &g {
+            data = data.with_groups(g, count("n_groups", &n_groups)?)?;
+        }
+        let rs = hrrstats_core::crude_probabilities_by_stratum(&t, &data, precision, tau)?;
+        let items: Vec<Robj> = rs
+            .into_iter()
+            .map(|r| {
+                named(
+                    &["time", "cancer", "cancer_var", "population", "population_var"],
+                    vec![
+                        r.time.into(),
+                        r.cancer.into(),
+                        r.cancer_var.into(),
+                        r.population.into(),
+                        r.population_var.into(),
+                    ],
+                )
+            })
+            .collect();
+        Ok(List::from_values(items).into())
     })
 }
 
