@@ -134,17 +134,27 @@ fn net_survival_test_matches_rs_diff() {
     let g: Vec<u32> = sex.iter().map(|&s| s as u32).collect();
     let data = NetSurvivalData::new(&time, &status, vec![&age, &year, &sex], &table).unwrap();
     let r = hrrstats::net_survival_test(&table, &data, &g, 2, 1.0).unwrap();
-    let f = Table::read("rs_diff.csv");
+    assert_rs_diff(&r, "rs_diff.csv", "p_upper");
+}
+
+/// The test's statistic, df, p (column `p`), scores and covariance against a fixture.
+fn assert_rs_diff(r: &hrrstats::NetSurvivalTest, fixture: &str, p: &str) {
+    let f = Table::read(fixture);
     let col = |c: &str| f.num(c)[0];
     assert_close_tol(
-        "rs.diff statistic, p",
+        &format!("{fixture} statistic, p"),
         &[r.statistic, r.df as f64, r.p_value],
-        &[col("statistic"), col("df"), col("p_upper")],
+        &[col("statistic"), col("df"), col(p)],
         TOL,
     );
-    assert_close_tol("rs.diff scores", &r.score, &[col("z_1"), col("z_2")], TOL);
     assert_close_tol(
-        "rs.diff variance",
+        &format!("{fixture} scores"),
+        &r.score,
+        &[col("z_1"), col("z_2")],
+        TOL,
+    );
+    assert_close_tol(
+        &format!("{fixture} variance"),
         &r.variance,
         &[col("var_11"), col("var_12"), col("var_12"), col("var_22")],
         TOL,
@@ -571,21 +581,7 @@ fn stratified_net_survival_test_matches_rs_diff() {
         .with_strata(&agegr3, 3)
         .unwrap();
     let r = hrrstats::net_survival_test(&table, &data, &g, 2, 1.0).unwrap();
-    let f = Table::read("rs_diff_strata.csv");
-    let col = |c: &str| f.num(c)[0];
-    assert_close_tol(
-        "stratified rs.diff statistic, p",
-        &[r.statistic, r.df as f64, r.p_value],
-        &[col("statistic"), col("df"), col("p_value")],
-        TOL,
-    );
-    assert_close_tol("scores", &r.score, &[col("z_1"), col("z_2")], TOL);
-    assert_close_tol(
-        "variance",
-        &r.variance,
-        &[col("var_11"), col("var_12"), col("var_12"), col("var_22")],
-        TOL,
-    );
+    assert_rs_diff(&r, "rs_diff_strata.csv", "p_value");
 }
 
 #[test]

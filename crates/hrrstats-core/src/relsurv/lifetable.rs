@@ -28,7 +28,7 @@
 
 use rayon::prelude::*;
 
-use super::net::NetSurvivalData;
+use super::net::{standard_weights_total, NetSurvivalData};
 use super::ratetable::{Dimension, RateTable};
 use crate::data::check_conf_level;
 use crate::dist::qnorm;
@@ -392,29 +392,7 @@ impl IntervalSurvivalFit {
     /// `Σ w_g S_g`, SE `sqrt(Σ w_g² SE_g²)` (also for the observed survival); counts and
     /// person-time summed over the groups; limits of the fit's type.
     pub fn age_standardized(&self, weights: &[f64]) -> Result<IntervalTable> {
-        if weights.len() != self.tables.len() {
-            return Err(Error::LengthMismatch {
-                arg: "weights",
-                len: weights.len(),
-                expected_arg: "groups",
-                expected: self.tables.len(),
-            });
-        }
-        if let Some(row) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
-            return Err(Error::InvalidValue {
-                arg: "weights",
-                row,
-                value: weights[row],
-                problem: "weight must be finite and non-negative",
-            });
-        }
-        let total: f64 = weights.iter().sum();
-        if total <= 0.0 {
-            return Err(Error::InvalidArgument {
-                arg: "weights",
-                reason: "the weights sum to zero".into(),
-            });
-        }
+        let total = standard_weights_total(weights, self.tables.len(), "groups")?;
         let len = self.tables.iter().map(|t| t.surv.len()).min().unwrap_or(0);
         if len == 0 {
             return Err(Error::Data {

@@ -954,29 +954,7 @@ impl NetSurvivalFit {
     /// `SE = sqrt(Σ w_k² (S_k(t) se_k(t))²)` (Corazziari et al. 2004), limits
     /// `S ± z SE`.
     pub fn age_standardized(&self, weights: &[f64], times: &[f64]) -> Result<StandardizedNet> {
-        if weights.len() != self.curves.len() {
-            return Err(Error::LengthMismatch {
-                arg: "weights",
-                len: weights.len(),
-                expected_arg: "strata",
-                expected: self.curves.len(),
-            });
-        }
-        if let Some(row) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
-            return Err(Error::InvalidValue {
-                arg: "weights",
-                row,
-                value: weights[row],
-                problem: "weight must be finite and non-negative",
-            });
-        }
-        let total: f64 = weights.iter().sum();
-        if total <= 0.0 {
-            return Err(Error::InvalidArgument {
-                arg: "weights",
-                reason: "the weights sum to zero".into(),
-            });
-        }
+        let total = standard_weights_total(weights, self.curves.len(), "strata")?;
         let z = qnorm(1.0 - (1.0 - self.conf_level) / 2.0);
         let mut out = StandardizedNet {
             time: times.to_vec(),
@@ -999,4 +977,37 @@ impl NetSurvivalFit {
         }
         Ok(out)
     }
+}
+
+/// Check standardisation weights (one per group, finite, non-negative, not all zero)
+/// and return their sum.
+pub(crate) fn standard_weights_total(
+    weights: &[f64],
+    groups: usize,
+    groups_arg: &'static str,
+) -> Result<f64> {
+    if weights.len() != groups {
+        return Err(Error::LengthMismatch {
+            arg: "weights",
+            len: weights.len(),
+            expected_arg: groups_arg,
+            expected: groups,
+        });
+    }
+    if let Some(row) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+        return Err(Error::InvalidValue {
+            arg: "weights",
+            row,
+            value: weights[row],
+            problem: "weight must be finite and non-negative",
+        });
+    }
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return Err(Error::InvalidArgument {
+            arg: "weights",
+            reason: "the weights sum to zero".into(),
+        });
+    }
+    Ok(total)
 }
