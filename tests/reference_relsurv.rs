@@ -161,8 +161,17 @@ fn assert_rs_diff(r: &hrrstats::NetSurvivalTest, fixture: &str, p: &str) {
     );
 }
 
-#[test]
-fn excess_hazard_glm_matches_rsadd() {
+/// rsadd's model on rdata: `Surv(time, cens) ~ sex + age` (numeric covariates),
+/// follow-up intervals 0, 1, 3, 5, 10 years, fitted by `fit`.
+fn rsadd_fit(
+    fit: fn(
+        &RateTable,
+        &NetSurvivalData,
+        &hrrstats::Covariates,
+        &[f64],
+        f64,
+    ) -> hrrstats::Result<hrrstats::ExcessHazardFit>,
+) -> hrrstats::ExcessHazardFit {
     let table = slopop();
     let (d, age_days, year, sex0, time, status) = rdata();
     let data = NetSurvivalData::new(&time, &status, vec![&age_days, &year, &sex0], &table).unwrap();
@@ -173,7 +182,12 @@ fn excess_hazard_glm_matches_rsadd() {
         .iter()
         .map(|y| y * 365.241)
         .collect();
-    let fit = hrrstats::excess_hazard_glm(&table, &data, &x, &breaks, 365.241).unwrap();
+    fit(&table, &data, &x, &breaks, 365.241).unwrap()
+}
+
+#[test]
+fn excess_hazard_glm_matches_rsadd() {
+    let fit = rsadd_fit(hrrstats::excess_hazard_glm);
     assert!(fit.converged);
     // The grouped table, row by row (keyed by sub-interval, sex, age).
     let f = Table::read("rs_rsadd_glm.poi_table.csv");
@@ -433,17 +447,7 @@ fn interval_survival_matches_survtab() {
 
 #[test]
 fn excess_hazard_ml_matches_rsadd_max_lik() {
-    let table = slopop();
-    let (d, age_days, year, sex0, time, status) = rdata();
-    let data = NetSurvivalData::new(&time, &status, vec![&age_days, &year, &sex0], &table).unwrap();
-    let names = vec!["sex".to_string(), "age".to_string()];
-    let (sex, age) = (d.num("sex"), d.num("age"));
-    let x = hrrstats::Covariates::from_columns(vec![&sex, &age], &names).unwrap();
-    let breaks: Vec<f64> = [0.0, 1.0, 3.0, 5.0, 10.0]
-        .iter()
-        .map(|y| y * 365.241)
-        .collect();
-    let fit = hrrstats::excess_hazard_ml(&table, &data, &x, &breaks, 365.241).unwrap();
+    let fit = rsadd_fit(hrrstats::excess_hazard_ml);
     assert!(fit.converged);
     let c = Table::read("rs_rsadd_max.lik.csv");
     assert_eq!(c.nrow, 6);

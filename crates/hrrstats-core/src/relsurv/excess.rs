@@ -22,8 +22,6 @@ use crate::error::{Error, Result};
 use crate::glm::{Family, Glm, GlmData, Link};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
 
-use super::ratetable::Dimension;
-
 /// A fitted excess-hazard model.
 #[derive(Debug, Clone)]
 pub struct ExcessHazardFit {
@@ -371,11 +369,7 @@ pub fn excess_hazard_ml(
     let p = x.p();
     let nfu = breaks.len() - 1;
     let last = breaks[nfu];
-    let adv: Vec<bool> = table
-        .dims()
-        .iter()
-        .map(|x| matches!(x, Dimension::Continuous { .. }))
-        .collect();
+    let adv = table.advances();
     let day = year / 365.241;
     // Pieces: person, interval, death, years, cumulative hazard, hazard at death.
     let (mut pid, mut fu) = (Vec::new(), Vec::new());

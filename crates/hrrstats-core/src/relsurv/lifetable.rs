@@ -29,7 +29,7 @@
 use rayon::prelude::*;
 
 use super::net::{standard_weights_total, NetSurvivalData};
-use super::ratetable::{Dimension, RateTable};
+use super::ratetable::RateTable;
 use crate::data::check_conf_level;
 use crate::dist::qnorm;
 use crate::error::{Error, Result};
@@ -250,11 +250,7 @@ impl IntervalSurvivalParams {
             Some((c, k)) => (Some(c), k),
             None => (None, 1),
         };
-        let adv: Vec<bool> = table
-            .dims()
-            .iter()
-            .map(|x| matches!(x, Dimension::Continuous { .. }))
-            .collect();
+        let adv = table.advances();
         let tol = f64::EPSILON.sqrt();
         let popepi = self.pp_weight == PpWeight::PopEpi;
         let ndim = adv.len();
