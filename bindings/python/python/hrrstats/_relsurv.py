@@ -144,14 +144,7 @@ class NetSurvival:
         65-74, 75+; see :func:`icss_group`) or one weight per stratum.
         S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 (S_k se_k)^2), limits S -/+ z SE.
         Returns a DataFrame: time, survival, std_err, lower, upper."""
-        if isinstance(weights, str):
-            std, _ = _core.icss_weights()
-            key = weights.lower()
-            if key not in ("icss1", "icss2", "icss3"):
-                raise ValueError(f"argument `weights`: unknown standard {weights!r}; use \"icss1\", \"icss2\" or \"icss3\"")
-            w = std[int(key[-1]) - 1]
-        else:
-            w = [float(v) for v in weights]
+        w = _standard_weights(weights, len(self.strata))
         t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
         curves = [(c["time"], c["survival"], c["std_err"]) for c in self._curves]
         r = _core.net_age_standardized(curves, w, t, float(self.conf_level))
