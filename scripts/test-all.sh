@@ -13,16 +13,52 @@ export CARGO_TERM_COLOR=never
 LOG=$(mktemp -d)
 declare -A PASSED FAILED
 
-need_apt=()
-command -v Rscript >/dev/null 2>&1 || need_apt+=(r-base-dev)
-if command -v Rscript >/dev/null 2>&1; then
-  Rscript -e 'quit(status = !requireNamespace("survival", quietly = TRUE))' >/dev/null 2>&1 || need_apt+=(r-cran-survival)
-  Rscript -e 'quit(status = !requireNamespace("testthat", quietly = TRUE))' >/dev/null 2>&1 || need_apt+=(r-cran-testthat)
-else
-  need_apt+=(r-cran-survival r-cran-testthat)
+# Every R package any test loads, as Debian packages. The check below fails early, naming
+# the package, if a test file loads one that is not in this list: a reference test
+# skipped for a missing package counts as failed, so the install must not depend on
+# what happens to be on the machine.
+R_TEST_PACKAGES=(survival testthat MASS sandwich relsurv)
+# Python packages the tests import (besides hrrstats itself and the standard library).
+PY_TEST_PACKAGES=(numpy pandas pytest matplotlib polars)
+
+echo "== checking that the install lists cover every package the tests load"
+missing=$(
+  { grep -rhoE "(library|require|requireNamespace|skip_if_not_installed)\(\"?[A-Za-z][A-Za-z0-9.]*" \
+      bindings/r/tests 2>/dev/null | sed -E 's/.*\("?//'
+    # pkg::fun in code (comments and string literals stripped first)
+    find bindings/r/tests -name '*.R' -exec sed -E 's/#.*$//; s/"[^"]*"//g' {} + \
+      | grep -oE "\b[A-Za-z][A-Za-z0-9.]*::" | sed 's/::$//' \
+      | grep -vxE "base|stats|utils|graphics|grDevices|datasets|methods|tools|parallel|testthat|hrrstats"
+    printf 'PY:%s\n' $(grep -rhoE "^\s*(import|from) [A-Za-z_][A-Za-z0-9_]*" bindings/python/tests \
+      | awk '{print $2}')
+  } | sort -u | while read -r pkg; do
+    case "$pkg" in
+      hrrstats|PY:hrrstats|PY:conftest|PY:__future__) continue ;;
+      PY:*) p=${pkg#PY:}
+            python3 -c "import sys; sys.exit(0 if '$p' in sys.stdlib_module_names else 1)" 2>/dev/null && continue
+            printf '%s\n' "${PY_TEST_PACKAGES[@]}" | grep -qx "$p" || echo "python:$p" ;;
+      *) printf '%s\n' "${R_TEST_PACKAGES[@]}" | grep -qx "$pkg" || echo "R:$pkg" ;;
+    esac
+  done
+)
+if [ -n "$missing" ]; then
+  echo "test files load packages that scripts/test-all.sh does not install:" $missing >&2
+  echo "all languages: 0 passed, 1 failed"
+  exit 1
 fi
+
+need_apt=()
 command -v xz >/dev/null 2>&1 || need_apt+=(xz-utils)
-if [ "${HRRSTATS_SKIP_R:-0}" != 1 ] && [ ${#need_apt[@]} -gt 0 ]; then
+if [ "${HRRSTATS_SKIP_R:-0}" != 1 ]; then
+  command -v Rscript >/dev/null 2>&1 || need_apt+=(r-base-dev)
+  for pkg in "${R_TEST_PACKAGES[@]}"; do
+    if ! command -v Rscript >/dev/null 2>&1 ||
+       ! Rscript -e "quit(status = !requireNamespace('$pkg', quietly = TRUE))" >/dev/null 2>&1; then
+      need_apt+=("r-cran-$(echo "$pkg" | tr '[:upper:]' '[:lower:]')")
+    fi
+  done
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing from Debian: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -44,7 +80,7 @@ if [ "${HRRSTATS_SKIP_PYTHON:-0}" != 1 ]; then
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV" || { apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$VENV"; }
   fi
-  "$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" numpy pandas pytest matplotlib polars
+  "$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" "${PY_TEST_PACKAGES[@]}"
   (cd bindings/python && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" maturin develop --release -q)
   set +e
   HRRSTATS_FIXTURES="$ROOT/tests/reference/fixtures" MPLBACKEND=Agg \

@@ -7,34 +7,12 @@
 
 use hrrstats_core as core;
 use numpy::{PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-/// Map the core's error to `ValueError`, rows counted from 0 as in numpy/pandas.
-fn to_py(e: core::Error) -> PyErr {
-    PyValueError::new_err(e.message(0))
-}
-
-/// Run `f` with the GIL released, turning a panic into a Python exception (never a
-/// crash of the interpreter).
-fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> core::Result<T> + Send) -> PyResult<T> {
-    let out = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
-    match out {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(to_py(e)),
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(PyRuntimeError::new_err(format!(
-                "internal error in hrrstats (please report): {msg}"
-            )))
-        }
-    }
-}
+mod protocol;
+use protocol::{run, to_py};
 
 fn slice<'a>(name: &str, a: &'a PyReadonlyArray1<'_, f64>) -> PyResult<&'a [f64]> {
     a.as_slice().map_err(|_| {
@@ -45,191 +23,6 @@ fn slice_u32<'a>(name: &str, a: &'a PyReadonlyArray1<'_, u32>) -> PyResult<&'a [
     a.as_slice().map_err(|_| {
         PyValueError::new_err(format!("argument `{name}` must be a contiguous 1-D array"))
     })
-}
-
-/// A fitted Kaplan–Meier model (wrapped by `hrrstats.KaplanMeier` in Python).
-#[pyclass(module = "hrrstats._hrrstats", frozen)]
-struct KaplanMeierFit {
-    fit: core::KaplanMeierFit,
-}
-
-#[pymethods]
-impl KaplanMeierFit {
-    /// The table's columns as a dict of numpy arrays (one row per distinct time).
-    fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let f = &self.fit;
-        let d = PyDict::new(py);
-        d.set_item("stratum", PyArray1::from_vec(py, f.row_strata()))?;
-        for (name, col) in [
-            ("time", &f.time),
-            ("n_risk", &f.n_risk),
-            ("n_event", &f.n_event),
-            ("n_censor", &f.n_censor),
-            ("survival", &f.survival),
-            ("std_err", &f.std_err),
-            ("lower", &f.lower),
-            ("upper", &f.upper),
-            ("cumulative_hazard", &f.cumulative_hazard),
-            ("std_err_cumulative_hazard", &f.std_err_cumulative_hazard),
-        ] {
-            d.set_item(name, PyArray1::from_slice(py, col))?;
-        }
-        Ok(d)
-    }
-    #[getter]
-    fn n(&self) -> Vec<usize> {
-        self.fit.n.clone()
-    }
-    #[getter]
-    fn n_strata(&self) -> usize {
-        self.fit.n_strata
-    }
-    #[getter]
-    fn robust(&self) -> bool {
-        self.fit.robust
-    }
-    #[getter]
-    fn conf_type(&self) -> &'static str {
-        self.fit.conf_type.name()
-    }
-    #[getter]
-    fn conf_level(&self) -> f64 {
-        self.fit.conf_level
-    }
-    /// Quantile `p` per stratum: (estimate, lower, upper) arrays.
-    fn quantile<'py>(
-        &self,
-        py: Python<'py>,
-        p: f64,
-    ) -> PyResult<(
-        Bound<'py, PyArray1<f64>>,
-        Bound<'py, PyArray1<f64>>,
-        Bound<'py, PyArray1<f64>>,
-    )> {
-        let q = self.fit.quantile(p).map_err(to_py)?;
-        Ok((
-            PyArray1::from_iter(py, q.iter().map(|x| x.estimate)),
-            PyArray1::from_iter(py, q.iter().map(|x| x.lower)),
-            PyArray1::from_iter(py, q.iter().map(|x| x.upper)),
-        ))
-    }
-    /// Survival of one stratum at `times`: dict of arrays.
-    fn survival_at<'py>(
-        &self,
-        py: Python<'py>,
-        stratum: usize,
-        times: PyReadonlyArray1<'py, f64>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        let t = slice("times", &times)?;
-        let a = self.fit.survival_at(stratum, t).map_err(to_py)?;
-        let d = PyDict::new(py);
-        d.set_item("time", PyArray1::from_vec(py, a.time))?;
-        d.set_item("n_risk", PyArray1::from_vec(py, a.n_risk))?;
-        d.set_item("survival", PyArray1::from_vec(py, a.survival))?;
-        d.set_item("std_err", PyArray1::from_vec(py, a.std_err))?;
-        d.set_item("lower", PyArray1::from_vec(py, a.lower))?;
-        d.set_item("upper", PyArray1::from_vec(py, a.upper))?;
-        d.set_item(
-            "cumulative_hazard",
-            PyArray1::from_vec(py, a.cumulative_hazard),
-        )?;
-        Ok(d)
-    }
-}
-
-/// Kaplan–Meier fit. `strata` are codes `0..n_strata`.
-#[pyfunction]
-#[pyo3(signature = (time, status, entry, weights, strata, n_strata, conf_type, conf_level, variance))]
-#[allow(clippy::too_many_arguments)]
-fn kaplan_meier(
-    py: Python<'_>,
-    time: PyReadonlyArray1<'_, f64>,
-    status: PyReadonlyArray1<'_, f64>,
-    entry: Option<PyReadonlyArray1<'_, f64>>,
-    weights: Option<PyReadonlyArray1<'_, f64>>,
-    strata: Option<PyReadonlyArray1<'_, u32>>,
-    n_strata: usize,
-    conf_type: &str,
-    conf_level: f64,
-    variance: &str,
-) -> PyResult<KaplanMeierFit> {
-    let (t, s) = (slice("time", &time)?, slice("event", &status)?);
-    let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
-    let w = weights.as_ref().map(|a| slice("weights", a)).transpose()?;
-    let st = strata
-        .as_ref()
-        .map(|a| slice_u32("strata", a))
-        .transpose()?;
-    let conf_type = core::ConfType::parse(conf_type).map_err(to_py)?;
-    let variance = match variance {
-        "auto" => core::Variance::Auto,
-        "greenwood" => core::Variance::Greenwood,
-        "robust" => core::Variance::Robust,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "argument `variance`: unknown value {other:?}; use \"auto\", \"greenwood\" or \"robust\""
-            )))
-        }
-    };
-    let fit = run(py, || {
-        let d = core::SurvivalData::from_parts(t, s, e, w, st.map(|x| (x, n_strata)))?;
-        core::KaplanMeier::params()
-            .conf_type(conf_type)
-            .conf_level(conf_level)
-            .variance(variance)
-            .fit(&d)
-    })?;
-    Ok(KaplanMeierFit { fit })
-}
-
-/// Log-rank / G-rho test. Returns a dict of results.
-#[pyfunction]
-#[pyo3(signature = (time, status, group, n_groups, entry, strata, n_strata, rho))]
-#[allow(clippy::too_many_arguments)]
-fn logrank_test<'py>(
-    py: Python<'py>,
-    time: PyReadonlyArray1<'py, f64>,
-    status: PyReadonlyArray1<'py, f64>,
-    group: PyReadonlyArray1<'py, u32>,
-    n_groups: usize,
-    entry: Option<PyReadonlyArray1<'py, f64>>,
-    strata: Option<PyReadonlyArray1<'py, u32>>,
-    n_strata: usize,
-    rho: f64,
-) -> PyResult<Bound<'py, PyDict>> {
-    let (t, s, g) = (
-        slice("time", &time)?,
-        slice("event", &status)?,
-        slice_u32("group", &group)?,
-    );
-    let e = entry.as_ref().map(|a| slice("entry", a)).transpose()?;
-    let st = strata
-        .as_ref()
-        .map(|a| slice_u32("strata", a))
-        .transpose()?;
-    let r = run(py, || {
-        let d = core::SurvivalData::from_parts(t, s, e, None, st.map(|x| (x, n_strata)))?;
-        core::LogrankTest::params().rho(rho).fit(&d, g, n_groups)
-    })?;
-    let d = PyDict::new(py);
-    d.set_item("statistic", r.statistic)?;
-    d.set_item("df", r.df)?;
-    d.set_item("p_value", r.p_value)?;
-    d.set_item("rho", r.rho)?;
-    d.set_item("n", r.n)?;
-    d.set_item("observed", PyArray1::from_vec(py, r.observed))?;
-    d.set_item("expected", PyArray1::from_vec(py, r.expected))?;
-    d.set_item("variance", PyArray1::from_vec(py, r.variance))?;
-    d.set_item(
-        "observed_by_stratum",
-        PyArray1::from_vec(py, r.observed_by_stratum),
-    )?;
-    d.set_item(
-        "expected_by_stratum",
-        PyArray1::from_vec(py, r.expected_by_stratum),
-    )?;
-    d.set_item("n_strata", r.n_strata)?;
-    Ok(d)
 }
 
 /// A fitted Cox model (wrapped by `hrrstats.CoxPH` in Python).
@@ -841,14 +634,14 @@ fn example_ratetable(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 
 #[pymodule]
 fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<KaplanMeierFit>()?;
+    m.add_function(wrap_pyfunction!(protocol::call, m)?)?;
+    m.add_function(wrap_pyfunction!(protocol::methods, m)?)?;
+    m.add_class::<protocol::Fit>()?;
     m.add_class::<CoxPhFit>()?;
     m.add_function(wrap_pyfunction!(cox_ph, m)?)?;
     m.add_class::<GlmFit>()?;
     m.add_function(wrap_pyfunction!(glm, m)?)?;
     m.add_function(wrap_pyfunction!(design_matrix, m)?)?;
-    m.add_function(wrap_pyfunction!(kaplan_meier, m)?)?;
-    m.add_function(wrap_pyfunction!(logrank_test, m)?)?;
     m.add_function(wrap_pyfunction!(example_cohort, m)?)?;
     m.add_function(wrap_pyfunction!(example_ratetable, m)?)?;
     m.add_function(wrap_pyfunction!(lexis_split, m)?)?;

@@ -72,7 +72,7 @@ def test_bad_input(slopop):
         t = d["time"].to_numpy().copy()
         t[2] = -1
         hs.net_survival(t, "cens", "age", "year_decimal", "sex", ratetable=slopop, data=d)
-    with pytest.raises(ValueError, match="unknown method"):
+    with pytest.raises(ValueError, match="unknown value"):
         hs.net_survival("time", "cens", "age", "year_decimal", "sex", ratetable=slopop, method="x", data=d)
     with pytest.raises(ValueError, match="appears twice|combinations"):
         t = fixture("data_rs_slopop.csv")

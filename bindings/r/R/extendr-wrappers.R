@@ -6,29 +6,6 @@
 #' @useDynLib hrrstats, .registration = TRUE
 NULL
 
-#' Fit Kaplan-Meier curves. `strata`: NULL or integer codes 1..n_strata.
-#' Returns the fit as columns plus an external pointer to the fit for quantiles and
-#' survival at given times.
-#' @noRd
-km_fit_ <- function(time, status, entry, weights, strata, n_strata, conf_type, conf_level, variance) .Call(wrap__km_fit_, time, status, entry, weights, strata, n_strata, conf_type, conf_level, variance)
-
-#' Whether `ptr` still holds a fit (false after saveRDS()/readRDS(): R does not
-#' serialise external pointers).
-#' @noRd
-km_alive_ <- function(ptr) .Call(wrap__km_alive_, ptr)
-
-#' Quantiles of the survival time per stratum, from a fit made by `km_fit_`.
-#' @noRd
-km_quantile_ <- function(ptr, probs) .Call(wrap__km_quantile_, ptr, probs)
-
-#' Survival read off the curves at `times`, for the strata (codes 1..k) in `strata`.
-#' @noRd
-km_survival_at_ <- function(ptr, times, strata) .Call(wrap__km_survival_at_, ptr, times, strata)
-
-#' Log-rank (G-rho) test. `group`: codes 1..n_groups; `strata`: NULL or codes 1..n_strata.
-#' @noRd
-logrank_ <- function(time, status, entry, group, n_groups, strata, n_strata, rho) .Call(wrap__logrank_, time, status, entry, group, n_groups, strata, n_strata, rho)
-
 #' Fit a Cox model from `inputs` (the named list of `CoxArgs`). Returns the fit's fields (variance
 #' matrices as R matrices, tests as c(statistic, df, p_value)) and `ptr`, an external
 #' pointer to the fit for the residuals and tests that need the data again.
@@ -250,4 +227,21 @@ net_age_standardized_ <- function(curves, weights, times, conf_level) .Call(wrap
 #' weights for the five age groups, and `age_lower`, the groups' lower ages.
 #' @noRd
 icss_weights_ <- function() .Call(wrap__icss_weights_)
+
+#' Run the core method `method` on the named list `args`:
+#' `list(ok, value = list(value, fit))` with `fit` an external pointer or NULL.
+#' @noRd
+hrr_call_ <- function(method, args) .Call(wrap__hrr_call_, method, args)
+
+#' Run the operation `method` of a fit made by `hrr_call_`.
+#' @noRd
+hrr_fit_call_ <- function(fit, method, args) .Call(wrap__hrr_fit_call_, fit, method, args)
+
+#' Whether `fit` still holds a fit (false after saveRDS()/readRDS()).
+#' @noRd
+hrr_fit_alive_ <- function(fit) .Call(wrap__hrr_fit_alive_, fit)
+
+#' The names of every method `hrr_call_` accepts.
+#' @noRd
+hrr_methods_ <- function() .Call(wrap__hrr_methods_)
 

@@ -237,3 +237,10 @@ nan_to_na <- function(x) {
   x[is.nan(x)] <- NA_real_
   x
 }
+
+conf_level_of <- function(x) {
+  if (!is.numeric(x) || length(x) != 1L) {
+    stop("argument `conf_level` must be a single number", call. = FALSE)
+  }
+  x
+}

@@ -24,9 +24,9 @@ kaplan_meier <- function(formula, data = NULL, weights = NULL, conf_type = "log"
   st <- cols$all_rhs
   levels <- if (is.null(st)) "all" else st$levels
   inputs <- list(time = cols$time, status = cols$status, entry = cols$entry,
-                 weights = cols$weights, strata = st$codes,
-                 n_strata = if (is.null(st)) NULL else length(st$levels),
+                 weights = cols$weights, strata = as_grouping(st),
                  conf_type = conf_type, conf_level = conf_level, variance = variance)
+  if (cols$n_dropped > 0L) inputs$rows <- cols$keep
   value <- km_call(inputs, levels)
   tab <- value$table
   fit <- list(
@@ -37,6 +37,7 @@ kaplan_meier <- function(formula, data = NULL, weights = NULL, conf_type = "log"
     cumulative_hazard = tab$cumulative_hazard,
     std_err_cumulative_hazard = tab$std_err_cumulative_hazard,
     n = stats::setNames(value$n, levels),
+    events = value$events,
     strata_levels = levels,
     has_strata = !is.null(st),
     n_dropped = cols$n_dropped,
@@ -45,7 +46,7 @@ kaplan_meier <- function(formula, data = NULL, weights = NULL, conf_type = "log"
     conf_level = conf_level,
     variance = variance,
     call = match.call(),
-    ptr = value$ptr,
+    ptr = value$fit,
     inputs = inputs
   )
   class(fit) <- "hrr_km"
@@ -63,25 +64,14 @@ check_na_action <- function(na_action) {
 }
 
 km_call <- function(inputs, levels) {
-  strata <- inputs$strata
-  rust_value(
-    km_fit_(inputs$time, inputs$status, inputs$entry, inputs$weights,
-            strata, if (is.null(strata)) NULL else as.integer(inputs$n_strata),
-            inputs$conf_type, as.double(conf_level_of(inputs$conf_level)), inputs$variance),
-    hint = if (!is.null(strata)) strata_hint(levels)
-  )
-}
-
-conf_level_of <- function(x) {
-  if (!is.numeric(x) || length(x) != 1L) {
-    stop("argument `conf_level` must be a single number", call. = FALSE)
-  }
-  x
+  out <- hrr_call("kaplan_meier", inputs,
+                  hint = if (!is.null(inputs$strata)) strata_hint(levels))
+  c(out$value, list(fit = out$fit))
 }
 
 # The Rust fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
 km_ptr <- function(x) {
-  if (km_alive_(x$ptr)) x$ptr else km_call(x$inputs, x$strata_levels)$ptr
+  if (hrr_fit_alive_(x$ptr)) x$ptr else km_call(x$inputs, x$strata_levels)$fit
 }
 
 # Stratum codes (1-based) from NULL (all), labels or positions.
@@ -114,16 +104,16 @@ as.data.frame.hrr_km <- function(x, row.names = NULL, optional = FALSE, ...) {
 
 # Quantiles of survival time, per stratum, with confidence limits
 quantile.hrr_km <- function(x, probs = c(0.25, 0.5, 0.75), ...) {
-  q <- rust_value(km_quantile_(km_ptr(x), as.double(probs)))
+  q <- hrr_fit_call(km_ptr(x), "quantile", list(probs = as.double(probs)))
   data.frame(strata = factor(x$strata_levels[q$strata], levels = x$strata_levels),
-             prob = q$prob, estimate = nan_to_na(q$estimate), lower = nan_to_na(q$lower),
+             prob = q$prob, quantile = nan_to_na(q$quantile), lower = nan_to_na(q$lower),
              upper = nan_to_na(q$upper))
 }
 
 # Median survival time per stratum with confidence limits
 median.hrr_km <- function(x, na.rm = FALSE, ...) {
   q <- quantile.hrr_km(x, probs = 0.5)
-  data.frame(strata = q$strata, median = q$estimate, lower = q$lower, upper = q$upper)
+  data.frame(strata = q$strata, median = q$quantile, lower = q$lower, upper = q$upper)
 }
 
 # Survival at given times
@@ -138,7 +128,9 @@ survival_at <- function(fit, times, stratum = NULL, ...) UseMethod("survival_at"
 survival_at.hrr_km <- function(fit, times, stratum = NULL, ...) {
   if (!is.numeric(times)) stop("argument `times` must be numeric", call. = FALSE)
   codes <- stratum_codes(fit, stratum)
-  a <- rust_value(km_survival_at_(km_ptr(fit), as.double(times), as.integer(codes)))
+  a <- hrr_fit_call(km_ptr(fit), "survival_at",
+                    list(times = as.double(times),
+                         strata = factor(fit$strata_levels[codes], levels = fit$strata_levels)))
   data.frame(strata = factor(fit$strata_levels[a$strata], levels = fit$strata_levels),
              time = a$time, n_risk = a$n_risk, survival = a$survival, std_err = a$std_err,
              lower = nan_to_na(a$lower), upper = nan_to_na(a$upper),
@@ -153,7 +145,7 @@ print.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
                 if (x$n_dropped == 1L) "" else "s"))
   }
   med <- median(x)
-  events <- as.vector(tapply(x$n_event, x$strata, sum))
+  events <- x$events
   lev <- format(x$conf_level)
   tab <- cbind(n = x$n, events = events, median = med$median,
                med$lower, med$upper)

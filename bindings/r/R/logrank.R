@@ -25,17 +25,20 @@ logrank_test <- function(formula, data = NULL, rho = 0, na_action = c("fail", "d
   }
   g <- cols$plain
   st <- cols$strata
-  v <- rust_value(
-    logrank_(cols$time, cols$status, cols$entry, g$codes, length(g$levels),
-             st$codes, if (is.null(st)) NULL else length(st$levels), as.double(rho)),
-    hint = if (!is.null(st)) strata_hint(st$levels)
-  )
+  v <- hrr_call("logrank_test",
+                list(time = cols$time, status = cols$status, entry = cols$entry,
+                     group = as_grouping(g), strata = as_grouping(st), rho = rho),
+                rows = if (cols$n_dropped > 0L) cols$keep,
+                hint = if (!is.null(st)) strata_hint(st$levels))$value
+  v$observed <- v$table$observed
+  v$expected <- v$table$expected
+  v$n <- v$table$n
   groups <- g$levels
   names(v$observed) <- names(v$expected) <- names(v$n) <- groups
   dimnames(v$variance) <- list(groups, groups)
   slev <- if (is.null(st)) "all" else st$levels
   dimnames(v$observed_by_stratum) <- dimnames(v$expected_by_stratum) <- list(groups, slev)
-  res <- c(v[c("statistic", "df", "p_value", "observed", "expected", "variance", "n",
+  res <- c(v[c("statistic", "df", "p_value", "observed", "expected", "variance", "n", "table",
                "observed_by_stratum", "expected_by_stratum", "rho")],
            list(groups = groups, strata_levels = if (is.null(st)) NULL else st$levels,
                 n_dropped = cols$n_dropped, call = match.call()))
@@ -51,9 +54,9 @@ print.hrr_logrank <- function(x, digits = max(1L, getOption("digits") - 4L), ...
     cat(sprintf("n=%d, %d observation%s deleted due to missingness.\n\n", sum(x$n),
                 x$n_dropped, if (x$n_dropped == 1L) "" else "s"))
   }
-  oe <- x$observed - x$expected
   tab <- cbind(N = x$n, Observed = x$observed, Expected = x$expected,
-               `(O-E)^2/E` = oe^2 / x$expected, `(O-E)^2/V` = oe^2 / diag(x$variance))
+               `(O-E)^2/E` = x$table[["(O-E)^2/E"]], `(O-E)^2/V` = x$table[["(O-E)^2/V"]])
+  rownames(tab) <- x$groups
   print(tab, digits = digits, ...)
   cat("\n Chisq=", format(round(x$statistic, 1)), " on", x$df,
       "degrees of freedom, p=", format.pval(x$p_value, digits = digits), "\n")

@@ -108,6 +108,28 @@ impl Error {
         }
     }
 
+    /// The same error with its row mapped through `rows` (the 0-based rows of the
+    /// user's data that were kept, e.g. after dropping missing values).
+    pub fn with_row_map(self, rows: &[f64]) -> Error {
+        let map = |row: usize| rows.get(row).map_or(row, |&r| r as usize);
+        match self {
+            Error::InvalidValue { arg, row, value, problem } => Error::InvalidValue {
+                arg,
+                row: map(row),
+                value,
+                problem,
+            },
+            Error::InvalidCell { arg, column, row, value, problem } => Error::InvalidCell {
+                arg,
+                column,
+                row: map(row),
+                value,
+                problem,
+            },
+            other => other,
+        }
+    }
+
     /// The offending row (0-based), if one row is at fault.
     pub fn row(&self) -> Option<usize> {
         match self {

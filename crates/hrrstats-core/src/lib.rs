@@ -8,14 +8,18 @@
 //! validated once, then `fit(&data) -> Result<Fit>`, where `data` is a validated
 //! input type such as [`SurvivalData`].
 
+pub mod api;
 pub mod competing;
 pub mod data;
 pub mod design;
 pub(crate) mod dist;
 pub mod error;
 pub mod glm;
+pub mod inference;
 pub(crate) mod linalg;
+pub mod options;
 pub mod person_time;
+pub mod protocol;
 pub mod relsurv;
 pub mod survival;
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import _hrrstats as _core
 from ._convert import codes, column, floats, grouping, missing
+from ._protocol import call, resolve
 
 _CONF_TYPES = ("log", "log-log", "plain", "logit", "arcsin", "none")
 
@@ -20,7 +21,7 @@ def _resolve(args, data, na_action, extra=()):
     or in the ``extra`` arrays (e.g. covariate columns). Returns (columns, extra,
     number of rows dropped)."""
     if na_action not in ("fail", "drop"):
-        raise ValueError(f"argument `na_action` must be \"fail\" or \"drop\", got {na_action!r}")
+        raise ValueError(f"argument `na_action`: unknown value \"{na_action}\"; accepted: \"fail\", \"drop\"")
     out = {}
     for name, (x, kind) in args.items():
         if x is None:
@@ -66,51 +67,48 @@ class KaplanMeier:
     ``strata`` (the stratum label of each row).
     """
 
-    def __init__(self, fit, levels, n_dropped, strata_name):
+    def __init__(self, res, fit, levels, n_dropped, strata_name):
         self._fit = fit
+        self._res = res
         self.strata_levels = list(levels)
         self.n_dropped = n_dropped
         self._strata_name = strata_name
-        cols = fit.columns()
-        self._stratum_code = cols.pop("stratum")
-        for k, v in cols.items():
-            setattr(self, k, v)
-        self.n = np.asarray(fit.n)
-        self.conf_type = fit.conf_type
-        self.conf_level = fit.conf_level
-        self.robust = fit.robust
+        tab = res["table"]
+        self._stratum_code = tab["strata"].to_numpy()
+        for k in tab.columns[1:]:
+            setattr(self, k, tab[k].to_numpy())
+        self.n = res["n"]
+        self.conf_type = res["conf_type"]
+        self.conf_level = res["conf_level"]
+        self.robust = res["robust"]
 
     @property
     def strata(self):
         """Stratum label of every row (a pandas Categorical)."""
-        return pd.Categorical.from_codes(self._stratum_code.astype(np.int64), categories=_unique_labels(self.strata_levels))
+        return pd.Categorical.from_codes(self._stratum_code, categories=_unique_labels(self.strata_levels))
+
+    def _labelled(self, df):
+        df["strata"] = [self.strata_levels[k] for k in df["strata"]]
+        return df
 
     # -- tables -------------------------------------------------------------------
     def table(self):
         """DataFrame as ``summary(survfit(...), censored=TRUE)``: one row per time per stratum."""
-        return pd.DataFrame({
-            "strata": self.strata, "time": self.time, "n_risk": self.n_risk, "n_event": self.n_event,
-            "n_censor": self.n_censor, "survival": self.survival, "std_err": self.std_err,
-            "lower": self.lower, "upper": self.upper, "cumulative_hazard": self.cumulative_hazard,
-            "std_err_cumulative_hazard": self.std_err_cumulative_hazard,
-        })
+        tab = self._res["table"].copy()
+        tab["strata"] = self.strata
+        return tab
 
     summary = table
 
     def quantile(self, probs=(0.25, 0.5, 0.75)):
         """Survival-time quantiles with confidence limits (``quantile.survfit``)."""
         probs = np.atleast_1d(np.asarray(probs, dtype=np.float64))
-        rows = []
-        for p in probs:
-            est, lo, hi = self._fit.quantile(float(p))
-            for k, lev in enumerate(self.strata_levels):
-                rows.append((lev, p, est[k], lo[k], hi[k]))
-        return pd.DataFrame(rows, columns=["strata", "prob", "quantile", "lower", "upper"])
+        return self._labelled(self._fit.call("quantile", {"probs": probs}))
 
     def median(self):
         """Median survival time per stratum with its confidence limits."""
-        est, lo, hi = self._fit.quantile(0.5)
-        return pd.DataFrame({"strata": self.strata_levels, "median": est, "lower": lo, "upper": hi})
+        q = self._labelled(self._res["median"].copy())
+        return q.drop(columns="prob").rename(columns={"quantile": "median"})
 
     def _stratum_index(self, stratum):
         if stratum is None:
@@ -122,6 +120,12 @@ class KaplanMeier:
             raise ValueError(f"argument `stratum`: {stratum!r} is not one of {self.strata_levels}")
         return matches[0]
 
+    def _at(self, times, strata):
+        args = {"times": floats(np.atleast_1d(times), "times")}
+        if strata is not None:
+            args["strata"] = (np.asarray(strata, dtype=np.uint32), [str(x) for x in self.strata_levels])
+        return self._fit.call("survival_at", args)
+
     def survival_at(self, times, stratum=None):
         """Survival at ``times`` (right-continuous step function; 1 before the first
         time, the last value after the last one).
@@ -130,31 +134,24 @@ class KaplanMeier:
         probabilities; otherwise a DataFrame (strata, time, n_risk, survival, std_err,
         lower, upper) for every stratum.
         """
-        t = floats(np.atleast_1d(times), "times")
         k = self._stratum_index(stratum)
         if k is not None or len(self.strata_levels) == 1:
-            return self._fit.survival_at(k or 0, t)["survival"]
-        return self.survival_at_table(t)
+            return self._at(times, [k or 0])["survival"].to_numpy()
+        return self.survival_at_table(times)
 
     def survival_at_table(self, times):
         """DataFrame of survival with standard errors and limits at ``times``, per stratum."""
-        t = floats(np.atleast_1d(times), "times")
-        frames = []
-        for k, lev in enumerate(self.strata_levels):
-            d = self._fit.survival_at(k, t)
-            frames.append(pd.DataFrame({"strata": lev, **{c: d[c] for c in
-                                        ("time", "n_risk", "survival", "std_err", "lower", "upper")}}))
-        return pd.concat(frames, ignore_index=True)
+        return self._labelled(self._at(times, None)).drop(columns="cumulative_hazard")
 
     # -- display ------------------------------------------------------------------
     def __repr__(self):
         med = self.median()
-        events = pd.Series(self.n_event).groupby(self._stratum_code).sum().reindex(range(len(self.strata_levels)), fill_value=0)
+        events = self._res["events"]
         lvl = f"{self.conf_level:g}"
         head = f"Kaplan-Meier fit ({self.conf_type} CI, {'robust' if self.robust else 'Greenwood'} variance)"
         if self.n_dropped:
             head += f"; {self.n_dropped} rows with missing values dropped"
-        tab = pd.DataFrame({"n": self.n, "events": events.to_numpy(), "median": med["median"].to_numpy(),
+        tab = pd.DataFrame({"n": self.n, "events": events, "median": med["median"].to_numpy(),
                             f"{lvl}LCL": med["lower"].to_numpy(), f"{lvl}UCL": med["upper"].to_numpy()},
                            index=[f"{self._strata_name}={s}" if self._strata_name else str(s) for s in self.strata_levels])
         if len(self.strata_levels) == 1 and self._strata_name is None:
@@ -206,21 +203,16 @@ def kaplan_meier(time, event, *, entry=None, strata=None, weights=None, conf_typ
     na_action : "fail" (default: missing values raise ValueError) or "drop".
     data : pandas or polars DataFrame (or dict of arrays) for column names.
     """
-    if conf_type not in _CONF_TYPES:
-        raise ValueError(f"argument `conf_type` must be one of {_CONF_TYPES}, got {conf_type!r}")
-    cols, _, n_dropped = _resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
-                                   "weights": (weights, "num"), "strata": (strata, "group")}, data, na_action)
-    t = floats(cols["time"], "time")
-    s = _status(cols["event"])
-    e = None if cols["entry"] is None else floats(cols["entry"], "entry")
-    w = None if cols["weights"] is None else floats(cols["weights"], "weights")
-    if cols["strata"] is None:
-        st, levels, name = None, ["all"], None
+    args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
+                                       "weights": (weights, "num"), "strata": (strata, "group")}, data, na_action)
+    args.update(status=args.pop("event"), conf_type=conf_type, conf_level=conf_level, variance=variance)
+    res, fit = call("kaplan_meier", args)
+    if strata is None:
+        levels, name = ["all"], None
     else:
-        st, levels = codes(cols["strata"], "strata", len(t))
+        levels = levels["strata"]
         name = strata if isinstance(strata, str) else (", ".join(strata) if isinstance(strata, (list, tuple)) and all(isinstance(c, str) for c in strata) and data is not None else None)
-    fit = _core.kaplan_meier(t, s, e, w, st, max(len(levels), 1), conf_type, float(conf_level), variance)
-    return KaplanMeier(fit, levels, n_dropped, name)
+    return KaplanMeier(res, fit, levels, n_dropped, name)
 
 
 class LogrankTest:
@@ -232,27 +224,20 @@ class LogrankTest:
     """
 
     def __init__(self, res, groups, n_dropped):
-        k = len(groups)
         self.groups = list(groups)
-        self.statistic = float(res["statistic"])
+        tab = res["table"]
+        self._table = tab.assign(group=[self.groups[k] for k in tab["group"]])
+        for k in ("statistic", "p_value", "rho", "variance", "observed_by_stratum", "expected_by_stratum"):
+            setattr(self, k, res[k])
         self.df = int(res["df"])
-        self.p_value = float(res["p_value"])
-        self.rho = float(res["rho"])
-        self.n = np.asarray(res["n"])
-        self.observed = res["observed"]
-        self.expected = res["expected"]
-        self.variance = res["variance"].reshape(k, k)
-        ns = int(res["n_strata"])
-        self.observed_by_stratum = res["observed_by_stratum"].reshape(ns, k)
-        self.expected_by_stratum = res["expected_by_stratum"].reshape(ns, k)
+        self.n = tab["n"].to_numpy()
+        self.observed = tab["observed"].to_numpy()
+        self.expected = tab["expected"].to_numpy()
         self.n_dropped = n_dropped
 
     def table(self):
         """DataFrame: group, n, observed, expected, (O-E)^2/E, (O-E)^2/V."""
-        o, e = self.observed, self.expected
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return pd.DataFrame({"group": self.groups, "n": self.n, "observed": o, "expected": e,
-                                 "(O-E)^2/E": (o - e) ** 2 / e, "(O-E)^2/V": (o - e) ** 2 / np.diag(self.variance)})
+        return self._table.copy()
 
     summary = table
 
@@ -269,16 +254,8 @@ def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, na_act
     S(t-)^rho (0: log-rank, 1: Peto-Peto). With ``entry`` the risk sets are
     ``(entry, time]`` (an extension: survdiff accepts right-censored data only).
     """
-    cols, _, n_dropped = _resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
-                                   "group": (group, "group"), "strata": (strata, "group")}, data, na_action)
-    t = floats(cols["time"], "time")
-    s = _status(cols["event"])
-    e = None if cols["entry"] is None else floats(cols["entry"], "entry")
-    g, groups = codes(cols["group"], "group", len(t))
-    if cols["strata"] is None:
-        st, ns = None, 1
-    else:
-        st, slev = codes(cols["strata"], "strata", len(t))
-        ns = len(slev)
-    res = _core.logrank_test(t, s, g, len(groups), e, st, ns, float(rho))
-    return LogrankTest(res, groups, n_dropped)
+    args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
+                                       "group": (group, "group"), "strata": (strata, "group")}, data, na_action)
+    args.update(status=args.pop("event"), rho=rho)
+    res, _ = call("logrank_test", args)
+    return LogrankTest(res, levels["group"], n_dropped)

@@ -198,7 +198,7 @@ test_that("cox_ph: negative or zero weights name weights and the row", {
 test_that("cox_ph: bad options name the option", {
   d <- cox_small()
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, ties = "exact"),
-                     "argument `ties`: unknown method \"exact\"")
+                     "argument `ties`: unknown value \"exact\"; accepted: \"efron\", \"breslow\"")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, control = list(iter.max = -1)),
                      "argument `max_iter`")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, control = list(toler = 1)),
@@ -268,9 +268,9 @@ test_that("glm: a binomial response outside [0, 1] names the response and the ro
 test_that("glm: unknown family or link is an error naming it", {
   d <- glm_small()
   expect_clean_error(glm_fit(y ~ x, data = d, family = "gamma"),
-                     "argument `family`: unknown family \"gamma\"")
+                     "argument `family`: unknown value \"gamma\"")
   expect_clean_error(glm_fit(y ~ x, data = d, family = "poisson", link = "sqrt"),
-                     "argument `link`: unknown link \"sqrt\"")
+                     "argument `link`: unknown value \"sqrt\"")
   expect_clean_error(glm_fit(y ~ x, data = d, family = c("poisson", "binomial")),
                      "argument `family` must be")
   expect_clean_error(glm_fit(y ~ x, data = d, family = "poisson", theta = 2),
@@ -565,7 +565,7 @@ test_that("cumulative_incidence: bad formulas, options and times name the argume
   expect_clean_error(cumulative_incidence(Surv(time, event, type = "interval") ~ grp, data = d),
                      "\"mstate\"")
   expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d, conf_type = "logg"),
-                     "argument `conf_type`: unknown type")
+                     "argument `conf_type`: unknown value")
   expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d, conf_level = 2),
                      "argument `conf_level`")
   expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d, rho = "a"),
@@ -683,11 +683,11 @@ test_that("interval_net_survival: bad time, status, breaks and options name the 
   expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, breaks = "0:5"),
                      "argument `breaks` must be numeric")
   expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, method = "ederer1"),
-                     "argument `method`: unknown method \"ederer1\"")
+                     "argument `method`: unknown value \"ederer1\"")
   expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, method = c("pp", "e2")),
                      "argument `method` must be a single string")
   expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, pp_weight = "end"),
-                     "argument `pp_weight`: unknown weighting")
+                     "argument `pp_weight`: unknown value")
   expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, conf_type = "logit"),
                      "argument `conf_type`")
   expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, conf_level = 1.5),

@@ -32,7 +32,7 @@ for (i in seq_len(nrow(km_cases()))) local({
     ref <- ref[order(ref$prob, ref$strata), ]
     expect_identical(as.integer(q$strata), as.integer(ref$strata))
     expect_close(q$prob, ref$prob, paste(cs$case, "prob"))
-    expect_close(q$estimate, ref$quantile, paste(cs$case, "quantile"))
+    expect_close(q$quantile, ref$quantile, paste(cs$case, "quantile"))
     expect_close(q$lower, ref$lower, paste(cs$case, "quantile lower"))
     expect_close(q$upper, ref$upper, paste(cs$case, "quantile upper"))
     med <- median(fit)

@@ -19,7 +19,7 @@ test_that("kaplan_meier methods run: print, summary, plot, as.data.frame, quanti
                                 "std_err_cumulative_hazard"))
   expect_identical(levels(df$strata), c("sex=1", "sex=2"))
   q <- quantile(fit)
-  expect_identical(names(q), c("strata", "prob", "estimate", "lower", "upper"))
+  expect_identical(names(q), c("strata", "prob", "quantile", "lower", "upper"))
   expect_identical(nrow(q), 6L)
   expect_identical(names(median(fit)), c("strata", "median", "lower", "upper"))
   grDevices::pdf(NULL)

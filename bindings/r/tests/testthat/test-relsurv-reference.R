@@ -172,7 +172,7 @@ test_that("bad input names the argument and the row (from 1)", {
   d2$age[5] <- NA
   rs_error(net_survival(Surv(time, cens) ~ 1, d2, rt, year = "dx"), "argument `age`.*row 5")
   rs_error(net_survival(Surv(time, cens) ~ 1, d, rt, year = "dx", method = "x"),
-           "unknown method")
+           "unknown value")
   rs_error(net_survival(Surv(time, cens) ~ 1, d, rt, year = "nope"),
            "argument `year`: no column \"nope\"")
   rs_error(net_survival(Surv(time, cens) ~ 1, d, rt, year = "dx", conf_type = "logit"),

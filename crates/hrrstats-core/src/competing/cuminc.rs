@@ -47,6 +47,8 @@ pub enum CifVariance {
     Survfit,
 }
 
+crate::option_enum!(CifVariance, "variance", "cuminc" => CifVariance::Cuminc, "survfit" => CifVariance::Survfit);
+
 impl Default for CumIncParams {
     fn default() -> Self {
         CumIncParams {

@@ -150,10 +150,11 @@ pub fn link_by_name(name: &str) -> Result<Box<dyn Link>> {
         "identity" => Box::new(IdentityLink),
         "cloglog" => Box::new(CloglogLink),
         other => {
-            return Err(Error::InvalidArgument {
-                arg: "link",
-                reason: format!("unknown link {other:?}; use \"log\", \"logit\", \"probit\", \"identity\" or \"cloglog\""),
-            })
+            return Err(crate::options::unknown(
+                "link",
+                other,
+                &["log", "logit", "probit", "identity", "cloglog"],
+            ))
         }
     })
 }
@@ -172,17 +173,43 @@ pub enum Family {
 
 impl Family {
     pub fn parse(name: &str) -> Result<Self> {
-        Ok(match name {
+        Self::parse_with_theta(name, None).map(|(f, _)| f)
+    }
+
+    /// Parse a family name with the negative binomial's `theta` (given: known; None:
+    /// to be estimated by maximum likelihood, signalled by the `true` returned).
+    /// `theta` for another family is an error, in every language.
+    pub fn parse_with_theta(name: &str, theta: Option<f64>) -> Result<(Self, bool)> {
+        let fam = match name {
             "poisson" => Family::Poisson,
             "binomial" => Family::Binomial,
             "gaussian" => Family::Gaussian,
-            other => {
-                return Err(Error::InvalidArgument {
-                    arg: "family",
-                    reason: format!("unknown family {other:?}; use \"poisson\", \"binomial\", \"gaussian\" or \"negbin\""),
-                })
+            "negbin" => {
+                if let Some(t) = theta {
+                    if !(t.is_finite() && t > 0.0) {
+                        return Err(Error::InvalidArgument {
+                            arg: "theta",
+                            reason: format!("must be a positive number, got {t}"),
+                        });
+                    }
+                }
+                return Ok((Family::NegativeBinomial(theta.unwrap_or(1.0)), theta.is_none()));
             }
-        })
+            other => {
+                return Err(crate::options::unknown(
+                    "family",
+                    other,
+                    &["poisson", "binomial", "gaussian", "negbin"],
+                ))
+            }
+        };
+        if theta.is_some() {
+            return Err(Error::InvalidArgument {
+                arg: "theta",
+                reason: format!("applies only to family \"negbin\", not \"{name}\""),
+            });
+        }
+        Ok((fam, false))
     }
 
     pub fn name(&self) -> &'static str {

@@ -793,28 +793,20 @@ pub struct GlmPrediction {
 }
 
 /// Residual types of `residuals.glm`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum GlmResidual {
+    #[default]
     Deviance,
     Pearson,
     Working,
     Response,
 }
 
+crate::option_enum!(GlmResidual, "type", "deviance" => GlmResidual::Deviance, "pearson" => GlmResidual::Pearson, "working" => GlmResidual::Working, "response" => GlmResidual::Response);
+
 impl GlmResidual {
     pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "deviance" => GlmResidual::Deviance,
-            "pearson" => GlmResidual::Pearson,
-            "working" => GlmResidual::Working,
-            "response" => GlmResidual::Response,
-            other => {
-                return Err(Error::InvalidArgument {
-                    arg: "type",
-                    reason: format!("unknown residual type {other:?}; use \"deviance\", \"pearson\", \"working\" or \"response\""),
-                })
-            }
-        })
+        <Self as crate::options::OptionEnum>::parse(s)
     }
 }
 

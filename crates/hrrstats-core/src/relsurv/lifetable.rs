@@ -45,20 +45,11 @@ pub enum IntervalMethod {
     Ederer2,
 }
 
+crate::option_enum!(IntervalMethod, "method", "pohar-perme" => IntervalMethod::PoharPerme, "pp" => IntervalMethod::PoharPerme, "ederer2" => IntervalMethod::Ederer2, "e2" => IntervalMethod::Ederer2);
+
 impl IntervalMethod {
     pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "pohar-perme" | "pp" => IntervalMethod::PoharPerme,
-            "ederer2" | "e2" => IntervalMethod::Ederer2,
-            other => {
-                return Err(Error::InvalidArgument {
-                    arg: "method",
-                    reason: format!(
-                        "unknown method {other:?}; use \"pohar-perme\" (\"pp\") or \"ederer2\" (\"e2\")"
-                    ),
-                })
-            }
-        })
+        <Self as crate::options::OptionEnum>::parse(s)
     }
     pub fn name(&self) -> &'static str {
         match self {
@@ -78,18 +69,11 @@ pub enum PpWeight {
     PopEpi,
 }
 
+crate::option_enum!(PpWeight, "pp_weight", "midpoint" => PpWeight::Midpoint, "popepi" => PpWeight::PopEpi);
+
 impl PpWeight {
     pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "midpoint" => PpWeight::Midpoint,
-            "popepi" => PpWeight::PopEpi,
-            other => {
-                return Err(Error::InvalidArgument {
-                    arg: "pp_weight",
-                    reason: format!("unknown weighting {other:?}; use \"midpoint\" or \"popepi\""),
-                })
-            }
-        })
+        <Self as crate::options::OptionEnum>::parse(s)
     }
 }
 

@@ -45,20 +45,11 @@ pub enum NetMethod {
     Hakulinen,
 }
 
+crate::option_enum!(NetMethod, "method", "pohar-perme" => NetMethod::PoharPerme, "pp" => NetMethod::PoharPerme, "ederer2" => NetMethod::Ederer2, "e2" => NetMethod::Ederer2, "ederer1" => NetMethod::Ederer1, "e1" => NetMethod::Ederer1, "hakulinen" => NetMethod::Hakulinen);
+
 impl NetMethod {
     pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "pohar-perme" | "pp" => NetMethod::PoharPerme,
-            "ederer2" | "e2" => NetMethod::Ederer2,
-            "ederer1" | "e1" => NetMethod::Ederer1,
-            "hakulinen" => NetMethod::Hakulinen,
-            other => {
-                return Err(Error::InvalidArgument {
-                    arg: "method",
-                    reason: format!("unknown method {other:?}; use \"pohar-perme\", \"ederer2\", \"ederer1\" or \"hakulinen\""),
-                })
-            }
-        })
+        <Self as crate::options::OptionEnum>::parse(s)
     }
 }
 

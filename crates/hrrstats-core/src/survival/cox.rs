@@ -40,42 +40,20 @@ pub enum Ties {
     Breslow,
 }
 
+crate::option_enum!(Ties, "ties", "efron" => Ties::Efron, "breslow" => Ties::Breslow);
+
 impl Ties {
+    /// Parse an option string (see [`crate::options`]).
     pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "efron" => Ok(Ties::Efron),
-            "breslow" => Ok(Ties::Breslow),
-            other => Err(Error::InvalidArgument {
-                arg: "ties",
-                reason: format!("unknown method {other:?}; use \"efron\" or \"breslow\""),
-            }),
-        }
+        <Self as crate::options::OptionEnum>::parse(s)
     }
+    /// The canonical spelling.
     pub fn name(&self) -> &'static str {
-        match self {
-            Ties::Efron => "efron",
-            Ties::Breslow => "breslow",
-        }
+        crate::options::OptionEnum::name(*self)
     }
 }
 
-/// A chi-square test: statistic, degrees of freedom, p-value.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct TestResult {
-    pub statistic: f64,
-    pub df: usize,
-    pub p_value: f64,
-}
-
-impl TestResult {
-    fn new(statistic: f64, df: usize) -> Self {
-        TestResult {
-            statistic,
-            df,
-            p_value: pchisq_upper(statistic, df),
-        }
-    }
-}
+pub use crate::inference::TestResult;
 
 /// Entry point: `CoxPh::params()`.
 pub struct CoxPh;
@@ -1020,22 +998,16 @@ pub enum ZphTransform {
     Log,
 }
 
+crate::option_enum!(ZphTransform, "transform", "km" => ZphTransform::Km, "rank" => ZphTransform::Rank, "identity" => ZphTransform::Identity, "log" => ZphTransform::Log);
+
 impl ZphTransform {
+    /// Parse an option string (see [`crate::options`]).
     pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "km" => ZphTransform::Km,
-            "rank" => ZphTransform::Rank,
-            "identity" => ZphTransform::Identity,
-            "log" => ZphTransform::Log,
-            other => {
-                return Err(Error::InvalidArgument {
-                    arg: "transform",
-                    reason: format!(
-                    "unknown transform {other:?}; use \"km\", \"rank\", \"identity\" or \"log\""
-                ),
-                })
-            }
-        })
+        <Self as crate::options::OptionEnum>::parse(s)
+    }
+    /// The canonical spelling.
+    pub fn name(&self) -> &'static str {
+        crate::options::OptionEnum::name(*self)
     }
 }
 
@@ -1140,9 +1112,9 @@ impl CoxPhFit {
             naive_var: var.clone(),
             var,
             loglik: it.loglik,
-            score_test: TestResult::new(it.score, df),
-            wald_test: TestResult::new(wald, df),
-            lr_test: TestResult::new(2.0 * (it.loglik[1] - it.loglik[0]), df),
+            score_test: TestResult::chisq(it.score, df),
+            wald_test: TestResult::chisq(wald, df),
+            lr_test: TestResult::chisq(2.0 * (it.loglik[1] - it.loglik[0]), df),
             iterations: it.iterations,
             convergence: it.convergence,
             halvings: it.halvings,
@@ -1423,7 +1395,7 @@ impl CoxPhFit {
             out.df.push(kept.len());
         }
         let idx: Vec<usize> = (0..q).collect();
-        out.global = TestResult::new(test(&idx), p);
+        out.global = TestResult::chisq(test(&idx), p);
         out.p_value = out
             .statistic
             .iter()
@@ -1622,7 +1594,7 @@ impl CoxPhFit {
             }
         }
         let df = self.aliased.iter().filter(|&&a| !a).count();
-        self.robust_score_test = Some(TestResult::new(
+        self.robust_score_test = Some(TestResult::chisq(
             quadratic_form_inverse(&tt, p, &u, params.toler_chol),
             df,
         ));
@@ -1636,7 +1608,7 @@ impl CoxPhFit {
             })
             .collect();
         self.var = robust;
-        self.wald_test = TestResult::new(
+        self.wald_test = TestResult::chisq(
             wald_statistic(&self.var, &self.coef, &self.aliased, params),
             df,
         );

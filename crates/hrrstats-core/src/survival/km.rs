@@ -47,35 +47,16 @@ pub enum ConfType {
     None,
 }
 
+crate::option_enum!(ConfType, "conf_type", "log" => ConfType::Log, "log-log" => ConfType::LogLog, "loglog" => ConfType::LogLog, "plain" => ConfType::Plain, "linear" => ConfType::Plain, "logit" => ConfType::Logit, "arcsin" => ConfType::Arcsin, "arcsine" => ConfType::Arcsin, "none" => ConfType::None);
+
 impl ConfType {
-    /// Parse the names used by R and Python (`"log"`, `"log-log"`, `"plain"`, ...).
+    /// Parse an option string (see [`crate::options`]).
     pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "log" => ConfType::Log,
-            "log-log" | "loglog" => ConfType::LogLog,
-            "plain" | "linear" => ConfType::Plain,
-            "logit" => ConfType::Logit,
-            "arcsin" | "arcsine" => ConfType::Arcsin,
-            "none" => ConfType::None,
-            other => {
-                return Err(Error::InvalidArgument {
-                    arg: "conf_type",
-                    reason: format!(
-                        "unknown type {other:?}; use \"log\", \"log-log\", \"plain\", \"logit\", \"arcsin\" or \"none\""
-                    ),
-                })
-            }
-        })
+        <Self as crate::options::OptionEnum>::parse(s)
     }
+    /// The canonical spelling.
     pub fn name(&self) -> &'static str {
-        match self {
-            ConfType::Log => "log",
-            ConfType::LogLog => "log-log",
-            ConfType::Plain => "plain",
-            ConfType::Logit => "logit",
-            ConfType::Arcsin => "arcsin",
-            ConfType::None => "none",
-        }
+        crate::options::OptionEnum::name(*self)
     }
 }
 
@@ -90,6 +71,8 @@ pub enum Variance {
     /// Infinitesimal jackknife with each row its own cluster.
     Robust,
 }
+
+crate::option_enum!(Variance, "variance", "auto" => Variance::Auto, "greenwood" => Variance::Greenwood, "robust" => Variance::Robust);
 
 /// Entry point: `KaplanMeier::params()`.
 pub struct KaplanMeier;

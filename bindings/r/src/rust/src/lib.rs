@@ -9,12 +9,14 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
+mod protocol;
+
 use extendr_api::prelude::*;
 use hrrstats_core::{
     crude_rates, cut_lexis, direct_standardize, glm::link_by_name, rate_differences, rate_ratios, sir, standard_population,
     CompetingData, ConfType, Convergence, CoxData, CoxPh, CoxPhFit, CoxPhParams, Covariates, CumInc, CumIncFit, CumIncParams,
     Error as CoreError, Family, FineGray, FineGrayFit, FineGrayParams, Glm, GlmData, GlmFit, GlmParams, GlmResidual,
-    KaplanMeier, KaplanMeierFit, LexisData, LexisSplit, LogrankTest, Robust, SurvivalData, TestResult, Ties, Variance,
+    LexisData, LexisSplit, Robust, SurvivalData, TestResult, Ties,
     ZphTransform,
 };
 
@@ -122,245 +124,6 @@ fn int_col(x: impl IntoIterator<Item = usize>) -> Robj {
     x.into_iter().map(|v| v as i32).collect::<Vec<i32>>().into()
 }
 
-fn km_fit_of(ptr: &Robj) -> Res<&KaplanMeierFit> {
-    let p: &ExternalPtr<KaplanMeierFit> = ptr
-        .try_into()
-        .map_err(|_| Failure("the Kaplan-Meier fit is no longer in memory (saved and reloaded?): refit it".into()))?;
-    p.try_addr()
-        .map_err(|_| Failure("the Kaplan-Meier fit is no longer in memory (saved and reloaded?): refit it".into()))
-}
-
-// ---- Kaplan-Meier ----------------------------------------------------------------------
-
-/// Fit Kaplan-Meier curves. `strata`: NULL or integer codes 1..n_strata.
-/// Returns the fit as columns plus an external pointer to the fit for quantiles and
-/// survival at given times.
-/// @noRd
-#[extendr]
-#[allow(clippy::too_many_arguments)]
-fn km_fit_(
-    time: Robj,
-    status: Robj,
-    entry: Robj,
-    weights: Robj,
-    strata: Robj,
-    n_strata: Robj,
-    conf_type: Robj,
-    conf_level: Robj,
-    variance: Robj,
-) -> Robj {
-    guarded(|| {
-        let time = doubles("time", &time)?;
-        let status = doubles("status", &status)?;
-        let entry = opt_doubles("entry", &entry)?;
-        let weights = opt_doubles("weights", &weights)?;
-        let conf_type = ConfType::parse(string("conf_type", &conf_type)?)?;
-        let conf_level = scalar("conf_level", &conf_level)?;
-        let variance = match string("variance", &variance)? {
-            "auto" => Variance::Auto,
-            "greenwood" => Variance::Greenwood,
-            "robust" => Variance::Robust,
-            other => {
-                return Err(Failure(format!(
-                    "argument `variance`: unknown estimator {other:?}; use \"auto\", \"greenwood\" or \"robust\""
-                )))
-            }
-        };
-
-        let strata = if strata.is_null() {
-            None
-        } else {
-            Some((codes("strata", &strata)?, count("n_strata", &n_strata)?))
-        };
-        let data = SurvivalData::from_parts(time, status, entry, weights, strata.as_ref().map(|(c, k)| (c.as_slice(), *k)))?;
-        let fit = KaplanMeier::params()
-            .conf_type(conf_type)
-            .conf_level(conf_level)
-            .variance(variance)
-            .fit(&data)?;
-
-        let table = named(
-            &[
-                "strata",
-                "time",
-                "n_risk",
-                "n_event",
-                "n_censor",
-                "survival",
-                "std_err",
-                "lower",
-                "upper",
-                "cumulative_hazard",
-                "std_err_cumulative_hazard",
-            ],
-            vec![
-                int_col(fit.row_strata().into_iter().map(|k| k as usize + 1)),
-                fit.time.clone().into(),
-                fit.n_risk.clone().into(),
-                fit.n_event.clone().into(),
-                fit.n_censor.clone().into(),
-                fit.survival.clone().into(),
-                fit.std_err.clone().into(),
-                fit.lower.clone().into(),
-                fit.upper.clone().into(),
-                fit.cumulative_hazard.clone().into(),
-                fit.std_err_cumulative_hazard.clone().into(),
-            ],
-        );
-        let n = int_col(fit.n.iter().copied());
-        let robust = fit.robust;
-        let conf_type = fit.conf_type.name();
-        let ptr: Robj = ExternalPtr::new(fit).into();
-        Ok(named(
-            &["table", "n", "robust", "conf_type", "ptr"],
-            vec![table, n, robust.into(), conf_type.into(), ptr],
-        ))
-    })
-}
-
-/// Whether `ptr` still holds a fit (false after saveRDS()/readRDS(): R does not
-/// serialise external pointers).
-/// @noRd
-#[extendr]
-fn km_alive_(ptr: Robj) -> bool {
-    km_fit_of(&ptr).is_ok()
-}
-
-/// Quantiles of the survival time per stratum, from a fit made by `km_fit_`.
-/// @noRd
-#[extendr]
-fn km_quantile_(ptr: Robj, probs: Robj) -> Robj {
-    guarded(|| {
-        let fit = km_fit_of(&ptr)?;
-        let probs = doubles("probs", &probs)?;
-        let (mut strata, mut prob, mut est, mut lo, mut hi) = (vec![], vec![], vec![], vec![], vec![]);
-        for &p in probs {
-            for (k, q) in fit.quantile(p)?.into_iter().enumerate() {
-                strata.push(k + 1);
-                prob.push(p);
-                est.push(q.estimate);
-                lo.push(q.lower);
-                hi.push(q.upper);
-            }
-        }
-        Ok(named(
-            &["strata", "prob", "estimate", "lower", "upper"],
-            vec![int_col(strata), prob.into(), est.into(), lo.into(), hi.into()],
-        ))
-    })
-}
-
-/// Survival read off the curves at `times`, for the strata (codes 1..k) in `strata`.
-/// @noRd
-#[extendr]
-fn km_survival_at_(ptr: Robj, times: Robj, strata: Robj) -> Robj {
-    guarded(|| {
-        let fit = km_fit_of(&ptr)?;
-        let times = doubles("times", &times)?;
-        let strata = codes("stratum", &strata)?;
-        let (mut s_col, mut time, mut n_risk, mut surv, mut se, mut lo, mut hi, mut ch) =
-            (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-        for &k in &strata {
-            let at = fit.survival_at(k as usize, times)?;
-            s_col.extend(std::iter::repeat_n(k as usize + 1, at.time.len()));
-            time.extend(at.time);
-            n_risk.extend(at.n_risk);
-            surv.extend(at.survival);
-            se.extend(at.std_err);
-            lo.extend(at.lower);
-            hi.extend(at.upper);
-            ch.extend(at.cumulative_hazard);
-        }
-        Ok(named(
-            &[
-                "strata",
-                "time",
-                "n_risk",
-                "survival",
-                "std_err",
-                "lower",
-                "upper",
-                "cumulative_hazard",
-            ],
-            vec![
-                int_col(s_col),
-                time.into(),
-                n_risk.into(),
-                surv.into(),
-                se.into(),
-                lo.into(),
-                hi.into(),
-                ch.into(),
-            ],
-        ))
-    })
-}
-
-// ---- log-rank ----------------------------------------------------------------------------
-
-/// Log-rank (G-rho) test. `group`: codes 1..n_groups; `strata`: NULL or codes 1..n_strata.
-/// @noRd
-#[extendr]
-#[allow(clippy::too_many_arguments)]
-fn logrank_(
-    time: Robj,
-    status: Robj,
-    entry: Robj,
-    group: Robj,
-    n_groups: Robj,
-    strata: Robj,
-    n_strata: Robj,
-    rho: Robj,
-) -> Robj {
-    guarded(|| {
-        let time = doubles("time", &time)?;
-        let status = doubles("status", &status)?;
-        let entry = opt_doubles("entry", &entry)?;
-        let rho = scalar("rho", &rho)?;
-
-        let group = codes("group", &group)?;
-        let n_groups = count("n_groups", &n_groups)?;
-        let strata = if strata.is_null() {
-            None
-        } else {
-            Some((codes("strata", &strata)?, count("n_strata", &n_strata)?))
-        };
-        let data = SurvivalData::from_parts(time, status, entry, None, strata.as_ref().map(|(c, k)| (c.as_slice(), *k)))?;
-        let t: LogrankTest = LogrankTest::params().rho(rho).fit(&data, &group, n_groups)?;
-        let g = t.n_groups;
-        // Row-major k x k -> R's column-major matrix (symmetric, but keep it exact).
-        let variance = RMatrix::<f64>::new_matrix(g, g, |i, j| t.variance[i * g + j]);
-        Ok(named(
-            &[
-                "statistic",
-                "df",
-                "p_value",
-                "observed",
-                "expected",
-                "variance",
-                "n",
-                "observed_by_stratum",
-                "expected_by_stratum",
-                "n_strata",
-                "rho",
-            ],
-            vec![
-                t.statistic.into(),
-                (t.df as i32).into(),
-                t.p_value.into(),
-                t.observed.clone().into(),
-                t.expected.clone().into(),
-                variance.into(),
-                int_col(t.n.iter().copied()),
-                // [stratum * n_groups + group] is column-major n_groups x n_strata.
-                RMatrix::<f64>::new_matrix(g, t.n_strata, |i, j| t.observed_by_stratum[j * g + i]).into(),
-                RMatrix::<f64>::new_matrix(g, t.n_strata, |i, j| t.expected_by_stratum[j * g + i]).into(),
-                (t.n_strata as i32).into(),
-                t.rho.into(),
-            ],
-        ))
-    })
-}
 
 // ---- Cox proportional hazards ----------------------------------------------------------
 
@@ -2223,11 +1986,7 @@ fn icss_weights_() -> Robj {
 
 extendr_module! {
     mod hrrstats;
-    fn km_fit_;
-    fn km_alive_;
-    fn km_quantile_;
-    fn km_survival_at_;
-    fn logrank_;
+    use protocol;
     fn cox_fit_;
     fn cox_zph_;
     fn cox_resid_;

@@ -1,0 +1,279 @@
+//! The protocol in Python: arguments from a dict, results to numpy / pandas, once for
+//! every method (`hrrstats_core::api`).
+//!
+//! Arguments (values of the dict):
+//! - None, bool, int, float, str, a list of str;
+//! - a 1-D numpy array: a numeric column (float64 contiguous arrays are borrowed,
+//!   other numeric dtypes converted);
+//! - a tuple `(codes, levels)`: a grouping variable, integer codes 0..k-1 and its k
+//!   level labels (`hrrstats._convert.codes` makes it);
+//! - a dict: named arguments (several columns, e.g. covariates);
+//! - a list (not of str): a list of arguments.
+//!
+//! Results: scalars as Python numbers, columns as numpy arrays (positions as int64,
+//! counted from 0), factors as pandas Categoricals, tables as pandas DataFrames,
+//! matrices as 2-D arrays (DataFrames when they have names), records as dicts.
+
+use std::borrow::Cow;
+
+use hrrstats_core as core;
+use core::protocol::{Arg, Args, Value};
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+
+/// An argument read from Python, holding its numpy borrows.
+enum PyArg<'py> {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Strs(Vec<String>),
+    Nums(PyReadonlyArray1<'py, f64>),
+    Codes(PyReadonlyArray1<'py, f64>, Vec<String>),
+    Record(Vec<(String, PyArg<'py>)>),
+    List(Vec<PyArg<'py>>),
+}
+
+fn type_error(name: &str, what: &str) -> PyErr {
+    PyTypeError::new_err(format!("argument `{name}`: {what}"))
+}
+
+/// A numeric numpy array as a contiguous float64 array (a no-op when it is one).
+fn float_array<'py>(name: &str, x: &Bound<'py, PyAny>) -> PyResult<PyReadonlyArray1<'py, f64>> {
+    let arr = x.cast::<PyUntypedArray>().map_err(|_| type_error(name, "must be a numpy array"))?;
+    if arr.ndim() != 1 {
+        return Err(type_error(name, "must be a 1-D array"));
+    }
+    let np = x.py().import("numpy")?;
+    let y = np.call_method1("ascontiguousarray", (x, np.getattr("float64")?))?;
+    y.extract::<PyReadonlyArray1<'py, f64>>()
+        .map_err(|_| type_error(name, "must be a numeric array"))
+}
+
+fn read<'py>(name: &str, x: &Bound<'py, PyAny>) -> PyResult<PyArg<'py>> {
+    if x.is_none() {
+        return Ok(PyArg::Null);
+    }
+    if let Ok(b) = x.cast::<pyo3::types::PyBool>() {
+        return Ok(PyArg::Bool(b.is_true()));
+    }
+    if x.cast::<PyUntypedArray>().is_ok() {
+        return Ok(PyArg::Nums(float_array(name, x)?));
+    }
+    if let Ok(s) = x.cast::<PyString>() {
+        return Ok(PyArg::Str(s.extract::<String>()?));
+    }
+    if let Ok(d) = x.cast::<PyDict>() {
+        let mut items = Vec::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let k: String = k.extract()?;
+            let a = read(&k, &v)?;
+            items.push((k, a));
+        }
+        return Ok(PyArg::Record(items));
+    }
+    if let Ok(t) = x.cast::<PyTuple>() {
+        if t.len() == 2 {
+            let codes = float_array(name, &t.get_item(0)?)?;
+            let levels: Vec<String> = t
+                .get_item(1)?
+                .try_iter()?
+                .map(|l| l.and_then(|l| l.str().map(|s| s.to_string())))
+                .collect::<PyResult<_>>()?;
+            return Ok(PyArg::Codes(codes, levels));
+        }
+    }
+    if let Ok(l) = x.cast::<PyList>() {
+        if !l.is_empty() && l.iter().all(|v| v.cast::<PyString>().is_ok()) {
+            return Ok(PyArg::Strs(l.extract()?));
+        }
+        return Ok(PyArg::List(
+            l.iter().map(|v| read(name, &v)).collect::<PyResult<_>>()?,
+        ));
+    }
+    if let Ok(v) = x.extract::<f64>() {
+        return Ok(PyArg::Num(v));
+    }
+    Err(type_error(name, "unsupported type"))
+}
+
+/// Codes 0..k-1 of a grouping argument, checked (no NaN, whole, in range).
+fn code_vec(name: &str, c: &[f64], k: usize) -> PyResult<Vec<u32>> {
+    c.iter()
+        .enumerate()
+        .map(|(row, &v)| {
+            if v.is_nan() {
+                Err(PyValueError::new_err(format!("argument `{name}`: missing value at row {row}")))
+            } else if v < 0.0 || v != v.floor() || v as usize >= k {
+                Err(PyValueError::new_err(format!(
+                    "argument `{name}`: code {v} is not one of 0..{} at row {row}",
+                    k.saturating_sub(1)
+                )))
+            } else {
+                Ok(v as u32)
+            }
+        })
+        .collect()
+}
+
+fn to_arg<'a>(name: &str, a: &'a PyArg<'_>) -> PyResult<Arg<'a>> {
+    Ok(match a {
+        PyArg::Null => Arg::Null,
+        PyArg::Bool(b) => Arg::Bool(*b),
+        PyArg::Num(x) => Arg::Num(*x),
+        PyArg::Str(s) => Arg::Str(s.clone()),
+        PyArg::Strs(s) => Arg::Strs(s.clone()),
+        PyArg::Nums(x) => Arg::Nums(Cow::Borrowed(
+            x.as_slice().map_err(|_| type_error(name, "must be contiguous"))?,
+        )),
+        PyArg::Codes(c, levels) => {
+            let c = c.as_slice().map_err(|_| type_error(name, "must be contiguous"))?;
+            Arg::Codes {
+                codes: Cow::Owned(code_vec(name, c, levels.len())?),
+                levels: levels.clone(),
+            }
+        }
+        PyArg::Record(items) => Arg::Record(Args {
+            items: items
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), to_arg(k, v)?)))
+                .collect::<PyResult<_>>()?,
+        }),
+        PyArg::List(v) => Arg::List(v.iter().map(|x| to_arg(name, x)).collect::<PyResult<_>>()?),
+    })
+}
+
+/// Map the core's error to `ValueError`, rows counted from 0 as in numpy/pandas.
+pub fn to_py(e: core::Error) -> PyErr {
+    PyValueError::new_err(e.message(0))
+}
+
+/// Run `f` with the interpreter detached, turning a panic into a Python exception
+/// (never a crash of the interpreter).
+pub fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> core::Result<T> + Send) -> PyResult<T> {
+    let out = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+    match out {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(to_py(e)),
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(PyRuntimeError::new_err(format!(
+                "internal error in hrrstats (please report): {msg}"
+            )))
+        }
+    }
+}
+
+fn with_args<T: Send>(
+    py: Python<'_>,
+    args: &Bound<'_, PyDict>,
+    f: impl FnOnce(&Args) -> core::Result<T> + Send,
+) -> PyResult<T> {
+    let PyArg::Record(items) = read("args", args.as_any())? else {
+        unreachable!("a dict reads as a record")
+    };
+    let held = PyArg::Record(items);
+    let Arg::Record(a) = to_arg("args", &held)? else {
+        unreachable!()
+    };
+    run(py, || f(&a))
+}
+
+/// Convert a result to Python.
+pub fn to_python(py: Python<'_>, v: Value) -> PyResult<Py<PyAny>> {
+    Ok(match v {
+        Value::Null => py.None(),
+        Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any().unbind(),
+        Value::Int(i) => i.into_pyobject(py)?.into_any().unbind(),
+        Value::Num(x) => x.into_pyobject(py)?.into_any().unbind(),
+        Value::Str(s) => s.into_pyobject(py)?.into_any().unbind(),
+        Value::Nums(x) => PyArray1::from_vec(py, x).into_any().unbind(),
+        Value::Ints(x) => PyArray1::from_vec(py, x).into_any().unbind(),
+        Value::Bools(x) => PyArray1::from_vec(py, x).into_any().unbind(),
+        Value::Strs(x) => PyList::new(py, x)?.into_any().unbind(),
+        Value::Index(x) => {
+            PyArray1::from_iter(py, x.into_iter().map(|i| i as i64)).into_any().unbind()
+        }
+        Value::Factor { codes, levels } => {
+            let pd = py.import("pandas")?;
+            let codes = PyArray1::from_iter(py, codes.into_iter().map(|c| c as i64));
+            pd.getattr("Categorical")?
+                .call_method1("from_codes", (codes, levels))?
+                .unbind()
+        }
+        Value::Matrix(m) => {
+            let np = py.import("numpy")?;
+            let a = PyArray1::from_vec(py, m.data)
+                .reshape([m.ncol, m.nrow])?
+                .call_method0("transpose")?;
+            if m.row_names.is_some() || m.col_names.is_some() {
+                let kw = PyDict::new(py);
+                kw.set_item("index", m.row_names)?;
+                kw.set_item("columns", m.col_names)?;
+                py.import("pandas")?
+                    .getattr("DataFrame")?
+                    .call((a,), Some(&kw))?
+                    .unbind()
+            } else {
+                np.call_method1("ascontiguousarray", (a,))?.unbind()
+            }
+        }
+        Value::Table(t) => {
+            let d = PyDict::new(py);
+            for (name, col) in t.columns {
+                d.set_item(name, to_python(py, col)?)?;
+            }
+            py.import("pandas")?.getattr("DataFrame")?.call1((d,))?.unbind()
+        }
+        Value::Record(r) => {
+            let d = PyDict::new(py);
+            for (name, v) in r.fields {
+                d.set_item(name, to_python(py, v)?)?;
+            }
+            d.into_any().unbind()
+        }
+        Value::List(v) => {
+            let items = v.into_iter().map(|x| to_python(py, x)).collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)?.into_any().unbind()
+        }
+    })
+}
+
+/// A fit kept for later operations (`Fit.call("quantile", {...})`).
+#[pyclass(module = "hrrstats._hrrstats", frozen, name = "Fit")]
+pub struct Fit {
+    inner: Box<dyn core::api::Fitted>,
+}
+
+#[pymethods]
+impl Fit {
+    /// Run the operation `method` of this fit with the arguments in `args`.
+    fn call(&self, py: Python<'_>, method: &str, args: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+        let inner = &self.inner;
+        let v = with_args(py, args, |a| inner.call(method, a))?;
+        to_python(py, v)
+    }
+}
+
+/// Run the method `method` with the arguments in `args`: (result, fit or None).
+#[pyfunction]
+pub fn call(
+    py: Python<'_>,
+    method: &str,
+    args: &Bound<'_, PyDict>,
+) -> PyResult<(Py<PyAny>, Option<Fit>)> {
+    let out = with_args(py, args, |a| core::api::call(method, a))?;
+    Ok((to_python(py, out.value)?, out.fit.map(|inner| Fit { inner })))
+}
+
+/// The names of every method `call` accepts.
+#[pyfunction]
+pub fn methods() -> Vec<&'static str> {
+    core::api::method_names()
+}

@@ -1,0 +1,28 @@
+# The one bridge to the Rust core: arguments in, results out, for every method.
+#
+# hrr_call(method, args) runs hrrstats_core::api's `method` on a named list of
+# arguments (double/integer/logical vectors, factors for groupings, named lists of
+# columns, strings) and returns its result converted once, generically (tables as
+# data.frames, positions counted from 1, records as named lists). The core reads the
+# arguments by name, parses every option and raises every error, so R and Python
+# behave the same. `rows` (the rows of the caller's data that were kept after
+# na_action = "drop") makes errors name the caller's row. Nothing here computes a
+# statistic.
+
+hrr_call <- function(method, args, rows = NULL, hint = NULL) {
+  if (!is.null(rows)) args$rows <- rows
+  args <- args[!vapply(args, is.null, TRUE)]
+  rust_value(hrr_call_(method, args), hint = hint)
+}
+
+hrr_fit_call <- function(fit, method, args = list(), hint = NULL) {
+  args <- args[!vapply(args, is.null, TRUE)]
+  rust_value(hrr_fit_call_(fit, method, args), hint = hint)
+}
+
+# A grouping from factor_codes()/combine_factors() (1-based codes and labels) as the
+# factor the core reads.
+as_grouping <- function(g) {
+  if (is.null(g)) return(NULL)
+  structure(as.integer(g$codes), levels = as.character(g$levels), class = "factor")
+}

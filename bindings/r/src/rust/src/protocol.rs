@@ -1,0 +1,301 @@
+//! The protocol in R: arguments from a named list, results to R objects, once for every
+//! method (`hrrstats_core::api`).
+//!
+//! Arguments (elements of the list): NULL; logical, integer or double vectors (numeric
+//! columns: doubles are borrowed, integers and logicals converted with NA as NaN; a
+//! length-one logical is a flag); factors (grouping variables: codes 1..k become the
+//! core's 0..k-1, NA is an error naming the argument and row); character vectors;
+//! named lists (several columns, e.g. covariates); unnamed lists. The argument `rows`
+//! (rows of the user's data kept after dropping missing values) is counted from 1 here
+//! and from 0 in the core.
+//!
+//! Results: numbers, logicals and strings as vectors; positions (`Value::Index`) counted
+//! from 1; factors as factors; tables as data.frames; matrices with dimnames; records
+//! as named lists.
+
+use std::borrow::Cow;
+use std::panic::{self, AssertUnwindSafe};
+
+use extendr_api::prelude::*;
+use hrrstats_core as core;
+use core::protocol::{Arg, Args, Value};
+
+/// Rows are reported to R users counted from 1.
+pub const ROW_BASE: usize = 1;
+
+/// An argument read from R, holding the R objects it borrows from.
+enum RArg {
+    Null,
+    Bool(bool),
+    Str(String),
+    Strs(Vec<String>),
+    Doubles(Robj),
+    Owned(Vec<f64>),
+    Codes(Vec<u32>, Vec<String>),
+    Record(Vec<(String, RArg)>),
+    List(Vec<RArg>),
+}
+
+fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
+    if x.is_null() {
+        return Ok(RArg::Null);
+    }
+    if x.is_factor() {
+        let levels: Vec<String> = x
+            .get_attrib("levels")
+            .and_then(|l| l.as_str_vector().map(|v| v.iter().map(|s| s.to_string()).collect()))
+            .unwrap_or_default();
+        let codes = x
+            .as_integer_slice()
+            .ok_or_else(|| format!("argument `{name}`: a factor without codes"))?;
+        let codes = codes
+            .iter()
+            .enumerate()
+            .map(|(row, &c)| {
+                if c == i32::MIN {
+                    Err(format!("argument `{name}`: missing value (NA) at row {}", row + ROW_BASE))
+                } else {
+                    Ok((c - 1) as u32)
+                }
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        return Ok(RArg::Codes(codes, levels));
+    }
+    match x.rtype() {
+        Rtype::Doubles => {
+            if name == "rows" {
+                let r = x.as_real_slice().unwrap_or(&[]);
+                return Ok(RArg::Owned(r.iter().map(|&v| v - ROW_BASE as f64).collect()));
+            }
+            Ok(RArg::Doubles(x))
+        }
+        Rtype::Integers => {
+            let v = x.as_integer_slice().unwrap_or(&[]);
+            let base = if name == "rows" { ROW_BASE as f64 } else { 0.0 };
+            Ok(RArg::Owned(
+                v.iter()
+                    .map(|&i| if i == i32::MIN { f64::NAN } else { i as f64 - base })
+                    .collect(),
+            ))
+        }
+        Rtype::Logicals => {
+            let v = x.as_logical_slice().unwrap_or(&[]);
+            if v.len() == 1 && !v[0].is_na() {
+                return Ok(RArg::Bool(v[0].is_true()));
+            }
+            Ok(RArg::Owned(
+                v.iter()
+                    .map(|b| if b.is_na() { f64::NAN } else { b.is_true() as u8 as f64 })
+                    .collect(),
+            ))
+        }
+        Rtype::Strings => {
+            let v: Vec<String> = x
+                .as_str_vector()
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            Ok(if v.len() == 1 { RArg::Str(v[0].clone()) } else { RArg::Strs(v) })
+        }
+        Rtype::List => {
+            let list = x.as_list().expect("a list");
+            let named = x.names().is_some();
+            if named {
+                let mut items = Vec::with_capacity(list.len());
+                for (k, v) in list.iter() {
+                    items.push((k.to_string(), read(k, v)?));
+                }
+                Ok(RArg::Record(items))
+            } else {
+                Ok(RArg::List(
+                    list.values().map(|v| read(name, v)).collect::<std::result::Result<_, _>>()?,
+                ))
+            }
+        }
+        _ => Err(format!("argument `{name}`: unsupported type")),
+    }
+}
+
+fn to_arg(a: &RArg) -> Arg<'_> {
+    match a {
+        RArg::Null => Arg::Null,
+        RArg::Bool(b) => Arg::Bool(*b),
+        RArg::Str(s) => Arg::Str(s.clone()),
+        RArg::Strs(s) => Arg::Strs(s.clone()),
+        RArg::Doubles(x) => Arg::Nums(Cow::Borrowed(x.as_real_slice().unwrap_or(&[]))),
+        RArg::Owned(v) => Arg::Nums(Cow::Borrowed(v)),
+        RArg::Codes(c, l) => Arg::Codes {
+            codes: Cow::Borrowed(c),
+            levels: l.clone(),
+        },
+        RArg::Record(items) => Arg::Record(Args {
+            items: items.iter().map(|(k, v)| (k.clone(), to_arg(v))).collect(),
+        }),
+        RArg::List(v) => Arg::List(v.iter().map(to_arg).collect()),
+    }
+}
+
+fn named(names: &[&str], values: Vec<Robj>) -> Robj {
+    List::from_names_and_values(names, values)
+        .expect("as many names as values")
+        .into()
+}
+
+fn strings(v: Vec<String>) -> Robj {
+    v.into()
+}
+
+fn int_or_double(v: Vec<i64>) -> Robj {
+    if v.iter().all(|&x| x.abs() < i32::MAX as i64) {
+        v.into_iter().map(|x| x as i32).collect::<Vec<i32>>().into()
+    } else {
+        v.into_iter().map(|x| x as f64).collect::<Vec<f64>>().into()
+    }
+}
+
+/// Convert a result to R.
+pub fn to_r(v: Value) -> Robj {
+    match v {
+        Value::Null => ().into(),
+        Value::Bool(b) => b.into(),
+        Value::Int(i) => int_or_double(vec![i]),
+        Value::Num(x) => x.into(),
+        Value::Str(s) => s.into(),
+        Value::Nums(x) => x.into(),
+        Value::Ints(x) => int_or_double(x),
+        Value::Bools(x) => x.into(),
+        Value::Strs(x) => strings(x),
+        Value::Index(x) => x.into_iter().map(|i| (i + ROW_BASE) as i32).collect::<Vec<i32>>().into(),
+        Value::Factor { codes, levels } => {
+            let mut r: Robj = codes.into_iter().map(|c| c as i32 + 1).collect::<Vec<i32>>().into();
+            r.set_attrib("levels", strings(levels)).expect("levels");
+            r.set_attrib("class", "factor").expect("class");
+            r
+        }
+        Value::Matrix(m) => {
+            let mut r: Robj = m.data.into();
+            r.set_attrib("dim", vec![m.nrow as i32, m.ncol as i32]).expect("dim");
+            if m.row_names.is_some() || m.col_names.is_some() {
+                let dn = List::from_values([
+                    m.row_names.map_or_else(|| ().into(), strings),
+                    m.col_names.map_or_else(|| ().into(), strings),
+                ]);
+                r.set_attrib("dimnames", dn).expect("dimnames");
+            }
+            r
+        }
+        Value::Table(t) => {
+            let n = t.nrow();
+            let names: Vec<String> = t.columns.iter().map(|(k, _)| k.clone()).collect();
+            let values: Vec<Robj> = t.columns.into_iter().map(|(_, c)| to_r(c)).collect();
+            let mut r: Robj = List::from_values(values).into();
+            r.set_attrib("names", strings(names)).expect("names");
+            r.set_attrib("row.names", vec![i32::MIN, -(n as i32)]).expect("row.names");
+            r.set_attrib("class", "data.frame").expect("class");
+            r
+        }
+        Value::Record(rec) => {
+            let names: Vec<String> = rec.fields.iter().map(|(k, _)| k.clone()).collect();
+            let values: Vec<Robj> = rec.fields.into_iter().map(|(_, v)| to_r(v)).collect();
+            let mut r: Robj = List::from_values(values).into();
+            r.set_attrib("names", strings(names)).expect("names");
+            r
+        }
+        Value::List(v) => List::from_values(v.into_iter().map(to_r)).into(),
+    }
+}
+
+/// Run `f`, returning `list(ok = TRUE, value = ...)` or `list(ok = FALSE, message = ...)`
+/// (the R layer turns the latter into an ordinary error); panics are caught too, with
+/// the default hook silenced so nothing like "thread panicked" reaches stderr.
+pub fn guarded<F: FnOnce() -> std::result::Result<Robj, String>>(f: F) -> Robj {
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    panic::set_hook(previous);
+    let failure = match outcome {
+        Ok(Ok(value)) => return named(&["ok", "value"], vec![true.into(), value]),
+        Ok(Err(msg)) => msg,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".to_string());
+            format!("internal error in hrrstats (please report it): {what}")
+        }
+    };
+    named(&["ok", "message"], vec![false.into(), failure.into()])
+}
+
+fn with_args<T>(
+    args: Robj,
+    f: impl FnOnce(&Args) -> core::Result<T>,
+) -> std::result::Result<T, String> {
+    let RArg::Record(items) = read("args", args)? else {
+        return Err("arguments must be a named list".into());
+    };
+    let held = RArg::Record(items);
+    let Arg::Record(a) = to_arg(&held) else {
+        unreachable!()
+    };
+    f(&a).map_err(|e| e.message(ROW_BASE))
+}
+
+/// A fit kept for later operations.
+pub struct Fit(Box<dyn core::api::Fitted>);
+
+fn fit_of(ptr: &Robj) -> std::result::Result<&Fit, String> {
+    let gone = || "the fit is no longer in memory (saved and reloaded?): refit it".to_string();
+    let p: &ExternalPtr<Fit> = ptr.try_into().map_err(|_| gone())?;
+    p.try_addr().map_err(|_| gone())
+}
+
+/// Run the core method `method` on the named list `args`:
+/// `list(ok, value = list(value, fit))` with `fit` an external pointer or NULL.
+/// @noRd
+#[extendr]
+fn hrr_call_(method: &str, args: Robj) -> Robj {
+    guarded(|| {
+        let out = with_args(args, |a| core::api::call(method, a))?;
+        let fit: Robj = match out.fit {
+            Some(f) => ExternalPtr::new(Fit(f)).into(),
+            None => ().into(),
+        };
+        Ok(named(&["value", "fit"], vec![to_r(out.value), fit]))
+    })
+}
+
+/// Run the operation `method` of a fit made by `hrr_call_`.
+/// @noRd
+#[extendr]
+fn hrr_fit_call_(fit: Robj, method: &str, args: Robj) -> Robj {
+    guarded(|| {
+        let f = fit_of(&fit)?;
+        let v = with_args(args, |a| f.0.call(method, a))?;
+        Ok(to_r(v))
+    })
+}
+
+/// Whether `fit` still holds a fit (false after saveRDS()/readRDS()).
+/// @noRd
+#[extendr]
+fn hrr_fit_alive_(fit: Robj) -> bool {
+    fit_of(&fit).is_ok()
+}
+
+/// The names of every method `hrr_call_` accepts.
+/// @noRd
+#[extendr]
+fn hrr_methods_() -> Vec<String> {
+    core::api::method_names().into_iter().map(String::from).collect()
+}
+
+extendr_module! {
+    mod protocol;
+    fn hrr_call_;
+    fn hrr_fit_call_;
+    fn hrr_fit_alive_;
+    fn hrr_methods_;
+}

@@ -1,0 +1,87 @@
+//! One entry point for every public method: `call(method, args)`.
+//!
+//! The bindings convert their language's arguments to [`Args`] and the returned
+//! [`Value`] back, generically (see [`crate::protocol`]); the per-method work — reading
+//! arguments by name, parsing options, fitting, laying out results — is here, once, so
+//! Python and R accept the same arguments, raise the same errors and return the same
+//! columns.
+//!
+//! Fits that answer later questions (quantiles, predictions, residuals, tests) come
+//! back as a [`Fitted`] handle kept by the binding; `Fitted::call` answers from the
+//! fit's own (sorted) data without the inputs crossing the boundary again.
+//!
+//! Rows: a binding that dropped rows with missing values passes the 0-based row
+//! numbers of the rows it kept as the argument `rows`; an error naming a row then
+//! names the row of the user's data.
+
+use crate::error::{Error, Result};
+use crate::protocol::{Args, Value};
+
+pub mod survival;
+
+/// A fit kept by a binding between calls.
+pub trait Fitted: Send + Sync {
+    /// An operation on the fit (`quantile`, `predict`, `residuals`, ...).
+    fn call(&self, method: &str, args: &Args) -> Result<Value>;
+}
+
+/// What a method returns: its numbers and, for fits with later operations, the fit.
+pub struct Output {
+    pub value: Value,
+    pub fit: Option<Box<dyn Fitted>>,
+}
+
+impl Output {
+    pub fn value(value: impl Into<Value>) -> Output {
+        Output {
+            value: value.into(),
+            fit: None,
+        }
+    }
+    pub fn fit(value: impl Into<Value>, fit: impl Fitted + 'static) -> Output {
+        Output {
+            value: value.into(),
+            fit: Some(Box::new(fit)),
+        }
+    }
+}
+
+type Method = fn(&Args) -> Result<Output>;
+
+/// Every public method by name.
+fn methods() -> &'static [(&'static str, Method)] {
+    &[
+        ("kaplan_meier", survival::kaplan_meier),
+        ("logrank_test", survival::logrank_test),
+    ]
+}
+
+/// The names [`call`] accepts.
+pub fn method_names() -> Vec<&'static str> {
+    methods().iter().map(|(n, _)| *n).collect()
+}
+
+/// Run `method` on `args`.
+pub fn call(method: &str, args: &Args) -> Result<Output> {
+    let f = methods()
+        .iter()
+        .find(|(n, _)| *n == method)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| Error::InvalidArgument {
+            arg: "method",
+            reason: format!("no method \"{method}\" in hrrstats"),
+        })?;
+    let rows = args.opt_nums("rows")?.map(|r| r.to_vec());
+    f(args).map_err(|e| match rows {
+        Some(rows) => e.with_row_map(&rows),
+        None => e,
+    })
+}
+
+/// Unknown post-fit operation.
+pub fn no_such(what: &str, method: &str) -> Error {
+    Error::InvalidArgument {
+        arg: "method",
+        reason: format!("{what} has no operation \"{method}\""),
+    }
+}

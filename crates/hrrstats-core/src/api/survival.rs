@@ -1,0 +1,166 @@
+//! Kaplan–Meier and the log-rank test through the protocol.
+
+use super::{no_such, Fitted, Output};
+use crate::data::SurvivalData;
+use crate::error::Result;
+use crate::protocol::{ints, Args, Matrix, Record, Table, Value};
+use crate::survival::km::{ConfType, KaplanMeier, KaplanMeierFit, Variance};
+use crate::survival::logrank::LogrankTest;
+
+/// `time`, `status` and the optional `entry`, `weights`, `strata` of a survival call.
+pub(crate) fn survival_data<'a>(args: &'a Args, weights: bool) -> Result<SurvivalData<'a>> {
+    SurvivalData::from_parts(
+        args.nums("time")?,
+        args.nums("status")?,
+        args.opt_nums("entry")?,
+        if weights { args.opt_nums("weights")? } else { None },
+        args.opt_codes("strata")?,
+    )
+}
+
+/// Kaplan–Meier curves: `time`, `status`, `entry`, `weights`, `strata`, `conf_type`,
+/// `conf_level`, `variance`. Returns `table` (one row per time per stratum), `n`,
+/// `robust`, `conf_type`, `conf_level`; the fit answers `quantile(probs)` and
+/// `survival_at(times, strata)`.
+pub fn kaplan_meier(args: &Args) -> Result<Output> {
+    let data = survival_data(args, true)?;
+    let fit = KaplanMeier::params()
+        .conf_type(args.option::<ConfType>("conf_type")?)
+        .conf_level(args.num_or("conf_level", 0.95)?)
+        .variance(args.option::<Variance>("variance")?)
+        .fit(&data)?;
+    let f = &fit;
+    let table = Table::new()
+        .with("strata", Value::Index(f.row_strata().iter().map(|&k| k as usize).collect()))
+        .with("time", &f.time)
+        .with("n_risk", &f.n_risk)
+        .with("n_event", &f.n_event)
+        .with("n_censor", &f.n_censor)
+        .with("survival", &f.survival)
+        .with("std_err", &f.std_err)
+        .with("lower", &f.lower)
+        .with("upper", &f.upper)
+        .with("cumulative_hazard", &f.cumulative_hazard)
+        .with("std_err_cumulative_hazard", &f.std_err_cumulative_hazard);
+    let mut n_event = vec![0.0; f.n_strata];
+    for k in 0..f.n_strata {
+        n_event[k] = f.n_event[f.stratum_range(k)].iter().sum();
+    }
+    let median = quantile_table(f, &[0.5])?;
+    let rec = Record::new()
+        .with("table", table)
+        .with("n", ints(&f.n))
+        .with("events", n_event)
+        .with("n_strata", f.n_strata)
+        .with("robust", f.robust)
+        .with("conf_type", f.conf_type.name())
+        .with("conf_level", f.conf_level)
+        .with("median", median);
+    Ok(Output::fit(rec, fit))
+}
+
+/// strata, prob, quantile, lower, upper: every stratum for every p.
+fn quantile_table(f: &KaplanMeierFit, probs: &[f64]) -> Result<Table> {
+    let (mut strata, mut prob, mut est, mut lo, mut hi) = (vec![], vec![], vec![], vec![], vec![]);
+    for &p in probs {
+        for (k, q) in f.quantile(p)?.into_iter().enumerate() {
+            strata.push(k);
+            prob.push(p);
+            est.push(q.estimate);
+            lo.push(q.lower);
+            hi.push(q.upper);
+        }
+    }
+    Ok(Table::new()
+        .with("strata", strata)
+        .with("prob", prob)
+        .with("quantile", est)
+        .with("lower", lo)
+        .with("upper", hi))
+}
+
+impl Fitted for KaplanMeierFit {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        match method {
+            "quantile" => quantile_table(self, args.nums("probs")?).map(Value::Table),
+            "survival_at" => {
+                let times = args.nums("times")?;
+                let strata: Vec<usize> = match args.opt_codes("strata")? {
+                    Some((c, _)) => c.iter().map(|&k| k as usize).collect(),
+                    None => (0..self.n_strata).collect(),
+                };
+                let mut cols: [Vec<f64>; 7] = Default::default();
+                let mut s_col = Vec::new();
+                for &k in &strata {
+                    let at = self.survival_at(k, times)?;
+                    s_col.extend(std::iter::repeat_n(k, at.time.len()));
+                    for (c, v) in cols.iter_mut().zip([
+                        at.time,
+                        at.n_risk,
+                        at.survival,
+                        at.std_err,
+                        at.lower,
+                        at.upper,
+                        at.cumulative_hazard,
+                    ]) {
+                        c.extend(v);
+                    }
+                }
+                let mut t = Table::new().with("strata", s_col);
+                for (name, c) in ["time", "n_risk", "survival", "std_err", "lower", "upper", "cumulative_hazard"]
+                    .iter()
+                    .zip(cols)
+                {
+                    t.push(name, c);
+                }
+                Ok(Value::Table(t))
+            }
+            other => Err(no_such("a Kaplan-Meier fit", other)),
+        }
+    }
+}
+
+/// Log-rank / G-rho test: `time`, `status`, `entry`, `group`, `strata`, `rho`.
+/// Returns statistic, df, p_value, rho, the per-group table (group, n, observed,
+/// expected, (O-E)^2/E, (O-E)^2/V), the variance matrix of O - E and observed and
+/// expected by stratum (groups x strata).
+pub fn logrank_test(args: &Args) -> Result<Output> {
+    let data = survival_data(args, false)?;
+    let (group, n_groups) = args.codes("group")?;
+    let r = LogrankTest::params()
+        .rho(args.num_or("rho", 0.0)?)
+        .fit(&data, group, n_groups)?;
+    let g = r.n_groups;
+    let (o, e) = (&r.observed, &r.expected);
+    let table = Table::new()
+        .with("group", (0..g).collect::<Vec<usize>>())
+        .with("n", ints(&r.n))
+        .with("observed", o)
+        .with("expected", e)
+        .with("(O-E)^2/E", (0..g).map(|j| (o[j] - e[j]).powi(2) / e[j]).collect::<Vec<f64>>())
+        .with(
+            "(O-E)^2/V",
+            (0..g)
+                .map(|j| (o[j] - e[j]).powi(2) / r.variance[j * g + j])
+                .collect::<Vec<f64>>(),
+        );
+    // groups x strata, as survdiff's obs and exp
+    let by_stratum = |v: &[f64]| Matrix {
+        nrow: g,
+        ncol: r.n_strata,
+        data: (0..r.n_strata).flat_map(|s| (0..g).map(move |j| v[s * g + j])).collect(),
+        row_names: None,
+        col_names: None,
+    };
+    let rec = Record::new()
+        .with("statistic", r.statistic)
+        .with("df", r.df)
+        .with("p_value", r.p_value)
+        .with("rho", r.rho)
+        .with("table", table)
+        .with("variance", Matrix::square_unnamed(&r.variance, g))
+        .with("observed_by_stratum", by_stratum(&r.observed_by_stratum))
+        .with("expected_by_stratum", by_stratum(&r.expected_by_stratum))
+        .with("n_strata", r.n_strata);
+    Ok(Output::value(rec))
+}
