@@ -83,9 +83,32 @@ fn net_survival_matches_rs_surv() {
                 0.0,
             );
             assert_close_tol(&format!("{what} surv"), &cv.survival, &col("surv"), TOL);
+            // std_err: of the survival estimate, as summary(rs.surv(...), times = ...)
             assert_close_tol(
                 &format!("{what} std_err"),
                 &cv.std_err,
+                &col("std_err"),
+                TOL,
+            );
+            // rs.surv's own std.err, of the cumulative hazard (the limits' scale)
+            assert_close_tol(
+                &format!("{what} std_err_cumulative_hazard"),
+                &cv.std_err_cumulative_hazard,
+                &col("std_err_cumulative_hazard"),
+                TOL,
+            );
+            // and through at(), at the reported times and before the first one
+            let mut probe = vec![cv.time[0] / 2.0];
+            probe.extend_from_slice(&cv.time);
+            let (s_at, se_at) = fit.at(k, &probe).unwrap();
+            assert_eq!(
+                (s_at[0], se_at[0]),
+                (1.0, 0.0),
+                "{what}: at() before the first time"
+            );
+            assert_close_tol(
+                &format!("{what} at() std_err"),
+                &se_at[1..],
                 &col("std_err"),
                 TOL,
             );
@@ -307,6 +330,17 @@ fn age_standardised_net_survival_matches_weighted_rs_surv() {
             .collect::<Vec<_>>(),
         TOL,
     );
+    // each age group's curve at the same times: survival and its (survival-scale) std_err
+    for (k, g) in ["15-44", "45-54", "55-64", "65-74", "75+"]
+        .iter()
+        .enumerate()
+    {
+        let rows: Vec<usize> = (0..f.nrow).filter(|&r| f.str("group")[r] == *g).collect();
+        let col = |name: &str| -> Vec<f64> { rows.iter().map(|&r| f.num(name)[r]).collect() };
+        let (sk, sek) = fit.at(k, &col("time")).unwrap();
+        assert_close_tol(&format!("group {g} surv"), &sk, &col("surv"), TOL);
+        assert_close_tol(&format!("group {g} std_err"), &sek, &col("std_err"), TOL);
+    }
 }
 
 /// popEpi's popmort (hazard per person-year) as a rate table: year, age (single years),

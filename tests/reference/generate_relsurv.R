@@ -8,7 +8,7 @@
 # (popEpi::survtab). Companion of generate.R, generate_cox.R, generate_glm.R,
 # generate_lexis.R and generate_cmprsk.R; same helpers and conventions (fixture_io.R).
 #
-# Writes tests/reference/fixtures/ (every file prefixed rs_ or data_rs_), 39 files:
+# Writes tests/reference/fixtures/ (every file prefixed rs_ or data_rs_), 40 files:
 #   data_rs_rdata.csv          relsurv::rdata: id, time (days), cens (1 death), age (years),
 #                              sex (1 male, 2 female), year_days1960 (date of diagnosis, days
 #                              since 1960-01-01), year_days1970 (the same, days since
@@ -24,7 +24,9 @@
 #   rs_surv_cases.csv          manifest of rs.surv cases: case, method, strata (covariate or
 #                              empty), conf_type, ratetable (slopop / slopop_Date), conf_int
 #   rs_surv_<case>.csv         strata (sex value; NA for ~ 1), time, n_risk, n_event, n_censor,
-#                              surv, std_err, lower, upper -- every time the fit reports (12 cases)
+#                              surv, std_err (of surv: summary(fit, times = ...)$std.err),
+#                              lower, upper, std_err_cumulative_hazard (fit$std.err, of the
+#                              cumulative hazard) -- every time the fit reports (12 cases)
 #   rs_diff.csv                rs.diff by sex: group, statistic, df, p_value (as rs.diff:
 #                              1 - pchisq), p_upper (pchisq(..., lower.tail = FALSE)), z_1, z_2
 #                              (the score per group), var_11, var_12, var_22 (its covariance)
@@ -59,7 +61,9 @@
 #   rs_icss.csv                popEpi::ICSS: age_lower, age_upper, icss1, icss2, icss3
 #                              (per 100 000, 5-year age groups)
 #   rs_surv_icss1.csv          age-standardised (ICSS 1) Pohar-Perme net survival on rdata at
-#                              1..10 years, with the age groups' curves (section 9)
+#                              1..10 years, with the age groups' curves (section 9): time,
+#                              group, surv, std_err (of surv), std_err_cumulative_hazard
+#                              (groups only)
 #   rs_icss_5groups.csv        the standard 5 ICSS age groups: age_group, age_lower, age_upper,
 #                              icss1, icss2, icss3 (proportions)
 #
@@ -339,7 +343,15 @@ note("expected survival: max |exact - daily grid| = %.3g (first 20 persons, t <=
 #   The same call also passes the caller's table to netwei, which writes 1e-9 into its zero
 #   cells: rs.surv(method = "hakulinen", ratetable = slopop) changes the caller's slopop
 #   (here slopop["98", "1986", "male"]); every call below gets a private copy.
-# Confidence limits, z = sqrt(qchisq(conf.int, 1)) (= qnorm(0.975) to rounding):
+# std.err above is relsurv's fit$std.err, the standard error of the cumulative hazard (written
+# std_err_cumulative_hazard). The standard error of surv itself (written std_err) is what
+# summary(fit, times = ...) reports: summary.survfit (survival 3.5-3) multiplies std.err by surv
+# at the selected rows when fit$logse is NULL or TRUE (rs.surv sets no logse), so
+#   std_err(t_j) = surv(t_j) * std.err(t_j)
+# (0 before the first reported time, where survfit0 puts surv 1 and std.err 0, and 0 wherever
+# surv is 0). Taken per stratum with summary(fit[q], times = <the stratum's times>), checked
+# identical to summary(fit, censored = TRUE) and to surv * std.err computed here.
+# Confidence limits (on fit$std.err), z = sqrt(qchisq(conf.int, 1)) (= qnorm(0.975) to rounding):
 #   log:     exp(log S -/+ z se)
 #   log-log: exp(-exp(log(-log S) -/+ z se / log S))   (lower with -, upper with +)
 #   plain:   S -/+ z se S
@@ -422,9 +434,16 @@ for (i in seq_len(nrow(surv_cases))) {
   surv_fits[[cs$case]] <- fit
   sv <- if (is.null(fit$strata)) rep(NA_real_, length(fit$time)) else
     as.numeric(sub(".*=", "", rep(names(fit$strata), fit$strata)))
+  se_surv <- unlist(lapply(seq_along(if (is.null(fit$strata)) 1 else fit$strata), function(q) {
+    fq <- if (is.null(fit$strata)) fit else fit[q]
+    summary(fq, times = fq$time)$std.err
+  }))
+  stopifnot(identical(se_surv, summary(fit, censored = TRUE)$std.err),
+            identical(se_surv, fit$surv * fit$std.err))
   res <- data.frame(strata = sv, time = fit$time, n_risk = fit$n.risk, n_event = fit$n.event,
-                    n_censor = fit$n.censor, surv = fit$surv, std_err = fit$std.err,
-                    lower = fit$lower, upper = fit$upper)
+                    n_censor = fit$n.censor, surv = fit$surv, std_err = se_surv,
+                    lower = fit$lower, upper = fit$upper,
+                    std_err_cumulative_hazard = fit$std.err)
   fin_date <- max(rd$time + Y70)
   for (g in unique(sv)) {
     idx <- if (is.na(g)) seq_len(nrow(rd)) else which(rd[[cs$strata]] == g)
@@ -433,7 +452,9 @@ for (i in seq_len(nrow(surv_cases))) {
     ci <- ci_hand(h$surv, h$std_err, cs$conf_type)
     ok <- c(time = near(h$time, res$time[r], 0), n_risk = near(h$n_risk, res$n_risk[r], 0),
             n_event = near(h$n_event, res$n_event[r], 0), n_censor = near(h$n_censor, res$n_censor[r], 0),
-            surv = near(h$surv, res$surv[r], 1e-11), se = near(h$std_err, res$std_err[r], 1e-11),
+            surv = near(h$surv, res$surv[r], 1e-11),
+            se = near(h$std_err, res$std_err_cumulative_hazard[r], 1e-11),
+            se_surv = near(h$surv * h$std_err, res$std_err[r], 1e-11),
             lower = near(ci$lower, res$lower[r], 1e-11), upper = near(ci$upper, res$upper[r], 1e-11))
     if (!all(ok)) {
       print(cs); print(ok); print(max(abs(h$surv - res$surv[r])))
@@ -1006,11 +1027,13 @@ write_csv(data.frame(age_group = c("15-44", "45-54", "55-64", "65-74", "75+"),
 # anchor: rs.surv(Surv(time, cens) ~ agegr, method = "pohar-perme") on rdata with the five
 # ICSS age groups (15-44 holding everyone under 45, 45-54, 55-64, 65-74, 75+; left-closed)
 # and the ICSS 1 weights of rs_icss_5groups.csv (direct standardisation, Corazziari et al.
-# 2004): S_as(t) = sum_k w_k S_k(t), SE(S_as) = sqrt(sum_k w_k^2 (S_k(t) se_k(t))^2), where
-# S_k(t), se_k(t) are group k's estimate and rs.surv std.err (log scale) at its last
-# reported time <= t (1 and 0 before its first time). Written at t = 1..10 years (365.241
-# days each): rs_surv_icss1.csv: time, group (the age group or "standardised"), surv,
-# std_err (groups: rs.surv's log-scale std.err; standardised: the SE of S_as).
+# 2004): S_as(t) = sum_k w_k S_k(t), SE(S_as) = sqrt(sum_k w_k^2 SE_k(t)^2), where S_k(t),
+# SE_k(t) = S_k(t) se_k(t) are group k's estimate and its standard error as
+# summary(fit, times = t, extend = TRUE) reports them (se_k = rs.surv's std.err, of the
+# cumulative hazard) at its last reported time <= t (1 and 0 before its first time).
+# Written at t = 1..10 years (365.241 days each): rs_surv_icss1.csv: time, group (the age
+# group or "standardised"), surv, std_err (of surv: SE_k, or the SE of S_as),
+# std_err_cumulative_hazard (groups: se_k; NA for the standardised rows).
 icss5 <- read.csv(file.path(out, "rs_icss_5groups.csv"))
 rd_ag <- rd
 rd_ag$agegr <- cut(rd_ag$age, c(0, 45, 55, 65, 75, Inf), right = FALSE,
@@ -1034,13 +1057,17 @@ for (k in seq_len(nrow(icss5))) {
   j <- findInterval(tt, tk)
   S[, k] <- ifelse(j == 0, 1, fit_ag$surv[idx][pmax(j, 1)])
   SE[, k] <- ifelse(j == 0, 0, fit_ag$std.err[idx][pmax(j, 1)])
-  rows[[k]] <- data.frame(time = tt, group = icss5$age_group[k], surv = S[, k], std_err = SE[, k])
+  sm <- summary(fit_ag[q], times = tt, extend = TRUE)
+  stopifnot(identical(sm$surv, S[, k]), identical(sm$std.err, S[, k] * SE[, k]))
+  rows[[k]] <- data.frame(time = tt, group = icss5$age_group[k], surv = S[, k],
+                          std_err = sm$std.err, std_err_cumulative_hazard = SE[, k])
 }
 w <- icss5$icss1
 sas <- as.vector(S %*% w)
 se_as <- sqrt(as.vector((S * SE)^2 %*% w^2))
 write_csv(rbind(do.call(rbind, rows),
-                data.frame(time = tt, group = "standardised", surv = sas, std_err = se_as)),
+                data.frame(time = tt, group = "standardised", surv = sas, std_err = se_as,
+                           std_err_cumulative_hazard = NA_real_)),
           "rs_surv_icss1.csv")
 note("age-standardised (ICSS 1) net survival at 5 years: %.4f (se %.4f)", sas[5], se_as[5])
 

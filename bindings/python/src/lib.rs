@@ -1396,6 +1396,10 @@ fn net_survival<'py>(
             d.set_item("n_censor", PyArray1::from_vec(py, c.n_censor))?;
             d.set_item("survival", PyArray1::from_vec(py, c.survival))?;
             d.set_item("std_err", PyArray1::from_vec(py, c.std_err))?;
+            d.set_item(
+                "std_err_cumulative_hazard",
+                PyArray1::from_vec(py, c.std_err_cumulative_hazard),
+            )?;
             d.set_item("lower", PyArray1::from_vec(py, c.lower))?;
             d.set_item("upper", PyArray1::from_vec(py, c.upper))?;
             Ok(d)

@@ -37,9 +37,25 @@ def test_net_survival_matches_rs_surv(case, slopop):
     if case["strata"]:
         tab = tab.sort_values(["strata", "time"], kind="stable").reset_index(drop=True)
         assert_close("strata", tab["strata"].astype(float), f["strata"], 0)
+    # std_err: of the survival estimate, as summary(rs.surv(...), times = ...);
+    # std_err_cumulative_hazard: rs.surv's own std.err (the limits' scale)
     for a, b in (("time", "time"), ("n_risk", "n_risk"), ("n_event", "n_event"), ("survival", "surv"),
-                 ("std_err", "std_err"), ("lower", "lower"), ("upper", "upper")):
+                 ("std_err", "std_err"), ("lower", "lower"), ("upper", "upper"),
+                 ("std_err_cumulative_hazard", "std_err_cumulative_hazard")):
         assert_close(a, tab[a], f[b], TOL)
+    assert list(tab.columns) == ["strata", "time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower",
+                                 "upper", "std_err_cumulative_hazard"]
+    # at() at the reported times gives the same columns; before the first time 1 and 0
+    at = ns.at(np.concatenate([[0.5], np.unique(f["time"])]))
+    assert list(at.columns) == ["strata", "time", "survival", "std_err", "lower", "upper",
+                                "std_err_cumulative_hazard"]
+    first = at.groupby("strata", sort=False).head(1)
+    assert (first["survival"] == 1.0).all() and (first["std_err"] == 0.0).all()
+    assert (first["std_err_cumulative_hazard"] == 0.0).all()
+    m = at.merge(tab, on=["strata", "time"], suffixes=("", "_tab"))
+    assert len(m) == len(tab)
+    for a in ("survival", "std_err", "std_err_cumulative_hazard"):
+        assert_close(f"at() {a}", m[a], m[a + "_tab"], 0)
 
 
 def test_decimal_years_give_the_same_answer(slopop):
@@ -133,6 +149,14 @@ def test_age_standardised_net_survival_matches_weighted_rs_surv(slopop):
     r = ns.age_standardized(ref["time"].to_numpy(), weights="icss1")
     assert_close("surv", r["survival"], ref["surv"], TOL)
     assert_close("se", r["std_err"], ref["std_err"], TOL)
+    # each age group's curve at the same times (std_err of the survival estimate)
+    at = ns.at(ref["time"].to_numpy())
+    for g in ns.strata:
+        a, b = at[at["strata"] == g], f[f["group"] == g]
+        assert_close(f"{g} surv", a["survival"], b["surv"], TOL)
+        assert_close(f"{g} std_err", a["std_err"], b["std_err"], TOL)
+        assert_close(f"{g} std_err_cumulative_hazard", a["std_err_cumulative_hazard"],
+                     b["std_err_cumulative_hazard"], TOL)
     with pytest.raises(ValueError, match="weights"):
         ns.age_standardized([365.0], weights=[1, 2])
 

@@ -158,7 +158,8 @@ expected_survival_ <- function(table, values, times) .Call(wrap__expected_surviv
 #' "hakulinen"). `time`, `status`: follow-up in the table's unit and 0/1; `values`: see
 #' [`person_values`]; `strata`: NULL or codes 1..n_strata; `fin_date`: NULL or the end
 #' of the study in the table's calendar unit. Returns the curves as columns: strata
-#' (1..k), time, n_risk, n_event, n_censor, survival, std_err, lower, upper.
+#' (1..k), time, n_risk, n_event, n_censor, survival, std_err (of the survival
+#' estimate), lower, upper, std_err_cumulative_hazard (relsurv's std.err).
 #' @noRd
 net_survival_ <- function(table, time, status, values, strata, n_strata, method, precision, conf_type, conf_level, fin_date) .Call(wrap__net_survival_, table, time, status, values, strata, n_strata, method, precision, conf_type, conf_level, fin_date)
 
@@ -216,8 +217,8 @@ crude_probabilities_ <- function(table, time, status, values, precision, tau, gr
 
 #' Direct age standardisation of net survival over the strata (the age groups, in
 #' stratum order), as `NetSurvivalFit::age_standardized`. `curves`: a list with one
-#' element per stratum, each a list of the double vectors time, survival and std_err of
-#' that stratum's curve (as `net_survival_` reports them); `weights`: one per stratum
+#' element per stratum, each a list of the double vectors time, survival and std_err (of
+#' the survival estimate) of that stratum's curve (as `net_survival_` reports them); `weights`: one per stratum
 #' (normalised to sum 1); `times`: where to evaluate. Returns survival, std_err, lower,
 #' upper (limits S -/+ z SE).
 #' @noRd

@@ -386,6 +386,7 @@ net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "y
     time = v$time, n_risk = v$n_risk, n_event = v$n_event, n_censor = v$n_censor,
     survival = v$survival, std_err = v$std_err,
     lower = nan_to_na(v$lower), upper = nan_to_na(v$upper),
+    std_err_cumulative_hazard = v$std_err_cumulative_hazard,
     strata_levels = levels,
     has_strata = !is.null(st),
     n = stats::setNames(if (is.null(st)) n else tabulate(st$codes, length(levels)), levels),
@@ -406,10 +407,13 @@ netsurv_label <- function(method) {
 as.data.frame.hrr_netsurv <- function(x, row.names = NULL, optional = FALSE, ...) {
   data.frame(strata = x$strata, time = x$time, n_risk = x$n_risk, n_event = x$n_event,
              n_censor = x$n_censor, survival = x$survival, std_err = x$std_err,
-             lower = x$lower, upper = x$upper, row.names = row.names)
+             lower = x$lower, upper = x$upper,
+             std_err_cumulative_hazard = x$std_err_cumulative_hazard, row.names = row.names)
 }
 
-# Values at `times`: those of the last reported time <= each time (1 before the first).
+# Values at `times`: those of the last reported time <= each time (survival 1 and
+# standard errors 0 before the first). std_err is of the survival estimate (as
+# summary(rs.surv(...))), std_err_cumulative_hazard relsurv's std.err.
 netsurv_at <- function(x, times) {
   if (!is.numeric(times) || !length(times) || anyNA(times)) {
     stop("argument `times` must be a numeric vector without missing values", call. = FALSE)
@@ -422,7 +426,8 @@ netsurv_at <- function(x, times) {
                time = times,
                n_risk = pick(x$n_risk, NA_real_),
                survival = pick(x$survival, 1), std_err = pick(x$std_err, 0),
-               lower = pick(x$lower, 1), upper = pick(x$upper, 1))
+               lower = pick(x$lower, 1), upper = pick(x$upper, 1),
+               std_err_cumulative_hazard = pick(x$std_err_cumulative_hazard, 0))
   })
   do.call(rbind, out)
 }

@@ -116,17 +116,24 @@ class NetSurvival:
 
     def table(self):
         """DataFrame: strata, time, n_risk, n_event, n_censor, survival, std_err, lower,
-        upper -- one row per distinct follow-up time per stratum (as ``rs.surv``)."""
+        upper, std_err_cumulative_hazard -- one row per distinct follow-up time per stratum
+        (as ``rs.surv``). ``std_err`` is the standard error of ``survival`` (as
+        ``summary(rs.surv(...))`` reports it: survival x std_err_cumulative_hazard);
+        ``std_err_cumulative_hazard`` is rs.surv's own ``std.err``, of the cumulative net
+        hazard, on which the limits are built."""
         frames = []
         for s, c in zip(self.strata, self._curves):
-            f = pd.DataFrame({k: c[k] for k in ("time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper")})
+            f = pd.DataFrame({k: c[k] for k in ("time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower",
+                                                "upper", "std_err_cumulative_hazard")})
             f.insert(0, "strata", s)
             frames.append(f)
         return pd.concat(frames, ignore_index=True)
 
     def at(self, times):
-        """DataFrame: strata, time, survival, std_err, lower, upper at ``times`` (the value at
-        the last reported time at or before each time; 1 before the first)."""
+        """DataFrame: strata, time, survival, std_err, lower, upper, std_err_cumulative_hazard
+        at ``times`` (the values at the last reported time at or before each time; survival
+        1 and standard errors 0 before the first). ``std_err`` is of the survival estimate,
+        as :meth:`table`."""
         t = np.atleast_1d(np.asarray(times, dtype=np.float64))
         frames = []
         for s, c in zip(self.strata, self._curves):
@@ -134,7 +141,8 @@ class NetSurvival:
             pick = lambda v, start: np.where(j >= 0, v[np.maximum(j, 0)], start)  # noqa: E731
             frames.append(pd.DataFrame({"strata": s, "time": t, "survival": pick(c["survival"], 1.0),
                                         "std_err": pick(c["std_err"], 0.0), "lower": pick(c["lower"], 1.0),
-                                        "upper": pick(c["upper"], 1.0)}))
+                                        "upper": pick(c["upper"], 1.0),
+                                        "std_err_cumulative_hazard": pick(c["std_err_cumulative_hazard"], 0.0)}))
         return pd.concat(frames, ignore_index=True)
 
     def age_standardized(self, times, weights="icss1"):
@@ -142,7 +150,8 @@ class NetSurvival:
         in the order of the strata levels): ``weights`` "icss1", "icss2", "icss3" (the
         International Cancer Survival Standard for the five groups 15-44, 45-54, 55-64,
         65-74, 75+; see :func:`icss_group`) or one weight per stratum.
-        S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 (S_k se_k)^2), limits S -/+ z SE.
+        S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 SE_k^2) with SE_k the strata's ``std_err``
+        (of the survival estimate), limits S -/+ z SE.
         Returns a DataFrame: time, survival, std_err, lower, upper."""
         w = _standard_weights(weights, len(self.strata))
         t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))

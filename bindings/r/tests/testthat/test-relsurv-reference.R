@@ -73,9 +73,23 @@ check_case <- function(fit, ref, cs, what) {
   expect_close(tab$n_event, ref$n_event, paste(what, "n_event"), tol = 0)
   expect_close(tab$n_censor, ref$n_censor, paste(what, "n_censor"), tol = 0)
   expect_close(tab$survival, ref$surv, paste(what, "survival"), tol = TOL)
+  # std_err: of the survival estimate, as summary(rs.surv(...), times = ...);
+  # std_err_cumulative_hazard: rs.surv's own std.err (the limits' scale)
   expect_close(tab$std_err, ref$std_err, paste(what, "std_err"), tol = TOL)
+  expect_close(tab$std_err_cumulative_hazard, ref$std_err_cumulative_hazard,
+               paste(what, "std_err_cumulative_hazard"), tol = TOL)
   expect_close(tab$lower, ref$lower, paste(what, "lower"), tol = TOL)
   expect_close(tab$upper, ref$upper, paste(what, "upper"), tol = TOL)
+  # summary(times = ) at the reported times gives the same; before the first, 1 and 0
+  st <- as.data.frame(summary(fit, times = c(0.5, sort(unique(ref$time)))))
+  first <- st$time == 0.5
+  expect_true(all(st$survival[first] == 1 & st$std_err[first] == 0 &
+                    st$std_err_cumulative_hazard[first] == 0), label = paste(what, "before"))
+  m <- merge(st, tab, by = c("strata", "time"), suffixes = c("", ".tab"))
+  expect_identical(nrow(m), nrow(tab), label = paste(what, "summary rows"))
+  for (v in c("survival", "std_err", "std_err_cumulative_hazard")) {
+    expect_close(m[[v]], m[[paste0(v, ".tab")]], paste(what, "summary", v), tol = 0)
+  }
 }
 
 cases <- rs_cases()
@@ -216,7 +230,11 @@ test_that("methods: print, summary, as.data.frame, plot; save and reload", {
   expect_close(st$survival[3], r1$surv[nrow(r1)], "beyond the last time", tol = TOL)
   expect_identical(names(as.data.frame(fit)),
                    c("strata", "time", "n_risk", "n_event", "n_censor", "survival",
-                     "std_err", "lower", "upper"))
+                     "std_err", "lower", "upper", "std_err_cumulative_hazard"))
+  expect_identical(names(st), c("strata", "time", "n_risk", "survival", "std_err", "lower",
+                                "upper", "std_err_cumulative_hazard"))
+  expect_close(st$std_err[2], r1$std_err[max(which(r1$time <= 365.241 * 5))], "5-year se",
+               tol = TOL)
   expect_output(print(summary(fit)), "n_event")
   grDevices::pdf(NULL)
   on.exit(grDevices::dev.off(), add = TRUE)
@@ -378,6 +396,16 @@ test_that("age_standardized() matches the ICSS 1 standardised Pohar-Perme estima
     expect_close(r$time, ref$time, paste("time", yr), tol = 0)
     expect_close(r$survival, ref$surv, paste("survival", yr), tol = TOL)
     expect_close(r$std_err, ref$std_err, paste("std_err", yr), tol = TOL)
+    # each age group's curve at the same times (std_err of the survival estimate)
+    sg <- summary(fit, times = ref$time)$table
+    for (g in levels(d$agegr)) {
+      a <- sg[sg$strata == paste0("agegr=", g), ]
+      b <- f[f$group == g, ]
+      expect_close(a$survival, b$surv, paste(g, "survival", yr), tol = TOL)
+      expect_close(a$std_err, b$std_err, paste(g, "std_err", yr), tol = TOL)
+      expect_close(a$std_err_cumulative_hazard, b$std_err_cumulative_hazard,
+                   paste(g, "std_err_cumulative_hazard", yr), tol = TOL)
+    }
     z <- qnorm(0.975)
     expect_close(r$lower, r$survival - z * r$std_err, paste("lower", yr), tol = 1e-12)
     expect_close(r$upper, r$survival + z * r$std_err, paste("upper", yr), tol = 1e-12)

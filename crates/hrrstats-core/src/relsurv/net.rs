@@ -22,8 +22,16 @@
 //!   over persons still under *potential* follow-up (censoring time, or the end of the
 //!   study minus the diagnosis date for those who died).
 //!
-//! Confidence limits as relsurv: log (default), log-log or plain, on the standard error of
-//! the cumulative hazard.
+//! Standard errors: with `σ(t_j) = sqrt(Σ_{k<=j} variance_k)` (the variances above; for
+//! Ederer I and Hakulinen that of the observed part only), which is relsurv's `std.err`
+//! (the standard error of the cumulative (net) hazard, i.e. of `log S`), a curve reports
+//! `std_err_cumulative_hazard = σ` and `std_err = |S(t_j)| σ`, the standard error of the
+//! survival estimate as `summary(rs.surv(...))` (`summary.survfit`: `std.err * surv`)
+//! reports it (0 where the estimate is 0; the absolute value only matters if an estimate
+//! falls below 0, where `summary.survfit` would give a negative number).
+//!
+//! Confidence limits as relsurv: log (default), log-log or plain, on `σ`:
+//! `exp(log S ∓ z σ)`, `exp(-exp(log(-log S) ∓ z σ / log S))`, `S ∓ z σ S`.
 
 use std::borrow::Cow;
 
@@ -153,7 +161,11 @@ pub struct NetCurve {
     pub n_event: Vec<f64>,
     pub n_censor: Vec<f64>,
     pub survival: Vec<f64>,
+    /// Standard error of `survival`: `|S| σ`, as `summary(rs.surv(...))$std.err`.
     pub std_err: Vec<f64>,
+    /// Standard error `σ` of the cumulative (net) hazard `-log S`, as `rs.surv(...)$std.err`;
+    /// the confidence limits are built on it.
+    pub std_err_cumulative_hazard: Vec<f64>,
     pub lower: Vec<f64>,
     pub upper: Vec<f64>,
 }
@@ -376,7 +388,8 @@ impl NetSurvivalParams {
                 _ => ((s.ln() - se * z).exp(), (s.ln() + se * z).exp()),
             };
             out.survival.push(s);
-            out.std_err.push(se);
+            out.std_err.push(s.abs() * se);
+            out.std_err_cumulative_hazard.push(se);
             out.lower.push(lo);
             out.upper.push(hi);
         }
@@ -915,9 +928,9 @@ pub struct StandardizedNet {
 }
 
 impl NetSurvivalFit {
-    /// Estimate and standard error (of the cumulative hazard, as relsurv) of stratum `k`
-    /// at `times`: the value at the last reported time at or before each (1 and 0 before
-    /// the first).
+    /// Estimate and its standard error (`std_err`, on the survival scale, as
+    /// `summary(rs.surv(...), times = times)`) of stratum `k` at `times`: the values at the
+    /// last reported time at or before each (1 and 0 before the first).
     pub fn at(&self, k: usize, times: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
         let c = self.curves.get(k).ok_or_else(|| Error::InvalidArgument {
             arg: "stratum",
@@ -942,8 +955,9 @@ impl NetSurvivalFit {
 
     /// Direct age standardisation over the strata (age groups, in stratum order) with
     /// `weights` (normalised to sum 1): `S(t) = Σ w_k S_k(t)`,
-    /// `SE = sqrt(Σ w_k² (S_k(t) se_k(t))²)` (Corazziari et al. 2004), limits
-    /// `S ± z SE`.
+    /// `SE = sqrt(Σ w_k² se_k(t)²)` with `se_k = |S_k| σ_k` the curves' `std_err` (the
+    /// survival-scale standard error; Corazziari et al. 2004), limits `S ± z SE`. Uses
+    /// only `time`, `survival` and `std_err` of the curves.
     pub fn age_standardized(&self, weights: &[f64], times: &[f64]) -> Result<StandardizedNet> {
         let total = standard_weights_total(weights, self.curves.len(), "strata")?;
         let z = qnorm(1.0 - (1.0 - self.conf_level) / 2.0);
@@ -958,7 +972,7 @@ impl NetSurvivalFit {
             let (s, se) = self.at(k, times)?;
             for j in 0..times.len() {
                 out.survival[j] += w * s[j];
-                out.std_err[j] += w * w * (s[j] * se[j]).powi(2);
+                out.std_err[j] += w * w * se[j].powi(2);
             }
         }
         for j in 0..times.len() {
@@ -1001,4 +1015,88 @@ pub(crate) fn standard_weights_total(
         });
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-dimension table (age, continuous) with a constant hazard.
+    fn flat_table(rate: f64) -> RateTable {
+        RateTable::from_long(&["age".to_string()], &[true], &[&[0.0]], &[rate]).unwrap()
+    }
+
+    #[test]
+    fn std_err_is_on_the_survival_scale() {
+        let table = flat_table(1e-4);
+        let time = [5.0, 10.0, 10.0, 20.0, 30.0, 30.0, 40.0];
+        let status = [0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0];
+        let age = [0.0; 7];
+        let d = NetSurvivalData::new(&time, &status, vec![&age], &table).unwrap();
+        for m in [
+            NetMethod::PoharPerme,
+            NetMethod::Ederer2,
+            NetMethod::Ederer1,
+        ] {
+            for ct in [ConfType::Log, ConfType::LogLog, ConfType::Plain] {
+                let fit = NetSurvival::params()
+                    .method(m)
+                    .conf_type(ct)
+                    .fit(&table, &d)
+                    .unwrap();
+                let c = &fit.curves[0];
+                let z = qnorm(0.975);
+                for j in 0..c.time.len() {
+                    let (s, sh) = (c.survival[j], c.std_err_cumulative_hazard[j]);
+                    assert_eq!(c.std_err[j], s.abs() * sh, "{m:?} row {j}");
+                    // the limits stay on the cumulative-hazard scale
+                    if ct == ConfType::Log {
+                        assert!((c.lower[j] - (s.ln() - z * sh).exp()).abs() < 1e-15);
+                    }
+                }
+                // before the first death (a censoring at 5): both errors 0
+                assert_eq!(c.std_err_cumulative_hazard[0], 0.0);
+                assert_eq!(c.std_err[0], 0.0);
+                // the last person dies: Ederer I (observed KM / expected) reaches 0, and
+                // so does its survival-scale standard error, while σ stays positive
+                if m == NetMethod::Ederer1 {
+                    let last = c.time.len() - 1;
+                    assert_eq!(c.survival[last], 0.0);
+                    assert_eq!(c.std_err[last], 0.0);
+                    assert!(c.std_err_cumulative_hazard[last] > 0.0);
+                }
+                // at(): 1 and 0 before the first time, else the reported values
+                let (s_at, se_at) = fit.at(0, &[1.0, 10.0, 25.0, 1e9]).unwrap();
+                assert_eq!((s_at[0], se_at[0]), (1.0, 0.0));
+                assert_eq!((s_at[1], se_at[1]), (c.survival[1], c.std_err[1]));
+                assert_eq!((s_at[2], se_at[2]), (c.survival[2], c.std_err[2]));
+                let last = c.time.len() - 1;
+                assert_eq!((s_at[3], se_at[3]), (c.survival[last], c.std_err[last]));
+            }
+        }
+    }
+
+    #[test]
+    fn age_standardisation_uses_the_survival_scale_error() {
+        let table = flat_table(1e-4);
+        let time = [5.0, 10.0, 12.0, 20.0, 3.0, 8.0, 15.0, 30.0];
+        let status = [1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
+        let age = [0.0; 8];
+        let g = [0u32, 0, 0, 0, 1, 1, 1, 1];
+        let d = NetSurvivalData::new(&time, &status, vec![&age], &table)
+            .unwrap()
+            .with_strata(&g, 2)
+            .unwrap();
+        let fit = NetSurvival::params().fit(&table, &d).unwrap();
+        let times = [4.0, 11.0, 25.0];
+        let a = fit.age_standardized(&[3.0, 1.0], &times).unwrap();
+        let (w0, w1) = (0.75, 0.25);
+        let (s0, e0) = fit.at(0, &times).unwrap();
+        let (s1, e1) = fit.at(1, &times).unwrap();
+        for j in 0..times.len() {
+            assert!((a.survival[j] - (w0 * s0[j] + w1 * s1[j])).abs() < 1e-15);
+            let want = ((w0 * e0[j]).powi(2) + (w1 * e1[j]).powi(2)).sqrt();
+            assert!((a.std_err[j] - want).abs() < 1e-15, "{j}");
+        }
+    }
 }

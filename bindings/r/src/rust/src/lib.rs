@@ -1568,7 +1568,8 @@ fn expected_survival_(table: Robj, values: Robj, times: Robj) -> Robj {
 /// "hakulinen"). `time`, `status`: follow-up in the table's unit and 0/1; `values`: see
 /// [`person_values`]; `strata`: NULL or codes 1..n_strata; `fin_date`: NULL or the end
 /// of the study in the table's calendar unit. Returns the curves as columns: strata
-/// (1..k), time, n_risk, n_event, n_censor, survival, std_err, lower, upper.
+/// (1..k), time, n_risk, n_event, n_censor, survival, std_err (of the survival
+/// estimate), lower, upper, std_err_cumulative_hazard (relsurv's std.err).
 /// @noRd
 #[extendr]
 #[allow(clippy::too_many_arguments)]
@@ -1612,11 +1613,12 @@ fn net_survival_(
         }
         let fit = params.fit(&t, &data)?;
         let mut s_col = Vec::new();
-        let mut cols: [Vec<f64>; 8] = Default::default();
+        let mut cols: [Vec<f64>; 9] = Default::default();
         for (k, c) in fit.curves.iter().enumerate() {
             s_col.extend(std::iter::repeat_n(k + 1, c.time.len()));
             for (col, v) in cols.iter_mut().zip([
                 &c.time, &c.n_risk, &c.n_event, &c.n_censor, &c.survival, &c.std_err, &c.lower, &c.upper,
+                &c.std_err_cumulative_hazard,
             ]) {
                 col.extend_from_slice(v);
             }
@@ -1624,7 +1626,10 @@ fn net_survival_(
         let mut values = vec![int_col(s_col)];
         values.extend(cols.into_iter().map(Robj::from));
         Ok(named(
-            &["strata", "time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper"],
+            &[
+                "strata", "time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper",
+                "std_err_cumulative_hazard",
+            ],
             values,
         ))
     })
@@ -1922,8 +1927,8 @@ fn crude_probabilities_(
 
 /// Direct age standardisation of net survival over the strata (the age groups, in
 /// stratum order), as `NetSurvivalFit::age_standardized`. `curves`: a list with one
-/// element per stratum, each a list of the double vectors time, survival and std_err of
-/// that stratum's curve (as `net_survival_` reports them); `weights`: one per stratum
+/// element per stratum, each a list of the double vectors time, survival and std_err (of
+/// the survival estimate) of that stratum's curve (as `net_survival_` reports them); `weights`: one per stratum
 /// (normalised to sum 1); `times`: where to evaluate. Returns survival, std_err, lower,
 /// upper (limits S -/+ z SE).
 /// @noRd
