@@ -604,34 +604,6 @@ fn design_matrix<'py>(
     Ok((d.names, cols, d.factor_levels))
 }
 
-/// The embedded synthetic cohort as a dict of arrays.
-#[pyfunction]
-fn example_cohort(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
-    let c = hrrstats_data::example_cohort();
-    let d = PyDict::new(py);
-    d.set_item("id", PyArray1::from_vec(py, c.id))?;
-    d.set_item("sex", PyArray1::from_vec(py, c.sex))?;
-    d.set_item("age", PyArray1::from_vec(py, c.age))?;
-    d.set_item("year", PyArray1::from_vec(py, c.year))?;
-    d.set_item("stage", PyArray1::from_vec(py, c.stage))?;
-    d.set_item("region", PyArray1::from_vec(py, c.region))?;
-    d.set_item("time", PyArray1::from_vec(py, c.time))?;
-    d.set_item("status", PyArray1::from_vec(py, c.status))?;
-    Ok(d)
-}
-
-/// The example population rate table as a dict of arrays.
-#[pyfunction]
-fn example_ratetable(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
-    let t = hrrstats_data::example_ratetable();
-    let d = PyDict::new(py);
-    d.set_item("age", PyArray1::from_vec(py, t.age))?;
-    d.set_item("year", PyArray1::from_vec(py, t.year))?;
-    d.set_item("sex", PyArray1::from_vec(py, t.sex))?;
-    d.set_item("rate", PyArray1::from_vec(py, t.rate))?;
-    Ok(d)
-}
-
 #[pymodule]
 fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(protocol::call, m)?)?;
@@ -642,8 +614,6 @@ fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<GlmFit>()?;
     m.add_function(wrap_pyfunction!(glm, m)?)?;
     m.add_function(wrap_pyfunction!(design_matrix, m)?)?;
-    m.add_function(wrap_pyfunction!(example_cohort, m)?)?;
-    m.add_function(wrap_pyfunction!(example_ratetable, m)?)?;
     m.add_function(wrap_pyfunction!(lexis_split, m)?)?;
     m.add_function(wrap_pyfunction!(person_time_table, m)?)?;
     m.add_function(wrap_pyfunction!(lexis_cut, m)?)?;

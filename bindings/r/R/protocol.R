@@ -26,3 +26,12 @@ as_grouping <- function(g) {
   if (is.null(g)) return(NULL)
   structure(as.integer(g$codes), levels = as.character(g$levels), class = "factor")
 }
+
+# The example cohort
+#
+# A synthetic, registry-like cancer cohort (20,000 persons; deterministic): id, sex
+# (1 male, 2 female), age (at diagnosis), year (of diagnosis, decimal), stage (1-4),
+# region (health region, a factor), time (days of follow-up), status (1 died,
+# 0 censored).
+# @export
+example_cohort <- function() hrr_call("example_cohort", list())$value

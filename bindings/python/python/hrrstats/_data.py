@@ -1,9 +1,5 @@
-"""The embedded example cohort."""
-import pandas as pd
-
-from . import _hrrstats as _core
-
-_REGIONS = ["South-East", "West", "Central", "North"]
+"""The embedded example data."""
+from ._protocol import call
 
 
 def example_cohort():
@@ -13,14 +9,11 @@ def example_cohort():
     decimal), stage (1-4), region (health region name), time (days of follow-up),
     status (1 died, 0 censored).
     """
-    d = _core.example_cohort()
-    df = pd.DataFrame(d)
-    df["region"] = pd.Categorical.from_codes(df["region"].astype(int), _REGIONS)
-    return df
+    return call("example_cohort", {})[0]
 
 
 def example_ratetable():
     """The population mortality behind the example cohort (synthetic): hazards per DAY by
     age (0-110, one-year bands), calendar year (1990-2025) and sex (1 male, 2 female), as
     a long DataFrame for ``RateTable.from_frame(..., time_unit="days")``."""
-    return pd.DataFrame(_core.example_ratetable())
+    return call("example_ratetable", {})[0]

@@ -17,6 +17,7 @@
 use crate::error::{Error, Result};
 use crate::protocol::{Args, Value};
 
+pub mod data;
 pub mod survival;
 
 /// A fit kept by a binding between calls.
@@ -53,6 +54,8 @@ fn methods() -> &'static [(&'static str, Method)] {
     &[
         ("kaplan_meier", survival::kaplan_meier),
         ("logrank_test", survival::logrank_test),
+        ("example_cohort", data::example_cohort),
+        ("example_ratetable", data::example_ratetable),
     ]
 }
 

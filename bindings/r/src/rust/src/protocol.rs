@@ -100,7 +100,7 @@ fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
         }
         Rtype::List => {
             let list = x.as_list().expect("a list");
-            let named = x.names().is_some();
+            let named = x.names().is_some() || list.len() == 0;
             if named {
                 let mut items = Vec::with_capacity(list.len());
                 for (k, v) in list.iter() {
