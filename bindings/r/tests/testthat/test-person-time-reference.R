@@ -276,7 +276,8 @@ test_that("direct_standardize pools finer ages, needs every group, and works by 
   expect_error(direct_standardize(d[d$age_lower >= 20, ], "count_a", "pyrs_a", "who2000",
                                   age = "age_lower"),
                "no person-time in the standard's age group\\(s\\) starting at 0, 5, 10, 15")
-  expect_error(direct_standardize(d, "count_a", "pyrs_a", "who2000"), "age =")
+  expect_error(direct_standardize(d, "count_a", "pyrs_a", "who2000"),
+               "argument `age`: a named standard population needs each row's age")
 
   # by groups: one row per group, each equal to the group on its own
   long <- rbind(data.frame(grp = "a", age = d$age_lower, n = d$count_a, t = d$pyrs_a),
