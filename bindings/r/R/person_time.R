@@ -167,7 +167,7 @@ pt_ids <- function(id, data, n) {
 
 # `by`: column names of `data`, a vector, or a (named) list of vectors.
 # Returns a named list of the by-variables.
-pt_by <- function(by, data, n, within = "data") {
+pt_by <- function(by, data, n, within = "data", allow_na = FALSE) {
   if (is.null(by)) return(list())
   if (is.character(by) && !is.null(data)) {
     miss <- setdiff(by, names(data))
@@ -196,7 +196,7 @@ pt_by <- function(by, data, n, within = "data") {
       stop(sprintf("argument `by` (%s) has length %d but the data have %d rows",
                    names(items)[k], length(v), n), call. = FALSE)
     }
-    if (anyNA(v)) {
+    if (!allow_na && anyNA(v)) {
       stop(sprintf("argument `by`: missing value (NA) at row %d", which(is.na(v))[1L]),
            call. = FALSE)
     }
@@ -228,21 +228,6 @@ pt_by_codes <- function(v) {
   }
   u <- sort(unique(v))
   list(codes = match(v, u), values = u)
-}
-
-# Several by-variables as one grouping (first variable varying slowest), with every
-# group used; `labels` are the by-variables' values of each group (a named list).
-pt_groups <- function(items) {
-  coded <- lapply(items, pt_by_codes)
-  key <- as.double(coded[[1L]]$codes)
-  for (j in seq_along(coded)[-1L]) {
-    key <- (key - 1) * length(coded[[j]]$values) + coded[[j]]$codes
-  }
-  u <- sort(unique(key))
-  g <- match(key, u)
-  first <- match(seq_along(u), g)
-  labels <- lapply(items, function(v) v[first])
-  list(codes = g, n = length(u), labels = labels)
 }
 
 # ---- splitting and tabulation -----------------------------------------------------------
@@ -506,24 +491,27 @@ plot_rates <- function(table, x, by = NULL, per = 1e5, conf_level = 0.95, events
   xv <- pt_column(x, "x", table, "table")
   ev <- pt_double(events, "events", table, "table")
   pt <- pt_double(person_time, "person_time", table, "table")
-  per <- pt_number(per, "per", positive = TRUE)
   log <- pt_flag(log, "log")
   numeric_x <- is.numeric(xv)
   ux <- sort(unique(xv))
-  xi <- match(xv, ux)
-  items <- pt_by(by, table, nrow(table), "table")
-  gb <- if (length(items)) pt_groups(items) else list(codes = rep(1L, nrow(table)), n = 1L,
-                                                         labels = list())
-  k <- gb$n
-  col <- rep_len(col %||% seq_len(k), k)
+  # rows with a missing x or by-value are not drawn; the core pools the rest
+  items <- pt_by(by, table, nrow(table), "table", allow_na = TRUE)
+  keep <- Reduce(`&`, lapply(items, function(v) !is.na(v)), !is.na(xv))
+  by_args <- pt_by_args(c(lapply(items, `[`, keep), list(.x = xv[keep])))
+  r <- hrr_call("pooled_rates", list(events = ev[keep], person_time = pt[keep], by = by_args$args,
+                                     conf_level = conf_level, per = per))$value
+  r <- pt_show_levels(r, by_args$values)
+  gkey <- if (length(items)) do.call(paste, c(lapply(r[names(items)], as.character), sep = "\r")) else
+    rep("", nrow(r))
+  ug <- unique(gkey)
+  first <- match(ug, gkey)
+  gb <- list(labels = lapply(r[names(items)], function(v) v[first]))
+  k <- length(ug)
+  col <- rep_len(col %||% seq_len(max(k, 1L)), max(k, 1L))
   curves <- lapply(seq_len(k), function(g) {
-    rows <- which(gb$codes == g & !is.na(xi))
-    s <- rowsum(cbind(ev[rows], pt[rows]), xi[rows], reorder = TRUE)
-    at <- as.integer(rownames(s))
-    keep <- s[, 2L] > 0
-    r <- rate(events = s[keep, 1L], person_time = s[keep, 2L], conf_level = conf_level, per = per)
-    list(x = if (numeric_x) ux[at[keep]] else at[keep], rate = r$rate, lower = r$lower,
-         upper = r$upper, events = r$events, person_time = r$person_time)
+    rows <- which(gkey == ug[g])
+    list(x = if (numeric_x) r$.x[rows] else match(r$.x[rows], ux), rate = r$rate[rows],
+         lower = r$lower[rows], upper = r$upper[rows])
   })
   shown <- function(v) if (log) ifelse(v > 0, v, NA_real_) else v
   yall <- unlist(lapply(curves, function(cv) c(shown(cv$rate), shown(cv$lower), cv$upper)))
@@ -549,14 +537,7 @@ plot_rates <- function(table, x, by = NULL, per = 1e5, conf_level = 0.95, events
     graphics::legend(legend_pos, legend = labs, col = col, lty = 1, pch = 16,
                      title = paste(names(gb$labels), collapse = ", "), bty = "n")
   }
-  out <- lapply(seq_len(k), function(g) {
-    cv <- curves[[g]]
-    m <- length(cv$x)
-    c(lapply(gb$labels, function(col) rep(col[g], m)),
-      list(x = if (numeric_x) cv$x else ux[cv$x], events = cv$events,
-           person_time = cv$person_time, rate = cv$rate, lower = cv$lower, upper = cv$upper))
-  })
-  res <- do.call(rbind, lapply(out, pt_frame))
-  names(res)[names(res) == "x"] <- x
+  res <- r
+  names(res)[names(res) == ".x"] <- x
   invisible(res)
 }

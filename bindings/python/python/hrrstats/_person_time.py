@@ -383,13 +383,21 @@ def plot_rates(table, x, *, by=None, per=1e5, conf_level=0.95, events="events", 
 
     if ax is None:
         _, ax = plt.subplots()
-    groups = [(None, table)] if by is None else list(table.groupby(by, sort=True, observed=True))
-    for key, sub in groups:
-        sub = sub.groupby(x, sort=True)[[events, person_time]].sum().reset_index()
-        r = rate(sub[events], sub[person_time], conf_level=conf_level, per=per)
-        shown = r["rate"].where(r["rate"] > 0) if log else r["rate"]  # zero rates have no place on a log axis
-        line = ax.plot(sub[x], shown, marker="o", markersize=3, label=None if key is None else str(key))[0]
-        ax.fill_between(sub[x], r["lower"], r["upper"], color=line.get_color(), alpha=0.15, linewidth=0)
+    bys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    keep = np.ones(len(table), dtype=bool)
+    for c in bys + [x]:
+        keep &= ~pd.isna(table[c]).to_numpy()
+    sub = table[keep]
+    rec, levels = _by(bys + [x], sub, len(sub))
+    res, _ = call("pooled_rates", {"events": floats(events, "events", sub), "by": rec,
+                                   "person_time": floats(person_time, "person_time", sub),
+                                   "conf_level": conf_level, "per": per})
+    r = _show_levels(res, levels)
+    curves = [(None, r)] if not bys else list(r.groupby(bys if len(bys) > 1 else bys[0], sort=False))
+    for key, c in curves:
+        shown = c["rate"].where(c["rate"] > 0) if log else c["rate"]  # zero rates have no place on a log axis
+        line = ax.plot(c[x], shown, marker="o", markersize=3, label=None if key is None else str(key))[0]
+        ax.fill_between(c[x], c["lower"], c["upper"], color=line.get_color(), alpha=0.15, linewidth=0)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(x)

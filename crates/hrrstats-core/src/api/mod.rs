@@ -67,6 +67,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("direct_standardize", person_time::direct_standardize),
         ("sir", person_time::sir),
         ("standard_population", person_time::standard_population),
+        ("pooled_rates", person_time::pooled_rates),
     ]
 }
 

@@ -386,6 +386,57 @@ fn compare(args: &Args, kind: Comparison) -> Result<Output> {
     Ok(Output::value(t))
 }
 
+/// Crude rates of pooled rows (the rates a plot of a person-time table shows): `events`
+/// and `person_time` summed within each combination of the `by` variables (e.g. the
+/// band on the x axis and the curves' groups), with exact Poisson limits (`conf_level`,
+/// x `per`). Combinations without person-time are left out. Returns a table: the
+/// by-variables (level codes), events, person_time, rate, lower, upper.
+pub fn pooled_rates(args: &Args) -> Result<Output> {
+    let events = args.nums("events")?;
+    let person_time = args.nums("person_time")?;
+    let n = events.len();
+    check_len("person_time", person_time.len(), "events", n)?;
+    crate::person_time::rates::check_counts("events", events)?;
+    if let Some(row) = person_time.iter().position(|t| !(t.is_finite() && *t >= 0.0)) {
+        return Err(Error::InvalidValue {
+            arg: "person_time",
+            row,
+            value: person_time[row],
+            problem: "person-time must be finite and non-negative",
+        });
+    }
+    let vars = by_vars(args, n, "events")?;
+    let groups = cross(&vars, n);
+    let k = groups.as_ref().map_or(1, |g| g.n());
+    let (mut e, mut t) = (vec![0.0; k], vec![0.0; k]);
+    for i in 0..n {
+        let g = groups.as_ref().map_or(0, |g| g.codes[i] as usize);
+        e[g] += events[i];
+        t[g] += person_time[i];
+    }
+    let kept: Vec<usize> = (0..k).filter(|&g| t[g] > 0.0).collect();
+    let p = per(args)?;
+    let by = groups.as_ref().map_or_else(Table::new, |g| g.columns(&vars, &kept));
+    let (e, t): (Vec<f64>, Vec<f64>) = kept.iter().map(|&g| (e[g], t[g])).unzip();
+    let out = if e.is_empty() {
+        Table::new()
+            .with("events", e)
+            .with("person_time", t)
+            .with("rate", Vec::<f64>::new())
+            .with("lower", Vec::<f64>::new())
+            .with("upper", Vec::<f64>::new())
+    } else {
+        let r = crude_rates(&e, &t, None, conf_level(args)?)?;
+        Table::new()
+            .with("events", r.events)
+            .with("person_time", r.person_time)
+            .with("rate", scaled(&r.rate, p))
+            .with("lower", scaled(&r.lower, p))
+            .with("upper", scaled(&r.upper, p))
+    };
+    Ok(Output::value(joined(by, out)))
+}
+
 /// A built-in standard population (`name`, case-insensitive). Returns name, source and
 /// table (age_lower, age_upper, weight).
 pub fn standard_population(args: &Args) -> Result<Output> {
