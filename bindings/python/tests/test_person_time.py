@@ -229,3 +229,17 @@ def test_plots_draw():
     t = hs.person_time_table("entry", "exit", "status", breaks={"age": range(30, 101, 10), "per": [2000, 2021]}, by="sex", **kw)
     ax = hs.plot_rates(t, "age_band", by="sex")
     assert len(ax.get_lines()) == 2
+
+
+def test_one_vocabulary_and_one_option_parser():
+    # the same columns as R (std_err; se kept as its old name) and one parser for `kind`
+    r = hs.rate_difference([5, 12], [100, 250], [3, 20], [120, 200])
+    assert list(r.columns) == ["rate_difference", "std_err", "se", "lower", "upper", "p_value"]
+    assert_close("se is std_err", r["se"], r["std_err"], 0)
+    from hrrstats._protocol import call
+    args = {"events1": np.array([5.0]), "person_time1": np.array([100.0]), "events2": np.array([3.0]),
+            "person_time2": np.array([120.0])}
+    with pytest.raises(ValueError, match=r'argument `kind`: unknown value "differnce"; accepted: "ratio", "difference"'):
+        call("compare_rates", {**args, "kind": "differnce"})
+    d, _ = call("compare_rates", {**args, "kind": "difference"})
+    assert_close("compare_rates", d["rate_difference"], hs.rate_difference(5, 100, 3, 120)["rate_difference"], 0)

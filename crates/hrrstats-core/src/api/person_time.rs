@@ -81,7 +81,7 @@ fn scaled(x: &[f64], by: f64) -> Vec<f64> {
     x.iter().map(|v| v * by).collect()
 }
 
-/// The by-variables: (name, codes, number of levels, level labels).
+/// A by-variable: its name, the level code of each row and the level labels.
 struct ByVar<'b> {
     name: String,
     codes: &'b [u32],
@@ -138,11 +138,21 @@ impl Groups {
     }
 }
 
-fn cross(vars: &[ByVar], n: usize) -> Option<Groups> {
+fn cross(vars: &[ByVar], n: usize) -> Result<Option<Groups>> {
     if vars.is_empty() {
-        return None;
+        return Ok(None);
     }
     let sizes: Vec<u64> = vars.iter().map(|v| v.levels.len().max(1) as u64).collect();
+    if sizes
+        .iter()
+        .try_fold(1u64, |acc, &s| acc.checked_mul(s))
+        .is_none()
+    {
+        return Err(Error::InvalidArgument {
+            arg: "by",
+            reason: "too many combinations of by-levels".into(),
+        });
+    }
     let key = |i: usize| {
         vars.iter()
             .zip(&sizes)
@@ -177,11 +187,11 @@ fn cross(vars: &[ByVar], n: usize) -> Option<Groups> {
             var_codes[j].push(d);
         }
     }
-    Some(Groups {
+    Ok(Some(Groups {
         codes: keys.into_iter().map(|k| k as u32).collect(),
         labels,
         var_codes,
-    })
+    }))
 }
 
 /// Table `b` appended to `a`, column by column.
@@ -216,7 +226,10 @@ fn lexis_split_of(args: &Args, d: &LexisData) -> Result<(LexisSplit, Vec<String>
         });
     }
     let pairs: Vec<(&str, &[f64])> = names.iter().map(|s| s.as_str()).zip(cols).collect();
-    Ok((LexisSplit::new(d, &pairs, args.flag_or("drop", true)?)?, names))
+    Ok((
+        LexisSplit::new(d, &pairs, args.flag_or("drop", true)?)?,
+        names,
+    ))
 }
 
 /// A state code as a column-name suffix: whole numbers without a decimal point.
@@ -236,7 +249,10 @@ pub fn lexis_split(args: &Args) -> Result<Output> {
     let d = lexis_data(args)?;
     let (split, bnames) = lexis_split_of(args, &d)?;
     let r = split.split(&d);
-    let mut t = Table::new().with("row", Value::Index(r.row.iter().map(|&i| i as usize).collect()));
+    let mut t = Table::new().with(
+        "row",
+        Value::Index(r.row.iter().map(|&i| i as usize).collect()),
+    );
     for (name, v) in d.names().iter().zip(r.start) {
         t.push(name, v);
     }
@@ -274,7 +290,10 @@ pub fn lexis_cut(args: &Args) -> Result<Output> {
         args.flag_or("progressive", false)?,
     )?;
     let duration = r.duration();
-    let mut t = Table::new().with("row", Value::Index(r.row.iter().map(|&i| i as usize).collect()));
+    let mut t = Table::new().with(
+        "row",
+        Value::Index(r.row.iter().map(|&i| i as usize).collect()),
+    );
     for (name, v) in r.names.iter().zip(r.at_entry) {
         t.push(name, v);
     }
@@ -294,14 +313,20 @@ pub fn person_time_table(args: &Args) -> Result<Output> {
     let d = lexis_data(args)?;
     let (split, bnames) = lexis_split_of(args, &d)?;
     let vars = by_vars(args, d.len(), "exit")?;
-    let by: Vec<(&[u32], usize)> = vars.iter().map(|v| (v.codes, v.levels.len().max(1))).collect();
+    let by: Vec<(&[u32], usize)> = vars
+        .iter()
+        .map(|v| (v.codes, v.levels.len().max(1)))
+        .collect();
     let r = split.person_time_table(&d, &by)?;
     let mut t = Table::new();
     for (name, v) in bnames.iter().zip(r.band) {
         t.push(&format!("{name}_band"), v);
     }
     for (v, c) in vars.iter().zip(r.by) {
-        t.push(&v.name, Value::Index(c.into_iter().map(|k| k as usize).collect()));
+        t.push(
+            &v.name,
+            Value::Index(c.into_iter().map(|k| k as usize).collect()),
+        );
     }
     if args.get("entry_status").is_some() {
         t.push("entry_status", r.entry_status);
@@ -359,11 +384,21 @@ pub fn rate_difference(args: &Args) -> Result<Output> {
 }
 
 fn compare(args: &Args, kind: Comparison) -> Result<Output> {
-    let v = recycled(args, &["events1", "person_time1", "events2", "person_time2"])?;
+    let v = recycled(
+        args,
+        &["events1", "person_time1", "events2", "person_time2"],
+    )?;
     let cl = conf_level(args)?;
     let t = match kind {
         Comparison::Ratio => {
-            let r = rate_ratios(&v[0], &v[1], &v[2], &v[3], args.num_or("null_ratio", 1.0)?, cl)?;
+            let r = rate_ratios(
+                &v[0],
+                &v[1],
+                &v[2],
+                &v[3],
+                args.num_or("null_ratio", 1.0)?,
+                cl,
+            )?;
             Table::new()
                 .with("rate_ratio", r.estimate)
                 .with("lower", r.lower)
@@ -397,7 +432,10 @@ pub fn pooled_rates(args: &Args) -> Result<Output> {
     let n = events.len();
     check_len("person_time", person_time.len(), "events", n)?;
     crate::person_time::rates::check_counts("events", events)?;
-    if let Some(row) = person_time.iter().position(|t| !(t.is_finite() && *t >= 0.0)) {
+    if let Some(row) = person_time
+        .iter()
+        .position(|t| !(t.is_finite() && *t >= 0.0))
+    {
         return Err(Error::InvalidValue {
             arg: "person_time",
             row,
@@ -406,7 +444,7 @@ pub fn pooled_rates(args: &Args) -> Result<Output> {
         });
     }
     let vars = by_vars(args, n, "events")?;
-    let groups = cross(&vars, n);
+    let groups = cross(&vars, n)?;
     let k = groups.as_ref().map_or(1, |g| g.n());
     let (mut e, mut t) = (vec![0.0; k], vec![0.0; k]);
     for i in 0..n {
@@ -416,7 +454,9 @@ pub fn pooled_rates(args: &Args) -> Result<Output> {
     }
     let kept: Vec<usize> = (0..k).filter(|&g| t[g] > 0.0).collect();
     let p = per(args)?;
-    let by = groups.as_ref().map_or_else(Table::new, |g| g.columns(&vars, &kept));
+    let by = groups
+        .as_ref()
+        .map_or_else(Table::new, |g| g.columns(&vars, &kept));
     let (e, t): (Vec<f64>, Vec<f64>) = kept.iter().map(|&g| (e[g], t[g])).unzip();
     let out = if e.is_empty() {
         Table::new()
@@ -466,17 +506,19 @@ pub fn direct_standardize(args: &Args) -> Result<Output> {
     let n = events.len();
     check_len("person_time", person_time.len(), "events", n)?;
     let vars = by_vars(args, n, "events")?;
-    let groups = cross(&vars, n);
+    let groups = cross(&vars, n)?;
     let labels: &[String] = groups.as_ref().map_or(&[], |g| &g.labels);
     let grouping = groups.as_ref().map(|g| (&g.codes[..], g.n()));
     let cl = conf_level(args)?;
     let r = match args.get("standard_weights") {
         Some(Arg::Str(_)) | Some(Arg::Strs(_)) => {
             let std = standard_population_arg("standard_weights", args.str("standard_weights")?)?;
-            let age = args.opt_nums("age")?.ok_or_else(|| Error::InvalidArgument {
-                arg: "age",
-                reason: "a named standard population needs each row's age (age=)".into(),
-            })?;
+            let age = args
+                .opt_nums("age")?
+                .ok_or_else(|| Error::InvalidArgument {
+                    arg: "age",
+                    reason: "a named standard population needs each row's age (age=)".into(),
+                })?;
             let pooled = std.pool(events, person_time, age, grouping, labels)?;
             let g = groups.as_ref().map(|g| (&pooled.group[..], g.n()));
             direct_standardize_labelled(
@@ -519,7 +561,7 @@ pub fn sir(args: &Args) -> Result<Output> {
     let v = recycled(args, &["observed", "person_time", "reference_rate"])?;
     let n = v[0].len();
     let vars = by_vars(args, n, "observed")?;
-    let groups = cross(&vars, n);
+    let groups = cross(&vars, n)?;
     let labels: &[String] = groups.as_ref().map_or(&[], |g| &g.labels);
     let s = sir_labelled(
         &v[0],
@@ -552,7 +594,10 @@ pub fn sir(args: &Args) -> Result<Output> {
     let homogeneity: Value = match s.homogeneity {
         None => Value::Null,
         Some(h) => Table::new()
-            .with("test", vec!["likelihood ratio".to_string(), "Pearson".to_string()])
+            .with(
+                "test",
+                vec!["likelihood ratio".to_string(), "Pearson".to_string()],
+            )
             .with("statistic", vec![h.lrt, h.pearson])
             .with("df", Value::Ints(vec![h.df as i64; 2]))
             .with("p_value", vec![h.p_lrt, h.p_pearson])
@@ -626,9 +671,18 @@ mod tests {
             .with("person_time", nums(&t[4..]))
             .with("standard_weights", Arg::Str("esp2013".into()))
             .with("age", nums(&age[4..]))
-            .with("by", Arg::Record(Args::new().with("g", grouping(&vec![0; 2 * m - 4], &["x"]))));
-        let e = call("direct_standardize", &short).err().unwrap().to_string();
-        assert!(e.contains("age group(s) starting at 0, 5 in by group g=x"), "{e}");
+            .with(
+                "by",
+                Arg::Record(Args::new().with("g", grouping(&vec![0; 2 * m - 4], &["x"]))),
+            );
+        let e = call("direct_standardize", &short)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("age group(s) starting at 0, 5 in by group g=x"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -637,9 +691,15 @@ mod tests {
             .with("observed", nums(&[1.0, 2.0, 3.0]))
             .with("person_time", nums(&[10.0]))
             .with("reference_rate", nums(&[0.1, 0.0, 0.1]))
-            .with("by", Arg::Record(Args::new().with("g", grouping(&[0, 1, 0], &["a", "b"]))));
+            .with(
+                "by",
+                Arg::Record(Args::new().with("g", grouping(&[0, 1, 0], &["a", "b"]))),
+            );
         let e = call("sir", &a).err().unwrap().to_string();
-        assert_eq!(e, "argument `reference_rate`: the expected count is zero in stratum g=b");
+        assert_eq!(
+            e,
+            "argument `reference_rate`: the expected count is zero in stratum g=b"
+        );
         let e = call(
             "standard_population",
             &Args::new().with("name", Arg::Str("Martian".into())),
@@ -647,6 +707,9 @@ mod tests {
         .err()
         .unwrap()
         .to_string();
-        assert!(e.starts_with("argument `name`: unknown value \"Martian\"; accepted: \"who2000\""), "{e}");
+        assert!(
+            e.starts_with("argument `name`: unknown value \"Martian\"; accepted: \"who2000\""),
+            "{e}"
+        );
     }
 }

@@ -473,7 +473,14 @@ pub fn sir(
     strata: Option<(&[u32], usize)>,
     conf_level: f64,
 ) -> Result<SirTable> {
-    sir_labelled(observed, person_time, reference_rate, strata, &[], conf_level)
+    sir_labelled(
+        observed,
+        person_time,
+        reference_rate,
+        strata,
+        &[],
+        conf_level,
+    )
 }
 
 /// As [`sir`], naming strata in errors by `labels` (the grouping's level labels; empty:
@@ -534,7 +541,10 @@ pub fn sir_labelled(
                 reason: if r + 1 == m {
                     "the expected count is zero".into()
                 } else {
-                    format!("the expected count is zero in stratum {}", group_label(labels, r))
+                    format!(
+                        "the expected count is zero in stratum {}",
+                        group_label(labels, r)
+                    )
                 },
             });
         }

@@ -134,7 +134,9 @@ pub struct PooledAges {
 impl StandardPopulation {
     /// Index of the age group holding `age` (the last group whose lower bound is <= age).
     pub fn age_group(&self, age: f64) -> usize {
-        self.age_lower.partition_point(|&l| l <= age).saturating_sub(1)
+        self.age_lower
+            .partition_point(|&l| l <= age)
+            .saturating_sub(1)
     }
 
     /// Pool rows of finer (or equal) age groups onto this standard's groups, within
