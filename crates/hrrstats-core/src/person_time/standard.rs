@@ -171,7 +171,7 @@ impl StandardPopulation {
                 });
             }
         }
-        if let Some(row) = age.iter().position(|a| !(*a >= 0.0)) {
+        if let Some(row) = age.iter().position(|a| a.is_nan() || *a < 0.0) {
             return Err(Error::InvalidValue {
                 arg: "age",
                 row,
