@@ -166,7 +166,7 @@ def test_direct_standardisation_pools_finer_ages_and_needs_every_group():
     assert_close("pooled", r[["rate", "lower", "upper"]].to_numpy()[0], ref[["dsr", "lower", "upper"]].to_numpy(dtype=float), TOL)
     with pytest.raises(ValueError, match="no person-time in the standard's age group"):
         hs.direct_standardize("count_a", "pyrs_a", "who2000", age="age_lower", data=d[d["age_lower"] >= 20])
-    with pytest.raises(TypeError, match="age="):
+    with pytest.raises(ValueError, match="age="):
         hs.direct_standardize("count_a", "pyrs_a", "who2000", data=d)
 
 
@@ -215,7 +215,7 @@ def test_bad_input_names_argument_and_row():
         hs.rate([1], [0])
     with pytest.raises(ValueError, match="no events in either group"):
         hs.rate_ratio(0, 10, 0, 10)
-    with pytest.raises(ValueError, match="unknown standard population"):
+    with pytest.raises(ValueError, match=r'argument `name`: unknown value "martian"; accepted: "who2000"'):
         hs.standard_population("martian")
     with pytest.raises(ValueError, match=r"by.*missing value at row 1"):
         hs.sir([1, 2], [10, 10], [0.1, 0.1], by=np.array(["a", None], dtype=object))
@@ -229,3 +229,17 @@ def test_plots_draw():
     t = hs.person_time_table("entry", "exit", "status", breaks={"age": range(30, 101, 10), "per": [2000, 2021]}, by="sex", **kw)
     ax = hs.plot_rates(t, "age_band", by="sex")
     assert len(ax.get_lines()) == 2
+
+
+def test_one_vocabulary_and_one_option_parser():
+    # the same columns as R (std_err; se kept as its old name) and one parser for `kind`
+    r = hs.rate_difference([5, 12], [100, 250], [3, 20], [120, 200])
+    assert list(r.columns) == ["rate_difference", "std_err", "se", "lower", "upper", "p_value"]
+    assert_close("se is std_err", r["se"], r["std_err"], 0)
+    from hrrstats._protocol import call
+    args = {"events1": np.array([5.0]), "person_time1": np.array([100.0]), "events2": np.array([3.0]),
+            "person_time2": np.array([120.0])}
+    with pytest.raises(ValueError, match=r'argument `kind`: unknown value "differnce"; accepted: "ratio", "difference"'):
+        call("compare_rates", {**args, "kind": "differnce"})
+    d, _ = call("compare_rates", {**args, "kind": "difference"})
+    assert_close("compare_rates", d["rate_difference"], hs.rate_difference(5, 100, 3, 120)["rate_difference"], 0)

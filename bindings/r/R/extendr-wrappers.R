@@ -52,58 +52,6 @@ glm_predict_ <- function(inputs, ptr, x, n, offset) .Call(wrap__glm_predict_, in
 #' @noRd
 glm_resid_ <- function(inputs, ptr, kind) .Call(wrap__glm_resid_, inputs, ptr, kind)
 
-#' Split follow-up on the Lexis diagram (Epi::splitLexis / popEpi::splitMulti).
-#' `names`: scale names; `at_entry`: list of each scale's value at entry (first scale =
-#' the one `exit` is on); `entry_status`: NULL or double; `break_names`, `breaks`: the
-#' split scales and a list of their breaks. Returns row (1-based input row), start
-#' (list, per scale), band (list, per split scale, NaN outside), duration,
-#' entry_status, status.
-#' @noRd
-lexis_split_ <- function(names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside) .Call(wrap__lexis_split_, names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside)
-
-#' Person-time table without materialising the split. Arguments as `lexis_split_`, plus
-#' `by`: a list of integer codes 1..k per by-variable and `by_levels` (k of each).
-#' Returns band (list), by (list of codes 1..k), entry_status, person_time, pieces,
-#' states (entered), transitions (list, per state).
-#' @noRd
-person_time_table_ <- function(names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside, by, by_levels) .Call(wrap__person_time_table_, names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside, by, by_levels)
-
-#' Cut follow-up at individual times (Epi::cutLexis). Lexis arguments as `lexis_split_`;
-#' `cut`: double (NaN/NA: no cut); `timescale`: the scale of the cuts; `new_state`:
-#' double per row; `precursor_states`: NULL (the entry states) or double. Returns row
-#' (1-based input row), at_entry (list, per scale), exit, duration, entry_status, status.
-#' @noRd
-lexis_cut_ <- function(names, at_entry, exit, status, entry_status, cut, timescale, new_state, precursor_states, progressive) .Call(wrap__lexis_cut_, names, at_entry, exit, status, entry_status, cut, timescale, new_state, precursor_states, progressive)
-
-#' Crude rates with exact Poisson limits; `null_rate`: NULL or the rate of the exact
-#' test. Returns rate, lower, upper, p_value (NULL without a null rate).
-#' @noRd
-crude_rates_ <- function(events, person_time, null_rate, conf_level) .Call(wrap__crude_rates_, events, person_time, null_rate, conf_level)
-
-#' Rate ratios (`kind` "ratio": exact conditional limits and test of `null_ratio`) or
-#' differences ("difference": Wald limits), group 1 versus group 2, one per row.
-#' Returns estimate, se (NULL for ratios), lower, upper, p_value.
-#' @noRd
-compare_rates_ <- function(events1, person_time1, events2, person_time2, kind, null_ratio, conf_level) .Call(wrap__compare_rates_, events1, person_time1, events2, person_time2, kind, null_ratio, conf_level)
-
-#' Directly standardised rates (Fay-Feuer limits), one per group. `groups`: NULL or
-#' codes 1..n_groups, every group used. Returns events, person_time, crude_rate, rate,
-#' variance, lower, upper.
-#' @noRd
-direct_standardize_ <- function(events, person_time, weights, groups, n_groups, conf_level) .Call(wrap__direct_standardize_, events, person_time, weights, groups, n_groups, conf_level)
-
-#' Standardised incidence ratios. `strata`: NULL or codes 1..n_strata, every stratum
-#' used. Rows are the strata then the whole cohort (one row unstratified): observed,
-#' expected, person_time, sir, lower, upper, p_value (exact), p_chisq; homogeneity:
-#' NULL or list(df, lrt, p_lrt, pearson, p_pearson).
-#' @noRd
-sir_ <- function(observed, person_time, reference_rate, strata, n_strata, conf_level) .Call(wrap__sir_, observed, person_time, reference_rate, strata, n_strata, conf_level)
-
-#' A built-in standard population by name: name, age_lower, age_upper (Inf last),
-#' weight, source.
-#' @noRd
-standard_population_ <- function(name) .Call(wrap__standard_population_, name)
-
 #' Aalen-Johansen cumulative incidence from `inputs` (see [`CompetingInputs`], plus
 #' conf_type, conf_level, rho). Returns causes (the codes present, sorted), table (one
 #' row per group, cause and distinct time of the group, in that order: group (1..k),

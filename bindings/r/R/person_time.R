@@ -4,8 +4,10 @@
 # Epi::splitLexis / popEpi::splitMulti) and at individual dates (as Epi::cutLexis) and
 # tabulate person-time and events; rate(), rate_ratio(), rate_difference(),
 # direct_standardize() and sir() give rates with exact limits, directly standardised
-# rates and standardised incidence ratios. The computation is in Rust: this file
-# resolves columns, codes by-variables, and arranges the results as data frames.
+# rates and standardised incidence ratios. The computation is in Rust (through
+# hrr_call(): splitting, tables, rates and limits, pooling of ages onto a standard
+# population, SIR tests): this file resolves columns, codes by-variables, and arranges
+# the results as data frames.
 
 # ---- inputs ---------------------------------------------------------------------------
 
@@ -62,25 +64,14 @@ pt_number <- function(x, arg, positive = FALSE) {
   as.double(x)
 }
 
-# Numeric arguments of the rate functions: vectors, column names or single numbers;
-# single values are recycled to the length of the others.
+# Numeric arguments of the rate functions: vectors, column names or single numbers (the
+# core recycles single numbers).
 pt_numbers <- function(data, args) {
   out <- lapply(names(args), function(a) {
     x <- args[[a]]
     if (is.numeric(x) && length(x) == 1L) as.double(x) else pt_double(x, a, data)
   })
   names(out) <- names(args)
-  lens <- lengths(out)
-  n <- max(lens)
-  for (a in names(out)) {
-    if (lens[[a]] == 1L && n > 1L) {
-      out[[a]] <- rep(out[[a]], n)
-    } else if (lens[[a]] != n) {
-      ref <- names(out)[which(lens == n)[1L]]
-      stop(sprintf("argument `%s` has length %d but `%s` has length %d", a, lens[[a]], ref, n),
-           call. = FALSE)
-    }
-  }
   out
 }
 
@@ -176,7 +167,7 @@ pt_ids <- function(id, data, n) {
 
 # `by`: column names of `data`, a vector, or a (named) list of vectors.
 # Returns a named list of the by-variables.
-pt_by <- function(by, data, n, within = "data") {
+pt_by <- function(by, data, n, within = "data", allow_na = FALSE) {
   if (is.null(by)) return(list())
   if (is.character(by) && !is.null(data)) {
     miss <- setdiff(by, names(data))
@@ -205,8 +196,27 @@ pt_by <- function(by, data, n, within = "data") {
       stop(sprintf("argument `by` (%s) has length %d but the data have %d rows",
                    names(items)[k], length(v), n), call. = FALSE)
     }
+    if (!allow_na && anyNA(v)) {
+      stop(sprintf("argument `by`: missing value (NA) at row %d", which(is.na(v))[1L]),
+           call. = FALSE)
+    }
   }
   items
+}
+
+# The by-variables as the core's named list of factors, with the values behind their
+# codes (to show the core's level codes as the user's values).
+pt_by_args <- function(items) {
+  coded <- lapply(items, pt_by_codes)
+  list(args = if (length(items)) lapply(coded, function(c) {
+    structure(as.integer(c$codes), levels = as.character(c$values), class = "factor")
+  }), values = lapply(coded, `[[`, "values"))
+}
+
+# Level codes (1-based) of the by-variables in `tab` shown as the user's values.
+pt_show_levels <- function(tab, values) {
+  for (nm in names(values)) tab[[nm]] <- values[[nm]][tab[[nm]]]
+  tab
 }
 
 # A by-variable as codes 1..k and the values behind the codes, of the variable's own type
@@ -220,52 +230,29 @@ pt_by_codes <- function(v) {
   list(codes = match(v, u), values = u)
 }
 
-# Several by-variables as one grouping (first variable varying slowest), with every
-# group used; `labels` are the by-variables' values of each group (a named list).
-pt_groups <- function(items) {
-  coded <- lapply(items, pt_by_codes)
-  key <- as.double(coded[[1L]]$codes)
-  for (j in seq_along(coded)[-1L]) {
-    key <- (key - 1) * length(coded[[j]]$values) + coded[[j]]$codes
-  }
-  u <- sort(unique(key))
-  g <- match(key, u)
-  first <- match(seq_along(u), g)
-  labels <- lapply(items, function(v) v[first])
-  list(codes = g, n = length(u), labels = labels)
-}
-
-# The core's message with its 0-based "group k" / "stratum k" replaced by the labels.
-pt_relabel <- function(res, labels) {
-  if (isTRUE(res$ok) || !length(labels)) return(res)
-  m <- regmatches(res$message, regexec("(group|stratum) ([0-9]+)", res$message))[[1L]]
-  if (length(m) == 3L) {
-    k <- as.integer(m[3L]) + 1L
-    lab <- paste(names(labels), vapply(labels, function(col) as.character(col[k]), ""),
-                 sep = "=", collapse = ", ")
-    res$message <- sub(m[1L], paste(m[2L], lab), res$message, fixed = TRUE)
-  }
-  res
-}
-
-pt_label <- function(state) as.character(state)
-
 # ---- splitting and tabulation -----------------------------------------------------------
+
+pt_lexis_call_args <- function(a, breaks = NULL) {
+  list(time_scales = stats::setNames(a$values, a$names), exit = a$exit, status = a$status,
+       entry_status = a$entry_status,
+       breaks = if (!is.null(breaks)) stats::setNames(breaks$values, breaks$names))
+}
+
+# The core's `row` column (1-based) replaced by `id` (the user's ids, or the row).
+pt_with_id <- function(tab, ids) {
+  row <- tab$row
+  tab$row <- NULL
+  bands <- endsWith(names(tab), "_band")
+  tab[bands] <- lapply(tab[bands], nan_to_na)
+  pt_frame(c(list(id = if (is.null(ids)) row else ids[row]), as.list(tab)))
+}
 
 lexis_split <- function(data = NULL, entry, exit, status, time_scales, breaks, id = NULL,
                         entry_status = NULL, drop = TRUE) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "lexis_split")
   ids <- pt_ids(id, data, a$n)
-  b <- pt_breaks(breaks)
-  r <- rust_value(lexis_split_(a$names, a$values, a$exit, a$status, a$entry_status, b$names,
-                               b$values, pt_flag(drop, "drop")))
-  out <- list(id = if (is.null(ids)) r$row else ids[r$row])
-  for (k in seq_along(a$names)) out[[a$names[k]]] <- r$start[[k]]
-  for (k in seq_along(b$names)) out[[paste0(b$names[k], "_band")]] <- nan_to_na(r$band[[k]])
-  out$duration <- r$duration
-  if (!is.null(a$entry_status)) out$entry_status <- r$entry_status
-  out$status <- r$status
-  pt_frame(out)
+  args <- c(pt_lexis_call_args(a, pt_breaks(breaks)), list(drop = drop))
+  pt_with_id(hrr_call("lexis_split", args)$value, ids)
 }
 
 lexis_cut <- function(data = NULL, entry, exit, status, time_scales, cut, new_state,
@@ -275,55 +262,24 @@ lexis_cut <- function(data = NULL, entry, exit, status, time_scales, cut, new_st
   ids <- pt_ids(id, data, a$n)
   cut <- pt_double(cut, "cut", data)
   pt_check_length(cut, "cut", a$n, "entry")
-  new_state <- if (is.numeric(new_state) && length(new_state) == 1L) {
-    rep(as.double(new_state), a$n)
-  } else {
-    pt_double(new_state, "new_state", data)
+  if (!(is.numeric(new_state) && length(new_state) == 1L)) {
+    new_state <- pt_double(new_state, "new_state", data)
   }
-  pt_check_length(new_state, "new_state", a$n, "entry")
-  if (!is.null(precursor_states)) {
-    if (!is.numeric(precursor_states) || anyNA(precursor_states)) {
-      stop("argument `precursor_states` must be NULL (the entry states) or state codes (numeric(0): none)",
-           call. = FALSE)
-    }
-    precursor_states <- as.double(precursor_states)
-  }
-  timescale <- timescale %||% a$names[1L]
-  if (!is.character(timescale) || length(timescale) != 1L || is.na(timescale)) {
-    stop("argument `timescale` must be the name of a time scale", call. = FALSE)
-  }
-  r <- rust_value(lexis_cut_(a$names, a$values, a$exit, a$status, a$entry_status, cut, timescale,
-                             new_state, precursor_states, pt_flag(progressive, "progressive")))
-  out <- list(id = if (is.null(ids)) r$row else ids[r$row])
-  for (k in seq_along(a$names)) out[[a$names[k]]] <- r$at_entry[[k]]
-  out$exit <- r$exit
-  out$duration <- r$duration
-  out$entry_status <- r$entry_status
-  out$status <- r$status
-  pt_frame(out)
+  args <- c(pt_lexis_call_args(a),
+            list(cut = cut, new_state = new_state, timescale = timescale,
+                 precursor_states = precursor_states, progressive = progressive))
+  pt_with_id(hrr_call("lexis_cut", args)$value, ids)
 }
 
 person_time_table <- function(data = NULL, entry, exit, status, time_scales, breaks, by = NULL,
                               entry_status = NULL, drop = TRUE) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "person_time_table")
-  b <- pt_breaks(breaks)
-  items <- pt_by(by, data, a$n)
-  coded <- lapply(items, pt_by_codes)
-  r <- rust_value(person_time_table_(
-    a$names, a$values, a$exit, a$status, a$entry_status, b$names, b$values,
-    pt_flag(drop, "drop"), lapply(coded, `[[`, "codes"),
-    vapply(coded, function(c) length(c$values), 0L)))
-  out <- list()
-  for (k in seq_along(b$names)) out[[paste0(b$names[k], "_band")]] <- nan_to_na(r$band[[k]])
-  for (j in seq_along(items)) out[[names(items)[j]]] <- coded[[j]]$values[r$by[[j]]]
-  if (!is.null(a$entry_status)) out$entry_status <- r$entry_status
-  out$person_time <- r$person_time
-  tr <- r$transitions
-  out$events <- Reduce(`+`, tr, rep(0, length(r$person_time)))
-  if (length(r$states) > 1L) {
-    for (s in seq_along(r$states)) out[[paste0("events_", pt_label(r$states[s]))]] <- tr[[s]]
-  }
-  pt_frame(out)
+  by <- pt_by_args(pt_by(by, data, a$n))
+  args <- c(pt_lexis_call_args(a, pt_breaks(breaks)), list(drop = drop, by = by$args))
+  tab <- pt_show_levels(hrr_call("person_time_table", args)$value, by$values)
+  bands <- endsWith(names(tab), "_band")
+  tab[bands] <- lapply(tab[bands], nan_to_na)
+  tab
 }
 
 # ---- rates ---------------------------------------------------------------------------------
@@ -332,14 +288,8 @@ rate <- function(data = NULL, events, person_time, conf_level = 0.95, null_rate 
                  per = 1) {
   pt_check_data(data, "rate(events = , person_time = )")
   v <- pt_numbers(data, list(events = events, person_time = person_time))
-  per <- pt_number(per, "per", positive = TRUE)
-  if (!is.null(null_rate)) null_rate <- pt_number(null_rate, "null_rate")
-  r <- rust_value(crude_rates_(v$events, v$person_time, null_rate,
-                               as.double(conf_level_of(conf_level))))
-  out <- list(events = v$events, person_time = v$person_time, rate = r$rate * per,
-              lower = r$lower * per, upper = r$upper * per)
-  if (!is.null(r$p_value)) out$p_value <- r$p_value
-  pt_result(out, data)
+  r <- hrr_call("rate", c(v, list(conf_level = conf_level, null_rate = null_rate, per = per)))
+  pt_result(r$value, data)
 }
 
 rate_ratio <- function(data = NULL, events1, person_time1, events2, person_time2,
@@ -347,11 +297,8 @@ rate_ratio <- function(data = NULL, events1, person_time1, events2, person_time2
   pt_check_data(data, "rate_ratio(events1 = , person_time1 = , events2 = , person_time2 = )")
   v <- pt_numbers(data, list(events1 = events1, person_time1 = person_time1,
                              events2 = events2, person_time2 = person_time2))
-  r <- rust_value(compare_rates_(v$events1, v$person_time1, v$events2, v$person_time2, "ratio",
-                                 pt_number(null_ratio, "null_ratio"),
-                                 as.double(conf_level_of(conf_level))))
-  pt_result(list(rate_ratio = r$estimate, lower = r$lower, upper = r$upper, p_value = r$p_value),
-            data)
+  r <- hrr_call("rate_ratio", c(v, list(null_ratio = null_ratio, conf_level = conf_level)))
+  pt_result(r$value, data)
 }
 
 rate_difference <- function(data = NULL, events1, person_time1, events2, person_time2,
@@ -359,19 +306,13 @@ rate_difference <- function(data = NULL, events1, person_time1, events2, person_
   pt_check_data(data, "rate_difference(events1 = , person_time1 = , events2 = , person_time2 = )")
   v <- pt_numbers(data, list(events1 = events1, person_time1 = person_time1,
                              events2 = events2, person_time2 = person_time2))
-  per <- pt_number(per, "per", positive = TRUE)
-  r <- rust_value(compare_rates_(v$events1, v$person_time1, v$events2, v$person_time2,
-                                 "difference", 1, as.double(conf_level_of(conf_level))))
-  pt_result(list(rate_difference = r$estimate * per, se = r$se * per, lower = r$lower * per,
-                 upper = r$upper * per, p_value = r$p_value), data)
+  r <- hrr_call("rate_difference", c(v, list(conf_level = conf_level, per = per)))
+  pt_result(r$value, data)
 }
 
 standard_population <- function(name = "who2000") {
-  if (!is.character(name) || length(name) != 1L || is.na(name)) {
-    stop("argument `name` must be a single string such as \"who2000\"", call. = FALSE)
-  }
-  s <- rust_value(standard_population_(name))
-  out <- pt_frame(list(age_lower = s$age_lower, age_upper = s$age_upper, weight = s$weight))
+  s <- hrr_call("standard_population", list(name = name))$value
+  out <- s$table
   attr(out, "name") <- s$name
   attr(out, "source") <- s$source
   out
@@ -381,80 +322,16 @@ direct_standardize <- function(data = NULL, events, person_time, standard_weight
                                by = NULL, conf_level = 0.95, per = 1) {
   pt_check_data(data, "direct_standardize(events = , person_time = , standard_weights = )")
   e <- pt_double(events, "events", data)
-  n <- length(e)
   t <- pt_double(person_time, "person_time", data)
-  pt_check_length(t, "person_time", n, "events")
-  per <- pt_number(per, "per", positive = TRUE)
-  conf_level <- as.double(conf_level_of(conf_level))
-  items <- pt_by(by, data, n)
   named_standard <- is.character(standard_weights) && length(standard_weights) == 1L &&
     (is.null(data) || !standard_weights %in% names(data))
-  if (named_standard) {
-    std <- standard_population(standard_weights)
-    if (is.null(age)) {
-      stop("argument `age`: a named standard population needs each row's age (age = )",
-           call. = FALSE)
-    }
-    a <- pt_double(age, "age", data)
-    pt_check_length(a, "age", n, "events")
-    bad <- which(!(a >= 0))
-    if (length(bad)) {
-      stop(sprintf("argument `age`: missing or negative value at row %d", bad[1L]), call. = FALSE)
-    }
-    # Rows in the same age group of the standard (and by-group) are pooled.
-    k <- length(std$age_lower)
-    grp <- findInterval(a, std$age_lower)
-    if (length(items)) {
-      for (j in seq_along(items)) {
-        if (anyNA(items[[j]])) {
-          stop(sprintf("argument `by` (%s): missing value (NA) at row %d", names(items)[j],
-                       which(is.na(items[[j]]))[1L]), call. = FALSE)
-        }
-      }
-      gb <- pt_groups(items)
-    } else {
-      gb <- list(codes = rep(1L, n), n = 1L, labels = list())
-    }
-    key <- (gb$codes - 1) * k + grp
-    u <- sort(unique(key))
-    sums <- rowsum(cbind(e, t), match(key, u), reorder = TRUE)
-    pg <- (u - 1) %% k + 1
-    pb <- (u - 1) %/% k + 1
-    for (g in seq_len(gb$n)) {
-      missing_groups <- setdiff(seq_len(k), pg[pb == g])
-      if (length(missing_groups)) {
-        where <- if (length(gb$labels)) {
-          paste0(" in by group ", paste(names(gb$labels),
-                                        vapply(gb$labels, function(col) as.character(col[g]), ""),
-                                        sep = "=", collapse = ", "))
-        } else ""
-        stop(sprintf(paste0("argument `age`: no person-time in the standard's age group(s) ",
-                            "starting at %s%s; pass the weights of the groups you have as ",
-                            "standard_weights ="),
-                     paste(std$age_lower[missing_groups], collapse = ", "), where), call. = FALSE)
-      }
-    }
-    e <- unname(sums[, 1L])
-    t <- unname(sums[, 2L])
-    w <- std$weight[pg]
-    groups <- if (length(items)) as.integer(pb) else NULL
-    labels <- gb$labels
-    n_groups <- gb$n
-  } else {
-    w <- pt_double(standard_weights, "standard_weights", data)
-    pt_check_length(w, "standard_weights", n, "events")
-    gb <- if (length(items)) pt_groups(items) else NULL
-    groups <- gb$codes
-    labels <- gb$labels
-    n_groups <- gb$n
-  }
-  res <- direct_standardize_(e, t, w, groups, if (is.null(groups)) NULL else as.integer(n_groups),
-                             conf_level)
-  r <- rust_value(pt_relabel(res, labels))
-  out <- if (length(labels)) labels else list()
-  out <- c(out, list(events = r$events, person_time = r$person_time, crude_rate = r$crude_rate * per,
-                     rate = r$rate * per, lower = r$lower * per, upper = r$upper * per))
-  pt_frame(out)
+  w <- if (named_standard) standard_weights else pt_double(standard_weights, "standard_weights", data)
+  if (!is.null(age)) age <- pt_double(age, "age", data)
+  by <- pt_by_args(pt_by(by, data, length(e)))
+  r <- hrr_call("direct_standardize",
+                list(events = e, person_time = t, standard_weights = w, age = age, by = by$args,
+                     conf_level = conf_level, per = per))
+  pt_show_levels(r$value, by$values)
 }
 
 # ---- standardised incidence ratios ---------------------------------------------------------
@@ -498,26 +375,15 @@ sir <- function(data = NULL, observed, person_time, reference_rate, by = NULL,
   }
   v <- pt_numbers(data, list(observed = observed, person_time = person_time,
                              reference_rate = reference_rate))
-  n <- length(v$observed)
+  n <- max(lengths(v))
   items <- pt_by(by, data, n)
-  gb <- if (length(items)) pt_groups(items) else NULL
-  res <- sir_(v$observed, v$person_time, v$reference_rate, gb$codes,
-              if (is.null(gb)) NULL else as.integer(gb$n), as.double(conf_level_of(conf_level)))
-  r <- rust_value(pt_relabel(res, gb$labels))
-  last <- length(r$sir)
-  tab <- if (is.null(gb)) list() else lapply(gb$labels, function(col) col[c(seq_len(gb$n), NA)])
-  tab <- pt_frame(c(tab, list(observed = r$observed, expected = r$expected,
-                              person_time = r$person_time, sir = r$sir, lower = r$lower,
-                              upper = r$upper, p_value = r$p_value, p_chisq = r$p_chisq)))
-  h <- r$homogeneity
-  homogeneity <- if (is.null(h)) NULL else
-    data.frame(test = c("likelihood ratio", "Pearson"), statistic = c(h$lrt, h$pearson),
-               df = rep(h$df, 2L), p_value = c(h$p_lrt, h$p_pearson))
-  structure(list(observed = r$observed[last], expected = r$expected[last],
-                 person_time = r$person_time[last], sir = r$sir[last], lower = r$lower[last],
-                 upper = r$upper[last], p_value = r$p_value[last], p_chisq = r$p_chisq[last],
-                 homogeneity = homogeneity, table = tab, by = names(items),
-                 conf_level = conf_level, call = call),
+  by <- pt_by_args(items)
+  r <- hrr_call("sir", c(v, list(by = by$args, conf_level = conf_level)))$value
+  strata <- pt_show_levels(r$strata, by$values)
+  tab <- lapply(names(by$values), function(nm) strata[[nm]][c(seq_len(nrow(strata)), NA)])
+  tab <- pt_frame(c(stats::setNames(tab, names(by$values)), as.list(r$table)))
+  structure(c(r$overall, list(homogeneity = r$homogeneity, table = tab, by = names(items),
+                               conf_level = r$conf_level, call = call)),
             class = "hrr_sir")
 }
 
@@ -625,24 +491,27 @@ plot_rates <- function(table, x, by = NULL, per = 1e5, conf_level = 0.95, events
   xv <- pt_column(x, "x", table, "table")
   ev <- pt_double(events, "events", table, "table")
   pt <- pt_double(person_time, "person_time", table, "table")
-  per <- pt_number(per, "per", positive = TRUE)
   log <- pt_flag(log, "log")
   numeric_x <- is.numeric(xv)
   ux <- sort(unique(xv))
-  xi <- match(xv, ux)
-  items <- pt_by(by, table, nrow(table), "table")
-  gb <- if (length(items)) pt_groups(items) else list(codes = rep(1L, nrow(table)), n = 1L,
-                                                         labels = list())
-  k <- gb$n
-  col <- rep_len(col %||% seq_len(k), k)
+  # rows with a missing x or by-value are not drawn; the core pools the rest
+  items <- pt_by(by, table, nrow(table), "table", allow_na = TRUE)
+  keep <- Reduce(`&`, lapply(items, function(v) !is.na(v)), !is.na(xv))
+  by_args <- pt_by_args(c(lapply(items, `[`, keep), list(.x = xv[keep])))
+  r <- hrr_call("pooled_rates", list(events = ev[keep], person_time = pt[keep], by = by_args$args,
+                                     conf_level = conf_level, per = per))$value
+  r <- pt_show_levels(r, by_args$values)
+  gkey <- if (length(items)) do.call(paste, c(lapply(r[names(items)], as.character), sep = "\r")) else
+    rep("", nrow(r))
+  ug <- unique(gkey)
+  first <- match(ug, gkey)
+  gb <- list(labels = lapply(r[names(items)], function(v) v[first]))
+  k <- length(ug)
+  col <- rep_len(col %||% seq_len(max(k, 1L)), max(k, 1L))
   curves <- lapply(seq_len(k), function(g) {
-    rows <- which(gb$codes == g & !is.na(xi))
-    s <- rowsum(cbind(ev[rows], pt[rows]), xi[rows], reorder = TRUE)
-    at <- as.integer(rownames(s))
-    keep <- s[, 2L] > 0
-    r <- rate(events = s[keep, 1L], person_time = s[keep, 2L], conf_level = conf_level, per = per)
-    list(x = if (numeric_x) ux[at[keep]] else at[keep], rate = r$rate, lower = r$lower,
-         upper = r$upper, events = r$events, person_time = r$person_time)
+    rows <- which(gkey == ug[g])
+    list(x = if (numeric_x) r$.x[rows] else match(r$.x[rows], ux), rate = r$rate[rows],
+         lower = r$lower[rows], upper = r$upper[rows])
   })
   shown <- function(v) if (log) ifelse(v > 0, v, NA_real_) else v
   yall <- unlist(lapply(curves, function(cv) c(shown(cv$rate), shown(cv$lower), cv$upper)))
@@ -668,14 +537,7 @@ plot_rates <- function(table, x, by = NULL, per = 1e5, conf_level = 0.95, events
     graphics::legend(legend_pos, legend = labs, col = col, lty = 1, pch = 16,
                      title = paste(names(gb$labels), collapse = ", "), bty = "n")
   }
-  out <- lapply(seq_len(k), function(g) {
-    cv <- curves[[g]]
-    m <- length(cv$x)
-    c(lapply(gb$labels, function(col) rep(col[g], m)),
-      list(x = if (numeric_x) cv$x else ux[cv$x], events = cv$events,
-           person_time = cv$person_time, rate = cv$rate, lower = cv$lower, upper = cv$upper))
-  })
-  res <- do.call(rbind, lapply(out, pt_frame))
-  names(res)[names(res) == "x"] <- x
+  res <- r
+  names(res)[names(res) == ".x"] <- x
   invisible(res)
 }

@@ -1,8 +1,9 @@
 """Person-time on the Lexis diagram, rates and standardisation: argument handling and
 result tables.
 
-The splitting, tabulation, rates and their intervals are computed by the Rust core
-(``hrrstats._hrrstats``); this module resolves columns, factorises by-variables and
+The splitting, tabulation, rates, their intervals, the pooling of ages onto a standard
+population and the SIR tests are computed by the Rust core (through
+``_protocol.call``); this module resolves columns, factorises by-variables and
 presents the results as pandas DataFrames and matplotlib plots.
 """
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import _hrrstats as _core
 from ._convert import codes, column, floats
+from ._protocol import call
 
 __all__ = ["lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates"]
@@ -43,110 +44,40 @@ def _scales(entry, time_scales, data):
 def _breaks(breaks):
     if not isinstance(breaks, dict) or not breaks:
         raise TypeError("argument `breaks` must be a non-empty dict {scale name: break points}")
-    names = [str(k) for k in breaks]
-    arrs = [np.ascontiguousarray(np.asarray(list(v) if not hasattr(v, "__array__") else v, dtype=np.float64))
-            for v in breaks.values()]
-    return names, arrs
+    return {str(k): np.ascontiguousarray(np.asarray(list(v) if not hasattr(v, "__array__") else v, dtype=np.float64))
+            for k, v in breaks.items()}
 
 
 def _lexis_args(entry, exit, status, time_scales, entry_status, data):
-    entry = floats(entry, "entry", data)
-    names, values = _scales(entry, time_scales, data)
+    """The core's Lexis arguments: time_scales (first = entry), exit, status, entry_status."""
+    entry_ = floats(entry, "entry", data)
+    names, values = _scales(entry_, time_scales, data)
     exit_ = floats(exit, "exit", data)
     status_ = floats(status, "status", data)
     est = None if entry_status is None else floats(entry_status, "entry_status", data)
-    n = len(entry)
+    n = len(entry_)
     for nm, a in (("exit", exit_), ("status", status_)) + ((("entry_status", est),) if est is not None else ()):
         if len(a) != n:
             raise ValueError(f"argument `{nm}` has length {len(a)} but `entry` has length {n}")
-    return names, values, exit_, status_, est
+    return {"time_scales": dict(zip(names, values)), "exit": exit_, "status": status_, "entry_status": est}
 
 
-def _ids(id, data, n):
+def _with_id(res, id, data):
+    """The core's 0-based ``row`` column replaced by ``id`` (the user's ids, or the row)."""
+    row = res.pop("row").to_numpy()
     if id is None:
-        return None
-    ids = column(id, "id", data)
-    if len(ids) != n:
-        raise ValueError(f"argument `id` has length {len(ids)} but `entry` has length {n}")
-    return ids
-
-
-def _label(state):
-    return str(int(state)) if float(state).is_integer() else str(state)
-
-
-# ---- splitting and tabulation ------------------------------------------------------
-
-def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None):
-    """Split follow-up on the Lexis diagram (as ``Epi::splitLexis`` / ``popEpi::splitMulti``).
-
-    ``time_scales``: {name: value of that scale at entry}; the first scale is the one
-    ``entry`` and ``exit`` are measured on (give its value as None or ``entry``). All
-    scales advance together. ``breaks``: {scale name: break points}. Time outside the
-    outermost breaks of any split scale is dropped (``drop=True``, as Epi/popEpi), or
-    kept with a missing band (``drop=False``). ``status`` is the state at exit (0 = no
-    event; any codes); ``entry_status`` the state during follow-up (0 when absent).
-
-    Returns a DataFrame: id (the input row when ``id`` is None), one column per scale
-    (its value at the start of the interval), one ``<scale>_band`` column per split
-    scale (the lower break), duration, [entry_status], status -- status only on the
-    interval that ends at exit, else the entry state.
-    """
-    names, values, exit_, status_, est = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    ids = _ids(id, data, len(exit_))
-    bnames, barrs = _breaks(breaks)
-    r = _core.lexis_split(names, values, exit_, status_, est, bnames, barrs, bool(drop))
-    row = r["row"]
-    out = {"id": row.astype(np.int64) if ids is None else ids[row]}
-    for nm, v in zip(names, r["start"]):
-        out[nm] = v
-    for nm, v in zip(bnames, r["band"]):
-        out[f"{nm}_band"] = v
-    out["duration"] = r["duration"]
-    if est is not None:
-        out["entry_status"] = r["entry_status"]
-    out["status"] = r["status"]
-    return pd.DataFrame(out, copy=False)
-
-
-def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=None, precursor_states=None,
-              progressive=False, entry_status=None, id=None, data=None):
-    """Cut follow-up at individual times (a drug start, an operation), as ``Epi::cutLexis``.
-
-    ``cut``: per row, the time of the cut on ``timescale`` (default the first scale);
-    NaN = never. After the cut the person is in ``new_state`` (a number, or a column).
-    The part before a cut that falls before exit ends in ``new_state`` (the transition);
-    the part after it ends in the exit state, except that exit states in
-    ``precursor_states`` (default: the entry states, i.e. 0 = censored), or below
-    ``new_state`` with ``progressive=True``, become ``new_state``. Parts of zero length
-    are dropped.
-
-    Returns a DataFrame (id, the scales at entry, exit, duration, entry_status, status)
-    that ``lexis_split`` and ``person_time_table`` accept with
-    ``entry=<first scale>, exit="exit", status="status", entry_status="entry_status"``.
-    """
-    names, values, exit_, status_, est = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    n = len(exit_)
-    ids = _ids(id, data, n)
-    cut_ = floats(cut, "cut", data)
-    if isinstance(new_state, (int, float, np.integer, np.floating)) and not isinstance(new_state, bool):
-        ns = np.full(n, float(new_state))
+        res.insert(0, "id", row.astype(np.int64))
     else:
-        ns = floats(new_state, "new_state", data)
-    if len(cut_) != n:
-        raise ValueError(f"argument `cut` has length {len(cut_)} but `entry` has length {n}")
-    pre = None if precursor_states is None else [float(s) for s in np.atleast_1d(precursor_states)]
-    ts = names[0] if timescale is None else str(timescale)
-    r = _core.lexis_cut(names, values, exit_, status_, est, cut_, ts, ns, pre, bool(progressive))
-    row = r["row"]
-    out = {"id": row.astype(np.int64) if ids is None else ids[row]}
-    for nm, v in zip(names, r["at_entry"]):
-        out[nm] = v
-    out["exit"] = r["exit"]
-    out["duration"] = r["exit"] - r["at_entry"][0]
-    out["entry_status"] = r["entry_status"]
-    out["status"] = r["status"]
-    return pd.DataFrame(out, copy=False)
+        ids = column(id, "id", data)
+        res.insert(0, "id", np.asarray(ids)[row])
+    return res
+
+
+def _check_ids(id, data, n):
+    if id is not None:
+        ids = column(id, "id", data)
+        if len(ids) != n:
+            raise ValueError(f"argument `id` has length {len(ids)} but `entry` has length {n}")
 
 
 def _by_columns(by, data, n):
@@ -169,6 +100,82 @@ def _by_columns(by, data, n):
     return out
 
 
+def _by(by, data, n):
+    """The by-variables as the core's record of groupings, and their levels (the user's
+    values, to show the core's level codes as)."""
+    rec, levels = {}, {}
+    for name, arr in _by_columns(by, data, n):
+        c, lv = codes([arr], "by", n)
+        rec[name] = (c, [str(x) for x in lv])
+        levels[name] = pd.Index(lv).to_numpy()
+    return (rec or None), levels
+
+
+def _show_levels(df, levels):
+    """Level codes of the by-variables shown as the user's values."""
+    for name, lv in levels.items():
+        df[name] = lv[df[name].to_numpy()]
+    return df
+
+
+# ---- splitting and tabulation ------------------------------------------------------
+
+def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None):
+    """Split follow-up on the Lexis diagram (as ``Epi::splitLexis`` / ``popEpi::splitMulti``).
+
+    ``time_scales``: {name: value of that scale at entry}; the first scale is the one
+    ``entry`` and ``exit`` are measured on (give its value as None or ``entry``). All
+    scales advance together. ``breaks``: {scale name: break points}. Time outside the
+    outermost breaks of any split scale is dropped (``drop=True``, as Epi/popEpi), or
+    kept with a missing band (``drop=False``). ``status`` is the state at exit (0 = no
+    event; any codes); ``entry_status`` the state during follow-up (0 when absent).
+
+    Returns a DataFrame: id (the input row when ``id`` is None), one column per scale
+    (its value at the start of the interval), one ``<scale>_band`` column per split
+    scale (the lower break), duration, [entry_status], status -- status only on the
+    interval that ends at exit, else the entry state.
+    """
+    args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
+    _check_ids(id, data, len(args["exit"]))
+    args.update(breaks=_breaks(breaks), drop=bool(drop))
+    res, _ = call("lexis_split", args)
+    return _with_id(res, id, data)
+
+
+def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=None, precursor_states=None,
+              progressive=False, entry_status=None, id=None, data=None):
+    """Cut follow-up at individual times (a drug start, an operation), as ``Epi::cutLexis``.
+
+    ``cut``: per row, the time of the cut on ``timescale`` (default the first scale);
+    NaN = never. After the cut the person is in ``new_state`` (a number, or a column).
+    The part before a cut that falls before exit ends in ``new_state`` (the transition);
+    the part after it ends in the exit state, except that exit states in
+    ``precursor_states`` (default: the entry states, i.e. 0 = censored), or below
+    ``new_state`` with ``progressive=True``, become ``new_state``. Parts of zero length
+    are dropped.
+
+    Returns a DataFrame (id, the scales at entry, exit, duration, entry_status, status)
+    that ``lexis_split`` and ``person_time_table`` accept with
+    ``entry=<first scale>, exit="exit", status="status", entry_status="entry_status"``.
+    """
+    args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
+    n = len(args["exit"])
+    _check_ids(id, data, n)
+    cut_ = floats(cut, "cut", data)
+    if len(cut_) != n:
+        raise ValueError(f"argument `cut` has length {len(cut_)} but `entry` has length {n}")
+    if isinstance(new_state, (int, float, np.integer, np.floating)) and not isinstance(new_state, bool):
+        ns = float(new_state)
+    else:
+        ns = floats(new_state, "new_state", data)
+    args.update(cut=cut_, new_state=ns, timescale=None if timescale is None else str(timescale),
+                precursor_states=None if precursor_states is None else
+                np.ascontiguousarray(np.atleast_1d(np.asarray(precursor_states, dtype=np.float64))),
+                progressive=bool(progressive))
+    res, _ = call("lexis_cut", args)
+    return _with_id(res, id, data)
+
+
 def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True, data=None):
     """Person-time and events by Lexis bands (and ``by`` variables), computed without
     materialising the split (memory independent of the number of split rows).
@@ -180,62 +187,29 @@ def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entr
     person_time, events (intervals ending in a state other than the entry state), and
     ``events_<state>`` per state when more than one state is entered.
     """
-    names, values, exit_, status_, est = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    n = len(exit_)
-    bnames, barrs = _breaks(breaks)
-    bys = _by_columns(by, data, n)
-    by_codes, by_levels = [], []
-    for name, arr in bys:
-        c, lv = codes([arr], "by", n)
-        by_codes.append(c)
-        by_levels.append(lv)
-    r = _core.person_time_table(names, values, exit_, status_, est, bnames, barrs, bool(drop), by_codes,
-                                [len(lv) for lv in by_levels])
-    out = {}
-    for nm, v in zip(bnames, r["band"]):
-        out[f"{nm}_band"] = v
-    for (name, _), c, lv in zip(bys, r["by"], by_levels):
-        out[name] = np.asarray(lv, dtype=object)[c] if len(lv) else np.empty(0, dtype=object)
-        try:
-            out[name] = pd.array(out[name]).to_numpy() if all(isinstance(x, (int, float, np.number)) for x in lv) else out[name]
-        except (TypeError, ValueError):
-            pass
-    if est is not None:
-        out["entry_status"] = r["entry_status"]
-    out["person_time"] = r["person_time"]
-    tr = r["transitions"]
-    out["events"] = np.sum(tr, axis=0) if len(tr) else np.zeros(len(r["person_time"]))
-    if len(r["states"]) > 1:
-        for s, v in zip(r["states"], tr):
-            out[f"events_{_label(s)}"] = v
-    return pd.DataFrame(out)
+    args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
+    rec, levels = _by(by, data, len(args["exit"]))
+    args.update(breaks=_breaks(breaks), drop=bool(drop), by=rec)
+    res, _ = call("person_time_table", args)
+    return _show_levels(res, levels)
 
 
 # ---- rates ----------------------------------------------------------------------------
 
 def _numbers(data, **args):
-    """Resolve numeric arguments (arrays, columns or plain numbers); numbers are
-    broadcast to the length of the others."""
-    out = {}
-    for name, x in args.items():
-        if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
-            out[name] = np.array([float(x)])
-        else:
-            out[name] = floats(x, name, data)
-    n = max(len(v) for v in out.values())
-    for name, v in out.items():
-        if len(v) == 1 and n > 1:
-            out[name] = np.full(n, v[0])
-    return list(out.values())
+    """Numeric arguments: arrays, columns or plain numbers (the core recycles numbers)."""
+    return {name: float(x) if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+            else floats(x, name, data) for name, x in args.items()}
 
 
 def _frame(result, data):
+    """The result's columns appended to ``data`` when it is a pandas DataFrame."""
     if isinstance(data, pd.DataFrame):
         out = data.copy()
-        for k, v in result.items():
-            out[k] = v
+        for k in result.columns:
+            out[k] = result[k].to_numpy()
         return out
-    return pd.DataFrame(result)
+    return result
 
 
 def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=None):
@@ -246,12 +220,9 @@ def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=
     p-value. With ``data`` a DataFrame, its columns are kept and the results appended.
     Returns a DataFrame: events, person_time, rate, lower, upper[, p_value].
     """
-    e, t = _numbers(data, events=events, person_time=person_time)
-    r = _core.crude_rates(e, t, None if null_rate is None else float(null_rate), float(conf_level))
-    out = {"events": e, "person_time": t, "rate": r["rate"] * per, "lower": r["lower"] * per, "upper": r["upper"] * per}
-    if r["p_value"] is not None:
-        out["p_value"] = r["p_value"]
-    return _frame(out, data)
+    args = _numbers(data, events=events, person_time=person_time)
+    args.update(conf_level=conf_level, null_rate=null_rate, per=per)
+    return _frame(call("rate", args)[0], data)
 
 
 def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio=1.0, conf_level=0.95, data=None):
@@ -259,18 +230,18 @@ def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio=1.0, 
     ``stats::poisson.test(c(x1, x2), c(T1, T2))``. One per row; Inf when ``events2`` is 0.
     Returns a DataFrame: rate_ratio, lower, upper, p_value."""
     args = _numbers(data, events1=events1, person_time1=person_time1, events2=events2, person_time2=person_time2)
-    r = _core.compare_rates(*args, "ratio", float(null_ratio), float(conf_level))
-    return _frame({"rate_ratio": r["estimate"], "lower": r["lower"], "upper": r["upper"], "p_value": r["p_value"]}, data)
+    args.update(null_ratio=null_ratio, conf_level=conf_level)
+    return _frame(call("rate_ratio", args)[0], data)
 
 
 def rate_difference(events1, person_time1, events2, person_time2, *, conf_level=0.95, per=1.0, data=None):
-    """Rate differences (group 1 - group 2) with Wald limits (se from the Poisson
-    likelihood, as ``Epi::ci.lin`` on an identity-link Poisson model). One per row.
-    Returns a DataFrame: rate_difference, se, lower, upper, p_value."""
+    """Rate differences (group 1 - group 2) with Wald limits (standard error from the
+    Poisson likelihood, as ``Epi::ci.lin`` on an identity-link Poisson model). One per
+    row. Returns a DataFrame: rate_difference, std_err (``se``: the same, its old
+    name), lower, upper, p_value."""
     args = _numbers(data, events1=events1, person_time1=person_time1, events2=events2, person_time2=person_time2)
-    r = _core.compare_rates(*args, "difference", 1.0, float(conf_level))
-    return _frame({"rate_difference": r["estimate"] * per, "se": r["se"] * per, "lower": r["lower"] * per,
-                   "upper": r["upper"] * per, "p_value": r["p_value"]}, data)
+    args.update(conf_level=conf_level, per=per)
+    return _frame(call("rate_difference", args)[0], data)
 
 
 def standard_population(name="who2000"):
@@ -281,8 +252,8 @@ def standard_population(name="who2000"):
     (Segi/Doll world standard), "esp1976". Returns a DataFrame (age_lower, age_upper,
     weight) with ``attrs["source"]`` citing the source.
     """
-    d = _core.standard_population(str(name))
-    df = pd.DataFrame({"age_lower": d["age_lower"], "age_upper": d["age_upper"], "weight": d["weight"]})
+    d, _ = call("standard_population", {"name": name})
+    df = d["table"]
     df.attrs["name"] = d["name"]
     df.attrs["source"] = d["source"]
     return df
@@ -303,89 +274,45 @@ def direct_standardize(events, person_time, standard_weights, *, age=None, by=No
     """
     e = floats(events, "events", data)
     t = floats(person_time, "person_time", data)
-    n = len(e)
-    bys = _by_columns(by, data, n)
-    if isinstance(standard_weights, str) and (data is None or standard_weights not in getattr(data, "columns", [])):
-        std = standard_population(standard_weights)
-        if age is None:
-            raise TypeError("argument `age`: a named standard population needs each row's age (age=)")
-        a = floats(age, "age", data)
-        if len(a) != n:
-            raise ValueError(f"argument `age` has length {len(a)} but `events` has length {n}")
-        bad = np.flatnonzero(~(a >= 0))
-        if len(bad):
-            raise ValueError(f"argument `age`: missing or negative value at row {int(bad[0])}")
-        grp = np.searchsorted(std["age_lower"].to_numpy(), a, side="right") - 1
-        frame = pd.DataFrame({"_g": grp, "_e": e, "_t": t})
-        keys = []
-        for k, (name, arr) in enumerate(bys):
-            frame[f"_b{k}"] = np.asarray(arr)
-            keys.append(f"_b{k}")
-        pooled = frame.groupby(keys + ["_g"], sort=True, observed=True)[["_e", "_t"]].sum().reset_index()
-        ngroups = len(std)
-        for key, sub in (pooled.groupby(keys, sort=True) if keys else [((), pooled)]):
-            missing_groups = sorted(set(range(ngroups)) - set(sub["_g"]))
-            if missing_groups:
-                lows = ", ".join(str(int(std["age_lower"][g])) for g in missing_groups)
-                where = f" in by group {key}" if keys else ""
-                raise ValueError(f"argument `age`: no person-time in the standard's age group(s) starting at {lows}{where}; "
-                                 "pass the weights of the groups you have as standard_weights=")
-        e, t = floats(pooled["_e"], "events"), floats(pooled["_t"], "person_time")
-        w = np.ascontiguousarray(std["weight"].to_numpy()[pooled["_g"].to_numpy()], dtype=np.float64)
-        bys = [(name, pooled[f"_b{k}"].to_numpy()) for k, (name, _) in enumerate(bys)]
-        n = len(e)
-    else:
-        w = floats(standard_weights, "standard_weights", data)
-    if bys:
-        g, labels = codes([arr for _, arr in bys], "by", n)
-        r = _core.direct_standardize(e, t, w, g, len(labels), float(conf_level))
-        first = np.unique(g, return_index=True)[1]
-        out = {name: np.asarray(arr)[first] for name, arr in bys}
-    else:
-        r = _core.direct_standardize(e, t, w, None, 1, float(conf_level))
-        out = {}
-    out.update({"events": r["events"], "person_time": r["person_time"], "crude_rate": r["crude_rate"] * per,
-                "rate": r["rate"] * per, "lower": r["lower"] * per, "upper": r["upper"] * per})
-    return pd.DataFrame(out)
+    named = isinstance(standard_weights, str) and (data is None or standard_weights not in getattr(data, "columns", []))
+    w = standard_weights if named else floats(standard_weights, "standard_weights", data)
+    rec, levels = _by(by, data, len(e))
+    args = {"events": e, "person_time": t, "standard_weights": w, "age": None if age is None else floats(age, "age", data),
+            "by": rec, "conf_level": conf_level, "per": per}
+    res, _ = call("direct_standardize", args)
+    return _show_levels(res, levels)
 
 
 class SIR:
     """Standardised incidence (mortality) ratios, overall and by strata.
 
     Attributes: observed, expected, person_time, sir, lower, upper, p_value (exact,
-    SIR = 1) for the whole cohort; ``homogeneity`` (DataFrame of the likelihood-ratio
-    and Pearson tests that the SIR is the same in every stratum, or None).
+    SIR = 1), p_chisq for the whole cohort; ``homogeneity`` (DataFrame of the
+    likelihood-ratio and Pearson tests that the SIR is the same in every stratum, or
+    None).
     """
 
-    def __init__(self, r, by_names, by_labels, conf_level):
-        self._r = r
-        self.by = by_names
-        self._labels = by_labels
+    def __init__(self, res, levels, conf_level):
+        self._res = res
+        self.by = list(levels)
+        self._levels = levels
         self.conf_level = conf_level
-        for k in ("observed", "expected", "person_time", "sir", "lower", "upper", "p_value", "p_chisq"):
-            setattr(self, k, float(r[k][-1]))
-        h = r.get("homogeneity")
-        self.homogeneity = None if h is None else pd.DataFrame({
-            "test": ["likelihood ratio", "Pearson"], "statistic": [h["lrt"], h["pearson"]],
-            "df": [h["df"], h["df"]], "p_value": [h["p_lrt"], h["p_pearson"]]})
+        for k, v in res["overall"].items():
+            setattr(self, k, float(v))
+        self.homogeneity = res["homogeneity"]
 
     def table(self, overall=True):
         """DataFrame: by columns, observed, expected, person_time, sir, lower, upper,
         p_value (exact), p_chisq (continuity-corrected); the last row (by columns
         missing) is the whole cohort unless ``overall=False``."""
-        r = self._r
-        k = len(r["sir"]) - (1 if self.by else 0)
-        rows = slice(None) if (overall or not self.by) else slice(0, k)
-        out = {}
-        for j, name in enumerate(self.by):
-            vals = [lab[j] for lab in self._labels] + [None]
-            out[name] = pd.Series(vals, dtype=object)
-        df = pd.DataFrame(out)
-        for c in ("observed", "expected", "person_time", "sir", "lower", "upper", "p_value", "p_chisq"):
-            df[c] = r[c]
-        if not self.by:
-            df = df.iloc[-1:].reset_index(drop=True)
-        return df.iloc[rows].reset_index(drop=True)
+        tab = self._res["table"]
+        strata = self._res["strata"]
+        out = pd.DataFrame({name: pd.Series(list(lv[strata[name].to_numpy()]) + [None], dtype=object)
+                            for name, lv in self._levels.items()})
+        df = pd.concat([out, tab.reset_index(drop=True)], axis=1) if self.by else tab.copy()
+        if self.by and not overall:
+            df = df.iloc[:-1]
+        return df.reset_index(drop=True)
 
     def __repr__(self):
         lvl = int(round(self.conf_level * 100))
@@ -405,19 +332,12 @@ def sir(observed, person_time, reference_rate, *, by=None, conf_level=0.95, data
     reference_rate). ``by``: strata to report SIRs for (column names or arrays), with a
     test of homogeneity across them. Returns an :class:`SIR`.
     """
-    o, t, rr = _numbers(data, observed=observed, person_time=person_time, reference_rate=reference_rate)
-    n = len(o)
-    bys = _by_columns(by, data, n)
-    if bys:
-        arrays = [arr for _, arr in bys]
-        g, _ = codes(arrays, "by", n)
-        first = np.unique(g, return_index=True)[1]
-        labels = [tuple(np.asarray(a, dtype=object)[i] for a in arrays) for i in first]
-        r = _core.sir(o, t, rr, g, len(first), float(conf_level))
-    else:
-        labels = []
-        r = _core.sir(o, t, rr, None, 1, float(conf_level))
-    return SIR(r, [name for name, _ in bys], labels, conf_level)
+    args = _numbers(data, observed=observed, person_time=person_time, reference_rate=reference_rate)
+    n = max(len(v) if isinstance(v, np.ndarray) else 1 for v in args.values())
+    rec, levels = _by(by, data, n)
+    args.update(by=rec, conf_level=conf_level)
+    res, _ = call("sir", args)
+    return SIR(res, levels, conf_level)
 
 
 # ---- plots ----------------------------------------------------------------------------
@@ -428,7 +348,8 @@ def lexis_diagram(entry, exit, status, *, time_scales, sample=300, breaks=None, 
     Returns the matplotlib Axes."""
     import matplotlib.pyplot as plt
 
-    names, values, exit_, status_, _ = _lexis_args(entry, exit, status, time_scales, None, data)
+    a = _lexis_args(entry, exit, status, time_scales, None, data)
+    names, values, exit_, status_ = list(a["time_scales"]), list(a["time_scales"].values()), a["exit"], a["status"]
     if len(names) < 2:
         raise ValueError("argument `time_scales`: a Lexis diagram needs two time scales")
     n = len(exit_)
@@ -462,13 +383,21 @@ def plot_rates(table, x, *, by=None, per=1e5, conf_level=0.95, events="events", 
 
     if ax is None:
         _, ax = plt.subplots()
-    groups = [(None, table)] if by is None else list(table.groupby(by, sort=True, observed=True))
-    for key, sub in groups:
-        sub = sub.groupby(x, sort=True)[[events, person_time]].sum().reset_index()
-        r = rate(sub[events], sub[person_time], conf_level=conf_level, per=per)
-        shown = r["rate"].where(r["rate"] > 0) if log else r["rate"]  # zero rates have no place on a log axis
-        line = ax.plot(sub[x], shown, marker="o", markersize=3, label=None if key is None else str(key))[0]
-        ax.fill_between(sub[x], r["lower"], r["upper"], color=line.get_color(), alpha=0.15, linewidth=0)
+    bys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    keep = np.ones(len(table), dtype=bool)
+    for c in bys + [x]:
+        keep &= ~pd.isna(table[c]).to_numpy()
+    sub = table[keep]
+    rec, levels = _by(bys + [x], sub, len(sub))
+    res, _ = call("pooled_rates", {"events": floats(events, "events", sub), "by": rec,
+                                   "person_time": floats(person_time, "person_time", sub),
+                                   "conf_level": conf_level, "per": per})
+    r = _show_levels(res, levels)
+    curves = [(None, r)] if not bys else list(r.groupby(bys if len(bys) > 1 else bys[0], sort=False))
+    for key, c in curves:
+        shown = c["rate"].where(c["rate"] > 0) if log else c["rate"]  # zero rates have no place on a log axis
+        line = ax.plot(c[x], shown, marker="o", markersize=3, label=None if key is None else str(key))[0]
+        ax.fill_between(c[x], c["lower"], c["upper"], color=line.get_color(), alpha=0.15, linewidth=0)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(x)

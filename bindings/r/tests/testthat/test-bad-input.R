@@ -465,7 +465,8 @@ test_that("rates: bad counts, person-time and options name the argument and the 
   expect_clean_error(rate_difference(events1 = 1, person_time1 = c(10, -1), events2 = 0,
                                      person_time2 = 10),
                      "argument `person_time1`: .*row 2")
-  expect_clean_error(standard_population("martian"), "unknown standard population `martian`")
+  expect_clean_error(standard_population("martian"),
+                     "argument `name`: unknown value \"martian\"; accepted: \"who2000\"")
   expect_clean_error(standard_population(2), "argument `name`")
 })
 
@@ -478,7 +479,7 @@ test_that("direct_standardize and sir: bad input names the argument, row or stra
                      "argument `standard_weights`: group g=b .*sum to zero")
   expect_clean_error(direct_standardize(events = c(1, 2), person_time = c(10, 10),
                                         standard_weights = "who2000", age = c(5, -1)),
-                     "argument `age`: missing or negative value at row 2")
+                     "argument `age`: missing or negative value.*at row 2")
   expect_clean_error(direct_standardize(events = c(1, 2), person_time = c(10, 10),
                                         standard_weights = c(1, 1), by = list(g = c("a", NA))),
                      "argument `by`: missing value \\(NA\\) at row 2")

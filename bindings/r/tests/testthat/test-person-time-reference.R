@@ -276,7 +276,8 @@ test_that("direct_standardize pools finer ages, needs every group, and works by 
   expect_error(direct_standardize(d[d$age_lower >= 20, ], "count_a", "pyrs_a", "who2000",
                                   age = "age_lower"),
                "no person-time in the standard's age group\\(s\\) starting at 0, 5, 10, 15")
-  expect_error(direct_standardize(d, "count_a", "pyrs_a", "who2000"), "age =")
+  expect_error(direct_standardize(d, "count_a", "pyrs_a", "who2000"),
+               "argument `age`: a named standard population needs each row's age")
 
   # by groups: one row per group, each equal to the group on its own
   long <- rbind(data.frame(grp = "a", age = d$age_lower, n = d$count_a, t = d$pyrs_a),
@@ -403,4 +404,18 @@ test_that("lexis_diagram and plot_rates draw (base graphics)", {
   expect_identical(nrow(p1), length(unique(t$age_band)))
   t$age_group <- paste0(t$age_band, "-")
   expect_silent(plot_rates(t, "age_group", by = "sex"))
+})
+
+test_that("rates: one vocabulary with Python and one parser for `kind`", {
+  r <- rate_difference(events1 = c(5, 12), person_time1 = c(100, 250), events2 = c(3, 20),
+                       person_time2 = c(120, 200))
+  expect_identical(names(r), c("rate_difference", "std_err", "se", "lower", "upper", "p_value"))
+  expect_identical(r$se, r$std_err)
+  args <- list(events1 = 5, person_time1 = 100, events2 = 3, person_time2 = 120)
+  expect_error(hrrstats:::hrr_call("compare_rates", c(args, kind = "differnce")),
+               "argument `kind`: unknown value \"differnce\"; accepted: \"ratio\", \"difference\"",
+               fixed = TRUE)
+  d <- hrrstats:::hrr_call("compare_rates", c(args, kind = "difference"))$value
+  expect_equal(d$rate_difference, rate_difference(events1 = 5, person_time1 = 100, events2 = 3,
+                                                  person_time2 = 120)$rate_difference)
 })

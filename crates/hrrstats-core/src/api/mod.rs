@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::protocol::{Args, Value};
 
 pub mod data;
+pub mod person_time;
 pub mod survival;
 
 /// A fit kept by a binding between calls.
@@ -56,6 +57,17 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("logrank_test", survival::logrank_test),
         ("example_cohort", data::example_cohort),
         ("example_ratetable", data::example_ratetable),
+        ("lexis_split", person_time::lexis_split),
+        ("lexis_cut", person_time::lexis_cut),
+        ("person_time_table", person_time::person_time_table),
+        ("rate", person_time::rate),
+        ("rate_ratio", person_time::rate_ratio),
+        ("rate_difference", person_time::rate_difference),
+        ("compare_rates", person_time::compare_rates),
+        ("direct_standardize", person_time::direct_standardize),
+        ("sir", person_time::sir),
+        ("standard_population", person_time::standard_population),
+        ("pooled_rates", person_time::pooled_rates),
     ]
 }
 

@@ -10,7 +10,11 @@ pub mod standard;
 pub use cut::{cut_lexis, CutRows};
 pub use lexis::{LexisData, LexisSplit, PersonTimeTable, SplitRows};
 pub use rates::{
-    crude_rates, direct_standardize, poisson_limits, rate_differences, rate_ratios, sir,
-    CrudeRateTable, Homogeneity, RateComparison, SirTable, StandardizedRates,
+    crude_rates, direct_standardize, direct_standardize_labelled, poisson_limits, rate_differences,
+    rate_ratios, sir, sir_labelled, Comparison, CrudeRateTable, Homogeneity, RateComparison,
+    SirTable, StandardizedRates,
 };
-pub use standard::{standard_population, StandardPopulation, STANDARD_POPULATIONS};
+pub use standard::{
+    standard_population, standard_population_arg, PooledAges, StandardName, StandardPopulation,
+    STANDARD_POPULATIONS,
+};

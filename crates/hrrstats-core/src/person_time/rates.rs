@@ -32,6 +32,16 @@ use crate::data::{check_codes, check_conf_level, check_len};
 use crate::dist::{binom_test_p, pchisq_upper, pnorm, poisson_test_p, qbeta, qgamma, qnorm};
 use crate::error::{Error, Result};
 
+/// How two rates are compared (`kind`): their ratio (exact conditional limits) or their
+/// difference (Wald limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Comparison {
+    #[default]
+    Ratio,
+    Difference,
+}
+crate::option_enum!(Comparison, "kind", "ratio" => Comparison::Ratio, "difference" => Comparison::Difference);
+
 /// Event counts: finite, non-negative whole numbers (exact Poisson methods need them).
 pub(crate) fn check_counts(arg: &'static str, x: &[f64]) -> Result<()> {
     for (row, &v) in x.iter().enumerate() {
@@ -345,6 +355,24 @@ pub fn direct_standardize(
     groups: Option<(&[u32], usize)>,
     conf_level: f64,
 ) -> Result<StandardizedRates> {
+    direct_standardize_labelled(events, person_time, weights, groups, &[], conf_level)
+}
+
+/// The label of group `g` in messages: its level label when given, else its code.
+fn group_label(labels: &[String], g: usize) -> String {
+    labels.get(g).cloned().unwrap_or_else(|| g.to_string())
+}
+
+/// As [`direct_standardize`], naming groups in errors by `labels` (the grouping's
+/// level labels; empty: by code).
+pub fn direct_standardize_labelled(
+    events: &[f64],
+    person_time: &[f64],
+    weights: &[f64],
+    groups: Option<(&[u32], usize)>,
+    labels: &[String],
+    conf_level: f64,
+) -> Result<StandardizedRates> {
     if events.is_empty() {
         return Err(Error::Empty { arg: "events" });
     }
@@ -366,7 +394,10 @@ pub fn direct_standardize(
     if let Some(g) = (0..k).find(|&g| rows[g] == 0 || wsum[g] <= 0.0) {
         return Err(Error::Data {
             arg: "standard_weights",
-            reason: format!("group {g} has no rows or its standard weights sum to zero"),
+            reason: format!(
+                "group {} has no rows or its standard weights sum to zero",
+                group_label(labels, g)
+            ),
         });
     }
     let mut out = StandardizedRates {
@@ -442,6 +473,26 @@ pub fn sir(
     strata: Option<(&[u32], usize)>,
     conf_level: f64,
 ) -> Result<SirTable> {
+    sir_labelled(
+        observed,
+        person_time,
+        reference_rate,
+        strata,
+        &[],
+        conf_level,
+    )
+}
+
+/// As [`sir`], naming strata in errors by `labels` (the grouping's level labels; empty:
+/// by code).
+pub fn sir_labelled(
+    observed: &[f64],
+    person_time: &[f64],
+    reference_rate: &[f64],
+    strata: Option<(&[u32], usize)>,
+    labels: &[String],
+    conf_level: f64,
+) -> Result<SirTable> {
     if observed.is_empty() {
         return Err(Error::Empty { arg: "observed" });
     }
@@ -490,7 +541,10 @@ pub fn sir(
                 reason: if r + 1 == m {
                     "the expected count is zero".into()
                 } else {
-                    format!("the expected count is zero in stratum {r}")
+                    format!(
+                        "the expected count is zero in stratum {}",
+                        group_label(labels, r)
+                    )
                 },
             });
         }
