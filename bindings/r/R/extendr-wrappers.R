@@ -104,42 +104,6 @@ sir_ <- function(observed, person_time, reference_rate, strata, n_strata, conf_l
 #' @noRd
 standard_population_ <- function(name) .Call(wrap__standard_population_, name)
 
-#' Aalen-Johansen cumulative incidence from `inputs` (see [`CompetingInputs`], plus
-#' conf_type, conf_level, rho). Returns causes (the codes present, sorted), table (one
-#' row per group, cause and distinct time of the group, in that order: group (1..k),
-#' cause (1-based index into causes), time, n_risk, n_event, n_censor, estimate,
-#' variance, lower, upper, survival (all-cause)), gray (NULL, or cause, statistic, df,
-#' p_value), conf_type and `ptr`, an external pointer to the fit for `cuminc_at_`.
-#' @noRd
-cuminc_fit_ <- function(inputs) .Call(wrap__cuminc_fit_, inputs)
-
-#' Estimates and variances at `times` for the groups (codes 1..k) in `groups`, from the
-#' fit behind `ptr` (refitted from `inputs` when gone): group, cause (1-based index
-#' into the fit's causes), time, estimate, variance (NaN after a group's last time),
-#' ordered by group, cause and time.
-#' @noRd
-cuminc_at_ <- function(inputs, ptr, times, groups) .Call(wrap__cuminc_at_, inputs, ptr, times, groups)
-
-#' Fine-Gray regression from `inputs` (see [`FineGrayInputs`]) with the Wald table at
-#' `inputs$conf_level`. Returns names, coef, se, var (sandwich) and naive_var (inverse
-#' information) as matrices, loglik, loglik_null, score, iterations, converged, n,
-#' n_events, event_times, baseline_jumps, wald (p x 6: coef, se, z, p, lower, upper)
-#' and `ptr`, an external pointer to the fit for predictions.
-#' @noRd
-fine_gray_fit_ <- function(inputs) .Call(wrap__fine_gray_fit_, inputs)
-
-#' The Wald table (p x 6: coef, se, z, p, lower, upper) at `conf_level` of the fit
-#' behind `ptr` (refitted from `inputs` when gone).
-#' @noRd
-fine_gray_wald_ <- function(inputs, ptr, conf_level) .Call(wrap__fine_gray_wald_, inputs, ptr, conf_level)
-
-#' Predicted cumulative incidence of the cause of interest at the fit's event times
-#' (as predict.crr) for the `n` rows of `x` (column-major, the fit's columns), from the
-#' fit behind `ptr` (refitted from `inputs` when gone): a matrix with one row per event
-#' time and one column per row of `x`.
-#' @noRd
-fine_gray_predict_ <- function(inputs, ptr, x, n) .Call(wrap__fine_gray_predict_, inputs, ptr, x, n)
-
 #' Build the rate table described by `table` (see [`rate_table_of`]) and return the
 #' number of rows (cut-points or levels) of each dimension.
 #' @noRd
