@@ -382,6 +382,7 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
     naive_var = v$naive_var,
     se = stats::setNames(v$se, xnames),
     coef_table = v$table,
+    wald = v$table,   # the former name (its columns are a subset of coef_table's)
     conf_level = v$conf_level,
     loglik = v$loglik,
     loglik_null = v$loglik_null,

@@ -257,3 +257,83 @@ impl Fitted for FineGrayFit {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Arg;
+    use std::borrow::Cow;
+
+    fn nums(v: &[f64]) -> Arg<'static> {
+        Arg::Nums(Cow::Owned(v.to_vec()))
+    }
+    fn data() -> Args<'static> {
+        Args::new()
+            .with("time", nums(&[5., 8., 12., 3., 9., 15., 7., 11., 4., 6.]))
+            .with("cause", nums(&[1., 0., 2., 1., 1., 0., 2., 0., 1., 2.]))
+    }
+    fn col<'v>(v: &'v Value, name: &str) -> &'v [f64] {
+        match v {
+            Value::Table(t) => match t.get(name) {
+                Some(Value::Nums(x)) => x,
+                _ => panic!("no column {name}"),
+            },
+            Value::Record(r) => match r.get(name) {
+                Some(Value::Nums(x)) => x,
+                _ => panic!("no field {name}"),
+            },
+            _ => panic!("not a table"),
+        }
+    }
+
+    #[test]
+    fn cumulative_incidence_options_and_std_err() {
+        let e = crate::api::call("cumulative_incidence", &data().with("variance", Arg::Str("x".into())))
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "argument `variance`: unknown value \"x\"; accepted: \"cuminc\", \"survfit\""
+        );
+        let out = crate::api::call("cumulative_incidence", &data()).unwrap();
+        let Value::Record(r) = &out.value else { panic!() };
+        assert_eq!(r.get("conf_type"), Some(&Value::Str("log-log".into())));
+        let t = r.get("table").unwrap();
+        for (v, s) in col(t, "variance").iter().zip(col(t, "std_err")) {
+            assert_eq!(v.sqrt(), *s);
+        }
+        let at = out
+            .fit
+            .unwrap()
+            .call("at", &Args::new().with("times", nums(&[5.0, 100.0])))
+            .unwrap();
+        // cause 1 at t = 5: events at 3, 4, 5 among 10 at risk
+        assert!((col(&at, "estimate")[0] - 0.3).abs() < 1e-15);
+        assert!(col(&at, "estimate")[1].is_nan());
+    }
+
+    #[test]
+    fn fine_gray_baseline_and_predictions_come_from_the_fit() {
+        let x = Args::new().with("x", nums(&[0.5, 1.2, -0.3, 0.8, 0.0, 1.5, -1.0, 0.2, 0.7, -0.4]));
+        let out = crate::api::call("fine_gray", &data().with("covariates", Arg::Record(x))).unwrap();
+        let fit = out.fit.unwrap();
+        let bh = fit.call("baseline_hazard", &Args::new()).unwrap();
+        let nd = Args::new().with("x", nums(&[0.0]));
+        let p = fit.call("predict", &Args::new().with("newdata", Arg::Record(nd))).unwrap();
+        let Value::Record(p) = p else { panic!() };
+        let Some(Value::Matrix(m)) = p.get("cumulative_incidence") else { panic!() };
+        for (h, f) in col(&bh, "cumulative_hazard").iter().zip(&m.data) {
+            assert!((1.0 - (-h).exp() - f).abs() < 1e-15);
+        }
+        let t = fit
+            .call("coef_table", &Args::new().with("conf_level", Arg::Num(0.9)))
+            .unwrap();
+        let Value::Table(t) = t else { panic!() };
+        let names: Vec<&str> = t.columns.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["term", "coef", "exp_coef", "se", "z", "p", "exp_lower", "exp_upper", "lower", "upper"]
+        );
+        assert!(fit.call("residuals", &Args::new()).is_err());
+    }
+}
