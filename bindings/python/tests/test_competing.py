@@ -112,3 +112,51 @@ def test_cause_specific_cox_equals_one_model_per_cause():
         one = hs.cox_ph("etime", (d["event"] == k).astype(float), ["age", "sex"], data=d)
         assert_close(f"cause {k}", fit.coef, one.coef, 0)
         assert fit.n_event == int((d["event"] == k).sum())
+
+
+def _cr_small():
+    return pd.DataFrame({"time": [5, 8, 12, 3, 9, 15, 7, 11, 4, 6.], "event": [1, 0, 2, 1, 1, 0, 2, 0, 1, 2.],
+                         "grp": [1, 1, 1, 1, 1, 2, 2, 2, 2, 2],
+                         "x": [0.5, 1.2, -0.3, 0.8, 0, 1.5, -1, 0.2, 0.7, -0.4]})
+
+
+def test_dropped_rows_and_errors_name_the_users_row():
+    d = _cr_small()
+    d.loc[3, "event"] = np.nan
+    ci = hs.cumulative_incidence("time", "event", group="grp", data=d, na_action="drop")
+    assert ci.n_dropped == 1 and list(ci.n) == [4, 5]
+    d.loc[6, "time"] = -2
+    with pytest.raises(ValueError, match=r"argument `time`: time is negative.*row 6"):
+        hs.cumulative_incidence("time", "event", group="grp", data=d, na_action="drop")
+    d = _cr_small()
+    d.loc[2, "x"] = np.nan
+    fg = hs.fine_gray("time", "event", ["x"], data=d, na_action="drop")
+    assert fg.n == 9 and fg.n_dropped == 1
+    d.loc[5, "time"] = -1
+    with pytest.raises(ValueError, match=r"argument `time`: time is negative.*row 5"):
+        hs.fine_gray("time", "event", ["x"], data=d, na_action="drop")
+
+
+def test_options_are_parsed_by_the_core_and_tables_share_the_librarys_columns():
+    d = _cr_small()
+    with pytest.raises(ValueError, match=r'argument `conf_type`: unknown value "logg"; accepted: "log"'):
+        hs.cumulative_incidence("time", "event", group="grp", data=d, conf_type="logg")
+    with pytest.raises(ValueError, match=r'argument `variance`: unknown value "x"; accepted: "cuminc", "survfit"'):
+        hs.cumulative_incidence("time", "event", data=d, variance="x")
+    ci = hs.cumulative_incidence("time", "event", group="grp", data=d)
+    tab = ci.table()
+    assert list(tab.columns) == ["group", "cause", "time", "n_risk", "n_event", "estimate", "variance", "std_err",
+                                 "lower", "upper"]
+    assert_close("std_err", tab["std_err"], np.sqrt(tab["variance"]), 1e-15)
+    at = ci.at([5.0, 20.0])
+    assert list(at.columns) == ["group", "cause", "time", "estimate", "variance", "std_err"]
+    assert list(ci.gray_test.columns) == ["cause", "statistic", "df", "p_value"]
+    fg = hs.fine_gray("time", "event", ["x"], data=d)
+    s = fg.summary()
+    assert list(s.columns) == ["coef", "exp_coef", "se", "z", "p", "exp_lower", "exp_upper", "lower", "upper"]
+    assert_close("exp limits", s["exp_lower"], np.exp(s["lower"]), 1e-14)
+    s90 = fg.summary(conf_level=0.9)
+    assert (s90["upper"] < s["upper"]).all()
+    bh = fg.baseline_hazard()
+    pred = fg.predict(pd.DataFrame({"x": [0.0]}))
+    assert_close("predict at x = 0", pred["row_0"], 1 - np.exp(-bh["cumulative_hazard"]), 1e-14)

@@ -47,9 +47,7 @@ check_flag <- function(x, arg) {
 # comparing the groups (stratified by strata() terms).
 cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights = NULL,
                                  conf_type = "log-log", conf_level = 0.95, rho = 0,
-                                 variance = c("cuminc", "survfit"),
-                                 na_action = c("fail", "drop")) {
-  variance <- match.arg(variance)
+                                 variance = "cuminc", na_action = c("fail", "drop")) {
   call <- match.call()
   na_action <- check_na_action(na_action)
   env <- environment(formula) %||% parent.frame()
@@ -57,49 +55,51 @@ cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights 
   cols <- model_columns(formula, data, w, na_action, env, event = TRUE)
   ev <- event_codes(cols$status, censor_code, !missing(censor_code))
   group <- cols$plain
-  strata <- cols$strata
   levels <- if (is.null(group)) "all" else group$levels
   inputs <- list(time = cols$time, cause = ev$codes, censor_code = ev$censor_code,
-                 entry = cols$entry, weights = cols$weights,
-                 group = group$codes, n_groups = if (is.null(group)) NULL else length(levels),
-                 strata = strata$codes,
-                 n_strata = if (is.null(strata)) NULL else length(strata$levels),
-                 conf_type = conf_type, conf_level = conf_level_of(conf_level), rho = rho,
-                 variance = variance)
-  v <- rust_value(remap_rows(cuminc_fit_(inputs), cols$keep))
+                 entry = cols$entry, weights = cols$weights, group = as_grouping(group),
+                 strata = as_grouping(cols$strata), conf_type = conf_type,
+                 conf_level = conf_level, rho = rho, variance = variance,
+                 rows = if (cols$n_dropped > 0L) cols$keep)
+  out <- hrr_call("cumulative_incidence", inputs)
+  v <- out$value
   causes <- ev$label(v$causes)
-  tab <- v$table
-  gf <- factor(levels[tab$group], levels = levels)
-  first <- tab$cause == 1L   # the per-time columns, once per group
-  gray <- if (is.null(v$gray)) NULL else
-    data.frame(cause = ev$label(v$gray$cause), statistic = v$gray$statistic,
-               df = v$gray$df, p_value = v$gray$p_value, stringsAsFactors = FALSE)
+  labelled <- function(tab) {
+    if (!is.null(tab$group)) tab$group <- factor(levels[tab$group], levels = levels)
+    if (!is.null(tab$cause)) tab$cause <- factor(causes[tab$cause], levels = causes)
+    for (k in c("lower", "upper", "estimate", "variance", "std_err")) {
+      if (!is.null(tab[[k]])) tab[[k]] <- nan_to_na(tab[[k]])
+    }
+    tab
+  }
+  gray <- v$gray_test
+  if (!is.null(gray)) gray$cause <- causes[gray$cause]
   fit <- list(
-    table = data.frame(group = gf, cause = factor(causes[tab$cause], levels = causes),
-                       time = tab$time, n_risk = tab$n_risk, n_event = tab$n_event,
-                       estimate = tab$estimate, variance = tab$variance,
-                       lower = nan_to_na(tab$lower), upper = nan_to_na(tab$upper)),
-    all_cause = data.frame(group = gf[first], time = tab$time[first],
-                           n_risk = tab$n_risk[first], n_censor = tab$n_censor[first],
-                           survival = tab$survival[first]),
+    table = labelled(v$table),
+    all_cause = labelled(v$all_cause),
     gray_test = gray,
     causes = causes,
     cause_codes = v$causes,
     groups = levels,
     has_group = !is.null(group),
-    strata_levels = strata$levels,
-    n = stats::setNames(if (is.null(group)) length(cols$time) else
-      tabulate(group$codes, length(levels)), levels),
+    strata_levels = cols$strata$levels,
+    n = stats::setNames(v$n, levels),
     n_dropped = cols$n_dropped,
     conf_type = v$conf_type,
-    conf_level = conf_level,
-    rho = rho,
+    conf_level = v$conf_level,
+    rho = v$rho,
+    variance = v$variance,
     call = call,
     inputs = inputs,
-    ptr = v$ptr
+    ptr = out$fit
   )
   class(fit) <- "hrr_cuminc"
   fit
+}
+
+# The Rust fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
+cuminc_ptr <- function(x) {
+  if (hrr_fit_alive_(x$ptr)) x$ptr else hrr_call("cumulative_incidence", x$inputs)$fit
 }
 
 as.data.frame.hrr_cuminc <- function(x, row.names = NULL, optional = FALSE, ...) {
@@ -128,17 +128,17 @@ cuminc_group_codes <- function(x, group) {
        call. = FALSE)
 }
 
-# Estimates and variances at `times` (cmprsk::timepoints): data frame group, cause,
-# time, estimate, variance; NA after a group's last follow-up time.
+# Estimates, variances and standard errors at `times` (cmprsk::timepoints): data frame
+# group, cause, time, estimate, variance, std_err; NA after a group's last follow-up time.
 cuminc_at <- function(x, times, group = NULL) {
-  if (!is.numeric(times) || !length(times)) {
-    stop("argument `times` must be a numeric vector", call. = FALSE)
-  }
   codes <- cuminc_group_codes(x, group)
-  a <- rust_value(cuminc_at_(x$inputs, x$ptr, as.double(times), as.integer(codes)))
+  a <- hrr_fit_call(cuminc_ptr(x), "at",
+                    list(times = if (is.numeric(times)) as.double(times) else times,
+                         group = factor(x$groups[codes], levels = x$groups)))
   data.frame(group = factor(x$groups[a$group], levels = x$groups),
              cause = factor(x$causes[a$cause], levels = x$causes), time = a$time,
-             estimate = nan_to_na(a$estimate), variance = nan_to_na(a$variance))
+             estimate = nan_to_na(a$estimate), variance = nan_to_na(a$variance),
+             std_err = nan_to_na(a$std_err))
 }
 
 # The times print() shows: as print.cuminc, pretty() interior points up to the last time.
@@ -308,12 +308,6 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
   surv <- parse_surv_lhs(formula, mstate = TRUE)
   env <- environment(formula) %||% parent.frame()
   cg <- resolve_weights(substitute(cengroup), data, parent.frame(), arg = "cengroup")
-  for (a in c("gtol", "max_iter")) {
-    v <- get(a)
-    if (!is.numeric(v) || length(v) != 1L || is.na(v)) {
-      stop(sprintf("argument `%s` must be a single number", a), call. = FALSE)
-    }
-  }
 
   rhs <- formula[-2L]
   tt <- if (is.null(data)) terms(rhs, specials = c("strata", "cluster")) else
@@ -372,26 +366,24 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
   cgc <- if (is.null(cg)) NULL else factor_codes(by_arg("cengroup"))
 
   inputs <- list(time = by_arg("time"), cause = evc$codes, censor_code = evc$censor_code,
-                 entry = by_arg("entry"), cengroup = cgc$codes,
-                 n_cengroups = if (is.null(cgc)) NULL else length(cgc$levels),
-                 x = X, names = xnames, failcode = failcode, gtol = as.double(gtol),
-                 max_iter = as.double(max_iter), conf_level = conf_level_of(conf_level))
-  v <- rust_value(remap_rows(fine_gray_fit_(inputs), keep))
+                 entry = by_arg("entry"), cengroup = as_grouping(cgc),
+                 covariates = matrix_columns(X), cause_of_interest = failcode, gtol = gtol,
+                 max_iter = max_iter, conf_level = conf_level,
+                 rows = if (miss$n_dropped > 0L) keep)
+  out <- hrr_call("fine_gray", inputs)
+  v <- out$value
   if (!v$converged) {
     warning(sprintf("fine_gray: did not converge in %d iterations", v$iterations),
             call. = FALSE)
   }
-  named_matrix <- function(m) {
-    dimnames(m) <- list(xnames, xnames)
-    m
-  }
   fit <- list(
     coefficients = stats::setNames(v$coef, xnames),
-    var = named_matrix(v$var),
-    naive_var = named_matrix(v$naive_var),
+    var = v$var,
+    naive_var = v$naive_var,
     se = stats::setNames(v$se, xnames),
-    wald = wald_table(v$wald, xnames),
-    conf_level = conf_level,
+    coef_table = v$table,
+    wald = v$table,   # the former name (its columns are a subset of coef_table's)
+    conf_level = v$conf_level,
     loglik = v$loglik,
     loglik_null = v$loglik_null,
     score = stats::setNames(v$score, xnames),
@@ -413,10 +405,20 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
     formula = formula,
     call = call,
     inputs = inputs,
-    ptr = v$ptr
+    ptr = out$fit
   )
   class(fit) <- "hrr_finegray"
   fit
+}
+
+# The columns of a model matrix as the named list of columns the core reads.
+matrix_columns <- function(X) {
+  stats::setNames(lapply(seq_len(ncol(X)), function(j) as.double(X[, j])), colnames(X))
+}
+
+# The Rust fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
+fg_ptr <- function(x) {
+  if (hrr_fit_alive_(x$ptr)) x$ptr else hrr_call("fine_gray", x$inputs)$fit
 }
 
 # The code of the cause of interest: a number, or with a factor event a level (or a
@@ -444,17 +446,13 @@ cause_code <- function(cause, evc) {
   as.double(cause)
 }
 
-# The core's Wald matrix (coef, se, z, p, lower, upper) as a data frame.
-wald_table <- function(w, names) {
-  data.frame(term = names, coef = w[, 1L], se = w[, 2L], z = w[, 3L], p = w[, 4L],
-             lower = w[, 5L], upper = w[, 6L], stringsAsFactors = FALSE)
-}
-
-# The Wald table at `level` (computed by the core; the fit's own level is kept).
-fg_wald <- function(object, level) {
-  if (isTRUE(all.equal(level, object$conf_level))) return(object$wald)
-  w <- rust_value(fine_gray_wald_(object$inputs, object$ptr, conf_level_of(level)))
-  wald_table(w, names(object$coefficients))
+# The coefficient table (term, coef, exp_coef, se, z, p, exp_lower, exp_upper, lower,
+# upper) at `level`, computed by the core (the fit's own level is kept).
+fg_table <- function(object, level) {
+  if (is.numeric(level) && length(level) == 1L && isTRUE(all.equal(level, object$conf_level))) {
+    return(object$coef_table)
+  }
+  hrr_fit_call(fg_ptr(object), "coef_table", list(conf_level = level))
 }
 
 coef.hrr_finegray <- function(object, ...) object$coefficients
@@ -472,7 +470,7 @@ confint.hrr_finegray <- function(object, parm, level = 0.95, ...) {
   cf <- object$coefficients
   if (missing(parm)) parm <- names(cf)
   else if (is.numeric(parm)) parm <- names(cf)[parm]
-  w <- fg_wald(object, level)
+  w <- fg_table(object, level)
   a <- (1 - level) / 2
   ci <- cbind(w$lower, w$upper)
   dimnames(ci) <- list(names(cf), paste(format(100 * c(a, 1 - a), trim = TRUE,
@@ -480,17 +478,17 @@ confint.hrr_finegray <- function(object, parm, level = 0.95, ...) {
   ci[parm, , drop = FALSE]
 }
 
-# The coefficient table: coef, exp(coef) and its confidence limits.
+# The coefficient table: term, coef, exp_coef, se, z, p, exp_lower, exp_upper, lower,
+# upper (lower and upper on the scale of coef, as for every regression).
 as.data.frame.hrr_finegray <- function(x, row.names = NULL, optional = FALSE, ...,
                                        conf_level = x$conf_level) {
-  w <- fg_wald(x, conf_level)
-  data.frame(term = w$term, coef = w$coef, exp_coef = exp(w$coef), se = w$se, z = w$z,
-             p = w$p, lower = exp(w$lower), upper = exp(w$upper),
-             stringsAsFactors = FALSE, row.names = row.names)
+  tab <- fg_table(x, conf_level)
+  if (!is.null(row.names)) rownames(tab) <- row.names
+  tab
 }
 
 fg_coef_matrix <- function(w, p_name) {
-  tab <- cbind(w$coef, exp(w$coef), w$se, w$z, w$p)
+  tab <- cbind(w$coef, w$exp_coef, w$se, w$z, w$p)
   dimnames(tab) <- list(w$term, c("coef", "exp(coef)", "se(coef)", "z", p_name))
   tab
 }
@@ -512,7 +510,7 @@ print.hrr_finegray <- function(x, digits = max(1L, getOption("digits") - 3L), ..
   cat("Call:\n")
   print(x$call)
   cat("\nFine-Gray subdistribution hazards (standard errors: sandwich)\n")
-  stats::printCoefmat(fg_coef_matrix(x$wald, "p"), digits = digits, P.values = TRUE,
+  stats::printCoefmat(fg_coef_matrix(x$coef_table, "p"), digits = digits, P.values = TRUE,
                       has.Pvalue = TRUE, signif.stars = FALSE, na.print = "NA", ...)
   cat("\n")
   fg_footer(x, digits)
@@ -520,9 +518,8 @@ print.hrr_finegray <- function(x, digits = max(1L, getOption("digits") - 3L), ..
 }
 
 summary.hrr_finegray <- function(object, conf.int = 0.95, ...) {
-  w <- fg_wald(object, conf.int)
-  cf <- w$coef
-  ci <- cbind(exp(cf), exp(-cf), exp(w$lower), exp(w$upper))
+  w <- fg_table(object, conf.int)
+  ci <- cbind(w$exp_coef, exp(-w$coef), w$exp_lower, w$exp_upper)
   lev <- substring(format(conf.int), 2L)
   dimnames(ci) <- list(w$term, c("exp(coef)", "exp(-coef)", paste0("lower ", lev),
                                  paste0("upper ", lev)))
@@ -563,9 +560,8 @@ predict.hrr_finegray <- function(object, newdata, ...) {
   mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
   X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
   X <- X[, attr(X, "assign") != 0L, drop = FALSE]
-  if (!nrow(X)) stop("argument `newdata` has no rows", call. = FALSE)
-  cif <- rust_value(fine_gray_predict_(object$inputs, object$ptr, as.double(X), nrow(X)))
-  out <- cbind(object$event_times, cif)
+  r <- hrr_fit_call(fg_ptr(object), "predict", list(newdata = matrix_columns(X)))
+  out <- cbind(r$time, r$cumulative_incidence)
   dimnames(out) <- list(NULL, c("time", rownames(mf)))
   out
 }
@@ -573,7 +569,7 @@ predict.hrr_finegray <- function(object, newdata, ...) {
 # ---- baseline hazards ---------------------------------------------------------------------
 
 baseline_hazard.hrr_finegray <- function(fit, ...) {
-  data.frame(time = fit$event_times, cumulative_hazard = cumsum(fit$baseline_jumps))
+  hrr_fit_call(fg_ptr(fit), "baseline_hazard")
 }
 
 # ---- cause-specific Cox models ----------------------------------------------------------

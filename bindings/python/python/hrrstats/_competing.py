@@ -1,15 +1,15 @@
 """Competing risks: cumulative incidence (Aalen–Johansen, Gray's test) and Fine–Gray
-regression. Argument handling and result objects; the estimation is in the Rust core.
+regression. Argument handling and result objects; every number (curves, variances,
+tests, coefficient tables, baseline hazards, predictions) comes from the Rust core.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from . import _hrrstats as _core
-from ._convert import codes, floats
+from ._convert import floats, missing
 from ._design import Design, raw_columns
-from ._survival import _resolve
+from ._protocol import call, resolve
 
 __all__ = ["cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence", "FineGray"]
 
@@ -22,44 +22,47 @@ class CumulativeIncidence:
     """Aalen–Johansen cumulative incidence curves, one per group and cause.
 
     ``gray_test``: DataFrame (cause, statistic, df, p_value) comparing the groups (None
-    without groups, or with delayed entry or weights). ``causes``, ``groups``.
+    without groups, or with delayed entry or weights). ``causes``, ``groups``, ``n``
+    (rows per group), ``all_cause`` (DataFrame: group, time, n_risk, n_censor, survival
+    -- the all-cause Kaplan–Meier curve).
     """
 
-    def __init__(self, fit, group_levels, conf_type, conf_level):
+    def __init__(self, res, fit, group_levels, n_dropped):
         self._fit = fit
-        r = fit.result()
-        self._r = r
-        self.causes = [_label(c) for c in r["causes"]]
+        self._res = res
+        self.causes = [_label(c) for c in res["causes"]]
         self.groups = list(group_levels)
-        self.conf_type = conf_type
-        self.conf_level = conf_level
-        g = r["gray"]
-        self.gray_test = None if g is None else pd.DataFrame(
-            {"cause": [_label(c) for c in g["cause"]], "statistic": g["statistic"], "df": g["df"], "p_value": g["p_value"]})
+        self.conf_type = res["conf_type"]
+        self.conf_level = res["conf_level"]
+        self.rho = res["rho"]
+        self.variance = res["variance"]
+        self.n = res["n"]
+        self.n_dropped = n_dropped
+        g = res["gray_test"]
+        self.gray_test = None if g is None else self._labelled(g)
+        self.all_cause = self._labelled(res["all_cause"])
+
+    def _labelled(self, df):
+        """Group and cause positions as the user's labels."""
+        df = df.copy()
+        if "group" in df:
+            df["group"] = [self.groups[k] for k in df["group"]]
+        if "cause" in df:
+            df["cause"] = [self.causes[k] for k in df["cause"]]
+        return df
 
     def table(self):
-        """DataFrame: group, cause, time, n_risk, n_event, estimate, variance, lower,
-        upper -- one row per distinct time (events or censorings) per group and cause."""
-        frames = []
-        for gi, c in enumerate(self._r["curves"]):
-            for k, cause in enumerate(self.causes):
-                frames.append(pd.DataFrame({
-                    "group": [self.groups[gi]] * len(c["time"]), "cause": cause, "time": c["time"], "n_risk": c["n_risk"],
-                    "n_event": c["n_event"][k], "estimate": c["estimate"][k], "variance": c["variance"][k],
-                    "lower": c["lower"][k], "upper": c["upper"][k]}))
-        return pd.concat(frames, ignore_index=True)
+        """DataFrame: group, cause, time, n_risk, n_event, estimate, variance, std_err,
+        lower, upper -- one row per distinct time (events or censorings) per group and
+        cause; std_err is the standard error of the estimate."""
+        return self._labelled(self._res["table"])
 
     def at(self, times):
-        """DataFrame: group, cause, time, estimate, variance at ``times`` (right-continuous
-        steps; NaN beyond a group's last follow-up time, as ``cmprsk::timepoints``)."""
-        t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-        frames = []
-        for gi in range(len(self.groups)):
-            r = self._fit.at(gi, t)
-            for k, cause in enumerate(self.causes):
-                frames.append(pd.DataFrame({"group": [self.groups[gi]] * len(t), "cause": cause, "time": t,
-                                            "estimate": r["estimate"][k], "variance": r["variance"][k]}))
-        return pd.concat(frames, ignore_index=True)
+        """DataFrame: group, cause, time, estimate, variance, std_err at ``times``
+        (right-continuous steps; NaN beyond a group's last follow-up time, as
+        ``cmprsk::timepoints``)."""
+        t = floats(np.atleast_1d(np.asarray(times, dtype=np.float64)), "times")
+        return self._labelled(self._fit.call("at", {"times": t}))
 
     def plot(self, ax=None, stacked=False, group=None):
         """Step plot of the curves (one panel; colours by cause, line styles by group).
@@ -68,22 +71,27 @@ class CumulativeIncidence:
 
         if ax is None:
             _, ax = plt.subplots()
-        curves = self._r["curves"]
+        tab = self._res["table"]
+        gcode, ccode = tab["group"].to_numpy(), tab["cause"].to_numpy()
+        t_all, est = tab["time"].to_numpy(), tab["estimate"].to_numpy()
         if stacked:
             gi = 0 if group is None else self.groups.index(group)
-            c = curves[gi]
-            base = np.zeros(len(c["time"]))
+            base = None
             for k, cause in enumerate(self.causes):
-                top = base + c["estimate"][k]
-                ax.fill_between(c["time"], base, top, step="post", alpha=0.6, label=f"cause {cause}")
+                m = (gcode == gi) & (ccode == k)
+                if base is None:
+                    base = np.zeros(m.sum())
+                top = base + est[m]
+                ax.fill_between(t_all[m], base, top, step="post", alpha=0.6, label=f"cause {cause}")
                 base = top
             ax.set_title(f"group {self.groups[gi]}" if len(self.groups) > 1 else "")
         else:
             styles = ["-", "--", ":", "-."]
-            for gi, c in enumerate(curves):
+            for gi in range(len(self.groups)):
                 for k, cause in enumerate(self.causes):
+                    m = (gcode == gi) & (ccode == k)
                     lab = f"cause {cause}" + (f", {self.groups[gi]}" if len(self.groups) > 1 else "")
-                    ax.step(c["time"], c["estimate"][k], where="post", color=f"C{k}", linestyle=styles[gi % 4], label=lab)
+                    ax.step(t_all[m], est[m], where="post", color=f"C{k}", linestyle=styles[gi % 4], label=lab)
         ax.set_xlabel("time")
         ax.set_ylabel("cumulative incidence")
         ax.set_ylim(0, 1)
@@ -108,24 +116,12 @@ def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, 
     method as cmprsk; with entry or weights generalised with the weighted risk set) or
     "survfit" (the infinitesimal jackknife of survival::survfit, O(n log n)).
     """
-    cols, _, n_dropped = _resolve({"time": (time, "num"), "cause": (cause, "num"), "entry": (entry, "num"),
-                                   "weights": (weights, "num"), "group": (group, "group"), "strata": (strata, "group")},
-                                  data, na_action)
-    t = floats(cols["time"], "time")
-    n = len(t)
-    c = floats(cols["cause"], "cause")
-    e = None if cols["entry"] is None else floats(cols["entry"], "entry")
-    w = None if cols["weights"] is None else floats(cols["weights"], "weights")
-    if cols["group"] is None:
-        g, glev = None, ["all"]
-    else:
-        g, glev = codes(cols["group"], "group", n)
-    s, slev = (None, []) if cols["strata"] is None else codes(cols["strata"], "strata", n)
-    fit = _core.cumulative_incidence(t, c, float(censor_code), e, w, g, max(len(glev), 1), s, max(len(slev), 1),
-                                     conf_type, float(conf_level), float(rho), variance)
-    out = CumulativeIncidence(fit, glev, conf_type, conf_level)
-    out.n_dropped = n_dropped
-    return out
+    args, levels, n_dropped = resolve({"time": (time, "num"), "cause": (cause, "num"), "entry": (entry, "num"),
+                                       "weights": (weights, "num"), "group": (group, "group"),
+                                       "strata": (strata, "group")}, data, na_action)
+    args.update(censor_code=censor_code, conf_type=conf_type, conf_level=conf_level, rho=rho, variance=variance)
+    res, fit = call("cumulative_incidence", args)
+    return CumulativeIncidence(res, fit, levels.get("group", ["all"]), n_dropped)
 
 
 class FineGray:
@@ -134,52 +130,51 @@ class FineGray:
     Attributes: ``coef``, ``se`` and ``var`` (crr's sandwich variance), ``naive_var``
     (inverse information, crr's ``invinf``), ``loglik`` (null, final pseudo
     log-likelihood), ``score``, ``iterations``, ``converged``, ``n``, ``n_events``,
-    ``names``.
+    ``names``, ``event_times``.
     """
 
-    def __init__(self, fit, design, cause_of_interest, conf_level=0.95):
+    def __init__(self, res, fit, design, cause_of_interest, n_dropped):
         self._fit = fit
         self._design = design
-        r = fit.result(conf_level)
-        self._r = r
-        p = len(r["names"])
-        self.names = list(r["names"])
-        self.coef = r["coef"]
-        self.se = r["se"]
-        self.var = r["var"].reshape(p, p)
-        self.naive_var = r["naive_var"].reshape(p, p)
-        self.loglik = tuple(r["loglik"])
-        self.score = r["score"]
-        self.iterations = int(r["iterations"])
-        self.converged = bool(r["converged"])
-        self.n = int(r["n"])
-        self.n_events = int(r["n_events"])
+        self._res = res
+        self.names = list(res["names"])
+        self.coef = res["coef"]
+        self.se = res["se"]
+        self.var = np.asarray(res["var"], dtype=np.float64)
+        self.naive_var = np.asarray(res["naive_var"], dtype=np.float64)
+        self.loglik = (res["loglik_null"], res["loglik"])
+        self.score = res["score"]
+        self.iterations = int(res["iterations"])
+        self.converged = bool(res["converged"])
+        self.n = int(res["n"])
+        self.n_events = int(res["n_events"])
+        self.event_times = res["event_times"]
         self.cause_of_interest = cause_of_interest
-        self.conf_level = conf_level
+        self.conf_level = res["conf_level"]
+        self.n_dropped = n_dropped
 
-    def summary(self):
-        """DataFrame indexed by term: coef, exp_coef, se, z, p, lower, upper (limits of
-        exp(coef), the subdistribution hazard ratio)."""
-        r = self._r
-        return pd.DataFrame({"coef": r["wald_coef"], "exp_coef": np.exp(r["wald_coef"]), "se": r["wald_se"],
-                             "z": r["wald_z"], "p": r["wald_p"], "lower": np.exp(r["wald_lower"]),
-                             "upper": np.exp(r["wald_upper"])}, index=pd.Index(self.names, name="term"))
+    def summary(self, conf_level=None):
+        """DataFrame indexed by term: coef, exp_coef (the subdistribution hazard ratio),
+        se, z, p, exp_lower, exp_upper, lower, upper (Wald limits of coef; exp_lower and
+        exp_upper those of exp(coef))."""
+        tab = self._res["table"] if conf_level is None else self._fit.call("coef_table", {"conf_level": conf_level})
+        return tab.set_index("term")
 
     def baseline_hazard(self):
-        """DataFrame: time, cumulative baseline subdistribution hazard (crr's uftime and
-        cumsum(bfitj))."""
-        return pd.DataFrame({"time": self._r["event_times"], "cumulative_hazard": np.cumsum(self._r["baseline_jumps"])})
+        """DataFrame: time, cumulative_hazard (the baseline cumulative subdistribution
+        hazard: crr's uftime and cumsum(bfitj))."""
+        return self._fit.call("baseline_hazard", {})
 
     def predict(self, covariates, data=None):
         """Predicted cumulative incidence of the cause of interest at the event times, for
         each row of new covariates (as ``predict.crr``): DataFrame with a ``time``
         column and one column per row."""
         cols = self._design.apply(covariates, data)
-        x = np.ascontiguousarray(np.column_stack(cols).ravel(), dtype=np.float64)
-        curves = self._fit.predict(x)
-        out = {"time": self._r["event_times"]}
-        for k, v in enumerate(curves):
-            out[f"row_{k}"] = v
+        r = self._fit.call("predict", {"newdata": dict(zip(self.names, cols))})
+        cif = np.asarray(r["cumulative_incidence"])
+        out = {"time": r["time"]}
+        for k in range(cif.shape[1]):
+            out[f"row_{k}"] = cif[:, k]
         return pd.DataFrame(out)
 
     def __repr__(self):
@@ -196,16 +191,24 @@ def fine_gray(time, cause, covariates, *, cause_of_interest=1, censor_code=0, ce
     censoring distributions. The variance is crr's sandwich estimator.
     """
     raw = raw_columns(covariates, data)
-    cols, extra, _ = _resolve({"time": (time, "num"), "cause": (cause, "num"), "cengroup": (cengroup, "group")},
-                              data, na_action, extra=[a for _, a in raw])
-    t = floats(cols["time"], "time")
-    n = len(t)
-    design, xcols = Design.build([(name, a) for (name, _), a in zip(raw, extra)], n)
-    c = floats(cols["cause"], "cause")
-    g, glev = (None, []) if cols["cengroup"] is None else codes(cols["cengroup"], "cengroup", n)
-    fit = _core.fine_gray(t, c, [np.ascontiguousarray(x, dtype=np.float64) for x in xcols], design.names,
-                          float(cause_of_interest), float(censor_code), g, max(len(glev), 1), float(gtol), int(max_iter))
-    return FineGray(fit, design, cause_of_interest, conf_level)
+    # rows with a missing covariate take part in na_action="drop" (as one marker column)
+    n0 = len(raw[0][1]) if raw else 0
+    miss = np.zeros(n0, dtype=bool)
+    for _, a in raw:
+        if len(a) == n0:
+            miss |= missing(np.asarray(a, dtype=object) if isinstance(a, pd.Categorical) else a)
+    marker = "\0covariates"
+    args, _, n_dropped = resolve({"time": (time, "num"), "cause": (cause, "num"), "cengroup": (cengroup, "group")},
+                                 data, na_action, extra={marker: np.where(miss, np.nan, 0.0)})
+    args.pop(marker)
+    if "rows" in args:
+        idx = args["rows"].astype(np.int64)
+        raw = [(name, a[idx] if len(a) == n0 else a) for name, a in raw]
+    design, xcols = Design.build(raw, len(args["time"]))
+    args.update(covariates=dict(zip(design.names, xcols)), cause_of_interest=cause_of_interest,
+                censor_code=censor_code, gtol=gtol, max_iter=max_iter, conf_level=conf_level)
+    res, fit = call("fine_gray", args)
+    return FineGray(res, fit, design, cause_of_interest, n_dropped)
 
 
 def cause_specific_cox(time, cause, covariates, *, censor_code=0, causes=None, data=None, **kwargs):

@@ -70,6 +70,7 @@ def resolve(spec, data=None, na_action="fail", extra=None):
             extra = {k: (np.ascontiguousarray(v[keep]) if len(v) == n else v) for k, v in extra.items()}
             cols["rows"], kinds["rows"] = np.flatnonzero(keep).astype(np.float64), "num"
     args, levels = {}, {}
+    first = next((v for k, v in cols.items() if kinds[k] == "num"), None)  # after dropping
     n = len(first) if first is not None else None
     for k, v in cols.items():
         if kinds[k] == "group":

@@ -625,6 +625,20 @@ test_that("fine_gray: bad data, causes and options name the argument and the row
                      "argument `fit` must be a cox_ph\\(\\) or fine_gray\\(\\) fit")
 })
 
+test_that("competing risks: options are parsed by the core; dropped rows keep the user's row numbers", {
+  d <- cr_small()
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d, variance = "x"),
+                     "argument `variance`: unknown value \"x\"; accepted: \"cuminc\", \"survfit\"")
+  expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d, conf_type = "logg"),
+                     "accepted: \"log\", \"log-log\", \"plain\", \"logit\", \"arcsin\", \"none\"")
+  d$x[3] <- NA
+  fg <- fine_gray(Surv(time, event) ~ x, data = d, na_action = "drop")
+  expect_identical(c(fg$n, fg$n_dropped), c(9L, 1L))
+  d$time[6] <- -1
+  expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d, na_action = "drop"),
+                     "argument `time`: time is negative.*row 6")
+})
+
 test_that("competing-risks errors leave nothing on stderr", {
   rscript <- file.path(R.home("bin"), "Rscript")
   script <- tempfile(fileext = ".R")

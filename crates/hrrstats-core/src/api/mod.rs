@@ -17,6 +17,7 @@
 use crate::error::{Error, Result};
 use crate::protocol::{Args, Value};
 
+pub mod competing;
 pub mod data;
 pub mod person_time;
 pub mod survival;
@@ -55,6 +56,8 @@ fn methods() -> &'static [(&'static str, Method)] {
     &[
         ("kaplan_meier", survival::kaplan_meier),
         ("logrank_test", survival::logrank_test),
+        ("cumulative_incidence", competing::cumulative_incidence),
+        ("fine_gray", competing::fine_gray),
         ("example_cohort", data::example_cohort),
         ("example_ratetable", data::example_ratetable),
         ("lexis_split", person_time::lexis_split),

@@ -24,7 +24,8 @@
 
 use super::gray::gray_test;
 use super::CompetingData;
-use crate::dist::{pchisq_upper, qnorm};
+use crate::dist::qnorm;
+use crate::inference::TestResult;
 use crate::error::{Error, Result};
 use crate::survival::km::{confint, ConfType};
 
@@ -95,6 +96,17 @@ pub struct GrayTest {
     pub statistic: f64,
     pub df: usize,
     pub p_value: f64,
+}
+
+impl GrayTest {
+    /// The test in the library's shape (statistic, df, p_value).
+    pub fn test(&self) -> TestResult {
+        TestResult {
+            statistic: self.statistic,
+            df: self.df,
+            p_value: self.p_value,
+        }
+    }
 }
 
 /// Cumulative incidence curves per group (and Gray's tests with more than one group).
@@ -188,12 +200,12 @@ impl CumIncParams {
                 causes
                     .iter()
                     .map(|&c| {
-                        let statistic = gray_test(d, c, self.rho);
+                        let t = TestResult::chisq(gray_test(d, c, self.rho), ng - 1);
                         GrayTest {
                             cause: c,
-                            statistic,
-                            df: ng - 1,
-                            p_value: pchisq_upper(statistic, ng - 1),
+                            statistic: t.statistic,
+                            df: t.df,
+                            p_value: t.p_value,
                         }
                     })
                     .collect(),

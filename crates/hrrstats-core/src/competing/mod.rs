@@ -116,9 +116,14 @@ impl<'a> CompetingData<'a> {
     }
 
     /// Groups whose cumulative incidence curves are estimated (and compared).
-    pub fn with_group(mut self, codes: &'a [u32], k: usize) -> Result<Self> {
-        check_len("group", codes.len(), "time", self.time.len())?;
-        check_codes("group", codes, k)?;
+    pub fn with_group(self, codes: &'a [u32], k: usize) -> Result<Self> {
+        self.with_group_arg(codes, k, "group")
+    }
+
+    /// Groups given as the argument `arg` (Fine–Gray's censoring groups, `cengroup`).
+    pub fn with_group_arg(mut self, codes: &'a [u32], k: usize, arg: &'static str) -> Result<Self> {
+        check_len(arg, codes.len(), "time", self.time.len())?;
+        check_codes(arg, codes, k)?;
         self.group = Some((codes, k));
         Ok(self)
     }
