@@ -17,6 +17,7 @@
 use crate::error::{Error, Result};
 use crate::protocol::{Args, Value};
 
+pub mod cox;
 pub mod data;
 pub mod survival;
 
@@ -54,6 +55,7 @@ fn methods() -> &'static [(&'static str, Method)] {
     &[
         ("kaplan_meier", survival::kaplan_meier),
         ("logrank_test", survival::logrank_test),
+        ("cox_ph", cox::cox_ph),
         ("example_cohort", data::example_cohort),
         ("example_ratetable", data::example_ratetable),
     ]

@@ -24,13 +24,23 @@
 //! Reference: Cox DR (1972) JRSS-B 34:187–220; Efron B (1977) JASA 72:557–565;
 //! Therneau TM, Grambsch PM (2000) *Modeling Survival Data*, Springer.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use super::order::sort_rows_by;
 use crate::data::{Covariates, CoxData, SurvivalData};
-use crate::dist::pchisq_upper;
 use crate::error::{Error, Result};
 use crate::linalg::{chinv2, cholesky2, chsolve2, quadratic_form_inverse};
+
+mod baseline;
+mod residuals;
+mod zph;
+
+pub use baseline::{BaselineHazard, CoxPredictType};
+pub use residuals::{CoxResidual, Schoenfeld};
+pub use zph::{ZphTest, ZphTransform};
+
 
 /// Handling of tied event times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -172,11 +182,40 @@ impl CoxPhParams {
             fit.add_robust(&prep, self, &iter, data.cluster);
         }
         fit.add_predictions(&prep, self, &iter, data);
+        fit.data = Arc::new(FitData {
+            prep,
+            exit: surv.exit().to_vec(),
+            status: surv.status().to_vec(),
+            entry: surv.entry().map(<[f64]>::to_vec),
+            weights: surv.weights().map(<[f64]>::to_vec),
+            strata: surv.strata().map(<[u32]>::to_vec),
+        });
         Ok(fit)
     }
 }
 
+/// What the post-fit operations (residuals, `zph`) need of the fit's data, kept with
+/// the fit so that they never see the inputs again: the sorted working data and, in
+/// data order, the response, weights and strata.
+#[derive(Debug, Default)]
+pub(crate) struct FitData {
+    prep: Prepared,
+    pub(crate) exit: Vec<f64>,
+    pub(crate) status: Vec<f64>,
+    pub(crate) entry: Option<Vec<f64>>,
+    pub(crate) weights: Option<Vec<f64>>,
+    pub(crate) strata: Option<Vec<u32>>,
+}
+
+impl FitData {
+    /// Case weight of data row `i` (1 without weights).
+    pub(super) fn weight(&self, i: usize) -> f64 {
+        self.weights.as_ref().map_or(1.0, |w| w[i])
+    }
+}
+
 /// Data sorted once for the sweeps: stratum blocks, exit time descending.
+#[derive(Debug, Clone, Default)]
 struct Prepared {
     p: usize,
     /// Original row of each sorted position.
@@ -295,6 +334,25 @@ impl Prepared {
 
     fn len(&self) -> usize {
         self.exit.len()
+    }
+
+    /// The same rows with only the covariate columns `keep` (scaling and centring are
+    /// per column, so this equals preparing the data with those columns alone).
+    fn select_columns(&self, keep: &[usize]) -> Prepared {
+        let (p, q) = (self.p, keep.len());
+        let mut x = vec![0.0; self.len() * q];
+        for i in 0..self.len() {
+            for (c, &j) in keep.iter().enumerate() {
+                x[i * q + c] = self.x[i * p + j];
+            }
+        }
+        Prepared {
+            p: q,
+            x,
+            scale: keep.iter().map(|&j| self.scale[j]).collect(),
+            center: keep.iter().map(|&j| self.center[j]).collect(),
+            ..self.clone()
+        }
     }
 
     /// The first event row at or after sorted position `from` (before `end`).
@@ -480,275 +538,6 @@ impl Prepared {
     }
 }
 
-impl Prepared {
-    /// Score residuals (scaled coordinates), row-major by sorted position, at `beta`
-    /// (survival's `agscore3`; Efron ties as there).
-    ///
-    /// `r_i = δ_i (x_i - x̄(t_i)) - e^{η_i} Σ_{t ∈ (entry_i, exit_i]} (x_i - x̄(t)) dΛ(t)`,
-    /// with the Efron weighting of tied deaths; cumulated backwards in time per stratum.
-    fn score_residuals(&self, beta: &[f64], efron: bool) -> Vec<f64> {
-        self.residual_sweep(beta, efron, false).0
-    }
-
-    /// Score residuals and, with `schoenfeld`, Schoenfeld residuals `x_i - x̄(t_i)`
-    /// (Efron: x̄ the mean of the sub-step means) on the event rows (0 elsewhere); both
-    /// row-major by sorted position, scaled coordinates.
-    fn residual_sweep(&self, beta: &[f64], efron: bool, schoenfeld: bool) -> (Vec<f64>, Vec<f64>) {
-        let p = self.p;
-        let eta = self.eta(beta);
-        let mut resid = vec![0.0; self.len() * p];
-        let mut sch = vec![0.0; if schoenfeld { self.len() * p } else { 0 }];
-        let blocks: Vec<(usize, usize)> = (0..self.bounds.len() - 1)
-            .map(|b| (self.bounds[b], self.bounds[b + 1]))
-            .collect();
-        // Blocks are disjoint ranges of rows: split the outputs accordingly.
-        let mut chunks: Vec<(&mut [f64], &mut [f64])> = Vec::with_capacity(blocks.len());
-        let (mut rest, mut rest_s): (&mut [f64], &mut [f64]) = (&mut resid, &mut sch);
-        for &(start, end) in &blocks {
-            let (head, tail) = rest.split_at_mut((end - start) * p);
-            let (head_s, tail_s) =
-                rest_s.split_at_mut(if schoenfeld { (end - start) * p } else { 0 });
-            chunks.push((head, head_s));
-            rest = tail;
-            rest_s = tail_s;
-        }
-        chunks
-            .into_par_iter()
-            .zip(blocks)
-            .for_each(|((out, sch), (start, end))| {
-                self.block_score_residuals(start, end, &eta, efron, out, sch);
-            });
-        (resid, sch)
-    }
-
-    fn block_score_residuals(
-        &self,
-        start: usize,
-        end: usize,
-        eta: &[f64],
-        efron: bool,
-        out: &mut [f64],
-        sch: &mut [f64],
-    ) {
-        let p = self.p;
-        let x = &self.x;
-        let score = |k: usize| eta[k].exp();
-        let (mut cumhaz, mut denom) = (0.0, 0.0);
-        let mut a = vec![0.0; p];
-        let mut a2 = vec![0.0; p];
-        let mut xhaz = vec![0.0; p];
-        let mut mean = vec![0.0; p];
-        let (mut mh1, mut mh2, mut mh3) = (vec![0.0; p], vec![0.0; p], vec![0.0; p]);
-        let r = |k: usize| (k - start) * p;
-        let mut i1 = start;
-        let mut person = start;
-        while person < end {
-            let dtime = self.exit[person];
-            if let (Some(eo), Some(entry)) = (&self.entry_order, &self.entry) {
-                while i1 < end && entry[eo[i1] as usize] >= dtime {
-                    let k = eo[i1] as usize;
-                    let sk = score(k);
-                    let risk = sk * self.weight[k];
-                    denom -= risk;
-                    for j in 0..p {
-                        out[r(k) + j] -= sk * (cumhaz * x[k * p + j] - xhaz[j]);
-                        a[j] -= risk * x[k * p + j];
-                    }
-                    i1 += 1;
-                }
-            }
-            let (mut e_denom, mut meanwt, mut deaths) = (0.0, 0.0, 0usize);
-            a2.fill(0.0);
-            let group = person;
-            while person < end && self.exit[person] == dtime {
-                let sk = score(person);
-                for j in 0..p {
-                    out[r(person) + j] = (x[person * p + j] * cumhaz - xhaz[j]) * sk;
-                }
-                let risk = sk * self.weight[person];
-                denom += risk;
-                for j in 0..p {
-                    a[j] += risk * x[person * p + j];
-                }
-                if self.event[person] {
-                    deaths += 1;
-                    e_denom += risk;
-                    meanwt += self.weight[person];
-                    for j in 0..p {
-                        a2[j] += risk * x[person * p + j];
-                    }
-                }
-                person += 1;
-            }
-            if deaths == 0 {
-                continue;
-            }
-            if deaths < 2 || !efron {
-                let hazard = meanwt / denom;
-                cumhaz += hazard;
-                for j in 0..p {
-                    mean[j] = a[j] / denom;
-                    xhaz[j] += mean[j] * hazard;
-                }
-                for k in (group..person).filter(|&k| self.event[k]) {
-                    for j in 0..p {
-                        out[r(k) + j] += x[k * p + j] - mean[j];
-                    }
-                    if !sch.is_empty() {
-                        for j in 0..p {
-                            sch[r(k) + j] = x[k * p + j] - mean[j];
-                        }
-                    }
-                }
-            } else {
-                mh1.fill(0.0);
-                mh2.fill(0.0);
-                mh3.fill(0.0);
-                let dd = deaths as f64;
-                let meanwt = meanwt / dd;
-                for step in 0..deaths {
-                    let downwt = step as f64 / dd;
-                    let d2 = denom - downwt * e_denom;
-                    let hazard = meanwt / d2;
-                    cumhaz += hazard;
-                    for j in 0..p {
-                        mean[j] = (a[j] - downwt * a2[j]) / d2;
-                        xhaz[j] += mean[j] * hazard;
-                        mh1[j] += hazard * downwt;
-                        mh2[j] += mean[j] * hazard * downwt;
-                        mh3[j] += mean[j] / dd;
-                    }
-                }
-                for k in (group..person).filter(|&k| self.event[k]) {
-                    let sk = score(k);
-                    for j in 0..p {
-                        let xk = x[k * p + j];
-                        out[r(k) + j] += (xk - mh3[j]) + sk * (xk * mh1[j] - mh2[j]);
-                    }
-                    if !sch.is_empty() {
-                        for j in 0..p {
-                            sch[r(k) + j] = x[k * p + j] - mh3[j];
-                        }
-                    }
-                }
-            }
-        }
-        // Rows still in the risk set at the start of follow-up.
-        let remaining: Box<dyn Iterator<Item = usize>> = match &self.entry_order {
-            Some(eo) => Box::new(eo[i1..end].iter().map(|&k| k as usize)),
-            None => Box::new(start..end),
-        };
-        for k in remaining {
-            let sk = score(k);
-            for j in 0..p {
-                out[r(k) + j] -= sk * (x[k * p + j] * cumhaz - xhaz[j]);
-            }
-        }
-    }
-}
-
-impl Prepared {
-    /// Martingale residuals (by sorted position) and the hazard increments at each
-    /// event time of each block, for the risk scores `exp(eta)` (survival's
-    /// `agmart3`: Breslow increments `W/Σ w e^η`, or Efron's, where tied deaths get
-    /// only part of the increment).
-    fn martingale(&self, beta: &[f64], efron: bool) -> (Vec<f64>, Vec<Vec<(f64, f64)>>) {
-        let eta = self.eta(beta);
-        let mut resid = vec![0.0; self.len()];
-        let blocks: Vec<(usize, usize)> = (0..self.bounds.len() - 1)
-            .map(|b| (self.bounds[b], self.bounds[b + 1]))
-            .collect();
-        let mut chunks: Vec<&mut [f64]> = Vec::with_capacity(blocks.len());
-        let mut rest: &mut [f64] = &mut resid;
-        for &(start, end) in &blocks {
-            let (head, tail) = rest.split_at_mut(end - start);
-            chunks.push(head);
-            rest = tail;
-        }
-        let hazards: Vec<Vec<(f64, f64)>> = chunks
-            .into_par_iter()
-            .zip(blocks)
-            .map(|(out, (start, end))| self.block_martingale(start, end, &eta, efron, out))
-            .collect();
-        (resid, hazards)
-    }
-
-    fn block_martingale(
-        &self,
-        start: usize,
-        end: usize,
-        eta: &[f64],
-        efron: bool,
-        out: &mut [f64],
-    ) -> Vec<(f64, f64)> {
-        let score = |k: usize| eta[k].exp();
-        let mut hazards = Vec::new();
-        let mut atrisk = vec![false; end - start];
-        let (mut cumhaz, mut denom) = (0.0, 0.0);
-        let (mut person1, mut person2) = (start, start);
-        while let Some(k) = self.next_event(person2, end) {
-            let dtime = self.exit[k];
-            if let (Some(eo), Some(entry)) = (&self.entry_order, &self.entry) {
-                while person1 < end && entry[eo[person1] as usize] >= dtime {
-                    let q = eo[person1] as usize;
-                    if atrisk[q - start] {
-                        denom -= score(q) * self.weight[q];
-                        out[q - start] -= cumhaz * score(q);
-                    }
-                    person1 += 1;
-                }
-            }
-            let (mut deaths, mut e_denom, mut wtsum) = (0usize, 0.0, 0.0);
-            let mut k = person2;
-            while k < end && self.exit[k] >= dtime {
-                let sk = score(k);
-                if self.event[k] {
-                    atrisk[k - start] = true;
-                    out[k - start] = 1.0 + cumhaz * sk;
-                    deaths += 1;
-                    denom += sk * self.weight[k];
-                    e_denom += sk * self.weight[k];
-                    wtsum += self.weight[k];
-                } else if self.entry.as_ref().is_none_or(|e| e[k] < dtime) {
-                    denom += sk * self.weight[k];
-                    atrisk[k - start] = true;
-                    out[k - start] = cumhaz * sk;
-                }
-                k += 1;
-            }
-            let hazard = if !efron || deaths == 1 {
-                wtsum / denom
-            } else {
-                let dd = deaths as f64;
-                let w = wtsum / dd;
-                let (mut hazard, mut e_hazard) = (0.0, 0.0);
-                for i in 0..deaths {
-                    let temp = i as f64 / dd;
-                    hazard += w / (denom - temp * e_denom);
-                    e_hazard += w * (1.0 - temp) / (denom - temp * e_denom);
-                }
-                for q in (person2..k).filter(|&q| self.event[q]) {
-                    out[q - start] += (hazard - e_hazard) * score(q);
-                }
-                hazard
-            };
-            person2 = k;
-            cumhaz += hazard;
-            hazards.push((dtime, hazard));
-        }
-        let remaining: Box<dyn Iterator<Item = usize>> = match &self.entry_order {
-            Some(eo) => Box::new(eo[person1..end].iter().map(|&k| k as usize)),
-            None => Box::new(start..end),
-        };
-        for q in remaining {
-            if atrisk[q - start] {
-                out[q - start] -= cumhaz * score(q);
-            }
-        }
-        hazards.reverse(); // ascending time
-        hazards
-    }
-}
 
 /// Log partial likelihood, score vector and information matrix (upper triangle);
 /// with a time function `g`, also the score and information blocks of the added
@@ -985,85 +774,8 @@ pub struct CoxPhFit {
     pub baseline: BaselineHazard,
     /// Case-weighted mean of the offset in the fit data (0 without an offset).
     pub mean_offset: f64,
-}
-
-/// Transform of time for the proportional-hazards test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ZphTransform {
-    /// `1 - S(t-)` of the Kaplan–Meier of all the data (survival's default).
-    #[default]
-    Km,
-    Rank,
-    Identity,
-    Log,
-}
-
-crate::option_enum!(ZphTransform, "transform", "km" => ZphTransform::Km, "rank" => ZphTransform::Rank, "identity" => ZphTransform::Identity, "log" => ZphTransform::Log);
-
-impl ZphTransform {
-    /// Parse an option string (see [`crate::options`]).
-    pub fn parse(s: &str) -> Result<Self> {
-        <Self as crate::options::OptionEnum>::parse(s)
-    }
-    /// The canonical spelling.
-    pub fn name(&self) -> &'static str {
-        crate::options::OptionEnum::name(*self)
-    }
-}
-
-/// Result of [`CoxPhFit::zph`]: one test per term (`term` indexes the terms given,
-/// or the columns) and the global test.
-#[derive(Debug, Clone, Default)]
-pub struct ZphTest {
-    pub term: Vec<usize>,
-    pub statistic: Vec<f64>,
-    pub df: Vec<usize>,
-    pub p_value: Vec<f64>,
-    pub global: TestResult,
-}
-
-/// Schoenfeld residuals: one row per event.
-#[derive(Debug, Clone, Default)]
-pub struct Schoenfeld {
-    pub p: usize,
-    pub stratum: Vec<u32>,
-    pub time: Vec<f64>,
-    /// Data row (0-based) of each event.
-    pub row: Vec<usize>,
-    /// Row-major, events x p.
-    pub values: Vec<f64>,
-}
-
-/// Ranks with ties given their average rank (R's `rank`).
-fn average_ranks(x: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..x.len()).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut r = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            r[k] = avg;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-/// Baseline cumulative hazard of a Cox fit (`basehaz`), stacked over strata: rows
-/// `offsets[k]..offsets[k+1]` belong to stratum `k`.
-#[derive(Debug, Clone, Default)]
-pub struct BaselineHazard {
-    pub offsets: Vec<usize>,
-    pub time: Vec<f64>,
-    /// At covariates 0 (and the offset at its mean): `basehaz(fit, centered = FALSE)`.
-    pub cumulative_hazard: Vec<f64>,
-    /// At the covariate means: `basehaz(fit, centered = TRUE)`.
-    pub cumulative_hazard_centered: Vec<f64>,
+    /// The fit's data for later operations (shared, not copied, by clones of the fit).
+    pub(crate) data: Arc<FitData>,
 }
 
 impl CoxPhFit {
@@ -1132,394 +844,8 @@ impl CoxPhFit {
             martingale_residuals: Vec::new(),
             baseline: BaselineHazard::default(),
             mean_offset: 0.0,
+            data: Arc::default(),
         }
-    }
-
-    /// Means, linear predictors, martingale residuals and the baseline hazard.
-    fn add_predictions(
-        &mut self,
-        prep: &Prepared,
-        params: &CoxPhParams,
-        it: &IterResult,
-        data: &CoxData,
-    ) {
-        let (surv, x) = (&data.surv, &data.x);
-        let (n, p) = (surv.len(), prep.p);
-        let beta: Vec<f64> = self
-            .coef
-            .iter()
-            .map(|b| if b.is_nan() { 0.0 } else { *b })
-            .collect();
-        self.means = (0..p)
-            .map(|j| {
-                let col = x.column(j);
-                if col.iter().all(|&v| v == 0.0 || v == 1.0 || v == -1.0) {
-                    0.0
-                } else if prep.counting {
-                    col.iter().sum::<f64>() / n as f64
-                } else {
-                    let w: f64 = (0..n).map(|i| surv.weight(i)).sum();
-                    (0..n).map(|i| surv.weight(i) * col[i]).sum::<f64>() / w
-                }
-            })
-            .collect();
-        let offset = data.offset;
-        // survfit.coxph centres the offset at its case-weighted mean (equal to the plain
-        // mean without weights).
-        let wsum: f64 = (0..n).map(|i| surv.weight(i)).sum();
-        let mean_offset = offset.map_or(0.0, |o| {
-            (0..n).map(|i| surv.weight(i) * o[i]).sum::<f64>() / wsum
-        });
-        self.mean_offset = mean_offset;
-        self.linear_predictors = (0..n)
-            .map(|i| {
-                (0..p)
-                    .map(|j| (x.column(j)[i] - self.means[j]) * beta[j])
-                    .sum::<f64>()
-                    + offset.map_or(0.0, |o| o[i] - mean_offset)
-            })
-            .collect();
-        let (mart, hazards) = prep.martingale(&it.beta, params.ties == Ties::Efron);
-        self.martingale_residuals = vec![0.0; n];
-        for (pos, &r) in prep.rows.iter().enumerate() {
-            self.martingale_residuals[r as usize] = mart[pos];
-        }
-        // Increments are for risk scores exp((x - center)'β + offset): rescale to x = 0
-        // with the offset at its mean, and to x = means.
-        let cb: f64 = (0..p).map(|j| prep.center[j] * beta[j]).sum();
-        let mb: f64 = (0..p).map(|j| self.means[j] * beta[j]).sum();
-        let to_zero = (mean_offset - cb).exp();
-        let to_means = (mean_offset - cb + mb).exp();
-        let mut b = BaselineHazard {
-            offsets: vec![0],
-            ..Default::default()
-        };
-        let exit = surv.exit();
-        for (k, rows) in surv.rows_by_stratum().into_iter().enumerate() {
-            let mut times: Vec<f64> = rows.iter().map(|&r| exit[r as usize]).collect();
-            times.sort_by(f64::total_cmp);
-            times.dedup();
-            let inc = &hazards[k];
-            let (mut h, mut next) = (0.0, 0usize);
-            for t in times {
-                while next < inc.len() && inc[next].0 <= t {
-                    h += inc[next].1;
-                    next += 1;
-                }
-                b.time.push(t);
-                b.cumulative_hazard.push(h * to_zero);
-                b.cumulative_hazard_centered.push(h * to_means);
-            }
-            b.offsets.push(b.time.len());
-        }
-        self.baseline = b;
-    }
-
-    /// Linear predictor `(x - means)'β + offset - mean(offset)` for new covariate
-    /// rows (columns in the fit's order), as `predict(fit, newdata, type = "lp",
-    /// reference = "sample")`.
-    pub fn predict_lp(&self, x: &Covariates, offset: Option<&[f64]>) -> Result<Vec<f64>> {
-        let mean_offset = self.mean_offset;
-        let p = self.coef.len();
-        if x.p() != p {
-            return Err(Error::InvalidArgument {
-                arg: "covariates",
-                reason: format!("has {} columns; the model has {p}", x.p()),
-            });
-        }
-        if let Some(o) = offset {
-            crate::data::check_offset(o, x.n(), "covariates")?;
-        }
-        let beta: Vec<f64> = self
-            .coef
-            .iter()
-            .map(|b| if b.is_nan() { 0.0 } else { *b })
-            .collect();
-        Ok((0..x.n())
-            .map(|i| {
-                (0..p)
-                    .map(|j| (x.column(j)[i] - self.means[j]) * beta[j])
-                    .sum::<f64>()
-                    + offset.map_or(0.0, |o| o[i] - mean_offset)
-            })
-            .collect())
-    }
-
-    /// Predicted survival `exp(-H₀(t) exp(lp))` of stratum `stratum` at `times` for
-    /// linear predictors `lp` from [`CoxPhFit::predict_lp`] (the baseline at the
-    /// covariate means, right-continuous, 1 before the first time). Returns
-    /// `times.len()` values per `lp`, lp-major.
-    pub fn predict_survival(&self, lp: &[f64], stratum: usize, times: &[f64]) -> Result<Vec<f64>> {
-        let b = &self.baseline;
-        if stratum + 1 >= b.offsets.len() {
-            return Err(Error::InvalidArgument {
-                arg: "stratum",
-                reason: format!(
-                    "stratum {stratum} does not exist (the fit has {})",
-                    b.offsets.len() - 1
-                ),
-            });
-        }
-        for (row, &t) in times.iter().enumerate() {
-            if !t.is_finite() {
-                return Err(Error::InvalidValue {
-                    arg: "times",
-                    row,
-                    value: t,
-                    problem: "time is not finite",
-                });
-            }
-        }
-        let r = b.offsets[stratum]..b.offsets[stratum + 1];
-        let tt = &b.time[r.clone()];
-        let h: Vec<f64> = times
-            .iter()
-            .map(|&t| {
-                let i = tt.partition_point(|&x| x <= t);
-                if i == 0 {
-                    0.0
-                } else {
-                    b.cumulative_hazard_centered[r.start + i - 1]
-                }
-            })
-            .collect();
-        Ok(lp
-            .iter()
-            .flat_map(|&l| h.iter().map(move |&hh| (-hh * l.exp()).exp()))
-            .collect())
-    }
-
-    /// Test of proportional hazards, as `survival::cox.zph` (survival >= 3): the score
-    /// test, at `(β̂, 0)`, for adding the covariates `x g(t)` where `g` is the chosen
-    /// transform of time centred at its mean over the events; one test per term
-    /// (`terms`: groups of column indices, default one per column) and a GLOBAL test.
-    /// `data` must be the data the model was fitted to.
-    ///
-    /// Reference: Grambsch PM, Therneau TM (1994) Biometrika 81:515–526.
-    pub fn zph(
-        &self,
-        data: &CoxData,
-        transform: ZphTransform,
-        terms: Option<&[Vec<usize>]>,
-    ) -> Result<ZphTest> {
-        let p_all = self.coef.len();
-        if data.x.p() != p_all || data.surv.len() != self.n {
-            return Err(Error::InvalidArgument {
-                arg: "data",
-                reason: "is not the data the model was fitted to".into(),
-            });
-        }
-        let keep: Vec<usize> = (0..p_all).filter(|&j| !self.aliased[j]).collect();
-        let names: Vec<String> = keep.iter().map(|&j| self.names[j].clone()).collect();
-        let x = Covariates::from_columns(keep.iter().map(|&j| data.x.column(j)).collect(), &names)?;
-        let prep = Prepared::new(&data.surv, &x, data.offset);
-        let p = keep.len();
-        let beta: Vec<f64> = keep
-            .iter()
-            .zip(&prep.scale)
-            .map(|(&j, s)| self.coef[j] / s)
-            .collect();
-        // The time transform, at every row's exit time, centred over the events.
-        let surv = &data.surv;
-        let (exit, status) = (surv.exit(), surv.status());
-        let ttimes: Vec<f64> = match transform {
-            ZphTransform::Identity => exit.to_vec(),
-            ZphTransform::Log => exit.iter().map(|t| t.ln()).collect(),
-            ZphTransform::Rank => average_ranks(exit),
-            ZphTransform::Km => {
-                let mut d = SurvivalData::new(exit, status)?;
-                if let Some(e) = surv.entry() {
-                    d = d.with_entry(e)?;
-                }
-                let km = crate::survival::km::KaplanMeier::params()
-                    .conf_type(crate::ConfType::None)
-                    .fit(&d)?;
-                exit.iter()
-                    .map(|&t| {
-                        let i = km.time.partition_point(|&u| u < t);
-                        1.0 - if i == 0 { 1.0 } else { km.survival[i - 1] }
-                    })
-                    .collect()
-            }
-        };
-        let (sum, cnt) = ttimes
-            .iter()
-            .zip(status)
-            .filter(|(_, &s)| s == 1.0)
-            .fold((0.0, 0.0), |(a, c), (t, _)| (a + t, c + 1.0));
-        let g: Vec<f64> = prep
-            .rows
-            .iter()
-            .map(|&r| ttimes[r as usize] - sum / cnt)
-            .collect();
-        let sums = prep.sums_with(&beta, self.ties == Ties::Efron, Some(&g))?;
-        // The 2p x 2p information of (x, x g) and the score (0, u_g).
-        let q = 2 * p;
-        let mut m = vec![0.0; q * q];
-        for i in 0..p {
-            for j in 0..p {
-                let (lo, hi) = if i <= j { (i, j) } else { (j, i) };
-                m[i * q + j] = sums.imat[lo * p + hi];
-                m[(p + i) * q + p + j] = sums.igg[lo * p + hi];
-                m[i * q + p + j] = sums.ixg[i * p + j];
-                m[(p + j) * q + i] = sums.ixg[i * p + j];
-            }
-        }
-        let mut u = vec![0.0; q];
-        u[p..].copy_from_slice(&sums.ug);
-        let tol = f64::EPSILON.powf(0.75);
-        let test = |idx: &[usize]| -> f64 {
-            let sub: Vec<f64> = idx
-                .iter()
-                .flat_map(|&a| idx.iter().map(move |&b| (a, b)))
-                .map(|(a, b)| m[a * q + b])
-                .collect();
-            let us: Vec<f64> = idx.iter().map(|&a| u[a]).collect();
-            quadratic_form_inverse(&sub, idx.len(), &us, tol)
-        };
-        // Terms over the kept columns.
-        let default_terms: Vec<Vec<usize>> = (0..p_all).map(|j| vec![j]).collect();
-        let terms = terms.unwrap_or(&default_terms);
-        let mut out = ZphTest::default();
-        for (t, cols) in terms.iter().enumerate() {
-            let kept: Vec<usize> = cols
-                .iter()
-                .filter_map(|c| keep.iter().position(|k| k == c))
-                .collect();
-            if kept.is_empty() {
-                continue;
-            }
-            let idx: Vec<usize> = (0..p).chain(kept.iter().map(|&k| p + k)).collect();
-            out.term.push(t);
-            out.statistic.push(test(&idx));
-            out.df.push(kept.len());
-        }
-        let idx: Vec<usize> = (0..q).collect();
-        out.global = TestResult::chisq(test(&idx), p);
-        out.p_value = out
-            .statistic
-            .iter()
-            .zip(&out.df)
-            .map(|(&x, &d)| pchisq_upper(x, d))
-            .collect();
-        Ok(out)
-    }
-
-    /// Rebuild the sorted working data for residuals that need the rows again.
-    fn prepared(&self, data: &CoxData) -> Result<Prepared> {
-        if data.x.p() != self.coef.len() || data.surv.len() != self.n {
-            return Err(Error::InvalidArgument {
-                arg: "data",
-                reason: "is not the data the model was fitted to".into(),
-            });
-        }
-        Ok(Prepared::new(&data.surv, &data.x, data.offset))
-    }
-
-    fn scaled_beta(&self, prep: &Prepared) -> Vec<f64> {
-        self.coef
-            .iter()
-            .zip(&prep.scale)
-            .map(|(b, s)| if b.is_nan() { 0.0 } else { b / s })
-            .collect()
-    }
-
-    /// Score residuals (n x p, row-major, data order; not weighted), as
-    /// `residuals(fit, type = "score")`. `data` must be the fit's data.
-    pub fn score_residuals(&self, data: &CoxData) -> Result<Vec<f64>> {
-        let prep = self.prepared(data)?;
-        let p = prep.p;
-        let r = prep.score_residuals(&self.scaled_beta(&prep), self.ties == Ties::Efron);
-        let mut out = vec![0.0; self.n * p];
-        for (pos, &row) in prep.rows.iter().enumerate() {
-            for j in 0..p {
-                out[row as usize * p + j] = r[pos * p + j] / prep.scale[j];
-            }
-        }
-        Ok(out)
-    }
-
-    /// dfbeta residuals: score residuals times the model-based variance, times the
-    /// case weight when `weighted` (`residuals(fit, "dfbeta")` weights them); with
-    /// `standardized`, divided by the standard errors (`"dfbetas"`).
-    pub fn dfbeta(&self, data: &CoxData, weighted: bool, standardized: bool) -> Result<Vec<f64>> {
-        let p = self.coef.len();
-        let r = self.score_residuals(data)?;
-        let v = &self.naive_var;
-        let mut out = vec![0.0; self.n * p];
-        for i in 0..self.n {
-            let w = if weighted { data.surv.weight(i) } else { 1.0 };
-            for j in 0..p {
-                let mut d: f64 = (0..p).map(|l| r[i * p + l] * v[l * p + j]).sum::<f64>() * w;
-                if standardized {
-                    d /= v[j * p + j].sqrt();
-                }
-                out[i * p + j] = d;
-            }
-        }
-        Ok(out)
-    }
-
-    /// Schoenfeld residuals, one row per event ordered by stratum, time and data row
-    /// (`residuals(fit, "schoenfeld")`); with `scaled`, `r V d + β` (`"scaledsch"`,
-    /// V the model-based variance, d the number of events).
-    pub fn schoenfeld_residuals(&self, data: &CoxData, scaled: bool) -> Result<Schoenfeld> {
-        let prep = self.prepared(data)?;
-        let p = prep.p;
-        let (_, sch) =
-            prep.residual_sweep(&self.scaled_beta(&prep), self.ties == Ties::Efron, true);
-        let strata = data.surv.strata();
-        let mut events: Vec<(u32, f64, u32, usize)> = (0..prep.len())
-            .filter(|&pos| prep.event[pos])
-            .map(|pos| {
-                let row = prep.rows[pos];
-                (
-                    strata.map_or(0, |s| s[row as usize]),
-                    prep.exit[pos],
-                    row,
-                    pos,
-                )
-            })
-            .collect();
-        events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
-        let mut out = Schoenfeld {
-            p,
-            ..Default::default()
-        };
-        let d = events.len() as f64;
-        let beta: Vec<f64> = self
-            .coef
-            .iter()
-            .map(|b| if b.is_nan() { 0.0 } else { *b })
-            .collect();
-        for &(st, t, row, pos) in &events {
-            out.stratum.push(st);
-            out.time.push(t);
-            out.row.push(row as usize);
-            let r: Vec<f64> = (0..p).map(|j| sch[pos * p + j] / prep.scale[j]).collect();
-            if scaled {
-                for j in 0..p {
-                    let v: f64 = (0..p).map(|l| r[l] * self.naive_var[l * p + j]).sum();
-                    out.values.push(v * d + beta[j]);
-                }
-            } else {
-                out.values.extend_from_slice(&r);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Deviance residuals `sign(m) sqrt(-2 (m + δ log(δ - m)))` from the martingale
-    /// residuals `m` and the event indicators.
-    pub fn deviance_residuals(&self, status: &[f64]) -> Vec<f64> {
-        self.martingale_residuals
-            .iter()
-            .zip(status)
-            .map(|(&m, &d)| {
-                let t = if d == 1.0 { (d - m).ln() * d } else { 0.0 };
-                m.signum() * (-2.0 * (m + t)).sqrt()
-            })
-            .collect()
     }
 
     /// Replace `var`/`se` by the robust sandwich `D'D`, where `D` holds the weighted
