@@ -387,6 +387,7 @@ predict.hrr_coxph <- function(object, newdata, type = "lp", times = NULL, stratu
                               ...) {
   args <- list(type = type, times = if (is.null(times)) NULL else as.double(times),
                stratum = if (is.null(stratum)) NULL else as.character(stratum))
+  ok <- NULL   # new rows with every value present (the others predict NA)
   if (missing(newdata) || is.null(newdata)) {
     rn <- names(object$linear.predictors)
   } else {
@@ -394,18 +395,31 @@ predict.hrr_coxph <- function(object, newdata, type = "lp", times = NULL, stratu
     mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
     X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
     X <- X[, attr(X, "assign") != 0L, drop = FALSE]
-    args$covariates <- matrix_columns(X)
+    off <- NULL
     if (length(object$offset_terms)) {
       env <- environment(object$formula) %||% parent.frame()
-      args$offset <- as.double(Reduce(`+`, lapply(object$offset_terms,
-                                                  function(e) eval_in(e, newdata, env))))
+      off <- as.double(Reduce(`+`, lapply(object$offset_terms,
+                                          function(e) eval_in(e, newdata, env))))
     }
+    ok <- stats::complete.cases(X) & (if (is.null(off)) TRUE else !is.na(off))
+    args$covariates <- matrix_columns(X[ok, , drop = FALSE])
+    if (!is.null(off)) args$offset <- off[ok]
     rn <- rownames(mf)
   }
   out <- hrr_fit_call(cox_ptr(object), "predict", args)
   if (is.matrix(out)) {
+    if (!is.null(ok)) {
+      full <- matrix(NA_real_, length(ok), ncol(out))
+      full[ok, ] <- out
+      out <- full
+    }
     dimnames(out) <- list(rn, format(times))
     return(out)
+  }
+  if (!is.null(ok)) {
+    full <- rep(NA_real_, length(ok))
+    full[ok] <- out
+    out <- full
   }
   stats::setNames(out, rn)
 }

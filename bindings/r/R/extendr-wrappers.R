@@ -6,27 +6,6 @@
 #' @useDynLib hrrstats, .registration = TRUE
 NULL
 
-#' Fit a Cox model from `inputs` (the named list of `CoxArgs`). Returns the fit's fields (variance
-#' matrices as R matrices, tests as c(statistic, df, p_value)) and `ptr`, an external
-#' pointer to the fit for the residuals and tests that need the data again.
-#' @noRd
-cox_fit_ <- function(inputs) .Call(wrap__cox_fit_, inputs)
-
-#' Proportional-hazards test (`cox.zph`) of the fit made from `inputs` (fit behind
-#' `ptr`, refitted when gone). `terms`: NULL (one test per column) or a list of integer
-#' vectors of 1-based column indices. Returns `term` (1-based index into the terms),
-#' statistic, df, p_value and global = c(statistic, df, p_value).
-#' @noRd
-cox_zph_ <- function(inputs, ptr, transform, terms) .Call(wrap__cox_zph_, inputs, ptr, transform, terms)
-
-#' Residuals of the fit made from `inputs` (fit behind `ptr`, refitted when gone) that
-#' need the data again. `kind`: "score" (n x p), "dfbeta" / "dfbetas" (n x p, times the
-#' case weights when `weighted`), "schoenfeld" / "scaledsch" (a list: strata (codes
-#' 1..k), time, row (1-based data row), values (events x p), one row per event ordered
-#' by stratum, time and data row).
-#' @noRd
-cox_resid_ <- function(inputs, ptr, kind, weighted) .Call(wrap__cox_resid_, inputs, ptr, kind, weighted)
-
 #' Fit a GLM from `inputs` (the named list of `GlmInputs`). Returns the fit's fields
 #' (variance matrices as R matrices; `stat`, `p` the Wald tests of the model-based
 #' variance, z or t as summary.glm) and `ptr`, an external pointer to the fit for

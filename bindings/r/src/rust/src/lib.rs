@@ -14,9 +14,9 @@ mod protocol;
 use extendr_api::prelude::*;
 use hrrstats_core::{
     crude_rates, cut_lexis, direct_standardize, glm::link_by_name, rate_differences, rate_ratios, sir, standard_population,
-    CompetingData, ConfType, Convergence, Covariates, CumInc, CumIncFit, CumIncParams,
+    CompetingData, ConfType, Covariates, CumInc, CumIncFit, CumIncParams,
     Error as CoreError, Family, FineGray, FineGrayFit, FineGrayParams, Glm, GlmData, GlmFit, GlmParams, GlmResidual,
-    LexisData, LexisSplit, Robust, SurvivalData, TestResult,
+    LexisData, LexisSplit, Robust,
 };
 
 /// Rows are reported to R users counted from 1.
@@ -145,13 +145,6 @@ fn strings(arg: &str, x: &Robj) -> Res<Vec<String>> {
         .ok_or_else(|| Failure(format!("argument `{arg}` must be a character vector")))
 }
 
-/// `c(statistic =, df =, p_value =)`.
-fn test_col(t: &TestResult) -> Robj {
-    let mut r: Robj = vec![t.statistic, t.df as f64, t.p_value].into();
-    r.set_names(["statistic", "df", "p_value"]).expect("three names");
-    r
-}
-
 /// Row-major p x p -> R's column-major matrix.
 fn square(v: &[f64], p: usize) -> Robj {
     RMatrix::<f64>::new_matrix(p, p, |i, j| v[i * p + j]).into()
@@ -178,11 +171,6 @@ impl NamedArgs {
     fn get(&self, name: &str) -> &Robj {
         self.items.get(name).unwrap_or(&self.nil)
     }
-}
-
-/// Row-major rows x cols -> R's column-major matrix.
-fn matrix_rm(v: &[f64], rows: usize, cols: usize) -> Robj {
-    RMatrix::<f64>::new_matrix(rows, cols, |i, j| v[i * cols + j]).into()
 }
 
 // ---- generalised linear models ----------------------------------------------------------
