@@ -43,7 +43,7 @@ impl CaseData {
 struct Case {
     name: String,
     robust: bool,
-    input: CaseData,
+    /// The fit keeps its own (sorted) data for residuals, zph and predictions.
     fit: CoxPhFit,
 }
 
@@ -84,7 +84,6 @@ fn cases() -> Vec<Case> {
             Case {
                 name: get("case"),
                 robust: get("robust") == "TRUE",
-                input,
                 fit,
             }
         })

@@ -90,10 +90,12 @@ class CoxPH:
         stratum and time, with columns row and time)."""
         r = self._fit.call("residuals", {"type": type})
         if isinstance(r, dict):
-            out = r["values"]
+            out = pd.DataFrame(r["values"], columns=self.names)
             out.insert(0, "time", r["time"])
             out.insert(0, "row", r["row"])
             return out
+        if r.ndim == 2:
+            return pd.DataFrame(r, columns=self.names)
         return r
 
     def baseline_hazard(self, centered=False):

@@ -152,7 +152,10 @@ impl CoxFit {
     }
 
     /// Residuals of `type`; with `collapse` (a grouping, one code per row) summed
-    /// within groups, as `residuals(fit, collapse = )`.
+    /// within groups (one row per level), as `residuals(fit, collapse = )`. Vectors for
+    /// martingale and deviance residuals, rows x coefficients matrices for score and
+    /// dfbeta(s), a record (row, strata, time, values: events x coefficients) for the
+    /// Schoenfeld kinds.
     fn residuals(&self, args: &Args) -> Result<Value> {
         let f = &self.fit;
         let (n, p) = (f.n, self.p());
@@ -187,7 +190,6 @@ impl CoxFit {
                 });
             }
         }
-        let levels = args.levels("collapse");
         // Row sums within the collapse groups of a row-major n x ncol matrix.
         let collapsed = |v: &[f64], ncol: usize| -> Vec<f64> {
             let (c, k) = collapse.expect("collapse given");
@@ -200,12 +202,13 @@ impl CoxFit {
             }
             out
         };
-        let matrix = |v: Vec<f64>, rows: usize, row_names: Option<Vec<String>>| Matrix {
+        // Row-major rows x p as a matrix (unnamed: the hosts name rows and columns).
+        let matrix = |v: Vec<f64>, rows: usize| Matrix {
             nrow: rows,
             ncol: p,
             data: (0..p).flat_map(|j| (0..rows).map(move |i| (i, j))).map(|(i, j)| v[i * p + j]).collect(),
-            row_names,
-            col_names: Some(f.names.clone()),
+            row_names: None,
+            col_names: None,
         };
         Ok(match kind {
             CoxResidual::Martingale => match collapse {
@@ -219,8 +222,8 @@ impl CoxFit {
                     _ => f.dfbeta(weighted, kind == CoxResidual::Dfbetas)?,
                 };
                 match collapse {
-                    None => Value::Matrix(matrix(v, n, None)),
-                    Some((_, k)) => Value::Matrix(matrix(collapsed(&v, p), k, Some(levels))),
+                    None => Value::Matrix(matrix(v, n)),
+                    Some((_, k)) => Value::Matrix(matrix(collapsed(&v, p), k)),
                 }
             }
             CoxResidual::Schoenfeld | CoxResidual::ScaledSchoenfeld => {
@@ -231,7 +234,7 @@ impl CoxFit {
                         .with("row", s.row.clone())
                         .with("strata", s.stratum.iter().map(|&k| k as usize).collect::<Vec<usize>>())
                         .with("time", s.time.clone())
-                        .with("values", matrix(s.values, events, None)),
+                        .with("values", matrix(s.values, events)),
                 )
             }
         })
