@@ -352,3 +352,17 @@ test_that("logical status and ties = \"breslow\" as coxph", {
   expect_close(coef(fit), coef(ref), "breslow coef")
   expect_identical(fit$method, "breslow")
 })
+
+test_that("predict(type = \"survival\") for new data matches survfit.coxph", {
+  d <- lung01()
+  f <- Surv(time, status) ~ age + sex
+  ref <- survival::coxph(f, data = d)
+  fit <- cox_ph(f, data = d)
+  nd <- data.frame(age = c(50, 70, NA), sex = c(1, 2, 1))
+  s <- predict(fit, newdata = nd, type = "survival", times = c(100, 400))
+  sf <- summary(survival::survfit(ref, newdata = nd[1:2, ]), times = c(100, 400))
+  expect_close(unname(s[1:2, ]), t(sf$surv), "predicted survival")
+  expect_true(all(is.na(s[3, ])))
+  expect_close(predict(fit, type = "expected"), predict(ref, type = "expected"), "expected")
+  expect_error(predict(fit, type = "linear"), "argument `type`: unknown value")
+})
