@@ -52,7 +52,13 @@ pub fn cox_ph(args: &Args) -> Result<Output> {
     let mut strata_levels = args.levels("strata");
     if strata_levels.is_empty() {
         strata_levels = (0..fit.baseline.offsets.len().saturating_sub(1))
-            .map(|k| if k == 0 { "all".to_string() } else { k.to_string() })
+            .map(|k| {
+                if k == 0 {
+                    "all".to_string()
+                } else {
+                    k.to_string()
+                }
+            })
             .collect();
     }
     let f = CoxFit {
@@ -186,7 +192,10 @@ impl CoxFit {
             if c.len() != n {
                 return Err(Error::InvalidArgument {
                     arg: "collapse",
-                    reason: format!("must have one value per row of the fit ({n}), not {}", c.len()),
+                    reason: format!(
+                        "must have one value per row of the fit ({n}), not {}",
+                        c.len()
+                    ),
                 });
             }
         }
@@ -206,7 +215,10 @@ impl CoxFit {
         let matrix = |v: Vec<f64>, rows: usize| Matrix {
             nrow: rows,
             ncol: p,
-            data: (0..p).flat_map(|j| (0..rows).map(move |i| (i, j))).map(|(i, j)| v[i * p + j]).collect(),
+            data: (0..p)
+                .flat_map(|j| (0..rows).map(move |i| (i, j)))
+                .map(|(i, j)| v[i * p + j])
+                .collect(),
             row_names: None,
             col_names: None,
         };
@@ -232,7 +244,13 @@ impl CoxFit {
                 Value::Record(
                     Record::new()
                         .with("row", s.row.clone())
-                        .with("strata", s.stratum.iter().map(|&k| k as usize).collect::<Vec<usize>>())
+                        .with(
+                            "strata",
+                            s.stratum
+                                .iter()
+                                .map(|&k| k as usize)
+                                .collect::<Vec<usize>>(),
+                        )
                         .with("time", s.time.clone())
                         .with("values", matrix(s.values, events)),
                 )
@@ -301,15 +319,21 @@ impl CoxFit {
             None => Ok(None),
             Some(_) => {
                 let s = args.str("stratum")?;
-                self.strata_levels.iter().position(|l| l == s).map(Some).ok_or_else(|| {
-                    Error::InvalidArgument {
+                self.strata_levels
+                    .iter()
+                    .position(|l| l == s)
+                    .map(Some)
+                    .ok_or_else(|| Error::InvalidArgument {
                         arg: "stratum",
                         reason: format!(
                             "no stratum \"{s}\"; the fit has {}",
-                            self.strata_levels.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
+                            self.strata_levels
+                                .iter()
+                                .map(|l| format!("\"{l}\""))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
-                    }
-                })
+                    })
             }
         }
     }
@@ -351,7 +375,9 @@ impl CoxFit {
                 if new.is_some() {
                     return Err(Error::InvalidArgument {
                         arg: "type",
-                        reason: "\"expected\" is available for the fitted data only (no new covariates)".into(),
+                        reason:
+                            "\"expected\" is available for the fitted data only (no new covariates)"
+                                .into(),
                     });
                 }
                 Ok(Value::Nums(
@@ -378,7 +404,11 @@ impl CoxFit {
                             arg: "stratum",
                             reason: format!(
                                 "the model has {n_strata} strata ({}): name one",
-                                self.strata_levels.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
+                                self.strata_levels
+                                    .iter()
+                                    .map(|l| format!("\"{l}\""))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ),
                         })
                     }
@@ -422,7 +452,7 @@ impl CoxFit {
         }
         let mut fits = vec![(f.loglik[1], f.aliased.iter().filter(|&&a| !a).count())];
         for (row, (&l, &d)) in loglik.iter().zip(df).enumerate() {
-            if !(d.is_finite() && d >= 0.0 && d == d.floor()) || !l.is_finite() {
+            if !(d.is_finite() && d >= 0.0 && d == d.floor() && l.is_finite()) {
                 return Err(Error::InvalidValue {
                     arg: if l.is_finite() { "df" } else { "loglik" },
                     row,

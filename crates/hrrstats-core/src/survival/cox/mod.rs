@@ -23,6 +23,13 @@
 //!
 //! Reference: Cox DR (1972) JRSS-B 34:187–220; Efron B (1977) JASA 72:557–565;
 //! Therneau TM, Grambsch PM (2000) *Modeling Survival Data*, Springer.
+//!
+//! Layout: this file holds the options, the Newton–Raphson fit, the fit type and the
+//! robust variance; `sweep` the sorted data and the risk-set sums; `residuals` the
+//! score, dfbeta and Schoenfeld residuals; `zph` the proportional-hazards test;
+//! `baseline` the martingale residuals, the baseline hazard and predictions. The fit
+//! keeps its sorted data (`FitData`), so every later operation runs on it without the
+//! inputs crossing a language boundary again.
 
 use std::sync::Arc;
 
@@ -40,7 +47,6 @@ use sweep::Prepared;
 pub use baseline::{BaselineHazard, CoxPredictType};
 pub use residuals::{CoxResidual, Schoenfeld};
 pub use zph::{ZphTest, ZphTransform};
-
 
 /// Handling of tied event times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -213,7 +219,6 @@ impl FitData {
         self.weights.as_ref().map_or(1.0, |w| w[i])
     }
 }
-
 
 /// Why the Newton–Raphson iterations stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -46,7 +46,12 @@ impl Prepared {
     /// Score residuals and, with `schoenfeld`, Schoenfeld residuals `x_i - x̄(t_i)`
     /// (Efron: x̄ the mean of the sub-step means) on the event rows (0 elsewhere); both
     /// row-major by sorted position, scaled coordinates.
-    pub(super) fn residual_sweep(&self, beta: &[f64], efron: bool, schoenfeld: bool) -> (Vec<f64>, Vec<f64>) {
+    pub(super) fn residual_sweep(
+        &self,
+        beta: &[f64],
+        efron: bool,
+        schoenfeld: bool,
+    ) -> (Vec<f64>, Vec<f64>) {
         let p = self.p;
         let eta = self.eta(beta);
         let mut resid = vec![0.0; self.len() * p];
@@ -219,7 +224,7 @@ impl CoxPhFit {
     pub fn score_residuals(&self) -> Result<Vec<f64>> {
         let prep = self.prepared();
         let p = prep.p;
-        let r = prep.score_residuals(&self.scaled_beta(&prep), self.ties == Ties::Efron);
+        let r = prep.score_residuals(&self.scaled_beta(prep), self.ties == Ties::Efron);
         let mut out = vec![0.0; self.n * p];
         for (pos, &row) in prep.rows.iter().enumerate() {
             for j in 0..p {
@@ -256,8 +261,7 @@ impl CoxPhFit {
     pub fn schoenfeld_residuals(&self, scaled: bool) -> Result<Schoenfeld> {
         let prep = self.prepared();
         let p = prep.p;
-        let (_, sch) =
-            prep.residual_sweep(&self.scaled_beta(&prep), self.ties == Ties::Efron, true);
+        let (_, sch) = prep.residual_sweep(&self.scaled_beta(prep), self.ties == Ties::Efron, true);
         let strata = self.data.strata.as_deref();
         let mut events: Vec<(u32, f64, u32, usize)> = (0..prep.len())
             .filter(|&pos| prep.event[pos])

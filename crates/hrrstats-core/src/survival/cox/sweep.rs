@@ -193,7 +193,13 @@ impl Prepared {
     }
 
     /// One stratum's sweep (agfit4): event times from last to first.
-    pub(super) fn block_sums(&self, b: usize, eta: &[f64], efron: bool, g: Option<&[f64]>) -> Result<Sums> {
+    pub(super) fn block_sums(
+        &self,
+        b: usize,
+        eta: &[f64],
+        efron: bool,
+        g: Option<&[f64]>,
+    ) -> Result<Sums> {
         let p = self.p;
         let (start, end) = (self.bounds[b], self.bounds[b + 1]);
         let x = &self.x;
@@ -332,7 +338,6 @@ impl Prepared {
         Ok(s)
     }
 }
-
 
 /// Log partial likelihood, score vector and information matrix (upper triangle);
 /// with a time function `g`, also the score and information blocks of the added
