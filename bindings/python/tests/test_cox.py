@@ -89,7 +89,8 @@ def test_covariates_as_array_frame_and_names_agree():
     assert a.names == ["x0", "x1"] and b.names == ["age", "sex"]
     np.testing.assert_array_equal(a.coef, c.coef)
     np.testing.assert_array_equal(b.coef, c.coef)
-    assert list(c.summary().columns) == ["coef", "exp_coef", "se", "z", "p", "lower", "upper"]
+    # the core's coefficient table: lower/upper limit coef, exp_lower/exp_upper exp(coef)
+    assert list(c.summary().columns) == ["coef", "exp_coef", "se", "z", "p", "exp_lower", "exp_upper", "lower", "upper"]
     assert "Likelihood ratio test" in repr(c)
 
 
@@ -171,5 +172,27 @@ def test_residual_matrices_match_residuals_coxph(c):
         if ty == "schoenfeld":
             rows = ours["row"].to_numpy()[ref["row"].to_numpy().astype(int) - 1]
             np.testing.assert_array_equal(rows, num(ref, "obs").astype(int) - 1)
-    with pytest.raises(ValueError, match="unknown residual type"):
+    with pytest.raises(ValueError, match=r"argument `type`: unknown value \"pearson\""):
         fit.residuals("pearson")
+
+
+def test_wald_table_limits_and_anova_come_from_the_core():
+    d = lung()
+    f1 = hs.cox_ph("time", "status", ["age"], data=d)
+    f2 = hs.cox_ph("time", "status", ["age", "sex"], data=d)
+    a = f1.anova(f2)
+    assert list(a.columns) == ["model", "loglik", "df", "chisq", "test_df", "p"]
+    assert a["chisq"][1] == pytest.approx(2 * (f2.loglik[1] - f1.loglik[1]), rel=1e-12)
+    assert a["test_df"][1] == 1
+    s = f2.summary(conf_level=0.9)
+    q = 1.6448536269514722  # qnorm(0.95)
+    np.testing.assert_allclose(s["lower"], f2.coef - q * f2.se, rtol=1e-12)
+    np.testing.assert_allclose(s["exp_upper"], np.exp(f2.coef + q * f2.se), rtol=1e-12)
+    rb = hs.cox_ph("time", "status", ["age", "sex"], robust=True, data=d)
+    assert "naive_se" in rb.summary().columns
+    # expected events of the fitted rows: status - martingale residual
+    np.testing.assert_allclose(f2.predict(type="expected"), d["status"] - f2.residuals(), rtol=1e-12)
+    with pytest.raises(ValueError, match="fitted data only"):
+        f2.predict(d[["age", "sex"]].iloc[:2], type="expected")
+    with pytest.raises(ValueError, match=r"argument `type`: unknown value"):
+        f2.predict(type="linear")

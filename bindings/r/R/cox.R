@@ -9,23 +9,19 @@
 #   terms may include `strata(g)`, `cluster(id)` and `offset(o)`.
 # @param data a data frame holding the variables.
 # @param weights case weights (positive): a numeric vector or a column of `data`.
-# @param ties "efron" (default) or "breslow".
+# @param ties "efron" (default) or "breslow" (parsed by the core).
 # @param robust robust (sandwich) variance; implied by a cluster() term.
 # @param init initial coefficients (default 0).
 # @param control list(iter.max = 20, eps = 1e-9).
 # @param na_action "fail" (default: missing values are an error) or "drop".
 # @return an object of class `hrr_coxph`.
-cox_ph <- function(formula, data, weights = NULL, ties = c("efron", "breslow"),
+cox_ph <- function(formula, data, weights = NULL, ties = "efron",
                    robust = FALSE, init = NULL, control = list(iter.max = 20, eps = 1e-9),
                    na_action = c("fail", "drop")) {
   call <- match.call()
   if (missing(data)) data <- NULL
   na_action <- check_na_action(na_action)
-  ties <- ties_of(ties)
   ctrl <- cox_control(control)
-  if (!is.logical(robust) || length(robust) != 1L || is.na(robust)) {
-    stop("argument `robust` must be TRUE or FALSE", call. = FALSE)
-  }
   if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
     stop("argument `data` must be a data frame", call. = FALSE)
   }
@@ -114,48 +110,43 @@ cox_ph <- function(formula, data, weights = NULL, ties = c("efron", "breslow"),
       do.call(survival::strata, c(unname(as.list(mf[st_sp$vars])), shortlabel = TRUE))
     strata <- factor_codes(sv)
   }
-  cluster <- if (length(cl_sp$vars)) factor_codes(mf[[cl_sp$vars]])$codes else NULL
+  cluster <- if (length(cl_sp$vars)) factor_codes(mf[[cl_sp$vars]]) else NULL
   offset <- stats::model.offset(mf)
   if (!is.null(offset)) offset <- as.double(offset)
-  if (!is.null(init)) {
-    if (!is.numeric(init)) stop("argument `init` must be numeric", call. = FALSE)
-    init <- as.double(init)
-  }
+  if (!is.null(init) && !is.numeric(init)) stop("argument `init` must be numeric", call. = FALSE)
 
-  time <- by_arg("time")
-  status <- by_arg("status")
-  # Everything the core needs to rebuild the fit's data (kept in the fit for cox_zph()
-  # and the score/dfbeta/Schoenfeld residuals; R shares these vectors, no copies).
-  inputs <- list(time = time, status = status, entry = by_arg("entry"),
-                 weights = by_arg("weights"), strata = strata$codes,
-                 n_strata = if (is.null(strata)) NULL else length(strata$levels),
-                 x = X, names = xnames, offset = offset, cluster = cluster, ties = ties,
-                 robust = robust, max_iter = ctrl$iter.max, eps = ctrl$eps, init = init)
-  res <- cox_fit_(inputs)
-  v <- rust_value(remap_rows(res, keep),
-                  hint = if (!is.null(strata)) strata_hint(strata$levels))
+  # Everything the core needs; kept in the fit to refit after saveRDS()/readRDS()
+  # (R does not save the core's fit behind `ptr`).
+  inputs <- list(time = by_arg("time"), status = by_arg("status"), entry = by_arg("entry"),
+                 weights = by_arg("weights"), strata = as_grouping(strata),
+                 covariates = matrix_columns(X), offset = offset,
+                 cluster = as_grouping(cluster), ties = ties, robust = robust,
+                 max_iter = ctrl$iter.max, eps = ctrl$eps,
+                 init = if (is.null(init)) NULL else as.double(init),
+                 rows = miss$keep)
+  out <- cox_call(inputs, strata$levels)
+  v <- out$value
   if (v$convergence == "max_iterations") {
     warning(sprintf("cox_ph: ran out of iterations (%d) and did not converge",
                     v$iterations), call. = FALSE)
   }
 
   rn <- rownames(mf)
-  named_matrix <- function(m) {
-    dimnames(m) <- list(xnames, xnames)
-    m
-  }
   robust_fit <- isTRUE(v$robust)
   fit <- list(
     coefficients = stats::setNames(nan_to_na(v$coef), xnames),
-    var = named_matrix(v$var),
-    naive_var = if (robust_fit) named_matrix(v$naive_var) else NULL,
+    var = v$var,
+    naive_var = if (robust_fit) v$naive_var else NULL,
     se = stats::setNames(nan_to_na(v$se), xnames),
     naive_se = stats::setNames(nan_to_na(v$naive_se), xnames),
+    table = v$table,
+    conf_level = v$conf_level,
     loglik = v$loglik,
-    score_test = v$score_test,
-    wald_test = v$wald_test,
-    lr_test = v$lr_test,
-    robust_score_test = v$robust_score_test,
+    df = v$df,
+    score_test = test_vector(v$score_test),
+    wald_test = test_vector(v$wald_test),
+    lr_test = test_vector(v$lr_test),
+    robust_score_test = test_vector(v$robust_score_test),
     iter = v$iterations,
     convergence = v$convergence,
     rank = v$rank,
@@ -167,7 +158,6 @@ cox_ph <- function(formula, data, weights = NULL, ties = c("efron", "breslow"),
     linear.predictors = stats::setNames(v$linear_predictors, rn),
     residuals = stats::setNames(v$martingale_residuals, rn),
     deviance_residuals = stats::setNames(v$deviance_residuals, rn),
-    status = status,
     method = v$ties,
     robust = robust_fit,
     baseline = v$baseline,
@@ -183,18 +173,30 @@ cox_ph <- function(formula, data, weights = NULL, ties = c("efron", "breslow"),
     formula = formula,
     call = call,
     inputs = inputs,
-    ptr = v$ptr
+    ptr = out$fit
   )
   class(fit) <- "hrr_coxph"
   fit
 }
 
-ties_of <- function(ties) {
-  if (identical(ties, c("efron", "breslow"))) return("efron")
-  if (!is.character(ties) || length(ties) != 1L || is.na(ties)) {
-    stop("argument `ties` must be \"efron\" or \"breslow\"", call. = FALSE)
-  }
-  ties   # the core checks the name
+cox_call <- function(inputs, strata_levels) {
+  hrr_call("cox_ph", inputs, hint = if (!is.null(inputs$strata)) strata_hint(strata_levels))
+}
+
+# The core's fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
+cox_ptr <- function(x) {
+  if (!is.null(x$ptr) && hrr_fit_alive_(x$ptr)) x$ptr else cox_call(x$inputs, x$strata_levels)$fit
+}
+
+# The columns of a model matrix as the named list of covariates the core reads.
+matrix_columns <- function(X) {
+  stats::setNames(lapply(seq_len(ncol(X)), function(j) as.double(X[, j])), colnames(X))
+}
+
+# A test record (statistic, df, p_value) as c(statistic =, df =, p_value =).
+test_vector <- function(t) {
+  if (is.null(t)) return(NULL)
+  c(statistic = t$statistic, df = as.double(t$df), p_value = t$p_value)
 }
 
 cox_control <- function(control) {
@@ -245,50 +247,54 @@ vcov.hrr_coxph <- function(object, ...) object$var
 nobs.hrr_coxph <- function(object, ...) object$nevent
 
 logLik.hrr_coxph <- function(object, ...) {
-  structure(object$loglik[2L], df = sum(!is.na(object$coefficients)),
-            nobs = object$nevent, class = "logLik")
+  structure(object$loglik[2L], df = object$df, nobs = object$nevent, class = "logLik")
 }
 
+# The core's coefficient table (term, coef, exp_coef, se, [naive_se], z, p, exp_lower,
+# exp_upper, lower, upper) at `level`.
+cox_table <- function(x, level = x$conf_level) {
+  tab <- if (isTRUE(all.equal(level, x$conf_level)) && !is.null(x$table)) x$table else
+    hrr_fit_call(cox_ptr(x), "coef_table", list(conf_level = level))
+  num <- vapply(tab, is.double, NA)
+  tab[num] <- lapply(tab[num], nan_to_na)
+  tab
+}
+
+# Wald limits of the coefficients (coef scale), as confint.coxph.
 confint.hrr_coxph <- function(object, parm, level = 0.95, ...) {
+  tab <- cox_table(object, level)
   cf <- object$coefficients
   if (missing(parm)) parm <- names(cf)
   else if (is.numeric(parm)) parm <- names(cf)[parm]
   a <- (1 - level) / 2
   a <- c(a, 1 - a)
-  z <- stats::qnorm(a)
-  ci <- cf[parm] + object$se[parm] %o% z
+  i <- match(parm, tab$term)
+  ci <- cbind(tab$lower[i], tab$upper[i])
   dimnames(ci) <- list(parm, paste(format(100 * a, trim = TRUE, scientific = FALSE,
                                           digits = 3L), "%"))
   ci
 }
 
-# The coefficient table: one row per coefficient, with exp(coef) and its confidence
-# limits.
+# The coefficient table: one row per coefficient; lower/upper are limits of coef,
+# exp_lower/exp_upper of exp(coef); naive_se with a robust variance.
 as.data.frame.hrr_coxph <- function(x, row.names = NULL, optional = FALSE, ...,
                                     conf_level = 0.95) {
-  cf <- x$coefficients
-  se <- x$se
-  z <- cf / se
-  q <- stats::qnorm(1 - (1 - conf_level) / 2)
-  data.frame(term = names(cf), coef = unname(cf), exp_coef = unname(exp(cf)),
-             se = unname(se), naive_se = unname(x$naive_se), z = unname(z),
-             p = unname(2 * stats::pnorm(-abs(z))),
-             lower = unname(exp(cf - q * se)), upper = unname(exp(cf + q * se)),
-             stringsAsFactors = FALSE, row.names = row.names)
+  tab <- cox_table(x, conf_level)
+  if (!is.null(row.names)) rownames(tab) <- row.names
+  tab
 }
 
-coef_matrix <- function(x, p_name) {
-  cf <- x$coefficients
-  z <- cf / x$se
-  tab <- cbind(cf, exp(cf), x$naive_se)
+coef_matrix <- function(x, p_name, tab = cox_table(x)) {
+  naive <- if (x$robust) tab$naive_se else tab$se
+  m <- cbind(tab$coef, tab$exp_coef, naive)
   cn <- c("coef", "exp(coef)", "se(coef)")
   if (x$robust) {
-    tab <- cbind(tab, x$se)
+    m <- cbind(m, tab$se)
     cn <- c(cn, "robust se")
   }
-  tab <- cbind(tab, z, 2 * stats::pnorm(-abs(z)))
-  dimnames(tab) <- list(names(cf), c(cn, "z", p_name))
-  tab
+  m <- cbind(m, tab$z, tab$p)
+  dimnames(m) <- list(tab$term, c(cn, "z", p_name))
+  m
 }
 
 test_line <- function(label, t, digits) {
@@ -322,16 +328,15 @@ print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) 
 }
 
 summary.hrr_coxph <- function(object, conf.int = 0.95, ...) {
-  cf <- object$coefficients
-  q <- stats::qnorm(1 - (1 - conf.int) / 2)
-  ci <- cbind(exp(cf), exp(-cf), exp(cf - q * object$se), exp(cf + q * object$se))
+  tab <- cox_table(object, conf.int)
+  ci <- cbind(tab$exp_coef, exp(-tab$coef), tab$exp_lower, tab$exp_upper)
   lev <- format(conf.int)
   lev <- substring(lev, 2L)
-  dimnames(ci) <- list(names(cf), c("exp(coef)", "exp(-coef)", paste0("lower ", lev),
-                                     paste0("upper ", lev)))
+  dimnames(ci) <- list(tab$term, c("exp(coef)", "exp(-coef)", paste0("lower ", lev),
+                                   paste0("upper ", lev)))
   res <- list(call = object$call, n = object$n, nevent = object$nevent,
               n_dropped = object$n_dropped,
-              coefficients = coef_matrix(object, "Pr(>|z|)"), conf.int = ci,
+              coefficients = coef_matrix(object, "Pr(>|z|)", tab), conf.int = ci,
               logtest = object$lr_test, waldtest = object$wald_test,
               sctest = object$score_test, robscore = object$robust_score_test,
               loglik = object$loglik, method = object$method, robust = object$robust,
@@ -372,110 +377,87 @@ print.summary.hrr_coxph <- function(x, digits = max(getOption("digits") - 3L, 3L
   invisible(x)
 }
 
-predict.hrr_coxph <- function(object, newdata, type = c("lp", "risk", "expected"), ...) {
-  type <- match.arg(type)
+# Predictions as predict.coxph(reference = "sample"), computed by the core: for the
+# fitted rows, or for `newdata` (its design columns built here with the model's terms,
+# factor levels and contrasts; its offset() terms evaluated in it). type "lp", "risk",
+# "expected" (fitted rows only) or "survival" (a rows x times matrix at `times`, from
+# the baseline of `stratum`, a stratum label; each fitted row's own stratum without
+# newdata).
+predict.hrr_coxph <- function(object, newdata, type = "lp", times = NULL, stratum = NULL,
+                              ...) {
+  args <- list(type = type, times = if (is.null(times)) NULL else as.double(times),
+               stratum = if (is.null(stratum)) NULL else as.character(stratum))
+  ok <- NULL   # new rows with every value present (the others predict NA)
   if (missing(newdata) || is.null(newdata)) {
-    lp <- object$linear.predictors
-    return(switch(type, lp = lp, risk = exp(lp),
-                  expected = stats::setNames(object$status - object$residuals,
-                                             names(object$residuals))))
+    rn <- names(object$linear.predictors)
+  } else {
+    tt <- stats::delete.response(object$terms)
+    mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
+    X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
+    X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+    off <- NULL
+    if (length(object$offset_terms)) {
+      env <- environment(object$formula) %||% parent.frame()
+      off <- as.double(Reduce(`+`, lapply(object$offset_terms,
+                                          function(e) eval_in(e, newdata, env))))
+    }
+    ok <- stats::complete.cases(X) & (if (is.null(off)) TRUE else !is.na(off))
+    args$covariates <- matrix_columns(X[ok, , drop = FALSE])
+    if (!is.null(off)) args$offset <- off[ok]
+    rn <- rownames(mf)
   }
-  if (type == "expected") {
-    stop("predict(type = \"expected\") is available for the fitted data only: omit `newdata`",
-         call. = FALSE)
+  out <- hrr_fit_call(cox_ptr(object), "predict", args)
+  if (is.matrix(out)) {
+    if (!is.null(ok)) {
+      full <- matrix(NA_real_, length(ok), ncol(out))
+      full[ok, ] <- out
+      out <- full
+    }
+    dimnames(out) <- list(rn, format(times))
+    return(out)
   }
-  tt <- stats::delete.response(object$terms)
-  mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
-  X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
-  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
-  beta <- object$coefficients
-  beta[is.na(beta)] <- 0
-  X <- X - rep(object$means, each = nrow(X))
-  lp <- drop(X %*% beta)
-  # As predict.coxph(newdata, reference = "sample"): the new rows' offset is added as
-  # it is (the fitted rows' linear predictors have the offset centred at its mean).
-  if (length(object$offset_terms)) {
-    env <- environment(object$formula) %||% parent.frame()
-    off <- Reduce(`+`, lapply(object$offset_terms, function(e) eval_in(e, newdata, env)))
-    lp <- lp + off
+  if (!is.null(ok)) {
+    full <- rep(NA_real_, length(ok))
+    full[ok] <- out
+    out <- full
   }
-  names(lp) <- rownames(mf)
-  if (type == "risk") exp(lp) else lp
+  stats::setNames(out, rn)
 }
 
-# Residuals as residuals.coxph(). Martingale and deviance residuals come with the fit;
-# the others are computed by the core from the fit's data (fit$inputs), with the fit
-# kept behind fit$ptr (refitted from the same inputs after saveRDS()/readRDS()).
-residuals.hrr_coxph <- function(object, type = c("martingale", "deviance", "score",
-                                                 "schoenfeld", "dfbeta", "dfbetas",
-                                                 "scaledsch"),
-                                collapse = FALSE,
-                                weighted = (type %in% c("dfbeta", "dfbetas")), ...) {
-  type <- match.arg(type)
-  if (!is.logical(weighted) || length(weighted) != 1L || is.na(weighted)) {
-    stop("argument `weighted` must be TRUE or FALSE", call. = FALSE)
-  }
-  if (weighted && !type %in% c("dfbeta", "dfbetas")) {
-    stop("argument `weighted`: weighted residuals are available for type \"dfbeta\" ",
-         "and \"dfbetas\" only", call. = FALSE)
-  }
-  if (!isFALSE(collapse) && !type %in% c("martingale", "score", "dfbeta", "dfbetas")) {
-    stop("argument `collapse` is available for martingale, score, dfbeta and dfbetas ",
-         "residuals only", call. = FALSE)
-  }
+# Residuals as residuals.coxph(), computed by the core from the fit's own data.
+residuals.hrr_coxph <- function(object, type = "martingale", collapse = FALSE,
+                                weighted = NULL, ...) {
+  args <- list(type = type, weighted = weighted)
+  if (!isFALSE(collapse)) args$collapse <- factor(collapse)
+  rr <- hrr_fit_call(cox_ptr(object), "residuals", args)
   cf_names <- names(object$coefficients)
-  rr <- switch(
-    type,
-    martingale = object$residuals,
-    deviance = object$deviance_residuals,
-    score = , dfbeta = , dfbetas = {
-      m <- rust_value(cox_resid_(cox_inputs(object), object$ptr, type, weighted))
-      dimnames(m) <- list(names(object$residuals), cf_names)
-      if (ncol(m) == 1L) stats::setNames(m[, 1L], rownames(m)) else m
-    },
-    schoenfeld = , scaledsch = {
-      s <- rust_value(cox_resid_(cox_inputs(object), object$ptr, type, FALSE))
-      m <- s$values
-      dimnames(m) <- list(s$time, cf_names)
-      if (ncol(m) == 1L) m <- stats::setNames(m[, 1L], rownames(m))
-      if (!is.null(object$strata_levels)) {
-        lev <- object$strata_levels
-        attr(m, "strata") <- table(factor(lev[s$strata], levels = lev))
-      }
-      m
+  row_names <- names(object$residuals)
+  if (is.list(rr)) {   # Schoenfeld: one row per event
+    m <- rr$values
+    dimnames(m) <- list(rr$time, cf_names)
+    if (ncol(m) == 1L) m <- stats::setNames(m[, 1L], rownames(m))
+    if (!is.null(object$strata_levels)) {
+      lev <- object$strata_levels
+      attr(m, "strata") <- table(factor(lev[rr$strata], levels = lev))
     }
-  )
-  if (!isFALSE(collapse)) {
-    n <- length(object$residuals)
-    if (length(collapse) != n) {
-      stop(sprintf("argument `collapse` must have one value per row of the fit (%d), not %d",
-                   n, length(collapse)), call. = FALSE)
-    }
-    rr <- drop(rowsum(rr, collapse))
+    return(m)
   }
-  rr
-}
-
-# The inputs of a fit, for the core calls that need its data again.
-cox_inputs <- function(fit) {
-  if (is.null(fit$inputs)) {
-    stop("this cox_ph() fit was made by an older version of hrrstats: refit it",
-         call. = FALSE)
+  if (!is.null(args$collapse)) row_names <- levels(args$collapse)
+  if (is.matrix(rr)) {
+    dimnames(rr) <- list(row_names, cf_names)
+    if (ncol(rr) == 1L) rr <- stats::setNames(rr[, 1L], rownames(rr))
+    return(rr)
   }
-  fit$inputs
+  stats::setNames(rr, row_names)
 }
 
 # ---- proportional-hazards test ---------------------------------------------------------
 
 # Test of proportional hazards as survival::cox.zph(): the score test, per term and
-# GLOBAL, computed by the core (from the fit's data, fit$inputs).
+# GLOBAL, computed by the core from the fit's own data.
 cox_zph <- function(fit, transform = "km", terms = TRUE, global = TRUE) {
   if (!inherits(fit, "hrr_coxph")) {
     stop("argument `fit` must be a cox_ph() fit", call. = FALSE)
-  }
-  if (!is.character(transform) || length(transform) != 1L || is.na(transform)) {
-    stop("argument `transform` must be \"km\", \"rank\", \"identity\" or \"log\"",
-         call. = FALSE)
   }
   for (a in c("terms", "global")) {
     v <- get(a)
@@ -484,21 +466,17 @@ cox_zph <- function(fit, transform = "km", terms = TRUE, global = TRUE) {
     }
   }
   call <- match.call()
+  groups <- NULL
   if (terms) {
     # model terms: a factor's dummy columns (or an interaction's) test together
     idx <- unique(fit$assign)
-    groups <- lapply(idx, function(a) which(fit$assign == a))
-    labels <- fit$term_labels[idx]
-  } else {
-    groups <- NULL
-    labels <- names(fit$coefficients)
+    groups <- stats::setNames(lapply(idx, function(a) names(fit$coefficients)[fit$assign == a]),
+                              fit$term_labels[idx])
   }
-  z <- rust_value(cox_zph_(cox_inputs(fit), fit$ptr, transform, groups))
-  tab <- cbind(chisq = z$statistic, df = as.double(z$df), p = z$p_value)
-  rownames(tab) <- labels[z$term]
-  if (global) {
-    tab <- rbind(tab, GLOBAL = unname(z$global))
-  }
+  z <- hrr_fit_call(cox_ptr(fit), "zph", list(transform = transform, terms = groups))
+  tab <- cbind(chisq = z$chisq, df = z$df, p = z$p)
+  rownames(tab) <- z$term
+  if (!global) tab <- tab[z$term != "GLOBAL", , drop = FALSE]
   structure(list(table = tab, transform = transform, call = call), class = "hrr_coxzph")
 }
 
@@ -508,7 +486,8 @@ print.hrr_coxzph <- function(x, digits = max(getOption("digits") - 4L, 3L),
                                 P.values = TRUE, has.Pvalue = TRUE, ...))
 }
 
-# Likelihood-ratio tests between nested Cox models fitted to the same data.
+# Likelihood-ratio tests between nested Cox models fitted to the same data (the core's
+# test, smallest model first).
 anova.hrr_coxph <- function(object, ...) {
   fits <- c(list(object), list(...))
   if (length(fits) < 2L) {
@@ -518,21 +497,17 @@ anova.hrr_coxph <- function(object, ...) {
   if (!all(vapply(fits, inherits, NA, "hrr_coxph"))) {
     stop("anova(): every model must be a cox_ph() fit", call. = FALSE)
   }
-  ns <- vapply(fits, function(f) f$n, 0)
-  if (any(ns != ns[1L])) {
-    stop("anova(): the models were not all fitted to the same size of data set", call. = FALSE)
-  }
   resp <- vapply(fits, `[[`, "", "response")
   if (any(resp != resp[1L])) {
     stop("anova(): the models do not all have the same response", call. = FALSE)
   }
-  loglik <- vapply(fits, function(f) f$loglik[2L], 0)
-  df <- vapply(fits, function(f) sum(!is.na(f$coefficients)), 0)
-  chisq <- c(NA, abs(2 * diff(loglik)))
-  ddf <- c(NA, abs(diff(df)))
-  tab <- data.frame(loglik = loglik, Chisq = chisq, Df = ddf,
-                    `Pr(>|Chi|)` = stats::pchisq(chisq, ddf, lower.tail = FALSE),
-                    check.names = FALSE)
+  others <- fits[-1L]
+  a <- hrr_fit_call(cox_ptr(object), "anova",
+                    list(loglik = vapply(others, function(f) f$loglik[2L], 0),
+                         df = vapply(others, function(f) as.double(f$df), 0),
+                         n = vapply(others, function(f) as.double(f$n), 0)))
+  tab <- data.frame(loglik = a$loglik, Chisq = nan_to_na(a$chisq), Df = nan_to_na(a$test_df),
+                    `Pr(>|Chi|)` = nan_to_na(a$p), check.names = FALSE)
   rhs <- vapply(fits, function(f) label_of(f$formula[-2L]), "")
   heading <- c("Analysis of Deviance Table\n",
                paste0(" Cox model: response is ", resp[1L], "\n",

@@ -6,27 +6,6 @@
 #' @useDynLib hrrstats, .registration = TRUE
 NULL
 
-#' Fit a Cox model from `inputs` (the named list of `CoxArgs`). Returns the fit's fields (variance
-#' matrices as R matrices, tests as c(statistic, df, p_value)) and `ptr`, an external
-#' pointer to the fit for the residuals and tests that need the data again.
-#' @noRd
-cox_fit_ <- function(inputs) .Call(wrap__cox_fit_, inputs)
-
-#' Proportional-hazards test (`cox.zph`) of the fit made from `inputs` (fit behind
-#' `ptr`, refitted when gone). `terms`: NULL (one test per column) or a list of integer
-#' vectors of 1-based column indices. Returns `term` (1-based index into the terms),
-#' statistic, df, p_value and global = c(statistic, df, p_value).
-#' @noRd
-cox_zph_ <- function(inputs, ptr, transform, terms) .Call(wrap__cox_zph_, inputs, ptr, transform, terms)
-
-#' Residuals of the fit made from `inputs` (fit behind `ptr`, refitted when gone) that
-#' need the data again. `kind`: "score" (n x p), "dfbeta" / "dfbetas" (n x p, times the
-#' case weights when `weighted`), "schoenfeld" / "scaledsch" (a list: strata (codes
-#' 1..k), time, row (1-based data row), values (events x p), one row per event ordered
-#' by stratum, time and data row).
-#' @noRd
-cox_resid_ <- function(inputs, ptr, kind, weighted) .Call(wrap__cox_resid_, inputs, ptr, kind, weighted)
-
 #' Fit a GLM from `inputs` (the named list of `GlmInputs`). Returns the fit's fields
 #' (variance matrices as R matrices; `stat`, `p` the Wald tests of the model-based
 #' variance, z or t as summary.glm) and `ptr`, an external pointer to the fit for
@@ -51,58 +30,6 @@ glm_predict_ <- function(inputs, ptr, x, n, offset) .Call(wrap__glm_predict_, in
 #' `type` "deviance", "pearson", "working" or "response".
 #' @noRd
 glm_resid_ <- function(inputs, ptr, kind) .Call(wrap__glm_resid_, inputs, ptr, kind)
-
-#' Split follow-up on the Lexis diagram (Epi::splitLexis / popEpi::splitMulti).
-#' `names`: scale names; `at_entry`: list of each scale's value at entry (first scale =
-#' the one `exit` is on); `entry_status`: NULL or double; `break_names`, `breaks`: the
-#' split scales and a list of their breaks. Returns row (1-based input row), start
-#' (list, per scale), band (list, per split scale, NaN outside), duration,
-#' entry_status, status.
-#' @noRd
-lexis_split_ <- function(names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside) .Call(wrap__lexis_split_, names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside)
-
-#' Person-time table without materialising the split. Arguments as `lexis_split_`, plus
-#' `by`: a list of integer codes 1..k per by-variable and `by_levels` (k of each).
-#' Returns band (list), by (list of codes 1..k), entry_status, person_time, pieces,
-#' states (entered), transitions (list, per state).
-#' @noRd
-person_time_table_ <- function(names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside, by, by_levels) .Call(wrap__person_time_table_, names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside, by, by_levels)
-
-#' Cut follow-up at individual times (Epi::cutLexis). Lexis arguments as `lexis_split_`;
-#' `cut`: double (NaN/NA: no cut); `timescale`: the scale of the cuts; `new_state`:
-#' double per row; `precursor_states`: NULL (the entry states) or double. Returns row
-#' (1-based input row), at_entry (list, per scale), exit, duration, entry_status, status.
-#' @noRd
-lexis_cut_ <- function(names, at_entry, exit, status, entry_status, cut, timescale, new_state, precursor_states, progressive) .Call(wrap__lexis_cut_, names, at_entry, exit, status, entry_status, cut, timescale, new_state, precursor_states, progressive)
-
-#' Crude rates with exact Poisson limits; `null_rate`: NULL or the rate of the exact
-#' test. Returns rate, lower, upper, p_value (NULL without a null rate).
-#' @noRd
-crude_rates_ <- function(events, person_time, null_rate, conf_level) .Call(wrap__crude_rates_, events, person_time, null_rate, conf_level)
-
-#' Rate ratios (`kind` "ratio": exact conditional limits and test of `null_ratio`) or
-#' differences ("difference": Wald limits), group 1 versus group 2, one per row.
-#' Returns estimate, se (NULL for ratios), lower, upper, p_value.
-#' @noRd
-compare_rates_ <- function(events1, person_time1, events2, person_time2, kind, null_ratio, conf_level) .Call(wrap__compare_rates_, events1, person_time1, events2, person_time2, kind, null_ratio, conf_level)
-
-#' Directly standardised rates (Fay-Feuer limits), one per group. `groups`: NULL or
-#' codes 1..n_groups, every group used. Returns events, person_time, crude_rate, rate,
-#' variance, lower, upper.
-#' @noRd
-direct_standardize_ <- function(events, person_time, weights, groups, n_groups, conf_level) .Call(wrap__direct_standardize_, events, person_time, weights, groups, n_groups, conf_level)
-
-#' Standardised incidence ratios. `strata`: NULL or codes 1..n_strata, every stratum
-#' used. Rows are the strata then the whole cohort (one row unstratified): observed,
-#' expected, person_time, sir, lower, upper, p_value (exact), p_chisq; homogeneity:
-#' NULL or list(df, lrt, p_lrt, pearson, p_pearson).
-#' @noRd
-sir_ <- function(observed, person_time, reference_rate, strata, n_strata, conf_level) .Call(wrap__sir_, observed, person_time, reference_rate, strata, n_strata, conf_level)
-
-#' A built-in standard population by name: name, age_lower, age_upper (Inf last),
-#' weight, source.
-#' @noRd
-standard_population_ <- function(name) .Call(wrap__standard_population_, name)
 
 #' Build the rate table described by `table` (see [`rate_table_of`]) and return the
 #' number of rows (cut-points or levels) of each dimension.

@@ -43,7 +43,8 @@ pub use relsurv::{
     NetSurvivalData, NetSurvivalFit, NetSurvivalTest, PpWeight, RateTable,
 };
 pub use survival::cox::{
-    BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, Schoenfeld, TestResult, Ties,
+    BaselineHazard, Convergence, CoxPh, CoxPhFit, CoxPhParams, CoxResidual, CoxPredictType,
+    Schoenfeld, TestResult, Ties,
     ZphTest, ZphTransform,
 };
 pub use survival::km::{

@@ -1,20 +1,18 @@
 """Cox proportional hazards regression: argument handling and the result object.
 
-The model is fitted by the Rust core (``hrrstats._hrrstats.cox_ph``); this module
-builds the design matrix (see ``_design``), factorises strata and clusters, and
-presents results as numpy arrays, pandas DataFrames and text.
+The model is fitted by the Rust core (``cox_ph`` through the protocol); this module
+resolves columns, builds the design matrix (see ``_design``), factorises strata and
+clusters, and presents results as numpy arrays, pandas DataFrames and text. Every
+statistic (Wald table, residuals, tests, predictions) comes from the core fit.
 """
 from __future__ import annotations
-
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
-from . import _hrrstats as _core
-from ._convert import codes, floats
+from ._convert import floats, missing
 from ._design import Design, raw_columns
-from ._survival import _resolve
+from ._protocol import call, resolve
 
 
 def _test(d):
@@ -32,54 +30,45 @@ class CoxPH:
     means, as ``predict(fit, reference="sample")``), ``aliased``.
     """
 
-    def __init__(self, fit, design, strata_levels, event, n_dropped, inputs, conf_level=0.95):
+    def __init__(self, res, fit, design, strata_levels, n_dropped):
         self._fit = fit
-        self._inputs = inputs  # the arrays passed to the core (no copies), for zph()
+        self._res = res
         self._design = design
-        self._event = event
-        r = fit.result()
-        p = len(r["names"])
-        self.names = list(r["names"])
-        self.coef = r["coef"]
-        self.se = r["se"]
-        self.naive_se = r["naive_se"]
-        self.var = r["var"].reshape(p, p)
-        self.naive_var = r["naive_var"].reshape(p, p)
-        self.loglik = tuple(r["loglik"])
-        self.score_test = _test(r["score_test"])
-        self.wald_test = _test(r["wald_test"])
-        self.lr_test = _test(r["lr_test"])
-        self.robust_score_test = _test(r["robust_score_test"])
-        self.iterations = int(r["iterations"])
-        self.converged = bool(r["converged"])
-        self.aliased = np.asarray(r["aliased"], dtype=bool)
-        self.n = int(r["n"])
-        self.n_event = int(r["n_event"])
-        self.ties = r["ties"]
-        self.robust = bool(r["robust"])
-        self.n_cluster = r["n_cluster"]
-        self.means = r["means"]
-        self.linear_predictors = r["linear_predictors"]
+        p = len(res["names"])
+        self.names = list(res["names"])
+        self.coef = res["coef"]
+        self.se = res["se"]
+        self.naive_se = res["naive_se"]
+        self.var = np.asarray(res["var"], dtype=np.float64).reshape(p, p)
+        self.naive_var = np.asarray(res["naive_var"], dtype=np.float64).reshape(p, p)
+        self.loglik = tuple(res["loglik"])
+        self.score_test = _test(res["score_test"])
+        self.wald_test = _test(res["wald_test"])
+        self.lr_test = _test(res["lr_test"])
+        self.robust_score_test = _test(res["robust_score_test"])
+        self.iterations = int(res["iterations"])
+        self.converged = bool(res["converged"])
+        self.aliased = np.asarray(res["aliased"], dtype=bool)
+        self.n = int(res["n"])
+        self.n_event = int(res["n_event"])
+        self.ties = res["ties"]
+        self.robust = bool(res["robust"])
+        self.n_cluster = res["n_cluster"]
+        self.means = res["means"]
+        self.linear_predictors = res["linear_predictors"]
         self.strata_levels = list(strata_levels)
         self.n_dropped = n_dropped
-        self.conf_level = conf_level
-        self._mart = r["martingale_residuals"]
-        self._base = (r["baseline_offsets"], r["baseline_time"], r["baseline_cumhaz"], r["baseline_cumhaz_centered"])
+        self.conf_level = float(res["conf_level"])
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term: coef, exp_coef, se, z, p, lower, upper (of exp(coef));
-        with a robust variance also naive_se."""
-        level = self.conf_level if conf_level is None else conf_level
-        z = NormalDist().inv_cdf(1 - (1 - level) / 2)
-        with np.errstate(invalid="ignore"):
-            zstat = self.coef / self.se
-        p = 2 * np.array([1 - NormalDist().cdf(abs(v)) if np.isfinite(v) else np.nan for v in zstat])
-        out = pd.DataFrame({"coef": self.coef, "exp_coef": np.exp(self.coef), "se": self.se, "z": zstat, "p": p,
-                            "lower": np.exp(self.coef - z * self.se), "upper": np.exp(self.coef + z * self.se)},
-                           index=pd.Index(self.names, name="term"))
-        if self.robust:
-            out.insert(3, "naive_se", self.naive_se)
-        return out
+        """DataFrame indexed by term: coef, exp_coef, se, [naive_se with a robust
+        variance], z, p, exp_lower, exp_upper (limits of exp(coef)), lower, upper
+        (limits of coef), the core's coefficient table."""
+        if conf_level is None or conf_level == self.conf_level:
+            tab = self._res["table"].copy()
+        else:
+            tab = self._fit.call("coef_table", {"conf_level": conf_level})
+        return tab.set_index("term")
 
     table = summary
 
@@ -87,74 +76,66 @@ class CoxPH:
         """Test of proportional hazards (``survival::cox.zph``): DataFrame with one row
         per covariate (or per term: ``terms`` maps names to lists of column names) and
         GLOBAL; columns term, chisq, df, p."""
-        if transform not in ("km", "rank", "identity", "log"):
-            raise ValueError(f"argument `transform` must be \"km\", \"rank\", \"identity\" or \"log\", got {transform!r}")
-        names = self.names
-        if terms is None:
-            labels, groups = list(names), None
-        else:
-            labels = list(terms)
-            try:
-                groups = [[names.index(c) for c in cols] for cols in terms.values()]
-            except ValueError as e:
-                raise ValueError(f"argument `terms`: {e}; the model's columns are {names}") from e
-        r = self._fit.zph(self._inputs, transform, groups)
-        rows = [(labels[t], c, d, p) for t, c, d, p in zip(r["term"], r["statistic"], r["df"], r["p_value"])]
-        g = r["global"]
-        rows.append(("GLOBAL", g["statistic"], g["df"], g["p_value"]))
-        return pd.DataFrame(rows, columns=["term", "chisq", "df", "p"])
+        args = {"transform": transform}
+        if terms is not None:
+            args["terms"] = {str(k): [str(c) for c in ([v] if isinstance(v, str) else v)] for k, v in terms.items()}
+        z = self._fit.call("zph", args)
+        z["df"] = z["df"].astype(int)
+        return z
 
     def residuals(self, type="martingale"):
         """Residuals as ``residuals.coxph``: "martingale" and "deviance" (one per row),
         "score", "dfbeta", "dfbetas" (DataFrame, one row per data row; dfbeta(s)
         weighted), "schoenfeld", "scaledsch" (DataFrame, one row per event ordered by
         stratum and time, with columns row and time)."""
-        if type == "martingale":
-            return self._mart.copy()
-        if type == "deviance":
-            return self._fit.deviance_residuals(self._event)
-        r = self._fit.residual_matrix(self._inputs, type)
-        vals = r["values"].reshape(-1, len(self.names))
-        out = pd.DataFrame(vals, columns=self.names)
-        if r["rows"] is not None:
-            out.insert(0, "time", r["times"])
-            out.insert(0, "row", r["rows"])
-        return out
+        r = self._fit.call("residuals", {"type": type})
+        if isinstance(r, dict):
+            out = pd.DataFrame(r["values"], columns=self.names)
+            out.insert(0, "time", r["time"])
+            out.insert(0, "row", r["row"])
+            return out
+        if r.ndim == 2:
+            return pd.DataFrame(r, columns=self.names)
+        return r
 
     def baseline_hazard(self, centered=False):
         """DataFrame strata, time, cumulative_hazard (``basehaz``): at covariates 0
         (``centered=False``) or at the covariate means."""
-        off, time, h0, hc = self._base
-        strata = np.repeat(np.asarray(self.strata_levels, dtype=object), np.diff(off))
-        return pd.DataFrame({"strata": strata, "time": time, "cumulative_hazard": hc if centered else h0})
+        b = self._fit.call("baseline_hazard", {"centered": bool(centered)})
+        b["strata"] = np.asarray(self.strata_levels, dtype=object)[b["strata"].to_numpy()]
+        return b
 
     def predict(self, covariates=None, type="lp", times=None, *, offset=None, stratum=None, data=None):
         """Predictions for new covariates (or the fit data when ``covariates`` is None).
 
-        type "lp": linear predictor centred at the means (``reference="sample"``);
-        "risk": exp(lp); "survival": a DataFrame of S(t | x) at ``times`` for each row,
-        from the baseline of ``stratum`` (required with strata).
+        type "lp": linear predictor centred at the means, the new rows' offset added as
+        it is (``predict.coxph(reference="sample")``); "risk": exp(lp); "expected"
+        (fit data only); "survival": a DataFrame of S(t | x) at ``times`` for each row,
+        from the baseline of ``stratum`` (required with strata for new rows).
         """
-        if covariates is None:
-            lp = self.linear_predictors
-        else:
+        args = {"type": type}
+        if covariates is not None:
             cols = self._design.apply(covariates, data)
-            off = None if offset is None else floats(offset, "offset", data)
-            lp = self._fit.predict_lp(cols, off)
-        if type == "lp":
-            return lp
-        if type == "risk":
-            return np.exp(lp)
+            args["covariates"] = dict(zip(self.names, cols))
+            if offset is not None:
+                args["offset"] = floats(offset, "offset", data)
+        if times is not None:
+            args["times"] = floats(np.atleast_1d(times), "times")
+        if stratum is not None:
+            args["stratum"] = str(stratum)
+        r = self._fit.call("predict", args)
         if type == "survival":
-            if times is None:
-                raise ValueError("argument `times` is needed for type=\"survival\"")
-            t = floats(np.atleast_1d(times), "times")
-            if stratum is None and len(self.strata_levels) > 1:
-                raise ValueError(f"argument `stratum`: the model has strata {self.strata_levels}; name one")
-            k = 0 if stratum is None else self.strata_levels.index(stratum)
-            s = self._fit.predict_survival(np.ascontiguousarray(lp, dtype=np.float64), k, t).reshape(len(lp), len(t))
-            return pd.DataFrame(s, columns=pd.Index(t, name="time"))
-        raise ValueError(f"argument `type` must be \"lp\", \"risk\" or \"survival\", got {type!r}")
+            return pd.DataFrame(r, columns=pd.Index(args["times"], name="time"))
+        return r
+
+    def anova(self, *others):
+        """Likelihood-ratio tests of nested fits (this one first, then larger ones), as
+        ``anova(fit_small, fit_big)``: DataFrame model, loglik, df, chisq, test_df, p."""
+        if not others:
+            raise ValueError("anova() needs two or more nested models: fit_small.anova(fit_big)")
+        return self._fit.call("anova", {"loglik": np.array([o.loglik[1] for o in others], dtype=np.float64),
+                                        "df": np.array([float((~o.aliased).sum()) for o in others]),
+                                        "n": np.array([float(o.n) for o in others])})
 
     def __repr__(self):
         s = self.summary()
@@ -194,6 +175,7 @@ class CoxPH:
         return ax
 
 
+
 def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, cluster=None, robust=False,
            ties="efron", offset=None, init=None, max_iter=20, eps=1e-9, na_action="fail", data=None):
     """Cox proportional hazards regression, as ``survival::coxph``.
@@ -204,27 +186,20 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, cl
     strata: one column or a list of columns; cluster: cluster ids for the robust
     variance (implies robust=True); ties: "efron" (default) or "breslow".
     """
-    if ties not in ("efron", "breslow"):
-        raise ValueError(f"argument `ties` must be \"efron\" or \"breslow\", got {ties!r}")
     raw = raw_columns(covariates, data)
-    cols, extra, n_dropped = _resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
+    # covariate columns take part in dropping rows with missing values (as NaN markers)
+    marks = {f"\x00{i}": np.where(missing(a), np.nan, 0.0) for i, (_, a) in enumerate(raw)}
+    args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
                                        "weights": (weights, "num"), "offset": (offset, "num"),
                                        "strata": (strata, "group"), "cluster": (cluster, "group")},
-                                      data, na_action, extra=[a for _, a in raw])
-    t = floats(cols["time"], "time")
-    n = len(t)
+                                      data, na_action, extra=marks)
+    for k in marks:
+        args.pop(k)
+    kept = args.get("rows")
+    extra = [a if kept is None or len(a) != len(kept) + n_dropped else a[kept.astype(np.intp)] for _, a in raw]
+    n = len(args["time"])
     design, xcols = Design.build([(name, a) for (name, _), a in zip(raw, extra)], n)
-    s = floats(cols["event"], "event")
-    e = None if cols["entry"] is None else floats(cols["entry"], "entry")
-    w = None if cols["weights"] is None else floats(cols["weights"], "weights")
-    o = None if cols["offset"] is None else floats(cols["offset"], "offset")
-    if cols["strata"] is None:
-        st, levels = None, ["all"]
-    else:
-        st, levels = codes(cols["strata"], "strata", n)
-    cl = None if cols["cluster"] is None else codes(cols["cluster"], "cluster", n)[0]
-    init = None if init is None else [float(v) for v in init]
-    inputs = {"time": t, "event": s, "entry": e, "weights": w, "strata": st, "n_strata": max(len(levels), 1),
-              "columns": xcols, "offset": o, "cluster": cl}
-    fit = _core.cox_ph(inputs, design.names, ties, bool(robust), int(max_iter), float(eps), init)
-    return CoxPH(fit, design, levels, s, n_dropped, inputs)
+    args.update(status=args.pop("event"), covariates=dict(zip(design.names, xcols)), ties=ties, robust=robust,
+                max_iter=max_iter, eps=eps, init=None if init is None else np.asarray(init, dtype=np.float64))
+    res, fit = call("cox_ph", args)
+    return CoxPH(res, fit, design, levels.get("strata", ["all"]), n_dropped)

@@ -138,7 +138,7 @@ for (i in seq_len(nrow(cox_cases()))) local({
         ev <- ev[order(ev$row), ]
         expect_close(as.numeric(rownames(got)), ev$time, paste(cs$case, ty, "event times"))
         # the event rows, in residuals.coxph's order (stratum, time, data row)
-        s <- hrrstats:::rust_value(hrrstats:::cox_resid_(fit$inputs, fit$ptr, ty, FALSE))
+        s <- hrrstats:::hrr_fit_call(hrrstats:::cox_ptr(fit), "residuals", list(type = ty))
         expect_identical(s$row, as.integer(ev$obs))
         if (nzchar(cs$strata)) {
           expect_identical(s$strata, as.integer(ev$strata))
@@ -326,8 +326,12 @@ test_that("cox_ph methods: print, summary, confint, as.data.frame, anova", {
   expect_close(s$coefficients, summary(ref2)$coefficients, "summary coefficients")
   expect_close(confint(fit2), confint(ref2), "confint")
   expect_identical(dimnames(confint(fit2)), dimnames(confint(ref2)))
+  # the core's coefficient table: lower/upper limit coef, exp_lower/exp_upper exp(coef)
   expect_identical(names(as.data.frame(fit2)),
-                   c("term", "coef", "exp_coef", "se", "naive_se", "z", "p", "lower", "upper"))
+                   c("term", "coef", "exp_coef", "se", "z", "p", "exp_lower", "exp_upper",
+                     "lower", "upper"))
+  expect_close(as.matrix(as.data.frame(fit2)[, c("lower", "upper")]), unname(confint(ref2)),
+               "as.data.frame limits")
   a <- anova(fit1, fit2)
   ra <- anova(ref1, ref2)
   expect_close(a$loglik, ra$loglik, "anova loglik")
@@ -347,4 +351,18 @@ test_that("logical status and ties = \"breslow\" as coxph", {
   fit <- cox_ph(Surv(time, dead) ~ age + sex, data = d, ties = "breslow")
   expect_close(coef(fit), coef(ref), "breslow coef")
   expect_identical(fit$method, "breslow")
+})
+
+test_that("predict(type = \"survival\") for new data matches survfit.coxph", {
+  d <- lung01()
+  f <- Surv(time, status) ~ age + sex
+  ref <- survival::coxph(f, data = d)
+  fit <- cox_ph(f, data = d)
+  nd <- data.frame(age = c(50, 70, NA), sex = c(1, 2, 1))
+  s <- predict(fit, newdata = nd, type = "survival", times = c(100, 400))
+  sf <- summary(survival::survfit(ref, newdata = nd[1:2, ]), times = c(100, 400))
+  expect_close(unname(s[1:2, ]), t(sf$surv), "predicted survival")
+  expect_true(all(is.na(s[3, ])))
+  expect_close(predict(fit, type = "expected"), predict(ref, type = "expected"), "expected")
+  expect_error(predict(fit, type = "linear"), "argument `type`: unknown value")
 })

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::protocol::{Args, Value};
 
 pub mod competing;
+pub mod cox;
 pub mod data;
 pub mod person_time;
 pub mod survival;
@@ -58,6 +59,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("logrank_test", survival::logrank_test),
         ("cumulative_incidence", competing::cumulative_incidence),
         ("fine_gray", competing::fine_gray),
+        ("cox_ph", cox::cox_ph),
         ("example_cohort", data::example_cohort),
         ("example_ratetable", data::example_ratetable),
         ("lexis_split", person_time::lexis_split),

@@ -13,9 +13,8 @@ mod protocol;
 
 use extendr_api::prelude::*;
 use hrrstats_core::{
-    glm::link_by_name, ConfType, Convergence, CoxData, CoxPh, CoxPhFit, CoxPhParams, Covariates,
-    Error as CoreError, Family, Glm, GlmData, GlmFit, GlmParams, GlmResidual, Robust, SurvivalData, TestResult, Ties,
-    ZphTransform,
+    glm::link_by_name, ConfType, Covariates, Error as CoreError, Family, Glm, GlmData, GlmFit, GlmParams,
+    GlmResidual, Robust,
 };
 
 /// Rows are reported to R users counted from 1.
@@ -123,7 +122,7 @@ fn int_col(x: impl IntoIterator<Item = usize>) -> Robj {
 }
 
 
-// ---- Cox proportional hazards ----------------------------------------------------------
+// ---- shared argument helpers (the GLM, competing-risks and other functions) -----------
 
 /// A whole number >= 0 (`max_iter = 0` evaluates the model at `init`).
 fn nonneg_count(arg: &str, x: &Robj) -> Res<usize> {
@@ -144,34 +143,20 @@ fn strings(arg: &str, x: &Robj) -> Res<Vec<String>> {
         .ok_or_else(|| Failure(format!("argument `{arg}` must be a character vector")))
 }
 
-/// `c(statistic =, df =, p_value =)`.
-fn test_col(t: &TestResult) -> Robj {
-    let mut r: Robj = vec![t.statistic, t.df as f64, t.p_value].into();
-    r.set_names(["statistic", "df", "p_value"]).expect("three names");
-    r
-}
-
 /// Row-major p x p -> R's column-major matrix.
 fn square(v: &[f64], p: usize) -> Robj {
     RMatrix::<f64>::new_matrix(p, p, |i, j| v[i * p + j]).into()
 }
 
-/// The inputs of a Cox fit, an R list as `cox_ph()` builds it and keeps in the fit
-/// (`fit$inputs`): time, status, entry, weights, strata, n_strata, x (numeric matrix,
-/// column-major, n x length(names)), names, offset, cluster, ties, robust, max_iter,
-/// eps, init. `strata`: NULL or codes 1..n_strata; `cluster`: NULL or codes 1..k;
-/// `entry`, `weights`, `offset`, `init`: NULL or double vectors. A missing element is
-/// NULL. The GLM functions take their inputs the same way (see [`GlmInputs`]).
+/// The inputs of a fit as a named list, as the R layer builds it and keeps in the fit
+/// (`fit$inputs`); a missing element is NULL (see [`GlmInputs`]).
 struct NamedArgs {
     items: std::collections::HashMap<String, Robj>,
     nil: Robj,
 }
 
-/// The inputs of a Cox fit (see [`NamedArgs`]).
-type CoxArgs = NamedArgs;
-
 impl NamedArgs {
-    /// `what`: whose inputs, for the message ("a Cox fit").
+    /// `what`: whose inputs, for the message ("a GLM fit").
     fn new(inputs: Robj, what: &str) -> Res<Self> {
         let list: List = inputs
             .try_into()
@@ -184,274 +169,6 @@ impl NamedArgs {
     fn get(&self, name: &str) -> &Robj {
         self.items.get(name).unwrap_or(&self.nil)
     }
-}
-
-/// The converted inputs of a Cox fit; the slices borrow R's memory (no copies of the
-/// data columns or the covariate matrix).
-struct CoxInputs<'a> {
-    time: &'a [f64],
-    status: &'a [f64],
-    entry: Option<&'a [f64]>,
-    weights: Option<&'a [f64]>,
-    strata: Option<(Vec<u32>, usize)>,
-    x: &'a [f64],
-    names: Vec<String>,
-    offset: Option<&'a [f64]>,
-    cluster: Option<Vec<u32>>,
-    params: CoxPhParams,
-}
-
-impl<'a> CoxInputs<'a> {
-    fn parse(a: &'a CoxArgs) -> Res<Self> {
-        let time = doubles("time", a.get("time"))?;
-        let status = doubles("status", a.get("status"))?;
-        let entry = opt_doubles("entry", a.get("entry"))?;
-        let weights = opt_doubles("weights", a.get("weights"))?;
-        let x = doubles("covariates", a.get("x"))?;
-        let names = strings("names", a.get("names"))?;
-        let offset = opt_doubles("offset", a.get("offset"))?;
-        let ties = Ties::parse(string("ties", a.get("ties"))?)?;
-        let robust = flag("robust", a.get("robust"))?;
-        let max_iter = nonneg_count("max_iter", a.get("max_iter"))?;
-        let eps = scalar("eps", a.get("eps"))?;
-        let init = opt_doubles("init", a.get("init"))?;
-        let strata = if a.get("strata").is_null() {
-            None
-        } else {
-            Some((codes("strata", a.get("strata"))?, count("n_strata", a.get("n_strata"))?))
-        };
-        let cluster = if a.get("cluster").is_null() { None } else { Some(codes("cluster", a.get("cluster"))?) };
-        let mut params = CoxPh::params().ties(ties).robust(robust).max_iter(max_iter).eps(eps);
-        if let Some(b) = init {
-            params = params.init(b.to_vec());
-        }
-        Ok(CoxInputs { time, status, entry, weights, strata, x, names, offset, cluster, params })
-    }
-
-    /// The `CoxData` of the fit (built the same way every time).
-    fn data(&self) -> Res<CoxData<'_>> {
-        let surv = SurvivalData::from_parts(
-            self.time,
-            self.status,
-            self.entry,
-            self.weights,
-            self.strata.as_ref().map(|(c, k)| (c.as_slice(), *k)),
-        )?;
-        let cov = Covariates::new(self.x, self.time.len(), &self.names)?;
-        let mut data = CoxData::new(surv, cov)?;
-        if let Some(o) = self.offset {
-            data = data.with_offset(o)?;
-        }
-        if let Some(c) = &self.cluster {
-            data = data.with_cluster(c)?;
-        }
-        Ok(data)
-    }
-}
-
-/// Fit a Cox model from `inputs` (the named list of `CoxArgs`). Returns the fit's fields (variance
-/// matrices as R matrices, tests as c(statistic, df, p_value)) and `ptr`, an external
-/// pointer to the fit for the residuals and tests that need the data again.
-/// @noRd
-#[extendr]
-fn cox_fit_(inputs: Robj) -> Robj {
-    guarded(|| {
-        let args = CoxArgs::new(inputs, "a Cox fit")?;
-        let inp = CoxInputs::parse(&args)?;
-        let data = inp.data()?;
-        let fit = inp.params.fit(&data)?;
-        let status = inp.status;
-
-        let p = fit.names.len();
-        let b = &fit.baseline;
-        let mut b_strata = Vec::with_capacity(b.time.len());
-        for k in 0..b.offsets.len().saturating_sub(1) {
-            b_strata.extend(std::iter::repeat_n(k + 1, b.offsets[k + 1] - b.offsets[k]));
-        }
-        let baseline = named(
-            &["strata", "time", "cumulative_hazard", "cumulative_hazard_centered"],
-            vec![
-                int_col(b_strata),
-                b.time.clone().into(),
-                b.cumulative_hazard.clone().into(),
-                b.cumulative_hazard_centered.clone().into(),
-            ],
-        );
-        let convergence = match fit.convergence {
-            Convergence::Converged => "converged",
-            Convergence::MaxIterations => "max_iterations",
-            Convergence::NotIterated => "not_iterated",
-        };
-        let deviance = fit.deviance_residuals(status);
-        Ok(named(
-            &[
-                "names",
-                "coef",
-                "se",
-                "naive_se",
-                "var",
-                "naive_var",
-                "loglik",
-                "score_test",
-                "wald_test",
-                "lr_test",
-                "robust_score_test",
-                "iterations",
-                "convergence",
-                "halvings",
-                "rank",
-                "aliased",
-                "n",
-                "n_event",
-                "ties",
-                "robust",
-                "n_cluster",
-                "score_vector",
-                "means",
-                "linear_predictors",
-                "martingale_residuals",
-                "deviance_residuals",
-                "baseline",
-                "ptr",
-            ],
-            vec![
-                fit.names.clone().into(),
-                fit.coef.clone().into(),
-                fit.se.clone().into(),
-                fit.naive_se.clone().into(),
-                square(&fit.var, p),
-                square(&fit.naive_var, p),
-                fit.loglik.to_vec().into(),
-                test_col(&fit.score_test),
-                test_col(&fit.wald_test),
-                test_col(&fit.lr_test),
-                fit.robust_score_test.as_ref().map_or_else(|| ().into(), test_col),
-                (fit.iterations as i32).into(),
-                convergence.into(),
-                (fit.halvings as i32).into(),
-                (fit.rank as i32).into(),
-                fit.aliased.clone().into(),
-                (fit.n as i32).into(),
-                (fit.n_event as i32).into(),
-                fit.ties.name().into(),
-                fit.robust.into(),
-                fit.n_cluster.map_or_else(|| ().into(), |k| Robj::from(k as i32)),
-                fit.score_vector.clone().into(),
-                fit.means.clone().into(),
-                fit.linear_predictors.clone().into(),
-                fit.martingale_residuals.clone().into(),
-                deviance.into(),
-                baseline,
-                ExternalPtr::new(fit).into(),
-            ],
-        ))
-    })
-}
-
-/// The fit behind `ptr`, or, when it is gone (saveRDS()/readRDS() does not keep
-/// external pointers), the same fit made again from the inputs.
-fn cox_fit_or_refit<'p>(ptr: &'p Robj, inp: &CoxInputs, data: &CoxData) -> Res<std::borrow::Cow<'p, CoxPhFit>> {
-    let alive = <&ExternalPtr<CoxPhFit>>::try_from(ptr).ok().and_then(|p| p.try_addr().ok());
-    match alive {
-        Some(fit) => Ok(std::borrow::Cow::Borrowed(fit)),
-        None => Ok(std::borrow::Cow::Owned(inp.params.fit(data)?)),
-    }
-}
-
-/// Row-major rows x cols -> R's column-major matrix.
-fn matrix_rm(v: &[f64], rows: usize, cols: usize) -> Robj {
-    RMatrix::<f64>::new_matrix(rows, cols, |i, j| v[i * cols + j]).into()
-}
-
-/// Proportional-hazards test (`cox.zph`) of the fit made from `inputs` (fit behind
-/// `ptr`, refitted when gone). `terms`: NULL (one test per column) or a list of integer
-/// vectors of 1-based column indices. Returns `term` (1-based index into the terms),
-/// statistic, df, p_value and global = c(statistic, df, p_value).
-/// @noRd
-#[extendr]
-fn cox_zph_(inputs: Robj, ptr: Robj, transform: Robj, terms: Robj) -> Robj {
-    guarded(|| {
-        let args = CoxArgs::new(inputs, "a Cox fit")?;
-        let inp = CoxInputs::parse(&args)?;
-        let transform = ZphTransform::parse(string("transform", &transform)?)?;
-        let terms: Option<Vec<Vec<usize>>> = if terms.is_null() {
-            None
-        } else {
-            let list: List = terms
-                .try_into()
-                .map_err(|_| Failure("argument `terms` must be a list of column indices".into()))?;
-            let mut groups = Vec::with_capacity(list.len());
-            for (_, g) in list.iter() {
-                let g = g
-                    .as_integer_slice()
-                    .ok_or_else(|| Failure("argument `terms`: each term must be an integer vector".into()))?;
-                let cols = g
-                    .iter()
-                    .map(|&c| {
-                        if c >= 1 && (c as usize) <= inp.names.len() {
-                            Ok(c as usize - 1)
-                        } else {
-                            Err(Failure(format!("argument `terms`: column {c} is not in the model")))
-                        }
-                    })
-                    .collect::<Res<Vec<usize>>>()?;
-                groups.push(cols);
-            }
-            Some(groups)
-        };
-        let data = inp.data()?;
-        let fit = cox_fit_or_refit(&ptr, &inp, &data)?;
-        let z = fit.zph(&data, transform, terms.as_deref())?;
-        Ok(named(
-            &["term", "statistic", "df", "p_value", "global"],
-            vec![
-                int_col(z.term.iter().map(|t| t + 1)),
-                z.statistic.clone().into(),
-                int_col(z.df.iter().copied()),
-                z.p_value.clone().into(),
-                test_col(&z.global),
-            ],
-        ))
-    })
-}
-
-/// Residuals of the fit made from `inputs` (fit behind `ptr`, refitted when gone) that
-/// need the data again. `kind`: "score" (n x p), "dfbeta" / "dfbetas" (n x p, times the
-/// case weights when `weighted`), "schoenfeld" / "scaledsch" (a list: strata (codes
-/// 1..k), time, row (1-based data row), values (events x p), one row per event ordered
-/// by stratum, time and data row).
-/// @noRd
-#[extendr]
-fn cox_resid_(inputs: Robj, ptr: Robj, kind: Robj, weighted: Robj) -> Robj {
-    guarded(|| {
-        let args = CoxArgs::new(inputs, "a Cox fit")?;
-        let inp = CoxInputs::parse(&args)?;
-        let kind = string("type", &kind)?;
-        let weighted = flag("weighted", &weighted)?;
-        let data = inp.data()?;
-        let fit = cox_fit_or_refit(&ptr, &inp, &data)?;
-        let (n, p) = (fit.n, fit.coef.len());
-        match kind {
-            "score" => Ok(matrix_rm(&fit.score_residuals(&data)?, n, p)),
-            "dfbeta" | "dfbetas" => Ok(matrix_rm(&fit.dfbeta(&data, weighted, kind == "dfbetas")?, n, p)),
-            "schoenfeld" | "scaledsch" => {
-                let s = fit.schoenfeld_residuals(&data, kind == "scaledsch")?;
-                let events = s.time.len();
-                Ok(named(
-                    &["strata", "time", "row", "values"],
-                    vec![
-                        int_col(s.stratum.iter().map(|&k| k as usize + 1)),
-                        s.time.clone().into(),
-                        int_col(s.row.iter().map(|r| r + ROW_BASE)),
-                        matrix_rm(&s.values, events, s.p),
-                    ],
-                ))
-            }
-            other => Err(Failure(format!(
-                "argument `type`: unknown residual type {other:?}; use \"score\", \"dfbeta\", \"dfbetas\", \"schoenfeld\" or \"scaledsch\""
-            ))),
-        }
-    })
 }
 
 // ---- generalised linear models ----------------------------------------------------------
@@ -1292,9 +1009,6 @@ fn icss_weights_() -> Robj {
 extendr_module! {
     mod hrrstats;
     use protocol;
-    fn cox_fit_;
-    fn cox_zph_;
-    fn cox_resid_;
     fn glm_fit_;
     fn glm_robust_;
     fn glm_predict_;

@@ -1,0 +1,485 @@
+//! Cox regression through the protocol: the fit and every operation on it.
+//!
+//! `cox_ph` fits the model and returns its numbers with a handle that answers, from the
+//! fit's own sorted data: `coef_table` (the Wald table at another level), `residuals`,
+//! `zph`, `predict` (fitted rows or new covariate rows), `baseline_hazard` and `anova`
+//! (likelihood-ratio tests against other fits' log-likelihoods).
+
+use super::{no_such, Fitted, Output};
+use crate::data::{Covariates, CoxData};
+use crate::error::{Error, Result};
+use crate::inference::{lr_anova, CoefTable, WaldDist};
+use crate::protocol::{Arg, Args, Matrix, Record, Table, Value};
+use crate::survival::cox::{
+    Convergence, CoxPh, CoxPhFit, CoxPredictType, CoxResidual, Ties, ZphTransform,
+};
+
+/// A Cox fit with what the operations need besides it: the stratum labels and the
+/// confidence level of the fit's table.
+struct CoxFit {
+    fit: CoxPhFit,
+    strata_levels: Vec<String>,
+    conf_level: f64,
+}
+
+/// Cox proportional hazards regression, as `survival::coxph`: `time`, `status`,
+/// `covariates` (named numeric columns: the design, without an intercept), `entry`,
+/// `weights`, `strata`, `offset`, `cluster` (groupings: codes with levels), `ties`
+/// ("efron", "breslow"), `robust`, `max_iter` (20), `eps` (1e-9), `init`,
+/// `conf_level` (0.95, of `table`). Returns the coefficient table and every number of
+/// the fit; the handle answers the operations listed in the module documentation.
+pub fn cox_ph(args: &Args) -> Result<Output> {
+    let surv = super::survival::survival_data(args, true)?;
+    let (cols, names) = args.columns("covariates")?;
+    let x = Covariates::from_columns(cols, &names)?;
+    let mut data = CoxData::new(surv, x)?;
+    if let Some(o) = args.opt_nums("offset")? {
+        data = data.with_offset(o)?;
+    }
+    if let Some((c, _)) = args.opt_codes("cluster")? {
+        data = data.with_cluster(c)?;
+    }
+    let mut params = CoxPh::params()
+        .ties(args.option::<Ties>("ties")?)
+        .robust(args.flag_or("robust", false)?)
+        .max_iter(args.count_or("max_iter", 20, 0)?)
+        .eps(args.num_or("eps", 1e-9)?);
+    if let Some(init) = args.opt_nums("init")? {
+        params = params.init(init.to_vec());
+    }
+    let conf_level = args.num_or("conf_level", 0.95)?;
+    let fit = params.fit(&data)?;
+    let mut strata_levels = args.levels("strata");
+    if strata_levels.is_empty() {
+        strata_levels = (0..fit.baseline.offsets.len().saturating_sub(1))
+            .map(|k| {
+                if k == 0 {
+                    "all".to_string()
+                } else {
+                    k.to_string()
+                }
+            })
+            .collect();
+    }
+    let f = CoxFit {
+        fit,
+        strata_levels,
+        conf_level,
+    };
+    let rec = f.record()?;
+    Ok(Output::fit(rec, f))
+}
+
+fn convergence_name(c: Convergence) -> &'static str {
+    match c {
+        Convergence::Converged => "converged",
+        Convergence::MaxIterations => "max_iterations",
+        Convergence::NotIterated => "not_iterated",
+    }
+}
+
+impl CoxFit {
+    fn p(&self) -> usize {
+        self.fit.names.len()
+    }
+
+    /// The Wald table (`summary`): term, coef, exp_coef, se, [naive_se], z, p,
+    /// exp_lower, exp_upper, lower, upper.
+    fn coef_table(&self, conf_level: f64) -> Result<Table> {
+        let f = &self.fit;
+        CoefTable {
+            names: &f.names,
+            coef: &f.coef,
+            se: &f.se,
+            naive_se: f.robust.then_some(&f.naive_se[..]),
+            dist: WaldDist::Normal,
+            exp: true,
+            conf_level,
+        }
+        .table()
+    }
+
+    fn record(&self) -> Result<Record> {
+        let f = &self.fit;
+        let p = self.p();
+        Ok(Record::new()
+            .with("table", self.coef_table(self.conf_level)?)
+            .with("names", f.names.clone())
+            .with("coef", &f.coef)
+            .with("se", &f.se)
+            .with("naive_se", &f.naive_se)
+            .with("var", Matrix::square(&f.var, &f.names))
+            .with("naive_var", Matrix::square(&f.naive_var, &f.names))
+            .with("loglik", f.loglik.to_vec())
+            .with("df", f.aliased.iter().filter(|&&a| !a).count())
+            .with("score_test", f.score_test.record())
+            .with("wald_test", f.wald_test.record())
+            .with("lr_test", f.lr_test.record())
+            .with("robust_score_test", f.robust_score_test.map(|t| t.record()))
+            .with("iterations", f.iterations)
+            .with("convergence", convergence_name(f.convergence))
+            .with("converged", f.convergence == Convergence::Converged)
+            .with("halvings", f.halvings)
+            .with("rank", f.rank)
+            .with("aliased", f.aliased.clone())
+            .with("n", f.n)
+            .with("n_event", f.n_event)
+            .with("ties", f.ties.name())
+            .with("robust", f.robust)
+            .with("n_cluster", f.n_cluster)
+            .with("score_vector", &f.score_vector)
+            .with("means", &f.means)
+            .with("mean_offset", f.mean_offset)
+            .with("linear_predictors", &f.linear_predictors)
+            .with("martingale_residuals", &f.martingale_residuals)
+            .with("deviance_residuals", f.deviance_residuals())
+            .with("strata_levels", self.strata_levels.clone())
+            .with("baseline", self.baseline_table(None))
+            .with("conf_level", self.conf_level)
+            .with("n_params", p))
+    }
+
+    /// strata, time, cumulative_hazard (at covariates 0, or at the means when
+    /// `centered`); both hazards when `centered` is None.
+    fn baseline_table(&self, centered: Option<bool>) -> Table {
+        let b = &self.fit.baseline;
+        let mut strata = Vec::with_capacity(b.time.len());
+        for k in 0..b.offsets.len().saturating_sub(1) {
+            strata.extend(std::iter::repeat_n(k, b.offsets[k + 1] - b.offsets[k]));
+        }
+        let t = Table::new().with("strata", strata).with("time", &b.time);
+        match centered {
+            Some(true) => t.with("cumulative_hazard", &b.cumulative_hazard_centered),
+            Some(false) => t.with("cumulative_hazard", &b.cumulative_hazard),
+            None => t
+                .with("cumulative_hazard", &b.cumulative_hazard)
+                .with("cumulative_hazard_centered", &b.cumulative_hazard_centered),
+        }
+    }
+
+    /// Residuals of `type`; with `collapse` (a grouping, one code per row) summed
+    /// within groups (one row per level), as `residuals(fit, collapse = )`. Vectors for
+    /// martingale and deviance residuals, rows x coefficients matrices for score and
+    /// dfbeta(s), a record (row, strata, time, values: events x coefficients) for the
+    /// Schoenfeld kinds.
+    fn residuals(&self, args: &Args) -> Result<Value> {
+        let f = &self.fit;
+        let (n, p) = (f.n, self.p());
+        let kind = args.option::<CoxResidual>("type")?;
+        let dfb = matches!(kind, CoxResidual::Dfbeta | CoxResidual::Dfbetas);
+        let weighted = args.flag_or("weighted", dfb)?;
+        if weighted && !dfb {
+            return Err(Error::InvalidArgument {
+                arg: "weighted",
+                reason: "weighted residuals are available for type \"dfbeta\" and \"dfbetas\" only"
+                    .into(),
+            });
+        }
+        let collapse = args.opt_codes("collapse")?;
+        if collapse.is_some()
+            && matches!(
+                kind,
+                CoxResidual::Deviance | CoxResidual::Schoenfeld | CoxResidual::ScaledSchoenfeld
+            )
+        {
+            return Err(Error::InvalidArgument {
+                arg: "collapse",
+                reason: "is available for martingale, score, dfbeta and dfbetas residuals only"
+                    .into(),
+            });
+        }
+        if let Some((c, _)) = collapse {
+            if c.len() != n {
+                return Err(Error::InvalidArgument {
+                    arg: "collapse",
+                    reason: format!(
+                        "must have one value per row of the fit ({n}), not {}",
+                        c.len()
+                    ),
+                });
+            }
+        }
+        // Row sums within the collapse groups of a row-major n x ncol matrix.
+        let collapsed = |v: &[f64], ncol: usize| -> Vec<f64> {
+            let (c, k) = collapse.expect("collapse given");
+            let mut out = vec![0.0; k * ncol];
+            for i in 0..n {
+                let g = c[i] as usize;
+                for j in 0..ncol {
+                    out[g * ncol + j] += v[i * ncol + j];
+                }
+            }
+            out
+        };
+        // Row-major rows x p as a matrix (unnamed: the hosts name rows and columns).
+        let matrix = |v: Vec<f64>, rows: usize| Matrix {
+            nrow: rows,
+            ncol: p,
+            data: (0..p)
+                .flat_map(|j| (0..rows).map(move |i| (i, j)))
+                .map(|(i, j)| v[i * p + j])
+                .collect(),
+            row_names: None,
+            col_names: None,
+        };
+        Ok(match kind {
+            CoxResidual::Martingale => match collapse {
+                None => Value::Nums(f.martingale_residuals.clone()),
+                Some(_) => Value::Nums(collapsed(&f.martingale_residuals, 1)),
+            },
+            CoxResidual::Deviance => Value::Nums(f.deviance_residuals()),
+            CoxResidual::Score | CoxResidual::Dfbeta | CoxResidual::Dfbetas => {
+                let v = match kind {
+                    CoxResidual::Score => f.score_residuals()?,
+                    _ => f.dfbeta(weighted, kind == CoxResidual::Dfbetas)?,
+                };
+                match collapse {
+                    None => Value::Matrix(matrix(v, n)),
+                    Some((_, k)) => Value::Matrix(matrix(collapsed(&v, p), k)),
+                }
+            }
+            CoxResidual::Schoenfeld | CoxResidual::ScaledSchoenfeld => {
+                let s = f.schoenfeld_residuals(kind == CoxResidual::ScaledSchoenfeld)?;
+                let events = s.time.len();
+                Value::Record(
+                    Record::new()
+                        .with("row", s.row.clone())
+                        .with(
+                            "strata",
+                            s.stratum
+                                .iter()
+                                .map(|&k| k as usize)
+                                .collect::<Vec<usize>>(),
+                        )
+                        .with("time", s.time.clone())
+                        .with("values", matrix(s.values, events)),
+                )
+            }
+        })
+    }
+
+    /// Proportional-hazards test: `transform`, `terms` (named groups of column names;
+    /// default one per column). Table term, chisq, df, p with the GLOBAL test last.
+    fn zph(&self, args: &Args) -> Result<Table> {
+        let f = &self.fit;
+        let transform = args.option::<ZphTransform>("transform")?;
+        let (labels, groups): (Vec<String>, Option<Vec<Vec<usize>>>) = match args.record("terms")? {
+            None => (f.names.clone(), None),
+            Some(terms) => {
+                let mut labels = Vec::new();
+                let mut groups = Vec::new();
+                for (label, a) in &terms.items {
+                    let cols: Vec<String> = match a {
+                        Arg::Str(s) => vec![s.clone()],
+                        Arg::Strs(v) => v.clone(),
+                        _ => {
+                            return Err(Error::InvalidArgument {
+                                arg: "terms",
+                                reason: format!("term `{label}` must list column names"),
+                            })
+                        }
+                    };
+                    let idx = cols
+                        .iter()
+                        .map(|c| {
+                            f.names.iter().position(|n| n == c).ok_or_else(|| Error::InvalidArgument {
+                                arg: "terms",
+                                reason: format!(
+                                    "column \"{c}\" of term `{label}` is not in the model; its columns are {}",
+                                    f.names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                                ),
+                            })
+                        })
+                        .collect::<Result<Vec<usize>>>()?;
+                    labels.push(label.clone());
+                    groups.push(idx);
+                }
+                (labels, Some(groups))
+            }
+        };
+        let z = f.zph(transform, groups.as_deref())?;
+        let mut term: Vec<String> = z.term.iter().map(|&t| labels[t].clone()).collect();
+        let mut chisq = z.statistic.clone();
+        let mut df: Vec<f64> = z.df.iter().map(|&d| d as f64).collect();
+        let mut p = z.p_value.clone();
+        term.push("GLOBAL".into());
+        chisq.push(z.global.statistic);
+        df.push(z.global.df as f64);
+        p.push(z.global.p_value);
+        Ok(Table::new()
+            .with("term", term)
+            .with("chisq", chisq)
+            .with("df", df)
+            .with("p", p))
+    }
+
+    /// The stratum named by `stratum` (a label); the only one when the fit has one.
+    fn stratum(&self, args: &Args) -> Result<Option<usize>> {
+        match args.get("stratum") {
+            None => Ok(None),
+            Some(_) => {
+                let s = args.str("stratum")?;
+                self.strata_levels
+                    .iter()
+                    .position(|l| l == s)
+                    .map(Some)
+                    .ok_or_else(|| Error::InvalidArgument {
+                        arg: "stratum",
+                        reason: format!(
+                            "no stratum \"{s}\"; the fit has {}",
+                            self.strata_levels
+                                .iter()
+                                .map(|l| format!("\"{l}\""))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    })
+            }
+        }
+    }
+
+    /// Predictions: `type` (lp, risk, expected, survival), for the fitted rows or for
+    /// new `covariates` (with their `offset`); survival at `times`, from the baseline
+    /// of `stratum` (each fitted row's own stratum when predicting the fitted rows).
+    fn predict(&self, args: &Args) -> Result<Value> {
+        let f = &self.fit;
+        let kind = args.option::<CoxPredictType>("type")?;
+        let new = match args.get("covariates") {
+            None => None,
+            Some(_) => {
+                let (cols, names) = args.columns("covariates")?;
+                Some((cols, names))
+            }
+        };
+        let offset = args.opt_nums("offset")?;
+        if new.is_none() && offset.is_some() {
+            return Err(Error::InvalidArgument {
+                arg: "offset",
+                reason: "is for new covariate rows: give `covariates` too".into(),
+            });
+        }
+        let n_strata = self.strata_levels.len();
+        // Linear predictors on the scale of the fit's (offset centred) and as
+        // predict.coxph reports them (new rows' offset as it is).
+        let (lp_fit, lp_user) = match &new {
+            None => (f.linear_predictors.clone(), f.linear_predictors.clone()),
+            Some((cols, names)) => {
+                let x = Covariates::from_columns(cols.clone(), names)?;
+                (f.predict_lp(&x, offset)?, f.predict_lp_newdata(&x, offset)?)
+            }
+        };
+        match kind {
+            CoxPredictType::Lp => Ok(Value::Nums(lp_user)),
+            CoxPredictType::Risk => Ok(Value::Nums(lp_user.iter().map(|v| v.exp()).collect())),
+            CoxPredictType::Expected => {
+                if new.is_some() {
+                    return Err(Error::InvalidArgument {
+                        arg: "type",
+                        reason:
+                            "\"expected\" is available for the fitted data only (no new covariates)"
+                                .into(),
+                    });
+                }
+                Ok(Value::Nums(
+                    f.data
+                        .status
+                        .iter()
+                        .zip(&f.martingale_residuals)
+                        .map(|(s, m)| s - m)
+                        .collect(),
+                ))
+            }
+            CoxPredictType::Survival => {
+                let times = args.nums("times")?;
+                let stratum = self.stratum(args)?;
+                let rows: Vec<usize> = match (stratum, &new) {
+                    (Some(k), _) => vec![k; lp_fit.len()],
+                    (None, _) if n_strata <= 1 => vec![0; lp_fit.len()],
+                    (None, None) => match f.data.strata.as_deref() {
+                        Some(s) => s.iter().map(|&k| k as usize).collect(),
+                        None => vec![0; lp_fit.len()],
+                    },
+                    (None, Some(_)) => {
+                        return Err(Error::InvalidArgument {
+                            arg: "stratum",
+                            reason: format!(
+                                "the model has {n_strata} strata ({}): name one",
+                                self.strata_levels
+                                    .iter()
+                                    .map(|l| format!("\"{l}\""))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        })
+                    }
+                };
+                let nt = times.len();
+                let m = lp_fit.len();
+                let mut data = vec![0.0; m * nt];
+                for (i, (&lp, &k)) in lp_fit.iter().zip(&rows).enumerate() {
+                    let s = f.predict_survival(&[lp], k, times)?;
+                    for (j, v) in s.into_iter().enumerate() {
+                        data[j * m + i] = v;
+                    }
+                }
+                Ok(Value::Matrix(Matrix {
+                    nrow: m,
+                    ncol: nt,
+                    data,
+                    row_names: None,
+                    col_names: None,
+                }))
+            }
+        }
+    }
+
+    /// Likelihood-ratio tests of this fit against later, larger fits given by their
+    /// log-likelihoods (`loglik`), numbers of estimated parameters (`df`) and numbers
+    /// of rows (`n`, to check they were fitted to the same data).
+    fn anova(&self, args: &Args) -> Result<Table> {
+        let f = &self.fit;
+        let loglik = args.nums("loglik")?;
+        let df = args.nums("df")?;
+        crate::data::check_len("df", df.len(), "loglik", loglik.len())?;
+        if let Some(n) = args.opt_nums("n")? {
+            crate::data::check_len("n", n.len(), "loglik", loglik.len())?;
+            if n.iter().any(|&m| m != f.n as f64) {
+                return Err(Error::InvalidArgument {
+                    arg: "n",
+                    reason: "the models were not all fitted to the same size of data set".into(),
+                });
+            }
+        }
+        let mut fits = vec![(f.loglik[1], f.aliased.iter().filter(|&&a| !a).count())];
+        for (row, (&l, &d)) in loglik.iter().zip(df).enumerate() {
+            if !(d.is_finite() && d >= 0.0 && d == d.floor() && l.is_finite()) {
+                return Err(Error::InvalidValue {
+                    arg: if l.is_finite() { "df" } else { "loglik" },
+                    row,
+                    value: if l.is_finite() { d } else { l },
+                    problem: "not a log-likelihood with its number of parameters",
+                });
+            }
+            fits.push((l, d as usize));
+        }
+        lr_anova(&fits)
+    }
+}
+
+impl Fitted for CoxFit {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        match method {
+            "coef_table" => self
+                .coef_table(args.num_or("conf_level", self.conf_level)?)
+                .map(Value::Table),
+            "residuals" => self.residuals(args),
+            "zph" => self.zph(args).map(Value::Table),
+            "predict" => self.predict(args),
+            "baseline_hazard" => Ok(Value::Table(
+                self.baseline_table(Some(args.flag_or("centered", false)?)),
+            )),
+            "anova" => self.anova(args).map(Value::Table),
+            other => Err(no_such("a Cox fit", other)),
+        }
+    }
+}

@@ -1,0 +1,587 @@
+//! Cox proportional hazards regression (partial likelihood), as `survival::coxph`.
+//!
+//! For stratum-specific risk sets `R(t) = {i: entry_i < t <= exit_i}`, weights `w`,
+//! linear predictor `η_i = x_i'β + offset_i` and, at each event time, the `d` tied
+//! events `D(t)`, the log partial likelihood is
+//!
+//! - Breslow: `Σ_t [Σ_{i∈D} w_i η_i - W_D log Σ_{j∈R} w_j e^{η_j}]`;
+//! - Efron: `Σ_t [Σ_{i∈D} w_i η_i - (W_D/d) Σ_{k=0}^{d-1} log(Σ_{j∈R} w_j e^{η_j}
+//!   - (k/d) Σ_{j∈D} w_j e^{η_j})]`,
+//!
+//! with score and information accumulated in the same sweep. Each stratum's rows are
+//! sorted once by exit time; the sweep runs from the last time backwards, adding rows
+//! as they enter the risk set and removing rows whose entry is at or after the
+//! current time (agfit4's running sums), so an iteration is O(n p²), never O(n²).
+//! Strata are swept in parallel.
+//!
+//! Newton–Raphson with step halving follows survival's `coxfit6` (right-censored) and
+//! `agfit4` (counting process): covariates centred and scaled, start at `init` (0),
+//! stop when `|1 - loglik_old / loglik_new| <= eps` (1e-9) within `max_iter` (20)
+//! iterations; the information matrix is factorised with survival's generalised
+//! Cholesky (tolerance `eps^0.75`), so collinear columns are reported as aliased
+//! (coefficient NaN, as R's NA) and the rest fitted.
+//!
+//! Reference: Cox DR (1972) JRSS-B 34:187–220; Efron B (1977) JASA 72:557–565;
+//! Therneau TM, Grambsch PM (2000) *Modeling Survival Data*, Springer.
+//!
+//! Layout: this file holds the options, the Newton–Raphson fit, the fit type and the
+//! robust variance; `sweep` the sorted data and the risk-set sums; `residuals` the
+//! score, dfbeta and Schoenfeld residuals; `zph` the proportional-hazards test;
+//! `baseline` the martingale residuals, the baseline hazard and predictions. The fit
+//! keeps its sorted data (`FitData`), so every later operation runs on it without the
+//! inputs crossing a language boundary again.
+
+use std::sync::Arc;
+
+use crate::data::CoxData;
+use crate::error::{Error, Result};
+use crate::linalg::{chinv2, cholesky2, chsolve2, quadratic_form_inverse};
+
+mod baseline;
+mod residuals;
+mod sweep;
+mod zph;
+
+use sweep::Prepared;
+
+pub use baseline::{BaselineHazard, CoxPredictType};
+pub use residuals::{CoxResidual, Schoenfeld};
+pub use zph::{ZphTest, ZphTransform};
+
+/// Handling of tied event times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ties {
+    #[default]
+    Efron,
+    Breslow,
+}
+
+crate::option_enum!(Ties, "ties", "efron" => Ties::Efron, "breslow" => Ties::Breslow);
+
+impl Ties {
+    /// Parse an option string (see [`crate::options`]).
+    pub fn parse(s: &str) -> Result<Self> {
+        <Self as crate::options::OptionEnum>::parse(s)
+    }
+    /// The canonical spelling.
+    pub fn name(&self) -> &'static str {
+        crate::options::OptionEnum::name(*self)
+    }
+}
+
+pub use crate::inference::TestResult;
+
+/// Entry point: `CoxPh::params()`.
+pub struct CoxPh;
+
+impl CoxPh {
+    pub fn params() -> CoxPhParams {
+        CoxPhParams::default()
+    }
+}
+
+/// Options of the Cox fit (defaults as `coxph.control()`).
+#[derive(Debug, Clone)]
+pub struct CoxPhParams {
+    ties: Ties,
+    max_iter: usize,
+    eps: f64,
+    toler_chol: f64,
+    init: Option<Vec<f64>>,
+    robust: bool,
+}
+
+impl Default for CoxPhParams {
+    fn default() -> Self {
+        CoxPhParams {
+            ties: Ties::Efron,
+            max_iter: 20,
+            eps: 1e-9,
+            toler_chol: f64::EPSILON.powf(0.75),
+            init: None,
+            robust: false,
+        }
+    }
+}
+
+impl CoxPhParams {
+    pub fn ties(mut self, ties: Ties) -> Self {
+        self.ties = ties;
+        self
+    }
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+    pub fn eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+    pub fn init(mut self, init: Vec<f64>) -> Self {
+        self.init = Some(init);
+        self
+    }
+    /// Robust (sandwich, dfbeta-based) variance; implied by a cluster in the data.
+    pub fn robust(mut self, robust: bool) -> Self {
+        self.robust = robust;
+        self
+    }
+
+    pub fn check(&self, p: usize) -> Result<()> {
+        if !(self.eps > 0.0 && self.eps.is_finite()) {
+            return Err(Error::InvalidArgument {
+                arg: "eps",
+                reason: format!("must be positive, got {}", self.eps),
+            });
+        }
+        if let Some(init) = &self.init {
+            if init.len() != p {
+                return Err(Error::InvalidArgument {
+                    arg: "init",
+                    reason: format!("has {} values for {p} covariates", init.len()),
+                });
+            }
+            if let Some(j) = init.iter().position(|v| !v.is_finite()) {
+                return Err(Error::InvalidArgument {
+                    arg: "init",
+                    reason: format!("value {} is not finite", j + 1),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Fit the model.
+    pub fn fit(&self, data: &CoxData) -> Result<CoxPhFit> {
+        let (surv, x) = (&data.surv, &data.x);
+        let p = x.p();
+        if p == 0 {
+            return Err(Error::InvalidArgument {
+                arg: "covariates",
+                reason:
+                    "a Cox model needs at least one covariate (null models are not supported yet)"
+                        .into(),
+            });
+        }
+        self.check(p)?;
+        if let Some(w) = surv.weights() {
+            if let Some(row) = w.iter().position(|&v| v <= 0.0) {
+                return Err(Error::InvalidValue {
+                    arg: "weights",
+                    row,
+                    value: w[row],
+                    problem: "Cox weights must be positive (as survival::coxph)",
+                });
+            }
+        }
+        let n_event = surv.status().iter().filter(|&&s| s == 1.0).count();
+        if n_event == 0 {
+            return Err(Error::Data {
+                arg: "status",
+                reason: "no events: a Cox model needs at least one".into(),
+            });
+        }
+        let prep = Prepared::new(surv, x, data.offset);
+        let iter = newton(&prep, self)?;
+        let mut fit = CoxPhFit::assemble(&prep, self, &iter, surv.len(), n_event, x.names());
+        if self.robust || data.cluster.is_some() {
+            fit.add_robust(&prep, self, &iter, data.cluster);
+        }
+        fit.add_predictions(&prep, self, &iter, data);
+        fit.data = Arc::new(FitData {
+            prep,
+            exit: surv.exit().to_vec(),
+            status: surv.status().to_vec(),
+            entry: surv.entry().map(<[f64]>::to_vec),
+            weights: surv.weights().map(<[f64]>::to_vec),
+            strata: surv.strata().map(<[u32]>::to_vec),
+        });
+        Ok(fit)
+    }
+}
+
+/// What the post-fit operations (residuals, `zph`) need of the fit's data, kept with
+/// the fit so that they never see the inputs again: the sorted working data and, in
+/// data order, the response, weights and strata.
+#[derive(Debug, Default)]
+pub(crate) struct FitData {
+    prep: Prepared,
+    pub(crate) exit: Vec<f64>,
+    pub(crate) status: Vec<f64>,
+    pub(crate) entry: Option<Vec<f64>>,
+    pub(crate) weights: Option<Vec<f64>>,
+    pub(crate) strata: Option<Vec<u32>>,
+}
+
+impl FitData {
+    /// Case weight of data row `i` (1 without weights).
+    pub(super) fn weight(&self, i: usize) -> f64 {
+        self.weights.as_ref().map_or(1.0, |w| w[i])
+    }
+}
+
+/// Why the Newton–Raphson iterations stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Convergence {
+    Converged,
+    /// Ran out of iterations.
+    MaxIterations,
+    /// `max_iter = 0`: evaluated at the initial values only.
+    NotIterated,
+}
+
+/// State at the end of the iterations (scaled coordinates).
+struct IterResult {
+    beta: Vec<f64>,
+    /// Inverse information (scaled coordinates).
+    var: Vec<f64>,
+    u: Vec<f64>,
+    loglik: [f64; 2],
+    score: f64,
+    iterations: usize,
+    rank: i64,
+    convergence: Convergence,
+    halvings: usize,
+}
+
+fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
+    let p = prep.p;
+    let efron = params.ties == Ties::Efron;
+    let tol = params.toler_chol;
+    let mut beta: Vec<f64> = params.init.as_ref().map_or_else(
+        || vec![0.0; p],
+        |init| init.iter().zip(&prep.scale).map(|(b, s)| b / s).collect(),
+    );
+    let s0 = prep.sums(&beta, efron)?;
+    let mut imat = s0.imat.clone();
+    let rank0 = cholesky2(&mut imat, p, tol);
+    let mut step = s0.u.clone();
+    chsolve2(&imat, p, &mut step);
+    let score: f64 = step.iter().zip(&s0.u).map(|(a, b)| a * b).sum();
+    let mut loglik = [s0.loglik, s0.loglik];
+    let mut halvings = 0;
+    if params.max_iter == 0 || !s0.loglik.is_finite() {
+        chinv2(&mut imat, p);
+        return Ok(IterResult {
+            beta,
+            var: imat,
+            u: s0.u,
+            loglik,
+            score,
+            iterations: 0,
+            rank: rank0,
+            convergence: Convergence::NotIterated,
+            halvings,
+        });
+    }
+    // `beta` is the last good value, `newbeta` the one being tried (coxfit6).
+    let mut newbeta: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
+    let mut halving = 0usize;
+    let mut last = s0;
+    let mut rank = rank0;
+    for iter in 1..=params.max_iter {
+        let s = prep.sums(&newbeta, efron)?;
+        let mut m = s.imat.clone();
+        rank = cholesky2(&mut m, p, tol);
+        let not_finite = !s.loglik.is_finite()
+            || s.u.iter().any(|v| !v.is_finite())
+            || (0..p).any(|i| !s.imat[i * p + i].is_finite())
+            || (prep.counting && rank != rank0);
+        let done = !not_finite
+            && (!prep.counting || halving == 0)
+            && (1.0 - loglik[1] / s.loglik).abs() <= params.eps;
+        if done {
+            loglik[1] = s.loglik;
+            chinv2(&mut m, p);
+            return Ok(IterResult {
+                beta: newbeta,
+                var: m,
+                u: s.u,
+                loglik,
+                score,
+                iterations: iter,
+                rank,
+                convergence: Convergence::Converged,
+                halvings,
+            });
+        }
+        if not_finite || s.loglik < loglik[1] {
+            halving += 1;
+            halvings += 1;
+            let h = halving as f64;
+            for (nb, b) in newbeta.iter_mut().zip(&beta) {
+                *nb = (*nb + h * b) / (h + 1.0);
+            }
+        } else {
+            halving = 0;
+            loglik[1] = s.loglik;
+            let mut step = s.u.clone();
+            chsolve2(&m, p, &mut step);
+            beta.clone_from(&newbeta);
+            for (nb, st) in newbeta.iter_mut().zip(&step) {
+                *nb += st;
+            }
+            last = s;
+        }
+    }
+    // Out of iterations: report the last good value (coxfit6).
+    let s = if params.max_iter > 1 {
+        prep.sums(&beta, efron)?
+    } else {
+        last
+    };
+    loglik[1] = s.loglik;
+    let mut m = s.imat.clone();
+    cholesky2(&mut m, p, tol);
+    chinv2(&mut m, p);
+    Ok(IterResult {
+        beta,
+        var: m,
+        u: s.u,
+        loglik,
+        score,
+        iterations: params.max_iter,
+        rank,
+        convergence: Convergence::MaxIterations,
+        halvings,
+    })
+}
+
+/// A fitted Cox model.
+#[derive(Debug, Clone)]
+pub struct CoxPhFit {
+    pub names: Vec<String>,
+    /// Coefficients; NaN for aliased (collinear) columns, as R's NA.
+    pub coef: Vec<f64>,
+    /// Standard errors matching `var`.
+    pub se: Vec<f64>,
+    /// Model-based (inverse information) standard errors.
+    pub naive_se: Vec<f64>,
+    /// Variance matrix (row-major p x p) matching `se`.
+    pub var: Vec<f64>,
+    /// Model-based variance matrix.
+    pub naive_var: Vec<f64>,
+    /// Log partial likelihood at the initial values and at the estimate.
+    pub loglik: [f64; 2],
+    pub score_test: TestResult,
+    pub wald_test: TestResult,
+    pub lr_test: TestResult,
+    pub iterations: usize,
+    pub convergence: Convergence,
+    /// Number of step halvings taken.
+    pub halvings: usize,
+    /// Rank of the information matrix.
+    pub rank: usize,
+    /// Which coefficients are aliased.
+    pub aliased: Vec<bool>,
+    pub n: usize,
+    pub n_event: usize,
+    pub ties: Ties,
+    /// Score vector at the estimate.
+    pub score_vector: Vec<f64>,
+    /// Whether `var`/`se` are robust (sandwich) rather than model-based.
+    pub robust: bool,
+    /// Robust score test (with `robust` or a cluster), at `β = init` with the offset in
+    /// the null model. (survival's `rscore` evaluates the score residuals at a zero
+    /// linear predictor, leaving the offset out; without an offset the two agree.)
+    pub robust_score_test: Option<TestResult>,
+    /// Number of clusters of the robust variance.
+    pub n_cluster: Option<usize>,
+    /// Covariate means used for centring (`coxph`'s `means`: 0 for columns coded
+    /// -1/0/1; weighted means for right-censored data, unweighted for counting-process
+    /// data).
+    pub means: Vec<f64>,
+    /// Linear predictors `(x - means)'β + offset - mean(offset)`, one per input row,
+    /// as `predict(fit, type = "lp", reference = "sample")` (the offset's mean is
+    /// case-weighted, as survfit.coxph centres it).
+    pub linear_predictors: Vec<f64>,
+    /// Martingale residuals, one per input row.
+    pub martingale_residuals: Vec<f64>,
+    /// Baseline cumulative hazard: per stratum, every distinct exit time.
+    pub baseline: BaselineHazard,
+    /// Case-weighted mean of the offset in the fit data (0 without an offset).
+    pub mean_offset: f64,
+    /// The fit's data for later operations (shared, not copied, by clones of the fit).
+    pub(crate) data: Arc<FitData>,
+}
+
+impl CoxPhFit {
+    fn assemble(
+        prep: &Prepared,
+        params: &CoxPhParams,
+        it: &IterResult,
+        n: usize,
+        n_event: usize,
+        names: &[String],
+    ) -> Self {
+        let p = prep.p;
+        let sc = &prep.scale;
+        let mut var = it.var.clone();
+        for i in 0..p {
+            for j in 0..p {
+                var[i * p + j] *= sc[i] * sc[j];
+            }
+        }
+        let rank = it.rank.unsigned_abs() as usize;
+        let aliased: Vec<bool> = (0..p).map(|i| rank < p && var[i * p + i] == 0.0).collect();
+        let coef: Vec<f64> = it
+            .beta
+            .iter()
+            .zip(sc)
+            .zip(&aliased)
+            .map(|((b, s), &al)| if al { f64::NAN } else { b * s })
+            .collect();
+        let se: Vec<f64> = (0..p)
+            .map(|i| {
+                if aliased[i] {
+                    f64::NAN
+                } else {
+                    var[i * p + i].sqrt()
+                }
+            })
+            .collect();
+        let df = aliased.iter().filter(|&&a| !a).count();
+        let wald = wald_statistic(&var, &coef, &aliased, params);
+        let u: Vec<f64> = it.u.iter().zip(sc).map(|(u, s)| u / s).collect();
+        CoxPhFit {
+            names: names.to_vec(),
+            coef,
+            se: se.clone(),
+            naive_se: se,
+            naive_var: var.clone(),
+            var,
+            loglik: it.loglik,
+            score_test: TestResult::chisq(it.score, df),
+            wald_test: TestResult::chisq(wald, df),
+            lr_test: TestResult::chisq(2.0 * (it.loglik[1] - it.loglik[0]), df),
+            iterations: it.iterations,
+            convergence: it.convergence,
+            halvings: it.halvings,
+            rank,
+            aliased,
+            n,
+            n_event,
+            ties: params.ties,
+            score_vector: u,
+            robust: false,
+            robust_score_test: None,
+            n_cluster: None,
+            means: Vec::new(),
+            linear_predictors: Vec::new(),
+            martingale_residuals: Vec::new(),
+            baseline: BaselineHazard::default(),
+            mean_offset: 0.0,
+            data: Arc::default(),
+        }
+    }
+
+    /// Replace `var`/`se` by the robust sandwich `D'D`, where `D` holds the weighted
+    /// dfbeta residuals (score residuals times the model-based variance) summed
+    /// within clusters (each row its own cluster without one), as coxph; add the
+    /// robust score test and redo the Wald test with the robust variance.
+    fn add_robust(
+        &mut self,
+        prep: &Prepared,
+        params: &CoxPhParams,
+        it: &IterResult,
+        cluster: Option<&[u32]>,
+    ) {
+        let p = prep.p;
+        let efron = params.ties == Ties::Efron;
+        // Cluster index of each sorted position.
+        let (cl, k): (Vec<usize>, usize) = match cluster {
+            Some(c) => {
+                let mut labels: Vec<u32> = prep.rows.iter().map(|&r| c[r as usize]).collect();
+                labels.sort_unstable();
+                labels.dedup();
+                (
+                    prep.rows
+                        .iter()
+                        .map(|&r| labels.binary_search(&c[r as usize]).unwrap())
+                        .collect(),
+                    labels.len(),
+                )
+            }
+            None => ((0..prep.len()).collect(), prep.len()),
+        };
+        // Weighted score residuals in original units, summed by cluster.
+        let collapse = |beta: &[f64]| -> Vec<f64> {
+            let r = prep.score_residuals(beta, efron);
+            let mut t = vec![0.0; k * p];
+            for i in 0..prep.len() {
+                let w = prep.weight[i];
+                for j in 0..p {
+                    t[cl[i] * p + j] += w * r[i * p + j] / prep.scale[j];
+                }
+            }
+            t
+        };
+        let t = collapse(&it.beta);
+        let v0 = &self.naive_var;
+        let mut robust = vec![0.0; p * p];
+        let mut d = vec![0.0; p];
+        for c in 0..k {
+            for j in 0..p {
+                d[j] = (0..p).map(|l| t[c * p + l] * v0[l * p + j]).sum();
+            }
+            for i in 0..p {
+                for j in 0..p {
+                    robust[i * p + j] += d[i] * d[j];
+                }
+            }
+        }
+        // Robust score test at the initial values.
+        let beta0: Vec<f64> = params.init.as_ref().map_or_else(
+            || vec![0.0; p],
+            |b| b.iter().zip(&prep.scale).map(|(b, s)| b / s).collect(),
+        );
+        let t0 = collapse(&beta0);
+        let mut u = vec![0.0; p];
+        let mut tt = vec![0.0; p * p];
+        for c in 0..k {
+            for i in 0..p {
+                u[i] += t0[c * p + i];
+                for j in 0..p {
+                    tt[i * p + j] += t0[c * p + i] * t0[c * p + j];
+                }
+            }
+        }
+        let df = self.aliased.iter().filter(|&&a| !a).count();
+        self.robust_score_test = Some(TestResult::chisq(
+            quadratic_form_inverse(&tt, p, &u, params.toler_chol),
+            df,
+        ));
+        self.se = (0..p)
+            .map(|i| {
+                if self.aliased[i] {
+                    f64::NAN
+                } else {
+                    robust[i * p + i].sqrt()
+                }
+            })
+            .collect();
+        self.var = robust;
+        self.wald_test = TestResult::chisq(
+            wald_statistic(&self.var, &self.coef, &self.aliased, params),
+            df,
+        );
+        self.robust = true;
+        self.n_cluster = Some(k);
+    }
+}
+
+/// `b' V⁻ b` over the non-aliased coefficients (coxph.wtest).
+fn wald_statistic(var: &[f64], coef: &[f64], aliased: &[bool], params: &CoxPhParams) -> f64 {
+    let p = coef.len();
+    let keep: Vec<usize> = (0..p).filter(|&i| !aliased[i]).collect();
+    let vk: Vec<f64> = keep
+        .iter()
+        .flat_map(|&i| keep.iter().map(move |&j| var[i * p + j]))
+        .collect();
+    let init = params.init.as_deref();
+    let bk: Vec<f64> = keep
+        .iter()
+        .map(|&i| coef[i] - init.map_or(0.0, |b| b[i]))
+        .collect();
+    quadratic_form_inverse(&vk, keep.len(), &bk, params.toler_chol)
+}
