@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::protocol::{Args, Value};
 
 pub mod data;
+pub mod glm;
 pub mod survival;
 
 /// A fit kept by a binding between calls.
@@ -56,6 +57,11 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("logrank_test", survival::logrank_test),
         ("example_cohort", data::example_cohort),
         ("example_ratetable", data::example_ratetable),
+        ("glm_fit", glm::glm_fit),
+        ("poisson_glm", glm::poisson_glm),
+        ("logistic_glm", glm::logistic_glm),
+        ("negbin_glm", glm::negbin_glm),
+        ("design_matrix", glm::design_matrix),
     ]
 }
 

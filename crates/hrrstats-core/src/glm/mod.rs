@@ -31,8 +31,8 @@ use crate::data::{check_len, check_offset, Covariates};
 use crate::error::{Error, Result};
 pub use family::{link_by_name, Family, Link};
 use irls::{irls, nb_loglik, theta_ml, Design};
-pub use prediction::{GlmPrediction, GlmResidual};
-pub use robust::Robust;
+pub use prediction::{GlmPrediction, GlmResidual, GlmScale};
+pub use robust::{Robust, SandwichType};
 
 /// Rows per chunk of the parallel cross-product.
 const CHUNK: usize = 2048;

@@ -130,3 +130,13 @@ impl GlmFit {
             .collect())
     }
 }
+
+/// The scale of `predict.glm`: the linear predictor or the mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GlmScale {
+    #[default]
+    Link,
+    Response,
+}
+
+crate::option_enum!(GlmScale, "type", "link" => GlmScale::Link, "response" => GlmScale::Response);

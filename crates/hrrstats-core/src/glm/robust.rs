@@ -90,3 +90,13 @@ impl GlmFit {
     }
 
 }
+
+/// The sandwich variance asked for by name (`robust = "HC0" | "HC1"`; `TRUE` is HC1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SandwichType {
+    #[default]
+    Hc1,
+    Hc0,
+}
+
+crate::option_enum!(SandwichType, "robust", "HC1" => SandwichType::Hc1, "HC0" => SandwichType::Hc0);

@@ -1,0 +1,441 @@
+//! Generalised linear models and the design-matrix builder through the protocol.
+//!
+//! `glm_fit` (Python also `glm`), `poisson_glm`, `logistic_glm`, `negbin_glm`: IRLS as
+//! `stats::glm`, `MASS::glm.nb` for the negative binomial with theta estimated,
+//! sandwich variances as the sandwich package. Every statistic the hosts show comes from
+//! here: the coefficient table ([`CoefTable`]: z, or t on the residual degrees of
+//! freedom when the dispersion is estimated; exp_coef and its limits for log and logit
+//! links), the robust variance, predictions with standard errors and residuals (from
+//! the fit's own data, kept in the fit handle).
+//!
+//! `covariates` is a record of numeric columns and factors (codes with levels); factors
+//! are dummy-coded here with treatment contrasts ([`DesignMatrix`]). `design_matrix`
+//! exposes the same builder to the Python layer (R uses `model.matrix`).
+
+use super::{no_such, Fitted, Output};
+use crate::data::Covariates;
+use crate::design::{DesignMatrix, Term};
+use crate::error::{Error, Result};
+use crate::glm::{
+    link_by_name, Family, Glm, GlmData, GlmFit, GlmResidual, GlmScale, Robust, SandwichType,
+};
+use crate::inference::{CoefTable, WaldDist};
+use crate::options::OptionEnum;
+use crate::protocol::{Arg, Args, Matrix, Record, Table, Value};
+
+/// The terms of a record of covariates (numeric columns and factors), in order; none
+/// when the argument is absent.
+fn covariate_terms<'s>(args: &'s Args, name: &'static str) -> Result<Vec<Term<'s>>> {
+    let Some(arg) = args.get(name) else {
+        return Ok(Vec::new());
+    };
+    let Arg::Record(r) = arg else {
+        return Err(Error::InvalidArgument {
+            arg: name,
+            reason: "must be named columns (numeric or factors)".into(),
+        });
+    };
+    r.items
+        .iter()
+        .map(|(n, a)| match a {
+            Arg::Nums(v) => Ok(Term::Numeric { name: n, values: v }),
+            Arg::Num(x) => Ok(Term::Numeric {
+                name: n,
+                values: std::slice::from_ref(x),
+            }),
+            Arg::Codes { codes, levels } => Ok(Term::Factor {
+                name: n,
+                codes,
+                levels,
+            }),
+            other => Err(Error::InvalidArgument {
+                arg: name,
+                reason: format!(
+                    "column `{n}` must be numeric or a factor, got {}",
+                    match other {
+                        Arg::Str(_) | Arg::Strs(_) => "strings",
+                        Arg::Bool(_) => "a logical",
+                        _ => "another kind of value",
+                    }
+                ),
+            }),
+        })
+        .collect()
+}
+
+/// Covariates of `n` rows from a design (zero columns allowed: intercept only).
+fn covariates_of<'d>(d: &'d DesignMatrix, n: usize) -> Result<Covariates<'d>> {
+    if d.names.is_empty() {
+        Covariates::new(&[], n, &d.names)
+    } else {
+        d.covariates()
+    }
+}
+
+/// The model matrix of a record of covariates: `covariates` (numeric columns and
+/// factors), `n` (rows; default the first column's length), `drop_unused` (default
+/// true: factor levels no row uses are dropped, as `model.frame`). Returns `names` (the
+/// columns), `term` (0-based input column of each), `columns` (the dummy columns;
+/// NULL where a numeric input is used as it is, not sent back) and `factor_levels`
+/// (levels kept per factor, reference first).
+pub fn design_matrix(args: &Args) -> Result<Output> {
+    let terms = covariate_terms(args, "covariates")?;
+    let first = terms.first().map_or(0, |t| match t {
+        Term::Numeric { values, .. } => values.len(),
+        Term::Factor { codes, .. } => codes.len(),
+    });
+    let n = args.count_or("n", first, 0)?;
+    let d = DesignMatrix::build(&terms, n, args.flag_or("drop_unused", true)?)?;
+    // Columns in the order of the terms: one per numeric input (used as it is, not
+    // sent back), one per kept level after the first of each factor.
+    let mut term = Vec::with_capacity(d.names.len());
+    let mut columns = Vec::with_capacity(d.names.len());
+    let mut factor = 0;
+    for (t_idx, t) in terms.iter().enumerate() {
+        match t {
+            Term::Numeric { .. } => {
+                term.push(t_idx);
+                columns.push(Value::Null);
+            }
+            Term::Factor { .. } => {
+                let kept = d.factor_levels[factor].1.len();
+                factor += 1;
+                for _ in 1..kept {
+                    term.push(t_idx);
+                    columns.push(Value::Nums(d.columns[columns.len()].to_vec()));
+                }
+            }
+        }
+    }
+    let mut levels = Record::new();
+    for (name, l) in &d.factor_levels {
+        levels.push(name, l.clone());
+    }
+    Ok(Output::value(
+        Record::new()
+            .with("names", d.names.clone())
+            .with("term", term)
+            .with("columns", columns)
+            .with("factor_levels", levels),
+    ))
+}
+
+/// `glm_fit`: the family by name (`family`, default "gaussian"; `theta` only with
+/// "negbin").
+pub fn glm_fit(args: &Args) -> Result<Output> {
+    fit(args, None)
+}
+
+/// `poisson_glm`: `glm_fit` with family "poisson".
+pub fn poisson_glm(args: &Args) -> Result<Output> {
+    fit(args, Some(("poisson_glm", "poisson")))
+}
+
+/// `logistic_glm`: `glm_fit` with family "binomial".
+pub fn logistic_glm(args: &Args) -> Result<Output> {
+    fit(args, Some(("logistic_glm", "binomial")))
+}
+
+/// `negbin_glm`: `glm_fit` with family "negbin" (theta estimated unless given).
+pub fn negbin_glm(args: &Args) -> Result<Output> {
+    fit(args, Some(("negbin_glm", "negbin")))
+}
+
+/// The variance reported as `var`/`se`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum VarKind {
+    Model,
+    Sandwich(SandwichType),
+    Cluster,
+}
+
+impl VarKind {
+    fn name(self) -> Option<&'static str> {
+        match self {
+            VarKind::Model => None,
+            VarKind::Sandwich(t) => Some(t.name()),
+            VarKind::Cluster => Some("CL"),
+        }
+    }
+}
+
+/// `robust`: FALSE/TRUE (HC1) or "HC0"/"HC1"; with `cluster` the cluster-robust HC1.
+fn var_kind(args: &Args, cluster: bool) -> Result<VarKind> {
+    let bad = || Error::InvalidArgument {
+        arg: "robust",
+        reason: "must be TRUE, FALSE, \"HC0\" or \"HC1\"".into(),
+    };
+    let asked = match args.get("robust") {
+        None | Some(Arg::Bool(false)) => None,
+        Some(Arg::Bool(true)) => Some(SandwichType::Hc1),
+        Some(Arg::Num(x)) if *x == 0.0 => None,
+        Some(Arg::Num(x)) if *x == 1.0 => Some(SandwichType::Hc1),
+        Some(Arg::Str(_)) | Some(Arg::Strs(_)) => Some(args.option::<SandwichType>("robust")?),
+        Some(_) => return Err(bad()),
+    };
+    Ok(match (asked, cluster) {
+        (_, true) if asked == Some(SandwichType::Hc0) => {
+            return Err(Error::InvalidArgument {
+                arg: "robust",
+                reason: "the cluster-robust variance is of type \"HC1\" (sandwich::vcovCL(type = \"HC1\", cadjust = TRUE)); use robust = TRUE or \"HC1\"".into(),
+            })
+        }
+        (_, true) => VarKind::Cluster,
+        (Some(t), false) => VarKind::Sandwich(t),
+        (None, false) => VarKind::Model,
+    })
+}
+
+/// A fitted GLM with the data it was fitted to (for predictions on the fitted rows and
+/// residuals) and the variance it reports.
+struct GlmModel {
+    fit: GlmFit,
+    y: Vec<f64>,
+    weights: Option<Vec<f64>>,
+    offset: Option<Vec<f64>>,
+    /// Design columns without the intercept and their names.
+    x: Vec<Vec<f64>>,
+    xnames: Vec<String>,
+    /// The reported variance (robust when asked for; NaN rows/columns for aliased).
+    var: Vec<f64>,
+    se: Vec<f64>,
+    kind: VarKind,
+}
+
+impl GlmModel {
+    fn dist(&self) -> WaldDist {
+        let f = &self.fit;
+        if !f.family.fixed_dispersion() && f.df_residual > 0 {
+            WaldDist::T(f.df_residual as f64)
+        } else {
+            WaldDist::Normal
+        }
+    }
+
+    /// The coefficient table at `conf_level`.
+    fn table(&self, conf_level: f64) -> Result<Table> {
+        let f = &self.fit;
+        CoefTable {
+            names: &f.names,
+            coef: &f.coef,
+            se: &self.se,
+            naive_se: (self.kind != VarKind::Model).then_some(&f.se[..]),
+            dist: self.dist(),
+            exp: matches!(f.link.name(), "log" | "logit"),
+            conf_level,
+        }
+        .table()
+    }
+
+    /// The data the model was fitted to.
+    fn data(&self) -> Result<GlmData<'_>> {
+        let x = if self.x.is_empty() {
+            Covariates::new(&[], self.y.len(), &self.xnames)?
+        } else {
+            Covariates::from_columns(self.x.iter().map(|c| &c[..]).collect(), &self.xnames)?
+        };
+        let mut d = GlmData::new(&self.y, x)?;
+        if let Some(w) = &self.weights {
+            d = d.with_weights(w)?;
+        }
+        if let Some(o) = &self.offset {
+            d = d.with_offset(o)?;
+        }
+        Ok(d)
+    }
+
+    /// `predict`: `covariates` (new data as the fit's covariates; absent: the fitted
+    /// rows), `offset` (with new data; absent: none), `type` ("link" or "response").
+    /// Returns fit and se (from the model-based variance, as `predict.glm`).
+    fn predict(&self, args: &Args) -> Result<Table> {
+        let scale = args.option::<GlmScale>("type")?;
+        let p = match args.get("covariates") {
+            None => self.fit.predict(&self.data()?.x, self.offset.as_deref())?,
+            Some(_) => {
+                let terms = covariate_terms(args, "covariates")?;
+                let n = match terms.first() {
+                    Some(Term::Numeric { values, .. }) => values.len(),
+                    Some(Term::Factor { codes, .. }) => codes.len(),
+                    None => 0,
+                };
+                let d = DesignMatrix::build(&terms, n, false)?;
+                if d.names != self.xnames {
+                    return Err(Error::InvalidArgument {
+                        arg: "covariates",
+                        reason: format!(
+                            "new data give columns {:?}, the model has {:?}",
+                            d.names, self.xnames
+                        ),
+                    });
+                }
+                let x = covariates_of(&d, n)?;
+                self.fit.predict(&x, args.opt_nums("offset")?)?
+            }
+        };
+        let (fit, se) = match scale {
+            GlmScale::Link => (p.link, p.link_se),
+            GlmScale::Response => (p.response, p.response_se),
+        };
+        Ok(Table::new().with("fit", fit).with("se", se))
+    }
+}
+
+impl Fitted for GlmModel {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        match method {
+            "predict" => self.predict(args).map(Value::Table),
+            "residuals" => {
+                let kind = args.option::<GlmResidual>("type")?;
+                self.fit.residuals(&self.data()?, kind).map(Value::Nums)
+            }
+            "coef_table" => self.table(args.num_or("conf_level", 0.95)?).map(Value::Table),
+            other => Err(no_such("a GLM fit", other)),
+        }
+    }
+}
+
+/// `p x p` row-major with NaN rows and columns for aliased coefficients, as a matrix.
+fn masked(v: &[f64], aliased: &[bool]) -> Matrix {
+    let p = aliased.len();
+    let m: Vec<f64> = (0..p * p)
+        .map(|k| {
+            if aliased[k / p] || aliased[k % p] {
+                f64::NAN
+            } else {
+                v[k]
+            }
+        })
+        .collect();
+    Matrix::square_unnamed(&m, p)
+}
+
+/// Fit a GLM. Arguments: `y`, `covariates` (record of numeric columns and factors),
+/// `family`, `link`, `theta`, `weights`, `offset`, `robust`, `cluster` (a grouping),
+/// `intercept`, `start`, `epsilon`, `max_iter`, `conf_level`.
+fn fit(args: &Args, fixed: Option<(&str, &'static str)>) -> Result<Output> {
+    let family_name = match fixed {
+        Some((method, fam)) => {
+            if args.get("family").is_some() {
+                return Err(Error::InvalidArgument {
+                    arg: "family",
+                    reason: format!("{method}() fits family \"{fam}\"; use glm_fit() for others"),
+                });
+            }
+            fam
+        }
+        None => args.str_or("family", "gaussian")?,
+    };
+    let (family, estimate_theta) = Family::parse_with_theta(family_name, args.opt_num("theta")?)?;
+    let mut params = Glm::params()
+        .family(family)
+        .intercept(args.flag_or("intercept", true)?)
+        .epsilon(args.num_or("epsilon", 1e-8)?)
+        .max_iter(args.count_or("max_iter", 25, 1)?);
+    if args.get("link").is_some() {
+        params = params.link(link_by_name(args.str("link")?)?);
+    }
+    if let Some(s) = args.opt_nums("start")? {
+        params = params.start(s.to_vec());
+    }
+    let cluster = args.opt_codes("cluster")?;
+    let kind = var_kind(args, cluster.is_some())?;
+    let conf_level = args.num_or("conf_level", 0.95)?;
+    crate::data::check_conf_level(conf_level)?;
+
+    let y = args.nums("y")?;
+    let terms = covariate_terms(args, "covariates")?;
+    let design = DesignMatrix::build(&terms, y.len(), true)?;
+    let x = covariates_of(&design, y.len())?;
+    let mut data = GlmData::new(y, x)?;
+    let weights = args.opt_nums("weights")?;
+    let offset = args.opt_nums("offset")?;
+    if let Some(w) = weights {
+        data = data.with_weights(w)?;
+    }
+    if let Some(o) = offset {
+        data = data.with_offset(o)?;
+    }
+    let fit = if estimate_theta {
+        params.fit_negbin(&data)?
+    } else {
+        params.fit(&data)?
+    };
+    let p = fit.coef.len();
+    let var = match kind {
+        VarKind::Model => fit.var.clone(),
+        VarKind::Sandwich(SandwichType::Hc0) => fit.robust_var(&data, Robust::Hc0)?,
+        VarKind::Sandwich(SandwichType::Hc1) => fit.robust_var(&data, Robust::Hc1)?,
+        VarKind::Cluster => {
+            let (codes, _) = cluster.expect("a cluster");
+            fit.robust_var(&data, Robust::Cluster(codes))?
+        }
+    };
+    let se: Vec<f64> = (0..p)
+        .map(|j| if fit.aliased[j] { f64::NAN } else { var[j * p + j].sqrt() })
+        .collect();
+    let n_cluster = cluster.map(|(c, _)| {
+        let mut u = c.to_vec();
+        u.sort_unstable();
+        u.dedup();
+        u.len()
+    });
+    let model = GlmModel {
+        y: y.to_vec(),
+        weights: weights.map(|w| w.to_vec()),
+        offset: offset.map(|o| o.to_vec()),
+        x: design.columns.iter().map(|c| c.to_vec()).collect(),
+        xnames: design.names.clone(),
+        var,
+        se,
+        kind,
+        fit,
+    };
+    let table = model.table(conf_level)?;
+    let f = &model.fit;
+    let mut levels = Record::new();
+    for (name, l) in &design.factor_levels {
+        levels.push(name, l.clone());
+    }
+    let prior_weights: Vec<f64> = weights.map_or_else(|| vec![1.0; y.len()], |w| w.to_vec());
+    let rec = Record::new()
+        .with("names", f.names.clone())
+        .with("coef", &f.coef)
+        .with("se", &model.se)
+        .with("naive_se", &f.se)
+        .with("var", masked(&model.var, &f.aliased))
+        .with("naive_var", masked(&f.var, &f.aliased))
+        .with("cov_unscaled", masked(&f.cov_unscaled, &f.aliased))
+        .with("table", table)
+        .with("test", if matches!(model.dist(), WaldDist::T(_)) { "t" } else { "z" })
+        .with("robust", kind.name())
+        .with("n_cluster", n_cluster)
+        .with("aliased", f.aliased.clone())
+        .with("rank", f.rank)
+        .with("deviance", f.deviance)
+        .with("null_deviance", f.null_deviance)
+        .with("aic", f.aic)
+        .with("loglik", f.loglik)
+        .with("loglik_df", f.loglik_df)
+        .with("df_residual", f.df_residual)
+        .with("df_null", f.df_null)
+        .with("dispersion", f.dispersion)
+        .with("iterations", f.iterations)
+        .with("converged", f.converged)
+        .with("boundary", f.boundary)
+        .with("fitted", &f.fitted)
+        .with("linear_predictors", &f.linear_predictors)
+        .with("working_weights", &f.working_weights)
+        .with("working_residuals", &f.working_residuals)
+        .with("prior_weights", prior_weights)
+        .with("warnings", f.warnings.clone())
+        .with("family", f.family.name())
+        .with("link", f.link.name())
+        .with("intercept", f.intercept)
+        .with("nobs", f.n_ok)
+        .with("theta", f.theta)
+        .with("se_theta", f.se_theta)
+        .with("twologlik", f.twologlik)
+        .with("factor_levels", levels)
+        .with("conf_level", conf_level);
+    Ok(Output::fit(rec, model))
+}
