@@ -27,31 +27,6 @@ cox_zph_ <- function(inputs, ptr, transform, terms) .Call(wrap__cox_zph_, inputs
 #' @noRd
 cox_resid_ <- function(inputs, ptr, kind, weighted) .Call(wrap__cox_resid_, inputs, ptr, kind, weighted)
 
-#' Fit a GLM from `inputs` (the named list of `GlmInputs`). Returns the fit's fields
-#' (variance matrices as R matrices; `stat`, `p` the Wald tests of the model-based
-#' variance, z or t as summary.glm) and `ptr`, an external pointer to the fit for
-#' robust variances, predictions and residuals.
-#' @noRd
-glm_fit_ <- function(inputs) .Call(wrap__glm_fit_, inputs)
-
-#' Sandwich variance of the fit made from `inputs` (fit behind `ptr`, refitted when
-#' gone): `type` "HC0", "HC1" (sandwich::vcovHC) or "CL" (sandwich::vcovCL, HC1 with
-#' the cluster adjustment, clusters `inputs$cluster`). Returns `var` (p x p) and the
-#' Wald tests with it, `stat` and `p`.
-#' @noRd
-glm_robust_ <- function(inputs, ptr, kind) .Call(wrap__glm_robust_, inputs, ptr, kind)
-
-#' Predictions of the fit made from `inputs` (fit behind `ptr`, refitted when gone) at
-#' the `n` rows of `x` (column-major, the fit's columns without the intercept), with
-#' `offset` (NULL or double): link, link_se, response, response_se.
-#' @noRd
-glm_predict_ <- function(inputs, ptr, x, n, offset) .Call(wrap__glm_predict_, inputs, ptr, x, n, offset)
-
-#' Residuals of the fit made from `inputs` (fit behind `ptr`, refitted when gone):
-#' `type` "deviance", "pearson", "working" or "response".
-#' @noRd
-glm_resid_ <- function(inputs, ptr, kind) .Call(wrap__glm_resid_, inputs, ptr, kind)
-
 #' Split follow-up on the Lexis diagram (Epi::splitLexis / popEpi::splitMulti).
 #' `names`: scale names; `at_entry`: list of each scale's value at entry (first scale =
 #' the one `exit` is on); `entry_status`: NULL or double; `break_names`, `breaks`: the
