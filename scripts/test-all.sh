@@ -96,13 +96,33 @@ fi
 if [ "${HRRSTATS_SKIP_R:-0}" != 1 ]; then
   echo "== R: build the offline source tarball, install it without network, run testthat"
   set +e
-  HRRSTATS_FIXTURES="$ROOT/tests/reference/fixtures" HRRSTATS_REQUIRE_FIXTURES=1 bash bindings/r/tools/test.sh 2>&1 | tee "$LOG/r.txt"
+  HRRSTATS_FIXTURES="$ROOT/tests/reference/fixtures" HRRSTATS_REQUIRE_FIXTURES=1 HRRSTATS_R_LIB="$LOG/rlib" \
+    bash bindings/r/tools/test.sh 2>&1 | tee "$LOG/r.txt"
   r_rc=${PIPESTATUS[0]}
   set -e
   last=$(grep -E '^r: [0-9]+ passed, [0-9]+ failed' "$LOG/r.txt" | tail -1)
   PASSED[r]=$(echo "$last" | sed -E 's/^r: ([0-9]+) passed.*/\1/'); PASSED[r]=${PASSED[r]:-0}
   FAILED[r]=$(echo "$last" | sed -E 's/.* ([0-9]+) failed.*/\1/'); FAILED[r]=${FAILED[r]:-0}
   [ "$r_rc" -eq 0 ] || [ "${FAILED[r]}" -gt 0 ] || FAILED[r]=1
+fi
+
+if [ "${HRRSTATS_SKIP_R:-0}" != 1 ] && [ "${HRRSTATS_SKIP_PYTHON:-0}" != 1 ]; then
+  echo "== Conformance: every core method through Python and R, same inputs, same answers"
+  set +e
+  (
+    set -e
+    cd tests/conformance
+    "$VENV/bin/python" conformance.py run-python "$LOG/conf_py.tsv"
+    "$VENV/bin/python" conformance.py emit-r "$LOG/conf_cases.R"
+    R_LIBS="$LOG/rlib" Rscript --vanilla run.R "$LOG/conf_cases.R" "$LOG/conf_r.tsv"
+    "$VENV/bin/python" conformance.py compare "$LOG/conf_py.tsv" "$LOG/conf_r.tsv"
+  ) 2>&1 | tee "$LOG/conf.txt"
+  conf_rc=${PIPESTATUS[0]}
+  set -e
+  last=$(grep -E '^conformance: [0-9]+ passed, [0-9]+ failed' "$LOG/conf.txt" | tail -1)
+  PASSED[conformance]=$(echo "$last" | sed -E 's/^conformance: ([0-9]+) passed.*/\1/'); PASSED[conformance]=${PASSED[conformance]:-0}
+  FAILED[conformance]=$(echo "$last" | sed -E 's/.* ([0-9]+) failed.*/\1/'); FAILED[conformance]=${FAILED[conformance]:-0}
+  [ "$conf_rc" -eq 0 ] || [ "${FAILED[conformance]}" -gt 0 ] || FAILED[conformance]=1
 fi
 
 total_p=0; total_f=0
