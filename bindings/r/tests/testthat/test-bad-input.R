@@ -318,6 +318,11 @@ test_that("glm: bad weights, start, control, robust and formulas are clean error
                      "matrix response is only for the binomial")
   expect_clean_error(predict(poisson_glm(y ~ x + g, data = d), data.frame(x = 1, g = "z")),
                      "factor g has new level")
+  # option values are the core's to check, with the same error as in Python
+  fit <- poisson_glm(y ~ x, data = d)
+  expect_clean_error(predict(fit, type = "risk"), "argument `type`: unknown value \"risk\"")
+  expect_clean_error(residuals(fit, "raw"), "argument `type`: unknown value \"raw\"")
+  expect_clean_error(confint(fit, level = 2), "conf_level")
 })
 
 test_that("glm: errors leave nothing on stderr", {

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::glm::{
     link_by_name, Family, Glm, GlmData, GlmFit, GlmResidual, GlmScale, Robust, SandwichType,
 };
-use crate::inference::{CoefTable, WaldDist};
+use crate::inference::WaldDist;
 use crate::options::OptionEnum;
 use crate::protocol::{Arg, Args, Matrix, Record, Table, Value};
 
@@ -63,6 +63,14 @@ fn covariate_terms<'s>(args: &'s Args, name: &'static str) -> Result<Vec<Term<'s
         .collect()
 }
 
+/// Rows of a term.
+fn term_len(t: &Term) -> usize {
+    match t {
+        Term::Numeric { values, .. } => values.len(),
+        Term::Factor { codes, .. } => codes.len(),
+    }
+}
+
 /// Covariates of `n` rows from a design (zero columns allowed: intercept only).
 fn covariates_of<'d>(d: &'d DesignMatrix, n: usize) -> Result<Covariates<'d>> {
     if d.names.is_empty() {
@@ -80,11 +88,7 @@ fn covariates_of<'d>(d: &'d DesignMatrix, n: usize) -> Result<Covariates<'d>> {
 /// (levels kept per factor, reference first).
 pub fn design_matrix(args: &Args) -> Result<Output> {
     let terms = covariate_terms(args, "covariates")?;
-    let first = terms.first().map_or(0, |t| match t {
-        Term::Numeric { values, .. } => values.len(),
-        Term::Factor { codes, .. } => codes.len(),
-    });
-    let n = args.count_or("n", first, 0)?;
+    let n = args.count_or("n", terms.first().map_or(0, term_len), 0)?;
     let d = DesignMatrix::build(&terms, n, args.flag_or("drop_unused", true)?)?;
     // Columns in the order of the terms: one per numeric input (used as it is, not
     // sent back), one per kept level after the first of each factor.
@@ -203,28 +207,10 @@ struct GlmModel {
 }
 
 impl GlmModel {
-    fn dist(&self) -> WaldDist {
-        let f = &self.fit;
-        if !f.family.fixed_dispersion() && f.df_residual > 0 {
-            WaldDist::T(f.df_residual as f64)
-        } else {
-            WaldDist::Normal
-        }
-    }
-
     /// The coefficient table at `conf_level`.
     fn table(&self, conf_level: f64) -> Result<Table> {
-        let f = &self.fit;
-        CoefTable {
-            names: &f.names,
-            coef: &f.coef,
-            se: &self.se,
-            naive_se: (self.kind != VarKind::Model).then_some(&f.se[..]),
-            dist: self.dist(),
-            exp: matches!(f.link.name(), "log" | "logit"),
-            conf_level,
-        }
-        .table()
+        let naive = (self.kind != VarKind::Model).then_some(&self.fit.se[..]);
+        self.fit.coef_table(&self.se, naive, conf_level)
     }
 
     /// The data the model was fitted to.
@@ -253,11 +239,7 @@ impl GlmModel {
             None => self.fit.predict(&self.data()?.x, self.offset.as_deref())?,
             Some(_) => {
                 let terms = covariate_terms(args, "covariates")?;
-                let n = match terms.first() {
-                    Some(Term::Numeric { values, .. }) => values.len(),
-                    Some(Term::Factor { codes, .. }) => codes.len(),
-                    None => 0,
-                };
+                let n = terms.first().map_or(0, term_len);
                 let d = DesignMatrix::build(&terms, n, false)?;
                 if d.names != self.xnames {
                     return Err(Error::InvalidArgument {
@@ -344,8 +326,10 @@ fn fit(args: &Args, fixed: Option<(&str, &'static str)>) -> Result<Output> {
 
     let y = args.nums("y")?;
     let terms = covariate_terms(args, "covariates")?;
-    let design = DesignMatrix::build(&terms, y.len(), true)?;
-    let x = covariates_of(&design, y.len())?;
+    // The covariates' own length: a mismatch with `y` is reported by GlmData.
+    let n = terms.first().map_or(y.len(), term_len);
+    let design = DesignMatrix::build(&terms, n, true)?;
+    let x = covariates_of(&design, n)?;
     let mut data = GlmData::new(y, x)?;
     let weights = args.opt_nums("weights")?;
     let offset = args.opt_nums("offset")?;
@@ -406,7 +390,7 @@ fn fit(args: &Args, fixed: Option<(&str, &'static str)>) -> Result<Output> {
         .with("naive_var", masked(&f.var, &f.aliased))
         .with("cov_unscaled", masked(&f.cov_unscaled, &f.aliased))
         .with("table", table)
-        .with("test", if matches!(model.dist(), WaldDist::T(_)) { "t" } else { "z" })
+        .with("test", if matches!(f.wald_dist(), WaldDist::T(_)) { "t" } else { "z" })
         .with("robust", kind.name())
         .with("n_cluster", n_cluster)
         .with("aliased", f.aliased.clone())
@@ -438,4 +422,91 @@ fn fit(args: &Args, fixed: Option<(&str, &'static str)>) -> Result<Output> {
         .with("factor_levels", levels)
         .with("conf_level", conf_level);
     Ok(Output::fit(rec, model))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::call;
+    use std::borrow::Cow;
+
+    fn nums(v: &[f64]) -> Arg<'_> {
+        Arg::Nums(Cow::Borrowed(v))
+    }
+
+    const Y: [f64; 8] = [2.0, 0.0, 5.0, 1.0, 3.0, 4.0, 0.0, 2.0];
+    const X: [f64; 8] = [0.5, 1.2, 2.2, 0.1, 1.7, 2.9, 0.4, 1.1];
+
+    fn base<'a>() -> Args<'a> {
+        Args::new()
+            .with("y", nums(&Y))
+            .with("covariates", Arg::Record(Args::new().with("x", nums(&X))))
+    }
+
+    fn err(method: &str, args: &Args) -> String {
+        match call(method, args) {
+            Err(e) => e.message(0),
+            Ok(_) => panic!("{method} should fail"),
+        }
+    }
+
+    #[test]
+    fn theta_for_another_family_is_the_parsers_error() {
+        let a = base().with("family", Arg::Str("poisson".into())).with("theta", Arg::Num(2.0));
+        let want = Family::parse_with_theta("poisson", Some(2.0)).unwrap_err().message(0);
+        assert_eq!(err("glm_fit", &a), want);
+        assert!(want.contains("argument `theta`"), "{want}");
+    }
+
+    #[test]
+    fn fixed_family_methods_refuse_a_family() {
+        let a = base().with("family", Arg::Str("binomial".into()));
+        assert!(err("poisson_glm", &a).starts_with("argument `family`: poisson_glm() fits family"));
+    }
+
+    #[test]
+    fn robust_options_are_parsed_in_the_core() {
+        let a = base().with("robust", Arg::Str("HC3".into()));
+        assert!(err("poisson_glm", &a).contains("unknown value \"HC3\""));
+        let cl = [0u32, 0, 1, 1, 2, 2, 3, 3];
+        let a = base()
+            .with("robust", Arg::Str("HC0".into()))
+            .with("cluster", Arg::Codes { codes: Cow::Borrowed(&cl), levels: vec!["a".into(); 4] });
+        assert!(err("poisson_glm", &a).contains("\"HC1\""));
+    }
+
+    #[test]
+    fn table_and_predictions_come_from_the_fit() {
+        let out = call("poisson_glm", &base().with("robust", Arg::Bool(true))).unwrap();
+        let Value::Record(r) = &out.value else { panic!() };
+        let Some(Value::Table(t)) = r.get("table") else { panic!() };
+        let names: Vec<&str> = t.columns.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["term", "coef", "exp_coef", "se", "naive_se", "z", "p", "exp_lower", "exp_upper", "lower", "upper"]
+        );
+        assert_eq!(r.get("robust"), Some(&Value::Str("HC1".into())));
+        let fit = out.fit.unwrap();
+        let Value::Table(p) = fit.call("predict", &Args::new()).unwrap() else { panic!() };
+        let Some(Value::Nums(lp)) = p.get("fit") else { panic!() };
+        let Some(Value::Nums(eta)) = r.get("linear_predictors") else { panic!() };
+        assert_eq!(lp, eta);
+        assert!(fit.call("predict", &Args::new().with("type", Arg::Str("risk".into()))).is_err());
+    }
+
+    #[test]
+    fn design_matrix_maps_columns_to_terms() {
+        let codes = [1u32, 2, 1, 2, 1, 2, 1, 3];
+        let levels: Vec<String> = ["I", "II", "III", "IV"].iter().map(|s| s.to_string()).collect();
+        let cov = Args::new()
+            .with("age", nums(&X))
+            .with("stage", Arg::Codes { codes: Cow::Borrowed(&codes), levels });
+        let out = call("design_matrix", &Args::new().with("covariates", Arg::Record(cov))).unwrap();
+        let Value::Record(r) = out.value else { panic!() };
+        assert_eq!(r.get("names"), Some(&Value::Strs(vec!["age".into(), "stageIII".into(), "stageIV".into()])));
+        assert_eq!(r.get("term"), Some(&Value::Index(vec![0, 1, 1])));
+        let Some(Value::List(cols)) = r.get("columns") else { panic!() };
+        assert_eq!(cols[0], Value::Null);
+        assert_eq!(cols[2], Value::Nums(vec![0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]));
+    }
 }

@@ -4,6 +4,8 @@
 use super::{GlmData, GlmFit};
 use crate::data::{check_offset, Covariates};
 use crate::error::{Error, Result};
+use crate::inference::{CoefTable, WaldDist};
+use crate::protocol::Table;
 
 /// Predictions with standard errors on the link and response scales.
 #[derive(Debug, Clone, Default)]
@@ -81,26 +83,31 @@ impl GlmFit {
         Ok(out)
     }
 
-    /// Wald statistics and two-sided p-values of the coefficients for variance `var`
-    /// (the model's or a sandwich): z tests, or t tests on the residual degrees of
-    /// freedom when the dispersion is estimated (as `summary.glm`).
-    pub fn wald(&self, var: &[f64]) -> (Vec<f64>, Vec<f64>) {
-        use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
-        let p = self.coef.len();
-        let t_dist = (!self.family.fixed_dispersion() && self.df_residual > 0)
-            .then(|| StudentsT::new(0.0, 1.0, self.df_residual as f64).ok())
-            .flatten();
-        let stat: Vec<f64> = (0..p)
-            .map(|j| self.coef[j] / var[j * p + j].sqrt())
-            .collect();
-        let pv = stat
-            .iter()
-            .map(|&z| match &t_dist {
-                Some(t) => 2.0 * t.sf(z.abs()),
-                None => 2.0 * Normal::standard().sf(z.abs()),
-            })
-            .collect();
-        (stat, pv)
+    /// The reference distribution of the Wald statistics: z, or t on the residual
+    /// degrees of freedom when the dispersion is estimated (as `summary.glm`).
+    pub fn wald_dist(&self) -> WaldDist {
+        if !self.family.fixed_dispersion() && self.df_residual > 0 {
+            WaldDist::T(self.df_residual as f64)
+        } else {
+            WaldDist::Normal
+        }
+    }
+
+    /// The coefficient table ([`CoefTable`]) with standard errors `se` (the model's or a
+    /// sandwich's; `naive_se` the model's beside a sandwich's): Wald statistics (z or
+    /// t, [`GlmFit::wald_dist`]), p-values, limits of coef, and `exp` columns for log
+    /// and logit links.
+    pub fn coef_table(&self, se: &[f64], naive_se: Option<&[f64]>, conf_level: f64) -> Result<Table> {
+        CoefTable {
+            names: &self.names,
+            coef: &self.coef,
+            se,
+            naive_se,
+            dist: self.wald_dist(),
+            exp: matches!(self.link.name(), "log" | "logit"),
+            conf_level,
+        }
+        .table()
     }
 
     /// Residuals of the fitted data (`y` and prior weights as in the fit).
