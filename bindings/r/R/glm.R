@@ -422,7 +422,7 @@ print.summary.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L),
 # `newdata` (design built with the model's terms, factor levels and contrasts; offset()
 # terms and an offset given as a column or expression evaluated in `newdata`). Standard
 # errors use the model-based variance, as predict.glm; the core computes them from the
-# fit it holds (the fitted rows are not sent again).
+# fit it holds (given the covariates: the fit keeps no copy of X).
 predict.hrr_glm <- function(object, newdata, type = "link", se.fit = FALSE, ...) {
   if (!is.logical(se.fit) || length(se.fit) != 1L || is.na(se.fit)) {
     stop("argument `se.fit` must be TRUE or FALSE", call. = FALSE)
@@ -430,7 +430,10 @@ predict.hrr_glm <- function(object, newdata, type = "link", se.fit = FALSE, ...)
   if (missing(newdata) || is.null(newdata)) {
     if (!se.fit && identical(type, "link")) return(object$linear.predictors)
     if (!se.fit && identical(type, "response")) return(object$fitted.values)
-    pr <- hrr_fit_call(glm_ptr(object), "predict", list(type = type))
+    # the fitted rows' covariates again (the core fit keeps no copy of X)
+    pr <- hrr_fit_call(glm_ptr(object), "predict",
+                       list(covariates = object$inputs$covariates,
+                            offset = object$inputs$offset, type = type))
     rn <- names(object$fitted.values)
     fit <- stats::setNames(pr$fit, rn)
     if (!se.fit) return(fit)

@@ -32,8 +32,10 @@ class GLM:
     the negative binomial ``theta``/``se_theta``.
     """
 
-    def __init__(self, r, fit, design, n_dropped):
+    def __init__(self, r, fit, design, n_dropped, covariates, offset):
         self._fit, self._design = fit, design
+        # the fitted rows' columns (references, not copies: the core fit keeps no X)
+        self._covariates, self._offset = covariates, offset
         self.names = list(r["names"])
         for k in ("coef", "se", "var", "naive_se", "naive_var", "deviance", "null_deviance", "aic", "loglik",
                   "loglik_df", "dispersion", "df_residual", "df_null", "rank", "iterations", "converged",
@@ -65,11 +67,12 @@ class GLM:
         """Predictions on the "link" or "response" scale for new covariates (or the fit
         data); with ``se=True`` a DataFrame with fit and se (standard errors from the
         model-based variance, as ``predict.glm(se.fit = TRUE)``)."""
-        args = {"type": type}
-        if covariates is not None:
+        if covariates is None:
+            args = {"type": type, "covariates": self._covariates, "offset": self._offset}
+        else:
             cols = self._design.apply(covariates, data)
-            args["covariates"] = dict(zip(self._design.names, cols))
-            args["offset"] = None if offset is None else floats(offset, "offset", data)
+            args = {"type": type, "covariates": dict(zip(self._design.names, cols)),
+                    "offset": None if offset is None else floats(offset, "offset", data)}
         r = self._fit.call("predict", args)
         if not se:
             return r["fit"].to_numpy()
@@ -125,7 +128,7 @@ def _fit(method, y, covariates, *, offset=None, weights=None, cluster=None, star
         args["cluster"] = (c, [str(v) for v in lev])
     args.update(options)
     r, fit = call(method, args)
-    return GLM(r, fit, design, n_dropped)
+    return GLM(r, fit, design, n_dropped, args["covariates"], args["offset"])
 
 
 def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights=None, robust=False, cluster=None,

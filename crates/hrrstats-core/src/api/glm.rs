@@ -5,8 +5,10 @@
 //! sandwich variances as the sandwich package. Every statistic the hosts show comes from
 //! here: the coefficient table ([`CoefTable`]: z, or t on the residual degrees of
 //! freedom when the dispersion is estimated; exp_coef and its limits for log and logit
-//! links), the robust variance, predictions with standard errors and residuals (from
-//! the fit's own data, kept in the fit handle).
+//! links), the robust variance (at fit time), predictions with standard errors and
+//! residuals (post-fit operations of the fit handle: residuals from the response and
+//! weights it keeps; predictions take covariates, new or the fitted rows' own again,
+//! borrowed, since the fit never copies X).
 //!
 //! `covariates` is a record of numeric columns and factors (codes with levels); factors
 //! are dummy-coded here with treatment contrasts ([`DesignMatrix`]). `design_matrix`
@@ -190,17 +192,17 @@ fn var_kind(args: &Args, cluster: bool) -> Result<VarKind> {
     })
 }
 
-/// A fitted GLM with the data it was fitted to (for predictions on the fitted rows and
-/// residuals) and the variance it reports.
+/// A fitted GLM with the response and prior weights it was fitted to (for residuals)
+/// and the variance it reports. The covariates are not kept (the fit borrows them and
+/// never copies X): predictions with standard errors for the fitted rows take them
+/// again, borrowed.
 struct GlmModel {
     fit: GlmFit,
     y: Vec<f64>,
     weights: Option<Vec<f64>>,
-    offset: Option<Vec<f64>>,
-    /// Design columns without the intercept and their names.
-    x: Vec<Vec<f64>>,
+    /// Design column names without the intercept.
     xnames: Vec<String>,
-    /// The reported variance (robust when asked for; NaN rows/columns for aliased).
+    /// The reported variance (robust when asked for).
     var: Vec<f64>,
     se: Vec<f64>,
     kind: VarKind,
@@ -213,47 +215,34 @@ impl GlmModel {
         self.fit.coef_table(&self.se, naive, conf_level)
     }
 
-    /// The data the model was fitted to.
-    fn data(&self) -> Result<GlmData<'_>> {
-        let x = if self.x.is_empty() {
-            Covariates::new(&[], self.y.len(), &self.xnames)?
-        } else {
-            Covariates::from_columns(self.x.iter().map(|c| &c[..]).collect(), &self.xnames)?
-        };
-        let mut d = GlmData::new(&self.y, x)?;
-        if let Some(w) = &self.weights {
-            d = d.with_weights(w)?;
-        }
-        if let Some(o) = &self.offset {
-            d = d.with_offset(o)?;
-        }
-        Ok(d)
-    }
-
-    /// `predict`: `covariates` (new data as the fit's covariates; absent: the fitted
-    /// rows), `offset` (with new data; absent: none), `type` ("link" or "response").
+    /// `predict`: `covariates` (new data, or the fitted rows' columns again, as the
+    /// fit's covariates), `offset` (absent: none), `type` ("link" or "response").
     /// Returns fit and se (from the model-based variance, as `predict.glm`).
     fn predict(&self, args: &Args) -> Result<Table> {
         let scale = args.option::<GlmScale>("type")?;
-        let p = match args.get("covariates") {
-            None => self.fit.predict(&self.data()?.x, self.offset.as_deref())?,
-            Some(_) => {
-                let terms = covariate_terms(args, "covariates")?;
-                let n = terms.first().map_or(0, term_len);
-                let d = DesignMatrix::build(&terms, n, false)?;
-                if d.names != self.xnames {
-                    return Err(Error::InvalidArgument {
-                        arg: "covariates",
-                        reason: format!(
-                            "new data give columns {:?}, the model has {:?}",
-                            d.names, self.xnames
-                        ),
-                    });
-                }
-                let x = covariates_of(&d, n)?;
-                self.fit.predict(&x, args.opt_nums("offset")?)?
-            }
+        if args.get("covariates").is_none() && !self.xnames.is_empty() {
+            return Err(Error::InvalidArgument {
+                arg: "covariates",
+                reason: "is required (the fit does not keep a copy of the covariates)".into(),
+            });
+        }
+        let terms = covariate_terms(args, "covariates")?;
+        let n = match (terms.first(), args.opt_nums("offset")?) {
+            (Some(t), _) => term_len(t),
+            (None, Some(o)) => o.len(),
+            (None, None) => self.y.len(),
         };
+        let d = DesignMatrix::build(&terms, n, false)?;
+        if d.names != self.xnames {
+            return Err(Error::InvalidArgument {
+                arg: "covariates",
+                reason: format!(
+                    "new data give columns {:?}, the model has {:?}",
+                    d.names, self.xnames
+                ),
+            });
+        }
+        let p = self.fit.predict(&covariates_of(&d, n)?, args.opt_nums("offset")?)?;
         let (fit, se) = match scale {
             GlmScale::Link => (p.link, p.link_se),
             GlmScale::Response => (p.response, p.response_se),
@@ -268,7 +257,9 @@ impl Fitted for GlmModel {
             "predict" => self.predict(args).map(Value::Table),
             "residuals" => {
                 let kind = args.option::<GlmResidual>("type")?;
-                self.fit.residuals(&self.data()?, kind).map(Value::Nums)
+                self.fit
+                    .residuals_of(&self.y, self.weights.as_deref(), kind)
+                    .map(Value::Nums)
             }
             "coef_table" => self.table(args.num_or("conf_level", 0.95)?).map(Value::Table),
             other => Err(no_such("a GLM fit", other)),
@@ -366,8 +357,6 @@ fn fit(args: &Args, fixed: Option<(&str, &'static str)>) -> Result<Output> {
     let model = GlmModel {
         y: y.to_vec(),
         weights: weights.map(|w| w.to_vec()),
-        offset: offset.map(|o| o.to_vec()),
-        x: design.columns.iter().map(|c| c.to_vec()).collect(),
         xnames: design.names.clone(),
         var,
         se,
@@ -487,7 +476,9 @@ mod tests {
         );
         assert_eq!(r.get("robust"), Some(&Value::Str("HC1".into())));
         let fit = out.fit.unwrap();
-        let Value::Table(p) = fit.call("predict", &Args::new()).unwrap() else { panic!() };
+        assert!(fit.call("predict", &Args::new()).is_err());
+        let again = Args::new().with("covariates", Arg::Record(Args::new().with("x", nums(&X))));
+        let Value::Table(p) = fit.call("predict", &again).unwrap() else { panic!() };
         let Some(Value::Nums(lp)) = p.get("fit") else { panic!() };
         let Some(Value::Nums(eta)) = r.get("linear_predictors") else { panic!() };
         assert_eq!(lp, eta);

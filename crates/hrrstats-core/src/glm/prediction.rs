@@ -113,18 +113,26 @@ impl GlmFit {
     /// Residuals of the fitted data (`y` and prior weights as in the fit).
     pub fn residuals(&self, data: &GlmData, kind: GlmResidual) -> Result<Vec<f64>> {
         self.design(data)?;
-        let (y, mu) = (data.y, &self.fitted);
+        self.residuals_of(data.y, data.weights, kind)
+    }
+
+    /// Residuals from the response `y` and prior `weights` of the fitted rows (the
+    /// covariates are not needed).
+    pub fn residuals_of(&self, y: &[f64], weights: Option<&[f64]>, kind: GlmResidual) -> Result<Vec<f64>> {
+        let mu = &self.fitted;
+        crate::data::check_len("y", y.len(), "fitted", mu.len())?;
+        let w = |i: usize| weights.map_or(1.0, |w| w[i]);
         Ok((0..y.len())
             .map(|i| match kind {
                 GlmResidual::Response => y[i] - mu[i],
                 GlmResidual::Working => self.working_residuals[i],
                 GlmResidual::Pearson => {
-                    (y[i] - mu[i]) * data.w(i).sqrt() / self.family.variance(mu[i]).sqrt()
+                    (y[i] - mu[i]) * w(i).sqrt() / self.family.variance(mu[i]).sqrt()
                 }
                 GlmResidual::Deviance => {
                     let d = self
                         .family
-                        .deviance_residual(y[i], mu[i], data.w(i))
+                        .deviance_residual(y[i], mu[i], w(i))
                         .max(0.0)
                         .sqrt();
                     if y[i] > mu[i] {
