@@ -145,3 +145,10 @@ def test_coefficient_table_from_the_core():
     np.testing.assert_allclose(s90["exp_upper"], np.exp(s90["upper"]), rtol=1e-14)
     g = hs.glm("breaks", ["woolB"], data=d)
     assert "t" in g.summary().columns and "exp_coef" not in g.summary().columns
+
+
+def test_error_rows_after_dropping_name_the_users_row():
+    y = np.array([2.0, 0, 5, 1, -3, 4, 0, 2])
+    x = np.array([0.5, np.nan, 2.2, 0.1, 1.7, 2.9, 0.4, 1.1])
+    with pytest.raises(ValueError, match=r"negative count.*row 4"):
+        hs.poisson_glm(y, x, na_action="drop")
