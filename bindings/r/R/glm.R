@@ -129,7 +129,8 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   clusters <- if (is.null(cl)) NULL else factor_codes(take(cl))
 
   # The core's arguments, kept in the fit to make it again after saveRDS()/readRDS().
-  inputs <- list(y = resp$y, covariates = glm_columns(X), weights = w, offset = off,
+  # X itself (borrowed by the core, not copied) with its column names.
+  inputs <- list(y = resp$y, covariates = X, covariate_names = xnames, weights = w, offset = off,
                  cluster = as_grouping(clusters), family = fam$family, link = fam$link,
                  theta = theta, robust = robust, intercept = intercept,
                  epsilon = ctrl$epsilon, max_iter = ctrl$maxit, start = start, rows = keep)
@@ -202,11 +203,6 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   fit
 }
 
-# The columns of a model matrix as the named list the core reads.
-glm_columns <- function(X) {
-  stats::setNames(lapply(seq_len(ncol(X)), function(j) X[, j]), colnames(X))
-}
-
 # The core's coefficient table with NA for NaN (aliased terms).
 glm_table <- function(tab) {
   num <- vapply(tab, is.double, TRUE)
@@ -226,7 +222,7 @@ glm_call <- function(method, args, label) {
 
 # The Rust fit behind `x`; made again from the stored inputs after saveRDS()/readRDS().
 glm_ptr <- function(x) {
-  if (is.null(x$inputs) || is.null(x$inputs$covariates)) {
+  if (is.null(x$inputs) || is.null(x$inputs$covariate_names)) {
     stop("this glm_fit() fit was made by an older version of hrrstats: refit it",
          call. = FALSE)
   }
@@ -433,6 +429,7 @@ predict.hrr_glm <- function(object, newdata, type = "link", se.fit = FALSE, ...)
     # the fitted rows' covariates again (the core fit keeps no copy of X)
     pr <- hrr_fit_call(glm_ptr(object), "predict",
                        list(covariates = object$inputs$covariates,
+                            covariate_names = object$inputs$covariate_names,
                             offset = object$inputs$offset, type = type))
     rn <- names(object$fitted.values)
     fit <- stats::setNames(pr$fit, rn)
@@ -445,9 +442,9 @@ predict.hrr_glm <- function(object, newdata, type = "link", se.fit = FALSE, ...)
   X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
   X <- X[, attr(X, "assign") != 0L, drop = FALSE]
   storage.mode(X) <- "double"
-  if (!identical(colnames(X), names(object$inputs$covariates))) {
+  if (!identical(colnames(X), object$inputs$covariate_names)) {
     stop("argument `newdata`: its design matrix does not have the model's columns (",
-         paste(names(object$inputs$covariates), collapse = ", "), ")", call. = FALSE)
+         paste(object$inputs$covariate_names, collapse = ", "), ")", call. = FALSE)
   }
   off <- stats::model.offset(mf)
   if (isTRUE(object$has_offset_arg)) {
@@ -473,7 +470,8 @@ predict.hrr_glm <- function(object, newdata, type = "link", se.fit = FALSE, ...)
   Xo <- if (all_ok) X else X[ok, , drop = FALSE]
   oo <- if (is.null(off) || all_ok) off else off[ok]
   pr <- hrr_fit_call(glm_ptr(object), "predict",
-                     list(covariates = glm_columns(Xo), offset = oo, type = type))
+                     list(covariates = Xo, covariate_names = colnames(Xo), offset = oo,
+                          type = type))
   fill <- function(v) {
     out <- rep(NA_real_, nrow(X))
     out[ok] <- v

@@ -11,7 +11,8 @@
 //! borrowed, since the fit never copies X).
 //!
 //! `covariates` is a record of numeric columns and factors (codes with levels); factors
-//! are dummy-coded here with treatment contrasts ([`DesignMatrix`]). `design_matrix`
+//! are dummy-coded here with treatment contrasts ([`DesignMatrix`]). R passes its model
+//! matrix instead (column-major numbers, borrowed, with `covariate_names`). `design_matrix`
 //! exposes the same builder to the Python layer (R uses `model.matrix`).
 
 use super::{no_such, Fitted, Output};
@@ -31,6 +32,9 @@ fn covariate_terms<'s>(args: &'s Args, name: &'static str) -> Result<Vec<Term<'s
     let Some(arg) = args.get(name) else {
         return Ok(Vec::new());
     };
+    if let Arg::Nums(x) = arg {
+        return matrix_terms(args, name, x);
+    }
     let Arg::Record(r) = arg else {
         return Err(Error::InvalidArgument {
             arg: name,
@@ -63,6 +67,37 @@ fn covariate_terms<'s>(args: &'s Args, name: &'static str) -> Result<Vec<Term<'s
             }),
         })
         .collect()
+}
+
+/// Numeric covariates given as one column-major matrix (R's model matrix, borrowed)
+/// with its column names in `covariate_names`.
+fn matrix_terms<'s>(args: &'s Args, name: &'static str, x: &'s [f64]) -> Result<Vec<Term<'s>>> {
+    let names: &'s [String] = match args.get("covariate_names") {
+        Some(Arg::Strs(v)) => v,
+        Some(Arg::Str(s)) => std::slice::from_ref(s),
+        _ => {
+            return Err(Error::InvalidArgument {
+                arg: "covariate_names",
+                reason: format!("is required with `{name}` given as a matrix (one name per column)"),
+            })
+        }
+    };
+    let p = names.len();
+    if p == 0 || x.len() % p != 0 {
+        return Err(Error::InvalidArgument {
+            arg: name,
+            reason: format!("{} values do not form {p} columns", x.len()),
+        });
+    }
+    let n = x.len() / p;
+    Ok(names
+        .iter()
+        .enumerate()
+        .map(|(j, nm)| Term::Numeric {
+            name: nm,
+            values: &x[j * n..(j + 1) * n],
+        })
+        .collect())
 }
 
 /// Rows of a term.
@@ -483,6 +518,26 @@ mod tests {
         let Some(Value::Nums(eta)) = r.get("linear_predictors") else { panic!() };
         assert_eq!(lp, eta);
         assert!(fit.call("predict", &Args::new().with("type", Arg::Str("risk".into()))).is_err());
+    }
+
+    #[test]
+    fn covariates_as_a_matrix_with_names() {
+        let x2: Vec<f64> = X.iter().map(|v| v * v).collect();
+        let m: Vec<f64> = X.iter().chain(&x2).copied().collect();
+        let names = vec!["x".to_string(), "x2".to_string()];
+        let cols = Args::new().with("x", nums(&X)).with("x2", nums(&x2));
+        let a = call("poisson_glm", &Args::new().with("y", nums(&Y)).with("covariates", Arg::Record(cols))).unwrap();
+        let b = call(
+            "poisson_glm",
+            &Args::new()
+                .with("y", nums(&Y))
+                .with("covariates", nums(&m))
+                .with("covariate_names", Arg::Strs(names)),
+        )
+        .unwrap();
+        assert_eq!(a.value, b.value);
+        let bad = Args::new().with("y", nums(&Y)).with("covariates", nums(&m));
+        assert!(err("poisson_glm", &bad).starts_with("argument `covariate_names`"));
     }
 
     #[test]
