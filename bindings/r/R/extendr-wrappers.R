@@ -6,30 +6,114 @@
 #' @useDynLib hrrstats, .registration = TRUE
 NULL
 
-#' Fit a GLM from `inputs` (the named list of `GlmInputs`). Returns the fit's fields
-#' (variance matrices as R matrices; `stat`, `p` the Wald tests of the model-based
-#' variance, z or t as summary.glm) and `ptr`, an external pointer to the fit for
-#' robust variances, predictions and residuals.
+#' Fit a Cox model from `inputs` (the named list of `CoxArgs`). Returns the fit's fields (variance
+#' matrices as R matrices, tests as c(statistic, df, p_value)) and `ptr`, an external
+#' pointer to the fit for the residuals and tests that need the data again.
 #' @noRd
-glm_fit_ <- function(inputs) .Call(wrap__glm_fit_, inputs)
+cox_fit_ <- function(inputs) .Call(wrap__cox_fit_, inputs)
 
-#' Sandwich variance of the fit made from `inputs` (fit behind `ptr`, refitted when
-#' gone): `type` "HC0", "HC1" (sandwich::vcovHC) or "CL" (sandwich::vcovCL, HC1 with
-#' the cluster adjustment, clusters `inputs$cluster`). Returns `var` (p x p) and the
-#' Wald tests with it, `stat` and `p`.
+#' Proportional-hazards test (`cox.zph`) of the fit made from `inputs` (fit behind
+#' `ptr`, refitted when gone). `terms`: NULL (one test per column) or a list of integer
+#' vectors of 1-based column indices. Returns `term` (1-based index into the terms),
+#' statistic, df, p_value and global = c(statistic, df, p_value).
 #' @noRd
-glm_robust_ <- function(inputs, ptr, kind) .Call(wrap__glm_robust_, inputs, ptr, kind)
+cox_zph_ <- function(inputs, ptr, transform, terms) .Call(wrap__cox_zph_, inputs, ptr, transform, terms)
 
-#' Predictions of the fit made from `inputs` (fit behind `ptr`, refitted when gone) at
-#' the `n` rows of `x` (column-major, the fit's columns without the intercept), with
-#' `offset` (NULL or double): link, link_se, response, response_se.
+#' Residuals of the fit made from `inputs` (fit behind `ptr`, refitted when gone) that
+#' need the data again. `kind`: "score" (n x p), "dfbeta" / "dfbetas" (n x p, times the
+#' case weights when `weighted`), "schoenfeld" / "scaledsch" (a list: strata (codes
+#' 1..k), time, row (1-based data row), values (events x p), one row per event ordered
+#' by stratum, time and data row).
 #' @noRd
-glm_predict_ <- function(inputs, ptr, x, n, offset) .Call(wrap__glm_predict_, inputs, ptr, x, n, offset)
+cox_resid_ <- function(inputs, ptr, kind, weighted) .Call(wrap__cox_resid_, inputs, ptr, kind, weighted)
 
-#' Residuals of the fit made from `inputs` (fit behind `ptr`, refitted when gone):
-#' `type` "deviance", "pearson", "working" or "response".
+#' Split follow-up on the Lexis diagram (Epi::splitLexis / popEpi::splitMulti).
+#' `names`: scale names; `at_entry`: list of each scale's value at entry (first scale =
+#' the one `exit` is on); `entry_status`: NULL or double; `break_names`, `breaks`: the
+#' split scales and a list of their breaks. Returns row (1-based input row), start
+#' (list, per scale), band (list, per split scale, NaN outside), duration,
+#' entry_status, status.
 #' @noRd
-glm_resid_ <- function(inputs, ptr, kind) .Call(wrap__glm_resid_, inputs, ptr, kind)
+lexis_split_ <- function(names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside) .Call(wrap__lexis_split_, names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside)
+
+#' Person-time table without materialising the split. Arguments as `lexis_split_`, plus
+#' `by`: a list of integer codes 1..k per by-variable and `by_levels` (k of each).
+#' Returns band (list), by (list of codes 1..k), entry_status, person_time, pieces,
+#' states (entered), transitions (list, per state).
+#' @noRd
+person_time_table_ <- function(names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside, by, by_levels) .Call(wrap__person_time_table_, names, at_entry, exit, status, entry_status, break_names, breaks, drop_outside, by, by_levels)
+
+#' Cut follow-up at individual times (Epi::cutLexis). Lexis arguments as `lexis_split_`;
+#' `cut`: double (NaN/NA: no cut); `timescale`: the scale of the cuts; `new_state`:
+#' double per row; `precursor_states`: NULL (the entry states) or double. Returns row
+#' (1-based input row), at_entry (list, per scale), exit, duration, entry_status, status.
+#' @noRd
+lexis_cut_ <- function(names, at_entry, exit, status, entry_status, cut, timescale, new_state, precursor_states, progressive) .Call(wrap__lexis_cut_, names, at_entry, exit, status, entry_status, cut, timescale, new_state, precursor_states, progressive)
+
+#' Crude rates with exact Poisson limits; `null_rate`: NULL or the rate of the exact
+#' test. Returns rate, lower, upper, p_value (NULL without a null rate).
+#' @noRd
+crude_rates_ <- function(events, person_time, null_rate, conf_level) .Call(wrap__crude_rates_, events, person_time, null_rate, conf_level)
+
+#' Rate ratios (`kind` "ratio": exact conditional limits and test of `null_ratio`) or
+#' differences ("difference": Wald limits), group 1 versus group 2, one per row.
+#' Returns estimate, se (NULL for ratios), lower, upper, p_value.
+#' @noRd
+compare_rates_ <- function(events1, person_time1, events2, person_time2, kind, null_ratio, conf_level) .Call(wrap__compare_rates_, events1, person_time1, events2, person_time2, kind, null_ratio, conf_level)
+
+#' Directly standardised rates (Fay-Feuer limits), one per group. `groups`: NULL or
+#' codes 1..n_groups, every group used. Returns events, person_time, crude_rate, rate,
+#' variance, lower, upper.
+#' @noRd
+direct_standardize_ <- function(events, person_time, weights, groups, n_groups, conf_level) .Call(wrap__direct_standardize_, events, person_time, weights, groups, n_groups, conf_level)
+
+#' Standardised incidence ratios. `strata`: NULL or codes 1..n_strata, every stratum
+#' used. Rows are the strata then the whole cohort (one row unstratified): observed,
+#' expected, person_time, sir, lower, upper, p_value (exact), p_chisq; homogeneity:
+#' NULL or list(df, lrt, p_lrt, pearson, p_pearson).
+#' @noRd
+sir_ <- function(observed, person_time, reference_rate, strata, n_strata, conf_level) .Call(wrap__sir_, observed, person_time, reference_rate, strata, n_strata, conf_level)
+
+#' A built-in standard population by name: name, age_lower, age_upper (Inf last),
+#' weight, source.
+#' @noRd
+standard_population_ <- function(name) .Call(wrap__standard_population_, name)
+
+#' Aalen-Johansen cumulative incidence from `inputs` (see [`CompetingInputs`], plus
+#' conf_type, conf_level, rho). Returns causes (the codes present, sorted), table (one
+#' row per group, cause and distinct time of the group, in that order: group (1..k),
+#' cause (1-based index into causes), time, n_risk, n_event, n_censor, estimate,
+#' variance, lower, upper, survival (all-cause)), gray (NULL, or cause, statistic, df,
+#' p_value), conf_type and `ptr`, an external pointer to the fit for `cuminc_at_`.
+#' @noRd
+cuminc_fit_ <- function(inputs) .Call(wrap__cuminc_fit_, inputs)
+
+#' Estimates and variances at `times` for the groups (codes 1..k) in `groups`, from the
+#' fit behind `ptr` (refitted from `inputs` when gone): group, cause (1-based index
+#' into the fit's causes), time, estimate, variance (NaN after a group's last time),
+#' ordered by group, cause and time.
+#' @noRd
+cuminc_at_ <- function(inputs, ptr, times, groups) .Call(wrap__cuminc_at_, inputs, ptr, times, groups)
+
+#' Fine-Gray regression from `inputs` (see [`FineGrayInputs`]) with the Wald table at
+#' `inputs$conf_level`. Returns names, coef, se, var (sandwich) and naive_var (inverse
+#' information) as matrices, loglik, loglik_null, score, iterations, converged, n,
+#' n_events, event_times, baseline_jumps, wald (p x 6: coef, se, z, p, lower, upper)
+#' and `ptr`, an external pointer to the fit for predictions.
+#' @noRd
+fine_gray_fit_ <- function(inputs) .Call(wrap__fine_gray_fit_, inputs)
+
+#' The Wald table (p x 6: coef, se, z, p, lower, upper) at `conf_level` of the fit
+#' behind `ptr` (refitted from `inputs` when gone).
+#' @noRd
+fine_gray_wald_ <- function(inputs, ptr, conf_level) .Call(wrap__fine_gray_wald_, inputs, ptr, conf_level)
+
+#' Predicted cumulative incidence of the cause of interest at the fit's event times
+#' (as predict.crr) for the `n` rows of `x` (column-major, the fit's columns), from the
+#' fit behind `ptr` (refitted from `inputs` when gone): a matrix with one row per event
+#' time and one column per row of `x`.
+#' @noRd
+fine_gray_predict_ <- function(inputs, ptr, x, n) .Call(wrap__fine_gray_predict_, inputs, ptr, x, n)
 
 #' Build the rate table described by `table` (see [`rate_table_of`]) and return the
 #' number of rows (cut-points or levels) of each dimension.

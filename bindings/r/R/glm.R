@@ -28,7 +28,32 @@ glm_fit <- function(formula, data, family = c("gaussian", "poisson", "binomial",
                     cluster = NULL, start = NULL, theta = NULL,
                     control = list(epsilon = 1e-8, maxit = 25),
                     na_action = c("fail", "drop")) {
-  call <- match.call()
+  glm_family_call(match.call(), "glm_fit", parent.frame())
+}
+
+# The API names: glm_fit() with the family fixed (the core raises the error when a
+# family is given to them). The call is rebuilt so that bare column names in `weights`,
+# `offset` and `cluster` are found as glm_fit() finds them.
+poisson_glm <- function(formula, data, ...) glm_family_call(match.call(), "poisson_glm", parent.frame())
+logistic_glm <- function(formula, data, ...) glm_family_call(match.call(), "logistic_glm", parent.frame())
+negbin_glm <- function(formula, data, ...) glm_family_call(match.call(), "negbin_glm", parent.frame())
+
+glm_family_call <- function(call, method, env) {
+  user_call <- call
+  call[[1L]] <- glm_model
+  call$.method <- method
+  fit <- eval(call, env)
+  fit$call <- user_call
+  fit
+}
+
+# The family each fixed-family method fits (for reading the response).
+glm_method_family <- c(poisson_glm = "poisson", logistic_glm = "binomial", negbin_glm = "negbin")
+
+glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL, offset = NULL,
+                      robust = FALSE, cluster = NULL, start = NULL, theta = NULL,
+                      control = list(epsilon = 1e-8, maxit = 25),
+                      na_action = c("fail", "drop"), .method = "glm_fit") {
   if (missing(data)) data <- NULL
   na_action <- check_na_action(na_action)
   fam <- glm_family_of(family, link)
@@ -45,17 +70,6 @@ glm_fit <- function(formula, data, family = c("gaussian", "poisson", "binomial",
   off_arg <- resolve_weights(offset_expr, data, pf, "offset")
   cluster_expr <- substitute(cluster)
   cl <- resolve_weights(cluster_expr, data, pf, "cluster")
-  robust_type <- glm_robust_type(robust, !is.null(cl))
-  if (!is.null(start)) {
-    if (!is.numeric(start)) stop("argument `start` must be numeric", call. = FALSE)
-    start <- as.double(start)
-  }
-  if (!is.null(theta)) {
-    if (!is.numeric(theta) || length(theta) != 1L || is.na(theta)) {
-      stop("argument `theta` must be a single positive number", call. = FALSE)
-    }
-    theta <- as.double(theta)
-  }
 
   tt <- if (is.null(data)) terms(formula) else terms(formula, data = data)
   mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
@@ -91,7 +105,9 @@ glm_fit <- function(formula, data, family = c("gaussian", "poisson", "binomial",
     attr(mf, "terms") <- mf_terms
   }
 
-  resp <- glm_response(model.response(mf), fam$family, resp_label)
+  family_name <- if (.method == "glm_fit") fam$family %||% "gaussian" else
+    glm_method_family[[.method]]
+  resp <- glm_response(model.response(mf), family_name, resp_label)
   w <- take(if (is.null(w)) NULL else as.double(w))
   if (!is.null(resp$trials)) w <- if (is.null(w)) resp$trials else w * resp$trials
 
@@ -112,39 +128,35 @@ glm_fit <- function(formula, data, family = c("gaussian", "poisson", "binomial",
   if (!is.null(off)) off <- as.double(off)
   clusters <- if (is.null(cl)) NULL else factor_codes(take(cl))
 
-  # Everything the core needs to rebuild the fit's data (kept in the fit for robust
-  # variances, predictions and residuals; R shares these vectors, no copies).
-  inputs <- list(y = resp$y, x = X, names = xnames, weights = w, offset = off,
-                 cluster = clusters$codes, family = fam$family, link = fam$link,
-                 intercept = intercept, epsilon = ctrl$epsilon, max_iter = ctrl$maxit,
-                 start = start, theta = theta)
-  v <- rust_value(glm_remap(glm_fit_(inputs), keep, resp_label))
-  rob <- if (is.null(robust_type)) NULL else
-    rust_value(glm_robust_(inputs, v$ptr, robust_type))
-
+  # The core's arguments, kept in the fit to make it again after saveRDS()/readRDS().
+  # X itself (borrowed by the core, not copied) with its column names.
+  inputs <- list(y = resp$y, covariates = X, covariate_names = xnames, weights = w, offset = off,
+                 cluster = as_grouping(clusters), family = fam$family, link = fam$link,
+                 theta = theta, robust = robust, intercept = intercept,
+                 epsilon = ctrl$epsilon, max_iter = ctrl$maxit, start = start, rows = keep)
+  out <- glm_call(.method, inputs, resp_label)
+  v <- out$value
   cf_names <- v$names
-  aliased <- stats::setNames(v$aliased, cf_names)
-  square_of <- function(m) {
+  named <- function(m) {
     dimnames(m) <- list(cf_names, cf_names)
-    m[aliased, ] <- NA_real_
-    m[, aliased] <- NA_real_
-    m
+    nan_to_na(m)
   }
-  naive_var <- square_of(v$var)
-  var <- if (is.null(rob)) naive_var else square_of(rob$var)
+  robust_fit <- !is.null(v$robust)
+  tab <- glm_table(v$table)
   rn <- rownames(mf)
-  negbin <- fam$family == "negbin"
   fit <- list(
     coefficients = stats::setNames(nan_to_na(v$coef), cf_names),
-    var = var,
-    naive_var = if (is.null(rob)) NULL else naive_var,
-    se = stats::setNames(nan_to_na(sqrt(diag(var))), cf_names),
-    naive_se = stats::setNames(nan_to_na(v$se), cf_names),
-    statistic = stats::setNames(nan_to_na(if (is.null(rob)) v$stat else rob$stat), cf_names),
-    p_value = stats::setNames(nan_to_na(if (is.null(rob)) v$p else rob$p), cf_names),
-    test = if (v$family == "gaussian" && v$df_residual > 0L) "t" else "z",
-    cov.unscaled = square_of(v$cov_unscaled),
-    aliased = aliased,
+    var = named(v$var),
+    naive_var = if (robust_fit) named(v$naive_var) else NULL,
+    se = stats::setNames(nan_to_na(v$se), cf_names),
+    naive_se = stats::setNames(nan_to_na(v$naive_se), cf_names),
+    statistic = stats::setNames(tab[[v$test]], cf_names),
+    p_value = stats::setNames(tab$p, cf_names),
+    test = v$test,
+    table = tab,
+    conf_level = v$conf_level,
+    cov.unscaled = named(v$cov_unscaled),
+    aliased = stats::setNames(v$aliased, cf_names),
     rank = v$rank,
     deviance = v$deviance,
     null.deviance = v$null_deviance,
@@ -160,16 +172,16 @@ glm_fit <- function(formula, data, family = c("gaussian", "poisson", "binomial",
     fitted.values = stats::setNames(v$fitted, rn),
     linear.predictors = stats::setNames(v$linear_predictors, rn),
     weights = stats::setNames(v$working_weights, rn),
-    prior.weights = stats::setNames(if (is.null(w)) rep(1, length(rn)) else w, rn),
+    prior.weights = stats::setNames(v$prior_weights, rn),
     y = stats::setNames(resp$y, rn),
     family = v$family,
     link = v$link,
-    theta = if (negbin) v$theta else NULL,
-    SE.theta = if (negbin) v$se_theta else NULL,
-    twologlik = if (negbin) v$twologlik else NULL,
-    robust = robust_type %||% FALSE,
-    n_cluster = if (is.null(clusters)) NULL else length(clusters$levels),
-    nobs = v$n_ok,
+    theta = v$theta,
+    SE.theta = v$se_theta,
+    twologlik = v$twologlik,
+    robust = v$robust %||% FALSE,
+    n_cluster = v$n_cluster,
+    nobs = v$nobs,
     intercept = intercept,
     warnings = v$warnings,
     terms = mf_terms,
@@ -181,9 +193,9 @@ glm_fit <- function(formula, data, family = c("gaussian", "poisson", "binomial",
     response = resp_label,
     n_dropped = miss$n_dropped,
     formula = formula,
-    call = call,
+    method = .method,
     inputs = inputs,
-    ptr = v$ptr
+    ptr = out$fit
   )
   class(fit) <- "hrr_glm"
   # R's own warnings of glm.fit / glm.nb, as R gives them.
@@ -191,44 +203,43 @@ glm_fit <- function(formula, data, family = c("gaussian", "poisson", "binomial",
   fit
 }
 
-# The API names: glm_fit() with the family fixed. The call is rebuilt so that bare column
-# names in `weights`, `offset` and `cluster` are found as glm_fit() finds them.
-poisson_glm <- function(formula, data, ...) glm_family_call(match.call(), "poisson", parent.frame())
-logistic_glm <- function(formula, data, ...) glm_family_call(match.call(), "binomial", parent.frame())
-negbin_glm <- function(formula, data, ...) glm_family_call(match.call(), "negbin", parent.frame())
-
-glm_family_call <- function(call, family, env) {
-  if (!is.null(call$family)) {
-    stop(sprintf("argument `family`: %s() fits family \"%s\"; use glm_fit() for others",
-                 as.character(call[[1L]])[length(as.character(call[[1L]]))], family),
-         call. = FALSE)
-  }
-  user_call <- call
-  call[[1L]] <- glm_fit
-  call$family <- family
-  fit <- eval(call, env)
-  fit$call <- user_call
-  fit
+# The core's coefficient table with NA for NaN (aliased terms).
+glm_table <- function(tab) {
+  num <- vapply(tab, is.double, TRUE)
+  tab[num] <- lapply(tab[num], nan_to_na)
+  tab
 }
 
-# The family name and link (NULL = the family's default) for the core. A stats family
-# object (or function, e.g. `poisson`) gives its name and link.
+# Run the core's `method`; errors about `y` name the response.
+glm_call <- function(method, args, label) {
+  args <- args[!vapply(args, is.null, TRUE)]
+  res <- hrr_call_(method, args)
+  if (!isTRUE(res$ok) && startsWith(res$message, "argument `y`")) {
+    res$message <- sub("^argument `y`", sprintf("argument `y` (%s)", label), res$message)
+  }
+  rust_value(res)
+}
+
+# The Rust fit behind `x`; made again from the stored inputs after saveRDS()/readRDS().
+glm_ptr <- function(x) {
+  if (is.null(x$inputs) || is.null(x$inputs$covariate_names)) {
+    stop("this glm_fit() fit was made by an older version of hrrstats: refit it",
+         call. = FALSE)
+  }
+  if (hrr_fit_alive_(x$ptr)) x$ptr else glm_call(x$method, x$inputs, x$response)$fit
+}
+
+# The family name (NULL: the method's default) and link (NULL: the family's) for the
+# core, which checks them. A stats family object (or function, e.g. `poisson`) gives
+# its name and link.
 glm_family_of <- function(family, link) {
-  if (identical(family, c("gaussian", "poisson", "binomial", "negbin"))) family <- "gaussian"
+  if (identical(family, c("gaussian", "poisson", "binomial", "negbin"))) family <- NULL
   if (is.function(family)) family <- family()
   if (inherits(family, "family")) {
     if (is.null(link)) link <- family$link
     family <- family$family
   }
-  if (!is.character(family) || length(family) != 1L || is.na(family)) {
-    stop("argument `family` must be \"gaussian\", \"poisson\", \"binomial\" or \"negbin\"",
-         call. = FALSE)
-  }
-  if (!is.null(link) && (!is.character(link) || length(link) != 1L || is.na(link))) {
-    stop("argument `link` must be NULL or a link name such as \"log\" or \"logit\"",
-         call. = FALSE)
-  }
-  list(family = family, link = link)   # the core checks the names
+  list(family = family, link = link)
 }
 
 glm_control <- function(control) {
@@ -245,40 +256,14 @@ glm_control <- function(control) {
   }
   ctrl <- defaults
   ctrl[names(control)] <- control
-  if (!is.numeric(ctrl$maxit) || length(ctrl$maxit) != 1L || is.na(ctrl$maxit)) {
-    stop("argument `control`: maxit must be a whole number >= 1", call. = FALSE)
-  }
-  if (!is.numeric(ctrl$epsilon) || length(ctrl$epsilon) != 1L) {
-    stop("argument `control`: epsilon must be a single positive number", call. = FALSE)
-  }
-  ctrl$maxit <- as.double(ctrl$maxit)
-  ctrl$epsilon <- as.double(ctrl$epsilon)
   ctrl
-}
-
-# NULL (model-based variance), "HC0", "HC1" or "CL" (cluster-robust, HC1).
-glm_robust_type <- function(robust, has_cluster) {
-  if (isFALSE(robust)) return(if (has_cluster) "CL" else NULL)
-  if (isTRUE(robust)) robust <- "HC1"
-  if (!is.character(robust) || length(robust) != 1L || !robust %in% c("HC0", "HC1")) {
-    stop("argument `robust` must be TRUE, FALSE, \"HC0\" or \"HC1\"", call. = FALSE)
-  }
-  if (has_cluster) {
-    if (robust == "HC0") {
-      stop("argument `robust`: the cluster-robust variance is of type \"HC1\" ",
-           "(sandwich::vcovCL(type = \"HC1\", cadjust = TRUE)); use robust = TRUE or \"HC1\"",
-           call. = FALSE)
-    }
-    return("CL")
-  }
-  robust
 }
 
 # The response as the core takes it: numeric; for the binomial, 0/1 (logical, or a
 # factor: first level = failure, as glm), a proportion, or cbind(successes, failures) ->
 # proportion with the totals as `trials` (prior weights times trials, as glm).
 glm_response <- function(y, family, label) {
-  if (family == "binomial") {
+  if (identical(family, "binomial")) {
     if (is.matrix(y) && ncol(y) == 2L) {
       if (!is.numeric(y)) {
         stop(sprintf("argument `y` (%s): cbind(successes, failures) must be numeric", label),
@@ -295,27 +280,10 @@ glm_response <- function(y, family, label) {
   }
   if (!is.numeric(y) && !is.logical(y)) {
     stop(sprintf("argument `y` (%s) must be numeric%s, not %s", label,
-                 if (family == "binomial") ", logical, a factor or cbind(successes, failures)"
+                 if (identical(family, "binomial")) ", logical, a factor or cbind(successes, failures)"
                  else "", class(y)[1L]), call. = FALSE)
   }
   list(y = as.double(y), trials = NULL)
-}
-
-# Core errors about `y` name the response; rows are those of the caller's data.
-glm_remap <- function(res, keep, label) {
-  res <- remap_rows(res, keep)
-  if (!isTRUE(res$ok) && startsWith(res$message, "argument `y`")) {
-    res$message <- sub("^argument `y`", sprintf("argument `y` (%s)", label), res$message)
-  }
-  res
-}
-
-glm_inputs <- function(fit) {
-  if (is.null(fit$inputs)) {
-    stop("this glm_fit() fit was made by an older version of hrrstats: refit it",
-         call. = FALSE)
-  }
-  fit$inputs
 }
 
 # ---- methods ------------------------------------------------------------------------
@@ -330,28 +298,34 @@ logLik.hrr_glm <- function(object, ...) {
   structure(object$loglik, df = object$loglik_df, nobs = object$nobs, class = "logLik")
 }
 
+# The coefficient table at `conf_level` (the core's; the fit's own when the level is
+# the fit's).
+glm_coef_table <- function(x, conf_level) {
+  if (isTRUE(all.equal(conf_level, x$conf_level)) && !is.null(x$table)) return(x$table)
+  glm_table(hrr_fit_call(glm_ptr(x), "coef_table", list(conf_level = conf_level)))
+}
+
 # Wald limits (confint.default), with the robust variance when the fit has one.
 confint.hrr_glm <- function(object, parm, level = 0.95, ...) {
+  tab <- glm_coef_table(object, level)
   cf <- object$coefficients
   if (missing(parm)) parm <- names(cf)
   else if (is.numeric(parm)) parm <- names(cf)[parm]
   a <- (1 - level) / 2
-  a <- c(a, 1 - a)
-  ci <- cf[parm] + object$se[parm] %o% stats::qnorm(a)
-  dimnames(ci) <- list(parm, paste(format(100 * a, trim = TRUE, scientific = FALSE,
+  ci <- cbind(tab$lower, tab$upper)[match(parm, names(cf)), , drop = FALSE]
+  dimnames(ci) <- list(parm, paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE,
                                           digits = 3L), "%"))
   ci
 }
 
-# The coefficient table: one row per coefficient, with Wald limits.
+# The coefficient table: one row per coefficient (the core's columns: term, coef,
+# exp_coef for log and logit links, se, naive_se for robust fits, z or t, p, exp_lower,
+# exp_upper, lower, upper).
 as.data.frame.hrr_glm <- function(x, row.names = NULL, optional = FALSE, ...,
                                   conf_level = 0.95) {
-  cf <- x$coefficients
-  ci <- confint.hrr_glm(x, level = conf_level)
-  data.frame(term = names(cf), coef = unname(cf), se = unname(x$se),
-             statistic = unname(x$statistic), p = unname(x$p_value),
-             lower = unname(ci[, 1L]), upper = unname(ci[, 2L]),
-             stringsAsFactors = FALSE, row.names = row.names)
+  tab <- glm_coef_table(x, conf_level)
+  if (!is.null(row.names)) row.names(tab) <- row.names
+  tab
 }
 
 glm_family_label <- function(x) {
@@ -443,72 +417,74 @@ print.summary.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L),
 # Predictions as predict.glm: on the link or the response scale, for the fitted rows or
 # `newdata` (design built with the model's terms, factor levels and contrasts; offset()
 # terms and an offset given as a column or expression evaluated in `newdata`). Standard
-# errors use the model-based variance, as predict.glm.
-predict.hrr_glm <- function(object, newdata, type = c("link", "response"), se.fit = FALSE,
-                            ...) {
-  type <- match.arg(type)
+# errors use the model-based variance, as predict.glm; the core computes them from the
+# fit it holds (given the covariates: the fit keeps no copy of X).
+predict.hrr_glm <- function(object, newdata, type = "link", se.fit = FALSE, ...) {
   if (!is.logical(se.fit) || length(se.fit) != 1L || is.na(se.fit)) {
     stop("argument `se.fit` must be TRUE or FALSE", call. = FALSE)
   }
-  inputs <- glm_inputs(object)
   if (missing(newdata) || is.null(newdata)) {
-    if (!se.fit) {
-      return(if (type == "link") object$linear.predictors else object$fitted.values)
-    }
-    X <- inputs$x
-    off <- inputs$offset
+    if (!se.fit && identical(type, "link")) return(object$linear.predictors)
+    if (!se.fit && identical(type, "response")) return(object$fitted.values)
+    # the fitted rows' covariates again (the core fit keeps no copy of X)
+    pr <- hrr_fit_call(glm_ptr(object), "predict",
+                       list(covariates = object$inputs$covariates,
+                            covariate_names = object$inputs$covariate_names,
+                            offset = object$inputs$offset, type = type))
     rn <- names(object$fitted.values)
-  } else {
-    tt <- stats::delete.response(object$terms)
-    mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
-    X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
-    X <- X[, attr(X, "assign") != 0L, drop = FALSE]
-    storage.mode(X) <- "double"
-    if (!identical(colnames(X), inputs$names)) {
-      stop("argument `newdata`: its design matrix does not have the model's columns (",
-           paste(inputs$names, collapse = ", "), ")", call. = FALSE)
-    }
-    off <- stats::model.offset(mf)
-    if (isTRUE(object$has_offset_arg)) {
-      if (is.null(object$offset_expr)) {
-        stop("argument `newdata`: the model's offset was given as a vector; give it as a ",
-             "column name or as offset() in the formula to predict for new data",
-             call. = FALSE)
-      }
-      env <- environment(object$formula) %||% parent.frame()
-      extra <- as.double(eval_in(object$offset_expr, newdata, env))
-      if (length(extra) != nrow(X)) {
-        stop(sprintf(paste0("argument `newdata`: the offset (%s) has length %d there, ",
-                            "not one value per row (%d)"),
-                     label_of(object$offset_expr), length(extra), nrow(X)), call. = FALSE)
-      }
-      off <- (if (is.null(off)) 0 else off) + extra
-    }
-    if (!is.null(off)) off <- as.double(off)
-    rn <- rownames(mf)
+    fit <- stats::setNames(pr$fit, rn)
+    if (!se.fit) return(fit)
+    return(list(fit = fit, se.fit = stats::setNames(pr$se, rn),
+                residual.scale = sqrt(object$dispersion)))
   }
+  tt <- stats::delete.response(object$terms)
+  mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
+  X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
+  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+  storage.mode(X) <- "double"
+  if (!identical(colnames(X), object$inputs$covariate_names)) {
+    stop("argument `newdata`: its design matrix does not have the model's columns (",
+         paste(object$inputs$covariate_names, collapse = ", "), ")", call. = FALSE)
+  }
+  off <- stats::model.offset(mf)
+  if (isTRUE(object$has_offset_arg)) {
+    if (is.null(object$offset_expr)) {
+      stop("argument `newdata`: the model's offset was given as a vector; give it as a ",
+           "column name or as offset() in the formula to predict for new data",
+           call. = FALSE)
+    }
+    env <- environment(object$formula) %||% parent.frame()
+    extra <- as.double(eval_in(object$offset_expr, newdata, env))
+    if (length(extra) != nrow(X)) {
+      stop(sprintf(paste0("argument `newdata`: the offset (%s) has length %d there, ",
+                          "not one value per row (%d)"),
+                   label_of(object$offset_expr), length(extra), nrow(X)), call. = FALSE)
+    }
+    off <- (if (is.null(off)) 0 else off) + extra
+  }
+  if (!is.null(off)) off <- as.double(off)
+  rn <- rownames(mf)
   # Rows with missing values predict NA (as predict.glm with na.pass).
   ok <- stats::complete.cases(X) & (if (is.null(off)) TRUE else !is.na(off))
   all_ok <- all(ok)
   Xo <- if (all_ok) X else X[ok, , drop = FALSE]
   oo <- if (is.null(off) || all_ok) off else off[ok]
-  pr <- rust_value(glm_predict_(inputs, object$ptr, Xo, nrow(Xo), oo))
+  pr <- hrr_fit_call(glm_ptr(object), "predict",
+                     list(covariates = Xo, covariate_names = colnames(Xo), offset = oo,
+                          type = type))
   fill <- function(v) {
     out <- rep(NA_real_, nrow(X))
     out[ok] <- v
     stats::setNames(out, rn)
   }
-  fit <- fill(if (type == "link") pr$link else pr$response)
+  fit <- fill(pr$fit)
   if (!se.fit) return(fit)
-  list(fit = fit, se.fit = fill(if (type == "link") pr$link_se else pr$response_se),
-       residual.scale = sqrt(object$dispersion))
+  list(fit = fit, se.fit = fill(pr$se), residual.scale = sqrt(object$dispersion))
 }
 
-# Residuals as residuals.glm, computed by the core from the fit's data (fit$inputs),
-# with the fit kept behind fit$ptr (refitted from the same inputs after readRDS()).
-residuals.hrr_glm <- function(object, type = c("deviance", "pearson", "working", "response"),
-                              ...) {
-  type <- match.arg(type)
-  r <- rust_value(glm_resid_(glm_inputs(object), object$ptr, type))
+# Residuals as residuals.glm ("deviance", "pearson", "working" or "response"), computed
+# by the core from the fit it holds (made again from the inputs after readRDS()).
+residuals.hrr_glm <- function(object, type = "deviance", ...) {
+  r <- hrr_fit_call(glm_ptr(object), "residuals", list(type = type))
   stats::setNames(r, names(object$fitted.values))
 }

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import _hrrstats as _core
 from ._convert import column, missing
+from ._protocol import call
 
 
 def _is_frame(x):
@@ -51,9 +51,9 @@ def _is_categorical(a):
 class Design:
     """The encoding of a set of covariates: per input column, numeric or its levels.
 
-    The model matrix itself is built by the core (``hrrstats._hrrstats.design_matrix``:
-    treatment contrasts, R-style names); this class only turns labels into codes and
-    remembers the levels for new data.
+    The model matrix itself is built by the core (method ``design_matrix``: treatment
+    contrasts, R-style names); this class only turns labels into codes and remembers
+    the levels for new data.
     """
 
     def __init__(self, spec, names):
@@ -75,8 +75,7 @@ class Design:
                               [str(c) for c in cat.categories], list(cat.categories)))
             else:
                 terms.append(("numeric", name, np.ascontiguousarray(a, dtype=np.float64)))
-        names, cols, kept = _core.design_matrix([t[:4] for t in terms], n, True)
-        kept = dict(kept)
+        names, cols, kept = _design_matrix(terms, n, True)
         spec = []
         for t in terms:
             if t[0] == "numeric":
@@ -107,10 +106,22 @@ class Design:
                                      f"at row {row} was not in the fitted data")
                 terms.append(("factor", name, np.ascontiguousarray(cat.codes, dtype=np.uint32), [str(c) for c in levels]))
         m = len(terms[0][2]) if terms else 0
-        names, cols, _ = _core.design_matrix(terms, m, False)
+        names, cols, _ = _design_matrix(terms, m, False)
         if names != self.names:
             raise ValueError(f"argument `covariates`: new data give columns {names}, the model has {self.names}")
         return [terms[c][2] if isinstance(c, int) else c for c in cols]
+
+
+def _design_matrix(terms, n, drop_unused):
+    """The core's model matrix of ("numeric", name, values) and ("factor", name, codes,
+    levels) terms: (names, columns, levels kept per factor); a numeric term's column is
+    an int (the term's index: its values are used as they are, not copied)."""
+    covs = {t[1]: (t[2] if t[0] == "numeric" else (t[2], list(t[3]))) for t in terms}
+    if len(covs) != len(terms):
+        raise ValueError("argument `covariates`: column names must be unique")
+    r, _ = call("design_matrix", {"covariates": covs, "n": n, "drop_unused": drop_unused})
+    cols = [int(t) if c is None else c for t, c in zip(r["term"], r["columns"])]
+    return list(r["names"]), cols, {k: list(v) for k, v in r["factor_levels"].items()}
 
 
 def _check_missing(name, a):

@@ -272,9 +272,9 @@ test_that("glm: unknown family or link is an error naming it", {
   expect_clean_error(glm_fit(y ~ x, data = d, family = "poisson", link = "sqrt"),
                      "argument `link`: unknown value \"sqrt\"")
   expect_clean_error(glm_fit(y ~ x, data = d, family = c("poisson", "binomial")),
-                     "argument `family` must be")
+                     "argument `family`: must be a single string")
   expect_clean_error(glm_fit(y ~ x, data = d, family = "poisson", theta = 2),
-                     "argument `theta` is for family \"negbin\" only")
+                     "argument `theta`: applies only to family \"negbin\", not \"poisson\"")
   expect_clean_error(poisson_glm(y ~ x, data = d, family = "binomial"), "argument `family`")
 })
 
@@ -305,7 +305,7 @@ test_that("glm: bad weights, start, control, robust and formulas are clean error
   expect_clean_error(poisson_glm(y ~ x, data = d, start = c(0, 0, 0)),
                      "argument `start`: has 3 values for 2 coefficients")
   expect_clean_error(poisson_glm(y ~ x, data = d, control = list(maxit = 0)),
-                     "argument `maxit` must be a whole number >= 1")
+                     "argument `max_iter`: must be a whole number >= 1")
   expect_clean_error(poisson_glm(y ~ x, data = d, control = list(epsilon = -1)),
                      "argument `epsilon`: must be positive")
   expect_clean_error(poisson_glm(y ~ x, data = d, control = list(tol = 1)), "unknown setting")
@@ -318,6 +318,11 @@ test_that("glm: bad weights, start, control, robust and formulas are clean error
                      "matrix response is only for the binomial")
   expect_clean_error(predict(poisson_glm(y ~ x + g, data = d), data.frame(x = 1, g = "z")),
                      "factor g has new level")
+  # option values are the core's to check, with the same error as in Python
+  fit <- poisson_glm(y ~ x, data = d)
+  expect_clean_error(predict(fit, type = "risk"), "argument `type`: unknown value \"risk\"")
+  expect_clean_error(residuals(fit, "raw"), "argument `type`: unknown value \"raw\"")
+  expect_clean_error(confint(fit, level = 2), "conf_level")
 })
 
 test_that("glm: errors leave nothing on stderr", {

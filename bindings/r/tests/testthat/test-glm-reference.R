@@ -65,7 +65,7 @@ for (i in seq_len(nrow(glm_cases()))) local({
     expect_close(fit$se, co$se, paste(cs$case, "se"))
     tab <- as.data.frame(fit)
     expect_identical(tab$term, co$term)
-    expect_close(tab$statistic, co$stat, paste(cs$case, "stat"))
+    expect_close(tab[[fit$test]], co$stat, paste(cs$case, "stat"))
     expect_close(tab$p, co$p, paste(cs$case, "p"))
     sm <- summary(fit)$coefficients
     expect_close(sm[, 3L], co$stat, paste(cs$case, "summary stat"))
@@ -350,7 +350,8 @@ test_that("glm methods: print, summary, as.data.frame, saveRDS/readRDS", {
   expect_output(print(summary(fit)), "Number of Fisher Scoring iterations: 4")
   expect_output(print(summary(glm_fit(mpg ~ wt, data = mtcars))), "t value")
   df <- as.data.frame(fit)
-  expect_identical(names(df), c("term", "coef", "se", "statistic", "p", "lower", "upper"))
+  expect_identical(names(df), c("term", "coef", "exp_coef", "se", "z", "p", "exp_lower",
+                                "exp_upper", "lower", "upper"))
   expect_identical(df$term, names(coef(fit)))
   f <- tempfile(fileext = ".rds")
   on.exit(unlink(f), add = TRUE)

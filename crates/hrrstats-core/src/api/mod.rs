@@ -21,6 +21,7 @@ pub mod competing;
 pub mod cox;
 pub mod data;
 pub mod person_time;
+pub mod glm;
 pub mod survival;
 
 /// A fit kept by a binding between calls.
@@ -73,6 +74,11 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("sir", person_time::sir),
         ("standard_population", person_time::standard_population),
         ("pooled_rates", person_time::pooled_rates),
+        ("glm_fit", glm::glm_fit),
+        ("poisson_glm", glm::poisson_glm),
+        ("logistic_glm", glm::logistic_glm),
+        ("negbin_glm", glm::negbin_glm),
+        ("design_matrix", glm::design_matrix),
     ]
 }
 

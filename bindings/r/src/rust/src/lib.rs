@@ -13,8 +13,6 @@ mod protocol;
 
 use extendr_api::prelude::*;
 use hrrstats_core::{
-    glm::link_by_name, ConfType, Covariates, Error as CoreError, Family, Glm, GlmData, GlmFit, GlmParams,
-    GlmResidual, Robust,
 };
 
 /// Rows are reported to R users counted from 1.
@@ -171,265 +169,27 @@ impl NamedArgs {
     }
 }
 
-// ---- generalised linear models ----------------------------------------------------------
-
-/// The converted inputs of a GLM, from the named list `glm_fit()` builds and keeps in the
-/// fit (`fit$inputs`): y (double), x (numeric matrix, column-major, n x length(names),
-/// without the intercept), names, weights, offset (NULL or double vectors), cluster
-/// (NULL or codes 1..k), family ("gaussian", "poisson", "binomial" or "negbin"), link
-/// (NULL = the family's default, or a link name), intercept, epsilon, max_iter, start
-/// (NULL or double, intercept first), theta (NULL, or the known theta of "negbin"; NULL
-/// with "negbin" estimates it as MASS::glm.nb). The slices borrow R's memory.
-struct GlmInputs<'a> {
-    y: &'a [f64],
-    x: &'a [f64],
-    names: Vec<String>,
-    weights: Option<&'a [f64]>,
-    offset: Option<&'a [f64]>,
-    cluster: Option<Vec<u32>>,
-    family: String,
-    link: Option<String>,
-    intercept: bool,
-    epsilon: f64,
-    max_iter: usize,
-    start: Option<&'a [f64]>,
-    theta: Option<f64>,
-}
-
-impl<'a> GlmInputs<'a> {
-    fn parse(a: &'a NamedArgs) -> Res<Self> {
-        let y = doubles("y", a.get("y"))?;
-        let x = doubles("covariates", a.get("x"))?;
-        let names = strings("names", a.get("names"))?;
-        let weights = opt_doubles("weights", a.get("weights"))?;
-        let offset = opt_doubles("offset", a.get("offset"))?;
-        let cluster = if a.get("cluster").is_null() { None } else { Some(codes("cluster", a.get("cluster"))?) };
-        let family = string("family", a.get("family"))?.to_string();
-        let link = if a.get("link").is_null() { None } else { Some(string("link", a.get("link"))?.to_string()) };
-        let intercept = flag("intercept", a.get("intercept"))?;
-        let epsilon = scalar("epsilon", a.get("epsilon"))?;
-        let max_iter = count("maxit", a.get("max_iter"))?;
-        let start = opt_doubles("start", a.get("start"))?;
-        let theta = if a.get("theta").is_null() { None } else { Some(scalar("theta", a.get("theta"))?) };
-        if theta.is_some() && family != "negbin" {
-            return Err(Failure(format!(
-                "argument `theta` is for family \"negbin\" only, not {family:?}"
-            )));
-        }
-        Ok(GlmInputs { y, x, names, weights, offset, cluster, family, link, intercept, epsilon, max_iter, start, theta })
-    }
-
-    /// The `GlmData` of the fit (built the same way every time).
-    fn data(&self) -> Res<GlmData<'_>> {
-        let cov = Covariates::new(self.x, self.y.len(), &self.names)?;
-        let mut data = GlmData::new(self.y, cov)?;
-        if let Some(w) = self.weights {
-            data = data.with_weights(w)?;
-        }
-        if let Some(o) = self.offset {
-            data = data.with_offset(o)?;
-        }
-        Ok(data)
-    }
-
-    fn params(&self) -> Res<GlmParams> {
-        let mut params = Glm::params().intercept(self.intercept).epsilon(self.epsilon).max_iter(self.max_iter);
-        params = match (self.family.as_str(), self.theta) {
-            ("negbin", Some(theta)) => params.family(Family::NegativeBinomial(theta)),
-            ("negbin", None) => params,
-            (name, _) => params.family(Family::parse(name)?),
-        };
-        if let Some(link) = &self.link {
-            params = params.link(link_by_name(link)?);
-        }
-        if let Some(s) = self.start {
-            params = params.start(s.to_vec());
-        }
-        Ok(params)
-    }
-
-    /// The fit: `glm.nb` (theta estimated) for "negbin" without theta, else IRLS.
-    fn fit(&self, data: &GlmData) -> Res<GlmFit> {
-        let params = self.params()?;
-        if self.family == "negbin" && self.theta.is_none() {
-            Ok(params.fit_negbin(data)?)
-        } else {
-            Ok(params.fit(data)?)
-        }
-    }
-}
-
-fn opt_f64(x: Option<f64>) -> Robj {
-    x.map_or_else(|| ().into(), Robj::from)
-}
-
-/// Fit a GLM from `inputs` (the named list of `GlmInputs`). Returns the fit's fields
-/// (variance matrices as R matrices; `stat`, `p` the Wald tests of the model-based
-/// variance, z or t as summary.glm) and `ptr`, an external pointer to the fit for
-/// robust variances, predictions and residuals.
-/// @noRd
-#[extendr]
-fn glm_fit_(inputs: Robj) -> Robj {
-    guarded(|| {
-        let args = NamedArgs::new(inputs, "a GLM fit")?;
-        let inp = GlmInputs::parse(&args)?;
-        let data = inp.data()?;
-        let fit = inp.fit(&data)?;
-        let p = fit.names.len();
-        let (stat, pval) = fit.wald(&fit.var);
         Ok(named(
             &[
                 "names",
                 "coef",
                 "se",
-                "var",
-                "cov_unscaled",
-                "stat",
-                "p",
-                "aliased",
-                "rank",
-                "deviance",
-                "null_deviance",
-                "aic",
-                "loglik",
-                "loglik_df",
-                "df_residual",
-                "df_null",
-                "dispersion",
-                "iterations",
-                "converged",
-                "boundary",
-                "fitted",
-                "linear_predictors",
-                "working_weights",
-                "working_residuals",
-                "warnings",
-                "family",
-                "link",
-                "intercept",
-                "n_ok",
-                "theta",
-                "se_theta",
-                "twologlik",
                 "ptr",
             ],
             vec![
                 fit.names.clone().into(),
                 fit.coef.clone().into(),
                 fit.se.clone().into(),
-                square(&fit.var, p),
-                square(&fit.cov_unscaled, p),
-                stat.into(),
-                pval.into(),
-                fit.aliased.clone().into(),
-                (fit.rank as i32).into(),
-                fit.deviance.into(),
-                fit.null_deviance.into(),
-                fit.aic.into(),
-                fit.loglik.into(),
-                (fit.loglik_df as i32).into(),
-                (fit.df_residual as i32).into(),
-                (fit.df_null as i32).into(),
-                fit.dispersion.into(),
-                (fit.iterations as i32).into(),
-                fit.converged.into(),
-                fit.boundary.into(),
-                fit.fitted.clone().into(),
-                fit.linear_predictors.clone().into(),
-                fit.working_weights.clone().into(),
-                fit.working_residuals.clone().into(),
-                fit.warnings.clone().into(),
-                fit.family.name().into(),
-                fit.link.name().into(),
-                fit.intercept.into(),
-                (fit.n_ok as i32).into(),
-                opt_f64(fit.theta),
-                opt_f64(fit.se_theta),
-                opt_f64(fit.twologlik),
                 ExternalPtr::new(fit).into(),
             ],
         ))
     })
 }
 
-/// The GLM fit behind `ptr`, or, when it is gone (saveRDS()/readRDS()), the same fit
-/// made again from the inputs.
-fn glm_fit_or_refit<'p>(ptr: &'p Robj, inp: &GlmInputs, data: &GlmData) -> Res<std::borrow::Cow<'p, GlmFit>> {
-    let alive = <&ExternalPtr<GlmFit>>::try_from(ptr).ok().and_then(|p| p.try_addr().ok());
-    match alive {
-        Some(fit) => Ok(std::borrow::Cow::Borrowed(fit)),
-        None => Ok(std::borrow::Cow::Owned(inp.fit(data)?)),
-    }
-}
-
-/// Sandwich variance of the fit made from `inputs` (fit behind `ptr`, refitted when
-/// gone): `type` "HC0", "HC1" (sandwich::vcovHC) or "CL" (sandwich::vcovCL, HC1 with
-/// the cluster adjustment, clusters `inputs$cluster`). Returns `var` (p x p) and the
-/// Wald tests with it, `stat` and `p`.
-/// @noRd
-#[extendr]
-fn glm_robust_(inputs: Robj, ptr: Robj, kind: Robj) -> Robj {
-    guarded(|| {
-        let args = NamedArgs::new(inputs, "a GLM fit")?;
-        let inp = GlmInputs::parse(&args)?;
-        let kind = string("robust", &kind)?;
-        let data = inp.data()?;
-        let fit = glm_fit_or_refit(&ptr, &inp, &data)?;
-        let robust = match kind {
-            "HC0" => Robust::Hc0,
-            "HC1" => Robust::Hc1,
-            "CL" => Robust::Cluster(
-                inp.cluster
-                    .as_deref()
-                    .ok_or_else(|| Failure("argument `cluster`: the cluster-robust variance needs a cluster".into()))?,
-            ),
-            other => {
-                return Err(Failure(format!(
-                    "argument `robust`: unknown type {other:?}; use \"HC0\", \"HC1\" or a cluster"
-                )))
-            }
-        };
-        let var = fit.robust_var(&data, robust)?;
-        let (stat, pval) = fit.wald(&var);
-        Ok(named(&["var", "stat", "p"], vec![square(&var, fit.coef.len()), stat.into(), pval.into()]))
-    })
-}
-
-/// Predictions of the fit made from `inputs` (fit behind `ptr`, refitted when gone) at
-/// the `n` rows of `x` (column-major, the fit's columns without the intercept), with
-/// `offset` (NULL or double): link, link_se, response, response_se.
-/// @noRd
-#[extendr]
-fn glm_predict_(inputs: Robj, ptr: Robj, x: Robj, n: Robj, offset: Robj) -> Robj {
-    guarded(|| {
-        let args = NamedArgs::new(inputs, "a GLM fit")?;
-        let inp = GlmInputs::parse(&args)?;
-        let x = doubles("newdata", &x)?;
-        let n = nonneg_count("n", &n)?;
-        let offset = opt_doubles("offset", &offset)?;
-        let data = inp.data()?;
-        let fit = glm_fit_or_refit(&ptr, &inp, &data)?;
-        let cov = Covariates::new(x, n, &inp.names)?;
-        let pr = fit.predict(&cov, offset)?;
-        Ok(named(
-            &["link", "link_se", "response", "response_se"],
-            vec![pr.link.into(), pr.link_se.into(), pr.response.into(), pr.response_se.into()],
         ))
     })
 }
 
-/// Residuals of the fit made from `inputs` (fit behind `ptr`, refitted when gone):
-/// `type` "deviance", "pearson", "working" or "response".
-/// @noRd
-#[extendr]
-fn glm_resid_(inputs: Robj, ptr: Robj, kind: Robj) -> Robj {
-    guarded(|| {
-        let args = NamedArgs::new(inputs, "a GLM fit")?;
-        let inp = GlmInputs::parse(&args)?;
-        let kind = GlmResidual::parse(string("type", &kind)?)?;
-        let data = inp.data()?;
-        let fit = glm_fit_or_refit(&ptr, &inp, &data)?;
-        Ok(fit.residuals(&data, kind)?.into())
     })
 }
 
@@ -1009,10 +769,6 @@ fn icss_weights_() -> Robj {
 extendr_module! {
     mod hrrstats;
     use protocol;
-    fn glm_fit_;
-    fn glm_robust_;
-    fn glm_predict_;
-    fn glm_resid_;
     fn rate_table_check_;
     fn days_since_1960_;
     fn expected_survival_;

@@ -1,0 +1,558 @@
+//! Generalised linear models and the design-matrix builder through the protocol.
+//!
+//! `glm_fit` (Python also `glm`), `poisson_glm`, `logistic_glm`, `negbin_glm`: IRLS as
+//! `stats::glm`, `MASS::glm.nb` for the negative binomial with theta estimated,
+//! sandwich variances as the sandwich package. Every statistic the hosts show comes from
+//! here: the coefficient table ([`CoefTable`]: z, or t on the residual degrees of
+//! freedom when the dispersion is estimated; exp_coef and its limits for log and logit
+//! links), the robust variance (at fit time), predictions with standard errors and
+//! residuals (post-fit operations of the fit handle: residuals from the response and
+//! weights it keeps; predictions take covariates, new or the fitted rows' own again,
+//! borrowed, since the fit never copies X).
+//!
+//! `covariates` is a record of numeric columns and factors (codes with levels); factors
+//! are dummy-coded here with treatment contrasts ([`DesignMatrix`]). R passes its model
+//! matrix instead (column-major numbers, borrowed, with `covariate_names`). `design_matrix`
+//! exposes the same builder to the Python layer (R uses `model.matrix`).
+
+use super::{no_such, Fitted, Output};
+use crate::data::Covariates;
+use crate::design::{DesignMatrix, Term};
+use crate::error::{Error, Result};
+use crate::glm::{
+    link_by_name, Family, Glm, GlmData, GlmFit, GlmResidual, GlmScale, Robust, SandwichType,
+};
+use crate::inference::WaldDist;
+use crate::options::OptionEnum;
+use crate::protocol::{Arg, Args, Matrix, Record, Table, Value};
+
+/// The terms of a record of covariates (numeric columns and factors), in order; none
+/// when the argument is absent.
+fn covariate_terms<'s>(args: &'s Args, name: &'static str) -> Result<Vec<Term<'s>>> {
+    let Some(arg) = args.get(name) else {
+        return Ok(Vec::new());
+    };
+    if let Arg::Nums(x) = arg {
+        return matrix_terms(args, name, x);
+    }
+    let Arg::Record(r) = arg else {
+        return Err(Error::InvalidArgument {
+            arg: name,
+            reason: "must be named columns (numeric or factors)".into(),
+        });
+    };
+    r.items
+        .iter()
+        .map(|(n, a)| match a {
+            Arg::Nums(v) => Ok(Term::Numeric { name: n, values: v }),
+            Arg::Num(x) => Ok(Term::Numeric {
+                name: n,
+                values: std::slice::from_ref(x),
+            }),
+            Arg::Codes { codes, levels } => Ok(Term::Factor {
+                name: n,
+                codes,
+                levels,
+            }),
+            other => Err(Error::InvalidArgument {
+                arg: name,
+                reason: format!(
+                    "column `{n}` must be numeric or a factor, got {}",
+                    match other {
+                        Arg::Str(_) | Arg::Strs(_) => "strings",
+                        Arg::Bool(_) => "a logical",
+                        _ => "another kind of value",
+                    }
+                ),
+            }),
+        })
+        .collect()
+}
+
+/// Numeric covariates given as one column-major matrix (R's model matrix, borrowed)
+/// with its column names in `covariate_names`.
+fn matrix_terms<'s>(args: &'s Args, name: &'static str, x: &'s [f64]) -> Result<Vec<Term<'s>>> {
+    let names: &'s [String] = match args.get("covariate_names") {
+        Some(Arg::Strs(v)) => v,
+        Some(Arg::Str(s)) => std::slice::from_ref(s),
+        _ => {
+            return Err(Error::InvalidArgument {
+                arg: "covariate_names",
+                reason: format!("is required with `{name}` given as a matrix (one name per column)"),
+            })
+        }
+    };
+    let p = names.len();
+    if p == 0 || x.len() % p != 0 {
+        return Err(Error::InvalidArgument {
+            arg: name,
+            reason: format!("{} values do not form {p} columns", x.len()),
+        });
+    }
+    let n = x.len() / p;
+    Ok(names
+        .iter()
+        .enumerate()
+        .map(|(j, nm)| Term::Numeric {
+            name: nm,
+            values: &x[j * n..(j + 1) * n],
+        })
+        .collect())
+}
+
+/// Rows of a term.
+fn term_len(t: &Term) -> usize {
+    match t {
+        Term::Numeric { values, .. } => values.len(),
+        Term::Factor { codes, .. } => codes.len(),
+    }
+}
+
+/// Covariates of `n` rows from a design (zero columns allowed: intercept only).
+fn covariates_of<'d>(d: &'d DesignMatrix, n: usize) -> Result<Covariates<'d>> {
+    if d.names.is_empty() {
+        Covariates::new(&[], n, &d.names)
+    } else {
+        d.covariates()
+    }
+}
+
+/// The model matrix of a record of covariates: `covariates` (numeric columns and
+/// factors), `n` (rows; default the first column's length), `drop_unused` (default
+/// true: factor levels no row uses are dropped, as `model.frame`). Returns `names` (the
+/// columns), `term` (0-based input column of each), `columns` (the dummy columns;
+/// NULL where a numeric input is used as it is, not sent back) and `factor_levels`
+/// (levels kept per factor, reference first).
+pub fn design_matrix(args: &Args) -> Result<Output> {
+    let terms = covariate_terms(args, "covariates")?;
+    let n = args.count_or("n", terms.first().map_or(0, term_len), 0)?;
+    let d = DesignMatrix::build(&terms, n, args.flag_or("drop_unused", true)?)?;
+    // Columns in the order of the terms: one per numeric input (used as it is, not
+    // sent back), one per kept level after the first of each factor.
+    let mut term = Vec::with_capacity(d.names.len());
+    let mut columns = Vec::with_capacity(d.names.len());
+    let mut factor = 0;
+    for (t_idx, t) in terms.iter().enumerate() {
+        match t {
+            Term::Numeric { .. } => {
+                term.push(t_idx);
+                columns.push(Value::Null);
+            }
+            Term::Factor { .. } => {
+                let kept = d.factor_levels[factor].1.len();
+                factor += 1;
+                for _ in 1..kept {
+                    term.push(t_idx);
+                    columns.push(Value::Nums(d.columns[columns.len()].to_vec()));
+                }
+            }
+        }
+    }
+    let mut levels = Record::new();
+    for (name, l) in &d.factor_levels {
+        levels.push(name, l.clone());
+    }
+    Ok(Output::value(
+        Record::new()
+            .with("names", d.names.clone())
+            .with("term", term)
+            .with("columns", columns)
+            .with("factor_levels", levels),
+    ))
+}
+
+/// `glm_fit`: the family by name (`family`, default "gaussian"; `theta` only with
+/// "negbin").
+pub fn glm_fit(args: &Args) -> Result<Output> {
+    fit(args, None)
+}
+
+/// `poisson_glm`: `glm_fit` with family "poisson".
+pub fn poisson_glm(args: &Args) -> Result<Output> {
+    fit(args, Some(("poisson_glm", "poisson")))
+}
+
+/// `logistic_glm`: `glm_fit` with family "binomial".
+pub fn logistic_glm(args: &Args) -> Result<Output> {
+    fit(args, Some(("logistic_glm", "binomial")))
+}
+
+/// `negbin_glm`: `glm_fit` with family "negbin" (theta estimated unless given).
+pub fn negbin_glm(args: &Args) -> Result<Output> {
+    fit(args, Some(("negbin_glm", "negbin")))
+}
+
+/// The variance reported as `var`/`se`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum VarKind {
+    Model,
+    Sandwich(SandwichType),
+    Cluster,
+}
+
+impl VarKind {
+    fn name(self) -> Option<&'static str> {
+        match self {
+            VarKind::Model => None,
+            VarKind::Sandwich(t) => Some(t.name()),
+            VarKind::Cluster => Some("CL"),
+        }
+    }
+}
+
+/// `robust`: FALSE/TRUE (HC1) or "HC0"/"HC1"; with `cluster` the cluster-robust HC1.
+fn var_kind(args: &Args, cluster: bool) -> Result<VarKind> {
+    let bad = || Error::InvalidArgument {
+        arg: "robust",
+        reason: "must be TRUE, FALSE, \"HC0\" or \"HC1\"".into(),
+    };
+    let asked = match args.get("robust") {
+        None | Some(Arg::Bool(false)) => None,
+        Some(Arg::Bool(true)) => Some(SandwichType::Hc1),
+        Some(Arg::Num(x)) if *x == 0.0 => None,
+        Some(Arg::Num(x)) if *x == 1.0 => Some(SandwichType::Hc1),
+        Some(Arg::Str(_)) | Some(Arg::Strs(_)) => Some(args.option::<SandwichType>("robust")?),
+        Some(_) => return Err(bad()),
+    };
+    Ok(match (asked, cluster) {
+        (_, true) if asked == Some(SandwichType::Hc0) => {
+            return Err(Error::InvalidArgument {
+                arg: "robust",
+                reason: "the cluster-robust variance is of type \"HC1\" (sandwich::vcovCL(type = \"HC1\", cadjust = TRUE)); use robust = TRUE or \"HC1\"".into(),
+            })
+        }
+        (_, true) => VarKind::Cluster,
+        (Some(t), false) => VarKind::Sandwich(t),
+        (None, false) => VarKind::Model,
+    })
+}
+
+/// A fitted GLM with the response and prior weights it was fitted to (for residuals)
+/// and the variance it reports. The covariates are not kept (the fit borrows them and
+/// never copies X): predictions with standard errors for the fitted rows take them
+/// again, borrowed.
+struct GlmModel {
+    fit: GlmFit,
+    y: Vec<f64>,
+    weights: Option<Vec<f64>>,
+    /// Design column names without the intercept.
+    xnames: Vec<String>,
+    /// The reported variance (robust when asked for).
+    var: Vec<f64>,
+    se: Vec<f64>,
+    kind: VarKind,
+}
+
+impl GlmModel {
+    /// The coefficient table at `conf_level`.
+    fn table(&self, conf_level: f64) -> Result<Table> {
+        let naive = (self.kind != VarKind::Model).then_some(&self.fit.se[..]);
+        self.fit.coef_table(&self.se, naive, conf_level)
+    }
+
+    /// `predict`: `covariates` (new data, or the fitted rows' columns again, as the
+    /// fit's covariates), `offset` (absent: none), `type` ("link" or "response").
+    /// Returns fit and se (from the model-based variance, as `predict.glm`).
+    fn predict(&self, args: &Args) -> Result<Table> {
+        let scale = args.option::<GlmScale>("type")?;
+        if args.get("covariates").is_none() && !self.xnames.is_empty() {
+            return Err(Error::InvalidArgument {
+                arg: "covariates",
+                reason: "is required (the fit does not keep a copy of the covariates)".into(),
+            });
+        }
+        let terms = covariate_terms(args, "covariates")?;
+        let n = match (terms.first(), args.opt_nums("offset")?) {
+            (Some(t), _) => term_len(t),
+            (None, Some(o)) => o.len(),
+            (None, None) => self.y.len(),
+        };
+        let d = DesignMatrix::build(&terms, n, false)?;
+        if d.names != self.xnames {
+            return Err(Error::InvalidArgument {
+                arg: "covariates",
+                reason: format!(
+                    "new data give columns {:?}, the model has {:?}",
+                    d.names, self.xnames
+                ),
+            });
+        }
+        let p = self.fit.predict(&covariates_of(&d, n)?, args.opt_nums("offset")?)?;
+        let (fit, se) = match scale {
+            GlmScale::Link => (p.link, p.link_se),
+            GlmScale::Response => (p.response, p.response_se),
+        };
+        Ok(Table::new().with("fit", fit).with("se", se))
+    }
+}
+
+impl Fitted for GlmModel {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        match method {
+            "predict" => self.predict(args).map(Value::Table),
+            "residuals" => {
+                let kind = args.option::<GlmResidual>("type")?;
+                self.fit
+                    .residuals_of(&self.y, self.weights.as_deref(), kind)
+                    .map(Value::Nums)
+            }
+            "coef_table" => self.table(args.num_or("conf_level", 0.95)?).map(Value::Table),
+            other => Err(no_such("a GLM fit", other)),
+        }
+    }
+}
+
+/// `p x p` row-major with NaN rows and columns for aliased coefficients, as a matrix.
+fn masked(v: &[f64], aliased: &[bool]) -> Matrix {
+    let p = aliased.len();
+    let m: Vec<f64> = (0..p * p)
+        .map(|k| {
+            if aliased[k / p] || aliased[k % p] {
+                f64::NAN
+            } else {
+                v[k]
+            }
+        })
+        .collect();
+    Matrix::square_unnamed(&m, p)
+}
+
+/// Fit a GLM. Arguments: `y`, `covariates` (record of numeric columns and factors),
+/// `family`, `link`, `theta`, `weights`, `offset`, `robust`, `cluster` (a grouping),
+/// `intercept`, `start`, `epsilon`, `max_iter`, `conf_level`.
+fn fit(args: &Args, fixed: Option<(&str, &'static str)>) -> Result<Output> {
+    let family_name = match fixed {
+        Some((method, fam)) => {
+            if args.get("family").is_some() {
+                return Err(Error::InvalidArgument {
+                    arg: "family",
+                    reason: format!("{method}() fits family \"{fam}\"; use glm_fit() for others"),
+                });
+            }
+            fam
+        }
+        None => args.str_or("family", "gaussian")?,
+    };
+    let (family, estimate_theta) = Family::parse_with_theta(family_name, args.opt_num("theta")?)?;
+    let mut params = Glm::params()
+        .family(family)
+        .intercept(args.flag_or("intercept", true)?)
+        .epsilon(args.num_or("epsilon", 1e-8)?)
+        .max_iter(args.count_or("max_iter", 25, 1)?);
+    if args.get("link").is_some() {
+        params = params.link(link_by_name(args.str("link")?)?);
+    }
+    if let Some(s) = args.opt_nums("start")? {
+        params = params.start(s.to_vec());
+    }
+    let cluster = args.opt_codes("cluster")?;
+    let kind = var_kind(args, cluster.is_some())?;
+    let conf_level = args.num_or("conf_level", 0.95)?;
+    crate::data::check_conf_level(conf_level)?;
+
+    let y = args.nums("y")?;
+    let terms = covariate_terms(args, "covariates")?;
+    // The covariates' own length: a mismatch with `y` is reported by GlmData.
+    let n = terms.first().map_or(y.len(), term_len);
+    let design = DesignMatrix::build(&terms, n, true)?;
+    let x = covariates_of(&design, n)?;
+    let mut data = GlmData::new(y, x)?;
+    let weights = args.opt_nums("weights")?;
+    let offset = args.opt_nums("offset")?;
+    if let Some(w) = weights {
+        data = data.with_weights(w)?;
+    }
+    if let Some(o) = offset {
+        data = data.with_offset(o)?;
+    }
+    let fit = if estimate_theta {
+        params.fit_negbin(&data)?
+    } else {
+        params.fit(&data)?
+    };
+    let p = fit.coef.len();
+    let var = match kind {
+        VarKind::Model => fit.var.clone(),
+        VarKind::Sandwich(SandwichType::Hc0) => fit.robust_var(&data, Robust::Hc0)?,
+        VarKind::Sandwich(SandwichType::Hc1) => fit.robust_var(&data, Robust::Hc1)?,
+        VarKind::Cluster => {
+            let (codes, _) = cluster.expect("a cluster");
+            fit.robust_var(&data, Robust::Cluster(codes))?
+        }
+    };
+    let se: Vec<f64> = (0..p)
+        .map(|j| if fit.aliased[j] { f64::NAN } else { var[j * p + j].sqrt() })
+        .collect();
+    let n_cluster = cluster.map(|(c, _)| {
+        let mut u = c.to_vec();
+        u.sort_unstable();
+        u.dedup();
+        u.len()
+    });
+    let model = GlmModel {
+        y: y.to_vec(),
+        weights: weights.map(|w| w.to_vec()),
+        xnames: design.names.clone(),
+        var,
+        se,
+        kind,
+        fit,
+    };
+    let table = model.table(conf_level)?;
+    let f = &model.fit;
+    let mut levels = Record::new();
+    for (name, l) in &design.factor_levels {
+        levels.push(name, l.clone());
+    }
+    let prior_weights: Vec<f64> = weights.map_or_else(|| vec![1.0; y.len()], |w| w.to_vec());
+    let rec = Record::new()
+        .with("names", f.names.clone())
+        .with("coef", &f.coef)
+        .with("se", &model.se)
+        .with("naive_se", &f.se)
+        .with("var", masked(&model.var, &f.aliased))
+        .with("naive_var", masked(&f.var, &f.aliased))
+        .with("cov_unscaled", masked(&f.cov_unscaled, &f.aliased))
+        .with("table", table)
+        .with("test", if matches!(f.wald_dist(), WaldDist::T(_)) { "t" } else { "z" })
+        .with("robust", kind.name())
+        .with("n_cluster", n_cluster)
+        .with("aliased", f.aliased.clone())
+        .with("rank", f.rank)
+        .with("deviance", f.deviance)
+        .with("null_deviance", f.null_deviance)
+        .with("aic", f.aic)
+        .with("loglik", f.loglik)
+        .with("loglik_df", f.loglik_df)
+        .with("df_residual", f.df_residual)
+        .with("df_null", f.df_null)
+        .with("dispersion", f.dispersion)
+        .with("iterations", f.iterations)
+        .with("converged", f.converged)
+        .with("boundary", f.boundary)
+        .with("fitted", &f.fitted)
+        .with("linear_predictors", &f.linear_predictors)
+        .with("working_weights", &f.working_weights)
+        .with("working_residuals", &f.working_residuals)
+        .with("prior_weights", prior_weights)
+        .with("warnings", f.warnings.clone())
+        .with("family", f.family.name())
+        .with("link", f.link.name())
+        .with("intercept", f.intercept)
+        .with("nobs", f.n_ok)
+        .with("theta", f.theta)
+        .with("se_theta", f.se_theta)
+        .with("twologlik", f.twologlik)
+        .with("factor_levels", levels)
+        .with("conf_level", conf_level);
+    Ok(Output::fit(rec, model))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::call;
+    use std::borrow::Cow;
+
+    fn nums(v: &[f64]) -> Arg<'_> {
+        Arg::Nums(Cow::Borrowed(v))
+    }
+
+    const Y: [f64; 8] = [2.0, 0.0, 5.0, 1.0, 3.0, 4.0, 0.0, 2.0];
+    const X: [f64; 8] = [0.5, 1.2, 2.2, 0.1, 1.7, 2.9, 0.4, 1.1];
+
+    fn base<'a>() -> Args<'a> {
+        Args::new()
+            .with("y", nums(&Y))
+            .with("covariates", Arg::Record(Args::new().with("x", nums(&X))))
+    }
+
+    fn err(method: &str, args: &Args) -> String {
+        match call(method, args) {
+            Err(e) => e.message(0),
+            Ok(_) => panic!("{method} should fail"),
+        }
+    }
+
+    #[test]
+    fn theta_for_another_family_is_the_parsers_error() {
+        let a = base().with("family", Arg::Str("poisson".into())).with("theta", Arg::Num(2.0));
+        let want = Family::parse_with_theta("poisson", Some(2.0)).unwrap_err().message(0);
+        assert_eq!(err("glm_fit", &a), want);
+        assert!(want.contains("argument `theta`"), "{want}");
+    }
+
+    #[test]
+    fn fixed_family_methods_refuse_a_family() {
+        let a = base().with("family", Arg::Str("binomial".into()));
+        assert!(err("poisson_glm", &a).starts_with("argument `family`: poisson_glm() fits family"));
+    }
+
+    #[test]
+    fn robust_options_are_parsed_in_the_core() {
+        let a = base().with("robust", Arg::Str("HC3".into()));
+        assert!(err("poisson_glm", &a).contains("unknown value \"HC3\""));
+        let cl = [0u32, 0, 1, 1, 2, 2, 3, 3];
+        let a = base()
+            .with("robust", Arg::Str("HC0".into()))
+            .with("cluster", Arg::Codes { codes: Cow::Borrowed(&cl), levels: vec!["a".into(); 4] });
+        assert!(err("poisson_glm", &a).contains("\"HC1\""));
+    }
+
+    #[test]
+    fn table_and_predictions_come_from_the_fit() {
+        let out = call("poisson_glm", &base().with("robust", Arg::Bool(true))).unwrap();
+        let Value::Record(r) = &out.value else { panic!() };
+        let Some(Value::Table(t)) = r.get("table") else { panic!() };
+        let names: Vec<&str> = t.columns.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["term", "coef", "exp_coef", "se", "naive_se", "z", "p", "exp_lower", "exp_upper", "lower", "upper"]
+        );
+        assert_eq!(r.get("robust"), Some(&Value::Str("HC1".into())));
+        let fit = out.fit.unwrap();
+        assert!(fit.call("predict", &Args::new()).is_err());
+        let again = Args::new().with("covariates", Arg::Record(Args::new().with("x", nums(&X))));
+        let Value::Table(p) = fit.call("predict", &again).unwrap() else { panic!() };
+        let Some(Value::Nums(lp)) = p.get("fit") else { panic!() };
+        let Some(Value::Nums(eta)) = r.get("linear_predictors") else { panic!() };
+        assert_eq!(lp, eta);
+        assert!(fit.call("predict", &Args::new().with("type", Arg::Str("risk".into()))).is_err());
+    }
+
+    #[test]
+    fn covariates_as_a_matrix_with_names() {
+        let x2: Vec<f64> = X.iter().map(|v| v * v).collect();
+        let m: Vec<f64> = X.iter().chain(&x2).copied().collect();
+        let names = vec!["x".to_string(), "x2".to_string()];
+        let cols = Args::new().with("x", nums(&X)).with("x2", nums(&x2));
+        let a = call("poisson_glm", &Args::new().with("y", nums(&Y)).with("covariates", Arg::Record(cols))).unwrap();
+        let b = call(
+            "poisson_glm",
+            &Args::new()
+                .with("y", nums(&Y))
+                .with("covariates", nums(&m))
+                .with("covariate_names", Arg::Strs(names)),
+        )
+        .unwrap();
+        assert_eq!(a.value, b.value);
+        let bad = Args::new().with("y", nums(&Y)).with("covariates", nums(&m));
+        assert!(err("poisson_glm", &bad).starts_with("argument `covariate_names`"));
+    }
+
+    #[test]
+    fn design_matrix_maps_columns_to_terms() {
+        let codes = [1u32, 2, 1, 2, 1, 2, 1, 3];
+        let levels: Vec<String> = ["I", "II", "III", "IV"].iter().map(|s| s.to_string()).collect();
+        let cov = Args::new()
+            .with("age", nums(&X))
+            .with("stage", Arg::Codes { codes: Cow::Borrowed(&codes), levels });
+        let out = call("design_matrix", &Args::new().with("covariates", Arg::Record(cov))).unwrap();
+        let Value::Record(r) = out.value else { panic!() };
+        assert_eq!(r.get("names"), Some(&Value::Strs(vec!["age".into(), "stageIII".into(), "stageIV".into()])));
+        assert_eq!(r.get("term"), Some(&Value::Index(vec![0, 1, 1])));
+        let Some(Value::List(cols)) = r.get("columns") else { panic!() };
+        assert_eq!(cols[0], Value::Null);
+        assert_eq!(cols[2], Value::Nums(vec![0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]));
+    }
+}
