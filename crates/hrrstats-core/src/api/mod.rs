@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::protocol::{Args, Value};
 
 pub mod data;
+pub mod relsurv;
 pub mod survival;
 
 /// A fit kept by a binding between calls.
@@ -56,6 +57,16 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("logrank_test", survival::logrank_test),
         ("example_cohort", data::example_cohort),
         ("example_ratetable", data::example_ratetable),
+        ("rate_table", relsurv::rate_table),
+        ("builtin_rate_table", relsurv::builtin_rate_table),
+        ("expected_survival", relsurv::expected_survival),
+        ("days_since_1960", relsurv::days_since_1960_method),
+        ("net_survival", relsurv::net_survival),
+        ("net_survival_test", relsurv::net_survival_test),
+        ("excess_hazard_model", relsurv::excess_hazard_model),
+        ("crude_probabilities", relsurv::crude_probabilities),
+        ("interval_net_survival", relsurv::interval_net_survival),
+        ("icss_group", relsurv::icss_group),
     ]
 }
 
