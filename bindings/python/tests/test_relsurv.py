@@ -47,7 +47,7 @@ def test_net_survival_matches_rs_surv(case, slopop):
                                  "upper", "std_err_cumulative_hazard"]
     # at() at the reported times gives the same columns; before the first time 1 and 0
     at = ns.at(np.concatenate([[0.5], np.unique(f["time"])]))
-    assert list(at.columns) == ["strata", "time", "survival", "std_err", "lower", "upper",
+    assert list(at.columns) == ["strata", "time", "n_risk", "survival", "std_err", "lower", "upper",
                                 "std_err_cumulative_hazard"]
     first = at.groupby("strata", sort=False).head(1)
     assert (first["survival"] == 1.0).all() and (first["std_err"] == 0.0).all()

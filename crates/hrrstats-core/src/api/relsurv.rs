@@ -476,28 +476,33 @@ impl Fitted for NetFit {
         match method {
             "at" => {
                 let times = args.nums("times")?;
-                let mut t = Table::new();
-                let mut cols: [Vec<f64>; 6] = Default::default();
+                let mut cols: [Vec<f64>; 7] = Default::default();
                 let mut s_col = Vec::new();
                 for (k, c) in f.curves.iter().enumerate() {
-                    let at = f.at_rows(k, times)?;
                     s_col.extend(std::iter::repeat_n(k, times.len()));
                     cols[0].extend_from_slice(times);
-                    for (j, row) in at.iter().enumerate() {
-                        let v = match *row {
-                            None => [1.0, 0.0, 1.0, 1.0, 0.0],
-                            Some(i) => [c.survival[i], c.std_err[i], c.lower[i], c.upper[i], c.std_err_cumulative_hazard[i]],
+                    for row in f.at_rows(k, times)? {
+                        let v = match row {
+                            None => [f64::NAN, 1.0, 0.0, 1.0, 1.0, 0.0],
+                            Some(i) => [
+                                c.n_risk[i],
+                                c.survival[i],
+                                c.std_err[i],
+                                c.lower[i],
+                                c.upper[i],
+                                c.std_err_cumulative_hazard[i],
+                            ],
                         };
-                        let _ = j;
-                        for (q, x) in v.iter().enumerate() {
-                            cols[q + 1].push(*x);
+                        for (q, x) in v.into_iter().enumerate() {
+                            cols[q + 1].push(x);
                         }
                     }
                 }
-                t.push("strata", s_col);
-                for (name, c) in ["time", "survival", "std_err", "lower", "upper", "std_err_cumulative_hazard"]
-                    .iter()
-                    .zip(cols)
+                let mut t = Table::new().with("strata", s_col);
+                for (name, c) in
+                    ["time", "n_risk", "survival", "std_err", "lower", "upper", "std_err_cumulative_hazard"]
+                        .iter()
+                        .zip(cols)
                 {
                     t.push(name, c);
                 }

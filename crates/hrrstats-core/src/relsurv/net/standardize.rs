@@ -146,7 +146,7 @@ pub fn icss_weights(standard: StandardWeights, k: usize, what: &str) -> Result<V
         return Err(Error::InvalidArgument {
             arg: "weights",
             reason: format!(
-                "the ICSS weights are for the {} age groups of icss_group(), but the fit has {k} {what}",
+                "the ICSS weights are for the {} groups of icss_group(), but the fit has {k} {what}",
                 w.len()
             ),
         });
