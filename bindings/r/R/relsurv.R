@@ -63,7 +63,7 @@ new_rate_table <- function(rec) {
   kinds <- as.character(rec$kinds)
   dims <- lapply(seq_along(rec$dims), function(k) {
     d <- list(name = rec$dims[k], kind = kinds[k])
-    col <- rec$columns[[k]]
+    col <- rec$long[[k]]
     if (kinds[k] == "factor") d$levels <- as.character(rec$levels[[rec$dims[k]]]) else
       d$cuts <- sort(unique(col))
     d$size <- rec$sizes[k]
@@ -71,7 +71,7 @@ new_rate_table <- function(rec) {
   })
   us <- isTRUE(rec$us_date)
   long <- list(names = as.character(rec$dims), continuous = kinds != "factor",
-               columns = unname(lapply(rec$columns, as.double)), rate = rec$rate,
+               columns = unname(lapply(rec$long, as.double)), rate = rec$rate,
                us_date = if (us) c("year", "age"))
   structure(list(rec = rec, dims = dims, long = long, time_unit = rec$time_unit,
                  source = rec$source, us_date = us, name = rec$name),
@@ -172,7 +172,7 @@ as_rate_table.ratetable <- function(x, ...) {
   fac <- vapply(dims, function(d) d$kind == "factor", TRUE)
   levels <- stats::setNames(lapply(dims[fac], `[[`, "levels"), ids[fac])
   spec <- list(time_unit = "days", dims = ids, kinds = vapply(dims, `[[`, "", "kind"),
-               columns = columns, levels = levels, rate = as.numeric(x),
+               long = columns, levels = levels, rate = as.numeric(x),
                us_date = any(type == 4), source = "as_rate_table() from a survival rate table")
   new_rate_table(hrr_call("rate_table", list(ratetable = spec))$value)
 }
@@ -778,7 +778,7 @@ interval_net_survival <- function(formula, data = NULL, ratetable, age = "age", 
   v <- out$value
   structure(list(
     table = interval_labels(v$table, levels), groups = levels, has_groups = !is.null(g),
-    n = stats::setNames(v$n, levels),
+    n = stats::setNames(v$n, levels), events = stats::setNames(v$events, levels),
     breaks = as.double(breaks),
     method = v$method, pp_weight = v$pp_weight, conf_type = v$conf_type,
     conf_level = conf_level, time_unit = ratetable$time_unit, call = call,
@@ -885,7 +885,7 @@ print.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") -
     tb <- x$table[as.integer(x$table$group) == k, , drop = FALSE]
     m <- nrow(tb)
     if (m == 0L) return(c(x$n[k], 0, 0, NA, NA, NA))
-    c(x$n[k], sum(tb$d), tb$stop[m], tb$survival[m], tb$lower[m], tb$upper[m])
+    c(x$n[k], x$events[k], tb$stop[m], tb$survival[m], tb$lower[m], tb$upper[m])
   }, numeric(6L)))
   lev <- format(x$conf_level)
   colnames(tab) <- c("n", "deaths", "years", "survival", paste0(lev, c("LCL", "UCL")))

@@ -92,7 +92,7 @@ impl Long {
 }
 
 /// The record a binding keeps for a rate table: name (built-in tables), source,
-/// time_unit, dims, kinds ("age", "calendar", "factor"), columns (a record of the long
+/// time_unit, dims, kinds ("age", "calendar", "factor"), long (a record of the long
 /// columns in the table's unit: cut-points, factor codes from 0), levels (a record of
 /// each factor dimension's labels), rate, us_date, sizes (rows of each dimension).
 fn rate_table_record(l: &Long, t: &RateTable) -> Record {
@@ -118,7 +118,7 @@ fn rate_table_record(l: &Long, t: &RateTable) -> Record {
         .with("time_unit", l.unit.name())
         .with("dims", l.names.clone())
         .with("kinds", l.kinds.iter().map(|k| k.name().to_string()).collect::<Vec<String>>())
-        .with("columns", columns)
+        .with("long", columns)
         .with("levels", levels)
         .with("rate", l.rate.clone())
         .with("us_date", l.us_date)
@@ -244,7 +244,7 @@ fn read_long(r: &Args) -> Result<Long> {
     if kinds.len() != names.len() {
         return Err(bad("one kind per dimension"));
     }
-    let cols = r.record("columns")?.ok_or_else(|| bad("no columns"))?;
+    let cols = r.record("long")?.ok_or_else(|| bad("no long columns"))?;
     let mut columns = Vec::with_capacity(names.len());
     for n in &names {
         match cols.get(n) {
@@ -718,8 +718,8 @@ impl IntervalFit {
 
 /// `interval_net_survival`: `breaks` (years since diagnosis, default 0:10), optional
 /// `group`, `method` ("pohar-perme", "ederer2"), `pp_weight`, `conf_type` (default
-/// log-log), `conf_level`. Returns table (group, then [`INTERVAL_COLUMNS`]), n per
-/// group, method, pp_weight, conf_type, conf_level, breaks; the fit answers
+/// log-log), `conf_level`. Returns table (group, then [`INTERVAL_COLUMNS`]), n and
+/// deaths (events) per group, method, pp_weight, conf_type, conf_level, breaks; the fit answers
 /// `age_standardized(weights)` and `at(times)`.
 pub fn interval_net_survival(args: &Args) -> Result<Output> {
     let s = spec(args)?;
@@ -764,10 +764,12 @@ pub fn interval_net_survival(args: &Args) -> Result<Output> {
         Some((c, _)) => c.iter().for_each(|&g| n[g as usize] += 1),
         None => n[0] = d.n(),
     }
+    let events: Vec<f64> = fit.tables.iter().map(|t| t.d.iter().sum()).collect();
     let f = IntervalFit { fit, breaks: breaks.clone(), year };
     let rec = Record::new()
         .with("table", f.all_tables())
         .with("n", ints(&n))
+        .with("events", events)
         .with("method", method.name())
         .with("pp_weight", pp_weight.name())
         .with("conf_type", conf_type.name())
@@ -850,4 +852,100 @@ pub fn icss_group(args: &Args) -> Result<Output> {
             .with("codes", codes)
             .with("levels", ICSS_LABELS.iter().map(|s| s.to_string()).collect::<Vec<String>>()),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::call;
+    use crate::protocol::{Arg, Args, Value};
+    use std::borrow::Cow;
+
+    fn nums(v: &[f64]) -> Arg<'static> {
+        Arg::Nums(Cow::Owned(v.to_vec()))
+    }
+    fn record(v: &Value) -> Arg<'static> {
+        // a record returned by the core, passed back as an argument (as a binding does)
+        match v {
+            Value::Record(r) => Arg::Record(Args {
+                items: r.fields.iter().map(|(n, x)| (n.clone(), record(x))).collect(),
+            }),
+            Value::Nums(x) => nums(x),
+            Value::Ints(x) => nums(&x.iter().map(|&i| i as f64).collect::<Vec<_>>()),
+            Value::Strs(s) => Arg::Strs(s.clone()),
+            Value::Str(s) => Arg::Str(s.clone()),
+            Value::Bool(b) => Arg::Bool(*b),
+            _ => Arg::Null,
+        }
+    }
+    fn table_days() -> Value {
+        let args = Args::new()
+            .with("age", nums(&[0.0, 50.0, 0.0, 50.0]))
+            .with("year", nums(&[1990.0, 1990.0, 1990.0, 1990.0]))
+            .with("sex", Arg::Codes { codes: Cow::Owned(vec![0, 0, 1, 1]), levels: vec!["m".into(), "f".into()] })
+            .with("rate", nums(&[1e-5, 1e-4, 2e-5, 2e-4]))
+            .with("time_unit", Arg::Str("days".into()));
+        call("rate_table", &args).unwrap().value
+    }
+
+    #[test]
+    fn rate_table_converts_years_to_days() {
+        let Value::Record(r) = table_days() else { panic!() };
+        let Some(Value::Record(long)) = r.get("long") else { panic!() };
+        assert_eq!(long.get("age"), Some(&Value::Nums(vec![0.0, 50.0 * 365.241, 0.0, 50.0 * 365.241])));
+        assert_eq!(long.get("year"), Some(&Value::Nums(vec![10958.0; 4])));
+        assert_eq!(r.get("time_unit"), Some(&Value::Str("days".into())));
+    }
+
+    #[test]
+    fn net_survival_and_excess_aliases_through_the_protocol() {
+        let rt = record(&table_days());
+        let persons = |extra: Vec<(&str, Arg<'static>)>| {
+            let mut a = Args::new()
+                .with("ratetable", rt.clone())
+                .with("time", nums(&[100.0, 400.0, 800.0, 900.0, 1500.0, 2000.0]))
+                .with("status", nums(&[1.0, 0.0, 1.0, 1.0, 0.0, 1.0]))
+                .with("age", nums(&[60.0, 70.0, 55.0, 65.0, 75.0, 50.0]))
+                .with("year", nums(&[1995.0, 1996.5, 1997.0, 1998.2, 1999.0, 2000.0]))
+                .with("sex", nums(&[0.0, 1.0, 0.0, 1.0, 0.0, 1.0]));
+            for (n, v) in extra {
+                a = a.with(n, v);
+            }
+            a
+        };
+        let out = call("net_survival", &persons(vec![])).unwrap();
+        let fit = out.fit.unwrap();
+        let Value::Table(at) = fit.call("at", &Args::new().with("times", nums(&[0.0, 1e9]))).unwrap() else {
+            panic!()
+        };
+        let Some(Value::Nums(s)) = at.get("survival") else { panic!() };
+        assert_eq!(s[0], 1.0);
+        assert!(s[1] < 1.0);
+        let coef = |m: &str| {
+            let a = persons(vec![
+                ("covariates", Arg::Record(Args::new().with("x", nums(&[0.0, 1.0, 0.0, 1.0, 1.0, 0.0])))),
+                ("breaks", nums(&[0.0, 2.0, 10.0])),
+                ("method", Arg::Str(m.into())),
+            ]);
+            let Value::Record(r) = call("excess_hazard_model", &a).unwrap().value else { panic!() };
+            r.get("coef").cloned().unwrap()
+        };
+        assert_eq!(coef("glm"), coef("glm.poi"));
+        assert_eq!(coef("ml"), coef("max.lik"));
+        let e = call("excess_hazard_model", &persons(vec![
+            ("covariates", Arg::Record(Args::new().with("x", nums(&[0.0, 1.0, 0.0, 1.0, 1.0, 0.0])))),
+            ("method", Arg::Str("EM".into())),
+        ]))
+        .err()
+        .unwrap();
+        assert_eq!(
+            e.message(0),
+            "argument `method`: unknown value \"EM\"; accepted: \"glm.poi\", \"max.lik\""
+        );
+        // a bad age names the argument, not the rate table's column
+        let mut a = persons(vec![]);
+        a.items.retain(|(n, _)| n != "age");
+        let a = a.with("age", nums(&[60.0, f64::NAN, 55.0, 65.0, 75.0, 50.0]));
+        let e = call("net_survival", &a).err().unwrap();
+        assert!(e.message(1).starts_with("argument `age`:"), "{}", e.message(1));
+    }
 }
