@@ -287,6 +287,20 @@ check_rate_table <- function(ratetable) {
     stop("argument `ratetable` must be a rate table from rate_table() or as_rate_table()",
          call. = FALSE)
   }
+  if (is.null(ratetable$rec)) {
+    # saved by hrrstats before the core kept the table's record: rebuild it from the
+    # long columns
+    l <- ratetable$long
+    fac <- !l$continuous
+    spec <- list(time_unit = ratetable$time_unit, dims = l$names,
+                 kinds = vapply(ratetable$dims, `[[`, "", "kind"),
+                 long = stats::setNames(l$columns, l$names),
+                 levels = stats::setNames(lapply(ratetable$dims[fac], `[[`, "levels"), l$names[fac]),
+                 rate = l$rate, us_date = !is.null(l$us_date), source = ratetable$source)
+    rec <- hrr_call("rate_table", list(ratetable = spec))$value
+    rec$name <- ratetable$name
+    ratetable <- new_rate_table(rec)
+  }
   ratetable
 }
 

@@ -739,3 +739,14 @@ test_that("crude_probabilities() by group matches cmp.rel(~ sex)", {
   expect_close(cp$estimate[m], ref$estimate, "estimate", tol = TOL)
   expect_close(cp$variance[m], ref$variance, "variance", tol = TOL)
 })
+
+test_that("a rate table saved by an earlier version (long columns only) still works", {
+  rs_fixtures()
+  rt <- slopop_long()
+  old <- rt
+  old$rec <- NULL
+  d <- rdata()
+  a <- net_survival(Surv(time, cens) ~ 1, d, rt, year = "dx")
+  b <- net_survival(Surv(time, cens) ~ 1, d, old, year = "dx")
+  expect_close(b$survival, a$survival, "survival (old table)", tol = 1e-12)
+})

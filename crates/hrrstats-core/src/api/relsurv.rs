@@ -294,12 +294,25 @@ fn spec(args: &Args) -> Result<Spec> {
 
 /// The persons' values in the table's unit, one column per dimension.
 fn person_values(args: &Args, s: &Spec, age_unit: AgeUnit) -> Result<Vec<Vec<f64>>> {
+    let n = args.get("time").map(|_| args.nums("time").map(|t| t.len())).transpose()?;
+    let column = |arg: &'static str| -> Result<&[f64]> {
+        let v = args.nums(arg)?;
+        match n {
+            Some(n) if v.len() != n => Err(Error::LengthMismatch {
+                arg,
+                len: v.len(),
+                expected_arg: "time",
+                expected: n,
+            }),
+            _ => Ok(v),
+        }
+    };
     let mut out = Vec::with_capacity(s.names.len());
     for (name, kind) in s.names.iter().zip(&s.kinds) {
         out.push(match kind {
-            Kind::Age => age_in(s.unit, age_unit, args.nums("age")?),
-            Kind::Calendar => calendar_in(s.unit, args.nums("year")?),
-            Kind::Factor if name == "sex" => args.nums("sex")?.to_vec(),
+            Kind::Age => age_in(s.unit, age_unit, column("age")?),
+            Kind::Calendar => calendar_in(s.unit, column("year")?),
+            Kind::Factor if name == "sex" => column("sex")?.to_vec(),
             Kind::Factor => {
                 let col = args.record("factors")?.and_then(|f| f.get(name));
                 match col {
@@ -359,7 +372,11 @@ fn net_data<'a>(args: &'a Args, s: &Spec, p: &'a Persons) -> Result<NetSurvivalD
 
 /// The integration step: `precision` (the table's unit), default one day.
 fn precision(args: &Args, s: &Spec) -> Result<f64> {
-    args.num_or("precision", 1.0 / TimeUnit::Days.year() * s.unit.year())
+    let one_day = match s.unit {
+        TimeUnit::Days => 1.0,
+        TimeUnit::Years => 1.0 / TimeUnit::Days.year(),
+    };
+    args.num_or("precision", one_day)
 }
 
 /// `expected_survival`: each person's population survival at `times` (exact
