@@ -354,19 +354,14 @@ fn name_person_args(e: Error) -> Error {
     }
 }
 
+/// The persons' values (`age_unit` read here).
+fn persons(args: &Args, s: &Spec) -> Result<Vec<Vec<f64>>> {
+    person_values(args, s, args.option::<AgeUnit>("age_unit")?)
+}
+
 /// Follow-up, status and the persons' values, checked against the table.
-struct Persons {
-    values: Vec<Vec<f64>>,
-}
-
-fn persons(args: &Args, s: &Spec) -> Result<Persons> {
-    Ok(Persons {
-        values: person_values(args, s, args.option::<AgeUnit>("age_unit")?)?,
-    })
-}
-
-fn net_data<'a>(args: &'a Args, s: &Spec, p: &'a Persons) -> Result<NetSurvivalData<'a>> {
-    let v: Vec<&[f64]> = p.values.iter().map(|c| &c[..]).collect();
+fn net_data<'a>(args: &'a Args, s: &Spec, p: &'a [Vec<f64>]) -> Result<NetSurvivalData<'a>> {
+    let v: Vec<&[f64]> = p.iter().map(|c| &c[..]).collect();
     NetSurvivalData::new(args.nums("time")?, args.nums("status")?, v, &s.table).map_err(name_person_args)
 }
 
@@ -384,7 +379,7 @@ fn precision(args: &Args, s: &Spec) -> Result<f64> {
 pub fn expected_survival(args: &Args) -> Result<Output> {
     let s = spec(args)?;
     let p = persons(args, &s)?;
-    let v: Vec<&[f64]> = p.values.iter().map(|c| &c[..]).collect();
+    let v: Vec<&[f64]> = p.iter().map(|c| &c[..]).collect();
     let times = args.nums("times")?;
     let e = s.table.expected_survival(&v, times).map_err(name_person_args)?;
     let cols: Vec<Vec<f64>> = (0..times.len()).map(|j| e.iter().map(|r| r[j]).collect()).collect();
@@ -397,11 +392,6 @@ pub fn expected_survival(args: &Args) -> Result<Output> {
 pub fn days_since_1960_method(args: &Args) -> Result<Output> {
     let y = args.nums("year")?;
     Ok(Output::value(calendar_in(TimeUnit::Days, y)))
-}
-
-/// A net-survival fit with its stratum labels.
-struct NetFit {
-    fit: NetSurvivalFit,
 }
 
 /// `net_survival`: `ratetable`, `time`, `status`, `age`, `year`, `sex`, `strata`,
@@ -465,7 +455,7 @@ pub fn net_survival(args: &Args) -> Result<Output> {
         .with("conf_type", fit.conf_type.name())
         .with("conf_level", fit.conf_level)
         .with("time_unit", s.unit.name());
-    Ok(Output::fit(rec, NetFit { fit }))
+    Ok(Output::fit(rec, fit))
 }
 
 /// The standard's weights: "icss1".."icss3" (the five ICSS age groups) or one number
@@ -487,9 +477,9 @@ fn weights_arg(args: &Args, k: usize, what: &str) -> Result<Vec<f64>> {
     }
 }
 
-impl Fitted for NetFit {
+impl Fitted for NetSurvivalFit {
     fn call(&self, method: &str, args: &Args) -> Result<Value> {
-        let f = &self.fit;
+        let f = self;
         match method {
             "at" => {
                 let times = args.nums("times")?;
