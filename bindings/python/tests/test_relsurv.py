@@ -47,7 +47,7 @@ def test_net_survival_matches_rs_surv(case, slopop):
                                  "upper", "std_err_cumulative_hazard"]
     # at() at the reported times gives the same columns; before the first time 1 and 0
     at = ns.at(np.concatenate([[0.5], np.unique(f["time"])]))
-    assert list(at.columns) == ["strata", "time", "survival", "std_err", "lower", "upper",
+    assert list(at.columns) == ["strata", "time", "n_risk", "survival", "std_err", "lower", "upper",
                                 "std_err_cumulative_hazard"]
     first = at.groupby("strata", sort=False).head(1)
     assert (first["survival"] == 1.0).all() and (first["std_err"] == 0.0).all()
@@ -280,3 +280,32 @@ def test_crude_probabilities_by_group_match_cmp_rel(slopop):
     assert len(m) == len(f) and m["estimate"].notna().all()
     assert_close("estimate", m["estimate"], m["estimate_r"], TOL)
     assert_close("variance", m["variance"], m["variance_r"], TOL)
+
+
+def test_excess_method_aliases_and_coefficient_table(slopop):
+    # one option parser in the core: "glm" and "ml" are aliases, the same in R
+    d = fixture("data_rs_rdata.csv")
+    args = ("time", "cens", "age", "year_decimal", "sex", ["sex", "age"])
+    a = hs.excess_hazard_model(*args, ratetable=slopop, data=d)
+    b = hs.excess_hazard_model(*args, ratetable=slopop, method="glm", data=d)
+    assert_close("glm alias", b["coef"], a["coef"], 1e-12)
+    assert list(a.columns) == ["coef", "exp_coef", "se", "z", "p", "exp_lower", "exp_upper", "lower", "upper"]
+    assert a.attrs["method"] == "glm.poi" and b.attrs["method"] == "glm.poi"
+    with pytest.raises(ValueError, match='argument `method`: unknown value "EM"; accepted: "glm.poi", "max.lik"'):
+        hs.excess_hazard_model(*args, ratetable=slopop, method="EM", data=d)
+
+
+def test_interval_at_and_test_result_shape(popmort, sire, slopop):
+    fit = hs.interval_net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, breaks=[0, 1, 2, 3], data=sire)
+    tab = fit.table()
+    assert list(tab.columns[:6]) == ["group", "interval", "start", "stop", "delta", "n_start"]
+    at = fit.at([0.0, 1.5, 3.0, 4.0])
+    assert list(at.columns) == ["group", "time", "survival", "std_err", "lower", "upper"]
+    assert at["survival"].iloc[0] == 1.0 and np.isnan(at["survival"].iloc[3])
+    assert at["survival"].iloc[1] == tab["survival"].iloc[0] and at["survival"].iloc[2] == tab["survival"].iloc[2]
+    d = fixture("data_rs_rdata.csv")
+    r = hs.net_survival_test("time", "cens", "age", "year_decimal", "sex", "sex", ratetable=slopop, data=d)
+    assert list(r)[:3] == ["statistic", "df", "p_value"]
+    assert r["n"].sum() == len(d) and r["events"].sum() == d["cens"].sum()
+    g = hs.icss_group([10.0, 50.0, np.nan, 80.0])
+    assert list(g.codes) == [0, 1, -1, 4]

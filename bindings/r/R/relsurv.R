@@ -1,20 +1,13 @@
 # Relative and net survival: population rate tables (hazards by age x calendar year x
 # sex), expected survival, and the Pohar-Perme, Ederer II, Ederer I and Hakulinen
-# estimators as relsurv::rs.surv. R resolves columns, sex labels and units (ages in
-# years, calendar time as Date, relsurv's 'date' or decimal years); the estimation is in
-# the core. The rate table is kept as its long columns and rebuilt by the core on each
-# call (it is small, and the object survives saveRDS()/readRDS()).
+# estimators as relsurv::rs.surv. R resolves columns, sex labels and dates (ages in
+# years, calendar time as Date, relsurv's 'date' or decimal years); the core converts
+# units, estimates and lays out every result. A rate table is kept as the core's record
+# of its long columns and rebuilt by the core on each call (it is small, and the object
+# survives saveRDS()/readRDS()); built-in tables are rebuilt from their name.
 
-# relsurv's convention for ages in days: rmap = list(age = age * 365.241, ...)
+# relsurv's convention for ages in days (for showing a table in days in years)
 DAYS_PER_YEAR <- 365.241
-
-check_time_unit <- function(time_unit) {
-  if (!is.character(time_unit) || length(time_unit) != 1L ||
-      !time_unit %in% c("days", "years")) {
-    stop("argument `time_unit` must be \"days\" or \"years\"", call. = FALSE)
-  }
-  time_unit
-}
 
 # Decimal calendar years of Dates: year + (date - Jan 1) / days in that year.
 decimal_years <- function(d) {
@@ -24,44 +17,26 @@ decimal_years <- function(d) {
   y + lt$yday / ifelse(leap, 366, 365)
 }
 
-# Calendar time in the table's unit: days since 1960-01-01 ("days") or decimal years
-# ("years"), from a Date, relsurv's/the date package's 'date' (days since 1960-01-01),
-# POSIXct, or decimal years.
-calendar_time <- function(x, arg, time_unit) {
+# Calendar time as decimal years, from a Date, relsurv's/the date package's 'date'
+# (days since 1960-01-01), POSIXct, or decimal years; the core converts them to the
+# table's unit.
+calendar_time <- function(x, arg) {
   if (inherits(x, "date")) x <- as.Date(as.numeric(unclass(x)), origin = "1960-01-01")
   if (inherits(x, "POSIXt")) x <- as.Date(x)
-  if (inherits(x, "Date")) {
-    if (time_unit == "days") return(as.numeric(x) + 3653)  # 1970-01-01 is day 3653
-    return(decimal_years(x))
-  }
+  if (inherits(x, "Date")) return(decimal_years(x))
   if (!is.numeric(x)) {
     stop(sprintf("argument `%s` must be a Date, a 'date' or decimal years, not %s", arg,
                  class(x)[1L]), call. = FALSE)
   }
-  x <- as.double(x)
-  if (time_unit == "years") return(x)
-  d <- rust_value(days_since_1960_(x))
-  d[is.na(x)] <- NA_real_
-  d
+  as.double(x)
 }
 
-# Ages in the table's unit, from years (x 365.241 for a table in days, as relsurv) or,
-# with `age_unit = "days"`, from days (as survival's rmap).
-age_time <- function(x, arg, time_unit, age_unit = "years") {
+age_years <- function(x, arg) {
   if (!is.numeric(x)) {
-    stop(sprintf("argument `%s` must be numeric (age in %s), not %s", arg, age_unit,
-                 class(x)[1L]), call. = FALSE)
+    stop(sprintf("argument `%s` must be numeric (age), not %s", arg, class(x)[1L]),
+         call. = FALSE)
   }
-  x <- as.double(x)
-  if (age_unit == "days") return(if (time_unit == "days") x else x / DAYS_PER_YEAR)
-  if (time_unit == "days") x * DAYS_PER_YEAR else x
-}
-
-check_age_unit <- function(age_unit) {
-  if (!is.character(age_unit) || length(age_unit) != 1L || !age_unit %in% c("years", "days")) {
-    stop("argument `age_unit` must be \"years\" or \"days\"", call. = FALSE)
-  }
-  age_unit
+  as.double(x)
 }
 
 # A column given by name (a single string naming a column of `data`) or as a vector.
@@ -79,62 +54,46 @@ column_of <- function(x, arg, data, n = NULL) {
   x
 }
 
-# Core messages about the persons' values name the rate-table column; name the argument.
-relsurv_message <- function(res) {
-  if (isTRUE(res$ok)) return(res)
-  res$message <- sub("^argument `(rmap|ratetable)`, column `([^`]+)`: ", "argument `\\2`: ",
-                     res$message)
-  res
-}
-
 # ---- rate tables --------------------------------------------------------------------------
 
-# Build the hrr_ratetable from its dimensions. `dims`: list of list(name, kind ("age",
-# "calendar" or "factor"), cuts (in the table's unit) or levels); `columns`: the long
-# columns (cut-points, or factor codes 0..k-1), one per dimension; `rate`: hazards;
-# `us_date`: TRUE for a US-style calendar dimension (survival's type 4: the calendar row
-# changes on the birthday), which needs dimensions called year and age in days; `name`:
-# a short name (built-in tables).
-new_rate_table <- function(dims, columns, rate, time_unit, source, us_date = FALSE,
-                           name = NULL) {
-  long <- list(names = vapply(dims, `[[`, "", "name"),
-               continuous = vapply(dims, function(d) d$kind != "factor", TRUE),
-               columns = lapply(columns, as.double), rate = as.double(rate),
-               us_date = if (us_date) c("year", "age"))
-  sizes <- rust_value(rate_table_check_(long))
-  for (k in seq_along(dims)) {
-    if (dims[[k]]$kind != "factor") dims[[k]]$cuts <- sort(unique(long$columns[[k]]))
-    dims[[k]]$size <- sizes[k]
-  }
-  structure(list(dims = dims, long = long, time_unit = time_unit, source = source,
-                 us_date = us_date, name = name),
+# The hrr_ratetable of the core's record `rec` (see hrrstats_core::api::relsurv): the
+# record itself (passed back as `ratetable`), and for R's methods its dimensions (name,
+# kind, cuts or levels, size) and long columns.
+new_rate_table <- function(rec) {
+  kinds <- as.character(rec$kinds)
+  dims <- lapply(seq_along(rec$dims), function(k) {
+    d <- list(name = rec$dims[k], kind = kinds[k])
+    col <- rec$long[[k]]
+    if (kinds[k] == "factor") d$levels <- as.character(rec$levels[[rec$dims[k]]]) else
+      d$cuts <- sort(unique(col))
+    d$size <- rec$sizes[k]
+    d
+  })
+  us <- isTRUE(rec$us_date)
+  long <- list(names = as.character(rec$dims), continuous = kinds != "factor",
+               columns = unname(lapply(rec$long, as.double)), rate = rec$rate,
+               us_date = if (us) c("year", "age"))
+  structure(list(rec = rec, dims = dims, long = long, time_unit = rec$time_unit,
+                 source = rec$source, us_date = us, name = rec$name),
             class = "hrr_ratetable")
 }
 
 rate_table <- function(data, age = "age", year = "year", sex = "sex", rate = "rate",
                        time_unit = "days") {
-  time_unit <- check_time_unit(time_unit)
   if (!is.data.frame(data)) stop("argument `data` must be a data frame", call. = FALSE)
-  a <- age_time(column_of(age, "age", data), "age", time_unit)
-  y <- calendar_time(column_of(year, "year", data), "year", time_unit)
-  s <- column_of(sex, "sex", data)
   r <- column_of(rate, "rate", data)
   if (!is.numeric(r)) stop("argument `rate` must be numeric", call. = FALSE)
-  for (v in list(list(a, "age"), list(y, "year"), list(s, "sex"), list(r, "rate"))) {
-    if (length(v[[1L]]) != length(r)) {
-      stop(sprintf("argument `%s` has length %d but `rate` has length %d", v[[2L]],
-                   length(v[[1L]]), length(r)), call. = FALSE)
-    }
-    if (anyNA(v[[1L]])) {
-      stop(sprintf("argument `%s`: missing value (NA) at row %d", v[[2L]],
-                   which(is.na(v[[1L]]))[1L]), call. = FALSE)
-    }
+  s <- column_of(sex, "sex", data)
+  if (length(s) == length(r) && anyNA(s)) {
+    stop(sprintf("argument `sex`: missing value (NA) at row %d", which(is.na(s))[1L]),
+         call. = FALSE)
   }
   fc <- factor_codes(s)
-  dims <- list(list(name = "age", kind = "age"), list(name = "year", kind = "calendar"),
-               list(name = "sex", kind = "factor", levels = fc$levels))
-  new_rate_table(dims, list(a, y, fc$codes - 1L), r, time_unit,
-                 source = "rate_table() from a long table")
+  rec <- hrr_call("rate_table", list(
+    age = age_years(column_of(age, "age", data), "age"),
+    year = calendar_time(column_of(year, "year", data), "year"),
+    sex = as_grouping(fc), rate = as.double(r), time_unit = time_unit))$value
+  new_rate_table(rec)
 }
 
 as_rate_table <- function(x, ...) UseMethod("as_rate_table")
@@ -209,10 +168,13 @@ as_rate_table.ratetable <- function(x, ...) {
     }
   }
   g <- expand.grid(lapply(dim(x), seq_len), KEEP.OUT.ATTRS = FALSE)
-  columns <- lapply(seq_along(ids), function(k) idx[[k]][g[[k]]])
-  new_rate_table(dims, columns, as.numeric(x), "days",
-                 source = "as_rate_table() from a survival rate table",
-                 us_date = any(type == 4))
+  columns <- stats::setNames(lapply(seq_along(ids), function(k) as.double(idx[[k]][g[[k]]])), ids)
+  fac <- vapply(dims, function(d) d$kind == "factor", TRUE)
+  levels <- stats::setNames(lapply(dims[fac], `[[`, "levels"), ids[fac])
+  spec <- list(time_unit = "days", dims = ids, kinds = vapply(dims, `[[`, "", "kind"),
+               long = columns, levels = levels, rate = as.numeric(x),
+               us_date = any(type == 4), source = "as_rate_table() from a survival rate table")
+  new_rate_table(hrr_call("rate_table", list(ratetable = spec))$value)
 }
 
 # A rate table shipped with hrrstats (in days; sex "male", "female").
@@ -220,21 +182,17 @@ builtin_rate_table <- function(name = "survexp.us") {
   if (!is.character(name) || length(name) != 1L || is.na(name)) {
     stop("argument `name` must be a single string, such as \"survexp.us\"", call. = FALSE)
   }
-  b <- rust_value(builtin_rate_table_(name))
-  dims <- list(list(name = "age", kind = "age"), list(name = "year", kind = "calendar"),
-               list(name = "sex", kind = "factor", levels = c("male", "female")))
-  new_rate_table(dims, list(b$age, b$year, b$sex), b$rate, "days", source = b$source,
-                 us_date = isTRUE(b$us_date), name = b$name)
+  new_rate_table(hrr_call("builtin_rate_table", list(name = name))$value)
 }
 
 # The synthetic population table behind hrrstats' example cohort (hazards per day).
 example_ratetable <- function() {
-  t <- rust_value(example_ratetable_())
-  rt <- rate_table(data.frame(age = t$age, year = t$year, sex = t$sex, rate = t$rate),
-                   time_unit = "days")
-  rt$source <- paste("example_ratetable(): synthetic Gompertz population mortality",
-                     "(per year 5e-5 exp(0.092 age), women 0.7 times men)")
-  rt$name <- "example"
+  t <- hrr_call("example_ratetable", list())$value
+  rt <- rate_table(t, time_unit = "days")
+  rt$source <- rt$rec$source <- paste(
+    "example_ratetable(): synthetic Gompertz population mortality",
+    "(per year 5e-5 exp(0.092 age), women 0.7 times men)")
+  rt$name <- rt$rec$name <- "example"
   rt
 }
 
@@ -279,26 +237,30 @@ print.hrr_ratetable <- function(x, ...) {
   invisible(x)
 }
 
-# The persons' values at diagnosis, one double vector per table dimension (table order).
-# `sex` labels are matched to the table's levels; numeric sex codes that are not labels
-# of the table are taken as level positions (1, 2, ...), as survival does. A factor
-# dimension other than sex (e.g. race of survexp.usr) is read from the column of `data`
-# with its name.
+# The persons' values at diagnosis as the core reads them: age (years, or days with
+# age_unit = "days"), year (decimal years), sex (codes 0.. of the table's levels) and,
+# for a factor dimension other than sex (e.g. race of survexp.usr), `factors`: its
+# codes, read from the column of `data` with its name. `sex` labels are matched to the
+# table's levels; numeric sex codes that are not labels of the table are taken as level
+# positions (1, 2, ...), as survival does.
 rate_values <- function(ratetable, age, year, sex, data, n, age_unit = "years") {
-  tu <- ratetable$time_unit
-  lapply(ratetable$dims, function(d) {
+  out <- list(ratetable = ratetable$rec, age_unit = age_unit)
+  factors <- list()
+  for (d in ratetable$dims) {
     switch(d$kind,
-      age = age_time(column_of(age, "age", data, n), "age", tu, age_unit),
-      calendar = calendar_time(column_of(year, "year", data, n), "year", tu),
-      factor = if (d$name == "sex") sex_codes(column_of(sex, "sex", data, n), d$levels) else {
+      age = out$age <- age_years(column_of(age, "age", data, n), "age"),
+      calendar = out$year <- calendar_time(column_of(year, "year", data, n), "year"),
+      factor = if (d$name == "sex") out$sex <- sex_codes(column_of(sex, "sex", data, n), d$levels) else {
         if (is.null(data) || !d$name %in% names(data)) {
           stop(sprintf(paste0("the rate table has a dimension `%s` (%s): `data` needs a ",
                               "column `%s`"), d$name, paste(d$levels, collapse = ", "), d$name),
                call. = FALSE)
         }
-        sex_codes(data[[d$name]], d$levels, d$name)
+        factors[[d$name]] <- sex_codes(data[[d$name]], d$levels, d$name)
       })
-  })
+  }
+  if (length(factors)) out$factors <- factors
+  out
 }
 
 sex_codes <- function(s, levels, arg = "sex") {
@@ -325,6 +287,20 @@ check_rate_table <- function(ratetable) {
     stop("argument `ratetable` must be a rate table from rate_table() or as_rate_table()",
          call. = FALSE)
   }
+  if (is.null(ratetable$rec)) {
+    # saved by hrrstats before the core kept the table's record: rebuild it from the
+    # long columns
+    l <- ratetable$long
+    fac <- !l$continuous
+    spec <- list(time_unit = ratetable$time_unit, dims = l$names,
+                 kinds = vapply(ratetable$dims, `[[`, "", "kind"),
+                 long = stats::setNames(l$columns, l$names),
+                 levels = stats::setNames(lapply(ratetable$dims[fac], `[[`, "levels"), l$names[fac]),
+                 rate = l$rate, us_date = !is.null(l$us_date), source = ratetable$source)
+    rec <- hrr_call("rate_table", list(ratetable = spec))$value
+    rec$name <- ratetable$name
+    ratetable <- new_rate_table(rec)
+  }
   ratetable
 }
 
@@ -337,13 +313,13 @@ n_of <- function(data, ...) {
 expected_survival <- function(ratetable, data = NULL, age = "age", year = "year",
                               sex = "sex", times, age_unit = "years") {
   ratetable <- check_rate_table(ratetable)
-  age_unit <- check_age_unit(age_unit)
   if (!is.numeric(times) || !length(times)) {
     stop("argument `times` must be a numeric vector", call. = FALSE)
   }
   n <- n_of(data, age, year, sex)
-  vals <- rate_values(ratetable, age, year, sex, data, n, age_unit)
-  m <- rust_value(relsurv_message(expected_survival_(ratetable$long, vals, as.double(times))))
+  args <- rate_values(ratetable, age, year, sex, data, n, age_unit)
+  args$times <- as.double(times)
+  m <- hrr_call("expected_survival", args)$value
   dimnames(m) <- list(NULL, format(times))
   m
 }
@@ -356,45 +332,46 @@ net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "y
   call <- match.call()
   ratetable <- check_rate_table(ratetable)
   env <- environment(formula) %||% parent.frame()
-  cols <- model_columns(formula, data, NULL, "fail", env)
-  if (!is.null(cols$entry)) {
-    stop("net_survival(): delayed entry (Surv(start, stop, status)) is not supported",
-         call. = FALSE)
-  }
+  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, env, "net_survival")
   if (!is.character(method) || length(method) != 1L) {
     stop("argument `method` must be a single string", call. = FALSE)
   }
-  n <- length(cols$time)
-  vals <- rate_values(ratetable, age, year, sex, data, n)
   st <- cols$all_rhs
   levels <- if (is.null(st)) "all" else st$levels
-  tu <- ratetable$time_unit
-  precision <- precision %||% (if (tu == "days") 1 else 1 / DAYS_PER_YEAR)
-  if (!is.numeric(precision) || length(precision) != 1L) {
-    stop("argument `precision` must be a single number", call. = FALSE)
-  }
-  fin <- if (is.null(fin_date)) NULL else calendar_time(fin_date, "fin_date", tu)
+  fin <- if (is.null(fin_date)) NULL else calendar_time(fin_date, "fin_date")
   if (!is.null(fin) && length(fin) != 1L) {
     stop("argument `fin_date` must be a single date", call. = FALSE)
   }
-  v <- rust_value(relsurv_message(net_survival_(
-    ratetable$long, cols$time, cols$status, vals, st$codes,
-    if (is.null(st)) NULL else length(levels), method, as.double(precision), conf_type,
-    as.double(conf_level_of(conf_level)), fin)), hint = if (!is.null(st)) strata_hint(levels))
+  inputs <- c(cols$args, list(strata = as_grouping(st), method = method,
+                              precision = relsurv_precision(precision), conf_type = conf_type,
+                              conf_level = conf_level_of(conf_level), fin_date = fin))
+  out <- netsurv_call(inputs, levels)
+  v <- out$value
+  tab <- v$table
   fit <- list(
-    strata = factor(levels[v$strata], levels = levels),
-    time = v$time, n_risk = v$n_risk, n_event = v$n_event, n_censor = v$n_censor,
-    survival = v$survival, std_err = v$std_err,
-    lower = nan_to_na(v$lower), upper = nan_to_na(v$upper),
-    std_err_cumulative_hazard = v$std_err_cumulative_hazard,
+    strata = factor(levels[tab$strata], levels = levels),
+    time = tab$time, n_risk = tab$n_risk, n_event = tab$n_event, n_censor = tab$n_censor,
+    survival = tab$survival, std_err = tab$std_err,
+    lower = nan_to_na(tab$lower), upper = nan_to_na(tab$upper),
+    std_err_cumulative_hazard = tab$std_err_cumulative_hazard,
     strata_levels = levels,
     has_strata = !is.null(st),
-    n = stats::setNames(if (is.null(st)) n else tabulate(st$codes, length(levels)), levels),
+    n = stats::setNames(v$n, levels), events = stats::setNames(v$events, levels),
     method = method, conf_type = conf_type, conf_level = conf_level,
-    time_unit = tu, call = call
+    time_unit = ratetable$time_unit, call = call,
+    ptr = out$fit, inputs = inputs
   )
   class(fit) <- "hrr_netsurv"
   fit
+}
+
+netsurv_call <- function(inputs, levels) {
+  hrr_call("net_survival", inputs, hint = if (!is.null(inputs$strata)) strata_hint(levels))
+}
+
+# The Rust fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
+fit_ptr <- function(x, refit) {
+  if (!is.null(x$ptr) && hrr_fit_alive_(x$ptr)) x$ptr else refit()$fit
 }
 
 netsurv_label <- function(method) {
@@ -411,25 +388,19 @@ as.data.frame.hrr_netsurv <- function(x, row.names = NULL, optional = FALSE, ...
              std_err_cumulative_hazard = x$std_err_cumulative_hazard, row.names = row.names)
 }
 
-# Values at `times`: those of the last reported time <= each time (survival 1 and
-# standard errors 0 before the first). std_err is of the survival estimate (as
-# summary(rs.surv(...))), std_err_cumulative_hazard relsurv's std.err.
+# Values at `times` (by the core): those of the last reported time <= each time
+# (survival 1, standard errors 0 and n_risk NA before the first). std_err is of the
+# survival estimate (as summary(rs.surv(...))), std_err_cumulative_hazard relsurv's
+# std.err.
 netsurv_at <- function(x, times) {
   if (!is.numeric(times) || !length(times) || anyNA(times)) {
     stop("argument `times` must be a numeric vector without missing values", call. = FALSE)
   }
-  out <- lapply(seq_along(x$strata_levels), function(k) {
-    r <- which(as.integer(x$strata) == k)
-    j <- findInterval(times, x$time[r])
-    pick <- function(v, start) ifelse(j > 0L, v[r][pmax(j, 1L)], start)
-    data.frame(strata = factor(rep(x$strata_levels[k], length(times)), levels = x$strata_levels),
-               time = times,
-               n_risk = pick(x$n_risk, NA_real_),
-               survival = pick(x$survival, 1), std_err = pick(x$std_err, 0),
-               lower = pick(x$lower, 1), upper = pick(x$upper, 1),
-               std_err_cumulative_hazard = pick(x$std_err_cumulative_hazard, 0))
-  })
-  do.call(rbind, out)
+  ptr <- fit_ptr(x, function() netsurv_call(x$inputs, x$strata_levels))
+  t <- hrr_fit_call(ptr, "at", list(times = as.double(times)))
+  t$strata <- factor(x$strata_levels[t$strata], levels = x$strata_levels)
+  t$n_risk <- nan_to_na(t$n_risk)
+  t
 }
 
 summary.hrr_netsurv <- function(object, times = NULL, ...) {
@@ -474,7 +445,7 @@ print.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...
   }, 1L)
   lev <- format(x$conf_level)
   tab <- cbind(n = x$n,
-               events = as.vector(tapply(x$n_event, x$strata, sum)),
+               events = x$events,
                last_time = x$time[last], survival = x$survival[last],
                x$lower[last], x$upper[last])
   colnames(tab)[5:6] <- paste0(lev, c("LCL", "UCL"))
@@ -524,8 +495,6 @@ plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
 
 # ---- age standardisation ----------------------------------------------------------------
 
-ICSS_LABELS <- c("15-44", "45-54", "55-64", "65-74", "75+")
-
 # The International Cancer Survival Standard age group of each age at diagnosis (under 15
 # in the first group), a factor in the standard's order.
 icss_group <- function(age) {
@@ -533,76 +502,46 @@ icss_group <- function(age) {
     stop(sprintf("argument `age` must be numeric (age in years), not %s", class(age)[1L]),
          call. = FALSE)
   }
-  lower <- icss_weights_()$age_lower
-  k <- findInterval(as.double(age), lower[-1L]) + 1L
-  k[is.na(age)] <- NA_integer_
-  factor(ICSS_LABELS[k], levels = ICSS_LABELS)
+  g <- hrr_call("icss_group", list(age = as.double(age)))$value
+  factor(g$levels[g$codes + 1], levels = g$levels)
 }
 
 age_standardized <- function(fit, times, weights = "icss1", ...) UseMethod("age_standardized")
 
-# Direct age standardisation over the strata (the age groups, in the order of the strata
-# levels): S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 (S_k se_k)^2), limits S -/+ z SE.
-# The standard's weights for `k` strata or groups (`what`): "icss1", "icss2", "icss3"
-# (the five age groups of icss_group()) or one number per stratum.
-standard_weights <- function(weights, k, what = "strata") {
-  one <- if (what == "strata") "stratum" else "group"
-  if (is.character(weights)) {
-    key <- tolower(weights)
-    if (length(key) != 1L || !key %in% c("icss1", "icss2", "icss3")) {
-      stop(sprintf("argument `weights`: unknown standard \"%s\"; use \"icss1\", \"icss2\" or \"icss3\", or one number per %s",
-                   paste(weights, collapse = "\", \""), one), call. = FALSE)
-    }
-    w <- icss_weights_()$weights[[as.integer(substring(key, 5L))]]
-    if (length(w) != k) {
-      stop(sprintf(paste0("argument `weights`: the ICSS weights are for the %d age groups of ",
-                          "icss_group(), but the fit has %d %s"), length(w), k, what),
-           call. = FALSE)
-    }
-  } else if (is.numeric(weights)) {
-    w <- as.double(weights)
-    if (length(w) != k) {
-      stop(sprintf("argument `weights` has length %d but the fit has %d %s", length(w), k, what),
-           call. = FALSE)
-    }
-  } else {
+# The standard's weights as the core reads them: "icss1", "icss2", "icss3" (the five age
+# groups of icss_group()) or one number per stratum / group.
+standard_weights <- function(weights) {
+  if (is.character(weights)) return(tolower(weights))
+  if (!is.numeric(weights)) {
     stop("argument `weights` must be \"icss1\", \"icss2\", \"icss3\" or a numeric vector",
          call. = FALSE)
   }
-  w
+  as.double(weights)
 }
 
+# Direct age standardisation over the strata (the age groups, in the order of the strata
+# levels), by the core: S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 se_k^2), limits
+# S -/+ z SE.
 age_standardized.hrr_netsurv <- function(fit, times, weights = "icss1", ...) {
   if (!is.numeric(times) || !length(times) || anyNA(times)) {
     stop("argument `times` must be a numeric vector without missing values", call. = FALSE)
   }
-  k <- length(fit$strata_levels)
-  w <- standard_weights(weights, k, "strata")
-  codes <- as.integer(fit$strata)
-  curves <- lapply(seq_len(k), function(i) {
-    r <- which(codes == i)
-    list(as.double(fit$time[r]), as.double(fit$survival[r]), as.double(fit$std_err[r]))
-  })
-  times <- as.double(times)
-  v <- rust_value(net_age_standardized_(curves, w, times, as.double(fit$conf_level)))
-  data.frame(time = times, survival = v$survival, std_err = v$std_err, lower = v$lower,
-             upper = v$upper)
+  ptr <- fit_ptr(fit, function() netsurv_call(fit$inputs, fit$strata_levels))
+  hrr_fit_call(ptr, "age_standardized", list(times = as.double(times),
+                                             weights = standard_weights(weights)))
 }
 
 # ---- comparing net survival, excess-hazard regression, crude probabilities ------------
 
-# The default integration step: one day (days), or one day in years (years), as
-# net_survival().
-relsurv_precision <- function(precision, time_unit) {
-  precision <- precision %||% (if (time_unit == "days") 1 else 1 / DAYS_PER_YEAR)
-  if (!is.numeric(precision) || length(precision) != 1L) {
+relsurv_precision <- function(precision) {
+  if (!is.null(precision) && (!is.numeric(precision) || length(precision) != 1L)) {
     stop("argument `precision` must be a single number", call. = FALSE)
   }
-  as.double(precision)
+  precision
 }
 
 # Follow-up, status and the persons' rate-table values of `Surv(time, status) ~ rhs`
-# (no delayed entry), as net_survival() resolves them; `fun` names the caller.
+# (no delayed entry); `fun` names the caller. `args`: the core's arguments.
 relsurv_columns <- function(formula, data, ratetable, age, year, sex, env, fun) {
   cols <- model_columns(formula, data, NULL, "fail", env)
   if (!is.null(cols$entry)) {
@@ -610,7 +549,8 @@ relsurv_columns <- function(formula, data, ratetable, age, year, sex, env, fun) 
          call. = FALSE)
   }
   n <- length(cols$time)
-  cols$values <- rate_values(ratetable, age, year, sex, data, n)
+  cols$args <- c(list(time = cols$time, status = cols$status),
+                 rate_values(ratetable, age, year, sex, data, n))
   cols
 }
 
@@ -627,24 +567,18 @@ net_survival_test <- function(formula, data = NULL, ratetable, age = "age", year
     stop("argument `formula` must name the groups to compare: Surv(time, status) ~ group",
          call. = FALSE)
   }
-  tu <- ratetable$time_unit
-  precision <- relsurv_precision(precision, tu)
-  k <- length(g$levels)
-  v <- rust_value(relsurv_message(net_survival_test_(
-    ratetable$long, cols$time, cols$status, cols$values, g$codes, k, precision,
-    if (is.null(st)) NULL else st$codes, if (is.null(st)) 1L else length(st$levels))))
-  score <- stats::setNames(v$score, g$levels)
+  v <- hrr_call("net_survival_test", c(cols$args, list(
+    group = as_grouping(g), strata = as_grouping(st),
+    precision = relsurv_precision(precision))))$value
   variance <- v$variance
   dimnames(variance) <- list(g$levels, g$levels)
   structure(list(
-    statistic = c(Chisq = v$statistic), df = v$df, p.value = v$p_value,
-    score = score, variance = variance, groups = g$levels,
-    n = stats::setNames(tabulate(g$codes, k), g$levels),
-    n_event = stats::setNames(as.vector(tapply(cols$status, factor(g$codes, seq_len(k)),
-                                               sum)), g$levels),
+    statistic = c(Chisq = v$statistic), df = v$df, p_value = v$p_value, p.value = v$p_value,
+    score = stats::setNames(v$score, g$levels), variance = variance, groups = g$levels,
+    n = stats::setNames(v$n, g$levels), n_event = stats::setNames(v$events, g$levels),
     method = paste0("Log-rank-type test of equal net survival (Pohar-Perme weighting)",
                     if (is.null(st)) "" else sprintf(", stratified (%d strata)", length(st$levels))),
-    data.name = label_of(formula), time_unit = tu, call = call
+    data.name = label_of(formula), time_unit = ratetable$time_unit, call = call
   ), class = "hrr_netsurv_test")
 }
 
@@ -668,9 +602,6 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
                                 method = c("glm.poi", "max.lik")) {
   call <- match.call()
   if (identical(method, c("glm.poi", "max.lik"))) method <- "glm.poi"
-  if (!is.character(method) || length(method) != 1L || is.na(method)) {
-    stop("argument `method` must be \"glm.poi\" or \"max.lik\"", call. = FALSE)
-  }
   ratetable <- check_rate_table(ratetable)
   if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
     stop("argument `data` must be a data frame", call. = FALSE)
@@ -709,12 +640,11 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
   storage.mode(X) <- "double"
 
   n <- length(time)
-  vals <- rate_values(ratetable, age, year, sex, data, n)
-  tu <- ratetable$time_unit
-  unit <- if (tu == "days") DAYS_PER_YEAR else 1
-  v <- rust_value(relsurv_message(excess_hazard_(
-    ratetable$long, time, status, vals, X, as.character(xnames), as.double(breaks) * unit,
-    unit, method)))
+  covs <- stats::setNames(lapply(seq_along(xnames), function(j) unname(X[, j])), xnames)
+  v <- hrr_call("excess_hazard_model", c(
+    list(time = time, status = status),
+    rate_values(ratetable, age, year, sex, data, n),
+    list(covariates = covs, breaks = as.double(breaks), method = method)))$value
   if (!isTRUE(v$converged)) {
     warning(sprintf("excess_hazard_model: did not converge in %d iterations", v$iterations),
             call. = FALSE)
@@ -730,14 +660,15 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
     iterations = v$iterations,
     converged = v$converged,
     # glm.poi: the grouped GLM as rsadd reports it (glm's default stopping rule)
-    rsadd_coefficients = if (length(v$glm_coef)) stats::setNames(v$glm_coef, names_),
-    rsadd_se = if (length(v$glm_se)) stats::setNames(v$glm_se, names_),
+    rsadd_coefficients = if (length(v$rsadd_coef)) stats::setNames(v$rsadd_coef, names_),
+    rsadd_se = if (length(v$rsadd_se)) stats::setNames(v$rsadd_se, names_),
+    coef_table = coef_frame(v$coefficients),
     covariates = xnames,
     breaks = as.double(breaks),
     n = n,
-    nevent = sum(status),
-    method = method,
-    time_unit = tu,
+    nevent = v$events,
+    method = v$method,
+    time_unit = ratetable$time_unit,
     formula = formula,
     call = call
   )
@@ -756,11 +687,18 @@ coef.hrr_excess <- function(object, ...) object$coefficients
 
 vcov.hrr_excess <- function(object, ...) object$var
 
+# The core's coefficient table (term, coef, exp_coef, se, z, p, exp_lower, exp_upper,
+# lower, upper) with the terms as row names.
+coef_frame <- function(t) {
+  rownames(t) <- t$term
+  t
+}
+
+# The columns printCoefmat() shows, with R's labels.
 excess_coef_matrix <- function(x) {
-  cf <- x$coefficients
-  z <- cf / x$se
-  tab <- cbind(cf, exp(cf), x$se, z, 2 * stats::pnorm(-abs(z)))
-  dimnames(tab) <- list(names(cf), c("coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"))
+  t <- x$coef_table
+  tab <- as.matrix(t[, c("coef", "exp_coef", "se", "z", "p")])
+  dimnames(tab) <- list(t$term, c("coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"))
   tab
 }
 
@@ -776,7 +714,7 @@ print.hrr_excess <- function(x, digits = max(1L, getOption("digits") - 3L), ...)
 }
 
 summary.hrr_excess <- function(object, ...) {
-  structure(list(call = object$call, coefficients = excess_coef_matrix(object),
+  structure(list(call = object$call, coefficients = object$coef_table,
                  n = object$n, nevent = object$nevent, loglik = object$loglik,
                  iterations = object$iterations, converged = object$converged,
                  breaks = object$breaks, covariates = object$covariates,
@@ -791,7 +729,9 @@ print.summary.hrr_excess <- function(x, digits = max(getOption("digits") - 3L, 3
   cat("\n  ", excess_method_label(x$method), "\n", sep = "")
   cat(sprintf("  n= %d, number of events= %s\n", x$n, format(x$nevent)))
   cat(sprintf("  follow-up intervals (years): %s\n\n", paste(x$breaks, collapse = ", ")))
-  stats::printCoefmat(x$coefficients, digits = digits, signif.stars = signif.stars,
+  tab <- as.matrix(x$coefficients[, c("coef", "exp_coef", "se", "z", "p")])
+  dimnames(tab) <- list(x$coefficients$term, c("coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"))
+  stats::printCoefmat(tab, digits = digits, signif.stars = signif.stars,
                       P.values = TRUE, has.Pvalue = TRUE, na.print = "NA", ...)
   cat("\n  exp(coef) of the covariates: excess hazard ratios; of the fu terms: excess\n",
       "  hazards per person-year in each follow-up interval (covariates at 0).\n", sep = "")
@@ -808,26 +748,12 @@ crude_probabilities <- function(formula, data = NULL, ratetable, age = "age", ye
   env <- environment(formula) %||% parent.frame()
   cols <- relsurv_columns(formula, data, ratetable, age, year, sex, env, "crude_probabilities")
   g <- cols$all_rhs
-  tu <- ratetable$time_unit
-  precision <- relsurv_precision(precision, tu)
   if (!is.null(tau) && (!is.numeric(tau) || length(tau) != 1L)) {
     stop("argument `tau` must be a single number (in the follow-up time unit)", call. = FALSE)
   }
-  vs <- rust_value(relsurv_message(crude_probabilities_(
-    ratetable$long, cols$time, cols$status, cols$values, precision,
-    if (is.null(tau)) NULL else as.double(tau), if (is.null(g)) NULL else g$codes,
-    if (is.null(g)) 1L else length(g$levels))))
-  out <- do.call(rbind, lapply(seq_along(vs), function(k) {
-    v <- vs[[k]]
-    m <- length(v$time)
-    d <- data.frame(time = c(v$time, v$time),
-                    cause = rep(c("cancer", "population"), each = m),
-                    estimate = c(v$cancer, v$population),
-                    variance = c(v$cancer_var, v$population_var),
-                    stringsAsFactors = FALSE)
-    if (!is.null(g)) d <- cbind(group = g$levels[k], d, stringsAsFactors = FALSE)
-    d
-  }))
+  out <- hrr_call("crude_probabilities", c(cols$args, list(
+    group = as_grouping(g), tau = tau, precision = relsurv_precision(precision))))$value
+  if (!is.null(g)) out$group <- g$levels[out$group]
   rownames(out) <- NULL
   out
 }
@@ -859,21 +785,44 @@ interval_net_survival <- function(formula, data = NULL, ratetable, age = "age", 
                           "interval_net_survival")
   g <- cols$all_rhs
   levels <- if (is.null(g)) "all" else g$levels
-  tu <- ratetable$time_unit
-  unit <- if (tu == "days") DAYS_PER_YEAR else 1
-  tables <- rust_value(relsurv_message(interval_survival_(
-    ratetable$long, cols$time, cols$status, cols$values, g$codes,
-    if (is.null(g)) NULL else length(levels), as.double(breaks) * unit, unit, method,
-    pp_weight, conf_type, as.double(conf_level_of(conf_level)))))
-  n <- if (is.null(g)) length(cols$time) else tabulate(g$codes, length(levels))
+  inputs <- c(cols$args, list(group = as_grouping(g), breaks = as.double(breaks),
+                              method = method, pp_weight = pp_weight, conf_type = conf_type,
+                              conf_level = conf_level_of(conf_level)))
+  out <- hrr_call("interval_net_survival", inputs)
+  v <- out$value
   structure(list(
-    tables = tables, groups = levels, has_groups = !is.null(g),
-    n = stats::setNames(n, levels),
+    table = interval_labels(v$table, levels), groups = levels, has_groups = !is.null(g),
+    n = stats::setNames(v$n, levels), events = stats::setNames(v$events, levels),
     breaks = as.double(breaks),
-    method = switch(method, pp = "pohar-perme", e2 = "ederer2", method),
-    pp_weight = pp_weight, conf_type = conf_type, conf_level = conf_level,
-    time_unit = tu, unit = unit, call = call
+    method = v$method, pp_weight = v$pp_weight, conf_type = v$conf_type,
+    conf_level = conf_level, time_unit = ratetable$time_unit, call = call,
+    ptr = out$fit, inputs = inputs
   ), class = "hrr_interval_netsurv")
+}
+
+# The core's group positions as a factor of the group labels; limits NA where undefined.
+interval_labels <- function(t, levels) {
+  if (!is.null(t$group)) t$group <- factor(levels[t$group], levels = levels)
+  for (k in intersect(c("lower", "upper"), names(t))) t[[k]] <- nan_to_na(t[[k]])
+  t
+}
+
+# The popEpi-style column names of the interval tables before hrrstats 0.2 (kept for
+# as.data.frame(x, popepi_names = TRUE)): the one vocabulary of the core is
+# hrrstats_core::relsurv::INTERVAL_COLUMNS.
+INTERVAL_POPEPI_NAMES <- c(start = "Tstart", stop = "Tstop", d_exp = "d.exp", d_pp = "d.pp",
+                           d_pp2 = "d.pp.2", pyrs_pp = "pyrs.pp", d_exp_pp = "d.exp.pp",
+                           surv_obs = "surv.obs", se_obs = "SE.surv.obs", surv_exp = "surv.exp",
+                           survival = "surv", std_err = "SE")
+
+popepi_names <- function(t) {
+  hit <- names(t) %in% names(INTERVAL_POPEPI_NAMES)
+  names(t)[hit] <- INTERVAL_POPEPI_NAMES[names(t)[hit]]
+  t
+}
+
+interval_ptr <- function(x) {
+  fit_ptr(x, function() hrr_call("interval_net_survival", x$inputs))
 }
 
 interval_label <- function(method) {
@@ -881,56 +830,33 @@ interval_label <- function(method) {
          ederer2 = "Interval relative survival (Ederer II)", method)
 }
 
-# One interval table (a list of the core's columns, in the rate table's unit) as a data
-# frame with popEpi's column names; times and person-time in years.
-interval_frame <- function(t, x) {
-  m <- length(t$surv)
-  k <- seq_len(m)
-  u <- x$unit
-  data.frame(interval = k, Tstart = x$breaks[k], Tstop = x$breaks[k + 1L],
-             delta = x$breaks[k + 1L] - x$breaks[k], n_start = t$n_start,
-             n_censor = t$n_censor, pyrs = t$pyrs / u, d = t$d, d.exp = t$d_exp,
-             d.pp = t$d_pp, d.pp.2 = t$d_pp2, pyrs.pp = t$pyrs_pp / u, d.exp.pp = t$d_exp_pp,
-             surv.obs = t$surv_obs, SE.surv.obs = t$se_obs, surv.exp = t$surv_exp,
-             surv = t$surv, SE = t$std_err, lower = nan_to_na(t$lower),
-             upper = nan_to_na(t$upper))
-}
-
-as.data.frame.hrr_interval_netsurv <- function(x, row.names = NULL, optional = FALSE, ...) {
-  out <- do.call(rbind, lapply(seq_along(x$groups), function(k) {
-    f <- interval_frame(x$tables[[k]], x)
-    cbind(group = factor(rep(x$groups[k], nrow(f)), levels = x$groups), f)
-  }))
+# One row per group and interval, the core's columns (see INTERVAL_POPEPI_NAMES for the
+# popEpi-style names of earlier versions: `popepi_names = TRUE`).
+as.data.frame.hrr_interval_netsurv <- function(x, row.names = NULL, optional = FALSE,
+                                               popepi_names = FALSE, ...) {
+  out <- x$table
   rownames(out) <- row.names
-  out
+  if (isTRUE(popepi_names)) popepi_names(out) else out
 }
 
-# Cumulative estimates at `times` (years): those at the end of the last interval ending at
-# or before each time (1 before the first interval's end, NA after a group's last).
+# Cumulative estimates at `times` (years), by the core: those at the end of the last
+# interval ending at or before each time (1 before the first interval's end, NA after a
+# group's last).
 interval_at <- function(x, times) {
   if (!is.numeric(times) || !length(times) || anyNA(times)) {
     stop("argument `times` must be a numeric vector of years without missing values",
          call. = FALSE)
   }
-  do.call(rbind, lapply(seq_along(x$groups), function(k) {
-    f <- interval_frame(x$tables[[k]], x)
-    j <- findInterval(times, f$Tstop)
-    beyond <- times > if (nrow(f)) f$Tstop[nrow(f)] else 0
-    pick <- function(v, start) {
-      out <- ifelse(j > 0L, v[pmax(j, 1L)], start)
-      out[beyond] <- NA_real_
-      out
-    }
-    data.frame(group = factor(rep(x$groups[k], length(times)), levels = x$groups),
-               time = times, surv = pick(f$surv, 1), SE = pick(f$SE, 0),
-               lower = pick(f$lower, 1), upper = pick(f$upper, 1))
-  }))
+  t <- hrr_fit_call(interval_ptr(x), "at", list(times = as.double(times)))
+  t <- interval_labels(t, x$groups)
+  for (k in c("survival", "std_err")) t[[k]] <- nan_to_na(t[[k]])
+  t
 }
 
 summary.hrr_interval_netsurv <- function(object, times = NULL, ...) {
   tab <- if (is.null(times)) {
-    as.data.frame(object)[, c("group", "interval", "Tstart", "Tstop", "n_start", "n_censor",
-                              "d", "surv", "SE", "lower", "upper")]
+    as.data.frame(object)[, c("group", "interval", "start", "stop", "n_start", "n_censor",
+                              "d", "survival", "std_err", "lower", "upper")]
   } else interval_at(object, times)
   structure(list(table = tab, times = !is.null(times), has_groups = object$has_groups,
                  method = object$method, conf_type = object$conf_type,
@@ -970,11 +896,10 @@ print.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") -
       " intervals to ", format(x$breaks[length(x$breaks)]), " years",
       if (x$method == "pohar-perme") paste0(" (", x$pp_weight, " weights)"), "\n", sep = "")
   tab <- t(vapply(seq_along(x$groups), function(k) {
-    tb <- x$tables[[k]]
-    m <- length(tb$surv)
+    tb <- x$table[as.integer(x$table$group) == k, , drop = FALSE]
+    m <- nrow(tb)
     if (m == 0L) return(c(x$n[k], 0, 0, NA, NA, NA))
-    c(x$n[k], sum(tb$d), x$breaks[m + 1L], tb$surv[m], nan_to_na(tb$lower[m]),
-      nan_to_na(tb$upper[m]))
+    c(x$n[k], x$events[k], tb$stop[m], tb$survival[m], tb$lower[m], tb$upper[m])
   }, numeric(6L)))
   lev <- format(x$conf_level)
   colnames(tab) <- c("n", "deaths", "years", "survival", paste0(lev, c("LCL", "UCL")))
@@ -993,10 +918,9 @@ plot.hrr_interval_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, l
   col <- rep_len(col %||% seq_len(k), k)
   lty <- rep_len(lty, k)
   curves <- lapply(seq_len(k), function(i) {
-    t <- x$tables[[i]]
-    m <- length(t$surv)
-    list(time = c(0, x$breaks[seq_len(m) + 1L]), surv = c(1, t$surv),
-         lower = c(1, nan_to_na(t$lower)), upper = c(1, nan_to_na(t$upper)))
+    t <- x$table[as.integer(x$table$group) == i, , drop = FALSE]
+    list(time = c(0, t$stop), surv = c(1, t$survival), lower = c(1, t$lower),
+         upper = c(1, t$upper))
   })
   if (is.null(ylim)) {
     ys <- c(0, 1, unlist(lapply(curves, function(cv)
@@ -1038,8 +962,7 @@ age_standardized.hrr_interval_netsurv <- function(fit, times = NULL, weights = "
                   "has a row per interval); give the standard as `weights =`"), call. = FALSE)
     }
   }
-  w <- standard_weights(weights, length(fit$groups), "groups")
-  t <- rust_value(interval_age_standardized_(fit$tables, w, fit$method, fit$conf_type,
-                                             as.double(fit$conf_level)))
-  interval_frame(t, fit)
+  t <- hrr_fit_call(interval_ptr(fit), "age_standardized",
+                    list(weights = standard_weights(weights)))
+  interval_labels(t, fit$groups)
 }

@@ -1,60 +1,55 @@
 """Relative and net survival: population rate tables and the Pohar-Perme, Ederer II,
-Ederer I and Hakulinen estimators (as ``relsurv::rs.surv``). Argument handling, unit
-conversion and result objects; the estimation is in the Rust core.
+Ederer I and Hakulinen estimators (as ``relsurv::rs.surv``), the net-survival test, the
+excess-hazard model, crude probabilities and interval (life-table) net survival.
+
+This module resolves columns, matches sex labels to the rate table's and converts
+dates to decimal years; the core (``hrrstats_core::api::relsurv``) converts units, fits
+and lays out every result.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from . import _hrrstats as _core
 from ._convert import codes, column, floats
+from ._protocol import call
 
 __all__ = ["icss_group", "RateTable", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model",
            "crude_probabilities", "interval_net_survival", "IntervalNetSurvival"]
 
-DAYS_PER_YEAR = 365.241  # relsurv's convention for ages in days (rmap = list(age = age * 365.241))
 
-
-def _calendar(x, name, data, time_unit):
-    """Calendar time in the table's unit: days since 1960-01-01 (time_unit "days"; decimal
-    years or dates accepted), or decimal years (time_unit "years")."""
+def _calendar(x, name, data=None):
+    """Calendar time as decimal years (dates converted; numbers are decimal years)."""
     a = column(x, name, data)
     if np.issubdtype(a.dtype, np.datetime64):
-        days = (a.astype("datetime64[D]") - np.datetime64("1960-01-01", "D")).astype(np.float64)
-        if time_unit == "days":
-            return np.ascontiguousarray(days)
-        years = pd.DatetimeIndex(a)
-        start = pd.to_datetime(years.year.astype(str) + "-01-01")
-        length = np.where(years.is_leap_year, 366.0, 365.0)
-        return np.ascontiguousarray(years.year + (years - start).days / length, dtype=np.float64)
-    y = floats(a, name)
-    return _core.days_since_1960(y) if time_unit == "days" else y
+        d = pd.DatetimeIndex(a)
+        start = pd.to_datetime(d.year.astype(str) + "-01-01")
+        length = np.where(d.is_leap_year, 366.0, 365.0)
+        return np.ascontiguousarray(d.year + (d - start).days / length, dtype=np.float64)
+    return floats(a, name)
 
 
-def _age(x, name, data, time_unit, age_unit="years"):
-    """Age in the table's unit from years (x 365.241 days, as relsurv) or from days."""
-    if age_unit not in ("years", "days"):
-        raise ValueError(f"argument `age_unit` must be \"years\" or \"days\", got {age_unit!r}")
-    a = floats(x, name, data)
-    if age_unit == "days":
-        return a if time_unit == "days" else np.ascontiguousarray(a / DAYS_PER_YEAR)
-    return np.ascontiguousarray(a * DAYS_PER_YEAR) if time_unit == "days" else a
+def _grouping(x, name, data, n):
+    """A grouping argument as the core reads it, and its level labels."""
+    c, levels = codes([column(x, name, data, categorical=True)], name, n)
+    return (c, [str(v) for v in levels]), list(levels)
 
 
 class RateTable:
     """A population rate table: hazards by age x calendar year x sex.
 
-    Build it with :meth:`from_frame`. ``time_unit``: "days" (rates per day, follow-up in
-    days; ages are converted with 365.241 days per year and calendar years to days since
-    1960-01-01, as relsurv) or "years" (rates per person-year).
+    Build it with :meth:`from_frame` or :meth:`builtin`. ``time_unit``: "days" (rates per
+    day, follow-up in days; ages are converted with 365.241 days per year and calendar
+    years to days since 1960-01-01, as relsurv) or "years" (rates per person-year).
     """
 
-    def __init__(self, obj, time_unit, sex_levels, source=None):
-        self._obj = obj
-        self.time_unit = time_unit
-        self.sex_levels = list(sex_levels)
-        self.source = source
+    def __init__(self, record, sex_levels=None):
+        self._rec = record
+        self.time_unit = record["time_unit"]
+        self.source = record["source"] or None
+        self.name = record["name"]
+        levels = record["levels"].get("sex", [])
+        self.sex_levels = list(levels) if sex_levels is None else list(sex_levels)
 
     @classmethod
     def from_frame(cls, df, age="age", year="year", sex="sex", rate="rate", time_unit="days", source=None):
@@ -62,15 +57,12 @@ class RateTable:
         ``time_unit``. A row holds from its age and year cut-points up to the next listed
         ones (cut-points need not be evenly spaced); past the last, the last row
         continues. Every combination must appear exactly once."""
-        if time_unit not in ("days", "years"):
-            raise ValueError(f"argument `time_unit` must be \"days\" or \"years\", got {time_unit!r}")
-        a = _age(age, "age", df, time_unit)
-        y = _calendar(year, "year", df, time_unit)
-        s, levels = codes([column(sex, "sex", df)], "sex", len(a))
         r = floats(rate, "rate", df)
-        obj = _core.rate_table(["age", "year", "sex"], [True, True, False],
-                               [a, y, np.ascontiguousarray(s, dtype=np.float64)], r)
-        return cls(obj, time_unit, levels, source)
+        s, levels = codes([column(sex, "sex", df)], "sex", len(r))
+        rec, _ = call("rate_table", {"age": floats(age, "age", df), "year": _calendar(year, "year", df),
+                                     "sex": (s, [str(v) for v in levels]), "rate": r, "time_unit": time_unit,
+                                     "source": source})
+        return cls(rec, levels)
 
     @classmethod
     def builtin(cls, name="survexp.us"):
@@ -78,21 +70,23 @@ class RateTable:
         ``"survexp.us"`` -- the US population 1940-2014 by age, sex and calendar year, as
         survival's ``survexp.us``, with its US-style calendar dimension (the calendar row
         changes on the birthday). ``source`` names the origin."""
-        obj, source = _core.builtin_ratetable(name)
-        return cls(obj, "days", ["male", "female"], source)
+        rec, _ = call("builtin_rate_table", {"name": name})
+        return cls(rec)
 
-    def _values(self, age, year, sex, data, age_unit="years"):
-        a = _age(age, "age", data, self.time_unit, age_unit)
-        y = _calendar(year, "year", data, self.time_unit)
+    def _persons(self, age, year, sex, data, n=None):
+        """The persons' values as the core reads them: age (years), year (decimal
+        years), sex (codes of the table's sex levels)."""
         sx = column(sex, "sex", data)
         lookup = {v: k for k, v in enumerate(self.sex_levels)}
+        lookup.update({str(v): k for k, v in enumerate(self.sex_levels) if str(v) not in lookup})
         try:
-            s = np.array([lookup[v] for v in sx], dtype=np.float64)
-        except KeyError as e:
-            bad = next(i for i, v in enumerate(sx) if v not in lookup)
+            s = np.array([lookup[v] if v in lookup else lookup[str(v)] for v in sx], dtype=np.float64)
+        except (KeyError, TypeError) as e:
+            bad = next(i for i, v in enumerate(sx) if v not in lookup and str(v) not in lookup)
             raise ValueError(f"argument `sex`: value {sx[bad]!r} at row {bad} is not a sex of the rate table "
                              f"({self.sex_levels})") from e
-        return [a, y, s]
+        return {"ratetable": self._rec, "age": floats(age, "age", data), "year": _calendar(year, "year", data),
+                "sex": s}
 
     def expected_survival(self, age, year, sex, times, data=None, age_unit="years"):
         """Expected (population) survival of each person at ``times`` after diagnosis
@@ -100,19 +94,34 @@ class RateTable:
         "individual.s")``): DataFrame with one row per person and one column per time.
         ``age_unit="days"`` takes ages in days (as survival's ``rmap``)."""
         t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-        out = self._obj.expected_survival(self._values(age, year, sex, data, age_unit), t)
-        return pd.DataFrame(np.vstack(out) if out else np.empty((0, len(t))), columns=list(t))
+        m, _ = call("expected_survival", {**self._persons(age, year, sex, data), "times": t, "age_unit": age_unit})
+        return pd.DataFrame(np.asarray(m).reshape(-1, len(t)), columns=list(t))
+
+    def __repr__(self):
+        return f"RateTable({self.name or self.source or 'from_frame'}, time_unit={self.time_unit!r})"
+
+
+def _check_table(ratetable):
+    if not isinstance(ratetable, RateTable):
+        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
+
+
+def _labelled(df, col, levels):
+    df[col] = pd.Categorical.from_codes(df[col].to_numpy(), categories=pd.Index(levels, dtype=object))
+    return df
 
 
 class NetSurvival:
     """Net (Pohar-Perme) or relative (Ederer II, Ederer I, Hakulinen) survival curves."""
 
-    def __init__(self, curves, strata_levels, method, conf_type, conf_level):
-        self._curves = curves
+    def __init__(self, res, fit, strata_levels):
+        self._res = res
+        self._fit = fit
         self.strata = list(strata_levels)
-        self.method = method
-        self.conf_type = conf_type
-        self.conf_level = conf_level
+        self.method = res["method"]
+        self.conf_type = res["conf_type"]
+        self.conf_level = res["conf_level"]
+        self.n = res["n"]
 
     def table(self):
         """DataFrame: strata, time, n_risk, n_event, n_censor, survival, std_err, lower,
@@ -121,29 +130,15 @@ class NetSurvival:
         ``summary(rs.surv(...))`` reports it: survival x std_err_cumulative_hazard);
         ``std_err_cumulative_hazard`` is rs.surv's own ``std.err``, of the cumulative net
         hazard, on which the limits are built."""
-        frames = []
-        for s, c in zip(self.strata, self._curves):
-            f = pd.DataFrame({k: c[k] for k in ("time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower",
-                                                "upper", "std_err_cumulative_hazard")})
-            f.insert(0, "strata", s)
-            frames.append(f)
-        return pd.concat(frames, ignore_index=True)
+        return _labelled(self._res["table"].copy(), "strata", self.strata)
 
     def at(self, times):
-        """DataFrame: strata, time, survival, std_err, lower, upper, std_err_cumulative_hazard
-        at ``times`` (the values at the last reported time at or before each time; survival
-        1 and standard errors 0 before the first). ``std_err`` is of the survival estimate,
+        """DataFrame: strata, time, n_risk, survival, std_err, lower, upper,
+        std_err_cumulative_hazard at ``times`` (the values at the last reported time at or
+        before each time; survival 1, standard errors 0 and n_risk NaN before the first). ``std_err`` is of the survival estimate,
         as :meth:`table`."""
-        t = np.atleast_1d(np.asarray(times, dtype=np.float64))
-        frames = []
-        for s, c in zip(self.strata, self._curves):
-            j = np.searchsorted(c["time"], t, side="right") - 1
-            pick = lambda v, start: np.where(j >= 0, v[np.maximum(j, 0)], start)  # noqa: E731
-            frames.append(pd.DataFrame({"strata": s, "time": t, "survival": pick(c["survival"], 1.0),
-                                        "std_err": pick(c["std_err"], 0.0), "lower": pick(c["lower"], 1.0),
-                                        "upper": pick(c["upper"], 1.0),
-                                        "std_err_cumulative_hazard": pick(c["std_err_cumulative_hazard"], 0.0)}))
-        return pd.concat(frames, ignore_index=True)
+        t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
+        return _labelled(self._fit.call("at", {"times": t}), "strata", self.strata)
 
     def age_standardized(self, times, weights="icss1"):
         """Directly age-standardised net survival at ``times`` over the strata (age groups,
@@ -153,11 +148,9 @@ class NetSurvival:
         S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 SE_k^2) with SE_k the strata's ``std_err``
         (of the survival estimate), limits S -/+ z SE.
         Returns a DataFrame: time, survival, std_err, lower, upper."""
-        w = _standard_weights(weights, len(self.strata))
         t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-        curves = [(c["time"], c["survival"], c["std_err"]) for c in self._curves]
-        r = _core.net_age_standardized(curves, w, t, float(self.conf_level))
-        return pd.DataFrame({"time": t, **r})
+        w = weights if isinstance(weights, str) else np.asarray(weights, dtype=np.float64)
+        return self._fit.call("age_standardized", {"times": t, "weights": w})
 
     def plot(self, ax=None, conf_int=True):
         """Step curves with confidence bands (matplotlib)."""
@@ -165,7 +158,9 @@ class NetSurvival:
 
         if ax is None:
             _, ax = plt.subplots()
-        for k, (s, c) in enumerate(zip(self.strata, self._curves)):
+        tab = self._res["table"]
+        for k, s in enumerate(self.strata):
+            c = tab[tab["strata"] == k]
             t = np.concatenate([[0.0], c["time"]])
             ax.step(t, np.concatenate([[1.0], c["survival"]]), where="post", color=f"C{k}", label=str(s))
             if conf_int:
@@ -178,8 +173,16 @@ class NetSurvival:
         return ax
 
     def __repr__(self):
-        rows = [f"{s}: {c['survival'][-1]:.4f} at {c['time'][-1]:g}" for s, c in zip(self.strata, self._curves)]
+        tab = self._res["table"]
+        rows = []
+        for k, s in enumerate(self.strata):
+            c = tab[tab["strata"] == k]
+            rows.append(f"{s}: {c['survival'].iloc[-1]:.4f} at {c['time'].iloc[-1]:g}")
         return f"Net survival ({self.method}), final estimates: " + "; ".join(rows)
+
+
+def _follow_up(time, event, data):
+    return {"time": floats(time, "time", data), "status": floats(event, "event", data)}
 
 
 def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme", strata=None, conf_type="log",
@@ -191,85 +194,61 @@ def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme"
     calendar time of diagnosis (decimal year or date); ``sex`` as labelled in the rate
     table. ``precision``: the step of the numerical integration (default one day).
     """
-    if not isinstance(ratetable, RateTable):
-        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
-    t = floats(time, "time", data)
-    s = floats(event, "event", data)
-    values = ratetable._values(age, year, sex, data)
-    n = len(t)
-    if strata is None:
-        st, levels = None, ["all"]
-    else:
-        st, levels = codes([column(strata, "strata", data, categorical=True)], "strata", n)
-    if precision is None:
-        precision = 1.0 if ratetable.time_unit == "days" else 1.0 / DAYS_PER_YEAR
+    _check_table(ratetable)
+    args = {**_follow_up(time, event, data), **ratetable._persons(age, year, sex, data)}
+    levels = ["all"]
+    if strata is not None:
+        args["strata"], levels = _grouping(strata, "strata", data, len(args["time"]))
     if fin_date is not None:
-        fin_date = float(_calendar(np.atleast_1d(fin_date), "fin_date", None, ratetable.time_unit)[0])
-    curves = _core.net_survival(ratetable._obj, t, s, values, st, max(len(levels), 1), method, float(precision),
-                                conf_type, float(conf_level), fin_date)
-    return NetSurvival(curves, levels, method, conf_type, conf_level)
+        args["fin_date"] = float(_calendar(np.atleast_1d(fin_date), "fin_date")[0])
+    res, fit = call("net_survival", {**args, "method": method, "precision": precision, "conf_type": conf_type,
+                                     "conf_level": conf_level})
+    return NetSurvival(res, fit, levels)
 
 
 def net_survival_test(time, event, age, year, sex, group, ratetable, *, strata=None, precision=None, data=None):
     """Log-rank-type test that net survival is the same in every ``group`` (Pohar-Perme
     weighting), as ``relsurv::rs.diff``; with ``strata`` the scores and covariances are
     summed over the strata (``rs.diff(Surv(...) ~ group + strata(x))``). Returns a dict:
-    statistic, df, p_value, score (per group), variance (K x K), groups."""
-    if not isinstance(ratetable, RateTable):
-        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
-    t = floats(time, "time", data)
-    s = floats(event, "event", data)
-    values = ratetable._values(age, year, sex, data)
-    g, levels = codes([column(group, "group", data, categorical=True)], "group", len(t))
-    if precision is None:
-        precision = 1.0 if ratetable.time_unit == "days" else 1.0 / DAYS_PER_YEAR
-    if strata is None:
-        st, n_st = None, 1
-    else:
-        st, st_levels = codes([column(strata, "strata", data, categorical=True)], "strata", len(t))
-        n_st = len(st_levels)
-    r = _core.net_survival_test(ratetable._obj, t, s, values, g, len(levels), float(precision), st, n_st)
-    k = len(levels)
-    return {"statistic": r["statistic"], "df": r["df"], "p_value": r["p_value"], "score": r["score"],
-            "variance": r["variance"].reshape(k, k), "groups": list(levels)}
+    statistic, df, p_value, score (per group), variance (K x K), n and events (per
+    group), groups."""
+    _check_table(ratetable)
+    args = {**_follow_up(time, event, data), **ratetable._persons(age, year, sex, data)}
+    n = len(args["time"])
+    args["group"], levels = _grouping(group, "group", data, n)
+    if strata is not None:
+        args["strata"], _ = _grouping(strata, "strata", data, n)
+    r, _ = call("net_survival_test", {**args, "precision": precision})
+    r["variance"] = np.asarray(r["variance"])
+    r["groups"] = levels
+    return r
 
 
 def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *, breaks=(0, 1, 3, 5, 10),
-                        method="glm.poi", data=None):
+                        method="glm.poi", conf_level=0.95, data=None):
     """Excess-hazard regression: hazard = population hazard + exp(x'beta +
     gamma(follow-up interval)), fitted by the grouped Poisson GLM of Dickman et al. (2004)
-    (``method="glm.poi"``, as ``relsurv::rsadd(method = "glm.poi")``) or by maximum
-    likelihood on the individual data (``method="max.lik"``, as rsadd's default).
-    ``breaks``: follow-up intervals in YEARS (follow-up beyond the last is censored).
-    ``covariates``: numeric columns (names with ``data=``).
-    Returns a DataFrame indexed by term: coef, exp_coef, se, z, p (the excess hazard
-    ratios; the fu terms are log excess rates per person-year), with ``attrs`` holding
-    the variance matrix and convergence information."""
-    from statistics import NormalDist
-
-    if not isinstance(ratetable, RateTable):
-        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
-    t = floats(time, "time", data)
-    s = floats(event, "event", data)
-    values = ratetable._values(age, year, sex, data)
+    (``method="glm.poi"``, alias "glm", as ``relsurv::rsadd(method = "glm.poi")``) or by
+    maximum likelihood on the individual data (``method="max.lik"``, alias "ml", as
+    rsadd's default). ``breaks``: follow-up intervals in YEARS (follow-up beyond the last
+    is censored). ``covariates``: numeric columns (names with ``data=``).
+    Returns the coefficient table, a DataFrame indexed by term: coef, exp_coef, se, z,
+    p, exp_lower, exp_upper, lower, upper (exp_coef of the covariates: excess hazard
+    ratios; of the fu terms: excess rates per person-year), with ``attrs`` holding the
+    variance matrix and convergence information."""
+    _check_table(ratetable)
+    args = {**_follow_up(time, event, data), **ratetable._persons(age, year, sex, data)}
     names = [covariates] if isinstance(covariates, str) else list(covariates)
-    cols = [floats(c, "covariates", data) for c in names]
-    names = [c if isinstance(c, str) else f"x{k}" for k, c in enumerate(names)]
-    unit = DAYS_PER_YEAR if ratetable.time_unit == "days" else 1.0
-    r = _core.excess_hazard_glm(ratetable._obj, t, s, values, cols, names, [float(b) * unit for b in breaks], unit,
-                                method)
-    coef, se = r["coef"], r["se"]
-    z = coef / se
-    p = np.array([2 * (1 - NormalDist().cdf(abs(v))) for v in z])
-    out = pd.DataFrame({"coef": coef, "exp_coef": np.exp(coef), "se": se, "z": z, "p": p},
-                       index=pd.Index(r["names"], name="term"))
-    k = len(coef)
-    out.attrs.update({"var": r["var"].reshape(k, k), "loglik": r["loglik"], "iterations": r["iterations"],
-                      "converged": r["converged"], "method": method})
-    if len(r["glm_coef"]):
+    cols = {(c if isinstance(c, str) else f"x{k}"): floats(c, "covariates", data) for k, c in enumerate(names)}
+    r, _ = call("excess_hazard_model", {**args, "covariates": cols, "breaks": np.asarray(breaks, dtype=np.float64),
+                                        "method": method, "conf_level": conf_level})
+    out = r["coefficients"].set_index("term")
+    out.attrs.update({"var": np.asarray(r["var"]), "loglik": r["loglik"], "iterations": r["iterations"],
+                      "converged": r["converged"], "method": r["method"]})
+    if len(r["rsadd_coef"]):
         # the grouped GLM as rsadd reports it (glm's default stopping rule)
-        out.attrs["rsadd_coef"] = r["glm_coef"]
-        out.attrs["rsadd_se"] = r["glm_se"]
+        out.attrs["rsadd_coef"] = r["rsadd_coef"]
+        out.attrs["rsadd_se"] = r["rsadd_se"]
     return out
 
 
@@ -280,82 +259,55 @@ def crude_probabilities(time, event, age, year, sex, ratetable, *, group=None, t
     follow-up time up to ``tau``, default the longest follow-up). With ``group`` (as
     ``cmp.rel(Surv(...) ~ group)``) a leading column ``group``; each group has its own
     grid, ``tau`` is common."""
-    if not isinstance(ratetable, RateTable):
-        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
-    t = floats(time, "time", data)
-    s = floats(event, "event", data)
-    values = ratetable._values(age, year, sex, data)
-    if precision is None:
-        precision = 1.0 if ratetable.time_unit == "days" else 1.0 / DAYS_PER_YEAR
-    if group is None:
-        g, levels = None, [None]
-    else:
-        g, levels = codes([column(group, "group", data, categorical=True)], "group", len(t))
-    rs = _core.crude_probabilities(ratetable._obj, t, s, values, float(precision), None if tau is None else float(tau),
-                                   g, max(len(levels), 1))
-    frames = []
-    for lv, r in zip(levels, rs):
-        n = len(r["time"])
-        f = pd.DataFrame({"time": np.concatenate([r["time"], r["time"]]),
-                          "cause": ["cancer"] * n + ["population"] * n,
-                          "estimate": np.concatenate([r["cancer"], r["population"]]),
-                          "variance": np.concatenate([r["cancer_var"], r["population_var"]])})
-        if group is not None:
-            f.insert(0, "group", lv)
-        frames.append(f)
-    return pd.concat(frames, ignore_index=True)
+    _check_table(ratetable)
+    args = {**_follow_up(time, event, data), **ratetable._persons(age, year, sex, data)}
+    levels = None
+    if group is not None:
+        args["group"], levels = _grouping(group, "group", data, len(args["time"]))
+    tab, _ = call("crude_probabilities", {**args, "tau": tau, "precision": precision})
+    if levels is not None:
+        tab["group"] = np.asarray(levels, dtype=object)[tab["group"].to_numpy()]
+    return tab
 
 
 def icss_group(age):
     """The International Cancer Survival Standard age group of each age at diagnosis:
     "15-44" (also under 15), "45-54", "55-64", "65-74", "75+" (a pandas Categorical in
     that order, for ``net_survival(strata=...)`` and ``age_standardized``)."""
-    _, lower = _core.icss_weights()
-    a = np.asarray(age, dtype=np.float64)
-    labels = ["15-44", "45-54", "55-64", "65-74", "75+"]
-    k = np.searchsorted(np.asarray(lower[1:]), a, side="right")
-    return pd.Categorical.from_codes(k, categories=labels)
-
-
-_INTERVAL_COLUMNS = ("start", "stop", "n_start", "n_censor", "pyrs", "d", "d_exp", "d_pp", "d_pp2", "pyrs_pp",
-                     "d_exp_pp", "surv_obs", "se_obs", "surv_exp", "survival", "std_err", "lower", "upper")
-
-
-def _interval_frame(t, unit):
-    f = pd.DataFrame({k: t[k] for k in _INTERVAL_COLUMNS})
-    f.insert(0, "interval", np.arange(1, len(f) + 1))
-    for k in ("start", "stop", "pyrs", "pyrs_pp"):
-        f[k] = f[k] / unit
-    return f
+    r, _ = call("icss_group", {"age": floats(np.atleast_1d(np.asarray(age, dtype=np.float64)), "age")})
+    c = np.asarray(r["codes"])
+    return pd.Categorical.from_codes(np.where(np.isnan(c), -1, c).astype(int), categories=r["levels"])
 
 
 class IntervalNetSurvival:
     """Interval (life-table) net or relative survival by group (see
     :func:`interval_net_survival`)."""
 
-    def __init__(self, tables, standardized, groups, method, conf_type, conf_level, unit, refit):
-        self._tables = tables
-        self._standardized = standardized
+    def __init__(self, res, fit, groups):
+        self._res = res
+        self._fit = fit
         self.groups = list(groups)
-        self.method = method
-        self.conf_type = conf_type
-        self.conf_level = conf_level
-        self._unit = unit
-        self._refit = refit
+        self.method = res["method"]
+        self.pp_weight = res["pp_weight"]
+        self.conf_type = res["conf_type"]
+        self.conf_level = res["conf_level"]
+        self.breaks = np.asarray(res["breaks"])
 
     def table(self):
-        """DataFrame, one row per group and interval: group, interval, start, stop
-        (years), n_start (alive at the start), n_censor, pyrs (person-years), d (deaths),
-        d_exp (expected deaths), the Pohar-Perme weighted sums d_pp, d_pp2, pyrs_pp,
-        d_exp_pp, surv_obs and se_obs (observed survival), surv_exp (expected, Ederer II),
-        survival, std_err, lower, upper (cumulative, at the interval's end). As
-        ``popEpi::survtab``'s table (its pyrs, d.pp, ... columns)."""
-        frames = []
-        for g, t in zip(self.groups, self._tables):
-            f = _interval_frame(t, self._unit)
-            f.insert(0, "group", g)
-            frames.append(f)
-        return pd.concat(frames, ignore_index=True)
+        """DataFrame, one row per group and interval: group, interval, start, stop,
+        delta (years), n_start (alive at the start), n_censor, pyrs (person-years), d
+        (deaths), d_exp (expected deaths), the Pohar-Perme weighted sums d_pp, d_pp2,
+        pyrs_pp, d_exp_pp, surv_obs and se_obs (observed survival), surv_exp (expected,
+        Ederer II), survival, std_err, lower, upper (cumulative, at the interval's end).
+        As ``popEpi::survtab``'s table (its pyrs, d.pp, ... columns)."""
+        return _labelled(self._res["table"].copy(), "group", self.groups)
+
+    def at(self, times):
+        """Cumulative estimates at ``times`` (years): group, time, survival, std_err,
+        lower, upper -- those at the end of the last interval ending at or before each
+        time (1 before the first interval's end, NaN after a group's last)."""
+        t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
+        return _labelled(self._fit.call("at", {"times": t}), "group", self.groups)
 
     def age_standardized(self, weights="icss1"):
         """Directly age-standardised table over the groups (age groups, in the order of
@@ -363,7 +315,8 @@ class IntervalNetSurvival:
         weight per group (normalised). Per interval S = sum w_g S_g, SE = sqrt(sum w_g^2
         SE_g^2) (also for the observed survival), limits of the fit's type on these;
         counts summed; cropped to the shortest group's table (as popEpi's ``adjust()``)."""
-        return _interval_frame(self._refit(_standard_weights(weights, len(self.groups))), self._unit)
+        w = weights if isinstance(weights, str) else np.asarray(weights, dtype=np.float64)
+        return self._fit.call("age_standardized", {"weights": w})
 
     def plot(self, ax=None, conf_int=True):
         """Survival at the interval ends, joined by lines, with confidence bands."""
@@ -371,8 +324,10 @@ class IntervalNetSurvival:
 
         if ax is None:
             _, ax = plt.subplots()
-        for k, (g, t) in enumerate(zip(self.groups, self._tables)):
-            x = np.concatenate([[0.0], t["stop"] / self._unit])
+        tab = self._res["table"]
+        for k, g in enumerate(self.groups):
+            t = tab[tab["group"] == k]
+            x = np.concatenate([[0.0], t["stop"]])
             ax.plot(x, np.concatenate([[1.0], t["survival"]]), color=f"C{k}", marker=".", label=str(g))
             if conf_int:
                 ax.fill_between(x, np.concatenate([[1.0], t["lower"]]), np.concatenate([[1.0], t["upper"]]),
@@ -384,23 +339,13 @@ class IntervalNetSurvival:
         return ax
 
     def __repr__(self):
-        rows = [f"{g}: {t['survival'][-1]:.4f} at {t['stop'][-1] / self._unit:g} years"
-                for g, t in zip(self.groups, self._tables) if len(t["survival"])]
+        tab = self._res["table"]
+        rows = []
+        for k, g in enumerate(self.groups):
+            t = tab[tab["group"] == k]
+            if len(t):
+                rows.append(f"{g}: {t['survival'].iloc[-1]:.4f} at {t['stop'].iloc[-1]:g} years")
         return f"Interval net survival ({self.method}), cumulative: " + "; ".join(rows)
-
-
-def _standard_weights(weights, k):
-    if isinstance(weights, str):
-        std, _ = _core.icss_weights()
-        key = weights.lower()
-        if key not in ("icss1", "icss2", "icss3"):
-            raise ValueError(f"argument `weights`: unknown standard {weights!r}; use \"icss1\", \"icss2\" or \"icss3\"")
-        w = list(std[int(key[-1]) - 1])
-        if len(w) != k:
-            raise ValueError(f"argument `weights`: the ICSS weights are for the 5 groups of icss_group(), "
-                             f"but there are {k} groups")
-        return w
-    return [float(v) for v in weights]
 
 
 def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None, method="pohar-perme", group=None,
@@ -418,23 +363,12 @@ def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None
     "popepi" reproduces popEpi 0.4.10, whose weight looks half an interval before the
     start (see the README). Log-log limits by default, as popEpi.
     """
-    if not isinstance(ratetable, RateTable):
-        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
-    t = floats(time, "time", data)
-    s = floats(event, "event", data)
-    values = ratetable._values(age, year, sex, data)
-    if group is None:
-        g, levels = None, ["all"]
-    else:
-        g, levels = codes([column(group, "group", data, categorical=True)], "group", len(t))
-    unit = DAYS_PER_YEAR if ratetable.time_unit == "days" else 1.0
-    br = np.arange(0.0, 11.0) if breaks is None else np.asarray(breaks, dtype=np.float64)
-    br = [float(b) * unit for b in br]
-
-    def fit(weights=None):
-        return _core.interval_survival(ratetable._obj, t, s, values, g, max(len(levels), 1), br, method, pp_weight,
-                                       conf_type, float(conf_level), weights)
-
-    tables, _ = fit()
-    return IntervalNetSurvival(tables, None, levels, method, conf_type, conf_level, unit,
-                               lambda w: fit(w)[1])
+    _check_table(ratetable)
+    args = {**_follow_up(time, event, data), **ratetable._persons(age, year, sex, data)}
+    levels = ["all"]
+    if group is not None:
+        args["group"], levels = _grouping(group, "group", data, len(args["time"]))
+    br = None if breaks is None else np.ascontiguousarray(np.asarray(breaks, dtype=np.float64))
+    res, fit = call("interval_net_survival", {**args, "breaks": br, "method": method, "pp_weight": pp_weight,
+                                              "conf_type": conf_type, "conf_level": conf_level})
+    return IntervalNetSurvival(res, fit, levels)

@@ -22,6 +22,7 @@ pub mod cox;
 pub mod data;
 pub mod person_time;
 pub mod glm;
+pub mod relsurv;
 pub mod survival;
 
 /// A fit kept by a binding between calls.
@@ -79,6 +80,16 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("logistic_glm", glm::logistic_glm),
         ("negbin_glm", glm::negbin_glm),
         ("design_matrix", glm::design_matrix),
+        ("rate_table", relsurv::rate_table),
+        ("builtin_rate_table", relsurv::builtin_rate_table),
+        ("expected_survival", relsurv::expected_survival),
+        ("days_since_1960", relsurv::days_since_1960_method),
+        ("net_survival", relsurv::net_survival),
+        ("net_survival_test", relsurv::net_survival_test),
+        ("excess_hazard_model", relsurv::excess_hazard_model),
+        ("crude_probabilities", relsurv::crude_probabilities),
+        ("interval_net_survival", relsurv::interval_net_survival),
+        ("icss_group", relsurv::icss_group),
     ]
 }
 

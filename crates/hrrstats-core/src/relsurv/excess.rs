@@ -22,6 +22,17 @@ use crate::error::{Error, Result};
 use crate::glm::{Family, Glm, GlmData, Link};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
 
+/// How the excess-hazard model is fitted: the grouped Poisson GLM of Dickman et al.
+/// (`"glm.poi"`, alias `"glm"`) or maximum likelihood on the individual data
+/// (`"max.lik"`, alias `"ml"`), as `relsurv::rsadd(method = )`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExcessMethod {
+    #[default]
+    GlmPoi,
+    MaxLik,
+}
+crate::option_enum!(ExcessMethod, "method", "glm.poi" => ExcessMethod::GlmPoi, "glm" => ExcessMethod::GlmPoi, "max.lik" => ExcessMethod::MaxLik, "ml" => ExcessMethod::MaxLik);
+
 /// A fitted excess-hazard model.
 #[derive(Debug, Clone)]
 pub struct ExcessHazardFit {

@@ -28,7 +28,8 @@
 
 use rayon::prelude::*;
 
-use super::net::{standard_weights_total, NetSurvivalData};
+use super::net::standardize::standard_weights_total;
+use super::net::NetSurvivalData;
 use super::ratetable::RateTable;
 use crate::data::check_conf_level;
 use crate::dist::qnorm;
@@ -137,6 +138,18 @@ pub struct IntervalTable {
     pub lower: Vec<f64>,
     pub upper: Vec<f64>,
 }
+
+/// The columns of an interval (life) table, one vocabulary for every language: the
+/// interval's number (from 1), start and stop (years since diagnosis), delta (its
+/// length), n_start, n_censor, pyrs (person-years), d, d_exp, the Pohar-Perme sums d_pp,
+/// d_pp2, pyrs_pp, d_exp_pp, the observed survival surv_obs with its standard error
+/// se_obs, the expected survival surv_exp, and the relative / net survival `survival`
+/// with its standard error `std_err` and limits `lower`, `upper` (cumulative, at the
+/// interval's end).
+pub const INTERVAL_COLUMNS: [&str; 20] = [
+    "interval", "start", "stop", "delta", "n_start", "n_censor", "pyrs", "d", "d_exp", "d_pp", "d_pp2",
+    "pyrs_pp", "d_exp_pp", "surv_obs", "se_obs", "surv_exp", "survival", "std_err", "lower", "upper",
+];
 
 /// Interval survival by group.
 #[derive(Debug, Clone)]

@@ -6,17 +6,52 @@ pub mod lifetable;
 pub mod net;
 pub mod ratetable;
 
-pub use excess::{excess_hazard_glm, excess_hazard_ml, ExcessHazardFit, ExcessTable};
+pub use excess::{excess_hazard_glm, excess_hazard_ml, ExcessHazardFit, ExcessMethod, ExcessTable};
 pub use lifetable::{
     IntervalMethod, IntervalSurvival, IntervalSurvivalFit, IntervalSurvivalParams, IntervalTable,
-    LifeTableData, PpWeight,
+    LifeTableData, PpWeight, INTERVAL_COLUMNS,
 };
 pub use net::{
     crude_probabilities, crude_probabilities_by_stratum, net_survival_test, CrudeProbabilities,
     NetCurve, NetMethod, NetSurvival, NetSurvivalData, NetSurvivalFit, NetSurvivalParams,
-    NetSurvivalTest, StandardizedNet, ICSS, ICSS_AGE_LOWER,
+    NetSurvivalTest, StandardWeights, StandardizedNet, icss_weights, ICSS, ICSS_AGE_LOWER,
+    ICSS_LABELS,
 };
 pub use ratetable::{Dimension, RateTable};
+
+/// Days per year for ages given in years against a table in days (relsurv's
+/// `rmap = list(age = age * 365.241)`), and the length of a year of follow-up.
+pub const DAYS_PER_YEAR: f64 = 365.241;
+
+/// The time unit of a rate table: its rates are hazards per day (follow-up in days,
+/// calendar time in days since 1960-01-01, as survival/relsurv) or per person-year
+/// (follow-up and calendar time in years).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeUnit {
+    #[default]
+    Days,
+    Years,
+}
+crate::option_enum!(TimeUnit, "time_unit", "days" => TimeUnit::Days, "years" => TimeUnit::Years);
+
+impl TimeUnit {
+    /// One year in this unit.
+    pub fn year(self) -> f64 {
+        match self {
+            TimeUnit::Days => DAYS_PER_YEAR,
+            TimeUnit::Years => 1.0,
+        }
+    }
+}
+
+/// The unit of the persons' ages: years (converted to the table's unit) or days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AgeUnit {
+    #[default]
+    Years,
+    Days,
+}
+crate::option_enum!(AgeUnit, "age_unit", "years" => AgeUnit::Years, "days" => AgeUnit::Days);
 
 /// Days from 1970-01-01 to January 1 of year `y` (Howard Hinnant's algorithm, month =
 /// day = 1).

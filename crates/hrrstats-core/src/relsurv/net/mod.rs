@@ -32,6 +32,9 @@
 //!
 //! Confidence limits as relsurv: log (default), log-log or plain, on `σ`:
 //! `exp(log S ∓ z σ)`, `exp(-exp(log(-log S) ∓ z σ / log S))`, `S ∓ z σ S`.
+//!
+//! The test ([`test`]), crude probabilities ([`crude`]) and age standardisation
+//! ([`standardize`]) are in their own modules.
 
 use std::borrow::Cow;
 
@@ -42,6 +45,14 @@ use crate::data::{check_codes, check_conf_level, check_len};
 use crate::dist::qnorm;
 use crate::error::{Error, Result};
 use crate::survival::km::ConfType;
+
+pub mod crude;
+pub mod standardize;
+pub mod test;
+
+pub use crude::{crude_probabilities, crude_probabilities_by_stratum, CrudeProbabilities};
+pub use standardize::{icss_weights, StandardWeights, StandardizedNet, ICSS, ICSS_AGE_LOWER, ICSS_LABELS};
+pub use test::{net_survival_test, NetSurvivalTest};
 
 /// Estimator of net (or relative) survival.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -119,6 +130,10 @@ impl<'a> NetSurvivalData<'a> {
     /// groups to standardise; the same as strata for the curves.
     pub fn with_groups(self, codes: &'a [u32], k: usize) -> Result<Self> {
         self.split_by("group", codes, k)
+    }
+    /// Number of persons.
+    pub fn n(&self) -> usize {
+        self.time.len()
     }
     pub fn with_strata(self, codes: &'a [u32], k: usize) -> Result<Self> {
         self.split_by("strata", codes, k)
@@ -612,322 +627,28 @@ fn exact_sums(
     }
 }
 
-/// Log-rank-type test comparing net survival across groups (Pohar-Perme weighting), as
-/// `relsurv::rs.diff`: on a common grid (every `precision` up to the longest follow-up,
-/// plus the follow-up times) with exact integration of each person's population hazard
-/// `h_ij` over each step and their expected survival `S_i`,
-/// `Yw_gj = Σ_{at risk} 1/S_i`, `Nw_gj = Σ_{died at t_j} 1/S_i - Σ_{at risk} h_ij/S_i`,
-/// `q_gj = Σ_{died at t_j} 1/S_i²`; scores `Z_g = Σ_j (Nw_gj - Yw_gj Nw_j / Yw_j)` and
-/// covariances `V_gh = Σ_j Σ_k q_kj (δ_gk - Yw_gj/Yw_j)(δ_hk - Yw_hj/Yw_j)`; the
-/// statistic is `Z' V⁻¹ Z` over the first `K - 1` groups, chi-square on `K - 1` df.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NetSurvivalTest {
-    pub statistic: f64,
-    pub df: usize,
-    pub p_value: f64,
-    pub score: Vec<f64>,
-    /// `K x K` covariance of the scores, row-major.
-    pub variance: Vec<f64>,
-}
-
-/// Compare net survival across `group` (codes `0..k`), as `relsurv::rs.diff`; with
-/// strata on `d` (`NetSurvivalData::with_strata`) the scores and covariances are summed
-/// over the strata, as `rs.diff(Surv(...) ~ group + strata(x))`.
-pub fn net_survival_test(
-    table: &RateTable,
-    d: &NetSurvivalData,
-    group: &[u32],
-    k: usize,
-    precision: f64,
-) -> Result<NetSurvivalTest> {
-    check_len("group", group.len(), "time", d.time.len())?;
-    if k < 2 {
-        return Err(Error::InvalidArgument {
-            arg: "group",
-            reason: "at least two groups are needed".into(),
-        });
-    }
-    check_codes("group", group, k)?;
-    if !(precision.is_finite() && precision > 0.0) {
-        return Err(Error::InvalidArgument {
-            arg: "precision",
-            reason: "must be positive".into(),
-        });
-    }
-    let tmax = d.time.iter().copied().fold(0.0, f64::max);
-    let mut grid: Vec<f64> = Vec::new();
-    let mut t = precision;
-    let mut i = 1.0;
-    while t <= tmax {
-        grid.push(t);
-        i += 1.0;
-        t = precision * i;
-    }
-    grid.extend_from_slice(d.time);
-    grid.sort_by(f64::total_cmp);
-    grid.dedup();
-    let m = grid.len();
-    let adv = table.advances();
-    let nd = adv.len();
-    let (strata, ns) = match d.strata {
-        Some((c, n)) => (Some(c), n),
-        None => (None, 1),
-    };
-    let width = 3 * k; // per group: Yw, Nw, q
-    let block = ns * width; // per grid time: the strata's groups
-    let acc = (0..d.time.len())
-        .into_par_iter()
-        .fold(
-            || vec![0.0; m * block],
-            |mut a, i| {
-                let g = group[i] as usize;
-                let off = strata.map_or(0, |c| c[i] as usize * width);
-                let mut point: Vec<f64> = (0..nd).map(|q| d.values[q][i]).collect();
-                let (mut prev, mut cum) = (0.0, 0.0);
-                for (j, &tj) in grid.iter().enumerate() {
-                    if tj > d.time[i] {
-                        break;
-                    }
-                    let h = table.hazard_over(&mut point, &adv, tj - prev, false);
-                    cum += h;
-                    prev = tj;
-                    let s = (-cum).exp();
-                    let row = &mut a[j * block + off..j * block + off + width];
-                    row[3 * g] += 1.0 / s;
-                    row[3 * g + 1] -= h / s;
-                    if tj == d.time[i] && d.status[i] == 1.0 {
-                        row[3 * g + 1] += 1.0 / s;
-                        row[3 * g + 2] += 1.0 / (s * s);
-                    }
-                }
-                a
-            },
-        )
-        .reduce(
-            || vec![0.0; m * block],
-            |mut x, y| {
-                x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
-                x
-            },
-        );
-    let mut z = vec![0.0; k];
-    let mut v = vec![0.0; k * k];
-    for row in acc.chunks_exact(width) {
-        let yw: f64 = (0..k).map(|g| row[3 * g]).sum();
-        if yw <= 0.0 {
-            continue;
-        }
-        let nw: f64 = (0..k).map(|g| row[3 * g + 1]).sum();
-        for g in 0..k {
-            z[g] += row[3 * g + 1] - row[3 * g] / yw * nw;
-        }
-        for kk in 0..k {
-            let q = row[3 * kk + 2];
-            if q == 0.0 {
-                continue;
-            }
-            for g in 0..k {
-                let a = f64::from(u8::from(g == kk)) - row[3 * g] / yw;
-                for h in 0..k {
-                    let b = f64::from(u8::from(h == kk)) - row[3 * h] / yw;
-                    v[g * k + h] += q * a * b;
-                }
-            }
-        }
-    }
-    let k1 = k - 1;
-    let mut sub: Vec<f64> = (0..k1)
-        .flat_map(|g| (0..k1).map(move |h| (g, h)))
-        .map(|(g, h)| v[g * k + h])
-        .collect();
-    let statistic = if crate::linalg::cholesky2(&mut sub, k1, 1e-12) < k1 as i64 {
-        f64::NAN
-    } else {
-        let mut x = z[..k1].to_vec();
-        crate::linalg::chsolve2(&sub, k1, &mut x);
-        x.iter().zip(&z[..k1]).map(|(a, b)| a * b).sum()
-    };
-    Ok(NetSurvivalTest {
-        statistic,
-        df: k1,
-        p_value: crate::dist::pchisq_upper(statistic, k1),
-        score: z,
-        variance: v,
-    })
-}
-
-/// Crude probabilities of death from the cancer (excess) and from population causes, as
-/// `relsurv::cmp.rel`: on the grid of every `precision` up to `tau` plus the follow-up
-/// times, with `Y_j` at risk, `d_j` deaths and `E_j = Σ_{at risk} ∫ λ_i` (exact),
-/// `S_O` the all-cause Kaplan–Meier,
-/// `F_E(t_j) = Σ_{k<=j} S_O(t_{k-1}) (d_k - E_k)/Y_k`, `F_P(t_j) = Σ S_O(t_{k-1}) E_k/Y_k`,
-/// `Var F_E(t_j) = Σ_{k<=j} (S_O(t_k) - F_E(t_j) + F_E(t_k))² d_k/Y_k²`,
-/// `Var F_P(t_j) = Σ_{k<=j} (F_P(t_j) - F_P(t_k))² d_k/Y_k²` (prefix sums, O(grid)).
-#[derive(Debug, Clone, Default)]
-pub struct CrudeProbabilities {
-    pub time: Vec<f64>,
-    pub cancer: Vec<f64>,
-    pub cancer_var: Vec<f64>,
-    pub population: Vec<f64>,
-    pub population_var: Vec<f64>,
-}
-
-/// Crude probabilities of death (cancer vs population causes) up to `tau` (default the
-/// longest follow-up).
-pub fn crude_probabilities(
-    table: &RateTable,
-    d: &NetSurvivalData,
-    precision: f64,
-    tau: Option<f64>,
-) -> Result<CrudeProbabilities> {
-    if !(precision.is_finite() && precision > 0.0) {
-        return Err(Error::InvalidArgument {
-            arg: "precision",
-            reason: "must be positive".into(),
-        });
-    }
-    let tmax = d.time.iter().copied().fold(0.0, f64::max);
-    let tau = tau.unwrap_or(tmax);
-    if !(tau.is_finite() && tau > 0.0) {
-        return Err(Error::InvalidArgument {
-            arg: "tau",
-            reason: "must be positive".into(),
-        });
-    }
-    let rows: Vec<usize> = (0..d.time.len()).collect();
-    Ok(crude_rows(table, d, &rows, precision, tau))
-}
-
-/// [`crude_probabilities`] in each stratum of `d` (`NetSurvivalData::with_strata`), as
-/// `cmp.rel(Surv(...) ~ group)`: each stratum on its own grid (up to its longest
-/// follow-up), `tau` (default the longest follow-up of all) common. Strata without
-/// persons get empty curves.
-pub fn crude_probabilities_by_stratum(
-    table: &RateTable,
-    d: &NetSurvivalData,
-    precision: f64,
-    tau: Option<f64>,
-) -> Result<Vec<CrudeProbabilities>> {
-    let Some((codes, k)) = d.strata else {
-        return Ok(vec![crude_probabilities(table, d, precision, tau)?]);
-    };
-    let tau = tau.unwrap_or(d.time.iter().copied().fold(0.0, f64::max));
-    // validate once, as for the whole cohort
-    if !(precision.is_finite() && precision > 0.0) || !(tau.is_finite() && tau > 0.0) {
-        crude_probabilities(table, d, precision, Some(tau))?;
-    }
-    let mut rows = vec![Vec::new(); k];
-    for (i, &c) in codes.iter().enumerate() {
-        rows[c as usize].push(i);
-    }
-    Ok(rows
-        .iter()
-        .map(|r| crude_rows(table, d, r, precision, tau))
-        .collect())
-}
-
-fn crude_rows(
-    table: &RateTable,
-    d: &NetSurvivalData,
-    rows: &[usize],
-    precision: f64,
-    tau: f64,
-) -> CrudeProbabilities {
-    let tmax = rows.iter().map(|&i| d.time[i]).fold(0.0, f64::max);
-    let mut grid: Vec<f64> = Vec::new();
-    let mut k = 1.0;
-    while precision * k <= tmax {
-        grid.push((precision * k).min(tau));
-        k += 1.0;
-    }
-    grid.extend(rows.iter().map(|&i| d.time[i].min(tau)));
-    grid.sort_by(f64::total_cmp);
-    grid.dedup();
-    let m = grid.len();
-    let adv = table.advances();
-    let nd = adv.len();
-    // Per grid time: at risk, deaths, expected deaths.
-    let acc = rows
-        .par_iter()
-        .fold(
-            || vec![0.0; 3 * m],
-            |mut a, &i| {
-                let mut point: Vec<f64> = (0..nd).map(|q| d.values[q][i]).collect();
-                let mut prev = 0.0;
-                for (j, &tj) in grid.iter().enumerate() {
-                    if tj > d.time[i] {
-                        break;
-                    }
-                    let h = table.hazard_over(&mut point, &adv, tj - prev, false);
-                    prev = tj;
-                    a[3 * j] += 1.0;
-                    a[3 * j + 2] += h;
-                    if tj == d.time[i] && d.status[i] == 1.0 {
-                        a[3 * j + 1] += 1.0;
-                    }
-                }
-                a
-            },
-        )
-        .reduce(
-            || vec![0.0; 3 * m],
-            |mut x, y| {
-                x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
-                x
-            },
-        );
-    let mut out = CrudeProbabilities {
-        time: grid.clone(),
-        ..Default::default()
-    };
-    let (mut so, mut fe, mut fp) = (1.0, 0.0, 0.0);
-    // Prefix sums for the variances: Σσ, Σσa, Σσa² with a = S_O + F_E, and Σσ F_P, Σσ F_P².
-    let (mut s0, mut s1, mut s2, mut p1, mut p2) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for j in 0..m {
-        let (y, dd, e) = (acc[3 * j], acc[3 * j + 1], acc[3 * j + 2]);
-        if y > 0.0 {
-            let (dlp, dlo) = (e / y, dd / y);
-            fe += so * (dlo - dlp);
-            fp += so * dlp;
-            so *= 1.0 - dlo;
-            let sig = dd / (y * y);
-            let a = so + fe;
-            s0 += sig;
-            s1 += sig * a;
-            s2 += sig * a * a;
-            p1 += sig * fp;
-            p2 += sig * fp * fp;
-        }
-        out.cancer.push(fe);
-        out.population.push(fp);
-        out.cancer_var.push(s2 - 2.0 * fe * s1 + fe * fe * s0);
-        out.population_var.push(p2 - 2.0 * fp * p1 + fp * fp * s0);
-    }
-    out
-}
-
-/// The International Cancer Survival Standard weights (Corazziari, Quinn & Capocaccia,
-/// *Eur J Cancer* 2004;40:2307–16) for the five age groups 15–44, 45–54, 55–64, 65–74,
-/// 75+ at diagnosis: `icss[s - 1]` for standard `s` = 1 (cancers whose incidence rises
-/// with age), 2 (broadly constant), 3 (mainly young adults).
-pub const ICSS_AGE_LOWER: [f64; 5] = [15.0, 45.0, 55.0, 65.0, 75.0];
-pub const ICSS: [[f64; 5]; 3] = [
-    [0.07, 0.12, 0.23, 0.29, 0.29],
-    [0.28, 0.17, 0.21, 0.20, 0.14],
-    [0.60, 0.10, 0.10, 0.10, 0.10],
-];
-
-/// Age-standardised net survival.
-#[derive(Debug, Clone, Default)]
-pub struct StandardizedNet {
-    pub time: Vec<f64>,
-    pub survival: Vec<f64>,
-    pub std_err: Vec<f64>,
-    pub lower: Vec<f64>,
-    pub upper: Vec<f64>,
-}
-
 impl NetSurvivalFit {
+    /// For each of `times`, the row of stratum `k`'s curve reported at it (the last time
+    /// at or before it), `None` before the first.
+    pub fn at_rows(&self, k: usize, times: &[f64]) -> Result<Vec<Option<usize>>> {
+        let c = self.curves.get(k).ok_or_else(|| Error::InvalidArgument {
+            arg: "stratum",
+            reason: format!("no stratum {k}"),
+        })?;
+        if let Some(row) = times.iter().position(|t| !t.is_finite()) {
+            return Err(Error::InvalidValue {
+                arg: "times",
+                row,
+                value: times[row],
+                problem: "time is not finite",
+            });
+        }
+        Ok(times
+            .iter()
+            .map(|&t| c.time.partition_point(|&x| x <= t).checked_sub(1))
+            .collect())
+    }
+
     /// Estimate and its standard error (`std_err`, on the survival scale, as
     /// `summary(rs.surv(...), times = times)`) of stratum `k` at `times`: the values at the
     /// last reported time at or before each (1 and 0 before the first).
@@ -952,69 +673,6 @@ impl NetSurvivalFit {
             })
             .unzip())
     }
-
-    /// Direct age standardisation over the strata (age groups, in stratum order) with
-    /// `weights` (normalised to sum 1): `S(t) = Σ w_k S_k(t)`,
-    /// `SE = sqrt(Σ w_k² se_k(t)²)` with `se_k = |S_k| σ_k` the curves' `std_err` (the
-    /// survival-scale standard error; Corazziari et al. 2004), limits `S ± z SE`. Uses
-    /// only `time`, `survival` and `std_err` of the curves.
-    pub fn age_standardized(&self, weights: &[f64], times: &[f64]) -> Result<StandardizedNet> {
-        let total = standard_weights_total(weights, self.curves.len(), "strata")?;
-        let z = qnorm(1.0 - (1.0 - self.conf_level) / 2.0);
-        let mut out = StandardizedNet {
-            time: times.to_vec(),
-            survival: vec![0.0; times.len()],
-            std_err: vec![0.0; times.len()],
-            ..Default::default()
-        };
-        for (k, &w) in weights.iter().enumerate() {
-            let w = w / total;
-            let (s, se) = self.at(k, times)?;
-            for j in 0..times.len() {
-                out.survival[j] += w * s[j];
-                out.std_err[j] += w * w * se[j].powi(2);
-            }
-        }
-        for j in 0..times.len() {
-            out.std_err[j] = out.std_err[j].sqrt();
-            out.lower.push(out.survival[j] - z * out.std_err[j]);
-            out.upper.push(out.survival[j] + z * out.std_err[j]);
-        }
-        Ok(out)
-    }
-}
-
-/// Check standardisation weights (one per group, finite, non-negative, not all zero)
-/// and return their sum.
-pub(crate) fn standard_weights_total(
-    weights: &[f64],
-    groups: usize,
-    groups_arg: &'static str,
-) -> Result<f64> {
-    if weights.len() != groups {
-        return Err(Error::LengthMismatch {
-            arg: "weights",
-            len: weights.len(),
-            expected_arg: groups_arg,
-            expected: groups,
-        });
-    }
-    if let Some(row) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
-        return Err(Error::InvalidValue {
-            arg: "weights",
-            row,
-            value: weights[row],
-            problem: "weight must be finite and non-negative",
-        });
-    }
-    let total: f64 = weights.iter().sum();
-    if total <= 0.0 {
-        return Err(Error::InvalidArgument {
-            arg: "weights",
-            reason: "the weights sum to zero".into(),
-        });
-    }
-    Ok(total)
 }
 
 #[cfg(test)]
@@ -1073,30 +731,6 @@ mod tests {
                 let last = c.time.len() - 1;
                 assert_eq!((s_at[3], se_at[3]), (c.survival[last], c.std_err[last]));
             }
-        }
-    }
-
-    #[test]
-    fn age_standardisation_uses_the_survival_scale_error() {
-        let table = flat_table(1e-4);
-        let time = [5.0, 10.0, 12.0, 20.0, 3.0, 8.0, 15.0, 30.0];
-        let status = [1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
-        let age = [0.0; 8];
-        let g = [0u32, 0, 0, 0, 1, 1, 1, 1];
-        let d = NetSurvivalData::new(&time, &status, vec![&age], &table)
-            .unwrap()
-            .with_strata(&g, 2)
-            .unwrap();
-        let fit = NetSurvival::params().fit(&table, &d).unwrap();
-        let times = [4.0, 11.0, 25.0];
-        let a = fit.age_standardized(&[3.0, 1.0], &times).unwrap();
-        let (w0, w1) = (0.75, 0.25);
-        let (s0, e0) = fit.at(0, &times).unwrap();
-        let (s1, e1) = fit.at(1, &times).unwrap();
-        for j in 0..times.len() {
-            assert!((a.survival[j] - (w0 * s0[j] + w1 * s1[j])).abs() < 1e-15);
-            let want = ((w0 * e0[j]).powi(2) + (w1 * e1[j]).powi(2)).sqrt();
-            assert!((a.std_err[j] - want).abs() < 1e-15, "{j}");
         }
     }
 }

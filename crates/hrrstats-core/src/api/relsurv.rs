@@ -1,0 +1,958 @@
+//! Relative and net survival through the protocol: rate tables, expected survival, net
+//! survival curves (with `at` and `age_standardized`), the net-survival test, the
+//! excess-hazard model, crude probabilities and interval (life-table) net survival.
+//!
+//! A rate table crosses the boundary as a record (see [`rate_table_record`]) that the
+//! bindings keep and pass back as the argument `ratetable`; the core rebuilds the table
+//! from it on each call (built-in tables by name, from `hrrstats-data`). Units are the
+//! core's business: ages arrive in years (or days with `age_unit = "days"`), calendar
+//! times as decimal years, follow-up `breaks` in years; a table in days converts them
+//! (ages x 365.241 as relsurv, calendar years to days since 1960-01-01).
+//!
+//! Persons' values: `age`, `year`, `sex` (codes `0..k` of the table's sex levels, the
+//! binding having matched the labels) and, for further factor dimensions of the table
+//! (e.g. race), `factors`: a record of code columns named as the dimensions.
+
+use super::{no_such, Fitted, Output};
+use crate::data::Covariates;
+use crate::error::{Error, Result};
+use crate::inference::{CoefTable, TestResult, WaldDist};
+use crate::options::OptionEnum;
+use crate::protocol::{ints, Arg, Args, Matrix, Record, Table, Value};
+use crate::relsurv::{
+    crude_probabilities_by_stratum, days_since_1960, excess_hazard_glm, excess_hazard_ml,
+    icss_weights, net_survival_test as rs_diff, AgeUnit, Dimension, ExcessMethod, IntervalMethod,
+    IntervalSurvival, IntervalSurvivalFit, IntervalTable, NetMethod, NetSurvival,
+    NetSurvivalData, NetSurvivalFit, PpWeight, RateTable, StandardWeights, TimeUnit,
+    ICSS_AGE_LOWER, ICSS_LABELS, INTERVAL_COLUMNS,
+};
+use crate::survival::km::ConfType;
+
+/// How a dimension's values are read from the persons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Age,
+    Calendar,
+    Factor,
+}
+
+impl Kind {
+    fn parse(s: &str) -> Result<Kind> {
+        match s {
+            "age" => Ok(Kind::Age),
+            "calendar" => Ok(Kind::Calendar),
+            "factor" => Ok(Kind::Factor),
+            other => Err(Error::InvalidArgument {
+                arg: "ratetable",
+                reason: format!("unknown dimension kind \"{other}\"; use \"age\", \"calendar\" or \"factor\""),
+            }),
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Age => "age",
+            Kind::Calendar => "calendar",
+            Kind::Factor => "factor",
+        }
+    }
+}
+
+/// A rate table as the bindings hold it, rebuilt.
+struct Spec {
+    table: RateTable,
+    unit: TimeUnit,
+    names: Vec<String>,
+    kinds: Vec<Kind>,
+}
+
+/// The long form of a rate table (columns in the table's unit).
+struct Long {
+    name: Option<String>,
+    source: String,
+    unit: TimeUnit,
+    names: Vec<String>,
+    kinds: Vec<Kind>,
+    columns: Vec<Vec<f64>>,
+    levels: Vec<(String, Vec<String>)>,
+    rate: Vec<f64>,
+    us_date: bool,
+}
+
+impl Long {
+    fn build(&self) -> Result<RateTable> {
+        let cont: Vec<bool> = self.kinds.iter().map(|k| *k != Kind::Factor).collect();
+        let cols: Vec<&[f64]> = self.columns.iter().map(|c| &c[..]).collect();
+        let t = RateTable::from_long(&self.names, &cont, &cols, &self.rate)?;
+        if self.us_date {
+            t.with_us_date("year", "age")
+        } else {
+            Ok(t)
+        }
+    }
+}
+
+/// The record a binding keeps for a rate table: name (built-in tables), source,
+/// time_unit, dims, kinds ("age", "calendar", "factor"), long (a record of the long
+/// columns in the table's unit: cut-points, factor codes from 0), levels (a record of
+/// each factor dimension's labels), rate, us_date, sizes (rows of each dimension).
+fn rate_table_record(l: &Long, t: &RateTable) -> Record {
+    let mut columns = Record::new();
+    for (n, c) in l.names.iter().zip(&l.columns) {
+        columns.push(n, c.clone());
+    }
+    let mut levels = Record::new();
+    for (n, lv) in &l.levels {
+        levels.push(n, lv.clone());
+    }
+    let sizes: Vec<usize> = t
+        .dims()
+        .iter()
+        .map(|d| match d {
+            Dimension::Continuous { cuts, .. } => cuts.len(),
+            Dimension::Factor { levels, .. } => *levels,
+        })
+        .collect();
+    Record::new()
+        .with("name", l.name.clone())
+        .with("source", l.source.as_str())
+        .with("time_unit", l.unit.name())
+        .with("dims", l.names.clone())
+        .with("kinds", l.kinds.iter().map(|k| k.name().to_string()).collect::<Vec<String>>())
+        .with("long", columns)
+        .with("levels", levels)
+        .with("rate", l.rate.clone())
+        .with("us_date", l.us_date)
+        .with("sizes", ints(&sizes))
+}
+
+fn sex_levels() -> Vec<String> {
+    vec!["male".into(), "female".into()]
+}
+
+/// A built-in table by name (in days; sex "male", "female").
+fn builtin_long(name: &str) -> Result<Long> {
+    let b = hrrstats_data::builtin_ratetable(name).ok_or_else(|| Error::InvalidArgument {
+        arg: "name",
+        reason: format!(
+            "unknown built-in rate table \"{name}\"; available: {}",
+            hrrstats_data::BUILTIN_RATETABLES.join(", ")
+        ),
+    })?;
+    Ok(Long {
+        name: Some(b.name.to_string()),
+        source: b.source.to_string(),
+        unit: TimeUnit::Days,
+        names: vec!["age".into(), "year".into(), "sex".into()],
+        kinds: vec![Kind::Age, Kind::Calendar, Kind::Factor],
+        columns: vec![b.age, b.year, b.sex],
+        levels: vec![("sex".into(), sex_levels())],
+        rate: b.rate,
+        us_date: b.us_date,
+    })
+}
+
+/// Ages in the table's unit from years (or days).
+fn age_in(unit: TimeUnit, age_unit: AgeUnit, x: &[f64]) -> Vec<f64> {
+    let f = match (unit, age_unit) {
+        (TimeUnit::Days, AgeUnit::Years) => unit.year(),
+        (TimeUnit::Years, AgeUnit::Days) => 1.0 / TimeUnit::Days.year(),
+        _ => 1.0,
+    };
+    x.iter().map(|&a| a * f).collect()
+}
+
+/// Calendar times in the table's unit from decimal years.
+fn calendar_in(unit: TimeUnit, x: &[f64]) -> Vec<f64> {
+    match unit {
+        TimeUnit::Days => x.iter().map(|&y| if y.is_nan() { y } else { days_since_1960(y) }).collect(),
+        TimeUnit::Years => x.to_vec(),
+    }
+}
+
+/// `rate_table`: from a long table (`age` in years, `year` decimal calendar years,
+/// `sex` a grouping, `rate` hazards per `time_unit`), or, given `ratetable` (a record
+/// as [`rate_table_record`] describes, columns already in the table's unit: e.g. a
+/// survival ratetable), that table checked. Returns the record.
+pub fn rate_table(args: &Args) -> Result<Output> {
+    let long = if let Some(r) = args.record("ratetable")? {
+        read_long(r)?
+    } else {
+        let unit = args.option::<TimeUnit>("time_unit")?;
+        let rate = args.nums("rate")?;
+        let age = args.nums("age")?;
+        let year = args.nums("year")?;
+        let (sex, _) = args.codes("sex")?;
+        for (name, len) in [("age", age.len()), ("year", year.len()), ("sex", sex.len())] {
+            if len != rate.len() {
+                return Err(Error::LengthMismatch {
+                    arg: name,
+                    len,
+                    expected_arg: "rate",
+                    expected: rate.len(),
+                });
+            }
+        }
+        for (name, col) in [("age", age), ("year", year)] {
+            if let Some(row) = col.iter().position(|v| v.is_nan()) {
+                return Err(Error::InvalidValue { arg: name, row, value: f64::NAN, problem: "missing value (NA)" });
+            }
+        }
+        Long {
+            name: None,
+            source: args.str_or("source", "rate_table() from a long table")?.to_string(),
+            unit,
+            names: vec!["age".into(), "year".into(), "sex".into()],
+            kinds: vec![Kind::Age, Kind::Calendar, Kind::Factor],
+            columns: vec![
+                age_in(unit, AgeUnit::Years, age),
+                calendar_in(unit, year),
+                sex.iter().map(|&c| c as f64).collect(),
+            ],
+            levels: vec![("sex".into(), args.levels("sex"))],
+            rate: rate.to_vec(),
+            us_date: false,
+        }
+    };
+    let t = long.build()?;
+    Ok(Output::value(rate_table_record(&long, &t)))
+}
+
+/// `builtin_rate_table(name)`: a table shipped with hrrstats, as a record.
+pub fn builtin_rate_table(args: &Args) -> Result<Output> {
+    let long = builtin_long(args.str_or("name", "survexp.us")?)?;
+    let t = long.build()?;
+    Ok(Output::value(rate_table_record(&long, &t)))
+}
+
+fn read_long(r: &Args) -> Result<Long> {
+    let bad = |reason: &str| Error::InvalidArgument {
+        arg: "ratetable",
+        reason: reason.to_string(),
+    };
+    if let Some(Arg::Str(name)) = r.get("name") {
+        if hrrstats_data::builtin_ratetable(name).is_some() {
+            return builtin_long(name);
+        }
+    }
+    let unit = r.option::<TimeUnit>("time_unit")?;
+    let names = r.strs("dims").map_err(|_| bad("must be a rate table (rate_table(), builtin_rate_table())"))?;
+    let kinds = r
+        .strs("kinds")?
+        .iter()
+        .map(|k| Kind::parse(k))
+        .collect::<Result<Vec<_>>>()?;
+    if kinds.len() != names.len() {
+        return Err(bad("one kind per dimension"));
+    }
+    let cols = r.record("long")?.ok_or_else(|| bad("no long columns"))?;
+    let mut columns = Vec::with_capacity(names.len());
+    for n in &names {
+        match cols.get(n) {
+            Some(Arg::Nums(v)) => columns.push(v.to_vec()),
+            Some(Arg::Num(x)) => columns.push(vec![*x]),
+            _ => return Err(bad(&format!("no column for dimension `{n}`"))),
+        }
+    }
+    let mut levels = Vec::new();
+    if let Some(lv) = r.record("levels")? {
+        for (n, a) in &lv.items {
+            let l = match a {
+                Arg::Str(s) => vec![s.clone()],
+                Arg::Strs(s) => s.clone(),
+                _ => Vec::new(),
+            };
+            levels.push((n.clone(), l));
+        }
+    }
+    Ok(Long {
+        name: None,
+        source: r.str_or("source", "")?.to_string(),
+        unit,
+        names,
+        kinds,
+        columns,
+        levels,
+        rate: r.nums("rate")?.to_vec(),
+        us_date: r.flag_or("us_date", false)?,
+    })
+}
+
+/// The argument `ratetable`, rebuilt.
+fn spec(args: &Args) -> Result<Spec> {
+    let r = args.record("ratetable")?.ok_or_else(|| Error::InvalidArgument {
+        arg: "ratetable",
+        reason: "is required".into(),
+    })?;
+    let l = read_long(r)?;
+    Ok(Spec {
+        table: l.build()?,
+        unit: l.unit,
+        names: l.names,
+        kinds: l.kinds,
+    })
+}
+
+/// The persons' values in the table's unit, one column per dimension.
+fn person_values(args: &Args, s: &Spec, age_unit: AgeUnit) -> Result<Vec<Vec<f64>>> {
+    let n = args.get("time").map(|_| args.nums("time").map(|t| t.len())).transpose()?;
+    let column = |arg: &'static str| -> Result<&[f64]> {
+        let v = args.nums(arg)?;
+        match n {
+            Some(n) if v.len() != n => Err(Error::LengthMismatch {
+                arg,
+                len: v.len(),
+                expected_arg: "time",
+                expected: n,
+            }),
+            _ => Ok(v),
+        }
+    };
+    let mut out = Vec::with_capacity(s.names.len());
+    for (name, kind) in s.names.iter().zip(&s.kinds) {
+        out.push(match kind {
+            Kind::Age => age_in(s.unit, age_unit, column("age")?),
+            Kind::Calendar => calendar_in(s.unit, column("year")?),
+            Kind::Factor if name == "sex" => column("sex")?.to_vec(),
+            Kind::Factor => {
+                let col = args.record("factors")?.and_then(|f| f.get(name));
+                match col {
+                    Some(Arg::Nums(v)) => v.to_vec(),
+                    Some(Arg::Codes { codes, .. }) => codes.iter().map(|&c| c as f64).collect(),
+                    _ => {
+                        return Err(Error::InvalidArgument {
+                            arg: "factors",
+                            reason: format!("the rate table has a dimension `{name}`: give its values"),
+                        })
+                    }
+                }
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// Errors about the persons' values name the argument (age, year, sex), not the table's
+/// column.
+fn name_person_args(e: Error) -> Error {
+    match e {
+        Error::InvalidCell { arg: "rmap" | "ratetable", column, row, value, problem } => {
+            let arg = match column.as_str() {
+                "age" => "age",
+                "year" => "year",
+                "sex" => "sex",
+                _ => return Error::InvalidCell { arg: "rmap", column, row, value, problem },
+            };
+            Error::InvalidValue { arg, row, value, problem }
+        }
+        Error::LengthMismatch { arg: "rmap", len, expected_arg, expected } => Error::LengthMismatch {
+            arg: "age",
+            len,
+            expected_arg,
+            expected,
+        },
+        e => e,
+    }
+}
+
+/// The persons' values (`age_unit` read here).
+fn persons(args: &Args, s: &Spec) -> Result<Vec<Vec<f64>>> {
+    person_values(args, s, args.option::<AgeUnit>("age_unit")?)
+}
+
+/// Follow-up, status and the persons' values, checked against the table.
+fn net_data<'a>(args: &'a Args, s: &Spec, p: &'a [Vec<f64>]) -> Result<NetSurvivalData<'a>> {
+    let v: Vec<&[f64]> = p.iter().map(|c| &c[..]).collect();
+    NetSurvivalData::new(args.nums("time")?, args.nums("status")?, v, &s.table).map_err(name_person_args)
+}
+
+/// The integration step: `precision` (the table's unit), default one day.
+fn precision(args: &Args, s: &Spec) -> Result<f64> {
+    let one_day = match s.unit {
+        TimeUnit::Days => 1.0,
+        TimeUnit::Years => 1.0 / TimeUnit::Days.year(),
+    };
+    args.num_or("precision", one_day)
+}
+
+/// `expected_survival`: each person's population survival at `times` (exact
+/// integration, as `survexp(method = "individual.s")`): a matrix, one row per person.
+pub fn expected_survival(args: &Args) -> Result<Output> {
+    let s = spec(args)?;
+    let p = persons(args, &s)?;
+    let v: Vec<&[f64]> = p.iter().map(|c| &c[..]).collect();
+    let times = args.nums("times")?;
+    let e = s.table.expected_survival(&v, times).map_err(name_person_args)?;
+    let cols: Vec<Vec<f64>> = (0..times.len()).map(|j| e.iter().map(|r| r[j]).collect()).collect();
+    let mut m = Matrix::from_columns(&cols, None);
+    m.nrow = e.len();
+    Ok(Output::value(m))
+}
+
+/// `days_since_1960(year)`: days from 1960-01-01 of decimal calendar years.
+pub fn days_since_1960_method(args: &Args) -> Result<Output> {
+    let y = args.nums("year")?;
+    Ok(Output::value(calendar_in(TimeUnit::Days, y)))
+}
+
+/// `net_survival`: `ratetable`, `time`, `status`, `age`, `year`, `sex`, `strata`,
+/// `method`, `precision`, `conf_type`, `conf_level`, `fin_date` (decimal year). Returns
+/// table (strata, time, n_risk, n_event, n_censor, survival, std_err, lower, upper,
+/// std_err_cumulative_hazard), n and events per stratum, method, conf_type,
+/// conf_level, time_unit; the fit answers `at(times)` and
+/// `age_standardized(times, weights)`.
+pub fn net_survival(args: &Args) -> Result<Output> {
+    let s = spec(args)?;
+    let p = persons(args, &s)?;
+    let mut d = net_data(args, &s, &p)?;
+    let strata = args.opt_codes("strata")?;
+    if let Some((c, k)) = strata {
+        d = d.with_strata(c, k)?;
+    }
+    let method = args.option::<NetMethod>("method")?;
+    let mut params = NetSurvival::params()
+        .method(method)
+        .precision(precision(args, &s)?)
+        .conf_type(args.option::<ConfType>("conf_type")?)
+        .conf_level(args.num_or("conf_level", 0.95)?);
+    if let Some(f) = args.opt_num("fin_date")? {
+        params = params.fin_date(calendar_in(s.unit, &[f])[0]);
+    }
+    let fit = params.fit(&s.table, &d)?;
+    let k = fit.curves.len();
+    let mut n = vec![0usize; k];
+    match strata {
+        Some((c, _)) => c.iter().for_each(|&g| n[g as usize] += 1),
+        None => n[0] = d.n(),
+    }
+    let mut t = Table::new();
+    let mut s_col = Vec::new();
+    let mut cols: [Vec<f64>; 9] = Default::default();
+    for (j, c) in fit.curves.iter().enumerate() {
+        s_col.extend(std::iter::repeat_n(j, c.time.len()));
+        for (col, v) in cols.iter_mut().zip([
+            &c.time, &c.n_risk, &c.n_event, &c.n_censor, &c.survival, &c.std_err, &c.lower, &c.upper,
+            &c.std_err_cumulative_hazard,
+        ]) {
+            col.extend_from_slice(v);
+        }
+    }
+    t.push("strata", s_col);
+    for (name, c) in [
+        "time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper",
+        "std_err_cumulative_hazard",
+    ]
+    .iter()
+    .zip(cols)
+    {
+        t.push(name, c);
+    }
+    let events: Vec<f64> = fit.curves.iter().map(|c| c.n_event.iter().sum()).collect();
+    let rec = Record::new()
+        .with("table", t)
+        .with("n", ints(&n))
+        .with("events", events)
+        .with("method", method.name())
+        .with("conf_type", fit.conf_type.name())
+        .with("conf_level", fit.conf_level)
+        .with("time_unit", s.unit.name());
+    Ok(Output::fit(rec, fit))
+}
+
+/// The standard's weights: "icss1".."icss3" (the five ICSS age groups) or one number
+/// per stratum / group.
+fn weights_arg(args: &Args, k: usize, what: &str) -> Result<Vec<f64>> {
+    match args.get("weights") {
+        None => icss_weights(StandardWeights::default(), k, what),
+        Some(Arg::Str(_)) | Some(Arg::Strs(_)) => icss_weights(args.option::<StandardWeights>("weights")?, k, what),
+        Some(_) => {
+            let w = args.nums("weights")?;
+            if w.len() != k {
+                return Err(Error::InvalidArgument {
+                    arg: "weights",
+                    reason: format!("has length {} but the fit has {k} {what}", w.len()),
+                });
+            }
+            Ok(w.to_vec())
+        }
+    }
+}
+
+impl Fitted for NetSurvivalFit {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        let f = self;
+        match method {
+            "at" => {
+                let times = args.nums("times")?;
+                let mut cols: [Vec<f64>; 7] = Default::default();
+                let mut s_col = Vec::new();
+                for (k, c) in f.curves.iter().enumerate() {
+                    s_col.extend(std::iter::repeat_n(k, times.len()));
+                    cols[0].extend_from_slice(times);
+                    for row in f.at_rows(k, times)? {
+                        let v = match row {
+                            None => [f64::NAN, 1.0, 0.0, 1.0, 1.0, 0.0],
+                            Some(i) => [
+                                c.n_risk[i],
+                                c.survival[i],
+                                c.std_err[i],
+                                c.lower[i],
+                                c.upper[i],
+                                c.std_err_cumulative_hazard[i],
+                            ],
+                        };
+                        for (q, x) in v.into_iter().enumerate() {
+                            cols[q + 1].push(x);
+                        }
+                    }
+                }
+                let mut t = Table::new().with("strata", s_col);
+                for (name, c) in
+                    ["time", "n_risk", "survival", "std_err", "lower", "upper", "std_err_cumulative_hazard"]
+                        .iter()
+                        .zip(cols)
+                {
+                    t.push(name, c);
+                }
+                Ok(Value::Table(t))
+            }
+            "age_standardized" => {
+                let times = args.nums("times")?;
+                let w = weights_arg(args, f.curves.len(), "strata")?;
+                let r = f.age_standardized(&w, times)?;
+                Ok(Value::Table(
+                    Table::new()
+                        .with("time", r.time)
+                        .with("survival", r.survival)
+                        .with("std_err", r.std_err)
+                        .with("lower", r.lower)
+                        .with("upper", r.upper),
+                ))
+            }
+            other => Err(no_such("a net-survival fit", other)),
+        }
+    }
+}
+
+/// `net_survival_test`: `group` (a grouping), optional `strata`, `precision`. Returns
+/// statistic, df, p_value (a chi-square test), score (per group), variance (groups x
+/// groups), n and events per group.
+pub fn net_survival_test(args: &Args) -> Result<Output> {
+    let s = spec(args)?;
+    let p = persons(args, &s)?;
+    let mut d = net_data(args, &s, &p)?;
+    if let Some((c, k)) = args.opt_codes("strata")? {
+        d = d.with_strata(c, k)?;
+    }
+    let (g, k) = args.codes("group")?;
+    let r = rs_diff(&s.table, &d, g, k, precision(args, &s)?)?;
+    let status = args.nums("status")?;
+    let mut n = vec![0usize; k];
+    let mut ev = vec![0.0; k];
+    for (i, &c) in g.iter().enumerate() {
+        n[c as usize] += 1;
+        ev[c as usize] += status[i];
+    }
+    let test = TestResult {
+        statistic: r.statistic,
+        df: r.df,
+        p_value: r.p_value,
+    };
+    let mut rec = test.record();
+    rec.push("score", r.score);
+    rec.push("variance", Matrix::square_unnamed(&r.variance, k));
+    rec.push("n", ints(&n));
+    rec.push("events", ev);
+    Ok(Output::value(rec))
+}
+
+/// `excess_hazard_model`: `covariates` (a record of numeric columns), `breaks`
+/// (follow-up intervals in years), `method` ("glm.poi" or "max.lik"), `conf_level`.
+/// Returns coefficients (the coefficient table), coef, se, var, loglik, iterations,
+/// converged, rsadd_coef / rsadd_se (glm.poi: the GLM as rsadd reports it), method, n,
+/// events.
+pub fn excess_hazard_model(args: &Args) -> Result<Output> {
+    let s = spec(args)?;
+    let p = persons(args, &s)?;
+    let d = net_data(args, &s, &p)?;
+    let (cols, names) = args.columns("covariates")?;
+    let x = Covariates::from_columns(cols, &names)?;
+    let year = s.unit.year();
+    let breaks: Vec<f64> = match args.opt_nums("breaks")? {
+        Some(b) => b.iter().map(|v| v * year).collect(),
+        None => [0.0, 1.0, 3.0, 5.0, 10.0].iter().map(|v| v * year).collect(),
+    };
+    let method = args.option::<ExcessMethod>("method")?;
+    let f = match method {
+        ExcessMethod::GlmPoi => excess_hazard_glm(&s.table, &d, &x, &breaks, year)?,
+        ExcessMethod::MaxLik => excess_hazard_ml(&s.table, &d, &x, &breaks, year)?,
+    };
+    let table = CoefTable {
+        names: &f.names,
+        coef: &f.coef,
+        se: &f.se,
+        naive_se: None,
+        dist: WaldDist::Normal,
+        exp: true,
+        conf_level: args.num_or("conf_level", 0.95)?,
+    }
+    .table()?;
+    let status = args.nums("status")?;
+    let rec = Record::new()
+        .with("coefficients", table)
+        .with("names", f.names.clone())
+        .with("coef", f.coef.clone())
+        .with("se", f.se.clone())
+        .with("var", Matrix::square(&f.var, &f.names))
+        .with("loglik", f.loglik)
+        .with("iterations", f.iterations)
+        .with("converged", f.converged)
+        .with("rsadd_coef", f.glm_coef.clone())
+        .with("rsadd_se", f.glm_se.clone())
+        .with("method", method.name())
+        .with("n", status.len())
+        .with("events", status.iter().sum::<f64>());
+    Ok(Output::value(rec))
+}
+
+/// `crude_probabilities`: optional `group`, `tau`, `precision`. Returns a table: group
+/// (with a grouping), time, cause ("cancer", "population"), estimate, variance.
+pub fn crude_probabilities(args: &Args) -> Result<Output> {
+    let s = spec(args)?;
+    let p = persons(args, &s)?;
+    let mut d = net_data(args, &s, &p)?;
+    let group = args.opt_codes("group")?;
+    if let Some((c, k)) = group {
+        d = d.with_groups(c, k)?;
+    }
+    let rs = crude_probabilities_by_stratum(&s.table, &d, precision(args, &s)?, args.opt_num("tau")?)?;
+    let (mut g, mut time, mut cause, mut est, mut var) = (vec![], vec![], vec![], vec![], vec![]);
+    for (k, r) in rs.iter().enumerate() {
+        for (name, e, v) in [("cancer", &r.cancer, &r.cancer_var), ("population", &r.population, &r.population_var)] {
+            g.extend(std::iter::repeat_n(k, r.time.len()));
+            time.extend_from_slice(&r.time);
+            cause.extend(std::iter::repeat_n(name.to_string(), r.time.len()));
+            est.extend_from_slice(e);
+            var.extend_from_slice(v);
+        }
+    }
+    let mut t = Table::new();
+    if group.is_some() {
+        t.push("group", g);
+    }
+    t.push("time", time);
+    t.push("cause", cause);
+    t.push("estimate", est);
+    t.push("variance", var);
+    Ok(Output::value(t))
+}
+
+/// An interval fit with its boundaries in years.
+struct IntervalFit {
+    fit: IntervalSurvivalFit,
+    breaks: Vec<f64>,
+    /// One year in the table's unit.
+    year: f64,
+}
+
+impl IntervalFit {
+    /// One interval table in [`INTERVAL_COLUMNS`] (times and person-time in years).
+    fn columns(&self, t: &IntervalTable) -> Vec<(&'static str, Vec<f64>)> {
+        let m = t.surv.len();
+        let b = &self.breaks;
+        let y = self.year;
+        let vals: Vec<Vec<f64>> = vec![
+            (1..=m).map(|k| k as f64).collect(),
+            b[..m].to_vec(),
+            b[1..=m].to_vec(),
+            (0..m).map(|k| b[k + 1] - b[k]).collect(),
+            t.n_start.clone(),
+            t.n_censor.clone(),
+            t.pyrs.iter().map(|v| v / y).collect(),
+            t.d.clone(),
+            t.d_exp.clone(),
+            t.d_pp.clone(),
+            t.d_pp2.clone(),
+            t.pyrs_pp.iter().map(|v| v / y).collect(),
+            t.d_exp_pp.clone(),
+            t.surv_obs.clone(),
+            t.se_obs.clone(),
+            t.surv_exp.clone(),
+            t.surv.clone(),
+            t.std_err.clone(),
+            t.lower.clone(),
+            t.upper.clone(),
+        ];
+        INTERVAL_COLUMNS.iter().copied().zip(vals).collect()
+    }
+
+    fn table(&self, t: &IntervalTable, group: Option<usize>) -> Table {
+        let mut out = Table::new();
+        if let Some(g) = group {
+            out.push("group", vec![g; t.surv.len()]);
+        }
+        for (name, c) in self.columns(t) {
+            if name == "interval" {
+                out.push(name, Value::Ints(c.iter().map(|&v| v as i64).collect()));
+            } else {
+                out.push(name, c);
+            }
+        }
+        out
+    }
+
+    fn all_tables(&self) -> Table {
+        let mut parts: Vec<Table> = self
+            .fit
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(g, t)| self.table(t, Some(g)))
+            .collect();
+        let mut out = parts.remove(0);
+        for p in parts {
+            for ((_, a), (_, b)) in out.columns.iter_mut().zip(p.columns) {
+                match (a, b) {
+                    (Value::Nums(a), Value::Nums(b)) => a.extend(b),
+                    (Value::Ints(a), Value::Ints(b)) => a.extend(b),
+                    (Value::Index(a), Value::Index(b)) => a.extend(b),
+                    _ => unreachable!("interval columns are numbers"),
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `interval_net_survival`: `breaks` (years since diagnosis, default 0:10), optional
+/// `group`, `method` ("pohar-perme", "ederer2"), `pp_weight`, `conf_type` (default
+/// log-log), `conf_level`. Returns table (group, then [`INTERVAL_COLUMNS`]), n and
+/// deaths (events) per group, method, pp_weight, conf_type, conf_level, breaks; the fit answers
+/// `age_standardized(weights)` and `at(times)`.
+pub fn interval_net_survival(args: &Args) -> Result<Output> {
+    let s = spec(args)?;
+    let p = persons(args, &s)?;
+    let mut d = net_data(args, &s, &p)?;
+    let group = args.opt_codes("group")?;
+    if let Some((c, k)) = group {
+        d = d.with_groups(c, k)?;
+    }
+    let year = s.unit.year();
+    let breaks: Vec<f64> = match args.opt_nums("breaks")? {
+        Some(b) => b.to_vec(),
+        None => (0..=10).map(|k| k as f64).collect(),
+    };
+    let in_unit: Vec<f64> = breaks.iter().map(|b| b * year).collect();
+    let method = args.option::<IntervalMethod>("method")?;
+    let pp_weight = args.option::<PpWeight>("pp_weight")?;
+    let conf_type = match args.get("conf_type") {
+        None => ConfType::LogLog,
+        Some(_) => args.option::<ConfType>("conf_type")?,
+    };
+    let fit = IntervalSurvival::params()
+        .breaks(&in_unit)
+        .method(method)
+        .pp_weight(pp_weight)
+        .conf_type(conf_type)
+        .conf_level(args.num_or("conf_level", 0.95)?)
+        .fit(&s.table, &d)
+        .map_err(|e| match e {
+            // the boundaries were given in years
+            Error::InvalidValue { arg: "breaks", row, value, problem } => Error::InvalidValue {
+                arg: "breaks",
+                row,
+                value: value / year,
+                problem,
+            },
+            e => e,
+        })?;
+    let k = fit.tables.len();
+    let mut n = vec![0usize; k];
+    match group {
+        Some((c, _)) => c.iter().for_each(|&g| n[g as usize] += 1),
+        None => n[0] = d.n(),
+    }
+    let events: Vec<f64> = fit.tables.iter().map(|t| t.d.iter().sum()).collect();
+    let f = IntervalFit { fit, breaks: breaks.clone(), year };
+    let rec = Record::new()
+        .with("table", f.all_tables())
+        .with("n", ints(&n))
+        .with("events", events)
+        .with("method", method.name())
+        .with("pp_weight", pp_weight.name())
+        .with("conf_type", conf_type.name())
+        .with("conf_level", f.fit.conf_level)
+        .with("breaks", breaks)
+        .with("time_unit", s.unit.name());
+    Ok(Output::fit(rec, f))
+}
+
+impl Fitted for IntervalFit {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        match method {
+            "age_standardized" => {
+                let w = weights_arg(args, self.fit.tables.len(), "groups")?;
+                let t = self.fit.age_standardized(&w)?;
+                Ok(Value::Table(self.table(&t, None)))
+            }
+            // cumulative estimates at `times` (years): at the end of the last interval
+            // ending at or before each time (1 before the first interval's end, NaN after
+            // a group's last)
+            "at" => {
+                let times = args.nums("times")?;
+                if let Some(row) = times.iter().position(|t| !t.is_finite()) {
+                    return Err(Error::InvalidValue {
+                        arg: "times",
+                        row,
+                        value: times[row],
+                        problem: "time is not finite",
+                    });
+                }
+                let mut cols: [Vec<f64>; 5] = Default::default();
+                let mut g_col = Vec::new();
+                for (g, t) in self.fit.tables.iter().enumerate() {
+                    let m = t.surv.len();
+                    let stops = &self.breaks[1..=m];
+                    let last = if m > 0 { stops[m - 1] } else { 0.0 };
+                    for &x in times {
+                        g_col.push(g);
+                        cols[0].push(x);
+                        let v = if x > last {
+                            [f64::NAN; 4]
+                        } else {
+                            match stops.partition_point(|&s| s <= x) {
+                                0 => [1.0, 0.0, 1.0, 1.0],
+                                j => [t.surv[j - 1], t.std_err[j - 1], t.lower[j - 1], t.upper[j - 1]],
+                            }
+                        };
+                        for q in 0..4 {
+                            cols[q + 1].push(v[q]);
+                        }
+                    }
+                }
+                let mut out = Table::new().with("group", g_col);
+                for (name, c) in ["time", "survival", "std_err", "lower", "upper"].iter().zip(cols) {
+                    out.push(name, c);
+                }
+                Ok(Value::Table(out))
+            }
+            other => Err(no_such("an interval net-survival fit", other)),
+        }
+    }
+}
+
+/// `icss_group(age)`: the ICSS age group of each age at diagnosis (under 15 in the
+/// first group): codes (0-based, NaN where the age is missing) and levels.
+pub fn icss_group(args: &Args) -> Result<Output> {
+    let age = args.nums("age")?;
+    let codes: Vec<f64> = age
+        .iter()
+        .map(|&a| {
+            if a.is_nan() {
+                f64::NAN
+            } else {
+                ICSS_AGE_LOWER[1..].partition_point(|&l| l <= a) as f64
+            }
+        })
+        .collect();
+    Ok(Output::value(
+        Record::new()
+            .with("codes", codes)
+            .with("levels", ICSS_LABELS.iter().map(|s| s.to_string()).collect::<Vec<String>>()),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::call;
+    use crate::protocol::{Arg, Args, Value};
+    use std::borrow::Cow;
+
+    fn nums(v: &[f64]) -> Arg<'static> {
+        Arg::Nums(Cow::Owned(v.to_vec()))
+    }
+    fn record(v: &Value) -> Arg<'static> {
+        // a record returned by the core, passed back as an argument (as a binding does)
+        match v {
+            Value::Record(r) => Arg::Record(Args {
+                items: r.fields.iter().map(|(n, x)| (n.clone(), record(x))).collect(),
+            }),
+            Value::Nums(x) => nums(x),
+            Value::Ints(x) => nums(&x.iter().map(|&i| i as f64).collect::<Vec<_>>()),
+            Value::Strs(s) => Arg::Strs(s.clone()),
+            Value::Str(s) => Arg::Str(s.clone()),
+            Value::Bool(b) => Arg::Bool(*b),
+            _ => Arg::Null,
+        }
+    }
+    fn table_days() -> Value {
+        let args = Args::new()
+            .with("age", nums(&[0.0, 50.0, 0.0, 50.0]))
+            .with("year", nums(&[1990.0, 1990.0, 1990.0, 1990.0]))
+            .with("sex", Arg::Codes { codes: Cow::Owned(vec![0, 0, 1, 1]), levels: vec!["m".into(), "f".into()] })
+            .with("rate", nums(&[1e-5, 1e-4, 2e-5, 2e-4]))
+            .with("time_unit", Arg::Str("days".into()));
+        call("rate_table", &args).unwrap().value
+    }
+
+    #[test]
+    fn rate_table_converts_years_to_days() {
+        let Value::Record(r) = table_days() else { panic!() };
+        let Some(Value::Record(long)) = r.get("long") else { panic!() };
+        assert_eq!(long.get("age"), Some(&Value::Nums(vec![0.0, 50.0 * 365.241, 0.0, 50.0 * 365.241])));
+        assert_eq!(long.get("year"), Some(&Value::Nums(vec![10958.0; 4])));
+        assert_eq!(r.get("time_unit"), Some(&Value::Str("days".into())));
+    }
+
+    #[test]
+    fn net_survival_and_excess_aliases_through_the_protocol() {
+        let rt = record(&table_days());
+        let persons = |extra: Vec<(&str, Arg<'static>)>| {
+            let mut a = Args::new()
+                .with("ratetable", rt.clone())
+                .with("time", nums(&[100.0, 400.0, 800.0, 900.0, 1500.0, 2000.0]))
+                .with("status", nums(&[1.0, 0.0, 1.0, 1.0, 0.0, 1.0]))
+                .with("age", nums(&[60.0, 70.0, 55.0, 65.0, 75.0, 50.0]))
+                .with("year", nums(&[1995.0, 1996.5, 1997.0, 1998.2, 1999.0, 2000.0]))
+                .with("sex", nums(&[0.0, 1.0, 0.0, 1.0, 0.0, 1.0]));
+            for (n, v) in extra {
+                a = a.with(n, v);
+            }
+            a
+        };
+        let out = call("net_survival", &persons(vec![])).unwrap();
+        let fit = out.fit.unwrap();
+        let Value::Table(at) = fit.call("at", &Args::new().with("times", nums(&[0.0, 1e9]))).unwrap() else {
+            panic!()
+        };
+        let Some(Value::Nums(s)) = at.get("survival") else { panic!() };
+        assert_eq!(s[0], 1.0);
+        assert!(s[1] < 1.0);
+        let coef = |m: &str| {
+            let a = persons(vec![
+                ("covariates", Arg::Record(Args::new().with("x", nums(&[0.0, 1.0, 0.0, 1.0, 1.0, 0.0])))),
+                ("breaks", nums(&[0.0, 2.0, 10.0])),
+                ("method", Arg::Str(m.into())),
+            ]);
+            let Value::Record(r) = call("excess_hazard_model", &a).unwrap().value else { panic!() };
+            r.get("coef").cloned().unwrap()
+        };
+        assert_eq!(coef("glm"), coef("glm.poi"));
+        assert_eq!(coef("ml"), coef("max.lik"));
+        let e = call("excess_hazard_model", &persons(vec![
+            ("covariates", Arg::Record(Args::new().with("x", nums(&[0.0, 1.0, 0.0, 1.0, 1.0, 0.0])))),
+            ("method", Arg::Str("EM".into())),
+        ]))
+        .err()
+        .unwrap();
+        assert_eq!(
+            e.message(0),
+            "argument `method`: unknown value \"EM\"; accepted: \"glm.poi\", \"max.lik\""
+        );
+        // a bad age names the argument, not the rate table's column
+        let mut a = persons(vec![]);
+        a.items.retain(|(n, _)| n != "age");
+        let a = a.with("age", nums(&[60.0, f64::NAN, 55.0, 65.0, 75.0, 50.0]));
+        let e = call("net_survival", &a).err().unwrap();
+        assert!(e.message(1).starts_with("argument `age`:"), "{}", e.message(1));
+    }
+}
