@@ -268,15 +268,7 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
       r <- which(as.integer(tab$group) == gs[j] & as.integer(tab$cause) == cause_idx[k])
       t <- c(0, tab$time[r])
       if (conf_int && x$conf_type != "none") {
-        lo <- c(0, tab$lower[r])
-        hi <- c(0, tab$upper[r])
-        ok <- is.finite(lo) & is.finite(hi)
-        if (sum(ok) >= 2L) {
-          b_lo <- step_path(t[ok], lo[ok], xmax)
-          b_hi <- step_path(t[ok], hi[ok], xmax)
-          polygon(c(b_hi$x, rev(b_lo$x)), c(b_hi$y, rev(b_lo$y)),
-                  col = adjustcolor(col[k], alpha.f = 0.2), border = NA)
-        }
+        step_band(t, c(0, tab$lower[r]), c(0, tab$upper[r]), xmax, col[k])
       }
       p <- step_path(t, c(0, tab$estimate[r]), xmax)
       lines(p$x, p$y, col = col[k], lty = lty[j], lwd = lwd)
@@ -519,10 +511,7 @@ print.hrr_finegray <- function(x, digits = max(1L, getOption("digits") - 3L), ..
 
 summary.hrr_finegray <- function(object, conf.int = 0.95, ...) {
   w <- fg_table(object, conf.int)
-  ci <- cbind(w$exp_coef, exp(-w$coef), w$exp_lower, w$exp_upper)
-  lev <- substring(format(conf.int), 2L)
-  dimnames(ci) <- list(w$term, c("exp(coef)", "exp(-coef)", paste0("lower ", lev),
-                                 paste0("upper ", lev)))
+  ci <- ratio_ci(w, conf.int)
   res <- list(call = object$call, coefficients = fg_coef_matrix(w, "Pr(>|z|)"),
               conf.int = ci, cause = object$cause, n = object$n, nevent = object$nevent,
               n_dropped = object$n_dropped, loglik = object$loglik,

@@ -329,11 +329,7 @@ print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) 
 
 summary.hrr_coxph <- function(object, conf.int = 0.95, ...) {
   tab <- cox_table(object, conf.int)
-  ci <- cbind(tab$exp_coef, exp(-tab$coef), tab$exp_lower, tab$exp_upper)
-  lev <- format(conf.int)
-  lev <- substring(lev, 2L)
-  dimnames(ci) <- list(tab$term, c("exp(coef)", "exp(-coef)", paste0("lower ", lev),
-                                   paste0("upper ", lev)))
+  ci <- ratio_ci(tab, conf.int)
   res <- list(call = object$call, n = object$n, nevent = object$nevent,
               n_dropped = object$n_dropped,
               coefficients = coef_matrix(object, "Pr(>|z|)", tab), conf.int = ci,

@@ -244,3 +244,39 @@ conf_level_of <- function(x) {
   }
   x
 }
+
+# Print a long table one block per level of `by` (survfit's summary layout): the
+# limits headed "lower/upper <level>% CI", numbers to `digits` significant digits.
+print_blocks <- function(t, by, cols, conf_level, header, digits, ...) {
+  lev <- format(100 * conf_level)
+  for (s in levels(t[[by]])) {
+    d <- t[t[[by]] == s, cols, drop = FALSE]
+    names(d)[names(d) == "lower"] <- paste0("lower ", lev, "% CI")
+    names(d)[names(d) == "upper"] <- paste0("upper ", lev, "% CI")
+    if (header) cat("                ", s, "\n", sep = "")
+    num <- vapply(d, is.numeric, logical(1L))
+    d[num] <- lapply(d[num], signif, digits = digits)
+    print(d, row.names = FALSE, ...)
+    cat("\n")
+  }
+}
+
+# A shaded step-shaped confidence band: each (lo, hi) holds from its time to the next,
+# the last to `xmax`; undefined limits left out.
+step_band <- function(tt, lo, hi, xmax, col) {
+  ok <- is.finite(lo) & is.finite(hi)
+  if (sum(ok) < 2L) return(invisible(NULL))
+  xs <- c(rep(tt[ok], each = 2L)[-1L], xmax)
+  polygon(c(xs, rev(xs)), c(rep(hi[ok], each = 2L), rev(rep(lo[ok], each = 2L))),
+          col = adjustcolor(col, alpha.f = 0.2), border = NA)
+}
+
+# summary.coxph's conf.int matrix from a coefficient table of the core: exp(coef),
+# exp(-coef) and the limits of exp(coef), rows named by term.
+ratio_ci <- function(tab, conf.int) {
+  ci <- cbind(tab$exp_coef, exp(-tab$coef), tab$exp_lower, tab$exp_upper)
+  lev <- substring(format(conf.int), 2L)
+  dimnames(ci) <- list(tab$term, c("exp(coef)", "exp(-coef)", paste0("lower ", lev),
+                                   paste0("upper ", lev)))
+  ci
+}

@@ -169,17 +169,7 @@ print.summary.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), 
   t <- x$table
   cols <- if (x$times) c("time", "n_risk", "survival", "std_err", "lower", "upper") else
     c("time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper")
-  lev <- format(100 * x$conf_level)
-  for (s in levels(t$strata)) {
-    d <- t[t$strata == s, cols, drop = FALSE]
-    names(d)[names(d) == "lower"] <- paste0("lower ", lev, "% CI")
-    names(d)[names(d) == "upper"] <- paste0("upper ", lev, "% CI")
-    if (x$has_strata) cat("                ", s, "\n", sep = "")
-    num <- vapply(d, is.numeric, logical(1L))
-    d[num] <- lapply(d[num], signif, digits = digits)
-    print(d, row.names = FALSE, ...)
-    cat("\n")
-  }
+  print_blocks(t, "strata", cols, x$conf_level, x$has_strata, digits, ...)
   invisible(x)
 }
 
@@ -199,17 +189,7 @@ plot.hrr_km <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
     r <- which(as.integer(x$strata) == i)
     tt <- c(0, x$time[r])
     if (conf_int && x$conf_type != "none") {
-      lo <- c(1, x$lower[r])
-      hi <- c(1, x$upper[r])
-      ok <- is.finite(lo) & is.finite(hi)
-      if (sum(ok) >= 2L) {
-        # Step-shaped band: each value holds until the next time.
-        t1 <- tt[ok]
-        xs <- c(rep(t1, each = 2L)[-1L], xmax)
-        band_x <- c(xs, rev(xs))
-        band_y <- c(rep(hi[ok], each = 2L), rev(rep(lo[ok], each = 2L)))
-        polygon(band_x, band_y, col = adjustcolor(col[i], alpha.f = 0.2), border = NA)
-      }
+      step_band(tt, c(1, x$lower[r]), c(1, x$upper[r]), xmax, col[i])
     }
     lines(c(tt, xmax), c(1, x$survival[r], utils_last(x$survival[r], 1)), type = "s",
           col = col[i], lty = lty[i], lwd = lwd)

@@ -422,17 +422,7 @@ print.summary.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 
   cat(netsurv_label(x$method), "; time in ", x$time_unit, "\n\n", sep = "")
   t <- x$table
   cols <- setdiff(names(t), c("strata", if (x$times) "n_risk"))
-  lev <- format(100 * x$conf_level)
-  for (s in levels(t$strata)) {
-    d <- t[t$strata == s, cols, drop = FALSE]
-    names(d)[names(d) == "lower"] <- paste0("lower ", lev, "% CI")
-    names(d)[names(d) == "upper"] <- paste0("upper ", lev, "% CI")
-    if (x$has_strata) cat("                ", s, "\n", sep = "")
-    num <- vapply(d, is.numeric, logical(1L))
-    d[num] <- lapply(d[num], signif, digits = digits)
-    print(d, row.names = FALSE, ...)
-    cat("\n")
-  }
+  print_blocks(t, "strata", cols, x$conf_level, x$has_strata, digits, ...)
   invisible(x)
 }
 
@@ -472,17 +462,7 @@ plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
   for (i in seq_len(k)) {
     r <- which(as.integer(x$strata) == i)
     tt <- c(0, x$time[r])
-    if (conf_int) {
-      lo <- c(1, x$lower[r])
-      hi <- c(1, x$upper[r])
-      ok <- is.finite(lo) & is.finite(hi)
-      if (sum(ok) >= 2L) {
-        t1 <- tt[ok]
-        xs <- c(rep(t1, each = 2L)[-1L], xmax)
-        polygon(c(xs, rev(xs)), c(rep(hi[ok], each = 2L), rev(rep(lo[ok], each = 2L))),
-                col = adjustcolor(col[i], alpha.f = 0.2), border = NA)
-      }
-    }
+    if (conf_int) step_band(tt, c(1, x$lower[r]), c(1, x$upper[r]), xmax, col[i])
     lines(c(tt, xmax), c(1, x$survival[r], utils_last(x$survival[r], 1)), type = "s",
           col = col[i], lty = lty[i], lwd = lwd)
   }
@@ -876,17 +856,7 @@ print.summary.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("di
   cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
   cat(interval_label(x$method), "; times in years; ", x$conf_type, " limits\n\n", sep = "")
   t <- x$table
-  lev <- format(100 * x$conf_level)
-  for (s in levels(t$group)) {
-    d <- t[t$group == s, setdiff(names(t), "group"), drop = FALSE]
-    names(d)[names(d) == "lower"] <- paste0("lower ", lev, "% CI")
-    names(d)[names(d) == "upper"] <- paste0("upper ", lev, "% CI")
-    if (x$has_groups) cat("                ", s, "\n", sep = "")
-    num <- vapply(d, is.numeric, logical(1L))
-    d[num] <- lapply(d[num], signif, digits = digits)
-    print(d, row.names = FALSE, ...)
-    cat("\n")
-  }
+  print_blocks(t, "group", setdiff(names(t), "group"), x$conf_level, x$has_groups, digits, ...)
   invisible(x)
 }
 

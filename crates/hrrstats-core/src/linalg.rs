@@ -113,11 +113,17 @@ pub(crate) fn chinv2(m: &mut [f64], n: usize) {
 
 /// `b' V⁻ b` with the generalised inverse of [`cholesky2`] (survival's `coxph.wtest`).
 pub(crate) fn quadratic_form_inverse(v: &[f64], n: usize, b: &[f64], toler: f64) -> f64 {
+    quadratic_form_ranked(v, n, b, toler).0
+}
+
+/// `b' V⁻ b` as [`quadratic_form_inverse`] and the rank of `V`; callers that need a
+/// full-rank `V` (a test whose variance must be invertible) check the rank.
+pub(crate) fn quadratic_form_ranked(v: &[f64], n: usize, b: &[f64], toler: f64) -> (f64, usize) {
     let mut m = v.to_vec();
-    cholesky2(&mut m, n, toler);
+    let rank = cholesky2(&mut m, n, toler).max(0) as usize;
     let mut y = b.to_vec();
     chsolve2(&m, n, &mut y);
-    y.iter().zip(b).map(|(a, b)| a * b).sum()
+    (y.iter().zip(b).map(|(a, b)| a * b).sum(), rank)
 }
 
 #[cfg(test)]

@@ -166,7 +166,7 @@ class CoxPH:
             _, ax = plt.subplots()
         b = self.baseline_hazard(centered=centered)
         for lev, g in b.groupby("strata", sort=False):
-            ax.step(np.r_[0.0, g["time"]], np.exp(-np.r_[0.0, g["cumulative_hazard"]]), where="post",
+            ax.step(np.r_[0.0, g["time"]], np.r_[1.0, g["survival"]], where="post",
                     label=None if len(self.strata_levels) == 1 else str(lev))
         ax.set_xlabel("time")
         ax.set_ylabel("baseline survival" + (" (at means)" if centered else " (covariates 0)"))

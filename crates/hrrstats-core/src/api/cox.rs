@@ -139,7 +139,7 @@ impl CoxFit {
             .with("n_params", p))
     }
 
-    /// strata, time, cumulative_hazard (at covariates 0, or at the means when
+    /// strata, time, cumulative_hazard and survival = exp(-cumulative_hazard) (at covariates 0, or at the means when
     /// `centered`); both hazards when `centered` is None.
     fn baseline_table(&self, centered: Option<bool>) -> Table {
         let b = &self.fit.baseline;
@@ -148,9 +148,14 @@ impl CoxFit {
             strata.extend(std::iter::repeat_n(k, b.offsets[k + 1] - b.offsets[k]));
         }
         let t = Table::new().with("strata", strata).with("time", &b.time);
+        let surv = |h: &[f64]| -> Vec<f64> { h.iter().map(|x| (-x).exp()).collect() };
         match centered {
-            Some(true) => t.with("cumulative_hazard", &b.cumulative_hazard_centered),
-            Some(false) => t.with("cumulative_hazard", &b.cumulative_hazard),
+            Some(true) => t
+                .with("cumulative_hazard", &b.cumulative_hazard_centered)
+                .with("survival", surv(&b.cumulative_hazard_centered)),
+            Some(false) => t
+                .with("cumulative_hazard", &b.cumulative_hazard)
+                .with("survival", surv(&b.cumulative_hazard)),
             None => t
                 .with("cumulative_hazard", &b.cumulative_hazard)
                 .with("cumulative_hazard_centered", &b.cumulative_hazard_centered),

@@ -6,7 +6,7 @@
 //! (the last group left out). NaN when `V` is singular (cmprsk reports -1).
 
 use super::CompetingData;
-use crate::linalg::{cholesky2, chsolve2};
+use crate::linalg::quadratic_form_ranked;
 
 /// The statistic of Gray's test for `cause`.
 pub(crate) fn gray_test(d: &CompetingData, cause: f64, rho: f64) -> f64 {
@@ -28,14 +28,10 @@ pub(crate) fn gray_test(d: &CompetingData, cause: f64, rho: f64) -> f64 {
         let ig: Vec<usize> = rows.iter().map(|&i| d.group_of(i)).collect();
         crst(&y, &m, &ig, ng, rho, &mut s, &mut v);
     }
-    let mut chol = v.clone();
-    let rank = cholesky2(&mut chol, ng1, 1e-9);
-    if rank < ng1 as i64 {
-        return f64::NAN;
+    match quadratic_form_ranked(&v, ng1, &s, 1e-9) {
+        (q, rank) if rank == ng1 => q,
+        _ => f64::NAN,
     }
-    let mut x = s.clone();
-    chsolve2(&chol, ng1, &mut x);
-    x.iter().zip(&s).map(|(a, b)| a * b).sum()
 }
 
 /// One stratum: adds its scores to `s` and variance to `vs` (full `ng1 x ng1`).

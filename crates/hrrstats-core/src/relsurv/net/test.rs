@@ -131,16 +131,15 @@ pub fn net_survival_test(
         }
     }
     let k1 = k - 1;
-    let mut sub: Vec<f64> = (0..k1)
+    let sub: Vec<f64> = (0..k1)
         .flat_map(|g| (0..k1).map(move |h| (g, h)))
         .map(|(g, h)| v[g * k + h])
         .collect();
-    let statistic = if crate::linalg::cholesky2(&mut sub, k1, 1e-12) < k1 as i64 {
-        f64::NAN
-    } else {
-        let mut x = z[..k1].to_vec();
-        crate::linalg::chsolve2(&sub, k1, &mut x);
-        x.iter().zip(&z[..k1]).map(|(a, b)| a * b).sum()
+    // z' V⁻¹ z over the first k - 1 groups; NaN when V is singular (rs.diff's solve()
+    // would fail there).
+    let statistic = match crate::linalg::quadratic_form_ranked(&sub, k1, &z[..k1], 1e-12) {
+        (q, rank) if rank == k1 => q,
+        _ => f64::NAN,
     };
     Ok(NetSurvivalTest {
         statistic,
