@@ -34,10 +34,31 @@ REL_TOL = 1e-12
 
 # ---- cases and mutations -------------------------------------------------------------
 
+def expand(v):
+    """Generated columns, for large cases kept small on disk: {"range": [a, b]} is
+    a, a+1, ..., b-1; {"repeat": [x, n]} is x n times; {"cycle": [k, n]} is
+    0, 1, ..., k-1, 0, ... (n values); {"groups": n} is a grouping of n rows with a level
+    each (an identifier passed as a group)."""
+    if isinstance(v, dict) and len(v) == 1:
+        (k, a), = v.items()
+        if k == "range":
+            return [float(x) for x in range(a[0], a[1])]
+        if k == "repeat":
+            return [float(a[0])] * a[1]
+        if k == "cycle":
+            return [float(i % a[0]) for i in range(a[1])]
+        if k == "groups":
+            return {"codes": list(range(a)), "levels": [str(i) for i in range(a)]}
+    if isinstance(v, dict):
+        return {k: expand(x) for k, x in v.items()}
+    return v
+
+
 def load_cases():
     cases = []
     for f in sorted((HERE / "cases").glob("*.json")):
         for c in json.loads(f.read_text()):
+            c["args"] = expand(c["args"])
             c.setdefault("fit_calls", [])
             c["id"] = f"{f.stem}/{c['name']}"
             cases.append(c)

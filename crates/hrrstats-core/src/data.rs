@@ -73,6 +73,28 @@ pub fn check_codes(arg: &'static str, codes: &[u32], n_levels: usize) -> Result<
     Ok(())
 }
 
+/// The most cells (f64) a method allocates for a table whose size grows with the
+/// number of levels of a grouping or the number of grid points (5e7: 400 MB), so that an
+/// identifier passed as a group, or a tiny step, is an error instead of an abort.
+pub const MAX_CELLS: f64 = 5e7;
+
+/// Refuse, naming `arg`, before allocating `cells` cells; `what` says what they are for.
+pub fn check_cells(arg: &'static str, cells: f64, what: impl FnOnce() -> String) -> Result<()> {
+    if cells > MAX_CELLS {
+        return Err(Error::InvalidArgument {
+            arg,
+            reason: format!(
+                "{} would need {:.2e} numbers ({:.1} GB), more than the {:.0e} allowed",
+                what(),
+                cells,
+                cells * 8.0 / 1e9,
+                MAX_CELLS
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Check a confidence level: strictly between 0 and 1.
 pub fn check_conf_level(conf_level: f64) -> Result<()> {
     if !(conf_level > 0.0 && conf_level < 1.0) {

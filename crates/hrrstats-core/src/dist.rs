@@ -7,11 +7,12 @@ pub(crate) fn qnorm(p: f64) -> f64 {
     Normal::standard().inverse_cdf(p)
 }
 
-/// Upper tail of the chi-square distribution, `P(X > x)`; with `df = 0` the
-/// distribution is a point mass at zero, as R's `pchisq(x, 0, lower.tail = FALSE)`.
+/// Upper tail of the chi-square distribution, `P(X > x)`. A test on 0 degrees of
+/// freedom tests nothing: its p-value is NaN (NA in R), as survdiff's, not R's
+/// `pchisq(x, 0, lower.tail = FALSE) = 0` that reads as overwhelming evidence.
 pub(crate) fn pchisq_upper(x: f64, df: usize) -> f64 {
     if df == 0 {
-        return 0.0;
+        return f64::NAN;
     }
     ChiSquared::new(df as f64)
         .map(|d| d.sf(x))

@@ -160,6 +160,12 @@ impl CumIncParams {
         let causes = d.causes();
         let z = qnorm(1.0 - (1.0 - self.conf_level) / 2.0);
         let ng = d.n_groups();
+        if ng > 1 && d.entry.is_none() && d.weights.is_none() {
+            let g1 = (ng - 1) as f64;
+            crate::data::check_cells("group", g1 * g1, || {
+                format!("has {ng} levels: Gray's test's {0} x {0} variance matrix (is it an identifier column?)", ng - 1)
+            })?;
+        }
         let mut rows: Vec<Vec<usize>> = vec![Vec::new(); ng];
         for i in 0..d.len() {
             rows[d.group_of(i)].push(i);

@@ -384,7 +384,16 @@ pub(super) fn nb_loglik(th: f64, mu: &[f64], y: &[f64], w: &[f64]) -> f64 {
 
 /// `MASS::theta.ml`: Newton–Raphson for `theta` at fixed means; returns the estimate
 /// and its standard error `1/sqrt(information)`.
-pub(super) fn theta_ml(y: &[f64], mu: &[f64], w: &[f64], limit: usize) -> Result<(f64, f64)> {
+/// MASS's `theta.ml`: Newton on the profile score of theta. Returns theta, its standard
+/// error and whether the iteration limit was reached (MASS warns then). A theta that
+/// runs off to infinity (counts with no overdispersion) stops the iteration at once
+/// with an error instead of iterating on NaN until the limit.
+pub(super) fn theta_ml(
+    y: &[f64],
+    mu: &[f64],
+    w: &[f64],
+    limit: usize,
+) -> Result<(f64, f64, bool)> {
     use statrs::function::gamma::digamma;
     let n: f64 = w.iter().sum();
     let score = |th: f64| -> f64 {
@@ -412,9 +421,14 @@ pub(super) fn theta_ml(y: &[f64], mu: &[f64], w: &[f64], limit: usize) -> Result
     let mut it = 0;
     let mut del: f64 = 1.0;
     let mut i = f64::NAN;
+    let mut at_limit = false;
     loop {
         it += 1;
-        if it >= limit || del.abs() <= eps {
+        if it >= limit {
+            at_limit = true;
+            break;
+        }
+        if del.abs() <= eps || !t0.is_finite() || del.is_nan() {
             break;
         }
         t0 = t0.abs();
@@ -422,14 +436,14 @@ pub(super) fn theta_ml(y: &[f64], mu: &[f64], w: &[f64], limit: usize) -> Result
         del = score(t0) / i;
         t0 += del;
     }
-    if !t0.is_finite() {
+    if !t0.is_finite() || del.is_nan() {
         return Err(Error::Data {
             arg: "y",
             reason: "theta.ml did not converge: the counts show no overdispersion to estimate"
                 .into(),
         });
     }
-    Ok((t0.max(0.0), (1.0 / i).sqrt()))
+    Ok((t0.max(0.0), (1.0 / i).sqrt(), at_limit))
 }
 
 /// The trigamma function ψ'(x) for x > 0: recurrence up to 20, then the asymptotic

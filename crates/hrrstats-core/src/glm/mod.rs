@@ -313,7 +313,7 @@ impl GlmParams {
             self.max_iter,
         )?;
         let mut mu = fit.fitted.clone();
-        let (mut th, mut se_th) = theta_ml(y, &mu, &w, self.max_iter)?;
+        let (mut th, mut se_th, mut theta_limit) = theta_ml(y, &mu, &w, self.max_iter)?;
         let mut iter = 0;
         let d1 = (2.0 * (fit.df_residual.max(1) as f64)).sqrt();
         let d2 = 1.0;
@@ -339,12 +339,18 @@ impl GlmParams {
                 self.max_iter,
             )?;
             let t0 = th;
-            (th, se_th) = theta_ml(y, &mu, &w, self.max_iter)?;
+            let at_limit;
+            (th, se_th, at_limit) = theta_ml(y, &mu, &w, self.max_iter)?;
+            theta_limit |= at_limit;
             fam = Family::NegativeBinomial(th);
             mu = fit.fitted.clone();
             del = t0 - th;
             lm0 = lm;
             lm = nb_loglik(th, &mu, y, &w);
+        }
+        if theta_limit {
+            fit.warnings
+                .push("theta.ml: iteration limit reached".to_string());
         }
         if iter > self.max_iter {
             fit.warnings

@@ -86,6 +86,12 @@ impl LogrankTestParams {
                     .into(),
             });
         }
+        let ng = n_groups as f64;
+        crate::data::check_cells("group", ng * ng + 2.0 * ng * data.n_strata() as f64, || {
+            format!(
+                "has {n_groups} levels: the test's {n_groups} x {n_groups} variance matrix (is it an identifier column?)"
+            )
+        })?;
         let mut n = vec![0usize; n_groups];
         for &g in group {
             n[g as usize] += 1;

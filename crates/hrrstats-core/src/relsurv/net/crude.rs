@@ -37,6 +37,7 @@ pub fn crude_probabilities(
         });
     }
     let tmax = d.time.iter().copied().fold(0.0, f64::max);
+    super::check_steps(tmax, precision)?;
     let tau = tau.unwrap_or(tmax);
     if !(tau.is_finite() && tau > 0.0) {
         return Err(Error::InvalidArgument {
@@ -62,6 +63,7 @@ pub fn crude_probabilities_by_stratum(
         return Ok(vec![crude_probabilities(table, d, precision, tau)?]);
     };
     let tau = tau.unwrap_or(d.time.iter().copied().fold(0.0, f64::max));
+    super::check_steps(d.time.iter().copied().fold(0.0, f64::max), precision)?;
     // validate once, as for the whole cohort
     if !(precision.is_finite() && precision > 0.0) || !(tau.is_finite() && tau > 0.0) {
         crude_probabilities(table, d, precision, Some(tau))?;

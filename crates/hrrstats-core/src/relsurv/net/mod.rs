@@ -237,6 +237,7 @@ impl NetSurvivalParams {
             });
         }
         check_conf_level(self.conf_level)?;
+        check_steps(d.time.iter().copied().fold(0.0, f64::max), self.precision)?;
         if !matches!(
             self.conf_type,
             ConfType::Log | ConfType::LogLog | ConfType::Plain
@@ -422,6 +423,25 @@ struct PpSums {
 }
 
 /// The fine steps: (start time, length, interval index).
+/// Most integration steps of length `precision` over the follow-up: each thread keeps
+/// five sums per step (2e6 steps: 80 MB a thread).
+const MAX_STEPS: f64 = 2e6;
+
+/// Refuse a `precision` (or a follow-up in the wrong unit) that would make more steps
+/// than [`MAX_STEPS`], before allocating them.
+pub fn check_steps(max_time: f64, precision: f64) -> Result<()> {
+    let steps = max_time / precision;
+    if steps > MAX_STEPS {
+        return Err(Error::InvalidArgument {
+            arg: "precision",
+            reason: format!(
+                "follow-up up to {max_time} in steps of {precision} would take {steps:.2e} integration steps, more than the {MAX_STEPS:.0e} allowed: use a larger precision, or check that `time` is in the rate table's unit"
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn fine_steps(times: &[f64], prec: f64) -> Vec<(f64, f64, usize)> {
     let mut out = Vec::new();
     let mut time = 0.0;

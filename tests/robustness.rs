@@ -1,0 +1,99 @@
+//! Inputs that used to kill the process, hang or mislead (issue "No silent wrong
+//! answers"), through the same entry point the bindings use (`api::call`): an error
+//! naming the argument, or NA for a test that tests nothing, never an abort.
+use std::borrow::Cow;
+
+use hrrstats::api;
+use hrrstats::protocol::{Arg, Args, Value};
+
+fn nums(v: Vec<f64>) -> Arg<'static> {
+    Arg::Nums(Cow::Owned(v))
+}
+
+fn codes(c: Vec<u32>, k: usize) -> Arg<'static> {
+    Arg::Codes {
+        codes: Cow::Owned(c),
+        levels: (0..k).map(|i| i.to_string()).collect(),
+    }
+}
+
+fn field<'v>(v: &'v Value, name: &str) -> &'v Value {
+    match v {
+        Value::Record(r) => r.get(name).expect(name),
+        _ => panic!("not a record"),
+    }
+}
+
+fn num(v: &Value) -> f64 {
+    match v {
+        Value::Num(x) => *x,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+#[test]
+fn identifier_as_logrank_group_is_an_error_not_an_abort() {
+    // 20,000 levels: a 20,000 x 20,000 variance matrix (3.2 GB) is refused up front.
+    let n = 20_000;
+    let args = Args::new()
+        .with("time", nums((0..n).map(|i| 1.0 + i as f64).collect()))
+        .with("status", nums(vec![1.0; n]))
+        .with("group", codes((0..n as u32).collect(), n));
+    let e = api::call("logrank_test", &args).err().expect("an error");
+    assert_eq!(e.arg(), "group");
+    assert!(e.to_string().contains("has 20000 levels"), "{e}");
+}
+
+#[test]
+fn identifier_as_cumulative_incidence_group_is_an_error() {
+    let n = 10_000;
+    let args = Args::new()
+        .with("time", nums((0..n).map(|i| 1.0 + i as f64).collect()))
+        .with("cause", nums((0..n).map(|i| (i % 3) as f64).collect()))
+        .with("group", codes((0..n as u32).collect(), n));
+    let e = api::call("cumulative_incidence", &args).err().expect("an error");
+    assert_eq!(e.arg(), "group");
+    assert!(e.to_string().contains("has 10000 levels"), "{e}");
+}
+
+#[test]
+fn logrank_without_events_has_no_p_value() {
+    // No events: nothing to test (df = 0). survdiff gives NaN; p = 0 would read as
+    // overwhelming evidence.
+    let args = Args::new()
+        .with("time", nums(vec![1.0, 2.0, 3.0, 4.0]))
+        .with("status", nums(vec![0.0; 4]))
+        .with("group", codes(vec![0, 0, 1, 1], 2));
+    let out = api::call("logrank_test", &args).expect("a result");
+    assert!(num(field(&out.value, "p_value")).is_nan());
+    assert_eq!(field(&out.value, "df"), &Value::Int(0));
+}
+
+#[test]
+fn tiny_net_survival_precision_is_an_error_not_unbounded_memory() {
+    // 10 years in days at a precision of 1e-6 days: 3.65e9 steps. The full path
+    // (net_survival, crude_probabilities) is in the conformance cases (robustness.json).
+    let e = hrrstats::relsurv::net::check_steps(3650.0, 1e-6).unwrap_err();
+    assert_eq!(e.arg(), "precision");
+    assert!(e.to_string().contains("integration steps"), "{e}");
+    assert!(hrrstats::relsurv::net::check_steps(3650.0, 1.0).is_ok());
+}
+
+#[test]
+fn underdispersed_negative_binomial_stops() {
+    // Counts with less spread than Poisson: theta runs off to infinity. With a huge
+    // iteration limit the fit used to iterate on NaN until the limit (for ever).
+    let n = 40;
+    let y: Vec<f64> = (0..n).map(|i| 3.0 + (i % 2) as f64).collect();
+    let x: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+    let args = Args::new()
+        .with("y", nums(y))
+        .with("covariates", Arg::Record(Args::new().with("x", nums(x))))
+        .with("max_iter", Arg::Num(1e9));
+    let start = std::time::Instant::now();
+    let out = api::call("negbin_glm", &args);
+    assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
+    if let Err(e) = out {
+        assert!(e.to_string().contains("overdispersion") || e.to_string().contains("theta"), "{e}");
+    }
+}
