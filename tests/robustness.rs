@@ -97,3 +97,62 @@ fn underdispersed_negative_binomial_stops() {
         assert!(e.to_string().contains("overdispersion") || e.to_string().contains("theta"), "{e}");
     }
 }
+
+fn poisson_args(y: Vec<f64>) -> Args<'static> {
+    let n = y.len();
+    Args::new()
+        .with("y", nums(y))
+        .with("covariates", Arg::Record(Args::new().with("x", nums((0..n).map(|i| i as f64).collect()))))
+}
+
+#[test]
+fn glm_inputs_that_cannot_be_fitted_are_errors() {
+    let y = vec![1.0, 2.0, 3.0, 4.0];
+    let e = api::call("poisson_glm", &poisson_args(y.clone()).with("weights", nums(vec![0.0; 4])))
+        .err()
+        .expect("all-zero weights");
+    assert_eq!(e.arg(), "weights");
+    let e = api::call("poisson_glm", &poisson_args(y.clone()).with("start", nums(vec![f64::NAN, 0.0])))
+        .err()
+        .expect("NaN start");
+    assert_eq!(e.arg(), "start");
+    let one = codes(vec![0; 4], 1);
+    let e = api::call("poisson_glm", &poisson_args(y).with("cluster", one))
+        .err()
+        .expect("one cluster");
+    assert_eq!(e.arg(), "cluster");
+    assert!(e.to_string().contains("at least 2 clusters"), "{e}");
+}
+
+#[test]
+fn kaplan_meier_with_all_weights_zero_is_an_error() {
+    let args = Args::new()
+        .with("time", nums(vec![1.0, 2.0, 3.0]))
+        .with("status", nums(vec![1.0, 0.0, 1.0]))
+        .with("weights", nums(vec![0.0; 3]));
+    let e = api::call("kaplan_meier", &args).err().expect("an error");
+    assert_eq!(e.arg(), "weights");
+}
+
+#[test]
+fn icss_group_refuses_negative_and_infinite_ages() {
+    for bad in [-5.0, f64::INFINITY] {
+        let e = api::call("icss_group", &Args::new().with("age", nums(vec![50.0, bad])))
+            .err()
+            .expect("an error");
+        assert_eq!((e.arg(), e.row()), ("age", Some(1)));
+    }
+    assert!(api::call("icss_group", &Args::new().with("age", nums(vec![50.0, f64::NAN]))).is_ok());
+}
+
+#[test]
+fn huge_counts_are_refused_and_large_ones_are_fast() {
+    let e = api::call("rate", &Args::new().with("events", nums(vec![1e300])).with("person_time", nums(vec![1.0])))
+        .err()
+        .expect("an error");
+    assert_eq!(e.arg(), "events");
+    let start = std::time::Instant::now();
+    api::call("rate", &Args::new().with("events", nums(vec![1e15])).with("person_time", nums(vec![1e16])))
+        .expect("a rate");
+    assert!(start.elapsed().as_secs_f64() < 1.0, "{:?}", start.elapsed());
+}

@@ -51,3 +51,34 @@ def test_underdispersed_negative_binomial_stops():
     except ValueError as e:
         assert "overdispersion" in str(e) or "theta" in str(e)
     assert time.time() - start < 30
+
+
+def test_glm_inputs_that_cannot_be_fitted_are_errors():
+    X = pd.DataFrame({"x": [1.0, 2, 3, 4]})
+    y = [1.0, 2, 3, 4]
+    with pytest.raises(ValueError, match=r"argument `weights`: every weight is 0"):
+        hs.poisson_glm(y, X, weights=[0.0] * 4)
+    with pytest.raises(ValueError, match=r"argument `start`"):
+        hs.poisson_glm(y, X, start=[np.nan, 0.0])
+    with pytest.raises(ValueError, match=r"argument `cluster`: .*at least 2 clusters"):
+        hs.poisson_glm(y, X, cluster=[1, 1, 1, 1])
+
+
+def test_kaplan_meier_with_all_weights_zero_is_an_error():
+    with pytest.raises(ValueError, match=r"argument `weights`: every weight is 0"):
+        hs.kaplan_meier([1.0, 2, 3], [1, 0, 1], weights=[0.0, 0, 0])
+
+
+def test_icss_group_refuses_negative_and_infinite_ages():
+    with pytest.raises(ValueError, match=r"argument `age`.*row 0"):
+        hs.icss_group([-5.0, 50])
+    with pytest.raises(ValueError, match=r"argument `age`.*row 1"):
+        hs.icss_group([50.0, np.inf])
+
+
+def test_huge_counts_are_refused_and_large_ones_are_fast():
+    with pytest.raises(ValueError, match=r"argument `events`.*2\^53"):
+        hs.rate([1e300], [1.0])
+    start = time.time()
+    hs.rate([1e15], [1e16])
+    assert time.time() - start < 1

@@ -42,3 +42,28 @@ test_that("an underdispersed negative binomial fit stops", {
   if (is.character(res)) expect_match(res, "overdispersion|theta")
   expect_lt(as.numeric(difftime(Sys.time(), t0, units = "secs")), 30)
 })
+
+test_that("GLM inputs that cannot be fitted are errors", {
+  d <- data.frame(y = c(1, 2, 3, 4), x = c(1, 2, 3, 4), w = 0, cl = 1)
+  expect_error(poisson_glm(y ~ x, data = d, weights = w), "argument `weights`: every weight is 0")
+  expect_error(poisson_glm(y ~ x, data = d, start = c(NA, 0)), "argument `start`")
+  expect_error(poisson_glm(y ~ x, data = d, cluster = cl), "argument `cluster`: .*at least 2 clusters")
+})
+
+test_that("Kaplan-Meier with all weights 0 is an error", {
+  d <- data.frame(time = 1:3, status = c(1, 0, 1), w = 0)
+  expect_error(kaplan_meier(survival::Surv(time, status) ~ 1, data = d, weights = w),
+               "argument `weights`: every weight is 0")
+})
+
+test_that("icss_group refuses negative and infinite ages", {
+  expect_error(icss_group(c(-5, 50)), "argument `age`.*row 1")
+  expect_error(icss_group(c(50, Inf)), "argument `age`.*row 2")
+})
+
+test_that("huge counts are refused and large ones are fast", {
+  expect_error(rate(events = 1e300, person_time = 1), "argument `events`.*2\\^53")
+  t0 <- Sys.time()
+  rate(events = 1e15, person_time = 1e16)
+  expect_lt(as.numeric(difftime(Sys.time(), t0, units = "secs")), 1)
+})

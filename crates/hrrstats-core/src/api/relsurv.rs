@@ -844,6 +844,16 @@ impl Fitted for IntervalFit {
 /// first group): codes (0-based, NaN where the age is missing) and levels.
 pub fn icss_group(args: &Args) -> Result<Output> {
     let age = args.nums("age")?;
+    // A missing age has no group (NA); a negative or infinite age is an error, not a
+    // member of the youngest or oldest group.
+    if let Some(row) = age.iter().position(|a| a.is_infinite() || *a < 0.0) {
+        return Err(Error::InvalidValue {
+            arg: "age",
+            row,
+            value: age[row],
+            problem: "age must be finite and non-negative",
+        });
+    }
     let codes: Vec<f64> = age
         .iter()
         .map(|&a| {

@@ -78,6 +78,12 @@ impl<'a> GlmData<'a> {
     pub fn with_weights(mut self, w: &'a [f64]) -> Result<Self> {
         check_len("weights", w.len(), "y", self.y.len())?;
         crate::data::check_nonneg_finite("weights", w)?;
+        if !w.iter().any(|&v| v > 0.0) {
+            return Err(Error::Data {
+                arg: "weights",
+                reason: "every weight is 0: there is nothing to fit".into(),
+            });
+        }
         self.weights = Some(w);
         Ok(self)
     }
@@ -178,6 +184,12 @@ impl GlmParams {
                 return Err(Error::InvalidArgument {
                     arg: "start",
                     reason: format!("has {} values for {p} coefficients", s.len()),
+                });
+            }
+            if let Some(j) = s.iter().position(|v| !v.is_finite()) {
+                return Err(Error::InvalidArgument {
+                    arg: "start",
+                    reason: format!("value {} is {} (start values must be finite)", j + 1, s[j]),
                 });
             }
         }

@@ -3,7 +3,7 @@
 
 use super::GlmFit;
 use crate::data::check_len;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use super::GlmData;
 
 /// Kind of sandwich variance, as the sandwich package computes them.
@@ -47,6 +47,13 @@ impl GlmFit {
                 labels.sort_unstable();
                 labels.dedup();
                 groups = labels.len();
+                if groups < 2 {
+                    return Err(Error::Data {
+                        arg: "cluster",
+                        reason: "a cluster-robust variance needs at least 2 clusters; all rows are in one"
+                            .into(),
+                    });
+                }
                 let mut u = vec![0.0; groups * p];
                 for i in 0..n {
                     let g = labels.binary_search(&cl[i]).unwrap();

@@ -69,9 +69,20 @@ pub(crate) fn check_counts(arg: &'static str, x: &[f64]) -> Result<()> {
                 problem: "count must be a whole number for exact Poisson limits",
             });
         }
+        if v > MAX_COUNT {
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem: "count is above 2^53, the largest whole number a double holds exactly",
+            });
+        }
     }
     Ok(())
 }
+
+/// 2^53: counts above it are not whole numbers a double can hold exactly.
+const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 
 /// Person-time: finite and strictly positive.
 pub(crate) fn check_person_time(arg: &'static str, t: &[f64]) -> Result<()> {

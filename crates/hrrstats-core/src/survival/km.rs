@@ -131,6 +131,20 @@ impl KaplanMeierParams {
         };
         let z = qnorm(1.0 - (1.0 - self.conf_level) / 2.0);
         let rows = data.rows_by_stratum();
+        if data.weights().is_some() {
+            if let Some(k) = rows
+                .iter()
+                .position(|r| !r.iter().any(|&i| data.weight(i as usize) > 0.0))
+            {
+                return Err(Error::Data {
+                    arg: "weights",
+                    reason: format!(
+                        "every weight is 0{}: there is nothing to estimate",
+                        if rows.len() > 1 { format!(" in stratum {}", k + 1) } else { String::new() }
+                    ),
+                });
+            }
+        }
         let curves: Vec<Curve> = rows
             .par_iter()
             .map(|r| {
