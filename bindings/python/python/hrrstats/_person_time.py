@@ -37,8 +37,8 @@ def _scales(entry, time_scales, data):
 def _breaks(breaks):
     if not isinstance(breaks, dict) or not breaks:
         raise TypeError("argument `breaks` must be a non-empty dict {scale name: break points}")
-    return {str(k): np.ascontiguousarray(v if hasattr(v, "__array__") else list(v), dtype=np.float64)
-            for k, v in breaks.items()}
+    return {str(k): np.ascontiguousarray(v if hasattr(v, "__array__") else list(v),
+                                         dtype=np.float64) for k, v in breaks.items()}
 
 
 def _check_length(name, x, n):
@@ -87,7 +87,8 @@ def _by(by, data, n):
         name = str(b if isinstance(b, str) else (getattr(b, "name", None) or auto))
         arr = column(b, "by", data, categorical=True)
         if len(arr) != n:
-            raise ValueError(f"argument `by` ({name}) has length {len(arr)} but the data have {n} rows")
+            raise ValueError(f"argument `by` ({name}) has length {len(arr)} "
+                             f"but the data have {n} rows")
         c, lv = codes([arr], "by", n)
         rec[name] = (c, [str(x) for x in lv])
         levels[name] = pd.Index(lv).to_numpy()
