@@ -1,13 +1,5 @@
-# Person-time on the Lexis diagram, rates and standardisation
-#
-# lexis_split(), lexis_cut() and person_time_table() split follow-up by time scales (as
-# Epi::splitLexis / popEpi::splitMulti) and at individual dates (as Epi::cutLexis) and
-# tabulate person-time and events; rate(), rate_ratio(), rate_difference(),
-# direct_standardize() and sir() give rates with exact limits, directly standardised
-# rates and standardised incidence ratios. The computation is in Rust (through
-# hrr_call(): splitting, tables, rates and limits, pooling of ages onto a standard
-# population, SIR tests): this file resolves columns, codes by-variables, and arranges
-# the results as data frames.
+# Person-time on the Lexis diagram, rates and standardisation. The core computes (through
+# hrr_call()); this file resolves columns, codes by-variables and arranges the results.
 
 # ---- inputs ---------------------------------------------------------------------------
 
@@ -17,7 +9,6 @@ pt_check_data <- function(data, how) {
     stop("argument `data` must be a data frame (or NULL); to pass vectors, name them: ",
          how, call. = FALSE)
   }
-  invisible(data)
 }
 
 # A column of `data` by name, or the vector itself. `within` names the data argument.
@@ -35,9 +26,7 @@ pt_column <- function(x, arg, data, within = "data") {
 # A numeric column (name or vector) as double.
 pt_double <- function(x, arg, data, within = "data") {
   v <- pt_column(x, arg, data, within)
-  if (is.numeric(v) || is.logical(v)) {
-    return(as.double(v))
-  }
+  if (is.numeric(v) || is.logical(v)) return(as.double(v))
   stop(sprintf("argument `%s` must be numeric (a numeric vector or the name of a numeric column of `%s`), not %s",
                arg, within, class(v)[1L]), call. = FALSE)
 }
@@ -56,36 +45,14 @@ pt_flag <- function(x, arg) {
   x
 }
 
-pt_number <- function(x, arg, positive = FALSE) {
-  if (!is.numeric(x) || length(x) != 1L || is.na(x) || (positive && !(x > 0))) {
-    stop(sprintf("argument `%s` must be a single %snumber", arg, if (positive) "positive " else ""),
-         call. = FALSE)
-  }
-  as.double(x)
-}
-
-# Numeric arguments of the rate functions: vectors, column names or single numbers (the
+# Numeric arguments given as a named list: vectors, column names or single numbers (the
 # core recycles single numbers).
-pt_numbers <- function(data, args) {
-  out <- lapply(names(args), function(a) {
-    x <- args[[a]]
-    if (is.numeric(x) && length(x) == 1L) as.double(x) else pt_double(x, a, data)
-  })
-  names(out) <- names(args)
-  out
-}
+pt_numbers <- function(data, args) Map(pt_double, args, names(args), MoreArgs = list(data = data))
 
 # A data frame from a named list of equal-length columns (no copies, no name mangling).
 pt_frame <- function(cols) {
   n <- if (length(cols)) length(cols[[1L]]) else 0L
   structure(cols, names = names(cols), class = "data.frame", row.names = .set_row_names(n))
-}
-
-# The result columns appended to `data` when it is a data frame, else a data frame.
-pt_result <- function(cols, data) {
-  if (!is.data.frame(data)) return(pt_frame(cols))
-  for (k in names(cols)) data[[k]] <- cols[[k]]
-  data
 }
 
 # `time_scales`: a named list (or named character vector) {scale: value at entry}. The
@@ -102,26 +69,23 @@ pt_scales <- function(entry_value, entry, time_scales, data) {
     stop(sprintf("argument `time_scales`: scale \"%s\" is given twice", nm[anyDuplicated(nm)]),
          call. = FALSE)
   }
-  values <- vector("list", length(nm))
-  for (k in seq_along(nm)) {
+  values <- lapply(seq_along(nm), function(k) {
     v <- time_scales[[k]]
-    if (k == 1L && (is.null(v) || (is.character(entry) && length(entry) == 1L && identical(v, entry)))) {
-      values[[k]] <- entry_value
-      next
-    }
+    is_entry <- is.null(v) || (is.character(entry) && length(entry) == 1L && identical(v, entry))
+    if (k == 1L && is_entry) return(entry_value)
     arr <- pt_double(v, "time_scales", data)
     if (k == 1L && !identical(arr, entry_value)) {
-      stop(sprintf(paste0("argument `time_scales`: the first scale (\"%s\") is the one `entry` and ",
-                          "`exit` are measured on; its value at entry must be `entry` (give NULL)"),
-                   nm[k]), call. = FALSE)
+      stop(sprintf(paste0("argument `time_scales`: the first scale (\"%s\") is the one ",
+                          "`entry` and `exit` are measured on; its value at entry must be ",
+                          "`entry` (give NULL)"), nm[k]), call. = FALSE)
     }
     if (length(arr) != length(entry_value)) {
       stop(sprintf("argument `time_scales` (%s) has length %d but `entry` has length %d", nm[k],
                    length(arr), length(entry_value)), call. = FALSE)
     }
-    values[[k]] <- arr
-  }
-  list(names = nm, values = values)
+    arr
+  })
+  stats::setNames(values, nm)
 }
 
 # `breaks`: a named list {scale: break points}.
@@ -131,31 +95,25 @@ pt_breaks <- function(breaks) {
     stop("argument `breaks` must be a named list: list(<scale> = <break points>, ...)",
          call. = FALSE)
   }
-  values <- lapply(seq_along(breaks), function(k) {
-    b <- breaks[[k]]
-    if (!is.numeric(b)) {
+  for (k in seq_along(breaks)) {
+    if (!is.numeric(breaks[[k]])) {
       stop(sprintf("argument `breaks`: the breaks of `%s` must be numeric", nm[k]), call. = FALSE)
     }
-    as.double(b)
-  })
-  list(names = nm, values = values)
+  }
+  lapply(breaks, as.double)
 }
 
+# The core's Lexis arguments: time_scales, exit, status, entry_status (NULL when absent).
 pt_lexis_args <- function(data, entry, exit, status, time_scales, entry_status, fun) {
   pt_check_data(data, sprintf("%s(entry = , exit = , status = , ...)", fun))
   entry_value <- pt_double(entry, "entry", data)
-  n <- length(entry_value)
-  sc <- pt_scales(entry_value, entry, time_scales, data)
-  exit <- pt_double(exit, "exit", data)
-  pt_check_length(exit, "exit", n, "entry")
-  status <- pt_double(status, "status", data)
-  pt_check_length(status, "status", n, "entry")
-  if (!is.null(entry_status)) {
-    entry_status <- pt_double(entry_status, "entry_status", data)
-    pt_check_length(entry_status, "entry_status", n, "entry")
+  scales <- pt_scales(entry_value, entry, time_scales, data)
+  cols <- list(exit = exit, status = status, entry_status = entry_status)
+  for (arg in names(cols)[!vapply(cols, is.null, TRUE)]) {
+    cols[[arg]] <- pt_double(cols[[arg]], arg, data)
+    pt_check_length(cols[[arg]], arg, length(entry_value), "entry")
   }
-  list(names = sc$names, values = sc$values, exit = exit, status = status,
-       entry_status = entry_status, n = n)
+  c(list(time_scales = scales), cols)
 }
 
 pt_ids <- function(id, data, n) {
@@ -169,19 +127,14 @@ pt_ids <- function(id, data, n) {
 # Returns a named list of the by-variables.
 pt_by <- function(by, data, n, within = "data", allow_na = FALSE) {
   if (is.null(by)) return(list())
-  if (is.character(by) && !is.null(data)) {
-    miss <- setdiff(by, names(data))
-    if (length(miss)) {
-      stop(sprintf("argument `by`: no column \"%s\" in `%s`", miss[1L], within), call. = FALSE)
-    }
-    items <- lapply(by, function(b) data[[b]])
-    names(items) <- by
-  } else if (is.list(by)) {
+  if (is.character(by) && !is.null(data)) by <- as.list(unname(by))
+  if (is.list(by)) {
     items <- lapply(by, function(b) pt_column(b, "by", data, within))
     nm <- names(by) %||% rep("", length(by))
     auto <- if (length(by) == 1L) "by" else paste0("by_", seq_along(by))
     for (k in seq_along(by)) {
-      if (!nzchar(nm[k])) nm[k] <- if (is.character(by[[k]]) && length(by[[k]]) == 1L) by[[k]] else auto[k]
+      named <- is.character(by[[k]]) && length(by[[k]]) == 1L
+      if (!nzchar(nm[k])) nm[k] <- if (named) by[[k]] else auto[k]
     }
     names(items) <- nm
   } else {
@@ -205,12 +158,18 @@ pt_by <- function(by, data, n, within = "data", allow_na = FALSE) {
 }
 
 # The by-variables as the core's named list of factors, with the values behind their
-# codes (to show the core's level codes as the user's values).
+# codes, of each variable's own type (a factor keeps its levels, numbers stay numbers), to
+# show the core's level codes as the user's values.
 pt_by_args <- function(items) {
-  coded <- lapply(items, pt_by_codes)
-  list(args = if (length(items)) lapply(coded, function(c) {
-    structure(as.integer(c$codes), levels = as.character(c$values), class = "factor")
-  }), values = lapply(coded, `[[`, "values"))
+  values <- lapply(items, function(v) {
+    if (is.factor(v)) factor(levels(v), levels = levels(v), ordered = is.ordered(v)) else
+      sort(unique(v))
+  })
+  args <- Map(function(v, u) {
+    codes <- if (is.factor(v)) as.integer(v) else match(v, u)
+    structure(codes, levels = as.character(u), class = "factor")
+  }, items, values)
+  list(args = if (length(items)) args, values = values)
 }
 
 # Level codes (1-based) of the by-variables in `tab` shown as the user's values.
@@ -219,39 +178,27 @@ pt_show_levels <- function(tab, values) {
   tab
 }
 
-# A by-variable as codes 1..k and the values behind the codes, of the variable's own type
-# (a factor keeps its levels, numbers stay numbers): values[codes] is the variable.
-pt_by_codes <- function(v) {
-  if (is.factor(v)) {
-    values <- factor(levels(v), levels = levels(v), ordered = is.ordered(v))
-    return(list(codes = as.integer(v), values = values))
-  }
-  u <- sort(unique(v))
-  list(codes = match(v, u), values = u)
-}
-
 # ---- splitting and tabulation -----------------------------------------------------------
 
-pt_lexis_call_args <- function(a, breaks = NULL) {
-  list(time_scales = stats::setNames(a$values, a$names), exit = a$exit, status = a$status,
-       entry_status = a$entry_status,
-       breaks = if (!is.null(breaks)) stats::setNames(breaks$values, breaks$names))
+# Bands missing in the core's table (NaN: time outside the breaks kept) as NA.
+pt_bands_na <- function(tab) {
+  bands <- endsWith(names(tab), "_band")
+  tab[bands] <- lapply(tab[bands], nan_to_na)
+  tab
 }
 
 # The core's `row` column (1-based) replaced by `id` (the user's ids, or the row).
 pt_with_id <- function(tab, ids) {
   row <- tab$row
   tab$row <- NULL
-  bands <- endsWith(names(tab), "_band")
-  tab[bands] <- lapply(tab[bands], nan_to_na)
-  pt_frame(c(list(id = if (is.null(ids)) row else ids[row]), as.list(tab)))
+  pt_frame(c(list(id = if (is.null(ids)) row else ids[row]), as.list(pt_bands_na(tab))))
 }
 
 lexis_split <- function(data = NULL, entry, exit, status, time_scales, breaks, id = NULL,
                         entry_status = NULL, drop = TRUE) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "lexis_split")
-  ids <- pt_ids(id, data, a$n)
-  args <- c(pt_lexis_call_args(a, pt_breaks(breaks)), list(drop = drop))
+  ids <- pt_ids(id, data, length(a$exit))
+  args <- c(a, list(breaks = pt_breaks(breaks), drop = drop))
   pt_with_id(hrr_call("lexis_split", args)$value, ids)
 }
 
@@ -259,78 +206,73 @@ lexis_cut <- function(data = NULL, entry, exit, status, time_scales, cut, new_st
                       timescale = NULL, precursor_states = NULL, progressive = FALSE,
                       entry_status = NULL, id = NULL) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "lexis_cut")
-  ids <- pt_ids(id, data, a$n)
+  ids <- pt_ids(id, data, length(a$exit))
   cut <- pt_double(cut, "cut", data)
-  pt_check_length(cut, "cut", a$n, "entry")
-  if (!(is.numeric(new_state) && length(new_state) == 1L)) {
-    new_state <- pt_double(new_state, "new_state", data)
-  }
-  args <- c(pt_lexis_call_args(a),
-            list(cut = cut, new_state = new_state, timescale = timescale,
-                 precursor_states = precursor_states, progressive = progressive))
+  pt_check_length(cut, "cut", length(a$exit), "entry")
+  args <- c(a, pt_numbers(data, list(new_state = new_state)),
+            list(cut = cut, timescale = timescale, precursor_states = precursor_states,
+                 progressive = progressive))
   pt_with_id(hrr_call("lexis_cut", args)$value, ids)
 }
 
 person_time_table <- function(data = NULL, entry, exit, status, time_scales, breaks, by = NULL,
                               entry_status = NULL, drop = TRUE) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "person_time_table")
-  by <- pt_by_args(pt_by(by, data, a$n))
-  args <- c(pt_lexis_call_args(a, pt_breaks(breaks)), list(drop = drop, by = by$args))
-  tab <- pt_show_levels(hrr_call("person_time_table", args)$value, by$values)
-  bands <- endsWith(names(tab), "_band")
-  tab[bands] <- lapply(tab[bands], nan_to_na)
-  tab
+  by <- pt_by_args(pt_by(by, data, length(a$exit)))
+  args <- c(a, list(breaks = pt_breaks(breaks), drop = drop, by = by$args))
+  pt_bands_na(pt_show_levels(hrr_call("person_time_table", args)$value, by$values))
 }
 
 # ---- rates ---------------------------------------------------------------------------------
 
+# A rate method on numeric `cols` and `options`: the result columns appended to `data`
+# when it is a data frame, else a data frame.
+pt_rates <- function(method, data, cols, options) {
+  r <- hrr_call(method, c(pt_numbers(data, cols), options))$value
+  if (!is.data.frame(data)) return(pt_frame(r))
+  for (k in names(r)) data[[k]] <- r[[k]]
+  data
+}
+
 rate <- function(data = NULL, events, person_time, conf_level = 0.95, null_rate = NULL,
                  per = 1) {
   pt_check_data(data, "rate(events = , person_time = )")
-  v <- pt_numbers(data, list(events = events, person_time = person_time))
-  r <- hrr_call("rate", c(v, list(conf_level = conf_level, null_rate = null_rate, per = per)))
-  pt_result(r$value, data)
+  pt_rates("rate", data, list(events = events, person_time = person_time),
+           list(conf_level = conf_level, null_rate = null_rate, per = per))
 }
 
 rate_ratio <- function(data = NULL, events1, person_time1, events2, person_time2,
                        null_ratio = 1, conf_level = 0.95) {
   pt_check_data(data, "rate_ratio(events1 = , person_time1 = , events2 = , person_time2 = )")
-  v <- pt_numbers(data, list(events1 = events1, person_time1 = person_time1,
-                             events2 = events2, person_time2 = person_time2))
-  r <- hrr_call("rate_ratio", c(v, list(null_ratio = null_ratio, conf_level = conf_level)))
-  pt_result(r$value, data)
+  pt_rates("rate_ratio", data, list(events1 = events1, person_time1 = person_time1,
+                                    events2 = events2, person_time2 = person_time2),
+           list(null_ratio = null_ratio, conf_level = conf_level))
 }
 
 rate_difference <- function(data = NULL, events1, person_time1, events2, person_time2,
                             conf_level = 0.95, per = 1) {
   pt_check_data(data, "rate_difference(events1 = , person_time1 = , events2 = , person_time2 = )")
-  v <- pt_numbers(data, list(events1 = events1, person_time1 = person_time1,
-                             events2 = events2, person_time2 = person_time2))
-  r <- hrr_call("rate_difference", c(v, list(conf_level = conf_level, per = per)))
-  pt_result(r$value, data)
+  pt_rates("rate_difference", data, list(events1 = events1, person_time1 = person_time1,
+                                         events2 = events2, person_time2 = person_time2),
+           list(conf_level = conf_level, per = per))
 }
 
 standard_population <- function(name = "who2000") {
   s <- hrr_call("standard_population", list(name = name))$value
-  out <- s$table
-  attr(out, "name") <- s$name
-  attr(out, "source") <- s$source
-  out
+  structure(s$table, name = s$name, source = s$source)
 }
 
 direct_standardize <- function(data = NULL, events, person_time, standard_weights, age = NULL,
                                by = NULL, conf_level = 0.95, per = 1) {
   pt_check_data(data, "direct_standardize(events = , person_time = , standard_weights = )")
-  e <- pt_double(events, "events", data)
-  t <- pt_double(person_time, "person_time", data)
+  v <- pt_numbers(data, list(events = events, person_time = person_time))
   named_standard <- is.character(standard_weights) && length(standard_weights) == 1L &&
     (is.null(data) || !standard_weights %in% names(data))
-  w <- if (named_standard) standard_weights else pt_double(standard_weights, "standard_weights", data)
+  if (!named_standard) standard_weights <- pt_double(standard_weights, "standard_weights", data)
   if (!is.null(age)) age <- pt_double(age, "age", data)
-  by <- pt_by_args(pt_by(by, data, length(e)))
-  r <- hrr_call("direct_standardize",
-                list(events = e, person_time = t, standard_weights = w, age = age, by = by$args,
-                     conf_level = conf_level, per = per))
+  by <- pt_by_args(pt_by(by, data, length(v$events)))
+  r <- hrr_call("direct_standardize", c(v, list(standard_weights = standard_weights, age = age,
+                                                by = by$args, conf_level = conf_level, per = per)))
   pt_show_levels(r$value, by$values)
 }
 
@@ -366,23 +308,21 @@ sir <- function(data = NULL, observed, person_time, reference_rate, by = NULL,
     if (!is.numeric(observed) && !is.logical(observed)) {
       stop(sprintf("argument `observed` (%s) must be numeric", label_of(lhs)), call. = FALSE)
     }
-    tt <- terms(formula[-2L])
-    vars <- as.list(attr(tt, "variables"))[-1L]
-    by <- if (length(vars)) {
-      stats::setNames(lapply(vars, function(e) eval_in(e, data, env)),
-                      vapply(vars, label_of, ""))
-    } else NULL
+    vars <- as.list(attr(terms(formula[-2L]), "variables"))[-1L]
+    if (length(vars)) {
+      by <- stats::setNames(lapply(vars, function(e) eval_in(e, data, env)),
+                            vapply(vars, label_of, ""))
+    }
   }
   v <- pt_numbers(data, list(observed = observed, person_time = person_time,
                              reference_rate = reference_rate))
-  n <- max(lengths(v))
-  items <- pt_by(by, data, n)
-  by <- pt_by_args(items)
+  by <- pt_by_args(pt_by(by, data, max(lengths(v))))
   r <- hrr_call("sir", c(v, list(by = by$args, conf_level = conf_level)))$value
   strata <- pt_show_levels(r$strata, by$values)
-  tab <- lapply(names(by$values), function(nm) strata[[nm]][c(seq_len(nrow(strata)), NA)])
-  tab <- pt_frame(c(stats::setNames(tab, names(by$values)), as.list(r$table)))
-  structure(c(r$overall, list(homogeneity = r$homogeneity, table = tab, by = names(items),
+  # the strata's by-values, then missing on the last (whole-cohort) row
+  tab <- lapply(strata[names(by$values)], function(s) s[c(seq_along(s), NA)])
+  tab <- pt_frame(c(tab, as.list(r$table)))
+  structure(c(r$overall, list(homogeneity = r$homogeneity, table = tab, by = names(by$values),
                                conf_level = r$conf_level, call = call)),
             class = "hrr_sir")
 }
@@ -394,25 +334,18 @@ as.data.frame.hrr_sir <- function(x, row.names = NULL, optional = FALSE, overall
   tab
 }
 
-pt_sir_line <- function(x, digits) {
-  lev <- format(100 * x$conf_level)
-  sprintf("SIR %s (%s%% CI %s to %s); observed %s, expected %s, p = %s",
-          format(signif(x$sir, digits)), lev, format(signif(x$lower, digits)),
-          format(signif(x$upper, digits)), format(x$observed), format(signif(x$expected, digits)),
-          format.pval(x$p_value, digits = max(1L, digits - 1L)))
-}
-
-pt_homogeneity_line <- function(x, digits) {
-  h <- x$homogeneity[1L, ]
-  sprintf("homogeneity across %s: LR chi2 = %s on %d df, p = %s", paste(x$by, collapse = ", "),
-          format(signif(h$statistic, digits)), as.integer(h$df),
-          format.pval(h$p_value, digits = max(1L, digits - 1L)))
-}
-
 print.hrr_sir <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  sig <- function(v) format(signif(v, digits))
+  pval <- function(p) format.pval(p, digits = max(1L, digits - 1L))
   cat("Standardised incidence ratio\n")
-  cat(pt_sir_line(x, digits), "\n", sep = "")
-  if (!is.null(x$homogeneity)) cat(pt_homogeneity_line(x, digits), "\n", sep = "")
+  cat(sprintf("SIR %s (%s%% CI %s to %s); observed %s, expected %s, p = %s\n",
+              sig(x$sir), format(100 * x$conf_level), sig(x$lower), sig(x$upper),
+              format(x$observed), sig(x$expected), pval(x$p_value)))
+  if (!is.null(x$homogeneity)) {
+    h <- x$homogeneity[1L, ]
+    cat(sprintf("homogeneity across %s: LR chi2 = %s on %d df, p = %s\n",
+                paste(x$by, collapse = ", "), sig(h$statistic), as.integer(h$df), pval(h$p_value)))
+  }
   invisible(x)
 }
 
@@ -424,17 +357,14 @@ print.summary.hrr_sir <- function(x, digits = max(3L, getOption("digits") - 3L),
   s <- x$sir
   cat("Call: ", paste(deparse(s$call), collapse = "\n"), "\n\n", sep = "")
   tab <- x$table
-  if (length(s$by)) {
-    for (b in s$by) {
-      lab <- as.character(tab[[b]])
-      lab[nrow(tab)] <- "(all)"
-      tab[[b]] <- lab
-    }
+  for (b in s$by) {
+    tab[[b]] <- as.character(tab[[b]])
+    tab[[b]][nrow(tab)] <- "(all)"
   }
   num <- vapply(tab, is.numeric, logical(1L))
   tab[num] <- lapply(tab[num], signif, digits = digits)
-  names(tab)[names(tab) == "lower"] <- paste0("lower ", format(100 * s$conf_level), "%")
-  names(tab)[names(tab) == "upper"] <- paste0("upper ", format(100 * s$conf_level), "%")
+  limits <- names(tab) %in% c("lower", "upper")
+  names(tab)[limits] <- paste0(names(tab)[limits], " ", format(100 * s$conf_level), "%")
   print(tab, row.names = FALSE, ...)
   if (!is.null(s$homogeneity)) {
     cat("\nHomogeneity of the SIR across ", paste(s$by, collapse = ", "), ":\n", sep = "")
@@ -452,29 +382,26 @@ lexis_diagram <- function(data = NULL, entry, exit, status, time_scales, sample 
                           breaks = NULL, seed = NULL, col = "grey30", event_col = "red",
                           grid_col = "grey85", xlab = NULL, ylab = NULL, main = NULL, ...) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, NULL, "lexis_diagram")
-  if (length(a$names) < 2L) {
+  scales <- names(a$time_scales)
+  if (length(scales) < 2L) {
     stop("argument `time_scales`: a Lexis diagram needs two time scales", call. = FALSE)
   }
   if (!is.numeric(sample) || length(sample) != 1L || is.na(sample) || sample < 1) {
     stop("argument `sample` must be a number >= 1", call. = FALSE)
   }
   if (!is.null(breaks)) breaks <- pt_breaks(breaks)
-  n <- a$n
+  n <- length(a$exit)
   if (!is.null(seed)) set.seed(seed)
   idx <- if (n <= sample) seq_len(n) else sort(sample.int(n, as.integer(sample)))
-  x0 <- a$values[[1L]][idx]
-  y0 <- a$values[[2L]][idx]
+  x0 <- a$time_scales[[1L]][idx]
+  y0 <- a$time_scales[[2L]][idx]
   x1 <- a$exit[idx]
   y1 <- y0 + (x1 - x0)
   event <- a$status[idx] != 0
   plot(NA, xlim = range(x0, x1, finite = TRUE), ylim = range(y0, y1, finite = TRUE), asp = 1,
-       xlab = xlab %||% a$names[1L], ylab = ylab %||% a$names[2L], main = main, ...)
+       xlab = xlab %||% scales[1L], ylab = ylab %||% scales[2L], main = main, ...)
   if (!is.null(breaks)) {
-    at <- function(s) {
-      k <- match(s, breaks$names)
-      if (is.na(k)) NULL else breaks$values[[k]]
-    }
-    graphics::abline(v = at(a$names[1L]), h = at(a$names[2L]), col = grid_col, lwd = 0.5)
+    graphics::abline(v = breaks[[scales[1L]]], h = breaks[[scales[2L]]], col = grid_col, lwd = 0.5)
   }
   graphics::segments(x0, y0, x1, y1, col = col, lwd = 0.6)
   graphics::points(x1[event], y1[event], pch = 16, cex = 0.5, col = event_col)
@@ -501,43 +428,37 @@ plot_rates <- function(table, x, by = NULL, per = 1e5, conf_level = 0.95, events
   r <- hrr_call("pooled_rates", list(events = ev[keep], person_time = pt[keep], by = by_args$args,
                                      conf_level = conf_level, per = per))$value
   r <- pt_show_levels(r, by_args$values)
+  # one curve per combination of by-values, in order of appearance
   gkey <- if (length(items)) do.call(paste, c(lapply(r[names(items)], as.character), sep = "\r")) else
     rep("", nrow(r))
-  ug <- unique(gkey)
-  first <- match(ug, gkey)
-  gb <- list(labels = lapply(r[names(items)], function(v) v[first]))
-  k <- length(ug)
+  groups <- unique(gkey)
+  k <- length(groups)
   col <- rep_len(col %||% seq_len(max(k, 1L)), max(k, 1L))
-  curves <- lapply(seq_len(k), function(g) {
-    rows <- which(gkey == ug[g])
-    list(x = if (numeric_x) r$.x[rows] else match(r$.x[rows], ux), rate = r$rate[rows],
-         lower = r$lower[rows], upper = r$upper[rows])
-  })
+  rx <- if (numeric_x) r$.x else match(r$.x, ux)
   shown <- function(v) if (log) ifelse(v > 0, v, NA_real_) else v
-  yall <- unlist(lapply(curves, function(cv) c(shown(cv$rate), shown(cv$lower), cv$upper)))
+  yall <- c(shown(r$rate), shown(r$lower), r$upper)
   yall <- yall[is.finite(yall)]
   if (!length(yall)) yall <- c(1, 10)
-  xall <- unlist(lapply(curves, `[[`, "x"))
-  plot(NA, xlim = range(xall), ylim = range(yall), log = if (log) "y" else "", xlab = xlab,
+  plot(NA, xlim = range(rx), ylim = range(yall), log = if (log) "y" else "", xlab = xlab,
        ylab = ylab %||% paste("rate per", format(per, scientific = FALSE, big.mark = ",")),
        main = main, xaxt = if (numeric_x) "s" else "n", ...)
   if (!numeric_x) graphics::axis(1, at = seq_along(ux), labels = as.character(ux))
   bottom <- if (log) 10^graphics::par("usr")[3L] else graphics::par("usr")[3L]
   for (g in seq_len(k)) {
-    cv <- curves[[g]]
-    if (!length(cv$x)) next
-    lo <- cv$lower
+    i <- which(gkey == groups[g])
+    lo <- r$lower[i]
     if (log) lo[!(lo > 0)] <- bottom
-    polygon(c(cv$x, rev(cv$x)), c(lo, rev(cv$upper)), col = adjustcolor(col[g], alpha.f = 0.15),
+    polygon(c(rx[i], rev(rx[i])), c(lo, rev(r$upper[i])), col = adjustcolor(col[g], alpha.f = 0.15),
             border = NA)
-    lines(cv$x, shown(cv$rate), type = "o", pch = 16, cex = 0.6, col = col[g])
+    lines(rx[i], shown(r$rate[i]), type = "o", pch = 16, cex = 0.6, col = col[g])
   }
   if (k > 1L) {
-    labs <- do.call(paste, c(lapply(gb$labels, as.character), sep = ", "))
+    first <- match(groups, gkey)
+    labels <- lapply(r[names(items)], function(v) as.character(v[first]))
+    labs <- do.call(paste, c(labels, sep = ", "))
     graphics::legend(legend_pos, legend = labs, col = col, lty = 1, pch = 16,
-                     title = paste(names(gb$labels), collapse = ", "), bty = "n")
+                     title = paste(names(items), collapse = ", "), bty = "n")
   }
-  res <- r
-  names(res)[names(res) == ".x"] <- x
-  invisible(res)
+  names(r)[names(r) == ".x"] <- x
+  invisible(r)
 }

@@ -1,11 +1,6 @@
-"""Person-time on the Lexis diagram, rates and standardisation: argument handling and
-result tables.
-
-The splitting, tabulation, rates, their intervals, the pooling of ages onto a standard
-population and the SIR tests are computed by the Rust core (through
-``_protocol.call``); this module resolves columns, factorises by-variables and
-presents the results as pandas DataFrames and matplotlib plots.
-"""
+"""Person-time on the Lexis diagram, rates and standardisation. The core computes (through
+``_protocol.call``); this module resolves columns, factorises by-variables and presents
+the results as pandas DataFrames and matplotlib plots."""
 from __future__ import annotations
 
 import numpy as np
@@ -21,90 +16,79 @@ __all__ = ["lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio"
 # ---- inputs ---------------------------------------------------------------------
 
 def _scales(entry, time_scales, data):
-    """Resolve ``time_scales`` ({name: value at entry}) with the first scale measured
-    like ``entry``/``exit`` (its value may be given as None, or must equal ``entry``)."""
+    """``time_scales`` ({name: value at entry}) resolved, the first scale measured like
+    ``entry``/``exit`` (its value may be given as None, or must equal ``entry``)."""
     if not isinstance(time_scales, dict) or not time_scales:
-        raise TypeError("argument `time_scales` must be a non-empty dict {scale name: value at entry}")
-    names, values = [], []
+        raise TypeError("argument `time_scales` must be a non-empty dict "
+                        "{scale name: value at entry}")
+    out = {}
     for k, (name, v) in enumerate(time_scales.items()):
         if not isinstance(name, str):
             raise TypeError(f"argument `time_scales`: scale names must be strings, got {name!r}")
-        if k == 0 and (v is None or (isinstance(v, str) and isinstance(entry, str) and v == entry)):
-            arr = entry
-        else:
-            arr = floats(v, "time_scales", data)
-            if k == 0 and not np.array_equal(arr, entry, equal_nan=True):
-                raise ValueError(f"argument `time_scales`: the first scale ({name!r}) is the one `entry` and `exit` are "
-                                 "measured on; its value at entry must be `entry` (give None)")
-        names.append(name)
-        values.append(np.ascontiguousarray(arr, dtype=np.float64))
-    return names, values
+        arr = entry if k == 0 and v is None else floats(v, "time_scales", data)
+        if k == 0 and not np.array_equal(arr, entry, equal_nan=True):
+            raise ValueError(f"argument `time_scales`: the first scale ({name!r}) is the one "
+                             "`entry` and `exit` are measured on; its value at entry must be "
+                             "`entry` (give None)")
+        out[name] = np.ascontiguousarray(arr, dtype=np.float64)
+    return out
 
 
 def _breaks(breaks):
     if not isinstance(breaks, dict) or not breaks:
         raise TypeError("argument `breaks` must be a non-empty dict {scale name: break points}")
-    return {str(k): np.ascontiguousarray(np.asarray(list(v) if not hasattr(v, "__array__") else v, dtype=np.float64))
-            for k, v in breaks.items()}
+    return {str(k): np.ascontiguousarray(v if hasattr(v, "__array__") else list(v),
+                                         dtype=np.float64) for k, v in breaks.items()}
+
+
+def _check_length(name, x, n):
+    if len(x) != n:
+        raise ValueError(f"argument `{name}` has length {len(x)} but `entry` has length {n}")
 
 
 def _lexis_args(entry, exit, status, time_scales, entry_status, data):
     """The core's Lexis arguments: time_scales (first = entry), exit, status, entry_status."""
     entry_ = floats(entry, "entry", data)
-    names, values = _scales(entry_, time_scales, data)
-    exit_ = floats(exit, "exit", data)
-    status_ = floats(status, "status", data)
-    est = None if entry_status is None else floats(entry_status, "entry_status", data)
-    n = len(entry_)
-    for nm, a in (("exit", exit_), ("status", status_)) + ((("entry_status", est),) if est is not None else ()):
-        if len(a) != n:
-            raise ValueError(f"argument `{nm}` has length {len(a)} but `entry` has length {n}")
-    return {"time_scales": dict(zip(names, values)), "exit": exit_, "status": status_, "entry_status": est}
+    args = {"time_scales": _scales(entry_, time_scales, data)}
+    for name, x in (("exit", exit), ("status", status), ("entry_status", entry_status)):
+        args[name] = None if x is None else floats(x, name, data)
+        if x is not None:
+            _check_length(name, args[name], len(entry_))
+    return args
 
 
-def _with_id(res, id, data):
+def _ids(id, data, n):
+    """The user's ids (checked before the core is called), or None."""
+    if id is not None:
+        ids = np.asarray(column(id, "id", data))
+        _check_length("id", ids, n)
+        return ids
+
+
+def _with_id(res, ids):
     """The core's 0-based ``row`` column replaced by ``id`` (the user's ids, or the row)."""
     row = res.pop("row").to_numpy()
-    if id is None:
-        res.insert(0, "id", row.astype(np.int64))
-    else:
-        ids = column(id, "id", data)
-        res.insert(0, "id", np.asarray(ids)[row])
+    res.insert(0, "id", row.astype(np.int64) if ids is None else ids[row])
     return res
 
 
-def _check_ids(id, data, n):
-    if id is not None:
-        ids = column(id, "id", data)
-        if len(ids) != n:
-            raise ValueError(f"argument `id` has length {len(ids)} but `entry` has length {n}")
-
-
-def _by_columns(by, data, n):
-    """by: a column name, a list of names, an array, or a list of arrays -> [(name, array)]."""
+def _by(by, data, n):
+    """The by-variables (a column name, a list of names, an array, or a list of arrays) as
+    the core's record of groupings, and their levels (the user's values, to show the
+    core's level codes as)."""
     if by is None:
-        return []
-    if isinstance(by, str):
-        items = [by]
-    elif isinstance(by, (list, tuple)) and len(by) > 0 and all(isinstance(b, str) or np.ndim(b) >= 1 for b in by):
-        items = list(by)
-    else:
-        items = [by]
-    out = []
-    for k, b in enumerate(items):
-        name = b if isinstance(b, str) else (getattr(b, "name", None) or (f"by_{k}" if len(items) > 1 else "by"))
+        return None, {}
+    several = isinstance(by, (list, tuple)) and len(by) > 0
+    if not (several and all(isinstance(b, str) or np.ndim(b) >= 1 for b in by)):
+        by = [by]
+    rec, levels = {}, {}
+    for k, b in enumerate(by):
+        auto = f"by_{k}" if len(by) > 1 else "by"
+        name = str(b if isinstance(b, str) else (getattr(b, "name", None) or auto))
         arr = column(b, "by", data, categorical=True)
         if len(arr) != n:
-            raise ValueError(f"argument `by` ({name}) has length {len(arr)} but the data have {n} rows")
-        out.append((str(name), arr))
-    return out
-
-
-def _by(by, data, n):
-    """The by-variables as the core's record of groupings, and their levels (the user's
-    values, to show the core's level codes as)."""
-    rec, levels = {}, {}
-    for name, arr in _by_columns(by, data, n):
+            raise ValueError(f"argument `by` ({name}) has length {len(arr)} "
+                             f"but the data have {n} rows")
         c, lv = codes([arr], "by", n)
         rec[name] = (c, [str(x) for x in lv])
         levels[name] = pd.Index(lv).to_numpy()
@@ -136,10 +120,9 @@ def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_stat
     interval that ends at exit, else the entry state.
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    _check_ids(id, data, len(args["exit"]))
+    ids = _ids(id, data, len(args["exit"]))
     args.update(breaks=_breaks(breaks), drop=bool(drop))
-    res, _ = call("lexis_split", args)
-    return _with_id(res, id, data)
+    return _with_id(call("lexis_split", args)[0], ids)
 
 
 def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=None, precursor_states=None,
@@ -159,21 +142,15 @@ def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=Non
     ``entry=<first scale>, exit="exit", status="status", entry_status="entry_status"``.
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    n = len(args["exit"])
-    _check_ids(id, data, n)
-    cut_ = floats(cut, "cut", data)
-    if len(cut_) != n:
-        raise ValueError(f"argument `cut` has length {len(cut_)} but `entry` has length {n}")
-    if isinstance(new_state, (int, float, np.integer, np.floating)) and not isinstance(new_state, bool):
-        ns = float(new_state)
-    else:
-        ns = floats(new_state, "new_state", data)
-    args.update(cut=cut_, new_state=ns, timescale=None if timescale is None else str(timescale),
-                precursor_states=None if precursor_states is None else
-                np.ascontiguousarray(np.atleast_1d(np.asarray(precursor_states, dtype=np.float64))),
+    ids = _ids(id, data, len(args["exit"]))
+    args["cut"] = floats(cut, "cut", data)
+    _check_length("cut", args["cut"], len(args["exit"]))
+    if precursor_states is not None:
+        precursor_states = np.ascontiguousarray(precursor_states, dtype=np.float64)
+    args.update(_numbers(data, new_state=new_state), precursor_states=precursor_states,
+                timescale=None if timescale is None else str(timescale),
                 progressive=bool(progressive))
-    res, _ = call("lexis_cut", args)
-    return _with_id(res, id, data)
+    return _with_id(call("lexis_cut", args)[0], ids)
 
 
 def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True, data=None):
@@ -190,8 +167,7 @@ def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entr
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     rec, levels = _by(by, data, len(args["exit"]))
     args.update(breaks=_breaks(breaks), drop=bool(drop), by=rec)
-    res, _ = call("person_time_table", args)
-    return _show_levels(res, levels)
+    return _show_levels(call("person_time_table", args)[0], levels)
 
 
 # ---- rates ----------------------------------------------------------------------------
@@ -202,13 +178,12 @@ def _numbers(data, **args):
             else floats(x, name, data) for name, x in args.items()}
 
 
-def _frame(result, data):
-    """The result's columns appended to ``data`` when it is a pandas DataFrame."""
+def _rates(method, data, numbers, **options):
+    """A rate method on numeric arguments and options; the result's columns appended to
+    ``data`` when it is a pandas DataFrame."""
+    result, _ = call(method, {**_numbers(data, **numbers), **options})
     if isinstance(data, pd.DataFrame):
-        out = data.copy()
-        for k in result.columns:
-            out[k] = result[k].to_numpy()
-        return out
+        return data.assign(**{k: result[k].to_numpy() for k in result.columns})
     return result
 
 
@@ -220,18 +195,17 @@ def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=
     p-value. With ``data`` a DataFrame, its columns are kept and the results appended.
     Returns a DataFrame: events, person_time, rate, lower, upper[, p_value].
     """
-    args = _numbers(data, events=events, person_time=person_time)
-    args.update(conf_level=conf_level, null_rate=null_rate, per=per)
-    return _frame(call("rate", args)[0], data)
+    return _rates("rate", data, dict(events=events, person_time=person_time),
+                  conf_level=conf_level, null_rate=null_rate, per=per)
 
 
 def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio=1.0, conf_level=0.95, data=None):
     """Rate ratios (group 1 / group 2) with exact conditional limits and p-values, as
     ``stats::poisson.test(c(x1, x2), c(T1, T2))``. One per row; Inf when ``events2`` is 0.
     Returns a DataFrame: rate_ratio, lower, upper, p_value."""
-    args = _numbers(data, events1=events1, person_time1=person_time1, events2=events2, person_time2=person_time2)
-    args.update(null_ratio=null_ratio, conf_level=conf_level)
-    return _frame(call("rate_ratio", args)[0], data)
+    numbers = dict(events1=events1, person_time1=person_time1, events2=events2,
+                   person_time2=person_time2)
+    return _rates("rate_ratio", data, numbers, null_ratio=null_ratio, conf_level=conf_level)
 
 
 def rate_difference(events1, person_time1, events2, person_time2, *, conf_level=0.95, per=1.0, data=None):
@@ -239,9 +213,9 @@ def rate_difference(events1, person_time1, events2, person_time2, *, conf_level=
     Poisson likelihood, as ``Epi::ci.lin`` on an identity-link Poisson model). One per
     row. Returns a DataFrame: rate_difference, std_err (``se``: the same, its old
     name), lower, upper, p_value."""
-    args = _numbers(data, events1=events1, person_time1=person_time1, events2=events2, person_time2=person_time2)
-    args.update(conf_level=conf_level, per=per)
-    return _frame(call("rate_difference", args)[0], data)
+    numbers = dict(events1=events1, person_time1=person_time1, events2=events2,
+                   person_time2=person_time2)
+    return _rates("rate_difference", data, numbers, conf_level=conf_level, per=per)
 
 
 def standard_population(name="who2000"):
@@ -253,10 +227,8 @@ def standard_population(name="who2000"):
     weight) with ``attrs["source"]`` citing the source.
     """
     d, _ = call("standard_population", {"name": name})
-    df = d["table"]
-    df.attrs["name"] = d["name"]
-    df.attrs["source"] = d["source"]
-    return df
+    d["table"].attrs.update(name=d["name"], source=d["source"])
+    return d["table"]
 
 
 def direct_standardize(events, person_time, standard_weights, *, age=None, by=None, conf_level=0.95, per=1.0,
@@ -274,13 +246,14 @@ def direct_standardize(events, person_time, standard_weights, *, age=None, by=No
     """
     e = floats(events, "events", data)
     t = floats(person_time, "person_time", data)
-    named = isinstance(standard_weights, str) and (data is None or standard_weights not in getattr(data, "columns", []))
+    columns = getattr(data, "columns", [])
+    named = isinstance(standard_weights, str) and (data is None or standard_weights not in columns)
     w = standard_weights if named else floats(standard_weights, "standard_weights", data)
     rec, levels = _by(by, data, len(e))
-    args = {"events": e, "person_time": t, "standard_weights": w, "age": None if age is None else floats(age, "age", data),
-            "by": rec, "conf_level": conf_level, "per": per}
-    res, _ = call("direct_standardize", args)
-    return _show_levels(res, levels)
+    args = {"events": e, "person_time": t, "standard_weights": w, "by": rec,
+            "age": None if age is None else floats(age, "age", data),
+            "conf_level": conf_level, "per": per}
+    return _show_levels(call("direct_standardize", args)[0], levels)
 
 
 class SIR:
@@ -306,21 +279,22 @@ class SIR:
         p_value (exact), p_chisq (continuity-corrected); the last row (by columns
         missing) is the whole cohort unless ``overall=False``."""
         tab = self._res["table"]
+        if not self.by:
+            return tab.copy().reset_index(drop=True)
         strata = self._res["strata"]
         out = pd.DataFrame({name: pd.Series(list(lv[strata[name].to_numpy()]) + [None], dtype=object)
                             for name, lv in self._levels.items()})
-        df = pd.concat([out, tab.reset_index(drop=True)], axis=1) if self.by else tab.copy()
-        if self.by and not overall:
-            df = df.iloc[:-1]
-        return df.reset_index(drop=True)
+        df = pd.concat([out, tab.reset_index(drop=True)], axis=1)
+        return (df if overall else df.iloc[:-1]).reset_index(drop=True)
 
     def __repr__(self):
         lvl = int(round(self.conf_level * 100))
-        s = (f"SIR {self.sir:.4g} ({lvl}% CI {self.lower:.4g} to {self.upper:.4g}); observed {self.observed:g}, "
-             f"expected {self.expected:.4g}, p = {self.p_value:.3g}")
+        s = (f"SIR {self.sir:.4g} ({lvl}% CI {self.lower:.4g} to {self.upper:.4g}); "
+             f"observed {self.observed:g}, expected {self.expected:.4g}, p = {self.p_value:.3g}")
         if self.homogeneity is not None:
             h = self.homogeneity.iloc[0]
-            s += f"\nhomogeneity across {', '.join(self.by)}: LR chi2 = {h['statistic']:.4g} on {h['df']} df, p = {h['p_value']:.3g}"
+            s += (f"\nhomogeneity across {', '.join(self.by)}: LR chi2 = {h['statistic']:.4g} "
+                  f"on {h['df']} df, p = {h['p_value']:.3g}")
         return s
 
 
@@ -333,10 +307,9 @@ def sir(observed, person_time, reference_rate, *, by=None, conf_level=0.95, data
     test of homogeneity across them. Returns an :class:`SIR`.
     """
     args = _numbers(data, observed=observed, person_time=person_time, reference_rate=reference_rate)
-    n = max(len(v) if isinstance(v, np.ndarray) else 1 for v in args.values())
-    rec, levels = _by(by, data, n)
-    args.update(by=rec, conf_level=conf_level)
-    res, _ = call("sir", args)
+    n = max(np.size(v) for v in args.values())
+    args["by"], levels = _by(by, data, n)
+    res, _ = call("sir", {**args, "conf_level": conf_level})
     return SIR(res, levels, conf_level)
 
 
@@ -347,26 +320,26 @@ def lexis_diagram(entry, exit, status, *, time_scales, sample=300, breaks=None, 
     x axis, second on the y axis), events marked at exit, break lines as a grid.
     Returns the matplotlib Axes."""
     import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
 
     a = _lexis_args(entry, exit, status, time_scales, None, data)
-    names, values, exit_, status_ = list(a["time_scales"]), list(a["time_scales"].values()), a["exit"], a["status"]
+    names, values = list(a["time_scales"]), list(a["time_scales"].values())
     if len(names) < 2:
         raise ValueError("argument `time_scales`: a Lexis diagram needs two time scales")
-    n = len(exit_)
-    rng = np.random.default_rng(seed)
-    idx = np.sort(rng.choice(n, size=min(int(sample), n), replace=False))
+    n = len(a["exit"])
+    idx = np.sort(np.random.default_rng(seed).choice(n, size=min(int(sample), n), replace=False))
     x0, y0 = values[0][idx], values[1][idx]
-    dur = exit_[idx] - x0
+    dur = a["exit"][idx] - x0
+    x1, y1 = x0 + dur, y0 + dur
     if ax is None:
         _, ax = plt.subplots()
-    from matplotlib.collections import LineCollection
-    segs = np.stack([np.column_stack([x0, y0]), np.column_stack([x0 + dur, y0 + dur])], axis=1)
+    segs = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
     ax.add_collection(LineCollection(segs, colors="0.3", linewidths=0.6))
-    ev = status_[idx] != 0
-    ax.plot((x0 + dur)[ev], (y0 + dur)[ev], "o", color="C3", markersize=3, label="event")
-    for k, nm in enumerate(names[:2]):
+    ev = a["status"][idx] != 0
+    ax.plot(x1[ev], y1[ev], "o", color="C3", markersize=3, label="event")
+    for line, nm in zip((ax.axvline, ax.axhline), names):
         for b in (breaks or {}).get(nm, []):
-            (ax.axvline if k == 0 else ax.axhline)(b, color="0.85", linewidth=0.5, zorder=0)
+            line(b, color="0.85", linewidth=0.5, zorder=0)
     ax.autoscale()
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xlabel(names[0])
@@ -384,10 +357,7 @@ def plot_rates(table, x, *, by=None, per=1e5, conf_level=0.95, events="events", 
     if ax is None:
         _, ax = plt.subplots()
     bys = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    keep = np.ones(len(table), dtype=bool)
-    for c in bys + [x]:
-        keep &= ~pd.isna(table[c]).to_numpy()
-    sub = table[keep]
+    sub = table[table[bys + [x]].notna().all(axis=1).to_numpy()]  # rows with missing keys not drawn
     rec, levels = _by(bys + [x], sub, len(sub))
     res, _ = call("pooled_rates", {"events": floats(events, "events", sub), "by": rec,
                                    "person_time": floats(person_time, "person_time", sub),
