@@ -188,6 +188,7 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
   tab <- x$table
   xmax <- if (nrow(tab)) max(tab$time) else 1
   col <- rep_len(col %||% (seq_len(nc) + 1L), nc)
+  rows <- function(g, k) which(as.integer(tab$group) == g & as.integer(tab$cause) == k)
   if (stacked) {
     g <- level_codes(group %||% 1L, x$groups, "group")
     if (length(g) != 1L) stop("argument `group`: give one group to stack", call. = FALSE)
@@ -195,7 +196,7 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
     plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
     base <- NULL
     for (k in seq_len(nc)) {
-      r <- which(as.integer(tab$group) == g & as.integer(tab$cause) == cause_idx[k])
+      r <- rows(g, cause_idx[k])
       t <- c(0, tab$time[r])
       if (is.null(base)) base <- rep(0, length(t))
       top <- base + c(0, tab$estimate[r])
@@ -216,7 +217,7 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
   plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
   for (j in seq_along(gs)) {
     for (k in seq_len(nc)) {
-      r <- which(as.integer(tab$group) == gs[j] & as.integer(tab$cause) == cause_idx[k])
+      r <- rows(gs[j], cause_idx[k])
       t <- c(0, tab$time[r])
       if (conf_int && x$conf_type != "none") {
         step_band(t, c(0, tab$lower[r]), c(0, tab$upper[r]), xmax, col[k])
@@ -439,14 +440,11 @@ print.hrr_finegray <- function(x, digits = max(1L, getOption("digits") - 3L), ..
 
 summary.hrr_finegray <- function(object, conf.int = 0.95, ...) {
   w <- fg_table(object, conf.int)
-  ci <- ratio_ci(w, conf.int)
-  res <- list(call = object$call, coefficients = fg_coef_matrix(w, "Pr(>|z|)"),
-              conf.int = ci, cause = object$cause, n = object$n, nevent = object$nevent,
-              n_dropped = object$n_dropped, loglik = object$loglik,
-              loglik_null = object$loglik_null, converged = object$converged,
-              iter = object$iter)
-  class(res) <- "summary.hrr_finegray"
-  res
+  res <- c(list(call = object$call, coefficients = fg_coef_matrix(w, "Pr(>|z|)"),
+                conf.int = ratio_ci(w, conf.int)),
+           object[c("cause", "n", "nevent", "n_dropped", "loglik", "loglik_null", "converged",
+                    "iter")])
+  structure(res, class = "summary.hrr_finegray")
 }
 
 print.summary.hrr_finegray <- function(x, digits = max(getOption("digits") - 3L, 3L),
