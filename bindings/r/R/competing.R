@@ -74,65 +74,30 @@ cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights 
   }
   gray <- v$gray_test
   if (!is.null(gray)) gray$cause <- causes[gray$cause]
-  fit <- list(
-    table = labelled(v$table),
-    all_cause = labelled(v$all_cause),
-    gray_test = gray,
-    causes = causes,
-    cause_codes = v$causes,
-    groups = levels,
-    has_group = !is.null(group),
-    strata_levels = cols$strata$levels,
-    n = stats::setNames(v$n, levels),
-    n_dropped = cols$n_dropped,
-    conf_type = v$conf_type,
-    conf_level = v$conf_level,
-    rho = v$rho,
-    variance = v$variance,
-    call = call,
-    inputs = inputs,
-    ptr = out$fit
-  )
+  fit <- c(list(table = labelled(v$table), all_cause = labelled(v$all_cause),
+                gray_test = gray, causes = causes, cause_codes = v$causes, groups = levels,
+                has_group = !is.null(group), strata_levels = cols$strata$levels,
+                n = stats::setNames(v$n, levels), n_dropped = cols$n_dropped),
+           v[c("conf_type", "conf_level", "rho", "variance")],
+           list(call = call, inputs = inputs, ptr = out$fit))
   class(fit) <- "hrr_cuminc"
   fit
 }
 
-# The Rust fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
-cuminc_ptr <- function(x) {
-  if (hrr_fit_alive_(x$ptr)) x$ptr else hrr_call("cumulative_incidence", x$inputs)$fit
-}
-
-as.data.frame.hrr_cuminc <- function(x, row.names = NULL, optional = FALSE, ...) {
-  tab <- x$table
+with_row_names <- function(tab, row.names) {
   if (!is.null(row.names)) rownames(tab) <- row.names
   tab
 }
 
-# Group codes (1-based) from NULL (all), labels or positions.
-cuminc_group_codes <- function(x, group) {
-  if (is.null(group)) return(seq_along(x$groups))
-  if (is.character(group) || is.factor(group)) {
-    code <- match(as.character(group), x$groups)
-    if (anyNA(code)) {
-      stop(sprintf("argument `group`: no group \"%s\"; the fit has %s",
-                   as.character(group)[is.na(code)][1L],
-                   paste0("\"", x$groups, "\"", collapse = ", ")), call. = FALSE)
-    }
-    return(code)
-  }
-  if (is.numeric(group) && !anyNA(group) && all(group == round(group)) &&
-      all(group >= 1 & group <= length(x$groups))) {
-    return(as.integer(group))
-  }
-  stop(sprintf("argument `group` must be group labels or numbers 1..%d", length(x$groups)),
-       call. = FALSE)
+as.data.frame.hrr_cuminc <- function(x, row.names = NULL, optional = FALSE, ...) {
+  with_row_names(x$table, row.names)
 }
 
 # Estimates, variances and standard errors at `times` (cmprsk::timepoints): data frame
 # group, cause, time, estimate, variance, std_err; NA after a group's last follow-up time.
 cuminc_at <- function(x, times, group = NULL) {
-  codes <- cuminc_group_codes(x, group)
-  a <- hrr_fit_call(cuminc_ptr(x), "at",
+  codes <- level_codes(group, x$groups, "group")
+  a <- hrr_fit_call(ptr_or_refit(x, "cumulative_incidence"), "at",
                     list(times = if (is.numeric(times)) as.double(times) else times,
                          group = factor(x$groups[codes], levels = x$groups)))
   data.frame(group = factor(x$groups[a$group], levels = x$groups),
@@ -157,11 +122,7 @@ summary.hrr_cuminc <- function(object, times = NULL, group = NULL, ...) {
             class = "summary.hrr_cuminc")
 }
 
-as.data.frame.summary.hrr_cuminc <- function(x, row.names = NULL, optional = FALSE, ...) {
-  tab <- x$table
-  if (!is.null(row.names)) rownames(tab) <- row.names
-  tab
-}
+as.data.frame.summary.hrr_cuminc <- as.data.frame.hrr_cuminc
 
 print_gray <- function(g, digits) {
   if (is.null(g)) return(invisible())
@@ -198,10 +159,7 @@ print.hrr_cuminc <- function(x, digits = max(3L, getOption("digits") - 3L), ...)
   cat(sprintf("Cumulative incidence (Aalen-Johansen): %s; causes %s\n",
               if (x$has_group) paste(length(x$groups), "groups") else "one group",
               if (length(x$causes)) paste(x$causes, collapse = ", ") else "none (no events)"))
-  if (x$n_dropped > 0L) {
-    cat(sprintf("   %d observation%s deleted due to missingness\n", x$n_dropped,
-                if (x$n_dropped == 1L) "" else "s"))
-  }
+  print_dropped(x$n_dropped)
   cat("\n")
   print_gray(x$gray_test, digits)
   times <- cuminc_default_times(x)
@@ -224,27 +182,21 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
                             legend = TRUE, legend_pos = "topleft", main = NULL, ...) {
   check_flag(stacked, "stacked")
   check_flag(conf_int, "conf_int")
-  cause_idx <- if (is.null(causes)) seq_along(x$causes) else {
-    i <- match(as.character(causes), x$causes)
-    if (anyNA(i)) {
-      stop(sprintf("argument `causes`: no cause \"%s\"; the fit has %s",
-                   as.character(causes)[is.na(i)][1L],
-                   paste0("\"", x$causes, "\"", collapse = ", ")), call. = FALSE)
-    }
-    i
-  }
+  cause_idx <- if (is.null(causes)) seq_along(x$causes) else
+    label_codes(causes, x$causes, "causes", "cause")
   nc <- length(cause_idx)
   tab <- x$table
   xmax <- if (nrow(tab)) max(tab$time) else 1
   col <- rep_len(col %||% (seq_len(nc) + 1L), nc)
+  rows <- function(g, k) which(as.integer(tab$group) == g & as.integer(tab$cause) == k)
   if (stacked) {
-    g <- cuminc_group_codes(x, group %||% 1L)
+    g <- level_codes(group %||% 1L, x$groups, "group")
     if (length(g) != 1L) stop("argument `group`: give one group to stack", call. = FALSE)
     if (is.null(main) && x$has_group) main <- x$groups[g]
     plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
     base <- NULL
     for (k in seq_len(nc)) {
-      r <- which(as.integer(tab$group) == g & as.integer(tab$cause) == cause_idx[k])
+      r <- rows(g, cause_idx[k])
       t <- c(0, tab$time[r])
       if (is.null(base)) base <- rep(0, length(t))
       top <- base + c(0, tab$estimate[r])
@@ -260,12 +212,12 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
     }
     return(invisible(x))
   }
-  gs <- cuminc_group_codes(x, group)
+  gs <- level_codes(group, x$groups, "group")
   lty <- rep_len(lty %||% seq_along(gs), length(gs))
   plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
   for (j in seq_along(gs)) {
     for (k in seq_len(nc)) {
-      r <- which(as.integer(tab$group) == gs[j] & as.integer(tab$cause) == cause_idx[k])
+      r <- rows(gs[j], cause_idx[k])
       t <- c(0, tab$time[r])
       if (conf_int && x$conf_type != "none") {
         step_band(t, c(0, tab$lower[r]), c(0, tab$upper[r]), xmax, col[k])
@@ -335,10 +287,8 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
   miss <- handle_missing(cols, na_action)
   keep <- miss$keep
   by_arg <- function(a) {
-    i <- which(vapply(cols, `[[`, "", "arg") == a)
-    if (!length(i)) return(NULL)
-    x <- cols[[i[1L]]]$value
-    if (miss$n_dropped > 0L) x[keep] else x
+    i <- match(a, vapply(cols, `[[`, "", "arg"))
+    if (is.na(i)) NULL else if (miss$n_dropped > 0L) cols[[i]]$value[keep] else cols[[i]]$value
   }
   if (miss$n_dropped > 0L) {
     mf <- mf[keep, , drop = FALSE]
@@ -369,48 +319,20 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
             call. = FALSE)
   }
   fit <- list(
-    coefficients = stats::setNames(v$coef, xnames),
-    var = v$var,
-    naive_var = v$naive_var,
-    se = stats::setNames(v$se, xnames),
-    coef_table = v$table,
+    coefficients = stats::setNames(v$coef, xnames), var = v$var, naive_var = v$naive_var,
+    se = stats::setNames(v$se, xnames), coef_table = v$table,
     wald = v$table,   # the former name (its columns are a subset of coef_table's)
-    conf_level = v$conf_level,
-    loglik = v$loglik,
-    loglik_null = v$loglik_null,
-    score = stats::setNames(v$score, xnames),
-    iter = v$iterations,
-    converged = v$converged,
-    n = v$n,
-    nevent = v$n_events,
-    event_times = v$event_times,
-    baseline_jumps = v$baseline_jumps,
-    cause = evc$label(failcode),
-    cause_code = failcode,
-    censor_code = evc$censor_code,
-    cengroup_levels = cgc$levels,
-    terms = xterms,
-    assign = assign_[assign_ != 0L],
-    xlevels = stats::.getXlevels(xterms, mf),
-    contrasts = contrasts,
-    n_dropped = miss$n_dropped,
-    formula = formula,
-    call = call,
-    inputs = inputs,
-    ptr = out$fit
+    conf_level = v$conf_level, loglik = v$loglik, loglik_null = v$loglik_null,
+    score = stats::setNames(v$score, xnames), iter = v$iterations, converged = v$converged,
+    n = v$n, nevent = v$n_events, event_times = v$event_times,
+    baseline_jumps = v$baseline_jumps, cause = evc$label(failcode), cause_code = failcode,
+    censor_code = evc$censor_code, cengroup_levels = cgc$levels, terms = xterms,
+    assign = assign_[assign_ != 0L], xlevels = stats::.getXlevels(xterms, mf),
+    contrasts = contrasts, n_dropped = miss$n_dropped, formula = formula, call = call,
+    inputs = inputs, ptr = out$fit
   )
   class(fit) <- "hrr_finegray"
   fit
-}
-
-# The columns of a model matrix as the named list of columns the core reads.
-matrix_columns <- function(X) {
-  stats::setNames(lapply(seq_len(ncol(X)), function(j) as.double(X[, j])), colnames(X))
-}
-
-# The Rust fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
-fg_ptr <- function(x) {
-  if (hrr_fit_alive_(x$ptr)) x$ptr else hrr_call("fine_gray", x$inputs)$fit
 }
 
 # The code of the cause of interest: a number, or with a factor event a level (or a
@@ -444,7 +366,7 @@ fg_table <- function(object, level) {
   if (is.numeric(level) && length(level) == 1L && isTRUE(all.equal(level, object$conf_level))) {
     return(object$coef_table)
   }
-  hrr_fit_call(fg_ptr(object), "coef_table", list(conf_level = level))
+  hrr_fit_call(ptr_or_refit(object, "fine_gray"), "coef_table", list(conf_level = level))
 }
 
 coef.hrr_finegray <- function(object, ...) object$coefficients
@@ -474,9 +396,7 @@ confint.hrr_finegray <- function(object, parm, level = 0.95, ...) {
 # upper (lower and upper on the scale of coef, as for every regression).
 as.data.frame.hrr_finegray <- function(x, row.names = NULL, optional = FALSE, ...,
                                        conf_level = x$conf_level) {
-  tab <- fg_table(x, conf_level)
-  if (!is.null(row.names)) rownames(tab) <- row.names
-  tab
+  with_row_names(fg_table(x, conf_level), row.names)
 }
 
 fg_coef_matrix <- function(w, p_name) {
@@ -498,41 +418,38 @@ fg_footer <- function(x, digits) {
               if (x$iter == 1L) "" else "s"))
 }
 
-print.hrr_finegray <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
+# The call, the coefficient matrix `coefs`, [the ratio limits `ci`] and the footer.
+fg_print <- function(x, coefs, ci, digits, signif.stars, ...) {
   cat("Call:\n")
   print(x$call)
   cat("\nFine-Gray subdistribution hazards (standard errors: sandwich)\n")
-  stats::printCoefmat(fg_coef_matrix(x$coef_table, "p"), digits = digits, P.values = TRUE,
-                      has.Pvalue = TRUE, signif.stars = FALSE, na.print = "NA", ...)
+  stats::printCoefmat(coefs, digits = digits, signif.stars = signif.stars, P.values = TRUE,
+                      has.Pvalue = TRUE, na.print = "NA", ...)
   cat("\n")
+  if (!is.null(ci)) {
+    print(signif(ci, digits))
+    cat("\n")
+  }
   fg_footer(x, digits)
   invisible(x)
+}
+
+print.hrr_finegray <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
+  fg_print(x, fg_coef_matrix(x$coef_table, "p"), NULL, digits, FALSE, ...)
 }
 
 summary.hrr_finegray <- function(object, conf.int = 0.95, ...) {
   w <- fg_table(object, conf.int)
-  ci <- ratio_ci(w, conf.int)
-  res <- list(call = object$call, coefficients = fg_coef_matrix(w, "Pr(>|z|)"),
-              conf.int = ci, cause = object$cause, n = object$n, nevent = object$nevent,
-              n_dropped = object$n_dropped, loglik = object$loglik,
-              loglik_null = object$loglik_null, converged = object$converged,
-              iter = object$iter)
-  class(res) <- "summary.hrr_finegray"
-  res
+  res <- c(list(call = object$call, coefficients = fg_coef_matrix(w, "Pr(>|z|)"),
+                conf.int = ratio_ci(w, conf.int)),
+           object[c("cause", "n", "nevent", "n_dropped", "loglik", "loglik_null", "converged",
+                    "iter")])
+  structure(res, class = "summary.hrr_finegray")
 }
 
 print.summary.hrr_finegray <- function(x, digits = max(getOption("digits") - 3L, 3L),
                                        signif.stars = getOption("show.signif.stars"), ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\nFine-Gray subdistribution hazards (standard errors: sandwich)\n")
-  stats::printCoefmat(x$coefficients, digits = digits, signif.stars = signif.stars,
-                      P.values = TRUE, has.Pvalue = TRUE, na.print = "NA", ...)
-  cat("\n")
-  print(signif(x$conf.int, digits))
-  cat("\n")
-  fg_footer(x, digits)
-  invisible(x)
+  fg_print(x, x$coefficients, x$conf.int, digits, signif.stars, ...)
 }
 
 # Predicted cumulative incidence of the cause of interest at the event times, as
@@ -549,7 +466,7 @@ predict.hrr_finegray <- function(object, newdata, ...) {
   mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
   X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
   X <- X[, attr(X, "assign") != 0L, drop = FALSE]
-  r <- hrr_fit_call(fg_ptr(object), "predict", list(newdata = matrix_columns(X)))
+  r <- hrr_fit_call(ptr_or_refit(object, "fine_gray"), "predict", list(newdata = matrix_columns(X)))
   out <- cbind(r$time, r$cumulative_incidence)
   dimnames(out) <- list(NULL, c("time", rownames(mf)))
   out
@@ -558,7 +475,7 @@ predict.hrr_finegray <- function(object, newdata, ...) {
 # ---- baseline hazards ---------------------------------------------------------------------
 
 baseline_hazard.hrr_finegray <- function(fit, ...) {
-  hrr_fit_call(fg_ptr(fit), "baseline_hazard")
+  hrr_fit_call(ptr_or_refit(fit, "fine_gray"), "baseline_hazard")
 }
 
 # ---- cause-specific Cox models ----------------------------------------------------------
@@ -573,19 +490,9 @@ cause_specific_cox <- function(formula, data = NULL, censor_code = 0, ...) {
   surv <- parse_surv_lhs(formula, mstate = TRUE)
   env <- environment(formula) %||% parent.frame()
   ev <- event_column(eval_in(surv$status, data, env), label_of(surv$status))
-  if (is.factor(ev)) {
-    if (!missing(censor_code)) {
-      stop("argument `censor_code` is for numeric event codes: with a factor event the ",
-           "first level (\"", levels(ev)[1L], "\") is censoring", call. = FALSE)
-    }
-    causes <- levels(ev)[-1L]
-    causes <- causes[causes %in% as.character(ev)]
-  } else {
-    if (!is.numeric(censor_code) || length(censor_code) != 1L || is.na(censor_code)) {
-      stop("argument `censor_code` must be a single number", call. = FALSE)
-    }
-    causes <- sort(unique(ev[!is.na(ev) & ev != censor_code]))
-  }
+  event_codes(ev, censor_code, !missing(censor_code))   # checks censor_code
+  causes <- if (is.factor(ev)) intersect(levels(ev)[-1L], as.character(ev)) else
+    sort(unique(ev[!is.na(ev) & ev != censor_code]))
   if (!length(causes)) {
     stop(sprintf("argument `formula`: no events in %s (every row is censored)",
                  label_of(surv$status)), call. = FALSE)

@@ -27,31 +27,24 @@ kaplan_meier <- function(formula, data = NULL, weights = NULL, conf_type = "log"
                  weights = cols$weights, strata = as_grouping(st),
                  conf_type = conf_type, conf_level = conf_level, variance = variance)
   if (cols$n_dropped > 0L) inputs$rows <- cols$keep
-  value <- km_call(inputs, levels)
-  tab <- value$table
-  fit <- list(
-    strata = factor(levels[tab$strata], levels = levels),
-    time = tab$time, n_risk = tab$n_risk, n_event = tab$n_event, n_censor = tab$n_censor,
-    survival = tab$survival, std_err = tab$std_err,
-    lower = nan_to_na(tab$lower), upper = nan_to_na(tab$upper),
-    cumulative_hazard = tab$cumulative_hazard,
-    std_err_cumulative_hazard = tab$std_err_cumulative_hazard,
-    n = stats::setNames(value$n, levels),
-    events = value$events,
-    strata_levels = levels,
-    has_strata = !is.null(st),
-    n_dropped = cols$n_dropped,
-    robust = value$robust,
-    conf_type = value$conf_type,
-    conf_level = conf_level,
-    variance = variance,
-    call = match.call(),
-    ptr = value$fit,
-    inputs = inputs
-  )
+  out <- hrr_call("kaplan_meier", inputs, hint = if (!is.null(st)) strata_hint(levels))
+  v <- out$value
+  tab <- v$table
+  tab$strata <- factor(levels[tab$strata], levels = levels)
+  tab$lower <- nan_to_na(tab$lower)
+  tab$upper <- nan_to_na(tab$upper)
+  fit <- c(as.list(tab), list(
+    n = stats::setNames(v$n, levels), events = v$events, strata_levels = levels,
+    has_strata = !is.null(st), n_dropped = cols$n_dropped, robust = v$robust,
+    conf_type = v$conf_type, conf_level = conf_level, variance = variance,
+    call = match.call(), ptr = out$fit, inputs = inputs
+  ))
   class(fit) <- "hrr_km"
   fit
 }
+
+km_columns <- c("strata", "time", "n_risk", "n_event", "n_censor", "survival", "std_err",
+                "lower", "upper", "cumulative_hazard", "std_err_cumulative_hazard")
 
 `%||%` <- function(a, b) if (is.null(a)) b else a
 
@@ -63,48 +56,40 @@ check_na_action <- function(na_action) {
   na_action
 }
 
-km_call <- function(inputs, levels) {
-  out <- hrr_call("kaplan_meier", inputs,
-                  hint = if (!is.null(inputs$strata)) strata_hint(levels))
-  c(out$value, list(fit = out$fit))
+# The core's fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
+ptr_or_refit <- function(x, method) {
+  if (hrr_fit_alive_(x$ptr)) x$ptr else hrr_call(method, x$inputs)$fit
 }
 
-# The Rust fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
-km_ptr <- function(x) {
-  if (hrr_fit_alive_(x$ptr)) x$ptr else km_call(x$inputs, x$strata_levels)$fit
+# Positions (1-based) of the labels `x` among `labels`; the error names `arg`.
+label_codes <- function(x, labels, arg, what = arg) {
+  code <- match(as.character(x), labels)
+  if (anyNA(code)) {
+    stop(sprintf("argument `%s`: no %s \"%s\"; the fit has %s", arg, what,
+                 as.character(x)[is.na(code)][1L],
+                 paste0("\"", labels, "\"", collapse = ", ")), call. = FALSE)
+  }
+  code
 }
 
-# Stratum codes (1-based) from NULL (all), labels or positions.
-stratum_codes <- function(x, stratum) {
-  if (is.null(stratum)) return(seq_along(x$strata_levels))
-  if (is.character(stratum) || is.factor(stratum)) {
-    code <- match(as.character(stratum), x$strata_levels)
-    if (anyNA(code)) {
-      stop(sprintf("argument `stratum`: no stratum \"%s\"; the fit has %s",
-                   as.character(stratum)[is.na(code)][1L],
-                   paste0("\"", x$strata_levels, "\"", collapse = ", ")), call. = FALSE)
-    }
-    return(code)
+# Positions (1-based) from NULL (all), labels or positions (stratum or group).
+level_codes <- function(x, labels, arg) {
+  if (is.null(x)) return(seq_along(labels))
+  if (is.character(x) || is.factor(x)) return(label_codes(x, labels, arg))
+  if (is.numeric(x) && !anyNA(x) && all(x == round(x)) && all(x >= 1 & x <= length(labels))) {
+    return(as.integer(x))
   }
-  if (is.numeric(stratum) && all(stratum == round(stratum)) &&
-      all(stratum >= 1 & stratum <= length(x$strata_levels))) {
-    return(as.integer(stratum))
-  }
-  stop(sprintf("argument `stratum` must be stratum labels or numbers 1..%d",
-               length(x$strata_levels)), call. = FALSE)
+  stop(sprintf("argument `%s` must be %s labels or numbers 1..%d", arg, arg, length(labels)),
+       call. = FALSE)
 }
 
 as.data.frame.hrr_km <- function(x, row.names = NULL, optional = FALSE, ...) {
-  data.frame(strata = x$strata, time = x$time, n_risk = x$n_risk, n_event = x$n_event,
-             n_censor = x$n_censor, survival = x$survival, std_err = x$std_err,
-             lower = x$lower, upper = x$upper, cumulative_hazard = x$cumulative_hazard,
-             std_err_cumulative_hazard = x$std_err_cumulative_hazard,
-             row.names = row.names)
+  data.frame(x[km_columns], row.names = row.names)
 }
 
 # Quantiles of survival time, per stratum, with confidence limits
 quantile.hrr_km <- function(x, probs = c(0.25, 0.5, 0.75), ...) {
-  q <- hrr_fit_call(km_ptr(x), "quantile", list(probs = as.double(probs)))
+  q <- hrr_fit_call(ptr_or_refit(x, "kaplan_meier"), "quantile", list(probs = as.double(probs)))
   data.frame(strata = factor(x$strata_levels[q$strata], levels = x$strata_levels),
              prob = q$prob, quantile = nan_to_na(q$quantile), lower = nan_to_na(q$lower),
              upper = nan_to_na(q$upper))
@@ -127,32 +112,33 @@ survival_at <- function(fit, times, stratum = NULL, ...) UseMethod("survival_at"
 
 survival_at.hrr_km <- function(fit, times, stratum = NULL, ...) {
   if (!is.numeric(times)) stop("argument `times` must be numeric", call. = FALSE)
-  codes <- stratum_codes(fit, stratum)
-  a <- hrr_fit_call(km_ptr(fit), "survival_at",
-                    list(times = as.double(times),
-                         strata = factor(fit$strata_levels[codes], levels = fit$strata_levels)))
-  data.frame(strata = factor(fit$strata_levels[a$strata], levels = fit$strata_levels),
-             time = a$time, n_risk = a$n_risk, survival = a$survival, std_err = a$std_err,
-             lower = nan_to_na(a$lower), upper = nan_to_na(a$upper),
-             cumulative_hazard = a$cumulative_hazard)
+  codes <- level_codes(stratum, fit$strata_levels, "stratum")
+  lev <- fit$strata_levels
+  a <- hrr_fit_call(ptr_or_refit(fit, "kaplan_meier"), "survival_at",
+                    list(times = as.double(times), strata = factor(lev[codes], levels = lev)))
+  a$strata <- factor(lev[a$strata], levels = lev)
+  a$lower <- nan_to_na(a$lower)
+  a$upper <- nan_to_na(a$upper)
+  a
 }
 
 
 print.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
-  if (x$n_dropped > 0L) {
-    cat(sprintf("   %d observation%s deleted due to missingness\n", x$n_dropped,
-                if (x$n_dropped == 1L) "" else "s"))
-  }
+  print_dropped(x$n_dropped)
   med <- median(x)
-  events <- x$events
-  lev <- format(x$conf_level)
-  tab <- cbind(n = x$n, events = events, median = med$median,
-               med$lower, med$upper)
-  colnames(tab)[4:5] <- paste0(lev, c("LCL", "UCL"))
+  tab <- cbind(n = x$n, events = x$events, median = med$median, med$lower, med$upper)
+  colnames(tab)[4:5] <- paste0(format(x$conf_level), c("LCL", "UCL"))
   rownames(tab) <- if (x$has_strata) x$strata_levels else ""
   print(signif(tab, digits), ...)
   invisible(x)
+}
+
+print_dropped <- function(n_dropped) {
+  if (n_dropped > 0L) {
+    cat(sprintf("   %d observation%s deleted due to missingness\n", n_dropped,
+                if (n_dropped == 1L) "" else "s"))
+  }
 }
 
 # Summary of a Kaplan-Meier fit: the survival table, or survival at `times`

@@ -30,11 +30,8 @@ logrank_test <- function(formula, data = NULL, rho = 0, na_action = c("fail", "d
                      group = as_grouping(g), strata = as_grouping(st), rho = rho),
                 rows = if (cols$n_dropped > 0L) cols$keep,
                 hint = if (!is.null(st)) strata_hint(st$levels))$value
-  v$observed <- v$table$observed
-  v$expected <- v$table$expected
-  v$n <- v$table$n
   groups <- g$levels
-  names(v$observed) <- names(v$expected) <- names(v$n) <- groups
+  for (k in c("observed", "expected", "n")) v[[k]] <- stats::setNames(v$table[[k]], groups)
   dimnames(v$variance) <- list(groups, groups)
   slev <- if (is.null(st)) "all" else st$levels
   dimnames(v$observed_by_stratum) <- dimnames(v$expected_by_stratum) <- list(groups, slev)

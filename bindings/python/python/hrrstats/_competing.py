@@ -11,7 +11,8 @@ from ._convert import floats, missing
 from ._design import Design, raw_columns
 from ._protocol import call, resolve
 
-__all__ = ["cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence", "FineGray"]
+__all__ = ["cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence",
+           "FineGray"]
 
 
 def _label(c):
@@ -32,11 +33,8 @@ class CumulativeIncidence:
         self._res = res
         self.causes = [_label(c) for c in res["causes"]]
         self.groups = list(group_levels)
-        self.conf_type = res["conf_type"]
-        self.conf_level = res["conf_level"]
-        self.rho = res["rho"]
-        self.variance = res["variance"]
-        self.n = res["n"]
+        for k in ("conf_type", "conf_level", "rho", "variance", "n"):
+            setattr(self, k, res[k])
         self.n_dropped = n_dropped
         g = res["gray_test"]
         self.gray_test = None if g is None else self._labelled(g)
@@ -90,8 +88,10 @@ class CumulativeIncidence:
             for gi in range(len(self.groups)):
                 for k, cause in enumerate(self.causes):
                     m = (gcode == gi) & (ccode == k)
-                    lab = f"cause {cause}" + (f", {self.groups[gi]}" if len(self.groups) > 1 else "")
-                    ax.step(t_all[m], est[m], where="post", color=f"C{k}", linestyle=styles[gi % 4], label=lab)
+                    lab = f"cause {cause}" + (f", {self.groups[gi]}" if len(self.groups) > 1
+                                              else "")
+                    ax.step(t_all[m], est[m], where="post", color=f"C{k}",
+                            linestyle=styles[gi % 4], label=lab)
         ax.set_xlabel("time")
         ax.set_ylabel("cumulative incidence")
         ax.set_ylim(0, 1)
@@ -99,14 +99,16 @@ class CumulativeIncidence:
         return ax
 
     def __repr__(self):
-        s = f"Cumulative incidence (Aalen-Johansen): {len(self.groups)} group(s), causes {self.causes}"
+        s = (f"Cumulative incidence (Aalen-Johansen): {len(self.groups)} group(s), "
+             f"causes {self.causes}")
         if self.gray_test is not None:
             s += "\nGray's test:\n" + self.gray_test.to_string(index=False)
         return s
 
 
-def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, weights=None, strata=None,
-                         conf_type="log-log", conf_level=0.95, rho=0.0, variance="cuminc", na_action="fail", data=None):
+def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, weights=None,
+                         strata=None, conf_type="log-log", conf_level=0.95, rho=0.0,
+                         variance="cuminc", na_action="fail", data=None):
     """Aalen–Johansen cumulative incidence for every cause (as ``cmprsk::cuminc`` and
     ``survival::survfit`` with competing risks), with Gray's test across ``group``
     (stratified by ``strata``; weight power ``rho``).
@@ -116,10 +118,12 @@ def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, 
     method as cmprsk; with entry or weights generalised with the weighted risk set) or
     "survfit" (the infinitesimal jackknife of survival::survfit, O(n log n)).
     """
-    args, levels, n_dropped = resolve({"time": (time, "num"), "cause": (cause, "num"), "entry": (entry, "num"),
-                                       "weights": (weights, "num"), "group": (group, "group"),
-                                       "strata": (strata, "group")}, data, na_action)
-    args.update(censor_code=censor_code, conf_type=conf_type, conf_level=conf_level, rho=rho, variance=variance)
+    args, levels, n_dropped = resolve({"time": (time, "num"), "cause": (cause, "num"),
+                                       "entry": (entry, "num"), "weights": (weights, "num"),
+                                       "group": (group, "group"), "strata": (strata, "group")},
+                                      data, na_action)
+    args.update(censor_code=censor_code, conf_type=conf_type, conf_level=conf_level, rho=rho,
+                variance=variance)
     res, fit = call("cumulative_incidence", args)
     return CumulativeIncidence(res, fit, levels.get("group", ["all"]), n_dropped)
 
@@ -138,27 +142,24 @@ class FineGray:
         self._design = design
         self._res = res
         self.names = list(res["names"])
-        self.coef = res["coef"]
-        self.se = res["se"]
-        self.var = np.asarray(res["var"], dtype=np.float64)
-        self.naive_var = np.asarray(res["naive_var"], dtype=np.float64)
-        self.loglik = (res["loglik_null"], res["loglik"])
-        self.score = res["score"]
-        self.iterations = int(res["iterations"])
+        for k in ("coef", "se", "score", "event_times", "conf_level"):
+            setattr(self, k, res[k])
+        for k in ("var", "naive_var"):
+            setattr(self, k, np.asarray(res[k], dtype=np.float64))
+        for k in ("iterations", "n", "n_events"):
+            setattr(self, k, int(res[k]))
         self.converged = bool(res["converged"])
-        self.n = int(res["n"])
-        self.n_events = int(res["n_events"])
-        self.event_times = res["event_times"]
+        self.loglik = (res["loglik_null"], res["loglik"])
         self.cause_of_interest = cause_of_interest
-        self.conf_level = res["conf_level"]
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
         """DataFrame indexed by term: coef, exp_coef (the subdistribution hazard ratio),
         se, z, p, exp_lower, exp_upper, lower, upper (Wald limits of coef; exp_lower and
         exp_upper those of exp(coef))."""
-        tab = self._res["table"] if conf_level is None else self._fit.call("coef_table", {"conf_level": conf_level})
-        return tab.set_index("term")
+        if conf_level is None:
+            return self._res["table"].set_index("term")
+        return self._fit.call("coef_table", {"conf_level": conf_level}).set_index("term")
 
     def baseline_hazard(self):
         """DataFrame: time, cumulative_hazard (the baseline cumulative subdistribution
@@ -172,19 +173,18 @@ class FineGray:
         cols = self._design.apply(covariates, data)
         r = self._fit.call("predict", {"newdata": dict(zip(self.names, cols))})
         cif = np.asarray(r["cumulative_incidence"])
-        out = {"time": r["time"]}
-        for k in range(cif.shape[1]):
-            out[f"row_{k}"] = cif[:, k]
-        return pd.DataFrame(out)
+        return pd.DataFrame({"time": r["time"],
+                             **{f"row_{k}": cif[:, k] for k in range(cif.shape[1])}})
 
     def __repr__(self):
         s = self.summary()
-        return (f"Fine-Gray regression for cause {self.cause_of_interest}: n = {self.n}, {self.n_events} events, "
-                f"pseudo log-likelihood {self.loglik[1]:.4f} (null {self.loglik[0]:.4f})\n" + s.to_string())
+        return (f"Fine-Gray regression for cause {self.cause_of_interest}: n = {self.n}, "
+                f"{self.n_events} events, pseudo log-likelihood {self.loglik[1]:.4f} "
+                f"(null {self.loglik[0]:.4f})\n" + s.to_string())
 
 
-def fine_gray(time, cause, covariates, *, cause_of_interest=1, censor_code=0, cengroup=None, gtol=1e-9,
-              max_iter=50, conf_level=0.95, na_action="fail", data=None):
+def fine_gray(time, cause, covariates, *, cause_of_interest=1, censor_code=0, cengroup=None,
+              gtol=1e-9, max_iter=50, conf_level=0.95, na_action="fail", data=None):
     """Fine–Gray proportional subdistribution-hazards regression (as ``cmprsk::crr``),
     O(n log n) per fit. ``covariates``: a 2-D array, a DataFrame, or column names with
     ``data=`` (categorical columns dummy-coded); ``cengroup``: groups with separate
@@ -198,7 +198,8 @@ def fine_gray(time, cause, covariates, *, cause_of_interest=1, censor_code=0, ce
         if len(a) == n0:
             miss |= missing(np.asarray(a, dtype=object) if isinstance(a, pd.Categorical) else a)
     marker = "\0covariates"
-    args, _, n_dropped = resolve({"time": (time, "num"), "cause": (cause, "num"), "cengroup": (cengroup, "group")},
+    args, _, n_dropped = resolve({"time": (time, "num"), "cause": (cause, "num"),
+                                  "cengroup": (cengroup, "group")},
                                  data, na_action, extra={marker: np.where(miss, np.nan, 0.0)})
     args.pop(marker)
     if "rows" in args:

@@ -9,52 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import _hrrstats as _core
-from ._convert import codes, column, floats, grouping, missing
+from ._convert import floats
 from ._protocol import call, resolve
-
-_CONF_TYPES = ("log", "log-log", "plain", "logit", "arcsin", "none")
-
-
-def _resolve(args, data, na_action, extra=()):
-    """Resolve columns; with na_action="drop" drop rows with any missing value in them
-    or in the ``extra`` arrays (e.g. covariate columns). Returns (columns, extra,
-    number of rows dropped)."""
-    if na_action not in ("fail", "drop"):
-        raise ValueError(f"argument `na_action`: unknown value \"{na_action}\"; accepted: \"fail\", \"drop\"")
-    out = {}
-    for name, (x, kind) in args.items():
-        if x is None:
-            out[name] = None
-        elif kind == "group":
-            out[name] = grouping(x, name, data)
-        else:
-            out[name] = column(x, name, data)
-    extra = list(extra)
-    n_dropped = 0
-    if na_action == "drop":
-        n = len(out["time"])
-        keep = np.ones(n, dtype=bool)
-        for v in list(out.values()) + [extra]:
-            for a in (v if isinstance(v, list) else [v]):
-                if a is not None and len(a) == n:
-                    keep &= ~missing(a)
-        n_dropped = int((~keep).sum())
-        if n_dropped:
-            out = {k: (None if v is None else [a[keep] for a in v] if isinstance(v, list) else v[keep])
-                   for k, v in out.items()}
-            extra = [a[keep] if len(a) == n else a for a in extra]
-    return out, extra, n_dropped
-
-
-def _status(x):
-    """Event indicator as float: booleans become 0/1; other codes are checked by the core."""
-    return floats(x, "event")
-
-
-def _unique_labels(levels):
-    """Levels as categories (pandas needs them unique; labels are, by construction)."""
-    return pd.Index(levels, dtype=object)
 
 
 class KaplanMeier:
@@ -77,15 +33,14 @@ class KaplanMeier:
         self._stratum_code = tab["strata"].to_numpy()
         for k in tab.columns[1:]:
             setattr(self, k, tab[k].to_numpy())
-        self.n = res["n"]
-        self.conf_type = res["conf_type"]
-        self.conf_level = res["conf_level"]
-        self.robust = res["robust"]
+        for k in ("n", "conf_type", "conf_level", "robust"):
+            setattr(self, k, res[k])
 
     @property
     def strata(self):
         """Stratum label of every row (a pandas Categorical)."""
-        return pd.Categorical.from_codes(self._stratum_code, categories=_unique_labels(self.strata_levels))
+        return pd.Categorical.from_codes(self._stratum_code,
+                                         categories=pd.Index(self.strata_levels, dtype=object))
 
     def _labelled(self, df):
         df["strata"] = [self.strata_levels[k] for k in df["strata"]]
@@ -123,7 +78,8 @@ class KaplanMeier:
     def _at(self, times, strata):
         args = {"times": floats(np.atleast_1d(times), "times")}
         if strata is not None:
-            args["strata"] = (np.asarray(strata, dtype=np.uint32), [str(x) for x in self.strata_levels])
+            args["strata"] = (np.asarray(strata, dtype=np.uint32),
+                              [str(x) for x in self.strata_levels])
         return self._fit.call("survival_at", args)
 
     def survival_at(self, times, stratum=None):
@@ -144,16 +100,21 @@ class KaplanMeier:
         return self._labelled(self._at(times, None)).drop(columns="cumulative_hazard")
 
     # -- display ------------------------------------------------------------------
+    def _label(self, level):
+        return f"{self._strata_name}={level}" if self._strata_name else str(level)
+
     def __repr__(self):
         med = self.median()
-        events = self._res["events"]
         lvl = f"{self.conf_level:g}"
-        head = f"Kaplan-Meier fit ({self.conf_type} CI, {'robust' if self.robust else 'Greenwood'} variance)"
+        variance = "robust" if self.robust else "Greenwood"
+        head = f"Kaplan-Meier fit ({self.conf_type} CI, {variance} variance)"
         if self.n_dropped:
             head += f"; {self.n_dropped} rows with missing values dropped"
-        tab = pd.DataFrame({"n": self.n, "events": events, "median": med["median"].to_numpy(),
-                            f"{lvl}LCL": med["lower"].to_numpy(), f"{lvl}UCL": med["upper"].to_numpy()},
-                           index=[f"{self._strata_name}={s}" if self._strata_name else str(s) for s in self.strata_levels])
+        tab = pd.DataFrame({"n": self.n, "events": self._res["events"],
+                            "median": med["median"].to_numpy(),
+                            f"{lvl}LCL": med["lower"].to_numpy(),
+                            f"{lvl}UCL": med["upper"].to_numpy()},
+                           index=[self._label(s) for s in self.strata_levels])
         if len(self.strata_levels) == 1 and self._strata_name is None:
             tab.index = [""]
         return head + "\n" + tab.to_string()
@@ -170,12 +131,13 @@ class KaplanMeier:
             m = self._stratum_code == k
             t = np.concatenate([[0.0], self.time[m]])
             s = np.concatenate([[1.0], self.survival[m]])
-            label = None if len(self.strata_levels) == 1 else (f"{self._strata_name}={lev}" if self._strata_name else str(lev))
+            label = None if len(self.strata_levels) == 1 else self._label(lev)
             line, = ax.step(t, s, where="post", label=label, **kwargs)
             if ci and self.conf_type != "none":
                 lo = np.concatenate([[1.0], self.lower[m]])
                 hi = np.concatenate([[1.0], self.upper[m]])
-                ax.fill_between(t, lo, hi, step="post", alpha=0.2, color=line.get_color(), linewidth=0)
+                ax.fill_between(t, lo, hi, step="post", alpha=0.2, color=line.get_color(),
+                                linewidth=0)
         ax.set_xlabel("time")
         ax.set_ylabel("survival probability")
         ax.set_ylim(0, 1.02)
@@ -203,16 +165,19 @@ def kaplan_meier(time, event, *, entry=None, strata=None, weights=None, conf_typ
     na_action : "fail" (default: missing values raise ValueError) or "drop".
     data : pandas or polars DataFrame (or dict of arrays) for column names.
     """
-    args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
-                                       "weights": (weights, "num"), "strata": (strata, "group")}, data, na_action)
-    args.update(status=args.pop("event"), conf_type=conf_type, conf_level=conf_level, variance=variance)
+    args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"),
+                                       "entry": (entry, "num"), "weights": (weights, "num"),
+                                       "strata": (strata, "group")}, data, na_action)
+    args.update(status=args.pop("event"), conf_type=conf_type, conf_level=conf_level,
+                variance=variance)
     res, fit = call("kaplan_meier", args)
-    if strata is None:
-        levels, name = ["all"], None
-    else:
-        levels = levels["strata"]
-        name = strata if isinstance(strata, str) else (", ".join(strata) if isinstance(strata, (list, tuple)) and all(isinstance(c, str) for c in strata) and data is not None else None)
-    return KaplanMeier(res, fit, levels, n_dropped, name)
+    name = None
+    if isinstance(strata, str):
+        name = strata
+    elif (isinstance(strata, (list, tuple)) and all(isinstance(c, str) for c in strata)
+          and data is not None):
+        name = ", ".join(strata)
+    return KaplanMeier(res, fit, levels.get("strata", ["all"]), n_dropped, name)
 
 
 class LogrankTest:
@@ -227,12 +192,12 @@ class LogrankTest:
         self.groups = list(groups)
         tab = res["table"]
         self._table = tab.assign(group=[self.groups[k] for k in tab["group"]])
-        for k in ("statistic", "p_value", "rho", "variance", "observed_by_stratum", "expected_by_stratum"):
+        for k in ("statistic", "p_value", "rho", "variance", "observed_by_stratum",
+                  "expected_by_stratum"):
             setattr(self, k, res[k])
+        for k in ("n", "observed", "expected"):
+            setattr(self, k, tab[k].to_numpy())
         self.df = int(res["df"])
-        self.n = tab["n"].to_numpy()
-        self.observed = tab["observed"].to_numpy()
-        self.expected = tab["expected"].to_numpy()
         self.n_dropped = n_dropped
 
     def table(self):
@@ -242,20 +207,24 @@ class LogrankTest:
     summary = table
 
     def __repr__(self):
-        kind = "Log-rank test" if self.rho == 0 else f"Fleming-Harrington G-rho test (rho = {self.rho:g})"
+        kind = ("Log-rank test" if self.rho == 0
+                else f"Fleming-Harrington G-rho test (rho = {self.rho:g})")
         return (f"{kind}\n{self.table().to_string(index=False)}\n\n"
-                f" Chisq = {self.statistic:.6g} on {self.df} degrees of freedom, p = {self.p_value:.3g}")
+                f" Chisq = {self.statistic:.6g} on {self.df} degrees of freedom, "
+                f"p = {self.p_value:.3g}")
 
 
-def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, na_action="fail", data=None):
+def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, na_action="fail",
+                 data=None):
     """Test equality of survival curves across ``group`` (``survival::survdiff``).
 
     ``strata`` stratifies the test; ``rho`` gives Fleming–Harrington weights
     S(t-)^rho (0: log-rank, 1: Peto-Peto). With ``entry`` the risk sets are
     ``(entry, time]`` (an extension: survdiff accepts right-censored data only).
     """
-    args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
-                                       "group": (group, "group"), "strata": (strata, "group")}, data, na_action)
+    args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"),
+                                       "entry": (entry, "num"), "group": (group, "group"),
+                                       "strata": (strata, "group")}, data, na_action)
     args.update(status=args.pop("event"), rho=rho)
     res, _ = call("logrank_test", args)
     return LogrankTest(res, levels["group"], n_dropped)
