@@ -262,12 +262,9 @@ logLik.hrr_glm <- function(object, ...) {
   structure(object$loglik, df = object$loglik_df, nobs = object$nobs, class = "logLik")
 }
 
-# Wald limits (confint.default), with the robust variance when the fit has one.
+# Wald limits (confint.default) and the coefficient table (exp_coef for log and logit
+# links, z or t): the Cox methods (cox.R).
 confint.hrr_glm <- confint.hrr_coxph
-
-# The coefficient table: one row per coefficient (the core's columns: term, coef,
-# exp_coef for log and logit links, se, naive_se for robust fits, z or t, p, exp_lower,
-# exp_upper, lower, upper).
 as.data.frame.hrr_glm <- as.data.frame.hrr_coxph
 
 glm_family_label <- function(x) {
