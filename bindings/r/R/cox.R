@@ -61,13 +61,9 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
   add <- function(arg, label, value) {
     cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label)
   }
-  add("time", label_of(surv$time),
-      as_double_column(ev(surv$time), "time", label_of(surv$time)))
-  add("status", label_of(surv$status),
-      as_double_column(ev(surv$status), "status", label_of(surv$status)))
-  if (!is.null(surv$entry)) {
-    add("entry", label_of(surv$entry),
-        as_double_column(ev(surv$entry), "entry", label_of(surv$entry)))
+  for (a in c("time", "status", "entry")) {
+    e <- surv[[a]]
+    if (!is.null(e)) add(a, label_of(e), as_double_column(ev(e), a, label_of(e)))
   }
   if (!is.null(w)) add("weights", "weights", as_double_column(w, "weights", "weights"))
   offset_cols <- attr(tt, "offset")
@@ -139,28 +135,16 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
     naive_var = if (robust_fit) v$naive_var else NULL,
     se = stats::setNames(nan_to_na(v$se), xnames),
     naive_se = stats::setNames(nan_to_na(v$naive_se), xnames),
-    table = v$table,
-    conf_level = v$conf_level,
-    loglik = v$loglik,
-    df = v$df,
-    score_test = test_vector(v$score_test),
-    wald_test = test_vector(v$wald_test),
-    lr_test = test_vector(v$lr_test),
-    robust_score_test = test_vector(v$robust_score_test),
     iter = v$iterations,
-    convergence = v$convergence,
-    rank = v$rank,
     aliased = stats::setNames(v$aliased, xnames),
     n = v$n,
     nevent = v$n_event,
-    n_cluster = v$n_cluster,
     means = stats::setNames(v$means, xnames),
     linear.predictors = stats::setNames(v$linear_predictors, rn),
     residuals = stats::setNames(v$martingale_residuals, rn),
     deviance_residuals = stats::setNames(v$deviance_residuals, rn),
     method = v$ties,
     robust = robust_fit,
-    baseline = v$baseline,
     strata_levels = if (is.null(strata)) NULL else strata$levels,
     terms = xterms,
     assign = assign_[assign_ != 0L],
@@ -175,6 +159,11 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
     inputs = inputs,
     ptr = out$fit
   )
+  # the core's fields under their own names; the tests as c(statistic, df, p_value)
+  same <- c("table", "conf_level", "loglik", "df", "convergence", "rank", "n_cluster", "baseline")
+  fit[same] <- v[same]
+  tests <- c("score_test", "wald_test", "lr_test", "robust_score_test")
+  fit[tests] <- lapply(v[tests], test_vector)
   class(fit) <- "hrr_coxph"
   fit
 }
@@ -199,20 +188,26 @@ test_vector <- function(t) {
   c(statistic = t$statistic, df = as.double(t$df), p_value = t$p_value)
 }
 
-cox_control <- function(control) {
-  defaults <- list(iter.max = 20, eps = 1e-9)
+# `control` over its defaults (given as the text of the default list); unknown settings
+# are an error. Shared by cox_ph() and glm_fit().
+control_of <- function(control, defaults) {
+  dflt <- eval(str2lang(defaults))
   if (!is.list(control)) {
-    stop("argument `control` must be a list such as list(iter.max = 20, eps = 1e-9)",
-         call. = FALSE)
+    stop("argument `control` must be a list such as ", defaults, call. = FALSE)
   }
-  unknown <- setdiff(names(control), names(defaults))
+  unknown <- setdiff(names(control), names(dflt))
   if (length(control) && (is.null(names(control)) || length(unknown))) {
-    stop(sprintf("argument `control`: unknown setting%s %s; use iter.max and eps",
+    stop(sprintf("argument `control`: unknown setting%s %s; use %s",
                  if (length(unknown) > 1L) "s" else "",
-                 paste0("\"", unknown, "\"", collapse = ", ")), call. = FALSE)
+                 paste0("\"", unknown, "\"", collapse = ", "),
+                 paste(names(dflt), collapse = " and ")), call. = FALSE)
   }
-  ctrl <- defaults
-  ctrl[names(control)] <- control
+  dflt[names(control)] <- control
+  dflt
+}
+
+cox_control <- function(control) {
+  ctrl <- control_of(control, "list(iter.max = 20, eps = 1e-9)")
   if (!is.numeric(ctrl$iter.max) || length(ctrl$iter.max) != 1L || is.na(ctrl$iter.max)) {
     stop("argument `control`: iter.max must be a whole number >= 0", call. = FALSE)
   }
@@ -222,20 +217,6 @@ cox_control <- function(control) {
   ctrl$iter.max <- as.double(ctrl$iter.max)
   ctrl$eps <- as.double(ctrl$eps)
   ctrl
-}
-
-# The core counts rows of the data it was given; after na_action = "drop" those are
-# rows of the kept data: report the row of the caller's data instead.
-remap_rows <- function(res, keep) {
-  if (isTRUE(res$ok) || is.null(keep)) return(res)
-  m <- regmatches(res$message, regexec("at row ([0-9]+)", res$message))[[1L]]
-  if (length(m) == 2L) {
-    row <- as.integer(m[2L])
-    if (row >= 1L && row <= length(keep)) {
-      res$message <- sub("at row [0-9]+", paste("at row", keep[row]), res$message)
-    }
-  }
-  res
 }
 
 # ---- methods ------------------------------------------------------------------------
@@ -250,33 +231,40 @@ logLik.hrr_coxph <- function(object, ...) {
   structure(object$loglik[2L], df = object$df, nobs = object$nevent, class = "logLik")
 }
 
-# The core's coefficient table (term, coef, exp_coef, se, [naive_se], z, p, exp_lower,
-# exp_upper, lower, upper) at `level`.
+# The core's coefficient table (term, coef, exp_coef, se, [naive_se], z or t, p,
+# exp_lower, exp_upper, lower, upper) at `level`: the fit's own at its level. Cox and
+# GLM fits.
 cox_table <- function(x, level = x$conf_level) {
-  tab <- if (isTRUE(all.equal(level, x$conf_level)) && !is.null(x$table)) x$table else
-    hrr_fit_call(cox_ptr(x), "coef_table", list(conf_level = level))
+  if (isTRUE(all.equal(level, x$conf_level)) && !is.null(x$table)) return(na_table(x$table))
+  ptr <- if (inherits(x, "hrr_glm")) glm_ptr(x) else cox_ptr(x)
+  na_table(hrr_fit_call(ptr, "coef_table", list(conf_level = level)))
+}
+
+# A table with NA for NaN (aliased terms).
+na_table <- function(tab) {
   num <- vapply(tab, is.double, NA)
   tab[num] <- lapply(tab[num], nan_to_na)
   tab
 }
 
-# Wald limits of the coefficients (coef scale), as confint.coxph.
+# Wald limits of the coefficients (coef scale; the robust variance when the fit has
+# one), as confint.coxph and confint.default. Also the method for GLM fits.
 confint.hrr_coxph <- function(object, parm, level = 0.95, ...) {
-  tab <- cox_table(object, level)
+  tab <- as.data.frame(object, conf_level = level)
   cf <- object$coefficients
   if (missing(parm)) parm <- names(cf)
   else if (is.numeric(parm)) parm <- names(cf)[parm]
   a <- (1 - level) / 2
-  a <- c(a, 1 - a)
   i <- match(parm, tab$term)
   ci <- cbind(tab$lower[i], tab$upper[i])
-  dimnames(ci) <- list(parm, paste(format(100 * a, trim = TRUE, scientific = FALSE,
+  dimnames(ci) <- list(parm, paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE,
                                           digits = 3L), "%"))
   ci
 }
 
 # The coefficient table: one row per coefficient; lower/upper are limits of coef,
-# exp_lower/exp_upper of exp(coef); naive_se with a robust variance.
+# exp_lower/exp_upper of exp(coef); naive_se with a robust variance. Also the method
+# for GLM fits.
 as.data.frame.hrr_coxph <- function(x, row.names = NULL, optional = FALSE, ...,
                                     conf_level = 0.95) {
   tab <- cox_table(x, conf_level)
@@ -297,9 +285,17 @@ coef_matrix <- function(x, p_name, tab = cox_table(x)) {
   m
 }
 
-test_line <- function(label, t, digits) {
-  cat(sprintf("%s=%s  on %d df, p=%s\n", label, format(round(t[["statistic"]], 2)),
+test_line <- function(label, t, digits, fmt = "%s=%s  on %d df, p=%s\n") {
+  cat(sprintf(fmt, label, format(round(t[["statistic"]], 2)),
               as.integer(t[["df"]]), format.pval(t[["p_value"]], digits = digits)))
+}
+
+# The note on rows dropped for missing values (none when none was dropped).
+dropped_note <- function(n_dropped, indent = "   ") {
+  if (n_dropped > 0L) {
+    cat(sprintf("%s(%d observation%s deleted due to missingness)\n", indent, n_dropped,
+                if (n_dropped == 1L) "" else "s"))
+  }
 }
 
 print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
@@ -315,10 +311,7 @@ print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) 
   test_line("Score (logrank) test", x$score_test, digits)
   if (!is.null(x$robust_score_test)) test_line("Robust score test", x$robust_score_test, digits)
   cat(sprintf("n= %d, number of events= %d\n", x$n, x$nevent))
-  if (x$n_dropped > 0L) {
-    cat(sprintf("   (%d observation%s deleted due to missingness)\n", x$n_dropped,
-                if (x$n_dropped == 1L) "" else "s"))
-  }
+  dropped_note(x$n_dropped)
   n_alias <- sum(x$aliased)
   if (n_alias > 0L) {
     cat(sprintf("   (%d coefficient%s not defined because of singularities)\n", n_alias,
@@ -347,10 +340,7 @@ print.summary.hrr_coxph <- function(x, digits = max(getOption("digits") - 3L, 3L
   print(x$call)
   cat("\n")
   cat(sprintf("  n= %d, number of events= %d\n", x$n, x$nevent))
-  if (x$n_dropped > 0L) {
-    cat(sprintf("   (%d observation%s deleted due to missingness)\n", x$n_dropped,
-                if (x$n_dropped == 1L) "" else "s"))
-  }
+  dropped_note(x$n_dropped)
   if (!is.null(x$n_cluster)) cat(sprintf("  clusters= %d\n", x$n_cluster))
   cat("\n")
   stats::printCoefmat(x$coefficients, digits = digits, signif.stars = signif.stars,
@@ -358,10 +348,7 @@ print.summary.hrr_coxph <- function(x, digits = max(getOption("digits") - 3L, 3L
   cat("\n")
   print(signif(x$conf.int, digits))
   cat("\n")
-  line <- function(label, t) {
-    cat(sprintf("%s= %s  on %d df,   p=%s\n", label, format(round(t[["statistic"]], 2)),
-                as.integer(t[["df"]]), format.pval(t[["p_value"]], digits = digits)))
-  }
+  line <- function(label, t) test_line(label, t, digits, "%s= %s  on %d df,   p=%s\n")
   line("Likelihood ratio test", x$logtest)
   line("Wald test            ", x$waldtest)
   line("Score (logrank) test ", x$sctest)
@@ -387,10 +374,8 @@ predict.hrr_coxph <- function(object, newdata, type = "lp", times = NULL, stratu
   if (missing(newdata) || is.null(newdata)) {
     rn <- names(object$linear.predictors)
   } else {
-    tt <- stats::delete.response(object$terms)
-    mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
-    X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
-    X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+    mf <- new_frame(object, newdata)
+    X <- new_design(object, mf)
     off <- NULL
     if (length(object$offset_terms)) {
       env <- environment(object$formula) %||% parent.frame()
@@ -403,21 +388,34 @@ predict.hrr_coxph <- function(object, newdata, type = "lp", times = NULL, stratu
     rn <- rownames(mf)
   }
   out <- hrr_fit_call(cox_ptr(object), "predict", args)
+  if (!is.null(ok)) out <- fill_rows(out, ok)
   if (is.matrix(out)) {
-    if (!is.null(ok)) {
-      full <- matrix(NA_real_, length(ok), ncol(out))
-      full[ok, ] <- out
-      out <- full
-    }
     dimnames(out) <- list(rn, format(times))
     return(out)
   }
-  if (!is.null(ok)) {
-    full <- rep(NA_real_, length(ok))
-    full[ok] <- out
-    out <- full
-  }
   stats::setNames(out, rn)
+}
+
+# The model frame of `newdata` for a fit's terms and factor levels (Cox and GLM).
+new_frame <- function(object, newdata) {
+  model.frame(stats::delete.response(object$terms), newdata, na.action = stats::na.pass,
+              xlev = object$xlevels)
+}
+
+# The design columns of a new model frame with the fit's contrasts (no intercept).
+new_design <- function(object, mf) {
+  X <- model.matrix(stats::delete.response(object$terms), mf, contrasts.arg = object$contrasts)
+  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+  storage.mode(X) <- "double"
+  X
+}
+
+# Predictions for the rows `ok` (a vector, or a matrix with one row each) placed among
+# all rows; NA for the others.
+fill_rows <- function(v, ok) {
+  out <- if (is.matrix(v)) matrix(NA_real_, length(ok), ncol(v)) else rep(NA_real_, length(ok))
+  if (is.matrix(v)) out[ok, ] <- v else out[ok] <- v
+  out
 }
 
 # Residuals as residuals.coxph(), computed by the core from the fit's own data.
@@ -429,9 +427,7 @@ residuals.hrr_coxph <- function(object, type = "martingale", collapse = FALSE,
   cf_names <- names(object$coefficients)
   row_names <- names(object$residuals)
   if (is.list(rr)) {   # Schoenfeld: one row per event
-    m <- rr$values
-    dimnames(m) <- list(rr$time, cf_names)
-    if (ncol(m) == 1L) m <- stats::setNames(m[, 1L], rownames(m))
+    m <- one_column_vector(rr$values, rr$time, cf_names)
     if (!is.null(object$strata_levels)) {
       lev <- object$strata_levels
       attr(m, "strata") <- table(factor(lev[rr$strata], levels = lev))
@@ -439,12 +435,14 @@ residuals.hrr_coxph <- function(object, type = "martingale", collapse = FALSE,
     return(m)
   }
   if (!is.null(args$collapse)) row_names <- levels(args$collapse)
-  if (is.matrix(rr)) {
-    dimnames(rr) <- list(row_names, cf_names)
-    if (ncol(rr) == 1L) rr <- stats::setNames(rr[, 1L], rownames(rr))
-    return(rr)
-  }
+  if (is.matrix(rr)) return(one_column_vector(rr, row_names, cf_names))
   stats::setNames(rr, row_names)
+}
+
+# A residual matrix with its dimnames; a named vector when it has one column.
+one_column_vector <- function(m, rn, cn) {
+  dimnames(m) <- list(rn, cn)
+  if (ncol(m) == 1L) stats::setNames(m[, 1L], rownames(m)) else m
 }
 
 # ---- proportional-hazards test ---------------------------------------------------------
@@ -455,12 +453,8 @@ cox_zph <- function(fit, transform = "km", terms = TRUE, global = TRUE) {
   if (!inherits(fit, "hrr_coxph")) {
     stop("argument `fit` must be a cox_ph() fit", call. = FALSE)
   }
-  for (a in c("terms", "global")) {
-    v <- get(a)
-    if (!is.logical(v) || length(v) != 1L || is.na(v)) {
-      stop(sprintf("argument `%s` must be TRUE or FALSE", a), call. = FALSE)
-    }
-  }
+  check_flag(terms, "terms")
+  check_flag(global, "global")
   call <- match.call()
   groups <- NULL
   if (terms) {
@@ -521,9 +515,7 @@ baseline_hazard.default <- function(fit, ...) {
 # Baseline cumulative hazard, as survival::basehaz(): at covariates 0 (centered = FALSE)
 # or at the covariate means (centered = TRUE), offset at its mean, per stratum.
 baseline_hazard.hrr_coxph <- function(fit, centered = FALSE, ...) {
-  if (!is.logical(centered) || length(centered) != 1L || is.na(centered)) {
-    stop("argument `centered` must be TRUE or FALSE", call. = FALSE)
-  }
+  check_flag(centered, "centered")
   b <- fit$baseline
   levels <- fit$strata_levels %||% "all"
   data.frame(strata = factor(levels[b$strata], levels = levels), time = b$time,

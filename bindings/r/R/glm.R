@@ -57,7 +57,7 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   if (missing(data)) data <- NULL
   na_action <- check_na_action(na_action)
   fam <- glm_family_of(family, link)
-  ctrl <- glm_control(control)
+  ctrl <- control_of(control, "list(epsilon = 1e-8, maxit = 25)")
   if (!inherits(formula, "formula") || length(formula) != 3L) {
     stop("argument `formula` must be a two-sided formula such as y ~ x", call. = FALSE)
   }
@@ -142,7 +142,7 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
     nan_to_na(m)
   }
   robust_fit <- !is.null(v$robust)
-  tab <- glm_table(v$table)
+  tab <- na_table(v$table)
   rn <- rownames(mf)
   fit <- list(
     coefficients = stats::setNames(nan_to_na(v$coef), cf_names),
@@ -152,38 +152,21 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
     naive_se = stats::setNames(nan_to_na(v$naive_se), cf_names),
     statistic = stats::setNames(tab[[v$test]], cf_names),
     p_value = stats::setNames(tab$p, cf_names),
-    test = v$test,
     table = tab,
-    conf_level = v$conf_level,
     cov.unscaled = named(v$cov_unscaled),
     aliased = stats::setNames(v$aliased, cf_names),
-    rank = v$rank,
-    deviance = v$deviance,
     null.deviance = v$null_deviance,
-    aic = v$aic,
-    loglik = v$loglik,
-    loglik_df = v$loglik_df,
     df.residual = v$df_residual,
     df.null = v$df_null,
-    dispersion = v$dispersion,
     iter = v$iterations,
-    converged = v$converged,
-    boundary = v$boundary,
     fitted.values = stats::setNames(v$fitted, rn),
     linear.predictors = stats::setNames(v$linear_predictors, rn),
     weights = stats::setNames(v$working_weights, rn),
     prior.weights = stats::setNames(v$prior_weights, rn),
     y = stats::setNames(resp$y, rn),
-    family = v$family,
-    link = v$link,
-    theta = v$theta,
     SE.theta = v$se_theta,
-    twologlik = v$twologlik,
     robust = v$robust %||% FALSE,
-    n_cluster = v$n_cluster,
-    nobs = v$nobs,
     intercept = intercept,
-    warnings = v$warnings,
     terms = mf_terms,
     assign = assign_[assign_ != 0L],
     xlevels = stats::.getXlevels(mf_terms, mf),
@@ -197,17 +180,15 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
     inputs = inputs,
     ptr = out$fit
   )
+  # the core's fields under their own names
+  same <- c("test", "conf_level", "rank", "deviance", "aic", "loglik", "loglik_df",
+            "dispersion", "converged", "boundary", "family", "link", "theta", "twologlik",
+            "n_cluster", "nobs", "warnings")
+  fit[same] <- v[same]
   class(fit) <- "hrr_glm"
   # R's own warnings of glm.fit / glm.nb, as R gives them.
   for (msg in v$warnings) warning(msg, call. = FALSE)
   fit
-}
-
-# The core's coefficient table with NA for NaN (aliased terms).
-glm_table <- function(tab) {
-  num <- vapply(tab, is.double, TRUE)
-  tab[num] <- lapply(tab[num], nan_to_na)
-  tab
 }
 
 # Run the core's `method`; errors about `y` name the response.
@@ -240,23 +221,6 @@ glm_family_of <- function(family, link) {
     family <- family$family
   }
   list(family = family, link = link)
-}
-
-glm_control <- function(control) {
-  defaults <- list(epsilon = 1e-8, maxit = 25)
-  if (!is.list(control)) {
-    stop("argument `control` must be a list such as list(epsilon = 1e-8, maxit = 25)",
-         call. = FALSE)
-  }
-  unknown <- setdiff(names(control), names(defaults))
-  if (length(control) && (is.null(names(control)) || length(unknown))) {
-    stop(sprintf("argument `control`: unknown setting%s %s; use epsilon and maxit",
-                 if (length(unknown) > 1L) "s" else "",
-                 paste0("\"", unknown, "\"", collapse = ", ")), call. = FALSE)
-  }
-  ctrl <- defaults
-  ctrl[names(control)] <- control
-  ctrl
 }
 
 # The response as the core takes it: numeric; for the binomial, 0/1 (logical, or a
@@ -298,35 +262,10 @@ logLik.hrr_glm <- function(object, ...) {
   structure(object$loglik, df = object$loglik_df, nobs = object$nobs, class = "logLik")
 }
 
-# The coefficient table at `conf_level` (the core's; the fit's own when the level is
-# the fit's).
-glm_coef_table <- function(x, conf_level) {
-  if (isTRUE(all.equal(conf_level, x$conf_level)) && !is.null(x$table)) return(x$table)
-  glm_table(hrr_fit_call(glm_ptr(x), "coef_table", list(conf_level = conf_level)))
-}
-
-# Wald limits (confint.default), with the robust variance when the fit has one.
-confint.hrr_glm <- function(object, parm, level = 0.95, ...) {
-  tab <- glm_coef_table(object, level)
-  cf <- object$coefficients
-  if (missing(parm)) parm <- names(cf)
-  else if (is.numeric(parm)) parm <- names(cf)[parm]
-  a <- (1 - level) / 2
-  ci <- cbind(tab$lower, tab$upper)[match(parm, names(cf)), , drop = FALSE]
-  dimnames(ci) <- list(parm, paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE,
-                                          digits = 3L), "%"))
-  ci
-}
-
-# The coefficient table: one row per coefficient (the core's columns: term, coef,
-# exp_coef for log and logit links, se, naive_se for robust fits, z or t, p, exp_lower,
-# exp_upper, lower, upper).
-as.data.frame.hrr_glm <- function(x, row.names = NULL, optional = FALSE, ...,
-                                  conf_level = 0.95) {
-  tab <- glm_coef_table(x, conf_level)
-  if (!is.null(row.names)) row.names(tab) <- row.names
-  tab
-}
+# Wald limits (confint.default) and the coefficient table (exp_coef for log and logit
+# links, z or t): the Cox methods (cox.R).
+confint.hrr_glm <- confint.hrr_coxph
+as.data.frame.hrr_glm <- as.data.frame.hrr_coxph
 
 glm_family_label <- function(x) {
   if (x$family == "negbin") sprintf("Negative Binomial(%s)", format(round(x$theta, 4)))
@@ -355,10 +294,7 @@ print.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
                 format(signif(x$SE.theta, digits))))
   }
   cat("\nDegrees of Freedom:", x$df.null, "Total (i.e. Null); ", x$df.residual, "Residual\n")
-  if (x$n_dropped > 0L) {
-    cat(sprintf("  (%d observation%s deleted due to missingness)\n", x$n_dropped,
-                if (x$n_dropped == 1L) "" else "s"))
-  }
+  dropped_note(x$n_dropped, "  ")
   cat("Null Deviance:\t   ", format(signif(x$null.deviance, digits)),
       "\nResidual Deviance:", format(signif(x$deviance, digits)), "\tAIC:",
       format(signif(x$aic, digits)))
@@ -398,10 +334,7 @@ print.summary.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L),
                   format(c(x$null.deviance, x$deviance), digits = max(5L, digits + 1L)),
                   " on", format(c(x$df.null, x$df.residual)), " degrees of freedom\n"),
             1L, paste, collapse = " "), sep = "")
-  if (x$n_dropped > 0L) {
-    cat(sprintf("  (%d observation%s deleted due to missingness)\n", x$n_dropped,
-                if (x$n_dropped == 1L) "" else "s"))
-  }
+  dropped_note(x$n_dropped, "  ")
   cat("AIC: ", format(x$aic, digits = max(4L, digits + 1L)), "\n\n",
       "Number of Fisher Scoring iterations: ", x$iter, "\n", sep = "")
   if (!x$converged) cat("(the algorithm did not converge)\n")
@@ -420,28 +353,16 @@ print.summary.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L),
 # errors use the model-based variance, as predict.glm; the core computes them from the
 # fit it holds (given the covariates: the fit keeps no copy of X).
 predict.hrr_glm <- function(object, newdata, type = "link", se.fit = FALSE, ...) {
-  if (!is.logical(se.fit) || length(se.fit) != 1L || is.na(se.fit)) {
-    stop("argument `se.fit` must be TRUE or FALSE", call. = FALSE)
-  }
+  check_flag(se.fit, "se.fit")
   if (missing(newdata) || is.null(newdata)) {
     if (!se.fit && identical(type, "link")) return(object$linear.predictors)
     if (!se.fit && identical(type, "response")) return(object$fitted.values)
     # the fitted rows' covariates again (the core fit keeps no copy of X)
-    pr <- hrr_fit_call(glm_ptr(object), "predict",
-                       list(covariates = object$inputs$covariates,
-                            covariate_names = object$inputs$covariate_names,
-                            offset = object$inputs$offset, type = type))
-    rn <- names(object$fitted.values)
-    fit <- stats::setNames(pr$fit, rn)
-    if (!se.fit) return(fit)
-    return(list(fit = fit, se.fit = stats::setNames(pr$se, rn),
-                residual.scale = sqrt(object$dispersion)))
+    return(glm_predict(object, object$inputs$covariates, object$inputs$offset,
+                       names(object$fitted.values), se.fit, type))
   }
-  tt <- stats::delete.response(object$terms)
-  mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
-  X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
-  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
-  storage.mode(X) <- "double"
+  mf <- new_frame(object, newdata)
+  X <- new_design(object, mf)
   if (!identical(colnames(X), object$inputs$covariate_names)) {
     stop("argument `newdata`: its design matrix does not have the model's columns (",
          paste(object$inputs$covariate_names, collapse = ", "), ")", call. = FALSE)
@@ -463,8 +384,13 @@ predict.hrr_glm <- function(object, newdata, type = "link", se.fit = FALSE, ...)
     off <- (if (is.null(off)) 0 else off) + extra
   }
   if (!is.null(off)) off <- as.double(off)
-  rn <- rownames(mf)
-  # Rows with missing values predict NA (as predict.glm with na.pass).
+  glm_predict(object, X, off, rownames(mf), se.fit, type)
+}
+
+# The core's predictions for design `X` and offset `off` (rows with missing values
+# predict NA, as predict.glm with na.pass), named `rn`; with `se.fit` as predict.glm's
+# list.
+glm_predict <- function(object, X, off, rn, se.fit, type) {
   ok <- stats::complete.cases(X) & (if (is.null(off)) TRUE else !is.na(off))
   all_ok <- all(ok)
   Xo <- if (all_ok) X else X[ok, , drop = FALSE]
@@ -472,11 +398,7 @@ predict.hrr_glm <- function(object, newdata, type = "link", se.fit = FALSE, ...)
   pr <- hrr_fit_call(glm_ptr(object), "predict",
                      list(covariates = Xo, covariate_names = colnames(Xo), offset = oo,
                           type = type))
-  fill <- function(v) {
-    out <- rep(NA_real_, nrow(X))
-    out[ok] <- v
-    stats::setNames(out, rn)
-  }
+  fill <- function(v) stats::setNames(fill_rows(v, ok), rn)
   fit <- fill(pr$fit)
   if (!se.fit) return(fit)
   list(fit = fit, se.fit = fill(pr$se), residual.scale = sqrt(object$dispersion))

@@ -10,13 +10,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._convert import floats, missing
-from ._design import Design, raw_columns
-from ._protocol import call, resolve
+from ._convert import floats
+from ._design import resolve_design
+from ._protocol import call
 
 
 def _test(d):
     return None if d is None else (float(d["statistic"]), int(d["df"]), float(d["p_value"]))
+
+
+def _coef_table(model, conf_level):
+    """The core's coefficient table indexed by term: the fit's own at its level, else
+    made by the fit at ``conf_level`` (Cox and GLM fits)."""
+    if conf_level is None or conf_level == model.conf_level:
+        tab = model._res["table"]
+    else:
+        tab = model._fit.call("coef_table", {"conf_level": conf_level})
+    return tab.set_index("term")
 
 
 class CoxPH:
@@ -31,44 +41,25 @@ class CoxPH:
     """
 
     def __init__(self, res, fit, design, strata_levels, n_dropped):
-        self._fit = fit
-        self._res = res
-        self._design = design
-        p = len(res["names"])
+        self._fit, self._res, self._design = fit, res, design
+        for k in ("coef", "se", "naive_se", "iterations", "converged", "n", "n_event", "ties",
+                  "robust", "n_cluster", "means", "linear_predictors", "conf_level"):
+            setattr(self, k, res[k])
+        for k in ("score_test", "wald_test", "lr_test", "robust_score_test"):
+            setattr(self, k, _test(res[k]))
         self.names = list(res["names"])
-        self.coef = res["coef"]
-        self.se = res["se"]
-        self.naive_se = res["naive_se"]
-        self.var = np.asarray(res["var"], dtype=np.float64).reshape(p, p)
-        self.naive_var = np.asarray(res["naive_var"], dtype=np.float64).reshape(p, p)
+        self.var = np.asarray(res["var"], dtype=np.float64)
+        self.naive_var = np.asarray(res["naive_var"], dtype=np.float64)
         self.loglik = tuple(res["loglik"])
-        self.score_test = _test(res["score_test"])
-        self.wald_test = _test(res["wald_test"])
-        self.lr_test = _test(res["lr_test"])
-        self.robust_score_test = _test(res["robust_score_test"])
-        self.iterations = int(res["iterations"])
-        self.converged = bool(res["converged"])
         self.aliased = np.asarray(res["aliased"], dtype=bool)
-        self.n = int(res["n"])
-        self.n_event = int(res["n_event"])
-        self.ties = res["ties"]
-        self.robust = bool(res["robust"])
-        self.n_cluster = res["n_cluster"]
-        self.means = res["means"]
-        self.linear_predictors = res["linear_predictors"]
         self.strata_levels = list(strata_levels)
         self.n_dropped = n_dropped
-        self.conf_level = float(res["conf_level"])
 
     def summary(self, conf_level=None):
         """DataFrame indexed by term: coef, exp_coef, se, [naive_se with a robust
         variance], z, p, exp_lower, exp_upper (limits of exp(coef)), lower, upper
         (limits of coef), the core's coefficient table."""
-        if conf_level is None or conf_level == self.conf_level:
-            tab = self._res["table"].copy()
-        else:
-            tab = self._fit.call("coef_table", {"conf_level": conf_level})
-        return tab.set_index("term")
+        return _coef_table(self, conf_level)
 
     table = summary
 
@@ -186,20 +177,11 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, cl
     strata: one column or a list of columns; cluster: cluster ids for the robust
     variance (implies robust=True); ties: "efron" (default) or "breslow".
     """
-    raw = raw_columns(covariates, data)
-    # covariate columns take part in dropping rows with missing values (as NaN markers)
-    marks = {f"\x00{i}": np.where(missing(a), np.nan, 0.0) for i, (_, a) in enumerate(raw)}
-    args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
-                                       "weights": (weights, "num"), "offset": (offset, "num"),
-                                       "strata": (strata, "group"), "cluster": (cluster, "group")},
-                                      data, na_action, extra=marks)
-    for k in marks:
-        args.pop(k)
-    kept = args.get("rows")
-    extra = [a if kept is None or len(a) != len(kept) + n_dropped else a[kept.astype(np.intp)] for _, a in raw]
-    n = len(args["time"])
-    design, xcols = Design.build([(name, a) for (name, _), a in zip(raw, extra)], n)
-    args.update(status=args.pop("event"), covariates=dict(zip(design.names, xcols)), ties=ties, robust=robust,
-                max_iter=max_iter, eps=eps, init=None if init is None else np.asarray(init, dtype=np.float64))
+    spec = {"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
+            "weights": (weights, "num"), "offset": (offset, "num"), "strata": (strata, "group"),
+            "cluster": (cluster, "group")}
+    args, levels, n_dropped, design = resolve_design(spec, covariates, data, na_action)
+    args.update(status=args.pop("event"), ties=ties, robust=robust, max_iter=max_iter, eps=eps,
+                init=None if init is None else np.asarray(init, dtype=np.float64))
     res, fit = call("cox_ph", args)
     return CoxPH(res, fit, design, levels.get("strata", ["all"]), n_dropped)

@@ -11,15 +11,31 @@ import numpy as np
 import pandas as pd
 
 from ._convert import column, missing
-from ._protocol import call
+from ._protocol import call, resolve
+
+
+def resolve_design(spec, covariates, data, na_action):
+    """Resolve the columns of ``spec`` (as :func:`_protocol.resolve`; its first entry
+    gives the number of rows) and encode the covariates; with na_action="drop" a missing
+    covariate value drops its row too. Returns (args with ``covariates``, grouping
+    levels, n_dropped, Design)."""
+    raw = raw_columns(covariates, data)
+    # covariate columns take part in dropping rows with missing values (as NaN markers)
+    marks = {f"\x00{i}": np.where(missing(a), np.nan, 0.0) for i, (_, a) in enumerate(raw)}
+    args, levels, n_dropped = resolve(spec, data, na_action, extra=marks)
+    for k in marks:
+        args.pop(k)
+    kept = args.get("rows")
+    if kept is not None:
+        rows = kept.astype(np.intp)
+        raw = [(name, a if len(a) != len(kept) + n_dropped else a[rows]) for name, a in raw]
+    design, xcols = Design.build(raw, len(args[next(iter(spec))]))
+    args["covariates"] = dict(zip(design.names, xcols))
+    return args, levels, n_dropped, design
 
 
 def _is_frame(x):
     return hasattr(x, "columns") and not isinstance(x, np.ndarray)
-
-
-def _frame_columns(frame):
-    return [str(c) for c in frame.columns]
 
 
 def raw_columns(covariates, data):
@@ -33,7 +49,8 @@ def raw_columns(covariates, data):
             raise TypeError("argument `covariates`: column names need data=")
         return [(c, column(c, "covariates", data, categorical=True)) for c in covariates]
     if _is_frame(covariates):
-        return [(c, column(covariates[c], "covariates", categorical=True)) for c in _frame_columns(covariates)]
+        names = [str(c) for c in covariates.columns]
+        return [(c, column(covariates[c], "covariates", categorical=True)) for c in names]
     if isinstance(covariates, pd.Series):
         return [(str(covariates.name or "x0"), column(covariates, "covariates", categorical=True))]
     arr = np.asarray(covariates)

@@ -12,14 +12,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._convert import codes, column, floats, missing
-from ._design import Design, raw_columns
-from ._protocol import call, check_na_action
-
-
-def _table(t):
-    """The core's coefficient table as a DataFrame indexed by term."""
-    return t.set_index("term")
+from ._convert import floats
+from ._cox import _coef_table
+from ._design import resolve_design
+from ._protocol import call
 
 
 class GLM:
@@ -33,7 +29,7 @@ class GLM:
     """
 
     def __init__(self, r, fit, design, n_dropped, covariates, offset):
-        self._fit, self._design = fit, design
+        self._fit, self._design, self._res = fit, design, r
         # the fitted rows' columns (references, not copies: the core fit keeps no X)
         self._covariates, self._offset = covariates, offset
         self.names = list(r["names"])
@@ -45,7 +41,6 @@ class GLM:
         self.aliased = np.asarray(r["aliased"], dtype=bool)
         self.warnings = list(r["warnings"])
         self.n_dropped = n_dropped
-        self._summary = _table(r["table"])
         for w in self.warnings:
             warnings.warn(w, RuntimeWarning, stacklevel=4)
 
@@ -53,9 +48,7 @@ class GLM:
         """DataFrame indexed by term: coef, exp_coef (log and logit links), se, naive_se
         (robust fits), z (t with an estimated dispersion), p, exp_lower, exp_upper,
         lower, upper (Wald limits of coef)."""
-        if conf_level is None or conf_level == self.conf_level:
-            return self._summary.copy()
-        return _table(self._fit.call("coef_table", {"conf_level": float(conf_level)}))
+        return _coef_table(self, None if conf_level is None else float(conf_level))
 
     table = summary
 
@@ -98,37 +91,12 @@ def _fit(method, y, covariates, *, offset=None, weights=None, cluster=None, star
          **options):
     """Resolve the columns (dropping rows with missing values with na_action="drop"),
     build the design and fit with the core's ``method``."""
-    check_na_action(na_action)
-    yv = column(y, "y", data)
-    raw = raw_columns(covariates, data)
-    extra = {"weights": weights, "offset": offset}
-    extras = {k: (None if v is None else column(v, k, data)) for k, v in extra.items()}
-    cl_raw = None if cluster is None else column(cluster, "cluster", data, categorical=True)
-    n = len(yv)
-    n_dropped, rows = 0, None
-    if na_action == "drop":
-        keep = ~missing(np.asarray(yv, dtype=object) if yv.dtype == object else yv)
-        for a in [a for _, a in raw] + [v for v in extras.values() if v is not None] + ([cl_raw] if cl_raw is not None else []):
-            if len(a) == n:
-                keep &= ~missing(a)
-        n_dropped = int((~keep).sum())
-        if n_dropped:
-            yv = yv[keep]
-            raw = [(nm, a[keep]) for nm, a in raw]
-            extras = {k: (None if v is None else v[keep]) for k, v in extras.items()}
-            cl_raw = None if cl_raw is None else cl_raw[keep]
-            rows = np.flatnonzero(keep).astype(np.float64)
-    design, xcols = Design.build(raw, len(yv))
-    args = {"y": floats(yv, "y"), "covariates": dict(zip(design.names, xcols)),
-            "weights": None if extras["weights"] is None else floats(extras["weights"], "weights"),
-            "offset": None if extras["offset"] is None else floats(extras["offset"], "offset"),
-            "start": None if start is None else np.asarray(start, dtype=np.float64), "rows": rows}
-    if cl_raw is not None:
-        c, lev = codes([cl_raw], "cluster", len(yv))
-        args["cluster"] = (c, [str(v) for v in lev])
-    args.update(options)
+    spec = {"y": (y, "num"), "weights": (weights, "num"), "offset": (offset, "num"),
+            "cluster": (cluster, "group")}
+    args, _, n_dropped, design = resolve_design(spec, covariates, data, na_action)
+    args.update(options, start=None if start is None else np.asarray(start, dtype=np.float64))
     r, fit = call(method, args)
-    return GLM(r, fit, design, n_dropped, args["covariates"], args["offset"])
+    return GLM(r, fit, design, n_dropped, args["covariates"], args.get("offset"))
 
 
 def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights=None, robust=False, cluster=None,
