@@ -1,29 +1,23 @@
-# Relative and net survival: population rate tables (hazards by age x calendar year x
-# sex), expected survival, and the Pohar-Perme, Ederer II, Ederer I and Hakulinen
-# estimators as relsurv::rs.surv. R resolves columns, sex labels and dates (ages in
-# years, calendar time as Date, relsurv's 'date' or decimal years); the core converts
-# units, estimates and lays out every result. A rate table is kept as the core's record
-# of its long columns and rebuilt by the core on each call (it is small, and the object
-# survives saveRDS()/readRDS()); built-in tables are rebuilt from their name.
+# Relative and net survival (rate tables, expected survival, relsurv's estimators). R
+# resolves columns, sex labels and dates; the core converts units, estimates and lays out
+# every result. A rate table keeps the core's record, sent back on each call (it survives
+# saveRDS()/readRDS()).
 
 # relsurv's convention for ages in days (for showing a table in days in years)
 DAYS_PER_YEAR <- 365.241
 
-# Decimal calendar years of Dates: year + (date - Jan 1) / days in that year.
-decimal_years <- function(d) {
-  lt <- as.POSIXlt(d)
-  y <- lt$year + 1900L
-  leap <- (y %% 4L == 0L & y %% 100L != 0L) | y %% 400L == 0L
-  y + lt$yday / ifelse(leap, 366, 365)
-}
-
-# Calendar time as decimal years, from a Date, relsurv's/the date package's 'date'
-# (days since 1960-01-01), POSIXct, or decimal years; the core converts them to the
-# table's unit.
+# Calendar time as decimal years (year + (date - Jan 1) / days in that year), from a
+# Date, relsurv's/the date package's 'date' (days since 1960-01-01), POSIXct, or decimal
+# years; the core converts them to the table's unit.
 calendar_time <- function(x, arg) {
   if (inherits(x, "date")) x <- as.Date(as.numeric(unclass(x)), origin = "1960-01-01")
   if (inherits(x, "POSIXt")) x <- as.Date(x)
-  if (inherits(x, "Date")) return(decimal_years(x))
+  if (inherits(x, "Date")) {
+    lt <- as.POSIXlt(x)
+    y <- lt$year + 1900L
+    leap <- (y %% 4L == 0L & y %% 100L != 0L) | y %% 400L == 0L
+    return(y + lt$yday / ifelse(leap, 366, 365))
+  }
   if (!is.numeric(x)) {
     stop(sprintf("argument `%s` must be a Date, a 'date' or decimal years, not %s", arg,
                  class(x)[1L]), call. = FALSE)
@@ -83,12 +77,7 @@ rate_table <- function(data, age = "age", year = "year", sex = "sex", rate = "ra
   if (!is.data.frame(data)) stop("argument `data` must be a data frame", call. = FALSE)
   r <- column_of(rate, "rate", data)
   if (!is.numeric(r)) stop("argument `rate` must be numeric", call. = FALSE)
-  s <- column_of(sex, "sex", data)
-  if (length(s) == length(r) && anyNA(s)) {
-    stop(sprintf("argument `sex`: missing value (NA) at row %d", which(is.na(s))[1L]),
-         call. = FALSE)
-  }
-  fc <- factor_codes(s)
+  fc <- factor_codes(column_of(sex, "sex", data))
   rec <- hrr_call("rate_table", list(
     age = age_years(column_of(age, "age", data), "age"),
     year = calendar_time(column_of(year, "year", data), "year"),
@@ -110,70 +99,52 @@ as_rate_table.data.frame <- function(x, ...) rate_table(x, ...)
 # `data` with its name).
 as_rate_table.ratetable <- function(x, ...) {
   a <- attributes(x)
-  dn <- dimnames(x)
-  ids <- a$dimid %||% names(dn)
-  cp <- a$cutpoints
-  if (is.null(ids) || length(ids) != length(dim(x)) || is.null(cp)) {
-    stop("argument `x`: not a survival rate table (no dimid/dimnames or cutpoints)",
-         call. = FALSE)
+  ids <- a$dimid %||% names(dimnames(x))
+  bad <- function(fmt, ...) {
+    stop(sprintf(paste0("argument `x`: ", fmt), ...), call. = FALSE)
+  }
+  if (is.null(ids) || length(ids) != length(dim(x)) || is.null(a$cutpoints)) {
+    bad("not a survival rate table (no dimid/dimnames or cutpoints)")
   }
   # older tables have only `factor`: 1 factor, 0 continuous, > 1 US-style
   fac <- as.numeric(a$factor)
   type <- as.numeric(a$type %||% ifelse(fac == 1, 1, ifelse(fac > 1, 4, 2)))
-  if (!all(type %in% 1:4)) {
-    stop(sprintf("argument `x`: unknown dimension type %s", type[!type %in% 1:4][1L]),
-         call. = FALSE)
-  }
+  if (!all(type %in% 1:4)) bad("unknown dimension type %s", type[!type %in% 1:4][1L])
   if (!all(c("age", "year") %in% ids) || anyDuplicated(ids)) {
-    stop(sprintf(paste0("argument `x`: the dimensions must include age and year, each ",
-                        "once (this table has %s)"), paste(ids, collapse = ", ")),
-         call. = FALSE)
+    bad("the dimensions must include age and year, each once (this table has %s)",
+        paste(ids, collapse = ", "))
   }
-  dims <- vector("list", length(ids))
-  idx <- vector("list", length(ids))
-  for (k in seq_along(ids)) {
+  kinds <- ifelse(type == 1, "factor", ifelse(type >= 3 | ids == "year", "calendar", "age"))
+  levels <- stats::setNames(list(), character())
+  idx <- lapply(seq_along(ids), function(k) {
     m <- dim(x)[k]
-    if (type[k] == 1) {
+    if (kinds[k] == "factor") {
       if (ids[k] %in% c("age", "year")) {
-        stop(sprintf("argument `x`: dimension `%s` is a factor; it must be continuous",
-                     ids[k]), call. = FALSE)
+        bad("dimension `%s` is a factor; it must be continuous", ids[k])
       }
-      dims[[k]] <- list(name = ids[k], kind = "factor",
-                        levels = dn[[k]] %||% as.character(seq_len(m)))
-      idx[[k]] <- seq_len(m) - 1
-    } else {
-      cuts <- cp[[k]]
-      if (!ids[k] %in% c("age", "year")) {
-        stop(sprintf(paste0("argument `x`: dimension `%s` is continuous; only age and ",
-                            "year may be"), ids[k]), call. = FALSE)
-      }
-      if (type[k] %in% 3:4 || ids[k] == "year") {
-        if (ids[k] != "year") {
-          stop(sprintf("argument `x`: dimension `%s` is a date; only year may be", ids[k]),
-               call. = FALSE)
-        }
-        # cut-points as days since 1960-01-01 ('date', Date, or plain day numbers)
-        cuts <- if (inherits(cuts, "Date")) as.numeric(cuts) + 3653 else
-          as.numeric(unclass(cuts))
-        dims[[k]] <- list(name = "year", kind = "calendar")
-      } else {
-        cuts <- as.numeric(cuts)
-        dims[[k]] <- list(name = ids[k], kind = "age")
-      }
-      if (length(cuts) != m) {
-        stop(sprintf("argument `x`: dimension `%s` has %d rows but %d cut-points", ids[k],
-                     m, length(cuts)), call. = FALSE)
-      }
-      idx[[k]] <- cuts
+      levels[[ids[k]]] <<- dimnames(x)[[k]] %||% as.character(seq_len(m))
+      return(seq_len(m) - 1)
     }
-  }
+    if (!ids[k] %in% c("age", "year")) {
+      bad("dimension `%s` is continuous; only age and year may be", ids[k])
+    }
+    if (kinds[k] == "calendar" && ids[k] != "year") {
+      bad("dimension `%s` is a date; only year may be", ids[k])
+    }
+    cuts <- a$cutpoints[[k]]
+    # calendar cut-points as days since 1960-01-01 ('date', Date, or plain day numbers)
+    cuts <- if (kinds[k] == "calendar" && inherits(cuts, "Date")) as.numeric(cuts) + 3653 else
+      as.numeric(unclass(cuts))
+    if (length(cuts) != m) {
+      bad("dimension `%s` has %d rows but %d cut-points", ids[k], m, length(cuts))
+    }
+    cuts
+  })
   g <- expand.grid(lapply(dim(x), seq_len), KEEP.OUT.ATTRS = FALSE)
-  columns <- stats::setNames(lapply(seq_along(ids), function(k) as.double(idx[[k]][g[[k]]])), ids)
-  fac <- vapply(dims, function(d) d$kind == "factor", TRUE)
-  levels <- stats::setNames(lapply(dims[fac], `[[`, "levels"), ids[fac])
-  spec <- list(time_unit = "days", dims = ids, kinds = vapply(dims, `[[`, "", "kind"),
-               long = columns, levels = levels, rate = as.numeric(x),
-               us_date = any(type == 4), source = "as_rate_table() from a survival rate table")
+  long <- stats::setNames(lapply(seq_along(ids), function(k) as.double(idx[[k]][g[[k]]])), ids)
+  spec <- list(time_unit = "days", dims = ids, kinds = kinds, long = long, levels = levels,
+               rate = as.numeric(x), us_date = any(type == 4),
+               source = "as_rate_table() from a survival rate table")
   new_rate_table(hrr_call("rate_table", list(ratetable = spec))$value)
 }
 
@@ -250,7 +221,9 @@ rate_values <- function(ratetable, age, year, sex, data, n, age_unit = "years") 
     switch(d$kind,
       age = out$age <- age_years(column_of(age, "age", data, n), "age"),
       calendar = out$year <- calendar_time(column_of(year, "year", data, n), "year"),
-      factor = if (d$name == "sex") out$sex <- sex_codes(column_of(sex, "sex", data, n), d$levels) else {
+      factor = if (d$name == "sex") {
+        out$sex <- sex_codes(column_of(sex, "sex", data, n), d$levels)
+      } else {
         if (is.null(data) || !d$name %in% names(data)) {
           stop(sprintf(paste0("the rate table has a dimension `%s` (%s): `data` needs a ",
                               "column `%s`"), d$name, paste(d$levels, collapse = ", "), d$name),
@@ -288,15 +261,14 @@ check_rate_table <- function(ratetable) {
          call. = FALSE)
   }
   if (is.null(ratetable$rec)) {
-    # saved by hrrstats before the core kept the table's record: rebuild it from the
-    # long columns
+    # saved by hrrstats before the core kept the table's record: rebuilt from its columns
     l <- ratetable$long
     fac <- !l$continuous
+    levels <- stats::setNames(lapply(ratetable$dims[fac], `[[`, "levels"), l$names[fac])
     spec <- list(time_unit = ratetable$time_unit, dims = l$names,
                  kinds = vapply(ratetable$dims, `[[`, "", "kind"),
-                 long = stats::setNames(l$columns, l$names),
-                 levels = stats::setNames(lapply(ratetable$dims[fac], `[[`, "levels"), l$names[fac]),
-                 rate = l$rate, us_date = !is.null(l$us_date), source = ratetable$source)
+                 long = stats::setNames(l$columns, l$names), levels = levels, rate = l$rate,
+                 us_date = !is.null(l$us_date), source = ratetable$source)
     rec <- hrr_call("rate_table", list(ratetable = spec))$value
     rec$name <- ratetable$name
     ratetable <- new_rate_table(rec)
@@ -326,13 +298,15 @@ expected_survival <- function(ratetable, data = NULL, age = "age", year = "year"
 
 # ---- net survival -----------------------------------------------------------------------
 
+NETSURV_COLUMNS <- c("strata", "time", "n_risk", "n_event", "n_censor", "survival", "std_err",
+                     "lower", "upper", "std_err_cumulative_hazard")
+
 net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "year",
                          sex = "sex", method = "pohar-perme", conf_type = "log",
                          conf_level = 0.95, precision = NULL, fin_date = NULL) {
   call <- match.call()
   ratetable <- check_rate_table(ratetable)
-  env <- environment(formula) %||% parent.frame()
-  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, env, "net_survival")
+  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, "net_survival")
   if (!is.character(method) || length(method) != 1L) {
     stop("argument `method` must be a single string", call. = FALSE)
   }
@@ -346,21 +320,12 @@ net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "y
                               precision = relsurv_precision(precision), conf_type = conf_type,
                               conf_level = conf_level_of(conf_level), fin_date = fin))
   out <- netsurv_call(inputs, levels)
-  v <- out$value
-  tab <- v$table
-  fit <- list(
-    strata = factor(levels[tab$strata], levels = levels),
-    time = tab$time, n_risk = tab$n_risk, n_event = tab$n_event, n_censor = tab$n_censor,
-    survival = tab$survival, std_err = tab$std_err,
-    lower = nan_to_na(tab$lower), upper = nan_to_na(tab$upper),
-    std_err_cumulative_hazard = tab$std_err_cumulative_hazard,
-    strata_levels = levels,
-    has_strata = !is.null(st),
-    n = stats::setNames(v$n, levels), events = stats::setNames(v$events, levels),
+  tab <- labelled(out$value$table, "strata", levels)
+  fit <- c(as.list(tab[NETSURV_COLUMNS]), list(
+    strata_levels = levels, has_strata = !is.null(st),
+    n = stats::setNames(out$value$n, levels), events = stats::setNames(out$value$events, levels),
     method = method, conf_type = conf_type, conf_level = conf_level,
-    time_unit = ratetable$time_unit, call = call,
-    ptr = out$fit, inputs = inputs
-  )
+    time_unit = ratetable$time_unit, call = call, ptr = out$fit, inputs = inputs))
   class(fit) <- "hrr_netsurv"
   fit
 }
@@ -374,6 +339,24 @@ fit_ptr <- function(x, refit) {
   if (!is.null(x$ptr) && hrr_fit_alive_(x$ptr)) x$ptr else refit()$fit
 }
 
+# The core's 1-based positions in column `by` as a factor of `levels`; NA where the
+# columns `na` are undefined (NaN).
+labelled <- function(t, by, levels, na = c("lower", "upper")) {
+  if (!is.null(t[[by]])) t[[by]] <- factor(levels[t[[by]]], levels = levels)
+  for (k in intersect(na, names(t))) t[[k]] <- nan_to_na(t[[k]])
+  t
+}
+
+check_times <- function(times, what = "") {
+  if (!is.numeric(times) || !length(times) || anyNA(times)) {
+    stop(sprintf("argument `times` must be a numeric vector %swithout missing values", what),
+         call. = FALSE)
+  }
+  as.double(times)
+}
+
+print_call <- function(x) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+
 netsurv_label <- function(method) {
   switch(method, "pohar-perme" = , pp = "Net survival (Pohar-Perme)",
          ederer2 = , e2 = "Relative survival (Ederer II)",
@@ -382,25 +365,15 @@ netsurv_label <- function(method) {
 }
 
 as.data.frame.hrr_netsurv <- function(x, row.names = NULL, optional = FALSE, ...) {
-  data.frame(strata = x$strata, time = x$time, n_risk = x$n_risk, n_event = x$n_event,
-             n_censor = x$n_censor, survival = x$survival, std_err = x$std_err,
-             lower = x$lower, upper = x$upper,
-             std_err_cumulative_hazard = x$std_err_cumulative_hazard, row.names = row.names)
+  data.frame(unclass(x)[NETSURV_COLUMNS], row.names = row.names)
 }
 
 # Values at `times` (by the core): those of the last reported time <= each time
-# (survival 1, standard errors 0 and n_risk NA before the first). std_err is of the
-# survival estimate (as summary(rs.surv(...))), std_err_cumulative_hazard relsurv's
-# std.err.
+# (survival 1, standard errors 0 and n_risk NA before the first).
 netsurv_at <- function(x, times) {
-  if (!is.numeric(times) || !length(times) || anyNA(times)) {
-    stop("argument `times` must be a numeric vector without missing values", call. = FALSE)
-  }
+  times <- check_times(times)
   ptr <- fit_ptr(x, function() netsurv_call(x$inputs, x$strata_levels))
-  t <- hrr_fit_call(ptr, "at", list(times = as.double(times)))
-  t$strata <- factor(x$strata_levels[t$strata], levels = x$strata_levels)
-  t$n_risk <- nan_to_na(t$n_risk)
-  t
+  labelled(hrr_fit_call(ptr, "at", list(times = times)), "strata", x$strata_levels, "n_risk")
 }
 
 summary.hrr_netsurv <- function(object, times = NULL, ...) {
@@ -418,30 +391,77 @@ as.data.frame.summary.hrr_netsurv <- function(x, row.names = NULL, optional = FA
 }
 
 print.summary.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   cat(netsurv_label(x$method), "; time in ", x$time_unit, "\n\n", sep = "")
-  t <- x$table
-  cols <- setdiff(names(t), c("strata", if (x$times) "n_risk"))
-  print_blocks(t, "strata", cols, x$conf_level, x$has_strata, digits, ...)
+  cols <- setdiff(names(x$table), c("strata", if (x$times) "n_risk"))
+  print_blocks(x$table, "strata", cols, x$conf_level, x$has_strata, digits, ...)
+  invisible(x)
+}
+
+# The row of the last time of each of the `k` levels of the factor `f` (NA if none).
+last_row <- function(f, k) {
+  vapply(seq_len(k), function(i) utils_last(which(as.integer(f) == i), NA_integer_), 1L)
+}
+
+# The final estimates (n, events, time, survival, lower, upper; one row per level).
+print_final <- function(x, tab, levels, header, digits, ...) {
+  colnames(tab)[5:6] <- paste0(format(x$conf_level), c("LCL", "UCL"))
+  rownames(tab) <- if (header) levels else ""
+  print(signif(tab, digits), ...)
   invisible(x)
 }
 
 print.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   cat(netsurv_label(x$method), "; time in ", x$time_unit, "\n", sep = "")
-  last <- vapply(seq_along(x$strata_levels), function(k) {
-    r <- which(as.integer(x$strata) == k)
-    if (length(r)) r[length(r)] else NA_integer_
-  }, 1L)
-  lev <- format(x$conf_level)
-  tab <- cbind(n = x$n,
-               events = x$events,
-               last_time = x$time[last], survival = x$survival[last],
-               x$lower[last], x$upper[last])
-  colnames(tab)[5:6] <- paste0(lev, c("LCL", "UCL"))
-  rownames(tab) <- if (x$has_strata) x$strata_levels else ""
-  print(signif(tab, digits), ...)
-  invisible(x)
+  last <- last_row(x$strata, length(x$strata_levels))
+  print_final(x, cbind(n = x$n, events = x$events, last_time = x$time[last],
+                       survival = x$survival[last], x$lower[last], x$upper[last]),
+              x$strata_levels, x$has_strata, digits, ...)
+}
+
+# Survival curves from time 0, one per level: step curves with step bands (`step`), or
+# points joined by lines with a polygon band.
+plot_curves <- function(curves, labels, step, xmax, conf_int, col, lty, lwd, pch, xlab, ylab,
+                        ylim, legend, legend_pos, main, ...) {
+  k <- length(curves)
+  col <- rep_len(col %||% seq_len(k), k)
+  lty <- rep_len(lty, k)
+  if (is.null(ylim)) {
+    ys <- c(0, 1, unlist(lapply(curves, function(cv)
+      c(cv$surv, if (conf_int) c(cv$lower, cv$upper)))))
+    ylim <- c(0, max(1, ys[is.finite(ys)]))
+  }
+  plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
+  for (i in seq_len(k)) {
+    cv <- curves[[i]]
+    if (step) {
+      if (conf_int) step_band(cv$time, cv$lower, cv$upper, xmax, col[i])
+      lines(c(cv$time, xmax), c(cv$surv, cv$surv[length(cv$surv)]), type = "s", col = col[i],
+            lty = lty[i], lwd = lwd)
+      next
+    }
+    ok <- is.finite(cv$lower) & is.finite(cv$upper)
+    if (conf_int && sum(ok) >= 2L) {
+      polygon(c(cv$time[ok], rev(cv$time[ok])), c(cv$upper[ok], rev(cv$lower[ok])),
+              col = adjustcolor(col[i], alpha.f = 0.2), border = NA)
+    }
+    lines(cv$time, cv$surv, type = "o", col = col[i], lty = lty[i], lwd = lwd, pch = pch,
+          cex = 0.6)
+  }
+  if (isTRUE(legend) && k > 1L) {
+    graphics::legend(legend_pos, legend = labels, col = col, lty = lty, lwd = lwd, pch = pch,
+                     bty = "n")
+  }
+}
+
+# The curves of `tab` per level of `by` (as an integer), from (0, 1).
+curves_of <- function(tab, by, k, time) {
+  lapply(seq_len(k), function(i) {
+    t <- tab[as.integer(tab[[by]]) == i, , drop = FALSE]
+    list(time = c(0, t[[time]]), surv = c(1, t$survival), lower = c(1, t$lower),
+         upper = c(1, t$upper))
+  })
 }
 
 plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
@@ -450,26 +470,9 @@ plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
                                "Relative survival",
                              ylim = NULL, legend = x$has_strata, legend_pos = "topright",
                              main = NULL, ...) {
-  k <- length(x$strata_levels)
-  col <- rep_len(col %||% seq_len(k), k)
-  lty <- rep_len(lty, k)
-  xmax <- if (length(x$time)) max(x$time) else 1
-  if (is.null(ylim)) {
-    ys <- c(0, 1, x$survival, if (conf_int) c(x$lower, x$upper))
-    ylim <- c(0, max(1, ys[is.finite(ys)]))
-  }
-  plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
-  for (i in seq_len(k)) {
-    r <- which(as.integer(x$strata) == i)
-    tt <- c(0, x$time[r])
-    if (conf_int) step_band(tt, c(1, x$lower[r]), c(1, x$upper[r]), xmax, col[i])
-    lines(c(tt, xmax), c(1, x$survival[r], utils_last(x$survival[r], 1)), type = "s",
-          col = col[i], lty = lty[i], lwd = lwd)
-  }
-  if (isTRUE(legend) && k > 1L) {
-    graphics::legend(legend_pos, legend = x$strata_levels, col = col, lty = lty, lwd = lwd,
-                     bty = "n")
-  }
+  curves <- curves_of(as.data.frame(x), "strata", length(x$strata_levels), "time")
+  plot_curves(curves, x$strata_levels, TRUE, if (length(x$time)) max(x$time) else 1, conf_int,
+              col, lty, lwd, NULL, xlab, ylab, ylim, legend, legend_pos, main, ...)
   invisible(x)
 }
 
@@ -503,12 +506,9 @@ standard_weights <- function(weights) {
 # levels), by the core: S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 se_k^2), limits
 # S -/+ z SE.
 age_standardized.hrr_netsurv <- function(fit, times, weights = "icss1", ...) {
-  if (!is.numeric(times) || !length(times) || anyNA(times)) {
-    stop("argument `times` must be a numeric vector without missing values", call. = FALSE)
-  }
+  times <- check_times(times)
   ptr <- fit_ptr(fit, function() netsurv_call(fit$inputs, fit$strata_levels))
-  hrr_fit_call(ptr, "age_standardized", list(times = as.double(times),
-                                             weights = standard_weights(weights)))
+  hrr_fit_call(ptr, "age_standardized", list(times = times, weights = standard_weights(weights)))
 }
 
 # ---- comparing net survival, excess-hazard regression, crude probabilities ------------
@@ -522,15 +522,15 @@ relsurv_precision <- function(precision) {
 
 # Follow-up, status and the persons' rate-table values of `Surv(time, status) ~ rhs`
 # (no delayed entry); `fun` names the caller. `args`: the core's arguments.
-relsurv_columns <- function(formula, data, ratetable, age, year, sex, env, fun) {
+relsurv_columns <- function(formula, data, ratetable, age, year, sex, fun) {
+  env <- environment(formula) %||% parent.frame(2L)
   cols <- model_columns(formula, data, NULL, "fail", env)
   if (!is.null(cols$entry)) {
     stop(sprintf("%s(): delayed entry (Surv(start, stop, status)) is not supported", fun),
          call. = FALSE)
   }
-  n <- length(cols$time)
   cols$args <- c(list(time = cols$time, status = cols$status),
-                 rate_values(ratetable, age, year, sex, data, n))
+                 rate_values(ratetable, age, year, sex, data, length(cols$time)))
   cols
 }
 
@@ -539,8 +539,7 @@ net_survival_test <- function(formula, data = NULL, ratetable, age = "age", year
                               sex = "sex", precision = NULL) {
   call <- match.call()
   ratetable <- check_rate_table(ratetable)
-  env <- environment(formula) %||% parent.frame()
-  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, env, "net_survival_test")
+  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, "net_survival_test")
   st <- cols$strata
   g <- cols$plain
   if (is.null(g)) {
@@ -557,13 +556,13 @@ net_survival_test <- function(formula, data = NULL, ratetable, age = "age", year
     score = stats::setNames(v$score, g$levels), variance = variance, groups = g$levels,
     n = stats::setNames(v$n, g$levels), n_event = stats::setNames(v$events, g$levels),
     method = paste0("Log-rank-type test of equal net survival (Pohar-Perme weighting)",
-                    if (is.null(st)) "" else sprintf(", stratified (%d strata)", length(st$levels))),
+                    if (!is.null(st)) sprintf(", stratified (%d strata)", length(st$levels))),
     data.name = label_of(formula), time_unit = ratetable$time_unit, call = call
   ), class = "hrr_netsurv_test")
 }
 
 print.hrr_netsurv_test <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   cat(x$method, "\n\n", sep = "")
   tab <- cbind(N = x$n, Events = x$n_event, Z = signif(x$score, digits))
   rownames(tab) <- x$groups
@@ -592,8 +591,8 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
          call. = FALSE)
   }
   if (!is.numeric(breaks) || length(breaks) < 2L || anyNA(breaks)) {
-    stop("argument `breaks` must be numeric follow-up boundaries in years, such as c(0, 1, 3, 5, 10)",
-         call. = FALSE)
+    stop(paste("argument `breaks` must be numeric follow-up boundaries in years, such as",
+               "c(0, 1, 3, 5, 10)"), call. = FALSE)
   }
   env <- environment(formula) %||% parent.frame()
   ev <- function(e) eval_in(e, data, env)
@@ -616,44 +615,30 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
   handle_missing(cols, "fail")
   X <- model.matrix(tt, mf)
   X <- X[, attr(X, "assign") != 0L, drop = FALSE]
-  xnames <- colnames(X)
   storage.mode(X) <- "double"
 
-  n <- length(time)
-  covs <- stats::setNames(lapply(seq_along(xnames), function(j) unname(X[, j])), xnames)
+  covs <- lapply(stats::setNames(seq_len(ncol(X)), colnames(X)), function(j) unname(X[, j]))
   v <- hrr_call("excess_hazard_model", c(
     list(time = time, status = status),
-    rate_values(ratetable, age, year, sex, data, n),
+    rate_values(ratetable, age, year, sex, data, length(time)),
     list(covariates = covs, breaks = as.double(breaks), method = method)))$value
   if (!isTRUE(v$converged)) {
     warning(sprintf("excess_hazard_model: did not converge in %d iterations", v$iterations),
             call. = FALSE)
   }
-  names_ <- v$names
-  var <- v$var
-  dimnames(var) <- list(names_, names_)
-  fit <- list(
-    coefficients = stats::setNames(v$coef, names_),
-    se = stats::setNames(v$se, names_),
-    var = var,
-    loglik = v$loglik,
-    iterations = v$iterations,
-    converged = v$converged,
+  by_term <- function(x) if (length(x)) stats::setNames(x, v$names)
+  coef_table <- v$coefficients
+  rownames(coef_table) <- coef_table$term
+  structure(list(
+    coefficients = by_term(v$coef), se = by_term(v$se),
+    var = structure(v$var, dimnames = list(v$names, v$names)),
+    loglik = v$loglik, iterations = v$iterations, converged = v$converged,
     # glm.poi: the grouped GLM as rsadd reports it (glm's default stopping rule)
-    rsadd_coefficients = if (length(v$rsadd_coef)) stats::setNames(v$rsadd_coef, names_),
-    rsadd_se = if (length(v$rsadd_se)) stats::setNames(v$rsadd_se, names_),
-    coef_table = coef_frame(v$coefficients),
-    covariates = xnames,
-    breaks = as.double(breaks),
-    n = n,
-    nevent = v$events,
-    method = v$method,
-    time_unit = ratetable$time_unit,
-    formula = formula,
-    call = call
-  )
-  class(fit) <- "hrr_excess"
-  fit
+    rsadd_coefficients = by_term(v$rsadd_coef), rsadd_se = by_term(v$rsadd_se),
+    coef_table = coef_table, covariates = colnames(X), breaks = as.double(breaks),
+    n = length(time), nevent = v$events, method = v$method,
+    time_unit = ratetable$time_unit, formula = formula, call = call
+  ), class = "hrr_excess")
 }
 
 excess_method_label <- function(method) {
@@ -667,16 +652,8 @@ coef.hrr_excess <- function(object, ...) object$coefficients
 
 vcov.hrr_excess <- function(object, ...) object$var
 
-# The core's coefficient table (term, coef, exp_coef, se, z, p, exp_lower, exp_upper,
-# lower, upper) with the terms as row names.
-coef_frame <- function(t) {
-  rownames(t) <- t$term
-  t
-}
-
-# The columns printCoefmat() shows, with R's labels.
-excess_coef_matrix <- function(x) {
-  t <- x$coef_table
+# The columns of the coefficient table `t` that printCoefmat() shows, with R's labels.
+excess_coef_matrix <- function(t) {
   tab <- as.matrix(t[, c("coef", "exp_coef", "se", "z", "p")])
   dimnames(tab) <- list(t$term, c("coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"))
   tab
@@ -686,8 +663,7 @@ print.hrr_excess <- function(x, digits = max(1L, getOption("digits") - 3L), ...)
   cat("Call:\n")
   print(x$call)
   cat("\nExcess-hazard model (", excess_method_label(x$method), ")\n\n", sep = "")
-  tab <- excess_coef_matrix(x)
-  print(signif(tab, digits), ...)
+  print(signif(excess_coef_matrix(x$coef_table), digits), ...)
   cat(sprintf("\nn= %d, number of events= %s; log-likelihood %s\n", x$n, format(x$nevent),
               format(x$loglik, digits = digits + 3L)))
   invisible(x)
@@ -709,10 +685,9 @@ print.summary.hrr_excess <- function(x, digits = max(getOption("digits") - 3L, 3
   cat("\n  ", excess_method_label(x$method), "\n", sep = "")
   cat(sprintf("  n= %d, number of events= %s\n", x$n, format(x$nevent)))
   cat(sprintf("  follow-up intervals (years): %s\n\n", paste(x$breaks, collapse = ", ")))
-  tab <- as.matrix(x$coefficients[, c("coef", "exp_coef", "se", "z", "p")])
-  dimnames(tab) <- list(x$coefficients$term, c("coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"))
-  stats::printCoefmat(tab, digits = digits, signif.stars = signif.stars,
-                      P.values = TRUE, has.Pvalue = TRUE, na.print = "NA", ...)
+  stats::printCoefmat(excess_coef_matrix(x$coefficients), digits = digits,
+                      signif.stars = signif.stars, P.values = TRUE, has.Pvalue = TRUE,
+                      na.print = "NA", ...)
   cat("\n  exp(coef) of the covariates: excess hazard ratios; of the fu terms: excess\n",
       "  hazards per person-year in each follow-up interval (covariates at 0).\n", sep = "")
   cat(sprintf("  log-likelihood %s, %d iterations%s\n", format(x$loglik, digits = digits + 3L),
@@ -725,8 +700,7 @@ print.summary.hrr_excess <- function(x, digits = max(getOption("digits") - 3L, 3
 crude_probabilities <- function(formula, data = NULL, ratetable, age = "age", year = "year",
                                 sex = "sex", tau = NULL, precision = NULL) {
   ratetable <- check_rate_table(ratetable)
-  env <- environment(formula) %||% parent.frame()
-  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, env, "crude_probabilities")
+  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, "crude_probabilities")
   g <- cols$all_rhs
   if (!is.null(tau) && (!is.numeric(tau) || length(tau) != 1L)) {
     stop("argument `tau` must be a single number (in the follow-up time unit)", call. = FALSE)
@@ -760,9 +734,7 @@ interval_net_survival <- function(formula, data = NULL, ratetable, age = "age", 
     stop("argument `breaks` must be numeric interval boundaries in years from 0, such as 0:10",
          call. = FALSE)
   }
-  env <- environment(formula) %||% parent.frame()
-  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, env,
-                          "interval_net_survival")
+  cols <- relsurv_columns(formula, data, ratetable, age, year, sex, "interval_net_survival")
   g <- cols$all_rhs
   levels <- if (is.null(g)) "all" else g$levels
   inputs <- c(cols$args, list(group = as_grouping(g), breaks = as.double(breaks),
@@ -771,7 +743,7 @@ interval_net_survival <- function(formula, data = NULL, ratetable, age = "age", 
   out <- hrr_call("interval_net_survival", inputs)
   v <- out$value
   structure(list(
-    table = interval_labels(v$table, levels), groups = levels, has_groups = !is.null(g),
+    table = labelled(v$table, "group", levels), groups = levels, has_groups = !is.null(g),
     n = stats::setNames(v$n, levels), events = stats::setNames(v$events, levels),
     breaks = as.double(breaks),
     method = v$method, pp_weight = v$pp_weight, conf_type = v$conf_type,
@@ -780,16 +752,8 @@ interval_net_survival <- function(formula, data = NULL, ratetable, age = "age", 
   ), class = "hrr_interval_netsurv")
 }
 
-# The core's group positions as a factor of the group labels; limits NA where undefined.
-interval_labels <- function(t, levels) {
-  if (!is.null(t$group)) t$group <- factor(levels[t$group], levels = levels)
-  for (k in intersect(c("lower", "upper"), names(t))) t[[k]] <- nan_to_na(t[[k]])
-  t
-}
-
 # The popEpi-style column names of the interval tables before hrrstats 0.2 (kept for
-# as.data.frame(x, popepi_names = TRUE)): the one vocabulary of the core is
-# hrrstats_core::relsurv::INTERVAL_COLUMNS.
+# as.data.frame(x, popepi_names = TRUE)).
 INTERVAL_POPEPI_NAMES <- c(start = "Tstart", stop = "Tstop", d_exp = "d.exp", d_pp = "d.pp",
                            d_pp2 = "d.pp.2", pyrs_pp = "pyrs.pp", d_exp_pp = "d.exp.pp",
                            surv_obs = "surv.obs", se_obs = "SE.surv.obs", surv_exp = "surv.exp",
@@ -810,8 +774,8 @@ interval_label <- function(method) {
          ederer2 = "Interval relative survival (Ederer II)", method)
 }
 
-# One row per group and interval, the core's columns (see INTERVAL_POPEPI_NAMES for the
-# popEpi-style names of earlier versions: `popepi_names = TRUE`).
+# One row per group and interval, the core's columns (`popepi_names = TRUE`: the
+# popEpi-style names of earlier versions).
 as.data.frame.hrr_interval_netsurv <- function(x, row.names = NULL, optional = FALSE,
                                                popepi_names = FALSE, ...) {
   out <- x$table
@@ -823,14 +787,9 @@ as.data.frame.hrr_interval_netsurv <- function(x, row.names = NULL, optional = F
 # interval ending at or before each time (1 before the first interval's end, NA after a
 # group's last).
 interval_at <- function(x, times) {
-  if (!is.numeric(times) || !length(times) || anyNA(times)) {
-    stop("argument `times` must be a numeric vector of years without missing values",
-         call. = FALSE)
-  }
-  t <- hrr_fit_call(interval_ptr(x), "at", list(times = as.double(times)))
-  t <- interval_labels(t, x$groups)
-  for (k in c("survival", "std_err")) t[[k]] <- nan_to_na(t[[k]])
-  t
+  times <- check_times(times, "of years ")
+  labelled(hrr_fit_call(interval_ptr(x), "at", list(times = times)), "group", x$groups,
+           c("lower", "upper", "survival", "std_err"))
 }
 
 summary.hrr_interval_netsurv <- function(object, times = NULL, ...) {
@@ -844,16 +803,11 @@ summary.hrr_interval_netsurv <- function(object, times = NULL, ...) {
             class = "summary.hrr_interval_netsurv")
 }
 
-as.data.frame.summary.hrr_interval_netsurv <- function(x, row.names = NULL, optional = FALSE,
-                                                        ...) {
-  tab <- x$table
-  if (!is.null(row.names)) rownames(tab) <- row.names
-  tab
-}
+as.data.frame.summary.hrr_interval_netsurv <- as.data.frame.summary.hrr_netsurv
 
 print.summary.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L),
                                                ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   cat(interval_label(x$method), "; times in years; ", x$conf_type, " limits\n\n", sep = "")
   t <- x$table
   print_blocks(t, "group", setdiff(names(t), "group"), x$conf_level, x$has_groups, digits, ...)
@@ -861,21 +815,17 @@ print.summary.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("di
 }
 
 print.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   cat(interval_label(x$method), ", life table with ", length(x$breaks) - 1L,
       " intervals to ", format(x$breaks[length(x$breaks)]), " years",
       if (x$method == "pohar-perme") paste0(" (", x$pp_weight, " weights)"), "\n", sep = "")
-  tab <- t(vapply(seq_along(x$groups), function(k) {
-    tb <- x$table[as.integer(x$table$group) == k, , drop = FALSE]
-    m <- nrow(tb)
-    if (m == 0L) return(c(x$n[k], 0, 0, NA, NA, NA))
-    c(x$n[k], x$events[k], tb$stop[m], tb$survival[m], tb$lower[m], tb$upper[m])
-  }, numeric(6L)))
-  lev <- format(x$conf_level)
-  colnames(tab) <- c("n", "deaths", "years", "survival", paste0(lev, c("LCL", "UCL")))
-  rownames(tab) <- if (x$has_groups) x$groups else ""
-  print(signif(tab, digits), ...)
-  invisible(x)
+  tb <- x$table
+  last <- last_row(tb$group, length(x$groups))
+  seen <- !is.na(last)
+  print_final(x, cbind(n = x$n, deaths = ifelse(seen, x$events, 0),
+                       years = ifelse(seen, tb$stop[last], 0), survival = tb$survival[last],
+                       tb$lower[last], tb$upper[last]),
+              x$groups, x$has_groups, digits, ...)
 }
 
 plot.hrr_interval_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
@@ -884,37 +834,10 @@ plot.hrr_interval_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, l
                                         "Relative survival",
                                       ylim = NULL, legend = x$has_groups,
                                       legend_pos = "topright", main = NULL, ...) {
-  k <- length(x$groups)
-  col <- rep_len(col %||% seq_len(k), k)
-  lty <- rep_len(lty, k)
-  curves <- lapply(seq_len(k), function(i) {
-    t <- x$table[as.integer(x$table$group) == i, , drop = FALSE]
-    list(time = c(0, t$stop), surv = c(1, t$survival), lower = c(1, t$lower),
-         upper = c(1, t$upper))
-  })
-  if (is.null(ylim)) {
-    ys <- c(0, 1, unlist(lapply(curves, function(cv)
-      c(cv$surv, if (conf_int) c(cv$lower, cv$upper)))))
-    ylim <- c(0, max(1, ys[is.finite(ys)]))
-  }
+  curves <- curves_of(x$table, "group", length(x$groups), "stop")
   xmax <- max(unlist(lapply(curves, `[[`, "time")), 1e-8)
-  plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
-  for (i in seq_len(k)) {
-    cv <- curves[[i]]
-    if (conf_int) {
-      ok <- is.finite(cv$lower) & is.finite(cv$upper)
-      if (sum(ok) >= 2L) {
-        polygon(c(cv$time[ok], rev(cv$time[ok])), c(cv$upper[ok], rev(cv$lower[ok])),
-                col = adjustcolor(col[i], alpha.f = 0.2), border = NA)
-      }
-    }
-    lines(cv$time, cv$surv, type = "o", col = col[i], lty = lty[i], lwd = lwd, pch = pch,
-          cex = 0.6)
-  }
-  if (isTRUE(legend) && k > 1L) {
-    graphics::legend(legend_pos, legend = x$groups, col = col, lty = lty, lwd = lwd,
-                     pch = pch, bty = "n")
-  }
+  plot_curves(curves, x$groups, FALSE, xmax, conf_int, col, lty, lwd, pch, xlab, ylab, ylim,
+              legend, legend_pos, main, ...)
   invisible(x)
 }
 
@@ -934,5 +857,5 @@ age_standardized.hrr_interval_netsurv <- function(fit, times = NULL, weights = "
   }
   t <- hrr_fit_call(interval_ptr(fit), "age_standardized",
                     list(weights = standard_weights(weights)))
-  interval_labels(t, fit$groups)
+  labelled(t, "group", fit$groups)
 }

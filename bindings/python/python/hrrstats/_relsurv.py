@@ -2,9 +2,8 @@
 Ederer I and Hakulinen estimators (as ``relsurv::rs.surv``), the net-survival test, the
 excess-hazard model, crude probabilities and interval (life-table) net survival.
 
-This module resolves columns, matches sex labels to the rate table's and converts
-dates to decimal years; the core (``hrrstats_core::api::relsurv``) converts units, fits
-and lays out every result.
+Columns, sex labels and dates are resolved here; the core converts units, fits and lays out
+every result.
 """
 from __future__ import annotations
 
@@ -14,8 +13,9 @@ import pandas as pd
 from ._convert import codes, column, floats
 from ._protocol import call
 
-__all__ = ["icss_group", "RateTable", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model",
-           "crude_probabilities", "interval_net_survival", "IntervalNetSurvival"]
+__all__ = ["icss_group", "RateTable", "net_survival", "NetSurvival", "net_survival_test",
+           "excess_hazard_model", "crude_probabilities", "interval_net_survival",
+           "IntervalNetSurvival"]
 
 
 def _calendar(x, name, data=None):
@@ -29,10 +29,21 @@ def _calendar(x, name, data=None):
     return floats(a, name)
 
 
-def _grouping(x, name, data, n):
-    """A grouping argument as the core reads it, and its level labels."""
+def _grouping(x, name, data, n, default=None):
+    """A grouping argument as the core reads it, and its level labels (None and `default`
+    when absent)."""
+    if x is None:
+        return None, default
     c, levels = codes([column(x, name, data, categorical=True)], name, n)
     return (c, [str(v) for v in levels]), list(levels)
+
+
+def _times(x):
+    return np.ascontiguousarray(np.atleast_1d(np.asarray(x, dtype=np.float64)))
+
+
+def _weights(w):
+    return w if isinstance(w, str) else np.asarray(w, dtype=np.float64)
 
 
 class RateTable:
@@ -52,16 +63,18 @@ class RateTable:
         self.sex_levels = list(levels) if sex_levels is None else list(sex_levels)
 
     @classmethod
-    def from_frame(cls, df, age="age", year="year", sex="sex", rate="rate", time_unit="days", source=None):
+    def from_frame(cls, df, age="age", year="year", sex="sex", rate="rate", time_unit="days",
+                   source=None):
         """From a long table: one row per age x year x sex with the hazard ``rate`` per
         ``time_unit``. A row holds from its age and year cut-points up to the next listed
         ones (cut-points need not be evenly spaced); past the last, the last row
         continues. Every combination must appear exactly once."""
         r = floats(rate, "rate", df)
         s, levels = codes([column(sex, "sex", df)], "sex", len(r))
-        rec, _ = call("rate_table", {"age": floats(age, "age", df), "year": _calendar(year, "year", df),
-                                     "sex": (s, [str(v) for v in levels]), "rate": r, "time_unit": time_unit,
-                                     "source": source})
+        rec, _ = call("rate_table", {"age": floats(age, "age", df),
+                                     "year": _calendar(year, "year", df),
+                                     "sex": (s, [str(v) for v in levels]), "rate": r,
+                                     "time_unit": time_unit, "source": source})
         return cls(rec, levels)
 
     @classmethod
@@ -73,54 +86,99 @@ class RateTable:
         rec, _ = call("builtin_rate_table", {"name": name})
         return cls(rec)
 
-    def _persons(self, age, year, sex, data, n=None):
+    def _persons(self, age, year, sex, data):
         """The persons' values as the core reads them: age (years), year (decimal
         years), sex (codes of the table's sex levels)."""
         sx = column(sex, "sex", data)
         lookup = {v: k for k, v in enumerate(self.sex_levels)}
         lookup.update({str(v): k for k, v in enumerate(self.sex_levels) if str(v) not in lookup})
         try:
-            s = np.array([lookup[v] if v in lookup else lookup[str(v)] for v in sx], dtype=np.float64)
+            s = np.array([lookup[v] if v in lookup else lookup[str(v)] for v in sx],
+                         dtype=np.float64)
         except (KeyError, TypeError) as e:
             bad = next(i for i, v in enumerate(sx) if v not in lookup and str(v) not in lookup)
-            raise ValueError(f"argument `sex`: value {sx[bad]!r} at row {bad} is not a sex of the rate table "
-                             f"({self.sex_levels})") from e
-        return {"ratetable": self._rec, "age": floats(age, "age", data), "year": _calendar(year, "year", data),
-                "sex": s}
+            raise ValueError(f"argument `sex`: value {sx[bad]!r} at row {bad} is not a sex of the "
+                             f"rate table ({self.sex_levels})") from e
+        return {"ratetable": self._rec, "age": floats(age, "age", data),
+                "year": _calendar(year, "year", data), "sex": s}
 
     def expected_survival(self, age, year, sex, times, data=None, age_unit="years"):
         """Expected (population) survival of each person at ``times`` after diagnosis
         (exact integration across the table's cells, as ``survexp(method =
         "individual.s")``): DataFrame with one row per person and one column per time.
         ``age_unit="days"`` takes ages in days (as survival's ``rmap``)."""
-        t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-        m, _ = call("expected_survival", {**self._persons(age, year, sex, data), "times": t, "age_unit": age_unit})
+        t = _times(times)
+        m, _ = call("expected_survival",
+                    {**self._persons(age, year, sex, data), "times": t, "age_unit": age_unit})
         return pd.DataFrame(np.asarray(m).reshape(-1, len(t)), columns=list(t))
 
     def __repr__(self):
-        return f"RateTable({self.name or self.source or 'from_frame'}, time_unit={self.time_unit!r})"
+        name = self.name or self.source or "from_frame"
+        return f"RateTable({name}, time_unit={self.time_unit!r})"
 
 
-def _check_table(ratetable):
+def _inputs(ratetable, time, event, age, year, sex, data):
+    """The follow-up and the persons' rate-table values as the core reads them."""
     if not isinstance(ratetable, RateTable):
         raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
+    return {"time": floats(time, "time", data), "status": floats(event, "event", data),
+            **ratetable._persons(age, year, sex, data)}
 
 
-def _labelled(df, col, levels):
-    df[col] = pd.Categorical.from_codes(df[col].to_numpy(), categories=pd.Index(levels, dtype=object))
-    return df
+class _Curves:
+    """Survival curves by level (column ``_by`` of the core's table, ending at ``_x``)."""
 
+    _by, _x = "strata", "time"
 
-class NetSurvival:
-    """Net (Pohar-Perme) or relative (Ederer II, Ederer I, Hakulinen) survival curves."""
-
-    def __init__(self, res, fit, strata_levels):
+    def __init__(self, res, fit, levels):
         self._res = res
         self._fit = fit
-        self.strata = list(strata_levels)
+        self._levels = list(levels)
         self.method = res["method"]
         self.conf_type = res["conf_type"]
         self.conf_level = res["conf_level"]
+
+    def _labelled(self, df):
+        df[self._by] = pd.Categorical.from_codes(df[self._by].to_numpy(),
+                                                 categories=pd.Index(self._levels, dtype=object))
+        return df
+
+    def _per_level(self):
+        tab = self._res["table"]
+        for k, s in enumerate(self._levels):
+            yield k, s, tab[tab[self._by] == k]
+
+    def _plot(self, ax, conf_int, step, xlabel):
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        draw = ax.step if step else ax.plot
+        style = {"where": "post"} if step else {"marker": "."}
+        for k, s, c in self._per_level():
+            t = np.concatenate([[0.0], c[self._x]])
+            draw(t, np.concatenate([[1.0], c["survival"]]), color=f"C{k}", label=str(s), **style)
+            if conf_int:
+                ax.fill_between(t, np.concatenate([[1.0], c["lower"]]),
+                                np.concatenate([[1.0], c["upper"]]), step="post" if step else None,
+                                color=f"C{k}", alpha=0.15, linewidth=0)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(f"{'net' if self.method == 'pohar-perme' else 'relative'} survival")
+        if len(self._levels) > 1:
+            ax.legend()
+        return ax
+
+    def _final(self, unit=""):
+        return "; ".join(f"{s}: {c['survival'].iloc[-1]:.4f} at {c[self._x].iloc[-1]:g}{unit}"
+                         for _, s, c in self._per_level() if len(c))
+
+
+class NetSurvival(_Curves):
+    """Net (Pohar-Perme) or relative (Ederer II, Ederer I, Hakulinen) survival curves."""
+
+    def __init__(self, res, fit, strata_levels):
+        super().__init__(res, fit, strata_levels)
+        self.strata = list(strata_levels)
         self.n = res["n"]
 
     def table(self):
@@ -130,63 +188,36 @@ class NetSurvival:
         ``summary(rs.surv(...))`` reports it: survival x std_err_cumulative_hazard);
         ``std_err_cumulative_hazard`` is rs.surv's own ``std.err``, of the cumulative net
         hazard, on which the limits are built."""
-        return _labelled(self._res["table"].copy(), "strata", self.strata)
+        return self._labelled(self._res["table"].copy())
 
     def at(self, times):
         """DataFrame: strata, time, n_risk, survival, std_err, lower, upper,
         std_err_cumulative_hazard at ``times`` (the values at the last reported time at or
-        before each time; survival 1, standard errors 0 and n_risk NaN before the first). ``std_err`` is of the survival estimate,
-        as :meth:`table`."""
-        t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-        return _labelled(self._fit.call("at", {"times": t}), "strata", self.strata)
+        before each time; survival 1, standard errors 0 and n_risk NaN before the first).
+        ``std_err`` is of the survival estimate, as :meth:`table`."""
+        return self._labelled(self._fit.call("at", {"times": _times(times)}))
 
     def age_standardized(self, times, weights="icss1"):
         """Directly age-standardised net survival at ``times`` over the strata (age groups,
         in the order of the strata levels): ``weights`` "icss1", "icss2", "icss3" (the
         International Cancer Survival Standard for the five groups 15-44, 45-54, 55-64,
         65-74, 75+; see :func:`icss_group`) or one weight per stratum.
-        S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 SE_k^2) with SE_k the strata's ``std_err``
-        (of the survival estimate), limits S -/+ z SE.
+        S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 SE_k^2) with SE_k the strata's
+        ``std_err`` (of the survival estimate), limits S -/+ z SE.
         Returns a DataFrame: time, survival, std_err, lower, upper."""
-        t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-        w = weights if isinstance(weights, str) else np.asarray(weights, dtype=np.float64)
-        return self._fit.call("age_standardized", {"times": t, "weights": w})
+        return self._fit.call("age_standardized",
+                              {"times": _times(times), "weights": _weights(weights)})
 
     def plot(self, ax=None, conf_int=True):
         """Step curves with confidence bands (matplotlib)."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots()
-        tab = self._res["table"]
-        for k, s in enumerate(self.strata):
-            c = tab[tab["strata"] == k]
-            t = np.concatenate([[0.0], c["time"]])
-            ax.step(t, np.concatenate([[1.0], c["survival"]]), where="post", color=f"C{k}", label=str(s))
-            if conf_int:
-                ax.fill_between(t, np.concatenate([[1.0], c["lower"]]), np.concatenate([[1.0], c["upper"]]),
-                                step="post", color=f"C{k}", alpha=0.15, linewidth=0)
-        ax.set_xlabel("time")
-        ax.set_ylabel(f"{'net' if self.method == 'pohar-perme' else 'relative'} survival")
-        if len(self.strata) > 1:
-            ax.legend()
-        return ax
+        return self._plot(ax, conf_int, True, "time")
 
     def __repr__(self):
-        tab = self._res["table"]
-        rows = []
-        for k, s in enumerate(self.strata):
-            c = tab[tab["strata"] == k]
-            rows.append(f"{s}: {c['survival'].iloc[-1]:.4f} at {c['time'].iloc[-1]:g}")
-        return f"Net survival ({self.method}), final estimates: " + "; ".join(rows)
+        return f"Net survival ({self.method}), final estimates: " + self._final()
 
 
-def _follow_up(time, event, data):
-    return {"time": floats(time, "time", data), "status": floats(event, "event", data)}
-
-
-def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme", strata=None, conf_type="log",
-                 conf_level=0.95, precision=None, fin_date=None, data=None):
+def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme", strata=None,
+                 conf_type="log", conf_level=0.95, precision=None, fin_date=None, data=None):
     """Net survival (Pohar-Perme, default) or relative survival ("ederer2", "ederer1",
     "hakulinen"), as ``relsurv::rs.surv``.
 
@@ -194,38 +225,34 @@ def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme"
     calendar time of diagnosis (decimal year or date); ``sex`` as labelled in the rate
     table. ``precision``: the step of the numerical integration (default one day).
     """
-    _check_table(ratetable)
-    args = {**_follow_up(time, event, data), **ratetable._persons(age, year, sex, data)}
-    levels = ["all"]
-    if strata is not None:
-        args["strata"], levels = _grouping(strata, "strata", data, len(args["time"]))
+    args = _inputs(ratetable, time, event, age, year, sex, data)
+    args["strata"], levels = _grouping(strata, "strata", data, len(args["time"]), ["all"])
     if fin_date is not None:
         args["fin_date"] = float(_calendar(np.atleast_1d(fin_date), "fin_date")[0])
-    res, fit = call("net_survival", {**args, "method": method, "precision": precision, "conf_type": conf_type,
-                                     "conf_level": conf_level})
+    res, fit = call("net_survival", {**args, "method": method, "precision": precision,
+                                     "conf_type": conf_type, "conf_level": conf_level})
     return NetSurvival(res, fit, levels)
 
 
-def net_survival_test(time, event, age, year, sex, group, ratetable, *, strata=None, precision=None, data=None):
+def net_survival_test(time, event, age, year, sex, group, ratetable, *, strata=None,
+                      precision=None, data=None):
     """Log-rank-type test that net survival is the same in every ``group`` (Pohar-Perme
     weighting), as ``relsurv::rs.diff``; with ``strata`` the scores and covariances are
     summed over the strata (``rs.diff(Surv(...) ~ group + strata(x))``). Returns a dict:
     statistic, df, p_value, score (per group), variance (K x K), n and events (per
     group), groups."""
-    _check_table(ratetable)
-    args = {**_follow_up(time, event, data), **ratetable._persons(age, year, sex, data)}
+    args = _inputs(ratetable, time, event, age, year, sex, data)
     n = len(args["time"])
     args["group"], levels = _grouping(group, "group", data, n)
-    if strata is not None:
-        args["strata"], _ = _grouping(strata, "strata", data, n)
+    args["strata"], _ = _grouping(strata, "strata", data, n)
     r, _ = call("net_survival_test", {**args, "precision": precision})
     r["variance"] = np.asarray(r["variance"])
     r["groups"] = levels
     return r
 
 
-def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *, breaks=(0, 1, 3, 5, 10),
-                        method="glm.poi", conf_level=0.95, data=None):
+def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *,
+                        breaks=(0, 1, 3, 5, 10), method="glm.poi", conf_level=0.95, data=None):
     """Excess-hazard regression: hazard = population hazard + exp(x'beta +
     gamma(follow-up interval)), fitted by the grouped Poisson GLM of Dickman et al. (2004)
     (``method="glm.poi"``, alias "glm", as ``relsurv::rsadd(method = "glm.poi")``) or by
@@ -236,34 +263,32 @@ def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *, b
     p, exp_lower, exp_upper, lower, upper (exp_coef of the covariates: excess hazard
     ratios; of the fu terms: excess rates per person-year), with ``attrs`` holding the
     variance matrix and convergence information."""
-    _check_table(ratetable)
-    args = {**_follow_up(time, event, data), **ratetable._persons(age, year, sex, data)}
+    args = _inputs(ratetable, time, event, age, year, sex, data)
     names = [covariates] if isinstance(covariates, str) else list(covariates)
-    cols = {(c if isinstance(c, str) else f"x{k}"): floats(c, "covariates", data) for k, c in enumerate(names)}
-    r, _ = call("excess_hazard_model", {**args, "covariates": cols, "breaks": np.asarray(breaks, dtype=np.float64),
-                                        "method": method, "conf_level": conf_level})
+    cols = {(c if isinstance(c, str) else f"x{k}"): floats(c, "covariates", data)
+            for k, c in enumerate(names)}
+    r, _ = call("excess_hazard_model", {**args, "covariates": cols, "method": method,
+                                        "breaks": np.asarray(breaks, dtype=np.float64),
+                                        "conf_level": conf_level})
     out = r["coefficients"].set_index("term")
-    out.attrs.update({"var": np.asarray(r["var"]), "loglik": r["loglik"], "iterations": r["iterations"],
-                      "converged": r["converged"], "method": r["method"]})
+    out.attrs["var"] = np.asarray(r["var"])
+    out.attrs.update({k: r[k] for k in ("loglik", "iterations", "converged", "method")})
     if len(r["rsadd_coef"]):
         # the grouped GLM as rsadd reports it (glm's default stopping rule)
-        out.attrs["rsadd_coef"] = r["rsadd_coef"]
-        out.attrs["rsadd_se"] = r["rsadd_se"]
+        out.attrs.update({k: r[k] for k in ("rsadd_coef", "rsadd_se")})
     return out
 
 
-def crude_probabilities(time, event, age, year, sex, ratetable, *, group=None, tau=None, precision=None, data=None):
+def crude_probabilities(time, event, age, year, sex, ratetable, *, group=None, tau=None,
+                        precision=None, data=None):
     """Crude probabilities of death from the cancer (excess hazard) and from population
     causes, as ``relsurv::cmp.rel``: DataFrame with time, cause ("cancer" /
     "population"), estimate, variance on the integration grid (every day and every
     follow-up time up to ``tau``, default the longest follow-up). With ``group`` (as
     ``cmp.rel(Surv(...) ~ group)``) a leading column ``group``; each group has its own
     grid, ``tau`` is common."""
-    _check_table(ratetable)
-    args = {**_follow_up(time, event, data), **ratetable._persons(age, year, sex, data)}
-    levels = None
-    if group is not None:
-        args["group"], levels = _grouping(group, "group", data, len(args["time"]))
+    args = _inputs(ratetable, time, event, age, year, sex, data)
+    args["group"], levels = _grouping(group, "group", data, len(args["time"]))
     tab, _ = call("crude_probabilities", {**args, "tau": tau, "precision": precision})
     if levels is not None:
         tab["group"] = np.asarray(levels, dtype=object)[tab["group"].to_numpy()]
@@ -274,23 +299,22 @@ def icss_group(age):
     """The International Cancer Survival Standard age group of each age at diagnosis:
     "15-44" (also under 15), "45-54", "55-64", "65-74", "75+" (a pandas Categorical in
     that order, for ``net_survival(strata=...)`` and ``age_standardized``)."""
-    r, _ = call("icss_group", {"age": floats(np.atleast_1d(np.asarray(age, dtype=np.float64)), "age")})
+    r, _ = call("icss_group", {"age": floats(_times(age), "age")})
     c = np.asarray(r["codes"])
-    return pd.Categorical.from_codes(np.where(np.isnan(c), -1, c).astype(int), categories=r["levels"])
+    c = np.where(np.isnan(c), -1, c).astype(int)
+    return pd.Categorical.from_codes(c, categories=r["levels"])
 
 
-class IntervalNetSurvival:
+class IntervalNetSurvival(_Curves):
     """Interval (life-table) net or relative survival by group (see
     :func:`interval_net_survival`)."""
 
+    _by, _x = "group", "stop"
+
     def __init__(self, res, fit, groups):
-        self._res = res
-        self._fit = fit
+        super().__init__(res, fit, groups)
         self.groups = list(groups)
-        self.method = res["method"]
         self.pp_weight = res["pp_weight"]
-        self.conf_type = res["conf_type"]
-        self.conf_level = res["conf_level"]
         self.breaks = np.asarray(res["breaks"])
 
     def table(self):
@@ -300,14 +324,13 @@ class IntervalNetSurvival:
         pyrs_pp, d_exp_pp, surv_obs and se_obs (observed survival), surv_exp (expected,
         Ederer II), survival, std_err, lower, upper (cumulative, at the interval's end).
         As ``popEpi::survtab``'s table (its pyrs, d.pp, ... columns)."""
-        return _labelled(self._res["table"].copy(), "group", self.groups)
+        return self._labelled(self._res["table"].copy())
 
     def at(self, times):
         """Cumulative estimates at ``times`` (years): group, time, survival, std_err,
         lower, upper -- those at the end of the last interval ending at or before each
         time (1 before the first interval's end, NaN after a group's last)."""
-        t = np.ascontiguousarray(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-        return _labelled(self._fit.call("at", {"times": t}), "group", self.groups)
+        return self._labelled(self._fit.call("at", {"times": _times(times)}))
 
     def age_standardized(self, weights="icss1"):
         """Directly age-standardised table over the groups (age groups, in the order of
@@ -315,41 +338,19 @@ class IntervalNetSurvival:
         weight per group (normalised). Per interval S = sum w_g S_g, SE = sqrt(sum w_g^2
         SE_g^2) (also for the observed survival), limits of the fit's type on these;
         counts summed; cropped to the shortest group's table (as popEpi's ``adjust()``)."""
-        w = weights if isinstance(weights, str) else np.asarray(weights, dtype=np.float64)
-        return self._fit.call("age_standardized", {"weights": w})
+        return self._fit.call("age_standardized", {"weights": _weights(weights)})
 
     def plot(self, ax=None, conf_int=True):
         """Survival at the interval ends, joined by lines, with confidence bands."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots()
-        tab = self._res["table"]
-        for k, g in enumerate(self.groups):
-            t = tab[tab["group"] == k]
-            x = np.concatenate([[0.0], t["stop"]])
-            ax.plot(x, np.concatenate([[1.0], t["survival"]]), color=f"C{k}", marker=".", label=str(g))
-            if conf_int:
-                ax.fill_between(x, np.concatenate([[1.0], t["lower"]]), np.concatenate([[1.0], t["upper"]]),
-                                color=f"C{k}", alpha=0.15, linewidth=0)
-        ax.set_xlabel("years since diagnosis")
-        ax.set_ylabel(f"{'net' if self.method == 'pohar-perme' else 'relative'} survival")
-        if len(self.groups) > 1:
-            ax.legend()
-        return ax
+        return self._plot(ax, conf_int, False, "years since diagnosis")
 
     def __repr__(self):
-        tab = self._res["table"]
-        rows = []
-        for k, g in enumerate(self.groups):
-            t = tab[tab["group"] == k]
-            if len(t):
-                rows.append(f"{g}: {t['survival'].iloc[-1]:.4f} at {t['stop'].iloc[-1]:g} years")
-        return f"Interval net survival ({self.method}), cumulative: " + "; ".join(rows)
+        return f"Interval net survival ({self.method}), cumulative: " + self._final(" years")
 
 
-def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None, method="pohar-perme", group=None,
-                          pp_weight="midpoint", conf_type="log-log", conf_level=0.95, data=None):
+def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None,
+                          method="pohar-perme", group=None, pp_weight="midpoint",
+                          conf_type="log-log", conf_level=0.95, data=None):
     """Interval (life-table) net survival (Pohar-Perme, default) or relative survival
     ("ederer2"), as ``popEpi::survtab(surv.type = "surv.rel")`` and Stata's strs/stnet
     with the hazard life table.
@@ -363,12 +364,10 @@ def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None
     "popepi" reproduces popEpi 0.4.10, whose weight looks half an interval before the
     start (see the README). Log-log limits by default, as popEpi.
     """
-    _check_table(ratetable)
-    args = {**_follow_up(time, event, data), **ratetable._persons(age, year, sex, data)}
-    levels = ["all"]
-    if group is not None:
-        args["group"], levels = _grouping(group, "group", data, len(args["time"]))
+    args = _inputs(ratetable, time, event, age, year, sex, data)
+    args["group"], levels = _grouping(group, "group", data, len(args["time"]), ["all"])
     br = None if breaks is None else np.ascontiguousarray(np.asarray(breaks, dtype=np.float64))
-    res, fit = call("interval_net_survival", {**args, "breaks": br, "method": method, "pp_weight": pp_weight,
-                                              "conf_type": conf_type, "conf_level": conf_level})
+    res, fit = call("interval_net_survival", {**args, "breaks": br, "method": method,
+                                              "pp_weight": pp_weight, "conf_type": conf_type,
+                                              "conf_level": conf_level})
     return IntervalNetSurvival(res, fit, levels)
