@@ -673,24 +673,11 @@ impl NetSurvivalFit {
     /// `summary(rs.surv(...), times = times)`) of stratum `k` at `times`: the values at the
     /// last reported time at or before each (1 and 0 before the first).
     pub fn at(&self, k: usize, times: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
-        let c = self.curves.get(k).ok_or_else(|| Error::InvalidArgument {
-            arg: "stratum",
-            reason: format!("no stratum {k}"),
-        })?;
-        if let Some(row) = times.iter().position(|t| !t.is_finite()) {
-            return Err(Error::InvalidValue {
-                arg: "times",
-                row,
-                value: times[row],
-                problem: "time is not finite",
-            });
-        }
-        Ok(times
-            .iter()
-            .map(|&t| match c.time.partition_point(|&x| x <= t) {
-                0 => (1.0, 0.0),
-                j => (c.survival[j - 1], c.std_err[j - 1]),
-            })
+        let rows = self.at_rows(k, times)?;
+        let c = &self.curves[k];
+        Ok(rows
+            .into_iter()
+            .map(|row| row.map_or((1.0, 0.0), |j| (c.survival[j], c.std_err[j])))
             .unzip())
     }
 }
