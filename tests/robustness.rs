@@ -156,3 +156,30 @@ fn huge_counts_are_refused_and_large_ones_are_fast() {
         .expect("a rate");
     assert!(start.elapsed().as_secs_f64() < 1.0, "{:?}", start.elapsed());
 }
+
+#[test]
+fn cox_monotone_likelihood_warns_as_coxph() {
+    // No events in the x = 1 group: survival 3.5-3's coxph gives x = -21.1798689135727578,
+    // z = -0.0890830002985027 and warns that coefficient 1 may be infinite.
+    let time = vec![
+        0.755, 1.182, 0.146, 0.14, 0.436, 2.895, 1.23, 0.54, 0.957, 0.147, 1.391, 0.762, 1.238,
+        4.424, 1.055, 1.035,
+    ];
+    let x: Vec<f64> = (0..16).map(|i| (i % 2) as f64).collect();
+    let z = vec![
+        -0.89, 0.44, -1.24, -0.22, 0.38, 0.13, 0.8, -0.06, 0.5, 1.09, -0.69, -1.28, 0.05, -0.24,
+        -0.54, -0.43,
+    ];
+    let status: Vec<f64> = x.iter().map(|v| 1.0 - v).collect();
+    let args = Args::new()
+        .with("time", nums(time))
+        .with("status", nums(status))
+        .with("covariates", Arg::Record(Args::new().with("x", nums(x)).with("z", nums(z))));
+    let out = api::call("cox_ph", &args).expect("a fit");
+    let Value::Strs(w) = field(&out.value, "warnings") else { panic!("warnings") };
+    assert_eq!(w, &vec!["Loglik converged before variable  1 ; coefficient may be infinite. ".to_string()]);
+    let Value::Nums(coef) = field(&out.value, "coef") else { panic!("coef") };
+    for (ours, r) in coef.iter().zip([-21.1798689135727578, -0.0890830002985027]) {
+        assert!(((ours - r) / r).abs() < 1e-8, "{ours} vs {r}");
+    }
+}

@@ -82,3 +82,20 @@ def test_huge_counts_are_refused_and_large_ones_are_fast():
     start = time.time()
     hs.rate([1e15], [1e16])
     assert time.time() - start < 1
+
+
+# Monotone likelihood: no events in the x = 1 group. survival 3.5-3's coxph gives
+# x = -21.1798689135727578, z = -0.0890830002985027 and warns "Loglik converged before
+# variable  1 ; coefficient may be infinite. ".
+MONO_TIME = [0.755, 1.182, 0.146, 0.14, 0.436, 2.895, 1.23, 0.54, 0.957, 0.147, 1.391, 0.762,
+             1.238, 4.424, 1.055, 1.035]
+MONO_Z = [-0.89, 0.44, -1.24, -0.22, 0.38, 0.13, 0.8, -0.06, 0.5, 1.09, -0.69, -1.28, 0.05, -0.24,
+          -0.54, -0.43]
+
+
+def test_cox_monotone_likelihood_warns_as_coxph():
+    d = pd.DataFrame({"time": MONO_TIME, "x": [0.0, 1.0] * 8, "z": MONO_Z})
+    d["status"] = 1.0 - d["x"]
+    with pytest.warns(RuntimeWarning, match=r"Loglik converged before variable  1 ; coefficient may be infinite"):
+        f = hs.cox_ph("time", "status", ["x", "z"], data=d)
+    np.testing.assert_allclose(f.coef, [-21.1798689135727578, -0.0890830002985027], rtol=1e-8)

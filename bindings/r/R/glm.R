@@ -186,8 +186,6 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
             "n_cluster", "nobs", "warnings")
   fit[same] <- v[same]
   class(fit) <- "hrr_glm"
-  # R's own warnings of glm.fit / glm.nb, as R gives them.
-  for (msg in v$warnings) warning(msg, call. = FALSE)
   fit
 }
 
@@ -198,7 +196,7 @@ glm_call <- function(method, args, label) {
   if (!isTRUE(res$ok) && startsWith(res$message, "argument `y`")) {
     res$message <- sub("^argument `y`", sprintf("argument `y` (%s)", label), res$message)
   }
-  rust_value(res)
+  hrr_warn(rust_value(res))
 }
 
 # The Rust fit behind `x`; made again from the stored inputs after saveRDS()/readRDS().

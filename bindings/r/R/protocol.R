@@ -12,7 +12,14 @@
 hrr_call <- function(method, args, rows = NULL, hint = NULL) {
   if (!is.null(rows)) args$rows <- rows
   args <- args[!vapply(args, is.null, TRUE)]
-  rust_value(hrr_call_(method, args), hint = hint)
+  hrr_warn(rust_value(hrr_call_(method, args), hint = hint))
+}
+
+# Issue a result's warnings (the anchors' warnings: non-convergence, infinite
+# coefficients, ...) as R gives them; returns the result.
+hrr_warn <- function(out) {
+  if (is.list(out$value)) for (msg in out$value$warnings) warning(msg, call. = FALSE)
+  out
 }
 
 hrr_fit_call <- function(fit, method, args = list(), hint = NULL) {

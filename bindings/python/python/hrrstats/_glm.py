@@ -7,7 +7,6 @@ covariates and presents results.
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -41,8 +40,6 @@ class GLM:
         self.aliased = np.asarray(r["aliased"], dtype=bool)
         self.warnings = list(r["warnings"])
         self.n_dropped = n_dropped
-        for w in self.warnings:
-            warnings.warn(w, RuntimeWarning, stacklevel=4)
 
     def summary(self, conf_level=None):
         """DataFrame indexed by term: coef, exp_coef (log and logit links), se, naive_se

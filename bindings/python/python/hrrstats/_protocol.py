@@ -9,6 +9,8 @@ statistic.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import _hrrstats as _core
@@ -18,8 +20,14 @@ NA_ACTIONS = ("fail", "drop")
 
 
 def call(method, args):
-    """(result, fit handle or None) of the core's ``method``."""
-    return _core.call(method, {k: v for k, v in args.items() if v is not None})
+    """(result, fit handle or None) of the core's ``method``; the result's ``warnings``
+    (the anchors' warnings: non-convergence, infinite coefficients, ...) are issued as
+    ``RuntimeWarning``."""
+    value, fit = _core.call(method, {k: v for k, v in args.items() if v is not None})
+    if isinstance(value, dict):
+        for w in value.get("warnings") or ():
+            warnings.warn(w, RuntimeWarning, stacklevel=3)
+    return value, fit
 
 
 def check_na_action(na_action):

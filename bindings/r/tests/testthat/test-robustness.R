@@ -67,3 +67,19 @@ test_that("huge counts are refused and large ones are fast", {
   rate(events = 1e15, person_time = 1e16)
   expect_lt(as.numeric(difftime(Sys.time(), t0, units = "secs")), 1)
 })
+
+test_that("a Cox model with monotone likelihood warns as coxph does", {
+  # No events in the x = 1 group; coxph (survival 3.5-3) warns the same and gives the
+  # same coefficients (checked live against survival here).
+  d <- data.frame(
+    time = c(0.755, 1.182, 0.146, 0.14, 0.436, 2.895, 1.23, 0.54, 0.957, 0.147, 1.391, 0.762,
+             1.238, 4.424, 1.055, 1.035),
+    x = rep(c(0, 1), 8),
+    z = c(-0.89, 0.44, -1.24, -0.22, 0.38, 0.13, 0.8, -0.06, 0.5, 1.09, -0.69, -1.28, 0.05,
+          -0.24, -0.54, -0.43))
+  d$status <- 1 - d$x
+  expect_warning(f <- cox_ph(survival::Surv(time, status) ~ x + z, data = d),
+                 "Loglik converged before variable  1 ; coefficient may be infinite")
+  ref <- suppressWarnings(survival::coxph(survival::Surv(time, status) ~ x + z, data = d))
+  expect_equal(unname(coef(f)), unname(coef(ref)), tolerance = 1e-8)
+})

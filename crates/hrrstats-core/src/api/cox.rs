@@ -116,6 +116,7 @@ impl CoxFit {
             .with("wald_test", f.wald_test.record())
             .with("lr_test", f.lr_test.record())
             .with("robust_score_test", f.robust_score_test.map(|t| t.record()))
+            .with("warnings", f.warnings.clone())
             .with("iterations", f.iterations)
             .with("convergence", convergence_name(f.convergence))
             .with("converged", f.convergence == Convergence::Converged)

@@ -347,9 +347,53 @@ fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
     })
 }
 
+/// coxph.fit's warnings: "Ran out of iterations and did not converge", or, when the
+/// log-likelihood converged while a coefficient was still moving — `|(u' V)_j| > eps` and
+/// `> sqrt(eps) |beta_j|` with `u` the final score and `V` the model variance, coxph's
+/// `toler.inf` rule — "Loglik converged before variable  j ; coefficient may be infinite. "
+/// (monotone likelihood, e.g. no events in one group).
+fn convergence_warnings(
+    it: &IterResult,
+    params: &CoxPhParams,
+    u: &[f64],
+    var: &[f64],
+    coef: &[f64],
+    aliased: &[bool],
+) -> Vec<String> {
+    let p = u.len();
+    match it.convergence {
+        Convergence::MaxIterations if params.max_iter > 1 => {
+            vec!["Ran out of iterations and did not converge".to_string()]
+        }
+        Convergence::Converged if params.max_iter > 1 => {
+            let tol_inf = params.eps.sqrt();
+            let infs: Vec<String> = (0..p)
+                .filter(|&j| !aliased[j])
+                .filter(|&j| {
+                    let v = (0..p).map(|k| u[k] * var[k * p + j]).sum::<f64>().abs();
+                    v > params.eps && v > tol_inf * coef[j].abs()
+                })
+                .map(|j| (j + 1).to_string())
+                .collect();
+            if infs.is_empty() {
+                Vec::new()
+            } else {
+                vec![format!(
+                    "Loglik converged before variable  {} ; coefficient may be infinite. ",
+                    infs.join(",")
+                )]
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// A fitted Cox model.
 #[derive(Debug, Clone)]
 pub struct CoxPhFit {
+    /// coxph's warnings: out of iterations, or a coefficient that may be infinite
+    /// (monotone likelihood).
+    pub warnings: Vec<String>,
     pub names: Vec<String>,
     /// Coefficients; NaN for aliased (collinear) columns, as R's NA.
     pub coef: Vec<f64>,
@@ -443,6 +487,7 @@ impl CoxPhFit {
         let df = aliased.iter().filter(|&&a| !a).count();
         let wald = wald_statistic(&var, &coef, &aliased, params);
         let u: Vec<f64> = it.u.iter().zip(sc).map(|(u, s)| u / s).collect();
+        let warnings = convergence_warnings(it, params, &u, &var, &coef, &aliased);
         CoxPhFit {
             names: names.to_vec(),
             coef,
@@ -472,6 +517,7 @@ impl CoxPhFit {
             baseline: BaselineHazard::default(),
             mean_offset: 0.0,
             data: Arc::default(),
+            warnings,
         }
     }
 
