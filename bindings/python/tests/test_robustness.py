@@ -99,3 +99,17 @@ def test_cox_monotone_likelihood_warns_as_coxph():
     with pytest.warns(RuntimeWarning, match=r"Loglik converged before variable  1 ; coefficient may be infinite"):
         f = hs.cox_ph("time", "status", ["x", "z"], data=d)
     np.testing.assert_allclose(f.coef, [-21.1798689135727578, -0.0890830002985027], rtol=1e-8)
+
+
+def test_every_public_name_is_exported():
+    import inspect
+    public = {n for n, o in vars(hs).items()
+              if not n.startswith("_") and (inspect.isfunction(o) or inspect.isclass(o))}
+    assert public <= set(hs.__all__)
+    assert all(hasattr(hs, n) for n in hs.__all__)
+
+
+def test_cox_with_only_an_aliased_covariate_tests_nothing():
+    d = pd.DataFrame({"time": [1.0, 2, 3, 4, 5, 6], "status": [1, 0, 1, 1, 0, 1], "x": [1.0] * 6})
+    f = hs.cox_ph("time", "status", ["x"], data=d)
+    assert f.lr_test[1] == 0 and np.isnan(f.lr_test[2])

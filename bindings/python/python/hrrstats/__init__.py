@@ -21,6 +21,7 @@ from ._person_time import (SIR, direct_standardize, lexis_cut, lexis_diagram, le
 
 __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "glm", "glm_fit", "poisson_glm", "logistic_glm", "negbin_glm", "GLM", "KaplanMeier", "LogrankTest", "CoxPH", "example_cohort", "example_ratetable",
            "RateTable", "icss_group", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model", "crude_probabilities",
+           "interval_net_survival", "IntervalNetSurvival",
            "cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence", "FineGray",
            "lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates",
