@@ -183,3 +183,21 @@ fn cox_monotone_likelihood_warns_as_coxph() {
         assert!(((ours - r) / r).abs() < 1e-8, "{ours} vs {r}");
     }
 }
+
+#[test]
+fn errors_name_the_arguments_as_the_caller_does() {
+    // Python calls the core's `status` `event`: its errors must say `event`.
+    let args = Args::new()
+        .with("time", nums(vec![1.0, 2.0, 3.0]))
+        .with("status", nums(vec![1.0, 2.0, 0.0]))
+        .with("labels", Arg::Record(Args::new().with("status", Arg::Str("event".into()))));
+    let e = api::call("kaplan_meier", &args).err().expect("an error");
+    assert_eq!((e.arg(), e.row()), ("event", Some(1)));
+    assert!(e.to_string().starts_with("argument `event`:"), "{e}");
+    let args = Args::new()
+        .with("time", nums(vec![1.0, 2.0, 3.0]))
+        .with("status", nums(vec![1.0, 0.0]))
+        .with("labels", Arg::Record(Args::new().with("status", Arg::Str("event".into()))));
+    let e = api::call("kaplan_meier", &args).err().expect("an error");
+    assert!(e.to_string().contains("`event` has length 2 but `time` has length 3"), "{e}");
+}

@@ -105,7 +105,7 @@ def test_collinear_covariate_is_aliased_not_an_error():
 
 def test_cox_bad_input():
     d = lung()
-    with pytest.raises(ValueError, match=r"`status`: no events"):
+    with pytest.raises(ValueError, match=r"`event`: no events"):
         hs.cox_ph("time", np.zeros(len(d)), ["age"], data=d)
     bad = d.assign(age=d["age"].astype(float).where(d.index != 4, np.inf))
     with pytest.raises(ValueError, match=r"`covariates`, column `age`: value is not finite.*row 4"):

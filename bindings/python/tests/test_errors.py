@@ -30,7 +30,7 @@ def test_exit_not_after_entry():
 
 
 def test_status_code_two():
-    check(ValueError, r"`status`.*0 \(censored\) or 1 \(event\).*row 1", hs.kaplan_meier, [5, 8, 3], [1, 2, 1])
+    check(ValueError, r"`event`.*0 \(censored\) or 1 \(event\).*row 1", hs.kaplan_meier, [5, 8, 3], [1, 2, 1])
 
 
 def test_boolean_status_is_accepted():
@@ -40,7 +40,7 @@ def test_boolean_status_is_accepted():
 
 
 def test_length_mismatch():
-    check(ValueError, r"`status` has length 2 but `time` has length 3", hs.kaplan_meier, [5, 8, 3], [1, 0])
+    check(ValueError, r"`event` has length 2 but `time` has length 3", hs.kaplan_meier, [5, 8, 3], [1, 0])
     check(ValueError, r"`weights` has length 2", hs.kaplan_meier, [5, 8, 3], [1, 0, 1], weights=[1, 2])
     check(ValueError, r"`strata` has length 2", hs.kaplan_meier, [5, 8, 3], [1, 0, 1], strata=[1, 2])
     check(ValueError, r"`group` has length 2", hs.logrank_test, [5, 8, 3], [1, 0, 1], [1, 2])

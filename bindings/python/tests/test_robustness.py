@@ -113,3 +113,12 @@ def test_cox_with_only_an_aliased_covariate_tests_nothing():
     d = pd.DataFrame({"time": [1.0, 2, 3, 4, 5, 6], "status": [1, 0, 1, 1, 0, 1], "x": [1.0] * 6})
     f = hs.cox_ph("time", "status", ["x"], data=d)
     assert f.lr_test[1] == 0 and np.isnan(f.lr_test[2])
+
+
+def test_errors_name_event_as_the_user_wrote_it():
+    with pytest.raises(ValueError, match=r"^argument `event`: .*row 1"):
+        hs.kaplan_meier([1.0, 2, 3], [1, 2, 0])
+    with pytest.raises(ValueError, match=r"^argument `event`: .*row 1"):
+        hs.logrank_test([1.0, 2, 3, 4], [1, 2, 0, 1], [0, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"^argument `event`"):
+        hs.cox_ph([1.0, 2, 3, 4], [1, 2, 0, 1], pd.DataFrame({"x": [1.0, 0, 1, 0]}))

@@ -41,6 +41,14 @@ pub enum Error {
     /// The data do not allow the computation (e.g. a stratum with a single row).
     #[error("{}", self.message(0))]
     Data { arg: &'static str, reason: String },
+    /// An error about arguments the caller knows under other names (Python's `event` is
+    /// the core's `status`): every backticked name in `labels` (core, caller) is shown
+    /// as the caller's.
+    #[error("{}", self.message(0))]
+    Relabelled {
+        inner: Box<Error>,
+        labels: Vec<(String, String)>,
+    },
 }
 
 /// " (value v)" for a value worth showing; nothing for NaN (the problem says it).
@@ -93,12 +101,35 @@ impl Error {
             Error::Empty { arg } => format!("argument `{arg}` is empty: no rows to analyse"),
             Error::InvalidArgument { arg, reason } => format!("argument `{arg}`: {reason}"),
             Error::Data { arg, reason } => format!("argument `{arg}`: {reason}"),
+            Error::Relabelled { inner, labels } => {
+                let mut m = inner.message(row_base);
+                for (core, caller) in labels {
+                    m = m.replace(&format!("`{core}`"), &format!("`{caller}`"));
+                }
+                m
+            }
         }
     }
 
-    /// The argument this error concerns.
-    pub fn arg(&self) -> &'static str {
+    /// The same error with the arguments named as the caller names them (`labels`:
+    /// (core name, caller's name) pairs); unchanged when none applies.
+    pub fn relabel(self, labels: &[(String, String)]) -> Error {
+        if labels.is_empty() {
+            return self;
+        }
+        Error::Relabelled {
+            inner: Box::new(self),
+            labels: labels.to_vec(),
+        }
+    }
+
+    /// The argument this error concerns (as the caller names it).
+    pub fn arg(&self) -> &str {
         match self {
+            Error::Relabelled { inner, labels } => {
+                let a = inner.arg();
+                labels.iter().find(|(c, _)| c == a).map_or(a, |(_, u)| u.as_str())
+            }
             Error::InvalidValue { arg, .. }
             | Error::InvalidCell { arg, .. }
             | Error::LengthMismatch { arg, .. }
@@ -126,6 +157,10 @@ impl Error {
                 value,
                 problem,
             },
+            Error::Relabelled { inner, labels } => Error::Relabelled {
+                inner: Box::new(inner.with_row_map(rows)),
+                labels,
+            },
             other => other,
         }
     }
@@ -134,6 +169,7 @@ impl Error {
     pub fn row(&self) -> Option<usize> {
         match self {
             Error::InvalidValue { row, .. } | Error::InvalidCell { row, .. } => Some(*row),
+            Error::Relabelled { inner, .. } => inner.row(),
             _ => None,
         }
     }

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ._convert import floats
 from ._design import resolve_design
-from ._protocol import call
+from ._protocol import EVENT_LABEL, call
 
 
 def _test(d):
@@ -181,7 +181,8 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, cl
             "weights": (weights, "num"), "offset": (offset, "num"), "strata": (strata, "group"),
             "cluster": (cluster, "group")}
     args, levels, n_dropped, design = resolve_design(spec, covariates, data, na_action)
-    args.update(status=args.pop("event"), ties=ties, robust=robust, max_iter=max_iter, eps=eps,
+    args.update(status=args.pop("event"), labels=EVENT_LABEL, ties=ties, robust=robust,
+                max_iter=max_iter, eps=eps,
                 init=None if init is None else np.asarray(init, dtype=np.float64))
     res, fit = call("cox_ph", args)
     return CoxPH(res, fit, design, levels.get("strata", ["all"]), n_dropped)

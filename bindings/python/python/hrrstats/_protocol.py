@@ -17,6 +17,8 @@ from . import _hrrstats as _core
 from ._convert import codes, column, floats, grouping, missing
 
 NA_ACTIONS = ("fail", "drop")
+# Python's name for the core's `status` argument: the core's errors name `event`.
+EVENT_LABEL = {"status": "event"}
 
 
 def call(method, args):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._convert import codes, column, floats
-from ._protocol import call
+from ._protocol import EVENT_LABEL, call
 
 __all__ = ["icss_group", "RateTable", "net_survival", "NetSurvival", "net_survival_test",
            "excess_hazard_model", "crude_probabilities", "interval_net_survival",
@@ -122,7 +122,7 @@ def _inputs(ratetable, time, event, age, year, sex, data):
     if not isinstance(ratetable, RateTable):
         raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
     return {"time": floats(time, "time", data), "status": floats(event, "event", data),
-            **ratetable._persons(age, year, sex, data)}
+            "labels": EVENT_LABEL, **ratetable._persons(age, year, sex, data)}
 
 
 class _Curves:

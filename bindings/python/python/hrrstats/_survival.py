@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ._convert import floats
-from ._protocol import call, resolve
+from ._protocol import EVENT_LABEL, call, resolve
 
 
 class KaplanMeier:
@@ -168,7 +168,8 @@ def kaplan_meier(time, event, *, entry=None, strata=None, weights=None, conf_typ
     args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"),
                                        "entry": (entry, "num"), "weights": (weights, "num"),
                                        "strata": (strata, "group")}, data, na_action)
-    args.update(status=args.pop("event"), conf_type=conf_type, conf_level=conf_level,
+    args.update(status=args.pop("event"), labels=EVENT_LABEL, conf_type=conf_type,
+                conf_level=conf_level,
                 variance=variance)
     res, fit = call("kaplan_meier", args)
     name = None
@@ -225,6 +226,6 @@ def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, na_act
     args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"),
                                        "entry": (entry, "num"), "group": (group, "group"),
                                        "strata": (strata, "group")}, data, na_action)
-    args.update(status=args.pop("event"), rho=rho)
+    args.update(status=args.pop("event"), labels=EVENT_LABEL, rho=rho)
     res, _ = call("logrank_test", args)
     return LogrankTest(res, levels["group"], n_dropped)

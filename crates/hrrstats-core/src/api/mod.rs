@@ -12,10 +12,11 @@
 //!
 //! Rows: a binding that dropped rows with missing values passes the 0-based row
 //! numbers of the rows it kept as the argument `rows`; an error naming a row then
-//! names the row of the user's data.
+//! names the row of the user's data. Names: `labels` (a record of core name → the
+//! caller's name) makes errors name the arguments as the user wrote them.
 
 use crate::error::{Error, Result};
-use crate::protocol::{Args, Value};
+use crate::protocol::{Arg, Args, Value};
 
 pub mod competing;
 pub mod cox;
@@ -109,10 +110,25 @@ pub fn call(method: &str, args: &Args) -> Result<Output> {
             reason: format!("no method \"{method}\" in hrrstats"),
         })?;
     let rows = args.opt_nums("rows")?.map(|r| r.to_vec());
-    f(args).map_err(|e| match rows {
-        Some(rows) => e.with_row_map(&rows),
-        None => e,
-    })
+    // `labels`: the caller's names for the core's arguments (e.g. Python's `event` for
+    // `status`), so that errors name what the user wrote.
+    let labels: Vec<(String, String)> = match args.record("labels")? {
+        Some(r) => r
+            .items
+            .iter()
+            .filter_map(|(k, v)| match v {
+                Arg::Str(s) => Some((k.clone(), s.clone())),
+                _ => None,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    f(args)
+        .map_err(|e| match rows {
+            Some(rows) => e.with_row_map(&rows),
+            None => e,
+        })
+        .map_err(|e| e.relabel(&labels))
 }
 
 /// Unknown post-fit operation.
