@@ -95,6 +95,19 @@ pub fn check_cells(arg: &'static str, cells: f64, what: impl FnOnce() -> String)
     Ok(())
 }
 
+/// Check the `times` at which a fitted curve is read: every one finite.
+pub fn check_times(times: &[f64]) -> Result<()> {
+    match times.iter().position(|t| !t.is_finite()) {
+        Some(row) => Err(Error::InvalidValue {
+            arg: "times",
+            row,
+            value: times[row],
+            problem: "time is not finite",
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Check a confidence level: strictly between 0 and 1.
 pub fn check_conf_level(conf_level: f64) -> Result<()> {
     if !(conf_level > 0.0 && conf_level < 1.0) {

@@ -432,17 +432,7 @@ pub fn pooled_rates(args: &Args) -> Result<Output> {
     let n = events.len();
     check_len("person_time", person_time.len(), "events", n)?;
     crate::person_time::rates::check_counts("events", events)?;
-    if let Some(row) = person_time
-        .iter()
-        .position(|t| !(t.is_finite() && *t >= 0.0))
-    {
-        return Err(Error::InvalidValue {
-            arg: "person_time",
-            row,
-            value: person_time[row],
-            problem: "person-time must be finite and non-negative",
-        });
-    }
+    crate::person_time::rates::check_person_time_nonneg(person_time)?;
     let vars = by_vars(args, n, "events")?;
     let groups = cross(&vars, n)?;
     let k = groups.as_ref().map_or(1, |g| g.n());

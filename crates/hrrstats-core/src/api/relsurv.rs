@@ -799,14 +799,7 @@ impl Fitted for IntervalFit {
             // a group's last)
             "at" => {
                 let times = args.nums("times")?;
-                if let Some(row) = times.iter().position(|t| !t.is_finite()) {
-                    return Err(Error::InvalidValue {
-                        arg: "times",
-                        row,
-                        value: times[row],
-                        problem: "time is not finite",
-                    });
-                }
+                crate::data::check_times(times)?;
                 let mut cols: [Vec<f64>; 5] = Default::default();
                 let mut g_col = Vec::new();
                 for (g, t) in self.fit.tables.iter().enumerate() {

@@ -84,6 +84,20 @@ pub(crate) fn check_counts(arg: &'static str, x: &[f64]) -> Result<()> {
 /// 2^53: counts above it are not whole numbers a double can hold exactly.
 const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 
+/// Person-time of table cells, where an empty cell (0) is allowed: finite and
+/// non-negative.
+pub(crate) fn check_person_time_nonneg(t: &[f64]) -> Result<()> {
+    match t.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        Some(row) => Err(Error::InvalidValue {
+            arg: "person_time",
+            row,
+            value: t[row],
+            problem: "person-time must be finite and non-negative",
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Person-time: finite and strictly positive.
 pub(crate) fn check_person_time(arg: &'static str, t: &[f64]) -> Result<()> {
     for (row, &v) in t.iter().enumerate() {
@@ -511,16 +525,7 @@ pub fn sir_labelled(
     check_len("person_time", person_time.len(), "observed", n)?;
     check_len("reference_rate", reference_rate.len(), "observed", n)?;
     check_counts("observed", observed)?;
-    for (row, &t) in person_time.iter().enumerate() {
-        if !(t.is_finite() && t >= 0.0) {
-            return Err(Error::InvalidValue {
-                arg: "person_time",
-                row,
-                value: t,
-                problem: "person-time must be finite and non-negative",
-            });
-        }
-    }
+    check_person_time_nonneg(person_time)?;
     check_nonneg("reference_rate", reference_rate)?;
     check_conf_level(conf_level)?;
     let k = check_groups(strata, "observed", n)?;

@@ -161,16 +161,7 @@ impl StandardPopulation {
         check_len("person_time", person_time.len(), "events", n)?;
         check_len("age", age.len(), "events", n)?;
         super::rates::check_counts("events", events)?;
-        for (row, &t) in person_time.iter().enumerate() {
-            if !(t.is_finite() && t >= 0.0) {
-                return Err(Error::InvalidValue {
-                    arg: "person_time",
-                    row,
-                    value: t,
-                    problem: "person-time must be finite and non-negative",
-                });
-            }
-        }
+        super::rates::check_person_time_nonneg(person_time)?;
         if let Some(row) = age.iter().position(|a| a.is_nan() || *a < 0.0) {
             return Err(Error::InvalidValue {
                 arg: "age",

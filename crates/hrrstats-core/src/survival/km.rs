@@ -666,16 +666,7 @@ impl KaplanMeierFit {
     /// beyond the end), as `summary(fit, times = , extend = TRUE)`.
     pub fn survival_at(&self, stratum: usize, times: &[f64]) -> Result<SurvivalAt> {
         self.check_stratum(stratum)?;
-        for (row, &t) in times.iter().enumerate() {
-            if !t.is_finite() {
-                return Err(Error::InvalidValue {
-                    arg: "times",
-                    row,
-                    value: t,
-                    problem: "time is not finite",
-                });
-            }
-        }
+        crate::data::check_times(times)?;
         let r = self.stratum_range(stratum);
         let tt = &self.time[r.clone()];
         let mut out = SurvivalAt {

@@ -655,14 +655,7 @@ impl NetSurvivalFit {
             arg: "stratum",
             reason: format!("no stratum {k}"),
         })?;
-        if let Some(row) = times.iter().position(|t| !t.is_finite()) {
-            return Err(Error::InvalidValue {
-                arg: "times",
-                row,
-                value: times[row],
-                problem: "time is not finite",
-            });
-        }
+        crate::data::check_times(times)?;
         Ok(times
             .iter()
             .map(|&t| c.time.partition_point(|&x| x <= t).checked_sub(1))

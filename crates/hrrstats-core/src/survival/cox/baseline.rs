@@ -274,16 +274,7 @@ impl CoxPhFit {
                 ),
             });
         }
-        for (row, &t) in times.iter().enumerate() {
-            if !t.is_finite() {
-                return Err(Error::InvalidValue {
-                    arg: "times",
-                    row,
-                    value: t,
-                    problem: "time is not finite",
-                });
-            }
-        }
+        crate::data::check_times(times)?;
         let r = b.offsets[stratum]..b.offsets[stratum + 1];
         let tt = &b.time[r.clone()];
         let h: Vec<f64> = times
