@@ -130,6 +130,7 @@ def py_arg(v):
 
 
 def fmt_num(x):
+    """A number as both the flattened results and R source spell it (NaN, Inf, -Inf)."""
     x = float(x)
     if math.isnan(x):
         return "NaN"
@@ -214,15 +215,6 @@ def run_python(out_path):
 
 # ---- R -------------------------------------------------------------------------------
 
-def r_num(x):
-    x = float(x)
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "Inf" if x > 0 else "-Inf"
-    return repr(x)
-
-
 def r_str(s):
     return json.dumps(s)
 
@@ -233,7 +225,7 @@ def r_arg(v):
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     if isinstance(v, (int, float)):
-        return r_num(v)
+        return fmt_num(v)
     if isinstance(v, str):
         return r_str(v)
     if is_grouping(v):
@@ -249,7 +241,7 @@ def r_arg(v):
     if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
         return "c(" + ", ".join(r_str(x) for x in v) + ")"
     if isinstance(v, list):
-        return "as.double(c(" + ", ".join(r_num(x) for x in v) + "))" if v else "double(0)"
+        return "as.double(c(" + ", ".join(fmt_num(x) for x in v) + "))" if v else "double(0)"
     raise TypeError(v)
 
 
