@@ -56,10 +56,6 @@ check_na_action <- function(na_action) {
   na_action
 }
 
-# The core's fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
-ptr_or_refit <- function(x, method) {
-  if (hrr_fit_alive_(x$ptr)) x$ptr else hrr_call(method, x$inputs)$fit
-}
 
 # Positions (1-based) of the labels `x` among `labels`; the error names `arg`.
 label_codes <- function(x, labels, arg, what = arg) {

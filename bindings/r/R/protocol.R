@@ -27,6 +27,15 @@ hrr_fit_call <- function(fit, method, args = list(), hint = NULL) {
   rust_value(hrr_fit_call_(fit, method, args), hint = hint)
 }
 
+# The core's fit behind `x` (its `ptr`); after saveRDS()/readRDS() the pointer is gone and
+# the fit is made again by `refit()` (which returns hrr_call()'s list(value, fit)).
+fit_ptr <- function(x, refit) {
+  if (!is.null(x$ptr) && hrr_fit_alive_(x$ptr)) x$ptr else refit()$fit
+}
+
+# fit_ptr() for a fit made by hrr_call(method, x$inputs).
+ptr_or_refit <- function(x, method) fit_ptr(x, function() hrr_call(method, x$inputs))
+
 # A grouping from factor_codes()/combine_factors() (1-based codes and labels) as the
 # factor the core reads.
 as_grouping <- function(g) {

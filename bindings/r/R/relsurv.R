@@ -334,10 +334,6 @@ netsurv_call <- function(inputs, levels) {
   hrr_call("net_survival", inputs, hint = if (!is.null(inputs$strata)) strata_hint(levels))
 }
 
-# The Rust fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
-fit_ptr <- function(x, refit) {
-  if (!is.null(x$ptr) && hrr_fit_alive_(x$ptr)) x$ptr else refit()$fit
-}
 
 # The core's 1-based positions in column `by` as a factor of `levels`; NA where the
 # columns `na` are undefined (NaN).
