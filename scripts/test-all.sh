@@ -18,6 +18,8 @@ declare -A PASSED FAILED
 # skipped for a missing package counts as failed, so the install must not depend on
 # what happens to be on the machine.
 R_TEST_PACKAGES=(survival testthat MASS sandwich relsurv)
+# ... and the Debian package of each (same order).
+R_TEST_APT=(r-cran-survival r-cran-testthat r-cran-mass r-cran-sandwich r-cran-relsurv)
 # Python packages the tests import (besides hrrstats itself and the standard library).
 PY_TEST_PACKAGES=(numpy pandas pytest matplotlib polars)
 
@@ -51,10 +53,11 @@ need_apt=()
 command -v xz >/dev/null 2>&1 || need_apt+=(xz-utils)
 if [ "${HRRSTATS_SKIP_R:-0}" != 1 ]; then
   command -v Rscript >/dev/null 2>&1 || need_apt+=(r-base-dev)
-  for pkg in "${R_TEST_PACKAGES[@]}"; do
+  for i in "${!R_TEST_PACKAGES[@]}"; do
+    pkg=${R_TEST_PACKAGES[$i]}
     if ! command -v Rscript >/dev/null 2>&1 ||
        ! Rscript -e "quit(status = !requireNamespace('$pkg', quietly = TRUE))" >/dev/null 2>&1; then
-      need_apt+=("r-cran-$(echo "$pkg" | tr '[:upper:]' '[:lower:]')")
+      need_apt+=("${R_TEST_APT[$i]}")
     fi
   done
 fi
