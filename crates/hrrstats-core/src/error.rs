@@ -41,6 +41,9 @@ pub enum Error {
     /// The data do not allow the computation (e.g. a stratum with a single row).
     #[error("{}", self.message(0))]
     Data { arg: &'static str, reason: String },
+    /// The user asked to stop (Ctrl-C; see [`crate::interrupt`]). Names no argument.
+    #[error("{}", self.message(0))]
+    Interrupted,
     /// An error about arguments the caller knows under other names (Python's `event` is
     /// the core's `status`): every backticked name in `labels` (core, caller) is shown
     /// as the caller's.
@@ -101,6 +104,7 @@ impl Error {
             Error::Empty { arg } => format!("argument `{arg}` is empty: no rows to analyse"),
             Error::InvalidArgument { arg, reason } => format!("argument `{arg}`: {reason}"),
             Error::Data { arg, reason } => format!("argument `{arg}`: {reason}"),
+            Error::Interrupted => "interrupted by the user".to_string(),
             Error::Relabelled { inner, labels } => {
                 let mut m = inner.message(row_base);
                 for (core, caller) in labels {
@@ -136,6 +140,7 @@ impl Error {
             | Error::Empty { arg }
             | Error::InvalidArgument { arg, .. }
             | Error::Data { arg, .. } => arg,
+            Error::Interrupted => "",
         }
     }
 
@@ -162,6 +167,16 @@ impl Error {
                 labels,
             },
             other => other,
+        }
+    }
+
+    /// Whether this is [`Error::Interrupted`] (the bindings raise their language's
+    /// interrupt for it, not an error).
+    pub fn is_interrupt(&self) -> bool {
+        match self {
+            Error::Interrupted => true,
+            Error::Relabelled { inner, .. } => inner.is_interrupt(),
+            _ => false,
         }
     }
 

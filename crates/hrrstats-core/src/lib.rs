@@ -16,6 +16,7 @@ pub(crate) mod dist;
 pub mod error;
 pub mod glm;
 pub mod inference;
+pub mod interrupt;
 pub(crate) mod linalg;
 pub mod options;
 pub mod person_time;

@@ -174,6 +174,7 @@ impl CumIncParams {
             .iter()
             .enumerate()
             .map(|(g, r)| {
+                crate::interrupt::check()?;
                 if r.is_empty() {
                     return Err(Error::Data {
                         arg: "group",

@@ -223,6 +223,7 @@ pub(super) fn irls(
     let mut dev = devold;
     for iter in 1..=max_iter {
         iterations = iter;
+        crate::interrupt::check()?;
         let mut z = vec![0.0; n];
         for i in 0..n {
             let me = link.mu_eta_at(i, eta[i]);
@@ -424,6 +425,7 @@ pub(super) fn theta_ml(
     let mut at_limit = false;
     loop {
         it += 1;
+        crate::interrupt::check()?;
         if it >= limit {
             at_limit = true;
             break;

@@ -335,6 +335,7 @@ impl GlmParams {
         let mut fam = Family::NegativeBinomial(th);
         loop {
             iter += 1;
+            crate::interrupt::check()?;
             if iter > self.max_iter || (lm0 - lm).abs() / d1 + del.abs() / d2 <= self.epsilon {
                 break;
             }

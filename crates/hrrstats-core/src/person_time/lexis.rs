@@ -365,7 +365,14 @@ impl LexisSplit {
         let nb = self.breaks.len();
         // Number of cells per combination of bands (the by-levels x states below them).
         let low_span = ncells / radix[..nb].iter().map(|&r| r as u64).product::<u64>();
-        let acc = (0..n.div_ceil(PERSONS_PER_CHUNK))
+        // In blocks of chunks, so that Ctrl-C stops a long tabulation (crate::interrupt);
+        // a block's work (persons x breaks) is large against its accumulators.
+        let breaks_total: usize = self.breaks.iter().map(|(_, b)| b.len()).sum();
+        let acc_size = (ncells as usize).saturating_mul(width);
+        let cost = PERSONS_PER_CHUNK * (1 + breaks_total) / (1 + (acc_size >> 16));
+        let empty = || Cells::new(dense, ncells as usize, width);
+        let acc = crate::interrupt::in_blocks(n.div_ceil(PERSONS_PER_CHUNK), cost, empty(), |chunks| {
+          chunks
             .into_par_iter()
             .fold(
                 || Cells::new(dense, ncells as usize, width),
@@ -396,7 +403,8 @@ impl LexisSplit {
                     acc
                 },
             )
-            .reduce(|| Cells::new(dense, ncells as usize, width), Cells::merge);
+            .reduce(empty, Cells::merge)
+        }, Cells::merge)?;
         // Unpack the cells with any piece, in index order.
         let mut t = PersonTimeTable {
             band: vec![Vec::new(); nb],

@@ -108,6 +108,7 @@ pub fn excess_hazard_glm(
         std::collections::HashMap::new();
     let mut t = ExcessTable::default();
     for i in 0..n {
+        crate::interrupt::check_every(i, 1024)?;
         let (time, died) = if d.time[i] > last {
             (last, false)
         } else {
@@ -316,6 +317,7 @@ fn maximise(
     let (mut converged, mut iterations) = (false, 0);
     for it in 0..100 {
         iterations = it + 1;
+        crate::interrupt::check()?;
         let (_, u, info) = eval(&b, true);
         let mut ch = full(info);
         if cholesky2(&mut ch, q, 1e-12) < q as i64 {

@@ -251,7 +251,14 @@ impl IntervalSurvivalParams {
         let tol = f64::EPSILON.sqrt();
         let popepi = self.pp_weight == PpWeight::PopEpi;
         let ndim = adv.len();
-        let sums = (0..d.time.len())
+        let add = |mut a: Vec<f64>, b: Vec<f64>| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+            a
+        };
+        // In blocks of persons, so that Ctrl-C stops a long table (crate::interrupt).
+        let zero = vec![0.0; ng * kk * NS];
+        let sums = crate::interrupt::in_blocks(d.time.len(), kk, zero, |persons| {
+          persons
             .into_par_iter()
             .fold(
                 || (vec![0.0; ng * kk * NS], vec![0.0; ndim]),
@@ -297,13 +304,8 @@ impl IntervalSurvivalParams {
                 },
             )
             .map(|(acc, _)| acc)
-            .reduce(
-                || vec![0.0; ng * kk * NS],
-                |mut a, b| {
-                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                    a
-                },
-            );
+            .reduce(|| vec![0.0; ng * kk * NS], add)
+        }, add)?;
         let z = qnorm(1.0 - (1.0 - self.conf_level) / 2.0);
         let tables = (0..ng)
             .map(|g| {

@@ -428,8 +428,9 @@ impl RateTable {
         order.sort_by(|&a, &b| times[a].total_cmp(&times[b]));
         let adv = self.advances();
         let values = self.lookup_values(values);
-        Ok((0..n)
+        (0..n)
             .map(|i| {
+                crate::interrupt::check_every(i, 256)?;
                 let mut point: Vec<f64> = values.iter().map(|v| v[i]).collect();
                 let mut out = vec![0.0; times.len()];
                 let (mut at, mut h) = (0.0, 0.0);
@@ -438,8 +439,8 @@ impl RateTable {
                     at = times[k];
                     out[k] = (-h).exp();
                 }
-                out
+                Ok(out)
             })
-            .collect())
+            .collect()
     }
 }

@@ -116,7 +116,7 @@ impl LogrankTestParams {
                 &mut obs[s * n_groups..(s + 1) * n_groups],
                 &mut exp[s * n_groups..(s + 1) * n_groups],
                 &mut var,
-            );
+            )?;
         }
         let observed: Vec<f64> = (0..n_groups)
             .map(|g| (0..ns).map(|s| obs[s * n_groups + g]).sum())
@@ -166,7 +166,7 @@ fn stratum_sums(
     obs: &mut [f64],
     exp: &mut [f64],
     var: &mut [f64],
-) {
+) -> Result<()> {
     let ng = obs.len();
     let exit = data.exit();
     let status = data.status();
@@ -209,6 +209,7 @@ fn stratum_sums(
     let mut risk = vec![0.0; ng];
     let mut pe = entries.as_ref().map_or(0, |e| e.len());
     for k in (0..nt).rev() {
+        crate::interrupt::check_every(k, 64)?;
         let w = wt[k];
         for &r in &order[starts[k]..starts[k + 1]] {
             let g = group[r as usize] as usize;
@@ -239,4 +240,5 @@ fn stratum_sums(
             }
         }
     }
+    Ok(())
 }

@@ -163,6 +163,7 @@ impl FineGrayParams {
         let mut iterations = 0;
         for it in 0..=self.max_iter {
             iterations = it;
+            crate::interrupt::check()?;
             let test = (0..p)
                 .map(|j| cur.score[j].abs() * b[j].abs().max(1.0))
                 .fold(0.0, f64::max);

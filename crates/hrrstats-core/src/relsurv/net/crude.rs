@@ -46,7 +46,7 @@ pub fn crude_probabilities(
         });
     }
     let rows: Vec<usize> = (0..d.time.len()).collect();
-    Ok(crude_rows(table, d, &rows, precision, tau))
+    crude_rows(table, d, &rows, precision, tau)
 }
 
 /// [`crude_probabilities`] in each stratum of `d` (`NetSurvivalData::with_strata`), as
@@ -72,10 +72,9 @@ pub fn crude_probabilities_by_stratum(
     for (i, &c) in codes.iter().enumerate() {
         rows[c as usize].push(i);
     }
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|r| crude_rows(table, d, r, precision, tau))
-        .collect())
+        .collect()
 }
 
 fn crude_rows(
@@ -84,7 +83,7 @@ fn crude_rows(
     rows: &[usize],
     precision: f64,
     tau: f64,
-) -> CrudeProbabilities {
+) -> Result<CrudeProbabilities> {
     let tmax = rows.iter().map(|&i| d.time[i]).fold(0.0, f64::max);
     let mut grid: Vec<f64> = Vec::new();
     let mut k = 1.0;
@@ -99,7 +98,13 @@ fn crude_rows(
     let adv = table.advances();
     let nd = adv.len();
     // Per grid time: at risk, deaths, expected deaths.
-    let acc = rows
+    let add = |mut x: Vec<f64>, y: Vec<f64>| {
+        x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
+        x
+    };
+    // In blocks of persons, so that Ctrl-C stops a long grid (crate::interrupt).
+    let acc = crate::interrupt::in_blocks(rows.len(), m, vec![0.0; 3 * m], |block| {
+      rows[block]
         .par_iter()
         .fold(
             || vec![0.0; 3 * m],
@@ -121,13 +126,8 @@ fn crude_rows(
                 a
             },
         )
-        .reduce(
-            || vec![0.0; 3 * m],
-            |mut x, y| {
-                x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
-                x
-            },
-        );
+        .reduce(|| vec![0.0; 3 * m], add)
+    }, add)?;
     let mut out = CrudeProbabilities {
         time: grid.clone(),
         ..Default::default()
@@ -155,5 +155,5 @@ fn crude_rows(
         out.cancer_var.push(s2 - 2.0 * fe * s1 + fe * fe * s0);
         out.population_var.push(p2 - 2.0 * fp * p1 + fp * fp * s0);
     }
-    out
+    Ok(out)
 }

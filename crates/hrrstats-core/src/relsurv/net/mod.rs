@@ -285,7 +285,7 @@ impl NetSurvivalParams {
                         reason: format!("stratum {s} has no rows"),
                     });
                 }
-                Ok(self.curve(table, d, r, year.zip(fin), z))
+                self.curve(table, d, r, year.zip(fin), z)
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(NetSurvivalFit {
@@ -303,7 +303,7 @@ impl NetSurvivalParams {
         rows: &[usize],
         hak: Option<(usize, f64)>,
         z: f64,
-    ) -> NetCurve {
+    ) -> Result<NetCurve> {
         let mut times: Vec<f64> = rows.iter().map(|&i| d.time[i]).collect();
         times.sort_by(f64::total_cmp);
         times.dedup();
@@ -342,7 +342,7 @@ impl NetSurvivalParams {
         }
         let (haz, var, popsur) = match self.method {
             NetMethod::PoharPerme | NetMethod::Ederer2 => {
-                let s = pp_sums(table, d, rows, &times, self.precision);
+                let s = pp_sums(table, d, rows, &times, self.precision)?;
                 let mut haz = vec![0.0; m];
                 let mut var = vec![0.0; m];
                 for j in 0..m {
@@ -361,7 +361,7 @@ impl NetSurvivalParams {
                 let var: Vec<f64> = (0..m)
                     .map(|j| n_event[j] / (n_risk[j] * n_risk[j]))
                     .collect();
-                let pop = exact_sums(table, d, rows, &times, y2.as_deref());
+                let pop = exact_sums(table, d, rows, &times, y2.as_deref())?;
                 let popsur: Vec<f64> = if self.method == NetMethod::Ederer1 {
                     pop.sis.iter().map(|s| s / rows.len() as f64).collect()
                 } else {
@@ -409,7 +409,7 @@ impl NetSurvivalParams {
             out.lower.push(lo);
             out.upper.push(hi);
         }
-        out
+        Ok(out)
     }
 }
 
@@ -468,7 +468,7 @@ fn pp_sums(
     rows: &[usize],
     times: &[f64],
     prec: f64,
-) -> PpSums {
+) -> Result<PpSums> {
     let m = times.len();
     let steps = fine_steps(times, prec);
     let ns = steps.len();
@@ -484,10 +484,19 @@ fn pp_sums(
     let nd = adv.len();
     // Per step: Σλ/S(start), Σλ/S(end), Σ1/S(start), Σ1/S(end), ΣLλ; per interval: deaths.
     let width = 5;
-    let acc = rows
+    let zero = || (vec![0.0; ns * width], vec![0.0; m], vec![0.0; m]);
+    let add = |mut x: (Vec<f64>, Vec<f64>, Vec<f64>), y: (Vec<f64>, Vec<f64>, Vec<f64>)| {
+        x.0.iter_mut().zip(&y.0).for_each(|(p, q)| *p += q);
+        x.1.iter_mut().zip(&y.1).for_each(|(p, q)| *p += q);
+        x.2.iter_mut().zip(&y.2).for_each(|(p, q)| *p += q);
+        x
+    };
+    // In blocks of persons, so that Ctrl-C stops a long grid (crate::interrupt).
+    let acc = crate::interrupt::in_blocks(rows.len(), ns, zero(), |block| {
+      rows[block]
         .par_chunks(2048)
         .fold(
-            || (vec![0.0; ns * width], vec![0.0; m], vec![0.0; m]),
+            zero,
             |(mut a, mut dn, mut dn2), chunk| {
                 let mut point = vec![0.0; nd];
                 let mut next_cut = vec![f64::INFINITY; nd];
@@ -542,15 +551,8 @@ fn pp_sums(
                 (a, dn, dn2)
             },
         )
-        .reduce(
-            || (vec![0.0; ns * width], vec![0.0; m], vec![0.0; m]),
-            |mut x, y| {
-                x.0.iter_mut().zip(&y.0).for_each(|(p, q)| *p += q);
-                x.1.iter_mut().zip(&y.1).for_each(|(p, q)| *p += q);
-                x.2.iter_mut().zip(&y.2).for_each(|(p, q)| *p += q);
-                x
-            },
-        );
+        .reduce(zero, add)
+    }, add)?;
     let (a, dnisi, dnisisq) = acc;
     let mut yisi = vec![0.0; m];
     let mut fint = vec![0.0; m];
@@ -570,13 +572,13 @@ fn pp_sums(
             k += 1;
         }
     }
-    PpSums {
+    Ok(PpSums {
         dnisi,
         dnisisq,
         yisi,
         fint,
         yidli,
-    }
+    })
 }
 
 /// Per-interval sums for Ederer I and Hakulinen (relsurv's `netwei`: exact integration
@@ -593,16 +595,27 @@ fn exact_sums(
     rows: &[usize],
     times: &[f64],
     y2: Option<&[f64]>,
-) -> ExactSums {
+) -> Result<ExactSums> {
     let m = times.len();
     let adv = table.advances();
     let nd = adv.len();
-    let (sis, yisidli, yisis) = rows
+    let zero = || (vec![0.0; m], vec![0.0; m], vec![0.0; m]);
+    let add = |mut x: (Vec<f64>, Vec<f64>, Vec<f64>), y: (Vec<f64>, Vec<f64>, Vec<f64>)| {
+        x.0.iter_mut().zip(&y.0).for_each(|(p, q)| *p += q);
+        x.1.iter_mut().zip(&y.1).for_each(|(p, q)| *p += q);
+        x.2.iter_mut().zip(&y.2).for_each(|(p, q)| *p += q);
+        x
+    };
+    // In blocks of persons, so that Ctrl-C stops a long grid (crate::interrupt).
+    let (sis, yisidli, yisis) = crate::interrupt::in_blocks(rows.len(), m, zero(), |block| {
+      let first = block.start;
+      rows[block]
         .par_iter()
         .enumerate()
         .fold(
-            || (vec![0.0; m], vec![0.0; m], vec![0.0; m]),
+            zero,
             |(mut sis, mut a, mut b), (r, &i)| {
+                let r = first + r;
                 let mut s = 1.0;
                 let mut time = 0.0;
                 let mut point = vec![0.0; nd];
@@ -625,26 +638,13 @@ fn exact_sums(
                 (sis, a, b)
             },
         )
-        .reduce(
-            || (vec![0.0; m], vec![0.0; m], vec![0.0; m]),
-            |mut x, y| {
-                for (p, q) in x.0.iter_mut().zip(&y.0) {
-                    *p += q;
-                }
-                for (p, q) in x.1.iter_mut().zip(&y.1) {
-                    *p += q;
-                }
-                for (p, q) in x.2.iter_mut().zip(&y.2) {
-                    *p += q;
-                }
-                x
-            },
-        );
-    ExactSums {
+        .reduce(zero, add)
+    }, add)?;
+    Ok(ExactSums {
         sis,
         yisidli,
         yisis,
-    }
+    })
 }
 
 impl NetSurvivalFit {

@@ -70,7 +70,13 @@ pub fn net_survival_test(
     };
     let width = 3 * k; // per group: Yw, Nw, q
     let block = ns * width; // per grid time: the strata's groups
-    let acc = (0..d.time.len())
+    let add = |mut x: Vec<f64>, y: Vec<f64>| {
+        x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
+        x
+    };
+    // In blocks of persons, so that Ctrl-C stops a long grid (crate::interrupt).
+    let acc = crate::interrupt::in_blocks(d.time.len(), m, vec![0.0; m * block], |persons| {
+      persons
         .into_par_iter()
         .fold(
             || vec![0.0; m * block],
@@ -98,13 +104,8 @@ pub fn net_survival_test(
                 a
             },
         )
-        .reduce(
-            || vec![0.0; m * block],
-            |mut x, y| {
-                x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
-                x
-            },
-        );
+        .reduce(|| vec![0.0; m * block], add)
+    }, add)?;
     let mut z = vec![0.0; k];
     let mut v = vec![0.0; k * k];
     for row in acc.chunks_exact(width) {

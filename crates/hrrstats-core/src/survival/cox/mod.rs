@@ -280,6 +280,7 @@ fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
     let mut last = s0;
     let mut rank = rank0;
     for iter in 1..=params.max_iter {
+        crate::interrupt::check()?;
         let s = prep.sums(&newbeta, efron)?;
         let mut m = s.imat.clone();
         rank = cholesky2(&mut m, p, tol);
