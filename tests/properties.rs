@@ -1,0 +1,991 @@
+//! Property-based tests over every public method of `hrrstats_core::api::call` (issue
+//! "No silent wrong answers"): random VALID small inputs give finite answers that agree
+//! with a brute-force computation where one is simple; random INVALID inputs give an
+//! error naming an argument — never a panic, never a hang (sizes are bounded).
+//!
+//! Every call goes through `api::call` (the bindings' one entry point) inside
+//! `catch_unwind`: a panic fails the property with the input. Cases per property are
+//! set by `cases()` (64 by default; `PROPTEST_CASES` overrides); the whole file runs in
+//! a few seconds in release mode.
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use hrrstats::api;
+use hrrstats::protocol::{Arg, Args, Value};
+use hrrstats::Error;
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+
+// ---- helpers --------------------------------------------------------------------------
+
+fn cases() -> Config {
+    let n = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64);
+    // A fixed seed keeps CI deterministic; PROPTEST_RNG_SEED=<n> explores others.
+    let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261204);
+    Config {
+        cases: n,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        failure_persistence: None,
+        // A failing case that hangs costs HANG per shrinking step.
+        max_shrink_iters: 64,
+        ..Config::default()
+    }
+}
+
+fn nums(v: Vec<f64>) -> Arg<'static> {
+    Arg::Nums(Cow::Owned(v))
+}
+
+fn codes(c: Vec<u32>, k: usize) -> Arg<'static> {
+    Arg::Codes {
+        codes: Cow::Owned(c),
+        levels: (0..k).map(|i| format!("g{i}")).collect(),
+    }
+}
+
+fn record(items: Vec<(&str, Arg<'static>)>) -> Arg<'static> {
+    Arg::Record(Args {
+        items: items.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+    })
+}
+
+/// `a` with the argument `name` set to `v` (replaced where present).
+fn set(mut a: Args<'static>, name: &str, v: Arg<'static>) -> Args<'static> {
+    a.items.retain(|(k, _)| k != name);
+    a.with(name, v)
+}
+
+fn s(x: &str) -> Arg<'static> {
+    Arg::Str(x.to_string())
+}
+
+/// How long one call may take before it counts as a hang (the inputs are tiny).
+const HANG: Duration = Duration::from_secs(10);
+
+/// `api::call` with a panic or a hang turned into a test failure (with the method and
+/// input). The call runs on a thread of its own, so a hang fails the property instead
+/// of stalling the suite.
+fn call(method: &str, args: &Args) -> Result<Value, Error> {
+    let owned: Args<'static> = Args {
+        items: args.items.iter().map(|(k, v)| (k.clone(), own(v))).collect(),
+    };
+    let m = method.to_string();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let r = catch_unwind(AssertUnwindSafe(|| api::call(&m, &owned).map(|o| o.value)));
+        let _ = tx.send(r.map_err(|p| {
+            p.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        }));
+    });
+    match rx.recv_timeout(HANG) {
+        Ok(Ok(r)) => r,
+        Ok(Err(msg)) => panic!("{method} panicked ({msg}) on {args:?}"),
+        Err(_) => panic!("{method} did not return within {HANG:?} (a hang) on {args:?}"),
+    }
+}
+
+fn field<'v>(v: &'v Value, name: &str) -> &'v Value {
+    match v {
+        Value::Record(r) => r.get(name).unwrap_or_else(|| panic!("no field {name}")),
+        Value::Table(t) => t.get(name).unwrap_or_else(|| panic!("no column {name}")),
+        other => panic!("not a record or table: {other:?}"),
+    }
+}
+
+fn fnums(v: &Value) -> Vec<f64> {
+    match v {
+        Value::Nums(x) => x.clone(),
+        Value::Num(x) => vec![*x],
+        Value::Int(i) => vec![*i as f64],
+        Value::Ints(x) => x.iter().map(|&i| i as f64).collect(),
+        Value::Index(x) => x.iter().map(|&i| i as f64).collect(),
+        Value::Factor { codes, .. } => codes.iter().map(|&c| c as f64).collect(),
+        other => panic!("not numbers: {other:?}"),
+    }
+}
+
+fn col(v: &Value, path: &[&str]) -> Vec<f64> {
+    let mut x = v;
+    for p in path {
+        x = field(x, p);
+    }
+    fnums(x)
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
+}
+
+fn all_finite(x: &[f64]) -> bool {
+    x.iter().all(|v| v.is_finite())
+}
+
+// ---- generators -----------------------------------------------------------------------
+
+/// A small cohort: integer times 1..=12 (ties likely), status 0/1, delayed entry before
+/// exit, two groups, a covariate, a competing-risks cause 0/1/2, and the persons'
+/// values for a rate table (age in years, calendar year, sex code).
+#[derive(Debug, Clone)]
+struct Cohort {
+    time: Vec<f64>,
+    status: Vec<f64>,
+    entry: Vec<f64>,
+    group: Vec<u32>,
+    x: Vec<f64>,
+    cause: Vec<f64>,
+    age: Vec<f64>,
+    year: Vec<f64>,
+    sex: Vec<f64>,
+}
+
+impl Cohort {
+    fn n(&self) -> usize {
+        self.time.len()
+    }
+}
+
+fn cohort(min: usize, max: usize) -> impl Strategy<Value = Cohort> {
+    (min..=max)
+        .prop_flat_map(|n| {
+            (
+                prop::collection::vec(1u32..=12, n),
+                prop::collection::vec(0u32..=3, n),
+                prop::collection::vec(0.0f64..1.0, n),
+                prop::collection::vec(0u32..2, n),
+                prop::collection::vec(-2.0f64..2.0, n),
+                prop::collection::vec(30u32..90, n),
+                prop::collection::vec(1980u32..2000, n),
+            )
+        })
+        .prop_map(|(t, st, u, g, x, age, year)| {
+            let n = t.len();
+            let time: Vec<f64> = t.iter().map(|&v| v as f64).collect();
+            Cohort {
+                status: st.iter().map(|&v| (v > 0) as u8 as f64).collect(),
+                cause: st.iter().map(|&v| v.min(2) as f64).collect(),
+                entry: time.iter().zip(&u).map(|(t, u)| (t * u).floor()).collect(),
+                time,
+                group: g,
+                x,
+                age: age.iter().map(|&a| a as f64).collect(),
+                year: year.iter().map(|&y| y as f64 + 0.5).collect(),
+                sex: (0..n).map(|i| (i % 2) as f64).collect(),
+            }
+        })
+}
+
+/// The built-in US table (days; ages in years, calendar years decimal).
+fn us_table() -> Arg<'static> {
+    record(vec![("name", s("survexp.us"))])
+}
+
+/// Valid arguments of `method` built from a cohort (times in days for the relative
+/// survival methods: x 100).
+fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
+    let a = Args::new();
+    match method {
+        "kaplan_meier" | "logrank_test" | "cox_ph" => {
+            let a = a
+                .with("time", nums(c.time.clone()))
+                .with("status", nums(c.status.clone()))
+                .with("group", codes(c.group.clone(), 2));
+            if method == "cox_ph" {
+                a.with("covariates", record(vec![("x", nums(c.x.clone()))]))
+            } else {
+                a
+            }
+        }
+        "cumulative_incidence" | "fine_gray" => {
+            let a = a
+                .with("time", nums(c.time.clone()))
+                .with("cause", nums(c.cause.clone()))
+                .with("group", codes(c.group.clone(), 2));
+            if method == "fine_gray" {
+                a.with("covariates", record(vec![("x", nums(c.x.clone()))]))
+            } else {
+                a
+            }
+        }
+        "glm_fit" | "poisson_glm" | "negbin_glm" | "logistic_glm" => {
+            let y: Vec<f64> = if method == "logistic_glm" {
+                c.status.clone()
+            } else {
+                c.time.iter().map(|t| (t - 1.0) % 5.0).collect()
+            };
+            a.with("y", nums(y))
+                .with("covariates", record(vec![("x", nums(c.x.clone()))]))
+        }
+        "design_matrix" => a.with(
+            "covariates",
+            record(vec![("x", nums(c.x.clone())), ("g", codes(c.group.clone(), 2))]),
+        ),
+        "lexis_split" | "person_time_table" | "lexis_cut" => {
+            let exit: Vec<f64> = c.age.iter().zip(&c.time).map(|(a, t)| a + t).collect();
+            let a = a
+                .with("time_scales", record(vec![("age", nums(c.age.clone())), ("per", nums(c.year.clone()))]))
+                .with("exit", nums(exit))
+                .with("status", nums(c.status.clone()));
+            match method {
+                "lexis_cut" => a
+                    .with("cut", nums(c.age.iter().zip(&c.time).map(|(a, t)| a + t / 2.0).collect()))
+                    .with("new_state", Arg::Num(2.0)),
+                _ => a.with("breaks", record(vec![("age", nums(vec![40.0, 50.0, 60.0, 70.0, 80.0]))])),
+            }
+        }
+        "rate" | "pooled_rates" | "direct_standardize" => {
+            let a = a
+                .with("events", nums(c.status.clone()))
+                .with("person_time", nums(c.time.clone()));
+            match method {
+                "direct_standardize" => a.with("standard_weights", nums(c.year.iter().map(|y| y - 1979.0).collect())),
+                "pooled_rates" => a.with("by", record(vec![("g", codes(c.group.clone(), 2))])),
+                _ => a,
+            }
+        }
+        "rate_ratio" | "rate_difference" | "compare_rates" => a
+            .with("events1", nums(c.status.clone()))
+            .with("person_time1", nums(c.time.clone()))
+            .with("events2", nums(c.cause.iter().map(|k| k + 1.0).collect()))
+            .with("person_time2", nums(c.age.clone())),
+        "sir" => a
+            .with("observed", nums(c.status.clone()))
+            .with("person_time", nums(c.time.clone()))
+            .with("reference_rate", nums(c.x.iter().map(|x| 0.1 + x.abs()).collect()))
+            .with("by", record(vec![("g", codes(c.group.clone(), 2))])),
+        "standard_population" => a.with("name", s("who2000")),
+        "icss_group" => a.with("age", nums(c.age.clone())),
+        "days_since_1960" => a.with("year", nums(c.year.clone())),
+        "builtin_rate_table" => a.with("name", s("survexp.us")),
+        "rate_table" => {
+            // A flat table: 2 ages x 2 years x 2 sexes.
+            a.with("rate", nums(vec![1e-4; 8]))
+                .with("age", nums(vec![0.0, 0.0, 60.0, 60.0, 0.0, 0.0, 60.0, 60.0]))
+                .with("year", nums(vec![1970.0, 2000.0, 1970.0, 2000.0, 1970.0, 2000.0, 1970.0, 2000.0]))
+                .with("sex", codes(vec![0, 0, 0, 0, 1, 1, 1, 1], 2))
+        }
+        "example_cohort" | "example_ratetable" => a,
+        _ => {
+            // Relative survival: follow-up in days.
+            let time: Vec<f64> = c.time.iter().map(|t| t * 100.0).collect();
+            let a = if method == "expected_survival" {
+                a
+            } else {
+                a.with("time", nums(time)).with("status", nums(c.status.clone()))
+            };
+            let a = a
+                .with("ratetable", us_table())
+                .with("age", nums(c.age.clone()))
+                .with("year", nums(c.year.clone()))
+                .with("sex", nums(c.sex.clone()));
+            match method {
+                "expected_survival" => a.with("times", nums(vec![0.0, 100.0, 365.0])),
+                "net_survival_test" => a.with("group", codes(c.group.clone(), 2)),
+                "excess_hazard_model" => a
+                    .with("covariates", record(vec![("x", nums(c.x.clone()))]))
+                    .with("breaks", nums(vec![0.0, 1.0, 2.0, 4.0])),
+                "interval_net_survival" => a.with("breaks", nums(vec![0.0, 1.0, 2.0, 4.0])),
+                _ => a,
+            }
+        }
+    }
+}
+
+/// Every method of `api::call`.
+const METHODS: &[&str] = &[
+    "kaplan_meier",
+    "logrank_test",
+    "cumulative_incidence",
+    "fine_gray",
+    "cox_ph",
+    "example_cohort",
+    "example_ratetable",
+    "lexis_split",
+    "lexis_cut",
+    "person_time_table",
+    "rate",
+    "rate_ratio",
+    "rate_difference",
+    "compare_rates",
+    "direct_standardize",
+    "sir",
+    "standard_population",
+    "pooled_rates",
+    "glm_fit",
+    "poisson_glm",
+    "logistic_glm",
+    "negbin_glm",
+    "design_matrix",
+    "rate_table",
+    "builtin_rate_table",
+    "expected_survival",
+    "days_since_1960",
+    "net_survival",
+    "net_survival_test",
+    "excess_hazard_model",
+    "crude_probabilities",
+    "interval_net_survival",
+    "icss_group",
+];
+
+#[test]
+fn every_method_is_covered() {
+    let mut listed: Vec<&str> = METHODS.to_vec();
+    listed.sort();
+    let mut all = api::method_names();
+    all.sort();
+    assert_eq!(listed, all, "a method was added: give it properties here");
+}
+
+// ---- valid inputs: finite answers ------------------------------------------------------
+
+/// Whether the error is one that valid random data may legitimately meet (too few
+/// events for a model, non-convergence, separation): it must still name an argument.
+fn names_an_argument(e: &Error) -> bool {
+    let m = e.to_string();
+    m.contains('`') && !e.arg().is_empty()
+}
+
+proptest! {
+    #![proptest_config(cases())]
+
+    /// Every method answers valid small inputs without a panic, with an `Ok` or an error
+    /// naming an argument (a model on data that do not allow it).
+    #[test]
+    fn valid_inputs_answer(c in cohort(4, 25), m in 0..METHODS.len()) {
+        let method = METHODS[m];
+        let args = valid_args(method, &c);
+        match call(method, &args) {
+            Ok(_) => {}
+            Err(e) => prop_assert!(names_an_argument(&e), "{method}: {e} on {c:?}"),
+        }
+    }
+
+    /// Kaplan–Meier (with delayed entry) is the product-limit estimate, computed here by hand, with the
+    /// Nelson–Aalen cumulative hazard and a finite Greenwood standard error while S > 0.
+    #[test]
+    fn kaplan_meier_is_the_product_limit(c in cohort(1, 25)) {
+        let args = Args::new().with("time", nums(c.time.clone())).with("status", nums(c.status.clone()))
+            .with("entry", nums(c.entry.clone()));
+        let v = call("kaplan_meier", &args).unwrap();
+        let time = col(&v, &["table", "time"]);
+        let surv = col(&v, &["table", "survival"]);
+        let risk = col(&v, &["table", "n_risk"]);
+        let ev = col(&v, &["table", "n_event"]);
+        let ch = col(&v, &["table", "cumulative_hazard"]);
+        let se = col(&v, &["table", "std_err"]);
+        let mut distinct: Vec<f64> = c.time.clone();
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        prop_assert_eq!(&time, &distinct);
+        let (mut s, mut h) = (1.0, 0.0);
+        for (j, &t) in distinct.iter().enumerate() {
+            // At risk: entered before t, still followed at t.
+            let n = (0..c.n()).filter(|&i| c.entry[i] < t && c.time[i] >= t).count() as f64;
+            let d: f64 = (0..c.n()).filter(|&i| c.time[i] == t).map(|i| c.status[i]).sum();
+            s *= 1.0 - d / n;
+            h += d / n;
+            prop_assert_eq!(risk[j], n);
+            prop_assert_eq!(ev[j], d);
+            prop_assert!(close(surv[j], s, 1e-12), "S({t}) = {} by hand {s}", surv[j]);
+            prop_assert!(close(ch[j], h, 1e-12), "H({t}) = {} by hand {h}", ch[j]);
+            if s > 0.0 {
+                prop_assert!(se[j].is_finite() && se[j] >= 0.0, "std_err {} at S = {s}", se[j]);
+            }
+        }
+    }
+
+    /// The log-rank test's observed and expected events are the hand sums over event
+    /// times (O_g = deaths in g, E_g = Σ d n_g / n); the statistic is finite and the p
+    /// value a probability when there is something to test.
+    #[test]
+    fn logrank_observed_and_expected_by_hand(c in cohort(2, 25)) {
+        let groups: Vec<u32> = { let mut g = c.group.clone(); g.sort(); g.dedup(); g };
+        prop_assume!(groups.len() == 2);
+        let args = valid_args("logrank_test", &c);
+        let v = match call("logrank_test", &args) {
+            Ok(v) => v,
+            // No information to compare the groups (e.g. every event while only one group
+            // is at risk): an error naming `group`.
+            Err(e) => {
+                prop_assert!(e.to_string().contains("`group`"), "{e}");
+                return Ok(());
+            }
+        };
+        let obs = col(&v, &["table", "observed"]);
+        let exp = col(&v, &["table", "expected"]);
+        let mut times: Vec<f64> = (0..c.n()).filter(|&i| c.status[i] == 1.0).map(|i| c.time[i]).collect();
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        for g in 0..2u32 {
+            let o: f64 = (0..c.n()).filter(|&i| c.group[i] == g).map(|i| c.status[i]).sum();
+            let e: f64 = times.iter().map(|&t| {
+                let n = c.time.iter().filter(|&&x| x >= t).count() as f64;
+                let ng = (0..c.n()).filter(|&i| c.time[i] >= t && c.group[i] == g).count() as f64;
+                let d: f64 = (0..c.n()).filter(|&i| c.time[i] == t).map(|i| c.status[i]).sum();
+                d * ng / n
+            }).sum();
+            prop_assert!(close(obs[g as usize], o, 1e-12));
+            prop_assert!(close(exp[g as usize], e, 1e-10), "E = {} by hand {e}", exp[g as usize]);
+        }
+        let df = col(&v, &["df"])[0];
+        let p = col(&v, &["p_value"])[0];
+        let stat = col(&v, &["statistic"])[0];
+        if df > 0.0 {
+            prop_assert!(stat.is_finite() && stat >= -1e-12, "statistic {stat}");
+            prop_assert!((0.0..=1.0).contains(&p), "p {p}");
+        } else {
+            prop_assert!(p.is_nan(), "df 0 tests nothing: p {p}");
+        }
+    }
+
+    /// Aalen–Johansen cumulative incidence by hand: CIF_k(t) = Σ_{s<=t} S(s-) d_k(s) / n(s)
+    /// (one group).
+    #[test]
+    fn cumulative_incidence_by_hand(c in cohort(2, 25)) {
+        let args = Args::new().with("time", nums(c.time.clone())).with("cause", nums(c.cause.clone()));
+        let v = call("cumulative_incidence", &args).unwrap();
+        let causes = col(&v, &["causes"]);
+        let cause_pos = col(&v, &["table", "cause"]);
+        let time = col(&v, &["table", "time"]);
+        let est = col(&v, &["table", "estimate"]);
+        prop_assert!(all_finite(&est));
+        for (r, &t) in time.iter().enumerate() {
+            let k = causes[cause_pos[r] as usize];
+            let (mut s, mut f) = (1.0, 0.0);
+            let mut ts: Vec<f64> = c.time.iter().copied().filter(|&x| x <= t).collect();
+            ts.sort_by(f64::total_cmp);
+            ts.dedup();
+            for &u in &ts {
+                let n = c.time.iter().filter(|&&x| x >= u).count() as f64;
+                let dk = (0..c.n()).filter(|&i| c.time[i] == u && c.cause[i] == k).count() as f64;
+                let d = (0..c.n()).filter(|&i| c.time[i] == u && c.cause[i] != 0.0).count() as f64;
+                f += s * dk / n;
+                s *= 1.0 - d / n;
+            }
+            prop_assert!(close(est[r], f, 1e-12), "CIF_{k}({t}) = {} by hand {f}", est[r]);
+        }
+    }
+
+    /// Cox: the reported log partial likelihoods are the hand values at 0 and at the
+    /// estimate (distinct times: Breslow = Efron), and a converged fit without warnings
+    /// has a finite coefficient and standard error.
+    #[test]
+    fn cox_loglik_by_hand(mut c in cohort(3, 20)) {
+        // Distinct times.
+        for (i, t) in c.time.iter_mut().enumerate() {
+            *t += i as f64 / 100.0;
+        }
+        prop_assume!(c.status.iter().any(|&s| s == 1.0));
+        let args = valid_args("cox_ph", &c);
+        let v = match call("cox_ph", &args) {
+            Ok(v) => v,
+            Err(e) => { prop_assert!(names_an_argument(&e), "{e}"); return Ok(()); }
+        };
+        let ll = col(&v, &["loglik"]);
+        let b = col(&v, &["coef"])[0];
+        let pl = |b: f64| -> f64 {
+            (0..c.n()).filter(|&i| c.status[i] == 1.0).map(|i| {
+                let r: f64 = (0..c.n()).filter(|&j| c.time[j] >= c.time[i]).map(|j| (b * c.x[j]).exp()).sum();
+                b * c.x[i] - r.ln()
+            }).sum()
+        };
+        prop_assert!(close(ll[0], pl(0.0), 1e-10), "loglik(0) {} by hand {}", ll[0], pl(0.0));
+        if b.is_finite() {
+            prop_assert!(close(ll[1], pl(b), 1e-8), "loglik(b) {} by hand {}", ll[1], pl(b));
+        }
+        if let Value::Bool(true) = field(&v, "converged") {
+            if matches!(field(&v, "warnings"), Value::Strs(w) if w.is_empty()) {
+                let se = col(&v, &["se"])[0];
+                prop_assert!(b.is_finite() && se.is_finite(), "coef {b} se {se}");
+            }
+        }
+    }
+
+    /// The Gaussian GLM is least squares: slope cov(x, y) / var(x), intercept
+    /// mean(y) - slope mean(x).
+    #[test]
+    fn gaussian_glm_is_least_squares(c in cohort(3, 25)) {
+        let y: Vec<f64> = c.time.clone();
+        let n = c.n() as f64;
+        let (mx, my) = (c.x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+        let sxx: f64 = c.x.iter().map(|x| (x - mx).powi(2)).sum();
+        prop_assume!(sxx > 1e-6);
+        let sxy: f64 = c.x.iter().zip(&y).map(|(x, y)| (x - mx) * (y - my)).sum();
+        let args = Args::new().with("y", nums(y)).with("covariates", record(vec![("x", nums(c.x.clone()))]));
+        let v = call("glm_fit", &args).unwrap();
+        let coef = col(&v, &["coef"]);
+        let slope = sxy / sxx;
+        prop_assert!(close(coef[1], slope, 1e-8), "slope {} by hand {slope}", coef[1]);
+        prop_assert!(close(coef[0], my - slope * mx, 1e-8));
+        prop_assert!(all_finite(&col(&v, &["se"])) || c.n() <= 2);
+    }
+
+    /// A Poisson GLM on one binary covariate: exp(coefficient) is the ratio of the
+    /// groups' mean counts.
+    #[test]
+    fn poisson_glm_binary_is_the_rate_ratio(c in cohort(4, 25)) {
+        let y: Vec<f64> = c.time.iter().map(|t| t % 4.0).collect();
+        let x: Vec<f64> = c.group.iter().map(|&g| g as f64).collect();
+        let mean = |g: f64| {
+            let v: Vec<f64> = (0..c.n()).filter(|&i| x[i] == g).map(|i| y[i]).collect();
+            (v.iter().sum::<f64>(), v.len() as f64)
+        };
+        let ((s0, n0), (s1, n1)) = (mean(0.0), mean(1.0));
+        prop_assume!(s0 > 0.0 && s1 > 0.0);
+        let args = Args::new().with("y", nums(y)).with("covariates", record(vec![("x", nums(x))]));
+        let v = call("poisson_glm", &args).unwrap();
+        let coef = col(&v, &["coef"]);
+        let rr = (s1 / n1) / (s0 / n0);
+        prop_assert!(close(coef[1].exp(), rr, 1e-6), "RR {} by hand {rr}", coef[1].exp());
+        prop_assert!(close(coef[0].exp(), s0 / n0, 1e-6));
+        prop_assert!(all_finite(&col(&v, &["se"])));
+    }
+
+    /// Logistic regression on one binary covariate: exp(coefficient) is the odds ratio
+    /// of the 2x2 table (all cells non-empty).
+    #[test]
+    fn logistic_glm_binary_is_the_odds_ratio(c in cohort(8, 25)) {
+        let x: Vec<f64> = c.group.iter().map(|&g| g as f64).collect();
+        let cell = |g: f64, y: f64| (0..c.n()).filter(|&i| x[i] == g && c.status[i] == y).count() as f64;
+        let (a, b, cc, d) = (cell(1.0, 1.0), cell(1.0, 0.0), cell(0.0, 1.0), cell(0.0, 0.0));
+        prop_assume!(a > 0.0 && b > 0.0 && cc > 0.0 && d > 0.0);
+        let args = Args::new().with("y", nums(c.status.clone())).with("covariates", record(vec![("x", nums(x))]));
+        let v = call("logistic_glm", &args).unwrap();
+        let coef = col(&v, &["coef"]);
+        let or = (a / b) / (cc / d);
+        prop_assert!(close(coef[1].exp(), or, 1e-6), "OR {} by hand {or}", coef[1].exp());
+    }
+
+    /// Crude rates: events / person-time x per, inside their exact limits.
+    #[test]
+    fn rate_is_events_over_person_time(
+        e in prop::collection::vec(0u32..50, 1..10),
+        pt in prop::collection::vec(0.1f64..1000.0, 1..10),
+        per in prop_oneof![Just(1.0), Just(1000.0), Just(1e5)],
+    ) {
+        let n = e.len().min(pt.len());
+        let e: Vec<f64> = e[..n].iter().map(|&x| x as f64).collect();
+        let pt = pt[..n].to_vec();
+        let args = Args::new().with("events", nums(e.clone())).with("person_time", nums(pt.clone())).with("per", Arg::Num(per));
+        let v = call("rate", &args).unwrap();
+        let (r, lo, hi) = (col(&v, &["rate"]), col(&v, &["lower"]), col(&v, &["upper"]));
+        for i in 0..n {
+            prop_assert!(close(r[i], e[i] / pt[i] * per, 1e-12));
+            prop_assert!(lo[i].is_finite() && hi[i].is_finite(), "limits {} {}", lo[i], hi[i]);
+            prop_assert!(lo[i] <= r[i] * (1.0 + 1e-12) && r[i] <= hi[i] * (1.0 + 1e-12));
+        }
+    }
+
+    /// Rate ratios and differences by hand; pooled rates are sums by group.
+    #[test]
+    fn rate_comparisons_by_hand(c in cohort(1, 10)) {
+        let args = valid_args("rate_ratio", &c);
+
+        let v = call("rate_ratio", &args).unwrap();
+        let rr = col(&v, &["rate_ratio"]);
+        let d = call("rate_difference", &args).unwrap();
+        let rd = col(&d, &["rate_difference"]);
+        for i in 0..c.n() {
+            let (r1, r2) = (c.status[i] / c.time[i], (c.cause[i] + 1.0) / c.age[i]);
+            prop_assert!(close(rr[i], r1 / r2, 1e-10), "RR {} by hand {}", rr[i], r1 / r2);
+            prop_assert!(close(rd[i], r1 - r2, 1e-10));
+            prop_assert!(col(&d, &["std_err"])[i].is_finite());
+        }
+        let p = call("pooled_rates", &valid_args("pooled_rates", &c)).unwrap();
+        let (g, ev, pt) = (col(&p, &["g"]), col(&p, &["events"]), col(&p, &["person_time"]));
+        for (r, &gr) in g.iter().enumerate() {
+            let e: f64 = (0..c.n()).filter(|&i| c.group[i] as f64 == gr).map(|i| c.status[i]).sum();
+            let t: f64 = (0..c.n()).filter(|&i| c.group[i] as f64 == gr).map(|i| c.time[i]).sum();
+            prop_assert!(close(ev[r], e, 1e-12) && close(pt[r], t, 1e-12));
+        }
+    }
+
+    /// SIR = observed / expected (expected = person-time x reference rate), per stratum
+    /// and overall; directly standardised rate = Σ w r / Σ w.
+    #[test]
+    fn sir_and_direct_standardisation_by_hand(c in cohort(1, 12)) {
+        let v = call("sir", &valid_args("sir", &c)).unwrap();
+        let (o, e, s) = (col(&v, &["table", "observed"]), col(&v, &["table", "expected"]), col(&v, &["table", "sir"]));
+        let last = o.len() - 1;
+        let eo: f64 = c.status.iter().sum();
+        let ee: f64 = (0..c.n()).map(|i| c.time[i] * (0.1 + c.x[i].abs())).sum();
+        prop_assert!(close(o[last], eo, 1e-12) && close(e[last], ee, 1e-10));
+        prop_assert!(close(s[last], eo / ee, 1e-10));
+        let d = call("direct_standardize", &valid_args("direct_standardize", &c)).unwrap();
+        let w: Vec<f64> = c.year.iter().map(|y| y - 1979.0).collect();
+        let by_hand = (0..c.n()).map(|i| w[i] * c.status[i] / c.time[i]).sum::<f64>() / w.iter().sum::<f64>();
+        let r = col(&d, &["rate"]);
+        prop_assert!(close(r[0], by_hand, 1e-10), "rate {} by hand {by_hand}", r[0]);
+        prop_assert!(all_finite(&col(&d, &["lower"])) && all_finite(&col(&d, &["upper"])));
+    }
+
+    /// Lexis splitting keeps each person's follow-up inside the breaks (drop = TRUE):
+    /// durations sum to the overlap of [entry, exit) with [first, last break], per person
+    /// and in the person-time table.
+    #[test]
+    fn lexis_person_time_by_hand(c in cohort(1, 15)) {
+        let args = valid_args("lexis_split", &c);
+        let v = call("lexis_split", &args).unwrap();
+        let rows = col(&v, &["row"]);
+        let dur = col(&v, &["duration"]);
+        let mut per_person = vec![0.0; c.n()];
+        for (r, &i) in rows.iter().enumerate() {
+            per_person[i as usize] += dur[r];
+        }
+        let overlap = |i: usize| (c.age[i] + c.time[i]).min(80.0) - c.age[i].max(40.0);
+        let mut total = 0.0;
+        for i in 0..c.n() {
+            let o = overlap(i).max(0.0);
+            total += o;
+            prop_assert!(close(per_person[i], o, 1e-12), "person {i}: {} by hand {o}", per_person[i]);
+        }
+        let t = call("person_time_table", &valid_args("person_time_table", &c)).unwrap();
+        let pt: f64 = col(&t, &["person_time"]).iter().sum();
+        prop_assert!(close(pt, total, 1e-10), "table {pt} by hand {total}");
+    }
+
+    /// Expected survival under a flat rate table is exp(-rate t).
+    #[test]
+    fn expected_survival_flat_table(c in cohort(1, 10), rate in 1e-6f64..1e-2) {
+        let t = call("rate_table", &Args::new()
+            .with("rate", nums(vec![rate; 8]))
+            .with("age", nums(vec![0.0, 0.0, 60.0, 60.0, 0.0, 0.0, 60.0, 60.0]))
+            .with("year", nums(vec![1970.0, 2000.0, 1970.0, 2000.0, 1970.0, 2000.0, 1970.0, 2000.0]))
+            .with("sex", codes(vec![0, 0, 0, 0, 1, 1, 1, 1], 2))
+            .with("time_unit", s("days"))).unwrap();
+        let table = to_arg(&t);
+        let times = vec![0.0, 10.0, 365.0, 1000.0];
+        let args = Args::new().with("ratetable", table)
+            .with("age", nums(c.age.clone())).with("year", nums(c.year.clone())).with("sex", nums(c.sex.clone()))
+            .with("times", nums(times.clone()));
+        let v = call("expected_survival", &args).unwrap();
+        let Value::Matrix(m) = &v else { panic!("a matrix: {v:?}") };
+        prop_assert_eq!((m.nrow, m.ncol), (c.n(), times.len()));
+        for j in 0..times.len() {
+            for i in 0..c.n() {
+                let want = (-rate * times[j]).exp();
+                prop_assert!(close(m.data[j * m.nrow + i], want, 1e-10), "{} by hand {want}", m.data[j * m.nrow + i]);
+            }
+        }
+    }
+
+    /// ICSS age groups: 15-44 (and under), 45-54, 55-64, 65-74, 75+.
+    #[test]
+    fn icss_groups_by_hand(age in prop::collection::vec(0.0f64..110.0, 1..20)) {
+        let v = call("icss_group", &Args::new().with("age", nums(age.clone()))).unwrap();
+        let codes = col(&v, &["codes"]);
+        for (i, &a) in age.iter().enumerate() {
+            let want = [45.0, 55.0, 65.0, 75.0].iter().filter(|&&b| a >= b).count() as f64;
+            prop_assert_eq!(codes[i], want, "age {}", a);
+        }
+    }
+
+    /// days_since_1960 of 1 January of a year: the days counted by hand.
+    #[test]
+    fn days_since_1960_by_hand(year in 1900u32..2100) {
+        let v = call("days_since_1960", &Args::new().with("year", nums(vec![year as f64]))).unwrap();
+        let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let y = year as i64;
+        let days: i64 = if y >= 1960 {
+            (1960..y).map(|k| if leap(k) { 366 } else { 365 }).sum()
+        } else {
+            -(y..1960).map(|k| if leap(k) { 366 } else { 365 }).sum::<i64>()
+        };
+        prop_assert_eq!(fnums(&v)[0], days as f64);
+    }
+
+    /// Relative survival on valid data: finite net survival while persons are at risk,
+    /// finite crude probabilities and a test statistic.
+    #[test]
+    fn relative_survival_is_finite(c in cohort(4, 20)) {
+        let v = call("net_survival", &valid_args("net_survival", &c)).unwrap();
+        let (surv, risk) = (col(&v, &["table", "survival"]), col(&v, &["table", "n_risk"]));
+        for j in 0..surv.len() {
+            if risk[j] > 0.0 {
+                prop_assert!(surv[j].is_finite(), "net survival {} at row {j}", surv[j]);
+            }
+        }
+        let cp = call("crude_probabilities", &valid_args("crude_probabilities", &c)).unwrap();
+        prop_assert!(all_finite(&col(&cp, &["estimate"])));
+        let e = call("expected_survival", &valid_args("expected_survival", &c)).unwrap();
+        let Value::Matrix(m) = &e else { panic!() };
+        prop_assert!(m.data.iter().all(|s| (0.0..=1.0).contains(s)));
+    }
+}
+
+/// A protocol value (a rate table record) as an argument, as the bindings pass it back.
+fn to_arg(v: &Value) -> Arg<'static> {
+    match v {
+        Value::Null => Arg::Null,
+        Value::Bool(b) => Arg::Bool(*b),
+        Value::Int(i) => Arg::Num(*i as f64),
+        Value::Num(x) => Arg::Num(*x),
+        Value::Str(s) => Arg::Str(s.clone()),
+        Value::Strs(x) => Arg::Strs(x.clone()),
+        Value::Record(r) => Arg::Record(Args {
+            items: r.fields.iter().map(|(k, v)| (k.clone(), to_arg(v))).collect(),
+        }),
+        other => Arg::Nums(Cow::Owned(fnums(other))),
+    }
+}
+
+// ---- invalid inputs: an error naming the argument ----------------------------------------
+
+/// The numeric data columns of an argument list (top level and one record deep), as
+/// (path, length).
+fn columns(a: &Args) -> Vec<(Vec<String>, usize)> {
+    let mut out = Vec::new();
+    for (k, v) in &a.items {
+        match v {
+            Arg::Nums(x) if !x.is_empty() => out.push((vec![k.clone()], x.len())),
+            Arg::Record(r) if k != "ratetable" => {
+                for (k2, v2) in &r.items {
+                    if let Arg::Nums(x) = v2 {
+                        if !x.is_empty() {
+                            out.push((vec![k.clone(), k2.clone()], x.len()));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn with_column(a: &Args, path: &[String], f: &dyn Fn(&mut Vec<f64>)) -> Args<'static> {
+    let mut b: Args<'static> = Args {
+        items: a.items.iter().map(|(k, v)| (k.clone(), own(v))).collect(),
+    };
+    let mut items = &mut b.items;
+    for (depth, p) in path.iter().enumerate() {
+        let slot = &mut items.iter_mut().find(|(k, _)| k == p).expect("path").1;
+        if depth + 1 == path.len() {
+            if let Arg::Nums(x) = slot {
+                f(x.to_mut());
+            }
+            break;
+        }
+        let Arg::Record(r) = slot else { panic!("record") };
+        items = &mut r.items;
+    }
+    b
+}
+
+fn own(a: &Arg) -> Arg<'static> {
+    match a {
+        Arg::Null => Arg::Null,
+        Arg::Bool(b) => Arg::Bool(*b),
+        Arg::Num(x) => Arg::Num(*x),
+        Arg::Str(s) => Arg::Str(s.clone()),
+        Arg::Strs(s) => Arg::Strs(s.clone()),
+        Arg::Nums(x) => Arg::Nums(Cow::Owned(x.to_vec())),
+        Arg::Codes { codes, levels } => Arg::Codes {
+            codes: Cow::Owned(codes.to_vec()),
+            levels: levels.clone(),
+        },
+        Arg::Record(r) => Arg::Record(Args {
+            items: r.items.iter().map(|(k, v)| (k.clone(), own(v))).collect(),
+        }),
+        Arg::List(v) => Arg::List(v.iter().map(own).collect()),
+    }
+}
+
+/// Where a bad value is accepted by design (documented): (method, column, kind).
+/// Negative values are refused only where a column cannot be negative (times, counts,
+/// person-time, rates, weights, codes); infinities are checked for a named error only.
+fn accepted(method: &str, path: &[String], kind: &str) -> bool {
+    let col = path.last().map(String::as_str).unwrap_or("");
+    const NONNEG: &[&str] = &[
+        "time", "status", "cause", "events", "events1", "events2", "person_time",
+        "person_time1", "person_time2", "observed", "reference_rate", "standard_weights",
+        "weights", "times", "breaks",
+    ];
+    match (method, col, kind) {
+        // The design matrix passes numeric columns through (the fit checks them).
+        ("design_matrix", _, _) => true,
+        // NaN cut: never cut (Epi); NaN age: no ICSS group (NaN code).
+        ("lexis_cut", "cut", "nan") | ("icss_group", "age", "nan") => true,
+        // A missing calendar year converts to a missing day count (as.Date(NA)).
+        ("days_since_1960", "year", "nan") => true,
+        // Counts: a Gaussian response may be negative, counts may not.
+        ("glm_fit", "y", "negative") => true,
+        ("poisson_glm" | "negbin_glm" | "logistic_glm", "y", "negative") => false,
+        // Lexis states and competing-risks causes are codes of the user's choosing.
+        ("lexis_split" | "lexis_cut" | "person_time_table", "status", "negative") => true,
+        ("cumulative_incidence" | "fine_gray", "cause", "negative") => true,
+        (_, c, "negative") => !NONNEG.contains(&c),
+        (_, _, "inf" | "-inf") => true,
+        _ => false,
+    }
+}
+
+proptest! {
+    #![proptest_config(cases())]
+
+    /// A NaN, an infinity or a negative value in any data column: an error naming that
+    /// argument (or, for values a method accepts by design, an answer) — never a panic.
+    #[test]
+    fn bad_values_name_the_argument(
+        c in cohort(3, 12),
+        m in 0..METHODS.len(),
+        which in any::<prop::sample::Index>(),
+        row in any::<prop::sample::Index>(),
+        kind in prop_oneof![Just("nan"), Just("inf"), Just("-inf"), Just("negative")],
+    ) {
+        let method = METHODS[m];
+        let args = valid_args(method, &c);
+        let cols = columns(&args);
+        prop_assume!(!cols.is_empty());
+        let (path, len) = &cols[which.index(cols.len())];
+        let r = row.index(*len);
+        let value = match kind { "nan" => f64::NAN, "inf" => f64::INFINITY, "-inf" => f64::NEG_INFINITY, _ => -1.5 };
+        let bad = with_column(&args, path, &|x| x[r] = value);
+        match call(method, &bad) {
+            Err(e) => {
+                let msg = e.to_string();
+                prop_assert!(names_an_argument(&e), "{method}, {path:?}[{r}] = {value}: {msg}");
+                if kind == "nan" {
+                    // The top-level argument (or its column) is named.
+                    prop_assert!(msg.contains(&format!("`{}`", path[0])) || msg.contains(&format!("`{}`", path[path.len() - 1])),
+                        "{method}, {path:?}[{r}] = NaN: {msg}");
+                }
+            }
+            Ok(_) => prop_assert!(accepted(method, path, kind),
+                "{method} accepted {path:?}[{r}] = {value}"),
+        }
+    }
+
+    /// A column one shorter than the others: an error naming an argument.
+    #[test]
+    fn length_mismatch_names_an_argument(c in cohort(3, 12), m in 0..METHODS.len(), which in any::<prop::sample::Index>()) {
+        let method = METHODS[m];
+        let args = valid_args(method, &c);
+        let cols: Vec<_> = columns(&args).into_iter().filter(|(p, l)| *l == c.n() && !matches!(p[0].as_str(), "times" | "breaks")).collect();
+        prop_assume!(cols.len() >= 2);
+        let (path, _) = &cols[which.index(cols.len())];
+        let bad = with_column(&args, path, &|x| { x.pop(); });
+        match call(method, &bad) {
+            Err(e) => prop_assert!(names_an_argument(&e) && e.to_string().contains("length"), "{method}, {path:?} short: {e}"),
+            Ok(_) => prop_assert!(false, "{method} accepted {path:?} one shorter"),
+        }
+    }
+
+    /// Every data column empty: an error naming an argument (or an empty answer), never
+    /// a panic.
+    #[test]
+    fn empty_inputs_name_an_argument(c in cohort(3, 5), m in 0..METHODS.len()) {
+        let method = METHODS[m];
+        let mut bad = valid_args(method, &c);
+        for (path, _) in columns(&bad) {
+            bad = with_column(&bad, &path, &|x| x.clear());
+        }
+        for (_, v) in bad.items.iter_mut() {
+            if let Arg::Codes { codes, .. } = v { codes.to_mut().clear(); }
+        }
+        if let Err(e) = call(method, &bad) {
+            prop_assert!(names_an_argument(&e), "{method} with empty columns: {e}");
+        }
+    }
+
+    /// An unknown option string, a string where a column belongs, a number where a
+    /// string belongs: an error naming that argument.
+    #[test]
+    fn unknown_options_name_the_argument(c in cohort(3, 8), m in 0..METHODS.len(), o in 0..OPTIONS.len()) {
+        let method = METHODS[m];
+        let opt = OPTIONS[o];
+        let args = set(valid_args(method, &c), opt, s("no-such-option"));
+        // Methods ignore arguments they do not take; those they take must refuse it.
+        if let Err(e) = call(method, &args) {
+            prop_assert!(names_an_argument(&e), "{method}, {opt} = \"no-such-option\": {e}");
+        }
+        if let Some((path, _)) = columns(&valid_args(method, &c)).first() {
+            if path.len() == 1 {
+                let mut bad = valid_args(method, &c);
+                bad.items.iter_mut().find(|(k, _)| *k == path[0]).unwrap().1 = s("oops");
+                let e = call(method, &bad).expect_err("a string for a column");
+                prop_assert!(e.to_string().contains(&format!("`{}`", path[0])), "{method}: {e}");
+            }
+        }
+    }
+
+    /// Huge and tiny magnitudes in any column: an answer or an error naming an argument,
+    /// never a panic or a hang.
+    #[test]
+    fn extreme_magnitudes_never_panic(
+        c in cohort(3, 10),
+        m in 0..METHODS.len(),
+        which in any::<prop::sample::Index>(),
+        scale in prop_oneof![Just(1e300), Just(1e-300), Just(1e15)],
+    ) {
+        let method = METHODS[m];
+        let args = valid_args(method, &c);
+        let cols = columns(&args);
+        prop_assume!(!cols.is_empty());
+        let (path, _) = &cols[which.index(cols.len())];
+        // KNOWN (issue "No silent wrong answers", exact Poisson limits and tests slow down
+        // without bound as counts grow; being fixed in the rates code): events or person-
+        // time of 1e15 in rate_ratio / compare_rates, or expected counts of 1e300 in sir,
+        // do not return for minutes. Until then huge values are not tried there.
+        prop_assume!(!(EXACT_POISSON.contains(&method) && scale > 1.0));
+        // KNOWN (relative-survival input checks, being fixed there): excess_hazard_model
+        // with `breaks` = c(0, 1e300, ...) years cuts the follow-up into whole years
+        // without bound (memory grows, never returns).
+        prop_assume!(!(method == "excess_hazard_model" && path[0] == "breaks" && scale > 1.0));
+        // KNOWN (same): net_survival_test with follow-up of 1e300 days builds its time grid
+        // in steps of `precision` without the step limit net_survival has.
+        prop_assume!(!(method == "net_survival_test" && path[0] == "time" && scale > 1.0));
+        let bad = with_column(&args, path, &|x| x.iter_mut().for_each(|v| *v *= scale));
+        if let Err(e) = call(method, &bad) {
+            prop_assert!(names_an_argument(&e), "{method}, {path:?} x {scale}: {e}");
+        }
+    }
+}
+
+/// Methods with exact Poisson / binomial limits (see `extreme_magnitudes_never_panic`).
+const EXACT_POISSON: &[&str] = &[
+    "rate", "rate_ratio", "rate_difference", "compare_rates", "sir", "direct_standardize", "pooled_rates",
+];
+
+/// The option arguments the methods parse (each: one parser, one message).
+const OPTIONS: &[&str] = &[
+    "conf_type", "variance", "ties", "method", "kind", "family", "link", "age_unit",
+    "time_unit", "pp_weight", "robust", "timescale", "name", "standard_weights",
+];
+
+#[test]
+fn options_listed_are_refused_by_name() {
+    // Each option, where a method takes it, refuses an unknown value naming it.
+    let c = Cohort {
+        time: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        status: vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0],
+        entry: vec![0.0; 6],
+        group: vec![0, 1, 0, 1, 0, 1],
+        x: vec![0.1, -0.3, 0.5, 1.0, -1.0, 0.2],
+        cause: vec![1.0, 0.0, 2.0, 1.0, 0.0, 1.0],
+        age: vec![50.0, 60.0, 70.0, 55.0, 65.0, 75.0],
+        year: vec![1990.5; 6],
+        sex: vec![0.0, 1.0, 0.0, 1.0, 0.0, 1.0],
+    };
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for &m in METHODS {
+        for &o in OPTIONS {
+            if let Err(e) = call(m, &set(valid_args(m, &c), o, s("no-such-option"))) {
+                let msg = e.to_string();
+                if msg.contains(&format!("`{o}`")) {
+                    *seen.entry(o).or_default() += 1;
+                }
+            }
+        }
+    }
+    for o in OPTIONS {
+        assert!(seen.contains_key(o), "no method refused {o} = \"no-such-option\" by name");
+    }
+}
+
