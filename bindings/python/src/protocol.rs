@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use hrrstats_core as core;
 use core::protocol::{Arg, Args, Value};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArray, PyUntypedArrayMethods};
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
@@ -145,14 +145,43 @@ fn to_arg<'a>(name: &str, a: &'a PyArg<'_>) -> PyResult<Arg<'a>> {
     })
 }
 
-/// Map the core's error to `ValueError`, rows counted from 0 as in numpy/pandas.
+/// Map the core's error to `ValueError`, rows counted from 0 as in numpy/pandas; an
+/// interrupt re-raises what Python's signal handler raised (`KeyboardInterrupt` for
+/// Ctrl-C).
 pub fn to_py(e: core::Error) -> PyErr {
+    if e.is_interrupt() {
+        return SIGNALLED
+            .with(|p| p.take())
+            .unwrap_or_else(|| PyKeyboardInterrupt::new_err(e.message(0)));
+    }
     PyValueError::new_err(e.message(0))
 }
 
+thread_local! {
+    /// The exception a signal handler raised during a call (re-raised by `to_py`).
+    static SIGNALLED: std::cell::Cell<Option<PyErr>> = const { std::cell::Cell::new(None) };
+}
+
+/// The core's interrupt hook (`hrrstats_core::interrupt`): runs Python's signal handlers
+/// (`PyErr_CheckSignals`, through pyo3), re-attaching to the interpreter for that
+/// moment (the computation runs detached, on this same thread). The core asks at most
+/// ten times a second and only on the thread that installed the hook, never on rayon's
+/// workers; Python runs handlers only on its main thread (elsewhere this says no).
+fn interrupted() -> bool {
+    Python::attach(|py| match py.check_signals() {
+        Ok(()) => false,
+        Err(e) => {
+            SIGNALLED.with(|p| p.set(Some(e)));
+            true
+        }
+    })
+}
+
 /// Run `f` with the interpreter detached, turning a panic into a Python exception
-/// (never a crash of the interpreter).
+/// (never a crash of the interpreter); Ctrl-C stops long loops (see `interrupted`).
 pub fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> core::Result<T> + Send) -> PyResult<T> {
+    SIGNALLED.with(|p| p.set(None));
+    core::interrupt::install(interrupted);
     let out = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
     match out {
         Ok(Ok(v)) => Ok(v),
