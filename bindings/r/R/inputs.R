@@ -10,7 +10,18 @@ rust_value <- function(res, hint = NULL) {
     return(res$value)
   }
   msg <- res$message
+  if (isTRUE(res$interrupted)) hrr_interrupted(msg)
   if (!is.null(hint) && startsWith(msg, "argument `strata`")) msg <- paste0(msg, hint)
+  stop(msg, call. = FALSE)
+}
+
+# The user pressed Ctrl-C / Esc during a long computation (the core polls for it and
+# stops): signal an `interrupt` condition, as R's own interrupt does, so that
+# tryCatch(interrupt = ) and withCallingHandlers(interrupt = ) see it; unhandled, stop
+# with the message (an error, so that a script stops there too).
+hrr_interrupted <- function(msg) {
+  signalCondition(structure(class = c("interrupt", "condition"),
+                            list(message = msg, call = NULL)))
   stop(msg, call. = FALSE)
 }
 

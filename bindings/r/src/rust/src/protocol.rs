@@ -14,6 +14,7 @@
 //! as named lists.
 
 use std::borrow::Cow;
+use std::ffi::c_void;
 use std::panic::{self, AssertUnwindSafe};
 
 use extendr_api::prelude::*;
@@ -206,17 +207,66 @@ pub fn to_r(v: Value) -> Robj {
     }
 }
 
-/// Run `f`, returning `list(ok = TRUE, value = ...)` or `list(ok = FALSE, message = ...)`
-/// (the R layer turns the latter into an ordinary error); panics are caught too, with
-/// the default hook silenced so nothing like "thread panicked" reaches stderr.
-pub fn guarded<F: FnOnce() -> std::result::Result<Robj, String>>(f: F) -> Robj {
+extern "C" {
+    // R's API (R_ext/Utils.h, Rinternals.h), resolved when R loads the package.
+    fn R_CheckUserInterrupt();
+    // Returns Rboolean: an int-sized enum in R <= 4.4, possibly a C `bool` later; read
+    // as its low byte, which is right for both.
+    fn R_ToplevelExec(fun: Option<unsafe extern "C" fn(*mut c_void)>, data: *mut c_void) -> u8;
+}
+
+unsafe extern "C" fn check_user_interrupt(_: *mut c_void) {
+    R_CheckUserInterrupt();
+}
+
+/// The core's interrupt hook (`hrrstats_core::interrupt`): whether the user pressed
+/// Ctrl-C / Esc. `R_CheckUserInterrupt` would longjmp out of an interrupt, across Rust
+/// frames; run under `R_ToplevelExec` it jumps only to that top level, which then
+/// returns FALSE (the pending interrupt consumed). The core calls this at most ten
+/// times a second and only on R's thread (the one that installed it), never on
+/// rayon's workers.
+fn interrupted() -> bool {
+    // SAFETY: on R's main thread (the hook is thread-local to the calling thread).
+    unsafe { R_ToplevelExec(Some(check_user_interrupt), std::ptr::null_mut()) == 0 }
+}
+
+/// Why a call failed: the message, and whether the user interrupted it.
+pub struct Failure {
+    message: String,
+    interrupted: bool,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure { message, interrupted: false }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure::from(message.to_string())
+    }
+}
+
+/// Run `f`, returning `list(ok = TRUE, value = ...)` or `list(ok = FALSE, message = ...,
+/// interrupted = ...)` (the R layer turns the latter into an ordinary error, or an
+/// interrupt); panics are caught too, with the default hook silenced so nothing like
+/// "thread panicked" reaches stderr. Long loops in the core poll for Ctrl-C.
+pub fn guarded<F: FnOnce() -> std::result::Result<Robj, Failure>>(f: F) -> Robj {
+    core::interrupt::install(interrupted);
     let previous = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(f));
     panic::set_hook(previous);
     let failure = match outcome {
         Ok(Ok(value)) => return named(&["ok", "value"], vec![true.into(), value]),
-        Ok(Err(msg)) => msg,
+        Ok(Err(Failure { message, interrupted: true })) => {
+            return named(
+                &["ok", "message", "interrupted"],
+                vec![false.into(), message.into(), true.into()],
+            )
+        }
+        Ok(Err(f)) => f.message,
         Err(payload) => {
             let what = payload
                 .downcast_ref::<&str>()
@@ -232,7 +282,7 @@ pub fn guarded<F: FnOnce() -> std::result::Result<Robj, String>>(f: F) -> Robj {
 fn with_args<T>(
     args: Robj,
     f: impl FnOnce(&Args) -> core::Result<T>,
-) -> std::result::Result<T, String> {
+) -> std::result::Result<T, Failure> {
     let RArg::Record(items) = read("args", args)? else {
         return Err("arguments must be a named list".into());
     };
@@ -240,7 +290,10 @@ fn with_args<T>(
     let Arg::Record(a) = to_arg(&held) else {
         unreachable!()
     };
-    f(&a).map_err(|e| e.message(ROW_BASE))
+    f(&a).map_err(|e| Failure {
+        message: e.message(ROW_BASE),
+        interrupted: e.is_interrupt(),
+    })
 }
 
 /// A fit kept for later operations.
