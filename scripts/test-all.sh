@@ -21,7 +21,7 @@ R_TEST_PACKAGES=(survival testthat MASS sandwich relsurv)
 # ... and the Debian package of each (same order).
 R_TEST_APT=(r-cran-survival r-cran-testthat r-cran-mass r-cran-sandwich r-cran-relsurv)
 # Python packages the tests import (besides hrrstats itself and the standard library).
-PY_TEST_PACKAGES=(numpy pandas pytest matplotlib polars)
+PY_TEST_PACKAGES=(numpy pandas pytest matplotlib polars hypothesis)
 
 echo "== checking that the install lists cover every package the tests load"
 missing=$(
