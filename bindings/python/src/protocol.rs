@@ -177,11 +177,29 @@ fn interrupted() -> bool {
     })
 }
 
+/// Python's main thread (the only one its signal handlers run on), recorded when the
+/// module is imported there.
+static MAIN_THREAD: std::sync::OnceLock<std::thread::ThreadId> = std::sync::OnceLock::new();
+
+/// Record the current thread as Python's main thread if it is (at import).
+pub fn note_main_thread(py: Python<'_>) -> PyResult<()> {
+    let threading = py.import("threading")?;
+    let main = threading.call_method0("main_thread")?;
+    let current = threading.call_method0("current_thread")?;
+    if main.is(&current) {
+        let _ = MAIN_THREAD.set(std::thread::current().id());
+    }
+    Ok(())
+}
+
 /// Run `f` with the interpreter detached, turning a panic into a Python exception
-/// (never a crash of the interpreter); Ctrl-C stops long loops (see `interrupted`).
+/// (never a crash of the interpreter); on Python's main thread Ctrl-C stops long loops
+/// (see `interrupted`; other threads never see signals, so they do not ask).
 pub fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> core::Result<T> + Send) -> PyResult<T> {
     SIGNALLED.with(|p| p.set(None));
-    core::interrupt::install(interrupted);
+    if MAIN_THREAD.get() == Some(&std::thread::current().id()) {
+        core::interrupt::install(interrupted);
+    }
     let out = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
     match out {
         Ok(Ok(v)) => Ok(v),

@@ -83,3 +83,13 @@ def test_after_an_interrupt_the_next_call_answers(sigint_in_core):
                                  rate="rate", time_unit="days")
     fit = hs.net_survival("time", "status", "age", "year", "sex", rt, data=d)
     assert fit is not None
+
+
+def test_calls_from_other_threads_answer():
+    # Off the main thread Python runs no signal handlers: the core does not ask there.
+    out = {}
+    d = hs.example_cohort().head(500)
+    t = threading.Thread(target=lambda: out.setdefault("km", hs.kaplan_meier(d.time, d.status)))
+    t.start()
+    t.join(60)
+    assert "km" in out and len(out["km"].table()) > 0
