@@ -116,6 +116,7 @@ fn person_time_stops_on_interrupt() {
         .with("status", nums(vec![1.0; n]))
         .with("breaks", record(vec![("age", nums((0..20).map(|k| 30.0 + 5.0 * k as f64).collect()))]));
     interrupted("person_time_table", &a);
+    interrupted("lexis_split", &a);
 }
 
 #[test]

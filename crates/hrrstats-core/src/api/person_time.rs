@@ -248,7 +248,7 @@ fn state_label(s: f64) -> String {
 pub fn lexis_split(args: &Args) -> Result<Output> {
     let d = lexis_data(args)?;
     let (split, bnames) = lexis_split_of(args, &d)?;
-    let r = split.split(&d);
+    let r = split.try_split(&d)?;
     let mut t = Table::new().with(
         "row",
         Value::Index(r.row.iter().map(|&i| i as usize).collect()),

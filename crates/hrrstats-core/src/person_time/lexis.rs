@@ -273,13 +273,26 @@ impl LexisSplit {
         });
     }
 
-    /// The split rows, persons in input order, pieces in time order.
+    /// The split rows, persons in input order, pieces in time order. Interruptible only
+    /// through [`LexisSplit::try_split`]: this panics if an interrupt hook installed on
+    /// this thread (a binding's, see [`crate::interrupt`]) says stop.
     pub fn split(&self, d: &LexisData) -> SplitRows {
+        self.try_split(d)
+            .expect("interrupted: use try_split where an interrupt hook is installed")
+    }
+
+    /// [`LexisSplit::split`], stopping with [`Error::Interrupted`] when the user asks
+    /// (chunks of persons in interruptible blocks, see [`crate::interrupt`]).
+    pub fn try_split(&self, d: &LexisData) -> Result<SplitRows> {
         let n = d.n();
         let ns = d.names.len();
-        let chunks: Vec<SplitRows> = (0..n.div_ceil(PERSONS_PER_CHUNK))
-            .into_par_iter()
-            .map(|c| {
+        let breaks_total: usize = self.breaks.iter().map(|(_, b)| b.len()).sum();
+        let cost = PERSONS_PER_CHUNK * (1 + breaks_total);
+        let chunks: Vec<SplitRows> = crate::interrupt::in_blocks(
+            n.div_ceil(PERSONS_PER_CHUNK),
+            cost,
+            Vec::new(),
+            |block| block.into_par_iter().map(|c| {
                 let mut out = SplitRows::new(ns, self.breaks.len());
                 let (mut cuts, mut idx, mut bands) = (Vec::new(), Vec::new(), Vec::new());
                 for i in c * PERSONS_PER_CHUNK..((c + 1) * PERSONS_PER_CHUNK).min(n) {
@@ -299,13 +312,18 @@ impl LexisSplit {
                 }
                 out
             })
-            .collect();
+            .collect::<Vec<SplitRows>>(),
+            |mut all, mut more| {
+                all.append(&mut more);
+                all
+            },
+        )?;
         let mut all = SplitRows::new(ns, self.breaks.len());
         for c in chunks {
             all.append(c);
         }
         all.split_scales = self.breaks.iter().map(|(s, _)| *s).collect();
-        all
+        Ok(all)
     }
 
     /// Person-time and transitions per cell (bands of the split scales x by-groups x
