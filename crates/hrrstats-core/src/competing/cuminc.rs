@@ -207,15 +207,15 @@ impl CumIncParams {
                 causes
                     .iter()
                     .map(|&c| {
-                        let t = TestResult::chisq(gray_test(d, c, self.rho), ng - 1);
-                        GrayTest {
+                        let t = TestResult::chisq(gray_test(d, c, self.rho)?, ng - 1);
+                        Ok(GrayTest {
                             cause: c,
                             statistic: t.statistic,
                             df: t.df,
                             p_value: t.p_value,
-                        }
+                        })
                     })
-                    .collect(),
+                    .collect::<Result<Vec<_>>>()?,
             )
         } else {
             None

@@ -8,8 +8,9 @@
 use super::CompetingData;
 use crate::linalg::quadratic_form_ranked;
 
-/// The statistic of Gray's test for `cause`.
-pub(crate) fn gray_test(d: &CompetingData, cause: f64, rho: f64) -> f64 {
+/// The statistic of Gray's test for `cause` (interruptible: its work grows as the
+/// number of distinct times x the square of the number of groups).
+pub(crate) fn gray_test(d: &CompetingData, cause: f64, rho: f64) -> crate::error::Result<f64> {
     let ng = d.n_groups();
     let ng1 = ng - 1;
     let (strata, nst) = d.strata.map_or((None, 1), |(s, k)| (Some(s), k));
@@ -26,16 +27,24 @@ pub(crate) fn gray_test(d: &CompetingData, cause: f64, rho: f64) -> f64 {
         let y: Vec<f64> = rows.iter().map(|&i| d.time[i]).collect();
         let m: Vec<usize> = rows.iter().map(|&i| d.outcome(i, cause) as usize).collect();
         let ig: Vec<usize> = rows.iter().map(|&i| d.group_of(i)).collect();
-        crst(&y, &m, &ig, ng, rho, &mut s, &mut v);
+        crst(&y, &m, &ig, ng, rho, &mut s, &mut v)?;
     }
-    match quadratic_form_ranked(&v, ng1, &s, 1e-9) {
+    Ok(match quadratic_form_ranked(&v, ng1, &s, 1e-9) {
         (q, rank) if rank == ng1 => q,
         _ => f64::NAN,
-    }
+    })
 }
 
 /// One stratum: adds its scores to `s` and variance to `vs` (full `ng1 x ng1`).
-fn crst(y: &[f64], m: &[usize], ig: &[usize], ng: usize, rho: f64, s: &mut [f64], vs: &mut [f64]) {
+fn crst(
+    y: &[f64],
+    m: &[usize],
+    ig: &[usize],
+    ng: usize,
+    rho: f64,
+    s: &mut [f64],
+    vs: &mut [f64],
+) -> crate::error::Result<()> {
     let n = y.len();
     let ng1 = ng - 1;
     let mut rs = vec![0.0f64; ng];
@@ -57,6 +66,7 @@ fn crst(y: &[f64], m: &[usize], ig: &[usize], ng: usize, rho: f64, s: &mut [f64]
     let mut dcnt = vec![[0.0f64; 3]; ng];
     let mut ll = 0;
     while ll < n {
+        crate::interrupt::check()?;
         let mut lu = ll;
         while lu + 1 < n && y[lu + 1] <= y[ll] {
             lu += 1;
@@ -192,4 +202,5 @@ fn crst(y: &[f64], m: &[usize], ig: &[usize], ng: usize, rho: f64, s: &mut [f64]
             }
         }
     }
+    Ok(())
 }
