@@ -65,17 +65,12 @@ fn s(x: &str) -> Arg<'static> {
 /// How long one call may take before it counts as a hang (the inputs are tiny).
 const HANG: Duration = Duration::from_secs(10);
 
-/// `api::call` with a panic or a hang turned into a test failure (with the method and
-/// input). The call runs on a thread of its own, so a hang fails the property instead
-/// of stalling the suite.
-fn call(method: &str, args: &Args) -> Result<Value, Error> {
-    let owned: Args<'static> = Args {
-        items: args.items.iter().map(|(k, v)| (k.clone(), own(v))).collect(),
-    };
-    let m = method.to_string();
+/// `f` on a thread of its own, with a panic or a hang turned into a test failure
+/// naming `what` (a hang fails the property instead of stalling the suite).
+fn guarded<T: Send + 'static>(what: impl Fn() -> String, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let r = catch_unwind(AssertUnwindSafe(|| api::call(&m, &owned).map(|o| o.value)));
+        let r = catch_unwind(AssertUnwindSafe(f));
         let _ = tx.send(r.map_err(|p| {
             p.downcast_ref::<String>()
                 .cloned()
@@ -85,9 +80,33 @@ fn call(method: &str, args: &Args) -> Result<Value, Error> {
     });
     match rx.recv_timeout(HANG) {
         Ok(Ok(r)) => r,
-        Ok(Err(msg)) => panic!("{method} panicked ({msg}) on {args:?}"),
-        Err(_) => panic!("{method} did not return within {HANG:?} (a hang) on {args:?}"),
+        Ok(Err(msg)) => panic!("{} panicked ({msg})", what()),
+        Err(_) => panic!("{} did not return within {HANG:?} (a hang)", what()),
     }
+}
+
+fn owned(args: &Args) -> Args<'static> {
+    Args {
+        items: args.items.iter().map(|(k, v)| (k.clone(), own(v))).collect(),
+    }
+}
+
+/// `api::call` on the watchdog thread (see `guarded`).
+fn call(method: &str, args: &Args) -> Result<Value, Error> {
+    let (a, m) = (owned(args), method.to_string());
+    guarded(|| format!("{method} on {args:?}"), move || api::call(&m, &a).map(|o| o.value))
+}
+
+/// The operation `op` of the fit `method` makes from `args` (which must fit).
+fn fit_call(method: &str, args: &Args, op: &str, op_args: &Args) -> Result<Value, Error> {
+    let (a, m, o, oa) = (owned(args), method.to_string(), op.to_string(), owned(op_args));
+    guarded(
+        || format!("{method}.{op}({op_args:?}) on {args:?}"),
+        move || {
+            let fit = api::call(&m, &a).expect("the fit").fit.expect("a fit handle");
+            fit.call(&o, &oa)
+        },
+    )
 }
 
 fn field<'v>(v: &'v Value, name: &str) -> &'v Value {
@@ -989,3 +1008,84 @@ fn options_listed_are_refused_by_name() {
     }
 }
 
+
+// ---- operations of fits ----------------------------------------------------------------
+
+/// A number, sometimes a bad one.
+fn maybe_bad() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        6 => 0.0f64..2000.0,
+        1 => Just(f64::NAN),
+        1 => Just(-1.0),
+        1 => Just(f64::INFINITY),
+        1 => Just(1e300),
+    ]
+}
+
+/// The operations of every fit with random arguments (times, probabilities, types,
+/// confidence levels, new data): an answer or an error naming an argument, never a panic.
+fn fit_ops(c: &Cohort, xs: &[f64], level: f64, kind: &str) -> Vec<(&'static str, &'static str, Args<'static>)> {
+    let times = || nums(xs.to_vec());
+    let newdata = || record(vec![("x", nums(xs.to_vec()))]);
+    let k = || s(kind);
+    let _ = c;
+    vec![
+        ("kaplan_meier", "quantile", Args::new().with("probs", nums(xs.iter().map(|x| x / 1000.0).collect()))),
+        ("kaplan_meier", "survival_at", Args::new().with("times", times())),
+        ("cumulative_incidence", "at", Args::new().with("times", times())),
+        ("cox_ph", "coef_table", Args::new().with("conf_level", Arg::Num(level))),
+        ("cox_ph", "residuals", Args::new().with("type", k())),
+        ("cox_ph", "predict", Args::new().with("type", k()).with("covariates", newdata())),
+        ("cox_ph", "zph", Args::new().with("transform", k())),
+        ("cox_ph", "baseline_hazard", Args::new()),
+        ("cox_ph", "anova", Args::new().with("loglik", times()).with("df", times())),
+        ("fine_gray", "coef_table", Args::new().with("conf_level", Arg::Num(level))),
+        ("fine_gray", "predict", Args::new().with("newdata", newdata())),
+        ("fine_gray", "baseline_hazard", Args::new()),
+        ("glm_fit", "coef_table", Args::new().with("conf_level", Arg::Num(level))),
+        ("glm_fit", "predict", Args::new().with("covariates", newdata())),
+        ("glm_fit", "residuals", Args::new().with("type", k())),
+        ("net_survival", "at", Args::new().with("times", times())),
+        ("net_survival", "age_standardized", Args::new().with("times", times()).with("weights", s(kind))),
+        ("interval_net_survival", "at", Args::new().with("times", times())),
+        ("interval_net_survival", "age_standardized", Args::new().with("weights", s(kind))),
+        ("kaplan_meier", "no_such_operation", Args::new()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(cases())]
+
+    #[test]
+    fn fit_operations_name_bad_arguments(
+        c in cohort(6, 15),
+        xs in prop::collection::vec(maybe_bad(), 0..6),
+        level in prop_oneof![Just(0.95), Just(0.0), Just(1.0), Just(1.5), Just(f64::NAN), 0.01f64..0.99],
+        kind in prop_oneof![
+            Just("martingale"), Just("deviance"), Just("score"), Just("schoenfeld"), Just("dfbeta"),
+            Just("lp"), Just("risk"), Just("expected"), Just("response"), Just("link"), Just("pearson"),
+            Just("km"), Just("rank"), Just("identity"), Just("icss1"), Just("no-such-kind")],
+        which in any::<prop::sample::Index>(),
+    ) {
+        let ops = fit_ops(&c, &xs, level, kind);
+        let (method, op, op_args) = &ops[which.index(ops.len())];
+        let args = valid_args(method, &c);
+        // Only fits that succeed have operations.
+        prop_assume!(call(method, &args).is_ok());
+        match fit_call(method, &args, op, op_args) {
+            Ok(_) => {
+                if op_args.get("conf_level").is_some() {
+                    prop_assert!(level > 0.0 && level < 1.0, "{method}.{op} accepted conf_level {level}");
+                }
+                if *op == "no_such_operation" {
+                    prop_assert!(false, "{method} accepted an unknown operation");
+                }
+                if matches!(*op, "at" | "survival_at" | "quantile") {
+                    // (A negative time is before every event: S = 1, as survfit's summary.)
+                    prop_assert!(xs.iter().all(|x| !x.is_nan()), "{method}.{op} accepted NaN in {xs:?}");
+                }
+            }
+            Err(e) => prop_assert!(names_an_argument(&e), "{method}.{op}: {e}"),
+        }
+    }
+}
