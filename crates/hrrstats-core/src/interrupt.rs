@@ -99,9 +99,9 @@ pub fn check_every(i: usize, every: usize) -> Result<()> {
 /// before each, and the blocks' results combined by `add` into `init`.
 ///
 /// `cost` is the rough work per item (e.g. the length of the time grid each person
-/// walks): a block holds about 2^20 units of work (a few milliseconds), and at least 32
-/// items per thread, so that per-block accumulators (often as long as the grid too)
-/// stay small against the work.
+/// walks): a block holds about 2^24 units of work (some tens of milliseconds: the
+/// latency of Ctrl-C), and at least 16 items per thread, so that per-block
+/// accumulators (often as long as the grid too) stay small against the work.
 pub fn in_blocks<A>(
     n: usize,
     cost: usize,
@@ -109,8 +109,8 @@ pub fn in_blocks<A>(
     mut work: impl FnMut(std::ops::Range<usize>) -> A,
     mut add: impl FnMut(A, A) -> A,
 ) -> Result<A> {
-    let floor = 32 * rayon::current_num_threads();
-    let block = ((1usize << 20) / cost.max(1)).max(floor).max(1);
+    let floor = 16 * rayon::current_num_threads();
+    let block = ((1usize << 24) / cost.max(1)).max(floor).max(1);
     let mut acc = init;
     let mut start = 0;
     while start < n {

@@ -492,9 +492,11 @@ fn pp_sums(
         x
     };
     // In blocks of persons, so that Ctrl-C stops a long grid (crate::interrupt).
+    // Chunks of up to 2048 persons, at least four per thread in a block.
+    let chunk_of = |len: usize| (len / (4 * rayon::current_num_threads())).clamp(1, 2048);
     let acc = crate::interrupt::in_blocks(rows.len(), ns, zero(), |block| {
-      rows[block]
-        .par_chunks(2048)
+      rows[block.clone()]
+        .par_chunks(chunk_of(block.len()))
         .fold(
             zero,
             |(mut a, mut dn, mut dn2), chunk| {
