@@ -23,6 +23,7 @@ pub mod cox;
 pub mod data;
 pub mod person_time;
 pub mod glm;
+pub mod parametric;
 pub mod relsurv;
 pub mod survival;
 
@@ -63,6 +64,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("cumulative_incidence", competing::cumulative_incidence),
         ("fine_gray", competing::fine_gray),
         ("cox_ph", cox::cox_ph),
+        ("parametric_survival", parametric::parametric_survival),
         ("example_cohort", data::example_cohort),
         ("example_ratetable", data::example_ratetable),
         ("lexis_split", person_time::lexis_split),

@@ -3,6 +3,7 @@
 pub mod cox;
 pub mod km;
 pub mod logrank;
+pub mod parametric;
 pub(crate) mod order;
 
 pub use km::{

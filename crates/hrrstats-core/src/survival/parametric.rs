@@ -1,0 +1,806 @@
+//! Parametric survival regression on the accelerated-failure-time scale, as
+//! `survival::survreg` (Therneau; Kalbfleisch & Prentice 2002, ch. 2–3).
+//!
+//! Model: `g(T) = η + σ W`, `η = x'β + offset`, with `g = log` for the Weibull,
+//! exponential, log-normal and log-logistic distributions and `g(t) = t` for the
+//! Gaussian and logistic ones; `W` is standard (minimum) extreme value, normal or
+//! logistic; `σ` is one scale per stratum (fixed at 1 for the exponential, or at a
+//! user-given value). With `z = (g(t) − η)/σ`, `f` and `S` the density and survival
+//! function of `W`, and weights `w`, the log-likelihood is
+//!
+//! `ℓ = Σ_events w (log f(z) − log σ − log g'(t)) + Σ_censored w log S(z)
+//!      − Σ_entry>0 w log S(z_entry)`,
+//!
+//! the last term for delayed entry (left truncation: survreg has none; the likelihood is
+//! conditional on survival to the entry time). The `− log g'(t)` term puts the
+//! log-likelihood on the time scale, as survreg's `loglik`. Maximised by Newton–Raphson
+//! over `(β, log σ)` with step halving when the log-likelihood falls, stopping when its
+//! relative change is at most `eps` (survreg's rule); `var` is the inverse of the
+//! information over `(β, log σ)` at the estimate (generalised inverse: collinear
+//! columns get NA, as survreg). The null log-likelihood is that of the intercept-only
+//! model with the same scales and offset (survreg's `loglik[1]`).
+
+use rayon::prelude::*;
+
+use crate::data::{check_len, SurvivalData};
+use crate::dist::{pnorm, qnorm};
+use crate::error::{Error, Result};
+use crate::inference::TestResult;
+use crate::linalg::{cholesky2, chinv2, chsolve2};
+
+/// The error distribution (and time transformation) of the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dist {
+    #[default]
+    Weibull,
+    Exponential,
+    Lognormal,
+    Loglogistic,
+    Gaussian,
+    Logistic,
+}
+crate::option_enum!(Dist, "dist",
+    "weibull" => Dist::Weibull, "exponential" => Dist::Exponential,
+    "lognormal" => Dist::Lognormal, "loglogistic" => Dist::Loglogistic,
+    "gaussian" => Dist::Gaussian, "logistic" => Dist::Logistic);
+
+/// The standardised error distribution `W`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Base {
+    /// Minimum extreme value: `S(z) = exp(−e^z)`.
+    Extreme,
+    Normal,
+    Logistic,
+}
+
+impl Dist {
+    pub fn base(self) -> Base {
+        match self {
+            Dist::Weibull | Dist::Exponential => Base::Extreme,
+            Dist::Lognormal | Dist::Gaussian => Base::Normal,
+            Dist::Loglogistic | Dist::Logistic => Base::Logistic,
+        }
+    }
+    /// Whether the model is for log time (positive times).
+    pub fn log_time(self) -> bool {
+        !matches!(self, Dist::Gaussian | Dist::Logistic)
+    }
+    /// `g(t)`.
+    pub fn transform(self, t: f64) -> f64 {
+        if self.log_time() {
+            t.ln()
+        } else {
+            t
+        }
+    }
+    /// `g⁻¹(y)`.
+    pub fn inverse(self, y: f64) -> f64 {
+        if self.log_time() {
+            y.exp()
+        } else {
+            y
+        }
+    }
+    pub fn name(self) -> &'static str {
+        crate::options::OptionEnum::name(self)
+    }
+}
+
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// `log(1 + e^z)` without overflow.
+fn softplus(z: f64) -> f64 {
+    z.max(0.0) + (-z.abs()).exp().ln_1p()
+}
+
+/// `1 / (1 + e^{−z})`.
+fn expit(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl Base {
+    /// `log f(z)` and its first two derivatives.
+    pub fn log_density(self, z: f64) -> (f64, f64, f64) {
+        match self {
+            Base::Extreme => {
+                let e = z.exp();
+                (z - e, 1.0 - e, -e)
+            }
+            Base::Normal => (-0.5 * z * z - LN_SQRT_2PI, -z, -1.0),
+            Base::Logistic => {
+                let p = expit(z);
+                (z - 2.0 * softplus(z), 1.0 - 2.0 * p, -2.0 * p * (1.0 - p))
+            }
+        }
+    }
+
+    /// `log S(z)` and its first two derivatives.
+    pub fn log_survival(self, z: f64) -> (f64, f64, f64) {
+        match self {
+            Base::Extreme => {
+                let e = z.exp();
+                (-e, -e, -e)
+            }
+            Base::Normal => {
+                // S(z) = Φ(−z); λ = φ(z)/S(z). For z ≥ 5 the Mills ratio S/φ by its
+                // continued fraction (erfc underflows far out in the tail).
+                let (log_s, lambda) = if z < 5.0 {
+                    let s = pnorm(-z);
+                    let phi = (-0.5 * z * z - LN_SQRT_2PI).exp();
+                    (s.ln(), phi / s)
+                } else {
+                    let mut f = z;
+                    for k in (1..=80).rev() {
+                        f = z + k as f64 / f;
+                    }
+                    // Mills ratio R = 1/f
+                    (-0.5 * z * z - LN_SQRT_2PI - f.ln(), f)
+                };
+                (log_s, -lambda, -lambda * (lambda - z))
+            }
+            Base::Logistic => {
+                let p = expit(z);
+                (-softplus(z), -p, -p * (1.0 - p))
+            }
+        }
+    }
+
+    /// `S(z)`.
+    pub fn survival(self, z: f64) -> f64 {
+        match self {
+            Base::Extreme => (-z.exp()).exp(),
+            Base::Normal => pnorm(-z),
+            Base::Logistic => expit(-z),
+        }
+    }
+
+    /// The `p` quantile of `W` (`F(q) = p`).
+    pub fn quantile(self, p: f64) -> f64 {
+        match self {
+            Base::Extreme => (-(-p).ln_1p()).ln(),
+            Base::Normal => qnorm(p),
+            Base::Logistic => (p / (1.0 - p)).ln(),
+        }
+    }
+}
+
+/// Options of the fit (defaults as `survreg.control()`).
+#[derive(Debug, Clone)]
+pub struct ParametricParams {
+    pub dist: Dist,
+    /// A fixed scale (`None`: estimated, one per stratum; the exponential has 1).
+    pub scale: Option<f64>,
+    pub max_iter: usize,
+    pub eps: f64,
+    pub toler_chol: f64,
+    /// Initial coefficients (β, without the log scales; or with them).
+    pub init: Option<Vec<f64>>,
+    pub intercept: bool,
+}
+
+impl Default for ParametricParams {
+    fn default() -> Self {
+        ParametricParams {
+            dist: Dist::Weibull,
+            scale: None,
+            max_iter: 30,
+            eps: 1e-9,
+            toler_chol: 1e-10,
+            init: None,
+            intercept: true,
+        }
+    }
+}
+
+/// The model's data: survival outcome, covariate columns (without the intercept),
+/// optional offset.
+pub struct ParametricData<'a> {
+    pub surv: SurvivalData<'a>,
+    pub x: Vec<&'a [f64]>,
+    pub names: Vec<String>,
+    pub offset: Option<&'a [f64]>,
+}
+
+/// A fitted parametric survival model.
+#[derive(Debug, Clone)]
+pub struct ParametricFit {
+    pub dist: Dist,
+    /// Coefficient names ("(Intercept)" first when there is one).
+    pub names: Vec<String>,
+    pub coef: Vec<f64>,
+    /// Scale per stratum.
+    pub scale: Vec<f64>,
+    pub fixed_scale: bool,
+    /// Variance of (β, log σ_1, ..., log σ_k) (row-major, `n_params²`; only β when the
+    /// scale is fixed).
+    pub var: Vec<f64>,
+    pub n_params: usize,
+    pub aliased: Vec<bool>,
+    /// (null, final) log-likelihoods.
+    pub loglik: [f64; 2],
+    pub lr_test: TestResult,
+    pub iterations: usize,
+    pub converged: bool,
+    pub halvings: usize,
+    pub n: usize,
+    pub n_event: f64,
+    pub linear_predictors: Vec<f64>,
+    pub warnings: Vec<String>,
+    pub intercept: bool,
+}
+
+/// Rows in one parallel chunk of the likelihood evaluation.
+const CHUNK: usize = 4096;
+
+/// What the likelihood evaluation reads, per row.
+struct Prepared<'a> {
+    y: Vec<f64>,
+    ye: Option<Vec<f64>>,
+    status: &'a [f64],
+    w: Option<&'a [f64]>,
+    strata: Option<&'a [u32]>,
+    x: Vec<&'a [f64]>,
+    intercept: bool,
+    offset: Option<&'a [f64]>,
+    base: Base,
+    /// Log-scale parameters estimated (else `fixed_log_scale`).
+    n_scale: usize,
+    fixed_log_scale: f64,
+}
+
+impl Prepared<'_> {
+    fn n_beta(&self) -> usize {
+        self.x.len() + usize::from(self.intercept)
+    }
+    fn q(&self) -> usize {
+        self.n_beta() + self.n_scale
+    }
+
+    fn eta(&self, beta: &[f64], i: usize) -> f64 {
+        let mut e = self.offset.map_or(0.0, |o| o[i]);
+        let mut j = 0;
+        if self.intercept {
+            e += beta[0];
+            j = 1;
+        }
+        for (k, col) in self.x.iter().enumerate() {
+            e += beta[j + k] * col[i];
+        }
+        e
+    }
+
+    fn xrow(&self, i: usize, out: &mut [f64]) {
+        let mut j = 0;
+        if self.intercept {
+            out[0] = 1.0;
+            j = 1;
+        }
+        for (k, col) in self.x.iter().enumerate() {
+            out[j + k] = col[i];
+        }
+    }
+
+    /// Log-likelihood (on the transformed scale), score and information (row-major
+    /// `q x q`) at `theta`.
+    fn eval(&self, theta: &[f64], need_derivs: bool) -> (f64, Vec<f64>, Vec<f64>) {
+        let q = self.q();
+        let pb = self.n_beta();
+        let n = self.y.len();
+        let chunks: Vec<(f64, Vec<f64>, Vec<f64>)> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let mut ll = 0.0;
+                let (mut g, mut h) = if need_derivs {
+                    (vec![0.0; q], vec![0.0; q * q])
+                } else {
+                    (Vec::new(), Vec::new())
+                };
+                let mut xr = vec![0.0; pb];
+                for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                    let w = self.w.map_or(1.0, |w| w[i]);
+                    if w == 0.0 {
+                        continue;
+                    }
+                    let eta = self.eta(theta, i);
+                    let k = self.strata.map_or(0, |s| s[i] as usize);
+                    let s = if self.n_scale > 0 {
+                        theta[pb + k]
+                    } else {
+                        self.fixed_log_scale
+                    };
+                    let sigma = s.exp();
+                    let z = (self.y[i] - eta) / sigma;
+                    let event = self.status[i] == 1.0;
+                    let (mut l, mut de, mut dee, mut ds, mut dss, mut des);
+                    if event {
+                        let (f0, f1, f2) = self.base.log_density(z);
+                        l = f0 - s;
+                        de = -f1 / sigma;
+                        dee = f2 / (sigma * sigma);
+                        ds = -z * f1 - 1.0;
+                        dss = z * f1 + z * z * f2;
+                        des = (z * f2 + f1) / sigma;
+                    } else {
+                        let (m0, m1, m2) = self.base.log_survival(z);
+                        l = m0;
+                        de = -m1 / sigma;
+                        dee = m2 / (sigma * sigma);
+                        ds = -z * m1;
+                        dss = z * m1 + z * z * m2;
+                        des = (z * m2 + m1) / sigma;
+                    }
+                    if let Some(ye) = &self.ye {
+                        if ye[i].is_finite() {
+                            let ze = (ye[i] - eta) / sigma;
+                            let (m0, m1, m2) = self.base.log_survival(ze);
+                            l -= m0;
+                            de += m1 / sigma;
+                            dee -= m2 / (sigma * sigma);
+                            ds += ze * m1;
+                            dss -= ze * m1 + ze * ze * m2;
+                            des -= (ze * m2 + m1) / sigma;
+                        }
+                    }
+                    ll += w * l;
+                    if !need_derivs {
+                        continue;
+                    }
+                    self.xrow(i, &mut xr);
+                    for a in 0..pb {
+                        g[a] += w * de * xr[a];
+                        let wa = w * dee * xr[a];
+                        for b in a..pb {
+                            h[a * q + b] -= wa * xr[b];
+                        }
+                    }
+                    if self.n_scale > 0 {
+                        let js = pb + k;
+                        g[js] += w * ds;
+                        for a in 0..pb {
+                            h[a * q + js] -= w * des * xr[a];
+                        }
+                        h[js * q + js] -= w * dss;
+                    }
+                }
+                (ll, g, h)
+            })
+            .collect();
+        let mut ll = 0.0;
+        let mut g = vec![0.0; if need_derivs { q } else { 0 }];
+        let mut h = vec![0.0; if need_derivs { q * q } else { 0 }];
+        for (l, gc, hc) in chunks {
+            ll += l;
+            for (a, b) in g.iter_mut().zip(&gc) {
+                *a += b;
+            }
+            for (a, b) in h.iter_mut().zip(&hc) {
+                *a += b;
+            }
+        }
+        if need_derivs {
+            for a in 0..q {
+                for b in 0..a {
+                    h[a * q + b] = h[b * q + a];
+                }
+            }
+        }
+        (ll, g, h)
+    }
+}
+
+/// Result of one Newton–Raphson maximisation.
+struct Newton {
+    theta: Vec<f64>,
+    loglik: f64,
+    info: Vec<f64>,
+    iterations: usize,
+    halvings: usize,
+    converged: bool,
+}
+
+/// Newton–Raphson with step halving (survreg6's loop): a step that lowers the
+/// log-likelihood (or makes it non-finite) is halved, up to 30 times within one
+/// iteration; converged when the relative change of the log-likelihood after a full
+/// (unhalved) step is at most `eps`.
+fn newton(p: &Prepared, init: Vec<f64>, max_iter: usize, eps: f64, toler: f64) -> Result<Newton> {
+    let q = p.q();
+    let mut theta = init;
+    let (mut ll, mut g, mut info) = p.eval(&theta, true);
+    if !ll.is_finite() {
+        return Err(Error::Data {
+            arg: "init",
+            reason: "the log-likelihood is not finite at the initial values".into(),
+        });
+    }
+    let mut halvings_total = 0;
+    let mut iterations = 0;
+    let mut converged = false;
+    while iterations < max_iter {
+        iterations += 1;
+        let mut m = info.clone();
+        cholesky2(&mut m, q, toler);
+        let mut step = g.clone();
+        chsolve2(&m, q, &mut step);
+        let mut halvings = 0;
+        // the trial point's derivatives are computed with its log-likelihood (one pass
+        // over the rows per accepted step)
+        let (new_theta, new_ll, new_g, new_info) = loop {
+            let t: Vec<f64> = theta.iter().zip(&step).map(|(a, b)| a + b).collect();
+            let (l, g2, i2) = p.eval(&t, true);
+            if (l.is_finite() && l >= ll - 1e-12 * ll.abs().max(1.0)) || halvings >= 30 {
+                break (t, l, g2, i2);
+            }
+            halvings += 1;
+            for s in step.iter_mut() {
+                *s /= 2.0;
+            }
+        };
+        halvings_total += halvings;
+        if !new_ll.is_finite() || new_ll < ll - 1e-12 * ll.abs().max(1.0) {
+            // no step improves: at the maximum within rounding
+            converged = halvings > 0 && (ll - new_ll).abs() <= eps * ll.abs().max(1.0);
+            break;
+        }
+        let change = (1.0 - ll / new_ll).abs();
+        theta = new_theta;
+        ll = new_ll;
+        g = new_g;
+        info = new_info;
+        if change <= eps && halvings == 0 {
+            converged = true;
+            break;
+        }
+    }
+    Ok(Newton {
+        theta,
+        loglik: ll,
+        info,
+        iterations,
+        halvings: halvings_total,
+        converged,
+    })
+}
+
+/// Fit the model.
+pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<ParametricFit> {
+    let surv = &data.surv;
+    let n = surv.len();
+    let dist = params.dist;
+    for (j, col) in data.x.iter().enumerate() {
+        check_len("covariates", col.len(), "time", n)?;
+        for (row, &v) in col.iter().enumerate() {
+            if !v.is_finite() {
+                return Err(Error::InvalidCell {
+                    arg: "covariates",
+                    column: data.names[j].clone(),
+                    row,
+                    value: v,
+                    problem: if v.is_nan() { "missing value (NaN)" } else { "value is not finite" },
+                });
+            }
+        }
+    }
+    if let Some(o) = data.offset {
+        crate::data::check_offset(o, n, "time")?;
+    }
+    if !params.eps.is_finite() || params.eps <= 0.0 {
+        return Err(Error::InvalidArgument {
+            arg: "eps",
+            reason: format!("must be a positive number, not {}", params.eps),
+        });
+    }
+    let fixed = match (dist, params.scale) {
+        (Dist::Exponential, Some(s)) if s != 1.0 => {
+            return Err(Error::InvalidArgument {
+                arg: "scale",
+                reason: "the exponential distribution has scale 1; use dist = \"weibull\" \
+                         with a fixed scale"
+                    .into(),
+            })
+        }
+        (Dist::Exponential, _) => Some(1.0),
+        (_, Some(s)) if !(s.is_finite() && s > 0.0) => {
+            return Err(Error::InvalidArgument {
+                arg: "scale",
+                reason: format!("a fixed scale must be a positive number, not {s}"),
+            })
+        }
+        (_, s) => s,
+    };
+    if fixed.is_some() && surv.n_strata() > 1 {
+        return Err(Error::InvalidArgument {
+            arg: "strata",
+            reason: "strata give a scale per stratum; they cannot be combined with a fixed \
+                     scale (or the exponential distribution)"
+                .into(),
+        });
+    }
+    // transformed times
+    let exit = surv.exit();
+    let mut y = Vec::with_capacity(n);
+    for (row, &t) in exit.iter().enumerate() {
+        if dist.log_time() && t <= 0.0 {
+            return Err(Error::InvalidValue {
+                arg: "time",
+                row,
+                value: t,
+                problem: "times must be positive for a distribution of log time \
+                          (weibull, exponential, lognormal, loglogistic)",
+            });
+        }
+        y.push(dist.transform(t));
+    }
+    let ye = match surv.entry() {
+        None => None,
+        Some(e) => {
+            if !dist.log_time() {
+                return Err(Error::InvalidArgument {
+                    arg: "entry",
+                    reason: format!(
+                        "delayed entry needs a distribution of positive times (weibull, \
+                         exponential, lognormal, loglogistic), not \"{}\"",
+                        dist.name()
+                    ),
+                });
+            }
+            Some(e.iter().map(|&v| if v > 0.0 { v.ln() } else { f64::NEG_INFINITY }).collect())
+        }
+    };
+    let n_event: f64 = (0..n).filter(|&i| surv.status()[i] == 1.0).map(|i| surv.weight(i)).sum();
+    if n_event == 0.0 {
+        return Err(Error::Data {
+            arg: "status",
+            reason: "there are no events (with positive weight): the model cannot be estimated"
+                .into(),
+        });
+    }
+    let k = surv.n_strata();
+    let mut prep = Prepared {
+        y,
+        ye,
+        status: surv.status(),
+        w: surv.weights(),
+        strata: surv.strata(),
+        x: Vec::new(),
+        intercept: true,
+        offset: data.offset,
+        base: dist.base(),
+        n_scale: if fixed.is_some() { 0 } else { k },
+        fixed_log_scale: fixed.map_or(0.0, f64::ln),
+    };
+
+    // Starting values: weighted mean and variance of g(t), as survreg's sd$init.
+    let (mut sw, mut sy) = (0.0, 0.0);
+    for i in 0..n {
+        let w = surv.weight(i);
+        let off = data.offset.map_or(0.0, |o| o[i]);
+        sw += w;
+        sy += w * (prep.y[i] - off);
+    }
+    let mean = sy / sw;
+    let mut ss = 0.0;
+    for i in 0..n {
+        let off = data.offset.map_or(0.0, |o| o[i]);
+        ss += surv.weight(i) * (prep.y[i] - off - mean).powi(2);
+    }
+    let var = (ss / sw).max(1e-8 * (1.0 + mean * mean));
+    let (mu0, ls0) = match prep.base {
+        Base::Extreme => (mean + 0.572 * (var * 6.0).sqrt() / std::f64::consts::PI, 0.5 * (var * 6.0 / std::f64::consts::PI.powi(2)).ln()),
+        Base::Normal => (mean, 0.5 * var.ln()),
+        Base::Logistic => (mean, 0.5 * (var * 3.0 / std::f64::consts::PI.powi(2)).ln()),
+    };
+    let scale_init = vec![ls0; prep.n_scale];
+
+    // the null (intercept-only) model
+    let mut init0 = vec![mu0];
+    init0.extend(&scale_init);
+    let null = newton(&prep, init0, 20.max(params.max_iter), params.eps, params.toler_chol)?;
+
+    prep.x = data.x.clone();
+    prep.intercept = params.intercept;
+    let pb = prep.n_beta();
+    if pb == 0 && prep.n_scale == 0 {
+        return Err(Error::InvalidArgument {
+            arg: "covariates",
+            reason: "the model has no parameters (no intercept, no covariates, fixed scale)"
+                .into(),
+        });
+    }
+    let q = prep.q();
+    let init = match &params.init {
+        Some(v) if v.len() == pb || v.len() == q => {
+            let mut t = v.clone();
+            if v.len() == pb {
+                t.extend(&null.theta[1..]);
+            }
+            t
+        }
+        Some(v) => {
+            return Err(Error::InvalidArgument {
+                arg: "init",
+                reason: format!("has {} values; the model has {pb} coefficients", v.len()),
+            })
+        }
+        None => {
+            let mut t = vec![0.0; pb];
+            if params.intercept {
+                t[0] = null.theta[0];
+            }
+            t.extend(&null.theta[1..]);
+            t
+        }
+    };
+    if init.iter().any(|v| !v.is_finite()) {
+        return Err(Error::InvalidArgument {
+            arg: "init",
+            reason: "initial values must be finite".into(),
+        });
+    }
+    let mut warnings = Vec::new();
+    let (fitted, null_ll) = if pb == 1 && params.intercept {
+        // intercept-only: the null model is the model (survreg's meanonly)
+        let fitted = newton(&prep, init, params.max_iter, params.eps, params.toler_chol)?;
+        let l = fitted.loglik;
+        (fitted, l)
+    } else {
+        (newton(&prep, init, params.max_iter, params.eps, params.toler_chol)?, null.loglik)
+    };
+    if !fitted.converged {
+        warnings.push("Ran out of iterations and did not converge".to_string());
+    }
+    // variance: generalised inverse of the information
+    let mut v = fitted.info.clone();
+    let rank = cholesky2(&mut v, q, params.toler_chol);
+    chinv2(&mut v, q);
+    let mut aliased = vec![false; q];
+    for j in 0..q {
+        if fitted.info[j * q + j] <= 0.0 || v[j * q + j] == 0.0 {
+            aliased[j] = true;
+        }
+    }
+    let _ = rank;
+    for j in 0..q {
+        if aliased[j] {
+            for l in 0..q {
+                v[j * q + l] = f64::NAN;
+                v[l * q + j] = f64::NAN;
+            }
+        }
+    }
+    let mut coef: Vec<f64> = fitted.theta[..pb].to_vec();
+    for j in 0..pb {
+        if aliased[j] {
+            coef[j] = f64::NAN;
+        }
+    }
+    let scale: Vec<f64> = if prep.n_scale > 0 {
+        fitted.theta[pb..].iter().map(|s| s.exp()).collect()
+    } else {
+        vec![fixed.unwrap_or(1.0); k.max(1)]
+    };
+    // log-likelihood on the time scale: minus Σ_events w log g'(t)^{-1}
+    let logcorrect: f64 = if dist.log_time() {
+        (0..n)
+            .filter(|&i| surv.status()[i] == 1.0)
+            .map(|i| -surv.weight(i) * exit[i].ln())
+            .sum()
+    } else {
+        0.0
+    };
+    let loglik = [null_ll + logcorrect, fitted.loglik + logcorrect];
+    let df_model = (0..pb).filter(|&j| !aliased[j]).count() - usize::from(params.intercept && !aliased[0]);
+    let lr_test = TestResult::chisq(2.0 * (loglik[1] - loglik[0]), df_model);
+    let beta: Vec<f64> = fitted.theta[..pb].to_vec();
+    let linear_predictors: Vec<f64> = (0..n).map(|i| prep.eta(&beta, i)).collect();
+    let mut names = Vec::with_capacity(pb);
+    if params.intercept {
+        names.push("(Intercept)".to_string());
+    }
+    names.extend(data.names.iter().cloned());
+    Ok(ParametricFit {
+        dist,
+        names,
+        coef,
+        scale,
+        fixed_scale: prep.n_scale == 0,
+        var: v,
+        n_params: q,
+        aliased,
+        loglik,
+        lr_test,
+        iterations: fitted.iterations,
+        converged: fitted.converged,
+        halvings: fitted.halvings,
+        n,
+        n_event,
+        linear_predictors,
+        warnings,
+        intercept: params.intercept,
+    })
+}
+
+impl ParametricFit {
+    /// Number of coefficients (β).
+    pub fn n_beta(&self) -> usize {
+        self.coef.len()
+    }
+
+    /// `x' V x` over the parameter vector `a` (β part and, if estimated, log scales).
+    fn quad(&self, a: &[f64]) -> f64 {
+        let q = self.n_params;
+        let mut s = 0.0;
+        for j in 0..q {
+            if a[j] == 0.0 || self.aliased[j] {
+                continue;
+            }
+            for l in 0..q {
+                if a[l] == 0.0 || self.aliased[l] {
+                    continue;
+                }
+                s += a[j] * self.var[j * q + l] * a[l];
+            }
+        }
+        s
+    }
+
+    /// Linear predictor of a row: `x` (without the intercept), `offset`.
+    pub fn eta(&self, x: &[f64], offset: f64) -> f64 {
+        let mut e = offset;
+        let j0 = usize::from(self.intercept);
+        if self.intercept {
+            e += self.coef[0];
+        }
+        for (k, v) in x.iter().enumerate() {
+            let b = self.coef[j0 + k];
+            if !b.is_nan() {
+                e += b * v;
+            }
+        }
+        e
+    }
+
+    /// The gradient vector of `η + c σ_k` over the parameters for a row `x`.
+    fn gradient(&self, x: &[f64], stratum: usize, c: f64) -> Vec<f64> {
+        let mut a = vec![0.0; self.n_params];
+        let j0 = usize::from(self.intercept);
+        if self.intercept {
+            a[0] = 1.0;
+        }
+        a[j0..j0 + x.len()].copy_from_slice(x);
+        if !self.fixed_scale {
+            a[self.n_beta() + stratum] = c * self.scale[stratum];
+        }
+        a
+    }
+
+    /// Standard error of the linear predictor of a row.
+    pub fn se_eta(&self, x: &[f64]) -> f64 {
+        self.quad(&self.gradient(x, 0, 0.0)).sqrt()
+    }
+
+    /// The `p` quantile of the time of a row and its standard error (delta method, as
+    /// `predict(type = "quantile", se.fit = TRUE)`): `g⁻¹(η + σ w_p)`.
+    pub fn quantile(&self, x: &[f64], offset: f64, stratum: usize, p: f64) -> (f64, f64) {
+        let w = self.dist.base().quantile(p);
+        let sigma = self.scale[stratum];
+        let lin = self.eta(x, offset) + w * sigma;
+        let se_lin = self.quad(&self.gradient(x, stratum, w)).sqrt();
+        let t = self.dist.inverse(lin);
+        let se = if self.dist.log_time() { se_lin * t } else { se_lin };
+        (t, se)
+    }
+
+    /// `S(t | x)`.
+    pub fn survival(&self, x: &[f64], offset: f64, stratum: usize, t: f64) -> f64 {
+        if self.dist.log_time() && t <= 0.0 {
+            return 1.0;
+        }
+        let z = (self.dist.transform(t) - self.eta(x, offset)) / self.scale[stratum];
+        self.dist.base().survival(z)
+    }
+}
