@@ -1,6 +1,7 @@
 //! Formula-layer defects of issue 21 that the core holds (so that Rust, Python and R
 //! answer the same): duplicated names in a Lexis split's `breaks` (and `time_scales`)
-//! are an error naming the argument and the name, not applied twice.
+//! are an error naming the argument and the name, not applied twice; errors about the
+//! iteration settings name them as the caller wrote them (R's `control$iter.max`).
 use std::borrow::Cow;
 
 use hrrstats::api;
@@ -61,4 +62,28 @@ fn duplicated_time_scales_are_an_error() {
     .expect("an error");
     assert_eq!(e.arg(), "time_scales");
     assert!(e.to_string().contains("`age` is given twice"), "{e}");
+}
+
+#[test]
+fn iteration_settings_are_named_as_the_caller_wrote_them() {
+    // R's cox_ph(control = list(iter.max =, eps =)) passes labels for max_iter and eps
+    let labels = || {
+        Arg::Record(
+            Args::new()
+                .with("max_iter", Arg::Str("control$iter.max".into()))
+                .with("eps", Arg::Str("control$eps".into())),
+        )
+    };
+    let base = || {
+        Args::new()
+            .with("time", nums(vec![1.0, 2.0, 3.0, 4.0]))
+            .with("status", nums(vec![1.0, 0.0, 1.0, 1.0]))
+            .with("covariates", Arg::Record(Args::new().with("x", nums(vec![0.0, 1.0, 0.0, 1.0]))))
+            .with("labels", labels())
+    };
+    let e = api::call("cox_ph", &base().with("max_iter", Arg::Num(-1.0))).err().expect("an error");
+    assert_eq!(e.arg(), "control$iter.max");
+    assert!(e.to_string().starts_with("argument `control$iter.max`: must be a whole number"), "{e}");
+    let e = api::call("cox_ph", &base().with("eps", Arg::Num(-1.0))).err().expect("an error");
+    assert!(e.to_string().starts_with("argument `control$eps`: must be positive"), "{e}");
 }
