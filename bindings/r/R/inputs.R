@@ -73,7 +73,11 @@ unsupported_specials <- function(method, cluster = TRUE, offset = TRUE) {
            ridge = pen, pspline = pen,
            tt = paste0("%s: time-transformed covariates (tt()) are not supported by ", method,
                        "(); split the follow-up (lexis_split) and use a time-varying ",
-                       "covariate in Surv(start, stop, status)"))
+                       "covariate in Surv(start, stop, status)"),
+           ratetable = paste0("%s: ratetable() terms are not supported by ", method, "()",
+                              if (method %in% relsurv_methods)
+                                "; give the rate-table variables as `age`, `year` and `sex`"
+                              else ""))
   if (cluster) {
     out["cluster"] <- paste0("%s: cluster() is not supported by ", method, "()",
                              if (method %in% c("kaplan_meier", "cumulative_incidence"))
@@ -83,6 +87,10 @@ unsupported_specials <- function(method, cluster = TRUE, offset = TRUE) {
   if (offset) out["offset"] <- paste0("%s: offset() terms are not supported by ", method, "()")
   out
 }
+
+# The relative-survival functions (their rate-table variables are arguments).
+relsurv_methods <- c("net_survival", "net_survival_test", "crude_probabilities",
+                     "interval_net_survival", "excess_hazard_model")
 
 # Stop with "argument `formula`: <term>: ..." for the first variable of `tt` that calls
 # one of the functions in `refused` (names: function names, values: sprintf messages).

@@ -598,6 +598,7 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
   # Covariates: R's model.matrix() with the intercept (factor contrasts as usual), the
   # intercept column then dropped; the follow-up intervals take its place.
   tt <- rhs_terms(formula, data)   # `.`: the columns not in Surv()
+  check_specials(tt, unsupported_specials("excess_hazard_model"))
   attr(tt, "intercept") <- 1L
   mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
     model.frame(tt, data = data, na.action = stats::na.pass)

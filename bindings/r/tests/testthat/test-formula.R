@@ -259,3 +259,19 @@ test_that("a factor left with one level in the rows used is an error naming it, 
   expect_error(glm_fit(status ~ k + meal.cal, data = d, family = "binomial", na_action = "drop"),
                "argument `formula`: k has a single level (\"a\") in the rows used", fixed = TRUE)
 })
+
+test_that("the relative-survival formulas refuse ratetable(), cluster() and offset() terms", {
+  rt <- example_ratetable()
+  d <- data.frame(time = c(100, 400, 900, 1500), status = c(1, 0, 1, 0), age = 60 * 365.241,
+                  year = 2000, sex = 1, g = c(1, 1, 2, 2))
+  expect_error(net_survival(Surv(time, status) ~ ratetable(age = age, sex = sex, year = year),
+                            data = d, ratetable = rt),
+               "ratetable(age = age, sex = sex, year = year): ratetable() terms are not supported by net_survival(); give the rate-table variables as `age`, `year` and `sex`",
+               fixed = TRUE)
+  expect_error(net_survival_test(Surv(time, status) ~ g + cluster(g), data = d, ratetable = rt),
+               "cluster(g): cluster() is not supported by net_survival_test()", fixed = TRUE)
+  expect_error(excess_hazard_model(Surv(time, status) ~ g + offset(log(age)), data = d,
+                                   ratetable = rt),
+               "offset(log(age)): offset() terms are not supported by excess_hazard_model()",
+               fixed = TRUE)
+})
