@@ -86,4 +86,8 @@ fn iteration_settings_are_named_as_the_caller_wrote_them() {
     assert!(e.to_string().starts_with("argument `control$iter.max`: must be a whole number"), "{e}");
     let e = api::call("cox_ph", &base().with("eps", Arg::Num(-1.0))).err().expect("an error");
     assert!(e.to_string().starts_with("argument `control$eps`: must be positive"), "{e}");
+    // `init` is the user's own name; its length is counted in coefficients
+    let init = Arg::Nums(Cow::Owned(vec![0.0, 0.0]));
+    let e = api::call("cox_ph", &base().with("init", init)).err().expect("an error");
+    assert_eq!(e.to_string(), "argument `init`: has 2 values for 1 coefficients");
 }

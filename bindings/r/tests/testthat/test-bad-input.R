@@ -204,7 +204,7 @@ test_that("cox_ph: bad options name the option", {
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, control = list(toler = 1)),
                      "argument `control`: unknown setting \"toler\"")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, init = c(0, 1)),
-                     "argument `init`: has 2 values for 1 covariates")
+                     "argument `init`: has 2 values for 1 coefficients")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, robust = NA),
                      "argument `robust`")
   expect_clean_error(cox_ph(Surv(time, status) ~ strata(z), data = d),

@@ -190,7 +190,7 @@ test_that("errors about control and init name what the user wrote", {
                "argument `control$eps`: must be positive", fixed = TRUE)
   expect_error(cox_ph(f, data = d, control = list(eps = "a")),
                "argument `control$eps`", fixed = TRUE)
-  expect_error(cox_ph(f, data = d, init = c(1, 2)), "argument `init`: has 2 values", fixed = TRUE)
+  expect_error(cox_ph(f, data = d, init = c(1, 2)), "argument `init`: has 2 values for 1 coefficients", fixed = TRUE)
   expect_error(cox_ph(f, data = d, control = list(maxit = 3)),
                "argument `control`: unknown setting \"maxit\"", fixed = TRUE)
   g <- lung_cc(c("status", "age"))
