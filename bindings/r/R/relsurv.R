@@ -520,7 +520,7 @@ relsurv_precision <- function(precision) {
 # (no delayed entry); `fun` names the caller. `args`: the core's arguments.
 relsurv_columns <- function(formula, data, ratetable, age, year, sex, fun) {
   env <- environment(formula) %||% parent.frame(2L)
-  cols <- model_columns(formula, data, NULL, "fail", env)
+  cols <- model_columns(formula, data, NULL, "fail", env, method = fun)
   if (!is.null(cols$entry)) {
     stop(sprintf("%s(): delayed entry (Surv(start, stop, status)) is not supported", fun),
          call. = FALSE)
@@ -597,7 +597,8 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
 
   # Covariates: R's model.matrix() with the intercept (factor contrasts as usual), the
   # intercept column then dropped; the follow-up intervals take its place.
-  tt <- if (is.null(data)) terms(formula[-2L]) else terms(formula[-2L], data = data)
+  tt <- rhs_terms(formula, data)   # `.`: the columns not in Surv()
+  check_specials(tt, unsupported_specials("excess_hazard_model"))
   attr(tt, "intercept") <- 1L
   mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
     model.frame(tt, data = data, na.action = stats::na.pass)

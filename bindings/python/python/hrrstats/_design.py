@@ -115,13 +115,15 @@ class Design:
             else:
                 _check_missing(name, a)
                 values = np.asarray(a, dtype=object)
-                cat = pd.Categorical(values, categories=levels)
-                unknown = np.asarray(cat.codes) == -1
+                # codes among the fitted (used) levels; -1: a level the fit did not have
+                # (pd.Categorical(values, categories=...) with such values is deprecated)
+                codes = pd.Index(levels, dtype=object).get_indexer(values)
+                unknown = codes == -1
                 if unknown.any():
                     row = int(np.flatnonzero(unknown)[0])
                     raise ValueError(f"argument `covariates`, column `{name}`: level {values[row]!r} "
                                      f"at row {row} was not in the fitted data")
-                terms.append(("factor", name, np.ascontiguousarray(cat.codes, dtype=np.uint32), [str(c) for c in levels]))
+                terms.append(("factor", name, np.ascontiguousarray(codes, dtype=np.uint32), [str(c) for c in levels]))
         m = len(terms[0][2]) if terms else 0
         names, cols, _ = _design_matrix(terms, m, False)
         if names != self.names:

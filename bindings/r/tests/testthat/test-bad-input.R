@@ -200,11 +200,11 @@ test_that("cox_ph: bad options name the option", {
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, ties = "exact"),
                      "argument `ties`: unknown value \"exact\"; accepted: \"efron\", \"breslow\"")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, control = list(iter.max = -1)),
-                     "argument `max_iter`")
+                     "argument `control\\$iter\\.max`")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, control = list(toler = 1)),
                      "argument `control`: unknown setting \"toler\"")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, init = c(0, 1)),
-                     "argument `init`: has 2 values for 1 covariates")
+                     "argument `init`: has 2 values for 1 coefficients")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, robust = NA),
                      "argument `robust`")
   expect_clean_error(cox_ph(Surv(time, status) ~ strata(z), data = d),
@@ -305,9 +305,9 @@ test_that("glm: bad weights, start, control, robust and formulas are clean error
   expect_clean_error(poisson_glm(y ~ x, data = d, start = c(0, 0, 0)),
                      "argument `start`: has 3 values for 2 coefficients")
   expect_clean_error(poisson_glm(y ~ x, data = d, control = list(maxit = 0)),
-                     "argument `max_iter`: must be a whole number >= 1")
+                     "argument `control\\$maxit`: must be a whole number >= 1")
   expect_clean_error(poisson_glm(y ~ x, data = d, control = list(epsilon = -1)),
-                     "argument `epsilon`: must be positive")
+                     "argument `control\\$epsilon`: must be positive")
   expect_clean_error(poisson_glm(y ~ x, data = d, control = list(tol = 1)), "unknown setting")
   expect_clean_error(poisson_glm(y ~ x, data = d, robust = "HC3"), "argument `robust`")
   expect_clean_error(poisson_glm(y ~ x, data = d, robust = "HC0", cluster = g), "HC1")

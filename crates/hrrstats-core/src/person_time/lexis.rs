@@ -56,7 +56,13 @@ impl<'a> LexisData<'a> {
             return Err(Error::Empty { arg: "exit" });
         }
         check_len("status", status.len(), "exit", n)?;
-        for (name, v) in &scales {
+        for (k, (name, v)) in scales.iter().enumerate() {
+            if scales[..k].iter().any(|(m, _)| m == name) {
+                return Err(Error::InvalidArgument {
+                    arg: "time_scales",
+                    reason: format!("the time scale `{name}` is given twice"),
+                });
+            }
             check_len("time_scales", v.len(), "exit", n)?;
             if let Some(row) = v.iter().position(|x| !x.is_finite()) {
                 return Err(Error::InvalidCell {
@@ -178,6 +184,12 @@ impl LexisSplit {
                     ),
                 }
             })?;
+            if out.iter().any(|&(t, _)| t == s) {
+                return Err(Error::InvalidArgument {
+                    arg: "breaks",
+                    reason: format!("the time scale `{name}` is given twice (give each scale's breaks once)"),
+                });
+            }
             if b.len() < 2 || b.iter().any(|x| !x.is_finite()) || b.windows(2).any(|w| w[1] <= w[0])
             {
                 return Err(Error::InvalidArgument {

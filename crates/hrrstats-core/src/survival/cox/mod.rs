@@ -138,7 +138,7 @@ impl CoxPhParams {
             if init.len() != p {
                 return Err(Error::InvalidArgument {
                     arg: "init",
-                    reason: format!("has {} values for {p} covariates", init.len()),
+                    reason: format!("has {} values for {p} coefficients", init.len()),
                 });
             }
             if let Some(j) = init.iter().position(|v| !v.is_finite()) {
