@@ -15,12 +15,11 @@ parametric_survival <- function(formula, data, dist = "weibull", weights = NULL,
   surv <- parse_surv_lhs(formula)
   env <- environment(formula) %||% parent.frame()
   w <- resolve_weights(substitute(weights), data, parent.frame())
-  rhs <- formula[-2L]
+  # `.` is every column not in the response; strata() found without survival attached
   srenv <- new.env(parent = env)
   assign("strata", survival::strata, envir = srenv)
-  environment(rhs) <- srenv
-  tt <- if (is.null(data)) terms(rhs, specials = "strata") else
-    terms(rhs, specials = "strata", data = data)
+  tt <- rhs_terms(formula, data, "strata", srenv)
+  check_specials(tt, unsupported_specials("parametric_survival", offset = FALSE))
   st_sp <- survival::untangle.specials(tt, "strata", 1L)
   mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
     model.frame(tt, data = data, na.action = stats::na.pass)
@@ -49,13 +48,12 @@ parametric_survival <- function(formula, data, dist = "weibull", weights = NULL,
     i <- which(vapply(cols, `[[`, "", "arg") == a)
     if (length(i)) (if (miss$n_dropped > 0L) cols[[i[1L]]]$value[keep] else cols[[i[1L]]]$value)
   }
-  if (miss$n_dropped > 0L) {
-    mf <- mf[keep, , drop = FALSE]
-    attr(mf, "terms") <- mf_terms
-  }
+  mf <- kept_frame(mf, keep)
   xterms <- if (length(st_sp$terms)) tt[-st_sp$terms] else tt
+  xterms <- fitted_terms(xterms, mf_terms)
   intercept <- attr(xterms, "intercept") == 1L
   attr(xterms, "intercept") <- 1L
+  check_two_levels(xterms, mf)
   X <- model.matrix(xterms, mf)
   contrasts <- attr(X, "contrasts")
   X <- X[, attr(X, "assign") != 0L, drop = FALSE]
@@ -72,7 +70,7 @@ parametric_survival <- function(formula, data, dist = "weibull", weights = NULL,
                  offset = if (!is.null(offset)) as.double(offset), dist = dist,
                  scale = as.double(scale), max_iter = ctrl$iter.max, eps = ctrl$eps,
                  init = if (!is.null(init)) as.double(init),
-                 labels = list(max_iter = "control$iter.max"), rows = miss$keep)
+                 labels = list(max_iter = "control$iter.max", eps = "control$eps"), rows = miss$keep)
   out <- hrr_call("parametric_survival", inputs)
   v <- out$value
   pn <- rownames(v$var)

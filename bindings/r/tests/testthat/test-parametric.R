@@ -85,3 +85,19 @@ test_that("parametric_survival agrees with survreg called directly, and reports 
   expect_error(parametric_survival(Surv(time, status) ~ age, data = lung),
                "argument `status`: there are no events")
 })
+
+test_that("parametric_survival's formula: `.` without the response, fitted bases, specials", {
+  lung <- survival::lung[, c("time", "status", "age", "sex")]
+  lung$status <- lung$status - 1
+  m <- parametric_survival(Surv(time, status) ~ ., data = lung)
+  expect_equal(names(coef(m)), c("(Intercept)", "age", "sex"))
+  s <- survival::survreg(Surv(time, status) ~ age + sex, data = lung,
+                         control = survival::survreg.control(rel.tolerance = 1e-12))
+  expect_close(coef(m), coef(s), "coef with .")
+  m2 <- parametric_survival(Surv(time, status) ~ poly(age, 2) + sex, data = lung)
+  expect_close(predict(m2, newdata = lung[1:10, ]), m2$linear.predictors[1:10], "lp newdata poly()")
+  expect_error(parametric_survival(Surv(time, status) ~ age + cluster(sex), data = lung),
+               "cluster() is not supported by parametric_survival()", fixed = TRUE)
+  expect_error(parametric_survival(Surv(time, status) ~ age, data = lung,
+                                   control = list(iter.max = -1)), "control$iter.max", fixed = TRUE)
+})
