@@ -72,9 +72,12 @@ class ParametricSurvival:
         if times is not None:
             args["times"] = floats(np.atleast_1d(times), "times")
         r = self._fit.call("predict", args)
+        cols = None if type == "lp" else pd.Index(args["p"] if type == "quantile" and p is not None
+                                                  else [0.1, 0.9] if type == "quantile" else args.get("times"),
+                                                  name="p" if type == "quantile" else "time")
         if isinstance(r, dict):
-            return _frame(r["fit"]), _frame(r["se_fit"])
-        return _frame(r)
+            return _frame(r["fit"], cols), _frame(r["se_fit"], cols)
+        return _frame(r, cols)
 
     def __repr__(self):
         s = self.summary()
@@ -92,10 +95,9 @@ class ParametricSurvival:
         return "\n".join(lines)
 
 
-def _frame(v):
-    if isinstance(v, pd.DataFrame) or np.ndim(v) != 2:
-        return v
-    return pd.DataFrame(v)
+def _frame(v, columns):
+    """A matrix of predictions (rows x probabilities or times) as a DataFrame."""
+    return pd.DataFrame(v, columns=columns) if np.ndim(v) == 2 else v
 
 
 def parametric_survival(time, event, covariates=None, *, entry=None, dist="weibull", weights=None, strata=None,

@@ -288,14 +288,13 @@ impl ParametricModel {
                         ses[j].push(s);
                     }
                 }
-                let names: Vec<String> = p.iter().map(|v| format!("{v}")).collect();
-                let qm = Matrix::from_columns(&qs, Some(names.clone()));
+                let qm = Matrix::from_columns(&qs, None);
                 if !se {
                     return Ok(Value::Matrix(qm));
                 }
                 Ok(Record::new()
                     .with("fit", Value::Matrix(qm))
-                    .with("se_fit", Value::Matrix(Matrix::from_columns(&ses, Some(names))))
+                    .with("se_fit", Value::Matrix(Matrix::from_columns(&ses, None)))
                     .into())
             }
             PredictType::Survival => {
@@ -311,8 +310,7 @@ impl ParametricModel {
                             .collect()
                     })
                     .collect();
-                let names: Vec<String> = times.iter().map(|v| format!("{v}")).collect();
-                Ok(Value::Matrix(Matrix::from_columns(&cols, Some(names))))
+                Ok(Value::Matrix(Matrix::from_columns(&cols, None)))
             }
         }
     }
