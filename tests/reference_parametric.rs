@@ -139,3 +139,44 @@ fn parametric_survival_bad_input() {
     let e = err(base().with("covariates", Arg::Record(Args::new().with("x", nums(vec![1.0, f64::NAN, 0.0, 1.0])))));
     assert!(e.contains("`covariates`") && e.contains("row 1"), "{e}");
 }
+
+/// Restricted mean survival time from Kaplan–Meier against `print(survfit, rmean = tau)`.
+#[test]
+fn rmst_matches_survfit() {
+    let cases = Table::read("rmst_cases.csv");
+    for i in 0..cases.nrow {
+        let col = |c: &str| cases.str(c)[i].clone();
+        let d = Table::read(&format!("data_survreg_{}.csv", col("data")));
+        let mut a = Args::new().with("time", nums(d.num("time"))).with("status", nums(d.num("status")));
+        if !col("weights").is_empty() {
+            a = a.with("weights", nums(d.num(&col("weights"))));
+        }
+        if !col("strata").is_empty() {
+            let v = d.num(&col("strata"));
+            let mut lev = v.clone();
+            lev.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            lev.dedup();
+            let codes: Vec<u32> = v.iter().map(|x| lev.iter().position(|l| l == x).unwrap() as u32).collect();
+            a = a.with("strata", Arg::Codes { codes: Cow::Owned(codes), levels: lev.iter().map(|l| l.to_string()).collect() });
+        }
+        let out = api::call("kaplan_meier", &a).unwrap();
+        let tau: f64 = col("tau").parse().unwrap();
+        let fit = out.fit.as_ref().unwrap();
+        let Value::Table(t) = fit.call("rmst", &Args::new().with("tau", Arg::Num(tau))).unwrap() else { panic!() };
+        let r = Table::read(&format!("rmst_{}.csv", col("case")));
+        let name = col("case");
+        assert_close(&format!("{name} rmst"), &vec_of(t.get("rmst").unwrap()), &r.num("rmean"));
+        assert_close(&format!("{name} se"), &vec_of(t.get("std_err").unwrap()), &r.num("se"));
+        if r.nrow == 2 {
+            let Value::Record(dr) = fit.call("rmst_difference", &Args::new().with("tau", Arg::Num(tau))).unwrap() else { panic!() };
+            let (m, s) = (r.num("rmean"), r.num("se"));
+            assert_close(&format!("{name} difference"), &vec_of(get(&dr, "difference")), &[m[0] - m[1]]);
+            assert_close(&format!("{name} se difference"), &vec_of(get(&dr, "std_err")), &[(s[0] * s[0] + s[1] * s[1]).sqrt()]);
+        }
+    }
+    let out = api::call("kaplan_meier", &Args::new().with("time", nums(vec![1.0, 2.0])).with("status", nums(vec![1.0, 0.0]))).unwrap();
+    let e = out.fit.as_ref().unwrap().call("rmst", &Args::new().with("tau", Arg::Num(-1.0))).err().unwrap().to_string();
+    assert!(e.contains("argument `tau`"), "{e}");
+    let e = out.fit.as_ref().unwrap().call("rmst_difference", &Args::new().with("tau", Arg::Num(1.0))).err().unwrap().to_string();
+    assert!(e.contains("argument `strata`"), "{e}");
+}

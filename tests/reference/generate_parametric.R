@@ -3,7 +3,7 @@
 # (and, for delayed entry, which survreg does not have, the closed-form log-likelihood
 # maximised numerically: nlm, then Newton steps on numerical derivatives).
 #
-# Writes tests/reference/fixtures/ (every file prefixed survreg_ or data_survreg_):
+# Writes tests/reference/fixtures/ (every file prefixed survreg_, data_survreg_ or rmst_):
 #   data_survreg_<data>.csv      input data: numeric columns, factors dummy-coded
 #   survreg_cases.csv            manifest: case, data, time, status, entry, covariates,
 #                                strata, weights, offset, dist, anchor ("survreg"/"optim")
@@ -16,6 +16,10 @@
 #                                (type "quantile", p = c(.1, .5, .9), se.fit), and
 #                                surv_t1, surv_t2: S(t | x) at t1 = 100 (t2 = 400) as
 #                                1 - psurvreg(t, lp, scale, dist)
+#   rmst_cases.csv               restricted mean survival time cases: case, data,
+#                                strata, weights, tau
+#   rmst_<case>.csv              print(survfit(...), rmean = tau)'s table: stratum
+#                                (1-based, in level order), rmean, se (se(rmean))
 #
 # Run from the repository root:  Rscript tests/reference/generate_parametric.R
 # survreg is called with rel.tolerance = 1e-12 (default 1e-9), iter.max = 100: at its
@@ -25,7 +29,7 @@
 # agree to the tolerance of the comparison (1e-8).
 suppressPackageStartupMessages(library(survival))
 source(file.path("tests", "reference", "fixture_io.R"))
-write_csv <- fixture_writer("^(survreg_|data_survreg_)")
+write_csv <- fixture_writer("^(survreg_|data_survreg_|rmst_)")
 
 dummies <- function(f, prefix) {
   f <- factor(f)
@@ -171,5 +175,25 @@ for (i in seq_len(nrow(cases))) {
                        se_q10 = pq$se.fit[rows, 1], se_q50 = pq$se.fit[rows, 2],
                        se_q90 = pq$se.fit[rows, 3], surv_t1 = surv_at(100),
                        surv_t2 = surv_at(400)), paste0(nm, "predict.csv"))
+}
+## ---- restricted mean survival time (survfit's rmean) ---------------------------
+rmst_cases <- data.frame(
+  case = c("lung_sex_365", "lung_sex_1100", "lung_all_500", "lung_weighted_sex_300",
+           "ovarian_rx_800"),
+  data = c("lung", "lung", "lung", "lung", "ovarian"),
+  strata = c("sex", "sex", "", "sex", "rx"),
+  weights = c("", "", "", "w", ""),
+  tau = c(365, 1100, 500, 300, 800), stringsAsFactors = FALSE)
+write_csv(rmst_cases, "rmst_cases.csv")
+for (i in seq_len(nrow(rmst_cases))) {
+  cs <- rmst_cases[i, ]
+  d <- datasets[[cs$data]]
+  f <- as.formula(paste("Surv(time, status) ~", if (nzchar(cs$strata)) cs$strata else "1"))
+  fit <- if (nzchar(cs$weights)) survfit(f, data = d, weights = d[[cs$weights]]) else
+    survfit(f, data = d)
+  tab <- summary(fit, rmean = cs$tau)$table
+  if (!is.matrix(tab)) tab <- t(tab)
+  write_csv(data.frame(stratum = seq_len(nrow(tab)), rmean = tab[, "rmean"],
+                       se = tab[, "se(rmean)"]), paste0("rmst_", cs$case, ".csv"))
 }
 cat("wrote", length(written), "files\n")

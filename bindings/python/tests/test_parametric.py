@@ -92,3 +92,22 @@ def test_intercept_only_and_repr():
     m = hs.parametric_survival("time", "status", data=d)
     assert m.names == ["(Intercept)"] and m.loglik[0] == m.loglik[1]
     assert "weibull" in repr(m)
+
+
+RMST_CASES = manifest("rmst_cases.csv")
+
+
+@pytest.mark.parametrize("c", RMST_CASES, ids=[c["case"] for c in RMST_CASES])
+def test_rmst_matches_survfit(c):
+    d = fixture(f"data_survreg_{c['data']}.csv")
+    km = hs.kaplan_meier("time", "status", strata=c["strata"], weights=c["weights"], data=d)
+    r = fixture(f"rmst_{c['case']}.csv")
+    t = km.rmst(float(c["tau"]))
+    assert_close("rmst", t["rmst"], num(r, "rmean"))
+    assert_close("se", t["std_err"], num(r, "se"))
+    if len(r) == 2:
+        dd = km.rmst_difference(float(c["tau"]), strata=list(reversed(km.strata_levels)))
+        assert_close("difference", dd["difference"], r["rmean"][1] - r["rmean"][0])
+        assert_close("se", dd["std_err"], np.hypot(r["se"][0], r["se"][1]))
+    with pytest.raises(ValueError, match="argument `tau`"):
+        km.rmst(0)

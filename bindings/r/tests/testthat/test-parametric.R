@@ -101,3 +101,24 @@ test_that("parametric_survival's formula: `.` without the response, fitted bases
   expect_error(parametric_survival(Surv(time, status) ~ age, data = lung,
                                    control = list(iter.max = -1)), "control$iter.max", fixed = TRUE)
 })
+
+test_that("rmst() matches print(survfit, rmean = tau)", {
+  skip_without_fixtures()
+  cases <- read_fixture("rmst_cases.csv")
+  for (i in seq_len(nrow(cases))) {
+    cs <- cases[i, ]
+    d <- read_fixture(paste0("data_survreg_", cs$data, ".csv"))
+    f <- stats::as.formula(paste("Surv(time, status) ~", if (nzchar(cs$strata)) cs$strata else "1"))
+    km <- if (nzchar(cs$weights)) kaplan_meier(f, data = d, weights = d[[cs$weights]]) else
+      kaplan_meier(f, data = d)
+    r <- read_fixture(paste0("rmst_", cs$case, ".csv"))
+    t <- rmst(km, as.numeric(cs$tau))
+    expect_close(t$rmst, r$rmean, paste(cs$case, "rmst"))
+    expect_close(t$std_err, r$se, paste(cs$case, "se"))
+    if (nrow(r) == 2L) {
+      dd <- rmst_difference(km, as.numeric(cs$tau))
+      expect_close(dd$difference, r$rmean[1] - r$rmean[2], paste(cs$case, "difference"))
+    }
+  }
+  expect_error(rmst(km, -1), "argument `tau`")
+})
