@@ -100,8 +100,8 @@ def test_excess_hazard_covariates_of_the_wrong_kind_are_named():
 # ---- Lexis -----------------------------------------------------------------------------
 
 LEXIS = dict(time_scales={"t": None}, breaks={"t": [0, 2, 10]})
-ZERO = ("2 rows with zero-length follow-up (exit = entry) dropped, 1 of them with an event "
-        "(an exit status other than the entry status), as Epi::Lexis drops them")
+ZERO = ("2 rows with zero-length follow-up (exit - entry < 1.5e-8) dropped, 1 of them with "
+        "an event (an exit status other than the entry status), as Epi::Lexis drops them")
 
 
 def test_an_event_at_zero_length_follow_up_is_dropped_with_a_warning():
@@ -110,7 +110,8 @@ def test_an_event_at_zero_length_follow_up_is_dropped_with_a_warning():
         with pytest.warns(RuntimeWarning, match=re.escape(ZERO)):
             r = f(entry, exit, status, **LEXIS)
     assert r["events"].tolist() == [0.0, 1.0]
-    with pytest.warns(RuntimeWarning, match="1 row with zero-length follow-up"):
+    with pytest.warns(RuntimeWarning, match=re.escape("1 row with zero-length follow-up (exit = "
+                                                      "entry) dropped")):
         hs.lexis_cut([1.0, 0.0], [1.0, 5.0], [1, 0], time_scales={"t": None},
                      cut=[np.nan, 2.0], new_state=2)
     with warnings.catch_warnings():
@@ -161,7 +162,8 @@ def test_summary_conf_level_is_checked_as_the_fit_checks_it(competing):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         fits = [hs.cox_ph("time", (d["cause"] > 0).astype(float), ["x"], data=d),
-                hs.fine_gray("time", "cause", ["x"], data=d)]
+                hs.fine_gray("time", "cause", ["x"], data=d),
+                hs.poisson_glm("cause", ["x"], data=d)]
     for fit in fits:
         for bad in (2, np.nan, 0):
             assert raises("", fit.summary, conf_level=bad).startswith(
@@ -180,6 +182,8 @@ def test_raw_python_errors_name_the_argument(competing):
     km = hs.kaplan_meier("time", [1] * 8, strata=["a"] * 4 + ["b"] * 4, data=d)
     raises(r"^argument `stratum`: 'zzz' is not one of", km.survival_at, [1], stratum="zzz")
     raises(r"^argument `time` must be a 1-D array", hs.kaplan_meier, 5, 1)
+    raises(r"^argument `breaks`: breaks of `t` must be at least two", hs.lexis_split, [0.0],
+           [1.0], [1], time_scales={"t": None}, breaks={"t": 5})
     # a cumulative incidence with no events has empty tables, not a pandas error
     none = hs.cumulative_incidence([1, 2, 3.0], [0, 0, 0])
     assert len(none.table()) == 0 and len(none.at([1.0])) == 0

@@ -37,8 +37,15 @@ def _scales(entry, time_scales, data):
 def _breaks(breaks):
     if not isinstance(breaks, dict) or not breaks:
         raise TypeError("argument `breaks` must be a non-empty dict {scale name: break points}")
-    return {str(k): np.ascontiguousarray(v if hasattr(v, "__array__") else list(v),
-                                         dtype=np.float64) for k, v in breaks.items()}
+    out = {}
+    for k, v in breaks.items():
+        try:  # a range, a list, an array; a single number is one break (the core says why not)
+            out[str(k)] = np.ascontiguousarray(np.atleast_1d(
+                np.asarray(v if hasattr(v, "__array__") or np.ndim(v) == 0 else list(v),
+                           dtype=np.float64)))
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"argument `breaks`: the breaks of `{k}` must be numbers") from e
+    return out
 
 
 def _check_length(name, x, n):

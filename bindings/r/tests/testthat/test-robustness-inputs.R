@@ -81,9 +81,9 @@ test_that("relative-survival length errors name the persons' argument", {
 # ---- Lexis --------------------------------------------------------------------------------
 
 lexis_zero <- function() data.frame(entry = c(1, 0, 3), exit = c(1, 5, 3), status = c(1, 1, 0))
-zero_warning <- paste0("2 rows with zero-length follow-up (exit = entry) dropped, 1 of them ",
-                       "with an event (an exit status other than the entry status), as ",
-                       "Epi::Lexis drops them")
+zero_warning <- paste0("2 rows with zero-length follow-up (exit - entry < 1.5e-8) dropped, 1 ",
+                       "of them with an event (an exit status other than the entry status), ",
+                       "as Epi::Lexis drops them")
 
 test_that("an event at zero-length follow-up is dropped with a warning", {
   d <- lexis_zero()
@@ -94,7 +94,7 @@ test_that("an event at zero-length follow-up is dropped with a warning", {
   expect_identical(tab$events, c(0, 1))
   expect_warning(lexis_cut(d[1:2, ], "entry", "exit", "status", time_scales = list(t = NULL),
                            cut = c(NA, 2), new_state = 2),
-                 "1 row with zero-length follow-up", fixed = TRUE)
+                 "1 row with zero-length follow-up (exit = entry) dropped", fixed = TRUE)
   expect_no_warning(lexis_split(d[2, ], "entry", "exit", "status", time_scales = list(t = NULL),
                                 breaks = list(t = c(0, 2, 10))))
 })
@@ -120,6 +120,11 @@ test_that("a missing Lexis entry is reported as `entry`", {
   input_error(lexis_split(d, "entry", "exit", "status", time_scales = list(t = NULL),
                           breaks = list(t = c(0, 2, 10))),
               "argument `entry`: missing value (NaN) at row 2")
+  d$entry[2] <- 0
+  input_error(lexis_split(d, "entry", "exit", "status", time_scales = list(t = NULL),
+                          breaks = list(t = 5)),
+              paste0("argument `breaks`: breaks of `t` must be at least two finite, strictly ",
+                     "increasing values"))
 })
 
 # ---- rates and standardisation ------------------------------------------------------------

@@ -172,9 +172,14 @@ impl<'a> LexisData<'a> {
     /// given as well, since such an event is lost from every table.
     pub fn zero_length_warning(&self, tol: f64) -> Option<String> {
         let (rows, events) = self.short_rows(tol);
+        let length = if tol > f64::MIN_POSITIVE {
+            format!("exit - entry < {tol:.1e}")
+        } else {
+            "exit = entry".to_string()
+        };
         (rows > 0).then(|| {
             format!(
-                "{rows} row{} with zero-length follow-up (exit = entry) dropped, {events} of \
+                "{rows} row{} with zero-length follow-up ({length}) dropped, {events} of \
                  them with an event (an exit status other than the entry status), as \
                  Epi::Lexis drops them",
                 if rows == 1 { "" } else { "s" }
