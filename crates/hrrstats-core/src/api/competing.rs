@@ -337,3 +337,24 @@ mod tests {
         assert!(fit.call("residuals", &Args::new()).is_err());
     }
 }
+
+/// `cause_specific_events`: the causes of cause-specific Cox models and each row's
+/// event indicator per cause (the host then fits `cox_ph` once per cause). `cause`,
+/// `censor_code` (0), `causes` (optional: the causes to model), `allow_missing` (false:
+/// a missing cause is an error naming its row; true: it stays missing in `events` for
+/// the host's `na_action = "drop"` to drop and count). Returns `causes` and `events`
+/// (a matrix, one column per cause).
+pub fn cause_specific_events(args: &Args) -> Result<Output> {
+    let cs = crate::competing::cause_specific(
+        args.nums("cause")?,
+        args.num_or("censor_code", 0.0)?,
+        args.opt_nums("causes")?,
+        args.flag_or("allow_missing", false)?,
+    )?;
+    let events = Matrix::from_columns(&cs.events, None);
+    Ok(Output::value(
+        Record::new()
+            .with("causes", cs.causes)
+            .with("events", events),
+    ))
+}
