@@ -120,7 +120,7 @@ fn parametric_survival_matches_survreg() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 13);
+    assert_eq!(checked, 15);
 }
 
 #[test]

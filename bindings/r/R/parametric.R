@@ -77,6 +77,7 @@ parametric_survival <- function(formula, data, dist = "weibull", weights = NULL,
   structure(list(
     coefficients = stats::setNames(nan_to_na(v$coef), v$names),
     var = v$var, scale = stats::setNames(v$scale, if (length(v$scale) > 1L) v$strata_levels),
+    shape = if (v$dist == "gompertz") v$shape,
     loglik = v$loglik, lr_test = test_vector(v$lr_test), df = v$df, iter = v$iterations,
     converged = v$converged, n = v$n, nevent = v$n_event, dist = v$dist,
     linear.predictors = stats::setNames(v$linear_predictors, rownames(mf)),
@@ -114,8 +115,9 @@ print.summary.hrr_survreg <- function(x, digits = max(3L, getOption("digits") - 
   m <- as.matrix(tab[, c("coef", "se", "z", "p")])
   dimnames(m) <- list(tab$term, c("Value", "Std. Error", "z", "p"))
   print(signif(m, digits))
-  cat("\nScale", if (length(f$scale) > 1L) "per stratum", "=",
-      paste(format(f$scale, digits = digits), collapse = "  "), "\n")
+  if (f$dist == "gompertz") cat("\nShape =", format(f$shape, digits = digits), "\n") else
+    cat("\nScale", if (length(f$scale) > 1L) "per stratum", "=",
+        paste(format(f$scale, digits = digits), collapse = "  "), "\n")
   cat(sprintf("\nLoglik(model)= %s   Loglik(intercept only)= %s\n",
               format(f$loglik[2L], digits = digits + 2L), format(f$loglik[1L], digits = digits + 2L)))
   t <- f$lr_test

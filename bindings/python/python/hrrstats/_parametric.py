@@ -22,14 +22,14 @@ class ParametricSurvival:
 
     Attributes: ``coef`` (with "(Intercept)"), ``se``, ``var`` (over the coefficients
     and the log scales, as survreg's ``var``), ``scale`` (one per stratum),
-    ``loglik`` (intercept-only, final), ``lr_test`` (statistic, df, p_value),
+    ``shape`` (Gompertz), ``loglik`` (intercept-only, final), ``lr_test`` (statistic, df, p_value),
     ``dist``, ``names``, ``n``, ``n_event``, ``iterations``, ``converged``,
     ``linear_predictors``, ``strata_levels``.
     """
 
     def __init__(self, res, fit, design, n_dropped):
         self._fit, self._res, self._design = fit, res, design
-        for k in ("coef", "se", "scale", "iterations", "converged", "n", "n_event", "dist",
+        for k in ("coef", "se", "scale", "shape", "iterations", "converged", "n", "n_event", "dist",
                   "linear_predictors", "conf_level"):
             setattr(self, k, res[k])
         self.names = list(res["names"])
@@ -82,10 +82,11 @@ class ParametricSurvival:
     def __repr__(self):
         s = self.summary()
         lr = self.lr_test
-        scale = ", ".join(f"{v:.4g}" for v in self.scale)
+        scale = (f"Shape = {self.shape:.4g}" if self.dist == "gompertz"
+                 else "Scale = " + ", ".join(f"{v:.4g}" for v in self.scale))
         lines = [f"Parametric survival fit ({self.dist}, accelerated failure time)",
                  s[["coef", "se", "z", "p"]].to_string(float_format=lambda v: f"{v:.4g}"), "",
-                 f"Scale = {scale}",
+                 scale,
                  f"Loglik(model) = {self.loglik[1]:.6g}   Loglik(intercept only) = {self.loglik[0]:.6g}",
                  f"Chisq = {lr[0]:.4g} on {lr[1]} df, p = {lr[2]:.3g}",
                  f"n = {self.n}, events = {self.n_event:g}"
@@ -106,7 +107,8 @@ def parametric_survival(time, event, covariates=None, *, entry=None, dist="weibu
     ``survival::survreg``.
 
     dist: "weibull" (default), "exponential", "lognormal", "loglogistic", "gaussian",
-    "logistic". covariates: a 2-D array, a DataFrame, or a list of column names with
+    "logistic" (accelerated failure time), or "gompertz" (proportional hazards, as
+    flexsurv: hazard ``exp(x'b) exp(shape t)``; coefficients are log hazard ratios). covariates: a 2-D array, a DataFrame, or a list of column names with
     ``data=`` (categorical columns dummy-coded, first level as reference); an intercept
     is always included. entry: delayed entry (left truncation; log-time distributions);
     strata: a scale per stratum; scale: a fixed scale instead of an estimated one.

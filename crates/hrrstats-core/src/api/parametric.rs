@@ -39,7 +39,8 @@ struct ParametricModel {
 /// `covariates` (named numeric columns, without an intercept), `intercept` (true),
 /// `entry` (delayed entry), `weights`, `strata` (a scale per stratum), `offset`,
 /// `dist` ("weibull", "exponential", "lognormal", "loglogistic", "gaussian",
-/// "logistic"), `scale` (a fixed scale; default estimated), `init`, `max_iter` (30),
+/// "logistic"; "gompertz": proportional hazards with rate `exp(x'β)` and a shape,
+/// flexsurv's parametrisation), `scale` (a fixed scale; default estimated), `init`, `max_iter` (30),
 /// `eps` (1e-9), `conf_level` (0.95, of `table`).
 pub fn parametric_survival(args: &Args) -> Result<Output> {
     let surv = super::survival::survival_data(args, true)?;
@@ -86,7 +87,9 @@ impl ParametricModel {
     /// stratum labels (survreg's names).
     fn param_names(&self) -> Vec<String> {
         let mut names = self.fit.names.clone();
-        if !self.fit.fixed_scale {
+        if self.fit.dist.is_gompertz() {
+            names.push("shape".into());
+        } else if !self.fit.fixed_scale {
             if self.fit.scale.len() == 1 {
                 names.push("Log(scale)".into());
             } else {
@@ -102,7 +105,9 @@ impl ParametricModel {
         let q = f.n_params;
         let names = self.param_names();
         let mut est = f.coef.clone();
-        if !f.fixed_scale {
+        if f.dist.is_gompertz() {
+            est.push(f.scale[0]);
+        } else if !f.fixed_scale {
             est.extend(f.scale.iter().map(|s| s.ln()));
         }
         let se: Vec<f64> = (0..q).map(|j| f.var[j * q + j].sqrt()).collect();
@@ -129,7 +134,8 @@ impl ParametricModel {
             .with("names", f.names.clone())
             .with("coef", &f.coef)
             .with("se", se)
-            .with("scale", &f.scale)
+            .with("scale", if f.dist.is_gompertz() { Vec::new() } else { f.scale.clone() })
+            .with("shape", if f.dist.is_gompertz() { f.scale[0] } else { f64::NAN })
             .with("strata_levels", self.strata_levels.clone())
             .with("var", Matrix::square(&f.var, &names))
             .with("loglik", f.loglik.to_vec())

@@ -38,11 +38,15 @@ pub enum Dist {
     Loglogistic,
     Gaussian,
     Logistic,
+    /// Gompertz, proportional hazards: `h(t) = exp(x'β) exp(a t)` (flexsurv's
+    /// parametrisation: rate `exp(x'β)`, shape `a`).
+    Gompertz,
 }
 crate::option_enum!(Dist, "dist",
     "weibull" => Dist::Weibull, "exponential" => Dist::Exponential,
     "lognormal" => Dist::Lognormal, "loglogistic" => Dist::Loglogistic,
-    "gaussian" => Dist::Gaussian, "logistic" => Dist::Logistic);
+    "gaussian" => Dist::Gaussian, "logistic" => Dist::Logistic,
+    "gompertz" => Dist::Gompertz);
 
 /// The standardised error distribution `W`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,11 +63,17 @@ impl Dist {
             Dist::Weibull | Dist::Exponential => Base::Extreme,
             Dist::Lognormal | Dist::Gaussian => Base::Normal,
             Dist::Loglogistic | Dist::Logistic => Base::Logistic,
+            // not a location-scale model: the Gompertz paths do not use the base
+            Dist::Gompertz => Base::Extreme,
         }
     }
     /// Whether the model is for log time (positive times).
     pub fn log_time(self) -> bool {
-        !matches!(self, Dist::Gaussian | Dist::Logistic)
+        !matches!(self, Dist::Gaussian | Dist::Logistic | Dist::Gompertz)
+    }
+    /// The Gompertz proportional-hazards model (not a location-scale model).
+    pub fn is_gompertz(self) -> bool {
+        self == Dist::Gompertz
     }
     /// `g(t)`.
     pub fn transform(self, t: f64) -> f64 {
@@ -169,6 +179,37 @@ impl Base {
     }
 }
 
+/// The Gompertz cumulative hazard per unit rate, `G(a, t) = (e^{at} − 1)/a` (`t` at
+/// `a = 0`), and its first two derivatives in the shape `a` (series for small `a t`,
+/// where the closed forms cancel).
+fn gompertz_g(a: f64, t: f64) -> (f64, f64, f64) {
+    let u = a * t;
+    if u.abs() < 0.5 {
+        // G = t Σ_{k≥1} u^{k−1}/k!, G_a = t² Σ_{k≥2} (k−1) u^{k−2}/k!,
+        // G_aa = t³ Σ_{k≥3} (k−1)(k−2) u^{k−3}/k!
+        let (mut g, mut ga, mut gaa) = (0.0, 0.0, 0.0);
+        let mut fact = 1.0; // k!
+        for k in 1..=25 {
+            fact *= k as f64;
+            let kf = k as f64;
+            g += u.powi(k - 1) / fact;
+            if k >= 2 {
+                ga += (kf - 1.0) * u.powi(k - 2) / fact;
+            }
+            if k >= 3 {
+                gaa += (kf - 1.0) * (kf - 2.0) * u.powi(k - 3) / fact;
+            }
+        }
+        (t * g, t * t * ga, t * t * t * gaa)
+    } else {
+        let e = u.exp();
+        let g = u.exp_m1() / a;
+        let ga = (u * e - u.exp_m1()) / (a * a);
+        let gaa = t * t * e / a - 2.0 * (u * e - u.exp_m1()) / (a * a * a);
+        (g, ga, gaa)
+    }
+}
+
 /// Options of the fit (defaults as `survreg.control()`).
 #[derive(Debug, Clone)]
 pub struct ParametricParams {
@@ -251,6 +292,9 @@ struct Prepared<'a> {
     /// Log-scale parameters estimated (else `fixed_log_scale`).
     n_scale: usize,
     fixed_log_scale: f64,
+    /// The Gompertz model: the extra parameter is the shape `a`, `y` the time and `ye`
+    /// the entry time.
+    gompertz: bool,
 }
 
 impl Prepared<'_> {
@@ -317,7 +361,27 @@ impl Prepared<'_> {
                     let z = (self.y[i] - eta) / sigma;
                     let event = self.status[i] == 1.0;
                     let (mut l, mut de, mut dee, mut ds, mut dss, mut des);
-                    if event {
+                    if self.gompertz {
+                        // ℓ = d (η + a t) − e^η (G(a, t) − G(a, t0)); `s` is the shape a
+                        let (t, a) = (self.y[i], s);
+                        let (mut g, mut ga, mut gaa) = gompertz_g(a, t);
+                        if let Some(ye) = &self.ye {
+                            if ye[i] > 0.0 {
+                                let (g0, ga0, gaa0) = gompertz_g(a, ye[i]);
+                                g -= g0;
+                                ga -= ga0;
+                                gaa -= gaa0;
+                            }
+                        }
+                        let b = eta.exp();
+                        let d = if event { 1.0 } else { 0.0 };
+                        l = d * (eta + a * t) - b * g;
+                        de = d - b * g;
+                        dee = -b * g;
+                        ds = d * t - b * ga;
+                        dss = -b * gaa;
+                        des = -b * ga;
+                    } else if event {
                         let (f0, f1, f2) = self.base.log_density(z);
                         l = f0 - s;
                         de = -f1 / sigma;
@@ -334,7 +398,7 @@ impl Prepared<'_> {
                         dss = z * m1 + z * z * m2;
                         des = (z * m2 + m1) / sigma;
                     }
-                    if let Some(ye) = &self.ye {
+                    if let (Some(ye), false) = (&self.ye, self.gompertz) {
                         if ye[i].is_finite() {
                             let ze = (ye[i] - eta) / sigma;
                             let (m0, m1, m2) = self.base.log_survival(ze);
@@ -495,6 +559,12 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
         });
     }
     let fixed = match (dist, params.scale) {
+        (Dist::Gompertz, Some(_)) => {
+            return Err(Error::InvalidArgument {
+                arg: "scale",
+                reason: "the Gompertz model has a shape, not a scale".into(),
+            })
+        }
         (Dist::Exponential, Some(s)) if s != 1.0 => {
             return Err(Error::InvalidArgument {
                 arg: "scale",
@@ -512,6 +582,13 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
         }
         (_, s) => s,
     };
+    if dist.is_gompertz() && surv.n_strata() > 1 {
+        return Err(Error::InvalidArgument {
+            arg: "strata",
+            reason: "strata (a shape per stratum) are not available for the Gompertz model"
+                .into(),
+        });
+    }
     if fixed.is_some() && surv.n_strata() > 1 {
         return Err(Error::InvalidArgument {
             arg: "strata",
@@ -538,7 +615,9 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
     let ye = match surv.entry() {
         None => None,
         Some(e) => {
-            if !dist.log_time() {
+            if dist.is_gompertz() {
+                Some(e.to_vec())
+            } else if !dist.log_time() {
                 return Err(Error::InvalidArgument {
                     arg: "entry",
                     reason: format!(
@@ -547,8 +626,9 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
                         dist.name()
                     ),
                 });
+            } else {
+                Some(e.iter().map(|&v| if v > 0.0 { v.ln() } else { f64::NEG_INFINITY }).collect())
             }
-            Some(e.iter().map(|&v| if v > 0.0 { v.ln() } else { f64::NEG_INFINITY }).collect())
         }
     };
     let n_event: f64 = (0..n).filter(|&i| surv.status()[i] == 1.0).map(|i| surv.weight(i)).sum();
@@ -572,6 +652,7 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
         base: dist.base(),
         n_scale: if fixed.is_some() { 0 } else { k },
         fixed_log_scale: fixed.map_or(0.0, f64::ln),
+        gompertz: dist.is_gompertz(),
     };
 
     // Starting values: weighted mean and variance of g(t), as survreg's sd$init.
@@ -593,6 +674,15 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
         Base::Extreme => (mean + 0.572 * (var * 6.0).sqrt() / std::f64::consts::PI, 0.5 * (var * 6.0 / std::f64::consts::PI.powi(2)).ln()),
         Base::Normal => (mean, 0.5 * var.ln()),
         Base::Logistic => (mean, 0.5 * (var * 3.0 / std::f64::consts::PI.powi(2)).ln()),
+    };
+    let (mu0, ls0) = if dist.is_gompertz() {
+        // the exponential rate (events / person-time), shape 0
+        let pt: f64 = (0..n)
+            .map(|i| surv.weight(i) * (exit[i] - surv.entry().map_or(0.0, |e| e[i])))
+            .sum();
+        ((n_event / pt).ln() - data.offset.map_or(0.0, |o| o.iter().sum::<f64>() / n as f64), 0.0)
+    } else {
+        (mu0, ls0)
     };
     let scale_init = vec![ls0; prep.n_scale];
 
@@ -678,7 +768,9 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
             coef[j] = f64::NAN;
         }
     }
-    let scale: Vec<f64> = if prep.n_scale > 0 {
+    let scale: Vec<f64> = if dist.is_gompertz() {
+        vec![fitted.theta[pb]]
+    } else if prep.n_scale > 0 {
         fitted.theta[pb..].iter().map(|s| s.exp()).collect()
     } else {
         vec![fixed.unwrap_or(1.0); k.max(1)]
@@ -786,6 +878,9 @@ impl ParametricFit {
     /// The `p` quantile of the time of a row and its standard error (delta method, as
     /// `predict(type = "quantile", se.fit = TRUE)`): `g⁻¹(η + σ w_p)`.
     pub fn quantile(&self, x: &[f64], offset: f64, stratum: usize, p: f64) -> (f64, f64) {
+        if self.dist.is_gompertz() {
+            return self.gompertz_quantile(x, offset, p);
+        }
         let w = self.dist.base().quantile(p);
         let sigma = self.scale[stratum];
         let lin = self.eta(x, offset) + w * sigma;
@@ -795,8 +890,41 @@ impl ParametricFit {
         (t, se)
     }
 
+    /// The Gompertz `p` quantile, `log(1 + a c)/a` with `c = −log(1 − p) e^{−η}`
+    /// (infinite where the defective distribution (`a < 0`) never reaches `p`), and its
+    /// delta-method standard error over (β, a).
+    fn gompertz_quantile(&self, x: &[f64], offset: f64, p: f64) -> (f64, f64) {
+        let a = self.scale[0];
+        let eta = self.eta(x, offset);
+        let c = -(-p).ln_1p() * (-eta).exp();
+        let ac = a * c;
+        if ac <= -1.0 {
+            return (f64::INFINITY, f64::NAN);
+        }
+        let (t, dt_da) = if ac.abs() < 1e-6 {
+            (c - a * c * c / 2.0 + a * a * c * c * c / 3.0, -c * c / 2.0 + 2.0 * a * c * c * c / 3.0)
+        } else {
+            let t = ac.ln_1p() / a;
+            (t, (ac / (1.0 + ac) - ac.ln_1p()) / (a * a))
+        };
+        let dt_deta = -c / (1.0 + ac);
+        let mut g = vec![0.0; self.n_params];
+        let j0 = usize::from(self.intercept);
+        if self.intercept {
+            g[0] = dt_deta;
+        }
+        for (k, v) in x.iter().enumerate() {
+            g[j0 + k] = dt_deta * v;
+        }
+        g[self.n_beta()] = dt_da;
+        (t, self.quad(&g).sqrt())
+    }
+
     /// `S(t | x)`.
     pub fn survival(&self, x: &[f64], offset: f64, stratum: usize, t: f64) -> f64 {
+        if self.dist.is_gompertz() {
+            return (-self.eta(x, offset).exp() * gompertz_g(self.scale[0], t.max(0.0)).0).exp();
+        }
         if self.dist.log_time() && t <= 0.0 {
             return 1.0;
         }
