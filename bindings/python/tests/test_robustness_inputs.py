@@ -220,3 +220,19 @@ def test_a_datetime_column_is_not_a_number(competing):
     us = hs.RateTable.builtin()
     e = us.expected_survival([50], pd.to_datetime(["1990-06-01"]), ["male"], [365])
     assert 0 < e.iloc[0, 0] < 1
+
+
+def test_glm_summary_conf_level_is_checked_by_the_core():
+    import numpy as np
+    m = hs.glm(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([[1.0, 2.0, 3.0, 4.0, 6.0]]).T, family="gaussian")
+    with pytest.raises(ValueError, match=r"argument `conf_level`: must be a single number"):
+        m.summary(conf_level="a")
+    with pytest.raises(ValueError, match=r"argument `conf_level`"):
+        m.summary(conf_level=1.5)
+
+
+def test_a_datetime_matrix_of_covariates_is_not_a_number():
+    X = np.array([["2020-01-01", "2021-01-01"], ["2020-03-01", "2021-05-01"],
+                  ["2020-01-07", "2021-01-09"], ["2020-01-01", "2021-01-01"]], dtype="datetime64[D]")
+    with pytest.raises(TypeError, match=r"argument `covariates`: dates and times"):
+        hs.cox_ph(np.array([1.0, 2, 3, 4]), np.array([1.0, 1, 0, 1]), X)

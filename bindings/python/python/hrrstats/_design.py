@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._convert import column, missing
+from ._convert import _check_not_datetime, column, missing
 from ._protocol import call, resolve
 
 
@@ -54,6 +54,7 @@ def raw_columns(covariates, data):
     if isinstance(covariates, pd.Series):
         return [(str(covariates.name or "x0"), column(covariates, "covariates", categorical=True))]
     arr = np.asarray(covariates)
+    _check_not_datetime(arr, "covariates", None)
     if arr.ndim == 1:
         return [("x0", arr)]
     if arr.ndim != 2:

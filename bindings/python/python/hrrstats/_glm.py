@@ -45,7 +45,7 @@ class GLM:
         """DataFrame indexed by term: coef, exp_coef (log and logit links), se, naive_se
         (robust fits), z (t with an estimated dispersion), p, exp_lower, exp_upper,
         lower, upper (Wald limits of coef)."""
-        return _coef_table(self, None if conf_level is None else float(conf_level))
+        return _coef_table(self, conf_level)
 
     table = summary
 
