@@ -88,7 +88,8 @@ pub struct CoxPhParams {
     eps: f64,
     toler_chol: f64,
     init: Option<Vec<f64>>,
-    robust: bool,
+    /// `None`: coxph's rule (robust with a cluster or with non-integer case weights).
+    robust: Option<bool>,
 }
 
 impl Default for CoxPhParams {
@@ -99,7 +100,7 @@ impl Default for CoxPhParams {
             eps: 1e-9,
             toler_chol: f64::EPSILON.powf(0.75),
             init: None,
-            robust: false,
+            robust: None,
         }
     }
 }
@@ -121,9 +122,11 @@ impl CoxPhParams {
         self.init = Some(init);
         self
     }
-    /// Robust (sandwich, dfbeta-based) variance; implied by a cluster in the data.
+    /// Robust (sandwich, dfbeta-based) variance. Not set: coxph's rule, robust when the
+    /// data have a cluster or some case weight is not an integer; `false` with a
+    /// cluster ignores the cluster with coxph's warning.
     pub fn robust(mut self, robust: bool) -> Self {
-        self.robust = robust;
+        self.robust = Some(robust);
         self
     }
 
@@ -182,10 +185,20 @@ impl CoxPhParams {
             });
         }
         let prep = Prepared::new(surv, x, data.offset);
+        prep.check_finite(x)?;
         let iter = newton(&prep, self)?;
         let mut fit = CoxPhFit::assemble(&prep, self, &iter, surv.len(), n_event, x.names());
-        if self.robust || data.cluster.is_some() {
+        // coxph: robust by default with a cluster or non-integer case weights; an
+        // explicit robust = FALSE ignores a cluster, with its warning.
+        let fractional = surv
+            .weights()
+            .is_some_and(|w| w.iter().any(|v| v.fract() != 0.0));
+        let robust = self.robust.unwrap_or(data.cluster.is_some() || fractional);
+        if robust {
             fit.add_robust(&prep, self, &iter, data.cluster);
+        } else if data.cluster.is_some() {
+            fit.warnings
+                .push("cluster specified with robust=FALSE, cluster ignored".to_string());
         }
         fit.add_predictions(&prep, self, &iter, data);
         fit.data = Arc::new(FitData {
@@ -496,9 +509,9 @@ impl CoxPhFit {
             naive_var: var.clone(),
             var,
             loglik: it.loglik,
-            score_test: TestResult::chisq(it.score, df),
-            wald_test: TestResult::chisq(wald, df),
-            lr_test: TestResult::chisq(2.0 * (it.loglik[1] - it.loglik[0]), df),
+            score_test: cox_test(it.score, df),
+            wald_test: cox_test(wald, df),
+            lr_test: cox_test(2.0 * (it.loglik[1] - it.loglik[0]), df),
             iterations: it.iterations,
             convergence: it.convergence,
             halvings: it.halvings,
@@ -593,7 +606,7 @@ impl CoxPhFit {
             }
         }
         let df = self.aliased.iter().filter(|&&a| !a).count();
-        self.robust_score_test = Some(TestResult::chisq(
+        self.robust_score_test = Some(cox_test(
             quadratic_form_inverse(&tt, p, &u, params.toler_chol),
             df,
         ));
@@ -607,12 +620,27 @@ impl CoxPhFit {
             })
             .collect();
         self.var = robust;
-        self.wald_test = TestResult::chisq(
+        self.wald_test = cox_test(
             wald_statistic(&self.var, &self.coef, &self.aliased, params),
             df,
         );
         self.robust = true;
         self.n_cluster = Some(k);
+    }
+}
+
+/// A test of the fit on `df` degrees of freedom. With none (every coefficient aliased)
+/// there is nothing to test and coxph reports p = 1 (R's `pchisq(0, 0, lower.tail =
+/// FALSE)`), which we match; tests elsewhere on 0 df are NA.
+fn cox_test(statistic: f64, df: usize) -> TestResult {
+    if df == 0 {
+        TestResult {
+            statistic,
+            df,
+            p_value: 1.0,
+        }
+    } else {
+        TestResult::chisq(statistic, df)
     }
 }
 
