@@ -6,7 +6,7 @@ pub mod fine_gray;
 mod gray;
 
 pub use cuminc::{CifCurve, CifVariance, CumInc, CumIncAt, CumIncFit, CumIncParams, GrayTest};
-pub use fine_gray::{FineGray, FineGrayFit, FineGrayParams};
+pub use fine_gray::{FineGray, FineGrayFit, FineGrayParams, FineGrayStop};
 
 use crate::data::{check_codes, check_len};
 use crate::error::{Error, Result};

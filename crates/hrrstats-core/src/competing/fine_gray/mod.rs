@@ -68,9 +68,40 @@ impl FineGray {
     }
 }
 
+/// Why the Newton iterations of a Fine–Gray fit stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FineGrayStop {
+    /// crr's convergence test was met.
+    Converged,
+    /// The test was met while a coefficient was still moving by a whole Newton step
+    /// (monotone pseudo-likelihood, e.g. no events of the cause in one group): the
+    /// estimate is infinite, not converged.
+    InfiniteCoefficient,
+    /// Out of iterations (crr's `converged = FALSE`).
+    MaxIterations,
+    /// crr's backtracking found no step that improves the pseudo-likelihood.
+    StepSearchFailed,
+}
+
+impl FineGrayStop {
+    pub fn name(self) -> &'static str {
+        match self {
+            FineGrayStop::Converged => "converged",
+            FineGrayStop::InfiniteCoefficient => "infinite_coefficient",
+            FineGrayStop::MaxIterations => "max_iterations",
+            FineGrayStop::StepSearchFailed => "step_search_failed",
+        }
+    }
+}
+
 /// A fitted Fine–Gray model.
 #[derive(Debug, Clone)]
 pub struct FineGrayFit {
+    /// Non-convergence and possibly infinite coefficients, in coxph's words (crr has
+    /// none).
+    pub warnings: Vec<String>,
+    /// Why the iterations stopped.
+    pub stop: FineGrayStop,
     pub names: Vec<String>,
     pub coef: Vec<f64>,
     /// Sandwich variance (crr's `var`), `p x p` row-major.
@@ -83,6 +114,7 @@ pub struct FineGrayFit {
     /// Score at the estimate.
     pub score: Vec<f64>,
     pub iterations: usize,
+    /// Whether crr's test was met with every coefficient finite.
     pub converged: bool,
     pub n: usize,
     pub n_events: usize,
@@ -160,6 +192,7 @@ impl FineGrayParams {
         let mut w = Work::new(&s);
         let mut cur = s.eval(&b, &mut w, true);
         let mut converged = false;
+        let mut step_failed = false;
         let mut iterations = 0;
         for it in 0..=self.max_iter {
             iterations = it;
@@ -215,6 +248,7 @@ impl FineGrayParams {
                 step.iter_mut().for_each(|v| *v *= 0.5);
             }
             if !ok {
+                step_failed = true;
                 break;
             }
             cur = s.eval(&b, &mut w, true);
@@ -228,6 +262,40 @@ impl FineGrayParams {
             });
         }
         chinv2(&mut naive, p);
+        // coxph's test for an infinite coefficient (its `toler.inf` rule): at the
+        // estimate the Newton step `V u` still moves coefficient j by more than
+        // `eps` and `sqrt(eps) |β_j|` (the pseudo-likelihood flattens out towards an
+        // infinite β: each Newton step stays about 1 however far it goes).
+        let (eps, tol_inf) = (1e-9, 1e-9f64.sqrt());
+        let infinite: Vec<String> = (0..p)
+            .filter(|&j| {
+                let step = (0..p).map(|k| naive[j * p + k] * cur.score[k]).sum::<f64>().abs();
+                step > eps && step > tol_inf * b[j].abs()
+            })
+            .map(|j| (j + 1).to_string())
+            .collect();
+        let mut warnings = Vec::new();
+        let stop = if !converged {
+            if step_failed {
+                warnings.push(
+                    "did not converge: no step along the Newton direction improves the pseudo-likelihood"
+                        .to_string(),
+                );
+                FineGrayStop::StepSearchFailed
+            } else {
+                warnings.push("Ran out of iterations and did not converge".to_string());
+                FineGrayStop::MaxIterations
+            }
+        } else if !infinite.is_empty() {
+            converged = false;
+            warnings.push(format!(
+                "Loglik converged before variable  {} ; coefficient may be infinite. ",
+                infinite.join(",")
+            ));
+            FineGrayStop::InfiniteCoefficient
+        } else {
+            FineGrayStop::Converged
+        };
         let var = if self.variance {
             s.sandwich(&b, &naive, &mut w)
         } else {
@@ -245,6 +313,8 @@ impl FineGrayParams {
             score: cur.score,
             iterations,
             converged,
+            warnings,
+            stop,
             n: d.len(),
             n_events: s.eps.iter().filter(|&&e| e == 1).count(),
             event_times,
