@@ -45,6 +45,9 @@ pub struct ExcessHazardFit {
     pub loglik: f64,
     pub iterations: usize,
     pub converged: bool,
+    /// Non-convergence and possibly infinite coefficients (e.g. a follow-up interval
+    /// without deaths), in coxph's words.
+    pub warnings: Vec<String>,
     /// Grouped Poisson GLM only: the GLM engine's fit with glm's default control, as
     /// rsadd reports it (before the final Fisher-scoring steps), and its IRLS iterations.
     pub glm_coef: Vec<f64>,
@@ -197,14 +200,12 @@ pub fn excess_hazard_glm(
         .intercept(false)
         .mustart(mustart)
         .fit(&data)?;
-    if glm.aliased.iter().any(|&a| a) {
-        return Err(Error::Data {
-            arg: "covariates",
-            reason: "the information matrix is singular (collinear covariates?)".into(),
-        });
-    }
     // Then Fisher scoring on to the optimum (glm's deviance criterion stops ~1e-5 short).
-    let fit = maximise(glm.coef.clone(), eval)?;
+    // A column the GLM aliased starts at 0: collinear columns make the information
+    // singular there too (an error), while a covariate whose excess hazard vanishes
+    // (no deaths in a group: working weights 0) runs off to -infinity and is flagged.
+    let start: Vec<f64> = glm.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+    let fit = maximise(start, eval)?;
     let mut out = fit.into_excess(x, breaks, year);
     out.glm_coef = glm.coef;
     out.glm_se = glm.se;
@@ -224,6 +225,12 @@ fn check_inputs(d: &NetSurvivalData, x: &Covariates, breaks: &[f64], year: f64) 
             expected: n,
         });
     }
+    if !d.status.contains(&1.0) {
+        return Err(Error::Data {
+            arg: "status",
+            reason: "no events: an excess-hazard model needs at least one death".into(),
+        });
+    }
     if breaks.len() < 2
         || breaks[0] != 0.0
         || breaks.windows(2).any(|w| !(w[1] > w[0]))
@@ -239,6 +246,23 @@ fn check_inputs(d: &NetSurvivalData, x: &Covariates, breaks: &[f64], year: f64) 
             arg: "year",
             reason: "must be positive".into(),
         });
+    }
+    // A follow-up interval without deaths has an excess hazard of 0: its coefficient
+    // is -infinity (the GLM would report its column as collinear).
+    for w in breaks.windows(2) {
+        let deaths = (0..n)
+            .filter(|&i| d.status[i] == 1.0 && d.time[i] > w[0] && d.time[i] <= w[1])
+            .count();
+        if deaths == 0 {
+            return Err(Error::Data {
+                arg: "breaks",
+                reason: format!(
+                    "no deaths in follow-up interval fu[{},{}): its excess hazard cannot be estimated (coefficient -Inf); choose breaks with deaths in every interval",
+                    w[0] / year,
+                    w[1] / year
+                ),
+            });
+        }
     }
     Ok(())
 }
@@ -262,6 +286,7 @@ struct Maximum {
     loglik: f64,
     iterations: usize,
     converged: bool,
+    warnings: Vec<String>,
     /// Inverse information at `coef`, row-major.
     var: Vec<f64>,
 }
@@ -284,6 +309,7 @@ impl Maximum {
             loglik: self.loglik,
             iterations: self.iterations,
             converged: self.converged,
+            warnings: self.warnings,
             glm_coef: Vec::new(),
             glm_se: Vec::new(),
             glm_iterations: 0,
@@ -313,13 +339,19 @@ fn maximise(
         info
     };
     let (mut ll, _, _) = eval(&b, false);
-    let (mut converged, mut iterations) = (false, 0);
+    let (mut converged, mut iterations, mut stalled) = (false, 0, false);
     for it in 0..100 {
         iterations = it + 1;
         let (_, u, info) = eval(&b, true);
         let mut ch = full(info);
         if cholesky2(&mut ch, q, 1e-12) < q as i64 {
-            return Err(singular());
+            if it == 0 {
+                return Err(singular());
+            }
+            // Singular only after some steps: a coefficient running off to infinity
+            // has taken its information to 0 (flagged below).
+            stalled = true;
+            break;
         }
         let mut step = u;
         chsolve2(&ch, q, &mut step);
@@ -345,17 +377,53 @@ fn maximise(
             break;
         }
     }
-    let (_, _, info) = eval(&b, true);
+    let (_, u, info) = eval(&b, true);
     let mut var = full(info);
-    if cholesky2(&mut var, q, 1e-12) < q as i64 {
+    if cholesky2(&mut var, q, 1e-12) < q as i64 && !stalled {
         return Err(singular());
     }
     chinv2(&mut var, q);
+    // Columns whose information vanished (the generalised Cholesky zeroes them): their
+    // coefficient is infinite and has no variance.
+    let lost: Vec<bool> = (0..q).map(|j| var[j * q + j] == 0.0).collect();
+    for j in 0..q {
+        for l in 0..q {
+            if lost[j] || lost[l] {
+                var[j * q + l] = f64::NAN;
+            }
+        }
+    }
+    // coxph's test for an infinite coefficient: the Newton step `V u` at the end still
+    // moves coefficient j by more than 1e-9 and sqrt(1e-9) |β_j| (the likelihood
+    // flattens towards an infinite β, e.g. a follow-up interval without deaths).
+    let infinite: Vec<String> = (0..q)
+        .filter(|&j| {
+            let step = (0..q)
+                .filter(|&k| !lost[k])
+                .map(|k| var[j * q + k] * u[k])
+                .sum::<f64>()
+                .abs();
+            lost[j] || (step > 1e-9 && step > 1e-9f64.sqrt() * b[j].abs())
+        })
+        .map(|j| (j + 1).to_string())
+        .collect();
+    let mut warnings = Vec::new();
+    if !converged {
+        warnings.push("Ran out of iterations and did not converge".to_string());
+    }
+    if !infinite.is_empty() {
+        converged = false;
+        warnings.push(format!(
+            "Loglik converged before variable  {} ; coefficient may be infinite. ",
+            infinite.join(",")
+        ));
+    }
     Ok(Maximum {
         coef: b,
         loglik: ll,
         iterations,
         converged,
+        warnings,
         var,
     })
 }
