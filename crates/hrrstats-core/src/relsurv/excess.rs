@@ -408,7 +408,7 @@ fn maximise(
         .map(|j| (j + 1).to_string())
         .collect();
     let mut warnings = Vec::new();
-    if !converged {
+    if !converged && infinite.is_empty() {
         warnings.push("Ran out of iterations and did not converge".to_string());
     }
     if !infinite.is_empty() {
