@@ -523,3 +523,24 @@ fn excess_hazard_reports_convergence_and_refuses_no_deaths() {
         assert!(e.to_string().contains("no events"), "{e}");
     }
 }
+
+#[test]
+fn cox_cluster_with_robust_false_is_ignored_as_coxph() {
+    // coxph(..., cluster = id, robust = FALSE): model-based variance and a warning.
+    let st = [1., 0., 1., 1., 0., 1., 1., 1., 0., 1., 1., 0., 1., 1., 1., 0.];
+    let cl = Arg::Codes {
+        codes: Cow::Owned((0..16).map(|i| i / 2).collect()),
+        levels: (0..8).map(|i| i.to_string()).collect(),
+    };
+    let args = Args::new()
+        .with("time", nums(&TIME))
+        .with("status", nums(&st))
+        .with("cluster", cl)
+        .with("covariates", cols(&[("z", &Z)]));
+    let robust = api::call("cox_ph", &args).unwrap().value;
+    assert!(flag(&robust, "robust"));
+    let out = api::call("cox_ph", &args.with("robust", Arg::Bool(false))).unwrap().value;
+    assert!(!flag(&out, "robust"));
+    assert_eq!(strs(&out, "warnings"), vec!["cluster specified with robust=FALSE, cluster ignored"]);
+    assert_eq!(vals(&out, "se"), vals(&robust, "naive_se"));
+}

@@ -175,3 +175,14 @@ def test_excess_hazard_reports_convergence_and_refuses_no_deaths():
         with pytest.raises(ValueError, match=r"no events"):
             hs.excess_hazard_model("time", "status", "age", "year", "sex", ["x"], rt,
                                    breaks=(0, 2, 10), method=method, data=d)
+
+
+def test_cox_cluster_with_robust_false_is_ignored_as_coxph():
+    d = pd.DataFrame({"time": TIME, "z": Z, "id": np.arange(16) // 2,
+                      "st": [1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 0]})
+    r = hs.cox_ph("time", "st", ["z"], cluster="id", data=d)
+    assert r.robust
+    with pytest.warns(RuntimeWarning, match="^cluster specified with robust=FALSE, cluster ignored$"):
+        f = hs.cox_ph("time", "st", ["z"], cluster="id", robust=False, data=d)
+    assert not f.robust
+    np.testing.assert_allclose(f.se, r.naive_se, rtol=1e-12)

@@ -193,3 +193,15 @@ test_that("the excess-hazard model reports convergence and refuses no deaths", {
                  "no events")
   }
 })
+
+test_that("cluster() with robust = FALSE is ignored with coxph's warning", {
+  d <- data.frame(time = conv_time, z = conv_z, id = rep(1:8, each = 2),
+                  st = c(1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 0))
+  expect_warning(f <- cox_ph(survival::Surv(time, st) ~ z + cluster(id), data = d, robust = FALSE),
+                 "^cluster specified with robust=FALSE, cluster ignored$")
+  expect_warning(ref <- survival::coxph(survival::Surv(time, st) ~ z + cluster(id), data = d,
+                                        robust = FALSE),
+                 "cluster specified with robust=FALSE, cluster ignored")
+  expect_false(f$robust)
+  expect_equal(unname(f$se), unname(sqrt(diag(ref$var))), tolerance = 1e-8)
+})
