@@ -204,7 +204,11 @@ pub fn excess_hazard_glm(
     // A column the GLM aliased starts at 0: collinear columns make the information
     // singular there too (an error), while a covariate whose excess hazard vanishes
     // (no deaths in a group: working weights 0) runs off to -infinity and is flagged.
-    let start: Vec<f64> = glm.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+    let start: Vec<f64> = glm
+        .coef
+        .iter()
+        .map(|b| if b.is_nan() { 0.0 } else { *b })
+        .collect();
     let fit = maximise(start, eval)?;
     let mut out = fit.into_excess(x, breaks, year);
     out.glm_coef = glm.coef;

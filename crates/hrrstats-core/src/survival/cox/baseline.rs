@@ -76,7 +76,9 @@ impl Prepared {
         // shifted back for the baseline.
         let (lo, hi) = eta[start..end]
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &e| (lo.min(e), hi.max(e)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &e| {
+                (lo.min(e), hi.max(e))
+            });
         let shift = if hi > 200.0 || lo < -200.0 {
             (hi + lo) / 2.0
         } else {
