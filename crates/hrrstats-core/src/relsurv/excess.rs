@@ -21,6 +21,7 @@ use crate::data::Covariates;
 use crate::error::{Error, Result};
 use crate::glm::{Family, Glm, GlmData, Link};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
+use crate::newton::{Counts, Stop, Verdict};
 
 /// How the excess-hazard model is fitted: the grouped Poisson GLM of Dickman et al.
 /// (`"glm.poi"`, alias `"glm"`) or maximum likelihood on the individual data
@@ -322,67 +323,133 @@ impl Maximum {
     }
 }
 
-/// Newton's method with step halving. `eval(b, derivs)`: the log-likelihood and, when
-/// `derivs`, the score and the information (minus the Hessian, or its expectation;
-/// lower triangle, row-major). Iterates until the largest relative step is below 1e-13.
+/// An evaluation of the excess-hazard likelihood: log-likelihood and, when `full`, the
+/// score and the information (lower triangle, row-major).
+struct ExcessEval {
+    loglik: f64,
+    score: Vec<f64>,
+    info: Vec<f64>,
+    full: bool,
+}
+
+impl crate::newton::Point for ExcessEval {
+    fn score(&self) -> &[f64] {
+        &self.score
+    }
+    fn full(&self) -> bool {
+        self.full
+    }
+}
+
+/// The lower triangle of a symmetric `q x q` matrix copied to the upper.
+fn symmetric(mut info: Vec<f64>, q: usize) -> Vec<f64> {
+    for j in 0..q {
+        for l in 0..j {
+            info[l * q + j] = info[j * q + l];
+        }
+    }
+    info
+}
+
+fn singular() -> Error {
+    Error::Data {
+        arg: "covariates",
+        reason: "the information matrix is singular (collinear covariates?)".into(),
+    }
+}
+
+/// The rules of the excess-hazard fits for the Newton driver: Newton steps on the
+/// information, accepted when the log-likelihood does not decrease (up to rounding),
+/// halved up to 30 times; converged when the largest relative step
+/// `|step_j| / max(|β_j|, 1)` is below 1e-13 (or, when no halved step is accepted,
+/// below 1e-10); at most 100 steps. A singular information at the start is an error;
+/// later it means a coefficient running off to infinity (flagged by the caller).
+struct RsaddRule {
+    q: usize,
+    /// Iterations as reported (the step being taken, counted from 1).
+    iterations: usize,
+}
+
+impl RsaddRule {
+    fn size(step: &[f64], b: &[f64]) -> f64 {
+        step.iter()
+            .zip(b)
+            .map(|(s, c)| s.abs() / c.abs().max(1.0))
+            .fold(0.0, f64::max)
+    }
+}
+
+impl crate::newton::Rule<ExcessEval> for RsaddRule {
+    fn full_trials(&self) -> bool {
+        false
+    }
+    fn at_point(&mut self, _b: &[f64], _at: &ExcessEval, n: &Counts) -> Option<Stop> {
+        self.iterations = (n.steps + 1).min(100);
+        (n.steps == 100).then_some(Stop::MaxIterations)
+    }
+    fn direction(&mut self, at: &ExcessEval, n: &Counts) -> Result<Option<Vec<f64>>> {
+        let mut ch = symmetric(at.info.clone(), self.q);
+        if cholesky2(&mut ch, self.q, 1e-12) < self.q as i64 {
+            return if n.steps == 0 {
+                Err(singular())
+            } else {
+                Ok(None)
+            };
+        }
+        let mut step = at.score.clone();
+        chsolve2(&ch, self.q, &mut step);
+        Ok(Some(step))
+    }
+    fn judge(&mut self, at: &ExcessEval, trial: &ExcessEval, _slope: f64, _n: &Counts) -> Verdict {
+        let (ll, lln) = (at.loglik, trial.loglik);
+        if lln.is_finite() && lln >= ll - 64.0 * f64::EPSILON * ll.abs().max(1.0) {
+            Verdict::Accept
+        } else {
+            Verdict::Reject
+        }
+    }
+    fn shrink(&self, trial: &mut [f64], b: &[f64], step: &mut [f64], _n: &Counts) {
+        crate::newton::halve(trial, b, step);
+    }
+    fn after_reject(&mut self, b: &[f64], step: &[f64], n: &Counts) -> Option<Stop> {
+        (n.halvings == 30).then(|| {
+            if Self::size(step, b) < 1e-10 {
+                Stop::Converged
+            } else {
+                Stop::StepFailed
+            }
+        })
+    }
+    fn after_accept(&mut self, b: &[f64], step: &[f64], _n: &Counts) -> Option<Stop> {
+        (Self::size(step, b) < 1e-13).then_some(Stop::Converged)
+    }
+}
+
+/// Newton's method with step halving ([`RsaddRule`] on the Newton driver).
+/// `eval(b, derivs)`: the log-likelihood and, when `derivs`, the score and the
+/// information (minus the Hessian, or its expectation; lower triangle, row-major).
 fn maximise(
-    mut b: Vec<f64>,
+    b: Vec<f64>,
     eval: impl Fn(&[f64], bool) -> (f64, Vec<f64>, Vec<f64>),
 ) -> Result<Maximum> {
     let q = b.len();
-    let singular = || Error::Data {
-        arg: "covariates",
-        reason: "the information matrix is singular (collinear covariates?)".into(),
+    let ev = |b: &[f64], full: bool| {
+        let (loglik, score, info) = eval(b, full);
+        Ok(ExcessEval {
+            loglik,
+            score,
+            info,
+            full,
+        })
     };
-    let full = |mut info: Vec<f64>| {
-        for j in 0..q {
-            for l in 0..j {
-                info[l * q + j] = info[j * q + l];
-            }
-        }
-        info
-    };
-    let (mut ll, _, _) = eval(&b, false);
-    let (mut converged, mut iterations, mut stalled) = (false, 0, false);
-    for it in 0..100 {
-        iterations = it + 1;
-        let (_, u, info) = eval(&b, true);
-        let mut ch = full(info);
-        if cholesky2(&mut ch, q, 1e-12) < q as i64 {
-            if it == 0 {
-                return Err(singular());
-            }
-            // Singular only after some steps: a coefficient running off to infinity
-            // has taken its information to 0 (flagged below).
-            stalled = true;
-            break;
-        }
-        let mut step = u;
-        chsolve2(&ch, q, &mut step);
-        let mut accepted = false;
-        for _ in 0..30 {
-            let bn: Vec<f64> = b.iter().zip(&step).map(|(a, s)| a + s).collect();
-            let (lln, _, _) = eval(&bn, false);
-            if lln.is_finite() && lln >= ll - 64.0 * f64::EPSILON * ll.abs().max(1.0) {
-                b = bn;
-                ll = lln;
-                accepted = true;
-                break;
-            }
-            step.iter_mut().for_each(|v| *v *= 0.5);
-        }
-        let size = step
-            .iter()
-            .zip(&b)
-            .map(|(s, c)| s.abs() / c.abs().max(1.0))
-            .fold(0.0, f64::max);
-        if !accepted || size < 1e-13 {
-            converged = accepted || size < 1e-10;
-            break;
-        }
-    }
-    let (_, u, info) = eval(&b, true);
-    let mut var = full(info);
+    let at0 = ev(&b, true)?;
+    let mut rule = RsaddRule { q, iterations: 0 };
+    let out = crate::newton::maximise(ev, &mut rule, b, at0)?;
+    let (b, ll, u) = (out.b, out.at.loglik, out.at.score);
+    let stalled = out.stop == Stop::Singular;
+    let mut converged = out.stop == Stop::Converged;
+    let iterations = rule.iterations;
+    let mut var = symmetric(out.at.info, q);
     if cholesky2(&mut var, q, 1e-12) < q as i64 && !stalled {
         return Err(singular());
     }
