@@ -312,16 +312,13 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
                  rows = if (miss$n_dropped > 0L) keep)
   out <- hrr_call("fine_gray", inputs)
   v <- out$value
-  if (!v$converged) {
-    warning(sprintf("fine_gray: did not converge in %d iterations", v$iterations),
-            call. = FALSE)
-  }
   fit <- list(
     coefficients = stats::setNames(v$coef, xnames), var = v$var, naive_var = v$naive_var,
     se = stats::setNames(v$se, xnames), coef_table = v$table,
     wald = v$table,   # the former name (its columns are a subset of coef_table's)
     conf_level = v$conf_level, loglik = v$loglik, loglik_null = v$loglik_null,
     score = stats::setNames(v$score, xnames), iter = v$iterations, converged = v$converged,
+    convergence = v$convergence, warnings = v$warnings,
     n = v$n, nevent = v$n_events, event_times = v$event_times,
     baseline_jumps = v$baseline_jumps, cause = evc$label(failcode), cause_code = failcode,
     censor_code = evc$censor_code, cengroup_levels = cgc$levels, terms = xterms,

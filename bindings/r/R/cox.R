@@ -10,13 +10,14 @@
 # @param data a data frame holding the variables.
 # @param weights case weights (positive): a numeric vector or a column of `data`.
 # @param ties "efron" (default) or "breslow" (parsed by the core).
-# @param robust robust (sandwich) variance; implied by a cluster() term.
+# @param robust robust (sandwich) variance; NULL (default): coxph's rule, robust with a
+#   cluster() term or non-integer case weights.
 # @param init initial coefficients (default 0).
 # @param control list(iter.max = 20, eps = 1e-9).
 # @param na_action "fail" (default: missing values are an error) or "drop".
 # @return an object of class `hrr_coxph`.
 cox_ph <- function(formula, data, weights = NULL, ties = "efron",
-                   robust = FALSE, init = NULL, control = list(iter.max = 20, eps = 1e-9),
+                   robust = NULL, init = NULL, control = list(iter.max = 20, eps = 1e-9),
                    na_action = c("fail", "drop")) {
   call <- match.call()
   if (missing(data)) data <- NULL
@@ -126,10 +127,6 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
                  rows = miss$keep, labels = cox_labels)
   out <- cox_call(inputs, strata$levels)
   v <- out$value
-  if (v$convergence == "max_iterations") {
-    warning(sprintf("cox_ph: ran out of iterations (%d) and did not converge",
-                    v$iterations), call. = FALSE)
-  }
 
   rn <- rownames(mf)
   robust_fit <- isTRUE(v$robust)

@@ -181,7 +181,7 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   )
   # the core's fields under their own names
   same <- c("test", "conf_level", "rank", "deviance", "aic", "loglik", "loglik_df",
-            "dispersion", "converged", "boundary", "family", "link", "theta", "twologlik",
+            "dispersion", "converged", "convergence", "alternations", "boundary", "family", "link", "theta", "twologlik",
             "n_cluster", "nobs", "warnings")
   fit[same] <- v[same]
   class(fit) <- "hrr_glm"

@@ -616,10 +616,6 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
     list(time = time, status = status),
     rate_values(ratetable, age, year, sex, data, length(time)),
     list(covariates = covs, breaks = as.double(breaks), method = method)))$value
-  if (!isTRUE(v$converged)) {
-    warning(sprintf("excess_hazard_model: did not converge in %d iterations", v$iterations),
-            call. = FALSE)
-  }
   by_term <- function(x) if (length(x)) stats::setNames(x, v$names)
   coef_table <- v$coefficients
   rownames(coef_table) <- coef_table$term

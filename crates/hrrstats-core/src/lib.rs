@@ -17,6 +17,7 @@ pub mod error;
 pub mod glm;
 pub mod inference;
 pub(crate) mod linalg;
+pub(crate) mod newton;
 pub mod options;
 pub mod person_time;
 pub mod protocol;

@@ -140,7 +140,9 @@ class FineGray:
 
     Attributes: ``coef``, ``se`` and ``var`` (crr's sandwich variance), ``naive_var``
     (inverse information, crr's ``invinf``), ``loglik`` (null, final pseudo
-    log-likelihood), ``score``, ``iterations``, ``converged``, ``n``, ``n_events``,
+    log-likelihood), ``score``, ``iterations``, ``converged``, ``convergence`` (why the
+    iterations stopped: "converged", "infinite_coefficient", "max_iterations",
+    "step_search_failed"), ``warnings``, ``n``, ``n_events``,
     ``names``, ``event_times``.
     """
 
@@ -156,6 +158,8 @@ class FineGray:
         for k in ("iterations", "n", "n_events"):
             setattr(self, k, int(res[k]))
         self.converged = bool(res["converged"])
+        self.convergence = res["convergence"]
+        self.warnings = list(res["warnings"])
         self.loglik = (res["loglik_null"], res["loglik"])
         self.cause_of_interest = cause_of_interest
         self.n_dropped = n_dropped

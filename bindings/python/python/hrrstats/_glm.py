@@ -23,8 +23,11 @@ class GLM:
     Attributes: ``coef``, ``se`` and ``var`` (robust when ``robust``/``cluster`` was
     given), ``naive_se``/``naive_var`` (model-based), ``deviance``, ``null_deviance``,
     ``aic``, ``loglik``, ``df_residual``, ``df_null``, ``dispersion``, ``iterations``,
-    ``converged``, ``names``, ``aliased``, ``fitted``, ``linear_predictors``, and for
-    the negative binomial ``theta``/``se_theta``.
+    ``converged``, ``convergence`` (why the iterations stopped: "converged",
+    "max_iterations", and for the negative binomial "theta_iteration_limit",
+    "alternation_limit", "theta_infinite"), ``names``, ``aliased``, ``fitted``,
+    ``linear_predictors``, and for the negative binomial ``theta``/``se_theta`` and
+    ``alternations``.
     """
 
     def __init__(self, r, fit, design, n_dropped, covariates, offset):
@@ -34,7 +37,7 @@ class GLM:
         self.names = list(r["names"])
         for k in ("coef", "se", "var", "naive_se", "naive_var", "deviance", "null_deviance", "aic", "loglik",
                   "loglik_df", "dispersion", "df_residual", "df_null", "rank", "iterations", "converged",
-                  "boundary", "family", "link", "theta", "se_theta", "twologlik", "robust", "n_cluster",
+                  "convergence", "alternations", "boundary", "family", "link", "theta", "se_theta", "twologlik", "robust", "n_cluster",
                   "fitted", "linear_predictors", "working_weights", "nobs", "test", "conf_level"):
             setattr(self, k, r[k])
         self.aliased = np.asarray(r["aliased"], dtype=bool)

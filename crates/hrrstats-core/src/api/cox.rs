@@ -25,7 +25,8 @@ struct CoxFit {
 /// Cox proportional hazards regression, as `survival::coxph`: `time`, `status`,
 /// `covariates` (named numeric columns: the design, without an intercept), `entry`,
 /// `weights`, `strata`, `offset`, `cluster` (groupings: codes with levels), `ties`
-/// ("efron", "breslow"), `robust`, `max_iter` (20), `eps` (1e-9), `init`,
+/// ("efron", "breslow"), `robust` (absent: robust with a cluster or non-integer case
+/// weights, as coxph), `max_iter` (20), `eps` (1e-9), `init`,
 /// `conf_level` (0.95, of `table`). Returns the coefficient table and every number of
 /// the fit; the handle answers the operations listed in the module documentation.
 pub fn cox_ph(args: &Args) -> Result<Output> {
@@ -39,9 +40,12 @@ pub fn cox_ph(args: &Args) -> Result<Output> {
     if let Some((c, _)) = args.opt_codes("cluster")? {
         data = data.with_cluster(c)?;
     }
-    let mut params = CoxPh::params()
-        .ties(args.option::<Ties>("ties")?)
-        .robust(args.flag_or("robust", false)?)
+    let mut params = CoxPh::params().ties(args.option::<Ties>("ties")?);
+    // Absent: coxph's rule (robust with a cluster or non-integer case weights).
+    if args.get("robust").is_some() {
+        params = params.robust(args.flag_or("robust", false)?);
+    }
+    let mut params = params
         .max_iter(args.count_or("max_iter", 20, 0)?)
         .eps(args.num_or("eps", 1e-9)?);
     if let Some(init) = args.opt_nums("init")? {

@@ -639,7 +639,7 @@ pub fn net_survival_test(args: &Args) -> Result<Output> {
 /// `excess_hazard_model`: `covariates` (a record of numeric columns), `breaks`
 /// (follow-up intervals in years), `method` ("glm.poi" or "max.lik"), `conf_level`.
 /// Returns coefficients (the coefficient table), coef, se, var, loglik, iterations,
-/// converged, rsadd_coef / rsadd_se (glm.poi: the GLM as rsadd reports it), method, n,
+/// converged, warnings (non-convergence, infinite coefficients), rsadd_coef / rsadd_se (glm.poi: the GLM as rsadd reports it), method, n,
 /// events.
 pub fn excess_hazard_model(args: &Args) -> Result<Output> {
     let s = spec(args)?;
@@ -677,6 +677,7 @@ pub fn excess_hazard_model(args: &Args) -> Result<Output> {
         .with("loglik", f.loglik)
         .with("iterations", f.iterations)
         .with("converged", f.converged)
+        .with("warnings", f.warnings.clone())
         .with("rsadd_coef", f.glm_coef.clone())
         .with("rsadd_se", f.glm_se.clone())
         .with("method", method.name())

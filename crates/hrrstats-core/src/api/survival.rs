@@ -234,7 +234,14 @@ pub fn logrank_test(args: &Args) -> Result<Output> {
         row_names: None,
         col_names: None,
     };
+    // survdiff gives NA (with R's "NaNs produced") when nothing can be compared.
+    let warnings: Vec<String> = if r.df == 0 {
+        vec!["the test has 0 degrees of freedom (no events, or a single group with any): p-value NA".to_string()]
+    } else {
+        Vec::new()
+    };
     let rec = Record::new()
+        .with("warnings", warnings)
         .with("statistic", r.statistic)
         .with("df", r.df)
         .with("p_value", r.p_value)

@@ -6,7 +6,7 @@ pub mod fine_gray;
 mod gray;
 
 pub use cuminc::{CifCurve, CifVariance, CumInc, CumIncAt, CumIncFit, CumIncParams, GrayTest};
-pub use fine_gray::{FineGray, FineGrayFit, FineGrayParams};
+pub use fine_gray::{FineGray, FineGrayFit, FineGrayParams, FineGrayStop};
 
 use crate::data::{check_codes, check_finite, check_len, check_nonneg_finite, non_finite};
 use crate::error::{Error, Result};
