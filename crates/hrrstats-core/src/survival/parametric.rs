@@ -467,65 +467,89 @@ struct Newton {
     converged: bool,
 }
 
-/// Newton–Raphson with step halving (survreg6's loop): a step that lowers the
-/// log-likelihood (or makes it non-finite) is halved, up to 30 times within one
-/// iteration; converged when the relative change of the log-likelihood after a full
-/// (unhalved) step is at most `eps`.
+/// An evaluation: log-likelihood, score, information.
+struct Eval {
+    ll: f64,
+    g: Vec<f64>,
+    info: Vec<f64>,
+}
+
+impl crate::newton::Point for Eval {
+    fn score(&self) -> &[f64] {
+        &self.g
+    }
+    fn full(&self) -> bool {
+        true
+    }
+}
+
+/// survreg6's rules: the Newton direction by the generalised Cholesky solve
+/// (`toler`); a trial that lowers the log-likelihood (or is not finite) is halved, up to
+/// 30 times; converged when the relative change of the log-likelihood after a full
+/// (unhalved) step is at most `eps`; at most `max_iter` steps.
+struct SurvregRule {
+    q: usize,
+    eps: f64,
+    toler: f64,
+    max_iter: usize,
+}
+
+impl crate::newton::Rule<Eval> for SurvregRule {
+    fn full_trials(&self) -> bool {
+        true
+    }
+    fn direction(&mut self, at: &Eval, _n: &crate::newton::Counts) -> Result<Option<Vec<f64>>> {
+        let mut m = at.info.clone();
+        cholesky2(&mut m, self.q, self.toler);
+        let mut step = at.g.clone();
+        chsolve2(&m, self.q, &mut step);
+        Ok(Some(step))
+    }
+    fn judge(&mut self, at: &Eval, trial: &Eval, _slope: f64, n: &crate::newton::Counts) -> crate::newton::Verdict {
+        use crate::newton::Verdict;
+        let worse = !trial.ll.is_finite() || trial.ll < at.ll - 1e-12 * at.ll.abs().max(1.0);
+        if worse {
+            Verdict::Reject
+        } else if n.halvings == 0 && (1.0 - at.ll / trial.ll).abs() <= self.eps {
+            Verdict::Converged
+        } else {
+            Verdict::Accept
+        }
+    }
+    fn shrink(&self, trial: &mut [f64], b: &[f64], step: &mut [f64], _n: &crate::newton::Counts) {
+        crate::newton::halve(trial, b, step);
+    }
+    fn after_reject(&mut self, _b: &[f64], _step: &[f64], n: &crate::newton::Counts) -> Option<crate::newton::Stop> {
+        (n.halvings >= 30).then_some(crate::newton::Stop::StepFailed)
+    }
+    fn after_accept(&mut self, _b: &[f64], _step: &[f64], n: &crate::newton::Counts) -> Option<crate::newton::Stop> {
+        (n.steps >= self.max_iter).then_some(crate::newton::Stop::MaxIterations)
+    }
+}
+
+/// Maximise the log-likelihood from `init` on the shared Newton driver
+/// ([`crate::newton`]) with survreg's rules ([`SurvregRule`]).
 fn newton(p: &Prepared, init: Vec<f64>, max_iter: usize, eps: f64, toler: f64) -> Result<Newton> {
-    let q = p.q();
-    let mut theta = init;
-    let (mut ll, mut g, mut info) = p.eval(&theta, true);
-    if !ll.is_finite() {
+    let eval = |t: &[f64], _full: bool| -> Result<Eval> {
+        let (ll, g, info) = p.eval(t, true);
+        Ok(Eval { ll, g, info })
+    };
+    let at = eval(&init, true)?;
+    if !at.ll.is_finite() {
         return Err(Error::Data {
             arg: "init",
             reason: "the log-likelihood is not finite at the initial values".into(),
         });
     }
-    let mut halvings_total = 0;
-    let mut iterations = 0;
-    let mut converged = false;
-    while iterations < max_iter {
-        iterations += 1;
-        let mut m = info.clone();
-        cholesky2(&mut m, q, toler);
-        let mut step = g.clone();
-        chsolve2(&m, q, &mut step);
-        let mut halvings = 0;
-        // the trial point's derivatives are computed with its log-likelihood (one pass
-        // over the rows per accepted step)
-        let (new_theta, new_ll, new_g, new_info) = loop {
-            let t: Vec<f64> = theta.iter().zip(&step).map(|(a, b)| a + b).collect();
-            let (l, g2, i2) = p.eval(&t, true);
-            if (l.is_finite() && l >= ll - 1e-12 * ll.abs().max(1.0)) || halvings >= 30 {
-                break (t, l, g2, i2);
-            }
-            halvings += 1;
-            for s in step.iter_mut() {
-                *s /= 2.0;
-            }
-        };
-        halvings_total += halvings;
-        if !new_ll.is_finite() || new_ll < ll - 1e-12 * ll.abs().max(1.0) {
-            // no step improves: at the maximum within rounding
-            converged = halvings > 0 && (ll - new_ll).abs() <= eps * ll.abs().max(1.0);
-            break;
-        }
-        let change = (1.0 - ll / new_ll).abs();
-        theta = new_theta;
-        ll = new_ll;
-        g = new_g;
-        info = new_info;
-        if change <= eps && halvings == 0 {
-            converged = true;
-            break;
-        }
-    }
+    let mut rule = SurvregRule { q: p.q(), eps, toler, max_iter };
+    let out = crate::newton::maximise(eval, &mut rule, init, at)?;
+    let converged = out.stop == crate::newton::Stop::Converged;
     Ok(Newton {
-        theta,
-        loglik: ll,
-        info,
-        iterations,
-        halvings: halvings_total,
+        theta: out.b,
+        loglik: out.at.ll,
+        info: out.at.info,
+        iterations: out.counts.steps + usize::from(converged),
+        halvings: out.counts.total_halvings,
         converged,
     })
 }
