@@ -318,46 +318,59 @@ impl Prepared<'_> {
         e
     }
 
-    fn xrow(&self, i: usize, out: &mut [f64]) {
-        let mut j = 0;
-        if self.intercept {
-            out[0] = 1.0;
-            j = 1;
-        }
-        for (k, col) in self.x.iter().enumerate() {
-            out[j + k] = col[i];
-        }
-    }
-
     /// Log-likelihood (on the transformed scale), score and information (row-major
     /// `q x q`) at `theta`.
     fn eval(&self, theta: &[f64], need_derivs: bool) -> (f64, Vec<f64>, Vec<f64>) {
         let q = self.q();
         let pb = self.n_beta();
         let n = self.y.len();
+        let j0 = usize::from(self.intercept);
+        // (log σ, σ) per stratum (for the Gompertz model (a, e^a), e^a unused)
+        let scales: Vec<(f64, f64)> = if self.n_scale > 0 {
+            theta[pb..].iter().map(|&s| (s, s.exp())).collect()
+        } else {
+            vec![(self.fixed_log_scale, self.fixed_log_scale.exp())]
+        };
         let chunks: Vec<(f64, Vec<f64>, Vec<f64>)> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|c| {
+                let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+                let m = hi - lo;
+                // the chunk's linear predictors, column by column
+                let mut eta: Vec<f64> = match self.offset {
+                    Some(o) => o[lo..hi].to_vec(),
+                    None => vec![0.0; m],
+                };
+                if self.intercept {
+                    eta.iter_mut().for_each(|e| *e += theta[0]);
+                }
+                for (k, col) in self.x.iter().enumerate() {
+                    let b = theta[j0 + k];
+                    for (e, &x) in eta.iter_mut().zip(&col[lo..hi]) {
+                        *e += b * x;
+                    }
+                }
                 let mut ll = 0.0;
                 let (mut g, mut h) = if need_derivs {
                     (vec![0.0; q], vec![0.0; q * q])
                 } else {
                     (Vec::new(), Vec::new())
                 };
-                let mut xr = vec![0.0; pb];
-                for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                // per-row weights of the β derivatives: w ∂ℓ/∂η, w ∂²ℓ/∂η², w ∂²ℓ/∂η∂s
+                let (mut we, mut wee, mut wes) = if need_derivs {
+                    (vec![0.0; m], vec![0.0; m], vec![0.0; m])
+                } else {
+                    (Vec::new(), Vec::new(), Vec::new())
+                };
+                for r in 0..m {
+                    let i = lo + r;
                     let w = self.w.map_or(1.0, |w| w[i]);
                     if w == 0.0 {
                         continue;
                     }
-                    let eta = self.eta(theta, i);
+                    let eta = eta[r];
                     let k = self.strata.map_or(0, |s| s[i] as usize);
-                    let s = if self.n_scale > 0 {
-                        theta[pb + k]
-                    } else {
-                        self.fixed_log_scale
-                    };
-                    let sigma = s.exp();
+                    let (s, sigma) = scales[k];
                     let z = (self.y[i] - eta) / sigma;
                     let event = self.status[i] == 1.0;
                     let (mut l, mut de, mut dee, mut ds, mut dss, mut des);
@@ -414,21 +427,39 @@ impl Prepared<'_> {
                     if !need_derivs {
                         continue;
                     }
-                    self.xrow(i, &mut xr);
-                    for a in 0..pb {
-                        g[a] += w * de * xr[a];
-                        let wa = w * dee * xr[a];
-                        for b in a..pb {
-                            h[a * q + b] -= wa * xr[b];
-                        }
-                    }
+                    we[r] = w * de;
+                    wee[r] = w * dee;
+                    wes[r] = w * des;
                     if self.n_scale > 0 {
                         let js = pb + k;
                         g[js] += w * ds;
-                        for a in 0..pb {
-                            h[a * q + js] -= w * des * xr[a];
-                        }
                         h[js * q + js] -= w * dss;
+                    }
+                }
+                if need_derivs {
+                    // X'(we), X' diag(wee) X and the β–scale block, over contiguous columns
+                    let col = |a: usize| -> Option<&[f64]> {
+                        if self.intercept && a == 0 {
+                            None
+                        } else {
+                            Some(&self.x[a - j0][lo..hi])
+                        }
+                    };
+                    for a in 0..pb {
+                        let xa = col(a);
+                        g[a] += dot(&we, xa, None);
+                        for b in a..pb {
+                            h[a * q + b] -= dot(&wee, xa, col(b));
+                        }
+                        if self.n_scale == 1 {
+                            h[a * q + pb] -= dot(&wes, xa, None);
+                        } else if self.n_scale > 1 {
+                            let st = &self.strata.expect("strata")[lo..hi];
+                            for r in 0..m {
+                                let x = xa.map_or(1.0, |x| x[r]);
+                                h[a * q + pb + st[r] as usize] -= wes[r] * x;
+                            }
+                        }
                     }
                 }
                 (ll, g, h)
@@ -455,6 +486,42 @@ impl Prepared<'_> {
         }
         (ll, g, h)
     }
+}
+
+/// `Σ w_i x_i y_i` (`None`: a column of ones), in four running sums (vectorisable).
+fn dot(w: &[f64], x: Option<&[f64]>, y: Option<&[f64]>) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let n = w.len();
+    let body = n - n % 4;
+    match (x, y) {
+        (None, None) => {
+            for i in (0..body).step_by(4) {
+                for k in 0..4 {
+                    acc[k] += w[i + k];
+                }
+            }
+            acc[0] += w[body..].iter().sum::<f64>();
+        }
+        (Some(x), None) | (None, Some(x)) => {
+            let x = &x[..n];
+            for i in (0..body).step_by(4) {
+                for k in 0..4 {
+                    acc[k] += w[i + k] * x[i + k];
+                }
+            }
+            acc[0] += w[body..].iter().zip(&x[body..]).map(|(a, b)| a * b).sum::<f64>();
+        }
+        (Some(x), Some(y)) => {
+            let (x, y) = (&x[..n], &y[..n]);
+            for i in (0..body).step_by(4) {
+                for k in 0..4 {
+                    acc[k] += w[i + k] * x[i + k] * y[i + k];
+                }
+            }
+            acc[0] += (body..n).map(|i| w[i] * x[i] * y[i]).sum::<f64>();
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 /// Result of one Newton–Raphson maximisation.
