@@ -180,3 +180,39 @@ fn rmst_matches_survfit() {
     let e = out.fit.as_ref().unwrap().call("rmst_difference", &Args::new().with("tau", Arg::Num(1.0))).err().unwrap().to_string();
     assert!(e.contains("argument `strata`"), "{e}");
 }
+
+/// Harrell's concordance of Cox fits against `survival::concordance(fit)`.
+#[test]
+fn concordance_matches_survival() {
+    let cases = Table::read("concordance_cases.csv");
+    for i in 0..cases.nrow {
+        let col = |c: &str| cases.str(c)[i].clone();
+        let name = col("case");
+        let d = Table::read(&format!("data_survreg_{}.csv", col("data")));
+        let mut covs = Args::new();
+        for c in col("covariates").split(' ') {
+            covs = covs.with(c, nums(d.num(c)));
+        }
+        let mut a = Args::new()
+            .with("time", nums(d.num("time")))
+            .with("status", nums(d.num("status")))
+            .with("covariates", Arg::Record(covs));
+        if !col("weights").is_empty() {
+            a = a.with("weights", nums(d.num(&col("weights"))));
+        }
+        if !col("strata").is_empty() {
+            let v = d.num(&col("strata"));
+            let codes: Vec<u32> = v.iter().map(|&x| (x - 1.0) as u32).collect();
+            a = a.with("strata", Arg::Codes { codes: Cow::Owned(codes), levels: vec!["1".into(), "2".into()] });
+        }
+        let out = api::call("cox_ph", &a).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let Value::Record(c) = out.fit.as_ref().unwrap().call("concordance", &Args::new()).unwrap() else { panic!() };
+        let r = Table::read(&format!("concordance_{name}.csv"));
+        assert_close(&format!("{name} concordance"), &vec_of(get(&c, "concordance")), &r.num("concordance"));
+        assert_close(&format!("{name} var"), &vec_of(get(&c, "var")), &r.num("var"));
+        let Value::Record(k) = get(&c, "counts") else { panic!() };
+        for f in ["concordant", "discordant", "tied_x", "tied_y", "tied_xy"] {
+            assert_close(&format!("{name} {f}"), &vec_of(get(k, f)), &r.num(f));
+        }
+    }
+}

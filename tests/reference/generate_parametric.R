@@ -3,7 +3,8 @@
 # (and, for delayed entry, which survreg does not have, the closed-form log-likelihood
 # maximised numerically: nlm, then Newton steps on numerical derivatives).
 #
-# Writes tests/reference/fixtures/ (every file prefixed survreg_, data_survreg_ or rmst_):
+# Writes tests/reference/fixtures/ (every file prefixed survreg_, data_survreg_, rmst_ or
+# concordance_):
 #   data_survreg_<data>.csv      input data: numeric columns, factors dummy-coded
 #   survreg_cases.csv            manifest: case, data, time, status, entry, covariates,
 #                                strata, weights, offset, dist, anchor ("survreg"/"optim")
@@ -20,6 +21,9 @@
 #                                strata, weights, tau
 #   rmst_<case>.csv              print(survfit(...), rmean = tau)'s table: stratum
 #                                (1-based, in level order), rmean, se (se(rmean))
+#   concordance_cases.csv        Cox fits: case, data, covariates, strata, weights
+#   concordance_<case>.csv       concordance(coxph fit): concordance, var, and the counts
+#                                concordant, discordant, tied_x, tied_y, tied_xy
 #
 # Run from the repository root:  Rscript tests/reference/generate_parametric.R
 # survreg is called with rel.tolerance = 1e-12 (default 1e-9), iter.max = 100: at its
@@ -29,7 +33,7 @@
 # agree to the tolerance of the comparison (1e-8).
 suppressPackageStartupMessages(library(survival))
 source(file.path("tests", "reference", "fixture_io.R"))
-write_csv <- fixture_writer("^(survreg_|data_survreg_|rmst_)")
+write_csv <- fixture_writer("^(survreg_|data_survreg_|rmst_|concordance_)")
 
 dummies <- function(f, prefix) {
   f <- factor(f)
@@ -231,5 +235,28 @@ for (i in seq_len(nrow(rmst_cases))) {
   if (!is.matrix(tab)) tab <- t(tab)
   write_csv(data.frame(stratum = seq_len(nrow(tab)), rmean = tab[, "rmean"],
                        se = tab[, "se(rmean)"]), paste0("rmst_", cs$case, ".csv"))
+}
+## ---- concordance of Cox fits (survival::concordance) ---------------------------
+conc_cases <- data.frame(
+  case = c("lung_cont", "lung_factors", "lung_strata_weights", "veteran_cell"),
+  data = c("lung", "lung", "lung", "veteran"),
+  covariates = c("age ph_ecog", "sex ph_ecog", "age ph_ecog", "karno cell_smallcell cell_adeno cell_large"),
+  strata = c("", "", "sex", ""),
+  weights = c("", "", "w", ""), stringsAsFactors = FALSE)
+write_csv(conc_cases, "concordance_cases.csv")
+for (i in seq_len(nrow(conc_cases))) {
+  cs <- conc_cases[i, ]
+  d <- datasets[[cs$data]]
+  rhs <- strsplit(cs$covariates, " ")[[1]]
+  if (nzchar(cs$strata)) rhs <- c(rhs, sprintf("strata(%s)", cs$strata))
+  f <- as.formula(paste("Surv(time, status) ~", paste(rhs, collapse = " + ")))
+  fit <- if (nzchar(cs$weights)) coxph(f, data = d, weights = d[[cs$weights]]) else coxph(f, data = d)
+  cc <- concordance(fit)
+  k <- cc$count
+  if (is.matrix(k)) k <- colSums(k)
+  write_csv(data.frame(concordance = cc$concordance, var = cc$var, concordant = k[["concordant"]],
+                       discordant = k[["discordant"]], tied_x = k[["tied.x"]],
+                       tied_y = k[["tied.y"]], tied_xy = k[["tied.xy"]]),
+            paste0("concordance_", cs$case, ".csv"))
 }
 cat("wrote", length(written), "files\n")

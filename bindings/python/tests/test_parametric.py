@@ -111,3 +111,20 @@ def test_rmst_matches_survfit(c):
         assert_close("se", dd["std_err"], np.hypot(r["se"][0], r["se"][1]))
     with pytest.raises(ValueError, match="argument `tau`"):
         km.rmst(0)
+
+
+CONC_CASES = manifest("concordance_cases.csv")
+
+
+@pytest.mark.parametrize("c", CONC_CASES, ids=[c["case"] for c in CONC_CASES])
+def test_concordance_matches_survival(c):
+    d = fixture(f"data_survreg_{c['data']}.csv")
+    fit = hs.cox_ph("time", "status", c["covariates"].split(" "), strata=c["strata"], weights=c["weights"],
+                    data=d)
+    r = fixture(f"concordance_{c['case']}.csv")
+    est, se = fit.concordance()
+    assert_close("concordance", est, r["concordance"][0])
+    assert_close("std_err", se, np.sqrt(r["var"][0]))
+    k = fit.concordance(counts=True)
+    for f in ("concordant", "discordant", "tied_x", "tied_y", "tied_xy"):
+        assert_close(f, k["counts"][f], r[f][0])

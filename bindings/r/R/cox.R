@@ -391,6 +391,23 @@ predict.hrr_coxph <- function(object, newdata, type = "lp", times = NULL, stratu
   stats::setNames(out, rn)
 }
 
+# Harrell's concordance of the linear predictor with the outcome, as
+# survival::concordance(fit) (the method of survival's generic): concordance, var,
+# std_err, n and the pair counts.
+concordance.hrr_coxph <- function(object, ...) {
+  r <- hrr_fit_call(cox_ptr(object), "concordance")
+  r$count <- unlist(r$counts)
+  r$counts <- NULL
+  structure(r, class = "hrr_concordance")
+}
+
+print.hrr_concordance <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(sprintf("Concordance = %s (se = %s)\n", format(x$concordance, digits = digits),
+              format(x$std_err, digits = digits)))
+  print(round(x$count, 2))
+  invisible(x)
+}
+
 # The model frame of `newdata` for a fit's terms and factor levels (Cox, Fine-Gray and
 # GLM): the terms carry the fitted predvars (fitted_terms()), so poly(), ns(), scale()
 # use the fitted basis, as predict.lm/predict.coxph.

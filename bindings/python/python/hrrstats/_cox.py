@@ -128,6 +128,15 @@ class CoxPH:
                                         "df": np.array([float((~o.aliased).sum()) for o in others]),
                                         "n": np.array([float(o.n) for o in others])})
 
+    def concordance(self, counts=False):
+        """Harrell's concordance of the linear predictor with the outcome, as
+        ``survival::concordance(fit)`` (within strata, case-weighted, ties in the
+        predictor counted 1/2): (concordance, std_err), its infinitesimal-jackknife
+        standard error; with ``counts=True`` a dict that also has var, n and the
+        concordant, discordant, tied_x, tied_y and tied_xy pair counts."""
+        c = self._fit.call("concordance", {})
+        return dict(c) if counts else (c["concordance"], c["std_err"])
+
     def __repr__(self):
         s = self.summary()
         cols = ["coef", "exp_coef", "se"] + (["naive_se"] if self.robust else []) + ["z", "p"]

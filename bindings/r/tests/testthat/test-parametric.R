@@ -122,3 +122,18 @@ test_that("rmst() matches print(survfit, rmean = tau)", {
   }
   expect_error(rmst(km, -1), "argument `tau`")
 })
+
+test_that("concordance(cox_ph fit) matches survival::concordance(coxph fit)", {
+  lung <- survival::lung
+  lung$status <- lung$status - 1
+  for (f in list(Surv(time, status) ~ age + ph.ecog, Surv(time, status) ~ sex + ph.ecog,
+                 Surv(time, status) ~ age + strata(sex))) {
+    ours <- concordance(cox_ph(f, data = lung, na_action = "drop"))
+    ref <- survival::concordance(survival::coxph(f, data = lung))
+    expect_close(ours$concordance, ref$concordance, "concordance")
+    expect_close(ours$var, ref$var, "var")
+    k <- if (is.matrix(ref$count)) colSums(ref$count) else ref$count
+    expect_close(ours$count, unname(k), "counts")
+  }
+  expect_output(print(ours), "Concordance")
+})

@@ -476,6 +476,43 @@ impl CoxFit {
     }
 }
 
+impl CoxFit {
+    /// Harrell's concordance of the linear predictor with the outcome, as
+    /// `survival::concordance(fit)`: concordance, std_err, var, n and the counts of
+    /// concordant, discordant, tied_x, tied_y, tied_xy (weighted) pairs, within strata.
+    fn concordance(&self) -> Result<Record> {
+        let d = &self.fit.data;
+        if d.entry.is_some() {
+            return Err(Error::InvalidArgument {
+                arg: "entry",
+                reason: "the concordance of (start, stop] data is not available yet".into(),
+            });
+        }
+        let c = crate::survival::concordance::concordance(
+            &d.exit,
+            &d.status,
+            &self.fit.linear_predictors,
+            d.weights.as_deref(),
+            d.strata.as_deref(),
+            true,
+        )?;
+        Ok(Record::new()
+            .with("concordance", c.concordance)
+            .with("std_err", c.var.sqrt())
+            .with("var", c.var)
+            .with("n", c.n)
+            .with(
+                "counts",
+                Record::new()
+                    .with("concordant", c.counts[0])
+                    .with("discordant", c.counts[1])
+                    .with("tied_x", c.counts[2])
+                    .with("tied_y", c.counts[3])
+                    .with("tied_xy", c.counts[4]),
+            ))
+    }
+}
+
 impl Fitted for CoxFit {
     fn call(&self, method: &str, args: &Args) -> Result<Value> {
         match method {
@@ -489,6 +526,7 @@ impl Fitted for CoxFit {
                 self.baseline_table(Some(args.flag_or("centered", false)?)),
             )),
             "anova" => self.anova(args).map(Value::Table),
+            "concordance" => self.concordance().map(Value::Record),
             other => Err(no_such("a Cox fit", other)),
         }
     }

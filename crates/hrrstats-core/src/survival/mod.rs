@@ -1,5 +1,6 @@
 //! Survival analysis: Kaplan–Meier, Nelson–Aalen and the log-rank family of tests.
 
+pub mod concordance;
 pub mod cox;
 pub mod km;
 pub mod logrank;
