@@ -1,7 +1,7 @@
 # Non-convergence, degenerate fits and differences from the anchors (issue "No silent
 # wrong answers"): every iterative fit says whether and why it stopped and warns in the
 # anchors' words; what cannot be fitted is an error naming the argument. Numbers are
-# checked live against survival, MASS and stats (cmprsk where installed) and against the
+# checked live against survival, MASS, stats and cmprsk (installed by scripts/test-all.sh) and against the
 # values recorded in tests/robustness_converge.rs.
 
 conv_time <- c(0.755, 1.182, 0.146, 0.14, 0.436, 2.895, 1.23, 0.54, 0.957, 0.147, 1.391, 0.762,
