@@ -17,9 +17,9 @@ declare -A PASSED FAILED
 # the package, if a test file loads one that is not in this list: a reference test
 # skipped for a missing package counts as failed, so the install must not depend on
 # what happens to be on the machine.
-R_TEST_PACKAGES=(survival testthat MASS sandwich relsurv)
+R_TEST_PACKAGES=(survival testthat MASS sandwich relsurv cmprsk)
 # ... and the Debian package of each (same order).
-R_TEST_APT=(r-cran-survival r-cran-testthat r-cran-mass r-cran-sandwich r-cran-relsurv)
+R_TEST_APT=(r-cran-survival r-cran-testthat r-cran-mass r-cran-sandwich r-cran-relsurv r-cran-cmprsk)
 # Python packages the tests import (besides hrrstats itself and the standard library).
 PY_TEST_PACKAGES=(numpy pandas pytest matplotlib polars hypothesis)
 
@@ -30,7 +30,7 @@ missing=$(
     # pkg::fun in code (comments and string literals stripped first)
     find bindings/r/tests -name '*.R' -exec sed -E 's/#.*$//; s/"[^"]*"//g' {} + \
       | grep -oE "\b[A-Za-z][A-Za-z0-9.]*::" | sed 's/::$//' \
-      | grep -vxE "base|stats|utils|graphics|grDevices|datasets|methods|tools|parallel|testthat|hrrstats"
+      | grep -vxE "base|stats|utils|graphics|grDevices|datasets|methods|tools|parallel|splines|grid|testthat|hrrstats"
     printf 'PY:%s\n' $(grep -rhoE "^\s*(import|from) [A-Za-z_][A-Za-z0-9_]*" bindings/python/tests \
       | awk '{print $2}')
   } | sort -u | while read -r pkg; do

@@ -126,14 +126,14 @@ def test_dropped_rows_and_errors_name_the_users_row():
     ci = hs.cumulative_incidence("time", "event", group="grp", data=d, na_action="drop")
     assert ci.n_dropped == 1 and list(ci.n) == [4, 5]
     d.loc[6, "time"] = -2
-    with pytest.raises(ValueError, match=r"argument `time`: time is negative.*row 6"):
+    with pytest.raises(ValueError, match=r"argument `time`: negative value.*row 6"):
         hs.cumulative_incidence("time", "event", group="grp", data=d, na_action="drop")
     d = _cr_small()
     d.loc[2, "x"] = np.nan
     fg = hs.fine_gray("time", "event", ["x"], data=d, na_action="drop")
     assert fg.n == 9 and fg.n_dropped == 1
     d.loc[5, "time"] = -1
-    with pytest.raises(ValueError, match=r"argument `time`: time is negative.*row 5"):
+    with pytest.raises(ValueError, match=r"argument `time`: negative value.*row 5"):
         hs.fine_gray("time", "event", ["x"], data=d, na_action="drop")
 
 

@@ -71,6 +71,7 @@ def test_kaplan_meier_is_the_product_limit(d):
             assert np.isfinite(row.std_err)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @SETTINGS
 @given(cohorts(2))
 def test_logrank_observed_and_expected_by_hand(d):
@@ -211,6 +212,10 @@ def _valid(method, d):
         "logrank_test": {"time": d.time, "status": d.event, "group": g},
         "cox_ph": {"time": d.time, "status": d.event, "covariates": x},
         "cumulative_incidence": {"time": d.time, "cause": d.cause, "group": g},
+        "cause_specific_events": {"cause": d.cause},
+        "parametric_survival": {"time": d.time, "status": d.event, "covariates": x},
+        "lexis_segments": {"time_scales": {"age": age, "per": year}, "exit": age + d.time,
+                           "status": d.event},
         "fine_gray": {"time": d.time, "cause": d.cause, "covariates": x},
         "lexis_split": {"time_scales": {"age": age}, "exit": age + d.time, "status": d.event,
                         "breaks": {"age": np.array([40.0, 50, 60, 70, 80])}},
@@ -259,6 +264,8 @@ DATA_METHODS = [m for m in CORE_METHODS if _valid(m, pd.DataFrame(
 # Values a method accepts by design: a NaN cut (never cut), a NaN age (no ICSS group), a
 # NaN year (a missing day count), the design matrix's numeric columns (checked by the fit).
 ACCEPTS_NAN = {("lexis_cut", "cut"), ("icss_group", "age"), ("days_since_1960", "year")}
+# cause_specific_events keeps a missing cause for na_action="drop" only when asked
+# (allow_missing); by default it is an error, as checked.
 
 
 def _core_call(method, args):
@@ -305,13 +312,11 @@ def test_core_methods_refuse_bad_values_by_name(d, method, which, row, bad):
 @SETTINGS
 @given(cohorts(3, 12), st.sampled_from(DATA_METHODS), st.sampled_from([1e300, 1e-300, 1e15]))
 def test_core_methods_survive_extreme_magnitudes(d, method, scale):
-    # KNOWN (issue "No silent wrong answers", being fixed in the rates and relative-survival
-    # code): exact Poisson limits with counts of 1e15 or expected counts of 1e300
-    # (rate_ratio, compare_rates, sir), excess_hazard_model with breaks of 1e300 years and
-    # net_survival_test with follow-up of 1e300 days do not return: not tried here.
+    # KNOWN (issue "No silent wrong answers", exact Poisson limits; rates code): counts of
+    # 1e15 (rate_ratio, compare_rates) or expected counts of 1e300 (sir) do not return:
+    # huge values are not tried for the rate methods until that is fixed.
     assume(not (scale > 1 and method in ("rate", "rate_ratio", "rate_difference", "compare_rates",
-                                         "sir", "direct_standardize", "pooled_rates",
-                                         "excess_hazard_model", "net_survival_test")))
+                                         "sir", "direct_standardize", "pooled_rates")))
     args = _valid(method, d)
     args = {k: (v * scale if isinstance(v, np.ndarray) and k not in ("times", "breaks") else v)
             for k, v in args.items()}

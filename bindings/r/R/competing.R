@@ -52,7 +52,8 @@ cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights 
   na_action <- check_na_action(na_action)
   env <- environment(formula) %||% parent.frame()
   w <- resolve_weights(substitute(weights), data, parent.frame())
-  cols <- model_columns(formula, data, w, na_action, env, event = TRUE)
+  cols <- model_columns(formula, data, w, na_action, env, event = TRUE,
+                        method = "cumulative_incidence")
   ev <- event_codes(cols$status, censor_code, !missing(censor_code))
   group <- cols$plain
   levels <- if (is.null(group)) "all" else group$levels
@@ -253,9 +254,8 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
   env <- environment(formula) %||% parent.frame()
   cg <- resolve_weights(substitute(cengroup), data, parent.frame(), arg = "cengroup")
 
-  rhs <- formula[-2L]
-  tt <- if (is.null(data)) terms(rhs, specials = c("strata", "cluster")) else
-    terms(rhs, specials = c("strata", "cluster"), data = data)
+  tt <- rhs_terms(formula, data, specials = c("strata", "cluster"))   # `.`: not the response
+  check_specials(tt, unsupported_specials("fine_gray", cluster = FALSE, offset = FALSE))
   if (length(unlist(attr(tt, "specials"))) || !is.null(attr(tt, "offset"))) {
     stop("argument `formula`: strata(), cluster() and offset() terms are not supported by ",
          "fine_gray() (censoring groups go in `cengroup`)", call. = FALSE)
@@ -290,16 +290,14 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
     i <- match(a, vapply(cols, `[[`, "", "arg"))
     if (is.na(i)) NULL else if (miss$n_dropped > 0L) cols[[i]]$value[keep] else cols[[i]]$value
   }
-  if (miss$n_dropped > 0L) {
-    mf <- mf[keep, , drop = FALSE]
-    attr(mf, "terms") <- mf_terms
-  }
+  mf <- kept_frame(mf, keep)   # unused factor levels dropped, as glm_fit() and cox_ph()
 
   evc <- event_codes(by_arg("cause"), censor_code, !missing(censor_code))
   failcode <- cause_code(cause, evc)
 
-  xterms <- tt
+  xterms <- mf_terms   # with the fitted bases (predvars) for predictions
   attr(xterms, "intercept") <- 1L
+  check_two_levels(xterms, mf)
   X <- model.matrix(xterms, mf)
   assign_ <- attr(X, "assign")
   contrasts <- attr(X, "contrasts")
@@ -314,16 +312,13 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
                  rows = if (miss$n_dropped > 0L) keep)
   out <- hrr_call("fine_gray", inputs)
   v <- out$value
-  if (!v$converged) {
-    warning(sprintf("fine_gray: did not converge in %d iterations", v$iterations),
-            call. = FALSE)
-  }
   fit <- list(
     coefficients = stats::setNames(v$coef, xnames), var = v$var, naive_var = v$naive_var,
     se = stats::setNames(v$se, xnames), coef_table = v$table,
     wald = v$table,   # the former name (its columns are a subset of coef_table's)
     conf_level = v$conf_level, loglik = v$loglik, loglik_null = v$loglik_null,
     score = stats::setNames(v$score, xnames), iter = v$iterations, converged = v$converged,
+    convergence = v$convergence, warnings = v$warnings,
     n = v$n, nevent = v$n_events, event_times = v$event_times,
     baseline_jumps = v$baseline_jumps, cause = evc$label(failcode), cause_code = failcode,
     censor_code = evc$censor_code, cengroup_levels = cgc$levels, terms = xterms,
@@ -462,10 +457,8 @@ predict.hrr_finegray <- function(object, newdata, ...) {
   if (!is.data.frame(newdata) && !is.list(newdata)) {
     stop("argument `newdata` must be a data frame", call. = FALSE)
   }
-  tt <- stats::delete.response(object$terms)
-  mf <- model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels)
-  X <- model.matrix(tt, mf, contrasts.arg = object$contrasts)
-  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+  mf <- new_frame(object, newdata)
+  X <- new_design(object, mf)
   r <- hrr_fit_call(ptr_or_refit(object, "fine_gray"), "predict", list(newdata = matrix_columns(X)))
   out <- cbind(r$time, r$cumulative_incidence)
   dimnames(out) <- list(NULL, c("time", rownames(mf)))

@@ -10,13 +10,14 @@
 # @param data a data frame holding the variables.
 # @param weights case weights (positive): a numeric vector or a column of `data`.
 # @param ties "efron" (default) or "breslow" (parsed by the core).
-# @param robust robust (sandwich) variance; implied by a cluster() term.
+# @param robust robust (sandwich) variance; NULL (default): coxph's rule, robust with a
+#   cluster() term or non-integer case weights.
 # @param init initial coefficients (default 0).
 # @param control list(iter.max = 20, eps = 1e-9).
 # @param na_action "fail" (default: missing values are an error) or "drop".
 # @return an object of class `hrr_coxph`.
 cox_ph <- function(formula, data, weights = NULL, ties = "efron",
-                   robust = FALSE, init = NULL, control = list(iter.max = 20, eps = 1e-9),
+                   robust = NULL, init = NULL, control = list(iter.max = 20, eps = 1e-9),
                    na_action = c("fail", "drop")) {
   call <- match.call()
   if (missing(data)) data <- NULL
@@ -30,15 +31,14 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
   w <- resolve_weights(substitute(weights), data, parent.frame())
 
   # Right-hand side: terms with coxph's specials; strata() and cluster() found even
-  # when survival is not attached (as coxph does with its own environment).
-  rhs <- formula[-2L]
+  # when survival is not attached (as coxph does with its own environment). `.` is every
+  # column not in the response, as coxph.
   coxenv <- new.env(parent = env)
   assign("strata", survival::strata, envir = coxenv)
   assign("cluster", function(x) x, envir = coxenv)
-  environment(rhs) <- coxenv
   specials <- c("strata", "cluster")
-  tt <- if (is.null(data)) terms(rhs, specials = specials) else
-    terms(rhs, specials = specials, data = data)
+  tt <- rhs_terms(formula, data, specials, coxenv)
+  check_specials(tt, unsupported_specials("cox_ph", cluster = FALSE, offset = FALSE))
   st_sp <- survival::untangle.specials(tt, "strata", 1L)
   cl_sp <- survival::untangle.specials(tt, "cluster", 1L)
   if (length(cl_sp$vars) > 1L) {
@@ -55,6 +55,11 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
   mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
     model.frame(tt, data = data, na.action = stats::na.pass)
   mf_terms <- attr(mf, "terms")
+  penalised <- names(mf)[vapply(mf, inherits, NA, "coxph.penalty")]
+  if (length(penalised)) {
+    stop("argument `formula`: ", sprintf(unsupported_specials("cox_ph")[["frailty"]],
+                                         penalised[1L]), call. = FALSE)
+  }
 
   ev <- function(e) eval_in(e, data, env)
   cols <- list()
@@ -82,18 +87,18 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
     i <- which(vapply(cols, `[[`, "", "arg") == a)
     if (length(i)) take(cols[[i[1L]]]$value) else NULL
   }
-  if (miss$n_dropped > 0L) {
-    mf <- mf[keep, , drop = FALSE]
-    attr(mf, "terms") <- mf_terms
-  }
+  mf <- kept_frame(mf, keep)
 
-  # Design matrix as coxph builds it: always with an intercept, then dropped.
+  # Design matrix as coxph builds it: always with an intercept, then dropped. The
+  # data-dependent bases (poly(), ns(), scale()) as fitted, for predictions.
   xterms <- if (length(c(st_sp$terms, cl_sp$terms))) tt[-c(st_sp$terms, cl_sp$terms)] else tt
+  xterms <- fitted_terms(xterms, mf_terms)
   attr(xterms, "intercept") <- 1L
   if (length(attr(xterms, "term.labels")) == 0L) {
     stop("argument `formula`: a Cox model needs at least one covariate ",
          "(null models are not supported)", call. = FALSE)
   }
+  check_two_levels(xterms, mf)
   X <- model.matrix(xterms, mf)
   assign_ <- attr(X, "assign")
   contrasts <- attr(X, "contrasts")
@@ -119,13 +124,9 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
                  cluster = as_grouping(cluster), ties = ties, robust = robust,
                  max_iter = ctrl$iter.max, eps = ctrl$eps,
                  init = if (is.null(init)) NULL else as.double(init),
-                 rows = miss$keep)
+                 rows = miss$keep, labels = cox_labels)
   out <- cox_call(inputs, strata$levels)
   v <- out$value
-  if (v$convergence == "max_iterations") {
-    warning(sprintf("cox_ph: ran out of iterations (%d) and did not converge",
-                    v$iterations), call. = FALSE)
-  }
 
   rn <- rownames(mf)
   robust_fit <- isTRUE(v$robust)
@@ -206,18 +207,12 @@ control_of <- function(control, defaults) {
   dflt
 }
 
-cox_control <- function(control) {
-  ctrl <- control_of(control, "list(iter.max = 20, eps = 1e-9)")
-  if (!is.numeric(ctrl$iter.max) || length(ctrl$iter.max) != 1L || is.na(ctrl$iter.max)) {
-    stop("argument `control`: iter.max must be a whole number >= 0", call. = FALSE)
-  }
-  if (!is.numeric(ctrl$eps) || length(ctrl$eps) != 1L) {
-    stop("argument `control`: eps must be a single positive number", call. = FALSE)
-  }
-  ctrl$iter.max <- as.double(ctrl$iter.max)
-  ctrl$eps <- as.double(ctrl$eps)
-  ctrl
-}
+# `control` of cox_ph(); its values are checked by the core, whose errors name them as
+# the user wrote them (cox_labels).
+cox_control <- function(control) control_of(control, "list(iter.max = 20, eps = 1e-9)")
+
+# The core's names of cox_ph()'s settings as the user wrote them (errors name these).
+cox_labels <- list(max_iter = "control$iter.max", eps = "control$eps")
 
 # ---- methods ------------------------------------------------------------------------
 
@@ -396,10 +391,79 @@ predict.hrr_coxph <- function(object, newdata, type = "lp", times = NULL, stratu
   stats::setNames(out, rn)
 }
 
-# The model frame of `newdata` for a fit's terms and factor levels (Cox and GLM).
+# Harrell's concordance of the linear predictor with the outcome, as
+# survival::concordance(fit) (the method of survival's generic): concordance, var,
+# std_err, n and the pair counts.
+concordance.hrr_coxph <- function(object, ...) {
+  r <- hrr_fit_call(cox_ptr(object), "concordance")
+  r$count <- unlist(r$counts)
+  r$counts <- NULL
+  structure(r, class = "hrr_concordance")
+}
+
+print.hrr_concordance <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  cat(sprintf("Concordance = %s (se = %s)\n", format(x$concordance, digits = digits),
+              format(x$std_err, digits = digits)))
+  print(round(x$count, 2))
+  invisible(x)
+}
+
+# The model frame of `newdata` for a fit's terms and factor levels (Cox, Fine-Gray and
+# GLM): the terms carry the fitted predvars (fitted_terms()), so poly(), ns(), scale()
+# use the fitted basis, as predict.lm/predict.coxph.
 new_frame <- function(object, newdata) {
   model.frame(stats::delete.response(object$terms), newdata, na.action = stats::na.pass,
               xlev = object$xlevels)
+}
+
+# `terms` (a subset of the fitted model frame's terms, e.g. without strata() and
+# cluster()) with the predvars of the fitted frame's terms `fitted`: the calls that
+# rebuild each variable's data-dependent basis as fitted (stats::makepredictcall).
+fitted_terms <- function(terms, fitted) {
+  pv <- attr(fitted, "predvars")
+  if (is.null(pv)) return(terms)
+  fitted_vars <- vapply(as.list(attr(fitted, "variables"))[-1L], label_of, "")
+  vars <- as.list(attr(terms, "variables"))[-1L]
+  pv <- as.list(pv)[-1L]
+  attr(terms, "predvars") <- as.call(c(list(quote(list)), lapply(vars, function(v) {
+    i <- match(label_of(v), fitted_vars)
+    if (is.na(i)) v else pv[[i]]
+  })))
+  terms
+}
+
+# The fitted model frame `mf` (evaluated with na.pass) on the rows `keep` (NULL: all),
+# its factors without the levels no kept row has (model.frame's drop.unused.levels, as
+# glm: such a level gives no all-zero column and no NA coefficient).
+kept_frame <- function(mf, keep) {
+  tt <- attr(mf, "terms")
+  if (!is.null(keep)) mf <- mf[keep, , drop = FALSE]
+  for (j in seq_along(mf)) {
+    x <- mf[[j]]
+    if (is.factor(x) && length(unique(x[!is.na(x)])) < nlevels(x)) mf[[j]] <- droplevels(x)
+  }
+  attr(mf, "terms") <- tt
+  mf
+}
+
+# Every factor (character, logical) variable of the model's terms with two or more
+# levels in the rows used; model.matrix() would otherwise fail with "contrasts can be
+# applied only to factors with 2 or more levels" (as glm and coxph do).
+check_two_levels <- function(terms, mf) {
+  fac <- attr(terms, "factors")
+  if (!length(fac)) return(invisible(NULL))
+  for (v in rownames(fac)[rowSums(fac) > 0]) {
+    x <- mf[[v]]
+    if (!(is.factor(x) || is.character(x) || is.logical(x))) next
+    lev <- unique(as.character(x[!is.na(x)]))
+    if (length(lev) < 2L) {
+      stop(sprintf(paste0("argument `formula`: %s has %s in the rows used; a factor in the ",
+                          "model needs two or more levels"), v,
+                   if (length(lev)) sprintf("a single level (\"%s\")", lev) else "no values"),
+           call. = FALSE)
+    }
+  }
+  invisible(NULL)
 }
 
 # The design columns of a new model frame with the fit's contrasts (no intercept).

@@ -100,10 +100,7 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   miss <- handle_missing(cols, na_action)
   keep <- miss$keep
   take <- function(x) if (miss$n_dropped > 0L && !is.null(x)) x[keep] else x
-  if (miss$n_dropped > 0L) {
-    mf <- mf[keep, , drop = FALSE]
-    attr(mf, "terms") <- mf_terms
-  }
+  mf <- kept_frame(mf, keep)   # unused factor levels dropped, as glm
 
   family_name <- if (.method == "glm_fit") fam$family %||% "gaussian" else
     glm_method_family[[.method]]
@@ -111,6 +108,7 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   w <- take(if (is.null(w)) NULL else as.double(w))
   if (!is.null(resp$trials)) w <- if (is.null(w)) resp$trials else w * resp$trials
 
+  check_two_levels(mf_terms, mf)
   X <- model.matrix(mf_terms, mf)
   assign_ <- attr(X, "assign")
   contrasts <- attr(X, "contrasts")
@@ -133,7 +131,8 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   inputs <- list(y = resp$y, covariates = X, covariate_names = xnames, weights = w, offset = off,
                  cluster = as_grouping(clusters), family = fam$family, link = fam$link,
                  theta = theta, robust = robust, intercept = intercept,
-                 epsilon = ctrl$epsilon, max_iter = ctrl$maxit, start = start, rows = keep)
+                 epsilon = ctrl$epsilon, max_iter = ctrl$maxit, start = start, rows = keep,
+                 labels = glm_labels)
   out <- glm_call(.method, inputs, resp_label)
   v <- out$value
   cf_names <- v$names
@@ -182,12 +181,15 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   )
   # the core's fields under their own names
   same <- c("test", "conf_level", "rank", "deviance", "aic", "loglik", "loglik_df",
-            "dispersion", "converged", "boundary", "family", "link", "theta", "twologlik",
+            "dispersion", "converged", "convergence", "alternations", "boundary", "family", "link", "theta", "twologlik",
             "n_cluster", "nobs", "warnings")
   fit[same] <- v[same]
   class(fit) <- "hrr_glm"
   fit
 }
+
+# The core's names of the settings in `control` as the user wrote them (errors name these).
+glm_labels <- list(max_iter = "control$maxit", epsilon = "control$epsilon")
 
 # Run the core's `method`; errors about `y` name the response.
 glm_call <- function(method, args, label) {

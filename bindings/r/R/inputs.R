@@ -61,14 +61,72 @@ parse_surv_lhs <- function(formula, mstate = FALSE) {
   surv
 }
 
+# The terms of a model formula's right-hand side. `.` stands for every column of
+# `data` not used in the response, as model.frame() expands it for coxph(), survfit()
+# and glm(): the variables of Surv(time, status), Surv(start, stop, status) or
+# Surv(time, event) are never covariates. `env` (default the formula's) is where the
+# terms' functions are looked up.
+rhs_terms <- function(formula, data, specials = NULL, env = environment(formula)) {
+  environment(formula) <- env
+  tt <- if (is.null(data)) terms(formula, specials = specials) else
+    terms(formula, specials = specials, data = data)
+  stats::delete.response(tt)
+}
+
+# The survival package's terms a method does not support, by function name: the
+# message for each (%s: the term as written). coxph()'s penalised terms and tt() are
+# refused by every method; cluster() and offset() where `cluster` / `offset` say so.
+unsupported_specials <- function(method, cluster = TRUE, offset = TRUE) {
+  pen <- paste0("%s: frailty()/penalised terms (frailty, ridge, pspline) are not ",
+                "supported by ", method, "(); fit them with survival::coxph()",
+                if (method == "cox_ph") ", or use cluster() for a robust variance" else "")
+  out <- c(frailty = pen, frailty.gamma = pen, frailty.gaussian = pen, frailty.t = pen,
+           ridge = pen, pspline = pen,
+           tt = paste0("%s: time-transformed covariates (tt()) are not supported by ", method,
+                       "(); split the follow-up (lexis_split) and use a time-varying ",
+                       "covariate in Surv(start, stop, status)"),
+           ratetable = paste0("%s: ratetable() terms are not supported by ", method, "()",
+                              if (method %in% relsurv_methods)
+                                "; give the rate-table variables as `age`, `year` and `sex`"
+                              else ""))
+  if (cluster) {
+    out["cluster"] <- paste0("%s: cluster() is not supported by ", method, "()",
+                             if (method %in% c("kaplan_meier", "cumulative_incidence"))
+                               " (no clustered robust variance; it would be a grouping)"
+                             else " (it would be treated as a grouping)")
+  }
+  if (offset) out["offset"] <- paste0("%s: offset() terms are not supported by ", method, "()")
+  out
+}
+
+# The relative-survival functions (their rate-table variables are arguments).
+relsurv_methods <- c("net_survival", "net_survival_test", "crude_probabilities",
+                     "interval_net_survival", "excess_hazard_model")
+
+# Stop with "argument `formula`: <term>: ..." for the first variable of `tt` that calls
+# one of the functions in `refused` (names: function names, values: sprintf messages).
+check_specials <- function(tt, refused) {
+  for (e in as.list(attr(tt, "variables"))[-1L]) {
+    if (!is.call(e)) next
+    fn <- e[[1L]]
+    if (is.call(fn) && length(fn) == 3L && as.character(fn[[1L]]) %in% c("::", ":::")) {
+      fn <- fn[[3L]]
+    }
+    if (!is.name(fn)) next
+    msg <- refused[as.character(fn)]
+    if (!is.na(msg)) stop("argument `formula`: ", sprintf(msg, label_of(e)), call. = FALSE)
+  }
+  invisible(tt)
+}
+
 # Parse `Surv(time, status) ~ rhs` or `Surv(start, stop, status) ~ rhs`.
 # Returns the expressions of time/status/entry and of the right-hand-side variables,
-# split into plain terms and strata() terms.
-parse_surv_formula <- function(formula, data, mstate = FALSE) {
+# split into plain terms and strata() terms. `method` names the function in errors
+# about terms it does not support (cluster(), tt(), frailty(), offset()).
+parse_surv_formula <- function(formula, data, mstate = FALSE, method = "kaplan_meier") {
   surv <- parse_surv_lhs(formula, mstate)
-  rhs <- formula[-2L]
-  tt <- if (is.null(data)) terms(rhs, specials = "strata") else
-    terms(rhs, specials = "strata", data = data)
+  tt <- rhs_terms(formula, data, specials = "strata")
+  check_specials(tt, unsupported_specials(method))
   vars <- as.list(attr(tt, "variables"))[-1L]
   is_strata <- seq_along(vars) %in% attr(tt, "specials")$strata
   plain <- vars[!is_strata]
@@ -165,11 +223,12 @@ combine_factors <- function(fcs, names) {
 # Everything the core needs from `formula` and `data`. With `event = TRUE` (competing
 # risks) the status is the event: numeric codes or a factor, returned as it is (as
 # `status`, after dropping rows with missing values) and named `cause` in messages.
-model_columns <- function(formula, data, weights, na_action, env, event = FALSE) {
+model_columns <- function(formula, data, weights, na_action, env, event = FALSE,
+                          method = "kaplan_meier") {
   if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
     stop("argument `data` must be a data frame", call. = FALSE)
   }
-  f <- parse_surv_formula(formula, data, mstate = event)
+  f <- parse_surv_formula(formula, data, mstate = event, method = method)
   ev <- function(e) eval_in(e, data, env)
 
   cols <- list()

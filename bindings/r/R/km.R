@@ -91,6 +91,30 @@ quantile.hrr_km <- function(x, probs = c(0.25, 0.5, 0.75), ...) {
              upper = nan_to_na(q$upper))
 }
 
+# Restricted mean survival time up to `tau` per stratum, as print(survfit, rmean = tau),
+# with Wald limits; rmst_difference(): the difference of two strata's (first minus second).
+rmst <- function(fit, tau, ...) UseMethod("rmst")
+
+rmst.hrr_km <- function(fit, tau, conf_level = NULL, ...) {
+  r <- hrr_fit_call(ptr_or_refit(fit, "kaplan_meier"), "rmst",
+                    list(tau = as.double(tau), conf_level = conf_level))
+  r$strata <- factor(fit$strata_levels[r$strata], levels = fit$strata_levels)
+  r
+}
+
+rmst_difference <- function(fit, tau, strata = NULL, conf_level = NULL) {
+  if (!inherits(fit, "hrr_km")) stop("argument `fit` must be a kaplan_meier() fit", call. = FALSE)
+  args <- list(tau = as.double(tau), conf_level = conf_level)
+  if (!is.null(strata)) {
+    k <- if (is.numeric(strata)) as.integer(strata) else match(as.character(strata), fit$strata_levels)
+    if (anyNA(k)) stop("argument `strata`: not strata of the fit", call. = FALSE)
+    args$strata <- factor(fit$strata_levels[k], levels = fit$strata_levels)
+  }
+  r <- hrr_fit_call(ptr_or_refit(fit, "kaplan_meier"), "rmst_difference", args)
+  r$strata <- fit$strata_levels[r$strata]
+  r
+}
+
 # Median survival time per stratum with confidence limits
 median.hrr_km <- function(x, na.rm = FALSE, ...) {
   q <- quantile.hrr_km(x, probs = 0.5)

@@ -15,7 +15,7 @@
 logrank_test <- function(formula, data = NULL, rho = 0, na_action = c("fail", "drop")) {
   na_action <- check_na_action(na_action)
   env <- environment(formula) %||% parent.frame()
-  cols <- model_columns(formula, data, NULL, na_action, env)
+  cols <- model_columns(formula, data, NULL, na_action, env, method = "logrank_test")
   if (is.null(cols$plain)) {
     stop("argument `formula` needs a grouping variable: Surv(time, status) ~ group",
          call. = FALSE)

@@ -199,7 +199,7 @@ lexis_split <- function(data = NULL, entry, exit, status, time_scales, breaks, i
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "lexis_split")
   ids <- pt_ids(id, data, length(a$exit))
   args <- c(a, list(breaks = pt_breaks(breaks), drop = drop))
-  pt_with_id(hrr_call("lexis_split", args)$value, ids)
+  pt_with_id(hrr_call("lexis_split", args)$value$table, ids)
 }
 
 lexis_cut <- function(data = NULL, entry, exit, status, time_scales, cut, new_state,
@@ -212,7 +212,7 @@ lexis_cut <- function(data = NULL, entry, exit, status, time_scales, cut, new_st
   args <- c(a, pt_numbers(data, list(new_state = new_state)),
             list(cut = cut, timescale = timescale, precursor_states = precursor_states,
                  progressive = progressive))
-  pt_with_id(hrr_call("lexis_cut", args)$value, ids)
+  pt_with_id(hrr_call("lexis_cut", args)$value$table, ids)
 }
 
 person_time_table <- function(data = NULL, entry, exit, status, time_scales, breaks, by = NULL,
@@ -220,7 +220,7 @@ person_time_table <- function(data = NULL, entry, exit, status, time_scales, bre
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "person_time_table")
   by <- pt_by_args(pt_by(by, data, length(a$exit)))
   args <- c(a, list(breaks = pt_breaks(breaks), drop = drop, by = by$args))
-  pt_bands_na(pt_show_levels(hrr_call("person_time_table", args)$value, by$values))
+  pt_bands_na(pt_show_levels(hrr_call("person_time_table", args)$value$table, by$values))
 }
 
 # ---- rates ---------------------------------------------------------------------------------
@@ -383,9 +383,8 @@ lexis_diagram <- function(data = NULL, entry, exit, status, time_scales, sample 
                           grid_col = "grey85", xlab = NULL, ylab = NULL, main = NULL, ...) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, NULL, "lexis_diagram")
   scales <- names(a$time_scales)
-  if (length(scales) < 2L) {
-    stop("argument `time_scales`: a Lexis diagram needs two time scales", call. = FALSE)
-  }
+  # the core checks the rows (an exit missing or before entry) and gives the life lines
+  seg <- hrr_call("lexis_segments", a)$value
   if (!is.numeric(sample) || length(sample) != 1L || is.na(sample) || sample < 1) {
     stop("argument `sample` must be a number >= 1", call. = FALSE)
   }
@@ -393,11 +392,11 @@ lexis_diagram <- function(data = NULL, entry, exit, status, time_scales, sample 
   n <- length(a$exit)
   if (!is.null(seed)) set.seed(seed)
   idx <- if (n <= sample) seq_len(n) else sort(sample.int(n, as.integer(sample)))
-  x0 <- a$time_scales[[1L]][idx]
-  y0 <- a$time_scales[[2L]][idx]
-  x1 <- a$exit[idx]
-  y1 <- y0 + (x1 - x0)
-  event <- a$status[idx] != 0
+  x0 <- seg$x0[idx]
+  y0 <- seg$y0[idx]
+  x1 <- seg$x1[idx]
+  y1 <- seg$y1[idx]
+  event <- seg$event[idx] != 0
   plot(NA, xlim = range(x0, x1, finite = TRUE), ylim = range(y0, y1, finite = TRUE), asp = 1,
        xlab = xlab %||% scales[1L], ylab = ylab %||% scales[2L], main = main, ...)
   if (!is.null(breaks)) {

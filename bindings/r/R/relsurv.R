@@ -33,17 +33,14 @@ age_years <- function(x, arg) {
   as.double(x)
 }
 
-# A column given by name (a single string naming a column of `data`) or as a vector.
+# A column given by name (a single string naming a column of `data`) or as a vector. Its
+# length is checked by the core (the same message as in Python, naming `arg`).
 column_of <- function(x, arg, data, n = NULL) {
   if (is.character(x) && length(x) == 1L && !is.null(data)) {
     if (!x %in% names(data)) {
       stop(sprintf("argument `%s`: no column \"%s\" in `data`", arg, x), call. = FALSE)
     }
     return(data[[x]])
-  }
-  if (!is.null(n) && length(x) != n) {
-    stop(sprintf("argument `%s` has length %d but there are %d persons", arg, length(x), n),
-         call. = FALSE)
   }
   x
 }
@@ -520,7 +517,7 @@ relsurv_precision <- function(precision) {
 # (no delayed entry); `fun` names the caller. `args`: the core's arguments.
 relsurv_columns <- function(formula, data, ratetable, age, year, sex, fun) {
   env <- environment(formula) %||% parent.frame(2L)
-  cols <- model_columns(formula, data, NULL, "fail", env)
+  cols <- model_columns(formula, data, NULL, "fail", env, method = fun)
   if (!is.null(cols$entry)) {
     stop(sprintf("%s(): delayed entry (Surv(start, stop, status)) is not supported", fun),
          call. = FALSE)
@@ -597,7 +594,8 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
 
   # Covariates: R's model.matrix() with the intercept (factor contrasts as usual), the
   # intercept column then dropped; the follow-up intervals take its place.
-  tt <- if (is.null(data)) terms(formula[-2L]) else terms(formula[-2L], data = data)
+  tt <- rhs_terms(formula, data)   # `.`: the columns not in Surv()
+  check_specials(tt, unsupported_specials("excess_hazard_model"))
   attr(tt, "intercept") <- 1L
   mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
     model.frame(tt, data = data, na.action = stats::na.pass)
@@ -618,10 +616,6 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
     list(time = time, status = status),
     rate_values(ratetable, age, year, sex, data, length(time)),
     list(covariates = covs, breaks = as.double(breaks), method = method)))$value
-  if (!isTRUE(v$converged)) {
-    warning(sprintf("excess_hazard_model: did not converge in %d iterations", v$iterations),
-            call. = FALSE)
-  }
   by_term <- function(x) if (length(x)) stats::setNames(x, v$names)
   coef_table <- v$coefficients
   rownames(coef_table) <- coef_table$term

@@ -21,31 +21,69 @@ pub fn check_len(
     Ok(())
 }
 
+/// The one wording for a value that is missing (NaN) or infinite, whatever the column:
+/// "missing value (NaN)" or "value is not finite"; `None` for a finite value.
+pub fn non_finite(v: f64) -> Option<&'static str> {
+    if v.is_nan() {
+        Some("missing value (NaN)")
+    } else if v.is_infinite() {
+        Some("value is not finite")
+    } else {
+        None
+    }
+}
+
+/// Check that every value is finite (NaN and infinities worded as [`non_finite`]).
+pub fn check_finite(arg: &'static str, x: &[f64]) -> Result<()> {
+    for (row, &v) in x.iter().enumerate() {
+        if let Some(problem) = non_finite(v) {
+            return Err(Error::InvalidValue {
+                arg,
+                row,
+                value: v,
+                problem,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Check that every value is finite and non-negative.
 pub fn check_nonneg_finite(arg: &'static str, x: &[f64]) -> Result<()> {
     for (row, &v) in x.iter().enumerate() {
-        if v.is_nan() {
+        let problem = match non_finite(v) {
+            Some(p) => p,
+            None if v < 0.0 => "negative value",
+            None => continue,
+        };
+        return Err(Error::InvalidValue {
+            arg,
+            row,
+            value: v,
+            problem,
+        });
+    }
+    Ok(())
+}
+
+/// Check event indicators: 0 (censored) or 1 (event), one wording for every method (a
+/// column coded 1/2 as survival::lung gets a hint).
+pub fn check_status(arg: &'static str, status: &[f64]) -> Result<()> {
+    for (row, &s) in status.iter().enumerate() {
+        if s != 0.0 && s != 1.0 {
+            let problem = if s.is_nan() {
+                "missing value (NaN)"
+            } else if status.iter().all(|&v| v == 1.0 || v == 2.0) {
+                "status must be 0 (censored) or 1 (event); these values look coded \
+                 1 = censored, 2 = event (as survival::lung): pass status - 1"
+            } else {
+                "status must be 0 (censored) or 1 (event)"
+            };
             return Err(Error::InvalidValue {
                 arg,
                 row,
-                value: v,
-                problem: "missing value (NaN)",
-            });
-        }
-        if !v.is_finite() {
-            return Err(Error::InvalidValue {
-                arg,
-                row,
-                value: v,
-                problem: "value is not finite",
-            });
-        }
-        if v < 0.0 {
-            return Err(Error::InvalidValue {
-                arg,
-                row,
-                value: v,
-                problem: "negative value",
+                value: s,
+                problem,
             });
         }
     }
@@ -97,15 +135,7 @@ pub fn check_cells(arg: &'static str, cells: f64, what: impl FnOnce() -> String)
 
 /// Check the `times` at which a fitted curve is read: every one finite.
 pub fn check_times(times: &[f64]) -> Result<()> {
-    match times.iter().position(|t| !t.is_finite()) {
-        Some(row) => Err(Error::InvalidValue {
-            arg: "times",
-            row,
-            value: times[row],
-            problem: "time is not finite",
-        }),
-        None => Ok(()),
-    }
+    check_finite("times", times)
 }
 
 /// Check a confidence level: strictly between 0 and 1.
@@ -161,24 +191,7 @@ impl<'a> SurvivalData<'a> {
         }
         check_len("status", status.len(), "time", exit.len())?;
         check_nonneg_finite("time", exit)?;
-        for (row, &s) in status.iter().enumerate() {
-            if s != 0.0 && s != 1.0 {
-                let problem = if s.is_nan() {
-                    "missing value (NaN)"
-                } else if status.iter().all(|&v| v == 1.0 || v == 2.0) {
-                    "status must be 0 (censored) or 1 (event); these values look coded \
-                     1 = censored, 2 = event (as survival::lung): pass status - 1"
-                } else {
-                    "status must be 0 (censored) or 1 (event)"
-                };
-                return Err(Error::InvalidValue {
-                    arg: "status",
-                    row,
-                    value: s,
-                    problem,
-                });
-            }
-        }
+        check_status("status", status)?;
         Ok(SurvivalData {
             exit,
             status,

@@ -67,6 +67,18 @@ fn shown(value: f64) -> String {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// A covariate whose values overflow the fit's arithmetic (Cox, GLM, Fine–Gray):
+    /// named, with its largest magnitude, instead of NaN coefficients.
+    pub(crate) fn covariate_too_large(name: &str, values: &[f64]) -> Error {
+        let big = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        Error::Data {
+            arg: "covariates",
+            reason: format!(
+                "covariate `{name}`: values too large to fit (|x| up to {big:e}); rescale it"
+            ),
+        }
+    }
+
     /// The message with rows counted from `row_base` (0 in Rust/Python, 1 in R).
     pub fn message(&self, row_base: usize) -> String {
         match self {

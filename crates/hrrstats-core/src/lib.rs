@@ -18,6 +18,7 @@ pub mod glm;
 pub mod inference;
 pub mod interrupt;
 pub(crate) mod linalg;
+pub(crate) mod newton;
 pub mod options;
 pub mod person_time;
 pub mod protocol;

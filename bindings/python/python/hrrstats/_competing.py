@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._convert import floats, missing
 from ._design import Design, raw_columns
-from ._protocol import call, resolve
+from ._protocol import call, check_na_action, resolve
 
 __all__ = ["cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence",
            "FineGray"]
@@ -62,6 +62,13 @@ class CumulativeIncidence:
         t = floats(np.atleast_1d(np.asarray(times, dtype=np.float64)), "times")
         return self._labelled(self._fit.call("at", {"times": t}))
 
+    def _group_index(self, group):
+        """Position of ``group`` among the groups (matched as given or as text)."""
+        for k, g in enumerate(self.groups):
+            if g == group or str(g) == str(group):
+                return k
+        raise ValueError(f"argument `group`: {group!r} is not one of the groups {self.groups}")
+
     def plot(self, ax=None, stacked=False, group=None):
         """Step plot of the curves (one panel; colours by cause, line styles by group).
         ``stacked=True`` stacks the causes of one group (``group=``, default the first)."""
@@ -73,7 +80,7 @@ class CumulativeIncidence:
         gcode, ccode = tab["group"].to_numpy(), tab["cause"].to_numpy()
         t_all, est = tab["time"].to_numpy(), tab["estimate"].to_numpy()
         if stacked:
-            gi = 0 if group is None else self.groups.index(group)
+            gi = 0 if group is None else self._group_index(group)
             base = None
             for k, cause in enumerate(self.causes):
                 m = (gcode == gi) & (ccode == k)
@@ -133,7 +140,9 @@ class FineGray:
 
     Attributes: ``coef``, ``se`` and ``var`` (crr's sandwich variance), ``naive_var``
     (inverse information, crr's ``invinf``), ``loglik`` (null, final pseudo
-    log-likelihood), ``score``, ``iterations``, ``converged``, ``n``, ``n_events``,
+    log-likelihood), ``score``, ``iterations``, ``converged``, ``convergence`` (why the
+    iterations stopped: "converged", "infinite_coefficient", "max_iterations",
+    "step_search_failed"), ``warnings``, ``n``, ``n_events``,
     ``names``, ``event_times``.
     """
 
@@ -149,6 +158,8 @@ class FineGray:
         for k in ("iterations", "n", "n_events"):
             setattr(self, k, int(res[k]))
         self.converged = bool(res["converged"])
+        self.convergence = res["convergence"]
+        self.warnings = list(res["warnings"])
         self.loglik = (res["loglik_null"], res["loglik"])
         self.cause_of_interest = cause_of_interest
         self.n_dropped = n_dropped
@@ -215,15 +226,20 @@ def fine_gray(time, cause, covariates, *, cause_of_interest=1, censor_code=0, ce
 def cause_specific_cox(time, cause, covariates, *, censor_code=0, causes=None, data=None, **kwargs):
     """Cause-specific Cox models for every cause at once: for each cause ``k`` a Cox
     model (:func:`hrrstats.cox_ph`) where events of ``k`` are events and every other
-    outcome is censored. Returns a dict {cause: CoxPH}; other keyword arguments
-    (entry, strata, weights, cluster, robust, ties, ...) are passed on."""
+    outcome is censored. ``causes``: the causes to model (default every code other than
+    ``censor_code``); the censoring code is not a cause. A missing cause is an error
+    naming its row, or with ``na_action="drop"`` a dropped (and counted) row -- never a
+    censored one. Returns a dict {cause: CoxPH}; other keyword arguments (entry, strata,
+    weights, cluster, robust, ties, na_action, ...) are passed on."""
     from ._cox import cox_ph
 
     c = floats(cause, "cause", data)
-    if causes is None:
-        causes = sorted({_label(v) for v in c[~np.isnan(c)] if v != censor_code})
-    out = {}
-    for k in causes:
-        event = (c == float(k)).astype(np.float64)
-        out[k] = cox_ph(time, event, covariates, data=data, **kwargs)
-    return out
+    check_na_action(kwargs.get("na_action", "fail"))
+    r, _ = call("cause_specific_events", {
+        "cause": c, "censor_code": censor_code,
+        "causes": None if causes is None else floats(np.atleast_1d(causes), "causes"),
+        "allow_missing": kwargs.get("na_action", "fail") == "drop"})
+    events = np.asarray(r["events"], dtype=np.float64)  # one column per cause
+    return {_label(k): cox_ph(time, np.ascontiguousarray(events[:, j]), covariates, data=data,
+                              **kwargs)
+            for j, k in enumerate(r["causes"])}

@@ -10,17 +10,45 @@ import numpy as np
 import pandas as pd
 
 
-def column(x, name, data=None, categorical=False):
+def _is_datetime(dtype):
+    """A date, time or time-difference dtype (numpy, pandas incl. time zones, polars)."""
+    if dtype is None:
+        return False
+    try:
+        if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+            return True
+    except TypeError:  # a polars dtype
+        pass
+    return str(dtype).split("(")[0] in ("Date", "Datetime", "Duration", "Time")
+
+
+def _check_not_datetime(x, name, label):
+    """Dates and times are not numbers: as a number a datetime column would silently be
+    nanoseconds since 1970. An error naming the argument (and the column)."""
+    if _is_datetime(getattr(x, "dtype", None)):
+        col = label if label is not None else getattr(x, "name", None)
+        where = f"argument `{name}`" + (f", column `{col}`" if col is not None and str(col) != name
+                                         else "")
+        raise TypeError(f"{where}: dates and times (dtype {x.dtype}) are not numbers; convert "
+                        "the column first, e.g. to years since a date")
+
+
+def column(x, name, data=None, categorical=False, dates=False):
     """Resolve ``x`` (array-like or a column name of ``data``) to a 1-D numpy array
     (with ``categorical``, a pandas categorical column stays a ``pd.Categorical`` so
-    its level order is kept)."""
+    its level order is kept). A date/time column is an error unless ``dates`` (calendar
+    times and groupings take them)."""
+    label = None
     if isinstance(x, str):
         if data is None:
             raise TypeError(f"argument `{name}`: a column name ({x!r}) needs data=")
+        label = x
         try:
             x = data[x]
         except Exception as e:  # KeyError, polars ColumnNotFoundError, ...
             raise ValueError(f"argument `{name}`: no column {x!r} in data") from e
+    if not dates:
+        _check_not_datetime(x, name, label)
     if categorical and isinstance(getattr(x, "dtype", None), pd.CategoricalDtype):
         return pd.Categorical(x)
     if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray):  # pandas / polars Series
@@ -30,6 +58,8 @@ def column(x, name, data=None, categorical=False):
             return x.to_numpy(dtype=object, na_value=None)
         x = x.to_numpy()
     arr = np.asarray(x)
+    if not dates:
+        _check_not_datetime(arr, name, label)
     if arr.ndim == 0:
         raise TypeError(f"argument `{name}` must be a 1-D array, Series or list, not a scalar")
     if arr.ndim != 1:
@@ -55,8 +85,8 @@ def grouping(x, name, data=None):
     (their combinations). Returns a list of 1-D arrays."""
     if isinstance(x, (list, tuple)) and data is not None and len(x) > 0 and all(isinstance(c, str) for c in x) \
             and all(c in _columns(data) for c in x):
-        return [column(c, name, data, categorical=True) for c in x]
-    return [column(x, name, data, categorical=True)]
+        return [column(c, name, data, categorical=True, dates=True) for c in x]
+    return [column(x, name, data, categorical=True, dates=True)]
 
 
 def _columns(data):

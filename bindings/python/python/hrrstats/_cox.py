@@ -35,14 +35,14 @@ class CoxPH:
     Attributes: ``coef``, ``se`` (robust when ``robust=True`` or a cluster is given),
     ``naive_se`` (model-based), ``var`` (matching ``se``), ``naive_var``, ``loglik``
     (null, final), ``score_test``, ``wald_test``, ``lr_test`` and
-    ``robust_score_test`` as (statistic, df, p_value), ``iterations``, ``converged``,
+    ``robust_score_test`` as (statistic, df, p_value), ``iterations``, ``converged``, ``convergence`` (why the iterations stopped),
     ``names``, ``n``, ``n_event``, ``means``, ``linear_predictors`` (centred at the
     means, as ``predict(fit, reference="sample")``), ``aliased``.
     """
 
     def __init__(self, res, fit, design, strata_levels, n_dropped):
         self._fit, self._res, self._design = fit, res, design
-        for k in ("coef", "se", "naive_se", "iterations", "converged", "n", "n_event", "ties",
+        for k in ("coef", "se", "naive_se", "iterations", "converged", "convergence", "n", "n_event", "ties",
                   "robust", "n_cluster", "means", "linear_predictors", "conf_level"):
             setattr(self, k, res[k])
         for k in ("score_test", "wald_test", "lr_test", "robust_score_test"):
@@ -128,6 +128,15 @@ class CoxPH:
                                         "df": np.array([float((~o.aliased).sum()) for o in others]),
                                         "n": np.array([float(o.n) for o in others])})
 
+    def concordance(self, counts=False):
+        """Harrell's concordance of the linear predictor with the outcome, as
+        ``survival::concordance(fit)`` (within strata, case-weighted, ties in the
+        predictor counted 1/2): (concordance, std_err), its infinitesimal-jackknife
+        standard error; with ``counts=True`` a dict that also has var, n and the
+        concordant, discordant, tied_x, tied_y and tied_xy pair counts."""
+        c = self._fit.call("concordance", {})
+        return dict(c) if counts else (c["concordance"], c["std_err"])
+
     def __repr__(self):
         s = self.summary()
         cols = ["coef", "exp_coef", "se"] + (["naive_se"] if self.robust else []) + ["z", "p"]
@@ -167,7 +176,7 @@ class CoxPH:
 
 
 
-def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, cluster=None, robust=False,
+def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, cluster=None, robust=None,
            ties="efron", offset=None, init=None, max_iter=20, eps=1e-9, na_action="fail", data=None):
     """Cox proportional hazards regression, as ``survival::coxph``.
 
@@ -175,7 +184,8 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, cl
     categorical columns are dummy-coded with the first level as reference. entry gives
     (entry, time] counting-process rows (delayed entry, time-varying covariates);
     strata: one column or a list of columns; cluster: cluster ids for the robust
-    variance (implies robust=True); ties: "efron" (default) or "breslow".
+    variance (implies robust=True); robust: None (default) is coxph's rule, robust with
+    a cluster or non-integer case weights; ties: "efron" (default) or "breslow".
     """
     spec = {"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
             "weights": (weights, "num"), "offset": (offset, "num"), "strata": (strata, "group"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._convert import column, missing
+from ._convert import _check_not_datetime, column, missing
 from ._protocol import call, resolve
 
 
@@ -54,6 +54,7 @@ def raw_columns(covariates, data):
     if isinstance(covariates, pd.Series):
         return [(str(covariates.name or "x0"), column(covariates, "covariates", categorical=True))]
     arr = np.asarray(covariates)
+    _check_not_datetime(arr, "covariates", None)
     if arr.ndim == 1:
         return [("x0", arr)]
     if arr.ndim != 2:
@@ -115,13 +116,15 @@ class Design:
             else:
                 _check_missing(name, a)
                 values = np.asarray(a, dtype=object)
-                cat = pd.Categorical(values, categories=levels)
-                unknown = np.asarray(cat.codes) == -1
+                # codes among the fitted (used) levels; -1: a level the fit did not have
+                # (pd.Categorical(values, categories=...) with such values is deprecated)
+                codes = pd.Index(levels, dtype=object).get_indexer(values)
+                unknown = codes == -1
                 if unknown.any():
                     row = int(np.flatnonzero(unknown)[0])
                     raise ValueError(f"argument `covariates`, column `{name}`: level {values[row]!r} "
                                      f"at row {row} was not in the fitted data")
-                terms.append(("factor", name, np.ascontiguousarray(cat.codes, dtype=np.uint32), [str(c) for c in levels]))
+                terms.append(("factor", name, np.ascontiguousarray(codes, dtype=np.uint32), [str(c) for c in levels]))
         m = len(terms[0][2]) if terms else 0
         names, cols, _ = _design_matrix(terms, m, False)
         if names != self.names:

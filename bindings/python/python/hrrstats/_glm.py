@@ -23,8 +23,11 @@ class GLM:
     Attributes: ``coef``, ``se`` and ``var`` (robust when ``robust``/``cluster`` was
     given), ``naive_se``/``naive_var`` (model-based), ``deviance``, ``null_deviance``,
     ``aic``, ``loglik``, ``df_residual``, ``df_null``, ``dispersion``, ``iterations``,
-    ``converged``, ``names``, ``aliased``, ``fitted``, ``linear_predictors``, and for
-    the negative binomial ``theta``/``se_theta``.
+    ``converged``, ``convergence`` (why the iterations stopped: "converged",
+    "max_iterations", and for the negative binomial "theta_iteration_limit",
+    "alternation_limit", "theta_infinite"), ``names``, ``aliased``, ``fitted``,
+    ``linear_predictors``, and for the negative binomial ``theta``/``se_theta`` and
+    ``alternations``.
     """
 
     def __init__(self, r, fit, design, n_dropped, covariates, offset):
@@ -34,7 +37,7 @@ class GLM:
         self.names = list(r["names"])
         for k in ("coef", "se", "var", "naive_se", "naive_var", "deviance", "null_deviance", "aic", "loglik",
                   "loglik_df", "dispersion", "df_residual", "df_null", "rank", "iterations", "converged",
-                  "boundary", "family", "link", "theta", "se_theta", "twologlik", "robust", "n_cluster",
+                  "convergence", "alternations", "boundary", "family", "link", "theta", "se_theta", "twologlik", "robust", "n_cluster",
                   "fitted", "linear_predictors", "working_weights", "nobs", "test", "conf_level"):
             setattr(self, k, r[k])
         self.aliased = np.asarray(r["aliased"], dtype=bool)
@@ -45,7 +48,7 @@ class GLM:
         """DataFrame indexed by term: coef, exp_coef (log and logit links), se, naive_se
         (robust fits), z (t with an estimated dispersion), p, exp_lower, exp_upper,
         lower, upper (Wald limits of coef)."""
-        return _coef_table(self, None if conf_level is None else float(conf_level))
+        return _coef_table(self, conf_level)
 
     table = summary
 

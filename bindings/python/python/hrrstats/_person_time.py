@@ -37,8 +37,15 @@ def _scales(entry, time_scales, data):
 def _breaks(breaks):
     if not isinstance(breaks, dict) or not breaks:
         raise TypeError("argument `breaks` must be a non-empty dict {scale name: break points}")
-    return {str(k): np.ascontiguousarray(v if hasattr(v, "__array__") else list(v),
-                                         dtype=np.float64) for k, v in breaks.items()}
+    out = {}
+    for k, v in breaks.items():
+        try:  # a range, a list, an array; a single number is one break (the core says why not)
+            out[str(k)] = np.ascontiguousarray(np.atleast_1d(
+                np.asarray(v if hasattr(v, "__array__") or np.ndim(v) == 0 else list(v),
+                           dtype=np.float64)))
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"argument `breaks`: the breaks of `{k}` must be numbers") from e
+    return out
 
 
 def _check_length(name, x, n):
@@ -60,7 +67,7 @@ def _lexis_args(entry, exit, status, time_scales, entry_status, data):
 def _ids(id, data, n):
     """The user's ids (checked before the core is called), or None."""
     if id is not None:
-        ids = np.asarray(column(id, "id", data))
+        ids = np.asarray(column(id, "id", data, dates=True))
         _check_length("id", ids, n)
         return ids
 
@@ -85,7 +92,7 @@ def _by(by, data, n):
     for k, b in enumerate(by):
         auto = f"by_{k}" if len(by) > 1 else "by"
         name = str(b if isinstance(b, str) else (getattr(b, "name", None) or auto))
-        arr = column(b, "by", data, categorical=True)
+        arr = column(b, "by", data, categorical=True, dates=True)
         if len(arr) != n:
             raise ValueError(f"argument `by` ({name}) has length {len(arr)} "
                              f"but the data have {n} rows")
@@ -117,12 +124,14 @@ def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_stat
     Returns a DataFrame: id (the input row when ``id`` is None), one column per scale
     (its value at the start of the interval), one ``<scale>_band`` column per split
     scale (the lower break), duration, [entry_status], status -- status only on the
-    interval that ends at exit, else the entry state.
+    interval that ends at exit, else the entry state. Rows with zero-length follow-up
+    (exit = entry) are dropped, as ``Epi::Lexis`` drops them, with a ``RuntimeWarning``
+    giving how many rows and events were dropped.
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     ids = _ids(id, data, len(args["exit"]))
     args.update(breaks=_breaks(breaks), drop=bool(drop))
-    return _with_id(call("lexis_split", args)[0], ids)
+    return _with_id(call("lexis_split", args)[0]["table"], ids)
 
 
 def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=None, precursor_states=None,
@@ -150,7 +159,7 @@ def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=Non
     args.update(_numbers(data, new_state=new_state), precursor_states=precursor_states,
                 timescale=None if timescale is None else str(timescale),
                 progressive=bool(progressive))
-    return _with_id(call("lexis_cut", args)[0], ids)
+    return _with_id(call("lexis_cut", args)[0]["table"], ids)
 
 
 def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True, data=None):
@@ -167,7 +176,7 @@ def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entr
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     rec, levels = _by(by, data, len(args["exit"]))
     args.update(breaks=_breaks(breaks), drop=bool(drop), by=rec)
-    return _show_levels(call("person_time_table", args)[0], levels)
+    return _show_levels(call("person_time_table", args)[0]["table"], levels)
 
 
 # ---- rates ----------------------------------------------------------------------------
@@ -323,19 +332,16 @@ def lexis_diagram(entry, exit, status, *, time_scales, sample=300, breaks=None, 
     from matplotlib.collections import LineCollection
 
     a = _lexis_args(entry, exit, status, time_scales, None, data)
-    names, values = list(a["time_scales"]), list(a["time_scales"].values())
-    if len(names) < 2:
-        raise ValueError("argument `time_scales`: a Lexis diagram needs two time scales")
-    n = len(a["exit"])
+    names = list(a["time_scales"])
+    seg, _ = call("lexis_segments", a)  # the core checks the rows (exit missing, before entry)
+    n = len(seg)
     idx = np.sort(np.random.default_rng(seed).choice(n, size=min(int(sample), n), replace=False))
-    x0, y0 = values[0][idx], values[1][idx]
-    dur = a["exit"][idx] - x0
-    x1, y1 = x0 + dur, y0 + dur
+    x0, y0, x1, y1 = (seg[k].to_numpy()[idx] for k in ("x0", "y0", "x1", "y1"))
     if ax is None:
         _, ax = plt.subplots()
     segs = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
     ax.add_collection(LineCollection(segs, colors="0.3", linewidths=0.6))
-    ev = a["status"][idx] != 0
+    ev = seg["event"].to_numpy()[idx] != 0
     ax.plot(x1[ev], y1[ev], "o", color="C3", markersize=3, label="event")
     for line, nm in zip((ax.axvline, ax.axhline), names):
         for b in (breaks or {}).get(nm, []):

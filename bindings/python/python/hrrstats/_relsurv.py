@@ -20,7 +20,7 @@ __all__ = ["icss_group", "RateTable", "net_survival", "NetSurvival", "net_surviv
 
 def _calendar(x, name, data=None):
     """Calendar time as decimal years (dates converted; numbers are decimal years)."""
-    a = column(x, name, data)
+    a = column(x, name, data, dates=True)
     if np.issubdtype(a.dtype, np.datetime64):
         d = pd.DatetimeIndex(a)
         start = pd.to_datetime(d.year.astype(str) + "-01-01")
@@ -34,7 +34,7 @@ def _grouping(x, name, data, n, default=None):
     when absent)."""
     if x is None:
         return None, default
-    c, levels = codes([column(x, name, data, categorical=True)], name, n)
+    c, levels = codes([column(x, name, data, categorical=True, dates=True)], name, n)
     return (c, [str(v) for v in levels]), list(levels)
 
 
@@ -264,6 +264,11 @@ def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *,
     ratios; of the fu terms: excess rates per person-year), with ``attrs`` holding the
     variance matrix and convergence information."""
     args = _inputs(ratetable, time, event, age, year, sex, data)
+    if isinstance(covariates, pd.DataFrame):
+        data, covariates = covariates, [str(c) for c in covariates.columns]
+    if not isinstance(covariates, (str, list, tuple)):
+        raise TypeError("argument `covariates` must be a column name, a list of column names "
+                        f"or columns, or a DataFrame, not {type(covariates).__name__}")
     names = [covariates] if isinstance(covariates, str) else list(covariates)
     cols = {(c if isinstance(c, str) else f"x{k}"): floats(c, "covariates", data)
             for k, c in enumerate(names)}

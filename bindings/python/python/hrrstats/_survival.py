@@ -65,6 +65,24 @@ class KaplanMeier:
         q = self._labelled(self._res["median"].copy())
         return q.drop(columns="prob").rename(columns={"quantile": "median"})
 
+    def rmst(self, tau, conf_level=None):
+        """Restricted mean survival time up to ``tau`` per stratum, as
+        ``print(survfit, rmean = tau)``: DataFrame strata, tau, rmst, std_err, lower,
+        upper (Wald limits at ``conf_level``, default the fit's)."""
+        return self._labelled(self._fit.call("rmst", {"tau": tau, "conf_level": conf_level}))
+
+    def rmst_difference(self, tau, strata=None, conf_level=None):
+        """Difference of the restricted means up to ``tau`` of two strata (``strata``:
+        two labels, default the first two; first minus second): dict with difference,
+        std_err, z, p_value, lower, upper."""
+        args = {"tau": tau, "conf_level": conf_level}
+        if strata is not None:
+            args["strata"] = (np.asarray([self._stratum_index(x) for x in strata], dtype=np.uint32),
+                              [str(x) for x in self.strata_levels])
+        r = dict(self._fit.call("rmst_difference", args))
+        r["strata"] = [self.strata_levels[k] for k in r["strata"]]
+        return r
+
     def _stratum_index(self, stratum):
         if stratum is None:
             return None

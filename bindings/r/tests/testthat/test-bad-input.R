@@ -200,11 +200,11 @@ test_that("cox_ph: bad options name the option", {
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, ties = "exact"),
                      "argument `ties`: unknown value \"exact\"; accepted: \"efron\", \"breslow\"")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, control = list(iter.max = -1)),
-                     "argument `max_iter`")
+                     "argument `control\\$iter\\.max`")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, control = list(toler = 1)),
                      "argument `control`: unknown setting \"toler\"")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, init = c(0, 1)),
-                     "argument `init`: has 2 values for 1 covariates")
+                     "argument `init`: has 2 values for 1 coefficients")
   expect_clean_error(cox_ph(Surv(time, status) ~ x, data = d, robust = NA),
                      "argument `robust`")
   expect_clean_error(cox_ph(Surv(time, status) ~ strata(z), data = d),
@@ -305,9 +305,9 @@ test_that("glm: bad weights, start, control, robust and formulas are clean error
   expect_clean_error(poisson_glm(y ~ x, data = d, start = c(0, 0, 0)),
                      "argument `start`: has 3 values for 2 coefficients")
   expect_clean_error(poisson_glm(y ~ x, data = d, control = list(maxit = 0)),
-                     "argument `max_iter`: must be a whole number >= 1")
+                     "argument `control\\$maxit`: must be a whole number >= 1")
   expect_clean_error(poisson_glm(y ~ x, data = d, control = list(epsilon = -1)),
-                     "argument `epsilon`: must be positive")
+                     "argument `control\\$epsilon`: must be positive")
   expect_clean_error(poisson_glm(y ~ x, data = d, control = list(tol = 1)), "unknown setting")
   expect_clean_error(poisson_glm(y ~ x, data = d, robust = "HC3"), "argument `robust`")
   expect_clean_error(poisson_glm(y ~ x, data = d, robust = "HC0", cluster = g), "HC1")
@@ -364,10 +364,10 @@ test_that("lexis: exit before entry, NaN and NA name the argument and the row", 
   d <- lexis_small(); d$age_at_entry[4] <- NA
   expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = lexis_scales,
                                  breaks = lexis_breaks),
-                     "argument `time_scales`, column `age`: value is not finite at row 4")
+                     "argument `time_scales`, column `age`: missing value \\(NaN\\) at row 4")
   d <- lexis_small(); d$exit[5] <- NaN
   expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = lexis_scales,
-                                 breaks = lexis_breaks), "argument `exit`: .*not finite at row 5")
+                                 breaks = lexis_breaks), "argument `exit`: missing value \\(NaN\\) at row 5")
   d <- lexis_small(); d$status[6] <- NA
   expect_clean_error(lexis_cut(d, "entry", "exit", "status", time_scales = lexis_scales,
                                cut = rep(NA, 6), new_state = 3),
@@ -538,7 +538,7 @@ cr_small <- function() {
 test_that("cumulative_incidence: bad times, entries, events and weights name the argument and row", {
   d <- cr_small(); d$time[3] <- -1
   expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d),
-                     "argument `time`: time is negative.*row 3")
+                     "argument `time`: negative value.*row 3")
   d <- cr_small(); d$entry[5] <- d$time[5]
   expect_clean_error(cumulative_incidence(Surv(entry, time, event) ~ 1, data = d),
                      "argument `entry`: entry is not before the exit time.*row 5")
@@ -549,7 +549,7 @@ test_that("cumulative_incidence: bad times, entries, events and weights name the
                                         na_action = "drop")$n_dropped, 1L)
   d <- cr_small(); d$event[4] <- NA; d$time[7] <- -2
   expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d, na_action = "drop"),
-                     "argument `time`: time is negative.*row 7")
+                     "argument `time`: negative value.*row 7")
   d <- cr_small(); d$event <- as.character(d$event)
   expect_clean_error(cumulative_incidence(Surv(time, event) ~ 1, data = d),
                      "argument `cause` \\(event\\) must be numeric codes .* or a factor")
@@ -577,7 +577,7 @@ test_that("cumulative_incidence: bad formulas, options and times name the argume
   expect_clean_error(cumulative_incidence(Surv(time, event) ~ grp, data = d, rho = "a"),
                      "argument `rho`")
   ci <- cumulative_incidence(Surv(time, event) ~ grp, data = d)
-  expect_clean_error(summary(ci, times = c(1, NA)), "argument `times`: .*not finite at row 2")
+  expect_clean_error(summary(ci, times = c(1, NA)), "argument `times`: missing value \\(NaN\\) at row 2")
   expect_clean_error(summary(ci, times = "a"), "argument `times`")
   expect_clean_error(summary(ci, times = 1, group = "grp=9"), "argument `group`: no group \"grp=9\"")
   expect_clean_error(summary(ci, times = 1, group = 3), "argument `group`")
@@ -600,7 +600,7 @@ test_that("fine_gray: bad data, causes and options name the argument and the row
                      "argument `covariates` \\(x\\): missing value \\(NaN\\) at row 2")
   d <- cr_small(); d$time[6] <- -1
   expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d),
-                     "argument `time`: time is negative.*row 6")
+                     "argument `time`: negative value.*row 6")
   d <- cr_small()
   expect_clean_error(fine_gray(Surv(entry, time, event) ~ x, data = d),
                      "argument `entry`: .*delayed entry is not supported")
@@ -641,7 +641,7 @@ test_that("competing risks: options are parsed by the core; dropped rows keep th
   expect_identical(c(fg$n, fg$n_dropped), c(9L, 1L))
   d$time[6] <- -1
   expect_clean_error(fine_gray(Surv(time, event) ~ x, data = d, na_action = "drop"),
-                     "argument `time`: time is negative.*row 6")
+                     "argument `time`: negative value.*row 6")
 })
 
 test_that("competing-risks errors leave nothing on stderr", {

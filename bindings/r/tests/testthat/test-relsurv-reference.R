@@ -653,6 +653,16 @@ test_that("expected survival with survexp.us (built-in and survival's) matches s
   expect_output(print(us), "Source: R package survival")
   expect_output(print(us), "US-style")
   tables <- list(builtin = us, survival = as_rate_table(survival::survexp.us))
+  # persons diagnosed before 1940 (the table's first year) are refused, as net survival
+  # refuses them (survexp extends the first year backwards)
+  before <- p$dx < as.Date("1940-01-01")
+  expect_identical(sum(before), 2L)
+  rs_error(expected_survival(us, p, age = "age", year = "dx", sex = "sex", times = times,
+                             age_unit = "days"),
+           sprintf("argument `year`: the rate table does not cover this person.* at row %d$",
+                   which(before)[1L]))
+  p <- p[!before, ]
+  ex <- ex[as.numeric(ex$id) %in% p$id, ]
   for (tn in names(tables)) {
     m <- expected_survival(tables[[tn]], p, age = "age", year = "dx", sex = "sex",
                            times = times, age_unit = "days")

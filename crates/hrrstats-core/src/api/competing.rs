@@ -179,7 +179,8 @@ impl Fitted for CumIncFit {
 /// Fine–Gray regression: `time`, `cause`, `covariates` (named columns),
 /// `cause_of_interest` (1), `censor_code` (0), `cengroup` (censoring groups), `gtol`,
 /// `max_iter`, `conf_level`. Returns names, coef, se, var (sandwich), naive_var
-/// (inverse information), loglik, loglik_null, score, iterations, converged, n,
+/// (inverse information), loglik, loglik_null, score, iterations, converged,
+/// convergence (why it stopped), warnings (non-convergence, infinite coefficients), n,
 /// n_events, event_times, baseline_jumps, `table` (the coefficient table at
 /// conf_level), conf_level. The fit answers `coef_table(conf_level)`,
 /// `baseline_hazard()` and `predict(newdata)`.
@@ -206,6 +207,8 @@ pub fn fine_gray(args: &Args) -> Result<Output> {
         .with("score", &f.score)
         .with("iterations", f.iterations)
         .with("converged", f.converged)
+        .with("convergence", f.stop.name())
+        .with("warnings", f.warnings.clone())
         .with("n", f.n)
         .with("n_events", f.n_events)
         .with("event_times", &f.event_times)
@@ -336,4 +339,25 @@ mod tests {
         );
         assert!(fit.call("residuals", &Args::new()).is_err());
     }
+}
+
+/// `cause_specific_events`: the causes of cause-specific Cox models and each row's
+/// event indicator per cause (the host then fits `cox_ph` once per cause). `cause`,
+/// `censor_code` (0), `causes` (optional: the causes to model), `allow_missing` (false:
+/// a missing cause is an error naming its row; true: it stays missing in `events` for
+/// the host's `na_action = "drop"` to drop and count). Returns `causes` and `events`
+/// (a matrix, one column per cause).
+pub fn cause_specific_events(args: &Args) -> Result<Output> {
+    let cs = crate::competing::cause_specific(
+        args.nums("cause")?,
+        args.num_or("censor_code", 0.0)?,
+        args.opt_nums("causes")?,
+        args.flag_or("allow_missing", false)?,
+    )?;
+    let events = Matrix::from_columns(&cs.events, None);
+    Ok(Output::value(
+        Record::new()
+            .with("causes", cs.causes)
+            .with("events", events),
+    ))
 }

@@ -25,7 +25,8 @@ struct CoxFit {
 /// Cox proportional hazards regression, as `survival::coxph`: `time`, `status`,
 /// `covariates` (named numeric columns: the design, without an intercept), `entry`,
 /// `weights`, `strata`, `offset`, `cluster` (groupings: codes with levels), `ties`
-/// ("efron", "breslow"), `robust`, `max_iter` (20), `eps` (1e-9), `init`,
+/// ("efron", "breslow"), `robust` (absent: robust with a cluster or non-integer case
+/// weights, as coxph), `max_iter` (20), `eps` (1e-9), `init`,
 /// `conf_level` (0.95, of `table`). Returns the coefficient table and every number of
 /// the fit; the handle answers the operations listed in the module documentation.
 pub fn cox_ph(args: &Args) -> Result<Output> {
@@ -39,9 +40,12 @@ pub fn cox_ph(args: &Args) -> Result<Output> {
     if let Some((c, _)) = args.opt_codes("cluster")? {
         data = data.with_cluster(c)?;
     }
-    let mut params = CoxPh::params()
-        .ties(args.option::<Ties>("ties")?)
-        .robust(args.flag_or("robust", false)?)
+    let mut params = CoxPh::params().ties(args.option::<Ties>("ties")?);
+    // Absent: coxph's rule (robust with a cluster or non-integer case weights).
+    if args.get("robust").is_some() {
+        params = params.robust(args.flag_or("robust", false)?);
+    }
+    let mut params = params
         .max_iter(args.count_or("max_iter", 20, 0)?)
         .eps(args.num_or("eps", 1e-9)?);
     if let Some(init) = args.opt_nums("init")? {
@@ -472,6 +476,43 @@ impl CoxFit {
     }
 }
 
+impl CoxFit {
+    /// Harrell's concordance of the linear predictor with the outcome, as
+    /// `survival::concordance(fit)`: concordance, std_err, var, n and the counts of
+    /// concordant, discordant, tied_x, tied_y, tied_xy (weighted) pairs, within strata.
+    fn concordance(&self) -> Result<Record> {
+        let d = &self.fit.data;
+        if d.entry.is_some() {
+            return Err(Error::InvalidArgument {
+                arg: "entry",
+                reason: "the concordance of (start, stop] data is not available yet".into(),
+            });
+        }
+        let c = crate::survival::concordance::concordance(
+            &d.exit,
+            &d.status,
+            &self.fit.linear_predictors,
+            d.weights.as_deref(),
+            d.strata.as_deref(),
+            true,
+        )?;
+        Ok(Record::new()
+            .with("concordance", c.concordance)
+            .with("std_err", c.var.sqrt())
+            .with("var", c.var)
+            .with("n", c.n)
+            .with(
+                "counts",
+                Record::new()
+                    .with("concordant", c.counts[0])
+                    .with("discordant", c.counts[1])
+                    .with("tied_x", c.counts[2])
+                    .with("tied_y", c.counts[3])
+                    .with("tied_xy", c.counts[4]),
+            ))
+    }
+}
+
 impl Fitted for CoxFit {
     fn call(&self, method: &str, args: &Args) -> Result<Value> {
         match method {
@@ -485,6 +526,7 @@ impl Fitted for CoxFit {
                 self.baseline_table(Some(args.flag_or("centered", false)?)),
             )),
             "anova" => self.anova(args).map(Value::Table),
+            "concordance" => self.concordance().map(Value::Record),
             other => Err(no_such("a Cox fit", other)),
         }
     }

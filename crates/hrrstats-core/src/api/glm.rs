@@ -429,6 +429,8 @@ fn fit(args: &Args, fixed: Option<(&str, &'static str)>) -> Result<Output> {
         .with("dispersion", f.dispersion)
         .with("iterations", f.iterations)
         .with("converged", f.converged)
+        .with("convergence", f.stop.name())
+        .with("alternations", f.alternations)
         .with("boundary", f.boundary)
         .with("fitted", &f.fitted)
         .with("linear_predictors", &f.linear_predictors)

@@ -23,6 +23,7 @@ pub mod cox;
 pub mod data;
 pub mod person_time;
 pub mod glm;
+pub mod parametric;
 pub mod relsurv;
 pub mod survival;
 
@@ -62,12 +63,15 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("logrank_test", survival::logrank_test),
         ("cumulative_incidence", competing::cumulative_incidence),
         ("fine_gray", competing::fine_gray),
+        ("cause_specific_events", competing::cause_specific_events),
         ("cox_ph", cox::cox_ph),
+        ("parametric_survival", parametric::parametric_survival),
         ("example_cohort", data::example_cohort),
         ("example_ratetable", data::example_ratetable),
         ("lexis_split", person_time::lexis_split),
         ("lexis_cut", person_time::lexis_cut),
         ("person_time_table", person_time::person_time_table),
+        ("lexis_segments", person_time::lexis_segments),
         ("rate", person_time::rate),
         ("rate_ratio", person_time::rate_ratio),
         ("rate_difference", person_time::rate_difference),

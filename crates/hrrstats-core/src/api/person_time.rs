@@ -22,6 +22,7 @@ use crate::person_time::{
     crude_rates, cut_lexis, direct_standardize_labelled, rate_differences, rate_ratios,
     sir_labelled, standard_population_arg, Comparison, LexisData, LexisSplit,
 };
+use crate::person_time::lexis::ZERO_LENGTH_TOL;
 use crate::protocol::{Arg, Args, Record, Table, Value};
 
 // ---- arguments ----------------------------------------------------------------------
@@ -242,9 +243,10 @@ fn state_label(s: f64) -> String {
 }
 
 /// Split follow-up on the Lexis diagram (`Epi::splitLexis` / `popEpi::splitMulti`).
-/// Returns a table: row (the input row), one column per time scale (its value at the
+/// Returns `table`: row (the input row), one column per time scale (its value at the
 /// piece's start), `<scale>_band` per split scale (lower break, NaN outside), duration,
-/// [entry_status], status.
+/// [entry_status], status; and `warnings` (rows of zero-length follow-up dropped, as
+/// `Epi::Lexis` announces).
 pub fn lexis_split(args: &Args) -> Result<Output> {
     let d = lexis_data(args)?;
     let (split, bnames) = lexis_split_of(args, &d)?;
@@ -264,13 +266,53 @@ pub fn lexis_split(args: &Args) -> Result<Output> {
         t.push("entry_status", r.entry_status);
     }
     t.push("status", r.status);
-    Ok(Output::value(t))
+    Ok(Output::value(with_warnings(t, d.zero_length_warning(ZERO_LENGTH_TOL))))
+}
+
+/// A Lexis result: its `table` and `warnings` (rows dropped for zero-length follow-up).
+fn with_warnings(table: Table, warning: Option<String>) -> Record {
+    Record::new()
+        .with("table", table)
+        .with("warnings", warning.into_iter().collect::<Vec<String>>())
+}
+
+/// The life lines of a Lexis diagram: per row (input order) its start `x0`, `y0` and end
+/// `x1`, `y1` on the first two time scales, and `event` (1 when the exit state differs
+/// from the entry state). The Lexis data are checked as for a split (an exit that is
+/// missing or before entry is an error naming `exit` and the row); the host samples
+/// rows and draws.
+pub fn lexis_segments(args: &Args) -> Result<Output> {
+    let d = lexis_data(args)?;
+    if d.names().len() < 2 {
+        return Err(Error::InvalidArgument {
+            arg: "time_scales",
+            reason: "a Lexis diagram needs two time scales".into(),
+        });
+    }
+    let n = d.len();
+    let (mut x0, mut y0, mut x1, mut y1, mut ev) = (vec![], vec![], vec![], vec![], vec![]);
+    for i in 0..n {
+        let dur = d.duration(i);
+        x0.push(d.at_entry(0, i));
+        y0.push(d.at_entry(1, i));
+        x1.push(d.exit(i));
+        y1.push(d.at_entry(1, i) + dur);
+        ev.push(f64::from(u8::from(d.exit_state(i) != d.entry_state(i))));
+    }
+    Ok(Output::value(
+        Table::new()
+            .with("x0", x0)
+            .with("y0", y0)
+            .with("x1", x1)
+            .with("y1", y1)
+            .with("event", ev),
+    ))
 }
 
 /// Cut follow-up at individual times (`Epi::cutLexis`): `cut` (NaN: never),
 /// `timescale` (default the first scale), `new_state` (a column or one value),
-/// `precursor_states`, `progressive`. Returns a table: row, the time scales at entry,
-/// exit, duration, entry_status, status.
+/// `precursor_states`, `progressive`. Returns `table`: row, the time scales at entry,
+/// exit, duration, entry_status, status; and `warnings` (rows of zero length dropped).
 pub fn lexis_cut(args: &Args) -> Result<Output> {
     let d = lexis_data(args)?;
     let n = d.len();
@@ -297,18 +339,20 @@ pub fn lexis_cut(args: &Args) -> Result<Output> {
     for (name, v) in r.names.iter().zip(r.at_entry) {
         t.push(name, v);
     }
-    Ok(Output::value(
-        t.with("exit", r.exit)
-            .with("duration", duration)
-            .with("entry_status", r.entry_status)
-            .with("status", r.status),
-    ))
+    let t = t
+        .with("exit", r.exit)
+        .with("duration", duration)
+        .with("entry_status", r.entry_status)
+        .with("status", r.status);
+    // rows of zero length have no part to keep (the cut keeps parts of positive length)
+    Ok(Output::value(with_warnings(t, d.zero_length_warning(f64::MIN_POSITIVE))))
 }
 
 /// Person-time and events by Lexis bands (and `by` variables), without materialising
-/// the split. Returns a table: `<scale>_band` per split scale, the by-variables (level
+/// the split. Returns `table`: `<scale>_band` per split scale, the by-variables (level
 /// codes), [entry_status], person_time, events (pieces ending in a state other than
-/// the entry state), and `events_<state>` per state entered when there are several.
+/// the entry state), and `events_<state>` per state entered when there are several; and
+/// `warnings` (rows of zero-length follow-up dropped, with their events).
 pub fn person_time_table(args: &Args) -> Result<Output> {
     let d = lexis_data(args)?;
     let (split, bnames) = lexis_split_of(args, &d)?;
@@ -341,7 +385,7 @@ pub fn person_time_table(args: &Args) -> Result<Output> {
             t.push(&format!("events_{}", state_label(*s)), v);
         }
     }
-    Ok(Output::value(t))
+    Ok(Output::value(with_warnings(t, d.zero_length_warning(ZERO_LENGTH_TOL))))
 }
 
 // ---- rates ------------------------------------------------------------------------------

@@ -294,18 +294,32 @@ fn spec(args: &Args) -> Result<Spec> {
 
 /// The persons' values in the table's unit, one column per dimension.
 fn person_values(args: &Args, s: &Spec, age_unit: AgeUnit) -> Result<Vec<Vec<f64>>> {
-    let n = args.get("time").map(|_| args.nums("time").map(|t| t.len())).transpose()?;
-    let column = |arg: &'static str| -> Result<&[f64]> {
-        let v = args.nums(arg)?;
-        match n {
-            Some(n) if v.len() != n => Err(Error::LengthMismatch {
+    // The persons' columns are as long as `time` (net survival and friends) or, without
+    // follow-up (expected survival), as the first of the persons' columns given; an
+    // error names the column the user gave, not the table's dimension.
+    let reference: Option<(&'static str, usize)> = match args.get("time") {
+        Some(_) => Some(("time", args.nums("time")?.len())),
+        None => ["age", "year", "sex"]
+            .into_iter()
+            .find(|a| args.get(a).is_some())
+            .map(|a| args.nums(a).map(|v| (a, v.len())))
+            .transpose()?,
+    };
+    let same_length = |arg: &'static str, len: usize| -> Result<()> {
+        match reference {
+            Some((expected_arg, n)) if len != n => Err(Error::LengthMismatch {
                 arg,
-                len: v.len(),
-                expected_arg: "time",
+                len,
+                expected_arg,
                 expected: n,
             }),
-            _ => Ok(v),
+            _ => Ok(()),
         }
+    };
+    let column = |arg: &'static str| -> Result<&[f64]> {
+        let v = args.nums(arg)?;
+        same_length(arg, v.len())?;
+        Ok(v)
     };
     let mut out = Vec::with_capacity(s.names.len());
     for (name, kind) in s.names.iter().zip(&s.kinds) {
@@ -315,7 +329,7 @@ fn person_values(args: &Args, s: &Spec, age_unit: AgeUnit) -> Result<Vec<Vec<f64
             Kind::Factor if name == "sex" => column("sex")?.to_vec(),
             Kind::Factor => {
                 let col = args.record("factors")?.and_then(|f| f.get(name));
-                match col {
+                let v: Vec<f64> = match col {
                     Some(Arg::Nums(v)) => v.to_vec(),
                     Some(Arg::Codes { codes, .. }) => codes.iter().map(|&c| c as f64).collect(),
                     _ => {
@@ -324,32 +338,83 @@ fn person_values(args: &Args, s: &Spec, age_unit: AgeUnit) -> Result<Vec<Vec<f64
                             reason: format!("the rate table has a dimension `{name}`: give its values"),
                         })
                     }
-                }
+                };
+                same_length("factors", v.len())?;
+                v
             }
         });
     }
     Ok(out)
 }
 
-/// Errors about the persons' values name the argument (age, year, sex), not the table's
-/// column.
-fn name_person_args(e: Error) -> Error {
-    match e {
+/// The oldest age (years) a follow-up may reach: beyond it `time` is taken to be in
+/// another unit than the rate table's (days against a table per year, ...).
+const MAX_AGE_YEARS: f64 = 150.0;
+
+/// Follow-up in the rate table's unit: a person's age at the end of follow-up (age at
+/// diagnosis + time, both in the table's unit) over [`MAX_AGE_YEARS`] means `time` is in
+/// another unit (e.g. days against a table per year: every later hazard is read from the
+/// table's last age row, survival underflows to 0 and the inverse weights of Pohar-Perme
+/// overflow to NaN). `times` of expected survival (`per_person` false): the same for the
+/// oldest person. One check, one message, for expected survival, net survival (and its
+/// test, crude probabilities, the excess-hazard model) and interval net survival.
+fn check_follow_up_unit(
+    s: &Spec,
+    p: &[Vec<f64>],
+    arg: &'static str,
+    time: &[f64],
+    per_person: bool,
+) -> Result<()> {
+    let Some(a) = s.kinds.iter().position(|k| *k == Kind::Age) else {
+        return Ok(());
+    };
+    let ages = &p[a];
+    let limit = MAX_AGE_YEARS * s.unit.year();
+    let problem = match s.unit {
+        TimeUnit::Years => {
+            "the age at the end of follow-up (age + time) is over 150 years: follow-up must be \
+             in the rate table's time unit (years), not days or months"
+        }
+        TimeUnit::Days => {
+            "the age at the end of follow-up (age + time) is over 150 years: follow-up must be \
+             in the rate table's time unit (days)"
+        }
+    };
+    let oldest = ages
+        .iter()
+        .copied()
+        .filter(|a| a.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let row = time.iter().enumerate().position(|(i, &t)| {
+        let age = if per_person { ages[i] } else { oldest };
+        age + t > limit
+    });
+    match row {
+        Some(row) => Err(Error::InvalidValue {
+            arg,
+            row,
+            value: time[row],
+            problem,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Errors about the persons' values name the argument the user gave (age, year, sex;
+/// `data` for a further factor dimension, read from the column of that name), not the
+/// table's dimension.
+fn name_person_args(s: &Spec) -> impl Fn(Error) -> Error + '_ {
+    move |e| match e {
         Error::InvalidCell { arg: "rmap" | "ratetable", column, row, value, problem } => {
-            let arg = match column.as_str() {
-                "age" => "age",
-                "year" => "year",
-                "sex" => "sex",
-                _ => return Error::InvalidCell { arg: "rmap", column, row, value, problem },
+            let dim = s.names.iter().position(|n| *n == column);
+            let arg = match dim.map(|k| (s.kinds[k], s.names[k].as_str())) {
+                Some((Kind::Age, _)) => "age",
+                Some((Kind::Calendar, _)) => "year",
+                Some((Kind::Factor, "sex")) => "sex",
+                _ => return Error::InvalidCell { arg: "data", column, row, value, problem },
             };
             Error::InvalidValue { arg, row, value, problem }
         }
-        Error::LengthMismatch { arg: "rmap", len, expected_arg, expected } => Error::LengthMismatch {
-            arg: "age",
-            len,
-            expected_arg,
-            expected,
-        },
         e => e,
     }
 }
@@ -362,7 +427,11 @@ fn persons(args: &Args, s: &Spec) -> Result<Vec<Vec<f64>>> {
 /// Follow-up, status and the persons' values, checked against the table.
 fn net_data<'a>(args: &'a Args, s: &Spec, p: &'a [Vec<f64>]) -> Result<NetSurvivalData<'a>> {
     let v: Vec<&[f64]> = p.iter().map(|c| &c[..]).collect();
-    NetSurvivalData::new(args.nums("time")?, args.nums("status")?, v, &s.table).map_err(name_person_args)
+    let time = args.nums("time")?;
+    let d = NetSurvivalData::new(time, args.nums("status")?, v, &s.table)
+        .map_err(name_person_args(s))?;
+    check_follow_up_unit(s, p, "time", time, true)?;
+    Ok(d)
 }
 
 /// The integration step: `precision` (the table's unit), default one day.
@@ -381,7 +450,9 @@ pub fn expected_survival(args: &Args) -> Result<Output> {
     let p = persons(args, &s)?;
     let v: Vec<&[f64]> = p.iter().map(|c| &c[..]).collect();
     let times = args.nums("times")?;
-    let e = s.table.expected_survival(&v, times).map_err(name_person_args)?;
+    crate::data::check_nonneg_finite("times", times)?;
+    check_follow_up_unit(&s, &p, "times", times, false)?;
+    let e = s.table.expected_survival(&v, times).map_err(name_person_args(&s))?;
     let cols: Vec<Vec<f64>> = (0..times.len()).map(|j| e.iter().map(|r| r[j]).collect()).collect();
     let mut m = Matrix::from_columns(&cols, None);
     m.nrow = e.len();
@@ -568,7 +639,7 @@ pub fn net_survival_test(args: &Args) -> Result<Output> {
 /// `excess_hazard_model`: `covariates` (a record of numeric columns), `breaks`
 /// (follow-up intervals in years), `method` ("glm.poi" or "max.lik"), `conf_level`.
 /// Returns coefficients (the coefficient table), coef, se, var, loglik, iterations,
-/// converged, rsadd_coef / rsadd_se (glm.poi: the GLM as rsadd reports it), method, n,
+/// converged, warnings (non-convergence, infinite coefficients), rsadd_coef / rsadd_se (glm.poi: the GLM as rsadd reports it), method, n,
 /// events.
 pub fn excess_hazard_model(args: &Args) -> Result<Output> {
     let s = spec(args)?;
@@ -606,6 +677,7 @@ pub fn excess_hazard_model(args: &Args) -> Result<Output> {
         .with("loglik", f.loglik)
         .with("iterations", f.iterations)
         .with("converged", f.converged)
+        .with("warnings", f.warnings.clone())
         .with("rsadd_coef", f.glm_coef.clone())
         .with("rsadd_se", f.glm_se.clone())
         .with("method", method.name())

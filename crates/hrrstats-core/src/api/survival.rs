@@ -2,7 +2,9 @@
 
 use super::{no_such, Fitted, Output};
 use crate::data::SurvivalData;
-use crate::error::Result;
+use crate::data::check_conf_level;
+use crate::dist::{p_normal_two_sided, qnorm};
+use crate::error::{Error, Result};
 use crate::protocol::{ints, Args, Matrix, Record, Table, Value};
 use crate::survival::km::{ConfType, KaplanMeier, KaplanMeierFit, Variance};
 use crate::survival::logrank::LogrankTest;
@@ -115,9 +117,89 @@ impl Fitted for KaplanMeierFit {
                 }
                 Ok(Value::Table(t))
             }
+            "rmst" => rmst_table(self, args).map(Value::Table),
+            "rmst_difference" => rmst_difference(self, args).map(Value::Record),
             other => Err(no_such("a Kaplan-Meier fit", other)),
         }
     }
+}
+
+/// The horizon of a restricted mean: one positive, finite `tau`.
+fn rmst_tau(args: &Args) -> Result<f64> {
+    let tau = args.num("tau")?;
+    if !(tau.is_finite() && tau > 0.0) {
+        return Err(Error::InvalidArgument {
+            arg: "tau",
+            reason: format!("must be a positive, finite time, not {tau}"),
+        });
+    }
+    Ok(tau)
+}
+
+/// Restricted mean survival time up to `tau` per stratum: strata, tau, rmst, std_err,
+/// lower, upper (Wald limits at `conf_level`, default the fit's).
+fn rmst_table(f: &KaplanMeierFit, args: &Args) -> Result<Table> {
+    let tau = rmst_tau(args)?;
+    let level = args.num_or("conf_level", f.conf_level)?;
+    check_conf_level(level)?;
+    let q = qnorm(0.5 + level / 2.0);
+    let (mut est, mut se) = (Vec::new(), Vec::new());
+    for k in 0..f.n_strata {
+        let (m, s) = f.rmst(k, tau);
+        est.push(m);
+        se.push(s);
+    }
+    let lower: Vec<f64> = est.iter().zip(&se).map(|(m, s)| m - q * s).collect();
+    let upper: Vec<f64> = est.iter().zip(&se).map(|(m, s)| m + q * s).collect();
+    Ok(Table::new()
+        .with("strata", Value::Index((0..f.n_strata).collect()))
+        .with("tau", vec![tau; f.n_strata])
+        .with("rmst", est)
+        .with("std_err", se)
+        .with("lower", lower)
+        .with("upper", upper))
+}
+
+/// Difference of the restricted means of two strata (`strata`: two codes, default the
+/// first two): difference (first minus second), std_err (the strata are independent),
+/// z, p, lower, upper.
+fn rmst_difference(f: &KaplanMeierFit, args: &Args) -> Result<Record> {
+    let tau = rmst_tau(args)?;
+    let level = args.num_or("conf_level", f.conf_level)?;
+    check_conf_level(level)?;
+    let (a, b) = match args.opt_codes("strata")? {
+        Some((c, _)) if c.len() == 2 && (c[0] as usize) < f.n_strata && (c[1] as usize) < f.n_strata && c[0] != c[1] => {
+            (c[0] as usize, c[1] as usize)
+        }
+        Some(_) => {
+            return Err(Error::InvalidArgument {
+                arg: "strata",
+                reason: "give two different strata of the fit".into(),
+            })
+        }
+        None if f.n_strata >= 2 => (0, 1),
+        None => {
+            return Err(Error::InvalidArgument {
+                arg: "strata",
+                reason: "a difference of restricted means needs a fit with two or more strata".into(),
+            })
+        }
+    };
+    let ((m1, s1), (m2, s2)) = (f.rmst(a, tau), f.rmst(b, tau));
+    let d = m1 - m2;
+    let se = (s1 * s1 + s2 * s2).sqrt();
+    let q = qnorm(0.5 + level / 2.0);
+    let z = d / se;
+    Ok(Record::new()
+        .with("strata", Value::Index(vec![a, b]))
+        .with("tau", tau)
+        .with("difference", d)
+        .with("std_err", se)
+        .with("z", z)
+        .with("p_value", p_normal_two_sided(z))
+        .with("lower", d - q * se)
+        .with("upper", d + q * se)
+        .with("conf_level", level))
 }
 
 /// Log-rank / G-rho test: `time`, `status`, `entry`, `group`, `strata`, `rho`.
@@ -152,7 +234,14 @@ pub fn logrank_test(args: &Args) -> Result<Output> {
         row_names: None,
         col_names: None,
     };
+    // survdiff gives NA (with R's "NaNs produced") when nothing can be compared.
+    let warnings: Vec<String> = if r.df == 0 {
+        vec!["the test has 0 degrees of freedom (no events, or a single group with any): p-value NA".to_string()]
+    } else {
+        Vec::new()
+    };
     let rec = Record::new()
+        .with("warnings", warnings)
         .with("statistic", r.statistic)
         .with("df", r.df)
         .with("p_value", r.p_value)

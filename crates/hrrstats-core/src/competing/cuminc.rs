@@ -345,14 +345,7 @@ impl CumIncFit {
             arg: "group",
             reason: format!("no group {g}"),
         })?;
-        if let Some(row) = times.iter().position(|t| !t.is_finite()) {
-            return Err(Error::InvalidValue {
-                arg: "times",
-                row,
-                value: times[row],
-                problem: "time is missing or not finite",
-            });
-        }
+        crate::data::check_times(times)?;
         let nc = self.causes.len();
         let last = *c.time.last().expect("a curve has rows");
         let mut out = CumIncAt {

@@ -6,9 +6,9 @@ pub mod fine_gray;
 mod gray;
 
 pub use cuminc::{CifCurve, CifVariance, CumInc, CumIncAt, CumIncFit, CumIncParams, GrayTest};
-pub use fine_gray::{FineGray, FineGrayFit, FineGrayParams};
+pub use fine_gray::{FineGray, FineGrayFit, FineGrayParams, FineGrayStop};
 
-use crate::data::{check_codes, check_len};
+use crate::data::{check_codes, check_finite, check_len, check_nonneg_finite, non_finite};
 use crate::error::{Error, Result};
 
 /// Competing-risks data: exit times, cause codes (`censor_code` = censored, any other
@@ -32,38 +32,9 @@ impl<'a> CompetingData<'a> {
             return Err(Error::Empty { arg: "time" });
         }
         check_len("cause", cause.len(), "time", time.len())?;
-        for (row, &t) in time.iter().enumerate() {
-            if !t.is_finite() {
-                return Err(Error::InvalidValue {
-                    arg: "time",
-                    row,
-                    value: t,
-                    problem: "time is missing or not finite",
-                });
-            }
-            if t < 0.0 {
-                return Err(Error::InvalidValue {
-                    arg: "time",
-                    row,
-                    value: t,
-                    problem: "time is negative",
-                });
-            }
-        }
-        if let Some(row) = cause.iter().position(|c| !c.is_finite()) {
-            return Err(Error::InvalidValue {
-                arg: "cause",
-                row,
-                value: cause[row],
-                problem: "cause code is missing or not finite",
-            });
-        }
-        if !censor_code.is_finite() {
-            return Err(Error::InvalidArgument {
-                arg: "censor_code",
-                reason: "must be a finite code".into(),
-            });
-        }
+        check_nonneg_finite("time", time)?;
+        check_finite("cause", cause)?;
+        check_censor_code(censor_code)?;
         Ok(CompetingData {
             time,
             cause,
@@ -79,12 +50,12 @@ impl<'a> CompetingData<'a> {
     pub fn with_entry(mut self, entry: &'a [f64]) -> Result<Self> {
         check_len("entry", entry.len(), "time", self.time.len())?;
         for (row, (&e, &t)) in entry.iter().zip(self.time).enumerate() {
-            if !e.is_finite() {
+            if let Some(problem) = non_finite(e) {
                 return Err(Error::InvalidValue {
                     arg: "entry",
                     row,
                     value: e,
-                    problem: "entry is missing or not finite",
+                    problem,
                 });
             }
             if e >= t {
@@ -173,4 +144,114 @@ impl<'a> CompetingData<'a> {
         c.dedup();
         c
     }
+}
+
+/// `censor_code`: a finite code.
+fn check_censor_code(censor_code: f64) -> Result<()> {
+    if !censor_code.is_finite() {
+        return Err(Error::InvalidArgument {
+            arg: "censor_code",
+            reason: "must be a finite code".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The causes of cause-specific models (one Cox model per cause: that cause's rows are
+/// events, every other row censored) and each row's event indicator per cause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CauseSpecific {
+    /// The causes modelled, in the order given (default: every code other than
+    /// `censor_code` present, sorted).
+    pub causes: Vec<f64>,
+    /// Per cause, per row: 1 (that cause), 0 (censored or another cause), NaN where the
+    /// cause is missing (allowed only with `allow_missing`, for rows a binding drops).
+    pub events: Vec<Vec<f64>>,
+}
+
+/// Check the `cause` column and the requested `causes` of cause-specific models: a
+/// missing cause is an error naming the row (with `allow_missing` it stays missing, so
+/// that a binding's `na_action = "drop"` drops and counts the row, never censors it); a
+/// requested cause that is the censoring code, missing, repeated or absent from the
+/// data is an error naming `causes`.
+pub fn cause_specific(
+    cause: &[f64],
+    censor_code: f64,
+    causes: Option<&[f64]>,
+    allow_missing: bool,
+) -> Result<CauseSpecific> {
+    if cause.is_empty() {
+        return Err(Error::Empty { arg: "cause" });
+    }
+    check_censor_code(censor_code)?;
+    for (row, &c) in cause.iter().enumerate() {
+        if c.is_nan() && allow_missing {
+            continue;
+        }
+        if let Some(problem) = non_finite(c) {
+            return Err(Error::InvalidValue {
+                arg: "cause",
+                row,
+                value: c,
+                problem,
+            });
+        }
+    }
+    let present: Vec<f64> = {
+        let mut c: Vec<f64> = cause
+            .iter()
+            .copied()
+            .filter(|&c| !c.is_nan() && c != censor_code)
+            .collect();
+        c.sort_by(f64::total_cmp);
+        c.dedup();
+        c
+    };
+    let causes = match causes {
+        None => present,
+        Some(req) => {
+            if req.is_empty() {
+                return Err(Error::InvalidArgument {
+                    arg: "causes",
+                    reason: "give at least one cause".into(),
+                });
+            }
+            for (k, &c) in req.iter().enumerate() {
+                let reason = if !c.is_finite() {
+                    format!("cause {} is missing or not finite", k + 1)
+                } else if c == censor_code {
+                    format!(
+                        "{c} is the censoring code (censor_code = {censor_code}), not a cause"
+                    )
+                } else if req[..k].contains(&c) {
+                    format!("cause {c} is given twice")
+                } else if !present.contains(&c) {
+                    format!("cause {c} does not occur in `cause`")
+                } else {
+                    continue;
+                };
+                return Err(Error::InvalidArgument {
+                    arg: "causes",
+                    reason,
+                });
+            }
+            req.to_vec()
+        }
+    };
+    if causes.is_empty() {
+        return Err(Error::Data {
+            arg: "cause",
+            reason: "no events (every row is censored)".into(),
+        });
+    }
+    let events = causes
+        .iter()
+        .map(|&k| {
+            cause
+                .iter()
+                .map(|&c| if c.is_nan() { f64::NAN } else { f64::from(u8::from(c == k)) })
+                .collect()
+        })
+        .collect();
+    Ok(CauseSpecific { causes, events })
 }

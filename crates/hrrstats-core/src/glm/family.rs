@@ -159,6 +159,29 @@ pub fn link_by_name(name: &str) -> Result<Box<dyn Link>> {
     })
 }
 
+/// Check a link named `name` against a family: the links of R's family objects
+/// (`poisson()`: log, identity; `binomial()`: logit, probit, cloglog, log, and identity
+/// for risk differences; `gaussian()`: identity, log; the negative binomial: log,
+/// identity) that the library has. Custom links (other names) are not checked. R
+/// accepts any `make.link()` name and then fails with "cannot find valid starting
+/// values"; the library says what is wrong instead.
+pub fn check_link(family: Family, name: &str) -> Result<()> {
+    const KNOWN: [&str; 5] = ["log", "logit", "probit", "identity", "cloglog"];
+    let ok = family.links();
+    if KNOWN.contains(&name) && !ok.contains(&name) {
+        let list: Vec<String> = ok.iter().map(|a| format!("\"{a}\"")).collect();
+        return Err(Error::InvalidArgument {
+            arg: "link",
+            reason: format!(
+                "\"{name}\" is not available for family \"{}\"; accepted: {}",
+                family.name(),
+                list.join(", ")
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// An exponential family (and the negative binomial with known `theta`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Family {
@@ -218,6 +241,48 @@ impl Family {
             Family::Binomial => "binomial",
             Family::Gaussian => "gaussian",
             Family::NegativeBinomial(_) => "negbin",
+        }
+    }
+
+    /// The links the family accepts, the canonical one first.
+    pub fn links(&self) -> &'static [&'static str] {
+        match self {
+            Family::Poisson | Family::NegativeBinomial(_) => &["log", "identity"],
+            Family::Binomial => &["logit", "probit", "cloglog", "log", "identity"],
+            Family::Gaussian => &["identity", "log"],
+        }
+    }
+
+    /// Warnings R gives for a response the family's likelihood does not define:
+    /// binomial's initialize ("non-integer #successes in a binomial glm!" when some
+    /// `w y` is more than 0.001 from an integer) and, for Poisson, `dpois`'s
+    /// "non-integer x = ..." (the first such count; R repeats it per count).
+    pub fn response_warnings(&self, y: &[f64], w: &[f64]) -> Vec<String> {
+        match self {
+            Family::Binomial => {
+                let nonint = y
+                    .iter()
+                    .zip(w)
+                    .any(|(&y, &w)| ((w * y) - (w * y).round()).abs() > 1e-3);
+                if nonint {
+                    vec!["non-integer #successes in a binomial glm!".to_string()]
+                } else {
+                    Vec::new()
+                }
+            }
+            Family::Poisson => {
+                let bad: Vec<f64> = y.iter().copied().filter(|&y| non_integer(y)).collect();
+                match bad.len() {
+                    0 => Vec::new(),
+                    1 => vec![format!("non-integer x = {:.6}", bad[0])],
+                    k => vec![format!(
+                        "non-integer x = {:.6} (and {} more non-integer counts)",
+                        bad[0],
+                        k - 1
+                    )],
+                }
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -285,11 +350,21 @@ impl Family {
     pub fn aic(&self, y: &[f64], mu: &[f64], w: &[f64], dev: f64) -> f64 {
         match self {
             Family::Poisson => {
+                // dpois() of a non-integer count is 0 (with a warning, see
+                // `response_warnings`): the AIC is infinite, as R's.
                 -2.0 * y
                     .iter()
                     .zip(mu)
                     .zip(w)
-                    .map(|((&y, &m), &w)| w * ln_dpois(y, m))
+                    .map(|((&y, &m), &w)| {
+                        if w == 0.0 {
+                            0.0
+                        } else if non_integer(y) {
+                            f64::NEG_INFINITY
+                        } else {
+                            w * ln_dpois(y.round(), m)
+                        }
+                    })
                     .sum::<f64>()
             }
             Family::Binomial => {
@@ -327,6 +402,11 @@ impl Family {
             }
         }
     }
+}
+
+/// R's `R_nonint`: more than `1e-7 max(1, |x|)` from the nearest integer.
+fn non_integer(x: f64) -> bool {
+    (x - x.round()).abs() > 1e-7 * x.abs().max(1.0)
 }
 
 fn y_log_y(y: f64, mu: f64) -> f64 {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{Family, GlmData, GlmFit, Link, CHUNK};
+use super::{Family, GlmData, GlmFit, GlmStop, Link, CHUNK};
 use crate::data::Covariates;
 use crate::error::{Error, Result};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
@@ -132,9 +132,18 @@ pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// generalised Cholesky (aliasing later columns that depend on earlier ones), one step
 /// of iterative refinement. Returns β (NaN for aliased), the unscaled covariance
 /// `(X'WX)⁻¹` (zero rows/columns for aliased) and the rank.
-pub(super) fn wls(design: &Design, w: &[f64], z: &[f64]) -> (Vec<f64>, Vec<f64>, usize) {
+pub(super) fn wls(design: &Design, w: &[f64], z: &[f64]) -> Result<(Vec<f64>, Vec<f64>, usize)> {
     let p = design.p();
     let (xtx, xtz) = design.cross(w, z);
+    // A covariate so large that its weighted sum of squares overflows would come out
+    // aliased (NaN): name it instead.
+    for j in 0..p {
+        if let Some(c) = design.cols[j] {
+            if !xtx[j * p + j].is_finite() {
+                return Err(Error::covariate_too_large(&design.x.names()[c], design.x.column(c)));
+            }
+        }
+    }
     let d: Vec<f64> = (0..p)
         .map(|j| {
             if xtx[j * p + j] > 0.0 {
@@ -167,7 +176,7 @@ pub(super) fn wls(design: &Design, w: &[f64], z: &[f64]) -> (Vec<f64>, Vec<f64>,
             *b = f64::NAN;
         }
     }
-    (beta, cov, rank)
+    Ok((beta, cov, rank))
 }
 
 pub(super) fn irls(
@@ -235,7 +244,7 @@ pub(super) fn irls(
                 ww[i] = 0.0;
             }
         }
-        let (b, c, r) = wls(design, &ww, &z);
+        let (b, c, r) = wls(design, &ww, &z)?;
         beta = b;
         cov = c;
         rank = r;
@@ -289,7 +298,7 @@ pub(super) fn irls(
                 .collect(),
         );
     }
-    let mut warnings = Vec::new();
+    let mut warnings = family.response_warnings(y, &pw);
     if !converged {
         warnings.push("glm.fit: algorithm did not converge".to_string());
     }
@@ -353,6 +362,12 @@ pub(super) fn irls(
         dispersion,
         iterations,
         converged,
+        stop: if converged {
+            GlmStop::Converged
+        } else {
+            GlmStop::MaxIterations
+        },
+        alternations: None,
         boundary,
         fitted: mu,
         linear_predictors: eta,
@@ -383,18 +398,26 @@ pub(super) fn nb_loglik(th: f64, mu: &[f64], y: &[f64], w: &[f64]) -> f64 {
         .sum()
 }
 
-/// `MASS::theta.ml`: Newton–Raphson for `theta` at fixed means; returns the estimate
-/// and its standard error `1/sqrt(information)`.
-/// MASS's `theta.ml`: Newton on the profile score of theta. Returns theta, its standard
-/// error and whether the iteration limit was reached (MASS warns then). A theta that
-/// runs off to infinity (counts with no overdispersion) stops the iteration at once
-/// with an error instead of iterating on NaN until the limit.
-pub(super) fn theta_ml(
-    y: &[f64],
-    mu: &[f64],
-    w: &[f64],
-    limit: usize,
-) -> Result<(f64, f64, bool)> {
+/// The result of [`theta_ml`].
+pub(super) struct ThetaMl {
+    pub(super) theta: f64,
+    /// `1/sqrt(information)`.
+    pub(super) se: f64,
+    /// The iteration limit was reached (MASS: "iteration limit reached").
+    pub(super) at_limit: bool,
+    /// A negative estimate was truncated at 0 (MASS: "estimate truncated at zero").
+    pub(super) truncated: bool,
+    /// theta ran off to infinity (the counts show no overdispersion): `theta` is the
+    /// last finite estimate.
+    pub(super) diverged: bool,
+}
+
+/// MASS's `theta.ml`: Newton on the profile score of theta, from the moment estimate,
+/// until the step is below `eps^0.25` or `limit` iterations. A theta that runs off to
+/// infinity (counts with no overdispersion: the score stays positive) stops at the
+/// last finite estimate, flagged, instead of iterating on NaN until the limit (for ever
+/// when the limit is raised).
+pub(super) fn theta_ml(y: &[f64], mu: &[f64], w: &[f64], limit: usize) -> Result<ThetaMl> {
     use statrs::function::gamma::digamma;
     let n: f64 = w.iter().sum();
     let score = |th: f64| -> f64 {
@@ -423,6 +446,12 @@ pub(super) fn theta_ml(
     let mut del: f64 = 1.0;
     let mut i = f64::NAN;
     let mut at_limit = false;
+    let mut diverged = !t0.is_finite();
+    let mut last = t0;
+    // Beyond `huge` the negative binomial is the Poisson to double precision: theta is
+    // infinite (no overdispersion), whatever the score's rounding says.
+    let mu_max = mu.iter().fold(1.0f64, |m, &v| m.max(v));
+    let huge = mu_max / f64::EPSILON;
     loop {
         it += 1;
         crate::interrupt::check()?;
@@ -430,22 +459,34 @@ pub(super) fn theta_ml(
             at_limit = true;
             break;
         }
-        if del.abs() <= eps || !t0.is_finite() || del.is_nan() {
+        if del.abs() <= eps || diverged || t0 > huge {
             break;
         }
         t0 = t0.abs();
-        i = info(t0);
-        del = score(t0) / i;
+        last = t0;
+        let i_new = info(t0);
+        del = score(t0) / i_new;
+        if !(t0 + del).is_finite() || del.is_nan() || !i_new.is_finite() {
+            diverged = true;
+            break;
+        }
+        i = i_new;
         t0 += del;
     }
-    if !t0.is_finite() || del.is_nan() {
-        return Err(Error::Data {
-            arg: "y",
-            reason: "theta.ml did not converge: the counts show no overdispersion to estimate"
-                .into(),
-        });
+    if diverged {
+        t0 = if last.is_finite() { last } else { f64::MAX };
+        at_limit = false;
     }
-    Ok((t0.max(0.0), (1.0 / i).sqrt(), at_limit))
+    // The extra variance mu^2/theta below sqrt(eps) mu for every mean: flagged as
+    // infinite (MASS reports such a theta with, at most, "iteration limit reached").
+    diverged |= t0 > mu_max / f64::EPSILON.sqrt();
+    Ok(ThetaMl {
+        theta: t0.max(0.0),
+        se: (1.0 / i).sqrt(),
+        at_limit,
+        truncated: t0 < 0.0,
+        diverged,
+    })
 }
 
 /// The trigamma function ψ'(x) for x > 0: recurrence up to 20, then the asymptotic

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use crate::data::{check_len, check_offset, Covariates};
 use crate::error::{Error, Result};
-pub use family::{link_by_name, Family, Link};
+pub use family::{check_link, link_by_name, Family, Link};
 use irls::{irls, nb_loglik, theta_ml, Design};
 pub use prediction::{GlmPrediction, GlmResidual, GlmScale};
 pub use robust::{Robust, SandwichType};
@@ -216,6 +216,9 @@ impl GlmParams {
             }
             Family::Gaussian => {}
         }
+        if let Some(link) = &self.link {
+            check_link(self.family, link.name())?;
+        }
         if let Family::NegativeBinomial(theta) = self.family {
             if !(theta > 0.0 && theta.is_finite()) {
                 return Err(Error::InvalidArgument {
@@ -324,8 +327,13 @@ impl GlmParams {
             self.epsilon,
             self.max_iter,
         )?;
+        // The Poisson start's warnings about the counts (dpois's, as glm.nb gives them).
+        let count_warnings = Family::Poisson.response_warnings(y, &w);
         let mut mu = fit.fitted.clone();
-        let (mut th, mut se_th, mut theta_limit) = theta_ml(y, &mu, &w, self.max_iter)?;
+        let first = theta_ml(y, &mu, &w, self.max_iter)?;
+        let (mut th, mut se_th) = (first.theta, first.se);
+        let (mut theta_limit, mut truncated, mut diverged) =
+            (first.at_limit, first.truncated, first.diverged);
         let mut iter = 0;
         let d1 = (2.0 * (fit.df_residual.max(1) as f64)).sqrt();
         let d2 = 1.0;
@@ -336,7 +344,10 @@ impl GlmParams {
         loop {
             iter += 1;
             crate::interrupt::check()?;
-            if iter > self.max_iter || (lm0 - lm).abs() / d1 + del.abs() / d2 <= self.epsilon {
+            if diverged
+                || iter > self.max_iter
+                || (lm0 - lm).abs() / d1 + del.abs() / d2 <= self.epsilon
+            {
                 break;
             }
             let eta: Vec<f64> = mu.iter().map(|&m| link.link(m)).collect();
@@ -352,23 +363,49 @@ impl GlmParams {
                 self.max_iter,
             )?;
             let t0 = th;
-            let at_limit;
-            (th, se_th, at_limit) = theta_ml(y, &mu, &w, self.max_iter)?;
-            theta_limit |= at_limit;
+            let next = theta_ml(y, &mu, &w, self.max_iter)?;
+            (th, se_th) = (next.theta, next.se);
+            theta_limit |= next.at_limit;
+            truncated |= next.truncated;
+            diverged |= next.diverged;
             fam = Family::NegativeBinomial(th);
             mu = fit.fitted.clone();
             del = t0 - th;
             lm0 = lm;
             lm = nb_loglik(th, &mu, y, &w);
         }
+        // MASS's warnings, in its words: theta.ml's "iteration limit reached" (theta
+        // still growing when the counts show no overdispersion) and "estimate truncated
+        // at zero", glm.nb's "alternation limit reached".
+        let mut warnings = count_warnings;
+        warnings.append(&mut fit.warnings);
+        fit.warnings = warnings;
+        fit.stop = if diverged {
+            fit.warnings.push(
+                "theta.ml: theta is going to infinity (the counts show no overdispersion; a Poisson model fits as well)"
+                    .to_string(),
+            );
+            GlmStop::ThetaInfinite
+        } else if iter > self.max_iter {
+            GlmStop::AlternationLimit
+        } else if theta_limit {
+            GlmStop::ThetaLimit
+        } else {
+            fit.stop
+        };
         if theta_limit {
             fit.warnings
                 .push("theta.ml: iteration limit reached".to_string());
+        }
+        if truncated {
+            fit.warnings
+                .push("theta.ml: estimate truncated at zero".to_string());
         }
         if iter > self.max_iter {
             fit.warnings
                 .push("glm.nb: alternation limit reached".to_string());
         }
+        fit.alternations = Some(iter.min(self.max_iter));
         let fitted_family = fit.family;
         fit.null_deviance = if self.intercept && data.offset.is_some() {
             self.null_deviance(data, fam, &link)?
@@ -376,6 +413,11 @@ impl GlmParams {
             self.null_deviance(data, fitted_family, &link)?
         };
         fit.df_null = fit.n_ok - self.intercept as usize;
+        if diverged {
+            // The log-likelihood in the limit theta -> infinity: Poisson's (the
+            // negative binomial's at a huge theta is lost to cancellation).
+            lm = -0.5 * Family::Poisson.aic(y, &mu, &w, f64::NAN);
+        }
         fit.theta = Some(th);
         fit.se_theta = Some(se_th);
         fit.twologlik = Some(2.0 * lm);
@@ -383,6 +425,35 @@ impl GlmParams {
         fit.loglik_df = fit.rank + 1;
         fit.loglik = lm;
         Ok(fit)
+    }
+}
+
+/// Why a GLM fit stopped iterating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GlmStop {
+    /// IRLS met its deviance criterion (and, for the negative binomial, the
+    /// alternation with theta.ml met glm.nb's).
+    Converged,
+    /// IRLS ran out of iterations (`glm.fit: algorithm did not converge`).
+    MaxIterations,
+    /// theta.ml ran out of iterations (theta still moving, typically growing without
+    /// bound: no overdispersion).
+    ThetaLimit,
+    /// glm.nb's alternation ran out of iterations.
+    AlternationLimit,
+    /// theta ran off to infinity (no overdispersion) and was stopped.
+    ThetaInfinite,
+}
+
+impl GlmStop {
+    pub fn name(self) -> &'static str {
+        match self {
+            GlmStop::Converged => "converged",
+            GlmStop::MaxIterations => "max_iterations",
+            GlmStop::ThetaLimit => "theta_iteration_limit",
+            GlmStop::AlternationLimit => "alternation_limit",
+            GlmStop::ThetaInfinite => "theta_infinite",
+        }
     }
 }
 
@@ -411,7 +482,14 @@ pub struct GlmFit {
     pub df_null: usize,
     pub dispersion: f64,
     pub iterations: usize,
+    /// Whether IRLS converged (glm's `converged`; for the negative binomial the last
+    /// IRLS fit's, as glm.nb; `stop` says how the theta iteration ended).
     pub converged: bool,
+    /// Why the iterations stopped.
+    pub stop: GlmStop,
+    /// Negative binomial with theta estimated: glm.nb's alternations of IRLS and
+    /// theta.ml.
+    pub alternations: Option<usize>,
     /// Whether step halving was needed to keep the fit in range.
     pub boundary: bool,
     /// Fitted means `μ` and linear predictors `η` (offset included).

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::data::check_len;
+use crate::data::{check_len, non_finite};
 use crate::error::{Error, Result};
 
 const PERSONS_PER_CHUNK: usize = 4096;
@@ -56,25 +56,32 @@ impl<'a> LexisData<'a> {
             return Err(Error::Empty { arg: "exit" });
         }
         check_len("status", status.len(), "exit", n)?;
-        for (name, v) in &scales {
-            check_len("time_scales", v.len(), "exit", n)?;
-            if let Some(row) = v.iter().position(|x| !x.is_finite()) {
-                return Err(Error::InvalidCell {
+        for (k, (name, v)) in scales.iter().enumerate() {
+            if scales[..k].iter().any(|(m, _)| m == name) {
+                return Err(Error::InvalidArgument {
                     arg: "time_scales",
-                    column: name.clone(),
-                    row,
-                    value: v[row],
-                    problem: "value is not finite",
+                    reason: format!("the time scale `{name}` is given twice"),
+                });
+            }
+            // the first scale is the one `entry` gives: its errors name `entry`
+            let arg = if k == 0 { "entry" } else { "time_scales" };
+            check_len(arg, v.len(), "exit", n)?;
+            for (row, &x) in v.iter().enumerate() {
+                let Some(problem) = non_finite(x) else { continue };
+                return Err(if k == 0 {
+                    Error::InvalidValue { arg, row, value: x, problem }
+                } else {
+                    Error::InvalidCell { arg, column: name.clone(), row, value: x, problem }
                 });
             }
         }
         for (row, (&x, &e)) in exit.iter().zip(scales[0].1).enumerate() {
-            if !x.is_finite() {
+            if let Some(problem) = non_finite(x) {
                 return Err(Error::InvalidValue {
                     arg: "exit",
                     row,
                     value: x,
-                    problem: "value is not finite",
+                    problem,
                 });
             }
             if x < e {
@@ -154,7 +161,41 @@ impl<'a> LexisData<'a> {
     pub fn exit_state(&self, i: usize) -> f64 {
         self.status[i]
     }
+
+    /// Rows whose follow-up is shorter than `tol` (zero-length: exit = entry), and how
+    /// many of them end in an event (an exit state other than the entry state).
+    pub fn short_rows(&self, tol: f64) -> (usize, usize) {
+        (0..self.n())
+            .filter(|&i| self.duration(i) < tol)
+            .fold((0, 0), |(r, e), i| {
+                (r + 1, e + usize::from(self.status[i] != self.cst(i)))
+            })
+    }
+
+    /// The warning for rows dropped because their follow-up has zero length (none when
+    /// no row is): `Epi::Lexis` drops them too, announcing "NOTE: Dropping n rows with
+    /// duration of follow up < tol"; here the count of events dropped with them is
+    /// given as well, since such an event is lost from every table.
+    pub fn zero_length_warning(&self, tol: f64) -> Option<String> {
+        let (rows, events) = self.short_rows(tol);
+        let length = if tol > f64::MIN_POSITIVE {
+            format!("exit - entry < {tol:.1e}")
+        } else {
+            "exit = entry".to_string()
+        };
+        (rows > 0).then(|| {
+            format!(
+                "{rows} row{} with zero-length follow-up ({length}) dropped, {events} of \
+                 them with an event (an exit status other than the entry status), as \
+                 Epi::Lexis drops them",
+                if rows == 1 { "" } else { "s" }
+            )
+        })
+    }
 }
+
+/// Follow-up shorter than this is dropped by the split (as `Epi::Lexis`'s `tol`).
+pub const ZERO_LENGTH_TOL: f64 = 1.4901161193847656e-8;
 
 /// Breaks per time scale and the drop rule.
 #[derive(Debug, Clone)]
@@ -178,6 +219,12 @@ impl LexisSplit {
                     ),
                 }
             })?;
+            if out.iter().any(|&(t, _)| t == s) {
+                return Err(Error::InvalidArgument {
+                    arg: "breaks",
+                    reason: format!("the time scale `{name}` is given twice (give each scale's breaks once)"),
+                });
+            }
             if b.len() < 2 || b.iter().any(|x| !x.is_finite()) || b.windows(2).any(|w| w[1] <= w[0])
             {
                 return Err(Error::InvalidArgument {
@@ -201,7 +248,7 @@ impl LexisSplit {
         bands: &mut Vec<usize>,
         mut f: impl FnMut(f64, f64, &[usize], bool),
     ) {
-        let tol = f64::EPSILON.sqrt();
+        let tol = ZERO_LENGTH_TOL;
         let dur = d.exit[i] - d.at_entry[0][i];
         if dur < tol {
             return;

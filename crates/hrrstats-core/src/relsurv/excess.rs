@@ -21,6 +21,7 @@ use crate::data::Covariates;
 use crate::error::{Error, Result};
 use crate::glm::{Family, Glm, GlmData, Link};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
+use crate::newton::{Counts, Stop, Verdict};
 
 /// How the excess-hazard model is fitted: the grouped Poisson GLM of Dickman et al.
 /// (`"glm.poi"`, alias `"glm"`) or maximum likelihood on the individual data
@@ -45,6 +46,9 @@ pub struct ExcessHazardFit {
     pub loglik: f64,
     pub iterations: usize,
     pub converged: bool,
+    /// Non-convergence and possibly infinite coefficients (e.g. a follow-up interval
+    /// without deaths), in coxph's words.
+    pub warnings: Vec<String>,
     /// Grouped Poisson GLM only: the GLM engine's fit with glm's default control, as
     /// rsadd reports it (before the final Fisher-scoring steps), and its IRLS iterations.
     pub glm_coef: Vec<f64>,
@@ -198,14 +202,16 @@ pub fn excess_hazard_glm(
         .intercept(false)
         .mustart(mustart)
         .fit(&data)?;
-    if glm.aliased.iter().any(|&a| a) {
-        return Err(Error::Data {
-            arg: "covariates",
-            reason: "the information matrix is singular (collinear covariates?)".into(),
-        });
-    }
     // Then Fisher scoring on to the optimum (glm's deviance criterion stops ~1e-5 short).
-    let fit = maximise(glm.coef.clone(), eval)?;
+    // A column the GLM aliased starts at 0: collinear columns make the information
+    // singular there too (an error), while a covariate whose excess hazard vanishes
+    // (no deaths in a group: working weights 0) runs off to -infinity and is flagged.
+    let start: Vec<f64> = glm
+        .coef
+        .iter()
+        .map(|b| if b.is_nan() { 0.0 } else { *b })
+        .collect();
+    let fit = maximise(start, eval)?;
     let mut out = fit.into_excess(x, breaks, year);
     out.glm_coef = glm.coef;
     out.glm_se = glm.se;
@@ -225,6 +231,12 @@ fn check_inputs(d: &NetSurvivalData, x: &Covariates, breaks: &[f64], year: f64) 
             expected: n,
         });
     }
+    if !d.status.contains(&1.0) {
+        return Err(Error::Data {
+            arg: "status",
+            reason: "no events: an excess-hazard model needs at least one death".into(),
+        });
+    }
     if breaks.len() < 2
         || breaks[0] != 0.0
         || breaks.windows(2).any(|w| !(w[1] > w[0]))
@@ -240,6 +252,23 @@ fn check_inputs(d: &NetSurvivalData, x: &Covariates, breaks: &[f64], year: f64) 
             arg: "year",
             reason: "must be positive".into(),
         });
+    }
+    // A follow-up interval without deaths has an excess hazard of 0: its coefficient
+    // is -infinity (the GLM would report its column as collinear).
+    for w in breaks.windows(2) {
+        let deaths = (0..n)
+            .filter(|&i| d.status[i] == 1.0 && d.time[i] > w[0] && d.time[i] <= w[1])
+            .count();
+        if deaths == 0 {
+            return Err(Error::Data {
+                arg: "breaks",
+                reason: format!(
+                    "no deaths in follow-up interval fu[{},{}): its excess hazard cannot be estimated (coefficient -Inf); choose breaks with deaths in every interval",
+                    w[0] / year,
+                    w[1] / year
+                ),
+            });
+        }
     }
     Ok(())
 }
@@ -263,6 +292,7 @@ struct Maximum {
     loglik: f64,
     iterations: usize,
     converged: bool,
+    warnings: Vec<String>,
     /// Inverse information at `coef`, row-major.
     var: Vec<f64>,
 }
@@ -285,6 +315,7 @@ impl Maximum {
             loglik: self.loglik,
             iterations: self.iterations,
             converged: self.converged,
+            warnings: self.warnings,
             glm_coef: Vec::new(),
             glm_se: Vec::new(),
             glm_iterations: 0,
@@ -293,71 +324,178 @@ impl Maximum {
     }
 }
 
-/// Newton's method with step halving. `eval(b, derivs)`: the log-likelihood and, when
-/// `derivs`, the score and the information (minus the Hessian, or its expectation;
-/// lower triangle, row-major). Iterates until the largest relative step is below 1e-13.
+/// An evaluation of the excess-hazard likelihood: log-likelihood and, when `full`, the
+/// score and the information (lower triangle, row-major).
+struct ExcessEval {
+    loglik: f64,
+    score: Vec<f64>,
+    info: Vec<f64>,
+    full: bool,
+}
+
+impl crate::newton::Point for ExcessEval {
+    fn score(&self) -> &[f64] {
+        &self.score
+    }
+    fn full(&self) -> bool {
+        self.full
+    }
+}
+
+/// The lower triangle of a symmetric `q x q` matrix copied to the upper.
+fn symmetric(mut info: Vec<f64>, q: usize) -> Vec<f64> {
+    for j in 0..q {
+        for l in 0..j {
+            info[l * q + j] = info[j * q + l];
+        }
+    }
+    info
+}
+
+fn singular() -> Error {
+    Error::Data {
+        arg: "covariates",
+        reason: "the information matrix is singular (collinear covariates?)".into(),
+    }
+}
+
+/// The rules of the excess-hazard fits for the Newton driver: Newton steps on the
+/// information, accepted when the log-likelihood does not decrease (up to rounding),
+/// halved up to 30 times; converged when the largest relative step
+/// `|step_j| / max(|β_j|, 1)` is below 1e-13 (or, when no halved step is accepted,
+/// below 1e-10); at most 100 steps. A singular information at the start is an error;
+/// later it means a coefficient running off to infinity (flagged by the caller).
+struct RsaddRule {
+    q: usize,
+    /// Iterations as reported (the step being taken, counted from 1).
+    iterations: usize,
+}
+
+impl RsaddRule {
+    fn size(step: &[f64], b: &[f64]) -> f64 {
+        step.iter()
+            .zip(b)
+            .map(|(s, c)| s.abs() / c.abs().max(1.0))
+            .fold(0.0, f64::max)
+    }
+}
+
+impl crate::newton::Rule<ExcessEval> for RsaddRule {
+    fn full_trials(&self) -> bool {
+        false
+    }
+    fn at_point(&mut self, _b: &[f64], _at: &ExcessEval, n: &Counts) -> Option<Stop> {
+        self.iterations = (n.steps + 1).min(100);
+        (n.steps == 100).then_some(Stop::MaxIterations)
+    }
+    fn direction(&mut self, at: &ExcessEval, n: &Counts) -> Result<Option<Vec<f64>>> {
+        let mut ch = symmetric(at.info.clone(), self.q);
+        if cholesky2(&mut ch, self.q, 1e-12) < self.q as i64 {
+            return if n.steps == 0 {
+                Err(singular())
+            } else {
+                Ok(None)
+            };
+        }
+        let mut step = at.score.clone();
+        chsolve2(&ch, self.q, &mut step);
+        Ok(Some(step))
+    }
+    fn judge(&mut self, at: &ExcessEval, trial: &ExcessEval, _slope: f64, _n: &Counts) -> Verdict {
+        let (ll, lln) = (at.loglik, trial.loglik);
+        if lln.is_finite() && lln >= ll - 64.0 * f64::EPSILON * ll.abs().max(1.0) {
+            Verdict::Accept
+        } else {
+            Verdict::Reject
+        }
+    }
+    fn shrink(&self, trial: &mut [f64], b: &[f64], step: &mut [f64], _n: &Counts) {
+        crate::newton::halve(trial, b, step);
+    }
+    fn after_reject(&mut self, b: &[f64], step: &[f64], n: &Counts) -> Option<Stop> {
+        (n.halvings == 30).then(|| {
+            if Self::size(step, b) < 1e-10 {
+                Stop::Converged
+            } else {
+                Stop::StepFailed
+            }
+        })
+    }
+    fn after_accept(&mut self, b: &[f64], step: &[f64], _n: &Counts) -> Option<Stop> {
+        (Self::size(step, b) < 1e-13).then_some(Stop::Converged)
+    }
+}
+
+/// Newton's method with step halving ([`RsaddRule`] on the Newton driver).
+/// `eval(b, derivs)`: the log-likelihood and, when `derivs`, the score and the
+/// information (minus the Hessian, or its expectation; lower triangle, row-major).
 fn maximise(
-    mut b: Vec<f64>,
+    b: Vec<f64>,
     eval: impl Fn(&[f64], bool) -> (f64, Vec<f64>, Vec<f64>),
 ) -> Result<Maximum> {
     let q = b.len();
-    let singular = || Error::Data {
-        arg: "covariates",
-        reason: "the information matrix is singular (collinear covariates?)".into(),
+    let ev = |b: &[f64], full: bool| {
+        let (loglik, score, info) = eval(b, full);
+        Ok(ExcessEval {
+            loglik,
+            score,
+            info,
+            full,
+        })
     };
-    let full = |mut info: Vec<f64>| {
-        for j in 0..q {
-            for l in 0..j {
-                info[l * q + j] = info[j * q + l];
-            }
-        }
-        info
-    };
-    let (mut ll, _, _) = eval(&b, false);
-    let (mut converged, mut iterations) = (false, 0);
-    for it in 0..100 {
-        iterations = it + 1;
-        crate::interrupt::check()?;
-        let (_, u, info) = eval(&b, true);
-        let mut ch = full(info);
-        if cholesky2(&mut ch, q, 1e-12) < q as i64 {
-            return Err(singular());
-        }
-        let mut step = u;
-        chsolve2(&ch, q, &mut step);
-        let mut accepted = false;
-        for _ in 0..30 {
-            let bn: Vec<f64> = b.iter().zip(&step).map(|(a, s)| a + s).collect();
-            let (lln, _, _) = eval(&bn, false);
-            if lln.is_finite() && lln >= ll - 64.0 * f64::EPSILON * ll.abs().max(1.0) {
-                b = bn;
-                ll = lln;
-                accepted = true;
-                break;
-            }
-            step.iter_mut().for_each(|v| *v *= 0.5);
-        }
-        let size = step
-            .iter()
-            .zip(&b)
-            .map(|(s, c)| s.abs() / c.abs().max(1.0))
-            .fold(0.0, f64::max);
-        if !accepted || size < 1e-13 {
-            converged = accepted || size < 1e-10;
-            break;
-        }
-    }
-    let (_, _, info) = eval(&b, true);
-    let mut var = full(info);
-    if cholesky2(&mut var, q, 1e-12) < q as i64 {
+    let at0 = ev(&b, true)?;
+    let mut rule = RsaddRule { q, iterations: 0 };
+    let out = crate::newton::maximise(ev, &mut rule, b, at0)?;
+    let (b, ll, u) = (out.b, out.at.loglik, out.at.score);
+    let stalled = out.stop == Stop::Singular;
+    let mut converged = out.stop == Stop::Converged;
+    let iterations = rule.iterations;
+    let mut var = symmetric(out.at.info, q);
+    if cholesky2(&mut var, q, 1e-12) < q as i64 && !stalled {
         return Err(singular());
     }
     chinv2(&mut var, q);
+    // Columns whose information vanished (the generalised Cholesky zeroes them): their
+    // coefficient is infinite and has no variance.
+    let lost: Vec<bool> = (0..q).map(|j| var[j * q + j] == 0.0).collect();
+    for j in 0..q {
+        for l in 0..q {
+            if lost[j] || lost[l] {
+                var[j * q + l] = f64::NAN;
+            }
+        }
+    }
+    // coxph's test for an infinite coefficient: the Newton step `V u` at the end still
+    // moves coefficient j by more than 1e-9 and sqrt(1e-9) |β_j| (the likelihood
+    // flattens towards an infinite β, e.g. a follow-up interval without deaths).
+    let infinite: Vec<String> = (0..q)
+        .filter(|&j| {
+            let step = (0..q)
+                .filter(|&k| !lost[k])
+                .map(|k| var[j * q + k] * u[k])
+                .sum::<f64>()
+                .abs();
+            lost[j] || (step > 1e-9 && step > 1e-9f64.sqrt() * b[j].abs())
+        })
+        .map(|j| (j + 1).to_string())
+        .collect();
+    let mut warnings = Vec::new();
+    if !converged && infinite.is_empty() {
+        warnings.push("Ran out of iterations and did not converge".to_string());
+    }
+    if !infinite.is_empty() {
+        converged = false;
+        warnings.push(format!(
+            "Loglik converged before variable  {} ; coefficient may be infinite. ",
+            infinite.join(",")
+        ));
+    }
     Ok(Maximum {
         coef: b,
         loglik: ll,
         iterations,
         converged,
+        warnings,
         var,
     })
 }

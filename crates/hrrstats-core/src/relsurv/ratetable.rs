@@ -275,13 +275,13 @@ impl RateTable {
                 });
             }
             for (row, &x) in v.iter().enumerate() {
-                if !x.is_finite() {
+                if let Some(problem) = crate::data::non_finite(x) {
                     return Err(Error::InvalidCell {
                         arg: "rmap",
                         column: d.name().into(),
                         row,
                         value: x,
-                        problem: "value is missing or not finite",
+                        problem,
                     });
                 }
                 if let Dimension::Factor { levels, .. } = d {
@@ -416,14 +416,9 @@ impl RateTable {
     pub fn expected_survival(&self, values: &[&[f64]], times: &[f64]) -> Result<Vec<Vec<f64>>> {
         let n = values.first().map_or(0, |v| v.len());
         self.check_values(values, n)?;
-        if let Some(row) = times.iter().position(|t| !(t.is_finite() && *t >= 0.0)) {
-            return Err(Error::InvalidValue {
-                arg: "times",
-                row,
-                value: times[row],
-                problem: "time must be finite and non-negative",
-            });
-        }
+        // the same persons net survival refuses (below the table's first cut-points)
+        self.check_coverage(values)?;
+        crate::data::check_nonneg_finite("times", times)?;
         let mut order: Vec<usize> = (0..times.len()).collect();
         order.sort_by(|&a, &b| times[a].total_cmp(&times[b]));
         let adv = self.advances();

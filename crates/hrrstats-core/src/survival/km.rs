@@ -577,6 +577,38 @@ impl KaplanMeierFit {
     }
 
     /// Row range of stratum `k`.
+    /// Restricted mean survival time up to `tau` of stratum `k` and its standard error,
+    /// as `print(survfit, rmean = tau)` (survival's `survmean`): the area under the
+    /// curve from 0 to `tau` (the curve carried forward past its last time), and
+    /// `Σ_j A_j² d_j / (n_j (n_j − d_j))` over the times `t_j ≤ tau`, `A_j` the area
+    /// from `t_j` to `tau` (Klein & Moeschberger 2003, §4.5).
+    pub fn rmst(&self, k: usize, tau: f64) -> (f64, f64) {
+        let r = self.stratum_range(k);
+        let (time, surv) = (&self.time[r.clone()], &self.survival[r.clone()]);
+        let (nr, ne) = (&self.n_risk[r.clone()], &self.n_event[r]);
+        let m = time.iter().take_while(|&&t| t <= tau).count();
+        // rectangles: [0, t_1) at 1, [t_j, t_{j+1}) at S(t_j), the last to tau
+        let mut rect = Vec::with_capacity(m + 1);
+        let mut prev_t = 0.0;
+        let mut prev_s = 1.0;
+        for j in 0..m {
+            rect.push((time[j] - prev_t) * prev_s);
+            prev_t = time[j];
+            prev_s = surv[j];
+        }
+        rect.push((tau - prev_t) * prev_s);
+        let mean: f64 = rect.iter().sum();
+        // A_j = area after t_j = sum of rect[j + 1..]
+        let mut var = 0.0;
+        let mut after = 0.0;
+        for j in (0..m).rev() {
+            after += rect[j + 1];
+            let h = if nr[j] - ne[j] == 0.0 { 0.0 } else { ne[j] / (nr[j] * (nr[j] - ne[j])) };
+            var += after * after * h;
+        }
+        (mean, var.sqrt())
+    }
+
     pub fn stratum_range(&self, k: usize) -> std::ops::Range<usize> {
         self.offsets[k]..self.offsets[k + 1]
     }

@@ -1,8 +1,10 @@
 //! Survival analysis: Kaplan–Meier, Nelson–Aalen and the log-rank family of tests.
 
+pub mod concordance;
 pub mod cox;
 pub mod km;
 pub mod logrank;
+pub mod parametric;
 pub(crate) mod order;
 
 pub use km::{

@@ -17,7 +17,8 @@
 //! `A(t) = Σ_{u<=t} d_u/S_0(u)` and suffix sums `C_g(t) = Σ_{u>t} d_u G_g(u-)/S_0(u)`.
 //! Covariates are centred first (the estimates do not change; the sums stay accurate).
 //!
-//! Newton–Raphson with crr's Armijo backtracking and convergence test
+//! Newton–Raphson (the library's driver, [`crate::newton`], with crr's rules) with crr's
+//! Armijo backtracking and convergence test
 //! (`max |score_j| max(|β_j|, 1) < gtol max(|log L|, 1)`), followed by one more Newton
 //! step, so the estimate is the root to rounding error whatever `gtol` stopped at.
 //!
@@ -33,6 +34,7 @@ use crate::error::{Error, Result};
 use crate::inference::{CoefTable, WaldDist};
 use crate::protocol::Table;
 use crate::linalg::{chinv2, cholesky2, chsolve2};
+use crate::newton::{Counts, Stop, Verdict};
 
 mod sandwich;
 mod setup;
@@ -68,9 +70,40 @@ impl FineGray {
     }
 }
 
+/// Why the Newton iterations of a Fine–Gray fit stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FineGrayStop {
+    /// crr's convergence test was met.
+    Converged,
+    /// The test was met while a coefficient was still moving by a whole Newton step
+    /// (monotone pseudo-likelihood, e.g. no events of the cause in one group): the
+    /// estimate is infinite, not converged.
+    InfiniteCoefficient,
+    /// Out of iterations (crr's `converged = FALSE`).
+    MaxIterations,
+    /// crr's backtracking found no step that improves the pseudo-likelihood.
+    StepSearchFailed,
+}
+
+impl FineGrayStop {
+    pub fn name(self) -> &'static str {
+        match self {
+            FineGrayStop::Converged => "converged",
+            FineGrayStop::InfiniteCoefficient => "infinite_coefficient",
+            FineGrayStop::MaxIterations => "max_iterations",
+            FineGrayStop::StepSearchFailed => "step_search_failed",
+        }
+    }
+}
+
 /// A fitted Fine–Gray model.
 #[derive(Debug, Clone)]
 pub struct FineGrayFit {
+    /// Non-convergence and possibly infinite coefficients, in coxph's words (crr has
+    /// none).
+    pub warnings: Vec<String>,
+    /// Why the iterations stopped.
+    pub stop: FineGrayStop,
     pub names: Vec<String>,
     pub coef: Vec<f64>,
     /// Sandwich variance (crr's `var`), `p x p` row-major.
@@ -83,6 +116,7 @@ pub struct FineGrayFit {
     /// Score at the estimate.
     pub score: Vec<f64>,
     pub iterations: usize,
+    /// Whether crr's test was met with every coefficient finite.
     pub converged: bool,
     pub n: usize,
     pub n_events: usize,
@@ -156,69 +190,35 @@ impl FineGrayParams {
             }
         }
         let s = Setup::new(d, x, self.cause)?;
-        let mut b = self.init.clone().unwrap_or_else(|| vec![0.0; p]);
+        let b0 = self.init.clone().unwrap_or_else(|| vec![0.0; p]);
         let mut w = Work::new(&s);
-        let mut cur = s.eval(&b, &mut w, true);
-        let mut converged = false;
-        let mut iterations = 0;
-        for it in 0..=self.max_iter {
-            iterations = it;
-            crate::interrupt::check()?;
-            let test = (0..p)
-                .map(|j| cur.score[j].abs() * b[j].abs().max(1.0))
-                .fold(0.0, f64::max);
-            if test < self.gtol * cur.loglik.abs().max(1.0) {
-                converged = true;
-                // One more Newton step polishes the root to rounding (quadratic
-                // convergence), so the answer does not depend on where the test stopped.
-                let mut h = cur.info.clone();
-                if cholesky2(&mut h, p, 1e-12) == p as i64 {
-                    let mut step = cur.score.clone();
-                    chsolve2(&h, p, &mut step);
-                    let bn: Vec<f64> = b.iter().zip(&step).map(|(a, s)| a + s).collect();
-                    let next = s.eval(&bn, &mut w, true);
-                    if next.loglik.is_finite()
-                        && next.loglik
-                            >= cur.loglik - 64.0 * f64::EPSILON * cur.loglik.abs().max(1.0)
-                    {
-                        b = bn;
-                        cur = next;
-                    }
-                }
-                break;
-            }
-            if it == self.max_iter {
-                break;
-            }
-            // Newton step on -log L: H δ = score.
+        let at0 = s.eval(&b0, &mut w, true);
+        let mut rule = CrrRule {
+            p,
+            gtol: self.gtol,
+            max_iter: self.max_iter,
+        };
+        let out = crate::newton::maximise(|b, full| Ok(s.eval(b, &mut w, full)), &mut rule, b0, at0)?;
+        let (mut b, mut cur) = (out.b, out.at);
+        let iterations = out.counts.steps;
+        let mut converged = out.stop == Stop::Converged;
+        let step_failed = out.stop == Stop::StepFailed;
+        if converged {
+            // One more Newton step polishes the root to rounding (quadratic
+            // convergence), so the answer does not depend on where the test stopped.
             let mut h = cur.info.clone();
-            if cholesky2(&mut h, p, 1e-12) < p as i64 {
-                return Err(Error::Data {
-                    arg: "covariates",
-                    reason: "the information matrix is singular (collinear covariates, or a covariate constant among the events?)".into(),
-                });
-            }
-            let mut step = cur.score.clone();
-            chsolve2(&h, p, &mut step);
-            let slope: f64 = step.iter().zip(&cur.score).map(|(a, b)| a * b).sum();
-            let mut ok = false;
-            for _ in 0..=20 {
+            if cholesky2(&mut h, p, 1e-12) == p as i64 {
+                let mut step = cur.score.clone();
+                chsolve2(&h, p, &mut step);
                 let bn: Vec<f64> = b.iter().zip(&step).map(|(a, s)| a + s).collect();
-                let ln = s.eval(&bn, &mut w, false).loglik;
-                // crr: accept when -log L(bn) <= -log L(b) - 1e-4 step'score; near the
-                // optimum both sides differ by less than rounding, so allow for it.
-                let noise = 64.0 * f64::EPSILON * cur.loglik.abs().max(1.0);
-                if ln.is_finite() && -ln <= -cur.loglik - 1e-4 * slope + noise {
+                let next = s.eval(&bn, &mut w, true);
+                if next.loglik.is_finite()
+                    && next.loglik >= cur.loglik - 64.0 * f64::EPSILON * cur.loglik.abs().max(1.0)
+                {
                     b = bn;
-                    ok = true;
-                    break;
+                    cur = next;
                 }
-                step.iter_mut().for_each(|v| *v *= 0.5);
             }
-            if !ok {
-                break;
-            }
-            cur = s.eval(&b, &mut w, true);
         }
         let null = s.eval(&vec![0.0; p], &mut w, false).loglik;
         let mut naive = cur.info.clone();
@@ -229,6 +229,40 @@ impl FineGrayParams {
             });
         }
         chinv2(&mut naive, p);
+        // coxph's test for an infinite coefficient (its `toler.inf` rule): at the
+        // estimate the Newton step `V u` still moves coefficient j by more than
+        // `eps` and `sqrt(eps) |β_j|` (the pseudo-likelihood flattens out towards an
+        // infinite β: each Newton step stays about 1 however far it goes).
+        let (eps, tol_inf) = (1e-9, 1e-9f64.sqrt());
+        let infinite: Vec<String> = (0..p)
+            .filter(|&j| {
+                let step = (0..p).map(|k| naive[j * p + k] * cur.score[k]).sum::<f64>().abs();
+                step > eps && step > tol_inf * b[j].abs()
+            })
+            .map(|j| (j + 1).to_string())
+            .collect();
+        let mut warnings = Vec::new();
+        let stop = if !converged {
+            if step_failed {
+                warnings.push(
+                    "did not converge: no step along the Newton direction improves the pseudo-likelihood"
+                        .to_string(),
+                );
+                FineGrayStop::StepSearchFailed
+            } else {
+                warnings.push("Ran out of iterations and did not converge".to_string());
+                FineGrayStop::MaxIterations
+            }
+        } else if !infinite.is_empty() {
+            converged = false;
+            warnings.push(format!(
+                "Loglik converged before variable  {} ; coefficient may be infinite. ",
+                infinite.join(",")
+            ));
+            FineGrayStop::InfiniteCoefficient
+        } else {
+            FineGrayStop::Converged
+        };
         let var = if self.variance {
             s.sandwich(&b, &naive, &mut w)
         } else {
@@ -246,11 +280,81 @@ impl FineGrayParams {
             score: cur.score,
             iterations,
             converged,
+            warnings,
+            stop,
             n: d.len(),
             n_events: s.eps.iter().filter(|&&e| e == 1).count(),
             event_times,
             baseline_jumps,
         })
+    }
+}
+
+impl crate::newton::Point for setup::Eval {
+    fn score(&self) -> &[f64] {
+        &self.score
+    }
+    fn full(&self) -> bool {
+        !self.info.is_empty()
+    }
+}
+
+/// crr's rules for the Newton driver: at each accepted point its convergence test
+/// `max_j |score_j| max(|β_j|, 1) < gtol max(|log L|, 1)` (and at most `max_iter` steps);
+/// the Newton step, with Armijo backtracking (accept when
+/// `-log L(new) <= -log L - 1e-4 step'score`, up to rounding; halve at most 20 times);
+/// trials are evaluated for the log-likelihood only.
+struct CrrRule {
+    p: usize,
+    gtol: f64,
+    max_iter: usize,
+}
+
+impl crate::newton::Rule<setup::Eval> for CrrRule {
+    fn full_trials(&self) -> bool {
+        false
+    }
+    fn at_point(&mut self, b: &[f64], at: &setup::Eval, n: &Counts) -> Option<Stop> {
+        let test = (0..self.p)
+            .map(|j| at.score[j].abs() * b[j].abs().max(1.0))
+            .fold(0.0, f64::max);
+        if test < self.gtol * at.loglik.abs().max(1.0) {
+            Some(Stop::Converged)
+        } else if n.steps == self.max_iter {
+            Some(Stop::MaxIterations)
+        } else {
+            None
+        }
+    }
+    fn direction(&mut self, at: &setup::Eval, _n: &Counts) -> Result<Option<Vec<f64>>> {
+        // Newton step on -log L: H δ = score.
+        let mut h = at.info.clone();
+        if cholesky2(&mut h, self.p, 1e-12) < self.p as i64 {
+            return Err(Error::Data {
+                arg: "covariates",
+                reason: "the information matrix is singular (collinear covariates, or a covariate constant among the events?)".into(),
+            });
+        }
+        let mut step = at.score.clone();
+        chsolve2(&h, self.p, &mut step);
+        Ok(Some(step))
+    }
+    fn judge(&mut self, at: &setup::Eval, trial: &setup::Eval, slope: f64, _n: &Counts) -> Verdict {
+        // crr: accept when -log L(bn) <= -log L(b) - 1e-4 step'score; near the optimum
+        // both sides differ by less than rounding, so allow for it.
+        let ln = trial.loglik;
+        let noise = 64.0 * f64::EPSILON * at.loglik.abs().max(1.0);
+        if ln.is_finite() && -ln <= -at.loglik - 1e-4 * slope + noise {
+            Verdict::Accept
+        } else {
+            Verdict::Reject
+        }
+    }
+    fn shrink(&self, trial: &mut [f64], b: &[f64], step: &mut [f64], _n: &Counts) {
+        crate::newton::halve(trial, b, step);
+    }
+    fn after_reject(&mut self, _b: &[f64], _step: &[f64], n: &Counts) -> Option<Stop> {
+        (n.halvings > 20).then_some(Stop::StepFailed)
     }
 }
 

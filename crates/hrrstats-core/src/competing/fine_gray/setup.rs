@@ -86,6 +86,14 @@ impl Setup {
                 z[r * p + j] = x.column(j)[i] - zmean[j];
             }
         }
+        // A covariate whose squares overflow would make the information infinite (and
+        // the fit fail as "singular"): name it.
+        for j in 0..p {
+            let ss: f64 = (0..n).map(|r| z[r * p + j] * z[r * p + j]).sum();
+            if !zmean[j].is_finite() || !ss.is_finite() {
+                return Err(Error::covariate_too_large(&x.names()[j], x.column(j)));
+            }
+        }
         // Censoring KM per group, ascending distinct times.
         let mut at_risk = vec![0.0f64; ng];
         for &g in &grp {

@@ -98,24 +98,17 @@ impl<'a> NetSurvivalData<'a> {
             return Err(Error::Empty { arg: "time" });
         }
         check_len("status", status.len(), "time", n)?;
-        for (row, &t) in time.iter().enumerate() {
-            if !(t.is_finite() && t > 0.0) {
-                return Err(Error::InvalidValue {
-                    arg: "time",
-                    row,
-                    value: t,
-                    problem: "follow-up time must be positive and finite",
-                });
-            }
-        }
-        if let Some(row) = status.iter().position(|&s| s != 0.0 && s != 1.0) {
+        // one wording with the other methods: missing, not finite, then not positive
+        crate::data::check_finite("time", time)?;
+        if let Some(row) = time.iter().position(|&t| t <= 0.0) {
             return Err(Error::InvalidValue {
-                arg: "status",
+                arg: "time",
                 row,
-                value: status[row],
-                problem: "status must be 0 (censored) or 1 (died)",
+                value: time[row],
+                problem: "follow-up time must be positive",
             });
         }
+        crate::data::check_status("status", status)?;
         table.check_values(&values, n)?;
         table.check_coverage(&values)?;
         Ok(NetSurvivalData {

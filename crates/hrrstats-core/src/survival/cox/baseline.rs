@@ -69,7 +69,23 @@ impl Prepared {
         efron: bool,
         out: &mut [f64],
     ) -> Vec<(f64, f64)> {
-        let score = |k: usize| eta[k].exp();
+        // Residuals do not change when every linear predictor of the block is shifted
+        // by the same constant: far from 0 (e.g. the last iterate of a fit that did not
+        // converge) shift to the middle of their range so that exp() neither overflows
+        // nor underflows to 0 (which gave NaN residuals); the hazard increments are
+        // shifted back for the baseline.
+        let (lo, hi) = eta[start..end]
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &e| {
+                (lo.min(e), hi.max(e))
+            });
+        let shift = if hi > 200.0 || lo < -200.0 {
+            (hi + lo) / 2.0
+        } else {
+            0.0
+        };
+        let unshift = (-shift).exp();
+        let score = |k: usize| (eta[k] - shift).exp();
         let mut hazards = Vec::new();
         let mut atrisk = vec![false; end - start];
         let (mut cumhaz, mut denom) = (0.0, 0.0);
@@ -122,7 +138,7 @@ impl Prepared {
             };
             person2 = k;
             cumhaz += hazard;
-            hazards.push((dtime, hazard));
+            hazards.push((dtime, hazard * unshift));
         }
         let remaining: Box<dyn Iterator<Item = usize>> = match &self.entry_order {
             Some(eo) => Box::new(eo[person1..end].iter().map(|&k| k as usize)),

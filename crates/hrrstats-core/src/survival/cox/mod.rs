@@ -15,7 +15,8 @@
 //! Strata are swept in parallel.
 //!
 //! Newton–Raphson with step halving follows survival's `coxfit6` (right-censored) and
-//! `agfit4` (counting process): covariates centred and scaled, start at `init` (0),
+//! `agfit4` (counting process), as the rules ([`CoxRule`]) of the library's one Newton
+//! driver ([`crate::newton`]): covariates centred and scaled, start at `init` (0),
 //! stop when `|1 - loglik_old / loglik_new| <= eps` (1e-9) within `max_iter` (20)
 //! iterations; the information matrix is factorised with survival's generalised
 //! Cholesky (tolerance `eps^0.75`), so collinear columns are reported as aliased
@@ -88,7 +89,8 @@ pub struct CoxPhParams {
     eps: f64,
     toler_chol: f64,
     init: Option<Vec<f64>>,
-    robust: bool,
+    /// `None`: coxph's rule (robust with a cluster or with non-integer case weights).
+    robust: Option<bool>,
 }
 
 impl Default for CoxPhParams {
@@ -99,7 +101,7 @@ impl Default for CoxPhParams {
             eps: 1e-9,
             toler_chol: f64::EPSILON.powf(0.75),
             init: None,
-            robust: false,
+            robust: None,
         }
     }
 }
@@ -121,9 +123,11 @@ impl CoxPhParams {
         self.init = Some(init);
         self
     }
-    /// Robust (sandwich, dfbeta-based) variance; implied by a cluster in the data.
+    /// Robust (sandwich, dfbeta-based) variance. Not set: coxph's rule, robust when the
+    /// data have a cluster or some case weight is not an integer; `false` with a
+    /// cluster ignores the cluster with coxph's warning.
     pub fn robust(mut self, robust: bool) -> Self {
-        self.robust = robust;
+        self.robust = Some(robust);
         self
     }
 
@@ -138,7 +142,7 @@ impl CoxPhParams {
             if init.len() != p {
                 return Err(Error::InvalidArgument {
                     arg: "init",
-                    reason: format!("has {} values for {p} covariates", init.len()),
+                    reason: format!("has {} values for {p} coefficients", init.len()),
                 });
             }
             if let Some(j) = init.iter().position(|v| !v.is_finite()) {
@@ -182,10 +186,20 @@ impl CoxPhParams {
             });
         }
         let prep = Prepared::new(surv, x, data.offset);
+        prep.check_finite(x)?;
         let iter = newton(&prep, self)?;
         let mut fit = CoxPhFit::assemble(&prep, self, &iter, surv.len(), n_event, x.names());
-        if self.robust || data.cluster.is_some() {
+        // coxph: robust by default with a cluster or non-integer case weights; an
+        // explicit robust = FALSE ignores a cluster, with its warning.
+        let fractional = surv
+            .weights()
+            .is_some_and(|w| w.iter().any(|v| v.fract() != 0.0));
+        let robust = self.robust.unwrap_or(data.cluster.is_some() || fractional);
+        if robust {
             fit.add_robust(&prep, self, &iter, data.cluster);
+        } else if data.cluster.is_some() {
+            fit.warnings
+                .push("cluster specified with robust=FALSE, cluster ignored".to_string());
         }
         fit.add_predictions(&prep, self, &iter, data);
         fit.data = Arc::new(FitData {
@@ -244,11 +258,101 @@ struct IterResult {
     halvings: usize,
 }
 
+impl crate::newton::Point for sweep::Sums {
+    fn score(&self) -> &[f64] {
+        &self.u
+    }
+    fn full(&self) -> bool {
+        true
+    }
+}
+
+/// coxfit6's (and agfit4's) rules for the Newton driver: every trial is an iteration,
+/// evaluated in full; converged when `|1 - l_old / l_trial| <= eps` at a finite trial
+/// (for counting-process data only after a full step); a non-finite or worse trial (or,
+/// for counting-process data, one where the information changes rank) is pulled back
+/// towards the last point, `(trial + h b) / (h + 1)` after the `h`-th halving.
+struct CoxRule {
+    p: usize,
+    tol: f64,
+    eps: f64,
+    max_iter: usize,
+    counting: bool,
+    rank0: i64,
+    /// Rank of the information at the last trial.
+    rank: i64,
+}
+
+impl crate::newton::Rule<sweep::Sums> for CoxRule {
+    fn full_trials(&self) -> bool {
+        true
+    }
+    fn direction(
+        &mut self,
+        at: &sweep::Sums,
+        _n: &crate::newton::Counts,
+    ) -> Result<Option<Vec<f64>>> {
+        let mut m = at.imat.clone();
+        cholesky2(&mut m, self.p, self.tol);
+        let mut step = at.u.clone();
+        chsolve2(&m, self.p, &mut step);
+        Ok(Some(step))
+    }
+    fn judge(
+        &mut self,
+        at: &sweep::Sums,
+        s: &sweep::Sums,
+        _slope: f64,
+        n: &crate::newton::Counts,
+    ) -> crate::newton::Verdict {
+        use crate::newton::Verdict;
+        let p = self.p;
+        let mut m = s.imat.clone();
+        self.rank = cholesky2(&mut m, p, self.tol);
+        let not_finite = !s.loglik.is_finite()
+            || s.u.iter().any(|v| !v.is_finite())
+            || (0..p).any(|i| !s.imat[i * p + i].is_finite())
+            || (self.counting && self.rank != self.rank0);
+        if !not_finite
+            && (!self.counting || n.halvings == 0)
+            && (1.0 - at.loglik / s.loglik).abs() <= self.eps
+        {
+            Verdict::Converged
+        } else if not_finite || s.loglik < at.loglik {
+            Verdict::Reject
+        } else {
+            Verdict::Accept
+        }
+    }
+    fn shrink(&self, trial: &mut [f64], b: &[f64], _step: &mut [f64], n: &crate::newton::Counts) {
+        let h = n.halvings as f64;
+        for (nb, b) in trial.iter_mut().zip(b) {
+            *nb = (*nb + h * b) / (h + 1.0);
+        }
+    }
+    fn after_reject(
+        &mut self,
+        _b: &[f64],
+        _step: &[f64],
+        n: &crate::newton::Counts,
+    ) -> Option<crate::newton::Stop> {
+        (n.evaluations == self.max_iter).then_some(crate::newton::Stop::MaxIterations)
+    }
+    fn after_accept(
+        &mut self,
+        _b: &[f64],
+        _step: &[f64],
+        n: &crate::newton::Counts,
+    ) -> Option<crate::newton::Stop> {
+        (n.evaluations == self.max_iter).then_some(crate::newton::Stop::MaxIterations)
+    }
+}
+
 fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
     let p = prep.p;
     let efron = params.ties == Ties::Efron;
     let tol = params.toler_chol;
-    let mut beta: Vec<f64> = params.init.as_ref().map_or_else(
+    let beta: Vec<f64> = params.init.as_ref().map_or_else(
         || vec![0.0; p],
         |init| init.iter().zip(&prep.scale).map(|(b, s)| b / s).collect(),
     );
@@ -258,93 +362,50 @@ fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
     let mut step = s0.u.clone();
     chsolve2(&imat, p, &mut step);
     let score: f64 = step.iter().zip(&s0.u).map(|(a, b)| a * b).sum();
-    let mut loglik = [s0.loglik, s0.loglik];
-    let mut halvings = 0;
+    let loglik0 = s0.loglik;
     if params.max_iter == 0 || !s0.loglik.is_finite() {
         chinv2(&mut imat, p);
         return Ok(IterResult {
             beta,
             var: imat,
             u: s0.u,
-            loglik,
+            loglik: [loglik0, loglik0],
             score,
             iterations: 0,
             rank: rank0,
             convergence: Convergence::NotIterated,
-            halvings,
+            halvings: 0,
         });
     }
-    // `beta` is the last good value, `newbeta` the one being tried (coxfit6).
-    let mut newbeta: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
-    let mut halving = 0usize;
-    let mut last = s0;
-    let mut rank = rank0;
-    for iter in 1..=params.max_iter {
-        crate::interrupt::check()?;
-        let s = prep.sums(&newbeta, efron)?;
-        let mut m = s.imat.clone();
-        rank = cholesky2(&mut m, p, tol);
-        let not_finite = !s.loglik.is_finite()
-            || s.u.iter().any(|v| !v.is_finite())
-            || (0..p).any(|i| !s.imat[i * p + i].is_finite())
-            || (prep.counting && rank != rank0);
-        let done = !not_finite
-            && (!prep.counting || halving == 0)
-            && (1.0 - loglik[1] / s.loglik).abs() <= params.eps;
-        if done {
-            loglik[1] = s.loglik;
-            chinv2(&mut m, p);
-            return Ok(IterResult {
-                beta: newbeta,
-                var: m,
-                u: s.u,
-                loglik,
-                score,
-                iterations: iter,
-                rank,
-                convergence: Convergence::Converged,
-                halvings,
-            });
-        }
-        if not_finite || s.loglik < loglik[1] {
-            halving += 1;
-            halvings += 1;
-            let h = halving as f64;
-            for (nb, b) in newbeta.iter_mut().zip(&beta) {
-                *nb = (*nb + h * b) / (h + 1.0);
-            }
-        } else {
-            halving = 0;
-            loglik[1] = s.loglik;
-            let mut step = s.u.clone();
-            chsolve2(&m, p, &mut step);
-            beta.clone_from(&newbeta);
-            for (nb, st) in newbeta.iter_mut().zip(&step) {
-                *nb += st;
-            }
-            last = s;
-        }
-    }
-    // Out of iterations: report the last good value (coxfit6).
-    let s = if params.max_iter > 1 {
-        prep.sums(&beta, efron)?
-    } else {
-        last
+    let mut rule = CoxRule {
+        p,
+        tol,
+        eps: params.eps,
+        max_iter: params.max_iter,
+        counting: prep.counting,
+        rank0,
+        rank: rank0,
     };
-    loglik[1] = s.loglik;
-    let mut m = s.imat.clone();
+    let out = crate::newton::maximise(|b, _| prep.sums(b, efron), &mut rule, beta, s0)?;
+    // Converged: the trial that met the test; out of iterations: the last good value
+    // (coxfit6).
+    let (convergence, iterations) = match out.stop {
+        crate::newton::Stop::Converged => (Convergence::Converged, out.counts.evaluations),
+        _ => (Convergence::MaxIterations, params.max_iter),
+    };
+    let mut m = out.at.imat.clone();
     cholesky2(&mut m, p, tol);
     chinv2(&mut m, p);
     Ok(IterResult {
-        beta,
+        beta: out.b,
         var: m,
-        u: s.u,
-        loglik,
+        loglik: [loglik0, out.at.loglik],
+        u: out.at.u,
         score,
-        iterations: params.max_iter,
-        rank,
-        convergence: Convergence::MaxIterations,
-        halvings,
+        iterations,
+        rank: rule.rank,
+        convergence,
+        halvings: out.counts.total_halvings,
     })
 }
 
@@ -497,9 +558,9 @@ impl CoxPhFit {
             naive_var: var.clone(),
             var,
             loglik: it.loglik,
-            score_test: TestResult::chisq(it.score, df),
-            wald_test: TestResult::chisq(wald, df),
-            lr_test: TestResult::chisq(2.0 * (it.loglik[1] - it.loglik[0]), df),
+            score_test: cox_test(it.score, df),
+            wald_test: cox_test(wald, df),
+            lr_test: cox_test(2.0 * (it.loglik[1] - it.loglik[0]), df),
             iterations: it.iterations,
             convergence: it.convergence,
             halvings: it.halvings,
@@ -594,7 +655,7 @@ impl CoxPhFit {
             }
         }
         let df = self.aliased.iter().filter(|&&a| !a).count();
-        self.robust_score_test = Some(TestResult::chisq(
+        self.robust_score_test = Some(cox_test(
             quadratic_form_inverse(&tt, p, &u, params.toler_chol),
             df,
         ));
@@ -608,12 +669,27 @@ impl CoxPhFit {
             })
             .collect();
         self.var = robust;
-        self.wald_test = TestResult::chisq(
+        self.wald_test = cox_test(
             wald_statistic(&self.var, &self.coef, &self.aliased, params),
             df,
         );
         self.robust = true;
         self.n_cluster = Some(k);
+    }
+}
+
+/// A test of the fit on `df` degrees of freedom. With none (every coefficient aliased)
+/// there is nothing to test and coxph reports p = 1 (R's `pchisq(0, 0, lower.tail =
+/// FALSE)`), which we match; tests elsewhere on 0 df are NA.
+fn cox_test(statistic: f64, df: usize) -> TestResult {
+    if df == 0 {
+        TestResult {
+            statistic,
+            df,
+            p_value: 1.0,
+        }
+    } else {
+        TestResult::chisq(statistic, df)
     }
 }
 

@@ -127,6 +127,22 @@ impl Prepared {
         }
     }
 
+    /// An error naming the first covariate whose centring or scaling overflowed (values
+    /// near the largest double): its column would otherwise come out aliased or NaN.
+    pub(super) fn check_finite(&self, x: &Covariates) -> Result<()> {
+        let p = self.p;
+        for j in 0..p {
+            let ok = self.center[j].is_finite()
+                && self.scale[j].is_finite()
+                && self.scale[j] > 0.0
+                && (0..self.len()).all(|i| self.x[i * p + j].is_finite());
+            if !ok {
+                return Err(Error::covariate_too_large(&x.names()[j], x.column(j)));
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn len(&self) -> usize {
         self.exit.len()
     }

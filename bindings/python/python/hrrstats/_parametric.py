@@ -1,0 +1,126 @@
+"""Parametric survival regression (``survival::survreg``): arguments and the result.
+
+The model is fitted by the Rust core (``parametric_survival`` through the protocol);
+this module resolves columns, builds the design matrix (see ``_design``) and presents
+the core's numbers. Every statistic (coefficients, variance, tests, quantiles with
+their standard errors, survival) comes from the core fit.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._convert import floats, grouping
+from ._convert import codes as _codes
+from ._cox import _coef_table, _test
+from ._design import resolve_design
+from ._protocol import EVENT_LABEL, call, resolve
+
+
+class ParametricSurvival:
+    """A fitted parametric (accelerated failure time) survival model.
+
+    Attributes: ``coef`` (with "(Intercept)"), ``se``, ``var`` (over the coefficients
+    and the log scales, as survreg's ``var``), ``scale`` (one per stratum),
+    ``shape`` (Gompertz), ``loglik`` (intercept-only, final), ``lr_test`` (statistic, df, p_value),
+    ``dist``, ``names``, ``n``, ``n_event``, ``iterations``, ``converged``,
+    ``linear_predictors``, ``strata_levels``.
+    """
+
+    def __init__(self, res, fit, design, n_dropped):
+        self._fit, self._res, self._design = fit, res, design
+        for k in ("coef", "se", "scale", "shape", "iterations", "converged", "n", "n_event", "dist",
+                  "linear_predictors", "conf_level"):
+            setattr(self, k, res[k])
+        self.names = list(res["names"])
+        self.strata_levels = list(res["strata_levels"])
+        self.var = np.asarray(res["var"], dtype=np.float64)
+        self.loglik = tuple(res["loglik"])
+        self.lr_test = _test(res["lr_test"])
+        self.n_dropped = n_dropped
+
+    def summary(self, conf_level=None):
+        """DataFrame indexed by term (coefficients, then Log(scale) per stratum): coef,
+        se, z, p, lower, upper (survreg's summary table with Wald limits)."""
+        return _coef_table(self, conf_level)
+
+    table = summary
+
+    def predict(self, covariates=None, type="lp", *, p=None, times=None, se=False, offset=None,
+                strata=None, data=None):
+        """Predictions for new covariate rows (or the fitted rows when ``covariates`` is
+        None), as ``predict.survreg``.
+
+        type "lp": linear predictor; "quantile": the time by which a fraction ``p``
+        (default 0.1, 0.9) has had the event, a DataFrame with one column per p;
+        "survival": S(t | x) at ``times``, one column per time. ``se=True`` adds the
+        delta-method standard errors (lp and quantile): returns (estimate, se).
+        ``strata`` gives each new row's stratum (models with a scale per stratum).
+        """
+        args = {"type": type, "se": bool(se)}
+        if covariates is not None:
+            cols = self._design.apply(covariates, data) if self._design is not None else []
+            args["covariates"] = dict(zip(self._design.names if self._design else [], cols))
+            if offset is not None:
+                args["offset"] = floats(offset, "offset", data)
+            if strata is not None:
+                g = grouping(strata, "strata", data)
+                c, lev = _codes(g, "strata", len(g[0]))
+                args["strata"] = (c, [str(x) for x in lev])
+        if p is not None:
+            args["p"] = floats(np.atleast_1d(p), "p")
+        if times is not None:
+            args["times"] = floats(np.atleast_1d(times), "times")
+        r = self._fit.call("predict", args)
+        cols = None if type == "lp" else pd.Index(args["p"] if type == "quantile" and p is not None
+                                                  else [0.1, 0.9] if type == "quantile" else args.get("times"),
+                                                  name="p" if type == "quantile" else "time")
+        if isinstance(r, dict):
+            return _frame(r["fit"], cols), _frame(r["se_fit"], cols)
+        return _frame(r, cols)
+
+    def __repr__(self):
+        s = self.summary()
+        lr = self.lr_test
+        scale = (f"Shape = {self.shape:.4g}" if self.dist == "gompertz"
+                 else "Scale = " + ", ".join(f"{v:.4g}" for v in self.scale))
+        lines = [f"Parametric survival fit ({self.dist}, accelerated failure time)",
+                 s[["coef", "se", "z", "p"]].to_string(float_format=lambda v: f"{v:.4g}"), "",
+                 scale,
+                 f"Loglik(model) = {self.loglik[1]:.6g}   Loglik(intercept only) = {self.loglik[0]:.6g}",
+                 f"Chisq = {lr[0]:.4g} on {lr[1]} df, p = {lr[2]:.3g}",
+                 f"n = {self.n}, events = {self.n_event:g}"
+                 + (f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else "")]
+        if not self.converged:
+            lines.append(f"Warning: did not converge in {self.iterations} iterations")
+        return "\n".join(lines)
+
+
+def _frame(v, columns):
+    """A matrix of predictions (rows x probabilities or times) as a DataFrame."""
+    return pd.DataFrame(v, columns=columns) if np.ndim(v) == 2 else v
+
+
+def parametric_survival(time, event, covariates=None, *, entry=None, dist="weibull", weights=None, strata=None,
+                        offset=None, scale=None, init=None, max_iter=30, eps=1e-9, na_action="fail", data=None):
+    """Parametric survival regression on the accelerated-failure-time scale, as
+    ``survival::survreg``.
+
+    dist: "weibull" (default), "exponential", "lognormal", "loglogistic", "gaussian",
+    "logistic" (accelerated failure time), or "gompertz" (proportional hazards, as
+    flexsurv: hazard ``exp(x'b) exp(shape t)``; coefficients are log hazard ratios). covariates: a 2-D array, a DataFrame, or a list of column names with
+    ``data=`` (categorical columns dummy-coded, first level as reference); an intercept
+    is always included. entry: delayed entry (left truncation; log-time distributions);
+    strata: a scale per stratum; scale: a fixed scale instead of an estimated one.
+    """
+    spec = {"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
+            "weights": (weights, "num"), "offset": (offset, "num"), "strata": (strata, "group")}
+    if covariates is None:
+        args, _, n_dropped = resolve(spec, data, na_action)
+        design = None
+    else:
+        args, _, n_dropped, design = resolve_design(spec, covariates, data, na_action)
+    args.update(status=args.pop("event"), labels=EVENT_LABEL, dist=dist, scale=scale, max_iter=max_iter,
+                eps=eps, init=None if init is None else np.asarray(init, dtype=np.float64))
+    res, fit = call("parametric_survival", args)
+    return ParametricSurvival(res, fit, design, n_dropped)
