@@ -71,7 +71,13 @@ fn interrupted(method: &str, args: &Args) {
 #[test]
 fn fits_stop_on_interrupt() {
     let a = cohort(200);
-    for m in ["cox_ph", "fine_gray", "logrank_test", "cumulative_incidence"] {
+    for m in [
+        "cox_ph",
+        "fine_gray",
+        "parametric_survival",
+        "logrank_test",
+        "cumulative_incidence",
+    ] {
         interrupted(m, &a);
     }
 }
