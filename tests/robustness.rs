@@ -201,3 +201,34 @@ fn errors_name_the_arguments_as_the_caller_does() {
     let e = api::call("kaplan_meier", &args).err().expect("an error");
     assert!(e.to_string().contains("`event` has length 2 but `time` has length 3"), "{e}");
 }
+
+/// Exact tests whose mean is beyond the integers doubles hold (expected 1e300, events
+/// 1e15) return at once (the two-sided search stopped when its bracket no longer
+/// shrinks); found by the property suite.
+#[test]
+fn exact_tests_with_astronomical_means_return() {
+    let t0 = std::time::Instant::now();
+    let sir = api::call(
+        "sir",
+        &Args::new()
+            .with("observed", nums(vec![1.0]))
+            .with("person_time", nums(vec![1e300]))
+            .with("reference_rate", nums(vec![1.0])),
+    );
+    let out = sir.expect("an answer");
+    let p = num(field(field(&out.value, "overall"), "p_value"));
+    assert!((0.0..=1.0).contains(&p), "{p}");
+    let rr = api::call(
+        "rate_ratio",
+        &Args::new()
+            .with("events1", nums(vec![1e15]))
+            .with("person_time1", nums(vec![4.0]))
+            .with("events2", nums(vec![1.0]))
+            .with("person_time2", nums(vec![50.0])),
+    );
+    let Value::Table(t) = rr.expect("an answer").value else { panic!("a table") };
+    let Some(Value::Nums(lo)) = t.get("lower") else { panic!() };
+    let Some(Value::Nums(p)) = t.get("p_value") else { panic!() };
+    assert!(lo[0].is_finite() && lo[0] > 1e15 && (0.0..=1.0).contains(&p[0]), "{lo:?} {p:?}");
+    assert!(t0.elapsed().as_secs_f64() < 5.0, "took {:?}", t0.elapsed());
+}

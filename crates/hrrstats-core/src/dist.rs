@@ -138,6 +138,19 @@ pub(crate) fn qbeta(p: f64, a: f64, b: f64) -> f64 {
     if p >= 1.0 {
         return 1.0;
     }
+    // Huge shapes (counts from 1e7 on; statrs' inverse does not return for 1e15):
+    // Beta(a, b) as the normal with its mean and variance when both are large, else
+    // 1 - Gamma(b)/a (a large) or Gamma(a)/b (b large), to O(1/shape).
+    if a >= LARGE_SHAPE && b >= LARGE_SHAPE {
+        let (s, m) = (a + b, a / (a + b));
+        return (m + qnorm(p) * (a * b / (s * s * (s + 1.0))).sqrt()).clamp(0.0, 1.0);
+    }
+    if a >= LARGE_SHAPE {
+        return 1.0 - qgamma(1.0 - p, b) / (a + (b - 1.0) / 2.0);
+    }
+    if b >= LARGE_SHAPE {
+        return qgamma(p, a) / (b + (a - 1.0) / 2.0);
+    }
     let lb = ln_beta(a, b);
     let pdf = |x: f64| ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - lb).exp();
     invert(
@@ -242,12 +255,18 @@ fn two_sided_exact(
             }
         };
         // invariant: first index in [lo, hi]; hi = n + 1 means none.
+        // (beyond 2^53 the integers are not all representable: stop when the bracket
+        // no longer shrinks, the answer then good to the spacing of the doubles)
         while lo < hi {
-            let mid = ((lo + hi) / 2.0).floor();
+            let mid = ((lo + hi) / 2.0).floor().clamp(lo, hi);
+            let (l0, h0) = (lo, hi);
             if dens(mid) <= d {
                 hi = mid;
             } else {
-                lo = mid + 1.0;
+                lo = (mid + 1.0).min(hi);
+            }
+            if (lo, hi) == (l0, h0) {
+                break;
             }
         }
         cdf_le(x)
@@ -261,11 +280,15 @@ fn two_sided_exact(
         // the first i with dens(i) > d.
         let (mut lo, mut hi) = (0.0, mean.floor() + 1.0);
         while lo < hi {
-            let mid = ((lo + hi) / 2.0).floor();
+            let mid = ((lo + hi) / 2.0).floor().clamp(lo, hi);
+            let (l0, h0) = (lo, hi);
             if dens(mid) > d {
                 hi = mid;
             } else {
-                lo = mid + 1.0;
+                lo = (mid + 1.0).min(hi);
+            }
+            if (lo, hi) == (l0, h0) {
+                break;
             }
         }
         cdf_le(lo - 1.0) + cdf_ge(x)
