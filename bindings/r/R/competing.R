@@ -267,30 +267,17 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
     model.frame(tt, data = data, na.action = stats::na.pass)
   mf_terms <- attr(mf, "terms")
 
-  ev <- function(e) eval_in(e, data, env)
-  cols <- list()
-  add <- function(arg, label, value) {
-    cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label)
-  }
-  add("time", label_of(surv$time), as_double_column(ev(surv$time), "time", label_of(surv$time)))
-  add("cause", label_of(surv$status), event_column(ev(surv$status), label_of(surv$status)))
-  if (!is.null(surv$entry)) {
-    add("entry", label_of(surv$entry),
-        as_double_column(ev(surv$entry), "entry", label_of(surv$entry)))
-  }
-  if (!is.null(cg)) add("cengroup", "cengroup", cg)
-  for (j in seq_along(mf)) {
-    v <- mf[[j]]
-    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)   # e.g. poly()
-    add("covariates", names(mf)[j], v)
-  }
-  miss <- handle_missing(cols, na_action)
+  pre <- c(surv_entries(surv, data, env, "time"),
+           list(col_entry("cause", surv$status, event_column(eval_in(surv$status, data, env),
+                                                             label_of(surv$status)))),
+           surv_entries(surv, data, env, "entry"))
+  if (!is.null(cg)) pre <- c(pre, list(col_entry("cengroup", "cengroup", cg)))
+  # unused factor levels dropped from the kept frame, as glm_fit() and cox_ph()
+  inp <- model_inputs(pre, mf, function(nm, j) "covariates", na_action)
+  by_arg <- inp$by_arg
+  miss <- inp$miss
   keep <- miss$keep
-  by_arg <- function(a) {
-    i <- match(a, vapply(cols, `[[`, "", "arg"))
-    if (is.na(i)) NULL else if (miss$n_dropped > 0L) cols[[i]]$value[keep] else cols[[i]]$value
-  }
-  mf <- kept_frame(mf, keep)   # unused factor levels dropped, as glm_fit() and cox_ph()
+  mf <- inp$mf
 
   evc <- event_codes(by_arg("cause"), censor_code, !missing(censor_code))
   failcode <- cause_code(cause, evc)

@@ -61,33 +61,17 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
                                          penalised[1L]), call. = FALSE)
   }
 
-  ev <- function(e) eval_in(e, data, env)
-  cols <- list()
-  add <- function(arg, label, value) {
-    cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label)
-  }
-  for (a in c("time", "status", "entry")) {
-    e <- surv[[a]]
-    if (!is.null(e)) add(a, label_of(e), as_double_column(ev(e), a, label_of(e)))
-  }
-  if (!is.null(w)) add("weights", "weights", as_double_column(w, "weights", "weights"))
+  pre <- surv_entries(surv, data, env)
+  if (!is.null(w)) pre <- c(pre, list(col_entry("weights", "weights",
+                                                as_double_column(w, "weights", "weights"))))
   offset_cols <- attr(tt, "offset")
-  for (j in seq_along(mf)) {
-    v <- mf[[j]]
-    nm <- names(mf)[j]
-    arg <- if (nm %in% st_sp$vars) "strata" else if (nm %in% cl_sp$vars) "cluster" else
+  inp <- model_inputs(pre, mf, function(nm, j) {
+    if (nm %in% st_sp$vars) "strata" else if (nm %in% cl_sp$vars) "cluster" else
       if (j %in% offset_cols) "offset" else "covariates"
-    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)   # e.g. poly()
-    add(arg, nm, v)
-  }
-  miss <- handle_missing(cols, na_action)
-  keep <- miss$keep
-  take <- function(x) if (miss$n_dropped > 0L) x[keep] else x
-  by_arg <- function(a) {
-    i <- which(vapply(cols, `[[`, "", "arg") == a)
-    if (length(i)) take(cols[[i[1L]]]$value) else NULL
-  }
-  mf <- kept_frame(mf, keep)
+  }, na_action)
+  by_arg <- inp$by_arg
+  miss <- inp$miss
+  mf <- inp$mf
 
   # Design matrix as coxph builds it: always with an intercept, then dropped. The
   # data-dependent bases (poly(), ns(), scale()) as fitted, for predictions.

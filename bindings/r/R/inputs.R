@@ -183,6 +183,49 @@ handle_missing <- function(columns, na_action) {
   list(keep = if (n_dropped > 0L) which(!miss) else NULL, n_dropped = n_dropped)
 }
 
+# The columns of a model call, checked once: `pre` (the response, weights, ... as
+# list(value, arg, label) entries; see col_entry()) and every variable of the model
+# frame `mf`, whose argument is `arg_of(name, j)` ("covariates", "strata", "offset", ...;
+# a matrix variable such as poly() enters as an NA marker). Rows with a missing value
+# are an error naming the variable and the user's row, or dropped (`na_action`).
+# Returns list(by_arg = function(arg): that column on the kept rows (NULL if absent),
+# miss = handle_missing()'s list(keep, n_dropped), mf = the kept frame (kept_frame())).
+# Shared by cox_ph(), fine_gray() and parametric_survival().
+model_inputs <- function(pre, mf, arg_of, na_action) {
+  cols <- pre
+  for (j in seq_along(mf)) {
+    v <- mf[[j]]
+    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)   # e.g. poly()
+    cols[[length(cols) + 1L]] <- list(value = v, arg = arg_of(names(mf)[j], j),
+                                      label = names(mf)[j])
+  }
+  miss <- handle_missing(cols, na_action)
+  args <- vapply(cols, `[[`, "", "arg")
+  by_arg <- function(a) {
+    i <- match(a, args)
+    if (is.na(i)) NULL else if (miss$n_dropped > 0L) cols[[i]]$value[miss$keep] else cols[[i]]$value
+  }
+  list(by_arg = by_arg, miss = miss, mf = kept_frame(mf, miss$keep))
+}
+
+# An entry of model_inputs()'s `pre`: the column `value` of argument `arg`, written by
+# the user as `expr` (a call or a label).
+col_entry <- function(arg, expr, value) {
+  list(value = value, arg = arg, label = if (is.character(expr)) expr else label_of(expr))
+}
+
+# The response columns time, status and entry of Surv(...) (parse_surv_lhs()) as
+# model_inputs() entries, each evaluated in `data` and checked numeric.
+surv_entries <- function(surv, data, env, what = c("time", "status", "entry")) {
+  out <- list()
+  for (a in what) {
+    e <- surv[[a]]
+    if (!is.null(e)) out[[length(out) + 1L]] <-
+      col_entry(a, e, as_double_column(eval_in(e, data, env), a, label_of(e)))
+  }
+  out
+}
+
 # One variable as 1-based integer codes in factor-level order, unused levels dropped.
 # As factor() (sorted unique values; a factor keeps its own level order), but hash-based
 # unique()/match() instead of factor()'s conversion of every value to character, which

@@ -24,31 +24,15 @@ parametric_survival <- function(formula, data, dist = "weibull", weights = NULL,
   mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
     model.frame(tt, data = data, na.action = stats::na.pass)
   mf_terms <- attr(mf, "terms")
-  ev <- function(e) eval_in(e, data, env)
-  cols <- list()
-  add <- function(arg, label, value) {
-    cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label)
-  }
-  for (a in c("time", "status", "entry")) {
-    e <- surv[[a]]
-    if (!is.null(e)) add(a, label_of(e), as_double_column(ev(e), a, label_of(e)))
-  }
-  if (!is.null(w)) add("weights", "weights", as_double_column(w, "weights", "weights"))
-  for (j in seq_along(mf)) {
-    v <- mf[[j]]
-    nm <- names(mf)[j]
-    arg <- if (nm %in% st_sp$vars) "strata" else
-      if (j %in% attr(tt, "offset")) "offset" else "covariates"
-    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)
-    add(arg, nm, v)
-  }
-  miss <- handle_missing(cols, na_action)
-  keep <- miss$keep
-  by_arg <- function(a) {
-    i <- which(vapply(cols, `[[`, "", "arg") == a)
-    if (length(i)) (if (miss$n_dropped > 0L) cols[[i[1L]]]$value[keep] else cols[[i[1L]]]$value)
-  }
-  mf <- kept_frame(mf, keep)
+  pre <- surv_entries(surv, data, env)
+  if (!is.null(w)) pre <- c(pre, list(col_entry("weights", "weights",
+                                                as_double_column(w, "weights", "weights"))))
+  inp <- model_inputs(pre, mf, function(nm, j) {
+    if (nm %in% st_sp$vars) "strata" else if (j %in% attr(tt, "offset")) "offset" else "covariates"
+  }, na_action)
+  by_arg <- inp$by_arg
+  miss <- inp$miss
+  mf <- inp$mf
   xterms <- if (length(st_sp$terms)) tt[-st_sp$terms] else tt
   xterms <- fitted_terms(xterms, mf_terms)
   intercept <- attr(xterms, "intercept") == 1L
