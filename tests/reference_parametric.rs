@@ -200,6 +200,9 @@ fn concordance_matches_survival() {
         if !col("weights").is_empty() {
             a = a.with("weights", nums(d.num(&col("weights"))));
         }
+        if !col("entry").is_empty() {
+            a = a.with("entry", nums(d.num(&col("entry"))));
+        }
         if !col("strata").is_empty() {
             let v = d.num(&col("strata"));
             let codes: Vec<u32> = v.iter().map(|&x| (x - 1.0) as u32).collect();

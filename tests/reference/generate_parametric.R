@@ -21,7 +21,7 @@
 #                                strata, weights, tau
 #   rmst_<case>.csv              print(survfit(...), rmean = tau)'s table: stratum
 #                                (1-based, in level order), rmean, se (se(rmean))
-#   concordance_cases.csv        Cox fits: case, data, covariates, strata, weights
+#   concordance_cases.csv        Cox fits: case, data, covariates, strata, weights, entry
 #   concordance_<case>.csv       concordance(coxph fit): concordance, var, and the counts
 #                                concordant, discordant, tied_x, tied_y, tied_xy
 #
@@ -238,18 +238,21 @@ for (i in seq_len(nrow(rmst_cases))) {
 }
 ## ---- concordance of Cox fits (survival::concordance) ---------------------------
 conc_cases <- data.frame(
-  case = c("lung_cont", "lung_factors", "lung_strata_weights", "veteran_cell"),
-  data = c("lung", "lung", "lung", "veteran"),
-  covariates = c("age ph_ecog", "sex ph_ecog", "age ph_ecog", "karno cell_smallcell cell_adeno cell_large"),
-  strata = c("", "", "sex", ""),
-  weights = c("", "", "w", ""), stringsAsFactors = FALSE)
+  case = c("lung_cont", "lung_factors", "lung_strata_weights", "veteran_cell", "lung_entry"),
+  data = c("lung", "lung", "lung", "veteran", "lung"),
+  covariates = c("age ph_ecog", "sex ph_ecog", "age ph_ecog",
+                 "karno cell_smallcell cell_adeno cell_large", "age sex"),
+  strata = c("", "", "sex", "", ""),
+  weights = c("", "", "w", "", ""),
+  entry = c("", "", "", "", "entry"), stringsAsFactors = FALSE)
 write_csv(conc_cases, "concordance_cases.csv")
 for (i in seq_len(nrow(conc_cases))) {
   cs <- conc_cases[i, ]
   d <- datasets[[cs$data]]
   rhs <- strsplit(cs$covariates, " ")[[1]]
   if (nzchar(cs$strata)) rhs <- c(rhs, sprintf("strata(%s)", cs$strata))
-  f <- as.formula(paste("Surv(time, status) ~", paste(rhs, collapse = " + ")))
+  lhs <- if (nzchar(cs$entry)) "Surv(entry, time, status)" else "Surv(time, status)"
+  f <- as.formula(paste(lhs, "~", paste(rhs, collapse = " + ")))
   fit <- if (nzchar(cs$weights)) coxph(f, data = d, weights = d[[cs$weights]]) else coxph(f, data = d)
   cc <- concordance(fit)
   k <- cc$count

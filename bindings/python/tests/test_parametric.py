@@ -120,7 +120,7 @@ CONC_CASES = manifest("concordance_cases.csv")
 def test_concordance_matches_survival(c):
     d = fixture(f"data_survreg_{c['data']}.csv")
     fit = hs.cox_ph("time", "status", c["covariates"].split(" "), strata=c["strata"], weights=c["weights"],
-                    data=d)
+                    entry=c["entry"], data=d)
     r = fixture(f"concordance_{c['case']}.csv")
     est, se = fit.concordance()
     assert_close("concordance", est, r["concordance"][0])

@@ -482,15 +482,10 @@ impl CoxFit {
     /// concordant, discordant, tied_x, tied_y, tied_xy (weighted) pairs, within strata.
     fn concordance(&self) -> Result<Record> {
         let d = &self.fit.data;
-        if d.entry.is_some() {
-            return Err(Error::InvalidArgument {
-                arg: "entry",
-                reason: "the concordance of (start, stop] data is not available yet".into(),
-            });
-        }
         let c = crate::survival::concordance::concordance(
             &d.exit,
             &d.status,
+            d.entry.as_deref(),
             &self.fit.linear_predictors,
             d.weights.as_deref(),
             d.strata.as_deref(),
