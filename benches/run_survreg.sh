@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side parametric survival timings (Weibull AFT, 1e6 rows x 5 covariates; one
+# Side-by-side parametric survival and concordance timings (Weibull AFT and the
+# concordance of a Cox fit, 1e6 rows x 5 covariates; one
 # run, same data, ratio against survival::survreg).
 #   bash benches/run_survreg.sh   (needs the venv with hrrstats and the hrrstats R
 #                                  package installed; ~1 minute)
@@ -34,4 +35,19 @@ print("|---|---|---:|---:|")
 for lang, tool, sec in rows:
     print(f"| {lang} | {tool} | {float(sec):.3f} | {ref / float(sec):.1f}x |")
 PYEOF
+rm -rf "$DATA"
+
+# Concordance of a Cox fit, 1e6 rows (the issue: at least as fast as survival::concordance)
+DATA=$(mktemp -d)
+"$PY" benches/cox_data.py --n 1e6 --p 5 --out "$DATA" >&2
+Rscript benches/concordance_side_by_side.R "$DATA" > "$DATA/results.csv"
+echo
+echo "Concordance of a Cox fit (linear predictor), n = 1e6 rows (seconds; survival timed once, hrrstats best of 3)"
+echo
+echo "| tool | seconds | survival / tool |"
+echo "|---|---:|---:|"
+ref=$(grep "survival::concordance" "$DATA/results.csv" | cut -d, -f3)
+while IFS=, read -r lang tool sec; do
+  "$PY" -c "print(f'| $tool | {float($sec):.3f} | {float($ref) / float($sec):.1f}x |')"
+done < "$DATA/results.csv"
 rm -rf "$DATA"

@@ -101,6 +101,7 @@ pub fn concordance(
     let mut count = [0.0f64; 5];
     // influence: concordant, discordant, tied x (per row)
     let mut imat = vec![[0.0f64; 3]; n];
+    let mut rank_of = vec![0u32; n];
     for rows in groups.iter().filter(|g| !g.is_empty()) {
         if !rows.iter().any(|&i| status[i] == 1.0) {
             continue;
@@ -109,7 +110,10 @@ pub fn concordance(
         let mut xs: Vec<f64> = rows.iter().map(|&i| score[i]).collect();
         xs.sort_by(f64::total_cmp);
         xs.dedup();
-        let rank = |i: usize| xs.partition_point(|&v| v < score[i]);
+        for &i in rows {
+            rank_of[i] = xs.partition_point(|&v| v < score[i]) as u32;
+        }
+        let rank = |i: usize| rank_of[i] as usize;
         // time descending, censored before events at a time, score ascending
         let mut order = rows.clone();
         order.sort_by(|&a, &b| {
