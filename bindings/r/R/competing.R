@@ -471,6 +471,14 @@ cause_specific_cox <- function(formula, data = NULL, censor_code = 0, ...) {
   env <- environment(formula) %||% parent.frame()
   ev <- event_column(eval_in(surv$status, data, env), label_of(surv$status))
   event_codes(ev, censor_code, !missing(censor_code))   # checks censor_code
+  if (is.numeric(ev)) {
+    # the core's check of the causes, as Python's: a missing cause is an error naming
+    # `cause` and the row (or, with na_action = "drop", dropped by cox_ph), never censored
+    na <- check_na_action(list(...)$na_action %||% "fail")
+    hrr_call("cause_specific_events", list(cause = as.double(ev),
+                                           censor_code = as.double(censor_code),
+                                           allow_missing = na == "drop"))
+  }
   causes <- if (is.factor(ev)) intersect(levels(ev)[-1L], as.character(ev)) else
     sort(unique(ev[!is.na(ev) & ev != censor_code]))
   if (!length(causes)) {

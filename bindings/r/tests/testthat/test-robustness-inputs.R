@@ -28,8 +28,9 @@ competing_data <- function() {
 
 test_that("a missing cause is an error naming the row, or dropped and counted, never censored", {
   d <- competing_data()
+  # the core's message, as Python's (rows counted from 1 in R)
   input_error(cause_specific_cox(survival::Surv(time, cause) ~ x, d),
-              "missing value \\(NA\\) at row 3", fixed = FALSE)
+              "argument `cause`: missing value \\(NaN\\) at row 3", fixed = FALSE)
   fits <- suppressWarnings(cause_specific_cox(survival::Surv(time, cause) ~ x, d,
                                               na_action = "drop"))
   expect_identical(names(fits), c("1", "2"))
