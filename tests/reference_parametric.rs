@@ -27,6 +27,15 @@ fn vec_of(v: &Value) -> Vec<f64> {
     }
 }
 
+/// A numeric column as a grouping: codes in sorted level order, labels `prefix` + value.
+fn grouping(v: &[f64], prefix: &str) -> Arg<'static> {
+    let mut lev = v.to_vec();
+    lev.sort_by(f64::total_cmp);
+    lev.dedup();
+    let codes: Vec<u32> = v.iter().map(|x| lev.iter().position(|l| l == x).unwrap() as u32).collect();
+    Arg::Codes { codes: Cow::Owned(codes), levels: lev.iter().map(|l| format!("{prefix}{l}")).collect() }
+}
+
 /// The case's arguments from the manifest row `i`.
 fn case_args(cases: &Table, i: usize) -> Args<'static> {
     let col = |c: &str| cases.str(c)[i].clone();
@@ -47,12 +56,7 @@ fn case_args(cases: &Table, i: usize) -> Args<'static> {
     }
     let s = col("strata");
     if !s.is_empty() {
-        let v = d.num(&s);
-        let mut lev: Vec<f64> = v.clone();
-        lev.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        lev.dedup();
-        let codes: Vec<u32> = v.iter().map(|x| lev.iter().position(|l| l == x).unwrap() as u32).collect();
-        a = a.with("strata", Arg::Codes { codes: Cow::Owned(codes), levels: lev.iter().map(|l| format!("{s}={l}")).collect() });
+        a = a.with("strata", grouping(&d.num(&s), &format!("{s}=")));
     }
     a
 }
@@ -152,12 +156,7 @@ fn rmst_matches_survfit() {
             a = a.with("weights", nums(d.num(&col("weights"))));
         }
         if !col("strata").is_empty() {
-            let v = d.num(&col("strata"));
-            let mut lev = v.clone();
-            lev.sort_by(|a, b| a.partial_cmp(b).unwrap());
-            lev.dedup();
-            let codes: Vec<u32> = v.iter().map(|x| lev.iter().position(|l| l == x).unwrap() as u32).collect();
-            a = a.with("strata", Arg::Codes { codes: Cow::Owned(codes), levels: lev.iter().map(|l| l.to_string()).collect() });
+            a = a.with("strata", grouping(&d.num(&col("strata")), ""));
         }
         let out = api::call("kaplan_meier", &a).unwrap();
         let tau: f64 = col("tau").parse().unwrap();
@@ -204,9 +203,7 @@ fn concordance_matches_survival() {
             a = a.with("entry", nums(d.num(&col("entry"))));
         }
         if !col("strata").is_empty() {
-            let v = d.num(&col("strata"));
-            let codes: Vec<u32> = v.iter().map(|&x| (x - 1.0) as u32).collect();
-            a = a.with("strata", Arg::Codes { codes: Cow::Owned(codes), levels: vec!["1".into(), "2".into()] });
+            a = a.with("strata", grouping(&d.num(&col("strata")), ""));
         }
         let out = api::call("cox_ph", &a).unwrap_or_else(|e| panic!("{name}: {e}"));
         let Value::Record(c) = out.fit.as_ref().unwrap().call("concordance", &Args::new()).unwrap() else { panic!() };

@@ -124,8 +124,9 @@ impl Fitted for KaplanMeierFit {
     }
 }
 
-/// The horizon of a restricted mean: one positive, finite `tau`.
-fn rmst_tau(args: &Args) -> Result<f64> {
+/// The horizon of a restricted mean (one positive, finite `tau`) and the normal
+/// quantile of the limits at `conf_level` (default the fit's).
+fn rmst_args(f: &KaplanMeierFit, args: &Args) -> Result<(f64, f64, f64)> {
     let tau = args.num("tau")?;
     if !(tau.is_finite() && tau > 0.0) {
         return Err(Error::InvalidArgument {
@@ -133,16 +134,15 @@ fn rmst_tau(args: &Args) -> Result<f64> {
             reason: format!("must be a positive, finite time, not {tau}"),
         });
     }
-    Ok(tau)
+    let level = args.num_or("conf_level", f.conf_level)?;
+    check_conf_level(level)?;
+    Ok((tau, level, qnorm(0.5 + level / 2.0)))
 }
 
 /// Restricted mean survival time up to `tau` per stratum: strata, tau, rmst, std_err,
 /// lower, upper (Wald limits at `conf_level`, default the fit's).
 fn rmst_table(f: &KaplanMeierFit, args: &Args) -> Result<Table> {
-    let tau = rmst_tau(args)?;
-    let level = args.num_or("conf_level", f.conf_level)?;
-    check_conf_level(level)?;
-    let q = qnorm(0.5 + level / 2.0);
+    let (tau, _, q) = rmst_args(f, args)?;
     let (mut est, mut se) = (Vec::new(), Vec::new());
     for k in 0..f.n_strata {
         let (m, s) = f.rmst(k, tau);
@@ -164,9 +164,7 @@ fn rmst_table(f: &KaplanMeierFit, args: &Args) -> Result<Table> {
 /// first two): difference (first minus second), std_err (the strata are independent),
 /// z, p, lower, upper.
 fn rmst_difference(f: &KaplanMeierFit, args: &Args) -> Result<Record> {
-    let tau = rmst_tau(args)?;
-    let level = args.num_or("conf_level", f.conf_level)?;
-    check_conf_level(level)?;
+    let (tau, level, q) = rmst_args(f, args)?;
     let (a, b) = match args.opt_codes("strata")? {
         Some((c, _)) if c.len() == 2 && (c[0] as usize) < f.n_strata && (c[1] as usize) < f.n_strata && c[0] != c[1] => {
             (c[0] as usize, c[1] as usize)
@@ -188,7 +186,6 @@ fn rmst_difference(f: &KaplanMeierFit, args: &Args) -> Result<Record> {
     let ((m1, s1), (m2, s2)) = (f.rmst(a, tau), f.rmst(b, tau));
     let d = m1 - m2;
     let se = (s1 * s1 + s2 * s2).sqrt();
-    let q = qnorm(0.5 + level / 2.0);
     let z = d / se;
     Ok(Record::new()
         .with("strata", Value::Index(vec![a, b]))

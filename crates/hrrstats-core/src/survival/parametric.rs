@@ -22,7 +22,7 @@
 
 use rayon::prelude::*;
 
-use crate::data::{check_len, SurvivalData};
+use crate::data::{check_len, Covariates, SurvivalData};
 use crate::dist::{pnorm, qnorm};
 use crate::error::{Error, Result};
 use crate::inference::TestResult;
@@ -621,24 +621,50 @@ fn newton(p: &Prepared, init: Vec<f64>, max_iter: usize, eps: f64, toler: f64) -
     })
 }
 
+/// Starting values of the intercept and the log scale (the Gompertz shape): the
+/// weighted mean and variance of `g(t)` as survreg's `sd$init`; for the Gompertz
+/// model the exponential rate (events / person-time) and shape 0.
+fn start(prep: &Prepared, data: &ParametricData, n_event: f64) -> (f64, f64) {
+    let surv = &data.surv;
+    let n = surv.len();
+    let off = |i: usize| data.offset.map_or(0.0, |o| o[i]);
+    if prep.gompertz {
+        let pt: f64 = (0..n)
+            .map(|i| surv.weight(i) * (surv.exit()[i] - surv.entry().map_or(0.0, |e| e[i])))
+            .sum();
+        let mean_offset = (0..n).map(off).sum::<f64>() / n as f64;
+        return ((n_event / pt).ln() - mean_offset, 0.0);
+    }
+    let (mut sw, mut sy) = (0.0, 0.0);
+    for i in 0..n {
+        let w = surv.weight(i);
+        sw += w;
+        sy += w * (prep.y[i] - off(i));
+    }
+    let mean = sy / sw;
+    let ss: f64 = (0..n).map(|i| surv.weight(i) * (prep.y[i] - off(i) - mean).powi(2)).sum();
+    let var = (ss / sw).max(1e-8 * (1.0 + mean * mean));
+    let pi2 = std::f64::consts::PI.powi(2);
+    match prep.base {
+        Base::Extreme => {
+            (mean + 0.572 * (var * 6.0).sqrt() / std::f64::consts::PI, 0.5 * (var * 6.0 / pi2).ln())
+        }
+        Base::Normal => (mean, 0.5 * var.ln()),
+        Base::Logistic => (mean, 0.5 * (var * 3.0 / pi2).ln()),
+    }
+}
+
 /// Fit the model.
 pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<ParametricFit> {
     let surv = &data.surv;
     let n = surv.len();
     let dist = params.dist;
-    for (j, col) in data.x.iter().enumerate() {
+    for col in &data.x {
         check_len("covariates", col.len(), "time", n)?;
-        for (row, &v) in col.iter().enumerate() {
-            if !v.is_finite() {
-                return Err(Error::InvalidCell {
-                    arg: "covariates",
-                    column: data.names[j].clone(),
-                    row,
-                    value: v,
-                    problem: if v.is_nan() { "missing value (NaN)" } else { "value is not finite" },
-                });
-            }
-        }
+    }
+    if !data.x.is_empty() {
+        // every value finite (the Cox and GLM designs' check)
+        Covariates::from_columns(data.x.clone(), &data.names)?;
     }
     if let Some(o) = data.offset {
         crate::data::check_offset(o, n, "time")?;
@@ -746,35 +772,7 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
         gompertz: dist.is_gompertz(),
     };
 
-    // Starting values: weighted mean and variance of g(t), as survreg's sd$init.
-    let (mut sw, mut sy) = (0.0, 0.0);
-    for i in 0..n {
-        let w = surv.weight(i);
-        let off = data.offset.map_or(0.0, |o| o[i]);
-        sw += w;
-        sy += w * (prep.y[i] - off);
-    }
-    let mean = sy / sw;
-    let mut ss = 0.0;
-    for i in 0..n {
-        let off = data.offset.map_or(0.0, |o| o[i]);
-        ss += surv.weight(i) * (prep.y[i] - off - mean).powi(2);
-    }
-    let var = (ss / sw).max(1e-8 * (1.0 + mean * mean));
-    let (mu0, ls0) = match prep.base {
-        Base::Extreme => (mean + 0.572 * (var * 6.0).sqrt() / std::f64::consts::PI, 0.5 * (var * 6.0 / std::f64::consts::PI.powi(2)).ln()),
-        Base::Normal => (mean, 0.5 * var.ln()),
-        Base::Logistic => (mean, 0.5 * (var * 3.0 / std::f64::consts::PI.powi(2)).ln()),
-    };
-    let (mu0, ls0) = if dist.is_gompertz() {
-        // the exponential rate (events / person-time), shape 0
-        let pt: f64 = (0..n)
-            .map(|i| surv.weight(i) * (exit[i] - surv.entry().map_or(0.0, |e| e[i])))
-            .sum();
-        ((n_event / pt).ln() - data.offset.map_or(0.0, |o| o.iter().sum::<f64>() / n as f64), 0.0)
-    } else {
-        (mu0, ls0)
-    };
+    let (mu0, ls0) = start(&prep, data, n_event);
     let scale_init = vec![ls0; prep.n_scale];
 
     // the null (intercept-only) model
@@ -836,7 +834,7 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
     }
     // variance: generalised inverse of the information
     let mut v = fitted.info.clone();
-    let rank = cholesky2(&mut v, q, params.toler_chol);
+    cholesky2(&mut v, q, params.toler_chol);
     chinv2(&mut v, q);
     let mut aliased = vec![false; q];
     for j in 0..q {
@@ -844,7 +842,6 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
             aliased[j] = true;
         }
     }
-    let _ = rank;
     for j in 0..q {
         if aliased[j] {
             for l in 0..q {
