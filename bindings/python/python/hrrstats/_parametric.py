@@ -67,14 +67,16 @@ class ParametricSurvival:
                 g = grouping(strata, "strata", data)
                 c, lev = _codes(g, "strata", len(g[0]))
                 args["strata"] = (c, [str(x) for x in lev])
+        if p is None and type == "quantile":
+            p = (0.1, 0.9)  # predict.survreg's default
         if p is not None:
             args["p"] = floats(np.atleast_1d(p), "p")
         if times is not None:
             args["times"] = floats(np.atleast_1d(times), "times")
         r = self._fit.call("predict", args)
-        cols = None if type == "lp" else pd.Index(args["p"] if type == "quantile" and p is not None
-                                                  else [0.1, 0.9] if type == "quantile" else args.get("times"),
-                                                  name="p" if type == "quantile" else "time")
+        # the matrices' columns: one per probability or time
+        cols = {"quantile": pd.Index(args.get("p", []), name="p"),
+                "survival": pd.Index(args.get("times", []), name="time")}.get(type)
         if isinstance(r, dict):
             return _frame(r["fit"], cols), _frame(r["se_fit"], cols)
         return _frame(r, cols)
