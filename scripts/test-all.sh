@@ -21,7 +21,9 @@ R_TEST_PACKAGES=(survival testthat MASS sandwich relsurv cmprsk)
 # ... and the Debian package of each (same order).
 R_TEST_APT=(r-cran-survival r-cran-testthat r-cran-mass r-cran-sandwich r-cran-relsurv r-cran-cmprsk)
 # Python packages the tests import (besides hrrstats itself and the standard library).
-PY_TEST_PACKAGES=(numpy pandas pytest matplotlib polars hypothesis)
+PY_TEST_PACKAGES=(numpy pandas pytest matplotlib polars hypothesis dask distributed pyarrow)
+# ... with the extras they need (hrrstats.dask: dask's DataFrame).
+PY_TEST_EXTRAS=("dask[dataframe]")
 
 echo "== checking that the install lists cover every package the tests load"
 missing=$(
@@ -83,7 +85,7 @@ if [ "${HRRSTATS_SKIP_PYTHON:-0}" != 1 ]; then
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV" || { apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$VENV"; }
   fi
-  "$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" "${PY_TEST_PACKAGES[@]}"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" "${PY_TEST_PACKAGES[@]}" "${PY_TEST_EXTRAS[@]}"
   (cd bindings/python && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" maturin develop --release -q)
   set +e
   HRRSTATS_FIXTURES="$ROOT/tests/reference/fixtures" MPLBACKEND=Agg \

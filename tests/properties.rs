@@ -241,6 +241,12 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             a.with("y", nums(y))
                 .with("covariates", record(vec![("x", nums(c.x.clone()))]))
         }
+        "glm_part_pass" => a
+            .with("family", s("poisson"))
+            .with("y", nums(c.time.iter().map(|t| (t - 1.0) % 5.0).collect()))
+            .with("covariates", record(vec![("x", nums(c.x.clone())), ("g", codes(c.group.clone(), 2))]))
+            .with("beta", nums(vec![0.1, 0.2, -0.3])),
+        "glm_partitioned" => a.with("family", s("poisson")).with("start", nums(vec![0.0, 0.1])),
         "design_matrix" => a.with(
             "covariates",
             record(vec![("x", nums(c.x.clone())), ("g", codes(c.group.clone(), 2))]),
@@ -345,6 +351,8 @@ const METHODS: &[&str] = &[
     "logistic_glm",
     "negbin_glm",
     "design_matrix",
+    "glm_partitioned",
+    "glm_part_pass",
     "rate_table",
     "builtin_rate_table",
     "expected_survival",
@@ -834,6 +842,8 @@ fn accepted(method: &str, path: &[String], kind: &str) -> bool {
     match (method, col, kind) {
         // The design matrix passes numeric columns through (the fit checks them).
         ("design_matrix", _, _) => true,
+        // A pass's coefficients: NaN marks an aliased one (skipped), as the driver sends.
+        ("glm_part_pass", "beta" | "weights_at", "nan" | "negative") => true,
         // NaN cut: never cut (Epi); NaN age: no ICSS group (NaN code).
         ("lexis_cut", "cut", "nan") | ("icss_group", "age", "nan") => true,
         // A missing calendar year converts to a missing day count (as.Date(NA)).

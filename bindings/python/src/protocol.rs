@@ -40,14 +40,15 @@ fn type_error(name: &str, what: &str) -> PyErr {
     PyTypeError::new_err(format!("argument `{name}`: {what}"))
 }
 
-/// A numeric numpy array as a contiguous float64 array (a no-op when it is one).
+/// A numeric numpy array as a contiguous, aligned float64 array (a no-op when it is
+/// one; arrays received over a network, e.g. by a Dask worker, may be unaligned).
 fn float_array<'py>(name: &str, x: &Bound<'py, PyAny>) -> PyResult<PyReadonlyArray1<'py, f64>> {
     let arr = x.cast::<PyUntypedArray>().map_err(|_| type_error(name, "must be a numpy array"))?;
     if arr.ndim() != 1 {
         return Err(type_error(name, "must be a 1-D array"));
     }
     let np = x.py().import("numpy")?;
-    let y = np.call_method1("ascontiguousarray", (x, np.getattr("float64")?))?;
+    let y = np.call_method1("require", (x, np.getattr("float64")?, ["C", "A"]))?;
     y.extract::<PyReadonlyArray1<'py, f64>>()
         .map_err(|_| type_error(name, "must be a numeric array"))
 }

@@ -238,6 +238,8 @@ def _valid(method, d):
         "negbin_glm": {"y": d.time % 4, "covariates": x},
         "logistic_glm": {"y": d.event, "covariates": x},
         "design_matrix": {"covariates": {"x": d.x.to_numpy(), "g": g}},
+        "glm_part_pass": {"family": "poisson", "y": d.time % 4, "covariates": x, "beta": np.array([0.1, 0.2])},
+        "glm_partitioned": {"family": "poisson", "start": np.array([0.0, 0.1])},
         "icss_group": {"age": age},
         "days_since_1960": {"year": year},
         "expected_survival": {"ratetable": rt, "age": age, "year": year, "sex": d.group * 1.0,
@@ -263,7 +265,8 @@ DATA_METHODS = [m for m in CORE_METHODS if _valid(m, pd.DataFrame(
 
 # Values a method accepts by design: a NaN cut (never cut), a NaN age (no ICSS group), a
 # NaN year (a missing day count), the design matrix's numeric columns (checked by the fit).
-ACCEPTS_NAN = {("lexis_cut", "cut"), ("icss_group", "age"), ("days_since_1960", "year")}
+ACCEPTS_NAN = {("lexis_cut", "cut"), ("icss_group", "age"), ("days_since_1960", "year"),
+               ("glm_part_pass", "beta")}  # NaN: an aliased coefficient, as the driver sends
 # cause_specific_events keeps a missing cause for na_action="drop" only when asked
 # (allow_missing); by default it is an error, as checked.
 

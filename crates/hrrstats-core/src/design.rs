@@ -48,7 +48,7 @@ impl<'a> DesignMatrix<'a> {
                         return Err(Error::InvalidArgument {
                             arg: "covariates",
                             reason: format!(
-                                "column `{name}` has {} rows, expected {n}",
+                                "column `{name}` has length {}, the other columns {n}",
                                 values.len()
                             ),
                         });
@@ -65,7 +65,7 @@ impl<'a> DesignMatrix<'a> {
                         return Err(Error::InvalidArgument {
                             arg: "covariates",
                             reason: format!(
-                                "column `{name}` has {} rows, expected {n}",
+                                "column `{name}` has length {}, the other columns {n}",
                                 codes.len()
                             ),
                         });

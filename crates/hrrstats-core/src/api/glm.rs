@@ -20,8 +20,10 @@ use crate::data::Covariates;
 use crate::design::{DesignMatrix, Term};
 use crate::error::{Error, Result};
 use crate::glm::{
-    link_by_name, Family, Glm, GlmData, GlmFit, GlmResidual, GlmScale, Robust, SandwichType,
+    link_by_name, Family, Glm, GlmData, GlmFit, GlmParams, GlmResidual, GlmScale, PartSums,
+    PartitionedGlm, PassRequest, Robust, SandwichType,
 };
+use std::sync::Mutex;
 use crate::inference::WaldDist;
 use crate::options::OptionEnum;
 use crate::protocol::{Arg, Args, Matrix, Record, Table, Value};
@@ -317,6 +319,24 @@ fn masked(v: &[f64], aliased: &[bool]) -> Matrix {
     Matrix::square_unnamed(&m, p)
 }
 
+/// The fit's options: `family` (`family_name`), `theta`, `intercept`, `epsilon`,
+/// `max_iter`, `link`, `start`; and whether theta is to be estimated.
+fn params_of(args: &Args, family_name: &str) -> Result<(GlmParams, bool)> {
+    let (family, estimate_theta) = Family::parse_with_theta(family_name, args.opt_num("theta")?)?;
+    let mut params = Glm::params()
+        .family(family)
+        .intercept(args.flag_or("intercept", true)?)
+        .epsilon(args.num_or("epsilon", 1e-8)?)
+        .max_iter(args.count_or("max_iter", 25, 1)?);
+    if args.get("link").is_some() {
+        params = params.link(link_by_name(args.str("link")?)?);
+    }
+    if let Some(s) = args.opt_nums("start")? {
+        params = params.start(s.to_vec());
+    }
+    Ok((params, estimate_theta))
+}
+
 /// Fit a GLM. Arguments: `y`, `covariates` (record of numeric columns and factors),
 /// `family`, `link`, `theta`, `weights`, `offset`, `robust`, `cluster` (a grouping),
 /// `intercept`, `start`, `epsilon`, `max_iter`, `conf_level`.
@@ -333,18 +353,7 @@ fn fit(args: &Args, fixed: Option<(&str, &'static str)>) -> Result<Output> {
         }
         None => args.str_or("family", "gaussian")?,
     };
-    let (family, estimate_theta) = Family::parse_with_theta(family_name, args.opt_num("theta")?)?;
-    let mut params = Glm::params()
-        .family(family)
-        .intercept(args.flag_or("intercept", true)?)
-        .epsilon(args.num_or("epsilon", 1e-8)?)
-        .max_iter(args.count_or("max_iter", 25, 1)?);
-    if args.get("link").is_some() {
-        params = params.link(link_by_name(args.str("link")?)?);
-    }
-    if let Some(s) = args.opt_nums("start")? {
-        params = params.start(s.to_vec());
-    }
+    let (params, estimate_theta) = params_of(args, family_name)?;
     let cluster = args.opt_codes("cluster")?;
     let kind = var_kind(args, cluster.is_some())?;
     let conf_level = args.num_or("conf_level", 0.95)?;
@@ -399,18 +408,34 @@ fn fit(args: &Args, fixed: Option<(&str, &'static str)>) -> Result<Output> {
         fit,
     };
     let table = model.table(conf_level)?;
-    let f = &model.fit;
     let mut levels = Record::new();
     for (name, l) in &design.factor_levels {
         levels.push(name, l.clone());
     }
     let prior_weights: Vec<f64> = weights.map_or_else(|| vec![1.0; y.len()], |w| w.to_vec());
-    let rec = Record::new()
+    let rec = fit_record(&model.fit, &model.var, &model.se, kind, table, n_cluster, conf_level)
+        .with("prior_weights", prior_weights)
+        .with("factor_levels", levels);
+    Ok(Output::fit(rec, model))
+}
+
+/// The record of a fitted GLM (`var`/`se`: the reported variance, robust when `kind`
+/// says so; `table`: the coefficient table at `conf_level`).
+fn fit_record(
+    f: &GlmFit,
+    var: &[f64],
+    se: &[f64],
+    kind: VarKind,
+    table: Table,
+    n_cluster: Option<usize>,
+    conf_level: f64,
+) -> Record {
+    Record::new()
         .with("names", f.names.clone())
         .with("coef", &f.coef)
-        .with("se", &model.se)
+        .with("se", se)
         .with("naive_se", &f.se)
-        .with("var", masked(&model.var, &f.aliased))
+        .with("var", masked(var, &f.aliased))
         .with("naive_var", masked(&f.var, &f.aliased))
         .with("cov_unscaled", masked(&f.cov_unscaled, &f.aliased))
         .with("table", table)
@@ -436,7 +461,6 @@ fn fit(args: &Args, fixed: Option<(&str, &'static str)>) -> Result<Output> {
         .with("linear_predictors", &f.linear_predictors)
         .with("working_weights", &f.working_weights)
         .with("working_residuals", &f.working_residuals)
-        .with("prior_weights", prior_weights)
         .with("warnings", f.warnings.clone())
         .with("family", f.family.name())
         .with("link", f.link.name())
@@ -445,9 +469,237 @@ fn fit(args: &Args, fixed: Option<(&str, &'static str)>) -> Result<Output> {
         .with("theta", f.theta)
         .with("se_theta", f.se_theta)
         .with("twologlik", f.twologlik)
-        .with("factor_levels", levels)
-        .with("conf_level", conf_level);
-    Ok(Output::fit(rec, model))
+        .with("conf_level", conf_level)
+}
+
+// ---- GLMs over parts (hrrstats.dask) -------------------------------------------------
+
+/// The family named by `family` (default "gaussian"), for the methods over parts; theta
+/// must be given for the negative binomial.
+fn part_params(args: &Args) -> Result<GlmParams> {
+    let (params, estimate_theta) = params_of(args, args.str_or("family", "gaussian")?)?;
+    if estimate_theta {
+        return Err(Error::InvalidArgument {
+            arg: "theta",
+            reason: "is required for the negative binomial over partitions (theta is not estimated there)".into(),
+        });
+    }
+    Ok(params)
+}
+
+fn opt_vec(args: &Args, name: &'static str) -> Result<Option<Vec<f64>>> {
+    Ok(args.opt_nums(name)?.map(|v| v.to_vec()))
+}
+
+/// `glm_part_pass`: the sums of one pass ([`PassRequest`]: `beta`, `weights_at`,
+/// `intercept_only`, `null_mu`, `meat`) over one part's rows (`y`, `covariates` with the
+/// factors' levels of the whole data, `weights`, `offset`), for the model's options
+/// (`family`, `link`, `theta`, `intercept`). A record of the sums and the part's
+/// design column `names`.
+pub fn glm_part_pass(args: &Args) -> Result<Output> {
+    let params = part_params(args)?;
+    let req = PassRequest {
+        beta: opt_vec(args, "beta")?,
+        weights_at: opt_vec(args, "weights_at")?,
+        intercept_only: args.flag_or("intercept_only", false)?,
+        null_mu: args.opt_num("null_mu")?,
+        meat: args.flag_or("meat", false)?,
+    };
+    let y = args.nums("y")?;
+    let terms = covariate_terms(args, "covariates")?;
+    let n = terms.first().map_or(y.len(), term_len);
+    let design = DesignMatrix::build(&terms, n, false)?;
+    let x = covariates_of(&design, n)?;
+    let data = crate::glm::partitioned::part_data(y, x, args.opt_nums("weights")?, args.opt_nums("offset")?)?;
+    let s = params.part_pass(Some(&data), design.names.len(), &req)?;
+    Ok(Output::value(
+        Record::new()
+            .with("names", design.names.clone())
+            .with("n", s.n)
+            .with("n_ok", s.n_ok)
+            .with("deviance", s.deviance)
+            .with("invalid", s.invalid)
+            .with("xtwx", s.xtwx)
+            .with("xtwz", s.xtwz)
+            .with("pearson", s.pearson)
+            .with("aic_terms", s.aic_terms)
+            .with("wsum", s.wsum)
+            .with("wysum", s.wysum)
+            .with("null_deviance", s.null_deviance)
+            .with("meat", s.meat)
+            .with("nonint", s.nonint)
+            .with("first_nonint", s.first_nonint)
+            .with("extreme", s.extreme),
+    ))
+}
+
+/// A part's sums from its record (as [`glm_part_pass`] returned it).
+fn part_sums(a: &Args) -> Result<(Vec<String>, PartSums)> {
+    let count = |name: &'static str| a.count_or(name, 0, 0);
+    let names = match a.get("names") {
+        Some(Arg::Strs(v)) => v.clone(),
+        Some(Arg::Str(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    Ok((
+        names,
+        PartSums {
+            n: count("n")?,
+            n_ok: count("n_ok")?,
+            deviance: a.num_or("deviance", 0.0)?,
+            invalid: count("invalid")?,
+            xtwx: a.nums("xtwx")?.to_vec(),
+            xtwz: a.nums("xtwz")?.to_vec(),
+            pearson: a.num_or("pearson", 0.0)?,
+            aic_terms: a.num_or("aic_terms", 0.0)?,
+            wsum: a.num_or("wsum", 0.0)?,
+            wysum: a.num_or("wysum", 0.0)?,
+            null_deviance: a.num_or("null_deviance", 0.0)?,
+            meat: a.nums("meat")?.to_vec(),
+            nonint: count("nonint")?,
+            first_nonint: a.opt_num("first_nonint")?,
+            extreme: count("extreme")?,
+        },
+    ))
+}
+
+/// The driver of a GLM over parts, kept by the binding between passes.
+struct GlmOverParts {
+    params: Mutex<Option<GlmParams>>,
+    driver: Mutex<Option<PartitionedGlm>>,
+    start: Option<Vec<f64>>,
+    has_offset: bool,
+    kind: VarKind,
+    conf_level: f64,
+}
+
+fn request_record(r: Option<PassRequest>) -> Value {
+    match r {
+        None => Value::Null,
+        Some(r) => Value::Record(
+            Record::new()
+                .with("beta", r.beta)
+                .with("weights_at", r.weights_at)
+                .with("intercept_only", r.intercept_only)
+                .with("null_mu", r.null_mu)
+                .with("meat", r.meat),
+        ),
+    }
+}
+
+impl GlmOverParts {
+    fn request(&self) -> Value {
+        match &*self.driver.lock().expect("driver") {
+            Some(d) => request_record(d.request()),
+            None => request_record(Some(PassRequest {
+                beta: self.start.clone(),
+                ..Default::default()
+            })),
+        }
+    }
+
+    /// `step`: `parts`, the records of the pass over every part (in any order).
+    fn step(&self, args: &Args) -> Result<Value> {
+        let Some(Arg::List(parts)) = args.get("parts") else {
+            return Err(Error::InvalidArgument { arg: "parts", reason: "must be a list of the parts' sums".into() });
+        };
+        let mut total: Option<(Vec<String>, PartSums)> = None;
+        for part in parts {
+            let Arg::Record(a) = part else {
+                return Err(Error::InvalidArgument { arg: "parts", reason: "must be a list of the parts' sums".into() });
+            };
+            let (names, s) = part_sums(a)?;
+            match &mut total {
+                None => total = Some((names, s)),
+                Some((n0, t)) => {
+                    if *n0 != names {
+                        return Err(Error::InvalidArgument {
+                            arg: "covariates",
+                            reason: format!("the partitions give different design columns ({n0:?} and {names:?}): give the factors the same levels in every partition"),
+                        });
+                    }
+                    t.add(&s)?;
+                }
+            }
+        }
+        let Some((names, total)) = total else {
+            return Err(Error::Empty { arg: "y" });
+        };
+        let mut driver = self.driver.lock().expect("driver");
+        if driver.is_none() {
+            let params = self.params.lock().expect("params").take().expect("params before the first step");
+            let robust = match self.kind {
+                VarKind::Sandwich(t) => Some(t),
+                _ => None,
+            };
+            *driver = Some(params.partitioned(names, self.has_offset, robust)?);
+        } else if driver.as_ref().is_some_and(|d| !d.request().is_some_and(|r| r.intercept_only) && d.covariate_names() != names.as_slice()) {
+            return Err(Error::InvalidArgument { arg: "covariates", reason: "the design changed between passes".into() });
+        }
+        let d = driver.as_mut().expect("driver");
+        let done = d.step(&total)?;
+        Ok(Value::Record(Record::new().with("done", done).with("request", request_record(d.request()))))
+    }
+
+    fn result(&self) -> Result<(Record, GlmFit, Vec<f64>)> {
+        let driver = self.driver.lock().expect("driver");
+        let Some((f, var)) = driver.as_ref().and_then(|d| d.fit()) else {
+            return Err(Error::InvalidArgument { arg: "result", reason: "the fit is not done: run the passes it asks for".into() });
+        };
+        let p = f.coef.len();
+        let se: Vec<f64> = (0..p).map(|j| if f.aliased[j] { f64::NAN } else { var[j * p + j].sqrt() }).collect();
+        let naive = (self.kind != VarKind::Model).then_some(&f.se[..]);
+        let table = f.coef_table(&se, naive, self.conf_level)?;
+        let rec = fit_record(f, &var, &se, self.kind, table, None, self.conf_level);
+        Ok((rec, f.clone(), se))
+    }
+}
+
+impl Fitted for GlmOverParts {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        match method {
+            "request" => Ok(self.request()),
+            "step" => self.step(args),
+            "result" => self.result().map(|(r, _, _)| Value::Record(r)),
+            "coef_table" => {
+                let (_, f, se) = self.result()?;
+                let conf_level = args.num_or("conf_level", 0.95)?;
+                crate::data::check_conf_level(conf_level)?;
+                let naive = (self.kind != VarKind::Model).then_some(&f.se[..]);
+                f.coef_table(&se, naive, conf_level).map(Value::Table)
+            }
+            other => Err(no_such("a GLM fitted over partitions", other)),
+        }
+    }
+}
+
+/// `glm_partitioned`: the driver of a GLM over parts (options as `glm_fit`: `family`,
+/// `link`, `theta` (given), `intercept`, `epsilon`, `max_iter`, `start`, `robust`
+/// (HC0/HC1; no cluster), `conf_level`; `has_offset`: whether the parts have an
+/// offset). Its operations: `request` (the next pass, NULL when done), `step` (`parts`:
+/// the records of [`glm_part_pass`] over every part), `result` (the fit's record, as
+/// `glm_fit`'s without the per-row vectors) and `coef_table`.
+pub fn glm_partitioned(args: &Args) -> Result<Output> {
+    let params = part_params(args)?;
+    let kind = var_kind(args, args.get("cluster").is_some())?;
+    if kind == VarKind::Cluster {
+        return Err(Error::InvalidArgument {
+            arg: "cluster",
+            reason: "a cluster-robust variance is not offered over partitions yet".into(),
+        });
+    }
+    let conf_level = args.num_or("conf_level", 0.95)?;
+    crate::data::check_conf_level(conf_level)?;
+    let fit = GlmOverParts {
+        start: opt_vec(args, "start")?,
+        params: Mutex::new(Some(params)),
+        driver: Mutex::new(None),
+        has_offset: args.flag_or("has_offset", false)?,
+        kind,
+        conf_level,
+    };
+    let first = fit.request();
+    Ok(Output::fit(Record::new().with("request", first), fit))
 }
 
 #[cfg(test)]

@@ -85,6 +85,8 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("logistic_glm", glm::logistic_glm),
         ("negbin_glm", glm::negbin_glm),
         ("design_matrix", glm::design_matrix),
+        ("glm_partitioned", glm::glm_partitioned),
+        ("glm_part_pass", glm::glm_part_pass),
         ("rate_table", relsurv::rate_table),
         ("builtin_rate_table", relsurv::builtin_rate_table),
         ("expected_survival", relsurv::expected_survival),

@@ -405,7 +405,7 @@ impl Family {
 }
 
 /// R's `R_nonint`: more than `1e-7 max(1, |x|)` from the nearest integer.
-fn non_integer(x: f64) -> bool {
+pub(super) fn non_integer(x: f64) -> bool {
     (x - x.round()).abs() > 1e-7 * x.abs().max(1.0)
 }
 

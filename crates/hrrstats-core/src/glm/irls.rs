@@ -144,6 +144,11 @@ pub(super) fn wls(design: &Design, w: &[f64], z: &[f64]) -> Result<(Vec<f64>, Ve
             }
         }
     }
+    Ok(solve_normal(&xtx, &xtz, p))
+}
+
+/// The solve of [`wls`] from the normal equations `X'WX β = X'Wz` (row-major `xtx`).
+pub(super) fn solve_normal(xtx: &[f64], xtz: &[f64], p: usize) -> (Vec<f64>, Vec<f64>, usize) {
     let d: Vec<f64> = (0..p)
         .map(|j| {
             if xtx[j * p + j] > 0.0 {
@@ -160,7 +165,7 @@ pub(super) fn wls(design: &Design, w: &[f64], z: &[f64]) -> Result<(Vec<f64>, Ve
         chsolve2(&m, p, &mut y);
         y.iter().zip(&d).map(|(y, d)| y * d).collect()
     };
-    let mut beta = solve(&xtz);
+    let mut beta = solve(xtz);
     // Refinement: residual of the normal equations.
     let resid: Vec<f64> = (0..p)
         .map(|a| xtz[a] - (0..p).map(|b| xtx[a * p + b] * beta[b]).sum::<f64>())
@@ -176,7 +181,32 @@ pub(super) fn wls(design: &Design, w: &[f64], z: &[f64]) -> Result<(Vec<f64>, Ve
             *b = f64::NAN;
         }
     }
-    Ok((beta, cov, rank))
+    (beta, cov, rank)
+}
+
+/// The working response `z = η - offset + (y - μ)/μ'(η)` and weights
+/// `W = w μ'(η)² / V(μ)` at (η, μ); `W = 0` (and `z` untouched) where the prior weight
+/// or `μ'(η)` is 0.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn working(
+    data: &GlmData,
+    family: Family,
+    link: &dyn Link,
+    pw: &[f64],
+    eta: &[f64],
+    mu: &[f64],
+    z: &mut [f64],
+    ww: &mut [f64],
+) {
+    for i in 0..eta.len() {
+        let me = link.mu_eta_at(i, eta[i]);
+        if pw[i] > 0.0 && me != 0.0 {
+            z[i] = eta[i] - data.off(i) + (data.y[i] - mu[i]) / me;
+            ww[i] = pw[i] * me * me / family.variance(mu[i]);
+        } else {
+            ww[i] = 0.0;
+        }
+    }
 }
 
 pub(super) fn irls(
@@ -234,16 +264,7 @@ pub(super) fn irls(
         iterations = iter;
         crate::interrupt::check()?;
         let mut z = vec![0.0; n];
-        for i in 0..n {
-            let me = link.mu_eta_at(i, eta[i]);
-            let good = pw[i] > 0.0 && me != 0.0;
-            if good {
-                z[i] = eta[i] - data.off(i) + (y[i] - mu[i]) / me;
-                ww[i] = pw[i] * me * me / family.variance(mu[i]);
-            } else {
-                ww[i] = 0.0;
-            }
-        }
+        working(data, family, link.as_ref(), &pw, &eta, &mu, &mut z, &mut ww);
         let (b, c, r) = wls(design, &ww, &z)?;
         beta = b;
         cov = c;

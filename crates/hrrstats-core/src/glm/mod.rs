@@ -22,6 +22,7 @@
 
 pub mod family;
 mod irls;
+pub mod partitioned;
 mod prediction;
 mod robust;
 
@@ -31,6 +32,7 @@ use crate::data::{check_len, check_offset, Covariates};
 use crate::error::{Error, Result};
 pub use family::{check_link, link_by_name, Family, Link};
 use irls::{irls, nb_loglik, theta_ml, Design};
+pub use partitioned::{PartSums, PartitionedGlm, PassRequest};
 pub use prediction::{GlmPrediction, GlmResidual, GlmScale};
 pub use robust::{Robust, SandwichType};
 

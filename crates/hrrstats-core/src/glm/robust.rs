@@ -70,6 +70,13 @@ impl GlmFit {
                 }
             }
         }
+        Ok(self.sandwich(&meat, n, kind, groups))
+    }
+
+    /// `B meat B` with `B = (X'WX)⁻¹` and the small-sample factor of `kind` (`n` rows,
+    /// `groups` clusters).
+    pub(super) fn sandwich(&self, meat: &[f64], n: usize, kind: Robust, groups: usize) -> Vec<f64> {
+        let p = self.coef.len();
         let bm = self.cov_unscaled.as_slice();
         let mut out = vec![0.0; p * p];
         for a in 0..p {
@@ -93,7 +100,7 @@ impl GlmFit {
             }
         };
         out.iter_mut().for_each(|v| *v *= adj);
-        Ok(out)
+        out
     }
 
 }

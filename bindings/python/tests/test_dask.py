@@ -1,0 +1,157 @@
+"""hrrstats.dask on a distributed LocalCluster (2 workers): the same numbers as the
+in-memory functions on the same data, split into partitions of unequal size (one of
+them empty), and errors that name the partition and the row within it."""
+import dask
+import dask.dataframe as dd
+import distributed
+import numpy as np
+import pandas as pd
+import pytest
+
+import hrrstats as hs
+import hrrstats.dask as hd
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, memory_limit="2GiB")
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+def cohort(n=4000, seed=7):
+    rng = np.random.default_rng(seed)
+    age = rng.uniform(40, 85, n)
+    stage = rng.choice(["I", "II", "III", "IV"], n, p=[0.4, 0.3, 0.2, 0.1])
+    sex = pd.Categorical(rng.choice(["F", "M"], n))
+    pt = rng.uniform(0.2, 6, n)
+    lam = np.exp(-4 + 0.03 * age + 0.3 * (stage == "III") + 0.6 * (stage == "IV")) * pt
+    events = rng.poisson(lam).astype(float)
+    died = (rng.uniform(size=n) < 1 / (1 + np.exp(3 - 0.05 * age))).astype(float)
+    y = 1 + 0.1 * age + rng.normal(size=n)
+    w = rng.integers(1, 4, n).astype(float)
+    time = np.round(rng.exponential(5, n), 1) + 0.1
+    entry_age = age
+    return pd.DataFrame(dict(age=age, stage=stage, sex=sex, pt=pt, log_pt=np.log(pt), events=events, died=died, y=y,
+                             w=w, time=time, status=died, entry_age=entry_age, exit_age=entry_age + time,
+                             entry_year=rng.uniform(1990, 2010, n)))
+
+
+def split(df, cuts=(0, 1, 900, 900, 2500, None)):
+    """A Dask DataFrame with partitions of unequal size, one empty."""
+    parts = [df.iloc[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
+    return dd.from_delayed([dask.delayed(p) for p in parts], meta=df.iloc[:0])
+
+
+def close(a, b, rel=1e-10):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    np.testing.assert_allclose(a, b, rtol=rel, atol=1e-12, equal_nan=True)
+
+
+GLM_FIELDS = ["coef", "se", "var", "deviance", "null_deviance", "aic", "loglik", "dispersion", "df_residual", "df_null",
+              "iterations"]
+
+
+@pytest.mark.parametrize("kind", ["poisson_offset", "logistic_weights", "gaussian_robust", "probit"])
+def test_glm_equals_in_memory(client, kind):
+    df = cohort()
+    ddf = split(df)
+    if kind == "poisson_offset":
+        args = dict(y="events", covariates=["age", "stage", "sex"], offset="log_pt")
+        mem, par = hs.poisson_glm(data=df, **args), hd.poisson_glm(data=ddf, **args)
+    elif kind == "logistic_weights":
+        args = dict(y="died", covariates=["age", "stage"], weights="w")
+        mem, par = hs.logistic_glm(data=df, **args), hd.logistic_glm(data=ddf, **args)
+    elif kind == "gaussian_robust":
+        args = dict(y="y", covariates=["age", "sex"], robust="HC0")
+        mem, par = hs.glm(data=df, **args), hd.glm(data=ddf, **args)
+    else:
+        args = dict(y="died", covariates=["age", "stage"], family="binomial", link="probit")
+        mem, par = hs.glm(data=df, **args), hd.glm(data=ddf, **args)
+    assert par.names == mem.names
+    for k in GLM_FIELDS:
+        close(getattr(par, k), getattr(mem, k))
+    pd.testing.assert_frame_equal(par.summary(), mem.summary(), rtol=1e-9)
+    assert par.converged == mem.converged and par.warnings == mem.warnings
+
+
+def test_glm_levels_absent_from_some_partitions(client):
+    df = cohort().sort_values("stage", kind="stable").reset_index(drop=True)  # partitions see few stages
+    mem = hs.poisson_glm("events", ["age", "stage"], offset="log_pt", data=df)
+    par = hd.poisson_glm("events", ["age", "stage"], offset="log_pt", data=split(df))
+    assert par.names == mem.names
+    close(par.coef, mem.coef)
+    close(par.se, mem.se)
+
+
+def test_glm_errors_name_partition_and_row(client):
+    df = cohort()
+    df.loc[905, "events"] = -1.0  # row 5 of partition 3 (rows 900..2499)
+    with pytest.raises(ValueError, match=r"partition 3: argument `y`: negative count \(value -1\) at row 5"):
+        hd.poisson_glm("events", ["age"], offset="log_pt", data=split(df))
+    df = cohort()
+    df.loc[2, "age"] = np.nan
+    with pytest.raises(ValueError, match=r"partition 1: argument `covariates`, column `age`: missing value \(NaN\) at row 1"):
+        hd.poisson_glm("events", ["age"], data=split(df))
+    # dropped with na_action="drop", counted, and the fit equals the in-memory one
+    mem = hs.poisson_glm("events", ["age"], data=df, na_action="drop")
+    par = hd.poisson_glm("events", ["age"], data=split(df), na_action="drop")
+    assert par.n_dropped == mem.n_dropped == 1
+    close(par.coef, mem.coef)
+    with pytest.raises(TypeError, match="argument `data`"):
+        hd.poisson_glm("events", ["age"], data=df)
+    with pytest.raises(ValueError, match="argument `theta`"):
+        hd.glm("events", ["age"], family="negbin", data=split(cohort()))
+
+
+def test_person_time_table_equals_in_memory(client):
+    df = cohort()
+    args = dict(time_scales={"age": "entry_age", "period": "entry_year"},
+                breaks={"age": [40, 50, 60, 70, 80, 90, 100], "period": [1990, 2000, 2010, 2020]}, by="sex")
+    mem = hs.person_time_table("entry_age", "exit_age", "status", data=df, **args)
+    par = hd.person_time_table("entry_age", "exit_age", "status", data=split(df), **args)
+    key = [c for c in mem.columns if c not in ("person_time", "events")]
+    mem = mem.sort_values(key).reset_index(drop=True)
+    par = par.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(par[key], mem[key], check_dtype=False, check_categorical=False)
+    close(par["person_time"], mem["person_time"], 1e-12)
+    np.testing.assert_array_equal(par["events"], mem["events"])
+    # and the rates of the merged table are the in-memory ones
+    close(hs.rate("events", "person_time", data=par)["rate"], hs.rate("events", "person_time", data=mem)["rate"], 1e-12)
+
+
+def test_kaplan_meier_equals_in_memory(client):
+    df = cohort()
+    mem = hs.kaplan_meier("time", "status", strata="stage", data=df).table()
+    par = hd.kaplan_meier("time", "status", strata="stage", data=split(df)).table()
+    assert list(par.columns) == list(mem.columns)
+    for c in mem.columns:
+        if pd.api.types.is_numeric_dtype(mem[c]):
+            close(par[c], mem[c], 1e-12)
+        else:
+            assert list(par[c].astype(str)) == list(mem[c].astype(str))
+    df.loc[1000, "stage"] = None
+    with pytest.raises(ValueError, match=r"partition 3: argument `strata`: missing value at row 100"):
+        hd.kaplan_meier("time", "status", strata="stage", data=split(df))
+    df.loc[1000, "time"] = -2.0
+    with pytest.raises(ValueError, match=r"partition 3: argument `time`.*row 100"):
+        hd.kaplan_meier("time", "status", data=split(df))
+
+
+def test_from_parquet_files(client, tmp_path):
+    """The registry route: partitioned Parquet files read by dd.read_parquet."""
+    import pyarrow  # noqa: F401  (dask's Parquet engine)
+    df = cohort(3000, seed=11)
+    for k, (a, b) in enumerate([(0, 700), (700, 2600), (2600, 3000)]):
+        df.iloc[a:b].to_parquet(tmp_path / f"part{k}.parquet")
+    ddf = dd.read_parquet(str(tmp_path / "part*.parquet"))
+    mem = hs.poisson_glm("events", ["age", "stage"], offset="log_pt", data=df)
+    par = hd.poisson_glm("events", ["age", "stage"], offset="log_pt", data=ddf)
+    assert par.names == mem.names
+    close(par.coef, mem.coef)
+    close(par.se, mem.se)
+    km_mem = hs.kaplan_meier("time", "status", data=df).table()
+    km_par = hd.kaplan_meier("time", "status", data=ddf).table()
+    close(km_par["survival"], km_mem["survival"], 1e-12)
