@@ -319,90 +319,127 @@ pub(super) fn irls(
                 .collect(),
         );
     }
-    let mut warnings = family.response_warnings(y, &pw);
+    let extreme = extreme_fits(family, &mu) > 0;
+    let warnings = fit_warnings(family, family.response_warnings(y, &pw), converged, extreme, boundary);
+    let n_ok = pw.iter().filter(|&&w| w > 0.0).count();
+    let working_residuals: Vec<f64> = (0..n)
+        .map(|i| (y[i] - mu[i]) / link.mu_eta_at(i, eta[i]))
+        .collect();
+    let pearson = (0..n)
+        .filter(|&i| ww[i] > 0.0)
+        .map(|i| ww[i] * working_residuals[i].powi(2))
+        .sum::<f64>();
+    let minus2ll = family.aic(y, &mu, &pw, dev);
+    Ok(Solution { names: design.names(), beta, cov, rank, deviance: dev, pearson, minus2ll, n_ok, iterations, converged, boundary, warnings }
+        .fit(family, link, design.cols.first() == Some(&None), [mu, eta, ww, working_residuals]))
+}
+
+/// Rows whose fitted value glm.fit warns about: probabilities numerically 0 or 1
+/// (binomial), rates numerically 0 (Poisson).
+pub(super) fn extreme_fits(family: Family, mu: &[f64]) -> usize {
+    let eps10 = 10.0 * f64::EPSILON;
+    match family {
+        Family::Binomial => mu.iter().filter(|&&m| m > 1.0 - eps10 || m < eps10).count(),
+        Family::Poisson => mu.iter().filter(|&&m| m < eps10).count(),
+        _ => 0,
+    }
+}
+
+/// glm.fit's warnings after the response's own (`response`), in its order.
+pub(super) fn fit_warnings(family: Family, response: Vec<String>, converged: bool, extreme: bool, boundary: bool) -> Vec<String> {
+    let mut warnings = response;
     if !converged {
         warnings.push("glm.fit: algorithm did not converge".to_string());
     }
-    let eps10 = 10.0 * f64::EPSILON;
     match family {
-        Family::Binomial if mu.iter().any(|&m| m > 1.0 - eps10 || m < eps10) => {
+        Family::Binomial if extreme => {
             warnings.push("glm.fit: fitted probabilities numerically 0 or 1 occurred".to_string())
         }
-        Family::Poisson if mu.iter().any(|&m| m < eps10) => {
-            warnings.push("glm.fit: fitted rates numerically 0 occurred".to_string())
-        }
+        Family::Poisson if extreme => warnings.push("glm.fit: fitted rates numerically 0 occurred".to_string()),
         _ => {}
     }
     if boundary {
         warnings.push("glm.fit: algorithm stopped at boundary value".to_string());
     }
-    let n_ok = pw.iter().filter(|&&w| w > 0.0).count();
-    let df_residual = n_ok.saturating_sub(rank);
-    let working_residuals: Vec<f64> = (0..n)
-        .map(|i| (y[i] - mu[i]) / link.mu_eta_at(i, eta[i]))
-        .collect();
-    let dispersion = if family.fixed_dispersion() {
-        1.0
-    } else if df_residual > 0 {
-        (0..n)
-            .filter(|&i| ww[i] > 0.0)
-            .map(|i| ww[i] * working_residuals[i].powi(2))
-            .sum::<f64>()
-            / df_residual as f64
-    } else {
-        f64::NAN
-    };
-    let aliased: Vec<bool> = beta.iter().map(|b| b.is_nan()).collect();
-    let var: Vec<f64> = cov.iter().map(|c| c * dispersion).collect();
-    let se: Vec<f64> = (0..p)
-        .map(|j| {
-            if aliased[j] {
-                f64::NAN
-            } else {
-                var[j * p + j].sqrt()
-            }
-        })
-        .collect();
-    let aic = family.aic(y, &mu, &pw, dev) + 2.0 * rank as f64;
-    let loglik_df = rank + (!family.fixed_dispersion()) as usize;
-    Ok(GlmFit {
-        names: design.names(),
-        coef: beta,
-        se,
-        var,
-        cov_unscaled: cov,
-        aliased,
-        rank,
-        deviance: dev,
-        null_deviance: f64::NAN,
-        aic,
-        loglik: loglik_df as f64 - aic / 2.0,
-        loglik_df,
-        df_residual,
-        df_null: 0,
-        dispersion,
-        iterations,
-        converged,
-        stop: if converged {
-            GlmStop::Converged
+    warnings
+}
+
+/// Where an IRLS ended: the last solve and the sums of the fit at its coefficients.
+pub(super) struct Solution {
+    pub(super) names: Vec<String>,
+    /// Coefficients (NaN: aliased) and `(X'WX)⁻¹` of the last solve, its rank.
+    pub(super) beta: Vec<f64>,
+    pub(super) cov: Vec<f64>,
+    pub(super) rank: usize,
+    pub(super) deviance: f64,
+    /// `Σ_{W>0} W r²` (`r` the working residuals, `W` the last solve's weights).
+    pub(super) pearson: f64,
+    /// The family's `-2 log L` (R's `aic()` before `+ 2 rank`).
+    pub(super) minus2ll: f64,
+    pub(super) n_ok: usize,
+    pub(super) iterations: usize,
+    pub(super) converged: bool,
+    pub(super) boundary: bool,
+    pub(super) warnings: Vec<String>,
+}
+
+impl Solution {
+    /// The fit: dispersion (Pearson, for an estimated one), variance, AIC and
+    /// log-likelihood; `rows`: fitted values, linear predictors, working weights and
+    /// residuals (empty when the rows are elsewhere).
+    pub(super) fn fit(self, family: Family, link: Arc<dyn Link>, intercept: bool, rows: [Vec<f64>; 4]) -> GlmFit {
+        let p = self.beta.len();
+        let df_residual = self.n_ok.saturating_sub(self.rank);
+        let dispersion = if family.fixed_dispersion() {
+            1.0
+        } else if df_residual > 0 {
+            self.pearson / df_residual as f64
         } else {
-            GlmStop::MaxIterations
-        },
-        alternations: None,
-        boundary,
-        fitted: mu,
-        linear_predictors: eta,
-        working_weights: ww,
-        working_residuals,
-        warnings,
-        family,
-        link,
-        intercept: design.cols.first() == Some(&None),
-        n_ok,
-        theta: None,
-        se_theta: None,
-        twologlik: None,
-    })
+            f64::NAN
+        };
+        let aliased: Vec<bool> = self.beta.iter().map(|b| b.is_nan()).collect();
+        let var: Vec<f64> = self.cov.iter().map(|c| c * dispersion).collect();
+        let se: Vec<f64> = (0..p)
+            .map(|j| if aliased[j] { f64::NAN } else { var[j * p + j].sqrt() })
+            .collect();
+        let aic = self.minus2ll + 2.0 * self.rank as f64;
+        let loglik_df = self.rank + (!family.fixed_dispersion()) as usize;
+        let [fitted, linear_predictors, working_weights, working_residuals] = rows;
+        GlmFit {
+            names: self.names,
+            coef: self.beta,
+            se,
+            var,
+            cov_unscaled: self.cov,
+            aliased,
+            rank: self.rank,
+            deviance: self.deviance,
+            null_deviance: f64::NAN,
+            aic,
+            loglik: loglik_df as f64 - aic / 2.0,
+            loglik_df,
+            df_residual,
+            df_null: 0,
+            dispersion,
+            iterations: self.iterations,
+            converged: self.converged,
+            stop: if self.converged { GlmStop::Converged } else { GlmStop::MaxIterations },
+            alternations: None,
+            boundary: self.boundary,
+            fitted,
+            linear_predictors,
+            working_weights,
+            working_residuals,
+            warnings: self.warnings,
+            family,
+            link,
+            intercept,
+            n_ok: self.n_ok,
+            theta: None,
+            se_theta: None,
+            twologlik: None,
+        }
+    }
 }
 
 /// Negative binomial log-likelihood (MASS's `loglik` in glm.nb).

@@ -23,8 +23,8 @@
 
 use std::sync::Arc;
 
-use super::irls::{solve_normal, working, Design};
-use super::{Family, GlmData, GlmFit, GlmParams, GlmStop, Link, Robust, SandwichType};
+use super::irls::{extreme_fits, fit_warnings, solve_normal, working, Design, Solution};
+use super::{Family, GlmData, GlmFit, GlmParams, Link, Robust, SandwichType};
 use crate::data::{check_len, check_nonneg_finite, Covariates};
 use crate::error::{Error, Result};
 
@@ -242,12 +242,7 @@ impl GlmParams {
         if family == Family::Poisson {
             s.first_nonint = y.iter().copied().find(|&v| super::family::non_integer(v));
         }
-        let eps10 = 10.0 * f64::EPSILON;
-        s.extreme = match family {
-            Family::Binomial => mu.iter().filter(|&&m| m > 1.0 - eps10 || m < eps10).count(),
-            Family::Poisson => mu.iter().filter(|&&m| m < eps10).count(),
-            _ => 0,
-        };
+        s.extreme = extreme_fits(family, &mu);
         Ok(s)
     }
 
@@ -538,50 +533,20 @@ impl PartitionedGlm {
         let Phase::Main(it) = &self.phase else { unreachable!("finish is called in the main phase") };
         let family = self.params.family;
         let link = self.params.link_arc();
-        let p = it.p;
         let beta = it.beta.clone().expect("a solve");
         let first = self.first.as_ref().expect("the first pass");
-        let mut warnings = Vec::new();
-        match family {
-            Family::Binomial if first.nonint > 0 => {
-                warnings.push("non-integer #successes in a binomial glm!".to_string())
-            }
+        let response = match family {
+            Family::Binomial if first.nonint > 0 => vec!["non-integer #successes in a binomial glm!".to_string()],
             Family::Poisson if first.nonint > 0 => {
                 let x = first.first_nonint.unwrap_or(f64::NAN);
-                warnings.push(match first.nonint {
+                vec![match first.nonint {
                     1 => format!("non-integer x = {x:.6}"),
                     k => format!("non-integer x = {x:.6} (and {} more non-integer counts)", k - 1),
-                })
+                }]
             }
-            _ => {}
-        }
-        if !converged {
-            warnings.push("glm.fit: algorithm did not converge".to_string());
-        }
-        if s.extreme > 0 {
-            match family {
-                Family::Binomial => warnings.push("glm.fit: fitted probabilities numerically 0 or 1 occurred".to_string()),
-                Family::Poisson => warnings.push("glm.fit: fitted rates numerically 0 occurred".to_string()),
-                _ => {}
-            }
-        }
-        if it.boundary {
-            warnings.push("glm.fit: algorithm stopped at boundary value".to_string());
-        }
-        let rank = it.rank;
-        let df_residual = s.n_ok.saturating_sub(rank);
-        let dispersion = if family.fixed_dispersion() {
-            1.0
-        } else if df_residual > 0 {
-            s.pearson / df_residual as f64
-        } else {
-            f64::NAN
+            _ => Vec::new(),
         };
-        let aliased: Vec<bool> = beta.iter().map(|b| b.is_nan()).collect();
-        let var: Vec<f64> = it.cov.iter().map(|c| c * dispersion).collect();
-        let se: Vec<f64> = (0..p)
-            .map(|j| if aliased[j] { f64::NAN } else { var[j * p + j].sqrt() })
-            .collect();
+        let warnings = fit_warnings(family, response, converged, s.extreme > 0, it.boundary);
         let minus2ll = match family {
             Family::Gaussian => {
                 let n = s.n as f64;
@@ -589,42 +554,21 @@ impl PartitionedGlm {
             }
             _ => s.aic_terms,
         };
-        let aic = minus2ll + 2.0 * rank as f64;
-        let loglik_df = rank + (!family.fixed_dispersion()) as usize;
-        let fit = GlmFit {
+        let solution = Solution {
             names: self.names.clone(),
-            coef: beta,
-            se,
-            var,
-            cov_unscaled: it.cov.clone(),
-            aliased,
-            rank,
+            beta,
+            cov: it.cov.clone(),
+            rank: it.rank,
             deviance: s.deviance,
-            null_deviance: f64::NAN,
-            aic,
-            loglik: loglik_df as f64 - aic / 2.0,
-            loglik_df,
-            df_residual,
-            df_null: 0,
-            dispersion,
+            pearson: s.pearson,
+            minus2ll,
+            n_ok: s.n_ok,
             iterations: it.iter,
             converged,
-            stop: if converged { GlmStop::Converged } else { GlmStop::MaxIterations },
-            alternations: None,
             boundary: it.boundary,
-            fitted: Vec::new(),
-            linear_predictors: Vec::new(),
-            working_weights: Vec::new(),
-            working_residuals: Vec::new(),
             warnings,
-            family,
-            link,
-            intercept: self.params.intercept,
-            n_ok: s.n_ok,
-            theta: None,
-            se_theta: None,
-            twologlik: None,
         };
+        let fit = solution.fit(family, link, self.params.intercept, Default::default());
         (fit, it.weights_at.clone())
     }
 }
