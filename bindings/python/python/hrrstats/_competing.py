@@ -10,6 +10,7 @@ import pandas as pd
 from ._convert import floats, missing
 from ._design import Design, raw_columns
 from ._protocol import call, check_na_action, resolve
+from . import _format
 
 __all__ = ["cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence",
            "FineGray"]
@@ -109,7 +110,7 @@ class CumulativeIncidence:
         s = (f"Cumulative incidence (Aalen-Johansen): {len(self.groups)} group(s), "
              f"causes {self.causes}")
         if self.gray_test is not None:
-            s += "\nGray's test:\n" + self.gray_test.to_string(index=False)
+            s += "\nGray's test:\n" + _format.table(self.gray_test, index=False)
         return s
 
 
@@ -191,7 +192,7 @@ class FineGray:
         s = self.summary()
         return (f"Fine-Gray regression for cause {self.cause_of_interest}: n = {self.n}, "
                 f"{self.n_events} events, pseudo log-likelihood {self.loglik[1]:.4f} "
-                f"(null {self.loglik[0]:.4f})\n" + s.to_string())
+                f"(null {self.loglik[0]:.4f})\n" + _format.table(s))
 
 
 def fine_gray(time, cause, covariates, *, cause_of_interest=1, censor_code=0, cengroup=None,

@@ -13,6 +13,7 @@ import pandas as pd
 from ._convert import floats
 from ._design import resolve_design
 from ._protocol import EVENT_LABEL, call
+from . import _format
 
 
 def _test(d):
@@ -142,14 +143,13 @@ class CoxPH:
         cols = ["coef", "exp_coef", "se"] + (["naive_se"] if self.robust else []) + ["z", "p"]
         lr, w, sc = self.lr_test, self.wald_test, self.score_test
         lines = [f"Cox proportional hazards fit ({self.ties} ties{', robust variance' if self.robust else ''})",
-                 s[cols].to_string(float_format=lambda v: f"{v:.4g}"), "",
-                 f"n = {self.n}, events = {self.n_event}" + (f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else ""),
-                 f"Likelihood ratio test = {lr[0]:.4g} on {lr[1]} df, p = {lr[2]:.3g}",
-                 f"Wald test             = {w[0]:.4g} on {w[1]} df, p = {w[2]:.3g}",
-                 f"Score (logrank) test   = {sc[0]:.4g} on {sc[1]} df, p = {sc[2]:.3g}"]
+                 _format.table(s, cols), "",
+                 f"n = {self.n}, events = {_format.number(self.n_event)}"
+                 + (f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else "")]
+        rows = [("Likelihood ratio test", *lr), ("Wald test", *w), ("Score (logrank) test", *sc)]
         if self.robust_score_test:
-            r = self.robust_score_test
-            lines.append(f"Robust score test     = {r[0]:.4g} on {r[1]} df, p = {r[2]:.3g}")
+            rows.append(("Robust score test", *self.robust_score_test))
+        lines += _format.tests(rows)
         if not self.converged:
             lines.append(f"Warning: did not converge in {self.iterations} iterations")
         if self.aliased.any():

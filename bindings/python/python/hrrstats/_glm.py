@@ -15,6 +15,7 @@ from ._convert import floats
 from ._cox import _coef_table
 from ._design import resolve_design
 from ._protocol import call
+from . import _format
 
 
 class GLM:
@@ -75,7 +76,7 @@ class GLM:
         s = self.summary()
         fam = self.family + (f"(theta = {self.theta:.4g})" if self.theta is not None else "")
         lines = [f"Generalised linear model: {fam}, {self.link} link" + (f", robust ({self.robust}) variance" if self.robust else ""),
-                 s[[c for c in s.columns if not c.startswith("exp_")]].to_string(float_format=lambda v: f"{v:.4g}"), "",
+                 _format.table(s, [c for c in s.columns if not c.startswith("exp_")]), "",
                  f"Null deviance {self.null_deviance:.6g} on {self.df_null} df; residual deviance {self.deviance:.6g} on {self.df_residual} df",
                  f"AIC {self.aic:.6g}; {self.iterations} iterations" + ("" if self.converged else " (did not converge)")]
         if self.family == "gaussian":

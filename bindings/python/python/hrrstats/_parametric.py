@@ -15,6 +15,7 @@ from ._convert import codes as _codes
 from ._cox import _coef_table, _test
 from ._design import resolve_design
 from ._protocol import EVENT_LABEL, call, resolve
+from . import _format
 
 
 class ParametricSurvival:
@@ -87,11 +88,11 @@ class ParametricSurvival:
         scale = (f"Shape = {self.shape:.4g}" if self.dist == "gompertz"
                  else "Scale = " + ", ".join(f"{v:.4g}" for v in self.scale))
         lines = [f"Parametric survival fit ({self.dist}, accelerated failure time)",
-                 s[["coef", "se", "z", "p"]].to_string(float_format=lambda v: f"{v:.4g}"), "",
+                 _format.table(s, ["coef", "se", "z", "p"]), "",
                  scale,
                  f"Loglik(model) = {self.loglik[1]:.6g}   Loglik(intercept only) = {self.loglik[0]:.6g}",
-                 f"Chisq = {lr[0]:.4g} on {lr[1]} df, p = {lr[2]:.3g}",
-                 f"n = {self.n}, events = {self.n_event:g}"
+                 *_format.tests([("Chisq", *lr)]),
+                 f"n = {self.n}, events = {_format.number(self.n_event)}"
                  + (f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else "")]
         if not self.converged:
             lines.append(f"Warning: did not converge in {self.iterations} iterations")

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ._convert import codes, column, floats
 from ._protocol import call
+from . import _format
 
 __all__ = ["lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates"]
@@ -299,11 +300,11 @@ class SIR:
     def __repr__(self):
         lvl = int(round(self.conf_level * 100))
         s = (f"SIR {self.sir:.4g} ({lvl}% CI {self.lower:.4g} to {self.upper:.4g}); "
-             f"observed {self.observed:g}, expected {self.expected:.4g}, p = {self.p_value:.3g}")
+             f"observed {_format.number(self.observed)}, expected {self.expected:.4g}, p = {_format.pvalue(self.p_value)}")
         if self.homogeneity is not None:
             h = self.homogeneity.iloc[0]
             s += (f"\nhomogeneity across {', '.join(self.by)}: LR chi2 = {h['statistic']:.4g} "
-                  f"on {h['df']} df, p = {h['p_value']:.3g}")
+                  f"on {_format.number(h['df'])} df, p = {_format.pvalue(h['p_value'])}")
         return s
 
 

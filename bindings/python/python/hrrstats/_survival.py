@@ -11,6 +11,7 @@ import pandas as pd
 
 from ._convert import floats
 from ._protocol import EVENT_LABEL, call, resolve
+from . import _format
 
 
 class KaplanMeier:
@@ -228,9 +229,9 @@ class LogrankTest:
     def __repr__(self):
         kind = ("Log-rank test" if self.rho == 0
                 else f"Fleming-Harrington G-rho test (rho = {self.rho:g})")
-        return (f"{kind}\n{self.table().to_string(index=False)}\n\n"
+        return (f"{kind}\n{_format.table(self.table(), index=False)}\n\n"
                 f" Chisq = {self.statistic:.6g} on {self.df} degrees of freedom, "
-                f"p = {self.p_value:.3g}")
+                f"p = {_format.pvalue(self.p_value)}")
 
 
 def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, na_action="fail",
