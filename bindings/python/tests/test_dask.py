@@ -122,6 +122,17 @@ def test_person_time_table_equals_in_memory(client):
     close(hs.rate("events", "person_time", data=par)["rate"], hs.rate("events", "person_time", data=mem)["rate"], 1e-12)
 
 
+def test_lexis_split_rows_equal_in_memory(client):
+    df = cohort()
+    args = dict(time_scales={"age": "entry_age", "period": "entry_year"},
+                breaks={"age": [40, 50, 60, 70, 80, 90, 100], "period": [1990, 2000, 2010, 2020]})
+    mem = hs.lexis_split("entry_age", "exit_age", "status", data=df, **args)
+    par = hd.lexis_split("entry_age", "exit_age", "status", data=split(df), **args).compute()
+    par = par.reset_index(drop=True)
+    assert list(par.columns) == list(mem.columns)
+    pd.testing.assert_frame_equal(par, mem, check_dtype=False, rtol=1e-12)
+
+
 def test_kaplan_meier_equals_in_memory(client):
     df = cohort()
     mem = hs.kaplan_meier("time", "status", strata="stage", data=df).table()

@@ -17,6 +17,8 @@ core on the worker that holds it (the GIL released); only small sums travel:
   the data per iteration (typically 4–8), plus one for a null model with an offset and
   one for a robust variance: ``persist()`` the DataFrame first when it fits in the
   cluster's memory, else each pass reads the files again.
+- :func:`lexis_split`: the split rows as a Dask DataFrame (each partition split where
+  it lies), for users who need the rows themselves.
 - :func:`kaplan_meier`: each partition reduced to its distinct (stratum, entry, time,
   status) rows with counts; the counts added; the estimator run on them (with integer
   counts as case weights, the Greenwood variance equals the per-row one).
@@ -35,7 +37,7 @@ from . import _glm, _person_time, _survival
 from ._convert import floats, missing
 from ._protocol import call
 
-__all__ = ["person_time_table", "glm", "glm_fit", "poisson_glm", "logistic_glm", "kaplan_meier"]
+__all__ = ["person_time_table", "lexis_split", "glm", "glm_fit", "poisson_glm", "logistic_glm", "kaplan_meier"]
 
 
 def _frame(data, fn):
@@ -92,6 +94,39 @@ def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entr
     keys = [c for c in t.columns if c not in value]
     out = t.groupby(keys, sort=True, dropna=False, observed=True)[value].sum().reset_index()
     return out[list(t.columns)]
+
+
+def _split_part(pdf, entry, exit, status, id, kw):
+    if len(pdf) == 0:
+        return _split_meta(kw, id, pdf)
+    out = _person_time.lexis_split(entry, exit, status, id=id, data=pdf, **kw)
+    if id is None:  # the row of the user's data: the partition's index
+        out["id"] = np.asarray(pdf.index)[out["id"].to_numpy()]
+    return out
+
+
+def _split_meta(kw, id, pdf):
+    cols = {"id": pdf[id].iloc[:0] if id is not None else pd.Series([], dtype=np.int64)}
+    for name in kw["time_scales"]:
+        cols[name] = pd.Series([], dtype=np.float64)
+    for name in kw["breaks"]:
+        cols[f"{name}_band"] = pd.Series([], dtype=np.float64)
+    cols["duration"] = pd.Series([], dtype=np.float64)
+    if kw.get("entry_status") is not None:
+        cols["entry_status"] = pd.Series([], dtype=np.float64)
+    cols["status"] = pd.Series([], dtype=np.float64)
+    return pd.DataFrame(cols)
+
+
+def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None):
+    """:func:`hrrstats.lexis_split` of a Dask DataFrame: a Dask DataFrame of the split
+    rows (lazy; each partition split by the core where it lies). ``id`` names a column;
+    without it, ``id`` is the index of the input row. Zero-length follow-up is dropped as
+    in memory (the warning is issued on the workers)."""
+    data = _frame(data, "lexis_split")
+    kw = dict(time_scales=time_scales, breaks=breaks, entry_status=entry_status, drop=drop)
+    meta = _split_meta(kw, id, data._meta)
+    return data.map_partitions(_split_part, entry, exit, status, id, kw, meta=meta)
 
 
 # ---- GLMs ---------------------------------------------------------------------------------
