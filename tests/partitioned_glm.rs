@@ -4,50 +4,10 @@
 //! order), through the same entry point the bindings use.
 use std::borrow::Cow;
 
+mod parts;
+use parts::*;
 use hrrstats::api;
 use hrrstats::protocol::{Arg, Args, Value};
-
-fn nums(v: &[f64]) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(v.to_vec()))
-}
-
-/// A result value passed back as an argument (as a binding does).
-fn arg(v: &Value) -> Arg<'static> {
-    match v {
-        Value::Null => Arg::Null,
-        Value::Bool(b) => Arg::Bool(*b),
-        Value::Int(i) => Arg::Num(*i as f64),
-        Value::Num(x) => Arg::Num(*x),
-        Value::Str(s) => Arg::Str(s.clone()),
-        Value::Strs(s) => Arg::Strs(s.clone()),
-        Value::Nums(x) => nums(x),
-        Value::Record(r) => {
-            let mut a = Args::new();
-            for (k, v) in &r.fields {
-                a = a.with(k, arg(v));
-            }
-            Arg::Record(a)
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-}
-
-fn field<'v>(v: &'v Value, name: &str) -> &'v Value {
-    match v {
-        Value::Record(r) => r.get(name).unwrap_or_else(|| panic!("no {name}")),
-        _ => panic!("not a record"),
-    }
-}
-
-fn numv(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Nums(x) => x.clone(),
-        Value::Num(x) => vec![*x],
-        Value::Int(i) => vec![*i as f64],
-        Value::Matrix(m) => m.data.clone(),
-        other => panic!("not numbers: {other:?}"),
-    }
-}
 
 /// A simulated cohort: counts with person-time, a binary outcome, a continuous
 /// response; covariates age (numeric) and stage (a factor of 3 levels).
@@ -152,16 +112,6 @@ fn fit_over_parts(d: &Data, n: usize, cuts: &[usize], model: &str) -> (Value, us
         assert!(passes < 100);
     }
     (driver.call("result", &Args::new()).unwrap(), passes)
-}
-
-fn close(a: &[f64], b: &[f64], tol: f64, what: &str) {
-    assert_eq!(a.len(), b.len(), "{what}");
-    for (x, y) in a.iter().zip(b) {
-        assert!(
-            (x.is_nan() && y.is_nan()) || (x - y).abs() <= tol * y.abs().max(1.0),
-            "{what}: {x} vs {y} ({a:?} vs {b:?})"
-        );
-    }
 }
 
 #[test]

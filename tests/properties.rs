@@ -241,6 +241,12 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             a.with("y", nums(y))
                 .with("covariates", record(vec![("x", nums(c.x.clone()))]))
         }
+        "cox_part_pass" => a
+            .with("time", nums(c.time.clone()))
+            .with("status", nums(c.status.clone()))
+            .with("strata", codes(c.group.clone(), 2))
+            .with("covariates", record(vec![("x", nums(c.x.clone()))])),
+        "cox_partitioned" => a.with("covariate_names", Arg::Strs(vec!["x".into()])),
         "glm_part_pass" => a
             .with("family", s("poisson"))
             .with("y", nums(c.time.iter().map(|t| (t - 1.0) % 5.0).collect()))
@@ -331,6 +337,8 @@ const METHODS: &[&str] = &[
     "fine_gray",
     "cause_specific_events",
     "cox_ph",
+    "cox_partitioned",
+    "cox_part_pass",
     "parametric_survival",
     "example_cohort",
     "example_ratetable",

@@ -106,6 +106,29 @@ def test_glm_errors_name_partition_and_row(client):
         hd.glm("events", ["age"], family="negbin", data=split(cohort()))
 
 
+@pytest.mark.parametrize("kind", ["efron", "breslow_strata_weights", "entry_offset"])
+def test_cox_equals_in_memory(client, kind):
+    df = cohort()
+    df["days"] = np.ceil(df["time"] * 30)  # ties
+    df["entry_days"] = np.floor(df["days"] * 0.3)
+    args = dict(covariates=["age", "stage", "sex"])
+    if kind == "breslow_strata_weights":
+        args.update(ties="breslow", strata="sex", weights="w", covariates=["age", "stage"])
+    elif kind == "entry_offset":
+        args.update(entry="entry_days", offset="log_pt")
+    mem = hs.cox_ph("days", "status", data=df, robust=False, **args)
+    par = hd.cox_ph("days", "status", data=split(df), **args)
+    assert par.names == mem.names
+    for k in ("coef", "se", "loglik", "iterations", "n", "n_event"):
+        close(getattr(par, k), getattr(mem, k))
+    for k in ("score_test", "wald_test", "lr_test"):
+        close(getattr(par, k)[0], getattr(mem, k)[0])
+    pd.testing.assert_frame_equal(par.summary(), mem.summary(), rtol=1e-9)
+    df.loc[905, "days"] = np.nan
+    with pytest.raises(ValueError, match=r"partition 3: argument `time`: missing value \(NaN\) at row 5"):
+        hd.cox_ph("days", "status", ["age"], data=split(df))
+
+
 def test_person_time_table_equals_in_memory(client):
     df = cohort()
     args = dict(time_scales={"age": "entry_age", "period": "entry_year"},

@@ -240,6 +240,8 @@ def _valid(method, d):
         "design_matrix": {"covariates": {"x": d.x.to_numpy(), "g": g}},
         "glm_part_pass": {"family": "poisson", "y": d.time % 4, "covariates": x, "beta": np.array([0.1, 0.2])},
         "glm_partitioned": {"family": "poisson", "start": np.array([0.0, 0.1])},
+        "cox_part_pass": {"time": d.time, "status": d.event, "strata": g, "covariates": x},
+        "cox_partitioned": {"covariate_names": ["x"]},
         "icss_group": {"age": age},
         "days_since_1960": {"year": year},
         "expected_survival": {"ratetable": rt, "age": age, "year": year, "sex": d.group * 1.0,

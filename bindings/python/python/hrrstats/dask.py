@@ -17,6 +17,12 @@ core on the worker that holds it (the GIL released); only small sums travel:
   the data per iteration (typically 4–8), plus one for a null model with an offset and
   one for a robust variance: ``persist()`` the DataFrame first when it fits in the
   cluster's memory, else each pass reads the files again.
+- :func:`cox_ph`: coxph's Newton iterations with the partial likelihood's risk-set
+  sums taken partition by partition per event time (``A = Σ w e^η``, its first and
+  second moments, and the same over each time's deaths) and added; a first pass finds
+  the event times and the covariates' centres. One pass per Newton evaluation; each
+  partition sends ``K (2 + 2p + p(p+1))`` numbers for ``K`` distinct event times (times
+  in days keep ``K`` small).
 - :func:`lexis_split`: the split rows as a Dask DataFrame (each partition split where
   it lies), for users who need the rows themselves.
 - :func:`kaplan_meier`: each partition reduced to its distinct (stratum, entry, time,
@@ -33,11 +39,13 @@ import dask
 import numpy as np
 import pandas as pd
 
-from . import _glm, _person_time, _survival
+from . import _cox, _glm, _person_time, _survival
+from ._design import Design, _design_matrix
 from ._convert import floats, missing
-from ._protocol import call
+from ._protocol import EVENT_LABEL, call
 
-__all__ = ["person_time_table", "lexis_split", "glm", "glm_fit", "poisson_glm", "logistic_glm", "kaplan_meier"]
+__all__ = ["person_time_table", "lexis_split", "glm", "glm_fit", "poisson_glm", "logistic_glm", "cox_ph",
+           "kaplan_meier"]
 
 
 def _frame(data, fn):
@@ -241,6 +249,79 @@ def poisson_glm(y, covariates, *, offset=None, weights=None, robust=False, data=
 def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwargs):
     """:func:`hrrstats.logistic_glm` of a Dask DataFrame."""
     return glm_fit(y, covariates, family="binomial", weights=weights, robust=robust, data=data, **kwargs)
+
+
+# ---- Cox ---------------------------------------------------------------------------------
+
+def _cox_part(pdf, cols, design, strata_levels, request):
+    time, event, covs, entry, strata, weights, offset, na_action = cols
+    used = [time, event, *covs] + [c for c in (entry, strata, weights, offset) if c is not None]
+    n_dropped = 0
+    if na_action == "drop":
+        keep = ~np.column_stack([missing(np.asarray(pdf[c], dtype=object)) for c in used]).any(axis=1)
+        n_dropped = int((~keep).sum())
+        pdf = pdf[keep]
+        if len(pdf) == 0:
+            return {"n_dropped": n_dropped}
+    args = {"time": floats(pdf[time], "time"), "status": floats(pdf[event], "event"),
+            "covariates": dict(zip(design.names, design.apply(list(covs), pdf))), "labels": EVENT_LABEL}
+    for name, c in (("entry", entry), ("weights", weights), ("offset", offset)):
+        if c is not None:
+            args[name] = floats(pdf[c], name)
+    if strata is not None:
+        values = np.asarray(pdf[strata], dtype=object)
+        miss = missing(values)
+        if miss.any():
+            raise ValueError(f"argument `strata`: missing value at row {int(np.flatnonzero(miss)[0])}")
+        codes = pd.Index(strata_levels, dtype=object).get_indexer(values)
+        args["strata"] = (np.ascontiguousarray(codes, dtype=np.uint32), [str(v) for v in strata_levels])
+    args.update({k: v for k, v in request.items() if v is not None})
+    r, _ = call("cox_part_pass", args)
+    r["n_dropped"] = n_dropped
+    return r
+
+
+def _design_of(levels):
+    """The design (dummy coding with the whole data's levels) of the covariates."""
+    terms = [("numeric", c, np.zeros(1)) if lv is None else
+             ("factor", c, np.zeros(1, dtype=np.uint32), [str(v) for v in lv]) for c, lv in levels.items()]
+    names, _, _ = _design_matrix(terms, 1, False)
+    return Design(list(levels.items()), names)
+
+
+def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, ties="efron", offset=None,
+           init=None, max_iter=20, eps=1e-9, conf_level=0.95, na_action="fail", data=None):
+    """:func:`hrrstats.cox_ph` of a Dask DataFrame (arguments name its columns; one
+    ``strata`` column): the same coefficients, model-based standard errors,
+    log-likelihoods and tests, at the in-memory fit's iterations. Not offered: robust
+    and cluster variances, residuals and predictions (they need every row's path)."""
+    data = _frame(data, "cox_ph")
+    if na_action not in ("fail", "drop"):
+        raise ValueError(f"argument `na_action`: unknown value \"{na_action}\"; accepted: \"fail\", \"drop\"")
+    covs = _names(covariates, "covariates")
+    cols = [_names(time, "time")[0], _names(event, "event")[0], covs]
+    extra = [(_names(x, a) or [None])[0] for x, a in ((entry, "entry"), (strata, "strata"), (weights, "weights"),
+                                                      (offset, "offset"))]
+    missing_cols = [c for c in [cols[0], cols[1], *covs, *extra] if c is not None and c not in data.columns]
+    if missing_cols:
+        raise ValueError(f"argument `data`: no column \"{missing_cols[0]}\"")
+    levels = _levels(data, covs)
+    design = _design_of(levels)
+    strata_levels = _levels(data, [extra[1]])[extra[1]] if extra[1] is not None else None
+    if strata_levels is None and extra[1] is not None:  # a numeric stratum column
+        strata_levels = sorted(dask.compute(data[extra[1]].dropna().unique())[0].tolist())
+    r, driver = call("cox_partitioned", {
+        "covariate_names": design.names, "ties": ties, "max_iter": max_iter, "eps": eps, "conf_level": conf_level,
+        "init": None if init is None else np.asarray(init, dtype=np.float64), "has_entry": extra[0] is not None,
+        "strata_levels": None if strata_levels is None else [str(v) for v in strata_levels]})
+    request, n_dropped = r["request"], 0
+    spec = (*cols, *extra, na_action)
+    while request is not None:
+        parts = _run(data, _cox_part, spec, design, strata_levels, request)
+        n_dropped = sum(p.pop("n_dropped") for p in parts)
+        request = driver.call("step", {"parts": [p for p in parts if "names" in p]})["request"]
+    res = driver.call("result", {})
+    return _cox.CoxPH(res, driver, design, res["strata_levels"], n_dropped)
 
 
 # ---- Kaplan–Meier -------------------------------------------------------------------------

@@ -40,16 +40,10 @@ pub fn cox_ph(args: &Args) -> Result<Output> {
     if let Some((c, _)) = args.opt_codes("cluster")? {
         data = data.with_cluster(c)?;
     }
-    let mut params = CoxPh::params().ties(args.option::<Ties>("ties")?);
+    let mut params = cox_params(args)?;
     // Absent: coxph's rule (robust with a cluster or non-integer case weights).
     if args.get("robust").is_some() {
         params = params.robust(args.flag_or("robust", false)?);
-    }
-    let mut params = params
-        .max_iter(args.count_or("max_iter", 20, 0)?)
-        .eps(args.num_or("eps", 1e-9)?);
-    if let Some(init) = args.opt_nums("init")? {
-        params = params.init(init.to_vec());
     }
     let conf_level = args.num_or("conf_level", 0.95)?;
     let fit = params.fit(&data)?;
@@ -72,6 +66,232 @@ pub fn cox_ph(args: &Args) -> Result<Output> {
     };
     let rec = f.record()?;
     Ok(Output::fit(rec, f))
+}
+
+// ---- Cox over parts (hrrstats.dask) ------------------------------------------------------
+
+/// The options of a fit (`ties`, `max_iter`, `eps`, `init`), as `cox_ph` reads them.
+fn cox_params(args: &Args) -> Result<crate::survival::cox::CoxPhParams> {
+    let mut params = CoxPh::params()
+        .ties(args.option::<Ties>("ties")?)
+        .max_iter(args.count_or("max_iter", 20, 0)?)
+        .eps(args.num_or("eps", 1e-9)?);
+    if let Some(init) = args.opt_nums("init")? {
+        params = params.init(init.to_vec());
+    }
+    Ok(params)
+}
+
+/// `cox_part_pass`: one part's sums for the pass `pass` ("moments", or "sums" with
+/// `times`/`time_offsets` (the event times of every stratum), `centre`, `scale` and
+/// `beta`), from its `time`, `status`, `entry`, `strata` (codes with the whole data's
+/// levels), `weights`, `offset` and `covariates` (numeric columns).
+pub fn cox_part_pass(args: &Args) -> Result<Output> {
+    use crate::survival::cox::partitioned::{part_moments, part_sums, CoxPart, EventTimes};
+    let (cols, names) = args.columns("covariates")?;
+    let time = args.nums("time")?;
+    let x = Covariates::from_columns(cols, &names)?;
+    let part = CoxPart {
+        time,
+        status: args.nums("status")?,
+        entry: args.opt_nums("entry")?,
+        strata: args.opt_codes("strata")?,
+        weights: args.opt_nums("weights")?,
+        offset: args.opt_nums("offset")?,
+        x,
+    };
+    let rec = match args.str_or("pass", "moments")? {
+        "moments" => {
+            let m = part_moments(&part)?;
+            Record::new()
+                .with("names", names.clone())
+                .with("n", m.n)
+                .with("n_event", m.n_event)
+                .with("wsum", m.wsum)
+                .with("sx", m.sx)
+                .with("sxx", m.sxx)
+                .with("zero_one", m.zero_one.iter().map(|&z| z as u8 as f64).collect::<Vec<f64>>())
+                .with("times", Value::List(m.times.into_iter().map(Value::Nums).collect()))
+        }
+        "sums" => {
+            let offsets = args
+                .nums("time_offsets")?
+                .iter()
+                .map(|&v| if v >= 0.0 && v.fract() == 0.0 { Ok(v as usize) } else {
+                    Err(Error::InvalidArgument { arg: "time_offsets", reason: format!("must be counts, got {v}") })
+                })
+                .collect::<Result<Vec<usize>>>()?;
+            let times = EventTimes { times: args.nums("times")?.to_vec(), offsets };
+            let t = part_sums(&part, &times, args.nums("centre")?, args.nums("scale")?, args.nums("beta")?)?;
+            Record::new()
+                .with("names", names.clone())
+                .with("a", t.a)
+                .with("a1", t.a1)
+                .with("a2", t.a2)
+                .with("e0", t.e0)
+                .with("e1", t.e1)
+                .with("e2", t.e2)
+                .with("deaths", t.deaths)
+                .with("wdeaths", t.wdeaths)
+                .with("l_ev", t.l_ev)
+                .with("u_ev", t.u_ev)
+        }
+        other => {
+            return Err(Error::InvalidArgument {
+                arg: "pass",
+                reason: format!("unknown value \"{other}\"; accepted: \"moments\", \"sums\""),
+            })
+        }
+    };
+    Ok(Output::value(rec))
+}
+
+/// The driver of a Cox fit over parts, kept by the binding between passes.
+struct CoxParts {
+    driver: std::sync::Mutex<crate::survival::cox::partitioned::CoxOverParts>,
+    strata_levels: Vec<String>,
+    conf_level: f64,
+}
+
+impl CoxParts {
+    fn request(&self) -> Value {
+        use crate::survival::cox::partitioned::Pass;
+        let d = self.driver.lock().expect("driver");
+        match d.pending() {
+            None => Value::Null,
+            Some(Pass::Moments) => Value::Record(Record::new().with("pass", "moments")),
+            Some(Pass::Sums { times, centre, scale, beta }) => Value::Record(
+                Record::new()
+                    .with("pass", "sums")
+                    .with("times", &times.times)
+                    .with("time_offsets", times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>())
+                    .with("centre", centre)
+                    .with("scale", scale)
+                    .with("beta", beta),
+            ),
+        }
+    }
+
+    /// `step`: `parts`, the records of [`cox_part_pass`] over every part.
+    fn step(&self, args: &Args) -> Result<Value> {
+        use crate::survival::cox::partitioned::{Moments, Pass, TimeSums};
+        let Some(Arg::List(parts)) = args.get("parts") else {
+            return Err(Error::InvalidArgument { arg: "parts", reason: "must be a list of the parts' sums".into() });
+        };
+        let recs: Vec<&Args> = parts
+            .iter()
+            .map(|a| match a {
+                Arg::Record(r) => Ok(r),
+                _ => Err(Error::InvalidArgument { arg: "parts", reason: "must be a list of the parts' sums".into() }),
+            })
+            .collect::<Result<_>>()?;
+        if recs.is_empty() {
+            return Err(Error::Empty { arg: "time" });
+        }
+        let mut d = self.driver.lock().expect("driver");
+        let moments = matches!(d.pending(), Some(Pass::Moments));
+        let vec = |r: &Args, name: &'static str| -> Result<Vec<f64>> { Ok(r.nums(name)?.to_vec()) };
+        if moments {
+            let mut total = Moments::default();
+            for r in recs {
+                let times = match r.get("times") {
+                    Some(Arg::List(l)) => l
+                        .iter()
+                        .map(|t| match t {
+                            Arg::Nums(v) => Ok(v.to_vec()),
+                            Arg::Num(x) => Ok(vec![*x]),
+                            _ => Err(Error::InvalidArgument { arg: "parts", reason: "times must be numbers".into() }),
+                        })
+                        .collect::<Result<Vec<_>>>()?,
+                    _ => return Err(Error::InvalidArgument { arg: "parts", reason: "a part has no times".into() }),
+                };
+                total.add(&Moments {
+                    n: r.count_or("n", 0, 0)?,
+                    n_event: r.count_or("n_event", 0, 0)?,
+                    wsum: r.num_or("wsum", 0.0)?,
+                    sx: vec(r, "sx")?,
+                    sxx: vec(r, "sxx")?,
+                    zero_one: r.nums("zero_one")?.iter().map(|&v| v != 0.0).collect(),
+                    times,
+                })?;
+            }
+            d.take_moments(total)?;
+        } else {
+            let mut total: Option<TimeSums> = None;
+            for r in recs {
+                let t = TimeSums {
+                    p: r.nums("u_ev")?.len(),
+                    a: vec(r, "a")?,
+                    a1: vec(r, "a1")?,
+                    a2: vec(r, "a2")?,
+                    e0: vec(r, "e0")?,
+                    e1: vec(r, "e1")?,
+                    e2: vec(r, "e2")?,
+                    deaths: vec(r, "deaths")?,
+                    wdeaths: vec(r, "wdeaths")?,
+                    l_ev: r.num_or("l_ev", 0.0)?,
+                    u_ev: vec(r, "u_ev")?,
+                };
+                match &mut total {
+                    None => total = Some(t),
+                    Some(s) => s.add(&t)?,
+                }
+            }
+            d.take_sums(&total.expect("a part"))?;
+        }
+        let done = d.pending().is_none();
+        drop(d);
+        Ok(Value::Record(Record::new().with("done", done).with("request", self.request())))
+    }
+
+    fn fit(&self) -> Result<CoxFit> {
+        let d = self.driver.lock().expect("driver");
+        let Some(fit) = d.fit() else {
+            return Err(Error::InvalidArgument { arg: "result", reason: "the fit is not done: run the passes it asks for".into() });
+        };
+        Ok(CoxFit { fit: fit.clone(), strata_levels: self.strata_levels.clone(), conf_level: self.conf_level })
+    }
+}
+
+impl Fitted for CoxParts {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        match method {
+            "request" => Ok(self.request()),
+            "step" => self.step(args),
+            "result" => self.fit()?.record().map(Value::Record),
+            "coef_table" => {
+                let conf_level = args.num_or("conf_level", 0.95)?;
+                crate::data::check_conf_level(conf_level)?;
+                self.fit()?.coef_table(conf_level).map(Value::Table)
+            }
+            other => Err(no_such("a Cox fit over partitions", other)),
+        }
+    }
+}
+
+/// `cox_partitioned`: the driver of a Cox fit over parts (`covariate_names`, the
+/// design's columns; `ties`, `max_iter`, `eps`, `init` as `cox_ph`; `has_entry`;
+/// `strata_levels`; `conf_level`). Operations: `request` (the next pass: "moments"
+/// first, then one "sums" pass per Newton evaluation; NULL when done), `step` (`parts`:
+/// the records of `cox_part_pass` over every part), `result` (the record of `cox_ph`
+/// without its per-row vectors) and `coef_table`.
+pub fn cox_partitioned(args: &Args) -> Result<Output> {
+    let names: Vec<String> = match args.get("covariate_names") {
+        Some(Arg::Strs(v)) => v.clone(),
+        Some(Arg::Str(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    let conf_level = args.num_or("conf_level", 0.95)?;
+    crate::data::check_conf_level(conf_level)?;
+    let driver = crate::survival::cox::partitioned::CoxOverParts::new(cox_params(args)?, names, args.flag_or("has_entry", false)?)?;
+    let strata_levels = match args.get("strata_levels") {
+        Some(Arg::Strs(v)) => v.clone(),
+        Some(Arg::Str(s)) => vec![s.clone()],
+        _ => vec!["all".to_string()],
+    };
+    let f = CoxParts { driver: std::sync::Mutex::new(driver), strata_levels, conf_level };
+    let first = f.request();
+    Ok(Output::fit(Record::new().with("request", first), f))
 }
 
 fn convergence_name(c: Convergence) -> &'static str {

@@ -681,6 +681,7 @@ impl Fitted for GlmOverParts {
 /// `glm_fit`'s without the per-row vectors) and `coef_table`.
 pub fn glm_partitioned(args: &Args) -> Result<Output> {
     let params = part_params(args)?;
+    params.check_start(None)?;
     let kind = var_kind(args, args.get("cluster").is_some())?;
     if kind == VarKind::Cluster {
         return Err(Error::InvalidArgument {

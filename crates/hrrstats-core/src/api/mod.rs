@@ -65,6 +65,8 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("fine_gray", competing::fine_gray),
         ("cause_specific_events", competing::cause_specific_events),
         ("cox_ph", cox::cox_ph),
+        ("cox_partitioned", cox::cox_partitioned),
+        ("cox_part_pass", cox::cox_part_pass),
         ("parametric_survival", parametric::parametric_survival),
         ("example_cohort", data::example_cohort),
         ("example_ratetable", data::example_ratetable),

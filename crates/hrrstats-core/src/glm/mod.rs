@@ -173,16 +173,10 @@ impl GlmParams {
         self
     }
 
-    pub fn check(&self, data: &GlmData) -> Result<()> {
-        if !(self.epsilon > 0.0) {
-            return Err(Error::InvalidArgument {
-                arg: "epsilon",
-                reason: format!("must be positive, got {}", self.epsilon),
-            });
-        }
-        let p = data.x.p() + self.intercept as usize;
+    /// `start`: finite values, one per coefficient (`p`, when known).
+    pub(crate) fn check_start(&self, p: Option<usize>) -> Result<()> {
         if let Some(s) = &self.start {
-            if s.len() != p {
+            if let Some(p) = p.filter(|&p| s.len() != p) {
                 return Err(Error::InvalidArgument {
                     arg: "start",
                     reason: format!("has {} values for {p} coefficients", s.len()),
@@ -195,6 +189,17 @@ impl GlmParams {
                 });
             }
         }
+        Ok(())
+    }
+
+    pub fn check(&self, data: &GlmData) -> Result<()> {
+        if !(self.epsilon > 0.0) {
+            return Err(Error::InvalidArgument {
+                arg: "epsilon",
+                reason: format!("must be positive, got {}", self.epsilon),
+            });
+        }
+        self.check_start(Some(data.x.p() + self.intercept as usize))?;
         match self.family {
             Family::Poisson | Family::NegativeBinomial(_) => {
                 if let Some(row) = data.y.iter().position(|&y| y < 0.0) {

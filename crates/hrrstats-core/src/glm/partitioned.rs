@@ -256,14 +256,7 @@ impl GlmParams {
             });
         }
         let p = self.n_coef(names.len(), false);
-        if let Some(s) = &self.start {
-            if s.len() != p {
-                return Err(Error::InvalidArgument {
-                    arg: "start",
-                    reason: format!("has {} values for {p} coefficients", s.len()),
-                });
-            }
-        }
+        self.check_start(Some(p))?;
         let mut all = Vec::with_capacity(p);
         if self.intercept {
             all.push("(Intercept)".to_string());

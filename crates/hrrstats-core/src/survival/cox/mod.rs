@@ -39,6 +39,7 @@ use crate::error::{Error, Result};
 use crate::linalg::{chinv2, cholesky2, chsolve2, quadratic_form_inverse};
 
 mod baseline;
+pub mod partitioned;
 mod residuals;
 mod sweep;
 mod zph;
@@ -188,7 +189,7 @@ impl CoxPhParams {
         let prep = Prepared::new(surv, x, data.offset);
         prep.check_finite(x)?;
         let iter = newton(&prep, self)?;
-        let mut fit = CoxPhFit::assemble(&prep, self, &iter, surv.len(), n_event, x.names());
+        let mut fit = CoxPhFit::assemble(&prep.scale, self, &iter, surv.len(), n_event, x.names());
         // coxph: robust by default with a cluster or non-integer case weights; an
         // explicit robust = FALSE ignores a cluster, with its warning.
         let fractional = surv
@@ -349,14 +350,26 @@ impl crate::newton::Rule<sweep::Sums> for CoxRule {
 }
 
 fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
-    let p = prep.p;
     let efron = params.ties == Ties::Efron;
-    let tol = params.toler_chol;
     let beta: Vec<f64> = params.init.as_ref().map_or_else(
-        || vec![0.0; p],
+        || vec![0.0; prep.p],
         |init| init.iter().zip(&prep.scale).map(|(b, s)| b / s).collect(),
     );
-    let s0 = prep.sums(&beta, efron)?;
+    newton_with(prep.p, params, prep.counting, beta, |b| prep.sums(b, efron))
+}
+
+/// coxph's Newton–Raphson from `beta` (scaled coordinates) with `eval` giving the log
+/// partial likelihood, score and information at a point: the rows' own sweep, or sums
+/// gathered from the parts of data held elsewhere ([`partitioned`]).
+fn newton_with(
+    p: usize,
+    params: &CoxPhParams,
+    counting: bool,
+    beta: Vec<f64>,
+    mut eval: impl FnMut(&[f64]) -> Result<sweep::Sums>,
+) -> Result<IterResult> {
+    let tol = params.toler_chol;
+    let s0 = eval(&beta)?;
     let mut imat = s0.imat.clone();
     let rank0 = cholesky2(&mut imat, p, tol);
     let mut step = s0.u.clone();
@@ -382,11 +395,11 @@ fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
         tol,
         eps: params.eps,
         max_iter: params.max_iter,
-        counting: prep.counting,
+        counting,
         rank0,
         rank: rank0,
     };
-    let out = crate::newton::maximise(|b, _| prep.sums(b, efron), &mut rule, beta, s0)?;
+    let out = crate::newton::maximise(|b, _| eval(b), &mut rule, beta, s0)?;
     // Converged: the trial that met the test; out of iterations: the last good value
     // (coxfit6).
     let (convergence, iterations) = match out.stop {
@@ -512,16 +525,16 @@ pub struct CoxPhFit {
 }
 
 impl CoxPhFit {
+    /// The fit from the iterations in the coordinates scaled by `sc`.
     fn assemble(
-        prep: &Prepared,
+        sc: &[f64],
         params: &CoxPhParams,
         it: &IterResult,
         n: usize,
         n_event: usize,
         names: &[String],
     ) -> Self {
-        let p = prep.p;
-        let sc = &prep.scale;
+        let p = sc.len();
         let mut var = it.var.clone();
         for i in 0..p {
             for j in 0..p {

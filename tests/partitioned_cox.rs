@@ -1,0 +1,151 @@
+//! Cox regression over parts (the engine of `hrrstats.dask.cox_ph`): the driver
+//! (`cox_partitioned`) and the per-part sums (`cox_part_pass`) give the in-memory
+//! `cox_ph`'s numbers — ties (Efron, Breslow), strata, case weights, delayed entry,
+//! offsets — whatever the split of the rows.
+use std::borrow::Cow;
+
+mod parts;
+use parts::*;
+use hrrstats::api;
+use hrrstats::protocol::{Arg, Args, Value};
+
+struct Cohort {
+    time: Vec<f64>,
+    status: Vec<f64>,
+    entry: Vec<f64>,
+    age: Vec<f64>,
+    treat: Vec<f64>,
+    stratum: Vec<u32>,
+    w: Vec<f64>,
+    off: Vec<f64>,
+}
+
+fn cohort(n: usize) -> Cohort {
+    let mut s = 987654321u64;
+    let mut u = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut c = Cohort { time: vec![], status: vec![], entry: vec![], age: vec![], treat: vec![], stratum: vec![], w: vec![], off: vec![] };
+    for _ in 0..n {
+        let age = 50.0 + 30.0 * u();
+        let treat = (u() < 0.5) as u8 as f64;
+        let rate = (0.03 * (age - 65.0) - 0.5 * treat).exp() / 400.0;
+        let t = (-(u().ln()) / rate).ceil().min(3650.0); // days: many ties
+        let cens = (u() * 3650.0).ceil() + 1.0;
+        c.time.push(t.min(cens));
+        c.status.push((t <= cens) as u8 as f64);
+        c.entry.push((u() * 0.5 * t.min(cens)).floor());
+        c.age.push(age);
+        c.treat.push(treat);
+        c.stratum.push((u() * 3.0) as u32);
+        c.w.push(1.0 + (u() * 3.0).floor());
+        c.off.push(0.2 * (u() - 0.5));
+    }
+    c
+}
+
+fn sl(v: &[f64], r: &std::ops::Range<usize>) -> Arg<'static> {
+    nums(&v[r.clone()])
+}
+
+/// The data arguments of rows `r` for a model kind.
+fn data_args(c: &Cohort, r: std::ops::Range<usize>, kind: &str) -> Args<'static> {
+    let mut a = Args::new()
+        .with("time", sl(&c.time, &r))
+        .with("status", sl(&c.status, &r))
+        .with("covariates", Arg::Record(Args::new().with("age", sl(&c.age, &r)).with("treat", sl(&c.treat, &r))));
+    if kind.contains("strata") {
+        a = a.with("strata", Arg::Codes { codes: Cow::Owned(c.stratum[r.clone()].to_vec()), levels: vec!["a".into(), "b".into(), "c".into()] });
+    }
+    if kind.contains("weights") {
+        a = a.with("weights", sl(&c.w, &r));
+    }
+    if kind.contains("entry") {
+        a = a.with("entry", sl(&c.entry, &r));
+    }
+    if kind.contains("offset") {
+        a = a.with("offset", sl(&c.off, &r));
+    }
+    a
+}
+
+fn options(kind: &str) -> Args<'static> {
+    let a = Args::new().with("ties", Arg::Str(if kind.contains("breslow") { "breslow" } else { "efron" }.into()));
+    if kind.contains("init") {
+        a.with("init", nums(&[0.01, -0.2]))
+    } else {
+        a
+    }
+}
+
+fn fit_over_parts(c: &Cohort, cuts: &[usize], kind: &str) -> (Value, usize) {
+    let mut o = options(kind)
+        .with("covariate_names", Arg::Strs(vec!["age".into(), "treat".into()]))
+        .with("has_entry", Arg::Bool(kind.contains("entry")));
+    if kind.contains("strata") {
+        o = o.with("strata_levels", Arg::Strs(vec!["a".into(), "b".into(), "c".into()]));
+    }
+    let out = api::call("cox_partitioned", &o).unwrap();
+    let driver = out.fit.unwrap();
+    let first = field(&out.value, "request").clone();
+    let parts = |req: &Args<'static>| -> Vec<Args<'static>> {
+        cuts.windows(2)
+            .rev()
+            .map(|w| {
+                let mut a = data_args(c, w[0]..w[1], kind);
+                for (k, v) in &req.items {
+                    a = a.with(k, v.clone());
+                }
+                a
+            })
+            .collect()
+    };
+    let passes = run_passes(driver.as_ref(), first, "cox_part_pass", &parts);
+    (driver.call("result", &Args::new()).unwrap(), passes)
+}
+
+#[test]
+fn cox_over_parts_equals_the_in_memory_fit() {
+    let n = 4000;
+    let c = cohort(n);
+    let cuts = [0, 1, 1500, 1501, 2999, 4000];
+    for kind in ["efron", "breslow", "efron strata weights", "breslow entry", "efron entry strata offset", "efron weights init"] {
+        let mut whole = data_args(&c, 0..n, kind);
+        for (k, v) in options(kind).items {
+            whole = whole.with(&k, v);
+        }
+        let mem = api::call("cox_ph", &whole.with("robust", Arg::Bool(false))).unwrap().value;
+        let (parts, passes) = fit_over_parts(&c, &cuts, kind);
+        for k in ["coef", "se", "loglik", "iterations", "n", "n_event", "rank", "score_vector"] {
+            close(&numv(field(&parts, k)), &numv(field(&mem, k)), 1e-10, &format!("{kind}: {k}"));
+        }
+        for t in ["score_test", "wald_test", "lr_test"] {
+            close(&numv(field(field(&parts, t), "statistic")), &numv(field(field(&mem, t), "statistic")), 1e-10, &format!("{kind}: {t}"));
+        }
+        assert_eq!(field(&parts, "converged"), field(&mem, "converged"), "{kind}");
+        assert_eq!(field(&parts, "warnings"), field(&mem, "warnings"), "{kind}");
+        let iters = numv(field(&mem, "iterations"))[0] as usize;
+        assert_eq!(passes, iters + 2, "{kind}: one pass per evaluation plus the moments");
+    }
+}
+
+#[test]
+fn bad_parts_name_the_argument_and_row() {
+    let c = cohort(30);
+    let mut time = c.time.clone();
+    time[4] = -1.0;
+    let mut a = data_args(&c, 0..30, "efron");
+    a.items.retain(|(k, _)| k != "time");
+    let e = api::call("cox_part_pass", &a.with("time", nums(&time))).err().unwrap().message(0);
+    assert!(e.starts_with("argument `time`") && e.contains("row 4"), "{e}");
+    let e = api::call("cox_part_pass", &data_args(&c, 0..30, "efron").with("pass", Arg::Str("nope".into()))).err().unwrap().message(0);
+    assert!(e.starts_with("argument `pass`: unknown value"), "{e}");
+    let out = api::call("cox_partitioned", &Args::new().with("covariate_names", Arg::Strs(vec!["x".into()]))).unwrap();
+    let e = out.fit.unwrap().call("result", &Args::new()).err().unwrap().message(0);
+    assert!(e.contains("not done"), "{e}");
+    let e = api::call("cox_partitioned", &Args::new()).err().unwrap().message(0);
+    assert!(e.starts_with("argument `covariates`"), "{e}");
+}
