@@ -13,7 +13,8 @@
 #   - tau^2 = max(0, (I phi - (I - 1)) / (sum w - sum w^2 / sum w)), w = 1 / V,
 #     additive limits theta0 +- z_L sqrt(V + tau^2) when tau^2 > 0; empirical-Bayes
 #     estimates theta0 + tau^2 / (tau^2 + V) (y - theta0), sd sqrt(tau^2 V / (tau^2 + V));
-#   - normal limits clipped to [0, 1] (proportions) or at 0; flag at the widest level
+#   - limits clipped to [0, 1] (proportions) or at 0 (the interpolation gives -alpha/rho
+#     where the quantile is 0); flag at the widest level
 #     exceeded ("high 99.8%", "low 95%", "").
 #
 # Data: `sim` (seeded simulated hospitals: 40 units, 30-3000 cases, overdispersed
@@ -109,8 +110,8 @@ funnel_by_hand <- function(O, rho, kind, overdispersion, levels, target, winsori
     if (adjusted) {
       cbind(clip(theta - qnorm(1 - p) * sqrt(total_var)), clip(theta + qnorm(1 - p) * sqrt(total_var)))
     } else {
-      cbind(vapply(rho, function(r) exact_limit(kind, theta, r, p), 0),
-            vapply(rho, function(r) exact_limit(kind, theta, r, 1 - p), 0))
+      cbind(clip(vapply(rho, function(r) exact_limit(kind, theta, r, p), 0)),
+            clip(vapply(rho, function(r) exact_limit(kind, theta, r, 1 - p), 0)))
     }
   })
   lab <- function(L) format(L * 100)

@@ -239,6 +239,8 @@ def _valid(method, d):
         "logistic_glm": {"y": d.event, "covariates": x},
         "design_matrix": {"covariates": {"x": d.x.to_numpy(), "g": g}},
         "icss_group": {"age": age},
+        "life_table": {"deaths": d.time, "population": age * 100, "age": 5.0 * np.arange(n)},
+        "funnel": {"observed": d.event, "denominator": d.time},
         "days_since_1960": {"year": year},
         "expected_survival": {"ratetable": rt, "age": age, "year": year, "sex": d.group * 1.0,
                               "times": np.array([0.0, 100, 365])},

@@ -15,10 +15,6 @@ life_table <- function(data = NULL, deaths, population, age, by = NULL, ax = NUL
     formula <- deaths
   }
   pt_check_data(data, "life_table(deaths = , population = , age = )")
-  if (!identical(method, "chiang2")) {
-    stop(sprintf("argument `method`: unknown value \"%s\"; accepted: \"chiang2\"", method),
-         call. = FALSE)
-  }
   if (!is.null(formula)) {
     # deaths ~ age (+ by-variables)
     if (length(formula) != 3L) {
@@ -42,7 +38,7 @@ life_table <- function(data = NULL, deaths, population, age, by = NULL, ax = NUL
   if (!is.null(ax)) ax <- pt_double(ax, "ax", data)
   by <- pt_by_args(pt_by(by, data, length(v$deaths)))
   inputs <- c(v, list(ax = ax, by = by$args, a0 = a0, sex = sex, conf_level = conf_level,
-                      radix = radix))
+                      radix = radix, method = method))
   out <- hrr_call("life_table", inputs)
   structure(list(table = pt_show_levels(out$value$table, by$values), by = names(by$values),
                  values = by$values, conf_level = out$value$conf_level,

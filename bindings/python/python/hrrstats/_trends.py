@@ -99,12 +99,10 @@ def life_table(deaths, population, age, *, by=None, ax=None, a0="coale_demeny", 
     keeps half the width; a number gives 1a0; ``ax`` (a column, years) gives them all.
     ``method``: "chiang2" (the only one). Returns a :class:`LifeTable`.
     """
-    if method != "chiang2":
-        raise ValueError(f"argument `method`: unknown value \"{method}\"; accepted: \"chiang2\"")
     args = {"deaths": floats(deaths, "deaths", data), "population": floats(population, "population", data),
             "age": floats(age, "age", data), "ax": None if ax is None else floats(ax, "ax", data),
             "a0": float(a0) if isinstance(a0, (int, float)) and not isinstance(a0, bool) else a0,
-            "sex": sex, "conf_level": conf_level, "radix": radix}
+            "sex": sex, "conf_level": conf_level, "radix": radix, "method": method}
     args["by"], levels = _by(by, data, len(args["deaths"]))
     res, fit = call("life_table", args)
     return LifeTable(res, fit, levels)

@@ -3,7 +3,7 @@
 //! `life_table`: `deaths`, `population`, `age` (lower bounds of the age groups), `ax`
 //! (optional, years), `by` (named groupings, crossed as in the rate methods), `a0`
 //! ("coale_demeny", "half" or a number of years), `sex` ("both", "male", "female"),
-//! `conf_level`, `radix`. Returns `table` (the by-variables' codes, age, mx, ax, qx, lx,
+//! `conf_level`, `radix`, `method` ("chiang2"). Returns `table` (the by-variables' codes, age, mx, ax, qx, lx,
 //! dx, Lx, Tx, ex, std_err, lower, upper) and a fit answering `temporary` (`from`, `to`:
 //! temporary life expectancy and years of life lost per group) and `arriaga` (`group1`,
 //! `group2`: a group's label, "name=level, ..." or, with one by-variable, its level).
@@ -22,7 +22,7 @@ use crate::protocol::{Arg, Args, Record, Table, Value};
 use crate::trends::funnel::{funnel as funnel_fit, level_label, FunnelKind, FunnelParams, Overdispersion};
 use crate::trends::life_table::{
     arriaga, life_table as lt_fit, temporary_life_expectancy, A0Method, LifeTable,
-    LifeTableParams, Sex,
+    LifeTableMethod, LifeTableParams, Sex,
 };
 
 struct LifeTableFit {
@@ -54,6 +54,7 @@ fn lt_table(t: &LifeTable, group_columns: &Table) -> Table {
 
 /// Period life tables (Chiang), see [`crate::trends::life_table`].
 pub fn life_table(args: &Args) -> Result<Output> {
+    let _: LifeTableMethod = args.option("method")?;
     let deaths = args.nums("deaths")?;
     let population = args.nums("population")?;
     let age = args.nums("age")?;

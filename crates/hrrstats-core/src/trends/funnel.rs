@@ -23,8 +23,9 @@
 //!   estimates `θ0 + τ²/(τ² + V_i) (y_i - θ0)` with variance `τ² V_i/(τ² + V_i)`.
 //!
 //! Where no overdispersion is found (`φ <= 1`, `τ² = 0`) the exact limits are kept and
-//! a warning says so. Normal-approximation limits are clipped to `[0, 1]` for
-//! proportions and at 0 for ratios and rates. A unit is flagged at the widest level whose
+//! a warning says so. Limits are clipped to `[0, 1]` for proportions and at 0 for ratios
+//! and rates (the interpolation gives `-α/ρ < 0` where the quantile is 0; the normal
+//! limits go below 0 for small denominators). A unit is flagged at the widest level whose
 //! limits its indicator lies outside ("high 99.8%", "low 95%", "").
 //!
 //! No R package in Debian computes these (FunnelPlotR is on CRAN only);
@@ -324,7 +325,10 @@ pub fn funnel(observed: &[f64], denominator: &[f64], params: &FunnelParams) -> R
             let zq = qnorm(1.0 - p);
             (clip(target - zq * s), clip(target + zq * s))
         } else {
-            (exact_limit(kind, target, rho, p), exact_limit(kind, target, rho, 1.0 - p))
+            (
+                clip(exact_limit(kind, target, rho, p)),
+                clip(exact_limit(kind, target, rho, 1.0 - p)),
+            )
         }
     };
     let nl = params.limits.len();

@@ -54,6 +54,14 @@ pub enum A0Method {
 }
 option_enum!(A0Method, "a0", "coale_demeny" => A0Method::CoaleDemeny, "half" => A0Method::Half);
 
+/// The life-table method (one so far: Chiang's, with Chiang II standard errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LifeTableMethod {
+    #[default]
+    Chiang2,
+}
+option_enum!(LifeTableMethod, "method", "chiang2" => LifeTableMethod::Chiang2);
+
 /// Which Coale–Demeny coefficients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sex {

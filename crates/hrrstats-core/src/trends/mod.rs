@@ -7,6 +7,6 @@ pub mod life_table;
 
 pub use funnel::{funnel, Funnel, FunnelKind, FunnelParams, Overdispersion};
 pub use life_table::{
-    arriaga, life_table, temporary_life_expectancy, A0Method, Arriaga, LifeTable,
+    arriaga, life_table, temporary_life_expectancy, A0Method, Arriaga, LifeTable, LifeTableMethod,
     LifeTableParams, Sex,
 };
