@@ -130,7 +130,9 @@ def test_funnel_plot_and_repr():
     assert len(ax.lines) >= 5 and any(t.get_text() for t in ax.texts)
     assert "Funnel plot (proportion)" in repr(f)
     lt, _ = _lt(next(c for c in LT_CASES if c["case"] == "us_abridged"))
-    assert len(lt.plot().lines) == 2
+    ax = lt.plot()
+    assert len(ax.lines) == 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["female", "male"]
 
 
 def test_funnel_errors_name_argument_and_row():

@@ -65,8 +65,8 @@ class LifeTable:
         t = self.table()
         groups = [(None, t)] if not self.by else list(t.groupby(self.by, sort=False))
         for key, g in groups:
-            line = ax.plot(g["age"], g["ex"], marker="o", markersize=3,
-                           label=None if key is None else str(key))[0]
+            name = None if key is None else ", ".join(map(str, key if isinstance(key, tuple) else (key,)))
+            line = ax.plot(g["age"], g["ex"], marker="o", markersize=3, label=name)[0]
             ax.fill_between(g["age"], g["lower"], g["upper"], color=line.get_color(), alpha=0.15, linewidth=0)
         ax.set_xlabel("age")
         ax.set_ylabel("life expectancy")
