@@ -120,7 +120,7 @@ pub fn level_label(level: f64) -> String {
 }
 
 /// Smallest whole `r` with `cdf(r) >= p`, for a CDF on `0..=hi` (bisection).
-fn quantile(p: f64, hi: f64, cdf: &dyn Fn(f64) -> f64) -> f64 {
+fn quantile(p: f64, hi: f64, cdf: impl Fn(f64) -> f64) -> f64 {
     let (mut lo, mut hi) = (0.0f64, hi.max(1.0));
     if cdf(0.0) >= p {
         return 0.0;
@@ -146,20 +146,23 @@ fn quantile(p: f64, hi: f64, cdf: &dyn Fn(f64) -> f64) -> f64 {
     hi
 }
 
+/// `P(R <= r)` under the target: binomial(rho, target) for proportions, Poisson(target
+/// rho) otherwise.
+fn null_cdf(kind: FunnelKind, target: f64, rho: f64, r: f64) -> f64 {
+    match kind {
+        FunnelKind::Proportion => pbinom(r, rho, target),
+        _ => ppois(r, target * rho),
+    }
+}
+
 /// Spiegelhalter's interpolated exact limit at probability `p` for denominator `rho`.
 fn exact_limit(kind: FunnelKind, target: f64, rho: f64, p: f64) -> f64 {
-    let cdf: Box<dyn Fn(f64) -> f64> = match kind {
-        FunnelKind::Proportion => Box::new(move |r| pbinom(r, rho, target)),
-        _ => {
-            let mean = target * rho;
-            Box::new(move |r| ppois(r, mean))
-        }
-    };
+    let cdf = |r: f64| null_cdf(kind, target, rho, r);
     let hi = match kind {
         FunnelKind::Proportion => rho,
         _ => target * rho + 10.0 * (target * rho).sqrt() + 10.0,
     };
-    let r = quantile(p, hi, &*cdf);
+    let r = quantile(p, hi, cdf);
     let (f, f1) = (cdf(r), cdf(r - 1.0));
     let alpha = if f > f1 { (f - p) / (f - f1) } else { 0.0 };
     (r - alpha) / rho
@@ -419,7 +422,7 @@ mod tests {
     fn quantile_is_the_smallest_with_cdf_at_least_p() {
         let cdf = |r: f64| pbinom(r, 20.0, 0.3);
         for p in [0.001, 0.025, 0.5, 0.975, 0.999] {
-            let r = quantile(p, 20.0, &cdf);
+            let r = quantile(p, 20.0, cdf);
             assert!(cdf(r) >= p && (r == 0.0 || cdf(r - 1.0) < p), "p {p} r {r}");
         }
     }
