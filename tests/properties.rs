@@ -292,6 +292,14 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("reference_rate", nums(c.x.iter().map(|x| 0.1 + x.abs()).collect()))
             .with("by", record(vec![("g", codes(c.group.clone(), 2))])),
         "standard_population" => a.with("name", s("who2000")),
+        // Age groups 0, 5, 10, ... (one table; by = group would need sorted ages per group).
+        "life_table" => a
+            .with("deaths", nums(c.time.clone()))
+            .with("population", nums(c.age.iter().map(|a| a * 100.0).collect()))
+            .with("age", nums((0..c.n()).map(|i| 5.0 * i as f64).collect())),
+        "funnel" => a
+            .with("observed", nums(c.status.clone()))
+            .with("denominator", nums(c.time.clone())),
         "icss_group" => a.with("age", nums(c.age.clone())),
         "days_since_1960" => a.with("year", nums(c.year.clone())),
         "builtin_rate_table" => a.with("name", s("survexp.us")),
@@ -371,6 +379,8 @@ const METHODS: &[&str] = &[
     "crude_probabilities",
     "interval_net_survival",
     "icss_group",
+    "life_table",
+    "funnel",
 ];
 
 #[test]
@@ -665,6 +675,39 @@ proptest! {
         prop_assert!(all_finite(&col(&d, &["lower"])) && all_finite(&col(&d, &["upper"])));
     }
 
+    /// Life table by hand: l falls by d, d sums to the radix, e = T/l, T sums L from the
+    /// bottom, standard errors finite and positive; funnel limits bracket the target and
+    /// a unit is flagged exactly when it lies outside its widest limits.
+    #[test]
+    fn life_table_and_funnel_by_hand(c in cohort(1, 15)) {
+        let v = call("life_table", &valid_args("life_table", &c)).unwrap();
+        let (l, d, big_l, t, e) = (col(&v, &["table", "lx"]), col(&v, &["table", "dx"]),
+            col(&v, &["table", "Lx"]), col(&v, &["table", "Tx"]), col(&v, &["table", "ex"]));
+        let k = l.len();
+        prop_assert!(close(d.iter().sum::<f64>(), 1e5, 1e-12));
+        for j in 0..k {
+            prop_assert!(close(e[j], t[j] / l[j], 1e-12));
+            prop_assert!(close(t[j], big_l[j..].iter().sum::<f64>(), 1e-12));
+            if j + 1 < k { prop_assert!(close(l[j + 1], l[j] - d[j], 1e-12)); }
+        }
+        let se = col(&v, &["table", "std_err"]);
+        prop_assert!(se.iter().all(|s| s.is_finite() && *s > 0.0));
+        match call("funnel", &valid_args("funnel", &c)) {
+            Ok(f) => {
+                let target = col(&f, &["target"])[0];
+                let y = col(&f, &["table", "indicator"]);
+                let (lo, hi) = (col(&f, &["table", "lower_99.8"]), col(&f, &["table", "upper_99.8"]));
+                let flags = match field(field(&f, "table"), "flag") { Value::Strs(s) => s.clone(), _ => unreachable!() };
+                for i in 0..y.len() {
+                    prop_assert!(lo[i] <= target + 1e-12 && target <= hi[i] + 1e-12, "limits {} {} target {target}", lo[i], hi[i]);
+                    prop_assert_eq!(flags[i].starts_with("high 99.8"), y[i] > hi[i]);
+                    prop_assert_eq!(flags[i].starts_with("low 99.8"), y[i] < lo[i]);
+                }
+            }
+            Err(e) => prop_assert!(e.arg() == "target", "{e}"),
+        }
+    }
+
     /// Lexis splitting keeps each person's follow-up inside the breaks (drop = TRUE):
     /// durations sum to the overlap of [entry, exit) with [first, last break], per person
     /// and in the person-time table.
@@ -845,7 +888,7 @@ fn accepted(method: &str, path: &[String], kind: &str) -> bool {
     const NONNEG: &[&str] = &[
         "time", "status", "cause", "events", "events1", "events2", "person_time",
         "person_time1", "person_time2", "observed", "reference_rate", "standard_weights",
-        "weights", "times", "breaks",
+        "weights", "times", "breaks", "deaths", "population", "denominator",
     ];
     match (method, col, kind) {
         // The design matrix passes numeric columns through (the fit checks them).
@@ -984,6 +1027,7 @@ proptest! {
 const OPTIONS: &[&str] = &[
     "conf_type", "variance", "ties", "method", "kind", "family", "link", "age_unit",
     "time_unit", "pp_weight", "robust", "timescale", "name", "standard_weights",
+    "sex", "a0", "overdispersion",
 ];
 
 #[test]

@@ -243,6 +243,8 @@ def _valid(method, d):
         "cox_part_pass": {"time": d.time, "status": d.event, "strata": g, "covariates": x},
         "cox_partitioned": {"covariate_names": ["x"]},
         "icss_group": {"age": age},
+        "life_table": {"deaths": d.time, "population": age * 100, "age": 5.0 * np.arange(n)},
+        "funnel": {"observed": d.event, "denominator": d.time},
         "days_since_1960": {"year": year},
         "expected_survival": {"ratetable": rt, "age": age, "year": year, "sex": d.group * 1.0,
                               "times": np.array([0.0, 100, 365])},

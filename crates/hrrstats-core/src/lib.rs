@@ -24,6 +24,7 @@ pub mod person_time;
 pub mod protocol;
 pub mod relsurv;
 pub mod survival;
+pub mod trends;
 
 pub use competing::{
     CifCurve, CifVariance, CompetingData, CumInc, CumIncFit, CumIncParams, FineGray, FineGrayFit,

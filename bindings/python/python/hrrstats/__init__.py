@@ -19,6 +19,7 @@ from ._competing import CumulativeIncidence, FineGray, cause_specific_cox, cumul
 from ._glm import GLM, glm, glm_fit, logistic_glm, negbin_glm, poisson_glm
 from ._person_time import (SIR, direct_standardize, lexis_cut, lexis_diagram, lexis_split, person_time_table,
                            plot_rates, rate, rate_difference, rate_ratio, sir, standard_population)
+from ._trends import Funnel, LifeTable, funnel, life_table
 
 __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "ParametricSurvival", "glm", "glm_fit", "poisson_glm", "logistic_glm", "negbin_glm", "GLM", "KaplanMeier", "LogrankTest", "CoxPH", "example_cohort", "example_ratetable",
            "RateTable", "icss_group", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model", "crude_probabilities",
@@ -26,4 +27,5 @@ __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "Par
            "cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence", "FineGray",
            "lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates",
+           "life_table", "LifeTable", "funnel", "Funnel",
            "__version__"]

@@ -26,6 +26,7 @@ pub mod glm;
 pub mod parametric;
 pub mod relsurv;
 pub mod survival;
+pub mod trends;
 
 /// A fit kept by a binding between calls.
 pub trait Fitted: Send + Sync {
@@ -99,6 +100,8 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("crude_probabilities", relsurv::crude_probabilities),
         ("interval_net_survival", relsurv::interval_net_survival),
         ("icss_group", relsurv::icss_group),
+        ("life_table", trends::life_table),
+        ("funnel", trends::funnel),
     ]
 }
 

@@ -83,13 +83,13 @@ fn scaled(x: &[f64], by: f64) -> Vec<f64> {
 }
 
 /// A by-variable: its name, the level code of each row and the level labels.
-struct ByVar<'b> {
+pub(super) struct ByVar<'b> {
     name: String,
     codes: &'b [u32],
     levels: &'b [String],
 }
 
-fn by_vars<'b>(args: &'b Args, n: usize, reference: &'static str) -> Result<Vec<ByVar<'b>>> {
+pub(super) fn by_vars<'b>(args: &'b Args, n: usize, reference: &'static str) -> Result<Vec<ByVar<'b>>> {
     let Some(rec) = args.record("by")? else {
         return Ok(Vec::new());
     };
@@ -116,21 +116,21 @@ fn by_vars<'b>(args: &'b Args, n: usize, reference: &'static str) -> Result<Vec<
 
 /// By-variables crossed into one grouping: the combinations that occur, in order of the
 /// first variable, then the second, ...
-struct Groups {
+pub(super) struct Groups {
     /// Group of each row.
-    codes: Vec<u32>,
+    pub(super) codes: Vec<u32>,
     /// `name=level, ...` per group.
-    labels: Vec<String>,
+    pub(super) labels: Vec<String>,
     /// Per by-variable, its level code in each group.
-    var_codes: Vec<Vec<usize>>,
+    pub(super) var_codes: Vec<Vec<usize>>,
 }
 
 impl Groups {
-    fn n(&self) -> usize {
+    pub(super) fn n(&self) -> usize {
         self.labels.len()
     }
     /// The by-variables' codes per group as columns named after them.
-    fn columns(&self, vars: &[ByVar], rows: &[usize]) -> Table {
+    pub(super) fn columns(&self, vars: &[ByVar], rows: &[usize]) -> Table {
         let mut t = Table::new();
         for (v, c) in vars.iter().zip(&self.var_codes) {
             t.push(&v.name, Value::Index(rows.iter().map(|&g| c[g]).collect()));
@@ -139,7 +139,7 @@ impl Groups {
     }
 }
 
-fn cross(vars: &[ByVar], n: usize) -> Result<Option<Groups>> {
+pub(super) fn cross(vars: &[ByVar], n: usize) -> Result<Option<Groups>> {
     if vars.is_empty() {
         return Ok(None);
     }
@@ -196,7 +196,7 @@ fn cross(vars: &[ByVar], n: usize) -> Result<Option<Groups>> {
 }
 
 /// Table `b` appended to `a`, column by column.
-fn joined(mut a: Table, b: Table) -> Table {
+pub(super) fn joined(mut a: Table, b: Table) -> Table {
     for (name, col) in b.columns {
         a.push(&name, col);
     }
