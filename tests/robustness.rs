@@ -232,3 +232,41 @@ fn exact_tests_with_astronomical_means_return() {
     assert!(lo[0].is_finite() && lo[0] > 1e15 && (0.0..=1.0).contains(&p[0]), "{lo:?} {p:?}");
     assert!(t0.elapsed().as_secs_f64() < 5.0, "took {:?}", t0.elapsed());
 }
+
+/// `rate_ratio`'s exact conditional limits stay finite and accurate when one arm has
+/// astronomically many events (1e15 vs 1: the upper limit was infinite, 1 - p rounded
+/// to 0). Expected: binom.test's limits evaluated in R with the mirrored quantile,
+/// `(1 - q)/q * T2/T1` with `q = qbeta(0.025, x2, x1 + 1)` (upper) and `q =
+/// qbeta(0.975, x2 + 1, x1)` (lower); R's own poisson.test gives Inf for the upper one.
+/// Where poisson.test is finite (1e6 vs 7) the limits agree with it.
+#[test]
+fn rate_ratio_limits_finite_for_huge_counts() {
+    let rr = |x1: f64, t1: f64, x2: f64, t2: f64| {
+        let out = api::call(
+            "rate_ratio",
+            &Args::new()
+                .with("events1", nums(vec![x1]))
+                .with("person_time1", nums(vec![t1]))
+                .with("events2", nums(vec![x2]))
+                .with("person_time2", nums(vec![t2])),
+        )
+        .expect("an answer");
+        let Value::Table(t) = out.value else { panic!("a table") };
+        let Some(Value::Nums(lo)) = t.get("lower") else { panic!() };
+        let Some(Value::Nums(hi)) = t.get("upper") else { panic!() };
+        (lo[0], hi[0])
+    };
+    let close = |a: f64, b: f64, tol: f64| (a / b - 1.0).abs() < tol;
+    // R: poisson.test(c(1e6, 7), c(1, 3))$conf.int
+    let (lo, hi) = rr(1e6, 1.0, 7.0, 3.0);
+    assert!(close(lo, 208005.0192346668, 1e-9) && close(hi, 1065963.3186880883, 1e-9), "{lo} {hi}");
+    // R: the formula above (poisson.test's own upper limit is Inf here)
+    let (lo, hi) = rr(1e15, 1.0, 1.0, 1.0);
+    assert!(hi.is_finite(), "{hi}");
+    assert!(close(lo, 179480259204364.53, 1e-6) && close(hi, 39497890205207168.0, 1e-6), "{lo} {hi}");
+    let (lo, hi) = rr(1e15, 1e3, 1.0, 2.0);
+    assert!(close(lo, 358960518408.72906, 1e-6) && close(hi, 78995780410414.34375, 1e-6), "{lo} {hi}");
+    // Mirror image: 1 vs 1e15 events gives the reciprocal limits.
+    let (lo2, hi2) = rr(1.0, 1.0, 1e15, 1.0);
+    assert!(close(lo2, 1.0 / 39497890205207168.0, 1e-6) && close(hi2, 1.0 / 179480259204364.53, 1e-6), "{lo2} {hi2}");
+}
