@@ -348,6 +348,37 @@ impl crate::newton::Rule<sweep::Sums> for CoxRule {
     }
 }
 
+/// The largest distance of the linear predictor from its mean that the start may have:
+/// beyond it `exp` of the risk scores over- or underflows (coxph warns of infinite
+/// coefficients when `max(lp) > 500`).
+const MAX_INIT_LP: f64 = 500.0;
+
+/// An `init` that puts the (centred) linear predictor beyond [`MAX_INIT_LP`], or makes
+/// it non-finite, is refused naming `init`, as coxph refuses it ("initial values lead
+/// to overflow or underflow of the exp function"), instead of NaN or aliased
+/// coefficients.
+fn check_init_overflow(prep: &Prepared, beta: &[f64]) -> Result<()> {
+    let eta = prep.eta(beta);
+    let mean = eta.iter().sum::<f64>() / eta.len().max(1) as f64;
+    let worst = eta.iter().fold(0.0f64, |m, &e| {
+        if e.is_finite() && m.is_finite() {
+            m.max((e - mean).abs())
+        } else {
+            f64::INFINITY
+        }
+    });
+    if worst.is_finite() && mean.is_finite() && worst <= MAX_INIT_LP {
+        return Ok(());
+    }
+    Err(Error::InvalidArgument {
+        arg: "init",
+        reason: format!(
+            "the initial values put the linear predictor {} from its mean (more than {MAX_INIT_LP}), which overflows the exp function (coxph: \"initial values lead to overflow or underflow of the exp function\"); give smaller initial values",
+            if worst.is_finite() && mean.is_finite() { format!("{worst:.3e}") } else { "infinitely far".to_string() }
+        ),
+    })
+}
+
 fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
     let p = prep.p;
     let efron = params.ties == Ties::Efron;
@@ -356,6 +387,9 @@ fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
         || vec![0.0; p],
         |init| init.iter().zip(&prep.scale).map(|(b, s)| b / s).collect(),
     );
+    if params.init.is_some() {
+        check_init_overflow(prep, &beta)?;
+    }
     let s0 = prep.sums(&beta, efron)?;
     let mut imat = s0.imat.clone();
     let rank0 = cholesky2(&mut imat, p, tol);
