@@ -185,6 +185,9 @@ impl CoxPhParams {
                 reason: "no events: a Cox model needs at least one".into(),
             });
         }
+        if let Some(init) = &self.init {
+            check_init_overflow(x, data.offset, init)?;
+        }
         let prep = Prepared::new(surv, x, data.offset);
         prep.check_finite(x)?;
         let iter = newton(&prep, self)?;
@@ -348,33 +351,36 @@ impl crate::newton::Rule<sweep::Sums> for CoxRule {
     }
 }
 
-/// The largest distance of the linear predictor from its mean that the start may have:
-/// beyond it `exp` of the risk scores over- or underflows (coxph warns of infinite
-/// coefficients when `max(lp) > 500`).
-const MAX_INIT_LP: f64 = 500.0;
-
-/// An `init` that puts the (centred) linear predictor beyond [`MAX_INIT_LP`], or makes
-/// it non-finite, is refused naming `init`, as coxph refuses it ("initial values lead
-/// to overflow or underflow of the exp function"), instead of NaN or aliased
-/// coefficients.
-fn check_init_overflow(prep: &Prepared, beta: &[f64]) -> Result<()> {
-    let eta = prep.eta(beta);
-    let mean = eta.iter().sum::<f64>() / eta.len().max(1) as f64;
-    let worst = eta.iter().fold(0.0f64, |m, &e| {
-        if e.is_finite() && m.is_finite() {
-            m.max((e - mean).abs())
-        } else {
-            f64::INFINITY
+/// coxph's check of `init` (in `coxph()`): the linear predictor at the start, with the
+/// covariates centred at their (unweighted) column means, `x'init - mean(x)'init +
+/// offset`, must neither overflow `exp` for some row nor underflow it for every row
+/// ("initial values lead to overflow or underflow of the exp function"); refused here
+/// naming `init` as coxph refuses it, instead of NaN or "aliased" coefficients.
+fn check_init_overflow(x: &crate::data::Covariates, offset: Option<&[f64]>, init: &[f64]) -> Result<()> {
+    let n = x.n();
+    let means: Vec<f64> = (0..x.p())
+        .map(|j| x.column(j).iter().sum::<f64>() / n.max(1) as f64)
+        .collect();
+    let centre: f64 = means.iter().zip(init).map(|(m, b)| m * b).sum();
+    let (mut top, mut all_under, mut bad) = (f64::NEG_INFINITY, true, false);
+    for i in 0..n {
+        let mut t = offset.map_or(0.0, |o| o[i]) - centre;
+        for (j, b) in init.iter().enumerate() {
+            t += x.column(j)[i] * b;
         }
-    });
-    if worst.is_finite() && mean.is_finite() && worst <= MAX_INIT_LP {
+        let e = t.exp();
+        bad |= !t.is_finite() || e > f64::MAX;
+        all_under &= e == 0.0;
+        top = top.max(t.abs());
+    }
+    if !(bad || (n > 0 && all_under)) {
         return Ok(());
     }
     Err(Error::InvalidArgument {
         arg: "init",
         reason: format!(
-            "the initial values put the linear predictor {} from its mean (more than {MAX_INIT_LP}), which overflows the exp function (coxph: \"initial values lead to overflow or underflow of the exp function\"); give smaller initial values",
-            if worst.is_finite() && mean.is_finite() { format!("{worst:.3e}") } else { "infinitely far".to_string() }
+            "initial values lead to overflow or underflow of the exp function (as coxph refuses them): the centred linear predictor reaches {}; give smaller initial values",
+            if top.is_finite() { format!("{top:.3e}") } else { "infinity".to_string() }
         ),
     })
 }
@@ -387,9 +393,6 @@ fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {
         || vec![0.0; p],
         |init| init.iter().zip(&prep.scale).map(|(b, s)| b / s).collect(),
     );
-    if params.init.is_some() {
-        check_init_overflow(prep, &beta)?;
-    }
     let s0 = prep.sums(&beta, efron)?;
     let mut imat = s0.imat.clone();
     let rank0 = cholesky2(&mut imat, p, tol);
