@@ -241,6 +241,7 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             a.with("y", nums(y))
                 .with("covariates", record(vec![("x", nums(c.x.clone()))]))
         }
+        "design_size" => a.with("n", Arg::Num(c.n() as f64)).with("columns", Arg::Num(3.0)),
         "design_matrix" => a.with(
             "covariates",
             record(vec![("x", nums(c.x.clone())), ("g", codes(c.group.clone(), 2))]),
@@ -345,6 +346,7 @@ const METHODS: &[&str] = &[
     "logistic_glm",
     "negbin_glm",
     "design_matrix",
+    "design_size",
     "rate_table",
     "builtin_rate_table",
     "expected_survival",

@@ -316,3 +316,51 @@ fn cox_init_overflowing_exp_is_an_error() {
     let (Value::Nums(ca), Value::Nums(cb)) = (field(&a.value, "coef"), field(&b.value, "coef")) else { panic!() };
     assert!(ca[0].is_finite() && (ca[0] - cb[0]).abs() < 1e-6, "{ca:?} {cb:?}");
 }
+
+/// A 500-level string factor on 1e6 rows (499 dummy columns: 4 GB per copy) is refused
+/// before any dummy column is allocated, naming `covariates`, the factor and its
+/// levels; only the codes (4 MB) exist in this test.
+#[test]
+fn many_level_factor_design_is_refused_before_allocating() {
+    let n = 1_000_000;
+    let args = Args::new().with(
+        "covariates",
+        Arg::Record(Args::new().with("f", codes((0..n as u32).map(|i| i % 500).collect(), 500))),
+    );
+    let t0 = std::time::Instant::now();
+    let e = api::call("design_matrix", &args).err().expect("an error");
+    assert_eq!(e.arg(), "covariates");
+    assert!(
+        e.to_string().starts_with(
+            "argument `covariates`: factor `f` has 500 levels: the design has 499 columns x 1000000 rows (4.0 GB), more than"
+        ),
+        "{e}"
+    );
+    assert!(t0.elapsed().as_secs_f64() < 2.0, "{:?}", t0.elapsed());
+    // A moderate factor (50 levels on 1e5 rows) is built.
+    let n = 100_000;
+    let ok = Args::new().with(
+        "covariates",
+        Arg::Record(Args::new().with("f", codes((0..n as u32).map(|i| i % 50).collect(), 50))),
+    );
+    assert!(api::call("design_matrix", &ok).is_ok());
+}
+
+/// A Cox design wider than the p x p limit (5001 columns on 10 rows) is refused by the
+/// core naming `covariates` and the number of columns, before the information matrices
+/// (5 x p^2 per stratum) are allocated.
+#[test]
+fn cox_design_too_wide_is_refused() {
+    let (n, p) = (10usize, 5001usize);
+    let mut cov = Args::new();
+    for j in 0..p {
+        cov = cov.with(&format!("x{j}"), nums((0..n).map(|i| ((i * 7 + j) % 11) as f64).collect()));
+    }
+    let args = Args::new()
+        .with("time", nums((0..n).map(|i| 1.0 + i as f64).collect()))
+        .with("status", nums(vec![1.0; n]))
+        .with("covariates", Arg::Record(cov));
+    let e = api::call("cox_ph", &args).err().expect("an error");
+    assert_eq!(e.arg(), "covariates");
+    assert!(e.to_string().contains("the design has 5001 columns x 10 rows"), "{e}");
+}

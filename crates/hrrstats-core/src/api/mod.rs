@@ -85,6 +85,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("logistic_glm", glm::logistic_glm),
         ("negbin_glm", glm::negbin_glm),
         ("design_matrix", glm::design_matrix),
+        ("design_size", glm::design_size),
         ("rate_table", relsurv::rate_table),
         ("builtin_rate_table", relsurv::builtin_rate_table),
         ("expected_survival", relsurv::expected_survival),

@@ -188,7 +188,7 @@ impl CoxPhParams {
         if let Some(init) = &self.init {
             check_init_overflow(x, data.offset, init)?;
         }
-        let prep = Prepared::new(surv, x, data.offset);
+        let prep = Prepared::new(surv, x, data.offset)?;
         prep.check_finite(x)?;
         let iter = newton(&prep, self)?;
         let mut fit = CoxPhFit::assemble(&prep, self, &iter, surv.len(), n_event, x.names());
