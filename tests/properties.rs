@@ -241,7 +241,7 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             a.with("y", nums(y))
                 .with("covariates", record(vec![("x", nums(c.x.clone()))]))
         }
-        "design_size" => a.with("n", Arg::Num(c.n() as f64)).with("columns", Arg::Num(3.0)),
+        "design_size" => a.with("n", Arg::Num(c.n() as f64)).with("p", Arg::Num(3.0)),
         "design_matrix" => a.with(
             "covariates",
             record(vec![("x", nums(c.x.clone())), ("g", codes(c.group.clone(), 2))]),

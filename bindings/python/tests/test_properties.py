@@ -238,6 +238,7 @@ def _valid(method, d):
         "negbin_glm": {"y": d.time % 4, "covariates": x},
         "logistic_glm": {"y": d.event, "covariates": x},
         "design_matrix": {"covariates": {"x": d.x.to_numpy(), "g": g}},
+        "design_size": {"n": float(len(d.x)), "p": 3.0},
         "icss_group": {"age": age},
         "days_since_1960": {"year": year},
         "expected_survival": {"ratetable": rt, "age": age, "year": year, "sex": d.group * 1.0,

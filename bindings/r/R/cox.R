@@ -476,7 +476,7 @@ check_design_size <- function(terms, mf) {
   }
   M <- model.matrix(terms, head)
   p <- sum(colnames(M) != "(Intercept)")
-  hrr_call("design_size", list(n = as.double(n), columns = as.double(p),
+  hrr_call("design_size", list(n = as.double(n), p = as.double(p),
                                factor = widest, levels = if (k > 0L) as.double(k)))
   invisible(NULL)
 }

@@ -118,13 +118,13 @@ fn covariates_of<'d>(d: &'d DesignMatrix, n: usize) -> Result<Covariates<'d>> {
 }
 
 /// The resource guard of a design, for hosts that build model matrices themselves (R's
-/// `model.matrix`) to ask before allocating: `n` rows, `columns` columns and, when a
+/// `model.matrix`) to ask before allocating: `n` rows, `p` columns and, when a
 /// factor contributes most of them, its name (`factor`) and number of `levels`. The
 /// same check and message as the core's own designs ([`crate::data::check_design`]):
 /// an error naming `covariates`, or `rows`, `columns` and `cells` when within limits.
 pub fn design_size(args: &Args) -> Result<Output> {
     let n = args.count_or("n", 0, 0)?;
-    let p = args.count_or("columns", 0, 0)?;
+    let p = args.count_or("p", 0, 0)?;
     let factor = args.str_or("factor", "")?;
     let why = if factor.is_empty() {
         String::new()
