@@ -364,3 +364,43 @@ fn cox_design_too_wide_is_refused() {
     assert_eq!(e.arg(), "covariates");
     assert!(e.to_string().contains("the design has 5001 columns x 10 rows"), "{e}");
 }
+
+/// The panics found from Python (issue 21: `PanicException`, "internal error ... please
+/// report") are answers or errors naming the argument: Fine–Gray with an out-of-range
+/// `conf_level`, a Gaussian GLM on a handful of rows (0 residual df: NaN standard
+/// errors, as glm's), `direct_standardize` with an astronomically large count.
+#[test]
+fn inputs_that_used_to_panic_are_answers_or_named_errors() {
+    let n = 12;
+    let fg = api::call(
+        "fine_gray",
+        &Args::new()
+            .with("time", nums((0..n).map(|i| 1.0 + i as f64).collect()))
+            .with("cause", nums((0..n).map(|i| (i % 3) as f64).collect()))
+            .with("covariates", Arg::Record(Args::new().with("z", nums((0..n).map(|i| ((i * 5) % 7) as f64).collect()))))
+            .with("conf_level", Arg::Num(1.5)),
+    );
+    let e = fg.err().expect("an error");
+    assert_eq!(e.to_string(), "argument `conf_level`: must be strictly between 0 and 1, got 1.5");
+    let glm = api::call(
+        "glm_fit",
+        &Args::new()
+            .with("y", nums(vec![1.0, 2.0]))
+            .with("covariates", Arg::Record(Args::new().with("x", nums(vec![1.0, 2.0]))))
+            .with("family", Arg::Str("gaussian".into())),
+    )
+    .expect("a fit");
+    let Value::Nums(coef) = field(&glm.value, "coef") else { panic!("coef") };
+    assert!(coef.iter().all(|c| c.is_finite()), "{coef:?}");
+    let e = api::call(
+        "direct_standardize",
+        &Args::new()
+            .with("events", nums(vec![1e300, 1.0]))
+            .with("person_time", nums(vec![100.0, 100.0]))
+            .with("standard_weights", nums(vec![0.5, 0.5])),
+    )
+    .err()
+    .expect("an error");
+    assert_eq!((e.arg(), e.row()), ("events", Some(0)));
+    assert!(e.to_string().contains("above 2^53"), "{e}");
+}

@@ -170,3 +170,16 @@ def test_rate_ratio_limits_finite_for_huge_counts():
     # where poisson.test is finite: poisson.test(c(1e6, 7), c(1, 3))$conf.int
     r = hs.rate_ratio([1e6], [1.0], [7.0], [3.0])
     np.testing.assert_allclose(r[["lower", "upper"]].iloc[0], [208005.0192346668, 1065963.3186880883], rtol=1e-9)
+
+
+def test_inputs_that_used_to_panic_are_answers_or_named_errors():
+    # issue 21: pyo3_runtime.PanicException (not caught by `except Exception`) for these
+    d = hs.example_cohort().head(300)
+    with pytest.raises(ValueError, match=r"^argument `conf_level`: must be strictly between 0 and 1, got 1.5$"):
+        hs.fine_gray("time", "status", ["age"], data=d, conf_level=1.5)
+    m = hs.glm(np.array([1.0, 2.0]), np.array([[1.0, 2.0]]).T, family="gaussian")
+    assert "gaussian" in repr(m)
+    s = m.summary()
+    assert np.isfinite(s["coef"]).all() and s["se"].isna().all()  # 0 residual df, as glm
+    with pytest.raises(ValueError, match=r"^argument `events`: count is above 2\^53"):
+        hs.direct_standardize([1e300, 1.0], [100.0, 100.0], [0.5, 0.5])

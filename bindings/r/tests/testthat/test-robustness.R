@@ -138,3 +138,16 @@ test_that("rate_ratio() limits stay finite for huge counts", {
   expect_equal(c(r$lower, r$upper),
                as.numeric(stats::poisson.test(c(1e6, 7), c(1, 3))$conf.int), tolerance = 1e-9)
 })
+
+test_that("inputs that used to panic (found from Python) are answers or named errors", {
+  d <- head(example_cohort(), 300)
+  expect_error(fine_gray(survival::Surv(time, status) ~ age, data = d, conf_level = 1.5),
+               "argument `conf_level`: must be strictly between 0 and 1, got 1.5", fixed = TRUE)
+  g <- glm_fit(y ~ x, data = data.frame(y = c(1, 2), x = c(1, 2)), family = "gaussian")
+  expect_output(print(g))
+  expect_output(print(summary(g)))
+  expect_true(all(is.finite(coef(g))))
+  expect_error(direct_standardize(events = c(1e300, 1), person_time = c(100, 100),
+                                  standard_weights = c(0.5, 0.5)),
+               "argument `events`: count is above 2^53", fixed = TRUE)
+})
