@@ -142,7 +142,10 @@ fn icss_group_refuses_negative_and_infinite_ages() {
             .expect("an error");
         assert_eq!((e.arg(), e.row()), ("age", Some(1)));
     }
-    assert!(api::call("icss_group", &Args::new().with("age", nums(vec![50.0, f64::NAN]))).is_ok());
+    // A missing age has no group (NaN code; R's NA, Python's -1), never "75+".
+    let out = api::call("icss_group", &Args::new().with("age", nums(vec![50.0, f64::NAN, 80.0]))).expect("groups");
+    let Value::Nums(codes) = field(&out.value, "codes") else { panic!("codes") };
+    assert!(codes[0] == 1.0 && codes[1].is_nan() && codes[2] == 4.0, "{codes:?}");
 }
 
 #[test]

@@ -183,3 +183,10 @@ def test_inputs_that_used_to_panic_are_answers_or_named_errors():
     assert np.isfinite(s["coef"]).all() and s["se"].isna().all()  # 0 residual df, as glm
     with pytest.raises(ValueError, match=r"^argument `events`: count is above 2\^53"):
         hs.direct_standardize([1e300, 1.0], [100.0, 100.0], [0.5, 0.5])
+
+
+def test_icss_group_never_puts_a_missing_age_in_75_plus():
+    # issue 21: NaN, None and pd.NA went to "75+"; now no group (code -1), as R's NA
+    for ages in ([50.0, np.nan, 80.0], [50.0, None, 80.0], pd.Series([50.0, pd.NA, 80.0], dtype="Float64"),
+                 pd.array([50, None, 80], dtype="Int64")):
+        assert list(hs.icss_group(ages).codes) == [1, -1, 4], ages
