@@ -133,11 +133,12 @@ pub fn check_cells(arg: &'static str, cells: f64, what: impl FnOnce() -> String)
     Ok(())
 }
 
-/// The most cells (rows x columns) of a model matrix a fit copies: 2.5e8 numbers (2 GB
-/// per copy), e.g. 1e6 rows x 250 columns or 5e6 x 50. A factor with very many levels
-/// (an identifier, a 500-level string column on 1e6 rows) is refused before its dummy
-/// columns or the fit's working copy are allocated, instead of exhausting memory.
-pub const MAX_DESIGN_CELLS: f64 = 2.5e8;
+/// The most cells (rows x columns) of a model matrix a fit copies: 4e8 numbers (3.2 GB
+/// per copy), e.g. 1e6 rows x 400 columns or 1e7 x 40 (registry-sized fits pass). A
+/// factor with very many levels (an identifier, a 500-level string column on 1e6 rows)
+/// is refused before its dummy columns or the fit's working copy are allocated, instead
+/// of exhausting memory.
+pub const MAX_DESIGN_CELLS: f64 = 4e8;
 
 /// The most columns a fit's p x p matrices (information, its inverse and the
 /// per-stratum sums, a few copies each) may have: 5000 (200 MB per matrix).
