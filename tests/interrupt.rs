@@ -141,3 +141,30 @@ fn a_hook_on_another_thread_stops_nothing_here() {
     let a = cohort(200);
     assert!(api::call("cox_ph", &a).is_ok());
 }
+
+static ASKED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn count_and_go_on() -> bool {
+    ASKED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    false
+}
+
+/// A Cox evaluation polls inside its row loop, not only between Newton evaluations:
+/// with large p one evaluation can take minutes, and Ctrl-C must stop it within about
+/// 0.1 s. One evaluation (`max_iter = 0`) on 20,000 rows asks the hook once per 256
+/// rows; with strata, the strata are swept in blocks with a check before each.
+#[test]
+fn cox_polls_inside_an_evaluation() {
+    let n = 20_000;
+    let mut a = cohort(n).with("max_iter", nums(vec![0.0]));
+    ASKED.store(0, std::sync::atomic::Ordering::SeqCst);
+    interrupt::install_every(count_and_go_on, Duration::ZERO);
+    let out = api::call("cox_ph", &a);
+    interrupt::uninstall();
+    assert!(out.is_ok());
+    let asked = ASKED.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(asked >= n / 256 / 2, "asked {asked} times");
+    // Stratified: still interrupted.
+    a = a.with("strata", codes((0..n as u32).map(|i| i % 3).collect(), 3));
+    interrupted("cox_ph", &a);
+}

@@ -253,6 +253,7 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("covariates", record(vec![("x", nums(c.x.clone())), ("g", codes(c.group.clone(), 2))]))
             .with("beta", nums(vec![0.1, 0.2, -0.3])),
         "glm_partitioned" => a.with("family", s("poisson")).with("start", nums(vec![0.0, 0.1])),
+        "design_size" => a.with("n", Arg::Num(c.n() as f64)).with("p", Arg::Num(3.0)),
         "design_matrix" => a.with(
             "covariates",
             record(vec![("x", nums(c.x.clone())), ("g", codes(c.group.clone(), 2))]),
@@ -369,6 +370,7 @@ const METHODS: &[&str] = &[
     "design_matrix",
     "glm_partitioned",
     "glm_part_pass",
+    "design_size",
     "rate_table",
     "builtin_rate_table",
     "expected_survival",

@@ -324,3 +324,30 @@ fn status_2_is_worded_once() {
     assert_eq!(k, n);
     assert!(k.contains("status must be 0 (censored) or 1 (event)"), "{k}");
 }
+
+/// A fit's coefficient table at another level (Python's `.summary(conf_level=)`, R's
+/// `confint(level=)`) checks the level as the fit does (issue 21: it was not checked),
+/// for Cox, Fine–Gray and GLM fits.
+#[test]
+fn a_coef_table_level_is_checked_as_the_fit_checks_it() {
+    let n = 12;
+    let time: Vec<f64> = (0..n).map(|i| 1.0 + i as f64).collect();
+    let cause: Vec<f64> = (0..n).map(|i| (i % 3) as f64).collect();
+    let status: Vec<f64> = cause.iter().map(|&c| (c > 0.0) as u8 as f64).collect();
+    let x: Vec<f64> = (0..n).map(|i| ((i * 5) % 7) as f64).collect();
+    let cov = || Arg::Record(Args::new().with("x", nums(&x)));
+    let fits = [
+        ("cox_ph", Args::new().with("time", nums(&time)).with("status", nums(&status)).with("covariates", cov())),
+        ("fine_gray", Args::new().with("time", nums(&time)).with("cause", nums(&cause)).with("covariates", cov())),
+        ("poisson_glm", Args::new().with("y", nums(&cause)).with("covariates", cov())),
+    ];
+    for (method, args) in fits {
+        let out = api::call(method, &args).unwrap_or_else(|e| panic!("{method}: {e}"));
+        let fit = out.fit.expect("a fit handle");
+        assert!(fit.call("coef_table", &Args::new().with("conf_level", Arg::Num(0.9))).is_ok(), "{method}");
+        for bad in [2.0, f64::NAN, 0.0] {
+            let e = fit.call("coef_table", &Args::new().with("conf_level", Arg::Num(bad))).err().expect("an error");
+            assert!(e.to_string().starts_with("argument `conf_level`: must be strictly between 0 and 1"), "{method}: {e}");
+        }
+    }
+}

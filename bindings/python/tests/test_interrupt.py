@@ -93,3 +93,32 @@ def test_calls_from_other_threads_answer():
     t.start()
     t.join(60)
     assert "km" in out and len(out["km"].table()) > 0
+
+
+def test_ctrl_c_stops_a_long_cox_evaluation(monkeypatch):
+    # One evaluation of a Cox fit with many columns takes seconds (O(n p^2)); the core
+    # polls inside its row loop, so Ctrl-C stops it within a fraction of a second, not
+    # only between Newton steps.
+    state = {}
+    real = _protocol._core
+
+    def call(method, args):
+        if method == "cox_ph" and "timer" not in state:
+            state["entered"] = time.monotonic()
+            state["timer"] = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+            state["timer"].start()
+        return real.call(method, args)
+
+    monkeypatch.setattr(_protocol, "_core", types.SimpleNamespace(call=call, Fit=real.Fit))
+    n = 100_000
+    i = pd.RangeIndex(n)
+    d = pd.DataFrame({"time": 1.0 + (i * 7919) % 9973, "status": (i % 3 != 0).astype(float),
+                      "f": pd.Categorical((i * 31) % 300)})
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            hs.cox_ph("time", "status", ["f"], data=d)
+    finally:
+        if "timer" in state:
+            state["timer"].cancel()
+    elapsed = time.monotonic() - state["entered"]
+    assert 0.3 <= elapsed < 2.0, f"stopped {elapsed:.2f} s after entering the core"

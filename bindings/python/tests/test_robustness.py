@@ -124,3 +124,69 @@ def test_errors_name_event_as_the_user_wrote_it():
         hs.logrank_test([1.0, 2, 3, 4], [1, 2, 0, 1], [0, 0, 1, 1])
     with pytest.raises(ValueError, match=r"^argument `event`"):
         hs.cox_ph([1.0, 2, 3, 4], [1, 2, 0, 1], pd.DataFrame({"x": [1.0, 0, 1, 0]}))
+
+
+def test_many_level_string_factor_in_cox_is_an_error_not_an_abort():
+    # A 500-level string column on 1e6 rows: 499 dummy columns (4 GB per copy) used to
+    # exhaust memory; the core refuses the design before allocating any dummy column.
+    n = 1_000_000
+    i = np.arange(n)
+    d = pd.DataFrame({"time": 1.0 + i % 997, "status": (i % 3 != 0).astype(float),
+                      "f": pd.Series(np.char.add("L", (i % 500).astype(str)))})
+    t0 = time.monotonic()
+    with pytest.raises(ValueError, match=r"^argument `covariates`: factor `f` has 500 levels: "
+                                         r"the design has 499 columns x 1000000 rows \(4\.0 GB\), more than"):
+        hs.cox_ph("time", "status", ["f"], data=d)
+    assert time.monotonic() - t0 < 20
+
+
+def test_cox_design_too_wide_is_an_error():
+    # p x p information matrices: 5001 columns on 10 rows refused by the core.
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame(rng.normal(size=(10, 5001)), columns=[f"x{j}" for j in range(5001)])
+    with pytest.raises(ValueError, match=r"^argument `covariates`: the design has 5001 columns x 10 rows"):
+        hs.cox_ph(np.arange(1.0, 11), np.ones(10), x)
+
+
+def test_cox_init_overflowing_exp_is_an_error():
+    # coxph: "initial values lead to overflow or underflow of the exp function"; its
+    # boundary on ages 40..70 (16 evenly spaced) is between init 47 and 48.
+    ages = 40 + 30 * np.arange(16) / 15
+    t = 1.0 + (np.arange(16) * 5) % 16
+    x = pd.DataFrame({"x": ages})
+    for init in (1e300, -1e308, 48.0):
+        with pytest.raises(ValueError, match=r"^argument `init`: initial values lead to overflow or underflow "
+                                             r"of the exp function"):
+            hs.cox_ph(t, np.ones(16), x, init=[init], max_iter=0)
+    assert np.isfinite(hs.cox_ph(t, np.ones(16), x, init=[47.0], max_iter=0).loglik).all()
+
+
+def test_rate_ratio_limits_finite_for_huge_counts():
+    # binom.test's exact limits with 1 - p from the mirrored beta quantile (R: (1 - q)/q,
+    # q = qbeta(0.025, 1, 1e15 + 1)); poisson.test's own upper limit is Inf there.
+    r = hs.rate_ratio([1e15], [1.0], [1.0], [1.0])
+    assert np.isfinite(r["upper"]).all()
+    np.testing.assert_allclose(r[["lower", "upper"]].iloc[0], [179480259204364.53, 39497890205207168.0], rtol=1e-6)
+    # where poisson.test is finite: poisson.test(c(1e6, 7), c(1, 3))$conf.int
+    r = hs.rate_ratio([1e6], [1.0], [7.0], [3.0])
+    np.testing.assert_allclose(r[["lower", "upper"]].iloc[0], [208005.0192346668, 1065963.3186880883], rtol=1e-9)
+
+
+def test_inputs_that_used_to_panic_are_answers_or_named_errors():
+    # issue 21: pyo3_runtime.PanicException (not caught by `except Exception`) for these
+    d = hs.example_cohort().head(300)
+    with pytest.raises(ValueError, match=r"^argument `conf_level`: must be strictly between 0 and 1, got 1.5$"):
+        hs.fine_gray("time", "status", ["age"], data=d, conf_level=1.5)
+    m = hs.glm(np.array([1.0, 2.0]), np.array([[1.0, 2.0]]).T, family="gaussian")
+    assert "gaussian" in repr(m)
+    s = m.summary()
+    assert np.isfinite(s["coef"]).all() and s["se"].isna().all()  # 0 residual df, as glm
+    with pytest.raises(ValueError, match=r"^argument `events`: count is above 2\^53"):
+        hs.direct_standardize([1e300, 1.0], [100.0, 100.0], [0.5, 0.5])
+
+
+def test_icss_group_never_puts_a_missing_age_in_75_plus():
+    # issue 21: NaN, None and pd.NA went to "75+"; now no group (code -1), as R's NA
+    for ages in ([50.0, np.nan, 80.0], [50.0, None, 80.0], pd.Series([50.0, pd.NA, 80.0], dtype="Float64"),
+                 pd.array([50, None, 80], dtype="Int64")):
+        assert list(hs.icss_group(ages).codes) == [1, -1, 4], ages

@@ -285,6 +285,7 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
   xterms <- mf_terms   # with the fitted bases (predvars) for predictions
   attr(xterms, "intercept") <- 1L
   check_two_levels(xterms, mf)
+  check_design_size(xterms, mf)
   X <- model.matrix(xterms, mf)
   assign_ <- attr(X, "assign")
   contrasts <- attr(X, "contrasts")

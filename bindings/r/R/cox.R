@@ -83,6 +83,7 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
          "(null models are not supported)", call. = FALSE)
   }
   check_two_levels(xterms, mf)
+  check_design_size(xterms, mf)
   X <- model.matrix(xterms, mf)
   assign_ <- attr(X, "assign")
   contrasts <- attr(X, "contrasts")
@@ -447,6 +448,36 @@ check_two_levels <- function(terms, mf) {
            call. = FALSE)
     }
   }
+  invisible(NULL)
+}
+
+# The core's resource guard (`design_size`, the check Python's designs get inside the
+# core) asked before model.matrix() allocates the n x p design: p from the model
+# matrix of two rows (factor levels kept, character columns as factors of all their
+# values; the intercept not counted), the factor with the most levels named. A
+# 500-level factor on 1e6 rows is refused here instead of allocating 4 GB twice.
+check_design_size <- function(terms, mf) {
+  n <- nrow(mf)
+  if (n <= 2L) return(invisible(NULL))
+  fac <- attr(terms, "factors")
+  used <- if (length(fac)) rownames(fac)[rowSums(fac) > 0] else character()
+  head <- mf[1:2, , drop = FALSE]
+  widest <- NULL
+  k <- 0L
+  for (v in intersect(used, names(mf))) {
+    x <- mf[[v]]
+    if (is.character(x)) x <- factor(x)
+    if (!is.factor(x)) next
+    head[[v]] <- x[1:2]
+    if (nlevels(x) > k) {
+      widest <- v
+      k <- nlevels(x)
+    }
+  }
+  M <- model.matrix(terms, head)
+  p <- sum(colnames(M) != "(Intercept)")
+  hrr_call("design_size", list(n = as.double(n), p = as.double(p),
+                               factor = widest, levels = if (k > 0L) as.double(k)))
   invisible(NULL)
 }
 

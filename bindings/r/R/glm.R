@@ -109,6 +109,7 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   if (!is.null(resp$trials)) w <- if (is.null(w)) resp$trials else w * resp$trials
 
   check_two_levels(mf_terms, mf)
+  check_design_size(mf_terms, mf)
   X <- model.matrix(mf_terms, mf)
   assign_ <- attr(X, "assign")
   contrasts <- attr(X, "contrasts")

@@ -38,6 +38,7 @@ parametric_survival <- function(formula, data, dist = "weibull", weights = NULL,
   intercept <- attr(xterms, "intercept") == 1L
   attr(xterms, "intercept") <- 1L
   check_two_levels(xterms, mf)
+  check_design_size(xterms, mf)
   X <- model.matrix(xterms, mf)
   contrasts <- attr(X, "contrasts")
   X <- X[, attr(X, "assign") != 0L, drop = FALSE]

@@ -133,6 +133,52 @@ pub fn check_cells(arg: &'static str, cells: f64, what: impl FnOnce() -> String)
     Ok(())
 }
 
+/// The most cells (rows x columns) of a model matrix a fit copies: 4e8 numbers (3.2 GB
+/// per copy), e.g. 1e6 rows x 400 columns or 1e7 x 40 (registry-sized fits pass). A
+/// factor with very many levels (an identifier, a 500-level string column on 1e6 rows)
+/// is refused before its dummy columns or the fit's working copy are allocated, instead
+/// of exhausting memory.
+pub const MAX_DESIGN_CELLS: f64 = 4e8;
+
+/// The most columns a fit's p x p matrices (information, its inverse and the
+/// per-stratum sums, a few copies each) may have: 5000 (200 MB per matrix).
+pub const MAX_DESIGN_COLUMNS: usize = 5000;
+
+/// Refuse, naming `arg`, a model matrix of `n` rows and `p` columns larger than
+/// [`MAX_DESIGN_CELLS`] or wider than [`MAX_DESIGN_COLUMNS`]; `why` (may be empty) says
+/// where the columns come from (e.g. "`f` has 500 levels: ").
+pub fn check_design(arg: &'static str, n: usize, p: usize, why: &str) -> Result<()> {
+    let cells = n as f64 * p as f64;
+    if cells > MAX_DESIGN_CELLS || p > MAX_DESIGN_COLUMNS {
+        return Err(Error::InvalidArgument {
+            arg,
+            reason: format!(
+                "{why}the design has {p} columns x {n} rows ({:.1} GB), more than the {:.1e} cells and {MAX_DESIGN_COLUMNS} columns allowed (is a column with many levels, e.g. an identifier, used as a factor?)",
+                cells * 8.0 / 1e9,
+                MAX_DESIGN_CELLS
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// `len` zeros, allocated fallibly: allocation failure is an error naming `arg` (the
+/// design of `n` rows x `p` columns it holds) instead of an abort.
+pub fn try_zeros(arg: &'static str, len: usize, n: usize, p: usize) -> Result<Vec<f64>> {
+    let mut v: Vec<f64> = Vec::new();
+    if v.try_reserve_exact(len).is_err() {
+        return Err(Error::InvalidArgument {
+            arg,
+            reason: format!(
+                "the design has {p} columns x {n} rows ({:.1} GB): not enough memory to copy it",
+                len as f64 * 8.0 / 1e9
+            ),
+        });
+    }
+    v.resize(len, 0.0);
+    Ok(v)
+}
+
 /// Check the `times` at which a fitted curve is read: every one finite.
 pub fn check_times(times: &[f64]) -> Result<()> {
     check_finite("times", times)

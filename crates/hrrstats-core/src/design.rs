@@ -41,6 +41,23 @@ impl<'a> DesignMatrix<'a> {
             columns: Vec::new(),
             factor_levels: Vec::new(),
         };
+        // Columns before allocating any dummy: numeric terms one each, factors at most
+        // one per level after the first (the resource guard counts given levels).
+        let mut p = 0usize;
+        let mut widest: Option<(&str, usize)> = None;
+        for t in terms {
+            match *t {
+                Term::Numeric { .. } => p += 1,
+                Term::Factor { name, levels, .. } => {
+                    p += levels.len().saturating_sub(1);
+                    if widest.is_none_or(|(_, k)| levels.len() > k) {
+                        widest = Some((name, levels.len()));
+                    }
+                }
+            }
+        }
+        let why = widest.map_or(String::new(), |(name, k)| format!("factor `{name}` has {k} levels: "));
+        crate::data::check_design("covariates", n, p, &why)?;
         for t in terms {
             match *t {
                 Term::Numeric { name, values } => {
@@ -90,12 +107,11 @@ impl<'a> DesignMatrix<'a> {
                         .collect();
                     for &l in kept.iter().skip(1) {
                         out.names.push(format!("{name}{}", levels[l]));
-                        out.columns.push(Cow::Owned(
-                            codes
-                                .iter()
-                                .map(|&c| (c as usize == l) as u8 as f64)
-                                .collect(),
-                        ));
+                        let mut col = crate::data::try_zeros("covariates", n, n, p)?;
+                        for (v, &c) in col.iter_mut().zip(codes.iter()) {
+                            *v = (c as usize == l) as u8 as f64;
+                        }
+                        out.columns.push(Cow::Owned(col));
                     }
                     out.factor_levels.push((
                         name.to_string(),

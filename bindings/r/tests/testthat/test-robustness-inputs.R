@@ -164,3 +164,20 @@ test_that("a missing time is worded as in Python, status 2 the same everywhere",
                      "status must be 0 \\(censored\\) or 1 \\(event\\)", fixed = FALSE)
   expect_identical(km, net)
 })
+
+test_that("confint() at another level checks it as the fit does (Cox, Fine-Gray, GLM)", {
+  d <- competing_data()
+  d$cause[is.na(d$cause)] <- 0
+  d$status <- as.double(d$cause > 0)
+  fits <- suppressWarnings(list(
+    cox_ph(survival::Surv(time, status) ~ x, data = d),
+    fine_gray(survival::Surv(time, cause) ~ x, data = d),
+    poisson_glm(cause ~ x, data = d)))
+  for (f in fits) {
+    expect_true(all(is.finite(confint(f, level = 0.9))))
+    for (bad in c(2, NaN, 0)) {
+      input_error(confint(f, level = bad),
+                  "^argument `conf_level`: must be strictly between 0 and 1", fixed = FALSE)
+    }
+  }
+})

@@ -85,3 +85,69 @@ test_that("a Cox model with monotone likelihood warns as coxph does", {
   ref <- suppressWarnings(survival::coxph(survival::Surv(time, status) ~ x + z, data = d))
   expect_equal(unname(coef(f)), unname(coef(ref)), tolerance = 1e-8)
 })
+
+test_that("a 500-level factor in Cox on 1e6 rows is an error before model.matrix allocates", {
+  # 499 dummy columns x 1e6 rows: 4 GB per copy; refused (the core's design_size check)
+  # before R's model.matrix() builds it, with the message Python gets from the core.
+  n <- 1e6
+  i <- seq_len(n) - 1
+  d <- data.frame(time = 1 + i %% 997, status = as.double(i %% 3 != 0),
+                  f = paste0("L", i %% 500))
+  msg <- paste0("argument `covariates`: factor `f` has 500 levels: the design has 499 columns ",
+                "x 1000000 rows (4.0 GB), more than")
+  t0 <- Sys.time()
+  expect_error(cox_ph(survival::Surv(time, status) ~ f, data = d), msg, fixed = TRUE)
+  d$f <- factor(d$f)
+  expect_error(cox_ph(survival::Surv(time, status) ~ f, data = d), msg, fixed = TRUE)
+  expect_lt(as.numeric(difftime(Sys.time(), t0, units = "secs")), 30)
+})
+
+test_that("a Cox design too wide for its p x p matrices is an error", {
+  d <- data.frame(time = 1:10, status = 1)
+  d$X <- matrix(seq_len(10 * 5001) %% 7, 10, 5001)
+  expect_error(cox_ph(survival::Surv(time, status) ~ X, data = d),
+               "argument `covariates`: the design has 5001 columns x 10 rows", fixed = TRUE)
+})
+
+test_that("a Cox init that overflows exp() is an error naming init, as coxph", {
+  d <- data.frame(time = 1 + (0:15 * 5) %% 16, status = 1, x = 40 + 30 * (0:15) / 15)
+  msg <- "argument `init`: initial values lead to overflow or underflow of the exp function"
+  for (init in c(1e300, -1e308, 48)) {
+    expect_error(cox_ph(survival::Surv(time, status) ~ x, data = d, init = init,
+                        control = list(iter.max = 0)), msg, fixed = TRUE)
+  }
+  # coxph's boundary: 48 refused, 47 accepted, by both
+  expect_error(survival::coxph(survival::Surv(time, status) ~ x, data = d, init = 48),
+               "initial values lead to overflow or underflow of the exp function")
+  expect_silent(ref <- survival::coxph(survival::Surv(time, status) ~ x, data = d, init = 47,
+                                       control = survival::coxph.control(iter.max = 0)))
+  f <- cox_ph(survival::Surv(time, status) ~ x, data = d, init = 47, control = list(iter.max = 0))
+  expect_equal(f$loglik, ref$loglik, tolerance = 1e-8)
+})
+
+test_that("rate_ratio() limits stay finite for huge counts", {
+  # binom.test's exact limits with 1 - p from the mirrored beta quantile; poisson.test's
+  # own upper limit is Inf here (qbeta(0.975, 1e15 + 1, 1) rounds to 1).
+  r <- rate_ratio(events1 = 1e15, person_time1 = 1, events2 = 1, person_time2 = 1)
+  q_hi <- qbeta(0.025, 1, 1e15 + 1)
+  q_lo <- qbeta(0.975, 2, 1e15)
+  expect_true(is.finite(r$upper))
+  expect_equal(c(r$lower, r$upper), c((1 - q_lo) / q_lo, (1 - q_hi) / q_hi), tolerance = 1e-6)
+  # where poisson.test is finite, its limits
+  r <- rate_ratio(events1 = 1e6, person_time1 = 1, events2 = 7, person_time2 = 3)
+  expect_equal(c(r$lower, r$upper),
+               as.numeric(stats::poisson.test(c(1e6, 7), c(1, 3))$conf.int), tolerance = 1e-9)
+})
+
+test_that("inputs that used to panic (found from Python) are answers or named errors", {
+  d <- head(example_cohort(), 300)
+  expect_error(fine_gray(survival::Surv(time, status) ~ age, data = d, conf_level = 1.5),
+               "argument `conf_level`: must be strictly between 0 and 1, got 1.5", fixed = TRUE)
+  g <- glm_fit(y ~ x, data = data.frame(y = c(1, 2), x = c(1, 2)), family = "gaussian")
+  expect_output(print(g))
+  expect_output(print(summary(g)))
+  expect_true(all(is.finite(coef(g))))
+  expect_error(direct_standardize(events = c(1e300, 1), person_time = c(100, 100),
+                                  standard_weights = c(0.5, 0.5)),
+               "argument `events`: count is above 2^53", fixed = TRUE)
+})

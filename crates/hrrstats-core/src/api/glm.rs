@@ -119,6 +119,29 @@ fn covariates_of<'d>(d: &'d DesignMatrix, n: usize) -> Result<Covariates<'d>> {
     }
 }
 
+/// The resource guard of a design, for hosts that build model matrices themselves (R's
+/// `model.matrix`) to ask before allocating: `n` rows, `p` columns and, when a
+/// factor contributes most of them, its name (`factor`) and number of `levels`. The
+/// same check and message as the core's own designs ([`crate::data::check_design`]):
+/// an error naming `covariates`, or `rows`, `columns` and `cells` when within limits.
+pub fn design_size(args: &Args) -> Result<Output> {
+    let n = args.count_or("n", 0, 0)?;
+    let p = args.count_or("p", 0, 0)?;
+    let factor = args.str_or("factor", "")?;
+    let why = if factor.is_empty() {
+        String::new()
+    } else {
+        format!("factor `{factor}` has {} levels: ", args.count_or("levels", 0, 0)?)
+    };
+    crate::data::check_design("covariates", n, p, &why)?;
+    Ok(Output::value(
+        Record::new()
+            .with("rows", n as f64)
+            .with("columns", p as f64)
+            .with("cells", n as f64 * p as f64),
+    ))
+}
+
 /// The model matrix of a record of covariates: `covariates` (numeric columns and
 /// factors), `n` (rows; default the first column's length), `drop_unused` (default
 /// true: factor levels no row uses are dropped, as `model.frame`). Returns `names` (the

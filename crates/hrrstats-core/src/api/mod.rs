@@ -90,6 +90,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("design_matrix", glm::design_matrix),
         ("glm_partitioned", glm::glm_partitioned),
         ("glm_part_pass", glm::glm_part_pass),
+        ("design_size", glm::design_size),
         ("rate_table", relsurv::rate_table),
         ("builtin_rate_table", relsurv::builtin_rate_table),
         ("expected_survival", relsurv::expected_survival),

@@ -294,30 +294,33 @@ pub fn rate_ratios(
     for i in 0..a.e1.len() {
         let (x1, x2, t1, t2) = (a.e1[i], a.e2[i], a.t1[i], a.t2[i]);
         let n = x1 + x2;
-        let pl = if x1 == 0.0 {
-            0.0
-        } else {
-            qbeta(alpha, x1, n - x1 + 1.0)
-        };
-        let pu = if x1 == n {
-            1.0
-        } else {
-            qbeta(1.0 - alpha, x1 + 1.0, n - x1)
-        };
-        let to_ratio = |p: f64| {
-            if p == 1.0 {
-                f64::INFINITY
+        // The exact conditional limits of binom.test: p_L = qbeta(alpha, x1, x2 + 1),
+        // p_U = qbeta(1 - alpha, x1 + 1, x2), as odds p/(1 - p). Near p = 1 (x1 much
+        // larger than x2) 1 - p is read from the mirrored quantile 1 - p =
+        // qbeta(1 - u, b, a), not by subtraction, which rounds to 0 (an infinite
+        // limit at 1e15 vs 1 event); the shapes use x2, never n - x1.
+        let odds = |u: f64, a: f64, b: f64| {
+            let p = qbeta(u, a, b);
+            if p <= 0.5 {
+                p / (1.0 - p)
             } else {
-                p / (1.0 - p) * t2 / t1
+                let q = qbeta(1.0 - u, b, a);
+                (1.0 - q) / q
             }
+        };
+        let lower = if x1 == 0.0 { 0.0 } else { odds(alpha, x1, x2 + 1.0) * t2 / t1 };
+        let upper = if x2 == 0.0 {
+            f64::INFINITY
+        } else {
+            odds(1.0 - alpha, x1 + 1.0, x2) * t2 / t1
         };
         out.estimate.push(if x2 == 0.0 {
             f64::INFINITY
         } else {
             (x1 / t1) / (x2 / t2)
         });
-        out.lower.push(to_ratio(pl));
-        out.upper.push(to_ratio(pu));
+        out.lower.push(lower);
+        out.upper.push(upper);
         out.p_value.push(binom_test_p(
             x1,
             n,

@@ -186,7 +186,10 @@ impl CoxPhParams {
                 reason: "no events: a Cox model needs at least one".into(),
             });
         }
-        let prep = Prepared::new(surv, x, data.offset);
+        if let Some(init) = &self.init {
+            check_init_overflow(x, data.offset, init)?;
+        }
+        let prep = Prepared::new(surv, x, data.offset)?;
         prep.check_finite(x)?;
         let iter = newton(&prep, self)?;
         let mut fit = CoxPhFit::assemble(&prep.scale, self, &iter, surv.len(), n_event, x.names());
@@ -347,6 +350,40 @@ impl crate::newton::Rule<sweep::Sums> for CoxRule {
     ) -> Option<crate::newton::Stop> {
         (n.evaluations == self.max_iter).then_some(crate::newton::Stop::MaxIterations)
     }
+}
+
+/// coxph's check of `init` (in `coxph()`): the linear predictor at the start, with the
+/// covariates centred at their (unweighted) column means, `x'init - mean(x)'init +
+/// offset`, must neither overflow `exp` for some row nor underflow it for every row
+/// ("initial values lead to overflow or underflow of the exp function"); refused here
+/// naming `init` as coxph refuses it, instead of NaN or "aliased" coefficients.
+fn check_init_overflow(x: &crate::data::Covariates, offset: Option<&[f64]>, init: &[f64]) -> Result<()> {
+    let n = x.n();
+    let means: Vec<f64> = (0..x.p())
+        .map(|j| x.column(j).iter().sum::<f64>() / n.max(1) as f64)
+        .collect();
+    let centre: f64 = means.iter().zip(init).map(|(m, b)| m * b).sum();
+    let (mut top, mut all_under, mut bad) = (f64::NEG_INFINITY, true, false);
+    for i in 0..n {
+        let mut t = offset.map_or(0.0, |o| o[i]) - centre;
+        for (j, b) in init.iter().enumerate() {
+            t += x.column(j)[i] * b;
+        }
+        let e = t.exp();
+        bad |= !t.is_finite() || e > f64::MAX;
+        all_under &= e == 0.0;
+        top = top.max(t.abs());
+    }
+    if !(bad || (n > 0 && all_under)) {
+        return Ok(());
+    }
+    Err(Error::InvalidArgument {
+        arg: "init",
+        reason: format!(
+            "initial values lead to overflow or underflow of the exp function (as coxph refuses them): the centred linear predictor reaches {}; give smaller initial values",
+            if top.is_finite() { format!("{top:.3e}") } else { "infinity".to_string() }
+        ),
+    })
 }
 
 fn newton(prep: &Prepared, params: &CoxPhParams) -> Result<IterResult> {

@@ -34,8 +34,10 @@ pub(super) struct Prepared {
 }
 
 impl Prepared {
-    pub(super) fn new(data: &SurvivalData, x: &Covariates, offset: Option<&[f64]>) -> Self {
+    pub(super) fn new(data: &SurvivalData, x: &Covariates, offset: Option<&[f64]>) -> Result<Self> {
         let p = x.p();
+        // The working copy is n x p, the sweeps' sums p x p: refused before allocating.
+        crate::data::check_design("covariates", data.len(), p, "")?;
         let exit = data.exit();
         let status = data.status();
         let mut bounds = vec![0usize];
@@ -82,7 +84,7 @@ impl Prepared {
         let g = |v: &[f64]| -> Vec<f64> { order.iter().map(|&r| v[r as usize]).collect() };
         let weight: Vec<f64> = order.iter().map(|&r| data.weight(r as usize)).collect();
         let wsum: f64 = weight.iter().sum();
-        let mut xs = vec![0.0; m * p];
+        let mut xs = crate::data::try_zeros("covariates", m * p, m, p)?;
         let mut scale = vec![1.0; p];
         let mut centers = vec![0.0; p];
         for j in 0..p {
@@ -110,7 +112,7 @@ impl Prepared {
                 xs[i * p + j] = (col[r as usize] - center) * sc;
             }
         }
-        Prepared {
+        Ok(Prepared {
             p,
             rows: order.clone(),
             bounds,
@@ -124,7 +126,7 @@ impl Prepared {
             scale,
             center: centers,
             counting: data.entry().is_some(),
-        }
+        })
     }
 
     /// An error naming the first covariate whose centring or scaling overflowed (values
@@ -195,17 +197,39 @@ impl Prepared {
 
     /// As [`Prepared::sums`], with the `x g(t)` blocks when `g` (per sorted position:
     /// the time function at that row's exit time) is given.
+    ///
+    /// Interrupts: one stratum is swept on the calling thread, which polls
+    /// [`crate::interrupt::check`] inside its row loop (a large-p evaluation can take
+    /// minutes); several strata are swept in parallel in blocks of strata, with a
+    /// check before each block (rayon's workers never ask the hook).
     pub(super) fn sums_with(&self, beta: &[f64], efron: bool, g: Option<&[f64]>) -> Result<Sums> {
         let eta = self.eta(beta);
-        let parts: Vec<Result<Sums>> = (0..self.bounds.len() - 1)
-            .into_par_iter()
-            .map(|b| self.block_sums(b, &eta, efron, g))
-            .collect();
-        let mut total = Sums::new(self.p);
-        for part in parts {
-            total.add(&part?);
+        let blocks = self.bounds.len() - 1;
+        if blocks == 1 {
+            return self.block_sums(0, &eta, efron, g);
         }
-        Ok(total)
+        let cost = (self.len() / blocks.max(1)).max(1).saturating_mul(self.p * self.p);
+        crate::interrupt::in_blocks(
+            blocks,
+            cost,
+            Ok(Sums::new(self.p)),
+            |range| {
+                let parts: Vec<Result<Sums>> = range
+                    .into_par_iter()
+                    .map(|b| self.block_sums(b, &eta, efron, g))
+                    .collect();
+                let mut total = Sums::new(self.p);
+                for part in parts {
+                    total.add(&part?);
+                }
+                Ok(total)
+            },
+            |acc: Result<Sums>, part: Result<Sums>| {
+                let mut acc = acc?;
+                acc.add(&part?);
+                Ok(acc)
+            },
+        )?
     }
 
     /// One stratum's sweep (agfit4): event times from last to first.
@@ -262,6 +286,9 @@ impl Prepared {
             dsum.fill(0.0);
             let gt = g.map_or(0.0, |g| g[k]);
             while person < end && self.exit[person] >= dtime {
+                // A no-op on rayon's workers; on the calling thread, Ctrl-C stops a
+                // long evaluation within about 0.1 s (rows cost O(p^2) each).
+                crate::interrupt::check_every(person, 256)?;
                 let q = person;
                 nrisk += 1;
                 etasum += eta[q];
