@@ -304,7 +304,7 @@ impl Fit {
     /// Run the operation `method` of this fit with the arguments in `args`.
     fn call(&self, py: Python<'_>, method: &str, args: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
         let inner = &self.inner;
-        let v = with_args(py, args, |a| inner.call(method, a))?;
+        let v = with_args(py, args, |a| core::api::call_fit(inner.as_ref(), method, a))?;
         to_python(py, v)
     }
 }

@@ -345,11 +345,12 @@ cause_code <- function(cause, evc) {
 
 # The coefficient table (term, coef, exp_coef, se, z, p, exp_lower, exp_upper, lower,
 # upper) at `level`, computed by the core (the fit's own level is kept).
-fg_table <- function(object, level) {
+fg_table <- function(object, level, label = "conf_level") {
   if (is.numeric(level) && length(level) == 1L && isTRUE(all.equal(level, object$conf_level))) {
     return(object$coef_table)
   }
-  hrr_fit_call(ptr_or_refit(object, "fine_gray"), "coef_table", list(conf_level = level))
+  hrr_fit_call(ptr_or_refit(object, "fine_gray"), "coef_table",
+               list(conf_level = level, labels = list(conf_level = label)))
 }
 
 coef.hrr_finegray <- function(object, ...) object$coefficients
@@ -367,7 +368,7 @@ confint.hrr_finegray <- function(object, parm, level = 0.95, ...) {
   cf <- object$coefficients
   if (missing(parm)) parm <- names(cf)
   else if (is.numeric(parm)) parm <- names(cf)[parm]
-  w <- fg_table(object, level)
+  w <- fg_table(object, level, "level")
   a <- (1 - level) / 2
   ci <- cbind(w$lower, w$upper)
   dimnames(ci) <- list(names(cf), paste(format(100 * c(a, 1 - a), trim = TRUE,

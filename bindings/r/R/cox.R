@@ -214,10 +214,11 @@ logLik.hrr_coxph <- function(object, ...) {
 # The core's coefficient table (term, coef, exp_coef, se, [naive_se], z or t, p,
 # exp_lower, exp_upper, lower, upper) at `level`: the fit's own at its level. Cox and
 # GLM fits.
-cox_table <- function(x, level = x$conf_level) {
+# `label`: the caller's name for the level, for errors.
+cox_table <- function(x, level = x$conf_level, label = "conf_level") {
   if (isTRUE(all.equal(level, x$conf_level)) && !is.null(x$table)) return(na_table(x$table))
   ptr <- if (inherits(x, "hrr_glm")) glm_ptr(x) else cox_ptr(x)
-  na_table(hrr_fit_call(ptr, "coef_table", list(conf_level = level)))
+  na_table(hrr_fit_call(ptr, "coef_table", list(conf_level = level, labels = list(conf_level = label))))
 }
 
 # A table with NA for NaN (aliased terms).
@@ -230,7 +231,7 @@ na_table <- function(tab) {
 # Wald limits of the coefficients (coef scale; the robust variance when the fit has
 # one), as confint.coxph and confint.default. Also the method for GLM fits.
 confint.hrr_coxph <- function(object, parm, level = 0.95, ...) {
-  tab <- as.data.frame(object, conf_level = level)
+  tab <- cox_table(object, level, "level")
   cf <- object$coefficients
   if (missing(parm)) parm <- names(cf)
   else if (is.numeric(parm)) parm <- names(cf)[parm]
@@ -301,7 +302,7 @@ print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) 
 }
 
 summary.hrr_coxph <- function(object, conf.int = 0.95, ...) {
-  tab <- cox_table(object, conf.int)
+  tab <- cox_table(object, conf.int, "conf.int")
   ci <- ratio_ci(tab, conf.int)
   res <- list(call = object$call, n = object$n, nevent = object$nevent,
               n_dropped = object$n_dropped,

@@ -176,8 +176,9 @@ test_that("confint() at another level checks it as the fit does (Cox, Fine-Gray,
   for (f in fits) {
     expect_true(all(is.finite(confint(f, level = 0.9))))
     for (bad in c(2, NaN, 0)) {
+      # named as the caller wrote it: confint's `level`
       input_error(confint(f, level = bad),
-                  "^argument `conf_level`: must be strictly between 0 and 1", fixed = FALSE)
+                  "^argument `level`: must be strictly between 0 and 1", fixed = FALSE)
     }
   }
 })

@@ -122,9 +122,19 @@ pub fn call(method: &str, args: &Args) -> Result<Output> {
             reason: format!("no method \"{method}\" in hrrstats"),
         })?;
     let rows = args.opt_nums("rows")?.map(|r| r.to_vec());
-    // `labels`: the caller's names for the core's arguments (e.g. Python's `event` for
-    // `status`), so that errors name what the user wrote.
-    let labels: Vec<(String, String)> = match args.record("labels")? {
+    let labels = labels(args)?;
+    f(args)
+        .map_err(|e| match rows {
+            Some(rows) => e.with_row_map(&rows),
+            None => e,
+        })
+        .map_err(|e| e.relabel(&labels))
+}
+
+/// `labels`: the caller's names for the core's arguments (e.g. Python's `event` for
+/// `status`, R's `level` for `conf_level`), so that errors name what the user wrote.
+fn labels(args: &Args) -> Result<Vec<(String, String)>> {
+    Ok(match args.record("labels")? {
         Some(r) => r
             .items
             .iter()
@@ -134,13 +144,13 @@ pub fn call(method: &str, args: &Args) -> Result<Output> {
             })
             .collect(),
         None => Vec::new(),
-    };
-    f(args)
-        .map_err(|e| match rows {
-            Some(rows) => e.with_row_map(&rows),
-            None => e,
-        })
-        .map_err(|e| e.relabel(&labels))
+    })
+}
+
+/// Run the operation `method` of a fit, with the caller's `labels` (as [`call`]).
+pub fn call_fit(fit: &dyn Fitted, method: &str, args: &Args) -> Result<Value> {
+    let labels = labels(args)?;
+    fit.call(method, args).map_err(|e| e.relabel(&labels))
 }
 
 /// Unknown post-fit operation.

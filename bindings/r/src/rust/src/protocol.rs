@@ -326,7 +326,7 @@ fn hrr_call_(method: &str, args: Robj) -> Robj {
 fn hrr_fit_call_(fit: Robj, method: &str, args: Robj) -> Robj {
     guarded(|| {
         let f = fit_of(&fit)?;
-        let v = with_args(args, |a| f.0.call(method, a))?;
+        let v = with_args(args, |a| core::api::call_fit(f.0.as_ref(), method, a))?;
         Ok(to_r(v))
     })
 }
