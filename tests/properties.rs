@@ -241,6 +241,11 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             a.with("y", nums(y))
                 .with("covariates", record(vec![("x", nums(c.x.clone()))]))
         }
+        "logrank_part_pass" => a
+            .with("time", nums(c.time.clone()))
+            .with("status", nums(c.status.clone()))
+            .with("group", codes(c.group.clone(), 2)),
+        "logrank_partitioned" => a.with("rho", Arg::Num(0.5)),
         "cox_part_pass" => a
             .with("time", nums(c.time.clone()))
             .with("status", nums(c.status.clone()))
@@ -342,6 +347,8 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
 const METHODS: &[&str] = &[
     "kaplan_meier",
     "logrank_test",
+    "logrank_partitioned",
+    "logrank_part_pass",
     "cumulative_incidence",
     "fine_gray",
     "cause_specific_events",

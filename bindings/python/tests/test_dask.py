@@ -129,6 +129,23 @@ def test_cox_equals_in_memory(client, kind):
         hd.cox_ph("days", "status", ["age"], data=split(df))
 
 
+@pytest.mark.parametrize("kind", ["plain", "strata_rho", "entry"])
+def test_logrank_equals_in_memory(client, kind):
+    df = cohort()
+    df["days"] = np.ceil(df["time"] * 30)
+    df["entry_days"] = np.floor(df["days"] * 0.3)
+    args = {}
+    if kind == "strata_rho":
+        args.update(strata="sex", rho=1.0)
+    elif kind == "entry":
+        args.update(entry="entry_days")
+    mem = hs.logrank_test("days", "status", "stage", data=df, **args)
+    par = hd.logrank_test("days", "status", "stage", data=split(df), **args)
+    close(par.statistic, mem.statistic)
+    close(par.variance, mem.variance)
+    pd.testing.assert_frame_equal(par.table(), mem.table(), rtol=1e-10)
+
+
 def test_person_time_table_equals_in_memory(client):
     df = cohort()
     args = dict(time_scales={"age": "entry_age", "period": "entry_year"},

@@ -242,6 +242,8 @@ def _valid(method, d):
         "glm_partitioned": {"family": "poisson", "start": np.array([0.0, 0.1])},
         "cox_part_pass": {"time": d.time, "status": d.event, "strata": g, "covariates": x},
         "cox_partitioned": {"covariate_names": ["x"]},
+        "logrank_part_pass": {"time": d.time, "status": d.event, "group": g},
+        "logrank_partitioned": {"rho": 0.5},
         "design_size": {"n": float(len(d.x)), "p": 3.0},
         "icss_group": {"age": age},
         "life_table": {"deaths": d.time, "population": age * 100, "age": 5.0 * np.arange(n)},

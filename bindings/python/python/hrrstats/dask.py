@@ -23,6 +23,8 @@ core on the worker that holds it (the GIL released); only small sums travel:
   the event times and the covariates' centres. One pass per Newton evaluation; each
   partition sends ``K (2 + 2p + p(p+1))`` numbers for ``K`` distinct event times (times
   in days keep ``K`` small).
+- :func:`logrank_test`: two passes — each partition's event times, then per event time
+  and group its numbers at risk and its deaths — added; survdiff's formulas on the sums.
 - :func:`lexis_split`: the split rows as a Dask DataFrame (each partition split where
   it lies), for users who need the rows themselves.
 - :func:`kaplan_meier`: each partition reduced to its distinct (stratum, entry, time,
@@ -45,7 +47,7 @@ from ._convert import floats, missing
 from ._protocol import EVENT_LABEL, call
 
 __all__ = ["person_time_table", "lexis_split", "glm", "glm_fit", "poisson_glm", "logistic_glm", "cox_ph",
-           "kaplan_meier"]
+           "kaplan_meier", "logrank_test"]
 
 
 def _frame(data, fn):
@@ -355,3 +357,53 @@ def kaplan_meier(time, event, *, entry=None, strata=None, conf_type="log", conf_
     merged = merged.reset_index()
     return _survival.kaplan_meier(cols[-2], cols[-1], entry=entry, strata=strata, weights=merged["__n"].to_numpy(float),
                                   conf_type=conf_type, conf_level=conf_level, data=merged)
+
+
+# ---- log-rank -------------------------------------------------------------------------------
+
+def _codes_of(pdf, c, levels, arg):
+    values = np.asarray(pdf[c], dtype=object)
+    miss = missing(values)
+    if miss.any():
+        raise ValueError(f"argument `{arg}`: missing value at row {int(np.flatnonzero(miss)[0])}")
+    codes = pd.Index(levels, dtype=object).get_indexer(values)
+    return np.ascontiguousarray(codes, dtype=np.uint32), [str(v) for v in levels]
+
+
+def _logrank_part(pdf, cols, group_levels, strata_levels, request):
+    time, event, group, entry, strata = cols
+    args = {"time": floats(pdf[time], "time"), "status": floats(pdf[event], "event"),
+            "group": _codes_of(pdf, group, group_levels, "group"), "labels": EVENT_LABEL}
+    if entry is not None:
+        args["entry"] = floats(pdf[entry], "entry")
+    if strata is not None:
+        args["strata"] = _codes_of(pdf, strata, strata_levels, "strata")
+    args.update({k: v for k, v in request.items() if v is not None})
+    return call("logrank_part_pass", args)[0]
+
+
+def _distinct(data, col):
+    """The sorted distinct values of a column of the whole data."""
+    lv = _levels(data, [col])[col]
+    return lv if lv is not None else sorted(dask.compute(data[col].dropna().unique())[0].tolist())
+
+
+def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, data=None):
+    """:func:`hrrstats.logrank_test` of a Dask DataFrame (arguments name its columns; one
+    ``group`` and one ``strata`` column): the same statistic, observed, expected and
+    variance, from two passes over the partitions."""
+    data = _frame(data, "logrank_test")
+    cols = [_names(time, "time")[0], _names(event, "event")[0], _names(group, "group")[0],
+            (_names(entry, "entry") or [None])[0], (_names(strata, "strata") or [None])[0]]
+    missing_cols = [c for c in cols if c is not None and c not in data.columns]
+    if missing_cols:
+        raise ValueError(f"argument `data`: no column \"{missing_cols[0]}\"")
+    group_levels = _distinct(data, cols[2])
+    strata_levels = None if cols[4] is None else _distinct(data, cols[4])
+    r, driver = call("logrank_partitioned", {"rho": float(rho)})
+    request = r["request"]
+    while request is not None:
+        parts = _run(data, _logrank_part, cols, group_levels, strata_levels, request)
+        request = driver.call("step", {"parts": parts})["request"]
+    res = driver.call("result", {})
+    return _survival.LogrankTest(res, [str(v) for v in group_levels], 0)

@@ -87,7 +87,7 @@ fn cox_params(args: &Args) -> Result<crate::survival::cox::CoxPhParams> {
 /// `beta`), from its `time`, `status`, `entry`, `strata` (codes with the whole data's
 /// levels), `weights`, `offset` and `covariates` (numeric columns).
 pub fn cox_part_pass(args: &Args) -> Result<Output> {
-    use crate::survival::cox::partitioned::{part_moments, part_sums, CoxPart, EventTimes};
+    use crate::survival::cox::partitioned::{part_moments, part_sums, CoxPart};
     let (cols, names) = args.columns("covariates")?;
     let time = args.nums("time")?;
     let x = Covariates::from_columns(cols, &names)?;
@@ -114,14 +114,7 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
                 .with("times", Value::List(m.times.into_iter().map(Value::Nums).collect()))
         }
         "sums" => {
-            let offsets = args
-                .nums("time_offsets")?
-                .iter()
-                .map(|&v| if v >= 0.0 && v.fract() == 0.0 { Ok(v as usize) } else {
-                    Err(Error::InvalidArgument { arg: "time_offsets", reason: format!("must be counts, got {v}") })
-                })
-                .collect::<Result<Vec<usize>>>()?;
-            let times = EventTimes { times: args.nums("times")?.to_vec(), offsets };
+            let times = event_times_arg(args)?;
             let t = part_sums(&part, &times, args.nums("centre")?, args.nums("scale")?, args.nums("beta")?)?;
             Record::new()
                 .with("names", names.clone())
@@ -144,6 +137,57 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
         }
     };
     Ok(Output::value(rec))
+}
+
+/// The event times of a pass (`times`, `time_offsets`: stratum `s` has the times
+/// `offsets[s]..offsets[s+1]`), as the drivers send them.
+pub(super) fn event_times_arg(args: &Args) -> Result<crate::survival::cox::partitioned::EventTimes> {
+    let offsets = args
+        .nums("time_offsets")?
+        .iter()
+        .map(|&v| {
+            if v >= 0.0 && v.fract() == 0.0 {
+                Ok(v as usize)
+            } else {
+                Err(Error::InvalidArgument { arg: "time_offsets", reason: format!("must be counts, got {v}") })
+            }
+        })
+        .collect::<Result<Vec<usize>>>()?;
+    Ok(crate::survival::cox::partitioned::EventTimes { times: args.nums("times")?.to_vec(), offsets })
+}
+
+/// The parts' records of a pass (`parts`: a list of records).
+pub(super) fn part_records<'s, 'a>(args: &'s Args<'a>) -> Result<Vec<&'s Args<'a>>> {
+    let bad = || Error::InvalidArgument { arg: "parts", reason: "must be a list of the parts' sums".into() };
+    let Some(Arg::List(parts)) = args.get("parts") else {
+        return Err(bad());
+    };
+    let recs = parts
+        .iter()
+        .map(|a| match a {
+            Arg::Record(r) => Ok(r),
+            _ => Err(bad()),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if recs.is_empty() {
+        return Err(Error::Empty { arg: "time" });
+    }
+    Ok(recs)
+}
+
+/// A list of numeric vectors (e.g. event times per stratum) from a part's record.
+pub(super) fn list_of_nums(r: &Args, name: &'static str) -> Result<Vec<Vec<f64>>> {
+    match r.get(name) {
+        Some(Arg::List(l)) => l
+            .iter()
+            .map(|t| match t {
+                Arg::Nums(v) => Ok(v.to_vec()),
+                Arg::Num(x) => Ok(vec![*x]),
+                _ => Err(Error::InvalidArgument { arg: "parts", reason: format!("`{name}` must be numbers") }),
+            })
+            .collect(),
+        _ => Err(Error::InvalidArgument { arg: "parts", reason: format!("a part has no `{name}`") }),
+    }
 }
 
 /// The driver of a Cox fit over parts, kept by the binding between passes.
@@ -175,36 +219,14 @@ impl CoxParts {
     /// `step`: `parts`, the records of [`cox_part_pass`] over every part.
     fn step(&self, args: &Args) -> Result<Value> {
         use crate::survival::cox::partitioned::{Moments, Pass, TimeSums};
-        let Some(Arg::List(parts)) = args.get("parts") else {
-            return Err(Error::InvalidArgument { arg: "parts", reason: "must be a list of the parts' sums".into() });
-        };
-        let recs: Vec<&Args> = parts
-            .iter()
-            .map(|a| match a {
-                Arg::Record(r) => Ok(r),
-                _ => Err(Error::InvalidArgument { arg: "parts", reason: "must be a list of the parts' sums".into() }),
-            })
-            .collect::<Result<_>>()?;
-        if recs.is_empty() {
-            return Err(Error::Empty { arg: "time" });
-        }
+        let recs = part_records(args)?;
         let mut d = self.driver.lock().expect("driver");
         let moments = matches!(d.pending(), Some(Pass::Moments));
         let vec = |r: &Args, name: &'static str| -> Result<Vec<f64>> { Ok(r.nums(name)?.to_vec()) };
         if moments {
             let mut total = Moments::default();
             for r in recs {
-                let times = match r.get("times") {
-                    Some(Arg::List(l)) => l
-                        .iter()
-                        .map(|t| match t {
-                            Arg::Nums(v) => Ok(v.to_vec()),
-                            Arg::Num(x) => Ok(vec![*x]),
-                            _ => Err(Error::InvalidArgument { arg: "parts", reason: "times must be numbers".into() }),
-                        })
-                        .collect::<Result<Vec<_>>>()?,
-                    _ => return Err(Error::InvalidArgument { arg: "parts", reason: "a part has no times".into() }),
-                };
+                let times = list_of_nums(r, "times")?;
                 total.add(&Moments {
                     n: r.count_or("n", 0, 0)?,
                     n_event: r.count_or("n_event", 0, 0)?,

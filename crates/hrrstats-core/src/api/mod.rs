@@ -62,6 +62,8 @@ fn methods() -> &'static [(&'static str, Method)] {
     &[
         ("kaplan_meier", survival::kaplan_meier),
         ("logrank_test", survival::logrank_test),
+        ("logrank_partitioned", survival::logrank_partitioned),
+        ("logrank_part_pass", survival::logrank_part_pass),
         ("cumulative_incidence", competing::cumulative_incidence),
         ("fine_gray", competing::fine_gray),
         ("cause_specific_events", competing::cause_specific_events),

@@ -209,6 +209,12 @@ pub fn logrank_test(args: &Args) -> Result<Output> {
     let r = LogrankTest::params()
         .rho(args.num_or("rho", 0.0)?)
         .fit(&data, group, n_groups)?;
+    Ok(Output::value(logrank_record(&r)))
+}
+
+/// The record of a log-rank test: statistic, df, p_value, rho, the table (group, n,
+/// observed, expected, (O-E)^2/E, (O-E)^2/V), variance, by-stratum observed and expected.
+fn logrank_record(r: &LogrankTest) -> Record {
     let g = r.n_groups;
     let (o, e) = (&r.observed, &r.expected);
     let table = Table::new()
@@ -237,7 +243,7 @@ pub fn logrank_test(args: &Args) -> Result<Output> {
     } else {
         Vec::new()
     };
-    let rec = Record::new()
+    Record::new()
         .with("warnings", warnings)
         .with("statistic", r.statistic)
         .with("df", r.df)
@@ -247,6 +253,150 @@ pub fn logrank_test(args: &Args) -> Result<Output> {
         .with("variance", Matrix::square_unnamed(&r.variance, g))
         .with("observed_by_stratum", by_stratum(&r.observed_by_stratum))
         .with("expected_by_stratum", by_stratum(&r.expected_by_stratum))
-        .with("n_strata", r.n_strata);
+        .with("n_strata", r.n_strata)
+}
+
+// ---- log-rank over parts (hrrstats.dask) ----------------------------------------------------
+
+fn logrank_part<'a>(args: &'a Args) -> Result<crate::survival::logrank_parts::LogrankPart<'a>> {
+    Ok(crate::survival::logrank_parts::LogrankPart {
+        time: args.nums("time")?,
+        status: args.nums("status")?,
+        entry: args.opt_nums("entry")?,
+        strata: args.opt_codes("strata")?,
+        group: args.codes("group")?,
+    })
+}
+
+/// `logrank_part_pass`: one part's pass — "times" (its event times per stratum and rows
+/// per group) or "counts" (`times`/`time_offsets` of the whole data: at risk and deaths
+/// per time and group) — from its `time`, `status`, `entry`, `group` and `strata` (codes
+/// with the whole data's levels).
+pub fn logrank_part_pass(args: &Args) -> Result<Output> {
+    use crate::survival::logrank_parts::{part_counts, part_times};
+    let part = logrank_part(args)?;
+    let rec = match args.str_or("pass", "times")? {
+        "times" => {
+            let (times, n) = part_times(&part)?;
+            Record::new()
+                .with("times", Value::List(times.into_iter().map(Value::Nums).collect()))
+                .with("n", n.iter().map(|&v| v as f64).collect::<Vec<f64>>())
+        }
+        "counts" => {
+            let times = super::cox::event_times_arg(args)?;
+            let (risk, dead) = part_counts(&part, &times)?;
+            Record::new().with("risk", risk).with("dead", dead)
+        }
+        other => {
+            return Err(Error::InvalidArgument {
+                arg: "pass",
+                reason: format!("unknown value \"{other}\"; accepted: \"times\", \"counts\""),
+            })
+        }
+    };
     Ok(Output::value(rec))
+}
+
+/// The driver of a log-rank test over parts.
+struct LogrankParts {
+    rho: f64,
+    state: std::sync::Mutex<LogrankState>,
+}
+
+enum LogrankState {
+    Times,
+    Counts { times: crate::survival::cox::partitioned::EventTimes, n: Vec<usize> },
+    Done(Record),
+}
+
+impl LogrankParts {
+    fn request(&self) -> Value {
+        match &*self.state.lock().expect("state") {
+            LogrankState::Times => Value::Record(Record::new().with("pass", "times")),
+            LogrankState::Counts { times, .. } => Value::Record(
+                Record::new()
+                    .with("pass", "counts")
+                    .with("times", &times.times)
+                    .with("time_offsets", times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>()),
+            ),
+            LogrankState::Done(_) => Value::Null,
+        }
+    }
+
+    fn step(&self, args: &Args) -> Result<Value> {
+        use crate::survival::cox::partitioned::EventTimes;
+        let recs = super::cox::part_records(args)?;
+        let mut st = self.state.lock().expect("state");
+        let next = match &*st {
+            LogrankState::Times => {
+                let mut per: Vec<Vec<f64>> = Vec::new();
+                let mut n: Vec<usize> = Vec::new();
+                for r in &recs {
+                    let t = super::cox::list_of_nums(r, "times")?;
+                    let m: Vec<usize> = r.nums("n")?.iter().map(|&v| v as usize).collect();
+                    if per.is_empty() {
+                        per = vec![Vec::new(); t.len()];
+                        n = vec![0; m.len()];
+                    }
+                    if t.len() != per.len() || m.len() != n.len() {
+                        return Err(Error::InvalidArgument { arg: "parts", reason: "the parts have different strata or groups".into() });
+                    }
+                    for (a, b) in per.iter_mut().zip(t) {
+                        a.extend(b);
+                    }
+                    n.iter_mut().zip(&m).for_each(|(a, b)| *a += b);
+                }
+                for t in &mut per {
+                    t.sort_by(f64::total_cmp);
+                    t.dedup();
+                }
+                LogrankState::Counts { times: EventTimes::from_strata(&per), n }
+            }
+            LogrankState::Counts { times, n } => {
+                let (k, g) = (times.k(), n.len());
+                let (mut risk, mut dead) = (vec![0.0; k * g], vec![0.0; k * g]);
+                for r in &recs {
+                    let (a, b) = (r.nums("risk")?, r.nums("dead")?);
+                    if a.len() != k * g || b.len() != k * g {
+                        return Err(Error::InvalidArgument { arg: "parts", reason: "the counts are not of this pass".into() });
+                    }
+                    risk.iter_mut().zip(a).for_each(|(x, y)| *x += y);
+                    dead.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                }
+                let r = crate::survival::logrank_parts::from_counts(times, &risk, &dead, n.clone(), self.rho)?;
+                LogrankState::Done(logrank_record(&r))
+            }
+            LogrankState::Done(_) => return Err(Error::InvalidArgument { arg: "parts", reason: "the test is done".into() }),
+        };
+        *st = next;
+        let done = matches!(*st, LogrankState::Done(_));
+        drop(st);
+        Ok(Value::Record(Record::new().with("done", done).with("request", self.request())))
+    }
+}
+
+impl Fitted for LogrankParts {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        match method {
+            "request" => Ok(self.request()),
+            "step" => self.step(args),
+            "result" => match &*self.state.lock().expect("state") {
+                LogrankState::Done(r) => Ok(Value::Record(r.clone())),
+                _ => Err(Error::InvalidArgument { arg: "result", reason: "the test is not done: run the passes it asks for".into() }),
+            },
+            other => Err(super::no_such("a log-rank test over partitions", other)),
+        }
+    }
+}
+
+/// `logrank_partitioned`: the driver of a log-rank test over parts (`rho`). Operations:
+/// `request` (the next pass: "times", then "counts"; NULL when done), `step` (`parts`:
+/// the records of `logrank_part_pass` over every part) and `result` (the record of
+/// `logrank_test`).
+pub fn logrank_partitioned(args: &Args) -> Result<Output> {
+    let rho = args.num_or("rho", 0.0)?;
+    LogrankTest::params().rho(rho).check()?;
+    let f = LogrankParts { rho, state: std::sync::Mutex::new(LogrankState::Times) };
+    let first = f.request();
+    Ok(Output::fit(Record::new().with("request", first), f))
 }

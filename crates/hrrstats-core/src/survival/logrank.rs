@@ -96,12 +96,7 @@ impl LogrankTestParams {
         for &g in group {
             n[g as usize] += 1;
         }
-        if n.iter().filter(|&&c| c > 0).count() < 2 {
-            return Err(Error::Data {
-                arg: "group",
-                reason: "there is only one group: nothing to compare".into(),
-            });
-        }
+        check_groups(&n)?;
         let rows = data.rows_by_stratum();
         let ns = rows.len();
         let mut obs = vec![0.0; ns * n_groups];
@@ -118,42 +113,85 @@ impl LogrankTestParams {
                 &mut var,
             )?;
         }
-        let observed: Vec<f64> = (0..n_groups)
-            .map(|g| (0..ns).map(|s| obs[s * n_groups + g]).sum())
-            .collect();
-        let expected: Vec<f64> = (0..n_groups)
-            .map(|g| (0..ns).map(|s| exp[s * n_groups + g]).sum())
-            .collect();
+        finish(n, obs, exp, var, ns, self.rho)
+    }
+}
 
-        let keep: Vec<usize> = (0..n_groups).filter(|&g| expected[g] > 0.0).collect();
-        let df = keep.len().saturating_sub(1);
-        let statistic = if keep.len() < 2 {
-            0.0
-        } else {
-            let idx = &keep[1..];
-            let k = idx.len();
-            let v = DMatrix::from_fn(k, k, |i, j| var[idx[i] * n_groups + idx[j]]);
-            let d = DVector::from_fn(k, |i, _| observed[idx[i]] - expected[idx[i]]);
-            let sol = v.lu().solve(&d).ok_or_else(|| Error::Data {
-                arg: "group",
-                reason: "the variance matrix of observed minus expected is singular".into(),
-            })?;
-            sol.dot(&d)
-        };
-        Ok(LogrankTest {
-            n_groups,
-            n_strata: ns,
-            n,
-            observed,
-            expected,
-            observed_by_stratum: obs,
-            expected_by_stratum: exp,
-            variance: var,
-            statistic,
-            df,
-            p_value: pchisq_upper(statistic, df),
-            rho: self.rho,
-        })
+/// At least two groups with rows.
+pub(crate) fn check_groups(n: &[usize]) -> Result<()> {
+    if n.iter().filter(|&&c| c > 0).count() < 2 {
+        return Err(Error::Data {
+            arg: "group",
+            reason: "there is only one group: nothing to compare".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The test from the per-stratum observed and expected counts and the variance.
+pub(crate) fn finish(
+    n: Vec<usize>,
+    obs: Vec<f64>,
+    exp: Vec<f64>,
+    var: Vec<f64>,
+    ns: usize,
+    rho: f64,
+) -> Result<LogrankTest> {
+    let n_groups = n.len();
+    let observed: Vec<f64> = (0..n_groups)
+        .map(|g| (0..ns).map(|s| obs[s * n_groups + g]).sum())
+        .collect();
+    let expected: Vec<f64> = (0..n_groups)
+        .map(|g| (0..ns).map(|s| exp[s * n_groups + g]).sum())
+        .collect();
+    let keep: Vec<usize> = (0..n_groups).filter(|&g| expected[g] > 0.0).collect();
+    let df = keep.len().saturating_sub(1);
+    let statistic = if keep.len() < 2 {
+        0.0
+    } else {
+        let idx = &keep[1..];
+        let k = idx.len();
+        let v = DMatrix::from_fn(k, k, |i, j| var[idx[i] * n_groups + idx[j]]);
+        let d = DVector::from_fn(k, |i, _| observed[idx[i]] - expected[idx[i]]);
+        let sol = v.lu().solve(&d).ok_or_else(|| Error::Data {
+            arg: "group",
+            reason: "the variance matrix of observed minus expected is singular".into(),
+        })?;
+        sol.dot(&d)
+    };
+    Ok(LogrankTest {
+        n_groups,
+        n_strata: ns,
+        n,
+        observed,
+        expected,
+        observed_by_stratum: obs,
+        expected_by_stratum: exp,
+        variance: var,
+        statistic,
+        df,
+        p_value: pchisq_upper(statistic, df),
+        rho,
+    })
+}
+
+/// One event time's expected counts and variance: `d` events among `n` at risk,
+/// `risk[g]` of them in group g, weight `w` (survdiff2.c).
+pub(crate) fn add_event_time(w: f64, n: f64, d: f64, risk: &[f64], exp: &mut [f64], var: &mut [f64]) {
+    let ng = risk.len();
+    for g in 0..ng {
+        exp[g] += w * d * risk[g] / n;
+    }
+    if n == 1.0 {
+        return;
+    }
+    let w2 = w * w;
+    for j in 0..ng {
+        let tmp = w2 * d * risk[j] * (n - d) / (n * (n - 1.0));
+        var[j * ng + j] += tmp;
+        for h in 0..ng {
+            var[j * ng + h] -= tmp * risk[h] / n;
+        }
     }
 }
 
@@ -224,20 +262,7 @@ fn stratum_sums(
         }
         let (n, d) = (n_risk[k], deaths[k]);
         if d > 0.0 {
-            for g in 0..ng {
-                exp[g] += w * d * risk[g] / n;
-            }
-            if n == 1.0 {
-                continue;
-            }
-            let w2 = w * w;
-            for j in 0..ng {
-                let tmp = w2 * d * risk[j] * (n - d) / (n * (n - 1.0));
-                var[j * ng + j] += tmp;
-                for h in 0..ng {
-                    var[j * ng + h] -= tmp * risk[h] / n;
-                }
-            }
+            add_event_time(w, n, d, &risk, exp, var);
         }
     }
     Ok(())

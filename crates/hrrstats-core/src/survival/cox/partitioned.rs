@@ -198,13 +198,13 @@ impl EventTimes {
         }
         e
     }
-    fn k(&self) -> usize {
+    pub(crate) fn k(&self) -> usize {
         self.times.len()
     }
 
     /// Offsets from 0 to the number of times, non-decreasing; times finite and
     /// increasing within each stratum.
-    fn check(&self, n_strata: usize) -> Result<()> {
+    pub(crate) fn check(&self, n_strata: usize) -> Result<()> {
         let o = &self.offsets;
         if o.len() != n_strata + 1 || o[0] != 0 || o[n_strata] != self.k() || o.windows(2).any(|w| w[0] > w[1]) {
             return Err(Error::InvalidArgument {
