@@ -23,6 +23,7 @@ pub mod cox;
 pub mod data;
 pub mod person_time;
 pub mod glm;
+pub mod flexible;
 pub mod parametric;
 pub mod relsurv;
 pub mod survival;
@@ -66,6 +67,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("cause_specific_events", competing::cause_specific_events),
         ("cox_ph", cox::cox_ph),
         ("parametric_survival", parametric::parametric_survival),
+        ("flexible_parametric", flexible::flexible_parametric),
         ("example_cohort", data::example_cohort),
         ("example_ratetable", data::example_ratetable),
         ("lexis_split", person_time::lexis_split),

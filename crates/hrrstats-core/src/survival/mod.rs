@@ -4,6 +4,7 @@ pub mod concordance;
 pub mod cox;
 pub mod km;
 pub mod logrank;
+pub mod flexible;
 pub mod parametric;
 pub(crate) mod order;
 
