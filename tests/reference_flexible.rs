@@ -140,6 +140,28 @@ fn flexible_parametric_matches_optim_and_survreg() {
         let Arg::Record(all) = args.get("covariates").unwrap().clone() else { panic!() };
         for row in 0..std.nrow {
             let ty = std.str("type")[row].clone();
+            if ty == "survival_diff" {
+                // every row with the last covariate at 1 against every row with it at 0
+                let set = |v: f64| {
+                    let mut r = all.clone();
+                    let last = r.items.len() - 1;
+                    let Arg::Nums(c) = &r.items[last].1 else { panic!() };
+                    r.items[last].1 = nums(vec![v; c.len()]);
+                    Arg::Record(r)
+                };
+                let a = Args::new()
+                    .with("type", Arg::Str("survival".into()))
+                    .with("times", nums(vec![std.num("time")[row]]))
+                    .with("covariates", set(1.0))
+                    .with("reference", set(0.0));
+                let Value::Table(t) = fit.call("standardize", &a).unwrap() else { panic!() };
+                let what = format!("{name} standardized difference t {}", std.num("time")[row]);
+                assert_close_tol(&what, &col(&t, "difference"), &[std.num("estimate")[row]], TOL);
+                assert_close_tol(&format!("{what} se"), &col(&t, "difference_std_err"), &[std.num("se")[row]], TOL);
+                let d = col(&t, "estimate")[0] - col(&t, "reference_estimate")[0];
+                assert!((d - col(&t, "difference")[0]).abs() < 1e-15);
+                continue;
+            }
             let a = Args::new()
                 .with("type", Arg::Str(ty.clone()))
                 .with("times", nums(vec![std.num("time")[row]]))

@@ -26,7 +26,8 @@
 #                            survreg_surv (df 1 hazard cases)
 #   flex_<case>_rmst.csv     pattern, tau, rmst, se_rmst (integrate, rel.tol 1e-12)
 #   flex_<case>_std.csv      type (survival/rmst), time, estimate, se: the mean over the
-#                            data set's rows
+#                            data set's rows; survival_diff: the mean survival with the
+#                            last covariate set to 1 minus that with it set to 0
 # Run from the repository root:  Rscript tests/reference/generate_flexible.R
 suppressPackageStartupMessages({library(survival); library(splines)})
 source(file.path("tests", "reference", "fixture_io.R"))
@@ -263,6 +264,15 @@ for (cs in cases) {
   for (t in tm) {
     v <- with_se(function(th) mean(surv_fun(fr, Xall, rep(t, nrow(Xall)))(th)), fr)
     std[[length(std) + 1]] <- data.frame(type = "survival", time = t, estimate = v[1], se = v[2])
+  }
+  # the contrast: every row with the last covariate at 1 minus every row with it at 0
+  X1 <- X0 <- Xall
+  X1[, ncol(Xall)] <- 1
+  X0[, ncol(Xall)] <- 0
+  for (t in tm) {
+    v <- with_se(function(th) mean(surv_fun(fr, X1, rep(t, nrow(Xall)))(th)) -
+                   mean(surv_fun(fr, X0, rep(t, nrow(Xall)))(th)), fr)
+    std[[length(std) + 1]] <- data.frame(type = "survival_diff", time = t, estimate = v[1], se = v[2])
   }
   if (cs$data == "veteran") {  # mean RMST (integrate per row: the small data set only)
     tau <- tau_of$veteran[1]

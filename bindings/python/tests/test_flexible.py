@@ -58,6 +58,12 @@ def test_matches_optim(c):
             r = m.standardize(s["time"].to_numpy(), d[cov], ty)
             assert_close(f"standardized {ty}", r["estimate"], num(s, "estimate"), rtol=TOL)
             assert_close(f"se standardized {ty}", r["std_err"], num(s, "se"), rtol=TOL)
+    s = st[st["type"] == "survival_diff"]
+    d1, d0 = d[cov].copy(), d[cov].copy()
+    d1[cov[-1]], d0[cov[-1]] = 1.0, 0.0
+    r = m.standardize(s["time"].to_numpy(), d1, reference=d0)
+    assert_close("standardized difference", r["difference"], num(s, "estimate"), rtol=TOL)
+    assert_close("se standardized difference", r["difference_std_err"], num(s, "se"), rtol=TOL)
 
 
 def test_summary_repr_and_errors():

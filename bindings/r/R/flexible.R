@@ -126,10 +126,11 @@ predict.hrr_flexsurv <- function(object, newdata = NULL, type = "survival", time
 
 # Regression standardisation: the mean over the rows of `newdata` of S(t | x) (type
 # "survival") or of the RMST up to t ("rmst"), with its delta-method standard error.
-standardize <- function(object, times, newdata, type = "survival", level = 0.95) {
+# With `reference` (a second data set), also the contrast: newdata's minus reference's.
+standardize <- function(object, times, newdata, type = "survival", reference = NULL, level = 0.95) {
   if (!inherits(object, "hrr_flexsurv")) stop("argument `object` must be a flexible_parametric() fit", call. = FALSE)
   args <- list(type = type, times = as.double(times), covariates = flex_rows(object, newdata),
-               conf_level = level)
+               reference = flex_rows(object, reference), conf_level = level)
   hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), "standardize", args)
 }
 

@@ -65,12 +65,17 @@ class FlexibleParametric:
         r["row"] = r["row"].astype(int)
         return r
 
-    def standardize(self, times, data, type="survival", *, conf_level=None):
+    def standardize(self, times, data, type="survival", *, reference=None, conf_level=None):
         """Regression standardisation: the mean over the rows of ``data`` of S(t | x)
         (type "survival") or of the RMST up to t ("rmst"), with delta-method standard
-        errors. DataFrame: time, estimate, std_err, lower, upper."""
-        cov = self._rows(data, None, "covariates") if self._design is not None else None
-        args = {"type": type, "times": floats(np.atleast_1d(times), "times"), "covariates": cov,
+        errors. DataFrame: time, estimate, std_err, lower, upper; with ``reference`` (a
+        second data set, e.g. everyone unexposed) also reference_estimate,
+        reference_std_err and the contrast difference, difference_std_err,
+        difference_lower, difference_upper (estimate minus reference)."""
+        des = self._design is not None
+        args = {"type": type, "times": floats(np.atleast_1d(times), "times"),
+                "covariates": self._rows(data, None, "covariates") if des else None,
+                "reference": self._rows(reference, None, "reference") if des else None,
                 "conf_level": conf_level}
         return self._fit.call("standardize", {k: v for k, v in args.items() if v is not None})
 

@@ -63,7 +63,14 @@ test_that("flexible_parametric matches the optim anchor on every case", {
       expect_close(o$std_err, rk$se_rmst, paste(nm, "se rmst"), tol = tol)
     }
     st <- read_fixture(paste0("flex_", nm, "_std.csv"))
-    for (ty in unique(st$type)) {
+    s <- st[st$type == "survival_diff", ]
+    d1 <- d0 <- r$data
+    d1[[r$cov[length(r$cov)]]] <- 1
+    d0[[r$cov[length(r$cov)]]] <- 0
+    o <- standardize(m, s$time, d1, reference = d0)
+    expect_close(o$difference, s$estimate, paste(nm, "standardized difference"), tol = tol)
+    expect_close(o$difference_std_err, s$se, paste(nm, "se standardized difference"), tol = tol)
+    for (ty in setdiff(unique(st$type), "survival_diff")) {
       s <- st[st$type == ty, ]
       o <- standardize(m, s$time, r$data, type = ty)
       expect_close(o$estimate, s$estimate, paste(nm, "standardized", ty), tol = tol)

@@ -4,7 +4,8 @@
 //! `flexible_parametric` fits the model and returns its numbers with a handle that
 //! answers `predict` (survival, hazard, cumulative hazard, hazard ratio, RMST at times
 //! for covariate rows, with delta-method standard errors and confidence limits),
-//! `standardize` (marginal survival or RMST over a data set) and `coef_table`.
+//! `standardize` (marginal survival or RMST over a data set, and its contrast with a
+//! `reference` data set) and `coef_table`.
 
 use super::{no_such, Fitted, Output};
 use crate::dist::qnorm;
@@ -253,23 +254,57 @@ impl FlexModelFit {
         let z = qnorm(0.5 + level / 2.0);
         let f = &self.fit;
         let q = f.q();
-        let m = rows.len() as f64;
-        let mut cols: [Vec<f64>; 4] = Default::default();
-        for &t in &times {
+        let reference = match args.get("reference") {
+            None => None,
+            Some(_) => Some(self.rows(args, "reference")?),
+        };
+        let mean = |rows: &[Vec<f64>], t: f64| -> Result<Pred> {
+            let m = rows.len() as f64;
             let mut acc = Pred { est: 0.0, grad: vec![0.0; q] };
-            for x in &rows {
+            for x in rows {
                 crate::interrupt::check()?;
                 let p = if kind == FlexPredict::Survival { f.survival(x, t) } else { f.rmst(x, t) };
                 acc.est += p.est / m;
                 acc.grad.iter_mut().zip(&p.grad).for_each(|(a, b)| *a += b / m);
             }
-            let v = self.limits(&acc, if kind == FlexPredict::Survival { Tr::Cloglog } else { Tr::Log }, z);
+            Ok(acc)
+        };
+        let tr = if kind == FlexPredict::Survival { Tr::Cloglog } else { Tr::Log };
+        let mut cols: [Vec<f64>; 4] = Default::default();
+        let mut rcols: [Vec<f64>; 6] = Default::default();
+        for &t in &times {
+            let acc = mean(&rows, t)?;
+            let v = self.limits(&acc, tr, z);
             for k in 0..4 {
                 cols[k].push(v[k]);
             }
+            if let Some(r) = &reference {
+                // the contrast: mean over `covariates` minus mean over `reference`
+                let racc = mean(r, t)?;
+                let rv = self.limits(&racc, tr, z);
+                let d = Pred {
+                    est: acc.est - racc.est,
+                    grad: acc.grad.iter().zip(&racc.grad).map(|(a, b)| a - b).collect(),
+                };
+                let se = f.quad(&d.grad).sqrt();
+                for (k, val) in [rv[0], rv[1], d.est, se, d.est - z * se, d.est + z * se].into_iter().enumerate() {
+                    rcols[k].push(val);
+                }
+            }
         }
         let [e, s, l, u] = cols;
-        Ok(Table::new().with("time", times).with("estimate", e).with("std_err", s).with("lower", l).with("upper", u).into())
+        let mut tab = Table::new().with("time", times).with("estimate", e).with("std_err", s).with("lower", l).with("upper", u);
+        if reference.is_some() {
+            let [re, rs, d, ds, dl, du] = rcols;
+            tab = tab
+                .with("reference_estimate", re)
+                .with("reference_std_err", rs)
+                .with("difference", d)
+                .with("difference_std_err", ds)
+                .with("difference_lower", dl)
+                .with("difference_upper", du);
+        }
+        Ok(tab.into())
     }
 }
 
