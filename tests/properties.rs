@@ -209,12 +209,12 @@ fn us_table() -> Arg<'static> {
 fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
     let a = Args::new();
     match method {
-        "kaplan_meier" | "logrank_test" | "cox_ph" | "parametric_survival" => {
+        "kaplan_meier" | "logrank_test" | "cox_ph" | "parametric_survival" | "flexible_parametric" => {
             let a = a
                 .with("time", nums(c.time.clone()))
                 .with("status", nums(c.status.clone()))
                 .with("group", codes(c.group.clone(), 2));
-            if method == "cox_ph" || method == "parametric_survival" {
+            if method == "cox_ph" || method == "parametric_survival" || method == "flexible_parametric" {
                 a.with("covariates", record(vec![("x", nums(c.x.clone()))]))
             } else {
                 a
@@ -356,6 +356,7 @@ const METHODS: &[&str] = &[
     "cox_partitioned",
     "cox_part_pass",
     "parametric_survival",
+    "flexible_parametric",
     "example_cohort",
     "example_ratetable",
     "lexis_split",
@@ -1113,6 +1114,9 @@ fn fit_ops(c: &Cohort, xs: &[f64], level: f64, kind: &str) -> Vec<(&'static str,
         ("parametric_survival", "coef_table", Args::new().with("conf_level", Arg::Num(level))),
         ("parametric_survival", "predict", Args::new().with("type", k()).with("times", times())),
         ("parametric_survival", "predict", Args::new().with("covariates", newdata())),
+        ("flexible_parametric", "coef_table", Args::new().with("conf_level", Arg::Num(level))),
+        ("flexible_parametric", "predict", Args::new().with("type", k()).with("times", times()).with("covariates", newdata())),
+        ("flexible_parametric", "standardize", Args::new().with("type", k()).with("times", times()).with("covariates", newdata())),
         ("kaplan_meier", "no_such_operation", Args::new()),
     ]
 }

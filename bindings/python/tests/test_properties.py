@@ -214,6 +214,7 @@ def _valid(method, d):
         "cumulative_incidence": {"time": d.time, "cause": d.cause, "group": g},
         "cause_specific_events": {"cause": d.cause},
         "parametric_survival": {"time": d.time, "status": d.event, "covariates": x},
+        "flexible_parametric": {"time": d.time, "status": d.event, "covariates": x, "df": 2.0},
         "lexis_segments": {"time_scales": {"age": age, "per": year}, "exit": age + d.time,
                            "status": d.event},
         "fine_gray": {"time": d.time, "cause": d.cause, "covariates": x},

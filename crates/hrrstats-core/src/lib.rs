@@ -23,6 +23,7 @@ pub mod options;
 pub mod person_time;
 pub mod protocol;
 pub mod relsurv;
+pub mod splines;
 pub mod survival;
 pub mod trends;
 

@@ -12,6 +12,7 @@ from ._hrrstats import __version__
 from ._survival import KaplanMeier, LogrankTest, kaplan_meier, logrank_test
 from ._cox import CoxPH, cox_ph
 from ._parametric import ParametricSurvival, parametric_survival
+from ._flexible import FlexibleParametric, flexible_parametric
 from ._data import example_cohort, example_ratetable
 from ._relsurv import (NetSurvival, RateTable, icss_group, crude_probabilities, excess_hazard_model, net_survival,
                        net_survival_test, interval_net_survival, IntervalNetSurvival)
@@ -21,7 +22,8 @@ from ._person_time import (SIR, direct_standardize, lexis_cut, lexis_diagram, le
                            plot_rates, rate, rate_difference, rate_ratio, sir, standard_population)
 from ._trends import Funnel, LifeTable, funnel, life_table
 
-__all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "ParametricSurvival", "glm", "glm_fit", "poisson_glm", "logistic_glm", "negbin_glm", "GLM", "KaplanMeier", "LogrankTest", "CoxPH", "example_cohort", "example_ratetable",
+__all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "ParametricSurvival",
+           "flexible_parametric", "FlexibleParametric", "glm", "glm_fit", "poisson_glm", "logistic_glm", "negbin_glm", "GLM", "KaplanMeier", "LogrankTest", "CoxPH", "example_cohort", "example_ratetable",
            "RateTable", "icss_group", "net_survival", "NetSurvival", "net_survival_test", "excess_hazard_model", "crude_probabilities",
            "interval_net_survival", "IntervalNetSurvival",
            "cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence", "FineGray",

@@ -23,6 +23,7 @@ pub mod cox;
 pub mod data;
 pub mod person_time;
 pub mod glm;
+pub mod flexible;
 pub mod parametric;
 pub mod relsurv;
 pub mod survival;
@@ -71,6 +72,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("cox_partitioned", cox::cox_partitioned),
         ("cox_part_pass", cox::cox_part_pass),
         ("parametric_survival", parametric::parametric_survival),
+        ("flexible_parametric", flexible::flexible_parametric),
         ("example_cohort", data::example_cohort),
         ("example_ratetable", data::example_ratetable),
         ("lexis_split", person_time::lexis_split),

@@ -5,6 +5,7 @@ pub mod cox;
 pub mod km;
 pub mod logrank;
 pub mod logrank_parts;
+pub mod flexible;
 pub mod parametric;
 pub(crate) mod order;
 

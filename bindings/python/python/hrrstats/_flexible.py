@@ -1,0 +1,136 @@
+"""Flexible parametric (Royston-Parmar) survival models (Stata's ``stpm2``, R's
+``rstpm2``): arguments and the result.
+
+The model is fitted by the Rust core (``flexible_parametric`` through the protocol);
+this module resolves columns, builds the design matrix (see ``_design``) and presents
+the core's numbers. Every statistic (coefficients, variance, predictions with their
+delta-method standard errors, standardisation) comes from the core fit.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._convert import floats
+from ._cox import _coef_table
+from ._design import resolve_design
+from ._protocol import EVENT_LABEL, call, resolve
+
+
+class FlexibleParametric:
+    """A fitted flexible parametric survival model.
+
+    Attributes: ``coef`` (intercept, baseline spline ``rcs1..``, covariates, time-varying
+    effects ``rcs_<x>1..``), ``se``, ``var``, ``loglik`` (on the time scale, as survreg's),
+    ``names``, ``covariates``, ``scale``, ``knots`` (baseline knots, times), ``n``,
+    ``n_event``, ``iterations``, ``converged``.
+    """
+
+    def __init__(self, res, fit, design, n_dropped):
+        self._fit, self._res, self._design = fit, res, design
+        for k in ("coef", "se", "loglik", "iterations", "converged", "n", "n_event", "scale", "knots",
+                  "conf_level"):
+            setattr(self, k, res[k])
+        self.names = list(res["names"])
+        self.covariates = list(res["covariates"])
+        self.var = np.asarray(res["var"], dtype=np.float64)
+        self.n_dropped = n_dropped
+
+    def summary(self, conf_level=None):
+        """DataFrame indexed by parameter: coef, se, z, p, lower, upper."""
+        return _coef_table(self, conf_level)
+
+    table = summary
+
+    def _rows(self, covariates, data, arg):
+        if covariates is None:
+            return None
+        cols = self._design.apply(covariates, data) if self._design is not None else []
+        return dict(zip(self._design.names if self._design else [], cols))
+
+    def predict(self, covariates=None, times=None, type="survival", *, reference=None, conf_level=None,
+                data=None):
+        """Predictions at ``times`` for each row of ``covariates`` (DataFrame, dict or
+        column names with ``data=``): type "survival", "hazard", "cumhaz", "hr" (hazard
+        ratio of each row against ``reference``, one row or one per row) or "rmst"
+        (restricted mean survival time up to each time). DataFrame: row (1-based), time,
+        estimate, std_err (delta method), lower, upper (survival on the log(-log) scale,
+        the others on the log scale)."""
+        if times is None:
+            raise ValueError("argument `times` is required")
+        args = {"type": type, "times": floats(np.atleast_1d(times), "times"),
+                "covariates": self._rows(covariates, data, "covariates"),
+                "reference": self._rows(reference, data, "reference"), "conf_level": conf_level}
+        r = self._fit.call("predict", {k: v for k, v in args.items() if v is not None})
+        r["row"] = r["row"].astype(int)
+        return r
+
+    def standardize(self, times, data, type="survival", *, reference=None, conf_level=None):
+        """Regression standardisation: the mean over the rows of ``data`` of S(t | x)
+        (type "survival") or of the RMST up to t ("rmst"), with delta-method standard
+        errors. DataFrame: time, estimate, std_err, lower, upper; with ``reference`` (a
+        second data set, e.g. everyone unexposed) also reference_estimate,
+        reference_std_err and the contrast difference, difference_std_err,
+        difference_lower, difference_upper (estimate minus reference)."""
+        des = self._design is not None
+        args = {"type": type, "times": floats(np.atleast_1d(times), "times"),
+                "covariates": self._rows(data, None, "covariates") if des else None,
+                "reference": self._rows(reference, None, "reference") if des else None,
+                "conf_level": conf_level}
+        return self._fit.call("standardize", {k: v for k, v in args.items() if v is not None})
+
+    def plot(self, covariates=None, type="survival", *, times=None, reference=None, ax=None, data=None):
+        """Survival, hazard or hazard ratio over time with pointwise CI bands, one line
+        per covariate row (matplotlib)."""
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as e:  # pragma: no cover
+            raise ImportError("plot() needs matplotlib: pip install matplotlib") from e
+        if times is None:
+            times = np.linspace(self.knots[0], self.knots[-1], 100)
+        p = self.predict(covariates, times, type, reference=reference, data=data)
+        if ax is None:
+            _, ax = plt.subplots()
+        for r, g in p.groupby("row"):
+            line, = ax.plot(g["time"], g["estimate"], label=f"row {r}")
+            ax.fill_between(g["time"], g["lower"], g["upper"], alpha=0.2, color=line.get_color())
+        ax.set_xlabel("time")
+        ax.set_ylabel({"hr": "hazard ratio"}.get(type, type))
+        return ax
+
+    def __repr__(self):
+        s = self.summary()
+        lines = [f"Flexible parametric survival model (scale \"{self.scale}\")",
+                 s[["coef", "se", "z", "p"]].to_string(float_format=lambda v: f"{v:.4g}"), "",
+                 f"Log-likelihood = {self.loglik:.6g}",
+                 f"n = {self.n}, events = {self.n_event:g}"
+                 + (f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else "")]
+        if not self.converged:
+            lines.append(f"Warning: did not converge in {self.iterations} iterations")
+        return "\n".join(lines)
+
+
+def flexible_parametric(time, event, covariates=None, *, df=3, knots=None, boundary_knots=None, scale="hazard",
+                        tvc=None, bhazard=None, entry=None, weights=None, max_iter=50, eps=1e-12,
+                        na_action="fail", data=None):
+    """Flexible parametric (Royston-Parmar) survival model, as stpm2/rstpm2:
+    ``g(S(t|x)) = s(log t) + x'b`` with ``s`` a restricted cubic spline with ``df``
+    degrees of freedom (knots at centiles of the log event times, or ``knots``: interior
+    knots as times); scale "hazard" (log cumulative hazard), "odds" or "normal";
+    ``tvc={covariate: df}`` time-varying effects; ``bhazard`` the expected hazard at
+    each row's exit time (relative survival: the model is for the excess hazard).
+    """
+    spec = {"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
+            "weights": (weights, "num"), "bhazard": (bhazard, "num")}
+    if covariates is None:
+        args, _, n_dropped = resolve(spec, data, na_action)
+        design = None
+    else:
+        args, _, n_dropped, design = resolve_design(spec, covariates, data, na_action)
+    args.update(status=args.pop("event"), labels=EVENT_LABEL, df=float(df), scale=scale, max_iter=max_iter, eps=eps,
+                knots=None if knots is None else floats(np.atleast_1d(knots), "knots"),
+                boundary_knots=None if boundary_knots is None else floats(np.atleast_1d(boundary_knots),
+                                                                          "boundary_knots"),
+                tvc=None if tvc is None else {str(k): float(v) for k, v in tvc.items()})
+    res, fit = call("flexible_parametric", args)
+    return FlexibleParametric(res, fit, design, n_dropped)

@@ -1,0 +1,156 @@
+# Flexible parametric (Royston-Parmar) survival models, as Stata's stpm2 and rstpm2.
+#
+# `flexible_parametric()` builds the design from R's model.frame()/model.matrix() and
+# passes it to the core, which fits the model and computes every number (coefficients,
+# variance, predictions with delta-method standard errors, standardisation).
+
+flexible_parametric <- function(formula, data, df = 3, knots = NULL, boundary_knots = NULL,
+                                scale = "hazard", tvc = NULL, bhazard = NULL, weights = NULL,
+                                control = list(iter.max = 50, eps = 1e-12),
+                                na_action = c("fail", "drop")) {
+  call <- match.call()
+  if (missing(data)) data <- NULL
+  na_action <- check_na_action(na_action)
+  ctrl <- control_of(control, "list(iter.max = 50, eps = 1e-12)")
+  surv <- parse_surv_lhs(formula)
+  env <- environment(formula) %||% parent.frame()
+  w <- resolve_weights(substitute(weights), data, parent.frame())
+  bh <- resolve_weights(substitute(bhazard), data, parent.frame(), arg = "bhazard")
+  tt <- rhs_terms(formula, data, NULL, env)
+  check_specials(tt, unsupported_specials("flexible_parametric"))
+  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
+    model.frame(tt, data = data, na.action = stats::na.pass)
+  mf_terms <- attr(mf, "terms")
+  pre <- surv_entries(surv, data, env)
+  if (!is.null(w)) pre <- c(pre, list(col_entry("weights", "weights",
+                                                as_double_column(w, "weights", "weights"))))
+  if (!is.null(bh)) pre <- c(pre, list(col_entry("bhazard", "bhazard",
+                                                 as_double_column(bh, "bhazard", "bhazard"))))
+  inp <- model_inputs(pre, mf, function(nm, j) "covariates", na_action)
+  by_arg <- inp$by_arg
+  miss <- inp$miss
+  mf <- inp$mf
+  xterms <- fitted_terms(tt, mf_terms)
+  attr(xterms, "intercept") <- 1L
+  check_two_levels(xterms, mf)
+  X <- model.matrix(xterms, mf)
+  contrasts <- attr(X, "contrasts")
+  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+  if (!is.null(tvc) && (!is.list(tvc) || is.null(names(tvc)))) {
+    stop("argument `tvc` must be a named list: covariate = degrees of freedom, e.g. list(x = 2)",
+         call. = FALSE)
+  }
+  inputs <- list(time = by_arg("time"), status = by_arg("status"), entry = by_arg("entry"),
+                 weights = by_arg("weights"), bhazard = by_arg("bhazard"),
+                 covariates = if (ncol(X)) matrix_columns(X), df = as.double(df),
+                 knots = if (!is.null(knots)) as.double(knots),
+                 boundary_knots = if (!is.null(boundary_knots)) as.double(boundary_knots),
+                 scale = scale, tvc = if (!is.null(tvc)) lapply(tvc, as.double),
+                 max_iter = ctrl$iter.max, eps = ctrl$eps,
+                 labels = list(max_iter = "control$iter.max", eps = "control$eps"), rows = miss$keep)
+  out <- hrr_call("flexible_parametric", inputs)
+  v <- out$value
+  structure(list(
+    coefficients = stats::setNames(nan_to_na(v$coef), v$names), var = v$var, loglik = v$loglik,
+    df = v$df, iter = v$iterations, converged = v$converged, n = v$n, nevent = v$n_event,
+    scale = v$scale, knots = v$knots, covariates = v$covariates, table = v$table,
+    conf_level = v$conf_level, n_dropped = miss$n_dropped, terms = xterms,
+    xlevels = stats::.getXlevels(xterms, mf), contrasts = contrasts, formula = formula,
+    call = call, inputs = inputs, ptr = out$fit),
+    class = "hrr_flexsurv")
+}
+
+coef.hrr_flexsurv <- function(object, ...) object$coefficients
+vcov.hrr_flexsurv <- function(object, ...) object$var
+nobs.hrr_flexsurv <- function(object, ...) object$n
+logLik.hrr_flexsurv <- function(object, ...) {
+  structure(object$loglik, df = object$df, nobs = object$n, class = "logLik")
+}
+confint.hrr_flexsurv <- function(object, parm, level = 0.95, ...) {
+  tab <- summary(object, conf.int = level)$table
+  m <- cbind(tab$lower, tab$upper)
+  a <- (1 - level) / 2
+  dimnames(m) <- list(tab$term, paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE,
+                                             digits = 3), "%"))
+  if (!missing(parm)) m <- m[parm, , drop = FALSE]
+  m
+}
+
+summary.hrr_flexsurv <- function(object, conf.int = 0.95, ...) {
+  tab <- if (isTRUE(all.equal(conf.int, object$conf_level))) object$table else
+    hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), "coef_table",
+                 list(conf_level = conf.int))
+  structure(list(fit = object, table = na_table(tab)), class = "summary.hrr_flexsurv")
+}
+
+print.hrr_flexsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  print(summary(x), digits = digits, ...)
+  invisible(x)
+}
+
+print.summary.hrr_flexsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  f <- x$fit
+  cat("Flexible parametric survival model (scale \"", f$scale, "\")\n", sep = "")
+  if (!is.null(f$call)) { cat("Call: "); print(f$call) }
+  tab <- x$table
+  m <- as.matrix(tab[, c("coef", "se", "z", "p")])
+  dimnames(m) <- list(tab$term, c("Estimate", "Std. Error", "z", "p"))
+  print(signif(m, digits))
+  cat("\nKnots (time):", paste(format(f$knots, digits = digits), collapse = " "), "\n")
+  cat("Log-likelihood:", format(f$loglik, digits = digits + 3L), "\n")
+  cat("n=", f$n, ", events=", format(f$nevent),
+      if (f$n_dropped) sprintf(" (%d observations deleted due to missingness)", f$n_dropped), "\n", sep = "")
+  invisible(x)
+}
+
+# The covariate columns of `newdata` as the fit's design (for predictions).
+flex_rows <- function(object, newdata) {
+  if (is.null(newdata) || !length(object$covariates)) return(NULL)
+  X <- new_design(object, new_frame(object, newdata))
+  if (anyNA(X)) stop("argument `newdata`: missing values in the covariates", call. = FALSE)
+  matrix_columns(X)
+}
+
+# Predictions at `times` for each row of `newdata`: type "survival", "hazard", "cumhaz",
+# "hr" (each row against `reference`, a data frame with one row or one per row) or
+# "rmst"; a data frame: row, time, estimate, std_err (delta method), lower, upper.
+predict.hrr_flexsurv <- function(object, newdata = NULL, type = "survival", times, reference = NULL,
+                                 level = 0.95, ...) {
+  if (missing(times)) stop("argument `times` is required", call. = FALSE)
+  args <- list(type = type, times = as.double(times), covariates = flex_rows(object, newdata),
+               reference = flex_rows(object, reference), conf_level = level)
+  out <- hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), "predict", args)
+  out$row <- as.integer(out$row)
+  out
+}
+
+# Regression standardisation: the mean over the rows of `newdata` of S(t | x) (type
+# "survival") or of the RMST up to t ("rmst"), with its delta-method standard error.
+# With `reference` (a second data set), also the contrast: newdata's minus reference's.
+standardize <- function(object, times, newdata, type = "survival", reference = NULL, level = 0.95) {
+  if (!inherits(object, "hrr_flexsurv")) stop("argument `object` must be a flexible_parametric() fit", call. = FALSE)
+  args <- list(type = type, times = as.double(times), covariates = flex_rows(object, newdata),
+               reference = flex_rows(object, reference), conf_level = level)
+  hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), "standardize", args)
+}
+
+# Survival, hazard, cumulative hazard or hazard ratio over time with pointwise CI bands,
+# one line per row of `newdata`.
+plot.hrr_flexsurv <- function(x, newdata = NULL, type = "survival", times = NULL, reference = NULL,
+                              ci = TRUE, col = NULL, xlab = "Time", ylab = NULL, ...) {
+  if (is.null(times)) times <- seq(x$knots[1L], x$knots[length(x$knots)], length.out = 100)
+  p <- predict(x, newdata, type = type, times = times, reference = reference)
+  rows <- unique(p$row)
+  col <- col %||% seq_along(rows)
+  ylab <- ylab %||% switch(type, hr = "Hazard ratio", survival = "Survival", hazard = "Hazard",
+                           cumhaz = "Cumulative hazard", rmst = "RMST")
+  yl <- range(if (ci) c(p$lower, p$upper) else p$estimate, finite = TRUE)
+  graphics::plot(range(times), yl, type = "n", xlab = xlab, ylab = ylab, ...)
+  for (k in seq_along(rows)) {
+    g <- p[p$row == rows[k], ]
+    if (ci) graphics::polygon(c(g$time, rev(g$time)), c(g$lower, rev(g$upper)),
+                              col = grDevices::adjustcolor(col[k], alpha.f = 0.2), border = NA)
+    graphics::lines(g$time, g$estimate, col = col[k])
+  }
+  invisible(p)
+}

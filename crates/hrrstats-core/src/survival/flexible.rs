@@ -1,0 +1,1002 @@
+//! Flexible parametric (Royston–Parmar) survival models, as Stata's `stpm2` and R's
+//! `rstpm2::stpm2` (Royston & Parmar 2002; relative survival: Nelson et al. 2007).
+//!
+//! Model: `g(S(t | x)) = η(t, x) = γ_0 + s(log t; γ) + x'β + Σ_k x_k s_k(log t; δ_k)`,
+//! with `s` a restricted cubic spline in log time ([`crate::splines::Rcs`]; `df`
+//! columns, knots at centiles of the log event times), `s_k` the time-varying effects
+//! (`tvc`), and `g = log(−log S)` (scale "hazard": proportional hazards),
+//! `log((1 − S)/S)` ("odds": proportional odds) or `−Φ⁻¹(S)` ("normal"). Writing
+//! `log S = G(η)`, the hazard is `h(t) = (1/t) (∂η/∂log t) q(η)` with `q = −G'`, and with
+//! weights `w`, event indicator `d`, entry time `t0` and expected hazard `λ*` (relative
+//! survival, `bhazard`: the model is for the excess hazard), the log-likelihood is
+//!
+//! `ℓ = Σ w [ d log(λ* + h(t)) + G(η(t)) − G(η(t0)) ]`
+//!
+//! (`λ* = 0` without `bhazard`; the `G(η(t0))` term for delayed entry; the expected
+//! survival's own term, free of the parameters, omitted as stpm2/rstpm2). The
+//! likelihood is on the time scale (as survreg's: with df = 1 and scale "hazard" the
+//! model is the Weibull and `ℓ` is survreg's). The parameters enter `η` and `∂η/∂log t`
+//! linearly (design rows `z` and `z_D`), so the score and information are weighted sums of
+//! `z`, `z_D` and their outer products, computed analytically over contiguous columns.
+//! Maximised by Newton–Raphson with step halving ([`crate::newton`]) from stpm2's kind
+//! of start (the spline fitted by least squares to `g` of the Nelson–Aalen survival at
+//! the event times). The hazard must be positive: `∂η/∂log t > 0` at every event time
+//! (else the likelihood is −∞ and the step is halved); a fit whose hazard is not
+//! positive at other rows' times is reported in `warnings` (non-monotone spline).
+
+use rayon::prelude::*;
+
+use crate::data::{check_len, Covariates, SurvivalData};
+use crate::dist::qnorm;
+use crate::error::{Error, Result};
+use crate::linalg::{chinv2, cholesky2, chsolve2};
+use crate::splines::{default_knots, Rcs};
+use crate::survival::parametric::Base;
+
+/// The link `g` of the survival function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FlexScale {
+    /// `log(−log S)`: proportional hazards.
+    #[default]
+    Hazard,
+    /// `log((1 − S)/S)`: proportional odds.
+    Odds,
+    /// `−Φ⁻¹(S)`: probit.
+    Normal,
+}
+crate::option_enum!(FlexScale, "scale",
+    "hazard" => FlexScale::Hazard, "odds" => FlexScale::Odds, "normal" => FlexScale::Normal);
+
+impl FlexScale {
+    /// `log S = G(η)` is `log S_W(η)` of this error distribution.
+    fn base(self) -> Base {
+        match self {
+            FlexScale::Hazard => Base::Extreme,
+            FlexScale::Odds => Base::Logistic,
+            FlexScale::Normal => Base::Normal,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        crate::options::OptionEnum::name(self)
+    }
+}
+
+/// `G(η) = log S` and its two derivatives; `log q(η)` and its two derivatives.
+#[inline]
+fn links(base: Base, eta: f64) -> ([f64; 3], [f64; 3]) {
+    let (g0, g1, g2) = base.log_survival(eta);
+    let (f0, f1, f2) = base.log_density(eta);
+    ([g0, g1, g2], [f0 - g0, f1 - g1, f2 - g2])
+}
+
+/// Options of the fit.
+#[derive(Debug, Clone)]
+pub struct FlexParams {
+    pub df: usize,
+    /// Interior knots of the baseline spline, on the time scale (default: centiles).
+    pub knots: Option<Vec<f64>>,
+    /// Boundary knots on the time scale (default: the extreme event times).
+    pub boundary_knots: Option<[f64; 2]>,
+    pub scale: FlexScale,
+    /// Time-varying effects: (covariate index, df).
+    pub tvc: Vec<(usize, usize)>,
+    pub max_iter: usize,
+    /// Convergence: the Newton decrement `U' I⁻¹ U` below `eps`.
+    pub eps: f64,
+    pub toler_chol: f64,
+}
+
+impl Default for FlexParams {
+    fn default() -> Self {
+        FlexParams {
+            df: 3,
+            knots: None,
+            boundary_knots: None,
+            scale: FlexScale::Hazard,
+            tvc: Vec::new(),
+            max_iter: 50,
+            eps: 1e-12,
+            toler_chol: 1e-10,
+        }
+    }
+}
+
+/// The model's data.
+pub struct FlexData<'a> {
+    pub surv: SurvivalData<'a>,
+    pub x: Vec<&'a [f64]>,
+    pub names: Vec<String>,
+    pub bhazard: Option<&'a [f64]>,
+}
+
+/// The model's structure: splines and parameter layout, shared by fitting and
+/// prediction. `θ = (γ_0, γ_1..γ_df, β, δ_1, ...)`.
+#[derive(Debug, Clone)]
+pub struct FlexModel {
+    pub scale: FlexScale,
+    pub spline: Rcs,
+    /// Covariate index and spline of each time-varying effect.
+    pub tvc: Vec<(usize, Rcs)>,
+    pub p: usize,
+}
+
+impl FlexModel {
+    /// Number of parameters.
+    pub fn q(&self) -> usize {
+        1 + self.spline.df() + self.p + self.tvc.iter().map(|(_, s)| s.df()).sum::<usize>()
+    }
+    /// Indices of the parameters whose design column depends on time.
+    fn time_cols(&self) -> Vec<usize> {
+        let df = self.spline.df();
+        let mut v: Vec<usize> = (1..=df).collect();
+        v.extend(1 + df + self.p..self.q());
+        v
+    }
+    /// Design row `z` and its derivative in log time `z_D` for covariates `x` at `log t`.
+    pub fn row(&self, x: &[f64], logt: f64, z: &mut [f64], zd: &mut [f64]) {
+        let df = self.spline.df();
+        z[0] = 1.0;
+        zd[0] = 0.0;
+        self.spline.eval(logt, &mut z[1..=df], &mut zd[1..=df]);
+        for k in 0..self.p {
+            z[1 + df + k] = x[k];
+            zd[1 + df + k] = 0.0;
+        }
+        let mut j = 1 + df + self.p;
+        for (c, s) in &self.tvc {
+            let m = s.df();
+            s.eval(logt, &mut z[j..j + m], &mut zd[j..j + m]);
+            for l in j..j + m {
+                z[l] *= x[*c];
+                zd[l] *= x[*c];
+            }
+            j += m;
+        }
+    }
+    /// Parameter names.
+    pub fn names(&self, covariates: &[String]) -> Vec<String> {
+        let mut v = vec!["(Intercept)".to_string()];
+        v.extend((1..=self.spline.df()).map(|j| format!("rcs{j}")));
+        v.extend(covariates.iter().cloned());
+        for (c, s) in &self.tvc {
+            v.extend((1..=s.df()).map(|j| format!("rcs_{}{j}", covariates[*c])));
+        }
+        v
+    }
+}
+
+/// A fitted flexible parametric model.
+#[derive(Debug, Clone)]
+pub struct FlexFit {
+    pub model: FlexModel,
+    pub names: Vec<String>,
+    pub coef: Vec<f64>,
+    /// Row-major `q × q` variance (NaN rows/columns for aliased parameters).
+    pub var: Vec<f64>,
+    pub aliased: Vec<bool>,
+    pub loglik: f64,
+    pub iterations: usize,
+    pub converged: bool,
+    pub halvings: usize,
+    pub n: usize,
+    pub n_event: f64,
+    pub warnings: Vec<String>,
+    /// Knots on the log-time scale: baseline (boundary first and last), then per tvc.
+    pub knots: Vec<Vec<f64>>,
+}
+
+const CHUNK: usize = 4096;
+
+/// Design columns of the fitted rows.
+struct Prepared<'a> {
+    q: usize,
+    base: Base,
+    z: Vec<Vec<f64>>,
+    /// Derivative columns (only the time-dependent parameters), with their indices.
+    zd: Vec<Vec<f64>>,
+    tcols: Vec<usize>,
+    /// Entry design columns (rows without delayed entry hold 0 and are skipped).
+    z0: Option<Vec<Vec<f64>>>,
+    has_entry: Option<Vec<bool>>,
+    logt: Vec<f64>,
+    status: &'a [f64],
+    w: Option<&'a [f64]>,
+    bhazard: Option<&'a [f64]>,
+}
+
+/// An evaluation: log-likelihood, score, information (row-major).
+struct Eval {
+    ll: f64,
+    g: Vec<f64>,
+    info: Vec<f64>,
+}
+
+impl crate::newton::Point for Eval {
+    fn score(&self) -> &[f64] {
+        &self.g
+    }
+    fn full(&self) -> bool {
+        true
+    }
+}
+
+/// `Σ w x y` over a chunk.
+#[inline]
+fn dot3(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
+    let n = w.len();
+    let (x, y) = (&x[..n], &y[..n]);
+    let mut acc = [0.0f64; 4];
+    let body = n - n % 4;
+    for i in (0..body).step_by(4) {
+        for k in 0..4 {
+            acc[k] += w[i + k] * x[i + k] * y[i + k];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for i in body..n {
+        s += w[i] * x[i] * y[i];
+    }
+    s
+}
+
+#[inline]
+fn dot2(w: &[f64], x: &[f64]) -> f64 {
+    let n = w.len();
+    let x = &x[..n];
+    let mut acc = [0.0f64; 4];
+    let body = n - n % 4;
+    for i in (0..body).step_by(4) {
+        for k in 0..4 {
+            acc[k] += w[i + k] * x[i + k];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for i in body..n {
+        s += w[i] * x[i];
+    }
+    s
+}
+
+impl Prepared<'_> {
+    fn eval(&self, theta: &[f64], full: bool) -> Eval {
+        let q = self.q;
+        let n = self.logt.len();
+        let nt = self.tcols.len();
+        let parts: Vec<Eval> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+                let m = hi - lo;
+                let mut eta = vec![0.0; m];
+                let mut ds = vec![0.0; m];
+                for (j, col) in self.z.iter().enumerate() {
+                    let b = theta[j];
+                    if b != 0.0 {
+                        for (e, &v) in eta.iter_mut().zip(&col[lo..hi]) {
+                            *e += b * v;
+                        }
+                    }
+                }
+                for (t, col) in self.tcols.iter().zip(&self.zd) {
+                    let b = theta[*t];
+                    if b != 0.0 {
+                        for (e, &v) in ds.iter_mut().zip(&col[lo..hi]) {
+                            *e += b * v;
+                        }
+                    }
+                }
+                let mut eta0 = Vec::new();
+                if let Some(z0) = &self.z0 {
+                    eta0 = vec![0.0; m];
+                    for (j, col) in z0.iter().enumerate() {
+                        let b = theta[j];
+                        for (e, &v) in eta0.iter_mut().zip(&col[lo..hi]) {
+                            *e += b * v;
+                        }
+                    }
+                }
+                // per-row weights of z, z_D, z0 in the score and of zz', z_D z_D', z z_D',
+                // z0 z0' in the Hessian
+                let (mut gz, mut gd, mut g0) = (vec![0.0; m], vec![0.0; m], vec![0.0; m]);
+                let (mut ha, mut hb, mut hc, mut he) = (vec![0.0; m], vec![0.0; m], vec![0.0; m], vec![0.0; m]);
+                let mut ll = 0.0;
+                let mut any_c = false;
+                for r in 0..m {
+                    let i = lo + r;
+                    let w = self.w.map_or(1.0, |w| w[i]);
+                    if w == 0.0 {
+                        continue;
+                    }
+                    let (g, lq) = links(self.base, eta[r]);
+                    let mut l = g[0];
+                    let (mut a1, mut a2, mut b2, mut c2, mut d1) = (g[1], g[2], 0.0, 0.0, 0.0);
+                    if self.status[i] == 1.0 {
+                        let s = ds[r];
+                        if !(s > 0.0) {
+                            return Eval { ll: f64::NEG_INFINITY, g: Vec::new(), info: Vec::new() };
+                        }
+                        let logh = lq[0] + s.ln() - self.logt[i];
+                        match self.bhazard.map(|b| b[i]).filter(|&b| b > 0.0) {
+                            None => {
+                                l += logh;
+                                a1 += lq[1];
+                                d1 = 1.0 / s;
+                                a2 += lq[2];
+                                b2 = -1.0 / (s * s);
+                            }
+                            Some(b) => {
+                                let h = logh.exp();
+                                let rr = h / (b + h);
+                                l += (b + h).ln();
+                                a1 += rr * lq[1];
+                                d1 = rr / s;
+                                a2 += rr * lq[2] + rr * (1.0 - rr) * lq[1] * lq[1];
+                                b2 = -rr * rr / (s * s);
+                                c2 = rr * (1.0 - rr) * lq[1] / s;
+                                any_c = true;
+                            }
+                        }
+                    }
+                    if let (Some(he_), Some(_)) = (&self.has_entry, &self.z0) {
+                        if he_[i] {
+                            let (e0, e1, e2) = self.base.log_survival(eta0[r]);
+                            l -= e0;
+                            g0[r] = w * e1;
+                            he[r] = w * e2;
+                        }
+                    }
+                    ll += w * l;
+                    gz[r] = w * a1;
+                    gd[r] = w * d1;
+                    ha[r] = w * a2;
+                    hb[r] = w * b2;
+                    hc[r] = w * c2;
+                }
+                if !full {
+                    return Eval { ll, g: Vec::new(), info: Vec::new() };
+                }
+                let mut g = vec![0.0; q];
+                let mut info = vec![0.0; q * q];
+                for a in 0..q {
+                    let za = &self.z[a][lo..hi];
+                    g[a] += dot2(&gz, za);
+                    for b in a..q {
+                        info[a * q + b] -= dot3(&ha, za, &self.z[b][lo..hi]);
+                    }
+                }
+                for (ia, &a) in self.tcols.iter().enumerate() {
+                    let da = &self.zd[ia][lo..hi];
+                    g[a] += dot2(&gd, da);
+                    for ib in ia..nt {
+                        let b = self.tcols[ib];
+                        info[a * q + b] -= dot3(&hb, da, &self.zd[ib][lo..hi]);
+                    }
+                    if any_c {
+                        // z_a z_D,b + z_D,a z_b over every (a, b) pair: add to the upper
+                        // triangle of the symmetric sum
+                        for b in 0..q {
+                            let v = dot3(&hc, da, &self.z[b][lo..hi]);
+                            let (i, j) = if a <= b { (a, b) } else { (b, a) };
+                            info[i * q + j] -= if a == b { 2.0 * v } else { v };
+                        }
+                    }
+                }
+                if let Some(z0) = &self.z0 {
+                    for a in 0..q {
+                        let za = &z0[a][lo..hi];
+                        g[a] -= dot2(&g0, za);
+                        for b in a..q {
+                            info[a * q + b] += dot3(&he, za, &z0[b][lo..hi]);
+                        }
+                    }
+                }
+                Eval { ll, g, info }
+            })
+            .collect();
+        let mut out = Eval {
+            ll: 0.0,
+            g: if full { vec![0.0; q] } else { Vec::new() },
+            info: if full { vec![0.0; q * q] } else { Vec::new() },
+        };
+        for p in parts {
+            out.ll += p.ll;
+            if !p.ll.is_finite() {
+                return Eval { ll: f64::NEG_INFINITY, g: vec![0.0; q], info: vec![0.0; q * q] };
+            }
+            for (a, b) in out.g.iter_mut().zip(&p.g) {
+                *a += b;
+            }
+            for (a, b) in out.info.iter_mut().zip(&p.info) {
+                *a += b;
+            }
+        }
+        if full {
+            for a in 0..q {
+                for b in 0..a {
+                    out.info[a * q + b] = out.info[b * q + a];
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Newton with step halving; converged when the Newton decrement `U' I⁻¹ U` of the
+/// step about to be taken is below `eps` (the step is then taken).
+struct FlexRule {
+    q: usize,
+    eps: f64,
+    toler: f64,
+    max_iter: usize,
+}
+
+impl crate::newton::Rule<Eval> for FlexRule {
+    fn full_trials(&self) -> bool {
+        true
+    }
+    fn direction(&mut self, at: &Eval, _n: &crate::newton::Counts) -> Result<Option<Vec<f64>>> {
+        // Newton; where the information is not non-negative definite (the delayed-entry
+        // term makes the log-likelihood non-concave away from the maximum), a
+        // Levenberg–Marquardt step: information + μ diag(information)
+        let q = self.q;
+        let mut m = at.info.clone();
+        let mut mu = 1e-6;
+        while cholesky2(&mut m, q, self.toler) < 0 && mu < 1e8 {
+            m = at.info.clone();
+            for j in 0..q {
+                m[j * q + j] += mu * at.info[j * q + j].abs().max(1e-8);
+            }
+            mu *= 10.0;
+        }
+        let mut step = at.g.clone();
+        chsolve2(&m, self.q, &mut step);
+        Ok(Some(step))
+    }
+    fn judge(&mut self, at: &Eval, trial: &Eval, slope: f64, n: &crate::newton::Counts) -> crate::newton::Verdict {
+        use crate::newton::Verdict;
+        if !trial.ll.is_finite() {
+            return Verdict::Reject;
+        }
+        if n.halvings == 0 && slope.abs() <= self.eps {
+            return Verdict::Converged;
+        }
+        if trial.ll < at.ll - 1e-12 * at.ll.abs().max(1.0) {
+            Verdict::Reject
+        } else {
+            Verdict::Accept
+        }
+    }
+    fn shrink(&self, trial: &mut [f64], b: &[f64], step: &mut [f64], _n: &crate::newton::Counts) {
+        crate::newton::halve(trial, b, step);
+    }
+    fn after_reject(&mut self, _b: &[f64], _step: &[f64], n: &crate::newton::Counts) -> Option<crate::newton::Stop> {
+        (n.halvings >= 40).then_some(crate::newton::Stop::StepFailed)
+    }
+    fn after_accept(&mut self, _b: &[f64], _step: &[f64], n: &crate::newton::Counts) -> Option<crate::newton::Stop> {
+        (n.steps >= self.max_iter).then_some(crate::newton::Stop::MaxIterations)
+    }
+}
+
+/// Knots on the log scale from user knots on the time scale (`arg` names them).
+fn log_knots(t: &[f64], arg: &'static str) -> Result<Vec<f64>> {
+    t.iter()
+        .enumerate()
+        .map(|(row, &v)| {
+            if v > 0.0 && v.is_finite() {
+                Ok(v.ln())
+            } else {
+                Err(Error::InvalidValue { arg, row, value: v, problem: "knots must be positive finite times" })
+            }
+        })
+        .collect()
+}
+
+/// Nelson–Aalen cumulative hazard at each event row's time (weights, delayed entry).
+fn nelson_aalen_at_events(surv: &SurvivalData) -> Vec<f64> {
+    let n = surv.len();
+    let exit = surv.exit();
+    let st = surv.status();
+    let mut ev: Vec<usize> = (0..n).filter(|&i| st[i] == 1.0).collect();
+    ev.sort_by(|&a, &b| exit[a].total_cmp(&exit[b]));
+    let mut by_exit: Vec<usize> = (0..n).collect();
+    by_exit.sort_by(|&a, &b| exit[a].total_cmp(&exit[b]));
+    let mut by_entry: Vec<usize> = Vec::new();
+    if let Some(e) = surv.entry() {
+        by_entry = (0..n).collect();
+        by_entry.sort_by(|&a, &b| e[a].total_cmp(&e[b]));
+    }
+    let total: f64 = (0..n).map(|i| surv.weight(i)).sum();
+    let mut out = vec![0.0; n];
+    let (mut pe, mut pn) = (0usize, 0usize); // rows with exit < t left; rows with entry < t entered
+    let (mut gone, mut entered) = (0.0, 0.0);
+    let mut h = 0.0;
+    let mut k = 0;
+    while k < ev.len() {
+        let t = exit[ev[k]];
+        while pe < n && exit[by_exit[pe]] < t {
+            gone += surv.weight(by_exit[pe]);
+            pe += 1;
+        }
+        let risk = if let Some(e) = surv.entry() {
+            while pn < n && e[by_entry[pn]] < t {
+                entered += surv.weight(by_entry[pn]);
+                pn += 1;
+            }
+            entered - gone
+        } else {
+            total - gone
+        };
+        let mut dn = 0.0;
+        let mut k2 = k;
+        while k2 < ev.len() && exit[ev[k2]] == t {
+            dn += surv.weight(ev[k2]);
+            k2 += 1;
+        }
+        if risk > 0.0 {
+            h += dn / risk;
+        }
+        for &i in &ev[k..k2] {
+            out[i] = h;
+        }
+        k = k2;
+    }
+    out
+}
+
+/// The model's structure and design columns; the event rows and their total weight.
+fn prepare<'a>(params: &FlexParams, data: &FlexData<'a>) -> Result<(FlexModel, Prepared<'a>, Vec<usize>, f64)> {
+    let surv = &data.surv;
+    let n = surv.len();
+    let p = data.x.len();
+    for col in &data.x {
+        check_len("covariates", col.len(), "time", n)?;
+    }
+    if !data.x.is_empty() {
+        Covariates::from_columns(data.x.clone(), &data.names)?;
+    }
+    if let Some(b) = data.bhazard {
+        check_len("bhazard", b.len(), "time", n)?;
+        for (row, &v) in b.iter().enumerate() {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(Error::InvalidValue {
+                    arg: "bhazard",
+                    row,
+                    value: v,
+                    problem: "expected hazards must be non-negative and finite",
+                });
+            }
+        }
+    }
+    if params.df == 0 || params.df > 20 {
+        return Err(Error::InvalidArgument {
+            arg: "df",
+            reason: format!("must be between 1 and 20, not {}", params.df),
+        });
+    }
+    if !(params.eps.is_finite() && params.eps > 0.0) {
+        return Err(Error::InvalidArgument { arg: "eps", reason: format!("must be a positive number, not {}", params.eps) });
+    }
+    if surv.n_strata() > 1 {
+        return Err(Error::InvalidArgument {
+            arg: "strata",
+            reason: "strata are not available for flexible parametric models: use the \
+                     stratifying variable as a covariate with a time-varying effect (tvc)"
+                .into(),
+        });
+    }
+    let exit = surv.exit();
+    for (row, &t) in exit.iter().enumerate() {
+        if !(t > 0.0) {
+            return Err(Error::InvalidValue { arg: "time", row, value: t, problem: "times must be positive (the model is on log time)" });
+        }
+    }
+    let status = surv.status();
+    let ev: Vec<usize> = (0..n).filter(|&i| status[i] == 1.0 && surv.weight(i) > 0.0).collect();
+    let n_event: f64 = ev.iter().map(|&i| surv.weight(i)).sum();
+    if ev.is_empty() {
+        return Err(Error::Data { arg: "status", reason: "there are no events (with positive weight): the model cannot be estimated".into() });
+    }
+    let logt: Vec<f64> = exit.iter().map(|t| t.ln()).collect();
+    let log_ev: Vec<f64> = ev.iter().map(|&i| logt[i]).collect();
+    let boundary = match params.boundary_knots {
+        Some(b) => {
+            let v = log_knots(&b, "boundary_knots")?;
+            [v[0], v[1]]
+        }
+        None => default_knots(&log_ev, 1).1,
+    };
+    let mk = |df: usize, knots: Option<&Vec<f64>>, arg: &'static str| -> Result<Rcs> {
+        let interior = match knots {
+            Some(k) => log_knots(k, arg)?,
+            None => default_knots(&log_ev, df).0,
+        };
+        let mut s = Rcs::new(interior, boundary, arg)?;
+        s.orthogonalise(&log_ev);
+        Ok(s)
+    };
+    let spline = mk(params.df, params.knots.as_ref(), "knots")?;
+    let mut tvc = Vec::new();
+    for &(c, df) in &params.tvc {
+        if c >= p {
+            return Err(Error::InvalidArgument { arg: "tvc", reason: format!("covariate {c} is not in the model") });
+        }
+        if df == 0 || df > 20 {
+            return Err(Error::InvalidArgument { arg: "tvc", reason: format!("degrees of freedom must be between 1 and 20, not {df}") });
+        }
+        tvc.push((c, mk(df, None, "tvc")?));
+    }
+    let model = FlexModel { scale: params.scale, spline, tvc, p };
+    let q = model.q();
+    let tcols = model.time_cols();
+    // design columns
+    let mut z = vec![vec![0.0; n]; q];
+    let mut zd = vec![vec![0.0; n]; tcols.len()];
+    let (mut zr, mut zdr) = (vec![0.0; q], vec![0.0; q]);
+    let mut xr = vec![0.0; p];
+    for i in 0..n {
+        for k in 0..p {
+            xr[k] = data.x[k][i];
+        }
+        model.row(&xr, logt[i], &mut zr, &mut zdr);
+        for j in 0..q {
+            z[j][i] = zr[j];
+        }
+        for (k, &j) in tcols.iter().enumerate() {
+            zd[k][i] = zdr[j];
+        }
+    }
+    let (z0, has_entry) = match surv.entry() {
+        Some(e) if e.iter().any(|&v| v > 0.0) => {
+            let mut z0 = vec![vec![0.0; n]; q];
+            let mut has = vec![false; n];
+            for i in 0..n {
+                if e[i] > 0.0 {
+                    has[i] = true;
+                    for k in 0..p {
+                        xr[k] = data.x[k][i];
+                    }
+                    model.row(&xr, e[i].ln(), &mut zr, &mut zdr);
+                    for j in 0..q {
+                        z0[j][i] = zr[j];
+                    }
+                }
+            }
+            (Some(z0), Some(has))
+        }
+        _ => (None, None),
+    };
+    let prep = Prepared {
+        q,
+        base: params.scale.base(),
+        z,
+        zd,
+        tcols,
+        z0,
+        has_entry,
+        logt,
+        status,
+        w: surv.weights(),
+        bhazard: data.bhazard,
+    };
+    Ok((model, prep, ev, n_event))
+}
+
+/// Fit the model.
+pub fn fit(params: &FlexParams, data: &FlexData) -> Result<FlexFit> {
+    let surv = &data.surv;
+    let n = surv.len();
+    let exit = surv.exit();
+    let (model, prep, ev, n_event) = prepare(params, data)?;
+    let q = model.q();
+    // starting values: least squares of g(S_NA) at the event times on (1, spline)
+    let df = model.spline.df();
+    let na = nelson_aalen_at_events(surv);
+    let target = |h: f64| match params.scale {
+        FlexScale::Hazard => h.ln(),
+        FlexScale::Odds => h.exp_m1().ln(),
+        FlexScale::Normal => qnorm(-(-h).exp_m1()),
+    };
+    let ls = |y: &dyn Fn(usize) -> f64| -> Vec<f64> {
+        let d = df + 1;
+        let mut xtx = vec![0.0; d * d];
+        let mut xty = vec![0.0; d];
+        for &i in &ev {
+            let w = surv.weight(i);
+            let yi = y(i);
+            for a in 0..d {
+                xty[a] += w * prep.z[a][i] * yi;
+                for b in 0..d {
+                    xtx[a * d + b] += w * prep.z[a][i] * prep.z[b][i];
+                }
+            }
+        }
+        cholesky2(&mut xtx, d, 1e-12);
+        chsolve2(&xtx, d, &mut xty);
+        let mut th = vec![0.0; q];
+        th[..d].copy_from_slice(&xty);
+        th
+    };
+    let mut init = ls(&|i| target(na[i].max(1e-12)));
+    let mut at = prep.eval(&init, true);
+    if !at.ll.is_finite() || init.iter().any(|v| !v.is_finite()) {
+        // the exponential model: log H = log(rate) + log t, exactly in the spline space
+        let pt: f64 = (0..n).map(|i| surv.weight(i) * (exit[i] - surv.entry().map_or(0.0, |e| e[i]))).sum();
+        let lr = (n_event / pt).ln();
+        init = ls(&|i| lr + prep.logt[i]);
+        at = prep.eval(&init, true);
+    }
+    if !at.ll.is_finite() {
+        return Err(Error::Data { arg: "time", reason: "the log-likelihood is not finite at the starting values".into() });
+    }
+    let mut rule = FlexRule { q, eps: params.eps, toler: params.toler_chol, max_iter: params.max_iter };
+    let out = crate::newton::maximise(|t: &[f64], full| Ok(prep.eval(t, full)), &mut rule, init, at)?;
+    let converged = out.stop == crate::newton::Stop::Converged;
+    let mut warnings = Vec::new();
+    if !converged {
+        warnings.push(match out.stop {
+            crate::newton::Stop::MaxIterations => format!("Ran out of iterations ({}) and did not converge", params.max_iter),
+            _ => "Newton-Raphson could not improve the log-likelihood (step halving failed): the fit did not converge".to_string(),
+        });
+    }
+    let info = out.at.info;
+    let mut v = info.clone();
+    cholesky2(&mut v, q, params.toler_chol);
+    chinv2(&mut v, q);
+    let mut aliased = vec![false; q];
+    for j in 0..q {
+        if info[j * q + j] <= 0.0 || v[j * q + j] == 0.0 {
+            aliased[j] = true;
+        }
+    }
+    for j in 0..q {
+        if aliased[j] {
+            for l in 0..q {
+                v[j * q + l] = f64::NAN;
+                v[l * q + j] = f64::NAN;
+            }
+        }
+    }
+    let mut coef = out.b.clone();
+    for j in 0..q {
+        if aliased[j] {
+            coef[j] = f64::NAN;
+        }
+    }
+    // monotonicity: ∂η/∂log t > 0 at every row's exit (and entry) time
+    let mut bad = 0usize;
+    let mut first = None;
+    for i in 0..n {
+        let mut s = 0.0;
+        for (k, &j) in prep.tcols.iter().enumerate() {
+            s += out.b[j] * prep.zd[k][i];
+        }
+        if !(s > 0.0) {
+            bad += 1;
+            first.get_or_insert(i);
+        }
+    }
+    if bad > 0 {
+        warnings.push(format!(
+            "non-monotone fit: the fitted hazard is not positive at {bad} of the {n} rows' times \
+             (first at time {}): the spline of g(S) decreases in log time there; consider fewer \
+             degrees of freedom (df) or other knots",
+            exit[first.unwrap()]
+        ));
+    }
+    let names = model.names(&data.names);
+    let mut knots = vec![{
+        let mut k = vec![model.spline.boundary[0]];
+        k.extend(&model.spline.interior);
+        k.push(model.spline.boundary[1]);
+        k
+    }];
+    for (_, s) in &model.tvc {
+        let mut k = vec![s.boundary[0]];
+        k.extend(&s.interior);
+        k.push(s.boundary[1]);
+        knots.push(k);
+    }
+    Ok(FlexFit {
+        model,
+        names,
+        coef,
+        var: v,
+        aliased,
+        loglik: out.at.ll,
+        iterations: out.counts.steps + usize::from(converged),
+        converged,
+        halvings: out.counts.total_halvings,
+        n,
+        n_event,
+        warnings,
+        knots,
+    })
+}
+
+/// What a prediction is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FlexPredict {
+    #[default]
+    Survival,
+    Hazard,
+    Cumhaz,
+    Hr,
+    Rmst,
+}
+crate::option_enum!(FlexPredict, "type",
+    "survival" => FlexPredict::Survival, "hazard" => FlexPredict::Hazard,
+    "cumhaz" => FlexPredict::Cumhaz, "hr" => FlexPredict::Hr, "rmst" => FlexPredict::Rmst);
+
+/// A prediction with the gradient of the quantity on its transformed (CI) scale.
+pub struct Pred {
+    pub est: f64,
+    /// Gradient of `est` over θ.
+    pub grad: Vec<f64>,
+}
+
+/// Composite Gauss–Legendre (8 nodes) nodes and weights on [-1, 1].
+const GL8: [(f64, f64); 8] = [
+    (-0.960_289_856_497_536_3, 0.101_228_536_290_376_26),
+    (-0.796_666_477_413_626_7, 0.222_381_034_453_374_47),
+    (-0.525_532_409_916_329_0, 0.313_706_645_877_887_3),
+    (-0.183_434_642_495_649_8, 0.362_683_783_378_362_0),
+    (0.183_434_642_495_649_8, 0.362_683_783_378_362_0),
+    (0.525_532_409_916_329_0, 0.313_706_645_877_887_3),
+    (0.796_666_477_413_626_7, 0.222_381_034_453_374_47),
+    (0.960_289_856_497_536_3, 0.101_228_536_290_376_26),
+];
+
+impl FlexFit {
+    pub fn q(&self) -> usize {
+        self.coef.len()
+    }
+    /// `g' V g` (aliased parameters skipped).
+    pub fn quad(&self, g: &[f64]) -> f64 {
+        let q = self.q();
+        let mut s = 0.0;
+        for a in 0..q {
+            if g[a] == 0.0 || self.aliased[a] {
+                continue;
+            }
+            for b in 0..q {
+                if g[b] == 0.0 || self.aliased[b] {
+                    continue;
+                }
+                s += g[a] * self.var[a * q + b] * g[b];
+            }
+        }
+        s
+    }
+    fn theta(&self, j: usize) -> f64 {
+        if self.aliased[j] {
+            0.0
+        } else {
+            self.coef[j]
+        }
+    }
+    /// η, ∂η/∂log t and the design rows at `t` for covariates `x`.
+    fn eta(&self, x: &[f64], t: f64) -> (f64, f64, Vec<f64>, Vec<f64>) {
+        let q = self.q();
+        let (mut z, mut zd) = (vec![0.0; q], vec![0.0; q]);
+        self.model.row(x, t.ln(), &mut z, &mut zd);
+        let (mut e, mut d) = (0.0, 0.0);
+        for j in 0..q {
+            e += self.theta(j) * z[j];
+            d += self.theta(j) * zd[j];
+        }
+        (e, d, z, zd)
+    }
+    /// `S(t | x)` and its gradient.
+    pub fn survival(&self, x: &[f64], t: f64) -> Pred {
+        let (e, _, z, _) = self.eta(x, t);
+        let (g0, g1, _) = self.model.scale.base().log_survival(e);
+        let s = g0.exp();
+        Pred { est: s, grad: z.iter().map(|v| s * g1 * v).collect() }
+    }
+    /// `H(t | x) = −log S` and its gradient.
+    pub fn cumhaz(&self, x: &[f64], t: f64) -> Pred {
+        let (e, _, z, _) = self.eta(x, t);
+        let (g0, g1, _) = self.model.scale.base().log_survival(e);
+        Pred { est: -g0, grad: z.iter().map(|v| -g1 * v).collect() }
+    }
+    /// `log h(t | x)` and its gradient (the hazard is its exponential; NaN where the
+    /// fitted hazard is not positive).
+    pub fn log_hazard(&self, x: &[f64], t: f64) -> Pred {
+        let (e, d, z, zd) = self.eta(x, t);
+        let (_, lq) = links(self.model.scale.base(), e);
+        if !(d > 0.0) {
+            return Pred { est: f64::NAN, grad: vec![f64::NAN; z.len()] };
+        }
+        Pred {
+            est: lq[0] + d.ln() - t.ln(),
+            grad: z.iter().zip(&zd).map(|(a, b)| lq[1] * a + b / d).collect(),
+        }
+    }
+    /// Restricted mean survival time `∫_0^τ S(t | x) dt` and its gradient, by composite
+    /// Gauss–Legendre quadrature in log time (panels of width ≤ 0.25, split at the knots,
+    /// from log τ − 40).
+    pub fn rmst(&self, x: &[f64], tau: f64) -> Pred {
+        let q = self.q();
+        let hi = tau.ln();
+        let lo = hi - 40.0;
+        let mut breaks: Vec<f64> = vec![lo, hi];
+        for k in self.knots.iter().flatten() {
+            if *k > lo && *k < hi {
+                breaks.push(*k);
+            }
+        }
+        breaks.sort_by(f64::total_cmp);
+        breaks.dedup();
+        let mut est = 0.0;
+        let mut grad = vec![0.0; q];
+        for w in breaks.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let m = ((b - a) / 0.25).ceil().max(1.0) as usize;
+            let hw = (b - a) / m as f64;
+            for k in 0..m {
+                let c = a + (k as f64 + 0.5) * hw;
+                for &(u, wt) in &GL8 {
+                    let lt = c + 0.5 * hw * u;
+                    let t = lt.exp();
+                    let s = self.survival(x, t);
+                    let f = 0.5 * hw * wt * t;
+                    est += f * s.est;
+                    for j in 0..q {
+                        grad[j] += f * s.grad[j];
+                    }
+                }
+            }
+        }
+        Pred { est, grad }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The analytic score and information against central differences of the
+    /// log-likelihood, for every scale with entry, weights, bhazard and a tvc.
+    #[test]
+    fn score_and_information_match_numerical_derivatives() {
+        let n = 60;
+        let time: Vec<f64> = (0..n).map(|i| 0.3 + ((i * 37) % 61) as f64 * 0.17).collect();
+        let status: Vec<f64> = (0..n).map(|i| if i % 3 == 0 { 0.0 } else { 1.0 }).collect();
+        let entry: Vec<f64> = (0..n).map(|i| if i % 4 == 0 { time[i] * 0.5 } else { 0.0 }).collect();
+        let w: Vec<f64> = (0..n).map(|i| 0.5 + (i % 5) as f64 * 0.25).collect();
+        let bh: Vec<f64> = (0..n).map(|i| 0.01 + 0.002 * (i % 7) as f64).collect();
+        let x1: Vec<f64> = (0..n).map(|i| ((i * 13) % 17) as f64 / 17.0 - 0.5).collect();
+        let x2: Vec<f64> = (0..n).map(|i| (i % 2) as f64).collect();
+        for scale in [FlexScale::Hazard, FlexScale::Odds, FlexScale::Normal] {
+            let surv = SurvivalData::from_parts(&time, &status, Some(&entry), Some(&w), None).unwrap();
+            let data = FlexData { surv, x: vec![&x1, &x2], names: vec!["a".into(), "b".into()], bhazard: Some(&bh) };
+            let params = FlexParams { df: 3, scale, tvc: vec![(1, 2)], ..FlexParams::default() };
+            let (model, prep, _, _) = prepare(&params, &data).unwrap();
+            let q = model.q();
+            let mut th = vec![0.0; q];
+            th[0] = -1.0;
+            th[1] = 0.9;
+            th[2] = 0.05;
+            th[5] = 0.3;
+            th[6] = -0.2;
+            th[7] = 0.1;
+            let at = prep.eval(&th, true);
+            assert!(at.ll.is_finite());
+            let h = 1e-5;
+            for j in 0..q {
+                let mut a = th.clone();
+                a[j] += h;
+                let up = prep.eval(&a, true);
+                a[j] -= 2.0 * h;
+                let dn = prep.eval(&a, true);
+                let g = (up.ll - dn.ll) / (2.0 * h);
+                assert!((g - at.g[j]).abs() < 1e-7 * (1.0 + g.abs()), "{scale:?} score {j}: {g} vs {}", at.g[j]);
+                for k in 0..q {
+                    let hk = -(up.g[k] - dn.g[k]) / (2.0 * h);
+                    let an = at.info[j * q + k];
+                    assert!((hk - an).abs() < 1e-7 * (1.0 + an.abs()), "{scale:?} info {j},{k}: {hk} vs {an}");
+                }
+            }
+        }
+    }
+}
