@@ -21,6 +21,7 @@ use crate::protocol::{Arg, Args, Value};
 pub mod competing;
 pub mod cox;
 pub mod data;
+pub mod designs;
 pub mod person_time;
 pub mod glm;
 pub mod parametric;
@@ -95,6 +96,8 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("crude_probabilities", relsurv::crude_probabilities),
         ("interval_net_survival", relsurv::interval_net_survival),
         ("icss_group", relsurv::icss_group),
+        ("pool", designs::pool),
+        ("conditional_logistic", designs::conditional_logistic),
     ]
 }
 

