@@ -65,3 +65,47 @@ def test_pool_errors_name_the_argument():
         hs.pool([1.0, 2.0], [1.0, -1.0])
     with pytest.raises(ValueError, match="argument `df_complete`"):
         hs.pool([1.0, 2.0], [1.0, 1.0], df_complete=0)
+
+
+# ---- conditional logistic regression ---------------------------------------------------
+
+CLOGIT = pd.read_csv(__import__("conftest").FIXTURES / "clogit_cases.csv", keep_default_na=False).to_dict("records")
+
+
+@pytest.mark.parametrize("c", CLOGIT, ids=[c["case"] for c in CLOGIT])
+def test_conditional_logistic_matches_clogit(c):
+    d = fixture(f"data_clogit_{c['data']}.csv")
+    m = hs.conditional_logistic("case", c["covariates"].split(" "), "set", method=c["method"],
+                                offset=c["offset"] or None, data=d)
+    coef = fixture(f"clogit_{c['case']}_coef.csv")
+    fit = fixture(f"clogit_{c['case']}_fit.csv")
+    var = fixture(f"clogit_{c['case']}_var.csv")
+    assert list(m.names) == list(coef["term"])
+    assert_close("coef", m.coef, num(coef, "coef"))
+    assert_close("se", m.se, num(coef, "se"))
+    assert_close("var", m.var[num(var, "i").astype(int) - 1, num(var, "j").astype(int) - 1], num(var, "value"))
+    assert_close("loglik", m.loglik, [fit["loglik0"][0], fit["loglik1"][0]], rtol=1e-10)
+    assert_close("score", m.score_test[0], fit["score"][0])
+    assert_close("wald", m.wald_test[0], fit["wald"][0])
+    assert_close("lr", m.lr_test[0], fit["lr"][0])
+    assert m.iterations == fit["iter"][0] and m.n_event == fit["nevent"][0]
+    s = m.summary()
+    assert_close("odds ratio", s["exp_coef"], np.exp(num(coef, "coef")))
+    assert "Conditional logistic regression" in repr(m)
+
+
+def test_conditional_logistic_errors_name_the_argument():
+    d = fixture("data_clogit_infert.csv")
+    with pytest.raises(ValueError, match="argument `exact_limit`: matched set"):
+        hs.conditional_logistic("case", ["spontaneous"], "set", exact_limit=2, data=d)
+    with pytest.raises(ValueError, match="argument `weights`: case weights are not supported by the exact method"):
+        hs.conditional_logistic("case", ["spontaneous"], "set", weights=np.ones(len(d)), data=d)
+    with pytest.raises(ValueError, match="argument `method`: unknown value \"exakt\""):
+        hs.conditional_logistic("case", ["spontaneous"], "set", method="exakt", data=d)
+    bad = d.assign(case=d["case"] + 1)
+    with pytest.raises(ValueError, match="argument `case`"):
+        hs.conditional_logistic("case", ["spontaneous"], "set", data=bad)
+    # weights with an approximation are case weights, as clogit
+    m = hs.conditional_logistic("case", ["spontaneous"], "set", method="approximate", weights=np.ones(len(d)), data=d)
+    m0 = hs.conditional_logistic("case", ["spontaneous"], "set", method="approximate", data=d)
+    assert_close("unit weights", m.coef, m0.coef, rtol=1e-12)

@@ -61,3 +61,53 @@ test_that("pool errors name the argument", {
                "argument `variances`: a variance must be positive and finite (value -1) at row 2", fixed = TRUE)
   expect_error(pool(c(1, 2), c(1, 1), df_complete = 0), "argument `df_complete`", fixed = TRUE)
 })
+
+test_that("conditional_logistic matches survival::clogit on every case", {
+  skip_without_fixtures()
+  cases <- read_fixture("clogit_cases.csv")
+  expect_gte(nrow(cases), 9L)
+  for (i in seq_len(nrow(cases))) {
+    cs <- cases[i, ]
+    d <- read_fixture(sprintf("data_clogit_%s.csv", cs$data))
+    rhs <- c(strsplit(cs$covariates, " ")[[1]], "strata(set)")
+    if (nzchar(cs$offset)) rhs <- c(rhs, sprintf("offset(%s)", cs$offset))
+    f <- stats::as.formula(paste("case ~", paste(rhs, collapse = " + ")))
+    m <- conditional_logistic(f, data = d, method = cs$method)
+    coef_ref <- read_fixture(sprintf("clogit_%s_coef.csv", cs$case))
+    var_ref <- read_fixture(sprintf("clogit_%s_var.csv", cs$case))
+    fit_ref <- read_fixture(sprintf("clogit_%s_fit.csv", cs$case))
+    expect_equal(names(coef(m)), coef_ref$term)
+    expect_close(unname(coef(m)), coef_ref$coef, paste(cs$case, "coef"))
+    expect_close(unname(sqrt(diag(vcov(m)))), coef_ref$se, paste(cs$case, "se"))
+    expect_close(vcov(m)[cbind(var_ref$i, var_ref$j)], var_ref$value, paste(cs$case, "var"))
+    expect_close(m$loglik, c(fit_ref$loglik0, fit_ref$loglik1), paste(cs$case, "loglik"), tol = 1e-10)
+    expect_close(m$score, fit_ref$score, paste(cs$case, "score"))
+    expect_close(m$wald.test, fit_ref$wald, paste(cs$case, "wald"))
+    expect_close(m$lr_test[["statistic"]], fit_ref$lr, paste(cs$case, "lr"))
+    expect_equal(m$iter, fit_ref$iter)
+    expect_equal(m$nevent, fit_ref$nevent)
+  }
+})
+
+test_that("conditional_logistic agrees with clogit directly and prints", {
+  d <- datasets::infert
+  m <- conditional_logistic(case ~ spontaneous + induced + strata(stratum), data = d)
+  coxph <- survival::coxph   # clogit() evaluates a coxph() call in the caller's frame
+  r <- survival::clogit(case ~ spontaneous + induced + strata(stratum), data = d)
+  expect_close(unname(coef(m)), unname(coef(r)), "infert coef")
+  expect_close(unname(confint(m)), unname(confint(r)), "infert confint")
+  expect_output(print(m), "Conditional logistic regression \\(exact likelihood\\)")
+  expect_equal(dim(confint(m, level = 0.9)), c(2L, 2L))
+})
+
+test_that("conditional_logistic errors name the argument", {
+  d <- datasets::infert
+  expect_error(conditional_logistic(case ~ spontaneous + strata(stratum), data = d, exact_limit = 2),
+               "argument `exact_limit`: matched set", fixed = TRUE)
+  expect_error(conditional_logistic(case ~ spontaneous + strata(stratum), data = d, weights = rep(1, nrow(d))),
+               "argument `weights`: case weights are not supported by the exact method", fixed = TRUE)
+  expect_error(conditional_logistic(case ~ spontaneous + strata(stratum), data = d, method = "exakt"),
+               "argument `method`: unknown value \"exakt\"", fixed = TRUE)
+  d$case2 <- d$case + 1
+  expect_error(conditional_logistic(case2 ~ spontaneous + strata(stratum), data = d), "argument `case`", fixed = TRUE)
+})
