@@ -295,6 +295,13 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("case", nums(c.status.clone()))
             .with("covariates", record(vec![("x", nums(c.x.clone()))]))
             .with("strata", codes(c.group.clone(), 2)),
+        "nested_case_control" => a
+            .with("entry", nums(c.entry.clone()))
+            .with("exit", nums(c.time.clone()))
+            .with("status", nums(c.status.clone()))
+            .with("match", codes(c.group.clone(), 2))
+            .with("controls", Arg::Num(2.0))
+            .with("seed", Arg::Num(1.0)),
         "pool" => a
             .with("estimates", record(vec![("x", nums(c.x.clone())), ("t", nums(c.time.clone()))]))
             .with("variances", record(vec![("x", nums(c.age.clone())), ("t", nums(c.year.clone()))])),
@@ -364,6 +371,7 @@ const METHODS: &[&str] = &[
     "icss_group",
     "pool",
     "conditional_logistic",
+    "nested_case_control",
 ];
 
 #[test]
@@ -448,6 +456,38 @@ proptest! {
         }
         let l1 = col(&v, &["loglik"])[1];
         prop_assert!(close(l1, ll, 1e-9), "loglik {l1} by enumeration {ll}");
+    }
+
+    /// Risk-set sampling: every case with someone at risk is in a set; each control was
+    /// at risk at its set's time (entry <= t <= exit), in the case's matching group and
+    /// not one of the set's cases; a set has min(controls x cases, eligible) controls; the
+    /// same seed gives the same sample.
+    #[test]
+    fn nested_case_control_controls_are_at_risk_and_matched(c in cohort(2, 25), seed in 0u32..1000, m in 1usize..4) {
+        let args = Args::new().with("entry", nums(c.entry.clone())).with("exit", nums(c.time.clone()))
+            .with("status", nums(c.status.clone())).with("match", codes(c.group.clone(), 2))
+            .with("controls", Arg::Num(m as f64)).with("seed", Arg::Num(seed as f64));
+        let v = call("nested_case_control", &args).unwrap();
+        let set = col(&v, &["table", "set"]);
+        let id: Vec<usize> = col(&v, &["table", "id"]).iter().map(|&x| x as usize).collect();
+        let fail = col(&v, &["table", "fail"]);
+        let time = col(&v, &["table", "time"]);
+        let nel = col(&v, &["table", "n_eligible"]);
+        let mut sets = set.clone();
+        sets.dedup();
+        for s in sets {
+            let rows: Vec<usize> = (0..set.len()).filter(|&j| set[j] == s).collect();
+            let t = time[rows[0]];
+            let cases: Vec<usize> = rows.iter().filter(|&&j| fail[j] == 1.0).map(|&j| id[j]).collect();
+            let g = c.group[cases[0]];
+            let eligible: Vec<usize> = (0..c.n()).filter(|&i| c.group[i] == g && c.entry[i] <= t && c.time[i] >= t && !cases.contains(&i)).collect();
+            let ctrl: Vec<usize> = rows.iter().filter(|&&j| fail[j] == 0.0).map(|&j| id[j]).collect();
+            prop_assert_eq!(nel[rows[0]] as usize, eligible.len());
+            prop_assert_eq!(ctrl.len(), (m * cases.len()).min(eligible.len()));
+            for k in &ctrl { prop_assert!(eligible.contains(k), "control {k} not eligible at {t}"); }
+            for &k in &cases { prop_assert!(c.status[k] == 1.0 && c.time[k] == t && c.group[k] == g); }
+        }
+        prop_assert_eq!(call("nested_case_control", &args).unwrap(), v);
     }
 
     /// Kaplan–Meier (with delayed entry) is the product-limit estimate, computed here by hand, with the

@@ -205,3 +205,98 @@ fn conditional_logistic_errors_name_the_argument() {
     let e = err(b.with("case", nums(vec![2.0; n])));
     assert!(e.contains("argument `case`"), "{e}");
 }
+
+// ---- nested case-control sampling ------------------------------------------------------
+
+fn ncc_args(cases: &Table, i: usize, seed: f64) -> Args<'static> {
+    let col = |c: &str| cases.str(c)[i].clone();
+    let d = Table::read("data_ncc_cohort.csv");
+    let mut a = Args::new()
+        .with("exit", nums(d.num("exit")))
+        .with("status", nums(d.num("status")))
+        .with("controls", Arg::Num(cases.num("controls")[i]))
+        .with("seed", Arg::Num(seed));
+    if !col("entry").is_empty() {
+        a = a.with("entry", nums(d.num("entry")));
+    }
+    if !col("match").is_empty() {
+        // the combination of the matching variables as one grouping
+        let (s, g) = (d.num("sex"), d.num("agegrp"));
+        let combo: Vec<f64> = s.iter().zip(&g).map(|(a, b)| a * 10.0 + b).collect();
+        a = a.with("match", grouping(&combo));
+    }
+    a
+}
+
+fn table_of(r: &Record) -> &hrrstats::protocol::Table {
+    match get(r, "table") {
+        Value::Table(t) => t,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn nested_case_control_samples_from_ccwcs_risk_sets() {
+    let cases = Table::read("ncc_cases.csv");
+    for i in 0..cases.nrow {
+        let name = cases.str("case")[i].clone();
+        let fx = Table::read(&format!("ncc_{name}_sets.csv"));
+        let controls = cases.num("controls")[i] as usize;
+        for seed in [1.0, 2.0, 12345.0] {
+            let r = record(api::call("nested_case_control", &ncc_args(&cases, i, seed)).unwrap());
+            let t = table_of(&r);
+            let set = vec_of(t.get("set").unwrap());
+            let id = vec_of(t.get("id").unwrap());
+            let fail = vec_of(t.get("fail").unwrap());
+            let time = vec_of(t.get("time").unwrap());
+            let nel = vec_of(t.get("n_eligible").unwrap());
+            let mut sets: Vec<f64> = set.clone();
+            sets.dedup();
+            assert_eq!(sets, fx.num("set"), "{name}: ccwc's set numbers");
+            for (k, &s) in sets.iter().enumerate() {
+                let rows: Vec<usize> = (0..set.len()).filter(|&j| set[j] == s).collect();
+                let mut ours_cases: Vec<f64> = rows.iter().filter(|&&j| fail[j] == 1.0).map(|&j| id[j] + 1.0).collect();
+                ours_cases.sort_by(f64::total_cmp);
+                assert_eq!(ours_cases, space_nums(&fx.str("cases")[k]), "{name} set {s}: cases");
+                assert!(rows.iter().all(|&j| time[j] == fx.num("time")[k]), "{name} set {s}: time");
+                assert!(rows.iter().all(|&j| nel[j] == fx.num("n_eligible")[k]), "{name} set {s}: risk set size");
+                let eligible = space_nums(&fx.str("eligible")[k]);
+                let ctrl: Vec<f64> = rows.iter().filter(|&&j| fail[j] == 0.0).map(|&j| id[j] + 1.0).collect();
+                assert_eq!(ctrl.len() as f64, fx.num("n_controls")[k], "{name} set {s}: number of controls");
+                assert_eq!(ctrl.len(), (controls * ours_cases.len()).min(eligible.len()));
+                let mut distinct = ctrl.clone();
+                distinct.sort_by(f64::total_cmp);
+                distinct.dedup();
+                assert_eq!(distinct.len(), ctrl.len(), "{name} set {s}: a control drawn twice");
+                for c in &ctrl {
+                    assert!(eligible.contains(c), "{name} set {s}: control {c} not at risk / not matched");
+                }
+            }
+        }
+        // the same seed, the same sample; another seed, another sample
+        let a = record(api::call("nested_case_control", &ncc_args(&cases, i, 7.0)).unwrap());
+        let b = record(api::call("nested_case_control", &ncc_args(&cases, i, 7.0)).unwrap());
+        let c = record(api::call("nested_case_control", &ncc_args(&cases, i, 8.0)).unwrap());
+        assert_eq!(table_of(&a), table_of(&b));
+        assert_ne!(table_of(&a), table_of(&c));
+    }
+}
+
+#[test]
+fn nested_case_control_errors_name_the_argument() {
+    let err = |a: Args| api::call("nested_case_control", &a).err().unwrap().to_string();
+    let base = || Args::new().with("exit", nums(vec![1.0, 2.0, 3.0])).with("status", nums(vec![1.0, 0.0, 0.0]));
+    let e = err(base().with("entry", nums(vec![0.0, 2.5, 0.0])));
+    assert!(e.contains("argument `entry`: entry is after exit (value 2.5) at row 1"), "{e}");
+    let e = err(base().with("controls", Arg::Num(0.0)));
+    assert!(e.contains("argument `controls`"), "{e}");
+    let e = err(base().with("seed", Arg::Num(-1.0)));
+    assert!(e.contains("argument `seed`"), "{e}");
+    let e = err(Args::new().with("exit", nums(vec![1.0, 2.0])).with("status", nums(vec![1.0, 2.0])));
+    assert!(e.contains("argument `status`"), "{e}");
+    // without a seed one is drawn and returned: giving it back reproduces the sample
+    let r = record(api::call("nested_case_control", &base()).unwrap());
+    let seed = vec_of(get(&r, "seed"))[0];
+    let again = record(api::call("nested_case_control", &base().with("seed", Arg::Num(seed))).unwrap());
+    assert_eq!(table_of(&r), table_of(&again));
+}

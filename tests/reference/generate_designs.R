@@ -109,4 +109,44 @@ for (i in seq_len(nrow(clogit_cases))) {
                n = fit$n, nevent = fit$nevent), sprintf("clogit_%s_fit.csv", cs$case))
 }
 
+# ---- nested case-control sampling (Epi::ccwc) -------------------------------------------
+# A cohort with delayed entry, tied failure times (times rounded to 0.1), two matching
+# variables, and a few late failures with small risk sets (incomplete sets).
+set.seed(17)
+nc <- 400
+coh <- data.frame(entry = round(runif(nc, 0, 5), 1))
+coh$exit <- round(coh$entry + rexp(nc, 0.15) + 0.1, 1)
+coh$status <- rbinom(nc, 1, 0.3)
+coh$sex <- sample(1:2, nc, replace = TRUE)
+coh$agegrp <- sample(1:3, nc, replace = TRUE)
+w(coh, "data_ncc_cohort.csv")
+ncc_cases <- data.frame(case = c("match_entry", "nomatch_noentry"),
+                        controls = c(3, 2), match = c("sex agegrp", ""), entry = c("entry", ""))
+w(ncc_cases, "ncc_cases.csv")
+for (i in seq_len(nrow(ncc_cases))) {
+  cs <- ncc_cases[i, ]
+  set.seed(1)
+  r <- if (nzchar(cs$match)) {
+    suppressWarnings(ccwc(entry = entry, exit = exit, fail = status, controls = cs$controls,
+                          match = list(sex, agegrp), data = coh, silent = TRUE))
+  } else {
+    suppressWarnings(ccwc(exit = exit, fail = status, controls = cs$controls, data = coh, silent = TRUE))
+  }
+  ent <- if (nzchar(cs$entry)) coh$entry else rep(0, nc)
+  grp <- if (nzchar(cs$match)) interaction(coh$sex, coh$agegrp) else rep(1, nc)
+  sets <- unique(r$Set)
+  w(do.call(rbind, lapply(sets, function(s) {
+    rows <- r[r$Set == s, ]
+    tf <- rows$Time[1]
+    cases <- rows$Map[rows$Fail == 1]
+    g <- grp[cases[1]]
+    # ccwc's risk set: same group, entry <= tf <= exit, not a case of this set
+    noncase <- which(grp == g & ent <= tf & coh$exit >= tf & !(seq_len(nc) %in% cases))
+    stopifnot(all(rows$Map[rows$Fail == 0] %in% noncase))   # ccwc's own draws are in it
+    data.frame(set = s, time = tf, cases = paste(cases, collapse = " "),
+               eligible = paste(noncase, collapse = " "), n_eligible = length(noncase),
+               n_controls = sum(rows$Fail == 0))
+  })), sprintf("ncc_%s_sets.csv", cs$case))
+}
+
 cat("wrote", length(written), "files\n")

@@ -246,3 +246,98 @@ pub fn conditional_logistic(args: &Args) -> Result<Output> {
         .with("conf_level", conf_level);
     Ok(Output::fit(rec, fit))
 }
+
+// ---- nested case-control sampling --------------------------------------------------------
+
+/// Nested case–control (risk-set) sampling, as `Epi::ccwc`: `exit` (the time of failure
+/// or censoring on the chosen time scale), `status` (1 failure, 0 censored), `entry`
+/// (absent: at risk from the start), `controls` (per case, 1), `match` (a grouping:
+/// controls drawn within the case's group), `seed` (a whole number in [0, 2^53); absent:
+/// drawn from the clock and returned). Returns `table` (set, id (row), fail, time,
+/// n_eligible, and `match` when given), the `seed` used, `n_sets`, `n_incomplete`,
+/// `n_unmatched` and ccwc's warnings.
+pub fn nested_case_control(args: &Args) -> Result<Output> {
+    use crate::data::{check_codes, check_finite, check_len, check_status};
+    use crate::designs::ncc::sample;
+    use crate::protocol::Value;
+
+    let exit = args.nums("exit")?;
+    let status = args.nums("status")?;
+    let n = exit.len();
+    if n == 0 {
+        return Err(Error::Empty { arg: "exit" });
+    }
+    check_len("status", status.len(), "exit", n)?;
+    check_finite("exit", exit)?;
+    check_status("status", status)?;
+    let entry = args.opt_nums("entry")?;
+    if let Some(e) = entry {
+        check_len("entry", e.len(), "exit", n)?;
+        check_finite("entry", e)?;
+        if let Some(row) = (0..n).find(|&i| e[i] > exit[i]) {
+            return Err(Error::InvalidValue {
+                arg: "entry",
+                row,
+                value: e[row],
+                problem: "entry is after exit",
+            });
+        }
+    }
+    let group = args.opt_codes("match")?;
+    if let Some((c, k)) = group {
+        check_len("match", c.len(), "exit", n)?;
+        check_codes("match", c, k)?;
+    }
+    let controls = args.count_or("controls", 1, 1)?;
+    let seed = match args.opt_num("seed")? {
+        Some(s) => {
+            if !(s.is_finite() && s >= 0.0 && s == s.floor() && s < 9007199254740992.0) {
+                return Err(Error::InvalidArgument {
+                    arg: "seed",
+                    reason: format!("must be a whole number in [0, 2^53), got {s}"),
+                });
+            }
+            s as u64
+        }
+        None => {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
+            t & ((1u64 << 53) - 1)
+        }
+    };
+    let s = sample(entry, exit, status, group, controls, seed)?;
+    let mut t = Table::new()
+        .with("set", Value::Ints(s.set.clone()))
+        .with("id", s.row.clone())
+        .with("fail", Value::Ints(s.fail.clone()))
+        .with("time", s.time.clone())
+        .with("n_eligible", Value::Ints(s.n_eligible.clone()));
+    if let Some((c, _)) = group {
+        t.push("match", Value::Factor {
+            codes: s.row.iter().map(|&i| c[i]).collect(),
+            levels: args.levels("match"),
+        });
+    }
+    let mut warnings = Vec::new();
+    if s.n_incomplete > 0 {
+        warnings.push(format!("{} case-control sets are incomplete", s.n_incomplete));
+    }
+    if s.n_unmatched > 0 {
+        warnings.push(format!("{} cases could not be matched", s.n_unmatched));
+    }
+    if s.ties {
+        warnings.push("there were tied failure times".to_string());
+    }
+    Ok(Output::value(
+        Record::new()
+            .with("table", t)
+            .with("seed", seed as f64)
+            .with("controls", controls)
+            .with("n_sets", s.n_sets)
+            .with("n_incomplete", s.n_incomplete)
+            .with("n_unmatched", s.n_unmatched)
+            .with("warnings", warnings),
+    ))
+}

@@ -98,6 +98,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("icss_group", relsurv::icss_group),
         ("pool", designs::pool),
         ("conditional_logistic", designs::conditional_logistic),
+        ("nested_case_control", designs::nested_case_control),
     ]
 }
 
