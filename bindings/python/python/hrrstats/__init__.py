@@ -14,6 +14,7 @@ from ._cox import CoxPH, cox_ph
 from ._parametric import ParametricSurvival, parametric_survival
 from ._pool import Pooled, pool
 from ._clogit import ConditionalLogistic, conditional_logistic
+from ._ncc import nested_case_control
 from ._data import example_cohort, example_ratetable
 from ._relsurv import (NetSurvival, RateTable, icss_group, crude_probabilities, excess_hazard_model, net_survival,
                        net_survival_test, interval_net_survival, IntervalNetSurvival)
@@ -28,5 +29,5 @@ __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "Par
            "cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence", "FineGray",
            "lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates",
-           "pool", "Pooled", "conditional_logistic", "ConditionalLogistic",
+           "pool", "Pooled", "conditional_logistic", "ConditionalLogistic", "nested_case_control",
            "__version__"]

@@ -111,3 +111,62 @@ test_that("conditional_logistic errors name the argument", {
   d$case2 <- d$case + 1
   expect_error(conditional_logistic(case2 ~ spontaneous + strata(stratum), data = d), "argument `case`", fixed = TRUE)
 })
+
+ncc_case <- function(cs, seed, d) {
+  m <- if (nzchar(cs$match)) strsplit(cs$match, " ")[[1]] else NULL
+  suppressWarnings(nested_case_control(entry = if (nzchar(cs$entry)) d$entry, exit = exit, status = status,
+                                       controls = as.numeric(cs$controls), match = m, seed = seed, data = d))
+}
+
+test_that("nested_case_control samples from Epi::ccwc's risk sets", {
+  skip_without_fixtures()
+  cases <- read_fixture("ncc_cases.csv")
+  d <- read_fixture("data_ncc_cohort.csv")
+  for (i in seq_len(nrow(cases))) {
+    cs <- cases[i, ]
+    fx <- read_fixture(sprintf("ncc_%s_sets.csv", cs$case))
+    for (seed in c(1, 2, 12345)) {
+      s <- ncc_case(cs, seed, d)
+      expect_equal(unique(s$set), as.integer(fx$set))
+      for (k in seq_len(nrow(fx))) {
+        g <- s[s$set == fx$set[k], ]
+        expect_equal(sort(g$id[g$fail == 1]), as.integer(strsplit(fx$cases[k], " ")[[1]]))
+        expect_true(all(g$time == fx$time[k]))
+        expect_true(all(g$n_eligible == fx$n_eligible[k]))
+        ctrl <- g$id[g$fail == 0]
+        expect_equal(length(ctrl), fx$n_controls[k])
+        expect_false(anyDuplicated(ctrl) > 0)
+        expect_true(all(ctrl %in% as.integer(strsplit(as.character(fx$eligible[k]), " ")[[1]])))
+        if (nzchar(cs$match)) for (m in strsplit(cs$match, " ")[[1]]) {
+          expect_equal(g[[m]], d[[m]][g$id])
+          expect_equal(length(unique(g[[m]])), 1L)
+        }
+      }
+    }
+    a <- ncc_case(cs, 7, d)
+    expect_identical(a, ncc_case(cs, 7, d))
+    expect_false(identical(a, ncc_case(cs, 8, d)))
+    expect_equal(attr(a, "seed"), 7)
+  }
+})
+
+test_that("nested_case_control gives Python's sample for the same seed, with ccwc's warnings", {
+  skip_without_fixtures()
+  d <- read_fixture("data_ncc_cohort.csv")
+  ws <- character()
+  s <- withCallingHandlers(
+    nested_case_control(entry, exit, status, controls = 2, match = sex, seed = 2026, data = d),
+    warning = function(w) { ws <<- c(ws, conditionMessage(w)); invokeRestart("muffleWarning") })
+  expect_true("there were tied failure times" %in% ws)
+  expect_true(any(grepl("cases could not be matched", ws)))
+  # bindings/python/tests/test_designs.py: NCC_SEED_2026
+  expect_equal(s$id[1:9], c(7, 10, 140, 44, 268, 348, 9, 290, 274))
+  expect_equal(names(s), c("set", "id", "fail", "time", "n_eligible", "sex"))
+})
+
+test_that("nested_case_control errors name the argument", {
+  expect_error(nested_case_control(c(0, 2.5, 0), c(1, 2, 3), c(1, 0, 0)),
+               "argument `entry`: entry is after exit (value 2.5) at row 2", fixed = TRUE)
+  expect_error(nested_case_control(NULL, c(1, 2, 3), c(1, 0, 0), controls = 0), "argument `controls`", fixed = TRUE)
+  expect_error(nested_case_control(NULL, c(1, 2, 3), c(1, 0, 0), seed = -1), "argument `seed`", fixed = TRUE)
+})
