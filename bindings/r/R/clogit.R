@@ -17,8 +17,14 @@ conditional_logistic <- function(formula, data, method = "exact", weights = NULL
   }
   env <- environment(formula) %||% parent.frame()
   w <- resolve_weights(substitute(weights), data, parent.frame())
+  # strata() as the bare matched-set variable (or the combination of several): the
+  # sets are codes for the core, and survival::strata()'s pasted "set=1" labels cost
+  # more than the fit on 1e5 sets.
   srenv <- new.env(parent = env)
-  assign("strata", survival::strata, envir = srenv)
+  assign("strata", function(..., na.group, shortlabel, sep) {
+    a <- list(...)
+    if (length(a) == 1L) a[[1L]] else interaction(a, drop = TRUE, lex.order = TRUE)
+  }, envir = srenv)
   tt <- rhs_terms(formula, data, "strata", srenv)
   check_specials(tt, unsupported_specials("conditional_logistic", offset = FALSE))
   st_sp <- survival::untangle.specials(tt, "strata", 1L)
@@ -47,7 +53,7 @@ conditional_logistic <- function(formula, data, method = "exact", weights = NULL
   strata <- NULL
   if (length(st_sp$vars)) {
     sv <- if (length(st_sp$vars) == 1L) mf[[st_sp$vars]] else
-      do.call(survival::strata, c(unname(as.list(mf[st_sp$vars])), shortlabel = TRUE))
+      interaction(unname(as.list(mf[st_sp$vars])), drop = TRUE, lex.order = TRUE)
     strata <- factor_codes(sv)
   }
   offset <- stats::model.offset(mf)

@@ -117,6 +117,7 @@ struct Scratch {
     h: Vec<f64>,
     z: Vec<f64>,
     eta: Vec<f64>,
+    case_z: Vec<f64>,
 }
 
 fn evaluate(sets: &MatchedSets, x: &Covariates, case: &[f64], offset: Option<&[f64]>, beta: &[f64]) -> Eval {
@@ -127,7 +128,7 @@ fn evaluate(sets: &MatchedSets, x: &Covariates, case: &[f64], offset: Option<&[f
         .into_par_iter()
         .map(|blk| {
             let mut acc = Eval { loglik: 0.0, u: vec![0.0; p], imat: vec![0.0; p * p] };
-            let mut sc = Scratch { b: vec![], scale: vec![], g: vec![], h: vec![], z: vec![], eta: vec![] };
+            let mut sc = Scratch { b: vec![], scale: vec![], g: vec![], h: vec![], z: vec![], eta: vec![], case_z: vec![] };
             for k in blk * BLOCK..((blk + 1) * BLOCK).min(sets.len()) {
                 one_set(sets, k, x, case, offset, beta, &mut sc, &mut acc);
             }
@@ -191,14 +192,16 @@ fn one_set(
     sc.h.clear();
     sc.h.resize((d + 1) * p * p, 0.0);
     sc.b[0] = 1.0;
-    let (mut case_eta, mut case_z) = (0.0, vec![0.0; p]);
+    let mut case_eta = 0.0;
+    sc.case_z.clear();
+    sc.case_z.resize(p, 0.0);
     for m in 0..n {
         let r = (sc.eta[m] - emax).exp();
         let z = &sc.z[m * p..(m + 1) * p];
         if case[rows[m] as usize] == 1.0 {
             case_eta += sc.eta[m] - emax;
             for j in 0..p {
-                case_z[j] += z[j];
+                sc.case_z[j] += z[j];
             }
         }
         for s in (1..=d.min(m + 1)).rev() {
@@ -209,9 +212,10 @@ fn one_set(
             let f = r * (sc.scale[lo] - sc.scale[hi]).exp();
             let bl = sc.b[lo];
             // H first: it reads level s-1's G and B, not yet changed at this m.
+            // H is symmetric: its upper triangle here, mirrored at the end.
             for a in 0..p {
                 let gla = sc.g[lo * p + a];
-                for c in 0..p {
+                for c in a..p {
                     let glc = sc.g[lo * p + c];
                     sc.h[hi * p * p + a * p + c] += f
                         * (sc.h[lo * p * p + a * p + c] + z[a] * glc + gla * z[c] + z[a] * z[c] * bl);
@@ -235,11 +239,16 @@ fn one_set(
             }
         }
     }
+    for a in 0..p {
+        for c in 0..a {
+            sc.h[d * p * p + a * p + c] = sc.h[d * p * p + c * p + a];
+        }
+    }
     let bd = sc.b[d];
     acc.loglik += case_eta - (bd.ln() + sc.scale[d]);
     for a in 0..p {
         let ga = sc.g[d * p + a] / bd;
-        acc.u[a] += case_z[a] - ga;
+        acc.u[a] += sc.case_z[a] - ga;
         for c in 0..p {
             let gc = sc.g[d * p + c] / bd;
             acc.imat[a * p + c] += sc.h[d * p * p + a * p + c] / bd - ga * gc;
