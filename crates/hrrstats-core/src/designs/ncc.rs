@@ -133,7 +133,6 @@ pub fn sample(
     let grp = |i: usize| if g.is_empty() { 0 } else { g[i] };
     // ccwc's set numbers: groups by first case in the data, times by first appearance.
     let mut group_rank: HashMap<u32, usize> = HashMap::new();
-    let mut time_rank: HashMap<(u32, u64), usize> = HashMap::new();
     let mut per_group_times: Vec<usize> = Vec::new();
     let mut set_key: Vec<(usize, usize, u32, f64)> = Vec::new(); // (group rank, time rank, group, time)
     let mut ties = false;
@@ -147,7 +146,9 @@ pub fn sample(
             per_group_times.push(0);
             per_group_times.len() - 1
         });
-        let key = (gi, exit[i].to_bits());
+        // + 0.0: -0.0 and 0.0 are one time
+        let t = exit[i] + 0.0;
+        let key = (gi, t.to_bits());
         if let Some(v) = set_cases.get_mut(&key) {
             v.push(i as u32);
             ties = true;
@@ -155,9 +156,8 @@ pub fn sample(
         }
         let tr = per_group_times[gr];
         per_group_times[gr] += 1;
-        time_rank.insert(key, tr);
         set_cases.insert(key, vec![i as u32]);
-        set_key.push((gr, tr, gi, exit[i]));
+        set_key.push((gr, tr, gi, t));
     }
     set_key.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let set_number: HashMap<(u32, u64), usize> =
