@@ -317,6 +317,20 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
                 .with("sex", codes(vec![0, 0, 0, 0, 1, 1, 1, 1], 2))
         }
         "example_cohort" | "example_ratetable" => a,
+        "conditional_logistic" => a
+            .with("case", nums(c.status.clone()))
+            .with("covariates", record(vec![("x", nums(c.x.clone()))]))
+            .with("strata", codes(c.group.clone(), 2)),
+        "nested_case_control" => a
+            .with("entry", nums(c.entry.clone()))
+            .with("exit", nums(c.time.clone()))
+            .with("status", nums(c.status.clone()))
+            .with("match", codes(c.group.clone(), 2))
+            .with("controls", Arg::Num(2.0))
+            .with("seed", Arg::Num(1.0)),
+        "pool" => a
+            .with("estimates", record(vec![("x", nums(c.x.clone())), ("t", nums(c.time.clone()))]))
+            .with("variances", record(vec![("x", nums(c.age.clone())), ("t", nums(c.year.clone()))])),
         _ => {
             // Relative survival: follow-up in days.
             let time: Vec<f64> = c.time.iter().map(|t| t * 100.0).collect();
@@ -391,6 +405,9 @@ const METHODS: &[&str] = &[
     "icss_group",
     "life_table",
     "funnel",
+    "pool",
+    "conditional_logistic",
+    "nested_case_control",
 ];
 
 #[test]
@@ -424,6 +441,89 @@ proptest! {
             Ok(_) => {}
             Err(e) => prop_assert!(names_an_argument(&e), "{method}: {e} on {c:?}"),
         }
+    }
+
+    /// Rubin's rules by hand: the pooled estimate is the mean, the total variance
+    /// `ubar + (1 + 1/m) b`, Rubin's df `(m - 1) / lambda^2` without `df_complete`.
+    #[test]
+    fn pool_is_rubins_rules_by_hand(c in cohort(2, 12)) {
+        let args = Args::new().with("estimates", nums(c.x.clone())).with("variances", nums(c.age.clone()));
+        let v = call("pool", &args).unwrap();
+        let m = c.n() as f64;
+        let qbar = c.x.iter().sum::<f64>() / m;
+        let ubar = c.age.iter().sum::<f64>() / m;
+        let b = c.x.iter().map(|x| (x - qbar).powi(2)).sum::<f64>() / (m - 1.0);
+        let t = ubar + (1.0 + 1.0 / m) * b;
+        let lambda = ((1.0 + 1.0 / m) * b / t).max(1e-4);
+        prop_assert!(close(col(&v, &["table", "estimate"])[0], qbar, 1e-12));
+        prop_assert!(close(col(&v, &["table", "t"])[0], t, 1e-12));
+        prop_assert!(close(col(&v, &["table", "df"])[0], (m - 1.0) / (lambda * lambda), 1e-10));
+    }
+
+    /// The exact conditional likelihood at the fitted coefficient is the enumeration
+    /// over subsets of each matched set (at most 8 rows per set here), and the
+    /// approximations agree with it for 1:m sets (one case per set).
+    #[test]
+    fn conditional_logistic_exact_by_enumeration(c in cohort(4, 16)) {
+        let k = (c.n() + 3) / 4; // sets of up to 4 rows
+        let set: Vec<u32> = (0..c.n()).map(|i| (i / 4) as u32).collect();
+        let args = Args::new().with("case", nums(c.status.clone()))
+            .with("covariates", record(vec![("x", nums(c.x.clone()))]))
+            .with("strata", codes(set.clone(), k));
+        let v = match call("conditional_logistic", &args) {
+            Ok(v) => v,
+            Err(e) => { prop_assert!(names_an_argument(&e), "{e}"); return Ok(()); }
+        };
+        let beta = col(&v, &["coef"])[0];
+        prop_assume!(beta.is_finite() && beta.abs() < 20.0);
+        let mut ll = 0.0;
+        for s in 0..k as u32 {
+            let idx: Vec<usize> = (0..c.n()).filter(|&i| set[i] == s).collect();
+            let d = idx.iter().filter(|&&i| c.status[i] == 1.0).count();
+            let mut denom = 0.0;
+            for mask in 0u32..(1 << idx.len()) {
+                if mask.count_ones() as usize == d {
+                    let sum: f64 = idx.iter().enumerate().filter(|(b, _)| mask >> b & 1 == 1).map(|(_, &i)| c.x[i]).sum();
+                    denom += (beta * sum).exp();
+                }
+            }
+            let num: f64 = idx.iter().filter(|&&i| c.status[i] == 1.0).map(|&i| beta * c.x[i]).sum();
+            ll += num - denom.ln();
+        }
+        let l1 = col(&v, &["loglik"])[1];
+        prop_assert!(close(l1, ll, 1e-9), "loglik {l1} by enumeration {ll}");
+    }
+
+    /// Risk-set sampling: every case with someone at risk is in a set; each control was
+    /// at risk at its set's time (entry <= t <= exit), in the case's matching group and
+    /// not one of the set's cases; a set has min(controls x cases, eligible) controls; the
+    /// same seed gives the same sample.
+    #[test]
+    fn nested_case_control_controls_are_at_risk_and_matched(c in cohort(2, 25), seed in 0u32..1000, m in 1usize..4) {
+        let args = Args::new().with("entry", nums(c.entry.clone())).with("exit", nums(c.time.clone()))
+            .with("status", nums(c.status.clone())).with("match", codes(c.group.clone(), 2))
+            .with("controls", Arg::Num(m as f64)).with("seed", Arg::Num(seed as f64));
+        let v = call("nested_case_control", &args).unwrap();
+        let set = col(&v, &["table", "set"]);
+        let id: Vec<usize> = col(&v, &["table", "id"]).iter().map(|&x| x as usize).collect();
+        let fail = col(&v, &["table", "fail"]);
+        let time = col(&v, &["table", "time"]);
+        let nel = col(&v, &["table", "n_eligible"]);
+        let mut sets = set.clone();
+        sets.dedup();
+        for s in sets {
+            let rows: Vec<usize> = (0..set.len()).filter(|&j| set[j] == s).collect();
+            let t = time[rows[0]];
+            let cases: Vec<usize> = rows.iter().filter(|&&j| fail[j] == 1.0).map(|&j| id[j]).collect();
+            let g = c.group[cases[0]];
+            let eligible: Vec<usize> = (0..c.n()).filter(|&i| c.group[i] == g && c.entry[i] <= t && c.time[i] >= t && !cases.contains(&i)).collect();
+            let ctrl: Vec<usize> = rows.iter().filter(|&&j| fail[j] == 0.0).map(|&j| id[j]).collect();
+            prop_assert_eq!(nel[rows[0]] as usize, eligible.len());
+            prop_assert_eq!(ctrl.len(), (m * cases.len()).min(eligible.len()));
+            for k in &ctrl { prop_assert!(eligible.contains(k), "control {k} not eligible at {t}"); }
+            for &k in &cases { prop_assert!(c.status[k] == 1.0 && c.time[k] == t && c.group[k] == g); }
+        }
+        prop_assert_eq!(call("nested_case_control", &args).unwrap(), v);
     }
 
     /// Kaplan–Meier (with delayed entry) is the product-limit estimate, computed here by hand, with the

@@ -250,6 +250,11 @@ def _valid(method, d):
         "life_table": {"deaths": d.time, "population": age * 100, "age": 5.0 * np.arange(n)},
         "funnel": {"observed": d.event, "denominator": d.time},
         "days_since_1960": {"year": year},
+        "pool": {"estimates": {"x": d.x.to_numpy(), "t": d.time.to_numpy()},
+                 "variances": {"x": age, "t": year}},
+        "conditional_logistic": {"case": d.event, "covariates": x, "strata": g},
+        "nested_case_control": {"exit": d.time, "status": d.event, "match": g, "controls": 2.0,
+                                "seed": 1.0},
         "expected_survival": {"ratetable": rt, "age": age, "year": year, "sex": d.group * 1.0,
                               "times": np.array([0.0, 100, 365])},
     }

@@ -12,6 +12,7 @@ pub mod api;
 pub mod competing;
 pub mod data;
 pub mod design;
+pub mod designs;
 pub(crate) mod dist;
 pub mod error;
 pub mod glm;

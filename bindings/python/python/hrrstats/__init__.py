@@ -13,6 +13,9 @@ from ._survival import KaplanMeier, LogrankTest, kaplan_meier, logrank_test
 from ._cox import CoxPH, cox_ph
 from ._parametric import ParametricSurvival, parametric_survival
 from ._flexible import FlexibleParametric, flexible_parametric
+from ._pool import Pooled, pool
+from ._clogit import ConditionalLogistic, conditional_logistic
+from ._ncc import nested_case_control
 from ._data import example_cohort, example_ratetable
 from ._relsurv import (NetSurvival, RateTable, icss_group, crude_probabilities, excess_hazard_model, net_survival,
                        net_survival_test, interval_net_survival, IntervalNetSurvival)
@@ -30,4 +33,5 @@ __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "Par
            "lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates",
            "life_table", "LifeTable", "funnel", "Funnel",
+           "pool", "Pooled", "conditional_logistic", "ConditionalLogistic", "nested_case_control",
            "__version__"]

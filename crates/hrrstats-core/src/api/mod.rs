@@ -21,6 +21,7 @@ use crate::protocol::{Arg, Args, Value};
 pub mod competing;
 pub mod cox;
 pub mod data;
+pub mod designs;
 pub mod person_time;
 pub mod glm;
 pub mod flexible;
@@ -107,6 +108,9 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("icss_group", relsurv::icss_group),
         ("life_table", trends::life_table),
         ("funnel", trends::funnel),
+        ("pool", designs::pool),
+        ("conditional_logistic", designs::conditional_logistic),
+        ("nested_case_control", designs::nested_case_control),
     ]
 }
 

@@ -1,0 +1,48 @@
+"""Nested case-control (risk-set) sampling (``Epi::ccwc``): arguments and the result.
+
+The sampling is done by the Rust core (``nested_case_control`` through the protocol,
+with the core's own seeded generator, so a seed gives the same sets in Python and R);
+this module resolves the columns and adds the matching columns of the sampled rows.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._protocol import call, resolve
+
+
+def nested_case_control(entry, exit, status, *, controls=1, match=None, seed=None, na_action="fail",
+                        data=None):
+    """Incidence-density (risk-set) sampling of controls for each case, as ``Epi::ccwc``.
+
+    entry, exit: the time at risk ``[entry, exit]`` on the time scale of the sampling
+    (follow-up time, age, calendar time); entry None: at risk from the start. status: 1
+    for a case (failure at exit), 0 censored. controls: controls per case. match: one
+    column or a list of column names of ``data`` (controls drawn within the case's
+    combination). seed: a whole number for a reproducible sample (None: drawn, and kept
+    in ``result.attrs["seed"]``).
+
+    Returns a DataFrame with one row per sampled person: set (ccwc's set number), id (the
+    row of the data, 0-based), fail (1 case, 0 control), time (the set's failure time),
+    n_eligible (the size of the set's risk set without its cases) and the matching
+    columns.
+    """
+    spec = {"exit": (exit, "num"), "status": (status, "num"), "entry": (entry, "num"),
+            "match": (match, "group")}
+    args, _, n_dropped = resolve(spec, data, na_action)
+    args.update(controls=controls, seed=None if seed is None else float(seed))
+    res, _ = call("nested_case_control", args)
+    out = res["table"].copy()
+    kept = args.get("rows")
+    if kept is not None:
+        out["id"] = kept.astype(np.int64)[out["id"].to_numpy()]
+    names = [match] if isinstance(match, str) else list(match) if isinstance(match, (list, tuple)) else None
+    if match is not None and data is not None and names and all(isinstance(c, str) for c in names):
+        src = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+        out = out.drop(columns="match")
+        for c in names:
+            out[c] = src[c].to_numpy()[out["id"].to_numpy()]
+    out.attrs.update(seed=int(res["seed"]), n_sets=int(res["n_sets"]), n_incomplete=int(res["n_incomplete"]),
+                     n_unmatched=int(res["n_unmatched"]), n_dropped=n_dropped)
+    return out
