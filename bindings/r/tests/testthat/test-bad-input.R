@@ -322,7 +322,7 @@ test_that("glm: bad weights, start, control, robust and formulas are clean error
   fit <- poisson_glm(y ~ x, data = d)
   expect_clean_error(predict(fit, type = "risk"), "argument `type`: unknown value \"risk\"")
   expect_clean_error(residuals(fit, "raw"), "argument `type`: unknown value \"raw\"")
-  expect_clean_error(confint(fit, level = 2), "conf_level")
+  expect_clean_error(confint(fit, level = 2), "argument `level`")
 })
 
 test_that("glm: errors leave nothing on stderr", {
@@ -625,7 +625,7 @@ test_that("fine_gray: bad data, causes and options name the argument and the row
   expect_clean_error(predict(fg, data.frame(x = c(1, NA))),
                      "argument `newdata`: covariate is missing or not finite at row 2")
   expect_clean_error(predict(fg), "argument `newdata`")
-  expect_clean_error(confint(fg, level = 2), "argument `conf_level`")
+  expect_clean_error(confint(fg, level = 2), "argument `level`")
   expect_clean_error(baseline_hazard(stats::lm(dist ~ speed, datasets::cars)),
                      "argument `fit` must be a cox_ph\\(\\) or fine_gray\\(\\) fit")
 })
