@@ -23,6 +23,10 @@ core on the worker that holds it (the GIL released); only small sums travel:
   the event times and the covariates' centres. One pass per Newton evaluation; each
   partition sends ``K (2 + 2p + p(p+1))`` numbers for ``K`` distinct event times (times
   in days keep ``K`` small).
+- :func:`cumulative_incidence`: as :func:`kaplan_meier`, each partition reduced to its
+  distinct (group, stratum, entry, time, cause) rows with counts; the Aalen–Johansen
+  estimates and cmprsk's delta-method variance of the counts are those of the rows (the
+  test of identical curves, Gray's, is not yet offered over partitions).
 - :func:`logrank_test`: two passes — each partition's event times, then per event time
   and group its numbers at risk and its deaths — added; survdiff's formulas on the sums.
 - :func:`lexis_split`: the split rows as a Dask DataFrame (each partition split where
@@ -41,13 +45,13 @@ import dask
 import numpy as np
 import pandas as pd
 
-from . import _cox, _glm, _person_time, _survival
+from . import _competing, _cox, _glm, _person_time, _survival
 from ._design import Design, _design_matrix
 from ._convert import floats, missing
 from ._protocol import EVENT_LABEL, call
 
 __all__ = ["person_time_table", "lexis_split", "glm", "glm_fit", "poisson_glm", "logistic_glm", "cox_ph",
-           "kaplan_meier", "logrank_test"]
+           "kaplan_meier", "logrank_test", "cumulative_incidence"]
 
 
 def _frame(data, fn):
@@ -407,3 +411,40 @@ def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, data=N
         request = driver.call("step", {"parts": parts})["request"]
     res = driver.call("result", {})
     return _survival.LogrankTest(res, [str(v) for v in group_levels], 0)
+
+
+# ---- cumulative incidence ----------------------------------------------------------------
+
+def _cif_part(pdf, cols, time, cause, group, entry, strata, censor_code):
+    _competing.cumulative_incidence(time, cause, entry=entry, censor_code=censor_code, data=pdf)
+    for c, arg in ((group, "group"), (strata, "strata")):
+        if c is not None:
+            miss = missing(np.asarray(pdf[c], dtype=object))
+            if miss.any():
+                raise ValueError(f"argument `{arg}`: missing value at row {int(np.flatnonzero(miss)[0])}")
+    return pdf.groupby(cols, sort=False, dropna=False, observed=True).size().rename("__n").reset_index()
+
+
+def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, strata=None, conf_type="log-log",
+                         conf_level=0.95, data=None):
+    """:func:`hrrstats.cumulative_incidence` of a Dask DataFrame (arguments name its
+    columns): the same curves and cmprsk's (delta-method) variances and limits. Not yet
+    over partitions: Gray's test (``gray_test`` is None), case weights and the
+    infinitesimal-jackknife variance (``variance="survfit"``)."""
+    data = _frame(data, "cumulative_incidence")
+    names = {a: (_names(x, a) or [None])[0] for a, x in (("group", group), ("strata", strata), ("entry", entry))}
+    cols = [c for c in (names["group"], names["strata"], names["entry"]) if c is not None]
+    cols += [_names(time, "time")[0], _names(cause, "cause")[0]]
+    missing_cols = [c for c in cols if c not in data.columns]
+    if missing_cols:
+        raise ValueError(f"argument `data`: no column \"{missing_cols[0]}\"")
+    parts = _run(data, _cif_part, cols, cols[-2], cols[-1], names["group"], names["entry"], names["strata"],
+                 censor_code)
+    if not parts:
+        raise ValueError("argument `data`: no rows")
+    merged = pd.concat(parts, ignore_index=True).groupby(cols, sort=True, dropna=False, observed=True)["__n"].sum()
+    merged = merged.reset_index()
+    return _competing.cumulative_incidence(cols[-2], cols[-1], group=names["group"], entry=names["entry"],
+                                          censor_code=censor_code, weights=merged["__n"].to_numpy(float),
+                                          strata=names["strata"], conf_type=conf_type, conf_level=conf_level,
+                                          variance="cuminc", data=merged)
