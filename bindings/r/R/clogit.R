@@ -83,25 +83,15 @@ logLik.hrr_clogit <- function(object, ...) {
   structure(object$loglik[2L], df = object$df, nobs = object$nevent, class = "logLik")
 }
 
-summary.hrr_clogit <- function(object, conf.int = 0.95, ...) {
-  tab <- if (isTRUE(all.equal(conf.int, object$conf_level))) object$table else
-    hrr_fit_call(ptr_or_refit(object, "conditional_logistic"), "coef_table",
-                 list(conf_level = conf.int))
-  structure(list(fit = object, table = na_table(tab)), class = "summary.hrr_clogit")
+summary.hrr_clogit <- function(object, conf.int = 0.95, ..., .label = "conf.int") {
+  fit_summary(object, conf.int, "conditional_logistic", "summary.hrr_clogit", .label)
 }
 
 confint.hrr_clogit <- function(object, parm, level = 0.95, ...) {
-  tab <- summary(object, conf.int = level)$table
-  m <- cbind(tab$lower, tab$upper)
-  dimnames(m) <- list(tab$term, paste(format(100 * c(1 - level, 1 + level) / 2, trim = TRUE), "%"))
-  if (!missing(parm)) m <- m[parm, , drop = FALSE]
-  m
+  confint_from_summary(object, parm, level, ...)
 }
 
-print.hrr_clogit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  print(summary(x), digits = digits, ...)
-  invisible(x)
-}
+print.hrr_clogit <- function(x, ...) print_summary_of(x, ...)
 
 print.summary.hrr_clogit <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   f <- x$fit

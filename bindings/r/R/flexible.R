@@ -67,26 +67,14 @@ logLik.hrr_flexsurv <- function(object, ...) {
   structure(object$loglik, df = object$df, nobs = object$n, class = "logLik")
 }
 confint.hrr_flexsurv <- function(object, parm, level = 0.95, ...) {
-  tab <- summary(object, conf.int = level)$table
-  m <- cbind(tab$lower, tab$upper)
-  a <- (1 - level) / 2
-  dimnames(m) <- list(tab$term, paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE,
-                                             digits = 3), "%"))
-  if (!missing(parm)) m <- m[parm, , drop = FALSE]
-  m
+  confint_from_summary(object, parm, level, ...)
 }
 
-summary.hrr_flexsurv <- function(object, conf.int = 0.95, ...) {
-  tab <- if (isTRUE(all.equal(conf.int, object$conf_level))) object$table else
-    hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), "coef_table",
-                 list(conf_level = conf.int))
-  structure(list(fit = object, table = na_table(tab)), class = "summary.hrr_flexsurv")
+summary.hrr_flexsurv <- function(object, conf.int = 0.95, ..., .label = "conf.int") {
+  fit_summary(object, conf.int, "flexible_parametric", "summary.hrr_flexsurv", .label)
 }
 
-print.hrr_flexsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  print(summary(x), digits = digits, ...)
-  invisible(x)
-}
+print.hrr_flexsurv <- function(x, ...) print_summary_of(x, ...)
 
 print.summary.hrr_flexsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   f <- x$fit

@@ -393,3 +393,32 @@ ratio_ci <- function(tab, conf.int) {
                                    paste0("upper ", lev)))
   ci
 }
+
+# summary() of a fit with a core coefficient table: the fit and its table at `conf.int`
+# (the fit's own, or the core fit's `coef_table` at that level; `method` refits after
+# readRDS()).
+# `label`: the caller's name for the level, for errors.
+fit_summary <- function(object, conf.int, method, class, label = "conf.int") {
+  tab <- if (isTRUE(all.equal(conf.int, object$conf_level))) object$table else
+    hrr_fit_call(ptr_or_refit(object, method), "coef_table",
+                 list(conf_level = conf.int, labels = list(conf_level = label)))
+  structure(list(fit = object, table = na_table(tab)), class = class)
+}
+
+# print() of such a fit: its summary.
+print_summary_of <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
+  print(summary(x), digits = digits, ...)
+  invisible(x)
+}
+
+# confint() from the coefficient table's Wald limits at `level` (`summary(object,
+# conf.int = level)`), as confint.default labels them.
+confint_from_summary <- function(object, parm, level = 0.95, ...) {
+  tab <- summary(object, conf.int = level, .label = "level")$table
+  m <- cbind(tab$lower, tab$upper)
+  a <- (1 - level) / 2
+  dimnames(m) <- list(tab$term, paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE,
+                                             digits = 3), "%"))
+  if (!missing(parm)) m <- m[parm, , drop = FALSE]
+  m
+}

@@ -80,17 +80,11 @@ logLik.hrr_survreg <- function(object, ...) {
   structure(object$loglik[2L], df = object$df, nobs = object$n, class = "logLik")
 }
 
-summary.hrr_survreg <- function(object, conf.int = 0.95, ...) {
-  tab <- if (isTRUE(all.equal(conf.int, object$conf_level))) object$table else
-    hrr_fit_call(ptr_or_refit(object, "parametric_survival"), "coef_table",
-                 list(conf_level = conf.int))
-  structure(list(fit = object, table = na_table(tab)), class = "summary.hrr_survreg")
+summary.hrr_survreg <- function(object, conf.int = 0.95, ..., .label = "conf.int") {
+  fit_summary(object, conf.int, "parametric_survival", "summary.hrr_survreg", .label)
 }
 
-print.hrr_survreg <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  print(summary(x), digits = digits, ...)
-  invisible(x)
-}
+print.hrr_survreg <- function(x, ...) print_summary_of(x, ...)
 
 print.summary.hrr_survreg <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   f <- x$fit
