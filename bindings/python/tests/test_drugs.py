@@ -90,3 +90,15 @@ def test_adherence_bad_options():
         hs.adherence([1], [0.0], [30.0], window=0)
     with pytest.raises(Exception, match="argument `window_start`: window start differs"):
         hs.adherence([1, 1], [0.0, 1.0], [30.0, 30.0], window_start=[0.0, 1.0])
+
+
+def test_window_start_and_python_dates():
+    import datetime as dt
+    days = [dt.date(2021, 1, 1), dt.date(2021, 1, 11), dt.date(2021, 4, 11)]
+    a = hs.adherence([7, 7, 7], days, [90.0, 90.0, 30.0], window=60,
+                     window_start=pd.to_datetime(["2021-03-01"] * 3))
+    # 90 + 90 stockpiled days from Jan 1 cover the whole window Mar 1 - Apr 30
+    assert a["window_start"].tolist() == [pd.Timestamp("2021-03-01")]
+    assert a["pdc"].tolist() == [1.0] and a["supplied"].tolist() == [30.0]
+    with pytest.raises(TypeError, match="argument `window_start`"):
+        hs.adherence([7], days[:1], [30.0], window_start=[0.0])

@@ -7,6 +7,8 @@ gives the ids their original values.
 """
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
 
@@ -22,6 +24,8 @@ def _days(x, name, data):
     if x is None:
         return None, False
     arr = column(x, name, data, dates=True)
+    if arr.dtype == object and any(isinstance(v, (datetime.date, np.datetime64)) for v in arr[:1]):
+        arr = np.asarray(pd.to_datetime(arr))  # datetime.date / datetime objects
     if _is_datetime(getattr(arr, "dtype", None)) or np.issubdtype(arr.dtype, np.datetime64):
         s = pd.Series(pd.to_datetime(arr))
         if s.dt.tz is not None:
