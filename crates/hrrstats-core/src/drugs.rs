@@ -76,8 +76,25 @@ pub struct Adherence {
 pub struct Dispensings<'a> {
     id: &'a [u32],
     date: &'a [f64],
-    days: Vec<f64>,
+    days: Days<'a>,
     order: Vec<u32>,
+}
+
+/// Days of supply of a row, computed when needed (no copy of the column).
+struct Days<'a> {
+    amount: &'a [f64],
+    dose: DailyDose<'a>,
+}
+
+impl Days<'_> {
+    #[inline]
+    fn get(&self, i: usize) -> f64 {
+        match self.dose {
+            DailyDose::None => self.amount[i],
+            DailyDose::Scalar(v) => self.amount[i] / v,
+            DailyDose::Column(d) => self.amount[i] / d[i],
+        }
+    }
 }
 
 /// How the daily dose is given.
@@ -105,8 +122,8 @@ impl<'a> Dispensings<'a> {
         id: &'a [u32],
         n_levels: usize,
         date: &'a [f64],
-        amount: &[f64],
-        daily_dose: DailyDose<'_>,
+        amount: &'a [f64],
+        daily_dose: DailyDose<'a>,
     ) -> Result<Self> {
         use crate::data::{check_codes, check_finite, check_len, check_nonneg_finite};
         let n = date.len();
@@ -135,8 +152,8 @@ impl<'a> Dispensings<'a> {
                 None => None,
             }
         };
-        let days: Vec<f64> = match daily_dose {
-            DailyDose::None => amount.to_vec(),
+        match daily_dose {
+            DailyDose::None => {}
             DailyDose::Scalar(v) => {
                 if let Some(p) = dose_ok(v) {
                     return Err(Error::InvalidArgument {
@@ -144,17 +161,16 @@ impl<'a> Dispensings<'a> {
                         reason: format!("must be a finite positive number ({p}, got {v})"),
                     });
                 }
-                amount.iter().map(|a| a / v).collect()
             }
             DailyDose::Column(d) => {
                 check_len("daily_dose", d.len(), "date", n)?;
                 if let Some(row) = d.iter().position(|&v| dose_ok(v).is_some()) {
                     return Err(bad("daily_dose", row, d[row], dose_ok(d[row]).unwrap()));
                 }
-                amount.iter().zip(d).map(|(a, v)| a / v).collect()
             }
-        };
-        if let Some(row) = days.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
+        }
+        let days = Days { amount, dose: daily_dose };
+        if let Some(row) = (0..n).map(|i| days.get(i)).position(|v| !(v.is_finite() && v > 0.0)) {
             return Err(bad("amount", row, amount[row], "days of supply (amount / daily dose) are not finite and positive"));
         }
         // Counting sort by id (codes 0..n_levels: O(n + levels), rows in input order
@@ -201,7 +217,7 @@ impl<'a> Dispensings<'a> {
             let mut s = 0.0;
             let mut c = 0;
             while k < o.len() && self.id[o[k] as usize] == g && self.date[o[k] as usize] == d {
-                s += self.days[o[k] as usize];
+                s += self.days.get(o[k] as usize);
                 c += 1;
                 k += 1;
             }
