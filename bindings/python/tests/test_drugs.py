@@ -102,3 +102,16 @@ def test_window_start_and_python_dates():
     assert a["pdc"].tolist() == [1.0] and a["supplied"].tolist() == [30.0]
     with pytest.raises(TypeError, match="argument `window_start`"):
         hs.adherence([7], days[:1], [30.0], window_start=[0.0])
+
+
+def test_episodes_feed_lexis_cut():
+    # follow-up 0-365 for persons 1 and 2; person 1 starts treatment on day 100, person 2 never
+    e = hs.drug_exposure([1, 1], [100.0, 130.0], [30.0, 30.0])
+    first = e.groupby("id")["start"].min()
+    cohort = pd.DataFrame({"id": [1, 2], "entry": [0.0, 0.0], "exit": [365.0, 365.0], "status": [0.0, 1.0]})
+    cohort["cut"] = cohort["id"].map(first).astype(float)  # NaN: never exposed
+    cut = hs.lexis_cut("entry", "exit", "status", time_scales={"t": "entry"}, cut="cut", new_state=1.0,
+                       id="id", data=cohort)
+    p1 = cut[cut["id"] == 1]
+    assert p1["duration"].tolist() == [100.0, 265.0] and p1["entry_status"].tolist() == [0.0, 1.0]
+    assert cut[cut["id"] == 2]["duration"].tolist() == [365.0]

@@ -74,3 +74,10 @@ test_that("bad input names the argument and the row", {
                "argument `window_start`: window start differs between rows of the same id (value 1) at row 2",
                fixed = TRUE)
 })
+
+test_that("POSIXct in, POSIXct out", {
+  t <- as.POSIXct(c("2020-01-01", "2020-01-21"), tz = "UTC")
+  e <- drug_exposure(c(1, 1), t, c(30, 30))
+  expect_s3_class(e$end, "POSIXct")
+  expect_equal(as.double(e$end), as.double(as.POSIXct("2020-03-01", tz = "UTC")))
+})
