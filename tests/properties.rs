@@ -328,6 +328,11 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("match", codes(c.group.clone(), 2))
             .with("controls", Arg::Num(2.0))
             .with("seed", Arg::Num(1.0)),
+        "drug_exposure" | "adherence" => a
+            .with("id", codes(c.group.clone(), 2))
+            .with("date", nums(c.time.iter().map(|t| (t * 30.0).floor()).collect()))
+            .with("amount", nums(c.age.clone()))
+            .with("grace", Arg::Num(10.0)),
         "pool" => a
             .with("estimates", record(vec![("x", nums(c.x.clone())), ("t", nums(c.time.clone()))]))
             .with("variances", record(vec![("x", nums(c.age.clone())), ("t", nums(c.year.clone()))])),
@@ -408,6 +413,8 @@ const METHODS: &[&str] = &[
     "pool",
     "conditional_logistic",
     "nested_case_control",
+    "drug_exposure",
+    "adherence",
 ];
 
 #[test]
@@ -524,6 +531,37 @@ proptest! {
             for &k in &cases { prop_assert!(c.status[k] == 1.0 && c.time[k] == t && c.group[k] == g); }
         }
         prop_assert_eq!(call("nested_case_control", &args).unwrap(), v);
+    }
+
+    /// Drug exposure: per id, episodes are in order, do not overlap and are separated by
+    /// more than the grace period; their dispensings and days add up to the input's;
+    /// with stockpiling an episode is at least as long as its supply. PDC is in [0, 1] and at
+    /// most MPR when every dispensing is in the window.
+    #[test]
+    fn drug_episodes_partition_the_dispensings(c in cohort(1, 25), grace in 0.0f64..40.0, sp in any::<bool>()) {
+        let date: Vec<f64> = c.time.iter().map(|t| (t * 30.0).floor()).collect();
+        let args = Args::new().with("id", codes(c.group.clone(), 2)).with("date", nums(date.clone()))
+            .with("amount", nums(c.x.iter().map(|x| x.abs() * 20.0 + 1.0).collect()))
+            .with("grace", Arg::Num(grace)).with("stockpile", Arg::Bool(sp));
+        let v = call("drug_exposure", &args).unwrap();
+        let id = col(&v, &["table", "id"]);
+        let (st, en) = (col(&v, &["table", "start"]), col(&v, &["table", "end"]));
+        let k = col(&v, &["table", "dispensings"]);
+        let sup = col(&v, &["table", "supplied"]);
+        prop_assert_eq!(k.iter().sum::<f64>() as usize, c.n());
+        let total: f64 = c.x.iter().map(|x| x.abs() * 20.0 + 1.0).sum();
+        prop_assert!(close(sup.iter().sum::<f64>(), total, 1e-12));
+        for j in 0..id.len() {
+            prop_assert!(en[j] > st[j]);
+            // stockpiled: every supplied day is used (plus the gaps within the episode)
+            if sp { prop_assert!(close(en[j] - st[j], sup[j], 1e-12) || en[j] - st[j] > sup[j]); }
+            if j > 0 && id[j] == id[j - 1] { prop_assert!(st[j] - en[j - 1] > grace); }
+        }
+        let w = 1e4;
+        let a = args.clone().with("window", Arg::Num(w));
+        let pdc = col(&call("adherence", &a).unwrap(), &["table", "pdc"]);
+        let mpr = col(&call("adherence", &a.with("measure", s("mpr"))).unwrap(), &["table", "mpr"]);
+        for (p, m) in pdc.iter().zip(&mpr) { prop_assert!(*p >= 0.0 && *p <= 1.0 && *p <= m * (1.0 + 1e-12)); }
     }
 
     /// Kaplan–Meier (with delayed entry) is the product-limit estimate, computed here by hand, with the
@@ -998,7 +1036,7 @@ fn accepted(method: &str, path: &[String], kind: &str) -> bool {
     const NONNEG: &[&str] = &[
         "time", "status", "cause", "events", "events1", "events2", "person_time",
         "person_time1", "person_time2", "observed", "reference_rate", "standard_weights",
-        "weights", "times", "breaks", "deaths", "population", "denominator",
+        "weights", "times", "breaks", "deaths", "population", "denominator", "amount",
     ];
     match (method, col, kind) {
         // The design matrix passes numeric columns through (the fit checks them).
@@ -1137,7 +1175,7 @@ proptest! {
 const OPTIONS: &[&str] = &[
     "conf_type", "variance", "ties", "method", "kind", "family", "link", "age_unit",
     "time_unit", "pp_weight", "robust", "timescale", "name", "standard_weights",
-    "sex", "a0", "overdispersion",
+    "sex", "a0", "overdispersion", "measure",
 ];
 
 #[test]

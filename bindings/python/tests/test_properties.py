@@ -255,6 +255,8 @@ def _valid(method, d):
         "conditional_logistic": {"case": d.event, "covariates": x, "strata": g},
         "nested_case_control": {"exit": d.time, "status": d.event, "match": g, "controls": 2.0,
                                 "seed": 1.0},
+        "drug_exposure": {"id": g, "date": np.floor(d.time * 30), "amount": d.time + 1, "grace": 10.0},
+        "adherence": {"id": g, "date": np.floor(d.time * 30), "amount": d.time + 1, "window": 90.0},
         "expected_survival": {"ratetable": rt, "age": age, "year": year, "sex": d.group * 1.0,
                               "times": np.array([0.0, 100, 365])},
     }

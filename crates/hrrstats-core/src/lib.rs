@@ -13,6 +13,7 @@ pub mod competing;
 pub mod data;
 pub mod design;
 pub mod designs;
+pub mod drugs;
 pub(crate) mod dist;
 pub mod error;
 pub mod glm;

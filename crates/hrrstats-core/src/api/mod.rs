@@ -22,6 +22,7 @@ pub mod competing;
 pub mod cox;
 pub mod data;
 pub mod designs;
+pub mod drugs;
 pub mod person_time;
 pub mod glm;
 pub mod flexible;
@@ -111,6 +112,8 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("pool", designs::pool),
         ("conditional_logistic", designs::conditional_logistic),
         ("nested_case_control", designs::nested_case_control),
+        ("drug_exposure", drugs::drug_exposure),
+        ("adherence", drugs::adherence),
     ]
 }
 

@@ -1,0 +1,123 @@
+"""Drug exposure from dispensings (issue 17): treatment episodes and adherence.
+
+The episodes and the PDC/MPR are computed by the Rust core (``drug_exposure`` and
+``adherence`` through the protocol; definitions in ``crates/hrrstats-core/src/drugs.rs``);
+this module resolves the columns, turns dates into days (since 1970-01-01) and back, and
+gives the ids their original values.
+"""
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+import pandas as pd
+
+from ._convert import _is_datetime, column
+from ._protocol import call, resolve
+
+_NS_PER_DAY = 86_400_000_000_000
+
+
+def _days(x, name, data):
+    """(float days, is_date): a date/datetime column as days since 1970-01-01
+    (NaT -> NaN), a numeric column as it is, a column name of ``data`` resolved."""
+    if x is None:
+        return None, False
+    arr = column(x, name, data, dates=True)
+    if arr.dtype == object and any(isinstance(v, (datetime.date, np.datetime64)) for v in arr[:1]):
+        arr = np.asarray(pd.to_datetime(arr))  # datetime.date / datetime objects
+    if _is_datetime(getattr(arr, "dtype", None)) or np.issubdtype(arr.dtype, np.datetime64):
+        s = pd.Series(pd.to_datetime(arr))
+        if s.dt.tz is not None:
+            s = s.dt.tz_localize(None)
+        ns = s.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
+        ns[s.isna().to_numpy()] = np.nan
+        return np.ascontiguousarray(ns / _NS_PER_DAY), True
+    if arr.dtype == object:
+        try:
+            arr = np.array([np.nan if v is None else v for v in arr], dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"argument `{name}` must be numeric or dates") from e
+    return np.ascontiguousarray(arr, dtype=np.float64), False
+
+
+def _as_dates(days):
+    ns = np.round(np.asarray(days, dtype=np.float64) * _NS_PER_DAY).astype(np.int64)
+    return pd.Series(ns.astype("datetime64[ns]"))
+
+
+def _inputs(id, date, amount, daily_dose, data):
+    d, is_date = _days(date, "date", data)
+    spec = {"id": (id, "group"), "amount": (amount, "num")}
+    if daily_dose is not None and not np.isscalar(daily_dose):
+        spec["daily_dose"] = (daily_dose, "num")
+    elif isinstance(daily_dose, str):
+        spec["daily_dose"] = (daily_dose, "num")
+    args, levels, _ = resolve(spec, data, "fail")
+    args["date"] = d
+    if daily_dose is not None and "daily_dose" not in args:
+        args["daily_dose"] = float(daily_dose)
+    return args, levels, is_date
+
+
+def _table(res, levels, is_date, date_cols):
+    out = res["table"].copy()
+    lev = np.asarray(levels["id"], dtype=object)
+    ids = pd.Series(lev[np.asarray(out["id"].cat.codes)])
+    out["id"] = ids.infer_objects() if len(lev) else ids
+    if is_date:
+        for c in date_cols:
+            out[c] = _as_dates(out[c].to_numpy())
+    return out
+
+
+def drug_exposure(id, date, amount, *, daily_dose=None, grace=30, grace_fraction=0.0, stockpile=True,
+                  end_grace=False, data=None):
+    """Treatment episodes from dispensings.
+
+    id: the person (any labels); date: the dispensing date (dates, or numbers in days);
+    amount: the amount dispensed — days of supply, or units (tablets, DDDs) with
+    ``daily_dose`` (a number or a column: units per day). Each dispensing covers
+    ``amount / daily_dose`` days from its date; same-day dispensings of an id are added.
+
+    stockpile: True, an early refill's leftover is carried over (the new supply starts
+    when the previous one runs out); False, overlapping days count once. An episode
+    continues while the gap between the end of supply and the next dispensing is at
+    most ``grace + grace_fraction * (days of the previous dispensing)`` (a fixed and a
+    proportional grace; e.g. ``grace=0, grace_fraction=0.5``); it ends when the supply
+    runs out (plus that grace with ``end_grace=True``).
+
+    Returns a DataFrame, one row per episode: id, start, end (dates when ``date`` was
+    dates; ``end`` is the day the supply has run out, so end - start is the exposed
+    time, ready for ``lexis_cut``), dispensings, supplied (days).
+    """
+    args, levels, is_date = _inputs(id, date, amount, daily_dose, data)
+    args.update(grace=float(grace), grace_fraction=float(grace_fraction), stockpile=bool(stockpile),
+                end_grace=bool(end_grace))
+    res, _ = call("drug_exposure", args)
+    return _table(res, levels, is_date, ["start", "end"])
+
+
+def adherence(id, date, amount, *, daily_dose=None, window=365, window_start=None, measure="pdc",
+              stockpile=True, data=None):
+    """Adherence per id over ``[window_start, window_start + window)`` (window in days;
+    window_start a column constant within an id, default the id's first dispensing).
+
+    measure "pdc": proportion of days covered — covered days in the window / window,
+    with stockpiling (``stockpile=True``) early refills shifted forward and supply
+    carried in from dispensings before the window (at most 1; AdhereR's CMA7, = CMA6
+    when the window starts at the first dispensing); ``stockpile=False`` counts
+    overlapping days once. measure "mpr": medication possession ratio — days supplied by
+    the dispensings dated in the window / window (uncapped; AdhereR's CMA2 when the
+    window starts at the first dispensing).
+
+    Returns a DataFrame, one row per id: id, window_start, window_end, dispensings (in
+    the window), supplied, covered (days) and ``pdc`` or ``mpr``.
+    """
+    args, levels, is_date = _inputs(id, date, amount, daily_dose, data)
+    ws, ws_date = _days(window_start, "window_start", data)
+    if ws is not None and ws_date != is_date:
+        raise TypeError("argument `window_start`: must be dates when `date` is dates, numbers when it is numbers")
+    args.update(window=float(window), window_start=ws, measure=measure, stockpile=bool(stockpile))
+    res, _ = call("adherence", args)
+    return _table(res, levels, is_date, ["window_start", "window_end"])
