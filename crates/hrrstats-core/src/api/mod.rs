@@ -26,6 +26,7 @@ pub mod person_time;
 pub mod glm;
 pub mod flexible;
 pub mod parametric;
+pub mod registry;
 pub mod relsurv;
 pub mod survival;
 pub mod trends;
@@ -111,6 +112,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("pool", designs::pool),
         ("conditional_logistic", designs::conditional_logistic),
         ("nested_case_control", designs::nested_case_control),
+        ("comorbidity", registry::comorbidity),
     ]
 }
 
