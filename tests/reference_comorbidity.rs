@@ -152,3 +152,15 @@ fn one_hundred_thousand_persons_five_million_codes() {
     assert_eq!(col(&r, "score").len(), k as usize);
     assert!(secs < 8.0, "{secs} s");
 }
+
+#[test]
+fn ids_as_strings_come_back_as_strings() {
+    let a = Args::new()
+        .with("id", Arg::Strs(vec!["b".into(), "a".into(), "b".into()]))
+        .with("code", Arg::Strs(vec!["E10.9".into(), "I21".into(), "e11.2".into()]));
+    let r = record(api::call("comorbidity", &a).unwrap());
+    let Some(Value::Table(t)) = r.get("table") else { panic!() };
+    assert_eq!(t.get("id"), Some(&Value::Strs(vec!["b".into(), "a".into()])));
+    assert_eq!(col(&r, "score"), vec![2.0, 1.0]);
+    assert_eq!(col(&r, "diab"), vec![1.0, 0.0]);
+}

@@ -28,7 +28,11 @@ fn coded(args: &Args, name: &'static str) -> Result<(Vec<u32>, Vec<String>)> {
                 .collect();
             Ok((codes, levels))
         }
-        Some(_) | None => args.codes(name).map(|_| unreachable!()),
+        // absent or of another kind: the protocol's error naming the argument
+        Some(_) | None => Err(args.codes(name).err().unwrap_or(Error::InvalidArgument {
+            arg: name,
+            reason: "must be a grouping variable (codes) or strings".into(),
+        })),
     }
 }
 
@@ -36,13 +40,11 @@ fn coded(args: &Args, name: &'static str) -> Result<(Vec<u32>, Vec<String>)> {
 /// `date`, `index_date` (per row or one value) and `lookback` (days; absent: no lower
 /// bound), `index` ("charlson", "elixhauser"), `weights` (Charlson: "charlson" (1987,
 /// default), "quan" (2011); Elixhauser: "van_walraven" (default), "swiss"). Returns
-/// `table`: id (0-based code of the id), one 0/1 column per category, score; and
+/// `table`: id (0-based code of the id; the id itself when ids came as strings), one 0/1 column per category, score; and
 /// `categories` (name, label), `index`, `weights`.
 pub fn comorbidity(args: &Args) -> Result<Output> {
-    let (id, id_levels) = match args.get("id") {
-        Some(Arg::Codes { codes, levels }) => (codes.to_vec(), levels.clone()),
-        _ => coded(args, "id")?,
-    };
+    let id_as_strings = matches!(args.get("id"), Some(Arg::Strs(_)) | Some(Arg::Str(_)));
+    let (id, id_levels) = coded(args, "id")?;
     let (code, levels) = coded(args, "code")?;
     let index: Index = args.option("index")?;
     let weights = match args.get("weights") {
@@ -75,7 +77,12 @@ pub fn comorbidity(args: &Args) -> Result<Output> {
     let res = cm::comorbidity(&id, id_levels.len().max(id.iter().map(|&i| i as usize + 1).max().unwrap_or(0)),
         &code, &levels, window.as_ref(), index, weights)?;
     let cats = index.categories();
-    let mut t = Table::new().with("id", Value::Index(res.ids.clone()));
+    let ids = if id_as_strings {
+        Value::Strs(res.ids.iter().map(|&i| id_levels[i].clone()).collect())
+    } else {
+        Value::Index(res.ids.clone())
+    };
+    let mut t = Table::new().with("id", ids);
     for (c, cat) in cats.iter().enumerate() {
         t.push(cat.name, Value::Ints(res.masks.iter().map(|m| (m >> c & 1) as i64).collect()));
     }
