@@ -204,6 +204,11 @@ fn us_table() -> Arg<'static> {
     record(vec![("name", s("survexp.us"))])
 }
 
+/// Diagnosis codes of the comorbidity properties, as written, and their Charlson
+/// categories (position in the Quan 2005 list; None: no category).
+const COMORB_CODES: [&str; 6] = ["I21", "C50.9", "e11.2", "Z00", "I10", "K70.3"];
+const COMORB_CATS: [Option<usize>; 6] = [Some(0), Some(13), Some(10), None, None, Some(8)];
+
 /// Valid arguments of `method` built from a cohort (times in days for the relative
 /// survival methods: x 100).
 fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
@@ -333,6 +338,12 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("date", nums(c.time.iter().map(|t| (t * 30.0).floor()).collect()))
             .with("amount", nums(c.age.clone()))
             .with("grace", Arg::Num(10.0)),
+        "comorbidity" => a
+            .with("id", codes(c.group.clone(), 2))
+            .with("code", Arg::Strs(c.time.iter().map(|&t| COMORB_CODES[t as usize % 6].to_string()).collect()))
+            .with("date", nums(c.time.clone()))
+            .with("index_date", nums(vec![10.0; c.n()]))
+            .with("lookback", Arg::Num(8.0)),
         "pool" => a
             .with("estimates", record(vec![("x", nums(c.x.clone())), ("t", nums(c.time.clone()))]))
             .with("variances", record(vec![("x", nums(c.age.clone())), ("t", nums(c.year.clone()))])),
@@ -415,6 +426,7 @@ const METHODS: &[&str] = &[
     "nested_case_control",
     "drug_exposure",
     "adherence",
+    "comorbidity",
 ];
 
 #[test]
@@ -499,6 +511,48 @@ proptest! {
         }
         let l1 = col(&v, &["loglik"])[1];
         prop_assert!(close(l1, ll, 1e-9), "loglik {l1} by enumeration {ll}");
+    }
+
+    /// Charlson flags and score (original weights) by hand: a person's category is set by
+    /// a code of that category dated in [index_date - lookback, index_date); every id with
+    /// a row is listed; the row order does not matter.
+    #[test]
+    fn comorbidity_flags_and_score_by_hand(c in cohort(3, 25), lookback in 0u32..12, rev in any::<bool>()) {
+        let args = valid_args("comorbidity", &c);
+        let args = set(args, "lookback", Arg::Num(lookback as f64));
+        let v = call("comorbidity", &args).unwrap();
+        let ids = col(&v, &["table", "id"]);
+        let mut expect: Vec<(f64, [bool; 17])> = Vec::new();
+        for g in 0..2u32 {
+            if !c.group.contains(&g) { continue; }
+            let mut f = [false; 17];
+            for i in 0..c.n() {
+                if c.group[i] == g && c.time[i] < 10.0 && c.time[i] >= 10.0 - lookback as f64 {
+                    if let Some(k) = COMORB_CATS[c.time[i] as usize % 6] { f[k] = true; }
+                }
+            }
+            expect.push((g as f64, f));
+        }
+        prop_assert_eq!(ids, expect.iter().map(|e| e.0).collect::<Vec<_>>());
+        let w = [1., 1., 1., 1., 1., 1., 1., 1., 1., 1., 2., 2., 2., 2., 3., 6., 6.];
+        let score = col(&v, &["table", "score"]);
+        for (j, (_, f)) in expect.iter().enumerate() {
+            prop_assert_eq!(col(&v, &["table", "ami"])[j] == 1.0, f[0]);
+            prop_assert_eq!(col(&v, &["table", "canc"])[j] == 1.0, f[13]);
+            prop_assert_eq!(col(&v, &["table", "diabwc"])[j] == 1.0, f[10]);
+            prop_assert_eq!(col(&v, &["table", "mld"])[j] == 1.0, f[8]);
+            let by_hand: f64 = (0..17).filter(|&k| f[k]).map(|k| w[k]).sum();
+            prop_assert_eq!(score[j], by_hand);
+        }
+        if rev {
+            let mut r = valid_args("comorbidity", &Cohort {
+                time: c.time.iter().rev().cloned().collect(),
+                group: c.group.iter().rev().cloned().collect(),
+                ..c.clone()
+            });
+            r = set(r, "lookback", Arg::Num(lookback as f64));
+            prop_assert_eq!(call("comorbidity", &r).unwrap(), v);
+        }
     }
 
     /// Risk-set sampling: every case with someone at risk is in a set; each control was
@@ -1175,7 +1229,7 @@ proptest! {
 const OPTIONS: &[&str] = &[
     "conf_type", "variance", "ties", "method", "kind", "family", "link", "age_unit",
     "time_unit", "pp_weight", "robust", "timescale", "name", "standard_weights",
-    "sex", "a0", "overdispersion", "measure",
+    "sex", "a0", "overdispersion", "measure", "index", "weights",
 ];
 
 #[test]

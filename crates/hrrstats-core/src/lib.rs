@@ -24,6 +24,7 @@ pub(crate) mod newton;
 pub mod options;
 pub mod person_time;
 pub mod protocol;
+pub mod registry;
 pub mod relsurv;
 pub mod splines;
 pub mod survival;

@@ -27,6 +27,7 @@ pub mod person_time;
 pub mod glm;
 pub mod flexible;
 pub mod parametric;
+pub mod registry;
 pub mod relsurv;
 pub mod survival;
 pub mod trends;
@@ -114,6 +115,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("nested_case_control", designs::nested_case_control),
         ("drug_exposure", drugs::drug_exposure),
         ("adherence", drugs::adherence),
+        ("comorbidity", registry::comorbidity),
     ]
 }
 

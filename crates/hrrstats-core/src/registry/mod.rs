@@ -1,0 +1,3 @@
+//! Registry data to analysis variables: comorbidity indices from diagnosis codes.
+
+pub mod comorbidity;
