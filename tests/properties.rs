@@ -352,6 +352,8 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             let time: Vec<f64> = c.time.iter().map(|t| t * 100.0).collect();
             let a = if method == "expected_survival" {
                 a
+            } else if method == "expected_hazard" {
+                a.with("time", nums(time))
             } else {
                 a.with("time", nums(time)).with("status", nums(c.status.clone()))
             };
@@ -412,6 +414,7 @@ const METHODS: &[&str] = &[
     "rate_table",
     "builtin_rate_table",
     "expected_survival",
+    "expected_hazard",
     "days_since_1960",
     "net_survival",
     "net_survival_test",
@@ -936,6 +939,26 @@ proptest! {
     }
 
     /// Expected survival under a flat rate table is exp(-rate t).
+    #[test]
+    fn expected_hazard_is_minus_the_slope_of_log_expected_survival(c in cohort(1, 10), days in 1.0f64..5000.0) {
+        let persons = |extra: Args<'static>| extra
+            .with("ratetable", us_table())
+            .with("age", nums(c.age.clone())).with("year", nums(c.year.clone())).with("sex", nums(c.sex.clone()));
+        let h = call("expected_hazard", &persons(Args::new().with("time", nums(vec![days; c.n()])))).unwrap();
+        let Value::Nums(h) = h else { panic!("numbers") };
+        let dt = 1e-3;
+        let v = call("expected_survival", &persons(Args::new().with("times", nums(vec![days, days + dt])))).unwrap();
+        let Value::Matrix(m) = &v else { panic!("a matrix") };
+        for i in 0..c.n() {
+            let slope = (m.data[i].ln() - m.data[m.nrow + i].ln()) / dt;
+            // within one cell of the table the slope is the rate; at a cut-point within
+            // (t, t + dt] it mixes two rates
+            let (a, b) = (h[i], slope);
+            prop_assert!(a > 0.0 && a.is_finite());
+            prop_assert!(close(a, b, 1e-6) || (b - a).abs() <= 2.0 * a.max(b), "{a} vs {b}");
+        }
+    }
+
     #[test]
     fn expected_survival_flat_table(c in cohort(1, 10), rate in 1e-6f64..1e-2) {
         let t = call("rate_table", &Args::new()

@@ -318,3 +318,19 @@ def test_interval_at_and_test_result_shape(popmort, sire, slopop):
     assert r["n"].sum() == len(d) and r["events"].sum() == d["cens"].sum()
     g = hs.icss_group([10.0, 50.0, np.nan, 80.0])
     assert list(g.codes) == [0, 1, -1, 4]
+
+
+def test_expected_hazard_is_the_slope_of_log_expected_survival():
+    """expected_hazard (the bhazard of a relative-survival model) is the rate of the cell
+    each person is in at their time: -d/dt log of the expected survival (anchored to
+    survexp), within a cell."""
+    us = hs.RateTable.builtin("survexp.us")
+    age, year, sex = np.array([47.8, 65.8, 80.2]), np.array([1994.06, 2000.89, 1989.5]), np.array(["male", "female", "male"])
+    t = np.array([100.5, 1000.5, 2500.5])
+    h = us.expected_hazard(age, year, sex, t)
+    dt = 1e-3
+    for i in range(3):
+        s = us.expected_survival(age[i:i + 1], year[i:i + 1], sex[i:i + 1], [t[i], t[i] + dt]).to_numpy()[0]
+        np.testing.assert_allclose(h[i], (np.log(s[0]) - np.log(s[1])) / dt, rtol=1e-6)
+    with pytest.raises(ValueError, match="argument `time`"):
+        us.expected_hazard(age, year, sex, np.array([1.0, -1.0, 2.0]))

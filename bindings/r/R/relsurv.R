@@ -293,6 +293,18 @@ expected_survival <- function(ratetable, data = NULL, age = "age", year = "year"
   m
 }
 
+# Each person's population hazard `time` after diagnosis (their own time in the table's
+# unit, e.g. the exit time), per the table's unit: the `bhazard` of a relative-survival
+# model.
+expected_hazard <- function(ratetable, data = NULL, age = "age", year = "year", sex = "sex",
+                            time, age_unit = "years") {
+  ratetable <- check_rate_table(ratetable)
+  n <- n_of(data, age, year, sex)
+  args <- rate_values(ratetable, age, year, sex, data, n, age_unit)
+  args$time <- as.double(column_of(time, "time", data))
+  hrr_call("expected_hazard", args)$value
+}
+
 # ---- net survival -----------------------------------------------------------------------
 
 NETSURV_COLUMNS <- c("strata", "time", "n_risk", "n_event", "n_censor", "survival", "std_err",

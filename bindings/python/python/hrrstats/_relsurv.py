@@ -112,6 +112,16 @@ class RateTable:
                     {**self._persons(age, year, sex, data), "times": t, "age_unit": age_unit})
         return pd.DataFrame(np.asarray(m).reshape(-1, len(t)), columns=list(t))
 
+    def expected_hazard(self, age, year, sex, time, data=None, age_unit="years"):
+        """Each person's population hazard ``time`` after diagnosis (their own time, in
+        the table's unit, e.g. the exit time), per the table's time unit: the rate of the
+        cell they are in then (attained age and calendar time). The ``bhazard`` of a
+        relative-survival model (:func:`flexible_parametric`); use the same time unit for
+        the model's times."""
+        h, _ = call("expected_hazard", {**self._persons(age, year, sex, data), "time": floats(time, "time", data),
+                                         "age_unit": age_unit})
+        return np.asarray(h)
+
     def __repr__(self):
         name = self.name or self.source or "from_frame"
         return f"RateTable({name}, time_unit={self.time_unit!r})"

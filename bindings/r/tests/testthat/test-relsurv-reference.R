@@ -760,3 +760,22 @@ test_that("a rate table saved by an earlier version (long columns only) still wo
   b <- net_survival(Surv(time, cens) ~ 1, d, old, year = "dx")
   expect_close(b$survival, a$survival, "survival (old table)", tol = 1e-12)
 })
+
+test_that("expected_hazard() is the slope of -log survexp within a cell (the bhazard of a relative-survival model)", {
+  us <- builtin_rate_table("survexp.us")
+  age <- c(47.8, 65.8, 80.2)
+  year <- as.Date(c("1994-01-20", "2000-11-20", "1989-07-01"))
+  sex <- c("male", "female", "male")
+  t <- c(100.5, 1000.5, 2500.5)
+  h <- expected_hazard(us, age = age, year = year, sex = sex, time = t)
+  dt <- 1e-3
+  for (i in 1:3) {
+    d <- data.frame(age = age[i] * 365.241, year = year[i], sex = sex[i])
+    s <- summary(survival::survexp(~ 1, data = d, ratetable = survival::survexp.us,
+                                   rmap = list(age = age, year = year, sex = sex),
+                                   times = c(t[i], t[i] + dt)))$surv
+    expect_equal(h[i], (log(s[1]) - log(s[2])) / dt, tolerance = 1e-6)
+  }
+  expect_error(expected_hazard(us, age = age, year = year, sex = sex, time = c(1, -1, 2)),
+               "argument `time`")
+})

@@ -101,6 +101,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("rate_table", relsurv::rate_table),
         ("builtin_rate_table", relsurv::builtin_rate_table),
         ("expected_survival", relsurv::expected_survival),
+        ("expected_hazard", relsurv::expected_hazard),
         ("days_since_1960", relsurv::days_since_1960_method),
         ("net_survival", relsurv::net_survival),
         ("net_survival_test", relsurv::net_survival_test),

@@ -459,6 +459,19 @@ pub fn expected_survival(args: &Args) -> Result<Output> {
     Ok(Output::value(m))
 }
 
+/// `expected_hazard`: each person's population hazard at `time` (their own, in the
+/// table's unit: e.g. the exit time) after diagnosis, per the table's time unit — the
+/// `bhazard` of a relative-survival model.
+pub fn expected_hazard(args: &Args) -> Result<Output> {
+    let s = spec(args)?;
+    let p = persons(args, &s)?;
+    let v: Vec<&[f64]> = p.iter().map(|c| &c[..]).collect();
+    let time = args.nums("time")?;
+    crate::data::check_nonneg_finite("time", time)?;
+    check_follow_up_unit(&s, &p, "time", time, true)?;
+    Ok(Output::value(s.table.hazard_at(&v, time).map_err(name_person_args(&s))?))
+}
+
 /// `days_since_1960(year)`: days from 1960-01-01 of decimal calendar years.
 pub fn days_since_1960_method(args: &Args) -> Result<Output> {
     let y = args.nums("year")?;

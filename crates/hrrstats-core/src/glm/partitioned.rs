@@ -165,10 +165,10 @@ impl GlmParams {
             Design::new(data, self.intercept)
         };
         for (arg, b) in [("beta", &req.beta), ("weights_at", &req.weights_at)] {
-            if b.as_ref().is_some_and(|b| b.len() != p) {
+            if let Some(b) = b.as_ref().filter(|b| b.len() != p) {
                 return Err(Error::InvalidArgument {
                     arg,
-                    reason: format!("must have {p} values"),
+                    reason: format!("has length {}; the model has {p} coefficients", b.len()),
                 });
             }
         }

@@ -409,6 +409,29 @@ impl RateTable {
         h
     }
 
+    /// The population hazard of each person at `time[i]` after diagnosis (the rate of the
+    /// cell the person is in then: attained age and calendar time advanced by the time;
+    /// at a cut-point the rate of the cell it opens). The expected hazard at exit that a
+    /// relative-survival model (`bhazard`) takes, per the table's time unit.
+    pub fn hazard_at(&self, values: &[&[f64]], time: &[f64]) -> Result<Vec<f64>> {
+        let n = values.first().map_or(0, |v| v.len());
+        self.check_values(values, n)?;
+        self.check_coverage(values)?;
+        crate::data::check_len("time", time.len(), "age", n)?;
+        crate::data::check_nonneg_finite("time", time)?;
+        let adv = self.advances();
+        let values = self.lookup_values(values);
+        let mut point = vec![0.0; values.len()];
+        Ok((0..n)
+            .map(|i| {
+                for (j, v) in values.iter().enumerate() {
+                    point[j] = v[i] + if adv[j] { time[i] } else { 0.0 };
+                }
+                self.rate(self.cell(&point))
+            })
+            .collect())
+    }
+
     /// Expected (population) survival of each person at each of `times` (time since
     /// diagnosis), integrating the hazard exactly across the table's cells (as
     /// `survival::survexp(..., method = "individual.s")`). `values`: one slice per

@@ -339,7 +339,7 @@ pub fn part_sums(part: &CoxPart, times: &EventTimes, centre: &[f64], scale: &[f6
         if v.len() != p {
             return Err(Error::InvalidArgument {
                 arg: name,
-                reason: format!("must have {p} values, one per covariate"),
+                reason: format!("has length {}; there are {p} covariates", v.len()),
             });
         }
     }
