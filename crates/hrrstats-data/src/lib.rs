@@ -30,11 +30,14 @@ pub struct Cohort {
 /// Names of the regions, in code order.
 pub const REGIONS: [&str; 4] = ["South-East", "West", "Central", "North"];
 
-/// xoshiro256** seeded through splitmix64.
-struct Rng([u64; 4]);
+/// xoshiro256** (Blackman & Vigna) seeded through splitmix64: the synthetic data's
+/// generator, and the core's for sampling (the nested case-control designs), so that a
+/// seed gives the same draws in every language.
+#[derive(Debug, Clone)]
+pub struct Rng([u64; 4]);
 
 impl Rng {
-    fn new(seed: u64) -> Self {
+    pub fn new(seed: u64) -> Self {
         let mut z = seed;
         let mut next = || {
             z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -45,7 +48,7 @@ impl Rng {
         };
         Rng([next(), next(), next(), next()])
     }
-    fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let s = &mut self.0;
         let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = s[1] << 17;
@@ -56,6 +59,19 @@ impl Rng {
         s[2] ^= t;
         s[3] = s[3].rotate_left(45);
         result
+    }
+    /// Uniform on `0..k` (Lemire's method, unbiased), `k >= 1`.
+    pub fn below(&mut self, k: usize) -> usize {
+        let k = k as u64;
+        // (2^64 - k) mod k: products whose low half falls below it are rejected, so
+        // every value is equally likely.
+        let threshold = k.wrapping_neg() % k;
+        loop {
+            let m = (self.next_u64() as u128) * (k as u128);
+            if (m as u64) >= threshold {
+                return (m >> 64) as usize;
+            }
+        }
     }
     /// Uniform on (0, 1).
     fn uniform(&mut self) -> f64 {

@@ -24,50 +24,8 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 
-/// xoshiro256** (Blackman & Vigna), seeded from one 64-bit number by splitmix64.
-#[derive(Debug, Clone)]
-pub struct Rng {
-    s: [u64; 4],
-}
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        let mut x = seed;
-        let mut next = || {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        Rng { s: [next(), next(), next(), next()] }
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        let s = &mut self.s;
-        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
-    }
-    /// Uniform on `0..k` (Lemire's method, unbiased), `k >= 1`.
-    pub fn below(&mut self, k: usize) -> usize {
-        let k = k as u64;
-        // (2^64 - k) mod k: products whose low half falls below it are rejected, so
-        // every value is equally likely.
-        let threshold = k.wrapping_neg() % k;
-        loop {
-            let m = (self.next_u64() as u128) * (k as u128);
-            if (m as u64) >= threshold {
-                return (m >> 64) as usize;
-            }
-        }
-    }
-}
+/// The draws: xoshiro256** seeded by splitmix64 (the data crate's generator).
+pub use hrrstats_data::Rng;
 
 /// The sampled sets, one row per member (cases first, then controls in the order drawn).
 #[derive(Debug, Clone, Default)]
