@@ -515,7 +515,7 @@ fn opt_vec(args: &Args, name: &'static str) -> Result<Option<Vec<f64>>> {
 }
 
 /// `glm_part_pass`: the sums of one pass ([`PassRequest`]: `beta`, `weights_at`,
-/// `intercept_only`, `null_mu`, `meat`) over one part's rows (`y`, `covariates` with the
+/// `intercept_only`, `null`, `null_mu`, `meat`) over one part's rows (`y`, `covariates` with the
 /// factors' levels of the whole data, `weights`, `offset`), for the model's options
 /// (`family`, `link`, `theta`, `intercept`). A record of the sums and the part's
 /// design column `names`.
@@ -525,6 +525,7 @@ pub fn glm_part_pass(args: &Args) -> Result<Output> {
         beta: opt_vec(args, "beta")?,
         weights_at: opt_vec(args, "weights_at")?,
         intercept_only: args.flag_or("intercept_only", false)?,
+        null: args.flag_or("null", false)?,
         null_mu: args.opt_num("null_mu")?,
         meat: args.flag_or("meat", false)?,
     };
@@ -604,6 +605,7 @@ fn request_record(r: Option<PassRequest>) -> Value {
                 .with("beta", r.beta)
                 .with("weights_at", r.weights_at)
                 .with("intercept_only", r.intercept_only)
+                .with("null", r.null)
                 .with("null_mu", r.null_mu)
                 .with("meat", r.meat),
         ),

@@ -38,7 +38,10 @@ pub struct PassRequest {
     pub weights_at: Option<Vec<f64>>,
     /// The intercept-only model (null deviance with an offset).
     pub intercept_only: bool,
-    /// The mean at which to sum the null deviance (intercept, no offset).
+    /// Sum the null deviance on this pass (once per fit): at `null_mu` with an intercept
+    /// (no offset), at `g⁻¹(offset)` without one.
+    pub null: bool,
+    /// The weighted mean of the response (intercept, no offset).
     pub null_mu: Option<f64>,
     /// Accumulate the sandwich's meat.
     pub meat: bool,
@@ -227,10 +230,10 @@ impl GlmParams {
         };
         s.wsum = pw.iter().sum();
         s.wysum = (0..n).map(|i| pw[i] * y[i]).sum();
-        s.null_deviance = match (self.intercept, req.null_mu) {
-            (true, Some(m)) => (0..n).map(|i| family.deviance_residual(y[i], m, pw[i])).sum(),
-            (true, None) => 0.0,
-            (false, _) => (0..n)
+        s.null_deviance = match (req.null, self.intercept, req.null_mu) {
+            (false, _, _) | (true, true, None) => 0.0,
+            (true, true, Some(m)) => (0..n).map(|i| family.deviance_residual(y[i], m, pw[i])).sum(),
+            (true, false, _) => (0..n)
                 .map(|i| family.deviance_residual(y[i], link.inverse_at(i, data.off(i)), pw[i]))
                 .sum(),
         };
@@ -272,6 +275,7 @@ impl GlmParams {
             fit: None,
             var: None,
             first: None,
+            null_deviance: None,
         })
     }
 }
@@ -415,6 +419,9 @@ pub struct PartitionedGlm {
     var: Option<Vec<f64>>,
     /// Sums of the first pass (counts, weighted mean).
     first: Option<PartSums>,
+    /// The null deviance, once a pass has summed it (intercept without offset, or no
+    /// intercept).
+    null_deviance: Option<f64>,
 }
 
 impl PartitionedGlm {
@@ -434,9 +441,12 @@ impl PartitionedGlm {
             }
             Phase::Done => return None,
         };
-        if let Some(f) = &self.first {
-            if self.params.intercept && !self.has_offset {
-                r.null_mu = Some(f.wysum / f.wsum);
+        // The null deviance is summed on one pass, the second (the first pass, asked for
+        // before the driver exists, gives the weighted mean an intercept model needs).
+        if let Some(f) = self.first.as_ref().filter(|_| self.null_deviance.is_none()) {
+            if !(self.params.intercept && self.has_offset) {
+                r.null = true;
+                r.null_mu = self.params.intercept.then(|| f.wysum / f.wsum);
             }
         }
         Some(r)
@@ -462,11 +472,15 @@ impl PartitionedGlm {
     pub fn step(&mut self, s: &PartSums) -> Result<bool> {
         crate::interrupt::check()?;
         let (eps, max_iter) = (self.params.epsilon, self.params.max_iter);
-        if s.xtwz.len() != self.request().map_or(0, |r| if r.intercept_only { 1 } else { self.names.len() }) {
+        let req = self.request();
+        if s.xtwz.len() != req.as_ref().map_or(0, |r| if r.intercept_only { 1 } else { self.names.len() }) {
             return Err(Error::InvalidArgument {
                 arg: "sums",
                 reason: "are not of this model's pass".into(),
             });
+        }
+        if req.is_some_and(|r| r.null) {
+            self.null_deviance = Some(s.null_deviance);
         }
         if self.first.is_none() {
             if s.n == 0 {
@@ -485,12 +499,11 @@ impl PartitionedGlm {
                 let names = self.names.clone();
                 if let Some(converged) = it.take(s, eps, max_iter, &names)? {
                     let fit = self.finish(s, converged);
-                    let null_sum = s.null_deviance;
                     self.fit = Some(fit);
-                    if self.params.intercept && self.has_offset {
-                        self.phase = Phase::Null(Irls::new(None, 1));
-                    } else {
-                        self.set_null(null_sum);
+                    match self.null_deviance {
+                        Some(null) => self.set_null(null),
+                        // with an offset and an intercept: R's intercept-only refit
+                        None => self.phase = Phase::Null(Irls::new(None, 1)),
                     }
                 }
             }
