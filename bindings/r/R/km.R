@@ -181,28 +181,60 @@ print.summary.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), 
 
 # Plot Kaplan-Meier curves (base graphics)
 #
-# Step curves with shaded pointwise confidence bands, one colour per stratum.
-# @param conf_int draw the confidence bands.
+# Step curves with shaded pointwise confidence bands, one colour per stratum; censoring
+# marks; optionally the number at risk under the time axis (the core's survival_at).
 plot.hrr_km <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
                         xlab = "Time", ylab = "Survival probability", ylim = c(0, 1),
-                        legend = x$has_strata, legend_pos = "topright", main = NULL, ...) {
+                        legend = x$has_strata, legend_pos = "topright", main = NULL,
+                        censor_marks = TRUE, risk_table = FALSE, risk_times = NULL,
+                        xscale = 1, ...) {
+  if (!is.numeric(xscale) || length(xscale) != 1L || !is.finite(xscale) || xscale <= 0) {
+    stop("argument `xscale` must be one positive number", call. = FALSE)
+  }
   k <- length(x$strata_levels)
   col <- rep_len(col %||% seq_len(k), k)
   lty <- rep_len(lty, k)
-  xmax <- if (length(x$time)) max(x$time) else 1
+  if (isTRUE(risk_table)) {
+    op <- graphics::par(mar = graphics::par("mar") + c(k + 2, 3, 0, 0))
+    on.exit(graphics::par(op))
+  }
+  xmax <- (if (length(x$time)) max(x$time) else 1) / xscale
   plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
   for (i in seq_len(k)) {
     r <- which(as.integer(x$strata) == i)
-    tt <- c(0, x$time[r])
+    tt <- c(0, x$time[r]) / xscale
     if (conf_int && x$conf_type != "none") {
       step_band(tt, c(1, x$lower[r]), c(1, x$upper[r]), xmax, col[i])
     }
     lines(c(tt, xmax), c(1, x$survival[r], utils_last(x$survival[r], 1)), type = "s",
           col = col[i], lty = lty[i], lwd = lwd)
+    if (isTRUE(censor_marks)) {
+      m <- r[x$n_censor[r] > 0]
+      points(x$time[m] / xscale, x$survival[m], pch = 3, col = col[i], cex = 0.6)
+    }
   }
   if (isTRUE(legend) && k > 1L) {
     graphics::legend(legend_pos, legend = x$strata_levels, col = col, lty = lty, lwd = lwd,
                      bty = "n")
+  }
+  if (isTRUE(risk_table)) {
+    times <- risk_times %||% graphics::axTicks(1)
+    if (!is.numeric(times) || !all(is.finite(times))) {
+      stop("argument `risk_times` must be finite numbers", call. = FALSE)
+    }
+    tab <- survival_at(x, times * xscale)
+    tab$time <- tab$time / xscale
+    left <- graphics::par("usr")[1L]
+    graphics::mtext("Number at risk", side = 1, line = 4, at = left, adj = 0, cex = 0.8)
+    for (i in seq_len(k)) {
+      n <- tab$n_risk[as.integer(tab$strata) == i]
+      graphics::mtext(format(n), side = 1, line = 4 + i, at = times, cex = 0.8, col = col[i])
+      if (k > 1L) {
+        graphics::mtext(paste0(x$strata_levels[i], "  "), side = 1, line = 4 + i, at = left,
+                        adj = 1, cex = 0.8, col = col[i])
+      }
+    }
+    return(invisible(structure(x, risk_table = tab[c("strata", "time", "n_risk")])))
   }
   invisible(x)
 }

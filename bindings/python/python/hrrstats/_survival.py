@@ -138,31 +138,97 @@ class KaplanMeier:
             tab.index = [""]
         return head + "\n" + tab.to_string()
 
-    def plot(self, ax=None, ci=True, **kwargs):
-        """Step curves (with confidence bands) per stratum on a matplotlib Axes."""
+    def plot(self, ax=None, ci=True, censor_marks=True, risk_table=False, risk_times=None,
+             xscale=1.0, xlabel="time", **kwargs):
+        """Step curves per stratum on a matplotlib Axes, as ``plot.survfit`` / survminer.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure if None).
+        ci : bool, default True
+            Shade the pointwise confidence bands.
+        censor_marks : bool, default True
+            Mark censoring times with ``+`` on the curve (survfit's ``mark.time``).
+        risk_table : bool, default False
+            Print the number at risk per stratum under the time axis, at ``risk_times``
+            (default: the axis' tick positions), as ``summary(fit, times)$n.risk``.
+        risk_times : array-like, optional
+            Times (in plotted units, i.e. after ``xscale``) for the number-at-risk table.
+        xscale : float, default 1
+            Divide times by this for the axis (365.25: days plotted as years), as
+            survfit's ``xscale``.
+        xlabel : str, default "time"
+
+        Returns
+        -------
+        The matplotlib Axes.
+        """
         try:
             import matplotlib.pyplot as plt
         except ImportError as e:  # pragma: no cover - depends on the environment
             raise ImportError("plot() needs matplotlib: pip install matplotlib") from e
+        xscale = float(floats(np.atleast_1d(xscale), "xscale")[0])
+        if not xscale > 0:
+            raise ValueError(f"argument `xscale` must be positive, got {xscale}")
         if ax is None:
             _, ax = plt.subplots()
+        colours = []
         for k, lev in enumerate(self.strata_levels):
             m = self._stratum_code == k
-            t = np.concatenate([[0.0], self.time[m]])
+            t = np.concatenate([[0.0], self.time[m]]) / xscale
             s = np.concatenate([[1.0], self.survival[m]])
             label = None if len(self.strata_levels) == 1 else self._label(lev)
             line, = ax.step(t, s, where="post", label=label, **kwargs)
+            colours.append(line.get_color())
             if ci and self.conf_type != "none":
                 lo = np.concatenate([[1.0], self.lower[m]])
                 hi = np.concatenate([[1.0], self.upper[m]])
                 ax.fill_between(t, lo, hi, step="post", alpha=0.2, color=line.get_color(),
                                 linewidth=0)
-        ax.set_xlabel("time")
+            if censor_marks:
+                c = m & (self.n_censor > 0)
+                ax.plot(self.time[c] / xscale, self.survival[c], linestyle="none", marker="+",
+                        color=line.get_color(), markersize=6, gid="censor_marks")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("survival probability")
         ax.set_ylim(0, 1.02)
         if len(self.strata_levels) > 1:
             ax.legend()
+        if risk_table:
+            self._risk_table(ax, risk_times, xscale, colours)
         return ax
+
+    def _risk_table(self, ax, risk_times, xscale, colours):
+        lo, hi = ax.get_xlim()
+        if risk_times is None:
+            risk_times = [x for x in ax.get_xticks() if lo <= x <= hi]
+        risk_times = floats(np.atleast_1d(risk_times), "risk_times")
+        if not np.all(np.isfinite(risk_times)):
+            raise ValueError("argument `risk_times` must be finite numbers")
+        ax.set_xlim(lo, hi)
+        tab = self._at(risk_times * xscale, None)
+        n = len(risk_times)
+        ax.annotate("Number at risk", xy=(0, 0), xycoords="axes fraction",
+                    xytext=(0, -42), textcoords="offset points", ha="left", va="top",
+                    fontsize="small", annotation_clip=False)
+        for k, lev in enumerate(self.strata_levels):
+            y = -54 - 12 * k
+            name = "" if len(self.strata_levels) == 1 else self._label(lev)
+            ax.annotate(name, xy=(0, 0), xycoords="axes fraction", xytext=(-8, y),
+                        textcoords="offset points", ha="right", va="top", fontsize="small",
+                        color=colours[k], annotation_clip=False)
+            counts = tab["n_risk"].to_numpy()[k * n:(k + 1) * n]
+            for x, c in zip(risk_times, counts):
+                ax.annotate(f"{c:.0f}" if c == round(c) else f"{c:.1f}", xy=(x, 0),
+                            xycoords=("data", "axes fraction"), xytext=(0, y),
+                            textcoords="offset points", ha="center", va="top",
+                            fontsize="small", color=colours[k], annotation_clip=False,
+                            gid="risk_table")
+        fig = ax.get_figure()
+        if fig is not None:
+            fig.subplots_adjust(bottom=min(0.6, 0.2 + 0.04 * (len(self.strata_levels) + 1)),
+                                left=max(fig.subplotpars.left, 0.18))
 
 
 def kaplan_meier(time, event, *, entry=None, strata=None, weights=None, conf_type="log",
