@@ -81,7 +81,7 @@ fn model_args(d: &Data, r: std::ops::Range<usize>, model: &str) -> Args<'static>
 fn driver_args(a: &Args<'static>) -> Args<'static> {
     let mut out = Args::new();
     for (k, v) in &a.items {
-        if !matches!(k.as_str(), "y" | "covariates" | "weights" | "offset") {
+        if !matches!(k.as_str(), "y" | "covariates" | "weights" | "offset" | "cluster") {
             out = out.with(k, v.clone());
         }
     }
@@ -195,4 +195,57 @@ fn bad_parts_are_errors_naming_the_argument() {
     let out = api::call("glm_partitioned", &Args::new().with("family", Arg::Str("poisson".into()))).unwrap();
     let e = out.fit.unwrap().call("result", &Args::new()).err().unwrap().message(0);
     assert!(e.contains("not done"), "{e}");
+}
+
+/// The cluster-robust variance (vcovCL, HC1) over parts whose clusters lie wholly in one
+/// part equals the in-memory fit's; a cluster with rows in two parts is an error.
+#[test]
+fn cluster_robust_variance_over_parts() {
+    let n = 2800;
+    let d = data(n);
+    let cl: Vec<u32> = (0..n as u32).map(|i| i / 7).collect();
+    let levels: Vec<String> = (0..n / 7).map(|g| format!("c{g}")).collect();
+    let codes = |r: std::ops::Range<usize>| Arg::Codes { codes: Cow::Owned(cl[r].to_vec()), levels: levels.clone() };
+    for model in ["poisson_offset", "binomial_weights", "gaussian"] {
+        let whole = model_args(&d, 0..n, model).with("cluster", codes(0..n));
+        let mem = api::call("glm_fit", &whole).unwrap().value;
+        let fit = |cuts: &[usize]| {
+            let out = api::call("glm_partitioned", &driver_args(&whole).with("n_clusters", Arg::Num((n / 7) as f64)))?;
+            let driver = out.fit.unwrap();
+            let mut req = field(&out.value, "request").clone();
+            while req != Value::Null {
+                let Arg::Record(q) = arg(&req) else { panic!() };
+                let parts: Vec<Arg> = cuts
+                    .windows(2)
+                    .map(|w| {
+                        let mut a = model_args(&d, w[0]..w[1], model).with("cluster", codes(w[0]..w[1]));
+                        for (k, v) in &q.items {
+                            a = a.with(k, v.clone());
+                        }
+                        arg(&api::call("glm_part_pass", &a).unwrap().value)
+                    })
+                    .collect();
+                req = field(&driver.call("step", &Args::new().with("parts", Arg::List(parts)))?, "request").clone();
+            }
+            driver.call("result", &Args::new())
+        };
+        // parts cut at cluster boundaries (multiples of 7), unequal
+        let parts = fit(&[0, 700, 707, 1400, 2800]).unwrap();
+        for k in ["coef", "se", "naive_se", "var", "n_cluster", "deviance"] {
+            close(&numv(field(&parts, k)), &numv(field(&mem, k)), 1e-10, &format!("{model}: {k}"));
+        }
+        assert_eq!(field(&parts, "robust"), field(&mem, "robust"), "{model}");
+        // a cut inside cluster 100 (rows 700..707)
+        let e = fit(&[0, 703, 2800]).err().expect("an error").message(0);
+        assert_eq!(
+            e,
+            "argument `cluster`: the data have 400 clusters but the partitions 401: some clusters have rows in more than one partition; shuffle the data by cluster first",
+            "{model}"
+        );
+    }
+    // the codes go to the parts, not to the driver
+    let e = api::call("glm_partitioned", &Args::new().with("cluster", codes(0..7))).err().unwrap().message(0);
+    assert!(e.starts_with("argument `cluster`: over partitions, give `n_clusters`"), "{e}");
+    let e = api::call("glm_partitioned", &Args::new().with("n_clusters", Arg::Num(0.0))).err().unwrap().message(0);
+    assert!(e.starts_with("argument `n_clusters`: must be a whole number >= 1"), "{e}");
 }

@@ -222,3 +222,37 @@ def test_from_parquet_files(client, tmp_path):
     km_mem = hs.kaplan_meier("time", "status", data=df).table()
     km_par = hd.kaplan_meier("time", "status", data=ddf).table()
     close(km_par["survival"], km_mem["survival"], 1e-12)
+
+
+def test_glm_cluster_robust_variance_equals_in_memory(client):
+    df = cohort()
+    df["person"] = np.arange(len(df)) // 5  # clusters of 5 rows
+    args = dict(y="events", covariates=["age", "stage"], offset="log_pt", cluster="person")
+    mem = hs.poisson_glm(data=df, **args)
+    par = hd.poisson_glm(data=split(df, (0, 5, 900, 900, 2500, None)), **args)
+    for k in ("coef", "se", "var", "naive_se"):
+        close(getattr(par, k), getattr(mem, k))
+    assert par.robust == mem.robust and par.n_cluster == mem.n_cluster == 800
+    pd.testing.assert_frame_equal(par.summary(), mem.summary(), rtol=1e-9)
+    # after a shuffle by cluster
+    shuffled = dd.from_pandas(df, npartitions=4).shuffle(on="person")
+    close(hd.poisson_glm(data=shuffled, **args).se, mem.se)
+    # with missing values dropped
+    df.loc[[3, 17], "age"] = np.nan
+    mem = hs.poisson_glm(data=df, na_action="drop", **args)
+    par = hd.poisson_glm(data=split(df, (0, 5, 900, 900, 2500, None)), na_action="drop", **args)
+    close(par.se, mem.se)
+    assert par.n_dropped == mem.n_dropped == 2
+
+
+def test_glm_cluster_split_over_partitions_is_an_error(client):
+    df = cohort()
+    df["person"] = np.arange(len(df)) // 5
+    with pytest.raises(ValueError, match=r"argument `cluster`: the data have 800 clusters but the partitions 801: "
+                                         r"some clusters have rows in more than one partition; shuffle the data by "
+                                         r"cluster first"):
+        hd.poisson_glm("events", ["age"], cluster="person", data=split(df))
+    df["person"] = df["person"].astype(float)
+    df.loc[7, "person"] = np.nan
+    with pytest.raises(ValueError, match=r"argument `cluster`: missing value at row 2"):
+        hd.poisson_glm("events", ["age"], cluster="person", data=split(df, (0, 5, 900, 900, 2500, None)))

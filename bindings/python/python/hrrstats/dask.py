@@ -166,9 +166,9 @@ def _levels(data, cols):
     return {c: levels.get(c) for c in cols}
 
 
-def _glm_columns(pdf, y, covs, levels, weights, offset, na_action):
+def _glm_columns(pdf, y, covs, levels, weights, offset, na_action, cluster=None, want_cluster=False):
     """The core's arguments for one partition (and the rows dropped)."""
-    used = [y, *covs] + [c for c in (weights, offset) if c is not None]
+    used = [y, *covs] + [c for c in (weights, offset, cluster) if c is not None]
     n_dropped = 0
     if na_action == "drop":
         keep = ~np.column_stack([missing(np.asarray(pdf[c])) for c in used]).any(axis=1)
@@ -192,13 +192,28 @@ def _glm_columns(pdf, y, covs, levels, weights, offset, na_action):
         args["weights"] = floats(pdf[weights], "weights")
     if offset is not None:
         args["offset"] = floats(pdf[offset], "offset")
+    if cluster is not None:
+        codes = _cluster_codes(pdf, cluster)  # checked on every pass, sent on the meat's
+        if want_cluster:
+            args["cluster"] = codes
     return args, n_dropped
 
 
+def _cluster_codes(pdf, cluster):
+    """The partition's cluster codes (0.. in order of appearance)."""
+    values = np.asarray(pdf[cluster], dtype=object)
+    miss = missing(values)
+    if miss.any():
+        raise ValueError(f"argument `cluster`: missing value at row {int(np.flatnonzero(miss)[0])}")
+    codes, uniq = pd.factorize(values)
+    return np.ascontiguousarray(codes, dtype=np.uint32), [str(v) for v in uniq]
+
+
 def _glm_part(pdf, cols, options, request):
-    args, n_dropped = _glm_columns(pdf, *cols)
+    args, n_dropped = _glm_columns(pdf, *cols, want_cluster=bool(request.get("meat")))
     if args is None:
         return {"n_dropped": n_dropped}
+
     args.update(options)
     args.update({k: v for k, v in request.items() if v is not None})
     r, _ = call("glm_part_pass", args)
@@ -207,13 +222,16 @@ def _glm_part(pdf, cols, options, request):
 
 
 def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights=None, robust=False,
-            intercept=True, start=None, theta=None, epsilon=1e-8, max_iter=25, conf_level=0.95,
-            na_action="fail", data=None):
-    """:func:`hrrstats.glm_fit` of a Dask DataFrame (``y``, ``covariates``, ``offset``
-    and ``weights`` name its columns): the same coefficients, standard errors,
-    deviances, AIC and tests. ``robust``: "HC0"/"HC1"/True (no ``cluster``); the
-    negative binomial needs ``theta``. Fitted values and residuals stay with the data
-    (``predict`` and ``residuals`` are not offered)."""
+            cluster=None, intercept=True, start=None, theta=None, epsilon=1e-8, max_iter=25,
+            conf_level=0.95, na_action="fail", data=None):
+    """:func:`hrrstats.glm_fit` of a Dask DataFrame (``y``, ``covariates``, ``offset``,
+    ``weights`` and ``cluster`` name its columns): the same coefficients, standard
+    errors, deviances, AIC and tests. ``robust``: "HC0"/"HC1"/True; ``cluster``: the
+    cluster-robust variance (``sandwich::vcovCL``, HC1), for data whose clusters each
+    lie in one partition (shuffle by cluster first, e.g. ``ddf.shuffle(on="id")``; a
+    cluster split over partitions is an error). The negative binomial needs ``theta``.
+    Fitted values and residuals stay with the data (``predict`` and ``residuals`` are
+    not offered)."""
     data = _frame(data, "glm_fit")
     if na_action not in ("fail", "drop"):
         raise ValueError(f"argument `na_action`: unknown value \"{na_action}\"; accepted: \"fail\", \"drop\"")
@@ -221,16 +239,23 @@ def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights
     covs = _names(covariates, "covariates")
     w = _names(weights, "weights")
     o = _names(offset, "offset")
-    missing_cols = [c for c in [y, *covs, *w, *o] if c not in data.columns]
+    cl = _names(cluster, "cluster")
+    missing_cols = [c for c in [y, *covs, *w, *o, *cl] if c not in data.columns]
     if missing_cols:
         raise ValueError(f"argument `data`: no column \"{missing_cols[0]}\"")
+    n_clusters = None
+    if cl:
+        used = data[[y, *covs, *w, *o, *cl]]
+        if na_action == "drop":
+            used = used.dropna()
+        n_clusters = int(used[cl[0]].nunique().compute())
     levels = _levels(data, covs)
     options = {k: v for k, v in dict(family=family, link=link, theta=theta, intercept=intercept).items()
                if v is not None}
     r, driver = call("glm_partitioned", dict(options, robust=robust, epsilon=epsilon, max_iter=max_iter,
-                                             conf_level=conf_level, has_offset=bool(o),
+                                             conf_level=conf_level, has_offset=bool(o), n_clusters=n_clusters,
                                              start=None if start is None else np.asarray(start, dtype=np.float64)))
-    cols = (y, covs, levels, w[0] if w else None, o[0] if o else None, na_action)
+    cols = (y, covs, levels, w[0] if w else None, o[0] if o else None, na_action, cl[0] if cl else None)
     request, n_dropped = r["request"], 0
     while request is not None:
         parts = _run(data, _glm_part, cols, options, request)

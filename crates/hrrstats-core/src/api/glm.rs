@@ -535,7 +535,8 @@ pub fn glm_part_pass(args: &Args) -> Result<Output> {
     let design = DesignMatrix::build(&terms, n, false)?;
     let x = covariates_of(&design, n)?;
     let data = crate::glm::partitioned::part_data(y, x, args.opt_nums("weights")?, args.opt_nums("offset")?)?;
-    let s = params.part_pass(Some(&data), design.names.len(), &req)?;
+    let cluster = args.opt_codes("cluster")?.map(|(c, _)| c);
+    let s = params.part_pass(Some(&data), design.names.len(), &req, cluster)?;
     Ok(Output::value(
         Record::new()
             .with("names", design.names.clone())
@@ -553,7 +554,8 @@ pub fn glm_part_pass(args: &Args) -> Result<Output> {
             .with("meat", s.meat)
             .with("nonint", s.nonint)
             .with("first_nonint", s.first_nonint)
-            .with("extreme", s.extreme),
+            .with("extreme", s.extreme)
+            .with("groups", s.groups),
     ))
 }
 
@@ -583,6 +585,7 @@ fn part_sums(a: &Args) -> Result<(Vec<String>, PartSums)> {
             nonint: count("nonint")?,
             first_nonint: a.opt_num("first_nonint")?,
             extreme: count("extreme")?,
+            groups: count("groups")?,
         },
     ))
 }
@@ -594,6 +597,8 @@ struct GlmOverParts {
     start: Option<Vec<f64>>,
     has_offset: bool,
     kind: VarKind,
+    /// The number of clusters (cluster-robust variance).
+    clusters: Option<usize>,
     conf_level: f64,
 }
 
@@ -657,7 +662,11 @@ impl GlmOverParts {
                 VarKind::Sandwich(t) => Some(t),
                 _ => None,
             };
-            *driver = Some(params.partitioned(names, self.has_offset, robust)?);
+            let d = params.partitioned(names, self.has_offset, robust)?;
+            *driver = Some(match self.clusters {
+                Some(g) => d.with_clusters(g),
+                None => d,
+            });
         } else if driver.as_ref().is_some_and(|d| !d.request().is_some_and(|r| r.intercept_only) && d.covariate_names() != names.as_slice()) {
             return Err(Error::InvalidArgument { arg: "covariates", reason: "the design changed between passes".into() });
         }
@@ -675,7 +684,7 @@ impl GlmOverParts {
         let se: Vec<f64> = (0..p).map(|j| if f.aliased[j] { f64::NAN } else { var[j * p + j].sqrt() }).collect();
         let naive = (self.kind != VarKind::Model).then_some(&f.se[..]);
         let table = f.coef_table(&se, naive, self.conf_level)?;
-        let rec = fit_record(f, &var, &se, self.kind, table, None, self.conf_level);
+        let rec = fit_record(f, &var, &se, self.kind, table, self.clusters, self.conf_level);
         Ok((rec, f.clone(), se))
     }
 }
@@ -700,20 +709,26 @@ impl Fitted for GlmOverParts {
 
 /// `glm_partitioned`: the driver of a GLM over parts (options as `glm_fit`: `family`,
 /// `link`, `theta` (given), `intercept`, `epsilon`, `max_iter`, `start`, `robust`
-/// (HC0/HC1; no cluster), `conf_level`; `has_offset`: whether the parts have an
-/// offset). Its operations: `request` (the next pass, NULL when done), `step` (`parts`:
+/// (HC0/HC1), `n_clusters` (the number of clusters in the data: the cluster-robust HC1
+/// variance, each part's pass given its rows' `cluster` codes on the meat pass; a
+/// cluster with rows in two parts is an error), `conf_level`; `has_offset`: whether the
+/// parts have an offset). Its operations: `request` (the next pass, NULL when done), `step` (`parts`:
 /// the records of [`glm_part_pass`] over every part), `result` (the fit's record, as
 /// `glm_fit`'s without the per-row vectors) and `coef_table`.
 pub fn glm_partitioned(args: &Args) -> Result<Output> {
     let params = part_params(args)?;
     params.check_start(None)?;
-    let kind = var_kind(args, args.get("cluster").is_some())?;
-    if kind == VarKind::Cluster {
+    if args.get("cluster").is_some() {
         return Err(Error::InvalidArgument {
             arg: "cluster",
-            reason: "a cluster-robust variance is not offered over partitions yet".into(),
+            reason: "over partitions, give `n_clusters` (the number of clusters in the data) here and each part's `cluster` codes to its pass".into(),
         });
     }
+    let clusters = match args.get("n_clusters") {
+        None => None,
+        Some(_) => Some(args.count_or("n_clusters", 0, 1)?),
+    };
+    let kind = var_kind(args, clusters.is_some())?;
     let conf_level = args.num_or("conf_level", 0.95)?;
     crate::data::check_conf_level(conf_level)?;
     let fit = GlmOverParts {
@@ -722,6 +737,7 @@ pub fn glm_partitioned(args: &Args) -> Result<Output> {
         driver: Mutex::new(None),
         has_offset: args.flag_or("has_offset", false)?,
         kind,
+        clusters,
         conf_level,
     };
     let first = fit.request();

@@ -14,7 +14,10 @@
 //! `|dev - dev_old| / (|dev| + 0.1) < ε` or after `max_iter` solves — and asks for the
 //! next pass. With an offset and an intercept the null deviance comes, as in R, from a
 //! second IRLS of the intercept-only model; a robust (HC0/HC1) variance takes one more
-//! pass for the meat `Σ r_i² x_i x_i'`. The estimates equal the in-memory fit's but for
+//! pass for the meat `Σ r_i² x_i x_i'`, the cluster-robust one (`vcovCL`) a pass for
+//! `Σ_g U_g U_g'` with `U_g` the cluster sums of `r_i x_i`, taken within each part: so
+//! no cluster may have rows in two parts, which the driver checks (the parts' numbers
+//! of clusters must add up to the number of clusters in the data). The estimates equal the in-memory fit's but for
 //! the order of summation (about 1e-14 relative).
 //!
 //! Families with an additive log-likelihood: Poisson, binomial, Gaussian and the
@@ -70,6 +73,8 @@ pub struct PartSums {
     pub first_nonint: Option<f64>,
     /// Fitted probabilities numerically 0 or 1 / rates numerically 0.
     pub extreme: usize,
+    /// Clusters in the part (the meat pass of a cluster-robust variance).
+    pub groups: usize,
 }
 
 impl PartSums {
@@ -102,6 +107,7 @@ impl PartSums {
         self.nonint += o.nonint;
         self.first_nonint = self.first_nonint.or(o.first_nonint);
         self.extreme += o.extreme;
+        self.groups += o.groups;
         let add = |a: &mut [f64], b: &[f64]| a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
         add(&mut self.xtwx, &o.xtwx);
         add(&mut self.xtwz, &o.xtwz);
@@ -146,8 +152,16 @@ impl GlmParams {
         }
     }
 
-    /// The sums of one pass over one part (`data` of no rows: zeros of `p_x` columns).
-    pub fn part_pass(&self, data: Option<&GlmData>, p_x: usize, req: &PassRequest) -> Result<PartSums> {
+    /// The sums of one pass over one part (`data` of no rows: zeros of `p_x` columns);
+    /// `cluster`: the part's cluster codes per row, for the meat of a cluster-robust
+    /// variance (each cluster wholly in this part).
+    pub fn part_pass(
+        &self,
+        data: Option<&GlmData>,
+        p_x: usize,
+        req: &PassRequest,
+        cluster: Option<&[u32]>,
+    ) -> Result<PartSums> {
         let p = self.n_coef(p_x, req.intercept_only);
         let Some(data) = data else {
             return Ok(PartSums::zeros(p));
@@ -177,6 +191,9 @@ impl GlmParams {
         }
         let (family, link) = (self.family, self.link_arc());
         let n = data.n();
+        if let Some(c) = cluster {
+            check_len("cluster", c.len(), "y", n)?;
+        }
         let y = data.y;
         let pw: Vec<f64> = (0..n).map(|i| data.w(i)).collect();
         let eta_at = |beta: &Option<Vec<f64>>| -> Vec<f64> {
@@ -205,6 +222,10 @@ impl GlmParams {
         // the weights of the last solve (at `weights_at`), for the dispersion and the meat
         if req.beta.is_some() && (!family.fixed_dispersion() || req.meat) {
             let eta_w = eta_at(&req.weights_at);
+            // cluster sums U_g of r_i x_i (codes of this part: 0..=max)
+            let by_cluster = cluster.filter(|_| req.meat);
+            let n_codes = by_cluster.map_or(0, |c| c.iter().map(|&g| g as usize + 1).max().unwrap_or(0));
+            let mut u = vec![0.0; n_codes * p];
             for i in 0..n {
                 let (me_w, mu_w) = (link.mu_eta_at(i, eta_w[i]), link.inverse_at(i, eta_w[i]));
                 if !(pw[i] > 0.0 && me_w != 0.0) {
@@ -213,12 +234,30 @@ impl GlmParams {
                 let w_last = pw[i] * me_w * me_w / family.variance(mu_w);
                 let working = (y[i] - mu[i]) / link.mu_eta_at(i, eta[i]);
                 s.pearson += w_last * working * working;
-                if req.meat {
+                if let Some(c) = by_cluster {
+                    let r = working * w_last;
+                    let g = c[i] as usize;
+                    for a in 0..p {
+                        u[g * p + a] += r * design.get(i, a);
+                    }
+                } else if req.meat {
                     let r = working * w_last;
                     for a in 0..p {
                         let ua = r * design.get(i, a);
                         for b in 0..p {
                             s.meat[a * p + b] += ua * r * design.get(i, b);
+                        }
+                    }
+                }
+            }
+            if let Some(c) = by_cluster {
+                let mut present = vec![false; n_codes];
+                c.iter().for_each(|&g| present[g as usize] = true);
+                s.groups = present.iter().filter(|&&x| x).count();
+                for ug in u.chunks_exact(p) {
+                    for a in 0..p {
+                        for b in 0..p {
+                            s.meat[a * p + b] += ug[a] * ug[b];
                         }
                     }
                 }
@@ -276,6 +315,7 @@ impl GlmParams {
             var: None,
             first: None,
             null_deviance: None,
+            clusters: None,
         })
     }
 }
@@ -422,6 +462,8 @@ pub struct PartitionedGlm {
     /// The null deviance, once a pass has summed it (intercept without offset, or no
     /// intercept).
     null_deviance: Option<f64>,
+    /// The number of clusters in the data, for a cluster-robust variance.
+    clusters: Option<usize>,
 }
 
 impl PartitionedGlm {
@@ -450,6 +492,14 @@ impl PartitionedGlm {
             }
         }
         Some(r)
+    }
+
+    /// Ask for the cluster-robust variance (`sandwich::vcovCL(type = "HC1")`) of data
+    /// with `n_clusters` clusters, each wholly within one part.
+    pub fn with_clusters(mut self, n_clusters: usize) -> PartitionedGlm {
+        self.robust = Some(SandwichType::Hc1);
+        self.clusters = Some(n_clusters);
+        self
     }
 
     /// The covariate names (without the intercept) the parts must have.
@@ -514,11 +564,29 @@ impl PartitionedGlm {
             }
             Phase::Meat => {
                 let (f, _) = self.fit.as_ref().expect("the main fit");
-                let kind = match self.robust {
-                    Some(SandwichType::Hc0) => Robust::Hc0,
+                if let Some(g) = self.clusters {
+                    if s.groups != g {
+                        return Err(Error::Data {
+                            arg: "cluster",
+                            reason: format!(
+                                "the data have {g} clusters but the partitions {}: some clusters have rows in more than one partition; shuffle the data by cluster first",
+                                s.groups
+                            ),
+                        });
+                    }
+                    if g < 2 {
+                        return Err(Error::Data {
+                            arg: "cluster",
+                            reason: "a cluster-robust variance needs at least 2 clusters; all rows are in one".into(),
+                        });
+                    }
+                }
+                let kind = match (self.clusters, self.robust) {
+                    (Some(_), _) => Robust::Cluster(&[]),
+                    (None, Some(SandwichType::Hc0)) => Robust::Hc0,
                     _ => Robust::Hc1,
                 };
-                self.var = Some(f.sandwich(&s.meat, s.n, kind, 0));
+                self.var = Some(f.sandwich(&s.meat, s.n, kind, self.clusters.unwrap_or(0)));
                 self.phase = Phase::Done;
             }
             Phase::Done => {}
