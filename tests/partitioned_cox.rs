@@ -149,3 +149,99 @@ fn bad_parts_name_the_argument_and_row() {
     let e = api::call("cox_partitioned", &Args::new()).err().unwrap().message(0);
     assert!(e.starts_with("argument `covariates`"), "{e}");
 }
+
+/// Robust (sandwich) variances over parts — with each row its own cluster, with
+/// clusters (each wholly in one part), by coxph's rule for non-integer case weights —
+/// equal the in-memory fit's, with the robust score test; a cluster split over parts is
+/// an error.
+#[test]
+fn robust_variance_over_parts_equals_the_in_memory_fit() {
+    let n = 4000;
+    let c = cohort(n);
+    let cl: Vec<u32> = (0..n as u32).map(|i| i / 4).collect();
+    let levels: Vec<String> = (0..n / 4).map(|g| format!("p{g}")).collect();
+    let frac: Vec<f64> = c.w.iter().map(|w| w * 0.7).collect();
+    let rows = |r: std::ops::Range<usize>, kind: &str| {
+        let mut a = data_args(&c, r.clone(), kind);
+        if kind.contains("cluster") {
+            a = a.with("cluster", Arg::Codes { codes: Cow::Owned(cl[r.clone()].to_vec()), levels: levels.clone() });
+        }
+        if kind.contains("fractional") {
+            a.items.retain(|(k, _)| k != "weights");
+            a = a.with("weights", sl(&frac, &r));
+        }
+        a
+    };
+    let over_parts = |cuts: &[usize], kind: &str| -> hrrstats::error::Result<Value> {
+        let mut o = options(kind)
+            .with("covariate_names", Arg::Strs(vec!["age".into(), "treat".into()]))
+            .with("has_entry", Arg::Bool(kind.contains("entry")));
+        if kind.contains("strata") {
+            o = o.with("strata_levels", Arg::Strs(vec!["a".into(), "b".into(), "c".into()]));
+        }
+        if kind.contains("robust") {
+            o = o.with("robust", Arg::Bool(true));
+        }
+        if kind.contains("cluster") {
+            o = o.with("n_clusters", Arg::Num((n / 4) as f64));
+        }
+        let out = api::call("cox_partitioned", &o)?;
+        let driver = out.fit.unwrap();
+        let mut req = field(&out.value, "request").clone();
+        while req != Value::Null {
+            let Arg::Record(q) = arg(&req) else { panic!() };
+            let parts: Vec<Arg> = cuts
+                .windows(2)
+                .map(|w| {
+                    let mut a = rows(w[0]..w[1], kind);
+                    for (k, v) in &q.items {
+                        a = a.with(k, v.clone());
+                    }
+                    arg(&api::call("cox_part_pass", &a).unwrap_or_else(|e| panic!("{}", e.message(0))).value)
+                })
+                .collect();
+            req = field(&driver.call("step", &Args::new().with("parts", Arg::List(parts)))?, "request").clone();
+        }
+        driver.call("result", &Args::new())
+    };
+    let cuts = [0, 4, 1500, 1504, 3000, 4000]; // at multiples of 4: no cluster is split
+    for kind in ["efron robust", "breslow entry strata robust", "efron weights cluster", "efron strata offset cluster init", "breslow cluster", "efron fractional weights"] {
+        let mut whole = rows(0..n, kind);
+        for (k, v) in options(kind).items {
+            whole = whole.with(&k, v);
+        }
+        if kind.contains("robust") {
+            whole = whole.with("robust", Arg::Bool(true));
+        }
+        let mem = api::call("cox_ph", &whole).unwrap().value;
+        assert_eq!(field(&mem, "robust"), &Value::Bool(true), "{kind}");
+        let parts = over_parts(&cuts, kind).unwrap_or_else(|e| panic!("{kind}: {}", e.message(0)));
+        for k in ["coef", "se", "var", "naive_var", "loglik", "n_cluster"] {
+            close(&numv(field(&parts, k)), &numv(field(&mem, k)), 1e-10, &format!("{kind}: {k}"));
+        }
+        for t in ["wald_test", "robust_score_test"] {
+            close(&numv(field(field(&parts, t), "statistic")), &numv(field(field(&mem, t), "statistic")), 1e-9, &format!("{kind}: {t}"));
+        }
+        assert_eq!(field(&parts, "robust"), field(&mem, "robust"), "{kind}");
+        assert_eq!(field(&parts, "warnings"), field(&mem, "warnings"), "{kind}");
+    }
+    // a cut inside a cluster (rows 1500..1504)
+    let e = over_parts(&[0, 1502, 4000], "efron cluster").err().expect("an error").message(0);
+    assert_eq!(e, "argument `cluster`: the data have 1000 clusters but the partitions 1001: some clusters have rows in more than one partition; shuffle the data by cluster first");
+    // robust = false with a cluster: the cluster is ignored, with coxph's warning
+    let mut o = options("efron").with("covariate_names", Arg::Strs(vec!["age".into(), "treat".into()]));
+    o = o.with("robust", Arg::Bool(false)).with("n_clusters", Arg::Num(1000.0));
+    let out = api::call("cox_partitioned", &o).unwrap();
+    let driver = out.fit.unwrap();
+    run_passes(driver.as_ref(), field(&out.value, "request").clone(), "cox_part_pass", &|q: &Args<'static>| {
+        let mut a = data_args(&c, 0..n, "efron");
+        for (k, v) in &q.items {
+            a = a.with(k, v.clone());
+        }
+        vec![a]
+    });
+    let res = driver.call("result", &Args::new()).unwrap();
+    assert_eq!(field(&res, "robust"), &Value::Bool(false));
+    let w = format!("{:?}", field(&res, "warnings"));
+    assert!(w.contains("cluster specified with robust=FALSE, cluster ignored"), "{w}");
+}

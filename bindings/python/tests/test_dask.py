@@ -256,3 +256,41 @@ def test_glm_cluster_split_over_partitions_is_an_error(client):
     df.loc[7, "person"] = np.nan
     with pytest.raises(ValueError, match=r"argument `cluster`: missing value at row 2"):
         hd.poisson_glm("events", ["age"], cluster="person", data=split(df, (0, 5, 900, 900, 2500, None)))
+
+
+@pytest.mark.parametrize("kind", ["robust", "cluster_strata_entry", "fractional_weights"])
+def test_cox_robust_variance_equals_in_memory(client, kind):
+    df = cohort()
+    df["days"] = np.ceil(df["time"] * 30)
+    df["entry_days"] = np.floor(df["days"] * 0.3)
+    df["person"] = np.arange(len(df)) // 4
+    args = dict(covariates=["age", "stage", "sex"])
+    if kind == "robust":
+        args.update(robust=True)
+    elif kind == "cluster_strata_entry":
+        args.update(cluster="person", strata="sex", entry="entry_days", covariates=["age", "stage"])
+    else:
+        df["fw"] = df["w"] * 0.7  # coxph's rule: robust by default
+        args.update(weights="fw", ties="breslow")
+    mem = hs.cox_ph("days", "status", data=df, **args)
+    par = hd.cox_ph("days", "status", data=split(df, (0, 4, 900, 900, 2500, None)), **args)
+    assert mem.robust and par.robust
+    for k in ("coef", "se", "var", "naive_se", "loglik"):
+        close(getattr(par, k), getattr(mem, k))
+    for k in ("wald_test", "robust_score_test"):
+        close(getattr(par, k)[0], getattr(mem, k)[0], rel=1e-9)
+    assert par.n_cluster == mem.n_cluster
+    pd.testing.assert_frame_equal(par.summary(), mem.summary(), rtol=1e-9)
+
+
+def test_cox_cluster_split_over_partitions_is_an_error(client):
+    df = cohort()
+    df["days"] = np.ceil(df["time"] * 30)
+    df["person"] = np.arange(len(df)) // 4
+    with pytest.raises(ValueError, match=r"argument `cluster`: the data have 1000 clusters but the partitions 1001"):
+        hd.cox_ph("days", "status", ["age"], cluster="person", data=split(df))
+    # after a shuffle by cluster: the in-memory numbers
+    mem = hs.cox_ph("days", "status", ["age"], cluster="person", data=df)
+    par = hd.cox_ph("days", "status", ["age"], cluster="person",
+                    data=dd.from_pandas(df, npartitions=3).shuffle(on="person"))
+    close(par.se, mem.se)

@@ -285,8 +285,8 @@ def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwar
 # ---- Cox ---------------------------------------------------------------------------------
 
 def _cox_part(pdf, cols, design, strata_levels, request):
-    time, event, covs, entry, strata, weights, offset, na_action = cols
-    used = [time, event, *covs] + [c for c in (entry, strata, weights, offset) if c is not None]
+    time, event, covs, entry, strata, weights, offset, cluster, na_action = cols
+    used = [time, event, *covs] + [c for c in (entry, strata, weights, offset, cluster) if c is not None]
     n_dropped = 0
     if na_action == "drop":
         keep = ~np.column_stack([missing(np.asarray(pdf[c], dtype=object)) for c in used]).any(axis=1)
@@ -306,6 +306,10 @@ def _cox_part(pdf, cols, design, strata_levels, request):
             raise ValueError(f"argument `strata`: missing value at row {int(np.flatnonzero(miss)[0])}")
         codes = pd.Index(strata_levels, dtype=object).get_indexer(values)
         args["strata"] = (np.ascontiguousarray(codes, dtype=np.uint32), [str(v) for v in strata_levels])
+    if cluster is not None:
+        codes = _cluster_codes(pdf, cluster)  # checked on every pass, sent on the residuals'
+        if request.get("pass") == "residuals":
+            args["cluster"] = codes
     args.update({k: v for k, v in request.items() if v is not None})
     r, _ = call("cox_part_pass", args)
     r["n_dropped"] = n_dropped
@@ -321,18 +325,24 @@ def _design_of(levels):
 
 
 def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, ties="efron", offset=None,
-           init=None, max_iter=20, eps=1e-9, conf_level=0.95, na_action="fail", data=None):
+           cluster=None, robust=None, init=None, max_iter=20, eps=1e-9, conf_level=0.95, na_action="fail",
+           data=None):
     """:func:`hrrstats.cox_ph` of a Dask DataFrame (arguments name its columns; one
-    ``strata`` column): the same coefficients, model-based standard errors,
-    log-likelihoods and tests, at the in-memory fit's iterations. Not offered: robust
-    and cluster variances, residuals and predictions (they need every row's path)."""
+    ``strata`` column): the same coefficients, standard errors, log-likelihoods and
+    tests, at the in-memory fit's iterations. ``robust``/``cluster`` as in memory
+    (coxph's rule: robust with a cluster or non-integer case weights): the sandwich
+    variance and robust score test take two more passes (the risk sets at the final
+    coefficients, then each row's score residual where it lies); each cluster must lie
+    in one partition (shuffle by cluster first, e.g. ``ddf.shuffle(on="id")``; a split
+    cluster is an error). Not offered: residuals and predictions (they need every row's
+    path)."""
     data = _frame(data, "cox_ph")
     if na_action not in ("fail", "drop"):
         raise ValueError(f"argument `na_action`: unknown value \"{na_action}\"; accepted: \"fail\", \"drop\"")
     covs = _names(covariates, "covariates")
     cols = [_names(time, "time")[0], _names(event, "event")[0], covs]
     extra = [(_names(x, a) or [None])[0] for x, a in ((entry, "entry"), (strata, "strata"), (weights, "weights"),
-                                                      (offset, "offset"))]
+                                                      (offset, "offset"), (cluster, "cluster"))]
     missing_cols = [c for c in [cols[0], cols[1], *covs, *extra] if c is not None and c not in data.columns]
     if missing_cols:
         raise ValueError(f"argument `data`: no column \"{missing_cols[0]}\"")
@@ -341,10 +351,17 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, ti
     strata_levels = _levels(data, [extra[1]])[extra[1]] if extra[1] is not None else None
     if strata_levels is None and extra[1] is not None:  # a numeric stratum column
         strata_levels = sorted(dask.compute(data[extra[1]].dropna().unique())[0].tolist())
+    n_clusters = None
+    if extra[4] is not None:
+        used = data[[c for c in [cols[0], cols[1], *covs, *extra] if c is not None]]
+        if na_action == "drop":
+            used = used.dropna()
+        n_clusters = int(used[extra[4]].nunique().compute())
     r, driver = call("cox_partitioned", {
         "covariate_names": design.names, "ties": ties, "max_iter": max_iter, "eps": eps, "conf_level": conf_level,
         "init": None if init is None else np.asarray(init, dtype=np.float64), "has_entry": extra[0] is not None,
-        "strata_levels": None if strata_levels is None else [str(v) for v in strata_levels]})
+        "strata_levels": None if strata_levels is None else [str(v) for v in strata_levels],
+        "robust": robust, "n_clusters": n_clusters})
     request, n_dropped = r["request"], 0
     spec = (*cols, *extra, na_action)
     while request is not None:

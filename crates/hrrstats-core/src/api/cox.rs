@@ -111,6 +111,7 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
                 .with("sx", m.sx)
                 .with("sxx", m.sxx)
                 .with("zero_one", m.zero_one.iter().map(|&z| z as u8 as f64).collect::<Vec<f64>>())
+                .with("fractional", m.fractional)
                 .with("times", Value::List(m.times.into_iter().map(Value::Nums).collect()))
         }
         "sums" => {
@@ -129,14 +130,50 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
                 .with("l_ev", t.l_ev)
                 .with("u_ev", t.u_ev)
         }
+        "residuals" => {
+            use crate::survival::cox::partitioned::{part_residuals, ResidualPass};
+            let times = event_times_arg(args)?;
+            let (terms, terms0) = (residual_terms_arg(args, "")?, residual_terms_arg(args, "0")?);
+            let pass = ResidualPass {
+                times: &times,
+                centre: args.nums("centre")?,
+                scale: args.nums("scale")?,
+                beta: args.nums("beta")?,
+                terms: &terms,
+                beta0: args.nums("beta0")?,
+                terms0: &terms0,
+            };
+            let r = part_residuals(&part, &pass, args.opt_codes("cluster")?.map(|(c, _)| c))?;
+            Record::new()
+                .with("names", names.clone())
+                .with("meat", r.meat)
+                .with("u0", r.u0)
+                .with("tt0", r.tt0)
+                .with("groups", r.groups)
+        }
         other => {
             return Err(Error::InvalidArgument {
                 arg: "pass",
-                reason: format!("unknown value \"{other}\"; accepted: \"moments\", \"sums\""),
+                reason: format!("unknown value \"{other}\"; accepted: \"moments\", \"sums\", \"residuals\""),
             })
         }
     };
     Ok(Output::value(rec))
+}
+
+/// The residual terms of a residual pass (`h`, `xh`, `dm`, `m1`, `m2`, each name with
+/// `suffix`: "" at the final coefficients, "0" at the initial ones).
+fn residual_terms_arg(args: &Args, suffix: &str) -> Result<crate::survival::cox::partitioned::ResidualTerms> {
+    let get = |name: &'static str, name0: &'static str| -> Result<Vec<f64>> {
+        Ok(args.nums(if suffix.is_empty() { name } else { name0 })?.to_vec())
+    };
+    Ok(crate::survival::cox::partitioned::ResidualTerms {
+        h: get("h", "h0")?,
+        xh: get("xh", "xh0")?,
+        dm: get("dm", "dm0")?,
+        m1: get("m1", "m10")?,
+        m2: get("m2", "m20")?,
+    })
 }
 
 /// The event times of a pass (`times`, `time_offsets`: stratum `s` has the times
@@ -213,17 +250,49 @@ impl CoxParts {
                     .with("scale", scale)
                     .with("beta", beta),
             ),
+            Some(Pass::Residuals(r)) => Value::Record(
+                Record::new()
+                    .with("pass", "residuals")
+                    .with("times", &r.times.times)
+                    .with("time_offsets", r.times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>())
+                    .with("centre", r.centre)
+                    .with("scale", r.scale)
+                    .with("beta", r.beta)
+                    .with("h", &r.terms.h)
+                    .with("xh", &r.terms.xh)
+                    .with("dm", &r.terms.dm)
+                    .with("m1", &r.terms.m1)
+                    .with("m2", &r.terms.m2)
+                    .with("beta0", r.beta0)
+                    .with("h0", &r.terms0.h)
+                    .with("xh0", &r.terms0.xh)
+                    .with("dm0", &r.terms0.dm)
+                    .with("m10", &r.terms0.m1)
+                    .with("m20", &r.terms0.m2),
+            ),
         }
     }
 
     /// `step`: `parts`, the records of [`cox_part_pass`] over every part.
     fn step(&self, args: &Args) -> Result<Value> {
-        use crate::survival::cox::partitioned::{Moments, Pass, TimeSums};
+        use crate::survival::cox::partitioned::{Moments, Pass, ResidualSums, TimeSums};
         let recs = part_records(args)?;
         let mut d = self.driver.lock().expect("driver");
         let moments = matches!(d.pending(), Some(Pass::Moments));
+        let residuals = matches!(d.pending(), Some(Pass::Residuals(_)));
         let vec = |r: &Args, name: &'static str| -> Result<Vec<f64>> { Ok(r.nums(name)?.to_vec()) };
-        if moments {
+        if residuals {
+            let mut total = ResidualSums::default();
+            for r in recs {
+                total.add(&ResidualSums {
+                    meat: vec(r, "meat")?,
+                    u0: vec(r, "u0")?,
+                    tt0: vec(r, "tt0")?,
+                    groups: r.count_or("groups", 0, 0)?,
+                })?;
+            }
+            d.take_residuals(&total)?;
+        } else if moments {
             let mut total = Moments::default();
             for r in recs {
                 let times = list_of_nums(r, "times")?;
@@ -235,6 +304,7 @@ impl CoxParts {
                     sxx: vec(r, "sxx")?,
                     zero_one: r.nums("zero_one")?.iter().map(|&v| v != 0.0).collect(),
                     times,
+                    fractional: r.flag_or("fractional", false)?,
                 })?;
             }
             d.take_moments(total)?;
@@ -293,8 +363,12 @@ impl Fitted for CoxParts {
 
 /// `cox_partitioned`: the driver of a Cox fit over parts (`covariate_names`, the
 /// design's columns; `ties`, `max_iter`, `eps`, `init` as `cox_ph`; `has_entry`;
-/// `strata_levels`; `conf_level`). Operations: `request` (the next pass: "moments"
-/// first, then one "sums" pass per Newton evaluation; NULL when done), `step` (`parts`:
+/// `strata_levels`; `conf_level`; `robust` (absent: coxph's rule) and `n_clusters`
+/// (the data's number of clusters, each wholly in one part: the cluster-robust
+/// variance)). Operations: `request` (the next pass: "moments" first, then one "sums"
+/// pass per Newton evaluation, and for a robust variance a "sums" pass at the final
+/// coefficients and a "residuals" pass (the parts' `cluster` codes with it); NULL when
+/// done), `step` (`parts`:
 /// the records of `cox_part_pass` over every part), `result` (the record of `cox_ph`
 /// without its per-row vectors) and `coef_table`.
 pub fn cox_partitioned(args: &Args) -> Result<Output> {
@@ -305,7 +379,22 @@ pub fn cox_partitioned(args: &Args) -> Result<Output> {
     };
     let conf_level = args.num_or("conf_level", 0.95)?;
     crate::data::check_conf_level(conf_level)?;
-    let driver = crate::survival::cox::partitioned::CoxOverParts::new(cox_params(args)?, names, args.flag_or("has_entry", false)?)?;
+    if args.get("cluster").is_some() {
+        return Err(Error::InvalidArgument {
+            arg: "cluster",
+            reason: "over partitions, give `n_clusters` (the number of clusters in the data) here and each part's `cluster` codes to its residual pass".into(),
+        });
+    }
+    let robust = match args.get("robust") {
+        None => None,
+        Some(_) => Some(args.flag_or("robust", false)?),
+    };
+    let n_clusters = match args.get("n_clusters") {
+        None => None,
+        Some(_) => Some(args.count_or("n_clusters", 0, 1)?),
+    };
+    let driver = crate::survival::cox::partitioned::CoxOverParts::new(cox_params(args)?, names, args.flag_or("has_entry", false)?)?
+        .with_robust(robust, n_clusters);
     let strata_levels = match args.get("strata_levels") {
         Some(Arg::Strs(v)) => v.clone(),
         Some(Arg::Str(s)) => vec![s.clone()],

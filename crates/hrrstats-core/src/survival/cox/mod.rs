@@ -704,9 +704,38 @@ impl CoxPhFit {
                 }
             }
         }
+        self.finish_robust(robust, &u, &tt, k, params);
+    }
+
+    /// The robust variance from sums taken elsewhere (over parts): `meat = Σ_g T_g T_g'`
+    /// of the weighted score residuals (original units) summed within the `k` clusters
+    /// at the final coefficients, `u0 = Σ_g T_g` and `tt0 = Σ_g T_g T_g'` at the initial
+    /// ones; the variance `V meat V` (`V` the model-based one), as [`Self::add_robust`].
+    pub(crate) fn robust_from_sums(&mut self, meat: &[f64], u0: &[f64], tt0: &[f64], k: usize, params: &CoxPhParams) {
+        let p = self.coef.len();
+        let v0 = &self.naive_var;
+        let mut mv = vec![0.0; p * p];
+        for a in 0..p {
+            for j in 0..p {
+                mv[a * p + j] = (0..p).map(|b| meat[a * p + b] * v0[b * p + j]).sum();
+            }
+        }
+        let mut robust = vec![0.0; p * p];
+        for i in 0..p {
+            for j in 0..p {
+                robust[i * p + j] = (0..p).map(|a| v0[a * p + i] * mv[a * p + j]).sum();
+            }
+        }
+        self.finish_robust(robust, u0, tt0, k, params);
+    }
+
+    /// Set the robust variance `robust` (`k` clusters), the robust score test from `u`
+    /// and `tt` at the initial coefficients, and the Wald test with the robust variance.
+    fn finish_robust(&mut self, robust: Vec<f64>, u: &[f64], tt: &[f64], k: usize, params: &CoxPhParams) {
+        let p = self.coef.len();
         let df = self.aliased.iter().filter(|&&a| !a).count();
         self.robust_score_test = Some(cox_test(
-            quadratic_form_inverse(&tt, p, &u, params.toler_chol),
+            quadratic_form_inverse(tt, p, u, params.toler_chol),
             df,
         ));
         self.se = (0..p)

@@ -19,6 +19,17 @@
 //!
 //! A part sends `K (2 + 2p + p(p+1))` numbers per pass for `K` distinct event times:
 //! times in days keep `K` to a few thousand per stratum.
+//!
+//! The robust (sandwich) variance, as coxph's (`D'D`, `D` the weighted dfbeta residuals
+//! summed within clusters, each row its own cluster without one), takes two more
+//! passes: the risk-set sums at the final `β`, from which the driver forms per event
+//! time what a row's score residual needs ([`ResidualTerms`]: cumulative hazard,
+//! cumulative `Σ x̄ dΛ`, the deaths' centring and Efron's corrections); then a pass in
+//! which each part computes its rows' score residuals (agscore3's) at the final `β` and
+//! at the initial one (for the robust score test) and returns `Σ_g T_g T_g'` over its
+//! clusters (`T_g` the weighted residuals in original units summed over cluster `g`).
+//! A cluster must lie wholly in one part: the driver checks that the parts' numbers of
+//! clusters add up to the data's.
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 
@@ -97,6 +108,8 @@ pub struct Moments {
     pub zero_one: Vec<bool>,
     /// Distinct event times, sorted, per stratum.
     pub times: Vec<Vec<f64>>,
+    /// Some case weight is not a whole number (coxph's rule: robust variance).
+    pub fractional: bool,
 }
 
 impl Moments {
@@ -114,6 +127,7 @@ impl Moments {
         self.n += o.n;
         self.n_event += o.n_event;
         self.wsum += o.wsum;
+        self.fractional |= o.fractional;
         for j in 0..self.sx.len() {
             self.sx[j] += o.sx[j];
             self.sxx[j] += o.sxx[j];
@@ -158,6 +172,7 @@ pub fn part_moments(part: &CoxPart) -> Result<Moments> {
     for i in 0..n {
         let w = part.weight(i);
         m.wsum += w;
+        m.fractional |= w.fract() != 0.0;
         if part.status[i] == 1.0 {
             m.n_event += 1;
             m.times[part.stratum(i)].push(part.time[i]);
@@ -433,6 +448,221 @@ pub fn part_sums(part: &CoxPart, times: &EventTimes, centre: &[f64], scale: &[f6
     Ok(out)
 }
 
+/// What a row's score residual needs per event time (scaled coordinates), from the
+/// risk-set sums of a pass at `β` added over every part: per stratum, cumulated over its
+/// event times up to and including each, the hazard `h` and `xh = Σ x̄ dΛ` (K x p); for
+/// the deaths at each time the centring `dm` (`x̄`, or with Efron's ties the mean of the
+/// sub-step means) and Efron's `m1 = Σ dΛ_j j/d`, `m2 = Σ x̄_j dΛ_j j/d` (0 otherwise).
+/// A row at risk over the times `lo..hi` of its stratum has the residual
+/// `-e^η (x (h_hi - h_lo) - (xh_hi - xh_lo)) + δ ((x - dm) + e^η (x m1 - m2))`, as the
+/// in-memory sweep (survival's agscore3) accumulates it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResidualTerms {
+    pub h: Vec<f64>,
+    pub xh: Vec<f64>,
+    pub dm: Vec<f64>,
+    pub m1: Vec<f64>,
+    pub m2: Vec<f64>,
+}
+
+impl TimeSums {
+    /// The residual terms of this pass (the sums over every part).
+    pub(super) fn residual_terms(&self, times: &EventTimes, efron: bool) -> ResidualTerms {
+        let (p, k) = (self.p, self.a.len());
+        let mut r = ResidualTerms {
+            h: vec![0.0; k],
+            xh: vec![0.0; k * p],
+            dm: vec![0.0; k * p],
+            m1: vec![0.0; k],
+            m2: vec![0.0; k * p],
+        };
+        let mut mean = vec![0.0; p];
+        for w in times.offsets.windows(2) {
+            let (mut ch, mut cxh) = (0.0, vec![0.0; p]);
+            for idx in w[0]..w[1] {
+                let d = self.deaths[idx];
+                if d > 0.0 && (!efron || d < 2.0) {
+                    let hazard = self.wdeaths[idx] / self.a[idx];
+                    ch += hazard;
+                    for j in 0..p {
+                        mean[j] = self.a1[idx * p + j] / self.a[idx];
+                        cxh[j] += mean[j] * hazard;
+                        r.dm[idx * p + j] = mean[j];
+                    }
+                } else if d > 0.0 {
+                    let meanwt = self.wdeaths[idx] / d;
+                    for step in 0..d as usize {
+                        let downwt = step as f64 / d;
+                        let d2 = self.a[idx] - downwt * self.e0[idx];
+                        let hazard = meanwt / d2;
+                        ch += hazard;
+                        r.m1[idx] += hazard * downwt;
+                        for j in 0..p {
+                            mean[j] = (self.a1[idx * p + j] - downwt * self.e1[idx * p + j]) / d2;
+                            cxh[j] += mean[j] * hazard;
+                            r.m2[idx * p + j] += mean[j] * hazard * downwt;
+                            r.dm[idx * p + j] += mean[j] / d;
+                        }
+                    }
+                }
+                r.h[idx] = ch;
+                r.xh[idx * p..(idx + 1) * p].copy_from_slice(&cxh);
+            }
+        }
+        r
+    }
+}
+
+/// A residual pass's sums over some rows: `Σ_g T_g T_g'` at the final `β` (`meat`) and,
+/// at the initial `β`, `Σ_g T_g` (`u0`) and `Σ_g T_g T_g'` (`tt0`), p x p row-major;
+/// `groups` the clusters (rows, without clusters) they sum over.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResidualSums {
+    pub meat: Vec<f64>,
+    pub u0: Vec<f64>,
+    pub tt0: Vec<f64>,
+    pub groups: usize,
+}
+
+impl ResidualSums {
+    pub fn add(&mut self, o: &ResidualSums) -> Result<()> {
+        if self.meat.is_empty() {
+            *self = o.clone();
+            return Ok(());
+        }
+        if o.meat.len() != self.meat.len() || o.u0.len() != self.u0.len() {
+            return Err(Error::InvalidArgument { arg: "parts", reason: "the parts' residual sums differ in size".into() });
+        }
+        let add = |a: &mut [f64], b: &[f64]| a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        add(&mut self.meat, &o.meat);
+        add(&mut self.u0, &o.u0);
+        add(&mut self.tt0, &o.tt0);
+        self.groups += o.groups;
+        Ok(())
+    }
+}
+
+/// What a residual pass evaluates: the final and the initial coefficients (scaled
+/// coordinates) with their residual terms.
+pub struct ResidualPass<'a> {
+    pub times: &'a EventTimes,
+    pub centre: &'a [f64],
+    pub scale: &'a [f64],
+    pub beta: &'a [f64],
+    pub terms: &'a ResidualTerms,
+    pub beta0: &'a [f64],
+    pub terms0: &'a ResidualTerms,
+}
+
+/// One part's residual sums: its rows' weighted score residuals (original units) at
+/// the final and the initial `β`, summed within its clusters (`cluster`: codes per row,
+/// each cluster wholly in this part; without, each row is its own).
+pub fn part_residuals(part: &CoxPart, pass: &ResidualPass, cluster: Option<&[u32]>) -> Result<ResidualSums> {
+    part.check()?;
+    let (n, p, k) = (part.time.len(), part.x.p(), pass.times.k());
+    for (name, v) in [("centre", pass.centre), ("scale", pass.scale), ("beta", pass.beta), ("beta0", pass.beta0)] {
+        if v.len() != p {
+            return Err(Error::InvalidArgument { arg: name, reason: format!("has length {}; there are {p} covariates", v.len()) });
+        }
+    }
+    pass.times.check(part.n_strata())?;
+    for t in [pass.terms, pass.terms0] {
+        if t.h.len() != k || t.m1.len() != k || [&t.xh, &t.dm, &t.m2].iter().any(|v| v.len() != k * p) {
+            return Err(Error::InvalidArgument { arg: "terms", reason: "do not match the event times and covariates".into() });
+        }
+    }
+    if let Some(c) = cluster {
+        crate::data::check_len("cluster", c.len(), "time", n)?;
+    }
+    let n_codes = cluster.map_or(0, |c| c.iter().map(|&g| g as usize + 1).max().unwrap_or(0));
+    let (mut u, mut u0) = (vec![0.0; n_codes * p], vec![0.0; n_codes * p]);
+    let mut out = ResidualSums { meat: vec![0.0; p * p], u0: vec![0.0; p], tt0: vec![0.0; p * p], groups: 0 };
+    let mut xs = vec![0.0; p];
+    let (mut t, mut t0) = (vec![0.0; p], vec![0.0; p]);
+    // the weighted residual of row `i` (original units) at `beta` with `terms`
+    let residual = |i: usize, xs: &[f64], beta: &[f64], terms: &ResidualTerms, lo_s: usize, lo: usize, hi: usize, t: &mut [f64]| {
+        let eta: f64 = xs.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>() + part.offset.map_or(0.0, |o| o[i]);
+        let sk = eta.exp();
+        t.fill(0.0);
+        if lo < hi {
+            let (a, b) = (lo_s + hi - 1, lo_s + lo);
+            let (h_lo, xh_lo) = if lo > 0 { (terms.h[b - 1], Some(&terms.xh[(b - 1) * p..b * p])) } else { (0.0, None) };
+            let dh = terms.h[a] - h_lo;
+            for j in 0..p {
+                let dxh = terms.xh[a * p + j] - xh_lo.map_or(0.0, |v| v[j]);
+                t[j] = -sk * (xs[j] * dh - dxh);
+            }
+            if part.status[i] == 1.0 {
+                for j in 0..p {
+                    t[j] += (xs[j] - terms.dm[a * p + j]) + sk * (xs[j] * terms.m1[a] - terms.m2[a * p + j]);
+                }
+            }
+        }
+        let w = part.weight(i);
+        for j in 0..p {
+            t[j] *= w / pass.scale[j];
+        }
+        sk
+    };
+    let outer = |m: &mut [f64], v: &[f64]| {
+        for a in 0..p {
+            for b in 0..p {
+                m[a * p + b] += v[a] * v[b];
+            }
+        }
+    };
+    for i in 0..n {
+        let s = part.stratum(i);
+        let (lo_s, hi_s) = (pass.times.offsets[s], pass.times.offsets[s + 1]);
+        let tt = &pass.times.times[lo_s..hi_s];
+        let hi = tt.partition_point(|&v| v <= part.time[i]);
+        let lo = part.entry.map_or(0, |e| tt.partition_point(|&v| v <= e[i]));
+        if part.status[i] == 1.0 && (hi == 0 || tt[hi - 1] != part.time[i]) {
+            return Err(Error::InvalidValue { arg: "times", row: i, value: part.time[i], problem: "the event time of this row is not among the event times" });
+        }
+        for j in 0..p {
+            xs[j] = (part.x.column(j)[i] - pass.centre[j]) * pass.scale[j];
+        }
+        let sk = residual(i, &xs, pass.beta, pass.terms, lo_s, lo, hi, &mut t);
+        if !sk.is_finite() {
+            return Err(Error::Data { arg: "covariates", reason: format!("exp overflow in the risk score at row {i}: rescale the covariates") });
+        }
+        residual(i, &xs, pass.beta0, pass.terms0, lo_s, lo, hi, &mut t0);
+        match cluster {
+            Some(c) => {
+                let g = c[i] as usize;
+                for j in 0..p {
+                    u[g * p + j] += t[j];
+                    u0[g * p + j] += t0[j];
+                }
+            }
+            None => {
+                outer(&mut out.meat, &t);
+                outer(&mut out.tt0, &t0);
+                for j in 0..p {
+                    out.u0[j] += t0[j];
+                }
+            }
+        }
+    }
+    match cluster {
+        Some(c) => {
+            let mut present = vec![false; n_codes];
+            c.iter().for_each(|&g| present[g as usize] = true);
+            out.groups = present.iter().filter(|&&x| x).count();
+            for g in (0..n_codes).filter(|&g| present[g]) {
+                outer(&mut out.meat, &u[g * p..(g + 1) * p]);
+                outer(&mut out.tt0, &u0[g * p..(g + 1) * p]);
+                for j in 0..p {
+                    out.u0[j] += u0[g * p + j];
+                }
+            }
+        }
+        None => out.groups = n,
+    }
+    Ok(out)
+}
+
 /// What the Newton thread says.
 enum FromNewton {
     /// Evaluate at these (scaled) coefficients.
@@ -447,6 +677,12 @@ pub struct CoxOverParts {
     params: CoxPhParams,
     names: Vec<String>,
     counting: bool,
+    /// `None`: coxph's rule (robust with a cluster or non-integer case weights).
+    robust: Option<bool>,
+    /// The number of clusters in the data (a cluster-robust variance).
+    clusters: Option<usize>,
+    /// The first Newton evaluation (at the initial coefficients): its coefficients and sums.
+    first: Option<(Vec<f64>, TimeSums)>,
     state: State,
 }
 
@@ -461,6 +697,26 @@ enum State {
         to_newton: Sender<Sums>,
         from_newton: Receiver<FromNewton>,
     },
+    /// The sums at the final coefficients, for the residual terms.
+    FinalSums {
+        fit: Box<CoxPhFit>,
+        rows: usize,
+        times: EventTimes,
+        centre: Vec<f64>,
+        scale: Vec<f64>,
+        beta: Vec<f64>,
+    },
+    Residuals {
+        fit: Box<CoxPhFit>,
+        rows: usize,
+        times: EventTimes,
+        centre: Vec<f64>,
+        scale: Vec<f64>,
+        beta: Vec<f64>,
+        terms: ResidualTerms,
+        beta0: Vec<f64>,
+        terms0: ResidualTerms,
+    },
     Done(Box<CoxPhFit>),
 }
 
@@ -473,6 +729,7 @@ pub enum Pass<'a> {
         scale: &'a [f64],
         beta: &'a [f64],
     },
+    Residuals(ResidualPass<'a>),
 }
 
 impl CoxOverParts {
@@ -489,15 +746,32 @@ impl CoxOverParts {
             params,
             names,
             counting,
+            robust: None,
+            clusters: None,
+            first: None,
             state: State::Moments,
         })
+    }
+
+    /// The variance asked for: `robust` (`None`: coxph's rule, robust with a cluster or
+    /// non-integer case weights), `n_clusters` the data's number of clusters (each
+    /// wholly in one part) for the cluster-robust one.
+    pub fn with_robust(mut self, robust: Option<bool>, n_clusters: Option<usize>) -> CoxOverParts {
+        self.robust = robust;
+        self.clusters = n_clusters;
+        self
     }
 
     /// The next pass; `None` when done.
     pub fn pending(&self) -> Option<Pass<'_>> {
         match &self.state {
             State::Moments => Some(Pass::Moments),
-            State::Newton { times, centre, scale, beta, .. } => Some(Pass::Sums { times, centre, scale, beta }),
+            State::Newton { times, centre, scale, beta, .. } | State::FinalSums { times, centre, scale, beta, .. } => {
+                Some(Pass::Sums { times, centre, scale, beta })
+            }
+            State::Residuals { times, centre, scale, beta, terms, beta0, terms0, .. } => {
+                Some(Pass::Residuals(ResidualPass { times, centre, scale, beta, terms, beta0, terms0 }))
+            }
             State::Done(_) => None,
         }
     }
@@ -545,14 +819,31 @@ impl CoxOverParts {
         Ok(())
     }
 
-    /// A Newton pass's sums over every part.
+    /// A Newton pass's sums over every part (or, for a robust variance, the sums at the
+    /// final coefficients).
     pub fn take_sums(&mut self, t: &TimeSums) -> Result<()> {
         let efron = self.params.ties == super::Ties::Efron;
+        if let State::FinalSums { times, .. } = &self.state {
+            if t.a.len() != times.times.len() || t.p != self.names.len() {
+                return Err(Error::InvalidArgument { arg: "parts", reason: "the sums are not of this pass".into() });
+            }
+            let State::FinalSums { fit, rows, times, centre, scale, beta } = std::mem::replace(&mut self.state, State::Moments) else {
+                unreachable!("checked above")
+            };
+            let terms = t.residual_terms(&times, efron);
+            let (beta0, first) = self.first.take().expect("the first evaluation");
+            let terms0 = first.residual_terms(&times, efron);
+            self.state = State::Residuals { fit, rows, times, centre, scale, beta, terms, beta0, terms0 };
+            return Ok(());
+        }
         let State::Newton { moments, times, centre, scale, beta, to_newton, from_newton } = &mut self.state else {
             return Err(Error::InvalidArgument { arg: "parts", reason: "no Newton pass is pending".into() });
         };
         if t.a.len() != times.times.len() || t.p != self.names.len() {
             return Err(Error::InvalidArgument { arg: "parts", reason: "the sums are not of this pass".into() });
+        }
+        if self.first.is_none() {
+            self.first = Some((beta.clone(), t.clone()));
         }
         to_newton.send(t.likelihood(efron)).map_err(|_| Error::Interrupted)?;
         match from_newton.recv().map_err(|_| Error::Interrupted)? {
@@ -561,9 +852,51 @@ impl CoxOverParts {
                 let it = r?;
                 let mut fit = CoxPhFit::assemble(scale, &self.params, &it, moments.n, moments.n_event, &self.names);
                 fit.means = centre.clone();
-                self.state = State::Done(Box::new(fit));
+                let robust = self.robust.unwrap_or(self.clusters.is_some() || moments.fractional);
+                if !robust && self.clusters.is_some() {
+                    fit.warnings.push("cluster specified with robust=FALSE, cluster ignored".to_string());
+                }
+                self.state = if robust {
+                    State::FinalSums {
+                        fit: Box::new(fit),
+                        rows: moments.n,
+                        times: std::mem::take(times),
+                        centre: std::mem::take(centre),
+                        scale: std::mem::take(scale),
+                        beta: it.beta.clone(),
+                    }
+                } else {
+                    State::Done(Box::new(fit))
+                };
             }
         }
+        Ok(())
+    }
+
+    /// The residual pass's sums over every part: the robust variance.
+    pub fn take_residuals(&mut self, r: &ResidualSums) -> Result<()> {
+        let State::Residuals { rows, .. } = &self.state else {
+            return Err(Error::InvalidArgument { arg: "parts", reason: "no residual pass is pending".into() });
+        };
+        let p = self.names.len();
+        if r.meat.len() != p * p || r.u0.len() != p || r.tt0.len() != p * p {
+            return Err(Error::InvalidArgument { arg: "parts", reason: "the sums are not of this pass".into() });
+        }
+        let want = self.clusters.unwrap_or(*rows);
+        if r.groups != want {
+            return Err(Error::Data {
+                arg: "cluster",
+                reason: format!(
+                    "the data have {want} clusters but the partitions {}: some clusters have rows in more than one partition; shuffle the data by cluster first",
+                    r.groups
+                ),
+            });
+        }
+        let State::Residuals { mut fit, .. } = std::mem::replace(&mut self.state, State::Moments) else {
+            unreachable!("checked above")
+        };
+        fit.robust_from_sums(&r.meat, &r.u0, &r.tt0, want, &self.params);
+        self.state = State::Done(fit);
         Ok(())
     }
 }
