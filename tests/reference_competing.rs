@@ -282,3 +282,60 @@ fn fine_gray_matches_crr() {
         assert_close_tol(&format!("{case} predict"), &ours, &pf.num("cif"), TOL_VAR);
     }
 }
+
+/// Frequency weights (a table of counts of identical rows, as hrrstats.dask merges its
+/// partitions) give the expanded data's Gray's test, stratified and with rho = 1.
+#[test]
+fn frequency_weights_give_the_expanded_datas_gray_test() {
+    let mut s = 77u64;
+    let mut u = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let n = 800;
+    let rows: Vec<(f64, f64, u32, u32)> = (0..n)
+        .map(|_| ((1.0 + (u() * 9.0).floor()), (u() * 3.0).floor(), (u() * 3.0) as u32, (u() * 2.0) as u32))
+        .collect();
+    let mut keys: Vec<(i64, i64, u32, u32)> = rows.iter().map(|r| (r.0 as i64, r.1 as i64, r.2, r.3)).collect();
+    keys.sort_unstable();
+    let mut agg: Vec<((i64, i64, u32, u32), f64)> = Vec::new();
+    for k in keys {
+        match agg.last_mut() {
+            Some((last, c)) if *last == k => *c += 1.0,
+            _ => agg.push((k, 1.0)),
+        }
+    }
+    assert!(agg.len() < n / 2);
+    let col = |f: &dyn Fn(&(f64, f64, u32, u32)) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    let (t, c) = (col(&|r| r.0), col(&|r| r.1));
+    let (g, st): (Vec<u32>, Vec<u32>) = (rows.iter().map(|r| r.2).collect(), rows.iter().map(|r| r.3).collect());
+    let at: Vec<f64> = agg.iter().map(|(k, _)| k.0 as f64).collect();
+    let ac: Vec<f64> = agg.iter().map(|(k, _)| k.1 as f64).collect();
+    let ag: Vec<u32> = agg.iter().map(|(k, _)| k.2).collect();
+    let ast: Vec<u32> = agg.iter().map(|(k, _)| k.3).collect();
+    let aw: Vec<f64> = agg.iter().map(|(_, w)| *w).collect();
+    for rho in [0.0, 1.0] {
+        let full = CompetingData::new(&t, &c, 0.0).unwrap().with_group(&g, 3).unwrap().with_strata(&st, 2).unwrap();
+        let counted = CompetingData::new(&at, &ac, 0.0)
+            .unwrap()
+            .with_frequency_weights(&aw)
+            .unwrap()
+            .with_group(&ag, 3)
+            .unwrap()
+            .with_strata(&ast, 2)
+            .unwrap();
+        let a = CumInc::params().rho(rho).fit(&full).unwrap().gray.unwrap();
+        let b = CumInc::params().rho(rho).fit(&counted).unwrap().gray.unwrap();
+        for (x, y) in a.iter().zip(&b) {
+            assert_close_tol(&format!("rho {rho} cause {}", x.cause), &[y.statistic], &[x.statistic], 1e-12);
+        }
+        // plain case weights: no Gray's test
+        let weighted = CompetingData::new(&at, &ac, 0.0).unwrap().with_weights(&aw).unwrap().with_group(&ag, 3).unwrap();
+        assert!(CumInc::params().fit(&weighted).unwrap().gray.is_none());
+    }
+    let half: Vec<f64> = aw.iter().map(|w| w / 2.0).collect();
+    let e = CompetingData::new(&at, &ac, 0.0).unwrap().with_frequency_weights(&half).err().unwrap().message(0);
+    assert!(e.starts_with("argument `weights`: frequency weights must be whole numbers"), "{e}");
+}

@@ -160,3 +160,24 @@ def test_options_are_parsed_by_the_core_and_tables_share_the_librarys_columns():
     bh = fg.baseline_hazard()
     pred = fg.predict(pd.DataFrame({"x": [0.0]}))
     assert_close("predict at x = 0", pred["row_0"], 1 - np.exp(-bh["cumulative_hazard"]), 1e-14)
+
+
+def test_frequency_weights_give_the_expanded_datas_gray_test():
+    rng = np.random.default_rng(3)
+    n = 600
+    d = pd.DataFrame({"time": rng.integers(1, 10, n).astype(float),
+                      "cause": rng.choice([0, 1, 2], n, p=[0.3, 0.4, 0.3]).astype(float),
+                      "g": rng.choice(["a", "b", "c"], n), "s": rng.choice([1, 2], n)})
+    full = hs.cumulative_incidence("time", "cause", group="g", strata="s", data=d)
+    counts = d.groupby(["time", "cause", "g", "s"]).size().rename("n").reset_index()
+    assert len(counts) < n / 2
+    agg = hs.cumulative_incidence("time", "cause", group="g", strata="s", weights="n",
+                                  frequency_weights=True, data=counts)
+    pd.testing.assert_frame_equal(agg.gray_test, full.gray_test, rtol=1e-12)
+    a, b = agg.table(), full.table()
+    np.testing.assert_allclose(a["estimate"], b["estimate"], rtol=1e-12)
+    # case weights: no Gray's test; fractional frequency weights are an error
+    assert hs.cumulative_incidence("time", "cause", group="g", weights="n", data=counts).gray_test is None
+    counts["n"] = counts["n"] * 0.5
+    with pytest.raises(ValueError, match="argument `weights`: frequency weights must be whole numbers"):
+        hs.cumulative_incidence("time", "cause", group="g", weights="n", frequency_weights=True, data=counts)

@@ -159,7 +159,12 @@ def test_cumulative_incidence_equals_in_memory(client):
             close(b[c], a[c], 1e-12)
         else:
             assert list(a[c].astype(str)) == list(b[c].astype(str))
-    assert par.gray_test is None  # not yet over partitions
+    pd.testing.assert_frame_equal(par.gray_test, mem.gray_test, rtol=1e-10)
+    assert (mem.gray_test["statistic"] > 0).all()
+    # stratified, rho = 1
+    mem = hs.cumulative_incidence("days", "cause", group="stage", strata="sex", rho=1.0, data=df)
+    par = hd.cumulative_incidence("days", "cause", group="stage", strata="sex", rho=1.0, data=split(df))
+    pd.testing.assert_frame_equal(par.gray_test, mem.gray_test, rtol=1e-10)
 
 
 def test_person_time_table_equals_in_memory(client):

@@ -47,7 +47,8 @@ check_flag <- function(x, arg) {
 # comparing the groups (stratified by strata() terms).
 cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights = NULL,
                                  conf_type = "log-log", conf_level = 0.95, rho = 0,
-                                 variance = "cuminc", na_action = c("fail", "drop")) {
+                                 variance = "cuminc", frequency_weights = FALSE,
+                                 na_action = c("fail", "drop")) {
   call <- match.call()
   na_action <- check_na_action(na_action)
   env <- environment(formula) %||% parent.frame()
@@ -61,6 +62,7 @@ cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights 
                  entry = cols$entry, weights = cols$weights, group = as_grouping(group),
                  strata = as_grouping(cols$strata), conf_type = conf_type,
                  conf_level = conf_level, rho = rho, variance = variance,
+                 frequency_weights = frequency_weights,
                  rows = if (cols$n_dropped > 0L) cols$keep)
   out <- hrr_call("cumulative_incidence", inputs)
   v <- out$value

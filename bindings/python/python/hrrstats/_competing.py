@@ -116,7 +116,7 @@ class CumulativeIncidence:
 
 def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, weights=None,
                          strata=None, conf_type="log-log", conf_level=0.95, rho=0.0,
-                         variance="cuminc", na_action="fail", data=None):
+                         variance="cuminc", frequency_weights=False, na_action="fail", data=None):
     """Aalen–Johansen cumulative incidence for every cause (as ``cmprsk::cuminc`` and
     ``survival::survfit`` with competing risks), with Gray's test across ``group``
     (stratified by ``strata``; weight power ``rho``).
@@ -125,13 +125,16 @@ def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, 
     delayed entry, at risk on (entry, time]. ``variance``: "cuminc" (Gray's delta
     method as cmprsk; with entry or weights generalised with the weighted risk set) or
     "survfit" (the infinitesimal jackknife of survival::survfit, O(n log n)).
+    ``frequency_weights=True``: ``weights`` are whole numbers counting identical rows (a
+    table of counts): the same curves, and Gray's test that of the expanded data (with
+    other case weights there is no Gray's test).
     """
     args, levels, n_dropped = resolve({"time": (time, "num"), "cause": (cause, "num"),
                                        "entry": (entry, "num"), "weights": (weights, "num"),
                                        "group": (group, "group"), "strata": (strata, "group")},
                                       data, na_action)
     args.update(censor_code=censor_code, conf_type=conf_type, conf_level=conf_level, rho=rho,
-                variance=variance)
+                variance=variance, frequency_weights=bool(frequency_weights))
     res, fit = call("cumulative_incidence", args)
     return CumulativeIncidence(res, fit, levels.get("group", ["all"]), n_dropped)
 

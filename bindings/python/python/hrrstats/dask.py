@@ -468,11 +468,11 @@ def _cif_part(pdf, cols, time, cause, group, entry, strata, censor_code):
 
 
 def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, strata=None, conf_type="log-log",
-                         conf_level=0.95, data=None):
+                         conf_level=0.95, rho=0.0, data=None):
     """:func:`hrrstats.cumulative_incidence` of a Dask DataFrame (arguments name its
-    columns): the same curves and cmprsk's (delta-method) variances and limits. Not yet
-    over partitions: Gray's test (``gray_test`` is None), case weights and the
-    infinitesimal-jackknife variance (``variance="survfit"``)."""
+    columns): the same curves, cmprsk's (delta-method) variances and limits, and Gray's
+    test (the merged counts are frequency weights). Not yet over partitions: case
+    weights and the infinitesimal-jackknife variance (``variance="survfit"``)."""
     data = _frame(data, "cumulative_incidence")
     names = {a: (_names(x, a) or [None])[0] for a, x in (("group", group), ("strata", strata), ("entry", entry))}
     cols = [c for c in (names["group"], names["strata"], names["entry"]) if c is not None]
@@ -489,4 +489,4 @@ def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, 
     return _competing.cumulative_incidence(cols[-2], cols[-1], group=names["group"], entry=names["entry"],
                                           censor_code=censor_code, weights=merged["__n"].to_numpy(float),
                                           strata=names["strata"], conf_type=conf_type, conf_level=conf_level,
-                                          variance="cuminc", data=merged)
+                                          rho=rho, variance="cuminc", frequency_weights=True, data=merged)

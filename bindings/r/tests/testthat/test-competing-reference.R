@@ -215,3 +215,23 @@ test_that("cause_specific_cox() is cox_ph() with the recoded event, cause by cau
   expect_error(cause_specific_cox(Surv(etime, f) ~ age, d, censor_code = 0), "factor event")
   expect_error(cause_specific_cox(Surv(etime, event) ~ age, d[d$event == 0, ]), "no events")
 })
+
+test_that("frequency weights give the expanded data's Gray's test (cmprsk::cuminc)", {
+  set.seed(3)
+  n <- 600
+  d <- data.frame(time = sample(1:9, n, TRUE), cause = sample(0:2, n, TRUE, c(0.3, 0.4, 0.3)),
+                  g = sample(c("a", "b", "c"), n, TRUE), s = sample(1:2, n, TRUE))
+  counts <- aggregate(list(n = rep(1, n)), d[c("time", "cause", "g", "s")], sum)
+  expect_lt(nrow(counts), n / 2)
+  agg <- cumulative_incidence(Surv(time, cause) ~ g + strata(s), data = counts, weights = n,
+                              frequency_weights = TRUE)
+  full <- cumulative_incidence(Surv(time, cause) ~ g + strata(s), data = d)
+  expect_equal(agg$gray_test$statistic, full$gray_test$statistic, tolerance = 1e-12)
+  ref <- cmprsk::cuminc(d$time, d$cause, d$g, d$s)$Tests
+  expect_equal(agg$gray_test$statistic, unname(ref[, "stat"]), tolerance = 1e-10)
+  expect_null(cumulative_incidence(Surv(time, cause) ~ g, data = counts, weights = n)$gray_test)
+  counts$n <- counts$n / 2
+  expect_error(cumulative_incidence(Surv(time, cause) ~ g, data = counts, weights = n,
+                                    frequency_weights = TRUE),
+               "argument `weights`: frequency weights must be whole numbers")
+})

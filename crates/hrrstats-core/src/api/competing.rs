@@ -23,7 +23,11 @@ fn competing_data<'a>(args: &'a Args, group_arg: &'static str) -> Result<Competi
         d = d.with_entry(e)?;
     }
     if let Some(w) = args.opt_nums("weights")? {
-        d = d.with_weights(w)?;
+        d = if args.flag_or("frequency_weights", false)? {
+            d.with_frequency_weights(w)?
+        } else {
+            d.with_weights(w)?
+        };
     }
     if let Some((g, k)) = args.opt_codes(group_arg)? {
         d = d.with_group_arg(g, k, group_arg)?;
@@ -42,12 +46,13 @@ fn std_err(v: &[f64]) -> Vec<f64> {
 }
 
 /// Aalen–Johansen cumulative incidence: `time`, `cause`, `censor_code` (0), `entry`,
-/// `weights`, `group`, `strata` (Gray's test), `conf_type` ("log-log"), `conf_level`,
-/// `rho`, `variance` ("cuminc" or "survfit"). Returns `causes` (the codes, sorted),
+/// `weights` (with `frequency_weights`: whole numbers counting identical rows, and
+/// Gray's test that of the expanded data), `group`, `strata` (Gray's test), `conf_type`
+/// ("log-log"), `conf_level`, `rho`, `variance` ("cuminc" or "survfit"). Returns `causes` (the codes, sorted),
 /// `table` (group, cause (positions into causes), time, n_risk, n_event, estimate,
 /// variance, std_err, lower, upper: one row per distinct time of the group, per cause),
 /// `all_cause` (group, time, n_risk, n_censor, survival), `gray_test` (cause,
-/// statistic, df, p_value; NULL without groups or with entry/weights), `n` per group,
+/// statistic, df, p_value; NULL without groups or with entry or case weights), `n` per group,
 /// `conf_type`, `conf_level`, `rho`, `variance`. The fit answers `at(times, group)`.
 pub fn cumulative_incidence(args: &Args) -> Result<Output> {
     let data = competing_data(args, "group")?;

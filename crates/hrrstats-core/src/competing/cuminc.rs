@@ -202,7 +202,7 @@ impl CumIncParams {
                 Ok(c)
             })
             .collect::<Result<Vec<_>>>()?;
-        let gray = if ng > 1 && d.entry.is_none() && d.weights.is_none() {
+        let gray = if ng > 1 && d.entry.is_none() && (d.weights.is_none() || d.frequency) {
             Some(
                 causes
                     .iter()

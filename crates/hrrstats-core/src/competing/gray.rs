@@ -3,7 +3,8 @@
 //! compares each group's cause-specific events with their expectation under a common
 //! subdistribution hazard, weighted by `(1 - F(t-))^rho`; scores and their variance are
 //! summed over strata and the statistic is `s' V⁻¹ s` on `k - 1` degrees of freedom
-//! (the last group left out). NaN when `V` is singular (cmprsk reports -1).
+//! (the last group left out). NaN when `V` is singular (cmprsk reports -1). With
+//! frequency weights each row counts as that many identical rows.
 
 use super::CompetingData;
 use crate::linalg::quadratic_form_ranked;
@@ -27,7 +28,8 @@ pub(crate) fn gray_test(d: &CompetingData, cause: f64, rho: f64) -> crate::error
         let y: Vec<f64> = rows.iter().map(|&i| d.time[i]).collect();
         let m: Vec<usize> = rows.iter().map(|&i| d.outcome(i, cause) as usize).collect();
         let ig: Vec<usize> = rows.iter().map(|&i| d.group_of(i)).collect();
-        crst(&y, &m, &ig, ng, rho, &mut s, &mut v)?;
+        let count: Vec<f64> = rows.iter().map(|&i| d.weight(i)).collect();
+        crst(&y, &m, &ig, &count, ng, rho, &mut s, &mut v)?;
     }
     Ok(match quadratic_form_ranked(&v, ng1, &s, 1e-9) {
         (q, rank) if rank == ng1 => q,
@@ -35,11 +37,14 @@ pub(crate) fn gray_test(d: &CompetingData, cause: f64, rho: f64) -> crate::error
     })
 }
 
-/// One stratum: adds its scores to `s` and variance to `vs` (full `ng1 x ng1`).
+/// One stratum: adds its scores to `s` and variance to `vs` (full `ng1 x ng1`); row
+/// `i` stands for `count[i]` identical rows.
+#[allow(clippy::too_many_arguments)]
 fn crst(
     y: &[f64],
     m: &[usize],
     ig: &[usize],
+    count: &[f64],
     ng: usize,
     rho: f64,
     s: &mut [f64],
@@ -48,8 +53,8 @@ fn crst(
     let n = y.len();
     let ng1 = ng - 1;
     let mut rs = vec![0.0f64; ng];
-    for &g in ig {
-        rs[g] += 1.0;
+    for (&g, &c) in ig.iter().zip(count) {
+        rs[g] += c;
     }
     let (mut f1m, mut f1, mut skmm, mut skm, mut v3) = (
         vec![0.0; ng],
@@ -73,7 +78,7 @@ fn crst(
         }
         dcnt.iter_mut().for_each(|x| *x = [0.0; 3]);
         for i in ll..=lu {
-            dcnt[ig[i]][m[i]] += 1.0;
+            dcnt[ig[i]][m[i]] += count[i];
         }
         let nd1: f64 = dcnt.iter().map(|x| x[1]).sum();
         let nd2: f64 = dcnt.iter().map(|x| x[2]).sum();
@@ -180,8 +185,8 @@ fn crst(
         if lu + 1 >= n {
             break;
         }
-        for &g in &ig[ll..=lu] {
-            rs[g] -= 1.0;
+        for i in ll..=lu {
+            rs[ig[i]] -= count[i];
         }
         fm = f;
         f1m.copy_from_slice(&f1);

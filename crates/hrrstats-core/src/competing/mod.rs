@@ -21,6 +21,9 @@ pub struct CompetingData<'a> {
     pub(crate) censor_code: f64,
     pub(crate) entry: Option<&'a [f64]>,
     pub(crate) weights: Option<&'a [f64]>,
+    /// The weights count identical rows (a frequency table): Gray's test is the
+    /// expanded data's.
+    pub(crate) frequency: bool,
     pub(crate) group: Option<(&'a [u32], usize)>,
     pub(crate) strata: Option<(&'a [u32], usize)>,
 }
@@ -41,6 +44,7 @@ impl<'a> CompetingData<'a> {
             censor_code,
             entry: None,
             weights: None,
+            frequency: false,
             group: None,
             strata: None,
         })
@@ -84,6 +88,23 @@ impl<'a> CompetingData<'a> {
         }
         self.weights = Some(weights);
         Ok(self)
+    }
+
+    /// Frequency weights: each row stands for `weights[i]` identical rows (whole
+    /// numbers), as a table of counts does; the estimates are those of the case
+    /// weights and Gray's test is that of the expanded data.
+    pub fn with_frequency_weights(self, weights: &'a [f64]) -> Result<Self> {
+        let mut d = self.with_weights(weights)?;
+        if let Some(row) = weights.iter().position(|w| w.fract() != 0.0) {
+            return Err(Error::InvalidValue {
+                arg: "weights",
+                row,
+                value: weights[row],
+                problem: "frequency weights must be whole numbers",
+            });
+        }
+        d.frequency = true;
+        Ok(d)
     }
 
     /// Groups whose cumulative incidence curves are estimated (and compared).
