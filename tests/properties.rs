@@ -344,6 +344,7 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("date", nums(c.time.clone()))
             .with("index_date", nums(vec![10.0; c.n()]))
             .with("lookback", Arg::Num(8.0)),
+        "interval_partitioned" => a.with("ratetable", us_table()).with("breaks", nums(vec![0.0, 1.0, 2.0, 4.0])),
         "pool" => a
             .with("estimates", record(vec![("x", nums(c.x.clone())), ("t", nums(c.time.clone()))]))
             .with("variances", record(vec![("x", nums(c.age.clone())), ("t", nums(c.year.clone()))])),
@@ -368,7 +369,7 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
                 "excess_hazard_model" => a
                     .with("covariates", record(vec![("x", nums(c.x.clone()))]))
                     .with("breaks", nums(vec![0.0, 1.0, 2.0, 4.0])),
-                "interval_net_survival" => a.with("breaks", nums(vec![0.0, 1.0, 2.0, 4.0])),
+                "interval_net_survival" | "interval_part_pass" => a.with("breaks", nums(vec![0.0, 1.0, 2.0, 4.0])),
                 _ => a,
             }
         }
@@ -421,6 +422,8 @@ const METHODS: &[&str] = &[
     "excess_hazard_model",
     "crude_probabilities",
     "interval_net_survival",
+    "interval_partitioned",
+    "interval_part_pass",
     "icss_group",
     "life_table",
     "funnel",

@@ -43,6 +43,8 @@ pub fn numv(v: &Value) -> Vec<f64> {
         Value::Nums(x) => x.clone(),
         Value::Num(x) => vec![*x],
         Value::Int(i) => vec![*i as f64],
+        Value::Ints(v) => v.iter().map(|&i| i as f64).collect(),
+        Value::Index(v) => v.iter().map(|&i| i as f64).collect(),
         Value::Matrix(m) => m.data.clone(),
         other => panic!("not numbers: {other:?}"),
     }

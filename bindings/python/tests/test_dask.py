@@ -299,3 +299,38 @@ def test_cox_cluster_split_over_partitions_is_an_error(client):
     par = hd.cox_ph("days", "status", ["age"], cluster="person",
                     data=dd.from_pandas(df, npartitions=3).shuffle(on="person"))
     close(par.se, mem.se)
+
+
+@pytest.mark.parametrize("kind", ["pp_agegr_icss", "e2_popepi"])
+def test_interval_net_survival_equals_in_memory(client, kind):
+    from conftest import fixture
+    popmort = hs.RateTable.from_frame(fixture("data_rs_popmort.csv"), age="agegroup", year="year", sex="sex",
+                                      rate="haz", time_unit="years")
+    d = fixture("data_rs_sire.csv")
+    d["fut"] = d["ex_cal"] - d["dg_cal"]
+    d["dead"] = (d["status"] > 0).astype(float)
+    d["agegr"] = pd.cut(d["dg_age"], [0, 45, 55, 65, 75, np.inf], right=False, labels=[0, 45, 55, 65, 75])
+    args = dict(breaks=np.arange(61) / 12)
+    if kind == "pp_agegr_icss":
+        args.update(group="agegr")
+    else:
+        args.update(method="ederer2", pp_weight="popepi")
+    mem = hs.interval_net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, data=d, **args)
+    n = len(d)
+    par = hd.interval_net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort,
+                                   data=split(d, (0, 1, n // 3, n // 3, 2 * n // 3, None)), **args)
+    a, b = mem.table(), par.table()
+    assert list(a.columns) == list(b.columns) and len(a) == len(b) > 10
+    for c in a.columns:
+        if pd.api.types.is_numeric_dtype(a[c]):
+            close(b[c], a[c], 1e-12)
+        else:
+            assert list(a[c].astype(str)) == list(b[c].astype(str))
+    if kind == "pp_agegr_icss":
+        close(par.age_standardized("icss1")["survival"], mem.age_standardized("icss1")["survival"], 1e-12)
+    close(par.at([1, 2.5, 4])["survival"], mem.at([1, 2.5, 4])["survival"], 1e-12)
+    bad = d.copy()
+    bad.loc[n // 3 + 2, "fut"] = -1.0
+    with pytest.raises(ValueError, match=r"partition 3: argument `time`.*row 2"):
+        hd.interval_net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort,
+                                 data=split(bad, (0, 1, n // 3, n // 3, 2 * n // 3, None)), **args)

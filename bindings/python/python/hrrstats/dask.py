@@ -45,12 +45,13 @@ import dask
 import numpy as np
 import pandas as pd
 
-from . import _competing, _cox, _glm, _person_time, _survival
+from . import _competing, _cox, _glm, _person_time, _relsurv, _survival
 from ._design import Design, _design_matrix
 from ._convert import floats, missing
 from ._protocol import EVENT_LABEL, call
 
 __all__ = ["person_time_table", "lexis_split", "glm", "glm_fit", "poisson_glm", "logistic_glm", "cox_ph",
+           "interval_net_survival",
            "kaplan_meier", "logrank_test", "cumulative_incidence"]
 
 
@@ -490,3 +491,47 @@ def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, 
                                           censor_code=censor_code, weights=merged["__n"].to_numpy(float),
                                           strata=names["strata"], conf_type=conf_type, conf_level=conf_level,
                                           rho=rho, variance="cuminc", frequency_weights=True, data=merged)
+
+
+# ---- interval net survival ---------------------------------------------------------------
+
+def _interval_part(pdf, cols, ratetable, group_levels, options):
+    time, event, age, year, sex, group = cols
+    args = _relsurv._inputs(ratetable, time, event, age, year, sex, pdf)
+    if group is not None:
+        values = np.asarray(pdf[group], dtype=object)
+        miss = missing(values)
+        if miss.any():
+            raise ValueError(f"argument `group`: missing value at row {int(np.flatnonzero(miss)[0])}")
+        codes = pd.Index(group_levels, dtype=object).get_indexer(values)
+        args["group"] = (np.ascontiguousarray(codes, dtype=np.uint32), [str(v) for v in group_levels])
+    args.update(options)
+    r, _ = call("interval_part_pass", args)
+    return r
+
+
+def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None, method="pohar-perme",
+                          group=None, pp_weight="midpoint", conf_type="log-log", conf_level=0.95, data=None):
+    """:func:`hrrstats.interval_net_survival` of a Dask DataFrame (arguments but
+    ``ratetable`` name its columns): the same life table, from one pass in which each
+    partition sums, per group and interval, its persons' person-time, deaths, expected
+    deaths and Pohar-Perme weighted sums (``interval_part_pass``); the driver adds them
+    and finishes the table (``interval_partitioned``). ``age_standardized`` and ``at``
+    work on the result as in memory."""
+    data = _frame(data, "interval_net_survival")
+    cols = [_names(x, a)[0] for x, a in ((time, "time"), (event, "event"), (age, "age"), (year, "year"),
+                                         (sex, "sex"))] + [(_names(group, "group") or [None])[0]]
+    missing_cols = [c for c in cols if c is not None and c not in data.columns]
+    if missing_cols:
+        raise ValueError(f"argument `data`: no column \"{missing_cols[0]}\"")
+    if not isinstance(ratetable, _relsurv.RateTable):
+        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
+    group_levels = None if cols[5] is None else _distinct(data, cols[5])
+    br = None if breaks is None else np.ascontiguousarray(np.asarray(breaks, dtype=np.float64))
+    options = {k: v for k, v in dict(breaks=br, method=method, pp_weight=pp_weight, conf_type=conf_type,
+                                     conf_level=conf_level).items() if v is not None}
+    r, driver = call("interval_partitioned", {"ratetable": ratetable._rec, **options})
+    parts = _run(data, _interval_part, cols, ratetable, group_levels, options)
+    driver.call("step", {"parts": parts})
+    res = driver.call("result", {})
+    return _relsurv.IntervalNetSurvival(res, driver, ["all"] if group_levels is None else group_levels)

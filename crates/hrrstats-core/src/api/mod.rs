@@ -108,6 +108,8 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("excess_hazard_model", relsurv::excess_hazard_model),
         ("crude_probabilities", relsurv::crude_probabilities),
         ("interval_net_survival", relsurv::interval_net_survival),
+        ("interval_partitioned", relsurv::interval_partitioned),
+        ("interval_part_pass", relsurv::interval_part_pass),
         ("icss_group", relsurv::icss_group),
         ("life_table", trends::life_table),
         ("funnel", trends::funnel),

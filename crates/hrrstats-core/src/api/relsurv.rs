@@ -816,59 +816,170 @@ impl IntervalFit {
 pub fn interval_net_survival(args: &Args) -> Result<Output> {
     let s = spec(args)?;
     let p = persons(args, &s)?;
-    let mut d = net_data(args, &s, &p)?;
-    let group = args.opt_codes("group")?;
-    if let Some((c, k)) = group {
-        d = d.with_groups(c, k)?;
-    }
-    let year = s.unit.year();
-    let breaks: Vec<f64> = match args.opt_nums("breaks")? {
-        Some(b) => b.to_vec(),
-        None => (0..=10).map(|k| k as f64).collect(),
-    };
-    let in_unit: Vec<f64> = breaks.iter().map(|b| b * year).collect();
-    let method = args.option::<IntervalMethod>("method")?;
-    let pp_weight = args.option::<PpWeight>("pp_weight")?;
-    let conf_type = match args.get("conf_type") {
-        None => ConfType::LogLog,
-        Some(_) => args.option::<ConfType>("conf_type")?,
-    };
-    let fit = IntervalSurvival::params()
-        .breaks(&in_unit)
-        .method(method)
-        .pp_weight(pp_weight)
-        .conf_type(conf_type)
-        .conf_level(args.num_or("conf_level", 0.95)?)
-        .fit(&s.table, &d)
-        .map_err(|e| match e {
-            // the boundaries were given in years
-            Error::InvalidValue { arg: "breaks", row, value, problem } => Error::InvalidValue {
-                arg: "breaks",
-                row,
-                value: value / year,
-                problem,
-            },
-            e => e,
-        })?;
+    let (d, group) = interval_data(args, &s, &p)?;
+    let o = IntervalOptions::read(args, &s)?;
+    let fit = o.params.fit(&s.table, &d).map_err(|e| o.in_years(e))?;
     let k = fit.tables.len();
     let mut n = vec![0usize; k];
     match group {
         Some((c, _)) => c.iter().for_each(|&g| n[g as usize] += 1),
         None => n[0] = d.n(),
     }
-    let events: Vec<f64> = fit.tables.iter().map(|t| t.d.iter().sum()).collect();
-    let f = IntervalFit { fit, breaks: breaks.clone(), year };
-    let rec = Record::new()
-        .with("table", f.all_tables())
-        .with("n", ints(&n))
-        .with("events", events)
-        .with("method", method.name())
-        .with("pp_weight", pp_weight.name())
-        .with("conf_type", conf_type.name())
-        .with("conf_level", f.fit.conf_level)
-        .with("breaks", breaks)
-        .with("time_unit", s.unit.name());
+    let (rec, f) = o.output(fit, &n, &s);
     Ok(Output::fit(rec, f))
+}
+
+/// The persons of an interval table and their groups.
+fn interval_data<'a>(args: &'a Args, s: &Spec, p: &'a [Vec<f64>]) -> Result<(NetSurvivalData<'a>, Option<(&'a [u32], usize)>)> {
+    let mut d = net_data(args, s, p)?;
+    let group = args.opt_codes("group")?;
+    if let Some((c, k)) = group {
+        d = d.with_groups(c, k)?;
+    }
+    Ok((d, group))
+}
+
+/// The options of an interval table, read once: breaks in years and in the rate table's
+/// unit, method, weights, limits.
+struct IntervalOptions {
+    params: crate::relsurv::lifetable::IntervalSurvivalParams,
+    breaks: Vec<f64>,
+    year: f64,
+    method: IntervalMethod,
+    pp_weight: PpWeight,
+    conf_type: ConfType,
+}
+
+impl IntervalOptions {
+    fn read(args: &Args, s: &Spec) -> Result<IntervalOptions> {
+        let year = s.unit.year();
+        let breaks: Vec<f64> = match args.opt_nums("breaks")? {
+            Some(b) => b.to_vec(),
+            None => (0..=10).map(|k| k as f64).collect(),
+        };
+        let in_unit: Vec<f64> = breaks.iter().map(|b| b * year).collect();
+        let method = args.option::<IntervalMethod>("method")?;
+        let pp_weight = args.option::<PpWeight>("pp_weight")?;
+        let conf_type = match args.get("conf_type") {
+            None => ConfType::LogLog,
+            Some(_) => args.option::<ConfType>("conf_type")?,
+        };
+        let params = IntervalSurvival::params()
+            .breaks(&in_unit)
+            .method(method)
+            .pp_weight(pp_weight)
+            .conf_type(conf_type)
+            .conf_level(args.num_or("conf_level", 0.95)?);
+        Ok(IntervalOptions { params, breaks, year, method, pp_weight, conf_type })
+    }
+
+    /// An error about the boundaries names them in years, as they were given.
+    fn in_years(&self, e: Error) -> Error {
+        match e {
+            Error::InvalidValue { arg: "breaks", row, value, problem } => Error::InvalidValue {
+                arg: "breaks",
+                row,
+                value: value / self.year,
+                problem,
+            },
+            e => e,
+        }
+    }
+
+    /// The record of a fit (persons per group `n`) and its handle.
+    fn output(&self, fit: crate::relsurv::lifetable::IntervalSurvivalFit, n: &[usize], s: &Spec) -> (Record, IntervalFit) {
+        let events: Vec<f64> = fit.tables.iter().map(|t| t.d.iter().sum()).collect();
+        let f = IntervalFit { fit, breaks: self.breaks.clone(), year: self.year };
+        let rec = Record::new()
+            .with("table", f.all_tables())
+            .with("n", ints(n))
+            .with("events", events)
+            .with("method", self.method.name())
+            .with("pp_weight", self.pp_weight.name())
+            .with("conf_type", self.conf_type.name())
+            .with("conf_level", f.fit.conf_level)
+            .with("breaks", self.breaks.clone())
+            .with("time_unit", s.unit.name());
+        (rec, f)
+    }
+}
+
+/// `interval_part_pass`: one part's sums of an interval table (the arguments of
+/// `interval_net_survival` for the part's persons; `group` codes with the whole data's
+/// levels): `sums` (groups x intervals x 9) and `n` (persons per group).
+pub fn interval_part_pass(args: &Args) -> Result<Output> {
+    let s = spec(args)?;
+    let p = persons(args, &s)?;
+    let (d, group) = interval_data(args, &s, &p)?;
+    let o = IntervalOptions::read(args, &s)?;
+    let sums = o.params.sums(&s.table, &d).map_err(|e| o.in_years(e))?;
+    let mut n = vec![0.0; group.map_or(1, |(_, k)| k)];
+    match group {
+        Some((c, _)) => c.iter().for_each(|&g| n[g as usize] += 1.0),
+        None => n[0] = d.n() as f64,
+    }
+    Ok(Output::value(Record::new().with("sums", sums).with("n", n)))
+}
+
+/// The driver of an interval table over parts: one pass of `interval_part_pass`.
+struct IntervalParts {
+    options: IntervalOptions,
+    spec: Spec,
+    done: std::sync::Mutex<Option<(Record, IntervalFit)>>,
+}
+
+impl Fitted for IntervalParts {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        let mut done = self.done.lock().expect("interval parts");
+        match (method, done.as_ref()) {
+            ("request", None) => Ok(Value::Record(Record::new().with("pass", "sums"))),
+            ("request", Some(_)) => Ok(Value::Null),
+            ("step", None) => {
+                let recs = super::cox::part_records(args)?;
+                let (mut sums, mut n): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+                for r in recs {
+                    let (s, k) = (r.nums("sums")?, r.nums("n")?);
+                    if sums.is_empty() {
+                        sums = s.to_vec();
+                        n = k.to_vec();
+                    } else if s.len() != sums.len() || k.len() != n.len() {
+                        return Err(Error::InvalidArgument { arg: "parts", reason: "the parts' sums differ in size (different breaks or groups)".into() });
+                    } else {
+                        sums.iter_mut().zip(s).for_each(|(a, b)| *a += b);
+                        n.iter_mut().zip(k).for_each(|(a, b)| *a += b);
+                    }
+                }
+                let fit = self.options.params.from_sums(&sums, n.len()).map_err(|e| self.options.in_years(e))?;
+                let counts: Vec<usize> = n.iter().map(|&v| v as usize).collect();
+                *done = Some(self.options.output(fit, &counts, &self.spec));
+                Ok(Value::Record(Record::new().with("done", true).with("request", Value::Null)))
+            }
+            ("result", Some((rec, _))) => Ok(Value::Record(rec.clone())),
+            ("step", Some(_)) => Err(Error::InvalidArgument {
+                arg: "parts",
+                reason: "the table is done: its one pass was taken".into(),
+            }),
+            ("result", None) => Err(Error::InvalidArgument {
+                arg: "result",
+                reason: "the table is not done: run the pass it asks for".into(),
+            }),
+            (other, Some((_, f))) => f.call(other, args),
+            (other, None) => Err(no_such("an interval table over partitions", other)),
+        }
+    }
+}
+
+/// `interval_partitioned`: the driver of `interval_net_survival` over parts (its
+/// options and `ratetable`; no persons). Operations: `request` (one "sums" pass, then
+/// NULL), `step` (`parts`: the records of `interval_part_pass`), `result` (the record
+/// of `interval_net_survival`), then that fit's `at` and `age_standardized`.
+pub fn interval_partitioned(args: &Args) -> Result<Output> {
+    let s = spec(args)?;
+    let options = IntervalOptions::read(args, &s)?;
+    options.params.check().map_err(|e| options.in_years(e))?;
+    let f = IntervalParts { options, spec: s, done: std::sync::Mutex::new(None) };
+    let first = f.call("request", &Args::new())?;
+    Ok(Output::fit(Record::new().with("request", first), f))
 }
 
 impl Fitted for IntervalFit {

@@ -195,7 +195,7 @@ impl IntervalSurvivalParams {
         self
     }
 
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         let b = &self.breaks;
         if b.len() < 2 {
             return Err(Error::InvalidArgument {
@@ -240,6 +240,14 @@ impl IntervalSurvivalParams {
     }
 
     pub fn fit(&self, table: &RateTable, d: &LifeTableData) -> Result<IntervalSurvivalFit> {
+        let ng = d.strata.map_or(1, |(_, k)| k);
+        let sums = self.sums(table, d)?;
+        self.from_sums(&sums, ng)
+    }
+
+    /// The sums of the estimator per group and interval (`groups x intervals x 9`,
+    /// additive over persons: the sums of parts of the data add up to the whole's).
+    pub fn sums(&self, table: &RateTable, d: &LifeTableData) -> Result<Vec<f64>> {
         self.check()?;
         let br = &self.breaks;
         let kk = br.len() - 1;
@@ -306,6 +314,20 @@ impl IntervalSurvivalParams {
             .map(|(acc, _)| acc)
             .reduce(|| vec![0.0; ng * kk * NS], add)
         }, add)?;
+        Ok(sums)
+    }
+
+    /// The fit from the sums of [`Self::sums`] (added over parts) for `ng` groups.
+    pub fn from_sums(&self, sums: &[f64], ng: usize) -> Result<IntervalSurvivalFit> {
+        self.check()?;
+        let br = &self.breaks;
+        let kk = br.len() - 1;
+        if sums.len() != ng * kk * NS {
+            return Err(Error::InvalidArgument {
+                arg: "sums",
+                reason: format!("have {} values; {ng} groups x {kk} intervals x {NS} sums are {}", sums.len(), ng * kk * NS),
+            });
+        }
         let z = qnorm(1.0 - (1.0 - self.conf_level) / 2.0);
         let tables = (0..ng)
             .map(|g| {
