@@ -159,3 +159,21 @@ mod tests {
         assert!((m[0] - 2.0 / 3.0).abs() < 1e-12);
     }
 }
+
+/// The sandwich `B M B` of `n x n` row-major matrices (`B` symmetric: a variance or an
+/// inverse information; `M` the meat).
+pub(crate) fn sandwich(bread: &[f64], meat: &[f64], n: usize) -> Vec<f64> {
+    let mut t1 = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            t1[i * n + j] = (0..n).map(|k| bread[i * n + k] * meat[k * n + j]).sum();
+        }
+    }
+    let mut out = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            out[i * n + j] = (0..n).map(|k| t1[i * n + k] * bread[k * n + j]).sum();
+        }
+    }
+    out
+}

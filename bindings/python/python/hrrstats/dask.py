@@ -73,6 +73,22 @@ def _names(x, arg):
     raise TypeError(f"argument `{arg}`: with a Dask DataFrame, give column names")
 
 
+def _no_missing(pdf, c, arg):
+    """The column's values (objects), an error naming ``arg`` and the partition's row at
+    the first missing one."""
+    values = np.asarray(pdf[c], dtype=object)
+    miss = missing(values)
+    if miss.any():
+        raise ValueError(f"argument `{arg}`: missing value at row {int(np.flatnonzero(miss)[0])}")
+    return values
+
+
+def _codes_of(pdf, c, levels, arg):
+    """A grouping column as the core reads it: codes into the whole data's ``levels``."""
+    codes = pd.Index(levels, dtype=object).get_indexer(_no_missing(pdf, c, arg))
+    return np.ascontiguousarray(codes, dtype=np.uint32), [str(v) for v in levels]
+
+
 def _run(data, fn, *args):
     """``fn(partition, k, *args)`` on every non-empty partition; the list of results."""
     parts = data.to_delayed()
@@ -202,11 +218,7 @@ def _glm_columns(pdf, y, covs, levels, weights, offset, na_action, cluster=None,
 
 def _cluster_codes(pdf, cluster):
     """The partition's cluster codes (0.. in order of appearance)."""
-    values = np.asarray(pdf[cluster], dtype=object)
-    miss = missing(values)
-    if miss.any():
-        raise ValueError(f"argument `cluster`: missing value at row {int(np.flatnonzero(miss)[0])}")
-    codes, uniq = pd.factorize(values)
+    codes, uniq = pd.factorize(_no_missing(pdf, cluster, "cluster"))
     return np.ascontiguousarray(codes, dtype=np.uint32), [str(v) for v in uniq]
 
 
@@ -301,12 +313,7 @@ def _cox_part(pdf, cols, design, strata_levels, request):
         if c is not None:
             args[name] = floats(pdf[c], name)
     if strata is not None:
-        values = np.asarray(pdf[strata], dtype=object)
-        miss = missing(values)
-        if miss.any():
-            raise ValueError(f"argument `strata`: missing value at row {int(np.flatnonzero(miss)[0])}")
-        codes = pd.Index(strata_levels, dtype=object).get_indexer(values)
-        args["strata"] = (np.ascontiguousarray(codes, dtype=np.uint32), [str(v) for v in strata_levels])
+        args["strata"] = _codes_of(pdf, strata, strata_levels, "strata")
     if cluster is not None:
         codes = _cluster_codes(pdf, cluster)  # checked on every pass, sent on the residuals'
         if request.get("pass") == "residuals":
@@ -379,9 +386,7 @@ def _km_part(pdf, cols, time, event, entry, strata):
     # the in-memory checks first, so that errors name the row of the partition (the
     # strata's sizes are checked on the merged counts)
     for c in _names(strata, "strata"):
-        miss = missing(np.asarray(pdf[c], dtype=object))
-        if miss.any():
-            raise ValueError(f"argument `strata`: missing value at row {int(np.flatnonzero(miss)[0])}")
+        _no_missing(pdf, c, "strata")
     _survival.kaplan_meier(time, event, entry=entry, data=pdf)
     counts = pdf.groupby(cols, sort=False, dropna=False, observed=True).size()
     return counts.rename("__n").reset_index()
@@ -407,15 +412,6 @@ def kaplan_meier(time, event, *, entry=None, strata=None, conf_type="log", conf_
 
 
 # ---- log-rank -------------------------------------------------------------------------------
-
-def _codes_of(pdf, c, levels, arg):
-    values = np.asarray(pdf[c], dtype=object)
-    miss = missing(values)
-    if miss.any():
-        raise ValueError(f"argument `{arg}`: missing value at row {int(np.flatnonzero(miss)[0])}")
-    codes = pd.Index(levels, dtype=object).get_indexer(values)
-    return np.ascontiguousarray(codes, dtype=np.uint32), [str(v) for v in levels]
-
 
 def _logrank_part(pdf, cols, group_levels, strata_levels, request):
     time, event, group, entry, strata = cols
@@ -462,9 +458,7 @@ def _cif_part(pdf, cols, time, cause, group, entry, strata, censor_code):
     _competing.cumulative_incidence(time, cause, entry=entry, censor_code=censor_code, data=pdf)
     for c, arg in ((group, "group"), (strata, "strata")):
         if c is not None:
-            miss = missing(np.asarray(pdf[c], dtype=object))
-            if miss.any():
-                raise ValueError(f"argument `{arg}`: missing value at row {int(np.flatnonzero(miss)[0])}")
+            _no_missing(pdf, c, arg)
     return pdf.groupby(cols, sort=False, dropna=False, observed=True).size().rename("__n").reset_index()
 
 
@@ -499,12 +493,7 @@ def _interval_part(pdf, cols, ratetable, group_levels, options):
     time, event, age, year, sex, group = cols
     args = _relsurv._inputs(ratetable, time, event, age, year, sex, pdf)
     if group is not None:
-        values = np.asarray(pdf[group], dtype=object)
-        miss = missing(values)
-        if miss.any():
-            raise ValueError(f"argument `group`: missing value at row {int(np.flatnonzero(miss)[0])}")
-        codes = pd.Index(group_levels, dtype=object).get_indexer(values)
-        args["group"] = (np.ascontiguousarray(codes, dtype=np.uint32), [str(v) for v in group_levels])
+        args["group"] = _codes_of(pdf, group, group_levels, "group")
     args.update(options)
     r, _ = call("interval_part_pass", args)
     return r

@@ -123,18 +123,6 @@ impl Setup {
             }
         }
         // H⁻¹ V2 H⁻¹.
-        let mut t1 = vec![0.0; p * p];
-        for i in 0..p {
-            for j in 0..p {
-                t1[i * p + j] = (0..p).map(|k| hinv[i * p + k] * v2[k * p + j]).sum();
-            }
-        }
-        let mut out = vec![0.0; p * p];
-        for i in 0..p {
-            for j in 0..p {
-                out[i * p + j] = (0..p).map(|k| t1[i * p + k] * hinv[k * p + j]).sum();
-            }
-        }
-        out
+        crate::linalg::sandwich(hinv, &v2, p)
     }
 }

@@ -712,20 +712,7 @@ impl CoxPhFit {
     /// at the final coefficients, `u0 = Σ_g T_g` and `tt0 = Σ_g T_g T_g'` at the initial
     /// ones; the variance `V meat V` (`V` the model-based one), as [`Self::add_robust`].
     pub(crate) fn robust_from_sums(&mut self, meat: &[f64], u0: &[f64], tt0: &[f64], k: usize, params: &CoxPhParams) {
-        let p = self.coef.len();
-        let v0 = &self.naive_var;
-        let mut mv = vec![0.0; p * p];
-        for a in 0..p {
-            for j in 0..p {
-                mv[a * p + j] = (0..p).map(|b| meat[a * p + b] * v0[b * p + j]).sum();
-            }
-        }
-        let mut robust = vec![0.0; p * p];
-        for i in 0..p {
-            for j in 0..p {
-                robust[i * p + j] = (0..p).map(|a| v0[a * p + i] * mv[a * p + j]).sum();
-            }
-        }
+        let robust = crate::linalg::sandwich(&self.naive_var, meat, self.coef.len());
         self.finish_robust(robust, u0, tt0, k, params);
     }
 
