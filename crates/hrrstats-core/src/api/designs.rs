@@ -341,3 +341,119 @@ pub fn nested_case_control(args: &Args) -> Result<Output> {
             .with("warnings", warnings),
     ))
 }
+
+// ---- case-cohort analysis ----------------------------------------------------------------
+
+/// A case–cohort fit: what `coef_table` needs.
+struct CaseCohortFitted {
+    names: Vec<String>,
+    coef: Vec<f64>,
+    se: Vec<f64>,
+    naive_se: Option<Vec<f64>>,
+}
+
+impl CaseCohortFitted {
+    fn table(&self, conf_level: f64) -> Result<Table> {
+        crate::inference::CoefTable {
+            names: &self.names,
+            coef: &self.coef,
+            se: &self.se,
+            naive_se: self.naive_se.as_deref(),
+            dist: crate::inference::WaldDist::Normal,
+            exp: true,
+            conf_level,
+        }
+        .table()
+    }
+}
+
+impl super::Fitted for CaseCohortFitted {
+    fn call(&self, method: &str, args: &Args) -> Result<crate::protocol::Value> {
+        match method {
+            "coef_table" => Ok(self.table(args.num_or("conf_level", 0.95)?)?.into()),
+            _ => Err(super::no_such("a case-cohort fit", method)),
+        }
+    }
+}
+
+/// Case–cohort Cox regression, as `survival::cch`: `time`, `event` (1 case, 0
+/// censored), `covariates` (named numeric columns), `subcohort` (1 in the random
+/// subcohort, 0 not), `cohort_size` (one number, or one per stratum level for the
+/// stratified methods; `cohort_size_names` optionally names them by level), `method`
+/// ("Prentice", "SelfPrentice", "LinYing", "I.Borgan", "II.Borgan"), `stratum` (the
+/// sampling strata; the Borgan methods), `id` (one record per id), `entry` (delayed
+/// entry), `robust` (LinYing's robust variance), `conf_level` (0.95). Returns the
+/// coefficient table, coef, se, var, naive_var (cch's: model-based plus phase-two),
+/// phase2_var, loglik (not for Prentice), n, n_event, subcohort_size, cohort_size,
+/// iterations, converged and cch's warnings.
+pub fn case_cohort(args: &Args) -> Result<Output> {
+    use crate::designs::cch::{fit, CaseCohortInput, CchMethod};
+    use crate::protocol::{Matrix, Value};
+
+    let time = args.nums("time")?;
+    let event = args.nums("event")?;
+    let subcohort = args.nums("subcohort")?;
+    let (cols, names) = args.columns("covariates")?;
+    let cohort_size = args.nums("cohort_size")?;
+    let cohort_size_names = match args.get("cohort_size_names") {
+        Some(_) => Some(args.strs("cohort_size_names")?),
+        None => None,
+    };
+    let method = args.option::<CchMethod>("method")?;
+    let stratum = args.opt_codes("stratum")?.map(|(c, _)| (c, args.levels("stratum")));
+    let id = args.opt_codes("id")?.map(|(c, _)| c);
+    let robust = args.flag_or("robust", false)?;
+    let conf_level = args.num_or("conf_level", 0.95)?;
+    crate::data::check_conf_level(conf_level)?;
+    let f = fit(&CaseCohortInput {
+        entry: args.opt_nums("entry")?,
+        exit: time,
+        event,
+        subcohort,
+        columns: cols,
+        names: &names,
+        stratum,
+        cohort_size,
+        cohort_size_names,
+        id,
+        method,
+        robust,
+    })?;
+    let p = names.len();
+    let sd = |v: &[f64]| -> Vec<f64> { (0..p).map(|j| v[j * p + j].sqrt()).collect() };
+    let se = sd(&f.var);
+    let naive_se = sd(&f.naive_var);
+    let robust_used = robust && method == CchMethod::LinYing;
+    let fitted = CaseCohortFitted {
+        names: names.clone(),
+        coef: f.coef.clone(),
+        se: se.clone(),
+        naive_se: robust_used.then(|| naive_se.clone()),
+    };
+    let rec = Record::new()
+        .with("table", fitted.table(conf_level)?)
+        .with("names", names.clone())
+        .with("coef", f.coef.clone())
+        .with("se", se)
+        .with("naive_se", naive_se)
+        .with("var", Matrix::square(&f.var, &names))
+        .with("naive_var", Matrix::square(&f.naive_var, &names))
+        .with("phase2_var", Matrix::square(&f.phase2_var, &names))
+        .with("loglik", match f.loglik {
+            Some(l) => Value::Nums(l.to_vec()),
+            None => Value::Null,
+        })
+        .with("method", crate::options::OptionEnum::name(method))
+        .with("robust", robust_used)
+        .with("stratified", method.stratified())
+        .with("stratum_levels", f.stratum_levels.clone())
+        .with("subcohort_size", f.subcohort_size.iter().map(|&v| v as f64).collect::<Vec<f64>>())
+        .with("cohort_size", f.cohort_size.clone())
+        .with("n", f.n)
+        .with("n_event", f.n_event)
+        .with("iterations", f.iterations)
+        .with("converged", f.converged)
+        .with("warnings", f.warnings.clone())
+        .with("conf_level", conf_level);
+    Ok(Output::fit(rec, fitted))
+}
