@@ -2,7 +2,8 @@
 //! tests/reference/generate_case_cohort.R: the nwtco example of cch's help page),
 //! through the entry point the bindings use: coefficients at 1e-8, variances at 1e-6
 //! (the tolerances), for Prentice, SelfPrentice, LinYing (and its robust
-//! variance) and the exposure-stratified I.Borgan and II.Borgan; and cch's checks of
+//! variance) and the exposure-stratified I.Borgan and II.Borgan, and with delayed
+//! entry (Surv(entry, time, status)); and cch's checks of
 //! bad input as errors naming the argument.
 mod common;
 use std::borrow::Cow;
@@ -86,8 +87,14 @@ fn case_cohort_matches_cch_on_nwtco() {
         ("LinYing_robust", "LinYing", true),
         ("I.Borgan", "I.Borgan", false),
         ("II.Borgan", "II.Borgan", false),
+        ("Prentice_entry", "Prentice", false),
+        ("LinYing_entry", "LinYing", false),
+        ("II.Borgan_entry", "II.Borgan", false),
     ] {
-        let a = args(method).with("robust", Arg::Bool(robust));
+        let mut a = args(method).with("robust", Arg::Bool(robust));
+        if case.ends_with("_entry") {
+            a = a.with("entry", nums(Table::read("data_cch_nwtco.csv").num("entry")));
+        }
         let r = record(api::call("case_cohort", &a).unwrap_or_else(|e| panic!("{case}: {e}")));
         let coef = Table::read(&format!("cch_{case}_coef.csv"));
         let var = Table::read(&format!("cch_{case}_var.csv"));

@@ -1,7 +1,8 @@
 """Case-cohort analysis against survival::cch (fixtures from
 tests/reference/generate_case_cohort.R: the nwtco example of cch's help page):
 coefficients at 1e-8 and variances at 1e-6 (the issue's tolerances) for Prentice,
-SelfPrentice, LinYing (and its robust variance), I.Borgan and II.Borgan; cch's checks of
+SelfPrentice, LinYing (and its robust variance), I.Borgan and II.Borgan, and with
+delayed entry; cch's checks of
 bad input as errors naming the argument."""
 import numpy as np
 import pandas as pd
@@ -12,7 +13,9 @@ from conftest import assert_close, fixture, num
 
 CASES = [("Prentice", "Prentice", False), ("SelfPrentice", "SelfPrentice", False),
          ("LinYing", "LinYing", False), ("LinYing_robust", "LinYing", True),
-         ("I.Borgan", "I.Borgan", False), ("II.Borgan", "II.Borgan", False)]
+         ("I.Borgan", "I.Borgan", False), ("II.Borgan", "II.Borgan", False),
+         ("Prentice_entry", "Prentice", False), ("LinYing_entry", "LinYing", False),
+         ("II.Borgan_entry", "II.Borgan", False)]
 
 
 def nwtco():
@@ -33,7 +36,7 @@ def fit(method, robust=False, **kw):
 
 @pytest.mark.parametrize("case,method,robust", CASES)
 def test_case_cohort_matches_cch(case, method, robust):
-    f = fit(method, robust)
+    f = fit(method, robust, **({"entry": "entry"} if case.endswith("_entry") else {}))
     coef = fixture(f"cch_{case}_coef.csv")
     var = fixture(f"cch_{case}_var.csv")
     fx = fixture(f"cch_{case}_fit.csv")

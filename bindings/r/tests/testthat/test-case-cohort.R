@@ -9,13 +9,15 @@ nwtco_cch <- function() {
   d
 }
 
-cch_fit <- function(method, robust = FALSE, d = nwtco_cch(), ...) {
+cch_fit <- function(method, robust = FALSE, d = nwtco_cch(), entry = FALSE, ...) {
+  f <- if (entry) Surv(entry, edrel, rel) ~ stage + histol + age else
+    Surv(edrel, rel) ~ stage + histol + age
   if (grepl("Borgan", method)) {
-    case_cohort(Surv(edrel, rel) ~ stage + histol + age, data = d, subcoh = ~subcohort,
+    case_cohort(f, data = d, subcoh = ~subcohort,
                 id = ~seqno, stratum = ~instit, cohort.size = c(`1` = 3622, `2` = 406),
                 method = method, robust = robust, ...)
   } else {
-    case_cohort(Surv(edrel, rel) ~ stage + histol + age, data = d, subcoh = ~subcohort,
+    case_cohort(f, data = d, subcoh = ~subcohort,
                 id = ~seqno, cohort.size = 4028, method = method, robust = robust, ...)
   }
 }
@@ -23,9 +25,11 @@ cch_fit <- function(method, robust = FALSE, d = nwtco_cch(), ...) {
 test_that("case_cohort matches survival::cch on nwtco", {
   cases <- list(c("Prentice", "Prentice", FALSE), c("SelfPrentice", "SelfPrentice", FALSE),
                 c("LinYing", "LinYing", FALSE), c("LinYing_robust", "LinYing", TRUE),
-                c("I.Borgan", "I.Borgan", FALSE), c("II.Borgan", "II.Borgan", FALSE))
+                c("I.Borgan", "I.Borgan", FALSE), c("II.Borgan", "II.Borgan", FALSE),
+                c("Prentice_entry", "Prentice", FALSE), c("LinYing_entry", "LinYing", FALSE),
+                c("II.Borgan_entry", "II.Borgan", FALSE))
   for (cs in cases) {
-    f <- cch_fit(cs[2], as.logical(cs[3]))
+    f <- cch_fit(cs[2], as.logical(cs[3]), entry = endsWith(cs[1], "_entry"))
     co <- read_fixture(sprintf("cch_%s_coef.csv", cs[1]))
     va <- read_fixture(sprintf("cch_%s_var.csv", cs[1]))
     fx <- read_fixture(sprintf("cch_%s_fit.csv", cs[1]))
