@@ -333,6 +333,14 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("match", codes(c.group.clone(), 2))
             .with("controls", Arg::Num(2.0))
             .with("seed", Arg::Num(1.0)),
+        // Every censored row in the subcohort, every other case too.
+        "case_cohort" => a
+            .with("time", nums(c.time.clone()))
+            .with("event", nums(c.status.clone()))
+            .with("subcohort", nums(c.status.iter().enumerate().map(|(i, &s)| if s == 0.0 { 1.0 } else { (i % 2) as f64 }).collect()))
+            .with("covariates", record(vec![("x", nums(c.x.clone()))]))
+            .with("cohort_size", Arg::Num(10.0 * c.n() as f64))
+            .with("method", s("LinYing")),
         "drug_exposure" | "adherence" => a
             .with("id", codes(c.group.clone(), 2))
             .with("date", nums(c.time.iter().map(|t| (t * 30.0).floor()).collect()))
@@ -430,6 +438,7 @@ const METHODS: &[&str] = &[
     "pool",
     "conditional_logistic",
     "nested_case_control",
+    "case_cohort",
     "drug_exposure",
     "adherence",
     "comorbidity",
@@ -517,6 +526,34 @@ proptest! {
         }
         let l1 = col(&v, &["loglik"])[1];
         prop_assert!(close(l1, ll, 1e-9), "loglik {l1} by enumeration {ll}");
+    }
+
+    /// A "case-cohort" sample that is the whole cohort (everyone in the subcohort,
+    /// cohort_size = n) has no sampling variance: LinYing (weights 1) is the Cox fit of
+    /// the cohort, coefficients and variance; SelfPrentice too, with Breslow's ties (the
+    /// case copies at an event time weigh e^-100, so Efron's correction vanishes, as in
+    /// cch).
+    #[test]
+    fn case_cohort_of_the_whole_cohort_is_cox(c in cohort(4, 30)) {
+        prop_assume!(c.status.contains(&0.0));
+        let x = record(vec![("x", nums(c.x.clone()))]);
+        for (method, ties) in [("LinYing", "efron"), ("SelfPrentice", "breslow")] {
+            let cox = Args::new().with("time", nums(c.time.clone())).with("status", nums(c.status.clone()))
+                .with("entry", nums(vec![0.0; c.n()])).with("covariates", x.clone()).with("ties", s(ties));
+            let v = match call("cox_ph", &cox) {
+                Ok(v) => v,
+                Err(e) => { prop_assert!(names_an_argument(&e), "{e}"); return Ok(()); }
+            };
+            let (b, var) = (col(&v, &["coef"])[0], col(&v, &["naive_se"])[0].powi(2));
+            prop_assume!(b.is_finite() && b.abs() < 5.0 && field(&v, "converged") == &Value::Bool(true));
+            let args = Args::new().with("time", nums(c.time.clone())).with("event", nums(c.status.clone()))
+                .with("subcohort", nums(vec![1.0; c.n()])).with("covariates", x.clone())
+                .with("cohort_size", Arg::Num(c.n() as f64)).with("method", s(method));
+            let w = call("case_cohort", &args).unwrap();
+            let (bc, vc) = (col(&w, &["coef"])[0], col(&w, &["se"])[0].powi(2));
+            prop_assert!(close(bc, b, 1e-7), "{method}: coef {bc} cox {b}");
+            prop_assert!(close(vc, var, 1e-7), "{method}: var {vc} cox {var}");
+        }
     }
 
     /// Charlson flags and score (original weights) by hand: a person's category is set by

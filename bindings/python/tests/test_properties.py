@@ -255,6 +255,8 @@ def _valid(method, d):
         "conditional_logistic": {"case": d.event, "covariates": x, "strata": g},
         "nested_case_control": {"exit": d.time, "status": d.event, "match": g, "controls": 2.0,
                                 "seed": 1.0},
+        "case_cohort": {"time": d.time, "event": d.event, "covariates": x, "cohort_size": 10.0 * n,
+                        "subcohort": np.where(d.event.to_numpy() == 0, 1.0, np.arange(n) % 2)},
         "drug_exposure": {"id": g, "date": np.floor(d.time * 30), "amount": d.time + 1, "grace": 10.0},
         "adherence": {"id": g, "date": np.floor(d.time * 30), "amount": d.time + 1, "window": 90.0},
         "comorbidity": {"id": g, "code": [["I21", "C50.9", "e11.2", "Z00", "I10", "K70.3"][i % 6] for i in range(n)],

@@ -7,7 +7,7 @@
 
 conditional_logistic <- function(formula, data, method = "exact", weights = NULL, init = NULL,
                                  control = list(iter.max = 20, eps = 1e-9), exact_limit = 1e7,
-                                 conf_level = 0.95, na_action = c("fail", "drop")) {
+                                 conf_level = 0.95, na_action = c("fail", "drop"), robust = FALSE) {
   call <- match.call()
   if (missing(data)) data <- NULL
   na_action <- check_na_action(na_action)
@@ -25,9 +25,14 @@ conditional_logistic <- function(formula, data, method = "exact", weights = NULL
     a <- list(...)
     if (length(a) == 1L) a[[1L]] else interaction(a, drop = TRUE, lex.order = TRUE)
   }, envir = srenv)
-  tt <- rhs_terms(formula, data, "strata", srenv)
-  check_specials(tt, unsupported_specials("conditional_logistic", offset = FALSE))
+  assign("cluster", function(x) x, envir = srenv)
+  tt <- rhs_terms(formula, data, c("strata", "cluster"), srenv)
+  check_specials(tt, unsupported_specials("conditional_logistic", cluster = FALSE, offset = FALSE))
   st_sp <- survival::untangle.specials(tt, "strata", 1L)
+  cl_sp <- survival::untangle.specials(tt, "cluster", 1L)
+  if (length(cl_sp$vars) > 1L) {
+    stop("argument `formula`: only one cluster() term is allowed", call. = FALSE)
+  }
   mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
     model.frame(tt, data = data, na.action = stats::na.pass)
   mf_terms <- attr(mf, "terms")
@@ -36,12 +41,14 @@ conditional_logistic <- function(formula, data, method = "exact", weights = NULL
   if (!is.null(w)) pre <- c(pre, list(col_entry("weights", "weights",
                                                 as_double_column(w, "weights", "weights"))))
   inp <- model_inputs(pre, mf, function(nm, j) {
-    if (nm %in% st_sp$vars) "strata" else if (j %in% attr(tt, "offset")) "offset" else "covariates"
+    if (nm %in% st_sp$vars) "strata" else if (nm %in% cl_sp$vars) "cluster" else
+      if (j %in% attr(tt, "offset")) "offset" else "covariates"
   }, na_action)
   by_arg <- inp$by_arg
   miss <- inp$miss
   mf <- inp$mf
-  xterms <- if (length(st_sp$terms)) tt[-st_sp$terms] else tt
+  sp_terms <- c(st_sp$terms, cl_sp$terms)
+  xterms <- if (length(sp_terms)) tt[-sp_terms] else tt
   xterms <- fitted_terms(xterms, mf_terms)
   attr(xterms, "intercept") <- 1L
   check_two_levels(xterms, mf)
@@ -56,8 +63,10 @@ conditional_logistic <- function(formula, data, method = "exact", weights = NULL
       interaction(unname(as.list(mf[st_sp$vars])), drop = TRUE, lex.order = TRUE)
     strata <- factor_codes(sv)
   }
+  cluster <- if (length(cl_sp$vars)) factor_codes(mf[[cl_sp$vars]]) else NULL
   offset <- stats::model.offset(mf)
   inputs <- list(case = by_arg("case"), weights = by_arg("weights"), strata = as_grouping(strata),
+                 cluster = as_grouping(cluster), robust = robust,
                  covariates = matrix_columns(X),
                  offset = if (!is.null(offset)) as.double(offset), method = method,
                  max_iter = ctrl$iter.max, eps = ctrl$eps, exact_limit = as.double(exact_limit),
@@ -67,7 +76,9 @@ conditional_logistic <- function(formula, data, method = "exact", weights = NULL
   v <- out$value
   structure(list(
     coefficients = stats::setNames(nan_to_na(v$coef), v$names),
-    var = v$var, loglik = v$loglik, score = v$score_test$statistic,
+    var = v$var, naive.var = if (isTRUE(v$robust)) v$naive_var, loglik = v$loglik,
+    robust = isTRUE(v$robust), n_cluster = v$n_cluster, rscore = v$robust_score_test$statistic,
+    robust_score_test = test_vector(v$robust_score_test), score = v$score_test$statistic,
     wald.test = v$wald_test$statistic, score_test = test_vector(v$score_test),
     wald_test = test_vector(v$wald_test), lr_test = test_vector(v$lr_test), df = v$df,
     iter = v$iterations, converged = v$converged, n = v$n, nevent = v$n_event,
@@ -101,11 +112,12 @@ print.summary.hrr_clogit <- function(x, digits = max(3L, getOption("digits") - 3
   m <- as.matrix(tab[, c("coef", "exp_coef", "se", "z", "p")])
   dimnames(m) <- list(tab$term, c("coef", "exp(coef)", "se(coef)", "z", "p"))
   print(signif(m, digits))
-  for (k in c("lr_test", "wald_test", "score_test")) {
+  for (k in c("lr_test", "wald_test", "score_test", if (isTRUE(f$robust)) "robust_score_test")) {
     t <- f[[k]]
     cat(sprintf("%-22s= %s on %d df,   p=%s\n",
                 c(lr_test = "Likelihood ratio test", wald_test = "Wald test",
-                  score_test = "Score (logrank) test")[[k]],
+                  score_test = "Score (logrank) test",
+                  robust_score_test = "Robust score test")[[k]],
                 format(round(t[["statistic"]], 2)), as.integer(t[["df"]]),
                 format.pval(t[["p_value"]], digits = digits)))
   }

@@ -16,6 +16,7 @@ from ._flexible import FlexibleParametric, flexible_parametric
 from ._pool import Pooled, pool
 from ._clogit import ConditionalLogistic, conditional_logistic
 from ._ncc import nested_case_control
+from ._cch import CaseCohort, case_cohort
 from ._drugs import adherence, drug_exposure
 from ._comorbidity import comorbidity
 from ._data import example_cohort, example_ratetable
@@ -36,5 +37,5 @@ __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "Par
            "lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates",
            "life_table", "LifeTable", "funnel", "Funnel", "forest_plot",
-           "pool", "Pooled", "conditional_logistic", "ConditionalLogistic", "nested_case_control", "drug_exposure", "adherence",
+           "pool", "Pooled", "conditional_logistic", "ConditionalLogistic", "nested_case_control", "drug_exposure", "adherence", "case_cohort", "CaseCohort",
            "comorbidity", "__version__"]

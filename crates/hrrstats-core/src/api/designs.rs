@@ -93,6 +93,8 @@ struct ClogitFit {
     names: Vec<String>,
     coef: Vec<f64>,
     se: Vec<f64>,
+    /// Model-based se beside a robust `se`.
+    naive_se: Option<Vec<f64>>,
 }
 
 impl ClogitFit {
@@ -101,7 +103,7 @@ impl ClogitFit {
             names: &self.names,
             coef: &self.coef,
             se: &self.se,
-            naive_se: None,
+            naive_se: self.naive_se.as_deref(),
             dist: crate::inference::WaldDist::Normal,
             exp: true,
             conf_level,
@@ -124,8 +126,13 @@ impl super::Fitted for ClogitFit {
 /// `method` ("exact", "approximate" = "breslow", "efron"), `weights` (case weights, the
 /// approximations only, as clogit), `offset`, `init`, `max_iter` (20), `eps` (1e-9),
 /// `exact_limit` (1e7: the most cases x rows in one matched set for the exact method),
-/// `conf_level` (0.95). Returns the coefficient table, coef, se, var, loglik (null,
-/// final), score, Wald and likelihood-ratio tests, n, n_event, iterations.
+/// `conf_level` (0.95), `robust` (a sandwich variance, each row its own cluster, as
+/// `clogit(..., robust = TRUE)`) and `cluster` (the sandwich summed within clusters,
+/// e.g. the matched sets, as a `cluster()` term); both for the approximations only, as
+/// clogit. Returns the coefficient table, coef, se, var (robust with `robust` or
+/// `cluster`), naive_se and naive_var (model-based), loglik (null, final), score, Wald
+/// (robust variance when robust) and likelihood-ratio tests, robust_score_test, n,
+/// n_event, iterations.
 pub fn conditional_logistic(args: &Args) -> Result<Output> {
     use crate::data::{check_len, check_status, Covariates, CoxData, SurvivalData};
     use crate::designs::clogit::{fit_exact, ExactParams, MatchedSets, DEFAULT_EXACT_LIMIT};
@@ -185,8 +192,22 @@ pub fn conditional_logistic(args: &Args) -> Result<Output> {
         return Err(Error::Data { arg: "case", reason: "no cases: conditional logistic regression needs at least one".into() });
     }
     let p = names.len();
+    let cluster = args.opt_codes("cluster")?;
+    if let Some((c, k)) = cluster {
+        check_len("cluster", c.len(), "case", n)?;
+        crate::data::check_codes("cluster", c, k)?;
+    }
+    let robust = args.flag_or("robust", false)? || cluster.is_some();
+    let mut naive_var = None;
+    let mut robust_score = None;
     let (coef, var, loglik, tests, iterations, converged, aliased, warnings) = match method {
         ClogitMethod::Exact => {
+            if robust {
+                return Err(Error::InvalidArgument {
+                    arg: if cluster.is_some() { "cluster" } else { "robust" },
+                    reason: "a robust variance is not available with the exact method (as survival::clogit: no dfbeta residuals for it); use method = \"approximate\" or \"efron\"".into(),
+                });
+            }
             if weights.is_some() {
                 return Err(Error::InvalidArgument {
                     arg: "weights",
@@ -210,23 +231,54 @@ pub fn conditional_logistic(args: &Args) -> Result<Output> {
                 data = data.with_offset(o)?;
             }
             let ties = if method == ClogitMethod::Efron { Ties::Efron } else { Ties::Breslow };
-            let mut params = CoxPh::params().ties(ties).max_iter(max_iter).eps(eps).robust(false);
+            if let Some((c, _)) = cluster {
+                data = data.with_cluster(c)?;
+            }
+            let mut params = CoxPh::params().ties(ties).max_iter(max_iter).eps(eps).robust(robust);
             if let Some(i) = init {
                 params = params.init(i.to_vec());
             }
             let f = params.fit(&data)?;
+            if robust {
+                naive_var = Some(f.naive_var.clone());
+                robust_score = f.robust_score_test;
+            }
             let conv = f.convergence != Convergence::MaxIterations;
             (f.coef, f.var, f.loglik, [f.score_test, f.wald_test, f.lr_test], f.iterations, conv, f.aliased, f.warnings)
         }
     };
-    let se: Vec<f64> = (0..p).map(|j| if aliased[j] { f64::NAN } else { var[j * p + j].sqrt() }).collect();
-    let fit = ClogitFit { names: names.clone(), coef: coef.clone(), se: se.clone() };
+    let sd = |v: &[f64]| -> Vec<f64> { (0..p).map(|j| if aliased[j] { f64::NAN } else { v[j * p + j].sqrt() }).collect() };
+    let se = sd(&var);
+    let naive_se = naive_var.as_deref().map_or_else(|| se.clone(), sd);
+    let fit = ClogitFit {
+        names: names.clone(),
+        coef: coef.clone(),
+        se: se.clone(),
+        naive_se: robust.then(|| naive_se.clone()),
+    };
     let rec = Record::new()
         .with("table", fit.table(conf_level)?)
         .with("names", names.clone())
         .with("coef", coef)
         .with("se", se)
+        .with("naive_se", naive_se)
         .with("var", Matrix::square(&var, &names))
+        .with("naive_var", Matrix::square(naive_var.as_deref().unwrap_or(&var), &names))
+        .with("robust", robust)
+        .with("n_cluster", match cluster {
+            Some((c, _)) => {
+                let mut u: Vec<u32> = c.to_vec();
+                u.sort_unstable();
+                u.dedup();
+                crate::protocol::Value::Int(u.len() as i64)
+            }
+            None if robust => crate::protocol::Value::Int(n as i64),
+            None => crate::protocol::Value::Null,
+        })
+        .with("robust_score_test", match robust_score {
+            Some(t) => t.record().into(),
+            None => crate::protocol::Value::Null,
+        })
         .with("loglik", loglik.to_vec())
         .with("score_test", tests[0].record())
         .with("wald_test", tests[1].record())
@@ -340,4 +392,120 @@ pub fn nested_case_control(args: &Args) -> Result<Output> {
             .with("n_unmatched", s.n_unmatched)
             .with("warnings", warnings),
     ))
+}
+
+// ---- case-cohort analysis ----------------------------------------------------------------
+
+/// A case–cohort fit: what `coef_table` needs.
+struct CaseCohortFitted {
+    names: Vec<String>,
+    coef: Vec<f64>,
+    se: Vec<f64>,
+    naive_se: Option<Vec<f64>>,
+}
+
+impl CaseCohortFitted {
+    fn table(&self, conf_level: f64) -> Result<Table> {
+        crate::inference::CoefTable {
+            names: &self.names,
+            coef: &self.coef,
+            se: &self.se,
+            naive_se: self.naive_se.as_deref(),
+            dist: crate::inference::WaldDist::Normal,
+            exp: true,
+            conf_level,
+        }
+        .table()
+    }
+}
+
+impl super::Fitted for CaseCohortFitted {
+    fn call(&self, method: &str, args: &Args) -> Result<crate::protocol::Value> {
+        match method {
+            "coef_table" => Ok(self.table(args.num_or("conf_level", 0.95)?)?.into()),
+            _ => Err(super::no_such("a case-cohort fit", method)),
+        }
+    }
+}
+
+/// Case–cohort Cox regression, as `survival::cch`: `time`, `event` (1 case, 0
+/// censored), `covariates` (named numeric columns), `subcohort` (1 in the random
+/// subcohort, 0 not), `cohort_size` (one number, or one per stratum level for the
+/// stratified methods; `cohort_size_names` optionally names them by level), `method`
+/// ("Prentice", "SelfPrentice", "LinYing", "I.Borgan", "II.Borgan"), `stratum` (the
+/// sampling strata; the Borgan methods), `id` (one record per id), `entry` (delayed
+/// entry), `robust` (LinYing's robust variance), `conf_level` (0.95). Returns the
+/// coefficient table, coef, se, var, naive_var (cch's: model-based plus phase-two),
+/// phase2_var, loglik (not for Prentice), n, n_event, subcohort_size, cohort_size,
+/// iterations, converged and cch's warnings.
+pub fn case_cohort(args: &Args) -> Result<Output> {
+    use crate::designs::cch::{fit, CaseCohortInput, CchMethod};
+    use crate::protocol::{Matrix, Value};
+
+    let time = args.nums("time")?;
+    let event = args.nums("event")?;
+    let subcohort = args.nums("subcohort")?;
+    let (cols, names) = args.columns("covariates")?;
+    let cohort_size = args.nums("cohort_size")?;
+    let cohort_size_names = match args.get("cohort_size_names") {
+        Some(_) => Some(args.strs("cohort_size_names")?),
+        None => None,
+    };
+    let method = args.option::<CchMethod>("method")?;
+    let stratum = args.opt_codes("stratum")?.map(|(c, _)| (c, args.levels("stratum")));
+    let id = args.opt_codes("id")?.map(|(c, _)| c);
+    let robust = args.flag_or("robust", false)?;
+    let conf_level = args.num_or("conf_level", 0.95)?;
+    crate::data::check_conf_level(conf_level)?;
+    let f = fit(&CaseCohortInput {
+        entry: args.opt_nums("entry")?,
+        exit: time,
+        event,
+        subcohort,
+        columns: cols,
+        names: &names,
+        stratum,
+        cohort_size,
+        cohort_size_names,
+        id,
+        method,
+        robust,
+    })?;
+    let p = names.len();
+    let sd = |v: &[f64]| -> Vec<f64> { (0..p).map(|j| v[j * p + j].sqrt()).collect() };
+    let se = sd(&f.var);
+    let naive_se = sd(&f.naive_var);
+    let robust_used = robust && method == CchMethod::LinYing;
+    let fitted = CaseCohortFitted {
+        names: names.clone(),
+        coef: f.coef.clone(),
+        se: se.clone(),
+        naive_se: robust_used.then(|| naive_se.clone()),
+    };
+    let rec = Record::new()
+        .with("table", fitted.table(conf_level)?)
+        .with("names", names.clone())
+        .with("coef", f.coef.clone())
+        .with("se", se)
+        .with("naive_se", naive_se)
+        .with("var", Matrix::square(&f.var, &names))
+        .with("naive_var", Matrix::square(&f.naive_var, &names))
+        .with("phase2_var", Matrix::square(&f.phase2_var, &names))
+        .with("loglik", match f.loglik {
+            Some(l) => Value::Nums(l.to_vec()),
+            None => Value::Null,
+        })
+        .with("method", crate::options::OptionEnum::name(method))
+        .with("robust", robust_used)
+        .with("stratified", method.stratified())
+        .with("stratum_levels", f.stratum_levels.clone())
+        .with("subcohort_size", f.subcohort_size.iter().map(|&v| v as f64).collect::<Vec<f64>>())
+        .with("cohort_size", f.cohort_size.clone())
+        .with("n", f.n)
+        .with("n_event", f.n_event)
+        .with("iterations", f.iterations)
+        .with("converged", f.converged)
+        .with("warnings", f.warnings.clone())
+        .with("conf_level", conf_level);
+    Ok(Output::fit(rec, fitted))
 }

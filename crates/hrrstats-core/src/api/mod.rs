@@ -116,6 +116,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("pool", designs::pool),
         ("conditional_logistic", designs::conditional_logistic),
         ("nested_case_control", designs::nested_case_control),
+        ("case_cohort", designs::case_cohort),
         ("drug_exposure", drugs::drug_exposure),
         ("adherence", drugs::adherence),
         ("comorbidity", registry::comorbidity),

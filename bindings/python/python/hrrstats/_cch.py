@@ -1,0 +1,103 @@
+"""Case-cohort Cox regression (``survival::cch``): arguments and the result.
+
+The model is fitted by the Rust core (``case_cohort`` through the protocol: cch's
+Prentice, Self-Prentice, Lin-Ying and Borgan estimators with their subcohort-sampling
+variances, on the Cox core); this module resolves columns, builds the design matrix and
+presents the core's numbers.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._cox import _coef_table
+from ._design import resolve_design
+from ._protocol import call
+
+
+def _cohort_size(cohort_size):
+    """(values, names or None) of ``cohort_size``: a number, a sequence (one per stratum
+    level, in sorted level order), a dict {level: size} or a pandas Series (e.g.
+    ``value_counts()`` of the full cohort's strata)."""
+    if hasattr(cohort_size, "index") and hasattr(cohort_size, "to_numpy"):
+        return (np.asarray(cohort_size.to_numpy(), dtype=np.float64),
+                [str(k) for k in cohort_size.index])
+    if isinstance(cohort_size, dict):
+        return (np.asarray(list(cohort_size.values()), dtype=np.float64),
+                [str(k) for k in cohort_size])
+    return np.atleast_1d(np.asarray(cohort_size, dtype=np.float64)), None
+
+
+class CaseCohort:
+    """A fitted case-cohort model (``survival::cch``).
+
+    Attributes: ``coef`` (log hazard ratios), ``se`` and ``var`` (cch's ``var``: with the
+    subcohort-sampling term; robust for ``method="LinYing", robust=True``), ``naive_var``
+    and ``naive_se`` (cch's ``naive.var``: model-based plus the sampling term),
+    ``phase2_var`` (the sampling term), ``loglik`` (initial, final pseudo-log-likelihood;
+    None for Prentice), ``method``, ``names``, ``n`` (records), ``n_event`` (cases),
+    ``subcohort_size``, ``cohort_size``, ``stratum_levels``, ``iterations``,
+    ``converged``.
+    """
+
+    def __init__(self, res, fit, design, n_dropped):
+        self._fit, self._res, self._design = fit, res, design
+        for k in ("coef", "se", "naive_se", "iterations", "converged", "n", "n_event", "method",
+                  "robust", "stratified", "conf_level"):
+            setattr(self, k, res[k])
+        self.names = list(res["names"])
+        for k in ("var", "naive_var", "phase2_var"):
+            setattr(self, k, np.asarray(res[k], dtype=np.float64))
+        self.loglik = None if res["loglik"] is None else tuple(res["loglik"])
+        self.subcohort_size = np.asarray(res["subcohort_size"], dtype=np.float64).astype(np.int64)
+        self.cohort_size = np.asarray(res["cohort_size"], dtype=np.float64)
+        self.stratum_levels = list(res["stratum_levels"])
+        self.n_dropped = n_dropped
+
+    def summary(self, conf_level=None):
+        """DataFrame indexed by term: coef, exp_coef (hazard ratio), se, z, p, lower,
+        upper, exp_lower, exp_upper (the core's coefficient table)."""
+        return _coef_table(self, conf_level)
+
+    table = summary
+
+    def __repr__(self):
+        s = self.summary()
+        if self.stratified:
+            head = (f"Exposure-stratified case-cohort analysis, {self.method} method\n"
+                    + "\n".join(f"  stratum {lv}: {sc} records of a cohort of {co:g}"
+                                for lv, sc, co in zip(self.stratum_levels, self.subcohort_size,
+                                                      self.cohort_size)))
+        else:
+            head = (f"Case-cohort analysis, {self.method} method, with subcohort of "
+                    f"{self.subcohort_size[0]} from cohort of {self.cohort_size[0]:g}")
+        lines = [head, s[["coef", "exp_coef", "se", "z", "p"]].to_string(float_format=lambda v: f"{v:.4g}"), "",
+                 f"n = {self.n}, cases = {self.n_event}"
+                 + (f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else "")]
+        if not self.converged:
+            lines.append(f"Warning: did not converge in {self.iterations} iterations")
+        return "\n".join(lines)
+
+
+def case_cohort(time, event, covariates, subcohort, *, cohort_size, method="Prentice", stratum=None,
+                id=None, entry=None, robust=False, conf_level=0.95, na_action="fail", data=None):
+    """Case-cohort Cox regression, as ``survival::cch``.
+
+    time, event: follow-up time and 1 for cases, 0 censored (every censored record must
+    be in the subcohort); covariates: a 2-D array, a DataFrame, or a list of column
+    names with ``data=`` (categorical columns dummy-coded); subcohort: 1 (True) for
+    members of the random subcohort; cohort_size: the size of the full cohort, or for
+    the stratified methods one size per stratum (a sequence in sorted level order, a
+    dict or a Series keyed by level). method: "Prentice", "SelfPrentice", "LinYing",
+    "I.Borgan", "II.Borgan" (cch's names; the last two need ``stratum``). id: one
+    record per id (checked); entry: delayed entry times; robust: Lin-Ying's robust
+    variance.
+    """
+    spec = {"time": (time, "num"), "event": (event, "num"), "subcohort": (subcohort, "num"),
+            "entry": (entry, "num"), "stratum": (stratum, "group"), "id": (id, "group")}
+    args, _, n_dropped, design = resolve_design(spec, covariates, data, na_action)
+    sizes, names = _cohort_size(cohort_size)
+    args.update(cohort_size=sizes, method=method, robust=robust, conf_level=conf_level)
+    if names is not None:
+        args["cohort_size_names"] = names
+    res, fit = call("case_cohort", args)
+    return CaseCohort(res, fit, design, n_dropped)
