@@ -22,6 +22,17 @@ fn col(t: &hrrstats::protocol::Table, k: &str) -> Vec<f64> {
     }
 }
 
+/// The table of a relative-survival output (a record: table, warnings); no warnings
+/// on these fits.
+fn table(v: Value) -> hrrstats::protocol::Table {
+    let Value::Record(r) = v else { panic!("a record: {v:?}") };
+    assert!(matches!(r.get("warnings"), Some(Value::Strs(w)) if w.is_empty()), "{:?}", r.get("warnings"));
+    match r.get("table") {
+        Some(Value::Table(t)) => t.clone(),
+        other => panic!("no table: {other:?}"),
+    }
+}
+
 fn strs(t: &hrrstats::protocol::Table, k: &str) -> Vec<String> {
     match t.get(k) {
         Some(Value::Strs(x)) => x.clone(),
@@ -113,7 +124,7 @@ fn crude_probabilities_match_integrate() {
         let times = vec![365.241, 1826.205, 3652.41];
         for individual in [false, true] {
             let a = with(&persons, &[("times", nums(times.clone())), ("individual", Arg::Bool(individual))]);
-            let Value::Table(t) = fit.call("crude_probabilities", &a).unwrap() else { panic!() };
+            let t = table(fit.call("crude_probabilities", &a).unwrap());
             let (est, se, time, cause) = (col(&t, "estimate"), col(&t, "std_err"), col(&t, "time"), strs(&t, "cause"));
             let row = if individual { col(&t, "row") } else { vec![0.0; est.len()] };
             assert_eq!(est.len(), if individual { np } else { 1 } * times.len() * 2);
@@ -134,14 +145,12 @@ fn loss_in_life_expectancy_matches_integrate() {
     for name in ["rd_h3", "rd_h1"] {
         let (fit, persons, np) = case(name);
         let f = Table::read(&format!("flexrs_{name}_lel.csv"));
-        let Value::Table(t) = fit.call("loss_in_life_expectancy", &with(&persons, &[("individual", Arg::Bool(true))])).unwrap() else {
-            panic!()
-        };
+        let t = table(fit.call("loss_in_life_expectancy", &with(&persons, &[("individual", Arg::Bool(true))])).unwrap());
         assert_eq!(col(&t, "row").len(), np);
         for (ours, theirs) in [("horizon", "horizon"), ("expected", "expected"), ("observed", "observed"), ("observed_std_err", "se_observed"), ("loss", "loss"), ("loss_std_err", "se_observed")] {
             assert_close_tol(&format!("{name} {ours}"), &col(&t, ours), &f.num(theirs)[..np], TOL);
         }
-        let Value::Table(s) = fit.call("loss_in_life_expectancy", &persons).unwrap() else { panic!() };
+        let s = table(fit.call("loss_in_life_expectancy", &persons).unwrap());
         for (ours, theirs) in [("expected", "expected"), ("observed", "observed"), ("observed_std_err", "se_observed"), ("loss", "loss")] {
             assert_close_tol(&format!("{name} standardised {ours}"), &col(&s, ours), &f.num(theirs)[np..], TOL);
         }
@@ -154,9 +163,7 @@ fn loss_in_life_expectancy_matches_integrate() {
 fn crude_probabilities_and_loss_are_coherent() {
     let (fit, persons, _) = case("rd_h3");
     let times: Vec<f64> = (1..=30).map(|k| k as f64 * 365.241).collect();
-    let Value::Table(t) = fit.call("crude_probabilities", &with(&persons, &[("times", nums(times.clone()))])).unwrap() else {
-        panic!()
-    };
+    let t = table(fit.call("crude_probabilities", &with(&persons, &[("times", nums(times.clone()))])).unwrap());
     let est = col(&t, "estimate");
     let n = times.len();
     for k in 1..n {
@@ -164,9 +171,7 @@ fn crude_probabilities_and_loss_are_coherent() {
     }
     assert!(est[n - 1] + est[2 * n - 1] <= 1.0 + 1e-12);
     let h = |v: f64| {
-        let Value::Table(s) = fit.call("loss_in_life_expectancy", &with(&persons, &[("horizon", Arg::Num(v))])).unwrap() else {
-            panic!()
-        };
+        let s = table(fit.call("loss_in_life_expectancy", &with(&persons, &[("horizon", Arg::Num(v))])).unwrap());
         col(&s, "loss")[0]
     };
     assert!(h(5.0 * 365.241) < h(20.0 * 365.241));

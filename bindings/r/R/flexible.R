@@ -170,6 +170,8 @@ rp_crude_probabilities <- function(object, times, newdata = NULL, ratetable, age
   args <- flex_relative_args(object, newdata, ratetable, age, year, sex, individual, age_unit, level)
   args$times <- as.double(times)
   out <- hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), "crude_probabilities", args)
+  for (msg in out$warnings) warning(msg, call. = FALSE)
+  out <- out$table
   if (!is.null(out$row)) out$row <- as.integer(out$row)
   out
 }
@@ -184,6 +186,8 @@ loss_in_life_expectancy <- function(object, newdata = NULL, ratetable, age = "ag
   args$horizon <- if (!is.null(horizon)) as.double(horizon)
   args$max_age <- as.double(max_age)
   out <- hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), "loss_in_life_expectancy", args)
+  for (msg in out$warnings) warning(msg, call. = FALSE)
+  out <- out$table
   if (!is.null(out$row)) out$row <- as.integer(out$row)
   out
 }

@@ -8,6 +8,8 @@ delta-method standard errors, standardisation) comes from the core fit.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +17,13 @@ from ._convert import floats
 from ._cox import _coef_table
 from ._design import resolve_design
 from ._protocol import EVENT_LABEL, call, resolve
+
+
+def _warned(res):
+    """The table of a relative-survival output, its warnings issued."""
+    for w in res.get("warnings") or ():
+        warnings.warn(w, RuntimeWarning, stacklevel=3)
+    return res["table"]
 
 
 class FlexibleParametric:
@@ -112,7 +121,7 @@ class FlexibleParametric:
         ``individual=True``."""
         args = self._relative_args(data, ratetable, rate_table, age, year, sex, individual, age_unit, conf_level)
         args["times"] = floats(np.atleast_1d(times), "times")
-        r = self._fit.call("crude_probabilities", args)
+        r = _warned(self._fit.call("crude_probabilities", args))
         if "row" in r:
             r["row"] = r["row"].astype(int)
         return r
@@ -135,7 +144,7 @@ class FlexibleParametric:
         args["max_age"] = float(max_age)
         if horizon is not None:
             args["horizon"] = float(horizon)
-        r = self._fit.call("loss_in_life_expectancy", args)
+        r = _warned(self._fit.call("loss_in_life_expectancy", args))
         if "row" in r:
             r["row"] = r["row"].astype(int)
         return r

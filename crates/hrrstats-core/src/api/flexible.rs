@@ -372,6 +372,22 @@ impl FlexModelFit {
         )
     }
 
+    /// The warning for a fitted excess hazard that is not positive somewhere in the
+    /// integrals' range (the earliest time over the persons), if any.
+    fn nonpositive_warning(all: &[Vec<RelativeIntegrals>], what: &str) -> Vec<String> {
+        let first = all.iter().flatten().filter_map(|r| r.first_nonpositive).fold(f64::INFINITY, f64::min);
+        if first.is_finite() {
+            vec![format!(
+                "the fitted excess hazard is not positive at time {first} (the earliest such time; a \
+                 non-monotone spline, or one decreasing beyond its last knot where the model is \
+                 extrapolated): the {what} are not valid; consider fewer degrees of freedom (df) or \
+                 other knots"
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
     /// The mean of `f` over persons (estimate and gradient).
     fn mean_pred(all: &[Vec<RelativeIntegrals>], k: usize, f: impl Fn(&RelativeIntegrals) -> &Pred) -> Pred {
         let m = all.len() as f64;
@@ -390,7 +406,8 @@ impl FlexModelFit {
     /// (population) causes by each time (the table's time unit), averaged over the persons
     /// (or per person with `individual`): a table of [row,] time, cause ("cancer",
     /// "population"), estimate, std_err (delta method), lower, upper (on the log(−log)
-    /// scale, as cmprsk's cumulative incidence).
+    /// scale, as cmprsk's cumulative incidence), in a record with `warnings` (a fitted
+    /// excess hazard that is not positive somewhere up to the last time).
     fn crude_probabilities(&self, args: &Args) -> Result<Value> {
         let (s, p, rows, look) = self.relative_persons(args, "crude_probabilities")?;
         let times = Self::times(args)?;
@@ -436,13 +453,16 @@ impl FlexModelFit {
         if individual {
             tab.push("row", rid);
         }
-        Ok(tab
+        let tab = tab
             .with("time", tid)
             .with("cause", cause)
             .with("estimate", e)
             .with("std_err", se)
             .with("lower", l)
-            .with("upper", u)
+            .with("upper", u);
+        Ok(Record::new()
+            .with("table", tab)
+            .with("warnings", Self::nonpositive_warning(&all, "crude probabilities"))
             .into())
     }
 
@@ -452,7 +472,8 @@ impl FlexModelFit {
     /// unit) or, by default, to each person's attained age `max_age` (years, 110); in the
     /// table's time unit, averaged over the persons (or per person with `individual`): a
     /// table of [row, horizon,] expected, observed, observed_std_err, observed_lower,
-    /// observed_upper (log scale), loss, loss_std_err, loss_lower, loss_upper.
+    /// observed_upper (log scale), loss, loss_std_err, loss_lower, loss_upper, in a record
+    /// with `warnings` (as crude_probabilities').
     fn loss_in_life_expectancy(&self, args: &Args) -> Result<Value> {
         let (s, p, rows, look) = self.relative_persons(args, "loss_in_life_expectancy")?;
         let individual = args.flag_or("individual", false)?;
@@ -518,7 +539,10 @@ impl FlexModelFit {
         for (nm, c) in names.iter().zip(cols) {
             tab.push(nm, c);
         }
-        Ok(tab.into())
+        Ok(Record::new()
+            .with("table", tab)
+            .with("warnings", Self::nonpositive_warning(&all, "life expectancies"))
+            .into())
     }
 }
 
