@@ -118,7 +118,10 @@ class FlexibleParametric:
         DataFrame: time, cause ("cancer", "population"), estimate, std_err (delta
         method), lower, upper (log(-log) scale): the mean over the persons
         (regression standardisation), or one block per person (``row``, 1-based) with
-        ``individual=True``."""
+        ``individual=True``. ``P_cancer`` is ``1 - S*(t) R(t) - P_population(t)`` (the
+        three add up to 1). A ``RuntimeWarning`` when the fitted excess hazard is not
+        positive somewhere up to the last time (a non-monotone spline, or one decreasing
+        beyond its last knot where the model is extrapolated)."""
         args = self._relative_args(data, ratetable, rate_table, age, year, sex, individual, age_unit, conf_level)
         args["times"] = floats(np.atleast_1d(times), "times")
         r = _warned(self._fit.call("crude_probabilities", args))
