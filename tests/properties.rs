@@ -1067,6 +1067,64 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(cases())]
+
+    /// Relative-survival outputs of a flexible parametric fit with `bhazard` (US table,
+    /// times in days): crude probabilities in [0, 1], non-decreasing, adding up to at
+    /// most 1; finite life expectancies with a finite non-negative standard error of the
+    /// loss; or an error naming an argument.
+    #[test]
+    fn flexible_relative_outputs_are_coherent(c in cohort(8, 30), bh in 1e-5f64..1e-3, df in 1usize..4) {
+        let n = c.n();
+        let time: Vec<f64> = c.time.iter().map(|t| t * 100.0).collect();
+        let mut args = valid_args("flexible_parametric", &c);
+        args.items.retain(|(k, _)| k != "time");
+        let args = args
+            .with("time", nums(time))
+            .with("bhazard", nums(vec![bh; n]))
+            .with("df", Arg::Num(df as f64));
+        let Ok(out) = api::call("flexible_parametric", &args) else { return Ok(()) };
+        let fit = out.fit.expect("a fit handle");
+        let persons = Args::new()
+            .with("ratetable", us_table())
+            .with("age", nums(c.age.clone()))
+            .with("year", nums(c.year.clone()))
+            .with("sex", nums(c.sex.clone()))
+            .with("covariates", record(vec![("x", nums(c.x.clone()))]));
+        let times = vec![30.0, 365.0, 3650.0];
+        match fit.call("crude_probabilities", &persons.clone().with("times", nums(times.clone()))) {
+            Ok(v) => {
+                // a fitted excess hazard that is negative somewhere is warned about; the
+                // probabilities are then not monotone
+                let warned = !matches!(field(&v, "warnings"), Value::Strs(w) if w.is_empty());
+                let e = col(&v, &["table", "estimate"]);
+                prop_assert!(all_finite(&e), "{e:?}");
+                if !warned {
+                    prop_assert!(e.iter().all(|p| (-1e-12..=1.0 + 1e-12).contains(p)), "{e:?}");
+                    for k in 1..times.len() {
+                        prop_assert!(e[k] >= e[k - 1] - 1e-12 && e[3 + k] >= e[3 + k - 1] - 1e-12, "{e:?}");
+                    }
+                    prop_assert!(e[2] + e[5] <= 1.0 + 1e-9, "{e:?}");
+                }
+            }
+            Err(e) => prop_assert!(names_an_argument(&e), "crude_probabilities: {e}"),
+        }
+        match fit.call("loss_in_life_expectancy", &persons) {
+            Ok(v) => {
+                let warned = !matches!(field(&v, "warnings"), Value::Strs(w) if w.is_empty());
+                let (ex, ob, se) =
+                    (col(&v, &["table", "expected"]), col(&v, &["table", "observed"]), col(&v, &["table", "loss_std_err"]));
+                prop_assert!(ex[0].is_finite() && ex[0] > 0.0 && ob[0].is_finite() && se[0].is_finite() && se[0] >= 0.0);
+                if !warned {
+                    prop_assert!(ob[0] > 0.0 && ob[0] <= ex[0] * (1.0 + 1e-9), "observed {} over expected {}", ob[0], ex[0]);
+                }
+            }
+            Err(e) => prop_assert!(names_an_argument(&e), "loss_in_life_expectancy: {e}"),
+        }
+    }
+}
+
 /// A protocol value (a rate table record) as an argument, as the bindings pass it back.
 fn to_arg(v: &Value) -> Arg<'static> {
     match v {
@@ -1372,6 +1430,8 @@ fn fit_ops(c: &Cohort, xs: &[f64], level: f64, kind: &str) -> Vec<(&'static str,
         ("flexible_parametric", "coef_table", Args::new().with("conf_level", Arg::Num(level))),
         ("flexible_parametric", "predict", Args::new().with("type", k()).with("times", times()).with("covariates", newdata())),
         ("flexible_parametric", "standardize", Args::new().with("type", k()).with("times", times()).with("covariates", newdata())),
+        ("flexible_parametric", "crude_probabilities", Args::new().with("times", times()).with("covariates", newdata())),
+        ("flexible_parametric", "loss_in_life_expectancy", Args::new().with("horizon", times()).with("conf_level", Arg::Num(level))),
         ("kaplan_meier", "no_such_operation", Args::new()),
     ]
 }

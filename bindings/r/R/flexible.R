@@ -54,7 +54,7 @@ flexible_parametric <- function(formula, data, df = 3, knots = NULL, boundary_kn
     coefficients = stats::setNames(nan_to_na(v$coef), v$names), var = v$var, loglik = v$loglik,
     df = v$df, iter = v$iterations, converged = v$converged, n = v$n, nevent = v$n_event,
     scale = v$scale, knots = v$knots, covariates = v$covariates, table = v$table,
-    conf_level = v$conf_level, n_dropped = miss$n_dropped, terms = xterms,
+    conf_level = v$conf_level, relative = isTRUE(v$relative), n_dropped = miss$n_dropped, terms = xterms,
     xlevels = stats::.getXlevels(xterms, mf), contrasts = contrasts, formula = formula,
     call = call, inputs = inputs, ptr = out$fit),
     class = "hrr_flexsurv")
@@ -141,4 +141,53 @@ plot.hrr_flexsurv <- function(x, newdata = NULL, type = "survival", times = NULL
     graphics::lines(g$time, g$estimate, col = col[k])
   }
   invisible(p)
+}
+
+# ---- relative-survival outputs (fits with bhazard) ----------------------------------------
+
+# The persons of the relative-survival outputs: rows of `newdata` (the model's covariates
+# and the rate table's age, year, sex), as the relsurv functions read them.
+flex_relative_args <- function(object, newdata, ratetable, age, year, sex, individual, age_unit, level) {
+  if (!inherits(object, "hrr_flexsurv")) {
+    stop("argument `object` must be a flexible_parametric() fit", call. = FALSE)
+  }
+  ratetable <- check_rate_table(ratetable)
+  n <- n_of(newdata, age, year, sex)
+  args <- rate_values(ratetable, age, year, sex, newdata, n, age_unit)
+  args$covariates <- flex_rows(object, newdata)
+  args$individual <- isTRUE(individual)
+  args$conf_level <- level
+  args
+}
+
+# Crude probabilities of death from the cancer and from other causes (Cronin & Feuer
+# 2000; Lambert et al. 2010) of a relative-survival fit, averaged over the rows of
+# `newdata` (or per row with `individual = TRUE`). The top-level crude_probabilities()
+# is the non-parametric cmp.rel estimator; this is the model-based one.
+rp_crude_probabilities <- function(object, times, newdata = NULL, ratetable, age = "age", year = "year",
+                                   sex = "sex", individual = FALSE, age_unit = "years", level = 0.95) {
+  if (missing(times) || !is.numeric(times)) stop("argument `times` must be a numeric vector", call. = FALSE)
+  args <- flex_relative_args(object, newdata, ratetable, age, year, sex, individual, age_unit, level)
+  args$times <- as.double(times)
+  out <- hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), "crude_probabilities", args)
+  for (msg in out$warnings) warning(msg, call. = FALSE)
+  out <- out$table
+  if (!is.null(out$row)) out$row <- as.integer(out$row)
+  out
+}
+
+# Loss in life expectancy (Andersson et al. 2013): expected minus observed life expectancy,
+# both up to `horizon` (the rate table's time unit) or each person's attained age
+# `max_age` (years), averaged over the rows of `newdata` (or per row).
+loss_in_life_expectancy <- function(object, newdata = NULL, ratetable, age = "age", year = "year",
+                                    sex = "sex", horizon = NULL, max_age = 110, individual = FALSE,
+                                    age_unit = "years", level = 0.95) {
+  args <- flex_relative_args(object, newdata, ratetable, age, year, sex, individual, age_unit, level)
+  args$horizon <- if (!is.null(horizon)) as.double(horizon)
+  args$max_age <- as.double(max_age)
+  out <- hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), "loss_in_life_expectancy", args)
+  for (msg in out$warnings) warning(msg, call. = FALSE)
+  out <- out$table
+  if (!is.null(out$row)) out$row <- as.integer(out$row)
+  out
 }

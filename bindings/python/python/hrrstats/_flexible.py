@@ -8,6 +8,8 @@ delta-method standard errors, standardisation) comes from the core fit.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -17,19 +19,29 @@ from ._design import resolve_design
 from ._protocol import EVENT_LABEL, call, resolve
 
 
+def _warned(res):
+    """The table of a relative-survival output, its warnings issued."""
+    for w in res.get("warnings") or ():
+        warnings.warn(w, RuntimeWarning, stacklevel=3)
+    return res["table"]
+
+
 class FlexibleParametric:
     """A fitted flexible parametric survival model.
 
     Attributes: ``coef`` (intercept, baseline spline ``rcs1..``, covariates, time-varying
     effects ``rcs_<x>1..``), ``se``, ``var``, ``loglik`` (on the time scale, as survreg's),
     ``names``, ``covariates``, ``scale``, ``knots`` (baseline knots, times), ``n``,
-    ``n_event``, ``iterations``, ``converged``.
+    ``n_event``, ``iterations``, ``converged``, ``relative`` (fitted with ``bhazard``: the
+    model is for the excess hazard, and ``predict(type="survival")`` is net (relative)
+    survival, ``"hazard"`` the excess hazard; :meth:`crude_probabilities` and
+    :meth:`loss_in_life_expectancy` combine it with a rate table).
     """
 
     def __init__(self, res, fit, design, n_dropped):
         self._fit, self._res, self._design = fit, res, design
         for k in ("coef", "se", "loglik", "iterations", "converged", "n", "n_event", "scale", "knots",
-                  "conf_level"):
+                  "conf_level", "relative"):
             setattr(self, k, res[k])
         self.names = list(res["names"])
         self.covariates = list(res["covariates"])
@@ -79,6 +91,67 @@ class FlexibleParametric:
                 "conf_level": conf_level}
         return self._fit.call("standardize", {k: v for k, v in args.items() if v is not None})
 
+    def _relative_args(self, data, ratetable, rate_table, age, year, sex, individual, age_unit, conf_level):
+        from ._relsurv import RateTable
+        rt = ratetable if ratetable is not None else rate_table
+        if not isinstance(rt, RateTable):
+            raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame, "
+                            "RateTable.builtin)")
+        args = {**rt._persons(age, year, sex, data), "individual": bool(individual), "age_unit": age_unit,
+                "conf_level": conf_level,
+                "covariates": self._rows(data, None, "covariates") if self._design is not None else None}
+        return {k: v for k, v in args.items() if v is not None}
+
+    def crude_probabilities(self, times, data=None, *, ratetable=None, age="age", year="year", sex="sex",
+                            individual=False, age_unit="years", conf_level=None, rate_table=None):
+        """Crude probabilities of death from the cancer and from other causes by ``times``
+        (Cronin & Feuer 2000; Lambert et al. 2010) of a relative-survival fit
+        (``bhazard``): ``P_cancer(t) = int_0^t S*(u) R(u) lambda(u) du`` and
+        ``P_population(t) = int_0^t S*(u) R(u) h*(u) du`` with ``R`` the fitted net
+        survival, ``lambda`` its excess hazard and ``S*``, ``h*`` each person's expected
+        survival and hazard from ``ratetable`` as they age. The persons are the rows of
+        ``data`` (the model's covariates, and ``age`` in years at diagnosis, ``year`` of
+        diagnosis and ``sex`` as for :func:`net_survival`); ``times`` and the model's times
+        in ``ratetable.time_unit``. (The top-level :func:`crude_probabilities` is the
+        non-parametric estimator of relsurv's ``cmp.rel``.)
+
+        DataFrame: time, cause ("cancer", "population"), estimate, std_err (delta
+        method), lower, upper (log(-log) scale): the mean over the persons
+        (regression standardisation), or one block per person (``row``, 1-based) with
+        ``individual=True``. ``P_cancer`` is ``1 - S*(t) R(t) - P_population(t)`` (the
+        three add up to 1). A ``RuntimeWarning`` when the fitted excess hazard is not
+        positive somewhere up to the last time (a non-monotone spline, or one decreasing
+        beyond its last knot where the model is extrapolated)."""
+        args = self._relative_args(data, ratetable, rate_table, age, year, sex, individual, age_unit, conf_level)
+        args["times"] = floats(np.atleast_1d(times), "times")
+        r = _warned(self._fit.call("crude_probabilities", args))
+        if "row" in r:
+            r["row"] = r["row"].astype(int)
+        return r
+
+    def loss_in_life_expectancy(self, data=None, *, ratetable=None, age="age", year="year", sex="sex",
+                                horizon=None, max_age=110.0, individual=False, age_unit="years",
+                                conf_level=None, rate_table=None):
+        """Loss in life expectancy (Andersson et al. 2013; rstpm2's ``lel``) of a
+        relative-survival fit (``bhazard``): expected life expectancy ``int S*(t) dt``
+        (from ``ratetable``) minus observed ``int S*(t) R(t) dt`` (the fitted net
+        survival ``R`` extrapolated beyond follow-up), both up to ``horizon`` (in
+        ``ratetable.time_unit``) or by default to each person's attained age ``max_age``
+        (years). Persons as in :meth:`crude_probabilities`. Results in
+        ``ratetable.time_unit`` (days for a table per day).
+
+        DataFrame: expected, observed, observed_std_err, observed_lower, observed_upper
+        (log scale), loss, loss_std_err, loss_lower, loss_upper: the mean over the persons,
+        or one row per person (with ``row`` and ``horizon``) with ``individual=True``."""
+        args = self._relative_args(data, ratetable, rate_table, age, year, sex, individual, age_unit, conf_level)
+        args["max_age"] = float(max_age)
+        if horizon is not None:
+            args["horizon"] = float(horizon)
+        r = _warned(self._fit.call("loss_in_life_expectancy", args))
+        if "row" in r:
+            r["row"] = r["row"].astype(int)
+        return r
+
     def plot(self, covariates=None, type="survival", *, times=None, reference=None, ax=None, data=None):
         """Survival, hazard or hazard ratio over time with pointwise CI bands, one line
         per covariate row (matplotlib)."""
@@ -118,7 +191,8 @@ def flexible_parametric(time, event, covariates=None, *, df=3, knots=None, bound
     degrees of freedom (knots at centiles of the log event times, or ``knots``: interior
     knots as times); scale "hazard" (log cumulative hazard), "odds" or "normal";
     ``tvc={covariate: df}`` time-varying effects; ``bhazard`` the expected hazard at
-    each row's exit time (relative survival: the model is for the excess hazard).
+    each row's exit time (relative survival: the model is for the excess hazard, its
+    predicted survival is net survival; see ``RateTable.expected_hazard``).
     """
     spec = {"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
             "weights": (weights, "num"), "bhazard": (bhazard, "num")}

@@ -12,12 +12,16 @@ use crate::dist::qnorm;
 use crate::error::{Error, Result};
 use crate::inference::{CoefTable, WaldDist};
 use crate::protocol::{Arg, Args, Matrix, Record, Table, Value};
-use crate::survival::flexible::{fit, FlexData, FlexFit, FlexParams, FlexPredict, FlexScale, Pred};
+use super::relsurv::{check_follow_up_unit, name_person_args, persons, spec, Kind, Spec};
+use crate::survival::flexible::{fit, FlexData, FlexFit, FlexParams, FlexPredict, FlexScale, Pred, RelativeIntegrals};
 
 struct FlexModelFit {
     fit: FlexFit,
     covariates: Vec<String>,
     conf_level: f64,
+    /// Fitted with `bhazard`: an excess-hazard (relative-survival) model, whose
+    /// survival is net (relative) survival.
+    relative: bool,
 }
 
 /// Flexible parametric survival model: `time`, `status`, optional `covariates` (named
@@ -75,8 +79,9 @@ pub fn flexible_parametric(args: &Args) -> Result<Output> {
     let conf_level = args.num_or("conf_level", 0.95)?;
     crate::data::check_conf_level(conf_level)?;
     let data = FlexData { surv, x, names: names.clone(), bhazard: args.opt_nums("bhazard")? };
+    let relative = data.bhazard.is_some();
     let fit = fit(&params, &data)?;
-    let model = FlexModelFit { fit, covariates: names, conf_level };
+    let model = FlexModelFit { fit, covariates: names, conf_level, relative };
     let rec = model.record()?;
     Ok(Output::fit(rec, model))
 }
@@ -113,7 +118,8 @@ impl FlexModelFit {
             .with("scale", f.model.scale.name())
             .with("knots", knots)
             .with("warnings", f.warnings.clone())
-            .with("conf_level", self.conf_level))
+            .with("conf_level", self.conf_level)
+            .with("relative", self.relative))
     }
 
     /// Covariate rows from the record argument `arg` (the model's covariates, in its
@@ -308,6 +314,238 @@ impl FlexModelFit {
     }
 }
 
+/// Crude probabilities and life expectancies of a relative-survival fit (see
+/// [`FlexFit::relative_integrals`]).
+impl FlexModelFit {
+    /// The rate table, the persons' covariate rows and their values at diagnosis (in the
+    /// table's units, as the table reads them), checked.
+    fn relative_persons(&self, args: &Args, method: &str) -> Result<(Spec, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+        if !self.relative {
+            return Err(Error::InvalidArgument {
+                arg: "bhazard",
+                reason: format!(
+                    "{method} needs a relative-survival fit: fit the model with `bhazard` (each row's \
+                     expected hazard at its exit time, e.g. from expected_hazard)"
+                ),
+            });
+        }
+        let s = spec(args)?;
+        let p = persons(args, &s)?;
+        let n = p.first().map_or(0, |c| c.len());
+        let v: Vec<&[f64]> = p.iter().map(|c| &c[..]).collect();
+        s.table.check_values(&v, n).map_err(name_person_args(&s))?;
+        s.table.check_coverage(&v).map_err(name_person_args(&s))?;
+        if n == 0 {
+            return Err(Error::InvalidArgument { arg: "age", reason: "no persons were given".into() });
+        }
+        let mut rows = self.rows(args, "covariates")?;
+        if self.covariates.is_empty() {
+            rows = vec![Vec::new(); n];
+        } else if rows.len() != n {
+            return Err(Error::LengthMismatch { arg: "covariates", len: rows.len(), expected_arg: "age", expected: n });
+        }
+        let look: Vec<Vec<f64>> = s.table.lookup_values(&v).into_iter().map(|c| c.into_owned()).collect();
+        Ok((s, p, rows, look))
+    }
+
+    /// Each person's integrals at their `ends` (ascending), in parallel blocks.
+    fn integrate(&self, s: &Spec, rows: &[Vec<f64>], look: &[Vec<f64>], ends: &(dyn Fn(usize) -> Vec<f64> + Sync), cost: usize) -> Result<Vec<Vec<RelativeIntegrals>>> {
+        use rayon::prelude::*;
+        let adv = s.table.advances();
+        let n = rows.len();
+        crate::interrupt::in_blocks(
+            n,
+            cost,
+            Vec::with_capacity(n),
+            |r| {
+                r.into_par_iter()
+                    .map(|i| {
+                        let point: Vec<f64> = look.iter().map(|c| c[i]).collect();
+                        self.fit.relative_integrals(&s.table, &adv, &point, &rows[i], &ends(i))
+                    })
+                    .collect::<Vec<_>>()
+            },
+            |mut a, b| {
+                a.extend(b);
+                a
+            },
+        )
+    }
+
+    /// The warning for a fitted excess hazard that is not positive somewhere in the
+    /// integrals' range (the earliest time over the persons), if any.
+    fn nonpositive_warning(all: &[Vec<RelativeIntegrals>], what: &str) -> Vec<String> {
+        let first = all.iter().flatten().filter_map(|r| r.first_nonpositive).fold(f64::INFINITY, f64::min);
+        if first.is_finite() {
+            vec![format!(
+                "the fitted excess hazard is not positive at time {first} (the earliest such time; a \
+                 non-monotone spline, or one decreasing beyond its last knot where the model is \
+                 extrapolated): the {what} are not valid; consider fewer degrees of freedom (df) or \
+                 other knots"
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The mean of `f` over persons (estimate and gradient).
+    fn mean_pred(all: &[Vec<RelativeIntegrals>], k: usize, f: impl Fn(&RelativeIntegrals) -> &Pred) -> Pred {
+        let m = all.len() as f64;
+        let q = f(&all[0][k]).grad.len();
+        let mut acc = Pred { est: 0.0, grad: vec![0.0; q] };
+        for r in all {
+            let p = f(&r[k]);
+            acc.est += p.est / m;
+            acc.grad.iter_mut().zip(&p.grad).for_each(|(a, b)| *a += b / m);
+        }
+        acc
+    }
+
+    /// `crude_probabilities(times, ratetable, age, year, sex, covariates, individual,
+    /// conf_level)`: the crude probabilities of death from the cancer and from other
+    /// (population) causes by each time (the table's time unit), averaged over the persons
+    /// (or per person with `individual`): a table of [row,] time, cause ("cancer",
+    /// "population"), estimate, std_err (delta method), lower, upper (on the log(−log)
+    /// scale, as cmprsk's cumulative incidence), in a record with `warnings` (a fitted
+    /// excess hazard that is not positive somewhere up to the last time).
+    fn crude_probabilities(&self, args: &Args) -> Result<Value> {
+        let (s, p, rows, look) = self.relative_persons(args, "crude_probabilities")?;
+        let times = Self::times(args)?;
+        check_follow_up_unit(&s, &p, "times", &times, false)?;
+        let individual = args.flag_or("individual", false)?;
+        let level = args.num_or("conf_level", self.conf_level)?;
+        crate::data::check_conf_level(level)?;
+        let z = qnorm(0.5 + level / 2.0);
+        let mut ends = times.clone();
+        ends.sort_by(f64::total_cmp);
+        ends.dedup();
+        let pos: Vec<usize> = times.iter().map(|t| ends.partition_point(|e| e < t)).collect();
+        let all = self.integrate(&s, &rows, &look, &|_| ends.clone(), 3000 * ends.len().max(1))?;
+        let mut cols: [Vec<f64>; 4] = Default::default();
+        let (mut rid, mut tid, mut cause) = (Vec::new(), Vec::new(), Vec::new());
+        let mut push = |row: usize, t: f64, c: &str, pr: &Pred| {
+            let v = self.limits(pr, Tr::Cloglog, z);
+            for k in 0..4 {
+                cols[k].push(v[k]);
+            }
+            rid.push(row as f64);
+            tid.push(t);
+            cause.push(c.to_string());
+        };
+        if individual {
+            for (i, r) in all.iter().enumerate() {
+                for c in ["cancer", "population"] {
+                    for (&t, &k) in times.iter().zip(&pos) {
+                        push(i + 1, t, c, if c == "cancer" { &r[k].cancer } else { &r[k].population });
+                    }
+                }
+            }
+        } else {
+            for c in ["cancer", "population"] {
+                for (&t, &k) in times.iter().zip(&pos) {
+                    let m = Self::mean_pred(&all, k, |r| if c == "cancer" { &r.cancer } else { &r.population });
+                    push(0, t, c, &m);
+                }
+            }
+        }
+        let [e, se, l, u] = cols;
+        let mut tab = Table::new();
+        if individual {
+            tab.push("row", rid);
+        }
+        let tab = tab
+            .with("time", tid)
+            .with("cause", cause)
+            .with("estimate", e)
+            .with("std_err", se)
+            .with("lower", l)
+            .with("upper", u);
+        Ok(Record::new()
+            .with("table", tab)
+            .with("warnings", Self::nonpositive_warning(&all, "crude probabilities"))
+            .into())
+    }
+
+    /// `loss_in_life_expectancy(ratetable, age, year, sex, covariates, horizon, max_age,
+    /// individual, conf_level)`: expected life expectancy `∫ S*` minus observed `∫ S* R`
+    /// (the model extrapolated beyond follow-up), both up to `horizon` (the table's time
+    /// unit) or, by default, to each person's attained age `max_age` (years, 110); in the
+    /// table's time unit, averaged over the persons (or per person with `individual`): a
+    /// table of [row, horizon,] expected, observed, observed_std_err, observed_lower,
+    /// observed_upper (log scale), loss, loss_std_err, loss_lower, loss_upper, in a record
+    /// with `warnings` (as crude_probabilities').
+    fn loss_in_life_expectancy(&self, args: &Args) -> Result<Value> {
+        let (s, p, rows, look) = self.relative_persons(args, "loss_in_life_expectancy")?;
+        let individual = args.flag_or("individual", false)?;
+        let level = args.num_or("conf_level", self.conf_level)?;
+        crate::data::check_conf_level(level)?;
+        let z = qnorm(0.5 + level / 2.0);
+        let n = rows.len();
+        let horizons: Vec<f64> = match args.opt_num("horizon")? {
+            Some(h) => {
+                if !(h > 0.0 && h.is_finite()) {
+                    return Err(Error::InvalidArgument { arg: "horizon", reason: format!("must be a positive finite time, not {h}") });
+                }
+                check_follow_up_unit(&s, &p, "horizon", &[h], false)?;
+                vec![h; n]
+            }
+            None => {
+                let max_age = args.num_or("max_age", 110.0)?;
+                if !(max_age > 0.0 && max_age <= 150.0) {
+                    return Err(Error::InvalidArgument { arg: "max_age", reason: format!("must be an age in years above 0 and at most 150, not {max_age}") });
+                }
+                let a = s.kinds.iter().position(|k| *k == Kind::Age).ok_or_else(|| Error::InvalidArgument {
+                    arg: "horizon",
+                    reason: "is required: the rate table has no age dimension to reach max_age on".into(),
+                })?;
+                let top = max_age * s.unit.year();
+                let mut h = Vec::with_capacity(n);
+                for (i, &age) in p[a].iter().enumerate() {
+                    if !(age < top) {
+                        return Err(Error::InvalidValue {
+                            arg: "age",
+                            row: i,
+                            value: args.nums("age")?.get(i).copied().unwrap_or(age),
+                            problem: "the age at diagnosis is not below max_age",
+                        });
+                    }
+                    h.push(top - age);
+                }
+                h
+            }
+        };
+        let all = self.integrate(&s, &rows, &look, &|i| vec![horizons[i]], 3000)?;
+        let mut cols: [Vec<f64>; 9] = Default::default();
+        let mut row = |exp: f64, ob: &Pred| {
+            let o = self.limits(ob, Tr::Log, z);
+            let loss = exp - ob.est;
+            let se = o[1];
+            for (k, v) in [exp, o[0], o[1], o[2], o[3], loss, se, loss - z * se, loss + z * se].into_iter().enumerate() {
+                cols[k].push(v);
+            }
+        };
+        let mut tab = Table::new();
+        if individual {
+            for r in &all {
+                row(r[0].expected, &r[0].observed);
+            }
+            tab.push("row", (1..=n).map(|i| i as f64).collect::<Vec<f64>>());
+            tab.push("horizon", horizons);
+        } else {
+            let e = all.iter().map(|r| r[0].expected).sum::<f64>() / n as f64;
+            row(e, &Self::mean_pred(&all, 0, |r| &r.observed));
+        }
+        let names = ["expected", "observed", "observed_std_err", "observed_lower", "observed_upper", "loss", "loss_std_err", "loss_lower", "loss_upper"];
+        for (nm, c) in names.iter().zip(cols) {
+            tab.push(nm, c);
+        }
+        Ok(Record::new()
+            .with("table", tab)
+            .with("warnings", Self::nonpositive_warning(&all, "life expectancies"))
+            .into())
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Tr {
     Log,
@@ -320,6 +558,8 @@ impl Fitted for FlexModelFit {
             "predict" => self.predict(args),
             "standardize" => self.standardize(args),
             "coef_table" => Ok(self.coef_table(args.num_or("conf_level", self.conf_level)?)?.into()),
+            "crude_probabilities" => self.crude_probabilities(args),
+            "loss_in_life_expectancy" => self.loss_in_life_expectancy(args),
             _ => Err(no_such("a flexible parametric fit", method)),
         }
     }

@@ -30,7 +30,7 @@ use crate::survival::km::ConfType;
 
 /// How a dimension's values are read from the persons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Age,
     Calendar,
     Factor,
@@ -58,11 +58,11 @@ impl Kind {
 }
 
 /// A rate table as the bindings hold it, rebuilt.
-struct Spec {
-    table: RateTable,
-    unit: TimeUnit,
-    names: Vec<String>,
-    kinds: Vec<Kind>,
+pub(super) struct Spec {
+    pub(super) table: RateTable,
+    pub(super) unit: TimeUnit,
+    pub(super) names: Vec<String>,
+    pub(super) kinds: Vec<Kind>,
 }
 
 /// The long form of a rate table (columns in the table's unit).
@@ -278,7 +278,7 @@ fn read_long(r: &Args) -> Result<Long> {
 }
 
 /// The argument `ratetable`, rebuilt.
-fn spec(args: &Args) -> Result<Spec> {
+pub(super) fn spec(args: &Args) -> Result<Spec> {
     let r = args.record("ratetable")?.ok_or_else(|| Error::InvalidArgument {
         arg: "ratetable",
         reason: "is required".into(),
@@ -358,7 +358,7 @@ const MAX_AGE_YEARS: f64 = 150.0;
 /// overflow to NaN). `times` of expected survival (`per_person` false): the same for the
 /// oldest person. One check, one message, for expected survival, net survival (and its
 /// test, crude probabilities, the excess-hazard model) and interval net survival.
-fn check_follow_up_unit(
+pub(super) fn check_follow_up_unit(
     s: &Spec,
     p: &[Vec<f64>],
     arg: &'static str,
@@ -403,7 +403,7 @@ fn check_follow_up_unit(
 /// Errors about the persons' values name the argument the user gave (age, year, sex;
 /// `data` for a further factor dimension, read from the column of that name), not the
 /// table's dimension.
-fn name_person_args(s: &Spec) -> impl Fn(Error) -> Error + '_ {
+pub(super) fn name_person_args(s: &Spec) -> impl Fn(Error) -> Error + '_ {
     move |e| match e {
         Error::InvalidCell { arg: "rmap" | "ratetable", column, row, value, problem } => {
             let dim = s.names.iter().position(|n| *n == column);
@@ -420,7 +420,7 @@ fn name_person_args(s: &Spec) -> impl Fn(Error) -> Error + '_ {
 }
 
 /// The persons' values (`age_unit` read here).
-fn persons(args: &Args, s: &Spec) -> Result<Vec<Vec<f64>>> {
+pub(super) fn persons(args: &Args, s: &Spec) -> Result<Vec<Vec<f64>>> {
     person_values(args, s, args.option::<AgeUnit>("age_unit")?)
 }
 

@@ -951,6 +951,177 @@ impl FlexFit {
     }
 }
 
+/// The integrals of a relative-survival (`bhazard`) fit against a population rate table
+/// for one person, from diagnosis to one end time, with their gradients over θ.
+pub struct RelativeIntegrals {
+    /// Crude probability of death from the cancer, `∫_0^t S*(u) R(u) λ(u) du`.
+    pub cancer: Pred,
+    /// Crude probability of death from other (population) causes, `∫_0^t S*(u) R(u) h*(u) du`.
+    pub population: Pred,
+    /// Expected (population) life time up to `t`, `∫_0^t S*(u) du` (free of θ).
+    pub expected: f64,
+    /// Observed (all-cause) life time up to `t`, `∫_0^t S*(u) R(u) du`.
+    pub observed: Pred,
+    /// All-cause survival `S*(t) R(t)` (the three probabilities add up to 1).
+    pub alive: f64,
+    /// The first time up to `t` at which the fitted excess hazard is not positive
+    /// (`∂η/∂log t ≤ 0`: a non-monotone spline, or one decreasing beyond its last knot
+    /// where the model is extrapolated), if any.
+    pub first_nonpositive: Option<f64>,
+}
+
+/// Log-time panels of the relative-survival integrals: at most this wide, and narrower
+/// where the linear predictor is steep (`|∂η/∂log t| · width ≤ REL_PANEL`).
+const REL_PANEL: f64 = 0.25;
+/// The integrals start at `ε = b e^{-REL_HEAD}` (`b` the first break): below it the
+/// population part is `h* ε` and the life times `ε` (to within `ε (1 − R(ε))`).
+const REL_HEAD: f64 = 15.0;
+
+impl FlexFit {
+    /// Crude probabilities of death (Cronin & Feuer 2000; Lambert et al. 2010) and
+    /// restricted observed and expected life times (Andersson et al. 2013) of one person
+    /// from a relative-survival fit: with `R(u) = S(u | x)` the fitted net (relative)
+    /// survival, `λ(u)` its (excess) hazard, and `S*`, `h*` the person's expected
+    /// survival and hazard from the rate table as they age (attained age and calendar
+    /// time advance with `u`; `point0`: the person's values at diagnosis in the table's
+    /// units, as it reads them; `adv`: which dimensions advance),
+    ///
+    /// `P_population(t) = ∫_0^t S* R h* du`, `P_cancer(t) = ∫_0^t S* R λ du`,
+    /// `E(t) = ∫_0^t S* du`, `O(t) = ∫_0^t S* R du`,
+    ///
+    /// at each of `ends` (ascending, positive). `S*` is exact (piecewise exponential
+    /// between the table's cells, as `survexp`). `P_cancer` is taken from the identity
+    /// `P_cancer + P_population + S*(t) R(t) = 1` (all-cause survival `S* R` has hazard
+    /// `λ + h*`), which avoids integrating the excess density (steep where the excess
+    /// hazard is high); the other integrals by composite 8-node Gauss–Legendre quadrature
+    /// in log time, split at every cell crossing, knot and end, panels at most 0.25 wide
+    /// in log time and narrower where `η` is steep (relative error below 1e-10 for
+    /// ordinary fits), from `ε = b e^{-15}` (`b` the first break) with the head `[0, ε]`
+    /// in closed form. Gradients (for delta-method standard errors) by the same
+    /// quadrature of the integrands' derivatives.
+    pub fn relative_integrals(
+        &self,
+        table: &crate::relsurv::RateTable,
+        adv: &[bool],
+        point0: &[f64],
+        x: &[f64],
+        ends: &[f64],
+    ) -> Vec<RelativeIntegrals> {
+        let q = self.q();
+        let base = self.model.scale.base();
+        let theta: Vec<f64> = (0..q).map(|j| self.theta(j)).collect();
+        let mut knots: Vec<f64> = self.knots.iter().flatten().map(|k| k.exp()).collect();
+        knots.sort_by(f64::total_cmp);
+        let (mut z, mut zd) = (vec![0.0; q], vec![0.0; q]);
+        let mut point = point0.to_vec();
+        let (mut go, mut gb) = (vec![0.0; q], vec![0.0; q]);
+        let (mut po, mut e, mut ob) = (0.0, 0.0, 0.0);
+        // η, ∂η/∂log t at log time v (z, zd filled)
+        let eval = |v: f64, z: &mut [f64], zd: &mut [f64]| -> (f64, f64) {
+            self.model.row(x, v, z, zd);
+            let (mut a, mut b) = (0.0, 0.0);
+            for j in 0..q {
+                a += theta[j] * z[j];
+                b += theta[j] * zd[j];
+            }
+            (a, b)
+        };
+        let mut out = Vec::with_capacity(ends.len());
+        let mut t = 0.0f64;
+        let mut hc = 0.0; // cumulative expected hazard at t
+        let mut first = true;
+        let mut nonpos: Option<f64> = None;
+        let mut slope_at_t = 0.0; // |∂η/∂log t| at t
+        let mut k = 0usize; // next knot
+        for &end in ends {
+            while t < end {
+                let r = table.rate(table.cell(&point));
+                while k < knots.len() && knots[k] <= t {
+                    k += 1;
+                }
+                let step = table.to_boundary(&point);
+                if !(t + step > t) {
+                    // a crossing closer than t's rounding: step over it
+                    for (pt, &ad) in point.iter_mut().zip(adv) {
+                        if ad {
+                            *pt += step;
+                        }
+                    }
+                    continue;
+                }
+                let mut b = end.min(t + step);
+                if k < knots.len() {
+                    b = b.min(knots[k]);
+                }
+                let lb = b.ln();
+                let slope_b = eval(lb, &mut z, &mut zd).1.abs();
+                let la = if first {
+                    // the head [0, ε]
+                    let eps_l = lb - REL_HEAD;
+                    let eps = eps_l.exp();
+                    slope_at_t = eval(eps_l, &mut z, &mut zd).1.abs();
+                    po += r * eps;
+                    e += eps;
+                    ob += eps;
+                    first = false;
+                    eps_l
+                } else {
+                    t.ln()
+                };
+                let width = REL_PANEL / slope_at_t.max(slope_b).max(1.0);
+                let m = ((lb - la) / width).ceil().max(1.0) as usize;
+                let hw = (lb - la) / m as f64;
+                for p in 0..m {
+                    let c = la + (p as f64 + 0.5) * hw;
+                    for &(gx, gw) in &GL8 {
+                        let v = c + 0.5 * hw * gx;
+                        let u = v.exp();
+                        let (eta, d) = eval(v, &mut z, &mut zd);
+                        if !(d > 0.0) && nonpos.is_none() {
+                            nonpos = Some(u);
+                        }
+                        let (g0, g1, _) = base.log_survival(eta);
+                        let ss = (-(hc + r * (u - t))).exp();
+                        // dv measure: du = u dv
+                        let w = 0.5 * hw * gw * u;
+                        let fo = w * ss * g0.exp();
+                        e += w * ss;
+                        ob += fo;
+                        po += r * fo;
+                        for j in 0..q {
+                            let gzo = fo * g1 * z[j];
+                            gb[j] += gzo;
+                            go[j] += r * gzo;
+                        }
+                    }
+                }
+                hc += r * (b - t);
+                for (pt, &ad) in point.iter_mut().zip(adv) {
+                    if ad {
+                        *pt += b - t;
+                    }
+                }
+                t = b;
+                slope_at_t = slope_b;
+            }
+            // all-cause survival at the end and its gradient; the cancer part by the identity
+            let (eta, _) = eval(end.ln(), &mut z, &mut zd);
+            let (g0, g1, _) = base.log_survival(eta);
+            let alive = (-hc).exp() * g0.exp();
+            let gc: Vec<f64> = (0..q).map(|j| -alive * g1 * z[j] - go[j]).collect();
+            out.push(RelativeIntegrals {
+                cancer: Pred { est: 1.0 - alive - po, grad: gc },
+                population: Pred { est: po, grad: go.clone() },
+                expected: e,
+                observed: Pred { est: ob, grad: gb.clone() },
+                alive,
+                first_nonpositive: nonpos,
+            });
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
