@@ -115,19 +115,60 @@ def _show_levels(df, levels):
 def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None):
     """Split follow-up on the Lexis diagram (as ``Epi::splitLexis`` / ``popEpi::splitMulti``).
 
-    ``time_scales``: {name: value of that scale at entry}; the first scale is the one
-    ``entry`` and ``exit`` are measured on (give its value as None or ``entry``). All
-    scales advance together. ``breaks``: {scale name: break points}. Time outside the
-    outermost breaks of any split scale is dropped (``drop=True``, as Epi/popEpi), or
-    kept with a missing band (``drop=False``). ``status`` is the state at exit (0 = no
-    event; any codes); ``entry_status`` the state during follow-up (0 when absent).
+    Parameters
+    ----------
+    entry, exit : array-like or str
+        Start and end of follow-up on the first time scale.
+    status : array-like or str
+        The state at exit (0 = no event; any numeric codes).
+    time_scales : dict
+        ``{name: value of that scale at entry}`` (arrays or column names); the first
+        scale is the one ``entry`` and ``exit`` are measured on (give its value as
+        None or ``entry``). All scales advance together, so they share one unit.
+    breaks : dict
+        ``{scale name: break points}`` for the scales to split.
+    id : array-like or str, optional
+        Person ids for the ``id`` column (default the input row, 0-based).
+    entry_status : array-like or str, optional
+        The state during follow-up (0 when absent).
+    drop : bool, default True
+        Drop time outside the outermost breaks of any split scale (as Epi/popEpi);
+        False keeps it with a missing band.
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
 
-    Returns a DataFrame: id (the input row when ``id`` is None), one column per scale
-    (its value at the start of the interval), one ``<scale>_band`` column per split
-    scale (the lower break), duration, [entry_status], status -- status only on the
-    interval that ends at exit, else the entry state. Rows with zero-length follow-up
-    (exit = entry) are dropped, as ``Epi::Lexis`` drops them, with a ``RuntimeWarning``
-    giving how many rows and events were dropped.
+    Returns
+    -------
+    pandas.DataFrame
+        One row per interval: id, one column per scale (its value at the start of
+        the interval), one ``<scale>_band`` column per split scale (the lower
+        break), duration, [entry_status], status (status only on the interval that
+        ends at exit, else the entry state). Rows with zero-length follow-up
+        (exit = entry) are dropped, as ``Epi::Lexis`` drops them, with a
+        ``RuntimeWarning`` giving how many rows and events were dropped.
+
+    See Also
+    --------
+    person_time_table : the tabulated split, without materialising it.
+    lexis_cut : cut follow-up at individual times.
+
+    References
+    ----------
+    Carstensen B, Plummer M (2011). Using Lexis objects for multi-state models in R.
+    J Stat Softw 38(6).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hrrstats as hs
+    >>> d = pd.DataFrame({"entry": [0.0, 0.0], "exit": [0.925, 4.731], "status": [1, 0],
+    ...                   "age": [76.94, 59.03]})
+    >>> hs.lexis_split("entry", "exit", "status", time_scales={"fu": None, "age": "age"},
+    ...                breaks={"fu": [0, 1, 5, 10]}, data=d).round(3)
+       id   fu    age  fu_band  duration  status
+    0   0  0.0  76.94      0.0     0.925     1.0
+    1   1  0.0  59.03      0.0     1.000     0.0
+    2   1  1.0  60.03      1.0     3.731     0.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     ids = _ids(id, data, len(args["exit"]))
@@ -165,14 +206,48 @@ def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=Non
 
 def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True, data=None):
     """Person-time and events by Lexis bands (and ``by`` variables), computed without
-    materialising the split (memory independent of the number of split rows).
+    materialising the split (memory independent of the number of split rows), as
+    ``popEpi::ltable`` (or ``aggregate``) on ``Epi::splitLexis``'s split.
 
-    Arguments as :func:`lexis_split`; ``by``: a column name or list of names of
-    ``data`` (or arrays) constant within person. Returns a DataFrame with one row per
-    combination of bands (and by-levels, and entry state when ``entry_status`` is
-    given) with any follow-up: ``<scale>_band`` ..., by columns, [entry_status],
-    person_time, events (intervals ending in a state other than the entry state), and
-    ``events_<state>`` per state when more than one state is entered.
+    Parameters
+    ----------
+    entry, exit, status, time_scales, breaks, entry_status, drop, data
+        As in :func:`lexis_split`.
+    by : str, list of str or array-like, optional
+        Variables constant within person to tabulate by (column names of ``data``,
+        or arrays).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per combination of bands (and by-levels, and entry state when
+        ``entry_status`` is given) with any follow-up: ``<scale>_band`` ..., by
+        columns, [entry_status], person_time, events (intervals ending in a state
+        other than the entry state), and ``events_<state>`` per state when more than
+        one state is entered.
+
+    See Also
+    --------
+    rate, direct_standardize, sir, poisson_glm : what to do with the table.
+    hrrstats.dask.person_time_table : the same over a Dask DataFrame.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> df["entry"], df["years"] = 0.0, df["time"] / 365.25
+    >>> pt = hs.person_time_table("entry", "years", "status", time_scales={"fu": None, "age": "age"},
+    ...                           breaks={"age": [0, 60, 70, 80, 120]}, by="sex", data=df)
+    >>> pt.round(1)
+       age_band  sex  person_time  events
+    0       0.0    1       7146.7   566.0
+    1       0.0    2       6952.1   501.0
+    2      60.0    1      17810.8  1363.0
+    3      60.0    2      16854.4  1229.0
+    4      70.0    1      23951.0  2367.0
+    5      70.0    2      23271.1  1954.0
+    6      80.0    1      15381.6  2993.0
+    7      80.0    2      17456.0  2662.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     rec, levels = _by(by, data, len(args["exit"]))
