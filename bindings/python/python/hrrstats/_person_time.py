@@ -275,10 +275,45 @@ def _rates(method, data, numbers, **options):
 def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=None):
     """Crude rates with exact Poisson (Garwood) limits, as ``stats::poisson.test``.
 
-    One rate per row. ``per`` scales rates and limits (e.g. 1e5 for rates per 100,000
-    person-years); ``null_rate`` (per person-time unit) adds the exact two-sided
-    p-value. With ``data`` a DataFrame, its columns are kept and the results appended.
-    Returns a DataFrame: events, person_time, rate, lower, upper[, p_value].
+    Parameters
+    ----------
+    events : array-like, str or number
+        Event counts (one rate per row), or a column name of ``data``.
+    person_time : array-like, str or number
+        Person-time at risk.
+    conf_level : float, default 0.95
+        Confidence level of the exact limits.
+    null_rate : float, optional
+        A rate (per person-time unit) to test against: adds the exact two-sided
+        ``p_value``.
+    per : float, default 1.0
+        Scale of rates and limits, e.g. 1000 or 1e5 for rates per 1,000 or 100,000
+        person-years.
+    data : pandas DataFrame, optional
+        Where string arguments name columns; its columns are kept and the results
+        appended.
+
+    Returns
+    -------
+    pandas.DataFrame
+        events, person_time, rate, lower, upper[, p_value] (after ``data``'s columns).
+
+    See Also
+    --------
+    rate_ratio, rate_difference, direct_standardize, person_time_table
+
+    References
+    ----------
+    Garwood F (1936). Fiducial limits for the Poisson distribution. Biometrika
+    28:437-442.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> hs.rate([30, 12], [1000.0, 800.0], per=1000).round(3)  # poisson.test(30, 1000)
+       events  person_time  rate   lower   upper
+    0    30.0       1000.0  30.0  20.241  42.827
+    1    12.0        800.0  15.0   7.751  26.202
     """
     return _rates("rate", data, dict(events=events, person_time=person_time),
                   conf_level=conf_level, null_rate=null_rate, per=per)
@@ -386,10 +421,43 @@ class SIR:
 def sir(observed, person_time, reference_rate, *, by=None, conf_level=0.95, data=None):
     """Standardised incidence / mortality ratio with exact Poisson limits.
 
-    One row per cell (e.g. a person-time table joined to reference rates): observed
-    events, person-time and the reference rate for the cell (expected = person_time x
-    reference_rate). ``by``: strata to report SIRs for (column names or arrays), with a
-    test of homogeneity across them. Returns an :class:`SIR`.
+    Parameters
+    ----------
+    observed : array-like, str or number
+        Observed events per cell (e.g. a person-time table joined to reference rates).
+    person_time : array-like, str or number
+        Person-time per cell.
+    reference_rate : array-like, str or number
+        The reference (population) rate of each cell, per person-time unit; expected
+        = person_time x reference_rate.
+    by : str, list of str or array-like, optional
+        Strata to report SIRs for, with a test of homogeneity across them.
+    conf_level : float, default 0.95
+        Confidence level of the exact limits.
+    data : pandas DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    SIR
+        ``observed``, ``expected``, ``sir``, ``lower``, ``upper``, ``p_value`` for the
+        whole cohort; ``table()``: DataFrame by columns, observed, expected,
+        person_time, sir, lower, upper, p_value, p_chisq (the last row the whole
+        cohort); ``homogeneity`` (with ``by``).
+
+    Notes
+    -----
+    The limits are exact Poisson limits of the observed count divided by the
+    expected (as ``popEpi::sir`` and ``epitools``).
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> s = hs.sir([12, 20], [1000.0, 1500.0], [0.01, 0.012])
+    >>> s
+    SIR 1.143 (95% CI 0.7817 to 1.613); observed 32, expected 28, p = 0.448
+    >>> round(s.expected, 6), round(s.sir, 4)
+    (28.0, 1.1429)
     """
     args = _numbers(data, observed=observed, person_time=person_time, reference_rate=reference_rate)
     n = max(np.size(v) for v in args.values())
