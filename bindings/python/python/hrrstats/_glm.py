@@ -236,7 +236,43 @@ def poisson_glm(y, covariates, *, offset=None, weights=None, robust=False, data=
 
 
 def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwargs):
-    """Logistic regression (binomial, logit link)."""
+    """Logistic regression (binomial, logit link), as ``glm(y ~ covariates, family =
+    binomial)``.
+
+    Parameters
+    ----------
+    y : array-like or str
+        0/1 outcomes, or proportions with ``weights`` the numbers of trials.
+    covariates : 2-D array, DataFrame or list of str
+        As in :func:`cox_ph`; an intercept is added unless ``intercept=False``.
+    weights : array-like or str, optional
+        Prior weights (numbers of trials for proportions).
+    robust : bool or {"HC0", "HC1"}, default False
+        Sandwich variance (True: HC1).
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
+    **kwargs
+        Further arguments of :func:`glm_fit` (``link``, ``cluster``, ``intercept``,
+        ``conf_level``, ``na_action``, ...).
+
+    Returns
+    -------
+    GLM
+        As :func:`glm_fit`; ``exp_coef`` are odds ratios.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> df["died_1y"] = ((df["status"] == 1) & (df["time"] < 365.25)).astype(float)
+    >>> m = hs.logistic_glm("died_1y", ["age", "sex"], data=df)
+    >>> m.summary()[["exp_coef", "exp_lower", "exp_upper"]].round(3)
+                 exp_coef  exp_lower  exp_upper
+    term
+    (Intercept)     0.049      0.038      0.063
+    age             1.026      1.023      1.030
+    sex             0.903      0.843      0.967
+    """
     return _fit("logistic_glm", y, covariates, weights=weights, robust=robust, data=data, **kwargs)
 
 

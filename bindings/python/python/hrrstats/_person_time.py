@@ -321,8 +321,34 @@ def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=
 
 def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio=1.0, conf_level=0.95, data=None):
     """Rate ratios (group 1 / group 2) with exact conditional limits and p-values, as
-    ``stats::poisson.test(c(x1, x2), c(T1, T2))``. One per row; Inf when ``events2`` is 0.
-    Returns a DataFrame: rate_ratio, lower, upper, p_value."""
+    ``stats::poisson.test(c(x1, x2), c(T1, T2))``.
+
+    Parameters
+    ----------
+    events1, person_time1 : array-like, str or number
+        Events and person-time of group 1 (one ratio per row).
+    events2, person_time2 : array-like, str or number
+        Events and person-time of group 2 (the reference).
+    null_ratio : float, default 1.0
+        The ratio tested (poisson.test's ``r``).
+    conf_level : float, default 0.95
+        Confidence level of the exact limits.
+    data : pandas DataFrame, optional
+        Where string arguments name columns; its columns are kept and the results
+        appended.
+
+    Returns
+    -------
+    pandas.DataFrame
+        rate_ratio, lower, upper, p_value (Inf when ``events2`` is 0).
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> hs.rate_ratio(30, 1000.0, 20, 1200.0).round(4)  # poisson.test(c(30, 20), c(1000, 1200))
+       rate_ratio  lower   upper  p_value
+    0         1.8  0.989  3.3441   0.0462
+    """
     numbers = dict(events1=events1, person_time1=person_time1, events2=events2,
                    person_time2=person_time2)
     return _rates("rate_ratio", data, numbers, null_ratio=null_ratio, conf_level=conf_level)
@@ -356,13 +382,47 @@ def direct_standardize(events, person_time, standard_weights, *, age=None, by=No
     """Directly standardised rates with Fay–Feuer gamma limits (as
     ``epitools::ageadjust.direct``).
 
-    Each row is an age group (within a ``by`` group). ``standard_weights``: the
-    standard population's weight for each row (array or column), or the name of a
-    built-in standard (see :func:`standard_population`); with a name, ``age`` gives
-    each row's age (any value in the group; rows in the same five-year group are
-    pooled) and every group of the standard must have person-time. Weights are
-    normalised within each ``by`` group. Returns a DataFrame: by columns, events,
-    person_time, crude_rate, rate (the standardised rate), lower, upper (x ``per``).
+    Parameters
+    ----------
+    events : array-like or str
+        Events per age group (each row an age group, within a ``by`` group).
+    person_time : array-like or str
+        Person-time per age group.
+    standard_weights : array-like, str
+        The standard population's weight for each row (array or column), or the name
+        of a built-in standard (see :func:`standard_population`). Weights are
+        normalised within each ``by`` group.
+    age : array-like or str, optional
+        With a named standard: each row's age (any value in the group; rows in the
+        same five-year group are pooled); every group of the standard must then have
+        person-time.
+    by : str, list of str or array-like, optional
+        Groups to standardise separately (e.g. period, sex).
+    conf_level : float, default 0.95
+        Confidence level of the Fay–Feuer limits.
+    per : float, default 1.0
+        Scale of rates and limits (e.g. 1e5).
+    data : pandas DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        by columns, events, person_time, crude_rate, rate (the standardised rate),
+        lower, upper (x ``per``).
+
+    References
+    ----------
+    Fay MP, Feuer EJ (1997). Confidence intervals for directly standardized rates: a
+    method based on the gamma distribution. Stat Med 16:791-801.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> hs.direct_standardize([2, 10, 40], [20000.0, 15000.0, 8000.0], [0.5, 0.3, 0.2],
+    ...                       per=1e5).round(2)
+       events  person_time  crude_rate   rate  lower   upper
+    0    52.0      43000.0      120.93  125.0  93.26  164.17
     """
     e = floats(events, "events", data)
     t = floats(person_time, "person_time", data)
