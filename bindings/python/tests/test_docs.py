@@ -14,7 +14,7 @@ import hrrstats.dask as hd
 # Returns, Examples run as doctests); add a name here when its docstring is converted
 NUMPYDOC = ["kaplan_meier", "logrank_test", "cox_ph", "glm_fit", "poisson_glm", "lexis_split", "rate", "sir",
             "cumulative_incidence", "fine_gray", "parametric_survival", "rate_ratio", "direct_standardize",
-            "logistic_glm", "pool", "flexible_parametric",
+            "logistic_glm", "pool", "flexible_parametric", "nested_case_control", "conditional_logistic",
             "person_time_table", "net_survival"]
 
 
