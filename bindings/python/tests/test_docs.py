@@ -15,6 +15,7 @@ import hrrstats.dask as hd
 NUMPYDOC = ["kaplan_meier", "logrank_test", "cox_ph", "glm_fit", "poisson_glm", "lexis_split", "rate", "sir",
             "cumulative_incidence", "fine_gray", "parametric_survival", "rate_ratio", "direct_standardize",
             "logistic_glm", "pool", "flexible_parametric", "nested_case_control", "conditional_logistic",
+            "funnel", "life_table",
             "person_time_table", "net_survival"]
 
 

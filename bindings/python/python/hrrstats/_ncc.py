@@ -52,10 +52,15 @@ def nested_case_control(entry, exit, status, *, controls=1, match=None, seed=Non
 
     Examples
     --------
+    >>> import warnings
     >>> import hrrstats as hs
     >>> df = hs.example_cohort()
     >>> df["entry"] = 0.0
-    >>> ncc = hs.nested_case_control("entry", "time", "status", controls=2, match="sex", seed=1, data=df)
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     ncc = hs.nested_case_control("entry", "time", "status", controls=2, match="sex", seed=1, data=df)
+    >>> [str(x.message) for x in w]
+    ['there were tied failure times']
     >>> list(ncc.columns)
     ['set', 'id', 'fail', 'time', 'n_eligible', 'sex']
     >>> ncc.attrs["n_sets"], ncc.attrs["n_incomplete"]
