@@ -17,13 +17,16 @@ declare -A PASSED FAILED
 # the package, if a test file loads one that is not in this list: a reference test
 # skipped for a missing package counts as failed, so the install must not depend on
 # what happens to be on the machine.
-R_TEST_PACKAGES=(survival testthat MASS sandwich relsurv cmprsk mice Epi)
+R_TEST_PACKAGES=(survival testthat MASS sandwich relsurv cmprsk mice Epi generics broom knitr)
 # ... and the Debian package of each (same order).
-R_TEST_APT=(r-cran-survival r-cran-testthat r-cran-mass r-cran-sandwich r-cran-relsurv r-cran-cmprsk r-cran-mice r-cran-epi)
+R_TEST_APT=(r-cran-survival r-cran-testthat r-cran-mass r-cran-sandwich r-cran-relsurv r-cran-cmprsk r-cran-mice r-cran-epi r-cran-generics r-cran-broom r-cran-knitr)
 # Python packages the tests import (besides hrrstats itself and the standard library).
 PY_TEST_PACKAGES=(numpy pandas pytest matplotlib polars hypothesis dask distributed pyarrow)
 # ... with the extras they need (hrrstats.dask: dask's DataFrame).
 PY_TEST_EXTRAS=("dask[dataframe]")
+# Python packages that build the documentation (scripts/build-docs.sh: Sphinx, numpydoc,
+# the notebooks executed by myst-nb in an ipykernel) and run docs/notebooks under nbmake.
+DOCS_PACKAGES=(sphinx numpydoc myst-nb ipykernel nbmake)
 
 echo "== checking that the install lists cover every package the tests load"
 missing=$(
@@ -85,7 +88,8 @@ if [ "${HRRSTATS_SKIP_PYTHON:-0}" != 1 ]; then
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV" || { apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$VENV"; }
   fi
-  "$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" "${PY_TEST_PACKAGES[@]}" "${PY_TEST_EXTRAS[@]}"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" "${PY_TEST_PACKAGES[@]}" "${PY_TEST_EXTRAS[@]}" \
+    "${DOCS_PACKAGES[@]}"
   (cd bindings/python && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" maturin develop --release -q)
   set +e
   HRRSTATS_FIXTURES="$ROOT/tests/reference/fixtures" MPLBACKEND=Agg \
@@ -96,6 +100,14 @@ if [ "${HRRSTATS_SKIP_PYTHON:-0}" != 1 ]; then
   PASSED[python]=$(echo "$last" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
   FAILED[python]=$(echo "$last" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0)
   [ "$py_rc" -eq 0 ] || [ "${FAILED[python]}" -gt 0 ] || FAILED[python]=1
+
+  echo "== Docs: Sphinx build (warnings as errors, notebooks executed) and the docstrings' doctests"
+  set +e
+  HRRSTATS_VENV="$VENV" bash scripts/build-docs.sh 2>&1 | tee "$LOG/docs.txt"
+  docs_rc=${PIPESTATUS[0]}
+  set -e
+  PASSED[docs]=$(grep -E '[0-9]+ passed' "$LOG/docs.txt" | tail -1 | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
+  if [ "$docs_rc" -eq 0 ]; then FAILED[docs]=0; PASSED[docs]=$((PASSED[docs] + 1)); else FAILED[docs]=1; fi
 fi
 
 if [ "${HRRSTATS_SKIP_R:-0}" != 1 ]; then

@@ -7,6 +7,14 @@ to the last digits; see the repository README.
 >>> df = hs.example_cohort()
 >>> km = hs.kaplan_meier("time", "status", strata="stage", data=df)
 >>> km.median()
+  strata  median   lower   upper
+0      1  4316.0  4190.0  4570.0
+1      2  3639.0  3459.0  3776.0
+2      3  1773.0  1652.0  1888.0
+3      4   303.0   286.0   319.0
+
+The documentation (user guide, API reference, worked notebooks) is built offline by
+``scripts/build-docs.sh`` into ``docs/_build/html``.
 """
 from ._hrrstats import __version__
 from ._survival import KaplanMeier, LogrankTest, kaplan_meier, logrank_test

@@ -72,15 +72,65 @@ def conditional_logistic(case, covariates, strata=None, *, method="exact", weigh
                          robust=False, cluster=None, na_action="fail", data=None):
     """Conditional logistic regression for matched sets, as ``survival::clogit``.
 
-    case: 1 for cases, 0 for controls; covariates: a 2-D array, a DataFrame, or a list of
-    column names with ``data=`` (categorical columns dummy-coded); strata: the matched
-    set of each row (one column or a list of columns). method: "exact" (the exact
-    conditional likelihood, clogit's default), "approximate" (= "breslow") or "efron".
-    weights: case weights (the approximations only). exact_limit: the most cases x rows
-    allowed in one matched set for the exact method (its work per set and iteration).
-    robust: a sandwich variance with each row its own cluster (``clogit(..., robust =
-    TRUE)``); cluster: a grouping (e.g. the matched sets) for a sandwich variance summed
-    within clusters (a ``cluster()`` term); both for the approximations only, as clogit.
+    Parameters
+    ----------
+    case : array-like or str
+        1 for cases, 0 for controls.
+    covariates : 2-D array, DataFrame or list of str
+        As in :func:`cox_ph` (categorical columns dummy-coded).
+    strata : array-like, str or list of str
+        The matched set of each row (one column or a list of columns).
+    method : {"exact", "approximate", "breslow", "efron"}, default "exact"
+        "exact": the exact conditional likelihood (clogit's default); "approximate"
+        (= "breslow") or "efron": the Cox approximations.
+    weights : array-like or str, optional
+        Case weights (the approximations only).
+    offset : array-like or str, optional
+        A term with coefficient fixed at 1.
+    init : array-like, optional
+        Starting values.
+    max_iter : int, default 20
+        Maximum Newton iterations.
+    eps : float, default 1e-9
+        Convergence tolerance.
+    exact_limit : float, default 1e7
+        The most cases x rows allowed in one matched set for the exact method (its
+        work per set and iteration).
+    conf_level : float, default 0.95
+        Level of the Wald limits in ``summary()``.
+    robust : bool, default False
+        A sandwich variance with each row its own cluster (``clogit(..., robust =
+        TRUE)``); the approximations only, as clogit.
+    cluster : array-like or str, optional
+        A grouping (e.g. the matched sets) for a sandwich variance summed within
+        clusters (a ``cluster()`` term); the approximations only.
+    na_action : {"fail", "drop"}, default "fail"
+        As in :func:`kaplan_meier`.
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    ConditionalLogistic
+        ``coef`` (log odds ratios), ``se``, ``var``, ``loglik``, ``score_test``,
+        ``wald_test``, ``lr_test``; ``summary()``: DataFrame indexed by term with
+        coef, exp_coef, se, z, p, exp_lower, exp_upper, lower, upper.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> df["entry"] = 0.0
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")   # the note that there were tied failure times
+    ...     ncc = hs.nested_case_control("entry", "time", "status", controls=2, match="sex", seed=1, data=df)
+    >>> ncc["age"] = df["age"].to_numpy()[ncc["id"]]
+    >>> cl = hs.conditional_logistic("fail", ["age"], "set", data=ncc)
+    >>> cl.summary()[["exp_coef", "se"]].round(4)
+          exp_coef      se
+    term
+    age     1.0459  0.0011
     """
     spec = {"case": (case, "num"), "weights": (weights, "num"), "offset": (offset, "num"),
             "strata": (strata, "group"), "cluster": (cluster, "group")}

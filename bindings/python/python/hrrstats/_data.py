@@ -5,9 +5,22 @@ from ._protocol import call
 def example_cohort():
     """A synthetic, registry-like cancer cohort (20,000 persons; deterministic).
 
-    Columns: id, sex (1 male, 2 female), age (at diagnosis), year (of diagnosis,
-    decimal), stage (1-4), region (health region name), time (days of follow-up),
-    status (1 died, 0 censored).
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: id, sex (1 male, 2 female), age (at diagnosis), year (of diagnosis,
+        decimal), stage (1-4), region (health region name), time (days of follow-up),
+        status (1 died, 0 censored). Deaths follow the population mortality of
+        :func:`example_ratetable` plus a stage-dependent excess hazard.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> df.shape
+    (20000, 8)
+    >>> list(df.columns)
+    ['id', 'sex', 'age', 'year', 'stage', 'region', 'time', 'status']
     """
     return call("example_cohort", {})[0]
 

@@ -16,17 +16,55 @@ def nested_case_control(entry, exit, status, *, controls=1, match=None, seed=Non
                         data=None):
     """Incidence-density (risk-set) sampling of controls for each case, as ``Epi::ccwc``.
 
-    entry, exit: the time at risk ``[entry, exit]`` on the time scale of the sampling
-    (follow-up time, age, calendar time); entry None: at risk from the start. status: 1
-    for a case (failure at exit), 0 censored. controls: controls per case. match: one
-    column or a list of column names of ``data`` (controls drawn within the case's
-    combination). seed: a whole number for a reproducible sample (None: drawn, and kept
-    in ``result.attrs["seed"]``).
+    Parameters
+    ----------
+    entry : array-like, str or None
+        Start of the time at risk ``[entry, exit]`` on the time scale of the sampling
+        (follow-up time, age, calendar time); None: at risk from the start.
+    exit : array-like or str
+        End of the time at risk (the failure time of a case).
+    status : array-like or str
+        1 for a case (failure at exit), 0 censored.
+    controls : int, default 1
+        Controls per case.
+    match : str, list of str or array-like, optional
+        Matching variables: controls are drawn within the case's combination.
+    seed : int, optional
+        A whole number for a reproducible sample (None: drawn, and kept in
+        ``result.attrs["seed"]``).
+    na_action : {"fail", "drop"}, default "fail"
+        As in :func:`kaplan_meier`.
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
 
-    Returns a DataFrame with one row per sampled person: set (ccwc's set number), id (the
-    row of the data, 0-based), fail (1 case, 0 control), time (the set's failure time),
-    n_eligible (the size of the set's risk set without its cases) and the matching
-    columns.
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sampled person: set (ccwc's set number), id (the row of the data,
+        0-based), fail (1 case, 0 control), time (the set's failure time),
+        n_eligible (the size of the set's risk set without its cases) and the
+        matching columns; ``attrs``: seed, n_sets, n_incomplete (sets with fewer
+        controls than asked), n_unmatched, n_dropped.
+
+    See Also
+    --------
+    conditional_logistic : the analysis of the sampled sets.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> df["entry"] = 0.0
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     ncc = hs.nested_case_control("entry", "time", "status", controls=2, match="sex", seed=1, data=df)
+    >>> [str(x.message) for x in w]
+    ['there were tied failure times']
+    >>> list(ncc.columns)
+    ['set', 'id', 'fail', 'time', 'n_eligible', 'sex']
+    >>> ncc.attrs["n_sets"], ncc.attrs["n_incomplete"]
+    (6319, 0)
     """
     spec = {"exit": (exit, "num"), "status": (status, "num"), "entry": (entry, "num"),
             "match": (match, "group")}

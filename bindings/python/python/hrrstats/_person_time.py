@@ -115,19 +115,60 @@ def _show_levels(df, levels):
 def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None):
     """Split follow-up on the Lexis diagram (as ``Epi::splitLexis`` / ``popEpi::splitMulti``).
 
-    ``time_scales``: {name: value of that scale at entry}; the first scale is the one
-    ``entry`` and ``exit`` are measured on (give its value as None or ``entry``). All
-    scales advance together. ``breaks``: {scale name: break points}. Time outside the
-    outermost breaks of any split scale is dropped (``drop=True``, as Epi/popEpi), or
-    kept with a missing band (``drop=False``). ``status`` is the state at exit (0 = no
-    event; any codes); ``entry_status`` the state during follow-up (0 when absent).
+    Parameters
+    ----------
+    entry, exit : array-like or str
+        Start and end of follow-up on the first time scale.
+    status : array-like or str
+        The state at exit (0 = no event; any numeric codes).
+    time_scales : dict
+        ``{name: value of that scale at entry}`` (arrays or column names); the first
+        scale is the one ``entry`` and ``exit`` are measured on (give its value as
+        None or ``entry``). All scales advance together, so they share one unit.
+    breaks : dict
+        ``{scale name: break points}`` for the scales to split.
+    id : array-like or str, optional
+        Person ids for the ``id`` column (default the input row, 0-based).
+    entry_status : array-like or str, optional
+        The state during follow-up (0 when absent).
+    drop : bool, default True
+        Drop time outside the outermost breaks of any split scale (as Epi/popEpi);
+        False keeps it with a missing band.
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
 
-    Returns a DataFrame: id (the input row when ``id`` is None), one column per scale
-    (its value at the start of the interval), one ``<scale>_band`` column per split
-    scale (the lower break), duration, [entry_status], status -- status only on the
-    interval that ends at exit, else the entry state. Rows with zero-length follow-up
-    (exit = entry) are dropped, as ``Epi::Lexis`` drops them, with a ``RuntimeWarning``
-    giving how many rows and events were dropped.
+    Returns
+    -------
+    pandas.DataFrame
+        One row per interval: id, one column per scale (its value at the start of
+        the interval), one ``<scale>_band`` column per split scale (the lower
+        break), duration, [entry_status], status (status only on the interval that
+        ends at exit, else the entry state). Rows with zero-length follow-up
+        (exit = entry) are dropped, as ``Epi::Lexis`` drops them, with a
+        ``RuntimeWarning`` giving how many rows and events were dropped.
+
+    See Also
+    --------
+    person_time_table : the tabulated split, without materialising it.
+    lexis_cut : cut follow-up at individual times.
+
+    References
+    ----------
+    Carstensen B, Plummer M (2011). Using Lexis objects for multi-state models in R.
+    J Stat Softw 38(6).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hrrstats as hs
+    >>> d = pd.DataFrame({"entry": [0.0, 0.0], "exit": [0.925, 4.731], "status": [1, 0],
+    ...                   "age": [76.94, 59.03]})
+    >>> hs.lexis_split("entry", "exit", "status", time_scales={"fu": None, "age": "age"},
+    ...                breaks={"fu": [0, 1, 5, 10]}, data=d).round(3)
+       id   fu    age  fu_band  duration  status
+    0   0  0.0  76.94      0.0     0.925     1.0
+    1   1  0.0  59.03      0.0     1.000     0.0
+    2   1  1.0  60.03      1.0     3.731     0.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     ids = _ids(id, data, len(args["exit"]))
@@ -165,14 +206,48 @@ def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=Non
 
 def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True, data=None):
     """Person-time and events by Lexis bands (and ``by`` variables), computed without
-    materialising the split (memory independent of the number of split rows).
+    materialising the split (memory independent of the number of split rows), as
+    ``popEpi::ltable`` (or ``aggregate``) on ``Epi::splitLexis``'s split.
 
-    Arguments as :func:`lexis_split`; ``by``: a column name or list of names of
-    ``data`` (or arrays) constant within person. Returns a DataFrame with one row per
-    combination of bands (and by-levels, and entry state when ``entry_status`` is
-    given) with any follow-up: ``<scale>_band`` ..., by columns, [entry_status],
-    person_time, events (intervals ending in a state other than the entry state), and
-    ``events_<state>`` per state when more than one state is entered.
+    Parameters
+    ----------
+    entry, exit, status, time_scales, breaks, entry_status, drop, data
+        As in :func:`lexis_split`.
+    by : str, list of str or array-like, optional
+        Variables constant within person to tabulate by (column names of ``data``,
+        or arrays).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per combination of bands (and by-levels, and entry state when
+        ``entry_status`` is given) with any follow-up: ``<scale>_band`` ..., by
+        columns, [entry_status], person_time, events (intervals ending in a state
+        other than the entry state), and ``events_<state>`` per state when more than
+        one state is entered.
+
+    See Also
+    --------
+    rate, direct_standardize, sir, poisson_glm : what to do with the table.
+    hrrstats.dask.person_time_table : the same over a Dask DataFrame.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> df["entry"], df["years"] = 0.0, df["time"] / 365.25
+    >>> pt = hs.person_time_table("entry", "years", "status", time_scales={"fu": None, "age": "age"},
+    ...                           breaks={"age": [0, 60, 70, 80, 120]}, by="sex", data=df)
+    >>> pt.round(1)
+       age_band  sex  person_time  events
+    0       0.0    1       7146.7   566.0
+    1       0.0    2       6952.1   501.0
+    2      60.0    1      17810.8  1363.0
+    3      60.0    2      16854.4  1229.0
+    4      70.0    1      23951.0  2367.0
+    5      70.0    2      23271.1  1954.0
+    6      80.0    1      15381.6  2993.0
+    7      80.0    2      17456.0  2662.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     rec, levels = _by(by, data, len(args["exit"]))
@@ -200,10 +275,45 @@ def _rates(method, data, numbers, **options):
 def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=None):
     """Crude rates with exact Poisson (Garwood) limits, as ``stats::poisson.test``.
 
-    One rate per row. ``per`` scales rates and limits (e.g. 1e5 for rates per 100,000
-    person-years); ``null_rate`` (per person-time unit) adds the exact two-sided
-    p-value. With ``data`` a DataFrame, its columns are kept and the results appended.
-    Returns a DataFrame: events, person_time, rate, lower, upper[, p_value].
+    Parameters
+    ----------
+    events : array-like, str or number
+        Event counts (one rate per row), or a column name of ``data``.
+    person_time : array-like, str or number
+        Person-time at risk.
+    conf_level : float, default 0.95
+        Confidence level of the exact limits.
+    null_rate : float, optional
+        A rate (per person-time unit) to test against: adds the exact two-sided
+        ``p_value``.
+    per : float, default 1.0
+        Scale of rates and limits, e.g. 1000 or 1e5 for rates per 1,000 or 100,000
+        person-years.
+    data : pandas DataFrame, optional
+        Where string arguments name columns; its columns are kept and the results
+        appended.
+
+    Returns
+    -------
+    pandas.DataFrame
+        events, person_time, rate, lower, upper[, p_value] (after ``data``'s columns).
+
+    See Also
+    --------
+    rate_ratio, rate_difference, direct_standardize, person_time_table
+
+    References
+    ----------
+    Garwood F (1936). Fiducial limits for the Poisson distribution. Biometrika
+    28:437-442.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> hs.rate([30, 12], [1000.0, 800.0], per=1000).round(3)  # poisson.test(30, 1000)
+       events  person_time  rate   lower   upper
+    0    30.0       1000.0  30.0  20.241  42.827
+    1    12.0        800.0  15.0   7.751  26.202
     """
     return _rates("rate", data, dict(events=events, person_time=person_time),
                   conf_level=conf_level, null_rate=null_rate, per=per)
@@ -211,8 +321,34 @@ def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=
 
 def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio=1.0, conf_level=0.95, data=None):
     """Rate ratios (group 1 / group 2) with exact conditional limits and p-values, as
-    ``stats::poisson.test(c(x1, x2), c(T1, T2))``. One per row; Inf when ``events2`` is 0.
-    Returns a DataFrame: rate_ratio, lower, upper, p_value."""
+    ``stats::poisson.test(c(x1, x2), c(T1, T2))``.
+
+    Parameters
+    ----------
+    events1, person_time1 : array-like, str or number
+        Events and person-time of group 1 (one ratio per row).
+    events2, person_time2 : array-like, str or number
+        Events and person-time of group 2 (the reference).
+    null_ratio : float, default 1.0
+        The ratio tested (poisson.test's ``r``).
+    conf_level : float, default 0.95
+        Confidence level of the exact limits.
+    data : pandas DataFrame, optional
+        Where string arguments name columns; its columns are kept and the results
+        appended.
+
+    Returns
+    -------
+    pandas.DataFrame
+        rate_ratio, lower, upper, p_value (Inf when ``events2`` is 0).
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> hs.rate_ratio(30, 1000.0, 20, 1200.0).round(4)  # poisson.test(c(30, 20), c(1000, 1200))
+       rate_ratio  lower   upper  p_value
+    0         1.8  0.989  3.3441   0.0462
+    """
     numbers = dict(events1=events1, person_time1=person_time1, events2=events2,
                    person_time2=person_time2)
     return _rates("rate_ratio", data, numbers, null_ratio=null_ratio, conf_level=conf_level)
@@ -246,13 +382,47 @@ def direct_standardize(events, person_time, standard_weights, *, age=None, by=No
     """Directly standardised rates with Fay–Feuer gamma limits (as
     ``epitools::ageadjust.direct``).
 
-    Each row is an age group (within a ``by`` group). ``standard_weights``: the
-    standard population's weight for each row (array or column), or the name of a
-    built-in standard (see :func:`standard_population`); with a name, ``age`` gives
-    each row's age (any value in the group; rows in the same five-year group are
-    pooled) and every group of the standard must have person-time. Weights are
-    normalised within each ``by`` group. Returns a DataFrame: by columns, events,
-    person_time, crude_rate, rate (the standardised rate), lower, upper (x ``per``).
+    Parameters
+    ----------
+    events : array-like or str
+        Events per age group (each row an age group, within a ``by`` group).
+    person_time : array-like or str
+        Person-time per age group.
+    standard_weights : array-like, str
+        The standard population's weight for each row (array or column), or the name
+        of a built-in standard (see :func:`standard_population`). Weights are
+        normalised within each ``by`` group.
+    age : array-like or str, optional
+        With a named standard: each row's age (any value in the group; rows in the
+        same five-year group are pooled); every group of the standard must then have
+        person-time.
+    by : str, list of str or array-like, optional
+        Groups to standardise separately (e.g. period, sex).
+    conf_level : float, default 0.95
+        Confidence level of the Fay–Feuer limits.
+    per : float, default 1.0
+        Scale of rates and limits (e.g. 1e5).
+    data : pandas DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        by columns, events, person_time, crude_rate, rate (the standardised rate),
+        lower, upper (x ``per``).
+
+    References
+    ----------
+    Fay MP, Feuer EJ (1997). Confidence intervals for directly standardized rates: a
+    method based on the gamma distribution. Stat Med 16:791-801.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> hs.direct_standardize([2, 10, 40], [20000.0, 15000.0, 8000.0], [0.5, 0.3, 0.2],
+    ...                       per=1e5).round(2)
+       events  person_time  crude_rate   rate  lower   upper
+    0    52.0      43000.0      120.93  125.0  93.26  164.17
     """
     e = floats(events, "events", data)
     t = floats(person_time, "person_time", data)
@@ -311,10 +481,43 @@ class SIR:
 def sir(observed, person_time, reference_rate, *, by=None, conf_level=0.95, data=None):
     """Standardised incidence / mortality ratio with exact Poisson limits.
 
-    One row per cell (e.g. a person-time table joined to reference rates): observed
-    events, person-time and the reference rate for the cell (expected = person_time x
-    reference_rate). ``by``: strata to report SIRs for (column names or arrays), with a
-    test of homogeneity across them. Returns an :class:`SIR`.
+    Parameters
+    ----------
+    observed : array-like, str or number
+        Observed events per cell (e.g. a person-time table joined to reference rates).
+    person_time : array-like, str or number
+        Person-time per cell.
+    reference_rate : array-like, str or number
+        The reference (population) rate of each cell, per person-time unit; expected
+        = person_time x reference_rate.
+    by : str, list of str or array-like, optional
+        Strata to report SIRs for, with a test of homogeneity across them.
+    conf_level : float, default 0.95
+        Confidence level of the exact limits.
+    data : pandas DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    SIR
+        ``observed``, ``expected``, ``sir``, ``lower``, ``upper``, ``p_value`` for the
+        whole cohort; ``table()``: DataFrame by columns, observed, expected,
+        person_time, sir, lower, upper, p_value, p_chisq (the last row the whole
+        cohort); ``homogeneity`` (with ``by``).
+
+    Notes
+    -----
+    The limits are exact Poisson limits of the observed count divided by the
+    expected (as ``popEpi::sir`` and ``epitools``).
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> s = hs.sir([12, 20], [1000.0, 1500.0], [0.01, 0.012])
+    >>> s
+    SIR 1.143 (95% CI 0.7817 to 1.613); observed 32, expected 28, p = 0.448
+    >>> round(s.expected, 6), round(s.sir, 4)
+    (28.0, 1.1429)
     """
     args = _numbers(data, observed=observed, person_time=person_time, reference_rate=reference_rate)
     n = max(np.size(v) for v in args.values())

@@ -82,12 +82,42 @@ class Pooled:
 def pool(estimates, variances=None, *, df_complete=None, conf_level=0.95):
     """Pool m analyses of multiply imputed data by Rubin's rules, as ``mice::pool``.
 
-    estimates: the m estimates of one parameter (a vector), an m x p matrix or
-    DataFrame (one column per parameter), or a list of m hrrstats fits (their ``coef``
-    and the diagonal of their ``var``; ``variances`` then omitted) or of (coef, var)
-    pairs. variances: the squared standard errors, the shape of ``estimates``.
-    df_complete: the complete-data degrees of freedom for the Barnard-Rubin df (None:
-    a fit's residual df where it has one, else infinite, Rubin's 1987 df).
+    Parameters
+    ----------
+    estimates : array-like, DataFrame or list
+        The m estimates of one parameter (a vector), an m x p matrix or DataFrame (one
+        column per parameter), or a list of m hrrstats fits (their ``coef`` and the
+        diagonal of their ``var``; ``variances`` then omitted) or of (coef, var) pairs.
+    variances : array-like or DataFrame, optional
+        The squared standard errors, the shape of ``estimates``.
+    df_complete : float, optional
+        The complete-data degrees of freedom for the Barnard–Rubin df (None: a fit's
+        residual df where it has one, else infinite, Rubin's 1987 df).
+    conf_level : float, default 0.95
+        Level of the t-based confidence limits.
+
+    Returns
+    -------
+    Pooled
+        ``summary()``: DataFrame indexed by term with m, estimate, ubar (within), b
+        (between), t (total variance), df_complete, df (Barnard–Rubin), riv, lambda,
+        fmi, se, statistic, p, lower, upper.
+
+    References
+    ----------
+    Rubin DB (1987). Multiple Imputation for Nonresponse in Surveys. Wiley.
+
+    Barnard J, Rubin DB (1999). Small-sample degrees of freedom with multiple
+    imputation. Biometrika 86:948-955.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> p = hs.pool([1.0, 1.2, 0.9], [0.04, 0.05, 0.045])   # mice::pool.scalar
+    >>> p.summary()[["estimate", "t", "df", "fmi"]].round(4)
+              estimate       t     df     fmi
+    term
+    estimate    1.0333  0.0761  11.97  0.4877
     """
     names = None
     if isinstance(estimates, (list, tuple)) and estimates and variances is None and (

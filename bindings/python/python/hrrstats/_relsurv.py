@@ -231,9 +231,72 @@ def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme"
     """Net survival (Pohar-Perme, default) or relative survival ("ederer2", "ederer1",
     "hakulinen"), as ``relsurv::rs.surv``.
 
-    ``time`` in ``ratetable.time_unit``; ``age`` in years at diagnosis; ``year`` the
-    calendar time of diagnosis (decimal year or date); ``sex`` as labelled in the rate
-    table. ``precision``: the step of the numerical integration (default one day).
+    Parameters
+    ----------
+    time : array-like or str
+        Follow-up time in ``ratetable.time_unit`` (e.g. days).
+    event : array-like or str
+        1/True = died, 0/False = censored.
+    age : array-like or str
+        Age in years at diagnosis.
+    year : array-like or str
+        Calendar time of diagnosis: decimal years or dates.
+    sex : array-like or str
+        Sex, as labelled in the rate table.
+    ratetable : RateTable
+        The population hazards (:meth:`RateTable.from_frame`, :meth:`RateTable.builtin`).
+    method : {"pohar-perme", "ederer2", "ederer1", "hakulinen"}, default "pohar-perme"
+        The estimator (rs.surv's ``method``).
+    strata : array-like, str or list of str, optional
+        One curve per stratum.
+    conf_type : {"log", "log-log", "plain"}, default "log"
+        Transformation of the confidence intervals.
+    conf_level : float, default 0.95
+        Confidence level.
+    precision : float, optional
+        The step of the numerical integration (default one day).
+    fin_date : date or float, optional
+        The end of potential follow-up (Hakulinen).
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    NetSurvival
+        ``table()``: DataFrame strata, time, n_risk, n_event, n_censor, survival,
+        std_err, lower, upper, std_err_cumulative_hazard; ``at(times)``: strata,
+        time, n_risk, survival, std_err, lower, upper, std_err_cumulative_hazard;
+        ``age_standardized()`` (ICSS weights) and ``plot()``.
+
+    See Also
+    --------
+    net_survival_test, interval_net_survival, crude_probabilities, excess_hazard_model
+
+    Notes
+    -----
+    Agrees with ``relsurv::rs.surv(Surv(time, event) ~ strata, ratetable = rt,
+    method = method, rmap = list(age = age * 365.241, year = year, sex = sex))``.
+
+    References
+    ----------
+    Perme MP, Stare J, Estève J (2012). On estimation in relative survival.
+    Biometrics 68:113-120.
+
+    Pohar Perme M, Pavlič K (2018). Nonparametric relative survival analysis with
+    the R package relsurv. J Stat Softw 87(8).
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> rt = hs.RateTable.from_frame(hs.example_ratetable(), time_unit="days")
+    >>> ns = hs.net_survival("time", "status", "age", "year", "sex", rt, strata="stage", data=df)
+    >>> ns.at([5 * 365.241])[["strata", "survival", "lower", "upper"]].round(3)
+      strata  survival  lower  upper
+    0      1     0.957  0.938  0.977
+    1      2     0.862  0.844  0.881
+    2      3     0.618  0.599  0.636
+    3      4     0.115  0.104  0.127
     """
     args = _inputs(ratetable, time, event, age, year, sex, data)
     args["strata"], levels = _grouping(strata, "strata", data, len(args["time"]), ["all"])

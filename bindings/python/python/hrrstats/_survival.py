@@ -237,18 +237,75 @@ def kaplan_meier(time, event, *, entry=None, strata=None, weights=None, conf_typ
 
     Parameters
     ----------
-    time : exit times (array-like or column name with ``data=``).
-    event : 1/True = event, 0/False = censored.
-    entry : optional entry times: each row is at risk on ``(entry, time]`` (delayed
-        entry / left truncation, counting-process rows).
-    strata : optional grouping: one column, or a list of column names.
-    weights : optional non-negative case weights. With fractional weights the robust
-        (infinitesimal-jackknife) variance is used, as survfit does (``variance=``
-        overrides: "greenwood" or "robust").
-    conf_type : "log" (default), "log-log", "plain", "logit", "arcsin" or "none".
-    conf_level : confidence level of the pointwise intervals.
-    na_action : "fail" (default: missing values raise ValueError) or "drop".
-    data : pandas or polars DataFrame (or dict of arrays) for column names.
+    time : array-like or str
+        Exit (event or censoring) times, or a column name of ``data``.
+    event : array-like or str
+        1/True = event, 0/False = censored.
+    entry : array-like or str, optional
+        Entry times: each row is at risk on ``(entry, time]`` (delayed entry / left
+        truncation, counting-process rows). Default: at risk from time 0.
+    strata : array-like, str or list of str, optional
+        Grouping: one column, or a list of column names (one curve per combination).
+    weights : array-like or str, optional
+        Non-negative case weights. With fractional weights the robust
+        (infinitesimal-jackknife) variance is used, as survfit does.
+    conf_type : {"log", "log-log", "plain", "logit", "arcsin", "none"}, default "log"
+        Transformation of the pointwise confidence intervals (survfit's ``conf.type``).
+    conf_level : float, default 0.95
+        Confidence level of the pointwise intervals.
+    variance : {"auto", "greenwood", "robust"}, default "auto"
+        "auto": Greenwood, or robust with fractional weights.
+    na_action : {"fail", "drop"}, default "fail"
+        "fail": missing values raise ``ValueError`` naming the argument and row;
+        "drop": rows with a missing value are dropped (``n_dropped`` says how many).
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    KaplanMeier
+        One row per distinct time per stratum (censor-only times included);
+        ``table()`` is a DataFrame with columns strata, time, n_risk, n_event,
+        n_censor, survival, std_err (of the survival probability), lower, upper,
+        cumulative_hazard, std_err_cumulative_hazard; ``median()``, ``quantile()``,
+        ``survival_at()``, ``rmst()`` and ``plot()`` as described there.
+
+    See Also
+    --------
+    logrank_test : compare the curves.
+    cumulative_incidence : with competing risks.
+
+    Notes
+    -----
+    Matches ``survival::survfit(Surv(entry, time, event) ~ strata, weights,
+    conf.type, conf.int)`` and ``summary(fit, censored = TRUE)`` to the last digits:
+    Greenwood's variance, ``std.err`` on the survival scale.
+
+    References
+    ----------
+    Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete observations.
+    JASA 53:457-481.
+
+    Therneau TM, Grambsch PM (2000). Modeling Survival Data: Extending the Cox Model.
+    Springer.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> km = hs.kaplan_meier("time", "status", strata="stage", data=df)
+    >>> km
+    Kaplan-Meier fit (log CI, Greenwood variance)
+                n  events  median  0.95LCL  0.95UCL
+    stage=1  4350  2315.0  4316.0   4190.0   4570.0
+    stage=2  5973  3514.0  3639.0   3459.0   3776.0
+    stage=3  5542  3906.0  1773.0   1652.0   1888.0
+    stage=4  4135  3900.0   303.0    286.0    319.0
+    >>> km.survival_at([365.25, 5 * 365.25], stratum=1).round(3)
+    array([0.942, 0.759])
+    >>> list(km.table().columns)  # doctest: +NORMALIZE_WHITESPACE
+    ['strata', 'time', 'n_risk', 'n_event', 'n_censor', 'survival', 'std_err', 'lower',
+     'upper', 'cumulative_hazard', 'std_err_cumulative_hazard']
     """
     args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"),
                                        "entry": (entry, "num"), "weights": (weights, "num"),
@@ -304,9 +361,51 @@ def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, na_act
                  data=None):
     """Test equality of survival curves across ``group`` (``survival::survdiff``).
 
-    ``strata`` stratifies the test; ``rho`` gives Fleming–Harrington weights
-    S(t-)^rho (0: log-rank, 1: Peto-Peto). With ``entry`` the risk sets are
-    ``(entry, time]`` (an extension: survdiff accepts right-censored data only).
+    Parameters
+    ----------
+    time : array-like or str
+        Exit times, or a column name of ``data``.
+    event : array-like or str
+        1/True = event, 0/False = censored.
+    group : array-like or str
+        The groups compared (any labels).
+    strata : array-like, str or list of str, optional
+        Stratifies the test (survdiff's ``strata()`` term).
+    rho : float, default 0.0
+        Fleming–Harrington weights S(t-)^rho: 0 the log-rank test, 1 Peto–Peto.
+    entry : array-like or str, optional
+        Entry times: risk sets on ``(entry, time]`` (an extension: survdiff accepts
+        right-censored data only).
+    na_action : {"fail", "drop"}, default "fail"
+        As in :func:`kaplan_meier`.
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    LogrankTest
+        ``statistic``, ``df``, ``p_value``; ``observed``, ``expected`` and ``n`` per
+        group (in ``groups`` order); ``variance`` (k x k); ``table()``: DataFrame
+        group, n, observed, expected, (O-E)^2/E, (O-E)^2/V.
+
+    Notes
+    -----
+    Matches ``survival::survdiff(Surv(time, event) ~ group + strata(s), rho = rho)``.
+
+    References
+    ----------
+    Harrington DP, Fleming TR (1982). A class of rank test procedures for censored
+    survival data. Biometrika 69:553-566.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> lr = hs.logrank_test("time", "status", "stage", data=df)
+    >>> round(lr.statistic, 2), lr.df
+    (7717.58, 3)
+    >>> lr.observed.tolist(), lr.expected.round(0).tolist()
+    ([2315.0, 3514.0, 3906.0, 3900.0], [3893.0, 4889.0, 3678.0, 1175.0])
     """
     args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"),
                                        "entry": (entry, "num"), "group": (group, "group"),

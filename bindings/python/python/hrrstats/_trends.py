@@ -90,14 +90,60 @@ def life_table(deaths, population, age, *, by=None, ax=None, a0="coale_demeny", 
     """Period life tables by Chiang's method (abridged or complete), with Chiang II
     standard errors of life expectancy.
 
-    Each row is an age group: ``age`` its lower bound (ages increasing within a group;
-    widths from consecutive ages; the last group is open), ``deaths`` and ``population``
-    (person-years) in it. ``by``: groups (column names or arrays), one table each.
-    a(x), the years lived in the interval by those dying in it, is half the width,
-    except 1a0 (and 4a1 in an abridged table) by the Coale–Demeny West model for ``sex``
-    ("both": the mean of "male" and "female") when ``a0="coale_demeny"``; ``a0="half"``
-    keeps half the width; a number gives 1a0; ``ax`` (a column, years) gives them all.
-    ``method``: "chiang2" (the only one). Returns a :class:`LifeTable`.
+    Parameters
+    ----------
+    deaths : array-like or str
+        Deaths in each age group.
+    population : array-like or str
+        Person-years (mid-year population) in each age group.
+    age : array-like or str
+        The lower bound of each age group (increasing within a group; widths from
+        consecutive ages; the last group is open).
+    by : str, list of str or array-like, optional
+        Groups (e.g. sex, period), one table each.
+    ax : array-like or str, optional
+        a(x), the years lived in the interval by those dying in it, for every row.
+    a0 : {"coale_demeny", "half"} or float, default "coale_demeny"
+        1a0 (and 4a1 in an abridged table) by the Coale–Demeny West model for
+        ``sex``; "half": half the width; a number: 1a0. Other groups: half the width.
+    sex : {"both", "male", "female"}, default "both"
+        For the Coale–Demeny model ("both": the mean of the two).
+    conf_level : float, default 0.95
+        Level of the limits of life expectancy.
+    radix : float, default 100000
+        l(0).
+    method : {"chiang2"}, default "chiang2"
+        The only method.
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    LifeTable
+        ``table()``: DataFrame [by columns], age, mx, ax, qx, lx, dx, Lx, Tx, ex,
+        std_err (of ex), lower, upper; ``temporary()`` (temporary life expectancy),
+        ``arriaga()`` (decomposition of a difference), ``plot()``.
+
+    References
+    ----------
+    Chiang CL (1984). The Life Table and its Applications. Krieger.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> age = [0, 1, 5, 15, 45, 65, 85]
+    >>> deaths = [30, 6, 5, 40, 600, 2500, 3000]
+    >>> population = [10e3, 40e3, 100e3, 300e3, 200e3, 100e3, 20e3]
+    >>> lt = hs.life_table(deaths, population, age)
+    >>> lt.table()[["age", "qx", "ex"]].round(3)
+        age     qx      ex
+    0   0.0  0.003  82.707
+    1   1.0  0.001  81.955
+    2   5.0  0.000  78.003
+    3  15.0  0.004  68.040
+    4  45.0  0.058  38.252
+    5  65.0  0.400  20.000
+    6  85.0  1.000   6.667
     """
     args = {"deaths": floats(deaths, "deaths", data), "population": floats(population, "population", data),
             "age": floats(age, "age", data), "ax": None if ax is None else floats(ax, "ax", data),
@@ -177,15 +223,58 @@ def funnel(observed, denominator, *, kind="proportion", limits=(0.95, 0.998), ov
            target=None, winsorize=0.1, conf_level=0.95, data=None):
     """Funnel plot limits, z-scores and flags for comparing units (Spiegelhalter 2005).
 
-    ``kind``: "proportion" (``observed`` events out of ``denominator`` cases; exact
-    binomial limits with Spiegelhalter's interpolation), "ratio" (observed over expected
-    counts, e.g. from a risk-adjustment model; exact Poisson limits around ``target`` 1)
-    or "rate" (events per person-time; exact Poisson limits). ``target`` defaults to the
-    pooled proportion or rate. ``limits``: levels of the control limits.
-    ``overdispersion``: None, "multiplicative" (phi from 10%-Winsorised z-scores,
-    ``winsorize``) or "additive" (random effects, tau^2 by DerSimonian–Laird; adds
-    empirical-Bayes estimates with ``conf_level`` limits). ``unit``: the units' labels.
-    Returns a :class:`Funnel`.
+    Parameters
+    ----------
+    observed : array-like or str
+        Events (or observed counts) per unit.
+    denominator : array-like or str
+        Cases (``kind="proportion"``), expected counts (``"ratio"``) or person-time
+        (``"rate"``) per unit.
+    kind : {"proportion", "ratio", "rate"}, default "proportion"
+        "proportion": exact binomial limits with Spiegelhalter's interpolation;
+        "ratio": observed over expected (e.g. from a risk-adjustment model), exact
+        Poisson limits around ``target`` 1; "rate": events per person-time, exact
+        Poisson limits.
+    limits : sequence of float, default (0.95, 0.998)
+        Levels of the control limits.
+    overdispersion : {None, "multiplicative", "additive"}, default None
+        "multiplicative": phi from Winsorised z-scores; "additive": random effects,
+        tau^2 by DerSimonian–Laird (adds empirical-Bayes estimates).
+    unit : array-like or str, optional
+        The units' labels (default 0, 1, ...).
+    target : float, optional
+        The target (default the pooled proportion or rate; 1 for ratios).
+    winsorize : float, default 0.1
+        The fraction Winsorised at each end for phi.
+    conf_level : float, default 0.95
+        Level of the empirical-Bayes limits (additive model).
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    Funnel
+        ``target``, ``phi``, ``tau2``; ``table()``: DataFrame unit, observed,
+        denominator, indicator, z, z_unadjusted, lower_<L>, upper_<L> per level, flag
+        (and shrunk, shrunk_lower, shrunk_upper with the additive model); ``plot()``.
+
+    References
+    ----------
+    Spiegelhalter DJ (2005). Funnel plots for comparing institutional performance.
+    Stat Med 24:1185-1202.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> f = hs.funnel([12, 30, 45, 8], [100, 200, 250, 90], unit=["A", "B", "C", "D"])
+    >>> round(f.target, 4)
+    0.1484
+    >>> f.table()[["unit", "indicator", "z", "lower_95", "upper_95"]].round(3)
+      unit  indicator      z  lower_95  upper_95
+    0    A      0.120 -0.800     0.077     0.217
+    1    B      0.150  0.062     0.098     0.197
+    2    C      0.180  1.404     0.104     0.192
+    3    D      0.089 -1.589     0.073     0.220
     """
     o = floats(observed, "observed", data)
     d = floats(denominator, "denominator", data)

@@ -1,0 +1,23 @@
+# The "Getting started" vignette (#19) runs: its R code, extracted with knitr::purl
+# (no pandoc needed), runs without error against the installed package. (R CMD build
+# renders it to HTML with rmarkdown where pandoc is available.)
+
+test_that("the Getting started vignette's code runs", {
+  skip_if_not_installed("knitr")
+  rmd <- file.path("..", "..", "vignettes", "getting-started.Rmd")
+  expect_true(file.exists(rmd))
+  code <- tempfile(fileext = ".R")
+  on.exit(unlink(code), add = TRUE)
+  knitr::purl(rmd, output = code, quiet = TRUE, documentation = 0L)
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  env <- new.env(parent = globalenv())
+  expect_no_error(capture.output(sys.source(code, envir = env)))
+  # what it shows is there: a Kaplan-Meier fit by stage, a Cox fit, a person-time table,
+  # net survival
+  expect_s3_class(env$km, "hrr_km")
+  expect_identical(env$km$strata_levels, c("stage=1", "stage=2", "stage=3", "stage=4"))
+  expect_s3_class(env$fit, "hrr_coxph")
+  expect_identical(names(env$pt), c("age_band", "sex", "person_time", "events"))
+  expect_s3_class(env$ns, "hrr_netsurv")
+})
