@@ -46,6 +46,46 @@ pub fn default_knots(x: &[f64], df: usize) -> (Vec<f64>, [f64; 2]) {
     (interior, [s[0], s[s.len() - 1]])
 }
 
+/// Type-7 quantile of sorted values in R's own arithmetic (`quantile.default`:
+/// `(1 − h) x[lo] + h x[hi]`, the index `1 + (n − 1) p`), for knots that must equal R's
+/// to the last bit.
+pub fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    let index = (n - 1) as f64 * p;
+    let lo = index.floor();
+    let (xlo, xhi) = (sorted[lo as usize], sorted[(index.ceil() as usize).min(n - 1)]);
+    let h = index - lo;
+    if h > 0.0 && xhi != xlo {
+        (1.0 - h) * xlo + h * xhi
+    } else {
+        xlo
+    }
+}
+
+/// The truncated-power basis of the splines of `degree` with these interior and
+/// boundary knots, without the constant: `s, ..., s^degree, (s − k_j)_+^degree` of
+/// `s = (x − b_0)/(b_1 − b_0)`; the same space as `splines::bs(x, knots, Boundary.knots,
+/// degree)` (zero at the left boundary knot, polynomial beyond the boundaries).
+/// Column-major: `degree + interior.len()` columns of `x.len()` rows.
+pub fn truncated_power_basis(x: &[f64], interior: &[f64], boundary: [f64; 2], degree: usize) -> Vec<Vec<f64>> {
+    let r = boundary[1] - boundary[0];
+    let ks: Vec<f64> = interior.iter().map(|k| (k - boundary[0]) / r).collect();
+    let mut cols = vec![Vec::with_capacity(x.len()); degree + ks.len()];
+    for &v in x {
+        let s = (v - boundary[0]) / r;
+        let mut pw = 1.0;
+        for col in cols.iter_mut().take(degree) {
+            pw *= s;
+            col.push(pw);
+        }
+        for (j, k) in ks.iter().enumerate() {
+            let t = (s - k).max(0.0);
+            cols[degree + j].push(t.powi(degree as i32));
+        }
+    }
+    cols
+}
+
 impl Rcs {
     /// The basis with these knots (checked: finite, interior strictly inside the
     /// boundary, increasing); `arg` names the knots in errors.
