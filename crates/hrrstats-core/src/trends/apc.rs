@@ -366,7 +366,14 @@ fn effect_basis(
 /// then the data rows with weights `w`) minus their weighted projection on `(1, x)`,
 /// keeping the linearly independent ones (tolerance 1e-6 as thinCol's QR). Returns the
 /// data rows and the reference row of the kept columns.
-fn detrend(b: &Basis, x: &[f64], r: f64, w: &[f64]) -> (Vec<Vec<f64>>, Vec<f64>) {
+fn detrend(
+    b: &Basis,
+    x: &[f64],
+    r: f64,
+    w: &[f64],
+    arg: &'static str,
+    what: &str,
+) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
     let n = x.len();
     // scale(t) over the n + 1 values, as detrend does
     let m = (r + x.iter().sum::<f64>()) / (n + 1) as f64;
@@ -380,6 +387,15 @@ fn detrend(b: &Basis, x: &[f64], r: f64, w: &[f64]) -> (Vec<Vec<f64>>, Vec<f64>)
         s2 += w[i] * t[i] * t[i];
     }
     let det = s0 * s2 - s1 * s1;
+    if !(sd > 0.0 && det > 1e-10 * s0 * s0) {
+        return Err(Error::Data {
+            arg,
+            reason: format!(
+                "the model needs at least two distinct {what} with positive drift weights \
+                 (dr_extr)"
+            ),
+        });
+    }
     let tr = (r - m) / sd;
     let mut kept: Vec<Vec<f64>> = Vec::new(); // detrended, stacked (ref first)
     let mut ortho: Vec<Vec<f64>> = Vec::new(); // orthonormal basis of the kept ones
@@ -416,7 +432,7 @@ fn detrend(b: &Basis, x: &[f64], r: f64, w: &[f64]) -> (Vec<Vec<f64>>, Vec<f64>)
     }
     let at_ref = kept.iter().map(|v| v[0]).collect();
     let cols = kept.into_iter().map(|v| v[1..].to_vec()).collect();
-    (cols, at_ref)
+    Ok((cols, at_ref))
 }
 
 /// One Poisson fit of `d` on the columns (no implicit intercept) with `offset`.
@@ -594,11 +610,15 @@ pub fn apc_fit(d: &[f64], y: &[f64], a: &[f64], p: &[f64], params: &ApcParams) -
         }
     };
 
-    let ba = effect_basis(params.model, &params.npar[0], a, d, None, "age")?;
-    let bp = effect_basis(params.model, &params.npar[1], p, d, Some(p0), "period")?;
-    let bc = effect_basis(params.model, &params.npar[2], &c, d, Some(c0), "cohort")?;
-    let (mut mpr, rp) = detrend(&bp, p, p0, &wt);
-    let (mut mcr, rc) = detrend(&bc, &c, c0, &wt);
+    let arg = |j: usize, name: &'static str| match params.npar[j] {
+        Npar::Count(_) => "npar",
+        Npar::Knots(_) => name,
+    };
+    let ba = effect_basis(params.model, &params.npar[0], a, d, None, arg(0, "knots_age"))?;
+    let bp = effect_basis(params.model, &params.npar[1], p, d, Some(p0), arg(1, "knots_period"))?;
+    let bc = effect_basis(params.model, &params.npar[2], &c, d, Some(c0), arg(2, "knots_cohort"))?;
+    let (mut mpr, rp) = detrend(&bp, p, p0, &wt, "period", "periods")?;
+    let (mut mcr, rc) = detrend(&bc, &c, c0, &wt, "age", "cohorts (period - age)")?;
     if has_p {
         for (col, r) in mpr.iter_mut().zip(&rp) {
             col.iter_mut().for_each(|v| *v -= r);
