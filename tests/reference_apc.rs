@@ -65,6 +65,9 @@ fn cases() -> Vec<(String, Args<'static>)> {
         let dr = c.str("dr_extr")[i].clone();
         args = if dr == "number" {
             args.with("dr_extr", Arg::Num(c.num("dr_num")[i]))
+        } else if dr == "vector" {
+            let w: Vec<f64> = pick("Y").iter().zip(pick("D")).map(|(y, d)| y.sqrt() + d).collect();
+            args.with("dr_extr", nums(w))
         } else {
             args.with("dr_extr", Arg::Str(dr))
         };
@@ -103,7 +106,7 @@ fn apc_fit_matches_epi_apc_fit() {
     let drift = Table::read("apc_drift.csv");
     let aov = Table::read("apc_anova.csv");
     let cases = cases();
-    assert_eq!(cases.len(), 47);
+    assert_eq!(cases.len(), 48);
     let mut bad = Vec::new();
     std::panic::set_hook(Box::new(|_| {}));
     for (case, args) in &cases {

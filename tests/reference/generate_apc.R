@@ -11,7 +11,8 @@
 # with natural splines (npar 5) on lungDK and with factor effects on the simulated table,
 # each with dr.extr "Y" (hrrstats: "weighted") and "Holford" (naive inner product); then
 # single cases: npar c(A=6, P=4, C=7), npar as a list of knots, given ref.c and ref.p,
-# dr.extr "D" and "L" and numeric 0.5 (D + 0.5 Y), scale 1e5 with alpha 0.1, and
+# dr.extr "D" and "L", numeric 0.5 (D + 0.5 Y) and a weight per row ("vector":
+# sqrt(Y) + D), scale 1e5 with alpha 0.1, and
 # B-spline ("bs") and linear-spline ("ls") models, factor models on lungDK. A case that
 # makes apc.fit warn (e.g. glm.fit not converging) stops the script.
 #
@@ -62,6 +63,7 @@ add("lungDK", "ns", "AdPC", ref_c = 1915, ref_p = 1975)
 add("lungDK", "ns", "AdCP", "D")
 add("lungDK", "ns", "APC", "L")
 add("lungDK", "ns", "ACP", "number", dr_num = 0.5)
+add("lungDK", "ns", "AdPC", "vector")  # weights sqrt(Y) + D, one per row
 add("lungDK", "ns", "AC-P", scale = 1e5, alpha = 0.1)
 add("sim", "bs", "ACP", npar = c(5, 4, 6))
 add("sim", "ls", "APC", npar = c(4, 4, 5))
@@ -77,7 +79,8 @@ for (cc in cases) {
   npar <- if (is.null(cc$knots)) c(A = cc$npar[1], P = cc$npar[2], C = cc$npar[3]) else cc$knots
   args <- list(data = d, model = cc$model, parm = cc$parm, npar = npar, scale = cc$scale,
                alpha = cc$alpha, print.AOV = FALSE)
-  args$dr.extr <- if (cc$dr == "number") cc$dr_num else r_dr[[cc$dr]]
+  args$dr.extr <- if (cc$dr == "number") cc$dr_num else
+    if (cc$dr == "vector") sqrt(d$Y) + d$D else r_dr[[cc$dr]]
   if (!is.na(cc$ref_c)) args$ref.c <- cc$ref_c
   if (!is.na(cc$ref_p)) args$ref.p <- cc$ref_p
   # any warning (e.g. glm.fit not converging) would make the case a bad reference

@@ -26,6 +26,8 @@ def _fit(case):
     else:
         df = [int(case["npar_A"]), int(case["npar_P"]), int(case["npar_C"])]
     dr = float(case["dr_num"]) if case["dr_extr"] == "number" else case["dr_extr"]
+    if dr == "vector":
+        dr = np.sqrt(d["Y"]) + d["D"]
     ref = {k: float(case[k]) for k in ("ref_c", "ref_p") if case[k] not in (None, "NA")}
     return hs.apc_fit("D", "Y", "A", "P", model=case["model"], parm=case["parm"], df=df, dr_extr=dr,
                       scale=float(case["scale"]), alpha=float(case["alpha"]), data=d, **ref)

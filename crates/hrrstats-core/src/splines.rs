@@ -256,6 +256,30 @@ mod tests {
     }
 
     #[test]
+    fn quantile_type7_is_rs() {
+        // R: quantile(c(1, 2, 4, 8), c(0, 0.1, 0.5, 0.9, 1)) = 1, 1.3, 3, 6.8, 8
+        let s = [1.0, 2.0, 4.0, 8.0];
+        let q: Vec<f64> = [0.0, 0.1, 0.5, 0.9, 1.0].iter().map(|&p| quantile_type7(&s, p)).collect();
+        for (a, b) in q.iter().zip([1.0, 1.3, 3.0, 6.8, 8.0]) {
+            assert!((a - b).abs() < 1e-14, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn truncated_power_basis_is_a_spline_of_its_degree() {
+        let x = [-1.0, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0];
+        let b = truncated_power_basis(&x, &[1.0, 2.0], [0.0, 4.0], 3);
+        assert_eq!(b.len(), 5);
+        // zero at the left boundary knot; (s - 1/4)_+^3 vanishes left of its knot
+        assert!(b.iter().all(|c| c[1] == 0.0));
+        assert_eq!(b[3][3], 0.0);
+        assert!((b[3][4] - 0.25f64.powi(3)).abs() < 1e-15);
+        let l = truncated_power_basis(&x, &[2.0], [0.0, 4.0], 1);
+        assert_eq!(l.len(), 2);
+        assert!((l[1][6] - 0.5).abs() < 1e-15 && l[1][4] == 0.0);
+    }
+
+    #[test]
     fn default_knots_are_centiles() {
         let (i, b) = default_knots(&[1.0, 2.0, 3.0, 4.0, 5.0], 4);
         assert_eq!(b, [1.0, 5.0]);

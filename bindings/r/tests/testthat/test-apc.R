@@ -13,7 +13,8 @@ apc_case_fit <- function(cc) {
   } else {
     c(A = as.numeric(cc$npar_A), P = as.numeric(cc$npar_P), C = as.numeric(cc$npar_C))
   }
-  dr <- if (cc$dr_extr == "number") as.numeric(cc$dr_num) else cc$dr_extr
+  dr <- if (cc$dr_extr == "number") as.numeric(cc$dr_num) else
+    if (cc$dr_extr == "vector") sqrt(d$Y) + d$D else cc$dr_extr
   refc <- if (is.na(cc$ref_c) || cc$ref_c == "NA") NULL else as.numeric(cc$ref_c)
   refp <- if (is.na(cc$ref_p) || cc$ref_p == "NA") NULL else as.numeric(cc$ref_p)
   apc_fit(d, model = cc$model, parm = cc$parm, npar = npar, dr.extr = dr, ref.c = refc,
@@ -26,7 +27,7 @@ test_that("apc_fit matches Epi::apc.fit (every parm, ns/factor/bs/ls, both drift
   eff <- read_fixture("apc_effects.csv")
   dri <- read_fixture("apc_drift.csv")
   aov <- read_fixture("apc_anova.csv")
-  expect_identical(nrow(cases), 47L)
+  expect_identical(nrow(cases), 48L)
   for (i in seq_len(nrow(cases))) {
     cc <- cases[i, ]
     f <- apc_case_fit(cc)
