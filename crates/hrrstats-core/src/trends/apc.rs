@@ -661,7 +661,7 @@ pub fn apc_fit(d: &[f64], y: &[f64], a: &[f64], p: &[f64], params: &ApcParams) -
     let x_apc = cat(&[&ga, &[dp.as_slice()], &mpr_s, &mcr_s]);
     let m_apc = keep(poisson(d, &x_apc, &log_y)?);
     let m_ap = keep(poisson(d, &cat(&[&ga, &[dp.as_slice()], &mpr_s]), &log_y)?);
-    let anova = anova_table(&[&m_a, &m_ad, &m_ac, &m_apc, &m_ap, &m_ad], n);
+    let anova = anova_table(&[&m_a, &m_ad, &m_ac, &m_apc, &m_ap, &m_ad]);
 
     let z = qnorm(1.0 - params.alpha / 2.0);
     let sc = params.scale;
@@ -758,8 +758,7 @@ fn cat<'a>(parts: &[&[&'a [f64]]]) -> Vec<&'a [f64]> {
 }
 
 /// apc.fit's `anova(m.A, m.Ad, m.AC, m.APC, m.AP, m.Ad, test = "Chisq")`, absolute values.
-fn anova_table(fits: &[&GlmFit], n: usize) -> ApcAnova {
-    let _ = n;
+fn anova_table(fits: &[&GlmFit]) -> ApcAnova {
     let mut t = ApcAnova {
         model: vec!["Age", "Age-drift", "Age-Cohort", "Age-Period-Cohort", "Age-Period", "Age-drift"],
         h0: vec!["", "zero drift ", "Coh eff|dr.", "Per eff|Coh", "Coh eff|Per", "Per eff|dr."],
