@@ -46,6 +46,46 @@ pub fn default_knots(x: &[f64], df: usize) -> (Vec<f64>, [f64; 2]) {
     (interior, [s[0], s[s.len() - 1]])
 }
 
+/// Type-7 quantile of sorted values in R's own arithmetic (`quantile.default`:
+/// `(1 − h) x[lo] + h x[hi]`, the index `1 + (n − 1) p`), for knots that must equal R's
+/// to the last bit.
+pub fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    let index = (n - 1) as f64 * p;
+    let lo = index.floor();
+    let (xlo, xhi) = (sorted[lo as usize], sorted[(index.ceil() as usize).min(n - 1)]);
+    let h = index - lo;
+    if h > 0.0 && xhi != xlo {
+        (1.0 - h) * xlo + h * xhi
+    } else {
+        xlo
+    }
+}
+
+/// The truncated-power basis of the splines of `degree` with these interior and
+/// boundary knots, without the constant: `s, ..., s^degree, (s − k_j)_+^degree` of
+/// `s = (x − b_0)/(b_1 − b_0)`; the same space as `splines::bs(x, knots, Boundary.knots,
+/// degree)` (zero at the left boundary knot, polynomial beyond the boundaries).
+/// Column-major: `degree + interior.len()` columns of `x.len()` rows.
+pub fn truncated_power_basis(x: &[f64], interior: &[f64], boundary: [f64; 2], degree: usize) -> Vec<Vec<f64>> {
+    let r = boundary[1] - boundary[0];
+    let ks: Vec<f64> = interior.iter().map(|k| (k - boundary[0]) / r).collect();
+    let mut cols = vec![Vec::with_capacity(x.len()); degree + ks.len()];
+    for &v in x {
+        let s = (v - boundary[0]) / r;
+        let mut pw = 1.0;
+        for col in cols.iter_mut().take(degree) {
+            pw *= s;
+            col.push(pw);
+        }
+        for (j, k) in ks.iter().enumerate() {
+            let t = (s - k).max(0.0);
+            cols[degree + j].push(t.powi(degree as i32));
+        }
+    }
+    cols
+}
+
 impl Rcs {
     /// The basis with these knots (checked: finite, interior strictly inside the
     /// boundary, increasing); `arg` names the knots in errors.
@@ -213,6 +253,30 @@ mod tests {
         for j in 0..df {
             assert!((a[j] - 2.0 * m[j] + c[j]).abs() < 1e-9);
         }
+    }
+
+    #[test]
+    fn quantile_type7_is_rs() {
+        // R: quantile(c(1, 2, 4, 8), c(0, 0.1, 0.5, 0.9, 1)) = 1, 1.3, 3, 6.8, 8
+        let s = [1.0, 2.0, 4.0, 8.0];
+        let q: Vec<f64> = [0.0, 0.1, 0.5, 0.9, 1.0].iter().map(|&p| quantile_type7(&s, p)).collect();
+        for (a, b) in q.iter().zip([1.0, 1.3, 3.0, 6.8, 8.0]) {
+            assert!((a - b).abs() < 1e-14, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn truncated_power_basis_is_a_spline_of_its_degree() {
+        let x = [-1.0, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0];
+        let b = truncated_power_basis(&x, &[1.0, 2.0], [0.0, 4.0], 3);
+        assert_eq!(b.len(), 5);
+        // zero at the left boundary knot; (s - 1/4)_+^3 vanishes left of its knot
+        assert!(b.iter().all(|c| c[1] == 0.0));
+        assert_eq!(b[3][3], 0.0);
+        assert!((b[3][4] - 0.25f64.powi(3)).abs() < 1e-15);
+        let l = truncated_power_basis(&x, &[2.0], [0.0, 4.0], 1);
+        assert_eq!(l.len(), 2);
+        assert!((l[1][6] - 0.5).abs() < 1e-15 && l[1][4] == 0.0);
     }
 
     #[test]

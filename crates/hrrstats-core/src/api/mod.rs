@@ -18,6 +18,7 @@
 use crate::error::{Error, Result};
 use crate::protocol::{Arg, Args, Value};
 
+pub mod apc;
 pub mod competing;
 pub mod cox;
 pub mod data;
@@ -120,6 +121,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("drug_exposure", drugs::drug_exposure),
         ("adherence", drugs::adherence),
         ("comorbidity", registry::comorbidity),
+        ("apc_fit", apc::apc_fit),
     ]
 }
 

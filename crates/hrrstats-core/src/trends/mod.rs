@@ -2,6 +2,7 @@
 //! temporary life expectancy and the Arriaga decomposition, and funnel plots for
 //! provider profiling (Spiegelhalter 2005).
 
+pub mod apc;
 pub mod funnel;
 pub mod life_table;
 
