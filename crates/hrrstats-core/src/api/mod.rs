@@ -25,6 +25,7 @@ pub mod designs;
 pub mod drugs;
 pub mod person_time;
 pub mod glm;
+pub mod gee;
 pub mod flexible;
 pub mod parametric;
 pub mod registry;
@@ -117,6 +118,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("drug_exposure", drugs::drug_exposure),
         ("adherence", drugs::adherence),
         ("comorbidity", registry::comorbidity),
+        ("gee", gee::gee),
     ]
 }
 
