@@ -294,7 +294,30 @@ struct MomentSums {
     s: Vec<f64>,
 }
 
-const MIN_CLUSTERS: usize = 512;
+/// Clusters per block of the parallel sums.
+const BLOCK: usize = 512;
+
+/// Fold `body` over the clusters `0..n` in fixed blocks (in parallel), then combine the
+/// blocks' results in block order with `join`: the same sums, to the last bit, on every
+/// run whatever the number of threads.
+fn fold_clusters<T: Send>(
+    n: usize,
+    init: impl Fn() -> T + Sync,
+    body: impl Fn(T, usize) -> T + Sync,
+    join: impl Fn(T, T) -> T,
+) -> T {
+    let parts: Vec<T> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let mut acc = init();
+            for ci in b * BLOCK..((b + 1) * BLOCK).min(n) {
+                acc = body(acc, ci);
+            }
+            acc
+        })
+        .collect();
+    parts.into_iter().fold(init(), join)
+}
 
 impl Model<'_> {
     fn n_alpha(&self) -> usize {
@@ -398,10 +421,10 @@ impl Model<'_> {
             u: vec![0.0; p],
             bad: false,
         };
-        let s = (0..self.g.n_clusters())
-            .into_par_iter()
-            .with_min_len(MIN_CLUSTERS)
-            .fold(init, |mut acc, ci| {
+        let s = fold_clusters(
+            self.g.n_clusters(),
+            init,
+            |mut acc, ci| {
                 let (a, e) = (self.g.starts[ci], self.g.starts[ci + 1]);
                 let m = e - a;
                 let buf = &mut acc.buf[..m * c];
@@ -450,8 +473,8 @@ impl Model<'_> {
                 }
                 acc.u = u;
                 acc
-            })
-            .reduce(init, |mut a, b| {
+            },
+            |mut a, b| {
                 a.bad |= b.bad;
                 for (x, y) in a.b.iter_mut().zip(&b.b) {
                     *x += y;
@@ -463,7 +486,8 @@ impl Model<'_> {
                     *x += y;
                 }
                 a
-            });
+            },
+        );
         let mut s = s;
         for j in 0..p {
             for l in 0..j {
@@ -504,10 +528,10 @@ impl Model<'_> {
             s: vec![0.0; ns],
         };
         let nw = self.g.n_waves;
-        (0..self.g.n_clusters())
-            .into_par_iter()
-            .with_min_len(MIN_CLUSTERS)
-            .fold(init, |mut acc, ci| {
+        fold_clusters(
+            self.g.n_clusters(),
+            init,
+            |mut acc, ci| {
                 let (a, e) = (self.g.starts[ci], self.g.starts[ci + 1]);
                 // w r of each row, kept on the stack for small clusters.
                 let mut small = [0.0f64; 32];
@@ -576,8 +600,8 @@ impl Model<'_> {
                     }
                 }
                 acc
-            })
-            .reduce(init, |mut a, b| {
+            },
+            |mut a, b| {
                 a.wr2 += b.wr2;
                 a.wsum += b.wsum;
                 a.r2 += b.r2;
@@ -586,7 +610,8 @@ impl Model<'_> {
                     *x += y;
                 }
                 a
-            })
+            },
+        )
     }
 
     /// The new α from the sums (geese's update), given the new φ.
