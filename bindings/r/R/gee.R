@@ -69,6 +69,7 @@ gee <- function(formula, data, id, family = gaussian, corstr = "independence", w
   check_design_size(mf_terms, mf)
   X <- model.matrix(mf_terms, mf)
   assign_ <- attr(X, "assign")
+  contrasts <- attr(X, "contrasts")
   intercept <- attr(mf_terms, "intercept") == 1L
   X <- X[, assign_ != 0L, drop = FALSE]
   if (ncol(X) == 0L) {
@@ -108,7 +109,7 @@ gee <- function(formula, data, id, family = gaussian, corstr = "independence", w
     linear.predictors = stats::setNames(v$linear_predictors, rn),
     terms = mf_terms,
     xlevels = stats::.getXlevels(mf_terms, mf),
-    contrasts = attr(model.matrix(mf_terms, mf), "contrasts"),
+    contrasts = contrasts,
     offset_expr = if (is.name(offset_expr) || is.call(offset_expr)) offset_expr else NULL,
     has_offset_arg = !is.null(off_arg),
     formula = formula,

@@ -16,8 +16,8 @@
 //!   waves `a < b`, `α_ab = Σ w w r r / (φ Σ w w)` over the pairs at those waves;
 //!
 //! one update of each per iteration in geese's order (β, then φ at the new β, then α
-//! at the new φ), until the largest absolute change of any parameter is at most
-//! `epsilon`. Variances at the final values: model-based ("naive")
+//! at the new φ), until the largest absolute change of β and α, and the change of φ
+//! relative to max(1, φ), is at most `epsilon` (geese: the absolute change of φ too). Variances at the final values: model-based ("naive")
 //! `φ (Σ D̃'R⁻¹D̃)⁻¹` and robust (sandwich) `B⁻¹ (Σ_i U_i U_i') B⁻¹` with
 //! `B = Σ D̃'R⁻¹D̃`, `U_i = D̃_i'R_i⁻¹ r̃_i` (geepack's `vbeta`, `std.err = "san.se"`).
 //!
@@ -287,7 +287,6 @@ struct BetaSums {
 struct MomentSums {
     wr2: f64,
     wsum: f64,
-    r2: f64,
     invalid: bool,
     /// exchangeable: pairs Σ wr wr, Σ w w; ar1: Σ ww E rr, Σ ww E ρ, Σ ww E²;
     /// unstructured: per pair Σ ww rr then per pair Σ ww.
@@ -408,8 +407,82 @@ impl Model<'_> {
         }
     }
 
-    /// `B = Σ D̃'R⁻¹D̃`, `g = Σ D̃'R⁻¹r̃` and (with `meat`) `Σ U U'` at `beta`, `alpha`.
-    fn beta_pass(&self, beta: &[f64], alpha: &[f64], meat: bool) -> Result<BetaSums> {
+    /// The per-row quantities at `beta` into `cache` (`f = √w μ'(η)/√V(μ)` and
+    /// `r̃ = √w (y - μ)/√V(μ)`, two per position) and the sums of the scale and
+    /// correlation equations at `beta` (α enters only the ar1 equation's derivative).
+    fn rows_pass(&self, beta: &[f64], alpha: &[f64], cache: &mut [f64]) -> MomentSums {
+        let p = self.g.p;
+        let nc = self.g.n_clusters();
+        let mmax = self.g.max_size();
+        let ns = match self.corstr {
+            CorStr::Independence => 0,
+            CorStr::Exchangeable => 2,
+            CorStr::Ar1 => 3,
+            CorStr::Unstructured => 2 * self.n_alpha(),
+        };
+        let init = || MomentSums {
+            wr2: 0.0,
+            wsum: 0.0,
+            invalid: false,
+            s: vec![0.0; ns],
+        };
+        let nb = nc.div_ceil(BLOCK);
+        let mut slices = Vec::with_capacity(nb);
+        let mut rest = cache;
+        for b in 0..nb {
+            let (lo, hi) = (
+                self.g.starts[b * BLOCK],
+                self.g.starts[((b + 1) * BLOCK).min(nc)],
+            );
+            let (head, tail) = rest.split_at_mut(2 * (hi - lo));
+            slices.push((b, head));
+            rest = tail;
+        }
+        let parts: Vec<MomentSums> = slices
+            .into_par_iter()
+            .map(|(b, sl)| {
+                let mut acc = init();
+                let mut wr = vec![0.0; mmax];
+                let base = self.g.starts[b * BLOCK];
+                for ci in b * BLOCK..((b + 1) * BLOCK).min(nc) {
+                    let (a, e) = (self.g.starts[ci], self.g.starts[ci + 1]);
+                    for pos in a..e {
+                        let xr = &self.g.x[pos * p..(pos + 1) * p];
+                        let eta =
+                            xr.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>() + self.g.off[pos];
+                        let mu = self.link.inverse(eta);
+                        if !self.family.valid_mu(mu) || !self.link.valid_eta(eta) {
+                            acc.invalid = true;
+                        }
+                        let sv = self.family.variance(mu).sqrt();
+                        let w = self.g.w[pos];
+                        let sw = w.sqrt();
+                        let r = (self.g.y[pos] - mu) / sv;
+                        sl[2 * (pos - base)] = sw * self.link.mu_eta(eta) / sv;
+                        sl[2 * (pos - base) + 1] = sw * r;
+                        wr[pos - a] = w * r;
+                        acc.wr2 += w * r * r;
+                        acc.wsum += w;
+                    }
+                    self.add_moments(&mut acc, a, e, &wr[..e - a], alpha);
+                }
+                acc
+            })
+            .collect();
+        parts.into_iter().fold(init(), |mut a, b| {
+            a.wr2 += b.wr2;
+            a.wsum += b.wsum;
+            a.invalid |= b.invalid;
+            for (x, y) in a.s.iter_mut().zip(&b.s) {
+                *x += y;
+            }
+            a
+        })
+    }
+
+    /// One pass over the clusters with the rows of [`Model::rows_pass`] (`cache`) and
+    /// `alpha`: `B = Σ D̃'R⁻¹D̃`, `g = Σ D̃'R⁻¹r̃` and (with `meat`) `Σ U U'`.
+    fn pass(&self, cache: &[f64], alpha: &[f64], meat: bool) -> Result<BetaSums> {
         let p = self.g.p;
         let c = p + 1;
         let mmax = self.g.max_size();
@@ -431,17 +504,12 @@ impl Model<'_> {
                 for k in 0..m {
                     let pos = a + k;
                     let xr = &self.g.x[pos * p..(pos + 1) * p];
-                    let eta =
-                        xr.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>() + self.g.off[pos];
-                    let mu = self.link.inverse(eta);
-                    let sv = self.family.variance(mu).sqrt();
-                    let sw = self.g.w[pos].sqrt();
-                    let f = sw * self.link.mu_eta(eta) / sv;
+                    let f = cache[2 * pos];
                     let row = &mut buf[k * c..(k + 1) * c];
                     for j in 0..p {
                         row[j] = f * xr[j];
                     }
-                    row[p] = sw * (self.g.y[pos] - mu) / sv;
+                    row[p] = cache[2 * pos + 1];
                 }
                 if !self.whiten(alpha, a, m, buf) {
                     acc.bad = true;
@@ -510,108 +578,52 @@ impl Model<'_> {
         Ok(s)
     }
 
-    /// Sums for φ and α at `beta` (α enters the ar1 equation's derivative).
-    fn moment_pass(&self, beta: &[f64], alpha: &[f64]) -> MomentSums {
-        let p = self.g.p;
+    /// A cluster's terms of the correlation equations from its rows' `w r` (positions
+    /// `a..e`).
+    fn add_moments(&self, acc: &mut MomentSums, a: usize, e: usize, wr: &[f64], alpha: &[f64]) {
         let q = self.n_alpha();
-        let ns = match self.corstr {
-            CorStr::Independence => 0,
-            CorStr::Exchangeable => 2,
-            CorStr::Ar1 => 3,
-            CorStr::Unstructured => 2 * q,
-        };
-        let init = || MomentSums {
-            wr2: 0.0,
-            wsum: 0.0,
-            r2: 0.0,
-            invalid: false,
-            s: vec![0.0; ns],
-        };
         let nw = self.g.n_waves;
-        fold_clusters(
-            self.g.n_clusters(),
-            init,
-            |mut acc, ci| {
-                let (a, e) = (self.g.starts[ci], self.g.starts[ci + 1]);
-                // w r of each row, kept on the stack for small clusters.
-                let mut small = [0.0f64; 32];
-                let mut heap = Vec::new();
-                let wr: &mut [f64] = if e - a <= 32 {
-                    &mut small[..e - a]
-                } else {
-                    heap.resize(e - a, 0.0);
-                    &mut heap
-                };
+        match self.corstr {
+            CorStr::Independence => {}
+            CorStr::Exchangeable => {
                 let (mut swr, mut swr2, mut sw, mut sw2) = (0.0, 0.0, 0.0, 0.0);
-                for pos in a..e {
-                    let xr = &self.g.x[pos * p..(pos + 1) * p];
-                    let eta =
-                        xr.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>() + self.g.off[pos];
-                    let mu = self.link.inverse(eta);
-                    if !self.family.valid_mu(mu) || !self.link.valid_eta(eta) {
-                        acc.invalid = true;
-                    }
-                    let r = (self.g.y[pos] - mu) / self.family.variance(mu).sqrt();
-                    let w = self.g.w[pos];
-                    acc.wr2 += w * r * r;
-                    acc.wsum += w;
-                    acc.r2 += r * r;
-                    wr[pos - a] = w * r;
-                    swr += w * r;
-                    swr2 += (w * r) * (w * r);
+                for k in 0..e - a {
+                    let w = self.g.w[a + k];
+                    swr += wr[k];
+                    swr2 += wr[k] * wr[k];
                     sw += w;
                     sw2 += w * w;
                 }
-                match self.corstr {
-                    CorStr::Independence => {}
-                    CorStr::Exchangeable => {
-                        acc.s[0] += (swr * swr - swr2) / 2.0;
-                        acc.s[1] += (sw * sw - sw2) / 2.0;
-                    }
-                    CorStr::Ar1 => {
-                        let al = alpha[0];
-                        for j in a..e {
-                            for k in j + 1..e {
-                                let d = (self.g.wave[k] - self.g.wave[j]) as i32;
-                                let ww = self.g.w[j] * self.g.w[k];
-                                let ed = if d == 1 {
-                                    1.0
-                                } else {
-                                    d as f64 * al.powi(d - 1)
-                                };
-                                acc.s[0] += ed * wr[j - a] * wr[k - a];
-                                acc.s[1] += ww * ed * al.powi(d);
-                                acc.s[2] += ww * ed * ed;
-                            }
-                        }
-                    }
-                    CorStr::Unstructured => {
-                        for j in a..e {
-                            for k in j + 1..e {
-                                let idx = pair_index(
-                                    self.g.wave[j] as usize,
-                                    self.g.wave[k] as usize,
-                                    nw,
-                                );
-                                acc.s[idx] += wr[j - a] * wr[k - a];
-                                acc.s[q + idx] += self.g.w[j] * self.g.w[k];
-                            }
-                        }
+                acc.s[0] += (swr * swr - swr2) / 2.0;
+                acc.s[1] += (sw * sw - sw2) / 2.0;
+            }
+            CorStr::Ar1 => {
+                let al = alpha[0];
+                for j in a..e {
+                    for k in j + 1..e {
+                        let d = (self.g.wave[k] - self.g.wave[j]) as i32;
+                        let ww = self.g.w[j] * self.g.w[k];
+                        let ed = if d == 1 {
+                            1.0
+                        } else {
+                            d as f64 * al.powi(d - 1)
+                        };
+                        acc.s[0] += ed * wr[j - a] * wr[k - a];
+                        acc.s[1] += ww * ed * al.powi(d);
+                        acc.s[2] += ww * ed * ed;
                     }
                 }
-                acc
-            },
-            |mut a, b| {
-                a.wr2 += b.wr2;
-                a.wsum += b.wsum;
-                a.r2 += b.r2;
-                a.invalid |= b.invalid;
-                for (x, y) in a.s.iter_mut().zip(&b.s) {
-                    *x += y;
+            }
+            CorStr::Unstructured => {
+                for j in a..e {
+                    for k in j + 1..e {
+                        let idx = pair_index(self.g.wave[j] as usize, self.g.wave[k] as usize, nw);
+                        acc.s[idx] += wr[j - a] * wr[k - a];
+                        acc.s[q + idx] += self.g.w[j] * self.g.w[k];
+                    }
                 }
-                a
-            },
-        )
+            }
+        }
     }
 
     /// The new α from the sums (geese's update), given the new φ.
@@ -718,15 +730,26 @@ impl GeeParams {
         let q = model.n_alpha();
         let mut beta = start.coef.clone();
         let mut alpha = vec![0.0; q];
-        let s0 = model.moment_pass(&beta, &alpha);
-        let mut phi = self.scale_fix.unwrap_or(s0.r2 / g.y.len() as f64);
+        // geese's order: a Fisher-scoring step of β at (β, φ, α), then φ and α from the
+        // residuals at the new β. The rows' quantities at the new β (one pass with the
+        // transcendental functions) serve both the scale and correlation sums and the
+        // next step's cross-products.
+        let mut cache = vec![0.0; 2 * g.y.len()];
+        let ms0 = model.rows_pass(&beta, &alpha, &mut cache);
+        if ms0.invalid {
+            return Err(Error::Data {
+                arg: "y",
+                reason: "the starting fit's means are outside the family's range".into(),
+            });
+        }
+        let mut phi = self.scale_fix.unwrap_or(1.0);
         let mut converged = false;
         let mut iterations = 0;
         let mut del = f64::INFINITY;
         while iterations < self.max_iter {
             crate::interrupt::check()?;
             iterations += 1;
-            let bs = model.beta_pass(&beta, &alpha, false)?;
+            let bs = model.pass(&cache, &alpha, false)?;
             let Some(binv) = invert(&bs.b, p) else {
                 return Err(singular());
             };
@@ -736,7 +759,7 @@ impl GeeParams {
             let mut halvings = 0;
             let (nb, ms) = loop {
                 let nb: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
-                let ms = model.moment_pass(&nb, &alpha);
+                let ms = model.rows_pass(&nb, &alpha, &mut cache);
                 if !ms.invalid || halvings > 60 {
                     break (nb, ms);
                 }
@@ -751,12 +774,15 @@ impl GeeParams {
             }
             beta = nb;
             let new_phi = self.scale_fix.unwrap_or(ms.wr2 / ms.wsum);
-            let dphi = new_phi - phi;
-            phi = new_phi;
-            let new_alpha = model.alpha_update(&alpha, &ms, phi)?;
+            let new_alpha = model.alpha_update(&alpha, &ms, new_phi)?;
             let dalpha: Vec<f64> = new_alpha.iter().zip(&alpha).map(|(a, b)| a - b).collect();
+            // The scale's change relative to max(1, φ) (geese: absolute; a scale in
+            // large units stalls at rounding level above a small epsilon).
+            del = max_abs(&step)
+                .max((new_phi - phi).abs() / phi.abs().max(1.0))
+                .max(max_abs(&dalpha));
+            phi = new_phi;
             alpha = new_alpha;
-            del = max_abs(&step).max(dphi.abs()).max(max_abs(&dalpha));
             if !del.is_finite() || !beta.iter().all(|b| b.is_finite()) {
                 return Err(Error::Data {
                     arg: "y",
@@ -768,7 +794,7 @@ impl GeeParams {
                 break;
             }
         }
-        let bs = model.beta_pass(&beta, &alpha, true)?;
+        let bs = model.pass(&cache, &alpha, true)?;
         let Some(binv) = invert(&bs.b, p) else {
             return Err(singular());
         };
