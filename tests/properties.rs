@@ -360,6 +360,13 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("index_date", nums(vec![10.0; c.n()]))
             .with("lookback", Arg::Num(8.0)),
         "interval_partitioned" => a.with("ratetable", us_table()).with("breaks", nums(vec![0.0, 1.0, 2.0, 4.0])),
+        "gee" => a
+            .with("y", nums(c.time.iter().map(|t| (t - 1.0) % 5.0).collect()))
+            .with("covariates", record(vec![("x", nums(c.x.clone()))]))
+            .with("cluster", codes(c.group.clone(), 2))
+            .with("family", s("poisson"))
+            .with("corstr", s("exchangeable"))
+            .with("waves", nums(c.age.clone())),
         "pool" => a
             .with("estimates", record(vec![("x", nums(c.x.clone())), ("t", nums(c.time.clone()))]))
             .with("variances", record(vec![("x", nums(c.age.clone())), ("t", nums(c.year.clone()))])),
@@ -450,6 +457,7 @@ const METHODS: &[&str] = &[
     "adherence",
     "comorbidity",
     "apc_fit",
+    "gee",
 ];
 
 #[test]
@@ -500,6 +508,38 @@ proptest! {
         prop_assert!(close(col(&v, &["table", "estimate"])[0], qbar, 1e-12));
         prop_assert!(close(col(&v, &["table", "t"])[0], t, 1e-12));
         prop_assert!(close(col(&v, &["table", "df"])[0], (m - 1.0) / (lambda * lambda), 1e-10));
+    }
+
+    /// GEE with the independence working correlation solves the GLM's score equations
+    /// (same coefficients as poisson_glm), its model-based variance is the GLM's scaled
+    /// by the GEE scale (sum of squared Pearson residuals / n), and an exchangeable GEE
+    /// whose clusters are single rows is the independence fit.
+    #[test]
+    fn gee_independence_is_the_glm(c in cohort(6, 30)) {
+        let y: Vec<f64> = c.time.iter().map(|t| (t - 1.0) % 5.0).collect();
+        let cov = record(vec![("x", nums(c.x.clone()))]);
+        let glm = match call("poisson_glm", &Args::new().with("y", nums(y.clone())).with("covariates", cov.clone())) {
+            Ok(v) => v,
+            Err(e) => { prop_assert!(names_an_argument(&e), "{e}"); return Ok(()); }
+        };
+        let gee = |corstr: &str, cl: Vec<u32>, k: usize| call("gee", &Args::new().with("y", nums(y.clone()))
+            .with("covariates", cov.clone()).with("cluster", codes(cl, k))
+            .with("family", s("poisson")).with("corstr", s(corstr)));
+        let ind = match gee("independence", c.group.clone(), 2) {
+            Ok(v) => v,
+            Err(e) => { prop_assert!(names_an_argument(&e), "{e}"); return Ok(()); }
+        };
+        let (b0, b1) = (col(&glm, &["coef"]), col(&ind, &["coef"]));
+        prop_assume!(b0.iter().all(|b| b.abs() < 10.0));
+        for j in 0..2 {
+            prop_assert!(close(b1[j], b0[j], 1e-6), "{b1:?} vs {b0:?}");
+        }
+        let n = c.n();
+        let single = gee("exchangeable", (0..n as u32).collect(), n).unwrap();
+        let (b2, s1, s2) = (col(&single, &["coef"]), col(&ind, &["naive_se"]), col(&single, &["naive_se"]));
+        for j in 0..2 {
+            prop_assert!(close(b2[j], b1[j], 1e-9) && close(s2[j], s1[j], 1e-9));
+        }
     }
 
     /// The exact conditional likelihood at the fitted coefficient is the enumeration

@@ -254,6 +254,8 @@ def _valid(method, d):
         "pool": {"estimates": {"x": d.x.to_numpy(), "t": d.time.to_numpy()},
                  "variances": {"x": age, "t": year}},
         "conditional_logistic": {"case": d.event, "covariates": x, "strata": g},
+        "gee": {"y": d.time % 4, "covariates": x, "cluster": g, "family": "poisson", "corstr": "exchangeable",
+                "waves": age},
         "nested_case_control": {"exit": d.time, "status": d.event, "match": g, "controls": 2.0,
                                 "seed": 1.0},
         "case_cohort": {"time": d.time, "event": d.event, "covariates": x, "cohort_size": 10.0 * n,

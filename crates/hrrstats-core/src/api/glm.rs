@@ -30,7 +30,7 @@ use crate::protocol::{Arg, Args, Matrix, Record, Table, Value};
 
 /// The terms of a record of covariates (numeric columns and factors), in order; none
 /// when the argument is absent.
-fn covariate_terms<'s>(args: &'s Args, name: &'static str) -> Result<Vec<Term<'s>>> {
+pub(super) fn covariate_terms<'s>(args: &'s Args, name: &'static str) -> Result<Vec<Term<'s>>> {
     let Some(arg) = args.get(name) else {
         return Ok(Vec::new());
     };
@@ -103,7 +103,7 @@ fn matrix_terms<'s>(args: &'s Args, name: &'static str, x: &'s [f64]) -> Result<
 }
 
 /// Rows of a term.
-fn term_len(t: &Term) -> usize {
+pub(super) fn term_len(t: &Term) -> usize {
     match t {
         Term::Numeric { values, .. } => values.len(),
         Term::Factor { codes, .. } => codes.len(),
@@ -111,7 +111,7 @@ fn term_len(t: &Term) -> usize {
 }
 
 /// Covariates of `n` rows from a design (zero columns allowed: intercept only).
-fn covariates_of<'d>(d: &'d DesignMatrix, n: usize) -> Result<Covariates<'d>> {
+pub(super) fn covariates_of<'d>(d: &'d DesignMatrix, n: usize) -> Result<Covariates<'d>> {
     if d.names.is_empty() {
         Covariates::new(&[], n, &d.names)
     } else {

@@ -26,6 +26,7 @@ pub mod designs;
 pub mod drugs;
 pub mod person_time;
 pub mod glm;
+pub mod gee;
 pub mod flexible;
 pub mod parametric;
 pub mod registry;
@@ -122,6 +123,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("adherence", drugs::adherence),
         ("comorbidity", registry::comorbidity),
         ("apc_fit", apc::apc_fit),
+        ("gee", gee::gee),
     ]
 }
 

@@ -21,6 +21,7 @@
 //! (2006) *Object-oriented computation of sandwich estimators*, JSS 16(9).
 
 pub mod family;
+pub mod gee;
 mod irls;
 pub mod partitioned;
 mod prediction;

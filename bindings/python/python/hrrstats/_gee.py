@@ -1,0 +1,97 @@
+"""Generalised estimating equations (``geepack::geeglm``): arguments and the result.
+
+Fitted by the Rust core (``gee`` through the protocol: geese's estimating equations
+for the mean, scale and working correlation, the sandwich and model-based variances,
+the coefficient table and predictions); this module resolves columns, builds the
+design and presents the core's numbers.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._convert import floats
+from ._cox import _coef_table
+from ._design import resolve_design
+from ._protocol import call
+from . import _format
+
+
+class GEE:
+    """A fitted GEE (``geepack::geeglm``).
+
+    Attributes: ``coef``, ``se`` and ``var`` (robust, sandwich: geeglm's ``Std.err``),
+    ``naive_se`` and ``naive_var`` (model-based), ``alpha`` (correlation parameters,
+    named in ``alpha_names`` as geeglm: ``alpha`` or ``alpha.1:2``, ...), ``scale``,
+    ``n_clusters``, ``max_cluster_size``, ``iterations``, ``converged``, ``names``,
+    ``family``, ``link``, ``corstr``, ``fitted``, ``linear_predictors``, ``nobs``.
+    """
+
+    def __init__(self, r, fit, design, n_dropped, covariates, offset):
+        self._fit, self._design, self._res = fit, design, r
+        self._covariates, self._offset = covariates, offset
+        self.names = list(r["names"])
+        for k in ("coef", "se", "var", "naive_se", "naive_var", "alpha", "scale", "n_clusters", "max_cluster_size",
+                  "iterations", "converged", "family", "link", "corstr", "fitted", "linear_predictors", "nobs",
+                  "conf_level"):
+            setattr(self, k, r[k])
+        self.alpha = np.atleast_1d(np.asarray(self.alpha, dtype=np.float64))
+        self.alpha_names = [] if r["alpha_names"] is None else list(np.atleast_1d(r["alpha_names"]))
+        self.warnings = list(r["warnings"])
+        self.n_dropped = n_dropped
+
+    def summary(self, conf_level=None):
+        """DataFrame indexed by term: coef, exp_coef (log and logit links), se (robust),
+        naive_se, z, p (geeglm's Wald is z squared, the same p), exp_lower, exp_upper,
+        lower, upper."""
+        return _coef_table(self, conf_level)
+
+    table = summary
+
+    def predict(self, covariates=None, type="link", se=False, *, offset=None, data=None):
+        """Predictions on the "link" or "response" scale for new covariates (or the fit
+        data); with ``se=True`` a DataFrame with fit and se (from the robust variance)."""
+        if covariates is None:
+            args = {"type": type, "covariates": self._covariates, "offset": self._offset}
+        else:
+            cols = self._design.apply(covariates, data)
+            args = {"type": type, "covariates": dict(zip(self._design.names, cols)),
+                    "offset": None if offset is None else floats(offset, "offset", data)}
+        r = self._fit.call("predict", args)
+        if not se:
+            return r["fit"].to_numpy()
+        return r
+
+    def __repr__(self):
+        s = self.summary()
+        lines = [f"Generalised estimating equations: {self.family}, {self.link} link, {self.corstr} working correlation",
+                 _format.table(s, [c for c in s.columns if not c.startswith("exp_")]), "",
+                 f"Scale {self.scale:.6g}" + ("" if not len(self.alpha) else "; correlation " + ", ".join(
+                     f"{n} = {a:.4g}" for n, a in zip(self.alpha_names, self.alpha))),
+                 f"{self.n_clusters} clusters, largest {self.max_cluster_size} rows; {self.nobs} rows; "
+                 f"{self.iterations} iterations" + ("" if self.converged else " (did not converge)")]
+        if self.n_dropped:
+            lines.append(f"{self.n_dropped} rows with missing values dropped")
+        return "\n".join(lines)
+
+
+def gee(y, covariates, cluster, *, family="gaussian", link=None, corstr="independence", offset=None,
+        weights=None, waves=None, intercept=True, scale_fix=False, scale_value=1.0, epsilon=1e-10,
+        max_iter=100, conf_level=0.95, na_action="fail", data=None):
+    """Generalised estimating equations, as ``geepack::geeglm``.
+
+    y: the response (binomial: 0/1 or a proportion with ``weights`` the trials);
+    covariates: as :func:`cox_ph` (categorical columns dummy-coded); cluster: the
+    cluster of each row (rows of a cluster need not be contiguous: they are grouped
+    stably). family: "gaussian", "binomial", "poisson"; link: as :func:`glm_fit`.
+    corstr: "independence", "exchangeable", "ar1", "unstructured". waves: the time
+    order of each row within its cluster for ar1/unstructured (ranked as geeglm's
+    ``as.factor(waves)``; default the row's position in its cluster). scale_fix:
+    keep the scale at ``scale_value`` instead of estimating it. epsilon, max_iter:
+    convergence (largest change of any parameter)."""
+    spec = {"y": (y, "num"), "weights": (weights, "num"), "offset": (offset, "num"), "waves": (waves, "num"),
+            "cluster": (cluster, "group")}
+    args, _, n_dropped, design = resolve_design(spec, covariates, data, na_action)
+    args.update(family=family, link=link, corstr=corstr, intercept=intercept, scale_fix=scale_fix,
+                scale_value=scale_value, epsilon=epsilon, max_iter=max_iter, conf_level=conf_level)
+    r, fit = call("gee", args)
+    return GEE(r, fit, design, n_dropped, args["covariates"], args.get("offset"))
