@@ -82,7 +82,7 @@ impl CaptureTable {
             if s.len() != n {
                 return Err(Error::InvalidArgument {
                     arg: "sources",
-                    reason: format!("column `{}` has {} rows, `{}` has {n}", names[j], s.len(), names[0]),
+                    reason: format!("column `{}` has length {} but `{}` has length {n}", names[j], s.len(), names[0]),
                 });
             }
         }
@@ -529,6 +529,11 @@ fn fmax(mut f: impl FnMut(f64) -> Result<f64>, mut a: f64, mut b: f64, tol: f64)
     Ok((x, -fx))
 }
 
+/// An unobserved count above this multiple of the number observed is taken as an
+/// estimate that does not exist (zero cells send the maximum likelihood to infinity;
+/// IRLS stops at a huge finite value).
+const MAX_RATIO: f64 = 1e6;
+
 /// Fit one model (`None` when its estimate does not exist) with Wald and profile
 /// limits; `z` is the normal quantile of the limits.
 pub fn fit_model(table: &CaptureTable, model: &Model, z: f64) -> Result<Option<ModelFit>> {
@@ -553,7 +558,7 @@ pub fn fit_model(table: &CaptureTable, model: &Model, z: f64) -> Result<Option<M
     let v00 = fit.var[0];
     let mu0 = b0.exp();
     let n_hat = table.n + mu0;
-    if !(n_hat.is_finite() && v00.is_finite()) || mu0 > 1e12 * table.n {
+    if !(n_hat.is_finite() && v00.is_finite()) || mu0 > MAX_RATIO * table.n {
         return Ok(None);
     }
     let p = fit.rank as f64;
@@ -569,12 +574,14 @@ pub fn fit_model(table: &CaptureTable, model: &Model, z: f64) -> Result<Option<M
         // where the likelihood is already falling
         let mut l_hi = prof.loglik(hi)?;
         let mut mid = prof.loglik(0.5 * (n + hi))?;
-        let mut guard = 0;
-        while l_hi >= mid && guard < 60 {
+        while l_hi >= mid {
+            if hi - n > MAX_RATIO * n.max(1.0) {
+                // the profile likelihood still rises: its maximum is at infinity
+                return Ok(None);
+            }
             hi = n + 2.0 * (hi - n);
             mid = l_hi;
             l_hi = prof.loglik(hi)?;
-            guard += 1;
         }
         fmax(|x| prof.loglik(x), n, hi, tol)?
     };
@@ -588,15 +595,13 @@ pub fn fit_model(table: &CaptureTable, model: &Model, z: f64) -> Result<Option<M
     // upper: expand until the likelihood falls below the target
     let mut up = n_max + (n_max - n).max(1.0) + 4.0 * se;
     let mut l_up = prof.loglik(up)?;
-    let mut guard = 0;
     let mut lo_b = n_max;
     let mut f_lo = l_max - target;
-    while l_up >= target && guard < 60 {
+    while l_up >= target && up - n <= MAX_RATIO * n.max(1.0) {
         lo_b = up;
         f_lo = l_up - target;
         up = n + 2.0 * (up - n);
         l_up = prof.loglik(up)?;
-        guard += 1;
     }
     let upper = if l_up >= target {
         f64::INFINITY
