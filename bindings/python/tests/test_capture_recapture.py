@@ -84,13 +84,13 @@ def test_per_person_rows_and_input_forms():
 
 def test_bad_input_names_the_argument():
     d = pd.DataFrame({"A": [1, 0, 1], "B": [1, 1, 2]})
-    with pytest.raises(ValueError, match=r"argument `sources`, column `B`: a capture indicator must be 0 or 1 \(value 2\) at row 3"):
+    with pytest.raises(ValueError, match=r"argument `sources`, column `B`: a capture indicator must be 0 or 1 \(value 2\) at row 2"):
         hs.capture_recapture(None, ["A", "B"], data=d)
     d = pd.DataFrame({"A": [1, 0, 1], "B": [1, 0, 0]})
-    with pytest.raises(ValueError, match=r"argument `sources`: found by no source .* at row 2"):
+    with pytest.raises(ValueError, match=r"argument `sources`: found by no source .* at row 1"):
         hs.capture_recapture(None, ["A", "B"], data=d)
     d = pd.DataFrame({"A": [1, 0, 1], "B": [1, 1, 0], "n": [3, 2, 1.5]})
-    with pytest.raises(ValueError, match=r"argument `counts`: a count must be a whole number \(value 1.5\) at row 3"):
+    with pytest.raises(ValueError, match=r"argument `counts`: a count must be a whole number \(value 1.5\) at row 2"):
         hs.capture_recapture("n", ["A", "B"], data=d)
     with pytest.raises(ValueError, match=r"argument `model`: the model A:B is saturated"):
         hs.capture_recapture(None, ["A", "B"], model="A:B", data=d)
