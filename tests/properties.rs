@@ -367,6 +367,13 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("family", s("poisson"))
             .with("corstr", s("exchangeable"))
             .with("waves", nums(c.age.clone())),
+        "capture_recapture" => {
+            // three sources; a row found by neither A nor B is found by C
+            let b: Vec<f64> = c.group.iter().map(|&g| g as f64).collect();
+            let cc: Vec<f64> = (0..c.n()).map(|i| if c.status[i] + b[i] == 0.0 { 1.0 } else { (c.time[i] as i64 % 2) as f64 }).collect();
+            a.with("sources", record(vec![("A", nums(c.status.clone())), ("B", nums(b)), ("C", nums(cc))]))
+                .with("counts", nums(c.time.clone()))
+        }
         "pool" => a
             .with("estimates", record(vec![("x", nums(c.x.clone())), ("t", nums(c.time.clone()))]))
             .with("variances", record(vec![("x", nums(c.age.clone())), ("t", nums(c.year.clone()))])),
@@ -458,6 +465,7 @@ const METHODS: &[&str] = &[
     "comorbidity",
     "apc_fit",
     "gee",
+    "capture_recapture",
 ];
 
 #[test]
@@ -574,6 +582,40 @@ proptest! {
         }
         let l1 = col(&v, &["loglik"])[1];
         prop_assert!(close(l1, ll, 1e-9), "loglik {l1} by enumeration {ll}");
+    }
+
+    /// Capture-recapture: every fitted model's estimate is at least the number observed,
+    /// its profile limits bracket the profile maximum from at or above the number
+    /// observed, and aggregated counts give what one row per person gives.
+    #[test]
+    fn capture_recapture_estimates_are_above_the_observed(c in cohort(3, 25)) {
+        let args = valid_args("capture_recapture", &c);
+        let v = match call("capture_recapture", &args) {
+            Ok(v) => v,
+            Err(e) => { prop_assert!(names_an_argument(&e), "{e}"); return Ok(()); }
+        };
+        let n = col(&v, &["n_observed"])[0];
+        prop_assert_eq!(n, c.time.iter().sum::<f64>());
+        let nh = col(&v, &["models", "n_hat"]);
+        let lo = col(&v, &["models", "lower"]);
+        let up = col(&v, &["models", "upper"]);
+        for i in 0..nh.len() {
+            prop_assert!(nh[i] >= n && lo[i] >= n && lo[i] <= up[i] && lo[i] <= nh[i] + 1e-9 * nh[i], "{} {} {} {}", n, lo[i], nh[i], up[i]);
+        }
+        // one row per person (counts expanded) gives the same numbers
+        let Some(Arg::Record(src)) = args.get("sources") else { unreachable!() };
+        let mut cols: Vec<(&str, Vec<f64>)> = Vec::new();
+        for (name, a) in &src.items {
+            let Arg::Nums(x) = a else { unreachable!() };
+            let mut e = Vec::new();
+            for (i, &xi) in x.iter().enumerate() {
+                e.extend(std::iter::repeat(xi).take(c.time[i] as usize));
+            }
+            cols.push((name.as_str(), e));
+        }
+        let per_person = Args::new().with("sources", record(cols.into_iter().map(|(n, e)| (n, nums(e))).collect()));
+        let w = call("capture_recapture", &per_person).unwrap();
+        prop_assert_eq!(col(&w, &["models", "n_hat"]), nh);
     }
 
     /// A "case-cohort" sample that is the whole cohort (everyone in the subcohort,

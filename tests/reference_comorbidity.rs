@@ -164,3 +164,51 @@ fn ids_as_strings_come_back_as_strings() {
     assert_eq!(col(&r, "score"), vec![2.0, 1.0]);
     assert_eq!(col(&r, "diab"), vec![1.0, 0.0]);
 }
+
+/// The AHRQ Elixhauser indices (Moore et al. 2017; comorbidipy has none): the published
+/// weights of AHRQ's comindex2012-2015.txt, by AHRQ variable, applied by hand to the
+/// comorbidipy flags of the fixture (hypertension counted once as AHRQ's HTN_C; DMCX over
+/// DM and METS over TUMOR; cardiac arrhythmias not in the AHRQ set).
+#[test]
+fn elixhauser_ahrq_mortality_and_readmission_indices_by_hand() {
+    // (our category, AHRQ variable, mortality weight, readmission weight)
+    const AHRQ: &[(&str, &str, f64, f64)] = &[
+        ("aids", "AIDS", 0., 19.), ("alcohol", "ALCOHOL", -1., 6.), ("dane", "ANEMDEF", -2., 9.),
+        ("rheumd", "ARTH", 0., 4.), ("blane", "BLDLOSS", -3., 3.), ("chf", "CHF", 9., 13.),
+        ("cpd", "CHRNLUNG", 3., 8.), ("coag", "COAG", 11., 7.), ("depre", "DEPRESS", -5., 4.),
+        ("diabunc", "DM", 0., 6.), ("diabc", "DMCX", -3., 9.), ("drug", "DRUG", -7., 14.),
+        ("hypothy", "HYPOTHY", 0., 0.), ("ld", "LIVER", 4., 10.), ("lymph", "LYMPH", 6., 16.),
+        ("fed", "LYTES", 11., 8.), ("metacanc", "METS", 14., 21.), ("ond", "NEURO", 5., 7.),
+        ("obes", "OBESE", -5., -3.), ("para", "PARA", 5., 6.), ("pvd", "PERIVASC", 3., 4.),
+        ("psycho", "PSYCH", -5., 10.), ("pcd", "PULMCIRC", 6., 5.), ("rf", "RENLFAIL", 6., 15.),
+        ("solidtum", "TUMOR", 7., 15.), ("pud", "ULCER", 0., 0.), ("valv", "VALVE", 0., 0.),
+        ("wloss", "WGHTLOSS", 9., 10.),
+    ];
+    const HTN_C: (f64, f64) = (-1., -1.);
+    let inp = input();
+    let fx = Table::read("comorbidity_elixhauser.csv");
+    let n = fx.num("id").len();
+    let flag = |c: &str, i: usize| fx.num(c)[i] == 1.0;
+    for (w, pick) in [("ahrq_mortality", 0usize), ("ahrq_readmission", 1)] {
+        let r = record(api::call("comorbidity", &args(&inp, "elixhauser", w)).unwrap());
+        let ours = col(&r, "score");
+        for i in 0..n {
+            let mut s = 0.0;
+            for &(c, v, m, rd) in AHRQ {
+                let hidden = (v == "DM" && flag("diabc", i)) || (v == "TUMOR" && flag("metacanc", i));
+                if flag(c, i) && !hidden {
+                    s += if pick == 0 { m } else { rd };
+                }
+            }
+            if flag("hypunc", i) || flag("hypc", i) {
+                s += if pick == 0 { HTN_C.0 } else { HTN_C.1 };
+            }
+            assert!((ours[i] - s).abs() <= 1e-12, "{w}: id {} ours {} by hand {s}", fx.num("id")[i], ours[i]);
+        }
+    }
+    // "ahrq" is the mortality index; AHRQ weights are Elixhauser's only
+    assert_eq!(record(api::call("comorbidity", &args(&inp, "elixhauser", "ahrq")).unwrap()),
+               record(api::call("comorbidity", &args(&inp, "elixhauser", "ahrq_mortality")).unwrap()));
+    let e = api::call("comorbidity", &args(&inp, "charlson", "ahrq_readmission")).err().unwrap().to_string();
+    assert!(e.contains("\"ahrq_readmission\" is not a weighting of the charlson index"), "{e}");
+}

@@ -163,3 +163,106 @@ fn bad_input_names_the_argument_and_row() {
     assert_eq!(err("drug_exposure", &base(ok_d.clone(), vec![30.0, 30.0])),
                "argument `amount` has length 2 but `date` has length 3");
 }
+
+// ---- per (id, drug) --------------------------------------------------------------------
+
+const GROUPED: &[&str] = &["two_drugs", "random_atc", "random_atc_no_stockpile"];
+
+/// A grouped case's arguments: ids in numeric order, drugs (ATC codes) in sorted order.
+fn grouped_args(case: &str) -> (Args<'static>, Vec<String>) {
+    let cases = Table::read("drugs_grouped_cases.csv");
+    let ci = rows_of(&cases, case)[0];
+    let disp = Table::read("drugs_grouped_dispensings.csv");
+    let r = rows_of(&disp, case);
+    let id = pick(&disp.num("id"), &r);
+    let mut levels = id.clone();
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    let codes: Vec<u32> = id.iter().map(|v| levels.iter().position(|l| l == v).unwrap() as u32).collect();
+    let drug: Vec<String> = r.iter().map(|&i| disp.str("drug")[i].clone()).collect();
+    let mut dl = drug.clone();
+    dl.sort();
+    dl.dedup();
+    let dcodes: Vec<u32> = drug.iter().map(|d| dl.iter().position(|l| l == d).unwrap() as u32).collect();
+    let a = Args::new()
+        .with("id", Arg::Codes { codes: Cow::Owned(codes), levels: levels.iter().map(|l| l.to_string()).collect() })
+        .with("drug", Arg::Codes { codes: Cow::Owned(dcodes), levels: dl.clone() })
+        .with("date", nums(pick(&disp.num("date"), &r)))
+        .with("amount", nums(pick(&disp.num("amount"), &r)))
+        .with("daily_dose", nums(pick(&disp.num("daily_dose"), &r)))
+        .with("grace", Arg::Num(cases.num("grace")[ci]))
+        .with("grace_fraction", Arg::Num(cases.num("grace_fraction")[ci]))
+        .with("end_grace", Arg::Bool(cases.num("end_grace")[ci] == 1.0))
+        .with("stockpile", Arg::Bool(cases.num("stockpile")[ci] == 1.0))
+        .with("window", Arg::Num(cases.num("window")[ci]));
+    (a, dl)
+}
+
+fn drug_col(r: &Record) -> Vec<String> {
+    match r.get("table") {
+        Some(Value::Table(t)) => match t.get("drug") {
+            Some(Value::Factor { codes, levels }) => codes.iter().map(|&k| levels[k as usize].clone()).collect(),
+            other => panic!("drug: {other:?}"),
+        },
+        other => panic!("not a table: {other:?}"),
+    }
+}
+
+#[test]
+fn episodes_per_id_and_drug_equal_the_day_by_day_definition() {
+    let eps = Table::read("drugs_grouped_episodes.csv");
+    for case in GROUPED {
+        let (args, _) = grouped_args(case);
+        let r = record(api::call("drug_exposure", &args).unwrap());
+        let rows = rows_of(&eps, case);
+        let want: Vec<String> = rows.iter().map(|&i| eps.str("drug")[i].clone()).collect();
+        assert_eq!(drug_col(&r), want, "{case}: drug");
+        for c in ["id", "start", "end", "dispensings", "supplied"] {
+            assert_eq!(col(&r, c), pick(&eps.num(c), &rows), "{case}: {c}");
+        }
+    }
+    // without `drug` the two drugs of person 1 pool into one supply (one episode)
+    let (args, _) = grouped_args("two_drugs");
+    let pooled = Args { items: args.items.into_iter().filter(|(k, _)| k != "drug").collect() };
+    let r = record(api::call("drug_exposure", &pooled).unwrap());
+    assert_eq!(col(&r, "id"), vec![1.0, 2.0]);
+}
+
+#[test]
+fn adherence_per_id_and_drug_equals_the_day_by_day_definition() {
+    let adh = Table::read("drugs_grouped_adherence.csv");
+    for case in GROUPED {
+        let rows = rows_of(&adh, case);
+        for m in ["pdc", "mpr"] {
+            let args = grouped_args(case).0.with("measure", Arg::Str(m.into()));
+            let r = record(api::call("adherence", &args).unwrap());
+            let want: Vec<String> = rows.iter().map(|&i| adh.str("drug")[i].clone()).collect();
+            assert_eq!(drug_col(&r), want, "{case}: drug");
+            for c in ["id", "window_start", "window_end", "dispensings"] {
+                assert_eq!(col(&r, c), pick(&adh.num(c), &rows), "{case}: {c}");
+            }
+            for c in ["supplied", "covered", m] {
+                assert_close_tol(&format!("{case}: {c}"), &col(&r, c), &pick(&adh.num(c), &rows), ADHERENCE_TOL);
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_drug_names_the_argument() {
+    let (args, _) = grouped_args("two_drugs");
+    let short = Args {
+        items: args
+            .items
+            .iter()
+            .map(|(k, v)| {
+                if k == "drug" {
+                    (k.clone(), Arg::Codes { codes: Cow::Owned(vec![0, 1, 0, 1]), levels: vec!["C09AA".into(), "C10AA".into()] })
+                } else {
+                    (k.clone(), v.clone())
+                }
+            })
+            .collect(),
+    };
+    assert_eq!(err("drug_exposure", &short), "argument `drug` has length 4 but `date` has length 5");
+}

@@ -142,3 +142,56 @@ write_fixture(do.call(rbind, disp), "drugs_dispensings.csv")
 write_fixture(do.call(rbind, eps), "drugs_episodes.csv")
 write_fixture(do.call(rbind, adh), "drugs_adherence.csv")
 cat("wrote", written, "\n")
+
+# Per (id, drug) (issue 17: episodes "per id and drug/ATC group"): the same definitions
+# applied to the rows of each id and drug; fixtures drugs_grouped_*.csv.
+gcases <- list(); gdisp <- list()
+addg <- function(name, id, drug, date, amount, dose = rep(1, length(id)), grace = 10, frac = 0,
+                 stockpile = TRUE, end_grace = FALSE, window = 100, window_start = NA) {
+  gcases[[name]] <<- data.frame(case = name, grace = grace, grace_fraction = frac,
+                                stockpile = as.integer(stockpile), end_grace = as.integer(end_grace),
+                                window = window)
+  gdisp[[name]] <<- data.frame(case = name, id = id, drug = drug, date = date, amount = amount,
+                               daily_dose = dose, window_start = window_start)
+}
+# two drugs of one person overlapping in time: separate supplies and episodes (pooled,
+# the C10AA refill would extend the C09AA episode)
+addg("two_drugs", c(1, 1, 1, 1, 2), c("C09AA", "C10AA", "C09AA", "C10AA", "C09AA"),
+     c(0, 20, 45, 70, 5), c(30, 30, 30, 30, 10), window = 120)
+# random: 80 ids, 1-3 ATC groups each, 1-8 dispensings per group, unsorted
+set.seed(1717)
+ids <- integer(0); drugs <- character(0); dates <- numeric(0); amounts <- numeric(0); doses <- numeric(0)
+for (i in 1:80) for (g in sample(c("A10BA", "C09AA", "C10AA", "N06AB"), sample(1:3, 1))) {
+  m <- sample(1:8, 1)
+  ds <- sample(c(1, 2), m, replace = TRUE)
+  ids <- c(ids, rep(500 + i, m)); drugs <- c(drugs, rep(g, m))
+  dates <- c(dates, sort(sample(0:300, m, replace = TRUE)))
+  amounts <- c(amounts, sample(c(14, 28, 30, 90), m, replace = TRUE) * ds); doses <- c(doses, ds)
+}
+p <- sample(length(ids))
+addg("random_atc", ids[p], drugs[p], dates[p], amounts[p], dose = doses[p], grace = 15, frac = 0.2,
+     window = 180)
+addg("random_atc_no_stockpile", ids[p], drugs[p], dates[p], amounts[p], dose = doses[p], grace = 15,
+     frac = 0.2, stockpile = FALSE, window = 180)
+
+geps <- list(); gadh <- list()
+for (name in names(gcases)) {
+  cs <- gcases[[name]]; dd <- gdisp[[name]]
+  for (i in sort(unique(dd$id))) for (g in sort(unique(dd$drug[dd$id == i]))) {
+    r <- dd[dd$id == i & dd$drug == g, ]
+    res <- person(r$date, r$amount / r$daily_dose, cs$grace, cs$grace_fraction,
+                  cs$stockpile == 1, cs$end_grace == 1, cs$window, r$window_start[1])
+    e <- res$episodes
+    geps[[length(geps) + 1]] <- data.frame(case = name, id = i, drug = g, start = e[, 1], end = e[, 2],
+                                           dispensings = e[, 3], supplied = e[, 4])
+    a <- res$adherence
+    gadh[[length(gadh) + 1]] <- data.frame(case = name, id = i, drug = g, window_start = a[1],
+                                           window_end = a[2], dispensings = a[3], supplied = a[4],
+                                           covered = a[5], pdc = a[6], mpr = a[7])
+  }
+}
+write_fixture(do.call(rbind, gcases), "drugs_grouped_cases.csv")
+write_fixture(do.call(rbind, gdisp), "drugs_grouped_dispensings.csv")
+write_fixture(do.call(rbind, geps), "drugs_grouped_episodes.csv")
+write_fixture(do.call(rbind, gadh), "drugs_grouped_adherence.csv")
+cat("wrote grouped fixtures\n")

@@ -74,3 +74,36 @@ def test_unknown_options_are_the_cores_errors():
         hs.comorbidity([1], ["I21"], weights="swiss")
     with pytest.raises(ValueError, match=r"argument `index_date`: is required with `date`"):
         hs.comorbidity([1], ["I21"], date=[1])
+
+
+# AHRQ Elixhauser indices (Moore et al. 2017; comorbidipy has none): the weights published
+# in AHRQ's comindex2012-2015.txt, by AHRQ variable -> (our category, mortality, readmission)
+AHRQ = {"AIDS": ("aids", 0, 19), "ALCOHOL": ("alcohol", -1, 6), "ANEMDEF": ("dane", -2, 9),
+        "ARTH": ("rheumd", 0, 4), "BLDLOSS": ("blane", -3, 3), "CHF": ("chf", 9, 13),
+        "CHRNLUNG": ("cpd", 3, 8), "COAG": ("coag", 11, 7), "DEPRESS": ("depre", -5, 4),
+        "DM": ("diabunc", 0, 6), "DMCX": ("diabc", -3, 9), "DRUG": ("drug", -7, 14),
+        "HYPOTHY": ("hypothy", 0, 0), "LIVER": ("ld", 4, 10), "LYMPH": ("lymph", 6, 16),
+        "LYTES": ("fed", 11, 8), "METS": ("metacanc", 14, 21), "NEURO": ("ond", 5, 7),
+        "OBESE": ("obes", -5, -3), "PARA": ("para", 5, 6), "PERIVASC": ("pvd", 3, 4),
+        "PSYCH": ("psycho", -5, 10), "PULMCIRC": ("pcd", 6, 5), "RENLFAIL": ("rf", 6, 15),
+        "TUMOR": ("solidtum", 7, 15), "ULCER": ("pud", 0, 0), "VALVE": ("valv", 0, 0),
+        "WGHTLOSS": ("wloss", 9, 10)}
+
+
+@pytest.mark.parametrize("weights,k", [("ahrq_mortality", 1), ("ahrq_readmission", 2)])
+def test_elixhauser_ahrq_indices_by_hand(weights, k):
+    inp = _input()
+    fx = fixture("comorbidity_elixhauser.csv")
+    r = hs.comorbidity("id", "code", date="date", index_date="index_date", lookback=365, index="elixhauser",
+                       weights=weights, data=inp)
+    s = np.zeros(len(fx))
+    for v, t in AHRQ.items():
+        f = fx[t[0]].to_numpy() == 1
+        if v == "DM":
+            f &= fx["diabc"].to_numpy() == 0
+        if v == "TUMOR":
+            f &= fx["metacanc"].to_numpy() == 0
+        s += t[k] * f
+    s += -1.0 * ((fx["hypunc"].to_numpy() == 1) | (fx["hypc"].to_numpy() == 1))  # HTN_C, once
+    assert np.max(np.abs(r["score"].to_numpy() - s)) <= SCORE_TOL
+    assert r.attrs["weights"] == weights

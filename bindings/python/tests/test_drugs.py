@@ -115,3 +115,54 @@ def test_episodes_feed_lexis_cut():
     p1 = cut[cut["id"] == 1]
     assert p1["duration"].tolist() == [100.0, 265.0] and p1["entry_status"].tolist() == [0.0, 1.0]
     assert cut[cut["id"] == 2]["duration"].tolist() == [365.0]
+
+
+# ---- per (id, drug) -------------------------------------------------------------------
+
+GROUPED = ["two_drugs", "random_atc", "random_atc_no_stockpile"]
+
+
+def _grouped(case):
+    cs = fixture("drugs_grouped_cases.csv")
+    cs = cs[cs["case"] == case].iloc[0]
+    d = fixture("drugs_grouped_dispensings.csv")
+    return cs, d[d["case"] == case].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("case", GROUPED)
+def test_episodes_per_id_and_drug(case):
+    cs, d = _grouped(case)
+    e = hs.drug_exposure("id", "date", "amount", daily_dose="daily_dose", grace=cs["grace"],
+                         grace_fraction=cs["grace_fraction"], stockpile=bool(cs["stockpile"]),
+                         end_grace=bool(cs["end_grace"]), drug="drug", data=d)
+    ref = fixture("drugs_grouped_episodes.csv")
+    ref = ref[ref["case"] == case].reset_index(drop=True)
+    assert list(e.columns) == ["id", "drug", "start", "end", "dispensings", "supplied"]
+    assert list(e["drug"]) == list(ref["drug"])
+    for c in ["id", "start", "end", "dispensings", "supplied"]:
+        np.testing.assert_array_equal(e[c].to_numpy(dtype=float), ref[c].to_numpy(dtype=float), err_msg=c)
+
+
+@pytest.mark.parametrize("case", GROUPED)
+@pytest.mark.parametrize("measure", ["pdc", "mpr"])
+def test_adherence_per_id_and_drug(case, measure):
+    cs, d = _grouped(case)
+    a = hs.adherence(d["id"], d["date"], d["amount"], daily_dose=d["daily_dose"], window=cs["window"],
+                     measure=measure, stockpile=bool(cs["stockpile"]), drug=d["drug"].to_numpy())
+    ref = fixture("drugs_grouped_adherence.csv")
+    ref = ref[ref["case"] == case].reset_index(drop=True)
+    assert list(a["drug"]) == list(ref["drug"])
+    for c in ["id", "window_start", "window_end", "dispensings"]:
+        np.testing.assert_array_equal(a[c].to_numpy(dtype=float), ref[c].to_numpy(dtype=float), err_msg=c)
+    for c in ["supplied", "covered", measure]:
+        assert_close(c, a[c], ref[c].to_numpy(dtype=float), rtol=ADHERENCE_TOL)
+
+
+def test_drug_pooling_and_errors():
+    _, d = _grouped("two_drugs")
+    pooled = hs.drug_exposure("id", "date", "amount", grace=10, data=d)
+    assert list(pooled["id"]) == [1, 2]          # one pooled episode for person 1
+    with pytest.raises(ValueError, match=r"argument `drug` has length 4 but `date` has length 5"):
+        hs.drug_exposure(d["id"], d["date"], d["amount"], drug=d["drug"].to_numpy()[:4])
+    with pytest.raises(ValueError, match=r"argument `id` has length 4 but `date` has length 5"):
+        hs.adherence(d["id"].to_numpy()[:4], d["date"], d["amount"], drug=d["drug"])

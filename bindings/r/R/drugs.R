@@ -25,28 +25,37 @@ drug_undays <- function(x, kind) {
          x)
 }
 
-drug_inputs <- function(id, date, amount, daily_dose) {
+drug_inputs <- function(id, date, amount, daily_dose, drug = NULL) {
   if (anyNA(id)) stop(sprintf("argument `id`: missing value at row %d", which(is.na(id))[1L]), call. = FALSE)
   fc <- factor_codes(id)
   ids <- if (is.factor(id)) levels(droplevels(id)) else sort(unique(id))
   d <- drug_days(date, "date")
-  list(args = list(id = as_grouping(fc), date = d$days, amount = as_double_column(amount, "amount", "amount"),
+  drugs <- NULL
+  if (!is.null(drug)) {
+    if (anyNA(drug)) stop(sprintf("argument `drug`: missing value at row %d", which(is.na(drug))[1L]), call. = FALSE)
+    dc <- factor_codes(drug)
+    drugs <- if (is.factor(drug)) levels(droplevels(drug)) else sort(unique(drug))
+  }
+  list(args = list(id = as_grouping(fc), drug = if (!is.null(drug)) as_grouping(dc), date = d$days,
+                   amount = as_double_column(amount, "amount", "amount"),
                    daily_dose = if (!is.null(daily_dose)) as_double_column(daily_dose, "daily_dose", "daily_dose")),
-       ids = ids, kind = d$kind)
+       ids = ids, drugs = drugs, kind = d$kind)
 }
 
 drug_table <- function(tab, inp, date_cols) {
   tab$id <- inp$ids[as.integer(tab$id)]
+  if (!is.null(tab$drug)) tab$drug <- inp$drugs[as.integer(tab$drug)]
   for (c in date_cols) tab[[c]] <- drug_undays(tab[[c]], inp$kind)
   tab
 }
 
 drug_exposure <- function(id, date, amount, daily_dose = NULL, grace = 30, grace_fraction = 0,
-                          stockpile = TRUE, end_grace = FALSE, data = NULL) {
+                          stockpile = TRUE, end_grace = FALSE, data = NULL, drug = NULL) {
   pf <- parent.frame()
   inp <- drug_inputs(drug_column(substitute(id), data, pf, "id"), drug_column(substitute(date), data, pf, "date"),
                      drug_column(substitute(amount), data, pf, "amount"),
-                     drug_column(substitute(daily_dose), data, pf, "daily_dose"))
+                     drug_column(substitute(daily_dose), data, pf, "daily_dose"),
+                     drug_column(substitute(drug), data, pf, "drug"))
   args <- c(inp$args, list(grace = as.double(grace), grace_fraction = as.double(grace_fraction),
                            stockpile = stockpile, end_grace = end_grace))
   out <- hrr_call("drug_exposure", args)
@@ -54,12 +63,13 @@ drug_exposure <- function(id, date, amount, daily_dose = NULL, grace = 30, grace
 }
 
 adherence <- function(id, date, amount, daily_dose = NULL, window = 365, window_start = NULL,
-                      measure = c("pdc", "mpr"), stockpile = TRUE, data = NULL) {
+                      measure = c("pdc", "mpr"), stockpile = TRUE, data = NULL, drug = NULL) {
   pf <- parent.frame()
   if (length(measure) > 1L) measure <- measure[1L]
   inp <- drug_inputs(drug_column(substitute(id), data, pf, "id"), drug_column(substitute(date), data, pf, "date"),
                      drug_column(substitute(amount), data, pf, "amount"),
-                     drug_column(substitute(daily_dose), data, pf, "daily_dose"))
+                     drug_column(substitute(daily_dose), data, pf, "daily_dose"),
+                     drug_column(substitute(drug), data, pf, "drug"))
   ws <- drug_days(drug_column(substitute(window_start), data, pf, "window_start"), "window_start")
   if (ws$kind != "none" && (ws$kind == "numeric") != (inp$kind == "numeric"))
     stop("argument `window_start`: must be dates when `date` is dates, numbers when it is numbers", call. = FALSE)

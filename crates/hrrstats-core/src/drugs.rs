@@ -29,6 +29,10 @@
 //! stockpiling is CMA7 (= CMA6 there); PDC without stockpiling is the "union of
 //! supply intervals" PDC of Vollmer et al. (no AdhereR CMA).
 //!
+//! Per drug: with a drug (ATC code or group) per dispensing, everything above is done
+//! per (id, drug) — each drug's dispensings make their own supply, episodes and
+//! adherence ([`PairCodes`] numbers the pairs in (id, drug) order).
+//!
 //! Reference: the generator `tests/reference/generate_drugs.R` computes the same from a
 //! day-by-day coverage vector. Cost: a counting sort by id and a sort of each id's rows
 //! by date, O(n + ids + n log m) (m: dispensings per id), then one pass; no per-row
@@ -326,6 +330,40 @@ impl<'a> Dispensings<'a> {
             flush(&mut out, c);
         }
         Ok(out)
+    }
+}
+
+/// Dense codes of (id, drug) pairs, numbered in (id, drug) order, so that the episodes
+/// and adherence of [`Dispensings`] built on `codes` come out sorted by id, then drug.
+/// Cost: a sort of the distinct pairs and a binary search per row, O(n log m).
+#[derive(Debug, Clone)]
+pub struct PairCodes {
+    /// The pair code of each row.
+    pub codes: Vec<u32>,
+    /// The (id, drug) of each pair code.
+    pub pairs: Vec<(u32, u32)>,
+}
+
+impl PairCodes {
+    /// Pairs of `id` and `drug` (codes below `n_drugs`; both of `n` rows, the number
+    /// of dispensings).
+    pub fn new(id: &[u32], drug: &[u32], n_drugs: usize, n: usize) -> Result<Self> {
+        crate::data::check_len("id", id.len(), "date", n)?;
+        crate::data::check_len("drug", drug.len(), "date", n)?;
+        crate::data::check_codes("drug", drug, n_drugs)?;
+        let mut pairs: Vec<(u32, u32)> = id.iter().copied().zip(drug.iter().copied()).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let codes = id
+            .iter()
+            .zip(drug)
+            .map(|(&i, &d)| pairs.binary_search(&(i, d)).expect("a pair of the rows") as u32)
+            .collect();
+        Ok(PairCodes { codes, pairs })
+    }
+    /// The id and drug columns of pair codes.
+    pub fn split(&self, codes: &[u32]) -> (Vec<u32>, Vec<u32>) {
+        codes.iter().map(|&c| self.pairs[c as usize]).unzip()
     }
 }
 

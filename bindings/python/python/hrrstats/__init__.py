@@ -27,6 +27,7 @@ from ._ncc import nested_case_control
 from ._cch import CaseCohort, case_cohort
 from ._drugs import adherence, drug_exposure
 from ._comorbidity import comorbidity
+from ._capture_recapture import CaptureRecapture, capture_recapture
 from ._data import example_cohort, example_ratetable
 from ._relsurv import (NetSurvival, RateTable, icss_group, crude_probabilities, excess_hazard_model, net_survival,
                        net_survival_test, interval_net_survival, IntervalNetSurvival)
@@ -48,4 +49,4 @@ __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "Par
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates",
            "life_table", "LifeTable", "funnel", "Funnel", "forest_plot",
            "pool", "Pooled", "conditional_logistic", "ConditionalLogistic", "nested_case_control", "drug_exposure", "adherence", "case_cohort", "CaseCohort",
-           "comorbidity", "apc_fit", "ApcFit", "gee", "GEE", "__version__"]
+           "comorbidity", "apc_fit", "ApcFit", "gee", "GEE", "capture_recapture", "CaptureRecapture", "__version__"]

@@ -48,7 +48,10 @@ def comorbidity(id, code, *, date=None, index_date=None, lookback=None, index="c
     Timedelta) or numbers; index_date a column (per row) or one value; lookback None: all
     rows before the index date. index: "charlson" (17 categories) or "elixhauser" (31).
     weights: Charlson "charlson" (Charlson 1987, default) or "quan" (Quan 2011);
-    Elixhauser "van_walraven" (van Walraven 2009, default) or "swiss". na_action:
+    Elixhauser "van_walraven" (van Walraven 2009, default), "swiss", or the AHRQ
+    Elixhauser mortality or readmission index (Moore et al. 2017, Med Care 55:698;
+    "ahrq_mortality" (alias "ahrq"), "ahrq_readmission"; the AHRQ weights on Quan's
+    ICD-10 categories, hypertension counted once). na_action:
     "fail" (an error naming the argument and row) or "drop" (rows with a missing value
     are dropped).
 

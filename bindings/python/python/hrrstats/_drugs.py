@@ -46,9 +46,14 @@ def _as_dates(days):
     return pd.Series(ns.astype("datetime64[ns]"))
 
 
-def _inputs(id, date, amount, daily_dose, data):
+def _inputs(id, date, amount, daily_dose, data, drug=None):
     d, is_date = _days(date, "date", data)
+    for name, x in (("id", id), ("drug", drug)):  # the core's message (the host's would name `time`)
+        if x is not None and d is not None and len(column(x, name, data)) != len(d):
+            raise ValueError(f"argument `{name}` has length {len(column(x, name, data))} but `date` has length {len(d)}")
     spec = {"id": (id, "group"), "amount": (amount, "num")}
+    if drug is not None:
+        spec["drug"] = (drug, "group")
     if daily_dose is not None and not np.isscalar(daily_dose):
         spec["daily_dose"] = (daily_dose, "num")
     elif isinstance(daily_dose, str):
@@ -65,6 +70,10 @@ def _table(res, levels, is_date, date_cols):
     lev = np.asarray(levels["id"], dtype=object)
     ids = pd.Series(lev[np.asarray(out["id"].cat.codes)])
     out["id"] = ids.infer_objects() if len(lev) else ids
+    if "drug" in out.columns:
+        dl = np.asarray(levels["drug"], dtype=object)
+        drugs = pd.Series(dl[np.asarray(out["drug"].cat.codes)])
+        out["drug"] = drugs.infer_objects() if len(dl) else drugs
     if is_date:
         for c in date_cols:
             out[c] = _as_dates(out[c].to_numpy())
@@ -72,7 +81,7 @@ def _table(res, levels, is_date, date_cols):
 
 
 def drug_exposure(id, date, amount, *, daily_dose=None, grace=30, grace_fraction=0.0, stockpile=True,
-                  end_grace=False, data=None):
+                  end_grace=False, drug=None, data=None):
     """Treatment episodes from dispensings.
 
     id: the person (any labels); date: the dispensing date (dates, or numbers in days);
@@ -87,11 +96,15 @@ def drug_exposure(id, date, amount, *, daily_dose=None, grace=30, grace_fraction
     proportional grace; e.g. ``grace=0, grace_fraction=0.5``); it ends when the supply
     runs out (plus that grace with ``end_grace=True``).
 
+    drug: an optional drug (ATC code or group) per dispensing: episodes are then built
+    per id and drug, each drug's dispensings making their own supply, and the result
+    gains a ``drug`` column after ``id``.
+
     Returns a DataFrame, one row per episode: id, start, end (dates when ``date`` was
     dates; ``end`` is the day the supply has run out, so end - start is the exposed
     time, ready for ``lexis_cut``), dispensings, supplied (days).
     """
-    args, levels, is_date = _inputs(id, date, amount, daily_dose, data)
+    args, levels, is_date = _inputs(id, date, amount, daily_dose, data, drug)
     args.update(grace=float(grace), grace_fraction=float(grace_fraction), stockpile=bool(stockpile),
                 end_grace=bool(end_grace))
     res, _ = call("drug_exposure", args)
@@ -99,7 +112,7 @@ def drug_exposure(id, date, amount, *, daily_dose=None, grace=30, grace_fraction
 
 
 def adherence(id, date, amount, *, daily_dose=None, window=365, window_start=None, measure="pdc",
-              stockpile=True, data=None):
+              stockpile=True, drug=None, data=None):
     """Adherence per id over ``[window_start, window_start + window)`` (window in days;
     window_start a column constant within an id, default the id's first dispensing).
 
@@ -111,10 +124,13 @@ def adherence(id, date, amount, *, daily_dose=None, window=365, window_start=Non
     the dispensings dated in the window / window (uncapped; AdhereR's CMA2 when the
     window starts at the first dispensing).
 
+    drug: an optional drug (ATC code or group) per dispensing: adherence per id and
+    drug (window_start then constant within each id and drug), with a ``drug`` column.
+
     Returns a DataFrame, one row per id: id, window_start, window_end, dispensings (in
     the window), supplied, covered (days) and ``pdc`` or ``mpr``.
     """
-    args, levels, is_date = _inputs(id, date, amount, daily_dose, data)
+    args, levels, is_date = _inputs(id, date, amount, daily_dose, data, drug)
     ws, ws_date = _days(window_start, "window_start", data)
     if ws is not None and ws_date != is_date:
         raise TypeError("argument `window_start`: must be dates when `date` is dates, numbers when it is numbers")

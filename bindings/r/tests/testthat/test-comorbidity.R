@@ -62,3 +62,32 @@ test_that("comorbidity: missing values named or dropped; unknown options are the
   expect_error(comorbidity(id = 1, code = "I21", weights = "swiss"),
                "argument `weights`: \"swiss\" is not a weighting of the charlson index", fixed = TRUE)
 })
+
+test_that("AHRQ Elixhauser indices (Moore et al. 2017) by hand from the published weights", {
+  skip_without_fixtures()
+  # AHRQ comindex2012-2015.txt: variable, our category, mortality, readmission
+  ahrq <- data.frame(
+    v = c("AIDS", "ALCOHOL", "ANEMDEF", "ARTH", "BLDLOSS", "CHF", "CHRNLUNG", "COAG", "DEPRESS", "DM",
+          "DMCX", "DRUG", "HYPOTHY", "LIVER", "LYMPH", "LYTES", "METS", "NEURO", "OBESE", "PARA",
+          "PERIVASC", "PSYCH", "PULMCIRC", "RENLFAIL", "TUMOR", "ULCER", "VALVE", "WGHTLOSS"),
+    cat = c("aids", "alcohol", "dane", "rheumd", "blane", "chf", "cpd", "coag", "depre", "diabunc",
+            "diabc", "drug", "hypothy", "ld", "lymph", "fed", "metacanc", "ond", "obes", "para",
+            "pvd", "psycho", "pcd", "rf", "solidtum", "pud", "valv", "wloss"),
+    m = c(0, -1, -2, 0, -3, 9, 3, 11, -5, 0, -3, -7, 0, 4, 6, 11, 14, 5, -5, 5, 3, -5, 6, 6, 7, 0, 0, 9),
+    r = c(19, 6, 9, 4, 3, 13, 8, 7, 4, 6, 9, 14, 0, 10, 16, 8, 21, 7, -3, 6, 4, 10, 5, 15, 15, 0, 0, 10))
+  inp <- read_fixture("comorbidity_input.csv")
+  fx <- read_fixture("comorbidity_elixhauser.csv")
+  for (w in c("ahrq_mortality", "ahrq_readmission")) {
+    res <- comorbidity(inp, date = "date", index_date = "index_date", lookback = 365, index = "elixhauser",
+                       weights = w)
+    s <- numeric(nrow(fx))
+    for (j in seq_len(nrow(ahrq))) {
+      f <- fx[[ahrq$cat[j]]] == 1
+      if (ahrq$v[j] == "DM") f <- f & fx$diabc == 0
+      if (ahrq$v[j] == "TUMOR") f <- f & fx$metacanc == 0
+      s <- s + f * if (w == "ahrq_mortality") ahrq$m[j] else ahrq$r[j]
+    }
+    s <- s - 1 * (fx$hypunc == 1 | fx$hypc == 1)   # HTN_C, counted once
+    expect_equal(res$score, s, tolerance = 1e-12)
+  }
+})

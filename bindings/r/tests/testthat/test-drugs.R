@@ -81,3 +81,45 @@ test_that("POSIXct in, POSIXct out", {
   expect_s3_class(e$end, "POSIXct")
   expect_equal(as.double(e$end), as.double(as.POSIXct("2020-03-01", tz = "UTC")))
 })
+
+# ---- per (id, drug) ---------------------------------------------------------------------
+grouped_cases <- c("two_drugs", "random_atc", "random_atc_no_stockpile")
+
+test_that("episodes and adherence per id and drug equal the day-by-day definition", {
+  skip_without_fixtures()
+  cases <- read_fixture("drugs_grouped_cases.csv")
+  disp <- read_fixture("drugs_grouped_dispensings.csv")
+  eps <- read_fixture("drugs_grouped_episodes.csv")
+  adh <- read_fixture("drugs_grouped_adherence.csv")
+  for (case in grouped_cases) {
+    cs <- cases[cases$case == case, ]
+    d <- disp[disp$case == case, ]
+    e <- drug_exposure(id, date, amount, daily_dose = daily_dose, grace = cs$grace,
+                       grace_fraction = cs$grace_fraction, stockpile = cs$stockpile == 1,
+                       end_grace = cs$end_grace == 1, data = d, drug = drug)
+    r <- eps[eps$case == case, ]
+    expect_equal(names(e), c("id", "drug", "start", "end", "dispensings", "supplied"))
+    expect_identical(as.character(e$drug), as.character(r$drug))
+    for (c in c("id", "start", "end", "dispensings", "supplied"))
+      expect_identical(as.double(e[[c]]), as.double(r[[c]]), info = paste(case, c))
+    for (m in c("pdc", "mpr")) {
+      a <- adherence(d$id, d$date, d$amount, daily_dose = d$daily_dose, window = cs$window, measure = m,
+                     stockpile = cs$stockpile == 1, drug = factor(d$drug))
+      r <- adh[adh$case == case, ]
+      expect_identical(as.character(a$drug), as.character(r$drug))
+      for (c in c("id", "window_start", "window_end", "dispensings"))
+        expect_identical(as.double(a[[c]]), as.double(r[[c]]), info = paste(case, m, c))
+      for (c in c("supplied", "covered", m))
+        expect_equal(a[[c]], r[[c]], tolerance = 1e-12, info = paste(case, m, c))
+    }
+  }
+})
+
+test_that("without drug the drugs pool; a short drug column names the argument", {
+  skip_without_fixtures()
+  d <- read_fixture("drugs_grouped_dispensings.csv")
+  d <- d[d$case == "two_drugs", ]
+  expect_equal(drug_exposure(id, date, amount, grace = 10, data = d)$id, c(1, 2))
+  expect_error(drug_exposure(d$id, d$date, d$amount, drug = d$drug[1:4]),
+               "argument `drug` has length 4 but `date` has length 5", fixed = TRUE)
+})

@@ -2,12 +2,28 @@
 //! (PDC, MPR); definitions in [`crate::drugs`].
 
 use super::Output;
-use crate::drugs::{DailyDose, Dispensings, EpisodeParams};
+use crate::drugs::{DailyDose, Dispensings, EpisodeParams, PairCodes};
 use crate::error::{Error, Result};
 use crate::protocol::{Arg, Args, Record, Table, Value};
 
-fn dispensings<'a>(args: &'a Args) -> Result<Dispensings<'a>> {
+/// The (id, drug) pairs when `drug` is given (then the dispensings are keyed by pair).
+fn pairs(args: &Args) -> Result<Option<PairCodes>> {
     let (id, k) = args.codes("id")?;
+    match args.opt_codes("drug")? {
+        None => Ok(None),
+        Some((drug, nd)) => {
+            crate::data::check_codes("id", id, k)?;
+            PairCodes::new(id, drug, nd, args.nums("date")?.len()).map(Some)
+        }
+    }
+}
+
+fn dispensings<'a>(args: &'a Args, pairs: Option<&'a PairCodes>) -> Result<Dispensings<'a>> {
+    let (id, k) = args.codes("id")?;
+    let (id, k) = match pairs {
+        Some(p) => (&p.codes[..], p.pairs.len()),
+        None => (id, k),
+    };
     let date = args.nums("date")?;
     let amount = args.nums("amount")?;
     let dose = match args.get("daily_dose") {
@@ -32,6 +48,23 @@ fn id_column(args: &Args, id: &[u32]) -> Value {
     }
 }
 
+/// The leading columns of a result: id (and drug), from the dispensings' codes.
+fn key_columns(args: &Args, pairs: Option<&PairCodes>, codes: &[u32]) -> Table {
+    match pairs {
+        None => Table::new().with("id", id_column(args, codes)),
+        Some(p) => {
+            let (id, drug) = p.split(codes);
+            Table::new().with("id", id_column(args, &id)).with(
+                "drug",
+                Value::Factor {
+                    codes: drug,
+                    levels: args.levels("drug"),
+                },
+            )
+        }
+    }
+}
+
 /// Treatment episodes: `id` (codes), `date` (days), `amount` (days of supply, or units
 /// with `daily_dose`: a number or a column), `grace` (30 days), `grace_fraction` (0),
 /// `stockpile` (true), `end_grace` (false). Returns `table`: id, start, end,
@@ -43,10 +76,10 @@ pub fn drug_exposure(args: &Args) -> Result<Output> {
         stockpile: args.flag_or("stockpile", true)?,
         end_grace: args.flag_or("end_grace", false)?,
     };
-    let d = dispensings(args)?;
+    let pairs = pairs(args)?;
+    let d = dispensings(args, pairs.as_ref())?;
     let e = d.episodes(p)?;
-    let t = Table::new()
-        .with("id", id_column(args, &e.id))
+    let t = key_columns(args, pairs.as_ref(), &e.id)
         .with("start", e.start)
         .with("end", e.end)
         .with("dispensings", crate::protocol::ints(&e.dispensings))
@@ -82,7 +115,8 @@ pub fn adherence(args: &Args) -> Result<Output> {
     let window = args.num_or("window", 365.0)?;
     let stockpile = args.flag_or("stockpile", true)?;
     let ws = args.opt_nums("window_start")?;
-    let d = dispensings(args)?;
+    let pairs = pairs(args)?;
+    let d = dispensings(args, pairs.as_ref())?;
     let a = d.adherence(window, ws, stockpile)?;
     let (name, m): (&str, Vec<f64>) = match measure {
         Measure::Pdc => ("pdc", a.covered.iter().map(|c| c / window).collect()),
@@ -94,8 +128,7 @@ pub fn adherence(args: &Args) -> Result<Output> {
             reason: "the measure is not finite".into(),
         });
     }
-    let t = Table::new()
-        .with("id", id_column(args, &a.id))
+    let t = key_columns(args, pairs.as_ref(), &a.id)
         .with("window_start", a.window_start)
         .with("window_end", a.window_end)
         .with("dispensings", crate::protocol::ints(&a.dispensings))

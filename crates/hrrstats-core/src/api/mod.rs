@@ -124,6 +124,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("comorbidity", registry::comorbidity),
         ("apc_fit", apc::apc_fit),
         ("gee", gee::gee),
+        ("capture_recapture", registry::capture_recapture),
     ]
 }
 

@@ -98,3 +98,84 @@ pub fn comorbidity(args: &Args) -> Result<Output> {
             .with("weights", weights.name()),
     ))
 }
+
+/// `capture_recapture`: `sources` (a record of 0/1 columns, one per source, 2 to 4),
+/// optional `counts` (people per row: aggregated data; absent: one row per person),
+/// `model` (absent: selected by `criterion`, "aic" or "bic"; else "independence" or
+/// pairwise terms "A:B + A:C"), `conf_level`. Returns `models` (model, df, deviance,
+/// aic, bic, n_unobserved, n_hat, std_err, lower, upper (profile likelihood),
+/// wald_lower, wald_upper), the selected model's `selected`, `n_observed`, `n_hat`,
+/// `n_unobserved`, `std_err`, `lower`, `upper`, `wald_lower`, `wald_upper`,
+/// `lower_unobserved`, `upper_unobserved`; `chapman` (a record: n_hat, std_err, lower,
+/// upper; two sources only); `patterns` (one 0/1 column per source, count); `warnings`.
+/// Definitions in [`crate::registry::capture_recapture`].
+pub fn capture_recapture(args: &Args) -> Result<Output> {
+    use crate::registry::capture_recapture::{self as cr, CaptureTable, Criterion};
+    let (cols, names) = args.columns("sources")?;
+    let counts = args.opt_nums("counts")?;
+    let criterion: Criterion = args.option("criterion")?;
+    let conf_level = args.num_or("conf_level", 0.95)?;
+    crate::data::check_conf_level(conf_level)?;
+    let model = match args.get("model") {
+        None => None,
+        Some(_) => Some(args.str("model")?.to_string()),
+    };
+    let table = CaptureTable::new(&cols, &names, counts)?;
+    let r = cr::capture_recapture(table, model.as_deref(), criterion, conf_level)?;
+    let ms = &r.models;
+    let col = |f: fn(&cr::ModelFit) -> f64| ms.iter().map(f).collect::<Vec<f64>>();
+    let models = Table::new()
+        .with("model", ms.iter().map(|m| m.label.clone()).collect::<Vec<_>>())
+        .with("df", Value::Ints(ms.iter().map(|m| m.df as i64).collect()))
+        .with("deviance", col(|m| m.deviance))
+        .with("aic", col(|m| m.aic))
+        .with("bic", col(|m| m.bic))
+        .with("n_unobserved", col(|m| m.n_unobserved))
+        .with("n_hat", col(|m| m.n_hat))
+        .with("std_err", col(|m| m.std_err))
+        .with("lower", col(|m| m.lower))
+        .with("upper", col(|m| m.upper))
+        .with("wald_lower", col(|m| m.wald_lower))
+        .with("wald_upper", col(|m| m.wald_upper));
+    let k = r.table.k();
+    let mut patterns = Table::new();
+    for (j, name) in r.table.names.iter().enumerate() {
+        patterns.push(name, Value::Ints((1..1usize << k).map(|p| (p >> j & 1) as i64).collect()));
+    }
+    patterns.push("count", r.table.counts.clone());
+    let s = &ms[r.selected];
+    let n = r.table.n;
+    let mut out = Record::new()
+        .with("models", models)
+        .with("selected", s.label.clone())
+        .with("criterion", match criterion {
+            Criterion::Aic => "aic",
+            Criterion::Bic => "bic",
+        })
+        .with("model_given", model.is_some() as u8 as f64)
+        .with("conf_level", conf_level)
+        .with("n_observed", n)
+        .with("n_hat", s.n_hat)
+        .with("n_unobserved", s.n_unobserved)
+        .with("std_err", s.std_err)
+        .with("lower", s.lower)
+        .with("upper", s.upper)
+        .with("wald_lower", s.wald_lower)
+        .with("wald_upper", s.wald_upper)
+        .with("lower_unobserved", s.lower - n)
+        .with("upper_unobserved", s.upper - n)
+        .with("sources", r.table.names.clone())
+        .with("patterns", patterns);
+    if let Some(c) = r.chapman {
+        out.push(
+            "chapman",
+            Record::new()
+                .with("n_hat", c.n_hat)
+                .with("std_err", c.std_err)
+                .with("lower", c.lower)
+                .with("upper", c.upper),
+        );
+    }
+    out.push("warnings", r.warnings);
+    Ok(Output::value(out))
+}

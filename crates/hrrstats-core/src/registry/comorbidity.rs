@@ -16,7 +16,9 @@
 //! Weights: Charlson ME, Pompei P, Ales KL, MacKenzie CR. J Chronic Dis 1987;40:373–83
 //! ("charlson"); Quan H, Li B, Couris CM, et al. Am J Epidemiol 2011;173:676–82
 //! ("quan"); van Walraven C, Austin PC, Jennings A, et al. Med Care 2009;47:626–33
-//! ("van_walraven"); the Swiss Elixhauser weights of `comorbidipy` ("swiss"). Scores are
+//! ("van_walraven"); the Swiss Elixhauser weights of `comorbidipy` ("swiss"); the AHRQ
+//! Elixhauser mortality and readmission indices of Moore et al. (Med Care 2017;55:698–705;
+//! "ahrq_mortality", "ahrq_readmission"; not in comorbidipy: the published table). Scores are
 //! not truncated at zero (van Walraven scores can be negative; comorbidipy truncates).
 //!
 //! Hierarchies: Charlson: diabetes with complications over diabetes, metastatic solid
@@ -63,6 +65,10 @@ pub enum Weights {
     VanWalraven,
     /// Swiss Elixhauser weights (as comorbidipy).
     Swiss,
+    /// AHRQ Elixhauser mortality index (Moore et al. 2017).
+    AhrqMortality,
+    /// AHRQ Elixhauser readmission index (Moore et al. 2017).
+    AhrqReadmission,
 }
 impl Default for Weights {
     fn default() -> Self {
@@ -72,7 +78,8 @@ impl Default for Weights {
 crate::option_enum!(Weights, "weights",
     "charlson" => Weights::Charlson, "quan" => Weights::Quan,
     "van_walraven" => Weights::VanWalraven, "vw" => Weights::VanWalraven,
-    "swiss" => Weights::Swiss);
+    "swiss" => Weights::Swiss, "ahrq_mortality" => Weights::AhrqMortality,
+    "ahrq" => Weights::AhrqMortality, "ahrq_readmission" => Weights::AhrqReadmission);
 
 impl Index {
     pub fn categories(self) -> &'static [Category] {
@@ -104,6 +111,8 @@ impl Index {
             (Index::Charlson, Weights::Quan) => Ok(&W_QUAN),
             (Index::Elixhauser, Weights::VanWalraven) => Ok(&W_VW),
             (Index::Elixhauser, Weights::Swiss) => Ok(&W_SWISS),
+            (Index::Elixhauser, Weights::AhrqMortality) => Ok(&W_AHRQ_MORTALITY),
+            (Index::Elixhauser, Weights::AhrqReadmission) => Ok(&W_AHRQ_READMISSION),
             _ => Err(Error::InvalidArgument {
                 arg: "weights",
                 reason: format!(
@@ -112,7 +121,7 @@ impl Index {
                     crate::options::OptionEnum::name(self),
                     match self {
                         Index::Charlson => "\"charlson\", \"quan\"",
-                        Index::Elixhauser => "\"van_walraven\", \"swiss\"",
+                        Index::Elixhauser => "\"van_walraven\", \"swiss\", \"ahrq_mortality\", \"ahrq_readmission\"",
                     }
                 ),
             }),
@@ -129,6 +138,24 @@ const W_VW: [f64; 31] = [
 const W_SWISS: [f64; 31] = [
     13., 6., -1., 6., 3., -4., -3., 11., 10., 3., 1., -1., -3., 8., 16., 0., 0., 9., 17., 10.,
     -1., 9., -6., 6., 5., -5., -7., -3., -5., -4., -3.,
+];
+
+// AHRQ Elixhauser comorbidity indices (Moore BJ, White S, Washington R, Coenen N,
+// Elixhauser A. Identifying increased risk of readmission and in-hospital mortality using
+// hospital administrative data: the AHRQ Elixhauser Comorbidity Index. Med Care
+// 2017;55:698-705), as published by AHRQ/HCUP in comindex2012-2015.txt (mw*/rw*): 29
+// comorbidities. Mapped onto the 31 Quan (2005) categories: cardiac arrhythmias is not in
+// the AHRQ set (0); hypertension uncomplicated and complicated are AHRQ's one HTN_C (-1
+// in both indices: counted once, through the hypertension hierarchy); DM/DMCX,
+// TUMOR/METS as the Elixhauser hierarchy. The AHRQ indices were derived on the AHRQ
+// comorbidity definitions (HCUP software), not on Quan's ICD-10 lists used here.
+const W_AHRQ_MORTALITY: [f64; 31] = [
+    9., 0., 0., 6., 3., -1., -1., 5., 5., 3., 0., -3., 0., 6., 4., 0., 0., 6., 14., 7., 0., 11.,
+    -5., 9., 11., -3., -2., -1., -7., -5., -5.,
+];
+const W_AHRQ_READMISSION: [f64; 31] = [
+    13., 0., 0., 5., 4., -1., -1., 6., 7., 8., 6., 9., 0., 15., 10., 0., 19., 16., 21., 15., 4.,
+    7., -3., 10., 8., 3., 9., 6., 14., 10., 4.,
 ];
 
 /// Longest normalised code considered (ICD-10 codes have at most 7 characters).

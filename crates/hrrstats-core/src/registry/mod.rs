@@ -1,3 +1,4 @@
 //! Registry data to analysis variables: comorbidity indices from diagnosis codes.
 
 pub mod comorbidity;
+pub mod capture_recapture;

@@ -1,0 +1,131 @@
+"""Capture-recapture: registry completeness from 2 to 4 sources (issue 17).
+
+The log-linear models, their selection, the estimates of the total and the Wald and
+profile-likelihood limits (and Chapman's estimator for two sources) are computed by the
+Rust core (``capture_recapture`` through the protocol; definitions in
+``crates/hrrstats-core/src/registry/capture_recapture.rs``); this module resolves the
+source columns and presents the result.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _format as fmt
+from ._convert import floats
+from ._design import _is_frame
+from ._protocol import call
+
+
+def _sources(sources, data):
+    """{name: float array} from a list of column names (with ``data``), a DataFrame, a
+    dict of columns or a 2-D array (names s1, s2, ...)."""
+    if isinstance(sources, str):
+        sources = [sources]
+    if isinstance(sources, (list, tuple)) and sources and all(isinstance(c, str) for c in sources):
+        if data is None:
+            raise TypeError("argument `sources`: column names need data=")
+        return {c: floats(c, "sources", data) for c in sources}
+    if isinstance(sources, dict):
+        return {str(k): floats(v, "sources") for k, v in sources.items()}
+    if _is_frame(sources):
+        return {str(c): floats(sources[c], "sources") for c in sources.columns}
+    arr = np.asarray(sources)
+    if arr.ndim != 2:
+        raise ValueError(f"argument `sources` must be column names, a DataFrame or a 2-D array, got shape {arr.shape}")
+    return {f"s{j + 1}": floats(arr[:, j], "sources") for j in range(arr.shape[1])}
+
+
+class CaptureRecapture:
+    """Result of :func:`capture_recapture`.
+
+    Attributes: ``models`` (DataFrame: model, df, deviance, aic, bic, n_unobserved,
+    n_hat, std_err, lower, upper (profile likelihood), wald_lower, wald_upper; one row
+    per fitted model), ``selected`` (the model used), ``criterion``, ``n_observed``,
+    ``n_hat``, ``n_unobserved``, ``std_err``, ``lower``, ``upper`` (profile-likelihood
+    limits of the total), ``lower_unobserved``, ``upper_unobserved``, ``wald_lower``,
+    ``wald_upper``, ``chapman`` (dict: n_hat, std_err, lower, upper; two sources only,
+    else None), ``patterns`` (DataFrame: one 0/1 column per source and ``count``),
+    ``conf_level``, ``warnings``.
+    """
+
+    def __init__(self, res):
+        self._res = res
+        self.models = res["models"]
+        self.selected = res["selected"]
+        self.criterion = res["criterion"]
+        self.conf_level = float(res["conf_level"])
+        self.sources = list(np.atleast_1d(res["sources"]))
+        for k in ("n_observed", "n_hat", "n_unobserved", "std_err", "lower", "upper", "wald_lower",
+                  "wald_upper", "lower_unobserved", "upper_unobserved"):
+            setattr(self, k, float(res[k]))
+        ch = res.get("chapman")
+        self.chapman = None if ch is None else {k: float(ch[k]) for k in ("n_hat", "std_err", "lower", "upper")}
+        self.patterns = res["patterns"]
+        w = res.get("warnings")
+        self.warnings = [] if w is None else list(np.atleast_1d(w))
+
+    def table(self):
+        """The fitted models (a copy of ``models``)."""
+        return self.models.copy()
+
+    def summary(self):
+        """DataFrame: the estimated total and the unobserved count of the selected model
+        (estimate, std_err, profile-likelihood lower/upper, Wald lower/upper), and
+        Chapman's estimate for two sources."""
+        n = self.n_observed
+        rows = [
+            dict(estimate="total", model=self.selected, value=self.n_hat, std_err=self.std_err,
+                 lower=self.lower, upper=self.upper, wald_lower=self.wald_lower, wald_upper=self.wald_upper),
+            dict(estimate="unobserved", model=self.selected, value=self.n_unobserved, std_err=self.std_err,
+                 lower=self.lower - n, upper=self.upper - n, wald_lower=self.wald_lower - n,
+                 wald_upper=self.wald_upper - n),
+        ]
+        if self.chapman is not None:
+            c = self.chapman
+            rows.append(dict(estimate="total", model="chapman", value=c["n_hat"], std_err=c["std_err"],
+                             lower=np.nan, upper=np.nan, wald_lower=c["lower"], wald_upper=c["upper"]))
+        return pd.DataFrame(rows)
+
+    def __repr__(self):
+        pct = f"{100 * self.conf_level:g}%"
+        lines = [f"Capture-recapture: {len(self.sources)} sources ({', '.join(self.sources)}), "
+                 f"{fmt.number(self.n_observed)} observed",
+                 f"model: {self.selected}" + ("" if self._res.get("model_given") else f" (smallest {self.criterion.upper()})"),
+                 f"estimated total {self.n_hat:.1f} ({pct} profile-likelihood limits {self.lower:.1f} to "
+                 f"{self.upper:.1f}; Wald {self.wald_lower:.1f} to {self.wald_upper:.1f}), "
+                 f"unobserved {self.n_unobserved:.1f}"]
+        if self.chapman is not None:
+            c = self.chapman
+            lines.append(f"Chapman: {c['n_hat']:.1f} ({pct} limits {c['lower']:.1f} to {c['upper']:.1f})")
+        lines.append("")
+        lines.append(fmt.table(self.models, ["model", "df", "deviance", "aic", "bic", "n_hat", "lower", "upper"],
+                               index=False))
+        return "\n".join(lines)
+
+
+def capture_recapture(counts, sources, *, model=None, criterion="aic", conf_level=0.95, data=None):
+    """Registry completeness by capture-recapture: log-linear models on the incomplete
+    2^k table of 2 to 4 sources.
+
+    counts: people per row (aggregated data: one row per capture pattern), or None for
+    one row per person. sources: the 0/1 indicator of each source (found by it or not):
+    a list of column names of ``data``, a DataFrame, a dict of columns or a 2-D array.
+    Every row must be found by at least one source.
+
+    model: None (select among every hierarchical model with pairwise interactions by
+    ``criterion``, "aic" or "bic"), "independence", or pairwise terms such as
+    "A:B + A:C" in the source names. With two sources only independence is
+    identifiable (Lincoln-Petersen; Chapman's estimator is reported too); a term of
+    all three sources of three (the saturated model) is refused.
+
+    The total is ``n + exp(intercept)``, with Wald (delta method) limits and the
+    profile-likelihood limits of Cormack (1989) over the unobserved cell.
+    """
+    args = {"sources": _sources(sources, data), "criterion": criterion, "conf_level": float(conf_level)}
+    if counts is not None:
+        args["counts"] = floats(counts, "counts", data)
+    if model is not None:
+        args["model"] = model
+    res, _ = call("capture_recapture", args)
+    return CaptureRecapture(res)
