@@ -249,6 +249,7 @@ def _valid(method, d):
         "icss_group": {"age": age},
         "life_table": {"deaths": d.time, "population": age * 100, "age": 5.0 * np.arange(n)},
         "funnel": {"observed": d.event, "denominator": d.time},
+        "joinpoint": {"x": 2000.0 + np.arange(n), "y": (d.time + 0.5).to_numpy(), "max_joinpoints": 2.0},
         "days_since_1960": {"year": year},
         "pool": {"estimates": {"x": d.x.to_numpy(), "t": d.time.to_numpy()},
                  "variances": {"x": age, "t": year}},

@@ -26,6 +26,7 @@ from ._glm import GLM, glm, glm_fit, logistic_glm, negbin_glm, poisson_glm
 from ._person_time import (SIR, direct_standardize, lexis_cut, lexis_diagram, lexis_split, person_time_table,
                            plot_rates, rate, rate_difference, rate_ratio, sir, standard_population)
 from ._trends import Funnel, LifeTable, funnel, life_table
+from ._joinpoint import Joinpoint, joinpoint
 
 __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "ParametricSurvival",
            "flexible_parametric", "FlexibleParametric", "glm", "glm_fit", "poisson_glm", "logistic_glm", "negbin_glm", "GLM", "KaplanMeier", "LogrankTest", "CoxPH", "example_cohort", "example_ratetable",
@@ -36,4 +37,5 @@ __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "Par
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates",
            "life_table", "LifeTable", "funnel", "Funnel",
            "pool", "Pooled", "conditional_logistic", "ConditionalLogistic", "nested_case_control", "drug_exposure", "adherence",
-           "comorbidity", "__version__"]
+           "comorbidity", "__version__",
+           "joinpoint", "Joinpoint"]
