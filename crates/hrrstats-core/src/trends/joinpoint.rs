@@ -460,6 +460,32 @@ impl Tree {
         self.parent.len()
     }
 
+    /// The sets of at most `kmax` joinpoints (the same depth-first order).
+    fn restrict(&self, kmax: usize) -> Tree {
+        let n = self.n;
+        let mut map = vec![NONE; self.nodes()];
+        let mut t = Tree {
+            n,
+            q0: self.q0.clone(),
+            q1: self.q1.clone(),
+            q: Vec::new(),
+            parent: Vec::new(),
+            level: Vec::new(),
+            last: Vec::new(),
+        };
+        for i in 0..self.nodes() {
+            if self.level[i] as usize <= kmax {
+                map[i] = t.parent.len();
+                t.q.extend_from_slice(&self.q[i * n..(i + 1) * n]);
+                let p = self.parent[i];
+                t.parent.push(if p == NONE { NONE } else { map[p] });
+                t.level.push(self.level[i]);
+                t.last.push(self.last[i]);
+            }
+        }
+        t
+    }
+
     /// Joinpoint indices of a node.
     fn set(&self, mut node: usize) -> Vec<usize> {
         let mut s = Vec::new();
@@ -542,14 +568,6 @@ fn wls(x: &[f64], z: &[f64], w: &[f64], index: &[usize]) -> Result<(Vec<f64>, Ve
         .collect();
     let cov_rm: Vec<f64> = (0..p).flat_map(|i| (0..p).map(move |j| (i, j))).map(|(i, j)| cov[(i, j)]).collect();
     Ok((coef, cov_rm, sse, fitted))
-}
-
-/// Projections of the columns of `y` (n × B, column-major) on the tree's node vectors:
-/// a (nodes × B) column-major matrix.
-fn project(tree: &Tree, y: &DMatrix<f64>) -> DMatrix<f64> {
-    let m = tree.nodes();
-    let qmat = DMatrix::from_row_slice(m, tree.n, &tree.q);
-    qmat * y
 }
 
 /// Linear-fit SSE of a weighted response and its residual vector.
@@ -753,7 +771,11 @@ fn permutation_test(
         }
         perms.extend_from_slice(&idx);
     }
-    const B: usize = 128;
+    // only the sets of at most kb joinpoints matter here
+    let sub = tree.restrict(kb);
+    let tree = &sub;
+    let qmat = DMatrix::from_row_slice(tree.nodes(), n, &tree.q);
+    const B: usize = 32;
     let nb = nperm.div_ceil(B);
     let kmax_tree = kb;
     let cost = B * tree.nodes().max(1) * n;
@@ -777,7 +799,7 @@ fn permutation_test(
                         r0s[col] = s;
                         ymat.column_mut(col).copy_from_slice(&r);
                     }
-                    let c = project(tree, &ymat);
+                    let c = &qmat * &ymat;
                     let mut cum = vec![0.0; tree.nodes()];
                     let mut best = vec![(0.0, NONE); kmax_tree + 1];
                     let mut cnt = 0usize;
