@@ -203,3 +203,57 @@ fn joinpoint_errors_name_the_argument() {
     .unwrap();
     assert!(e.to_string().contains("selection"), "{e}");
 }
+
+#[test]
+fn by_groups_and_unsorted_rows_fit_each_series_as_alone() {
+    let data = Table::read("joinpoint_data.csv");
+    let pick = |s: &str, c: &str| -> Vec<f64> {
+        (0..data.nrow).filter(|&r| data.str("series")[r] == s).map(|r| data.num(c)[r]).collect()
+    };
+    let (x1, y1, x3, y3) = (pick("sim1", "x"), pick("sim1", "y"), pick("sim3", "x"), pick("sim3", "y"));
+    // the two series interleaved and reversed: rows need not be sorted or grouped
+    let mut rows: Vec<(u32, f64, f64)> = Vec::new();
+    for (i, (&x, &y)) in x1.iter().zip(&y1).enumerate() {
+        rows.push((0, x, y));
+        if let (Some(&a), Some(&b)) = (x3.get(i), y3.get(i)) {
+            rows.push((1, a, b));
+        }
+    }
+    for i in x1.len()..x3.len() {
+        rows.push((1, x3[i], y3[i]));
+    }
+    rows.reverse();
+    let args = Args::new()
+        .with("x", nums(rows.iter().map(|r| r.1).collect()))
+        .with("y", nums(rows.iter().map(|r| r.2).collect()))
+        .with(
+            "by",
+            Arg::Record(Args::new().with(
+                "series",
+                Arg::Codes {
+                    codes: Cow::Owned(rows.iter().map(|r| r.0).collect()),
+                    levels: vec!["sim1".into(), "sim3".into()],
+                },
+            )),
+        );
+    let both = api::call("joinpoint", &args).unwrap().value;
+    let groups = match get(&both, &["segments", "series"]) {
+        Value::Index(g) => g.clone(),
+        o => panic!("{o:?}"),
+    };
+    let apc = column(&both, &["segments", "apc"]);
+    for (g, (x, y)) in [(x1.clone(), y1.clone()), (x3.clone(), y3.clone())].into_iter().enumerate() {
+        let alone = api::call("joinpoint", &Args::new().with("x", nums(x)).with("y", nums(y))).unwrap().value;
+        let ours: Vec<f64> = apc.iter().zip(&groups).filter(|(_, &k)| k == g).map(|(a, _)| *a).collect();
+        assert_close_tol(&format!("group {g}"), &ours, &column(&alone, &["segments", "apc"]), 1e-12);
+    }
+    // fitted rows point back to the caller's rows
+    let row = match get(&both, &["fitted", "row"]) {
+        Value::Index(r) => r.clone(),
+        o => panic!("{o:?}"),
+    };
+    let fx = column(&both, &["fitted", "x"]);
+    for (k, &r) in row.iter().enumerate() {
+        assert_eq!(fx[k], rows[r].1);
+    }
+}
