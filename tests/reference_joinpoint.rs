@@ -182,6 +182,13 @@ fn permutation_test_finds_a_clear_joinpoint_and_is_seeded() {
     assert!(jp.contains(&2005.0), "{jp:?}");
     // the first test (0 vs 3) rejects with the smallest attainable p-value
     assert_eq!(column(&a, &["tests", "p_value"])[0], 1.0 / 500.0);
+    // each test's statistic (from the fast projections) is the ratio of the models' SSEs
+    let sse = column(&a, &["models", "sse"]);
+    let (null, alt, stat) = (column(&a, &["tests", "null"]), column(&a, &["tests", "alt"]), column(&a, &["tests", "statistic"]));
+    for t in 0..stat.len() {
+        let want = sse[null[t] as usize] / sse[alt[t] as usize];
+        assert!((stat[t] - want).abs() <= 1e-9 * want, "test {t}: {} vs {want}", stat[t]);
+    }
 }
 
 #[test]

@@ -357,6 +357,14 @@ struct Tree {
     parent: Vec<usize>, // usize::MAX for level 1
     level: Vec<u8>,
     last: Vec<u32>,
+    /// Per node: 1/norm and the coefficients of its raw weighted hinge on q0, q1 and its
+    /// ancestors' vectors (root first), flat from `coef_at[node]` (level + 1 values), so
+    /// that a projection is `(h_j'r - Σ a_b (b'r)) / norm` from the hinges' dot products.
+    inv_norm: Vec<f64>,
+    coef: Vec<f64>,
+    coef_at: Vec<usize>,
+    /// Raw weighted hinges, row-major (x index × n).
+    hinge: Vec<f64>,
 }
 
 const NONE: usize = usize::MAX;
@@ -366,10 +374,18 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 fn orthonormalise(v: &mut [f64], basis: &[&[f64]]) -> bool {
+    orthonormalise_coef(v, basis).is_some()
+}
+
+/// Gram–Schmidt twice against an orthonormal `basis`: `v` becomes `(v - Σ a_b b)/norm`;
+/// returns the total coefficients `a_b` and `norm` (None when `v` lies in the span).
+fn orthonormalise_coef(v: &mut [f64], basis: &[&[f64]]) -> Option<(Vec<f64>, f64)> {
     let norm0 = dot(v, v).sqrt();
+    let mut coef = vec![0.0; basis.len()];
     for _ in 0..2 {
-        for b in basis {
+        for (k, b) in basis.iter().enumerate() {
             let c = dot(v, b);
+            coef[k] += c;
             for (vi, bi) in v.iter_mut().zip(b.iter()) {
                 *vi -= c * bi;
             }
@@ -377,10 +393,10 @@ fn orthonormalise(v: &mut [f64], basis: &[&[f64]]) -> bool {
     }
     let norm = dot(v, v).sqrt();
     if !(norm > 1e-9 * norm0) || norm == 0.0 {
-        return false;
+        return None;
     }
     v.iter_mut().for_each(|vi| *vi /= norm);
-    true
+    Some((coef, norm))
 }
 
 impl Tree {
@@ -391,6 +407,14 @@ impl Tree {
         let x0 = x[0];
         let mut q1: Vec<f64> = x.iter().zip(sw).map(|(xi, s)| (xi - x0) * s).collect();
         orthonormalise(&mut q1, &[&q0]);
+        let mut hinge = vec![0.0; n * n];
+        for j in 0..n {
+            for i in 0..n {
+                if x[i] > x[j] {
+                    hinge[j * n + i] = (x[i] - x[j]) * sw[i];
+                }
+            }
+        }
         let mut t = Tree {
             n,
             q0,
@@ -399,6 +423,10 @@ impl Tree {
             parent: Vec::new(),
             level: Vec::new(),
             last: Vec::new(),
+            inv_norm: Vec::new(),
+            coef: Vec::new(),
+            coef_at: Vec::new(),
+            hinge,
         };
         if kmax > 0 {
             let mut stack_nodes: Vec<usize> = Vec::new();
@@ -430,19 +458,21 @@ impl Tree {
         let hi = n - 1 - end; // last admissible index
         let mut j = from;
         while j <= hi {
-            let mut v: Vec<f64> = (0..n)
-                .map(|i| if x[i] > x[j] { (x[i] - x[j]) * sw[i] } else { 0.0 })
-                .collect();
+            let _ = (x, sw);
+            let mut v: Vec<f64> = self.hinge[j * n..(j + 1) * n].to_vec();
             let ok = {
                 let mut basis: Vec<&[f64]> = vec![&self.q0, &self.q1];
                 for &a in path.iter() {
                     basis.push(&self.q[a * n..(a + 1) * n]);
                 }
-                orthonormalise(&mut v, &basis)
+                orthonormalise_coef(&mut v, &basis)
             };
-            if ok {
+            if let Some((coef, norm)) = ok {
                 let id = self.parent.len();
                 self.q.extend_from_slice(&v);
+                self.coef_at.push(self.coef.len());
+                self.coef.extend_from_slice(&coef);
+                self.inv_norm.push(1.0 / norm);
                 self.parent.push(path.last().copied().unwrap_or(NONE));
                 self.level.push(level as u8);
                 self.last.push(j as u32);
@@ -472,11 +502,19 @@ impl Tree {
             parent: Vec::new(),
             level: Vec::new(),
             last: Vec::new(),
+            inv_norm: Vec::new(),
+            coef: Vec::new(),
+            coef_at: Vec::new(),
+            hinge: self.hinge.clone(),
         };
         for i in 0..self.nodes() {
             if self.level[i] as usize <= kmax {
                 map[i] = t.parent.len();
                 t.q.extend_from_slice(&self.q[i * n..(i + 1) * n]);
+                let l = self.level[i] as usize;
+                t.coef_at.push(t.coef.len());
+                t.coef.extend_from_slice(&self.coef[self.coef_at[i]..self.coef_at[i] + l + 1]);
+                t.inv_norm.push(self.inv_norm[i]);
                 let p = self.parent[i];
                 t.parent.push(if p == NONE { NONE } else { map[p] });
                 t.level.push(self.level[i]);
@@ -495,6 +533,43 @@ impl Tree {
         }
         s.reverse();
         s
+    }
+
+    /// As [`Tree::best`] for a weighted response with residual `r` from the linear fit
+    /// (SSE `r0`), the projections computed from the hinges' dot products `g` (one per x
+    /// index; scratch) through the nodes' coefficients, depth-first (a node's ancestors
+    /// are the latest nodes of the lower levels).
+    fn best_fast(&self, r: &[f64], r0: f64, kmax: usize, g: &mut [f64], best: &mut [(f64, usize)]) {
+        let n = self.n;
+        let d0 = dot(&self.q0, r);
+        let d1 = dot(&self.q1, r);
+        for (j, gj) in g.iter_mut().enumerate() {
+            *gj = dot(&self.hinge[j * n..(j + 1) * n], r);
+        }
+        for b in best.iter_mut() {
+            *b = (f64::INFINITY, NONE);
+        }
+        best[0] = (r0, NONE);
+        let mut cst = [0.0f64; 12];
+        let mut cum = [0.0f64; 12];
+        for i in 0..self.nodes() {
+            let l = self.level[i] as usize;
+            let a = &self.coef[self.coef_at[i]..self.coef_at[i] + l + 1];
+            let mut v = g[self.last[i] as usize] - a[0] * d0 - a[1] * d1;
+            for k in 1..l {
+                v -= a[k + 1] * cst[k];
+            }
+            let c = v * self.inv_norm[i];
+            cst[l] = c;
+            let acc = cum[l - 1] + c * c;
+            cum[l] = acc;
+            if l <= kmax {
+                let sse = r0 - acc;
+                if sse < best[l].0 {
+                    best[l] = (sse, i);
+                }
+            }
+        }
     }
 
     /// Best node per level (1..=kmax) and its SSE, from the projections `c` of the
@@ -756,7 +831,6 @@ fn permutation_test(
 ) -> Result<(f64, f64)> {
     let n = tree.n;
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else if a > 0.0 { f64::INFINITY } else { 1.0 };
-    let stat = ratio(models[ka].sse, models[kb].sse);
     // null fit (weighted scale) and its weighted residuals
     let eta = &models[ka].eta;
     let fitw: Vec<f64> = (0..n).map(|i| eta[i] * sw[i]).collect();
@@ -774,11 +848,16 @@ fn permutation_test(
     // only the sets of at most kb joinpoints matter here
     let sub = tree.restrict(kb);
     let tree = &sub;
-    let qmat = DMatrix::from_row_slice(tree.nodes(), n, &tree.q);
-    const B: usize = 32;
+    // the observed statistic the same way as the permuted ones
+    let mut g = vec![0.0; n];
+    let mut best = vec![(0.0, NONE); kb + 1];
+    let (r, r0) = linear_residual(tree, zw);
+    tree.best_fast(&r, r0, kb, &mut g, &mut best);
+    let stat = ratio(best[ka].0, best[kb].0);
+    let _ = models;
+    const B: usize = 64;
     let nb = nperm.div_ceil(B);
-    let kmax_tree = kb;
-    let cost = B * tree.nodes().max(1) * n;
+    let cost = B * (tree.nodes() * 4 + n * n).max(1);
     let count: usize = crate::interrupt::in_blocks(
         nb,
         cost,
@@ -789,23 +868,17 @@ fn permutation_test(
                 .map(|blk| {
                     let lo = blk * B;
                     let hi = (lo + B).min(nperm);
-                    let bsz = hi - lo;
-                    let mut ymat = DMatrix::<f64>::zeros(n, bsz);
-                    let mut r0s = vec![0.0; bsz];
-                    for (col, pi) in (lo..hi).enumerate() {
-                        let perm = &perms[pi * n..(pi + 1) * n];
-                        let zs: Vec<f64> = (0..n).map(|i| fitw[i] + res[perm[i] as usize]).collect();
-                        let (r, s) = linear_residual(tree, &zs);
-                        r0s[col] = s;
-                        ymat.column_mut(col).copy_from_slice(&r);
-                    }
-                    let c = &qmat * &ymat;
-                    let mut cum = vec![0.0; tree.nodes()];
-                    let mut best = vec![(0.0, NONE); kmax_tree + 1];
+                    let mut g = vec![0.0; n];
+                    let mut best = vec![(0.0, NONE); kb + 1];
+                    let mut zs = vec![0.0; n];
                     let mut cnt = 0usize;
-                    for col in 0..bsz {
-                        let cc = c.column(col);
-                        tree.best(cc.as_slice(), r0s[col], kmax_tree, &mut cum, &mut best);
+                    for pi in lo..hi {
+                        let perm = &perms[pi * n..(pi + 1) * n];
+                        for i in 0..n {
+                            zs[i] = fitw[i] + res[perm[i] as usize];
+                        }
+                        let (r, r0) = linear_residual(tree, &zs);
+                        tree.best_fast(&r, r0, kb, &mut g, &mut best);
                         let t = ratio(best[ka].0, best[kb].0);
                         if t >= stat * (1.0 - 1e-12) {
                             cnt += 1;
