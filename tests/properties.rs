@@ -311,6 +311,11 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
         "funnel" => a
             .with("observed", nums(c.status.clone()))
             .with("denominator", nums(c.time.clone())),
+        // Calendar years 2000, 2001, ... and a positive response (log-linear).
+        "joinpoint" => a
+            .with("x", nums((0..c.n()).map(|i| 2000.0 + i as f64).collect()))
+            .with("y", nums(c.time.iter().map(|t| t + 0.5).collect()))
+            .with("max_joinpoints", Arg::Num(2.0)),
         "icss_group" => a.with("age", nums(c.age.clone())),
         // Counts by age and calendar year (a few knots: small random tables).
         "apc_fit" => a
@@ -466,6 +471,7 @@ const METHODS: &[&str] = &[
     "apc_fit",
     "gee",
     "capture_recapture",
+    "joinpoint",
 ];
 
 #[test]

@@ -250,6 +250,7 @@ def _valid(method, d):
         "life_table": {"deaths": d.time, "population": age * 100, "age": 5.0 * np.arange(n)},
         "funnel": {"observed": d.event, "denominator": d.time},
         "apc_fit": {"events": d.time, "person_time": age * 10, "age": age, "period": year, "npar": 3.0},
+        "joinpoint": {"x": 2000.0 + np.arange(n), "y": (d.time + 0.5).to_numpy(), "max_joinpoints": 2.0},
         "days_since_1960": {"year": year},
         "pool": {"estimates": {"x": d.x.to_numpy(), "t": d.time.to_numpy()},
                  "variances": {"x": age, "t": year}},

@@ -115,6 +115,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("icss_group", relsurv::icss_group),
         ("life_table", trends::life_table),
         ("funnel", trends::funnel),
+        ("joinpoint", trends::joinpoint),
         ("pool", designs::pool),
         ("conditional_logistic", designs::conditional_logistic),
         ("nested_case_control", designs::nested_case_control),

@@ -248,3 +248,189 @@ pub fn funnel(args: &Args) -> Result<Output> {
             .with("warnings", f.warnings),
     ))
 }
+
+// ---- joinpoint ------------------------------------------------------------------------
+
+use crate::trends::joinpoint::{
+    joinpoint_many, prepare, Joinpoint, JoinpointParams, JoinpointVariance, Selection,
+};
+
+/// Fits of every series, with their group columns (one row per group).
+struct JoinpointFit {
+    fits: Vec<Joinpoint>,
+    group_columns: Table,
+}
+
+fn group_rows(group_columns: &Table, counts: &[usize]) -> Table {
+    let rows: Vec<usize> = counts.iter().enumerate().flat_map(|(g, &c)| std::iter::repeat_n(g, c)).collect();
+    group_columns.take(&rows)
+}
+
+/// Joinpoint regression (NCI's Joinpoint program), see [`crate::trends::joinpoint`].
+///
+/// Arguments: `x`, `y`, `se` (optional), `log_linear`, `variance` ("auto", "constant",
+/// "se", "poisson"), `max_joinpoints`, `selection` ("bic", "bic3", "permutation"),
+/// `n_permutations`, `alpha`, `min_obs_end`, `min_obs_between`, `seed`, `conf_level`,
+/// `by`. Returns `joinpoints` (by..., joinpoint), `segments` (by..., segment, start,
+/// end, apc, lower, upper, slope, slope_se, t, p), `fitted` (by..., row, x, y, fitted,
+/// weight; sorted by x within a series), `models` (by..., joinpoints, locations, sse,
+/// mse, df, bic, bic3, selected), `tests` (by..., null, alt, statistic, p_value, level,
+/// reject), warnings; the fit answers `aapc` (`start`, `end`).
+pub fn joinpoint(args: &Args) -> Result<Output> {
+    let x = args.nums("x")?;
+    let y = args.nums("y")?;
+    let se = args.opt_nums("se")?;
+    let n = x.len();
+    let defaults = JoinpointParams::default();
+    let seed = match args.opt_num("seed")? {
+        None => defaults.seed,
+        Some(s) if s.is_finite() && s >= 0.0 && s.fract() == 0.0 && s < 2f64.powi(53) => s as u64,
+        Some(s) => {
+            return Err(Error::InvalidArgument {
+                arg: "seed",
+                reason: format!("must be a whole number >= 0, got {s}"),
+            })
+        }
+    };
+    let params = JoinpointParams {
+        log_linear: args.flag_or("log_linear", true)?,
+        variance: args.option::<JoinpointVariance>("variance")?,
+        max_joinpoints: args.count_or("max_joinpoints", defaults.max_joinpoints, 0)?,
+        selection: args.option::<Selection>("selection")?,
+        n_permutations: args.count_or("n_permutations", defaults.n_permutations, 1)?,
+        alpha: args.num_or("alpha", defaults.alpha)?,
+        min_obs_end: args.count_or("min_obs_end", defaults.min_obs_end, 1)?,
+        min_obs_between: args.count_or("min_obs_between", defaults.min_obs_between, 0)?,
+        seed,
+        conf_level: args.num_or("conf_level", defaults.conf_level)?,
+    };
+    crate::trends::joinpoint::check_params(&params)?;
+    let vars = by_vars(args, n, "x")?;
+    let groups: Option<Groups> = cross(&vars, n)?;
+    let series = prepare(x, y, se, groups.as_ref().map(|g| (&g.codes[..], g.n())), &params)?;
+    let fits = joinpoint_many(series, &params)?;
+    let group_columns = match &groups {
+        Some(g) => g.columns(&vars, &(0..g.n()).collect::<Vec<_>>()),
+        None => Table::new(),
+    };
+    let mut warnings = Vec::new();
+    for (g, f) in fits.iter().enumerate() {
+        for w in &f.warnings {
+            match &groups {
+                Some(gr) => warnings.push(format!("{}: {w}", gr.labels[g])),
+                None => warnings.push(w.clone()),
+            }
+        }
+    }
+    // joinpoints
+    let counts: Vec<usize> = fits.iter().map(|f| f.model().k).collect();
+    let jp: Vec<f64> = fits.iter().flat_map(|f| f.model().joinpoints.clone()).collect();
+    let joinpoints = joined(group_rows(&group_columns, &counts), Table::new().with("joinpoint", jp));
+    // segments
+    let counts: Vec<usize> = fits.iter().map(|f| f.segments.len()).collect();
+    let segs = fits.iter().flat_map(|f| f.segments.iter());
+    let col = |g: fn(&crate::trends::joinpoint::Segment) -> f64| -> Vec<f64> { segs.clone().map(g).collect() };
+    let segment_no: Vec<usize> = fits.iter().flat_map(|f| 0..f.segments.len()).collect();
+    let segments = joined(
+        group_rows(&group_columns, &counts),
+        Table::new()
+            .with("segment", Value::Ints(segment_no.iter().map(|&s| s as i64 + 1).collect()))
+            .with("start", col(|s| s.start))
+            .with("end", col(|s| s.end))
+            .with("apc", col(|s| s.apc))
+            .with("lower", col(|s| s.lower))
+            .with("upper", col(|s| s.upper))
+            .with("slope", col(|s| s.slope))
+            .with("slope_se", col(|s| s.slope_se))
+            .with("t", col(|s| s.t))
+            .with("p", col(|s| s.p)),
+    );
+    // fitted
+    let counts: Vec<usize> = fits.iter().map(|f| f.x.len()).collect();
+    let cat = |g: &dyn Fn(&Joinpoint) -> Vec<f64>| -> Vec<f64> { fits.iter().flat_map(g).collect() };
+    let fitted = joined(
+        group_rows(&group_columns, &counts),
+        Table::new()
+            .with("row", Value::Index(fits.iter().flat_map(|f| f.order.clone()).collect()))
+            .with("x", cat(&|f| f.x.clone()))
+            .with("y", cat(&|f| f.y.clone()))
+            .with("fitted", cat(&|f| f.model().fitted.clone()))
+            .with("weight", cat(&|f| f.weights.clone())),
+    );
+    // model table
+    let counts: Vec<usize> = fits.iter().map(|f| f.models.len()).collect();
+    let ms = || fits.iter().flat_map(|f| f.models.iter().map(move |m| (f, m)));
+    let models = joined(
+        group_rows(&group_columns, &counts),
+        Table::new()
+            .with("joinpoints", Value::Ints(ms().map(|(_, m)| m.k as i64).collect()))
+            .with(
+                "locations",
+                Value::Strs(
+                    ms().map(|(_, m)| m.joinpoints.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join(", "))
+                        .collect(),
+                ),
+            )
+            .with("sse", ms().map(|(_, m)| m.sse).collect::<Vec<f64>>())
+            .with("mse", ms().map(|(_, m)| m.mse).collect::<Vec<f64>>())
+            .with("df", Value::Ints(ms().map(|(_, m)| m.df as i64).collect()))
+            .with("bic", ms().map(|(_, m)| m.bic).collect::<Vec<f64>>())
+            .with("bic3", ms().map(|(_, m)| m.bic3).collect::<Vec<f64>>())
+            .with("selected", Value::Bools(ms().map(|(f, m)| m.k == f.selected).collect())),
+    );
+    // permutation tests
+    let counts: Vec<usize> = fits.iter().map(|f| f.tests.len()).collect();
+    let ts = || fits.iter().flat_map(|f| f.tests.iter());
+    let tests = joined(
+        group_rows(&group_columns, &counts),
+        Table::new()
+            .with("null", Value::Ints(ts().map(|t| t.null as i64).collect()))
+            .with("alt", Value::Ints(ts().map(|t| t.alt as i64).collect()))
+            .with("statistic", ts().map(|t| t.statistic).collect::<Vec<f64>>())
+            .with("p_value", ts().map(|t| t.p_value).collect::<Vec<f64>>())
+            .with("level", ts().map(|t| t.level).collect::<Vec<f64>>())
+            .with("reject", Value::Bools(ts().map(|t| t.reject).collect())),
+    );
+    let value = Record::new()
+        .with("joinpoints", joinpoints)
+        .with("segments", segments)
+        .with("fitted", fitted)
+        .with("models", models)
+        .with("tests", tests)
+        .with("log_linear", params.log_linear)
+        .with("selection", params.selection.name())
+        .with("n_permutations", params.n_permutations as f64)
+        .with("seed", seed as f64)
+        .with("conf_level", params.conf_level)
+        .with("warnings", warnings);
+    Ok(Output::fit(value, JoinpointFit { fits, group_columns }))
+}
+
+impl Fitted for JoinpointFit {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        match method {
+            "aapc" => {
+                let start = args.num("start")?;
+                let end = args.num("end")?;
+                let a = self
+                    .fits
+                    .iter()
+                    .map(|f| f.aapc(start, end))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(joined(
+                    self.group_columns.clone(),
+                    Table::new()
+                        .with("start", a.iter().map(|r| r.start).collect::<Vec<f64>>())
+                        .with("end", a.iter().map(|r| r.end).collect::<Vec<f64>>())
+                        .with("aapc", a.iter().map(|r| r.aapc).collect::<Vec<f64>>())
+                        .with("lower", a.iter().map(|r| r.lower).collect::<Vec<f64>>())
+                        .with("upper", a.iter().map(|r| r.upper).collect::<Vec<f64>>())
+                        .with("mean_slope", a.iter().map(|r| r.mean_slope).collect::<Vec<f64>>())
+                        .with("mean_slope_se", a.iter().map(|r| r.se).collect::<Vec<f64>>()),
+                )
+                .into())
+            }
+            other => Err(no_such("a joinpoint fit", other)),
+        }
+    }
+}

@@ -11,3 +11,4 @@ pub use life_table::{
     arriaga, life_table, temporary_life_expectancy, A0Method, Arriaga, LifeTable, LifeTableMethod,
     LifeTableParams, Sex,
 };
+pub mod joinpoint;
