@@ -117,6 +117,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("drug_exposure", drugs::drug_exposure),
         ("adherence", drugs::adherence),
         ("comorbidity", registry::comorbidity),
+        ("protect_table", registry::protect_table),
     ]
 }
 

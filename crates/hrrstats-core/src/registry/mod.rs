@@ -1,3 +1,5 @@
 //! Registry data to analysis variables: comorbidity indices from diagnosis codes.
 
 pub mod comorbidity;
+pub mod lp;
+pub mod sdc;
