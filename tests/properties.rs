@@ -344,6 +344,9 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("date", nums(c.time.clone()))
             .with("index_date", nums(vec![10.0; c.n()]))
             .with("lookback", Arg::Num(8.0)),
+        "protect_table" => a
+            .with("count", nums(c.time.clone()))
+            .with("dims", record(vec![("i", codes((0..c.n() as u32).collect(), c.n()))])),
         "pool" => a
             .with("estimates", record(vec![("x", nums(c.x.clone())), ("t", nums(c.time.clone()))]))
             .with("variances", record(vec![("x", nums(c.age.clone())), ("t", nums(c.year.clone()))])),
@@ -430,6 +433,7 @@ const METHODS: &[&str] = &[
     "drug_exposure",
     "adherence",
     "comorbidity",
+    "protect_table",
 ];
 
 #[test]
@@ -1114,6 +1118,7 @@ fn accepted(method: &str, path: &[String], kind: &str) -> bool {
         "time", "status", "cause", "events", "events1", "events2", "person_time",
         "person_time1", "person_time2", "observed", "reference_rate", "standard_weights",
         "weights", "times", "breaks", "deaths", "population", "denominator", "amount",
+        "count",
     ];
     match (method, col, kind) {
         // The design matrix passes numeric columns through (the fit checks them).
