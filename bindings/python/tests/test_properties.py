@@ -259,6 +259,7 @@ def _valid(method, d):
         "adherence": {"id": g, "date": np.floor(d.time * 30), "amount": d.time + 1, "window": 90.0},
         "comorbidity": {"id": g, "code": [["I21", "C50.9", "e11.2", "Z00", "I10", "K70.3"][i % 6] for i in range(n)],
                         "date": d.time, "index_date": d.time * 0 + 5.0, "lookback": 3.0},
+        "protect_table": {"count": d.time, "dims": {"i": (np.arange(n, dtype=float), [str(i) for i in range(n)])}},
         "expected_hazard": {"ratetable": rt, "age": age, "year": year, "sex": d.group * 1.0, "time": d.time * 100},
         "expected_survival": {"ratetable": rt, "age": age, "year": year, "sex": d.group * 1.0,
                               "times": np.array([0.0, 100, 365])},

@@ -18,6 +18,7 @@ from ._clogit import ConditionalLogistic, conditional_logistic
 from ._ncc import nested_case_control
 from ._drugs import adherence, drug_exposure
 from ._comorbidity import comorbidity
+from ._sdc import protect_table
 from ._data import example_cohort, example_ratetable
 from ._relsurv import (NetSurvival, RateTable, icss_group, crude_probabilities, excess_hazard_model, net_survival,
                        net_survival_test, interval_net_survival, IntervalNetSurvival)
@@ -36,4 +37,4 @@ __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "Par
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates",
            "life_table", "LifeTable", "funnel", "Funnel",
            "pool", "Pooled", "conditional_logistic", "ConditionalLogistic", "nested_case_control", "drug_exposure", "adherence",
-           "comorbidity", "__version__"]
+           "comorbidity", "protect_table", "__version__"]
