@@ -169,6 +169,11 @@ def test_results_and_polars():
     out = hs.protect_table(pt, count="events", dims=["age_band", "sex"])
     assert "person_time" in out.columns
     check(out, ["age_band", "sex"], count="events", exact=False)
+    # a Kaplan-Meier fit: its table's n_risk is the count by default
+    km = hs.kaplan_meier("time", "status", strata="stage", data=coh)
+    out = hs.protect_table(km, dims=["strata", "time"], margins=False)
+    small = (out.n_risk > 0) & (out.n_risk < 5)
+    assert small.any() and (out.reason[small] == "primary").all() and not out.suppressed[~small].any()
 
 
 def test_bad_input_names_the_argument():

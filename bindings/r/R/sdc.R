@@ -19,7 +19,7 @@ protect_table <- function(data, count = "n", dims = NULL, threshold = 5, protect
   if (!is.character(count) || length(count) != 1L)
     stop("argument `count` must be a column name", call. = FALSE)
   if (!count %in% names(data)) {
-    found <- intersect(c("n", "count", "events", "observed", "n_event", "n_risk", "deaths"), names(data))
+    found <- intersect(c("n", "count", "events", "observed", "n_risk", "n_event", "deaths"), names(data))
     if (!length(found)) stop(sprintf("argument `count`: no column '%s' in data", count), call. = FALSE)
     count <- found[1L]
   }

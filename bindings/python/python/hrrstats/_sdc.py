@@ -14,7 +14,7 @@ from ._convert import codes, column, floats
 from ._protocol import call
 
 # count column looked for when ``count`` is not a column (hrrstats' own tables)
-_COUNT_NAMES = ("n", "count", "events", "observed", "n_event", "n_risk", "deaths")
+_COUNT_NAMES = ("n", "count", "events", "observed", "n_risk", "n_event", "deaths")
 
 
 def _frame(df):
@@ -34,7 +34,7 @@ def protect_table(df, count="n", dims=None, *, threshold=5, protection=None, sup
     df: one row per cell (a pandas or polars DataFrame, or an hrrstats result with
     ``table()``, e.g. ``person_time_table`` output, ``sir(...)``, a Kaplan-Meier fit);
     count: the column of counts (non-negative; absent combinations count 0; if there is
-    no such column, the first of n, count, events, observed, n_event, n_risk, deaths);
+    no such column, the first of n, count, events, observed, n_risk, n_event, deaths);
     dims: one to three column names, the table's dimensions.
 
     Primary suppression: cells (margins included) with ``0 < count < threshold``, and
