@@ -52,10 +52,11 @@ def protect_table(df, count="n", dims=None, *, threshold=5, protection=None, sup
     dimension columns, and are protected as published cells; with False the totals are
     not published, nothing links the cells and only primary suppression applies.
 
-    exact_intervals: False (default): each primary cell's LP audit stops as soon as the
-    cell is certified protected, so ``lower``/``upper`` are bounds the attacker cannot
-    get past (the true interval contains them), and secondary cells are not audited
-    (NaN); True: the attacker's exact interval of every suppressed cell (slower).
+    exact_intervals: False (default): for each primary cell ``lower`` is the attacker's
+    exact minimum and the maximum is pursued only until the cell is certified protected,
+    so ``upper`` is a value the attacker cannot rule out (the exact maximum is at least
+    that), and secondary cells are not audited (NaN); True: the attacker's exact
+    interval of every suppressed cell (slower).
 
     Returns a DataFrame: the dimension columns, the count column, the other columns of
     ``df`` (missing for added rows), ``suppressed`` (bool), ``reason`` ("primary",

@@ -103,9 +103,9 @@ pub fn comorbidity(args: &Args) -> Result<Output> {
 /// `count` (one value per cell), `dims` (a named list of one to three groupings: the
 /// cell's level in each dimension), `threshold` (5), `protection` (the threshold),
 /// `suppress_zeros` (false), `margins` (true), `cost` ("value", "cells"),
-/// `exact_intervals` (false: each primary cell's audit stops once its protection is
-/// certified, secondary cells' bounds are NaN; true: every suppressed cell's exact
-/// interval). Returns
+/// `exact_intervals` (false: each primary cell's exact minimum, its maximum only until
+/// the protection is certified, secondary cells' bounds NaN; true: every suppressed
+/// cell's exact interval). Returns
 /// `table`: one column per dimension (0-based level code, -1 for the total), `row`
 /// (0-based input row; -1 for an absent combination, a zero cell, or a margin), `count`,
 /// `suppressed`, `reason` ("primary", "secondary", ""), `lower`, `upper` (within the

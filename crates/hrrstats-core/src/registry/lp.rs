@@ -114,7 +114,7 @@ impl Tableau {
     }
 
     /// Maximise the objective whose reduced costs are `obj` over columns `< allowed`.
-    fn run(&mut self, obj: &mut [f64], allowed: usize, budget: usize, stop: Option<(usize, f64)>) -> Result<Outcome, LpError> {
+    fn run(&mut self, obj: &mut [f64], allowed: usize, budget: usize, stop: Option<(usize, f64, f64)>) -> Result<Outcome, LpError> {
         let mut degenerate = 0usize;
         for _ in 0..budget {
             let bland = degenerate > 50;
@@ -129,10 +129,11 @@ impl Tableau {
                     best = obj[k];
                 }
             }
-            // early stop: variable `j` (basic) has reached `target` (signed)
-            if let Some((j, target)) = stop {
+            // early stop: variable `j` has reached `target` (sign * value >= sign * target)
+            if let Some((j, target, sign)) = stop {
                 let r = self.row_of[j];
-                if r != usize::MAX && self.rhs[r] >= target {
+                let value = if r == usize::MAX { 0.0 } else { self.rhs[r] };
+                if sign * value >= sign * target {
                     return Ok(Outcome::Optimal);
                 }
             }
@@ -361,10 +362,11 @@ impl<'a> Polytope<'a> {
 
     /// Maximise (`sign = 1`) or minimise (`sign = -1`) variable `j`: the optimum, with
     /// `f64::INFINITY` for an unbounded maximum.
-    /// With `stop` (a maximum only), it may stop at any vertex where the variable has
-    /// reached `stop` (a certified lower bound of the maximum, not the maximum).
+    /// With `stop`, it may stop at any vertex where the variable has reached `stop`
+    /// (for a maximum: a certified lower bound of the maximum, not the maximum; a
+    /// minimum stopped at 0 is the minimum).
     pub fn optimise(&mut self, j: usize, sign: f64, stop: Option<f64>) -> Result<f64, LpError> {
-        let stop = stop.filter(|_| sign > 0.0).map(|t| (j, t / self.scale * (1.0 - 1e-12)));
+        let stop = stop.map(|t| (j, t / self.scale - sign * 1e-12 * t.abs() / self.scale, sign));
         let n = self.eq.n;
         let mut obj = vec![0.0; self.tab.ncol];
         match self.tab.row_of[j] {

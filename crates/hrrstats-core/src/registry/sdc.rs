@@ -60,8 +60,9 @@ pub struct Options {
     pub margins: bool,
     pub cost: Cost,
     /// Every suppressed cell's exact interval (two full LPs per cell); otherwise each
-    /// primary cell's audit stops once the protection is certified, and secondary
-    /// cells are not audited (their bounds are NaN).
+    /// primary cell's exact minimum and its maximum only until the protection is
+    /// certified (a lower bound of the maximum), and secondary cells are not audited
+    /// (their bounds are NaN).
     pub exact: bool,
 }
 
@@ -435,15 +436,12 @@ fn audit(
             let (l, h) = if opt.exact {
                 poly.range(i).map_err(trouble)?
             } else if reason[c] == Reason::Primary {
-                // the maximum until the cell can reach value + protection; the minimum
-                // only when it cannot
-                let target = (value[c] + opt.protection) / scale;
-                let h = poly.optimise(i, 1.0, Some(target)).map_err(trouble)?;
-                if h >= target * (1.0 - 1e-9) {
-                    (value[c] / scale, h)
-                } else {
-                    (poly.optimise(i, -1.0, None).map_err(trouble)?, h)
-                }
+                // the exact minimum (stopped at 0, the least possible), the maximum
+                // until the cell can reach minimum + protection
+                let l = poly.optimise(i, -1.0, Some(0.0)).map_err(trouble)?;
+                let l_count = if whole { (l * scale - 1e-6).ceil().max(0.0) } else { l * scale };
+                let target = (l_count + opt.protection) / scale;
+                (l, poly.optimise(i, 1.0, Some(target)).map_err(trouble)?)
             } else {
                 (f64::NAN, f64::NAN)
             };
