@@ -379,6 +379,9 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             a.with("sources", record(vec![("A", nums(c.status.clone())), ("B", nums(b)), ("C", nums(cc))]))
                 .with("counts", nums(c.time.clone()))
         }
+        "protect_table" => a
+            .with("count", nums(c.time.clone()))
+            .with("dims", record(vec![("i", codes((0..c.n() as u32).collect(), c.n()))])),
         "pool" => a
             .with("estimates", record(vec![("x", nums(c.x.clone())), ("t", nums(c.time.clone()))]))
             .with("variances", record(vec![("x", nums(c.age.clone())), ("t", nums(c.year.clone()))])),
@@ -472,6 +475,7 @@ const METHODS: &[&str] = &[
     "gee",
     "capture_recapture",
     "joinpoint",
+    "protect_table",
 ];
 
 #[test]
@@ -1308,6 +1312,7 @@ fn accepted(method: &str, path: &[String], kind: &str) -> bool {
         "time", "status", "cause", "events", "events1", "events2", "person_time",
         "person_time1", "person_time2", "observed", "reference_rate", "standard_weights",
         "weights", "times", "breaks", "deaths", "population", "denominator", "amount",
+        "count",
     ];
     match (method, col, kind) {
         // The design matrix passes numeric columns through (the fit checks them).

@@ -270,6 +270,7 @@ def _valid(method, d):
             "C": np.where(np.asarray(d.event, dtype=float) + np.asarray(d.group, dtype=float) == 0, 1.0,
                           np.floor(np.asarray(d.time, dtype=float)) % 2)},
             "counts": np.floor(np.abs(np.asarray(d.time, dtype=float))) + 1},
+        "protect_table": {"count": d.time, "dims": {"i": (np.arange(n, dtype=float), [str(i) for i in range(n)])}},
         "expected_hazard": {"ratetable": rt, "age": age, "year": year, "sex": d.group * 1.0, "time": d.time * 100},
         "expected_survival": {"ratetable": rt, "age": age, "year": year, "sex": d.group * 1.0,
                               "times": np.array([0.0, 100, 365])},

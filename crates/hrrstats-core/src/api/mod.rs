@@ -126,6 +126,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("apc_fit", apc::apc_fit),
         ("gee", gee::gee),
         ("capture_recapture", registry::capture_recapture),
+        ("protect_table", registry::protect_table),
     ]
 }
 

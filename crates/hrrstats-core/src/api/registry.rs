@@ -179,3 +179,160 @@ pub fn capture_recapture(args: &Args) -> Result<Output> {
     out.push("warnings", r.warnings);
     Ok(Output::value(out))
 }
+
+/// `protect_table`: cell suppression of a count table (see [`crate::registry::sdc`]).
+/// `count` (one value per cell), `dims` (a named list of one to three groupings: the
+/// cell's level in each dimension), `threshold` (5), `protection` (the threshold),
+/// `suppress_zeros` (false), `margins` (true), `cost` ("value", "cells"),
+/// `exact_intervals` (false: each primary cell's exact minimum, its maximum only until
+/// the protection is certified, secondary cells' bounds NaN; true: every suppressed
+/// cell's exact interval). Returns
+/// `table`: one column per dimension (0-based level code, -1 for the total), `row`
+/// (0-based input row; -1 for an absent combination, a zero cell, or a margin), `count`,
+/// `suppressed`, `reason` ("primary", "secondary", ""), `lower`, `upper` (within the
+/// attacker's interval, certified by the audit; exact with `exact_intervals`; the count
+/// itself for a published cell); the input rows first, then absent
+/// combinations, then the margins; and `n_primary`, `n_secondary`, `suppressed_total`,
+/// `threshold`, `protection`, `margins`, `cost`.
+pub fn protect_table(args: &Args) -> Result<Output> {
+    use crate::registry::sdc::{self, Cost, Reason};
+    let count = args.nums("count")?;
+    let n = count.len();
+    for (row, &v) in count.iter().enumerate() {
+        if !v.is_finite() || v < 0.0 {
+            return Err(Error::InvalidValue {
+                arg: "count",
+                row,
+                value: v,
+                problem: if v.is_nan() { "count is missing" } else { "count must be finite and non-negative" },
+            });
+        }
+    }
+    let Some(rec) = args.record("dims")? else {
+        return Err(Error::InvalidArgument { arg: "dims", reason: "is required (one to three grouping columns)".into() });
+    };
+    let dims: Vec<(&String, &[u32], &Vec<String>)> = rec
+        .items
+        .iter()
+        .filter(|(_, a)| !matches!(a, Arg::Null))
+        .map(|(name, a)| match a {
+            Arg::Codes { codes, levels } => Ok((name, &codes[..], levels)),
+            _ => Err(Error::InvalidArgument {
+                arg: "dims",
+                reason: format!("`{name}` must be a grouping variable (codes with levels)"),
+            }),
+        })
+        .collect::<Result<_>>()?;
+    if dims.is_empty() || dims.len() > 3 {
+        return Err(Error::InvalidArgument {
+            arg: "dims",
+            reason: format!("must name one to three dimensions, got {}", dims.len()),
+        });
+    }
+    const RESERVED: [&str; 6] = ["row", "count", "suppressed", "reason", "lower", "upper"];
+    for (name, codes, levels) in &dims {
+        if RESERVED.contains(&name.as_str()) {
+            return Err(Error::InvalidArgument {
+                arg: "dims",
+                reason: format!("a dimension may not be called `{name}` (a column of the result)"),
+            });
+        }
+        crate::data::check_len("dims", codes.len(), "count", n)?;
+        crate::data::check_codes("dims", codes, levels.len().max(1))?;
+    }
+    if n == 0 {
+        return Err(Error::Empty { arg: "count" });
+    }
+    let levels: Vec<usize> = dims
+        .iter()
+        .map(|(_, c, l)| l.len().max(c.iter().map(|&x| x as usize + 1).max().unwrap_or(0)))
+        .collect();
+    let margins = args.flag_or("margins", true)?;
+    let cells: f64 = levels.iter().map(|&l| (l + margins as usize) as f64).product();
+    crate::data::check_cells("dims", cells, || "the table with its margins".into())?;
+    let threshold = args.num_or("threshold", 5.0)?;
+    if !(threshold.is_finite() && threshold >= 0.0) {
+        return Err(Error::InvalidArgument { arg: "threshold", reason: format!("must be a finite number >= 0, got {threshold}") });
+    }
+    let protection = args.opt_num("protection")?.unwrap_or(threshold);
+    if !(protection.is_finite() && protection >= 0.0) {
+        return Err(Error::InvalidArgument { arg: "protection", reason: format!("must be a finite number >= 0, got {protection}") });
+    }
+    let opt = sdc::Options {
+        threshold,
+        protection,
+        suppress_zeros: args.flag_or("suppress_zeros", false)?,
+        margins,
+        cost: args.option::<Cost>("cost")?,
+        exact: args.flag_or("exact_intervals", false)?,
+    };
+    let total: f64 = count.iter().sum();
+    if !total.is_finite() {
+        return Err(Error::InvalidArgument { arg: "count", reason: "the counts are too large to add up (their total overflows)".into() });
+    }
+    let codes: Vec<&[u32]> = dims.iter().map(|d| d.1).collect();
+    let p = sdc::protect(count, &codes, &levels, &opt)?;
+    // output order: input rows, absent combinations, margins
+    let st = {
+        let mut s = vec![1usize; levels.len()];
+        for d in (0..levels.len().saturating_sub(1)).rev() {
+            s[d] = s[d + 1] * p.ext[d + 1];
+        }
+        s
+    };
+    let mut order: Vec<(usize, i64)> = (0..n)
+        .map(|r| ((0..levels.len()).map(|d| codes[d][r] as usize * st[d]).sum(), r as i64))
+        .collect();
+    let mut given = vec![false; p.value.len()];
+    for &(c, _) in &order {
+        given[c] = true;
+    }
+    let is_margin = |c: usize| p.coords(c).iter().zip(&levels).any(|(x, l)| x == l);
+    order.extend((0..p.value.len()).filter(|&c| !given[c] && !is_margin(c)).map(|c| (c, -1)));
+    order.extend((0..p.value.len()).filter(|&c| is_margin(c)).map(|c| (c, -1)));
+    let mut t = Table::new();
+    for (d, (name, _, _)) in dims.iter().enumerate() {
+        t.push(
+            name,
+            Value::Ints(
+                order
+                    .iter()
+                    .map(|&(c, _)| {
+                        let x = p.coords(c)[d];
+                        if x == levels[d] { -1 } else { x as i64 }
+                    })
+                    .collect(),
+            ),
+        );
+    }
+    t.push("row", Value::Ints(order.iter().map(|&(_, r)| r).collect()));
+    t.push("count", order.iter().map(|&(c, _)| p.value[c]).collect::<Vec<f64>>());
+    t.push("suppressed", order.iter().map(|&(c, _)| p.reason[c] != Reason::Published).collect::<Vec<bool>>());
+    t.push(
+        "reason",
+        order
+            .iter()
+            .map(|&(c, _)| match p.reason[c] {
+                Reason::Primary => "primary",
+                Reason::Secondary => "secondary",
+                Reason::Published => "",
+            }
+            .to_string())
+            .collect::<Vec<String>>(),
+    );
+    t.push("lower", order.iter().map(|&(c, _)| p.lower[c]).collect::<Vec<f64>>());
+    t.push("upper", order.iter().map(|&(c, _)| p.upper[c]).collect::<Vec<f64>>());
+    let n_of = |r: Reason| p.reason.iter().filter(|&&x| x == r).count();
+    let suppressed_total: f64 = (0..p.value.len()).filter(|&c| p.reason[c] != Reason::Published && !is_margin(c)).map(|c| p.value[c]).sum();
+    Ok(Output::value(
+        Record::new()
+            .with("table", t)
+            .with("n_primary", n_of(Reason::Primary))
+            .with("n_secondary", n_of(Reason::Secondary))
+            .with("suppressed_total", suppressed_total)
+            .with("threshold", threshold)
+            .with("protection", protection)
+            .with("margins", margins)
+            .with("cost", opt.cost.name()),
+    ))
+}

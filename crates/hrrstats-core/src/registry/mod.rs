@@ -2,3 +2,5 @@
 
 pub mod comorbidity;
 pub mod capture_recapture;
+pub mod lp;
+pub mod sdc;
