@@ -81,7 +81,9 @@ def test_plot_draws_curves_and_bands():
     matplotlib.use("Agg")
     fit = hs.kaplan_meier("time", "status", strata="sex", data=LUNG_LIKE)
     ax = fit.plot()
-    assert len(ax.get_lines()) == 2 and len(ax.collections) == 2
+    curves = [ln for ln in ax.get_lines() if ln.get_gid() != "censor_marks"]
+    assert len(curves) == 2 and len(ax.collections) == 2
+    assert len(fit.plot(censor_marks=False).get_lines()) == 2
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["sex=f", "sex=m"]
 
 
