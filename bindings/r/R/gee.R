@@ -62,25 +62,9 @@ gee <- function(formula, data, id, family = gaussian, corstr = "independence", w
   take <- function(x) if (miss$n_dropped > 0L && !is.null(x)) x[keep] else x
   mf <- kept_frame(mf, keep)
 
-  resp <- glm_response(model.response(mf), fam$family %||% "gaussian", resp_label)
-  w <- take(if (is.null(w)) NULL else as.double(w))
-  if (!is.null(resp$trials)) w <- if (is.null(w)) resp$trials else w * resp$trials
-  check_two_levels(mf_terms, mf)
-  check_design_size(mf_terms, mf)
-  X <- model.matrix(mf_terms, mf)
-  assign_ <- attr(X, "assign")
-  contrasts <- attr(X, "contrasts")
-  intercept <- attr(mf_terms, "intercept") == 1L
-  X <- X[, assign_ != 0L, drop = FALSE]
-  if (ncol(X) == 0L) {
-    stop("argument `formula`: a model needs at least one covariate ",
-         "(intercept-only and empty models are not supported)", call. = FALSE)
-  }
-  storage.mode(X) <- "double"
-  xnames <- colnames(X)
-  off <- stats::model.offset(mf)
-  if (!is.null(off_arg)) off <- (if (is.null(off)) 0 else off) + take(as.double(off_arg))
-  if (!is.null(off)) off <- as.double(off)
+  d <- glm_design(mf, mf_terms, fam$family %||% "gaussian", resp_label, w, off_arg, take)
+  resp <- d$resp; w <- d$w; X <- d$X; xnames <- colnames(X); off <- d$offset
+  contrasts <- d$contrasts; intercept <- d$intercept
 
   inputs <- list(y = resp$y, covariates = X, covariate_names = xnames,
                  cluster = as_grouping(factor_codes(take(cl))),

@@ -104,27 +104,9 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
 
   family_name <- if (.method == "glm_fit") fam$family %||% "gaussian" else
     glm_method_family[[.method]]
-  resp <- glm_response(model.response(mf), family_name, resp_label)
-  w <- take(if (is.null(w)) NULL else as.double(w))
-  if (!is.null(resp$trials)) w <- if (is.null(w)) resp$trials else w * resp$trials
-
-  check_two_levels(mf_terms, mf)
-  check_design_size(mf_terms, mf)
-  X <- model.matrix(mf_terms, mf)
-  assign_ <- attr(X, "assign")
-  contrasts <- attr(X, "contrasts")
-  intercept <- attr(mf_terms, "intercept") == 1L
-  X <- X[, assign_ != 0L, drop = FALSE]
-  if (ncol(X) == 0L) {
-    stop("argument `formula`: a model needs at least one covariate ",
-         "(intercept-only and empty models are not supported)", call. = FALSE)
-  }
-  storage.mode(X) <- "double"
-  xnames <- colnames(X)
-
-  off <- stats::model.offset(mf)
-  if (!is.null(off_arg)) off <- (if (is.null(off)) 0 else off) + take(as.double(off_arg))
-  if (!is.null(off)) off <- as.double(off)
+  d <- glm_design(mf, mf_terms, family_name, resp_label, w, off_arg, take)
+  resp <- d$resp; w <- d$w; X <- d$X; xnames <- colnames(X); off <- d$offset
+  assign_ <- d$assign; contrasts <- d$contrasts; intercept <- d$intercept
   clusters <- if (is.null(cl)) NULL else factor_codes(take(cl))
 
   # The core's arguments, kept in the fit to make it again after saveRDS()/readRDS().
@@ -410,4 +392,29 @@ glm_predict <- function(object, X, off, rn, se.fit, type) {
 residuals.hrr_glm <- function(object, type = "deviance", ...) {
   r <- hrr_fit_call(glm_ptr(object), "residuals", list(type = type))
   stats::setNames(r, names(object$fitted.values))
+}
+
+# The response, prior weights (times binomial trials), design without the intercept
+# column (checked for size and levels first), and offset (model offset() terms plus the
+# `offset` argument) of a GLM-type model frame whose rows are kept, as glm builds them.
+glm_design <- function(mf, mf_terms, family_name, resp_label, w, off_arg, take) {
+  resp <- glm_response(model.response(mf), family_name, resp_label)
+  w <- take(if (is.null(w)) NULL else as.double(w))
+  if (!is.null(resp$trials)) w <- if (is.null(w)) resp$trials else w * resp$trials
+  check_two_levels(mf_terms, mf)
+  check_design_size(mf_terms, mf)
+  X <- model.matrix(mf_terms, mf)
+  assign_ <- attr(X, "assign")
+  contrasts <- attr(X, "contrasts")
+  X <- X[, assign_ != 0L, drop = FALSE]
+  if (ncol(X) == 0L) {
+    stop("argument `formula`: a model needs at least one covariate ",
+         "(intercept-only and empty models are not supported)", call. = FALSE)
+  }
+  storage.mode(X) <- "double"
+  off <- stats::model.offset(mf)
+  if (!is.null(off_arg)) off <- (if (is.null(off)) 0 else off) + take(as.double(off_arg))
+  if (!is.null(off)) off <- as.double(off)
+  list(resp = resp, w = w, X = X, assign = assign_, contrasts = contrasts,
+       intercept = attr(mf_terms, "intercept") == 1L, offset = off)
 }

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._convert import floats
 from ._cox import _coef_table
 from ._design import resolve_design
+from ._glm import _predict
 from ._protocol import call
 from . import _format
 
@@ -50,16 +50,7 @@ class GEE:
     def predict(self, covariates=None, type="link", se=False, *, offset=None, data=None):
         """Predictions on the "link" or "response" scale for new covariates (or the fit
         data); with ``se=True`` a DataFrame with fit and se (from the robust variance)."""
-        if covariates is None:
-            args = {"type": type, "covariates": self._covariates, "offset": self._offset}
-        else:
-            cols = self._design.apply(covariates, data)
-            args = {"type": type, "covariates": dict(zip(self._design.names, cols)),
-                    "offset": None if offset is None else floats(offset, "offset", data)}
-        r = self._fit.call("predict", args)
-        if not se:
-            return r["fit"].to_numpy()
-        return r
+        return _predict(self, covariates, type, se, offset, data)
 
     def __repr__(self):
         s = self.summary()

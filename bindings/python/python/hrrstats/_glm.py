@@ -61,16 +61,7 @@ class GLM:
         """Predictions on the "link" or "response" scale for new covariates (or the fit
         data); with ``se=True`` a DataFrame with fit and se (standard errors from the
         model-based variance, as ``predict.glm(se.fit = TRUE)``)."""
-        if covariates is None:
-            args = {"type": type, "covariates": self._covariates, "offset": self._offset}
-        else:
-            cols = self._design.apply(covariates, data)
-            args = {"type": type, "covariates": dict(zip(self._design.names, cols)),
-                    "offset": None if offset is None else floats(offset, "offset", data)}
-        r = self._fit.call("predict", args)
-        if not se:
-            return r["fit"].to_numpy()
-        return r
+        return _predict(self, covariates, type, se, offset, data)
 
     def __repr__(self):
         s = self.summary()
@@ -279,3 +270,18 @@ def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwar
 def negbin_glm(y, covariates, *, offset=None, weights=None, robust=False, data=None, **kwargs):
     """Negative binomial regression, theta by maximum likelihood (``MASS::glm.nb``)."""
     return _fit("negbin_glm", y, covariates, offset=offset, weights=weights, robust=robust, data=data, **kwargs)
+
+
+def _predict(fit, covariates, type, se, offset, data):
+    """The core's predictions of a GLM-type fit for new covariates (or the fit data):
+    the fitted values, or with ``se`` a DataFrame with fit and se."""
+    if covariates is None:
+        args = {"type": type, "covariates": fit._covariates, "offset": fit._offset}
+    else:
+        cols = fit._design.apply(covariates, data)
+        args = {"type": type, "covariates": dict(zip(fit._design.names, cols)),
+                "offset": None if offset is None else floats(offset, "offset", data)}
+    r = fit._fit.call("predict", args)
+    if not se:
+        return r["fit"].to_numpy()
+    return r

@@ -88,8 +88,10 @@ crate::option_enum!(ClogitMethod, "method",
     "exact" => ClogitMethod::Exact, "approximate" => ClogitMethod::Approximate,
     "breslow" => ClogitMethod::Approximate, "efron" => ClogitMethod::Efron);
 
-/// A conditional logistic fit: what `coef_table` needs.
-struct ClogitFit {
+/// A fit of the study designs whose only operation is `coef_table` (conditional
+/// logistic, case–cohort): its Wald table at any level.
+struct CoefFit {
+    what: &'static str,
     names: Vec<String>,
     coef: Vec<f64>,
     se: Vec<f64>,
@@ -97,7 +99,7 @@ struct ClogitFit {
     naive_se: Option<Vec<f64>>,
 }
 
-impl ClogitFit {
+impl CoefFit {
     fn table(&self, conf_level: f64) -> Result<Table> {
         crate::inference::CoefTable {
             names: &self.names,
@@ -112,11 +114,11 @@ impl ClogitFit {
     }
 }
 
-impl super::Fitted for ClogitFit {
+impl super::Fitted for CoefFit {
     fn call(&self, method: &str, args: &Args) -> Result<crate::protocol::Value> {
         match method {
             "coef_table" => Ok(self.table(args.num_or("conf_level", 0.95)?)?.into()),
-            _ => Err(super::no_such("a conditional logistic fit", method)),
+            _ => Err(super::no_such(self.what, method)),
         }
     }
 }
@@ -250,7 +252,8 @@ pub fn conditional_logistic(args: &Args) -> Result<Output> {
     let sd = |v: &[f64]| -> Vec<f64> { (0..p).map(|j| if aliased[j] { f64::NAN } else { v[j * p + j].sqrt() }).collect() };
     let se = sd(&var);
     let naive_se = naive_var.as_deref().map_or_else(|| se.clone(), sd);
-    let fit = ClogitFit {
+    let fit = CoefFit {
+        what: "a conditional logistic fit",
         names: names.clone(),
         coef: coef.clone(),
         se: se.clone(),
@@ -396,38 +399,6 @@ pub fn nested_case_control(args: &Args) -> Result<Output> {
 
 // ---- case-cohort analysis ----------------------------------------------------------------
 
-/// A case–cohort fit: what `coef_table` needs.
-struct CaseCohortFitted {
-    names: Vec<String>,
-    coef: Vec<f64>,
-    se: Vec<f64>,
-    naive_se: Option<Vec<f64>>,
-}
-
-impl CaseCohortFitted {
-    fn table(&self, conf_level: f64) -> Result<Table> {
-        crate::inference::CoefTable {
-            names: &self.names,
-            coef: &self.coef,
-            se: &self.se,
-            naive_se: self.naive_se.as_deref(),
-            dist: crate::inference::WaldDist::Normal,
-            exp: true,
-            conf_level,
-        }
-        .table()
-    }
-}
-
-impl super::Fitted for CaseCohortFitted {
-    fn call(&self, method: &str, args: &Args) -> Result<crate::protocol::Value> {
-        match method {
-            "coef_table" => Ok(self.table(args.num_or("conf_level", 0.95)?)?.into()),
-            _ => Err(super::no_such("a case-cohort fit", method)),
-        }
-    }
-}
-
 /// Case–cohort Cox regression, as `survival::cch`: `time`, `event` (1 case, 0
 /// censored), `covariates` (named numeric columns), `subcohort` (1 in the random
 /// subcohort, 0 not), `cohort_size` (one number, or one per stratum level for the
@@ -476,7 +447,8 @@ pub fn case_cohort(args: &Args) -> Result<Output> {
     let se = sd(&f.var);
     let naive_se = sd(&f.naive_var);
     let robust_used = robust && method == CchMethod::LinYing;
-    let fitted = CaseCohortFitted {
+    let fitted = CoefFit {
+        what: "a case-cohort fit",
         names: names.clone(),
         coef: f.coef.clone(),
         se: se.clone(),

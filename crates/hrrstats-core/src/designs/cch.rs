@@ -152,23 +152,6 @@ fn crossprod(r: &[f64], p: usize, rows: impl Iterator<Item = usize>, c: impl Fn(
     out
 }
 
-/// `V Δ V`.
-fn sandwich(v: &[f64], d: &[f64], p: usize) -> Vec<f64> {
-    let mut t = vec![0.0; p * p];
-    for i in 0..p {
-        for j in 0..p {
-            t[i * p + j] = (0..p).map(|k| v[i * p + k] * d[k * p + j]).sum();
-        }
-    }
-    let mut out = vec![0.0; p * p];
-    for i in 0..p {
-        for j in 0..p {
-            out[i * p + j] = (0..p).map(|k| t[i * p + k] * v[k * p + j]).sum();
-        }
-    }
-    out
-}
-
 fn col_refs(x: &[Vec<f64>]) -> Vec<&[f64]> {
     x.iter().map(|c| &c[..]).collect()
 }
@@ -568,7 +551,7 @@ pub fn fit(inp: &CaseCohortInput) -> Result<CaseCohortFit> {
                     *a += b;
                 }
             }
-            let phase2 = sandwich(&f.naive_var, &delta, p);
+            let phase2 = crate::linalg::sandwich(&f.naive_var, &delta, p);
             warnings.extend(f.warnings.iter().cloned());
             (f.coef.clone(), f.naive_var.clone(), phase2, None, Some(f.loglik), f.iterations, converged(&f))
         }
