@@ -209,6 +209,13 @@ fn joinpoint_errors_name_the_argument() {
     .err()
     .unwrap();
     assert!(e.to_string().contains("selection"), "{e}");
+    // years near the largest double: an error naming `x`, not a panic in the t distribution
+    let huge: Vec<f64> = (0..8).map(|i| 2e303 + i as f64 * 1e300).collect();
+    let y = vec![11.5, 3.5, 3.5, 1.5, 8.5, 9.5, 1.5, 1.5];
+    let e = api::call("joinpoint", &Args::new().with("x", nums(huge)).with("y", nums(y)).with("max_joinpoints", Arg::Num(2.0)))
+        .err()
+        .unwrap();
+    assert!(e.to_string().starts_with("argument `x`: the fitted trend is not finite"), "{e}");
 }
 
 #[test]

@@ -92,3 +92,5 @@ def test_errors_name_the_argument():
         hs.joinpoint(x, np.ones(12), se=np.r_[np.ones(11), -1.0])
     with pytest.warns(RuntimeWarning, match="max_joinpoints reduced"):
         hs.joinpoint(x[:8], np.exp(0.01 * x[:8]))
+    with pytest.raises(ValueError, match="argument `x`: the fitted trend is not finite"):
+        hs.joinpoint(2e303 + np.arange(8) * 1e300, [11.5, 3.5, 3.5, 1.5, 8.5, 9.5, 1.5, 1.5], max_joinpoints=2)

@@ -76,4 +76,6 @@ test_that("joinpoint errors name the argument", {
   expect_error(aapc(joinpoint(x = x, y = exp(0.01 * x)), 1990, 2005), "start")
   expect_error(joinpoint(x = x, y = rep(1, 12), se = c(rep(1, 11), -1)), "`se`")
   expect_warning(joinpoint(x = x[1:8], y = exp(0.01 * x[1:8])), "max_joinpoints reduced")
+  expect_error(joinpoint(x = 2e303 + (0:7) * 1e300, y = c(11.5, 3.5, 3.5, 1.5, 8.5, 9.5, 1.5, 1.5),
+                         max_joinpoints = 2), "argument `x`: the fitted trend is not finite")
 })

@@ -748,6 +748,12 @@ pub fn joinpoint(x: &[f64], y: &[f64], w: &[f64], order: Vec<usize>, p: &Joinpoi
         }
     };
     let segments = segments(x, &models[selected], p.log_linear, p.conf_level);
+    if segments.iter().any(|s| !(s.slope.is_finite() && s.slope_se.is_finite())) {
+        return Err(Error::Data {
+            arg: "x",
+            reason: "the fitted trend is not finite (x or y too extreme to fit): rescale x, e.g. to years since the first".into(),
+        });
+    }
     Ok(Joinpoint {
         x: x.to_vec(),
         y: y.to_vec(),
@@ -811,7 +817,10 @@ fn segments(x: &[f64], m: &KModel, log_linear: bool, conf_level: f64) -> Vec<Seg
                 lower: transform(log_linear, b[j] - tq * se),
                 upper: transform(log_linear, b[j] + tq * se),
                 t,
-                p: tdist.as_ref().map_or(f64::NAN, |d| 2.0 * d.sf(t.abs())),
+                p: match &tdist {
+                    Some(d) if !t.is_nan() => 2.0 * d.sf(t.abs()),
+                    _ => f64::NAN,
+                },
             }
         })
         .collect()
