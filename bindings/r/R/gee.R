@@ -34,22 +34,12 @@ gee <- function(formula, data, id, family = gaussian, corstr = "independence", w
   offset_expr <- substitute(offset)
   off_arg <- resolve_weights(offset_expr, data, pf, "offset")
 
-  tt <- if (is.null(data)) terms(formula) else terms(formula, data = data)
-  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
-    model.frame(tt, data = data, na.action = stats::na.pass)
+  mf <- glm_frame(formula, data)
   mf_terms <- attr(mf, "terms")
   resp_label <- label_of(formula[[2L]])
-  cols <- list()
+  cols <- frame_columns(mf)
   add <- function(arg, label, value) {
     cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label)
-  }
-  offset_cols <- attr(tt, "offset")
-  for (j in seq_along(mf)) {
-    v <- mf[[j]]
-    arg <- if (j == attr(tt, "response")) "y" else if (j %in% offset_cols) "offset" else
-      "covariates"
-    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)
-    add(arg, names(mf)[j], v)
   }
   add("id", label_of(id_expr), cl)
   if (!is.null(wv)) add("waves", label_of(waves_expr), as_double_column(wv, "waves", label_of(waves_expr)))

@@ -71,23 +71,12 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   cluster_expr <- substitute(cluster)
   cl <- resolve_weights(cluster_expr, data, pf, "cluster")
 
-  tt <- if (is.null(data)) terms(formula) else terms(formula, data = data)
-  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
-    model.frame(tt, data = data, na.action = stats::na.pass)
+  mf <- glm_frame(formula, data)
   mf_terms <- attr(mf, "terms")
   resp_label <- label_of(formula[[2L]])
-
-  cols <- list()
+  cols <- frame_columns(mf)
   add <- function(arg, label, value) {
     cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label)
-  }
-  offset_cols <- attr(tt, "offset")
-  for (j in seq_along(mf)) {
-    v <- mf[[j]]
-    arg <- if (j == attr(tt, "response")) "y" else if (j %in% offset_cols) "offset" else
-      "covariates"
-    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)   # cbind(), poly()
-    add(arg, names(mf)[j], v)
   }
   if (!is.null(w)) {
     add("weights", label_of(substitute(weights)),
@@ -417,4 +406,25 @@ glm_design <- function(mf, mf_terms, family_name, resp_label, w, off_arg, take) 
   if (!is.null(off)) off <- as.double(off)
   list(resp = resp, w = w, X = X, assign = assign_, contrasts = contrasts,
        intercept = attr(mf_terms, "intercept") == 1L, offset = off)
+}
+
+# The model frame of a GLM-type formula, missing values kept (handle_missing() decides).
+glm_frame <- function(formula, data) {
+  tt <- if (is.null(data)) terms(formula) else terms(formula, data = data)
+  if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
+    model.frame(tt, data = data, na.action = stats::na.pass)
+}
+
+# The columns of a model frame as handle_missing() checks them: the response (`y`),
+# offset() terms (`offset`) and the covariates, named as the user wrote them.
+frame_columns <- function(mf) {
+  tt <- attr(mf, "terms")
+  offset_cols <- attr(tt, "offset")
+  lapply(seq_along(mf), function(j) {
+    v <- mf[[j]]
+    arg <- if (j == attr(tt, "response")) "y" else if (j %in% offset_cols) "offset" else
+      "covariates"
+    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)   # cbind(), poly()
+    list(value = v, arg = arg, label = names(mf)[j])
+  })
 }
