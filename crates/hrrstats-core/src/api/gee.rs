@@ -8,12 +8,12 @@
 //! `conf_level`. The coefficient table has the robust se (geeglm's `Std.err`) and the
 //! model-based `naive_se` beside it, Wald z (geeglm's `Wald` is z²; same p-values).
 
-use super::glm::{covariate_terms, covariates_of, term_len};
+use super::glm::{covariate_terms, covariates_of, predict_table, term_len};
 use super::{no_such, Fitted, Output};
 use crate::design::DesignMatrix;
 use crate::error::{Error, Result};
 use crate::glm::gee::{CorStr, GeeFit, GeeParams};
-use crate::glm::{link_by_name, Family, Glm, GlmData, GlmScale};
+use crate::glm::{link_by_name, Family, Glm, GlmData};
 use crate::inference::{CoefTable, WaldDist};
 use crate::options::OptionEnum;
 use crate::protocol::{Args, Matrix, Record, Table, Value};
@@ -40,37 +40,7 @@ impl GeeModel {
     /// `predict`: `covariates` (new data or the fitted rows' again), `offset`, `type`
     /// ("link" or "response"); fit and se (robust variance).
     fn predict(&self, args: &Args) -> Result<Table> {
-        let scale = args.option::<GlmScale>("type")?;
-        if args.get("covariates").is_none() && !self.xnames.is_empty() {
-            return Err(Error::InvalidArgument {
-                arg: "covariates",
-                reason: "is required (the fit does not keep a copy of the covariates)".into(),
-            });
-        }
-        let terms = covariate_terms(args, "covariates")?;
-        let n = match (terms.first(), args.opt_nums("offset")?) {
-            (Some(t), _) => term_len(t),
-            (None, Some(o)) => o.len(),
-            (None, None) => self.fit.fitted.len(),
-        };
-        let d = DesignMatrix::build(&terms, n, false)?;
-        if d.names != self.xnames {
-            return Err(Error::InvalidArgument {
-                arg: "covariates",
-                reason: format!(
-                    "new data give columns {:?}, the model has {:?}",
-                    d.names, self.xnames
-                ),
-            });
-        }
-        let [lp, lp_se, mu, mu_se] = self
-            .fit
-            .predict(&covariates_of(&d, n)?, args.opt_nums("offset")?)?;
-        let (fit, se) = match scale {
-            GlmScale::Link => (lp, lp_se),
-            GlmScale::Response => (mu, mu_se),
-        };
-        Ok(Table::new().with("fit", fit).with("se", se))
+        predict_table(args, &self.xnames, self.fit.fitted.len(), |x, offset| self.fit.predict(x, offset))
     }
 }
 

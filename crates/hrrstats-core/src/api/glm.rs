@@ -20,7 +20,7 @@ use crate::data::Covariates;
 use crate::design::{DesignMatrix, Term};
 use crate::error::{Error, Result};
 use crate::glm::{
-    link_by_name, Family, Glm, GlmData, GlmFit, GlmParams, GlmResidual, GlmScale, PartSums,
+    link_by_name, Family, Glm, GlmData, GlmFit, GlmParams, GlmPrediction, GlmResidual, GlmScale, PartSums,
     PartitionedGlm, PassRequest, Robust, SandwichType,
 };
 use std::sync::Mutex;
@@ -279,35 +279,7 @@ impl GlmModel {
     /// fit's covariates), `offset` (absent: none), `type` ("link" or "response").
     /// Returns fit and se (from the model-based variance, as `predict.glm`).
     fn predict(&self, args: &Args) -> Result<Table> {
-        let scale = args.option::<GlmScale>("type")?;
-        if args.get("covariates").is_none() && !self.xnames.is_empty() {
-            return Err(Error::InvalidArgument {
-                arg: "covariates",
-                reason: "is required (the fit does not keep a copy of the covariates)".into(),
-            });
-        }
-        let terms = covariate_terms(args, "covariates")?;
-        let n = match (terms.first(), args.opt_nums("offset")?) {
-            (Some(t), _) => term_len(t),
-            (None, Some(o)) => o.len(),
-            (None, None) => self.y.len(),
-        };
-        let d = DesignMatrix::build(&terms, n, false)?;
-        if d.names != self.xnames {
-            return Err(Error::InvalidArgument {
-                arg: "covariates",
-                reason: format!(
-                    "new data give columns {:?}, the model has {:?}",
-                    d.names, self.xnames
-                ),
-            });
-        }
-        let p = self.fit.predict(&covariates_of(&d, n)?, args.opt_nums("offset")?)?;
-        let (fit, se) = match scale {
-            GlmScale::Link => (p.link, p.link_se),
-            GlmScale::Response => (p.response, p.response_se),
-        };
-        Ok(Table::new().with("fit", fit).with("se", se))
+        predict_table(args, &self.xnames, self.y.len(), |x, offset| self.fit.predict(x, offset))
     }
 }
 
@@ -851,4 +823,42 @@ mod tests {
         assert_eq!(cols[0], Value::Null);
         assert_eq!(cols[2], Value::Nums(vec![0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]));
     }
+}
+
+/// `predict` for a GLM-type fit with design columns `xnames`: builds the design of the
+/// new `covariates` (required when the model has covariates; `n_fitted` rows when neither
+/// covariates nor `offset` are given), checks its columns against the model's, and
+/// returns `fit` and `se` on the `type` scale ("link" or "response") from `predict`.
+pub(super) fn predict_table(
+    args: &Args,
+    xnames: &[String],
+    n_fitted: usize,
+    predict: impl FnOnce(&Covariates, Option<&[f64]>) -> Result<GlmPrediction>,
+) -> Result<Table> {
+    let scale = args.option::<GlmScale>("type")?;
+    if args.get("covariates").is_none() && !xnames.is_empty() {
+        return Err(Error::InvalidArgument {
+            arg: "covariates",
+            reason: "is required (the fit does not keep a copy of the covariates)".into(),
+        });
+    }
+    let terms = covariate_terms(args, "covariates")?;
+    let n = match (terms.first(), args.opt_nums("offset")?) {
+        (Some(t), _) => term_len(t),
+        (None, Some(o)) => o.len(),
+        (None, None) => n_fitted,
+    };
+    let d = DesignMatrix::build(&terms, n, false)?;
+    if d.names != xnames {
+        return Err(Error::InvalidArgument {
+            arg: "covariates",
+            reason: format!("new data give columns {:?}, the model has {:?}", d.names, xnames),
+        });
+    }
+    let p = predict(&covariates_of(&d, n)?, args.opt_nums("offset")?)?;
+    let (fit, se) = match scale {
+        GlmScale::Link => (p.link, p.link_se),
+        GlmScale::Response => (p.response, p.response_se),
+    };
+    Ok(Table::new().with("fit", fit).with("se", se))
 }

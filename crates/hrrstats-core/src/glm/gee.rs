@@ -881,36 +881,7 @@ impl GeeFit {
         &self,
         x: &crate::data::Covariates,
         offset: Option<&[f64]>,
-    ) -> Result<[Vec<f64>; 4]> {
-        let p = self.coef.len();
-        let n = x.n();
-        if let Some(o) = offset {
-            crate::data::check_offset(o, n, "covariates")?;
-        }
-        let j0 = self.intercept as usize;
-        let mut out = [vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]];
-        let mut xr = vec![0.0; p];
-        for i in 0..n {
-            if self.intercept {
-                xr[0] = 1.0;
-            }
-            for j in 0..x.p() {
-                xr[j0 + j] = x.column(j)[i];
-            }
-            let eta = xr.iter().zip(&self.coef).map(|(a, b)| a * b).sum::<f64>()
-                + offset.map_or(0.0, |o| o[i]);
-            let mut v = 0.0;
-            for j in 0..p {
-                for l in 0..p {
-                    v += xr[j] * self.var[j * p + l] * xr[l];
-                }
-            }
-            let se = v.max(0.0).sqrt();
-            out[0][i] = eta;
-            out[1][i] = se;
-            out[2][i] = self.link.inverse(eta);
-            out[3][i] = self.link.mu_eta(eta).abs() * se;
-        }
-        Ok(out)
+    ) -> Result<super::prediction::GlmPrediction> {
+        super::prediction::predict_rows(&self.coef, &self.var, &[], self.intercept, &*self.link, x, offset)
     }
 }

@@ -1,7 +1,7 @@
 //! Predictions (`predict.glm(se.fit = TRUE)`), Wald tests and residuals
 //! (`residuals.glm`) of a fitted GLM.
 
-use super::{GlmData, GlmFit};
+use super::{GlmData, GlmFit, Link};
 use crate::data::{check_offset, Covariates};
 use crate::error::{Error, Result};
 use crate::inference::{CoefTable, WaldDist};
@@ -37,50 +37,7 @@ impl GlmResidual {
 impl GlmFit {
     /// with standard errors from `var` (`predict.glm(se.fit = TRUE)`).
     pub fn predict(&self, x: &Covariates, offset: Option<&[f64]>) -> Result<GlmPrediction> {
-        let p = self.coef.len();
-        if x.p() + self.intercept as usize != p {
-            return Err(Error::InvalidArgument {
-                arg: "covariates",
-                reason: format!(
-                    "has {} columns; the model has {}",
-                    x.p(),
-                    p - self.intercept as usize
-                ),
-            });
-        }
-        if let Some(o) = offset {
-            check_offset(o, x.n(), "covariates")?;
-        }
-        let cols: Vec<Option<usize>> = (0..p)
-            .map(|j| {
-                if self.intercept {
-                    j.checked_sub(1)
-                } else {
-                    Some(j)
-                }
-            })
-            .collect();
-        let get = |i: usize, j: usize| cols[j].map_or(1.0, |c| x.column(c)[i]);
-        let mut out = GlmPrediction::default();
-        for i in 0..x.n() {
-            let eta: f64 = (0..p)
-                .filter(|&j| !self.aliased[j])
-                .map(|j| get(i, j) * self.coef[j])
-                .sum::<f64>()
-                + offset.map_or(0.0, |o| o[i]);
-            let mut v = 0.0;
-            for a in 0..p {
-                for b in 0..p {
-                    v += get(i, a) * self.var[a * p + b] * get(i, b);
-                }
-            }
-            let se = v.max(0.0).sqrt();
-            out.link.push(eta);
-            out.link_se.push(se);
-            out.response.push(self.link.inverse(eta));
-            out.response_se.push(se * self.link.mu_eta(eta).abs());
-        }
-        Ok(out)
+        predict_rows(&self.coef, &self.var, &self.aliased, self.intercept, &*self.link, x, offset)
     }
 
     /// The reference distribution of the Wald statistics: z, or t on the residual
@@ -155,3 +112,53 @@ pub enum GlmScale {
 }
 
 crate::option_enum!(GlmScale, "type", "link" => GlmScale::Link, "response" => GlmScale::Response);
+
+/// Linear predictor and mean, with standard errors from the coefficients' variance `var`
+/// (p x p, row-major), for the rows of `x` (covariates without the intercept) and
+/// `offset` (`predict.glm(se.fit = TRUE)`): shared by GLM and GEE fits. Aliased
+/// coefficients (`aliased`, empty for none) are left out of the linear predictor.
+pub(crate) fn predict_rows(
+    coef: &[f64],
+    var: &[f64],
+    aliased: &[bool],
+    intercept: bool,
+    link: &dyn Link,
+    x: &Covariates,
+    offset: Option<&[f64]>,
+) -> Result<GlmPrediction> {
+    let p = coef.len();
+    if x.p() + intercept as usize != p {
+        return Err(Error::InvalidArgument {
+            arg: "covariates",
+            reason: format!("has {} columns; the model has {}", x.p(), p - intercept as usize),
+        });
+    }
+    if let Some(o) = offset {
+        check_offset(o, x.n(), "covariates")?;
+    }
+    let j0 = intercept as usize;
+    let mut xr = vec![1.0; p];
+    let mut out = GlmPrediction::default();
+    for i in 0..x.n() {
+        for j in 0..x.p() {
+            xr[j0 + j] = x.column(j)[i];
+        }
+        let eta: f64 = (0..p)
+            .filter(|&j| !aliased.get(j).copied().unwrap_or(false))
+            .map(|j| xr[j] * coef[j])
+            .sum::<f64>()
+            + offset.map_or(0.0, |o| o[i]);
+        let mut v = 0.0;
+        for a in 0..p {
+            for b in 0..p {
+                v += xr[a] * var[a * p + b] * xr[b];
+            }
+        }
+        let se = v.max(0.0).sqrt();
+        out.link.push(eta);
+        out.link_se.push(se);
+        out.response.push(link.inverse(eta));
+        out.response_se.push(se * link.mu_eta(eta).abs());
+    }
+    Ok(out)
+}
