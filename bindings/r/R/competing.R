@@ -367,15 +367,9 @@ logLik.hrr_finegray <- function(object, ...) {
 }
 
 confint.hrr_finegray <- function(object, parm, level = 0.95, ...) {
-  cf <- object$coefficients
-  if (missing(parm)) parm <- names(cf)
-  else if (is.numeric(parm)) parm <- names(cf)[parm]
   w <- fg_table(object, level, "level")
-  a <- (1 - level) / 2
-  ci <- cbind(w$lower, w$upper)
-  dimnames(ci) <- list(names(cf), paste(format(100 * c(a, 1 - a), trim = TRUE,
-                                               scientific = FALSE, digits = 3L), "%"))
-  ci[parm, , drop = FALSE]
+  w$term <- names(object$coefficients)
+  wald_confint(w, parm, level)
 }
 
 # The coefficient table: term, coef, exp_coef, se, z, p, exp_lower, exp_upper, lower,

@@ -231,16 +231,7 @@ na_table <- function(tab) {
 # Wald limits of the coefficients (coef scale; the robust variance when the fit has
 # one), as confint.coxph and confint.default. Also the method for GLM fits.
 confint.hrr_coxph <- function(object, parm, level = 0.95, ...) {
-  tab <- cox_table(object, level, "level")
-  cf <- object$coefficients
-  if (missing(parm)) parm <- names(cf)
-  else if (is.numeric(parm)) parm <- names(cf)[parm]
-  a <- (1 - level) / 2
-  i <- match(parm, tab$term)
-  ci <- cbind(tab$lower[i], tab$upper[i])
-  dimnames(ci) <- list(parm, paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE,
-                                          digits = 3L), "%"))
-  ci
+  wald_confint(cox_table(object, level, "level"), parm, level)
 }
 
 # The coefficient table: one row per coefficient; lower/upper are limits of coef,

@@ -121,16 +121,7 @@ vcov.hrr_gee <- function(object, ...) object$var
 nobs.hrr_gee <- function(object, ...) object$nobs
 
 confint.hrr_gee <- function(object, parm, level = 0.95, ...) {
-  tab <- gee_table(object, level, "level")
-  cf <- object$coefficients
-  if (missing(parm)) parm <- names(cf)
-  else if (is.numeric(parm)) parm <- names(cf)[parm]
-  a <- (1 - level) / 2
-  i <- match(parm, tab$term)
-  ci <- cbind(tab$lower[i], tab$upper[i])
-  dimnames(ci) <- list(parm, paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE,
-                                          digits = 3L), "%"))
-  ci
+  wald_confint(gee_table(object, level, "level"), parm, level)
 }
 
 as.data.frame.hrr_gee <- function(x, row.names = NULL, optional = FALSE, ..., conf_level = 0.95) {

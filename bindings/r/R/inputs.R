@@ -414,11 +414,15 @@ print_summary_of <- function(x, digits = max(3L, getOption("digits") - 3L), ...)
 # confint() from the coefficient table's Wald limits at `level` (`summary(object,
 # conf.int = level)`), as confint.default labels them.
 confint_from_summary <- function(object, parm, level = 0.95, ...) {
-  tab <- summary(object, conf.int = level, .label = "level")$table
+  wald_confint(summary(object, conf.int = level, .label = "level")$table, parm, level)
+}
+
+# The limits of a coefficient table `tab` (term, lower, upper at `level`) as a confint()
+# matrix labelled as confint.default; `parm` (names or positions) selects rows.
+wald_confint <- function(tab, parm, level) {
   m <- cbind(tab$lower, tab$upper)
   a <- (1 - level) / 2
   dimnames(m) <- list(tab$term, paste(format(100 * c(a, 1 - a), trim = TRUE, scientific = FALSE,
                                              digits = 3), "%"))
-  if (!missing(parm)) m <- m[parm, , drop = FALSE]
-  m
+  if (missing(parm)) m else m[parm, , drop = FALSE]
 }

@@ -58,10 +58,7 @@ confint.hrr_pool <- function(object, parm, level = 0.95, ...) {
   inputs$conf_level <- level
   tab <- if (isTRUE(all.equal(level, object$conf_level))) object$table else
     hrr_call("pool", inputs)$value$table
-  m <- cbind(tab$lower, tab$upper)
-  dimnames(m) <- list(tab$term, paste(format(100 * c(1 - level, 1 + level) / 2, trim = TRUE), "%"))
-  if (!missing(parm)) m <- m[parm, , drop = FALSE]
-  m
+  wald_confint(tab, parm, level)
 }
 
 print.hrr_pool <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
