@@ -3,9 +3,8 @@
 //! and factor effects, both drift extractions, given knots and references, B-splines and
 //! linear splines — effects with limits, drift and the analysis of deviance at 1e-8.
 mod common;
-use std::borrow::Cow;
 
-use common::{assert_close, Table};
+use common::{assert_close, Table, nums, column};
 
 /// Like assert_close, but collecting the first mismatch of each comparison.
 fn check(bad: &mut Vec<String>, what: &str, ours: &[f64], theirs: &[f64]) {
@@ -16,31 +15,7 @@ fn check(bad: &mut Vec<String>, what: &str, ours: &[f64], theirs: &[f64]) {
     }
 }
 use hrrstats::api;
-use hrrstats::protocol::{Arg, Args, Value};
-
-fn nums(x: Vec<f64>) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(x))
-}
-
-fn get<'a>(v: &'a Value, path: &[&str]) -> &'a Value {
-    let mut x = v;
-    for p in path {
-        x = match x {
-            Value::Record(r) => r.get(p).unwrap_or_else(|| panic!("no {p}")),
-            Value::Table(t) => t.get(p).unwrap_or_else(|| panic!("no {p}")),
-            other => panic!("{other:?}"),
-        };
-    }
-    x
-}
-
-fn column(v: &Value, path: &[&str]) -> Vec<f64> {
-    match get(v, path) {
-        Value::Nums(v) => v.clone(),
-        Value::Num(v) => vec![*v],
-        other => panic!("{other:?}"),
-    }
-}
+use hrrstats::protocol::{Arg, Args};
 
 /// The arguments of every case in apc_cases.csv, with its name.
 fn cases() -> Vec<(String, Args<'static>)> {

@@ -8,34 +8,9 @@
 mod common;
 use std::borrow::Cow;
 
-use common::{assert_close_tol, Table};
+use common::{assert_close_tol, Table, nums, field as get, vec_of, record};
 use hrrstats::api;
 use hrrstats::protocol::{Arg, Args, Record, Value};
-
-fn nums(v: Vec<f64>) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(v))
-}
-
-fn get<'a>(r: &'a Record, k: &str) -> &'a Value {
-    r.get(k).unwrap_or_else(|| panic!("no field {k}"))
-}
-
-fn vec_of(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Nums(x) => x.clone(),
-        Value::Ints(x) => x.iter().map(|&i| i as f64).collect(),
-        Value::Num(x) => vec![*x],
-        Value::Int(x) => vec![*x as f64],
-        other => panic!("not numbers: {other:?}"),
-    }
-}
-
-fn record(out: api::Output) -> Record {
-    match out.value {
-        Value::Record(r) => r,
-        other => panic!("not a record: {other:?}"),
-    }
-}
 
 const TERMS: [&str; 5] = ["stageII", "stageIII", "stageIV", "histolUH", "age"];
 

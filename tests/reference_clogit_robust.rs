@@ -6,30 +6,13 @@
 mod common;
 use std::borrow::Cow;
 
-use common::{assert_close_tol, Table};
+use common::{assert_close_tol, Table, nums, field as get, vec_of};
 use hrrstats::api;
 use hrrstats::protocol::{Arg, Args, Record, Value};
-
-fn nums(v: Vec<f64>) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(v))
-}
 
 fn codes(t: &Table, col: &str) -> Arg<'static> {
     let (c, k) = t.codes(col);
     Arg::Codes { codes: Cow::Owned(c), levels: (1..=k).map(|i| i.to_string()).collect() }
-}
-
-fn get<'a>(r: &'a Record, k: &str) -> &'a Value {
-    r.get(k).unwrap_or_else(|| panic!("no field {k}"))
-}
-
-fn vec_of(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Nums(x) => x.clone(),
-        Value::Num(x) => vec![*x],
-        Value::Int(x) => vec![*x as f64],
-        other => panic!("not numbers: {other:?}"),
-    }
 }
 
 fn matrix(r: &Record, k: &str) -> Vec<f64> {

@@ -4,37 +4,12 @@
 //! in plain R (tests/reference/generate_funnel.R; simulated hospitals,
 //! datasets::UCBAdmissions, MASS::Insurance).
 mod common;
-use std::borrow::Cow;
 
-use common::{assert_close_tol, Table};
+use common::{assert_close_tol, Table, nums, at as get, column};
 use hrrstats::api;
 use hrrstats::protocol::{Arg, Args, Value};
 
 const TOL: f64 = 1e-10;
-
-fn nums(x: Vec<f64>) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(x))
-}
-
-fn get<'v>(v: &'v Value, path: &[&str]) -> &'v Value {
-    let mut x = v;
-    for p in path {
-        x = match x {
-            Value::Record(r) => r.get(p).unwrap_or_else(|| panic!("no {p}")),
-            Value::Table(t) => t.get(p).unwrap_or_else(|| panic!("no {p}")),
-            other => panic!("{other:?}"),
-        };
-    }
-    x
-}
-
-fn column(v: &Value, path: &[&str]) -> Vec<f64> {
-    match get(v, path) {
-        Value::Nums(v) => v.clone(),
-        Value::Num(v) => vec![*v],
-        other => panic!("{other:?}"),
-    }
-}
 
 fn label(level: f64) -> String {
     format!("{}", (level * 100.0 * 1e6).round() / 1e6)

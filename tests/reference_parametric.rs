@@ -5,27 +5,9 @@
 mod common;
 use std::borrow::Cow;
 
-use common::{assert_close, assert_close_tol, Table};
+use common::{assert_close, assert_close_tol, Table, nums, field as get, vec_of};
 use hrrstats::api;
-use hrrstats::protocol::{Arg, Args, Record, Value};
-
-fn nums(v: Vec<f64>) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(v))
-}
-
-fn get<'a>(r: &'a Record, k: &str) -> &'a Value {
-    r.get(k).unwrap_or_else(|| panic!("no field {k}"))
-}
-
-fn vec_of(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Nums(x) => x.clone(),
-        Value::Ints(x) => x.iter().map(|&i| i as f64).collect(),
-        Value::Num(x) => vec![*x],
-        Value::Int(x) => vec![*x as f64],
-        other => panic!("not numbers: {other:?}"),
-    }
-}
+use hrrstats::protocol::{Arg, Args, Value};
 
 /// A numeric column as a grouping: codes in sorted level order, labels `prefix` + value.
 fn grouping(v: &[f64], prefix: &str) -> Arg<'static> {

@@ -124,3 +124,56 @@ pub fn assert_close_scaled(what: &str, ours: &[f64], theirs: &[f64]) {
         );
     }
 }
+
+// Reading the core's protocol values (the reference tests call `hrrstats::api` as the
+// bindings do).
+use hrrstats::protocol::{Arg, Record, Value};
+
+/// A numeric argument owning its values.
+pub fn nums(v: Vec<f64>) -> Arg<'static> {
+    Arg::Nums(std::borrow::Cow::Owned(v))
+}
+
+/// A record's field, or a panic naming it.
+pub fn field<'a>(r: &'a Record, k: &str) -> &'a Value {
+    r.get(k).unwrap_or_else(|| panic!("no field {k}"))
+}
+
+/// The value at `path` through nested records and tables.
+pub fn at<'v>(v: &'v Value, path: &[&str]) -> &'v Value {
+    let mut x = v;
+    for p in path {
+        x = match x {
+            Value::Record(r) => r.get(p).unwrap_or_else(|| panic!("no {p}")),
+            Value::Table(t) => t.get(p).unwrap_or_else(|| panic!("no {p}")),
+            other => panic!("{other:?}"),
+        };
+    }
+    x
+}
+
+/// Any numeric value (scalar, vector, codes, matrix data) as f64s.
+pub fn vec_of(v: &Value) -> Vec<f64> {
+    match v {
+        Value::Nums(x) => x.clone(),
+        Value::Ints(x) => x.iter().map(|&i| i as f64).collect(),
+        Value::Index(x) => x.iter().map(|&i| i as f64).collect(),
+        Value::Num(x) => vec![*x],
+        Value::Int(x) => vec![*x as f64],
+        Value::Matrix(m) => m.data.clone(),
+        other => panic!("not numbers: {other:?}"),
+    }
+}
+
+/// The numbers at `path` (see [`at`]).
+pub fn column(v: &Value, path: &[&str]) -> Vec<f64> {
+    vec_of(at(v, path))
+}
+
+/// A method's output that is a record.
+pub fn record(out: hrrstats::api::Output) -> Record {
+    match out.value {
+        Value::Record(r) => r,
+        other => panic!("not a record: {other:?}"),
+    }
+}
