@@ -17,9 +17,9 @@ declare -A PASSED FAILED
 # the package, if a test file loads one that is not in this list: a reference test
 # skipped for a missing package counts as failed, so the install must not depend on
 # what happens to be on the machine.
-R_TEST_PACKAGES=(survival testthat MASS sandwich relsurv cmprsk mice Epi generics broom knitr geepack lpSolve)
+R_TEST_PACKAGES=(survival testthat MASS sandwich relsurv cmprsk mice Epi generics broom knitr geepack lpSolve rmarkdown ggplot2 data.table tibble)
 # ... and the Debian package of each (same order).
-R_TEST_APT=(r-cran-survival r-cran-testthat r-cran-mass r-cran-sandwich r-cran-relsurv r-cran-cmprsk r-cran-mice r-cran-epi r-cran-generics r-cran-broom r-cran-knitr r-cran-geepack r-cran-lpsolve)
+R_TEST_APT=(r-cran-survival r-cran-testthat r-cran-mass r-cran-sandwich r-cran-relsurv r-cran-cmprsk r-cran-mice r-cran-epi r-cran-generics r-cran-broom r-cran-knitr r-cran-geepack r-cran-lpsolve r-cran-rmarkdown r-cran-ggplot2 r-cran-data.table r-cran-tibble)
 # Python packages the tests import (besides hrrstats itself and the standard library).
 PY_TEST_PACKAGES=(numpy pandas pytest matplotlib polars hypothesis dask distributed pyarrow scipy)
 # ... with the extras they need (hrrstats.dask: dask's DataFrame).
@@ -58,6 +58,9 @@ need_apt=()
 command -v xz >/dev/null 2>&1 || need_apt+=(xz-utils)
 if [ "${HRRSTATS_SKIP_R:-0}" != 1 ]; then
   command -v Rscript >/dev/null 2>&1 || need_apt+=(r-base-dev)
+  # R CMD check --as-cran (bindings/r/tools/check.sh) needs qpdf and checkbashisms
+  command -v qpdf >/dev/null 2>&1 || need_apt+=(qpdf)
+  command -v checkbashisms >/dev/null 2>&1 || need_apt+=(devscripts)
   for i in "${!R_TEST_PACKAGES[@]}"; do
     pkg=${R_TEST_PACKAGES[$i]}
     if ! command -v Rscript >/dev/null 2>&1 ||
@@ -114,6 +117,7 @@ if [ "${HRRSTATS_SKIP_R:-0}" != 1 ]; then
   echo "== R: build the offline source tarball, install it without network, run testthat"
   set +e
   HRRSTATS_FIXTURES="$ROOT/tests/reference/fixtures" HRRSTATS_REQUIRE_FIXTURES=1 HRRSTATS_R_LIB="$LOG/rlib" \
+    HRRSTATS_R_DIST="$LOG/rdist" HRRSTATS_CARGO_TARGET_DIR="$LOG/r-cargo-target" \
     bash bindings/r/tools/test.sh 2>&1 | tee "$LOG/r.txt"
   r_rc=${PIPESTATUS[0]}
   set -e
@@ -121,6 +125,15 @@ if [ "${HRRSTATS_SKIP_R:-0}" != 1 ]; then
   PASSED[r]=$(echo "$last" | sed -E 's/^r: ([0-9]+) passed.*/\1/'); PASSED[r]=${PASSED[r]:-0}
   FAILED[r]=$(echo "$last" | sed -E 's/.* ([0-9]+) failed.*/\1/'); FAILED[r]=${FAILED[r]:-0}
   [ "$r_rc" -eq 0 ] || [ "${FAILED[r]}" -gt 0 ] || FAILED[r]=1
+
+  echo "== R: R CMD build with the vignettes and R CMD check --as-cran of the tarball"
+  set +e
+  HRRSTATS_CARGO_TARGET_DIR="$LOG/r-cargo-target" bash bindings/r/tools/check.sh \
+    "$(ls "$LOG"/rdist/hrrstats_*.tar.gz 2>/dev/null | head -n 1)" 2>&1 | tee "$LOG/rcheck.txt"
+  set -e
+  last=$(grep -E '^r-check: [0-9]+ passed, [0-9]+ failed' "$LOG/rcheck.txt" | tail -1)
+  PASSED[r-check]=$(echo "$last" | sed -E 's/^r-check: ([0-9]+) passed.*/\1/'); PASSED[r-check]=${PASSED[r-check]:-0}
+  FAILED[r-check]=$(echo "$last" | sed -E 's/.* ([0-9]+) failed.*/\1/'); FAILED[r-check]=${FAILED[r-check]:-1}
 fi
 
 if [ "${HRRSTATS_SKIP_R:-0}" != 1 ] && [ "${HRRSTATS_SKIP_PYTHON:-0}" != 1 ]; then

@@ -182,15 +182,41 @@ step_path <- function(t, y, xmax) {
 plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
                             conf_int = FALSE, col = NULL, lty = NULL, lwd = 1.5,
                             xlab = "Time", ylab = "Cumulative incidence", ylim = c(0, 1),
-                            legend = TRUE, legend_pos = "topleft", main = NULL, ...) {
+                            legend = TRUE, legend_pos = "topleft", main = NULL,
+                            risk_table = FALSE, risk_times = NULL, xscale = 1, ...) {
   check_flag(stacked, "stacked")
   check_flag(conf_int, "conf_int")
+  check_xscale(xscale)
   cause_idx <- if (is.null(causes)) seq_along(x$causes) else
     label_codes(causes, x$causes, "causes", "cause")
   nc <- length(cause_idx)
   tab <- x$table
+  tab$time <- tab$time / xscale
   xmax <- if (nrow(tab)) max(tab$time) else 1
   col <- rep_len(col %||% (seq_len(nc) + 1L), nc)
+  shown <- if (stacked) level_codes(group %||% 1L, x$groups, "group") else
+    level_codes(group, x$groups, "group")
+  if (isTRUE(risk_table)) {
+    op <- risk_table_margin(length(shown))
+    on.exit(graphics::par(op))
+  }
+  # the number at risk of the groups drawn, under the axis (returned as "risk_table")
+  finish <- function() {
+    if (!isTRUE(risk_table)) return(invisible(x))
+    times <- risk_table_times(risk_times)
+    inp <- x$inputs
+    rt <- risk_counts(inp$time, as.double(inp$cause != inp$censor_code), inp$entry,
+                      inp$group, x$groups, times * xscale)
+    rt$time <- rt$time / xscale
+    rt <- rt[as.integer(rt$strata) %in% shown, , drop = FALSE]
+    names(rt)[1L] <- "group"
+    draw_risk_table(data.frame(strata = factor(as.character(rt$group),
+                                               levels = x$groups[shown]),
+                               time = rt$time, n_risk = rt$n_risk),
+                    x$groups[shown], rep("black", length(shown)))
+    rownames(rt) <- NULL
+    invisible(structure(x, risk_table = rt))
+  }
   rows <- function(g, k) which(as.integer(tab$group) == g & as.integer(tab$cause) == k)
   if (stacked) {
     g <- level_codes(group %||% 1L, x$groups, "group")
@@ -213,9 +239,9 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
       graphics::legend(legend_pos, legend = x$causes[cause_idx],
                        fill = adjustcolor(col, alpha.f = 0.6), border = col, bty = "n")
     }
-    return(invisible(x))
+    return(finish())
   }
-  gs <- level_codes(group, x$groups, "group")
+  gs <- shown
   lty <- rep_len(lty %||% seq_along(gs), length(gs))
   plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
   for (j in seq_along(gs)) {
@@ -239,7 +265,7 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
       graphics::legend(legend_pos, legend = lab, col = col, lty = lty[1L], lwd = lwd, bty = "n")
     }
   }
-  invisible(x)
+  finish()
 }
 
 # ---- Fine-Gray regression ---------------------------------------------------------------

@@ -188,14 +188,12 @@ plot.hrr_km <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
                         legend = x$has_strata, legend_pos = "topright", main = NULL,
                         censor_marks = TRUE, risk_table = FALSE, risk_times = NULL,
                         xscale = 1, ...) {
-  if (!is.numeric(xscale) || length(xscale) != 1L || !is.finite(xscale) || xscale <= 0) {
-    stop("argument `xscale` must be one positive number", call. = FALSE)
-  }
+  check_xscale(xscale)
   k <- length(x$strata_levels)
   col <- rep_len(col %||% seq_len(k), k)
   lty <- rep_len(lty, k)
   if (isTRUE(risk_table)) {
-    op <- graphics::par(mar = graphics::par("mar") + c(k + 2, 3, 0, 0))
+    op <- risk_table_margin(k)
     on.exit(graphics::par(op))
   }
   xmax <- (if (length(x$time)) max(x$time) else 1) / xscale
@@ -218,22 +216,10 @@ plot.hrr_km <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
                      bty = "n")
   }
   if (isTRUE(risk_table)) {
-    times <- risk_times %||% graphics::axTicks(1)
-    if (!is.numeric(times) || !all(is.finite(times))) {
-      stop("argument `risk_times` must be finite numbers", call. = FALSE)
-    }
+    times <- risk_table_times(risk_times)
     tab <- survival_at(x, times * xscale)
     tab$time <- tab$time / xscale
-    left <- graphics::par("usr")[1L]
-    graphics::mtext("Number at risk", side = 1, line = 4, at = left, adj = 0, cex = 0.8)
-    for (i in seq_len(k)) {
-      n <- tab$n_risk[as.integer(tab$strata) == i]
-      graphics::mtext(format(n), side = 1, line = 4 + i, at = times, cex = 0.8, col = col[i])
-      if (k > 1L) {
-        graphics::mtext(paste0(x$strata_levels[i], "  "), side = 1, line = 4 + i, at = left,
-                        adj = 1, cex = 0.8, col = col[i])
-      }
-    }
+    draw_risk_table(tab, x$strata_levels, col)
     return(invisible(structure(x, risk_table = tab[c("strata", "time", "n_risk")])))
   }
   invisible(x)

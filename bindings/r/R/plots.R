@@ -43,3 +43,56 @@ forest_plot <- function(fit, exp = NULL, level = 0.95, terms = NULL, intercept =
   graphics::axis(2, at = y, labels = tab$term, las = 1, tick = FALSE)
   invisible(data.frame(term = tab$term, estimate = est, lower = lo, upper = hi))
 }
+
+# ---- number-at-risk tables under the time axis (Kaplan-Meier, net survival, cumulative
+# incidence) ---------------------------------------------------------------------------------
+
+check_xscale <- function(xscale) {
+  if (!is.numeric(xscale) || length(xscale) != 1L || !is.finite(xscale) || xscale <= 0) {
+    stop("argument `xscale` must be one positive number", call. = FALSE)
+  }
+  xscale
+}
+
+# Room under the axis for a risk table of `k` rows (and at the left for its labels);
+# returns the old par() for on.exit().
+risk_table_margin <- function(k) graphics::par(mar = graphics::par("mar") + c(k + 2, 3, 0, 0))
+
+# The times of the table (in plotted units): `risk_times`, or the axis ticks.
+risk_table_times <- function(risk_times) {
+  times <- risk_times %||% graphics::axTicks(1)
+  if (!is.numeric(times) || !length(times) || !all(is.finite(times))) {
+    stop("argument `risk_times` must be finite numbers", call. = FALSE)
+  }
+  as.double(times)
+}
+
+# Numbers at risk at `times` (the persons under follow-up just before each time, entry < t
+# <= exit: the Kaplan-Meier risk set, as summary(survfit, times)$n.risk), one block per
+# level of `groups`, counted by the core's Kaplan-Meier fit of the same follow-up
+# (unweighted counts, as survminer's tables). `times` in the data's unit.
+risk_counts <- function(time, status, entry, groups, levels, times) {
+  out <- hrr_call("kaplan_meier", list(time = time, status = status, entry = entry,
+                                       strata = groups, conf_type = "none"))
+  a <- hrr_fit_call(out$fit, "survival_at", list(times = as.double(times)))
+  data.frame(strata = factor(levels[a$strata], levels = levels), time = a$time,
+             n_risk = a$n_risk)
+}
+
+# Draw the table `tab` (strata, time in plotted units, n_risk) under the axis, one row
+# per level in its colour, labelled when there are several.
+draw_risk_table <- function(tab, labels, col) {
+  k <- length(labels)
+  left <- graphics::par("usr")[1L]
+  graphics::mtext("Number at risk", side = 1, line = 4, at = left, adj = 0, cex = 0.8)
+  for (i in seq_len(k)) {
+    r <- as.integer(tab$strata) == i
+    graphics::mtext(format(tab$n_risk[r]), side = 1, line = 4 + i, at = tab$time[r],
+                    cex = 0.8, col = col[i])
+    if (k > 1L) {
+      graphics::mtext(paste0(labels[i], "  "), side = 1, line = 4 + i, at = left, adj = 1,
+                      cex = 0.8, col = col[i])
+    }
+  }
+  invisible(tab)
+}

@@ -474,10 +474,28 @@ plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
                              ylab = if (x$method %in% c("pohar-perme", "pp")) "Net survival" else
                                "Relative survival",
                              ylim = NULL, legend = x$has_strata, legend_pos = "topright",
-                             main = NULL, ...) {
-  curves <- curves_of(as.data.frame(x), "strata", length(x$strata_levels), "time")
-  plot_curves(curves, x$strata_levels, TRUE, if (length(x$time)) max(x$time) else 1, conf_int,
-              col, lty, lwd, NULL, xlab, ylab, ylim, legend, legend_pos, main, ...)
+                             main = NULL, risk_table = FALSE, risk_times = NULL, xscale = 1,
+                             ...) {
+  check_xscale(xscale)
+  k <- length(x$strata_levels)
+  col <- rep_len(col %||% seq_len(k), k)
+  if (isTRUE(risk_table)) {
+    op <- risk_table_margin(k)
+    on.exit(graphics::par(op))
+  }
+  curves <- curves_of(as.data.frame(x), "strata", k, "time")
+  curves <- lapply(curves, function(cv) { cv$time <- cv$time / xscale; cv })
+  plot_curves(curves, x$strata_levels, TRUE, (if (length(x$time)) max(x$time) else 1) / xscale,
+              conf_int, col, lty, lwd, NULL, xlab, ylab, ylim, legend, legend_pos, main, ...)
+  if (isTRUE(risk_table)) {
+    times <- risk_table_times(risk_times)
+    inp <- x$inputs
+    tab <- risk_counts(inp$time, inp$status, NULL, inp$strata, x$strata_levels,
+                       times * xscale)
+    tab$time <- tab$time / xscale
+    draw_risk_table(tab, x$strata_levels, col)
+    return(invisible(structure(x, risk_table = tab)))
+  }
   invisible(x)
 }
 

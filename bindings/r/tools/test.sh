@@ -32,6 +32,8 @@ TARBALL=$(bash "$PKG/tools/build-tarball.sh" "$WORK/dist" 2>"$WORK/build.log" | 
   exit 1
 }
 echo "   $TARBALL ($(du -h "$TARBALL" | cut -f1))"
+# HRRSTATS_R_DIST keeps a copy of the tarball (for tools/check.sh).
+if [ -n "${HRRSTATS_R_DIST:-}" ]; then mkdir -p "$HRRSTATS_R_DIST" && cp "$TARBALL" "$HRRSTATS_R_DIST/"; fi
 
 if unshare -n true 2>/dev/null; then
   NONET=(unshare -n)

@@ -56,3 +56,54 @@ test_that("a Gaussian GLM's forest plot is on the coefficient scale", {
                "argument `terms`: x not among the fit's terms \\(\\(Intercept\\), sex\\)")
   expect_error(forest_plot(1), "argument `fit`: a regression fit is needed, not numeric")
 })
+
+test_that("net survival plots the number at risk under the axis (#19)", {
+  rt <- example_ratetable()
+  ns <- net_survival(Surv(time, status) ~ sex, data = d, ratetable = rt)
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  times <- c(0, 2, 5, 10)
+  r <- plot(ns, risk_table = TRUE, risk_times = times, xscale = 365.241)
+  tab <- attr(r, "risk_table")
+  expect_identical(names(tab), c("strata", "time", "n_risk"))
+  expect_equal(tab$time, rep(times, 2))
+  expect_identical(levels(tab$strata), ns$strata_levels)
+  # the risk set at each time, as survival's
+  s <- survival::survfit(survival::Surv(time, status) ~ sex, data = d)
+  expect_equal(tab$n_risk, summary(s, times = times * 365.241, extend = TRUE)$n.risk)
+  expect_equal(tab$n_risk[c(1, 5)], as.numeric(table(d$sex)))
+  expect_null(attr(plot(ns), "risk_table"))
+  # without strata, and with the axis ticks as times
+  ns1 <- net_survival(Surv(time, status) ~ 1, data = d, ratetable = rt)
+  tab1 <- attr(plot(ns1, risk_table = TRUE), "risk_table")
+  expect_identical(as.character(unique(tab1$strata)), "all")
+  expect_true(all(diff(tab1$n_risk) <= 0))
+  expect_error(plot(ns, xscale = -1), "argument `xscale` must be one positive number")
+  expect_error(plot(ns, risk_table = TRUE, risk_times = "a"),
+               "argument `risk_times` must be finite numbers")
+})
+
+test_that("cumulative incidence plots the number at risk per group drawn (#19)", {
+  dd <- d[1:3000, ]
+  dd$cause <- ifelse(dd$status == 1, ifelse(dd$stage >= 3, 1, 2), 0)
+  ci <- cumulative_incidence(Surv(time, cause) ~ sex, data = dd)
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  times <- c(0, 1, 3, 5)
+  tab <- attr(plot(ci, risk_table = TRUE, risk_times = times, xscale = 365.25), "risk_table")
+  expect_identical(names(tab), c("group", "time", "n_risk"))
+  s <- survival::survfit(survival::Surv(time, cause != 0) ~ sex, data = dd)
+  expect_equal(tab$n_risk, summary(s, times = times * 365.25, extend = TRUE)$n.risk)
+  # stacked: the one group shown
+  st <- attr(plot(ci, stacked = TRUE, group = 2, risk_table = TRUE, risk_times = times,
+                  xscale = 365.25), "risk_table")
+  expect_identical(as.character(unique(st$group)), ci$groups[2])
+  expect_equal(st$n_risk, tab$n_risk[5:8])
+  expect_null(attr(plot(ci), "risk_table"))
+  # delayed entry: the risk set is entry < t <= exit
+  dd$entry <- pmin(dd$time / 2, 200)
+  ce <- cumulative_incidence(Surv(entry, time, cause) ~ 1, data = dd)
+  te <- attr(plot(ce, risk_table = TRUE, risk_times = c(100, 500)), "risk_table")
+  expect_equal(te$n_risk, c(sum(dd$entry < 100 & dd$time >= 100),
+                            sum(dd$entry < 500 & dd$time >= 500)))
+})
