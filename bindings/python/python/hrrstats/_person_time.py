@@ -9,6 +9,7 @@ import pandas as pd
 from ._convert import codes, column, floats
 from ._protocol import call
 from . import _format
+from ._progress import quiet as _quiet
 
 __all__ = ["lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates"]
@@ -112,7 +113,8 @@ def _show_levels(df, levels):
 
 # ---- splitting and tabulation ------------------------------------------------------
 
-def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None):
+def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None,
+                quiet=False):
     """Split follow-up on the Lexis diagram (as ``Epi::splitLexis`` / ``popEpi::splitMulti``).
 
     Parameters
@@ -136,6 +138,8 @@ def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_stat
         False keeps it with a missing band.
     data : pandas or polars DataFrame or dict of arrays, optional
         Where string arguments name columns.
+    quiet : bool, default False
+        No progress bar for a long split (see :func:`set_progress`).
 
     Returns
     -------
@@ -173,7 +177,8 @@ def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_stat
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     ids = _ids(id, data, len(args["exit"]))
     args.update(breaks=_breaks(breaks), drop=bool(drop))
-    return _with_id(call("lexis_split", args)[0]["table"], ids)
+    with _quiet(quiet):
+        return _with_id(call("lexis_split", args)[0]["table"], ids)
 
 
 def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=None, precursor_states=None,
@@ -204,7 +209,8 @@ def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=Non
     return _with_id(call("lexis_cut", args)[0]["table"], ids)
 
 
-def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True, data=None):
+def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True, data=None,
+                      quiet=False):
     """Person-time and events by Lexis bands (and ``by`` variables), computed without
     materialising the split (memory independent of the number of split rows), as
     ``popEpi::ltable`` (or ``aggregate``) on ``Epi::splitLexis``'s split.
@@ -216,6 +222,8 @@ def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entr
     by : str, list of str or array-like, optional
         Variables constant within person to tabulate by (column names of ``data``,
         or arrays).
+    quiet : bool, default False
+        No progress bar for a long tabulation (see :func:`set_progress`).
 
     Returns
     -------
@@ -252,7 +260,8 @@ def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entr
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     rec, levels = _by(by, data, len(args["exit"]))
     args.update(breaks=_breaks(breaks), drop=bool(drop), by=rec)
-    return _show_levels(call("person_time_table", args)[0]["table"], levels)
+    with _quiet(quiet):
+        return _show_levels(call("person_time_table", args)[0]["table"], levels)
 
 
 # ---- rates ----------------------------------------------------------------------------
