@@ -70,16 +70,58 @@ class CumulativeIncidence:
                 return k
         raise ValueError(f"argument `group`: {group!r} is not one of the groups {self.groups}")
 
-    def plot(self, ax=None, stacked=False, group=None):
-        """Step plot of the curves (one panel; colours by cause, line styles by group).
-        ``stacked=True`` stacks the causes of one group (``group=``, default the first)."""
-        import matplotlib.pyplot as plt
+    def plot(self, ax=None, stacked=False, group=None, *, censor_marks=True, risk_table=False,
+             risk_times=None, xscale=1.0, xlabel="time"):
+        """Step plot of the curves (one panel; colours by cause, line styles by group), as
+        ``plot(cmprsk::cuminc(...))`` with survminer's censoring marks and risk table.
 
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure if None).
+        stacked : bool, default False
+            Stack the causes of one group (``group``) as filled areas.
+        group : optional
+            The group drawn when ``stacked`` (default the first).
+        censor_marks : bool, default True
+            Mark censoring times of each group with ``+`` on its curves (not when
+            ``stacked``).
+        risk_table : bool, default False
+            Print the number at risk per group (of any cause: the all-cause risk set)
+            under the time axis at ``risk_times`` (default: the axis' tick positions),
+            as ``summary(survfit(Surv(time, cause != 0) ~ group), times)$n.risk``.
+        risk_times : array-like, optional
+            Times (in plotted units, i.e. after ``xscale``) for the number-at-risk table.
+        xscale : float, default 1
+            Divide times by this for the axis (365.25: days plotted as years).
+        xlabel : str, default "time"
+            Label of the time axis.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on (its figure: ``ax.figure``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import hrrstats as hs
+        >>> ci = hs.cumulative_incidence([1, 2, 3, 4, 5, 6], [1, 2, 0, 1, 0, 2],
+        ...                              group=["a", "a", "a", "b", "b", "b"])
+        >>> ax = ci.plot(risk_table=True, risk_times=[0, 2, 4])
+        >>> [t.get_text() for t in ax.texts if t.get_gid() == "risk_table"]
+        ['3', '2', '0', '3', '3', '3']
+        """
+        import matplotlib.pyplot as plt
+        from ._plots import at_risk, check_xscale, draw_risk_table, risk_times_of
+
+        xscale = check_xscale(xscale)
         if ax is None:
             _, ax = plt.subplots()
         tab = self._res["table"]
         gcode, ccode = tab["group"].to_numpy(), tab["cause"].to_numpy()
-        t_all, est = tab["time"].to_numpy(), tab["estimate"].to_numpy()
+        t_all, est = tab["time"].to_numpy() / xscale, tab["estimate"].to_numpy()
+        allc = self._res["all_cause"]
         if stacked:
             gi = 0 if group is None else self._group_index(group)
             base = None
@@ -94,16 +136,34 @@ class CumulativeIncidence:
         else:
             styles = ["-", "--", ":", "-."]
             for gi in range(len(self.groups)):
+                ga = allc[allc["group"].to_numpy() == gi]
+                cens = ga["time"].to_numpy()[ga["n_censor"].to_numpy() > 0]
                 for k, cause in enumerate(self.causes):
                     m = (gcode == gi) & (ccode == k)
                     lab = f"cause {cause}" + (f", {self.groups[gi]}" if len(self.groups) > 1
                                               else "")
                     ax.step(t_all[m], est[m], where="post", color=f"C{k}",
                             linestyle=styles[gi % 4], label=lab)
-        ax.set_xlabel("time")
+                    if censor_marks and len(cens) and m.any():
+                        # the curve's value at each censoring time (right-continuous step)
+                        j = np.searchsorted(t_all[m], cens / xscale, side="right") - 1
+                        y = np.where(j >= 0, est[m][np.maximum(j, 0)], 0.0)
+                        ax.plot(cens / xscale, y, linestyle="none", marker="+", color=f"C{k}",
+                                markersize=6, gid="censor_marks")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("cumulative incidence")
         ax.set_ylim(0, 1)
         ax.legend()
+        if risk_table:
+            risk_times = risk_times_of(ax, risk_times)
+            groups = range(len(self.groups)) if not stacked else [gi]
+            counts, labels, colours = [], [], []
+            for g in groups:
+                ga = allc[allc["group"].to_numpy() == g]
+                counts.append(at_risk(ga["time"], ga["n_risk"], risk_times * xscale))
+                labels.append("" if len(self.groups) == 1 else str(self.groups[g]))
+                colours.append("black")
+            draw_risk_table(ax, risk_times, counts, labels, colours)
         return ax
 
     def __repr__(self):

@@ -158,7 +158,7 @@ class _Curves:
         for k, s in enumerate(self._levels):
             yield k, s, tab[tab[self._by] == k]
 
-    def _plot(self, ax, conf_int, step, xlabel):
+    def _plot(self, ax, conf_int, step, xlabel, xscale=1.0, censor_marks=False):
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -166,12 +166,16 @@ class _Curves:
         draw = ax.step if step else ax.plot
         style = {"where": "post"} if step else {"marker": "."}
         for k, s, c in self._per_level():
-            t = np.concatenate([[0.0], c[self._x]])
+            t = np.concatenate([[0.0], c[self._x]]) / xscale
             draw(t, np.concatenate([[1.0], c["survival"]]), color=f"C{k}", label=str(s), **style)
             if conf_int:
                 ax.fill_between(t, np.concatenate([[1.0], c["lower"]]),
                                 np.concatenate([[1.0], c["upper"]]), step="post" if step else None,
                                 color=f"C{k}", alpha=0.15, linewidth=0)
+            if censor_marks:
+                m = c["n_censor"].to_numpy() > 0
+                ax.plot(c[self._x].to_numpy()[m] / xscale, c["survival"].to_numpy()[m], linestyle="none",
+                        marker="+", color=f"C{k}", markersize=6, gid="censor_marks")
         ax.set_xlabel(xlabel)
         ax.set_ylabel(f"{'net' if self.method == 'pohar-perme' else 'relative'} survival")
         if len(self._levels) > 1:
@@ -218,9 +222,58 @@ class NetSurvival(_Curves):
         return self._fit.call("age_standardized",
                               {"times": _times(times), "weights": _weights(weights)})
 
-    def plot(self, ax=None, conf_int=True):
-        """Step curves with confidence bands (matplotlib)."""
-        return self._plot(ax, conf_int, True, "time")
+    def plot(self, ax=None, conf_int=True, *, censor_marks=True, risk_table=False, risk_times=None,
+             xscale=1.0, xlabel="time"):
+        """Step curves per stratum with confidence bands (matplotlib), as
+        ``plot(rs.surv(...))`` with survminer's censoring marks and risk table.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure if None).
+        conf_int : bool, default True
+            Shade the pointwise confidence bands.
+        censor_marks : bool, default True
+            Mark times with censorings with ``+`` on the curve.
+        risk_table : bool, default False
+            Print the number at risk per stratum under the time axis at ``risk_times``
+            (default: the axis' tick positions): the rows still under follow-up at
+            that time (``n_risk`` of the first table row at or after it, 0 after the
+            last), as ``summary(fit, times)$n.risk``.
+        risk_times : array-like, optional
+            Times (in plotted units, i.e. after ``xscale``) for the number-at-risk table.
+        xscale : float, default 1
+            Divide times by this for the axis (365.25: days plotted as years).
+        xlabel : str, default "time"
+            Label of the time axis.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on (its figure: ``ax.figure``).
+
+        Examples
+        --------
+        >>> import hrrstats as hs
+        >>> rt = hs.RateTable.from_frame(hs.example_ratetable(), age="age", year="year",
+        ...                              sex="sex", rate="rate", time_unit="days")
+        >>> df = hs.example_cohort().iloc[:500]
+        >>> ns = hs.net_survival("time", "status", "age", "year", "sex", rt,
+        ...                      strata="stage", data=df)
+        >>> ax = ns.plot(risk_table=True, xscale=365.25, xlabel="years")
+        """
+        from ._plots import at_risk, check_xscale, draw_risk_table, risk_times_of
+
+        xscale = check_xscale(xscale)
+        ax = self._plot(ax, conf_int, True, xlabel, xscale=xscale, censor_marks=censor_marks)
+        if risk_table:
+            risk_times = risk_times_of(ax, risk_times)
+            counts, labels = [], []
+            for k, s, c in self._per_level():
+                counts.append(at_risk(c[self._x], c["n_risk"], risk_times * xscale))
+                labels.append("" if len(self._levels) == 1 else str(s))
+            draw_risk_table(ax, risk_times, counts, labels, [f"C{k}" for k in range(len(self._levels))])
+        return ax
 
     def __repr__(self):
         return f"Net survival ({self.method}), final estimates: " + self._final()

@@ -200,35 +200,14 @@ class KaplanMeier:
         return ax
 
     def _risk_table(self, ax, risk_times, xscale, colours):
-        lo, hi = ax.get_xlim()
-        if risk_times is None:
-            risk_times = [x for x in ax.get_xticks() if lo <= x <= hi]
-        risk_times = floats(np.atleast_1d(risk_times), "risk_times")
-        if not np.all(np.isfinite(risk_times)):
-            raise ValueError("argument `risk_times` must be finite numbers")
-        ax.set_xlim(lo, hi)
+        from ._plots import draw_risk_table, risk_times_of
+
+        risk_times = risk_times_of(ax, risk_times)
         tab = self._at(risk_times * xscale, None)
         n = len(risk_times)
-        ax.annotate("Number at risk", xy=(0, 0), xycoords="axes fraction",
-                    xytext=(0, -42), textcoords="offset points", ha="left", va="top",
-                    fontsize="small", annotation_clip=False)
-        for k, lev in enumerate(self.strata_levels):
-            y = -54 - 12 * k
-            name = "" if len(self.strata_levels) == 1 else self._label(lev)
-            ax.annotate(name, xy=(0, 0), xycoords="axes fraction", xytext=(-8, y),
-                        textcoords="offset points", ha="right", va="top", fontsize="small",
-                        color=colours[k], annotation_clip=False)
-            counts = tab["n_risk"].to_numpy()[k * n:(k + 1) * n]
-            for x, c in zip(risk_times, counts):
-                ax.annotate(f"{c:.0f}" if c == round(c) else f"{c:.1f}", xy=(x, 0),
-                            xycoords=("data", "axes fraction"), xytext=(0, y),
-                            textcoords="offset points", ha="center", va="top",
-                            fontsize="small", color=colours[k], annotation_clip=False,
-                            gid="risk_table")
-        fig = ax.get_figure()
-        if fig is not None:
-            fig.subplots_adjust(bottom=min(0.6, 0.2 + 0.04 * (len(self.strata_levels) + 1)),
-                                left=max(fig.subplotpars.left, 0.18))
+        counts = [tab["n_risk"].to_numpy()[k * n:(k + 1) * n] for k in range(len(self.strata_levels))]
+        labels = ["" if len(self.strata_levels) == 1 else self._label(lev) for lev in self.strata_levels]
+        draw_risk_table(ax, risk_times, counts, labels, colours)
 
 
 def kaplan_meier(time, event, *, entry=None, strata=None, weights=None, conf_type="log",
