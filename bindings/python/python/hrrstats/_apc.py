@@ -102,8 +102,19 @@ class ApcFit:
 
     def plot(self, ax=None):
         """The three effects with their confidence limits on a log scale: the age effect
-        (rates) and the period and cohort rate ratios, one panel each (or all on ``ax``
-        when one Axes is given; three Axes are used in turn). Returns the Axes."""
+        (rates) and the period and cohort rate ratios, one panel each (as ``Epi::apc.plot``).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or sequence of three Axes, optional
+            Where to draw: None, a new figure with three panels; one Axes, all three
+            effects on it; three Axes, used in turn.
+
+        Returns
+        -------
+        matplotlib.axes.Axes or list of Axes
+            The Axes drawn on.
+        """
         import matplotlib.pyplot as plt
 
         if ax is None:

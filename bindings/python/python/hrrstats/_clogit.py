@@ -42,8 +42,21 @@ class ConditionalLogistic:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term: coef, exp_coef (odds ratio), se, z, p, exp_lower,
-        exp_upper, lower, upper (the core's coefficient table)."""
+        """The coefficient table, computed in the core (``inference::CoefTable``).
+
+        DataFrame indexed by term: coef, exp_coef (odds ratio), se, z, p, exp_lower,
+        exp_upper, lower, upper (the core's coefficient table).
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default: the level the model was fitted with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (the index), the columns above; ``table()`` is the same.
+        """
         return _coef_table(self, conf_level)
 
     table = summary

@@ -57,9 +57,19 @@ class CumulativeIncidence:
         return self._labelled(self._res["table"])
 
     def at(self, times):
-        """DataFrame: group, cause, time, estimate, variance, std_err at ``times``
-        (right-continuous steps; NaN beyond a group's last follow-up time, as
-        ``cmprsk::timepoints``)."""
+        """The curves at ``times`` (right-continuous steps; NaN beyond a group's last follow-up
+        time), as ``cmprsk::timepoints``.
+
+        Parameters
+        ----------
+        times : float or array-like
+            Times at which to read the curves.
+
+        Returns
+        -------
+        pandas.DataFrame
+            group, cause, time, estimate, variance, std_err.
+        """
         t = floats(np.atleast_1d(np.asarray(times, dtype=np.float64)), "times")
         return self._labelled(self._fit.call("at", {"times": t}))
 
@@ -290,9 +300,22 @@ class FineGray:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term: coef, exp_coef (the subdistribution hazard ratio),
+        """The coefficient table, computed in the core (``inference::CoefTable``).
+
+        DataFrame indexed by term: coef, exp_coef (the subdistribution hazard ratio),
         se, z, p, exp_lower, exp_upper, lower, upper (Wald limits of coef; exp_lower and
-        exp_upper those of exp(coef))."""
+        exp_upper those of exp(coef)).
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default: the level the model was fitted with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (the index), the columns above; ``table()`` is the same.
+        """
         if conf_level is None:
             return self._res["table"].set_index("term")
         return self._fit.call("coef_table", {"conf_level": conf_level}).set_index("term")
@@ -303,9 +326,21 @@ class FineGray:
         return self._fit.call("baseline_hazard", {})
 
     def predict(self, covariates, data=None):
-        """Predicted cumulative incidence of the cause of interest at the event times, for
-        each row of new covariates (as ``predict.crr``): DataFrame with a ``time``
-        column and one column per row."""
+        """Predicted cumulative incidence of the cause of interest at the event times, for each
+        row of new covariates, as ``predict.crr``: 1 - exp(-exp(x'beta) * Lambda_0(t)).
+
+        Parameters
+        ----------
+        covariates : 2-D array, DataFrame or list of str
+            New covariate rows (the fit's columns).
+        data : pandas or polars DataFrame, optional
+            Where string arguments name columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A ``time`` column and one column per new row.
+        """
         cols = self._design.apply(covariates, data)
         r = self._fit.call("predict", {"newdata": dict(zip(self.names, cols))})
         cif = np.asarray(r["cumulative_incidence"])

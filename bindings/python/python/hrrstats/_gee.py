@@ -40,16 +40,49 @@ class GEE:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term: coef, exp_coef (log and logit links), se (robust),
+        """The coefficient table, computed in the core (``inference::CoefTable``).
+
+        DataFrame indexed by term: coef, exp_coef (log and logit links), se (robust),
         naive_se, z, p (geeglm's Wald is z squared, the same p), exp_lower, exp_upper,
-        lower, upper."""
+        lower, upper.
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default: the level the model was fitted with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (the index), the columns above; ``table()`` is the same.
+        """
         return _coef_table(self, conf_level)
 
     table = summary
 
     def predict(self, covariates=None, type="link", se=False, *, offset=None, data=None):
         """Predictions on the "link" or "response" scale for new covariates (or the fit
-        data); with ``se=True`` a DataFrame with fit and se (from the robust variance)."""
+        data), as ``predict(geeglm)``; standard errors from the robust variance.
+
+        Parameters
+        ----------
+        covariates : 2-D array, DataFrame or list of str, optional
+            New covariate rows (the fit's columns; categorical columns coded as in the fit);
+            default the fit data.
+        type : {"link", "response"}, default "link"
+            The scale of the predictions.
+        se : bool, default False
+            Also return standard errors.
+        offset : array-like or str, optional
+            Offset of the new rows.
+        data : pandas or polars DataFrame, optional
+            Where string arguments name columns.
+
+        Returns
+        -------
+        numpy.ndarray or pandas.DataFrame
+            The predictions, or with ``se=True`` a DataFrame with columns fit and se.
+        """
         return _predict(self, covariates, type, se, offset, data)
 
     def __repr__(self):

@@ -46,21 +46,65 @@ class GLM:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term: coef, exp_coef (log and logit links), se, naive_se
+        """The coefficient table, computed in the core (``inference::CoefTable``).
+
+        DataFrame indexed by term: coef, exp_coef (log and logit links), se, naive_se
         (robust fits), z (t with an estimated dispersion), p, exp_lower, exp_upper,
-        lower, upper (Wald limits of coef)."""
+        lower, upper (Wald limits of coef).
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default: the level the model was fitted with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (the index), the columns above; ``table()`` is the same.
+        """
         return _coef_table(self, conf_level)
 
     table = summary
 
     def residuals(self, type="deviance"):
-        """Residuals as ``residuals.glm``: deviance, pearson, working or response."""
+        """Residuals, as ``residuals.glm``.
+
+        Parameters
+        ----------
+        type : {"deviance", "pearson", "working", "response"}, default "deviance"
+            The kind of residual.
+
+        Returns
+        -------
+        numpy.ndarray
+            One residual per row of the fit.
+        """
         return self._fit.call("residuals", {"type": type})
 
     def predict(self, covariates=None, type="link", se=False, *, offset=None, data=None):
         """Predictions on the "link" or "response" scale for new covariates (or the fit
-        data); with ``se=True`` a DataFrame with fit and se (standard errors from the
-        model-based variance, as ``predict.glm(se.fit = TRUE)``)."""
+        data), as ``predict.glm``; standard errors from the model-based variance (as
+        ``predict.glm(se.fit = TRUE)``).
+
+        Parameters
+        ----------
+        covariates : 2-D array, DataFrame or list of str, optional
+            New covariate rows (the fit's columns; categorical columns coded as in the fit);
+            default the fit data.
+        type : {"link", "response"}, default "link"
+            The scale of the predictions.
+        se : bool, default False
+            Also return standard errors.
+        offset : array-like or str, optional
+            Offset of the new rows.
+        data : pandas or polars DataFrame, optional
+            Where string arguments name columns.
+
+        Returns
+        -------
+        numpy.ndarray or pandas.DataFrame
+            The predictions, or with ``se=True`` a DataFrame with columns fit and se.
+        """
         return _predict(self, covariates, type, se, offset, data)
 
     def __repr__(self):
@@ -268,7 +312,56 @@ def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwar
 
 
 def negbin_glm(y, covariates, *, offset=None, weights=None, robust=False, data=None, **kwargs):
-    """Negative binomial regression, theta by maximum likelihood (``MASS::glm.nb``)."""
+    """Negative binomial regression (log link), theta by maximum likelihood, as
+    ``MASS::glm.nb``.
+
+    Var(y) = mu + mu^2 / theta; the coefficients by IRLS for a given theta, theta by
+    maximum likelihood (``MASS::theta.ml``) between IRLS fits until both converge.
+
+    Parameters
+    ----------
+    y : array-like or str
+        Counts (non-negative).
+    covariates : 2-D array, DataFrame or list of str
+        As in :func:`cox_ph`; an intercept is added unless ``intercept=False``.
+    offset : array-like or str, optional
+        Typically ``np.log(person_time)``.
+    weights : array-like or str, optional
+        Prior weights.
+    robust : bool or {"HC0", "HC1"}, default False
+        Sandwich variance (True: HC1).
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
+    **kwargs
+        Further arguments of :func:`glm_fit` (``theta`` to fix it, ``cluster``,
+        ``intercept``, ``conf_level``, ``na_action``, ...).
+
+    Returns
+    -------
+    GLM
+        ``theta`` (and its standard error ``se_theta``), coef, se, var, deviance,
+        null_deviance, aic, ``summary()`` (term, coef, exp_coef (rate ratios), se, z, p,
+        lower, upper, exp_lower, exp_upper), ``predict()``.
+
+    References
+    ----------
+    Venables WN, Ripley BD (2002). Modern Applied Statistics with S, 4th ed., section 7.4.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hrrstats as hs
+    >>> d = pd.DataFrame({"y": [0, 3, 1, 8, 2, 12, 0, 5, 1, 9],
+    ...                   "treated": [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]})
+    >>> m = hs.negbin_glm("y", ["treated"], data=d)
+    >>> m.summary()[["coef", "exp_coef", "se"]].round(3)
+                  coef  exp_coef     se
+    term
+    (Intercept) -0.223      0.80  0.508
+    treated      2.225      9.25  0.542
+    >>> round(m.theta, 2)
+    23.73
+    """
     return _fit("negbin_glm", y, covariates, offset=offset, weights=weights, robust=robust, data=data, **kwargs)
 
 

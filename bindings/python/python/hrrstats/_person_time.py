@@ -217,8 +217,21 @@ def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entr
 
     Parameters
     ----------
-    entry, exit, status, time_scales, breaks, entry_status, drop, data
-        As in :func:`lexis_split`.
+    entry, exit : array-like or str
+        Start and end of follow-up on the first time scale (as in :func:`lexis_split`).
+    status : array-like or str
+        The state at exit (0 = no event).
+    time_scales : dict
+        ``{name: value of that scale at entry}``; the first scale is the one ``entry``
+        and ``exit`` are measured on.
+    breaks : dict
+        ``{scale name: break points}`` for the scales to split.
+    entry_status : array-like or str, optional
+        The state during follow-up (0 when absent).
+    drop : bool, default True
+        Drop time outside the outermost breaks of any split scale.
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
     by : str, list of str or array-like, optional
         Variables constant within person to tabulate by (column names of ``data``,
         or arrays).
@@ -464,9 +477,19 @@ class SIR:
         self.homogeneity = res["homogeneity"]
 
     def table(self, overall=True):
-        """DataFrame: by columns, observed, expected, person_time, sir, lower, upper,
-        p_value (exact), p_chisq (continuity-corrected); the last row (by columns
-        missing) is the whole cohort unless ``overall=False``."""
+        """The standardised incidence ratios with exact Poisson limits.
+
+        Parameters
+        ----------
+        overall : bool, default True
+            Add a last row (by columns missing) for the whole cohort.
+
+        Returns
+        -------
+        pandas.DataFrame
+            by columns, observed, expected, person_time, sir, lower, upper, p_value
+            (exact), p_chisq (continuity-corrected).
+        """
         tab = self._res["table"]
         if not self.by:
             return tab.copy().reset_index(drop=True)

@@ -57,7 +57,22 @@ class KaplanMeier:
     summary = table
 
     def quantile(self, probs=(0.25, 0.5, 0.75)):
-        """Survival-time quantiles with confidence limits (``quantile.survfit``)."""
+        """Survival-time quantiles with confidence limits, as ``quantile.survfit``.
+
+        The p-quantile is the first time the curve drops to 1 - p or below (the midpoint of
+        a flat stretch at exactly 1 - p, as survfit); the limits are where the pointwise
+        confidence limits cross 1 - p.
+
+        Parameters
+        ----------
+        probs : float or sequence of float, default (0.25, 0.5, 0.75)
+            Probabilities of an event (0 < p < 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            strata, prob, quantile, lower, upper (NaN where not reached).
+        """
         probs = np.atleast_1d(np.asarray(probs, dtype=np.float64))
         return self._labelled(self._fit.call("quantile", {"probs": probs}))
 
@@ -68,14 +83,41 @@ class KaplanMeier:
 
     def rmst(self, tau, conf_level=None):
         """Restricted mean survival time up to ``tau`` per stratum, as
-        ``print(survfit, rmean = tau)``: DataFrame strata, tau, rmst, std_err, lower,
-        upper (Wald limits at ``conf_level``, default the fit's)."""
+        ``print(survfit, rmean = tau)``: the area under the curve from 0 to tau, with the
+        standard error of survfit's ``rmean``.
+
+        Parameters
+        ----------
+        tau : float
+            The restriction time (same units as ``time``).
+        conf_level : float, optional
+            Level of the Wald limits (default the fit's).
+
+        Returns
+        -------
+        pandas.DataFrame
+            strata, tau, rmst, std_err, lower, upper.
+        """
         return self._labelled(self._fit.call("rmst", {"tau": tau, "conf_level": conf_level}))
 
     def rmst_difference(self, tau, strata=None, conf_level=None):
-        """Difference of the restricted means up to ``tau`` of two strata (``strata``:
-        two labels, default the first two; first minus second): dict with difference,
-        std_err, z, p_value, lower, upper."""
+        """Difference of the restricted means up to ``tau`` of two strata (first minus second),
+        with a Wald test (the strata are independent: the variances add).
+
+        Parameters
+        ----------
+        tau : float
+            The restriction time.
+        strata : sequence of two labels, optional
+            The two strata compared (default the first two).
+        conf_level : float, optional
+            Level of the Wald limits (default the fit's).
+
+        Returns
+        -------
+        dict
+            strata, tau, difference, std_err, z, p_value, lower, upper, conf_level.
+        """
         args = {"tau": tau, "conf_level": conf_level}
         if strata is not None:
             args["strata"] = (np.asarray([self._stratum_index(x) for x in strata], dtype=np.uint32),
@@ -102,12 +144,22 @@ class KaplanMeier:
         return self._fit.call("survival_at", args)
 
     def survival_at(self, times, stratum=None):
-        """Survival at ``times`` (right-continuous step function; 1 before the first
-        time, the last value after the last one).
+        """Survival at ``times`` (right-continuous step function; 1 before the first time, the
+        last value after the last one), as ``summary(fit, times = times)``.
 
-        With one curve, or ``stratum`` given, returns a numpy array of survival
-        probabilities; otherwise a DataFrame (strata, time, n_risk, survival, std_err,
-        lower, upper) for every stratum.
+        Parameters
+        ----------
+        times : float or array-like
+            Times at which to read the curve.
+        stratum : label, optional
+            The stratum (as given in ``strata``); default all strata.
+
+        Returns
+        -------
+        numpy.ndarray or pandas.DataFrame
+            With one curve, or ``stratum`` given, the survival probabilities; otherwise a
+            DataFrame (strata, time, n_risk, survival, std_err, lower, upper) for every
+            stratum.
         """
         k = self._stratum_index(stratum)
         if k is not None or len(self.strata_levels) == 1:
@@ -115,7 +167,20 @@ class KaplanMeier:
         return self.survival_at_table(times)
 
     def survival_at_table(self, times):
-        """DataFrame of survival with standard errors and limits at ``times``, per stratum."""
+        """Survival with standard errors and limits at ``times``, per stratum, as
+        ``summary(fit, times = times)``.
+
+        Parameters
+        ----------
+        times : float or array-like
+            Times at which to read the curves.
+
+        Returns
+        -------
+        pandas.DataFrame
+            strata, time, n_risk (at risk at the time), survival, std_err (of the survival
+            estimate), lower, upper.
+        """
         return self._labelled(self._at(times, None)).drop(columns="cumulative_hazard")
 
     # -- display ------------------------------------------------------------------
@@ -159,10 +224,14 @@ class KaplanMeier:
             Divide times by this for the axis (365.25: days plotted as years), as
             survfit's ``xscale``.
         xlabel : str, default "time"
+            Label of the time axis.
+        **kwargs
+            Passed to matplotlib's ``step`` (line style, width, ...).
 
         Returns
         -------
-        The matplotlib Axes.
+        matplotlib.axes.Axes
+            The Axes drawn on (its figure: ``ax.figure``).
         """
         try:
             import matplotlib.pyplot as plt
