@@ -12,25 +12,42 @@ def forest_plot(fit, ax=None, *, exp=None, conf_level=0.95, terms=None, intercep
                 color=None, xlabel=None):
     """Forest plot of a regression fit's coefficients with their Wald limits.
 
+    The numbers drawn are the fit's own ``summary(conf_level)`` (computed by the core).
+
     Parameters
     ----------
-    fit : a regression fit with ``summary(conf_level)`` (``cox_ph``, ``glm`` and its
-        families, ``fine_gray``, ``parametric_survival``, ``flexible_parametric``,
-        ``conditional_logistic``, ...).
+    fit : object with ``summary(conf_level)``
+        A regression fit (``cox_ph``, ``glm`` and its families, ``fine_gray``,
+        ``parametric_survival``, ``flexible_parametric``, ``conditional_logistic``, ...).
     ax : matplotlib Axes, optional
         Where to draw (a new figure if None).
     exp : bool, optional
         Draw ratios (exp_coef and its limits, log axis, reference line at 1). Default:
         when the fit's table has ratios (hazard, rate, odds ratios).
     conf_level : float, default 0.95
+        Level of the limits.
     terms : list of str, optional
         The terms to show, in this order (default: all but the intercept).
     intercept : bool, default False
         Show the intercept (when ``terms`` is None).
+    color : str, optional
+        Colour of the estimates and limits (default black).
+    xlabel : str, optional
+        Label of the x axis (default "ratio (0.95 CI)" or "coefficient (0.95 CI)").
 
     Returns
     -------
-    The matplotlib Axes.
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> fit = hs.cox_ph("time", "status", ["age", "sex", "stage"], data=df)
+    >>> ax = hs.forest_plot(fit)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['age', 'sex', 'stage']
     """
     try:
         import matplotlib.pyplot as plt
