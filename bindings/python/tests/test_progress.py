@@ -111,3 +111,20 @@ def test_bad_setting_is_an_error_naming_the_argument():
     with pytest.raises(ValueError, match="argument `show`"):
         hs.set_progress("sometimes")
     assert hs.set_progress("auto") == "auto"
+
+
+def test_dask_bar_follows_the_setting(monkeypatch):
+    pytest.importorskip("dask")
+    monkeypatch.setattr(_progress, "_isatty", lambda: False)
+    from dask.diagnostics import ProgressBar
+    with hs.progress(True):
+        assert isinstance(_progress.dask_bar(), ProgressBar)
+        with _progress.quiet():
+            assert not isinstance(_progress.dask_bar(), ProgressBar)
+    with hs.progress(False):
+        assert not isinstance(_progress.dask_bar(), ProgressBar)
+    with hs.progress("auto"):                     # stderr not a terminal: no bar
+        assert not isinstance(_progress.dask_bar(), ProgressBar)
+    monkeypatch.setattr(_progress, "_isatty", lambda: True)
+    with hs.progress("auto"):
+        assert isinstance(_progress.dask_bar(), ProgressBar)

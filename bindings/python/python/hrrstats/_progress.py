@@ -112,6 +112,29 @@ def quiet(flag: bool = True) -> Iterator[None]:
         _QUIET.reset(token)
 
 
+def showing() -> bool:
+    """Whether a bar would be shown now (the mode, ``quiet``, and for "auto" whether
+    stderr is a terminal): for progress that does not come from the core."""
+    mode = _MODE[0]
+    if _QUIET.get() or mode is False or (callable(mode) and not isinstance(mode, (bool, str))):
+        return False
+    return mode is True or _isatty()
+
+
+def dask_bar():
+    """A context manager showing the progress of the Dask computations inside it
+    (``dask.diagnostics.ProgressBar`` on stderr, for Dask's local schedulers, after a
+    second) when :func:`showing`, else one that does nothing. For ``hrrstats.dask``:
+    ``with _progress.dask_bar(): dask.compute(...)``."""
+    if not showing():
+        return contextlib.nullcontext()
+    try:
+        from dask.diagnostics import ProgressBar
+    except ImportError:  # pragma: no cover - dask is optional
+        return contextlib.nullcontext()
+    return ProgressBar(minimum=DELAY, out=sys.stderr)
+
+
 class _TextBar:
     """A plain progress line on stderr, when tqdm is not installed."""
 
