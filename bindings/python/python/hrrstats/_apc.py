@@ -8,6 +8,11 @@ import numpy as np
 from ._convert import floats
 from ._protocol import call
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 __all__ = ["apc_fit", "ApcFit"]
 
 _EFFECTS = ("age", "period", "cohort")
@@ -152,8 +157,10 @@ class ApcFit:
         return "\n".join(lines)
 
 
-def apc_fit(events, person_time, age, period, *, model="ns", df=None, parm="ACP", ref_c=None, ref_p=None,
-            dr_extr="weighted", scale=1, alpha=0.05, data=None):
+def apc_fit(events: ArrayLike, person_time: ArrayLike, age: ArrayLike, period: ArrayLike, *,
+            model: str = "ns", df=None, parm: str = "ACP", ref_c: float | None = None,
+            ref_p: float | None = None, dr_extr="weighted", scale: float = 1, alpha: float = 0.05,
+            data: DataFrameLike | None = None) -> ApcFit:
     """Age-period-cohort model for tabulated rates, as ``Epi::apc.fit``.
 
     One row per cell of the Lexis diagram: ``events`` and ``person_time`` in it, at its

@@ -16,6 +16,11 @@ from ._convert import floats
 from ._design import _is_frame
 from ._protocol import call
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 def _sources(sources, data):
     """{name: float array} from a list of column names (with ``data``), a DataFrame, a
@@ -104,7 +109,8 @@ class CaptureRecapture:
         return "\n".join(lines)
 
 
-def capture_recapture(counts, sources, *, model=None, criterion="aic", conf_level=0.95, data=None):
+def capture_recapture(counts: ArrayLike, sources, *, model: str | None = None, criterion: str = "aic",
+                      conf_level: float = 0.95, data: DataFrameLike | None = None) -> CaptureRecapture:
     """Registry completeness by capture-recapture: log-linear models on the incomplete 2^k
     table of 2 to 4 sources (as Rcapture's ``closedpCI.t``).
 

@@ -13,6 +13,11 @@ from ._cox import _coef_table
 from ._design import resolve_design
 from ._protocol import call
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 def _cohort_size(cohort_size):
     """(values, names or None) of ``cohort_size``: a number, a sequence (one per stratum
@@ -91,8 +96,11 @@ class CaseCohort:
         return "\n".join(lines)
 
 
-def case_cohort(time, event, covariates, subcohort, *, cohort_size, method="Prentice", stratum=None,
-                id=None, entry=None, robust=False, conf_level=0.95, na_action="fail", data=None):
+def case_cohort(time: ArrayLike, event: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str],
+                subcohort: ArrayLike, *, cohort_size, method: str = "Prentice",
+                stratum: ArrayLike | None = None, id: ArrayLike | None = None,
+                entry: ArrayLike | None = None, robust: bool = False, conf_level: float = 0.95,
+                na_action: str = "fail", data: DataFrameLike | None = None) -> CaseCohort:
     """Case-cohort Cox regression, as ``survival::cch``.
 
     The subcohort is a random sample of the full cohort; cases outside it enter at their

@@ -14,6 +14,11 @@ import pandas as pd
 from ._convert import codes, column, floats, missing
 from ._protocol import call, check_na_action
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 _DAY = np.timedelta64(1, "D")
 
 
@@ -36,8 +41,9 @@ def _scalar_days(x):
     return float(x)
 
 
-def comorbidity(id, code, *, date=None, index_date=None, lookback=None, index="charlson", weights=None,
-                data=None, na_action="fail"):
+def comorbidity(id: ArrayLike, code: ArrayLike, *, date: ArrayLike | None = None, index_date=None,
+                lookback=None, index: str = "charlson", weights: str | None = None,
+                data: DataFrameLike | None = None, na_action: str = "fail") -> pd.DataFrame:
     """Charlson or Elixhauser comorbidity per person from ICD-10 diagnosis codes (hierarchy
     rules as the R package ``comorbidity``; flags and scores checked against comorbidipy).
 

@@ -12,6 +12,11 @@ from ._design import Design, raw_columns
 from ._protocol import call, check_na_action, resolve
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 __all__ = ["cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence",
            "FineGray"]
 
@@ -184,9 +189,12 @@ class CumulativeIncidence:
         return s
 
 
-def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, weights=None,
-                         strata=None, conf_type="log-log", conf_level=0.95, rho=0.0,
-                         variance="cuminc", frequency_weights=False, na_action="fail", data=None):
+def cumulative_incidence(time: ArrayLike, cause: ArrayLike, *, group: ArrayLike | None = None,
+                         entry: ArrayLike | None = None, censor_code=0, weights: ArrayLike | None = None,
+                         strata: ArrayLike | None = None, conf_type: str = "log-log",
+                         conf_level: float = 0.95, rho: float = 0.0, variance: str = "cuminc",
+                         frequency_weights: bool = False, na_action: str = "fail",
+                         data: DataFrameLike | None = None) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence for every cause (as ``cmprsk::cuminc`` and
     ``survival::survfit`` with competing risks), with Gray's test across ``group``.
 
@@ -354,8 +362,10 @@ class FineGray:
                 f"(null {self.loglik[0]:.4f})\n" + _format.table(s))
 
 
-def fine_gray(time, cause, covariates, *, cause_of_interest=1, censor_code=0, cengroup=None,
-              gtol=1e-9, max_iter=50, conf_level=0.95, na_action="fail", data=None):
+def fine_gray(time: ArrayLike, cause: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *,
+              cause_of_interest=1, censor_code=0, cengroup: ArrayLike | None = None, gtol: float = 1e-9,
+              max_iter: int = 50, conf_level: float = 0.95, na_action: str = "fail",
+              data: DataFrameLike | None = None) -> FineGray:
     """Fine–Gray proportional subdistribution-hazards regression (as ``cmprsk::crr``),
     O(n log n) per fit.
 
@@ -431,7 +441,9 @@ def fine_gray(time, cause, covariates, *, cause_of_interest=1, censor_code=0, ce
     return FineGray(res, fit, design, cause_of_interest, n_dropped)
 
 
-def cause_specific_cox(time, cause, covariates, *, censor_code=0, causes=None, data=None, **kwargs):
+def cause_specific_cox(time: ArrayLike, cause: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str],
+                       *, censor_code: float = 0, causes=None, data: DataFrameLike | None = None,
+                       **kwargs) -> dict:
     """Cause-specific Cox models for every cause at once.
 
     For each cause ``k`` a Cox model (:func:`cox_ph`) in which events of ``k`` are events

@@ -15,6 +15,11 @@ from ._design import resolve_design
 from ._protocol import EVENT_LABEL, call
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 def _test(d):
     return None if d is None else (float(d["statistic"]), int(d["df"]), float(d["p_value"]))
@@ -280,8 +285,12 @@ class CoxPH:
 
 
 
-def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, cluster=None, robust=None,
-           ties="efron", offset=None, init=None, max_iter=20, eps=1e-9, na_action="fail", data=None):
+def cox_ph(time: ArrayLike, event: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *,
+           entry: ArrayLike | None = None, strata: ArrayLike | list[str] | None = None,
+           weights: ArrayLike | None = None, cluster: ArrayLike | None = None, robust=None,
+           ties: str = "efron", offset: ArrayLike | None = None, init: ArrayLike | None = None,
+           max_iter: int = 20, eps: float = 1e-9, na_action: str = "fail",
+           data: DataFrameLike | None = None) -> CoxPH:
     """Cox proportional hazards regression, as ``survival::coxph``.
 
     Parameters

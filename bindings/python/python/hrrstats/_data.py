@@ -1,8 +1,15 @@
 """The embedded example data."""
+from __future__ import annotations
+
 from ._protocol import call
 
+from typing import TYPE_CHECKING
 
-def example_cohort():
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    import pandas as pd
+
+
+def example_cohort() -> pd.DataFrame:
     """A synthetic, registry-like cancer cohort (20,000 persons; deterministic).
 
     Returns
@@ -25,7 +32,7 @@ def example_cohort():
     return call("example_cohort", {})[0]
 
 
-def example_ratetable():
+def example_ratetable() -> pd.DataFrame:
     """The population mortality behind the example cohort (synthetic), as a long table.
 
     Hazards per DAY by age (0-110, one-year bands), calendar year (1990-2025) and sex

@@ -15,6 +15,11 @@ import pandas as pd
 from ._convert import _is_datetime, column
 from ._protocol import call, resolve
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 _NS_PER_DAY = 86_400_000_000_000
 
 
@@ -80,8 +85,9 @@ def _table(res, levels, is_date, date_cols):
     return out
 
 
-def drug_exposure(id, date, amount, *, daily_dose=None, grace=30, grace_fraction=0.0, stockpile=True,
-                  end_grace=False, drug=None, data=None):
+def drug_exposure(id: ArrayLike, date: ArrayLike, amount: ArrayLike, *, daily_dose=None, grace: float = 30,
+                  grace_fraction: float = 0.0, stockpile: bool = True, end_grace: bool = False,
+                  drug: ArrayLike | None = None, data: DataFrameLike | None = None) -> pd.DataFrame:
     """Treatment episodes from dispensings (AdhereR's treatment episodes; checked against
     the definitions applied day by day in plain R).
 
@@ -153,8 +159,9 @@ def drug_exposure(id, date, amount, *, daily_dose=None, grace=30, grace_fraction
     return _table(res, levels, is_date, ["start", "end"])
 
 
-def adherence(id, date, amount, *, daily_dose=None, window=365, window_start=None, measure="pdc",
-              stockpile=True, drug=None, data=None):
+def adherence(id: ArrayLike, date: ArrayLike, amount: ArrayLike, *, daily_dose=None, window: float = 365,
+              window_start: ArrayLike | None = None, measure: str = "pdc", stockpile: bool = True,
+              drug: ArrayLike | None = None, data: DataFrameLike | None = None) -> pd.DataFrame:
     """Adherence per id (proportion of days covered or medication possession ratio).
 
     Over the window ``[window_start, window_start + window)`` of each id:

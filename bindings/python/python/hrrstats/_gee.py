@@ -15,6 +15,11 @@ from ._glm import _predict
 from ._protocol import call
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 class GEE:
     """A fitted GEE (``geepack::geeglm``).
@@ -98,9 +103,12 @@ class GEE:
         return "\n".join(lines)
 
 
-def gee(y, covariates, cluster, *, family="gaussian", link=None, corstr="independence", offset=None,
-        weights=None, waves=None, intercept=True, scale_fix=False, scale_value=1.0, epsilon=1e-10,
-        max_iter=100, conf_level=0.95, na_action="fail", data=None):
+def gee(y: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], cluster: ArrayLike, *,
+        family: str = "gaussian", link: str | None = None, corstr: str = "independence",
+        offset: ArrayLike | None = None, weights: ArrayLike | None = None, waves: ArrayLike | None = None,
+        intercept: bool = True, scale_fix: bool = False, scale_value: float = 1.0, epsilon: float = 1e-10,
+        max_iter: int = 100, conf_level: float = 0.95, na_action: str = "fail",
+        data: DataFrameLike | None = None) -> GEE:
     """Generalised estimating equations, as ``geepack::geeglm``.
 
     Solves sum_i D_i' V_i^-1 (y_i - mu_i) = 0 over the clusters i, with

@@ -17,6 +17,11 @@ from ._design import resolve_design
 from ._protocol import call
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 class GLM:
     """A fitted GLM (``stats::glm`` / ``MASS::glm.nb``).
@@ -135,9 +140,12 @@ def _fit(method, y, covariates, *, offset=None, weights=None, cluster=None, star
     return GLM(r, fit, design, n_dropped, args["covariates"], args.get("offset"))
 
 
-def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights=None, robust=False, cluster=None,
-            intercept=True, start=None, theta=None, epsilon=1e-8, max_iter=25, conf_level=0.95, na_action="fail",
-            data=None):
+def glm_fit(y: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *, family: str = "gaussian",
+            link: str | None = None, offset: ArrayLike | None = None, weights: ArrayLike | None = None,
+            robust=False, cluster: ArrayLike | None = None, intercept: bool = True,
+            start: ArrayLike | None = None, theta: float | None = None, epsilon: float = 1e-8,
+            max_iter: int = 25, conf_level: float = 0.95, na_action: str = "fail",
+            data: DataFrameLike | None = None) -> GLM:
     """Generalised linear model by IRLS, as ``stats::glm`` or ``MASS::glm.nb``.
 
     Also available as :func:`glm` (the same function).
@@ -219,7 +227,9 @@ def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights
 glm = glm_fit
 
 
-def poisson_glm(y, covariates, *, offset=None, weights=None, robust=False, data=None, **kwargs):
+def poisson_glm(y: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *,
+                offset: ArrayLike | None = None, weights: ArrayLike | None = None, robust=False,
+                data: DataFrameLike | None = None, **kwargs) -> GLM:
     """Poisson regression (log link), as ``glm(y ~ covariates, family = poisson,
     offset = offset)``, e.g. for rates: events with ``offset=log(person_time)``.
 
@@ -270,7 +280,9 @@ def poisson_glm(y, covariates, *, offset=None, weights=None, robust=False, data=
     return _fit("poisson_glm", y, covariates, offset=offset, weights=weights, robust=robust, data=data, **kwargs)
 
 
-def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwargs):
+def logistic_glm(y: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *,
+                 weights: ArrayLike | None = None, robust=False, data: DataFrameLike | None = None,
+                 **kwargs) -> GLM:
     """Logistic regression (binomial, logit link), as ``glm(y ~ covariates, family =
     binomial)``.
 
@@ -311,7 +323,9 @@ def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwar
     return _fit("logistic_glm", y, covariates, weights=weights, robust=robust, data=data, **kwargs)
 
 
-def negbin_glm(y, covariates, *, offset=None, weights=None, robust=False, data=None, **kwargs):
+def negbin_glm(y: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *,
+               offset: ArrayLike | None = None, weights: ArrayLike | None = None, robust=False,
+               data: DataFrameLike | None = None, **kwargs) -> GLM:
     """Negative binomial regression (log link), theta by maximum likelihood, as
     ``MASS::glm.nb``.
 

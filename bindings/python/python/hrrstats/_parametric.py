@@ -17,6 +17,11 @@ from ._design import resolve_design
 from ._protocol import EVENT_LABEL, call, resolve
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 class ParametricSurvival:
     """A fitted parametric (accelerated failure time) survival model.
@@ -137,8 +142,13 @@ def _frame(v, columns):
     return pd.DataFrame(v, columns=columns) if np.ndim(v) == 2 else v
 
 
-def parametric_survival(time, event, covariates=None, *, entry=None, dist="weibull", weights=None, strata=None,
-                        offset=None, scale=None, init=None, max_iter=30, eps=1e-9, na_action="fail", data=None):
+def parametric_survival(time: ArrayLike, event: ArrayLike,
+                        covariates: ArrayLike | DataFrameLike | list[str] | None = None, *,
+                        entry: ArrayLike | None = None, dist: str = "weibull",
+                        weights: ArrayLike | None = None, strata: ArrayLike | None = None,
+                        offset: ArrayLike | None = None, scale: float | None = None,
+                        init: ArrayLike | None = None, max_iter: int = 30, eps: float = 1e-9,
+                        na_action: str = "fail", data: DataFrameLike | None = None) -> ParametricSurvival:
     """Parametric survival regression on the accelerated-failure-time scale, as
     ``survival::survreg``.
 

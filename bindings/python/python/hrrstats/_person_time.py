@@ -11,6 +11,12 @@ from ._protocol import call
 from . import _format
 from ._progress import quiet as _quiet
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+    from matplotlib.axes import Axes
+
 __all__ = ["lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates"]
 
@@ -113,8 +119,9 @@ def _show_levels(df, levels):
 
 # ---- splitting and tabulation ------------------------------------------------------
 
-def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None,
-                quiet=False):
+def lexis_split(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_scales: dict, breaks: dict,
+                id: ArrayLike | None = None, entry_status: ArrayLike | None = None, drop: bool = True,
+                data: DataFrameLike | None = None, quiet: bool = False) -> pd.DataFrame:
     """Split follow-up on the Lexis diagram (as ``Epi::splitLexis`` / ``popEpi::splitMulti``).
 
     Parameters
@@ -181,8 +188,10 @@ def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_stat
         return _with_id(call("lexis_split", args)[0]["table"], ids)
 
 
-def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=None, precursor_states=None,
-              progressive=False, entry_status=None, id=None, data=None):
+def lexis_cut(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_scales: dict, cut: ArrayLike,
+              new_state, timescale: str | None = None, precursor_states=None, progressive: bool = False,
+              entry_status: ArrayLike | None = None, id: ArrayLike | None = None,
+              data: DataFrameLike | None = None) -> pd.DataFrame:
     """Cut follow-up at individual times (a drug start, an operation), as ``Epi::cutLexis``.
 
     After the cut the person is in ``new_state``. The part before a cut that falls before
@@ -254,8 +263,9 @@ def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=Non
     return _with_id(call("lexis_cut", args)[0]["table"], ids)
 
 
-def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True, data=None,
-                      quiet=False):
+def person_time_table(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_scales: dict,
+                      breaks: dict, by=None, entry_status: ArrayLike | None = None, drop: bool = True,
+                      data: DataFrameLike | None = None, quiet: bool = False) -> pd.DataFrame:
     """Person-time and events by Lexis bands (and ``by`` variables), computed without
     materialising the split (memory independent of the number of split rows), as
     ``popEpi::ltable`` (or ``aggregate``) on ``Epi::splitLexis``'s split.
@@ -339,7 +349,8 @@ def _rates(method, data, numbers, **options):
     return result
 
 
-def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=None):
+def rate(events, person_time, *, conf_level: float = 0.95, null_rate: float | None = None, per: float = 1.0,
+         data=None) -> pd.DataFrame:
     """Crude rates with exact Poisson (Garwood) limits, as ``stats::poisson.test``.
 
     Parameters
@@ -386,7 +397,8 @@ def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=
                   conf_level=conf_level, null_rate=null_rate, per=per)
 
 
-def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio=1.0, conf_level=0.95, data=None):
+def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio: float = 1.0,
+               conf_level: float = 0.95, data=None) -> pd.DataFrame:
     """Rate ratios (group 1 / group 2) with exact conditional limits and p-values, as
     ``stats::poisson.test(c(x1, x2), c(T1, T2))``.
 
@@ -421,7 +433,9 @@ def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio=1.0, 
     return _rates("rate_ratio", data, numbers, null_ratio=null_ratio, conf_level=conf_level)
 
 
-def rate_difference(events1, person_time1, events2, person_time2, *, conf_level=0.95, per=1.0, data=None):
+def rate_difference(events1: ArrayLike, person_time1: ArrayLike, events2: ArrayLike, person_time2: ArrayLike,
+                    *, conf_level: float = 0.95, per: float = 1.0,
+                    data: DataFrameLike | None = None) -> pd.DataFrame:
     """Rate differences (group 1 - group 2) with Wald limits, one per row.
 
     RD = d1 / y1 - d2 / y2, SE = sqrt(d1 / y1^2 + d2 / y2^2) (from the Poisson
@@ -465,7 +479,7 @@ def rate_difference(events1, person_time1, events2, person_time2, *, conf_level=
     return _rates("rate_difference", data, numbers, conf_level=conf_level, per=per)
 
 
-def standard_population(name="who2000"):
+def standard_population(name: str = "who2000") -> pd.DataFrame:
     """A built-in standard population: 18 five-year age groups (0-4, ..., 85+), the weights
     for :func:`direct_standardize`.
 
@@ -505,8 +519,9 @@ def standard_population(name="who2000"):
     return d["table"]
 
 
-def direct_standardize(events, person_time, standard_weights, *, age=None, by=None, conf_level=0.95, per=1.0,
-                       data=None):
+def direct_standardize(events: ArrayLike, person_time: ArrayLike, standard_weights, *,
+                       age: ArrayLike | None = None, by=None, conf_level: float = 0.95, per: float = 1.0,
+                       data=None) -> pd.DataFrame:
     """Directly standardised rates with Fay–Feuer gamma limits (as
     ``epitools::ageadjust.direct``).
 
@@ -616,7 +631,7 @@ class SIR:
         return s
 
 
-def sir(observed, person_time, reference_rate, *, by=None, conf_level=0.95, data=None):
+def sir(observed, person_time, reference_rate, *, by=None, conf_level: float = 0.95, data=None) -> SIR:
     """Standardised incidence / mortality ratio with exact Poisson limits.
 
     Parameters
@@ -666,7 +681,9 @@ def sir(observed, person_time, reference_rate, *, by=None, conf_level=0.95, data
 
 # ---- plots ----------------------------------------------------------------------------
 
-def lexis_diagram(entry, exit, status, *, time_scales, sample=300, breaks=None, seed=0, ax=None, data=None):
+def lexis_diagram(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_scales: dict,
+                  sample: int = 300, breaks: dict | None = None, seed: int = 0, ax: Axes | None = None,
+                  data: DataFrameLike | None = None) -> Axes:
     """Draw a Lexis diagram (as ``Epi::plot.Lexis``): life lines of a random sample of
     persons (first scale on the x axis, second on the y axis), events marked at exit,
     break lines as a grid.
@@ -728,8 +745,8 @@ def lexis_diagram(entry, exit, status, *, time_scales, sample=300, breaks=None, 
     return ax
 
 
-def plot_rates(table, x, *, by=None, per=1e5, conf_level=0.95, events="events", person_time="person_time", ax=None,
-               log=True):
+def plot_rates(table, x: str, *, by=None, per: float = 1e5, conf_level: float = 0.95, events: str = "events",
+               person_time: str = "person_time", ax: Axes | None = None, log: bool = True) -> Axes:
     """Plot rates (events / person-time x ``per``) with exact Poisson limits against ``x``
     (e.g. ``"age_band"``), one curve per level of ``by``, from a person-time table.
 

@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from typing import TYPE_CHECKING
 
-def forest_plot(fit, ax=None, *, exp=None, conf_level=0.95, terms=None, intercept=False,
-                color=None, xlabel=None):
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from matplotlib.axes import Axes
+
+
+def forest_plot(fit, ax: Axes | None = None, *, exp: bool | None = None, conf_level: float = 0.95,
+                terms=None, intercept: bool = False, color: str | None = None,
+                xlabel: str | None = None) -> Axes:
     """Forest plot of a regression fit's coefficients with their Wald limits.
 
     The numbers drawn are the fit's own ``summary(conf_level)`` (computed by the core).

@@ -13,6 +13,11 @@ import pandas as pd
 from ._convert import codes, column, floats
 from ._protocol import EVENT_LABEL, call
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 __all__ = ["icss_group", "RateTable", "net_survival", "NetSurvival", "net_survival_test",
            "excess_hazard_model", "crude_probabilities", "interval_net_survival",
            "IntervalNetSurvival"]
@@ -340,8 +345,11 @@ class NetSurvival(_Curves):
         return f"Net survival ({self.method}), final estimates: " + self._final()
 
 
-def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme", strata=None,
-                 conf_type="log", conf_level=0.95, precision=None, fin_date=None, data=None):
+def net_survival(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayLike, sex: ArrayLike,
+                 ratetable: RateTable, *, method: str = "pohar-perme",
+                 strata: ArrayLike | list[str] | None = None, conf_type: str = "log",
+                 conf_level: float = 0.95, precision: float | None = None, fin_date=None,
+                 data: DataFrameLike | None = None) -> NetSurvival:
     """Net survival (Pohar-Perme, default) or relative survival ("ederer2", "ederer1",
     "hakulinen"), as ``relsurv::rs.surv``.
 
@@ -421,8 +429,9 @@ def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme"
     return NetSurvival(res, fit, levels)
 
 
-def net_survival_test(time, event, age, year, sex, group, ratetable, *, strata=None,
-                      precision=None, data=None):
+def net_survival_test(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayLike, sex: ArrayLike,
+                      group: ArrayLike, ratetable: RateTable, *, strata: ArrayLike | None = None,
+                      precision: float | None = None, data: DataFrameLike | None = None) -> dict:
     """Log-rank-type test that net survival is the same in every ``group`` (Pohar-Perme
     weighting), as ``relsurv::rs.diff``.
 
@@ -484,8 +493,10 @@ def net_survival_test(time, event, age, year, sex, group, ratetable, *, strata=N
     return r
 
 
-def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *,
-                        breaks=(0, 1, 3, 5, 10), method="glm.poi", conf_level=0.95, data=None):
+def excess_hazard_model(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayLike, sex: ArrayLike,
+                        covariates: ArrayLike | DataFrameLike | list[str], ratetable: RateTable, *,
+                        breaks=(0, 1, 3, 5, 10), method: str = "glm.poi", conf_level: float = 0.95,
+                        data: DataFrameLike | None = None) -> pd.DataFrame:
     """Excess-hazard regression: hazard = population hazard + exp(x'beta + gamma(follow-up
     interval)), as ``relsurv::rsadd``.
 
@@ -566,8 +577,9 @@ def excess_hazard_model(time, event, age, year, sex, covariates, ratetable, *,
     return out
 
 
-def crude_probabilities(time, event, age, year, sex, ratetable, *, group=None, tau=None,
-                        precision=None, data=None):
+def crude_probabilities(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayLike, sex: ArrayLike,
+                        ratetable: RateTable, *, group: ArrayLike | None = None, tau: float | None = None,
+                        precision: float | None = None, data: DataFrameLike | None = None) -> pd.DataFrame:
     """Crude probabilities of death from the cancer (excess hazard) and from population
     causes, as ``relsurv::cmp.rel``.
 
@@ -630,7 +642,7 @@ def crude_probabilities(time, event, age, year, sex, ratetable, *, group=None, t
     return tab
 
 
-def icss_group(age):
+def icss_group(age: ArrayLike) -> pd.Categorical:
     """The International Cancer Survival Standard age group of each age at diagnosis.
 
     Parameters
@@ -739,9 +751,11 @@ class IntervalNetSurvival(_Curves):
         return f"Interval net survival ({self.method}), cumulative: " + self._final(" years")
 
 
-def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None,
-                          method="pohar-perme", group=None, pp_weight="midpoint",
-                          conf_type="log-log", conf_level=0.95, data=None):
+def interval_net_survival(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayLike, sex: ArrayLike,
+                          ratetable: RateTable, *, breaks=None, method: str = "pohar-perme",
+                          group: ArrayLike | None = None, pp_weight: str = "midpoint",
+                          conf_type: str = "log-log", conf_level: float = 0.95,
+                          data: DataFrameLike | None = None) -> IntervalNetSurvival:
     """Interval (life-table) net survival (Pohar-Perme, default) or relative survival
     ("ederer2"), as ``popEpi::survtab(surv.type = "surv.rel")`` and Stata's strs/stnet
     with the hazard life table.

@@ -13,6 +13,11 @@ from ._convert import floats
 from ._protocol import EVENT_LABEL, call, resolve
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 class KaplanMeier:
     """A Kaplan–Meier fit (``survival::survfit``), one curve per stratum.
@@ -279,8 +284,10 @@ class KaplanMeier:
         draw_risk_table(ax, risk_times, counts, labels, colours)
 
 
-def kaplan_meier(time, event, *, entry=None, strata=None, weights=None, conf_type="log",
-                 conf_level=0.95, variance="auto", na_action="fail", data=None):
+def kaplan_meier(time: ArrayLike, event: ArrayLike, *, entry: ArrayLike | None = None,
+                 strata: ArrayLike | list[str] | None = None, weights: ArrayLike | None = None,
+                 conf_type: str = "log", conf_level: float = 0.95, variance: str = "auto",
+                 na_action: str = "fail", data: DataFrameLike | None = None) -> KaplanMeier:
     """Kaplan–Meier survival (and Nelson–Aalen cumulative hazard), as ``survival::survfit``.
 
     Parameters
@@ -405,8 +412,10 @@ class LogrankTest:
                 f"p = {_format.pvalue(self.p_value)}")
 
 
-def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, na_action="fail",
-                 data=None):
+def logrank_test(time: ArrayLike, event: ArrayLike, group: ArrayLike, *,
+                 strata: ArrayLike | list[str] | None = None, rho: float = 0.0,
+                 entry: ArrayLike | None = None, na_action: str = "fail",
+                 data: DataFrameLike | None = None) -> LogrankTest:
     """Test equality of survival curves across ``group`` (``survival::survdiff``).
 
     Parameters
