@@ -13,6 +13,7 @@ mod protocol;
 fn _hrrstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(protocol::call, m)?)?;
     m.add_function(wrap_pyfunction!(protocol::methods, m)?)?;
+    m.add_function(wrap_pyfunction!(protocol::set_progress, m)?)?;
     m.add_class::<protocol::Fit>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     protocol::note_main_thread(m.py())?;

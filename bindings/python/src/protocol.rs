@@ -193,15 +193,62 @@ pub fn note_main_thread(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
+/// The Python callable that receives the core's progress reports
+/// (`hrrstats_core::progress`), set by `set_progress` (the host package's
+/// `hrrstats._progress` installs its display at import): called with the fraction done
+/// (a float in [0, 1], the last one 1.0 when the call succeeds), or None when a call
+/// that reported fails; it returns whether it wants more reports of this call.
+static PROGRESS: std::sync::Mutex<Option<Py<PyAny>>> = std::sync::Mutex::new(None);
+
+/// Set (or, with None, remove) the callable receiving the core's progress reports.
+#[pyfunction]
+pub fn set_progress(callback: Option<Py<PyAny>>) {
+    *PROGRESS.lock().unwrap_or_else(|e| e.into_inner()) = callback;
+}
+
+fn progress_callback(py: Python<'_>) -> Option<Py<PyAny>> {
+    PROGRESS.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|c| c.clone_ref(py))
+}
+
+/// Call the progress callback with `arg`; an exception in it is reported as
+/// unraisable (it must not change the call's result) and stops the reports.
+fn tell_progress(py: Python<'_>, arg: Option<f64>) -> bool {
+    let Some(cb) = progress_callback(py) else {
+        return false;
+    };
+    match cb.call1(py, (arg,)).and_then(|r| r.is_truthy(py)) {
+        Ok(more) => more,
+        Err(e) => {
+            e.write_unraisable(py, Some(cb.bind(py)));
+            false
+        }
+    }
+}
+
+/// The core's progress hook: re-attaches to the interpreter (the computation runs
+/// detached, on this same thread) and passes the fraction on.
+fn progress(fraction: f64) -> bool {
+    Python::attach(|py| tell_progress(py, Some(fraction)))
+}
+
 /// Run `f` with the interpreter detached, turning a panic into a Python exception
 /// (never a crash of the interpreter); on Python's main thread Ctrl-C stops long loops
-/// (see `interrupted`; other threads never see signals, so they do not ask).
+/// (see `interrupted`; other threads never see signals, so they do not ask) and long
+/// loops report their progress to the callback of `set_progress`, if one is set.
 pub fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> core::Result<T> + Send) -> PyResult<T> {
     SIGNALLED.with(|p| p.set(None));
-    if MAIN_THREAD.get() == Some(&std::thread::current().id()) {
+    let main = MAIN_THREAD.get() == Some(&std::thread::current().id());
+    if main {
         core::interrupt::install(interrupted);
     }
+    let reporting = main && progress_callback(py).is_some();
+    if reporting {
+        core::progress::install(progress);
+    }
     let out = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+    if reporting && core::progress::finish(matches!(out, Ok(Ok(_)))) && !matches!(out, Ok(Ok(_))) {
+        tell_progress(py, None);
+    }
     match out {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(to_py(e)),

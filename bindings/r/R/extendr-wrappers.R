@@ -6,6 +6,10 @@
 #' @useDynLib hrrstats, .registration = TRUE
 NULL
 
+#' Set (a function) or remove (NULL) the R function receiving progress reports.
+#' @noRd
+hrr_set_progress_ <- function(callback) .Call(wrap__hrr_set_progress_, callback)
+
 #' Run the core method `method` on the named list `args`:
 #' `list(ok, value = list(value, fit))` with `fit` an external pointer or NULL.
 #' @noRd

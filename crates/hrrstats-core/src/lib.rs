@@ -23,6 +23,7 @@ pub(crate) mod linalg;
 pub(crate) mod newton;
 pub mod options;
 pub mod person_time;
+pub mod progress;
 pub mod protocol;
 pub mod registry;
 pub mod relsurv;

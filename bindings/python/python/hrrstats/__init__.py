@@ -41,6 +41,7 @@ from ._apc import ApcFit, apc_fit
 from ._gee import GEE, gee
 from ._joinpoint import Joinpoint, joinpoint
 from ._sdc import protect_table
+from ._progress import progress, set_progress
 
 __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "ParametricSurvival",
            "flexible_parametric", "FlexibleParametric", "glm", "glm_fit", "poisson_glm", "logistic_glm", "negbin_glm", "GLM", "KaplanMeier", "LogrankTest", "CoxPH", "example_cohort", "example_ratetable",
@@ -51,4 +52,5 @@ __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "Par
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates",
            "life_table", "LifeTable", "funnel", "Funnel", "forest_plot",
            "pool", "Pooled", "conditional_logistic", "ConditionalLogistic", "nested_case_control", "drug_exposure", "adherence", "case_cohort", "CaseCohort",
-           "comorbidity", "apc_fit", "ApcFit", "gee", "GEE", "capture_recapture", "CaptureRecapture", "joinpoint", "Joinpoint", "protect_table", "__version__"]
+           "comorbidity", "apc_fit", "ApcFit", "gee", "GEE", "capture_recapture", "CaptureRecapture", "joinpoint", "Joinpoint", "protect_table", "__version__",
+           "set_progress", "progress"]

@@ -8,6 +8,11 @@ import numpy as np
 from ._convert import floats
 from ._protocol import call
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 __all__ = ["apc_fit", "ApcFit"]
 
 _EFFECTS = ("age", "period", "cohort")
@@ -102,8 +107,19 @@ class ApcFit:
 
     def plot(self, ax=None):
         """The three effects with their confidence limits on a log scale: the age effect
-        (rates) and the period and cohort rate ratios, one panel each (or all on ``ax``
-        when one Axes is given; three Axes are used in turn). Returns the Axes."""
+        (rates) and the period and cohort rate ratios, one panel each (as ``Epi::apc.plot``).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or sequence of three Axes, optional
+            Where to draw: None, a new figure with three panels; one Axes, all three
+            effects on it; three Axes, used in turn.
+
+        Returns
+        -------
+        matplotlib.axes.Axes or list of Axes
+            The Axes drawn on.
+        """
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -141,23 +157,79 @@ class ApcFit:
         return "\n".join(lines)
 
 
-def apc_fit(events, person_time, age, period, *, model="ns", df=None, parm="ACP", ref_c=None, ref_p=None,
-            dr_extr="weighted", scale=1, alpha=0.05, data=None):
-    """Age–period–cohort model for tabulated rates, as ``Epi::apc.fit``.
+def apc_fit(events: ArrayLike, person_time: ArrayLike, age: ArrayLike, period: ArrayLike, *,
+            model: str = "ns", df=None, parm: str = "ACP", ref_c: float | None = None,
+            ref_p: float | None = None, dr_extr="weighted", scale: float = 1, alpha: float = 0.05,
+            data: DataFrameLike | None = None) -> ApcFit:
+    """Age-period-cohort model for tabulated rates, as ``Epi::apc.fit``.
 
     One row per cell of the Lexis diagram: ``events`` and ``person_time`` in it, at its
-    mean ``age`` and mean ``period`` (cohort = period - age). Poisson models with offset
-    log(person_time); effects by ``model``: "ns" (natural splines, knots at the quantiles
-    (k - 1/2)/n of the events' ages, periods, cohorts; apc.fit's default), "bs", "ls"
-    (B-splines, linear splines with ``df`` parameters) or "factor". ``df`` (apc.fit's
-    ``npar``): one number, three (age, period, cohort), a dict by effect of numbers or of
-    the knots themselves. ``parm``: "ACP", "APC", "AdCP", "AdPC" (ML fits) or "Ad-P-C",
-    "Ad-C-P", "AC-P", "AP-C" (sequential fits); ``ref_c``, ``ref_p``: reference cohort and
-    period (default: the events' medians). ``dr_extr``: the inner product the period and
-    cohort effects are detrended in: "weighted" (person-time, apc.fit's default "Y"),
-    "D" (events), "L" (person-time²/events), "holford" (unit weights), a number s
-    (events + s · person-time) or one weight per row. ``scale`` multiplies the age
-    effect; limits at level 1 - ``alpha``. Returns an :class:`ApcFit`.
+    mean ``age`` and mean ``period`` (cohort = period - age). Poisson models
+    log(rate) = f(age) + g(period) + h(cohort) with offset log(person_time); the period
+    and cohort effects are detrended and the drift is reported separately
+    (Carstensen 2007).
+
+    Parameters
+    ----------
+    events : array-like or str
+        Events per cell.
+    person_time : array-like or str
+        Person-time per cell.
+    age : array-like or str
+        Mean age in the cell.
+    period : array-like or str
+        Mean calendar time in the cell.
+    model : {"ns", "bs", "ls", "factor"}, default "ns"
+        Natural splines (knots at the quantiles (k - 1/2)/n of the events' ages,
+        periods, cohorts; apc.fit's default), B-splines, linear splines, or factors.
+    df : int, sequence of three int or dict, optional
+        apc.fit's ``npar``: one number, three (age, period, cohort), or a dict by
+        effect of numbers or of the knots themselves.
+    parm : str, default "ACP"
+        "ACP", "APC", "AdCP", "AdPC" (ML fits) or "Ad-P-C", "Ad-C-P", "AC-P", "AP-C"
+        (sequential fits).
+    ref_c, ref_p : float, optional
+        Reference cohort and period (default: the events' medians).
+    dr_extr : str, float or array-like, default "weighted"
+        The inner product the period and cohort effects are detrended in: "weighted"
+        (person-time, apc.fit's "Y"), "D" (events), "L" (person-time^2 / events),
+        "holford" (unit weights), a number s (events + s person-time) or one weight per
+        row.
+    scale : float, default 1
+        Multiplies the age effect (rates per ``scale`` person-time).
+    alpha : float, default 0.05
+        Limits at level 1 - alpha.
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    ApcFit
+        ``age``, ``period``, ``cohort`` (DataFrames: value, estimate, lower, upper),
+        ``drift`` / ``summary()`` (term, estimate, lower, upper), ``anova()``,
+        ``table()``, ``plot()``.
+
+    References
+    ----------
+    Carstensen B (2007). Age-period-cohort models for the Lexis diagram. Stat Med
+    26:3018-45.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> df["entry"], df["years"] = 0.0, df["time"] / 365.25
+    >>> pt = hs.person_time_table("entry", "years", "status",
+    ...                           time_scales={"fu": None, "age": "age", "period": "year"},
+    ...                           breaks={"age": np.arange(40, 95, 5.0),
+    ...                                   "period": np.arange(1990, 2026, 5.0)}, data=df)
+    >>> pt["a"], pt["p"] = pt["age_band"] + 2.5, pt["period_band"] + 2.5
+    >>> fit = hs.apc_fit("events", "person_time", "a", "p", data=pt)
+    >>> fit.summary().round(4)
+                  term  estimate   lower   upper
+    0  APC (Y-weights)    0.9506  0.9474  0.9538
+    1              A-d    0.9538  0.9510  0.9566
     """
     args = {"events": floats(events, "events", data), "person_time": floats(person_time, "person_time", data),
             "age": floats(age, "age", data), "period": floats(period, "period", data),

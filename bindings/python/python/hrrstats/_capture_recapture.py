@@ -16,6 +16,11 @@ from ._convert import floats
 from ._design import _is_frame
 from ._protocol import call
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 def _sources(sources, data):
     """{name: float array} from a list of column names (with ``data``), a DataFrame, a
@@ -104,23 +109,59 @@ class CaptureRecapture:
         return "\n".join(lines)
 
 
-def capture_recapture(counts, sources, *, model=None, criterion="aic", conf_level=0.95, data=None):
-    """Registry completeness by capture-recapture: log-linear models on the incomplete
-    2^k table of 2 to 4 sources.
+def capture_recapture(counts: ArrayLike, sources, *, model: str | None = None, criterion: str = "aic",
+                      conf_level: float = 0.95, data: DataFrameLike | None = None) -> CaptureRecapture:
+    """Registry completeness by capture-recapture: log-linear models on the incomplete 2^k
+    table of 2 to 4 sources (as Rcapture's ``closedpCI.t``).
 
-    counts: people per row (aggregated data: one row per capture pattern), or None for
-    one row per person. sources: the 0/1 indicator of each source (found by it or not):
-    a list of column names of ``data``, a DataFrame, a dict of columns or a 2-D array.
-    Every row must be found by at least one source.
+    The counts of the observed capture patterns are fitted by Poisson log-linear models
+    (main effects of the sources plus the chosen pairwise interactions); the total is
+    ``n + exp(intercept)``, with Wald (delta method) limits and the profile-likelihood
+    limits of Cormack (1989) over the unobserved cell.
 
-    model: None (select among every hierarchical model with pairwise interactions by
-    ``criterion``, "aic" or "bic"), "independence", or pairwise terms such as
-    "A:B + A:C" in the source names. With two sources only independence is
-    identifiable (Lincoln-Petersen; Chapman's estimator is reported too); a term of
-    all three sources of three (the saturated model) is refused.
+    Parameters
+    ----------
+    counts : array-like or str, optional
+        People per row (aggregated data: one row per capture pattern), or None for one
+        row per person.
+    sources : list of str, DataFrame, dict or 2-D array
+        The 0/1 indicator of each source (found by it or not); every row must be found
+        by at least one source.
+    model : str, optional
+        None (select among every hierarchical model with pairwise interactions by
+        ``criterion``), "independence", or pairwise terms such as "A:B + A:C" in the
+        source names. With two sources only independence is identifiable
+        (Lincoln-Petersen; Chapman's estimator is reported too).
+    criterion : {"aic", "bic"}, default "aic"
+        The selection criterion.
+    conf_level : float, default 0.95
+        Level of the limits.
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
 
-    The total is ``n + exp(intercept)``, with Wald (delta method) limits and the
-    profile-likelihood limits of Cormack (1989) over the unobserved cell.
+    Returns
+    -------
+    CaptureRecapture
+        n_hat, n_observed, n_unobserved, std_err, lower, upper (profile likelihood),
+        wald_lower, wald_upper, selected, models (every fitted model: df, deviance, aic,
+        bic, n_hat, limits), ``summary()`` (estimate, model, value, std_err, lower,
+        upper, wald_lower, wald_upper).
+
+    References
+    ----------
+    Cormack RM (1989). Log-linear models for capture-recapture. Biometrics 45:395-413.
+    International Working Group for Disease Monitoring and Forecasting (1995).
+    Capture-recapture and multiple-record systems estimation. Am J Epidemiol 142:1047-58.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> crc = hs.capture_recapture([40, 30, 20], {"A": [1, 1, 0], "B": [1, 0, 1]})
+    >>> crc.summary()[["estimate", "model", "value", "lower", "upper"]].round(2)
+         estimate         model   value  lower  upper
+    0       total  independence  105.00  94.66  119.5
+    1  unobserved  independence   15.00   4.66   29.5
+    2       total       chapman  104.63    NaN    NaN
     """
     args = {"sources": _sources(sources, data), "criterion": criterion, "conf_level": float(conf_level)}
     if counts is not None:

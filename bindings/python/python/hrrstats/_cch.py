@@ -13,6 +13,11 @@ from ._cox import _coef_table
 from ._design import resolve_design
 from ._protocol import call
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 def _cohort_size(cohort_size):
     """(values, names or None) of ``cohort_size``: a number, a sequence (one per stratum
@@ -54,8 +59,21 @@ class CaseCohort:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term: coef, exp_coef (hazard ratio), se, z, p, lower,
-        upper, exp_lower, exp_upper (the core's coefficient table)."""
+        """The coefficient table, computed in the core (``inference::CoefTable``).
+
+        DataFrame indexed by term: coef, exp_coef (hazard ratio), se, z, p, lower,
+        upper, exp_lower, exp_upper (the core's coefficient table).
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default: the level the model was fitted with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (the index), the columns above; ``table()`` is the same.
+        """
         return _coef_table(self, conf_level)
 
     table = summary
@@ -78,19 +96,77 @@ class CaseCohort:
         return "\n".join(lines)
 
 
-def case_cohort(time, event, covariates, subcohort, *, cohort_size, method="Prentice", stratum=None,
-                id=None, entry=None, robust=False, conf_level=0.95, na_action="fail", data=None):
+def case_cohort(time: ArrayLike, event: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str],
+                subcohort: ArrayLike, *, cohort_size, method: str = "Prentice",
+                stratum: ArrayLike | None = None, id: ArrayLike | None = None,
+                entry: ArrayLike | None = None, robust: bool = False, conf_level: float = 0.95,
+                na_action: str = "fail", data: DataFrameLike | None = None) -> CaseCohort:
     """Case-cohort Cox regression, as ``survival::cch``.
 
-    time, event: follow-up time and 1 for cases, 0 censored (every censored record must
-    be in the subcohort); covariates: a 2-D array, a DataFrame, or a list of column
-    names with ``data=`` (categorical columns dummy-coded); subcohort: 1 (True) for
-    members of the random subcohort; cohort_size: the size of the full cohort, or for
-    the stratified methods one size per stratum (a sequence in sorted level order, a
-    dict or a Series keyed by level). method: "Prentice", "SelfPrentice", "LinYing",
-    "I.Borgan", "II.Borgan" (cch's names; the last two need ``stratum``). id: one
-    record per id (checked); entry: delayed entry times; robust: Lin-Ying's robust
-    variance.
+    The subcohort is a random sample of the full cohort; cases outside it enter at their
+    event time. Prentice's pseudo-likelihood (cases outside the subcohort are at risk
+    only at their own event time), Self and Prentice's (not even then) or Lin and Ying's
+    (subcohort members weighted by cohort_size / subcohort size); Borgan's stratified
+    estimators I and II with ``stratum``. The variance is cch's: the model variance plus
+    the subcohort sampling term (Therneau and Li 1999), or Lin-Ying's robust variance.
+
+    Parameters
+    ----------
+    time : array-like or str
+        Follow-up time.
+    event : array-like or str
+        1 for cases, 0 censored (every censored record must be in the subcohort).
+    covariates : 2-D array, DataFrame or list of str
+        As in :func:`cox_ph` (categorical columns dummy-coded).
+    subcohort : array-like or str
+        1 (True) for members of the random subcohort.
+    cohort_size : int, sequence, dict or pandas.Series
+        Size of the full cohort, or for the stratified methods one size per stratum (a
+        sequence in sorted level order, or keyed by level).
+    method : {"Prentice", "SelfPrentice", "LinYing", "I.Borgan", "II.Borgan"}, default "Prentice"
+        The estimator (cch's names; the Borgan methods need ``stratum``).
+    stratum : array-like or str, optional
+        Sampling strata of the subcohort (Borgan's methods).
+    id : array-like or str, optional
+        Person ids (one record per id, checked).
+    entry : array-like or str, optional
+        Delayed entry times.
+    robust : bool, default False
+        Lin-Ying's robust variance.
+    conf_level : float, default 0.95
+        Level of the Wald limits in ``summary()``.
+    na_action : {"fail", "drop"}, default "fail"
+        Missing values: an error naming the argument and row, or the rows dropped.
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    CaseCohort
+        coef, se, var, names, method, ``summary()`` (term, coef, exp_coef, se, z, p,
+        lower, upper, exp_lower, exp_upper).
+
+    References
+    ----------
+    Prentice RL (1986). A case-cohort design for epidemiologic cohort studies and disease
+    prevention trials. Biometrika 73:1-11. Therneau TM, Li H (1999). Computing the Cox
+    model for case-cohort designs. Lifetime Data Anal 5:99-112. Borgan O et al. (2000).
+    Lifetime Data Anal 6:39-58.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> df["sub"] = (np.arange(len(df)) % 10 == 0).astype(int)      # a 10% subcohort
+    >>> cc = df[(df["sub"] == 1) | (df["status"] == 1)]
+    >>> fit = hs.case_cohort("time", "status", ["age", "sex"], "sub", cohort_size=len(df),
+    ...                      data=cc)
+    >>> fit.summary()[["coef", "exp_coef", "se"]].round(4)
+            coef  exp_coef      se
+    term
+    age   0.0469    1.0481  0.0027
+    sex  -0.2236    0.7996  0.0556
     """
     spec = {"time": (time, "num"), "event": (event, "num"), "subcohort": (subcohort, "num"),
             "entry": (entry, "num"), "stratum": (stratum, "group"), "id": (id, "group")}

@@ -14,6 +14,11 @@ from ._cox import _coef_table, _test
 from ._design import resolve_design
 from ._protocol import call
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 class ConditionalLogistic:
     """A fitted conditional logistic regression (``survival::clogit``).
@@ -42,8 +47,21 @@ class ConditionalLogistic:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term: coef, exp_coef (odds ratio), se, z, p, exp_lower,
-        exp_upper, lower, upper (the core's coefficient table)."""
+        """The coefficient table, computed in the core (``inference::CoefTable``).
+
+        DataFrame indexed by term: coef, exp_coef (odds ratio), se, z, p, exp_lower,
+        exp_upper, lower, upper (the core's coefficient table).
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default: the level the model was fitted with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (the index), the columns above; ``table()`` is the same.
+        """
         return _coef_table(self, conf_level)
 
     table = summary
@@ -67,9 +85,13 @@ class ConditionalLogistic:
         return "\n".join(lines)
 
 
-def conditional_logistic(case, covariates, strata=None, *, method="exact", weights=None, offset=None,
-                         init=None, max_iter=20, eps=1e-9, exact_limit=1e7, conf_level=0.95,
-                         robust=False, cluster=None, na_action="fail", data=None):
+def conditional_logistic(case: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str],
+                         strata: ArrayLike | list[str] | None = None, *, method: str = "exact",
+                         weights: ArrayLike | None = None, offset: ArrayLike | None = None,
+                         init: ArrayLike | None = None, max_iter: int = 20, eps: float = 1e-9,
+                         exact_limit: float = 1e7, conf_level: float = 0.95, robust: bool = False,
+                         cluster: ArrayLike | None = None, na_action: str = "fail",
+                         data: DataFrameLike | None = None) -> ConditionalLogistic:
     """Conditional logistic regression for matched sets, as ``survival::clogit``.
 
     Parameters

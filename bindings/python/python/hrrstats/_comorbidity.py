@@ -14,6 +14,11 @@ import pandas as pd
 from ._convert import codes, column, floats, missing
 from ._protocol import call, check_na_action
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 _DAY = np.timedelta64(1, "D")
 
 
@@ -36,29 +41,67 @@ def _scalar_days(x):
     return float(x)
 
 
-def comorbidity(id, code, *, date=None, index_date=None, lookback=None, index="charlson", weights=None,
-                data=None, na_action="fail"):
-    """Charlson or Elixhauser comorbidity per person from ICD-10 diagnosis codes.
+def comorbidity(id: ArrayLike, code: ArrayLike, *, date: ArrayLike | None = None, index_date=None,
+                lookback=None, index: str = "charlson", weights: str | None = None,
+                data: DataFrameLike | None = None, na_action: str = "fail") -> pd.DataFrame:
+    """Charlson or Elixhauser comorbidity per person from ICD-10 diagnosis codes (hierarchy
+    rules as the R package ``comorbidity``; flags and scores checked against comorbidipy).
 
-    id, code: columns (or column names of ``data``) with one row per diagnosis. Codes
-    are matched by prefix against the ICD-10 lists of Quan et al. (2005, Med Care
-    43:1130), tolerant of dots, spaces and case ("C50.9", "c509" and "C509" are the
-    same). date, index_date, lookback: only rows with ``index_date - lookback <= date <
-    index_date`` count; dates may be dates (then lookback is days, a number or a
-    Timedelta) or numbers; index_date a column (per row) or one value; lookback None: all
-    rows before the index date. index: "charlson" (17 categories) or "elixhauser" (31).
-    weights: Charlson "charlson" (Charlson 1987, default) or "quan" (Quan 2011);
-    Elixhauser "van_walraven" (van Walraven 2009, default), "swiss", or the AHRQ
-    Elixhauser mortality or readmission index (Moore et al. 2017, Med Care 55:698;
-    "ahrq_mortality" (alias "ahrq"), "ahrq_readmission"; the AHRQ weights on Quan's
-    ICD-10 categories, hypertension counted once). na_action:
-    "fail" (an error naming the argument and row) or "drop" (rows with a missing value
-    are dropped).
+    Codes are matched by prefix against the ICD-10 lists of Quan et al. (2005),
+    tolerant of dots, spaces and case ("C50.9", "c509" and "C509" are the same). The
+    score is the weighted sum of the categories found, with the hierarchy rules (the
+    severe form of a condition counts instead of its mild form).
 
-    Returns a DataFrame with one row per id that has any row: id, one 0/1 column per
-    category (as found: both the mild and the severe form can be 1) and ``score`` (the
-    weighted sum with the hierarchy rules: the severe form counts instead of the mild).
-    ``attrs``: index, weights, categories (name -> description), n_dropped.
+    Parameters
+    ----------
+    id : array-like or str
+        The person of each diagnosis row, or a column name of ``data``.
+    code : array-like or str
+        ICD-10 codes.
+    date : array-like or str, optional
+        Diagnosis dates (dates or numbers); with ``index_date``, only rows with
+        ``index_date - lookback <= date < index_date`` count.
+    index_date : scalar, array-like or str, optional
+        The index date (one value, or per row).
+    lookback : float or pandas.Timedelta, optional
+        Look-back period (days when dates are dates); None: all rows before the index
+        date.
+    index : {"charlson", "elixhauser"}, default "charlson"
+        Charlson (17 categories) or Elixhauser (31).
+    weights : str, optional
+        Charlson: "charlson" (Charlson 1987, default) or "quan" (Quan 2011); Elixhauser:
+        "van_walraven" (default), "swiss", "ahrq_mortality" (alias "ahrq") or
+        "ahrq_readmission" (Moore et al. 2017).
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
+    na_action : {"fail", "drop"}, default "fail"
+        "fail": a missing value is an error naming the argument and row; "drop": rows
+        with a missing value are dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per id with any row: id, one 0/1 column per category (as found: both
+        the mild and the severe form can be 1) and ``score``. ``attrs``: index,
+        weights, categories (name -> description), n_dropped.
+
+    References
+    ----------
+    Quan H et al. (2005). Coding algorithms for defining comorbidities in ICD-9-CM and
+    ICD-10 administrative data. Med Care 43:1130-9. Charlson ME et al. (1987). J Chronic
+    Dis 40:373-83. van Walraven C et al. (2009). Med Care 47:626-33.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hrrstats as hs
+    >>> dx = pd.DataFrame({"id": [1, 1, 2, 3], "code": ["I21.9", "E11.9", "C50.9", "J44.1"]})
+    >>> cm = hs.comorbidity("id", "code", data=dx)
+    >>> cm[["id", "ami", "diab", "canc", "copd", "score"]]
+       id  ami  diab  canc  copd  score
+    0   1    1     1     0     0    2.0
+    1   2    0     0     1     0    2.0
+    2   3    0     0     0     1    1.0
     """
     check_na_action(na_action)
     ida = column(id, "id", data, dates=True)

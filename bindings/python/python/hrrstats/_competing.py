@@ -12,6 +12,11 @@ from ._design import Design, raw_columns
 from ._protocol import call, check_na_action, resolve
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 __all__ = ["cumulative_incidence", "fine_gray", "cause_specific_cox", "CumulativeIncidence",
            "FineGray"]
 
@@ -57,9 +62,19 @@ class CumulativeIncidence:
         return self._labelled(self._res["table"])
 
     def at(self, times):
-        """DataFrame: group, cause, time, estimate, variance, std_err at ``times``
-        (right-continuous steps; NaN beyond a group's last follow-up time, as
-        ``cmprsk::timepoints``)."""
+        """The curves at ``times`` (right-continuous steps; NaN beyond a group's last follow-up
+        time), as ``cmprsk::timepoints``.
+
+        Parameters
+        ----------
+        times : float or array-like
+            Times at which to read the curves.
+
+        Returns
+        -------
+        pandas.DataFrame
+            group, cause, time, estimate, variance, std_err.
+        """
         t = floats(np.atleast_1d(np.asarray(times, dtype=np.float64)), "times")
         return self._labelled(self._fit.call("at", {"times": t}))
 
@@ -70,16 +85,58 @@ class CumulativeIncidence:
                 return k
         raise ValueError(f"argument `group`: {group!r} is not one of the groups {self.groups}")
 
-    def plot(self, ax=None, stacked=False, group=None):
-        """Step plot of the curves (one panel; colours by cause, line styles by group).
-        ``stacked=True`` stacks the causes of one group (``group=``, default the first)."""
-        import matplotlib.pyplot as plt
+    def plot(self, ax=None, stacked=False, group=None, *, censor_marks=True, risk_table=False,
+             risk_times=None, xscale=1.0, xlabel="time"):
+        """Step plot of the curves (one panel; colours by cause, line styles by group), as
+        ``plot(cmprsk::cuminc(...))`` with survminer's censoring marks and risk table.
 
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure if None).
+        stacked : bool, default False
+            Stack the causes of one group (``group``) as filled areas.
+        group : optional
+            The group drawn when ``stacked`` (default the first).
+        censor_marks : bool, default True
+            Mark censoring times of each group with ``+`` on its curves (not when
+            ``stacked``).
+        risk_table : bool, default False
+            Print the number at risk per group (of any cause: the all-cause risk set)
+            under the time axis at ``risk_times`` (default: the axis' tick positions),
+            as ``summary(survfit(Surv(time, cause != 0) ~ group), times)$n.risk``.
+        risk_times : array-like, optional
+            Times (in plotted units, i.e. after ``xscale``) for the number-at-risk table.
+        xscale : float, default 1
+            Divide times by this for the axis (365.25: days plotted as years).
+        xlabel : str, default "time"
+            Label of the time axis.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on (its figure: ``ax.figure``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import hrrstats as hs
+        >>> ci = hs.cumulative_incidence([1, 2, 3, 4, 5, 6], [1, 2, 0, 1, 0, 2],
+        ...                              group=["a", "a", "a", "b", "b", "b"])
+        >>> ax = ci.plot(risk_table=True, risk_times=[0, 2, 4])
+        >>> [t.get_text() for t in ax.texts if t.get_gid() == "risk_table"]
+        ['3', '2', '0', '3', '3', '3']
+        """
+        import matplotlib.pyplot as plt
+        from ._plots import at_risk, check_xscale, draw_risk_table, risk_times_of
+
+        xscale = check_xscale(xscale)
         if ax is None:
             _, ax = plt.subplots()
         tab = self._res["table"]
         gcode, ccode = tab["group"].to_numpy(), tab["cause"].to_numpy()
-        t_all, est = tab["time"].to_numpy(), tab["estimate"].to_numpy()
+        t_all, est = tab["time"].to_numpy() / xscale, tab["estimate"].to_numpy()
+        allc = self._res["all_cause"]
         if stacked:
             gi = 0 if group is None else self._group_index(group)
             base = None
@@ -94,16 +151,34 @@ class CumulativeIncidence:
         else:
             styles = ["-", "--", ":", "-."]
             for gi in range(len(self.groups)):
+                ga = allc[allc["group"].to_numpy() == gi]
+                cens = ga["time"].to_numpy()[ga["n_censor"].to_numpy() > 0]
                 for k, cause in enumerate(self.causes):
                     m = (gcode == gi) & (ccode == k)
                     lab = f"cause {cause}" + (f", {self.groups[gi]}" if len(self.groups) > 1
                                               else "")
                     ax.step(t_all[m], est[m], where="post", color=f"C{k}",
                             linestyle=styles[gi % 4], label=lab)
-        ax.set_xlabel("time")
+                    if censor_marks and len(cens) and m.any():
+                        # the curve's value at each censoring time (right-continuous step)
+                        j = np.searchsorted(t_all[m], cens / xscale, side="right") - 1
+                        y = np.where(j >= 0, est[m][np.maximum(j, 0)], 0.0)
+                        ax.plot(cens / xscale, y, linestyle="none", marker="+", color=f"C{k}",
+                                markersize=6, gid="censor_marks")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("cumulative incidence")
         ax.set_ylim(0, 1)
         ax.legend()
+        if risk_table:
+            risk_times = risk_times_of(ax, risk_times)
+            groups = range(len(self.groups)) if not stacked else [gi]
+            counts, labels, colours = [], [], []
+            for g in groups:
+                ga = allc[allc["group"].to_numpy() == g]
+                counts.append(at_risk(ga["time"], ga["n_risk"], risk_times * xscale))
+                labels.append("" if len(self.groups) == 1 else str(self.groups[g]))
+                colours.append("black")
+            draw_risk_table(ax, risk_times, counts, labels, colours)
         return ax
 
     def __repr__(self):
@@ -114,9 +189,12 @@ class CumulativeIncidence:
         return s
 
 
-def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, weights=None,
-                         strata=None, conf_type="log-log", conf_level=0.95, rho=0.0,
-                         variance="cuminc", frequency_weights=False, na_action="fail", data=None):
+def cumulative_incidence(time: ArrayLike, cause: ArrayLike, *, group: ArrayLike | None = None,
+                         entry: ArrayLike | None = None, censor_code=0, weights: ArrayLike | None = None,
+                         strata: ArrayLike | None = None, conf_type: str = "log-log",
+                         conf_level: float = 0.95, rho: float = 0.0, variance: str = "cuminc",
+                         frequency_weights: bool = False, na_action: str = "fail",
+                         data: DataFrameLike | None = None) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence for every cause (as ``cmprsk::cuminc`` and
     ``survival::survfit`` with competing risks), with Gray's test across ``group``.
 
@@ -230,9 +308,22 @@ class FineGray:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term: coef, exp_coef (the subdistribution hazard ratio),
+        """The coefficient table, computed in the core (``inference::CoefTable``).
+
+        DataFrame indexed by term: coef, exp_coef (the subdistribution hazard ratio),
         se, z, p, exp_lower, exp_upper, lower, upper (Wald limits of coef; exp_lower and
-        exp_upper those of exp(coef))."""
+        exp_upper those of exp(coef)).
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default: the level the model was fitted with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (the index), the columns above; ``table()`` is the same.
+        """
         if conf_level is None:
             return self._res["table"].set_index("term")
         return self._fit.call("coef_table", {"conf_level": conf_level}).set_index("term")
@@ -243,9 +334,21 @@ class FineGray:
         return self._fit.call("baseline_hazard", {})
 
     def predict(self, covariates, data=None):
-        """Predicted cumulative incidence of the cause of interest at the event times, for
-        each row of new covariates (as ``predict.crr``): DataFrame with a ``time``
-        column and one column per row."""
+        """Predicted cumulative incidence of the cause of interest at the event times, for each
+        row of new covariates, as ``predict.crr``: 1 - exp(-exp(x'beta) * Lambda_0(t)).
+
+        Parameters
+        ----------
+        covariates : 2-D array, DataFrame or list of str
+            New covariate rows (the fit's columns).
+        data : pandas or polars DataFrame, optional
+            Where string arguments name columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A ``time`` column and one column per new row.
+        """
         cols = self._design.apply(covariates, data)
         r = self._fit.call("predict", {"newdata": dict(zip(self.names, cols))})
         cif = np.asarray(r["cumulative_incidence"])
@@ -259,8 +362,10 @@ class FineGray:
                 f"(null {self.loglik[0]:.4f})\n" + _format.table(s))
 
 
-def fine_gray(time, cause, covariates, *, cause_of_interest=1, censor_code=0, cengroup=None,
-              gtol=1e-9, max_iter=50, conf_level=0.95, na_action="fail", data=None):
+def fine_gray(time: ArrayLike, cause: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *,
+              cause_of_interest=1, censor_code=0, cengroup: ArrayLike | None = None, gtol: float = 1e-9,
+              max_iter: int = 50, conf_level: float = 0.95, na_action: str = "fail",
+              data: DataFrameLike | None = None) -> FineGray:
     """Fine–Gray proportional subdistribution-hazards regression (as ``cmprsk::crr``),
     O(n log n) per fit.
 
@@ -336,14 +441,60 @@ def fine_gray(time, cause, covariates, *, cause_of_interest=1, censor_code=0, ce
     return FineGray(res, fit, design, cause_of_interest, n_dropped)
 
 
-def cause_specific_cox(time, cause, covariates, *, censor_code=0, causes=None, data=None, **kwargs):
-    """Cause-specific Cox models for every cause at once: for each cause ``k`` a Cox
-    model (:func:`hrrstats.cox_ph`) where events of ``k`` are events and every other
-    outcome is censored. ``causes``: the causes to model (default every code other than
-    ``censor_code``); the censoring code is not a cause. A missing cause is an error
-    naming its row, or with ``na_action="drop"`` a dropped (and counted) row -- never a
-    censored one. Returns a dict {cause: CoxPH}; other keyword arguments (entry, strata,
-    weights, cluster, robust, ties, na_action, ...) are passed on."""
+def cause_specific_cox(time: ArrayLike, cause: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str],
+                       *, censor_code: float = 0, causes=None, data: DataFrameLike | None = None,
+                       **kwargs) -> dict:
+    """Cause-specific Cox models for every cause at once.
+
+    For each cause ``k`` a Cox model (:func:`cox_ph`) in which events of ``k`` are events
+    and every other outcome is censored: the cause-specific hazard
+    lambda_k(t | x) = lambda_k0(t) exp(x'beta_k), as ``coxph(Surv(time, cause == k) ~ x)``
+    for each k (Putter, Fiocco and Geskus 2007).
+
+    Parameters
+    ----------
+    time : array-like or str
+        Exit times.
+    cause : array-like or str
+        Numeric cause codes; ``censor_code`` for censored rows.
+    covariates : 2-D array, DataFrame or list of str
+        As in :func:`cox_ph`.
+    censor_code : float, default 0
+        The code of censored rows (not a cause).
+    causes : sequence of float, optional
+        The causes to model (default every code other than ``censor_code``).
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
+    **kwargs
+        Passed on to :func:`cox_ph` (entry, strata, weights, cluster, robust, ties,
+        na_action, ...). A missing cause is an error naming its row, or with
+        ``na_action="drop"`` a dropped (and counted) row, never a censored one.
+
+    Returns
+    -------
+    dict
+        ``{cause: CoxPH}``.
+
+    References
+    ----------
+    Putter H, Fiocco M, Geskus RB (2007). Tutorial in biostatistics: competing risks and
+    multi-state models. Stat Med 26:2389-430.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort().iloc[:2000].copy()
+    >>> df["cause"] = np.where(df["status"] == 1, np.where(df["stage"] >= 3, 1, 2), 0)
+    >>> fits = hs.cause_specific_cox("time", "cause", ["age", "sex"], data=df)
+    >>> list(fits)
+    [1, 2]
+    >>> fits[1].summary()[["coef", "exp_coef", "se"]].round(4)
+            coef  exp_coef      se
+    term
+    age   0.0254    1.0258  0.0033
+    sex  -0.0698    0.9326  0.0709
+    """
     from ._cox import cox_ph
 
     c = floats(cause, "cause", data)

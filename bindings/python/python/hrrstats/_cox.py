@@ -15,6 +15,11 @@ from ._design import resolve_design
 from ._protocol import EVENT_LABEL, call
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 def _test(d):
     return None if d is None else (float(d["statistic"]), int(d["df"]), float(d["p_value"]))
@@ -57,17 +62,44 @@ class CoxPH:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term: coef, exp_coef, se, [naive_se with a robust
+        """The coefficient table, computed in the core (``inference::CoefTable``).
+
+        DataFrame indexed by term: coef, exp_coef, se, [naive_se with a robust
         variance], z, p, exp_lower, exp_upper (limits of exp(coef)), lower, upper
-        (limits of coef), the core's coefficient table."""
+        (limits of coef), the core's coefficient table.
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default: the level the model was fitted with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (the index), the columns above; ``table()`` is the same.
+        """
         return _coef_table(self, conf_level)
 
     table = summary
 
     def zph(self, transform="km", terms=None):
-        """Test of proportional hazards (``survival::cox.zph``): DataFrame with one row
-        per covariate (or per term: ``terms`` maps names to lists of column names) and
-        GLOBAL; columns term, chisq, df, p."""
+        """Test of proportional hazards, as ``survival::cox.zph``: the score test of a
+        coefficient changing linearly in g(t) (Grambsch and Therneau 1994), per covariate
+        (or term) and globally.
+
+        Parameters
+        ----------
+        transform : {"km", "rank", "identity", "log"}, default "km"
+            The time transform g(t) (cox.zph's ``transform``).
+        terms : dict, optional
+            ``{term name: list of column names}``: test terms of several columns together
+            (e.g. the dummies of a factor).
+
+        Returns
+        -------
+        pandas.DataFrame
+            term (covariates or terms, then GLOBAL), chisq, df, p.
+        """
         args = {"transform": transform}
         if terms is not None:
             args["terms"] = {str(k): [str(c) for c in ([v] if isinstance(v, str) else v)] for k, v in terms.items()}
@@ -76,10 +108,21 @@ class CoxPH:
         return z
 
     def residuals(self, type="martingale"):
-        """Residuals as ``residuals.coxph``: "martingale" and "deviance" (one per row),
-        "score", "dfbeta", "dfbetas" (DataFrame, one row per data row; dfbeta(s)
-        weighted), "schoenfeld", "scaledsch" (DataFrame, one row per event ordered by
-        stratum and time, with columns row and time)."""
+        """Residuals, as ``residuals.coxph``.
+
+        Parameters
+        ----------
+        type : {"martingale", "deviance", "score", "dfbeta", "dfbetas", "schoenfeld", "scaledsch"}, default "martingale"
+            "martingale" and "deviance": one per row; "score", "dfbeta", "dfbetas": one row
+            per data row and a column per covariate (dfbeta(s) weighted); "schoenfeld",
+            "scaledsch": one row per event ordered by stratum and time, with columns row
+            and time.
+
+        Returns
+        -------
+        numpy.ndarray or pandas.DataFrame
+            The residuals (an array for one value per row, else a DataFrame).
+        """
         r = self._fit.call("residuals", {"type": type})
         if isinstance(r, dict):
             out = pd.DataFrame(r["values"], columns=self.names)
@@ -91,19 +134,50 @@ class CoxPH:
         return r
 
     def baseline_hazard(self, centered=False):
-        """DataFrame strata, time, cumulative_hazard (``basehaz``): at covariates 0
-        (``centered=False``) or at the covariate means."""
+        """Baseline cumulative hazard and survival per stratum, as ``survival::basehaz``.
+
+        Parameters
+        ----------
+        centered : bool, default False
+            At the covariate means (True) or at covariates 0 (False; basehaz's
+            ``centered``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            strata, time, cumulative_hazard, survival.
+        """
         b = self._fit.call("baseline_hazard", {"centered": bool(centered)})
         b["strata"] = np.asarray(self.strata_levels, dtype=object)[b["strata"].to_numpy()]
         return b
 
     def predict(self, covariates=None, type="lp", times=None, *, offset=None, stratum=None, data=None):
-        """Predictions for new covariates (or the fit data when ``covariates`` is None).
+        """Predictions for new covariates (or the fit data when ``covariates`` is None), as
+        ``predict.coxph`` / ``survfit.coxph``.
 
-        type "lp": linear predictor centred at the means, the new rows' offset added as
-        it is (``predict.coxph(reference="sample")``); "risk": exp(lp); "expected"
-        (fit data only); "survival": a DataFrame of S(t | x) at ``times`` for each row,
-        from the baseline of ``stratum`` (required with strata for new rows).
+        Parameters
+        ----------
+        covariates : 2-D array, DataFrame or list of str, optional
+            New covariate rows (the fit's columns; categorical columns coded as in the fit).
+        type : {"lp", "risk", "expected", "survival"}, default "lp"
+            "lp": linear predictor centred at the means, the new rows' offset added as it is
+            (``predict.coxph(reference="sample")``); "risk": exp(lp); "expected" (fit data
+            only); "survival": S(t | x) at ``times`` for each row, from the baseline of
+            ``stratum`` (required with strata for new rows).
+        times : array-like, optional
+            Times for ``type="survival"``.
+        offset : array-like or str, optional
+            Offset of the new rows.
+        stratum : label, optional
+            The baseline stratum of the new rows.
+        data : pandas or polars DataFrame, optional
+            Where string arguments name columns.
+
+        Returns
+        -------
+        numpy.ndarray or pandas.DataFrame
+            One value per row, or for "survival" a DataFrame of S(t | x) (a column per
+            row, a row per time).
         """
         args = {"type": type}
         if covariates is not None:
@@ -122,7 +196,18 @@ class CoxPH:
 
     def anova(self, *others):
         """Likelihood-ratio tests of nested fits (this one first, then larger ones), as
-        ``anova(fit_small, fit_big)``: DataFrame model, loglik, df, chisq, test_df, p."""
+        ``anova(fit_small, fit_big)``.
+
+        Parameters
+        ----------
+        *others : CoxPH
+            Larger models fitted to the same rows.
+
+        Returns
+        -------
+        pandas.DataFrame
+            model, loglik, df, chisq, test_df, p (each model against the one before).
+        """
         if not others:
             raise ValueError("anova() needs two or more nested models: fit_small.anova(fit_big)")
         return self._fit.call("anova", {"loglik": np.array([o.loglik[1] for o in others], dtype=np.float64),
@@ -132,9 +217,19 @@ class CoxPH:
     def concordance(self, counts=False):
         """Harrell's concordance of the linear predictor with the outcome, as
         ``survival::concordance(fit)`` (within strata, case-weighted, ties in the
-        predictor counted 1/2): (concordance, std_err), its infinitesimal-jackknife
-        standard error; with ``counts=True`` a dict that also has var, n and the
-        concordant, discordant, tied_x, tied_y and tied_xy pair counts."""
+        predictor counted 1/2), with its infinitesimal-jackknife standard error.
+
+        Parameters
+        ----------
+        counts : bool, default False
+            Return the pair counts too.
+
+        Returns
+        -------
+        tuple or dict
+            (concordance, std_err); with ``counts=True`` a dict that also has var, n and the
+            concordant, discordant, tied_x, tied_y and tied_xy pair counts.
+        """
         c = self._fit.call("concordance", {})
         return dict(c) if counts else (c["concordance"], c["std_err"])
 
@@ -157,7 +252,21 @@ class CoxPH:
         return "\n".join(lines)
 
     def plot(self, ax=None, centered=True):
-        """Baseline survival per stratum (at the covariate means by default)."""
+        """Baseline survival curve per stratum (at the covariate means by default), as
+        ``plot(survfit(fit))``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure if None).
+        centered : bool, default True
+            At the covariate means (True) or at covariates 0.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         try:
             import matplotlib.pyplot as plt
         except ImportError as e:  # pragma: no cover
@@ -176,8 +285,12 @@ class CoxPH:
 
 
 
-def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, cluster=None, robust=None,
-           ties="efron", offset=None, init=None, max_iter=20, eps=1e-9, na_action="fail", data=None):
+def cox_ph(time: ArrayLike, event: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *,
+           entry: ArrayLike | None = None, strata: ArrayLike | list[str] | None = None,
+           weights: ArrayLike | None = None, cluster: ArrayLike | None = None, robust=None,
+           ties: str = "efron", offset: ArrayLike | None = None, init: ArrayLike | None = None,
+           max_iter: int = 20, eps: float = 1e-9, na_action: str = "fail",
+           data: DataFrameLike | None = None) -> CoxPH:
     """Cox proportional hazards regression, as ``survival::coxph``.
 
     Parameters

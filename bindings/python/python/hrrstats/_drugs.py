@@ -15,6 +15,11 @@ import pandas as pd
 from ._convert import _is_datetime, column
 from ._protocol import call, resolve
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 _NS_PER_DAY = 86_400_000_000_000
 
 
@@ -80,29 +85,72 @@ def _table(res, levels, is_date, date_cols):
     return out
 
 
-def drug_exposure(id, date, amount, *, daily_dose=None, grace=30, grace_fraction=0.0, stockpile=True,
-                  end_grace=False, drug=None, data=None):
-    """Treatment episodes from dispensings.
+def drug_exposure(id: ArrayLike, date: ArrayLike, amount: ArrayLike, *, daily_dose=None, grace: float = 30,
+                  grace_fraction: float = 0.0, stockpile: bool = True, end_grace: bool = False,
+                  drug: ArrayLike | None = None, data: DataFrameLike | None = None) -> pd.DataFrame:
+    """Treatment episodes from dispensings (AdhereR's treatment episodes; checked against
+    the definitions applied day by day in plain R).
 
-    id: the person (any labels); date: the dispensing date (dates, or numbers in days);
-    amount: the amount dispensed — days of supply, or units (tablets, DDDs) with
-    ``daily_dose`` (a number or a column: units per day). Each dispensing covers
-    ``amount / daily_dose`` days from its date; same-day dispensings of an id are added.
+    Each dispensing covers ``amount / daily_dose`` days from its date; same-day
+    dispensings of an id are added. With ``stockpile=True`` an early refill's leftover is
+    carried over (the new supply starts when the previous one runs out); with False,
+    overlapping days count once. An episode continues while the gap between the end of
+    supply and the next dispensing is at most
+    ``grace + grace_fraction * (days of the previous dispensing)``; it ends when the supply
+    runs out (plus that grace with ``end_grace=True``). Computed in the Rust core.
 
-    stockpile: True, an early refill's leftover is carried over (the new supply starts
-    when the previous one runs out); False, overlapping days count once. An episode
-    continues while the gap between the end of supply and the next dispensing is at
-    most ``grace + grace_fraction * (days of the previous dispensing)`` (a fixed and a
-    proportional grace; e.g. ``grace=0, grace_fraction=0.5``); it ends when the supply
-    runs out (plus that grace with ``end_grace=True``).
+    Parameters
+    ----------
+    id : array-like or str
+        The person of each dispensing (any labels), or a column name of ``data``.
+    date : array-like or str
+        Dispensing dates (dates or datetimes, or numbers in days).
+    amount : array-like or str
+        Amount dispensed: days of supply, or units (tablets, DDDs) with ``daily_dose``.
+    daily_dose : float, array-like or str, optional
+        Units per day (a number or a column); default: ``amount`` is in days.
+    grace : float, default 30
+        Fixed grace (days) allowed between the end of supply and the next dispensing.
+    grace_fraction : float, default 0.0
+        Proportional grace: this fraction of the previous dispensing's days is added.
+    stockpile : bool, default True
+        Carry leftover supply of early refills forward.
+    end_grace : bool, default False
+        Episodes end at the end of supply plus the grace.
+    drug : array-like or str, optional
+        A drug (ATC code or group) per dispensing: episodes per id and drug, and a
+        ``drug`` column after ``id``.
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
 
-    drug: an optional drug (ATC code or group) per dispensing: episodes are then built
-    per id and drug, each drug's dispensings making their own supply, and the result
-    gains a ``drug`` column after ``id``.
+    Returns
+    -------
+    pandas.DataFrame
+        One row per episode: id, [drug], start, end (dates when ``date`` was dates;
+        ``end`` is the day the supply has run out, so end - start is the exposed time,
+        ready for :func:`lexis_cut`), dispensings (count), supplied (days).
 
-    Returns a DataFrame, one row per episode: id, start, end (dates when ``date`` was
-    dates; ``end`` is the day the supply has run out, so end - start is the exposed
-    time, ready for ``lexis_cut``), dispensings, supplied (days).
+    See Also
+    --------
+    adherence : PDC / MPR over a window.
+
+    References
+    ----------
+    Dima AL, Dediu D (2017). Computation of adherence to medication and visualization
+    of medication histories in R with AdhereR. PLoS ONE 12(4): e0174426.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hrrstats as hs
+    >>> d = pd.DataFrame({"id": [1, 1, 1, 2], "days": [30, 30, 30, 90],
+    ...                   "date": pd.to_datetime(["2020-01-01", "2020-01-25", "2020-04-01",
+    ...                                           "2020-02-01"])})
+    >>> hs.drug_exposure("id", "date", "days", grace=30, data=d)
+       id      start        end  dispensings  supplied
+    0   1 2020-01-01 2020-03-01            2      60.0
+    1   1 2020-04-01 2020-05-01            1      30.0
+    2   2 2020-02-01 2020-05-01            1      90.0
     """
     args, levels, is_date = _inputs(id, date, amount, daily_dose, data, drug)
     args.update(grace=float(grace), grace_fraction=float(grace_fraction), stockpile=bool(stockpile),
@@ -111,24 +159,73 @@ def drug_exposure(id, date, amount, *, daily_dose=None, grace=30, grace_fraction
     return _table(res, levels, is_date, ["start", "end"])
 
 
-def adherence(id, date, amount, *, daily_dose=None, window=365, window_start=None, measure="pdc",
-              stockpile=True, drug=None, data=None):
-    """Adherence per id over ``[window_start, window_start + window)`` (window in days;
-    window_start a column constant within an id, default the id's first dispensing).
+def adherence(id: ArrayLike, date: ArrayLike, amount: ArrayLike, *, daily_dose=None, window: float = 365,
+              window_start: ArrayLike | None = None, measure: str = "pdc", stockpile: bool = True,
+              drug: ArrayLike | None = None, data: DataFrameLike | None = None) -> pd.DataFrame:
+    """Adherence per id (proportion of days covered or medication possession ratio).
 
-    measure "pdc": proportion of days covered — covered days in the window / window,
-    with stockpiling (``stockpile=True``) early refills shifted forward and supply
-    carried in from dispensings before the window (at most 1; AdhereR's CMA7, = CMA6
-    when the window starts at the first dispensing); ``stockpile=False`` counts
-    overlapping days once. measure "mpr": medication possession ratio — days supplied by
-    the dispensings dated in the window / window (uncapped; AdhereR's CMA2 when the
-    window starts at the first dispensing).
+    Over the window ``[window_start, window_start + window)`` of each id:
 
-    drug: an optional drug (ATC code or group) per dispensing: adherence per id and
-    drug (window_start then constant within each id and drug), with a ``drug`` column.
+    - ``measure="pdc"``: proportion of days covered = covered days in the window /
+      window, with stockpiling (``stockpile=True``) early refills shifted forward and
+      supply carried in from dispensings before the window (at most 1; AdhereR's CMA7,
+      equal to CMA6 when the window starts at the first dispensing);
+      ``stockpile=False`` counts overlapping days once;
+    - ``measure="mpr"``: medication possession ratio = days supplied by the
+      dispensings dated in the window / window (uncapped; AdhereR's CMA2 when the
+      window starts at the first dispensing).
 
-    Returns a DataFrame, one row per id: id, window_start, window_end, dispensings (in
-    the window), supplied, covered (days) and ``pdc`` or ``mpr``.
+    Parameters
+    ----------
+    id : array-like or str
+        The person of each dispensing (any labels), or a column name of ``data``.
+    date : array-like or str
+        Dispensing dates (dates or datetimes, or numbers in days).
+    amount : array-like or str
+        Amount dispensed: days of supply, or units with ``daily_dose``.
+    daily_dose : float, array-like or str, optional
+        Units per day (a number or a column); default: ``amount`` is in days.
+    window : float, default 365
+        Length of the observation window in days.
+    window_start : array-like or str, optional
+        Start of each id's window (constant within an id; dates when ``date`` is dates);
+        default the id's first dispensing.
+    measure : {"pdc", "mpr"}, default "pdc"
+        The adherence measure.
+    stockpile : bool, default True
+        Carry leftover supply of early refills forward (PDC).
+    drug : array-like or str, optional
+        A drug per dispensing: adherence per id and drug, with a ``drug`` column.
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per id: id, [drug], window_start, window_end, dispensings (in the
+        window), supplied, covered (days) and ``pdc`` or ``mpr``.
+
+    See Also
+    --------
+    drug_exposure : treatment episodes.
+
+    References
+    ----------
+    Vollmer WM et al. (2012). The medication possession ratio and proportion of days
+    covered. Am J Pharm Benefits 4(5). Dima AL, Dediu D (2017), PLoS ONE 12(4): e0174426
+    (AdhereR).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hrrstats as hs
+    >>> d = pd.DataFrame({"id": [1, 1, 1, 2], "days": [30, 30, 30, 90],
+    ...                   "date": pd.to_datetime(["2020-01-01", "2020-01-25", "2020-04-01",
+    ...                                           "2020-02-01"])})
+    >>> hs.adherence("id", "date", "days", window=180, data=d)
+       id window_start window_end  dispensings  supplied  covered  pdc
+    0   1   2020-01-01 2020-06-29            3      90.0     90.0  0.5
+    1   2   2020-02-01 2020-07-30            1      90.0     90.0  0.5
     """
     args, levels, is_date = _inputs(id, date, amount, daily_dose, data, drug)
     ws, ws_date = _days(window_start, "window_start", data)

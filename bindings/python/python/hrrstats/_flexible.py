@@ -49,7 +49,19 @@ class FlexibleParametric:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by parameter: coef, se, z, p, lower, upper."""
+        """The coefficient table, computed in the core (``inference::CoefTable``): one row per
+        parameter (spline terms, covariates, time-varying terms).
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default the fit's).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by parameter: coef, se, z, p, lower, upper; ``table()`` is the same.
+        """
         return _coef_table(self, conf_level)
 
     table = summary
@@ -62,12 +74,32 @@ class FlexibleParametric:
 
     def predict(self, covariates=None, times=None, type="survival", *, reference=None, conf_level=None,
                 data=None):
-        """Predictions at ``times`` for each row of ``covariates`` (DataFrame, dict or
-        column names with ``data=``): type "survival", "hazard", "cumhaz", "hr" (hazard
-        ratio of each row against ``reference``, one row or one per row) or "rmst"
-        (restricted mean survival time up to each time). DataFrame: row (1-based), time,
-        estimate, std_err (delta method), lower, upper (survival on the log(-log) scale,
-        the others on the log scale)."""
+        """Predictions at ``times`` for each row of ``covariates``, as rstpm2's ``predict``.
+
+        Standard errors by the delta method; limits for survival on the log(-log) scale, the
+        others on the log scale.
+
+        Parameters
+        ----------
+        covariates : DataFrame, dict or list of str, optional
+            The covariate rows (column names with ``data=``); default the fit data.
+        times : float or array-like, optional
+            Times of the predictions.
+        type : {"survival", "hazard", "cumhaz", "hr", "rmst"}, default "survival"
+            "hr": hazard ratio of each row against ``reference``; "rmst": restricted mean
+            survival time up to each time.
+        reference : DataFrame or dict, optional
+            The reference row(s) for "hr" (one row or one per row).
+        conf_level : float, optional
+            Level of the limits (default the fit's).
+        data : pandas or polars DataFrame, optional
+            Where string arguments name columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            row (1-based), time, estimate, std_err, lower, upper.
+        """
         if times is None:
             raise ValueError("argument `times` is required")
         args = {"type": type, "times": floats(np.atleast_1d(times), "times"),
@@ -78,12 +110,30 @@ class FlexibleParametric:
         return r
 
     def standardize(self, times, data, type="survival", *, reference=None, conf_level=None):
-        """Regression standardisation: the mean over the rows of ``data`` of S(t | x)
-        (type "survival") or of the RMST up to t ("rmst"), with delta-method standard
-        errors. DataFrame: time, estimate, std_err, lower, upper; with ``reference`` (a
-        second data set, e.g. everyone unexposed) also reference_estimate,
-        reference_std_err and the contrast difference, difference_std_err,
-        difference_lower, difference_upper (estimate minus reference)."""
+        """Regression standardisation: the mean over the rows of ``data`` of S(t | x) (type
+        "survival") or of the RMST up to t ("rmst"), with delta-method standard errors, as
+        rstpm2's ``standsurv`` / Stata's ``standsurv``.
+
+        Parameters
+        ----------
+        times : float or array-like
+            Times of the estimates.
+        data : pandas or polars DataFrame
+            The population standardised over (the model's covariates).
+        type : {"survival", "rmst"}, default "survival"
+            The quantity averaged.
+        reference : pandas or polars DataFrame, optional
+            A second population (e.g. everyone unexposed): its estimate and the contrast.
+        conf_level : float, optional
+            Level of the limits (default the fit's).
+
+        Returns
+        -------
+        pandas.DataFrame
+            time, estimate, std_err, lower, upper; with ``reference`` also
+            reference_estimate, reference_std_err, difference, difference_std_err,
+            difference_lower, difference_upper (estimate minus reference).
+        """
         des = self._design is not None
         args = {"type": type, "times": floats(np.atleast_1d(times), "times"),
                 "covariates": self._rows(data, None, "covariates") if des else None,
@@ -105,23 +155,46 @@ class FlexibleParametric:
     def crude_probabilities(self, times, data=None, *, ratetable=None, age="age", year="year", sex="sex",
                             individual=False, age_unit="years", conf_level=None, rate_table=None):
         """Crude probabilities of death from the cancer and from other causes by ``times``
-        (Cronin & Feuer 2000; Lambert et al. 2010) of a relative-survival fit
-        (``bhazard``): ``P_cancer(t) = int_0^t S*(u) R(u) lambda(u) du`` and
-        ``P_population(t) = int_0^t S*(u) R(u) h*(u) du`` with ``R`` the fitted net
-        survival, ``lambda`` its excess hazard and ``S*``, ``h*`` each person's expected
-        survival and hazard from ``ratetable`` as they age. The persons are the rows of
-        ``data`` (the model's covariates, and ``age`` in years at diagnosis, ``year`` of
-        diagnosis and ``sex`` as for :func:`net_survival`); ``times`` and the model's times
-        in ``ratetable.time_unit``. (The top-level :func:`crude_probabilities` is the
-        non-parametric estimator of relsurv's ``cmp.rel``.)
+        (Cronin and Feuer 2000; Lambert et al. 2010) of a relative-survival fit
+        (``bhazard``).
 
-        DataFrame: time, cause ("cancer", "population"), estimate, std_err (delta
-        method), lower, upper (log(-log) scale): the mean over the persons
-        (regression standardisation), or one block per person (``row``, 1-based) with
-        ``individual=True``. ``P_cancer`` is ``1 - S*(t) R(t) - P_population(t)`` (the
-        three add up to 1). A ``RuntimeWarning`` when the fitted excess hazard is not
-        positive somewhere up to the last time (a non-monotone spline, or one decreasing
-        beyond its last knot where the model is extrapolated)."""
+        P_cancer(t) = int_0^t S*(u) R(u) lambda(u) du and P_population(t) = int_0^t S*(u) R(u)
+        h*(u) du, with R the fitted net survival, lambda its excess hazard and S*, h* each
+        person's expected survival and hazard from ``ratetable`` as they age. (The top-level
+        :func:`crude_probabilities` is the non-parametric estimator of relsurv's
+        ``cmp.rel``.) A ``RuntimeWarning`` when the fitted excess hazard is not positive
+        somewhere up to the last time.
+
+        Parameters
+        ----------
+        times : float or array-like
+            Times in ``ratetable.time_unit`` (as the model's times).
+        data : pandas or polars DataFrame, optional
+            The persons: the model's covariates and ``age``, ``year``, ``sex``.
+        ratetable : RateTable
+            Population hazards (each person's expected survival and hazard as they age).
+        age : str, default "age"
+            Column of ``data``: age at diagnosis (years, or days with ``age_unit="days"``).
+        year : str, default "year"
+            Column of ``data``: calendar year (decimal) of diagnosis.
+        sex : str, default "sex"
+            Column of ``data``: sex, coded as in the rate table.
+        individual : bool, default False
+            One block per person instead of the mean over the persons.
+        age_unit : {"years", "days"}, default "years"
+            Unit of ``age``.
+        conf_level : float, optional
+            Level of the limits (default the fit's).
+        rate_table : RateTable, optional
+            Old name of ``ratetable``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            [row], time, cause ("cancer", "population"), estimate, std_err (delta method),
+            lower, upper (log(-log) scale): the mean over the persons (regression
+            standardisation), or one block per person (``row``, 1-based).
+        """
         args = self._relative_args(data, ratetable, rate_table, age, year, sex, individual, age_unit, conf_level)
         args["times"] = floats(np.atleast_1d(times), "times")
         r = _warned(self._fit.call("crude_probabilities", args))
@@ -133,16 +206,43 @@ class FlexibleParametric:
                                 horizon=None, max_age=110.0, individual=False, age_unit="years",
                                 conf_level=None, rate_table=None):
         """Loss in life expectancy (Andersson et al. 2013; rstpm2's ``lel``) of a
-        relative-survival fit (``bhazard``): expected life expectancy ``int S*(t) dt``
-        (from ``ratetable``) minus observed ``int S*(t) R(t) dt`` (the fitted net
-        survival ``R`` extrapolated beyond follow-up), both up to ``horizon`` (in
-        ``ratetable.time_unit``) or by default to each person's attained age ``max_age``
-        (years). Persons as in :meth:`crude_probabilities`. Results in
-        ``ratetable.time_unit`` (days for a table per day).
+        relative-survival fit (``bhazard``): expected life expectancy int S*(t) dt (from
+        ``ratetable``) minus observed int S*(t) R(t) dt (the fitted net survival R
+        extrapolated beyond follow-up). Results in ``ratetable.time_unit``.
 
-        DataFrame: expected, observed, observed_std_err, observed_lower, observed_upper
-        (log scale), loss, loss_std_err, loss_lower, loss_upper: the mean over the persons,
-        or one row per person (with ``row`` and ``horizon``) with ``individual=True``."""
+        Parameters
+        ----------
+        data : pandas or polars DataFrame, optional
+            The persons: the model's covariates and ``age``, ``year``, ``sex``.
+        ratetable : RateTable
+            Population hazards (each person's expected survival and hazard as they age).
+        age : str, default "age"
+            Column of ``data``: age at diagnosis (years, or days with ``age_unit="days"``).
+        year : str, default "year"
+            Column of ``data``: calendar year (decimal) of diagnosis.
+        sex : str, default "sex"
+            Column of ``data``: sex, coded as in the rate table.
+        horizon : float, optional
+            Integrate up to this time (in ``ratetable.time_unit``); default to each
+            person's attained age ``max_age``.
+        max_age : float, default 110.0
+            Attained age (years) the integrals end at when ``horizon`` is None.
+        individual : bool, default False
+            One row per person instead of the mean over the persons.
+        age_unit : {"years", "days"}, default "years"
+            Unit of ``age``.
+        conf_level : float, optional
+            Level of the limits (default the fit's).
+        rate_table : RateTable, optional
+            Old name of ``ratetable``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            expected, observed, observed_std_err, observed_lower, observed_upper (log
+            scale), loss, loss_std_err, loss_lower, loss_upper: the mean over the persons,
+            or one row per person (with ``row`` and ``horizon``).
+        """
         args = self._relative_args(data, ratetable, rate_table, age, year, sex, individual, age_unit, conf_level)
         args["max_age"] = float(max_age)
         if horizon is not None:
@@ -153,8 +253,29 @@ class FlexibleParametric:
         return r
 
     def plot(self, covariates=None, type="survival", *, times=None, reference=None, ax=None, data=None):
-        """Survival, hazard or hazard ratio over time with pointwise CI bands, one line
-        per covariate row (matplotlib)."""
+        """Survival, hazard or hazard ratio over time with pointwise confidence bands, one line
+        per covariate row.
+
+        Parameters
+        ----------
+        covariates : DataFrame, dict or list of str, optional
+            The covariate rows (as :meth:`predict`).
+        type : {"survival", "hazard", "cumhaz", "hr", "rmst"}, default "survival"
+            The quantity drawn (as :meth:`predict`).
+        times : array-like, optional
+            Times drawn (default 100 points between the boundary knots).
+        reference : DataFrame or dict, optional
+            The reference row for "hr".
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure if None).
+        data : pandas or polars DataFrame, optional
+            Where string arguments name columns.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         try:
             import matplotlib.pyplot as plt
         except ImportError as e:  # pragma: no cover

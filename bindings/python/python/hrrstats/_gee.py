@@ -15,6 +15,11 @@ from ._glm import _predict
 from ._protocol import call
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 class GEE:
     """A fitted GEE (``geepack::geeglm``).
@@ -40,16 +45,49 @@ class GEE:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term: coef, exp_coef (log and logit links), se (robust),
+        """The coefficient table, computed in the core (``inference::CoefTable``).
+
+        DataFrame indexed by term: coef, exp_coef (log and logit links), se (robust),
         naive_se, z, p (geeglm's Wald is z squared, the same p), exp_lower, exp_upper,
-        lower, upper."""
+        lower, upper.
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default: the level the model was fitted with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (the index), the columns above; ``table()`` is the same.
+        """
         return _coef_table(self, conf_level)
 
     table = summary
 
     def predict(self, covariates=None, type="link", se=False, *, offset=None, data=None):
         """Predictions on the "link" or "response" scale for new covariates (or the fit
-        data); with ``se=True`` a DataFrame with fit and se (from the robust variance)."""
+        data), as ``predict(geeglm)``; standard errors from the robust variance.
+
+        Parameters
+        ----------
+        covariates : 2-D array, DataFrame or list of str, optional
+            New covariate rows (the fit's columns; categorical columns coded as in the fit);
+            default the fit data.
+        type : {"link", "response"}, default "link"
+            The scale of the predictions.
+        se : bool, default False
+            Also return standard errors.
+        offset : array-like or str, optional
+            Offset of the new rows.
+        data : pandas or polars DataFrame, optional
+            Where string arguments name columns.
+
+        Returns
+        -------
+        numpy.ndarray or pandas.DataFrame
+            The predictions, or with ``se=True`` a DataFrame with columns fit and se.
+        """
         return _predict(self, covariates, type, se, offset, data)
 
     def __repr__(self):
@@ -65,20 +103,84 @@ class GEE:
         return "\n".join(lines)
 
 
-def gee(y, covariates, cluster, *, family="gaussian", link=None, corstr="independence", offset=None,
-        weights=None, waves=None, intercept=True, scale_fix=False, scale_value=1.0, epsilon=1e-10,
-        max_iter=100, conf_level=0.95, na_action="fail", data=None):
+def gee(y: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], cluster: ArrayLike, *,
+        family: str = "gaussian", link: str | None = None, corstr: str = "independence",
+        offset: ArrayLike | None = None, weights: ArrayLike | None = None, waves: ArrayLike | None = None,
+        intercept: bool = True, scale_fix: bool = False, scale_value: float = 1.0, epsilon: float = 1e-10,
+        max_iter: int = 100, conf_level: float = 0.95, na_action: str = "fail",
+        data: DataFrameLike | None = None) -> GEE:
     """Generalised estimating equations, as ``geepack::geeglm``.
 
-    y: the response (binomial: 0/1 or a proportion with ``weights`` the trials);
-    covariates: as :func:`cox_ph` (categorical columns dummy-coded); cluster: the
-    cluster of each row (rows of a cluster need not be contiguous: they are grouped
-    stably). family: "gaussian", "binomial", "poisson"; link: as :func:`glm_fit`.
-    corstr: "independence", "exchangeable", "ar1", "unstructured". waves: the time
-    order of each row within its cluster for ar1/unstructured (ranked as geeglm's
-    ``as.factor(waves)``; default the row's position in its cluster). scale_fix:
-    keep the scale at ``scale_value`` instead of estimating it. epsilon, max_iter:
-    convergence (largest change of any parameter)."""
+    Solves sum_i D_i' V_i^-1 (y_i - mu_i) = 0 over the clusters i, with
+    V_i = phi A_i^(1/2) R(alpha) A_i^(1/2) the working covariance; the variance of the
+    coefficients is the robust sandwich (Liang and Zeger 1986), the model-based one is
+    ``naive_se``; alpha and phi by moments, as geepack.
+
+    Parameters
+    ----------
+    y : array-like or str
+        The response (binomial: 0/1 or a proportion with ``weights`` the trials).
+    covariates : 2-D array, DataFrame or list of str
+        As in :func:`cox_ph` (categorical columns dummy-coded).
+    cluster : array-like or str
+        The cluster of each row (rows of a cluster need not be contiguous: they are
+        grouped stably).
+    family : {"gaussian", "binomial", "poisson"}, default "gaussian"
+        The variance function.
+    link : str, optional
+        As in :func:`glm_fit` (default the canonical link).
+    corstr : {"independence", "exchangeable", "ar1", "unstructured"}, default "independence"
+        The working correlation.
+    offset : array-like or str, optional
+        An offset on the link scale.
+    weights : array-like or str, optional
+        Prior weights.
+    waves : array-like or str, optional
+        The time order of each row within its cluster for ar1/unstructured (ranked as
+        geeglm's ``as.factor(waves)``; default the row's position in its cluster).
+    intercept : bool, default True
+        Add an intercept.
+    scale_fix : bool, default False
+        Keep the scale at ``scale_value`` instead of estimating it.
+    scale_value : float, default 1.0
+        The fixed scale.
+    epsilon : float, default 1e-10
+        Convergence: largest change of any parameter.
+    max_iter : int, default 100
+        Most iterations.
+    conf_level : float, default 0.95
+        Level of the Wald limits.
+    na_action : {"fail", "drop"}, default "fail"
+        Missing values: an error naming the argument and row, or the rows dropped.
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    GEE
+        coef, se (robust), naive_se, var, alpha (correlation parameters), scale,
+        ``summary()`` (term, coef, exp_coef, se, naive_se, z, p, limits), ``predict()``.
+
+    References
+    ----------
+    Liang KY, Zeger SL (1986). Longitudinal data analysis using generalized linear
+    models. Biometrika 73:13-22. Halekoh U, Hojsgaard S, Yan J (2006). The R package
+    geepack for generalized estimating equations. J Stat Softw 15(2).
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> d = hs.example_cohort().iloc[:3000].copy()
+    >>> d["clinic"] = d["id"] % 100
+    >>> g = hs.gee("status", ["age", "sex"], "clinic", family="binomial",
+    ...            corstr="exchangeable", data=d)
+    >>> g.summary()[["coef", "se", "naive_se"]].round(4)
+                   coef      se  naive_se
+    term
+    (Intercept) -3.7774  0.2705    0.3072
+    age          0.0711  0.0034    0.0042
+    sex         -0.2263  0.0837    0.0823
+    """
     spec = {"y": (y, "num"), "weights": (weights, "num"), "offset": (offset, "num"), "waves": (waves, "num"),
             "cluster": (cluster, "group")}
     args, _, n_dropped, design = resolve_design(spec, covariates, data, na_action)

@@ -17,6 +17,11 @@ from ._design import resolve_design
 from ._protocol import call
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 class GLM:
     """A fitted GLM (``stats::glm`` / ``MASS::glm.nb``).
@@ -46,21 +51,65 @@ class GLM:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term: coef, exp_coef (log and logit links), se, naive_se
+        """The coefficient table, computed in the core (``inference::CoefTable``).
+
+        DataFrame indexed by term: coef, exp_coef (log and logit links), se, naive_se
         (robust fits), z (t with an estimated dispersion), p, exp_lower, exp_upper,
-        lower, upper (Wald limits of coef)."""
+        lower, upper (Wald limits of coef).
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default: the level the model was fitted with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (the index), the columns above; ``table()`` is the same.
+        """
         return _coef_table(self, conf_level)
 
     table = summary
 
     def residuals(self, type="deviance"):
-        """Residuals as ``residuals.glm``: deviance, pearson, working or response."""
+        """Residuals, as ``residuals.glm``.
+
+        Parameters
+        ----------
+        type : {"deviance", "pearson", "working", "response"}, default "deviance"
+            The kind of residual.
+
+        Returns
+        -------
+        numpy.ndarray
+            One residual per row of the fit.
+        """
         return self._fit.call("residuals", {"type": type})
 
     def predict(self, covariates=None, type="link", se=False, *, offset=None, data=None):
         """Predictions on the "link" or "response" scale for new covariates (or the fit
-        data); with ``se=True`` a DataFrame with fit and se (standard errors from the
-        model-based variance, as ``predict.glm(se.fit = TRUE)``)."""
+        data), as ``predict.glm``; standard errors from the model-based variance (as
+        ``predict.glm(se.fit = TRUE)``).
+
+        Parameters
+        ----------
+        covariates : 2-D array, DataFrame or list of str, optional
+            New covariate rows (the fit's columns; categorical columns coded as in the fit);
+            default the fit data.
+        type : {"link", "response"}, default "link"
+            The scale of the predictions.
+        se : bool, default False
+            Also return standard errors.
+        offset : array-like or str, optional
+            Offset of the new rows.
+        data : pandas or polars DataFrame, optional
+            Where string arguments name columns.
+
+        Returns
+        -------
+        numpy.ndarray or pandas.DataFrame
+            The predictions, or with ``se=True`` a DataFrame with columns fit and se.
+        """
         return _predict(self, covariates, type, se, offset, data)
 
     def __repr__(self):
@@ -91,9 +140,12 @@ def _fit(method, y, covariates, *, offset=None, weights=None, cluster=None, star
     return GLM(r, fit, design, n_dropped, args["covariates"], args.get("offset"))
 
 
-def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights=None, robust=False, cluster=None,
-            intercept=True, start=None, theta=None, epsilon=1e-8, max_iter=25, conf_level=0.95, na_action="fail",
-            data=None):
+def glm_fit(y: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *, family: str = "gaussian",
+            link: str | None = None, offset: ArrayLike | None = None, weights: ArrayLike | None = None,
+            robust=False, cluster: ArrayLike | None = None, intercept: bool = True,
+            start: ArrayLike | None = None, theta: float | None = None, epsilon: float = 1e-8,
+            max_iter: int = 25, conf_level: float = 0.95, na_action: str = "fail",
+            data: DataFrameLike | None = None) -> GLM:
     """Generalised linear model by IRLS, as ``stats::glm`` or ``MASS::glm.nb``.
 
     Also available as :func:`glm` (the same function).
@@ -175,7 +227,9 @@ def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights
 glm = glm_fit
 
 
-def poisson_glm(y, covariates, *, offset=None, weights=None, robust=False, data=None, **kwargs):
+def poisson_glm(y: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *,
+                offset: ArrayLike | None = None, weights: ArrayLike | None = None, robust=False,
+                data: DataFrameLike | None = None, **kwargs) -> GLM:
     """Poisson regression (log link), as ``glm(y ~ covariates, family = poisson,
     offset = offset)``, e.g. for rates: events with ``offset=log(person_time)``.
 
@@ -226,7 +280,9 @@ def poisson_glm(y, covariates, *, offset=None, weights=None, robust=False, data=
     return _fit("poisson_glm", y, covariates, offset=offset, weights=weights, robust=robust, data=data, **kwargs)
 
 
-def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwargs):
+def logistic_glm(y: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *,
+                 weights: ArrayLike | None = None, robust=False, data: DataFrameLike | None = None,
+                 **kwargs) -> GLM:
     """Logistic regression (binomial, logit link), as ``glm(y ~ covariates, family =
     binomial)``.
 
@@ -267,8 +323,59 @@ def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwar
     return _fit("logistic_glm", y, covariates, weights=weights, robust=robust, data=data, **kwargs)
 
 
-def negbin_glm(y, covariates, *, offset=None, weights=None, robust=False, data=None, **kwargs):
-    """Negative binomial regression, theta by maximum likelihood (``MASS::glm.nb``)."""
+def negbin_glm(y: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], *,
+               offset: ArrayLike | None = None, weights: ArrayLike | None = None, robust=False,
+               data: DataFrameLike | None = None, **kwargs) -> GLM:
+    """Negative binomial regression (log link), theta by maximum likelihood, as
+    ``MASS::glm.nb``.
+
+    Var(y) = mu + mu^2 / theta; the coefficients by IRLS for a given theta, theta by
+    maximum likelihood (``MASS::theta.ml``) between IRLS fits until both converge.
+
+    Parameters
+    ----------
+    y : array-like or str
+        Counts (non-negative).
+    covariates : 2-D array, DataFrame or list of str
+        As in :func:`cox_ph`; an intercept is added unless ``intercept=False``.
+    offset : array-like or str, optional
+        Typically ``np.log(person_time)``.
+    weights : array-like or str, optional
+        Prior weights.
+    robust : bool or {"HC0", "HC1"}, default False
+        Sandwich variance (True: HC1).
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
+    **kwargs
+        Further arguments of :func:`glm_fit` (``theta`` to fix it, ``cluster``,
+        ``intercept``, ``conf_level``, ``na_action``, ...).
+
+    Returns
+    -------
+    GLM
+        ``theta`` (and its standard error ``se_theta``), coef, se, var, deviance,
+        null_deviance, aic, ``summary()`` (term, coef, exp_coef (rate ratios), se, z, p,
+        lower, upper, exp_lower, exp_upper), ``predict()``.
+
+    References
+    ----------
+    Venables WN, Ripley BD (2002). Modern Applied Statistics with S, 4th ed., section 7.4.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hrrstats as hs
+    >>> d = pd.DataFrame({"y": [0, 3, 1, 8, 2, 12, 0, 5, 1, 9],
+    ...                   "treated": [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]})
+    >>> m = hs.negbin_glm("y", ["treated"], data=d)
+    >>> m.summary()[["coef", "exp_coef", "se"]].round(3)
+                  coef  exp_coef     se
+    term
+    (Intercept) -0.223      0.80  0.508
+    treated      2.225      9.25  0.542
+    >>> round(m.theta, 2)
+    23.73
+    """
     return _fit("negbin_glm", y, covariates, offset=offset, weights=weights, robust=robust, data=data, **kwargs)
 
 

@@ -45,17 +45,39 @@ class Joinpoint:
         return self.segments.copy()
 
     def aapc(self, start, end):
-        """Average annual percent change over [start, end] (Clegg et al. 2009): the
-        segment slopes averaged with weights their lengths inside the interval; normal
-        limits, or the APC's t limits when the interval lies in one segment. DataFrame:
-        by..., start, end, aapc, lower, upper, mean_slope, mean_slope_se (linear models:
-        the average slope)."""
+        """Average annual percent change over [start, end] (Clegg et al. 2009): the segment
+        slopes averaged with weights their lengths inside the interval; normal limits, or
+        the APC's t limits when the interval lies in one segment.
+
+        Parameters
+        ----------
+        start : float
+            Start of the interval (x units).
+        end : float
+            End of the interval.
+
+        Returns
+        -------
+        pandas.DataFrame
+            by..., start, end, aapc, lower, upper, mean_slope, mean_slope_se (linear
+            models: the average slope).
+        """
         r = self._fit.call("aapc", {"start": float(start), "end": float(end)})
         return _show_levels(r, self._levels)
 
     def plot(self, ax=None):
         """The data and the fitted segments (one colour per group), joinpoints marked.
-        Returns the matplotlib Axes."""
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure if None).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -94,18 +116,76 @@ def joinpoint(x, y, *, se=None, log_linear=True, max_joinpoints=3, selection="bi
               alpha=0.05, min_obs_end=None, min_obs_between=None, seed=None, variance=None, conf_level=0.95,
               by=None, data=None):
     """Joinpoint regression as NCI's Joinpoint program: continuous segmented log-linear
-    (``log_linear=True``: APCs) or linear regression of ``y`` on ``x`` (calendar year),
-    joinpoints on the observed x (grid search), at least ``min_obs_end`` (default 2)
-    observations before the first and after the last joinpoint and ``min_obs_between``
-    (default 2) between two; 0 to ``max_joinpoints`` joinpoints.
+    (``log_linear=True``: annual percent changes) or linear regression of ``y`` on ``x``
+    (calendar year).
 
-    Weights (``variance``): "se" (the default when ``se``, the standard errors of y, is
-    given: 1/se² of ln y by the delta method, se/y), "constant" (the default otherwise),
-    "poisson" (Var y ∝ y). ``selection``: "bic" (ln(SSE/n) + 2(k+1) ln(n)/n), "bic3" or
-    "permutation" (Kim et al. 2000's sequential permutation tests with
-    ``n_permutations`` permutations, overall level ``alpha``, each test at
-    alpha/(max - k0); ``seed`` makes the draws reproducible, the same in R).
-    ``by``: fit many series at once (in parallel). Returns a :class:`Joinpoint`.
+    ln y = b0 + b1 x + sum_j d_j (x - tau_j)+ fitted by weighted least squares with the
+    joinpoints tau_j on the observed x (grid search); APC = 100 (exp(slope) - 1) per
+    segment with t limits (Kim et al. 2000).
+
+    Parameters
+    ----------
+    x : array-like or str
+        Calendar years (or any ordered x).
+    y : array-like or str
+        Rates (positive for ``log_linear``) or other outcomes.
+    se : array-like or str, optional
+        Standard errors of ``y`` (for ``variance="se"``).
+    log_linear : bool, default True
+        Log-linear (APCs) or linear segments.
+    max_joinpoints : int, default 3
+        Most joinpoints (0 to this many are considered).
+    selection : {"bic", "bic3", "permutation"}, default "bic"
+        "bic" (ln(SSE/n) + 2(k+1) ln(n)/n), "bic3", or Kim et al.'s sequential
+        permutation tests (overall level ``alpha``, each test at alpha/(max - k0)).
+    n_permutations : int, default 4499
+        Permutations per test (``selection="permutation"``; progress is shown for long
+        runs, see :func:`set_progress`).
+    alpha : float, default 0.05
+        Overall level of the permutation tests.
+    min_obs_end : int, optional
+        Observations before the first and after the last joinpoint (default 2).
+    min_obs_between : int, optional
+        Observations between two joinpoints (default 2).
+    seed : int, optional
+        Seed of the permutations (the same draws in R).
+    variance : {"se", "constant", "poisson"}, optional
+        Weights: "se" (the default when ``se`` is given: 1/se^2 of ln y by the delta
+        method, se/y), "constant" (the default otherwise), "poisson" (Var y prop. to y).
+    conf_level : float, default 0.95
+        Level of the APC limits.
+    by : str, list of str or array-like, optional
+        Fit many series at once (in parallel), one per level.
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    Joinpoint
+        ``joinpoints``; ``segments`` (by..., segment, start, end, apc, lower, upper,
+        slope, slope_se, t, p); ``fitted``; ``tests`` (permutation tests);
+        ``aapc(start, end)``; ``plot()``.
+
+    References
+    ----------
+    Kim HJ, Fay MP, Feuer EJ, Midthune DN (2000). Permutation tests for joinpoint
+    regression with applications to cancer rates. Stat Med 19:335-51. Clegg LX et al.
+    (2009). Estimating average annual per cent change in trend analysis. Stat Med
+    28:3670-82.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import hrrstats as hs
+    >>> x = np.arange(2000, 2020)
+    >>> y = np.where(x < 2010, 100 * 1.03 ** (x - 2000), 100 * 1.03 ** 10 * 0.98 ** (x - 2010))
+    >>> jp = hs.joinpoint(x, y * (1 + 0.01 * np.sin(x)), max_joinpoints=2)
+    >>> jp.joinpoints
+    array([2010.])
+    >>> jp.segments[["start", "end", "apc", "lower", "upper"]].round(2)
+        start     end   apc  lower  upper
+    0  2000.0  2010.0  2.97   2.83   3.11
+    1  2010.0  2019.0 -1.94  -2.09  -1.79
     """
     args = {"x": floats(x, "x", data), "y": floats(y, "y", data),
             "se": None if se is None else floats(se, "se", data),

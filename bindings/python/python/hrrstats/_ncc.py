@@ -11,9 +11,15 @@ import pandas as pd
 
 from ._protocol import call, resolve
 
+from typing import TYPE_CHECKING
 
-def nested_case_control(entry, exit, status, *, controls=1, match=None, seed=None, na_action="fail",
-                        data=None):
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
+
+def nested_case_control(entry, exit: ArrayLike, status: ArrayLike, *, controls: int = 1, match=None,
+                        seed: int | None = None, na_action: str = "fail",
+                        data: DataFrameLike | None = None) -> pd.DataFrame:
     """Incidence-density (risk-set) sampling of controls for each case, as ``Epi::ccwc``.
 
     Parameters

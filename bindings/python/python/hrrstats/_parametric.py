@@ -17,6 +17,11 @@ from ._design import resolve_design
 from ._protocol import EVENT_LABEL, call, resolve
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 class ParametricSurvival:
     """A fitted parametric (accelerated failure time) survival model.
@@ -41,22 +46,55 @@ class ParametricSurvival:
         self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
-        """DataFrame indexed by term (coefficients, then Log(scale) per stratum): coef,
-        se, z, p, lower, upper (survreg's summary table with Wald limits)."""
+        """The coefficient table, computed in the core (``inference::CoefTable``).
+
+        DataFrame indexed by term (coefficients, then Log(scale) per stratum): coef,
+        se, z, p, lower, upper (survreg's summary table with Wald limits).
+
+        Parameters
+        ----------
+        conf_level : float, optional
+            Level of the Wald limits (default: the level the model was fitted with).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per term (the index), the columns above; ``table()`` is the same.
+        """
         return _coef_table(self, conf_level)
 
     table = summary
 
     def predict(self, covariates=None, type="lp", *, p=None, times=None, se=False, offset=None,
                 strata=None, data=None):
-        """Predictions for new covariate rows (or the fitted rows when ``covariates`` is
-        None), as ``predict.survreg``.
+        """Predictions for new covariate rows (or the fitted rows when ``covariates`` is None),
+        as ``predict.survreg``.
 
-        type "lp": linear predictor; "quantile": the time by which a fraction ``p``
-        (default 0.1, 0.9) has had the event, a DataFrame with one column per p;
-        "survival": S(t | x) at ``times``, one column per time. ``se=True`` adds the
-        delta-method standard errors (lp and quantile): returns (estimate, se).
-        ``strata`` gives each new row's stratum (models with a scale per stratum).
+        Parameters
+        ----------
+        covariates : 2-D array, DataFrame or list of str, optional
+            New covariate rows (the fit's columns); default the fit data.
+        type : {"lp", "quantile", "survival"}, default "lp"
+            "lp": linear predictor; "quantile": the time by which a fraction ``p`` has had
+            the event; "survival": S(t | x) at ``times``.
+        p : float or sequence of float, optional
+            Probabilities for "quantile" (default 0.1, 0.9, as predict.survreg).
+        times : array-like, optional
+            Times for "survival".
+        se : bool, default False
+            Add the delta-method standard errors (lp and quantile).
+        offset : array-like or str, optional
+            Offset of the new rows.
+        strata : array-like or str, optional
+            Each new row's stratum (models with a scale per stratum).
+        data : pandas or polars DataFrame, optional
+            Where string arguments name columns.
+
+        Returns
+        -------
+        numpy.ndarray or pandas.DataFrame or tuple
+            lp: an array; quantile: a DataFrame with one column per p; survival: one column
+            per time; with ``se=True`` (estimate, se).
         """
         args = {"type": type, "se": bool(se)}
         if covariates is not None:
@@ -104,8 +142,13 @@ def _frame(v, columns):
     return pd.DataFrame(v, columns=columns) if np.ndim(v) == 2 else v
 
 
-def parametric_survival(time, event, covariates=None, *, entry=None, dist="weibull", weights=None, strata=None,
-                        offset=None, scale=None, init=None, max_iter=30, eps=1e-9, na_action="fail", data=None):
+def parametric_survival(time: ArrayLike, event: ArrayLike,
+                        covariates: ArrayLike | DataFrameLike | list[str] | None = None, *,
+                        entry: ArrayLike | None = None, dist: str = "weibull",
+                        weights: ArrayLike | None = None, strata: ArrayLike | None = None,
+                        offset: ArrayLike | None = None, scale: float | None = None,
+                        init: ArrayLike | None = None, max_iter: int = 30, eps: float = 1e-9,
+                        na_action: str = "fail", data: DataFrameLike | None = None) -> ParametricSurvival:
     """Parametric survival regression on the accelerated-failure-time scale, as
     ``survival::survreg``.
 

@@ -9,6 +9,13 @@ import pandas as pd
 from ._convert import codes, column, floats
 from ._protocol import call
 from . import _format
+from ._progress import quiet as _quiet
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+    from matplotlib.axes import Axes
 
 __all__ = ["lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates"]
@@ -112,7 +119,9 @@ def _show_levels(df, levels):
 
 # ---- splitting and tabulation ------------------------------------------------------
 
-def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None):
+def lexis_split(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_scales: dict, breaks: dict,
+                id: ArrayLike | None = None, entry_status: ArrayLike | None = None, drop: bool = True,
+                data: DataFrameLike | None = None, quiet: bool = False) -> pd.DataFrame:
     """Split follow-up on the Lexis diagram (as ``Epi::splitLexis`` / ``popEpi::splitMulti``).
 
     Parameters
@@ -136,6 +145,8 @@ def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_stat
         False keeps it with a missing band.
     data : pandas or polars DataFrame or dict of arrays, optional
         Where string arguments name columns.
+    quiet : bool, default False
+        No progress bar for a long split (see :func:`set_progress`).
 
     Returns
     -------
@@ -173,24 +184,72 @@ def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_stat
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     ids = _ids(id, data, len(args["exit"]))
     args.update(breaks=_breaks(breaks), drop=bool(drop))
-    return _with_id(call("lexis_split", args)[0]["table"], ids)
+    with _quiet(quiet):
+        return _with_id(call("lexis_split", args)[0]["table"], ids)
 
 
-def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=None, precursor_states=None,
-              progressive=False, entry_status=None, id=None, data=None):
+def lexis_cut(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_scales: dict, cut: ArrayLike,
+              new_state, timescale: str | None = None, precursor_states=None, progressive: bool = False,
+              entry_status: ArrayLike | None = None, id: ArrayLike | None = None,
+              data: DataFrameLike | None = None) -> pd.DataFrame:
     """Cut follow-up at individual times (a drug start, an operation), as ``Epi::cutLexis``.
 
-    ``cut``: per row, the time of the cut on ``timescale`` (default the first scale);
-    NaN = never. After the cut the person is in ``new_state`` (a number, or a column).
-    The part before a cut that falls before exit ends in ``new_state`` (the transition);
-    the part after it ends in the exit state, except that exit states in
-    ``precursor_states`` (default: the entry states, i.e. 0 = censored), or below
-    ``new_state`` with ``progressive=True``, become ``new_state``. Parts of zero length
-    are dropped.
+    After the cut the person is in ``new_state``. The part before a cut that falls before
+    exit ends in ``new_state`` (the transition); the part after it ends in the exit
+    state, except that exit states in ``precursor_states`` (default: the entry states,
+    i.e. 0 = censored), or below ``new_state`` with ``progressive=True``, become
+    ``new_state``. Parts of zero length are dropped.
 
-    Returns a DataFrame (id, the scales at entry, exit, duration, entry_status, status)
-    that ``lexis_split`` and ``person_time_table`` accept with
-    ``entry=<first scale>, exit="exit", status="status", entry_status="entry_status"``.
+    Parameters
+    ----------
+    entry, exit : array-like or str
+        Start and end of follow-up on the first time scale.
+    status : array-like or str
+        The state at exit (0 = no event).
+    time_scales : dict
+        ``{name: value of that scale at entry}`` (as in :func:`lexis_split`).
+    cut : array-like or str
+        Per row, the time of the cut on ``timescale``; NaN = never.
+    new_state : float, array-like or str
+        The state after the cut (a number, or a column).
+    timescale : str, optional
+        The scale ``cut`` is measured on (default the first).
+    precursor_states : sequence of float, optional
+        Exit states that become ``new_state`` after a cut (default the entry states).
+    progressive : bool, default False
+        Exit states below ``new_state`` become ``new_state`` after a cut.
+    entry_status : array-like or str, optional
+        The state during follow-up before the cut (0 when absent).
+    id : array-like or str, optional
+        Person ids for the ``id`` column (default the input row, 0-based).
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        id, the scales at entry, exit, duration, entry_status, status; accepted by
+        :func:`lexis_split` and :func:`person_time_table` with
+        ``entry=<first scale>, exit="exit", status="status", entry_status="entry_status"``.
+
+    References
+    ----------
+    Carstensen B, Plummer M (2011). Using Lexis objects for multi-state models in R.
+    J Stat Softw 38(6).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import hrrstats as hs
+    >>> d = pd.DataFrame({"id": [1, 2], "entry": [0.0, 0.0], "exit": [2.5, 4.0],
+    ...                   "status": [1, 0]})
+    >>> hs.lexis_cut("entry", "exit", "status", time_scales={"fu": None}, cut=[1.0, np.nan],
+    ...              new_state=2, id="id", data=d)
+       id   fu  exit  duration  entry_status  status
+    0   1  0.0   1.0       1.0           0.0     2.0
+    1   1  1.0   2.5       1.5           2.0     1.0
+    2   2  0.0   4.0       4.0           0.0     0.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     ids = _ids(id, data, len(args["exit"]))
@@ -204,18 +263,35 @@ def lexis_cut(entry, exit, status, *, time_scales, cut, new_state, timescale=Non
     return _with_id(call("lexis_cut", args)[0]["table"], ids)
 
 
-def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True, data=None):
+def person_time_table(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_scales: dict,
+                      breaks: dict, by=None, entry_status: ArrayLike | None = None, drop: bool = True,
+                      data: DataFrameLike | None = None, quiet: bool = False) -> pd.DataFrame:
     """Person-time and events by Lexis bands (and ``by`` variables), computed without
     materialising the split (memory independent of the number of split rows), as
     ``popEpi::ltable`` (or ``aggregate``) on ``Epi::splitLexis``'s split.
 
     Parameters
     ----------
-    entry, exit, status, time_scales, breaks, entry_status, drop, data
-        As in :func:`lexis_split`.
+    entry, exit : array-like or str
+        Start and end of follow-up on the first time scale (as in :func:`lexis_split`).
+    status : array-like or str
+        The state at exit (0 = no event).
+    time_scales : dict
+        ``{name: value of that scale at entry}``; the first scale is the one ``entry``
+        and ``exit`` are measured on.
+    breaks : dict
+        ``{scale name: break points}`` for the scales to split.
+    entry_status : array-like or str, optional
+        The state during follow-up (0 when absent).
+    drop : bool, default True
+        Drop time outside the outermost breaks of any split scale.
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
     by : str, list of str or array-like, optional
         Variables constant within person to tabulate by (column names of ``data``,
         or arrays).
+    quiet : bool, default False
+        No progress bar for a long tabulation (see :func:`set_progress`).
 
     Returns
     -------
@@ -252,7 +328,8 @@ def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entr
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
     rec, levels = _by(by, data, len(args["exit"]))
     args.update(breaks=_breaks(breaks), drop=bool(drop), by=rec)
-    return _show_levels(call("person_time_table", args)[0]["table"], levels)
+    with _quiet(quiet):
+        return _show_levels(call("person_time_table", args)[0]["table"], levels)
 
 
 # ---- rates ----------------------------------------------------------------------------
@@ -272,7 +349,8 @@ def _rates(method, data, numbers, **options):
     return result
 
 
-def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=None):
+def rate(events, person_time, *, conf_level: float = 0.95, null_rate: float | None = None, per: float = 1.0,
+         data=None) -> pd.DataFrame:
     """Crude rates with exact Poisson (Garwood) limits, as ``stats::poisson.test``.
 
     Parameters
@@ -319,7 +397,8 @@ def rate(events, person_time, *, conf_level=0.95, null_rate=None, per=1.0, data=
                   conf_level=conf_level, null_rate=null_rate, per=per)
 
 
-def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio=1.0, conf_level=0.95, data=None):
+def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio: float = 1.0,
+               conf_level: float = 0.95, data=None) -> pd.DataFrame:
     """Rate ratios (group 1 / group 2) with exact conditional limits and p-values, as
     ``stats::poisson.test(c(x1, x2), c(T1, T2))``.
 
@@ -354,31 +433,95 @@ def rate_ratio(events1, person_time1, events2, person_time2, *, null_ratio=1.0, 
     return _rates("rate_ratio", data, numbers, null_ratio=null_ratio, conf_level=conf_level)
 
 
-def rate_difference(events1, person_time1, events2, person_time2, *, conf_level=0.95, per=1.0, data=None):
-    """Rate differences (group 1 - group 2) with Wald limits (standard error from the
-    Poisson likelihood, as ``Epi::ci.lin`` on an identity-link Poisson model). One per
-    row. Returns a DataFrame: rate_difference, std_err (``se``: the same, its old
-    name), lower, upper, p_value."""
+def rate_difference(events1: ArrayLike, person_time1: ArrayLike, events2: ArrayLike, person_time2: ArrayLike,
+                    *, conf_level: float = 0.95, per: float = 1.0,
+                    data: DataFrameLike | None = None) -> pd.DataFrame:
+    """Rate differences (group 1 - group 2) with Wald limits, one per row.
+
+    RD = d1 / y1 - d2 / y2, SE = sqrt(d1 / y1^2 + d2 / y2^2) (from the Poisson
+    likelihood, as ``Epi::ci.lin`` on an identity-link Poisson model), limits
+    RD -/+ z SE, scaled by ``per``.
+
+    Parameters
+    ----------
+    events1, person_time1 : array-like or str
+        Events and person-time of group 1.
+    events2, person_time2 : array-like or str
+        Events and person-time of group 2.
+    conf_level : float, default 0.95
+        Level of the limits.
+    per : float, default 1.0
+        Rates per this much person-time (e.g. 1000).
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        rate_difference, std_err (``se``: the same, its old name), lower, upper,
+        p_value (Wald test of no difference).
+
+    See Also
+    --------
+    rate_ratio, rate
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> hs.rate_difference([30, 12], [1000.0, 800.0], [20, 10], [1000.0, 900.0],
+    ...                    per=1000).round(4)
+       rate_difference  std_err      se   lower    upper  p_value
+    0          10.0000   7.0711  7.0711 -3.8590  23.8590   0.1573
+    1           3.8889   5.5763  5.5763 -7.0406  14.8183   0.4856
+    """
     numbers = dict(events1=events1, person_time1=person_time1, events2=events2,
                    person_time2=person_time2)
     return _rates("rate_difference", data, numbers, conf_level=conf_level, per=per)
 
 
-def standard_population(name="who2000"):
-    """A built-in standard population: 18 five-year age groups (0-4, ..., 85+).
+def standard_population(name: str = "who2000") -> pd.DataFrame:
+    """A built-in standard population: 18 five-year age groups (0-4, ..., 85+), the weights
+    for :func:`direct_standardize`.
 
-    ``name``: "who2000" (WHO World Standard 2000-2025), "esp2013" (European Standard
-    Population 2013), "nordic" / "nordic2000" (NORDCAN Nordic standard), "segi1960"
-    (Segi/Doll world standard), "esp1976". Returns a DataFrame (age_lower, age_upper,
-    weight) with ``attrs["source"]`` citing the source.
+    Parameters
+    ----------
+    name : str, default "who2000"
+        "who2000" (WHO World Standard 2000-2025), "esp2013" (European Standard
+        Population 2013), "nordic" / "nordic2000" (NORDCAN Nordic standard), "segi1960"
+        (Segi/Doll world standard), "esp1976".
+
+    Returns
+    -------
+    pandas.DataFrame
+        age_lower, age_upper, weight; ``attrs["name"]`` and ``attrs["source"]`` (the
+        source cited).
+
+    References
+    ----------
+    Ahmad OB et al. (2001). Age standardization of rates: a new WHO standard. GPE
+    Discussion Paper 31, WHO. Eurostat (2013). Revision of the European Standard
+    Population.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> esp = hs.standard_population("esp2013")
+    >>> esp.head(3)
+       age_lower  age_upper  weight
+    0        0.0        5.0  5000.0
+    1        5.0       10.0  5500.0
+    2       10.0       15.0  5500.0
+    >>> int(esp["weight"].sum())
+    100000
     """
     d, _ = call("standard_population", {"name": name})
     d["table"].attrs.update(name=d["name"], source=d["source"])
     return d["table"]
 
 
-def direct_standardize(events, person_time, standard_weights, *, age=None, by=None, conf_level=0.95, per=1.0,
-                       data=None):
+def direct_standardize(events: ArrayLike, person_time: ArrayLike, standard_weights, *,
+                       age: ArrayLike | None = None, by=None, conf_level: float = 0.95, per: float = 1.0,
+                       data=None) -> pd.DataFrame:
     """Directly standardised rates with Fay–Feuer gamma limits (as
     ``epitools::ageadjust.direct``).
 
@@ -455,9 +598,19 @@ class SIR:
         self.homogeneity = res["homogeneity"]
 
     def table(self, overall=True):
-        """DataFrame: by columns, observed, expected, person_time, sir, lower, upper,
-        p_value (exact), p_chisq (continuity-corrected); the last row (by columns
-        missing) is the whole cohort unless ``overall=False``."""
+        """The standardised incidence ratios with exact Poisson limits.
+
+        Parameters
+        ----------
+        overall : bool, default True
+            Add a last row (by columns missing) for the whole cohort.
+
+        Returns
+        -------
+        pandas.DataFrame
+            by columns, observed, expected, person_time, sir, lower, upper, p_value
+            (exact), p_chisq (continuity-corrected).
+        """
         tab = self._res["table"]
         if not self.by:
             return tab.copy().reset_index(drop=True)
@@ -478,7 +631,7 @@ class SIR:
         return s
 
 
-def sir(observed, person_time, reference_rate, *, by=None, conf_level=0.95, data=None):
+def sir(observed, person_time, reference_rate, *, by=None, conf_level: float = 0.95, data=None) -> SIR:
     """Standardised incidence / mortality ratio with exact Poisson limits.
 
     Parameters
@@ -528,10 +681,45 @@ def sir(observed, person_time, reference_rate, *, by=None, conf_level=0.95, data
 
 # ---- plots ----------------------------------------------------------------------------
 
-def lexis_diagram(entry, exit, status, *, time_scales, sample=300, breaks=None, seed=0, ax=None, data=None):
-    """Draw a Lexis diagram: life lines of a random sample of persons (first scale on the
-    x axis, second on the y axis), events marked at exit, break lines as a grid.
-    Returns the matplotlib Axes."""
+def lexis_diagram(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_scales: dict,
+                  sample: int = 300, breaks: dict | None = None, seed: int = 0, ax: Axes | None = None,
+                  data: DataFrameLike | None = None) -> Axes:
+    """Draw a Lexis diagram (as ``Epi::plot.Lexis``): life lines of a random sample of
+    persons (first scale on the x axis, second on the y axis), events marked at exit,
+    break lines as a grid.
+
+    Parameters
+    ----------
+    entry, exit : array-like or str
+        Start and end of follow-up on the first time scale.
+    status : array-like or str
+        The state at exit (0 = no event).
+    time_scales : dict
+        ``{name: value at entry}``, at least two scales (as in :func:`lexis_split`).
+    sample : int, default 300
+        Number of persons drawn.
+    breaks : dict, optional
+        ``{scale name: break points}`` drawn as grid lines.
+    seed : int, default 0
+        Seed of the sample.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure if None).
+    data : pandas or polars DataFrame, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> df["entry"], df["years"] = 0.0, df["time"] / 365.25
+    >>> ax = hs.lexis_diagram("entry", "years", "status",
+    ...                       time_scales={"fu": None, "age": "age"}, sample=50, data=df)
+    """
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
 
@@ -557,11 +745,46 @@ def lexis_diagram(entry, exit, status, *, time_scales, sample=300, breaks=None, 
     return ax
 
 
-def plot_rates(table, x, *, by=None, per=1e5, conf_level=0.95, events="events", person_time="person_time", ax=None,
-               log=True):
-    """Plot rates (events / person-time x ``per``) with exact limits against ``x`` (e.g.
-    ``"age_band"``), one curve per level of ``by``, from a person-time table.
-    Returns the matplotlib Axes."""
+def plot_rates(table, x: str, *, by=None, per: float = 1e5, conf_level: float = 0.95, events: str = "events",
+               person_time: str = "person_time", ax: Axes | None = None, log: bool = True) -> Axes:
+    """Plot rates (events / person-time x ``per``) with exact Poisson limits against ``x``
+    (e.g. ``"age_band"``), one curve per level of ``by``, from a person-time table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A person-time table (e.g. from :func:`person_time_table`).
+    x : str
+        The column on the x axis.
+    by : str or list of str, optional
+        Columns whose levels get a curve each.
+    per : float, default 1e5
+        Rates per this much person-time.
+    conf_level : float, default 0.95
+        Level of the exact limits.
+    events : str, default "events"
+        The events column.
+    person_time : str, default "person_time"
+        The person-time column.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure if None).
+    log : bool, default True
+        Log scale for the rates.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> df = hs.example_cohort()
+    >>> df["entry"], df["years"] = 0.0, df["time"] / 365.25
+    >>> pt = hs.person_time_table("entry", "years", "status", time_scales={"fu": None, "age": "age"},
+    ...                           breaks={"age": [0, 60, 70, 80, 120]}, by="sex", data=df)
+    >>> ax = hs.plot_rates(pt, "age_band", by="sex", per=1000)
+    """
     import matplotlib.pyplot as plt
 
     if ax is None:

@@ -79,7 +79,7 @@ class Pooled:
                 + s.to_string(float_format=lambda v: f"{v:.4g}"))
 
 
-def pool(estimates, variances=None, *, df_complete=None, conf_level=0.95):
+def pool(estimates, variances=None, *, df_complete: float | None = None, conf_level: float = 0.95) -> Pooled:
     """Pool m analyses of multiply imputed data by Rubin's rules, as ``mice::pool``.
 
     Parameters

@@ -29,43 +29,87 @@ def _frame(df):
 
 def protect_table(df, count="n", dims=None, *, threshold=5, protection=None, suppress_zeros=False, margins=True,
                   cost="value", exact_intervals=False, total="Total"):
-    """Cell suppression of a frequency (count) table with its margins.
-
-    df: one row per cell (a pandas or polars DataFrame, or an hrrstats result with
-    ``table()``, e.g. ``person_time_table`` output, ``sir(...)``, a Kaplan-Meier fit);
-    count: the column of counts (non-negative; absent combinations count 0; if there is
-    no such column, the first of n, count, events, observed, n_risk, n_event, deaths);
-    dims: one to three column names, the table's dimensions.
+    """Cell suppression of a frequency (count) table with its margins (the hypercube
+    method of tau-Argus / sdcTable, with an exact linear-programming audit).
 
     Primary suppression: cells (margins included) with ``0 < count < threshold``, and
-    zeros with ``suppress_zeros``. Secondary suppression then guarantees that an
-    attacker who knows every published cell, the margins and that counts are
-    non-negative cannot narrow any primary cell to an interval shorter than
-    ``protection`` (default: the threshold): the attacker's interval [lower, upper]
-    (the minimum and maximum of the cell over all non-negative tables that agree with
-    what is published, by linear programming, rounded inwards for whole-number counts)
-    has ``upper - lower >= protection``. Secondary cells are chosen greedily by
-    hypercubes (cheapest by ``cost``: "value", the suppressed total, or "cells", their
-    number), and every suppressed cell's interval is then computed by the LP audit.
-    margins: with True (default) the margins (every total along each dimension, their
-    crossings and the grand total) are rows of the result, marked ``total`` in the
-    dimension columns, and are protected as published cells; with False the totals are
-    not published, nothing links the cells and only primary suppression applies.
+    zeros with ``suppress_zeros``. Secondary suppression then guarantees that an attacker
+    who knows every published cell, the margins and that counts are non-negative cannot
+    narrow any primary cell to an interval shorter than ``protection``: the attacker's
+    interval [lower, upper] (the minimum and maximum of the cell over all non-negative
+    tables that agree with what is published, by linear programming, rounded inwards for
+    whole-number counts) has ``upper - lower >= protection``. Secondary cells are chosen
+    greedily by hypercubes (Repsilber 1994; Giessing 2004), and every suppressed cell's
+    interval is then computed by the LP audit (progress is shown for long audits, see
+    :func:`set_progress`).
 
-    exact_intervals: False (default): for each primary cell ``lower`` is the attacker's
-    exact minimum and the maximum is pursued only until the cell is certified protected,
-    so ``upper`` is a value the attacker cannot rule out (the exact maximum is at least
-    that), and secondary cells are not audited (NaN); True: the attacker's exact
-    interval of every suppressed cell (slower).
+    Parameters
+    ----------
+    df : pandas or polars DataFrame, or a result with ``table()``
+        One row per cell (e.g. ``person_time_table`` output, ``sir(...)``, a
+        Kaplan-Meier fit).
+    count : str, default "n"
+        The column of counts (non-negative; absent combinations count 0; if there is no
+        such column, the first of n, count, events, observed, n_risk, n_event, deaths).
+    dims : str or list of str
+        One to three column names: the table's dimensions.
+    threshold : float, default 5
+        Cells with ``0 < count < threshold`` are primary.
+    protection : float, optional
+        The width of interval each primary cell must keep (default: the threshold).
+    suppress_zeros : bool, default False
+        Zeros are primary too.
+    margins : bool, default True
+        The margins (every total along each dimension, their crossings and the grand
+        total) are rows of the result, marked ``total`` in the dimension columns, and
+        protected as published cells; False: totals are not published, nothing links the
+        cells and only primary suppression applies.
+    cost : {"value", "cells"}, default "value"
+        What the greedy secondary suppression minimises: the suppressed total or the
+        number of cells.
+    exact_intervals : bool, default False
+        False: for each primary cell ``lower`` is the attacker's exact minimum and the
+        maximum is pursued only until the cell is certified protected (``upper`` is a
+        value the attacker cannot rule out), secondary cells are not audited (NaN); True:
+        the exact interval of every suppressed cell (slower).
+    total : str, default "Total"
+        The label of the margins in the dimension columns.
 
-    Returns a DataFrame: the dimension columns, the count column, the other columns of
-    ``df`` (missing for added rows), ``suppressed`` (bool), ``reason`` ("primary",
-    "secondary" or ""), ``lower`` and ``upper`` (the audit's interval, see
-    exact_intervals; the count for a published cell; ``inf`` when unbounded). Rows: the input cells in their order,
-    then combinations absent from ``df`` (count 0), then the margins. ``attrs``:
-    n_primary, n_secondary, suppressed_total, threshold, protection.
-    The counts of suppressed cells are still in the result: blank them before
-    publishing (e.g. ``out.loc[out.suppressed, "n"] = None``).
+    Returns
+    -------
+    pandas.DataFrame
+        The dimension columns, the count column, the other columns of ``df`` (missing
+        for added rows), ``suppressed`` (bool), ``reason`` ("primary", "secondary" or
+        ""), ``lower`` and ``upper`` (the audit's interval; the count for a published
+        cell; ``inf`` when unbounded). Rows: the input cells in their order, then
+        combinations absent from ``df`` (count 0), then the margins. ``attrs``:
+        n_primary, n_secondary, suppressed_total, threshold, protection. The counts of
+        suppressed cells are still in the result: blank them before publishing (e.g.
+        ``out.loc[out.suppressed, "n"] = None``).
+
+    References
+    ----------
+    Hundepool A et al. (2012). Statistical Disclosure Control. Wiley, chapter 4.
+    Giessing S, Repsilber D (2002). Tools and strategies to protect multiple tables with
+    the GHQUAR cell suppression engine. LNCS 2316:181-92.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hrrstats as hs
+    >>> t = pd.DataFrame({"region": ["A", "A", "B", "B", "C", "C"], "sex": [1, 2, 1, 2, 1, 2],
+    ...                   "n": [12, 3, 20, 15, 9, 11]})
+    >>> out = hs.protect_table(t, "n", ["region", "sex"])
+    >>> out[["region", "sex", "n", "suppressed", "reason"]].head(6)
+      region sex   n  suppressed     reason
+    0      A   1  12        True  secondary
+    1      A   2   3        True    primary
+    2      B   1  20       False
+    3      B   2  15       False
+    4      C   1   9        True  secondary
+    5      C   2  11        True  secondary
+    >>> out.attrs["n_primary"], out.attrs["n_secondary"]
+    (1, 3)
     """
     frame = _frame(df)
     if isinstance(dims, str):

@@ -13,6 +13,11 @@ from ._convert import floats
 from ._protocol import EVENT_LABEL, call, resolve
 from . import _format
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
+
 
 class KaplanMeier:
     """A Kaplan–Meier fit (``survival::survfit``), one curve per stratum.
@@ -57,7 +62,22 @@ class KaplanMeier:
     summary = table
 
     def quantile(self, probs=(0.25, 0.5, 0.75)):
-        """Survival-time quantiles with confidence limits (``quantile.survfit``)."""
+        """Survival-time quantiles with confidence limits, as ``quantile.survfit``.
+
+        The p-quantile is the first time the curve drops to 1 - p or below (the midpoint of
+        a flat stretch at exactly 1 - p, as survfit); the limits are where the pointwise
+        confidence limits cross 1 - p.
+
+        Parameters
+        ----------
+        probs : float or sequence of float, default (0.25, 0.5, 0.75)
+            Probabilities of an event (0 < p < 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            strata, prob, quantile, lower, upper (NaN where not reached).
+        """
         probs = np.atleast_1d(np.asarray(probs, dtype=np.float64))
         return self._labelled(self._fit.call("quantile", {"probs": probs}))
 
@@ -68,14 +88,41 @@ class KaplanMeier:
 
     def rmst(self, tau, conf_level=None):
         """Restricted mean survival time up to ``tau`` per stratum, as
-        ``print(survfit, rmean = tau)``: DataFrame strata, tau, rmst, std_err, lower,
-        upper (Wald limits at ``conf_level``, default the fit's)."""
+        ``print(survfit, rmean = tau)``: the area under the curve from 0 to tau, with the
+        standard error of survfit's ``rmean``.
+
+        Parameters
+        ----------
+        tau : float
+            The restriction time (same units as ``time``).
+        conf_level : float, optional
+            Level of the Wald limits (default the fit's).
+
+        Returns
+        -------
+        pandas.DataFrame
+            strata, tau, rmst, std_err, lower, upper.
+        """
         return self._labelled(self._fit.call("rmst", {"tau": tau, "conf_level": conf_level}))
 
     def rmst_difference(self, tau, strata=None, conf_level=None):
-        """Difference of the restricted means up to ``tau`` of two strata (``strata``:
-        two labels, default the first two; first minus second): dict with difference,
-        std_err, z, p_value, lower, upper."""
+        """Difference of the restricted means up to ``tau`` of two strata (first minus second),
+        with a Wald test (the strata are independent: the variances add).
+
+        Parameters
+        ----------
+        tau : float
+            The restriction time.
+        strata : sequence of two labels, optional
+            The two strata compared (default the first two).
+        conf_level : float, optional
+            Level of the Wald limits (default the fit's).
+
+        Returns
+        -------
+        dict
+            strata, tau, difference, std_err, z, p_value, lower, upper, conf_level.
+        """
         args = {"tau": tau, "conf_level": conf_level}
         if strata is not None:
             args["strata"] = (np.asarray([self._stratum_index(x) for x in strata], dtype=np.uint32),
@@ -102,12 +149,22 @@ class KaplanMeier:
         return self._fit.call("survival_at", args)
 
     def survival_at(self, times, stratum=None):
-        """Survival at ``times`` (right-continuous step function; 1 before the first
-        time, the last value after the last one).
+        """Survival at ``times`` (right-continuous step function; 1 before the first time, the
+        last value after the last one), as ``summary(fit, times = times)``.
 
-        With one curve, or ``stratum`` given, returns a numpy array of survival
-        probabilities; otherwise a DataFrame (strata, time, n_risk, survival, std_err,
-        lower, upper) for every stratum.
+        Parameters
+        ----------
+        times : float or array-like
+            Times at which to read the curve.
+        stratum : label, optional
+            The stratum (as given in ``strata``); default all strata.
+
+        Returns
+        -------
+        numpy.ndarray or pandas.DataFrame
+            With one curve, or ``stratum`` given, the survival probabilities; otherwise a
+            DataFrame (strata, time, n_risk, survival, std_err, lower, upper) for every
+            stratum.
         """
         k = self._stratum_index(stratum)
         if k is not None or len(self.strata_levels) == 1:
@@ -115,7 +172,20 @@ class KaplanMeier:
         return self.survival_at_table(times)
 
     def survival_at_table(self, times):
-        """DataFrame of survival with standard errors and limits at ``times``, per stratum."""
+        """Survival with standard errors and limits at ``times``, per stratum, as
+        ``summary(fit, times = times)``.
+
+        Parameters
+        ----------
+        times : float or array-like
+            Times at which to read the curves.
+
+        Returns
+        -------
+        pandas.DataFrame
+            strata, time, n_risk (at risk at the time), survival, std_err (of the survival
+            estimate), lower, upper.
+        """
         return self._labelled(self._at(times, None)).drop(columns="cumulative_hazard")
 
     # -- display ------------------------------------------------------------------
@@ -159,10 +229,14 @@ class KaplanMeier:
             Divide times by this for the axis (365.25: days plotted as years), as
             survfit's ``xscale``.
         xlabel : str, default "time"
+            Label of the time axis.
+        **kwargs
+            Passed to matplotlib's ``step`` (line style, width, ...).
 
         Returns
         -------
-        The matplotlib Axes.
+        matplotlib.axes.Axes
+            The Axes drawn on (its figure: ``ax.figure``).
         """
         try:
             import matplotlib.pyplot as plt
@@ -200,39 +274,20 @@ class KaplanMeier:
         return ax
 
     def _risk_table(self, ax, risk_times, xscale, colours):
-        lo, hi = ax.get_xlim()
-        if risk_times is None:
-            risk_times = [x for x in ax.get_xticks() if lo <= x <= hi]
-        risk_times = floats(np.atleast_1d(risk_times), "risk_times")
-        if not np.all(np.isfinite(risk_times)):
-            raise ValueError("argument `risk_times` must be finite numbers")
-        ax.set_xlim(lo, hi)
+        from ._plots import draw_risk_table, risk_times_of
+
+        risk_times = risk_times_of(ax, risk_times)
         tab = self._at(risk_times * xscale, None)
         n = len(risk_times)
-        ax.annotate("Number at risk", xy=(0, 0), xycoords="axes fraction",
-                    xytext=(0, -42), textcoords="offset points", ha="left", va="top",
-                    fontsize="small", annotation_clip=False)
-        for k, lev in enumerate(self.strata_levels):
-            y = -54 - 12 * k
-            name = "" if len(self.strata_levels) == 1 else self._label(lev)
-            ax.annotate(name, xy=(0, 0), xycoords="axes fraction", xytext=(-8, y),
-                        textcoords="offset points", ha="right", va="top", fontsize="small",
-                        color=colours[k], annotation_clip=False)
-            counts = tab["n_risk"].to_numpy()[k * n:(k + 1) * n]
-            for x, c in zip(risk_times, counts):
-                ax.annotate(f"{c:.0f}" if c == round(c) else f"{c:.1f}", xy=(x, 0),
-                            xycoords=("data", "axes fraction"), xytext=(0, y),
-                            textcoords="offset points", ha="center", va="top",
-                            fontsize="small", color=colours[k], annotation_clip=False,
-                            gid="risk_table")
-        fig = ax.get_figure()
-        if fig is not None:
-            fig.subplots_adjust(bottom=min(0.6, 0.2 + 0.04 * (len(self.strata_levels) + 1)),
-                                left=max(fig.subplotpars.left, 0.18))
+        counts = [tab["n_risk"].to_numpy()[k * n:(k + 1) * n] for k in range(len(self.strata_levels))]
+        labels = ["" if len(self.strata_levels) == 1 else self._label(lev) for lev in self.strata_levels]
+        draw_risk_table(ax, risk_times, counts, labels, colours)
 
 
-def kaplan_meier(time, event, *, entry=None, strata=None, weights=None, conf_type="log",
-                 conf_level=0.95, variance="auto", na_action="fail", data=None):
+def kaplan_meier(time: ArrayLike, event: ArrayLike, *, entry: ArrayLike | None = None,
+                 strata: ArrayLike | list[str] | None = None, weights: ArrayLike | None = None,
+                 conf_type: str = "log", conf_level: float = 0.95, variance: str = "auto",
+                 na_action: str = "fail", data: DataFrameLike | None = None) -> KaplanMeier:
     """Kaplan–Meier survival (and Nelson–Aalen cumulative hazard), as ``survival::survfit``.
 
     Parameters
@@ -357,8 +412,10 @@ class LogrankTest:
                 f"p = {_format.pvalue(self.p_value)}")
 
 
-def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, na_action="fail",
-                 data=None):
+def logrank_test(time: ArrayLike, event: ArrayLike, group: ArrayLike, *,
+                 strata: ArrayLike | list[str] | None = None, rho: float = 0.0,
+                 entry: ArrayLike | None = None, na_action: str = "fail",
+                 data: DataFrameLike | None = None) -> LogrankTest:
     """Test equality of survival curves across ``group`` (``survival::survdiff``).
 
     Parameters

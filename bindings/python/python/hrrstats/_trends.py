@@ -35,18 +35,44 @@ class LifeTable:
         return _show_levels(self._res["table"].copy(), self._levels)
 
     def temporary(self, from_age, to_age):
-        """Temporary life expectancy between ages ``from_age`` and ``to_age`` (both ages of
-        the table): years lived in [from_age, to_age) per person alive at ``from_age``
-        ((T_x - T_y) / l_x, Andersen–Keiding), and ``years_lost`` = (to_age - from_age)
-        minus it. DataFrame: by columns, from, to, temporary_ex, years_lost."""
+        """Temporary life expectancy between ages ``from_age`` and ``to_age`` (both ages of the
+        table): years lived in [from_age, to_age) per person alive at ``from_age``,
+        (T_x - T_y) / l_x (Andersen and Keiding), and ``years_lost`` = (to_age - from_age)
+        minus it.
+
+        Parameters
+        ----------
+        from_age : float
+            Start of the age interval (an age of the table).
+        to_age : float
+            End of the age interval (an age of the table).
+
+        Returns
+        -------
+        pandas.DataFrame
+            by columns, from, to, temporary_ex, years_lost.
+        """
         r = self._fit.call("temporary", {"from": float(from_age), "to": float(to_age)})
         return _show_levels(r, self._levels)
 
     def arriaga(self, group1, group2):
-        """Arriaga decomposition of e(group2) - e(group1) at the first age, by age group:
-        DataFrame age, direct, indirect (indirect and interaction), total; ``attrs``
-        holds e1, e2 and difference. A group is its level (a tuple of levels with several
-        by-variables) or its label "name=level, ..."."""
+        """Arriaga decomposition of e(group2) - e(group1) at the first age, by age group
+        (Arriaga 1984).
+
+        Parameters
+        ----------
+        group1 : label or tuple
+            The first group: its level (a tuple of levels with several by-variables) or its
+            label "name=level, ...".
+        group2 : label or tuple
+            The second group.
+
+        Returns
+        -------
+        pandas.DataFrame
+            age, direct, indirect (indirect and interaction), total; ``attrs`` holds e1, e2,
+            difference, group1 and group2.
+        """
         def label(g):
             return ", ".join(str(x) for x in g) if isinstance(g, tuple) else str(g)
         r = self._fit.call("arriaga", {"group1": label(group1), "group2": label(group2)})
@@ -56,8 +82,18 @@ class LifeTable:
         return t
 
     def plot(self, ax=None):
-        """Life expectancy by age with its confidence band, one curve per group. Returns
-        the matplotlib Axes."""
+        """Life expectancy by age with its confidence band, one curve per group.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure if None).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -183,8 +219,20 @@ class Funnel:
 
     def plot(self, ax=None, labels="flagged"):
         """The funnel: each unit's indicator against its denominator, the target and the
-        control limits; units labelled ("flagged": those outside a limit, "all", or
-        None). Returns the matplotlib Axes."""
+        control limits (Spiegelhalter 2005).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure if None).
+        labels : {"flagged", "all"} or None, default "flagged"
+            Which units are labelled: those outside a limit, all, or none.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         import matplotlib.pyplot as plt
 
         if ax is None:

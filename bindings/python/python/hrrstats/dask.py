@@ -113,8 +113,53 @@ def _pt_part(pdf, entry, exit, status, kw):
 
 def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True,
                       data=None):
-    """:func:`hrrstats.person_time_table` of a Dask DataFrame: the same table (rows in
-    the in-memory function's order)."""
+    """:func:`hrrstats.person_time_table` of a Dask DataFrame: the same table (rows in the
+    in-memory function's order).
+
+    Each partition is tabulated by the core where it lies; the partial tables (additive:
+    person-time and event counts per band) are added by band.
+
+    Parameters
+    ----------
+    entry, exit : str
+        Columns: start and end of follow-up on the first time scale.
+    status : str
+        Column: the state at exit (0 = no event).
+    time_scales : dict
+        ``{name: column of that scale's value at entry}`` (the first scale's value None).
+    breaks : dict
+        ``{scale name: break points}``.
+    by : str or list of str, optional
+        Columns to tabulate by.
+    entry_status : str, optional
+        Column: the state during follow-up.
+    drop : bool, default True
+        Drop time outside the outermost breaks.
+    data : dask.dataframe.DataFrame
+        The data; string arguments name its columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`hrrstats.person_time_table`: <scale>_band ..., by columns,
+        person_time, events.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> import hrrstats.dask as hd
+    >>> import dask.dataframe as dd
+    >>> df = hs.example_cohort()
+    >>> ddf = dd.from_pandas(df, npartitions=4)
+    >>> ddf = ddf.assign(entry=0.0, years=ddf["time"] / 365.25)
+    >>> hd.person_time_table("entry", "years", "status", time_scales={"fu": None, "age": "age"},
+    ...                      breaks={"age": [0, 60, 70, 80, 120]}, data=ddf).round(1)
+       age_band  person_time  events
+    0       0.0      14098.8  1067.0
+    1      60.0      34665.2  2592.0
+    2      70.0      47222.1  4321.0
+    3      80.0      32837.6  5655.0
+    """
     data = _frame(data, "person_time_table")
     kw = dict(time_scales=time_scales, breaks=breaks, by=by, entry_status=entry_status, drop=drop)
     tables = _run(data, _pt_part, entry, exit, status, kw)
@@ -150,10 +195,48 @@ def _split_meta(kw, id, pdf):
 
 
 def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None):
-    """:func:`hrrstats.lexis_split` of a Dask DataFrame: a Dask DataFrame of the split
-    rows (lazy; each partition split by the core where it lies). ``id`` names a column;
-    without it, ``id`` is the index of the input row. Zero-length follow-up is dropped as
-    in memory (the warning is issued on the workers)."""
+    """:func:`hrrstats.lexis_split` of a Dask DataFrame: a Dask DataFrame of the split rows
+    (lazy; each partition split by the core where it lies).
+
+    Zero-length follow-up is dropped as in memory (the warning is issued on the workers).
+
+    Parameters
+    ----------
+    entry, exit : str
+        Columns: start and end of follow-up on the first time scale.
+    status : str
+        Column: the state at exit.
+    time_scales : dict
+        ``{name: column of that scale's value at entry}`` (the first scale's value None).
+    breaks : dict
+        ``{scale name: break points}``.
+    id : str, optional
+        Column of person ids; without it, ``id`` is the index of the input row.
+    entry_status : str, optional
+        Column: the state during follow-up.
+    drop : bool, default True
+        Drop time outside the outermost breaks.
+    data : dask.dataframe.DataFrame
+        The data; string arguments name its columns.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        The columns of :func:`hrrstats.lexis_split`'s result.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> import hrrstats.dask as hd
+    >>> import dask.dataframe as dd
+    >>> df = hs.example_cohort()
+    >>> ddf = dd.from_pandas(df, npartitions=4)
+    >>> ddf = ddf.assign(entry=0.0, years=ddf["time"] / 365.25)
+    >>> split = hd.lexis_split("entry", "years", "status", time_scales={"fu": None},
+    ...                        breaks={"fu": [0, 1, 5, 10]}, data=ddf)
+    >>> len(split)
+    45505
+    """
     data = _frame(data, "lexis_split")
     kw = dict(time_scales=time_scales, breaks=breaks, entry_status=entry_status, drop=drop)
     meta = _split_meta(kw, id, data._meta)
@@ -237,14 +320,68 @@ def _glm_part(pdf, cols, options, request):
 def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights=None, robust=False,
             cluster=None, intercept=True, start=None, theta=None, epsilon=1e-8, max_iter=25,
             conf_level=0.95, na_action="fail", data=None):
-    """:func:`hrrstats.glm_fit` of a Dask DataFrame (``y``, ``covariates``, ``offset``,
-    ``weights`` and ``cluster`` name its columns): the same coefficients, standard
-    errors, deviances, AIC and tests. ``robust``: "HC0"/"HC1"/True; ``cluster``: the
-    cluster-robust variance (``sandwich::vcovCL``, HC1), for data whose clusters each
-    lie in one partition (shuffle by cluster first, e.g. ``ddf.shuffle(on="id")``; a
-    cluster split over partitions is an error). The negative binomial needs ``theta``.
-    Fitted values and residuals stay with the data (``predict`` and ``residuals`` are
-    not offered)."""
+    """:func:`hrrstats.glm_fit` of a Dask DataFrame: the same coefficients, standard errors,
+    deviances, AIC and tests (``glm`` is the same function).
+
+    ``glm.fit``'s IRLS with every sum over rows (X'WX, X'Wz, deviance, the sandwich's
+    meat) taken partition by partition and added; the core's driver makes every decision,
+    so the fit is the in-memory fit but for the order of summation (about 1e-14
+    relative). One pass over the data per iteration: ``persist()`` the DataFrame first
+    when it fits in the cluster's memory. Fitted values and residuals stay with the data
+    (``predict`` and ``residuals`` are not offered).
+
+    Parameters
+    ----------
+    y : str
+        Column: the response.
+    covariates : list of str
+        Covariate columns (categorical columns dummy-coded with the whole data's levels).
+    family : {"gaussian", "poisson", "binomial", "negbin"}, default "gaussian"
+        As in :func:`hrrstats.glm_fit` (the negative binomial needs ``theta``).
+    link : str, optional
+        The link (default the family's canonical link).
+    offset : str, optional
+        Column: an offset on the link scale.
+    weights : str, optional
+        Column: prior weights.
+    robust : bool or {"HC0", "HC1"}, default False
+        Sandwich variance (True: HC1).
+    cluster : str, optional
+        Column: cluster-robust variance (``sandwich::vcovCL``, HC1); each cluster must lie
+        in one partition (shuffle by cluster first, e.g. ``ddf.shuffle(on="id")``).
+    intercept : bool, default True
+        Add an intercept.
+    start : array-like, optional
+        Starting coefficients.
+    theta : float, optional
+        The negative binomial's theta.
+    epsilon : float, default 1e-8
+        Convergence tolerance on the deviance (as glm.control).
+    max_iter : int, default 25
+        Most IRLS iterations.
+    conf_level : float, default 0.95
+        Level of the Wald limits.
+    na_action : {"fail", "drop"}, default "fail"
+        Missing values: an error naming the partition and row, or the rows dropped.
+    data : dask.dataframe.DataFrame
+        The data; string arguments name its columns.
+
+    Returns
+    -------
+    GLM
+        As :func:`hrrstats.glm_fit` (coef, se, var, deviance, aic, ``summary()``).
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> import hrrstats.dask as hd
+    >>> import dask.dataframe as dd
+    >>> df = hs.example_cohort()
+    >>> ddf = dd.from_pandas(df, npartitions=4)
+    >>> fit = hd.glm_fit("status", ["age", "sex"], family="binomial", data=ddf)
+    >>> fit.coef.round(5)
+    array([-4.10919,  0.07631, -0.24313])
+    """
     data = _frame(data, "glm_fit")
     if na_action not in ("fail", "drop"):
         raise ValueError(f"argument `na_action`: unknown value \"{na_action}\"; accepted: \"fail\", \"drop\"")
@@ -285,13 +422,79 @@ glm = glm_fit
 
 
 def poisson_glm(y, covariates, *, offset=None, weights=None, robust=False, data=None, **kwargs):
-    """:func:`hrrstats.poisson_glm` of a Dask DataFrame."""
+    """:func:`hrrstats.poisson_glm` of a Dask DataFrame (see :func:`glm_fit`).
+
+    Parameters
+    ----------
+    y : str
+        Column: the counts.
+    covariates : list of str
+        Covariate columns.
+    offset : str, optional
+        Column: typically log(person-time).
+    weights : str, optional
+        Column: prior weights.
+    robust : bool or {"HC0", "HC1"}, default False
+        Sandwich variance (True: HC1).
+    data : dask.dataframe.DataFrame
+        The data; string arguments name its columns.
+    **kwargs
+        Further arguments of :func:`glm_fit`.
+
+    Returns
+    -------
+    GLM
+        As :func:`hrrstats.poisson_glm`.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> import hrrstats.dask as hd
+    >>> import dask.dataframe as dd
+    >>> df = hs.example_cohort()
+    >>> ddf = dd.from_pandas(df, npartitions=4)
+    >>> fit = hd.poisson_glm("status", ["age", "sex"], data=ddf)
+    >>> fit.coef.round(5)
+    array([-1.80913,  0.02138, -0.06778])
+    """
     return glm_fit(y, covariates, family="poisson", offset=offset, weights=weights, robust=robust, data=data,
                    **kwargs)
 
 
 def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwargs):
-    """:func:`hrrstats.logistic_glm` of a Dask DataFrame."""
+    """:func:`hrrstats.logistic_glm` of a Dask DataFrame (see :func:`glm_fit`).
+
+    Parameters
+    ----------
+    y : str
+        Column: the 0/1 response.
+    covariates : list of str
+        Covariate columns.
+    weights : str, optional
+        Column: prior weights.
+    robust : bool or {"HC0", "HC1"}, default False
+        Sandwich variance (True: HC1).
+    data : dask.dataframe.DataFrame
+        The data; string arguments name its columns.
+    **kwargs
+        Further arguments of :func:`glm_fit`.
+
+    Returns
+    -------
+    GLM
+        As :func:`hrrstats.logistic_glm`.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> import hrrstats.dask as hd
+    >>> import dask.dataframe as dd
+    >>> df = hs.example_cohort()
+    >>> ddf = dd.from_pandas(df, npartitions=4)
+    >>> fit = hd.logistic_glm("status", ["age", "sex"], data=ddf)
+    >>> fit.coef.round(5)
+    array([-4.10919,  0.07631, -0.24313])
+    """
     return glm_fit(y, covariates, family="binomial", weights=weights, robust=robust, data=data, **kwargs)
 
 
@@ -335,15 +538,66 @@ def _design_of(levels):
 def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, ties="efron", offset=None,
            cluster=None, robust=None, init=None, max_iter=20, eps=1e-9, conf_level=0.95, na_action="fail",
            data=None):
-    """:func:`hrrstats.cox_ph` of a Dask DataFrame (arguments name its columns; one
-    ``strata`` column): the same coefficients, standard errors, log-likelihoods and
-    tests, at the in-memory fit's iterations. ``robust``/``cluster`` as in memory
-    (coxph's rule: robust with a cluster or non-integer case weights): the sandwich
-    variance and robust score test take two more passes (the risk sets at the final
-    coefficients, then each row's score residual where it lies); each cluster must lie
-    in one partition (shuffle by cluster first, e.g. ``ddf.shuffle(on="id")``; a split
-    cluster is an error). Not offered: residuals and predictions (they need every row's
-    path)."""
+    """:func:`hrrstats.cox_ph` of a Dask DataFrame: the same coefficients, standard errors,
+    log-likelihoods and tests, at the in-memory fit's iterations.
+
+    coxph's Newton iterations with the partial likelihood's risk-set sums taken partition
+    by partition per event time and added; a first pass finds the event times and the
+    covariates' centres; one pass per Newton evaluation. The sandwich variance takes two
+    more passes. Not offered: residuals and predictions (they need every row's path).
+
+    Parameters
+    ----------
+    time : str
+        Column: exit times.
+    event : str
+        Column: 1 = event, 0 = censored.
+    covariates : list of str
+        Covariate columns.
+    entry : str, optional
+        Column: entry times (counting-process data).
+    strata : str, optional
+        Column: one strata column.
+    weights : str, optional
+        Column: case weights.
+    ties : {"efron", "breslow"}, default "efron"
+        Handling of tied event times.
+    offset : str, optional
+        Column: an offset in the linear predictor.
+    cluster : str, optional
+        Column: clusters for the robust variance; each cluster must lie in one partition
+        (shuffle by cluster first, e.g. ``ddf.shuffle(on="id")``).
+    robust : bool, optional
+        Sandwich variance (coxph's rule when None: with a cluster or non-integer weights).
+    init : array-like, optional
+        Starting coefficients.
+    max_iter : int, default 20
+        Most Newton iterations.
+    eps : float, default 1e-9
+        Convergence tolerance on the log partial likelihood (as coxph.control).
+    conf_level : float, default 0.95
+        Level of the Wald limits.
+    na_action : {"fail", "drop"}, default "fail"
+        Missing values: an error naming the partition and row, or the rows dropped.
+    data : dask.dataframe.DataFrame
+        The data; string arguments name its columns.
+
+    Returns
+    -------
+    CoxPH
+        As :func:`hrrstats.cox_ph` (coef, se, var, loglik, tests, ``summary()``).
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> import hrrstats.dask as hd
+    >>> import dask.dataframe as dd
+    >>> df = hs.example_cohort()
+    >>> ddf = dd.from_pandas(df, npartitions=4)
+    >>> fit = hd.cox_ph("time", "status", ["age", "sex"], data=ddf)
+    >>> fit.coef.round(5)
+    array([ 0.04672, -0.14712])
+    """
     data = _frame(data, "cox_ph")
     if na_action not in ("fail", "drop"):
         raise ValueError(f"argument `na_action`: unknown value \"{na_action}\"; accepted: \"fail\", \"drop\"")
@@ -393,10 +647,50 @@ def _km_part(pdf, cols, time, event, entry, strata):
 
 
 def kaplan_meier(time, event, *, entry=None, strata=None, conf_type="log", conf_level=0.95, data=None):
-    """:func:`hrrstats.kaplan_meier` of a Dask DataFrame (``time``, ``event``,
-    ``entry``, ``strata`` name its columns): the same curves and Greenwood standard
-    errors. Case weights are not offered (with fractional weights the variance is
-    per person)."""
+    """:func:`hrrstats.kaplan_meier` of a Dask DataFrame: the same curves and Greenwood
+    standard errors.
+
+    Each partition is reduced to its distinct (stratum, entry, time, status) rows with
+    counts; the counts are added and the estimator run on them (with integer counts as
+    case weights the Greenwood variance equals the per-row one). Case weights are not
+    offered.
+
+    Parameters
+    ----------
+    time : str
+        Column: exit times.
+    event : str
+        Column: 1 = event, 0 = censored.
+    entry : str, optional
+        Column: entry times.
+    strata : str or list of str, optional
+        Grouping columns.
+    conf_type : {"log", "log-log", "plain", "logit", "arcsin", "none"}, default "log"
+        Transformation of the pointwise limits.
+    conf_level : float, default 0.95
+        Level of the limits.
+    data : dask.dataframe.DataFrame
+        The data; string arguments name its columns.
+
+    Returns
+    -------
+    KaplanMeier
+        As :func:`hrrstats.kaplan_meier`.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> import hrrstats.dask as hd
+    >>> import dask.dataframe as dd
+    >>> df = hs.example_cohort()
+    >>> ddf = dd.from_pandas(df, npartitions=4)
+    >>> hd.kaplan_meier("time", "status", strata="stage", data=ddf).median()
+      strata  median   lower   upper
+    0      1  4316.0  4190.0  4570.0
+    1      2  3639.0  3459.0  3776.0
+    2      3  1773.0  1652.0  1888.0
+    3      4   303.0   286.0   319.0
+    """
     data = _frame(data, "kaplan_meier")
     cols = _names(strata, "strata") + _names(entry, "entry") + [_names(time, "time")[0], _names(event, "event")[0]]
     missing_cols = [c for c in cols if c not in data.columns]
@@ -432,9 +726,43 @@ def _distinct(data, col):
 
 
 def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, data=None):
-    """:func:`hrrstats.logrank_test` of a Dask DataFrame (arguments name its columns; one
-    ``group`` and one ``strata`` column): the same statistic, observed, expected and
-    variance, from two passes over the partitions."""
+    """:func:`hrrstats.logrank_test` of a Dask DataFrame: the same statistic, observed,
+    expected and variance (survdiff's formulas), from two passes over the partitions
+    (the event times, then per event time and group the numbers at risk and deaths).
+
+    Parameters
+    ----------
+    time : str
+        Column: exit times.
+    event : str
+        Column: 1 = event, 0 = censored.
+    group : str
+        Column: the groups compared.
+    strata : str, optional
+        Column: strata for a stratified test.
+    rho : float, default 0.0
+        Fleming-Harrington weight S(t-)^rho (0: log-rank).
+    entry : str, optional
+        Column: entry times.
+    data : dask.dataframe.DataFrame
+        The data; string arguments name its columns.
+
+    Returns
+    -------
+    LogrankTest
+        As :func:`hrrstats.logrank_test` (statistic, df, p_value, observed, expected).
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> import hrrstats.dask as hd
+    >>> import dask.dataframe as dd
+    >>> df = hs.example_cohort()
+    >>> ddf = dd.from_pandas(df, npartitions=4)
+    >>> lr = hd.logrank_test("time", "status", "stage", data=ddf)
+    >>> round(lr.statistic, 1), lr.df
+    (7717.6, 3)
+    """
     data = _frame(data, "logrank_test")
     cols = [_names(time, "time")[0], _names(event, "event")[0], _names(group, "group")[0],
             (_names(entry, "entry") or [None])[0], (_names(strata, "strata") or [None])[0]]
@@ -464,10 +792,56 @@ def _cif_part(pdf, cols, time, cause, group, entry, strata, censor_code):
 
 def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, strata=None, conf_type="log-log",
                          conf_level=0.95, rho=0.0, data=None):
-    """:func:`hrrstats.cumulative_incidence` of a Dask DataFrame (arguments name its
-    columns): the same curves, cmprsk's (delta-method) variances and limits, and Gray's
-    test (the merged counts are frequency weights). Not yet over partitions: case
-    weights and the infinitesimal-jackknife variance (``variance="survfit"``)."""
+    """:func:`hrrstats.cumulative_incidence` of a Dask DataFrame: the same curves, cmprsk's
+    (delta-method) variances and limits, and Gray's test (the merged counts are frequency
+    weights).
+
+    Not yet over partitions: case weights and the infinitesimal-jackknife variance.
+
+    Parameters
+    ----------
+    time : str
+        Column: exit times.
+    cause : str
+        Column: cause codes (``censor_code`` for censored rows).
+    group : str, optional
+        Column: groups (Gray's test compares them).
+    entry : str, optional
+        Column: entry times.
+    censor_code : float, default 0
+        The code of censored rows.
+    strata : str, optional
+        Column: strata of Gray's test.
+    conf_type : {"log-log", "log", "plain"}, default "log-log"
+        Transformation of the pointwise limits.
+    conf_level : float, default 0.95
+        Level of the limits.
+    rho : float, default 0.0
+        Gray's test weight.
+    data : dask.dataframe.DataFrame
+        The data; string arguments name its columns.
+
+    Returns
+    -------
+    CumulativeIncidence
+        As :func:`hrrstats.cumulative_incidence`.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> import hrrstats.dask as hd
+    >>> import dask.dataframe as dd
+    >>> df = hs.example_cohort()
+    >>> ddf = dd.from_pandas(df, npartitions=4)
+    >>> ddf = ddf.assign(cause=ddf["status"] * (1 + (ddf["stage"] < 3)))
+    >>> ci = hd.cumulative_incidence("time", "cause", group="sex", data=ddf)
+    >>> ci.at([1826]).round(4)
+       group  cause    time  estimate  variance  std_err
+    0      1      1  1826.0    0.3322       0.0   0.0046
+    1      1      2  1826.0    0.1628       0.0   0.0036
+    2      2      1  1826.0    0.3222       0.0   0.0048
+    3      2      2  1826.0    0.1363       0.0   0.0035
+    """
     data = _frame(data, "cumulative_incidence")
     names = {a: (_names(x, a) or [None])[0] for a, x in (("group", group), ("strata", strata), ("entry", entry))}
     cols = [c for c in (names["group"], names["strata"], names["entry"]) if c is not None]
@@ -501,12 +875,63 @@ def _interval_part(pdf, cols, ratetable, group_levels, options):
 
 def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None, method="pohar-perme",
                           group=None, pp_weight="midpoint", conf_type="log-log", conf_level=0.95, data=None):
-    """:func:`hrrstats.interval_net_survival` of a Dask DataFrame (arguments but
-    ``ratetable`` name its columns): the same life table, from one pass in which each
-    partition sums, per group and interval, its persons' person-time, deaths, expected
-    deaths and Pohar-Perme weighted sums (``interval_part_pass``); the driver adds them
-    and finishes the table (``interval_partitioned``). ``age_standardized`` and ``at``
-    work on the result as in memory."""
+    """:func:`hrrstats.interval_net_survival` of a Dask DataFrame: the same life table.
+
+    One pass in which each partition sums, per group and interval, its persons'
+    person-time, deaths, expected deaths and Pohar-Perme weighted sums; the driver adds
+    them and finishes the table. ``age_standardized`` and ``at`` work on the result
+    as in memory.
+
+    Parameters
+    ----------
+    time : str
+        Column: follow-up time in the rate table's ``time_unit``.
+    event : str
+        Column: 1 = died, 0 = censored.
+    age : str
+        Column: age at diagnosis (years).
+    year : str
+        Column: calendar year (decimal) of diagnosis.
+    sex : str
+        Column: sex, coded as in the rate table.
+    ratetable : hrrstats.RateTable
+        Population hazards.
+    breaks : sequence of float, optional
+        Interval boundaries in years (default yearly to 10 years).
+    method : {"pohar-perme", "ederer2"}, default "pohar-perme"
+        Net or relative survival.
+    group : str, optional
+        Column: a table per group.
+    pp_weight : {"midpoint", "popepi"}, default "midpoint"
+        The Pohar-Perme weight's time (see :func:`hrrstats.interval_net_survival`).
+    conf_type : {"log-log", "log", "plain"}, default "log-log"
+        Transformation of the limits.
+    conf_level : float, default 0.95
+        Level of the limits.
+    data : dask.dataframe.DataFrame
+        The data; string arguments name its columns.
+
+    Returns
+    -------
+    IntervalNetSurvival
+        As :func:`hrrstats.interval_net_survival`.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> import hrrstats.dask as hd
+    >>> import dask.dataframe as dd
+    >>> df = hs.example_cohort()
+    >>> ddf = dd.from_pandas(df, npartitions=4)
+    >>> rt = hs.RateTable.from_frame(hs.example_ratetable(), age="age", year="year",
+    ...                              sex="sex", rate="rate", time_unit="days")
+    >>> ins = hd.interval_net_survival("time", "status", "age", "year", "sex", rt,
+    ...                                breaks=[0, 1, 5], data=ddf)
+    >>> ins.at([1, 5]).round(4)
+      group  time  survival  std_err   lower   upper
+    0   all   1.0    0.8237   0.0031  0.8176  0.8296
+    1   all   5.0    0.6500   0.0050  0.6401  0.6597
+    """
     data = _frame(data, "interval_net_survival")
     cols = [_names(x, a)[0] for x, a in ((time, "time"), (event, "event"), (age, "age"), (year, "year"),
                                          (sex, "sex"))] + [(_names(group, "group") or [None])[0]]

@@ -335,7 +335,7 @@ impl LexisSplit {
         let ns = d.names.len();
         let breaks_total: usize = self.breaks.iter().map(|(_, b)| b.len()).sum();
         let cost = PERSONS_PER_CHUNK * (1 + breaks_total);
-        let chunks: Vec<SplitRows> = crate::interrupt::in_blocks(
+        let chunks: Vec<SplitRows> = crate::progress::in_blocks(
             n.div_ceil(PERSONS_PER_CHUNK),
             cost,
             Vec::new(),
@@ -436,7 +436,7 @@ impl LexisSplit {
         let acc_size = (ncells as usize).saturating_mul(width);
         let cost = PERSONS_PER_CHUNK * (1 + breaks_total) / (1 + (acc_size >> 16));
         let empty = || Cells::new(dense, ncells as usize, width);
-        let acc = crate::interrupt::in_blocks(n.div_ceil(PERSONS_PER_CHUNK), cost, empty(), |chunks| {
+        let acc = crate::progress::in_blocks(n.div_ceil(PERSONS_PER_CHUNK), cost, empty(), |chunks| {
           chunks
             .into_par_iter()
             .fold(

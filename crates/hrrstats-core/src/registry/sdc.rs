@@ -407,8 +407,9 @@ fn audit(
         },
     };
     let mut var = vec![usize::MAX; n];
-    for (cells, es) in &groups {
+    for (done, (cells, es)) in groups.iter().enumerate() {
         crate::interrupt::check()?;
+        crate::progress::report(done, groups.len());
         let size = cells.len() as f64 * (cells.len() + es.len()) as f64;
         crate::data::check_cells("count", size, || {
             format!("the audit of {} suppressed cells linked by the table's equations", cells.len())

@@ -726,8 +726,12 @@ pub fn joinpoint(x: &[f64], y: &[f64], w: &[f64], order: Vec<usize>, p: &Joinpoi
         Selection::Permutation => {
             let (mut ka, mut kb) = (0usize, kmax);
             let mut rng = Rng::new(p.seed);
+            let mut done = 0; // at most kmax tests: the progress reports' parts
             while ka < kb {
-                let t = permutation_test(&tree, &zw, &sw, &models, ka, kb, p.n_permutations, &mut rng)?;
+                let t = crate::progress::part(done, kmax, || {
+                    permutation_test(&tree, &zw, &sw, &models, ka, kb, p.n_permutations, &mut rng)
+                })?;
+                done += 1;
                 let level = p.alpha / (kmax - ka) as f64;
                 let reject = t.1 < level;
                 tests.push(PermTest {
@@ -867,7 +871,7 @@ fn permutation_test(
     const B: usize = 64;
     let nb = nperm.div_ceil(B);
     let cost = B * (tree.nodes() * 4 + n * n).max(1);
-    let count: usize = crate::interrupt::in_blocks(
+    let count: usize = crate::progress::in_blocks(
         nb,
         cost,
         0usize,

@@ -18,6 +18,7 @@ use std::ffi::c_void;
 use std::panic::{self, AssertUnwindSafe};
 
 use extendr_api::prelude::*;
+use extendr_api::SEXP;
 use hrrstats_core as core;
 use core::protocol::{Arg, Args, Value};
 
@@ -248,16 +249,88 @@ impl From<&str> for Failure {
     }
 }
 
+extern "C" {
+    fn Rf_lang2(a: SEXP, b: SEXP) -> SEXP;
+    fn Rf_ScalarReal(x: f64) -> SEXP;
+    fn Rf_eval(call: SEXP, env: SEXP) -> SEXP;
+    fn Rf_protect(x: SEXP) -> SEXP;
+    fn Rf_unprotect(n: std::os::raw::c_int);
+    fn Rf_asLogical(x: SEXP) -> std::os::raw::c_int;
+    static R_GlobalEnv: SEXP;
+}
+
+thread_local! {
+    /// The R function receiving the core's progress reports (`hrrstats_core::progress`),
+    /// set by `hrr_set_progress_()` (the package's R/progress.R installs its display when
+    /// it loads): called with the fraction done (a number in [0, 1], the last one 1 when
+    /// the call succeeds), or NA when a call that reported fails; it returns TRUE for
+    /// more reports of this call. Kept here, on R's thread, protected as an Robj.
+    static PROGRESS: std::cell::RefCell<Option<Robj>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Set (a function) or remove (NULL) the R function receiving progress reports.
+/// @noRd
+#[extendr]
+fn hrr_set_progress_(callback: Robj) {
+    PROGRESS.with(|p| *p.borrow_mut() = if callback.is_null() { None } else { Some(callback) });
+}
+
+struct ProgressCall {
+    fun: SEXP,
+    fraction: f64,
+    more: bool,
+}
+
+unsafe extern "C" fn call_progress(data: *mut c_void) {
+    let pc = &mut *(data as *mut ProgressCall);
+    let call = Rf_protect(Rf_lang2(pc.fun, Rf_ScalarReal(pc.fraction)));
+    let value = Rf_eval(call, R_GlobalEnv);
+    pc.more = Rf_asLogical(value) == 1;
+    Rf_unprotect(1);
+}
+
+/// Call the progress function with `fraction` (NaN: R's NA_real_ is a NaN, read by the
+/// R side as "failed") under `R_ToplevelExec`, so that an R error in it (or Ctrl-C)
+/// ends there and never jumps across Rust frames; an error stops the reports.
+fn tell_progress(fraction: f64) -> bool {
+    PROGRESS.with(|p| {
+        let Some(fun) = p.borrow().as_ref().map(|f| unsafe { f.get() }) else {
+            return false;
+        };
+        let mut pc = ProgressCall { fun, fraction, more: false };
+        // SAFETY: on R's main thread (the hook is thread-local to the calling thread);
+        // `fun` stays protected by the Robj held in PROGRESS.
+        let ok = unsafe { R_ToplevelExec(Some(call_progress), &mut pc as *mut ProgressCall as *mut c_void) };
+        ok != 0 && pc.more
+    })
+}
+
+/// The core's progress hook.
+fn progress(fraction: f64) -> bool {
+    tell_progress(fraction)
+}
+
 /// Run `f`, returning `list(ok = TRUE, value = ...)` or `list(ok = FALSE, message = ...,
 /// interrupted = ...)` (the R layer turns the latter into an ordinary error, or an
 /// interrupt); panics are caught too, with the default hook silenced so nothing like
-/// "thread panicked" reaches stderr. Long loops in the core poll for Ctrl-C.
+/// "thread panicked" reaches stderr. Long loops in the core poll for Ctrl-C and report
+/// their progress to the function of `hrr_set_progress_()`, if one is set.
 pub fn guarded<F: FnOnce() -> std::result::Result<Robj, Failure>>(f: F) -> Robj {
     core::interrupt::install(interrupted);
+    let reporting = PROGRESS.with(|p| p.borrow().is_some());
+    if reporting {
+        core::progress::install(progress);
+    }
     let previous = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(f));
     panic::set_hook(previous);
+    if reporting {
+        let ok = matches!(outcome, Ok(Ok(_)));
+        if core::progress::finish(ok) && !ok {
+            tell_progress(f64::NAN);
+        }
+    }
     let failure = match outcome {
         Ok(Ok(value)) => return named(&["ok", "value"], vec![true.into(), value]),
         Ok(Err(Failure { message, interrupted: true })) => {
@@ -347,6 +420,7 @@ fn hrr_methods_() -> Vec<String> {
 
 extendr_module! {
     mod protocol;
+    fn hrr_set_progress_;
     fn hrr_call_;
     fn hrr_fit_call_;
     fn hrr_fit_alive_;
