@@ -12,7 +12,7 @@
 # generate_lifetable.R (survival::survexp.us by Chiang's method, ages 0-109: the
 # fixture lifetable_expected.csv, case us_female); the deaths are the abridged US 2000
 # male and female deaths of the same fixture (case us_abridged, ages 0, 1-4, 5-9, ...,
-# 85+), dying at the middle of their age group (87.5 in 85+... see `mid` below).
+# 85+), dying at the middle of their age group (at 90 in the open group 85+).
 # Cases: plain (no discounting, no weights), discount (r = 0.03), weighted (age weights,
 # r = 0), gbd1990 (r = 0.03 and age weights: YLL(3,1)); all by sex.
 #
