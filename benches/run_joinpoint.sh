@@ -6,8 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
+# other work on the machine slows the runs: say how busy it was
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "| task | tool | size | seconds |"
 echo "|---|---|---:|---:|"
 "$PY" benches/joinpoint_bench.py "$@" | while IFS=, read -r task tool size sec; do
   echo "| $task | $tool | $size | $sec |"
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

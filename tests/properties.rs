@@ -311,6 +311,13 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
         "funnel" => a
             .with("observed", nums(c.status.clone()))
             .with("denominator", nums(c.time.clone())),
+        // Deaths at ages 30-90 against a standard covering 0-110.
+        "years_of_life_lost" => a
+            .with("deaths", nums(c.time.clone()))
+            .with("age", nums(c.age.clone()))
+            .with("standard_age", nums(vec![0.0, 50.0, 110.0]))
+            .with("standard_ex", nums(vec![80.0, 32.0, 1.0]))
+            .with("by", record(vec![("g", codes(c.group.clone(), 2))])),
         // Calendar years 2000, 2001, ... and a positive response (log-linear).
         "joinpoint" => a
             .with("x", nums((0..c.n()).map(|i| 2000.0 + i as f64).collect()))
@@ -476,6 +483,7 @@ const METHODS: &[&str] = &[
     "capture_recapture",
     "joinpoint",
     "protect_table",
+    "years_of_life_lost",
 ];
 
 #[test]
@@ -1050,6 +1058,32 @@ proptest! {
                 }
             }
             Err(e) => prop_assert!(e.arg() == "target", "{e}"),
+        }
+    }
+
+    /// SEYLL by hand: each death loses the standard's e at its age (linear between the
+    /// standard's ages), the totals are the groups' sums; discounting never adds years.
+    #[test]
+    fn years_of_life_lost_by_hand(c in cohort(1, 15)) {
+        let a = valid_args("years_of_life_lost", &c);
+        let v = call("years_of_life_lost", &a).unwrap();
+        let (yl, e) = (col(&v, &["table", "years_lost"]), col(&v, &["table", "standard_ex"]));
+        let mut tot = [0.0; 2];
+        for i in 0..c.n() {
+            let x = c.age[i];
+            let want = if x <= 50.0 { 80.0 + x / 50.0 * (32.0 - 80.0) } else { 32.0 + (x - 50.0) / 60.0 * (1.0 - 32.0) };
+            prop_assert!(close(e[i], want, 1e-12), "{} vs {want}", e[i]);
+            prop_assert!(close(yl[i], c.time[i] * want, 1e-12));
+            tot[c.group[i] as usize] += yl[i];
+        }
+        let t = col(&v, &["total", "years_lost"]);
+        let g = col(&v, &["total", "g"]);
+        for (j, &gj) in g.iter().enumerate() {
+            prop_assert!(close(t[j], tot[gj as usize], 1e-12));
+        }
+        let d = call("years_of_life_lost", &a.with("discount", Arg::Num(0.03))).unwrap();
+        for (x, y) in col(&d, &["table", "years_lost"]).iter().zip(&yl) {
+            prop_assert!(*x <= *y + 1e-12);
         }
     }
 

@@ -249,6 +249,8 @@ def _valid(method, d):
         "icss_group": {"age": age},
         "life_table": {"deaths": d.time, "population": age * 100, "age": 5.0 * np.arange(n)},
         "funnel": {"observed": d.event, "denominator": d.time},
+        "years_of_life_lost": {"deaths": d.time, "age": age, "standard_age": np.array([0.0, 50, 110]),
+                               "standard_ex": np.array([80.0, 32, 1])},
         "apc_fit": {"events": d.time, "person_time": age * 10, "age": age, "period": year, "npar": 3.0},
         "joinpoint": {"x": 2000.0 + np.arange(n), "y": (d.time + 0.5).to_numpy(), "max_joinpoints": 2.0},
         "days_since_1960": {"year": year},

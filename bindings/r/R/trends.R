@@ -104,6 +104,97 @@ arriaga <- function(x, group1, group2) {
             group2 = r$group2)
 }
 
+# ---- standard expected years of life lost ------------------------------------------------
+
+years_of_life_lost <- function(data = NULL, deaths, age, standard = NULL, standard_age = NULL,
+                               standard_ex = NULL, by = NULL, discount = 0,
+                               age_weighting = FALSE) {
+  call <- match.call()
+  formula <- NULL
+  if (inherits(data, "formula")) {
+    formula <- data
+    data <- if (missing(deaths)) NULL else deaths
+  } else if (!missing(deaths) && inherits(deaths, "formula")) {
+    formula <- deaths
+  }
+  pt_check_data(data, "years_of_life_lost(deaths = , age = )")
+  if (!is.null(formula)) {
+    # deaths ~ age (+ by-variables)
+    if (length(formula) != 3L) {
+      stop("argument `formula` must be two-sided: deaths ~ age (+ by-variables)", call. = FALSE)
+    }
+    env <- environment(formula) %||% parent.frame()
+    vars <- as.list(attr(terms(formula[-2L]), "variables"))[-1L]
+    if (!length(vars)) stop("argument `formula`: give the age on the right: deaths ~ age", call. = FALSE)
+    deaths <- eval_in(formula[[2L]], data, env)
+    age <- eval_in(vars[[1L]], data, env)
+    if (length(vars) > 1L) {
+      if (!is.null(by)) {
+        stop("argument `by`: give the groups either in the formula or as `by`, not both",
+             call. = FALSE)
+      }
+      by <- stats::setNames(lapply(vars[-1L], function(e) eval_in(e, data, env)),
+                            vapply(vars[-1L], label_of, ""))
+    }
+  }
+  if (!is.null(standard)) {
+    tab <- if (inherits(standard, "hrr_lifetable")) standard$table else as.data.frame(standard)
+    standard_age <- tab$age
+    standard_ex <- tab$ex
+  }
+  v <- pt_numbers(data, list(deaths = deaths, age = age))
+  if (!is.null(standard_age)) standard_age <- pt_double(standard_age, "standard_age", NULL)
+  if (!is.null(standard_ex)) standard_ex <- pt_double(standard_ex, "standard_ex", NULL)
+  by <- pt_by_args(pt_by(by, data, length(v$deaths)))
+  inputs <- c(v, list(standard_age = standard_age, standard_ex = standard_ex, by = by$args,
+                      discount = discount, age_weighting = age_weighting))
+  out <- hrr_call("years_of_life_lost", inputs)$value
+  structure(list(table = pt_show_levels(out$table, by$values),
+                 total = pt_show_levels(out$total, by$values), by = names(by$values),
+                 discount = out$discount, age_weighting = out$age_weighting, call = call),
+            class = "hrr_yll")
+}
+
+as.data.frame.hrr_yll <- function(x, row.names = NULL, optional = FALSE, ...) {
+  tab <- x$table
+  if (!is.null(row.names)) row.names(tab) <- row.names
+  tab
+}
+
+print.hrr_yll <- function(x, ...) {
+  how <- c(if (x$discount > 0) sprintf("discounted at %s", format(x$discount)),
+           if (isTRUE(x$age_weighting)) "age-weighted")
+  cat(sprintf("Standard expected years of life lost%s:\n",
+              if (length(how)) paste0(" (", paste(how, collapse = ", "), ")") else ""))
+  tot <- x$total
+  for (i in seq_len(nrow(tot))) {
+    who <- if (length(x$by)) {
+      paste(sprintf("%s=%s", x$by, vapply(x$by, function(b) as.character(tot[[b]][i]), "")),
+            collapse = ", ")
+    } else "all"
+    cat(sprintf("  %s: %s years lost, %s deaths\n", who, format(signif(tot$years_lost[i], 6)),
+                format(signif(tot$deaths[i], 6))))
+  }
+  invisible(x)
+}
+
+plot.hrr_yll <- function(x, col = NULL, xlab = "Age at death", ylab = "Years of life lost",
+                         legend_pos = "topright", main = NULL, ...) {
+  tab <- x$table
+  key <- if (length(x$by)) interaction(tab[x$by], sep = ", ", drop = TRUE, lex.order = TRUE) else
+    factor(rep("all", nrow(tab)))
+  k <- nlevels(key)
+  col <- rep_len(col %||% seq_len(k), k)
+  plot(NA, xlim = range(tab$age), ylim = c(0, max(tab$years_lost)), xlab = xlab, ylab = ylab,
+       main = main, ...)
+  for (i in seq_len(k)) {
+    r <- which(as.integer(key) == i)
+    lines(tab$age[r], tab$years_lost[r], col = col[i], type = "o", pch = 20, cex = 0.6)
+  }
+  if (k > 1L) graphics::legend(legend_pos, legend = levels(key), col = col, lty = 1, bty = "n")
+  invisible(x)
+}
+
 # ---- funnel plots ---------------------------------------------------------------------------
 
 funnel <- function(data = NULL, observed, denominator, kind = "proportion",

@@ -36,6 +36,7 @@ from ._glm import GLM, glm, glm_fit, logistic_glm, negbin_glm, poisson_glm
 from ._person_time import (SIR, direct_standardize, lexis_cut, lexis_diagram, lexis_split, person_time_table,
                            plot_rates, rate, rate_difference, rate_ratio, sir, standard_population)
 from ._trends import Funnel, LifeTable, funnel, life_table
+from ._trends import YearsOfLifeLost, years_of_life_lost
 from ._plots import forest_plot
 from ._apc import ApcFit, apc_fit
 from ._gee import GEE, gee
@@ -51,6 +52,7 @@ __all__ = ["kaplan_meier", "logrank_test", "cox_ph", "parametric_survival", "Par
            "lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio", "rate_difference",
            "direct_standardize", "sir", "SIR", "standard_population", "lexis_diagram", "plot_rates",
            "life_table", "LifeTable", "funnel", "Funnel", "forest_plot",
+           "years_of_life_lost", "YearsOfLifeLost",
            "pool", "Pooled", "conditional_logistic", "ConditionalLogistic", "nested_case_control", "drug_exposure", "adherence", "case_cohort", "CaseCohort",
            "comorbidity", "apc_fit", "ApcFit", "gee", "GEE", "capture_recapture", "CaptureRecapture", "joinpoint", "Joinpoint", "protect_table", "__version__",
            "set_progress", "progress"]

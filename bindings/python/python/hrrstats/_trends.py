@@ -10,7 +10,7 @@ from ._convert import column, floats
 from ._person_time import _by, _show_levels
 from ._protocol import call
 
-__all__ = ["life_table", "LifeTable", "funnel", "Funnel"]
+__all__ = ["life_table", "LifeTable", "years_of_life_lost", "YearsOfLifeLost", "funnel", "Funnel"]
 
 
 # ---- life tables ---------------------------------------------------------------------
@@ -188,6 +188,118 @@ def life_table(deaths, population, age, *, by=None, ax=None, a0="coale_demeny", 
     args["by"], levels = _by(by, data, len(args["deaths"]))
     res, fit = call("life_table", args)
     return LifeTable(res, fit, levels)
+
+
+# ---- standard expected years of life lost ---------------------------------------------
+
+class YearsOfLifeLost:
+    """Standard expected years of life lost (SEYLL).
+
+    ``table()``: by columns, age, deaths, standard_ex, years_lost_per_death, years_lost
+    (one row per input row); ``total()``: by columns, deaths, years_lost;
+    ``plot()``: years lost by age of death.
+    """
+
+    def __init__(self, res, levels):
+        self._res, self._levels = res, levels
+        self.by = list(levels)
+        self.discount = res["discount"]
+        self.age_weighting = res["age_weighting"]
+
+    def table(self):
+        """DataFrame: by columns, age, deaths, standard_ex, years_lost_per_death, years_lost."""
+        return _show_levels(self._res["table"].copy(), self._levels)
+
+    def total(self):
+        """DataFrame: by columns, deaths, years_lost (sums over the rows of each group)."""
+        return _show_levels(self._res["total"].copy(), self._levels)
+
+    def plot(self, ax=None):
+        """Years of life lost by age at death, one line per group. Returns the matplotlib Axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        t = self.table()
+        groups = [(None, t)] if not self.by else list(t.groupby(self.by, sort=False))
+        for key, g in groups:
+            name = None if key is None else ", ".join(map(str, key if isinstance(key, tuple) else (key,)))
+            ax.plot(g["age"], g["years_lost"], marker="o", markersize=3, label=name)
+        ax.set_xlabel("age at death")
+        ax.set_ylabel("years of life lost")
+        if self.by:
+            ax.legend(title=", ".join(self.by))
+        return ax
+
+    def __repr__(self):
+        t = self.total()
+        how = []
+        if self.discount > 0:
+            how.append(f"discounted at {self.discount:g}")
+        if self.age_weighting:
+            how.append("age-weighted")
+        lines = [f"Standard expected years of life lost{' (' + ', '.join(how) + ')' if how else ''}:"]
+        for _, r in t.iterrows():
+            who = ", ".join(f"{b}={r[b]}" for b in self.by) or "all"
+            lines.append(f"  {who}: {r['years_lost']:.6g} years lost, {r['deaths']:.6g} deaths")
+        return "\n".join(lines)
+
+
+def years_of_life_lost(deaths, age, *, standard=None, standard_age=None, standard_ex=None, by=None,
+                       discount=0.0, age_weighting=False, data=None):
+    """Standard expected years of life lost (SEYLL, as the Global Burden of Disease):
+    every death at age ``age`` loses the remaining life expectancy e*(age) of a standard
+    (reference) life table, interpolated linearly between the standard's ages.
+
+    Parameters
+    ----------
+    deaths : array-like or str
+        Deaths in each row.
+    age : array-like or str
+        Age at death (e.g. the middle of an age group, or the mean age at death in it);
+        every age must lie within the standard's ages.
+    standard : LifeTable or DataFrame, optional
+        The standard life table: a ``life_table()`` result (one group) or a DataFrame with
+        columns ``age`` and ``ex``. Or give ``standard_age`` and ``standard_ex``.
+    standard_age, standard_ex : array-like, optional
+        The standard's ages (increasing) and remaining life expectancy at each.
+    by : str, list of str or array-like, optional
+        Groups, each with its total.
+    discount : float, default 0
+        Continuous discount rate per year (GBD 1990: 0.03); 0 = none.
+    age_weighting : bool, default False
+        GBD 1990 age weights C x exp(-0.04 x), C = 0.1658.
+    data : pandas or polars DataFrame or dict of arrays, optional
+        Where string arguments name columns.
+
+    Returns
+    -------
+    YearsOfLifeLost
+        ``table()`` per row, ``total()`` per group, ``plot()``.
+
+    References
+    ----------
+    Murray CJL (1994). Quantifying the burden of disease: the technical basis for
+    disability-adjusted life years. Bull World Health Organ 72:429-445.
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> y = hs.years_of_life_lost([10, 20], [30, 70], standard_age=[0, 50, 100],
+    ...                           standard_ex=[80, 32, 2])
+    >>> y.total()["years_lost"].round(3).tolist()
+    [912.0]
+    """
+    if standard is not None:
+        t = standard.table() if isinstance(standard, LifeTable) else standard
+        standard_age, standard_ex = t["age"], t["ex"]
+    args = {"deaths": floats(deaths, "deaths", data), "age": floats(age, "age", data),
+            "standard_age": None if standard_age is None else floats(standard_age, "standard_age", None),
+            "standard_ex": None if standard_ex is None else floats(standard_ex, "standard_ex", None),
+            "discount": discount, "age_weighting": age_weighting}
+    args["by"], levels = _by(by, data, len(args["deaths"]))
+    res, _ = call("years_of_life_lost", args)
+    return YearsOfLifeLost(res, levels)
 
 
 # ---- funnel plots --------------------------------------------------------------------

@@ -116,6 +116,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("life_table", trends::life_table),
         ("funnel", trends::funnel),
         ("joinpoint", trends::joinpoint),
+        ("years_of_life_lost", trends::years_of_life_lost),
         ("pool", designs::pool),
         ("conditional_logistic", designs::conditional_logistic),
         ("nested_case_control", designs::nested_case_control),

@@ -189,6 +189,57 @@ impl Fitted for LifeTableFit {
     }
 }
 
+/// Standard expected years of life lost (SEYLL), see
+/// [`crate::trends::life_table::years_of_life_lost`]. Arguments: `deaths`, `age` (age at
+/// death), `standard_age`, `standard_ex` (the standard life table: ages and remaining life
+/// expectancy), `discount` (rate per year, default 0), `age_weighting` (GBD 1990 weights,
+/// default false), `by`. Returns `table` (by..., age, deaths, standard_ex,
+/// years_lost_per_death, years_lost per row) and `total` (by..., deaths, years_lost per
+/// group).
+pub fn years_of_life_lost(args: &Args) -> Result<Output> {
+    use crate::trends::life_table::{years_of_life_lost as yll, YllParams};
+    let deaths = args.nums("deaths")?;
+    let age = args.nums("age")?;
+    let n = deaths.len();
+    let params = YllParams {
+        discount: args.num_or("discount", 0.0)?,
+        age_weighting: args.flag_or("age_weighting", false)?,
+    };
+    let r = yll(deaths, age, args.nums("standard_age")?, args.nums("standard_ex")?, &params)?;
+    let vars = by_vars(args, n, "deaths")?;
+    let groups: Option<Groups> = cross(&vars, n)?;
+    let (codes, ng) = match &groups {
+        Some(g) => (g.codes.iter().map(|&c| c as usize).collect::<Vec<_>>(), g.n()),
+        None => (vec![0; n], 1),
+    };
+    let group_columns = match &groups {
+        Some(g) => g.columns(&vars, &(0..g.n()).collect::<Vec<_>>()),
+        None => Table::new(),
+    };
+    let (mut tot_d, mut tot_y) = (vec![0.0; ng], vec![0.0; ng]);
+    for i in 0..n {
+        tot_d[codes[i]] += deaths[i];
+        tot_y[codes[i]] += r.years_lost[i];
+    }
+    let table = joined(
+        group_columns.take(&codes),
+        Table::new()
+            .with("age", age.to_vec())
+            .with("deaths", deaths.to_vec())
+            .with("standard_ex", r.standard_ex)
+            .with("years_lost_per_death", r.per_death)
+            .with("years_lost", r.years_lost),
+    );
+    let total = joined(group_columns, Table::new().with("deaths", tot_d).with("years_lost", tot_y));
+    Ok(Output::value(
+        Record::new()
+            .with("table", table)
+            .with("total", total)
+            .with("discount", params.discount)
+            .with("age_weighting", params.age_weighting),
+    ))
+}
+
 /// Funnel plot limits and flags, see [`crate::trends::funnel`].
 pub fn funnel(args: &Args) -> Result<Output> {
     let observed = args.nums("observed")?;

@@ -491,6 +491,7 @@ impl Tree {
     }
 
     /// The sets of at most `kmax` joinpoints (the same depth-first order).
+    #[cfg(test)]
     fn restrict(&self, kmax: usize) -> Tree {
         let n = self.n;
         let mut map = vec![NONE; self.nodes()];
@@ -538,7 +539,9 @@ impl Tree {
     /// As [`Tree::best`] for a weighted response with residual `r` from the linear fit
     /// (SSE `r0`), the projections computed from the hinges' dot products `g` (one per x
     /// index; scratch) through the nodes' coefficients, depth-first (a node's ancestors
-    /// are the latest nodes of the lower levels).
+    /// are the latest nodes of the lower levels). [`Levels::search`] must match it to
+    /// rounding and give the same p-values (module tests).
+    #[cfg(test)]
     fn best_fast(&self, r: &[f64], r0: f64, kmax: usize, g: &mut [f64], best: &mut [(f64, usize)]) {
         let n = self.n;
         let d0 = dot(&self.q0, r);
@@ -726,10 +729,11 @@ pub fn joinpoint(x: &[f64], y: &[f64], w: &[f64], order: Vec<usize>, p: &Joinpoi
         Selection::Permutation => {
             let (mut ka, mut kb) = (0usize, kmax);
             let mut rng = Rng::new(p.seed);
+            let levels = Levels::new(&tree, kb);
             let mut done = 0; // at most kmax tests: the progress reports' parts
             while ka < kb {
                 let t = crate::progress::part(done, kmax, || {
-                    permutation_test(&tree, &zw, &sw, &models, ka, kb, p.n_permutations, &mut rng)
+                    permutation_test(&levels, &zw, &sw, &models, ka, kb, p.n_permutations, &mut rng)
                 })?;
                 done += 1;
                 let level = p.alpha / (kmax - ka) as f64;
@@ -830,10 +834,558 @@ fn segments(x: &[f64], m: &KModel, log_linear: bool, conf_level: f64) -> Vec<Seg
         .collect()
 }
 
+/// The admissible sets of at most `kb` joinpoints laid out level by level for the
+/// permutation tests. Under permutation only the response changes: every set's design
+/// (the weighted intercept, slope and hinges, i.e. the Gram–Schmidt factor of its Gram
+/// matrix) is fixed, so it is factorised once per series. Per permuted response, with
+/// `r` the residual of the linear fit (SSE `r0`), the hinges' cross products
+/// `g_j = h_j'r` are computed once for every candidate joinpoint (O(n · n_τ)); a set's
+/// projection on its own last hinge is then `c = (g_last - Σ_k a_k c_k) / norm` from its
+/// stored Gram–Schmidt coefficients `a_k` on its ancestors' vectors and their
+/// projections `c_k`, and its SSE `r0 - Σ c²` (the terms on the intercept and slope
+/// vanish: `r` is orthogonal to them). The sets of a level are stored by parent, each
+/// parent's children contiguous and padded to a multiple of 4 (with sets of no effect),
+/// so the inner loop over a parent's children is a few vector operations per 4 sets.
+/// The same code computes the observed statistic, so the identity permutation gives it
+/// exactly; the SSEs equal the tree walk's ([`Tree::best_fast`]) to rounding (module
+/// tests), and so do the p-values.
+struct Levels {
+    n: usize,
+    q0: Vec<f64>,
+    q1: Vec<f64>,
+    /// The candidate joinpoints (x indices `j_lo..j_lo + m`) and their weighted hinges,
+    /// transposed: `ht[i * mp + jj]` is hinge `j_lo + jj` at observation `i` (`mp >= m + 4`
+    /// columns, the padding zero).
+    mp: usize,
+    ht: Vec<f64>,
+    /// Level 1, 2, ... (at most `kb`).
+    lv: Vec<Level>,
+    /// Whether the processor has AVX2 (the widest loop uses it; the same numbers).
+    avx2: bool,
+}
+
+struct Level {
+    /// Per parent `p` of the previous level (level 1: one): its children are slots
+    /// `start[p]..start[p + 1]` (a multiple of 4 long), the first at joinpoint `first[p]`
+    /// (relative to `j_lo`), the next ones at the following x indices.
+    start: Vec<usize>,
+    first: Vec<u32>,
+    /// Per slot: the Gram–Schmidt coefficients on the ancestors' vectors (`anc[k - 1]`
+    /// for the ancestor at level k) and the inverse norm (0 in padding slots).
+    anc: Vec<Vec<f64>>,
+    inv: Vec<f64>,
+    /// Per slot: the position of its parent in the previous level.
+    ppos: Vec<u32>,
+    /// For the top level as one loop (levels 1 to 3): per chunk of 4 slots (one parent
+    /// each) its parent and the joinpoint of its first slot; per slot the coefficients
+    /// on the first two ancestors (0 where there are fewer).
+    chunk_parent: Vec<u32>,
+    chunk_j: Vec<u32>,
+    a1: Vec<f64>,
+    a2: Vec<f64>,
+}
+
+impl Levels {
+    fn new(t: &Tree, kb: usize) -> Levels {
+        let n = t.n;
+        let (mut j_lo, mut j_hi) = (usize::MAX, 0usize);
+        for i in 0..t.nodes() {
+            if (t.level[i] as usize) <= kb {
+                j_lo = j_lo.min(t.last[i] as usize);
+                j_hi = j_hi.max(t.last[i] as usize);
+            }
+        }
+        if j_lo == usize::MAX {
+            j_lo = 0;
+            j_hi = 0;
+        }
+        let m = j_hi + 1 - j_lo;
+        let mp = m + 4;
+        // nodes of each level in depth-first order: a parent's children together, in
+        // increasing joinpoint order, parents in their level's order
+        let mut by_level: Vec<Vec<usize>> = vec![Vec::new(); kb + 1];
+        for i in 0..t.nodes() {
+            let l = t.level[i] as usize;
+            if l <= kb {
+                by_level[l].push(i);
+            }
+        }
+        let mut slot_of = vec![NONE; t.nodes()];
+        let mut lv: Vec<Level> = Vec::with_capacity(kb);
+        for l in 1..=kb {
+            let np = if l == 1 { 1 } else { lv[l - 2].inv.len() };
+            let mut lev = Level {
+                start: vec![0; np + 1],
+                first: vec![0; np],
+                anc: vec![Vec::new(); l - 1],
+                inv: Vec::new(),
+                ppos: Vec::new(),
+                chunk_parent: Vec::new(),
+                chunk_j: Vec::new(),
+                a1: Vec::new(),
+                a2: Vec::new(),
+            };
+            let nodes = &by_level[l];
+            let mut k = 0;
+            for p in 0..np {
+                lev.start[p] = lev.inv.len();
+                // this parent's children (consecutive in `nodes`)
+                let b = k;
+                while k < nodes.len() && (l == 1 || slot_of[t.parent[nodes[k]]] == p) {
+                    k += 1;
+                }
+                let kids = &nodes[b..k];
+                if let Some(&f) = kids.first() {
+                    let j0 = t.last[f] as usize;
+                    lev.first[p] = (j0 - j_lo) as u32;
+                    let span = t.last[kids[kids.len() - 1]] as usize + 1 - j0;
+                    let len = span.div_ceil(4) * 4;
+                    let s0 = lev.inv.len();
+                    lev.inv.resize(s0 + len, 0.0);
+                    lev.ppos.resize(s0 + len, p as u32);
+                    for a in lev.anc.iter_mut() {
+                        a.resize(s0 + len, 0.0);
+                    }
+                    // a hinge in the span of its ancestors has no node: its slot stays
+                    // empty (inverse norm 0: no effect)
+                    for &node in kids {
+                        let s = s0 + t.last[node] as usize - j0;
+                        slot_of[node] = s;
+                        lev.inv[s] = t.inv_norm[node];
+                        let c = &t.coef[t.coef_at[node]..t.coef_at[node] + l + 1];
+                        for kk in 1..l {
+                            lev.anc[kk - 1][s] = c[kk + 1];
+                        }
+                    }
+                }
+            }
+            lev.start[np] = lev.inv.len();
+            debug_assert_eq!(k, nodes.len());
+            for p in 0..np {
+                for (q, b) in (lev.start[p]..lev.start[p + 1]).step_by(4).enumerate() {
+                    let _ = b;
+                    lev.chunk_parent.push(p as u32);
+                    lev.chunk_j.push(lev.first[p] + 4 * q as u32);
+                }
+            }
+            let slots = lev.inv.len();
+            lev.a1 = if l > 1 { lev.anc[0].clone() } else { vec![0.0; slots] };
+            lev.a2 = if l > 2 { lev.anc[1].clone() } else { vec![0.0; slots] };
+            lv.push(lev);
+        }
+        let mut ht = vec![0.0; n * mp];
+        for i in 0..n {
+            for jj in 0..m {
+                ht[i * mp + jj] = t.hinge[(j_lo + jj) * n + i];
+            }
+        }
+        Levels {
+            n,
+            q0: t.q0.clone(),
+            q1: t.q1.clone(),
+            mp,
+            ht,
+            lv,
+            avx2: has_avx2(),
+        }
+    }
+
+    /// The smallest SSE per level (`best[0]` the linear fit's) of the weighted response
+    /// `z` over the levels `0..=kb`. With `stop = Some((ka, thr))` the walk stops
+    /// (returning `true`) as soon as the sets of level `kb` seen so far give
+    /// `best[ka] / SSE >= thr` with both positive: the ratio with the smallest SSE is
+    /// then at least as large (the permutation counts).
+    fn search(&self, z: &[f64], kb: usize, s: &mut Scratch, best: &mut [f64], stop: Option<(usize, f64)>) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if self.avx2 {
+                // SAFETY: the processor has AVX2 (checked when `self` was built).
+                return unsafe { search_avx2(self, z, kb, s, best, stop) };
+            }
+        }
+        search_plain(self, z, kb, s, best, stop)
+    }
+}
+
+/// One parent's children (slots `b..e` of `lev`): `c = (g - Σ_k a_k c_k) inv` over the
+/// ancestors (`cst`, level 1 first), `acc = base + c²`, stored in `c_out`/`acc_out` unless
+/// they are empty, and the running maxima of `acc` (`mx`, four lanes).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn group_plain(gs: &[f64], lev: &Level, b: usize, e: usize, cst: &[f64], base: f64, c_out: &mut [f64], acc_out: &mut [f64], mx: &mut [f64; 4]) {
+    let len = e - b;
+    let gs = &gs[..len];
+    let inv = &lev.inv[b..e];
+    let store = !c_out.is_empty();
+    let na = cst.len();
+    let a1: &[f64] = if na > 0 { &lev.anc[0][b..e] } else { &[] };
+    let a2: &[f64] = if na > 1 { &lev.anc[1][b..e] } else { &[] };
+    for i in 0..len {
+        let mut v = gs[i];
+        if na > 0 {
+            v -= a1[i] * cst[0];
+        }
+        if na > 1 {
+            v -= a2[i] * cst[1];
+        }
+        for k in 2..na {
+            v -= lev.anc[k][b + i] * cst[k];
+        }
+        let c = v * inv[i];
+        let acc = base + c * c;
+        if store {
+            c_out[i] = c;
+            acc_out[i] = acc;
+        }
+        mx[i & 3] = if acc > mx[i & 3] { acc } else { mx[i & 3] };
+    }
+}
+
+/// [`group_plain`] four slots at a time with AVX2 (the same operations, no fused
+/// multiply-adds: the same numbers); more than two ancestors go the plain way.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+fn group_avx2(gs: &[f64], lev: &Level, b: usize, e: usize, cst: &[f64], base: f64, c_out: &mut [f64], acc_out: &mut [f64], mx: &mut [f64; 4]) {
+    use std::arch::x86_64::*;
+    let na = cst.len();
+    if na > 2 {
+        return group_plain(gs, lev, b, e, cst, base, c_out, acc_out, mx);
+    }
+    let len = e - b;
+    let gs = &gs[..len];
+    let inv = &lev.inv[b..e];
+    let store = !c_out.is_empty();
+    if store {
+        assert!(c_out.len() >= len && acc_out.len() >= len);
+    }
+    let a1: &[f64] = if na > 0 { &lev.anc[0][b..e] } else { gs };
+    let a2: &[f64] = if na > 1 { &lev.anc[1][b..e] } else { gs };
+    let c1 = _mm256_set1_pd(if na > 0 { cst[0] } else { 0.0 });
+    let c2 = _mm256_set1_pd(if na > 1 { cst[1] } else { 0.0 });
+    let vb = _mm256_set1_pd(base);
+    debug_assert!(len % 4 == 0);
+    // SAFETY: len is a multiple of 4 (padded groups) and every slice holds len values.
+    unsafe {
+        let mut m = _mm256_loadu_pd(mx.as_ptr());
+        let mut i = 0;
+        while i + 4 <= len {
+            let mut v = _mm256_loadu_pd(gs.as_ptr().add(i));
+            if na > 0 {
+                v = _mm256_sub_pd(v, _mm256_mul_pd(_mm256_loadu_pd(a1.as_ptr().add(i)), c1));
+            }
+            if na > 1 {
+                v = _mm256_sub_pd(v, _mm256_mul_pd(_mm256_loadu_pd(a2.as_ptr().add(i)), c2));
+            }
+            let c = _mm256_mul_pd(v, _mm256_loadu_pd(inv.as_ptr().add(i)));
+            let acc = _mm256_add_pd(vb, _mm256_mul_pd(c, c));
+            if store {
+                _mm256_storeu_pd(c_out.as_mut_ptr().add(i), c);
+                _mm256_storeu_pd(acc_out.as_mut_ptr().add(i), acc);
+            }
+            // max(acc, m): m where acc is NaN, as the plain path
+            m = _mm256_max_pd(acc, m);
+            i += 4;
+        }
+        _mm256_storeu_pd(mx.as_mut_ptr(), m);
+    }
+}
+
+macro_rules! search_fn {
+    ($(#[$attr:meta])* $name:ident, $group:ident, $chunks:expr) => {
+        $(#[$attr])*
+        fn $name(lv: &Levels, z: &[f64], kb: usize, s: &mut Scratch, best: &mut [f64], stop: Option<(usize, f64)>) -> bool {
+            let n = lv.n;
+            let mp = lv.mp;
+            let (q0, q1) = (&lv.q0[..n], &lv.q1[..n]);
+            let z = &z[..n];
+            let c0 = dot(q0, z);
+            let c1 = dot(q1, z);
+            let mut r0 = 0.0;
+            let g = &mut s.g[..mp];
+            g.fill(0.0);
+            for i in 0..n {
+                let ri = z[i] - c0 * q0[i] - c1 * q1[i];
+                r0 += ri * ri;
+                let row = &lv.ht[i * mp..(i + 1) * mp];
+                for (gj, h) in g.iter_mut().zip(row) {
+                    *gj += h * ri;
+                }
+            }
+            best[0] = r0;
+            let g = &s.g[..mp];
+            for l in 1..=kb {
+                let lev = &lv.lv[l - 1];
+                let top = l == kb;
+                if top && l <= 3 && $chunks {
+                    // the ancestors' projections and Σ c² per parent, then one loop
+                    let np = lev.first.len();
+                    let kp = &mut s.k[..4 * np];
+                    for p in 0..np {
+                        let (c1, c2, base) = match l {
+                            1 => (0.0, 0.0, 0.0),
+                            2 => (s.c[1][p], 0.0, s.acc[1][p]),
+                            _ => (s.c[1][lv.lv[1].ppos[p] as usize], s.c[2][p], s.acc[2][p]),
+                        };
+                        kp[4 * p] = c1;
+                        kp[4 * p + 1] = c2;
+                        kp[4 * p + 2] = base;
+                    }
+                    // SAFETY: `$chunks` is true only in the AVX2 path (the processor has it).
+                    #[allow(unused_unsafe)]
+                    let lmax = unsafe { top_chunks(lev, g, &s.k[..4 * np], r0, best, stop) };
+                    match lmax {
+                        None => return true,
+                        Some(m) => best[l] = if m == f64::NEG_INFINITY { f64::INFINITY } else { r0 - m },
+                    }
+                    continue;
+                }
+                let mut mx = [f64::NEG_INFINITY; 4];
+                let mut checked = f64::NEG_INFINITY;
+                let (lower, upper) = s.c.split_at_mut(l);
+                let (acc_lower, acc_upper) = s.acc.split_at_mut(l);
+                let (c_out, acc_out): (&mut [f64], &mut [f64]) =
+                    if top { (&mut [], &mut []) } else { (&mut upper[0][..], &mut acc_upper[0][..]) };
+                for p in 0..lev.first.len() {
+                    let (b, e) = (lev.start[p], lev.start[p + 1]);
+                    if b == e {
+                        continue;
+                    }
+                    // the ancestors' projections (cst[k - 1]: level k) and their Σ c²
+                    let mut cst = [0.0f64; 10];
+                    let mut base = 0.0;
+                    if l > 1 {
+                        let mut q = p;
+                        base = acc_lower[l - 1][q];
+                        for k in (1..l).rev() {
+                            cst[k - 1] = lower[k][q];
+                            if k > 1 {
+                                q = lv.lv[k - 1].ppos[q] as usize;
+                            }
+                        }
+                    }
+                    let j0 = lev.first[p] as usize;
+                    let (co, ao): (&mut [f64], &mut [f64]) =
+                        if top { (&mut [], &mut []) } else { (&mut c_out[b..e], &mut acc_out[b..e]) };
+                    $group(&g[j0..j0 + (e - b)], lev, b, e, &cst[..l - 1], base, co, ao, &mut mx);
+                    if top {
+                        if let Some((ka, thr)) = stop {
+                            if (p & 15) == 15 || p + 1 == lev.first.len() {
+                                let lmax = mx[0].max(mx[1]).max(mx[2].max(mx[3]));
+                                if lmax > checked {
+                                    checked = lmax;
+                                    let (a, sse) = (best[ka], r0 - lmax);
+                                    if a > 0.0 && sse > 0.0 && a / sse >= thr {
+                                        return true;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                let lmax = mx[0].max(mx[1]).max(mx[2].max(mx[3]));
+                best[l] = if lmax == f64::NEG_INFINITY { f64::INFINITY } else { r0 - lmax };
+            }
+            false
+        }
+    };
+}
+
+search_fn!(#[inline(never)] search_plain, group_plain, false);
+search_fn!(
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    search_avx2,
+    group_avx2,
+    true
+);
+
+/// The top level (at most 3 joinpoints) as one loop over chunks of 4 slots, each with
+/// its parent's projections and Σ c² from `kp` (4 per parent: c_1, c_2, base): the
+/// largest `acc` of the level, or `None` when `stop` says the permutation counts (as in
+/// the per-parent walk, checked every 32 chunks and at the end).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2")]
+fn top_chunks(lev: &Level, g: &[f64], kp: &[f64], r0: f64, best: &[f64], stop: Option<(usize, f64)>) -> Option<f64> {
+    use std::arch::x86_64::*;
+    let nch = lev.chunk_parent.len();
+    let slots = lev.inv.len();
+    assert!(lev.a1.len() == slots && lev.a2.len() == slots && slots == 4 * nch && lev.chunk_j.len() == nch);
+    assert!(lev.chunk_parent.iter().all(|&p| 4 * (p as usize) + 3 <= kp.len()));
+    assert!(lev.chunk_j.iter().all(|&j| j as usize + 4 <= g.len()));
+    let mut checked = f64::NEG_INFINITY;
+    let hmax = |m: __m256d| -> f64 {
+        let mut o = [0.0f64; 4];
+        // SAFETY: o holds 4 doubles.
+        unsafe { _mm256_storeu_pd(o.as_mut_ptr(), m) };
+        o[0].max(o[1]).max(o[2].max(o[3]))
+    };
+    // SAFETY: the indices were checked above: chunk ch covers slots 4ch..4ch+4, its
+    // parent's 3 values and 4 hinge cross products lie inside kp and g.
+    unsafe {
+        let mut m = _mm256_set1_pd(f64::NEG_INFINITY);
+        let mut m2 = m;
+        let chunk = |ch: usize| -> __m256d {
+            let p = *lev.chunk_parent.get_unchecked(ch) as usize;
+            let j = *lev.chunk_j.get_unchecked(ch) as usize;
+            let i = 4 * ch;
+            let k = kp.as_ptr().add(4 * p);
+            let c1 = _mm256_broadcast_sd(&*k);
+            let c2 = _mm256_broadcast_sd(&*k.add(1));
+            let base = _mm256_broadcast_sd(&*k.add(2));
+            let v = _mm256_sub_pd(
+                _mm256_sub_pd(_mm256_loadu_pd(g.as_ptr().add(j)), _mm256_mul_pd(_mm256_loadu_pd(lev.a1.as_ptr().add(i)), c1)),
+                _mm256_mul_pd(_mm256_loadu_pd(lev.a2.as_ptr().add(i)), c2),
+            );
+            let c = _mm256_mul_pd(v, _mm256_loadu_pd(lev.inv.as_ptr().add(i)));
+            _mm256_add_pd(base, _mm256_mul_pd(c, c))
+        };
+        let mut ch = 0;
+        while ch < nch {
+            let stop_at = (ch + 32).min(nch);
+            // two running maxima: independent chains
+            while ch + 2 <= stop_at {
+                m = _mm256_max_pd(chunk(ch), m);
+                m2 = _mm256_max_pd(chunk(ch + 1), m2);
+                ch += 2;
+            }
+            if ch < stop_at {
+                m = _mm256_max_pd(chunk(ch), m);
+                ch += 1;
+            }
+            if let Some((ka, thr)) = stop {
+                let lmax = hmax(m).max(hmax(m2));
+                if lmax > checked {
+                    checked = lmax;
+                    let (a, sse) = (best[ka], r0 - lmax);
+                    if a > 0.0 && sse > 0.0 && a / sse >= thr {
+                        return None;
+                    }
+                }
+            }
+        }
+        m = _mm256_max_pd(m2, m);
+        Some(hmax(m))
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn top_chunks(_: &Level, _: &[f64], _: &[f64], _: f64, _: &[f64], _: Option<(usize, f64)>) -> Option<f64> {
+    unreachable!("the chunked loop is the AVX2 path's")
+}
+
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Per-thread scratch of [`Levels::search`].
+struct Scratch {
+    g: Vec<f64>,
+    /// Per parent of the top level: its ancestors' projections and Σ c² (4 per parent).
+    k: Vec<f64>,
+    /// Projections and cumulated squared projections per slot and level (index = level).
+    c: Vec<Vec<f64>>,
+    acc: Vec<Vec<f64>>,
+}
+
+impl Scratch {
+    fn new(lv: &Levels) -> Scratch {
+        let mut c = vec![Vec::new()];
+        let mut acc = vec![Vec::new()];
+        for l in &lv.lv {
+            c.push(vec![0.0; l.inv.len()]);
+            acc.push(vec![0.0; l.inv.len()]);
+        }
+        let parents = lv.lv.iter().map(|l| l.first.len()).max().unwrap_or(1);
+        Scratch {
+            g: vec![0.0; lv.mp],
+            k: vec![0.0; 4 * parents],
+            c,
+            acc,
+        }
+    }
+}
+
+/// The statistic `Q_ka / Q_kb` from SSEs, as the tree walk defines it.
+fn sse_ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else if a > 0.0 {
+        f64::INFINITY
+    } else {
+        1.0
+    }
+}
+
+/// Draw `nperm` permutations of `0..n` (Fisher–Yates from the end, Lemire's unbiased
+/// draws as [`Rng::below`], the same stream), one after another.
+fn draw_permutations(n: usize, nperm: usize, rng: &mut Rng) -> Vec<u32> {
+    // Rng::below's rejection threshold per bound, computed once
+    let thr: Vec<u64> = (0..=n as u64).map(|k| if k == 0 { 0 } else { k.wrapping_neg() % k }).collect();
+    let mut perms: Vec<u32> = Vec::with_capacity(nperm * n);
+    let mut idx: Vec<u32> = (0..n as u32).collect();
+    for _ in 0..nperm {
+        for i in (1..n).rev() {
+            let k = (i + 1) as u64;
+            let j = loop {
+                let m = (rng.next_u64() as u128) * (k as u128);
+                if (m as u64) >= thr[i + 1] {
+                    break (m >> 64) as usize;
+                }
+            };
+            idx.swap(i, j);
+        }
+        perms.extend_from_slice(&idx);
+    }
+    perms
+}
+
+/// Count the permutations in `lo..hi` whose statistic reaches `thr`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn count_block(
+    lv: &Levels,
+    perms: &[u32],
+    fitw: &[f64],
+    res: &[f64],
+    ka: usize,
+    kb: usize,
+    thr: f64,
+    lo: usize,
+    hi: usize,
+) -> usize {
+    let n = lv.n;
+    let mut s = Scratch::new(lv);
+    let mut best = vec![0.0; kb + 1];
+    let mut zs = vec![0.0; n];
+    let mut cnt = 0usize;
+    for pi in lo..hi {
+        let perm = &perms[pi * n..(pi + 1) * n];
+        for i in 0..n {
+            zs[i] = fitw[i] + res[perm[i] as usize];
+        }
+        if lv.search(&zs, kb, &mut s, &mut best, Some((ka, thr))) || sse_ratio(best[ka], best[kb]) >= thr {
+            cnt += 1;
+        }
+    }
+    cnt
+}
+
 /// The permutation test of `H0: k = ka` vs `H1: k = kb`: (statistic, p-value).
+/// `levels` holds the sets of at most `kb' >= kb` joinpoints; only levels up to `kb` are
+/// walked.
 #[allow(clippy::too_many_arguments)]
 fn permutation_test(
-    tree: &Tree,
+    levels: &Levels,
     zw: &[f64],
     sw: &[f64],
     models: &[KModel],
@@ -842,35 +1394,25 @@ fn permutation_test(
     nperm: usize,
     rng: &mut Rng,
 ) -> Result<(f64, f64)> {
-    let n = tree.n;
-    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else if a > 0.0 { f64::INFINITY } else { 1.0 };
+    let n = levels.n;
     // null fit (weighted scale) and its weighted residuals
     let eta = &models[ka].eta;
     let fitw: Vec<f64> = (0..n).map(|i| eta[i] * sw[i]).collect();
     let res: Vec<f64> = (0..n).map(|i| zw[i] - fitw[i]).collect();
     // all permutations drawn up front, sequentially (reproducible)
-    let mut perms: Vec<u32> = Vec::with_capacity(nperm * n);
-    let mut idx: Vec<u32> = (0..n as u32).collect();
-    for _ in 0..nperm {
-        for i in (1..n).rev() {
-            let j = rng.below(i + 1);
-            idx.swap(i, j);
-        }
-        perms.extend_from_slice(&idx);
-    }
-    // only the sets of at most kb joinpoints matter here
-    let sub = tree.restrict(kb);
-    let tree = &sub;
+    let perms = draw_permutations(n, nperm, rng);
+    // only the sets of at most kb joinpoints matter here (levels 1..=kb)
+    let lv = levels;
     // the observed statistic the same way as the permuted ones
-    let mut g = vec![0.0; n];
-    let mut best = vec![(0.0, NONE); kb + 1];
-    let (r, r0) = linear_residual(tree, zw);
-    tree.best_fast(&r, r0, kb, &mut g, &mut best);
-    let stat = ratio(best[ka].0, best[kb].0);
-    let _ = models;
+    let mut s = Scratch::new(lv);
+    let mut best = vec![0.0; kb + 1];
+    lv.search(zw, kb, &mut s, &mut best, None);
+    let stat = sse_ratio(best[ka], best[kb]);
+    let thr = stat * (1.0 - 1e-12);
     const B: usize = 64;
     let nb = nperm.div_ceil(B);
-    let cost = B * (tree.nodes() * 4 + n * n).max(1);
+    let sets: usize = lv.lv[..kb].iter().map(|l| l.inv.len()).sum();
+    let cost = B * (sets * 2 + n * lv.mp).max(1);
     let count: usize = crate::progress::in_blocks(
         nb,
         cost,
@@ -881,23 +1423,7 @@ fn permutation_test(
                 .map(|blk| {
                     let lo = blk * B;
                     let hi = (lo + B).min(nperm);
-                    let mut g = vec![0.0; n];
-                    let mut best = vec![(0.0, NONE); kb + 1];
-                    let mut zs = vec![0.0; n];
-                    let mut cnt = 0usize;
-                    for pi in lo..hi {
-                        let perm = &perms[pi * n..(pi + 1) * n];
-                        for i in 0..n {
-                            zs[i] = fitw[i] + res[perm[i] as usize];
-                        }
-                        let (r, r0) = linear_residual(tree, &zs);
-                        tree.best_fast(&r, r0, kb, &mut g, &mut best);
-                        let t = ratio(best[ka].0, best[kb].0);
-                        if t >= stat * (1.0 - 1e-12) {
-                            cnt += 1;
-                        }
-                    }
-                    cnt
+                    count_block(lv, &perms, &fitw, &res, ka, kb, thr, lo, hi)
                 })
                 .sum::<usize>()
         },
@@ -971,4 +1497,298 @@ pub fn joinpoint_many(
         .into_par_iter()
         .map(|(x, y, w, order)| joinpoint(&x, &y, &w, order, p))
         .collect()
+}
+
+/// The permutation test as it was before [`Levels`] (a tree walk per permutation): the
+/// module tests hold the new one to the same statistics and p-values.
+#[cfg(test)]
+#[allow(clippy::too_many_arguments)]
+fn permutation_test_reference(
+    tree: &Tree,
+    zw: &[f64],
+    sw: &[f64],
+    models: &[KModel],
+    ka: usize,
+    kb: usize,
+    nperm: usize,
+    rng: &mut Rng,
+) -> Result<(f64, f64)> {
+    let n = tree.n;
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else if a > 0.0 { f64::INFINITY } else { 1.0 };
+    // null fit (weighted scale) and its weighted residuals
+    let eta = &models[ka].eta;
+    let fitw: Vec<f64> = (0..n).map(|i| eta[i] * sw[i]).collect();
+    let res: Vec<f64> = (0..n).map(|i| zw[i] - fitw[i]).collect();
+    // all permutations drawn up front, sequentially (reproducible)
+    let mut perms: Vec<u32> = Vec::with_capacity(nperm * n);
+    let mut idx: Vec<u32> = (0..n as u32).collect();
+    for _ in 0..nperm {
+        for i in (1..n).rev() {
+            let j = rng.below(i + 1);
+            idx.swap(i, j);
+        }
+        perms.extend_from_slice(&idx);
+    }
+    // only the sets of at most kb joinpoints matter here
+    let sub = tree.restrict(kb);
+    let tree = &sub;
+    // the observed statistic the same way as the permuted ones
+    let mut g = vec![0.0; n];
+    let mut best = vec![(0.0, NONE); kb + 1];
+    let (r, r0) = linear_residual(tree, zw);
+    tree.best_fast(&r, r0, kb, &mut g, &mut best);
+    let stat = ratio(best[ka].0, best[kb].0);
+    let _ = models;
+    const B: usize = 64;
+    let nb = nperm.div_ceil(B);
+    let cost = B * (tree.nodes() * 4 + n * n).max(1);
+    let count: usize = crate::interrupt::in_blocks(
+        nb,
+        cost,
+        0usize,
+        |range| {
+            range
+                .into_par_iter()
+                .map(|blk| {
+                    let lo = blk * B;
+                    let hi = (lo + B).min(nperm);
+                    let mut g = vec![0.0; n];
+                    let mut best = vec![(0.0, NONE); kb + 1];
+                    let mut zs = vec![0.0; n];
+                    let mut cnt = 0usize;
+                    for pi in lo..hi {
+                        let perm = &perms[pi * n..(pi + 1) * n];
+                        for i in 0..n {
+                            zs[i] = fitw[i] + res[perm[i] as usize];
+                        }
+                        let (r, r0) = linear_residual(tree, &zs);
+                        tree.best_fast(&r, r0, kb, &mut g, &mut best);
+                        let t = ratio(best[ka].0, best[kb].0);
+                        if t >= stat * (1.0 - 1e-12) {
+                            cnt += 1;
+                        }
+                    }
+                    cnt
+                })
+                .sum::<usize>()
+        },
+        |a, b| a + b,
+    )?;
+    Ok((stat, (1.0 + count as f64) / (nperm as f64 + 1.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A series with a joinpoint or none, noisy, positive; weights varying.
+    fn series(rng: &mut Rng, n: usize, jump: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let x: Vec<f64> = (0..n).map(|i| 1990.0 + i as f64).collect();
+        let tau = x[n / 2];
+        let y: Vec<f64> = x
+            .iter()
+            .map(|&xi| {
+                let u = (0..12).map(|_| rng.next_u64() as f64 / u64::MAX as f64).sum::<f64>() - 6.0;
+                (3.0 + 0.02 * (xi - x[0]) + jump * (xi - tau).max(0.0) + 0.05 * u).exp()
+            })
+            .collect();
+        let w: Vec<f64> = (0..n).map(|i| 0.5 + (i % 7) as f64 / 3.0).collect();
+        (x, y, w)
+    }
+
+    fn setup(x: &[f64], y: &[f64], w: &[f64], kmax: usize, end: usize, between: usize) -> (Tree, Vec<f64>, Vec<f64>) {
+        let sw: Vec<f64> = w.iter().map(|v| v.sqrt()).collect();
+        let zw: Vec<f64> = y.iter().zip(&sw).map(|(a, b)| a.ln() * b).collect();
+        (Tree::build(x, &sw, kmax, end, between), zw, sw)
+    }
+
+    #[test]
+    fn levels_give_the_tree_walks_sses() {
+        let mut rng = Rng::new(7);
+        for &(n, kmax, end, between) in &[(40, 3, 2, 2), (25, 4, 1, 0), (12, 2, 2, 1), (40, 1, 3, 2), (30, 5, 2, 2)] {
+            let (x, y, w) = series(&mut rng, n, -0.04);
+            let (tree, zw, _) = setup(&x, &y, &w, kmax, end, between);
+            let levels = Levels::new(&tree, kmax);
+            let mut s = Scratch::new(&levels);
+            for kb in 1..=kmax {
+                let sub = tree.restrict(kb);
+                for rep in 0..20 {
+                    // the observed response, then shuffled ones
+                    let mut z = zw.clone();
+                    if rep > 0 {
+                        for i in (1..n).rev() {
+                            z.swap(i, rng.below(i + 1));
+                        }
+                    }
+                    let (r, r0) = linear_residual(&sub, &z);
+                    let mut g = vec![0.0; n];
+                    let mut old = vec![(0.0, NONE); kb + 1];
+                    sub.best_fast(&r, r0, kb, &mut g, &mut old);
+                    let mut new = vec![0.0; kb + 1];
+                    assert!(!levels.search(&z, kb, &mut s, &mut new, None));
+                    for l in 0..=kb {
+                        assert!((old[l].0 - new[l]).abs() <= 1e-12 * r0, "n {n} kmax {kmax} kb {kb} level {l}: {} vs {}", old[l].0, new[l]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn permutation_tests_give_the_tree_walks_p_values() {
+        let mut rng = Rng::new(11);
+        for &(n, kmax, jump, nperm) in &[(40, 3, -0.04, 999), (40, 3, 0.0, 999), (20, 2, -0.08, 499), (30, 4, 0.0, 299)] {
+            let (x, y, w) = series(&mut rng, n, jump);
+            let p = JoinpointParams {
+                max_joinpoints: kmax,
+                ..JoinpointParams::default()
+            };
+            let fit = joinpoint(&x, &y, &w, (0..n).collect(), &p).unwrap();
+            let (tree, zw, sw) = setup(&x, &y, &w, fit.max_joinpoints, p.min_obs_end, p.min_obs_between);
+            let kmax = fit.max_joinpoints;
+            let levels = Levels::new(&tree, kmax);
+            for ka in 0..kmax {
+                for kb in ka + 1..=kmax {
+                    let mut r1 = Rng::new(3 + ka as u64);
+                    let mut r2 = r1.clone();
+                    let old = permutation_test_reference(&tree, &zw, &sw, &fit.models, ka, kb, nperm, &mut r1).unwrap();
+                    let new = permutation_test(&levels, &zw, &sw, &fit.models, ka, kb, nperm, &mut r2).unwrap();
+                    assert!((old.0 - new.0).abs() <= 1e-10 * old.0, "statistic n {n} {ka} vs {kb}");
+                    assert_eq!(old.1, new.1, "p-value n {n} {ka} vs {kb}");
+                    assert_eq!(r1.next_u64(), r2.next_u64(), "the same draws");
+                }
+            }
+        }
+    }
+
+    /// `cargo test --release -p hrrstats-core --lib joinpoint::tests::speed -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn speed_against_the_tree_walk() {
+        let mut rng = Rng::new(1);
+        let n_series = 8;
+        let nperm = 4999;
+        let data: Vec<_> = (0..n_series).map(|_| series(&mut rng, 40, -0.04)).collect();
+        let p = JoinpointParams::default();
+        let mut fits = Vec::new();
+        for (x, y, w) in &data {
+            fits.push(joinpoint(x, y, w, (0..40).collect(), &p).unwrap());
+        }
+        let t0 = std::time::Instant::now();
+        for _ in 0..24 {
+            std::hint::black_box(draw_permutations(40, nperm, &mut rng));
+        }
+        eprintln!("draws: {:.3} s", t0.elapsed().as_secs_f64());
+        let t0 = std::time::Instant::now();
+        for (x, y, w) in &data {
+            let (tree, _, _) = setup(x, y, w, 3, 2, 2);
+            std::hint::black_box(Levels::new(&tree, 3));
+        }
+        eprintln!("trees: {:.3} s", t0.elapsed().as_secs_f64());
+        {
+            let (x, y, w) = &data[0];
+            let (tree, zw, sw) = setup(x, y, w, 3, 2, 2);
+            let levels = Levels::new(&tree, 3);
+            let mut plain = Levels::new(&tree, 3);
+            plain.avx2 = false;
+            let eta = &fits[0].models[0].eta;
+            let fitw: Vec<f64> = (0..40).map(|i| eta[i] * sw[i]).collect();
+            let res: Vec<f64> = (0..40).map(|i| zw[i] - fitw[i]).collect();
+            let perms = draw_permutations(40, nperm, &mut rng);
+            let cpu = || -> f64 {
+                std::fs::read_to_string("/proc/thread-self/schedstat")
+                    .ok()
+                    .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+                    .unwrap_or(f64::NAN)
+                    / 1e9
+            };
+            for (name, lv) in [("plain", &plain), ("avx2", &levels)] {
+                let t0 = std::time::Instant::now();
+                let c0 = cpu();
+                let mut c = 0;
+                for _ in 0..24 {
+                    c += count_block(lv, &perms, &fitw, &res, 0, 3, f64::INFINITY, 0, nperm);
+                }
+                let c1 = cpu();
+                eprintln!("{name}: 24 x {nperm} searches (one thread): {:.3} s wall, {:.3} s cpu: {:.2} us per search {c}", t0.elapsed().as_secs_f64(), c1 - c0, (c1 - c0) / (24.0 * nperm as f64) * 1e6);
+            }
+            let mut zs = vec![0.0; 40];
+            let mut s = Scratch::new(&levels);
+            let mut best = vec![0.0; 4];
+            for kb in 1..=3 {
+                let c0 = cpu();
+                let mut acc = 0.0;
+                for pi in 0..nperm {
+                    for i in 0..40 {
+                        zs[i] = fitw[i] + res[perms[pi * 40 + i] as usize];
+                    }
+                    for _ in 0..24 {
+                        levels.search(&zs, kb, &mut s, &mut best, None);
+                        acc += best[kb];
+                    }
+                }
+                let c1 = cpu();
+                eprintln!("levels 1 to {kb}: {:.2} us per search {acc}", (c1 - c0) / (24.0 * nperm as f64) * 1e6);
+            }
+            eprintln!("slots per level {:?}, chunks {:?}", levels.lv.iter().map(|l| l.inv.len()).collect::<Vec<_>>(), levels.lv.iter().map(|l| l.chunk_parent.len()).collect::<Vec<_>>());
+        }
+        for (name, new) in [("tree walk", false), ("levels", true), ("tree walk", false), ("levels", true)] {
+            let t0 = std::time::Instant::now();
+            let mut ps = Vec::new();
+            for ((x, y, w), fit) in data.iter().zip(&fits) {
+                let (tree, zw, sw) = setup(x, y, w, 3, 2, 2);
+                let levels = Levels::new(&tree, 3);
+                let mut r = Rng::new(1);
+                for (ka, kb) in [(0, 3), (1, 3), (1, 2)] {
+                    let t = if new {
+                        permutation_test(&levels, &zw, &sw, &fit.models, ka, kb, nperm, &mut r).unwrap()
+                    } else {
+                        permutation_test_reference(&tree, &zw, &sw, &fit.models, ka, kb, nperm, &mut r).unwrap()
+                    };
+                    ps.push(t.1);
+                }
+            }
+            eprintln!("{name}: {} series x 3 tests x {nperm} permutations: {:.3} s; p {:?}", n_series, t0.elapsed().as_secs_f64(), &ps[..6]);
+        }
+    }
+
+    #[test]
+    fn the_vector_and_plain_paths_count_alike() {
+        let mut rng = Rng::new(5);
+        let (x, y, w) = series(&mut rng, 40, -0.02);
+        let p = JoinpointParams::default();
+        let fit = joinpoint(&x, &y, &w, (0..40).collect(), &p).unwrap();
+        let (tree, zw, sw) = setup(&x, &y, &w, 3, 2, 2);
+        let levels = Levels::new(&tree, 3);
+        let mut plain = Levels::new(&tree, 3);
+        plain.avx2 = false;
+        let eta = &fit.models[0].eta;
+        let fitw: Vec<f64> = (0..40).map(|i| eta[i] * sw[i]).collect();
+        let res: Vec<f64> = (0..40).map(|i| zw[i] - fitw[i]).collect();
+        let perms = draw_permutations(40, 300, &mut rng);
+        // every permutation's statistic without stopping early
+        let mut s = Scratch::new(&plain);
+        let mut best = vec![0.0; 4];
+        let mut zs = vec![0.0; 40];
+        for (ka, kb) in [(0, 3), (1, 3), (0, 2), (1, 2), (2, 3)] {
+            let mut stats: Vec<f64> = (0..300)
+                .map(|pi| {
+                    for i in 0..40 {
+                        zs[i] = fitw[i] + res[perms[pi * 40 + i] as usize];
+                    }
+                    plain.search(&zs, kb, &mut s, &mut best, None);
+                    sse_ratio(best[ka], best[kb])
+                })
+                .collect();
+            stats.sort_by(f64::total_cmp);
+            let exact = |thr: f64| stats.iter().filter(|&&t| t >= thr).count();
+            for q in [0, 30, 150, 270, 299] {
+                let thr = stats[q];
+                let a = count_block(&plain, &perms, &fitw, &res, ka, kb, thr, 0, 300);
+                let b = count_block(&levels, &perms, &fitw, &res, ka, kb, thr, 0, 300);
+                assert_eq!(a, exact(thr), "{ka} vs {kb}, threshold {thr}: stopping early");
+                assert_eq!(a, b, "{ka} vs {kb}, threshold {thr}: AVX2");
+            }
+        }
+    }
 }

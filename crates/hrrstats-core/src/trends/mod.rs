@@ -11,4 +11,5 @@ pub use life_table::{
     arriaga, life_table, temporary_life_expectancy, A0Method, Arriaga, LifeTable, LifeTableMethod,
     LifeTableParams, Sex,
 };
+pub use life_table::{years_of_life_lost, Yll, YllParams};
 pub mod joinpoint;
