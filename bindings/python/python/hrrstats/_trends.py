@@ -215,7 +215,18 @@ class YearsOfLifeLost:
         return _show_levels(self._res["total"].copy(), self._levels)
 
     def plot(self, ax=None):
-        """Years of life lost by age at death, one line per group. Returns the matplotlib Axes."""
+        """Years of life lost by age at death, one line per group.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure if None).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         import matplotlib.pyplot as plt
 
         if ax is None:
