@@ -909,12 +909,13 @@ pub fn round(input: &Input, dims: &[Dim], base: f64) -> Result<Rounded> {
     let tol = 1e-9;
     let q: Vec<f64> = value.iter().map(|&v| (v / base + tol).floor()).collect();
     let free: Vec<bool> = value.iter().zip(&q).map(|(&v, &q)| (v - q * base).abs() > tol * base.max(v.abs())).collect();
+    let frac: Vec<f64> = value.iter().zip(&q).map(|(&v, &q)| (v - q * base) / base).collect();
     let margins = dims.iter().all(|d| d.root().is_some());
     let t: Vec<u8> = if !margins {
         // nothing to keep additive: each cell to its nearest multiple
         value.iter().zip(&q).map(|(&v, &q)| (v - q * base >= base / 2.0) as u8).collect()
     } else if dims.len() <= 2 && dims.iter().all(|d| d.post.len() == 1) {
-        round_flow(&q, &free, &ext)?
+        round_flow(&q, &free, &ext, &frac)?
     } else {
         round_lp(&q, &free, dims, &ext, &value, base)?
     };
@@ -927,7 +928,9 @@ pub fn round(input: &Input, dims: &[Dim], base: f64) -> Result<Rounded> {
 /// (0 .. free(i, j)), column j -> sink (c_j .. c_j + free(T, j)), sink -> source
 /// (A .. A + free(T, T)), where a_i = q(i, T) - sum_j q(i, j), c_j likewise and A the
 /// grand total's. A one-dimensional table is the column of a table with one column.
-fn round_flow(q: &[f64], free: &[bool], ext: &[usize]) -> Result<Vec<u8>> {
+/// Any integral flow is a controlled rounding; the search tries the cells with the
+/// largest remainders first (a heuristic toward the nearest multiples, not an optimum).
+fn round_flow(q: &[f64], free: &[bool], ext: &[usize], frac: &[f64]) -> Result<Vec<u8>> {
     let (nr, nc, two) = if ext.len() == 2 { (ext[0] - 1, ext[1] - 1, true) } else { (ext[0] - 1, 1, false) };
     // cell (i, j) of the (nr + 1) x (nc + 1) grid, totals at nr / nc
     let at = |i: usize, j: usize| -> usize {
@@ -953,7 +956,11 @@ fn round_flow(q: &[f64], free: &[bool], ext: &[usize]) -> Result<Vec<u8>> {
     }
     let a_t = qq(nr, nc) - (0..nr).map(|i| qq(i, nc)).sum::<i64>();
     for i in 0..nr {
-        for j in 0..nc {
+        // the cells nearest to their upper multiple first: the flow tries them first, so
+        // that the cells rounded up tend to be those closest to it
+        let mut js: Vec<usize> = (0..nc).collect();
+        js.sort_by(|&a, &b| frac[at(i, b)].total_cmp(&frac[at(i, a)]));
+        for j in js {
             lower_edges.push((row_node(i), col_node(j), 0, fr(i, j), Some((i, j))));
         }
     }
