@@ -752,6 +752,10 @@ fn controlled_rounding_with_subtotals_and_three_dimensions_or_a_clear_error() {
     assert!(found > 0);
     let e = api::call("protect_table", &table_args(&[1.0, 2.0], &[2]).with("method", Arg::Str("round".into()))).err().unwrap();
     assert!(e.to_string().starts_with("argument `exact_intervals`: applies to method = \"suppress\""), "{e}");
+    let e = api::call("protect_table", &table_args(&[1.0, 2.0], &[2]).without_exact().with("method", Arg::Str("round".into())).with("threshold", Arg::Num(3.0)))
+        .err()
+        .unwrap();
+    assert!(e.to_string().starts_with("argument `threshold`: applies to method = \"suppress\""), "{e}");
 }
 
 trait WithoutExact {

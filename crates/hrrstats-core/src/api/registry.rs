@@ -443,14 +443,17 @@ pub fn protect_table(args: &Args) -> Result<Output> {
             });
         }
         Method::Round => {
-            for a in ["exact_intervals", "suppress_zeros", "protection", "cost"] {
+            for a in ["exact_intervals", "suppress_zeros", "threshold", "protection", "cost", "p", "dominance_n"] {
                 if given(a) {
                     return Err(Error::InvalidArgument {
                         arg: match a {
                             "exact_intervals" => "exact_intervals",
                             "suppress_zeros" => "suppress_zeros",
+                            "threshold" => "threshold",
                             "protection" => "protection",
-                            _ => "cost",
+                            "cost" => "cost",
+                            "p" => "p",
+                            _ => "dominance",
                         },
                         reason: "applies to method = \"suppress\"".into(),
                     });
