@@ -57,7 +57,7 @@ for r, c in itertools.product(range(50), range(20)):
         v = float(rng.integers(500, 5000)) if rng.random() < 0.2 else float(rng.integers(1, 200))
         rows.append((r, c, int(rng.integers(2000)), v))
 mdf = pd.DataFrame(rows, columns=["r", "c", "unit", "turnover"])
-for label, kw in [("p%-rule p=10", {"p": 10}), ("dominance (1, 80)", {"dominance": (1, 80)})]:
+for label, kw in [("p%-rule p=10", {"p": 10}), ("dominance n=1 k=80", {"dominance": (1, 80)})]:
     t0 = time.perf_counter()
     out = hs.protect_table(mdf, dims=["r", "c"], magnitude="turnover", unit="unit", **kw)
     t = time.perf_counter() - t0
@@ -79,7 +79,7 @@ for levels in ([50, 20], [500, 200]):
     t0 = time.perf_counter()
     out = hs.protect_table(df, "n", dims, method="round", base=5)
     t = time.perf_counter() - t0
-    print(f"controlled rounding base 5,hrrstats,{'x'.join(map(str, levels))},{t:.3f},0")
+    print(f"controlled rounding base 5,hrrstats,{'x'.join(map(str, levels))},{t:.3f},-")
 df, dims = table([10, 8, 4], small, 5)
 t0 = time.perf_counter()
 try:
@@ -88,4 +88,4 @@ try:
 except ValueError:
     res = "none found"
 t = time.perf_counter() - t0
-print(f"controlled rounding base 5 (3-D; {res}),hrrstats,10x8x4,{t:.3f},0")
+print(f"controlled rounding base 5 (3-D; {res}),hrrstats,10x8x4,{t:.3f},-")
