@@ -687,13 +687,15 @@ fn cheapest_move(
     let mut idx = vec![0usize; k];
     let mut best: Option<((f64, f64), Vec<usize>)> = None;
     let mut cells: Vec<(usize, i8)> = Vec::new();
+    let mut prev: Vec<(usize, i8)> = Vec::new();
     loop {
-        // the product move
+        // the product move (two buffers, no allocation per move)
         cells.clear();
         cells.push((0, 1));
         for d in 0..k {
             let m = &lists[d][idx[d]];
-            let prev = std::mem::take(&mut cells);
+            std::mem::swap(&mut cells, &mut prev);
+            cells.clear();
             for &(b, s) in &prev {
                 for &(v, t) in m {
                     cells.push((b + v * st[d], s * t));
