@@ -767,3 +767,62 @@ impl WithoutExact for Args<'static> {
         self
     }
 }
+
+#[test]
+fn hierarchies_in_two_dimensions_and_in_three_dimensional_tables() {
+    // a: l0..l5 in A (l0-l2), B (l3-l5), both in R; b: l0..l3 in X (l0, l1), Y (l2, l3)
+    let rec = |pairs: &[(&str, &str)]| {
+        Arg::Record(
+            Args::new()
+                .with("child", Arg::Strs(pairs.iter().map(|p| p.0.to_string()).collect()))
+                .with("parent", Arg::Strs(pairs.iter().map(|p| p.1.to_string()).collect())),
+        )
+    };
+    let ha = [("l0", "A"), ("l1", "A"), ("l2", "A"), ("l3", "B"), ("l4", "B"), ("l5", "B"), ("A", "R"), ("B", "R")];
+    let hb = [("l0", "X"), ("l1", "X"), ("l2", "Y"), ("l3", "Y")];
+    let pa = || -> Box<dyn Fn(i64) -> Option<i64>> {
+        Box::new(|x| match x {
+            0..=2 => Some(6),
+            3..=5 => Some(7),
+            6 | 7 => Some(8),
+            8 => Some(-1),
+            _ => None,
+        })
+    };
+    let pb = || -> Box<dyn Fn(i64) -> Option<i64>> {
+        Box::new(|x| match x {
+            0 | 1 => Some(4),
+            2 | 3 => Some(5),
+            4 | 5 => Some(-1),
+            _ => None,
+        })
+    };
+    let mut rng = Rng::new(76);
+    for trial in 0..8 {
+        let three = trial % 2 == 1;
+        let levels: Vec<usize> = if three { vec![6, 4, 2] } else { vec![6, 4] };
+        let values = random_table(&mut rng, &levels, 20, 15);
+        let h = Arg::Record(Args::new().with("a", rec(&ha)).with("b", rec(&hb)));
+        let a = fast_args(&values, &levels).with("hierarchies", h);
+        let t = table_of(&a);
+        let eqs = if three {
+            tree_equations(&t, &["a", "b", "c"], &[pa(), pb(), flat_parent(2)])
+        } else {
+            tree_equations(&t, &["a", "b"], &[pa(), pb()])
+        };
+        let (count, sup, reason, lo, hi) = (col(&t, "count"), col(&t, "suppressed"), strs(&t, "reason"), col(&t, "lower"), col(&t, "upper"));
+        assert_eq!(t.nrow(), 10 * 7 * if three { 3 } else { 1 });
+        for i in 0..t.nrow() {
+            if count[i] > 0.0 && count[i] < 5.0 {
+                assert_eq!(reason[i], "primary");
+            }
+            if reason[i] == "primary" {
+                assert!(hi[i] - lo[i] >= 5.0, "trial {trial}: row {i} in [{}, {}]", lo[i], hi[i]);
+            }
+        }
+        for (ch, node) in &eqs {
+            let n = ch.iter().filter(|&&c| sup[c] > 0.0).count() + (sup[*node] > 0.0) as usize;
+            assert!(n != 1, "trial {trial}: an equation with one suppressed cell");
+        }
+    }
+}
