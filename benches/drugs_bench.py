@@ -2,7 +2,7 @@
 is 1e8 dispensings for 2e6 persons), integer ids, dates over 5 years, 30/60/90-day
 supplies, through the Python binding (column conversion included). One run each.
 
-  python benches/drugs_bench.py [n]
+  python benches/drugs_bench.py [n] [persons]     (persons: default n / 50)
 Prints CSV rows: task,size,persons,seconds,peak_rss_mb
 """
 import resource
@@ -14,7 +14,7 @@ import numpy as np
 import hrrstats as hs
 
 n = int(float(sys.argv[1])) if len(sys.argv) > 1 else 10_000_000
-persons = max(1, n // 50)
+persons = int(float(sys.argv[2])) if len(sys.argv) > 2 else max(1, n // 50)
 rng = np.random.default_rng(17)
 ids = rng.integers(0, persons, n)
 dates = rng.integers(0, 5 * 365, n).astype(np.float64)

@@ -48,3 +48,44 @@ for levels in ([50, 20], [50, 20, 10]):
         t0 = time.perf_counter()
         scipy_audit(out, dims)
         print(f"LP audit only,scipy linprog (HiGHS),{size},{time.perf_counter() - t0:.3f},{int(out.suppressed.sum())}")
+
+# magnitude table: 50 x 20 cells, 1-8 contributions each from 2,000 units, p%-rule (p = 10)
+rng = np.random.default_rng(2)
+rows = []
+for r, c in itertools.product(range(50), range(20)):
+    for _ in range(int(rng.integers(1, 9))):
+        v = float(rng.integers(500, 5000)) if rng.random() < 0.2 else float(rng.integers(1, 200))
+        rows.append((r, c, int(rng.integers(2000)), v))
+mdf = pd.DataFrame(rows, columns=["r", "c", "unit", "turnover"])
+for label, kw in [("p%-rule p=10", {"p": 10}), ("dominance n=1 k=80", {"dominance": (1, 80)})]:
+    t0 = time.perf_counter()
+    out = hs.protect_table(mdf, dims=["r", "c"], magnitude="turnover", unit="unit", **kw)
+    t = time.perf_counter() - t0
+    print(f"protect_table magnitude {label} ({len(mdf)} contributions),hrrstats,50x20,{t:.3f},"
+          f"{int(out.suppressed.sum())}")
+
+# hierarchy: 50 municipalities in 10 counties in 2 regions, x 20
+df, dims = table([50, 20], small, 3)
+hier = {m: f"county{m // 5}" for m in range(50)}
+hier.update({f"county{k}": f"region{k // 5}" for k in range(10)})
+t0 = time.perf_counter()
+out = hs.protect_table(df, "n", dims, hierarchies={"r": hier})
+t = time.perf_counter() - t0
+print(f"protect_table with subtotals (50 in 10 in 2),hrrstats,50(+12)x20,{t:.3f},{int(out.suppressed.sum())}")
+
+# controlled rounding, base 5
+for levels in ([50, 20], [500, 200]):
+    df, dims = table(levels, small, 4)
+    t0 = time.perf_counter()
+    out = hs.protect_table(df, "n", dims, method="round", base=5)
+    t = time.perf_counter() - t0
+    print(f"controlled rounding base 5,hrrstats,{'x'.join(map(str, levels))},{t:.3f},-")
+df, dims = table([10, 8, 4], small, 5)
+t0 = time.perf_counter()
+try:
+    out = hs.protect_table(df, "n", dims, method="round", base=5)
+    res = "found"
+except ValueError:
+    res = "none found"
+t = time.perf_counter() - t0
+print(f"controlled rounding base 5 (3-D; {res}),hrrstats,10x8x4,{t:.3f},-")

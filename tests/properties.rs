@@ -1640,3 +1640,72 @@ proptest! {
         prop_assert!(close(d0[0], d1[0], 1e-9), "drift {} vs {}", d0[0], d1[0]);
     }
 }
+
+// ---- protect_table's modes: magnitude rules, subtotals, controlled rounding -----------
+
+proptest! {
+    #![proptest_config(cases())]
+
+    /// Random contributions (|x| per row, cells by group and time mod 3, units by
+    /// status), with the p%-rule and the dominance rule, with subtotals, and rounded:
+    /// finite answers or an error naming an argument; a rounding is made of multiples of
+    /// the base within the base of each cell, margins included.
+    #[test]
+    fn protect_table_modes_answer(c in cohort(4, 25), p in 1.0f64..40.0, k in 50.0f64..100.0, base in 2u32..7) {
+        let n = c.n();
+        let dims = record(vec![
+            ("g", codes(c.group.clone(), 2)),
+            ("t", codes(c.time.iter().map(|t| *t as u32 % 3).collect(), 3)),
+        ]);
+        let mag = nums(c.x.iter().map(|x| x.abs()).collect());
+        let unit = codes(c.status.iter().map(|s| *s as u32).collect(), 2);
+        let hier = record(vec![("t", Arg::Record(Args::new()
+            .with("child", Arg::Strs(vec!["l0".into(), "l1".into(), "l2".into()]))
+            .with("parent", Arg::Strs(vec!["A".into(), "A".into(), "B".into()]))))]);
+        let with_levels = |a: Arg<'static>| match a {
+            Arg::Record(mut r) => {
+                for (_, v) in r.items.iter_mut() {
+                    if let Arg::Codes { levels, .. } = v {
+                        *levels = (0..levels.len()).map(|i| format!("l{i}")).collect();
+                    }
+                }
+                Arg::Record(r)
+            }
+            o => o,
+        };
+        let variants = vec![
+            Args::new().with("magnitude", mag.clone()).with("unit", unit.clone()).with("dims", dims.clone()).with("p", Arg::Num(p)),
+            Args::new().with("magnitude", mag.clone()).with("dims", dims.clone())
+                .with("dominance_n", Arg::Num(1.0)).with("dominance_k", Arg::Num(k)).with("exact_intervals", Arg::Bool(true)),
+            Args::new().with("count", nums(c.time.clone())).with("dims", with_levels(dims.clone())).with("hierarchies", hier.clone()),
+            Args::new().with("count", nums(c.time.iter().enumerate().map(|(i, t)| t + i as f64 * 13.0).collect()))
+                .with("dims", record(vec![("i", codes((0..n as u32).collect(), n))]))
+                .with("method", s("round")).with("base", Arg::Num(base as f64)),
+        ];
+        for (v, a) in variants.iter().enumerate() {
+            match call("protect_table", a) {
+                Ok(out) => {
+                    let count = col(&out, &["table", "count"]);
+                    prop_assert!(count.iter().all(|x| x.is_finite()), "variant {v}");
+                    if v == 3 {
+                        let r = col(&out, &["table", "rounded"]);
+                        let b = base as f64;
+                        for (x, y) in count.iter().zip(&r) {
+                            prop_assert!((y / b).fract() == 0.0 && (x - y).abs() < b, "{x} -> {y}");
+                        }
+                        // 1-D: the last row is the total, the sum of the rounded cells
+                        let s: f64 = r[..r.len() - 1].iter().sum();
+                        prop_assert_eq!(s, r[r.len() - 1]);
+                    } else {
+                        let (lo, hi) = (col(&out, &["table", "lower"]), col(&out, &["table", "upper"]));
+                        for i in 0..count.len() {
+                            prop_assert!(lo[i].is_nan() || lo[i] <= count[i] + 1e-9 * (1.0 + count[i]));
+                            prop_assert!(hi[i].is_nan() || hi[i] >= count[i] - 1e-9 * (1.0 + count[i]));
+                        }
+                    }
+                }
+                Err(e) => prop_assert!(names_an_argument(&e), "variant {v}: {e}"),
+            }
+        }
+    }
+}

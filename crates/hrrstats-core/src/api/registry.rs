@@ -180,31 +180,50 @@ pub fn capture_recapture(args: &Args) -> Result<Output> {
     Ok(Output::value(out))
 }
 
-/// `protect_table`: cell suppression of a count table (see [`crate::registry::sdc`]).
-/// `count` (one value per cell), `dims` (a named list of one to three groupings: the
-/// cell's level in each dimension), `threshold` (5), `protection` (the threshold),
-/// `suppress_zeros` (false), `margins` (true), `cost` ("value", "cells"),
-/// `exact_intervals` (false: each primary cell's exact minimum, its maximum only until
-/// the protection is certified, secondary cells' bounds NaN; true: every suppressed
-/// cell's exact interval). Returns
-/// `table`: one column per dimension (0-based level code, -1 for the total), `row`
-/// (0-based input row; -1 for an absent combination, a zero cell, or a margin), `count`,
+/// `protect_table`: disclosure control of a table (see [`crate::registry::sdc`]).
+/// `count` (one value per cell) or `magnitude` (one row per contribution, summed per
+/// cell; `unit`, a grouping, says whose: one unit's rows in a cell are one
+/// contribution), `dims` (a named list of one to three groupings: the cell's level in
+/// each dimension), `hierarchies` (optional: per dimension name a record of `child` and
+/// `parent` label strings: subtotals within the dimension), `method` ("suppress",
+/// "round"), `base` (5; controlled rounding), `threshold` (5; count tables),
+/// `protection` (the threshold), `p` (p%-rule) and `dominance_n`, `dominance_k` ((n, k)
+/// rule; magnitude tables), `suppress_zeros` (false), `margins` (true), `cost` ("value",
+/// "cells"), `exact_intervals` (false: each primary cell's exact minimum, its maximum
+/// only until the protection is certified, secondary cells' bounds NaN; true: every
+/// suppressed cell's exact interval). Returns `table`: one column per dimension (node
+/// code: 0-based level, subtotals after the levels (their labels in `labels`), -1 for
+/// the total), `row` (0-based input row; -1 for an absent combination, a zero cell, a
+/// margin, or a cell of several contributions), `count`, then with "suppress":
 /// `suppressed`, `reason` ("primary", "secondary", ""), `lower`, `upper` (within the
 /// attacker's interval, certified by the audit; exact with `exact_intervals`; the count
-/// itself for a published cell); the input rows first, then absent
-/// combinations, then the margins; and `n_primary`, `n_secondary`, `suppressed_total`,
-/// `threshold`, `protection`, `margins`, `cost`.
+/// itself for a published cell), and for magnitude tables `contributors` and
+/// `protection_level` (the UPL = LPL required of a primary cell); with "round":
+/// `rounded`. Rows: the input cells first, then absent combinations, then the margins.
+/// And `labels` (per dimension every node's label but the total's), `n_primary`,
+/// `n_secondary`, `suppressed_total`, `threshold`, `protection`, `margins`, `cost`,
+/// `method`, `base`.
 pub fn protect_table(args: &Args) -> Result<Output> {
-    use crate::registry::sdc::{self, Cost, Reason};
-    let count = args.nums("count")?;
-    let n = count.len();
-    for (row, &v) in count.iter().enumerate() {
+    use crate::registry::sdc::{self, Cost, Dim, Method, Reason};
+    let magnitude = args.opt_nums("magnitude")?;
+    let (values, value_arg) = match magnitude {
+        Some(m) => (m, "magnitude"),
+        None => (args.nums("count")?, "count"),
+    };
+    let n = values.len();
+    for (row, &v) in values.iter().enumerate() {
         if !v.is_finite() || v < 0.0 {
             return Err(Error::InvalidValue {
-                arg: "count",
+                arg: value_arg,
                 row,
                 value: v,
-                problem: if v.is_nan() { "count is missing" } else { "count must be finite and non-negative" },
+                problem: if v.is_nan() {
+                    if magnitude.is_some() { "contribution is missing" } else { "count is missing" }
+                } else if magnitude.is_some() {
+                    "contributions must be finite and non-negative"
+                } else {
+                    "count must be finite and non-negative"
+                },
             });
         }
     }
@@ -229,7 +248,7 @@ pub fn protect_table(args: &Args) -> Result<Output> {
             reason: format!("must name one to three dimensions, got {}", dims.len()),
         });
     }
-    const RESERVED: [&str; 6] = ["row", "count", "suppressed", "reason", "lower", "upper"];
+    const RESERVED: [&str; 9] = ["row", "count", "suppressed", "reason", "lower", "upper", "contributors", "protection_level", "rounded"];
     for (name, codes, levels) in &dims {
         if RESERVED.contains(&name.as_str()) {
             return Err(Error::InvalidArgument {
@@ -237,19 +256,129 @@ pub fn protect_table(args: &Args) -> Result<Output> {
                 reason: format!("a dimension may not be called `{name}` (a column of the result)"),
             });
         }
-        crate::data::check_len("dims", codes.len(), "count", n)?;
+        crate::data::check_len("dims", codes.len(), value_arg, n)?;
         crate::data::check_codes("dims", codes, levels.len().max(1))?;
     }
     if n == 0 {
-        return Err(Error::Empty { arg: "count" });
+        return Err(Error::Empty { arg: value_arg });
     }
-    let levels: Vec<usize> = dims
-        .iter()
-        .map(|(_, c, l)| l.len().max(c.iter().map(|&x| x as usize + 1).max().unwrap_or(0)))
-        .collect();
+    let unit = match args.get("unit") {
+        None | Some(Arg::Null) => None,
+        Some(_) => {
+            if magnitude.is_none() {
+                return Err(Error::InvalidArgument { arg: "unit", reason: "applies to magnitude tables (give `magnitude`)".into() });
+            }
+            let (u, _) = coded(args, "unit")?;
+            crate::data::check_len("unit", u.len(), value_arg, n)?;
+            Some(u)
+        }
+    };
     let margins = args.flag_or("margins", true)?;
-    let cells: f64 = levels.iter().map(|&l| (l + margins as usize) as f64).product();
+    let method = args.option::<Method>("method")?;
+    // the trees: flat, or from the hierarchies' (child, parent) labels
+    let hier = args.record("hierarchies")?;
+    if let Some(h) = hier {
+        for (name, a) in &h.items {
+            if matches!(a, Arg::Null) {
+                continue;
+            }
+            if !dims.iter().any(|d| d.0 == name) {
+                return Err(Error::InvalidArgument { arg: "hierarchies", reason: format!("`{name}` is not one of the dimensions") });
+            }
+        }
+        if !margins {
+            return Err(Error::InvalidArgument { arg: "hierarchies", reason: "subtotals need margins = true".into() });
+        }
+    }
+    let mut trees = Vec::with_capacity(dims.len());
+    let mut labels: Vec<Vec<String>> = Vec::with_capacity(dims.len());
+    for (name, codes, levels) in &dims {
+        let nlev = levels.len().max(codes.iter().map(|&x| x as usize + 1).max().unwrap_or(0));
+        let spec = match hier.and_then(|h| h.items.iter().find(|(nm, a)| nm == *name && !matches!(a, Arg::Null))) {
+            Some((_, Arg::Record(r))) => {
+                let child = r.strs("child").map_err(|_| Error::InvalidArgument {
+                    arg: "hierarchies",
+                    reason: format!("dimension `{name}`: give `child` and `parent` labels"),
+                })?;
+                let parent = r.strs("parent").map_err(|_| Error::InvalidArgument {
+                    arg: "hierarchies",
+                    reason: format!("dimension `{name}`: give `child` and `parent` labels"),
+                })?;
+                if child.len() != parent.len() {
+                    return Err(Error::InvalidArgument {
+                        arg: "hierarchies",
+                        reason: format!("dimension `{name}`: {} children but {} parents", child.len(), parent.len()),
+                    });
+                }
+                Some((child, parent))
+            }
+            Some(_) => {
+                return Err(Error::InvalidArgument {
+                    arg: "hierarchies",
+                    reason: format!("dimension `{name}`: must be a mapping of child labels to parent labels"),
+                })
+            }
+            None => None,
+        };
+        match spec {
+            Some((child, parent)) => {
+                let mut lev: Vec<String> = levels.to_vec();
+                lev.resize(nlev, String::new());
+                let (tree, lab) = sdc::dim_from_labels(name, &lev, &child, &parent)?;
+                trees.push(tree);
+                labels.push(lab);
+            }
+            None => {
+                trees.push(Dim::flat(nlev, margins));
+                let mut lab: Vec<String> = levels.to_vec();
+                lab.resize(nlev, String::new());
+                labels.push(lab);
+            }
+        }
+    }
+    let cells: f64 = trees.iter().map(|t| t.nodes() as f64).product();
     crate::data::check_cells("dims", cells, || "the table with its margins".into())?;
+    let given = |name: &str| !matches!(args.get(name), None | Some(Arg::Null));
+    let p = args.opt_num("p")?;
+    if let Some(p) = p {
+        if !(p.is_finite() && p > 0.0) {
+            return Err(Error::InvalidArgument { arg: "p", reason: format!("must be a finite number > 0 (a percentage), got {p}") });
+        }
+    }
+    let dominance = match (args.opt_num("dominance_n")?, args.opt_num("dominance_k")?) {
+        (None, None) => None,
+        (Some(dn), Some(dk)) => {
+            if !(dn >= 1.0 && dn == dn.floor() && dn < 1e6) {
+                return Err(Error::InvalidArgument { arg: "dominance", reason: format!("n must be a whole number >= 1, got {dn}") });
+            }
+            if !(dk > 0.0 && dk <= 100.0) {
+                return Err(Error::InvalidArgument { arg: "dominance", reason: format!("k must be a percentage in (0, 100], got {dk}") });
+            }
+            Some((dn as usize, dk))
+        }
+        _ => return Err(Error::InvalidArgument { arg: "dominance", reason: "give both n and k".into() }),
+    };
+    if magnitude.is_some() {
+        for a in ["threshold", "protection", "suppress_zeros"] {
+            if given(a) {
+                return Err(Error::InvalidArgument {
+                    arg: if a == "threshold" { "threshold" } else if a == "protection" { "protection" } else { "suppress_zeros" },
+                    reason: "applies to count tables; a magnitude table's rules are `p` and `dominance`".into(),
+                });
+            }
+        }
+        if method == Method::Suppress && p.is_none() && dominance.is_none() {
+            return Err(Error::InvalidArgument {
+                arg: "p",
+                reason: "a magnitude table needs a sensitivity rule: give `p` (p%-rule) and/or `dominance` (n, k)".into(),
+            });
+        }
+    } else if p.is_some() || dominance.is_some() {
+        return Err(Error::InvalidArgument {
+            arg: if p.is_some() { "p" } else { "dominance" },
+            reason: "applies to magnitude tables (give `magnitude`, one row per contribution)".into(),
+        });
+    }
     let threshold = args.num_or("threshold", 5.0)?;
     if !(threshold.is_finite() && threshold >= 0.0) {
         return Err(Error::InvalidArgument { arg: "threshold", reason: format!("must be a finite number >= 0, got {threshold}") });
@@ -258,81 +387,156 @@ pub fn protect_table(args: &Args) -> Result<Output> {
     if !(protection.is_finite() && protection >= 0.0) {
         return Err(Error::InvalidArgument { arg: "protection", reason: format!("must be a finite number >= 0, got {protection}") });
     }
-    let opt = sdc::Options {
-        threshold,
-        protection,
-        suppress_zeros: args.flag_or("suppress_zeros", false)?,
-        margins,
-        cost: args.option::<Cost>("cost")?,
-        exact: args.flag_or("exact_intervals", false)?,
-    };
-    let total: f64 = count.iter().sum();
+    let base = args.num_or("base", 5.0)?;
+    if !(base.is_finite() && base > 0.0) {
+        return Err(Error::InvalidArgument { arg: "base", reason: format!("must be a finite number > 0, got {base}") });
+    }
+    let total: f64 = values.iter().sum();
     if !total.is_finite() {
-        return Err(Error::InvalidArgument { arg: "count", reason: "the counts are too large to add up (their total overflows)".into() });
+        return Err(Error::InvalidArgument { arg: value_arg, reason: "the values are too large to add up (their total overflows)".into() });
     }
     let codes: Vec<&[u32]> = dims.iter().map(|d| d.1).collect();
-    let p = sdc::protect(count, &codes, &levels, &opt)?;
-    // output order: input rows, absent combinations, margins
-    let st = {
-        let mut s = vec![1usize; levels.len()];
-        for d in (0..levels.len().saturating_sub(1)).rev() {
-            s[d] = s[d + 1] * p.ext[d + 1];
+    let input = sdc::Input { value: values, cells: &codes, magnitude: magnitude.is_some(), unit: unit.as_deref() };
+    let cost = args.option::<Cost>("cost")?;
+    let (ext, value, row_of) ;
+    let mut stats = Record::new();
+    let order_cols: Box<dyn Fn(&[usize], &mut Table)>;
+    match method {
+        Method::Suppress => {
+            let opt = sdc::Options {
+                rules: sdc::Rules { threshold, protection, suppress_zeros: args.flag_or("suppress_zeros", false)?, p, dominance },
+                cost,
+                exact: args.flag_or("exact_intervals", false)?,
+            };
+            let pr = sdc::protect(&input, &trees, &opt)?;
+            let is_margin = |c: usize| pr.coords(c).iter().zip(&trees).any(|(x, t)| !t.is_leaf(*x));
+            let n_of = |r: Reason| pr.reason.iter().filter(|&&x| x == r).count();
+            let suppressed_total: f64 =
+                (0..pr.value.len()).filter(|&c| pr.reason[c] != Reason::Published && !is_margin(c)).map(|c| pr.value[c]).sum();
+            stats.push("n_primary", n_of(Reason::Primary));
+            stats.push("n_secondary", n_of(Reason::Secondary));
+            stats.push("suppressed_total", suppressed_total);
+            let magn = magnitude.is_some();
+            ext = pr.ext.clone();
+            value = pr.value.clone();
+            row_of = pr.row.clone();
+            order_cols = Box::new(move |order: &[usize], t: &mut Table| {
+                t.push("suppressed", order.iter().map(|&c| pr.reason[c] != Reason::Published).collect::<Vec<bool>>());
+                t.push(
+                    "reason",
+                    order
+                        .iter()
+                        .map(|&c| match pr.reason[c] {
+                            Reason::Primary => "primary",
+                            Reason::Secondary => "secondary",
+                            Reason::Published => "",
+                        }
+                        .to_string())
+                        .collect::<Vec<String>>(),
+                );
+                t.push("lower", order.iter().map(|&c| pr.lower[c]).collect::<Vec<f64>>());
+                t.push("upper", order.iter().map(|&c| pr.upper[c]).collect::<Vec<f64>>());
+                if magn {
+                    t.push("contributors", order.iter().map(|&c| pr.contributors[c]).collect::<Vec<f64>>());
+                    t.push("protection_level", order.iter().map(|&c| pr.required[c]).collect::<Vec<f64>>());
+                }
+            });
         }
-        s
-    };
-    let mut order: Vec<(usize, i64)> = (0..n)
-        .map(|r| ((0..levels.len()).map(|d| codes[d][r] as usize * st[d]).sum(), r as i64))
-        .collect();
-    let mut given = vec![false; p.value.len()];
-    for &(c, _) in &order {
-        given[c] = true;
+        Method::Round => {
+            for a in ["exact_intervals", "suppress_zeros", "threshold", "protection", "cost", "p", "dominance_n"] {
+                if given(a) {
+                    return Err(Error::InvalidArgument {
+                        arg: match a {
+                            "exact_intervals" => "exact_intervals",
+                            "suppress_zeros" => "suppress_zeros",
+                            "threshold" => "threshold",
+                            "protection" => "protection",
+                            "cost" => "cost",
+                            "p" => "p",
+                            _ => "dominance",
+                        },
+                        reason: "applies to method = \"suppress\"".into(),
+                    });
+                }
+            }
+            let r = sdc::round(&input, &trees, base)?;
+            ext = r.ext.clone();
+            value = r.value.clone();
+            row_of = r.row.clone();
+            order_cols = Box::new(move |order: &[usize], t: &mut Table| {
+                t.push("rounded", order.iter().map(|&c| r.rounded[c]).collect::<Vec<f64>>());
+            });
+        }
     }
-    let is_margin = |c: usize| p.coords(c).iter().zip(&levels).any(|(x, l)| x == l);
-    order.extend((0..p.value.len()).filter(|&c| !given[c] && !is_margin(c)).map(|c| (c, -1)));
-    order.extend((0..p.value.len()).filter(|&c| is_margin(c)).map(|c| (c, -1)));
+    // output order: input rows, absent combinations, margins
+    let coords = |mut c: usize| {
+        let mut x = vec![0; ext.len()];
+        for d in (0..ext.len()).rev() {
+            x[d] = c % ext[d];
+            c /= ext[d];
+        }
+        x
+    };
+    let is_margin = |c: usize| coords(c).iter().zip(&trees).any(|(x, t)| !t.is_leaf(*x));
+    let mut first: Vec<(usize, usize)> = (0..value.len()).filter(|&c| row_of[c] != usize::MAX).map(|c| (row_of[c], c)).collect();
+    first.sort_unstable();
+    let mut order: Vec<usize> = first.iter().map(|&(_, c)| c).collect();
+    let mut placed = vec![false; value.len()];
+    for &c in &order {
+        placed[c] = true;
+    }
+    if magnitude.is_some() {
+        // cells of several contributions: in order of their first row
+        let mut firstrow = vec![usize::MAX; value.len()];
+        let st: Vec<usize> = (0..ext.len()).map(|d| ext[d + 1..].iter().product()).collect();
+        for r in 0..n {
+            let c: usize = (0..ext.len()).map(|d| codes[d][r] as usize * st[d]).sum();
+            firstrow[c] = firstrow[c].min(r);
+        }
+        let mut more: Vec<(usize, usize)> = (0..value.len()).filter(|&c| !placed[c] && firstrow[c] != usize::MAX).map(|c| (firstrow[c], c)).collect();
+        more.sort_unstable();
+        // merge with the single-row cells by first row
+        let mut all: Vec<(usize, usize)> = first.into_iter().chain(more).collect();
+        all.sort_unstable();
+        order = all.iter().map(|&(_, c)| c).collect();
+        for &c in &order {
+            placed[c] = true;
+        }
+    }
+    order.extend((0..value.len()).filter(|&c| !placed[c] && !is_margin(c)));
+    order.extend((0..value.len()).filter(|&c| is_margin(c)));
     let mut t = Table::new();
     for (d, (name, _, _)) in dims.iter().enumerate() {
+        let root = trees[d].root();
         t.push(
             name,
             Value::Ints(
                 order
                     .iter()
-                    .map(|&(c, _)| {
-                        let x = p.coords(c)[d];
-                        if x == levels[d] { -1 } else { x as i64 }
+                    .map(|&c| {
+                        let x = coords(c)[d];
+                        if Some(x) == root { -1 } else { x as i64 }
                     })
                     .collect(),
             ),
         );
     }
-    t.push("row", Value::Ints(order.iter().map(|&(_, r)| r).collect()));
-    t.push("count", order.iter().map(|&(c, _)| p.value[c]).collect::<Vec<f64>>());
-    t.push("suppressed", order.iter().map(|&(c, _)| p.reason[c] != Reason::Published).collect::<Vec<bool>>());
-    t.push(
-        "reason",
-        order
-            .iter()
-            .map(|&(c, _)| match p.reason[c] {
-                Reason::Primary => "primary",
-                Reason::Secondary => "secondary",
-                Reason::Published => "",
-            }
-            .to_string())
-            .collect::<Vec<String>>(),
-    );
-    t.push("lower", order.iter().map(|&(c, _)| p.lower[c]).collect::<Vec<f64>>());
-    t.push("upper", order.iter().map(|&(c, _)| p.upper[c]).collect::<Vec<f64>>());
-    let n_of = |r: Reason| p.reason.iter().filter(|&&x| x == r).count();
-    let suppressed_total: f64 = (0..p.value.len()).filter(|&c| p.reason[c] != Reason::Published && !is_margin(c)).map(|c| p.value[c]).sum();
-    Ok(Output::value(
-        Record::new()
-            .with("table", t)
-            .with("n_primary", n_of(Reason::Primary))
-            .with("n_secondary", n_of(Reason::Secondary))
-            .with("suppressed_total", suppressed_total)
-            .with("threshold", threshold)
-            .with("protection", protection)
-            .with("margins", margins)
-            .with("cost", opt.cost.name()),
-    ))
+    t.push("row", Value::Ints(order.iter().map(|&c| if row_of[c] == usize::MAX { -1 } else { row_of[c] as i64 }).collect()));
+    t.push("count", order.iter().map(|&c| value[c]).collect::<Vec<f64>>());
+    order_cols(&order, &mut t);
+    let mut lab = Record::new();
+    for (d, (name, _, _)) in dims.iter().enumerate() {
+        lab.push(name, labels[d].clone());
+    }
+    let mut out = Record::new().with("table", t).with("labels", lab);
+    for (name, v) in stats.fields {
+        out.push(&name, v);
+    }
+    out.push("threshold", threshold);
+    out.push("protection", protection);
+    out.push("margins", margins);
+    out.push("cost", cost.name());
+    out.push("method", method.name());
+    out.push("base", base);
+    Ok(Output::value(out))
 }

@@ -405,6 +405,44 @@ impl<'a> Polytope<'a> {
         }
     }
 
+    /// Minimise `cost . x` (a bounded minimum): the optimal vertex, checked.
+    pub fn minimise(&mut self, cost: &[f64]) -> Result<Vec<f64>, LpError> {
+        let n = self.eq.n;
+        let mut obj = vec![0.0; self.tab.ncol];
+        // maximise -cost: the reduced cost of a non-basic column k is
+        // -cost_k + sum_r cost_{basis r} t[r, k]
+        for k in 0..n {
+            if self.tab.row_of[k] == usize::MAX {
+                let mut s = -cost[k];
+                for r in 0..self.tab.m {
+                    let b = self.tab.basis[r];
+                    if b < n {
+                        s += cost[b] * self.tab.at(r, k);
+                    }
+                }
+                obj[k] = s;
+            }
+        }
+        let mut outcome = Outcome::Budget;
+        for _ in 0..(50 * (self.tab.m + n) / 25 + 40) {
+            outcome = self.tab.run(&mut obj, n, 25, None)?;
+            if !matches!(outcome, Outcome::Budget) {
+                break;
+            }
+            self.refine();
+        }
+        match outcome {
+            Outcome::Budget => Err(LpError::Numerical("the simplex did not finish within its pivot budget".into())),
+            Outcome::Unbounded(_) => Err(LpError::Numerical("the objective is unbounded".into())),
+            Outcome::Optimal => {
+                self.refine();
+                let x = self.point();
+                self.check_point(&x)?;
+                Ok(x)
+            }
+        }
+    }
+
     /// (minimum, maximum) of variable `j`.
     pub fn range(&mut self, j: usize) -> Result<(f64, f64), LpError> {
         let hi = self.optimise(j, 1.0, None)?;
@@ -426,6 +464,9 @@ mod tests {
         assert_eq!(p.range(0).unwrap(), (0.0, 3.0));
         assert_eq!(p.range(1).unwrap(), (0.0, 3.0));
         assert_eq!(p.range(2).unwrap(), (2.0, 5.0));
+        // minimise x0 + 2 x2 - x1: x1 = 3, x0 = 0, x2 = 2
+        let x = p.minimise(&[1.0, -1.0, 2.0]).unwrap();
+        assert_eq!(x, vec![0.0, 3.0, 2.0]);
     }
 
     #[test]
