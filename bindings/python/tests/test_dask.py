@@ -334,3 +334,36 @@ def test_interval_net_survival_equals_in_memory(client, kind):
     with pytest.raises(ValueError, match=r"partition 3: argument `time`.*row 2"):
         hd.interval_net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort,
                                  data=split(bad, (0, 1, n // 3, n // 3, 2 * n // 3, None)), **args)
+
+
+@pytest.mark.parametrize("kind", ["plain", "entry_weights"])
+def test_cumulative_incidence_ij_variance_equals_in_memory(client, kind):
+    """survfit's infinitesimal-jackknife variance over partitions (issue #18): merged
+    rows carry their Σ w² (frequency weights: their count), so the variance is exact."""
+    df = cohort()
+    df["days"] = np.ceil(df["time"] * 30)
+    df["entry_days"] = np.floor(df["days"] * 0.3)
+    df["cause"] = df["status"] * (1 + (df["age"] > 65))
+    df["fw"] = df["w"] * 0.7
+    args = dict(group="stage", variance="survfit")
+    if kind == "entry_weights":
+        args.update(entry="entry_days", weights="fw")
+    mem = hs.cumulative_incidence("days", "cause", data=df, **args)
+    par = hd.cumulative_incidence("days", "cause", data=split(df), **args)
+    a, b = mem.table(), par.table()
+    assert list(a.columns) == list(b.columns) and len(a) == len(b) > 100
+    for c in a.columns:
+        if pd.api.types.is_numeric_dtype(a[c]):
+            close(b[c], a[c], 1e-10)
+        else:
+            assert list(a[c].astype(str)) == list(b[c].astype(str))
+    assert (a["variance"] > 0).any()
+    close(par.at([30, 90, 180])["variance"], mem.at([30, 90, 180])["variance"], 1e-10)
+    np.testing.assert_array_equal(par.n, mem.n)
+    if kind == "plain":
+        pd.testing.assert_frame_equal(par.gray_test, mem.gray_test, rtol=1e-10)
+        # the jackknife differs from cmprsk's delta method (so the test is not vacuous)
+        cm = hd.cumulative_incidence("days", "cause", group="stage", data=split(df)).table()
+        assert not np.allclose(cm["variance"], b["variance"], rtol=1e-6)
+    else:
+        assert par.gray_test is None and mem.gray_test is None

@@ -24,9 +24,11 @@ core on the worker that holds it (the GIL released); only small sums travel:
   partition sends ``K (2 + 2p + p(p+1))`` numbers for ``K`` distinct event times (times
   in days keep ``K`` small).
 - :func:`cumulative_incidence`: as :func:`kaplan_meier`, each partition reduced to its
-  distinct (group, stratum, entry, time, cause) rows with counts; the Aalen–Johansen
-  estimates and cmprsk's delta-method variance of the counts are those of the rows (the
-  test of identical curves, Gray's, is not yet offered over partitions).
+  distinct (group, stratum, entry, time, cause) rows with counts (and with case weights
+  the sums of the weights and of their squares); the Aalen–Johansen estimates, both
+  variances (cmprsk's delta method; survfit's infinitesimal jackknife, whose per-row
+  influence is shared by rows with the same group, entry, exit and cause, so a merged row
+  enters with its rows' ``Σ w²``) and Gray's test are those of the rows.
 - :func:`logrank_test`: two passes — each partition's event times, then per event time
   and group its numbers at risk and its deaths — added; survdiff's formulas on the sums.
 - :func:`lexis_split`: the split rows as a Dask DataFrame (each partition split where
@@ -48,7 +50,7 @@ import pandas as pd
 from . import _competing, _cox, _glm, _person_time, _relsurv, _survival
 from ._design import Design, _design_matrix
 from ._convert import floats, missing
-from ._protocol import EVENT_LABEL, call
+from ._protocol import EVENT_LABEL, call, resolve
 
 __all__ = ["person_time_table", "lexis_split", "glm", "glm_fit", "poisson_glm", "logistic_glm", "cox_ph",
            "interval_net_survival",
@@ -454,37 +456,61 @@ def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, data=N
 
 # ---- cumulative incidence ----------------------------------------------------------------
 
-def _cif_part(pdf, cols, time, cause, group, entry, strata, censor_code):
-    _competing.cumulative_incidence(time, cause, entry=entry, censor_code=censor_code, data=pdf)
+def _cif_part(pdf, cols, time, cause, group, entry, strata, censor_code, weights):
+    _competing.cumulative_incidence(time, cause, entry=entry, censor_code=censor_code, weights=weights, data=pdf)
     for c, arg in ((group, "group"), (strata, "strata")):
         if c is not None:
             _no_missing(pdf, c, arg)
-    return pdf.groupby(cols, sort=False, dropna=False, observed=True).size().rename("__n").reset_index()
+    frame = pdf[cols].assign(__n=1.0)
+    if weights is not None:
+        w = floats(pdf[weights], "weights")
+        frame = frame.assign(__w=w, __w2=w * w)
+    value = ["__n"] + (["__w", "__w2"] if weights is not None else [])
+    return frame.groupby(cols, sort=False, dropna=False, observed=True)[value].sum().reset_index()
 
 
-def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, strata=None, conf_type="log-log",
-                         conf_level=0.95, rho=0.0, data=None):
+def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, weights=None, strata=None,
+                         conf_type="log-log", conf_level=0.95, rho=0.0, variance="cuminc", data=None):
     """:func:`hrrstats.cumulative_incidence` of a Dask DataFrame (arguments name its
-    columns): the same curves, cmprsk's (delta-method) variances and limits, and Gray's
-    test (the merged counts are frequency weights). Not yet over partitions: case
-    weights and the infinitesimal-jackknife variance (``variance="survfit"``)."""
+    columns): the same curves, variances (cmprsk's delta method, or with
+    ``variance="survfit"`` survfit's infinitesimal jackknife) and limits, and Gray's
+    test. Each partition is reduced to its distinct (group, strata, entry, time, cause)
+    rows with their number, and with ``weights`` the sums of their weights and squared
+    weights; the merged rows are frequency weights (unweighted data) or weighted rows
+    carrying their ``Σ w²`` (the jackknife's per-row influence is shared by rows with the
+    same group, entry, exit and cause), so every number is the in-memory one. With case
+    weights there is no Gray's test, as in memory."""
     data = _frame(data, "cumulative_incidence")
-    names = {a: (_names(x, a) or [None])[0] for a, x in (("group", group), ("strata", strata), ("entry", entry))}
+    names = {a: (_names(x, a) or [None])[0] for a, x in (("group", group), ("strata", strata), ("entry", entry),
+                                                       ("weights", weights))}
     cols = [c for c in (names["group"], names["strata"], names["entry"]) if c is not None]
     cols += [_names(time, "time")[0], _names(cause, "cause")[0]]
-    missing_cols = [c for c in cols if c not in data.columns]
+    missing_cols = [c for c in cols + [names["weights"]] if c is not None and c not in data.columns]
     if missing_cols:
         raise ValueError(f"argument `data`: no column \"{missing_cols[0]}\"")
     parts = _run(data, _cif_part, cols, cols[-2], cols[-1], names["group"], names["entry"], names["strata"],
-                 censor_code)
+                 censor_code, names["weights"])
     if not parts:
         raise ValueError("argument `data`: no rows")
-    merged = pd.concat(parts, ignore_index=True).groupby(cols, sort=True, dropna=False, observed=True)["__n"].sum()
+    value = [c for c in parts[0].columns if c.startswith("__")]
+    merged = pd.concat(parts, ignore_index=True).groupby(cols, sort=True, dropna=False, observed=True)[value].sum()
     merged = merged.reset_index()
-    return _competing.cumulative_incidence(cols[-2], cols[-1], group=names["group"], entry=names["entry"],
-                                          censor_code=censor_code, weights=merged["__n"].to_numpy(float),
-                                          strata=names["strata"], conf_type=conf_type, conf_level=conf_level,
-                                          rho=rho, variance="cuminc", frequency_weights=True, data=merged)
+    args, levels, _ = resolve({"time": (cols[-2], "num"), "cause": (cols[-1], "num"),
+                               "entry": (names["entry"], "num"), "group": (names["group"], "group"),
+                               "strata": (names["strata"], "group")}, merged)
+    args.update(censor_code=censor_code, conf_type=conf_type, conf_level=conf_level, rho=rho, variance=variance)
+    if names["weights"] is None:
+        args.update(weights=merged["__n"].to_numpy(float), frequency_weights=True)
+    else:
+        args.update(weights=merged["__w"].to_numpy(float), weights_squared=merged["__w2"].to_numpy(float))
+    res, fit = call("cumulative_incidence", args)
+    group_levels = levels.get("group", ["all"])
+    out = _competing.CumulativeIncidence(res, fit, group_levels, 0)
+    # persons per group (the merged table's rows stand for several)
+    codes = args["group"][0] if args.get("group") is not None else np.zeros(len(merged), dtype=np.int64)
+    out.n = np.bincount(np.asarray(codes, dtype=np.int64), weights=merged["__n"].to_numpy(float),
+                        minlength=len(group_levels)).astype(np.int64)
+    return out
 
 
 # ---- interval net survival ---------------------------------------------------------------
