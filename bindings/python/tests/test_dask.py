@@ -367,3 +367,38 @@ def test_cumulative_incidence_ij_variance_equals_in_memory(client, kind):
         assert not np.allclose(cm["variance"], b["variance"], rtol=1e-6)
     else:
         assert par.gray_test is None and mem.gray_test is None
+
+
+@pytest.mark.parametrize("kind", ["pp_strata", "e2_loglog"])
+def test_net_survival_equals_in_memory(client, kind):
+    """Continuous Pohar-Perme (and Ederer II) net survival over partitions (issue #18):
+    the same curves and standard errors as in memory."""
+    from conftest import fixture
+    popmort = hs.RateTable.from_frame(fixture("data_rs_popmort.csv"), age="agegroup", year="year", sex="sex",
+                                      rate="haz", time_unit="years")
+    d = fixture("data_rs_sire.csv")
+    d["fut"] = d["ex_cal"] - d["dg_cal"]
+    d["dead"] = (d["status"] > 0).astype(float)
+    d["agegr"] = pd.cut(d["dg_age"], [0, 55, 75, np.inf], right=False, labels=["0-54", "55-74", "75+"])
+    d = d[d["fut"] > 0].reset_index(drop=True)
+    args = dict(strata="agegr") if kind == "pp_strata" else dict(method="ederer2", conf_type="log-log")
+    mem = hs.net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, data=d, **args)
+    n = len(d)
+    cuts = (0, 1, n // 3, n // 3, 2 * n // 3, None)
+    par = hd.net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, data=split(d, cuts), **args)
+    a, b = mem.table(), par.table()
+    assert list(a.columns) == list(b.columns) and len(a) == len(b) > 100
+    for c in a.columns:
+        if pd.api.types.is_numeric_dtype(a[c]):
+            close(b[c], a[c], 1e-10)
+        else:
+            assert list(a[c].astype(str)) == list(b[c].astype(str))
+    np.testing.assert_array_equal(par.n, mem.n)
+    close(par.at([1, 2.5, 4])["survival"], mem.at([1, 2.5, 4])["survival"], 1e-10)
+    close(par.at([1, 2.5, 4])["std_err"], mem.at([1, 2.5, 4])["std_err"], 1e-10)
+    bad = d.copy()
+    bad.loc[n // 3 + 2, "fut"] = -1.0
+    with pytest.raises(ValueError, match=r"partition 3: argument `time`.*row 2"):
+        hd.net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, data=split(bad, cuts), **args)
+    with pytest.raises(ValueError, match=r"argument `method`: over partitions"):
+        hd.net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, method="ederer1", data=split(d, cuts))

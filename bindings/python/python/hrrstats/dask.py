@@ -37,6 +37,12 @@ core on the worker that holds it (the GIL released); only small sums travel:
   status) rows with counts; the counts added; the estimator run on them (with integer
   counts as case weights, the Greenwood variance equals the per-row one).
 
+- :func:`net_survival`: Pohar-Perme (and Ederer II) curves in two passes — each
+  partition's follow-up times, merged; then on that grid each partition's sums over its
+  persons (per integration step the population hazard weighted by ``1/S*_i``, per time
+  the deaths' ``Σ 1/S*_i`` and ``Σ 1/S*_i²``, exits and deaths), added; the driver
+  finishes the curves and standard errors from the sums.
+
 Errors name the partition and the row within it. Run on a ``distributed`` cluster
 (``LocalCluster`` on a large machine, ``dask_jobqueue.SLURMCluster`` on an HPC
 cluster): the functions use the current client, else Dask's default scheduler.
@@ -53,7 +59,7 @@ from ._convert import floats, missing
 from ._protocol import EVENT_LABEL, call, resolve
 
 __all__ = ["person_time_table", "lexis_split", "glm", "glm_fit", "poisson_glm", "logistic_glm", "cox_ph",
-           "interval_net_survival",
+           "interval_net_survival", "net_survival",
            "kaplan_meier", "logrank_test", "cumulative_incidence"]
 
 
@@ -550,3 +556,48 @@ def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None
     driver.call("step", {"parts": parts})
     res = driver.call("result", {})
     return _relsurv.IntervalNetSurvival(res, driver, ["all"] if group_levels is None else group_levels)
+
+
+# ---- net survival (continuous) -------------------------------------------------------
+
+def _net_part(pdf, cols, ratetable, strata_levels, options, request):
+    time, event, age, year, sex, strata = cols
+    args = _relsurv._inputs(ratetable, time, event, age, year, sex, pdf)
+    if strata is not None:
+        args["strata"] = _codes_of(pdf, strata, strata_levels, "strata")
+    args.update(options)
+    args.update({k: v for k, v in request.items() if v is not None})
+    return call("net_survival_part_pass", args)[0]
+
+
+def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme", strata=None, conf_type="log",
+                 conf_level=0.95, precision=None, data=None):
+    """:func:`hrrstats.net_survival` of a Dask DataFrame (arguments but ``ratetable`` name
+    its columns; one ``strata`` column): the same Pohar-Perme (or Ederer II) curves,
+    standard errors and limits, from two passes — each partition's distinct follow-up
+    times, then, on the merged times, each partition's sums over its persons (per
+    integration step of ``precision`` the population hazard weighted by ``1/S*_i``, per
+    time the deaths' ``Σ 1/S*_i`` and ``Σ 1/S*_i²``); a partition sends five numbers per
+    integration step (follow-up / ``precision``). ``at`` and ``age_standardized`` work on
+    the result as in memory. Ederer I and Hakulinen (which integrate every person over
+    the whole follow-up) are not offered over partitions."""
+    data = _frame(data, "net_survival")
+    cols = [_names(x, a)[0] for x, a in ((time, "time"), (event, "event"), (age, "age"), (year, "year"),
+                                         (sex, "sex"))] + [(_names(strata, "strata") or [None])[0]]
+    missing_cols = [c for c in cols if c is not None and c not in data.columns]
+    if missing_cols:
+        raise ValueError(f"argument `data`: no column \"{missing_cols[0]}\"")
+    if not isinstance(ratetable, _relsurv.RateTable):
+        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
+    strata_levels = None if cols[5] is None else _distinct(data, cols[5])
+    options = {k: v for k, v in dict(method=method, precision=precision, conf_type=conf_type,
+                                     conf_level=conf_level).items() if v is not None}
+    r, driver = call("net_survival_partitioned", {"ratetable": ratetable._rec, **options})
+    request = r["request"]
+    while request is not None:
+        parts = _run(data, _net_part, cols, ratetable, strata_levels, options, request)
+        if not parts:
+            raise ValueError("argument `data`: no rows")
+        request = driver.call("step", {"parts": parts})["request"]
+    res = driver.call("result", {})
+    return _relsurv.NetSurvival(res, driver, ["all"] if strata_levels is None else strata_levels)
