@@ -402,3 +402,60 @@ def test_net_survival_equals_in_memory(client, kind):
         hd.net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, data=split(bad, cuts), **args)
     with pytest.raises(ValueError, match=r"argument `method`: over partitions"):
         hd.net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, method="ederer1", data=split(d, cuts))
+
+
+@pytest.mark.parametrize("kind", ["efron", "breslow_strata_weights", "entry_offset_drop"])
+def test_cox_residuals_and_predictions_equal_in_memory(client, kind):
+    """Residuals and predictions of a Cox fit over partitions (issue #18): lazy Dask
+    objects aligned with the data's partitions, equal to the in-memory fit's."""
+    df = cohort()
+    df["days"] = np.ceil(df["time"] * 30)
+    df["entry_days"] = np.floor(df["days"] * 0.3)
+    df.index = df.index * 3 + 5  # an index that is not the row number
+    args = dict(covariates=["age", "stage", "sex"])
+    if kind == "breslow_strata_weights":
+        args.update(ties="breslow", strata="sex", weights="w", covariates=["age", "stage"])
+    elif kind == "entry_offset_drop":
+        args.update(entry="entry_days", offset="log_pt", na_action="drop")
+        df.iloc[[3, 950], df.columns.get_loc("age")] = np.nan
+    mem = hs.cox_ph("days", "status", data=df, robust=False, **args)
+    ddf = split(df)
+    par = hd.cox_ph("days", "status", data=ddf, **args)
+    kept = df.index[df["age"].notna()] if kind == "entry_offset_drop" else df.index
+    close(par.means, mem.means, 1e-12)
+    for t in ("martingale", "deviance", "score", "dfbeta", "dfbetas"):
+        r = par.residuals(t)
+        assert r.npartitions == ddf.npartitions
+        got = r.compute()
+        want = mem.residuals(t)
+        assert list(got.index) == list(kept)
+        close(np.asarray(got), np.asarray(want), 1e-10)
+        if t == "score":
+            assert list(got.columns) == list(want.columns)
+    for t in ("schoenfeld", "scaledsch"):
+        got = par.residuals(t).compute()
+        want = mem.residuals(t)
+        got["pos"] = kept.get_indexer(got["row"])
+        got = got.sort_values(["time", "pos"], kind="stable")
+        if kind == "breslow_strata_weights":  # in memory: by stratum, then time
+            got["s"] = df.loc[got["row"], "sex"].cat.codes.to_numpy()
+            got = got.sort_values(["s", "time", "pos"], kind="stable")
+        np.testing.assert_array_equal(got["pos"], want["row"])
+        close(got[par.names], want[mem.names], 1e-10)
+    close(par.predict(type="lp").compute(), mem.predict(type="lp"), 1e-10)
+    close(par.predict(type="risk").compute(), mem.predict(type="risk"), 1e-10)
+    close(par.predict(type="expected").compute(), mem.predict(type="expected"), 1e-10)
+    close(par.predict(type="survival", times=[30, 60, 120]).compute(), mem.predict(type="survival", times=[30, 60, 120]),
+          1e-10)
+    new = df.loc[kept].iloc[:7]
+    extra = dict(stratum="M") if kind == "breslow_strata_weights" else {}
+    if kind == "entry_offset_drop":
+        extra["offset"] = new["log_pt"].to_numpy()
+    for t in ("lp", "risk", "survival"):
+        close(par.predict(new, type=t, times=[30, 90], **extra), mem.predict(new, type=t, times=[30, 90], **extra),
+              1e-10)
+    b_mem = mem.baseline_hazard()
+    b_par = par.baseline_hazard()
+    b_mem = b_mem.merge(b_par[["strata", "time"]], on=["strata", "time"])
+    assert len(b_mem) == len(b_par)
+    close(b_par["cumulative_hazard"], b_mem["cumulative_hazard"], 1e-10)

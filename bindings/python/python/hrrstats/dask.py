@@ -305,7 +305,10 @@ def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwar
 
 # ---- Cox ---------------------------------------------------------------------------------
 
-def _cox_part(pdf, cols, design, strata_levels, request):
+def _cox_args(pdf, cols, design, strata_levels, request):
+    """A partition's arguments of ``cox_part_pass`` (rows with missing values dropped
+    with ``na_action="drop"``): (args, the rows kept, the number dropped); args None
+    when no row is left."""
     time, event, covs, entry, strata, weights, offset, cluster, na_action = cols
     used = [time, event, *covs] + [c for c in (entry, strata, weights, offset, cluster) if c is not None]
     n_dropped = 0
@@ -314,7 +317,7 @@ def _cox_part(pdf, cols, design, strata_levels, request):
         n_dropped = int((~keep).sum())
         pdf = pdf[keep]
         if len(pdf) == 0:
-            return {"n_dropped": n_dropped}
+            return None, pdf, n_dropped
     args = {"time": floats(pdf[time], "time"), "status": floats(pdf[event], "event"),
             "covariates": dict(zip(design.names, design.apply(list(covs), pdf))), "labels": EVENT_LABEL}
     for name, c in (("entry", entry), ("weights", weights), ("offset", offset)):
@@ -327,9 +330,132 @@ def _cox_part(pdf, cols, design, strata_levels, request):
         if request.get("pass") == "residuals":
             args["cluster"] = codes
     args.update({k: v for k, v in request.items() if v is not None})
+    return args, pdf, n_dropped
+
+
+def _cox_part(pdf, cols, design, strata_levels, request):
+    args, _, n_dropped = _cox_args(pdf, cols, design, strata_levels, request)
+    if args is None:
+        return {"n_dropped": n_dropped}
     r, _ = call("cox_part_pass", args)
     r["n_dropped"] = n_dropped
     return r
+
+
+def _cox_rows(pdf, cols, design, strata_levels, request, meta, partition_info=None):
+    """A partition's rows' residuals or predictions (pandas, indexed as the partition)."""
+    if len(pdf) == 0:
+        return meta
+    k = partition_info["number"] if partition_info else "?"
+    try:
+        args, kept, _ = _cox_args(pdf, cols, design, strata_levels, request)
+        if args is None:
+            return meta
+        r, _ = call("cox_part_pass", args)
+    except (ValueError, TypeError) as e:
+        raise type(e)(f"partition {k}: {e}") from None
+    values = np.asarray(r["values"], dtype=np.float64)
+    if isinstance(meta, pd.Series):
+        return pd.Series(values, index=kept.index, name=meta.name)
+    if "row" in meta.columns:  # Schoenfeld: the event rows
+        rows = np.asarray(r["rows"], dtype=np.int64)
+        out = pd.DataFrame(values.reshape(len(rows), -1), columns=list(meta.columns[2:]), index=kept.index[rows])
+        out.insert(0, "time", np.asarray(r["time"], dtype=np.float64))
+        out.insert(0, "row", kept.index[rows])
+        return out
+    return pd.DataFrame(values.reshape(len(kept), -1), columns=meta.columns, index=kept.index)
+
+
+class CoxPH(_cox.CoxPH):
+    """A Cox fit over the partitions of a Dask DataFrame (:func:`cox_ph`): the in-memory
+    fit's attributes, ``summary()``, and, from one more pass over the partitions (taken
+    once, at the first call that needs it: the risk-set sums at the final coefficients),
+    ``residuals()`` and ``predict()`` of the fitted rows as lazy Dask objects aligned with
+    the data's partitions and index, ``predict()`` of new (in-memory) covariate rows,
+    ``baseline_hazard()``. ``linear_predictors``: see ``predict(type="lp")``."""
+
+    def __init__(self, res, driver, design, strata_levels, n_dropped, data, spec, data_strata_levels):
+        super().__init__(res, driver, design, strata_levels, n_dropped)
+        self.linear_predictors = None
+        self._data, self._spec, self._data_strata_levels = data, spec, data_strata_levels
+
+    def _rows_args(self):
+        req = self._fit.call("rows_request", {})
+        if req is not None:
+            parts = _run(self._data, _cox_part, self._spec, self._design, self._data_strata_levels, req)
+            self._fit.call("step", {"parts": [p for p in parts if "names" in p]})
+        return self._fit.call("rows_args", {})
+
+    def _rows(self, what, at_times=None):
+        request = dict(self._rows_args(), type=what)
+        index = self._data._meta.index[:0]
+        if what in ("martingale", "deviance", "lp", "risk", "expected"):
+            meta = pd.Series(np.zeros(0), index=index, name=what, dtype=np.float64)
+        elif what in ("schoenfeld", "scaledsch"):
+            meta = pd.DataFrame({"row": index.values, "time": np.zeros(0),
+                                 **{c: np.zeros(0) for c in self.names}}, index=index)
+        elif what == "survival":
+            request["at_times"] = at_times
+            meta = pd.DataFrame(np.zeros((0, len(at_times))), columns=pd.Index(at_times, name="time"), index=index)
+        else:
+            meta = pd.DataFrame({c: np.zeros(0) for c in self.names}, index=index)
+        return self._data.map_partitions(_cox_rows, self._spec, self._design, self._data_strata_levels, request,
+                                         meta, meta=meta)
+
+    def residuals(self, type="martingale"):
+        """Residuals as ``residuals.coxph``, equal to the in-memory fit's: a lazy Dask
+        Series ("martingale", "deviance") or DataFrame ("score", "dfbeta", "dfbetas":
+        one column per coefficient; dfbeta(s) weighted) aligned with the data's partitions
+        and index (rows dropped with ``na_action="drop"`` left out); "schoenfeld",
+        "scaledsch": a Dask DataFrame of the event rows (columns row (the data's index),
+        time and one per coefficient) in the data's order (the in-memory fit orders them
+        by stratum and time)."""
+        kinds = ("martingale", "deviance", "score", "dfbeta", "dfbetas", "schoenfeld", "scaledsch")
+        if type not in kinds:
+            raise ValueError(f"argument `type`: unknown value \"{type}\"; accepted: "
+                             + ", ".join(f'"{k}"' for k in kinds))
+        return self._rows(type)
+
+    def predict(self, covariates=None, type="lp", times=None, *, offset=None, stratum=None, data=None):
+        """Predictions equal to the in-memory fit's. For the fitted rows
+        (``covariates=None``): a lazy Dask Series ("lp", "risk", "expected") or DataFrame
+        ("survival": one column per time, each row from its stratum's baseline) aligned
+        with the data. For new covariate rows (in memory: arrays, a DataFrame or column
+        names of ``data``): as :meth:`hrrstats.CoxPH.predict`."""
+        if covariates is None:
+            if stratum is not None or offset is not None:
+                raise ValueError("argument `stratum`/`offset`: for new covariate rows only (the fitted rows use "
+                                 "their own stratum and offset)")
+            kinds = ("lp", "risk", "expected", "survival")
+            if type not in kinds:
+                raise ValueError(f"argument `type`: unknown value \"{type}\"; accepted: "
+                                 + ", ".join(f'"{k}"' for k in kinds))
+            at = None
+            if type == "survival":
+                if times is None:
+                    raise ValueError("argument `times`: is required for type \"survival\"")
+                at = floats(np.atleast_1d(times), "times")
+            return self._rows(type, at)
+        if hasattr(covariates, "to_delayed") or hasattr(data, "to_delayed"):
+            raise TypeError("argument `covariates`: new covariate rows must be in memory (a pandas DataFrame or "
+                            "arrays); predict each partition's rows with map_partitions")
+        if type == "survival":
+            self._rows_args()  # the baseline hazard
+        return super().predict(covariates, type, times, offset=offset, stratum=stratum, data=data)
+
+    def baseline_hazard(self, centered=False):
+        """DataFrame strata, time, cumulative_hazard, survival (``basehaz``) at the event
+        times (the in-memory fit also lists the censoring times, where the step function
+        does not move)."""
+        self._rows_args()
+        return super().baseline_hazard(centered)
+
+    def zph(self, *args, **kwargs):
+        raise NotImplementedError("zph() is not offered over partitions (it needs the event rows' Schoenfeld "
+                                  "residuals sorted by time): use residuals(\"schoenfeld\")")
+
+    def concordance(self, *args, **kwargs):
+        raise NotImplementedError("concordance() is not offered over partitions")
 
 
 def _design_of(levels):
@@ -350,8 +476,10 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, ti
     variance and robust score test take two more passes (the risk sets at the final
     coefficients, then each row's score residual where it lies); each cluster must lie
     in one partition (shuffle by cluster first, e.g. ``ddf.shuffle(on="id")``; a split
-    cluster is an error). Not offered: residuals and predictions (they need every row's
-    path)."""
+    cluster is an error). ``residuals()`` and ``predict()`` of the fitted rows are lazy
+    Dask objects aligned with the data (one more pass: the risk-set sums at the final
+    coefficients, broadcast to the partitions, where each row's residual is formed); see
+    :class:`CoxPH`."""
     data = _frame(data, "cox_ph")
     if na_action not in ("fail", "drop"):
         raise ValueError(f"argument `na_action`: unknown value \"{na_action}\"; accepted: \"fail\", \"drop\"")
@@ -385,7 +513,7 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, ti
         n_dropped = sum(p.pop("n_dropped") for p in parts)
         request = driver.call("step", {"parts": [p for p in parts if "names" in p]})["request"]
     res = driver.call("result", {})
-    return _cox.CoxPH(res, driver, design, res["strata_levels"], n_dropped)
+    return CoxPH(res, driver, design, res["strata_levels"], n_dropped, data, spec, strata_levels)
 
 
 # ---- Kaplan–Meier -------------------------------------------------------------------------
