@@ -22,7 +22,11 @@ core on the worker that holds it (the GIL released); only small sums travel:
   second moments, and the same over each time's deaths) and added; a first pass finds
   the event times and the covariates' centres. One pass per Newton evaluation; each
   partition sends ``K (2 + 2p + p(p+1))`` numbers for ``K`` distinct event times (times
-  in days keep ``K`` small).
+  in days keep ``K`` small). Residuals and predictions of the fitted rows: one more pass
+  (the risk-set sums at the final coefficients), from which the driver forms per event
+  time the cumulative hazard and the terms of the score residuals, broadcast to the
+  partitions, where each row's residual or prediction is formed (lazy Dask objects
+  aligned with the data).
 - :func:`cumulative_incidence`: as :func:`kaplan_meier`, each partition reduced to its
   distinct (group, stratum, entry, time, cause) rows with counts (and with case weights
   the sums of the weights and of their squares); the Aalen–Johansen estimates, both
