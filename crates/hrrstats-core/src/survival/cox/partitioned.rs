@@ -1045,6 +1045,9 @@ pub fn part_rows(part: &CoxPart, pass: &RowsPass, what: &str, at_times: Option<&
     if pass.naive_var.len() != p * p {
         return Err(Error::InvalidArgument { arg: "naive_var", reason: format!("must have {} values", p * p) });
     }
+    for (name, v) in [("centre", pass.centre), ("scale", pass.scale), ("beta", pass.beta), ("means", pass.means)] {
+        crate::data::check_finite(name, v)?;
+    }
     pass.times.check(part.n_strata())?;
     let t = pass.terms;
     if t.h.len() != k || t.m1.len() != k || [&t.xh, &t.dm, &t.m2].iter().any(|v| v.len() != k * p) {
