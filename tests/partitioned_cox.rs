@@ -245,3 +245,128 @@ fn robust_variance_over_parts_equals_the_in_memory_fit() {
     let w = format!("{:?}", field(&res, "warnings"));
     assert!(w.contains("cluster specified with robust=FALSE, cluster ignored"), "{w}");
 }
+
+/// The driver of a fit over parts, its passes run.
+fn driver_over_parts(c: &Cohort, cuts: &[usize], kind: &str) -> Box<dyn api::Fitted> {
+    let mut o = options(kind)
+        .with("covariate_names", Arg::Strs(vec!["age".into(), "treat".into()]))
+        .with("has_entry", Arg::Bool(kind.contains("entry")))
+        .with("robust", Arg::Bool(kind.contains("robust")));
+    if kind.contains("strata") {
+        o = o.with("strata_levels", Arg::Strs(vec!["a".into(), "b".into(), "c".into()]));
+    }
+    let out = api::call("cox_partitioned", &o).unwrap();
+    let driver = out.fit.unwrap();
+    let parts = |req: &Args<'static>| -> Vec<Args<'static>> {
+        cuts.windows(2)
+            .map(|w| {
+                let mut a = data_args(c, w[0]..w[1], kind);
+                for (k, v) in &req.items {
+                    a = a.with(k, v.clone());
+                }
+                a
+            })
+            .collect()
+    };
+    run_passes(driver.as_ref(), field(&out.value, "request").clone(), "cox_part_pass", &parts);
+    driver
+}
+
+/// A matrix value (column-major) as row-major numbers.
+fn row_major(v: &Value) -> Vec<f64> {
+    match v {
+        Value::Matrix(m) => (0..m.nrow).flat_map(|i| (0..m.ncol).map(move |j| m.data[j * m.nrow + i])).collect(),
+        other => numv(other),
+    }
+}
+
+#[test]
+fn residuals_and_predictions_over_parts_equal_the_in_memory_fit() {
+    let n = 3000;
+    let c = cohort(n);
+    let cuts = [0, 1, 1200, 1201, 3000];
+    for kind in ["efron", "breslow strata weights", "efron entry strata offset", "efron weights robust"] {
+        let mut whole = data_args(&c, 0..n, kind);
+        for (k, v) in options(kind).items {
+            whole = whole.with(&k, v);
+        }
+        let mem = api::call("cox_ph", &whole.with("robust", Arg::Bool(kind.contains("robust")))).unwrap();
+        let (mem_rec, mem_fit) = (mem.value, mem.fit.unwrap());
+        let driver = driver_over_parts(&c, &cuts, kind);
+        let res = driver.call("result", &Args::new()).unwrap();
+        close(&numv(field(&res, "means")), &numv(field(&mem_rec, "means")), 1e-12, &format!("{kind}: means"));
+        close(&numv(field(&res, "mean_offset")), &numv(field(&mem_rec, "mean_offset")), 1e-12, &format!("{kind}: mean_offset"));
+        // rows' results need one more pass: the risk-set sums at the final coefficients
+        assert!(driver.call("rows_args", &Args::new()).is_err());
+        let req = driver.call("rows_request", &Args::new()).unwrap();
+        let Arg::Record(r) = arg(&req) else { panic!("a request") };
+        let each = |extra: &Args<'static>, method: &str| -> Vec<Value> {
+            cuts.windows(2)
+                .map(|w| {
+                    let mut a = data_args(&c, w[0]..w[1], kind);
+                    for (k, v) in &extra.items {
+                        a = a.with(k, v.clone());
+                    }
+                    api::call(method, &a).unwrap_or_else(|e| panic!("{}", e.message(0))).value
+                })
+                .collect()
+        };
+        let sums: Vec<Arg> = each(&r, "cox_part_pass").iter().map(arg).collect();
+        driver.call("step", &Args::new().with("parts", Arg::List(sums))).unwrap();
+        assert_eq!(driver.call("rows_request", &Args::new()).unwrap(), Value::Null);
+        let Arg::Record(rows) = arg(&driver.call("rows_args", &Args::new()).unwrap()) else { panic!() };
+        let at = [10.0, 500.0, 2000.0];
+        for what in ["martingale", "deviance", "score", "dfbeta", "dfbetas", "lp", "risk", "expected", "survival"] {
+            let mut a = rows.clone().with("type", Arg::Str(what.into()));
+            if what == "survival" {
+                a = a.with("at_times", nums(&at));
+            }
+            let got: Vec<f64> = each(&a, "cox_part_pass").iter().flat_map(|v| numv(field(v, "values"))).collect();
+            let want = if ["lp", "risk", "expected", "survival"].contains(&what) {
+                let mut q = Args::new().with("type", Arg::Str(what.into()));
+                if what == "survival" {
+                    q = q.with("times", nums(&at));
+                }
+                row_major(&mem_fit.call("predict", &q).unwrap())
+            } else {
+                row_major(&mem_fit.call("residuals", &Args::new().with("type", Arg::Str(what.into()))).unwrap())
+            };
+            assert!(want.len() >= n, "{kind} {what}");
+            close(&got, &want, 1e-10, &format!("{kind}: {what}"));
+        }
+        // Schoenfeld residuals: the event rows, ordered as in memory by stratum, time, row
+        for what in ["schoenfeld", "scaledsch"] {
+            let a = rows.clone().with("type", Arg::Str(what.into()));
+            let mut ev: Vec<(usize, f64, usize, Vec<f64>)> = Vec::new();
+            for (w, v) in cuts.windows(2).zip(each(&a, "cox_part_pass")) {
+                let (rr, st, t, vals) = (numv(field(&v, "rows")), numv(field(&v, "strata")), numv(field(&v, "time")), numv(field(&v, "values")));
+                for q in 0..rr.len() {
+                    ev.push((st[q] as usize, t[q], w[0] + rr[q] as usize, vals[q * 2..q * 2 + 2].to_vec()));
+                }
+            }
+            ev.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)).then(x.2.cmp(&y.2)));
+            let m = mem_fit.call("residuals", &Args::new().with("type", Arg::Str(what.into()))).unwrap();
+            let want_rows = numv(field(&m, "row"));
+            assert_eq!(ev.iter().map(|e| e.2 as f64).collect::<Vec<_>>(), want_rows, "{kind} {what}: rows");
+            let got: Vec<f64> = ev.iter().flat_map(|e| e.3.clone()).collect();
+            close(&got, &row_major(field(&m, "values")), 1e-10, &format!("{kind}: {what}"));
+        }
+        // predictions for new covariate rows: from the fit's means and baseline
+        let newx = Args::new().with("age", nums(&[55.0, 70.0, 81.5])).with("treat", nums(&[0.0, 1.0, 1.0]));
+        for what in ["lp", "risk", "survival"] {
+            let mut q = Args::new().with("type", Arg::Str(what.into())).with("covariates", Arg::Record(newx.clone())).with("times", nums(&at));
+            if kind.contains("strata") {
+                q = q.with("stratum", Arg::Str("b".into()));
+            }
+            if kind.contains("offset") {
+                q = q.with("offset", nums(&[0.1, 0.0, -0.1]));
+            }
+            close(
+                &row_major(&driver.call("predict", &q).unwrap()),
+                &row_major(&mem_fit.call("predict", &q).unwrap()),
+                1e-10,
+                &format!("{kind}: new {what}"),
+            );
+        }
+    }
+}

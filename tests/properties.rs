@@ -372,6 +372,7 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("index_date", nums(vec![10.0; c.n()]))
             .with("lookback", Arg::Num(8.0)),
         "interval_partitioned" => a.with("ratetable", us_table()).with("breaks", nums(vec![0.0, 1.0, 2.0, 4.0])),
+        "net_survival_partitioned" => a.with("ratetable", us_table()),
         "gee" => a
             .with("y", nums(c.time.iter().map(|t| (t - 1.0) % 5.0).collect()))
             .with("covariates", record(vec![("x", nums(c.x.clone()))]))
@@ -468,6 +469,8 @@ const METHODS: &[&str] = &[
     "interval_net_survival",
     "interval_partitioned",
     "interval_part_pass",
+    "net_survival_partitioned",
+    "net_survival_part_pass",
     "icss_group",
     "life_table",
     "funnel",

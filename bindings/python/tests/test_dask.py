@@ -334,3 +334,128 @@ def test_interval_net_survival_equals_in_memory(client, kind):
     with pytest.raises(ValueError, match=r"partition 3: argument `time`.*row 2"):
         hd.interval_net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort,
                                  data=split(bad, (0, 1, n // 3, n // 3, 2 * n // 3, None)), **args)
+
+
+@pytest.mark.parametrize("kind", ["plain", "entry_weights"])
+def test_cumulative_incidence_ij_variance_equals_in_memory(client, kind):
+    """survfit's infinitesimal-jackknife variance over partitions (issue #18): merged
+    rows carry their Σ w² (frequency weights: their count), so the variance is exact."""
+    df = cohort()
+    df["days"] = np.ceil(df["time"] * 30)
+    df["entry_days"] = np.floor(df["days"] * 0.3)
+    df["cause"] = df["status"] * (1 + (df["age"] > 65))
+    df["fw"] = df["w"] * 0.7
+    args = dict(group="stage", variance="survfit")
+    if kind == "entry_weights":
+        args.update(entry="entry_days", weights="fw")
+    mem = hs.cumulative_incidence("days", "cause", data=df, **args)
+    par = hd.cumulative_incidence("days", "cause", data=split(df), **args)
+    a, b = mem.table(), par.table()
+    assert list(a.columns) == list(b.columns) and len(a) == len(b) > 100
+    for c in a.columns:
+        if pd.api.types.is_numeric_dtype(a[c]):
+            close(b[c], a[c], 1e-10)
+        else:
+            assert list(a[c].astype(str)) == list(b[c].astype(str))
+    assert (a["variance"] > 0).any()
+    close(par.at([30, 90, 180])["variance"], mem.at([30, 90, 180])["variance"], 1e-10)
+    np.testing.assert_array_equal(par.n, mem.n)
+    if kind == "plain":
+        pd.testing.assert_frame_equal(par.gray_test, mem.gray_test, rtol=1e-10)
+        # the jackknife differs from cmprsk's delta method (so the test is not vacuous)
+        cm = hd.cumulative_incidence("days", "cause", group="stage", data=split(df)).table()
+        assert not np.allclose(cm["variance"], b["variance"], rtol=1e-6)
+    else:
+        assert par.gray_test is None and mem.gray_test is None
+
+
+@pytest.mark.parametrize("kind", ["pp_strata", "e2_loglog"])
+def test_net_survival_equals_in_memory(client, kind):
+    """Continuous Pohar-Perme (and Ederer II) net survival over partitions (issue #18):
+    the same curves and standard errors as in memory."""
+    from conftest import fixture
+    popmort = hs.RateTable.from_frame(fixture("data_rs_popmort.csv"), age="agegroup", year="year", sex="sex",
+                                      rate="haz", time_unit="years")
+    d = fixture("data_rs_sire.csv")
+    d["fut"] = d["ex_cal"] - d["dg_cal"]
+    d["dead"] = (d["status"] > 0).astype(float)
+    d["agegr"] = pd.cut(d["dg_age"], [0, 55, 75, np.inf], right=False, labels=["0-54", "55-74", "75+"])
+    d = d[d["fut"] > 0].reset_index(drop=True)
+    args = dict(strata="agegr") if kind == "pp_strata" else dict(method="ederer2", conf_type="log-log")
+    mem = hs.net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, data=d, **args)
+    n = len(d)
+    cuts = (0, 1, n // 3, n // 3, 2 * n // 3, None)
+    par = hd.net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, data=split(d, cuts), **args)
+    a, b = mem.table(), par.table()
+    assert list(a.columns) == list(b.columns) and len(a) == len(b) > 100
+    for c in a.columns:
+        if pd.api.types.is_numeric_dtype(a[c]):
+            close(b[c], a[c], 1e-10)
+        else:
+            assert list(a[c].astype(str)) == list(b[c].astype(str))
+    np.testing.assert_array_equal(par.n, mem.n)
+    close(par.at([1, 2.5, 4])["survival"], mem.at([1, 2.5, 4])["survival"], 1e-10)
+    close(par.at([1, 2.5, 4])["std_err"], mem.at([1, 2.5, 4])["std_err"], 1e-10)
+    bad = d.copy()
+    bad.loc[n // 3 + 2, "fut"] = -1.0
+    with pytest.raises(ValueError, match=r"partition 3: argument `time`.*row 2"):
+        hd.net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, data=split(bad, cuts), **args)
+    with pytest.raises(ValueError, match=r"argument `method`: over partitions"):
+        hd.net_survival("fut", "dead", "dg_age", "dg_cal", "sex", popmort, method="ederer1", data=split(d, cuts))
+
+
+@pytest.mark.parametrize("kind", ["efron", "breslow_strata_weights", "entry_offset_drop"])
+def test_cox_residuals_and_predictions_equal_in_memory(client, kind):
+    """Residuals and predictions of a Cox fit over partitions (issue #18): lazy Dask
+    objects aligned with the data's partitions, equal to the in-memory fit's."""
+    df = cohort()
+    df["days"] = np.ceil(df["time"] * 30)
+    df["entry_days"] = np.floor(df["days"] * 0.3)
+    df.index = df.index * 3 + 5  # an index that is not the row number
+    args = dict(covariates=["age", "stage", "sex"])
+    if kind == "breslow_strata_weights":
+        args.update(ties="breslow", strata="sex", weights="w", covariates=["age", "stage"])
+    elif kind == "entry_offset_drop":
+        args.update(entry="entry_days", offset="log_pt", na_action="drop")
+        df.iloc[[3, 950], df.columns.get_loc("age")] = np.nan
+    mem = hs.cox_ph("days", "status", data=df, robust=False, **args)
+    ddf = split(df)
+    par = hd.cox_ph("days", "status", data=ddf, **args)
+    kept = df.index[df["age"].notna()] if kind == "entry_offset_drop" else df.index
+    close(par.means, mem.means, 1e-12)
+    for t in ("martingale", "deviance", "score", "dfbeta", "dfbetas"):
+        r = par.residuals(t)
+        assert r.npartitions == ddf.npartitions
+        got = r.compute()
+        want = mem.residuals(t)
+        assert list(got.index) == list(kept)
+        close(np.asarray(got), np.asarray(want), 1e-10)
+        if t == "score":
+            assert list(got.columns) == list(want.columns)
+    for t in ("schoenfeld", "scaledsch"):
+        got = par.residuals(t).compute()
+        want = mem.residuals(t)
+        got["pos"] = kept.get_indexer(got["row"])
+        got = got.sort_values(["time", "pos"], kind="stable")
+        if kind == "breslow_strata_weights":  # in memory: by stratum, then time
+            got["s"] = df.loc[got["row"], "sex"].cat.codes.to_numpy()
+            got = got.sort_values(["s", "time", "pos"], kind="stable")
+        np.testing.assert_array_equal(got["pos"], want["row"])
+        close(got[par.names], want[mem.names], 1e-10)
+    close(par.predict(type="lp").compute(), mem.predict(type="lp"), 1e-10)
+    close(par.predict(type="risk").compute(), mem.predict(type="risk"), 1e-10)
+    close(par.predict(type="expected").compute(), mem.predict(type="expected"), 1e-10)
+    close(par.predict(type="survival", times=[30, 60, 120]).compute(), mem.predict(type="survival", times=[30, 60, 120]),
+          1e-10)
+    new = df.loc[kept].iloc[:7]
+    extra = dict(stratum="M") if kind == "breslow_strata_weights" else {}
+    if kind == "entry_offset_drop":
+        extra["offset"] = new["log_pt"].to_numpy()
+    for t in ("lp", "risk", "survival"):
+        close(par.predict(new, type=t, times=[30, 90], **extra), mem.predict(new, type=t, times=[30, 90], **extra),
+              1e-10)
+    b_mem = mem.baseline_hazard()
+    b_par = par.baseline_hazard()
+    b_mem = b_mem.merge(b_par[["strata", "time"]], on=["strata", "time"])
+    assert len(b_mem) == len(b_par)
+    close(b_par["cumulative_hazard"], b_mem["cumulative_hazard"], 1e-10)

@@ -285,6 +285,8 @@ def _valid(method, d):
     a["interval_net_survival"] = {**rel, "breaks": np.array([0.0, 1, 2, 4])}
     a["interval_part_pass"] = {**rel, "breaks": np.array([0.0, 1, 2, 4])}
     a["interval_partitioned"] = {"ratetable": rt, "breaks": np.array([0.0, 1, 2, 4])}
+    a["net_survival_part_pass"] = rel
+    a["net_survival_partitioned"] = {"ratetable": rt}
     a["excess_hazard_model"] = {**rel, "covariates": x, "breaks": np.array([0.0, 1, 2, 4])}
     a = a.get(method)
     if a is None:

@@ -22,11 +22,17 @@ core on the worker that holds it (the GIL released); only small sums travel:
   second moments, and the same over each time's deaths) and added; a first pass finds
   the event times and the covariates' centres. One pass per Newton evaluation; each
   partition sends ``K (2 + 2p + p(p+1))`` numbers for ``K`` distinct event times (times
-  in days keep ``K`` small).
+  in days keep ``K`` small). Residuals and predictions of the fitted rows: one more pass
+  (the risk-set sums at the final coefficients), from which the driver forms per event
+  time the cumulative hazard and the terms of the score residuals, broadcast to the
+  partitions, where each row's residual or prediction is formed (lazy Dask objects
+  aligned with the data).
 - :func:`cumulative_incidence`: as :func:`kaplan_meier`, each partition reduced to its
-  distinct (group, stratum, entry, time, cause) rows with counts; the Aalen–Johansen
-  estimates and cmprsk's delta-method variance of the counts are those of the rows (the
-  test of identical curves, Gray's, is not yet offered over partitions).
+  distinct (group, stratum, entry, time, cause) rows with counts (and with case weights
+  the sums of the weights and of their squares); the Aalen–Johansen estimates, both
+  variances (cmprsk's delta method; survfit's infinitesimal jackknife, whose per-row
+  influence is shared by rows with the same group, entry, exit and cause, so a merged row
+  enters with its rows' ``Σ w²``) and Gray's test are those of the rows.
 - :func:`logrank_test`: two passes — each partition's event times, then per event time
   and group its numbers at risk and its deaths — added; survdiff's formulas on the sums.
 - :func:`lexis_split`: the split rows as a Dask DataFrame (each partition split where
@@ -34,6 +40,12 @@ core on the worker that holds it (the GIL released); only small sums travel:
 - :func:`kaplan_meier`: each partition reduced to its distinct (stratum, entry, time,
   status) rows with counts; the counts added; the estimator run on them (with integer
   counts as case weights, the Greenwood variance equals the per-row one).
+
+- :func:`net_survival`: Pohar-Perme (and Ederer II) curves in two passes — each
+  partition's follow-up times, merged; then on that grid each partition's sums over its
+  persons (per integration step the population hazard weighted by ``1/S*_i``, per time
+  the deaths' ``Σ 1/S*_i`` and ``Σ 1/S*_i²``, exits and deaths), added; the driver
+  finishes the curves and standard errors from the sums.
 
 Errors name the partition and the row within it. Run on a ``distributed`` cluster
 (``LocalCluster`` on a large machine, ``dask_jobqueue.SLURMCluster`` on an HPC
@@ -48,10 +60,10 @@ import pandas as pd
 from . import _competing, _cox, _glm, _person_time, _relsurv, _survival
 from ._design import Design, _design_matrix
 from ._convert import floats, missing
-from ._protocol import EVENT_LABEL, call
+from ._protocol import EVENT_LABEL, call, resolve
 
 __all__ = ["person_time_table", "lexis_split", "glm", "glm_fit", "poisson_glm", "logistic_glm", "cox_ph",
-           "interval_net_survival",
+           "interval_net_survival", "net_survival",
            "kaplan_meier", "logrank_test", "cumulative_incidence"]
 
 
@@ -500,7 +512,10 @@ def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwar
 
 # ---- Cox ---------------------------------------------------------------------------------
 
-def _cox_part(pdf, cols, design, strata_levels, request):
+def _cox_args(pdf, cols, design, strata_levels, request):
+    """A partition's arguments of ``cox_part_pass`` (rows with missing values dropped
+    with ``na_action="drop"``): (args, the rows kept, the number dropped); args None
+    when no row is left."""
     time, event, covs, entry, strata, weights, offset, cluster, na_action = cols
     used = [time, event, *covs] + [c for c in (entry, strata, weights, offset, cluster) if c is not None]
     n_dropped = 0
@@ -509,7 +524,7 @@ def _cox_part(pdf, cols, design, strata_levels, request):
         n_dropped = int((~keep).sum())
         pdf = pdf[keep]
         if len(pdf) == 0:
-            return {"n_dropped": n_dropped}
+            return None, pdf, n_dropped
     args = {"time": floats(pdf[time], "time"), "status": floats(pdf[event], "event"),
             "covariates": dict(zip(design.names, design.apply(list(covs), pdf))), "labels": EVENT_LABEL}
     for name, c in (("entry", entry), ("weights", weights), ("offset", offset)):
@@ -522,9 +537,132 @@ def _cox_part(pdf, cols, design, strata_levels, request):
         if request.get("pass") == "residuals":
             args["cluster"] = codes
     args.update({k: v for k, v in request.items() if v is not None})
+    return args, pdf, n_dropped
+
+
+def _cox_part(pdf, cols, design, strata_levels, request):
+    args, _, n_dropped = _cox_args(pdf, cols, design, strata_levels, request)
+    if args is None:
+        return {"n_dropped": n_dropped}
     r, _ = call("cox_part_pass", args)
     r["n_dropped"] = n_dropped
     return r
+
+
+def _cox_rows(pdf, cols, design, strata_levels, request, meta, partition_info=None):
+    """A partition's rows' residuals or predictions (pandas, indexed as the partition)."""
+    if len(pdf) == 0:
+        return meta
+    k = partition_info["number"] if partition_info else "?"
+    try:
+        args, kept, _ = _cox_args(pdf, cols, design, strata_levels, request)
+        if args is None:
+            return meta
+        r, _ = call("cox_part_pass", args)
+    except (ValueError, TypeError) as e:
+        raise type(e)(f"partition {k}: {e}") from None
+    values = np.asarray(r["values"], dtype=np.float64)
+    if isinstance(meta, pd.Series):
+        return pd.Series(values, index=kept.index, name=meta.name)
+    if "row" in meta.columns:  # Schoenfeld: the event rows
+        rows = np.asarray(r["rows"], dtype=np.int64)
+        out = pd.DataFrame(values.reshape(len(rows), -1), columns=list(meta.columns[2:]), index=kept.index[rows])
+        out.insert(0, "time", np.asarray(r["time"], dtype=np.float64))
+        out.insert(0, "row", kept.index[rows])
+        return out
+    return pd.DataFrame(values.reshape(len(kept), -1), columns=meta.columns, index=kept.index)
+
+
+class CoxPH(_cox.CoxPH):
+    """A Cox fit over the partitions of a Dask DataFrame (:func:`cox_ph`): the in-memory
+    fit's attributes, ``summary()``, and, from one more pass over the partitions (taken
+    once, at the first call that needs it: the risk-set sums at the final coefficients),
+    ``residuals()`` and ``predict()`` of the fitted rows as lazy Dask objects aligned with
+    the data's partitions and index, ``predict()`` of new (in-memory) covariate rows,
+    ``baseline_hazard()``. ``linear_predictors``: see ``predict(type="lp")``."""
+
+    def __init__(self, res, driver, design, strata_levels, n_dropped, data, spec, data_strata_levels):
+        super().__init__(res, driver, design, strata_levels, n_dropped)
+        self.linear_predictors = None
+        self._data, self._spec, self._data_strata_levels = data, spec, data_strata_levels
+
+    def _rows_args(self):
+        req = self._fit.call("rows_request", {})
+        if req is not None:
+            parts = _run(self._data, _cox_part, self._spec, self._design, self._data_strata_levels, req)
+            self._fit.call("step", {"parts": [p for p in parts if "names" in p]})
+        return self._fit.call("rows_args", {})
+
+    def _rows(self, what, at_times=None):
+        request = dict(self._rows_args(), type=what)
+        index = self._data._meta.index[:0]
+        if what in ("martingale", "deviance", "lp", "risk", "expected"):
+            meta = pd.Series(np.zeros(0), index=index, name=what, dtype=np.float64)
+        elif what in ("schoenfeld", "scaledsch"):
+            meta = pd.DataFrame({"row": index.values, "time": np.zeros(0),
+                                 **{c: np.zeros(0) for c in self.names}}, index=index)
+        elif what == "survival":
+            request["at_times"] = at_times
+            meta = pd.DataFrame(np.zeros((0, len(at_times))), columns=pd.Index(at_times, name="time"), index=index)
+        else:
+            meta = pd.DataFrame({c: np.zeros(0) for c in self.names}, index=index)
+        return self._data.map_partitions(_cox_rows, self._spec, self._design, self._data_strata_levels, request,
+                                         meta, meta=meta)
+
+    def residuals(self, type="martingale"):
+        """Residuals as ``residuals.coxph``, equal to the in-memory fit's: a lazy Dask
+        Series ("martingale", "deviance") or DataFrame ("score", "dfbeta", "dfbetas":
+        one column per coefficient; dfbeta(s) weighted) aligned with the data's partitions
+        and index (rows dropped with ``na_action="drop"`` left out); "schoenfeld",
+        "scaledsch": a Dask DataFrame of the event rows (columns row (the data's index),
+        time and one per coefficient) in the data's order (the in-memory fit orders them
+        by stratum and time)."""
+        kinds = ("martingale", "deviance", "score", "dfbeta", "dfbetas", "schoenfeld", "scaledsch")
+        if type not in kinds:
+            raise ValueError(f"argument `type`: unknown value \"{type}\"; accepted: "
+                             + ", ".join(f'"{k}"' for k in kinds))
+        return self._rows(type)
+
+    def predict(self, covariates=None, type="lp", times=None, *, offset=None, stratum=None, data=None):
+        """Predictions equal to the in-memory fit's. For the fitted rows
+        (``covariates=None``): a lazy Dask Series ("lp", "risk", "expected") or DataFrame
+        ("survival": one column per time, each row from its stratum's baseline) aligned
+        with the data. For new covariate rows (in memory: arrays, a DataFrame or column
+        names of ``data``): as :meth:`hrrstats.CoxPH.predict`."""
+        if covariates is None:
+            if stratum is not None or offset is not None:
+                raise ValueError("argument `stratum`/`offset`: for new covariate rows only (the fitted rows use "
+                                 "their own stratum and offset)")
+            kinds = ("lp", "risk", "expected", "survival")
+            if type not in kinds:
+                raise ValueError(f"argument `type`: unknown value \"{type}\"; accepted: "
+                                 + ", ".join(f'"{k}"' for k in kinds))
+            at = None
+            if type == "survival":
+                if times is None:
+                    raise ValueError("argument `times`: is required for type \"survival\"")
+                at = floats(np.atleast_1d(times), "times")
+            return self._rows(type, at)
+        if hasattr(covariates, "to_delayed") or hasattr(data, "to_delayed"):
+            raise TypeError("argument `covariates`: new covariate rows must be in memory (a pandas DataFrame or "
+                            "arrays); predict each partition's rows with map_partitions")
+        if type == "survival":
+            self._rows_args()  # the baseline hazard
+        return super().predict(covariates, type, times, offset=offset, stratum=stratum, data=data)
+
+    def baseline_hazard(self, centered=False):
+        """DataFrame strata, time, cumulative_hazard, survival (``basehaz``) at the event
+        times (the in-memory fit also lists the censoring times, where the step function
+        does not move)."""
+        self._rows_args()
+        return super().baseline_hazard(centered)
+
+    def zph(self, *args, **kwargs):
+        raise NotImplementedError("zph() is not offered over partitions (it needs the event rows' Schoenfeld "
+                                  "residuals sorted by time): use residuals(\"schoenfeld\")")
+
+    def concordance(self, *args, **kwargs):
+        raise NotImplementedError("concordance() is not offered over partitions")
 
 
 def _design_of(levels):
@@ -543,8 +681,12 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, ti
 
     coxph's Newton iterations with the partial likelihood's risk-set sums taken partition
     by partition per event time and added; a first pass finds the event times and the
-    covariates' centres; one pass per Newton evaluation. The sandwich variance takes two
-    more passes. Not offered: residuals and predictions (they need every row's path).
+    covariates' centres; one pass per Newton evaluation. The sandwich variance and
+    robust score test take two more passes (the risk sets at the final coefficients,
+    then each row's score residual where it lies). ``residuals()`` and ``predict()`` of
+    the fitted rows are lazy Dask objects aligned with the data (one more pass: the
+    risk-set sums at the final coefficients, broadcast to the partitions, where each
+    row's residual is formed); see :class:`CoxPH`.
 
     Parameters
     ----------
@@ -585,7 +727,8 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, ti
     Returns
     -------
     CoxPH
-        As :func:`hrrstats.cox_ph` (coef, se, var, loglik, tests, ``summary()``).
+        As :func:`hrrstats.cox_ph` (coef, se, var, loglik, tests, ``summary()``), with
+        ``residuals()`` and ``predict()`` over the partitions.
 
     Examples
     --------
@@ -631,7 +774,7 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, ti
         n_dropped = sum(p.pop("n_dropped") for p in parts)
         request = driver.call("step", {"parts": [p for p in parts if "names" in p]})["request"]
     res = driver.call("result", {})
-    return _cox.CoxPH(res, driver, design, res["strata_levels"], n_dropped)
+    return CoxPH(res, driver, design, res["strata_levels"], n_dropped, data, spec, strata_levels)
 
 
 # ---- Kaplan–Meier -------------------------------------------------------------------------
@@ -782,21 +925,31 @@ def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, data=N
 
 # ---- cumulative incidence ----------------------------------------------------------------
 
-def _cif_part(pdf, cols, time, cause, group, entry, strata, censor_code):
-    _competing.cumulative_incidence(time, cause, entry=entry, censor_code=censor_code, data=pdf)
+def _cif_part(pdf, cols, time, cause, group, entry, strata, censor_code, weights):
+    _competing.cumulative_incidence(time, cause, entry=entry, censor_code=censor_code, weights=weights, data=pdf)
     for c, arg in ((group, "group"), (strata, "strata")):
         if c is not None:
             _no_missing(pdf, c, arg)
-    return pdf.groupby(cols, sort=False, dropna=False, observed=True).size().rename("__n").reset_index()
+    frame = pdf[cols].assign(__n=1.0)
+    if weights is not None:
+        w = floats(pdf[weights], "weights")
+        frame = frame.assign(__w=w, __w2=w * w)
+    value = ["__n"] + (["__w", "__w2"] if weights is not None else [])
+    return frame.groupby(cols, sort=False, dropna=False, observed=True)[value].sum().reset_index()
 
 
-def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, strata=None, conf_type="log-log",
-                         conf_level=0.95, rho=0.0, data=None):
-    """:func:`hrrstats.cumulative_incidence` of a Dask DataFrame: the same curves, cmprsk's
-    (delta-method) variances and limits, and Gray's test (the merged counts are frequency
-    weights).
+def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, weights=None, strata=None,
+                         conf_type="log-log", conf_level=0.95, rho=0.0, variance="cuminc", data=None):
+    """:func:`hrrstats.cumulative_incidence` of a Dask DataFrame: the same curves,
+    variances (cmprsk's delta method, or with ``variance="survfit"`` survfit's
+    infinitesimal jackknife) and limits, and Gray's test.
 
-    Not yet over partitions: case weights and the infinitesimal-jackknife variance.
+    Each partition is reduced to its distinct (group, strata, entry, time, cause) rows
+    with their number, and with ``weights`` the sums of their weights and squared
+    weights; the merged rows are frequency weights (unweighted data) or weighted rows
+    carrying their ``sum w^2`` (the jackknife's per-row influence is shared by rows with
+    the same group, entry, exit and cause), so every number is the in-memory one. With
+    case weights there is no Gray's test, as in memory.
 
     Parameters
     ----------
@@ -810,6 +963,8 @@ def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, 
         Column: entry times.
     censor_code : float, default 0
         The code of censored rows.
+    weights : str, optional
+        Column: case weights.
     strata : str, optional
         Column: strata of Gray's test.
     conf_type : {"log-log", "log", "plain"}, default "log-log"
@@ -818,6 +973,8 @@ def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, 
         Level of the limits.
     rho : float, default 0.0
         Gray's test weight.
+    variance : {"cuminc", "survfit"}, default "cuminc"
+        cmprsk's delta-method variance or survfit's infinitesimal jackknife.
     data : dask.dataframe.DataFrame
         The data; string arguments name its columns.
 
@@ -843,22 +1000,36 @@ def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, 
     3      2      2  1826.0    0.1363       0.0   0.0035
     """
     data = _frame(data, "cumulative_incidence")
-    names = {a: (_names(x, a) or [None])[0] for a, x in (("group", group), ("strata", strata), ("entry", entry))}
+    names = {a: (_names(x, a) or [None])[0] for a, x in (("group", group), ("strata", strata), ("entry", entry),
+                                                       ("weights", weights))}
     cols = [c for c in (names["group"], names["strata"], names["entry"]) if c is not None]
     cols += [_names(time, "time")[0], _names(cause, "cause")[0]]
-    missing_cols = [c for c in cols if c not in data.columns]
+    missing_cols = [c for c in cols + [names["weights"]] if c is not None and c not in data.columns]
     if missing_cols:
         raise ValueError(f"argument `data`: no column \"{missing_cols[0]}\"")
     parts = _run(data, _cif_part, cols, cols[-2], cols[-1], names["group"], names["entry"], names["strata"],
-                 censor_code)
+                 censor_code, names["weights"])
     if not parts:
         raise ValueError("argument `data`: no rows")
-    merged = pd.concat(parts, ignore_index=True).groupby(cols, sort=True, dropna=False, observed=True)["__n"].sum()
+    value = [c for c in parts[0].columns if c.startswith("__")]
+    merged = pd.concat(parts, ignore_index=True).groupby(cols, sort=True, dropna=False, observed=True)[value].sum()
     merged = merged.reset_index()
-    return _competing.cumulative_incidence(cols[-2], cols[-1], group=names["group"], entry=names["entry"],
-                                          censor_code=censor_code, weights=merged["__n"].to_numpy(float),
-                                          strata=names["strata"], conf_type=conf_type, conf_level=conf_level,
-                                          rho=rho, variance="cuminc", frequency_weights=True, data=merged)
+    args, levels, _ = resolve({"time": (cols[-2], "num"), "cause": (cols[-1], "num"),
+                               "entry": (names["entry"], "num"), "group": (names["group"], "group"),
+                               "strata": (names["strata"], "group")}, merged)
+    args.update(censor_code=censor_code, conf_type=conf_type, conf_level=conf_level, rho=rho, variance=variance)
+    if names["weights"] is None:
+        args.update(weights=merged["__n"].to_numpy(float), frequency_weights=True)
+    else:
+        args.update(weights=merged["__w"].to_numpy(float), weights_squared=merged["__w2"].to_numpy(float))
+    res, fit = call("cumulative_incidence", args)
+    group_levels = levels.get("group", ["all"])
+    out = _competing.CumulativeIncidence(res, fit, group_levels, 0)
+    # persons per group (the merged table's rows stand for several)
+    codes = args["group"][0] if args.get("group") is not None else np.zeros(len(merged), dtype=np.int64)
+    out.n = np.bincount(np.asarray(codes, dtype=np.int64), weights=merged["__n"].to_numpy(float),
+                        minlength=len(group_levels)).astype(np.int64)
+    return out
 
 
 # ---- interval net survival ---------------------------------------------------------------
@@ -949,3 +1120,48 @@ def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None
     driver.call("step", {"parts": parts})
     res = driver.call("result", {})
     return _relsurv.IntervalNetSurvival(res, driver, ["all"] if group_levels is None else group_levels)
+
+
+# ---- net survival (continuous) -------------------------------------------------------
+
+def _net_part(pdf, cols, ratetable, strata_levels, options, request):
+    time, event, age, year, sex, strata = cols
+    args = _relsurv._inputs(ratetable, time, event, age, year, sex, pdf)
+    if strata is not None:
+        args["strata"] = _codes_of(pdf, strata, strata_levels, "strata")
+    args.update(options)
+    args.update({k: v for k, v in request.items() if v is not None})
+    return call("net_survival_part_pass", args)[0]
+
+
+def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme", strata=None, conf_type="log",
+                 conf_level=0.95, precision=None, data=None):
+    """:func:`hrrstats.net_survival` of a Dask DataFrame (arguments but ``ratetable`` name
+    its columns; one ``strata`` column): the same Pohar-Perme (or Ederer II) curves,
+    standard errors and limits, from two passes — each partition's distinct follow-up
+    times, then, on the merged times, each partition's sums over its persons (per
+    integration step of ``precision`` the population hazard weighted by ``1/S*_i``, per
+    time the deaths' ``Σ 1/S*_i`` and ``Σ 1/S*_i²``); a partition sends five numbers per
+    integration step (follow-up / ``precision``). ``at`` and ``age_standardized`` work on
+    the result as in memory. Ederer I and Hakulinen (which integrate every person over
+    the whole follow-up) are not offered over partitions."""
+    data = _frame(data, "net_survival")
+    cols = [_names(x, a)[0] for x, a in ((time, "time"), (event, "event"), (age, "age"), (year, "year"),
+                                         (sex, "sex"))] + [(_names(strata, "strata") or [None])[0]]
+    missing_cols = [c for c in cols if c is not None and c not in data.columns]
+    if missing_cols:
+        raise ValueError(f"argument `data`: no column \"{missing_cols[0]}\"")
+    if not isinstance(ratetable, _relsurv.RateTable):
+        raise TypeError("argument `ratetable` must be a hrrstats.RateTable (RateTable.from_frame)")
+    strata_levels = None if cols[5] is None else _distinct(data, cols[5])
+    options = {k: v for k, v in dict(method=method, precision=precision, conf_type=conf_type,
+                                     conf_level=conf_level).items() if v is not None}
+    r, driver = call("net_survival_partitioned", {"ratetable": ratetable._rec, **options})
+    request = r["request"]
+    while request is not None:
+        parts = _run(data, _net_part, cols, ratetable, strata_levels, options, request)
+        if not parts:
+            raise ValueError("argument `data`: no rows")
+        request = driver.call("step", {"parts": parts})["request"]
+    res = driver.call("result", {})
+    return _relsurv.NetSurvival(res, driver, ["all"] if strata_levels is None else strata_levels)

@@ -235,3 +235,27 @@ test_that("frequency weights give the expanded data's Gray's test (cmprsk::cumin
                                     frequency_weights = TRUE),
                "argument `weights`: frequency weights must be whole numbers")
 })
+
+test_that("frequency weights give the expanded data's infinitesimal-jackknife variance (survfit)", {
+  # a row counting n identical rows adds n (not n^2) times its influence: the variance of
+  # the expanded data, as survival::survfit on the rows (the engine of hrrstats.dask)
+  set.seed(5)
+  n <- 500
+  d <- data.frame(time = sample(1:12, n, TRUE), cause = sample(0:2, n, TRUE, c(0.3, 0.4, 0.3)),
+                  g = sample(c("a", "b"), n, TRUE))
+  d$entry <- pmin(sample(0:3, n, TRUE), d$time - 1)
+  counts <- aggregate(list(n = rep(1, n)), d[c("entry", "time", "cause", "g")], sum)
+  expect_lt(nrow(counts), n / 2)
+  agg <- cumulative_incidence(Surv(entry, time, cause) ~ g, data = counts, weights = n,
+                              frequency_weights = TRUE, variance = "survfit")
+  full <- cumulative_incidence(Surv(entry, time, cause) ~ g, data = d, variance = "survfit")
+  expect_equal(agg$table$variance, full$table$variance, tolerance = 1e-10)
+  expect_equal(agg$table$estimate, full$table$estimate, tolerance = 1e-12)
+  d$id <- seq_len(n)
+  fit <- survival::survfit(survival::Surv(entry, time, factor(cause, 0:2)) ~ g, data = d, id = id)
+  expect_equal(sqrt(max(agg$table$variance)), max(fit$std.err[, -1]), tolerance = 1e-8)
+  # case weights are not copies: the variance is larger
+  case <- cumulative_incidence(Surv(entry, time, cause) ~ g, data = counts, weights = n,
+                               variance = "survfit")
+  expect_gt(max(case$table$variance), 1.5 * max(full$table$variance))
+})

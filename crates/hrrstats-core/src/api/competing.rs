@@ -29,6 +29,9 @@ fn competing_data<'a>(args: &'a Args, group_arg: &'static str) -> Result<Competi
             d.with_weights(w)?
         };
     }
+    if let Some(w2) = args.opt_nums("weights_squared")? {
+        d = d.with_weights_squared(w2)?;
+    }
     if let Some((g, k)) = args.opt_codes(group_arg)? {
         d = d.with_group_arg(g, k, group_arg)?;
     }
@@ -47,7 +50,8 @@ fn std_err(v: &[f64]) -> Vec<f64> {
 
 /// Aalen–Johansen cumulative incidence: `time`, `cause`, `censor_code` (0), `entry`,
 /// `weights` (with `frequency_weights`: whole numbers counting identical rows, and
-/// Gray's test that of the expanded data), `group`, `strata` (Gray's test), `conf_type`
+/// Gray's test that of the expanded data), `weights_squared` (rows that merge weighted
+/// rows: the sums of their squared weights, for `variance = "survfit"`), `group`, `strata` (Gray's test), `conf_type`
 /// ("log-log"), `conf_level`, `rho`, `variance` ("cuminc" or "survfit"). Returns `causes` (the codes, sorted),
 /// `table` (group, cause (positions into causes), time, n_risk, n_event, estimate,
 /// variance, std_err, lower, upper: one row per distinct time of the group, per cause),

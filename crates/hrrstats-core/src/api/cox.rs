@@ -112,6 +112,8 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
                 .with("sxx", m.sxx)
                 .with("zero_one", m.zero_one.iter().map(|&z| z as u8 as f64).collect::<Vec<f64>>())
                 .with("fractional", m.fractional)
+                .with("sx1", m.sx1)
+                .with("so", m.so)
                 .with("times", Value::List(m.times.into_iter().map(Value::Nums).collect()))
         }
         "sums" => {
@@ -151,10 +153,36 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
                 .with("tt0", r.tt0)
                 .with("groups", r.groups)
         }
+        "rows" => {
+            use crate::survival::cox::partitioned::{part_rows, RowsPass};
+            let times = event_times_arg(args)?;
+            let terms = residual_terms_arg(args, "")?;
+            let pass = RowsPass {
+                times: &times,
+                centre: args.nums("centre")?,
+                scale: args.nums("scale")?,
+                beta: args.nums("beta")?,
+                terms: &terms,
+                means: args.nums("means")?,
+                mean_offset: args.num_or("mean_offset", 0.0)?,
+                coef: args.nums("coef")?,
+                naive_var: args.nums("naive_var")?,
+                n_event: args.count_or("n_event", 0, 0)?,
+            };
+            let what = args.str_or("type", "martingale")?;
+            let weighted = args.flag_or("weighted", matches!(what, "dfbeta" | "dfbetas"))?;
+            let r = part_rows(&part, &pass, what, args.opt_nums("at_times")?, weighted)?;
+            Record::new()
+                .with("ncol", r.ncol)
+                .with("values", r.values)
+                .with("rows", r.rows)
+                .with("time", r.time)
+                .with("strata", r.strata.iter().map(|&s| s as usize).collect::<Vec<usize>>())
+        }
         other => {
             return Err(Error::InvalidArgument {
                 arg: "pass",
-                reason: format!("unknown value \"{other}\"; accepted: \"moments\", \"sums\", \"residuals\""),
+                reason: format!("unknown value \"{other}\"; accepted: \"moments\", \"sums\", \"residuals\", \"rows\""),
             })
         }
     };
@@ -305,6 +333,8 @@ impl CoxParts {
                     zero_one: r.nums("zero_one")?.iter().map(|&v| v != 0.0).collect(),
                     times,
                     fractional: r.flag_or("fractional", false)?,
+                    sx1: r.opt_nums("sx1")?.map(<[f64]>::to_vec).unwrap_or_default(),
+                    so: r.num_or("so", 0.0)?,
                 })?;
             }
             d.take_moments(total)?;
@@ -329,7 +359,12 @@ impl CoxParts {
                     Some(s) => s.add(&t)?,
                 }
             }
-            d.take_sums(&total.expect("a part"))?;
+            let total = total.expect("a part");
+            if d.pending().is_none() {
+                d.take_final_sums(&total)?;
+            } else {
+                d.take_sums(&total)?;
+            }
         }
         let done = d.pending().is_none();
         drop(d);
@@ -351,6 +386,52 @@ impl Fitted for CoxParts {
             "request" => Ok(self.request()),
             "step" => self.step(args),
             "result" => self.fit()?.record().map(Value::Record),
+            // after the fit: the pass of risk-set sums at the final coefficients that the
+            // rows' residuals and predictions need (NULL once taken), then their arguments
+            "rows_request" => {
+                let d = self.driver.lock().expect("driver");
+                if d.fit().is_none() {
+                    return Err(Error::InvalidArgument { arg: "rows_request", reason: "the fit is not done: run the passes it asks for".into() });
+                }
+                Ok(match d.final_pending() {
+                    Some(crate::survival::cox::partitioned::Pass::Sums { times, centre, scale, beta }) => Value::Record(
+                        Record::new()
+                            .with("pass", "sums")
+                            .with("times", &times.times)
+                            .with("time_offsets", times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>())
+                            .with("centre", centre)
+                            .with("scale", scale)
+                            .with("beta", beta),
+                    ),
+                    _ => Value::Null,
+                })
+            }
+            "rows_args" => {
+                let d = self.driver.lock().expect("driver");
+                let Some(r) = d.rows_pass() else {
+                    return Err(Error::InvalidArgument { arg: "rows_args", reason: "take the pass that rows_request asks for first".into() });
+                };
+                Ok(Value::Record(
+                    Record::new()
+                        .with("pass", "rows")
+                        .with("times", &r.times.times)
+                        .with("time_offsets", r.times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>())
+                        .with("centre", r.centre)
+                        .with("scale", r.scale)
+                        .with("beta", r.beta)
+                        .with("h", &r.terms.h)
+                        .with("xh", &r.terms.xh)
+                        .with("dm", &r.terms.dm)
+                        .with("m1", &r.terms.m1)
+                        .with("m2", &r.terms.m2)
+                        .with("means", r.means)
+                        .with("mean_offset", r.mean_offset)
+                        .with("coef", r.coef)
+                        .with("naive_var", r.naive_var)
+                        .with("n_event", r.n_event),
+                ))
+            }
+            "predict" | "baseline_hazard" => self.fit()?.call(method, args),
             "coef_table" => {
                 let conf_level = args.num_or("conf_level", 0.95)?;
                 crate::data::check_conf_level(conf_level)?;

@@ -112,6 +112,8 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("interval_net_survival", relsurv::interval_net_survival),
         ("interval_partitioned", relsurv::interval_partitioned),
         ("interval_part_pass", relsurv::interval_part_pass),
+        ("net_survival_partitioned", relsurv::net_survival_partitioned),
+        ("net_survival_part_pass", relsurv::net_survival_part_pass),
         ("icss_group", relsurv::icss_group),
         ("life_table", trends::life_table),
         ("funnel", trends::funnel),

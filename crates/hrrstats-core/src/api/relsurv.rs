@@ -493,11 +493,7 @@ pub fn net_survival(args: &Args) -> Result<Output> {
         d = d.with_strata(c, k)?;
     }
     let method = args.option::<NetMethod>("method")?;
-    let mut params = NetSurvival::params()
-        .method(method)
-        .precision(precision(args, &s)?)
-        .conf_type(args.option::<ConfType>("conf_type")?)
-        .conf_level(args.num_or("conf_level", 0.95)?);
+    let mut params = net_params(args, &s)?;
     if let Some(f) = args.opt_num("fin_date")? {
         params = params.fin_date(calendar_in(s.unit, &[f])[0]);
     }
@@ -508,6 +504,21 @@ pub fn net_survival(args: &Args) -> Result<Output> {
         Some((c, _)) => c.iter().for_each(|&g| n[g as usize] += 1),
         None => n[0] = d.n(),
     }
+    let rec = net_record(&fit, &n, method, &s);
+    Ok(Output::fit(rec, fit))
+}
+
+/// The options of a net-survival curve (`method`, `precision`, `conf_type`, `conf_level`).
+fn net_params(args: &Args, s: &Spec) -> Result<crate::relsurv::NetSurvivalParams> {
+    Ok(NetSurvival::params()
+        .method(args.option::<NetMethod>("method")?)
+        .precision(precision(args, s)?)
+        .conf_type(args.option::<ConfType>("conf_type")?)
+        .conf_level(args.num_or("conf_level", 0.95)?))
+}
+
+/// The record of a net-survival fit (`n` persons per stratum).
+fn net_record(fit: &NetSurvivalFit, n: &[usize], method: NetMethod, s: &Spec) -> Record {
     let mut t = Table::new();
     let mut s_col = Vec::new();
     let mut cols: [Vec<f64>; 9] = Default::default();
@@ -531,15 +542,179 @@ pub fn net_survival(args: &Args) -> Result<Output> {
         t.push(name, c);
     }
     let events: Vec<f64> = fit.curves.iter().map(|c| c.n_event.iter().sum()).collect();
-    let rec = Record::new()
+    Record::new()
         .with("table", t)
-        .with("n", ints(&n))
+        .with("n", ints(n))
         .with("events", events)
         .with("method", method.name())
         .with("conf_type", fit.conf_type.name())
         .with("conf_level", fit.conf_level)
-        .with("time_unit", s.unit.name());
-    Ok(Output::fit(rec, fit))
+        .with("time_unit", s.unit.name())
+}
+
+// ---- net survival over parts (hrrstats.dask) ---------------------------------------------
+
+/// `net_survival_part_pass`: one part's numbers for a pass of `net_survival_partitioned`
+/// (the arguments of `net_survival` for the part's persons, `strata` codes with the whole
+/// data's levels): `pass` "times" gives `times` (its distinct follow-up times per
+/// stratum: a list) and `n`; "sums" (with `times`/`time_offsets`, the merged times of
+/// every stratum) gives the additive sums `a`, `dn`, `dn2`, `exits`, `events` (lists,
+/// one per stratum) and `n`.
+pub fn net_survival_part_pass(args: &Args) -> Result<Output> {
+    let s = spec(args)?;
+    let p = persons(args, &s)?;
+    let mut d = net_data(args, &s, &p)?;
+    if let Some((c, k)) = args.opt_codes("strata")? {
+        d = d.with_strata(c, k)?;
+    }
+    let params = net_params(args, &s)?;
+    let list = |v: Vec<Vec<f64>>| Value::List(v.into_iter().map(Value::Nums).collect());
+    let rec = match args.str_or("pass", "times")? {
+        "times" => {
+            let (times, n) = params.part_times(&d)?;
+            Record::new().with("times", list(times)).with("n", n)
+        }
+        "sums" => {
+            let times = stacked_times(args)?;
+            let r = params.part_sums(&s.table, &d, &times)?;
+            Record::new()
+                .with("a", list(r.a))
+                .with("dn", list(r.dn))
+                .with("dn2", list(r.dn2))
+                .with("exits", list(r.exits))
+                .with("events", list(r.events))
+                .with("n", r.n)
+        }
+        other => {
+            return Err(Error::InvalidArgument {
+                arg: "pass",
+                reason: format!("unknown value \"{other}\"; accepted: \"times\", \"sums\""),
+            })
+        }
+    };
+    Ok(Output::value(rec))
+}
+
+/// Times per stratum from `times`/`time_offsets` (as the Cox driver sends event times).
+fn stacked_times(args: &Args) -> Result<Vec<Vec<f64>>> {
+    let e = super::cox::event_times_arg(args)?;
+    if e.offsets.first() != Some(&0) || e.offsets.last() != Some(&e.times.len()) || e.offsets.windows(2).any(|w| w[0] > w[1]) {
+        return Err(Error::InvalidArgument { arg: "time_offsets", reason: "must run from 0 to the number of times".into() });
+    }
+    Ok(e.offsets.windows(2).map(|w| e.times[w[0]..w[1]].to_vec()).collect())
+}
+
+enum NetPartsState {
+    Times,
+    Sums(Vec<Vec<f64>>),
+    Done(Box<(Record, NetSurvivalFit)>),
+}
+
+/// The driver of a net-survival curve over parts.
+struct NetParts {
+    params: crate::relsurv::NetSurvivalParams,
+    method: NetMethod,
+    spec: Spec,
+    state: std::sync::Mutex<NetPartsState>,
+}
+
+impl NetParts {
+    fn request(state: &NetPartsState) -> Value {
+        match state {
+            NetPartsState::Times => Value::Record(Record::new().with("pass", "times")),
+            NetPartsState::Sums(times) => {
+                let mut offsets = vec![0.0];
+                for t in times {
+                    offsets.push(offsets.last().copied().unwrap_or(0.0) + t.len() as f64);
+                }
+                Value::Record(
+                    Record::new()
+                        .with("pass", "sums")
+                        .with("times", times.concat())
+                        .with("time_offsets", offsets),
+                )
+            }
+            NetPartsState::Done(_) => Value::Null,
+        }
+    }
+}
+
+impl Fitted for NetParts {
+    fn call(&self, method: &str, args: &Args) -> Result<Value> {
+        use super::cox::{list_of_nums, part_records};
+        let mut state = self.state.lock().expect("net parts");
+        match (method, &*state) {
+            ("request", st) => Ok(Self::request(st)),
+            ("step", NetPartsState::Times) => {
+                let recs = part_records(args)?;
+                let mut times: Vec<Vec<f64>> = Vec::new();
+                for r in recs {
+                    let t = list_of_nums(r, "times")?;
+                    if times.is_empty() {
+                        times = t;
+                    } else if t.len() != times.len() {
+                        return Err(Error::InvalidArgument { arg: "parts", reason: "the parts have different strata".into() });
+                    } else {
+                        for (a, b) in times.iter_mut().zip(t) {
+                            a.extend(b);
+                        }
+                    }
+                }
+                for t in &mut times {
+                    t.sort_by(f64::total_cmp);
+                    t.dedup();
+                }
+                *state = NetPartsState::Sums(times);
+                Ok(Value::Record(Record::new().with("done", false).with("request", Self::request(&state))))
+            }
+            ("step", NetPartsState::Sums(times)) => {
+                let recs = part_records(args)?;
+                let mut total = crate::relsurv::net::partitioned::NetPartSums::default();
+                for r in recs {
+                    total.add(&crate::relsurv::net::partitioned::NetPartSums {
+                        a: list_of_nums(r, "a")?,
+                        dn: list_of_nums(r, "dn")?,
+                        dn2: list_of_nums(r, "dn2")?,
+                        exits: list_of_nums(r, "exits")?,
+                        events: list_of_nums(r, "events")?,
+                        n: r.nums("n")?.to_vec(),
+                    })?;
+                }
+                let fit = self.params.from_part_sums(times, &total)?;
+                let n: Vec<usize> = total.n.iter().map(|&v| v as usize).collect();
+                let rec = net_record(&fit, &n, self.method, &self.spec);
+                *state = NetPartsState::Done(Box::new((rec, fit)));
+                Ok(Value::Record(Record::new().with("done", true).with("request", Value::Null)))
+            }
+            ("step", NetPartsState::Done(_)) => Err(Error::InvalidArgument {
+                arg: "parts",
+                reason: "the curves are done: their passes were taken".into(),
+            }),
+            ("result", NetPartsState::Done(d)) => Ok(Value::Record(d.0.clone())),
+            ("result", _) => Err(Error::InvalidArgument {
+                arg: "result",
+                reason: "the curves are not done: run the passes they ask for".into(),
+            }),
+            (other, NetPartsState::Done(d)) => d.1.call(other, args),
+            (other, _) => Err(no_such("a net-survival curve over partitions", other)),
+        }
+    }
+}
+
+/// `net_survival_partitioned`: the driver of `net_survival` (Pohar-Perme or Ederer II)
+/// over parts: its options (`method`, `precision`, `conf_type`, `conf_level`) and
+/// `ratetable`; no persons. Operations: `request` (a "times" pass, then a "sums" pass
+/// with the merged times, then NULL), `step` (`parts`: the records of
+/// `net_survival_part_pass`), `result` (the record of `net_survival`), then that fit's
+/// `at` and `age_standardized`.
+pub fn net_survival_partitioned(args: &Args) -> Result<Output> {
+    let s = spec(args)?;
+    let params = net_params(args, &s)?;
+    params.check_partitioned()?;
+    let method = args.option::<NetMethod>("method")?;
+    let f = NetParts { params, method, spec: s, state: std::sync::Mutex::new(NetPartsState::Times) };
+    let first = f.call("request", &Args::new())?;
+    Ok(Output::fit(Record::new().with("request", first), f))
 }
 
 /// The standard's weights: "icss1".."icss3" (the five ICSS age groups) or one number

@@ -380,7 +380,10 @@ impl CumIncFit {
 /// `U_i0 = p0 (c - c_e)`, `U_ik = B_k - c_e F_k + γ_ik`); after it leaves,
 /// `U_ik = α_ik + β_i F_k(t)` and `U_i0 = β_i p0(t)`. The variance `Σ_i w_i² U_i²` is
 /// then kept as running sums of `w²`, `w² c_e`, `w² γ`, ... over the rows at risk and
-/// `w² α²`, `w² α β`, `w² β²` over the rows that left. Returns per cause and for `p0`.
+/// `w² α²`, `w² α β`, `w² β²` over the rows that left. Rows with the same group, entry,
+/// exit and cause share `U`, so a row standing for merged rows (frequency weights, or
+/// the sums of a partitioned table) enters with their `Σ w²` (`w` for frequency
+/// weights): the variance is the expanded data's. Returns per cause and for `p0`.
 fn ij_variance(
     d: &CompetingData,
     r: &[usize],
@@ -389,7 +392,7 @@ fn ij_variance(
 ) -> (Vec<Vec<f64>>, Vec<f64>) {
     let nc = causes.len();
     let m = c.time.len();
-    let w2 = |i: usize| d.weight(i) * d.weight(i);
+    let w2 = |i: usize| d.weight_squared(i);
     let cause_idx = |i: usize| {
         if d.cause[i] == d.censor_code {
             None

@@ -24,6 +24,10 @@ pub struct CompetingData<'a> {
     /// The weights count identical rows (a frequency table): Gray's test is the
     /// expanded data's.
     pub(crate) frequency: bool,
+    /// Per row, the sum of the squared case weights of the rows it stands for (a row
+    /// of a table that merged identical weighted rows): the infinitesimal jackknife's
+    /// `Σ w²`. Absent: `w` for frequency weights (each copy weighs 1), else `w²`.
+    pub(crate) weights_squared: Option<&'a [f64]>,
     pub(crate) group: Option<(&'a [u32], usize)>,
     pub(crate) strata: Option<(&'a [u32], usize)>,
 }
@@ -45,6 +49,7 @@ impl<'a> CompetingData<'a> {
             entry: None,
             weights: None,
             frequency: false,
+            weights_squared: None,
             group: None,
             strata: None,
         })
@@ -107,6 +112,29 @@ impl<'a> CompetingData<'a> {
         Ok(d)
     }
 
+    /// Rows that stand for several merged rows with case weights (`weights` their sum):
+    /// `weights_squared` the sum of their squared weights, for the infinitesimal
+    /// jackknife variance (finite, non-negative; with `weights`).
+    pub fn with_weights_squared(mut self, w2: &'a [f64]) -> Result<Self> {
+        check_len("weights_squared", w2.len(), "time", self.time.len())?;
+        if self.weights.is_none() {
+            return Err(Error::InvalidArgument {
+                arg: "weights_squared",
+                reason: "goes with `weights` (the sums of the merged rows' weights)".into(),
+            });
+        }
+        if let Some(row) = w2.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+            return Err(Error::InvalidValue {
+                arg: "weights_squared",
+                row,
+                value: w2[row],
+                problem: "weight is negative, missing or not finite",
+            });
+        }
+        self.weights_squared = Some(w2);
+        Ok(self)
+    }
+
     /// Groups whose cumulative incidence curves are estimated (and compared).
     pub fn with_group(self, codes: &'a [u32], k: usize) -> Result<Self> {
         self.with_group_arg(codes, k, "group")
@@ -136,6 +164,15 @@ impl<'a> CompetingData<'a> {
     }
     fn weight(&self, i: usize) -> f64 {
         self.weights.map_or(1.0, |w| w[i])
+    }
+    /// The row's `Σ w²` in the infinitesimal jackknife: given, or `w` for frequency
+    /// weights (the row's copies each weigh 1), else `w²`.
+    fn weight_squared(&self, i: usize) -> f64 {
+        match self.weights_squared {
+            Some(v) => v[i],
+            None if self.frequency => self.weight(i),
+            None => self.weight(i) * self.weight(i),
+        }
     }
     fn group_of(&self, i: usize) -> usize {
         self.group.map_or(0, |(g, _)| g[i] as usize)

@@ -47,6 +47,7 @@ use crate::error::{Error, Result};
 use crate::survival::km::ConfType;
 
 pub mod crude;
+pub mod partitioned;
 pub mod standardize;
 pub mod test;
 
@@ -319,34 +320,18 @@ impl NetSurvivalParams {
         }
         let m = times.len();
         // Observed counts at each time.
-        let mut n_risk = vec![0.0; m];
+        let mut exits = vec![0.0; m];
         let mut n_event = vec![0.0; m];
         for &i in rows {
             let j = times.partition_point(|&t| t < d.time[i]);
             n_event[j] += d.status[i];
-            n_risk[j] += 1.0; // exits at j; cumulated below
+            exits[j] += 1.0;
         }
-        let mut n_exit = n_risk.clone();
-        for j in (0..m.saturating_sub(1)).rev() {
-            n_risk[j] += n_risk[j + 1];
-        }
-        for j in 0..m {
-            n_exit[j] -= n_event[j];
-        }
+        let (n_risk, n_exit) = at_risk(&exits, &n_event);
         let (haz, var, popsur) = match self.method {
             NetMethod::PoharPerme | NetMethod::Ederer2 => {
                 let s = pp_sums(table, d, rows, &times, self.precision)?;
-                let mut haz = vec![0.0; m];
-                let mut var = vec![0.0; m];
-                for j in 0..m {
-                    if self.method == NetMethod::PoharPerme {
-                        haz[j] = s.dnisi[j] / s.yisi[j] - s.fint[j];
-                        var[j] = s.dnisisq[j] / (s.yisi[j] * s.yisi[j]);
-                    } else {
-                        haz[j] = n_event[j] / n_risk[j] - s.yidli[j] / n_risk[j];
-                        var[j] = n_event[j] / (n_risk[j] * n_risk[j]);
-                    }
-                }
+                let (haz, var) = self.pp_hazard(&s, &n_event, &n_risk);
                 (haz, var, None)
             }
             NetMethod::Ederer1 | NetMethod::Hakulinen => {
@@ -369,8 +354,43 @@ impl NetSurvivalParams {
                 (haz, var, Some(popsur))
             }
         };
+        Ok(self.assemble(times, n_risk, n_event, n_exit, &haz, &var, popsur.as_deref(), z))
+    }
+
+    /// Pohar-Perme's or Ederer II's hazard increments and variance terms per time.
+    fn pp_hazard(&self, s: &PpSums, n_event: &[f64], n_risk: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let m = n_event.len();
+        let mut haz = vec![0.0; m];
+        let mut var = vec![0.0; m];
+        for j in 0..m {
+            if self.method == NetMethod::PoharPerme {
+                haz[j] = s.dnisi[j] / s.yisi[j] - s.fint[j];
+                var[j] = s.dnisisq[j] / (s.yisi[j] * s.yisi[j]);
+            } else {
+                haz[j] = n_event[j] / n_risk[j] - s.yidli[j] / n_risk[j];
+                var[j] = n_event[j] / (n_risk[j] * n_risk[j]);
+            }
+        }
+        (haz, var)
+    }
+
+    /// The curve from its counts, hazard increments and variance terms (and, for
+    /// Ederer I and Hakulinen, the expected survival it is divided by).
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        &self,
+        times: Vec<f64>,
+        n_risk: Vec<f64>,
+        n_event: Vec<f64>,
+        n_exit: Vec<f64>,
+        haz: &[f64],
+        var: &[f64],
+        popsur: Option<&[f64]>,
+        z: f64,
+    ) -> NetCurve {
+        let m = times.len();
         let mut out = NetCurve {
-            time: times.clone(),
+            time: times,
             n_risk,
             n_event,
             n_censor: n_exit,
@@ -380,7 +400,7 @@ impl NetSurvivalParams {
         for j in 0..m {
             surv *= 1.0 - haz[j];
             cv += var[j];
-            let s = match &popsur {
+            let s = match popsur {
                 Some(p) => surv / p[j],
                 None => surv,
             };
@@ -402,8 +422,20 @@ impl NetSurvivalParams {
             out.lower.push(lo);
             out.upper.push(hi);
         }
-        Ok(out)
+        out
     }
+}
+
+/// Numbers at risk (the exits at or after each time) and censored (exits that are not
+/// events) from the exits and events at each time.
+fn at_risk(exits: &[f64], n_event: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let m = exits.len();
+    let mut n_risk = exits.to_vec();
+    for j in (0..m.saturating_sub(1)).rev() {
+        n_risk[j] += n_risk[j + 1];
+    }
+    let n_exit = (0..m).map(|j| exits[j] - n_event[j]).collect();
+    (n_risk, n_exit)
 }
 
 /// Per-interval sums for Pohar-Perme and Ederer II.
@@ -462,6 +494,21 @@ fn pp_sums(
     times: &[f64],
     prec: f64,
 ) -> Result<PpSums> {
+    let (a, dnisi, dnisisq) = pp_raw(table, d, rows, times, prec)?;
+    Ok(pp_finish(&a, dnisi, dnisisq, times, &fine_steps(times, prec)))
+}
+
+/// The persons' additive sums: per integration step `Σλ/S(start)`, `Σλ/S(end)`,
+/// `Σ1/S(start)`, `Σ1/S(end)`, `ΣLλ` (five per step, over the persons still at risk
+/// at the end of the step's interval), and per time the deaths' `Σ 1/S` and `Σ 1/S²`.
+/// Each person's time must be one of `times`.
+fn pp_raw(
+    table: &RateTable,
+    d: &NetSurvivalData,
+    rows: &[usize],
+    times: &[f64],
+    prec: f64,
+) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
     let m = times.len();
     let steps = fine_steps(times, prec);
     let ns = steps.len();
@@ -548,7 +595,13 @@ fn pp_sums(
         )
         .reduce(zero, add)
     }, add)?;
-    let (a, dnisi, dnisisq) = acc;
+    Ok(acc)
+}
+
+/// The per-interval sums from the per-step sums of every person (`a`: five per step,
+/// additive over persons) and the deaths' weighted sums per time.
+fn pp_finish(a: &[f64], dnisi: Vec<f64>, dnisisq: Vec<f64>, times: &[f64], steps: &[(f64, f64, usize)]) -> PpSums {
+    let (m, ns, width) = (times.len(), steps.len(), 5);
     let mut yisi = vec![0.0; m];
     let mut fint = vec![0.0; m];
     let mut yidli = vec![0.0; m];
@@ -567,13 +620,13 @@ fn pp_sums(
             k += 1;
         }
     }
-    Ok(PpSums {
+    PpSums {
         dnisi,
         dnisisq,
         yisi,
         fint,
         yidli,
-    })
+    }
 }
 
 /// Per-interval sums for Ederer I and Hakulinen (relsurv's `netwei`: exact integration

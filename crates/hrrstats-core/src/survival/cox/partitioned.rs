@@ -110,6 +110,9 @@ pub struct Moments {
     pub times: Vec<Vec<f64>>,
     /// Some case weight is not a whole number (coxph's rule: robust variance).
     pub fractional: bool,
+    /// Unweighted `Σ x` (the means of counting-process data) and `Σ w offset`.
+    pub sx1: Vec<f64>,
+    pub so: f64,
 }
 
 impl Moments {
@@ -127,6 +130,10 @@ impl Moments {
         self.n += o.n;
         self.n_event += o.n_event;
         self.wsum += o.wsum;
+        self.so += o.so;
+        if self.sx1.len() == o.sx1.len() {
+            self.sx1.iter_mut().zip(&o.sx1).for_each(|(a, b)| *a += b);
+        }
         self.fractional |= o.fractional;
         for j in 0..self.sx.len() {
             self.sx[j] += o.sx[j];
@@ -165,6 +172,7 @@ pub fn part_moments(part: &CoxPart) -> Result<Moments> {
         n,
         sx: vec![0.0; p],
         sxx: vec![0.0; p],
+        sx1: vec![0.0; p],
         zero_one: vec![true; p],
         times: vec![Vec::new(); part.n_strata()],
         ..Default::default()
@@ -172,6 +180,7 @@ pub fn part_moments(part: &CoxPart) -> Result<Moments> {
     for i in 0..n {
         let w = part.weight(i);
         m.wsum += w;
+        m.so += w * part.offset.map_or(0.0, |o| o[i]);
         m.fractional |= w.fract() != 0.0;
         if part.status[i] == 1.0 {
             m.n_event += 1;
@@ -184,6 +193,7 @@ pub fn part_moments(part: &CoxPart) -> Result<Moments> {
         for i in 0..n {
             let w = part.weight(i);
             m.sx[j] += w * col[i];
+            m.sx1[j] += col[i];
             m.sxx[j] += w * col[i] * col[i];
         }
     }
@@ -684,6 +694,14 @@ pub struct CoxOverParts {
     /// The first Newton evaluation (at the initial coefficients): its coefficients and sums.
     first: Option<(Vec<f64>, TimeSums)>,
     state: State,
+    /// The covariate means and the offset's case-weighted mean, as the in-memory fit's.
+    means: Vec<f64>,
+    mean_offset: f64,
+    /// After the fit: its event times, centring, scaling and final coefficients (scaled),
+    /// and the residual terms at them (from one more pass of risk-set sums), for the
+    /// rows' residuals and predictions.
+    point: Option<(EventTimes, Vec<f64>, Vec<f64>, Vec<f64>)>,
+    final_terms: Option<ResidualTerms>,
 }
 
 enum State {
@@ -750,6 +768,10 @@ impl CoxOverParts {
             clusters: None,
             first: None,
             state: State::Moments,
+            means: Vec::new(),
+            mean_offset: 0.0,
+            point: None,
+            final_terms: None,
         })
     }
 
@@ -795,6 +817,18 @@ impl CoxOverParts {
             return Err(Error::Data { arg: "status", reason: "no events: a Cox model needs at least one".into() });
         }
         let (centre, scale) = m.centre_scale();
+        self.means = (0..m.sx.len())
+            .map(|j| {
+                if m.zero_one[j] {
+                    0.0
+                } else if self.counting && m.sx1.len() == m.sx.len() {
+                    m.sx1[j] / m.n as f64
+                } else {
+                    m.sx[j] / m.wsum
+                }
+            })
+            .collect();
+        self.mean_offset = m.so / m.wsum;
         let times = EventTimes::from_strata(&m.times);
         let beta0: Vec<f64> = match &self.params.init {
             Some(init) => init.iter().zip(&scale).map(|(b, s)| b / s).collect(),
@@ -851,7 +885,11 @@ impl CoxOverParts {
             FromNewton::Done(r) => {
                 let it = r?;
                 let mut fit = CoxPhFit::assemble(scale, &self.params, &it, moments.n, moments.n_event, &self.names);
-                fit.means = centre.clone();
+                fit.means = self.means.clone();
+                fit.mean_offset = self.mean_offset;
+                let final_beta: Vec<f64> =
+                    fit.coef.iter().zip(scale.iter()).map(|(b, s)| if b.is_nan() { 0.0 } else { b / s }).collect();
+                self.point = Some((times.clone(), centre.clone(), scale.clone(), final_beta));
                 let robust = self.robust.unwrap_or(self.clusters.is_some() || moments.fractional);
                 if !robust && self.clusters.is_some() {
                     fit.warnings.push("cluster specified with robust=FALSE, cluster ignored".to_string());
@@ -871,6 +909,61 @@ impl CoxOverParts {
             }
         }
         Ok(())
+    }
+
+    /// After the fit, the pass of risk-set sums at the final coefficients that the rows'
+    /// residuals and predictions (and the baseline hazard) need; `None` before the fit is
+    /// done and once the pass was taken.
+    pub fn final_pending(&self) -> Option<Pass<'_>> {
+        if self.fit().is_none() || self.final_terms.is_some() {
+            return None;
+        }
+        let (times, centre, scale, beta) = self.point.as_ref()?;
+        Some(Pass::Sums { times, centre, scale, beta })
+    }
+
+    /// The final pass's sums over every part: the residual terms at the final
+    /// coefficients and the baseline hazard (at the event times).
+    pub fn take_final_sums(&mut self, t: &TimeSums) -> Result<()> {
+        let efron = self.params.ties == super::Ties::Efron;
+        let (Some((times, centre, _, _)), None, State::Done(fit)) = (&self.point, &self.final_terms, &mut self.state) else {
+            return Err(Error::InvalidArgument { arg: "parts", reason: "no final pass is pending".into() });
+        };
+        if t.a.len() != times.times.len() || t.p != self.names.len() {
+            return Err(Error::InvalidArgument { arg: "parts", reason: "the sums are not of this pass".into() });
+        }
+        let terms = t.residual_terms(times, efron);
+        // the hazard's increments are for the risk scores exp((x - centre)'β + offset):
+        // at x = 0 with the offset at its mean, and at x = means, as the in-memory fit
+        let coef: Vec<f64> = fit.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+        let cb: f64 = centre.iter().zip(&coef).map(|(c, b)| c * b).sum();
+        let mb: f64 = self.means.iter().zip(&coef).map(|(m, b)| m * b).sum();
+        let (to_zero, to_means) = ((self.mean_offset - cb).exp(), (self.mean_offset - cb + mb).exp());
+        fit.baseline = super::BaselineHazard {
+            offsets: times.offsets.clone(),
+            time: times.times.clone(),
+            cumulative_hazard: terms.h.iter().map(|h| h * to_zero).collect(),
+            cumulative_hazard_centered: terms.h.iter().map(|h| h * to_means).collect(),
+        };
+        self.final_terms = Some(terms);
+        Ok(())
+    }
+
+    /// What a part's rows' residuals and predictions need (after the final pass).
+    pub fn rows_pass(&self) -> Option<RowsPass<'_>> {
+        let ((times, centre, scale, beta), terms, fit) = (self.point.as_ref()?, self.final_terms.as_ref()?, self.fit()?);
+        Some(RowsPass {
+            times,
+            centre,
+            scale,
+            beta,
+            terms,
+            means: &self.means,
+            mean_offset: self.mean_offset,
+            coef: &fit.coef,
+            naive_var: &fit.naive_var,
+            n_event: fit.n_event,
+        })
     }
 
     /// The residual pass's sums over every part: the robust variance.
@@ -899,4 +992,200 @@ impl CoxOverParts {
         self.state = State::Done(fit);
         Ok(())
     }
+}
+
+// ---- per-row results of a finished fit (residuals and predictions) ----------------------
+
+/// What a part needs to compute its rows' residuals and predictions from a fit over
+/// parts: the event times, the centring and scaling, the final coefficients (scaled
+/// coordinates) with their residual terms (from the risk-set sums at them, added over
+/// every part), the covariate means and the offset's mean of `predict(type = "lp")`,
+/// the coefficients (original units), the model-based variance and the number of events.
+pub struct RowsPass<'a> {
+    pub times: &'a EventTimes,
+    pub centre: &'a [f64],
+    pub scale: &'a [f64],
+    pub beta: &'a [f64],
+    pub terms: &'a ResidualTerms,
+    pub means: &'a [f64],
+    pub mean_offset: f64,
+    pub coef: &'a [f64],
+    pub naive_var: &'a [f64],
+    pub n_event: usize,
+}
+
+/// A part's rows' values: `ncol` per row (row-major), and for the Schoenfeld kinds the
+/// event rows only (`rows`: their positions in the part, `time`, `strata`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowsOut {
+    pub ncol: usize,
+    pub values: Vec<f64>,
+    pub rows: Vec<usize>,
+    pub time: Vec<f64>,
+    pub strata: Vec<u32>,
+}
+
+/// The per-row results of a fit over parts for this part's rows, as the in-memory fit
+/// gives them: `what` one of the residual kinds of `residuals.coxph` ("martingale",
+/// "deviance", "score", "dfbeta", "dfbetas", "schoenfeld", "scaledsch"; dfbeta(s) times
+/// the case weight when `weighted`) or of `predict.coxph` for the fitted rows ("lp",
+/// "risk", "expected", "survival" at `at_times`). A row at risk over the event times
+/// `lo..hi` of its stratum has the martingale residual
+/// `δ - e^η (h_hi - h_lo) + δ e^η m1` (Efron's tied deaths get part of the last
+/// increment) and the score residual of [`ResidualTerms`]; the Schoenfeld residual of an
+/// event is `x - dm`.
+pub fn part_rows(part: &CoxPart, pass: &RowsPass, what: &str, at_times: Option<&[f64]>, weighted: bool) -> Result<RowsOut> {
+    part.check()?;
+    let (n, p, k) = (part.time.len(), part.x.p(), pass.times.k());
+    for (name, v) in [("centre", pass.centre), ("scale", pass.scale), ("beta", pass.beta), ("means", pass.means), ("coef", pass.coef)] {
+        if v.len() != p {
+            return Err(Error::InvalidArgument { arg: name, reason: format!("has length {}; there are {p} covariates", v.len()) });
+        }
+    }
+    if pass.naive_var.len() != p * p {
+        return Err(Error::InvalidArgument { arg: "naive_var", reason: format!("must have {} values", p * p) });
+    }
+    for (name, v) in [("centre", pass.centre), ("scale", pass.scale), ("beta", pass.beta), ("means", pass.means)] {
+        crate::data::check_finite(name, v)?;
+    }
+    pass.times.check(part.n_strata())?;
+    let t = pass.terms;
+    if t.h.len() != k || t.m1.len() != k || [&t.xh, &t.dm, &t.m2].iter().any(|v| v.len() != k * p) {
+        return Err(Error::InvalidArgument { arg: "terms", reason: "do not match the event times and covariates".into() });
+    }
+    let kinds = [
+        "martingale", "deviance", "score", "dfbeta", "dfbetas", "schoenfeld", "scaledsch", "lp", "risk", "expected", "survival",
+    ];
+    if !kinds.contains(&what) {
+        return Err(Error::InvalidArgument {
+            arg: "type",
+            reason: format!(
+                "unknown value \"{what}\"; accepted: {}",
+                kinds.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")
+            ),
+        });
+    }
+    let at = match (what, at_times) {
+        ("survival", Some(t)) => {
+            crate::data::check_times(t)?;
+            t
+        }
+        ("survival", None) => return Err(Error::InvalidArgument { arg: "times", reason: "is required for type \"survival\"".into() }),
+        _ => &[][..],
+    };
+    let coef: Vec<f64> = pass.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+    let ncol = match what {
+        "score" | "dfbeta" | "dfbetas" | "schoenfeld" | "scaledsch" => p,
+        "survival" => at.len(),
+        _ => 1,
+    };
+    let mut out = RowsOut { ncol, ..Default::default() };
+    let mut xs = vec![0.0; p];
+    let mut r = vec![0.0; p];
+    for i in 0..n {
+        let s = part.stratum(i);
+        let (lo_s, hi_s) = (pass.times.offsets[s], pass.times.offsets[s + 1]);
+        let tt = &pass.times.times[lo_s..hi_s];
+        let hi = tt.partition_point(|&v| v <= part.time[i]);
+        let lo = part.entry.map_or(0, |e| tt.partition_point(|&v| v <= e[i]));
+        let event = part.status[i] == 1.0;
+        if event && (hi == 0 || tt[hi - 1] != part.time[i]) {
+            return Err(Error::InvalidValue { arg: "times", row: i, value: part.time[i], problem: "the event time of this row is not among the event times" });
+        }
+        for j in 0..p {
+            xs[j] = (part.x.column(j)[i] - pass.centre[j]) * pass.scale[j];
+        }
+        let off = part.offset.map_or(0.0, |o| o[i]);
+        let eta: f64 = xs.iter().zip(pass.beta).map(|(x, b)| x * b).sum::<f64>() + off;
+        let sk = eta.exp();
+        if !sk.is_finite() {
+            return Err(Error::Data { arg: "covariates", reason: format!("exp overflow in the risk score at row {i}: rescale the covariates") });
+        }
+        let a = lo_s + hi.max(1) - 1;
+        let (h_lo, xh_lo) = if lo > 0 && lo < hi { (t.h[lo_s + lo - 1], Some(lo_s + lo - 1)) } else { (0.0, None) };
+        let martingale = || {
+            let d = if event { 1.0 } else { 0.0 };
+            if lo >= hi {
+                return d;
+            }
+            d - sk * (t.h[a] - h_lo) + if event { sk * t.m1[a] } else { 0.0 }
+        };
+        // score residual (scaled coordinates), unweighted
+        let score = |r: &mut [f64]| {
+            r.fill(0.0);
+            if lo < hi {
+                for j in 0..p {
+                    let dxh = t.xh[a * p + j] - xh_lo.map_or(0.0, |b| t.xh[b * p + j]);
+                    r[j] = -sk * (xs[j] * (t.h[a] - h_lo) - dxh);
+                }
+                if event {
+                    for j in 0..p {
+                        r[j] += (xs[j] - t.dm[a * p + j]) + sk * (xs[j] * t.m1[a] - t.m2[a * p + j]);
+                    }
+                }
+            }
+            for j in 0..p {
+                r[j] /= pass.scale[j];
+            }
+        };
+        match what {
+            "martingale" => out.values.push(martingale()),
+            "expected" => out.values.push(if event { 1.0 } else { 0.0 } - martingale()),
+            "deviance" => {
+                let m = martingale();
+                let d = if event { 1.0 } else { 0.0 };
+                let tt = if d == 1.0 { (d - m).ln() * d } else { 0.0 };
+                out.values.push(m.signum() * (-2.0 * (m + tt)).sqrt());
+            }
+            "lp" | "risk" => {
+                let lp = (0..p).map(|j| (part.x.column(j)[i] - pass.means[j]) * coef[j]).sum::<f64>()
+                    + part.offset.map_or(0.0, |o| o[i] - pass.mean_offset);
+                out.values.push(if what == "lp" { lp } else { lp.exp() });
+            }
+            "survival" => {
+                for &x in at {
+                    let q = tt.partition_point(|&v| v <= x);
+                    let h = if q == 0 { 0.0 } else { t.h[lo_s + q - 1] };
+                    out.values.push((-h * sk).exp());
+                }
+            }
+            "score" | "dfbeta" | "dfbetas" => {
+                score(&mut r);
+                if what == "score" {
+                    out.values.extend_from_slice(&r);
+                } else {
+                    let w = if weighted { part.weight(i) } else { 1.0 };
+                    for j in 0..p {
+                        let mut d: f64 = (0..p).map(|l| r[l] * pass.naive_var[l * p + j]).sum::<f64>() * w;
+                        if what == "dfbetas" {
+                            d /= pass.naive_var[j * p + j].sqrt();
+                        }
+                        out.values.push(d);
+                    }
+                }
+            }
+            _ => {
+                // Schoenfeld: event rows only
+                if !event {
+                    continue;
+                }
+                for j in 0..p {
+                    r[j] = (xs[j] - t.dm[a * p + j]) / pass.scale[j];
+                }
+                out.rows.push(i);
+                out.time.push(part.time[i]);
+                out.strata.push(s as u32);
+                if what == "scaledsch" {
+                    let d = pass.n_event as f64;
+                    for j in 0..p {
+                        let v: f64 = (0..p).map(|l| r[l] * pass.naive_var[l * p + j]).sum();
+                        out.values.push(v * d + coef[j]);
+                    }
+                } else {
+                    out.values.extend_from_slice(&r);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
