@@ -1136,15 +1136,64 @@ def _net_part(pdf, cols, ratetable, strata_levels, options, request):
 
 def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme", strata=None, conf_type="log",
                  conf_level=0.95, precision=None, data=None):
-    """:func:`hrrstats.net_survival` of a Dask DataFrame (arguments but ``ratetable`` name
-    its columns; one ``strata`` column): the same Pohar-Perme (or Ederer II) curves,
-    standard errors and limits, from two passes — each partition's distinct follow-up
-    times, then, on the merged times, each partition's sums over its persons (per
-    integration step of ``precision`` the population hazard weighted by ``1/S*_i``, per
-    time the deaths' ``Σ 1/S*_i`` and ``Σ 1/S*_i²``); a partition sends five numbers per
-    integration step (follow-up / ``precision``). ``at`` and ``age_standardized`` work on
-    the result as in memory. Ederer I and Hakulinen (which integrate every person over
-    the whole follow-up) are not offered over partitions."""
+    """:func:`hrrstats.net_survival` of a Dask DataFrame: the same Pohar-Perme (or
+    Ederer II) curves, standard errors and limits.
+
+    Two passes: each partition's distinct follow-up times, then, on the merged times,
+    each partition's sums over its persons (per integration step of ``precision`` the
+    population hazard weighted by ``1/S*_i``, per time the deaths' ``sum 1/S*_i`` and
+    ``sum 1/S*_i^2``); a partition sends five numbers per integration step (follow-up /
+    ``precision``). Ederer I and Hakulinen (which integrate every person over the whole
+    follow-up) are not offered over partitions.
+
+    Parameters
+    ----------
+    time : str
+        Column: follow-up time in ``ratetable.time_unit`` (e.g. days).
+    event : str
+        Column: 1 = died, 0 = censored.
+    age : str
+        Column: age in years at diagnosis.
+    year : str
+        Column: calendar time of diagnosis (decimal years or dates).
+    sex : str
+        Column: sex, as labelled in the rate table.
+    ratetable : RateTable
+        The population hazards (:meth:`hrrstats.RateTable.from_frame`).
+    method : {"pohar-perme", "ederer2"}, default "pohar-perme"
+        The estimator (rs.surv's ``method``).
+    strata : str, optional
+        Column: one curve per stratum.
+    conf_type : {"log", "log-log", "plain"}, default "log"
+        Transformation of the confidence intervals.
+    conf_level : float, default 0.95
+        Confidence level.
+    precision : float, optional
+        The step of the numerical integration (default one day).
+    data : dask.dataframe.DataFrame
+        The data; string arguments name its columns.
+
+    Returns
+    -------
+    NetSurvival
+        As :func:`hrrstats.net_survival` (``table()``, ``at()``,
+        ``age_standardized()``, ``plot()``).
+
+    Examples
+    --------
+    >>> import hrrstats as hs
+    >>> import hrrstats.dask as hd
+    >>> import dask.dataframe as dd
+    >>> ddf = dd.from_pandas(hs.example_cohort(), npartitions=4)
+    >>> rt = hs.RateTable.from_frame(hs.example_ratetable(), time_unit="days")
+    >>> ns = hd.net_survival("time", "status", "age", "year", "sex", rt, strata="stage", data=ddf)
+    >>> ns.at([5 * 365.241])[["strata", "survival", "lower", "upper"]].round(3)
+      strata  survival  lower  upper
+    0      1     0.957  0.938  0.977
+    1      2     0.862  0.844  0.881
+    2      3     0.618  0.599  0.636
+    3      4     0.115  0.104  0.127
+    """
     data = _frame(data, "net_survival")
     cols = [_names(x, a)[0] for x, a in ((time, "time"), (event, "event"), (age, "age"), (year, "year"),
                                          (sex, "sex"))] + [(_names(strata, "strata") or [None])[0]]
