@@ -12,6 +12,13 @@ import hrrstats as hs
 from hrrstats import _progress
 
 
+@pytest.fixture(autouse=True)
+def _report_at_every_step(monkeypatch):
+    # the core's hook runs at most every 200 ms: a fast machine would finish the long
+    # table before the first report; the variable makes every report go through
+    monkeypatch.setenv("HRRSTATS_PROGRESS_INTERVAL_MS", "0")
+
+
 def _long_table(quiet=False):
     # 400,000 persons in 1-year bands of age and follow-up: about a second of work
     rng = np.random.default_rng(1)

@@ -59,10 +59,17 @@ pub fn part<T>(k: usize, parts: usize, f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// Install `hook` for the current thread, called at most every [`INTERVAL`]; the first
-/// time one interval from now. A binding calls this when a call into the core starts.
+/// Install `hook` for the current thread, called at most every [`INTERVAL`] (or every
+/// `HRRSTATS_PROGRESS_INTERVAL_MS` milliseconds where that environment variable is set:
+/// tests of the bindings use 0, so that they do not depend on the machine's speed); the
+/// first time one interval from now. A binding calls this when a call into the core
+/// starts.
 pub fn install(hook: Hook) {
-    install_every(hook, INTERVAL);
+    let every = std::env::var("HRRSTATS_PROGRESS_INTERVAL_MS")
+        .ok()
+        .and_then(|ms| ms.trim().parse::<u64>().ok())
+        .map_or(INTERVAL, Duration::from_millis);
+    install_every(hook, every);
 }
 
 /// [`install`] with another interval (`Duration::ZERO`: at every [`report`]; tests).
