@@ -22,7 +22,13 @@
 //! of start (the spline fitted by least squares to `g` of the Nelson–Aalen survival at
 //! the event times). The hazard must be positive: `∂η/∂log t > 0` at every event time
 //! (else the likelihood is −∞ and the step is halved); a fit whose hazard is not
-//! positive at other rows' times is reported in `warnings` (non-monotone spline).
+//! positive at other rows' times is reported in `warnings` (non-monotone spline). With
+//! `bhazard` the modelled (excess) hazard may be negative, as in stpm2 and rstpm2 (whose
+//! likelihood constrains only `λ* + h`): only the total hazard `λ* + h` must be positive
+//! at the event times. A negative excess hazard (mortality below the population's) is
+//! common at long follow-up, where the true excess hazard is near zero; requiring it
+//! positive put the maximum on the boundary `∂η/∂log t = 0` at the last event time, where
+//! Newton's steps kept crossing it and step halving failed.
 
 use rayon::prelude::*;
 
