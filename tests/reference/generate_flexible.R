@@ -147,7 +147,9 @@ fit_case <- function(cs) {
   ll <- function(th) {
     eta <- drop(dz$Z %*% th); ds <- drop(dz$ZD %*% th)
     h <- exp(logq(eta[ev], scale) - lt[ev]) * ds[ev]
-    if (any(bh[ev] + h <= 0)) return(-1e100)
+    # ... and the excess hazard positive at the earliest events (below the lower boundary
+    # knot the spline is linear with that slope: a negative one gives H(0) = Inf)
+    if (any(bh[ev] + h <= 0) || any(ds[ev][lt[ev] <= min(lt[ev])] <= 0)) return(-1e100)
     l <- w * G(eta, scale)
     l[ev] <- l[ev] + w[ev] * log(bh[ev] + h)
     if (has_entry) l[ein] <- l[ein] - w[ein] * G(drop(z0[ein, , drop = FALSE] %*% th), scale)

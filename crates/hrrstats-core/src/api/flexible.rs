@@ -368,7 +368,7 @@ impl FlexModelFit {
         use rayon::prelude::*;
         let adv = s.table.advances();
         let n = rows.len();
-        crate::interrupt::in_blocks(
+        let all = crate::interrupt::in_blocks(
             n,
             cost,
             Vec::with_capacity(n),
@@ -384,7 +384,18 @@ impl FlexModelFit {
                 a.extend(b);
                 a
             },
-        )
+        )?;
+        if let Some(slope) = all.iter().flatten().filter_map(|r| r.too_steep).reduce(f64::max) {
+            return Err(Error::InvalidArgument {
+                arg: "df",
+                reason: format!(
+                    "the fitted model is degenerate: its spline in log time is too steep to integrate \
+                     (|d eta / d log t| reaches {slope:.3e}; e.g. too many degrees of freedom for few \
+                     distinct times); refit with fewer degrees of freedom (df) or other knots"
+                ),
+            });
+        }
+        Ok(all)
     }
 
     /// The warning for a fitted excess hazard that is not positive somewhere in the

@@ -25,7 +25,9 @@
 //! positive at other rows' times is reported in `warnings` (non-monotone spline). With
 //! `bhazard` the modelled (excess) hazard may be negative, as in stpm2 and rstpm2 (whose
 //! likelihood constrains only `λ* + h`): only the total hazard `λ* + h` must be positive
-//! at the event times. A negative excess hazard (mortality below the population's) is
+//! at the event times, except at the earliest events (at or below the lower boundary
+//! knot, where the spline is linear in log time and a negative slope would make
+//! `H(0) = ∞`). A negative excess hazard (mortality below the population's) is
 //! common at long follow-up, where the true excess hazard is near zero; requiring it
 //! positive put the maximum on the boundary `∂η/∂log t = 0` at the last event time, where
 //! Newton's steps kept crossing it and step halving failed.
@@ -205,6 +207,9 @@ struct Prepared<'a> {
     z0: Option<Vec<Vec<f64>>>,
     has_entry: Option<Vec<bool>>,
     logt: Vec<f64>,
+    /// The lower boundary knot (log time): below it the spline is linear, and its slope
+    /// must be positive for `H(0) = 0`.
+    lo: f64,
     status: &'a [f64],
     w: Option<&'a [f64]>,
     bhazard: Option<&'a [f64]>,
@@ -336,7 +341,10 @@ impl Prepared<'_> {
                                 let a = (lq[0] - self.logt[i]).exp();
                                 let h = a * s;
                                 let u = b + h;
-                                if !(u > 0.0) {
+                                // the excess hazard must still be positive at the earliest
+                                // events: below the lower boundary knot the spline is linear
+                                // with that slope, and a negative one gives H(0) = ∞
+                                if !(u > 0.0) || (self.logt[i] <= self.lo && !(s > 0.0)) {
                                     return Eval { ll: f64::NEG_INFINITY, g: Vec::new(), info: Vec::new() };
                                 }
                                 let (rr, au) = (h / u, a / u);
@@ -686,6 +694,7 @@ fn prepare<'a>(params: &FlexParams, data: &FlexData<'a>) -> Result<(FlexModel, P
         tcols,
         z0,
         has_entry,
+        lo: model.spline.boundary[0],
         logt,
         status,
         w: surv.weights(),
@@ -844,6 +853,7 @@ crate::option_enum!(FlexPredict, "type",
     "cumhaz" => FlexPredict::Cumhaz, "hr" => FlexPredict::Hr, "rmst" => FlexPredict::Rmst);
 
 /// A prediction with the gradient of the quantity on its transformed (CI) scale.
+#[derive(Debug, Clone)]
 pub struct Pred {
     pub est: f64,
     /// Gradient of `est` over θ.
@@ -1005,7 +1015,16 @@ pub struct RelativeIntegrals {
     /// (`∂η/∂log t ≤ 0`: a non-monotone spline, or one decreasing beyond its last knot
     /// where the model is extrapolated), if any.
     pub first_nonpositive: Option<f64>,
+    /// Set (to `|∂η/∂log t|` there) when the fitted spline is so steep that the panels
+    /// would exceed [`REL_MAX_PANELS`] in one segment (a degenerate fit): the integrals
+    /// are then NaN.
+    pub too_steep: Option<f64>,
 }
+
+/// The most quadrature panels in one segment of the relative-survival integrals (an
+/// ordinary fit needs fewer than 1000): more means a degenerate fit, whose integrals
+/// would take minutes.
+pub const REL_MAX_PANELS: usize = 20_000;
 
 /// Log-time panels of the relative-survival integrals: at most this wide, and narrower
 /// where the linear predictor is steep (`|∂η/∂log t| · width ≤ REL_PANEL`).
@@ -1106,7 +1125,23 @@ impl FlexFit {
                     t.ln()
                 };
                 let width = REL_PANEL / slope_at_t.max(slope_b).max(1.0);
-                let m = ((lb - la) / width).ceil().max(1.0) as usize;
+                let m = ((lb - la) / width).ceil().max(1.0);
+                if m > REL_MAX_PANELS as f64 {
+                    let nan = Pred { est: f64::NAN, grad: vec![f64::NAN; q] };
+                    return ends
+                        .iter()
+                        .map(|_| RelativeIntegrals {
+                            cancer: nan.clone(),
+                            population: nan.clone(),
+                            expected: f64::NAN,
+                            observed: nan.clone(),
+                            alive: f64::NAN,
+                            first_nonpositive: nonpos,
+                            too_steep: Some(slope_at_t.max(slope_b)),
+                        })
+                        .collect();
+                }
+                let m = m as usize;
                 let hw = (lb - la) / m as f64;
                 for p in 0..m {
                     let c = la + (p as f64 + 0.5) * hw;
@@ -1125,7 +1160,8 @@ impl FlexFit {
                         e += w * ss;
                         ob += fo;
                         po += r * fo;
-                        for j in 0..q {
+                        // where S underflows to 0 its gradient S g1 z is 0 too (not 0 · ∞)
+                        for j in (0..q).filter(|_| fo != 0.0) {
                             let gzo = fo * g1 * z[j];
                             gb[j] += gzo;
                             go[j] += r * gzo;
@@ -1145,7 +1181,7 @@ impl FlexFit {
             let (eta, _) = eval(end.ln(), &mut z, &mut zd);
             let (g0, g1, _) = base.log_survival(eta);
             let alive = (-hc).exp() * g0.exp();
-            let gc: Vec<f64> = (0..q).map(|j| -alive * g1 * z[j] - go[j]).collect();
+            let gc: Vec<f64> = (0..q).map(|j| if alive == 0.0 { 0.0 } else { -alive * g1 * z[j] } - go[j]).collect();
             out.push(RelativeIntegrals {
                 cancer: Pred { est: 1.0 - alive - po, grad: gc },
                 population: Pred { est: po, grad: go.clone() },
@@ -1153,6 +1189,7 @@ impl FlexFit {
                 observed: Pred { est: ob, grad: gb.clone() },
                 alive,
                 first_nonpositive: nonpos,
+                too_steep: None,
             });
         }
         out
