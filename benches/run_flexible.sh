@@ -3,8 +3,9 @@
 # time-varying effect (x1, df 2) and an expected hazard per row (bhazard: relative
 # survival). Data from benches/cox_data.py (exponential baseline, whole-day times, ~30%
 # censoring); bhazard = 1e-5 exp(0.1 x2) per day. hrrstats best of 3 (one fit each).
-# No anchor package is installed (rstpm2 and flexsurv are not in Debian; lifelines'
-# spline fitter is not installed): the issue's target is under 5 s on this 2-core machine.
+# No anchor package is installed (rstpm2 and flexsurv are not in Debian): the issue's
+# target is under 5 s on this 2-core machine. lifelines' SplineFitter (the same model
+# without covariates, tvc or bhazard) is raced by benches/run_lifelines.sh.
 #   bash benches/run_flexible.sh   (needs the venv with hrrstats; ~1 minute)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,9 +3,10 @@
 # (to attained age 110) and crude probabilities at 1, 5 and 10 years, standardised over
 # N persons (default 1e4) with delta-method standard errors. The example cohort
 # (hs.example_cohort(), 20 000 patients, days) and its synthetic population table: the
-# model (df = 2, age and sex, bhazard from the table; with df >= 3 the fit on this cohort
-# stops with a step-halving warning, see the report of the lle branch) is fitted on the whole cohort, the
-# outputs averaged over its first N persons (recycled past 20 000). hrrstats best of 3.
+# model (df = 2, age and sex, bhazard from the table; with df >= 3 the fitted excess hazard
+# is negative at late follow-up, which the fit allows as stpm2/rstpm2 do, but the crude
+# probabilities then warn) is fitted on the whole cohort, the outputs averaged over its
+# first N persons (recycled past 20 000). hrrstats best of 3.
 # No anchor is installable (rstpm2, popEpi's survmean: not in Debian).
 #   bash benches/run_flexible_relsurv.sh   (needs the venv with hrrstats; ~1 minute)
 set -euo pipefail

@@ -21,7 +21,7 @@ R_TEST_PACKAGES=(survival testthat MASS sandwich relsurv cmprsk mice Epi generic
 # ... and the Debian package of each (same order).
 R_TEST_APT=(r-cran-survival r-cran-testthat r-cran-mass r-cran-sandwich r-cran-relsurv r-cran-cmprsk r-cran-mice r-cran-epi r-cran-generics r-cran-broom r-cran-knitr r-cran-geepack r-cran-lpsolve r-cran-rmarkdown r-cran-ggplot2 r-cran-data.table r-cran-tibble)
 # Python packages the tests import (besides hrrstats itself and the standard library).
-PY_TEST_PACKAGES=(numpy pandas pytest matplotlib polars hypothesis dask distributed pyarrow scipy)
+PY_TEST_PACKAGES=(numpy pandas pytest matplotlib polars hypothesis dask distributed pyarrow scipy lifelines)
 # ... with the extras they need (hrrstats.dask: dask's DataFrame).
 PY_TEST_EXTRAS=("dask[dataframe]")
 # Python packages that build the documentation (scripts/build-docs.sh: Sphinx, numpydoc,

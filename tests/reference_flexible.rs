@@ -173,7 +173,7 @@ fn flexible_parametric_matches_optim_and_survreg() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 15, "every case checked");
+    assert_eq!(checked, 18, "every case checked");
 }
 
 fn lung_args() -> Args<'static> {

@@ -48,6 +48,10 @@ col <- col[col$etype == 2, ]
 d_colon <- data.frame(time = col$time, status = col$status, age = col$age, sex = col$sex,
                       rx_lev = as.numeric(col$rx == "Lev"), rx_lev5fu = as.numeric(col$rx == "Lev+5FU"))
 d_colon$bh <- rate(d_colon$age, d_colon$time / 365.25) / 365.25
+# twenty times that: the excess hazard is then negative at late follow-up (mortality
+# below the "population's"), allowed as in stpm2/rstpm2 (only the total hazard must be
+# positive at the event times)
+d_colon$bh20 <- 20 * d_colon$bh
 vet <- survival::veteran
 d_vet <- data.frame(time = vet$time, status = vet$status, karno = vet$karno, trt = vet$trt - 1)
 d_vet$bh <- rate(60, d_vet$time / 365.25) / 365.25
@@ -84,7 +88,13 @@ cases <- list(
   list(case = "colon_h2_all", data = "colon", cov = c("age", "rx_lev5fu"), df = 2,
        scale = "hazard", tvc = "rx_lev5fu", tvc_df = 2, bhazard = "bh", weights = "age"),
   list(case = "veteran_h1", data = "veteran", cov = c("karno", "trt"), df = 1, scale = "hazard"),
-  list(case = "veteran_o2", data = "veteran", cov = c("karno", "trt"), df = 2, scale = "odds"))
+  list(case = "veteran_o2", data = "veteran", cov = c("karno", "trt"), df = 2, scale = "odds"),
+  list(case = "lung_h4_bh", data = "lung", cov = c("age", "sex"), df = 4, scale = "hazard",
+       bhazard = "bh"),
+  list(case = "colon_h3_bh20", data = "colon", cov = c("age", "rx_lev5fu"), df = 3,
+       scale = "hazard", bhazard = "bh20", start_without_bhazard = TRUE),
+  list(case = "colon_h4_bh20_tvc", data = "colon", cov = c("age", "rx_lev5fu"), df = 4,
+       scale = "hazard", tvc = "rx_lev5fu", tvc_df = 2, bhazard = "bh20", start_without_bhazard = TRUE))
 
 G <- function(eta, scale) switch(scale, hazard = -exp(eta),
   odds = plogis(eta, lower.tail = FALSE, log.p = TRUE), normal = pnorm(eta, lower.tail = FALSE, log.p = TRUE))
@@ -132,12 +142,16 @@ fit_case <- function(cs) {
     ein <- e > 0
   }
   scale <- cs$scale
+  # the hazard h = A ds with A = q(eta) / t; with bhazard it is the excess hazard and may
+  # be negative (as in stpm2/rstpm2): only the total hazard bhazard + h must be positive
   ll <- function(th) {
     eta <- drop(dz$Z %*% th); ds <- drop(dz$ZD %*% th)
-    if (any(ds[ev] <= 0)) return(-1e100)
+    h <- exp(logq(eta[ev], scale) - lt[ev]) * ds[ev]
+    # ... and the excess hazard positive at the earliest events (below the lower boundary
+    # knot the spline is linear with that slope: a negative one gives H(0) = Inf)
+    if (any(bh[ev] + h <= 0) || any(ds[ev][lt[ev] <= min(lt[ev])] <= 0)) return(-1e100)
     l <- w * G(eta, scale)
-    logh <- logq(eta[ev], scale) + log(ds[ev]) - lt[ev]
-    l[ev] <- l[ev] + w[ev] * log(bh[ev] + exp(logh))
+    l[ev] <- l[ev] + w[ev] * log(bh[ev] + h)
     if (has_entry) l[ein] <- l[ein] - w[ein] * G(drop(z0[ein, , drop = FALSE] %*% th), scale)
     sum(l)
   }
@@ -145,10 +159,10 @@ fit_case <- function(cs) {
     eta <- drop(dz$Z %*% th); ds <- drop(dz$ZD %*% th)
     a <- w * G1(eta, scale)
     g <- colSums(a * dz$Z)
-    logh <- logq(eta[ev], scale) + log(ds[ev]) - lt[ev]
-    h <- exp(logh); r <- h / (bh[ev] + h)
+    A <- exp(logq(eta[ev], scale) - lt[ev])
+    h <- A * ds[ev]; r <- h / (bh[ev] + h)
     g <- g + colSums((w[ev] * r * logq1(eta[ev], scale)) * dz$Z[ev, , drop = FALSE]) +
-      colSums((w[ev] * r / ds[ev]) * dz$ZD[ev, , drop = FALSE])
+      colSums((w[ev] * A / (bh[ev] + h)) * dz$ZD[ev, , drop = FALSE])
     if (has_entry) {
       e0 <- drop(z0[ein, , drop = FALSE] %*% th)
       g <- g - colSums((w[ein] * G1(e0, scale)) * z0[ein, , drop = FALSE])
@@ -166,8 +180,16 @@ fit_case <- function(cs) {
     th[] <- 0
     th[seq_len(ns1)] <- coef(lm.fit(dz$Z[ev, seq_len(ns1), drop = FALSE], lt[ev] + log(sum(ev) / sum(d$time))))
   }
+  ps <- rep(1, length(th))
+  if (isTRUE(cs$start_without_bhazard)) {
+    # from the fit without bhazard, and BFGS in standard-error units (parscale): from the
+    # Kaplan-Meier start the first BFGS step (along the score, dominated by age's) lands
+    # in a degenerate region where the excess hazard vanishes for everyone
+    th <- fit_case(modifyList(cs, list(bhazard = NULL, start_without_bhazard = NULL)))$th
+    ps <- 1 / sqrt(abs(diag(optimHess(th, ll, score))))
+  }
   o <- optim(th, ll, score, method = "BFGS",
-             control = list(fnscale = -1, reltol = 1e-16, maxit = 20000))
+             control = list(fnscale = -1, reltol = 1e-16, maxit = 20000, parscale = ps))
   th <- o$par
   hess <- function(th) optimHess(th, ll, score, control = list(fnscale = -1, ndeps = rep(1e-5, length(th))))
   for (it in 1:50) {
@@ -209,7 +231,7 @@ surv_fun <- function(fr, x, t) function(th) {
 haz_fun <- function(fr, x, t) function(th) {
   dz <- fr$design(x, log(t))
   eta <- drop(dz$Z %*% th); ds <- drop(dz$ZD %*% th)
-  exp(logq(eta, fr$scale) + log(ds) - log(t))
+  exp(logq(eta, fr$scale) - log(t)) * ds  # of either sign (an excess hazard may be negative)
 }
 rmst_fun <- function(fr, x, tau) function(th) {
   integrate(function(t) surv_fun(fr, x[rep(1L, length(t)), , drop = FALSE], t)(th), 0, tau,
@@ -241,6 +263,7 @@ for (cs in cases) {
       H <- with_se(function(th) -log(surv_fun(fr, x, t)(th)), fr)
       hr <- if (k == 2) with_se(function(th) haz_fun(fr, x, t)(th) /
                                   haz_fun(fr, as.matrix(pat[1, , drop = FALSE]), t)(th), fr) else c(NA, NA)
+      if (!is.na(hr[1]) && hr[1] <= 0) hr <- c(NA, NA)  # excess hazards of opposite signs
       r <- data.frame(pattern = k, time = t, pat[k, , drop = FALSE], surv = s[1], se_surv = s[2],
                       haz = h[1], se_haz = h[2], cumhaz = H[1], se_cumhaz = H[2], hr = hr[1], se_hr = hr[2],
                       row.names = NULL)

@@ -74,3 +74,29 @@ test_that("relative-survival outputs refuse a fit without bhazard and name bad a
                                        sex = "sex", max_age = 70), "age")
   expect_error(loss_in_life_expectancy(r$fit, newdata = r$persons, ratetable = "slopop"), "ratetable")
 })
+
+test_that("bhazard fits on the example cohort converge for df 3 to 5 (negative excess hazard allowed)", {
+  # Issue #14: df >= 3 used to stop with "step halving failed": the maximum has a negative
+  # excess hazard at late follow-up, which the fit refused; as in stpm2/rstpm2 only the
+  # total hazard must be positive. Now: converged, no warnings, log-likelihood rising with df.
+  d <- example_cohort()
+  rt <- example_ratetable()
+  d$bh <- expected_hazard(rt, data = d, age = "age", year = "year", sex = "sex", time = "time")
+  last <- -Inf
+  for (df in 2:5) {
+    warned <- character(0)
+    fit <- withCallingHandlers(
+      flexible_parametric(Surv(time, status) ~ age + sex, data = d, df = df, bhazard = "bh"),
+      warning = function(w) { warned <<- c(warned, conditionMessage(w)); invokeRestart("muffleWarning") })
+    expect_length(warned, 0)
+    expect_true(fit$converged)
+    expect_lte(fit$iter, 12)
+    expect_gt(fit$loglik, last)
+    last <- fit$loglik
+    if (df >= 3) {
+      h <- predict(fit, newdata = data.frame(age = 70, sex = 1), times = 8506, type = "hazard")
+      expect_lt(h$estimate, 0)
+      expect_true(h$lower < h$estimate && h$estimate < h$upper)
+    }
+  }
+})

@@ -25,7 +25,7 @@ fit_flex_case <- function(cs) {
 test_that("flexible_parametric matches the optim anchor on every case", {
   skip_without_fixtures()
   cases <- flex_cases()
-  expect_equal(nrow(cases), 15L)
+  expect_equal(nrow(cases), 18L)
   tol <- 1e-6
   for (i in seq_len(nrow(cases))) {
     cs <- cases[i, ]

@@ -220,14 +220,29 @@ impl FlexModelFit {
                     FlexPredict::Rmst => self.limits(&f.rmst(x, t), Tr::Log, z),
                     FlexPredict::Hazard | FlexPredict::Hr => {
                         let mut lh = f.log_hazard(x, t);
-                        if kind == FlexPredict::Hr {
-                            let r = f.log_hazard(&reference[if reference.len() == 1 { 0 } else { i }], t);
-                            lh.est -= r.est;
-                            lh.grad.iter_mut().zip(&r.grad).for_each(|(a, b)| *a -= b);
+                        if kind == FlexPredict::Hazard && self.relative && lh.est.is_nan() {
+                            // a negative (or zero) excess hazard: on its own scale
+                            let h = f.hazard_signed(x, t);
+                            let s = f.quad(&h.grad).sqrt();
+                            [h.est, s, h.est - z * s, h.est + z * s]
+                        } else {
+                            if kind == FlexPredict::Hr {
+                                let xr = &reference[if reference.len() == 1 { 0 } else { i }];
+                                let r = if self.relative {
+                                    // excess hazards of the same sign (both may be negative)
+                                    let ((a, sa), (r, sr)) = (f.log_abs_hazard(x, t), f.log_abs_hazard(xr, t));
+                                    lh = if sa != 0.0 && sa == sr { a } else { Pred { est: f64::NAN, grad: vec![f64::NAN; a.grad.len()] } };
+                                    r
+                                } else {
+                                    f.log_hazard(xr, t)
+                                };
+                                lh.est -= r.est;
+                                lh.grad.iter_mut().zip(&r.grad).for_each(|(a, b)| *a -= b);
+                            }
+                            let s = f.quad(&lh.grad).sqrt();
+                            let e = lh.est.exp();
+                            [e, e * s, (lh.est - z * s).exp(), (lh.est + z * s).exp()]
                         }
-                        let s = f.quad(&lh.grad).sqrt();
-                        let e = lh.est.exp();
-                        [e, e * s, (lh.est - z * s).exp(), (lh.est + z * s).exp()]
                     }
                 };
                 for k in 0..4 {
@@ -353,7 +368,7 @@ impl FlexModelFit {
         use rayon::prelude::*;
         let adv = s.table.advances();
         let n = rows.len();
-        crate::interrupt::in_blocks(
+        let all = crate::interrupt::in_blocks(
             n,
             cost,
             Vec::with_capacity(n),
@@ -369,7 +384,18 @@ impl FlexModelFit {
                 a.extend(b);
                 a
             },
-        )
+        )?;
+        if let Some(slope) = all.iter().flatten().filter_map(|r| r.too_steep).reduce(f64::max) {
+            return Err(Error::InvalidArgument {
+                arg: "df",
+                reason: format!(
+                    "the fitted model is degenerate: its spline in log time is too steep to integrate \
+                     (|d eta / d log t| reaches {slope:.3e}; e.g. too many degrees of freedom for few \
+                     distinct times); refit with fewer degrees of freedom (df) or other knots"
+                ),
+            });
+        }
+        Ok(all)
     }
 
     /// The warning for a fitted excess hazard that is not positive somewhere in the
