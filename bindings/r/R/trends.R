@@ -7,33 +7,8 @@ life_table <- function(data = NULL, deaths, population, age, by = NULL, ax = NUL
                        a0 = "coale_demeny", sex = "both", conf_level = 0.95, radix = 1e5,
                        method = "chiang2") {
   call <- match.call()
-  formula <- NULL
-  if (inherits(data, "formula")) {
-    formula <- data
-    data <- if (missing(deaths)) NULL else deaths
-  } else if (!missing(deaths) && inherits(deaths, "formula")) {
-    formula <- deaths
-  }
-  pt_check_data(data, "life_table(deaths = , population = , age = )")
-  if (!is.null(formula)) {
-    # deaths ~ age (+ by-variables)
-    if (length(formula) != 3L) {
-      stop("argument `formula` must be two-sided: deaths ~ age (+ by-variables)", call. = FALSE)
-    }
-    env <- environment(formula) %||% parent.frame()
-    vars <- as.list(attr(terms(formula[-2L]), "variables"))[-1L]
-    if (!length(vars)) stop("argument `formula`: give the age on the right: deaths ~ age", call. = FALSE)
-    deaths <- eval_in(formula[[2L]], data, env)
-    age <- eval_in(vars[[1L]], data, env)
-    if (length(vars) > 1L) {
-      if (!is.null(by)) {
-        stop("argument `by`: give the groups either in the formula or as `by`, not both",
-             call. = FALSE)
-      }
-      by <- stats::setNames(lapply(vars[-1L], function(e) eval_in(e, data, env)),
-                            vapply(vars[-1L], label_of, ""))
-    }
-  }
+  a <- deaths_age_args(data, deaths, age, by, "life_table(deaths = , population = , age = )", parent.frame())
+  data <- a$data; deaths <- a$deaths; age <- a$age; by <- a$by
   v <- pt_numbers(data, list(deaths = deaths, population = population, age = age))
   if (!is.null(ax)) ax <- pt_double(ax, "ax", data)
   by <- pt_by_args(pt_by(by, data, length(v$deaths)))
@@ -110,33 +85,8 @@ years_of_life_lost <- function(data = NULL, deaths, age, standard = NULL, standa
                                standard_ex = NULL, by = NULL, discount = 0,
                                age_weighting = FALSE) {
   call <- match.call()
-  formula <- NULL
-  if (inherits(data, "formula")) {
-    formula <- data
-    data <- if (missing(deaths)) NULL else deaths
-  } else if (!missing(deaths) && inherits(deaths, "formula")) {
-    formula <- deaths
-  }
-  pt_check_data(data, "years_of_life_lost(deaths = , age = )")
-  if (!is.null(formula)) {
-    # deaths ~ age (+ by-variables)
-    if (length(formula) != 3L) {
-      stop("argument `formula` must be two-sided: deaths ~ age (+ by-variables)", call. = FALSE)
-    }
-    env <- environment(formula) %||% parent.frame()
-    vars <- as.list(attr(terms(formula[-2L]), "variables"))[-1L]
-    if (!length(vars)) stop("argument `formula`: give the age on the right: deaths ~ age", call. = FALSE)
-    deaths <- eval_in(formula[[2L]], data, env)
-    age <- eval_in(vars[[1L]], data, env)
-    if (length(vars) > 1L) {
-      if (!is.null(by)) {
-        stop("argument `by`: give the groups either in the formula or as `by`, not both",
-             call. = FALSE)
-      }
-      by <- stats::setNames(lapply(vars[-1L], function(e) eval_in(e, data, env)),
-                            vapply(vars[-1L], label_of, ""))
-    }
-  }
+  a <- deaths_age_args(data, deaths, age, by, "years_of_life_lost(deaths = , age = )", parent.frame())
+  data <- a$data; deaths <- a$deaths; age <- a$age; by <- a$by
   if (!is.null(standard)) {
     tab <- if (inherits(standard, "hrr_lifetable")) standard$table else as.data.frame(standard)
     standard_age <- tab$age
@@ -261,4 +211,40 @@ plot.hrr_funnel <- function(x, labels = c("flagged", "all", "none"), xlab = NULL
   graphics::legend("topright", legend = paste0(lab, "% limits"), lty = seq_along(lab) + 1L,
                    col = "grey40", bty = "n", cex = 0.8)
   invisible(x)
+}
+
+# The arguments of life_table and years_of_life_lost given either directly or as a
+# formula `deaths ~ age (+ by-variables)` in `data` or `deaths` (`data` then the next
+# argument); `frame` is the caller's caller, where a formula without an environment is
+# evaluated.
+deaths_age_args <- function(data, deaths, age, by, usage, frame) {
+  formula <- NULL
+  if (inherits(data, "formula")) {
+    formula <- data
+    data <- if (missing(deaths)) NULL else deaths
+  } else if (!missing(deaths) && inherits(deaths, "formula")) {
+    formula <- deaths
+  }
+  pt_check_data(data, usage)
+  if (is.null(formula)) {
+    return(list(data = data, deaths = if (!missing(deaths)) deaths,
+                age = if (!missing(age)) age, by = by))
+  }
+  if (length(formula) != 3L) {
+    stop("argument `formula` must be two-sided: deaths ~ age (+ by-variables)", call. = FALSE)
+  }
+  env <- environment(formula) %||% frame
+  vars <- as.list(attr(terms(formula[-2L]), "variables"))[-1L]
+  if (!length(vars)) stop("argument `formula`: give the age on the right: deaths ~ age", call. = FALSE)
+  deaths <- eval_in(formula[[2L]], data, env)
+  age <- eval_in(vars[[1L]], data, env)
+  if (length(vars) > 1L) {
+    if (!is.null(by)) {
+      stop("argument `by`: give the groups either in the formula or as `by`, not both",
+           call. = FALSE)
+    }
+    by <- stats::setNames(lapply(vars[-1L], function(e) eval_in(e, data, env)),
+                          vapply(vars[-1L], label_of, ""))
+  }
+  list(data = data, deaths = deaths, age = age, by = by)
 }

@@ -269,35 +269,15 @@ impl CoxParts {
         match d.pending() {
             None => Value::Null,
             Some(Pass::Moments) => Value::Record(Record::new().with("pass", "moments")),
-            Some(Pass::Sums { times, centre, scale, beta }) => Value::Record(
-                Record::new()
-                    .with("pass", "sums")
-                    .with("times", &times.times)
-                    .with("time_offsets", times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>())
-                    .with("centre", centre)
-                    .with("scale", scale)
-                    .with("beta", beta),
-            ),
-            Some(Pass::Residuals(r)) => Value::Record(
-                Record::new()
-                    .with("pass", "residuals")
-                    .with("times", &r.times.times)
-                    .with("time_offsets", r.times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>())
-                    .with("centre", r.centre)
-                    .with("scale", r.scale)
-                    .with("beta", r.beta)
-                    .with("h", &r.terms.h)
-                    .with("xh", &r.terms.xh)
-                    .with("dm", &r.terms.dm)
-                    .with("m1", &r.terms.m1)
-                    .with("m2", &r.terms.m2)
-                    .with("beta0", r.beta0)
-                    .with("h0", &r.terms0.h)
-                    .with("xh0", &r.terms0.xh)
-                    .with("dm0", &r.terms0.dm)
-                    .with("m10", &r.terms0.m1)
-                    .with("m20", &r.terms0.m2),
-            ),
+            Some(Pass::Sums { times, centre, scale, beta }) => {
+                Value::Record(point_record("sums", times, centre, scale, beta))
+            }
+            Some(Pass::Residuals(r)) => Value::Record(with_terms(
+                with_terms(point_record("residuals", r.times, r.centre, r.scale, r.beta), r.terms, "")
+                    .with("beta0", r.beta0),
+                r.terms0,
+                "0",
+            )),
         }
     }
 
@@ -412,18 +392,7 @@ impl Fitted for CoxParts {
                     return Err(Error::InvalidArgument { arg: "rows_args", reason: "take the pass that rows_request asks for first".into() });
                 };
                 Ok(Value::Record(
-                    Record::new()
-                        .with("pass", "rows")
-                        .with("times", &r.times.times)
-                        .with("time_offsets", r.times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>())
-                        .with("centre", r.centre)
-                        .with("scale", r.scale)
-                        .with("beta", r.beta)
-                        .with("h", &r.terms.h)
-                        .with("xh", &r.terms.xh)
-                        .with("dm", &r.terms.dm)
-                        .with("m1", &r.terms.m1)
-                        .with("m2", &r.terms.m2)
+                    with_terms(point_record("rows", r.times, r.centre, r.scale, r.beta), r.terms, "")
                         .with("means", r.means)
                         .with("mean_offset", r.mean_offset)
                         .with("coef", r.coef)
@@ -937,4 +906,26 @@ impl Fitted for CoxFit {
             other => Err(no_such("a Cox fit", other)),
         }
     }
+}
+
+/// A pass request over the parts at a point of the partitioned Cox fit: the event times
+/// (with each stratum's offset), the covariates' centring and scaling, and `beta`.
+fn point_record(pass: &str, times: &crate::survival::cox::partitioned::EventTimes, centre: &[f64], scale: &[f64], beta: &[f64]) -> Record {
+    Record::new()
+        .with("pass", pass)
+        .with("times", &times.times)
+        .with("time_offsets", times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>())
+        .with("centre", centre)
+        .with("scale", scale)
+        .with("beta", beta)
+}
+
+/// `rec` with the per-time residual terms, their names ending in `suffix`.
+fn with_terms(rec: Record, t: &crate::survival::cox::partitioned::ResidualTerms, suffix: &str) -> Record {
+    let name = |n: &str| format!("{n}{suffix}");
+    rec.with(&name("h"), &t.h)
+        .with(&name("xh"), &t.xh)
+        .with(&name("dm"), &t.dm)
+        .with(&name("m1"), &t.m1)
+        .with(&name("m2"), &t.m2)
 }

@@ -436,28 +436,7 @@ pub fn protect(input: &Input, dims: &[Dim], opt: &Options) -> Result<Protected> 
     let ext: Vec<usize> = dims.iter().map(|d| d.nodes()).collect();
     let ntot: usize = ext.iter().product();
     let margins = dims.iter().all(|d| d.root().is_some());
-    let rc = row_cells(input, &ext);
-    let mut value = vec![0.0; ntot];
-    let mut row = vec![usize::MAX; ntot];
-    let mut seen = vec![false; ntot];
-    for (r, &c) in rc.iter().enumerate() {
-        if input.magnitude {
-            value[c] += input.value[r];
-            row[c] = if seen[c] { usize::MAX } else { r };
-        } else {
-            if seen[c] {
-                return Err(Error::InvalidValue {
-                    arg: "dims",
-                    row: r,
-                    value: f64::NAN,
-                    problem: "the same cell as an earlier row (give each combination of the dimensions once)",
-                });
-            }
-            value[c] = input.value[r];
-            row[c] = r;
-        }
-        seen[c] = true;
-    }
+    let (mut value, row) = cell_values(input, &ext, ntot)?;
     fill_margins(&mut value, dims, &ext);
     let whole = value.iter().all(|v| *v == v.floor());
     let rules = &opt.rules;
@@ -871,21 +850,12 @@ pub struct Rounded {
     pub row: Vec<usize>,
 }
 
-/// Controlled rounding to base `b` (Cox 1987; Hundepool et al. 2012, section 5.4):
-/// every cell, margins included, rounded to one of the two multiples of `b` next to it
-/// (a multiple of `b`, zeros included, stays as it is: zero-restricted), with the
-/// published table still additive. Write each cell as `b q + r` (`0 <= r < b`); the
-/// rounded cell is `b (q + t)` with `t` in {0, 1} (0 where `r = 0`), and the equations
-/// become `sum(children t) - t_node = (q_node - sum(children q))`. The fractional
-/// `t = r / b` satisfies them, so the polytope is not empty. In one and two flat
-/// dimensions the system is a network (a circulation with bounds: rows -> columns),
-/// whose integral flow always exists (max-flow); other tables (three dimensions,
-/// hierarchies) by the LP whose vertex is accepted only if it is whole (such a rounding
-/// need not exist); otherwise an error says so.
-pub fn round(input: &Input, dims: &[Dim], base: f64) -> Result<Rounded> {
-    let ext: Vec<usize> = dims.iter().map(|d| d.nodes()).collect();
-    let ntot: usize = ext.iter().product();
-    let rc = row_cells(input, &ext);
+/// Each cell's value (magnitude tables: the sum of its rows) and the input row it comes
+/// from (`usize::MAX` for none, or for several contributions), on the table of `ntot`
+/// cells (margins left at 0); a count table's cell given twice is an error naming the
+/// later row.
+fn cell_values(input: &Input, ext: &[usize], ntot: usize) -> Result<(Vec<f64>, Vec<usize>)> {
+    let rc = row_cells(input, ext);
     let mut value = vec![0.0; ntot];
     let mut row = vec![usize::MAX; ntot];
     let mut seen = vec![false; ntot];
@@ -907,6 +877,24 @@ pub fn round(input: &Input, dims: &[Dim], base: f64) -> Result<Rounded> {
         }
         seen[c] = true;
     }
+    Ok((value, row))
+}
+
+/// Controlled rounding to base `b` (Cox 1987; Hundepool et al. 2012, section 5.4):
+/// every cell, margins included, rounded to one of the two multiples of `b` next to it
+/// (a multiple of `b`, zeros included, stays as it is: zero-restricted), with the
+/// published table still additive. Write each cell as `b q + r` (`0 <= r < b`); the
+/// rounded cell is `b (q + t)` with `t` in {0, 1} (0 where `r = 0`), and the equations
+/// become `sum(children t) - t_node = (q_node - sum(children q))`. The fractional
+/// `t = r / b` satisfies them, so the polytope is not empty. In one and two flat
+/// dimensions the system is a network (a circulation with bounds: rows -> columns),
+/// whose integral flow always exists (max-flow); other tables (three dimensions,
+/// hierarchies) by the LP whose vertex is accepted only if it is whole (such a rounding
+/// need not exist); otherwise an error says so.
+pub fn round(input: &Input, dims: &[Dim], base: f64) -> Result<Rounded> {
+    let ext: Vec<usize> = dims.iter().map(|d| d.nodes()).collect();
+    let ntot: usize = ext.iter().product();
+    let (mut value, row) = cell_values(input, &ext, ntot)?;
     fill_margins(&mut value, dims, &ext);
     // q and whether the cell is free (not a multiple of b)
     let tol = 1e-9;
