@@ -21,13 +21,7 @@ struct Cohort {
 }
 
 fn cohort(n: usize) -> Cohort {
-    let mut s = 987654321u64;
-    let mut u = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut u = uniform(987654321);
     let mut c = Cohort { time: vec![], status: vec![], entry: vec![], age: vec![], treat: vec![], stratum: vec![], w: vec![], off: vec![] };
     for _ in 0..n {
         let age = 50.0 + 30.0 * u();

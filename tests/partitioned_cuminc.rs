@@ -26,13 +26,7 @@ struct Data {
 }
 
 fn data(n: usize) -> Data {
-    let mut s = 8675309u64;
-    let mut u = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut u = uniform(8675309);
     let mut d = Data { time: vec![], cause: vec![], entry: vec![], group: vec![], weight: vec![] };
     for _ in 0..n {
         let g = (u() * 3.0) as u32;

@@ -22,13 +22,7 @@ struct Data {
 }
 
 fn data(n: usize) -> Data {
-    let mut s = 12345u64;
-    let mut u = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut u = uniform(12345);
     let mut d = Data { y_pois: vec![], y_bin: vec![], y_gauss: vec![], pt: vec![], age: vec![], stage: vec![], w: vec![] };
     for _ in 0..n {
         let age = 40.0 + 40.0 * u();

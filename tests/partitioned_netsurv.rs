@@ -5,7 +5,6 @@
 //! by 1/S*, per time the deaths' Σ 1/S* and Σ 1/S*²); the added sums give the in-memory
 //! `net_survival`'s curves and standard errors (Pohar-Perme and Ederer II), whatever the
 //! split of the rows.
-use std::borrow::Cow;
 
 mod parts;
 use hrrstats::api;
@@ -13,37 +12,11 @@ use hrrstats::protocol::{Arg, Args, Value};
 use parts::*;
 
 fn cohort(n: usize) -> Vec<Vec<f64>> {
-    let mut s = 97531u64;
-    let mut u = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let (mut time, mut status, mut age, mut year, mut sex, mut group) = (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for _ in 0..n {
-        let a = 40.0 + 45.0 * u();
-        let t = (-(u().ln()) * 2500.0 * (1.0 - (a - 40.0) / 100.0)).ceil();
-        let c = (u() * 3000.0).ceil();
-        time.push(t.min(c));
-        status.push((t <= c) as u8 as f64);
-        age.push(a);
-        year.push(1985.0 + 20.0 * u());
-        sex.push((u() < 0.5) as u8 as f64);
-        group.push(((a - 40.0) / 15.0).floor().min(2.0));
-    }
-    vec![time, status, age, year, sex, group]
+    relsurv_cohort(n, 97531, 3000.0)
 }
 
 fn persons(c: &[Vec<f64>], r: std::ops::Range<usize>) -> Args<'static> {
-    let g: Vec<u32> = c[5][r.clone()].iter().map(|&v| v as u32).collect();
-    Args::new()
-        .with("time", nums(&c[0][r.clone()]))
-        .with("status", nums(&c[1][r.clone()]))
-        .with("age", nums(&c[2][r.clone()]))
-        .with("year", nums(&c[3][r.clone()]))
-        .with("sex", nums(&c[4][r]))
-        .with("strata", Arg::Codes { codes: Cow::Owned(g), levels: vec!["40".into(), "55".into(), "70+".into()] })
+    relsurv_persons(c, r, "strata")
 }
 
 fn options(method: &str, conf_type: &str) -> Args<'static> {

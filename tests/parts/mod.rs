@@ -84,3 +84,46 @@ pub fn run_passes(
     }
     passes
 }
+
+/// A seeded xorshift generator of uniform numbers in [0, 1) (the partitioned tests'
+/// synthetic data: the same rows on every machine).
+pub fn uniform(seed: u64) -> impl FnMut() -> f64 {
+    let mut s = seed;
+    move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A synthetic relative-survival cohort of `n` persons (columns time in days, status,
+/// age, year, sex, age group 0..2), censored uniformly up to `censor_max` days.
+pub fn relsurv_cohort(n: usize, seed: u64, censor_max: f64) -> Vec<Vec<f64>> {
+    let mut u = uniform(seed);
+    let (mut time, mut status, mut age, mut year, mut sex, mut group) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for _ in 0..n {
+        let a = 40.0 + 45.0 * u();
+        let t = (-(u().ln()) * 2500.0 * (1.0 - (a - 40.0) / 100.0)).ceil();
+        let c = (u() * censor_max).ceil();
+        time.push(t.min(c));
+        status.push((t <= c) as u8 as f64);
+        age.push(a);
+        year.push(1985.0 + 20.0 * u());
+        sex.push((u() < 0.5) as u8 as f64);
+        group.push(((a - 40.0) / 15.0).floor().min(2.0));
+    }
+    vec![time, status, age, year, sex, group]
+}
+
+/// Rows `r` of a [`relsurv_cohort`] as arguments, its age groups as the codes `group`.
+pub fn relsurv_persons(c: &[Vec<f64>], r: std::ops::Range<usize>, group: &str) -> Args<'static> {
+    let g: Vec<u32> = c[5][r.clone()].iter().map(|&v| v as u32).collect();
+    Args::new()
+        .with("time", nums(&c[0][r.clone()]))
+        .with("status", nums(&c[1][r.clone()]))
+        .with("age", nums(&c[2][r.clone()]))
+        .with("year", nums(&c[3][r.clone()]))
+        .with("sex", nums(&c[4][r]))
+        .with(group, Arg::Codes { codes: std::borrow::Cow::Owned(g), levels: vec!["40".into(), "55".into(), "70+".into()] })
+}
