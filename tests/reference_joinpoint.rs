@@ -6,36 +6,11 @@
 mod common;
 use std::borrow::Cow;
 
-use common::{assert_close_tol, Table};
+use common::{assert_close_tol, Table, nums, column, at as get};
 use hrrstats::api;
 use hrrstats::protocol::{Arg, Args, Value};
 
 const TOL: f64 = 1e-8;
-
-fn nums(x: Vec<f64>) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(x))
-}
-
-fn get<'v>(v: &'v Value, path: &[&str]) -> &'v Value {
-    let mut x = v;
-    for p in path {
-        x = match x {
-            Value::Record(r) => r.get(p).unwrap_or_else(|| panic!("no {p}")),
-            Value::Table(t) => t.get(p).unwrap_or_else(|| panic!("no {p}")),
-            other => panic!("{other:?}"),
-        };
-    }
-    x
-}
-
-fn column(v: &Value, path: &[&str]) -> Vec<f64> {
-    match get(v, path) {
-        Value::Nums(v) => v.clone(),
-        Value::Num(v) => vec![*v],
-        Value::Ints(v) => v.iter().map(|&i| i as f64).collect(),
-        other => panic!("{other:?}"),
-    }
-}
 
 #[test]
 fn joinpoint_matches_grid_search_by_hand() {

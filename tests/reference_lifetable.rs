@@ -5,33 +5,12 @@
 mod common;
 use std::borrow::Cow;
 
-use common::{assert_close_tol, Table};
+use common::{assert_close_tol, Table, nums, column};
 use hrrstats::api::{self, Fitted};
 use hrrstats::protocol::{Arg, Args, Value};
 
 /// The tolerance: the same closed forms in the same order of operations.
 const TOL: f64 = 1e-10;
-
-fn nums(x: Vec<f64>) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(x))
-}
-
-fn column(v: &Value, path: &[&str]) -> Vec<f64> {
-    let mut x = v;
-    for p in path {
-        x = match x {
-            Value::Record(r) => r.get(p).unwrap(),
-            Value::Table(t) => t.get(p).unwrap(),
-            other => panic!("{other:?}"),
-        };
-    }
-    match x {
-        Value::Nums(v) => v.clone(),
-        Value::Index(v) => v.iter().map(|&i| i as f64).collect(),
-        Value::Num(v) => vec![*v],
-        other => panic!("{other:?}"),
-    }
-}
 
 struct Case {
     name: String,
