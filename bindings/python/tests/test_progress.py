@@ -135,3 +135,60 @@ def test_dask_bar_follows_the_setting(monkeypatch):
     monkeypatch.setattr(_progress, "_isatty", lambda: True)
     with hs.progress("auto"):
         assert isinstance(_progress.dask_bar(), ProgressBar)
+
+
+def _long_series():
+    rng = np.random.default_rng(3)
+    x = np.arange(1990, 2020, dtype=float)
+    y = np.where(x < 2005, 100 * 1.03 ** (x - 1990), 100 * 1.03 ** 15 * 0.97 ** (x - 2005))
+    return x, y * np.exp(rng.normal(0, 0.02, len(x)))
+
+
+def test_quiet_joinpoint_prints_nothing_with_a_forced_bar(capfd, monkeypatch):
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    monkeypatch.setattr(_progress, "_new_bar", _progress._TextBar)
+    x, y = _long_series()
+    with hs.progress(True):
+        quiet = hs.joinpoint(x, y, max_joinpoints=2, selection="permutation", n_permutations=199, seed=1,
+                             quiet=True)
+    assert capfd.readouterr().err == ""
+    seen, loud = _reports(lambda: hs.joinpoint(x, y, max_joinpoints=2, selection="permutation",
+                                               n_permutations=199, seed=1))
+    assert seen and seen[-1] == 1.0          # the same call reports when not quiet
+    np.testing.assert_array_equal(quiet.joinpoints, loud.joinpoints)
+
+
+def test_quiet_protect_table_prints_nothing_with_a_forced_bar(capfd, monkeypatch):
+    import pandas as pd
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    monkeypatch.setattr(_progress, "_new_bar", _progress._TextBar)
+    rng = np.random.default_rng(4)
+    tab = pd.DataFrame([(a, b, int(rng.integers(0, 30))) for a in range(12) for b in range(8)],
+                       columns=["a", "b", "n"]).astype({"a": str, "b": str})
+    with hs.progress(True):
+        quiet = hs.protect_table(tab, "n", ["a", "b"], threshold=5, quiet=True)
+    assert capfd.readouterr().err == ""
+    with hs.progress(False):
+        pd.testing.assert_frame_equal(quiet, hs.protect_table(tab, "n", ["a", "b"], threshold=5))
+
+
+def test_dask_functions_show_the_dask_bar_when_progress_is_shown(capfd, monkeypatch):
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+    import pandas as pd
+    import hrrstats.dask as hd
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    df = hs.example_cohort().head(2000)
+    ddf = dd.from_pandas(df, npartitions=4)
+    with dask.config.set(scheduler="sync"):
+        with hs.progress(True):
+            km = hd.kaplan_meier("time", "status", data=ddf)
+        err = capfd.readouterr().err
+        assert "100%" in err and "Completed" in err        # dask.diagnostics.ProgressBar's line
+        with hs.progress(False):
+            km_quiet = hd.kaplan_meier("time", "status", data=ddf)
+        assert capfd.readouterr().err == ""
+        with hs.progress("auto"):                          # stderr is not a terminal here
+            hd.kaplan_meier("time", "status", data=ddf)
+        assert capfd.readouterr().err == ""
+    pd.testing.assert_frame_equal(km.table(), km_quiet.table())

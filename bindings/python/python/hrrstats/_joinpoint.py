@@ -7,6 +7,7 @@ import numpy as np
 
 from ._convert import floats
 from ._person_time import _by, _show_levels
+from ._progress import quiet as _quiet
 from ._protocol import call
 
 __all__ = ["joinpoint", "Joinpoint"]
@@ -114,7 +115,7 @@ class Joinpoint:
 
 def joinpoint(x, y, *, se=None, log_linear=True, max_joinpoints=3, selection="bic", n_permutations=4499,
               alpha=0.05, min_obs_end=None, min_obs_between=None, seed=None, variance=None, conf_level=0.95,
-              by=None, data=None):
+              by=None, data=None, quiet=False):
     """Joinpoint regression as NCI's Joinpoint program: continuous segmented log-linear
     (``log_linear=True``: annual percent changes) or linear regression of ``y`` on ``x``
     (calendar year).
@@ -158,6 +159,9 @@ def joinpoint(x, y, *, se=None, log_linear=True, max_joinpoints=3, selection="bi
         Fit many series at once (in parallel), one per level.
     data : pandas or polars DataFrame, optional
         Where string arguments name columns.
+    quiet : bool, default False
+        No progress bar for this call (see :func:`hrrstats.set_progress`; the
+        permutation tests of long series report their progress).
 
     Returns
     -------
@@ -193,5 +197,6 @@ def joinpoint(x, y, *, se=None, log_linear=True, max_joinpoints=3, selection="bi
             "n_permutations": n_permutations, "alpha": alpha, "min_obs_end": min_obs_end,
             "min_obs_between": min_obs_between, "seed": seed, "variance": variance, "conf_level": conf_level}
     args["by"], levels = _by(by, data, len(args["x"]))
-    res, fit = call("joinpoint", args)
+    with _quiet(quiet):
+        res, fit = call("joinpoint", args)
     return Joinpoint(res, fit, levels)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._convert import codes, column, floats
+from ._progress import quiet as _quiet
 from ._protocol import call
 
 # count column looked for when ``count`` is not a column (hrrstats' own tables)
@@ -47,7 +48,7 @@ def _hierarchy(spec, d):
 
 def protect_table(df, count="n", dims=None, *, threshold=None, protection=None, suppress_zeros=None, margins=True,
                   cost=None, exact_intervals=None, total="Total", magnitude=None, unit=None, p=None,
-                  dominance=None, hierarchies=None, method="suppress", base=None):
+                  dominance=None, hierarchies=None, method="suppress", base=None, quiet=False):
     """Disclosure control of a table with its margins: cell suppression (count tables by
     a threshold, magnitude tables by the p%-rule and the (n, k) dominance rule) with an
     exact linear-programming audit, or controlled rounding.
@@ -134,6 +135,9 @@ def protect_table(df, count="n", dims=None, *, threshold=None, protection=None, 
         Cell suppression or controlled rounding.
     base : int, optional
         The rounding base of ``method="round"`` (default 5).
+    quiet : bool, default False
+        No progress bar for this call (see :func:`hrrstats.set_progress`; the audit
+        of large tables reports its progress).
 
     Returns
     -------
@@ -228,7 +232,8 @@ def protect_table(df, count="n", dims=None, *, threshold=None, protection=None, 
             "margins": margins, "cost": cost, "exact_intervals": exact_intervals, "hierarchies": hier,
             "method": method, "base": base, "p": p, "dominance_n": dom_n, "dominance_k": dom_k, "unit": unit_arg}
     args["magnitude" if magnitude is not None else "count"] = cnt
-    res, _ = call("protect_table", args)
+    with _quiet(quiet):
+        res, _ = call("protect_table", args)
     t = res["table"]
     labels = res["labels"]
     out = {}

@@ -50,6 +50,9 @@ core on the worker that holds it (the GIL released); only small sums travel:
 Errors name the partition and the row within it. Run on a ``distributed`` cluster
 (``LocalCluster`` on a large machine, ``dask_jobqueue.SLURMCluster`` on an HPC
 cluster): the functions use the current client, else Dask's default scheduler.
+Their computations show Dask's progress bar (``dask.diagnostics.ProgressBar``, on
+Dask's local schedulers, for those running over a second) as the in-memory functions
+show theirs: see :func:`hrrstats.set_progress`.
 """
 from __future__ import annotations
 
@@ -57,7 +60,7 @@ import dask
 import numpy as np
 import pandas as pd
 
-from . import _competing, _cox, _glm, _person_time, _relsurv, _survival
+from . import _competing, _cox, _glm, _person_time, _progress, _relsurv, _survival
 from ._design import Design, _design_matrix
 from ._convert import floats, missing
 from ._protocol import EVENT_LABEL, call, resolve
@@ -105,7 +108,14 @@ def _run(data, fn, *args):
     """``fn(partition, k, *args)`` on every non-empty partition; the list of results."""
     parts = data.to_delayed()
     tasks = [dask.delayed(_in_partition)(p, k, fn, *args) for k, p in enumerate(parts)]
-    return [r for r in dask.compute(*tasks) if r is not None]
+    return [r for r in _compute(*tasks) if r is not None]
+
+
+def _compute(*collections):
+    """``dask.compute`` with Dask's progress bar when progress is shown (see
+    :func:`hrrstats.set_progress`; ``quiet``)."""
+    with _progress.dask_bar():
+        return dask.compute(*collections)
 
 
 def _in_partition(pdf, k, fn, *args):
@@ -265,7 +275,7 @@ def _levels(data, cols):
     cat = [c for c in cols if not pd.api.types.is_numeric_dtype(meta[c]) or isinstance(meta[c].dtype, pd.CategoricalDtype)]
     if not cat:
         return {c: None for c in cols}
-    found = dask.compute(*[data[c].dropna().unique() for c in cat])
+    found = _compute(*[data[c].dropna().unique() for c in cat])
     levels = {}
     for c, u in zip(cat, found):
         u = pd.Series(u)
@@ -410,7 +420,7 @@ def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights
         used = data[[y, *covs, *w, *o, *cl]]
         if na_action == "drop":
             used = used.dropna()
-        n_clusters = int(used[cl[0]].nunique().compute())
+        n_clusters = int(_compute(used[cl[0]].nunique())[0])
     levels = _levels(data, covs)
     options = {k: v for k, v in dict(family=family, link=link, theta=theta, intercept=intercept).items()
                if v is not None}
@@ -755,13 +765,13 @@ def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, ti
     design = _design_of(levels)
     strata_levels = _levels(data, [extra[1]])[extra[1]] if extra[1] is not None else None
     if strata_levels is None and extra[1] is not None:  # a numeric stratum column
-        strata_levels = sorted(dask.compute(data[extra[1]].dropna().unique())[0].tolist())
+        strata_levels = sorted(_compute(data[extra[1]].dropna().unique())[0].tolist())
     n_clusters = None
     if extra[4] is not None:
         used = data[[c for c in [cols[0], cols[1], *covs, *extra] if c is not None]]
         if na_action == "drop":
             used = used.dropna()
-        n_clusters = int(used[extra[4]].nunique().compute())
+        n_clusters = int(_compute(used[extra[4]].nunique())[0])
     r, driver = call("cox_partitioned", {
         "covariate_names": design.names, "ties": ties, "max_iter": max_iter, "eps": eps, "conf_level": conf_level,
         "init": None if init is None else np.asarray(init, dtype=np.float64), "has_entry": extra[0] is not None,
@@ -865,7 +875,7 @@ def _logrank_part(pdf, cols, group_levels, strata_levels, request):
 def _distinct(data, col):
     """The sorted distinct values of a column of the whole data."""
     lv = _levels(data, [col])[col]
-    return lv if lv is not None else sorted(dask.compute(data[col].dropna().unique())[0].tolist())
+    return lv if lv is not None else sorted(_compute(data[col].dropna().unique())[0].tolist())
 
 
 def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, data=None):
