@@ -11,12 +11,16 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pandas as pd
 
 from ._convert import floats
 from ._cox import _coef_table
 from ._design import resolve_design
 from ._protocol import EVENT_LABEL, call, resolve
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
 
 
 def _warned(res):
@@ -304,9 +308,12 @@ class FlexibleParametric:
         return "\n".join(lines)
 
 
-def flexible_parametric(time, event, covariates=None, *, df=3, knots=None, boundary_knots=None, scale="hazard",
-                        tvc=None, bhazard=None, entry=None, weights=None, max_iter=50, eps=1e-12,
-                        na_action="fail", data=None):
+def flexible_parametric(time: ArrayLike, event: ArrayLike, covariates: ArrayLike | list[str] | None = None, *,
+                        df: int = 3, knots: ArrayLike | None = None, boundary_knots: ArrayLike | None = None,
+                        scale: str = "hazard", tvc: dict | None = None, bhazard: ArrayLike | None = None,
+                        entry: ArrayLike | None = None, weights: ArrayLike | None = None, max_iter: int = 50,
+                        eps: float = 1e-12, na_action: str = "fail",
+                        data: DataFrameLike | None = None) -> FlexibleParametric:
     """Flexible parametric (Royston–Parmar) survival model, as ``rstpm2::stpm2``:
     ``g(S(t|x)) = s(log t) + x'b`` with ``s`` a restricted cubic spline of log time.
 

@@ -3,12 +3,16 @@
 results as pandas DataFrames and a matplotlib plot."""
 from __future__ import annotations
 
-import numpy as np
 
 from ._convert import floats
 from ._person_time import _by, _show_levels
 from ._progress import quiet as _quiet
 from ._protocol import call
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
 
 __all__ = ["joinpoint", "Joinpoint"]
 
@@ -113,9 +117,11 @@ class Joinpoint:
         return "\n".join(lines)
 
 
-def joinpoint(x, y, *, se=None, log_linear=True, max_joinpoints=3, selection="bic", n_permutations=4499,
-              alpha=0.05, min_obs_end=None, min_obs_between=None, seed=None, variance=None, conf_level=0.95,
-              by=None, data=None, quiet=False):
+def joinpoint(x: ArrayLike, y: ArrayLike, *, se: ArrayLike | None = None, log_linear: bool = True,
+              max_joinpoints: int = 3, selection: str = "bic", n_permutations: int = 4499, alpha: float = 0.05,
+              min_obs_end: int | None = None, min_obs_between: int | None = None, seed: int | None = None,
+              variance: str | None = None, conf_level: float = 0.95, by: ArrayLike | list[str] | None = None,
+              data: DataFrameLike | None = None, quiet: bool = False) -> Joinpoint:
     """Joinpoint regression as NCI's Joinpoint program: continuous segmented log-linear
     (``log_linear=True``: annual percent changes) or linear regression of ``y`` on ``x``
     (calendar year).

@@ -14,6 +14,11 @@ from ._convert import codes, column, floats
 from ._progress import quiet as _quiet
 from ._protocol import call
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import DataFrameLike
+
 # count column looked for when ``count`` is not a column (hrrstats' own tables)
 _COUNT_NAMES = ("n", "count", "events", "observed", "n_risk", "n_event", "deaths")
 
@@ -46,9 +51,13 @@ def _hierarchy(spec, d):
     return {"child": [str(c) for c in child], "parent": [str(q) for q in parent]}
 
 
-def protect_table(df, count="n", dims=None, *, threshold=None, protection=None, suppress_zeros=None, margins=True,
-                  cost=None, exact_intervals=None, total="Total", magnitude=None, unit=None, p=None,
-                  dominance=None, hierarchies=None, method="suppress", base=None, quiet=False):
+def protect_table(df: DataFrameLike, count: str = "n", dims: str | list[str] | None = None, *,
+                  threshold: float | None = None, protection: float | None = None,
+                  suppress_zeros: bool | None = None, margins: bool = True, cost: str | None = None,
+                  exact_intervals: bool | None = None, total: str = "Total", magnitude: str | None = None,
+                  unit: str | None = None, p: float | None = None, dominance: tuple[int, float] | None = None,
+                  hierarchies: dict | None = None, method: str = "suppress", base: int | None = None,
+                  quiet: bool = False) -> pd.DataFrame:
     """Disclosure control of a table with its margins: cell suppression (count tables by
     a threshold, magnitude tables by the p%-rule and the (n, k) dominance rule) with an
     exact linear-programming audit, or controlled rounding.

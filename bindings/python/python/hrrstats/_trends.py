@@ -4,11 +4,15 @@ and matplotlib plots."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ._convert import column, floats
 from ._person_time import _by, _show_levels
 from ._protocol import call
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    from ._typing import ArrayLike, DataFrameLike
 
 __all__ = ["life_table", "LifeTable", "years_of_life_lost", "YearsOfLifeLost", "funnel", "Funnel"]
 
@@ -121,8 +125,10 @@ class LifeTable:
         return "\n".join(lines)
 
 
-def life_table(deaths, population, age, *, by=None, ax=None, a0="coale_demeny", sex="both", conf_level=0.95,
-               radix=100000, method="chiang2", data=None):
+def life_table(deaths: ArrayLike, population: ArrayLike, age: ArrayLike, *,
+               by: ArrayLike | list[str] | None = None, ax: ArrayLike | None = None,
+               a0: str | float = "coale_demeny", sex: str = "both", conf_level: float = 0.95,
+               radix: float = 100000, method: str = "chiang2", data: DataFrameLike | None = None) -> LifeTable:
     """Period life tables by Chiang's method (abridged or complete), with Chiang II
     standard errors of life expectancy.
 
@@ -256,8 +262,10 @@ class YearsOfLifeLost:
         return "\n".join(lines)
 
 
-def years_of_life_lost(deaths, age, *, standard=None, standard_age=None, standard_ex=None, by=None,
-                       discount=0.0, age_weighting=False, data=None):
+def years_of_life_lost(deaths: ArrayLike, age: ArrayLike, *, standard: LifeTable | DataFrameLike | None = None,
+                       standard_age: ArrayLike | None = None, standard_ex: ArrayLike | None = None,
+                       by: ArrayLike | list[str] | None = None, discount: float = 0.0,
+                       age_weighting: bool = False, data: DataFrameLike | None = None) -> YearsOfLifeLost:
     """Standard expected years of life lost (SEYLL, as the Global Burden of Disease):
     every death at age ``age`` loses the remaining life expectancy e*(age) of a standard
     (reference) life table, interpolated linearly between the standard's ages.
@@ -390,8 +398,10 @@ class Funnel:
                 f"{n_flag} flagged")
 
 
-def funnel(observed, denominator, *, kind="proportion", limits=(0.95, 0.998), overdispersion=None, unit=None,
-           target=None, winsorize=0.1, conf_level=0.95, data=None):
+def funnel(observed: ArrayLike, denominator: ArrayLike, *, kind: str = "proportion",
+           limits: tuple[float, ...] = (0.95, 0.998), overdispersion: str | None = None,
+           unit: ArrayLike | None = None, target: float | None = None, winsorize: float = 0.1,
+           conf_level: float = 0.95, data: DataFrameLike | None = None) -> Funnel:
     """Funnel plot limits, z-scores and flags for comparing units (Spiegelhalter 2005).
 
     Parameters

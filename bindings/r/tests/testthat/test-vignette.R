@@ -2,9 +2,10 @@
 # (no pandoc needed), runs without error against the installed package. (R CMD build
 # renders it to HTML with rmarkdown where pandoc is available.)
 
-test_that("the Getting started vignette's code runs", {
-  skip_if_not_installed("knitr")
-  rmd <- file.path("..", "..", "vignettes", "getting-started.Rmd")
+# A vignette's R code (extracted with knitr::purl) run in a fresh environment, plots to
+# a null device; returns the environment it ran in.
+run_vignette <- function(name) {
+  rmd <- file.path("..", "..", "vignettes", name)
   expect_true(file.exists(rmd))
   code <- tempfile(fileext = ".R")
   on.exit(unlink(code), add = TRUE)
@@ -13,6 +14,12 @@ test_that("the Getting started vignette's code runs", {
   on.exit(grDevices::dev.off(), add = TRUE)
   env <- new.env(parent = globalenv())
   expect_no_error(capture.output(sys.source(code, envir = env)))
+  env
+}
+
+test_that("the Getting started vignette's code runs", {
+  skip_if_not_installed("knitr")
+  env <- run_vignette("getting-started.Rmd")
   # what it shows is there: a Kaplan-Meier fit by stage, a Cox fit, a person-time table,
   # net survival
   expect_s3_class(env$km, "hrr_km")
@@ -24,15 +31,7 @@ test_that("the Getting started vignette's code runs", {
 
 test_that("the Relative survival vignette's code runs", {
   skip_if_not_installed("knitr")
-  rmd <- file.path("..", "..", "vignettes", "relative-survival.Rmd")
-  expect_true(file.exists(rmd))
-  code <- tempfile(fileext = ".R")
-  on.exit(unlink(code), add = TRUE)
-  knitr::purl(rmd, output = code, quiet = TRUE, documentation = 0L)
-  grDevices::pdf(NULL)
-  on.exit(grDevices::dev.off(), add = TRUE)
-  env <- new.env(parent = globalenv())
-  expect_no_error(capture.output(sys.source(code, envir = env)))
+  env <- run_vignette("relative-survival.Rmd")
   # net survival (continuous and interval), age-standardised, excess-hazard model,
   # Royston-Parmar with bhazard and the loss in life expectancy
   expect_s3_class(env$ns, "hrr_netsurv")
