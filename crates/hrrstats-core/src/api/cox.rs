@@ -10,6 +10,7 @@ use crate::data::{Covariates, CoxData};
 use crate::error::{Error, Result};
 use crate::inference::{lr_anova, CoefTable, WaldDist};
 use crate::protocol::{Arg, Args, Matrix, Record, Table, Value};
+use crate::survival::cox::partitioned::{EventTimes, Point, ResidualTerms};
 use crate::survival::cox::{
     Convergence, CoxPh, CoxPhFit, CoxPredictType, CoxResidual, Ties, ZphTransform,
 };
@@ -117,8 +118,7 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
                 .with("times", Value::List(m.times.into_iter().map(Value::Nums).collect()))
         }
         "sums" => {
-            let times = event_times_arg(args)?;
-            let t = part_sums(&part, &times, args.nums("centre")?, args.nums("scale")?, args.nums("beta")?)?;
+            let t = part_sums(&part, PointArgs::read(args)?.point())?;
             Record::new()
                 .with("names", names.clone())
                 .with("a", t.a)
@@ -134,17 +134,9 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
         }
         "residuals" => {
             use crate::survival::cox::partitioned::{part_residuals, ResidualPass};
-            let times = event_times_arg(args)?;
-            let (terms, terms0) = (residual_terms_arg(args, "")?, residual_terms_arg(args, "0")?);
-            let pass = ResidualPass {
-                times: &times,
-                centre: args.nums("centre")?,
-                scale: args.nums("scale")?,
-                beta: args.nums("beta")?,
-                terms: &terms,
-                beta0: args.nums("beta0")?,
-                terms0: &terms0,
-            };
+            let at = PointArgs::read(args)?;
+            let (terms, terms0) = (at.terms()?, residual_terms_arg(args, "0")?);
+            let pass = ResidualPass { at: at.point(), terms: &terms, beta0: args.nums("beta0")?, terms0: &terms0 };
             let r = part_residuals(&part, &pass, args.opt_codes("cluster")?.map(|(c, _)| c))?;
             Record::new()
                 .with("names", names.clone())
@@ -155,14 +147,10 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
         }
         "rows" => {
             use crate::survival::cox::partitioned::{part_rows, RowsPass};
-            let times = event_times_arg(args)?;
-            let terms = residual_terms_arg(args, "")?;
+            let at = PointArgs::read(args)?;
             let pass = RowsPass {
-                times: &times,
-                centre: args.nums("centre")?,
-                scale: args.nums("scale")?,
-                beta: args.nums("beta")?,
-                terms: &terms,
+                at: at.point(),
+                terms: &at.terms()?,
                 means: args.nums("means")?,
                 mean_offset: args.num_or("mean_offset", 0.0)?,
                 coef: args.nums("coef")?,
@@ -191,11 +179,11 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
 
 /// The residual terms of a residual pass (`h`, `xh`, `dm`, `m1`, `m2`, each name with
 /// `suffix`: "" at the final coefficients, "0" at the initial ones).
-fn residual_terms_arg(args: &Args, suffix: &str) -> Result<crate::survival::cox::partitioned::ResidualTerms> {
+fn residual_terms_arg(args: &Args, suffix: &str) -> Result<ResidualTerms> {
     let get = |name: &'static str, name0: &'static str| -> Result<Vec<f64>> {
         Ok(args.nums(if suffix.is_empty() { name } else { name0 })?.to_vec())
     };
-    Ok(crate::survival::cox::partitioned::ResidualTerms {
+    Ok(ResidualTerms {
         h: get("h", "h0")?,
         xh: get("xh", "xh0")?,
         dm: get("dm", "dm0")?,
@@ -206,7 +194,7 @@ fn residual_terms_arg(args: &Args, suffix: &str) -> Result<crate::survival::cox:
 
 /// The event times of a pass (`times`, `time_offsets`: stratum `s` has the times
 /// `offsets[s]..offsets[s+1]`), as the drivers send them.
-pub(super) fn event_times_arg(args: &Args) -> Result<crate::survival::cox::partitioned::EventTimes> {
+pub(super) fn event_times_arg(args: &Args) -> Result<EventTimes> {
     let offsets = args
         .nums("time_offsets")?
         .iter()
@@ -218,7 +206,7 @@ pub(super) fn event_times_arg(args: &Args) -> Result<crate::survival::cox::parti
             }
         })
         .collect::<Result<Vec<usize>>>()?;
-    Ok(crate::survival::cox::partitioned::EventTimes { times: args.nums("times")?.to_vec(), offsets })
+    Ok(EventTimes { times: args.nums("times")?.to_vec(), offsets })
 }
 
 /// The parts' records of a pass (`parts`: a list of records).
@@ -269,11 +257,9 @@ impl CoxParts {
         match d.pending() {
             None => Value::Null,
             Some(Pass::Moments) => Value::Record(Record::new().with("pass", "moments")),
-            Some(Pass::Sums { times, centre, scale, beta }) => {
-                Value::Record(point_record("sums", times, centre, scale, beta))
-            }
+            Some(Pass::Sums(at)) => Value::Record(point_record("sums", &at)),
             Some(Pass::Residuals(r)) => Value::Record(with_terms(
-                with_terms(point_record("residuals", r.times, r.centre, r.scale, r.beta), r.terms, "")
+                with_terms(point_record("residuals", &r.at), r.terms, "")
                     .with("beta0", r.beta0),
                 r.terms0,
                 "0",
@@ -374,15 +360,7 @@ impl Fitted for CoxParts {
                     return Err(Error::InvalidArgument { arg: "rows_request", reason: "the fit is not done: run the passes it asks for".into() });
                 }
                 Ok(match d.final_pending() {
-                    Some(crate::survival::cox::partitioned::Pass::Sums { times, centre, scale, beta }) => Value::Record(
-                        Record::new()
-                            .with("pass", "sums")
-                            .with("times", &times.times)
-                            .with("time_offsets", times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>())
-                            .with("centre", centre)
-                            .with("scale", scale)
-                            .with("beta", beta),
-                    ),
+                    Some(crate::survival::cox::partitioned::Pass::Sums(at)) => Value::Record(point_record("sums", &at)),
                     _ => Value::Null,
                 })
             }
@@ -392,7 +370,7 @@ impl Fitted for CoxParts {
                     return Err(Error::InvalidArgument { arg: "rows_args", reason: "take the pass that rows_request asks for first".into() });
                 };
                 Ok(Value::Record(
-                    with_terms(point_record("rows", r.times, r.centre, r.scale, r.beta), r.terms, "")
+                    with_terms(point_record("rows", &r.at), r.terms, "")
                         .with("means", r.means)
                         .with("mean_offset", r.mean_offset)
                         .with("coef", r.coef)
@@ -422,11 +400,13 @@ impl Fitted for CoxParts {
 /// the records of `cox_part_pass` over every part), `result` (the record of `cox_ph`
 /// without its per-row vectors) and `coef_table`.
 pub fn cox_partitioned(args: &Args) -> Result<Output> {
-    let names: Vec<String> = match args.get("covariate_names") {
+    // names (a string or strings; otherwise `default`)
+    let strs_or = |name: &str, default: Vec<String>| match args.get(name) {
         Some(Arg::Strs(v)) => v.clone(),
         Some(Arg::Str(s)) => vec![s.clone()],
-        _ => Vec::new(),
+        _ => default,
     };
+    let names = strs_or("covariate_names", Vec::new());
     let conf_level = args.num_or("conf_level", 0.95)?;
     crate::data::check_conf_level(conf_level)?;
     if args.get("cluster").is_some() {
@@ -445,11 +425,7 @@ pub fn cox_partitioned(args: &Args) -> Result<Output> {
     };
     let driver = crate::survival::cox::partitioned::CoxOverParts::new(cox_params(args)?, names, args.flag_or("has_entry", false)?)?
         .with_robust(robust, n_clusters);
-    let strata_levels = match args.get("strata_levels") {
-        Some(Arg::Strs(v)) => v.clone(),
-        Some(Arg::Str(s)) => vec![s.clone()],
-        _ => vec!["all".to_string()],
-    };
+    let strata_levels = strs_or("strata_levels", vec!["all".to_string()]);
     let f = CoxParts { driver: std::sync::Mutex::new(driver), strata_levels, conf_level };
     let first = f.request();
     Ok(Output::fit(Record::new().with("request", first), f))
@@ -704,6 +680,11 @@ impl CoxFit {
             .with("p", p))
     }
 
+    /// The strata labels, quoted, for messages.
+    fn strata_list(&self) -> String {
+        self.strata_levels.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
+    }
+
     /// The stratum named by `stratum` (a label); the only one when the fit has one.
     fn stratum(&self, args: &Args) -> Result<Option<usize>> {
         match args.get("stratum") {
@@ -716,14 +697,7 @@ impl CoxFit {
                     .map(Some)
                     .ok_or_else(|| Error::InvalidArgument {
                         arg: "stratum",
-                        reason: format!(
-                            "no stratum \"{s}\"; the fit has {}",
-                            self.strata_levels
-                                .iter()
-                                .map(|l| format!("\"{l}\""))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
+                        reason: format!("no stratum \"{s}\"; the fit has {}", self.strata_list()),
                     })
             }
         }
@@ -793,14 +767,7 @@ impl CoxFit {
                     (None, Some(_)) => {
                         return Err(Error::InvalidArgument {
                             arg: "stratum",
-                            reason: format!(
-                                "the model has {n_strata} strata ({}): name one",
-                                self.strata_levels
-                                    .iter()
-                                    .map(|l| format!("\"{l}\""))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
+                            reason: format!("the model has {n_strata} strata ({}): name one", self.strata_list()),
                         })
                     }
                 };
@@ -909,19 +876,51 @@ impl Fitted for CoxFit {
 }
 
 /// A pass request over the parts at a point of the partitioned Cox fit: the event times
-/// (with each stratum's offset), the covariates' centring and scaling, and `beta`.
-fn point_record(pass: &str, times: &crate::survival::cox::partitioned::EventTimes, centre: &[f64], scale: &[f64], beta: &[f64]) -> Record {
+/// (with each stratum's offset), the covariates' centring and scaling, and `beta` (what
+/// [`PointArgs::read`] reads back).
+fn point_record(pass: &str, at: &Point) -> Record {
     Record::new()
         .with("pass", pass)
-        .with("times", &times.times)
-        .with("time_offsets", times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>())
-        .with("centre", centre)
-        .with("scale", scale)
-        .with("beta", beta)
+        .with("times", &at.times.times)
+        .with("time_offsets", at.times.offsets.iter().map(|&o| o as f64).collect::<Vec<f64>>())
+        .with("centre", at.centre)
+        .with("scale", at.scale)
+        .with("beta", at.beta)
+}
+
+/// The point of a pass request (as [`point_record`] writes it) read from a part's
+/// arguments: the event times, `centre`, `scale` and `beta`.
+struct PointArgs<'s> {
+    args: &'s Args<'s>,
+    times: EventTimes,
+    centre: &'s [f64],
+    scale: &'s [f64],
+    beta: &'s [f64],
+}
+
+impl<'s> PointArgs<'s> {
+    fn read(args: &'s Args<'s>) -> Result<PointArgs<'s>> {
+        Ok(PointArgs {
+            args,
+            times: event_times_arg(args)?,
+            centre: args.nums("centre")?,
+            scale: args.nums("scale")?,
+            beta: args.nums("beta")?,
+        })
+    }
+
+    fn point(&self) -> Point<'_> {
+        Point { times: &self.times, centre: self.centre, scale: self.scale, beta: self.beta }
+    }
+
+    /// The residual terms at `beta` (the passes after the fit).
+    fn terms(&self) -> Result<ResidualTerms> {
+        residual_terms_arg(self.args, "")
+    }
 }
 
 /// `rec` with the per-time residual terms, their names ending in `suffix`.
-fn with_terms(rec: Record, t: &crate::survival::cox::partitioned::ResidualTerms, suffix: &str) -> Record {
+fn with_terms(rec: Record, t: &ResidualTerms, suffix: &str) -> Record {
     let name = |n: &str| format!("{n}{suffix}");
     rec.with(&name("h"), &t.h)
         .with(&name("xh"), &t.xh)

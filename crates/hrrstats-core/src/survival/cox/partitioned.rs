@@ -254,6 +254,93 @@ impl EventTimes {
     }
 }
 
+/// The point of the fit at which a pass evaluates: the event times, the covariates'
+/// centring and scaling and the coefficients `beta` (scaled coordinates: covariates
+/// `(x - centre) * scale`).
+#[derive(Debug, Clone, Copy)]
+pub struct Point<'a> {
+    pub times: &'a EventTimes,
+    pub centre: &'a [f64],
+    pub scale: &'a [f64],
+    pub beta: &'a [f64],
+}
+
+/// Where a part's row stands among the event times of a [`Point`].
+struct RowAt<'a> {
+    stratum: usize,
+    /// The event times of its stratum, which start at `lo_s` of the stacked times.
+    times: &'a [f64],
+    lo_s: usize,
+    /// At risk at the stratum's event times `lo..hi` (`entry < t <= exit`).
+    lo: usize,
+    hi: usize,
+    event: bool,
+}
+
+impl<'p> Point<'p> {
+    /// The part's checks, then `centre`, `scale`, `beta` and the vectors of `more`
+    /// must have one value per covariate and the times must fit the part's strata.
+    fn check(&self, part: &CoxPart, more: &[(&'static str, &[f64])]) -> Result<()> {
+        part.check()?;
+        let p = part.x.p();
+        for &(name, v) in [("centre", self.centre), ("scale", self.scale), ("beta", self.beta)].iter().chain(more) {
+            if v.len() != p {
+                return Err(Error::InvalidArgument { arg: name, reason: format!("has length {}; there are {p} covariates", v.len()) });
+            }
+        }
+        self.times.check(part.n_strata())
+    }
+
+    /// Row `i` of the part among the event times (an event must be at one of them), with
+    /// its covariates in scaled coordinates written to `xs`.
+    fn row(&self, part: &CoxPart, i: usize, xs: &mut [f64]) -> Result<RowAt<'p>> {
+        let stratum = part.stratum(i);
+        let lo_s = self.times.offsets[stratum];
+        let times = &self.times.times[lo_s..self.times.offsets[stratum + 1]];
+        let hi = times.partition_point(|&v| v <= part.time[i]);
+        let lo = part.entry.map_or(0, |e| times.partition_point(|&v| v <= e[i]));
+        let event = part.status[i] == 1.0;
+        if event && (hi == 0 || times[hi - 1] != part.time[i]) {
+            return Err(Error::InvalidValue {
+                arg: "times",
+                row: i,
+                value: part.time[i],
+                problem: "the event time of this row is not among the event times",
+            });
+        }
+        for (j, x) in xs.iter_mut().enumerate() {
+            *x = (part.x.column(j)[i] - self.centre[j]) * self.scale[j];
+        }
+        Ok(RowAt { stratum, times, lo_s, lo, hi, event })
+    }
+
+}
+
+/// The linear predictor `η = xs'β + offset` of row `i` of a part.
+fn eta(part: &CoxPart, i: usize, xs: &[f64], beta: &[f64]) -> f64 {
+    xs.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>() + part.offset.map_or(0.0, |o| o[i])
+}
+
+/// The error of a risk score that overflows.
+fn overflow(i: usize) -> Error {
+    Error::Data { arg: "covariates", reason: format!("exp overflow in the risk score at row {i}: rescale the covariates") }
+}
+
+/// A [`Point`] that owns its numbers (the driver's).
+#[derive(Debug, Clone, Default)]
+struct At {
+    times: EventTimes,
+    centre: Vec<f64>,
+    scale: Vec<f64>,
+    beta: Vec<f64>,
+}
+
+impl At {
+    fn point(&self) -> Point<'_> {
+        Point { times: &self.times, centre: &self.centre, scale: &self.scale, beta: &self.beta }
+    }
+}
+
 /// One pass's sums per event time (and over the deaths), added over parts.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TimeSums {
@@ -355,20 +442,10 @@ impl TimeSums {
     }
 }
 
-/// One Newton pass over a part at `beta` (scaled coordinates: covariates
-/// `(x - centre) * scale`).
-pub fn part_sums(part: &CoxPart, times: &EventTimes, centre: &[f64], scale: &[f64], beta: &[f64]) -> Result<TimeSums> {
-    part.check()?;
-    let (n, p, q, k) = (part.time.len(), part.x.p(), tri(part.x.p()), times.k());
-    for (name, v) in [("centre", centre), ("scale", scale), ("beta", beta)] {
-        if v.len() != p {
-            return Err(Error::InvalidArgument {
-                arg: name,
-                reason: format!("has length {}; there are {p} covariates", v.len()),
-            });
-        }
-    }
-    times.check(part.n_strata())?;
+/// One Newton pass over a part at the point `at`.
+pub fn part_sums(part: &CoxPart, at: Point) -> Result<TimeSums> {
+    at.check(part, &[])?;
+    let (n, p, q, k) = (part.time.len(), part.x.p(), tri(part.x.p()), at.times.k());
     // At risk at t_k iff entry < t_k <= exit: a row adds to `net` at the last event time
     // <= its exit and takes off at the last event time <= its entry; suffix sums per
     // stratum then give the risk sets (the in-memory sweep's running sums).
@@ -377,33 +454,15 @@ pub fn part_sums(part: &CoxPart, times: &EventTimes, centre: &[f64], scale: &[f6
     let mut xs = vec![0.0; p];
     let mut xx = vec![0.0; q];
     for i in 0..n {
-        let s = part.stratum(i);
-        let (lo_s, hi_s) = (times.offsets[s], times.offsets[s + 1]);
-        let t = &times.times[lo_s..hi_s];
-        let hi = t.partition_point(|&v| v <= part.time[i]);
-        let lo = part.entry.map_or(0, |e| t.partition_point(|&v| v <= e[i]));
-        if part.status[i] == 1.0 && (hi == 0 || t[hi - 1] != part.time[i]) {
-            return Err(Error::InvalidValue {
-                arg: "times",
-                row: i,
-                value: part.time[i],
-                problem: "the event time of this row is not among the event times",
-            });
-        }
+        let RowAt { lo_s, lo, hi, event, .. } = at.row(part, i, &mut xs)?;
         if lo >= hi {
             continue; // never at risk at an event time
         }
-        for j in 0..p {
-            xs[j] = (part.x.column(j)[i] - centre[j]) * scale[j];
-        }
-        let eta: f64 = xs.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>() + part.offset.map_or(0.0, |o| o[i]);
+        let eta = eta(part, i, &xs, at.beta);
         let w = part.weight(i);
         let r = w * eta.exp();
         if !r.is_finite() {
-            return Err(Error::Data {
-                arg: "covariates",
-                reason: format!("exp overflow in the risk score at row {i}: rescale the covariates"),
-            });
+            return Err(overflow(i));
         }
         for a in 0..p {
             for b in 0..=a {
@@ -423,7 +482,7 @@ pub fn part_sums(part: &CoxPart, times: &EventTimes, centre: &[f64], scale: &[f6
         if lo > 0 {
             put(&mut net, lo_s + lo - 1, -1.0);
         }
-        if part.status[i] == 1.0 {
+        if event {
             let idx = lo_s + hi - 1;
             out.e0[idx] += r;
             for j in 0..p {
@@ -440,7 +499,7 @@ pub fn part_sums(part: &CoxPart, times: &EventTimes, centre: &[f64], scale: &[f6
     }
     // suffix sums within each stratum
     for s in 0..part.n_strata() {
-        let (lo_s, hi_s) = (times.offsets[s], times.offsets[s + 1]);
+        let (lo_s, hi_s) = (at.times.offsets[s], at.times.offsets[s + 1]);
         let (mut a, mut a1, mut a2) = (0.0, vec![0.0; p], vec![0.0; q]);
         for idx in (lo_s..hi_s).rev() {
             a += net.a[idx];
@@ -473,6 +532,52 @@ pub struct ResidualTerms {
     pub dm: Vec<f64>,
     pub m1: Vec<f64>,
     pub m2: Vec<f64>,
+}
+
+impl ResidualTerms {
+    /// The terms must have one value (`h`, `m1`) or `p` values (`xh`, `dm`, `m2`) per
+    /// event time.
+    fn check(&self, k: usize, p: usize) -> Result<()> {
+        if self.h.len() != k || self.m1.len() != k || [&self.xh, &self.dm, &self.m2].iter().any(|v| v.len() != k * p) {
+            return Err(Error::InvalidArgument { arg: "terms", reason: "do not match the event times and covariates".into() });
+        }
+        Ok(())
+    }
+
+    /// The martingale residual of a row with risk score `sk`:
+    /// `δ - e^η (h_hi - h_lo) + δ e^η m1`.
+    fn martingale(&self, row: &RowAt, sk: f64) -> f64 {
+        let d = if row.event { 1.0 } else { 0.0 };
+        if row.lo >= row.hi {
+            return d;
+        }
+        let a = row.lo_s + row.hi - 1;
+        let h_lo = if row.lo > 0 { self.h[row.lo_s + row.lo - 1] } else { 0.0 };
+        d - sk * (self.h[a] - h_lo) + if row.event { sk * self.m1[a] } else { 0.0 }
+    }
+
+    /// The score residual of a row (covariates `xs`, risk score `sk`) into `r`, in
+    /// scaled coordinates, unweighted: `-e^η (x (h_hi - h_lo) - (xh_hi - xh_lo)) +
+    /// δ ((x - dm) + e^η (x m1 - m2))`.
+    fn score(&self, row: &RowAt, xs: &[f64], sk: f64, r: &mut [f64]) {
+        let p = xs.len();
+        r.fill(0.0);
+        if row.lo >= row.hi {
+            return;
+        }
+        let (a, b) = (row.lo_s + row.hi - 1, row.lo_s + row.lo);
+        let (h_lo, xh_lo) = if row.lo > 0 { (self.h[b - 1], Some(&self.xh[(b - 1) * p..b * p])) } else { (0.0, None) };
+        let dh = self.h[a] - h_lo;
+        for j in 0..p {
+            let dxh = self.xh[a * p + j] - xh_lo.map_or(0.0, |v| v[j]);
+            r[j] = -sk * (xs[j] * dh - dxh);
+        }
+        if row.event {
+            for j in 0..p {
+                r[j] += (xs[j] - self.dm[a * p + j]) + sk * (xs[j] * self.m1[a] - self.m2[a * p + j]);
+            }
+        }
+    }
 }
 
 impl TimeSums {
@@ -552,13 +657,10 @@ impl ResidualSums {
     }
 }
 
-/// What a residual pass evaluates: the final and the initial coefficients (scaled
-/// coordinates) with their residual terms.
+/// What a residual pass evaluates: the final coefficients (the point `at`) and the
+/// initial ones (scaled coordinates), each with its residual terms.
 pub struct ResidualPass<'a> {
-    pub times: &'a EventTimes,
-    pub centre: &'a [f64],
-    pub scale: &'a [f64],
-    pub beta: &'a [f64],
+    pub at: Point<'a>,
     pub terms: &'a ResidualTerms,
     pub beta0: &'a [f64],
     pub terms0: &'a ResidualTerms,
@@ -568,19 +670,11 @@ pub struct ResidualPass<'a> {
 /// the final and the initial `β`, summed within its clusters (`cluster`: codes per row,
 /// each cluster wholly in this part; without, each row is its own).
 pub fn part_residuals(part: &CoxPart, pass: &ResidualPass, cluster: Option<&[u32]>) -> Result<ResidualSums> {
-    part.check()?;
-    let (n, p, k) = (part.time.len(), part.x.p(), pass.times.k());
-    for (name, v) in [("centre", pass.centre), ("scale", pass.scale), ("beta", pass.beta), ("beta0", pass.beta0)] {
-        if v.len() != p {
-            return Err(Error::InvalidArgument { arg: name, reason: format!("has length {}; there are {p} covariates", v.len()) });
-        }
-    }
-    pass.times.check(part.n_strata())?;
-    for t in [pass.terms, pass.terms0] {
-        if t.h.len() != k || t.m1.len() != k || [&t.xh, &t.dm, &t.m2].iter().any(|v| v.len() != k * p) {
-            return Err(Error::InvalidArgument { arg: "terms", reason: "do not match the event times and covariates".into() });
-        }
-    }
+    let at = pass.at;
+    at.check(part, &[("beta0", pass.beta0)])?;
+    let (n, p, k) = (part.time.len(), part.x.p(), at.times.k());
+    pass.terms.check(k, p)?;
+    pass.terms0.check(k, p)?;
     if let Some(c) = cluster {
         crate::data::check_len("cluster", c.len(), "time", n)?;
     }
@@ -590,27 +684,12 @@ pub fn part_residuals(part: &CoxPart, pass: &ResidualPass, cluster: Option<&[u32
     let mut xs = vec![0.0; p];
     let (mut t, mut t0) = (vec![0.0; p], vec![0.0; p]);
     // the weighted residual of row `i` (original units) at `beta` with `terms`
-    let residual = |i: usize, xs: &[f64], beta: &[f64], terms: &ResidualTerms, lo_s: usize, lo: usize, hi: usize, t: &mut [f64]| {
-        let eta: f64 = xs.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>() + part.offset.map_or(0.0, |o| o[i]);
-        let sk = eta.exp();
-        t.fill(0.0);
-        if lo < hi {
-            let (a, b) = (lo_s + hi - 1, lo_s + lo);
-            let (h_lo, xh_lo) = if lo > 0 { (terms.h[b - 1], Some(&terms.xh[(b - 1) * p..b * p])) } else { (0.0, None) };
-            let dh = terms.h[a] - h_lo;
-            for j in 0..p {
-                let dxh = terms.xh[a * p + j] - xh_lo.map_or(0.0, |v| v[j]);
-                t[j] = -sk * (xs[j] * dh - dxh);
-            }
-            if part.status[i] == 1.0 {
-                for j in 0..p {
-                    t[j] += (xs[j] - terms.dm[a * p + j]) + sk * (xs[j] * terms.m1[a] - terms.m2[a * p + j]);
-                }
-            }
-        }
+    let residual = |i: usize, row: &RowAt, xs: &[f64], beta: &[f64], terms: &ResidualTerms, t: &mut [f64]| {
+        let sk = eta(part, i, xs, beta).exp();
+        terms.score(row, xs, sk, t);
         let w = part.weight(i);
         for j in 0..p {
-            t[j] *= w / pass.scale[j];
+            t[j] *= w / at.scale[j];
         }
         sk
     };
@@ -622,22 +701,11 @@ pub fn part_residuals(part: &CoxPart, pass: &ResidualPass, cluster: Option<&[u32
         }
     };
     for i in 0..n {
-        let s = part.stratum(i);
-        let (lo_s, hi_s) = (pass.times.offsets[s], pass.times.offsets[s + 1]);
-        let tt = &pass.times.times[lo_s..hi_s];
-        let hi = tt.partition_point(|&v| v <= part.time[i]);
-        let lo = part.entry.map_or(0, |e| tt.partition_point(|&v| v <= e[i]));
-        if part.status[i] == 1.0 && (hi == 0 || tt[hi - 1] != part.time[i]) {
-            return Err(Error::InvalidValue { arg: "times", row: i, value: part.time[i], problem: "the event time of this row is not among the event times" });
+        let row = at.row(part, i, &mut xs)?;
+        if !residual(i, &row, &xs, at.beta, pass.terms, &mut t).is_finite() {
+            return Err(overflow(i));
         }
-        for j in 0..p {
-            xs[j] = (part.x.column(j)[i] - pass.centre[j]) * pass.scale[j];
-        }
-        let sk = residual(i, &xs, pass.beta, pass.terms, lo_s, lo, hi, &mut t);
-        if !sk.is_finite() {
-            return Err(Error::Data { arg: "covariates", reason: format!("exp overflow in the risk score at row {i}: rescale the covariates") });
-        }
-        residual(i, &xs, pass.beta0, pass.terms0, lo_s, lo, hi, &mut t0);
+        residual(i, &row, &xs, pass.beta0, pass.terms0, &mut t0);
         match cluster {
             Some(c) => {
                 let g = c[i] as usize;
@@ -700,7 +768,7 @@ pub struct CoxOverParts {
     /// After the fit: its event times, centring, scaling and final coefficients (scaled),
     /// and the residual terms at them (from one more pass of risk-set sums), for the
     /// rows' residuals and predictions.
-    point: Option<(EventTimes, Vec<f64>, Vec<f64>, Vec<f64>)>,
+    point: Option<At>,
     final_terms: Option<ResidualTerms>,
 }
 
@@ -708,10 +776,7 @@ enum State {
     Moments,
     Newton {
         moments: Moments,
-        times: EventTimes,
-        centre: Vec<f64>,
-        scale: Vec<f64>,
-        beta: Vec<f64>,
+        at: At,
         to_newton: Sender<Sums>,
         from_newton: Receiver<FromNewton>,
     },
@@ -719,18 +784,12 @@ enum State {
     FinalSums {
         fit: Box<CoxPhFit>,
         rows: usize,
-        times: EventTimes,
-        centre: Vec<f64>,
-        scale: Vec<f64>,
-        beta: Vec<f64>,
+        at: At,
     },
     Residuals {
         fit: Box<CoxPhFit>,
         rows: usize,
-        times: EventTimes,
-        centre: Vec<f64>,
-        scale: Vec<f64>,
-        beta: Vec<f64>,
+        at: At,
         terms: ResidualTerms,
         beta0: Vec<f64>,
         terms0: ResidualTerms,
@@ -741,12 +800,7 @@ enum State {
 /// What the next pass evaluates.
 pub enum Pass<'a> {
     Moments,
-    Sums {
-        times: &'a EventTimes,
-        centre: &'a [f64],
-        scale: &'a [f64],
-        beta: &'a [f64],
-    },
+    Sums(Point<'a>),
     Residuals(ResidualPass<'a>),
 }
 
@@ -788,11 +842,9 @@ impl CoxOverParts {
     pub fn pending(&self) -> Option<Pass<'_>> {
         match &self.state {
             State::Moments => Some(Pass::Moments),
-            State::Newton { times, centre, scale, beta, .. } | State::FinalSums { times, centre, scale, beta, .. } => {
-                Some(Pass::Sums { times, centre, scale, beta })
-            }
-            State::Residuals { times, centre, scale, beta, terms, beta0, terms0, .. } => {
-                Some(Pass::Residuals(ResidualPass { times, centre, scale, beta, terms, beta0, terms0 }))
+            State::Newton { at, .. } | State::FinalSums { at, .. } => Some(Pass::Sums(at.point())),
+            State::Residuals { at, terms, beta0, terms0, .. } => {
+                Some(Pass::Residuals(ResidualPass { at: at.point(), terms, beta0, terms0 }))
             }
             State::Done(_) => None,
         }
@@ -849,7 +901,15 @@ impl CoxOverParts {
         let FromNewton::Eval(beta) = first else {
             return Err(Error::Interrupted);
         };
-        self.state = State::Newton { moments: m, times, centre, scale, beta, to_newton, from_newton };
+        self.state = State::Newton { moments: m, at: At { times, centre, scale, beta }, to_newton, from_newton };
+        Ok(())
+    }
+
+    /// The sums `t` must be of a pass over `times` with the model's covariates.
+    fn check_sums(&self, t: &TimeSums, times: &EventTimes) -> Result<()> {
+        if t.a.len() != times.k() || t.p != self.names.len() {
+            return Err(Error::InvalidArgument { arg: "parts", reason: "the sums are not of this pass".into() });
+        }
         Ok(())
     }
 
@@ -857,52 +917,44 @@ impl CoxOverParts {
     /// final coefficients).
     pub fn take_sums(&mut self, t: &TimeSums) -> Result<()> {
         let efron = self.params.ties == super::Ties::Efron;
-        if let State::FinalSums { times, .. } = &self.state {
-            if t.a.len() != times.times.len() || t.p != self.names.len() {
-                return Err(Error::InvalidArgument { arg: "parts", reason: "the sums are not of this pass".into() });
-            }
-            let State::FinalSums { fit, rows, times, centre, scale, beta } = std::mem::replace(&mut self.state, State::Moments) else {
+        if let State::FinalSums { at, .. } = &self.state {
+            self.check_sums(t, &at.times)?;
+            let State::FinalSums { fit, rows, at } = std::mem::replace(&mut self.state, State::Moments) else {
                 unreachable!("checked above")
             };
-            let terms = t.residual_terms(&times, efron);
+            let terms = t.residual_terms(&at.times, efron);
             let (beta0, first) = self.first.take().expect("the first evaluation");
-            let terms0 = first.residual_terms(&times, efron);
-            self.state = State::Residuals { fit, rows, times, centre, scale, beta, terms, beta0, terms0 };
+            let terms0 = first.residual_terms(&at.times, efron);
+            self.state = State::Residuals { fit, rows, at, terms, beta0, terms0 };
             return Ok(());
         }
-        let State::Newton { moments, times, centre, scale, beta, to_newton, from_newton } = &mut self.state else {
+        let State::Newton { at, .. } = &self.state else {
             return Err(Error::InvalidArgument { arg: "parts", reason: "no Newton pass is pending".into() });
         };
-        if t.a.len() != times.times.len() || t.p != self.names.len() {
-            return Err(Error::InvalidArgument { arg: "parts", reason: "the sums are not of this pass".into() });
-        }
+        self.check_sums(t, &at.times)?;
+        let State::Newton { moments, at, to_newton, from_newton } = &mut self.state else {
+            unreachable!("checked above")
+        };
         if self.first.is_none() {
-            self.first = Some((beta.clone(), t.clone()));
+            self.first = Some((at.beta.clone(), t.clone()));
         }
         to_newton.send(t.likelihood(efron)).map_err(|_| Error::Interrupted)?;
         match from_newton.recv().map_err(|_| Error::Interrupted)? {
-            FromNewton::Eval(b) => *beta = b,
+            FromNewton::Eval(b) => at.beta = b,
             FromNewton::Done(r) => {
                 let it = r?;
-                let mut fit = CoxPhFit::assemble(scale, &self.params, &it, moments.n, moments.n_event, &self.names);
+                let mut fit = CoxPhFit::assemble(&at.scale, &self.params, &it, moments.n, moments.n_event, &self.names);
                 fit.means = self.means.clone();
                 fit.mean_offset = self.mean_offset;
                 let final_beta: Vec<f64> =
-                    fit.coef.iter().zip(scale.iter()).map(|(b, s)| if b.is_nan() { 0.0 } else { b / s }).collect();
-                self.point = Some((times.clone(), centre.clone(), scale.clone(), final_beta));
+                    fit.coef.iter().zip(&at.scale).map(|(b, s)| if b.is_nan() { 0.0 } else { b / s }).collect();
+                self.point = Some(At { beta: final_beta, ..at.clone() });
                 let robust = self.robust.unwrap_or(self.clusters.is_some() || moments.fractional);
                 if !robust && self.clusters.is_some() {
                     fit.warnings.push("cluster specified with robust=FALSE, cluster ignored".to_string());
                 }
                 self.state = if robust {
-                    State::FinalSums {
-                        fit: Box::new(fit),
-                        rows: moments.n,
-                        times: std::mem::take(times),
-                        centre: std::mem::take(centre),
-                        scale: std::mem::take(scale),
-                        beta: it.beta.clone(),
-                    }
+                    State::FinalSums { fit: Box::new(fit), rows: moments.n, at: At { beta: it.beta.clone(), ..std::mem::take(at) } }
                 } else {
                     State::Done(Box::new(fit))
                 };
@@ -918,30 +970,28 @@ impl CoxOverParts {
         if self.fit().is_none() || self.final_terms.is_some() {
             return None;
         }
-        let (times, centre, scale, beta) = self.point.as_ref()?;
-        Some(Pass::Sums { times, centre, scale, beta })
+        Some(Pass::Sums(self.point.as_ref()?.point()))
     }
 
     /// The final pass's sums over every part: the residual terms at the final
     /// coefficients and the baseline hazard (at the event times).
     pub fn take_final_sums(&mut self, t: &TimeSums) -> Result<()> {
         let efron = self.params.ties == super::Ties::Efron;
-        let (Some((times, centre, _, _)), None, State::Done(fit)) = (&self.point, &self.final_terms, &mut self.state) else {
+        let (Some(at), None, Some(_)) = (&self.point, &self.final_terms, self.fit()) else {
             return Err(Error::InvalidArgument { arg: "parts", reason: "no final pass is pending".into() });
         };
-        if t.a.len() != times.times.len() || t.p != self.names.len() {
-            return Err(Error::InvalidArgument { arg: "parts", reason: "the sums are not of this pass".into() });
-        }
-        let terms = t.residual_terms(times, efron);
+        self.check_sums(t, &at.times)?;
+        let terms = t.residual_terms(&at.times, efron);
+        let State::Done(fit) = &mut self.state else { unreachable!("checked above") };
         // the hazard's increments are for the risk scores exp((x - centre)'β + offset):
         // at x = 0 with the offset at its mean, and at x = means, as the in-memory fit
         let coef: Vec<f64> = fit.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
-        let cb: f64 = centre.iter().zip(&coef).map(|(c, b)| c * b).sum();
+        let cb: f64 = at.centre.iter().zip(&coef).map(|(c, b)| c * b).sum();
         let mb: f64 = self.means.iter().zip(&coef).map(|(m, b)| m * b).sum();
         let (to_zero, to_means) = ((self.mean_offset - cb).exp(), (self.mean_offset - cb + mb).exp());
         fit.baseline = super::BaselineHazard {
-            offsets: times.offsets.clone(),
-            time: times.times.clone(),
+            offsets: at.times.offsets.clone(),
+            time: at.times.times.clone(),
             cumulative_hazard: terms.h.iter().map(|h| h * to_zero).collect(),
             cumulative_hazard_centered: terms.h.iter().map(|h| h * to_means).collect(),
         };
@@ -951,12 +1001,9 @@ impl CoxOverParts {
 
     /// What a part's rows' residuals and predictions need (after the final pass).
     pub fn rows_pass(&self) -> Option<RowsPass<'_>> {
-        let ((times, centre, scale, beta), terms, fit) = (self.point.as_ref()?, self.final_terms.as_ref()?, self.fit()?);
+        let (at, terms, fit) = (self.point.as_ref()?, self.final_terms.as_ref()?, self.fit()?);
         Some(RowsPass {
-            times,
-            centre,
-            scale,
-            beta,
+            at: at.point(),
             terms,
             means: &self.means,
             mean_offset: self.mean_offset,
@@ -997,15 +1044,12 @@ impl CoxOverParts {
 // ---- per-row results of a finished fit (residuals and predictions) ----------------------
 
 /// What a part needs to compute its rows' residuals and predictions from a fit over
-/// parts: the event times, the centring and scaling, the final coefficients (scaled
-/// coordinates) with their residual terms (from the risk-set sums at them, added over
+/// parts: the point of the final coefficients (event times, centring, scaling and the
+/// coefficients in scaled coordinates) with its residual terms (from the risk-set sums at them, added over
 /// every part), the covariate means and the offset's mean of `predict(type = "lp")`,
 /// the coefficients (original units), the model-based variance and the number of events.
 pub struct RowsPass<'a> {
-    pub times: &'a EventTimes,
-    pub centre: &'a [f64],
-    pub scale: &'a [f64],
-    pub beta: &'a [f64],
+    pub at: Point<'a>,
     pub terms: &'a ResidualTerms,
     pub means: &'a [f64],
     pub mean_offset: f64,
@@ -1035,24 +1079,17 @@ pub struct RowsOut {
 /// increment) and the score residual of [`ResidualTerms`]; the Schoenfeld residual of an
 /// event is `x - dm`.
 pub fn part_rows(part: &CoxPart, pass: &RowsPass, what: &str, at_times: Option<&[f64]>, weighted: bool) -> Result<RowsOut> {
-    part.check()?;
-    let (n, p, k) = (part.time.len(), part.x.p(), pass.times.k());
-    for (name, v) in [("centre", pass.centre), ("scale", pass.scale), ("beta", pass.beta), ("means", pass.means), ("coef", pass.coef)] {
-        if v.len() != p {
-            return Err(Error::InvalidArgument { arg: name, reason: format!("has length {}; there are {p} covariates", v.len()) });
-        }
-    }
+    let pt = pass.at;
+    pt.check(part, &[("means", pass.means), ("coef", pass.coef)])?;
+    let (n, p, k) = (part.time.len(), part.x.p(), pt.times.k());
     if pass.naive_var.len() != p * p {
         return Err(Error::InvalidArgument { arg: "naive_var", reason: format!("must have {} values", p * p) });
     }
-    for (name, v) in [("centre", pass.centre), ("scale", pass.scale), ("beta", pass.beta), ("means", pass.means)] {
+    for (name, v) in [("centre", pt.centre), ("scale", pt.scale), ("beta", pt.beta), ("means", pass.means)] {
         crate::data::check_finite(name, v)?;
     }
-    pass.times.check(part.n_strata())?;
     let t = pass.terms;
-    if t.h.len() != k || t.m1.len() != k || [&t.xh, &t.dm, &t.m2].iter().any(|v| v.len() != k * p) {
-        return Err(Error::InvalidArgument { arg: "terms", reason: "do not match the event times and covariates".into() });
-    }
+    t.check(k, p)?;
     let kinds = [
         "martingale", "deviance", "score", "dfbeta", "dfbetas", "schoenfeld", "scaledsch", "lp", "risk", "expected", "survival",
     ];
@@ -1083,51 +1120,13 @@ pub fn part_rows(part: &CoxPart, pass: &RowsPass, what: &str, at_times: Option<&
     let mut xs = vec![0.0; p];
     let mut r = vec![0.0; p];
     for i in 0..n {
-        let s = part.stratum(i);
-        let (lo_s, hi_s) = (pass.times.offsets[s], pass.times.offsets[s + 1]);
-        let tt = &pass.times.times[lo_s..hi_s];
-        let hi = tt.partition_point(|&v| v <= part.time[i]);
-        let lo = part.entry.map_or(0, |e| tt.partition_point(|&v| v <= e[i]));
-        let event = part.status[i] == 1.0;
-        if event && (hi == 0 || tt[hi - 1] != part.time[i]) {
-            return Err(Error::InvalidValue { arg: "times", row: i, value: part.time[i], problem: "the event time of this row is not among the event times" });
-        }
-        for j in 0..p {
-            xs[j] = (part.x.column(j)[i] - pass.centre[j]) * pass.scale[j];
-        }
-        let off = part.offset.map_or(0.0, |o| o[i]);
-        let eta: f64 = xs.iter().zip(pass.beta).map(|(x, b)| x * b).sum::<f64>() + off;
-        let sk = eta.exp();
+        let row = pt.row(part, i, &mut xs)?;
+        let event = row.event;
+        let sk = eta(part, i, &xs, pt.beta).exp();
         if !sk.is_finite() {
-            return Err(Error::Data { arg: "covariates", reason: format!("exp overflow in the risk score at row {i}: rescale the covariates") });
+            return Err(overflow(i));
         }
-        let a = lo_s + hi.max(1) - 1;
-        let (h_lo, xh_lo) = if lo > 0 && lo < hi { (t.h[lo_s + lo - 1], Some(lo_s + lo - 1)) } else { (0.0, None) };
-        let martingale = || {
-            let d = if event { 1.0 } else { 0.0 };
-            if lo >= hi {
-                return d;
-            }
-            d - sk * (t.h[a] - h_lo) + if event { sk * t.m1[a] } else { 0.0 }
-        };
-        // score residual (scaled coordinates), unweighted
-        let score = |r: &mut [f64]| {
-            r.fill(0.0);
-            if lo < hi {
-                for j in 0..p {
-                    let dxh = t.xh[a * p + j] - xh_lo.map_or(0.0, |b| t.xh[b * p + j]);
-                    r[j] = -sk * (xs[j] * (t.h[a] - h_lo) - dxh);
-                }
-                if event {
-                    for j in 0..p {
-                        r[j] += (xs[j] - t.dm[a * p + j]) + sk * (xs[j] * t.m1[a] - t.m2[a * p + j]);
-                    }
-                }
-            }
-            for j in 0..p {
-                r[j] /= pass.scale[j];
-            }
-        };
+        let martingale = || t.martingale(&row, sk);
         match what {
             "martingale" => out.values.push(martingale()),
             "expected" => out.values.push(if event { 1.0 } else { 0.0 } - martingale()),
@@ -1144,13 +1143,17 @@ pub fn part_rows(part: &CoxPart, pass: &RowsPass, what: &str, at_times: Option<&
             }
             "survival" => {
                 for &x in at {
-                    let q = tt.partition_point(|&v| v <= x);
-                    let h = if q == 0 { 0.0 } else { t.h[lo_s + q - 1] };
+                    let q = row.times.partition_point(|&v| v <= x);
+                    let h = if q == 0 { 0.0 } else { t.h[row.lo_s + q - 1] };
                     out.values.push((-h * sk).exp());
                 }
             }
             "score" | "dfbeta" | "dfbetas" => {
-                score(&mut r);
+                // score residual (original units), unweighted
+                t.score(&row, &xs, sk, &mut r);
+                for j in 0..p {
+                    r[j] /= pt.scale[j];
+                }
                 if what == "score" {
                     out.values.extend_from_slice(&r);
                 } else {
@@ -1169,12 +1172,13 @@ pub fn part_rows(part: &CoxPart, pass: &RowsPass, what: &str, at_times: Option<&
                 if !event {
                     continue;
                 }
+                let a = row.lo_s + row.hi - 1;
                 for j in 0..p {
-                    r[j] = (xs[j] - t.dm[a * p + j]) / pass.scale[j];
+                    r[j] = (xs[j] - t.dm[a * p + j]) / pt.scale[j];
                 }
                 out.rows.push(i);
                 out.time.push(part.time[i]);
-                out.strata.push(s as u32);
+                out.strata.push(row.stratum as u32);
                 if what == "scaledsch" {
                     let d = pass.n_event as f64;
                     for j in 0..p {
