@@ -94,6 +94,32 @@ def test_result_methods_document_their_arguments_and_returns(cls, name):
     assert _section(doc, "Returns"), f"{cls.__name__}.{name}: no Returns section"
 
 
+# hrrstats.dask: every public function and every public method of its result classes
+# carries type hints on every parameter and its return, and they resolve (a misspelt
+# name fails) with the names the module imports for type checkers only.
+DASK_CLASSES = [c for c in vars(hd).values() if isinstance(c, type) and c.__module__ == hd.__name__]
+DASK_SIGNATURES = ([(n, getattr(hd, n)) for n in _public(hd)]
+                   + [(f"{c.__name__}.{name}", f) for c in DASK_CLASSES for name, f in vars(c).items()
+                      if not name.startswith("_") and inspect.isfunction(f)])
+
+
+@pytest.mark.parametrize("name,f", DASK_SIGNATURES, ids=[n for n, _ in DASK_SIGNATURES])
+def test_dask_signatures_have_type_hints(name, f):
+    import typing
+
+    import dask.dataframe as dd
+    from hrrstats import _typing
+
+    sig = inspect.signature(f)
+    params = [p for p in sig.parameters if p != "self"]
+    assert [p for p in params if sig.parameters[p].annotation is inspect.Parameter.empty] == [], \
+        f"hrrstats.dask.{name}: parameters without a type hint"
+    assert sig.return_annotation is not inspect.Signature.empty, f"hrrstats.dask.{name}: no return type hint"
+    hints = typing.get_type_hints(f, globalns={**vars(hd), **vars(_typing), "dd": dd})
+    assert set(hints) == set(params) | {"return"}
+
+
 def test_the_lists_are_not_empty():
     # the parametrisations above come from __all__: they must find the public names
     assert len(FUNCTIONS) >= 60 and len(METHODS) >= 50
+    assert len(DASK_SIGNATURES) >= 15 and DASK_CLASSES

@@ -65,6 +65,13 @@ from ._design import Design, _design_matrix
 from ._convert import floats, missing
 from ._protocol import EVENT_LABEL, call, resolve
 
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
+
+if TYPE_CHECKING:  # annotations only (not evaluated at run time)
+    import dask.dataframe as dd
+
+    from ._typing import ArrayLike, DataFrameLike
+
 __all__ = ["person_time_table", "lexis_split", "glm", "glm_fit", "poisson_glm", "logistic_glm", "cox_ph",
            "interval_net_survival", "net_survival",
            "kaplan_meier", "logrank_test", "cumulative_incidence"]
@@ -133,8 +140,9 @@ def _pt_part(pdf, entry, exit, status, kw):
     return _person_time.person_time_table(entry, exit, status, data=pdf, **kw)
 
 
-def person_time_table(entry, exit, status, *, time_scales, breaks, by=None, entry_status=None, drop=True,
-                      data=None):
+def person_time_table(entry: str, exit: str, status: str, *, time_scales: dict, breaks: dict,
+                      by: str | list[str] | None = None, entry_status: str | None = None, drop: bool = True,
+                      data: dd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`hrrstats.person_time_table` of a Dask DataFrame: the same table (rows in the
     in-memory function's order).
 
@@ -216,7 +224,9 @@ def _split_meta(kw, id, pdf):
     return pd.DataFrame(cols)
 
 
-def lexis_split(entry, exit, status, *, time_scales, breaks, id=None, entry_status=None, drop=True, data=None):
+def lexis_split(entry: str, exit: str, status: str, *, time_scales: dict, breaks: dict, id: str | None = None,
+                entry_status: str | None = None, drop: bool = True,
+                data: dd.DataFrame | None = None) -> dd.DataFrame:
     """:func:`hrrstats.lexis_split` of a Dask DataFrame: a Dask DataFrame of the split rows
     (lazy; each partition split by the core where it lies).
 
@@ -339,9 +349,11 @@ def _glm_part(pdf, cols, options, request):
     return r
 
 
-def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights=None, robust=False,
-            cluster=None, intercept=True, start=None, theta=None, epsilon=1e-8, max_iter=25,
-            conf_level=0.95, na_action="fail", data=None):
+def glm_fit(y: str, covariates: str | list[str], *, family: str = "gaussian", link: str | None = None,
+            offset: str | None = None, weights: str | None = None, robust: bool | str = False,
+            cluster: str | None = None, intercept: bool = True, start: ArrayLike | None = None,
+            theta: float | None = None, epsilon: float = 1e-8, max_iter: int = 25, conf_level: float = 0.95,
+            na_action: str = "fail", data: dd.DataFrame | None = None) -> _glm.GLM:
     """:func:`hrrstats.glm_fit` of a Dask DataFrame: the same coefficients, standard errors,
     deviances, AIC and tests (``glm`` is the same function).
 
@@ -443,7 +455,8 @@ def glm_fit(y, covariates, *, family="gaussian", link=None, offset=None, weights
 glm = glm_fit
 
 
-def poisson_glm(y, covariates, *, offset=None, weights=None, robust=False, data=None, **kwargs):
+def poisson_glm(y: str, covariates: str | list[str], *, offset: str | None = None, weights: str | None = None,
+                robust: bool | str = False, data: dd.DataFrame | None = None, **kwargs: Any) -> _glm.GLM:
     """:func:`hrrstats.poisson_glm` of a Dask DataFrame (see :func:`glm_fit`).
 
     Parameters
@@ -483,7 +496,8 @@ def poisson_glm(y, covariates, *, offset=None, weights=None, robust=False, data=
                    **kwargs)
 
 
-def logistic_glm(y, covariates, *, weights=None, robust=False, data=None, **kwargs):
+def logistic_glm(y: str, covariates: str | list[str], *, weights: str | None = None, robust: bool | str = False,
+                 data: dd.DataFrame | None = None, **kwargs: Any) -> _glm.GLM:
     """:func:`hrrstats.logistic_glm` of a Dask DataFrame (see :func:`glm_fit`).
 
     Parameters
@@ -619,7 +633,7 @@ class CoxPH(_cox.CoxPH):
         return self._data.map_partitions(_cox_rows, self._spec, self._design, self._data_strata_levels, request,
                                          meta, meta=meta)
 
-    def residuals(self, type="martingale"):
+    def residuals(self, type: str = "martingale") -> dd.Series | dd.DataFrame:
         """Residuals as ``residuals.coxph``, equal to the in-memory fit's: a lazy Dask
         Series ("martingale", "deviance") or DataFrame ("score", "dfbeta", "dfbetas":
         one column per coefficient; dfbeta(s) weighted) aligned with the data's partitions
@@ -633,7 +647,9 @@ class CoxPH(_cox.CoxPH):
                              + ", ".join(f'"{k}"' for k in kinds))
         return self._rows(type)
 
-    def predict(self, covariates=None, type="lp", times=None, *, offset=None, stratum=None, data=None):
+    def predict(self, covariates: ArrayLike | DataFrameLike | list[str] | None = None, type: str = "lp",
+                times: ArrayLike | None = None, *, offset: ArrayLike | None = None, stratum: str | None = None,
+                data: DataFrameLike | None = None) -> dd.Series | dd.DataFrame | np.ndarray | pd.DataFrame:
         """Predictions equal to the in-memory fit's. For the fitted rows
         (``covariates=None``): a lazy Dask Series ("lp", "risk", "expected") or DataFrame
         ("survival": one column per time, each row from its stratum's baseline) aligned
@@ -660,18 +676,18 @@ class CoxPH(_cox.CoxPH):
             self._rows_args()  # the baseline hazard
         return super().predict(covariates, type, times, offset=offset, stratum=stratum, data=data)
 
-    def baseline_hazard(self, centered=False):
+    def baseline_hazard(self, centered: bool = False) -> pd.DataFrame:
         """DataFrame strata, time, cumulative_hazard, survival (``basehaz``) at the event
         times (the in-memory fit also lists the censoring times, where the step function
         does not move)."""
         self._rows_args()
         return super().baseline_hazard(centered)
 
-    def zph(self, *args, **kwargs):
+    def zph(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise NotImplementedError("zph() is not offered over partitions (it needs the event rows' Schoenfeld "
                                   "residuals sorted by time): use residuals(\"schoenfeld\")")
 
-    def concordance(self, *args, **kwargs):
+    def concordance(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise NotImplementedError("concordance() is not offered over partitions")
 
 
@@ -683,9 +699,11 @@ def _design_of(levels):
     return Design(list(levels.items()), names)
 
 
-def cox_ph(time, event, covariates, *, entry=None, strata=None, weights=None, ties="efron", offset=None,
-           cluster=None, robust=None, init=None, max_iter=20, eps=1e-9, conf_level=0.95, na_action="fail",
-           data=None):
+def cox_ph(time: str, event: str, covariates: str | list[str], *, entry: str | None = None,
+           strata: str | None = None, weights: str | None = None, ties: str = "efron", offset: str | None = None,
+           cluster: str | None = None, robust: bool | None = None, init: ArrayLike | None = None,
+           max_iter: int = 20, eps: float = 1e-9, conf_level: float = 0.95, na_action: str = "fail",
+           data: dd.DataFrame | None = None) -> CoxPH:
     """:func:`hrrstats.cox_ph` of a Dask DataFrame: the same coefficients, standard errors,
     log-likelihoods and tests, at the in-memory fit's iterations.
 
@@ -799,7 +817,9 @@ def _km_part(pdf, cols, time, event, entry, strata):
     return counts.rename("__n").reset_index()
 
 
-def kaplan_meier(time, event, *, entry=None, strata=None, conf_type="log", conf_level=0.95, data=None):
+def kaplan_meier(time: str, event: str, *, entry: str | None = None, strata: str | list[str] | None = None,
+                 conf_type: str = "log", conf_level: float = 0.95,
+                 data: dd.DataFrame | None = None) -> _survival.KaplanMeier:
     """:func:`hrrstats.kaplan_meier` of a Dask DataFrame: the same curves and Greenwood
     standard errors.
 
@@ -878,7 +898,8 @@ def _distinct(data, col):
     return lv if lv is not None else sorted(_compute(data[col].dropna().unique())[0].tolist())
 
 
-def logrank_test(time, event, group, *, strata=None, rho=0.0, entry=None, data=None):
+def logrank_test(time: str, event: str, group: str, *, strata: str | None = None, rho: float = 0.0,
+                 entry: str | None = None, data: dd.DataFrame | None = None) -> _survival.LogrankTest:
     """:func:`hrrstats.logrank_test` of a Dask DataFrame: the same statistic, observed,
     expected and variance (survdiff's formulas), from two passes over the partitions
     (the event times, then per event time and group the numbers at risk and deaths).
@@ -948,8 +969,11 @@ def _cif_part(pdf, cols, time, cause, group, entry, strata, censor_code, weights
     return frame.groupby(cols, sort=False, dropna=False, observed=True)[value].sum().reset_index()
 
 
-def cumulative_incidence(time, cause, *, group=None, entry=None, censor_code=0, weights=None, strata=None,
-                         conf_type="log-log", conf_level=0.95, rho=0.0, variance="cuminc", data=None):
+def cumulative_incidence(time: str, cause: str, *, group: str | None = None, entry: str | None = None,
+                         censor_code: float = 0, weights: str | None = None, strata: str | None = None,
+                         conf_type: str = "log-log", conf_level: float = 0.95, rho: float = 0.0,
+                         variance: str = "cuminc",
+                         data: dd.DataFrame | None = None) -> _competing.CumulativeIncidence:
     """:func:`hrrstats.cumulative_incidence` of a Dask DataFrame: the same curves,
     variances (cmprsk's delta method, or with ``variance="survfit"`` survfit's
     infinitesimal jackknife) and limits, and Gray's test.
@@ -1054,8 +1078,11 @@ def _interval_part(pdf, cols, ratetable, group_levels, options):
     return r
 
 
-def interval_net_survival(time, event, age, year, sex, ratetable, *, breaks=None, method="pohar-perme",
-                          group=None, pp_weight="midpoint", conf_type="log-log", conf_level=0.95, data=None):
+def interval_net_survival(time: str, event: str, age: str, year: str, sex: str, ratetable: _relsurv.RateTable, *,
+                          breaks: Sequence[float] | None = None, method: str = "pohar-perme",
+                          group: str | None = None, pp_weight: str = "midpoint", conf_type: str = "log-log",
+                          conf_level: float = 0.95,
+                          data: dd.DataFrame | None = None) -> _relsurv.IntervalNetSurvival:
     """:func:`hrrstats.interval_net_survival` of a Dask DataFrame: the same life table.
 
     One pass in which each partition sums, per group and interval, its persons'
@@ -1144,8 +1171,10 @@ def _net_part(pdf, cols, ratetable, strata_levels, options, request):
     return call("net_survival_part_pass", args)[0]
 
 
-def net_survival(time, event, age, year, sex, ratetable, *, method="pohar-perme", strata=None, conf_type="log",
-                 conf_level=0.95, precision=None, data=None):
+def net_survival(time: str, event: str, age: str, year: str, sex: str, ratetable: _relsurv.RateTable, *,
+                 method: str = "pohar-perme", strata: str | None = None, conf_type: str = "log",
+                 conf_level: float = 0.95, precision: float | None = None,
+                 data: dd.DataFrame | None = None) -> _relsurv.NetSurvival:
     """:func:`hrrstats.net_survival` of a Dask DataFrame: the same Pohar-Perme (or
     Ederer II) curves, standard errors and limits.
 
