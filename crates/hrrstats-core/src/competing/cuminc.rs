@@ -400,15 +400,17 @@ fn ij_variance(
             causes.iter().position(|&x| x == d.cause[i])
         }
     };
-    let mut by_exit: Vec<usize> = r.to_vec();
-    by_exit.sort_by(|&a, &b| d.time[a].total_cmp(&d.time[b]));
-    let mut by_entry: Vec<usize> = r.to_vec();
+    // Positions in the group's rows `r`: the per-row constants are the group's only
+    // (O(|r|) work and memory per group, not O(n)).
+    let mut by_exit: Vec<usize> = (0..r.len()).collect();
+    by_exit.sort_by(|&a, &b| d.time[r[a]].total_cmp(&d.time[r[b]]));
+    let mut by_entry: Vec<usize> = (0..r.len()).collect();
     if let Some(e) = d.entry {
-        by_entry.sort_by(|&a, &b| e[a].total_cmp(&e[b]));
+        by_entry.sort_by(|&a, &b| e[r[a]].total_cmp(&e[r[b]]));
     }
     // Per-row constants at entry.
-    let mut ce = vec![0.0; d.len()];
-    let mut gam = vec![0.0; d.len() * nc.max(1)];
+    let mut ce = vec![0.0; r.len()];
+    let mut gam = vec![0.0; r.len() * nc.max(1)];
     // Running sums over rows at risk and rows that left.
     let (mut sw, mut swc, mut swcc) = (0.0, 0.0, 0.0);
     let (mut swg, mut swgg, mut swcg) = (vec![0.0; nc], vec![0.0; nc], vec![0.0; nc]);
@@ -430,7 +432,7 @@ fn ij_variance(
                    swg: &mut [f64],
                    swgg: &mut [f64],
                    swcg: &mut [f64]| {
-        let (w, c0) = (w2(i) * sign, ce[i]);
+        let (w, c0) = (w2(r[i]) * sign, ce[i]);
         *sw += w;
         *swc += w * c0;
         *swcc += w * c0 * c0;
@@ -442,7 +444,7 @@ fn ij_variance(
         }
     };
     if d.entry.is_none() {
-        for &i in r {
+        for i in 0..r.len() {
             add_row(
                 i, 1.0, &ce, &gam, &mut sw, &mut swc, &mut swcc, &mut swg, &mut swgg, &mut swcg,
             );
@@ -452,7 +454,7 @@ fn ij_variance(
         let t = c.time[j];
         // Rows entering before t join with the current (previous-time) constants.
         if let Some(e) = d.entry {
-            while next_entry < by_entry.len() && e[by_entry[next_entry]] < t {
+            while next_entry < by_entry.len() && e[r[by_entry[next_entry]]] < t {
                 let i = by_entry[next_entry];
                 ce[i] = cc;
                 for k in 0..nc {
@@ -481,17 +483,17 @@ fn ij_variance(
             p0 = p_prev * h00;
         }
         // Rows leaving at t.
-        while pos < by_exit.len() && d.time[by_exit[pos]] == t {
+        while pos < by_exit.len() && d.time[r[by_exit[pos]]] == t {
             let i = by_exit[pos];
             add_row(
                 i, -1.0, &ce, &gam, &mut sw, &mut swc, &mut swcc, &mut swg, &mut swgg, &mut swcg,
             );
-            let ki = cause_idx(i);
+            let ki = cause_idx(r[i]);
             let beta = match ki {
                 None => cc - ce[i],
                 Some(_) => c_prev - ce[i] - 1.0 / y,
             };
-            let w = w2(i);
+            let w = w2(r[i]);
             for k in 0..nc {
                 let mut u = b[k] - ce[i] * f[k] + gam[i * nc + k];
                 if ki == Some(k) {

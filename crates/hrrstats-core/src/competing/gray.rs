@@ -17,18 +17,37 @@ pub(crate) fn gray_test(d: &CompetingData, cause: f64, rho: f64) -> crate::error
     let (strata, nst) = d.strata.map_or((None, 1), |(s, k)| (Some(s), k));
     let mut s = vec![0.0; ng1];
     let mut v = vec![0.0; ng1 * ng1];
+    // The rows of each stratum (a counting sort: O(n) for any number of strata), each
+    // stratum's sorted by time.
+    let mut start = vec![0usize; nst + 1];
+    for i in 0..d.len() {
+        start[strata.map_or(0, |s| s[i] as usize) + 1] += 1;
+    }
+    for k in 0..nst {
+        start[k + 1] += start[k];
+    }
+    let mut rows = vec![0usize; d.len()];
+    let mut next = start.clone();
+    for i in 0..d.len() {
+        let k = strata.map_or(0, |s| s[i] as usize);
+        rows[next[k]] = i;
+        next[k] += 1;
+    }
+    let (mut y, mut m, mut ig, mut count) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for st in 0..nst {
-        let mut rows: Vec<usize> = (0..d.len())
-            .filter(|&i| strata.is_none_or(|s| s[i] as usize == st))
-            .collect();
+        let rows = &mut rows[start[st]..start[st + 1]];
         if rows.is_empty() {
             continue;
         }
         rows.sort_by(|&a, &b| d.time[a].total_cmp(&d.time[b]));
-        let y: Vec<f64> = rows.iter().map(|&i| d.time[i]).collect();
-        let m: Vec<usize> = rows.iter().map(|&i| d.outcome(i, cause) as usize).collect();
-        let ig: Vec<usize> = rows.iter().map(|&i| d.group_of(i)).collect();
-        let count: Vec<f64> = rows.iter().map(|&i| d.weight(i)).collect();
+        y.clear();
+        y.extend(rows.iter().map(|&i| d.time[i]));
+        m.clear();
+        m.extend(rows.iter().map(|&i| d.outcome(i, cause) as usize));
+        ig.clear();
+        ig.extend(rows.iter().map(|&i| d.group_of(i)));
+        count.clear();
+        count.extend(rows.iter().map(|&i| d.weight(i)));
         crst(&y, &m, &ig, &count, ng, rho, &mut s, &mut v)?;
     }
     Ok(match quadratic_form_ranked(&v, ng1, &s, 1e-9) {
