@@ -9,16 +9,16 @@ impl Setup {
         let (p, m, ng) = (self.p, self.u.len(), self.ng);
         self.set_e(b, wk);
         self.risk_sums(wk);
-        let zbar = |k: usize| -> Vec<f64> { (0..p).map(|j| wk.s1[k * p + j] / wk.s0[k]).collect() };
+        // Z̄ at failure time k, component j
+        let zbar = |k: usize, j: usize| wk.s1[k * p + j] / wk.s0[k];
         // Prefix sums over failure times (index k = number of failure times included).
         let mut a0 = vec![0.0; m + 1];
         let mut a1 = vec![0.0; (m + 1) * p];
         for k in 0..m {
             let h = self.du[k] / wk.s0[k];
             a0[k + 1] = a0[k] + h;
-            let zb = zbar(k);
             for j in 0..p {
-                a1[(k + 1) * p + j] = a1[k * p + j] + h * zb[j];
+                a1[(k + 1) * p + j] = a1[k * p + j] + h * zbar(k, j);
             }
         }
         // Suffix sums from failure index k on, per group: with all failures (C, for the
@@ -29,14 +29,14 @@ impl Setup {
         let mut k1 = vec![vec![0.0; (m + 1) * p]; ng];
         for g in 0..ng {
             for k in (0..m).rev() {
-                let zb = zbar(k);
-                let hc = self.du[k] * self.gu[k][g] / wk.s0[k];
-                let hk = self.dug[k][g] * self.gu[k][g] / wk.s0[k];
+                let hc = self.du[k] * self.gu[k * ng + g] / wk.s0[k];
+                let hk = self.dug[k * ng + g] * self.gu[k * ng + g] / wk.s0[k];
                 c0[g][k] = c0[g][k + 1] + hc;
                 k0[g][k] = k0[g][k + 1] + hk;
                 for j in 0..p {
-                    c1[g][k * p + j] = c1[g][(k + 1) * p + j] + hc * zb[j];
-                    k1[g][k * p + j] = k1[g][(k + 1) * p + j] + hk * zb[j];
+                    let zb = zbar(k, j);
+                    c1[g][k * p + j] = c1[g][(k + 1) * p + j] + hc * zb;
+                    k1[g][k * p + j] = k1[g][(k + 1) * p + j] + hk * zb;
                 }
             }
         }
@@ -58,7 +58,7 @@ impl Setup {
                 bb += 1;
             }
             // Censorings at this time: q_g(t) and the update of Ψ_g.
-            if ci < self.cens.len() && self.cens[ci].0 == a {
+            if ci < self.cens_row.len() && self.cens_row[ci] == a {
                 while next_row < a {
                     if self.eps[next_row] == 2 {
                         let g = self.grp[next_row];
@@ -77,7 +77,7 @@ impl Setup {
                         q_at[g * p + j] =
                             pq_p[g * p + j] * k0[g][kfirst] - pq_q[g] * k1[g][kfirst * p + j];
                     }
-                    let (nc, y) = self.cens[ci].1[g];
+                    let (nc, y) = self.cens[ci * ng + g];
                     if nc > 0.0 {
                         for j in 0..p {
                             psi_run[g * p + j] -= nc * q_at[g * p + j] / (y * y);
@@ -85,7 +85,7 @@ impl Setup {
                     }
                 }
                 for g in 0..ng {
-                    y_at[g] = self.cens[ci].1[g].1;
+                    y_at[g] = self.cens[ci * ng + g].1;
                 }
                 ci += 1;
             }

@@ -18,15 +18,18 @@ pub(super) struct Setup {
     pub(super) zmean: Vec<f64>,
     /// `G_{g_i}(t_i-)`.
     pub(super) w: Vec<f64>,
-    /// Distinct failure times: time, count, count per censoring group, first sorted row
-    /// with `t >= u` (rows before it have `t < u`), and `G_g(u-)` per group.
+    /// Distinct failure times: time, count, count per censoring group (`k * ng + g`),
+    /// first sorted row with `t >= u` (rows before it have `t < u`), and `G_g(u-)` per
+    /// group (`k * ng + g`).
     pub(super) u: Vec<f64>,
     pub(super) du: Vec<f64>,
-    pub(super) dug: Vec<Vec<f64>>,
+    pub(super) dug: Vec<f64>,
     pub(super) ustart: Vec<usize>,
-    pub(super) gu: Vec<Vec<f64>>,
-    /// Distinct times with a censoring: (first row of the time, per group (censored, at risk)).
-    pub(super) cens: Vec<(usize, Vec<(f64, f64)>)>,
+    pub(super) gu: Vec<f64>,
+    /// Distinct times with a censoring: the first row of the time, and per group
+    /// (censored, at risk) (`c * ng + g`).
+    pub(super) cens_row: Vec<usize>,
+    pub(super) cens: Vec<(f64, f64)>,
     /// Per sorted row: the number of distinct failure times at or before its time.
     pub(super) nle: Vec<usize>,
 }
@@ -101,8 +104,9 @@ impl Setup {
         }
         let mut gkm = vec![1.0f64; ng]; // G_g(t-) for the current time
         let mut w = vec![0.0; n];
-        let (mut u, mut du, mut dug, mut ustart, mut gu, mut cens) =
-            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut u, mut du, mut dug, mut ustart, mut gu, mut cens_row, mut cens) =
+            (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut c, mut f) = (vec![0.0; ng], vec![0.0; ng]);
         let mut a = 0;
         while a < n {
             let mut b = a;
@@ -112,8 +116,8 @@ impl Setup {
             for r in a..b {
                 w[r] = gkm[grp[r]];
             }
-            let mut c = vec![0.0; ng];
-            let mut f = vec![0.0; ng];
+            c.fill(0.0);
+            f.fill(0.0);
             for r in a..b {
                 match eps[r] {
                     0 => c[grp[r]] += 1.0,
@@ -125,12 +129,13 @@ impl Setup {
             if nf > 0.0 {
                 u.push(t[a]);
                 du.push(nf);
-                dug.push(f);
+                dug.extend_from_slice(&f);
                 ustart.push(a);
-                gu.push(gkm.clone());
+                gu.extend_from_slice(&gkm);
             }
             if c.iter().any(|&x| x > 0.0) {
-                cens.push((a, (0..ng).map(|g| (c[g], at_risk[g])).collect()));
+                cens_row.push(a);
+                cens.extend((0..ng).map(|g| (c[g], at_risk[g])));
             }
             for g in 0..ng {
                 if c[g] > 0.0 {
@@ -174,6 +179,7 @@ impl Setup {
             dug,
             ustart,
             gu,
+            cens_row,
             cens,
         })
     }
@@ -217,7 +223,7 @@ impl Setup {
                 r += 1;
             }
             for g in 0..self.ng {
-                let gg = self.gu[k][g];
+                let gg = self.gu[k * self.ng + g];
                 wk.s0[k] += gg * f0[g];
                 for j in 0..p {
                     wk.s1[k * p + j] += gg * f1[g * p + j];
@@ -318,7 +324,7 @@ impl Setup {
             .map(|g| {
                 let mut c = vec![0.0; m + 1];
                 for k in (0..m).rev() {
-                    c[k] = c[k + 1] + self.du[k] * self.gu[k][g] / wk.s0[k];
+                    c[k] = c[k + 1] + self.du[k] * self.gu[k * self.ng + g] / wk.s0[k];
                 }
                 c
             })
