@@ -774,10 +774,18 @@ impl CoxFit {
                 let nt = times.len();
                 let m = lp_fit.len();
                 let mut data = vec![0.0; m * nt];
+                // each stratum's cumulative hazard at the times once, not once per row
+                let mut hazard: Vec<Option<Vec<f64>>> = Vec::new();
                 for (i, (&lp, &k)) in lp_fit.iter().zip(&rows).enumerate() {
-                    let s = f.predict_survival(&[lp], k, times)?;
-                    for (j, v) in s.into_iter().enumerate() {
-                        data[j * m + i] = v;
+                    if hazard.len() <= k {
+                        hazard.resize(k + 1, None);
+                    }
+                    if hazard[k].is_none() {
+                        hazard[k] = Some(f.cumulative_hazard_at(k, times)?);
+                    }
+                    let risk = lp.exp();
+                    for (j, &h) in hazard[k].iter().flatten().enumerate() {
+                        data[j * m + i] = (-h * risk).exp();
                     }
                 }
                 Ok(Value::Matrix(Matrix {

@@ -280,6 +280,16 @@ impl CoxPhFit {
     /// covariate means, right-continuous, 1 before the first time). Returns
     /// `times.len()` values per `lp`, lp-major.
     pub fn predict_survival(&self, lp: &[f64], stratum: usize, times: &[f64]) -> Result<Vec<f64>> {
+        let h = self.cumulative_hazard_at(stratum, times)?;
+        Ok(lp
+            .iter()
+            .flat_map(|&l| h.iter().map(move |&hh| (-hh * l.exp()).exp()))
+            .collect())
+    }
+
+    /// The centred baseline cumulative hazard of `stratum` at `times` (a right-continuous
+    /// step function, 0 before the first event time).
+    pub fn cumulative_hazard_at(&self, stratum: usize, times: &[f64]) -> Result<Vec<f64>> {
         let b = &self.baseline;
         if stratum + 1 >= b.offsets.len() {
             return Err(Error::InvalidArgument {
@@ -293,7 +303,7 @@ impl CoxPhFit {
         crate::data::check_times(times)?;
         let r = b.offsets[stratum]..b.offsets[stratum + 1];
         let tt = &b.time[r.clone()];
-        let h: Vec<f64> = times
+        Ok(times
             .iter()
             .map(|&t| {
                 let i = tt.partition_point(|&x| x <= t);
@@ -303,10 +313,6 @@ impl CoxPhFit {
                     b.cumulative_hazard_centered[r.start + i - 1]
                 }
             })
-            .collect();
-        Ok(lp
-            .iter()
-            .flat_map(|&l| h.iter().map(move |&hh| (-hh * l.exp()).exp()))
             .collect())
     }
 }

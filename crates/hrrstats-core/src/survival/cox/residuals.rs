@@ -286,11 +286,14 @@ impl CoxPhFit {
             .iter()
             .map(|b| if b.is_nan() { 0.0 } else { *b })
             .collect();
+        let mut r = vec![0.0; p];
         for &(st, t, row, pos) in &events {
             out.stratum.push(st);
             out.time.push(t);
             out.row.push(row as usize);
-            let r: Vec<f64> = (0..p).map(|j| sch[pos * p + j] / prep.scale[j]).collect();
+            for (j, v) in r.iter_mut().enumerate() {
+                *v = sch[pos * p + j] / prep.scale[j];
+            }
             if scaled {
                 for j in 0..p {
                     let v: f64 = (0..p).map(|l| r[l] * self.naive_var[l * p + j]).sum();
