@@ -89,70 +89,104 @@ pub fn sample(
         None => (&zero[..], 1),
     };
     let grp = |i: usize| if g.is_empty() { 0 } else { g[i] };
-    // ccwc's set numbers: groups by first case in the data, times by first appearance.
+    // The sets (a group's cases failing at one time) in order of first appearance, with
+    // ccwc's numbering keys: groups by first case in the data, times by first appearance.
     let mut group_rank: HashMap<u32, usize> = HashMap::new();
     let mut per_group_times: Vec<usize> = Vec::new();
     let mut set_key: Vec<(usize, usize, u32, f64)> = Vec::new(); // (group rank, time rank, group, time)
+    let mut set_index: HashMap<(u32, u64), u32> = HashMap::new();
+    let mut case_set: Vec<u32> = vec![NONE; n]; // each case's set
     let mut ties = false;
-    let mut set_cases: HashMap<(u32, u64), Vec<u32>> = HashMap::new();
     for i in 0..n {
         if status[i] != 1.0 {
             continue;
         }
         let gi = grp(i);
+        // + 0.0: -0.0 and 0.0 are one time
+        let t = exit[i] + 0.0;
+        let next = set_key.len() as u32;
+        let s = *set_index.entry((gi, t.to_bits())).or_insert(next);
+        case_set[i] = s;
+        if s != next {
+            ties = true;
+            continue;
+        }
         let gr = *group_rank.entry(gi).or_insert_with(|| {
             per_group_times.push(0);
             per_group_times.len() - 1
         });
-        // + 0.0: -0.0 and 0.0 are one time
-        let t = exit[i] + 0.0;
-        let key = (gi, t.to_bits());
-        if let Some(v) = set_cases.get_mut(&key) {
-            v.push(i as u32);
-            ties = true;
-            continue;
-        }
         let tr = per_group_times[gr];
         per_group_times[gr] += 1;
-        set_cases.insert(key, vec![i as u32]);
         set_key.push((gr, tr, gi, t));
     }
-    set_key.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    let set_number: HashMap<(u32, u64), usize> =
-        set_key.iter().enumerate().map(|(s, k)| ((k.2, k.3.to_bits()), s + 1)).collect();
-    // Rows by group, each group's sets in time order (the sweep's order).
-    let mut by_group: Vec<Vec<u32>> = vec![Vec::new(); n_groups];
-    for i in 0..n {
-        by_group[grp(i) as usize].push(i as u32);
+    drop(set_index);
+    let n_sets = set_key.len();
+    // Rows in blocks (a counting sort, rows ascending within a block): `key(i)` of
+    // `0..k`, block `b` at `rows[start[b]..start[b + 1]]`.
+    let blocks = |k: usize, key: &dyn Fn(usize) -> Option<usize>| -> (Vec<usize>, Vec<u32>) {
+        let mut start = vec![0usize; k + 1];
+        for i in 0..n {
+            if let Some(b) = key(i) {
+                start[b + 1] += 1;
+            }
+        }
+        for b in 0..k {
+            start[b + 1] += start[b];
+        }
+        let mut rows = vec![0u32; start[k]];
+        let mut next = start.clone();
+        for i in 0..n {
+            if let Some(b) = key(i) {
+                rows[next[b]] = i as u32;
+                next[b] += 1;
+            }
+        }
+        (start, rows)
+    };
+    let (case_start, case_rows) = blocks(n_sets, &|i| (case_set[i] != NONE).then_some(case_set[i] as usize));
+    let (group_start, group_rows) = blocks(n_groups, &|i| Some(grp(i) as usize));
+    // ccwc's set numbers (1-based) of the sets.
+    let mut order: Vec<usize> = (0..n_sets).collect();
+    order.sort_by(|&a, &b| (set_key[a].0, set_key[a].1).cmp(&(set_key[b].0, set_key[b].1)));
+    let mut set_number = vec![0usize; n_sets];
+    for (k, &s) in order.iter().enumerate() {
+        set_number[s] = k + 1;
     }
-    let mut sets_by_group: Vec<Vec<f64>> = vec![Vec::new(); n_groups];
-    for k in &set_key {
-        sets_by_group[k.2 as usize].push(k.3);
+    // Each group's sets, in time order (the sweep's order).
+    let mut sets_by_group: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
+    for (s, k) in set_key.iter().enumerate() {
+        sets_by_group[k.2 as usize].push(s);
     }
-    // Output per set number, assembled in set order at the end.
-    let mut drawn: Vec<Option<(Vec<u32>, Vec<u32>, usize)>> = vec![None; set_key.len()];
+    // The controls drawn, set after set, in `picked` (set `s`: `drawn[s]` = its range
+    // there and its number of eligible rows; `None` when it could not be matched).
+    let mut picked: Vec<u32> = Vec::new();
+    let mut drawn: Vec<Option<(usize, usize, usize)>> = vec![None; n_sets];
     let mut risk = RiskSet { members: Vec::new(), pos: vec![NONE; n] };
     let mut is_case = vec![false; n];
     let mut chosen = vec![false; n];
     let mut rng = Rng::new(seed);
     let (mut n_incomplete, mut n_unmatched) = (0usize, 0usize);
     let mut tmp: Vec<u32> = Vec::new();
+    let (mut by_entry, mut by_exit): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
     for gk in 0..n_groups {
-        let times = &mut sets_by_group[gk];
-        if times.is_empty() {
+        let sets = &mut sets_by_group[gk];
+        if sets.is_empty() {
             continue;
         }
         crate::interrupt::check()?;
-        times.sort_by(f64::total_cmp);
-        let rows = &by_group[gk];
-        let mut by_entry: Vec<u32> = rows.clone();
+        sets.sort_by(|&a, &b| set_key[a].3.total_cmp(&set_key[b].3));
+        let rows = &group_rows[group_start[gk]..group_start[gk + 1]];
+        by_entry.clear();
+        by_entry.extend_from_slice(rows);
         if let Some(e) = entry {
             by_entry.sort_by(|&a, &b| e[a as usize].total_cmp(&e[b as usize]));
         }
-        let mut by_exit: Vec<u32> = rows.clone();
+        by_exit.clear();
+        by_exit.extend_from_slice(rows);
         by_exit.sort_by(|&a, &b| exit[a as usize].total_cmp(&exit[b as usize]));
         let (mut ie, mut ix) = (0usize, 0usize);
-        for &t in times.iter() {
+        for &s in sets.iter() {
+            let t = set_key[s].3;
             while ie < by_entry.len() && entry.is_none_or(|e| e[by_entry[ie] as usize] <= t) {
                 risk.insert(by_entry[ie]);
                 ie += 1;
@@ -161,28 +195,27 @@ pub fn sample(
                 risk.remove(by_exit[ix]);
                 ix += 1;
             }
-            let key = (gk as u32, t.to_bits());
-            let cases = &set_cases[&key];
+            let cases = &case_rows[case_start[s]..case_start[s + 1]];
             for &c in cases {
                 is_case[c as usize] = true;
             }
             let eligible = risk.members.len() - cases.len();
             let want = controls * cases.len();
-            let mut picked: Vec<u32> = Vec::with_capacity(want.min(eligible));
+            let first = picked.len();
             if want >= eligible {
                 if want > eligible && eligible > 0 {
                     n_incomplete += 1;
                 }
                 picked.extend(risk.members.iter().copied().filter(|&i| !is_case[i as usize]));
             } else if 2 * want <= eligible {
-                while picked.len() < want {
+                while picked.len() - first < want {
                     let i = risk.members[rng.below(risk.members.len())];
                     if !is_case[i as usize] && !chosen[i as usize] {
                         chosen[i as usize] = true;
                         picked.push(i);
                     }
                 }
-                for &i in &picked {
+                for &i in &picked[first..] {
                     chosen[i as usize] = false;
                 }
             } else {
@@ -201,7 +234,7 @@ pub fn sample(
                 n_unmatched += cases.len();
                 continue;
             }
-            drawn[set_number[&key] - 1] = Some((cases.clone(), picked, eligible));
+            drawn[s] = Some((first, picked.len(), eligible));
         }
         // Empty the risk set for the next group.
         for &i in &risk.members {
@@ -209,16 +242,16 @@ pub fn sample(
         }
         risk.members.clear();
     }
-    let mut out = NccSample { n_sets: set_key.len(), n_incomplete, n_unmatched, ties, ..NccSample::default() };
-    for (s, d) in drawn.into_iter().enumerate() {
-        let Some((cases, picked, eligible)) = d else { continue };
-        let t = set_key[s].3;
-        for (rows, fail) in [(&cases, 1i64), (&picked, 0i64)] {
-            for &i in rows.iter() {
-                out.set.push(s as i64 + 1);
+    let mut out = NccSample { n_sets, n_incomplete, n_unmatched, ties, ..NccSample::default() };
+    for &s in &order {
+        let Some((from, to, eligible)) = drawn[s] else { continue };
+        let cases = &case_rows[case_start[s]..case_start[s + 1]];
+        for (rows, fail) in [(cases, 1i64), (&picked[from..to], 0i64)] {
+            for &i in rows {
+                out.set.push(set_number[s] as i64);
                 out.row.push(i as usize);
                 out.fail.push(fail);
-                out.time.push(t);
+                out.time.push(set_key[s].3);
                 out.n_eligible.push(eligible as i64);
             }
         }
