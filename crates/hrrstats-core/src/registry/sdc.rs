@@ -378,26 +378,37 @@ fn row_cells(input: &Input, ext: &[usize]) -> Vec<usize> {
 fn top_contributions(input: &Input, dims: &[Dim], ext: &[usize], n: usize) -> (Vec<f64>, Vec<Vec<f64>>) {
     let st = strides(ext);
     let ntot: usize = ext.iter().product();
+    // each dimension's chain of a node (itself, then its ancestors), once per node:
+    // node `v` of dimension `d` at `chains[d].1[chains[d].0[v]..chains[d].0[v + 1]]`
+    let chains: Vec<(Vec<usize>, Vec<usize>)> = (0..ext.len())
+        .map(|d| {
+            let (mut start, mut nodes) = (vec![0], Vec::new());
+            for v in 0..ext[d] {
+                nodes.push(v);
+                nodes.extend(dims[d].ancestors(v));
+                start.push(nodes.len());
+            }
+            (start, nodes)
+        })
+        .collect();
+    let chain = |d: usize, r: usize| {
+        let (start, nodes) = &chains[d];
+        let leaf = input.cells[d][r] as usize;
+        &nodes[start[leaf]..start[leaf + 1]]
+    };
     // (cell, unit, value) for each row and each cell it adds to
     let mut items: Vec<(usize, u32, f64)> = Vec::new();
+    let mut idx = vec![0usize; ext.len()];
     for r in 0..input.value.len() {
         let unit = input.unit.map_or(r as u32, |u| u[r]);
-        let chains: Vec<Vec<usize>> = (0..ext.len())
-            .map(|d| {
-                let leaf = input.cells[d][r] as usize;
-                let mut v = vec![leaf];
-                v.extend(dims[d].ancestors(leaf));
-                v
-            })
-            .collect();
-        let mut idx = vec![0usize; ext.len()];
+        idx.fill(0);
         loop {
-            let cell: usize = (0..ext.len()).map(|d| chains[d][idx[d]] * st[d]).sum();
+            let cell: usize = (0..ext.len()).map(|d| chain(d, r)[idx[d]] * st[d]).sum();
             items.push((cell, unit, input.value[r]));
             let mut d = 0;
             while d < ext.len() {
                 idx[d] += 1;
-                if idx[d] < chains[d].len() {
+                if idx[d] < chain(d, r).len() {
                     break;
                 }
                 idx[d] = 0;
