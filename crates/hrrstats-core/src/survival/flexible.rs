@@ -31,6 +31,18 @@
 //! common at long follow-up, where the true excess hazard is near zero; requiring it
 //! positive put the maximum on the boundary `∂η/∂log t = 0` at the last event time, where
 //! Newton's steps kept crossing it and step halving failed.
+//!
+//! A fit that runs off along a direction of monotone likelihood (a covariate level
+//! without events; with `bhazard`, an excess hazard driven to 0 where the observed
+//! mortality does not exceed the expected) is not reported as converged: it warns as
+//! survival's coxph does, "Loglik converged before variable  j ; coefficient may be
+//! infinite. " (coxph.fit's rule: the Newton step left at the estimate moves β_j by more
+//! than 1e-9 and sqrt(1e-9) |β_j|, or β_j's information vanished in the fit although its
+//! design column is not aliased), or "one or more coefficients may be infinite" where the
+//! fitted η is beyond ±500 at some row (coxph.fit's `max(lp) > 500`), with a note when
+//! the excess hazard is numerically 0 at event times. Default knots need at least
+//! `df + 1` distinct event times and interior centiles that do not coincide; fewer is an
+//! error naming `df` (or `tvc`).
 
 use rayon::prelude::*;
 
@@ -39,7 +51,7 @@ use crate::dist::qnorm;
 use crate::error::{Error, Result};
 use crate::linalg::{chinv2, cholesky2, chsolve2};
 use crate::splines::{default_knots, Rcs};
-use crate::survival::parametric::Base;
+use crate::survival::parametric::{design_aliased, infinite_coefficients, infinite_warning, Base};
 
 /// The link `g` of the survival function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -626,10 +638,48 @@ fn prepare<'a>(params: &FlexParams, data: &FlexData<'a>) -> Result<(FlexModel, P
         }
         None => default_knots(&log_ev, 1).1,
     };
+    // Default knots need distinct event times: df − 1 interior knots at centiles of the
+    // log event times strictly between the extreme ones (rstpm2/stpm2 cannot place them
+    // either); too few distinct times for the degrees of freedom is an error naming them.
+    let distinct = {
+        let mut d = log_ev.clone();
+        d.sort_by(f64::total_cmp);
+        d.dedup();
+        d.len()
+    };
+    if params.boundary_knots.is_none() && distinct < 2 {
+        return Err(Error::Data {
+            arg: "status",
+            reason: format!(
+                "the model needs events at two or more distinct times (the boundary knots are the \
+                 extreme event times); all events are at time {}",
+                exit[ev[0]]
+            ),
+        });
+    }
     let mk = |df: usize, knots: Option<&Vec<f64>>, arg: &'static str| -> Result<Rcs> {
         let interior = match knots {
             Some(k) => log_knots(k, arg)?,
-            None => default_knots(&log_ev, df).0,
+            None => {
+                let k = default_knots(&log_ev, df).0;
+                let apart = k.iter().enumerate().all(|(j, &v)| {
+                    v > boundary[0] && v < boundary[1] && (j == 0 || v > k[j - 1])
+                });
+                if !apart || distinct < df + 1 {
+                    let (name, what) = if arg == "tvc" { ("tvc", "a time-varying effect") } else { ("df", "the baseline") };
+                    return Err(Error::InvalidArgument {
+                        arg: name,
+                        reason: format!(
+                            "too few distinct event times ({distinct}) for {df} degrees of freedom of \
+                             {what}: a spline with df = {df} needs at least {} distinct event times \
+                             and interior knots (at centiles of the log event times) that do not \
+                             coincide; use fewer degrees of freedom or give the knots",
+                            df + 1
+                        ),
+                    });
+                }
+                k
+            }
         };
         let mut s = Rcs::new(interior, boundary, arg)?;
         s.orthogonalise(&log_ev);
@@ -703,6 +753,25 @@ fn prepare<'a>(params: &FlexParams, data: &FlexData<'a>) -> Result<(FlexModel, P
     Ok((model, prep, ev, n_event))
 }
 
+/// coxph.fit's second test for coefficients running off (`max(lp) > 500`, "one or more
+/// coefficients may be infinite"), on the fitted `η` at the rows' exit times: beyond
+/// ±500 the row's survival is exp(−e^η) ≈ 1 or 0 far past machine precision (a fitted
+/// model this extreme on data arises along a direction of monotone likelihood; the
+/// reference fits, steep excess hazards under 20 times the population's included, stay
+/// within ±120). Returns whether some row exceeds it, and whether some event row is below
+/// −500 (its modelled (excess) hazard is then numerically 0).
+fn linear_predictor_beyond_500(prep: &Prepared, b: &[f64]) -> (bool, bool) {
+    let (mut any, mut event) = (false, false);
+    for i in (0..prep.logt.len()).filter(|&i| prep.w.map_or(1.0, |w| w[i]) > 0.0) {
+        let eta: f64 = (0..prep.q).map(|j| b[j] * prep.z[j][i]).sum();
+        if !(eta.abs() <= 500.0) {
+            any = true;
+            event |= prep.status[i] == 1.0 && !(eta >= -500.0);
+        }
+    }
+    (any, event)
+}
+
 /// Fit the model.
 pub fn fit(params: &FlexParams, data: &FlexData) -> Result<FlexFit> {
     let surv = &data.surv;
@@ -753,6 +822,7 @@ pub fn fit(params: &FlexParams, data: &FlexData) -> Result<FlexFit> {
     let mut rule = FlexRule { q, eps: params.eps, toler: params.toler_chol, max_iter: params.max_iter };
     let out = crate::newton::maximise(|t: &[f64], full| Ok(prep.eval(t, full)), &mut rule, init, at)?;
     let converged = out.stop == crate::newton::Stop::Converged;
+    let stopped = converged;
     let mut warnings = Vec::new();
     if !converged {
         warnings.push(match out.stop {
@@ -777,6 +847,39 @@ pub fn fit(params: &FlexParams, data: &FlexData) -> Result<FlexFit> {
                 v[l * q + j] = f64::NAN;
             }
         }
+    }
+    // An infinite coefficient (monotone likelihood): survival's coxph rule (coxph.fit,
+    // agreg.fit): the Newton step `V u` still left at the end moves β_j by more than
+    // `eps` = 1e-9 and `toler.inf |β_j|` (toler.inf = sqrt(eps)), or β_j's information
+    // vanished in the fit (exp(η) under- or overflowed: aliased at the end though its
+    // design column is not aliased in the data).
+    let infinite = if converged {
+        let cols: Vec<Option<&[f64]>> = prep.z.iter().map(|c| Some(c.as_slice())).collect();
+        let design = design_aliased(&cols, n, prep.w, params.toler_chol);
+        infinite_coefficients(&out.b, &out.at.g, &v, &aliased, &design, q)
+    } else {
+        Vec::new()
+    };
+    if !infinite.is_empty() {
+        warnings.push(infinite_warning(&infinite));
+    }
+    let (beyond, event_zero) = if stopped { linear_predictor_beyond_500(&prep, &out.b) } else { (false, false) };
+    let converged = converged && infinite.is_empty() && !beyond;
+    if beyond && infinite.is_empty() {
+        warnings.push(
+            "one or more coefficients may be infinite (the fitted linear predictor is beyond \
+             ±500 at some rows)"
+                .to_string(),
+        );
+    }
+    if data.bhazard.is_some() && event_zero {
+        warnings.push(
+            "the fitted excess hazard is numerically 0 at some event times: the observed \
+             mortality there does not exceed the expected (bhazard), and the excess hazard's \
+             coefficients may not be identifiable from these data; consider fewer degrees of \
+             freedom (df), fewer covariates or more data"
+                .to_string(),
+        );
     }
     let mut coef = out.b.clone();
     for j in 0..q {
@@ -828,7 +931,7 @@ pub fn fit(params: &FlexParams, data: &FlexData) -> Result<FlexFit> {
         var: v,
         aliased,
         loglik: out.at.ll,
-        iterations: out.counts.steps + usize::from(converged),
+        iterations: out.counts.steps + usize::from(stopped),
         converged,
         halvings: out.counts.total_halvings,
         n,

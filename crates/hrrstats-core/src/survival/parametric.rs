@@ -19,6 +19,12 @@
 //! information over `(β, log σ)` at the estimate (generalised inverse: collinear
 //! columns get NA, as survreg). The null log-likelihood is that of the intercept-only
 //! model with the same scales and offset (survreg's `loglik[1]`).
+//!
+//! A coefficient running off to infinity (monotone likelihood: a covariate level without
+//! events) is where survreg stops silently, at a large finite value once its
+//! log-likelihood has converged. We warn as coxph does, "Loglik converged before variable
+//! j ; coefficient may be infinite. ", by coxph.fit's rule ([`infinite_coefficients`]),
+//! and report the fit as not converged.
 
 use rayon::prelude::*;
 
@@ -528,6 +534,8 @@ fn dot(w: &[f64], x: Option<&[f64]>, y: Option<&[f64]>) -> f64 {
 struct Newton {
     theta: Vec<f64>,
     loglik: f64,
+    /// Score at `theta`.
+    score: Vec<f64>,
     info: Vec<f64>,
     iterations: usize,
     halvings: usize,
@@ -614,11 +622,84 @@ fn newton(p: &Prepared, init: Vec<f64>, max_iter: usize, eps: f64, toler: f64) -
     Ok(Newton {
         theta: out.b,
         loglik: out.at.ll,
+        score: out.at.g,
         info: out.at.info,
         iterations: out.counts.steps + usize::from(converged),
         halvings: out.counts.total_halvings,
         converged,
     })
+}
+
+/// Which design columns are aliased in the data (not in a fit): the generalised Cholesky
+/// of their weighted cross-products on the correlation scale (covariates in any unit)
+/// gives them a zero pivot. `cols` are the columns, `None` the intercept's ones.
+pub(crate) fn design_aliased(cols: &[Option<&[f64]>], n: usize, w: Option<&[f64]>, toler: f64) -> Vec<bool> {
+    let q = cols.len();
+    let val = |c: &Option<&[f64]>, i: usize| c.map_or(1.0, |c| c[i]);
+    let mut g = vec![0.0; q * q];
+    for i in 0..n {
+        let wi = w.map_or(1.0, |w| w[i]);
+        if wi == 0.0 {
+            continue;
+        }
+        for a in 0..q {
+            let za = wi * val(&cols[a], i);
+            if za == 0.0 {
+                continue;
+            }
+            for b in a..q {
+                g[a * q + b] += za * val(&cols[b], i);
+            }
+        }
+    }
+    let d: Vec<f64> = (0..q).map(|j| g[j * q + j].sqrt()).collect();
+    for a in 0..q {
+        for b in a..q {
+            let v = if d[a] > 0.0 && d[b] > 0.0 { g[a * q + b] / (d[a] * d[b]) } else { 0.0 };
+            g[a * q + b] = v;
+            g[b * q + a] = v;
+        }
+    }
+    cholesky2(&mut g, q, toler);
+    (0..q).map(|j| g[j * q + j] == 0.0).collect()
+}
+
+/// survival's test for a coefficient running off to infinity at a fit that met its
+/// convergence test (coxph.fit, agreg.fit: `infs <- abs(u %*% var)`, flagged where
+/// `infs > eps & infs > toler.inf * abs(coef)`, eps = 1e-9, toler.inf = sqrt(eps)): the
+/// Newton step `V u` still left at the estimate `b` (score `u`, variance `v`, row-major
+/// `q × q`, rows of `aliased` parameters skipped) moves `b_j` by more than `1e-9` and
+/// `sqrt(1e-9) |b_j|`. A parameter aliased in the fit although its design column is not
+/// aliased in the data (`design_aliased`) is also flagged: its information vanished as
+/// the fit ran off (exp of the linear predictor under- or overflowed), where the step
+/// can no longer be computed. Only the first `check` parameters are tested (the
+/// coefficients, not a scale). Returns the 0-based indices.
+pub(crate) fn infinite_coefficients(
+    b: &[f64],
+    u: &[f64],
+    v: &[f64],
+    aliased: &[bool],
+    design_aliased: &[bool],
+    check: usize,
+) -> Vec<usize> {
+    const EPS: f64 = 1e-9;
+    let q = b.len();
+    (0..check.min(q))
+        .filter(|&j| !design_aliased[j])
+        .filter(|&j| {
+            if aliased[j] {
+                return true;
+            }
+            let step = (0..q).filter(|&k| !aliased[k]).map(|k| v[j * q + k] * u[k]).sum::<f64>().abs();
+            !step.is_finite() || (step > EPS && step > EPS.sqrt() * b[j].abs())
+        })
+        .collect()
+}
+
+/// coxph's warning for the parameters `infinite` (0-based).
+pub(crate) fn infinite_warning(infinite: &[usize]) -> String {
+    let list: Vec<String> = infinite.iter().map(|j| (j + 1).to_string()).collect();
+    format!("Loglik converged before variable  {} ; coefficient may be infinite. ", list.join(","))
 }
 
 /// Starting values of the intercept and the log scale (the Gompertz shape): the
@@ -842,6 +923,24 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
             aliased[j] = true;
         }
     }
+    // A coefficient running off to infinity (monotone likelihood: a covariate level
+    // without events, or one that orders the times perfectly): survreg says nothing and
+    // stops where its log-likelihood converged; we warn as coxph does (see
+    // `infinite_coefficients`).
+    let mut converged = fitted.converged;
+    if fitted.converged && pb > 0 {
+        let mut cols: Vec<Option<&[f64]>> = Vec::with_capacity(pb);
+        if params.intercept {
+            cols.push(None);
+        }
+        cols.extend(prep.x.iter().map(|c| Some(*c)));
+        let design = design_aliased(&cols, n, surv.weights(), params.toler_chol);
+        let infinite = infinite_coefficients(&fitted.theta, &fitted.score, &v, &aliased, &design, pb);
+        if !infinite.is_empty() {
+            converged = false;
+            warnings.push(infinite_warning(&infinite));
+        }
+    }
     for j in 0..q {
         if aliased[j] {
             for l in 0..q {
@@ -894,7 +993,7 @@ pub fn fit(params: &ParametricParams, data: &ParametricData) -> Result<Parametri
         loglik,
         lr_test,
         iterations: fitted.iterations,
-        converged: fitted.converged,
+        converged,
         halvings: fitted.halvings,
         n,
         n_event,
