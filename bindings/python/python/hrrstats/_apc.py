@@ -50,10 +50,7 @@ def _npar(df):
         for e, v in zip(_EFFECTS, df):
             out[f"knots_{e}"] = floats(v, "df")
         return out
-    if np.ndim(df) == 0:
-        out["npar"] = float(df)
-    else:
-        out["npar"] = floats(df, "df")
+    out["npar"] = float(df) if np.ndim(df) == 0 else floats(df, "df")
     return out
 
 
