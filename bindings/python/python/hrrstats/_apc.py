@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._convert import floats
-from ._protocol import call
+from ._plots import subplots
+from ._protocol import Result, call
 
 from typing import TYPE_CHECKING
 
@@ -49,14 +50,11 @@ def _npar(df):
         for e, v in zip(_EFFECTS, df):
             out[f"knots_{e}"] = floats(v, "df")
         return out
-    if np.ndim(df) == 0:
-        out["npar"] = float(df)
-    else:
-        out["npar"] = floats(df, "df")
+    out["npar"] = float(df) if np.ndim(df) == 0 else floats(df, "df")
     return out
 
 
-class ApcFit:
+class ApcFit(Result):
     """An age–period–cohort model (``Epi::apc.fit``).
 
     ``age``: the age effect (rates for the reference cohort or period, or from the first
@@ -68,19 +66,11 @@ class ApcFit:
     and cohort used; ``knots``: the knots of spline models.
     """
 
+    _fields = ("age", "period", "cohort", "drift", "ref_p", "ref_c", "model", "parm", "dr_extr", "alpha")
+
     def __init__(self, res):
-        self._res = res
-        self.age = res["age"]
-        self.period = res["period"]
-        self.cohort = res["cohort"]
-        self.drift = res["drift"]
-        self.ref_p = res["ref_p"]
-        self.ref_c = res["ref_c"]
+        super().__init__(res)
         self.knots = res.get("knots")
-        self.model = res["model"]
-        self.parm = res["parm"]
-        self.dr_extr = res["dr_extr"]
-        self.alpha = res["alpha"]
         self.warnings = list(res.get("warnings") or [])
 
     def anova(self):
@@ -120,10 +110,8 @@ class ApcFit:
         matplotlib.axes.Axes or list of Axes
             The Axes drawn on.
         """
-        import matplotlib.pyplot as plt
-
         if ax is None:
-            _, axes = plt.subplots(1, 3, figsize=(12, 4))
+            axes = subplots(None, ncols=3, figsize=(12, 4))
         elif np.ndim(ax) == 0:
             axes = [ax, ax, ax]
         else:

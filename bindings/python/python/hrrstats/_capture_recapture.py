@@ -14,7 +14,7 @@ import pandas as pd
 from . import _format as fmt
 from ._convert import floats
 from ._design import _is_frame
-from ._protocol import call
+from ._protocol import Result, call
 
 from typing import TYPE_CHECKING
 
@@ -41,7 +41,7 @@ def _sources(sources, data):
     return {f"s{j + 1}": floats(arr[:, j], "sources") for j in range(arr.shape[1])}
 
 
-class CaptureRecapture:
+class CaptureRecapture(Result):
     """Result of :func:`capture_recapture`.
 
     Attributes: ``models`` (DataFrame: model, df, deviance, aic, bic, n_unobserved,
@@ -54,11 +54,10 @@ class CaptureRecapture:
     ``conf_level``, ``warnings``.
     """
 
+    _fields = ("models", "selected", "criterion", "patterns")
+
     def __init__(self, res):
-        self._res = res
-        self.models = res["models"]
-        self.selected = res["selected"]
-        self.criterion = res["criterion"]
+        super().__init__(res)
         self.conf_level = float(res["conf_level"])
         self.sources = list(np.atleast_1d(res["sources"]))
         for k in ("n_observed", "n_hat", "n_unobserved", "std_err", "lower", "upper", "wald_lower",
@@ -66,7 +65,6 @@ class CaptureRecapture:
             setattr(self, k, float(res[k]))
         ch = res.get("chapman")
         self.chapman = None if ch is None else {k: float(ch[k]) for k in ("n_hat", "std_err", "lower", "upper")}
-        self.patterns = res["patterns"]
         w = res.get("warnings")
         self.warnings = [] if w is None else list(np.atleast_1d(w))
 

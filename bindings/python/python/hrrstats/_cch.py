@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._cox import _coef_table
 from ._design import resolve_design
-from ._protocol import call
+from ._protocol import Fitted, call
 
 from typing import TYPE_CHECKING
 
@@ -32,7 +31,7 @@ def _cohort_size(cohort_size):
     return np.atleast_1d(np.asarray(cohort_size, dtype=np.float64)), None
 
 
-class CaseCohort:
+class CaseCohort(Fitted):
     """A fitted case-cohort model (``survival::cch``).
 
     Attributes: ``coef`` (log hazard ratios), ``se`` and ``var`` (cch's ``var``: with the
@@ -44,19 +43,14 @@ class CaseCohort:
     ``converged``.
     """
 
+    _fields = ("coef", "se", "naive_se", "iterations", "converged", "n", "n_event", "method", "robust",
+               "stratified", "conf_level", "loglik", "stratum_levels")
+    _matrices = ("var", "naive_var", "phase2_var")
+
     def __init__(self, res, fit, design, n_dropped):
-        self._fit, self._res, self._design = fit, res, design
-        for k in ("coef", "se", "naive_se", "iterations", "converged", "n", "n_event", "method",
-                  "robust", "stratified", "conf_level"):
-            setattr(self, k, res[k])
-        self.names = list(res["names"])
-        for k in ("var", "naive_var", "phase2_var"):
-            setattr(self, k, np.asarray(res[k], dtype=np.float64))
-        self.loglik = None if res["loglik"] is None else tuple(res["loglik"])
+        super().__init__(res, fit, design, n_dropped)
         self.subcohort_size = np.asarray(res["subcohort_size"], dtype=np.float64).astype(np.int64)
         self.cohort_size = np.asarray(res["cohort_size"], dtype=np.float64)
-        self.stratum_levels = list(res["stratum_levels"])
-        self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
         """The coefficient table, computed in the core (``inference::CoefTable``).
@@ -74,7 +68,7 @@ class CaseCohort:
         pandas.DataFrame
             One row per term (the index), the columns above; ``table()`` is the same.
         """
-        return _coef_table(self, conf_level)
+        return self._coef_table(conf_level)
 
     table = summary
 
@@ -89,11 +83,8 @@ class CaseCohort:
             head = (f"Case-cohort analysis, {self.method} method, with subcohort of "
                     f"{self.subcohort_size[0]} from cohort of {self.cohort_size[0]:g}")
         lines = [head, s[["coef", "exp_coef", "se", "z", "p"]].to_string(float_format=lambda v: f"{v:.4g}"), "",
-                 f"n = {self.n}, cases = {self.n_event}"
-                 + (f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else "")]
-        if not self.converged:
-            lines.append(f"Warning: did not converge in {self.iterations} iterations")
-        return "\n".join(lines)
+                 self._counts("cases", "")]
+        return "\n".join(lines + self._unconverged())
 
 
 def case_cohort(time: ArrayLike, event: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str],

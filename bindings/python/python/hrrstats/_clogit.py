@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._cox import _coef_table, _test
 from ._design import resolve_design
-from ._protocol import call
+from ._protocol import Fitted, call
 
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ if TYPE_CHECKING:  # annotations only (not evaluated at run time)
     from ._typing import ArrayLike, DataFrameLike
 
 
-class ConditionalLogistic:
+class ConditionalLogistic(Fitted):
     """A fitted conditional logistic regression (``survival::clogit``).
 
     Attributes: ``coef`` (log odds ratios), ``se``, ``var`` (robust with ``robust=True``
@@ -31,20 +30,10 @@ class ConditionalLogistic:
     ``converged``, ``aliased``.
     """
 
-    def __init__(self, res, fit, design, n_dropped):
-        self._fit, self._res, self._design = fit, res, design
-        for k in ("coef", "se", "naive_se", "iterations", "converged", "n", "n_event", "method", "conf_level",
-                  "robust", "n_cluster"):
-            setattr(self, k, res[k])
-        for k in ("score_test", "wald_test", "lr_test"):
-            setattr(self, k, _test(res[k]))
-        self.robust_score_test = None if res["robust_score_test"] is None else _test(res["robust_score_test"])
-        self.names = list(res["names"])
-        self.var = np.asarray(res["var"], dtype=np.float64)
-        self.naive_var = np.asarray(res["naive_var"], dtype=np.float64)
-        self.loglik = tuple(res["loglik"])
-        self.aliased = np.asarray(res["aliased"], dtype=bool)
-        self.n_dropped = n_dropped
+    _fields = ("coef", "se", "naive_se", "iterations", "converged", "n", "n_event", "method", "conf_level",
+               "robust", "n_cluster", "score_test", "wald_test", "lr_test", "robust_score_test", "loglik",
+               "aliased")
+    _matrices = ("var", "naive_var")
 
     def summary(self, conf_level=None):
         """The coefficient table, computed in the core (``inference::CoefTable``).
@@ -62,7 +51,7 @@ class ConditionalLogistic:
         pandas.DataFrame
             One row per term (the index), the columns above; ``table()`` is the same.
         """
-        return _coef_table(self, conf_level)
+        return self._coef_table(conf_level)
 
     table = summary
 
@@ -71,8 +60,7 @@ class ConditionalLogistic:
         lr, w, sc = self.lr_test, self.wald_test, self.score_test
         lines = [f"Conditional logistic regression ({self.method} likelihood)",
                  s[["coef", "exp_coef", "se", "z", "p"]].to_string(float_format=lambda v: f"{v:.4g}"), "",
-                 f"n = {self.n}, cases = {self.n_event}"
-                 + (f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else ""),
+                 self._counts("cases", ""),
                  f"Likelihood ratio test = {lr[0]:.4g} on {lr[1]} df, p = {lr[2]:.3g}",
                  f"Wald test             = {w[0]:.4g} on {w[1]} df, p = {w[2]:.3g}",
                  f"Score test            = {sc[0]:.4g} on {sc[1]} df, p = {sc[2]:.3g}"]
@@ -80,9 +68,7 @@ class ConditionalLogistic:
             r = self.robust_score_test
             lines.append(f"Robust score test     = {r[0]:.4g} on {r[1]} df, p = {r[2]:.3g}"
                          f"  ({self.n_cluster} clusters)")
-        if not self.converged:
-            lines.append(f"Warning: did not converge in {self.iterations} iterations")
-        return "\n".join(lines)
+        return "\n".join(lines + self._unconverged())
 
 
 def conditional_logistic(case: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str],

@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._convert import floats, missing
-from ._design import Design, raw_columns
-from ._protocol import call, check_na_action, resolve
+from ._convert import floats
+from ._design import resolve_design
+from ._plots import add_risk_table, check_xscale, subplots
+from ._protocol import Fitted, Result, call, check_na_action, resolve
 from . import _format
 
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ def _label(c):
     return int(c) if float(c).is_integer() else float(c)
 
 
-class CumulativeIncidence:
+class CumulativeIncidence(Result):
     """Aalen–Johansen cumulative incidence curves, one per group and cause.
 
     ``gray_test``: DataFrame (cause, statistic, df, p_value) comparing the groups (None
@@ -34,13 +35,12 @@ class CumulativeIncidence:
     -- the all-cause Kaplan–Meier curve).
     """
 
+    _fields = ("conf_type", "conf_level", "rho", "variance", "n")
+
     def __init__(self, res, fit, group_levels, n_dropped):
-        self._fit = fit
-        self._res = res
+        super().__init__(res, fit)
         self.causes = [_label(c) for c in res["causes"]]
         self.groups = list(group_levels)
-        for k in ("conf_type", "conf_level", "rho", "variance", "n"):
-            setattr(self, k, res[k])
         self.n_dropped = n_dropped
         g = res["gray_test"]
         self.gray_test = None if g is None else self._labelled(g)
@@ -127,23 +127,17 @@ class CumulativeIncidence:
         >>> [t.get_text() for t in ax.texts if t.get_gid() == "risk_table"]
         ['3', '2', '0', '3', '3', '3']
         """
-        import matplotlib.pyplot as plt
-        from ._plots import at_risk, check_xscale, draw_risk_table, risk_times_of
-
         xscale = check_xscale(xscale)
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = subplots(ax)
         tab = self._res["table"]
         gcode, ccode = tab["group"].to_numpy(), tab["cause"].to_numpy()
         t_all, est = tab["time"].to_numpy() / xscale, tab["estimate"].to_numpy()
         allc = self._res["all_cause"]
         if stacked:
             gi = 0 if group is None else self._group_index(group)
-            base = None
+            base = 0.0  # the causes' curves share the group's times
             for k, cause in enumerate(self.causes):
                 m = (gcode == gi) & (ccode == k)
-                if base is None:
-                    base = np.zeros(m.sum())
                 top = base + est[m]
                 ax.fill_between(t_all[m], base, top, step="post", alpha=0.6, label=f"cause {cause}")
                 base = top
@@ -170,15 +164,12 @@ class CumulativeIncidence:
         ax.set_ylim(0, 1)
         ax.legend()
         if risk_table:
-            risk_times = risk_times_of(ax, risk_times)
-            groups = range(len(self.groups)) if not stacked else [gi]
-            counts, labels, colours = [], [], []
-            for g in groups:
+            curves = []
+            for g in range(len(self.groups)) if not stacked else [gi]:
                 ga = allc[allc["group"].to_numpy() == g]
-                counts.append(at_risk(ga["time"], ga["n_risk"], risk_times * xscale))
-                labels.append("" if len(self.groups) == 1 else str(self.groups[g]))
-                colours.append("black")
-            draw_risk_table(ax, risk_times, counts, labels, colours)
+                label = "" if len(self.groups) == 1 else str(self.groups[g])
+                curves.append((label, ga["time"], ga["n_risk"], "black"))
+            add_risk_table(ax, risk_times, xscale, curves)
         return ax
 
     def __repr__(self):
@@ -278,7 +269,7 @@ def cumulative_incidence(time: ArrayLike, cause: ArrayLike, *, group: ArrayLike 
     return CumulativeIncidence(res, fit, levels.get("group", ["all"]), n_dropped)
 
 
-class FineGray:
+class FineGray(Fitted):
     """A Fine–Gray subdistribution-hazards fit (``cmprsk::crr``).
 
     Attributes: ``coef``, ``se`` and ``var`` (crr's sandwich variance), ``naive_var``
@@ -289,23 +280,16 @@ class FineGray:
     ``names``, ``event_times``.
     """
 
+    _fields = ("coef", "se", "score", "event_times", "conf_level", "convergence", "warnings")
+    _matrices = ("var", "naive_var")
+
     def __init__(self, res, fit, design, cause_of_interest, n_dropped):
-        self._fit = fit
-        self._design = design
-        self._res = res
-        self.names = list(res["names"])
-        for k in ("coef", "se", "score", "event_times", "conf_level"):
-            setattr(self, k, res[k])
-        for k in ("var", "naive_var"):
-            setattr(self, k, np.asarray(res[k], dtype=np.float64))
+        super().__init__(res, fit, design, n_dropped)
         for k in ("iterations", "n", "n_events"):
             setattr(self, k, int(res[k]))
         self.converged = bool(res["converged"])
-        self.convergence = res["convergence"]
-        self.warnings = list(res["warnings"])
         self.loglik = (res["loglik_null"], res["loglik"])
         self.cause_of_interest = cause_of_interest
-        self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
         """The coefficient table, computed in the core (``inference::CoefTable``).
@@ -324,9 +308,7 @@ class FineGray:
         pandas.DataFrame
             One row per term (the index), the columns above; ``table()`` is the same.
         """
-        if conf_level is None:
-            return self._res["table"].set_index("term")
-        return self._fit.call("coef_table", {"conf_level": conf_level}).set_index("term")
+        return self._coef_table(conf_level)
 
     def baseline_hazard(self):
         """DataFrame: time, cumulative_hazard (the baseline cumulative subdistribution
@@ -419,24 +401,10 @@ def fine_gray(time: ArrayLike, cause: ArrayLike, covariates: ArrayLike | DataFra
     term
     sex      0.895  0.027  0.0
     """
-    raw = raw_columns(covariates, data)
-    # rows with a missing covariate take part in na_action="drop" (as one marker column)
-    n0 = len(raw[0][1]) if raw else 0
-    miss = np.zeros(n0, dtype=bool)
-    for _, a in raw:
-        if len(a) == n0:
-            miss |= missing(np.asarray(a, dtype=object) if isinstance(a, pd.Categorical) else a)
-    marker = "\0covariates"
-    args, _, n_dropped = resolve({"time": (time, "num"), "cause": (cause, "num"),
-                                  "cengroup": (cengroup, "group")},
-                                 data, na_action, extra={marker: np.where(miss, np.nan, 0.0)})
-    args.pop(marker)
-    if "rows" in args:
-        idx = args["rows"].astype(np.int64)
-        raw = [(name, a[idx] if len(a) == n0 else a) for name, a in raw]
-    design, xcols = Design.build(raw, len(args["time"]))
-    args.update(covariates=dict(zip(design.names, xcols)), cause_of_interest=cause_of_interest,
-                censor_code=censor_code, gtol=gtol, max_iter=max_iter, conf_level=conf_level)
+    spec = {"time": (time, "num"), "cause": (cause, "num"), "cengroup": (cengroup, "group")}
+    args, _, n_dropped, design = resolve_design(spec, covariates, data, na_action)
+    args.update(cause_of_interest=cause_of_interest, censor_code=censor_code, gtol=gtol, max_iter=max_iter,
+                conf_level=conf_level)
     res, fit = call("fine_gray", args)
     return FineGray(res, fit, design, cause_of_interest, n_dropped)
 

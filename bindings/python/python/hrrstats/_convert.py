@@ -93,6 +93,12 @@ def _columns(data):
     return list(data.columns) if hasattr(data, "columns") else list(data.keys())
 
 
+def coded(x, name, data, n):
+    """One grouping column as the core takes it, (codes, level labels), and its levels."""
+    c, levels = codes([column(x, name, data, categorical=True, dates=True)], name, n)
+    return (c, [str(v) for v in levels]), levels
+
+
 def missing(arr):
     """Boolean mask of missing values (NaN, None, pandas NA)."""
     if isinstance(arr, pd.Categorical) or arr.dtype == object:

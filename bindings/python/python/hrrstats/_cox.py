@@ -12,7 +12,8 @@ import pandas as pd
 
 from ._convert import floats
 from ._design import resolve_design
-from ._protocol import EVENT_LABEL, call
+from ._plots import subplots
+from ._protocol import EVENT_LABEL, Fitted, call
 from . import _format
 
 from typing import TYPE_CHECKING
@@ -21,21 +22,7 @@ if TYPE_CHECKING:  # annotations only (not evaluated at run time)
     from ._typing import ArrayLike, DataFrameLike
 
 
-def _test(d):
-    return None if d is None else (float(d["statistic"]), int(d["df"]), float(d["p_value"]))
-
-
-def _coef_table(model, conf_level):
-    """The core's coefficient table indexed by term: the fit's own at its level, else
-    made by the fit at ``conf_level`` (Cox and GLM fits)."""
-    if conf_level is None or conf_level == model.conf_level:
-        tab = model._res["table"]
-    else:
-        tab = model._fit.call("coef_table", {"conf_level": conf_level})
-    return tab.set_index("term")
-
-
-class CoxPH:
+class CoxPH(Fitted):
     """A fitted Cox model (``survival::coxph``).
 
     Attributes: ``coef``, ``se`` (robust when ``robust=True`` or a cluster is given),
@@ -46,20 +33,14 @@ class CoxPH:
     means, as ``predict(fit, reference="sample")``), ``aliased``.
     """
 
+    _fields = ("coef", "se", "naive_se", "iterations", "converged", "convergence", "n", "n_event", "ties",
+               "robust", "n_cluster", "means", "linear_predictors", "conf_level", "score_test", "wald_test",
+               "lr_test", "robust_score_test", "loglik", "aliased")
+    _matrices = ("var", "naive_var")
+
     def __init__(self, res, fit, design, strata_levels, n_dropped):
-        self._fit, self._res, self._design = fit, res, design
-        for k in ("coef", "se", "naive_se", "iterations", "converged", "convergence", "n", "n_event", "ties",
-                  "robust", "n_cluster", "means", "linear_predictors", "conf_level"):
-            setattr(self, k, res[k])
-        for k in ("score_test", "wald_test", "lr_test", "robust_score_test"):
-            setattr(self, k, _test(res[k]))
-        self.names = list(res["names"])
-        self.var = np.asarray(res["var"], dtype=np.float64)
-        self.naive_var = np.asarray(res["naive_var"], dtype=np.float64)
-        self.loglik = tuple(res["loglik"])
-        self.aliased = np.asarray(res["aliased"], dtype=bool)
+        super().__init__(res, fit, design, n_dropped)
         self.strata_levels = list(strata_levels)
-        self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
         """The coefficient table, computed in the core (``inference::CoefTable``).
@@ -78,7 +59,7 @@ class CoxPH:
         pandas.DataFrame
             One row per term (the index), the columns above; ``table()`` is the same.
         """
-        return _coef_table(self, conf_level)
+        return self._coef_table(conf_level)
 
     table = summary
 
@@ -238,15 +219,11 @@ class CoxPH:
         cols = ["coef", "exp_coef", "se"] + (["naive_se"] if self.robust else []) + ["z", "p"]
         lr, w, sc = self.lr_test, self.wald_test, self.score_test
         lines = [f"Cox proportional hazards fit ({self.ties} ties{', robust variance' if self.robust else ''})",
-                 _format.table(s, cols), "",
-                 f"n = {self.n}, events = {_format.number(self.n_event)}"
-                 + (f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else "")]
+                 _format.table(s, cols), "", self._counts()]
         rows = [("Likelihood ratio test", *lr), ("Wald test", *w), ("Score (logrank) test", *sc)]
         if self.robust_score_test:
             rows.append(("Robust score test", *self.robust_score_test))
-        lines += _format.tests(rows)
-        if not self.converged:
-            lines.append(f"Warning: did not converge in {self.iterations} iterations")
+        lines += _format.tests(rows) + self._unconverged()
         if self.aliased.any():
             lines.append("Aliased (collinear, not estimated): " + ", ".join(np.asarray(self.names)[self.aliased]))
         return "\n".join(lines)
@@ -267,12 +244,7 @@ class CoxPH:
         matplotlib.axes.Axes
             The Axes drawn on.
         """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as e:  # pragma: no cover
-            raise ImportError("plot() needs matplotlib: pip install matplotlib") from e
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = subplots(ax)
         b = self.baseline_hazard(centered=centered)
         for lev, g in b.groupby("strata", sort=False):
             ax.step(np.r_[0.0, g["time"]], np.r_[1.0, g["survival"]], where="post",

@@ -14,11 +14,14 @@ from ._convert import _check_not_datetime, column, missing
 from ._protocol import call, resolve
 
 
-def resolve_design(spec, covariates, data, na_action):
+def resolve_design(spec, covariates, data, na_action, optional=False):
     """Resolve the columns of ``spec`` (as :func:`_protocol.resolve`; its first entry
     gives the number of rows) and encode the covariates; with na_action="drop" a missing
     covariate value drops its row too. Returns (args with ``covariates``, grouping
-    levels, n_dropped, Design)."""
+    levels, n_dropped, Design); with ``optional`` and no covariates, args without
+    ``covariates`` and Design None."""
+    if optional and covariates is None:
+        return (*resolve(spec, data, na_action), None)
     raw = raw_columns(covariates, data)
     # covariate columns take part in dropping rows with missing values (as NaN markers)
     marks = {f"\x00{i}": np.where(missing(a), np.nan, 0.0) for i, (_, a) in enumerate(raw)}

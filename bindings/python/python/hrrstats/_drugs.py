@@ -59,9 +59,7 @@ def _inputs(id, date, amount, daily_dose, data, drug=None):
     spec = {"id": (id, "group"), "amount": (amount, "num")}
     if drug is not None:
         spec["drug"] = (drug, "group")
-    if daily_dose is not None and not np.isscalar(daily_dose):
-        spec["daily_dose"] = (daily_dose, "num")
-    elif isinstance(daily_dose, str):
+    if isinstance(daily_dose, str) or (daily_dose is not None and not np.isscalar(daily_dose)):
         spec["daily_dose"] = (daily_dose, "num")
     args, levels, _ = resolve(spec, data, "fail")
     args["date"] = d
@@ -72,13 +70,11 @@ def _inputs(id, date, amount, daily_dose, data, drug=None):
 
 def _table(res, levels, is_date, date_cols):
     out = res["table"].copy()
-    lev = np.asarray(levels["id"], dtype=object)
-    ids = pd.Series(lev[np.asarray(out["id"].cat.codes)])
-    out["id"] = ids.infer_objects() if len(lev) else ids
-    if "drug" in out.columns:
-        dl = np.asarray(levels["drug"], dtype=object)
-        drugs = pd.Series(dl[np.asarray(out["drug"].cat.codes)])
-        out["drug"] = drugs.infer_objects() if len(dl) else drugs
+    for c in ("id", "drug"):
+        if c in out.columns:
+            lev = np.asarray(levels[c], dtype=object)
+            labels = pd.Series(lev[np.asarray(out[c].cat.codes)])
+            out[c] = labels.infer_objects() if len(lev) else labels
     if is_date:
         for c in date_cols:
             out[c] = _as_dates(out[c].to_numpy())

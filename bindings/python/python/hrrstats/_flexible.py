@@ -13,9 +13,9 @@ import warnings
 import numpy as np
 
 from ._convert import floats
-from ._cox import _coef_table
 from ._design import resolve_design
-from ._protocol import EVENT_LABEL, call, resolve
+from ._plots import subplots
+from ._protocol import EVENT_LABEL, Fitted, call
 
 from typing import TYPE_CHECKING
 
@@ -24,13 +24,16 @@ if TYPE_CHECKING:  # annotations only (not evaluated at run time)
 
 
 def _warned(res):
-    """The table of a relative-survival output, its warnings issued."""
+    """The table of a relative-survival output (``row`` as integers), its warnings issued."""
     for w in res.get("warnings") or ():
         warnings.warn(w, RuntimeWarning, stacklevel=3)
-    return res["table"]
+    table = res["table"]
+    if "row" in table:
+        table["row"] = table["row"].astype(int)
+    return table
 
 
-class FlexibleParametric:
+class FlexibleParametric(Fitted):
     """A fitted flexible parametric survival model.
 
     Attributes: ``coef`` (intercept, baseline spline ``rcs1..``, covariates, time-varying
@@ -42,15 +45,9 @@ class FlexibleParametric:
     :meth:`loss_in_life_expectancy` combine it with a rate table).
     """
 
-    def __init__(self, res, fit, design, n_dropped):
-        self._fit, self._res, self._design = fit, res, design
-        for k in ("coef", "se", "loglik", "iterations", "converged", "n", "n_event", "scale", "knots",
-                  "conf_level", "relative"):
-            setattr(self, k, res[k])
-        self.names = list(res["names"])
-        self.covariates = list(res["covariates"])
-        self.var = np.asarray(res["var"], dtype=np.float64)
-        self.n_dropped = n_dropped
+    _fields = ("coef", "se", "loglik", "iterations", "converged", "n", "n_event", "scale", "knots",
+               "conf_level", "relative", "covariates")
+    _matrices = ("var",)
 
     def summary(self, conf_level=None):
         """The coefficient table, computed in the core (``inference::CoefTable``): one row per
@@ -66,7 +63,7 @@ class FlexibleParametric:
         pandas.DataFrame
             Indexed by parameter: coef, se, z, p, lower, upper; ``table()`` is the same.
         """
-        return _coef_table(self, conf_level)
+        return self._coef_table(conf_level)
 
     table = summary
 
@@ -201,10 +198,7 @@ class FlexibleParametric:
         """
         args = self._relative_args(data, ratetable, rate_table, age, year, sex, individual, age_unit, conf_level)
         args["times"] = floats(np.atleast_1d(times), "times")
-        r = _warned(self._fit.call("crude_probabilities", args))
-        if "row" in r:
-            r["row"] = r["row"].astype(int)
-        return r
+        return _warned(self._fit.call("crude_probabilities", args))
 
     def loss_in_life_expectancy(self, data=None, *, ratetable=None, age="age", year="year", sex="sex",
                                 horizon=None, max_age=110.0, individual=False, age_unit="years",
@@ -251,10 +245,7 @@ class FlexibleParametric:
         args["max_age"] = float(max_age)
         if horizon is not None:
             args["horizon"] = float(horizon)
-        r = _warned(self._fit.call("loss_in_life_expectancy", args))
-        if "row" in r:
-            r["row"] = r["row"].astype(int)
-        return r
+        return _warned(self._fit.call("loss_in_life_expectancy", args))
 
     def plot(self, covariates=None, type="survival", *, times=None, reference=None, ax=None, data=None):
         """Survival, hazard or hazard ratio over time with pointwise confidence bands, one line
@@ -280,15 +271,10 @@ class FlexibleParametric:
         matplotlib.axes.Axes
             The Axes drawn on.
         """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as e:  # pragma: no cover
-            raise ImportError("plot() needs matplotlib: pip install matplotlib") from e
         if times is None:
             times = np.linspace(self.knots[0], self.knots[-1], 100)
         p = self.predict(covariates, times, type, reference=reference, data=data)
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = subplots(ax)
         for r, g in p.groupby("row"):
             line, = ax.plot(g["time"], g["estimate"], label=f"row {r}")
             ax.fill_between(g["time"], g["lower"], g["upper"], alpha=0.2, color=line.get_color())
@@ -300,12 +286,8 @@ class FlexibleParametric:
         s = self.summary()
         lines = [f"Flexible parametric survival model (scale \"{self.scale}\")",
                  s[["coef", "se", "z", "p"]].to_string(float_format=lambda v: f"{v:.4g}"), "",
-                 f"Log-likelihood = {self.loglik:.6g}",
-                 f"n = {self.n}, events = {self.n_event:g}"
-                 + (f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else "")]
-        if not self.converged:
-            lines.append(f"Warning: did not converge in {self.iterations} iterations")
-        return "\n".join(lines)
+                 f"Log-likelihood = {self.loglik:.6g}", self._counts(spec="g")]
+        return "\n".join(lines + self._unconverged())
 
 
 def flexible_parametric(time: ArrayLike, event: ArrayLike, covariates: ArrayLike | list[str] | None = None, *,
@@ -391,11 +373,7 @@ def flexible_parametric(time: ArrayLike, event: ArrayLike, covariates: ArrayLike
     """
     spec = {"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
             "weights": (weights, "num"), "bhazard": (bhazard, "num")}
-    if covariates is None:
-        args, _, n_dropped = resolve(spec, data, na_action)
-        design = None
-    else:
-        args, _, n_dropped, design = resolve_design(spec, covariates, data, na_action)
+    args, _, n_dropped, design = resolve_design(spec, covariates, data, na_action, optional=True)
     args.update(status=args.pop("event"), labels=EVENT_LABEL, df=float(df), scale=scale, max_iter=max_iter, eps=eps,
                 knots=None if knots is None else floats(np.atleast_1d(knots), "knots"),
                 boundary_knots=None if boundary_knots is None else floats(np.atleast_1d(boundary_knots),

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._cox import _coef_table
 from ._design import resolve_design
 from ._glm import _predict
-from ._protocol import call
+from ._protocol import Fitted, call
 from . import _format
 
 from typing import TYPE_CHECKING
@@ -21,7 +20,7 @@ if TYPE_CHECKING:  # annotations only (not evaluated at run time)
     from ._typing import ArrayLike, DataFrameLike
 
 
-class GEE:
+class GEE(Fitted):
     """A fitted GEE (``geepack::geeglm``).
 
     Attributes: ``coef``, ``se`` and ``var`` (robust, sandwich: geeglm's ``Std.err``),
@@ -31,18 +30,15 @@ class GEE:
     ``family``, ``link``, ``corstr``, ``fitted``, ``linear_predictors``, ``nobs``.
     """
 
+    _fields = ("coef", "se", "var", "naive_se", "naive_var", "scale", "n_clusters", "max_cluster_size",
+               "iterations", "converged", "family", "link", "corstr", "fitted", "linear_predictors", "nobs",
+               "conf_level", "warnings")
+
     def __init__(self, r, fit, design, n_dropped, covariates, offset):
-        self._fit, self._design, self._res = fit, design, r
+        super().__init__(r, fit, design, n_dropped)
         self._covariates, self._offset = covariates, offset
-        self.names = list(r["names"])
-        for k in ("coef", "se", "var", "naive_se", "naive_var", "alpha", "scale", "n_clusters", "max_cluster_size",
-                  "iterations", "converged", "family", "link", "corstr", "fitted", "linear_predictors", "nobs",
-                  "conf_level"):
-            setattr(self, k, r[k])
-        self.alpha = np.atleast_1d(np.asarray(self.alpha, dtype=np.float64))
+        self.alpha = np.atleast_1d(np.asarray(r["alpha"], dtype=np.float64))
         self.alpha_names = [] if r["alpha_names"] is None else list(np.atleast_1d(r["alpha_names"]))
-        self.warnings = list(r["warnings"])
-        self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
         """The coefficient table, computed in the core (``inference::CoefTable``).
@@ -61,7 +57,7 @@ class GEE:
         pandas.DataFrame
             One row per term (the index), the columns above; ``table()`` is the same.
         """
-        return _coef_table(self, conf_level)
+        return self._coef_table(conf_level)
 
     table = summary
 

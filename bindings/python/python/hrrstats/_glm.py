@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ._convert import floats
-from ._cox import _coef_table
 from ._design import resolve_design
-from ._protocol import call
+from ._protocol import Fitted, call
 from . import _format
 
 from typing import TYPE_CHECKING
@@ -23,7 +22,7 @@ if TYPE_CHECKING:  # annotations only (not evaluated at run time)
     from ._typing import ArrayLike, DataFrameLike
 
 
-class GLM:
+class GLM(Fitted):
     """A fitted GLM (``stats::glm`` / ``MASS::glm.nb``).
 
     Attributes: ``coef``, ``se`` and ``var`` (robust when ``robust``/``cluster`` was
@@ -36,19 +35,16 @@ class GLM:
     ``alternations``.
     """
 
+    _fields = ("coef", "se", "var", "naive_se", "naive_var", "deviance", "null_deviance", "aic", "loglik",
+               "loglik_df", "dispersion", "df_residual", "df_null", "rank", "iterations", "converged",
+               "convergence", "alternations", "boundary", "family", "link", "theta", "se_theta", "twologlik",
+               "robust", "n_cluster", "fitted", "linear_predictors", "working_weights", "nobs", "test",
+               "conf_level", "aliased", "warnings")
+
     def __init__(self, r, fit, design, n_dropped, covariates, offset):
-        self._fit, self._design, self._res = fit, design, r
+        super().__init__(r, fit, design, n_dropped)
         # the fitted rows' columns (references, not copies: the core fit keeps no X)
         self._covariates, self._offset = covariates, offset
-        self.names = list(r["names"])
-        for k in ("coef", "se", "var", "naive_se", "naive_var", "deviance", "null_deviance", "aic", "loglik",
-                  "loglik_df", "dispersion", "df_residual", "df_null", "rank", "iterations", "converged",
-                  "convergence", "alternations", "boundary", "family", "link", "theta", "se_theta", "twologlik", "robust", "n_cluster",
-                  "fitted", "linear_predictors", "working_weights", "nobs", "test", "conf_level"):
-            setattr(self, k, r[k])
-        self.aliased = np.asarray(r["aliased"], dtype=bool)
-        self.warnings = list(r["warnings"])
-        self.n_dropped = n_dropped
 
     def summary(self, conf_level=None):
         """The coefficient table, computed in the core (``inference::CoefTable``).
@@ -67,7 +63,7 @@ class GLM:
         pandas.DataFrame
             One row per term (the index), the columns above; ``table()`` is the same.
         """
-        return _coef_table(self, conf_level)
+        return self._coef_table(conf_level)
 
     table = summary
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ._convert import floats
 from ._person_time import _by, _show_levels
+from ._plots import by_groups, subplots
 from ._progress import quiet as _quiet
 from ._protocol import call
 
@@ -83,14 +84,8 @@ class Joinpoint:
         matplotlib.axes.Axes
             The Axes drawn on.
         """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots()
-        f = self.fitted
-        groups = [(None, f)] if not self.by else list(f.groupby(self.by, sort=False))
-        for key, g in groups:
-            name = None if key is None else ", ".join(map(str, key if isinstance(key, tuple) else (key,)))
+        ax = subplots(ax)
+        for name, g in by_groups(self.fitted, self.by):
             pts = ax.scatter(g["x"], g["y"], s=12, label=name)
             ax.plot(g["x"], g["fitted"], color=pts.get_facecolor()[0])
         if self.log_linear:

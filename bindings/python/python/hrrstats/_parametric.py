@@ -12,9 +12,8 @@ import pandas as pd
 
 from ._convert import floats, grouping
 from ._convert import codes as _codes
-from ._cox import _coef_table, _test
 from ._design import resolve_design
-from ._protocol import EVENT_LABEL, call, resolve
+from ._protocol import EVENT_LABEL, Fitted, call
 from . import _format
 
 from typing import TYPE_CHECKING
@@ -23,7 +22,7 @@ if TYPE_CHECKING:  # annotations only (not evaluated at run time)
     from ._typing import ArrayLike, DataFrameLike
 
 
-class ParametricSurvival:
+class ParametricSurvival(Fitted):
     """A fitted parametric (accelerated failure time) survival model.
 
     Attributes: ``coef`` (with "(Intercept)"), ``se``, ``var`` (over the coefficients
@@ -33,17 +32,9 @@ class ParametricSurvival:
     ``linear_predictors``, ``strata_levels``.
     """
 
-    def __init__(self, res, fit, design, n_dropped):
-        self._fit, self._res, self._design = fit, res, design
-        for k in ("coef", "se", "scale", "shape", "iterations", "converged", "n", "n_event", "dist",
-                  "linear_predictors", "conf_level"):
-            setattr(self, k, res[k])
-        self.names = list(res["names"])
-        self.strata_levels = list(res["strata_levels"])
-        self.var = np.asarray(res["var"], dtype=np.float64)
-        self.loglik = tuple(res["loglik"])
-        self.lr_test = _test(res["lr_test"])
-        self.n_dropped = n_dropped
+    _fields = ("coef", "se", "scale", "shape", "iterations", "converged", "n", "n_event", "dist",
+               "linear_predictors", "conf_level", "strata_levels", "loglik", "lr_test")
+    _matrices = ("var",)
 
     def summary(self, conf_level=None):
         """The coefficient table, computed in the core (``inference::CoefTable``).
@@ -61,7 +52,7 @@ class ParametricSurvival:
         pandas.DataFrame
             One row per term (the index), the columns above; ``table()`` is the same.
         """
-        return _coef_table(self, conf_level)
+        return self._coef_table(conf_level)
 
     table = summary
 
@@ -129,12 +120,8 @@ class ParametricSurvival:
                  _format.table(s, ["coef", "se", "z", "p"]), "",
                  scale,
                  f"Loglik(model) = {self.loglik[1]:.6g}   Loglik(intercept only) = {self.loglik[0]:.6g}",
-                 *_format.tests([("Chisq", *lr)]),
-                 f"n = {self.n}, events = {_format.number(self.n_event)}"
-                 + (f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else "")]
-        if not self.converged:
-            lines.append(f"Warning: did not converge in {self.iterations} iterations")
-        return "\n".join(lines)
+                 *_format.tests([("Chisq", *lr)]), self._counts()]
+        return "\n".join(lines + self._unconverged())
 
 
 def _frame(v, columns):
@@ -211,11 +198,7 @@ def parametric_survival(time: ArrayLike, event: ArrayLike,
     """
     spec = {"time": (time, "num"), "event": (event, "num"), "entry": (entry, "num"),
             "weights": (weights, "num"), "offset": (offset, "num"), "strata": (strata, "group")}
-    if covariates is None:
-        args, _, n_dropped = resolve(spec, data, na_action)
-        design = None
-    else:
-        args, _, n_dropped, design = resolve_design(spec, covariates, data, na_action)
+    args, _, n_dropped, design = resolve_design(spec, covariates, data, na_action, optional=True)
     args.update(status=args.pop("event"), labels=EVENT_LABEL, dist=dist, scale=scale, max_iter=max_iter,
                 eps=eps, init=None if init is None else np.asarray(init, dtype=np.float64))
     res, fit = call("parametric_survival", args)

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ._convert import codes, column, floats
+from ._plots import subplots
 from ._protocol import call
 from . import _format
 from ._progress import quiet as _quiet
@@ -720,7 +721,6 @@ def lexis_diagram(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_
     >>> ax = hs.lexis_diagram("entry", "years", "status",
     ...                       time_scales={"fu": None, "age": "age"}, sample=50, data=df)
     """
-    import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
 
     a = _lexis_args(entry, exit, status, time_scales, None, data)
@@ -729,8 +729,7 @@ def lexis_diagram(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_
     n = len(seg)
     idx = np.sort(np.random.default_rng(seed).choice(n, size=min(int(sample), n), replace=False))
     x0, y0, x1, y1 = (seg[k].to_numpy()[idx] for k in ("x0", "y0", "x1", "y1"))
-    if ax is None:
-        _, ax = plt.subplots()
+    ax = subplots(ax)
     segs = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
     ax.add_collection(LineCollection(segs, colors="0.3", linewidths=0.6))
     ev = seg["event"].to_numpy()[idx] != 0
@@ -785,10 +784,7 @@ def plot_rates(table, x: str, *, by=None, per: float = 1e5, conf_level: float = 
     ...                           breaks={"age": [0, 60, 70, 80, 120]}, by="sex", data=df)
     >>> ax = hs.plot_rates(pt, "age_band", by="sex", per=1000)
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots()
+    ax = subplots(ax)
     bys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     sub = table[table[bys + [x]].notna().all(axis=1).to_numpy()]  # rows with missing keys not drawn
     rec, levels = _by(bys + [x], sub, len(sub))

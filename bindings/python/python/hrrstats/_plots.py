@@ -101,6 +101,26 @@ def forest_plot(fit, ax: Axes | None = None, *, exp: bool | None = None, conf_le
     return ax
 
 
+def subplots(ax, **kwargs):
+    """``ax``, or the Axes of a new figure (``plt.subplots(**kwargs)``)."""
+    if ax is not None:
+        return ax
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("plot() needs matplotlib: pip install matplotlib") from e
+    return plt.subplots(**kwargs)[1]
+
+
+def by_groups(df, by):
+    """(label, rows) of each group of the ``by`` columns in order of appearance (the
+    labels joined by ", "); without ``by``, one group (None, df)."""
+    if not by:
+        return [(None, df)]
+    return [(", ".join(map(str, key if isinstance(key, tuple) else (key,))), g)
+            for key, g in df.groupby(by, sort=False)]
+
+
 # ---- shared by the survival-curve plots (Kaplan–Meier, net survival, cumulative incidence)
 
 def check_xscale(xscale):
@@ -143,6 +163,14 @@ def at_risk(times, n_risk, at):
     inside = j < len(times)
     out[inside] = n_risk[j[inside]]
     return out
+
+
+def add_risk_table(ax, risk_times, xscale, curves):
+    """The numbers at risk of ``curves`` ((label, times, n_risk, colour) each) below
+    ``ax`` (``xscale``: the axis' unit in the curves' times)."""
+    risk_times = risk_times_of(ax, risk_times)
+    counts = [at_risk(t, n, risk_times * xscale) for _, t, n, _ in curves]
+    draw_risk_table(ax, risk_times, counts, [c[0] for c in curves], [c[3] for c in curves])
 
 
 def draw_risk_table(ax, risk_times, counts, labels, colours):

@@ -189,13 +189,10 @@ class _Display:
         if fraction is None:                       # a call that reported failed
             self.close()
             return False
-        if _QUIET.get() or mode is False:
-            self.reset()
-            return False
-        if callable(mode) and not isinstance(mode, (bool, str)):
+        if callable(mode) and not isinstance(mode, (bool, str)) and not _QUIET.get():
             mode(float(fraction))
             return True
-        if mode == "auto" and not _isatty():
+        if not showing():
             self.reset()
             return False
         now = time.monotonic()

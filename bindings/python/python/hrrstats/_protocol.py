@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _hrrstats as _core
 from ._convert import codes, column, floats, grouping, missing
+from . import _format
 
 NA_ACTIONS = ("fail", "drop")
 # Python's name for the core's `status` argument: the core's errors name `event`.
@@ -93,4 +94,60 @@ def resolve(spec, data=None, na_action="fail", extra=None):
     return args, levels, n_dropped
 
 
-__all__ = ["call", "resolve", "check_na_action", "column", "floats"]
+def test(d):
+    """(statistic, df, p_value) of the core's test record (None stays None)."""
+    return None if d is None else (float(d["statistic"]), int(d["df"]), float(d["p_value"]))
+
+
+# how a record's entries become attributes (the rest are kept as they are)
+_CONVERT = {**dict.fromkeys(("strata_levels", "stratum_levels", "covariates", "warnings"), list),
+            **dict.fromkeys(("score_test", "wald_test", "lr_test", "robust_score_test"), test),
+            "aliased": lambda v: np.asarray(v, dtype=bool),
+            "loglik": lambda v: v if v is None or np.ndim(v) == 0 else tuple(v)}
+
+
+class Result:
+    """Base of the result objects: the core's record (and fit handle, if any) and its
+    entries ``_fields`` as attributes (tests as (statistic, df, p_value), ``loglik`` as
+    (null, final), lists of names as lists) and ``_matrices`` as float64 arrays."""
+
+    _fields, _matrices = (), ()
+
+    def __init__(self, res, fit=None):
+        self._res, self._fit = res, fit
+        for k in self._fields:
+            setattr(self, k, _CONVERT.get(k, lambda v: v)(res[k]))
+        for k in self._matrices:
+            setattr(self, k, np.asarray(res[k], dtype=np.float64))
+
+
+class Fitted(Result):
+    """Base of the regression results: a :class:`Result` with ``names``, the design of
+    its covariates, the coefficient table and the repr's common lines."""
+
+    def __init__(self, res, fit, design, n_dropped):
+        super().__init__(res, fit)
+        self.names = list(res["names"])
+        self._design, self.n_dropped = design, n_dropped
+
+    def _coef_table(self, conf_level):
+        """The core's coefficient table indexed by term: the fit's own at its level, else
+        made by the fit at ``conf_level``."""
+        if conf_level is None or conf_level == self.conf_level:
+            tab = self._res["table"]
+        else:
+            tab = self._fit.call("coef_table", {"conf_level": conf_level})
+        return tab.set_index("term")
+
+    def _counts(self, events="events", spec=None):
+        """The repr's line of counts: rows, events and rows dropped."""
+        n_event = _format.number(self.n_event) if spec is None else format(self.n_event, spec)
+        dropped = f", {self.n_dropped} rows with missing values dropped" if self.n_dropped else ""
+        return f"n = {self.n}, {events} = {n_event}{dropped}"
+
+    def _unconverged(self):
+        """The repr's warning line of a fit that did not converge (none if it did)."""
+        return [] if self.converged else [f"Warning: did not converge in {self.iterations} iterations"]
+
+
+__all__ = ["call", "resolve", "check_na_action", "column", "floats", "test", "Result", "Fitted"]

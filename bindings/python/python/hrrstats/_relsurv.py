@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._convert import codes, column, floats
-from ._protocol import EVENT_LABEL, call
+from ._convert import codes, coded, column, floats
+from ._plots import add_risk_table, check_xscale, subplots
+from ._protocol import EVENT_LABEL, Result, call
 
 from typing import TYPE_CHECKING
 
@@ -37,10 +38,7 @@ def _calendar(x, name, data=None):
 def _grouping(x, name, data, n, default=None):
     """A grouping argument as the core reads it, and its level labels (None and `default`
     when absent)."""
-    if x is None:
-        return None, default
-    c, levels = codes([column(x, name, data, categorical=True, dates=True)], name, n)
-    return (c, [str(v) for v in levels]), list(levels)
+    return (None, default) if x is None else coded(x, name, data, n)
 
 
 def _times(x):
@@ -178,18 +176,16 @@ def _inputs(ratetable, time, event, age, year, sex, data):
             "labels": EVENT_LABEL, **ratetable._persons(age, year, sex, data)}
 
 
-class _Curves:
+class _Curves(Result):
     """Survival curves by level (column ``_by`` of the core's table, ending at ``_x``)."""
 
     _by, _x = "strata", "time"
 
+    _fields = ("method", "conf_type", "conf_level")
+
     def __init__(self, res, fit, levels):
-        self._res = res
-        self._fit = fit
+        super().__init__(res, fit)
         self._levels = list(levels)
-        self.method = res["method"]
-        self.conf_type = res["conf_type"]
-        self.conf_level = res["conf_level"]
 
     def _labelled(self, df):
         df[self._by] = pd.Categorical.from_codes(df[self._by].to_numpy(),
@@ -202,10 +198,7 @@ class _Curves:
             yield k, s, tab[tab[self._by] == k]
 
     def _plot(self, ax, conf_int, step, xlabel, xscale=1.0, censor_marks=False):
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = subplots(ax)
         draw = ax.step if step else ax.plot
         style = {"where": "post"} if step else {"marker": "."}
         for k, s, c in self._per_level():
@@ -328,17 +321,12 @@ class NetSurvival(_Curves):
         ...                      strata="stage", data=df)
         >>> ax = ns.plot(risk_table=True, xscale=365.25, xlabel="years")
         """
-        from ._plots import at_risk, check_xscale, draw_risk_table, risk_times_of
-
         xscale = check_xscale(xscale)
         ax = self._plot(ax, conf_int, True, xlabel, xscale=xscale, censor_marks=censor_marks)
         if risk_table:
-            risk_times = risk_times_of(ax, risk_times)
-            counts, labels = [], []
-            for k, s, c in self._per_level():
-                counts.append(at_risk(c[self._x], c["n_risk"], risk_times * xscale))
-                labels.append("" if len(self._levels) == 1 else str(s))
-            draw_risk_table(ax, risk_times, counts, labels, [f"C{k}" for k in range(len(self._levels))])
+            curves = [("" if len(self._levels) == 1 else str(s), c[self._x], c["n_risk"], f"C{k}")
+                      for k, s, c in self._per_level()]
+            add_risk_table(ax, risk_times, xscale, curves)
         return ax
 
     def __repr__(self):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._convert import codes, column, floats
+from ._convert import coded, column, floats
 from ._progress import quiet as _quiet
 from ._protocol import call
 
@@ -217,20 +217,13 @@ def protect_table(df: DataFrameLike, count: str = "n", dims: str | list[str] | N
     cnt = floats(column(count, label, frame), label)
     dim_args, dim_levels = {}, {}
     for d in dims:
-        arr = column(d, "dims", frame, categorical=True, dates=True)
-        c, lev = codes([arr], "dims", n)
-        dim_args[d] = (c, [str(x) for x in lev])
-        dim_levels[d] = lev
+        dim_args[d], dim_levels[d] = coded(d, "dims", frame, n)
     hier = None
     if hierarchies is not None:
         if not hasattr(hierarchies, "items"):
             raise TypeError("argument `hierarchies` must be a dict {dimension: {child: parent}}")
         hier = {str(d): _hierarchy(h, d) for d, h in hierarchies.items()}
-    unit_arg = None
-    if unit is not None:
-        ua = column(unit, "unit", frame, categorical=True, dates=True)
-        unit_arg = codes([ua], "unit", n)
-        unit_arg = (unit_arg[0], [str(x) for x in unit_arg[1]])
+    unit_arg = None if unit is None else coded(unit, "unit", frame, n)[0]
     dom_n = dom_k = None
     if dominance is not None:
         try:

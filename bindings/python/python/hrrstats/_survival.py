@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ._convert import floats
-from ._protocol import EVENT_LABEL, call, resolve
+from ._plots import draw_risk_table, risk_times_of, subplots
+from ._protocol import EVENT_LABEL, Result, call, resolve
 from . import _format
 
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # annotations only (not evaluated at run time)
     from ._typing import ArrayLike, DataFrameLike
 
 
-class KaplanMeier:
+class KaplanMeier(Result):
     """A Kaplan–Meier fit (``survival::survfit``), one curve per stratum.
 
     Attributes are numpy arrays with one element per distinct time per stratum
@@ -29,9 +30,10 @@ class KaplanMeier:
     ``strata`` (the stratum label of each row).
     """
 
+    _fields = ("n", "conf_type", "conf_level", "robust")
+
     def __init__(self, res, fit, levels, n_dropped, strata_name):
-        self._fit = fit
-        self._res = res
+        super().__init__(res, fit)
         self.strata_levels = list(levels)
         self.n_dropped = n_dropped
         self._strata_name = strata_name
@@ -39,8 +41,6 @@ class KaplanMeier:
         self._stratum_code = tab["strata"].to_numpy()
         for k in tab.columns[1:]:
             setattr(self, k, tab[k].to_numpy())
-        for k in ("n", "conf_type", "conf_level", "robust"):
-            setattr(self, k, res[k])
 
     @property
     def strata(self):
@@ -238,15 +238,10 @@ class KaplanMeier:
         matplotlib.axes.Axes
             The Axes drawn on (its figure: ``ax.figure``).
         """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as e:  # pragma: no cover - depends on the environment
-            raise ImportError("plot() needs matplotlib: pip install matplotlib") from e
         xscale = float(floats(np.atleast_1d(xscale), "xscale")[0])
         if not xscale > 0:
             raise ValueError(f"argument `xscale` must be positive, got {xscale}")
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = subplots(ax)
         colours = []
         for k, lev in enumerate(self.strata_levels):
             m = self._stratum_code == k
@@ -274,8 +269,6 @@ class KaplanMeier:
         return ax
 
     def _risk_table(self, ax, risk_times, xscale, colours):
-        from ._plots import draw_risk_table, risk_times_of
-
         risk_times = risk_times_of(ax, risk_times)
         tab = self._at(risk_times * xscale, None)
         n = len(risk_times)
@@ -365,8 +358,7 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, *, entry: ArrayLike | None =
     args, levels, n_dropped = resolve({"time": (time, "num"), "event": (event, "num"),
                                        "entry": (entry, "num"), "weights": (weights, "num"),
                                        "strata": (strata, "group")}, data, na_action)
-    args.update(status=args.pop("event"), labels=EVENT_LABEL, conf_type=conf_type,
-                conf_level=conf_level,
+    args.update(status=args.pop("event"), labels=EVENT_LABEL, conf_type=conf_type, conf_level=conf_level,
                 variance=variance)
     res, fit = call("kaplan_meier", args)
     name = None

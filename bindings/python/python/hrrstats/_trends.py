@@ -7,6 +7,7 @@ import numpy as np
 
 from ._convert import column, floats
 from ._person_time import _by, _show_levels
+from ._plots import by_groups, subplots
 from ._protocol import call
 
 from typing import TYPE_CHECKING
@@ -98,21 +99,7 @@ class LifeTable:
         matplotlib.axes.Axes
             The Axes drawn on.
         """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots()
-        t = self.table()
-        groups = [(None, t)] if not self.by else list(t.groupby(self.by, sort=False))
-        for key, g in groups:
-            name = None if key is None else ", ".join(map(str, key if isinstance(key, tuple) else (key,)))
-            line = ax.plot(g["age"], g["ex"], marker="o", markersize=3, label=name)[0]
-            ax.fill_between(g["age"], g["lower"], g["upper"], color=line.get_color(), alpha=0.15, linewidth=0)
-        ax.set_xlabel("age")
-        ax.set_ylabel("life expectancy")
-        if self.by:
-            ax.legend(title=", ".join(self.by))
-        return ax
+        return _plot_by_age(self, ax, "ex", "age", "life expectancy", band=True)
 
     def __repr__(self):
         t = self.table()
@@ -196,6 +183,22 @@ def life_table(deaths: ArrayLike, population: ArrayLike, age: ArrayLike, *,
     return LifeTable(res, fit, levels)
 
 
+def _plot_by_age(result, ax, y, xlabel, ylabel, band):
+    """``y`` of ``result.table()`` against age, a line per ``by`` group (with its
+    confidence band)."""
+    ax = subplots(ax)
+    for name, g in by_groups(result.table(), result.by):
+        line = ax.plot(g["age"], g[y], marker="o", markersize=3, label=name)[0]
+        if band:
+            ax.fill_between(g["age"], g["lower"], g["upper"], color=line.get_color(), alpha=0.15,
+                            linewidth=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if result.by:
+        ax.legend(title=", ".join(result.by))
+    return ax
+
+
 # ---- standard expected years of life lost ---------------------------------------------
 
 class YearsOfLifeLost:
@@ -233,20 +236,7 @@ class YearsOfLifeLost:
         matplotlib.axes.Axes
             The Axes drawn on.
         """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots()
-        t = self.table()
-        groups = [(None, t)] if not self.by else list(t.groupby(self.by, sort=False))
-        for key, g in groups:
-            name = None if key is None else ", ".join(map(str, key if isinstance(key, tuple) else (key,)))
-            ax.plot(g["age"], g["years_lost"], marker="o", markersize=3, label=name)
-        ax.set_xlabel("age at death")
-        ax.set_ylabel("years of life lost")
-        if self.by:
-            ax.legend(title=", ".join(self.by))
-        return ax
+        return _plot_by_age(self, ax, "years_lost", "age at death", "years of life lost", band=False)
 
     def __repr__(self):
         t = self.total()
@@ -364,10 +354,7 @@ class Funnel:
         matplotlib.axes.Axes
             The Axes drawn on.
         """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = subplots(ax)
         t, c = self.table(), self.curve()
         styles = ["--", ":", "-."]
         for k, level in enumerate(self.limits):
