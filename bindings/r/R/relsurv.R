@@ -33,18 +33,6 @@ age_years <- function(x, arg) {
   as.double(x)
 }
 
-# A column given by name (a single string naming a column of `data`) or as a vector. Its
-# length is checked by the core (the same message as in Python, naming `arg`).
-column_of <- function(x, arg, data, n = NULL) {
-  if (is.character(x) && length(x) == 1L && !is.null(data)) {
-    if (!x %in% names(data)) {
-      stop(sprintf("argument `%s`: no column \"%s\" in `data`", arg, x), call. = FALSE)
-    }
-    return(data[[x]])
-  }
-  x
-}
-
 # ---- rate tables --------------------------------------------------------------------------
 
 # The hrr_ratetable of the core's record `rec` (see hrrstats_core::api::relsurv): the
@@ -211,15 +199,15 @@ print.hrr_ratetable <- function(x, ...) {
 # codes, read from the column of `data` with its name. `sex` labels are matched to the
 # table's levels; numeric sex codes that are not labels of the table are taken as level
 # positions (1, 2, ...), as survival does.
-rate_values <- function(ratetable, age, year, sex, data, n, age_unit = "years") {
+rate_values <- function(ratetable, age, year, sex, data, age_unit = "years") {
   out <- list(ratetable = ratetable$rec, age_unit = age_unit)
   factors <- list()
   for (d in ratetable$dims) {
     switch(d$kind,
-      age = out$age <- age_years(column_of(age, "age", data, n), "age"),
-      calendar = out$year <- calendar_time(column_of(year, "year", data, n), "year"),
+      age = out$age <- age_years(column_of(age, "age", data), "age"),
+      calendar = out$year <- calendar_time(column_of(year, "year", data), "year"),
       factor = if (d$name == "sex") {
-        out$sex <- sex_codes(column_of(sex, "sex", data, n), d$levels)
+        out$sex <- sex_codes(column_of(sex, "sex", data), d$levels)
       } else {
         if (is.null(data) || !d$name %in% names(data)) {
           stop(sprintf(paste0("the rate table has a dimension `%s` (%s): `data` needs a ",
@@ -273,20 +261,13 @@ check_rate_table <- function(ratetable) {
   ratetable
 }
 
-n_of <- function(data, ...) {
-  if (!is.null(data)) return(nrow(data))
-  for (v in list(...)) if (!(is.character(v) && length(v) == 1L)) return(length(v))
-  NULL
-}
-
 expected_survival <- function(ratetable, data = NULL, age = "age", year = "year",
                               sex = "sex", times, age_unit = "years") {
   ratetable <- check_rate_table(ratetable)
   if (!is.numeric(times) || !length(times)) {
     stop("argument `times` must be a numeric vector", call. = FALSE)
   }
-  n <- n_of(data, age, year, sex)
-  args <- rate_values(ratetable, age, year, sex, data, n, age_unit)
+  args <- rate_values(ratetable, age, year, sex, data, age_unit)
   args$times <- as.double(times)
   m <- hrr_call("expected_survival", args)$value
   dimnames(m) <- list(NULL, format(times))
@@ -299,8 +280,7 @@ expected_survival <- function(ratetable, data = NULL, age = "age", year = "year"
 expected_hazard <- function(ratetable, data = NULL, age = "age", year = "year", sex = "sex",
                             time, age_unit = "years") {
   ratetable <- check_rate_table(ratetable)
-  n <- n_of(data, age, year, sex)
-  args <- rate_values(ratetable, age, year, sex, data, n, age_unit)
+  args <- rate_values(ratetable, age, year, sex, data, age_unit)
   args$time <- as.double(column_of(time, "time", data))
   hrr_call("expected_hazard", args)$value
 }
@@ -390,9 +370,7 @@ summary.hrr_netsurv <- function(object, times = NULL, ...) {
 }
 
 as.data.frame.summary.hrr_netsurv <- function(x, row.names = NULL, optional = FALSE, ...) {
-  tab <- x$table
-  if (!is.null(row.names)) rownames(tab) <- row.names
-  tab
+  with_row_names(x$table, row.names)
 }
 
 print.summary.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
@@ -410,7 +388,7 @@ last_row <- function(f, k) {
 
 # The final estimates (n, events, time, survival, lower, upper; one row per level).
 print_final <- function(x, tab, levels, header, digits, ...) {
-  colnames(tab)[5:6] <- paste0(format(x$conf_level), c("LCL", "UCL"))
+  colnames(tab)[ncol(tab) - 1:0] <- paste0(format(x$conf_level), c("LCL", "UCL"))
   rownames(tab) <- if (header) levels else ""
   print(signif(tab, digits), ...)
   invisible(x)
@@ -444,6 +422,7 @@ plot_curves <- function(curves, labels, step, xmax, conf_int, col, lty, lwd, pch
       if (conf_int) step_band(cv$time, cv$lower, cv$upper, xmax, col[i])
       lines(c(cv$time, xmax), c(cv$surv, cv$surv[length(cv$surv)]), type = "s", col = col[i],
             lty = lty[i], lwd = lwd)
+      if (!is.null(cv$marks)) points(cv$marks$x, cv$marks$y, pch = 3, col = col[i], cex = 0.6)
       next
     }
     ok <- is.finite(cv$lower) & is.finite(cv$upper)
@@ -460,11 +439,12 @@ plot_curves <- function(curves, labels, step, xmax, conf_int, col, lty, lwd, pch
   }
 }
 
-# The curves of `tab` per level of `by` (as an integer), from (0, 1).
-curves_of <- function(tab, by, k, time) {
+# The curves of `tab` per level of `by` (as an integer), from (0, 1); times divided by
+# `xscale`.
+curves_of <- function(tab, by, k, time, xscale = 1) {
   lapply(seq_len(k), function(i) {
     t <- tab[as.integer(tab[[by]]) == i, , drop = FALSE]
-    list(time = c(0, t[[time]]), surv = c(1, t$survival), lower = c(1, t$lower),
+    list(time = c(0, t[[time]]) / xscale, surv = c(1, t$survival), lower = c(1, t$lower),
          upper = c(1, t$upper))
   })
 }
@@ -483,8 +463,7 @@ plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
     op <- risk_table_margin(k)
     on.exit(graphics::par(op))
   }
-  curves <- curves_of(as.data.frame(x), "strata", k, "time")
-  curves <- lapply(curves, function(cv) { cv$time <- cv$time / xscale; cv })
+  curves <- curves_of(as.data.frame(x), "strata", k, "time", xscale)
   plot_curves(curves, x$strata_levels, TRUE, (if (length(x$time)) max(x$time) else 1) / xscale,
               conf_int, col, lty, lwd, NULL, xlab, ylab, ylim, legend, legend_pos, main, ...)
   if (isTRUE(risk_table)) {
@@ -553,7 +532,7 @@ relsurv_columns <- function(formula, data, ratetable, age, year, sex, fun) {
          call. = FALSE)
   }
   cols$args <- c(list(time = cols$time, status = cols$status),
-                 rate_values(ratetable, age, year, sex, data, length(cols$time)))
+                 rate_values(ratetable, age, year, sex, data))
   cols
 }
 
@@ -605,9 +584,7 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
   call <- match.call()
   if (identical(method, c("glm.poi", "max.lik"))) method <- "glm.poi"
   ratetable <- check_rate_table(ratetable)
-  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
-    stop("argument `data` must be a data frame", call. = FALSE)
-  }
+  check_data(data)
   surv <- parse_surv_lhs(formula)
   if (!is.null(surv$entry)) {
     stop("excess_hazard_model(): delayed entry (Surv(start, stop, status)) is not supported",
@@ -617,35 +594,22 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
     stop(paste("argument `breaks` must be numeric follow-up boundaries in years, such as",
                "c(0, 1, 3, 5, 10)"), call. = FALSE)
   }
-  env <- environment(formula) %||% parent.frame()
-  ev <- function(e) eval_in(e, data, env)
-  time <- as_double_column(ev(surv$time), "time", label_of(surv$time))
-  status <- as_double_column(ev(surv$status), "status", label_of(surv$status))
+  pre <- surv_entries(surv, data, environment(formula) %||% parent.frame(), c("time", "status"))
+  time <- pre[[1L]]$value
 
   # Covariates: R's model.matrix() with the intercept (factor contrasts as usual), the
   # intercept column then dropped; the follow-up intervals take its place.
   tt <- rhs_terms(formula, data)   # `.`: the columns not in Surv()
   check_specials(tt, unsupported_specials("excess_hazard_model"))
   attr(tt, "intercept") <- 1L
-  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
-    model.frame(tt, data = data, na.action = stats::na.pass)
-  cols <- list(list(value = time, arg = "time", label = label_of(surv$time)),
-               list(value = status, arg = "status", label = label_of(surv$status)))
-  for (j in seq_along(mf)) {
-    v <- mf[[j]]
-    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)
-    cols[[length(cols) + 1L]] <- list(value = v, arg = "covariates", label = names(mf)[j])
-  }
-  handle_missing(cols, "fail")
+  mf <- frame_of(tt, data)
+  handle_missing(c(pre, frame_entries(mf, function(nm, j) "covariates")), "fail")
   X <- model.matrix(tt, mf)
   X <- X[, attr(X, "assign") != 0L, drop = FALSE]
-  storage.mode(X) <- "double"
-
-  covs <- lapply(stats::setNames(seq_len(ncol(X)), colnames(X)), function(j) unname(X[, j]))
   v <- hrr_call("excess_hazard_model", c(
-    list(time = time, status = status),
-    rate_values(ratetable, age, year, sex, data, length(time)),
-    list(covariates = covs, breaks = as.double(breaks), method = method)))$value
+    list(time = time, status = pre[[2L]]$value),
+    rate_values(ratetable, age, year, sex, data),
+    list(covariates = matrix_columns(X), breaks = as.double(breaks), method = method)))$value
   by_term <- function(x) if (length(x)) stats::setNames(x, v$names)
   coef_table <- v$coefficients
   rownames(coef_table) <- coef_table$term
@@ -668,22 +632,11 @@ excess_method_label <- function(method) {
          method)
 }
 
-coef.hrr_excess <- function(object, ...) object$coefficients
-
-vcov.hrr_excess <- function(object, ...) object$var
-
-# The columns of the coefficient table `t` that printCoefmat() shows, with R's labels.
-excess_coef_matrix <- function(t) {
-  tab <- as.matrix(t[, c("coef", "exp_coef", "se", "z", "p")])
-  dimnames(tab) <- list(t$term, c("coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"))
-  tab
-}
-
 print.hrr_excess <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
   cat("Call:\n")
   print(x$call)
   cat("\nExcess-hazard model (", excess_method_label(x$method), ")\n\n", sep = "")
-  print(signif(excess_coef_matrix(x$coef_table), digits), ...)
+  print(signif(coef_matrix_of(x$coef_table, "Pr(>|z|)"), digits), ...)
   cat(sprintf("\nn= %d, number of events= %s; log-likelihood %s\n", x$n, format(x$nevent),
               format(x$loglik, digits = digits + 3L)))
   invisible(x)
@@ -705,7 +658,7 @@ print.summary.hrr_excess <- function(x, digits = max(getOption("digits") - 3L, 3
   cat("\n  ", excess_method_label(x$method), "\n", sep = "")
   cat(sprintf("  n= %d, number of events= %s\n", x$n, format(x$nevent)))
   cat(sprintf("  follow-up intervals (years): %s\n\n", paste(x$breaks, collapse = ", ")))
-  stats::printCoefmat(excess_coef_matrix(x$coefficients), digits = digits,
+  stats::printCoefmat(coef_matrix_of(x$coefficients, "Pr(>|z|)"), digits = digits,
                       signif.stars = signif.stars, P.values = TRUE, has.Pvalue = TRUE,
                       na.print = "NA", ...)
   cat("\n  exp(coef) of the covariates: excess hazard ratios; of the fu terms: excess\n",
