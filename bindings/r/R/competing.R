@@ -143,14 +143,14 @@ print_timepoints <- function(tab, has_group, digits) {
 }
 
 print.summary.hrr_cuminc <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   print_gray(x$gray_test, digits)
   print_timepoints(x$table, x$has_group, digits)
   invisible(x)
 }
 
 print.hrr_cuminc <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   cat(sprintf("Cumulative incidence (Aalen-Johansen): %s; causes %s\n",
               if (x$has_group) paste(length(x$groups), "groups") else "one group",
               if (length(x$causes)) paste(x$causes, collapse = ", ") else "none (no events)"))
@@ -368,9 +368,7 @@ fg_footer <- function(x, digits) {
 
 # The call, the coefficient matrix `coefs`, [the ratio limits `ci`] and the footer.
 fg_print <- function(x, coefs, ci, digits, signif.stars, ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\nFine-Gray subdistribution hazards (standard errors: sandwich)\n")
+  show_call(x$call, "\nFine-Gray subdistribution hazards (standard errors: sandwich)\n")
   stats::printCoefmat(coefs, digits = digits, signif.stars = signif.stars, P.values = TRUE,
                       has.Pvalue = TRUE, na.print = "NA", ...)
   cat("\n")

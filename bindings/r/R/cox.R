@@ -240,9 +240,7 @@ dropped_note <- function(n_dropped, indent = "   ") {
 }
 
 print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\n")
+  show_call(x$call)
   tab <- coef_matrix(x, "p")
   stats::printCoefmat(tab, digits = digits, P.values = TRUE, has.Pvalue = TRUE,
                       signif.stars = FALSE, na.print = "NA", ...)
@@ -277,9 +275,7 @@ summary.hrr_coxph <- function(object, conf.int = 0.95, ...) {
 
 print.summary.hrr_coxph <- function(x, digits = max(getOption("digits") - 3L, 3L),
                                     signif.stars = getOption("show.signif.stars"), ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\n")
+  show_call(x$call)
   cat(sprintf("  n= %d, number of events= %d\n", x$n, x$nevent))
   dropped_note(x$n_dropped)
   if (!is.null(x$n_cluster)) cat(sprintf("  clusters= %d\n", x$n_cluster))

@@ -432,6 +432,16 @@ conf_level_of <- function(x) {
   x
 }
 
+# "Call: <call>" and a blank line (print.survfit's header).
+print_call <- function(x) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+
+# "Call:", the call and `after` (print.coxph's header).
+show_call <- function(call, after = "\n") {
+  cat("Call:\n")
+  print(call)
+  cat(after)
+}
+
 # Print a long table one block per level of `by` (survfit's summary layout): the
 # limits headed "lower/upper <level>% CI", numbers to `digits` significant digits.
 print_blocks <- function(t, by, cols, conf_level, header, digits, ...) {

@@ -137,7 +137,7 @@ survival_at.hrr_km <- function(fit, times, stratum = NULL, ...) {
 
 
 print.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   print_dropped(x$n_dropped)
   med <- median(x)
   print_final(x, cbind(n = x$n, events = x$events, median = med$median, med$lower, med$upper),
@@ -161,7 +161,7 @@ summary.hrr_km <- function(object, times = NULL, ...) {
 }
 
 print.summary.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   t <- x$table
   cols <- if (x$times) c("time", "n_risk", "survival", "std_err", "lower", "upper") else
     c("time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper")
@@ -178,31 +178,10 @@ plot.hrr_km <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
                         legend = x$has_strata, legend_pos = "topright", main = NULL,
                         censor_marks = TRUE, risk_table = FALSE, risk_times = NULL,
                         xscale = 1, ...) {
-  check_xscale(xscale)
-  k <- length(x$strata_levels)
-  col <- rep_len(col %||% seq_len(k), k)
-  if (isTRUE(risk_table)) {
-    op <- risk_table_margin(k)
-    on.exit(graphics::par(op))
-  }
-  curves <- curves_of(as.data.frame(x), "strata", k, "time", xscale)
-  if (isTRUE(censor_marks)) {
-    for (i in seq_len(k)) {
-      m <- which(as.integer(x$strata) == i & x$n_censor > 0)
-      curves[[i]]$marks <- list(x = x$time[m] / xscale, y = x$survival[m])
-    }
-  }
-  plot_curves(curves, x$strata_levels, TRUE, (if (length(x$time)) max(x$time) else 1) / xscale,
-              conf_int && x$conf_type != "none", col, lty, lwd, NULL, xlab, ylab, ylim, legend,
-              legend_pos, main, ...)
-  if (isTRUE(risk_table)) {
-    times <- risk_table_times(risk_times)
-    tab <- survival_at(x, times * xscale)
-    tab$time <- tab$time / xscale
-    draw_risk_table(tab, x$strata_levels, col)
-    return(invisible(structure(x, risk_table = tab[c("strata", "time", "n_risk")])))
-  }
-  invisible(x)
+  counts <- function(times) survival_at(x, times)[c("strata", "time", "n_risk")]
+  plot_survival(x, conf_int && x$conf_type != "none", col, censor_marks, risk_table, risk_times,
+                xscale, counts, lty = lty, lwd = lwd, xlab = xlab, ylab = ylab, ylim = ylim,
+                legend = legend, legend_pos = legend_pos, main = main, ...)
 }
 
 utils_last <- function(v, default) if (length(v)) v[length(v)] else default

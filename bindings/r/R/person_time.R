@@ -341,7 +341,7 @@ summary.hrr_sir <- function(object, ...) {
 
 print.summary.hrr_sir <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   s <- x$sir
-  cat("Call: ", paste(deparse(s$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(s)
   tab <- x$table
   for (b in s$by) {
     tab[[b]] <- as.character(tab[[b]])

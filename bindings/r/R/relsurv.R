@@ -340,7 +340,6 @@ check_times <- function(times, what = "") {
   as.double(times)
 }
 
-print_call <- function(x) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
 
 netsurv_label <- function(method) {
   switch(method, "pohar-perme" = , pp = "Net survival (Pohar-Perme)",
@@ -456,6 +455,18 @@ plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
                              ylim = NULL, legend = x$has_strata, legend_pos = "topright",
                              main = NULL, risk_table = FALSE, risk_times = NULL, xscale = 1,
                              ...) {
+  inp <- x$inputs
+  counts <- function(t) risk_counts(inp$time, inp$status, NULL, inp$strata, x$strata_levels, t)
+  plot_survival(x, conf_int, col, FALSE, risk_table, risk_times, xscale, counts, lty = lty,
+                lwd = lwd, xlab = xlab, ylab = ylab, ylim = ylim, legend = legend,
+                legend_pos = legend_pos, main = main, ...)
+}
+
+# plot() of a Kaplan-Meier or net-survival fit `x`: its step curves (plot_curves(), `...`
+# its other arguments) with censoring marks, and the number at risk under the axis
+# (`counts(times)`, times in the data's unit; returned as the attribute "risk_table").
+plot_survival <- function(x, conf_int, col, censor_marks, risk_table, risk_times, xscale,
+                          counts, ...) {
   check_xscale(xscale)
   k <- length(x$strata_levels)
   col <- rep_len(col %||% seq_len(k), k)
@@ -464,18 +475,19 @@ plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
     on.exit(graphics::par(op))
   }
   curves <- curves_of(as.data.frame(x), "strata", k, "time", xscale)
-  plot_curves(curves, x$strata_levels, TRUE, (if (length(x$time)) max(x$time) else 1) / xscale,
-              conf_int, col, lty, lwd, NULL, xlab, ylab, ylim, legend, legend_pos, main, ...)
-  if (isTRUE(risk_table)) {
-    times <- risk_table_times(risk_times)
-    inp <- x$inputs
-    tab <- risk_counts(inp$time, inp$status, NULL, inp$strata, x$strata_levels,
-                       times * xscale)
-    tab$time <- tab$time / xscale
-    draw_risk_table(tab, x$strata_levels, col)
-    return(invisible(structure(x, risk_table = tab)))
+  if (isTRUE(censor_marks)) {
+    for (i in seq_len(k)) {
+      m <- which(as.integer(x$strata) == i & x$n_censor > 0)
+      curves[[i]]$marks <- list(x = x$time[m] / xscale, y = x$survival[m])
+    }
   }
-  invisible(x)
+  plot_curves(curves, x$strata_levels, TRUE, (if (length(x$time)) max(x$time) else 1) / xscale,
+              conf_int, col, pch = NULL, ...)
+  if (!isTRUE(risk_table)) return(invisible(x))
+  tab <- counts(risk_table_times(risk_times) * xscale)
+  tab$time <- tab$time / xscale
+  draw_risk_table(tab, x$strata_levels, col)
+  invisible(structure(x, risk_table = tab))
 }
 
 # ---- age standardisation ----------------------------------------------------------------
@@ -633,9 +645,7 @@ excess_method_label <- function(method) {
 }
 
 print.hrr_excess <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\nExcess-hazard model (", excess_method_label(x$method), ")\n\n", sep = "")
+  show_call(x$call, paste0("\nExcess-hazard model (", excess_method_label(x$method), ")\n\n"))
   print(signif(coef_matrix_of(x$coef_table, "Pr(>|z|)"), digits), ...)
   cat(sprintf("\nn= %d, number of events= %s; log-likelihood %s\n", x$n, format(x$nevent),
               format(x$loglik, digits = digits + 3L)))
@@ -653,9 +663,7 @@ summary.hrr_excess <- function(object, ...) {
 
 print.summary.hrr_excess <- function(x, digits = max(getOption("digits") - 3L, 3L),
                                      signif.stars = getOption("show.signif.stars"), ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\n  ", excess_method_label(x$method), "\n", sep = "")
+  show_call(x$call, paste0("\n  ", excess_method_label(x$method), "\n"))
   cat(sprintf("  n= %d, number of events= %s\n", x$n, format(x$nevent)))
   cat(sprintf("  follow-up intervals (years): %s\n\n", paste(x$breaks, collapse = ", ")))
   stats::printCoefmat(coef_matrix_of(x$coefficients, "Pr(>|z|)"), digits = digits,
