@@ -33,7 +33,7 @@ case_cohort <- function(formula, data, subcoh, id, stratum = NULL, cohort.size,
   inp <- model_inputs(pre, mf, function(nm, j) "covariates", na_action)
   by_arg <- inp$by_arg
   miss <- inp$miss
-  X <- surv_design(fitted_terms(tt, attr(mf, "terms")), inp$mf, size = FALSE,
+  X <- model_design(fitted_terms(tt, attr(mf, "terms")), inp$mf, size = FALSE,
                    empty = "a case-cohort model needs at least one covariate")$X
   idv <- by_arg("id")
   stv <- by_arg("stratum")

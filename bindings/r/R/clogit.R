@@ -29,7 +29,7 @@ conditional_logistic <- function(formula, data, method = "exact", weights = NULL
   by_arg <- inp$by_arg
   miss <- inp$miss
   mf <- inp$mf
-  X <- surv_design(model_terms(tt, c(st_sp$terms, cl_sp$terms), attr(mf0, "terms")), mf,
+  X <- model_design(model_terms(tt, c(st_sp$terms, cl_sp$terms), attr(mf0, "terms")), mf,
                    size = FALSE)$X
   if (ncol(X) == 0L) {
     stop("argument `formula`: a model needs at least one covariate besides strata()", call. = FALSE)

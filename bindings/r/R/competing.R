@@ -284,7 +284,7 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
 
   evc <- event_codes(by_arg("cause"), censor_code, !missing(censor_code))
   failcode <- cause_code(cause, evc)
-  d <- surv_design(attr(mf, "terms"), inp$mf)   # with the fitted bases for predictions
+  d <- model_design(attr(mf, "terms"), inp$mf)   # with the fitted bases for predictions
   xnames <- colnames(d$X)
   cgc <- if (is.null(cg)) NULL else factor_codes(by_arg("cengroup"))
 

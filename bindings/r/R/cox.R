@@ -58,7 +58,7 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
 
   # Design matrix as coxph builds it; the data-dependent bases (poly(), ns(), scale())
   # as fitted, for predictions.
-  d <- surv_design(model_terms(tt, c(st_sp$terms, cl_sp$terms), attr(mf, "terms")), inp$mf,
+  d <- model_design(model_terms(tt, c(st_sp$terms, cl_sp$terms), attr(mf, "terms")), inp$mf,
                    empty = paste("a Cox model needs at least one covariate",
                                  "(null models are not supported)"))
   xnames <- colnames(d$X)

@@ -22,7 +22,7 @@ flexible_parametric <- function(formula, data, df = 3, knots = NULL, boundary_kn
   pre <- c(surv_entries(surv, data, env), num_entry("weights", w), num_entry("bhazard", bh))
   inp <- model_inputs(pre, mf, function(nm, j) "covariates", na_action)
   by_arg <- inp$by_arg
-  d <- surv_design(fitted_terms(tt, attr(mf, "terms")), inp$mf, size = FALSE)
+  d <- model_design(fitted_terms(tt, attr(mf, "terms")), inp$mf, size = FALSE)
   X <- d$X
   if (!is.null(tvc) && (!is.list(tvc) || is.null(names(tvc)))) {
     stop("argument `tvc` must be a named list: covariate = degrees of freedom, e.g. list(x = 2)",

@@ -62,7 +62,7 @@ gee <- function(formula, data, id, family = gaussian, corstr = "independence", w
     fitted.values = stats::setNames(v$fitted, rn),
     linear.predictors = stats::setNames(v$linear_predictors, rn),
     terms = g$terms,
-    xlevels = stats::.getXlevels(g$terms, g$mf),
+    xlevels = d$xlevels,
     contrasts = d$contrasts,
     offset_expr = if (is.name(offset_expr) || is.call(offset_expr)) offset_expr else NULL,
     has_offset_arg = !is.null(off_arg),

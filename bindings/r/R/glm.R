@@ -119,7 +119,7 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
     intercept = d$intercept,
     terms = g$terms,
     assign = d$assign,
-    xlevels = stats::.getXlevels(g$terms, g$mf),
+    xlevels = d$xlevels,
     contrasts = d$contrasts,
     offset_expr = if (is.name(offset_expr) || is.call(offset_expr)) offset_expr else NULL,
     has_offset_arg = !is.null(off_arg),
@@ -366,23 +366,15 @@ glm_design <- function(mf, mf_terms, family_name, resp_label, w, off_arg, take) 
   resp <- glm_response(model.response(mf), family_name, resp_label)
   w <- take(if (is.null(w)) NULL else as.double(w))
   if (!is.null(resp$trials)) w <- if (is.null(w)) resp$trials else w * resp$trials
-  check_two_levels(mf_terms, mf)
-  check_design_size(mf_terms, mf)
-  X <- model.matrix(mf_terms, mf)
-  assign_ <- attr(X, "assign")
-  contrasts <- attr(X, "contrasts")
-  X <- X[, assign_ != 0L, drop = FALSE]
-  assign_ <- assign_[assign_ != 0L]
-  if (ncol(X) == 0L) {
+  d <- model_design(mf_terms, mf, coxph_intercept = FALSE)
+  if (ncol(d$X) == 0L) {
     stop("argument `formula`: a model needs at least one covariate ",
          "(intercept-only and empty models are not supported)", call. = FALSE)
   }
-  storage.mode(X) <- "double"
+  storage.mode(d$X) <- "double"
   off <- stats::model.offset(mf)
   if (!is.null(off_arg)) off <- (if (is.null(off)) 0 else off) + take(as.double(off_arg))
-  if (!is.null(off)) off <- as.double(off)
-  list(resp = resp, w = w, X = X, assign = assign_, contrasts = contrasts,
-       intercept = attr(mf_terms, "intercept") == 1L, offset = off)
+  c(d, list(resp = resp, w = w, offset = if (!is.null(off)) as.double(off)))
 }
 
 # The model frame of a GLM-type formula and the columns `extra` (weights, offset, cluster,

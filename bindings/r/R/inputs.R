@@ -214,7 +214,7 @@ handle_missing <- function(columns, na_action) {
 # are an error naming the variable and the user's row, or dropped (`na_action`).
 # Returns list(by_arg = function(arg): that column on the kept rows (NULL if absent),
 # miss = handle_missing()'s list(keep, n_dropped), mf = the kept frame (kept_frame())).
-# Shared by cox_ph(), fine_gray() and parametric_survival().
+# Shared by the survival-type fitters (cox_ph(), fine_gray(), parametric_survival(), ...
 model_inputs <- function(pre, mf, arg_of, na_action) {
   cols <- c(pre, frame_entries(mf, arg_of))
   miss <- handle_missing(cols, na_action)
@@ -226,14 +226,14 @@ model_inputs <- function(pre, mf, arg_of, na_action) {
   list(by_arg = by_arg, miss = miss, mf = kept_frame(mf, miss$keep))
 }
 
-# The design of a survival-type model as coxph builds it: the model terms `xterms` (with
-# the fitted bases, fitted_terms()) with an intercept, whose column is then dropped;
-# factors checked for two levels and, with `size`, the design's size by the core first.
-# `empty`: the error when there are no terms. Returns list(terms, X, assign, contrasts,
-# xlevels, intercept (whether the formula has one)).
-surv_design <- function(xterms, mf, size = TRUE, empty = NULL) {
+# The design of a model as coxph (and, `coxph_intercept = FALSE`, glm) builds it: the
+# model terms `xterms` (with the fitted bases, fitted_terms()) with an intercept, whose
+# column is then dropped; factors checked for two levels and, with `size`, the design's
+# size by the core first. `empty`: the error when there are no terms. Returns
+# list(terms, X, assign, contrasts, xlevels, intercept (whether the formula has one)).
+model_design <- function(xterms, mf, size = TRUE, empty = NULL, coxph_intercept = TRUE) {
   intercept <- attr(xterms, "intercept") == 1L
-  attr(xterms, "intercept") <- 1L
+  if (coxph_intercept) attr(xterms, "intercept") <- 1L
   if (!is.null(empty) && length(attr(xterms, "term.labels")) == 0L) {
     stop("argument `formula`: ", empty, call. = FALSE)
   }

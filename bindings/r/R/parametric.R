@@ -25,7 +25,7 @@ parametric_survival <- function(formula, data, dist = "weibull", weights = NULL,
   by_arg <- inp$by_arg
   miss <- inp$miss
   mf <- inp$mf
-  d <- surv_design(model_terms(tt, st_sp$terms, attr(mf0, "terms")), mf)
+  d <- model_design(model_terms(tt, st_sp$terms, attr(mf0, "terms")), mf)
   X <- d$X
   strata <- strata_codes(mf, st_sp$vars)
   offset <- stats::model.offset(mf)
