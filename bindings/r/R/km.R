@@ -82,9 +82,7 @@ as.data.frame.hrr_km <- function(x, row.names = NULL, optional = FALSE, ...) {
 # Quantiles of survival time, per stratum, with confidence limits
 quantile.hrr_km <- function(x, probs = c(0.25, 0.5, 0.75), ...) {
   q <- hrr_fit_call(ptr_or_refit(x, "kaplan_meier"), "quantile", list(probs = as.double(probs)))
-  data.frame(strata = factor(x$strata_levels[q$strata], levels = x$strata_levels),
-             prob = q$prob, quantile = nan_to_na(q$quantile), lower = nan_to_na(q$lower),
-             upper = nan_to_na(q$upper))
+  labelled(q, "strata", x$strata_levels, c("quantile", "lower", "upper"))
 }
 
 # Restricted mean survival time up to `tau` per stratum, as print(survfit, rmean = tau),
