@@ -323,6 +323,8 @@ netsurv_call <- function(inputs, levels) {
   hrr_call("net_survival", inputs, hint = if (!is.null(inputs$strata)) strata_hint(levels))
 }
 
+netsurv_ptr <- function(x) fit_ptr(x, function() netsurv_call(x$inputs, x$strata_levels))
+
 
 # The core's 1-based positions in column `by` as a factor of `levels`; NA where the
 # columns `na` are undefined (NaN).
@@ -355,9 +357,8 @@ as.data.frame.hrr_netsurv <- function(x, row.names = NULL, optional = FALSE, ...
 # Values at `times` (by the core): those of the last reported time <= each time
 # (survival 1, standard errors 0 and n_risk NA before the first).
 netsurv_at <- function(x, times) {
-  times <- check_times(times)
-  ptr <- fit_ptr(x, function() netsurv_call(x$inputs, x$strata_levels))
-  labelled(hrr_fit_call(ptr, "at", list(times = times)), "strata", x$strata_levels, "n_risk")
+  labelled(hrr_fit_call(netsurv_ptr(x), "at", list(times = check_times(times))), "strata",
+           x$strata_levels, "n_risk")
 }
 
 summary.hrr_netsurv <- function(object, times = NULL, ...) {
@@ -520,9 +521,8 @@ standard_weights <- function(weights) {
 # levels), by the core: S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 se_k^2), limits
 # S -/+ z SE.
 age_standardized.hrr_netsurv <- function(fit, times, weights = "icss1", ...) {
-  times <- check_times(times)
-  ptr <- fit_ptr(fit, function() netsurv_call(fit$inputs, fit$strata_levels))
-  hrr_fit_call(ptr, "age_standardized", list(times = times, weights = standard_weights(weights)))
+  hrr_fit_call(netsurv_ptr(fit), "age_standardized",
+               list(times = check_times(times), weights = standard_weights(weights)))
 }
 
 # ---- comparing net survival, excess-hazard regression, crude probabilities ------------
