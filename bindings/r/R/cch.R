@@ -23,27 +23,18 @@ case_cohort <- function(formula, data, subcoh, id, stratum = NULL, cohort.size,
   env <- environment(formula) %||% parent.frame()
   tt <- rhs_terms(formula, data, NULL, env)
   check_specials(tt, unsupported_specials("case_cohort"))
-  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
-    model.frame(tt, data = data, na.action = stats::na.pass)
-  mf_terms <- attr(mf, "terms")
+  mf <- frame_of(tt, data)
   sub <- cch_column(subcoh, data, parent.frame())
   if (is.logical(sub)) sub <- as.numeric(sub)
   pre <- c(surv_entries(surv, data, env),
-           list(col_entry("subcohort", "subcoh", as_double_column(sub, "subcohort", "subcoh"))))
-  if (!missing(id) && !is.null(id)) pre <- c(pre, list(col_entry("id", "id", cch_column(id, data, parent.frame()))))
-  if (!is.null(stratum)) pre <- c(pre, list(col_entry("stratum", "stratum", cch_column(stratum, data, parent.frame()))))
+           list(col_entry("subcohort", "subcoh", as_double_column(sub, "subcohort", "subcoh"))),
+           opt_entry("id", if (!missing(id)) cch_column(id, data, parent.frame())),
+           opt_entry("stratum", cch_column(stratum, data, parent.frame())))
   inp <- model_inputs(pre, mf, function(nm, j) "covariates", na_action)
   by_arg <- inp$by_arg
   miss <- inp$miss
-  mf <- inp$mf
-  xterms <- fitted_terms(tt, mf_terms)
-  attr(xterms, "intercept") <- 1L
-  if (length(attr(xterms, "term.labels")) == 0L) {
-    stop("argument `formula`: a case-cohort model needs at least one covariate", call. = FALSE)
-  }
-  check_two_levels(xterms, mf)
-  X <- model.matrix(xterms, mf)
-  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+  X <- model_design(fitted_terms(tt, attr(mf, "terms")), inp$mf, size = FALSE,
+                   empty = "a case-cohort model needs at least one covariate")$X
   idv <- by_arg("id")
   stv <- by_arg("stratum")
   if (!is.numeric(cohort.size)) stop("argument `cohort.size` must be numeric", call. = FALSE)
@@ -73,20 +64,6 @@ case_cohort <- function(formula, data, subcoh, id, stratum = NULL, cohort.size,
     class = "hrr_cch")
 }
 
-coef.hrr_cch <- function(object, ...) object$coefficients
-vcov.hrr_cch <- function(object, ...) object$var
-nobs.hrr_cch <- function(object, ...) object$n
-
-summary.hrr_cch <- function(object, conf.int = 0.95, ..., .label = "conf.int") {
-  fit_summary(object, conf.int, "case_cohort", "summary.hrr_cch", .label)
-}
-
-confint.hrr_cch <- function(object, parm, level = 0.95, ...) {
-  confint_from_summary(object, parm, level, ...)
-}
-
-print.hrr_cch <- function(x, ...) print_summary_of(x, ...)
-
 print.summary.hrr_cch <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   f <- x$fit
   if (f$stratified) {
@@ -96,12 +73,7 @@ print.summary.hrr_cch <- function(x, digits = max(3L, getOption("digits") - 3L),
     cat("Case-cohort analysis, ", f$method, " method,\n with subcohort of ", f$subcohort.size,
         " from cohort of ", f$cohort.size, "\n", sep = "")
   }
-  if (!is.null(f$call)) { cat("Call: "); print(f$call) }
-  tab <- x$table
-  m <- as.matrix(tab[, c("coef", "exp_coef", "se", "z", "p")])
-  dimnames(m) <- list(tab$term, c("coef", "exp(coef)", "se(coef)", "z", "p"))
-  print(signif(m, digits))
-  cat("n= ", f$n, ", number of cases= ", f$nevent,
-      if (f$n_dropped) sprintf(" (%d observations deleted due to missingness)", f$n_dropped), "\n", sep = "")
+  print_fit_table(x, coef_matrix_of(x$table), digits)
+  cat("n= ", f$n, ", number of cases= ", f$nevent, deleted_note(f$n_dropped), "\n", sep = "")
   invisible(x)
 }

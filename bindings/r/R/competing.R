@@ -67,17 +67,10 @@ cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights 
   out <- hrr_call("cumulative_incidence", inputs)
   v <- out$value
   causes <- ev$label(v$causes)
-  labelled <- function(tab) {
-    if (!is.null(tab$group)) tab$group <- factor(levels[tab$group], levels = levels)
-    if (!is.null(tab$cause)) tab$cause <- factor(causes[tab$cause], levels = causes)
-    for (k in c("lower", "upper", "estimate", "variance", "std_err")) {
-      if (!is.null(tab[[k]])) tab[[k]] <- nan_to_na(tab[[k]])
-    }
-    tab
-  }
   gray <- v$gray_test
   if (!is.null(gray)) gray$cause <- causes[gray$cause]
-  fit <- c(list(table = labelled(v$table), all_cause = labelled(v$all_cause),
+  fit <- c(list(table = cuminc_labelled(v$table, levels, causes),
+                all_cause = cuminc_labelled(v$all_cause, levels, causes),
                 gray_test = gray, causes = causes, cause_codes = v$causes, groups = levels,
                 has_group = !is.null(group), strata_levels = cols$strata$levels,
                 n = stats::setNames(v$n, levels), n_dropped = cols$n_dropped),
@@ -87,9 +80,11 @@ cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights 
   fit
 }
 
-with_row_names <- function(tab, row.names) {
-  if (!is.null(row.names)) rownames(tab) <- row.names
-  tab
+# A cumulative-incidence table of the core with its group and cause codes as factors of
+# the fit's labels, NA for undefined values.
+cuminc_labelled <- function(tab, groups, causes) {
+  labelled(labelled(tab, "group", groups, c("lower", "upper", "estimate", "variance", "std_err")),
+           "cause", causes, NULL)
 }
 
 as.data.frame.hrr_cuminc <- function(x, row.names = NULL, optional = FALSE, ...) {
@@ -103,10 +98,7 @@ cuminc_at <- function(x, times, group = NULL) {
   a <- hrr_fit_call(ptr_or_refit(x, "cumulative_incidence"), "at",
                     list(times = if (is.numeric(times)) as.double(times) else times,
                          group = factor(x$groups[codes], levels = x$groups)))
-  data.frame(group = factor(x$groups[a$group], levels = x$groups),
-             cause = factor(x$causes[a$cause], levels = x$causes), time = a$time,
-             estimate = nan_to_na(a$estimate), variance = nan_to_na(a$variance),
-             std_err = nan_to_na(a$std_err))
+  cuminc_labelled(a, x$groups, x$causes)
 }
 
 # The times print() shows: as print.cuminc, pretty() interior points up to the last time.
@@ -151,14 +143,14 @@ print_timepoints <- function(tab, has_group, digits) {
 }
 
 print.summary.hrr_cuminc <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   print_gray(x$gray_test, digits)
   print_timepoints(x$table, x$has_group, digits)
   invisible(x)
 }
 
 print.hrr_cuminc <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   cat(sprintf("Cumulative incidence (Aalen-Johansen): %s; causes %s\n",
               if (x$has_group) paste(length(x$groups), "groups") else "one group",
               if (length(x$causes)) paste(x$causes, collapse = ", ") else "none (no events)"))
@@ -194,8 +186,7 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
   tab$time <- tab$time / xscale
   xmax <- if (nrow(tab)) max(tab$time) else 1
   col <- rep_len(col %||% (seq_len(nc) + 1L), nc)
-  shown <- if (stacked) level_codes(group %||% 1L, x$groups, "group") else
-    level_codes(group, x$groups, "group")
+  shown <- level_codes(if (stacked) group %||% 1L else group, x$groups, "group")
   if (isTRUE(risk_table)) {
     op <- risk_table_margin(length(shown))
     on.exit(graphics::par(op))
@@ -219,13 +210,12 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
   }
   rows <- function(g, k) which(as.integer(tab$group) == g & as.integer(tab$cause) == k)
   if (stacked) {
-    g <- level_codes(group %||% 1L, x$groups, "group")
-    if (length(g) != 1L) stop("argument `group`: give one group to stack", call. = FALSE)
-    if (is.null(main) && x$has_group) main <- x$groups[g]
+    if (length(shown) != 1L) stop("argument `group`: give one group to stack", call. = FALSE)
+    if (is.null(main) && x$has_group) main <- x$groups[shown]
     plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
     base <- NULL
     for (k in seq_len(nc)) {
-      r <- rows(g, cause_idx[k])
+      r <- rows(shown, cause_idx[k])
       t <- c(0, tab$time[r])
       if (is.null(base)) base <- rep(0, length(t))
       top <- base + c(0, tab$estimate[r])
@@ -241,12 +231,11 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
     }
     return(finish())
   }
-  gs <- shown
-  lty <- rep_len(lty %||% seq_along(gs), length(gs))
+  lty <- rep_len(lty %||% seq_along(shown), length(shown))
   plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
-  for (j in seq_along(gs)) {
+  for (j in seq_along(shown)) {
     for (k in seq_len(nc)) {
-      r <- rows(gs[j], cause_idx[k])
+      r <- rows(shown[j], cause_idx[k])
       t <- c(0, tab$time[r])
       if (conf_int && x$conf_type != "none") {
         step_band(t, c(0, tab$lower[r]), c(0, tab$upper[r]), xmax, col[k])
@@ -255,15 +244,11 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
       lines(p$x, p$y, col = col[k], lty = lty[j], lwd = lwd)
     }
   }
-  if (isTRUE(legend)) {
-    lab <- x$causes[cause_idx]
-    if (length(gs) > 1L) {
-      lab <- c(lab, x$groups[gs])
-      graphics::legend(legend_pos, legend = lab, col = c(col, rep("black", length(gs))),
-                       lty = c(rep(1, nc), lty), lwd = lwd, bty = "n")
-    } else {
-      graphics::legend(legend_pos, legend = lab, col = col, lty = lty[1L], lwd = lwd, bty = "n")
-    }
+  if (isTRUE(legend)) {   # the causes' colours, and the groups' line types when several
+    several <- length(shown) > 1L
+    graphics::legend(legend_pos, legend = c(x$causes[cause_idx], if (several) x$groups[shown]),
+                     col = c(col, if (several) rep("black", length(shown))),
+                     lty = if (several) c(rep(1, nc), lty) else lty[1L], lwd = lwd, bty = "n")
   }
   finish()
 }
@@ -275,9 +260,7 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
                       na_action = c("fail", "drop")) {
   call <- match.call()
   na_action <- check_na_action(na_action)
-  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
-    stop("argument `data` must be a data frame", call. = FALSE)
-  }
+  check_data(data)
   surv <- parse_surv_lhs(formula, mstate = TRUE)
   env <- environment(formula) %||% parent.frame()
   cg <- resolve_weights(substitute(cengroup), data, parent.frame(), arg = "cengroup")
@@ -291,41 +274,25 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
   if (length(attr(tt, "term.labels")) == 0L) {
     stop("argument `formula`: a Fine-Gray model needs at least one covariate", call. = FALSE)
   }
-  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
-    model.frame(tt, data = data, na.action = stats::na.pass)
-  mf_terms <- attr(mf, "terms")
-
-  pre <- c(surv_entries(surv, data, env, "time"),
-           list(col_entry("cause", surv$status, event_column(eval_in(surv$status, data, env),
-                                                             label_of(surv$status)))),
-           surv_entries(surv, data, env, "entry"))
-  if (!is.null(cg)) pre <- c(pre, list(col_entry("cengroup", "cengroup", cg)))
+  mf <- frame_of(tt, data)
+  pre <- c(surv_entries(surv, data, env, "time"), cause_entry(surv, data, env),
+           surv_entries(surv, data, env, "entry"), opt_entry("cengroup", cg))
   # unused factor levels dropped from the kept frame, as glm_fit() and cox_ph()
   inp <- model_inputs(pre, mf, function(nm, j) "covariates", na_action)
   by_arg <- inp$by_arg
   miss <- inp$miss
-  keep <- miss$keep
-  mf <- inp$mf
 
   evc <- event_codes(by_arg("cause"), censor_code, !missing(censor_code))
   failcode <- cause_code(cause, evc)
-
-  xterms <- mf_terms   # with the fitted bases (predvars) for predictions
-  attr(xterms, "intercept") <- 1L
-  check_two_levels(xterms, mf)
-  check_design_size(xterms, mf)
-  X <- model.matrix(xterms, mf)
-  assign_ <- attr(X, "assign")
-  contrasts <- attr(X, "contrasts")
-  X <- X[, assign_ != 0L, drop = FALSE]
-  xnames <- colnames(X)
+  d <- model_design(attr(mf, "terms"), inp$mf)   # with the fitted bases for predictions
+  xnames <- colnames(d$X)
   cgc <- if (is.null(cg)) NULL else factor_codes(by_arg("cengroup"))
 
   inputs <- list(time = by_arg("time"), cause = evc$codes, censor_code = evc$censor_code,
                  entry = by_arg("entry"), cengroup = as_grouping(cgc),
-                 covariates = matrix_columns(X), cause_of_interest = failcode, gtol = gtol,
+                 covariates = matrix_columns(d$X), cause_of_interest = failcode, gtol = gtol,
                  max_iter = max_iter, conf_level = conf_level,
-                 rows = if (miss$n_dropped > 0L) keep)
+                 rows = if (miss$n_dropped > 0L) miss$keep)
   out <- hrr_call("fine_gray", inputs)
   v <- out$value
   fit <- list(
@@ -337,10 +304,9 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
     convergence = v$convergence, warnings = v$warnings,
     n = v$n, nevent = v$n_events, event_times = v$event_times,
     baseline_jumps = v$baseline_jumps, cause = evc$label(failcode), cause_code = failcode,
-    censor_code = evc$censor_code, cengroup_levels = cgc$levels, terms = xterms,
-    assign = assign_[assign_ != 0L], xlevels = stats::.getXlevels(xterms, mf),
-    contrasts = contrasts, n_dropped = miss$n_dropped, formula = formula, call = call,
-    inputs = inputs, ptr = out$fit
+    censor_code = evc$censor_code, cengroup_levels = cgc$levels, terms = d$terms,
+    assign = d$assign, xlevels = d$xlevels, contrasts = d$contrasts, n_dropped = miss$n_dropped,
+    formula = formula, call = call, inputs = inputs, ptr = out$fit
   )
   class(fit) <- "hrr_finegray"
   fit
@@ -374,22 +340,7 @@ cause_code <- function(cause, evc) {
 # The coefficient table (term, coef, exp_coef, se, z, p, exp_lower, exp_upper, lower,
 # upper) at `level`, computed by the core (the fit's own level is kept).
 fg_table <- function(object, level, label = "conf_level") {
-  if (is.numeric(level) && length(level) == 1L && isTRUE(all.equal(level, object$conf_level))) {
-    return(object$coef_table)
-  }
-  hrr_fit_call(ptr_or_refit(object, "fine_gray"), "coef_table",
-               list(conf_level = level, labels = list(conf_level = label)))
-}
-
-coef.hrr_finegray <- function(object, ...) object$coefficients
-
-vcov.hrr_finegray <- function(object, ...) object$var
-
-nobs.hrr_finegray <- function(object, ...) object$nevent
-
-logLik.hrr_finegray <- function(object, ...) {
-  structure(object$loglik, df = length(object$coefficients), nobs = object$nevent,
-            class = "logLik")
+  table_at(object, level, label, function(x) ptr_or_refit(x, "fine_gray"), object$coef_table)
 }
 
 confint.hrr_finegray <- function(object, parm, level = 0.95, ...) {
@@ -405,18 +356,9 @@ as.data.frame.hrr_finegray <- function(x, row.names = NULL, optional = FALSE, ..
   with_row_names(fg_table(x, conf_level), row.names)
 }
 
-fg_coef_matrix <- function(w, p_name) {
-  tab <- cbind(w$coef, w$exp_coef, w$se, w$z, w$p)
-  dimnames(tab) <- list(w$term, c("coef", "exp(coef)", "se(coef)", "z", p_name))
-  tab
-}
-
 fg_footer <- function(x, digits) {
   cat(sprintf("Cause of interest: %s; n= %d, number of events= %d\n", x$cause, x$n, x$nevent))
-  if (x$n_dropped > 0L) {
-    cat(sprintf("   (%d observation%s deleted due to missingness)\n", x$n_dropped,
-                if (x$n_dropped == 1L) "" else "s"))
-  }
+  dropped_note(x$n_dropped)
   cat(sprintf("Pseudo log-likelihood= %s (null model %s); %s after %d iteration%s\n",
               format(x$loglik, digits = digits + 3L),
               format(x$loglik_null, digits = digits + 3L),
@@ -426,9 +368,7 @@ fg_footer <- function(x, digits) {
 
 # The call, the coefficient matrix `coefs`, [the ratio limits `ci`] and the footer.
 fg_print <- function(x, coefs, ci, digits, signif.stars, ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\nFine-Gray subdistribution hazards (standard errors: sandwich)\n")
+  show_call(x$call, "\nFine-Gray subdistribution hazards (standard errors: sandwich)\n")
   stats::printCoefmat(coefs, digits = digits, signif.stars = signif.stars, P.values = TRUE,
                       has.Pvalue = TRUE, na.print = "NA", ...)
   cat("\n")
@@ -441,12 +381,12 @@ fg_print <- function(x, coefs, ci, digits, signif.stars, ...) {
 }
 
 print.hrr_finegray <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
-  fg_print(x, fg_coef_matrix(x$coef_table, "p"), NULL, digits, FALSE, ...)
+  fg_print(x, coef_matrix_of(x$coef_table), NULL, digits, FALSE, ...)
 }
 
 summary.hrr_finegray <- function(object, conf.int = 0.95, ...) {
   w <- fg_table(object, conf.int)
-  res <- c(list(call = object$call, coefficients = fg_coef_matrix(w, "Pr(>|z|)"),
+  res <- c(list(call = object$call, coefficients = coef_matrix_of(w, "Pr(>|z|)"),
                 conf.int = ratio_ci(w, conf.int)),
            object[c("cause", "n", "nevent", "n_dropped", "loglik", "loglik_null", "converged",
                     "iter")])
@@ -488,9 +428,7 @@ baseline_hazard.hrr_finegray <- function(fit, ...) {
 # (censoring and the competing causes) is censored. Each fit is cox_ph() called with
 # the response Surv(time, cause == k); `...` goes to cox_ph() as it was written.
 cause_specific_cox <- function(formula, data = NULL, censor_code = 0, ...) {
-  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
-    stop("argument `data` must be a data frame", call. = FALSE)
-  }
+  check_data(data)
   surv <- parse_surv_lhs(formula, mstate = TRUE)
   env <- environment(formula) %||% parent.frame()
   ev <- event_column(eval_in(surv$status, data, env), label_of(surv$status))

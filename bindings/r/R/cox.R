@@ -22,28 +22,19 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
   call <- match.call()
   if (missing(data)) data <- NULL
   na_action <- check_na_action(na_action)
-  ctrl <- cox_control(control)
-  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
-    stop("argument `data` must be a data frame", call. = FALSE)
-  }
+  ctrl <- control_of(control, "list(iter.max = 20, eps = 1e-9)")
+  check_data(data)
   surv <- parse_surv_lhs(formula)
   env <- environment(formula) %||% parent.frame()
   w <- resolve_weights(substitute(weights), data, parent.frame())
 
-  # Right-hand side: terms with coxph's specials; strata() and cluster() found even
-  # when survival is not attached (as coxph does with its own environment). `.` is every
-  # column not in the response, as coxph.
-  coxenv <- new.env(parent = env)
-  assign("strata", survival::strata, envir = coxenv)
-  assign("cluster", function(x) x, envir = coxenv)
-  specials <- c("strata", "cluster")
-  tt <- rhs_terms(formula, data, specials, coxenv)
+  # Right-hand side: terms with coxph's specials. `.` is every column not in the
+  # response, as coxph.
+  tt <- rhs_terms(formula, data, c("strata", "cluster"), specials_env(env))
   check_specials(tt, unsupported_specials("cox_ph", cluster = FALSE, offset = FALSE))
   st_sp <- survival::untangle.specials(tt, "strata", 1L)
   cl_sp <- survival::untangle.specials(tt, "cluster", 1L)
-  if (length(cl_sp$vars) > 1L) {
-    stop("argument `formula`: only one cluster() term is allowed", call. = FALSE)
-  }
+  check_one_cluster(cl_sp)
   fac <- attr(tt, "factors")
   special_rows <- c(st_sp$tvar, cl_sp$tvar)
   if (length(special_rows) && length(fac) &&
@@ -52,52 +43,28 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
     stop("argument `formula`: strata() and cluster() cannot appear in interactions",
          call. = FALSE)
   }
-  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
-    model.frame(tt, data = data, na.action = stats::na.pass)
-  mf_terms <- attr(mf, "terms")
+  mf <- frame_of(tt, data)
   penalised <- names(mf)[vapply(mf, inherits, NA, "coxph.penalty")]
   if (length(penalised)) {
     stop("argument `formula`: ", sprintf(unsupported_specials("cox_ph")[["frailty"]],
                                          penalised[1L]), call. = FALSE)
   }
 
-  pre <- surv_entries(surv, data, env)
-  if (!is.null(w)) pre <- c(pre, list(col_entry("weights", "weights",
-                                                as_double_column(w, "weights", "weights"))))
   offset_cols <- attr(tt, "offset")
-  inp <- model_inputs(pre, mf, function(nm, j) {
-    if (nm %in% st_sp$vars) "strata" else if (nm %in% cl_sp$vars) "cluster" else
-      if (j %in% offset_cols) "offset" else "covariates"
-  }, na_action)
+  inp <- model_inputs(c(surv_entries(surv, data, env), num_entry("weights", w)), mf,
+                      special_arg(st_sp, cl_sp, offset_cols), na_action)
   by_arg <- inp$by_arg
   miss <- inp$miss
-  mf <- inp$mf
 
-  # Design matrix as coxph builds it: always with an intercept, then dropped. The
-  # data-dependent bases (poly(), ns(), scale()) as fitted, for predictions.
-  xterms <- if (length(c(st_sp$terms, cl_sp$terms))) tt[-c(st_sp$terms, cl_sp$terms)] else tt
-  xterms <- fitted_terms(xterms, mf_terms)
-  attr(xterms, "intercept") <- 1L
-  if (length(attr(xterms, "term.labels")) == 0L) {
-    stop("argument `formula`: a Cox model needs at least one covariate ",
-         "(null models are not supported)", call. = FALSE)
-  }
-  check_two_levels(xterms, mf)
-  check_design_size(xterms, mf)
-  X <- model.matrix(xterms, mf)
-  assign_ <- attr(X, "assign")
-  contrasts <- attr(X, "contrasts")
-  X <- X[, assign_ != 0L, drop = FALSE]
-  xnames <- colnames(X)
-
-  strata <- NULL
-  if (length(st_sp$vars)) {
-    sv <- if (length(st_sp$vars) == 1L) mf[[st_sp$vars]] else
-      do.call(survival::strata, c(unname(as.list(mf[st_sp$vars])), shortlabel = TRUE))
-    strata <- factor_codes(sv)
-  }
-  cluster <- if (length(cl_sp$vars)) factor_codes(mf[[cl_sp$vars]]) else NULL
-  offset <- stats::model.offset(mf)
+  # Design matrix as coxph builds it; the data-dependent bases (poly(), ns(), scale())
+  # as fitted, for predictions.
+  d <- model_design(model_terms(tt, c(st_sp$terms, cl_sp$terms), attr(mf, "terms")), inp$mf,
+                   empty = paste("a Cox model needs at least one covariate",
+                                 "(null models are not supported)"))
+  xnames <- colnames(d$X)
+  strata <- strata_codes(inp$mf, st_sp$vars)
+  cluster <- if (length(cl_sp$vars)) factor_codes(inp$mf[[cl_sp$vars]]) else NULL
+  offset <- stats::model.offset(inp$mf)
   if (!is.null(offset)) offset <- as.double(offset)
   if (!is.null(init) && !is.numeric(init)) stop("argument `init` must be numeric", call. = FALSE)
 
@@ -105,7 +72,7 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
   # (R does not save the core's fit behind `ptr`).
   inputs <- list(time = by_arg("time"), status = by_arg("status"), entry = by_arg("entry"),
                  weights = by_arg("weights"), strata = as_grouping(strata),
-                 covariates = matrix_columns(X), offset = offset,
+                 covariates = matrix_columns(d$X), offset = offset,
                  cluster = as_grouping(cluster), ties = ties, robust = robust,
                  max_iter = ctrl$iter.max, eps = ctrl$eps,
                  init = if (is.null(init)) NULL else as.double(init),
@@ -113,7 +80,7 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
   out <- cox_call(inputs, strata$levels)
   v <- out$value
 
-  rn <- rownames(mf)
+  rn <- rownames(inp$mf)
   robust_fit <- isTRUE(v$robust)
   fit <- list(
     coefficients = stats::setNames(nan_to_na(v$coef), xnames),
@@ -132,12 +99,12 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
     method = v$ties,
     robust = robust_fit,
     strata_levels = if (is.null(strata)) NULL else strata$levels,
-    terms = xterms,
-    assign = assign_[assign_ != 0L],
-    term_labels = attr(xterms, "term.labels"),
+    terms = d$terms,
+    assign = d$assign,
+    term_labels = attr(d$terms, "term.labels"),
     offset_terms = as.list(attr(tt, "variables"))[-1L][offset_cols],
-    xlevels = stats::.getXlevels(xterms, mf),
-    contrasts = contrasts,
+    xlevels = d$xlevels,
+    contrasts = d$contrasts,
     response = label_of(formula[[2L]]),
     n_dropped = miss$n_dropped,
     formula = formula,
@@ -159,9 +126,7 @@ cox_call <- function(inputs, strata_levels) {
 }
 
 # The core's fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
-cox_ptr <- function(x) {
-  if (!is.null(x$ptr) && hrr_fit_alive_(x$ptr)) x$ptr else cox_call(x$inputs, x$strata_levels)$fit
-}
+cox_ptr <- function(x) fit_ptr(x, function() cox_call(x$inputs, x$strata_levels))
 
 # The columns of a model matrix as the named list of covariates the core reads.
 matrix_columns <- function(X) {
@@ -192,23 +157,31 @@ control_of <- function(control, defaults) {
   dflt
 }
 
-# `control` of cox_ph(); its values are checked by the core, whose errors name them as
-# the user wrote them (cox_labels).
-cox_control <- function(control) control_of(control, "list(iter.max = 20, eps = 1e-9)")
-
-# The core's names of cox_ph()'s settings as the user wrote them (errors name these).
+# The core's names of the settings in `control = list(iter.max, eps)` as the user wrote
+# them (the core checks their values; its errors name these).
 cox_labels <- list(max_iter = "control$iter.max", eps = "control$eps")
 
 # ---- methods ------------------------------------------------------------------------
 
-coef.hrr_coxph <- function(object, ...) object$coefficients
+# coef(), vcov(), nobs() and logLik() of the regression fits. nobs(): the number of
+# events for the Cox-type models, as survival; logLik(): the final log-likelihood.
+coef.hrr_coxph <- coef.hrr_glm <- coef.hrr_gee <- coef.hrr_survreg <- coef.hrr_flexsurv <-
+  coef.hrr_clogit <- coef.hrr_cch <- coef.hrr_finegray <- coef.hrr_excess <-
+  function(object, ...) object$coefficients
 
-vcov.hrr_coxph <- function(object, ...) object$var
+vcov.hrr_coxph <- vcov.hrr_glm <- vcov.hrr_gee <- vcov.hrr_survreg <- vcov.hrr_flexsurv <-
+  vcov.hrr_clogit <- vcov.hrr_cch <- vcov.hrr_finegray <- vcov.hrr_excess <-
+  function(object, ...) object$var
 
-nobs.hrr_coxph <- function(object, ...) object$nevent
+nobs.hrr_coxph <- nobs.hrr_clogit <- nobs.hrr_finegray <- function(object, ...) object$nevent
+nobs.hrr_survreg <- nobs.hrr_flexsurv <- nobs.hrr_cch <- function(object, ...) object$n
+nobs.hrr_glm <- nobs.hrr_gee <- function(object, ...) object$nobs
 
-logLik.hrr_coxph <- function(object, ...) {
-  structure(object$loglik[2L], df = object$df, nobs = object$nevent, class = "logLik")
+logLik.hrr_coxph <- logLik.hrr_survreg <- logLik.hrr_clogit <- logLik.hrr_flexsurv <-
+  logLik.hrr_glm <- logLik.hrr_finegray <- function(object, ...) {
+  ll <- object$loglik
+  df <- object[["loglik_df"]] %||% object[["df"]] %||% length(object$coefficients)
+  structure(ll[length(ll)], df = df, nobs = stats::nobs(object), class = "logLik")
 }
 
 # The core's coefficient table (term, coef, exp_coef, se, [naive_se], z or t, p,
@@ -216,9 +189,7 @@ logLik.hrr_coxph <- function(object, ...) {
 # GLM fits.
 # `label`: the caller's name for the level, for errors.
 cox_table <- function(x, level = x$conf_level, label = "conf_level") {
-  if (isTRUE(all.equal(level, x$conf_level)) && !is.null(x$table)) return(na_table(x$table))
-  ptr <- if (inherits(x, "hrr_glm")) glm_ptr(x) else cox_ptr(x)
-  na_table(hrr_fit_call(ptr, "coef_table", list(conf_level = level, labels = list(conf_level = label))))
+  na_table(table_at(x, level, label, if (inherits(x, "hrr_glm")) glm_ptr else cox_ptr))
 }
 
 # A table with NA for NaN (aliased terms).
@@ -239,9 +210,7 @@ confint.hrr_coxph <- function(object, parm, level = 0.95, ...) {
 # for GLM fits.
 as.data.frame.hrr_coxph <- function(x, row.names = NULL, optional = FALSE, ...,
                                     conf_level = 0.95) {
-  tab <- cox_table(x, conf_level)
-  if (!is.null(row.names)) rownames(tab) <- row.names
-  tab
+  with_row_names(cox_table(x, conf_level), row.names)
 }
 
 coef_matrix <- function(x, p_name, tab = cox_table(x)) {
@@ -271,9 +240,7 @@ dropped_note <- function(n_dropped, indent = "   ") {
 }
 
 print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\n")
+  show_call(x$call)
   tab <- coef_matrix(x, "p")
   stats::printCoefmat(tab, digits = digits, P.values = TRUE, has.Pvalue = TRUE,
                       signif.stars = FALSE, na.print = "NA", ...)
@@ -308,9 +275,7 @@ summary.hrr_coxph <- function(object, conf.int = 0.95, ...) {
 
 print.summary.hrr_coxph <- function(x, digits = max(getOption("digits") - 3L, 3L),
                                     signif.stars = getOption("show.signif.stars"), ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\n")
+  show_call(x$call)
   cat(sprintf("  n= %d, number of events= %d\n", x$n, x$nevent))
   dropped_note(x$n_dropped)
   if (!is.null(x$n_cluster)) cat(sprintf("  clusters= %d\n", x$n_cluster))
@@ -342,30 +307,17 @@ predict.hrr_coxph <- function(object, newdata, type = "lp", times = NULL, stratu
                               ...) {
   args <- list(type = type, times = if (is.null(times)) NULL else as.double(times),
                stratum = if (is.null(stratum)) NULL else as.character(stratum))
-  ok <- NULL   # new rows with every value present (the others predict NA)
-  if (missing(newdata) || is.null(newdata)) {
-    rn <- names(object$linear.predictors)
-  } else {
-    mf <- new_frame(object, newdata)
-    X <- new_design(object, mf)
-    off <- NULL
-    if (length(object$offset_terms)) {
-      env <- environment(object$formula) %||% parent.frame()
-      off <- as.double(Reduce(`+`, lapply(object$offset_terms,
-                                          function(e) eval_in(e, newdata, env))))
-    }
-    ok <- stats::complete.cases(X) & (if (is.null(off)) TRUE else !is.na(off))
-    args$covariates <- matrix_columns(X[ok, , drop = FALSE])
-    if (!is.null(off)) args$offset <- off[ok]
-    rn <- rownames(mf)
+  nd <- list(args = args, rn = names(object$linear.predictors))
+  if (!missing(newdata) && !is.null(newdata)) {
+    nd <- newdata_args(object, newdata, object$offset_terms, args)
   }
-  out <- hrr_fit_call(cox_ptr(object), "predict", args)
-  if (!is.null(ok)) out <- fill_rows(out, ok)
+  out <- hrr_fit_call(cox_ptr(object), "predict", nd$args)
+  if (!is.null(nd$ok)) out <- fill_rows(out, nd$ok)
   if (is.matrix(out)) {
-    dimnames(out) <- list(rn, format(times))
+    dimnames(out) <- list(nd$rn, format(times))
     return(out)
   }
-  stats::setNames(out, rn)
+  stats::setNames(out, nd$rn)
 }
 
 # Harrell's concordance of the linear predictor with the outcome, as
@@ -471,6 +423,22 @@ check_design_size <- function(terms, mf) {
   hrr_call("design_size", list(n = as.double(n), p = as.double(p),
                                factor = widest, levels = if (k > 0L) as.double(k)))
   invisible(NULL)
+}
+
+# The core's predict() arguments `args` with the design columns (and offset: the sum of
+# the expressions `offsets` evaluated in it) of the rows of `newdata` with every value
+# present, `ok` (the others predict NA); `rn`: newdata's row names.
+newdata_args <- function(object, newdata, offsets, args) {
+  mf <- new_frame(object, newdata)
+  X <- new_design(object, mf)
+  env <- environment(object$formula) %||% parent.frame()
+  off <- if (length(offsets)) {
+    as.double(Reduce(`+`, lapply(offsets, function(e) eval_in(e, newdata, env))))
+  }
+  ok <- stats::complete.cases(X) & (if (is.null(off)) TRUE else !is.na(off))
+  args$covariates <- matrix_columns(X[ok, , drop = FALSE])
+  if (!is.null(off)) args$offset <- off[ok]
+  list(args = args, ok = ok, rn = rownames(mf))
 }
 
 # The design columns of a new model frame with the fit's contrasts (no intercept).

@@ -18,24 +18,12 @@ flexible_parametric <- function(formula, data, df = 3, knots = NULL, boundary_kn
   bh <- resolve_weights(substitute(bhazard), data, parent.frame(), arg = "bhazard")
   tt <- rhs_terms(formula, data, NULL, env)
   check_specials(tt, unsupported_specials("flexible_parametric"))
-  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
-    model.frame(tt, data = data, na.action = stats::na.pass)
-  mf_terms <- attr(mf, "terms")
-  pre <- surv_entries(surv, data, env)
-  if (!is.null(w)) pre <- c(pre, list(col_entry("weights", "weights",
-                                                as_double_column(w, "weights", "weights"))))
-  if (!is.null(bh)) pre <- c(pre, list(col_entry("bhazard", "bhazard",
-                                                 as_double_column(bh, "bhazard", "bhazard"))))
+  mf <- frame_of(tt, data)
+  pre <- c(surv_entries(surv, data, env), num_entry("weights", w), num_entry("bhazard", bh))
   inp <- model_inputs(pre, mf, function(nm, j) "covariates", na_action)
   by_arg <- inp$by_arg
-  miss <- inp$miss
-  mf <- inp$mf
-  xterms <- fitted_terms(tt, mf_terms)
-  attr(xterms, "intercept") <- 1L
-  check_two_levels(xterms, mf)
-  X <- model.matrix(xterms, mf)
-  contrasts <- attr(X, "contrasts")
-  X <- X[, attr(X, "assign") != 0L, drop = FALSE]
+  d <- model_design(fitted_terms(tt, attr(mf, "terms")), inp$mf, size = FALSE)
+  X <- d$X
   if (!is.null(tvc) && (!is.list(tvc) || is.null(names(tvc)))) {
     stop("argument `tvc` must be a named list: covariate = degrees of freedom, e.g. list(x = 2)",
          call. = FALSE)
@@ -46,48 +34,28 @@ flexible_parametric <- function(formula, data, df = 3, knots = NULL, boundary_kn
                  knots = if (!is.null(knots)) as.double(knots),
                  boundary_knots = if (!is.null(boundary_knots)) as.double(boundary_knots),
                  scale = scale, tvc = if (!is.null(tvc)) lapply(tvc, as.double),
-                 max_iter = ctrl$iter.max, eps = ctrl$eps,
-                 labels = list(max_iter = "control$iter.max", eps = "control$eps"), rows = miss$keep)
+                 max_iter = ctrl$iter.max, eps = ctrl$eps, labels = cox_labels,
+                 rows = inp$miss$keep)
   out <- hrr_call("flexible_parametric", inputs)
   v <- out$value
   structure(list(
     coefficients = stats::setNames(nan_to_na(v$coef), v$names), var = v$var, loglik = v$loglik,
     df = v$df, iter = v$iterations, converged = v$converged, n = v$n, nevent = v$n_event,
     scale = v$scale, knots = v$knots, covariates = v$covariates, table = v$table,
-    conf_level = v$conf_level, relative = isTRUE(v$relative), n_dropped = miss$n_dropped, terms = xterms,
-    xlevels = stats::.getXlevels(xterms, mf), contrasts = contrasts, formula = formula,
+    conf_level = v$conf_level, relative = isTRUE(v$relative), n_dropped = inp$miss$n_dropped,
+    terms = d$terms, xlevels = d$xlevels, contrasts = d$contrasts, formula = formula,
     call = call, inputs = inputs, ptr = out$fit),
     class = "hrr_flexsurv")
 }
 
-coef.hrr_flexsurv <- function(object, ...) object$coefficients
-vcov.hrr_flexsurv <- function(object, ...) object$var
-nobs.hrr_flexsurv <- function(object, ...) object$n
-logLik.hrr_flexsurv <- function(object, ...) {
-  structure(object$loglik, df = object$df, nobs = object$n, class = "logLik")
-}
-confint.hrr_flexsurv <- function(object, parm, level = 0.95, ...) {
-  confint_from_summary(object, parm, level, ...)
-}
-
-summary.hrr_flexsurv <- function(object, conf.int = 0.95, ..., .label = "conf.int") {
-  fit_summary(object, conf.int, "flexible_parametric", "summary.hrr_flexsurv", .label)
-}
-
-print.hrr_flexsurv <- function(x, ...) print_summary_of(x, ...)
-
 print.summary.hrr_flexsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   f <- x$fit
   cat("Flexible parametric survival model (scale \"", f$scale, "\")\n", sep = "")
-  if (!is.null(f$call)) { cat("Call: "); print(f$call) }
-  tab <- x$table
-  m <- as.matrix(tab[, c("coef", "se", "z", "p")])
-  dimnames(m) <- list(tab$term, c("Estimate", "Std. Error", "z", "p"))
-  print(signif(m, digits))
+  print_fit_table(x, coef_matrix_of(x$table, "p", c("coef", "se", "z", "p"),
+                                    c("Estimate", "Std. Error", "z")), digits)
   cat("\nKnots (time):", paste(format(f$knots, digits = digits), collapse = " "), "\n")
   cat("Log-likelihood:", format(f$loglik, digits = digits + 3L), "\n")
-  cat("n=", f$n, ", events=", format(f$nevent),
-      if (f$n_dropped) sprintf(" (%d observations deleted due to missingness)", f$n_dropped), "\n", sep = "")
+  cat("n=", f$n, ", events=", format(f$nevent), deleted_note(f$n_dropped), "\n", sep = "")
   invisible(x)
 }
 
@@ -152,8 +120,7 @@ flex_relative_args <- function(object, newdata, ratetable, age, year, sex, indiv
     stop("argument `object` must be a flexible_parametric() fit", call. = FALSE)
   }
   ratetable <- check_rate_table(ratetable)
-  n <- n_of(newdata, age, year, sex)
-  args <- rate_values(ratetable, age, year, sex, newdata, n, age_unit)
+  args <- rate_values(ratetable, age, year, sex, newdata, age_unit)
   args$covariates <- flex_rows(object, newdata)
   args$individual <- isTRUE(individual)
   args$conf_level <- level
@@ -169,11 +136,7 @@ rp_crude_probabilities <- function(object, times, newdata = NULL, ratetable, age
   if (missing(times) || !is.numeric(times)) stop("argument `times` must be a numeric vector", call. = FALSE)
   args <- flex_relative_args(object, newdata, ratetable, age, year, sex, individual, age_unit, level)
   args$times <- as.double(times)
-  out <- hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), "crude_probabilities", args)
-  for (msg in out$warnings) warning(msg, call. = FALSE)
-  out <- out$table
-  if (!is.null(out$row)) out$row <- as.integer(out$row)
-  out
+  flex_relative_call(object, "crude_probabilities", args)
 }
 
 # Loss in life expectancy (Andersson et al. 2013): expected minus observed life expectancy,
@@ -185,9 +148,14 @@ loss_in_life_expectancy <- function(object, newdata = NULL, ratetable, age = "ag
   args <- flex_relative_args(object, newdata, ratetable, age, year, sex, individual, age_unit, level)
   args$horizon <- if (!is.null(horizon)) as.double(horizon)
   args$max_age <- as.double(max_age)
-  out <- hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), "loss_in_life_expectancy", args)
+  flex_relative_call(object, "loss_in_life_expectancy", args)
+}
+
+# The core fit's table of `method` (its warnings issued), rows numbered as integers.
+flex_relative_call <- function(object, method, args) {
+  out <- hrr_fit_call(ptr_or_refit(object, "flexible_parametric"), method, args)
   for (msg in out$warnings) warning(msg, call. = FALSE)
-  out <- out$table
-  if (!is.null(out$row)) out$row <- as.integer(out$row)
-  out
+  tab <- out$table
+  if (!is.null(tab$row)) tab$row <- as.integer(tab$row)
+  tab
 }

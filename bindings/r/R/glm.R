@@ -58,52 +58,31 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   na_action <- check_na_action(na_action)
   fam <- glm_family_of(family, link)
   ctrl <- control_of(control, "list(epsilon = 1e-8, maxit = 25)")
-  if (!inherits(formula, "formula") || length(formula) != 3L) {
-    stop("argument `formula` must be a two-sided formula such as y ~ x", call. = FALSE)
-  }
-  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
-    stop("argument `data` must be a data frame", call. = FALSE)
-  }
+  check_two_sided(formula)
+  check_data(data)
   pf <- parent.frame()
-  w <- resolve_weights(substitute(weights), data, pf)
+  w_expr <- substitute(weights)
+  w <- resolve_weights(w_expr, data, pf)
   offset_expr <- substitute(offset)
   off_arg <- resolve_weights(offset_expr, data, pf, "offset")
   cluster_expr <- substitute(cluster)
   cl <- resolve_weights(cluster_expr, data, pf, "cluster")
 
-  mf <- glm_frame(formula, data)
-  mf_terms <- attr(mf, "terms")
+  g <- glm_inputs(formula, data, c(num_entry("weights", w, label_of(w_expr)),
+                                   num_entry("offset", off_arg, label_of(offset_expr)),
+                                   opt_entry("cluster", cl, label_of(cluster_expr))), na_action)
   resp_label <- label_of(formula[[2L]])
-  cols <- frame_columns(mf)
-  add <- function(arg, label, value) {
-    cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label)
-  }
-  if (!is.null(w)) {
-    add("weights", label_of(substitute(weights)),
-        as_double_column(w, "weights", label_of(substitute(weights))))
-  }
-  if (!is.null(off_arg)) {
-    add("offset", label_of(offset_expr), as_double_column(off_arg, "offset", label_of(offset_expr)))
-  }
-  if (!is.null(cl)) add("cluster", label_of(cluster_expr), cl)
-  miss <- handle_missing(cols, na_action)
-  keep <- miss$keep
-  take <- function(x) if (miss$n_dropped > 0L && !is.null(x)) x[keep] else x
-  mf <- kept_frame(mf, keep)   # unused factor levels dropped, as glm
-
   family_name <- if (.method == "glm_fit") fam$family %||% "gaussian" else
     glm_method_family[[.method]]
-  d <- glm_design(mf, mf_terms, family_name, resp_label, w, off_arg, take)
-  resp <- d$resp; w <- d$w; X <- d$X; xnames <- colnames(X); off <- d$offset
-  assign_ <- d$assign; contrasts <- d$contrasts; intercept <- d$intercept
-  clusters <- if (is.null(cl)) NULL else factor_codes(take(cl))
+  d <- glm_design(g$mf, g$terms, family_name, resp_label, w, off_arg, g$take)
 
   # The core's arguments, kept in the fit to make it again after saveRDS()/readRDS().
   # X itself (borrowed by the core, not copied) with its column names.
-  inputs <- list(y = resp$y, covariates = X, covariate_names = xnames, weights = w, offset = off,
-                 cluster = as_grouping(clusters), family = fam$family, link = fam$link,
-                 theta = theta, robust = robust, intercept = intercept,
-                 epsilon = ctrl$epsilon, max_iter = ctrl$maxit, start = start, rows = keep,
+  clusters <- if (!is.null(cl)) factor_codes(g$take(cl))
+  inputs <- list(y = d$resp$y, covariates = d$X, covariate_names = colnames(d$X), weights = d$w,
+                 offset = d$offset, cluster = as_grouping(clusters), family = fam$family,
+                 link = fam$link, theta = theta, robust = robust, intercept = d$intercept,
+                 epsilon = ctrl$epsilon, max_iter = ctrl$maxit, start = start, rows = g$miss$keep,
                  labels = glm_labels)
   out <- glm_call(.method, inputs, resp_label)
   v <- out$value
@@ -114,7 +93,7 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   }
   robust_fit <- !is.null(v$robust)
   tab <- na_table(v$table)
-  rn <- rownames(mf)
+  rn <- rownames(g$mf)
   fit <- list(
     coefficients = stats::setNames(nan_to_na(v$coef), cf_names),
     var = named(v$var),
@@ -134,18 +113,18 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
     linear.predictors = stats::setNames(v$linear_predictors, rn),
     weights = stats::setNames(v$working_weights, rn),
     prior.weights = stats::setNames(v$prior_weights, rn),
-    y = stats::setNames(resp$y, rn),
+    y = stats::setNames(d$resp$y, rn),
     SE.theta = v$se_theta,
     robust = v$robust %||% FALSE,
-    intercept = intercept,
-    terms = mf_terms,
-    assign = assign_[assign_ != 0L],
-    xlevels = stats::.getXlevels(mf_terms, mf),
-    contrasts = contrasts,
+    intercept = d$intercept,
+    terms = g$terms,
+    assign = d$assign,
+    xlevels = d$xlevels,
+    contrasts = d$contrasts,
     offset_expr = if (is.name(offset_expr) || is.call(offset_expr)) offset_expr else NULL,
     has_offset_arg = !is.null(off_arg),
     response = resp_label,
-    n_dropped = miss$n_dropped,
+    n_dropped = g$miss$n_dropped,
     formula = formula,
     method = .method,
     inputs = inputs,
@@ -173,13 +152,14 @@ glm_call <- function(method, args, label) {
   hrr_warn(rust_value(res))
 }
 
-# The Rust fit behind `x`; made again from the stored inputs after saveRDS()/readRDS().
-glm_ptr <- function(x) {
+# The Rust fit behind `x` (a GLM, or a fit of the core's `method`); made again from the
+# stored inputs after saveRDS()/readRDS().
+glm_ptr <- function(x, method = x$method) {
   if (is.null(x$inputs) || is.null(x$inputs$covariate_names)) {
     stop("this glm_fit() fit was made by an older version of hrrstats: refit it",
          call. = FALSE)
   }
-  if (hrr_fit_alive_(x$ptr)) x$ptr else glm_call(x$method, x$inputs, x$response)$fit
+  if (hrr_fit_alive_(x$ptr)) x$ptr else glm_call(method, x$inputs, x$response)$fit
 }
 
 # The family name (NULL: the method's default) and link (NULL: the family's) for the
@@ -223,16 +203,6 @@ glm_response <- function(y, family, label) {
 }
 
 # ---- methods ------------------------------------------------------------------------
-
-coef.hrr_glm <- function(object, ...) object$coefficients
-
-vcov.hrr_glm <- function(object, ...) object$var
-
-nobs.hrr_glm <- function(object, ...) object$nobs
-
-logLik.hrr_glm <- function(object, ...) {
-  structure(object$loglik, df = object$loglik_df, nobs = object$nobs, class = "logLik")
-}
 
 # Wald limits (confint.default) and the coefficient table (exp_coef for log and logit
 # links, z or t): the Cox methods (cox.R).
@@ -320,26 +290,50 @@ print.summary.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L),
 }
 
 # Predictions as predict.glm: on the link or the response scale, for the fitted rows or
-# `newdata` (design built with the model's terms, factor levels and contrasts; offset()
-# terms and an offset given as a column or expression evaluated in `newdata`). Standard
-# errors use the model-based variance, as predict.glm; the core computes them from the
-# fit it holds (given the covariates: the fit keeps no copy of X).
+# `newdata`. Standard errors use the model-based variance, as predict.glm.
 predict.hrr_glm <- function(object, newdata, type = "link", se.fit = FALSE, ...) {
+  link_predict(object, if (!missing(newdata)) newdata, type, se.fit, glm_ptr,
+               list(residual.scale = sqrt(object$dispersion)))
+}
+
+# Predictions of a GLM or GEE fit by the core (the fit `ptr(object)`), for the fitted rows
+# or `newdata` (design built with the model's terms, factor levels and contrasts; offset()
+# terms and an offset given as a column or expression evaluated in `newdata`); rows with
+# missing values predict NA, as predict.glm with na.pass. With `se.fit`: predict.glm's
+# list (fit, se.fit, and `extra`). The core fit keeps no copy of X: the fitted rows'
+# covariates are sent again.
+link_predict <- function(object, newdata, type, se.fit, ptr, extra = NULL) {
   check_flag(se.fit, "se.fit")
-  if (missing(newdata) || is.null(newdata)) {
+  if (is.null(newdata)) {
     if (!se.fit && identical(type, "link")) return(object$linear.predictors)
     if (!se.fit && identical(type, "response")) return(object$fitted.values)
-    # the fitted rows' covariates again (the core fit keeps no copy of X)
-    return(glm_predict(object, object$inputs$covariates, object$inputs$offset,
-                       names(object$fitted.values), se.fit, type))
+    X <- object$inputs$covariates
+    off <- object$inputs$offset
+    rn <- names(object$fitted.values)
+  } else {
+    mf <- new_frame(object, newdata)
+    X <- new_design(object, mf)
+    if (!identical(colnames(X), object$inputs$covariate_names)) {
+      stop("argument `newdata`: its design matrix does not have the model's columns (",
+           paste(object$inputs$covariate_names, collapse = ", "), ")", call. = FALSE)
+    }
+    off <- newdata_offset(object, newdata, stats::model.offset(mf), nrow(X))
+    rn <- rownames(mf)
   }
-  mf <- new_frame(object, newdata)
-  X <- new_design(object, mf)
-  if (!identical(colnames(X), object$inputs$covariate_names)) {
-    stop("argument `newdata`: its design matrix does not have the model's columns (",
-         paste(object$inputs$covariate_names, collapse = ", "), ")", call. = FALSE)
-  }
-  off <- stats::model.offset(mf)
+  ok <- stats::complete.cases(X) & (if (is.null(off)) TRUE else !is.na(off))
+  all_ok <- all(ok)
+  Xo <- if (all_ok) X else X[ok, , drop = FALSE]
+  pr <- hrr_fit_call(ptr(object), "predict",
+                     list(covariates = Xo, covariate_names = colnames(Xo),
+                          offset = if (is.null(off) || all_ok) off else off[ok], type = type))
+  fill <- function(v) stats::setNames(fill_rows(v, ok), rn)
+  if (!se.fit) return(fill(pr$fit))
+  c(list(fit = fill(pr$fit), se.fit = fill(pr$se)), extra)
+}
+
+# The offset of `newdata`: its offset() terms `off` plus the model's `offset` argument
+# (a column or expression) evaluated in it.
+newdata_offset <- function(object, newdata, off, n) {
   if (isTRUE(object$has_offset_arg)) {
     if (is.null(object$offset_expr)) {
       stop("argument `newdata`: the model's offset was given as a vector; give it as a ",
@@ -348,32 +342,14 @@ predict.hrr_glm <- function(object, newdata, type = "link", se.fit = FALSE, ...)
     }
     env <- environment(object$formula) %||% parent.frame()
     extra <- as.double(eval_in(object$offset_expr, newdata, env))
-    if (length(extra) != nrow(X)) {
+    if (length(extra) != n) {
       stop(sprintf(paste0("argument `newdata`: the offset (%s) has length %d there, ",
                           "not one value per row (%d)"),
-                   label_of(object$offset_expr), length(extra), nrow(X)), call. = FALSE)
+                   label_of(object$offset_expr), length(extra), n), call. = FALSE)
     }
     off <- (if (is.null(off)) 0 else off) + extra
   }
-  if (!is.null(off)) off <- as.double(off)
-  glm_predict(object, X, off, rownames(mf), se.fit, type)
-}
-
-# The core's predictions for design `X` and offset `off` (rows with missing values
-# predict NA, as predict.glm with na.pass), named `rn`; with `se.fit` as predict.glm's
-# list.
-glm_predict <- function(object, X, off, rn, se.fit, type) {
-  ok <- stats::complete.cases(X) & (if (is.null(off)) TRUE else !is.na(off))
-  all_ok <- all(ok)
-  Xo <- if (all_ok) X else X[ok, , drop = FALSE]
-  oo <- if (is.null(off) || all_ok) off else off[ok]
-  pr <- hrr_fit_call(glm_ptr(object), "predict",
-                     list(covariates = Xo, covariate_names = colnames(Xo), offset = oo,
-                          type = type))
-  fill <- function(v) stats::setNames(fill_rows(v, ok), rn)
-  fit <- fill(pr$fit)
-  if (!se.fit) return(fit)
-  list(fit = fit, se.fit = fill(pr$se), residual.scale = sqrt(object$dispersion))
+  if (!is.null(off)) as.double(off)
 }
 
 # Residuals as residuals.glm ("deviance", "pearson", "working" or "response"), computed
@@ -390,41 +366,34 @@ glm_design <- function(mf, mf_terms, family_name, resp_label, w, off_arg, take) 
   resp <- glm_response(model.response(mf), family_name, resp_label)
   w <- take(if (is.null(w)) NULL else as.double(w))
   if (!is.null(resp$trials)) w <- if (is.null(w)) resp$trials else w * resp$trials
-  check_two_levels(mf_terms, mf)
-  check_design_size(mf_terms, mf)
-  X <- model.matrix(mf_terms, mf)
-  assign_ <- attr(X, "assign")
-  contrasts <- attr(X, "contrasts")
-  X <- X[, assign_ != 0L, drop = FALSE]
-  if (ncol(X) == 0L) {
+  d <- model_design(mf_terms, mf, coxph_intercept = FALSE)
+  if (ncol(d$X) == 0L) {
     stop("argument `formula`: a model needs at least one covariate ",
          "(intercept-only and empty models are not supported)", call. = FALSE)
   }
-  storage.mode(X) <- "double"
+  storage.mode(d$X) <- "double"
   off <- stats::model.offset(mf)
   if (!is.null(off_arg)) off <- (if (is.null(off)) 0 else off) + take(as.double(off_arg))
-  if (!is.null(off)) off <- as.double(off)
-  list(resp = resp, w = w, X = X, assign = assign_, contrasts = contrasts,
-       intercept = attr(mf_terms, "intercept") == 1L, offset = off)
+  c(d, list(resp = resp, w = w, offset = if (!is.null(off)) as.double(off)))
 }
 
-# The model frame of a GLM-type formula, missing values kept (handle_missing() decides).
-glm_frame <- function(formula, data) {
-  tt <- if (is.null(data)) terms(formula) else terms(formula, data = data)
-  if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
-    model.frame(tt, data = data, na.action = stats::na.pass)
+# The model frame of a GLM-type formula and the columns `extra` (weights, offset, cluster,
+# ...: model_inputs() entries), checked together for missing values: list(mf (the kept
+# rows, unused factor levels dropped as glm), terms, miss (handle_missing()'s), take (a
+# column on the kept rows)).
+glm_inputs <- function(formula, data, extra, na_action) {
+  mf <- frame_of(terms(formula, data = data), data)
+  miss <- handle_missing(c(frame_columns(mf), extra), na_action)
+  take <- function(x) if (miss$n_dropped > 0L && !is.null(x)) x[miss$keep] else x
+  list(mf = kept_frame(mf, miss$keep), terms = attr(mf, "terms"), miss = miss, take = take)
 }
 
 # The columns of a model frame as handle_missing() checks them: the response (`y`),
 # offset() terms (`offset`) and the covariates, named as the user wrote them.
 frame_columns <- function(mf) {
   tt <- attr(mf, "terms")
-  offset_cols <- attr(tt, "offset")
-  lapply(seq_along(mf), function(j) {
-    v <- mf[[j]]
-    arg <- if (j == attr(tt, "response")) "y" else if (j %in% offset_cols) "offset" else
+  frame_entries(mf, function(nm, j) {
+    if (j == attr(tt, "response")) "y" else if (j %in% attr(tt, "offset")) "offset" else
       "covariates"
-    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)   # cbind(), poly()
-    list(value = v, arg = arg, label = names(mf)[j])
   })
 }

@@ -68,9 +68,33 @@ parse_surv_lhs <- function(formula, mstate = FALSE) {
 # terms' functions are looked up.
 rhs_terms <- function(formula, data, specials = NULL, env = environment(formula)) {
   environment(formula) <- env
-  tt <- if (is.null(data)) terms(formula, specials = specials) else
-    terms(formula, specials = specials, data = data)
-  stats::delete.response(tt)
+  stats::delete.response(terms(formula, specials = specials, data = data))
+}
+
+# The model frame of the terms `tt` in `data` (NULL: the formula's environment), missing
+# values kept (handle_missing() decides).
+frame_of <- function(tt, data) model.frame(tt, data = data, na.action = stats::na.pass)
+
+# An environment over `env` in which a formula's strata() (survival's, or `strata`) and
+# cluster() (the variable itself) are found even when survival is not attached, as coxph
+# finds them in its own environment.
+specials_env <- function(env, strata = survival::strata, cluster = TRUE) {
+  e <- new.env(parent = env)
+  assign("strata", strata, envir = e)
+  if (cluster) assign("cluster", function(x) x, envir = e)
+  e
+}
+
+check_data <- function(data) {
+  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
+    stop("argument `data` must be a data frame", call. = FALSE)
+  }
+}
+
+check_two_sided <- function(formula, example = "y ~ x") {
+  if (!inherits(formula, "formula") || length(formula) != 3L) {
+    stop("argument `formula` must be a two-sided formula such as ", example, call. = FALSE)
+  }
 }
 
 # The survival package's terms a method does not support, by function name: the
@@ -190,15 +214,9 @@ handle_missing <- function(columns, na_action) {
 # are an error naming the variable and the user's row, or dropped (`na_action`).
 # Returns list(by_arg = function(arg): that column on the kept rows (NULL if absent),
 # miss = handle_missing()'s list(keep, n_dropped), mf = the kept frame (kept_frame())).
-# Shared by cox_ph(), fine_gray() and parametric_survival().
+# Shared by the survival-type fitters (cox_ph(), fine_gray(), parametric_survival(), ...
 model_inputs <- function(pre, mf, arg_of, na_action) {
-  cols <- pre
-  for (j in seq_along(mf)) {
-    v <- mf[[j]]
-    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)   # e.g. poly()
-    cols[[length(cols) + 1L]] <- list(value = v, arg = arg_of(names(mf)[j], j),
-                                      label = names(mf)[j])
-  }
+  cols <- c(pre, frame_entries(mf, arg_of))
   miss <- handle_missing(cols, na_action)
   args <- vapply(cols, `[[`, "", "arg")
   by_arg <- function(a) {
@@ -208,10 +226,81 @@ model_inputs <- function(pre, mf, arg_of, na_action) {
   list(by_arg = by_arg, miss = miss, mf = kept_frame(mf, miss$keep))
 }
 
+# The design of a model as coxph (and, `coxph_intercept = FALSE`, glm) builds it: the
+# model terms `xterms` (with the fitted bases, fitted_terms()) with an intercept, whose
+# column is then dropped; factors checked for two levels and, with `size`, the design's
+# size by the core first. `empty`: the error when there are no terms. Returns
+# list(terms, X, assign, contrasts, xlevels, intercept (whether the formula has one)).
+model_design <- function(xterms, mf, size = TRUE, empty = NULL, coxph_intercept = TRUE) {
+  intercept <- attr(xterms, "intercept") == 1L
+  if (coxph_intercept) attr(xterms, "intercept") <- 1L
+  if (!is.null(empty) && length(attr(xterms, "term.labels")) == 0L) {
+    stop("argument `formula`: ", empty, call. = FALSE)
+  }
+  check_two_levels(xterms, mf)
+  if (size) check_design_size(xterms, mf)
+  X <- model.matrix(xterms, mf)
+  a <- attr(X, "assign")
+  list(terms = xterms, X = X[, a != 0L, drop = FALSE], assign = a[a != 0L],
+       contrasts = attr(X, "contrasts"), xlevels = stats::.getXlevels(xterms, mf),
+       intercept = intercept)
+}
+
+# model_inputs()'s argument of each model-frame variable: the variables of strata() and
+# cluster() terms (untangle.specials() results), offset() terms (positions `offset_cols`),
+# else covariates.
+special_arg <- function(st_sp, cl_sp = NULL, offset_cols = NULL) {
+  function(nm, j) {
+    if (nm %in% st_sp$vars) "strata" else if (nm %in% cl_sp$vars) "cluster" else
+      if (j %in% offset_cols) "offset" else "covariates"
+  }
+}
+
+check_one_cluster <- function(cl_sp) {
+  if (length(cl_sp$vars) > 1L) {
+    stop("argument `formula`: only one cluster() term is allowed", call. = FALSE)
+  }
+}
+
+# The terms `tt` without the terms at positions `drop` (strata(), cluster()), with the
+# fitted bases of the model frame's terms `mf_terms`.
+model_terms <- function(tt, drop, mf_terms) {
+  fitted_terms(if (length(drop)) tt[-drop] else tt, mf_terms)
+}
+
+# The stratum of each row from the strata() variables `vars` of `mf` (several crossed by
+# `cross`: by default survival::strata() with short labels), as factor_codes(); NULL
+# without.
+strata_codes <- function(mf, vars, cross = function(v) {
+  do.call(survival::strata, c(v, shortlabel = TRUE))
+}) {
+  if (!length(vars)) return(NULL)
+  factor_codes(if (length(vars) == 1L) mf[[vars]] else cross(unname(as.list(mf[vars]))))
+}
+
+# The variables of the model frame `mf` as handle_missing() checks them: the argument of
+# each is `arg_of(name, j)`, a matrix variable (cbind(), poly()) enters as an NA marker.
+frame_entries <- function(mf, arg_of) {
+  lapply(seq_along(mf), function(j) {
+    v <- mf[[j]]
+    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)
+    list(value = v, arg = arg_of(names(mf)[j], j), label = names(mf)[j])
+  })
+}
+
 # An entry of model_inputs()'s `pre`: the column `value` of argument `arg`, written by
 # the user as `expr` (a call or a label).
 col_entry <- function(arg, expr, value) {
   list(value = value, arg = arg, label = if (is.character(expr)) expr else label_of(expr))
+}
+
+# model_inputs()'s entry of an optional argument (none when `value` is NULL); num_entry():
+# a numeric one.
+opt_entry <- function(arg, value, label = arg) {
+  if (!is.null(value)) list(col_entry(arg, label, value))
+}
+num_entry <- function(arg, value, label = arg) {
+  opt_entry(arg, if (!is.null(value)) as_double_column(value, arg, label), label)
 }
 
 # The response columns time, status and entry of Surv(...) (parse_surv_lhs()) as
@@ -268,73 +357,53 @@ combine_factors <- function(fcs, names) {
 # `status`, after dropping rows with missing values) and named `cause` in messages.
 model_columns <- function(formula, data, weights, na_action, env, event = FALSE,
                           method = "kaplan_meier") {
-  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
-    stop("argument `data` must be a data frame", call. = FALSE)
-  }
+  check_data(data)
   f <- parse_surv_formula(formula, data, mstate = event, method = method)
-  ev <- function(e) eval_in(e, data, env)
-
-  cols <- list()
-  add <- function(arg, expr, value) {
-    cols[[length(cols) + 1L]] <<- list(value = value, arg = arg, label = label_of(expr))
-  }
-  add("time", f$surv$time, as_double_column(ev(f$surv$time), "time", label_of(f$surv$time)))
-  if (event) {
-    add("cause", f$surv$status, event_column(ev(f$surv$status), label_of(f$surv$status)))
-  } else {
-    add("status", f$surv$status,
-        as_double_column(ev(f$surv$status), "status", label_of(f$surv$status)))
-  }
-  if (!is.null(f$surv$entry)) {
-    add("entry", f$surv$entry,
-        as_double_column(ev(f$surv$entry), "entry", label_of(f$surv$entry)))
-  }
-  if (!is.null(weights)) {
-    add("weights", quote(weights), as_double_column(weights, "weights", "weights"))
-  }
-  n_fixed <- length(cols)
-  for (e in f$plain) add("group", e, ev(e))
-  n_plain <- length(f$plain)
-  for (e in f$strata) add("strata", e, ev(e))
-
-  miss <- handle_missing(cols, na_action)
-  keep <- miss$keep
-  take <- function(i) if (miss$n_dropped > 0L) cols[[i]]$value[keep] else cols[[i]]$value
+  s <- f$surv
+  fixed <- c(surv_entries(s, data, env, "time"),
+             if (event) cause_entry(s, data, env) else surv_entries(s, data, env, "status"),
+             surv_entries(s, data, env, "entry"), num_entry("weights", weights))
+  rhs <- c(lapply(f$plain, function(e) col_entry("group", e, eval_in(e, data, env))),
+           lapply(f$strata, function(e) col_entry("strata", e, eval_in(e, data, env))))
+  miss <- handle_missing(c(fixed, rhs), na_action)
+  take <- function(col) if (miss$n_dropped > 0L) col$value[miss$keep] else col$value
   by_arg <- function(a) {
-    i <- which(vapply(cols[seq_len(n_fixed)], `[[`, "", "arg") == a)
-    if (length(i)) take(i) else NULL
+    i <- match(a, vapply(fixed, `[[`, "", "arg"))
+    if (!is.na(i)) take(fixed[[i]])
   }
-  rhs <- n_fixed + seq_len(n_plain + length(f$strata))
-  fcs <- vector("list", length(cols))
-  fcs[rhs] <- lapply(rhs, function(i) factor_codes(take(i)))  # each variable coded once
+  fcs <- lapply(rhs, function(col) factor_codes(take(col)))  # each variable coded once
   factor_of <- function(idx) {
-    if (!length(idx)) return(NULL)
-    combine_factors(fcs[idx], vapply(cols[idx], `[[`, "", "label"))
+    if (length(idx)) combine_factors(fcs[idx], vapply(rhs[idx], `[[`, "", "label"))
   }
-  list(
-    time = by_arg("time"), status = by_arg(if (event) "cause" else "status"),
-    entry = by_arg("entry"),
-    weights = by_arg("weights"),
-    plain = factor_of(n_fixed + seq_len(n_plain)),
-    strata = factor_of(n_fixed + n_plain + seq_along(f$strata)),
-    all_rhs = factor_of(n_fixed + seq_len(n_plain + length(f$strata))),
-    n_dropped = miss$n_dropped,
-    keep = keep,
-    labels = vapply(cols, `[[`, "", "label")
-  )
+  n_plain <- length(f$plain)
+  list(time = by_arg("time"), status = by_arg(if (event) "cause" else "status"),
+       entry = by_arg("entry"), weights = by_arg("weights"), plain = factor_of(seq_len(n_plain)),
+       strata = factor_of(n_plain + seq_along(f$strata)), all_rhs = factor_of(seq_along(rhs)),
+       n_dropped = miss$n_dropped, keep = miss$keep)
+}
+
+# The event of Surv(time, event) as model_inputs()' entry `cause` (event_column()).
+cause_entry <- function(surv, data, env) {
+  list(col_entry("cause", surv$status, event_column(eval_in(surv$status, data, env),
+                                                    label_of(surv$status))))
 }
 
 # `weights` given as NULL, a numeric vector, a column name, or a bare column name.
 resolve_weights <- function(wexpr, data, env, arg = "weights") {
   if (is.null(wexpr)) return(NULL)
-  w <- if (is.name(wexpr) || is.call(wexpr)) eval_in(wexpr, data, env) else wexpr
-  if (is.character(w) && length(w) == 1L && !is.null(data)) {
-    if (!w %in% names(data)) {
-      stop(sprintf("argument `%s`: no column \"%s\" in `data`", arg, w), call. = FALSE)
+  column_of(if (is.name(wexpr) || is.call(wexpr)) eval_in(wexpr, data, env) else wexpr, arg, data)
+}
+
+# A column given by name (a single string naming a column of `data`, called `within` in
+# errors) or as a vector. Its length is checked by the core or handle_missing().
+column_of <- function(x, arg, data, within = "data") {
+  if (is.character(x) && length(x) == 1L && !is.null(data)) {
+    if (!x %in% names(data)) {
+      stop(sprintf("argument `%s`: no column \"%s\" in `%s`", arg, x, within), call. = FALSE)
     }
-    w <- data[[w]]
+    return(data[[x]])
   }
-  w
+  x
 }
 
 strata_hint <- function(levels) {
@@ -342,6 +411,11 @@ strata_hint <- function(levels) {
   shown <- levels[seq_len(min(10L, length(levels)))]
   paste0(" [strata: ", paste(seq_along(shown), shown, sep = " = ", collapse = "; "),
          if (length(levels) > 10L) "; ..." else "", "]")
+}
+
+with_row_names <- function(tab, row.names) {
+  if (!is.null(row.names)) rownames(tab) <- row.names
+  tab
 }
 
 # R's missing value where the core gives NaN (undefined limits, unreached quantiles),
@@ -356,6 +430,16 @@ conf_level_of <- function(x) {
     stop("argument `conf_level` must be a single number", call. = FALSE)
   }
   x
+}
+
+# "Call: <call>" and a blank line (print.survfit's header).
+print_call <- function(x) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+
+# "Call:", the call and `after` (print.coxph's header).
+show_call <- function(call, after = "\n") {
+  cat("Call:\n")
+  print(call)
+  cat(after)
 }
 
 # Print a long table one block per level of `by` (survfit's summary layout): the
@@ -394,15 +478,42 @@ ratio_ci <- function(tab, conf.int) {
   ci
 }
 
+# The core's coefficient table of fit `x` at `level` (`label`: the caller's name for the
+# level, for errors): the fit's own table `own` at its level, else the core fit's
+# (`ptr(x)`, refitted after readRDS()).
+table_at <- function(x, level, label, ptr, own = x$table) {
+  if (isTRUE(all.equal(level, x$conf_level)) && !is.null(own)) return(own)
+  hrr_fit_call(ptr(x), "coef_table", list(conf_level = level, labels = list(conf_level = label)))
+}
+
 # summary() of a fit with a core coefficient table: the fit and its table at `conf.int`
-# (the fit's own, or the core fit's `coef_table` at that level; `method` refits after
-# readRDS()).
-# `label`: the caller's name for the level, for errors.
+# (`method` refits after readRDS()).
 fit_summary <- function(object, conf.int, method, class, label = "conf.int") {
-  tab <- if (isTRUE(all.equal(conf.int, object$conf_level))) object$table else
-    hrr_fit_call(ptr_or_refit(object, method), "coef_table",
-                 list(conf_level = conf.int, labels = list(conf_level = label)))
+  tab <- table_at(object, conf.int, label, function(x) ptr_or_refit(x, method))
   structure(list(fit = object, table = na_table(tab)), class = class)
+}
+
+# The columns `cols` of a coefficient table as a matrix (rows: terms) with the column
+# names `labels` and `p_label`; by default print.coxph's columns.
+coef_matrix_of <- function(tab, p_label = "p", cols = c("coef", "exp_coef", "se", "z", "p"),
+                           labels = c("coef", "exp(coef)", "se(coef)", "z")) {
+  m <- as.matrix(tab[, cols])
+  dimnames(m) <- list(tab$term, c(labels, p_label))
+  m
+}
+
+# print.summary() of such a fit: its call and the matrix `m` to `digits` significant digits.
+print_fit_table <- function(x, m, digits) {
+  if (!is.null(x$fit$call)) {
+    cat("Call: ")
+    print(x$fit$call)
+  }
+  print(signif(m, digits))
+}
+
+# " (k observations deleted due to missingness)" after a fit's n (nothing with none).
+deleted_note <- function(n_dropped) {
+  if (n_dropped) sprintf(" (%d observations deleted due to missingness)", n_dropped)
 }
 
 # print() of such a fit: its summary.
@@ -416,6 +527,20 @@ print_summary_of <- function(x, digits = max(3L, getOption("digits") - 3L), ...)
 confint_from_summary <- function(object, parm, level = 0.95, ...) {
   wald_confint(summary(object, conf.int = level, .label = "level")$table, parm, level)
 }
+
+# summary(), print() and confint() of the fits whose summary is their core coefficient
+# table; summary_methods: the core's method of each, to refit after readRDS().
+summary_methods <- c(hrr_survreg = "parametric_survival", hrr_flexsurv = "flexible_parametric",
+                     hrr_clogit = "conditional_logistic", hrr_cch = "case_cohort")
+summary.hrr_survreg <- summary.hrr_flexsurv <- summary.hrr_clogit <- summary.hrr_cch <-
+  function(object, conf.int = 0.95, ..., .label = "conf.int") {
+  cls <- class(object)[1L]
+  fit_summary(object, conf.int, summary_methods[[cls]], paste0("summary.", cls), .label)
+}
+print.hrr_survreg <- print.hrr_flexsurv <- print.hrr_clogit <- print.hrr_cch <- function(x, ...) {
+  print_summary_of(x, ...)
+}
+confint.hrr_flexsurv <- confint.hrr_clogit <- confint.hrr_cch <- confint_from_summary
 
 # The limits of a coefficient table `tab` (term, lower, upper at `level`) as a confint()
 # matrix labelled as confint.default; `parm` (names or positions) selects rows.

@@ -59,9 +59,7 @@ coef.hrr_joinpoint <- function(object, ...) {
 }
 
 as.data.frame.hrr_joinpoint <- function(x, row.names = NULL, optional = FALSE, ...) {
-  tab <- x$segments
-  if (!is.null(row.names)) row.names(tab) <- row.names
-  tab
+  with_row_names(x$segments, row.names)
 }
 
 summary.hrr_joinpoint <- function(object, ...) object$models

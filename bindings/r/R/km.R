@@ -29,11 +29,7 @@ kaplan_meier <- function(formula, data = NULL, weights = NULL, conf_type = "log"
   if (cols$n_dropped > 0L) inputs$rows <- cols$keep
   out <- hrr_call("kaplan_meier", inputs, hint = if (!is.null(st)) strata_hint(levels))
   v <- out$value
-  tab <- v$table
-  tab$strata <- factor(levels[tab$strata], levels = levels)
-  tab$lower <- nan_to_na(tab$lower)
-  tab$upper <- nan_to_na(tab$upper)
-  fit <- c(as.list(tab), list(
+  fit <- c(as.list(labelled(v$table, "strata", levels)), list(
     n = stats::setNames(v$n, levels), events = v$events, strata_levels = levels,
     has_strata = !is.null(st), n_dropped = cols$n_dropped, robust = v$robust,
     conf_type = v$conf_type, conf_level = conf_level, variance = variance,
@@ -86,9 +82,7 @@ as.data.frame.hrr_km <- function(x, row.names = NULL, optional = FALSE, ...) {
 # Quantiles of survival time, per stratum, with confidence limits
 quantile.hrr_km <- function(x, probs = c(0.25, 0.5, 0.75), ...) {
   q <- hrr_fit_call(ptr_or_refit(x, "kaplan_meier"), "quantile", list(probs = as.double(probs)))
-  data.frame(strata = factor(x$strata_levels[q$strata], levels = x$strata_levels),
-             prob = q$prob, quantile = nan_to_na(q$quantile), lower = nan_to_na(q$lower),
-             upper = nan_to_na(q$upper))
+  labelled(q, "strata", x$strata_levels, c("quantile", "lower", "upper"))
 }
 
 # Restricted mean survival time up to `tau` per stratum, as print(survfit, rmean = tau),
@@ -136,22 +130,16 @@ survival_at.hrr_km <- function(fit, times, stratum = NULL, ...) {
   lev <- fit$strata_levels
   a <- hrr_fit_call(ptr_or_refit(fit, "kaplan_meier"), "survival_at",
                     list(times = as.double(times), strata = factor(lev[codes], levels = lev)))
-  a$strata <- factor(lev[a$strata], levels = lev)
-  a$lower <- nan_to_na(a$lower)
-  a$upper <- nan_to_na(a$upper)
-  a
+  labelled(a, "strata", lev)
 }
 
 
 print.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   print_dropped(x$n_dropped)
   med <- median(x)
-  tab <- cbind(n = x$n, events = x$events, median = med$median, med$lower, med$upper)
-  colnames(tab)[4:5] <- paste0(format(x$conf_level), c("LCL", "UCL"))
-  rownames(tab) <- if (x$has_strata) x$strata_levels else ""
-  print(signif(tab, digits), ...)
-  invisible(x)
+  print_final(x, cbind(n = x$n, events = x$events, median = med$median, med$lower, med$upper),
+              x$strata_levels, x$has_strata, digits, ...)
 }
 
 print_dropped <- function(n_dropped) {
@@ -171,7 +159,7 @@ summary.hrr_km <- function(object, times = NULL, ...) {
 }
 
 print.summary.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(x)
   t <- x$table
   cols <- if (x$times) c("time", "n_risk", "survival", "std_err", "lower", "upper") else
     c("time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper")
@@ -188,41 +176,10 @@ plot.hrr_km <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
                         legend = x$has_strata, legend_pos = "topright", main = NULL,
                         censor_marks = TRUE, risk_table = FALSE, risk_times = NULL,
                         xscale = 1, ...) {
-  check_xscale(xscale)
-  k <- length(x$strata_levels)
-  col <- rep_len(col %||% seq_len(k), k)
-  lty <- rep_len(lty, k)
-  if (isTRUE(risk_table)) {
-    op <- risk_table_margin(k)
-    on.exit(graphics::par(op))
-  }
-  xmax <- (if (length(x$time)) max(x$time) else 1) / xscale
-  plot(NA, xlim = c(0, xmax), ylim = ylim, xlab = xlab, ylab = ylab, main = main, ...)
-  for (i in seq_len(k)) {
-    r <- which(as.integer(x$strata) == i)
-    tt <- c(0, x$time[r]) / xscale
-    if (conf_int && x$conf_type != "none") {
-      step_band(tt, c(1, x$lower[r]), c(1, x$upper[r]), xmax, col[i])
-    }
-    lines(c(tt, xmax), c(1, x$survival[r], utils_last(x$survival[r], 1)), type = "s",
-          col = col[i], lty = lty[i], lwd = lwd)
-    if (isTRUE(censor_marks)) {
-      m <- r[x$n_censor[r] > 0]
-      points(x$time[m] / xscale, x$survival[m], pch = 3, col = col[i], cex = 0.6)
-    }
-  }
-  if (isTRUE(legend) && k > 1L) {
-    graphics::legend(legend_pos, legend = x$strata_levels, col = col, lty = lty, lwd = lwd,
-                     bty = "n")
-  }
-  if (isTRUE(risk_table)) {
-    times <- risk_table_times(risk_times)
-    tab <- survival_at(x, times * xscale)
-    tab$time <- tab$time / xscale
-    draw_risk_table(tab, x$strata_levels, col)
-    return(invisible(structure(x, risk_table = tab[c("strata", "time", "n_risk")])))
-  }
-  invisible(x)
+  counts <- function(times) survival_at(x, times)[c("strata", "time", "n_risk")]
+  plot_survival(x, conf_int && x$conf_type != "none", col, censor_marks, risk_table, risk_times,
+                xscale, counts, lty = lty, lwd = lwd, xlab = xlab, ylab = ylab, ylim = ylim,
+                legend = legend, legend_pos = legend_pos, main = main, ...)
 }
 
 utils_last <- function(v, default) if (length(v)) v[length(v)] else default

@@ -44,9 +44,7 @@ logrank_test <- function(formula, data = NULL, rho = 0, na_action = c("fail", "d
 }
 
 print.hrr_logrank <- function(x, digits = max(1L, getOption("digits") - 4L), ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\n")
+  show_call(x$call)
   if (x$n_dropped > 0L) {
     cat(sprintf("n=%d, %d observation%s deleted due to missingness.\n\n", sum(x$n),
                 x$n_dropped, if (x$n_dropped == 1L) "" else "s"))

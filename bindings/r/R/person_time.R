@@ -13,14 +13,8 @@ pt_check_data <- function(data, how) {
 
 # A column of `data` by name, or the vector itself. `within` names the data argument.
 pt_column <- function(x, arg, data, within = "data") {
-  if (is.character(x) && length(x) == 1L && !is.null(data)) {
-    if (!x %in% names(data)) {
-      stop(sprintf("argument `%s`: no column \"%s\" in `%s`", arg, x, within), call. = FALSE)
-    }
-    return(data[[x]])
-  }
   if (is.null(x)) stop(sprintf("argument `%s` is missing", arg), call. = FALSE)
-  x
+  column_of(x, arg, data, within)
 }
 
 # A numeric column (name or vector) as double.
@@ -36,13 +30,6 @@ pt_check_length <- function(x, arg, n, ref) {
     stop(sprintf("argument `%s` has length %d but `%s` has length %d", arg, length(x), ref, n),
          call. = FALSE)
   }
-}
-
-pt_flag <- function(x, arg) {
-  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
-    stop(sprintf("argument `%s` must be TRUE or FALSE", arg), call. = FALSE)
-  }
-  x
 }
 
 # Numeric arguments given as a named list: vectors, column names or single numbers (the
@@ -330,8 +317,7 @@ sir <- function(data = NULL, observed, person_time, reference_rate, by = NULL,
 as.data.frame.hrr_sir <- function(x, row.names = NULL, optional = FALSE, overall = TRUE, ...) {
   tab <- x$table
   if (!overall && length(x$by)) tab <- tab[-nrow(tab), , drop = FALSE]
-  if (!is.null(row.names)) row.names(tab) <- row.names
-  tab
+  with_row_names(tab, row.names)
 }
 
 print.hrr_sir <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
@@ -355,7 +341,7 @@ summary.hrr_sir <- function(object, ...) {
 
 print.summary.hrr_sir <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   s <- x$sir
-  cat("Call: ", paste(deparse(s$call), collapse = "\n"), "\n\n", sep = "")
+  print_call(s)
   tab <- x$table
   for (b in s$by) {
     tab[[b]] <- as.character(tab[[b]])
@@ -417,7 +403,7 @@ plot_rates <- function(table, x, by = NULL, per = 1e5, conf_level = 0.95, events
   xv <- pt_column(x, "x", table, "table")
   ev <- pt_double(events, "events", table, "table")
   pt <- pt_double(person_time, "person_time", table, "table")
-  log <- pt_flag(log, "log")
+  log <- check_flag(log, "log")
   numeric_x <- is.numeric(xv)
   ux <- sort(unique(xv))
   # rows with a missing x or by-value are not drawn; the core pools the rest

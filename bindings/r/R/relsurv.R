@@ -33,18 +33,6 @@ age_years <- function(x, arg) {
   as.double(x)
 }
 
-# A column given by name (a single string naming a column of `data`) or as a vector. Its
-# length is checked by the core (the same message as in Python, naming `arg`).
-column_of <- function(x, arg, data, n = NULL) {
-  if (is.character(x) && length(x) == 1L && !is.null(data)) {
-    if (!x %in% names(data)) {
-      stop(sprintf("argument `%s`: no column \"%s\" in `data`", arg, x), call. = FALSE)
-    }
-    return(data[[x]])
-  }
-  x
-}
-
 # ---- rate tables --------------------------------------------------------------------------
 
 # The hrr_ratetable of the core's record `rec` (see hrrstats_core::api::relsurv): the
@@ -211,15 +199,15 @@ print.hrr_ratetable <- function(x, ...) {
 # codes, read from the column of `data` with its name. `sex` labels are matched to the
 # table's levels; numeric sex codes that are not labels of the table are taken as level
 # positions (1, 2, ...), as survival does.
-rate_values <- function(ratetable, age, year, sex, data, n, age_unit = "years") {
+rate_values <- function(ratetable, age, year, sex, data, age_unit = "years") {
   out <- list(ratetable = ratetable$rec, age_unit = age_unit)
   factors <- list()
   for (d in ratetable$dims) {
     switch(d$kind,
-      age = out$age <- age_years(column_of(age, "age", data, n), "age"),
-      calendar = out$year <- calendar_time(column_of(year, "year", data, n), "year"),
+      age = out$age <- age_years(column_of(age, "age", data), "age"),
+      calendar = out$year <- calendar_time(column_of(year, "year", data), "year"),
       factor = if (d$name == "sex") {
-        out$sex <- sex_codes(column_of(sex, "sex", data, n), d$levels)
+        out$sex <- sex_codes(column_of(sex, "sex", data), d$levels)
       } else {
         if (is.null(data) || !d$name %in% names(data)) {
           stop(sprintf(paste0("the rate table has a dimension `%s` (%s): `data` needs a ",
@@ -273,20 +261,13 @@ check_rate_table <- function(ratetable) {
   ratetable
 }
 
-n_of <- function(data, ...) {
-  if (!is.null(data)) return(nrow(data))
-  for (v in list(...)) if (!(is.character(v) && length(v) == 1L)) return(length(v))
-  NULL
-}
-
 expected_survival <- function(ratetable, data = NULL, age = "age", year = "year",
                               sex = "sex", times, age_unit = "years") {
   ratetable <- check_rate_table(ratetable)
   if (!is.numeric(times) || !length(times)) {
     stop("argument `times` must be a numeric vector", call. = FALSE)
   }
-  n <- n_of(data, age, year, sex)
-  args <- rate_values(ratetable, age, year, sex, data, n, age_unit)
+  args <- rate_values(ratetable, age, year, sex, data, age_unit)
   args$times <- as.double(times)
   m <- hrr_call("expected_survival", args)$value
   dimnames(m) <- list(NULL, format(times))
@@ -299,8 +280,7 @@ expected_survival <- function(ratetable, data = NULL, age = "age", year = "year"
 expected_hazard <- function(ratetable, data = NULL, age = "age", year = "year", sex = "sex",
                             time, age_unit = "years") {
   ratetable <- check_rate_table(ratetable)
-  n <- n_of(data, age, year, sex)
-  args <- rate_values(ratetable, age, year, sex, data, n, age_unit)
+  args <- rate_values(ratetable, age, year, sex, data, age_unit)
   args$time <- as.double(column_of(time, "time", data))
   hrr_call("expected_hazard", args)$value
 }
@@ -343,6 +323,8 @@ netsurv_call <- function(inputs, levels) {
   hrr_call("net_survival", inputs, hint = if (!is.null(inputs$strata)) strata_hint(levels))
 }
 
+netsurv_ptr <- function(x) fit_ptr(x, function() netsurv_call(x$inputs, x$strata_levels))
+
 
 # The core's 1-based positions in column `by` as a factor of `levels`; NA where the
 # columns `na` are undefined (NaN).
@@ -360,7 +342,6 @@ check_times <- function(times, what = "") {
   as.double(times)
 }
 
-print_call <- function(x) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
 
 netsurv_label <- function(method) {
   switch(method, "pohar-perme" = , pp = "Net survival (Pohar-Perme)",
@@ -376,9 +357,8 @@ as.data.frame.hrr_netsurv <- function(x, row.names = NULL, optional = FALSE, ...
 # Values at `times` (by the core): those of the last reported time <= each time
 # (survival 1, standard errors 0 and n_risk NA before the first).
 netsurv_at <- function(x, times) {
-  times <- check_times(times)
-  ptr <- fit_ptr(x, function() netsurv_call(x$inputs, x$strata_levels))
-  labelled(hrr_fit_call(ptr, "at", list(times = times)), "strata", x$strata_levels, "n_risk")
+  labelled(hrr_fit_call(netsurv_ptr(x), "at", list(times = check_times(times))), "strata",
+           x$strata_levels, "n_risk")
 }
 
 summary.hrr_netsurv <- function(object, times = NULL, ...) {
@@ -390,9 +370,7 @@ summary.hrr_netsurv <- function(object, times = NULL, ...) {
 }
 
 as.data.frame.summary.hrr_netsurv <- function(x, row.names = NULL, optional = FALSE, ...) {
-  tab <- x$table
-  if (!is.null(row.names)) rownames(tab) <- row.names
-  tab
+  with_row_names(x$table, row.names)
 }
 
 print.summary.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
@@ -410,7 +388,7 @@ last_row <- function(f, k) {
 
 # The final estimates (n, events, time, survival, lower, upper; one row per level).
 print_final <- function(x, tab, levels, header, digits, ...) {
-  colnames(tab)[5:6] <- paste0(format(x$conf_level), c("LCL", "UCL"))
+  colnames(tab)[ncol(tab) - 1:0] <- paste0(format(x$conf_level), c("LCL", "UCL"))
   rownames(tab) <- if (header) levels else ""
   print(signif(tab, digits), ...)
   invisible(x)
@@ -444,6 +422,7 @@ plot_curves <- function(curves, labels, step, xmax, conf_int, col, lty, lwd, pch
       if (conf_int) step_band(cv$time, cv$lower, cv$upper, xmax, col[i])
       lines(c(cv$time, xmax), c(cv$surv, cv$surv[length(cv$surv)]), type = "s", col = col[i],
             lty = lty[i], lwd = lwd)
+      if (!is.null(cv$marks)) points(cv$marks$x, cv$marks$y, pch = 3, col = col[i], cex = 0.6)
       next
     }
     ok <- is.finite(cv$lower) & is.finite(cv$upper)
@@ -460,11 +439,12 @@ plot_curves <- function(curves, labels, step, xmax, conf_int, col, lty, lwd, pch
   }
 }
 
-# The curves of `tab` per level of `by` (as an integer), from (0, 1).
-curves_of <- function(tab, by, k, time) {
+# The curves of `tab` per level of `by` (as an integer), from (0, 1); times divided by
+# `xscale`.
+curves_of <- function(tab, by, k, time, xscale = 1) {
   lapply(seq_len(k), function(i) {
     t <- tab[as.integer(tab[[by]]) == i, , drop = FALSE]
-    list(time = c(0, t[[time]]), surv = c(1, t$survival), lower = c(1, t$lower),
+    list(time = c(0, t[[time]]) / xscale, surv = c(1, t$survival), lower = c(1, t$lower),
          upper = c(1, t$upper))
   })
 }
@@ -476,6 +456,18 @@ plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
                              ylim = NULL, legend = x$has_strata, legend_pos = "topright",
                              main = NULL, risk_table = FALSE, risk_times = NULL, xscale = 1,
                              ...) {
+  inp <- x$inputs
+  counts <- function(t) risk_counts(inp$time, inp$status, NULL, inp$strata, x$strata_levels, t)
+  plot_survival(x, conf_int, col, FALSE, risk_table, risk_times, xscale, counts, lty = lty,
+                lwd = lwd, xlab = xlab, ylab = ylab, ylim = ylim, legend = legend,
+                legend_pos = legend_pos, main = main, ...)
+}
+
+# plot() of a Kaplan-Meier or net-survival fit `x`: its step curves (plot_curves(), `...`
+# its other arguments) with censoring marks, and the number at risk under the axis
+# (`counts(times)`, times in the data's unit; returned as the attribute "risk_table").
+plot_survival <- function(x, conf_int, col, censor_marks, risk_table, risk_times, xscale,
+                          counts, ...) {
   check_xscale(xscale)
   k <- length(x$strata_levels)
   col <- rep_len(col %||% seq_len(k), k)
@@ -483,20 +475,20 @@ plot.hrr_netsurv <- function(x, conf_int = TRUE, col = NULL, lty = 1, lwd = 1.5,
     op <- risk_table_margin(k)
     on.exit(graphics::par(op))
   }
-  curves <- curves_of(as.data.frame(x), "strata", k, "time")
-  curves <- lapply(curves, function(cv) { cv$time <- cv$time / xscale; cv })
-  plot_curves(curves, x$strata_levels, TRUE, (if (length(x$time)) max(x$time) else 1) / xscale,
-              conf_int, col, lty, lwd, NULL, xlab, ylab, ylim, legend, legend_pos, main, ...)
-  if (isTRUE(risk_table)) {
-    times <- risk_table_times(risk_times)
-    inp <- x$inputs
-    tab <- risk_counts(inp$time, inp$status, NULL, inp$strata, x$strata_levels,
-                       times * xscale)
-    tab$time <- tab$time / xscale
-    draw_risk_table(tab, x$strata_levels, col)
-    return(invisible(structure(x, risk_table = tab)))
+  curves <- curves_of(as.data.frame(x), "strata", k, "time", xscale)
+  if (isTRUE(censor_marks)) {
+    for (i in seq_len(k)) {
+      m <- which(as.integer(x$strata) == i & x$n_censor > 0)
+      curves[[i]]$marks <- list(x = x$time[m] / xscale, y = x$survival[m])
+    }
   }
-  invisible(x)
+  plot_curves(curves, x$strata_levels, TRUE, (if (length(x$time)) max(x$time) else 1) / xscale,
+              conf_int, col, pch = NULL, ...)
+  if (!isTRUE(risk_table)) return(invisible(x))
+  tab <- counts(risk_table_times(risk_times) * xscale)
+  tab$time <- tab$time / xscale
+  draw_risk_table(tab, x$strata_levels, col)
+  invisible(structure(x, risk_table = tab))
 }
 
 # ---- age standardisation ----------------------------------------------------------------
@@ -529,9 +521,8 @@ standard_weights <- function(weights) {
 # levels), by the core: S(t) = sum w_k S_k(t), SE = sqrt(sum w_k^2 se_k^2), limits
 # S -/+ z SE.
 age_standardized.hrr_netsurv <- function(fit, times, weights = "icss1", ...) {
-  times <- check_times(times)
-  ptr <- fit_ptr(fit, function() netsurv_call(fit$inputs, fit$strata_levels))
-  hrr_fit_call(ptr, "age_standardized", list(times = times, weights = standard_weights(weights)))
+  hrr_fit_call(netsurv_ptr(fit), "age_standardized",
+               list(times = check_times(times), weights = standard_weights(weights)))
 }
 
 # ---- comparing net survival, excess-hazard regression, crude probabilities ------------
@@ -553,7 +544,7 @@ relsurv_columns <- function(formula, data, ratetable, age, year, sex, fun) {
          call. = FALSE)
   }
   cols$args <- c(list(time = cols$time, status = cols$status),
-                 rate_values(ratetable, age, year, sex, data, length(cols$time)))
+                 rate_values(ratetable, age, year, sex, data))
   cols
 }
 
@@ -605,9 +596,7 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
   call <- match.call()
   if (identical(method, c("glm.poi", "max.lik"))) method <- "glm.poi"
   ratetable <- check_rate_table(ratetable)
-  if (!is.null(data) && !is.data.frame(data) && !is.list(data)) {
-    stop("argument `data` must be a data frame", call. = FALSE)
-  }
+  check_data(data)
   surv <- parse_surv_lhs(formula)
   if (!is.null(surv$entry)) {
     stop("excess_hazard_model(): delayed entry (Surv(start, stop, status)) is not supported",
@@ -617,35 +606,22 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
     stop(paste("argument `breaks` must be numeric follow-up boundaries in years, such as",
                "c(0, 1, 3, 5, 10)"), call. = FALSE)
   }
-  env <- environment(formula) %||% parent.frame()
-  ev <- function(e) eval_in(e, data, env)
-  time <- as_double_column(ev(surv$time), "time", label_of(surv$time))
-  status <- as_double_column(ev(surv$status), "status", label_of(surv$status))
+  pre <- surv_entries(surv, data, environment(formula) %||% parent.frame(), c("time", "status"))
+  time <- pre[[1L]]$value
 
   # Covariates: R's model.matrix() with the intercept (factor contrasts as usual), the
   # intercept column then dropped; the follow-up intervals take its place.
   tt <- rhs_terms(formula, data)   # `.`: the columns not in Surv()
   check_specials(tt, unsupported_specials("excess_hazard_model"))
   attr(tt, "intercept") <- 1L
-  mf <- if (is.null(data)) model.frame(tt, na.action = stats::na.pass) else
-    model.frame(tt, data = data, na.action = stats::na.pass)
-  cols <- list(list(value = time, arg = "time", label = label_of(surv$time)),
-               list(value = status, arg = "status", label = label_of(surv$status)))
-  for (j in seq_along(mf)) {
-    v <- mf[[j]]
-    if (is.matrix(v)) v <- ifelse(rowSums(is.na(v)) > 0, NA_real_, 0)
-    cols[[length(cols) + 1L]] <- list(value = v, arg = "covariates", label = names(mf)[j])
-  }
-  handle_missing(cols, "fail")
+  mf <- frame_of(tt, data)
+  handle_missing(c(pre, frame_entries(mf, function(nm, j) "covariates")), "fail")
   X <- model.matrix(tt, mf)
   X <- X[, attr(X, "assign") != 0L, drop = FALSE]
-  storage.mode(X) <- "double"
-
-  covs <- lapply(stats::setNames(seq_len(ncol(X)), colnames(X)), function(j) unname(X[, j]))
   v <- hrr_call("excess_hazard_model", c(
-    list(time = time, status = status),
-    rate_values(ratetable, age, year, sex, data, length(time)),
-    list(covariates = covs, breaks = as.double(breaks), method = method)))$value
+    list(time = time, status = pre[[2L]]$value),
+    rate_values(ratetable, age, year, sex, data),
+    list(covariates = matrix_columns(X), breaks = as.double(breaks), method = method)))$value
   by_term <- function(x) if (length(x)) stats::setNames(x, v$names)
   coef_table <- v$coefficients
   rownames(coef_table) <- coef_table$term
@@ -668,22 +644,9 @@ excess_method_label <- function(method) {
          method)
 }
 
-coef.hrr_excess <- function(object, ...) object$coefficients
-
-vcov.hrr_excess <- function(object, ...) object$var
-
-# The columns of the coefficient table `t` that printCoefmat() shows, with R's labels.
-excess_coef_matrix <- function(t) {
-  tab <- as.matrix(t[, c("coef", "exp_coef", "se", "z", "p")])
-  dimnames(tab) <- list(t$term, c("coef", "exp(coef)", "se(coef)", "z", "Pr(>|z|)"))
-  tab
-}
-
 print.hrr_excess <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\nExcess-hazard model (", excess_method_label(x$method), ")\n\n", sep = "")
-  print(signif(excess_coef_matrix(x$coef_table), digits), ...)
+  show_call(x$call, paste0("\nExcess-hazard model (", excess_method_label(x$method), ")\n\n"))
+  print(signif(coef_matrix_of(x$coef_table, "Pr(>|z|)"), digits), ...)
   cat(sprintf("\nn= %d, number of events= %s; log-likelihood %s\n", x$n, format(x$nevent),
               format(x$loglik, digits = digits + 3L)))
   invisible(x)
@@ -700,12 +663,10 @@ summary.hrr_excess <- function(object, ...) {
 
 print.summary.hrr_excess <- function(x, digits = max(getOption("digits") - 3L, 3L),
                                      signif.stars = getOption("show.signif.stars"), ...) {
-  cat("Call:\n")
-  print(x$call)
-  cat("\n  ", excess_method_label(x$method), "\n", sep = "")
+  show_call(x$call, paste0("\n  ", excess_method_label(x$method), "\n"))
   cat(sprintf("  n= %d, number of events= %s\n", x$n, format(x$nevent)))
   cat(sprintf("  follow-up intervals (years): %s\n\n", paste(x$breaks, collapse = ", ")))
-  stats::printCoefmat(excess_coef_matrix(x$coefficients), digits = digits,
+  stats::printCoefmat(coef_matrix_of(x$coefficients, "Pr(>|z|)"), digits = digits,
                       signif.stars = signif.stars, P.values = TRUE, has.Pvalue = TRUE,
                       na.print = "NA", ...)
   cat("\n  exp(coef) of the covariates: excess hazard ratios; of the fu terms: excess\n",

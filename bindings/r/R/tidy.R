@@ -41,14 +41,11 @@ tidy_coef <- function(x, conf.int = FALSE, conf.level = 0.95, exponentiate = FAL
   out
 }
 
-tidy.hrr_coxph <- function(x, conf.int = FALSE, conf.level = 0.95, exponentiate = FALSE, ...) {
+tidy.hrr_coxph <- tidy.hrr_glm <- tidy.hrr_finegray <- tidy.hrr_clogit <- tidy.hrr_survreg <-
+  tidy.hrr_flexsurv <- function(x, conf.int = FALSE, conf.level = 0.95, exponentiate = FALSE,
+                                ...) {
   tidy_coef(x, conf.int, conf.level, exponentiate)
 }
-tidy.hrr_glm <- tidy.hrr_coxph
-tidy.hrr_finegray <- tidy.hrr_coxph
-tidy.hrr_clogit <- tidy.hrr_coxph
-tidy.hrr_survreg <- tidy.hrr_coxph
-tidy.hrr_flexsurv <- tidy.hrr_coxph
 
 # ---- one-row model summaries -----------------------------------------------------------
 
@@ -123,9 +120,7 @@ tidy_curve <- function(tab, has_strata) {
   out
 }
 
-tidy.hrr_km <- function(x, ...) tidy_curve(as.data.frame(x), x$has_strata)
-
-tidy.hrr_netsurv <- function(x, ...) tidy_curve(as.data.frame(x), x$has_strata)
+tidy.hrr_km <- tidy.hrr_netsurv <- function(x, ...) tidy_curve(as.data.frame(x), x$has_strata)
 
 glance.hrr_km <- function(x, ...) {
   med <- stats::median(x)
@@ -170,32 +165,32 @@ add_columns <- function(data, cols) {
   out
 }
 
-need_data <- function(data) {
-  if (is.null(data)) {
-    stop("argument `data`: give the data the model was fitted to (or `newdata`)", call. = FALSE)
+# augment() on `newdata`: its rows with the predictions (.fitted); NULL without it (then
+# `data`, the data the model was fitted to, is needed).
+augment_newdata <- function(x, data, newdata, type) {
+  if (is.null(newdata)) {
+    if (is.null(data)) {
+      stop("argument `data`: give the data the model was fitted to (or `newdata`)", call. = FALSE)
+    }
+    return(NULL)
   }
+  out <- as.data.frame(newdata)
+  out$.fitted <- unname(stats::predict(x, newdata = newdata, type = type))
+  out
 }
 
 augment.hrr_coxph <- function(x, data = NULL, newdata = NULL, type.predict = "lp",
                               type.residuals = "martingale", ...) {
-  if (!is.null(newdata)) {
-    out <- as.data.frame(newdata)
-    out$.fitted <- unname(stats::predict(x, newdata = newdata, type = type.predict))
-    return(out)
-  }
-  need_data(data)
+  nd <- augment_newdata(x, data, newdata, type.predict)
+  if (!is.null(nd)) return(nd)
   add_columns(data, list(.fitted = stats::predict(x, type = type.predict),
                          .resid = stats::residuals(x, type = type.residuals)))
 }
 
 augment.hrr_glm <- function(x, data = NULL, newdata = NULL, type.predict = "link",
                             type.residuals = "deviance", ...) {
-  if (!is.null(newdata)) {
-    out <- as.data.frame(newdata)
-    out$.fitted <- unname(stats::predict(x, newdata = newdata, type = type.predict))
-    return(out)
-  }
-  need_data(data)
+  nd <- augment_newdata(x, data, newdata, type.predict)
+  if (!is.null(nd)) return(nd)
   fitted <- switch(type.predict,
                    link = x$linear.predictors,
                    response = x$fitted.values,

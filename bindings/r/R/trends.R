@@ -22,9 +22,7 @@ life_table <- function(data = NULL, deaths, population, age, by = NULL, ax = NUL
 }
 
 as.data.frame.hrr_lifetable <- function(x, row.names = NULL, optional = FALSE, ...) {
-  tab <- x$table
-  if (!is.null(row.names)) row.names(tab) <- row.names
-  tab
+  with_row_names(x$table, row.names)
 }
 
 print.hrr_lifetable <- function(x, digits = 2L, ...) {
@@ -33,11 +31,8 @@ print.hrr_lifetable <- function(x, digits = 2L, ...) {
   cat(sprintf("Life table (Chiang), %d age groups; life expectancy at age %s:\n", nrow(tab),
               format(tab$age[1L])))
   for (i in which(first)) {
-    who <- if (length(x$by)) {
-      paste(sprintf("%s=%s", x$by, vapply(x$by, function(b) as.character(tab[[b]][i]), "")),
-            collapse = ", ")
-    } else "all"
-    cat(sprintf("  %s: %s (%s%% CI %s to %s)\n", who, formatC(tab$ex[i], digits = digits, format = "f"),
+    cat(sprintf("  %s: %s (%s%% CI %s to %s)\n", by_label(tab, x$by, i),
+                formatC(tab$ex[i], digits = digits, format = "f"),
                 format(100 * x$conf_level), formatC(tab$lower[i], digits = digits, format = "f"),
                 formatC(tab$upper[i], digits = digits, format = "f")))
   }
@@ -47,8 +42,7 @@ print.hrr_lifetable <- function(x, digits = 2L, ...) {
 plot.hrr_lifetable <- function(x, col = NULL, xlab = "Age", ylab = "Life expectancy",
                                legend_pos = "topright", main = NULL, ...) {
   tab <- x$table
-  key <- if (length(x$by)) interaction(tab[x$by], sep = ", ", drop = TRUE, lex.order = TRUE) else
-    factor(rep("all", nrow(tab)))
+  key <- by_key(tab, x$by)
   k <- nlevels(key)
   col <- rep_len(col %||% seq_len(k), k)
   plot(NA, xlim = range(tab$age), ylim = range(c(tab$lower, tab$upper)), xlab = xlab,
@@ -106,9 +100,7 @@ years_of_life_lost <- function(data = NULL, deaths, age, standard = NULL, standa
 }
 
 as.data.frame.hrr_yll <- function(x, row.names = NULL, optional = FALSE, ...) {
-  tab <- x$table
-  if (!is.null(row.names)) row.names(tab) <- row.names
-  tab
+  with_row_names(x$table, row.names)
 }
 
 print.hrr_yll <- function(x, ...) {
@@ -118,11 +110,8 @@ print.hrr_yll <- function(x, ...) {
               if (length(how)) paste0(" (", paste(how, collapse = ", "), ")") else ""))
   tot <- x$total
   for (i in seq_len(nrow(tot))) {
-    who <- if (length(x$by)) {
-      paste(sprintf("%s=%s", x$by, vapply(x$by, function(b) as.character(tot[[b]][i]), "")),
-            collapse = ", ")
-    } else "all"
-    cat(sprintf("  %s: %s years lost, %s deaths\n", who, format(signif(tot$years_lost[i], 6)),
+    cat(sprintf("  %s: %s years lost, %s deaths\n", by_label(tot, x$by, i),
+                format(signif(tot$years_lost[i], 6)),
                 format(signif(tot$deaths[i], 6))))
   }
   invisible(x)
@@ -131,8 +120,7 @@ print.hrr_yll <- function(x, ...) {
 plot.hrr_yll <- function(x, col = NULL, xlab = "Age at death", ylab = "Years of life lost",
                          legend_pos = "topright", main = NULL, ...) {
   tab <- x$table
-  key <- if (length(x$by)) interaction(tab[x$by], sep = ", ", drop = TRUE, lex.order = TRUE) else
-    factor(rep("all", nrow(tab)))
+  key <- by_key(tab, x$by)
   k <- nlevels(key)
   col <- rep_len(col %||% seq_len(k), k)
   plot(NA, xlim = range(tab$age), ylim = c(0, max(tab$years_lost)), xlab = xlab, ylab = ylab,
@@ -166,9 +154,7 @@ funnel <- function(data = NULL, observed, denominator, kind = "proportion",
 }
 
 as.data.frame.hrr_funnel <- function(x, row.names = NULL, optional = FALSE, ...) {
-  tab <- x$table
-  if (!is.null(row.names)) row.names(tab) <- row.names
-  tab
+  with_row_names(x$table, row.names)
 }
 
 print.hrr_funnel <- function(x, ...) {
@@ -211,6 +197,19 @@ plot.hrr_funnel <- function(x, labels = c("flagged", "all", "none"), xlab = NULL
   graphics::legend("topright", legend = paste0(lab, "% limits"), lty = seq_along(lab) + 1L,
                    col = "grey40", bty = "n", cex = 0.8)
   invisible(x)
+}
+
+# "a=1, b=2": the by-values of row `i` of `tab` ("all" without by-variables).
+by_label <- function(tab, by, i) {
+  if (!length(by)) return("all")
+  paste(sprintf("%s=%s", by, vapply(by, function(b) as.character(tab[[b]][i]), "")),
+        collapse = ", ")
+}
+
+# The rows' groups by the by-variables `by` of `tab` (one group "all" without), a factor.
+by_key <- function(tab, by) {
+  if (!length(by)) return(factor(rep("all", nrow(tab))))
+  interaction(tab[by], sep = ", ", drop = TRUE, lex.order = TRUE)
 }
 
 # The arguments of life_table and years_of_life_lost given either directly or as a
