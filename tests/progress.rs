@@ -122,3 +122,41 @@ fn nothing_is_reported_without_a_hook_or_on_failure() {
     assert!(!ok);
     assert!(!seen.contains(&1.0), "{seen:?}");
 }
+
+/// n persons aged 40-80 diagnosed in 1980-2000, followed 1-3000 days, survexp.us; two
+/// strata of n / 2.
+fn net_cohort(n: usize) -> Args<'static> {
+    let time: Vec<f64> = (0..n).map(|i| 1.0 + ((i * 7919) % 3000) as f64).collect();
+    let status: Vec<f64> = (0..n).map(|i| ((i * 31) % 3 != 0) as u8 as f64).collect();
+    Args::new()
+        .with("time", nums(time))
+        .with("status", nums(status))
+        .with("age", nums((0..n).map(|i| 40.0 + (i % 40) as f64).collect()))
+        .with("year", nums((0..n).map(|i| 1980.0 + (i % 20) as f64).collect()))
+        .with("sex", nums((0..n).map(|i| (i % 2) as f64).collect()))
+        .with(
+            "strata",
+            Arg::Codes { codes: Cow::Owned((0..n as u32).map(|i| i % 2).collect()), levels: vec!["a".into(), "b".into()] },
+        )
+        .with("ratetable", rec(vec![("name", Arg::Str("survexp.us".into()))]))
+}
+
+#[test]
+fn net_survival_reports_each_stratum_and_gives_the_same_curves() {
+    // Pohar-Perme on a daily grid: persons in groups of 64, a report after each wave of
+    // groups; each of the two strata reports within its half
+    for method in ["pohar-perme", "ederer1"] {
+        let a = net_cohort(20_000).with("method", Arg::Str(method.into()));
+        let (seen, ok) = reports("net_survival", &a);
+        assert!(ok);
+        monotone_to_one(method, &seen, 3);
+        assert!(seen.iter().any(|&f| f > 0.0 && f <= 0.5), "{method}: first stratum {seen:?}");
+        assert!(seen.iter().any(|&f| f > 0.5 && f < 1.0), "{method}: second stratum {seen:?}");
+        progress::uninstall();
+        let without = format!("{:?}", api::call("net_survival", &a).unwrap().value);
+        progress::install_every(record, Duration::ZERO);
+        let with = format!("{:?}", api::call("net_survival", &a).unwrap().value);
+        progress::finish(true);
+        assert_eq!(with, without, "{method}: the answer changed");
+    }
+}

@@ -102,6 +102,11 @@ pub fn check_every(i: usize, every: usize) -> Result<()> {
 /// walks): a block holds about 2^24 units of work (some tens of milliseconds: the
 /// latency of Ctrl-C), and at least 16 items per thread, so that per-block
 /// accumulators (often as long as the grid too) stay small against the work.
+///
+/// The blocks' boundaries depend on the number of threads: `add` must not round (a
+/// concatenation, an integer count). Floating-point sums go through [`crate::par::fold`]
+/// instead, whose grouping depends only on the input (the same bits for any number of
+/// threads).
 pub fn in_blocks<A>(
     n: usize,
     cost: usize,

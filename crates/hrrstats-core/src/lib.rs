@@ -22,6 +22,7 @@ pub mod interrupt;
 pub(crate) mod linalg;
 pub(crate) mod newton;
 pub mod options;
+pub mod par;
 pub mod person_time;
 pub mod progress;
 pub mod protocol;

@@ -14,7 +14,9 @@
 //! event).
 //!
 //! The person-time table is accumulated piece by piece without materialising the
-//! split: persons in parallel chunks, one hash map of cells per chunk, merged.
+//! split: chunks of persons in fixed groups run in parallel, one table of cells per
+//! group, the groups' tables added in group order ([`crate::par`]: the same sums, to the
+//! last bit, for any number of threads).
 
 use std::collections::HashMap;
 
@@ -377,10 +379,10 @@ impl LexisSplit {
     /// entry state), without materialising the split.
     ///
     /// `by`: per-person group codes `0..levels` for each by-variable (codes from
-    /// [`crate::factorize`]). Persons are processed in parallel chunks, each thread
-    /// accumulating into its own table: a dense array when the number of possible cells
-    /// is moderate (memory independent of the number of split rows), a hash map of the
-    /// cells that occur otherwise.
+    /// [`crate::factorize`]). Persons are processed in parallel groups of chunks, each
+    /// group accumulating into its own table (added in group order, [`crate::par`]): a
+    /// dense array when the number of possible cells is moderate (memory independent of
+    /// the number of split rows), a hash map of the cells that occur otherwise.
     pub fn person_time_table(
         &self,
         d: &LexisData,
@@ -430,46 +432,46 @@ impl LexisSplit {
         let nb = self.breaks.len();
         // Number of cells per combination of bands (the by-levels x states below them).
         let low_span = ncells / radix[..nb].iter().map(|&r| r as u64).product::<u64>();
-        // In blocks of chunks, so that Ctrl-C stops a long tabulation (crate::interrupt);
-        // a block's work (persons x breaks) is large against its accumulators.
+        // Chunks of persons in fixed groups, each group's cells summed in person order and
+        // the groups' cells added in group order (crate::par): the same sums, to the last
+        // bit, on every run and for any number of threads. A group's work (pieces) is at
+        // least its dense accumulator's size; Ctrl-C and progress between waves of groups.
         let breaks_total: usize = self.breaks.iter().map(|(_, b)| b.len()).sum();
-        let acc_size = (ncells as usize).saturating_mul(width);
-        let cost = PERSONS_PER_CHUNK * (1 + breaks_total) / (1 + (acc_size >> 16));
-        let empty = || Cells::new(dense, ncells as usize, width);
-        let acc = crate::progress::in_blocks(n.div_ceil(PERSONS_PER_CHUNK), cost, empty(), |chunks| {
-          chunks
-            .into_par_iter()
-            .fold(
-                || Cells::new(dense, ncells as usize, width),
-                |mut acc, c| {
-                    let (mut cuts, mut bands) = (Vec::new(), Vec::new());
-                    for i in c * PERSONS_PER_CHUNK..((c + 1) * PERSONS_PER_CHUNK).min(n) {
-                        let cst = d.cst(i);
-                        let (ci, xi) = (state_idx(cst), state_idx(d.status[i]));
-                        // Cell index of the by-levels and entry state (the low digits).
-                        let mut low = 0u64;
-                        for (codes, l) in by {
-                            low = low * (*l).max(1) as u64 + codes[i] as u64;
-                        }
-                        low = low * ns as u64 + ci as u64;
-                        self.pieces_idx(d, i, &mut cuts, &mut bands, |a, b, bd, last| {
-                            let mut cell = 0u64;
-                            for (k, &j) in bd.iter().enumerate() {
-                                cell = cell * radix[k] as u64 + j as u64;
-                            }
-                            let v = acc.slot(cell * low_span + low);
-                            v[0] += b - a;
-                            v[1] += 1.0;
-                            if last && xi != ci {
-                                v[2 + xi] += 1.0;
-                            }
-                        });
+        let cost = PERSONS_PER_CHUNK * (1 + breaks_total);
+        let acc_size = if dense { (ncells as usize).saturating_mul(width) } else { 0 };
+        let chunks = n.div_ceil(PERSONS_PER_CHUNK);
+        let acc = crate::par::fold(
+            chunks,
+            crate::par::group_len(chunks, cost, acc_size, 1),
+            cost,
+            || Cells::new(dense, ncells as usize, width),
+            |acc, chunks| {
+                let (mut cuts, mut bands) = (Vec::new(), Vec::new());
+                for i in chunks.start * PERSONS_PER_CHUNK..(chunks.end * PERSONS_PER_CHUNK).min(n) {
+                    let cst = d.cst(i);
+                    let (ci, xi) = (state_idx(cst), state_idx(d.status[i]));
+                    // Cell index of the by-levels and entry state (the low digits).
+                    let mut low = 0u64;
+                    for (codes, l) in by {
+                        low = low * (*l).max(1) as u64 + codes[i] as u64;
                     }
-                    acc
-                },
-            )
-            .reduce(empty, Cells::merge)
-        }, Cells::merge)?;
+                    low = low * ns as u64 + ci as u64;
+                    self.pieces_idx(d, i, &mut cuts, &mut bands, |a, b, bd, last| {
+                        let mut cell = 0u64;
+                        for (k, &j) in bd.iter().enumerate() {
+                            cell = cell * radix[k] as u64 + j as u64;
+                        }
+                        let v = acc.slot(cell * low_span + low);
+                        v[0] += b - a;
+                        v[1] += 1.0;
+                        if last && xi != ci {
+                            v[2 + xi] += 1.0;
+                        }
+                    });
+                }
+            },
+            Cells::merge,
+        )?;
         // Unpack the cells with any piece, in index order.
         let mut t = PersonTimeTable {
             band: vec![Vec::new(); nb],
@@ -519,7 +521,7 @@ impl LexisSplit {
     }
 }
 
-/// Dense accumulators up to this many numbers per thread (128 MB); a hash map beyond.
+/// Dense accumulators up to this many numbers each (128 MB); a hash map beyond.
 const DENSE_LIMIT: u64 = 1 << 24;
 
 /// Per-thread cell accumulators: `width` numbers per cell (person-time, pieces,
@@ -566,24 +568,26 @@ impl Cells {
         };
         &mut self.data[k * w..(k + 1) * w]
     }
-    fn merge(mut self, other: Cells) -> Cells {
+    /// Add `parts` to these cells, one after the other (dense: element by element in
+    /// parallel, each element adding the parts in order, [`crate::par::add_parts`]).
+    fn merge(&mut self, parts: Vec<Cells>) {
         if self.map.is_none() {
-            for (a, b) in self.data.iter_mut().zip(&other.data) {
-                *a += b;
-            }
-            return self;
+            let data: Vec<&[f64]> = parts.iter().map(|c| &c.data[..]).collect();
+            crate::par::add_parts(&mut self.data, &data);
+            return;
         }
         let w = self.width;
-        for (k, &cell) in other.keys.iter().enumerate() {
-            for (a, b) in self
-                .slot(cell)
-                .iter_mut()
-                .zip(&other.data[k * w..(k + 1) * w])
-            {
-                *a += b;
+        for other in parts {
+            for (k, &cell) in other.keys.iter().enumerate() {
+                for (a, b) in self
+                    .slot(cell)
+                    .iter_mut()
+                    .zip(&other.data[k * w..(k + 1) * w])
+                {
+                    *a += b;
+                }
             }
         }
-        self
     }
     fn into_sorted(self) -> Vec<(u64, Vec<f64>)> {
         let w = self.width;

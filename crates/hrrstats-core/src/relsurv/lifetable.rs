@@ -26,8 +26,6 @@
 //! Age standardisation (Corazziari et al. 2004, e.g. the ICSS weights): per interval
 //! `Σ w_g S_g` with SE `sqrt(Σ w_g² SE_g²)`, cropped to the shortest group's table.
 
-use rayon::prelude::*;
-
 use super::net::standardize::standard_weights_total;
 use super::net::NetSurvivalData;
 use super::ratetable::RateTable;
@@ -259,18 +257,19 @@ impl IntervalSurvivalParams {
         let tol = f64::EPSILON.sqrt();
         let popepi = self.pp_weight == PpWeight::PopEpi;
         let ndim = adv.len();
-        let add = |mut a: Vec<f64>, b: Vec<f64>| {
-            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-            a
-        };
-        // In blocks of persons, so that Ctrl-C stops a long table (crate::interrupt).
-        let zero = vec![0.0; ng * kk * NS];
-        let sums = crate::interrupt::in_blocks(d.time.len(), kk, zero, |persons| {
-          persons
-            .into_par_iter()
-            .fold(
-                || (vec![0.0; ng * kk * NS], vec![0.0; ndim]),
-                |(mut acc, mut point), i| {
+        // Persons in fixed groups, the groups' sums added in order (crate::par: the same
+        // sums, to the last bit, for any number of threads); Ctrl-C and progress between
+        // waves of groups.
+        let n = d.time.len();
+        let size = ng * kk * NS;
+        let sums = crate::par::sums(
+            n,
+            crate::par::group_len(n, kk, size, 256),
+            kk,
+            size,
+            |acc, persons| {
+                let mut point = vec![0.0; ndim];
+                for i in persons {
                     let g = codes.map_or(0, |c| c[i] as usize);
                     let fend = d.time[i].min(br[kk]);
                     let died = d.status[i] == 1.0 && d.time[i] <= br[kk];
@@ -308,12 +307,9 @@ impl IntervalSurvivalParams {
                         }
                         h_prev += h * dur;
                     }
-                    (acc, point)
-                },
-            )
-            .map(|(acc, _)| acc)
-            .reduce(|| vec![0.0; ng * kk * NS], add)
-        }, add)?;
+                }
+            },
+        )?;
         Ok(sums)
     }
 

@@ -1,7 +1,5 @@
 //! Crude probabilities of death (relsurv's `cmp.rel`).
 
-use rayon::prelude::*;
-
 use super::NetSurvivalData;
 use crate::error::{Error, Result};
 use crate::relsurv::ratetable::RateTable;
@@ -72,8 +70,10 @@ pub fn crude_probabilities_by_stratum(
     for (i, &c) in codes.iter().enumerate() {
         rows[c as usize].push(i);
     }
+    // each stratum's share of the progress reports (crate::progress)
     rows.iter()
-        .map(|r| crude_rows(table, d, r, precision, tau))
+        .enumerate()
+        .map(|(s, r)| crate::progress::part(s, k, || crude_rows(table, d, r, precision, tau)))
         .collect()
 }
 
@@ -97,18 +97,16 @@ fn crude_rows(
     let m = grid.len();
     let adv = table.advances();
     let nd = adv.len();
-    // Per grid time: at risk, deaths, expected deaths.
-    let add = |mut x: Vec<f64>, y: Vec<f64>| {
-        x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
-        x
-    };
-    // In blocks of persons, so that Ctrl-C stops a long grid (crate::interrupt).
-    let acc = crate::interrupt::in_blocks(rows.len(), m, vec![0.0; 3 * m], |block| {
-      rows[block]
-        .par_iter()
-        .fold(
-            || vec![0.0; 3 * m],
-            |mut a, &i| {
+    // Per grid time: at risk, deaths, expected deaths. Persons in fixed groups, the
+    // groups' sums added in order (crate::par: the same sums, to the last bit, for any
+    // number of threads); Ctrl-C and progress between waves of groups.
+    let acc = crate::par::sums(
+        rows.len(),
+        crate::par::group_len(rows.len(), m, 3 * m, 64),
+        m,
+        3 * m,
+        |a, group| {
+            for &i in &rows[group] {
                 let mut point: Vec<f64> = (0..nd).map(|q| d.values[q][i]).collect();
                 let mut prev = 0.0;
                 for (j, &tj) in grid.iter().enumerate() {
@@ -123,11 +121,9 @@ fn crude_rows(
                         a[3 * j + 1] += 1.0;
                     }
                 }
-                a
-            },
-        )
-        .reduce(|| vec![0.0; 3 * m], add)
-    }, add)?;
+            }
+        },
+    )?;
     let mut out = CrudeProbabilities {
         time: grid.clone(),
         ..Default::default()

@@ -38,8 +38,6 @@
 
 use std::borrow::Cow;
 
-use rayon::prelude::*;
-
 use super::ratetable::RateTable;
 use crate::data::{check_codes, check_conf_level, check_len};
 use crate::dist::qnorm;
@@ -269,6 +267,7 @@ impl NetSurvivalParams {
             _ => None,
         };
         let z = qnorm(1.0 - (1.0 - self.conf_level) / 2.0);
+        // Progress (crate::progress): each stratum's sums report their share.
         let curves = rows
             .iter()
             .enumerate()
@@ -279,7 +278,7 @@ impl NetSurvivalParams {
                         reason: format!("stratum {s} has no rows"),
                     });
                 }
-                self.curve(table, d, r, year.zip(fin), z)
+                crate::progress::part(s, k, || self.curve(table, d, r, year.zip(fin), z))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(NetSurvivalFit {
@@ -524,78 +523,74 @@ fn pp_raw(
     let nd = adv.len();
     // Per step: Σλ/S(start), Σλ/S(end), Σ1/S(start), Σ1/S(end), ΣLλ; per interval: deaths.
     let width = 5;
-    let zero = || (vec![0.0; ns * width], vec![0.0; m], vec![0.0; m]);
-    let add = |mut x: (Vec<f64>, Vec<f64>, Vec<f64>), y: (Vec<f64>, Vec<f64>, Vec<f64>)| {
-        x.0.iter_mut().zip(&y.0).for_each(|(p, q)| *p += q);
-        x.1.iter_mut().zip(&y.1).for_each(|(p, q)| *p += q);
-        x.2.iter_mut().zip(&y.2).for_each(|(p, q)| *p += q);
-        x
-    };
-    // In blocks of persons, so that Ctrl-C stops a long grid (crate::interrupt).
-    // Chunks of up to 2048 persons, at least four per thread in a block.
-    let chunk_of = |len: usize| (len / (4 * rayon::current_num_threads())).clamp(1, 2048);
-    let acc = crate::interrupt::in_blocks(rows.len(), ns, zero(), |block| {
-      rows[block.clone()]
-        .par_chunks(chunk_of(block.len()))
-        .fold(
-            zero,
-            |(mut a, mut dn, mut dn2), chunk| {
-                let mut point = vec![0.0; nd];
-                let mut next_cut = vec![f64::INFINITY; nd];
-                for &i in chunk {
-                    let j_i = times.partition_point(|&t| t < d.time[i]);
-                    let kend = step_end[j_i];
-                    let (mut s, mut inv) = (1.0f64, 1.0f64);
-                    let mut k = 0;
-                    while k < kend {
-                        // The cell at the start of step k, and the first later step whose
-                        // start reaches a cut-point of a time-varying dimension (the same
-                        // comparison as relsurv's lookup, found by bisection).
-                        let start = steps[k].0;
-                        for q in 0..nd {
-                            point[q] = d.values[q][i] + if adv[q] { start } else { 0.0 };
-                        }
-                        let lam = table.rate(table.cell(&point));
-                        table.next_cuts(&point, &mut next_cut);
-                        let mut k_next = kend;
-                        for q in 0..nd {
-                            if adv[q] && next_cut[q].is_finite() {
-                                let x = d.values[q][i];
-                                let kq = k
-                                    + 1
-                                    + steps[k + 1..kend]
-                                        .partition_point(|st| x + st.0 < next_cut[q]);
-                                k_next = k_next.min(kq);
-                            }
-                        }
-                        let ep = (-prec * lam).exp();
-                        for kk in k..k_next {
-                            let len = steps[kk].1;
-                            let e = if len == prec { ep } else { (-len * lam).exp() };
-                            let s1 = s * e;
-                            let inv1 = 1.0 / s1;
-                            let row = &mut a[kk * width..(kk + 1) * width];
-                            row[0] += lam * inv;
-                            row[1] += lam * inv1;
-                            row[2] += inv;
-                            row[3] += inv1;
-                            row[4] += len * lam;
-                            s = s1;
-                            inv = inv1;
-                        }
-                        k = k_next;
+    // Persons in fixed groups, each summed in order, the groups added in order
+    // (crate::par: the same sums, to the last bit, for any number of threads); Ctrl-C and
+    // progress between waves of groups.
+    // One vector: the steps' sums, then the deaths' Σ1/S and Σ1/S² per time.
+    let len = ns * width + 2 * m;
+    let mut acc = crate::par::sums(
+        rows.len(),
+        crate::par::group_len(rows.len(), ns, len, 64),
+        ns,
+        len,
+        |acc, group| {
+            let (a, rest) = acc.split_at_mut(ns * width);
+            let (dn, dn2) = rest.split_at_mut(m);
+            let mut point = vec![0.0; nd];
+            let mut next_cut = vec![f64::INFINITY; nd];
+            for &i in &rows[group] {
+                let j_i = times.partition_point(|&t| t < d.time[i]);
+                let kend = step_end[j_i];
+                let (mut s, mut inv) = (1.0f64, 1.0f64);
+                let mut k = 0;
+                while k < kend {
+                    // The cell at the start of step k, and the first later step whose
+                    // start reaches a cut-point of a time-varying dimension (the same
+                    // comparison as relsurv's lookup, found by bisection).
+                    let start = steps[k].0;
+                    for q in 0..nd {
+                        point[q] = d.values[q][i] + if adv[q] { start } else { 0.0 };
                     }
-                    if d.status[i] == 1.0 {
-                        dn[j_i] += 1.0 / s;
-                        dn2[j_i] += 1.0 / (s * s);
+                    let lam = table.rate(table.cell(&point));
+                    table.next_cuts(&point, &mut next_cut);
+                    let mut k_next = kend;
+                    for q in 0..nd {
+                        if adv[q] && next_cut[q].is_finite() {
+                            let x = d.values[q][i];
+                            let kq = k
+                                + 1
+                                + steps[k + 1..kend]
+                                    .partition_point(|st| x + st.0 < next_cut[q]);
+                            k_next = k_next.min(kq);
+                        }
                     }
+                    let ep = (-prec * lam).exp();
+                    for kk in k..k_next {
+                        let len = steps[kk].1;
+                        let e = if len == prec { ep } else { (-len * lam).exp() };
+                        let s1 = s * e;
+                        let inv1 = 1.0 / s1;
+                        let row = &mut a[kk * width..(kk + 1) * width];
+                        row[0] += lam * inv;
+                        row[1] += lam * inv1;
+                        row[2] += inv;
+                        row[3] += inv1;
+                        row[4] += len * lam;
+                        s = s1;
+                        inv = inv1;
+                    }
+                    k = k_next;
                 }
-                (a, dn, dn2)
-            },
-        )
-        .reduce(zero, add)
-    }, add)?;
-    Ok(acc)
+                if d.status[i] == 1.0 {
+                    dn[j_i] += 1.0 / s;
+                    dn2[j_i] += 1.0 / (s * s);
+                }
+            }
+        },
+    )?;
+    let dn2 = acc.split_off(ns * width + m);
+    let dn = acc.split_off(ns * width);
+    Ok((acc, dn, dn2))
 }
 
 /// The per-interval sums from the per-step sums of every person (`a`: five per step,
@@ -647,26 +642,22 @@ fn exact_sums(
     let m = times.len();
     let adv = table.advances();
     let nd = adv.len();
-    let zero = || (vec![0.0; m], vec![0.0; m], vec![0.0; m]);
-    let add = |mut x: (Vec<f64>, Vec<f64>, Vec<f64>), y: (Vec<f64>, Vec<f64>, Vec<f64>)| {
-        x.0.iter_mut().zip(&y.0).for_each(|(p, q)| *p += q);
-        x.1.iter_mut().zip(&y.1).for_each(|(p, q)| *p += q);
-        x.2.iter_mut().zip(&y.2).for_each(|(p, q)| *p += q);
-        x
-    };
-    // In blocks of persons, so that Ctrl-C stops a long grid (crate::interrupt).
-    let (sis, yisidli, yisis) = crate::interrupt::in_blocks(rows.len(), m, zero(), |block| {
-      let first = block.start;
-      rows[block]
-        .par_iter()
-        .enumerate()
-        .fold(
-            zero,
-            |(mut sis, mut a, mut b), (r, &i)| {
-                let r = first + r;
+    // Persons in fixed groups, summed as in `pp_raw` (crate::par).
+    // One vector: Σ S, Σ S dΛ and Σ S (the last two over the persons under potential
+    // follow-up) per time.
+    let mut acc = crate::par::sums(
+        rows.len(),
+        crate::par::group_len(rows.len(), m, 3 * m, 64),
+        m,
+        3 * m,
+        |acc, group| {
+            let (sis, rest) = acc.split_at_mut(m);
+            let (a, b) = rest.split_at_mut(m);
+            let mut point = vec![0.0; nd];
+            for r in group {
+                let i = rows[r];
                 let mut s = 1.0;
                 let mut time = 0.0;
-                let mut point = vec![0.0; nd];
                 for j in 0..m {
                     let thiscell = times[j] - time;
                     for q in 0..nd {
@@ -683,11 +674,12 @@ fn exact_sums(
                     }
                     time += thiscell;
                 }
-                (sis, a, b)
-            },
-        )
-        .reduce(zero, add)
-    }, add)?;
+            }
+        },
+    )?;
+    let yisis = acc.split_off(2 * m);
+    let yisidli = acc.split_off(m);
+    let sis = acc;
     Ok(ExactSums {
         sis,
         yisidli,

@@ -1,7 +1,5 @@
 //! The log-rank-type comparison of net survival (relsurv's `rs.diff`).
 
-use rayon::prelude::*;
-
 use super::NetSurvivalData;
 use crate::data::{check_codes, check_len};
 use crate::error::{Error, Result};
@@ -70,17 +68,17 @@ pub fn net_survival_test(
     };
     let width = 3 * k; // per group: Yw, Nw, q
     let block = ns * width; // per grid time: the strata's groups
-    let add = |mut x: Vec<f64>, y: Vec<f64>| {
-        x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
-        x
-    };
-    // In blocks of persons, so that Ctrl-C stops a long grid (crate::interrupt).
-    let acc = crate::interrupt::in_blocks(d.time.len(), m, vec![0.0; m * block], |persons| {
-      persons
-        .into_par_iter()
-        .fold(
-            || vec![0.0; m * block],
-            |mut a, i| {
+    // Persons in fixed groups, the groups' sums added in order (crate::par: the same
+    // sums, to the last bit, for any number of threads); Ctrl-C and progress between
+    // waves of groups.
+    let n = d.time.len();
+    let acc = crate::par::sums(
+        n,
+        crate::par::group_len(n, m, m * block, 64),
+        m,
+        m * block,
+        |a, persons| {
+            for i in persons {
                 let g = group[i] as usize;
                 let off = strata.map_or(0, |c| c[i] as usize * width);
                 let mut point: Vec<f64> = (0..nd).map(|q| d.values[q][i]).collect();
@@ -101,11 +99,9 @@ pub fn net_survival_test(
                         row[3 * g + 2] += 1.0 / (s * s);
                     }
                 }
-                a
-            },
-        )
-        .reduce(|| vec![0.0; m * block], add)
-    }, add)?;
+            }
+        },
+    )?;
     let mut z = vec![0.0; k];
     let mut v = vec![0.0; k * k];
     for row in acc.chunks_exact(width) {
