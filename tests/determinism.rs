@@ -147,3 +147,37 @@ fn interval_net_survival_is_the_same_for_any_number_of_threads() {
         same_for_any_number_of_threads(&format!("interval_net_survival ({method})"), "interval_net_survival", &m);
     }
 }
+
+/// Cox with many strata: strata are swept in parallel blocks of at least 16 per thread
+/// when a stratum's work (rows x p^2) is large (here 1,200 rows x 30^2 > 2^24 / 16), so
+/// the blocks' boundaries depend on the number of threads; the strata's sums are added in
+/// stratum order whatever the blocks.
+#[test]
+fn cox_with_many_strata_is_the_same_for_any_number_of_threads() {
+    let (n, k, p) = (120_000, 100, 30);
+    let mut r = Lcg(11);
+    let (mut time, mut status, mut strata) = (Vec::new(), Vec::new(), Vec::new());
+    let mut x = vec![Vec::with_capacity(n); p];
+    for i in 0..n {
+        let mut eta = 0.0;
+        for (j, col) in x.iter_mut().enumerate() {
+            let v = r.next() - 0.5;
+            eta += if j < 3 { 0.5 * v } else { 0.0 };
+            col.push(v);
+        }
+        time.push((-(1.0 - r.next()).ln() / eta.exp() * 100.0).ceil());
+        status.push((r.next() < 0.7) as u8 as f64);
+        strata.push((i % k) as u32);
+    }
+    let names: Vec<String> = (0..p).map(|j| format!("x{j}")).collect();
+    let covariates = record(names.iter().map(|s| s.as_str()).zip(x.into_iter().map(nums)).collect());
+    let args = Args {
+        items: vec![
+            ("time".into(), nums(time)),
+            ("status".into(), nums(status)),
+            ("strata".into(), codes(strata, k)),
+            ("covariates".into(), covariates),
+        ],
+    };
+    same_for_any_number_of_threads("cox_ph with 100 strata", "cox_ph", &args);
+}

@@ -209,27 +209,27 @@ impl Prepared {
             return self.block_sums(0, &eta, efron, g);
         }
         let cost = (self.len() / blocks.max(1)).max(1).saturating_mul(self.p * self.p);
+        // The strata's sums are added to the total one after the other, in stratum order,
+        // whatever the blocks (their size depends on the number of threads): the same
+        // bits for any number of threads.
+        let mut total = Sums::new(self.p);
         crate::interrupt::in_blocks(
             blocks,
             cost,
-            Ok(Sums::new(self.p)),
+            Ok(()),
             |range| {
                 let parts: Vec<Result<Sums>> = range
                     .into_par_iter()
                     .map(|b| self.block_sums(b, &eta, efron, g))
                     .collect();
-                let mut total = Sums::new(self.p);
                 for part in parts {
                     total.add(&part?);
                 }
-                Ok(total)
+                Ok(())
             },
-            |acc: Result<Sums>, part: Result<Sums>| {
-                let mut acc = acc?;
-                acc.add(&part?);
-                Ok(acc)
-            },
-        )?
+            |acc: Result<()>, part: Result<()>| acc.and(part),
+        )??;
+        Ok(total)
     }
 
     /// One stratum's sweep (agfit4): event times from last to first.
