@@ -12,6 +12,7 @@ import pandas as pd
 
 from ._convert import codes, coded, column, floats
 from ._plots import add_risk_table, check_xscale, subplots
+from ._progress import quiet as _quiet
 from ._protocol import EVENT_LABEL, Result, call
 
 from typing import TYPE_CHECKING
@@ -337,7 +338,7 @@ def net_survival(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayL
                  ratetable: RateTable, *, method: str = "pohar-perme",
                  strata: ArrayLike | list[str] | None = None, conf_type: str = "log",
                  conf_level: float = 0.95, precision: float | None = None, fin_date=None,
-                 data: DataFrameLike | None = None) -> NetSurvival:
+                 data: DataFrameLike | None = None, quiet: bool = False) -> NetSurvival:
     """Net survival (Pohar-Perme, default) or relative survival ("ederer2", "ederer1",
     "hakulinen"), as ``relsurv::rs.surv``.
 
@@ -369,6 +370,8 @@ def net_survival(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayL
         The end of potential follow-up (Hakulinen).
     data : pandas or polars DataFrame or dict of arrays, optional
         Where string arguments name columns.
+    quiet : bool, default False
+        No progress bar for a long estimation (see :func:`set_progress`).
 
     Returns
     -------
@@ -412,8 +415,9 @@ def net_survival(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayL
     args["strata"], levels = _grouping(strata, "strata", data, len(args["time"]), ["all"])
     if fin_date is not None:
         args["fin_date"] = float(_calendar(np.atleast_1d(fin_date), "fin_date")[0])
-    res, fit = call("net_survival", {**args, "method": method, "precision": precision,
-                                     "conf_type": conf_type, "conf_level": conf_level})
+    with _quiet(quiet):
+        res, fit = call("net_survival", {**args, "method": method, "precision": precision,
+                                         "conf_type": conf_type, "conf_level": conf_level})
     return NetSurvival(res, fit, levels)
 
 
@@ -743,7 +747,7 @@ def interval_net_survival(time: ArrayLike, event: ArrayLike, age: ArrayLike, yea
                           ratetable: RateTable, *, breaks=None, method: str = "pohar-perme",
                           group: ArrayLike | None = None, pp_weight: str = "midpoint",
                           conf_type: str = "log-log", conf_level: float = 0.95,
-                          data: DataFrameLike | None = None) -> IntervalNetSurvival:
+                          data: DataFrameLike | None = None, quiet: bool = False) -> IntervalNetSurvival:
     """Interval (life-table) net survival (Pohar-Perme, default) or relative survival
     ("ederer2"), as ``popEpi::survtab(surv.type = "surv.rel")`` and Stata's strs/stnet
     with the hazard life table.
@@ -784,6 +788,8 @@ def interval_net_survival(time: ArrayLike, event: ArrayLike, age: ArrayLike, yea
         Level of the limits.
     data : pandas or polars DataFrame, optional
         Where string arguments name columns.
+    quiet : bool, default False
+        No progress bar for a long estimation (see :func:`set_progress`).
 
     Returns
     -------
@@ -815,7 +821,8 @@ def interval_net_survival(time: ArrayLike, event: ArrayLike, age: ArrayLike, yea
     args = _inputs(ratetable, time, event, age, year, sex, data)
     args["group"], levels = _grouping(group, "group", data, len(args["time"]), ["all"])
     br = None if breaks is None else np.ascontiguousarray(np.asarray(breaks, dtype=np.float64))
-    res, fit = call("interval_net_survival", {**args, "breaks": br, "method": method,
-                                              "pp_weight": pp_weight, "conf_type": conf_type,
-                                              "conf_level": conf_level})
+    with _quiet(quiet):
+        res, fit = call("interval_net_survival", {**args, "breaks": br, "method": method,
+                                                  "pp_weight": pp_weight, "conf_type": conf_type,
+                                                  "conf_level": conf_level})
     return IntervalNetSurvival(res, fit, levels)
