@@ -37,6 +37,23 @@ fn sum(v: &Value) -> f64 {
         _ => 0.0,
     }
 }
+/// A fingerprint of every number's bits (order-sensitive): equal before and after a
+/// change that keeps the results bitwise the same.
+fn bits(v: &Value) -> u64 {
+    let mix = |h: u64, x: u64| (h.rotate_left(5) ^ x).wrapping_mul(0x100000001b3);
+    match v {
+        Value::Num(x) => x.to_bits(),
+        Value::Int(i) => *i as u64,
+        Value::Nums(x) => x.iter().fold(0, |h, v| mix(h, v.to_bits())),
+        Value::Matrix(m) => m.data.iter().fold(0, |h, v| mix(h, v.to_bits())),
+        Value::Record(r) => r.fields.iter().fold(0, |h, (_, v)| mix(h, bits(v))),
+        Value::Table(t) => t.columns.iter().fold(0, |h, (_, v)| mix(h, bits(v))),
+        Value::List(l) => l.iter().fold(0, |h, v| mix(h, bits(v))),
+        Value::Ints(x) => x.iter().fold(0, |h, &v| mix(h, v as u64)),
+        Value::Index(x) => x.iter().fold(0, |h, &v| mix(h, v as u64)),
+        _ => 0,
+    }
+}
 fn time<T>(label: &str, f: impl FnOnce() -> T) -> T {
     let t = Instant::now();
     let r = f();
@@ -151,9 +168,9 @@ fn main() {
     // follow-up in days
     let rs = |n: usize, seed: u64| {
         let mut u = uniform(seed);
-        let (mut time, mut status, mut age, mut year, mut sex, mut x1, mut x2) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut tm, mut status, mut age, mut year, mut sex, mut x1, mut x2) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
         for i in 0..n {
-            time.push((u() * 3650.0).ceil());
+            tm.push((u() * 3650.0).ceil());
             status.push((u() < 0.6) as u8 as f64);
             age.push(40.0 + u() * 45.0);
             year.push(1975.0 + u() * 20.0);
@@ -161,13 +178,13 @@ fn main() {
             x1.push((u() * 3.0).floor());
             x2.push((u() < 0.5) as u8 as f64);
         }
-        (time, status, age, year, sex, x1, x2)
+        (tm, status, age, year, sex, x1, x2)
     };
     let us = || Arg::Record(Args::new().with("name", Arg::Str("survexp.us".into())));
     if on("excess") {
-        let (time, status, age, year, sex, x1, x2) = rs(200_000, 3);
+        let (tm, status, age, year, sex, x1, x2) = rs(200_000, 3);
         let a = Args::new()
-            .with("time", nums(time))
+            .with("time", nums(tm))
             .with("status", nums(status))
             .with("ratetable", us())
             .with("age", nums(age))
@@ -176,7 +193,7 @@ fn main() {
             .with("covariates", Arg::Record(Args::new().with("x1", nums(x1)).with("x2", nums(x2))))
             .with("breaks", nums(vec![0.0, 1.0, 3.0, 5.0, 10.0]));
         let r = time("excess_hazard_model (glm.poi), n=2e5, 6 patterns, 10 one-year pieces", || api::call("excess_hazard_model", &a).unwrap());
-        eprintln!("  checksum {:.12e}", sum(&r.value));
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r.value), bits(&r.value));
     }
     if on("expected_survival") {
         let (_, _, age, year, sex, _, _) = rs(200_000, 5);
@@ -187,13 +204,13 @@ fn main() {
             .with("sex", nums(sex))
             .with("times", nums(vec![30.0, 365.0, 730.0, 1826.0, 3652.0]));
         let r = time("expected_survival, n=2e5, 5 times", || api::call("expected_survival", &a).unwrap());
-        eprintln!("  checksum {:.12e}", sum(&r.value));
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r.value), bits(&r.value));
     }
     if on("flex_relative") {
-        let (time, status, age, year, sex, x1, _) = rs(20_000, 9);
+        let (tm, status, age, year, sex, x1, _) = rs(20_000, 9);
         let bh: Vec<f64> = age.iter().map(|a| 1e-5 * (0.08 * (a - 40.0)).exp()).collect();
         let fa = Args::new()
-            .with("time", nums(time))
+            .with("time", nums(tm))
             .with("status", nums(status))
             .with("covariates", Arg::Record(Args::new().with("x1", nums(x1.clone()))))
             .with("bhazard", nums(bh))
@@ -207,10 +224,10 @@ fn main() {
             .with("covariates", Arg::Record(Args::new().with("x1", nums(x1))));
         let q = persons.clone().with("times", nums(vec![365.0, 1826.0, 3652.0]));
         let r = time("flexible crude_probabilities, n=2e4, 3 times", || fit.call("crude_probabilities", &q).unwrap());
-        eprintln!("  checksum {:.12e}", sum(&r));
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r), bits(&r));
         let q = persons.with("individual", Arg::Bool(true));
         let r = time("flexible loss_in_life_expectancy, individual, n=2e4, to age 110", || fit.call("loss_in_life_expectancy", &q).unwrap());
-        eprintln!("  checksum {:.12e}", sum(&r));
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r), bits(&r));
     }
     if on("irls") {
         let n = 2_000_000;
@@ -235,6 +252,6 @@ fn main() {
             .with("y", nums(y))
             .with("covariates", Arg::Record(Args::new().with("x1", nums(a1)).with("x2", nums(a2))));
         let r = time("poisson_glm (IRLS), n=2e6, 2 covariates", || api::call("poisson_glm", &a).unwrap());
-        eprintln!("  checksum {:.12e}", sum(&r.value));
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r.value), bits(&r.value));
     }
 }
