@@ -195,6 +195,23 @@ fn main() {
         let r = time("excess_hazard_model (glm.poi), n=2e5, 6 patterns, 10 one-year pieces", || api::call("excess_hazard_model", &a).unwrap());
         eprintln!("  checksum {:.12e} bits {:016x}", sum(&r.value), bits(&r.value));
     }
+    if on("excess_continuous") {
+        // a continuous covariate: every row its own pattern (5e5 groups)
+        let (tm, status, age, year, sex, _, x2) = rs(50_000, 4);
+        let mut u = uniform(17);
+        let xc: Vec<f64> = (0..tm.len()).map(|_| u() - 0.5).collect();
+        let a = Args::new()
+            .with("time", nums(tm))
+            .with("status", nums(status))
+            .with("ratetable", us())
+            .with("age", nums(age))
+            .with("year", nums(year))
+            .with("sex", nums(sex))
+            .with("covariates", Arg::Record(Args::new().with("xc", nums(xc)).with("x2", nums(x2))))
+            .with("breaks", nums(vec![0.0, 1.0, 3.0, 5.0, 10.0]));
+        let r = time("excess_hazard_model (glm.poi), n=5e4, continuous covariate (every row a pattern)", || api::call("excess_hazard_model", &a).unwrap());
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r.value), bits(&r.value));
+    }
     if on("expected_survival") {
         let (_, _, age, year, sex, _, _) = rs(200_000, 5);
         let a = Args::new()
