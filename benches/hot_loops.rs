@@ -1,6 +1,7 @@
 //! Timing of the hot loops fixed by the audit of per-row allocations and O(n x groups)
 //! loops (competing risks, Cox predictions and residuals, nested case-control sampling,
-//! magnitude tables): `cargo bench --bench hot_loops` (`BENCH=ncc,sdc` for some cases).
+//! magnitude tables; relative survival, flexible relative-survival integrals and IRLS):
+//! `cargo bench --bench hot_loops` (`BENCH=ncc,sdc` for some cases).
 //! Prints seconds and a checksum of the results per case (the same before and after a
 //! change that must not move the numbers).
 use std::borrow::Cow;
@@ -34,6 +35,23 @@ fn sum(v: &Value) -> f64 {
         Value::Ints(x) => x.iter().map(|&v| v as f64).sum(),
         Value::Index(x) => x.iter().map(|&v| v as f64).sum(),
         _ => 0.0,
+    }
+}
+/// A fingerprint of every number's bits (order-sensitive): equal before and after a
+/// change that keeps the results bitwise the same.
+fn bits(v: &Value) -> u64 {
+    let mix = |h: u64, x: u64| (h.rotate_left(5) ^ x).wrapping_mul(0x100000001b3);
+    match v {
+        Value::Num(x) => x.to_bits(),
+        Value::Int(i) => *i as u64,
+        Value::Nums(x) => x.iter().fold(0, |h, v| mix(h, v.to_bits())),
+        Value::Matrix(m) => m.data.iter().fold(0, |h, v| mix(h, v.to_bits())),
+        Value::Record(r) => r.fields.iter().fold(0, |h, (_, v)| mix(h, bits(v))),
+        Value::Table(t) => t.columns.iter().fold(0, |h, (_, v)| mix(h, bits(v))),
+        Value::List(l) => l.iter().fold(0, |h, v| mix(h, bits(v))),
+        Value::Ints(x) => x.iter().fold(0, |h, &v| mix(h, v as u64)),
+        Value::Index(x) => x.iter().fold(0, |h, &v| mix(h, v as u64)),
+        _ => 0,
     }
 }
 fn time<T>(label: &str, f: impl FnOnce() -> T) -> T {
@@ -144,5 +162,113 @@ fn main() {
             .with("seed", Arg::Num(1.0));
         let r = time("nested_case_control, n=2e6, 2e5 cases, 3 controls", || api::call("nested_case_control", &a).unwrap());
         eprintln!("  checksum {:.12e}", sum(&r.value));
+    }
+
+    // relative survival against survexp.us: n persons, ages in years, decimal years,
+    // follow-up in days
+    let rs = |n: usize, seed: u64| {
+        let mut u = uniform(seed);
+        let (mut tm, mut status, mut age, mut year, mut sex, mut x1, mut x2) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        for i in 0..n {
+            tm.push((u() * 3650.0).ceil());
+            status.push((u() < 0.6) as u8 as f64);
+            age.push(40.0 + u() * 45.0);
+            year.push(1975.0 + u() * 20.0);
+            sex.push((i % 2) as f64);
+            x1.push((u() * 3.0).floor());
+            x2.push((u() < 0.5) as u8 as f64);
+        }
+        (tm, status, age, year, sex, x1, x2)
+    };
+    let us = || Arg::Record(Args::new().with("name", Arg::Str("survexp.us".into())));
+    if on("excess") {
+        let (tm, status, age, year, sex, x1, x2) = rs(200_000, 3);
+        let a = Args::new()
+            .with("time", nums(tm))
+            .with("status", nums(status))
+            .with("ratetable", us())
+            .with("age", nums(age))
+            .with("year", nums(year))
+            .with("sex", nums(sex))
+            .with("covariates", Arg::Record(Args::new().with("x1", nums(x1)).with("x2", nums(x2))))
+            .with("breaks", nums(vec![0.0, 1.0, 3.0, 5.0, 10.0]));
+        let r = time("excess_hazard_model (glm.poi), n=2e5, 6 patterns, 10 one-year pieces", || api::call("excess_hazard_model", &a).unwrap());
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r.value), bits(&r.value));
+    }
+    if on("excess_continuous") {
+        // a continuous covariate: every row its own pattern (5e5 groups)
+        let (tm, status, age, year, sex, _, x2) = rs(50_000, 4);
+        let mut u = uniform(17);
+        let xc: Vec<f64> = (0..tm.len()).map(|_| u() - 0.5).collect();
+        let a = Args::new()
+            .with("time", nums(tm))
+            .with("status", nums(status))
+            .with("ratetable", us())
+            .with("age", nums(age))
+            .with("year", nums(year))
+            .with("sex", nums(sex))
+            .with("covariates", Arg::Record(Args::new().with("xc", nums(xc)).with("x2", nums(x2))))
+            .with("breaks", nums(vec![0.0, 1.0, 3.0, 5.0, 10.0]));
+        let r = time("excess_hazard_model (glm.poi), n=5e4, continuous covariate (every row a pattern)", || api::call("excess_hazard_model", &a).unwrap());
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r.value), bits(&r.value));
+    }
+    if on("expected_survival") {
+        let (_, _, age, year, sex, _, _) = rs(200_000, 5);
+        let a = Args::new()
+            .with("ratetable", us())
+            .with("age", nums(age))
+            .with("year", nums(year))
+            .with("sex", nums(sex))
+            .with("times", nums(vec![30.0, 365.0, 730.0, 1826.0, 3652.0]));
+        let r = time("expected_survival, n=2e5, 5 times", || api::call("expected_survival", &a).unwrap());
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r.value), bits(&r.value));
+    }
+    if on("flex_relative") {
+        let (tm, status, age, year, sex, x1, _) = rs(20_000, 9);
+        let bh: Vec<f64> = age.iter().map(|a| 1e-5 * (0.08 * (a - 40.0)).exp()).collect();
+        let fa = Args::new()
+            .with("time", nums(tm))
+            .with("status", nums(status))
+            .with("covariates", Arg::Record(Args::new().with("x1", nums(x1.clone()))))
+            .with("bhazard", nums(bh))
+            .with("df", Arg::Num(3.0));
+        let fit = api::call("flexible_parametric", &fa).unwrap().fit.unwrap();
+        let persons = Args::new()
+            .with("ratetable", us())
+            .with("age", nums(age))
+            .with("year", nums(year))
+            .with("sex", nums(sex))
+            .with("covariates", Arg::Record(Args::new().with("x1", nums(x1))));
+        let q = persons.clone().with("times", nums(vec![365.0, 1826.0, 3652.0]));
+        let r = time("flexible crude_probabilities, n=2e4, 3 times", || fit.call("crude_probabilities", &q).unwrap());
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r), bits(&r));
+        let q = persons.with("individual", Arg::Bool(true));
+        let r = time("flexible loss_in_life_expectancy, individual, n=2e4, to age 110", || fit.call("loss_in_life_expectancy", &q).unwrap());
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r), bits(&r));
+    }
+    if on("irls") {
+        let n = 2_000_000;
+        let mut u = uniform(13);
+        let (mut y, mut a1, mut a2) = (vec![], vec![], vec![]);
+        for _ in 0..n {
+            let v1 = u();
+            let v2 = (u() < 0.3) as u8 as f64;
+            let mu = (0.5 + 0.8 * v1 - 0.4 * v2).exp();
+            // a Poisson-ish count by inversion
+            let (mut k, mut pk, mut c, uu) = (0.0, (-mu).exp(), (-mu).exp(), u());
+            while uu > c && k < 50.0 {
+                k += 1.0;
+                pk *= mu / k;
+                c += pk;
+            }
+            y.push(k);
+            a1.push(v1);
+            a2.push(v2);
+        }
+        let a = Args::new()
+            .with("y", nums(y))
+            .with("covariates", Arg::Record(Args::new().with("x1", nums(a1)).with("x2", nums(a2))));
+        let r = time("poisson_glm (IRLS), n=2e6, 2 covariates", || api::call("poisson_glm", &a).unwrap());
+        eprintln!("  checksum {:.12e} bits {:016x}", sum(&r.value), bits(&r.value));
     }
 }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::inference::{CoefTable, WaldDist};
 use crate::protocol::{Arg, Args, Matrix, Record, Table, Value};
 use super::relsurv::{check_follow_up_unit, name_person_args, persons, spec, Kind, Spec};
-use crate::survival::flexible::{fit, FlexData, FlexFit, FlexParams, FlexPredict, FlexScale, Pred, RelativeIntegrals};
+use crate::survival::flexible::{fit, FlexData, FlexFit, FlexParams, FlexPredict, FlexScale, Pred, RelativeIntegrals, RelativeScratch};
 
 struct FlexModelFit {
     fit: FlexFit,
@@ -126,6 +126,14 @@ impl FlexModelFit {
     /// order); a model without covariates gives one empty row (or `n_default`).
     fn rows(&self, args: &Args, arg: &'static str) -> Result<Vec<Vec<f64>>> {
         let p = self.covariates.len();
+        let (flat, m) = self.rows_flat(args, arg)?;
+        Ok((0..m).map(|i| flat[i * p..(i + 1) * p].to_vec()).collect())
+    }
+
+    /// [`FlexModelFit::rows`] as one row-major block (`p` values a row) and the number of
+    /// rows.
+    fn rows_flat(&self, args: &Args, arg: &'static str) -> Result<(Vec<f64>, usize)> {
+        let p = self.covariates.len();
         match args.get(arg) {
             None => {
                 if p > 0 {
@@ -134,7 +142,7 @@ impl FlexModelFit {
                         reason: format!("is required: the model's covariates are {}", self.covariates.join(", ")),
                     });
                 }
-                Ok(vec![Vec::new()])
+                Ok((Vec::new(), 1))
             }
             Some(_) => {
                 let (cols, names) = args.columns(arg)?;
@@ -154,9 +162,15 @@ impl FlexModelFit {
                     }
                 }
                 if p == 0 {
-                    return Ok(vec![Vec::new(); m.max(1)]);
+                    return Ok((Vec::new(), m.max(1)));
                 }
-                Ok((0..m).map(|i| out_cols.iter().map(|c| c[i]).collect()).collect())
+                let mut flat = vec![0.0; m * p];
+                for (j, c) in out_cols.iter().enumerate() {
+                    for (i, v) in c.iter().enumerate() {
+                        flat[i * p + j] = *v;
+                    }
+                }
+                Ok((flat, m))
             }
         }
     }
@@ -174,8 +188,12 @@ impl FlexModelFit {
     /// Estimate, standard error and limits: `est` with gradient, its CI on a transformed
     /// scale (`Log`: log; `Cloglog`: log(−log)).
     fn limits(&self, p: &Pred, tr: Tr, z: f64) -> [f64; 4] {
-        let se = self.fit.quad(&p.grad).sqrt();
-        let e = p.est;
+        self.limits_of(p.est, &p.grad, tr, z)
+    }
+
+    /// [`FlexModelFit::limits`] of an estimate `e` with gradient `grad`.
+    fn limits_of(&self, e: f64, grad: &[f64], tr: Tr, z: f64) -> [f64; 4] {
+        let se = self.fit.quad(grad).sqrt();
         let (lo, hi) = match tr {
             Tr::Log => {
                 let s = se / e;
@@ -334,7 +352,7 @@ impl FlexModelFit {
 impl FlexModelFit {
     /// The rate table, the persons' covariate rows and their values at diagnosis (in the
     /// table's units, as the table reads them), checked.
-    fn relative_persons(&self, args: &Args, method: &str) -> Result<(Spec, Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+    fn relative_persons(&self, args: &Args, method: &str) -> Result<(Spec, Vec<Vec<f64>>, Vec<f64>, Vec<Vec<f64>>)> {
         if !self.relative {
             return Err(Error::InvalidArgument {
                 arg: "bhazard",
@@ -353,39 +371,63 @@ impl FlexModelFit {
         if n == 0 {
             return Err(Error::InvalidArgument { arg: "age", reason: "no persons were given".into() });
         }
-        let mut rows = self.rows(args, "covariates")?;
-        if self.covariates.is_empty() {
-            rows = vec![Vec::new(); n];
-        } else if rows.len() != n {
-            return Err(Error::LengthMismatch { arg: "covariates", len: rows.len(), expected_arg: "age", expected: n });
+        // row-major, one row per person (none without covariates)
+        let (rows, m) = self.rows_flat(args, "covariates")?;
+        if !self.covariates.is_empty() && m != n {
+            return Err(Error::LengthMismatch { arg: "covariates", len: m, expected_arg: "age", expected: n });
         }
         let look: Vec<Vec<f64>> = s.table.lookup_values(&v).into_iter().map(|c| c.into_owned()).collect();
         Ok((s, p, rows, look))
     }
 
-    /// Each person's integrals at their `ends` (ascending), in parallel blocks.
-    fn integrate(&self, s: &Spec, rows: &[Vec<f64>], look: &[Vec<f64>], ends: &(dyn Fn(usize) -> Vec<f64> + Sync), cost: usize) -> Result<Vec<Vec<RelativeIntegrals>>> {
+    /// Each person's integrals at their `ends(i)` (ascending; as many for every person),
+    /// in parallel blocks: θ and the knots once, working buffers reused per worker.
+    fn integrate<'e>(
+        &self,
+        s: &Spec,
+        rows: &[f64],
+        look: &[Vec<f64>],
+        n: usize,
+        ends: &(dyn Fn(usize) -> &'e [f64] + Sync),
+        cost: usize,
+    ) -> Result<RelativeIntegrals> {
         use rayon::prelude::*;
         let adv = s.table.advances();
-        let n = rows.len();
+        let plan = self.fit.relative_plan();
+        let (p, q, dims) = (self.covariates.len(), self.fit.q(), look.len());
+        let fit = &self.fit;
         let all = crate::interrupt::in_blocks(
             n,
             cost,
-            Vec::with_capacity(n),
+            RelativeIntegrals::new(q),
             |r| {
                 r.into_par_iter()
-                    .map(|i| {
-                        let point: Vec<f64> = look.iter().map(|c| c[i]).collect();
-                        self.fit.relative_integrals(&s.table, &adv, &point, &rows[i], &ends(i))
-                    })
-                    .collect::<Vec<_>>()
+                    .fold(
+                        || (RelativeScratch::new(q, dims), vec![0.0; dims], RelativeIntegrals::new(q)),
+                        |(mut buf, mut point, mut out), i| {
+                            for (v, c) in point.iter_mut().zip(look) {
+                                *v = c[i];
+                            }
+                            let x = &rows[(i * p).min(rows.len())..((i + 1) * p).min(rows.len())];
+                            fit.relative_integrals(&plan, &s.table, &adv, &point, x, ends(i), &mut buf, &mut out);
+                            (buf, point, out)
+                        },
+                    )
+                    .map(|(_, _, out)| out)
+                    .reduce(
+                        || RelativeIntegrals::new(q),
+                        |mut a, b| {
+                            a.append(b);
+                            a
+                        },
+                    )
             },
             |mut a, b| {
-                a.extend(b);
+                a.append(b);
                 a
             },
         )?;
-        if let Some(slope) = all.iter().flatten().filter_map(|r| r.too_steep).reduce(f64::max) {
+        if let Some(slope) = all.too_steep {
             return Err(Error::InvalidArgument {
                 arg: "df",
                 reason: format!(
@@ -400,29 +442,27 @@ impl FlexModelFit {
 
     /// The warning for a fitted excess hazard that is not positive somewhere in the
     /// integrals' range (the earliest time over the persons), if any.
-    fn nonpositive_warning(all: &[Vec<RelativeIntegrals>], what: &str) -> Vec<String> {
-        let first = all.iter().flatten().filter_map(|r| r.first_nonpositive).fold(f64::INFINITY, f64::min);
-        if first.is_finite() {
-            vec![format!(
+    fn nonpositive_warning(all: &RelativeIntegrals, what: &str) -> Vec<String> {
+        match all.first_nonpositive {
+            Some(first) if first.is_finite() => vec![format!(
                 "the fitted excess hazard is not positive at time {first} (the earliest such time; a \
                  non-monotone spline, or one decreasing beyond its last knot where the model is \
                  extrapolated): the {what} are not valid; consider fewer degrees of freedom (df) or \
                  other knots"
-            )]
-        } else {
-            Vec::new()
+            )],
+            _ => Vec::new(),
         }
     }
 
-    /// The mean of `f` over persons (estimate and gradient).
-    fn mean_pred(all: &[Vec<RelativeIntegrals>], k: usize, f: impl Fn(&RelativeIntegrals) -> &Pred) -> Pred {
-        let m = all.len() as f64;
-        let q = f(&all[0][k]).grad.len();
-        let mut acc = Pred { est: 0.0, grad: vec![0.0; q] };
-        for r in all {
-            let p = f(&r[k]);
-            acc.est += p.est / m;
-            acc.grad.iter_mut().zip(&p.grad).for_each(|(a, b)| *a += b / m);
+    /// The mean over the `n` persons of column `est` (gradients `grad`) at each person's
+    /// `k`-th of `ends` ends (estimate and gradient).
+    fn mean_pred(all: &RelativeIntegrals, n: usize, ends: usize, k: usize, est: &[f64], grad: &[f64]) -> Pred {
+        let m = n as f64;
+        let mut acc = Pred { est: 0.0, grad: vec![0.0; all.q] };
+        for i in 0..n {
+            let r = i * ends + k;
+            acc.est += est[r] / m;
+            acc.grad.iter_mut().zip(all.grad(grad, r)).for_each(|(a, b)| *a += b / m);
         }
         acc
     }
@@ -446,11 +486,13 @@ impl FlexModelFit {
         ends.sort_by(f64::total_cmp);
         ends.dedup();
         let pos: Vec<usize> = times.iter().map(|t| ends.partition_point(|e| e < t)).collect();
-        let all = self.integrate(&s, &rows, &look, &|_| ends.clone(), 3000 * ends.len().max(1))?;
+        let n = p.first().map_or(0, |c| c.len());
+        let ne = ends.len();
+        let all = self.integrate(&s, &rows, &look, n, &|_| &ends[..], 3000 * ne.max(1))?;
         let mut cols: [Vec<f64>; 4] = Default::default();
         let (mut rid, mut tid, mut cause) = (Vec::new(), Vec::new(), Vec::new());
-        let mut push = |row: usize, t: f64, c: &str, pr: &Pred| {
-            let v = self.limits(pr, Tr::Cloglog, z);
+        let mut push = |row: usize, t: f64, c: &str, est: f64, grad: &[f64]| {
+            let v = self.limits_of(est, grad, Tr::Cloglog, z);
             for k in 0..4 {
                 cols[k].push(v[k]);
             }
@@ -459,18 +501,21 @@ impl FlexModelFit {
             cause.push(c.to_string());
         };
         if individual {
-            for (i, r) in all.iter().enumerate() {
+            for i in 0..n {
                 for c in ["cancer", "population"] {
+                    let (est, grad) = if c == "cancer" { (&all.cancer, &all.cancer_grad) } else { (&all.population, &all.population_grad) };
                     for (&t, &k) in times.iter().zip(&pos) {
-                        push(i + 1, t, c, if c == "cancer" { &r[k].cancer } else { &r[k].population });
+                        let r = i * ne + k;
+                        push(i + 1, t, c, est[r], all.grad(grad, r));
                     }
                 }
             }
         } else {
             for c in ["cancer", "population"] {
+                let (est, grad) = if c == "cancer" { (&all.cancer, &all.cancer_grad) } else { (&all.population, &all.population_grad) };
                 for (&t, &k) in times.iter().zip(&pos) {
-                    let m = Self::mean_pred(&all, k, |r| if c == "cancer" { &r.cancer } else { &r.population });
-                    push(0, t, c, &m);
+                    let m = Self::mean_pred(&all, n, ne, k, est, grad);
+                    push(0, t, c, m.est, &m.grad);
                 }
             }
         }
@@ -506,7 +551,7 @@ impl FlexModelFit {
         let level = args.num_or("conf_level", self.conf_level)?;
         crate::data::check_conf_level(level)?;
         let z = qnorm(0.5 + level / 2.0);
-        let n = rows.len();
+        let n = p.first().map_or(0, |c| c.len());
         let horizons: Vec<f64> = match args.opt_num("horizon")? {
             Some(h) => {
                 if !(h > 0.0 && h.is_finite()) {
@@ -540,11 +585,11 @@ impl FlexModelFit {
                 h
             }
         };
-        let all = self.integrate(&s, &rows, &look, &|i| vec![horizons[i]], 3000)?;
+        let all = self.integrate(&s, &rows, &look, n, &|i| std::slice::from_ref(&horizons[i]), 3000)?;
         let mut cols: [Vec<f64>; 9] = Default::default();
-        let mut row = |exp: f64, ob: &Pred| {
-            let o = self.limits(ob, Tr::Log, z);
-            let loss = exp - ob.est;
+        let mut row = |exp: f64, ob: f64, grad: &[f64]| {
+            let o = self.limits_of(ob, grad, Tr::Log, z);
+            let loss = exp - ob;
             let se = o[1];
             for (k, v) in [exp, o[0], o[1], o[2], o[3], loss, se, loss - z * se, loss + z * se].into_iter().enumerate() {
                 cols[k].push(v);
@@ -552,14 +597,15 @@ impl FlexModelFit {
         };
         let mut tab = Table::new();
         if individual {
-            for r in &all {
-                row(r[0].expected, &r[0].observed);
+            for i in 0..n {
+                row(all.expected[i], all.observed[i], all.grad(&all.observed_grad, i));
             }
             tab.push("row", (1..=n).map(|i| i as f64).collect::<Vec<f64>>());
             tab.push("horizon", horizons);
         } else {
-            let e = all.iter().map(|r| r[0].expected).sum::<f64>() / n as f64;
-            row(e, &Self::mean_pred(&all, 0, |r| &r.observed));
+            let e = all.expected.iter().sum::<f64>() / n as f64;
+            let m = Self::mean_pred(&all, n, 1, 0, &all.observed, &all.observed_grad);
+            row(e, m.est, &m.grad);
         }
         let names = ["expected", "observed", "observed_std_err", "observed_lower", "observed_upper", "loss", "loss_std_err", "loss_lower", "loss_upper"];
         for (nm, c) in names.iter().zip(cols) {

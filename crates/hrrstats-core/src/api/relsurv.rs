@@ -452,11 +452,9 @@ pub fn expected_survival(args: &Args) -> Result<Output> {
     let times = args.nums("times")?;
     crate::data::check_nonneg_finite("times", times)?;
     check_follow_up_unit(&s, &p, "times", times, false)?;
-    let e = s.table.expected_survival(&v, times).map_err(name_person_args(&s))?;
-    let cols: Vec<Vec<f64>> = (0..times.len()).map(|j| e.iter().map(|r| r[j]).collect()).collect();
-    let mut m = Matrix::from_columns(&cols, None);
-    m.nrow = e.len();
-    Ok(Output::value(m))
+    let data = s.table.expected_survival_matrix(&v, times).map_err(name_person_args(&s))?;
+    let nrow = v.first().map_or(0, |c| c.len());
+    Ok(Output::value(Matrix { nrow, ncol: times.len(), data, row_names: None, col_names: None }))
 }
 
 /// `expected_hazard`: each person's population hazard at `time` (their own, in the

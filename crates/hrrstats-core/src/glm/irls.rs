@@ -50,7 +50,17 @@ impl<'a, 'b> Design<'a, 'b> {
 
     /// `X β + offset` for every row, column by column (aliased coefficients count as 0).
     pub(super) fn eta(&self, beta: &[f64], offset: Option<&[f64]>, n: usize) -> Vec<f64> {
-        let mut eta = offset.map_or_else(|| vec![0.0; n], |o| o.to_vec());
+        let mut eta = vec![0.0; n];
+        self.eta_into(beta, offset, &mut eta);
+        eta
+    }
+
+    /// [`Design::eta`] into a buffer of the rows' length (reused across iterations).
+    pub(super) fn eta_into(&self, beta: &[f64], offset: Option<&[f64]>, eta: &mut [f64]) {
+        match offset {
+            Some(o) => eta.copy_from_slice(o),
+            None => eta.iter_mut().for_each(|v| *v = 0.0),
+        }
         eta.par_chunks_mut(CHUNK).enumerate().for_each(|(c, e)| {
             let r = c * CHUNK..c * CHUNK + e.len();
             for (j, &b) in beta.iter().enumerate() {
@@ -63,7 +73,6 @@ impl<'a, 'b> Design<'a, 'b> {
                 }
             }
         });
-        eta
     }
 
     /// `X'WX` (full p x p) and `X'Wz` over the rows: per chunk of rows, the weighted
@@ -204,6 +213,8 @@ pub(super) fn working(
             z[i] = eta[i] - data.off(i) + (data.y[i] - mu[i]) / me;
             ww[i] = pw[i] * me * me / family.variance(mu[i]);
         } else {
+            // (z is reused across iterations: a row out of the fit holds 0, as a fresh one)
+            z[i] = 0.0;
             ww[i] = 0.0;
         }
     }
@@ -259,18 +270,19 @@ pub(super) fn irls(
     let mut cov = vec![0.0; p * p];
     let mut rank = p;
     let mut ww = vec![0.0; n];
+    // the working response, reused by every iteration
+    let mut z = vec![0.0; n];
     let mut dev = devold;
     for iter in 1..=max_iter {
         iterations = iter;
         crate::interrupt::check()?;
-        let mut z = vec![0.0; n];
         working(data, family, link.as_ref(), &pw, &eta, &mu, &mut z, &mut ww);
         let (b, c, r) = wls(design, &ww, &z)?;
         beta = b;
         cov = c;
         rank = r;
         let update = |beta: &[f64], eta: &mut Vec<f64>, mu: &mut Vec<f64>| {
-            *eta = design.eta(beta, data.offset, n);
+            design.eta_into(beta, data.offset, eta);
             mu.par_iter_mut()
                 .zip(eta.par_iter())
                 .enumerate()

@@ -70,6 +70,31 @@ pub struct ExcessTable {
     pub expected: Vec<f64>,
 }
 
+/// Covariate pattern ids of the `n` rows (equal covariate bits, equal id; ids in sorted
+/// order of the bits, `0..count`) and their count: one sort of the row indices, no
+/// per-row key.
+fn covariate_patterns(x: &Covariates, n: usize) -> (Vec<u32>, usize) {
+    let p = x.p();
+    let cols: Vec<&[f64]> = (0..p).map(|j| x.column(j)).collect();
+    let same = |a: usize, b: usize| {
+        cols.iter()
+            .map(|c| c[a].to_bits().cmp(&c[b].to_bits()))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    };
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_unstable_by(|&a, &b| same(a as usize, b as usize));
+    let mut id = vec![0u32; n];
+    let mut count = 0usize;
+    for (r, &i) in order.iter().enumerate() {
+        if r == 0 || same(order[r - 1] as usize, i as usize).is_ne() {
+            count += 1;
+        }
+        id[i as usize] = (count - 1) as u32;
+    }
+    (id, count)
+}
+
 /// Fit the excess-hazard model. `breaks`: follow-up interval boundaries (in the table's
 /// time unit, starting at 0); `year`: the length of one year in that unit (365.241 for
 /// days, as relsurv; 1 for years).
@@ -107,38 +132,58 @@ pub fn excess_hazard_glm(
     let last = *breaks.last().expect("two breaks");
     let adv = table.advances();
     let nd = adv.len();
-    // Group key: covariate vector bits + sub-interval.
-    let mut index: std::collections::HashMap<(Vec<u64>, usize), usize> =
-        std::collections::HashMap::new();
-    let mut t = ExcessTable::default();
-    for i in 0..n {
-        crate::interrupt::check_every(i, 1024)?;
-        let (time, died) = if d.time[i] > last {
+    let nk = cuts.len() - 1;
+    // Each row's follow-up (censored at the last break) and its covariate pattern (rows
+    // with the same covariate bits share one).
+    let follow = |i: usize| -> (f64, bool) {
+        if d.time[i] > last {
             (last, false)
         } else {
             (d.time[i], d.status[i] == 1.0)
-        };
-        let xi: Vec<f64> = (0..p).map(|j| x.column(j)[i]).collect();
-        let key_x: Vec<u64> = xi.iter().map(|v| v.to_bits()).collect();
-        for k in 0..cuts.len() - 1 {
+        }
+    };
+    let (pattern, npat) = covariate_patterns(x, n);
+    // Groups are (pattern, sub-interval), numbered in order of first use (the table's
+    // order). A row covers the sub-intervals 0..m (those starting before its time), so a
+    // pattern's groups are a prefix: one slot per pattern and sub-interval it reaches.
+    let mut reach = vec![0usize; npat + 1];
+    for i in 0..n {
+        let time = follow(i).0;
+        let m = cuts[..nk].partition_point(|&c| time > c);
+        let r = &mut reach[pattern[i] as usize + 1];
+        *r = (*r).max(m);
+    }
+    for a in 1..=npat {
+        reach[a] += reach[a - 1];
+    }
+    let mut slot = vec![usize::MAX; reach[npat]];
+    let mut point = vec![0.0; nd];
+    let mut t = ExcessTable::default();
+    for i in 0..n {
+        crate::interrupt::check_every(i, 1024)?;
+        let (time, died) = follow(i);
+        let first = reach[pattern[i] as usize];
+        for k in 0..nk {
             if !(time > cuts[k]) {
                 break;
             }
             let y = (time.min(cuts[k + 1]) - cuts[k]) / year;
-            let mut point: Vec<f64> = (0..nd)
-                .map(|q| d.values[q][i] + if adv[q] { cuts[k] } else { 0.0 })
-                .collect();
+            for (q, v) in point.iter_mut().enumerate() {
+                *v = d.values[q][i] + if adv[q] { cuts[k] } else { 0.0 };
+            }
             let h = table.hazard_over(&mut point, &adv, cuts[k + 1] - cuts[k], false);
             let len = (cuts[k + 1] - cuts[k]) / year;
-            let g = *index.entry((key_x.clone(), k)).or_insert_with(|| {
+            let s = &mut slot[first + k];
+            if *s == usize::MAX {
+                *s = t.deaths.len();
                 t.sub_interval.push(k);
                 t.interval.push(of[k]);
-                t.x.extend_from_slice(&xi);
+                t.x.extend((0..p).map(|j| x.column(j)[i]));
                 t.deaths.push(0.0);
                 t.person_years.push(0.0);
                 t.expected.push(0.0);
-                t.deaths.len() - 1
-            });
+            }
+            let g = *s;
             t.person_years[g] += y;
             t.expected[g] += y * h / len;
             if died && time <= cuts[k + 1] {
@@ -616,5 +661,29 @@ impl Link for ExcessLink {
     }
     fn inverse_at(&self, i: usize, eta: f64) -> f64 {
         self.expected[i] + eta.exp()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows share a pattern id exactly when their covariate bits are equal (as the key of
+    /// a hash map on the bits would group them: 0.0 and -0.0 apart), ids `0..count`.
+    #[test]
+    fn covariate_patterns_group_equal_bits() {
+        let a = [1.0, 0.0, 1.0, -0.0, 2.5, 1.0, 0.0];
+        let b = [3.0, 3.0, 3.0, 3.0, 3.0, 4.0, 3.0];
+        let names = vec!["a".to_string(), "b".to_string()];
+        let x = Covariates::from_columns(vec![&a, &b], &names).unwrap();
+        let (id, count) = covariate_patterns(&x, a.len());
+        assert_eq!(count, 5);
+        for i in 0..a.len() {
+            assert!((id[i] as usize) < count);
+            for j in 0..a.len() {
+                let same = a[i].to_bits() == a[j].to_bits() && b[i].to_bits() == b[j].to_bits();
+                assert_eq!(id[i] == id[j], same, "rows {i} and {j}");
+            }
+        }
     }
 }

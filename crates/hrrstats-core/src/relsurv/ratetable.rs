@@ -435,8 +435,17 @@ impl RateTable {
     /// Expected (population) survival of each person at each of `times` (time since
     /// diagnosis), integrating the hazard exactly across the table's cells (as
     /// `survival::survexp(..., method = "individual.s")`). `values`: one slice per
-    /// dimension, the persons' values at diagnosis. Returns one vector per person.
+    /// dimension, the persons' values at diagnosis. Returns one vector per person (a
+    /// convenience over [`RateTable::expected_survival_matrix`]).
     pub fn expected_survival(&self, values: &[&[f64]], times: &[f64]) -> Result<Vec<Vec<f64>>> {
+        let n = values.first().map_or(0, |v| v.len());
+        let m = self.expected_survival_matrix(values, times)?;
+        Ok((0..n).map(|i| (0..times.len()).map(|k| m[k * n + i]).collect()).collect())
+    }
+
+    /// [`RateTable::expected_survival`] as one column-major `n x times.len()` matrix
+    /// (entry `[k * n + i]`: person `i` at `times[k]`), without a vector per person.
+    pub fn expected_survival_matrix(&self, values: &[&[f64]], times: &[f64]) -> Result<Vec<f64>> {
         let n = values.first().map_or(0, |v| v.len());
         self.check_values(values, n)?;
         // the same persons net survival refuses (below the table's first cut-points)
@@ -446,19 +455,20 @@ impl RateTable {
         order.sort_by(|&a, &b| times[a].total_cmp(&times[b]));
         let adv = self.advances();
         let values = self.lookup_values(values);
-        (0..n)
-            .map(|i| {
-                crate::interrupt::check_every(i, 256)?;
-                let mut point: Vec<f64> = values.iter().map(|v| v[i]).collect();
-                let mut out = vec![0.0; times.len()];
-                let (mut at, mut h) = (0.0, 0.0);
-                for &k in &order {
-                    h += self.hazard_over(&mut point, &adv, times[k] - at, false);
-                    at = times[k];
-                    out[k] = (-h).exp();
-                }
-                Ok(out)
-            })
-            .collect()
+        let mut out = vec![0.0; n * times.len()];
+        let mut point = vec![0.0; values.len()];
+        for i in 0..n {
+            crate::interrupt::check_every(i, 256)?;
+            for (p, v) in point.iter_mut().zip(&values) {
+                *p = v[i];
+            }
+            let (mut at, mut h) = (0.0, 0.0);
+            for &k in &order {
+                h += self.hazard_over(&mut point, &adv, times[k] - at, false);
+                at = times[k];
+                out[k * n + i] = (-h).exp();
+            }
+        }
+        Ok(out)
     }
 }

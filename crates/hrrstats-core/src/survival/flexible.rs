@@ -1102,26 +1102,108 @@ impl FlexFit {
 }
 
 /// The integrals of a relative-survival (`bhazard`) fit against a population rate table
-/// for one person, from diagnosis to one end time, with their gradients over θ.
+/// (see [`FlexFit::relative_integrals`]) for many persons, each at the same number of end
+/// times, flat: row `r = i * ends + k` is person `i` (in the order written) at its `k`-th
+/// end; the gradients over θ are row-major (`q` per row).
+#[derive(Debug, Clone, Default)]
 pub struct RelativeIntegrals {
+    /// Parameters (length of each gradient).
+    pub q: usize,
     /// Crude probability of death from the cancer, `∫_0^t S*(u) R(u) λ(u) du`.
-    pub cancer: Pred,
+    pub cancer: Vec<f64>,
+    pub cancer_grad: Vec<f64>,
     /// Crude probability of death from other (population) causes, `∫_0^t S*(u) R(u) h*(u) du`.
-    pub population: Pred,
+    pub population: Vec<f64>,
+    pub population_grad: Vec<f64>,
     /// Expected (population) life time up to `t`, `∫_0^t S*(u) du` (free of θ).
-    pub expected: f64,
+    pub expected: Vec<f64>,
     /// Observed (all-cause) life time up to `t`, `∫_0^t S*(u) R(u) du`.
-    pub observed: Pred,
+    pub observed: Vec<f64>,
+    pub observed_grad: Vec<f64>,
     /// All-cause survival `S*(t) R(t)` (the three probabilities add up to 1).
-    pub alive: f64,
-    /// The first time up to `t` at which the fitted excess hazard is not positive
-    /// (`∂η/∂log t ≤ 0`: a non-monotone spline, or one decreasing beyond its last knot
-    /// where the model is extrapolated), if any.
+    pub alive: Vec<f64>,
+    /// The first time (over all persons, up to their ends) at which the fitted excess
+    /// hazard is not positive (`∂η/∂log t ≤ 0`: a non-monotone spline, or one decreasing
+    /// beyond its last knot where the model is extrapolated), if any.
     pub first_nonpositive: Option<f64>,
-    /// Set (to `|∂η/∂log t|` there) when the fitted spline is so steep that the panels
-    /// would exceed [`REL_MAX_PANELS`] in one segment (a degenerate fit): the integrals
-    /// are then NaN.
+    /// Set (to the largest `|∂η/∂log t|` there) when the fitted spline is so steep for
+    /// some person that the panels would exceed [`REL_MAX_PANELS`] in one segment (a
+    /// degenerate fit): that person's integrals are then NaN.
     pub too_steep: Option<f64>,
+}
+
+impl RelativeIntegrals {
+    pub fn new(q: usize) -> RelativeIntegrals {
+        RelativeIntegrals { q, ..RelativeIntegrals::default() }
+    }
+    /// Rows written.
+    pub fn len(&self) -> usize {
+        self.alive.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.alive.is_empty()
+    }
+    /// Gradient of row `r` in one of the gradient columns.
+    pub fn grad<'a>(&self, g: &'a [f64], r: usize) -> &'a [f64] {
+        &g[r * self.q..(r + 1) * self.q]
+    }
+    fn truncate(&mut self, rows: usize) {
+        let q = self.q;
+        for v in [&mut self.cancer, &mut self.population, &mut self.expected, &mut self.observed, &mut self.alive] {
+            v.truncate(rows);
+        }
+        for v in [&mut self.cancer_grad, &mut self.population_grad, &mut self.observed_grad] {
+            v.truncate(rows * q);
+        }
+    }
+    /// `other`'s rows after these (its persons follow).
+    pub fn append(&mut self, mut other: RelativeIntegrals) {
+        self.cancer.append(&mut other.cancer);
+        self.cancer_grad.append(&mut other.cancer_grad);
+        self.population.append(&mut other.population);
+        self.population_grad.append(&mut other.population_grad);
+        self.expected.append(&mut other.expected);
+        self.observed.append(&mut other.observed);
+        self.observed_grad.append(&mut other.observed_grad);
+        self.alive.append(&mut other.alive);
+        self.note_nonpositive(other.first_nonpositive);
+        self.note_too_steep(other.too_steep);
+    }
+    fn note_nonpositive(&mut self, t: Option<f64>) {
+        if let Some(t) = t {
+            self.first_nonpositive = Some(self.first_nonpositive.map_or(t, |f| f.min(t)));
+        }
+    }
+    fn note_too_steep(&mut self, s: Option<f64>) {
+        if let Some(s) = s {
+            self.too_steep = Some(self.too_steep.map_or(s, |f| f.max(s)));
+        }
+    }
+}
+
+/// The per-fit part of [`FlexFit::relative_integrals`] (the same for every person):
+/// θ with aliased parameters as 0, and the knots on the time scale, ascending.
+#[derive(Debug, Clone)]
+pub struct RelativePlan {
+    theta: Vec<f64>,
+    knots: Vec<f64>,
+}
+
+/// Per-person working buffers of [`FlexFit::relative_integrals`], reused from person to
+/// person (`q` parameters, `dims` rate-table dimensions).
+#[derive(Debug, Clone)]
+pub struct RelativeScratch {
+    z: Vec<f64>,
+    zd: Vec<f64>,
+    point: Vec<f64>,
+    go: Vec<f64>,
+    gb: Vec<f64>,
+}
+
+impl RelativeScratch {
+    pub fn new(q: usize, dims: usize) -> RelativeScratch {
+        RelativeScratch { z: vec![0.0; q], zd: vec![0.0; q], point: vec![0.0; dims], go: vec![0.0; q], gb: vec![0.0; q] }
+    }
 }
 
 /// The most quadrature panels in one segment of the relative-survival integrals (an
@@ -1158,22 +1240,28 @@ impl FlexFit {
     /// ordinary fits), from `ε = b e^{-15}` (`b` the first break) with the head `[0, ε]`
     /// in closed form. Gradients (for delta-method standard errors) by the same
     /// quadrature of the integrands' derivatives.
+    ///
+    /// `plan`: [`FlexFit::relative_plan`] (once per fit); `buf`: working buffers reused
+    /// from person to person; the person's rows (one per end) are appended to `out`.
+    #[allow(clippy::too_many_arguments)]
     pub fn relative_integrals(
         &self,
+        plan: &RelativePlan,
         table: &crate::relsurv::RateTable,
         adv: &[bool],
         point0: &[f64],
         x: &[f64],
         ends: &[f64],
-    ) -> Vec<RelativeIntegrals> {
+        buf: &mut RelativeScratch,
+        out: &mut RelativeIntegrals,
+    ) {
         let q = self.q();
         let base = self.model.scale.base();
-        let theta: Vec<f64> = (0..q).map(|j| self.theta(j)).collect();
-        let mut knots: Vec<f64> = self.knots.iter().flatten().map(|k| k.exp()).collect();
-        knots.sort_by(f64::total_cmp);
-        let (mut z, mut zd) = (vec![0.0; q], vec![0.0; q]);
-        let mut point = point0.to_vec();
-        let (mut go, mut gb) = (vec![0.0; q], vec![0.0; q]);
+        let (theta, knots) = (&plan.theta[..], &plan.knots[..]);
+        let RelativeScratch { z, zd, point, go, gb } = buf;
+        point.copy_from_slice(point0);
+        go.iter_mut().for_each(|v| *v = 0.0);
+        gb.iter_mut().for_each(|v| *v = 0.0);
         let (mut po, mut e, mut ob) = (0.0, 0.0, 0.0);
         // η, ∂η/∂log t at log time v (z, zd filled)
         let eval = |v: f64, z: &mut [f64], zd: &mut [f64]| -> (f64, f64) {
@@ -1185,7 +1273,7 @@ impl FlexFit {
             }
             (a, b)
         };
-        let mut out = Vec::with_capacity(ends.len());
+        let start = out.len();
         let mut t = 0.0f64;
         let mut hc = 0.0; // cumulative expected hazard at t
         let mut first = true;
@@ -1194,11 +1282,11 @@ impl FlexFit {
         let mut k = 0usize; // next knot
         for &end in ends {
             while t < end {
-                let r = table.rate(table.cell(&point));
+                let r = table.rate(table.cell(point));
                 while k < knots.len() && knots[k] <= t {
                     k += 1;
                 }
-                let step = table.to_boundary(&point);
+                let step = table.to_boundary(point);
                 if !(t + step > t) {
                     // a crossing closer than t's rounding: step over it
                     for (pt, &ad) in point.iter_mut().zip(adv) {
@@ -1213,12 +1301,12 @@ impl FlexFit {
                     b = b.min(knots[k]);
                 }
                 let lb = b.ln();
-                let slope_b = eval(lb, &mut z, &mut zd).1.abs();
+                let slope_b = eval(lb, z, zd).1.abs();
                 let la = if first {
                     // the head [0, ε]
                     let eps_l = lb - REL_HEAD;
                     let eps = eps_l.exp();
-                    slope_at_t = eval(eps_l, &mut z, &mut zd).1.abs();
+                    slope_at_t = eval(eps_l, z, zd).1.abs();
                     po += r * eps;
                     e += eps;
                     ob += eps;
@@ -1230,19 +1318,19 @@ impl FlexFit {
                 let width = REL_PANEL / slope_at_t.max(slope_b).max(1.0);
                 let m = ((lb - la) / width).ceil().max(1.0);
                 if m > REL_MAX_PANELS as f64 {
-                    let nan = Pred { est: f64::NAN, grad: vec![f64::NAN; q] };
-                    return ends
-                        .iter()
-                        .map(|_| RelativeIntegrals {
-                            cancer: nan.clone(),
-                            population: nan.clone(),
-                            expected: f64::NAN,
-                            observed: nan.clone(),
-                            alive: f64::NAN,
-                            first_nonpositive: nonpos,
-                            too_steep: Some(slope_at_t.max(slope_b)),
-                        })
-                        .collect();
+                    // this person's integrals are NaN at every end
+                    out.truncate(start);
+                    for _ in ends {
+                        for v in [&mut out.cancer, &mut out.population, &mut out.expected, &mut out.observed, &mut out.alive] {
+                            v.push(f64::NAN);
+                        }
+                        for g in [&mut out.cancer_grad, &mut out.population_grad, &mut out.observed_grad] {
+                            g.extend(std::iter::repeat(f64::NAN).take(q));
+                        }
+                    }
+                    out.note_nonpositive(nonpos);
+                    out.note_too_steep(Some(slope_at_t.max(slope_b)));
+                    return;
                 }
                 let m = m as usize;
                 let hw = (lb - la) / m as f64;
@@ -1251,7 +1339,7 @@ impl FlexFit {
                     for &(gx, gw) in &GL8 {
                         let v = c + 0.5 * hw * gx;
                         let u = v.exp();
-                        let (eta, d) = eval(v, &mut z, &mut zd);
+                        let (eta, d) = eval(v, z, zd);
                         if !(d > 0.0) && nonpos.is_none() {
                             nonpos = Some(u);
                         }
@@ -1264,10 +1352,12 @@ impl FlexFit {
                         ob += fo;
                         po += r * fo;
                         // where S underflows to 0 its gradient S g1 z is 0 too (not 0 · ∞)
-                        for j in (0..q).filter(|_| fo != 0.0) {
-                            let gzo = fo * g1 * z[j];
-                            gb[j] += gzo;
-                            go[j] += r * gzo;
+                        if fo != 0.0 {
+                            for j in 0..q {
+                                let gzo = fo * g1 * z[j];
+                                gb[j] += gzo;
+                                go[j] += r * gzo;
+                            }
                         }
                     }
                 }
@@ -1281,21 +1371,27 @@ impl FlexFit {
                 slope_at_t = slope_b;
             }
             // all-cause survival at the end and its gradient; the cancer part by the identity
-            let (eta, _) = eval(end.ln(), &mut z, &mut zd);
+            let (eta, _) = eval(end.ln(), z, zd);
             let (g0, g1, _) = base.log_survival(eta);
             let alive = (-hc).exp() * g0.exp();
-            let gc: Vec<f64> = (0..q).map(|j| if alive == 0.0 { 0.0 } else { -alive * g1 * z[j] } - go[j]).collect();
-            out.push(RelativeIntegrals {
-                cancer: Pred { est: 1.0 - alive - po, grad: gc },
-                population: Pred { est: po, grad: go.clone() },
-                expected: e,
-                observed: Pred { est: ob, grad: gb.clone() },
-                alive,
-                first_nonpositive: nonpos,
-                too_steep: None,
-            });
+            out.cancer.push(1.0 - alive - po);
+            out.cancer_grad.extend((0..q).map(|j| if alive == 0.0 { 0.0 } else { -alive * g1 * z[j] } - go[j]));
+            out.population.push(po);
+            out.population_grad.extend_from_slice(go);
+            out.expected.push(e);
+            out.observed.push(ob);
+            out.observed_grad.extend_from_slice(gb);
+            out.alive.push(alive);
         }
-        out
+        out.note_nonpositive(nonpos);
+    }
+
+    /// The per-fit part of [`FlexFit::relative_integrals`], once for all persons.
+    pub fn relative_plan(&self) -> RelativePlan {
+        let theta: Vec<f64> = (0..self.q()).map(|j| self.theta(j)).collect();
+        let mut knots: Vec<f64> = self.knots.iter().flatten().map(|k| k.exp()).collect();
+        knots.sort_by(f64::total_cmp);
+        RelativePlan { theta, knots }
     }
 }
 

@@ -192,7 +192,8 @@ impl CoxPhParams {
         let prep = Prepared::new(surv, x, data.offset)?;
         prep.check_finite(x)?;
         let iter = newton(&prep, self)?;
-        let mut fit = CoxPhFit::assemble(&prep.scale, self, &iter, surv.len(), n_event, x.names());
+        let counting = surv.entry().is_some();
+        let mut fit = CoxPhFit::assemble(&prep.scale, self, &iter, surv.len(), n_event, x.names(), counting);
         // coxph: robust by default with a cluster or non-integer case weights; an
         // explicit robust = FALSE ignores a cluster, with its warning.
         let fractional = surv
@@ -464,9 +465,15 @@ fn newton_with(
 /// `> sqrt(eps) |beta_j|` with `u` the final score and `V` the model variance, coxph's
 /// `toler.inf` rule — "Loglik converged before variable  j ; coefficient may be infinite. "
 /// (monotone likelihood, e.g. no events in one group).
+///
+/// Counting-process data (`counting`: with entry times, `Surv(start, stop, event)`) are
+/// fitted by survival's agreg.fit, whose rule is `|(u' V)_j| > sqrt(eps) (1 + |beta_j|)`
+/// and whose words are "Loglik converged before variable  j ; beta may be infinite. ".
+/// Both also flag a non-finite score.
 fn convergence_warnings(
     it: &IterResult,
     params: &CoxPhParams,
+    counting: bool,
     u: &[f64],
     var: &[f64],
     coef: &[f64],
@@ -483,15 +490,21 @@ fn convergence_warnings(
                 .filter(|&j| !aliased[j])
                 .filter(|&j| {
                     let v = (0..p).map(|k| u[k] * var[k * p + j]).sum::<f64>().abs();
-                    v > params.eps && v > tol_inf * coef[j].abs()
+                    !u[j].is_finite()
+                        || if counting {
+                            v > tol_inf * (1.0 + coef[j].abs())
+                        } else {
+                            v > params.eps && v > tol_inf * coef[j].abs()
+                        }
                 })
                 .map(|j| (j + 1).to_string())
                 .collect();
             if infs.is_empty() {
                 Vec::new()
             } else {
+                let what = if counting { "beta" } else { "coefficient" };
                 vec![format!(
-                    "Loglik converged before variable  {} ; coefficient may be infinite. ",
+                    "Loglik converged before variable  {} ; {what} may be infinite. ",
                     infs.join(",")
                 )]
             }
@@ -570,6 +583,7 @@ impl CoxPhFit {
         n: usize,
         n_event: usize,
         names: &[String],
+        counting: bool,
     ) -> Self {
         let p = sc.len();
         let mut var = it.var.clone();
@@ -599,7 +613,7 @@ impl CoxPhFit {
         let df = aliased.iter().filter(|&&a| !a).count();
         let wald = wald_statistic(&var, &coef, &aliased, params);
         let u: Vec<f64> = it.u.iter().zip(sc).map(|(u, s)| u / s).collect();
-        let warnings = convergence_warnings(it, params, &u, &var, &coef, &aliased);
+        let warnings = convergence_warnings(it, params, counting, &u, &var, &coef, &aliased);
         CoxPhFit {
             names: names.to_vec(),
             coef,

@@ -943,7 +943,7 @@ impl CoxOverParts {
             FromNewton::Eval(b) => at.beta = b,
             FromNewton::Done(r) => {
                 let it = r?;
-                let mut fit = CoxPhFit::assemble(&at.scale, &self.params, &it, moments.n, moments.n_event, &self.names);
+                let mut fit = CoxPhFit::assemble(&at.scale, &self.params, &it, moments.n, moments.n_event, &self.names, self.counting);
                 fit.means = self.means.clone();
                 fit.mean_offset = self.mean_offset;
                 let final_beta: Vec<f64> =
