@@ -57,3 +57,13 @@ def test_kaplan_meier_stratum_is_looked_up_by_the_core():
 def test_na_action_unknown_value():
     raises('argument `na_action`: unknown value "omit"; accepted: "fail", "drop"', hs.kaplan_meier,
            [1.0, 2.0], [1, 0], na_action="omit")
+
+
+def test_scalar_arguments_are_read_by_the_core():
+    t, c = [1.0, 2, 3, 4, 5, 6], [1.0, 2, 0, 1, 0, 2]
+    raises("argument `censor_code`: must be a finite code", hs.cumulative_incidence, t, c,
+           censor_code=float("nan"))
+    raises("argument `censor_code`: must be a single number, got a string", hs.cumulative_incidence,
+           t, c, censor_code="a")
+    raises("argument `rho`: must be a single number, got a string", hs.logrank_test, t,
+           [1, 0, 1, 1, 0, 1], ["a", "b"] * 3, rho="a")

@@ -61,3 +61,14 @@ test_that("an unknown na_action is the core's wording", {
                                          na_action = "omit")),
                    "argument `na_action`: unknown value \"omit\"; accepted: \"fail\", \"drop\"")
 })
+
+test_that("scalar arguments are read by the core (the same message as Python's)", {
+  d <- data.frame(time = 1:6, cause = c(1, 2, 0, 1, 0, 2), status = c(1, 0, 1, 1, 0, 1),
+                  g = rep(c("a", "b"), 3))
+  expect_identical(hc_error(cumulative_incidence(Surv(time, cause) ~ 1, data = d, censor_code = NA_real_)),
+                   "argument `censor_code`: must be a finite code")
+  expect_identical(hc_error(cumulative_incidence(Surv(time, cause) ~ 1, data = d, censor_code = "a")),
+                   "argument `censor_code`: must be a single number, got a string")
+  expect_identical(hc_error(logrank_test(Surv(time, status) ~ g, data = d, rho = "a")),
+                   "argument `rho`: must be a single number, got a string")
+})
