@@ -67,3 +67,11 @@ def test_scalar_arguments_are_read_by_the_core():
            t, c, censor_code="a")
     raises("argument `rho`: must be a single number, got a string", hs.logrank_test, t,
            [1, 0, 1, 1, 0, 1], ["a", "b"] * 3, rho="a")
+
+
+def test_numeric_strata_match_by_value():
+    km = hs.kaplan_meier([1, 2, 3, 4, 5, 6.0], [1, 0, 1, 1, 0, 1], strata=[1.0, 2.0] * 3)
+    np.testing.assert_array_equal(km.survival_at([1.0, 5.0], stratum=1),
+                                  km.survival_at([1.0, 5.0], stratum=1.0))
+    raises('argument `stratum`: "3" is not a stratum of the fit (strata: 1.0, 2.0)', km.survival_at,
+           [1.0], stratum=3)

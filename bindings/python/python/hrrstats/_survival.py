@@ -125,17 +125,23 @@ class KaplanMeier(Result):
         """
         args = {"tau": tau, "conf_level": conf_level}
         if strata is not None:  # looked up by the core among the fit's strata
-            args.update(strata=[str(x) for x in strata], levels=[str(x) for x in self.strata_levels])
+            args.update(strata=[self._label_of(x) for x in strata],
+                        levels=[str(x) for x in self.strata_levels])
         r = dict(self._fit.call("rmst_difference", args))
         r["strata"] = [self.strata_levels[k] for k in r["strata"]]
         return r
+
+    def _label_of(self, stratum):
+        """A stratum as the core's label: the spelling of the level it equals (1 for 1.0),
+        else its text (the core names it in the error if it is no stratum)."""
+        return next((str(lev) for lev in self.strata_levels if lev == stratum), str(stratum))
 
     def _at(self, times, stratum=None):
         """The core's survival_at: every stratum, or the one labelled `stratum` (looked up
         by the core among the fit's strata)."""
         args = {"times": floats(np.atleast_1d(times), "times")}
         if stratum is not None:
-            args.update(stratum=[str(stratum)], levels=[str(x) for x in self.strata_levels])
+            args.update(stratum=[self._label_of(stratum)], levels=[str(x) for x in self.strata_levels])
         return self._fit.call("survival_at", args)
 
     def survival_at(self, times, stratum=None):
