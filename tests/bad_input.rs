@@ -407,3 +407,117 @@ mod rates {
         );
     }
 }
+
+/// Checks the hosts used to make themselves, now made once here (issue #13): the same
+/// input gives the same message in Rust, Python and R.
+mod host_checks {
+    use std::borrow::Cow;
+
+    use hrrstats::api;
+    use hrrstats::protocol::{Arg, Args};
+
+    fn nums(v: &[f64]) -> Arg<'static> {
+        Arg::Nums(Cow::Owned(v.to_vec()))
+    }
+    fn strs(v: &[&str]) -> Arg<'static> {
+        Arg::Strs(v.iter().map(|s| s.to_string()).collect())
+    }
+    fn args(items: Vec<(&str, Arg<'static>)>) -> Args<'static> {
+        Args {
+            items: items.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        }
+    }
+    fn err(method: &str, a: &Args) -> String {
+        match api::call(method, a) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{method}: no error"),
+        }
+    }
+    const ENTRY: [f64; 6] = [2001.0, 2005.0, 2003.5, 2008.0, 2002.0, 2010.0];
+    const EXIT: [f64; 6] = [2009.0, 2010.0, 2006.0, 2015.0, 2004.0, 2012.0];
+    const STATUS: [f64; 6] = [1.0, 0.0, 1.0, 0.0, 2.0, 0.0];
+    const AGE: [f64; 6] = [35.0, 40.0, 50.0, 72.0, 61.0, 58.0];
+
+    fn lexis(age: &[f64], exit: &[f64], status: &[f64]) -> Vec<(&'static str, Arg<'static>)> {
+        vec![
+            ("time_scales", Arg::Record(args(vec![("per", nums(&ENTRY)), ("age", nums(age))]))),
+            ("exit", nums(exit)),
+            ("status", nums(status)),
+            ("breaks", Arg::Record(args(vec![("age", nums(&[0.0, 40.0, 60.0, 80.0]))]))),
+        ]
+    }
+
+    #[test]
+    fn lexis_lengths_are_checked_against_entry() {
+        for m in ["lexis_split", "person_time_table"] {
+            assert_eq!(
+                err(m, &args(lexis(&AGE, &EXIT[..5], &STATUS))),
+                "argument `exit` has length 5 but `entry` has length 6"
+            );
+            assert_eq!(
+                err(m, &args(lexis(&AGE, &EXIT, &STATUS[..4]))),
+                "argument `status` has length 4 but `entry` has length 6"
+            );
+            assert_eq!(
+                err(m, &args(lexis(&AGE[..3], &EXIT, &STATUS))),
+                "argument `time_scales`: scale `age` has length 3 but `entry` has length 6"
+            );
+            let mut a = lexis(&AGE, &EXIT, &STATUS);
+            a.push(("entry_status", nums(&[0.0, 0.0])));
+            assert_eq!(err(m, &args(a)), "argument `entry_status` has length 2 but `entry` has length 6");
+        }
+        let mut a = lexis(&AGE, &EXIT, &STATUS);
+        a.push((
+            "by",
+            Arg::Record(args(vec![(
+                "g",
+                Arg::Codes { codes: Cow::Owned(vec![0, 1, 0]), levels: vec!["a".into(), "b".into()] },
+            )])),
+        ));
+        assert_eq!(
+            err("person_time_table", &args(a)),
+            "argument `by`: `g` has length 3 but `entry` has length 6"
+        );
+    }
+
+    #[test]
+    fn kaplan_meier_stratum_labels_are_looked_up_here() {
+        let a = args(vec![
+            ("time", nums(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])),
+            ("status", nums(&[1.0, 0.0, 1.0, 1.0, 0.0, 1.0])),
+            (
+                "strata",
+                Arg::Codes { codes: Cow::Owned(vec![0, 1, 0, 1, 0, 1]), levels: vec!["a".into(), "b".into()] },
+            ),
+        ]);
+        let fit = api::call("kaplan_meier", &a).unwrap().fit.unwrap();
+        let at = |stratum: &[&str]| {
+            fit.call(
+                "survival_at",
+                &args(vec![("times", nums(&[1.0, 5.0])), ("stratum", strs(stratum)), ("levels", strs(&["a", "b"]))]),
+            )
+        };
+        let e = at(&["zzz"]).unwrap_err();
+        assert_eq!(e.arg(), "stratum");
+        assert_eq!(e.to_string(), "argument `stratum`: \"zzz\" is not a stratum of the fit (strata: a, b)");
+        // the label picks the same curve as its code
+        let by_label = format!("{:?}", at(&["b"]).unwrap());
+        let by_code = fit
+            .call(
+                "survival_at",
+                &args(vec![
+                    ("times", nums(&[1.0, 5.0])),
+                    ("strata", Arg::Codes { codes: Cow::Owned(vec![1]), levels: vec!["a".into(), "b".into()] }),
+                ]),
+            )
+            .unwrap();
+        assert_eq!(by_label, format!("{by_code:?}"));
+        let e = fit
+            .call(
+                "rmst_difference",
+                &args(vec![("tau", Arg::Num(4.0)), ("strata", strs(&["a", "zzz"])), ("levels", strs(&["a", "b"]))]),
+            )
+            .unwrap_err();
+        assert_eq!(e.to_string(), "argument `strata`: \"zzz\" is not a stratum of the fit (strata: a, b)");
+    }
+}

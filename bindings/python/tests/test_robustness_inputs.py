@@ -180,7 +180,8 @@ def test_raw_python_errors_name_the_argument(competing):
     raises(r"^argument `group`: 'zzz' is not one of the groups", ci.plot, stacked=True,
            group="zzz")
     km = hs.kaplan_meier("time", [1] * 8, strata=["a"] * 4 + ["b"] * 4, data=d)
-    raises(r"^argument `stratum`: 'zzz' is not one of", km.survival_at, [1], stratum="zzz")
+    raises(r'^argument `stratum`: "zzz" is not a stratum of the fit', km.survival_at, [1],
+           stratum="zzz")
     raises(r"^argument `time` must be a 1-D array", hs.kaplan_meier, 5, 1)
     raises(r"^argument `breaks`: breaks of `t` must be at least two", hs.lexis_split, [0.0],
            [1.0], [1], time_scales={"t": None}, breaks={"t": 5})

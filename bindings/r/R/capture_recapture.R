@@ -32,7 +32,7 @@ capture_recapture <- function(counts = NULL, sources, model = NULL, criterion = 
     data[[counts]]
   } else counts
   args <- list(sources = src, counts = if (!is.null(cnt)) as_double_column(cnt, "counts", "counts"),
-               model = model, criterion = criterion, conf_level = conf_level_of(conf_level))
+               model = model, criterion = criterion, conf_level = conf_level)
   v <- hrr_call("capture_recapture", args)$value
   ch <- v$chapman
   structure(list(models = as.data.frame(v$models), selected = v$selected, criterion = v$criterion,

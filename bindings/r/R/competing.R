@@ -27,10 +27,8 @@ event_codes <- function(ev, censor_code, censor_given) {
     return(list(codes = as.double(as.integer(ev) - 1L), censor_code = 0,
                 label = function(code) lev[code + 1], levels = lev))
   }
-  if (!is.numeric(censor_code) || length(censor_code) != 1L || is.na(censor_code)) {
-    stop("argument `censor_code` must be a single number", call. = FALSE)
-  }
-  list(codes = ev, censor_code = as.double(censor_code),
+  # `censor_code` as given: the core checks it (one finite number)
+  list(codes = ev, censor_code = censor_code,
        label = function(code) as.character(code), levels = NULL)
 }
 
@@ -432,13 +430,13 @@ cause_specific_cox <- function(formula, data = NULL, censor_code = 0, ...) {
   surv <- parse_surv_lhs(formula, mstate = TRUE)
   env <- environment(formula) %||% parent.frame()
   ev <- event_column(eval_in(surv$status, data, env), label_of(surv$status))
-  event_codes(ev, censor_code, !missing(censor_code))   # checks censor_code
+  event_codes(ev, censor_code, !missing(censor_code))
   if (is.numeric(ev)) {
     # the core's check of the causes, as Python's: a missing cause is an error naming
     # `cause` and the row (or, with na_action = "drop", dropped by cox_ph), never censored
     na <- check_na_action(list(...)$na_action %||% "fail")
     hrr_call("cause_specific_events", list(cause = as.double(ev),
-                                           censor_code = as.double(censor_code),
+                                           censor_code = censor_code,
                                            allow_missing = na == "drop"))
   }
   causes <- if (is.factor(ev)) intersect(levels(ev)[-1L], as.character(ev)) else

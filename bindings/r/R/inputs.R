@@ -425,13 +425,6 @@ nan_to_na <- function(x) {
   x
 }
 
-conf_level_of <- function(x) {
-  if (!is.numeric(x) || length(x) != 1L) {
-    stop("argument `conf_level` must be a single number", call. = FALSE)
-  }
-  x
-}
-
 # "Call: <call>" and a blank line (print.survfit's header).
 print_call <- function(x) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
 

@@ -44,10 +44,13 @@ km_columns <- c("strata", "time", "n_risk", "n_event", "n_censor", "survival", "
 
 `%||%` <- function(a, b) if (is.null(a)) b else a
 
+# `na_action` (rows are dropped here, before the core is called), with the core's error for
+# an unknown option value (options.rs), as Python raises it.
 check_na_action <- function(na_action) {
   na_action <- na_action[1L]
   if (!is.character(na_action) || !na_action %in% c("fail", "drop")) {
-    stop("argument `na_action` must be \"fail\" or \"drop\"", call. = FALSE)
+    stop(sprintf("argument `na_action`: unknown value \"%s\"; accepted: \"fail\", \"drop\"",
+                 format(na_action)), call. = FALSE)
   }
   na_action
 }
@@ -75,6 +78,13 @@ level_codes <- function(x, labels, arg) {
        call. = FALSE)
 }
 
+# Strata given as labels, or as positions 1..k (R's indexing), as the labels the core looks
+# up among the fit's strata (an unknown one is the core's error).
+stratum_labels <- function(x, labels) {
+  pos <- is.numeric(x) && !anyNA(x) && all(x == round(x) & x >= 1 & x <= length(labels))
+  if (pos) labels[x] else as.character(x)
+}
+
 as.data.frame.hrr_km <- function(x, row.names = NULL, optional = FALSE, ...) {
   data.frame(x[km_columns], row.names = row.names)
 }
@@ -99,10 +109,9 @@ rmst.hrr_km <- function(fit, tau, conf_level = NULL, ...) {
 rmst_difference <- function(fit, tau, strata = NULL, conf_level = NULL) {
   if (!inherits(fit, "hrr_km")) stop("argument `fit` must be a kaplan_meier() fit", call. = FALSE)
   args <- list(tau = as.double(tau), conf_level = conf_level)
-  if (!is.null(strata)) {
-    k <- if (is.numeric(strata)) as.integer(strata) else match(as.character(strata), fit$strata_levels)
-    if (anyNA(k)) stop("argument `strata`: not strata of the fit", call. = FALSE)
-    args$strata <- factor(fit$strata_levels[k], levels = fit$strata_levels)
+  if (!is.null(strata)) {  # looked up by the core among the fit's strata
+    args$strata <- stratum_labels(strata, fit$strata_levels)
+    args$levels <- fit$strata_levels
   }
   r <- hrr_fit_call(ptr_or_refit(fit, "kaplan_meier"), "rmst_difference", args)
   r$strata <- fit$strata_levels[r$strata]
@@ -126,10 +135,10 @@ survival_at <- function(fit, times, stratum = NULL, ...) UseMethod("survival_at"
 
 survival_at.hrr_km <- function(fit, times, stratum = NULL, ...) {
   if (!is.numeric(times)) stop("argument `times` must be numeric", call. = FALSE)
-  codes <- level_codes(stratum, fit$strata_levels, "stratum")
   lev <- fit$strata_levels
-  a <- hrr_fit_call(ptr_or_refit(fit, "kaplan_meier"), "survival_at",
-                    list(times = as.double(times), strata = factor(lev[codes], levels = lev)))
+  args <- list(times = as.double(times))
+  if (!is.null(stratum)) args <- c(args, list(stratum = stratum_labels(stratum, lev), levels = lev))
+  a <- hrr_fit_call(ptr_or_refit(fit, "kaplan_meier"), "survival_at", args)
   labelled(a, "strata", lev)
 }
 

@@ -20,9 +20,6 @@ logrank_test <- function(formula, data = NULL, rho = 0, na_action = c("fail", "d
     stop("argument `formula` needs a grouping variable: Surv(time, status) ~ group",
          call. = FALSE)
   }
-  if (!is.numeric(rho) || length(rho) != 1L) {
-    stop("argument `rho` must be a single number", call. = FALSE)
-  }
   g <- cols$plain
   st <- cols$strata
   v <- hrr_call("logrank_test",

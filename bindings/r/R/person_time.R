@@ -25,13 +25,6 @@ pt_double <- function(x, arg, data, within = "data") {
                arg, within, class(v)[1L]), call. = FALSE)
 }
 
-pt_check_length <- function(x, arg, n, ref) {
-  if (length(x) != n) {
-    stop(sprintf("argument `%s` has length %d but `%s` has length %d", arg, length(x), ref, n),
-         call. = FALSE)
-  }
-}
-
 # Numeric arguments given as a named list: vectors, column names or single numbers (the
 # core recycles single numbers).
 pt_numbers <- function(data, args) Map(pt_double, args, names(args), MoreArgs = list(data = data))
@@ -66,10 +59,6 @@ pt_scales <- function(entry_value, entry, time_scales, data) {
                           "`entry` and `exit` are measured on; its value at entry must be ",
                           "`entry` (give NULL)"), nm[k]), call. = FALSE)
     }
-    if (length(arr) != length(entry_value)) {
-      stop(sprintf("argument `time_scales` (%s) has length %d but `entry` has length %d", nm[k],
-                   length(arr), length(entry_value)), call. = FALSE)
-    }
     arr
   })
   stats::setNames(values, nm)
@@ -90,23 +79,25 @@ pt_breaks <- function(breaks) {
   lapply(breaks, as.double)
 }
 
-# The core's Lexis arguments: time_scales, exit, status, entry_status (NULL when absent).
+# The core's Lexis arguments: time_scales, exit, status, entry_status (NULL when absent);
+# the core checks their lengths.
 pt_lexis_args <- function(data, entry, exit, status, time_scales, entry_status, fun) {
   pt_check_data(data, sprintf("%s(entry = , exit = , status = , ...)", fun))
   entry_value <- pt_double(entry, "entry", data)
   scales <- pt_scales(entry_value, entry, time_scales, data)
   cols <- list(exit = exit, status = status, entry_status = entry_status)
-  for (arg in names(cols)[!vapply(cols, is.null, TRUE)]) {
-    cols[[arg]] <- pt_double(cols[[arg]], arg, data)
-    pt_check_length(cols[[arg]], arg, length(entry_value), "entry")
-  }
+  for (arg in names(cols)[!vapply(cols, is.null, TRUE)]) cols[[arg]] <- pt_double(cols[[arg]], arg, data)
   c(list(time_scales = scales), cols)
 }
 
-pt_ids <- function(id, data, n) {
+# The user's ids (one per row of `entry`; not sent to the core).
+pt_ids <- function(id, data, a) {
   if (is.null(id)) return(NULL)
   ids <- pt_column(id, "id", data)
-  pt_check_length(ids, "id", n, "entry")
+  n <- length(a$time_scales[[1L]])
+  if (length(ids) != n) {
+    stop(sprintf("argument `id` has length %d but `entry` has length %d", length(ids), n), call. = FALSE)
+  }
   ids
 }
 
@@ -131,10 +122,6 @@ pt_by <- function(by, data, n, within = "data", allow_na = FALSE) {
     v <- items[[k]]
     if (!is.atomic(v) || is.matrix(v)) {
       stop(sprintf("argument `by` (%s) must be a vector or a factor", names(items)[k]), call. = FALSE)
-    }
-    if (length(v) != n) {
-      stop(sprintf("argument `by` (%s) has length %d but the data have %d rows",
-                   names(items)[k], length(v), n), call. = FALSE)
     }
     if (!allow_na && anyNA(v)) {
       stop(sprintf("argument `by`: missing value (NA) at row %d", which(is.na(v))[1L]),
@@ -184,7 +171,7 @@ pt_with_id <- function(tab, ids) {
 lexis_split <- function(data = NULL, entry, exit, status, time_scales, breaks, id = NULL,
                         entry_status = NULL, drop = TRUE) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "lexis_split")
-  ids <- pt_ids(id, data, length(a$exit))
+  ids <- pt_ids(id, data, a)
   args <- c(a, list(breaks = pt_breaks(breaks), drop = drop))
   pt_with_id(hrr_call("lexis_split", args)$value$table, ids)
 }
@@ -193,9 +180,8 @@ lexis_cut <- function(data = NULL, entry, exit, status, time_scales, cut, new_st
                       timescale = NULL, precursor_states = NULL, progressive = FALSE,
                       entry_status = NULL, id = NULL) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "lexis_cut")
-  ids <- pt_ids(id, data, length(a$exit))
+  ids <- pt_ids(id, data, a)
   cut <- pt_double(cut, "cut", data)
-  pt_check_length(cut, "cut", length(a$exit), "entry")
   args <- c(a, pt_numbers(data, list(new_state = new_state)),
             list(cut = cut, timescale = timescale, precursor_states = precursor_states,
                  progressive = progressive))

@@ -296,9 +296,6 @@ net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "y
   call <- match.call()
   ratetable <- check_rate_table(ratetable)
   cols <- relsurv_columns(formula, data, ratetable, age, year, sex, "net_survival")
-  if (!is.character(method) || length(method) != 1L) {
-    stop("argument `method` must be a single string", call. = FALSE)
-  }
   st <- cols$all_rhs
   levels <- if (is.null(st)) "all" else st$levels
   fin <- if (is.null(fin_date)) NULL else calendar_time(fin_date, "fin_date")
@@ -306,8 +303,8 @@ net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "y
     stop("argument `fin_date` must be a single date", call. = FALSE)
   }
   inputs <- c(cols$args, list(strata = as_grouping(st), method = method,
-                              precision = relsurv_precision(precision), conf_type = conf_type,
-                              conf_level = conf_level_of(conf_level), fin_date = fin))
+                              precision = precision, conf_type = conf_type,
+                              conf_level = conf_level, fin_date = fin))
   out <- netsurv_call(inputs, levels)
   tab <- labelled(out$value$table, "strata", levels)
   fit <- c(as.list(tab[NETSURV_COLUMNS]), list(
@@ -527,12 +524,6 @@ age_standardized.hrr_netsurv <- function(fit, times, weights = "icss1", ...) {
 
 # ---- comparing net survival, excess-hazard regression, crude probabilities ------------
 
-relsurv_precision <- function(precision) {
-  if (!is.null(precision) && (!is.numeric(precision) || length(precision) != 1L)) {
-    stop("argument `precision` must be a single number", call. = FALSE)
-  }
-  precision
-}
 
 # Follow-up, status and the persons' rate-table values of `Surv(time, status) ~ rhs`
 # (no delayed entry); `fun` names the caller. `args`: the core's arguments.
@@ -562,7 +553,7 @@ net_survival_test <- function(formula, data = NULL, ratetable, age = "age", year
   }
   v <- hrr_call("net_survival_test", c(cols$args, list(
     group = as_grouping(g), strata = as_grouping(st),
-    precision = relsurv_precision(precision))))$value
+    precision = precision)))$value
   variance <- v$variance
   dimnames(variance) <- list(g$levels, g$levels)
   structure(list(
@@ -683,11 +674,8 @@ crude_probabilities <- function(formula, data = NULL, ratetable, age = "age", ye
   ratetable <- check_rate_table(ratetable)
   cols <- relsurv_columns(formula, data, ratetable, age, year, sex, "crude_probabilities")
   g <- cols$all_rhs
-  if (!is.null(tau) && (!is.numeric(tau) || length(tau) != 1L)) {
-    stop("argument `tau` must be a single number (in the follow-up time unit)", call. = FALSE)
-  }
   out <- hrr_call("crude_probabilities", c(cols$args, list(
-    group = as_grouping(g), tau = tau, precision = relsurv_precision(precision))))$value
+    group = as_grouping(g), tau = tau, precision = precision)))$value
   if (!is.null(g)) out$group <- g$levels[out$group]
   rownames(out) <- NULL
   out
@@ -705,12 +693,6 @@ interval_net_survival <- function(formula, data = NULL, ratetable, age = "age", 
                                   conf_level = 0.95) {
   call <- match.call()
   ratetable <- check_rate_table(ratetable)
-  for (a in c("method", "pp_weight", "conf_type")) {
-    v <- get(a)
-    if (!is.character(v) || length(v) != 1L || is.na(v)) {
-      stop(sprintf("argument `%s` must be a single string", a), call. = FALSE)
-    }
-  }
   if (!is.numeric(breaks)) {
     stop("argument `breaks` must be numeric interval boundaries in years from 0, such as 0:10",
          call. = FALSE)
@@ -720,7 +702,7 @@ interval_net_survival <- function(formula, data = NULL, ratetable, age = "age", 
   levels <- if (is.null(g)) "all" else g$levels
   inputs <- c(cols$args, list(group = as_grouping(g), breaks = as.double(breaks),
                               method = method, pp_weight = pp_weight, conf_type = conf_type,
-                              conf_level = conf_level_of(conf_level)))
+                              conf_level = conf_level))
   out <- hrr_call("interval_net_survival", inputs)
   v <- out$value
   structure(list(

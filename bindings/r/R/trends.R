@@ -142,7 +142,9 @@ funnel <- function(data = NULL, observed, denominator, kind = "proportion",
   v <- pt_numbers(data, list(observed = observed, denominator = denominator))
   n <- length(v$observed)
   units <- if (is.null(unit)) seq_len(n) else pt_column(unit, "unit", data)
-  pt_check_length(units, "unit", n, "observed")
+  if (length(units) != n) {
+    stop(sprintf("argument `unit` has length %d but `observed` has length %d", length(units), n), call. = FALSE)
+  }
   r <- hrr_call("funnel", c(v, list(kind = kind, limits = as.double(limits),
                                     overdispersion = overdispersion, target = target,
                                     winsorize = winsorize, conf_level = conf_level)))$value

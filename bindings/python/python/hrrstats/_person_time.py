@@ -57,27 +57,23 @@ def _breaks(breaks):
     return out
 
 
-def _check_length(name, x, n):
-    if len(x) != n:
-        raise ValueError(f"argument `{name}` has length {len(x)} but `entry` has length {n}")
-
-
 def _lexis_args(entry, exit, status, time_scales, entry_status, data):
-    """The core's Lexis arguments: time_scales (first = entry), exit, status, entry_status."""
+    """The core's Lexis arguments: time_scales (first = entry), exit, status, entry_status
+    (the core checks their lengths)."""
     entry_ = floats(entry, "entry", data)
     args = {"time_scales": _scales(entry_, time_scales, data)}
     for name, x in (("exit", exit), ("status", status), ("entry_status", entry_status)):
         args[name] = None if x is None else floats(x, name, data)
-        if x is not None:
-            _check_length(name, args[name], len(entry_))
     return args
 
 
-def _ids(id, data, n):
-    """The user's ids (checked before the core is called), or None."""
+def _ids(id, data, args):
+    """The user's ids (one per row of `entry`; not sent to the core), or None."""
     if id is not None:
         ids = np.asarray(column(id, "id", data, dates=True))
-        _check_length("id", ids, n)
+        n = len(next(iter(args["time_scales"].values())))
+        if len(ids) != n:
+            raise ValueError(f"argument `id` has length {len(ids)} but `entry` has length {n}")
         return ids
 
 
@@ -102,10 +98,7 @@ def _by(by, data, n):
         auto = f"by_{k}" if len(by) > 1 else "by"
         name = str(b if isinstance(b, str) else (getattr(b, "name", None) or auto))
         arr = column(b, "by", data, categorical=True, dates=True)
-        if len(arr) != n:
-            raise ValueError(f"argument `by` ({name}) has length {len(arr)} "
-                             f"but the data have {n} rows")
-        c, lv = codes([arr], "by", n)
+        c, lv = codes([arr], "by", len(arr))  # the core checks the length
         rec[name] = (c, [str(x) for x in lv])
         levels[name] = pd.Index(lv).to_numpy()
     return (rec or None), levels
@@ -183,7 +176,7 @@ def lexis_split(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_sc
     2   1  1.0  60.03      1.0     3.731     0.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    ids = _ids(id, data, len(args["exit"]))
+    ids = _ids(id, data, args)
     args.update(breaks=_breaks(breaks), drop=bool(drop))
     with _quiet(quiet):
         return _with_id(call("lexis_split", args)[0]["table"], ids)
@@ -253,9 +246,8 @@ def lexis_cut(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_scal
     2   2  0.0   4.0       4.0           0.0     0.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    ids = _ids(id, data, len(args["exit"]))
+    ids = _ids(id, data, args)
     args["cut"] = floats(cut, "cut", data)
-    _check_length("cut", args["cut"], len(args["exit"]))
     if precursor_states is not None:
         precursor_states = np.ascontiguousarray(precursor_states, dtype=np.float64)
     args.update(_numbers(data, new_state=new_state), precursor_states=precursor_states,

@@ -124,28 +124,24 @@ class KaplanMeier(Result):
             strata, tau, difference, std_err, z, p_value, lower, upper, conf_level.
         """
         args = {"tau": tau, "conf_level": conf_level}
-        if strata is not None:
-            args["strata"] = (np.asarray([self._stratum_index(x) for x in strata], dtype=np.uint32),
-                              [str(x) for x in self.strata_levels])
+        if strata is not None:  # looked up by the core among the fit's strata
+            args.update(strata=[self._label_of(x) for x in strata],
+                        levels=[str(x) for x in self.strata_levels])
         r = dict(self._fit.call("rmst_difference", args))
         r["strata"] = [self.strata_levels[k] for k in r["strata"]]
         return r
 
-    def _stratum_index(self, stratum):
-        if stratum is None:
-            return None
-        if stratum in self.strata_levels:
-            return self.strata_levels.index(stratum)
-        matches = [i for i, lev in enumerate(self.strata_levels) if str(lev) == str(stratum)]
-        if not matches:
-            raise ValueError(f"argument `stratum`: {stratum!r} is not one of {self.strata_levels}")
-        return matches[0]
+    def _label_of(self, stratum):
+        """A stratum as the core's label: the spelling of the level it equals (1 for 1.0),
+        else its text (the core names it in the error if it is no stratum)."""
+        return next((str(lev) for lev in self.strata_levels if lev == stratum), str(stratum))
 
-    def _at(self, times, strata):
+    def _at(self, times, stratum=None):
+        """The core's survival_at: every stratum, or the one labelled `stratum` (looked up
+        by the core among the fit's strata)."""
         args = {"times": floats(np.atleast_1d(times), "times")}
-        if strata is not None:
-            args["strata"] = (np.asarray(strata, dtype=np.uint32),
-                              [str(x) for x in self.strata_levels])
+        if stratum is not None:
+            args.update(stratum=[self._label_of(stratum)], levels=[str(x) for x in self.strata_levels])
         return self._fit.call("survival_at", args)
 
     def survival_at(self, times, stratum=None):
@@ -166,9 +162,8 @@ class KaplanMeier(Result):
             DataFrame (strata, time, n_risk, survival, std_err, lower, upper) for every
             stratum.
         """
-        k = self._stratum_index(stratum)
-        if k is not None or len(self.strata_levels) == 1:
-            return self._at(times, [k or 0])["survival"].to_numpy()
+        if stratum is not None or len(self.strata_levels) == 1:
+            return self._at(times, stratum)["survival"].to_numpy()
         return self.survival_at_table(times)
 
     def survival_at_table(self, times):
@@ -186,7 +181,7 @@ class KaplanMeier(Result):
             strata, time, n_risk (at risk at the time), survival, std_err (of the survival
             estimate), lower, upper.
         """
-        return self._labelled(self._at(times, None)).drop(columns="cumulative_hazard")
+        return self._labelled(self._at(times)).drop(columns="cumulative_hazard")
 
     # -- display ------------------------------------------------------------------
     def _label(self, level):
@@ -270,7 +265,7 @@ class KaplanMeier(Result):
 
     def _risk_table(self, ax, risk_times, xscale, colours):
         risk_times = risk_times_of(ax, risk_times)
-        tab = self._at(risk_times * xscale, None)
+        tab = self._at(risk_times * xscale)
         n = len(risk_times)
         counts = [tab["n_risk"].to_numpy()[k * n:(k + 1) * n] for k in range(len(self.strata_levels))]
         labels = ["" if len(self.strata_levels) == 1 else self._label(lev) for lev in self.strata_levels]

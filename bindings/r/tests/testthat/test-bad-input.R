@@ -428,7 +428,7 @@ test_that("lexis: bad by-variables and cuts name the argument and the row", {
                      "argument `by`: no column \"zz\" in `data`")
   expect_clean_error(person_time_table(d, "entry", "exit", "status", time_scales = lexis_scales,
                                        breaks = lexis_breaks, by = list(g = 1:3)),
-                     "argument `by` \\(g\\) has length 3 but the data have 6 rows")
+                     "argument `by`: `g` has length 3 but `entry` has length 6")
   d$cut <- c(2003, Inf, NA, NA, NA, NA)
   expect_clean_error(lexis_cut(d, "entry", "exit", "status", time_scales = lexis_scales,
                                cut = "cut", new_state = 3),
@@ -705,7 +705,7 @@ test_that("interval_net_survival: bad time, status, breaks and options name the 
   expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, method = "ederer1"),
                      "argument `method`: unknown value \"ederer1\"")
   expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, method = c("pp", "e2")),
-                     "argument `method` must be a single string")
+                     "argument `method`: must be a single string, got strings")
   expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, pp_weight = "end"),
                      "argument `pp_weight`: unknown value")
   expect_clean_error(interval_net_survival(Surv(time, status) ~ 1, d, rt, conf_type = "logit"),

@@ -58,7 +58,7 @@ fn broadcast<'b>(args: &'b Args, name: &'static str, n: usize) -> Result<Cow<'b,
     if x.len() == 1 && n != 1 {
         return Ok(Cow::Owned(vec![x[0]; n]));
     }
-    check_len(name, x.len(), "exit", n)?;
+    check_len(name, x.len(), "entry", n)?;
     Ok(Cow::Borrowed(x))
 }
 
@@ -98,7 +98,12 @@ pub(super) fn by_vars<'b>(args: &'b Args, n: usize, reference: &'static str) -> 
         .filter(|(_, a)| !matches!(a, Arg::Null))
         .map(|(name, a)| match a {
             Arg::Codes { codes, levels } => {
-                check_len("by", codes.len(), reference, n)?;
+                if codes.len() != n {
+                    return Err(Error::InvalidArgument {
+                        arg: "by",
+                        reason: format!("`{name}` has length {} but `{reference}` has length {n}", codes.len()),
+                    });
+                }
                 crate::data::check_codes("by", codes, levels.len().max(1))?;
                 Ok(ByVar {
                     name: name.clone(),
@@ -317,7 +322,7 @@ pub fn lexis_cut(args: &Args) -> Result<Output> {
     let d = lexis_data(args)?;
     let n = d.len();
     let cut = args.nums("cut")?;
-    check_len("cut", cut.len(), "exit", n)?;
+    check_len("cut", cut.len(), "entry", n)?;
     let new_state = broadcast(args, "new_state", n)?;
     let timescale = match args.get("timescale") {
         None => d.names()[0].clone(),
@@ -356,7 +361,7 @@ pub fn lexis_cut(args: &Args) -> Result<Output> {
 pub fn person_time_table(args: &Args) -> Result<Output> {
     let d = lexis_data(args)?;
     let (split, bnames) = lexis_split_of(args, &d)?;
-    let vars = by_vars(args, d.len(), "exit")?;
+    let vars = by_vars(args, d.len(), "entry")?;
     let by: Vec<(&[u32], usize)> = vars
         .iter()
         .map(|v| (v.codes, v.levels.len().max(1)))

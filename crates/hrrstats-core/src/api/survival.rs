@@ -5,7 +5,7 @@ use crate::data::SurvivalData;
 use crate::data::check_conf_level;
 use crate::dist::{p_normal_two_sided, qnorm};
 use crate::error::{Error, Result};
-use crate::protocol::{ints, Args, Matrix, Record, Table, Value};
+use crate::protocol::{ints, Arg, Args, Matrix, Record, Table, Value};
 use crate::survival::km::{ConfType, KaplanMeier, KaplanMeierFit, Variance};
 use crate::survival::logrank::LogrankTest;
 
@@ -87,9 +87,12 @@ impl Fitted for KaplanMeierFit {
             "quantile" => quantile_table(self, args.nums("probs")?).map(Value::Table),
             "survival_at" => {
                 let times = args.nums("times")?;
-                let strata: Vec<usize> = match args.opt_codes("strata")? {
-                    Some((c, _)) => c.iter().map(|&k| k as usize).collect(),
-                    None => (0..self.n_strata).collect(),
+                let strata: Vec<usize> = match stratum_labels(args, "stratum")? {
+                    Some(k) => k,
+                    None => match args.opt_codes("strata")? {
+                        Some((c, _)) => c.iter().map(|&k| k as usize).collect(),
+                        None => (0..self.n_strata).collect(),
+                    },
                 };
                 let mut cols: [Vec<f64>; 7] = Default::default();
                 let mut s_col = Vec::new();
@@ -122,6 +125,26 @@ impl Fitted for KaplanMeierFit {
             other => Err(no_such("a Kaplan-Meier fit", other)),
         }
     }
+}
+
+/// Strata chosen by label: `name` (the user's labels, strings) looked up among `levels` (the
+/// fit's stratum labels, as the host shows them), or `None` when `name` is absent or codes. An
+/// unknown label is an error naming `name` and listing the strata.
+fn stratum_labels(args: &Args, name: &'static str) -> Result<Option<Vec<usize>>> {
+    if !matches!(args.get(name), Some(Arg::Str(_) | Arg::Strs(_))) {
+        return Ok(None);
+    }
+    let levels = args.strs("levels")?;
+    args.strs(name)?
+        .iter()
+        .map(|label| {
+            levels.iter().position(|l| l == label).ok_or_else(|| Error::InvalidArgument {
+                arg: name,
+                reason: format!("\"{label}\" is not a stratum of the fit (strata: {})", levels.join(", ")),
+            })
+        })
+        .collect::<Result<Vec<usize>>>()
+        .map(Some)
 }
 
 /// The horizon of a restricted mean (one positive, finite `tau`) and the normal
@@ -165,10 +188,12 @@ fn rmst_table(f: &KaplanMeierFit, args: &Args) -> Result<Table> {
 /// z, p, lower, upper.
 fn rmst_difference(f: &KaplanMeierFit, args: &Args) -> Result<Record> {
     let (tau, level, q) = rmst_args(f, args)?;
-    let (a, b) = match args.opt_codes("strata")? {
-        Some((c, _)) if c.len() == 2 && (c[0] as usize) < f.n_strata && (c[1] as usize) < f.n_strata && c[0] != c[1] => {
-            (c[0] as usize, c[1] as usize)
-        }
+    let chosen: Option<Vec<usize>> = match stratum_labels(args, "strata")? {
+        Some(k) => Some(k),
+        None => args.opt_codes("strata")?.map(|(c, _)| c.iter().map(|&k| k as usize).collect()),
+    };
+    let (a, b) = match chosen.as_deref() {
+        Some(&[a, b]) if a < f.n_strata && b < f.n_strata && a != b => (a, b),
         Some(_) => {
             return Err(Error::InvalidArgument {
                 arg: "strata",

@@ -53,11 +53,13 @@ impl<'a> LexisData<'a> {
                 reason: "at least one time scale is needed".into(),
             });
         }
-        let n = exit.len();
+        // lengths are checked against `entry` (the first scale), the first column the user gives
+        let n = scales[0].1.len();
+        check_len("exit", exit.len(), "entry", n)?;
         if n == 0 {
             return Err(Error::Empty { arg: "exit" });
         }
-        check_len("status", status.len(), "exit", n)?;
+        check_len("status", status.len(), "entry", n)?;
         for (k, (name, v)) in scales.iter().enumerate() {
             if scales[..k].iter().any(|(m, _)| m == name) {
                 return Err(Error::InvalidArgument {
@@ -67,7 +69,12 @@ impl<'a> LexisData<'a> {
             }
             // the first scale is the one `entry` gives: its errors name `entry`
             let arg = if k == 0 { "entry" } else { "time_scales" };
-            check_len(arg, v.len(), "exit", n)?;
+            if v.len() != n {
+                return Err(Error::InvalidArgument {
+                    arg,
+                    reason: format!("scale `{name}` has length {} but `entry` has length {n}", v.len()),
+                });
+            }
             for (row, &x) in v.iter().enumerate() {
                 let Some(problem) = non_finite(x) else { continue };
                 return Err(if k == 0 {
@@ -114,7 +121,7 @@ impl<'a> LexisData<'a> {
     }
 
     pub fn with_entry_status(mut self, entry_status: &'a [f64]) -> Result<Self> {
-        check_len("entry_status", entry_status.len(), "exit", self.exit.len())?;
+        check_len("entry_status", entry_status.len(), "entry", self.exit.len())?;
         if let Some(row) = entry_status.iter().position(|s| !s.is_finite()) {
             return Err(Error::InvalidValue {
                 arg: "entry_status",
@@ -390,7 +397,7 @@ impl LexisSplit {
     ) -> Result<PersonTimeTable> {
         let n = d.n();
         for (k, (codes, levels)) in by.iter().enumerate() {
-            check_len("by", codes.len(), "exit", n)?;
+            check_len("by", codes.len(), "entry", n)?;
             if let Some(row) = codes.iter().position(|&c| c as usize >= *levels) {
                 return Err(Error::InvalidCell {
                     arg: "by",
