@@ -167,14 +167,115 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
                 .with("time", r.time)
                 .with("strata", r.strata.iter().map(|&s| s as usize).collect::<Vec<usize>>())
         }
+        "events" => {
+            use crate::survival::cox::partitioned::part_events;
+            let e = part_events(&part, &lp_pass(args)?)?;
+            let mut rec = Record::new().with("names", names.clone()).with("n", e.n).with("ev_time", e.time).with("ev_lp", e.lp);
+            if let Some(v) = e.entry {
+                rec = rec.with("ev_entry", v);
+            }
+            if let Some(v) = e.weights {
+                rec = rec.with("ev_weights", v);
+            }
+            if let Some(v) = e.strata {
+                rec = rec.with("ev_strata", v.iter().map(|&k| k as f64).collect::<Vec<f64>>());
+            }
+            rec
+        }
+        "concordance" => {
+            use crate::survival::cox::partitioned::part_concordance;
+            let ev = EventsArg::read(args)?;
+            let c = part_concordance(&part, &lp_pass(args)?, &ev.events())?;
+            Record::new()
+                .with("names", names.clone())
+                .with("n", c.n)
+                .with("count", c.count.to_vec())
+                .with("events", c.events)
+                .with("sq", c.sq.to_vec())
+        }
         other => {
             return Err(Error::InvalidArgument {
                 arg: "pass",
-                reason: format!("unknown value \"{other}\"; accepted: \"moments\", \"sums\", \"residuals\", \"rows\""),
+                reason: format!(
+                    "unknown value \"{other}\"; accepted: \"moments\", \"sums\", \"residuals\", \"rows\", \"events\", \"concordance\""
+                ),
             })
         }
     };
     Ok(Output::value(rec))
+}
+
+/// The linear predictor of a concordance pass (`means`, `mean_offset`, `coef`).
+fn lp_pass<'s>(args: &'s Args) -> Result<crate::survival::cox::partitioned::LpPass<'s>> {
+    Ok(crate::survival::cox::partitioned::LpPass {
+        means: args.nums("means")?,
+        mean_offset: args.num_or("mean_offset", 0.0)?,
+        coef: args.nums("coef")?,
+    })
+}
+
+/// The whole data's event rows of a concordance pass (`ev_time`, `ev_lp`, and
+/// `ev_entry`, `ev_weights`, `ev_strata` (codes) where the data have them).
+struct EventsArg<'s> {
+    time: &'s [f64],
+    entry: Option<&'s [f64]>,
+    lp: &'s [f64],
+    weights: Option<&'s [f64]>,
+    strata: Option<Vec<u32>>,
+}
+
+impl<'s> EventsArg<'s> {
+    fn read(args: &'s Args<'s>) -> Result<EventsArg<'s>> {
+        let strata = match args.opt_nums("ev_strata")? {
+            None => None,
+            Some(v) => Some(
+                v.iter()
+                    .map(|&k| {
+                        if k >= 0.0 && k.fract() == 0.0 && k <= u32::MAX as f64 {
+                            Ok(k as u32)
+                        } else {
+                            Err(Error::InvalidArgument { arg: "ev_strata", reason: format!("must be stratum codes, got {k}") })
+                        }
+                    })
+                    .collect::<Result<Vec<u32>>>()?,
+            ),
+        };
+        Ok(EventsArg {
+            time: args.nums("ev_time")?,
+            entry: args.opt_nums("ev_entry")?,
+            lp: args.nums("ev_lp")?,
+            weights: args.opt_nums("ev_weights")?,
+            strata,
+        })
+    }
+
+    fn events(&self) -> crate::survival::concordance::Events<'_> {
+        crate::survival::concordance::Events {
+            time: self.time,
+            entry: self.entry,
+            score: self.lp,
+            weights: self.weights,
+            strata: self.strata.as_deref(),
+        }
+    }
+}
+
+/// The record of a concordance (`survival::concordance(fit)`'s numbers).
+fn concordance_record(c: crate::survival::concordance::Concordance) -> Record {
+    Record::new()
+        .with("concordance", c.concordance)
+        .with("std_err", c.var.sqrt())
+        .with("var", c.var)
+        .with("n", c.n)
+        .with(
+            "counts",
+            Record::new()
+                .with("concordant", c.counts[0])
+                .with("discordant", c.counts[1])
+                .with("tied_x", c.counts[2])
+                .with("tied_y", c.counts[3])
+                .with("tied_xy", c.counts[4]),
+        )
 }
 
 /// The residual terms of a residual pass (`h`, `xh`, `dm`, `m1`, `m2`, each name with
@@ -379,6 +480,41 @@ impl Fitted for CoxParts {
                 ))
             }
             "predict" | "baseline_hazard" => self.fit()?.call(method, args),
+            // after the fit, the concordance in two passes: "events" (every part's event
+            // rows, gathered in the parts' order), then "concordance" (the events sent
+            // to every part); `concordance` finishes from the events and the parts' sums
+            "concordance_request" => {
+                let f = self.fit()?.fit;
+                Ok(Value::Record(
+                    Record::new()
+                        .with("pass", "events")
+                        .with("means", f.means)
+                        .with("mean_offset", f.mean_offset)
+                        .with("coef", f.coef),
+                ))
+            }
+            "concordance" => {
+                use crate::survival::concordance::{concordance_of_parts, PartConcordance};
+                self.fit()?;
+                let ev = EventsArg::read(args)?;
+                let events = ev.events();
+                let mut total = PartConcordance { events: vec![0.0; 3 * events.time.len()], ..Default::default() };
+                let three = |r: &Args, name: &'static str| -> Result<[f64; 3]> {
+                    r.nums(name)?.try_into().map_err(|_| Error::InvalidArgument {
+                        arg: "parts",
+                        reason: format!("`{name}` must have 3 values"),
+                    })
+                };
+                for r in part_records(args)? {
+                    total.add(&PartConcordance {
+                        count: three(r, "count")?,
+                        events: r.nums("events")?.to_vec(),
+                        sq: three(r, "sq")?,
+                        n: r.count_or("n", 0, 0)?,
+                    })?;
+                }
+                concordance_of_parts(&events, &total, true).map(|c| Value::Record(concordance_record(c)))
+            }
             "coef_table" => {
                 let conf_level = args.num_or("conf_level", 0.95)?;
                 crate::data::check_conf_level(conf_level)?;
@@ -847,20 +983,7 @@ impl CoxFit {
             d.strata.as_deref(),
             true,
         )?;
-        Ok(Record::new()
-            .with("concordance", c.concordance)
-            .with("std_err", c.var.sqrt())
-            .with("var", c.var)
-            .with("n", c.n)
-            .with(
-                "counts",
-                Record::new()
-                    .with("concordant", c.counts[0])
-                    .with("discordant", c.counts[1])
-                    .with("tied_x", c.counts[2])
-                    .with("tied_y", c.counts[3])
-                    .with("tied_xy", c.counts[4]),
-            ))
+        Ok(concordance_record(c))
     }
 }
 

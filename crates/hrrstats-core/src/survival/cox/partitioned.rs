@@ -1137,8 +1137,7 @@ pub fn part_rows(part: &CoxPart, pass: &RowsPass, what: &str, at_times: Option<&
                 out.values.push(m.signum() * (-2.0 * (m + tt)).sqrt());
             }
             "lp" | "risk" => {
-                let lp = (0..p).map(|j| (part.x.column(j)[i] - pass.means[j]) * coef[j]).sum::<f64>()
-                    + part.offset.map_or(0.0, |o| o[i] - pass.mean_offset);
+                let lp = linear_predictor(part, i, pass.means, pass.mean_offset, &coef);
                 out.values.push(if what == "lp" { lp } else { lp.exp() });
             }
             "survival" => {
@@ -1192,4 +1191,85 @@ pub fn part_rows(part: &CoxPart, pass: &RowsPass, what: &str, at_times: Option<&
         }
     }
     Ok(out)
+}
+
+/// Row `i`'s linear predictor as the in-memory fit's `linear_predictors`:
+/// `(x - means)'coef + offset - mean_offset` (`coef` with aliased terms at 0).
+fn linear_predictor(part: &CoxPart, i: usize, means: &[f64], mean_offset: f64, coef: &[f64]) -> f64 {
+    (0..part.x.p()).map(|j| (part.x.column(j)[i] - means[j]) * coef[j]).sum::<f64>()
+        + part.offset.map_or(0.0, |o| o[i] - mean_offset)
+}
+
+// ---- concordance of a finished fit ------------------------------------------------------
+
+/// The linear predictor of a fit over parts: the covariate means, the offset's mean and
+/// the coefficients (original units; aliased ones NaN), as [`CoxPhFit`] has them.
+pub struct LpPass<'a> {
+    pub means: &'a [f64],
+    pub mean_offset: f64,
+    pub coef: &'a [f64],
+}
+
+impl LpPass<'_> {
+    /// The part's rows' linear predictors (the part checked as in the fit's passes).
+    fn lp(&self, part: &CoxPart) -> Result<Vec<f64>> {
+        part.check()?;
+        let p = part.x.p();
+        for (name, v) in [("means", self.means), ("coef", self.coef)] {
+            if v.len() != p {
+                return Err(Error::InvalidArgument { arg: name, reason: format!("must have {p} values") });
+            }
+        }
+        crate::data::check_finite("means", self.means)?;
+        let coef: Vec<f64> = self.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+        Ok((0..part.time.len()).map(|i| linear_predictor(part, i, self.means, self.mean_offset, &coef)).collect())
+    }
+}
+
+/// A part's event rows (`status == 1`, in the part's order) for the concordance: time,
+/// entry, linear predictor, case weight and stratum; `n` the part's rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PartEvents {
+    pub time: Vec<f64>,
+    pub entry: Option<Vec<f64>>,
+    pub lp: Vec<f64>,
+    pub weights: Option<Vec<f64>>,
+    pub strata: Option<Vec<u32>>,
+    pub n: usize,
+}
+
+/// The first pass of the concordance of a fit over parts: the part's event rows.
+pub fn part_events(part: &CoxPart, pass: &LpPass) -> Result<PartEvents> {
+    let lp = pass.lp(part)?;
+    let ev: Vec<usize> = (0..part.time.len()).filter(|&i| part.status[i] == 1.0).collect();
+    let pick = |v: &[f64]| ev.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+    Ok(PartEvents {
+        time: pick(part.time),
+        entry: part.entry.map(pick),
+        lp: pick(&lp),
+        weights: part.weights.map(pick),
+        strata: part.strata.map(|(c, _)| ev.iter().map(|&i| c[i]).collect()),
+        n: part.time.len(),
+    })
+}
+
+/// The second pass: the part's pairs with the whole data's events (gathered by
+/// [`part_events`] over every part, in the parts' order), as
+/// [`crate::survival::concordance::part_concordance`] counts them for the linear
+/// predictor (a larger one predicting a shorter time).
+pub fn part_concordance(
+    part: &CoxPart,
+    pass: &LpPass,
+    events: &crate::survival::concordance::Events,
+) -> Result<crate::survival::concordance::PartConcordance> {
+    let lp = pass.lp(part)?;
+    crate::survival::concordance::part_concordance(
+        events,
+        part.time,
+        part.status,
+        part.entry,
+        &lp,
+        part.weights,
+        part.strata.map(|(c, _)| c),
+    )
 }
