@@ -26,7 +26,13 @@ core on the worker that holds it (the GIL released); only small sums travel:
   (the risk-set sums at the final coefficients), from which the driver forms per event
   time the cumulative hazard and the terms of the score residuals, broadcast to the
   partitions, where each row's residual or prediction is formed (lazy Dask objects
-  aligned with the data).
+  aligned with the data). ``concordance()``: two more passes — each partition's event
+  rows (time, entry, linear predictor, weight, stratum), gathered; then each partition
+  counts its other rows against all the events (the in-memory sweep: one sort and a
+  Fenwick tree over the predictor's ranks, ``O((n_p + E) log)``) and sends the pair
+  counts, ``3`` numbers per event and three sums of its rows' squared influences; the
+  core adds them in partition order and adds the pairs among the events, so the
+  concordance and its standard error are the in-memory fit's.
 - :func:`cumulative_incidence`: as :func:`kaplan_meier`, each partition reduced to its
   distinct (group, stratum, entry, time, cause) rows with counts (and with case weights
   the sums of the weights and of their squares); the Aalen–Johansen estimates, both
@@ -603,7 +609,7 @@ class CoxPH(_cox.CoxPH):
     once, at the first call that needs it: the risk-set sums at the final coefficients),
     ``residuals()`` and ``predict()`` of the fitted rows as lazy Dask objects aligned with
     the data's partitions and index, ``predict()`` of new (in-memory) covariate rows,
-    ``baseline_hazard()``. ``linear_predictors``: see ``predict(type="lp")``."""
+    ``baseline_hazard()``; ``concordance()`` (two passes of its own). ``linear_predictors``: see ``predict(type="lp")``."""
 
     def __init__(self, res, driver, design, strata_levels, n_dropped, data, spec, data_strata_levels):
         super().__init__(res, driver, design, strata_levels, n_dropped)

@@ -86,7 +86,11 @@ fn cox_params(args: &Args) -> Result<crate::survival::cox::CoxPhParams> {
 /// `cox_part_pass`: one part's sums for the pass `pass` ("moments", or "sums" with
 /// `times`/`time_offsets` (the event times of every stratum), `centre`, `scale` and
 /// `beta`), from its `time`, `status`, `entry`, `strata` (codes with the whole data's
-/// levels), `weights`, `offset` and `covariates` (numeric columns).
+/// levels), `weights`, `offset` and `covariates` (numeric columns). After the fit,
+/// "residuals" and "rows" (the requests of the driver), and the concordance's passes:
+/// "events" (`means`, `mean_offset`, `coef`: the part's event rows `ev_time`, `ev_lp`,
+/// `ev_entry`, `ev_weights`, `ev_strata`) and "concordance" (the same with the whole
+/// data's `ev_*` gathered in the parts' order: the part's pair sums).
 pub fn cox_part_pass(args: &Args) -> Result<Output> {
     use crate::survival::cox::partitioned::{part_moments, part_sums, CoxPart};
     let (cols, names) = args.columns("covariates")?;
@@ -534,7 +538,9 @@ impl Fitted for CoxParts {
 /// coefficients and a "residuals" pass (the parts' `cluster` codes with it); NULL when
 /// done), `step` (`parts`:
 /// the records of `cox_part_pass` over every part), `result` (the record of `cox_ph`
-/// without its per-row vectors) and `coef_table`.
+/// without its per-row vectors) and `coef_table`; after the fit `concordance_request`
+/// (the "events" pass) and `concordance` (the gathered `ev_*` and `parts`, the
+/// "concordance" pass's records: `survival::concordance(fit)`'s record, as `cox_ph`'s).
 pub fn cox_partitioned(args: &Args) -> Result<Output> {
     // names (a string or strings; otherwise `default`)
     let strs_or = |name: &str, default: Vec<String>| match args.get(name) {
