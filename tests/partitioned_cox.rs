@@ -486,3 +486,48 @@ fn concordance_partition_functions_equal_the_whole_data() {
     let e = concordance_of_parts(&events, &PartConcordance { events: vec![0.0; 3], ..Default::default() }, true).unwrap_err();
     assert!(e.message(0).contains("argument `parts`"), "{}", e.message(0));
 }
+
+#[test]
+fn zph_over_parts_equals_the_in_memory_fit() {
+    let n = 3000;
+    let c = cohort(n);
+    for kind in ["efron", "breslow strata weights", "efron entry strata offset weights"] {
+        let mut whole = data_args(&c, 0..n, kind);
+        for (k, v) in options(kind).items {
+            whole = whole.with(&k, v);
+        }
+        let mem = api::call("cox_ph", &whole.with("robust", Arg::Bool(false))).unwrap().fit.unwrap();
+        let eight: Vec<usize> = (0..=8).map(|k| k * n / 8).collect();
+        for cuts in [&[0, n][..], &[0, 1, 1200, 1201, 3000][..], &eight[..]] {
+            let driver = driver_over_parts(&c, cuts, kind);
+            let Arg::Record(req) = arg(&driver.call("zph_request", &Args::new()).unwrap()) else { panic!("a request") };
+            let parts: Vec<Arg> = cuts
+                .windows(2)
+                .map(|w| {
+                    let mut a = data_args(&c, w[0]..w[1], kind);
+                    for (k, v) in &req.items {
+                        a = a.with(k, v.clone());
+                    }
+                    arg(&api::call("cox_part_pass", &a).unwrap_or_else(|e| panic!("{}", e.message(0))).value)
+                })
+                .collect();
+            for transform in ["km", "rank", "identity", "log"] {
+                let mut q = Args::new().with("transform", Arg::Str(transform.into()));
+                if transform == "rank" {
+                    q = q.with("terms", Arg::Record(Args::new().with("both", Arg::Strs(vec!["age".into(), "treat".into()]))));
+                }
+                let want = mem.call("zph", &q).unwrap();
+                let got = driver.call("zph", &q.with("parts", Arg::List(parts.clone()))).unwrap_or_else(|e| panic!("{}", e.message(0)));
+                let what = format!("{kind} ({} parts) {transform}", cuts.len() - 1);
+                let col = |v: &Value, k: &str| -> Value {
+                    let Value::Table(t) = v else { panic!("a table") };
+                    t.get(k).unwrap_or_else(|| panic!("no column {k}")).clone()
+                };
+                assert_eq!(col(&got, "term"), col(&want, "term"), "{what}");
+                for k in ["chisq", "df", "p"] {
+                    close(&numv(&col(&got, k)), &numv(&col(&want, k)), 1e-10, &format!("{what}: {k}"));
+                }
+            }
+        }
+    }
+}

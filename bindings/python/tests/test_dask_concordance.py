@@ -1,7 +1,8 @@
-"""hrrstats.dask: the concordance of a Cox fit over partitions equals the in-memory
-fit's (survival::concordance(fit)) for 1, 3 and 8 partitions (and partitions of unequal
-size, one empty), with strata, case weights, ties in time and in the linear predictor,
-delayed entry and dropped rows."""
+"""hrrstats.dask: the concordance and the proportional-hazards test (cox.zph) of a Cox
+fit over partitions equal the in-memory fit's (survival::concordance(fit),
+survival::cox.zph) for 1, 3 and 8 partitions (and partitions of unequal size, one
+empty), with strata, case weights, ties in time and in the linear predictor, delayed
+entry and dropped rows; bad input raises the in-memory errors."""
 import dask
 import dask.dataframe as dd
 import numpy as np
@@ -82,3 +83,39 @@ def test_cox_concordance_errors(client):
                                                 "n": 5}]})
     with pytest.raises(TypeError):
         par.concordance(True, 1)
+
+
+@pytest.mark.parametrize("k", [1, 3, 8, "uneven"])
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_cox_zph_equals_in_memory(client, kind, k):
+    """cox.zph's score test over partitions (one pass) equals the in-memory fit's, for
+    every transform and with terms grouping columns."""
+    df = data()
+    args = KINDS[kind]
+    if kind == "entry_offset_drop":
+        df.iloc[[3, 950], df.columns.get_loc("age")] = np.nan
+    mem = hs.cox_ph("days", "status", data=df, robust=False, **args)
+    par = hd.cox_ph("days", "status", data=partitions(df, k), **args)
+    for transform in ("km", "rank", "identity", "log"):
+        want = mem.zph(transform)
+        got = par.zph(transform)
+        assert list(got["term"]) == list(want["term"])
+        assert list(got["df"]) == list(want["df"])
+        close(got[["chisq", "p"]], want[["chisq", "p"]], 1e-10)
+    terms = {"stage": ["stageII", "stageIII", "stageIV"]}
+    pd.testing.assert_frame_equal(par.zph("km", terms=terms), mem.zph("km", terms=terms), rtol=1e-10)
+
+
+def test_cox_zph_errors(client):
+    par = hd.cox_ph("days", "status", ["age", "stage"], data=split(data()))
+    with pytest.raises(ValueError, match=r"argument `transform`: unknown value \"loglog\""):
+        par.zph("loglog")
+    with pytest.raises(ValueError, match=r"argument `terms`: column \"stageV\" of term `stage` is not in the model"):
+        par.zph(terms={"stage": ["stageII", "stageV"]})
+    mem = hs.cox_ph("days", "status", ["age", "stage"], data=data())
+    for bad in (dict(transform="loglog"), dict(terms={"stage": ["stageII", "stageV"]})):
+        with pytest.raises(ValueError) as a:
+            mem.zph(**bad)
+        with pytest.raises(ValueError) as b:
+            par.zph(**bad)
+        assert str(a.value) == str(b.value)

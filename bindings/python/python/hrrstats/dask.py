@@ -32,7 +32,11 @@ core on the worker that holds it (the GIL released); only small sums travel:
   Fenwick tree over the predictor's ranks, ``O((n_p + E) log)``) and sends the pair
   counts, ``3`` numbers per event and three sums of its rows' squared influences; the
   core adds them in partition order and adds the pairs among the events, so the
-  concordance and its standard error are the in-memory fit's.
+  concordance and its standard error are the in-memory fit's. ``zph()``: one more pass
+  (the risk-set sums at the final coefficients per event time with the deaths'
+  ``Σ w x``, and at the pooled event times the numbers at risk, before and at each time
+  for the Kaplan-Meier and rank transforms), from which the core forms cox.zph's score
+  test as the in-memory sweep does.
 - :func:`cumulative_incidence`: as :func:`kaplan_meier`, each partition reduced to its
   distinct (group, stratum, entry, time, cause) rows with counts (and with case weights
   the sums of the weights and of their squares); the Aalen–Johansen estimates, both
@@ -71,7 +75,7 @@ from ._design import Design, _design_matrix
 from ._convert import floats, missing
 from ._protocol import EVENT_LABEL, call, resolve
 
-from typing import TYPE_CHECKING, Any, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:  # annotations only (not evaluated at run time)
     import dask.dataframe as dd
@@ -609,7 +613,7 @@ class CoxPH(_cox.CoxPH):
     once, at the first call that needs it: the risk-set sums at the final coefficients),
     ``residuals()`` and ``predict()`` of the fitted rows as lazy Dask objects aligned with
     the data's partitions and index, ``predict()`` of new (in-memory) covariate rows,
-    ``baseline_hazard()``; ``concordance()`` (two passes of its own). ``linear_predictors``: see ``predict(type="lp")``."""
+    ``baseline_hazard()``; ``concordance()`` (two passes of its own) and ``zph()`` (one). ``linear_predictors``: see ``predict(type="lp")``."""
 
     def __init__(self, res, driver, design, strata_levels, n_dropped, data, spec, data_strata_levels):
         super().__init__(res, driver, design, strata_levels, n_dropped)
@@ -689,9 +693,39 @@ class CoxPH(_cox.CoxPH):
         self._rows_args()
         return super().baseline_hazard(centered)
 
-    def zph(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise NotImplementedError("zph() is not offered over partitions (it needs the event rows' Schoenfeld "
-                                  "residuals sorted by time): use residuals(\"schoenfeld\")")
+    def zph(self, transform: str = "km", terms: dict | None = None) -> pd.DataFrame:
+        """Test of proportional hazards, as ``survival::cox.zph``, equal to the in-memory
+        fit's :meth:`hrrstats.CoxPH.zph`.
+
+        One pass over the partitions (taken once, then every transform and grouping of
+        terms is answered from its sums): each partition's risk-set sums at the final
+        coefficients per event time, its deaths' ``Σ w x`` per event time and, at the
+        event times pooled over strata, its numbers at risk, before and at each time
+        (the Kaplan-Meier and the ranks of the time transform); the core forms the score
+        and information blocks of ``x g(t)`` from them as the in-memory sweep does.
+
+        Parameters
+        ----------
+        transform : {"km", "rank", "identity", "log"}, default "km"
+            The time transform g(t) (cox.zph's ``transform``).
+        terms : dict, optional
+            ``{term name: list of column names}``: test terms of several columns together.
+
+        Returns
+        -------
+        pandas.DataFrame
+            term (covariates or terms, then GLOBAL), chisq, df, p.
+        """
+        if getattr(self, "_zph_parts", None) is None:
+            req = self._fit.call("zph_request", {})
+            parts = _run(self._data, _cox_part, self._spec, self._design, self._data_strata_levels, req)
+            self._zph_parts = [p for p in parts if "names" in p]
+        args = {"transform": transform, "parts": self._zph_parts}
+        if terms is not None:
+            args["terms"] = {str(k): [str(c) for c in ([v] if isinstance(v, str) else v)] for k, v in terms.items()}
+        z = self._fit.call("zph", args)
+        z["df"] = z["df"].astype(int)
+        return z
 
     def concordance(self, counts: bool = False) -> tuple[float, float] | dict:
         """Harrell's concordance of the linear predictor with the outcome, equal to the

@@ -197,11 +197,31 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
                 .with("events", c.events)
                 .with("sq", c.sq.to_vec())
         }
+        "zph" => {
+            use crate::survival::cox::partitioned::part_zph;
+            let z = part_zph(&part, PointArgs::read(args)?.point(), args.nums("pooled_times")?)?;
+            Record::new()
+                .with("names", names.clone())
+                .with("a", z.sums.a)
+                .with("a1", z.sums.a1)
+                .with("a2", z.sums.a2)
+                .with("e0", z.sums.e0)
+                .with("e1", z.sums.e1)
+                .with("e2", z.sums.e2)
+                .with("deaths", z.sums.deaths)
+                .with("wdeaths", z.sums.wdeaths)
+                .with("l_ev", z.sums.l_ev)
+                .with("u_ev", z.sums.u_ev)
+                .with("dx", z.dx)
+                .with("n_risk", z.n_risk)
+                .with("below", z.below)
+                .with("at", z.at)
+        }
         other => {
             return Err(Error::InvalidArgument {
                 arg: "pass",
                 reason: format!(
-                    "unknown value \"{other}\"; accepted: \"moments\", \"sums\", \"residuals\", \"rows\", \"events\", \"concordance\""
+                    "unknown value \"{other}\"; accepted: \"moments\", \"sums\", \"residuals\", \"rows\", \"events\", \"concordance\", \"zph\""
                 ),
             })
         }
@@ -262,6 +282,60 @@ impl<'s> EventsArg<'s> {
             strata: self.strata.as_deref(),
         }
     }
+}
+
+/// The terms of a proportional-hazards test (`terms`: a record of term label to column
+/// names; default one per column): their labels and column groups.
+fn zph_terms(names: &[String], args: &Args) -> Result<(Vec<String>, Option<Vec<Vec<usize>>>)> {
+    let Some(terms) = args.record("terms")? else {
+        return Ok((names.to_vec(), None));
+    };
+    let mut labels = Vec::new();
+    let mut groups = Vec::new();
+    for (label, a) in &terms.items {
+        let cols: Vec<String> = match a {
+            Arg::Str(s) => vec![s.clone()],
+            Arg::Strs(v) => v.clone(),
+            _ => {
+                return Err(Error::InvalidArgument {
+                    arg: "terms",
+                    reason: format!("term `{label}` must list column names"),
+                })
+            }
+        };
+        let idx = cols
+            .iter()
+            .map(|c| {
+                names.iter().position(|n| n == c).ok_or_else(|| Error::InvalidArgument {
+                    arg: "terms",
+                    reason: format!(
+                        "column \"{c}\" of term `{label}` is not in the model; its columns are {}",
+                        names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                    ),
+                })
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        labels.push(label.clone());
+        groups.push(idx);
+    }
+    Ok((labels, Some(groups)))
+}
+
+/// The table of a proportional-hazards test: term (then GLOBAL), chisq, df, p.
+fn zph_table(labels: &[String], z: &crate::survival::cox::ZphTest) -> Table {
+    let mut term: Vec<String> = z.term.iter().map(|&t| labels[t].clone()).collect();
+    let mut chisq = z.statistic.clone();
+    let mut df: Vec<f64> = z.df.iter().map(|&d| d as f64).collect();
+    let mut p = z.p_value.clone();
+    term.push("GLOBAL".into());
+    chisq.push(z.global.statistic);
+    df.push(z.global.df as f64);
+    p.push(z.global.p_value);
+    Table::new()
+        .with("term", term)
+        .with("chisq", chisq)
+        .with("df", df)
+        .with("p", p)
 }
 
 /// The record of a concordance (`survival::concordance(fit)`'s numbers).
@@ -519,6 +593,52 @@ impl Fitted for CoxParts {
                 }
                 concordance_of_parts(&events, &total, true).map(|c| Value::Record(concordance_record(c)))
             }
+            // after the fit, the proportional-hazards test in one pass ("zph": the sums
+            // at the final coefficients and the pooled event times' counts)
+            "zph_request" => {
+                let f = self.fit()?;
+                let d = self.driver.lock().expect("driver");
+                let Some((at, pooled)) = d.zph_pass() else { unreachable!("the fit is done") };
+                drop(f);
+                Ok(Value::Record(point_record("zph", &at).with("pooled_times", pooled)))
+            }
+            "zph" => {
+                use crate::survival::cox::partitioned::{TimeSums, ZphSums};
+                let f = self.fit()?;
+                let transform = args.option::<ZphTransform>("transform")?;
+                let (labels, groups) = zph_terms(&f.fit.names, args)?;
+                let vec = |r: &Args, name: &'static str| -> Result<Vec<f64>> { Ok(r.nums(name)?.to_vec()) };
+                let mut total: Option<ZphSums> = None;
+                for r in part_records(args)? {
+                    let z = ZphSums {
+                        sums: TimeSums {
+                            p: r.nums("u_ev")?.len(),
+                            a: vec(r, "a")?,
+                            a1: vec(r, "a1")?,
+                            a2: vec(r, "a2")?,
+                            e0: vec(r, "e0")?,
+                            e1: vec(r, "e1")?,
+                            e2: vec(r, "e2")?,
+                            deaths: vec(r, "deaths")?,
+                            wdeaths: vec(r, "wdeaths")?,
+                            l_ev: r.num_or("l_ev", 0.0)?,
+                            u_ev: vec(r, "u_ev")?,
+                        },
+                        dx: vec(r, "dx")?,
+                        n_risk: vec(r, "n_risk")?,
+                        below: vec(r, "below")?,
+                        at: vec(r, "at")?,
+                    };
+                    match &mut total {
+                        None => total = Some(z),
+                        Some(t) => t.add(&z)?,
+                    }
+                }
+                let total = total.expect("a part");
+                let d = self.driver.lock().expect("driver");
+                let z = d.zph(&total, transform, groups.as_deref())?;
+                Ok(Value::Table(zph_table(&labels, &z)))
+            }
             "coef_table" => {
                 let conf_level = args.num_or("conf_level", 0.95)?;
                 crate::data::check_conf_level(conf_level)?;
@@ -770,56 +890,9 @@ impl CoxFit {
     /// Proportional-hazards test: `transform`, `terms` (named groups of column names;
     /// default one per column). Table term, chisq, df, p with the GLOBAL test last.
     fn zph(&self, args: &Args) -> Result<Table> {
-        let f = &self.fit;
         let transform = args.option::<ZphTransform>("transform")?;
-        let (labels, groups): (Vec<String>, Option<Vec<Vec<usize>>>) = match args.record("terms")? {
-            None => (f.names.clone(), None),
-            Some(terms) => {
-                let mut labels = Vec::new();
-                let mut groups = Vec::new();
-                for (label, a) in &terms.items {
-                    let cols: Vec<String> = match a {
-                        Arg::Str(s) => vec![s.clone()],
-                        Arg::Strs(v) => v.clone(),
-                        _ => {
-                            return Err(Error::InvalidArgument {
-                                arg: "terms",
-                                reason: format!("term `{label}` must list column names"),
-                            })
-                        }
-                    };
-                    let idx = cols
-                        .iter()
-                        .map(|c| {
-                            f.names.iter().position(|n| n == c).ok_or_else(|| Error::InvalidArgument {
-                                arg: "terms",
-                                reason: format!(
-                                    "column \"{c}\" of term `{label}` is not in the model; its columns are {}",
-                                    f.names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
-                                ),
-                            })
-                        })
-                        .collect::<Result<Vec<usize>>>()?;
-                    labels.push(label.clone());
-                    groups.push(idx);
-                }
-                (labels, Some(groups))
-            }
-        };
-        let z = f.zph(transform, groups.as_deref())?;
-        let mut term: Vec<String> = z.term.iter().map(|&t| labels[t].clone()).collect();
-        let mut chisq = z.statistic.clone();
-        let mut df: Vec<f64> = z.df.iter().map(|&d| d as f64).collect();
-        let mut p = z.p_value.clone();
-        term.push("GLOBAL".into());
-        chisq.push(z.global.statistic);
-        df.push(z.global.df as f64);
-        p.push(z.global.p_value);
-        Ok(Table::new()
-            .with("term", term)
-            .with("chisq", chisq)
-            .with("df", df)
-            .with("p", p))
+        let (labels, groups) = zph_terms(&self.fit.names, args)?;
+        Ok(zph_table(&labels, &self.fit.zph(transform, groups.as_deref())?))
     }
 
     /// The strata labels, quoted, for messages.
