@@ -364,3 +364,170 @@ fn residuals_and_predictions_over_parts_equal_the_in_memory_fit() {
         }
     }
 }
+
+/// The concordance of a fit over parts (`concordance_request`, an "events" pass, a
+/// "concordance" pass with the gathered events, then `concordance`).
+fn concordance_over_parts(driver: &dyn api::Fitted, c: &Cohort, cuts: &[usize], kind: &str) -> Value {
+    let Arg::Record(req) = arg(&driver.call("concordance_request", &Args::new()).unwrap()) else { panic!("a request") };
+    let each = |extra: &Args<'static>| -> Vec<Value> {
+        cuts.windows(2)
+            .map(|w| {
+                let mut a = data_args(c, w[0]..w[1], kind);
+                for (k, v) in &extra.items {
+                    a = a.with(k, v.clone());
+                }
+                api::call("cox_part_pass", &a).unwrap_or_else(|e| panic!("{}", e.message(0))).value
+            })
+            .collect()
+    };
+    let ev = each(&req);
+    let mut events = Args::new();
+    for k in ["ev_time", "ev_entry", "ev_lp", "ev_weights", "ev_strata"] {
+        let Value::Record(r0) = &ev[0] else { panic!() };
+        if r0.get(k).is_some() {
+            events = events.with(k, nums(&ev.iter().flat_map(|v| numv(field(v, k))).collect::<Vec<f64>>()));
+        }
+    }
+    let mut second = Args::new().with("pass", Arg::Str("concordance".into()));
+    for (k, v) in req.items.iter().filter(|(k, _)| k != "pass").chain(&events.items) {
+        second = second.with(k, v.clone());
+    }
+    let parts: Vec<Arg> = each(&second).iter().map(arg).collect();
+    driver.call("concordance", &events.with("parts", Arg::List(parts))).unwrap_or_else(|e| panic!("{}", e.message(0)))
+}
+
+#[test]
+fn concordance_over_parts_equals_the_in_memory_fit() {
+    let n = 3000;
+    let c = cohort(n);
+    for kind in ["efron", "breslow strata weights", "efron entry strata offset weights"] {
+        let mut whole = data_args(&c, 0..n, kind);
+        for (k, v) in options(kind).items {
+            whole = whole.with(&k, v);
+        }
+        let mem = api::call("cox_ph", &whole.with("robust", Arg::Bool(false))).unwrap().fit.unwrap();
+        let want = mem.call("concordance", &Args::new()).unwrap();
+        let eight: Vec<usize> = (0..=8).map(|k| k * n / 8).collect();
+        for cuts in [&[0, n][..], &[0, 1, 1200, 1201, 3000][..], &eight[..]] {
+            let driver = driver_over_parts(&c, cuts, kind);
+            let got = concordance_over_parts(driver.as_ref(), &c, cuts, kind);
+            let what = format!("{kind} ({} parts)", cuts.len() - 1);
+            for k in ["concordance", "std_err", "var", "n"] {
+                close(&numv(field(&got, k)), &numv(field(&want, k)), 1e-10, &format!("{what}: {k}"));
+            }
+            for k in ["concordant", "discordant", "tied_x", "tied_y", "tied_xy"] {
+                close(&numv(field(field(&got, "counts"), k)), &numv(field(field(&want, "counts"), k)), 1e-10, &format!("{what}: {k}"));
+            }
+        }
+    }
+}
+
+/// The partition functions of the concordance themselves, with ties in the score, in
+/// the times and between them, strata, case weights and entry times: the sums of any
+/// split equal the whole data's concordance.
+#[test]
+fn concordance_partition_functions_equal_the_whole_data() {
+    use hrrstats::survival::concordance::{concordance, concordance_of_parts, part_concordance, Events, PartConcordance};
+    let n = 2000;
+    let mut u = uniform(24680);
+    let time: Vec<f64> = (0..n).map(|_| (1.0 + 40.0 * u()).floor()).collect();
+    let status: Vec<f64> = (0..n).map(|_| (u() < 0.6) as u8 as f64).collect();
+    let entry: Vec<f64> = time.iter().map(|&t| (u() * 0.7 * t).floor()).collect();
+    let score: Vec<f64> = (0..n).map(|_| (u() * 12.0).floor() / 4.0).collect();
+    let w: Vec<f64> = (0..n).map(|_| 0.5 + (u() * 3.0).floor()).collect();
+    let strata: Vec<u32> = (0..n).map(|_| (u() * 3.0) as u32).collect();
+    for (with_entry, with_w, with_s, reverse) in
+        [(false, false, false, true), (false, true, true, false), (true, true, true, true), (true, false, false, false)]
+    {
+        let entry = with_entry.then_some(&entry[..]);
+        let wt = with_w.then_some(&w[..]);
+        let st = with_s.then_some(&strata[..]);
+        let want = concordance(&time, &status, entry, &score, wt, st, reverse).unwrap();
+        for cuts in [vec![0, n], vec![0, 1, 700, 700, 1999, n], (0..=8).map(|k| k * n / 8).collect()] {
+            let ev: Vec<usize> = (0..n).filter(|&i| status[i] == 1.0).collect();
+            let pick = |v: &[f64]| ev.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+            let (et, ee, es, ew) = (pick(&time), pick(&entry.unwrap_or(&time)), pick(&score), pick(&w));
+            let est: Vec<u32> = ev.iter().map(|&i| strata[i]).collect();
+            let events = Events {
+                time: &et,
+                entry: entry.map(|_| &ee[..]),
+                score: &es,
+                weights: wt.map(|_| &ew[..]),
+                strata: st.map(|_| &est[..]),
+            };
+            let mut total = PartConcordance { events: vec![0.0; 3 * ev.len()], ..Default::default() };
+            for c in cuts.windows(2) {
+                let r = c[0]..c[1];
+                let p = part_concordance(
+                    &events,
+                    &time[r.clone()],
+                    &status[r.clone()],
+                    entry.map(|e| &e[r.clone()]),
+                    &score[r.clone()],
+                    wt.map(|v| &v[r.clone()]),
+                    st.map(|v| &v[r.clone()]),
+                )
+                .unwrap();
+                total.add(&p).unwrap();
+            }
+            let got = concordance_of_parts(&events, &total, reverse).unwrap();
+            let what = format!("entry {with_entry} weights {with_w} strata {with_s}, {} parts", cuts.len() - 1);
+            assert_eq!(got.n, want.n, "{what}");
+            close(&[got.concordance, got.var], &[want.concordance, want.var], 1e-10, &what);
+            close(&got.counts, &want.counts, 1e-10, &what);
+            assert!(want.counts[2] > 0.0 && want.counts[3] > 0.0 && want.counts[4] > 0.0, "{what}: ties of every kind");
+        }
+    }
+    // parts' sums over other events, and events that do not line up, are errors naming them
+    let events = Events { time: &[1.0, 2.0], entry: None, score: &[0.5], weights: None, strata: None };
+    let e = part_concordance(&events, &time, &status, None, &score, None, None).unwrap_err();
+    assert!(e.message(0).contains("argument `events`"), "{}", e.message(0));
+    let events = Events { time: &[1.0, 2.0], entry: None, score: &[0.5, 0.1], weights: None, strata: None };
+    let e = concordance_of_parts(&events, &PartConcordance { events: vec![0.0; 3], ..Default::default() }, true).unwrap_err();
+    assert!(e.message(0).contains("argument `parts`"), "{}", e.message(0));
+}
+
+#[test]
+fn zph_over_parts_equals_the_in_memory_fit() {
+    let n = 3000;
+    let c = cohort(n);
+    for kind in ["efron", "breslow strata weights", "efron entry strata offset weights"] {
+        let mut whole = data_args(&c, 0..n, kind);
+        for (k, v) in options(kind).items {
+            whole = whole.with(&k, v);
+        }
+        let mem = api::call("cox_ph", &whole.with("robust", Arg::Bool(false))).unwrap().fit.unwrap();
+        let eight: Vec<usize> = (0..=8).map(|k| k * n / 8).collect();
+        for cuts in [&[0, n][..], &[0, 1, 1200, 1201, 3000][..], &eight[..]] {
+            let driver = driver_over_parts(&c, cuts, kind);
+            let Arg::Record(req) = arg(&driver.call("zph_request", &Args::new()).unwrap()) else { panic!("a request") };
+            let parts: Vec<Arg> = cuts
+                .windows(2)
+                .map(|w| {
+                    let mut a = data_args(&c, w[0]..w[1], kind);
+                    for (k, v) in &req.items {
+                        a = a.with(k, v.clone());
+                    }
+                    arg(&api::call("cox_part_pass", &a).unwrap_or_else(|e| panic!("{}", e.message(0))).value)
+                })
+                .collect();
+            for transform in ["km", "rank", "identity", "log"] {
+                let mut q = Args::new().with("transform", Arg::Str(transform.into()));
+                if transform == "rank" {
+                    q = q.with("terms", Arg::Record(Args::new().with("both", Arg::Strs(vec!["age".into(), "treat".into()]))));
+                }
+                let want = mem.call("zph", &q).unwrap();
+                let got = driver.call("zph", &q.with("parts", Arg::List(parts.clone()))).unwrap_or_else(|e| panic!("{}", e.message(0)));
+                let what = format!("{kind} ({} parts) {transform}", cuts.len() - 1);
+                let col = |v: &Value, k: &str| -> Value {
+                    let Value::Table(t) = v else { panic!("a table") };
+                    t.get(k).unwrap_or_else(|| panic!("no column {k}")).clone()
+                };
+                assert_eq!(col(&got, "term"), col(&want, "term"), "{what}");
+                for k in ["chisq", "df", "p"] {
+                    close(&numv(&col(&got, k)), &numv(&col(&want, k)), 1e-10, &format!("{what}: {k}"));
+                }
+            }
+        }
+    }
+}

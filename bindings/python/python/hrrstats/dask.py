@@ -26,7 +26,17 @@ core on the worker that holds it (the GIL released); only small sums travel:
   (the risk-set sums at the final coefficients), from which the driver forms per event
   time the cumulative hazard and the terms of the score residuals, broadcast to the
   partitions, where each row's residual or prediction is formed (lazy Dask objects
-  aligned with the data).
+  aligned with the data). ``concordance()``: two more passes — each partition's event
+  rows (time, entry, linear predictor, weight, stratum), gathered; then each partition
+  counts its other rows against all the events (the in-memory sweep: one sort and a
+  Fenwick tree over the predictor's ranks, ``O((n_p + E) log)``) and sends the pair
+  counts, ``3`` numbers per event and three sums of its rows' squared influences; the
+  core adds them in partition order and adds the pairs among the events, so the
+  concordance and its standard error are the in-memory fit's. ``zph()``: one more pass
+  (the risk-set sums at the final coefficients per event time with the deaths'
+  ``Σ w x``, and at the pooled event times the numbers at risk, before and at each time
+  for the Kaplan-Meier and rank transforms), from which the core forms cox.zph's score
+  test as the in-memory sweep does.
 - :func:`cumulative_incidence`: as :func:`kaplan_meier`, each partition reduced to its
   distinct (group, stratum, entry, time, cause) rows with counts (and with case weights
   the sums of the weights and of their squares); the Aalen–Johansen estimates, both
@@ -65,7 +75,7 @@ from ._design import Design, _design_matrix
 from ._convert import floats, missing
 from ._protocol import EVENT_LABEL, call, resolve
 
-from typing import TYPE_CHECKING, Any, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:  # annotations only (not evaluated at run time)
     import dask.dataframe as dd
@@ -603,7 +613,7 @@ class CoxPH(_cox.CoxPH):
     once, at the first call that needs it: the risk-set sums at the final coefficients),
     ``residuals()`` and ``predict()`` of the fitted rows as lazy Dask objects aligned with
     the data's partitions and index, ``predict()`` of new (in-memory) covariate rows,
-    ``baseline_hazard()``. ``linear_predictors``: see ``predict(type="lp")``."""
+    ``baseline_hazard()``; ``concordance()`` (two passes of its own) and ``zph()`` (one). ``linear_predictors``: see ``predict(type="lp")``."""
 
     def __init__(self, res, driver, design, strata_levels, n_dropped, data, spec, data_strata_levels):
         super().__init__(res, driver, design, strata_levels, n_dropped)
@@ -683,12 +693,76 @@ class CoxPH(_cox.CoxPH):
         self._rows_args()
         return super().baseline_hazard(centered)
 
-    def zph(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise NotImplementedError("zph() is not offered over partitions (it needs the event rows' Schoenfeld "
-                                  "residuals sorted by time): use residuals(\"schoenfeld\")")
+    def zph(self, transform: str = "km", terms: dict | None = None) -> pd.DataFrame:
+        """Test of proportional hazards, as ``survival::cox.zph``, equal to the in-memory
+        fit's :meth:`hrrstats.CoxPH.zph`.
 
-    def concordance(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise NotImplementedError("concordance() is not offered over partitions")
+        One pass over the partitions (taken once, then every transform and grouping of
+        terms is answered from its sums): each partition's risk-set sums at the final
+        coefficients per event time, its deaths' ``Σ w x`` per event time and, at the
+        event times pooled over strata, its numbers at risk, before and at each time
+        (the Kaplan-Meier and the ranks of the time transform); the core forms the score
+        and information blocks of ``x g(t)`` from them as the in-memory sweep does.
+
+        Parameters
+        ----------
+        transform : {"km", "rank", "identity", "log"}, default "km"
+            The time transform g(t) (cox.zph's ``transform``).
+        terms : dict, optional
+            ``{term name: list of column names}``: test terms of several columns together.
+
+        Returns
+        -------
+        pandas.DataFrame
+            term (covariates or terms, then GLOBAL), chisq, df, p.
+        """
+        if getattr(self, "_zph_parts", None) is None:
+            req = self._fit.call("zph_request", {})
+            parts = _run(self._data, _cox_part, self._spec, self._design, self._data_strata_levels, req)
+            self._zph_parts = [p for p in parts if "names" in p]
+        args = {"transform": transform, "parts": self._zph_parts}
+        if terms is not None:
+            args["terms"] = {str(k): [str(c) for c in ([v] if isinstance(v, str) else v)] for k, v in terms.items()}
+        z = self._fit.call("zph", args)
+        z["df"] = z["df"].astype(int)
+        return z
+
+    def concordance(self, counts: bool = False) -> tuple[float, float] | dict:
+        """Harrell's concordance of the linear predictor with the outcome, equal to the
+        in-memory fit's (``survival::concordance(fit)``: within strata, case-weighted,
+        ties in the predictor counted 1/2, with entry times compared only inside each
+        row's interval) and its infinitesimal-jackknife standard error.
+
+        Two passes over the partitions (taken once): each partition's event rows (time,
+        entry, linear predictor, weight, stratum), gathered in partition order; then
+        every partition counts its other rows against all the events (one sort and a
+        Fenwick tree over the predictor's ranks, ``O((n_p + E) log)``) and returns the
+        pair counts, per event its counts and three sums of its rows' squared
+        influences; the core adds them in partition order and counts the pairs among the
+        events themselves.
+
+        Parameters
+        ----------
+        counts : bool, default False
+            Return the pair counts too.
+
+        Returns
+        -------
+        tuple or dict
+            (concordance, std_err); with ``counts=True`` a dict that also has var, n and
+            the concordant, discordant, tied_x, tied_y and tied_xy pair counts.
+        """
+        if getattr(self, "_concordance", None) is None:
+            req = self._fit.call("concordance_request", {})
+            run = (self._spec, self._design, self._data_strata_levels)
+            parts = [p for p in _run(self._data, _cox_part, *run, req) if "names" in p]
+            keys = [k for k in ("ev_time", "ev_entry", "ev_lp", "ev_weights", "ev_strata") if parts and k in parts[0]]
+            events = {k: np.concatenate([np.asarray(p[k], dtype=np.float64) for p in parts]) for k in keys}
+            parts = [p for p in _run(self._data, _cox_part, *run, dict(req, **events, **{"pass": "concordance"}))
+                     if "names" in p]
+            self._concordance = dict(self._fit.call("concordance", dict(events, parts=parts)))
+        c = self._concordance
+        return dict(c) if counts else (c["concordance"], c["std_err"])
 
 
 def _design_of(levels):

@@ -86,7 +86,11 @@ fn cox_params(args: &Args) -> Result<crate::survival::cox::CoxPhParams> {
 /// `cox_part_pass`: one part's sums for the pass `pass` ("moments", or "sums" with
 /// `times`/`time_offsets` (the event times of every stratum), `centre`, `scale` and
 /// `beta`), from its `time`, `status`, `entry`, `strata` (codes with the whole data's
-/// levels), `weights`, `offset` and `covariates` (numeric columns).
+/// levels), `weights`, `offset` and `covariates` (numeric columns). After the fit,
+/// "residuals" and "rows" (the requests of the driver), and the concordance's passes:
+/// "events" (`means`, `mean_offset`, `coef`: the part's event rows `ev_time`, `ev_lp`,
+/// `ev_entry`, `ev_weights`, `ev_strata`) and "concordance" (the same with the whole
+/// data's `ev_*` gathered in the parts' order: the part's pair sums).
 pub fn cox_part_pass(args: &Args) -> Result<Output> {
     use crate::survival::cox::partitioned::{part_moments, part_sums, CoxPart};
     let (cols, names) = args.columns("covariates")?;
@@ -167,14 +171,189 @@ pub fn cox_part_pass(args: &Args) -> Result<Output> {
                 .with("time", r.time)
                 .with("strata", r.strata.iter().map(|&s| s as usize).collect::<Vec<usize>>())
         }
+        "events" => {
+            use crate::survival::cox::partitioned::part_events;
+            let e = part_events(&part, &lp_pass(args)?)?;
+            let mut rec = Record::new().with("names", names.clone()).with("n", e.n).with("ev_time", e.time).with("ev_lp", e.lp);
+            if let Some(v) = e.entry {
+                rec = rec.with("ev_entry", v);
+            }
+            if let Some(v) = e.weights {
+                rec = rec.with("ev_weights", v);
+            }
+            if let Some(v) = e.strata {
+                rec = rec.with("ev_strata", v.iter().map(|&k| k as f64).collect::<Vec<f64>>());
+            }
+            rec
+        }
+        "concordance" => {
+            use crate::survival::cox::partitioned::part_concordance;
+            let ev = EventsArg::read(args)?;
+            let c = part_concordance(&part, &lp_pass(args)?, &ev.events())?;
+            Record::new()
+                .with("names", names.clone())
+                .with("n", c.n)
+                .with("count", c.count.to_vec())
+                .with("events", c.events)
+                .with("sq", c.sq.to_vec())
+        }
+        "zph" => {
+            use crate::survival::cox::partitioned::part_zph;
+            let z = part_zph(&part, PointArgs::read(args)?.point(), args.nums("pooled_times")?)?;
+            Record::new()
+                .with("names", names.clone())
+                .with("a", z.sums.a)
+                .with("a1", z.sums.a1)
+                .with("a2", z.sums.a2)
+                .with("e0", z.sums.e0)
+                .with("e1", z.sums.e1)
+                .with("e2", z.sums.e2)
+                .with("deaths", z.sums.deaths)
+                .with("wdeaths", z.sums.wdeaths)
+                .with("l_ev", z.sums.l_ev)
+                .with("u_ev", z.sums.u_ev)
+                .with("dx", z.dx)
+                .with("n_risk", z.n_risk)
+                .with("below", z.below)
+                .with("at", z.at)
+        }
         other => {
             return Err(Error::InvalidArgument {
                 arg: "pass",
-                reason: format!("unknown value \"{other}\"; accepted: \"moments\", \"sums\", \"residuals\", \"rows\""),
+                reason: format!(
+                    "unknown value \"{other}\"; accepted: \"moments\", \"sums\", \"residuals\", \"rows\", \"events\", \"concordance\", \"zph\""
+                ),
             })
         }
     };
     Ok(Output::value(rec))
+}
+
+/// The linear predictor of a concordance pass (`means`, `mean_offset`, `coef`).
+fn lp_pass<'s>(args: &'s Args) -> Result<crate::survival::cox::partitioned::LpPass<'s>> {
+    Ok(crate::survival::cox::partitioned::LpPass {
+        means: args.nums("means")?,
+        mean_offset: args.num_or("mean_offset", 0.0)?,
+        coef: args.nums("coef")?,
+    })
+}
+
+/// The whole data's event rows of a concordance pass (`ev_time`, `ev_lp`, and
+/// `ev_entry`, `ev_weights`, `ev_strata` (codes) where the data have them).
+struct EventsArg<'s> {
+    time: &'s [f64],
+    entry: Option<&'s [f64]>,
+    lp: &'s [f64],
+    weights: Option<&'s [f64]>,
+    strata: Option<Vec<u32>>,
+}
+
+impl<'s> EventsArg<'s> {
+    fn read(args: &'s Args<'s>) -> Result<EventsArg<'s>> {
+        let strata = match args.opt_nums("ev_strata")? {
+            None => None,
+            Some(v) => Some(
+                v.iter()
+                    .map(|&k| {
+                        if k >= 0.0 && k.fract() == 0.0 && k <= u32::MAX as f64 {
+                            Ok(k as u32)
+                        } else {
+                            Err(Error::InvalidArgument { arg: "ev_strata", reason: format!("must be stratum codes, got {k}") })
+                        }
+                    })
+                    .collect::<Result<Vec<u32>>>()?,
+            ),
+        };
+        Ok(EventsArg {
+            time: args.nums("ev_time")?,
+            entry: args.opt_nums("ev_entry")?,
+            lp: args.nums("ev_lp")?,
+            weights: args.opt_nums("ev_weights")?,
+            strata,
+        })
+    }
+
+    fn events(&self) -> crate::survival::concordance::Events<'_> {
+        crate::survival::concordance::Events {
+            time: self.time,
+            entry: self.entry,
+            score: self.lp,
+            weights: self.weights,
+            strata: self.strata.as_deref(),
+        }
+    }
+}
+
+/// The terms of a proportional-hazards test (`terms`: a record of term label to column
+/// names; default one per column): their labels and column groups.
+fn zph_terms(names: &[String], args: &Args) -> Result<(Vec<String>, Option<Vec<Vec<usize>>>)> {
+    let Some(terms) = args.record("terms")? else {
+        return Ok((names.to_vec(), None));
+    };
+    let mut labels = Vec::new();
+    let mut groups = Vec::new();
+    for (label, a) in &terms.items {
+        let cols: Vec<String> = match a {
+            Arg::Str(s) => vec![s.clone()],
+            Arg::Strs(v) => v.clone(),
+            _ => {
+                return Err(Error::InvalidArgument {
+                    arg: "terms",
+                    reason: format!("term `{label}` must list column names"),
+                })
+            }
+        };
+        let idx = cols
+            .iter()
+            .map(|c| {
+                names.iter().position(|n| n == c).ok_or_else(|| Error::InvalidArgument {
+                    arg: "terms",
+                    reason: format!(
+                        "column \"{c}\" of term `{label}` is not in the model; its columns are {}",
+                        names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                    ),
+                })
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        labels.push(label.clone());
+        groups.push(idx);
+    }
+    Ok((labels, Some(groups)))
+}
+
+/// The table of a proportional-hazards test: term (then GLOBAL), chisq, df, p.
+fn zph_table(labels: &[String], z: &crate::survival::cox::ZphTest) -> Table {
+    let mut term: Vec<String> = z.term.iter().map(|&t| labels[t].clone()).collect();
+    let mut chisq = z.statistic.clone();
+    let mut df: Vec<f64> = z.df.iter().map(|&d| d as f64).collect();
+    let mut p = z.p_value.clone();
+    term.push("GLOBAL".into());
+    chisq.push(z.global.statistic);
+    df.push(z.global.df as f64);
+    p.push(z.global.p_value);
+    Table::new()
+        .with("term", term)
+        .with("chisq", chisq)
+        .with("df", df)
+        .with("p", p)
+}
+
+/// The record of a concordance (`survival::concordance(fit)`'s numbers).
+fn concordance_record(c: crate::survival::concordance::Concordance) -> Record {
+    Record::new()
+        .with("concordance", c.concordance)
+        .with("std_err", c.var.sqrt())
+        .with("var", c.var)
+        .with("n", c.n)
+        .with(
+            "counts",
+            Record::new()
+                .with("concordant", c.counts[0])
+                .with("discordant", c.counts[1])
+                .with("tied_x", c.counts[2])
+                .with("tied_y", c.counts[3])
+                .with("tied_xy", c.counts[4]),
+        )
 }
 
 /// The residual terms of a residual pass (`h`, `xh`, `dm`, `m1`, `m2`, each name with
@@ -379,6 +558,87 @@ impl Fitted for CoxParts {
                 ))
             }
             "predict" | "baseline_hazard" => self.fit()?.call(method, args),
+            // after the fit, the concordance in two passes: "events" (every part's event
+            // rows, gathered in the parts' order), then "concordance" (the events sent
+            // to every part); `concordance` finishes from the events and the parts' sums
+            "concordance_request" => {
+                let f = self.fit()?.fit;
+                Ok(Value::Record(
+                    Record::new()
+                        .with("pass", "events")
+                        .with("means", f.means)
+                        .with("mean_offset", f.mean_offset)
+                        .with("coef", f.coef),
+                ))
+            }
+            "concordance" => {
+                use crate::survival::concordance::{concordance_of_parts, PartConcordance};
+                self.fit()?;
+                let ev = EventsArg::read(args)?;
+                let events = ev.events();
+                let mut total = PartConcordance { events: vec![0.0; 3 * events.time.len()], ..Default::default() };
+                let three = |r: &Args, name: &'static str| -> Result<[f64; 3]> {
+                    r.nums(name)?.try_into().map_err(|_| Error::InvalidArgument {
+                        arg: "parts",
+                        reason: format!("`{name}` must have 3 values"),
+                    })
+                };
+                for r in part_records(args)? {
+                    total.add(&PartConcordance {
+                        count: three(r, "count")?,
+                        events: r.nums("events")?.to_vec(),
+                        sq: three(r, "sq")?,
+                        n: r.count_or("n", 0, 0)?,
+                    })?;
+                }
+                concordance_of_parts(&events, &total, true).map(|c| Value::Record(concordance_record(c)))
+            }
+            // after the fit, the proportional-hazards test in one pass ("zph": the sums
+            // at the final coefficients and the pooled event times' counts)
+            "zph_request" => {
+                let f = self.fit()?;
+                let d = self.driver.lock().expect("driver");
+                let Some((at, pooled)) = d.zph_pass() else { unreachable!("the fit is done") };
+                drop(f);
+                Ok(Value::Record(point_record("zph", &at).with("pooled_times", pooled)))
+            }
+            "zph" => {
+                use crate::survival::cox::partitioned::{TimeSums, ZphSums};
+                let f = self.fit()?;
+                let transform = args.option::<ZphTransform>("transform")?;
+                let (labels, groups) = zph_terms(&f.fit.names, args)?;
+                let vec = |r: &Args, name: &'static str| -> Result<Vec<f64>> { Ok(r.nums(name)?.to_vec()) };
+                let mut total: Option<ZphSums> = None;
+                for r in part_records(args)? {
+                    let z = ZphSums {
+                        sums: TimeSums {
+                            p: r.nums("u_ev")?.len(),
+                            a: vec(r, "a")?,
+                            a1: vec(r, "a1")?,
+                            a2: vec(r, "a2")?,
+                            e0: vec(r, "e0")?,
+                            e1: vec(r, "e1")?,
+                            e2: vec(r, "e2")?,
+                            deaths: vec(r, "deaths")?,
+                            wdeaths: vec(r, "wdeaths")?,
+                            l_ev: r.num_or("l_ev", 0.0)?,
+                            u_ev: vec(r, "u_ev")?,
+                        },
+                        dx: vec(r, "dx")?,
+                        n_risk: vec(r, "n_risk")?,
+                        below: vec(r, "below")?,
+                        at: vec(r, "at")?,
+                    };
+                    match &mut total {
+                        None => total = Some(z),
+                        Some(t) => t.add(&z)?,
+                    }
+                }
+                let total = total.expect("a part");
+                let d = self.driver.lock().expect("driver");
+                let z = d.zph(&total, transform, groups.as_deref())?;
+                Ok(Value::Table(zph_table(&labels, &z)))
+            }
             "coef_table" => {
                 let conf_level = args.num_or("conf_level", 0.95)?;
                 crate::data::check_conf_level(conf_level)?;
@@ -398,7 +658,9 @@ impl Fitted for CoxParts {
 /// coefficients and a "residuals" pass (the parts' `cluster` codes with it); NULL when
 /// done), `step` (`parts`:
 /// the records of `cox_part_pass` over every part), `result` (the record of `cox_ph`
-/// without its per-row vectors) and `coef_table`.
+/// without its per-row vectors) and `coef_table`; after the fit `concordance_request`
+/// (the "events" pass) and `concordance` (the gathered `ev_*` and `parts`, the
+/// "concordance" pass's records: `survival::concordance(fit)`'s record, as `cox_ph`'s).
 pub fn cox_partitioned(args: &Args) -> Result<Output> {
     // names (a string or strings; otherwise `default`)
     let strs_or = |name: &str, default: Vec<String>| match args.get(name) {
@@ -628,56 +890,9 @@ impl CoxFit {
     /// Proportional-hazards test: `transform`, `terms` (named groups of column names;
     /// default one per column). Table term, chisq, df, p with the GLOBAL test last.
     fn zph(&self, args: &Args) -> Result<Table> {
-        let f = &self.fit;
         let transform = args.option::<ZphTransform>("transform")?;
-        let (labels, groups): (Vec<String>, Option<Vec<Vec<usize>>>) = match args.record("terms")? {
-            None => (f.names.clone(), None),
-            Some(terms) => {
-                let mut labels = Vec::new();
-                let mut groups = Vec::new();
-                for (label, a) in &terms.items {
-                    let cols: Vec<String> = match a {
-                        Arg::Str(s) => vec![s.clone()],
-                        Arg::Strs(v) => v.clone(),
-                        _ => {
-                            return Err(Error::InvalidArgument {
-                                arg: "terms",
-                                reason: format!("term `{label}` must list column names"),
-                            })
-                        }
-                    };
-                    let idx = cols
-                        .iter()
-                        .map(|c| {
-                            f.names.iter().position(|n| n == c).ok_or_else(|| Error::InvalidArgument {
-                                arg: "terms",
-                                reason: format!(
-                                    "column \"{c}\" of term `{label}` is not in the model; its columns are {}",
-                                    f.names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
-                                ),
-                            })
-                        })
-                        .collect::<Result<Vec<usize>>>()?;
-                    labels.push(label.clone());
-                    groups.push(idx);
-                }
-                (labels, Some(groups))
-            }
-        };
-        let z = f.zph(transform, groups.as_deref())?;
-        let mut term: Vec<String> = z.term.iter().map(|&t| labels[t].clone()).collect();
-        let mut chisq = z.statistic.clone();
-        let mut df: Vec<f64> = z.df.iter().map(|&d| d as f64).collect();
-        let mut p = z.p_value.clone();
-        term.push("GLOBAL".into());
-        chisq.push(z.global.statistic);
-        df.push(z.global.df as f64);
-        p.push(z.global.p_value);
-        Ok(Table::new()
-            .with("term", term)
-            .with("chisq", chisq)
-            .with("df", df)
-            .with("p", p))
+        let (labels, groups) = zph_terms(&self.fit.names, args)?;
+        Ok(zph_table(&labels, &self.fit.zph(transform, groups.as_deref())?))
     }
 
     /// The strata labels, quoted, for messages.
@@ -847,20 +1062,7 @@ impl CoxFit {
             d.strata.as_deref(),
             true,
         )?;
-        Ok(Record::new()
-            .with("concordance", c.concordance)
-            .with("std_err", c.var.sqrt())
-            .with("var", c.var)
-            .with("n", c.n)
-            .with(
-                "counts",
-                Record::new()
-                    .with("concordant", c.counts[0])
-                    .with("discordant", c.counts[1])
-                    .with("tied_x", c.counts[2])
-                    .with("tied_y", c.counts[3])
-                    .with("tied_xy", c.counts[4]),
-            ))
+        Ok(concordance_record(c))
     }
 }
 

@@ -407,15 +407,28 @@ impl TimeSums {
     /// The log partial likelihood, score and information (upper triangle, as the
     /// sweep's) from the sums of every part.
     pub(super) fn likelihood(&self, efron: bool) -> Sums {
+        self.likelihood_with(efron, None)
+    }
+
+    /// [`TimeSums::likelihood`], and with `g` (the time function at each event time
+    /// and the deaths' `Σ w x` per event time, K x p) the blocks of the added covariates
+    /// `x g(t)` of the proportional-hazards test, as the in-memory sweep adds them.
+    pub(super) fn likelihood_with(&self, efron: bool, g: Option<(&[f64], &[f64])>) -> Sums {
         let (p, q) = (self.p, tri(self.p));
         let mut s = Sums::new(p);
         s.loglik = self.l_ev;
         s.u.copy_from_slice(&self.u_ev);
         let (mut a, mut c) = (vec![0.0; p], vec![0.0; q]);
+        let mut cfull = vec![0.0; if g.is_some() { p * p } else { 0 }];
         for k in 0..self.a.len() {
             let d = self.deaths[k];
             if d == 0.0 {
                 continue;
+            }
+            if let Some((g, dx)) = g {
+                for i in 0..p {
+                    s.ug[i] += g[k] * dx[k * p + i];
+                }
             }
             let terms = if efron && d > 1.0 { d as usize } else { 1 };
             let meanwt = self.wdeaths[k] / terms as f64;
@@ -435,6 +448,14 @@ impl TimeSums {
                     for jj in 0..=i {
                         s.imat[jj * p + i] += meanwt * ((c[tri(i) + jj] - temp * a[jj]) / den);
                     }
+                }
+                if let Some((g, _)) = g {
+                    for i in 0..p {
+                        for jj in 0..=i {
+                            cfull[i * p + jj] = c[tri(i) + jj];
+                        }
+                    }
+                    s.add_g(g[k], meanwt, den, &a, &cfull);
                 }
             }
         }
@@ -905,6 +926,71 @@ impl CoxOverParts {
         Ok(())
     }
 
+    /// After the fit, the pass of the proportional-hazards test: the final point and
+    /// the event times of every stratum pooled (sorted, distinct).
+    pub fn zph_pass(&self) -> Option<(Point<'_>, Vec<f64>)> {
+        self.fit()?;
+        let at = self.point.as_ref()?;
+        let mut pooled = at.times.times.clone();
+        pooled.sort_by(f64::total_cmp);
+        pooled.dedup();
+        Some((at.point(), pooled))
+    }
+
+    /// The proportional-hazards test (`survival::cox.zph`, as [`CoxPhFit::zph`]) from the
+    /// parts' sums of the [`part_zph`] pass added: the time function `g` at each event
+    /// time (the Kaplan-Meier of all the rows, their ranks, the time or its log, centred
+    /// over the events) and the score and information blocks of `x g(t)` from the
+    /// risk-set sums at the final coefficients.
+    pub fn zph(&self, z: &ZphSums, transform: super::ZphTransform, terms: Option<&[Vec<usize>]>) -> Result<super::ZphTest> {
+        use super::ZphTransform;
+        let (Some(fit), Some((at, pooled))) = (self.fit(), self.zph_pass()) else {
+            return Err(Error::InvalidArgument { arg: "parts", reason: "the fit is not done: run the passes it asks for".into() });
+        };
+        self.check_sums(&z.sums, at.times)?;
+        let (k, p, m) = (at.times.k(), self.names.len(), pooled.len());
+        if z.dx.len() != k * p || z.n_risk.len() != m || z.below.len() != m || z.at.len() != m {
+            return Err(Error::InvalidArgument { arg: "parts", reason: "the sums are not of this pass".into() });
+        }
+        // pooled deaths, then the transform at each pooled time
+        let pos: Vec<usize> = at.times.times.iter().map(|t| pooled.partition_point(|u| u < t)).collect();
+        let mut d = vec![0.0; m];
+        for (kk, &j) in pos.iter().enumerate() {
+            d[j] += z.sums.deaths[kk];
+        }
+        let mut surv = 1.0;
+        let raw: Vec<f64> = (0..m)
+            .map(|j| match transform {
+                ZphTransform::Identity => pooled[j],
+                ZphTransform::Log => pooled[j].ln(),
+                ZphTransform::Rank => z.below[j] + (z.at[j] + 1.0) / 2.0,
+                ZphTransform::Km => {
+                    let g = 1.0 - surv;
+                    if z.n_risk[j] > 0.0 {
+                        surv *= 1.0 - d[j] / z.n_risk[j];
+                    }
+                    g
+                }
+            })
+            .collect();
+        let (sum, cnt) = (0..m).fold((0.0, 0.0), |(s, c), j| (s + d[j] * raw[j], c + d[j]));
+        let g: Vec<f64> = pos.iter().map(|&j| raw[j] - sum / cnt).collect();
+        let all = z.sums.likelihood_with(self.params.ties == super::Ties::Efron, Some((&g, &z.dx)));
+        // the kept (not aliased) columns, as the in-memory test
+        let keep: Vec<usize> = (0..p).filter(|&j| !fit.aliased[j]).collect();
+        let pk = keep.len();
+        let mut s = Sums::new(pk);
+        for (a, &ja) in keep.iter().enumerate() {
+            s.ug[a] = all.ug[ja];
+            for (b, &jb) in keep.iter().enumerate() {
+                s.imat[a * pk + b] = all.imat[ja * p + jb];
+                s.igg[a * pk + b] = all.igg[ja * p + jb];
+                s.ixg[a * pk + b] = all.ixg[ja * p + jb];
+            }
+        }
+        Ok(super::zph::zph_test(&s, &keep, p, terms))
+    }
+
     /// The sums `t` must be of a pass over `times` with the model's covariates.
     fn check_sums(&self, t: &TimeSums, times: &EventTimes) -> Result<()> {
         if t.a.len() != times.k() || t.p != self.names.len() {
@@ -1137,8 +1223,7 @@ pub fn part_rows(part: &CoxPart, pass: &RowsPass, what: &str, at_times: Option<&
                 out.values.push(m.signum() * (-2.0 * (m + tt)).sqrt());
             }
             "lp" | "risk" => {
-                let lp = (0..p).map(|j| (part.x.column(j)[i] - pass.means[j]) * coef[j]).sum::<f64>()
-                    + part.offset.map_or(0.0, |o| o[i] - pass.mean_offset);
+                let lp = linear_predictor(part, i, pass.means, pass.mean_offset, &coef);
                 out.values.push(if what == "lp" { lp } else { lp.exp() });
             }
             "survival" => {
@@ -1192,4 +1277,154 @@ pub fn part_rows(part: &CoxPart, pass: &RowsPass, what: &str, at_times: Option<&
         }
     }
     Ok(out)
+}
+
+/// Row `i`'s linear predictor as the in-memory fit's `linear_predictors`:
+/// `(x - means)'coef + offset - mean_offset` (`coef` with aliased terms at 0).
+fn linear_predictor(part: &CoxPart, i: usize, means: &[f64], mean_offset: f64, coef: &[f64]) -> f64 {
+    (0..part.x.p()).map(|j| (part.x.column(j)[i] - means[j]) * coef[j]).sum::<f64>()
+        + part.offset.map_or(0.0, |o| o[i] - mean_offset)
+}
+
+// ---- concordance of a finished fit ------------------------------------------------------
+
+/// The linear predictor of a fit over parts: the covariate means, the offset's mean and
+/// the coefficients (original units; aliased ones NaN), as [`CoxPhFit`] has them.
+pub struct LpPass<'a> {
+    pub means: &'a [f64],
+    pub mean_offset: f64,
+    pub coef: &'a [f64],
+}
+
+impl LpPass<'_> {
+    /// The part's rows' linear predictors (the part checked as in the fit's passes).
+    fn lp(&self, part: &CoxPart) -> Result<Vec<f64>> {
+        part.check()?;
+        let p = part.x.p();
+        for (name, v) in [("means", self.means), ("coef", self.coef)] {
+            if v.len() != p {
+                return Err(Error::InvalidArgument { arg: name, reason: format!("must have {p} values") });
+            }
+        }
+        crate::data::check_finite("means", self.means)?;
+        let coef: Vec<f64> = self.coef.iter().map(|b| if b.is_nan() { 0.0 } else { *b }).collect();
+        Ok((0..part.time.len()).map(|i| linear_predictor(part, i, self.means, self.mean_offset, &coef)).collect())
+    }
+}
+
+/// A part's event rows (`status == 1`, in the part's order) for the concordance: time,
+/// entry, linear predictor, case weight and stratum; `n` the part's rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PartEvents {
+    pub time: Vec<f64>,
+    pub entry: Option<Vec<f64>>,
+    pub lp: Vec<f64>,
+    pub weights: Option<Vec<f64>>,
+    pub strata: Option<Vec<u32>>,
+    pub n: usize,
+}
+
+/// The first pass of the concordance of a fit over parts: the part's event rows.
+pub fn part_events(part: &CoxPart, pass: &LpPass) -> Result<PartEvents> {
+    let lp = pass.lp(part)?;
+    let ev: Vec<usize> = (0..part.time.len()).filter(|&i| part.status[i] == 1.0).collect();
+    let pick = |v: &[f64]| ev.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+    Ok(PartEvents {
+        time: pick(part.time),
+        entry: part.entry.map(pick),
+        lp: pick(&lp),
+        weights: part.weights.map(pick),
+        strata: part.strata.map(|(c, _)| ev.iter().map(|&i| c[i]).collect()),
+        n: part.time.len(),
+    })
+}
+
+/// The second pass: the part's pairs with the whole data's events (gathered by
+/// [`part_events`] over every part, in the parts' order), as
+/// [`crate::survival::concordance::part_concordance`] counts them for the linear
+/// predictor (a larger one predicting a shorter time).
+pub fn part_concordance(
+    part: &CoxPart,
+    pass: &LpPass,
+    events: &crate::survival::concordance::Events,
+) -> Result<crate::survival::concordance::PartConcordance> {
+    let lp = pass.lp(part)?;
+    crate::survival::concordance::part_concordance(
+        events,
+        part.time,
+        part.status,
+        part.entry,
+        &lp,
+        part.weights,
+        part.strata.map(|(c, _)| c),
+    )
+}
+
+// ---- proportional-hazards test of a finished fit -----------------------------------------
+
+/// A part's sums for the proportional-hazards test, added over parts: the risk-set sums
+/// at the final coefficients ([`part_sums`]), the deaths' `Σ w x` per event time (K x p,
+/// scaled coordinates) and, at the pooled event times, the rows at risk
+/// (`entry < t <= exit`), the rows that left before (`exit < t`) and at `t` (unweighted
+/// counts: the Kaplan-Meier and the ranks of the time transform).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ZphSums {
+    pub sums: TimeSums,
+    pub dx: Vec<f64>,
+    pub n_risk: Vec<f64>,
+    pub below: Vec<f64>,
+    pub at: Vec<f64>,
+}
+
+impl ZphSums {
+    pub fn add(&mut self, o: &ZphSums) -> Result<()> {
+        if self.dx.len() != o.dx.len() || self.n_risk.len() != o.n_risk.len() || self.below.len() != o.below.len() || self.at.len() != o.at.len() {
+            return Err(Error::InvalidArgument { arg: "parts", reason: "the parts were evaluated with different event times or covariates".into() });
+        }
+        self.sums.add(&o.sums)?;
+        for (a, b) in [(&mut self.dx, &o.dx), (&mut self.n_risk, &o.n_risk), (&mut self.below, &o.below), (&mut self.at, &o.at)] {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        }
+        Ok(())
+    }
+}
+
+/// The part's sums of the proportional-hazards test at the final point `at`, with the
+/// whole data's event times pooled over strata (`pooled`, sorted).
+pub fn part_zph(part: &CoxPart, at: Point, pooled: &[f64]) -> Result<ZphSums> {
+    let sums = part_sums(part, at)?;
+    if let Some(row) = pooled.windows(2).position(|w| !(w[0] < w[1])) {
+        return Err(Error::InvalidValue { arg: "pooled_times", row: row + 1, value: pooled[row + 1], problem: "not increasing" });
+    }
+    let (p, m) = (part.x.p(), pooled.len());
+    let mut dx = vec![0.0; at.times.k() * p];
+    let (mut risk, mut below, mut at_t) = (vec![0.0; m + 1], vec![0.0; m + 1], vec![0.0; m]);
+    let mut xs = vec![0.0; p];
+    for i in 0..part.time.len() {
+        let row = at.row(part, i, &mut xs)?;
+        if row.event {
+            let idx = row.lo_s + row.hi - 1;
+            for j in 0..p {
+                dx[idx * p + j] += part.weight(i) * xs[j];
+            }
+        }
+        let e = part.time[i];
+        let hi = pooled.partition_point(|&u| u <= e);
+        let lo = part.entry.map_or(0, |s| pooled.partition_point(|&u| u <= s[i]));
+        if lo < hi {
+            risk[lo] += 1.0;
+            risk[hi] -= 1.0;
+        }
+        below[hi] += 1.0;
+        if hi > 0 && pooled[hi - 1] == e {
+            at_t[hi - 1] += 1.0;
+        }
+    }
+    let cum = |v: &[f64]| -> Vec<f64> {
+        v[..m].iter().scan(0.0, |s, x| {
+            *s += x;
+            Some(*s)
+        }).collect()
+    };
+    Ok(ZphSums { sums, dx, n_risk: cum(&risk), below: cum(&below), at: at_t })
 }

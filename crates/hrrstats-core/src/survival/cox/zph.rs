@@ -1,5 +1,6 @@
 //! Test of proportional hazards (`survival::cox.zph`).
 
+use super::sweep::Sums;
 use super::{CoxPhFit, Ties};
 use crate::data::SurvivalData;
 use crate::dist::pchisq_upper;
@@ -75,7 +76,6 @@ impl CoxPhFit {
         let data = &*self.data;
         let keep: Vec<usize> = (0..p_all).filter(|&j| !self.aliased[j]).collect();
         let prep = data.prep.select_columns(&keep);
-        let p = keep.len();
         let beta: Vec<f64> = keep
             .iter()
             .zip(&prep.scale)
@@ -114,55 +114,62 @@ impl CoxPhFit {
             .map(|&r| ttimes[r as usize] - sum / cnt)
             .collect();
         let sums = prep.sums_with(&beta, self.ties == Ties::Efron, Some(&g))?;
-        // The 2p x 2p information of (x, x g) and the score (0, u_g).
-        let q = 2 * p;
-        let mut m = vec![0.0; q * q];
-        for i in 0..p {
-            for j in 0..p {
-                let (lo, hi) = if i <= j { (i, j) } else { (j, i) };
-                m[i * q + j] = sums.imat[lo * p + hi];
-                m[(p + i) * q + p + j] = sums.igg[lo * p + hi];
-                m[i * q + p + j] = sums.ixg[i * p + j];
-                m[(p + j) * q + i] = sums.ixg[i * p + j];
-            }
-        }
-        let mut u = vec![0.0; q];
-        u[p..].copy_from_slice(&sums.ug);
-        let tol = f64::EPSILON.powf(0.75);
-        let test = |idx: &[usize]| -> f64 {
-            let sub: Vec<f64> = idx
-                .iter()
-                .flat_map(|&a| idx.iter().map(move |&b| (a, b)))
-                .map(|(a, b)| m[a * q + b])
-                .collect();
-            let us: Vec<f64> = idx.iter().map(|&a| u[a]).collect();
-            quadratic_form_inverse(&sub, idx.len(), &us, tol)
-        };
-        // Terms over the kept columns.
-        let default_terms: Vec<Vec<usize>> = (0..p_all).map(|j| vec![j]).collect();
-        let terms = terms.unwrap_or(&default_terms);
-        let mut out = ZphTest::default();
-        for (t, cols) in terms.iter().enumerate() {
-            let kept: Vec<usize> = cols
-                .iter()
-                .filter_map(|c| keep.iter().position(|k| k == c))
-                .collect();
-            if kept.is_empty() {
-                continue;
-            }
-            let idx: Vec<usize> = (0..p).chain(kept.iter().map(|&k| p + k)).collect();
-            out.term.push(t);
-            out.statistic.push(test(&idx));
-            out.df.push(kept.len());
-        }
-        let idx: Vec<usize> = (0..q).collect();
-        out.global = TestResult::chisq(test(&idx), p);
-        out.p_value = out
-            .statistic
-            .iter()
-            .zip(&out.df)
-            .map(|(&x, &d)| pchisq_upper(x, d))
-            .collect();
-        Ok(out)
+        Ok(zph_test(&sums, &keep, p_all, terms))
     }
+}
+
+/// The tests of [`CoxPhFit::zph`] from the sums with the time function (over the kept
+/// columns `keep` of the `p_all`).
+pub(super) fn zph_test(sums: &Sums, keep: &[usize], p_all: usize, terms: Option<&[Vec<usize>]>) -> ZphTest {
+    let p = keep.len();
+    // The 2p x 2p information of (x, x g) and the score (0, u_g).
+    let q = 2 * p;
+    let mut m = vec![0.0; q * q];
+    for i in 0..p {
+        for j in 0..p {
+            let (lo, hi) = if i <= j { (i, j) } else { (j, i) };
+            m[i * q + j] = sums.imat[lo * p + hi];
+            m[(p + i) * q + p + j] = sums.igg[lo * p + hi];
+            m[i * q + p + j] = sums.ixg[i * p + j];
+            m[(p + j) * q + i] = sums.ixg[i * p + j];
+        }
+    }
+    let mut u = vec![0.0; q];
+    u[p..].copy_from_slice(&sums.ug);
+    let tol = f64::EPSILON.powf(0.75);
+    let test = |idx: &[usize]| -> f64 {
+        let sub: Vec<f64> = idx
+            .iter()
+            .flat_map(|&a| idx.iter().map(move |&b| (a, b)))
+            .map(|(a, b)| m[a * q + b])
+            .collect();
+        let us: Vec<f64> = idx.iter().map(|&a| u[a]).collect();
+        quadratic_form_inverse(&sub, idx.len(), &us, tol)
+    };
+    // Terms over the kept columns.
+    let default_terms: Vec<Vec<usize>> = (0..p_all).map(|j| vec![j]).collect();
+    let terms = terms.unwrap_or(&default_terms);
+    let mut out = ZphTest::default();
+    for (t, cols) in terms.iter().enumerate() {
+        let kept: Vec<usize> = cols
+            .iter()
+            .filter_map(|c| keep.iter().position(|k| k == c))
+            .collect();
+        if kept.is_empty() {
+            continue;
+        }
+        let idx: Vec<usize> = (0..p).chain(kept.iter().map(|&k| p + k)).collect();
+        out.term.push(t);
+        out.statistic.push(test(&idx));
+        out.df.push(kept.len());
+    }
+    let idx: Vec<usize> = (0..q).collect();
+    out.global = TestResult::chisq(test(&idx), p);
+    out.p_value = out
+        .statistic
+        .iter()
+        .zip(&out.df)
+        .map(|(&x, &d)| pchisq_upper(x, d))
+        .collect();
+    out
 }
