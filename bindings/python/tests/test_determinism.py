@@ -64,9 +64,9 @@ def test_net_survival_is_identical_on_every_run():
 
 
 _CHILD = textwrap.dedent("""
-    import json, sys
+    import importlib, json, sys
     sys.path.insert(0, {here!r})
-    import test_determinism as t
+    t = importlib.import_module("test_determinism")  # this file (not a package to install)
     pt = t._person_time(t._lexis_cohort(100_000))
     ns = t._net("pohar-perme")
     print(json.dumps([pt["person_time"].map(float.hex).tolist(),
