@@ -66,6 +66,8 @@ show theirs: see :func:`hrrstats.set_progress`.
 """
 from __future__ import annotations
 
+import warnings
+
 import dask
 import numpy as np
 import pandas as pd
@@ -119,6 +121,15 @@ def _codes_of(pdf, c, levels, arg):
     """A grouping column as the core reads it: codes into the whole data's ``levels``."""
     codes = pd.Index(levels, dtype=object).get_indexer(_no_missing(pdf, c, arg))
     return np.ascontiguousarray(codes, dtype=np.uint32), [str(v) for v in levels]
+
+
+def _result(driver):
+    """The partitioned fit's result record; its warnings (the anchors' words: non-convergence,
+    infinite coefficients) issued as the in-memory fit issues them."""
+    res = driver.call("result", {})
+    for w in res.get("warnings") or ():
+        warnings.warn(w, RuntimeWarning, stacklevel=3)
+    return res
 
 
 def _run(data, fn, *args):
@@ -456,7 +467,7 @@ def glm_fit(y: str, covariates: str | list[str], *, family: str = "gaussian", li
         n_dropped = sum(p.pop("n_dropped") for p in parts)
         parts = [p for p in parts if "xtwx" in p]
         request = driver.call("step", {"parts": parts})["request"]
-    res = driver.call("result", {})
+    res = _result(driver)
     for k in ("fitted", "linear_predictors", "working_weights"):
         res[k] = None
     return _glm.GLM(res, driver, None, n_dropped, None, None)
@@ -875,7 +886,7 @@ def cox_ph(time: str, event: str, covariates: str | list[str], *, entry: str | N
         parts = _run(data, _cox_part, spec, design, strata_levels, request)
         n_dropped = sum(p.pop("n_dropped") for p in parts)
         request = driver.call("step", {"parts": [p for p in parts if "names" in p]})["request"]
-    res = driver.call("result", {})
+    res = _result(driver)
     return CoxPH(res, driver, design, res["strata_levels"], n_dropped, data, spec, strata_levels)
 
 
@@ -1024,7 +1035,7 @@ def logrank_test(time: str, event: str, group: str, *, strata: str | None = None
     while request is not None:
         parts = _run(data, _logrank_part, cols, group_levels, strata_levels, request)
         request = driver.call("step", {"parts": parts})["request"]
-    res = driver.call("result", {})
+    res = _result(driver)
     return _survival.LogrankTest(res, [str(v) for v in group_levels], 0)
 
 
@@ -1229,7 +1240,7 @@ def interval_net_survival(time: str, event: str, age: str, year: str, sex: str, 
     r, driver = call("interval_partitioned", {"ratetable": ratetable._rec, **options})
     parts = _run(data, _interval_part, cols, ratetable, group_levels, options)
     driver.call("step", {"parts": parts})
-    res = driver.call("result", {})
+    res = _result(driver)
     return _relsurv.IntervalNetSurvival(res, driver, ["all"] if group_levels is None else group_levels)
 
 
@@ -1325,5 +1336,5 @@ def net_survival(time: str, event: str, age: str, year: str, sex: str, ratetable
         if not parts:
             raise ValueError("argument `data`: no rows")
         request = driver.call("step", {"parts": parts})["request"]
-    res = driver.call("result", {})
+    res = _result(driver)
     return _relsurv.NetSurvival(res, driver, ["all"] if strata_levels is None else strata_levels)
