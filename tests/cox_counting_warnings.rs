@@ -4,8 +4,8 @@
 //! (`entry`: `Surv(start, stop, event)`) by agreg.fit ("... ; beta may be infinite. ",
 //! rule `|(V u)_j| > sqrt(eps) (1 + |b_j|)`). Numbers: survival 3.5-3 (the R test runs it
 //! live; the Python test holds the same cases).
-use std::borrow::Cow;
-
+mod common;
+use common::{column, nums_of as nums, warnings};
 use hrrstats::api;
 use hrrstats::protocol::{Arg, Args, Value};
 
@@ -20,10 +20,6 @@ const ENTRY: [f64; 16] = [
     0.0, 0.355, 0.015, 0.0, 0.218, 0.579, 0.0, 0.162, 0.096, 0.0, 0.696, 0.152, 0.0, 1.327, 0.106, 0.0,
 ];
 
-fn nums(v: &[f64]) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(v.to_vec()))
-}
-
 fn fit(status: &[f64], entry: Option<&[f64]>) -> Value {
     let x: Vec<f64> = (0..16).map(|i| (i % 2) as f64).collect();
     let mut a = Args::new()
@@ -36,25 +32,8 @@ fn fit(status: &[f64], entry: Option<&[f64]>) -> Value {
     api::call("cox_ph", &a).expect("a fit").value
 }
 
-fn field<'v>(v: &'v Value, name: &str) -> &'v Value {
-    match v {
-        Value::Record(r) => r.get(name).expect(name),
-        _ => panic!("not a record"),
-    }
-}
-
-fn warnings(v: &Value) -> Vec<String> {
-    match field(v, "warnings") {
-        Value::Strs(w) => w.clone(),
-        other => panic!("warnings: {other:?}"),
-    }
-}
-
 fn coef(v: &Value) -> Vec<f64> {
-    match field(v, "coef") {
-        Value::Nums(c) => c.clone(),
-        other => panic!("coef: {other:?}"),
-    }
+    column(v, &["coef"])
 }
 
 /// No events with x = 1: x runs off to minus infinity.

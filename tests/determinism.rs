@@ -6,27 +6,10 @@
 //! threads on inputs split into many groups, and the answers must be identical (compared
 //! through `{:?}`, which writes every f64 in its shortest round-trip form, so equal text
 //! is equal bits).
-use std::borrow::Cow;
-
+mod common;
+use common::{arg_record as record, codes, nums};
 use hrrstats::api;
 use hrrstats::protocol::{Arg, Args};
-
-fn nums(v: Vec<f64>) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(v))
-}
-
-fn codes(c: Vec<u32>, k: usize) -> Arg<'static> {
-    Arg::Codes {
-        codes: Cow::Owned(c),
-        levels: (0..k).map(|i| i.to_string()).collect(),
-    }
-}
-
-fn record(items: Vec<(&str, Arg<'static>)>) -> Arg<'static> {
-    Arg::Record(Args {
-        items: items.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-    })
-}
 
 /// Uniform numbers in [0, 1) from a fixed seed (64-bit LCG, top 53 bits).
 struct Lcg(u64);

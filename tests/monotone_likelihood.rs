@@ -9,47 +9,14 @@
 //! may be infinite") to the fitted η at the rows' times. survreg itself stops silently on
 //! such data; its numbers for the other coefficients are checked here (survival 3.5-3,
 //! live in the R tests).
-use std::borrow::Cow;
-
+mod common;
+use common::{at, cols, column, nums_of as nums, warnings};
 use hrrstats::api;
 use hrrstats::protocol::{Arg, Args, Value};
-
-fn nums(v: &[f64]) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(v.to_vec()))
-}
-
-fn cols(c: &[(&str, &[f64])]) -> Arg<'static> {
-    let mut a = Args::new();
-    for (n, v) in c {
-        a = a.with(n, nums(v));
-    }
-    Arg::Record(a)
-}
-
-fn field<'v>(v: &'v Value, name: &str) -> &'v Value {
-    match v {
-        Value::Record(r) => r.get(name).unwrap_or_else(|| panic!("no field {name}")),
-        _ => panic!("not a record"),
-    }
-}
-
-fn vals(v: &Value, name: &str) -> Vec<f64> {
-    match field(v, name) {
-        Value::Nums(x) => x.clone(),
-        Value::Num(x) => vec![*x],
-        other => panic!("{name} not numbers: {other:?}"),
-    }
-}
-
-fn warnings(v: &Value) -> Vec<String> {
-    match field(v, "warnings") {
-        Value::Strs(x) => x.clone(),
-        other => panic!("warnings not strings: {other:?}"),
-    }
-}
+use std::borrow::Cow;
 
 fn converged(v: &Value) -> bool {
-    match field(v, "converged") {
+    match at(v, &["converged"]) {
         Value::Bool(b) => *b,
         other => panic!("{other:?}"),
     }
@@ -101,7 +68,7 @@ fn parametric_survival_warns_of_an_infinite_coefficient() {
         .value;
         assert_eq!(warnings(&out), vec![INFINITE_X], "{dist}");
         assert!(!converged(&out), "{dist}");
-        let coef = vals(&out, "coef");
+        let coef = column(&out, &["coef"]);
         assert!(coef[1] > 5.0, "{dist}: {coef:?}");
         assert!((coef[2] - z).abs() < 1e-6 * z.abs(), "{dist}: {coef:?}");
     }
@@ -125,7 +92,7 @@ fn parametric_survival_warns_of_an_infinite_coefficient() {
         .value;
         assert!(warnings(&out).is_empty(), "{dist}: {:?}", warnings(&out));
         assert!(converged(&out));
-        for (o, a) in vals(&out, "coef").iter().zip(b) {
+        for (o, a) in column(&out, &["coef"]).iter().zip(b) {
             assert!((o - a).abs() < 1e-6 * a.abs(), "{dist}: {o} vs {a}");
         }
     }
@@ -254,13 +221,13 @@ fn flexible_parametric_with_bhazard_says_when_the_excess_hazard_runs_off() {
     assert_eq!(w.len(), 2, "{w:?}");
     assert!(w[0].starts_with("one or more coefficients may be infinite"), "{w:?}");
     assert!(w[1].starts_with(EXCESS_ZERO), "{w:?}");
-    assert!(vals(&out, "coef").iter().any(|c| c.abs() > 100.0));
+    assert!(column(&out, &["coef"]).iter().any(|c| c.abs() > 100.0));
     // A lower expected hazard: an ordinary fit, no warning.
     for df in [1.0, 2.0, 3.0] {
         let out = relative(1e-4, df);
         assert!(warnings(&out).is_empty(), "df {df}: {:?}", warnings(&out));
         assert!(converged(&out));
-        assert!(vals(&out, "coef").iter().all(|c| c.abs() < 5.0));
+        assert!(column(&out, &["coef"]).iter().all(|c| c.abs() < 5.0));
     }
 }
 
@@ -324,7 +291,7 @@ fn case_cohort_warns_in_cch_words() {
     for (method, z, w) in cases {
         let out = call(method, &separated());
         assert_eq!(warnings(&out), w, "{method}");
-        let coef = vals(&out, "coef");
+        let coef = column(&out, &["coef"]);
         assert!(coef[0] < -15.0, "{method}: {coef:?}");
         assert!((coef[1] - z).abs() < 1e-6 * z.abs(), "{method}: {coef:?}");
     }
@@ -336,7 +303,7 @@ fn case_cohort_warns_in_cch_words() {
     for (method, b) in ordinary {
         let out = call(method, &STATUS);
         assert!(warnings(&out).is_empty(), "{method}: {:?}", warnings(&out));
-        for (o, a) in vals(&out, "coef").iter().zip(b) {
+        for (o, a) in column(&out, &["coef"]).iter().zip(b) {
             assert!((o - a).abs() < 1e-6 * a.abs(), "{method}: {o} vs {a}");
         }
     }
@@ -368,10 +335,10 @@ fn conditional_logistic_separation_runs_out_of_iterations_as_clogit() {
         let out = call(&case, method);
         assert_eq!(warnings(&out), vec!["Ran out of iterations and did not converge"], "{method}");
         assert!(!converged(&out));
-        assert!(vals(&out, "coef")[0] > 15.0);
+        assert!(column(&out, &["coef"])[0] > 15.0);
         let out = call(&xx, method);
         assert!(warnings(&out).is_empty(), "{method}: {:?}", warnings(&out));
-        for (o, a) in vals(&out, "coef").iter().zip([0.31635000650592582, -0.4150721903016954]) {
+        for (o, a) in column(&out, &["coef"]).iter().zip([0.31635000650592582, -0.4150721903016954]) {
             assert!((o - a).abs() < 1e-6 * a.abs(), "{method}: {o} vs {a}");
         }
     }

@@ -177,3 +177,35 @@ pub fn record(out: hrrstats::api::Output) -> Record {
         other => panic!("not a record: {other:?}"),
     }
 }
+
+/// A numeric argument copied from a slice.
+pub fn nums_of(v: &[f64]) -> Arg<'static> {
+    nums(v.to_vec())
+}
+
+/// A record argument of named numeric columns (covariates).
+pub fn cols(c: &[(&str, &[f64])]) -> Arg<'static> {
+    let mut a = hrrstats::protocol::Args::new();
+    for (n, v) in c {
+        a = a.with(n, nums_of(v));
+    }
+    Arg::Record(a)
+}
+
+/// A grouping argument: codes with the levels "0", "1", ..., "k-1".
+pub fn codes(c: Vec<u32>, k: usize) -> Arg<'static> {
+    Arg::Codes { codes: std::borrow::Cow::Owned(c), levels: (0..k).map(|i| i.to_string()).collect() }
+}
+
+/// A record argument from named arguments.
+pub fn arg_record(items: Vec<(&str, Arg<'static>)>) -> Arg<'static> {
+    Arg::Record(hrrstats::protocol::Args { items: items.into_iter().map(|(k, v)| (k.to_string(), v)).collect() })
+}
+
+/// A result record's `warnings`.
+pub fn warnings(v: &Value) -> Vec<String> {
+    match at(v, &["warnings"]) {
+        Value::Strs(w) => w.clone(),
+        other => panic!("warnings not strings: {other:?}"),
+    }
+}
