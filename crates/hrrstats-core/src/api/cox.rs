@@ -486,19 +486,7 @@ impl CoxParts {
         } else {
             let mut total: Option<TimeSums> = None;
             for r in recs {
-                let t = TimeSums {
-                    p: r.nums("u_ev")?.len(),
-                    a: vec(r, "a")?,
-                    a1: vec(r, "a1")?,
-                    a2: vec(r, "a2")?,
-                    e0: vec(r, "e0")?,
-                    e1: vec(r, "e1")?,
-                    e2: vec(r, "e2")?,
-                    deaths: vec(r, "deaths")?,
-                    wdeaths: vec(r, "wdeaths")?,
-                    l_ev: r.num_or("l_ev", 0.0)?,
-                    u_ev: vec(r, "u_ev")?,
-                };
+                let t = time_sums(r)?;
                 match &mut total {
                     None => total = Some(t),
                     Some(s) => s.add(&t)?,
@@ -603,7 +591,7 @@ impl Fitted for CoxParts {
                 Ok(Value::Record(point_record("zph", &at).with("pooled_times", pooled)))
             }
             "zph" => {
-                use crate::survival::cox::partitioned::{TimeSums, ZphSums};
+                use crate::survival::cox::partitioned::ZphSums;
                 let f = self.fit()?;
                 let transform = args.option::<ZphTransform>("transform")?;
                 let (labels, groups) = zph_terms(&f.fit.names, args)?;
@@ -611,19 +599,7 @@ impl Fitted for CoxParts {
                 let mut total: Option<ZphSums> = None;
                 for r in part_records(args)? {
                     let z = ZphSums {
-                        sums: TimeSums {
-                            p: r.nums("u_ev")?.len(),
-                            a: vec(r, "a")?,
-                            a1: vec(r, "a1")?,
-                            a2: vec(r, "a2")?,
-                            e0: vec(r, "e0")?,
-                            e1: vec(r, "e1")?,
-                            e2: vec(r, "e2")?,
-                            deaths: vec(r, "deaths")?,
-                            wdeaths: vec(r, "wdeaths")?,
-                            l_ev: r.num_or("l_ev", 0.0)?,
-                            u_ev: vec(r, "u_ev")?,
-                        },
+                        sums: time_sums(r)?,
                         dx: vec(r, "dx")?,
                         n_risk: vec(r, "n_risk")?,
                         below: vec(r, "below")?,
@@ -1137,4 +1113,23 @@ fn with_terms(rec: Record, t: &ResidualTerms, suffix: &str) -> Record {
         .with(&name("dm"), &t.dm)
         .with(&name("m1"), &t.m1)
         .with(&name("m2"), &t.m2)
+}
+
+/// One partition's risk-set sums per event time, as `cox_part_pass` writes them (the sums
+/// pass and the zph pass).
+fn time_sums(r: &Args) -> Result<crate::survival::cox::partitioned::TimeSums> {
+    let vec = |name: &'static str| -> Result<Vec<f64>> { Ok(r.nums(name)?.to_vec()) };
+    Ok(crate::survival::cox::partitioned::TimeSums {
+        p: r.nums("u_ev")?.len(),
+        a: vec("a")?,
+        a1: vec("a1")?,
+        a2: vec("a2")?,
+        e0: vec("e0")?,
+        e1: vec("e1")?,
+        e2: vec("e2")?,
+        deaths: vec("deaths")?,
+        wdeaths: vec("wdeaths")?,
+        l_ev: r.num_or("l_ev", 0.0)?,
+        u_ev: vec("u_ev")?,
+    })
 }
