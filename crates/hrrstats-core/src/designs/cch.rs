@@ -160,21 +160,6 @@ fn converged(f: &CoxPhFit) -> bool {
     f.convergence != crate::survival::cox::Convergence::MaxIterations
 }
 
-/// cch fits counting-process Cox models (`coxph(Surv(entry, exit, event) ~ ...)`), whose
-/// warning for an infinite coefficient is agreg.fit's: "Loglik converged before variable
-/// j ; beta may be infinite. " (coxph.fit's says "coefficient").
-fn agreg_words(w: &[String]) -> Vec<String> {
-    w.iter()
-        .map(|m| {
-            if m.starts_with("Loglik converged before variable") {
-                m.replace("; coefficient may be infinite. ", "; beta may be infinite. ")
-            } else {
-                m.clone()
-            }
-        })
-        .collect()
-}
-
 /// Fit the case–cohort model.
 pub fn fit(inp: &CaseCohortInput) -> Result<CaseCohortFit> {
     let n = inp.exit.len();
@@ -450,9 +435,9 @@ pub fn fit(inp: &CaseCohortInput) -> Result<CaseCohortFit> {
             let phase2 = crossprod(&db, p, nd..m, |_| c);
             // Prentice: the first fit's warnings first, as cch (fit1 comes first)
             if let Some(f1) = &first {
-                warnings.extend(agreg_words(&f1.warnings));
+                warnings.extend(f1.warnings.iter().cloned());
             }
-            warnings.extend(agreg_words(&f.warnings));
+            warnings.extend(f.warnings.iter().cloned());
             match first {
                 Some(f1) => {
                     (f1.coef.clone(), f.naive_var.clone(), phase2, None, None, f1.iterations, converged(&f1))
@@ -490,7 +475,7 @@ pub fn fit(inp: &CaseCohortInput) -> Result<CaseCohortFit> {
             }
             let c = 1.0 - (nc - ncd) as f64 / (total - nd as f64);
             let phase2 = crossprod(&db, p, non.iter().copied(), |_| c);
-            warnings.extend(agreg_words(&f.warnings));
+            warnings.extend(f.warnings.iter().cloned());
             (f.coef.clone(), f.naive_var.clone(), phase2, robust, Some(f.loglik), f.iterations, converged(&f))
         }
         CchMethod::IBorgan | CchMethod::IIBorgan => {
@@ -570,7 +555,7 @@ pub fn fit(inp: &CaseCohortInput) -> Result<CaseCohortFit> {
                 }
             }
             let phase2 = crate::linalg::sandwich(&f.naive_var, &delta, p);
-            warnings.extend(agreg_words(&f.warnings));
+            warnings.extend(f.warnings.iter().cloned());
             (f.coef.clone(), f.naive_var.clone(), phase2, None, Some(f.loglik), f.iterations, converged(&f))
         }
     };
