@@ -3,7 +3,6 @@
 //! `R_CheckUserInterrupt` / Python's `PyErr_CheckSignals` do after Ctrl-C), every long
 //! loop returns `Error::Interrupted` through the bindings' entry point, and a hook
 //! installed on one thread never stops another (rayon's workers, other callers).
-use std::borrow::Cow;
 use std::time::Duration;
 
 use hrrstats::api;
@@ -11,22 +10,8 @@ use hrrstats::interrupt;
 use hrrstats::protocol::{Arg, Args};
 use hrrstats::Error;
 
-fn nums(v: Vec<f64>) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(v))
-}
-
-fn codes(c: Vec<u32>, k: usize) -> Arg<'static> {
-    Arg::Codes {
-        codes: Cow::Owned(c),
-        levels: (0..k).map(|i| i.to_string()).collect(),
-    }
-}
-
-fn record(items: Vec<(&str, Arg<'static>)>) -> Arg<'static> {
-    Arg::Record(Args {
-        items: items.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-    })
-}
+mod common;
+use common::{arg_record as record, codes, nums};
 
 fn stop() -> bool {
     true

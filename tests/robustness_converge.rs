@@ -8,17 +8,8 @@ use std::borrow::Cow;
 use hrrstats::api;
 use hrrstats::protocol::{Arg, Args, Value};
 
-fn nums(v: &[f64]) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(v.to_vec()))
-}
-
-fn cols(c: &[(&str, &[f64])]) -> Arg<'static> {
-    let mut a = Args::new();
-    for (n, v) in c {
-        a = a.with(n, nums(v));
-    }
-    Arg::Record(a)
-}
+mod common;
+use common::{cols, nums_of as nums};
 
 fn field<'v>(v: &'v Value, name: &str) -> &'v Value {
     match v {

@@ -3,14 +3,11 @@
 //! error naming the argument as the user wrote it (and the row), worded once in the
 //! core so that Rust, Python and R say the same; a row dropped for a reason is announced
 //! in the result's `warnings`.
-use std::borrow::Cow;
-
 use hrrstats::api;
 use hrrstats::protocol::{Arg, Args, Matrix, Value};
 
-fn nums(v: &[f64]) -> Arg<'static> {
-    Arg::Nums(Cow::Owned(v.to_vec()))
-}
+mod common;
+use common::{nums_of as nums, warnings};
 
 fn strs(v: &[&str]) -> Arg<'static> {
     Arg::Strs(v.iter().map(|s| s.to_string()).collect())
@@ -20,13 +17,6 @@ fn field<'v>(v: &'v Value, name: &str) -> &'v Value {
     match v {
         Value::Record(r) => r.get(name).expect(name),
         _ => panic!("not a record"),
-    }
-}
-
-fn warnings(v: &Value) -> Vec<String> {
-    match field(v, "warnings") {
-        Value::Strs(s) => s.clone(),
-        other => panic!("warnings: {other:?}"),
     }
 }
 
