@@ -17,9 +17,22 @@ fn cause_levels(args: &Args) -> Result<Option<Vec<String>>> {
 }
 
 /// `censor_code` (0): with a factor event (`cause_levels`) its first level, code 0, and
-/// then not to be given.
+/// then not to be given; the event's codes are then those of its levels.
 fn censor_code(args: &Args) -> Result<f64> {
-    match cause_levels(args)? {
+    let levels = cause_levels(args)?;
+    if let Some(k) = levels.as_ref().map(|l| l.len() as f64) {
+        let cause = args.nums("cause")?;
+        let bad = |c: f64| !c.is_nan() && !(c >= 0.0 && c < k && c == c.floor());
+        if let Some(row) = cause.iter().position(|&c| bad(c)) {
+            return Err(Error::InvalidValue {
+                arg: "cause",
+                row,
+                value: cause[row],
+                problem: "not the code of a level of the event (0, 1, ... with `cause_levels`)",
+            });
+        }
+    }
+    match levels {
         Some(levels) if args.get("censor_code").is_some() => Err(Error::InvalidArgument {
             arg: "censor_code",
             reason: format!(
@@ -431,6 +444,13 @@ mod tests {
         assert_eq!(
             msg(data(), nums(&[1.0, 2.0])),
             "argument `cause`: must be a single cause code or level"
+        );
+        let mut bad = factor();
+        bad.items[1].1 = nums(&[1., 0., 2., 1., 3., 0., 2., 0., 1., 2.]);
+        assert_eq!(
+            crate::api::call("cumulative_incidence", &bad).err().unwrap().to_string(),
+            "argument `cause`: not the code of a level of the event (0, 1, ... with \
+             `cause_levels`) (value 3) at row 4"
         );
         let cs = crate::api::call("cause_specific_events", &factor()).unwrap();
         let Value::Record(r) = &cs.value else { panic!() };
