@@ -181,3 +181,18 @@ def test_frequency_weights_give_the_expanded_datas_gray_test():
     counts["n"] = counts["n"] * 0.5
     with pytest.raises(ValueError, match="argument `weights`: frequency weights must be whole numbers"):
         hs.cumulative_incidence("time", "cause", group="g", weights="n", frequency_weights=True, data=counts)
+
+
+def test_the_cause_of_interest_is_looked_up_in_the_core():
+    # one check and one message for Python and R (R's factor events are coded by the core)
+    t = [5.0, 8, 12, 3, 9, 15, 7, 11, 4, 6]
+    c = [1.0, 0, 2, 1, 1, 0, 2, 0, 1, 2]
+    x = np.array([[0.5, 1.2, -0.3, 0.8, 0.0, 1.5, -1.0, 0.2, 0.7, -0.4]]).T
+    with pytest.raises(ValueError, match=r"^argument `cause`: the event is numeric, so the "
+                                         r"cause must be a number$"):
+        hs.fine_gray(t, c, x, cause_of_interest="death")
+    with pytest.raises(ValueError, match=r"^argument `cause`: must be a single cause code or level$"):
+        hs.fine_gray(t, c, x, cause_of_interest=["a", "b"])
+    fg = hs.fine_gray(t, c, x, cause_of_interest=2)
+    assert fg._res["cause_of_interest"] == 2.0 and fg._res["cause_label"] is None
+    assert hs.cumulative_incidence(t, c)._res["cause_labels"] is None

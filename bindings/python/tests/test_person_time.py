@@ -249,3 +249,20 @@ def test_one_vocabulary_and_one_option_parser():
         call("compare_rates", {**args, "kind": "differnce"})
     d, _ = call("compare_rates", {**args, "kind": "difference"})
     assert_close("compare_rates", d["rate_difference"], hs.rate_difference(5, 100, 3, 120)["rate_difference"], 0)
+
+
+def test_the_first_time_scale_is_checked_in_the_core():
+    # None stands for `entry`; any other value must equal it (the core's check and
+    # message, the same in R); breaks must be numeric
+    kw = dict(breaks={"age": [0, 50, 100]})
+    a = hs.lexis_split([50.0, 60.0], [55.0, 70.0], [0, 1], time_scales={"age": None}, **kw)
+    b = hs.lexis_split([50.0, 60.0], [55.0, 70.0], [0, 1], time_scales={"age": [50.0, 60.0]}, **kw)
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(ValueError, match=r"^argument `time_scales`: the first scale \(`age`\) is "
+                                         r"the one `entry` and `exit` are measured on; its value "
+                                         r"at entry must be `entry` \(give NULL in R, None in "
+                                         r"Python\)$"):
+        hs.lexis_split([50.0, 60.0], [55.0, 70.0], [0, 1], time_scales={"age": [50.0, 61.0]}, **kw)
+    with pytest.raises(TypeError, match=r"^argument `breaks`: the breaks of `age` must be numeric$"):
+        hs.lexis_split([50.0, 60.0], [55.0, 70.0], [0, 1], time_scales={"age": None},
+                       breaks={"age": ["a", "b"]})

@@ -5,7 +5,7 @@
 
 # The event of `Surv(time, event)`: numeric (or logical) codes, or a factor whose first
 # level is censoring (survival's "mstate" convention). Returned as it is; coded by
-# event_codes() once missing values are dealt with.
+# event_args() once missing values are dealt with.
 event_column <- function(x, label) {
   if (is.factor(x)) return(x)
   if (is.logical(x) || is.numeric(x)) return(as.double(x))
@@ -14,22 +14,13 @@ event_column <- function(x, label) {
                label, class(x)[1L]), call. = FALSE)
 }
 
-# Codes for the core: list(codes (double), censor_code, labels (function of the core's
-# cause codes), levels (NULL for numeric events)). A factor is coded 0 (its first level:
-# censored), 1, 2, ... (its other levels, in order); `censor_code` is then not used.
-event_codes <- function(ev, censor_code, censor_given) {
-  if (is.factor(ev)) {
-    if (censor_given) {
-      stop("argument `censor_code` is for numeric event codes: with a factor event the ",
-           "first level (\"", levels(ev)[1L], "\") is censoring", call. = FALSE)
-    }
-    lev <- levels(ev)
-    return(list(codes = as.double(as.integer(ev) - 1L), censor_code = 0,
-                label = function(code) lev[code + 1], levels = lev))
-  }
-  # `censor_code` as given: the core checks it (one finite number)
-  list(codes = ev, censor_code = censor_code,
-       label = function(code) as.character(code), levels = NULL)
+# The event as the core's arguments `cause`, `censor_code` (as given: the core checks it)
+# and, for a factor, `cause_levels`: a factor is coded 0 (its first level: censored), 1,
+# 2, ... (its other levels, in order), and the core then takes no `censor_code`.
+event_args <- function(ev, censor_code, censor_given) {
+  if (!is.factor(ev)) return(list(cause = ev, censor_code = censor_code))
+  list(cause = as.double(as.integer(ev) - 1L), cause_levels = levels(ev),
+       censor_code = if (censor_given) censor_code)
 }
 
 check_flag <- function(x, arg) {
@@ -53,18 +44,18 @@ cumulative_incidence <- function(formula, data = NULL, censor_code = 0, weights 
   w <- resolve_weights(substitute(weights), data, parent.frame())
   cols <- model_columns(formula, data, w, na_action, env, event = TRUE,
                         method = "cumulative_incidence")
-  ev <- event_codes(cols$status, censor_code, !missing(censor_code))
   group <- cols$plain
   levels <- if (is.null(group)) "all" else group$levels
-  inputs <- list(time = cols$time, cause = ev$codes, censor_code = ev$censor_code,
-                 entry = cols$entry, weights = cols$weights, group = as_grouping(group),
-                 strata = as_grouping(cols$strata), conf_type = conf_type,
-                 conf_level = conf_level, rho = rho, variance = variance,
-                 frequency_weights = frequency_weights,
-                 rows = if (cols$n_dropped > 0L) cols$keep)
+  inputs <- c(list(time = cols$time),
+              event_args(cols$status, censor_code, !missing(censor_code)),
+              list(entry = cols$entry, weights = cols$weights, group = as_grouping(group),
+                   strata = as_grouping(cols$strata), conf_type = conf_type,
+                   conf_level = conf_level, rho = rho, variance = variance,
+                   frequency_weights = frequency_weights,
+                   rows = if (cols$n_dropped > 0L) cols$keep))
   out <- hrr_call("cumulative_incidence", inputs)
   v <- out$value
-  causes <- ev$label(v$causes)
+  causes <- v$cause_labels %||% as.character(v$causes)
   gray <- v$gray_test
   if (!is.null(gray)) gray$cause <- causes[gray$cause]
   fit <- c(list(table = cuminc_labelled(v$table, levels, causes),
@@ -194,7 +185,7 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
     if (!isTRUE(risk_table)) return(invisible(x))
     times <- risk_table_times(risk_times)
     inp <- x$inputs
-    rt <- risk_counts(inp$time, as.double(inp$cause != inp$censor_code), inp$entry,
+    rt <- risk_counts(inp$time, as.double(inp$cause != (inp$censor_code %||% 0)), inp$entry,
                       inp$group, x$groups, times * xscale)
     rt$time <- rt$time / xscale
     rt <- rt[as.integer(rt$strata) %in% shown, , drop = FALSE]
@@ -280,17 +271,16 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
   by_arg <- inp$by_arg
   miss <- inp$miss
 
-  evc <- event_codes(by_arg("cause"), censor_code, !missing(censor_code))
-  failcode <- cause_code(cause, evc)
   d <- model_design(attr(mf, "terms"), inp$mf)   # with the fitted bases for predictions
   xnames <- colnames(d$X)
   cgc <- if (is.null(cg)) NULL else factor_codes(by_arg("cengroup"))
 
-  inputs <- list(time = by_arg("time"), cause = evc$codes, censor_code = evc$censor_code,
-                 entry = by_arg("entry"), cengroup = as_grouping(cgc),
-                 covariates = matrix_columns(d$X), cause_of_interest = failcode, gtol = gtol,
-                 max_iter = max_iter, conf_level = conf_level,
-                 rows = if (miss$n_dropped > 0L) miss$keep)
+  inputs <- c(list(time = by_arg("time")),
+              event_args(by_arg("cause"), censor_code, !missing(censor_code)),
+              list(entry = by_arg("entry"), cengroup = as_grouping(cgc),
+                   covariates = matrix_columns(d$X), cause_of_interest = cause, gtol = gtol,
+                   max_iter = max_iter, conf_level = conf_level,
+                   rows = if (miss$n_dropped > 0L) miss$keep))
   out <- hrr_call("fine_gray", inputs)
   v <- out$value
   fit <- list(
@@ -301,38 +291,14 @@ fine_gray <- function(formula, data = NULL, cause = 1, censor_code = 0, cengroup
     score = stats::setNames(v$score, xnames), iter = v$iterations, converged = v$converged,
     convergence = v$convergence, warnings = v$warnings,
     n = v$n, nevent = v$n_events, event_times = v$event_times,
-    baseline_jumps = v$baseline_jumps, cause = evc$label(failcode), cause_code = failcode,
-    censor_code = evc$censor_code, cengroup_levels = cgc$levels, terms = d$terms,
+    baseline_jumps = v$baseline_jumps,
+    cause = v$cause_label %||% as.character(v$cause_of_interest),
+    cause_code = v$cause_of_interest, censor_code = inputs$censor_code %||% 0, cengroup_levels = cgc$levels, terms = d$terms,
     assign = d$assign, xlevels = d$xlevels, contrasts = d$contrasts, n_dropped = miss$n_dropped,
     formula = formula, call = call, inputs = inputs, ptr = out$fit
   )
   class(fit) <- "hrr_finegray"
   fit
-}
-
-# The code of the cause of interest: a number, or with a factor event a level (or a
-# number k: the k-th level after censoring).
-cause_code <- function(cause, evc) {
-  if (length(cause) != 1L || is.na(cause)) {
-    stop("argument `cause` must be a single cause code or level", call. = FALSE)
-  }
-  if (is.character(cause) || is.factor(cause)) {
-    if (is.null(evc$levels)) {
-      stop("argument `cause`: the event is numeric, so the cause must be a number",
-           call. = FALSE)
-    }
-    k <- match(as.character(cause), evc$levels)
-    if (is.na(k)) {
-      stop(sprintf("argument `cause`: no level \"%s\" in the event (levels: %s)",
-                   as.character(cause), paste0("\"", evc$levels, "\"", collapse = ", ")),
-           call. = FALSE)
-    }
-    return(k - 1)
-  }
-  if (!is.numeric(cause)) {
-    stop("argument `cause` must be a single cause code or level", call. = FALSE)
-  }
-  as.double(cause)
 }
 
 # The coefficient table (term, coef, exp_coef, se, z, p, exp_lower, exp_upper, lower,
@@ -430,21 +396,14 @@ cause_specific_cox <- function(formula, data = NULL, censor_code = 0, ...) {
   surv <- parse_surv_lhs(formula, mstate = TRUE)
   env <- environment(formula) %||% parent.frame()
   ev <- event_column(eval_in(surv$status, data, env), label_of(surv$status))
-  event_codes(ev, censor_code, !missing(censor_code))
-  if (is.numeric(ev)) {
-    # the core's check of the causes, as Python's: a missing cause is an error naming
-    # `cause` and the row (or, with na_action = "drop", dropped by cox_ph), never censored
-    na <- check_na_action(list(...)$na_action %||% "fail")
-    hrr_call("cause_specific_events", list(cause = as.double(ev),
-                                           censor_code = censor_code,
-                                           allow_missing = na == "drop"))
-  }
-  causes <- if (is.factor(ev)) intersect(levels(ev)[-1L], as.character(ev)) else
-    sort(unique(ev[!is.na(ev) & ev != censor_code]))
-  if (!length(causes)) {
-    stop(sprintf("argument `formula`: no events in %s (every row is censored)",
-                 label_of(surv$status)), call. = FALSE)
-  }
+  # the causes from the core, as Python's: a missing cause is an error naming `cause` and
+  # the row (or, with na_action = "drop", dropped by cox_ph), never censored; no events
+  # is an error
+  na <- check_na_action(list(...)$na_action %||% "fail")
+  cs <- hrr_call("cause_specific_events",
+                 c(event_args(ev, censor_code, !missing(censor_code)),
+                   list(allow_missing = na == "drop")))$value
+  causes <- cs$cause_labels %||% cs$causes
   # The cause as an expression: a name as it is, anything else in parentheses.
   cause_expr <- if (is.name(surv$status)) surv$status else call("(", surv$status)
   mc <- match.call(expand.dots = TRUE)

@@ -35,66 +35,44 @@ pt_frame <- function(cols) {
   structure(cols, names = names(cols), class = "data.frame", row.names = .set_row_names(n))
 }
 
-# `time_scales`: a named list (or named character vector) {scale: value at entry}. The
-# first scale is the one entry and exit are measured on: its value is `entry` (NULL).
-pt_scales <- function(entry_value, entry, time_scales, data) {
+# `x` (argument `arg`) as a non-empty list with names; else an error showing `form`.
+pt_named_list <- function(x, arg, form) {
+  nm <- names(x)
+  if (!is.list(x) || !length(x) || is.null(nm) || any(!nzchar(nm))) {
+    stop(sprintf("argument `%s` must be a named list: %s", arg, form), call. = FALSE)
+  }
+  x
+}
+
+# `time_scales`: a named list (or named character vector) {scale: value at entry}, each
+# value resolved. The first scale is the one entry and exit are measured on: its value is
+# `entry` (NULL), as the core checks.
+pt_scales <- function(time_scales, data) {
   if (is.character(time_scales) && !is.null(names(time_scales))) time_scales <- as.list(time_scales)
-  nm <- names(time_scales)
-  if (!is.list(time_scales) || !length(time_scales) || is.null(nm) || any(!nzchar(nm))) {
-    stop("argument `time_scales` must be a named list: list(<scale> = <value at entry>, ...), ",
-         "the first scale being the one `entry` and `exit` are measured on (give it as NULL)",
-         call. = FALSE)
-  }
-  if (anyDuplicated(nm)) {
-    stop(sprintf("argument `time_scales`: scale \"%s\" is given twice", nm[anyDuplicated(nm)]),
-         call. = FALSE)
-  }
-  values <- lapply(seq_along(nm), function(k) {
-    v <- time_scales[[k]]
-    is_entry <- is.null(v) || (is.character(entry) && length(entry) == 1L && identical(v, entry))
-    if (k == 1L && is_entry) return(entry_value)
-    arr <- pt_double(v, "time_scales", data)
-    if (k == 1L && !identical(arr, entry_value)) {
-      stop(sprintf(paste0("argument `time_scales`: the first scale (\"%s\") is the one ",
-                          "`entry` and `exit` are measured on; its value at entry must be ",
-                          "`entry` (give NULL)"), nm[k]), call. = FALSE)
-    }
-    arr
-  })
-  stats::setNames(values, nm)
+  pt_named_list(time_scales, "time_scales", paste(
+    "list(<scale> = <value at entry>, ...), the first scale being the one `entry` and",
+    "`exit` are measured on (give it as NULL)"))
+  lapply(time_scales, function(v) if (!is.null(v)) pt_double(v, "time_scales", data))
 }
 
-# `breaks`: a named list {scale: break points}.
-pt_breaks <- function(breaks) {
-  nm <- names(breaks)
-  if (!is.list(breaks) || !length(breaks) || is.null(nm) || any(!nzchar(nm))) {
-    stop("argument `breaks` must be a named list: list(<scale> = <break points>, ...)",
-         call. = FALSE)
-  }
-  for (k in seq_along(breaks)) {
-    if (!is.numeric(breaks[[k]])) {
-      stop(sprintf("argument `breaks`: the breaks of `%s` must be numeric", nm[k]), call. = FALSE)
-    }
-  }
-  lapply(breaks, as.double)
-}
+# `breaks`: a named list {scale: break points} (the core checks the points).
+pt_breaks <- function(breaks) pt_named_list(breaks, "breaks", "list(<scale> = <break points>, ...)")
 
-# The core's Lexis arguments: time_scales, exit, status, entry_status (NULL when absent);
-# the core checks their lengths.
+# The core's Lexis arguments: entry, time_scales, exit, status, entry_status (NULL when
+# absent); the core checks their lengths.
 pt_lexis_args <- function(data, entry, exit, status, time_scales, entry_status, fun) {
   pt_check_data(data, sprintf("%s(entry = , exit = , status = , ...)", fun))
-  entry_value <- pt_double(entry, "entry", data)
-  scales <- pt_scales(entry_value, entry, time_scales, data)
+  entry <- pt_double(entry, "entry", data)
   cols <- list(exit = exit, status = status, entry_status = entry_status)
   for (arg in names(cols)[!vapply(cols, is.null, TRUE)]) cols[[arg]] <- pt_double(cols[[arg]], arg, data)
-  c(list(time_scales = scales), cols)
+  c(list(entry = entry, time_scales = pt_scales(time_scales, data)), cols)
 }
 
 # The user's ids (one per row of `entry`; not sent to the core).
 pt_ids <- function(id, data, a) {
   if (is.null(id)) return(NULL)
   ids <- pt_column(id, "id", data)
-  n <- length(a$time_scales[[1L]])
+  n <- length(a$entry)
   if (length(ids) != n) {
     stop(sprintf("argument `id` has length %d but `entry` has length %d", length(ids), n), call. = FALSE)
   }
@@ -355,12 +333,13 @@ lexis_diagram <- function(data = NULL, entry, exit, status, time_scales, sample 
                           grid_col = "grey85", xlab = NULL, ylab = NULL, main = NULL, ...) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, NULL, "lexis_diagram")
   scales <- names(a$time_scales)
-  # the core checks the rows (an exit missing or before entry) and gives the life lines
-  seg <- hrr_call("lexis_segments", a)$value
+  if (!is.null(breaks)) breaks <- pt_breaks(breaks)
+  # the core checks the rows (an exit missing or before entry) and the breaks, and gives
+  # the life lines
+  seg <- hrr_call("lexis_segments", c(a, list(breaks = breaks)))$value
   if (!is.numeric(sample) || length(sample) != 1L || is.na(sample) || sample < 1) {
     stop("argument `sample` must be a number >= 1", call. = FALSE)
   }
-  if (!is.null(breaks)) breaks <- pt_breaks(breaks)
   n <- length(a$exit)
   if (!is.null(seed)) set.seed(seed)
   idx <- if (n <= sample) seq_len(n) else sort(sample.int(n, as.integer(sample)))

@@ -24,23 +24,17 @@ __all__ = ["lexis_split", "lexis_cut", "person_time_table", "rate", "rate_ratio"
 
 # ---- inputs ---------------------------------------------------------------------
 
-def _scales(entry, time_scales, data):
-    """``time_scales`` ({name: value at entry}) resolved, the first scale measured like
-    ``entry``/``exit`` (its value may be given as None, or must equal ``entry``)."""
+def _scales(time_scales, data):
+    """``time_scales`` ({name: value at entry}) resolved; the core checks that the first
+    scale, the one ``entry``/``exit`` are measured on, is None or equal to ``entry``."""
     if not isinstance(time_scales, dict) or not time_scales:
         raise TypeError("argument `time_scales` must be a non-empty dict "
                         "{scale name: value at entry}")
-    out = {}
-    for k, (name, v) in enumerate(time_scales.items()):
+    for name in time_scales:
         if not isinstance(name, str):
             raise TypeError(f"argument `time_scales`: scale names must be strings, got {name!r}")
-        arr = entry if k == 0 and v is None else floats(v, "time_scales", data)
-        if k == 0 and not np.array_equal(arr, entry, equal_nan=True):
-            raise ValueError(f"argument `time_scales`: the first scale ({name!r}) is the one "
-                             "`entry` and `exit` are measured on; its value at entry must be "
-                             "`entry` (give None)")
-        out[name] = np.ascontiguousarray(arr, dtype=np.float64)
-    return out
+    return {name: None if v is None else floats(v, "time_scales", data)
+            for name, v in time_scales.items()}
 
 
 def _breaks(breaks):
@@ -53,15 +47,14 @@ def _breaks(breaks):
                 np.asarray(v if hasattr(v, "__array__") or np.ndim(v) == 0 else list(v),
                            dtype=np.float64)))
         except (TypeError, ValueError) as e:
-            raise TypeError(f"argument `breaks`: the breaks of `{k}` must be numbers") from e
+            raise TypeError(f"argument `breaks`: the breaks of `{k}` must be numeric") from e
     return out
 
 
 def _lexis_args(entry, exit, status, time_scales, entry_status, data):
-    """The core's Lexis arguments: time_scales (first = entry), exit, status, entry_status
-    (the core checks their lengths)."""
-    entry_ = floats(entry, "entry", data)
-    args = {"time_scales": _scales(entry_, time_scales, data)}
+    """The core's Lexis arguments: entry, time_scales, exit, status, entry_status (the
+    core checks their lengths)."""
+    args = {"entry": floats(entry, "entry", data), "time_scales": _scales(time_scales, data)}
     for name, x in (("exit", exit), ("status", status), ("entry_status", entry_status)):
         args[name] = None if x is None else floats(x, name, data)
     return args
@@ -71,7 +64,7 @@ def _ids(id, data, args):
     """The user's ids (one per row of `entry`; not sent to the core), or None."""
     if id is not None:
         ids = np.asarray(column(id, "id", data, dates=True))
-        n = len(next(iter(args["time_scales"].values())))
+        n = len(args["entry"])
         if len(ids) != n:
             raise ValueError(f"argument `id` has length {len(ids)} but `entry` has length {n}")
         return ids

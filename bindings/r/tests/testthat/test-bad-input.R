@@ -389,7 +389,7 @@ test_that("lexis: bad time scales, breaks and columns name the argument", {
                                  breaks = lexis_breaks), "argument `time_scales` must be a named list")
   expect_clean_error(lexis_split(d, "entry", "exit", "status", breaks = lexis_breaks,
                                  time_scales = list(per = NULL, age = "age_at_entry", age = "id")),
-                     "scale \"age\" is given twice")
+                     "the time scale `age` is given twice")
   expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = lexis_scales,
                                  breaks = c(0, 40)), "argument `breaks` must be a named list")
   expect_clean_error(lexis_split(d, "entry", "exit", "status", time_scales = lexis_scales,

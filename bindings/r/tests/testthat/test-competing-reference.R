@@ -259,3 +259,28 @@ test_that("frequency weights give the expanded data's infinitesimal-jackknife va
                                variance = "survfit")
   expect_gt(max(case$table$variance), 1.5 * max(full$table$variance))
 })
+
+test_that("a factor event's levels are coded and looked up in the core", {
+  d <- data.frame(time = c(5, 8, 12, 3, 9, 15, 7, 11, 4, 6),
+                  num = c(1, 0, 2, 1, 1, 0, 2, 0, 1, 2),
+                  x = c(0.5, 1.2, -0.3, 0.8, 0, 1.5, -1, 0.2, 0.7, -0.4))
+  d$ev <- factor(d$num, 0:2, c("cens", "relapse", "death"))
+  by_label <- fine_gray(Surv(time, ev) ~ x, data = d, cause = "death")
+  by_code <- fine_gray(Surv(time, num) ~ x, data = d, cause = 2)
+  expect_identical(coef(by_label), coef(by_code))
+  expect_identical(c(by_label$cause, by_code$cause), c("death", "2"))
+  expect_identical(c(by_label$cause_code, by_label$censor_code), c(2, 0))
+  expect_identical(fine_gray(Surv(time, ev) ~ x, data = d, cause = 2)$cause, "death")
+  expect_error(fine_gray(Surv(time, ev) ~ x, data = d, cause = "other"),
+               "argument `cause`: no level \"other\" in the event (levels: \"cens\", \"relapse\", \"death\")",
+               fixed = TRUE)
+  expect_error(fine_gray(Surv(time, ev) ~ x, data = d, cause = c(1, 2)),
+               "argument `cause`: must be a single cause code or level", fixed = TRUE)
+  ci <- cumulative_incidence(Surv(time, ev) ~ 1, data = d)
+  expect_identical(ci$causes, c("relapse", "death"))
+  expect_identical(levels(ci$table$cause), c("relapse", "death"))
+  expect_identical(names(cause_specific_cox(Surv(time, ev) ~ x, data = d)), c("relapse", "death"))
+  d$ev[] <- "cens"
+  expect_error(cause_specific_cox(Surv(time, ev) ~ x, data = d),
+               "argument `cause`: no events (every row is censored)", fixed = TRUE)
+})

@@ -431,3 +431,26 @@ test_that("rates: one vocabulary with Python and one parser for `kind`", {
   expect_equal(d$rate_difference, rate_difference(events1 = 5, person_time1 = 100, events2 = 3,
                                                   person_time2 = 120)$rate_difference)
 })
+
+test_that("the first time scale and the breaks are checked in the core, as in Python", {
+  d <- data.frame(entry = c(50, 60), exit = c(55, 70), status = c(0, 1))
+  a <- lexis_split(d, "entry", "exit", "status", time_scales = list(age = NULL),
+                   breaks = list(age = c(0, 50, 100)))
+  b <- lexis_split(d, "entry", "exit", "status", time_scales = list(age = "entry"),
+                   breaks = list(age = c(0, 50, 100)))
+  expect_identical(a, b)
+  expect_error(lexis_split(d, "entry", "exit", "status", time_scales = list(age = c(50, 61)),
+                           breaks = list(age = c(0, 50, 100))),
+               paste0("argument `time_scales`: the first scale (`age`) is the one `entry` and ",
+                      "`exit` are measured on; its value at entry must be `entry` (give NULL ",
+                      "in R, None in Python)"), fixed = TRUE)
+  expect_error(person_time_table(d, "entry", "exit", "status", time_scales = list(age = NULL),
+                                 breaks = list(age = c("a", "b"))),
+               "argument `breaks`: the breaks of `age` must be numeric", fixed = TRUE)
+  d$per <- c(2000, 2001)
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_error(lexis_diagram(d, "entry", "exit", "status",
+                             time_scales = list(age = NULL, per = "per"), breaks = list(age = "a")),
+               "argument `breaks`: the breaks of `age` must be numeric", fixed = TRUE)
+})

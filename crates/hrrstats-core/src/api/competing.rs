@@ -7,18 +7,84 @@ use crate::competing::{CifVariance, CompetingData, CumInc, CumIncFit, FineGray, 
 use crate::data::Covariates;
 use crate::error::{Error, Result};
 use crate::options::OptionEnum;
-use crate::protocol::{ints, Args, Matrix, Record, Table, Value};
+use crate::protocol::{ints, Arg, Args, Matrix, Record, Table, Value};
 use crate::survival::km::ConfType;
 
-/// `time`, `cause`, `censor_code` and the optional `entry`, `weights`, the groups
-/// (argument `group_arg`: `group` for curves, `cengroup` for Fine–Gray's censoring
-/// groups) and `strata`.
+/// `cause_levels`: the labels of a factor event's codes 0, 1, ... in `cause` (the first
+/// level is censoring), None for numeric codes.
+fn cause_levels(args: &Args) -> Result<Option<Vec<String>>> {
+    args.get("cause_levels").map(|_| args.strs("cause_levels")).transpose()
+}
+
+/// `censor_code` (0): with a factor event (`cause_levels`) its first level, code 0, and
+/// then not to be given; the event's codes are then those of its levels.
+fn censor_code(args: &Args) -> Result<f64> {
+    let levels = cause_levels(args)?;
+    if let Some(k) = levels.as_ref().map(|l| l.len() as f64) {
+        let cause = args.nums("cause")?;
+        let bad = |c: f64| !c.is_nan() && !(c >= 0.0 && c < k && c == c.floor());
+        if let Some(row) = cause.iter().position(|&c| bad(c)) {
+            return Err(Error::InvalidValue {
+                arg: "cause",
+                row,
+                value: cause[row],
+                problem: "not the code of a level of the event (0, 1, ... with `cause_levels`)",
+            });
+        }
+    }
+    match levels {
+        Some(levels) if args.get("censor_code").is_some() => Err(Error::InvalidArgument {
+            arg: "censor_code",
+            reason: format!(
+                "only numeric event codes have one; with a factor event the first level \
+                 (\"{}\") is censoring",
+                levels.first().map_or("", |l| l.as_str())
+            ),
+        }),
+        Some(_) => Ok(0.0),
+        None => args.num_or("censor_code", 0.0),
+    }
+}
+
+/// The labels of cause codes with a factor event (`cause_levels`), else NULL.
+fn cause_labels(args: &Args, codes: &[f64]) -> Result<Value> {
+    Ok(cause_levels(args)?.map_or(Value::Null, |levels| {
+        let label = |&c: &f64| levels.get(c as usize).cloned().unwrap_or_else(|| c.to_string());
+        Value::Strs(codes.iter().map(label).collect())
+    }))
+}
+
+/// `cause_of_interest` (1): a cause code, or with a factor event (`cause_levels`) one of
+/// its levels. Errors name `cause`, as the core's other errors about it do.
+fn cause_of_interest(args: &Args) -> Result<f64> {
+    let err = |reason: String| Error::InvalidArgument { arg: "cause", reason };
+    let label = match args.get("cause_of_interest") {
+        Some(Arg::Str(s)) => s,
+        Some(Arg::Codes { codes, levels }) if codes.len() == 1 => &levels[codes[0] as usize],
+        Some(Arg::Strs(_) | Arg::Codes { .. }) => {
+            return Err(err("must be a single cause code or level".into()))
+        }
+        _ => {
+            return args
+                .num_or("cause_of_interest", 1.0)
+                .map_err(|_| err("must be a single cause code or level".into()))
+        }
+    };
+    let Some(levels) = cause_levels(args)? else {
+        return Err(err("the event is numeric, so the cause must be a number".into()));
+    };
+    let quoted: Vec<String> = levels.iter().map(|l| format!("\"{l}\"")).collect();
+    levels.iter().position(|l| l == label).map(|k| k as f64).ok_or_else(|| {
+        err(format!("no level \"{label}\" in the event (levels: {})", quoted.join(", ")))
+    })
+}
+
+/// `time`, `cause` (codes: numbers, or a factor's codes with `cause_levels`),
+/// `censor_code` and the optional `entry`, `weights`, the groups (argument `group_arg`:
+/// `group` for curves, `cengroup` for Fine–Gray's censoring groups) and `strata`.
 fn competing_data<'a>(args: &'a Args, group_arg: &'static str) -> Result<CompetingData<'a>> {
-    let mut d = CompetingData::new(
-        args.nums("time")?,
-        args.nums("cause")?,
-        args.num_or("censor_code", 0.0)?,
-    )?;
+    let mut d = CompetingData::new(args.nums("time")?, args.nums("cause")?, censor_code(args)?)?;
+
     if let Some(e) = args.opt_nums("entry")? {
         d = d.with_entry(e)?;
     }
@@ -52,7 +118,9 @@ fn std_err(v: &[f64]) -> Vec<f64> {
 /// `weights` (with `frequency_weights`: whole numbers counting identical rows, and
 /// Gray's test that of the expanded data), `weights_squared` (rows that merge weighted
 /// rows: the sums of their squared weights, for `variance = "survfit"`), `group`, `strata` (Gray's test), `conf_type`
-/// ("log-log"), `conf_level`, `rho`, `variance` ("cuminc" or "survfit"). Returns `causes` (the codes, sorted),
+/// ("log-log"), `conf_level`, `rho`, `variance` ("cuminc" or "survfit"); `cause_levels`
+/// for a factor event. Returns `causes` (the codes, sorted), `cause_labels` (their
+/// levels with a factor event, else NULL),
 /// `table` (group, cause (positions into causes), time, n_risk, n_event, estimate,
 /// variance, std_err, lower, upper: one row per distinct time of the group, per cause),
 /// `all_cause` (group, time, n_risk, n_censor, survival), `gray_test` (cause,
@@ -132,6 +200,7 @@ pub fn cumulative_incidence(args: &Args) -> Result<Output> {
     }
     let rec = Record::new()
         .with("causes", fit.causes.clone())
+        .with("cause_labels", cause_labels(args, &fit.causes)?)
         .with("table", table)
         .with("all_cause", all_cause)
         .with("gray_test", gray)
@@ -187,7 +256,9 @@ impl Fitted for CumIncFit {
 
 /// Fine–Gray regression: `time`, `cause`, `covariates` (named columns),
 /// `cause_of_interest` (1), `censor_code` (0), `cengroup` (censoring groups), `gtol`,
-/// `max_iter`, `conf_level`. Returns names, coef, se, var (sandwich), naive_var
+/// `max_iter`, `conf_level`; with a factor event `cause_levels`, and `cause_of_interest`
+/// may be one of them. Returns cause_of_interest (the code), cause_label (its level with
+/// a factor event, else NULL), names, coef, se, var (sandwich), naive_var
 /// (inverse information), loglik, loglik_null, score, iterations, converged,
 /// convergence (why it stopped), warnings (non-convergence, infinite coefficients), n,
 /// n_events, event_times, baseline_jumps, `table` (the coefficient table at
@@ -199,8 +270,9 @@ pub fn fine_gray(args: &Args) -> Result<Output> {
     let x = Covariates::from_columns(cols, &names)?;
     let conf_level = args.num_or("conf_level", 0.95)?;
     crate::data::check_conf_level(conf_level)?;
+    let cause = cause_of_interest(args)?;
     let fit = FineGray::params()
-        .cause(args.num_or("cause_of_interest", 1.0)?)
+        .cause(cause)
         .gtol(args.num_or("gtol", 1e-9)?)
         .max_iter(args.count_or("max_iter", 50, 0)?)
         .fit(&data, &x)?;
@@ -223,7 +295,12 @@ pub fn fine_gray(args: &Args) -> Result<Output> {
         .with("event_times", &f.event_times)
         .with("baseline_jumps", &f.baseline_jumps)
         .with("table", f.coef_table(conf_level)?)
-        .with("conf_level", conf_level);
+        .with("conf_level", conf_level)
+        .with("cause_of_interest", cause)
+        .with("cause_label", match cause_labels(args, &[cause])? {
+            Value::Strs(mut l) => Value::Str(l.remove(0)),
+            other => other,
+        });
     Ok(Output::fit(rec, fit))
 }
 
@@ -273,7 +350,6 @@ impl Fitted for FineGrayFit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Arg;
     use std::borrow::Cow;
 
     fn nums(v: &[f64]) -> Arg<'static> {
@@ -324,6 +400,64 @@ mod tests {
         assert!(col(&at, "estimate")[1].is_nan());
     }
 
+    /// A factor event: codes 0 (censoring, its first level), 1, 2 with `cause_levels`;
+    /// the core gives the causes' labels, looks the cause of interest up among them and
+    /// rejects a `censor_code` (Python and R alike).
+    #[test]
+    fn factor_events_are_coded_and_labelled_in_the_core() {
+        let lv = Arg::Strs(vec!["cens".into(), "relapse".into(), "death".into()]);
+        let factor = || data().with("cause_levels", lv.clone());
+        let out = crate::api::call("cumulative_incidence", &factor()).unwrap();
+        let Value::Record(r) = &out.value else { panic!() };
+        assert_eq!(r.get("cause_labels"), Some(&Value::Strs(vec!["relapse".into(), "death".into()])));
+        let out = crate::api::call("cumulative_incidence", &data()).unwrap();
+        let Value::Record(r) = &out.value else { panic!() };
+        assert_eq!(r.get("cause_labels"), Some(&Value::Null));
+        let e = crate::api::call("cumulative_incidence", &factor().with("censor_code", Arg::Num(0.0)))
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "argument `censor_code`: only numeric event codes have one; with a factor event the \
+             first level (\"cens\") is censoring"
+        );
+        let x = || Arg::Record(Args::new().with("x", nums(&[0.5, 1.2, -0.3, 0.8, 0.0, 1.5, -1.0, 0.2, 0.7, -0.4])));
+        let fg = |a: Args<'static>, cause: Arg<'static>| {
+            crate::api::call("fine_gray", &a.with("covariates", x()).with("cause_of_interest", cause))
+        };
+        let by_label = fg(factor(), Arg::Str("death".into())).unwrap();
+        let by_code = fg(data(), Arg::Num(2.0)).unwrap();
+        let (Value::Record(a), Value::Record(b)) = (&by_label.value, &by_code.value) else { panic!() };
+        assert_eq!(a.get("coef"), b.get("coef"));
+        assert_eq!(a.get("cause_of_interest"), Some(&Value::Num(2.0)));
+        assert_eq!(a.get("cause_label"), Some(&Value::Str("death".into())));
+        assert_eq!(b.get("cause_label"), Some(&Value::Null));
+        let msg = |a, c| fg(a, c).err().unwrap().to_string();
+        assert_eq!(
+            msg(factor(), Arg::Str("other".into())),
+            "argument `cause`: no level \"other\" in the event (levels: \"cens\", \"relapse\", \"death\")"
+        );
+        assert_eq!(
+            msg(data(), Arg::Str("death".into())),
+            "argument `cause`: the event is numeric, so the cause must be a number"
+        );
+        assert_eq!(
+            msg(data(), nums(&[1.0, 2.0])),
+            "argument `cause`: must be a single cause code or level"
+        );
+        let mut bad = factor();
+        bad.items[1].1 = nums(&[1., 0., 2., 1., 3., 0., 2., 0., 1., 2.]);
+        assert_eq!(
+            crate::api::call("cumulative_incidence", &bad).err().unwrap().to_string(),
+            "argument `cause`: not the code of a level of the event (0, 1, ... with \
+             `cause_levels`) (value 3) at row 4"
+        );
+        let cs = crate::api::call("cause_specific_events", &factor()).unwrap();
+        let Value::Record(r) = &cs.value else { panic!() };
+        assert_eq!(r.get("cause_labels"), Some(&Value::Strs(vec!["relapse".into(), "death".into()])));
+        assert_eq!(r.get("causes"), Some(&Value::Nums(vec![1.0, 2.0])));
+    }
+
     #[test]
     fn fine_gray_baseline_and_predictions_come_from_the_fit() {
         let x = Args::new().with("x", nums(&[0.5, 1.2, -0.3, 0.8, 0.0, 1.5, -1.0, 0.2, 0.7, -0.4]));
@@ -354,18 +488,20 @@ mod tests {
 /// event indicator per cause (the host then fits `cox_ph` once per cause). `cause`,
 /// `censor_code` (0), `causes` (optional: the causes to model), `allow_missing` (false:
 /// a missing cause is an error naming its row; true: it stays missing in `events` for
-/// the host's `na_action = "drop"` to drop and count). Returns `causes` and `events`
-/// (a matrix, one column per cause).
+/// the host's `na_action = "drop"` to drop and count), `cause_levels` (a factor event).
+/// Returns `cause_labels` (NULL for numeric codes), `causes` and `events` (a matrix, one
+/// column per cause).
 pub fn cause_specific_events(args: &Args) -> Result<Output> {
     let cs = crate::competing::cause_specific(
         args.nums("cause")?,
-        args.num_or("censor_code", 0.0)?,
+        censor_code(args)?,
         args.opt_nums("causes")?,
         args.flag_or("allow_missing", false)?,
     )?;
     let events = Matrix::from_columns(&cs.events, None);
     Ok(Output::value(
         Record::new()
+            .with("cause_labels", cause_labels(args, &cs.causes)?)
             .with("causes", cs.causes)
             .with("events", events),
     ))

@@ -4,8 +4,9 @@
 //!
 //! Conventions shared by the methods here:
 //! - Lexis data: `time_scales` (named columns: each scale's value at entry, the first
-//!   being the scale `exit` is measured on), `exit`, `status`, optional
-//!   `entry_status`; `breaks` (named columns: break points per split scale); `drop`.
+//!   being the scale `exit` is measured on: NULL/None there stands for `entry`), `entry`,
+//!   `exit`, `status`, optional `entry_status`; `breaks` (named columns: break points per
+//!   split scale); `drop`.
 //! - `by`: named groupings (a record of codes with levels); several are crossed, first
 //!   varying slowest, into groups labelled `name=level, ...` in messages. Results give
 //!   each by-variable's 0-based level code per row (a column named after it) for the
@@ -210,13 +211,65 @@ pub(super) fn joined(mut a: Table, b: Table) -> Table {
 
 // ---- Lexis ------------------------------------------------------------------------------
 
+/// `time_scales` (named columns: each scale's value at entry) with `entry`: the first
+/// scale is the one `entry` and `exit` are measured on, given as NULL/None (its value is
+/// then `entry`) or as a column equal to `entry`.
+fn time_scales<'b>(args: &'b Args) -> Result<Vec<(String, &'b [f64])>> {
+    let entry = args.opt_nums("entry")?;
+    let Some(rec) = args.record("time_scales")? else {
+        return Err(Error::InvalidArgument {
+            arg: "time_scales",
+            reason: "is required".into(),
+        });
+    };
+    let mut scales = Vec::with_capacity(rec.items.len());
+    for (k, (name, a)) in rec.items.iter().enumerate() {
+        let v: &[f64] = match (a, entry) {
+            (Arg::Null, Some(e)) if k == 0 => e,
+            (Arg::Nums(v), _) => v,
+            (Arg::Num(x), _) => std::slice::from_ref(x),
+            _ => {
+                return Err(Error::InvalidArgument {
+                    arg: "time_scales",
+                    reason: format!("the value at entry of scale `{name}` must be numeric"),
+                })
+            }
+        };
+        let same = |e: &[f64]| {
+            e.len() == v.len() && e.iter().zip(v).all(|(a, b)| a == b || (a.is_nan() && b.is_nan()))
+        };
+        if k == 0 && !entry.is_none_or(same) {
+            return Err(Error::InvalidArgument {
+                arg: "time_scales",
+                reason: format!(
+                    "the first scale (`{name}`) is the one `entry` and `exit` are measured on; \
+                     its value at entry must be `entry` (give NULL in R, None in Python)"
+                ),
+            });
+        }
+        scales.push((name.clone(), v));
+    }
+    Ok(scales)
+}
+
+/// `breaks`: named columns, the break points of each scale to split.
+fn breaks<'b>(args: &'b Args) -> Result<Vec<(&'b str, &'b [f64])>> {
+    let items = args.record("breaks")?.map_or(&[][..], |r| &r.items[..]);
+    items
+        .iter()
+        .map(|(name, a)| match a {
+            Arg::Nums(v) => Ok((name.as_str(), &v[..])),
+            Arg::Num(x) => Ok((name.as_str(), std::slice::from_ref(x))),
+            _ => Err(Error::InvalidArgument {
+                arg: "breaks",
+                reason: format!("the breaks of `{name}` must be numeric"),
+            }),
+        })
+        .collect()
+}
+
 fn lexis_data<'b>(args: &'b Args) -> Result<LexisData<'b>> {
-    let (cols, names) = args.columns("time_scales")?;
-    let d = LexisData::new(
-        names.into_iter().zip(cols).collect(),
-        args.nums("exit")?,
-        args.nums("status")?,
-    )?;
+    let d = LexisData::new(time_scales(args)?, args.nums("exit")?, args.nums("status")?)?;
     match args.opt_nums("entry_status")? {
         Some(s) => d.with_entry_status(s),
         None => Ok(d),
@@ -224,18 +277,15 @@ fn lexis_data<'b>(args: &'b Args) -> Result<LexisData<'b>> {
 }
 
 fn lexis_split_of(args: &Args, d: &LexisData) -> Result<(LexisSplit, Vec<String>)> {
-    let (cols, names) = args.columns("breaks")?;
-    if names.is_empty() {
+    let pairs = breaks(args)?;
+    if pairs.is_empty() {
         return Err(Error::InvalidArgument {
             arg: "breaks",
             reason: "at least one time scale to split is needed".into(),
         });
     }
-    let pairs: Vec<(&str, &[f64])> = names.iter().map(|s| s.as_str()).zip(cols).collect();
-    Ok((
-        LexisSplit::new(d, &pairs, args.flag_or("drop", true)?)?,
-        names,
-    ))
+    let names = pairs.iter().map(|(n, _)| n.to_string()).collect();
+    Ok((LexisSplit::new(d, &pairs, args.flag_or("drop", true)?)?, names))
 }
 
 /// A state code as a column-name suffix: whole numbers without a decimal point.
@@ -285,9 +335,10 @@ fn with_warnings(table: Table, warning: Option<String>) -> Record {
 /// `x1`, `y1` on the first two time scales, and `event` (1 when the exit state differs
 /// from the entry state). The Lexis data are checked as for a split (an exit that is
 /// missing or before entry is an error naming `exit` and the row); the host samples
-/// rows and draws.
+/// rows and draws. `breaks` (optional, the grid the host draws) are checked as a split's.
 pub fn lexis_segments(args: &Args) -> Result<Output> {
     let d = lexis_data(args)?;
+    breaks(args)?; // optional: the grid the host draws (checked as for a split)
     if d.names().len() < 2 {
         return Err(Error::InvalidArgument {
             arg: "time_scales",
@@ -750,5 +801,38 @@ mod tests {
             e.starts_with("argument `name`: unknown value \"Martian\"; accepted: \"who2000\""),
             "{e}"
         );
+    }
+
+    /// The first time scale given as NULL/None is `entry`; given otherwise it must equal
+    /// `entry` (one check and one message for Python and R); breaks must be numeric.
+    #[test]
+    fn first_time_scale_is_entry_and_breaks_are_numeric() {
+        let lexis = |first: Arg<'static>, breaks: Arg<'static>| {
+            Args::new()
+                .with("entry", nums(&[50.0, 60.0]))
+                .with(
+                    "time_scales",
+                    Arg::Record(Args::new().with("age", first).with("per", nums(&[2000.0, 2001.0]))),
+                )
+                .with("exit", nums(&[55.0, 70.0]))
+                .with("status", nums(&[0.0, 1.0]))
+                .with("breaks", Arg::Record(Args::new().with("age", breaks)))
+        };
+        let b = || nums(&[40.0, 60.0, 80.0]);
+        let with_null = call("lexis_split", &lexis(Arg::Null, b())).unwrap().value;
+        let with_entry = call("lexis_split", &lexis(nums(&[50.0, 60.0]), b())).unwrap().value;
+        assert_eq!(with_null, with_entry);
+        let e = call("lexis_split", &lexis(nums(&[50.0, 61.0]), b())).err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            "argument `time_scales`: the first scale (`age`) is the one `entry` and `exit` are \
+             measured on; its value at entry must be `entry` (give NULL in R, None in Python)"
+        );
+        let e = call("person_time_table", &lexis(Arg::Null, Arg::Strs(vec!["0".into(), "1".into()])))
+            .err()
+            .unwrap();
+        assert_eq!(e.to_string(), "argument `breaks`: the breaks of `age` must be numeric");
+        let e = call("lexis_segments", &lexis(Arg::Null, Arg::Str("0".into()))).err().unwrap();
+        assert_eq!(e.to_string(), "argument `breaks`: the breaks of `age` must be numeric");
     }
 }
