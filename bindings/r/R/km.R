@@ -152,10 +152,7 @@ print.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
 }
 
 print_dropped <- function(n_dropped) {
-  if (n_dropped > 0L) {
-    cat(sprintf("   %d observation%s deleted due to missingness\n", n_dropped,
-                if (n_dropped == 1L) "" else "s"))
-  }
+  dropped_note(n_dropped, fmt = "%s%d observation%s deleted due to missingness\n")
 }
 
 # Summary of a Kaplan-Meier fit: the survival table, or survival at `times`
