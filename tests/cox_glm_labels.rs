@@ -1,7 +1,7 @@
 //! Names and labels the core attaches to Cox, GLM and log-rank results, so that the
 //! hosts (Python, R) print and name them without building them twice: the Cox tests'
-//! labels, the coefficient names on residual and variance matrices, the stratum factor of
-//! the group and stratum names of the log-rank matrices.
+//! labels (and integer zph degrees of freedom), the coefficient names on the GLM variance
+//! matrices, the group and stratum names of the log-rank matrices.
 mod common;
 
 use common::*;
@@ -67,26 +67,10 @@ fn cox_tests_table_has_print_coxphs_labels_and_the_fits_tests() {
 }
 
 #[test]
-fn cox_residual_matrices_are_named_by_the_coefficients() {
-    let out = api::call("cox_ph", &cox_args(false)).unwrap();
-    let fit = out.fit.unwrap();
-    for kind in ["score", "dfbeta", "dfbetas"] {
-        let r = fit.call("residuals", &Args::new().with("type", Arg::Str(kind.into()))).unwrap();
-        let m = matrix(&r);
-        assert_eq!(m.col_names, Some(names(&["age", "treat"])), "{kind}");
-        assert_eq!(m.row_names, None, "{kind}: the hosts name the rows");
-        assert_eq!(m.nrow, TIME.len(), "{kind}");
-    }
-    let r = fit.call("residuals", &Args::new().with("type", Arg::Str("schoenfeld".into()))).unwrap();
-    let values = matrix(at(&r, &["values"]));
-    assert_eq!(values.col_names, Some(names(&["age", "treat"])));
-    assert_eq!(values.nrow, STATUS.iter().filter(|&&s| s == 1.0).count(), "one row per event");
-}
-
-#[test]
 fn cox_zph_degrees_of_freedom_are_integers() {
     let out = api::call("cox_ph", &cox_args(false)).unwrap();
-    let z = out.fit.unwrap().call("zph", &Args::new().with("transform", Arg::Str("km".into()))).unwrap();
+    let km = Args::new().with("transform", Arg::Str("km".into()));
+    let z = out.fit.unwrap().call("zph", &km).unwrap();
     assert_eq!(at(&z, &["df"]), &Value::Ints(vec![1, 1, 2]));
 }
 

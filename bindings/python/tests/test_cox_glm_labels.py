@@ -1,6 +1,6 @@
 """Names and labels the core attaches to Cox, GLM and log-rank results (the hosts no
-longer build them): the Cox tests' labels in the repr, residual matrices named by the
-coefficients, integer zph degrees of freedom, GLM and log-rank matrices as arrays."""
+longer build them): the Cox tests' labels in the repr, integer zph degrees of freedom,
+GLM and log-rank matrices as arrays; residual matrices named by the coefficients."""
 import numpy as np
 import pandas as pd
 

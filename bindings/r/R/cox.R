@@ -450,22 +450,22 @@ residuals.hrr_coxph <- function(object, type = "martingale", collapse = FALSE,
   args <- list(type = type, weighted = weighted)
   if (!isFALSE(collapse)) args$collapse <- factor(collapse)
   rr <- hrr_fit_call(cox_ptr(object), "residuals", args)
+  cf_names <- names(object$coefficients)
   row_names <- names(object$residuals)
   if (is.list(rr)) {   # Schoenfeld: one row per event
-    m <- one_column_vector(rr$values, rr$time)
+    m <- one_column_vector(rr$values, rr$time, cf_names)
     lev <- object$strata_levels
     if (!is.null(lev)) attr(m, "strata") <- table(factor(lev[rr$strata], levels = lev))
     return(m)
   }
   if (!is.null(args$collapse)) row_names <- levels(args$collapse)
-  if (is.matrix(rr)) return(one_column_vector(rr, row_names))
+  if (is.matrix(rr)) return(one_column_vector(rr, row_names, cf_names))
   stats::setNames(rr, row_names)
 }
 
-# A residual matrix (columns named by the core) with row names `rn`; a named vector when
-# it has one column.
-one_column_vector <- function(m, rn) {
-  rownames(m) <- rn
+# A residual matrix with its dimnames; a named vector when it has one column.
+one_column_vector <- function(m, rn, cn) {
+  dimnames(m) <- list(rn, cn)
   if (ncol(m) == 1L) stats::setNames(m[, 1L], rownames(m)) else m
 }
 

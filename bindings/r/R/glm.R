@@ -210,11 +210,10 @@ glm_family_label <- function(x) {
   else x$family
 }
 
+# The variance kind the core reports ("HC0", "HC1", "CL": cluster-robust) as printed.
 robust_label <- function(x) {
-  switch(x$robust,
-         HC0 = "robust (HC0)",
-         HC1 = "robust (HC1)",
-         CL = sprintf("cluster-robust (HC1, %d clusters)", x$n_cluster))
+  if (x$robust == "CL") sprintf("cluster-robust (HC1, %d clusters)", x$n_cluster)
+  else sprintf("robust (%s)", x$robust)
 }
 
 print.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {

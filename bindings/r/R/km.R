@@ -102,8 +102,7 @@ rmst <- function(fit, tau, ...) UseMethod("rmst")
 rmst.hrr_km <- function(fit, tau, conf_level = NULL, ...) {
   r <- hrr_fit_call(ptr_or_refit(fit, "kaplan_meier"), "rmst",
                     list(tau = as.double(tau), conf_level = conf_level))
-  r$strata <- factor(fit$strata_levels[r$strata], levels = fit$strata_levels)
-  r
+  labelled(r, "strata", fit$strata_levels, NULL)
 }
 
 rmst_difference <- function(fit, tau, strata = NULL, conf_level = NULL) {

@@ -102,12 +102,14 @@ class CoxPH(Fitted):
         numpy.ndarray or pandas.DataFrame
             The residuals (an array for one value per row, else a DataFrame).
         """
-        r = self._fit.call("residuals", {"type": type})  # matrices: columns named by the core
+        r = self._fit.call("residuals", {"type": type})
         if isinstance(r, dict):
-            out = r["values"]
+            out = pd.DataFrame(r["values"], columns=self.names)
             out.insert(0, "time", r["time"])
             out.insert(0, "row", r["row"])
             return out
+        if r.ndim == 2:
+            return pd.DataFrame(r, columns=self.names)
         return r
 
     def baseline_hazard(self, centered=False):

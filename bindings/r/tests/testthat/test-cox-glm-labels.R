@@ -1,7 +1,7 @@
 # Names and labels the core attaches to Cox, GLM and log-rank results (R no longer
-# builds them): the Cox tests' labels in print() and print(summary()), residual matrices
-# named by the coefficients, the strata of Schoenfeld residuals, GLM and log-rank
-# matrices with dimnames, and the notes of dropped rows and aliased coefficients.
+# builds them): the Cox tests' labels in print() and print(summary()), GLM and log-rank
+# matrices with dimnames; residual matrices named by the coefficients, the strata of
+# Schoenfeld residuals, and the notes of dropped rows and aliased coefficients.
 
 labels_data <- function() {
   data.frame(time = c(5, 8, 3, 9, 12, 4, 7, 15, 2, 11, 6, 10),
@@ -17,8 +17,9 @@ test_that("print() and print(summary()) of a Cox fit list the core's tests", {
     fit <- cox_ph(Surv(time, status) ~ age + treat + strata(site), data = d, robust = robust)
     out <- capture.output(print(fit))
     lr <- fit$lr_test
-    expect_true(sprintf("Likelihood ratio test=%s  on %d df, p=%s", format(round(lr[["statistic"]], 2)),
-                        as.integer(lr[["df"]]), format.pval(lr[["p_value"]], digits = 4)) %in% out)
+    want <- sprintf("Likelihood ratio test=%s  on %d df, p=%s", format(round(lr[["statistic"]], 2)),
+                    as.integer(lr[["df"]]), format.pval(lr[["p_value"]], digits = 4))
+    expect_true(want %in% out)
     expect_true(any(startsWith(out, "Wald test=")))
     expect_true(any(startsWith(out, "Score (logrank) test=")))
     expect_identical(any(startsWith(out, "Robust score test=")), robust)

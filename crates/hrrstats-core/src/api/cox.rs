@@ -836,8 +836,8 @@ impl CoxFit {
             }
             out
         };
-        // Row-major rows x p as a matrix, its columns named by the coefficients (the
-        // hosts name the rows).
+        // Row-major rows x p as a matrix (unnamed: the hosts name rows and columns; a
+        // matrix named on one margin only would be a table in Python but a matrix in R).
         let matrix = |v: Vec<f64>, rows: usize| Matrix {
             nrow: rows,
             ncol: p,
@@ -846,7 +846,7 @@ impl CoxFit {
                 .map(|(i, j)| v[i * p + j])
                 .collect(),
             row_names: None,
-            col_names: Some(f.names.clone()),
+            col_names: None,
         };
         Ok(match kind {
             CoxResidual::Martingale => match collapse {
