@@ -25,8 +25,8 @@ kaplan_meier <- function(formula, data = NULL, weights = NULL, conf_type = "log"
   levels <- if (is.null(st)) "all" else st$levels
   inputs <- list(time = cols$time, status = cols$status, entry = cols$entry,
                  weights = cols$weights, strata = as_grouping(st),
-                 conf_type = conf_type, conf_level = conf_level, variance = variance)
-  if (cols$n_dropped > 0L) inputs$rows <- cols$keep
+                 conf_type = conf_type, conf_level = conf_level, variance = variance,
+                 rows = cols$keep)   # NULL when no row was dropped
   out <- hrr_call("kaplan_meier", inputs, hint = if (!is.null(st)) strata_hint(levels))
   v <- out$value
   fit <- c(as.list(labelled(v$table, "strata", levels)), list(

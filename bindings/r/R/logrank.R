@@ -25,7 +25,7 @@ logrank_test <- function(formula, data = NULL, rho = 0, na_action = c("fail", "d
   v <- hrr_call("logrank_test",
                 list(time = cols$time, status = cols$status, entry = cols$entry,
                      group = as_grouping(g), strata = as_grouping(st), rho = rho),
-                rows = if (cols$n_dropped > 0L) cols$keep,
+                rows = cols$keep,
                 hint = if (!is.null(st)) strata_hint(st$levels))$value
   groups <- g$levels
   # the core names the matrices' rows and columns by the groups and strata
