@@ -129,6 +129,10 @@ cox_call <- function(inputs, strata_levels) {
 # The core's fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
 cox_ptr <- function(x) fit_ptr(x, function() cox_call(x$inputs, x$strata_levels))
 
+# The core's table of the fit's tests (label, statistic, df, p_value), as print() lists
+# them; made again for a fit saved by a version that did not keep it.
+cox_tests <- function(x) x$tests %||% cox_call(x$inputs, x$strata_levels)$value$tests
+
 # The columns of a model matrix as the named list of covariates the core reads.
 matrix_columns <- function(X) {
   stats::setNames(lapply(seq_len(ncol(X)), function(j) as.double(X[, j])), colnames(X))
@@ -240,7 +244,7 @@ print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) 
   stats::printCoefmat(tab, digits = digits, P.values = TRUE, has.Pvalue = TRUE,
                       signif.stars = FALSE, na.print = "NA", ...)
   cat("\n")
-  t <- x$tests   # the core's tests with their labels
+  t <- cox_tests(x)
   for (i in seq_len(nrow(t))) test_line(t$test[i], t[i, ], digits)
   cat(sprintf("n= %d, number of events= %d\n", x$n, x$nevent))
   dropped_note(x$n_dropped)
@@ -257,7 +261,7 @@ summary.hrr_coxph <- function(object, conf.int = 0.95, ...) {
               logtest = object$lr_test, waldtest = object$wald_test,
               sctest = object$score_test, robscore = object$robust_score_test,
               loglik = object$loglik, method = object$method, robust = object$robust,
-              n_cluster = object$n_cluster, tests = object$tests)
+              n_cluster = object$n_cluster, tests = cox_tests(object))
   class(res) <- "summary.hrr_coxph"
   res
 }

@@ -29,6 +29,10 @@ test_that("print() and print(summary()) of a Cox fit list the core's tests", {
     expect_true(any(startsWith(s, "Score (logrank) test = ")))
     expect_identical(any(startsWith(s, "Robust score test    = ")), robust)
     expect_identical(summary(fit)$logtest, fit$lr_test)
+    old <- fit   # a fit saved by a version that did not keep the tests table
+    old$tests <- NULL
+    expect_identical(capture.output(print(old)), out)
+    expect_identical(capture.output(print(summary(old))), s)
   }
 })
 
