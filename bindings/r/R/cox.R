@@ -113,7 +113,8 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
     ptr = out$fit
   )
   # the core's fields under their own names; the tests as c(statistic, df, p_value)
-  same <- c("table", "conf_level", "loglik", "df", "convergence", "rank", "n_cluster", "baseline")
+  same <- c("table", "conf_level", "loglik", "df", "convergence", "rank", "n_cluster", "baseline",
+            "tests")
   fit[same] <- v[same]
   tests <- c("score_test", "wald_test", "lr_test", "robust_score_test")
   fit[tests] <- lapply(v[tests], test_vector)
@@ -127,6 +128,10 @@ cox_call <- function(inputs, strata_levels) {
 
 # The core's fit behind `x`; refitted from the stored inputs after saveRDS()/readRDS().
 cox_ptr <- function(x) fit_ptr(x, function() cox_call(x$inputs, x$strata_levels))
+
+# The core's table of the fit's tests (label, statistic, df, p_value), as print() lists
+# them; made again for a fit saved by a version that did not keep it.
+cox_tests <- function(x) x$tests %||% cox_call(x$inputs, x$strata_levels)$value$tests
 
 # The columns of a model matrix as the named list of covariates the core reads.
 matrix_columns <- function(X) {
@@ -213,17 +218,12 @@ as.data.frame.hrr_coxph <- function(x, row.names = NULL, optional = FALSE, ...,
   with_row_names(cox_table(x, conf_level), row.names)
 }
 
+# print.coxph's coefficient matrix; with a robust variance the model-based se(coef)
+# and the robust se.
 coef_matrix <- function(x, p_name, tab = cox_table(x)) {
-  naive <- if (x$robust) tab$naive_se else tab$se
-  m <- cbind(tab$coef, tab$exp_coef, naive)
-  cn <- c("coef", "exp(coef)", "se(coef)")
-  if (x$robust) {
-    m <- cbind(m, tab$se)
-    cn <- c(cn, "robust se")
-  }
-  m <- cbind(m, tab$z, tab$p)
-  dimnames(m) <- list(tab$term, c(cn, "z", p_name))
-  m
+  if (!x$robust) return(coef_matrix_of(tab, p_name))
+  coef_matrix_of(tab, p_name, c("coef", "exp_coef", "naive_se", "se", "z", "p"),
+                 c("coef", "exp(coef)", "se(coef)", "robust se", "z"))
 }
 
 test_line <- function(label, t, digits, fmt = "%s=%s  on %d df, p=%s\n") {
@@ -231,12 +231,11 @@ test_line <- function(label, t, digits, fmt = "%s=%s  on %d df, p=%s\n") {
               as.integer(t[["df"]]), format.pval(t[["p_value"]], digits = digits)))
 }
 
-# The note on rows dropped for missing values (none when none was dropped).
-dropped_note <- function(n_dropped, indent = "   ") {
-  if (n_dropped > 0L) {
-    cat(sprintf("%s(%d observation%s deleted due to missingness)\n", indent, n_dropped,
-                if (n_dropped == 1L) "" else "s"))
-  }
+# The note on rows dropped for missing values (none when none was dropped): `fmt` with
+# the indent, the number and the plural's "s". Also other notes of a count.
+dropped_note <- function(n_dropped, indent = "   ",
+                         fmt = "%s(%d observation%s deleted due to missingness)\n") {
+  if (n_dropped > 0L) cat(sprintf(fmt, indent, n_dropped, if (n_dropped == 1L) "" else "s"))
 }
 
 print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
@@ -245,17 +244,11 @@ print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) 
   stats::printCoefmat(tab, digits = digits, P.values = TRUE, has.Pvalue = TRUE,
                       signif.stars = FALSE, na.print = "NA", ...)
   cat("\n")
-  test_line("Likelihood ratio test", x$lr_test, digits)
-  test_line("Wald test", x$wald_test, digits)
-  test_line("Score (logrank) test", x$score_test, digits)
-  if (!is.null(x$robust_score_test)) test_line("Robust score test", x$robust_score_test, digits)
+  t <- cox_tests(x)
+  for (i in seq_len(nrow(t))) test_line(t$test[i], t[i, ], digits)
   cat(sprintf("n= %d, number of events= %d\n", x$n, x$nevent))
   dropped_note(x$n_dropped)
-  n_alias <- sum(x$aliased)
-  if (n_alias > 0L) {
-    cat(sprintf("   (%d coefficient%s not defined because of singularities)\n", n_alias,
-                if (n_alias == 1L) "" else "s"))
-  }
+  dropped_note(sum(x$aliased), fmt = "%s(%d coefficient%s not defined because of singularities)\n")
   invisible(x)
 }
 
@@ -268,7 +261,7 @@ summary.hrr_coxph <- function(object, conf.int = 0.95, ...) {
               logtest = object$lr_test, waldtest = object$wald_test,
               sctest = object$score_test, robscore = object$robust_score_test,
               loglik = object$loglik, method = object$method, robust = object$robust,
-              n_cluster = object$n_cluster)
+              n_cluster = object$n_cluster, tests = cox_tests(object))
   class(res) <- "summary.hrr_coxph"
   res
 }
@@ -285,11 +278,9 @@ print.summary.hrr_coxph <- function(x, digits = max(getOption("digits") - 3L, 3L
   cat("\n")
   print(signif(x$conf.int, digits))
   cat("\n")
-  line <- function(label, t) test_line(label, t, digits, "%s= %s  on %d df,   p=%s\n")
-  line("Likelihood ratio test", x$logtest)
-  line("Wald test            ", x$waldtest)
-  line("Score (logrank) test ", x$sctest)
-  if (!is.null(x$robscore)) line("Robust score test    ", x$robscore)
+  t <- x$tests
+  lab <- format(t$test)   # padded to one width
+  for (i in seq_len(nrow(t))) test_line(lab[i], t[i, ], digits, "%s= %s  on %d df,   p=%s\n")
   if (x$robust) {
     cat("\n   (Note: the likelihood ratio and score tests assume independence of\n",
         "    observations within a cluster, the Wald and robust score tests do not).\n")
@@ -467,10 +458,8 @@ residuals.hrr_coxph <- function(object, type = "martingale", collapse = FALSE,
   row_names <- names(object$residuals)
   if (is.list(rr)) {   # Schoenfeld: one row per event
     m <- one_column_vector(rr$values, rr$time, cf_names)
-    if (!is.null(object$strata_levels)) {
-      lev <- object$strata_levels
-      attr(m, "strata") <- table(factor(lev[rr$strata], levels = lev))
-    }
+    lev <- object$strata_levels
+    if (!is.null(lev)) attr(m, "strata") <- table(factor(lev[rr$strata], levels = lev))
     return(m)
   }
   if (!is.null(args$collapse)) row_names <- levels(args$collapse)

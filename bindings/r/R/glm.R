@@ -87,23 +87,19 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   out <- glm_call(.method, inputs, resp_label)
   v <- out$value
   cf_names <- v$names
-  named <- function(m) {
-    dimnames(m) <- list(cf_names, cf_names)
-    nan_to_na(m)
-  }
   robust_fit <- !is.null(v$robust)
   tab <- na_table(v$table)
   rn <- rownames(g$mf)
   fit <- list(
     coefficients = stats::setNames(nan_to_na(v$coef), cf_names),
-    var = named(v$var),
-    naive_var = if (robust_fit) named(v$naive_var) else NULL,
+    var = nan_to_na(v$var),   # the core's matrices have the coefficient names
+    naive_var = if (robust_fit) nan_to_na(v$naive_var) else NULL,
     se = stats::setNames(nan_to_na(v$se), cf_names),
     naive_se = stats::setNames(nan_to_na(v$naive_se), cf_names),
     statistic = stats::setNames(tab[[v$test]], cf_names),
     p_value = stats::setNames(tab$p, cf_names),
     table = tab,
-    cov.unscaled = named(v$cov_unscaled),
+    cov.unscaled = nan_to_na(v$cov_unscaled),
     aliased = stats::setNames(v$aliased, cf_names),
     null.deviance = v$null_deviance,
     df.residual = v$df_residual,
@@ -214,11 +210,10 @@ glm_family_label <- function(x) {
   else x$family
 }
 
+# The variance kind the core reports ("HC0", "HC1", "CL": cluster-robust) as printed.
 robust_label <- function(x) {
-  switch(x$robust,
-         HC0 = "robust (HC0)",
-         HC1 = "robust (HC1)",
-         CL = sprintf("cluster-robust (HC1, %d clusters)", x$n_cluster))
+  if (x$robust == "CL") sprintf("cluster-robust (HC1, %d clusters)", x$n_cluster)
+  else sprintf("robust (%s)", x$robust)
 }
 
 print.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
@@ -245,10 +240,9 @@ print.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
 }
 
 summary.hrr_glm <- function(object, ...) {
-  tab <- cbind(object$coefficients, object$se, object$statistic, object$p_value)
   t <- object$test
-  dimnames(tab) <- list(names(object$coefficients),
-                        c("Estimate", "Std. Error", paste(t, "value"), sprintf("Pr(>|%s|)", t)))
+  tab <- coef_matrix_of(object$table, sprintf("Pr(>|%s|)", t), c("coef", "se", t, "p"),
+                        c("Estimate", "Std. Error", paste(t, "value")))
   res <- object[c("call", "family", "link", "deviance", "null.deviance", "aic",
                   "df.residual", "df.null", "dispersion", "iter", "converged", "robust",
                   "n_cluster", "theta", "SE.theta", "twologlik", "aliased", "n_dropped")]

@@ -25,8 +25,8 @@ kaplan_meier <- function(formula, data = NULL, weights = NULL, conf_type = "log"
   levels <- if (is.null(st)) "all" else st$levels
   inputs <- list(time = cols$time, status = cols$status, entry = cols$entry,
                  weights = cols$weights, strata = as_grouping(st),
-                 conf_type = conf_type, conf_level = conf_level, variance = variance)
-  if (cols$n_dropped > 0L) inputs$rows <- cols$keep
+                 conf_type = conf_type, conf_level = conf_level, variance = variance,
+                 rows = cols$keep)   # NULL when no row was dropped
   out <- hrr_call("kaplan_meier", inputs, hint = if (!is.null(st)) strata_hint(levels))
   v <- out$value
   fit <- c(as.list(labelled(v$table, "strata", levels)), list(
@@ -102,8 +102,7 @@ rmst <- function(fit, tau, ...) UseMethod("rmst")
 rmst.hrr_km <- function(fit, tau, conf_level = NULL, ...) {
   r <- hrr_fit_call(ptr_or_refit(fit, "kaplan_meier"), "rmst",
                     list(tau = as.double(tau), conf_level = conf_level))
-  r$strata <- factor(fit$strata_levels[r$strata], levels = fit$strata_levels)
-  r
+  labelled(r, "strata", fit$strata_levels, NULL)
 }
 
 rmst_difference <- function(fit, tau, strata = NULL, conf_level = NULL) {
@@ -152,10 +151,7 @@ print.hrr_km <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
 }
 
 print_dropped <- function(n_dropped) {
-  if (n_dropped > 0L) {
-    cat(sprintf("   %d observation%s deleted due to missingness\n", n_dropped,
-                if (n_dropped == 1L) "" else "s"))
-  }
+  dropped_note(n_dropped, fmt = "%s%d observation%s deleted due to missingness\n")
 }
 
 # Summary of a Kaplan-Meier fit: the survival table, or survival at `times`

@@ -25,13 +25,11 @@ logrank_test <- function(formula, data = NULL, rho = 0, na_action = c("fail", "d
   v <- hrr_call("logrank_test",
                 list(time = cols$time, status = cols$status, entry = cols$entry,
                      group = as_grouping(g), strata = as_grouping(st), rho = rho),
-                rows = if (cols$n_dropped > 0L) cols$keep,
+                rows = cols$keep,
                 hint = if (!is.null(st)) strata_hint(st$levels))$value
   groups <- g$levels
+  # the core names the matrices' rows and columns by the groups and strata
   for (k in c("observed", "expected", "n")) v[[k]] <- stats::setNames(v$table[[k]], groups)
-  dimnames(v$variance) <- list(groups, groups)
-  slev <- if (is.null(st)) "all" else st$levels
-  dimnames(v$observed_by_stratum) <- dimnames(v$expected_by_stratum) <- list(groups, slev)
   res <- c(v[c("statistic", "df", "p_value", "observed", "expected", "variance", "n", "table",
                "observed_by_stratum", "expected_by_stratum", "rho")],
            list(groups = groups, strata_levels = if (is.null(st)) NULL else st$levels,
@@ -42,10 +40,8 @@ logrank_test <- function(formula, data = NULL, rho = 0, na_action = c("fail", "d
 
 print.hrr_logrank <- function(x, digits = max(1L, getOption("digits") - 4L), ...) {
   show_call(x$call)
-  if (x$n_dropped > 0L) {
-    cat(sprintf("n=%d, %d observation%s deleted due to missingness.\n\n", sum(x$n),
-                x$n_dropped, if (x$n_dropped == 1L) "" else "s"))
-  }
+  dropped_note(x$n_dropped, sprintf("n=%d, ", sum(x$n)),
+               "%s%d observation%s deleted due to missingness.\n\n")
   tab <- cbind(N = x$n, Observed = x$observed, Expected = x$expected,
                `(O-E)^2/E` = x$table[["(O-E)^2/E"]], `(O-E)^2/V` = x$table[["(O-E)^2/V"]])
   rownames(tab) <- x$groups

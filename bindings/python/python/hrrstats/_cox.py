@@ -84,9 +84,7 @@ class CoxPH(Fitted):
         args = {"transform": transform}
         if terms is not None:
             args["terms"] = {str(k): [str(c) for c in ([v] if isinstance(v, str) else v)] for k, v in terms.items()}
-        z = self._fit.call("zph", args)
-        z["df"] = z["df"].astype(int)
-        return z
+        return self._fit.call("zph", args)
 
     def residuals(self, type="martingale"):
         """Residuals, as ``residuals.coxph``.
@@ -217,13 +215,10 @@ class CoxPH(Fitted):
     def __repr__(self):
         s = self.summary()
         cols = ["coef", "exp_coef", "se"] + (["naive_se"] if self.robust else []) + ["z", "p"]
-        lr, w, sc = self.lr_test, self.wald_test, self.score_test
         lines = [f"Cox proportional hazards fit ({self.ties} ties{', robust variance' if self.robust else ''})",
                  _format.table(s, cols), "", self._counts()]
-        rows = [("Likelihood ratio test", *lr), ("Wald test", *w), ("Score (logrank) test", *sc)]
-        if self.robust_score_test:
-            rows.append(("Robust score test", *self.robust_score_test))
-        lines += _format.tests(rows) + self._unconverged()
+        tests = list(self._res["tests"].itertuples(index=False, name=None))  # the core's labels
+        lines += _format.tests(tests) + self._unconverged()
         if self.aliased.any():
             lines.append("Aliased (collinear, not estimated): " + ", ".join(np.asarray(self.names)[self.aliased]))
         return "\n".join(lines)

@@ -35,11 +35,12 @@ class GLM(Fitted):
     ``alternations``.
     """
 
-    _fields = ("coef", "se", "var", "naive_se", "naive_var", "deviance", "null_deviance", "aic", "loglik",
+    _fields = ("coef", "se", "naive_se", "deviance", "null_deviance", "aic", "loglik",
                "loglik_df", "dispersion", "df_residual", "df_null", "rank", "iterations", "converged",
                "convergence", "alternations", "boundary", "family", "link", "theta", "se_theta", "twologlik",
                "robust", "n_cluster", "fitted", "linear_predictors", "working_weights", "nobs", "test",
                "conf_level", "aliased", "warnings")
+    _matrices = ("var", "naive_var")  # arrays (the core names their rows and columns)
 
     def __init__(self, r, fit, design, n_dropped, covariates, offset):
         super().__init__(r, fit, design, n_dropped)

@@ -356,16 +356,13 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, *, entry: ArrayLike | None =
     args.update(status=args.pop("event"), labels=EVENT_LABEL, conf_type=conf_type, conf_level=conf_level,
                 variance=variance)
     res, fit = call("kaplan_meier", args)
-    name = None
-    if isinstance(strata, str):
-        name = strata
-    elif (isinstance(strata, (list, tuple)) and all(isinstance(c, str) for c in strata)
-          and data is not None):
-        name = ", ".join(strata)
+    name = strata if isinstance(strata, str) else None
+    if isinstance(strata, (list, tuple)) and data is not None:
+        name = ", ".join(strata) if all(isinstance(c, str) for c in strata) else None
     return KaplanMeier(res, fit, levels.get("strata", ["all"]), n_dropped, name)
 
 
-class LogrankTest:
+class LogrankTest(Result):
     """Log-rank / Fleming–Harrington G-rho test (``survival::survdiff``).
 
     Attributes: ``statistic``, ``df``, ``p_value``, ``observed`` and ``expected``
@@ -373,13 +370,14 @@ class LogrankTest:
     ``groups`` (labels), ``rho``.
     """
 
+    _fields = ("statistic", "p_value", "rho")
+    _matrices = ("variance", "observed_by_stratum", "expected_by_stratum")
+
     def __init__(self, res, groups, n_dropped):
+        super().__init__(res)
         self.groups = list(groups)
         tab = res["table"]
         self._table = tab.assign(group=[self.groups[k] for k in tab["group"]])
-        for k in ("statistic", "p_value", "rho", "variance", "observed_by_stratum",
-                  "expected_by_stratum"):
-            setattr(self, k, res[k])
         for k in ("n", "observed", "expected"):
             setattr(self, k, tab[k].to_numpy())
         self.df = int(res["df"])

@@ -9,7 +9,7 @@ use super::{no_such, Fitted, Output};
 use crate::data::{Covariates, CoxData};
 use crate::error::{Error, Result};
 use crate::inference::{lr_anova, CoefTable, WaldDist};
-use crate::protocol::{Arg, Args, Matrix, Record, Table, Value};
+use crate::protocol::{ints, Arg, Args, Matrix, Record, Table, Value};
 use crate::survival::cox::partitioned::{EventTimes, Point, ResidualTerms};
 use crate::survival::cox::{
     Convergence, CoxPh, CoxPhFit, CoxPredictType, CoxResidual, Ties, ZphTransform,
@@ -325,16 +325,16 @@ fn zph_terms(names: &[String], args: &Args) -> Result<(Vec<String>, Option<Vec<V
 fn zph_table(labels: &[String], z: &crate::survival::cox::ZphTest) -> Table {
     let mut term: Vec<String> = z.term.iter().map(|&t| labels[t].clone()).collect();
     let mut chisq = z.statistic.clone();
-    let mut df: Vec<f64> = z.df.iter().map(|&d| d as f64).collect();
+    let mut df = z.df.clone();
     let mut p = z.p_value.clone();
     term.push("GLOBAL".into());
     chisq.push(z.global.statistic);
-    df.push(z.global.df as f64);
+    df.push(z.global.df);
     p.push(z.global.p_value);
     Table::new()
         .with("term", term)
         .with("chisq", chisq)
-        .with("df", df)
+        .with("df", ints(&df))
         .with("p", p)
 }
 
@@ -715,6 +715,7 @@ impl CoxFit {
             .with("wald_test", f.wald_test.record())
             .with("lr_test", f.lr_test.record())
             .with("robust_score_test", f.robust_score_test.map(|t| t.record()))
+            .with("tests", self.tests_table())
             .with("warnings", f.warnings.clone())
             .with("iterations", f.iterations)
             .with("convergence", convergence_name(f.convergence))
@@ -737,6 +738,25 @@ impl CoxFit {
             .with("baseline", self.baseline_table(None))
             .with("conf_level", self.conf_level)
             .with("n_params", p))
+    }
+
+    /// The fit's tests as print.coxph lists them: test (its label), statistic, df,
+    /// p_value; the robust score test last, when the variance is robust.
+    fn tests_table(&self) -> Table {
+        let f = &self.fit;
+        let mut rows = vec![
+            ("Likelihood ratio test", &f.lr_test),
+            ("Wald test", &f.wald_test),
+            ("Score (logrank) test", &f.score_test),
+        ];
+        if let Some(t) = &f.robust_score_test {
+            rows.push(("Robust score test", t));
+        }
+        Table::new()
+            .with("test", rows.iter().map(|r| r.0.to_string()).collect::<Vec<String>>())
+            .with("statistic", rows.iter().map(|r| r.1.statistic).collect::<Vec<f64>>())
+            .with("df", rows.iter().map(|r| r.1.df as i64).collect::<Vec<i64>>())
+            .with("p_value", rows.iter().map(|r| r.1.p_value).collect::<Vec<f64>>())
     }
 
     /// strata, time, cumulative_hazard and survival = exp(-cumulative_hazard) (at covariates 0, or at the means when
@@ -816,7 +836,8 @@ impl CoxFit {
             }
             out
         };
-        // Row-major rows x p as a matrix (unnamed: the hosts name rows and columns).
+        // Row-major rows x p as a matrix (unnamed: the hosts name rows and columns; a
+        // matrix named on one margin only would be a table in Python but a matrix in R).
         let matrix = |v: Vec<f64>, rows: usize| Matrix {
             nrow: rows,
             ncol: p,

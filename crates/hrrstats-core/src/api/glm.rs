@@ -299,8 +299,9 @@ impl Fitted for GlmModel {
     }
 }
 
-/// `p x p` row-major with NaN rows and columns for aliased coefficients, as a matrix.
-fn masked(v: &[f64], aliased: &[bool]) -> Matrix {
+/// `p x p` row-major with NaN rows and columns for aliased coefficients, as a matrix
+/// with the coefficient `names` on both margins.
+fn masked(v: &[f64], aliased: &[bool], names: &[String]) -> Matrix {
     let p = aliased.len();
     let m: Vec<f64> = (0..p * p)
         .map(|k| {
@@ -311,7 +312,7 @@ fn masked(v: &[f64], aliased: &[bool]) -> Matrix {
             }
         })
         .collect();
-    Matrix::square_unnamed(&m, p)
+    Matrix::square(&m, names)
 }
 
 /// The fit's options: `family` (`family_name`), `theta`, `intercept`, `epsilon`,
@@ -430,9 +431,9 @@ fn fit_record(
         .with("coef", &f.coef)
         .with("se", se)
         .with("naive_se", &f.se)
-        .with("var", masked(var, &f.aliased))
-        .with("naive_var", masked(&f.var, &f.aliased))
-        .with("cov_unscaled", masked(&f.cov_unscaled, &f.aliased))
+        .with("var", masked(var, &f.aliased, &f.names))
+        .with("naive_var", masked(&f.var, &f.aliased, &f.names))
+        .with("cov_unscaled", masked(&f.cov_unscaled, &f.aliased, &f.names))
         .with("table", table)
         .with("test", if matches!(f.wald_dist(), WaldDist::T(_)) { "t" } else { "z" })
         .with("robust", kind.name())

@@ -234,12 +234,19 @@ pub fn logrank_test(args: &Args) -> Result<Output> {
     let r = LogrankTest::params()
         .rho(args.num_or("rho", 0.0)?)
         .fit(&data, group, n_groups)?;
-    Ok(Output::value(logrank_record(&r)))
+    let mut strata = args.levels("strata");
+    if strata.is_empty() {
+        strata.push("all".into());
+    }
+    let names = (args.levels("group"), strata);
+    Ok(Output::value(logrank_record(&r, Some(names))))
 }
 
 /// The record of a log-rank test: statistic, df, p_value, rho, the table (group, n,
-/// observed, expected, (O-E)^2/E, (O-E)^2/V), variance, by-stratum observed and expected.
-fn logrank_record(r: &LogrankTest) -> Record {
+/// observed, expected, (O-E)^2/E, (O-E)^2/V), variance, by-stratum observed and expected;
+/// the matrices' rows named by the group labels and their columns by the group or
+/// stratum labels, when `names` (group labels, stratum labels) match their sizes.
+fn logrank_record(r: &LogrankTest, names: Option<(Vec<String>, Vec<String>)>) -> Record {
     let g = r.n_groups;
     let (o, e) = (&r.observed, &r.expected);
     let table = Table::new()
@@ -254,14 +261,21 @@ fn logrank_record(r: &LogrankTest) -> Record {
                 .map(|j| (o[j] - e[j]).powi(2) / r.variance[j * g + j])
                 .collect::<Vec<f64>>(),
         );
+    let (groups, strata) = match names {
+        Some((gl, sl)) if gl.len() == g && sl.len() == r.n_strata => (Some(gl), Some(sl)),
+        _ => (None, None),
+    };
     // groups x strata, as survdiff's obs and exp
     let by_stratum = |v: &[f64]| Matrix {
         nrow: g,
         ncol: r.n_strata,
         data: (0..r.n_strata).flat_map(|s| (0..g).map(move |j| v[s * g + j])).collect(),
-        row_names: None,
-        col_names: None,
+        row_names: groups.clone(),
+        col_names: strata.clone(),
     };
+    let mut variance = Matrix::square_unnamed(&r.variance, g);
+    variance.row_names = groups.clone();
+    variance.col_names = groups.clone();
     // survdiff gives NA (with R's "NaNs produced") when nothing can be compared.
     let warnings: Vec<String> = if r.df == 0 {
         vec!["the test has 0 degrees of freedom (no events, or a single group with any): p-value NA".to_string()]
@@ -275,7 +289,7 @@ fn logrank_record(r: &LogrankTest) -> Record {
         .with("p_value", r.p_value)
         .with("rho", r.rho)
         .with("table", table)
-        .with("variance", Matrix::square_unnamed(&r.variance, g))
+        .with("variance", variance)
         .with("observed_by_stratum", by_stratum(&r.observed_by_stratum))
         .with("expected_by_stratum", by_stratum(&r.expected_by_stratum))
         .with("n_strata", r.n_strata)
@@ -389,7 +403,7 @@ impl LogrankParts {
                     dead.iter_mut().zip(b).for_each(|(x, y)| *x += y);
                 }
                 let r = crate::survival::logrank_parts::from_counts(times, &risk, &dead, n.clone(), self.rho)?;
-                LogrankState::Done(logrank_record(&r))
+                LogrankState::Done(logrank_record(&r, None))
             }
             LogrankState::Done(_) => return Err(Error::InvalidArgument { arg: "parts", reason: "the test is done".into() }),
         };
