@@ -1,6 +1,6 @@
 # Relative and net survival (rate tables, expected survival, relsurv's estimators). R
-# resolves columns, sex labels and dates; the core converts units, estimates and lays out
-# every result. A rate table keeps the core's record, sent back on each call (it survives
+# resolves columns and dates; the core matches labels, converts units, estimates and lays
+# out every result. A rate table keeps the core's record, sent back on each call (it survives
 # saveRDS()/readRDS()).
 
 # relsurv's convention for ages in days (for showing a table in days in years)
@@ -39,21 +39,12 @@ age_years <- function(x, arg) {
 # record itself (passed back as `ratetable`), and for R's methods its dimensions (name,
 # kind, cuts or levels, size) and long columns.
 new_rate_table <- function(rec) {
-  kinds <- as.character(rec$kinds)
-  dims <- lapply(seq_along(rec$dims), function(k) {
-    d <- list(name = rec$dims[k], kind = kinds[k])
-    col <- rec$long[[k]]
-    if (kinds[k] == "factor") d$levels <- as.character(rec$levels[[rec$dims[k]]]) else
-      d$cuts <- sort(unique(col))
-    d$size <- rec$sizes[k]
-    d
-  })
   us <- isTRUE(rec$us_date)
-  long <- list(names = as.character(rec$dims), continuous = kinds != "factor",
+  long <- list(names = as.character(rec$dims), continuous = rec$kinds != "factor",
                columns = unname(lapply(rec$long, as.double)), rate = rec$rate,
                us_date = if (us) c("year", "age"))
-  structure(list(rec = rec, dims = dims, long = long, time_unit = rec$time_unit,
-                 source = rec$source, us_date = us, name = rec$name),
+  structure(list(rec = rec, dims = unname(rec$dimensions), long = long,
+                 time_unit = rec$time_unit, source = rec$source, us_date = us, name = rec$name),
             class = "hrr_ratetable")
 }
 
@@ -76,61 +67,17 @@ as_rate_table.hrr_ratetable <- function(x, ...) x
 
 as_rate_table.data.frame <- function(x, ...) rate_table(x, ...)
 
-# A survival/relsurv `ratetable` (hazards per day): dimensions of type 1 (factor),
-# 2 (continuous: age in days), 3 (calendar date) and 4 (US-style calendar date: the
-# calendar row changes on the birthday, as survexp.us). There must be an age and a year
-# dimension; every other dimension must be a factor (sex, and e.g. race of
-# survexp.usr: persons' values of a factor other than sex are read from the column of
-# `data` with its name).
+# A survival/relsurv `ratetable` (hazards per day): its attributes, checked and laid
+# out by the core (see survival_long in hrrstats_core::api::relsurv). Persons' values of
+# a factor other than sex (e.g. race of survexp.usr) are read from the column of `data`
+# with its name.
 as_rate_table.ratetable <- function(x, ...) {
   a <- attributes(x)
-  ids <- a$dimid %||% names(dimnames(x))
-  bad <- function(fmt, ...) {
-    stop(sprintf(paste0("argument `x`: ", fmt), ...), call. = FALSE)
-  }
-  if (is.null(ids) || length(ids) != length(dim(x)) || is.null(a$cutpoints)) {
-    bad("not a survival rate table (no dimid/dimnames or cutpoints)")
-  }
-  # older tables have only `factor`: 1 factor, 0 continuous, > 1 US-style
-  fac <- as.numeric(a$factor)
-  type <- as.numeric(a$type %||% ifelse(fac == 1, 1, ifelse(fac > 1, 4, 2)))
-  if (!all(type %in% 1:4)) bad("unknown dimension type %s", type[!type %in% 1:4][1L])
-  if (!all(c("age", "year") %in% ids) || anyDuplicated(ids)) {
-    bad("the dimensions must include age and year, each once (this table has %s)",
-        paste(ids, collapse = ", "))
-  }
-  kinds <- ifelse(type == 1, "factor", ifelse(type >= 3 | ids == "year", "calendar", "age"))
-  levels <- stats::setNames(list(), character())
-  idx <- lapply(seq_along(ids), function(k) {
-    m <- dim(x)[k]
-    if (kinds[k] == "factor") {
-      if (ids[k] %in% c("age", "year")) {
-        bad("dimension `%s` is a factor; it must be continuous", ids[k])
-      }
-      levels[[ids[k]]] <<- dimnames(x)[[k]] %||% as.character(seq_len(m))
-      return(seq_len(m) - 1)
-    }
-    if (!ids[k] %in% c("age", "year")) {
-      bad("dimension `%s` is continuous; only age and year may be", ids[k])
-    }
-    if (kinds[k] == "calendar" && ids[k] != "year") {
-      bad("dimension `%s` is a date; only year may be", ids[k])
-    }
-    cuts <- a$cutpoints[[k]]
-    # calendar cut-points as days since 1960-01-01 ('date', Date, or plain day numbers)
-    cuts <- if (kinds[k] == "calendar" && inherits(cuts, "Date")) as.numeric(cuts) + 3653 else
-      as.numeric(unclass(cuts))
-    if (length(cuts) != m) {
-      bad("dimension `%s` has %d rows but %d cut-points", ids[k], m, length(cuts))
-    }
-    cuts
-  })
-  g <- expand.grid(lapply(dim(x), seq_len), KEEP.OUT.ATTRS = FALSE)
-  long <- stats::setNames(lapply(seq_along(ids), function(k) as.double(idx[[k]][g[[k]]])), ids)
-  spec <- list(time_unit = "days", dims = ids, kinds = kinds, long = long, levels = levels,
-               rate = as.numeric(x), us_date = any(type == 4),
-               source = "as_rate_table() from a survival rate table")
-  new_rate_table(hrr_call("rate_table", list(ratetable = spec))$value)
+  # calendar cut-points as days since 1960-01-01 ('date', Date, or plain day numbers)
+  cuts <- lapply(a$cutpoints, function(c) as.numeric(unclass(c)) + 3653 * inherits(c, "Date"))
+  new_rate_table(hrr_call("rate_table", list(survival = list(
+    dim = dim(x), dimid = a$dimid %||% names(dimnames(x)), levels = unname(dimnames(x)),
+    cutpoints = unname(cuts), type = a$type, factor = a$factor, rate = as.numeric(x))))$value)
 }
 
 # A rate table shipped with hrrstats (in days; sex "male", "female").
@@ -194,49 +141,27 @@ print.hrr_ratetable <- function(x, ...) {
 }
 
 # The persons' values at diagnosis as the core reads them: age (years, or days with
-# age_unit = "days"), year (decimal years), sex (codes 0.. of the table's levels) and,
-# for a factor dimension other than sex (e.g. race of survexp.usr), `factors`: its
-# codes, read from the column of `data` with its name. `sex` labels are matched to the
-# table's levels; numeric sex codes that are not labels of the table are taken as level
-# positions (1, 2, ...), as survival does.
+# age_unit = "days"), year (decimal years), sex and, for a factor dimension other than
+# sex (e.g. race of survexp.usr), `factors`: the column of `data` with its name. The
+# core matches the factors' labels to the table's levels.
 rate_values <- function(ratetable, age, year, sex, data, age_unit = "years") {
-  out <- list(ratetable = ratetable$rec, age_unit = age_unit)
-  factors <- list()
-  for (d in ratetable$dims) {
-    switch(d$kind,
-      age = out$age <- age_years(column_of(age, "age", data), "age"),
-      calendar = out$year <- calendar_time(column_of(year, "year", data), "year"),
-      factor = if (d$name == "sex") {
-        out$sex <- sex_codes(column_of(sex, "sex", data), d$levels)
-      } else {
-        if (is.null(data) || !d$name %in% names(data)) {
-          stop(sprintf(paste0("the rate table has a dimension `%s` (%s): `data` needs a ",
-                              "column `%s`"), d$name, paste(d$levels, collapse = ", "), d$name),
-               call. = FALSE)
-        }
-        factors[[d$name]] <- sex_codes(data[[d$name]], d$levels, d$name)
-      })
-  }
-  if (length(factors)) out$factors <- factors
+  rec <- ratetable$rec
+  out <- list(ratetable = rec, age_unit = age_unit,
+              age = age_years(column_of(age, "age", data), "age"),
+              year = calendar_time(column_of(year, "year", data), "year"))
+  if ("sex" %in% rec$dims) out$sex <- label_column(column_of(sex, "sex", data))
+  others <- setdiff(rec$dims[rec$kinds == "factor"], "sex")
+  out$factors <- lapply(data[intersect(others, names(data))], label_column)
   out
 }
 
-sex_codes <- function(s, levels, arg = "sex") {
-  code <- match(as.character(s), levels)
-  if (is.numeric(s) && anyNA(code[!is.na(s)]) &&
-      all(s[!is.na(s)] %in% seq_along(levels)) && !any(levels %in% as.character(s))) {
-    code <- match(s, seq_along(levels))
-  }
-  if (anyNA(code)) {
-    row <- which(is.na(code))[1L]
-    what <- if (arg == "sex") "argument `sex`" else sprintf("column `%s` of `data`", arg)
-    if (is.na(s[row])) stop(sprintf("%s: missing value (NA) at row %d", what, row), call. = FALSE)
-    stop(sprintf("%s: value \"%s\" at row %d is not a %s of the rate table (%s)",
-                 what, as.character(s[row]), row,
-                 if (arg == "sex") "sex" else sprintf("level of `%s`", arg),
-                 paste(levels, collapse = ", ")), call. = FALSE)
-  }
-  as.double(code - 1L)
+# A factor column as the core matches it against a rate table's levels: numbers as they
+# are, anything else as labels and each row's position among them (NA where missing).
+label_column <- function(x) {
+  if (is.numeric(x)) return(list(values = as.double(x)))
+  x <- as.character(x)
+  labels <- unique(x[!is.na(x)])
+  list(codes = match(x, labels) - 1, labels = labels)
 }
 
 check_rate_table <- function(ratetable) {
@@ -245,18 +170,9 @@ check_rate_table <- function(ratetable) {
     stop("argument `ratetable` must be a rate table from rate_table() or as_rate_table()",
          call. = FALSE)
   }
+  # saved by hrrstats before the core kept the table's record: rebuilt from its columns
   if (is.null(ratetable$rec)) {
-    # saved by hrrstats before the core kept the table's record: rebuilt from its columns
-    l <- ratetable$long
-    fac <- !l$continuous
-    levels <- stats::setNames(lapply(ratetable$dims[fac], `[[`, "levels"), l$names[fac])
-    spec <- list(time_unit = ratetable$time_unit, dims = l$names,
-                 kinds = vapply(ratetable$dims, `[[`, "", "kind"),
-                 long = stats::setNames(l$columns, l$names), levels = levels, rate = l$rate,
-                 us_date = !is.null(l$us_date), source = ratetable$source)
-    rec <- hrr_call("rate_table", list(ratetable = spec))$value
-    rec$name <- ratetable$name
-    ratetable <- new_rate_table(rec)
+    ratetable <- new_rate_table(hrr_call("rate_table", list(ratetable = unclass(ratetable)))$value)
   }
   ratetable
 }

@@ -36,6 +36,17 @@ def _calendar(x, name, data=None):
     return floats(a, name)
 
 
+def _labels(x, name, data):
+    """A factor column as the core matches it against a rate table's levels: numbers as
+    they are, anything else as labels and each row's position among them (NaN where
+    missing)."""
+    a = column(x, name, data, dates=True)
+    if a.dtype.kind in "iuf":
+        return {"values": floats(a, name)}
+    pos, labels = pd.factorize(a)
+    return {"codes": np.where(pos < 0, np.nan, pos), "labels": [str(v) for v in labels]}
+
+
 def _grouping(x, name, data, n, default=None):
     """A grouping argument as the core reads it, and its level labels (None and `default`
     when absent)."""
@@ -92,19 +103,9 @@ class RateTable:
 
     def _persons(self, age, year, sex, data):
         """The persons' values as the core reads them: age (years), year (decimal
-        years), sex (codes of the table's sex levels)."""
-        sx = column(sex, "sex", data)
-        lookup = {v: k for k, v in enumerate(self.sex_levels)}
-        lookup.update({str(v): k for k, v in enumerate(self.sex_levels) if str(v) not in lookup})
-        try:
-            s = np.array([lookup[v] if v in lookup else lookup[str(v)] for v in sx],
-                         dtype=np.float64)
-        except (KeyError, TypeError) as e:
-            bad = next(i for i, v in enumerate(sx) if v not in lookup and str(v) not in lookup)
-            raise ValueError(f"argument `sex`: value {sx[bad]!r} at row {bad} is not a sex of the "
-                             f"rate table ({self.sex_levels})") from e
+        years), sex (matched to the table's levels by the core)."""
         return {"ratetable": self._rec, "age": floats(age, "age", data),
-                "year": _calendar(year, "year", data), "sex": s}
+                "year": _calendar(year, "year", data), "sex": _labels(sex, "sex", data)}
 
     def expected_survival(self, age, year, sex, times, data=None, age_unit="years"):
         """Expected (population) survival of each person at ``times`` after diagnosis, by exact

@@ -779,3 +779,45 @@ test_that("expected_hazard() is the slope of -log survexp within a cell (the bha
   expect_error(expected_hazard(us, age = age, year = year, sex = sex, time = c(1, -1, 2)),
                "argument `time`")
 })
+
+test_that("the core matches sex labels to the table's levels (the same messages as Python)", {
+  us <- builtin_rate_table("survexp.us")
+  p <- data.frame(age = c(50, 60, 70), dx = as.Date(c("1990-01-01", "1995-06-01", "2000-03-01")),
+                  sex = c("female", "male", "female"))
+  ref <- expected_survival(us, p, year = "dx", times = 365)
+  # a factor, or the levels' positions 1, 2 (as survival), give the same
+  expect_identical(expected_survival(us, transform(p, sex = factor(sex)), year = "dx",
+                                     times = 365), ref)
+  expect_identical(expected_survival(us, transform(p, sex = c(2, 1, 2)), year = "dx",
+                                     times = 365), ref)
+  rs_error(expected_survival(us, transform(p, sex = c("female", "x", "male")), year = "dx",
+                             times = 365),
+           "^argument `sex`: value \"x\" at row 2 is not a sex of the rate table \\(male, female\\)$")
+  rs_error(expected_survival(us, transform(p, sex = c("female", "male", NA)), year = "dx",
+                             times = 365), "^argument `sex`: missing value \\(NA\\) at row 3$")
+  rs_error(expected_survival(us, transform(p, sex = c(1, 3, 2)), year = "dx", times = 365),
+           "^argument `sex`: value \"1\" at row 1 is not a sex")
+})
+
+test_that("a survival ratetable's attributes are checked by the core, naming `x`", {
+  rt <- survival::survexp.us
+  bad <- function(edit) {
+    x <- rt
+    attributes(x) <- edit(attributes(x))
+    x
+  }
+  rs_error(as_rate_table(bad(function(a) { a$cutpoints <- NULL; a })),
+           "^argument `x`: not a survival rate table \\(no dimid/dimnames or cutpoints\\)$")
+  rs_error(as_rate_table(bad(function(a) { a$type[1] <- 7; a })),
+           "^argument `x`: unknown dimension type 7$")
+  rs_error(as_rate_table(bad(function(a) { names(a$dimnames)[3] <- "age"; a })),
+           "must include age and year, each once \\(this table has age, sex, age\\)")
+  rs_error(as_rate_table(bad(function(a) { a$type[1] <- 1; a })),
+           "^argument `x`: dimension `age` is a factor; it must be continuous$")
+  rs_error(as_rate_table(bad(function(a) { a$cutpoints[[1]] <- a$cutpoints[[1]][-1]; a })),
+           "^argument `x`: dimension `age` has 110 rows but 109 cut-points$")
+  usr <- as_rate_table(survival::survexp.usr)
+  expect_identical(usr$dims[[3]]$levels, c("white", "black"))
+  expect_identical(usr$dims[[3]]$size, 2L)
+  expect_identical(usr$dims[[1]]$cuts, as.numeric(attr(survival::survexp.usr, "cutpoints")[[1]]))
+})
