@@ -350,3 +350,15 @@ def test_the_core_matches_sex_labels_to_the_table_levels():
         us.expected_survival(age, dx, ["female", "male", None], [365])
     with pytest.raises(ValueError, match=r'^argument `sex`: value "1" at row 0 is not a sex'):
         us.expected_survival(age, dx, [1, 3, 2], [365])
+
+
+def test_fin_date_must_be_a_single_date_as_in_r():
+    df = hs.example_cohort().iloc[:300]
+    rt = hs.RateTable.from_frame(hs.example_ratetable(), time_unit="days")
+    args = ("time", "status", "age", "year", "sex", rt)
+    with pytest.raises(ValueError, match=r"^argument `fin_date`: must be a single date$"):
+        hs.net_survival(*args, method="hakulinen", data=df,
+                        fin_date=np.array(["2020-01-01", "2021-01-01"], dtype="datetime64[D]"))
+    a = hs.net_survival(*args, method="hakulinen", data=df, fin_date=np.datetime64("2020-01-01"))
+    b = hs.net_survival(*args, method="hakulinen", data=df, fin_date=2020.0)
+    pd.testing.assert_frame_equal(a.table(), b.table())

@@ -6,18 +6,13 @@
 # relsurv's convention for ages in days (for showing a table in days in years)
 DAYS_PER_YEAR <- 365.241
 
-# Calendar time as decimal years (year + (date - Jan 1) / days in that year), from a
-# Date, relsurv's/the date package's 'date' (days since 1960-01-01), POSIXct, or decimal
-# years; the core converts them to the table's unit.
+# Calendar time as the core reads it: decimal years, or dates (a Date, relsurv's/the date
+# package's 'date' (days since 1960-01-01), POSIXct) as days since 1970-01-01, which the
+# core converts to decimal years (year + (date - Jan 1) / days in that year).
 calendar_time <- function(x, arg) {
   if (inherits(x, "date")) x <- as.Date(as.numeric(unclass(x)), origin = "1960-01-01")
   if (inherits(x, "POSIXt")) x <- as.Date(x)
-  if (inherits(x, "Date")) {
-    lt <- as.POSIXlt(x)
-    y <- lt$year + 1900L
-    leap <- (y %% 4L == 0L & y %% 100L != 0L) | y %% 400L == 0L
-    return(y + lt$yday / ifelse(leap, 366, 365))
-  }
+  if (inherits(x, "Date")) return(list(days = as.numeric(x)))
   if (!is.numeric(x)) {
     stop(sprintf("argument `%s` must be a Date, a 'date' or decimal years, not %s", arg,
                  class(x)[1L]), call. = FALSE)
@@ -90,13 +85,11 @@ builtin_rate_table <- function(name = "survexp.us") {
 
 # The synthetic population table behind hrrstats' example cohort (hazards per day).
 example_ratetable <- function() {
-  t <- hrr_call("example_ratetable", list())$value
-  rt <- rate_table(t, time_unit = "days")
-  rt$source <- rt$rec$source <- paste(
-    "example_ratetable(): synthetic Gompertz population mortality",
-    "(per year 5e-5 exp(0.092 age), women 0.7 times men)")
-  rt$name <- rt$rec$name <- "example"
-  rt
+  rec <- rate_table(hrr_call("example_ratetable", list())$value, time_unit = "days")$rec
+  rec$source <- paste("example_ratetable(): synthetic Gompertz population mortality",
+                      "(per year 5e-5 exp(0.092 age), women 0.7 times men)")
+  rec$name <- "example"
+  new_rate_table(hrr_call("rate_table", list(ratetable = rec))$value)
 }
 
 as.data.frame.hrr_ratetable <- function(x, row.names = NULL, optional = FALSE, ...) {
@@ -113,30 +106,12 @@ as.data.frame.hrr_ratetable <- function(x, row.names = NULL, optional = FALSE, .
   as.data.frame(out, row.names = row.names, stringsAsFactors = FALSE)
 }
 
+# The core's description of the table.
 print.hrr_ratetable <- function(x, ...) {
-  cat(sprintf("Rate table (%s): hazards per %s, %d cells\n", x$name %||% x$source,
-              if (x$time_unit == "days") "day" else "person-year", length(x$long$rate)))
-  for (d in x$dims) {
-    desc <- switch(d$kind,
-      factor = sprintf("%d levels: %s", length(d$levels), paste(d$levels, collapse = ", ")),
-      age = {
-        r <- range(d$cuts)
-        if (x$time_unit == "days") r <- r / DAYS_PER_YEAR
-        sprintf("%d cut-points, %s to %s years", length(d$cuts), format(r[1L]), format(r[2L]))
-      },
-      calendar = {
-        r <- range(d$cuts)
-        shown <- if (x$time_unit == "days") format(as.Date(r, origin = "1960-01-01")) else format(r)
-        sprintf("%d cut-points, %s to %s%s%s", length(d$cuts), shown[1L], shown[2L],
-                if (x$time_unit == "days") "" else " (decimal years)",
-                if (isTRUE(x$us_date)) "; US-style (the row changes on the birthday)" else "")
-      })
-    cat(sprintf("  %-5s %s\n", d$name, desc))
-  }
-  if (!is.null(x$name)) cat("Source: ", x$source, "\n", sep = "")
-  cat(sprintf("Ages are converted %s; follow-up times are in %s.\n",
-              if (x$time_unit == "days") "to days (x 365.241)" else "as years",
-              x$time_unit))
+  rec <- check_rate_table(x)$rec
+  # a record saved by an earlier version has none: the core reads it again
+  if (is.null(rec$description)) rec <- hrr_call("rate_table", list(ratetable = rec))$value
+  cat(rec$description, sep = "\n")
   invisible(x)
 }
 
@@ -214,10 +189,7 @@ net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "y
   cols <- relsurv_columns(formula, data, ratetable, age, year, sex, "net_survival")
   st <- cols$all_rhs
   levels <- if (is.null(st)) "all" else st$levels
-  fin <- if (is.null(fin_date)) NULL else calendar_time(fin_date, "fin_date")
-  if (!is.null(fin) && length(fin) != 1L) {
-    stop("argument `fin_date` must be a single date", call. = FALSE)
-  }
+  fin <- if (!is.null(fin_date)) calendar_time(fin_date, "fin_date")
   inputs <- c(cols$args, list(strata = as_grouping(st), method = method,
                               precision = precision, conf_type = conf_type,
                               conf_level = conf_level, fin_date = fin))
@@ -226,7 +198,7 @@ net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "y
   fit <- c(as.list(tab[NETSURV_COLUMNS]), list(
     strata_levels = levels, has_strata = !is.null(st),
     n = stats::setNames(out$value$n, levels), events = stats::setNames(out$value$events, levels),
-    method = method, conf_type = conf_type, conf_level = conf_level,
+    method = method, conf_type = conf_type, conf_level = conf_level, title = out$value$title,
     time_unit = ratetable$time_unit, call = call, ptr = out$fit, inputs = inputs))
   class(fit) <- "hrr_netsurv"
   fit
@@ -256,13 +228,6 @@ check_times <- function(times, what = "") {
 }
 
 
-netsurv_label <- function(method) {
-  switch(method, "pohar-perme" = , pp = "Net survival (Pohar-Perme)",
-         ederer2 = , e2 = "Relative survival (Ederer II)",
-         ederer1 = , e1 = "Relative survival (Ederer I)",
-         hakulinen = "Relative survival (Hakulinen)", method)
-}
-
 as.data.frame.hrr_netsurv <- function(x, row.names = NULL, optional = FALSE, ...) {
   data.frame(unclass(x)[NETSURV_COLUMNS], row.names = row.names)
 }
@@ -278,7 +243,7 @@ summary.hrr_netsurv <- function(object, times = NULL, ...) {
   tab <- if (is.null(times)) as.data.frame(object) else netsurv_at(object, times)
   structure(list(table = tab, times = !is.null(times), has_strata = object$has_strata,
                  method = object$method, conf_level = object$conf_level, call = object$call,
-                 time_unit = object$time_unit),
+                 time_unit = object$time_unit, title = object$title),
             class = "summary.hrr_netsurv")
 }
 
@@ -288,7 +253,7 @@ as.data.frame.summary.hrr_netsurv <- function(x, row.names = NULL, optional = FA
 
 print.summary.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   print_call(x)
-  cat(netsurv_label(x$method), "; time in ", x$time_unit, "\n\n", sep = "")
+  cat(x$title, "; time in ", x$time_unit, "\n\n", sep = "")
   cols <- setdiff(names(x$table), c("strata", if (x$times) "n_risk"))
   print_blocks(x$table, "strata", cols, x$conf_level, x$has_strata, digits, ...)
   invisible(x)
@@ -309,7 +274,7 @@ print_final <- function(x, tab, levels, header, digits, ...) {
 
 print.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   print_call(x)
-  cat(netsurv_label(x$method), "; time in ", x$time_unit, "\n", sep = "")
+  cat(x$title, "; time in ", x$time_unit, "\n", sep = "")
   last <- last_row(x$strata, length(x$strata_levels))
   print_final(x, cbind(n = x$n, events = x$events, last_time = x$time[last],
                        survival = x$survival[last], x$lower[last], x$upper[last]),
@@ -470,14 +435,11 @@ net_survival_test <- function(formula, data = NULL, ratetable, age = "age", year
   v <- hrr_call("net_survival_test", c(cols$args, list(
     group = as_grouping(g), strata = as_grouping(st),
     precision = precision)))$value
-  variance <- v$variance
-  dimnames(variance) <- list(g$levels, g$levels)
   structure(list(
     statistic = c(Chisq = v$statistic), df = v$df, p_value = v$p_value, p.value = v$p_value,
-    score = stats::setNames(v$score, g$levels), variance = variance, groups = g$levels,
+    score = stats::setNames(v$score, g$levels), variance = v$variance, groups = g$levels,
     n = stats::setNames(v$n, g$levels), n_event = stats::setNames(v$events, g$levels),
-    method = paste0("Log-rank-type test of equal net survival (Pohar-Perme weighting)",
-                    if (!is.null(st)) sprintf(", stratified (%d strata)", length(st$levels))),
+    method = v$title,
     data.name = label_of(formula), time_unit = ratetable$time_unit, call = call
   ), class = "hrr_netsurv_test")
 }
@@ -539,20 +501,13 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
     # glm.poi: the grouped GLM as rsadd reports it (glm's default stopping rule)
     rsadd_coefficients = by_term(v$rsadd_coef), rsadd_se = by_term(v$rsadd_se),
     coef_table = coef_table, covariates = colnames(X), breaks = as.double(breaks),
-    n = length(time), nevent = v$events, method = v$method,
+    n = length(time), nevent = v$events, method = v$method, title = v$title,
     time_unit = ratetable$time_unit, formula = formula, call = call
   ), class = "hrr_excess")
 }
 
-excess_method_label <- function(method) {
-  switch(method %||% "glm.poi",
-         glm.poi = "grouped Poisson GLM, Dickman et al. 2004",
-         max.lik = "maximum likelihood on the individual data, as rsadd(method = \"max.lik\")",
-         method)
-}
-
 print.hrr_excess <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
-  show_call(x$call, paste0("\nExcess-hazard model (", excess_method_label(x$method), ")\n\n"))
+  show_call(x$call, paste0("\nExcess-hazard model (", x$title, ")\n\n"))
   print(signif(coef_matrix_of(x$coef_table, "Pr(>|z|)"), digits), ...)
   cat(sprintf("\nn= %d, number of events= %s; log-likelihood %s\n", x$n, format(x$nevent),
               format(x$loglik, digits = digits + 3L)))
@@ -564,13 +519,13 @@ summary.hrr_excess <- function(object, ...) {
                  n = object$n, nevent = object$nevent, loglik = object$loglik,
                  iterations = object$iterations, converged = object$converged,
                  breaks = object$breaks, covariates = object$covariates,
-                 method = object$method %||% "glm.poi"),
+                 method = object$method %||% "glm.poi", title = object$title),
             class = "summary.hrr_excess")
 }
 
 print.summary.hrr_excess <- function(x, digits = max(getOption("digits") - 3L, 3L),
                                      signif.stars = getOption("show.signif.stars"), ...) {
-  show_call(x$call, paste0("\n  ", excess_method_label(x$method), "\n"))
+  show_call(x$call, paste0("\n  ", x$title, "\n"))
   cat(sprintf("  n= %d, number of events= %s\n", x$n, format(x$nevent)))
   cat(sprintf("  follow-up intervals (years): %s\n\n", paste(x$breaks, collapse = ", ")))
   stats::printCoefmat(coef_matrix_of(x$coefficients, "Pr(>|z|)"), digits = digits,
@@ -625,7 +580,7 @@ interval_net_survival <- function(formula, data = NULL, ratetable, age = "age", 
     table = labelled(v$table, "group", levels), groups = levels, has_groups = !is.null(g),
     n = stats::setNames(v$n, levels), events = stats::setNames(v$events, levels),
     breaks = as.double(breaks),
-    method = v$method, pp_weight = v$pp_weight, conf_type = v$conf_type,
+    method = v$method, pp_weight = v$pp_weight, conf_type = v$conf_type, title = v$title,
     conf_level = conf_level, time_unit = ratetable$time_unit, call = call,
     ptr = out$fit, inputs = inputs
   ), class = "hrr_interval_netsurv")
@@ -646,11 +601,6 @@ popepi_names <- function(t) {
 
 interval_ptr <- function(x) {
   fit_ptr(x, function() hrr_call("interval_net_survival", x$inputs))
-}
-
-interval_label <- function(method) {
-  switch(method, "pohar-perme" = "Interval net survival (Pohar-Perme)",
-         ederer2 = "Interval relative survival (Ederer II)", method)
 }
 
 # One row per group and interval, the core's columns (`popepi_names = TRUE`: the
@@ -678,7 +628,7 @@ summary.hrr_interval_netsurv <- function(object, times = NULL, ...) {
   } else interval_at(object, times)
   structure(list(table = tab, times = !is.null(times), has_groups = object$has_groups,
                  method = object$method, conf_type = object$conf_type,
-                 conf_level = object$conf_level, call = object$call),
+                 conf_level = object$conf_level, call = object$call, title = object$title),
             class = "summary.hrr_interval_netsurv")
 }
 
@@ -687,7 +637,7 @@ as.data.frame.summary.hrr_interval_netsurv <- as.data.frame.summary.hrr_netsurv
 print.summary.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L),
                                                ...) {
   print_call(x)
-  cat(interval_label(x$method), "; times in years; ", x$conf_type, " limits\n\n", sep = "")
+  cat(x$title, "; times in years; ", x$conf_type, " limits\n\n", sep = "")
   t <- x$table
   print_blocks(t, "group", setdiff(names(t), "group"), x$conf_level, x$has_groups, digits, ...)
   invisible(x)
@@ -695,7 +645,7 @@ print.summary.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("di
 
 print.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   print_call(x)
-  cat(interval_label(x$method), ", life table with ", length(x$breaks) - 1L,
+  cat(x$title, ", life table with ", length(x$breaks) - 1L,
       " intervals to ", format(x$breaks[length(x$breaks)]), " years",
       if (x$method == "pohar-perme") paste0(" (", x$pp_weight, " weights)"), "\n", sep = "")
   tb <- x$table

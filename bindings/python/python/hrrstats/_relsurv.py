@@ -26,13 +26,12 @@ __all__ = ["icss_group", "RateTable", "net_survival", "NetSurvival", "net_surviv
 
 
 def _calendar(x, name, data=None):
-    """Calendar time as decimal years (dates converted; numbers are decimal years)."""
+    """Calendar time as the core reads it: decimal years, or dates as days since
+    1970-01-01 (which the core converts to decimal years)."""
     a = column(x, name, data, dates=True)
     if np.issubdtype(a.dtype, np.datetime64):
-        d = pd.DatetimeIndex(a)
-        start = pd.to_datetime(d.year.astype(str) + "-01-01")
-        length = np.where(d.is_leap_year, 366.0, 365.0)
-        return np.ascontiguousarray(d.year + (d - start).days / length, dtype=np.float64)
+        d = a.astype("datetime64[D]")
+        return {"days": np.where(np.isnat(d), np.nan, d.astype(np.int64))}
     return floats(a, name)
 
 
@@ -415,7 +414,7 @@ def net_survival(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayL
     args = _inputs(ratetable, time, event, age, year, sex, data)
     args["strata"], levels = _grouping(strata, "strata", data, len(args["time"]), ["all"])
     if fin_date is not None:
-        args["fin_date"] = float(_calendar(np.atleast_1d(fin_date), "fin_date")[0])
+        args["fin_date"] = _calendar(np.atleast_1d(fin_date), "fin_date")
     with _quiet(quiet):
         res, fit = call("net_survival", {**args, "method": method, "precision": precision,
                                          "conf_type": conf_type, "conf_level": conf_level})

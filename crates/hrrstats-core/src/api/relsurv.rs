@@ -21,7 +21,7 @@ use crate::inference::{CoefTable, TestResult, WaldDist};
 use crate::options::OptionEnum;
 use crate::protocol::{ints, Arg, Args, Matrix, Record, Table, Value};
 use crate::relsurv::{
-    crude_probabilities_by_stratum, days_since_1960, excess_hazard_glm, excess_hazard_ml,
+    crude_probabilities_by_stratum, days_since_1960, decimal_year, excess_hazard_glm, excess_hazard_ml,
     icss_weights, net_survival_test as rs_diff, AgeUnit, Dimension, ExcessMethod, IntervalMethod,
     IntervalSurvival, IntervalSurvivalFit, IntervalTable, NetMethod, NetSurvival,
     NetSurvivalData, NetSurvivalFit, PpWeight, RateTable, StandardWeights, TimeUnit,
@@ -112,8 +112,9 @@ impl Long {
 /// The record a binding keeps for a rate table: name (built-in tables), source,
 /// time_unit, dims, kinds ("age", "calendar", "factor"), long (a record of the long
 /// columns in the table's unit: cut-points, factor codes from 0), levels (a record of
-/// each factor dimension's labels), rate, us_date, sizes (rows of each dimension), and
-/// dimensions (a record: per dimension its name, kind, levels or cut-points, and size).
+/// each factor dimension's labels), rate, us_date, sizes (rows of each dimension),
+/// dimensions (a record: per dimension its name, kind, levels or cut-points, and size)
+/// and description (the lines R prints for it).
 fn rate_table_record(l: &Long, t: &RateTable) -> Record {
     let mut columns = Record::new();
     for (n, c) in l.names.iter().zip(&l.columns) {
@@ -132,6 +133,7 @@ fn rate_table_record(l: &Long, t: &RateTable) -> Record {
         })
         .collect();
     let levels_of = l.dim_levels(t);
+    let description = describe(l, t.dims(), &levels_of);
     let mut dimensions = Record::new();
     for (((d, k), lv), &size) in t.dims().iter().zip(&l.kinds).zip(levels_of).zip(&sizes) {
         let r = Record::new().with("name", d.name()).with("kind", k.name());
@@ -153,6 +155,63 @@ fn rate_table_record(l: &Long, t: &RateTable) -> Record {
         .with("us_date", l.us_date)
         .with("sizes", ints(&sizes))
         .with("dimensions", dimensions)
+        .with("description", description)
+}
+
+/// Numbers as R's format() shows them together: 7 significant digits, the decimals the
+/// most precise one needs, right-aligned to a common width.
+fn r_format(x: &[f64]) -> Vec<String> {
+    let decimals = |v: f64| -> usize {
+        if v == 0.0 || !v.is_finite() {
+            return 0;
+        }
+        let most = (6 - v.abs().log10().floor() as i64).max(0) as usize;
+        let s = format!("{v:.most$}");
+        let t = if s.contains('.') { s.trim_end_matches('0') } else { &s };
+        t.split_once('.').map_or(0, |(_, f)| f.len())
+    };
+    let d = x.iter().map(|&v| decimals(v)).max().unwrap_or(0);
+    let s: Vec<String> = x.iter().map(|v| format!("{v:.d$}")).collect();
+    let w = s.iter().map(String::len).max().unwrap_or(0);
+    s.iter().map(|s| format!("{s:>w$}")).collect()
+}
+
+/// The lines printed for a rate table: its unit and size, one line per dimension (the
+/// range of its cut-points, ages in years and dates of a table in days, or its levels),
+/// its source (tables with a name) and how ages and follow-up are read.
+fn describe(l: &Long, dims: &[Dimension], levels: &[Vec<String>]) -> Vec<String> {
+    let days = l.unit == TimeUnit::Days;
+    let unit = if days { "day" } else { "person-year" };
+    let title = l.name.as_deref().unwrap_or(&l.source);
+    let mut out = vec![format!("Rate table ({title}): hazards per {unit}, {} cells", l.rate.len())];
+    for ((d, kind), lv) in dims.iter().zip(&l.kinds).zip(levels) {
+        let desc = match d {
+            Dimension::Factor { .. } => format!("{} levels: {}", lv.len(), lv.join(", ")),
+            Dimension::Continuous { cuts, .. } => {
+                let (n, lo, hi) = (cuts.len(), cuts[0], cuts[cuts.len() - 1]);
+                if *kind == Kind::Age {
+                    let y = if days { TimeUnit::Days.year() } else { 1.0 };
+                    let (a, b) = (&r_format(&[lo / y])[0], &r_format(&[hi / y])[0]);
+                    format!("{n} cut-points, {a} to {b} years")
+                } else {
+                    let shown = match days {
+                        true => vec![crate::relsurv::iso_date(lo), crate::relsurv::iso_date(hi)],
+                        false => r_format(&[lo, hi]),
+                    };
+                    let us = if l.us_date { "; US-style (the row changes on the birthday)" } else { "" };
+                    let unit = if days { "" } else { " (decimal years)" };
+                    format!("{n} cut-points, {} to {}{unit}{us}", shown[0], shown[1])
+                }
+            }
+        };
+        out.push(format!("  {:<5} {desc}", d.name()));
+    }
+    if l.name.is_some() {
+        out.push(format!("Source: {}", l.source));
+    }
+    let ages = if days { "to days (x 365.241)" } else { "as years" };
+    out.push(format!("Ages are converted {ages}; follow-up times are in {}.", l.unit.name()));
+    out
 }
 
 fn sex_levels() -> Vec<String> {
@@ -199,6 +258,15 @@ fn calendar_in(unit: TimeUnit, x: &[f64]) -> Vec<f64> {
     }
 }
 
+/// Calendar times `arg` as decimal years: given so, or dates as a record `{days}` (days
+/// since 1970-01-01, as R's Date and numpy's datetime64[D] hold them).
+fn calendar_years<'b>(args: &'b Args, arg: &'static str) -> Result<std::borrow::Cow<'b, [f64]>> {
+    Ok(match args.get(arg) {
+        Some(Arg::Record(r)) => r.nums("days")?.iter().map(|&d| decimal_year(d)).collect(),
+        _ => std::borrow::Cow::Borrowed(args.nums(arg)?),
+    })
+}
+
 /// `rate_table`: from a long table (`age` in years, `year` decimal calendar years,
 /// `sex` a grouping, `rate` hazards per `time_unit`), or, given `ratetable` (a record
 /// as [`rate_table_record`] describes, columns already in the table's unit: e.g. a
@@ -212,7 +280,7 @@ pub fn rate_table(args: &Args) -> Result<Output> {
         let unit = args.option::<TimeUnit>("time_unit")?;
         let rate = args.nums("rate")?;
         let age = args.nums("age")?;
-        let year = args.nums("year")?;
+        let year = &calendar_years(args, "year")?[..];
         let (sex, _) = args.codes("sex")?;
         for (name, len) in [("age", age.len()), ("year", year.len()), ("sex", sex.len())] {
             if len != rate.len() {
@@ -555,7 +623,11 @@ fn person_values(args: &Args, s: &Spec, age_unit: AgeUnit) -> Result<Vec<Vec<f64
     for ((name, kind), levels) in s.names.iter().zip(&s.kinds).zip(&s.levels) {
         out.push(match kind {
             Kind::Age => age_in(s.unit, age_unit, column("age")?),
-            Kind::Calendar => calendar_in(s.unit, column("year")?),
+            Kind::Calendar => {
+                let year = calendar_years(args, "year")?;
+                same_length("year", year.len())?;
+                calendar_in(s.unit, &year)
+            }
             Kind::Factor if name == "sex" => match args.record("sex") {
                 Ok(Some(r)) => {
                     let v = level_codes(r, "sex", None, levels)?;
@@ -734,8 +806,13 @@ pub fn net_survival(args: &Args) -> Result<Output> {
     }
     let method = args.option::<NetMethod>("method")?;
     let mut params = net_params(args, &s)?;
-    if let Some(f) = args.opt_num("fin_date")? {
-        params = params.fin_date(calendar_in(s.unit, &[f])[0]);
+    if args.get("fin_date").is_some() {
+        let f = calendar_years(args, "fin_date")?;
+        if f.len() != 1 {
+            let reason = "must be a single date".into();
+            return Err(Error::InvalidArgument { arg: "fin_date", reason });
+        }
+        params = params.fin_date(calendar_in(s.unit, &f)[0]);
     }
     let fit = params.fit(&s.table, &d)?;
     let k = fit.curves.len();
@@ -755,6 +832,16 @@ fn net_params(args: &Args, s: &Spec) -> Result<crate::relsurv::NetSurvivalParams
         .precision(precision(args, s)?)
         .conf_type(args.option::<ConfType>("conf_type")?)
         .conf_level(args.num_or("conf_level", 0.95)?))
+}
+
+/// The heading the bindings print for a net-survival curve.
+fn net_title(m: NetMethod) -> &'static str {
+    match m {
+        NetMethod::PoharPerme => "Net survival (Pohar-Perme)",
+        NetMethod::Ederer2 => "Relative survival (Ederer II)",
+        NetMethod::Ederer1 => "Relative survival (Ederer I)",
+        NetMethod::Hakulinen => "Relative survival (Hakulinen)",
+    }
 }
 
 /// The record of a net-survival fit (`n` persons per stratum).
@@ -790,6 +877,7 @@ fn net_record(fit: &NetSurvivalFit, n: &[usize], method: NetMethod, s: &Spec) ->
         .with("conf_type", fit.conf_type.name())
         .with("conf_level", fit.conf_level)
         .with("time_unit", s.unit.name())
+        .with("title", net_title(method))
 }
 
 // ---- net survival over parts (hrrstats.dask) ---------------------------------------------
@@ -1034,13 +1122,15 @@ impl Fitted for NetSurvivalFit {
 
 /// `net_survival_test`: `group` (a grouping), optional `strata`, `precision`. Returns
 /// statistic, df, p_value (a chi-square test), score (per group), variance (groups x
-/// groups), n and events per group.
+/// groups), n and events per group, and the title the bindings print.
 pub fn net_survival_test(args: &Args) -> Result<Output> {
     let s = spec(args)?;
     let p = persons(args, &s)?;
     let mut d = net_data(args, &s, &p)?;
+    let mut title = "Log-rank-type test of equal net survival (Pohar-Perme weighting)".to_string();
     if let Some((c, k)) = args.opt_codes("strata")? {
         d = d.with_strata(c, k)?;
+        title += &format!(", stratified ({k} strata)");
     }
     let (g, k) = args.codes("group")?;
     let r = rs_diff(&s.table, &d, g, k, precision(args, &s)?)?;
@@ -1058,9 +1148,11 @@ pub fn net_survival_test(args: &Args) -> Result<Output> {
     };
     let mut rec = test.record();
     rec.push("score", r.score);
-    rec.push("variance", Matrix::square_unnamed(&r.variance, k));
+    // named by the groups' labels, as the binding gave them
+    rec.push("variance", Matrix::square(&r.variance, &args.levels("group")));
     rec.push("n", ints(&n));
     rec.push("events", ev);
+    rec.push("title", title);
     Ok(Output::value(rec))
 }
 
@@ -1068,7 +1160,7 @@ pub fn net_survival_test(args: &Args) -> Result<Output> {
 /// (follow-up intervals in years), `method` ("glm.poi" or "max.lik"), `conf_level`.
 /// Returns coefficients (the coefficient table), coef, se, var, loglik, iterations,
 /// converged, warnings (non-convergence, infinite coefficients), rsadd_coef / rsadd_se (glm.poi: the GLM as rsadd reports it), method, n,
-/// events.
+/// events, and the method's description the bindings print (`title`).
 pub fn excess_hazard_model(args: &Args) -> Result<Output> {
     let s = spec(args)?;
     let p = persons(args, &s)?;
@@ -1110,7 +1202,13 @@ pub fn excess_hazard_model(args: &Args) -> Result<Output> {
         .with("rsadd_se", f.glm_se.clone())
         .with("method", method.name())
         .with("n", status.len())
-        .with("events", status.iter().sum::<f64>());
+        .with("events", status.iter().sum::<f64>())
+        .with("title", match method {
+            ExcessMethod::GlmPoi => "grouped Poisson GLM, Dickman et al. 2004",
+            ExcessMethod::MaxLik => {
+                "maximum likelihood on the individual data, as rsadd(method = \"max.lik\")"
+            }
+        });
     Ok(Output::value(rec))
 }
 
@@ -1314,7 +1412,11 @@ impl IntervalOptions {
             .with("conf_type", self.conf_type.name())
             .with("conf_level", f.fit.conf_level)
             .with("breaks", self.breaks.clone())
-            .with("time_unit", s.unit.name());
+            .with("time_unit", s.unit.name())
+            .with("title", match self.method {
+                IntervalMethod::PoharPerme => "Interval net survival (Pohar-Perme)",
+                IntervalMethod::Ederer2 => "Interval relative survival (Ederer II)",
+            });
         (rec, f)
     }
 }
