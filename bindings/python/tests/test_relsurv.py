@@ -334,3 +334,31 @@ def test_expected_hazard_is_the_slope_of_log_expected_survival():
         np.testing.assert_allclose(h[i], (np.log(s[0]) - np.log(s[1])) / dt, rtol=1e-6)
     with pytest.raises(ValueError, match="argument `time`"):
         us.expected_hazard(age, year, sex, np.array([1.0, -1.0, 2.0]))
+
+
+def test_the_core_matches_sex_labels_to_the_table_levels():
+    # the same lookup and messages as R (rows from 0 here)
+    us = hs.RateTable.builtin("survexp.us")
+    age, dx = [50, 60, 70], np.array(["1990-01-01", "1995-06-01", "2000-03-01"], dtype="datetime64[D]")
+    ref = us.expected_survival(age, dx, ["female", "male", "female"], [365])
+    for sex in (pd.Categorical(["female", "male", "female"]), [2, 1, 2], np.array([2.0, 1.0, 2.0])):
+        pd.testing.assert_frame_equal(us.expected_survival(age, dx, sex, [365]), ref)
+    with pytest.raises(ValueError, match=r'^argument `sex`: value "x" at row 1 is not a sex of the rate '
+                                         r'table \(male, female\)$'):
+        us.expected_survival(age, dx, ["female", "x", "male"], [365])
+    with pytest.raises(ValueError, match=r"^argument `sex`: missing value \(NA\) at row 2$"):
+        us.expected_survival(age, dx, ["female", "male", None], [365])
+    with pytest.raises(ValueError, match=r'^argument `sex`: value "1" at row 0 is not a sex'):
+        us.expected_survival(age, dx, [1, 3, 2], [365])
+
+
+def test_fin_date_must_be_a_single_date_as_in_r():
+    df = hs.example_cohort().iloc[:300]
+    rt = hs.RateTable.from_frame(hs.example_ratetable(), time_unit="days")
+    args = ("time", "status", "age", "year", "sex", rt)
+    with pytest.raises(ValueError, match=r"^argument `fin_date`: must be a single date$"):
+        hs.net_survival(*args, method="hakulinen", data=df,
+                        fin_date=np.array(["2020-01-01", "2021-01-01"], dtype="datetime64[D]"))
+    a = hs.net_survival(*args, method="hakulinen", data=df, fin_date=np.datetime64("2020-01-01"))
+    b = hs.net_survival(*args, method="hakulinen", data=df, fin_date=2020.0)
+    pd.testing.assert_frame_equal(a.table(), b.table())

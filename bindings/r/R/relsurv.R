@@ -1,23 +1,18 @@
 # Relative and net survival (rate tables, expected survival, relsurv's estimators). R
-# resolves columns, sex labels and dates; the core converts units, estimates and lays out
-# every result. A rate table keeps the core's record, sent back on each call (it survives
+# resolves columns and dates; the core matches labels, converts units, estimates and lays
+# out every result. A rate table keeps the core's record, sent back on each call (it survives
 # saveRDS()/readRDS()).
 
 # relsurv's convention for ages in days (for showing a table in days in years)
 DAYS_PER_YEAR <- 365.241
 
-# Calendar time as decimal years (year + (date - Jan 1) / days in that year), from a
-# Date, relsurv's/the date package's 'date' (days since 1960-01-01), POSIXct, or decimal
-# years; the core converts them to the table's unit.
+# Calendar time as the core reads it: decimal years, or dates (a Date, relsurv's/the date
+# package's 'date' (days since 1960-01-01), POSIXct) as days since 1970-01-01, which the
+# core converts to decimal years (year + (date - Jan 1) / days in that year).
 calendar_time <- function(x, arg) {
   if (inherits(x, "date")) x <- as.Date(as.numeric(unclass(x)), origin = "1960-01-01")
   if (inherits(x, "POSIXt")) x <- as.Date(x)
-  if (inherits(x, "Date")) {
-    lt <- as.POSIXlt(x)
-    y <- lt$year + 1900L
-    leap <- (y %% 4L == 0L & y %% 100L != 0L) | y %% 400L == 0L
-    return(y + lt$yday / ifelse(leap, 366, 365))
-  }
+  if (inherits(x, "Date")) return(list(days = as.numeric(x)))
   if (!is.numeric(x)) {
     stop(sprintf("argument `%s` must be a Date, a 'date' or decimal years, not %s", arg,
                  class(x)[1L]), call. = FALSE)
@@ -39,21 +34,12 @@ age_years <- function(x, arg) {
 # record itself (passed back as `ratetable`), and for R's methods its dimensions (name,
 # kind, cuts or levels, size) and long columns.
 new_rate_table <- function(rec) {
-  kinds <- as.character(rec$kinds)
-  dims <- lapply(seq_along(rec$dims), function(k) {
-    d <- list(name = rec$dims[k], kind = kinds[k])
-    col <- rec$long[[k]]
-    if (kinds[k] == "factor") d$levels <- as.character(rec$levels[[rec$dims[k]]]) else
-      d$cuts <- sort(unique(col))
-    d$size <- rec$sizes[k]
-    d
-  })
   us <- isTRUE(rec$us_date)
-  long <- list(names = as.character(rec$dims), continuous = kinds != "factor",
+  long <- list(names = as.character(rec$dims), continuous = rec$kinds != "factor",
                columns = unname(lapply(rec$long, as.double)), rate = rec$rate,
                us_date = if (us) c("year", "age"))
-  structure(list(rec = rec, dims = dims, long = long, time_unit = rec$time_unit,
-                 source = rec$source, us_date = us, name = rec$name),
+  structure(list(rec = rec, dims = unname(rec$dimensions), long = long,
+                 time_unit = rec$time_unit, source = rec$source, us_date = us, name = rec$name),
             class = "hrr_ratetable")
 }
 
@@ -76,61 +62,17 @@ as_rate_table.hrr_ratetable <- function(x, ...) x
 
 as_rate_table.data.frame <- function(x, ...) rate_table(x, ...)
 
-# A survival/relsurv `ratetable` (hazards per day): dimensions of type 1 (factor),
-# 2 (continuous: age in days), 3 (calendar date) and 4 (US-style calendar date: the
-# calendar row changes on the birthday, as survexp.us). There must be an age and a year
-# dimension; every other dimension must be a factor (sex, and e.g. race of
-# survexp.usr: persons' values of a factor other than sex are read from the column of
-# `data` with its name).
+# A survival/relsurv `ratetable` (hazards per day): its attributes, checked and laid
+# out by the core (see survival_long in hrrstats_core::api::relsurv). Persons' values of
+# a factor other than sex (e.g. race of survexp.usr) are read from the column of `data`
+# with its name.
 as_rate_table.ratetable <- function(x, ...) {
   a <- attributes(x)
-  ids <- a$dimid %||% names(dimnames(x))
-  bad <- function(fmt, ...) {
-    stop(sprintf(paste0("argument `x`: ", fmt), ...), call. = FALSE)
-  }
-  if (is.null(ids) || length(ids) != length(dim(x)) || is.null(a$cutpoints)) {
-    bad("not a survival rate table (no dimid/dimnames or cutpoints)")
-  }
-  # older tables have only `factor`: 1 factor, 0 continuous, > 1 US-style
-  fac <- as.numeric(a$factor)
-  type <- as.numeric(a$type %||% ifelse(fac == 1, 1, ifelse(fac > 1, 4, 2)))
-  if (!all(type %in% 1:4)) bad("unknown dimension type %s", type[!type %in% 1:4][1L])
-  if (!all(c("age", "year") %in% ids) || anyDuplicated(ids)) {
-    bad("the dimensions must include age and year, each once (this table has %s)",
-        paste(ids, collapse = ", "))
-  }
-  kinds <- ifelse(type == 1, "factor", ifelse(type >= 3 | ids == "year", "calendar", "age"))
-  levels <- stats::setNames(list(), character())
-  idx <- lapply(seq_along(ids), function(k) {
-    m <- dim(x)[k]
-    if (kinds[k] == "factor") {
-      if (ids[k] %in% c("age", "year")) {
-        bad("dimension `%s` is a factor; it must be continuous", ids[k])
-      }
-      levels[[ids[k]]] <<- dimnames(x)[[k]] %||% as.character(seq_len(m))
-      return(seq_len(m) - 1)
-    }
-    if (!ids[k] %in% c("age", "year")) {
-      bad("dimension `%s` is continuous; only age and year may be", ids[k])
-    }
-    if (kinds[k] == "calendar" && ids[k] != "year") {
-      bad("dimension `%s` is a date; only year may be", ids[k])
-    }
-    cuts <- a$cutpoints[[k]]
-    # calendar cut-points as days since 1960-01-01 ('date', Date, or plain day numbers)
-    cuts <- if (kinds[k] == "calendar" && inherits(cuts, "Date")) as.numeric(cuts) + 3653 else
-      as.numeric(unclass(cuts))
-    if (length(cuts) != m) {
-      bad("dimension `%s` has %d rows but %d cut-points", ids[k], m, length(cuts))
-    }
-    cuts
-  })
-  g <- expand.grid(lapply(dim(x), seq_len), KEEP.OUT.ATTRS = FALSE)
-  long <- stats::setNames(lapply(seq_along(ids), function(k) as.double(idx[[k]][g[[k]]])), ids)
-  spec <- list(time_unit = "days", dims = ids, kinds = kinds, long = long, levels = levels,
-               rate = as.numeric(x), us_date = any(type == 4),
-               source = "as_rate_table() from a survival rate table")
-  new_rate_table(hrr_call("rate_table", list(ratetable = spec))$value)
+  # calendar cut-points as days since 1960-01-01 ('date', Date, or plain day numbers)
+  cuts <- lapply(a$cutpoints, function(c) as.numeric(unclass(c)) + 3653 * inherits(c, "Date"))
+  new_rate_table(hrr_call("rate_table", list(survival = list(
+    dim = dim(x), dimid = a$dimid %||% names(dimnames(x)), levels = unname(dimnames(x)),
+    cutpoints = unname(cuts), type = a$type, factor = a$factor, rate = as.numeric(x))))$value)
 }
 
 # A rate table shipped with hrrstats (in days; sex "male", "female").
@@ -143,13 +85,11 @@ builtin_rate_table <- function(name = "survexp.us") {
 
 # The synthetic population table behind hrrstats' example cohort (hazards per day).
 example_ratetable <- function() {
-  t <- hrr_call("example_ratetable", list())$value
-  rt <- rate_table(t, time_unit = "days")
-  rt$source <- rt$rec$source <- paste(
-    "example_ratetable(): synthetic Gompertz population mortality",
-    "(per year 5e-5 exp(0.092 age), women 0.7 times men)")
-  rt$name <- rt$rec$name <- "example"
-  rt
+  rec <- rate_table(hrr_call("example_ratetable", list())$value, time_unit = "days")$rec
+  rec$source <- paste("example_ratetable(): synthetic Gompertz population mortality",
+                      "(per year 5e-5 exp(0.092 age), women 0.7 times men)")
+  rec$name <- "example"
+  new_rate_table(hrr_call("rate_table", list(ratetable = rec))$value)
 }
 
 as.data.frame.hrr_ratetable <- function(x, row.names = NULL, optional = FALSE, ...) {
@@ -166,77 +106,37 @@ as.data.frame.hrr_ratetable <- function(x, row.names = NULL, optional = FALSE, .
   as.data.frame(out, row.names = row.names, stringsAsFactors = FALSE)
 }
 
+# The core's description of the table.
 print.hrr_ratetable <- function(x, ...) {
-  cat(sprintf("Rate table (%s): hazards per %s, %d cells\n", x$name %||% x$source,
-              if (x$time_unit == "days") "day" else "person-year", length(x$long$rate)))
-  for (d in x$dims) {
-    desc <- switch(d$kind,
-      factor = sprintf("%d levels: %s", length(d$levels), paste(d$levels, collapse = ", ")),
-      age = {
-        r <- range(d$cuts)
-        if (x$time_unit == "days") r <- r / DAYS_PER_YEAR
-        sprintf("%d cut-points, %s to %s years", length(d$cuts), format(r[1L]), format(r[2L]))
-      },
-      calendar = {
-        r <- range(d$cuts)
-        shown <- if (x$time_unit == "days") format(as.Date(r, origin = "1960-01-01")) else format(r)
-        sprintf("%d cut-points, %s to %s%s%s", length(d$cuts), shown[1L], shown[2L],
-                if (x$time_unit == "days") "" else " (decimal years)",
-                if (isTRUE(x$us_date)) "; US-style (the row changes on the birthday)" else "")
-      })
-    cat(sprintf("  %-5s %s\n", d$name, desc))
-  }
-  if (!is.null(x$name)) cat("Source: ", x$source, "\n", sep = "")
-  cat(sprintf("Ages are converted %s; follow-up times are in %s.\n",
-              if (x$time_unit == "days") "to days (x 365.241)" else "as years",
-              x$time_unit))
+  rec <- check_rate_table(x)$rec
+  # a record saved by an earlier version has none: the core reads it again
+  if (is.null(rec$description)) rec <- hrr_call("rate_table", list(ratetable = rec))$value
+  cat(rec$description, sep = "\n")
   invisible(x)
 }
 
 # The persons' values at diagnosis as the core reads them: age (years, or days with
-# age_unit = "days"), year (decimal years), sex (codes 0.. of the table's levels) and,
-# for a factor dimension other than sex (e.g. race of survexp.usr), `factors`: its
-# codes, read from the column of `data` with its name. `sex` labels are matched to the
-# table's levels; numeric sex codes that are not labels of the table are taken as level
-# positions (1, 2, ...), as survival does.
+# age_unit = "days"), year (decimal years), sex and, for a factor dimension other than
+# sex (e.g. race of survexp.usr), `factors`: the column of `data` with its name. The
+# core matches the factors' labels to the table's levels.
 rate_values <- function(ratetable, age, year, sex, data, age_unit = "years") {
-  out <- list(ratetable = ratetable$rec, age_unit = age_unit)
-  factors <- list()
-  for (d in ratetable$dims) {
-    switch(d$kind,
-      age = out$age <- age_years(column_of(age, "age", data), "age"),
-      calendar = out$year <- calendar_time(column_of(year, "year", data), "year"),
-      factor = if (d$name == "sex") {
-        out$sex <- sex_codes(column_of(sex, "sex", data), d$levels)
-      } else {
-        if (is.null(data) || !d$name %in% names(data)) {
-          stop(sprintf(paste0("the rate table has a dimension `%s` (%s): `data` needs a ",
-                              "column `%s`"), d$name, paste(d$levels, collapse = ", "), d$name),
-               call. = FALSE)
-        }
-        factors[[d$name]] <- sex_codes(data[[d$name]], d$levels, d$name)
-      })
-  }
-  if (length(factors)) out$factors <- factors
+  rec <- ratetable$rec
+  out <- list(ratetable = rec, age_unit = age_unit,
+              age = age_years(column_of(age, "age", data), "age"),
+              year = calendar_time(column_of(year, "year", data), "year"))
+  if ("sex" %in% rec$dims) out$sex <- label_column(column_of(sex, "sex", data))
+  others <- setdiff(rec$dims[rec$kinds == "factor"], "sex")
+  out$factors <- lapply(data[intersect(others, names(data))], label_column)
   out
 }
 
-sex_codes <- function(s, levels, arg = "sex") {
-  code <- match(as.character(s), levels)
-  if (is.numeric(s) && anyNA(code[!is.na(s)]) &&
-      all(s[!is.na(s)] %in% seq_along(levels)) && !any(levels %in% as.character(s))) {
-    code <- match(s, seq_along(levels))
-  }
-  if (anyNA(code)) {
-    row <- which(is.na(code))[1L]
-    what <- if (arg == "sex") "argument `sex`" else sprintf("column `%s` of `data`", arg)
-    if (is.na(s[row])) stop(sprintf("%s: missing value (NA) at row %d", what, row), call. = FALSE)
-    stop(sprintf("%s: value \"%s\" at row %d is not a %s of the rate table (%s)",
-                 what, as.character(s[row]), row,
-                 if (arg == "sex") "sex" else sprintf("level of `%s`", arg),
-                 paste(levels, collapse = ", ")), call. = FALSE)
-  }
-  as.double(code - 1L)
+# A factor column as the core matches it against a rate table's levels: numbers as they
+# are, anything else as labels and each row's position among them (NA where missing).
+label_column <- function(x) {
+  if (is.numeric(x)) return(list(values = as.double(x)))
+  x <- as.character(x)
+  labels <- unique(x[!is.na(x)])
+  list(codes = match(x, labels) - 1, labels = labels)
 }
 
 check_rate_table <- function(ratetable) {
@@ -245,18 +145,9 @@ check_rate_table <- function(ratetable) {
     stop("argument `ratetable` must be a rate table from rate_table() or as_rate_table()",
          call. = FALSE)
   }
+  # saved by hrrstats before the core kept the table's record: rebuilt from its columns
   if (is.null(ratetable$rec)) {
-    # saved by hrrstats before the core kept the table's record: rebuilt from its columns
-    l <- ratetable$long
-    fac <- !l$continuous
-    levels <- stats::setNames(lapply(ratetable$dims[fac], `[[`, "levels"), l$names[fac])
-    spec <- list(time_unit = ratetable$time_unit, dims = l$names,
-                 kinds = vapply(ratetable$dims, `[[`, "", "kind"),
-                 long = stats::setNames(l$columns, l$names), levels = levels, rate = l$rate,
-                 us_date = !is.null(l$us_date), source = ratetable$source)
-    rec <- hrr_call("rate_table", list(ratetable = spec))$value
-    rec$name <- ratetable$name
-    ratetable <- new_rate_table(rec)
+    ratetable <- new_rate_table(hrr_call("rate_table", list(ratetable = unclass(ratetable)))$value)
   }
   ratetable
 }
@@ -298,10 +189,7 @@ net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "y
   cols <- relsurv_columns(formula, data, ratetable, age, year, sex, "net_survival")
   st <- cols$all_rhs
   levels <- if (is.null(st)) "all" else st$levels
-  fin <- if (is.null(fin_date)) NULL else calendar_time(fin_date, "fin_date")
-  if (!is.null(fin) && length(fin) != 1L) {
-    stop("argument `fin_date` must be a single date", call. = FALSE)
-  }
+  fin <- if (!is.null(fin_date)) calendar_time(fin_date, "fin_date")
   inputs <- c(cols$args, list(strata = as_grouping(st), method = method,
                               precision = precision, conf_type = conf_type,
                               conf_level = conf_level, fin_date = fin))
@@ -310,7 +198,7 @@ net_survival <- function(formula, data = NULL, ratetable, age = "age", year = "y
   fit <- c(as.list(tab[NETSURV_COLUMNS]), list(
     strata_levels = levels, has_strata = !is.null(st),
     n = stats::setNames(out$value$n, levels), events = stats::setNames(out$value$events, levels),
-    method = method, conf_type = conf_type, conf_level = conf_level,
+    method = method, conf_type = conf_type, conf_level = conf_level, title = out$value$title,
     time_unit = ratetable$time_unit, call = call, ptr = out$fit, inputs = inputs))
   class(fit) <- "hrr_netsurv"
   fit
@@ -340,13 +228,6 @@ check_times <- function(times, what = "") {
 }
 
 
-netsurv_label <- function(method) {
-  switch(method, "pohar-perme" = , pp = "Net survival (Pohar-Perme)",
-         ederer2 = , e2 = "Relative survival (Ederer II)",
-         ederer1 = , e1 = "Relative survival (Ederer I)",
-         hakulinen = "Relative survival (Hakulinen)", method)
-}
-
 as.data.frame.hrr_netsurv <- function(x, row.names = NULL, optional = FALSE, ...) {
   data.frame(unclass(x)[NETSURV_COLUMNS], row.names = row.names)
 }
@@ -362,7 +243,7 @@ summary.hrr_netsurv <- function(object, times = NULL, ...) {
   tab <- if (is.null(times)) as.data.frame(object) else netsurv_at(object, times)
   structure(list(table = tab, times = !is.null(times), has_strata = object$has_strata,
                  method = object$method, conf_level = object$conf_level, call = object$call,
-                 time_unit = object$time_unit),
+                 time_unit = object$time_unit, title = object$title),
             class = "summary.hrr_netsurv")
 }
 
@@ -372,7 +253,7 @@ as.data.frame.summary.hrr_netsurv <- function(x, row.names = NULL, optional = FA
 
 print.summary.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   print_call(x)
-  cat(netsurv_label(x$method), "; time in ", x$time_unit, "\n\n", sep = "")
+  cat(x$title, "; time in ", x$time_unit, "\n\n", sep = "")
   cols <- setdiff(names(x$table), c("strata", if (x$times) "n_risk"))
   print_blocks(x$table, "strata", cols, x$conf_level, x$has_strata, digits, ...)
   invisible(x)
@@ -393,7 +274,7 @@ print_final <- function(x, tab, levels, header, digits, ...) {
 
 print.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   print_call(x)
-  cat(netsurv_label(x$method), "; time in ", x$time_unit, "\n", sep = "")
+  cat(x$title, "; time in ", x$time_unit, "\n", sep = "")
   last <- last_row(x$strata, length(x$strata_levels))
   print_final(x, cbind(n = x$n, events = x$events, last_time = x$time[last],
                        survival = x$survival[last], x$lower[last], x$upper[last]),
@@ -554,14 +435,11 @@ net_survival_test <- function(formula, data = NULL, ratetable, age = "age", year
   v <- hrr_call("net_survival_test", c(cols$args, list(
     group = as_grouping(g), strata = as_grouping(st),
     precision = precision)))$value
-  variance <- v$variance
-  dimnames(variance) <- list(g$levels, g$levels)
   structure(list(
     statistic = c(Chisq = v$statistic), df = v$df, p_value = v$p_value, p.value = v$p_value,
-    score = stats::setNames(v$score, g$levels), variance = variance, groups = g$levels,
+    score = stats::setNames(v$score, g$levels), variance = v$variance, groups = g$levels,
     n = stats::setNames(v$n, g$levels), n_event = stats::setNames(v$events, g$levels),
-    method = paste0("Log-rank-type test of equal net survival (Pohar-Perme weighting)",
-                    if (!is.null(st)) sprintf(", stratified (%d strata)", length(st$levels))),
+    method = v$title,
     data.name = label_of(formula), time_unit = ratetable$time_unit, call = call
   ), class = "hrr_netsurv_test")
 }
@@ -623,20 +501,13 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
     # glm.poi: the grouped GLM as rsadd reports it (glm's default stopping rule)
     rsadd_coefficients = by_term(v$rsadd_coef), rsadd_se = by_term(v$rsadd_se),
     coef_table = coef_table, covariates = colnames(X), breaks = as.double(breaks),
-    n = length(time), nevent = v$events, method = v$method,
+    n = length(time), nevent = v$events, method = v$method, title = v$title,
     time_unit = ratetable$time_unit, formula = formula, call = call
   ), class = "hrr_excess")
 }
 
-excess_method_label <- function(method) {
-  switch(method %||% "glm.poi",
-         glm.poi = "grouped Poisson GLM, Dickman et al. 2004",
-         max.lik = "maximum likelihood on the individual data, as rsadd(method = \"max.lik\")",
-         method)
-}
-
 print.hrr_excess <- function(x, digits = max(1L, getOption("digits") - 3L), ...) {
-  show_call(x$call, paste0("\nExcess-hazard model (", excess_method_label(x$method), ")\n\n"))
+  show_call(x$call, paste0("\nExcess-hazard model (", x$title, ")\n\n"))
   print(signif(coef_matrix_of(x$coef_table, "Pr(>|z|)"), digits), ...)
   cat(sprintf("\nn= %d, number of events= %s; log-likelihood %s\n", x$n, format(x$nevent),
               format(x$loglik, digits = digits + 3L)))
@@ -648,13 +519,13 @@ summary.hrr_excess <- function(object, ...) {
                  n = object$n, nevent = object$nevent, loglik = object$loglik,
                  iterations = object$iterations, converged = object$converged,
                  breaks = object$breaks, covariates = object$covariates,
-                 method = object$method %||% "glm.poi"),
+                 method = object$method %||% "glm.poi", title = object$title),
             class = "summary.hrr_excess")
 }
 
 print.summary.hrr_excess <- function(x, digits = max(getOption("digits") - 3L, 3L),
                                      signif.stars = getOption("show.signif.stars"), ...) {
-  show_call(x$call, paste0("\n  ", excess_method_label(x$method), "\n"))
+  show_call(x$call, paste0("\n  ", x$title, "\n"))
   cat(sprintf("  n= %d, number of events= %s\n", x$n, format(x$nevent)))
   cat(sprintf("  follow-up intervals (years): %s\n\n", paste(x$breaks, collapse = ", ")))
   stats::printCoefmat(coef_matrix_of(x$coefficients, "Pr(>|z|)"), digits = digits,
@@ -709,7 +580,7 @@ interval_net_survival <- function(formula, data = NULL, ratetable, age = "age", 
     table = labelled(v$table, "group", levels), groups = levels, has_groups = !is.null(g),
     n = stats::setNames(v$n, levels), events = stats::setNames(v$events, levels),
     breaks = as.double(breaks),
-    method = v$method, pp_weight = v$pp_weight, conf_type = v$conf_type,
+    method = v$method, pp_weight = v$pp_weight, conf_type = v$conf_type, title = v$title,
     conf_level = conf_level, time_unit = ratetable$time_unit, call = call,
     ptr = out$fit, inputs = inputs
   ), class = "hrr_interval_netsurv")
@@ -730,11 +601,6 @@ popepi_names <- function(t) {
 
 interval_ptr <- function(x) {
   fit_ptr(x, function() hrr_call("interval_net_survival", x$inputs))
-}
-
-interval_label <- function(method) {
-  switch(method, "pohar-perme" = "Interval net survival (Pohar-Perme)",
-         ederer2 = "Interval relative survival (Ederer II)", method)
 }
 
 # One row per group and interval, the core's columns (`popepi_names = TRUE`: the
@@ -762,7 +628,7 @@ summary.hrr_interval_netsurv <- function(object, times = NULL, ...) {
   } else interval_at(object, times)
   structure(list(table = tab, times = !is.null(times), has_groups = object$has_groups,
                  method = object$method, conf_type = object$conf_type,
-                 conf_level = object$conf_level, call = object$call),
+                 conf_level = object$conf_level, call = object$call, title = object$title),
             class = "summary.hrr_interval_netsurv")
 }
 
@@ -771,7 +637,7 @@ as.data.frame.summary.hrr_interval_netsurv <- as.data.frame.summary.hrr_netsurv
 print.summary.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L),
                                                ...) {
   print_call(x)
-  cat(interval_label(x$method), "; times in years; ", x$conf_type, " limits\n\n", sep = "")
+  cat(x$title, "; times in years; ", x$conf_type, " limits\n\n", sep = "")
   t <- x$table
   print_blocks(t, "group", setdiff(names(t), "group"), x$conf_level, x$has_groups, digits, ...)
   invisible(x)
@@ -779,7 +645,7 @@ print.summary.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("di
 
 print.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   print_call(x)
-  cat(interval_label(x$method), ", life table with ", length(x$breaks) - 1L,
+  cat(x$title, ", life table with ", length(x$breaks) - 1L,
       " intervals to ", format(x$breaks[length(x$breaks)]), " years",
       if (x$method == "pohar-perme") paste0(" (", x$pp_weight, " weights)"), "\n", sep = "")
   tb <- x$table

@@ -52,6 +52,17 @@ pub enum Error {
         inner: Box<Error>,
         labels: Vec<(String, String)>,
     },
+    /// A label (or a missing value: `label` None) that is not a level of a rate table's
+    /// factor dimension: in argument `arg` (e.g. `sex`), or in its `column` (a column of
+    /// `data` named as the dimension).
+    #[error("{}", self.message(0))]
+    UnknownLevel {
+        arg: &'static str,
+        column: Option<String>,
+        row: usize,
+        label: Option<String>,
+        levels: Vec<String>,
+    },
 }
 
 /// " (value v)" for a value worth showing; nothing for NaN (the problem says it).
@@ -124,6 +135,20 @@ impl Error {
                 }
                 m
             }
+            Error::UnknownLevel { arg, column, row, label, levels } => {
+                let (who, what) = match column {
+                    None => (format!("argument `{arg}`"), arg.to_string()),
+                    Some(c) => (format!("column `{c}` of `{arg}`"), format!("level of `{c}`")),
+                };
+                match label {
+                    None => format!("{who}: missing value (NA) at row {}", row + row_base),
+                    Some(l) => format!(
+                        "{who}: value \"{l}\" at row {} is not a {what} of the rate table ({})",
+                        row + row_base,
+                        levels.join(", ")
+                    ),
+                }
+            }
         }
     }
 
@@ -153,6 +178,7 @@ impl Error {
             | Error::InvalidArgument { arg, .. }
             | Error::Data { arg, .. } => arg,
             Error::Interrupted => "",
+            Error::UnknownLevel { arg, .. } => arg,
         }
     }
 
@@ -178,6 +204,13 @@ impl Error {
                 inner: Box::new(inner.with_row_map(rows)),
                 labels,
             },
+            Error::UnknownLevel { arg, column, row, label, levels } => Error::UnknownLevel {
+                arg,
+                column,
+                row: map(row),
+                label,
+                levels,
+            },
             other => other,
         }
     }
@@ -195,7 +228,9 @@ impl Error {
     /// The offending row (0-based), if one row is at fault.
     pub fn row(&self) -> Option<usize> {
         match self {
-            Error::InvalidValue { row, .. } | Error::InvalidCell { row, .. } => Some(*row),
+            Error::InvalidValue { row, .. }
+            | Error::InvalidCell { row, .. }
+            | Error::UnknownLevel { row, .. } => Some(*row),
             Error::Relabelled { inner, .. } => inner.row(),
             _ => None,
         }

@@ -26,14 +26,24 @@ __all__ = ["icss_group", "RateTable", "net_survival", "NetSurvival", "net_surviv
 
 
 def _calendar(x, name, data=None):
-    """Calendar time as decimal years (dates converted; numbers are decimal years)."""
+    """Calendar time as the core reads it: decimal years, or dates as days since
+    1970-01-01 (which the core converts to decimal years)."""
     a = column(x, name, data, dates=True)
     if np.issubdtype(a.dtype, np.datetime64):
-        d = pd.DatetimeIndex(a)
-        start = pd.to_datetime(d.year.astype(str) + "-01-01")
-        length = np.where(d.is_leap_year, 366.0, 365.0)
-        return np.ascontiguousarray(d.year + (d - start).days / length, dtype=np.float64)
+        d = a.astype("datetime64[D]")
+        return {"days": np.where(np.isnat(d), np.nan, d.astype(np.int64))}
     return floats(a, name)
+
+
+def _labels(x, name, data):
+    """A factor column as the core matches it against a rate table's levels: numbers as
+    they are, anything else as labels and each row's position among them (NaN where
+    missing)."""
+    a = column(x, name, data, dates=True)
+    if a.dtype.kind in "iuf":
+        return {"values": floats(a, name)}
+    pos, labels = pd.factorize(a)
+    return {"codes": np.where(pos < 0, np.nan, pos), "labels": [str(v) for v in labels]}
 
 
 def _grouping(x, name, data, n, default=None):
@@ -92,19 +102,9 @@ class RateTable:
 
     def _persons(self, age, year, sex, data):
         """The persons' values as the core reads them: age (years), year (decimal
-        years), sex (codes of the table's sex levels)."""
-        sx = column(sex, "sex", data)
-        lookup = {v: k for k, v in enumerate(self.sex_levels)}
-        lookup.update({str(v): k for k, v in enumerate(self.sex_levels) if str(v) not in lookup})
-        try:
-            s = np.array([lookup[v] if v in lookup else lookup[str(v)] for v in sx],
-                         dtype=np.float64)
-        except (KeyError, TypeError) as e:
-            bad = next(i for i, v in enumerate(sx) if v not in lookup and str(v) not in lookup)
-            raise ValueError(f"argument `sex`: value {sx[bad]!r} at row {bad} is not a sex of the "
-                             f"rate table ({self.sex_levels})") from e
+        years), sex (matched to the table's levels by the core)."""
         return {"ratetable": self._rec, "age": floats(age, "age", data),
-                "year": _calendar(year, "year", data), "sex": s}
+                "year": _calendar(year, "year", data), "sex": _labels(sex, "sex", data)}
 
     def expected_survival(self, age, year, sex, times, data=None, age_unit="years"):
         """Expected (population) survival of each person at ``times`` after diagnosis, by exact
@@ -414,7 +414,7 @@ def net_survival(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayL
     args = _inputs(ratetable, time, event, age, year, sex, data)
     args["strata"], levels = _grouping(strata, "strata", data, len(args["time"]), ["all"])
     if fin_date is not None:
-        args["fin_date"] = float(_calendar(np.atleast_1d(fin_date), "fin_date")[0])
+        args["fin_date"] = _calendar(np.atleast_1d(fin_date), "fin_date")
     with _quiet(quiet):
         res, fit = call("net_survival", {**args, "method": method, "precision": precision,
                                          "conf_type": conf_type, "conf_level": conf_level})

@@ -779,3 +779,89 @@ test_that("expected_hazard() is the slope of -log survexp within a cell (the bha
   expect_error(expected_hazard(us, age = age, year = year, sex = sex, time = c(1, -1, 2)),
                "argument `time`")
 })
+
+test_that("the core matches sex labels to the table's levels (the same messages as Python)", {
+  us <- builtin_rate_table("survexp.us")
+  p <- data.frame(age = c(50, 60, 70), dx = as.Date(c("1990-01-01", "1995-06-01", "2000-03-01")),
+                  sex = c("female", "male", "female"))
+  ref <- expected_survival(us, p, year = "dx", times = 365)
+  # a factor, or the levels' positions 1, 2 (as survival), give the same
+  expect_identical(expected_survival(us, transform(p, sex = factor(sex)), year = "dx",
+                                     times = 365), ref)
+  expect_identical(expected_survival(us, transform(p, sex = c(2, 1, 2)), year = "dx",
+                                     times = 365), ref)
+  rs_error(expected_survival(us, transform(p, sex = c("female", "x", "male")), year = "dx",
+                             times = 365),
+           "^argument `sex`: value \"x\" at row 2 is not a sex of the rate table \\(male, female\\)$")
+  rs_error(expected_survival(us, transform(p, sex = c("female", "male", NA)), year = "dx",
+                             times = 365), "^argument `sex`: missing value \\(NA\\) at row 3$")
+  rs_error(expected_survival(us, transform(p, sex = c(1, 3, 2)), year = "dx", times = 365),
+           "^argument `sex`: value \"1\" at row 1 is not a sex")
+})
+
+test_that("a survival ratetable's attributes are checked by the core, naming `x`", {
+  rt <- survival::survexp.us
+  bad <- function(edit) {
+    x <- rt
+    attributes(x) <- edit(attributes(x))
+    x
+  }
+  rs_error(as_rate_table(bad(function(a) { a$cutpoints <- NULL; a })),
+           "^argument `x`: not a survival rate table \\(no dimid/dimnames or cutpoints\\)$")
+  rs_error(as_rate_table(bad(function(a) { a$type[1] <- 7; a })),
+           "^argument `x`: unknown dimension type 7$")
+  rs_error(as_rate_table(bad(function(a) { names(a$dimnames)[3] <- "age"; a })),
+           "must include age and year, each once \\(this table has age, sex, age\\)")
+  rs_error(as_rate_table(bad(function(a) { a$type[1] <- 1; a })),
+           "^argument `x`: dimension `age` is a factor; it must be continuous$")
+  rs_error(as_rate_table(bad(function(a) { a$cutpoints[[1]] <- a$cutpoints[[1]][-1]; a })),
+           "^argument `x`: dimension `age` has 110 rows but 109 cut-points$")
+  usr <- as_rate_table(survival::survexp.usr)
+  expect_identical(usr$dims[[3]]$levels, c("white", "black"))
+  expect_identical(usr$dims[[3]]$size, 2L)
+  expect_identical(usr$dims[[1]]$cuts, as.numeric(attr(survival::survexp.usr, "cutpoints")[[1]]))
+})
+
+test_that("print() shows the core's description, also of a record saved without one", {
+  y <- rate_table(data.frame(age = rep(c(0, 50.5), 2), year = rep(c(1990.25, 2000), each = 2),
+                             sex = "m", rate = c(1, 2, 3, 4) / 1000), time_unit = "years")
+  shown <- c("Rate table (rate_table() from a long table): hazards per person-year, 4 cells",
+             "  age   2 cut-points, 0 to 50.5 years",
+             "  year  2 cut-points, 1990.25 to 2000.00 (decimal years)",
+             "  sex   1 levels: m",
+             "Ages are converted as years; follow-up times are in years.")
+  expect_identical(capture.output(print(y)), shown)
+  us <- builtin_rate_table()
+  old <- us
+  old$rec$description <- NULL
+  expect_identical(capture.output(print(old)), capture.output(print(us)))
+  expect_identical(capture.output(print(us))[3],
+                   paste("  year  75 cut-points, 1940-01-01 to 2014-01-01; US-style (the row",
+                         "changes on the birthday)"))
+})
+
+test_that("printed titles come from the core (one text per method, also for aliases)", {
+  d <- example_cohort()[1:400, ]
+  rt <- example_ratetable()
+  shows <- function(x, line) expect_true(line %in% capture.output(print(x)), label = line)
+  for (m in list(c("pp", "Net survival (Pohar-Perme)"), c("e2", "Relative survival (Ederer II)"),
+                 c("ederer1", "Relative survival (Ederer I)"))) {
+    fit <- net_survival(Surv(time, status) ~ 1, d, rt, method = m[1])
+    shows(fit, paste0(m[2], "; time in days"))
+    shows(summary(fit, times = 365), paste0(m[2], "; time in days"))
+  }
+  fit <- interval_net_survival(Surv(time, status) ~ 1, d, rt, breaks = 0:3, method = "ederer2")
+  shows(fit, "Interval relative survival (Ederer II), life table with 3 intervals to 3 years")
+  shows(summary(fit), "Interval relative survival (Ederer II); times in years; log-log limits")
+  t <- net_survival_test(Surv(time, status) ~ sex + strata(stage), d, rt)
+  expect_identical(t$method, paste("Log-rank-type test of equal net survival (Pohar-Perme",
+                                   "weighting), stratified (4 strata)"))
+  e <- excess_hazard_model(Surv(time, status) ~ sex, d, rt, breaks = c(0, 1, 3),
+                           method = "max.lik")
+  expect_output(print(e), paste("Excess-hazard model (maximum likelihood on the individual data,",
+                                "as rsadd(method = \"max.lik\"))"), fixed = TRUE)
+  expect_output(print(summary(e)), "  maximum likelihood on the individual data", fixed = TRUE)
+  rs_error(net_survival(Surv(time, status) ~ 1, d, rt, method = "hakulinen",
+                        fin_date = as.Date(c("2020-01-01", "2021-01-01"))),
+           "^argument `fin_date`: must be a single date$")
+})

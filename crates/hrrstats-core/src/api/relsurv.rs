@@ -9,9 +9,10 @@
 //! times as decimal years, follow-up `breaks` in years; a table in days converts them
 //! (ages x 365.241 as relsurv, calendar years to days since 1960-01-01).
 //!
-//! Persons' values: `age`, `year`, `sex` (codes `0..k` of the table's sex levels, the
-//! binding having matched the labels) and, for further factor dimensions of the table
-//! (e.g. race), `factors`: a record of code columns named as the dimensions.
+//! Persons' values: `age`, `year`, `sex` and, for further factor dimensions of the table
+//! (e.g. race), `factors`: a record of columns named as the dimensions. A factor column
+//! is a record of the host's labels (see [`level_codes`]), matched here against the
+//! table's levels, or plain codes `0..k` of the levels.
 
 use super::{no_such, Fitted, Output};
 use crate::data::Covariates;
@@ -20,7 +21,7 @@ use crate::inference::{CoefTable, TestResult, WaldDist};
 use crate::options::OptionEnum;
 use crate::protocol::{ints, Arg, Args, Matrix, Record, Table, Value};
 use crate::relsurv::{
-    crude_probabilities_by_stratum, days_since_1960, excess_hazard_glm, excess_hazard_ml,
+    crude_probabilities_by_stratum, days_since_1960, decimal_year, excess_hazard_glm, excess_hazard_ml,
     icss_weights, net_survival_test as rs_diff, AgeUnit, Dimension, ExcessMethod, IntervalMethod,
     IntervalSurvival, IntervalSurvivalFit, IntervalTable, NetMethod, NetSurvival,
     NetSurvivalData, NetSurvivalFit, PpWeight, RateTable, StandardWeights, TimeUnit,
@@ -63,6 +64,8 @@ pub(super) struct Spec {
     pub(super) unit: TimeUnit,
     pub(super) names: Vec<String>,
     pub(super) kinds: Vec<Kind>,
+    /// The labels of each factor dimension (empty for the others).
+    levels: Vec<Vec<String>>,
 }
 
 /// The long form of a rate table (columns in the table's unit).
@@ -79,6 +82,21 @@ struct Long {
 }
 
 impl Long {
+    /// The labels of each dimension of `t` (empty for continuous ones): those given, else
+    /// "1", "2", ...
+    fn dim_levels(&self, t: &RateTable) -> Vec<Vec<String>> {
+        let given = |n: &str| self.levels.iter().find(|(m, _)| m == n).map(|(_, l)| l.clone());
+        t.dims()
+            .iter()
+            .map(|d| match d {
+                Dimension::Factor { name, levels } => {
+                    given(name).unwrap_or_else(|| (1..=*levels).map(|i| i.to_string()).collect())
+                }
+                Dimension::Continuous { .. } => Vec::new(),
+            })
+            .collect()
+    }
+
     fn build(&self) -> Result<RateTable> {
         let cont: Vec<bool> = self.kinds.iter().map(|k| *k != Kind::Factor).collect();
         let cols: Vec<&[f64]> = self.columns.iter().map(|c| &c[..]).collect();
@@ -94,7 +112,9 @@ impl Long {
 /// The record a binding keeps for a rate table: name (built-in tables), source,
 /// time_unit, dims, kinds ("age", "calendar", "factor"), long (a record of the long
 /// columns in the table's unit: cut-points, factor codes from 0), levels (a record of
-/// each factor dimension's labels), rate, us_date, sizes (rows of each dimension).
+/// each factor dimension's labels), rate, us_date, sizes (rows of each dimension),
+/// dimensions (a record: per dimension its name, kind, levels or cut-points, and size)
+/// and description (the lines R prints for it).
 fn rate_table_record(l: &Long, t: &RateTable) -> Record {
     let mut columns = Record::new();
     for (n, c) in l.names.iter().zip(&l.columns) {
@@ -112,6 +132,17 @@ fn rate_table_record(l: &Long, t: &RateTable) -> Record {
             Dimension::Factor { levels, .. } => *levels,
         })
         .collect();
+    let levels_of = l.dim_levels(t);
+    let description = describe(l, t.dims(), &levels_of);
+    let mut dimensions = Record::new();
+    for (((d, k), lv), &size) in t.dims().iter().zip(&l.kinds).zip(levels_of).zip(&sizes) {
+        let r = Record::new().with("name", d.name()).with("kind", k.name());
+        let r = match d {
+            Dimension::Continuous { cuts, .. } => r.with("cuts", cuts.clone()),
+            Dimension::Factor { .. } => r.with("levels", lv),
+        };
+        dimensions.push(d.name(), r.with("size", size));
+    }
     Record::new()
         .with("name", l.name.clone())
         .with("source", l.source.as_str())
@@ -123,6 +154,64 @@ fn rate_table_record(l: &Long, t: &RateTable) -> Record {
         .with("rate", l.rate.clone())
         .with("us_date", l.us_date)
         .with("sizes", ints(&sizes))
+        .with("dimensions", dimensions)
+        .with("description", description)
+}
+
+/// Numbers as R's format() shows them together: 7 significant digits, the decimals the
+/// most precise one needs, right-aligned to a common width.
+fn r_format(x: &[f64]) -> Vec<String> {
+    let decimals = |v: f64| -> usize {
+        if v == 0.0 || !v.is_finite() {
+            return 0;
+        }
+        let most = (6 - v.abs().log10().floor() as i64).max(0) as usize;
+        let s = format!("{v:.most$}");
+        let t = if s.contains('.') { s.trim_end_matches('0') } else { &s };
+        t.split_once('.').map_or(0, |(_, f)| f.len())
+    };
+    let d = x.iter().map(|&v| decimals(v)).max().unwrap_or(0);
+    let s: Vec<String> = x.iter().map(|v| format!("{v:.d$}")).collect();
+    let w = s.iter().map(String::len).max().unwrap_or(0);
+    s.iter().map(|s| format!("{s:>w$}")).collect()
+}
+
+/// The lines printed for a rate table: its unit and size, one line per dimension (the
+/// range of its cut-points, ages in years and dates of a table in days, or its levels),
+/// its source (tables with a name) and how ages and follow-up are read.
+fn describe(l: &Long, dims: &[Dimension], levels: &[Vec<String>]) -> Vec<String> {
+    let days = l.unit == TimeUnit::Days;
+    let unit = if days { "day" } else { "person-year" };
+    let title = l.name.as_deref().unwrap_or(&l.source);
+    let mut out = vec![format!("Rate table ({title}): hazards per {unit}, {} cells", l.rate.len())];
+    for ((d, kind), lv) in dims.iter().zip(&l.kinds).zip(levels) {
+        let desc = match d {
+            Dimension::Factor { .. } => format!("{} levels: {}", lv.len(), lv.join(", ")),
+            Dimension::Continuous { cuts, .. } => {
+                let (n, lo, hi) = (cuts.len(), cuts[0], cuts[cuts.len() - 1]);
+                if *kind == Kind::Age {
+                    let y = if days { TimeUnit::Days.year() } else { 1.0 };
+                    let (a, b) = (&r_format(&[lo / y])[0], &r_format(&[hi / y])[0]);
+                    format!("{n} cut-points, {a} to {b} years")
+                } else {
+                    let shown = match days {
+                        true => vec![crate::relsurv::iso_date(lo), crate::relsurv::iso_date(hi)],
+                        false => r_format(&[lo, hi]),
+                    };
+                    let us = if l.us_date { "; US-style (the row changes on the birthday)" } else { "" };
+                    let unit = if days { "" } else { " (decimal years)" };
+                    format!("{n} cut-points, {} to {}{unit}{us}", shown[0], shown[1])
+                }
+            }
+        };
+        out.push(format!("  {:<5} {desc}", d.name()));
+    }
+    if l.name.is_some() {
+        out.push(format!("Source: {}", l.source));
+    }
+    let ages = if days { "to days (x 365.241)" } else { "as years" };
+    out.push(format!("Ages are converted {ages}; follow-up times are in {}.", l.unit.name()));
+    out
 }
 
 fn sex_levels() -> Vec<String> {
@@ -169,6 +258,15 @@ fn calendar_in(unit: TimeUnit, x: &[f64]) -> Vec<f64> {
     }
 }
 
+/// Calendar times `arg` as decimal years: given so, or dates as a record `{days}` (days
+/// since 1970-01-01, as R's Date and numpy's datetime64[D] hold them).
+fn calendar_years<'b>(args: &'b Args, arg: &'static str) -> Result<std::borrow::Cow<'b, [f64]>> {
+    Ok(match args.get(arg) {
+        Some(Arg::Record(r)) => r.nums("days")?.iter().map(|&d| decimal_year(d)).collect(),
+        _ => std::borrow::Cow::Borrowed(args.nums(arg)?),
+    })
+}
+
 /// `rate_table`: from a long table (`age` in years, `year` decimal calendar years,
 /// `sex` a grouping, `rate` hazards per `time_unit`), or, given `ratetable` (a record
 /// as [`rate_table_record`] describes, columns already in the table's unit: e.g. a
@@ -176,11 +274,13 @@ fn calendar_in(unit: TimeUnit, x: &[f64]) -> Vec<f64> {
 pub fn rate_table(args: &Args) -> Result<Output> {
     let long = if let Some(r) = args.record("ratetable")? {
         read_long(r)?
+    } else if let Some(r) = args.record("survival")? {
+        survival_long(r)?
     } else {
         let unit = args.option::<TimeUnit>("time_unit")?;
         let rate = args.nums("rate")?;
         let age = args.nums("age")?;
-        let year = args.nums("year")?;
+        let year = &calendar_years(args, "year")?[..];
         let (sex, _) = args.codes("sex")?;
         for (name, len) in [("age", age.len()), ("year", year.len()), ("sex", sex.len())] {
             if len != rate.len() {
@@ -224,6 +324,39 @@ pub fn builtin_rate_table(args: &Args) -> Result<Output> {
     Ok(Output::value(rate_table_record(&long, &t)))
 }
 
+/// The elements of a list argument (a list, or a named list's values; one value as
+/// itself), NULL ones as None.
+fn items<'b>(a: Option<&'b Arg<'b>>) -> Vec<Option<&'b Arg<'b>>> {
+    let some = |x: &'b Arg<'b>| (!matches!(x, Arg::Null)).then_some(x);
+    match a {
+        None => Vec::new(),
+        Some(Arg::List(v)) => v.iter().map(some).collect(),
+        Some(Arg::Record(r)) => r.items.iter().map(|(_, x)| some(x)).collect(),
+        Some(x) => vec![some(x)],
+    }
+}
+
+/// Strings of a list element (none when absent).
+fn strings(a: Option<&Arg>) -> Vec<String> {
+    match a {
+        Some(Arg::Str(s)) => vec![s.clone()],
+        Some(Arg::Strs(s)) => s.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// Numbers of a list element (none when absent).
+fn numbers(a: Option<&Arg>) -> Vec<f64> {
+    match a {
+        Some(Arg::Nums(v)) => v.to_vec(),
+        Some(Arg::Num(x)) => vec![*x],
+        _ => Vec::new(),
+    }
+}
+
+/// A rate table's record (as [`rate_table_record`] gives it), or one that R's hrrstats
+/// saved before the tables kept it: `dims` a list of (name, kind, levels) records and
+/// `long` a record of `columns` (a list, in the order of `dims`) and `rate`.
 fn read_long(r: &Args) -> Result<Long> {
     let bad = |reason: &str| Error::InvalidArgument {
         arg: "ratetable",
@@ -235,45 +368,147 @@ fn read_long(r: &Args) -> Result<Long> {
         }
     }
     let unit = r.option::<TimeUnit>("time_unit")?;
-    let names = r.strs("dims").map_err(|_| bad("must be a rate table (rate_table(), builtin_rate_table())"))?;
-    let kinds = r
-        .strs("kinds")?
-        .iter()
-        .map(|k| Kind::parse(k))
-        .collect::<Result<Vec<_>>>()?;
+    let cols = r.record("long")?.ok_or_else(|| bad("no long columns"))?;
+    let (names, kinds, mut levels) = if let Some(Arg::List(dims)) = r.get("dims") {
+        let (mut names, mut kinds, mut levels) = (Vec::new(), Vec::new(), Vec::new());
+        for d in dims {
+            let Arg::Record(d) = d else { return Err(bad("must be a rate table (rate_table())")) };
+            names.push(d.str("name")?.to_string());
+            kinds.push(Kind::parse(d.str("kind")?)?);
+            if d.get("levels").is_some() {
+                levels.push((names[names.len() - 1].clone(), strings(d.get("levels"))));
+            }
+        }
+        (names, kinds, levels)
+    } else {
+        let names = r
+            .strs("dims")
+            .map_err(|_| bad("must be a rate table (rate_table(), builtin_rate_table())"))?;
+        let kinds = r.strs("kinds")?.iter().map(|k| Kind::parse(k)).collect::<Result<Vec<_>>>()?;
+        (names, kinds, Vec::new())
+    };
     if kinds.len() != names.len() {
         return Err(bad("one kind per dimension"));
     }
-    let cols = r.record("long")?.ok_or_else(|| bad("no long columns"))?;
     let mut columns = Vec::with_capacity(names.len());
-    for n in &names {
-        match cols.get(n) {
-            Some(Arg::Nums(v)) => columns.push(v.to_vec()),
-            Some(Arg::Num(x)) => columns.push(vec![*x]),
+    let legacy = items(cols.get("columns"));
+    for (k, n) in names.iter().enumerate() {
+        match cols.get(n).or(legacy.get(k).copied().flatten()) {
+            Some(a @ (Arg::Nums(_) | Arg::Num(_))) => columns.push(numbers(Some(a))),
             _ => return Err(bad(&format!("no column for dimension `{n}`"))),
         }
     }
-    let mut levels = Vec::new();
     if let Some(lv) = r.record("levels")? {
         for (n, a) in &lv.items {
-            let l = match a {
-                Arg::Str(s) => vec![s.clone()],
-                Arg::Strs(s) => s.clone(),
-                _ => Vec::new(),
-            };
-            levels.push((n.clone(), l));
+            levels.push((n.clone(), strings(Some(a))));
         }
     }
+    let rate = match r.get("rate") {
+        Some(_) => r.nums("rate")?,
+        None => cols.nums("rate")?,
+    };
     Ok(Long {
-        name: None,
+        name: r.get("name").map(|_| r.str("name")).transpose()?.map(str::to_string),
         source: r.str_or("source", "")?.to_string(),
         unit,
         names,
         kinds,
         columns,
         levels,
-        rate: r.nums("rate")?.to_vec(),
+        rate: rate.to_vec(),
         us_date: r.flag_or("us_date", false)?,
+    })
+}
+
+/// A survival/relsurv `ratetable` (hazards per day) from R's `as_rate_table()`: its
+/// `dim`, `dimid` (or the names of its dimnames), `levels` (its dimnames, a list),
+/// `cutpoints` (a list, calendar ones as days since 1960-01-01), `type` (per dimension 1
+/// factor, 2 continuous, 3 calendar date, 4 US-style calendar date: the calendar row
+/// changes on the birthday, as survexp.us) or the older `factor` (1 factor, 0
+/// continuous, > 1 US-style), and `rate` (the array as a vector). There must be an age
+/// and a year dimension; every other dimension must be a factor (levels "1", "2", ...
+/// without dimnames). Errors name R's argument `x`.
+fn survival_long(r: &Args) -> Result<Long> {
+    let bad = |reason: String| Error::InvalidArgument { arg: "x", reason };
+    let dim: Vec<usize> = r.nums("dim")?.iter().map(|&m| m as usize).collect();
+    let ids = if r.get("dimid").is_some() { r.strs("dimid")? } else { Vec::new() };
+    let cuts = items(r.get("cutpoints"));
+    if ids.len() != dim.len() || cuts.is_empty() {
+        return Err(bad("not a survival rate table (no dimid/dimnames or cutpoints)".into()));
+    }
+    let types: Vec<f64> = match r.opt_nums("type")? {
+        Some(t) => t.to_vec(),
+        None => {
+            let of = |f: f64| if f == 1.0 { 1.0 } else if f > 1.0 { 4.0 } else { 2.0 };
+            r.nums("factor")?.iter().map(|&f| of(f)).collect()
+        }
+    };
+    if let Some(t) = types.iter().find(|t| ![1.0, 2.0, 3.0, 4.0].contains(*t)) {
+        return Err(bad(format!("unknown dimension type {t}")));
+    }
+    let once = |n: &str| ids.iter().filter(|i| *i == n).count() == 1;
+    if !once("age") || !once("year") || (1..ids.len()).any(|k| ids[..k].contains(&ids[k])) {
+        return Err(bad(format!(
+            "the dimensions must include age and year, each once (this table has {})",
+            ids.join(", ")
+        )));
+    }
+    if types.len() != dim.len() {
+        return Err(bad(format!("{} dimensions but {} types", dim.len(), types.len())));
+    }
+    let dimnames = items(r.get("levels"));
+    let (mut kinds, mut idx, mut levels) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, (id, &m)) in ids.iter().zip(&dim).enumerate() {
+        let timelike = id == "age" || id == "year";
+        let kind = if types[k] == 1.0 {
+            Kind::Factor
+        } else if types[k] >= 3.0 || id == "year" {
+            Kind::Calendar
+        } else {
+            Kind::Age
+        };
+        if kind == Kind::Factor {
+            if timelike {
+                return Err(bad(format!("dimension `{id}` is a factor; it must be continuous")));
+            }
+            let given = strings(dimnames.get(k).copied().flatten());
+            let numbered = || (1..=m).map(|i| i.to_string()).collect();
+            levels.push((id.clone(), if given.is_empty() { numbered() } else { given }));
+            idx.push((0..m).map(|i| i as f64).collect::<Vec<f64>>());
+            kinds.push(kind);
+            continue;
+        }
+        if !timelike {
+            return Err(bad(format!("dimension `{id}` is continuous; only age and year may be")));
+        }
+        if kind == Kind::Calendar && id != "year" {
+            return Err(bad(format!("dimension `{id}` is a date; only year may be")));
+        }
+        let c = numbers(cuts.get(k).copied().flatten());
+        if c.len() != m {
+            return Err(bad(format!("dimension `{id}` has {m} rows but {} cut-points", c.len())));
+        }
+        idx.push(c);
+        kinds.push(kind);
+    }
+    // the long form of the array: the first dimension varies fastest (as expand.grid)
+    let cells: usize = dim.iter().product();
+    let mut stride = 1;
+    let mut columns = Vec::with_capacity(dim.len());
+    for (v, &m) in idx.iter().zip(&dim) {
+        columns.push((0..cells).map(|i| v[(i / stride) % m]).collect());
+        stride *= m;
+    }
+    Ok(Long {
+        name: None,
+        source: "as_rate_table() from a survival rate table".into(),
+        unit: TimeUnit::Days,
+        names: ids,
+        kinds,
+        columns,
+        levels,
+        rate: r.nums("rate")?.to_vec(),
+        us_date: types.contains(&4.0),
     })
 }
 
@@ -284,12 +519,75 @@ pub(super) fn spec(args: &Args) -> Result<Spec> {
         reason: "is required".into(),
     })?;
     let l = read_long(r)?;
+    let table = l.build()?;
     Ok(Spec {
-        table: l.build()?,
+        levels: l.dim_levels(&table),
+        table,
         unit: l.unit,
         names: l.names,
         kinds: l.kinds,
     })
+}
+
+/// The key a label is matched on: a number by its value ("1", "1.0" alike), any other
+/// label as it is.
+fn level_key(s: &str) -> String {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => format!("{v}"),
+        _ => s.to_string(),
+    }
+}
+
+/// A factor column of the persons as codes of the dimension's `levels`. The host sends
+/// a record: `values` (numbers) or `labels` with `codes`, each row's position among them
+/// (NaN where missing). Each value is matched to the level of its label (numbers by
+/// their value); when no value is a level and all are whole numbers 1..k, they are the
+/// levels' positions (as survival reads numeric sex codes 1, 2). A missing or unknown
+/// value is an error naming `arg` (or its `column`) and the row.
+fn level_codes(
+    r: &Args,
+    arg: &'static str,
+    column: Option<&str>,
+    levels: &[String],
+) -> Result<Vec<f64>> {
+    let labels: Vec<Option<String>> = match r.opt_nums("values")? {
+        Some(v) => v.iter().map(|x| (!x.is_nan()).then(|| format!("{x}"))).collect(),
+        None => {
+            let given = match r.get("labels") {
+                Some(Arg::List(l)) if l.is_empty() => Vec::new(),
+                Some(_) => r.strs("labels")?,
+                None => Vec::new(),
+            };
+            let label = |c: f64| given.get(c as usize).filter(|_| c >= 0.0).cloned();
+            r.nums("codes")?.iter().map(|&c| label(c)).collect()
+        }
+    };
+    let mut keys = std::collections::HashMap::new();
+    for (i, l) in levels.iter().enumerate() {
+        keys.entry(level_key(l)).or_insert(i);
+    }
+    let code_of = |l: &String| keys.get(&level_key(l)).copied();
+    let mut code: Vec<Option<usize>> =
+        labels.iter().map(|l| l.as_ref().and_then(code_of)).collect();
+    let k = levels.len() as f64;
+    let whole = |v: &f64| v.fract() == 0.0 && (1.0..=k).contains(v);
+    let position = |l: &String| l.parse::<f64>().ok().filter(whole).map(|v| v as usize - 1);
+    if code.iter().all(Option::is_none) && labels.iter().flatten().all(|l| position(l).is_some()) {
+        code = labels.iter().map(|l| l.as_ref().and_then(position)).collect();
+    }
+    code.iter()
+        .zip(labels)
+        .enumerate()
+        .map(|(row, (c, label))| {
+            c.map(|c| c as f64).ok_or_else(|| Error::UnknownLevel {
+                arg,
+                column: column.map(str::to_string),
+                row,
+                label,
+                levels: levels.to_vec(),
+            })
+        })
+        .collect()
 }
 
 /// The persons' values in the table's unit, one column per dimension.
@@ -322,20 +620,36 @@ fn person_values(args: &Args, s: &Spec, age_unit: AgeUnit) -> Result<Vec<Vec<f64
         Ok(v)
     };
     let mut out = Vec::with_capacity(s.names.len());
-    for (name, kind) in s.names.iter().zip(&s.kinds) {
+    for ((name, kind), levels) in s.names.iter().zip(&s.kinds).zip(&s.levels) {
         out.push(match kind {
             Kind::Age => age_in(s.unit, age_unit, column("age")?),
-            Kind::Calendar => calendar_in(s.unit, column("year")?),
-            Kind::Factor if name == "sex" => column("sex")?.to_vec(),
+            Kind::Calendar => {
+                let year = calendar_years(args, "year")?;
+                same_length("year", year.len())?;
+                calendar_in(s.unit, &year)
+            }
+            Kind::Factor if name == "sex" => match args.record("sex") {
+                Ok(Some(r)) => {
+                    let v = level_codes(r, "sex", None, levels)?;
+                    same_length("sex", v.len())?;
+                    v
+                }
+                _ => column("sex")?.to_vec(),
+            },
             Kind::Factor => {
                 let col = args.record("factors")?.and_then(|f| f.get(name));
                 let v: Vec<f64> = match col {
+                    Some(Arg::Record(r)) => level_codes(r, "data", Some(name), levels)?,
                     Some(Arg::Nums(v)) => v.to_vec(),
                     Some(Arg::Codes { codes, .. }) => codes.iter().map(|&c| c as f64).collect(),
                     _ => {
                         return Err(Error::InvalidArgument {
-                            arg: "factors",
-                            reason: format!("the rate table has a dimension `{name}`: give its values"),
+                            arg: "data",
+                            reason: format!(
+                                "the rate table has a dimension `{name}` ({}): `data` needs a \
+                                 column `{name}`",
+                                levels.join(", ")
+                            ),
                         })
                     }
                 };
@@ -492,8 +806,13 @@ pub fn net_survival(args: &Args) -> Result<Output> {
     }
     let method = args.option::<NetMethod>("method")?;
     let mut params = net_params(args, &s)?;
-    if let Some(f) = args.opt_num("fin_date")? {
-        params = params.fin_date(calendar_in(s.unit, &[f])[0]);
+    if args.get("fin_date").is_some() {
+        let f = calendar_years(args, "fin_date")?;
+        if f.len() != 1 {
+            let reason = "must be a single date".into();
+            return Err(Error::InvalidArgument { arg: "fin_date", reason });
+        }
+        params = params.fin_date(calendar_in(s.unit, &f)[0]);
     }
     let fit = params.fit(&s.table, &d)?;
     let k = fit.curves.len();
@@ -513,6 +832,16 @@ fn net_params(args: &Args, s: &Spec) -> Result<crate::relsurv::NetSurvivalParams
         .precision(precision(args, s)?)
         .conf_type(args.option::<ConfType>("conf_type")?)
         .conf_level(args.num_or("conf_level", 0.95)?))
+}
+
+/// The heading the bindings print for a net-survival curve.
+fn net_title(m: NetMethod) -> &'static str {
+    match m {
+        NetMethod::PoharPerme => "Net survival (Pohar-Perme)",
+        NetMethod::Ederer2 => "Relative survival (Ederer II)",
+        NetMethod::Ederer1 => "Relative survival (Ederer I)",
+        NetMethod::Hakulinen => "Relative survival (Hakulinen)",
+    }
 }
 
 /// The record of a net-survival fit (`n` persons per stratum).
@@ -548,6 +877,7 @@ fn net_record(fit: &NetSurvivalFit, n: &[usize], method: NetMethod, s: &Spec) ->
         .with("conf_type", fit.conf_type.name())
         .with("conf_level", fit.conf_level)
         .with("time_unit", s.unit.name())
+        .with("title", net_title(method))
 }
 
 // ---- net survival over parts (hrrstats.dask) ---------------------------------------------
@@ -792,13 +1122,15 @@ impl Fitted for NetSurvivalFit {
 
 /// `net_survival_test`: `group` (a grouping), optional `strata`, `precision`. Returns
 /// statistic, df, p_value (a chi-square test), score (per group), variance (groups x
-/// groups), n and events per group.
+/// groups), n and events per group, and the title the bindings print.
 pub fn net_survival_test(args: &Args) -> Result<Output> {
     let s = spec(args)?;
     let p = persons(args, &s)?;
     let mut d = net_data(args, &s, &p)?;
+    let mut title = "Log-rank-type test of equal net survival (Pohar-Perme weighting)".to_string();
     if let Some((c, k)) = args.opt_codes("strata")? {
         d = d.with_strata(c, k)?;
+        title += &format!(", stratified ({k} strata)");
     }
     let (g, k) = args.codes("group")?;
     let r = rs_diff(&s.table, &d, g, k, precision(args, &s)?)?;
@@ -816,9 +1148,11 @@ pub fn net_survival_test(args: &Args) -> Result<Output> {
     };
     let mut rec = test.record();
     rec.push("score", r.score);
-    rec.push("variance", Matrix::square_unnamed(&r.variance, k));
+    // named by the groups' labels, as the binding gave them
+    rec.push("variance", Matrix::square(&r.variance, &args.levels("group")));
     rec.push("n", ints(&n));
     rec.push("events", ev);
+    rec.push("title", title);
     Ok(Output::value(rec))
 }
 
@@ -826,7 +1160,7 @@ pub fn net_survival_test(args: &Args) -> Result<Output> {
 /// (follow-up intervals in years), `method` ("glm.poi" or "max.lik"), `conf_level`.
 /// Returns coefficients (the coefficient table), coef, se, var, loglik, iterations,
 /// converged, warnings (non-convergence, infinite coefficients), rsadd_coef / rsadd_se (glm.poi: the GLM as rsadd reports it), method, n,
-/// events.
+/// events, and the method's description the bindings print (`title`).
 pub fn excess_hazard_model(args: &Args) -> Result<Output> {
     let s = spec(args)?;
     let p = persons(args, &s)?;
@@ -868,7 +1202,13 @@ pub fn excess_hazard_model(args: &Args) -> Result<Output> {
         .with("rsadd_se", f.glm_se.clone())
         .with("method", method.name())
         .with("n", status.len())
-        .with("events", status.iter().sum::<f64>());
+        .with("events", status.iter().sum::<f64>())
+        .with("title", match method {
+            ExcessMethod::GlmPoi => "grouped Poisson GLM, Dickman et al. 2004",
+            ExcessMethod::MaxLik => {
+                "maximum likelihood on the individual data, as rsadd(method = \"max.lik\")"
+            }
+        });
     Ok(Output::value(rec))
 }
 
@@ -1072,7 +1412,11 @@ impl IntervalOptions {
             .with("conf_type", self.conf_type.name())
             .with("conf_level", f.fit.conf_level)
             .with("breaks", self.breaks.clone())
-            .with("time_unit", s.unit.name());
+            .with("time_unit", s.unit.name())
+            .with("title", match self.method {
+                IntervalMethod::PoharPerme => "Interval net survival (Pohar-Perme)",
+                IntervalMethod::Ederer2 => "Interval relative survival (Ederer II)",
+            });
         (rec, f)
     }
 }
@@ -1326,5 +1670,171 @@ mod tests {
         let a = a.with("age", nums(&[60.0, f64::NAN, 55.0, 65.0, 75.0, 50.0]));
         let e = call("net_survival", &a).err().unwrap();
         assert!(e.message(1).starts_with("argument `age`:"), "{}", e.message(1));
+    }
+
+    fn strs(v: &[&str]) -> Arg<'static> {
+        Arg::Strs(v.iter().map(|s| s.to_string()).collect())
+    }
+
+    /// Expected survival at one day of persons aged 50 in 1990 with the `sex` given.
+    fn expected(sex: Arg<'static>) -> crate::error::Result<Vec<f64>> {
+        let n = match &sex {
+            Arg::Record(r) => r.nums("values").or(r.nums("codes")).unwrap().len(),
+            Arg::Nums(v) => v.len(),
+            _ => 1,
+        };
+        let args = Args::new()
+            .with("ratetable", record(&table_days()))
+            .with("age", nums(&vec![50.0; n]))
+            .with("year", nums(&vec![1990.0; n]))
+            .with("sex", sex)
+            .with("times", nums(&[1.0]));
+        match call("expected_survival", &args)?.value {
+            Value::Matrix(m) => Ok(m.data),
+            _ => panic!(),
+        }
+    }
+
+    fn labels(codes: &[f64], labels: &[&str]) -> Arg<'static> {
+        Arg::Record(Args::new().with("codes", nums(codes)).with("labels", strs(labels)))
+    }
+
+    fn values(v: &[f64]) -> Arg<'static> {
+        Arg::Record(Args::new().with("values", nums(v)))
+    }
+
+    #[test]
+    fn sex_labels_are_matched_to_the_levels_in_the_core() {
+        let by_code = expected(nums(&[0.0, 1.0, 1.0])).unwrap();
+        // labels in any order, numbers as the levels' positions 1..k (as survival)
+        assert_eq!(expected(labels(&[1.0, 0.0, 0.0], &["f", "m"])).unwrap(), by_code);
+        assert_eq!(expected(values(&[1.0, 2.0, 2.0])).unwrap(), by_code);
+        let e = expected(labels(&[0.0, 1.0, 0.0], &["m", "x"])).err().unwrap();
+        assert_eq!(e.message(1), "argument `sex`: value \"x\" at row 2 is not a sex of the rate table (m, f)");
+        assert_eq!(e.row(), Some(1));
+        let e = expected(labels(&[0.0, f64::NAN], &["m"])).err().unwrap();
+        assert_eq!(e.message(0), "argument `sex`: missing value (NA) at row 1");
+        // not all positions: no value is read as one (as R's survival-style lookup)
+        let e = expected(values(&[1.0, 3.0])).err().unwrap();
+        assert_eq!(e.message(1), "argument `sex`: value \"1\" at row 1 is not a sex of the rate table (m, f)");
+        let e = expected(values(&[1.5])).err().unwrap();
+        assert_eq!(e.message(1), "argument `sex`: value \"1.5\" at row 1 is not a sex of the rate table (m, f)");
+    }
+
+    /// A survival ratetable's attributes: age (2 rows) x sex (2) x year (2), as R sends them.
+    fn survival_args(edit: impl Fn(Args<'static>) -> Args<'static>) -> crate::error::Result<Value> {
+        let a = Args::new()
+            .with("dim", nums(&[2.0, 2.0, 2.0]))
+            .with("dimid", strs(&["age", "sex", "year"]))
+            .with("levels", Arg::List(vec![Arg::Null, strs(&["male", "female"]), Arg::Null]))
+            .with("cutpoints", Arg::List(vec![
+                nums(&[0.0, 18262.05]),
+                Arg::Null,
+                nums(&[10958.0, 14610.0]),
+            ]))
+            .with("type", nums(&[2.0, 1.0, 3.0]))
+            .with("rate", nums(&[1e-5, 1e-4, 2e-5, 2e-4, 3e-5, 3e-4, 4e-5, 4e-4]));
+        Ok(call("rate_table", &Args::new().with("survival", Arg::Record(edit(a))))?.value)
+    }
+
+    #[test]
+    fn survival_ratetable_attributes_are_checked_and_laid_out_by_the_core() {
+        let Value::Record(r) = survival_args(|a| a).unwrap() else { panic!() };
+        let Some(Value::Record(long)) = r.get("long") else { panic!() };
+        // the first dimension varies fastest
+        assert_eq!(long.get("age"), Some(&Value::Nums(vec![0.0, 18262.05, 0.0, 18262.05, 0.0, 18262.05, 0.0, 18262.05])));
+        assert_eq!(long.get("sex"), Some(&Value::Nums(vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0])));
+        assert_eq!(long.get("year"), Some(&Value::Nums(vec![10958.0, 10958.0, 10958.0, 10958.0, 14610.0, 14610.0, 14610.0, 14610.0])));
+        let Some(Value::Record(dims)) = r.get("dimensions") else { panic!() };
+        let Some(Value::Record(sex)) = dims.get("sex") else { panic!() };
+        assert_eq!(sex.get("levels"), Some(&Value::Strs(vec!["male".into(), "female".into()])));
+        assert_eq!(sex.get("size"), Some(&Value::Int(2)));
+        assert_eq!(r.get("us_date"), Some(&Value::Bool(false)));
+        // older tables: `factor` instead of `type` (> 1: US-style calendar); without
+        // dimnames the levels are "1", "2"
+        let Value::Record(r) = survival_args(|mut a| {
+            a.items.retain(|(n, _)| n != "type" && n != "levels");
+            a.with("factor", nums(&[0.0, 1.0, 2.0]))
+        })
+        .unwrap() else { panic!() };
+        assert_eq!(r.get("us_date"), Some(&Value::Bool(true)));
+        let Some(Value::Record(lv)) = r.get("levels") else { panic!() };
+        assert_eq!(lv.get("sex"), Some(&Value::Strs(vec!["1".into(), "2".into()])));
+        let err = |edit: &dyn Fn(Args<'static>) -> Args<'static>| {
+            survival_args(edit).err().unwrap().message(1)
+        };
+        let set = |n: &'static str, v: Arg<'static>| {
+            move |mut a: Args<'static>| {
+                a.items.retain(|(m, _)| m != n);
+                a.with(n, v.clone())
+            }
+        };
+        assert_eq!(err(&set("dimid", strs(&["age", "sex"]))), "argument `x`: not a survival rate table (no dimid/dimnames or cutpoints)");
+        assert_eq!(err(&set("type", nums(&[2.0, 5.0, 3.0]))), "argument `x`: unknown dimension type 5");
+        assert_eq!(
+            err(&set("dimid", strs(&["age", "sex", "age"]))),
+            "argument `x`: the dimensions must include age and year, each once (this table has age, sex, age)"
+        );
+        assert_eq!(err(&set("type", nums(&[1.0, 1.0, 3.0]))), "argument `x`: dimension `age` is a factor; it must be continuous");
+        assert_eq!(err(&set("type", nums(&[2.0, 2.0, 3.0]))), "argument `x`: dimension `sex` is continuous; only age and year may be");
+        assert_eq!(err(&set("type", nums(&[3.0, 1.0, 3.0]))), "argument `x`: dimension `age` is a date; only year may be");
+        assert_eq!(
+            err(&set("cutpoints", Arg::List(vec![nums(&[0.0]), Arg::Null, nums(&[1.0, 2.0])]))),
+            "argument `x`: dimension `age` has 2 rows but 1 cut-points"
+        );
+    }
+
+    #[test]
+    fn a_factor_dimension_other_than_sex_is_read_from_data() {
+        let rt = survival_args(|mut a| {
+            a.items.retain(|(n, _)| n != "dimid");
+            a.with("dimid", strs(&["age", "race", "year"]))
+        })
+        .unwrap();
+        let persons = |factors: Arg<'static>| {
+            Args::new()
+                .with("ratetable", record(&rt))
+                .with("age", nums(&[50.0, 60.0]))
+                .with("year", nums(&[1990.0, 1991.0]))
+                .with("factors", factors)
+                .with("times", nums(&[1.0]))
+        };
+        let e = call("expected_survival", &persons(Arg::Record(Args::new()))).err().unwrap();
+        assert_eq!(e.message(1), "argument `data`: the rate table has a dimension `race` (male, female): `data` needs a column `race`");
+        let bad = Arg::Record(Args::new().with("race", labels(&[0.0, 1.0], &["female", "other"])));
+        let e = call("expected_survival", &persons(bad)).err().unwrap();
+        assert_eq!(
+            e.message(1),
+            "column `race` of `data`: value \"other\" at row 2 is not a level of `race` of the rate table (male, female)"
+        );
+        let good = Arg::Record(Args::new().with("race", labels(&[0.0, 0.0], &["female"])));
+        assert!(call("expected_survival", &persons(good)).is_ok());
+    }
+
+    #[test]
+    fn a_table_saved_by_an_earlier_r_version_is_rebuilt() {
+        let Value::Record(r) = table_days() else { panic!() };
+        let Some(Value::Record(long)) = r.get("long") else { panic!() };
+        let cols = ["age", "year", "sex"].iter().map(|n| record(long.get(n).unwrap())).collect();
+        let dim = |n: &str, kind: &str| {
+            Args::new().with("name", Arg::Str(n.into())).with("kind", Arg::Str(kind.into()))
+        };
+        let rate = record(r.get("rate").unwrap());
+        let old = Args::new()
+            .with("dims", Arg::List(vec![
+                Arg::Record(dim("age", "age")),
+                Arg::Record(dim("year", "calendar")),
+                Arg::Record(dim("sex", "factor").with("levels", strs(&["m", "f"]))),
+            ]))
+            .with("long", Arg::Record(Args::new().with("columns", Arg::List(cols)).with("rate", rate)))
+            .with("time_unit", Arg::Str("days".into()))
+            .with("us_date", Arg::Bool(false))
+            .with("name", Arg::Str("old".into()));
+        let back = call("rate_table", &Args::new().with("ratetable", Arg::Record(old))).unwrap();
+        let Value::Record(back) = back.value else { panic!() };
+        for f in ["long", "levels", "rate", "dims", "kinds"] {
+            assert_eq!(back.get(f), r.get(f), "{f}");
+        }
+        assert_eq!(back.get("name"), Some(&Value::Str("old".into())));
     }
 }

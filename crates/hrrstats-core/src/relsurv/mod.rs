@@ -79,6 +79,40 @@ pub(crate) fn jan1_of_day(day: f64) -> f64 {
     (days_from_civil(y) - days_from_civil(1960)) as f64
 }
 
+/// "YYYY-MM-DD" of the day `day` (days since 1960-01-01; a fraction of a day dropped),
+/// as R's format(as.Date(day, origin = "1960-01-01")) (Hinnant's civil_from_days).
+pub(crate) fn iso_date(day: f64) -> String {
+    let z = day.floor() as i64 + days_from_civil(1960) + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The decimal year of a date given as days since 1970-01-01 (R's Date, numpy's
+/// datetime64[D]; a fraction of a day is dropped): year + (date - January 1) / the days
+/// in that year. NaN for a missing (or absurdly distant) date.
+pub fn decimal_year(days: f64) -> f64 {
+    if !(days.abs() < 1e11) {
+        return f64::NAN;
+    }
+    let d = days.floor() as i64;
+    let mut y = 1970 + (d as f64 / 365.2425).floor() as i64; // off by one at most
+    while days_from_civil(y) > d {
+        y -= 1;
+    }
+    while days_from_civil(y + 1) <= d {
+        y += 1;
+    }
+    let (start, end) = (days_from_civil(y), days_from_civil(y + 1));
+    y as f64 + (d - start) as f64 / (end - start) as f64
+}
+
 /// Days from 1960-01-01 (survival's and relsurv's date origin) to the calendar time
 /// `year` given as a decimal year: the day number of January 1 of its integer part
 /// (proleptic Gregorian calendar) plus the fraction times that year's length. A result
@@ -120,5 +154,35 @@ mod tests {
         ] {
             assert_eq!(super::jan1_of_day(day), jan1, "day {day}");
         }
+    }
+
+    #[test]
+    fn decimal_years_of_dates() {
+        // days since 1970-01-01 -> year + day of the year / its length (as R's
+        // as.POSIXlt(x)$yday and pandas' DatetimeIndex gave them)
+        for (days, year) in [
+            (0.0, 1970.0),
+            (0.75, 1970.0),
+            (364.0, 1970.0 + 364.0 / 365.0),
+            (365.0, 1971.0),
+            (-1.0, 1969.0 + 364.0 / 365.0),
+            (-3653.0, 1960.0),
+            (10957.0 + 59.0, 2000.0 + 59.0 / 366.0),
+            (-25567.0, 1900.0),
+            (47482.0, 2100.0),
+        ] {
+            assert_eq!(super::decimal_year(days), year, "days {days}");
+        }
+        assert!(super::decimal_year(f64::NAN).is_nan());
+        for (day, date) in [
+            (0.0, "1960-01-01"),
+            (-10957.0, "1930-01-01"),
+            (21975.5, "2020-03-01"),
+            (-1.0, "1959-12-31"),
+            (14670.0, "2000-03-01"),
+        ] {
+            assert_eq!(super::iso_date(day), date);
+        }
+        assert!(super::decimal_year(1e300).is_nan());
     }
 }
