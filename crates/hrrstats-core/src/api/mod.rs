@@ -130,6 +130,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("gee", gee::gee),
         ("capture_recapture", registry::capture_recapture),
         ("protect_table", registry::protect_table),
+        ("cross_factors", cross_factors),
     ]
 }
 
@@ -186,4 +187,47 @@ pub fn no_such(what: &str, method: &str) -> Error {
         arg: "method",
         reason: format!("{what} has no operation \"{method}\""),
     }
+}
+
+/// `cross_factors`: the grouping variables `factors` (a list of factors, each its codes
+/// and levels) crossed into one by [`crate::protocol::cross_factors`], labelled with
+/// `names` (one per factor) if given: a record of `codes` (positions) and `levels`.
+/// Both bindings cross several strata or group variables with it.
+fn cross_factors(args: &Args) -> Result<Output> {
+    let bad = |reason: String| Error::InvalidArgument { arg: "factors", reason };
+    let not_factors = || bad("must be a list of one or more factors".to_string());
+    let Some(Arg::List(items)) = args.get("factors") else {
+        return Err(not_factors());
+    };
+    let mut factors: Vec<(&[u32], &[String])> = Vec::with_capacity(items.len());
+    for (j, a) in items.iter().enumerate() {
+        let Arg::Codes { codes, levels } = a else {
+            return Err(not_factors());
+        };
+        let n = factors.first().map_or(codes.len(), |f| f.0.len());
+        if codes.len() != n {
+            let reason = format!("factor {} has length {}, the first {n}", j + 1, codes.len());
+            return Err(bad(reason));
+        }
+        if let Some(&c) = codes.iter().find(|&&c| c as usize >= levels.len()) {
+            return Err(bad(format!("factor {}: code {c} has no level", j + 1)));
+        }
+        factors.push((codes, levels));
+    }
+    if factors.is_empty() {
+        return Err(not_factors());
+    }
+    let names = match args.get("names") {
+        None => None,
+        Some(_) => Some(args.strs("names")?),
+    };
+    if names.as_ref().is_some_and(|n| n.len() != factors.len()) {
+        return Err(Error::InvalidArgument {
+            arg: "names",
+            reason: format!("must give one name per factor ({})", factors.len()),
+        });
+    }
+    let (codes, levels) = crate::protocol::cross_factors(&factors, names.as_deref());
+    let codes: Vec<usize> = codes.into_iter().map(|c| c as usize).collect();
+    Ok(Output::value(crate::protocol::Record::new().with("codes", codes).with("levels", levels)))
 }
