@@ -334,8 +334,7 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
         "days_since_1960" => a.with("year", nums(c.year.clone())),
         "cross_factors" => {
             let status = c.status.iter().map(|&s| s as u32).collect();
-            a.with("factors", Arg::List(vec![codes(c.group.clone(), 2), codes(status, 2)]))
-                .with("names", Arg::Strs(vec!["group".into(), "status".into()]))
+            a.with("factors", record(vec![("group", codes(c.group.clone(), 2)), ("status", codes(status, 2))]))
         }
         "builtin_rate_table" => a.with("name", s("survexp.us")),
         "rate_table" => {

@@ -31,7 +31,7 @@ enum PyArg<'py> {
     Str(String),
     Strs(Vec<String>),
     Nums(PyReadonlyArray1<'py, f64>),
-    Codes(PyReadonlyArray1<'py, f64>, Vec<String>),
+    Codes(Vec<u32>, Vec<String>),
     Record(Vec<(String, PyArg<'py>)>),
     List(Vec<PyArg<'py>>),
 }
@@ -77,12 +77,15 @@ fn read<'py>(name: &str, x: &Bound<'py, PyAny>) -> PyResult<PyArg<'py>> {
     }
     if let Ok(t) = x.cast::<PyTuple>() {
         if t.len() == 2 {
-            let codes = float_array(name, &t.get_item(0)?)?;
             let levels: Vec<String> = t
                 .get_item(1)?
                 .try_iter()?
                 .map(|l| l.and_then(|l| l.str().map(|s| s.to_string())))
                 .collect::<PyResult<_>>()?;
+            let codes = float_array(name, &t.get_item(0)?)?;
+            let codes = codes.as_slice().map_err(|_| type_error(name, "must be contiguous"))?;
+            let codes = core::protocol::level_codes(name, codes.iter().copied(), levels.len(), 0)
+                .map_err(PyValueError::new_err)?;
             return Ok(PyArg::Codes(codes, levels));
         }
     }
@@ -110,16 +113,10 @@ fn to_arg<'a>(name: &str, a: &'a PyArg<'_>) -> PyResult<Arg<'a>> {
         PyArg::Nums(x) => Arg::Nums(Cow::Borrowed(
             x.as_slice().map_err(|_| type_error(name, "must be contiguous"))?,
         )),
-        PyArg::Codes(c, levels) => {
-            let c = c.as_slice().map_err(|_| type_error(name, "must be contiguous"))?;
-            Arg::Codes {
-                codes: Cow::Owned(
-                    core::protocol::level_codes(name, c.iter().copied(), levels.len(), 0)
-                        .map_err(PyValueError::new_err)?,
-                ),
-                levels: levels.clone(),
-            }
-        }
+        PyArg::Codes(c, levels) => Arg::Codes {
+            codes: Cow::Borrowed(c),
+            levels: levels.clone(),
+        },
         PyArg::Record(items) => Arg::Record(Args {
             items: items
                 .iter()

@@ -329,7 +329,7 @@ factor_codes <- function(v) {
 # (crossed by the core, as Python crosses them). Returns list(codes = 1..k integer,
 # levels = labels).
 combine_factors <- function(fcs, names) {
-  hrr_call("cross_factors", list(factors = unname(lapply(fcs, as_grouping)), names = names))$value
+  hrr_call("cross_factors", list(factors = stats::setNames(lapply(fcs, as_grouping), names)))$value
 }
 
 # Everything the core needs from `formula` and `data`. With `event = TRUE` (competing

@@ -189,18 +189,24 @@ pub fn no_such(what: &str, method: &str) -> Error {
     }
 }
 
-/// `cross_factors`: the grouping variables `factors` (a list of factors, each its codes
-/// and levels) crossed into one by [`crate::protocol::cross_factors`], labelled with
-/// `names` (one per factor) if given: a record of `codes` (positions) and `levels`.
-/// Both bindings cross several strata or group variables with it.
+/// `cross_factors`: the grouping variables `factors` (each its codes and levels) crossed
+/// into one by [`crate::protocol::cross_factors`]: a list gives labels "level, level", a
+/// named list (record) "name=level, name=level" with its names. Returns a record of
+/// `codes` (positions) and `levels`. Both bindings cross several strata or group
+/// variables with it.
 fn cross_factors(args: &Args) -> Result<Output> {
     let bad = |reason: String| Error::InvalidArgument { arg: "factors", reason };
     let not_factors = || bad("must be a list of one or more factors".to_string());
-    let Some(Arg::List(items)) = args.get("factors") else {
-        return Err(not_factors());
+    let (items, names): (Vec<&Arg>, Option<Vec<String>>) = match args.get("factors") {
+        Some(Arg::List(l)) => (l.iter().collect(), None),
+        Some(Arg::Record(r)) => (
+            r.items.iter().map(|(_, a)| a).collect(),
+            Some(r.items.iter().map(|(k, _)| k.clone()).collect()),
+        ),
+        _ => return Err(not_factors()),
     };
     let mut factors: Vec<(&[u32], &[String])> = Vec::with_capacity(items.len());
-    for (j, a) in items.iter().enumerate() {
+    for (j, a) in items.into_iter().enumerate() {
         let Arg::Codes { codes, levels } = a else {
             return Err(not_factors());
         };
@@ -216,16 +222,6 @@ fn cross_factors(args: &Args) -> Result<Output> {
     }
     if factors.is_empty() {
         return Err(not_factors());
-    }
-    let names = match args.get("names") {
-        None => None,
-        Some(_) => Some(args.strs("names")?),
-    };
-    if names.as_ref().is_some_and(|n| n.len() != factors.len()) {
-        return Err(Error::InvalidArgument {
-            arg: "names",
-            reason: format!("must give one name per factor ({})", factors.len()),
-        });
     }
     let (codes, levels) = crate::protocol::cross_factors(&factors, names.as_deref());
     let codes: Vec<usize> = codes.into_iter().map(|c| c as usize).collect();

@@ -38,15 +38,17 @@ enum RArg {
     List(Vec<RArg>),
 }
 
+/// The strings of a character vector (none for another type).
+fn str_vec(x: &Robj) -> Vec<String> {
+    x.as_str_vector().unwrap_or_default().iter().map(|s| s.to_string()).collect()
+}
+
 fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
     if x.is_null() {
         return Ok(RArg::Null);
     }
     if x.is_factor() {
-        let levels: Vec<String> = x
-            .get_attrib("levels")
-            .and_then(|l| l.as_str_vector().map(|v| v.iter().map(|s| s.to_string()).collect()))
-            .unwrap_or_default();
+        let levels = x.get_attrib("levels").map_or_else(Vec::new, |l| str_vec(&l));
         let codes = x
             .as_integer_slice()
             .ok_or_else(|| format!("argument `{name}`: a factor without codes"))?
@@ -84,12 +86,7 @@ fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
             ))
         }
         Rtype::Strings => {
-            let v: Vec<String> = x
-                .as_str_vector()
-                .unwrap_or_default()
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+            let v = str_vec(&x);
             Ok(if v.len() == 1 { RArg::Str(v[0].clone()) } else { RArg::Strs(v) })
         }
         Rtype::List => {
