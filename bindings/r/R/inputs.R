@@ -214,13 +214,17 @@ handle_missing <- function(columns, na_action) {
 model_inputs <- function(pre, mf, arg_of, na_action) {
   cols <- c(pre, frame_entries(mf, arg_of))
   miss <- handle_missing(cols, na_action)
-  args <- vapply(cols, `[[`, "", "arg")
-  by_arg <- function(a) {
-    i <- match(a, args)
-    if (is.na(i)) NULL else if (miss$n_dropped > 0L) cols[[i]]$value[miss$keep] else cols[[i]]$value
-  }
-  list(by_arg = by_arg, miss = miss, mf = kept_frame(mf, miss$keep))
+  list(by_arg = function(a) kept_column(cols, miss, a), miss = miss,
+       mf = kept_frame(mf, miss$keep))
 }
+
+# The column of argument `a` among the entries `cols` (list(value, arg, label)) on the
+# rows handle_missing() kept (`miss`); NULL if absent.
+kept_column <- function(cols, miss, a) {
+  i <- match(a, vapply(cols, `[[`, "", "arg"))
+  if (!is.na(i)) kept_rows(cols[[i]]$value, miss)
+}
+kept_rows <- function(x, miss) if (miss$n_dropped > 0L) x[miss$keep] else x
 
 # The design of a model as coxph (and, `coxph_intercept = FALSE`, glm) builds it: the
 # model terms `xterms` (with the fitted bases, fitted_terms()) with an intercept, whose
@@ -346,12 +350,8 @@ model_columns <- function(formula, data, weights, na_action, env, event = FALSE,
   rhs <- c(lapply(f$plain, function(e) col_entry("group", e, eval_in(e, data, env))),
            lapply(f$strata, function(e) col_entry("strata", e, eval_in(e, data, env))))
   miss <- handle_missing(c(fixed, rhs), na_action)
-  take <- function(col) if (miss$n_dropped > 0L) col$value[miss$keep] else col$value
-  by_arg <- function(a) {
-    i <- match(a, vapply(fixed, `[[`, "", "arg"))
-    if (!is.na(i)) take(fixed[[i]])
-  }
-  fcs <- lapply(rhs, function(col) factor_codes(take(col)))  # each variable coded once
+  by_arg <- function(a) kept_column(fixed, miss, a)
+  fcs <- lapply(rhs, function(col) factor_codes(kept_rows(col$value, miss)))  # each coded once
   factor_of <- function(idx) {
     if (length(idx)) combine_factors(fcs[idx], vapply(rhs[idx], `[[`, "", "label"))
   }
