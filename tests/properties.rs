@@ -334,7 +334,8 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
         "days_since_1960" => a.with("year", nums(c.year.clone())),
         "cross_factors" => {
             let status = c.status.iter().map(|&s| s as u32).collect();
-            a.with("factors", record(vec![("group", codes(c.group.clone(), 2)), ("status", codes(status, 2))]))
+            let factors = vec![("group", codes(c.group.clone(), 2)), ("status", codes(status, 2))];
+            a.with("factors", record(factors))
         }
         "builtin_rate_table" => a.with("name", s("survexp.us")),
         "rate_table" => {
@@ -1729,7 +1730,8 @@ proptest! {
         rows in prop::collection::vec((0u32..3, 0u32..4), 1..40),
     ) {
         let (a, b): (Vec<u32>, Vec<u32>) = rows.iter().copied().unzip();
-        let args = Args::new().with("factors", Arg::List(vec![codes(a.clone(), 3), codes(b.clone(), 4)]));
+        let factors = Arg::List(vec![codes(a.clone(), 3), codes(b.clone(), 4)]);
+        let args = Args::new().with("factors", factors);
         let out = call("cross_factors", &args).unwrap();
         let Value::Record(r) = out else { panic!("a record") };
         let Some(Value::Index(c)) = r.get("codes") else { panic!("codes") };

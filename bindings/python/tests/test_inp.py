@@ -47,7 +47,7 @@ def test_cross_factors_names_labels_and_checks_its_input():
     r, _ = _hrrstats.call("cross_factors", {"factors": {"sex": a, "grp": b}})
     assert list(r["levels"]) == ["sex=m, grp=z", "sex=f, grp=x", "sex=f, grp=z"]
     np.testing.assert_array_equal(r["codes"], [2, 0, 1])
-    with pytest.raises(ValueError, match=r"argument `factors`: must be a list of one or more factors"):
+    with pytest.raises(ValueError, match=r"argument `factors`: must be a list of one or more"):
         _hrrstats.call("cross_factors", {"factors": [np.array([1.0])]})
     with pytest.raises(ValueError, match=r"argument `factors`: factor 2 has length 2, the first 3"):
         _hrrstats.call("cross_factors", {"factors": [a, (np.array([0.0, 1]), ["u", "v"])]})

@@ -468,7 +468,9 @@ impl Failure {
         match self {
             Failure::Error(e) => e.message(row_base),
             Failure::Host(m) => m.clone(),
-            Failure::Panic(what) => format!("internal error in hrrstats (please report it): {what}"),
+            Failure::Panic(what) => {
+                format!("internal error in hrrstats (please report it): {what}")
+            }
         }
     }
     /// Whether the user interrupted the call (Ctrl-C / Esc).
@@ -554,7 +556,8 @@ pub fn cross_factors(
     // levels (< 2^32) fit in a u64, and sorted keys keep the levels' order
     for (j, &(next, levels)) in factors.iter().enumerate().skip(1) {
         let k = levels.len() as u64;
-        let keys: Vec<u64> = codes.iter().zip(next).map(|(&a, &b)| a as u64 * k + b as u64).collect();
+        let keys: Vec<u64> =
+            codes.iter().zip(next).map(|(&a, &b)| a as u64 * k + b as u64).collect();
         let (crossed, used) = crate::data::factorize(&keys);
         labels = used
             .iter()
