@@ -332,6 +332,11 @@ fn valid_args(method: &str, c: &Cohort) -> Args<'static> {
             .with("period", nums(c.year.clone()))
             .with("npar", Arg::Num(3.0)),
         "days_since_1960" => a.with("year", nums(c.year.clone())),
+        "cross_factors" => {
+            let status = c.status.iter().map(|&s| s as u32).collect();
+            let factors = vec![("group", codes(c.group.clone(), 2)), ("status", codes(status, 2))];
+            a.with("factors", record(factors))
+        }
         "builtin_rate_table" => a.with("name", s("survexp.us")),
         "rate_table" => {
             // A flat table: 2 ages x 2 years x 2 sexes.
@@ -487,6 +492,7 @@ const METHODS: &[&str] = &[
     "joinpoint",
     "protect_table",
     "years_of_life_lost",
+    "cross_factors",
 ];
 
 #[test]
@@ -1709,6 +1715,35 @@ proptest! {
                 }
                 Err(e) => prop_assert!(names_an_argument(&e), "variant {v}: {e}"),
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(cases())]
+
+    /// Crossing grouping variables (`cross_factors`, how both bindings combine several
+    /// strata): rows share a code exactly when they share every variable's level, and
+    /// the codes follow the levels' order with the first variable varying slowest.
+    #[test]
+    fn crossed_factors_code_the_combinations_in_level_order(
+        rows in prop::collection::vec((0u32..3, 0u32..4), 1..40),
+    ) {
+        let (a, b): (Vec<u32>, Vec<u32>) = rows.iter().copied().unzip();
+        let factors = Arg::List(vec![codes(a.clone(), 3), codes(b.clone(), 4)]);
+        let args = Args::new().with("factors", factors);
+        let out = call("cross_factors", &args).unwrap();
+        let Value::Record(r) = out else { panic!("a record") };
+        let Some(Value::Index(c)) = r.get("codes") else { panic!("codes") };
+        let Some(Value::Strs(levels)) = r.get("levels") else { panic!("levels") };
+        let mut used = rows.clone();
+        used.sort();
+        used.dedup();
+        prop_assert_eq!(levels.len(), used.len());
+        for (i, pair) in rows.iter().enumerate() {
+            let k = used.binary_search(pair).unwrap();
+            prop_assert_eq!(c[i], k);
+            prop_assert_eq!(&levels[k], &format!("g{}, g{}", pair.0, pair.1));
         }
     }
 }

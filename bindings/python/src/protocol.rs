@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 
 use hrrstats_core as core;
-use core::protocol::{Arg, Args, Value};
+use core::protocol::{Arg, Args, Failure, Record, Value};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -31,7 +31,7 @@ enum PyArg<'py> {
     Str(String),
     Strs(Vec<String>),
     Nums(PyReadonlyArray1<'py, f64>),
-    Codes(PyReadonlyArray1<'py, f64>, Vec<String>),
+    Codes(Vec<u32>, Vec<String>),
     Record(Vec<(String, PyArg<'py>)>),
     List(Vec<PyArg<'py>>),
 }
@@ -77,12 +77,15 @@ fn read<'py>(name: &str, x: &Bound<'py, PyAny>) -> PyResult<PyArg<'py>> {
     }
     if let Ok(t) = x.cast::<PyTuple>() {
         if t.len() == 2 {
-            let codes = float_array(name, &t.get_item(0)?)?;
             let levels: Vec<String> = t
                 .get_item(1)?
                 .try_iter()?
                 .map(|l| l.and_then(|l| l.str().map(|s| s.to_string())))
                 .collect::<PyResult<_>>()?;
+            let codes = float_array(name, &t.get_item(0)?)?;
+            let codes = codes.as_slice().map_err(|_| type_error(name, "must be contiguous"))?;
+            let codes = core::protocol::level_codes(name, codes.iter().copied(), levels.len(), 0)
+                .map_err(PyValueError::new_err)?;
             return Ok(PyArg::Codes(codes, levels));
         }
     }
@@ -100,25 +103,6 @@ fn read<'py>(name: &str, x: &Bound<'py, PyAny>) -> PyResult<PyArg<'py>> {
     Err(type_error(name, "unsupported type"))
 }
 
-/// Codes 0..k-1 of a grouping argument, checked (no NaN, whole, in range).
-fn code_vec(name: &str, c: &[f64], k: usize) -> PyResult<Vec<u32>> {
-    c.iter()
-        .enumerate()
-        .map(|(row, &v)| {
-            if v.is_nan() {
-                Err(PyValueError::new_err(format!("argument `{name}`: missing value at row {row}")))
-            } else if v < 0.0 || v != v.floor() || v as usize >= k {
-                Err(PyValueError::new_err(format!(
-                    "argument `{name}`: code {v} is not one of 0..{} at row {row}",
-                    k.saturating_sub(1)
-                )))
-            } else {
-                Ok(v as u32)
-            }
-        })
-        .collect()
-}
-
 fn to_arg<'a>(name: &str, a: &'a PyArg<'_>) -> PyResult<Arg<'a>> {
     Ok(match a {
         PyArg::Null => Arg::Null,
@@ -129,13 +113,10 @@ fn to_arg<'a>(name: &str, a: &'a PyArg<'_>) -> PyResult<Arg<'a>> {
         PyArg::Nums(x) => Arg::Nums(Cow::Borrowed(
             x.as_slice().map_err(|_| type_error(name, "must be contiguous"))?,
         )),
-        PyArg::Codes(c, levels) => {
-            let c = c.as_slice().map_err(|_| type_error(name, "must be contiguous"))?;
-            Arg::Codes {
-                codes: Cow::Owned(code_vec(name, c, levels.len())?),
-                levels: levels.clone(),
-            }
-        }
+        PyArg::Codes(c, levels) => Arg::Codes {
+            codes: Cow::Borrowed(c),
+            levels: levels.clone(),
+        },
         PyArg::Record(items) => Arg::Record(Args {
             items: items
                 .iter()
@@ -146,16 +127,19 @@ fn to_arg<'a>(name: &str, a: &'a PyArg<'_>) -> PyResult<Arg<'a>> {
     })
 }
 
-/// Map the core's error to `ValueError`, rows counted from 0 as in numpy/pandas; an
-/// interrupt re-raises what Python's signal handler raised (`KeyboardInterrupt` for
-/// Ctrl-C).
-pub fn to_py(e: core::Error) -> PyErr {
-    if e.is_interrupt() {
+/// Map a failed call to `ValueError` (a panic: `RuntimeError`), rows counted from 0 as
+/// in numpy/pandas; an interrupt re-raises what Python's signal handler raised
+/// (`KeyboardInterrupt` for Ctrl-C).
+pub fn to_py(f: Failure) -> PyErr {
+    if f.is_interrupt() {
         return SIGNALLED
             .with(|p| p.take())
-            .unwrap_or_else(|| PyKeyboardInterrupt::new_err(e.message(0)));
+            .unwrap_or_else(|| PyKeyboardInterrupt::new_err(f.message(0)));
     }
-    PyValueError::new_err(e.message(0))
+    match f {
+        Failure::Panic(_) => PyRuntimeError::new_err(f.message(0)),
+        _ => PyValueError::new_err(f.message(0)),
+    }
 }
 
 thread_local! {
@@ -226,9 +210,9 @@ fn tell_progress(py: Python<'_>, arg: Option<f64>) -> bool {
 }
 
 /// The core's progress hook: re-attaches to the interpreter (the computation runs
-/// detached, on this same thread) and passes the fraction on.
+/// detached, on this same thread) and passes the fraction on (NaN, a failed call: None).
 fn progress(fraction: f64) -> bool {
-    Python::attach(|py| tell_progress(py, Some(fraction)))
+    Python::attach(|py| tell_progress(py, (!fraction.is_nan()).then_some(fraction)))
 }
 
 /// Run `f` with the interpreter detached, turning a panic into a Python exception
@@ -238,31 +222,10 @@ fn progress(fraction: f64) -> bool {
 pub fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> core::Result<T> + Send) -> PyResult<T> {
     SIGNALLED.with(|p| p.set(None));
     let main = MAIN_THREAD.get() == Some(&std::thread::current().id());
-    if main {
-        core::interrupt::install(interrupted);
-    }
     let reporting = main && progress_callback(py).is_some();
-    if reporting {
-        core::progress::install(progress);
-    }
-    let out = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
-    if reporting && core::progress::finish(matches!(out, Ok(Ok(_)))) && !matches!(out, Ok(Ok(_))) {
-        tell_progress(py, None);
-    }
-    match out {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(to_py(e)),
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(PyRuntimeError::new_err(format!(
-                "internal error in hrrstats (please report): {msg}"
-            )))
-        }
-    }
+    let interrupt: Option<core::interrupt::Hook> = main.then_some(interrupted);
+    let report: Option<core::progress::Hook> = reporting.then_some(progress);
+    py.detach(|| core::protocol::run(interrupt, report, || Ok(f()?))).map_err(to_py)
 }
 
 fn with_args<T: Send>(
@@ -270,12 +233,9 @@ fn with_args<T: Send>(
     args: &Bound<'_, PyDict>,
     f: impl FnOnce(&Args) -> core::Result<T> + Send,
 ) -> PyResult<T> {
-    let PyArg::Record(items) = read("args", args.as_any())? else {
-        unreachable!("a dict reads as a record")
-    };
-    let held = PyArg::Record(items);
+    let held = read("args", args.as_any())?;
     let Arg::Record(a) = to_arg("args", &held)? else {
-        unreachable!()
+        unreachable!("a dict reads as a record")
     };
     run(py, || f(&a))
 }
@@ -320,10 +280,7 @@ pub fn to_python(py: Python<'_>, v: Value) -> PyResult<Py<PyAny>> {
             }
         }
         Value::Table(t) => {
-            let d = PyDict::new(py);
-            for (name, col) in t.columns {
-                d.set_item(name, to_python(py, col)?)?;
-            }
+            let d = to_python(py, Value::Record(Record { fields: t.columns }))?;
             py.import("pandas")?.getattr("DataFrame")?.call1((d,))?.unbind()
         }
         Value::Record(r) => {

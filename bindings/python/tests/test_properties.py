@@ -288,6 +288,7 @@ def _valid(method, d):
     a["net_survival_part_pass"] = rel
     a["net_survival_partitioned"] = {"ratetable": rt}
     a["excess_hazard_model"] = {**rel, "covariates": x, "breaks": np.array([0.0, 1, 2, 4])}
+    a["cross_factors"] = {"factors": {"g": g, "h": g}}
     a = a.get(method)
     if a is None:
         return None

@@ -31,10 +31,7 @@ hrr_interrupted <- function(msg) {
 # `type = "mstate"` is accepted.
 parse_surv_lhs <- function(formula, mstate = FALSE) {
   status <- if (mstate) "event" else "status"
-  if (!inherits(formula, "formula") || length(formula) != 3L) {
-    stop(sprintf("argument `formula` must be a two-sided formula such as Surv(time, %s) ~ %s",
-                 status, if (mstate) "x" else "group"), call. = FALSE)
-  }
+  check_two_sided(formula, sprintf("Surv(time, %s) ~ %s", status, if (mstate) "x" else "group"))
   lhs <- formula[[2L]]
   fname <- if (is.call(lhs)) paste(deparse(lhs[[1L]]), collapse = "") else ""
   if (!fname %in% c("Surv", "survival::Surv")) {
@@ -53,12 +50,11 @@ parse_surv_lhs <- function(formula, mstate = FALSE) {
          else "Surv() needs a status: Surv(time, status) or Surv(start, stop, status)",
          call. = FALSE)
   }
-  surv <- if (is.null(m$event)) {
+  if (is.null(m$event)) {
     list(time = m$time, status = m$time2, entry = NULL)
   } else {
     list(time = m$time2, status = m$event, entry = m$time)
   }
-  surv
 }
 
 # The terms of a model formula's right-hand side. `.` stands for every column of
@@ -218,13 +214,17 @@ handle_missing <- function(columns, na_action) {
 model_inputs <- function(pre, mf, arg_of, na_action) {
   cols <- c(pre, frame_entries(mf, arg_of))
   miss <- handle_missing(cols, na_action)
-  args <- vapply(cols, `[[`, "", "arg")
-  by_arg <- function(a) {
-    i <- match(a, args)
-    if (is.na(i)) NULL else if (miss$n_dropped > 0L) cols[[i]]$value[miss$keep] else cols[[i]]$value
-  }
-  list(by_arg = by_arg, miss = miss, mf = kept_frame(mf, miss$keep))
+  list(by_arg = function(a) kept_column(cols, miss, a), miss = miss,
+       mf = kept_frame(mf, miss$keep))
 }
+
+# The column of argument `a` among the entries `cols` (list(value, arg, label)) on the
+# rows handle_missing() kept (`miss`); NULL if absent.
+kept_column <- function(cols, miss, a) {
+  i <- match(a, vapply(cols, `[[`, "", "arg"))
+  if (!is.na(i)) kept_rows(cols[[i]]$value, miss)
+}
+kept_rows <- function(x, miss) if (miss$n_dropped > 0L) x[miss$keep] else x
 
 # The design of a model as coxph (and, `coxph_intercept = FALSE`, glm) builds it: the
 # model terms `xterms` (with the fitted bases, fitted_terms()) with an intercept, whose
@@ -329,27 +329,11 @@ factor_codes <- function(v) {
 }
 
 # Code one or more variables (each from factor_codes()) as a single factor: labels
-# "name=level" joined by ", " (as survfit/survdiff), first variable varying slowest.
-# Returns list(codes = 1..k integer, levels = labels).
+# "name=level" joined by ", " (as survfit/survdiff), first variable varying slowest
+# (crossed by the core, as Python crosses them). Returns list(codes = 1..k integer,
+# levels = labels).
 combine_factors <- function(fcs, names) {
-  if (length(fcs) == 1L) {
-    return(list(codes = fcs[[1L]]$codes, levels = paste0(names, "=", fcs[[1L]]$levels)))
-  }
-  sizes <- vapply(fcs, function(fc) length(fc$levels), 0)
-  key <- as.double(fcs[[1L]]$codes)
-  for (j in seq_along(fcs)[-1L]) key <- (key - 1) * sizes[j] + fcs[[j]]$codes
-  u <- sort(unique(key))
-  code <- match(key, u)
-  # decode each used combination into its level indices, last variable first
-  idx <- matrix(0L, length(u), length(fcs))
-  rest <- u - 1
-  for (j in rev(seq_along(fcs))) {
-    idx[, j] <- as.integer(rest %% sizes[j]) + 1L
-    rest <- rest %/% sizes[j]
-  }
-  labels <- do.call(paste, c(lapply(seq_along(fcs), function(j)
-    paste0(names[j], "=", fcs[[j]]$levels[idx[, j]])), sep = ", "))
-  list(codes = as.integer(code), levels = labels)
+  hrr_call("cross_factors", list(factors = stats::setNames(lapply(fcs, as_grouping), names)))$value
 }
 
 # Everything the core needs from `formula` and `data`. With `event = TRUE` (competing
@@ -366,12 +350,8 @@ model_columns <- function(formula, data, weights, na_action, env, event = FALSE,
   rhs <- c(lapply(f$plain, function(e) col_entry("group", e, eval_in(e, data, env))),
            lapply(f$strata, function(e) col_entry("strata", e, eval_in(e, data, env))))
   miss <- handle_missing(c(fixed, rhs), na_action)
-  take <- function(col) if (miss$n_dropped > 0L) col$value[miss$keep] else col$value
-  by_arg <- function(a) {
-    i <- match(a, vapply(fixed, `[[`, "", "arg"))
-    if (!is.na(i)) take(fixed[[i]])
-  }
-  fcs <- lapply(rhs, function(col) factor_codes(take(col)))  # each variable coded once
+  by_arg <- function(a) kept_column(fixed, miss, a)
+  fcs <- lapply(rhs, function(col) factor_codes(kept_rows(col$value, miss)))  # each coded once
   factor_of <- function(idx) {
     if (length(idx)) combine_factors(fcs[idx], vapply(rhs[idx], `[[`, "", "label"))
   }
@@ -479,13 +459,6 @@ table_at <- function(x, level, label, ptr, own = x$table) {
   hrr_fit_call(ptr(x), "coef_table", list(conf_level = level, labels = list(conf_level = label)))
 }
 
-# summary() of a fit with a core coefficient table: the fit and its table at `conf.int`
-# (`method` refits after readRDS()).
-fit_summary <- function(object, conf.int, method, class, label = "conf.int") {
-  tab <- table_at(object, conf.int, label, function(x) ptr_or_refit(x, method))
-  structure(list(fit = object, table = na_table(tab)), class = class)
-}
-
 # The columns `cols` of a coefficient table as a matrix (rows: terms) with the column
 # names `labels` and `p_label`; by default print.coxph's columns.
 coef_matrix_of <- function(tab, p_label = "p", cols = c("coef", "exp_coef", "se", "z", "p"),
@@ -509,12 +482,6 @@ deleted_note <- function(n_dropped) {
   if (n_dropped) sprintf(" (%d observations deleted due to missingness)", n_dropped)
 }
 
-# print() of such a fit: its summary.
-print_summary_of <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  print(summary(x), digits = digits, ...)
-  invisible(x)
-}
-
 # confint() from the coefficient table's Wald limits at `level` (`summary(object,
 # conf.int = level)`), as confint.default labels them.
 confint_from_summary <- function(object, parm, level = 0.95, ...) {
@@ -522,16 +489,19 @@ confint_from_summary <- function(object, parm, level = 0.95, ...) {
 }
 
 # summary(), print() and confint() of the fits whose summary is their core coefficient
-# table; summary_methods: the core's method of each, to refit after readRDS().
+# table; summary_methods: the core's method of each, to refit after readRDS(). summary():
+# the fit and its table at `conf.int`; print(): the summary.
 summary_methods <- c(hrr_survreg = "parametric_survival", hrr_flexsurv = "flexible_parametric",
                      hrr_clogit = "conditional_logistic", hrr_cch = "case_cohort")
 summary.hrr_survreg <- summary.hrr_flexsurv <- summary.hrr_clogit <- summary.hrr_cch <-
   function(object, conf.int = 0.95, ..., .label = "conf.int") {
   cls <- class(object)[1L]
-  fit_summary(object, conf.int, summary_methods[[cls]], paste0("summary.", cls), .label)
+  tab <- table_at(object, conf.int, .label, function(x) ptr_or_refit(x, summary_methods[[cls]]))
+  structure(list(fit = object, table = na_table(tab)), class = paste0("summary.", cls))
 }
 print.hrr_survreg <- print.hrr_flexsurv <- print.hrr_clogit <- print.hrr_cch <- function(x, ...) {
-  print_summary_of(x, ...)
+  print(summary(x), ...)
+  invisible(x)
 }
 confint.hrr_flexsurv <- confint.hrr_clogit <- confint.hrr_cch <- confint_from_summary
 

@@ -2,16 +2,15 @@
 #
 # hrr_call(method, args) runs hrrstats_core::api's `method` on a named list of
 # arguments (double/integer/logical vectors, factors for groupings, named lists of
-# columns, strings) and returns its result converted once, generically (tables as
-# data.frames, positions counted from 1, records as named lists). The core reads the
-# arguments by name, parses every option and raises every error, so R and Python
-# behave the same. `rows` (the rows of the caller's data that were kept after
+# columns, strings; a NULL is an absent argument) and returns its result converted once,
+# generically (tables as data.frames, positions counted from 1, records as named lists).
+# The core reads the arguments by name, parses every option and raises every error, so
+# R and Python behave the same. `rows` (the rows of the caller's data that were kept after
 # na_action = "drop") makes errors name the caller's row. Nothing here computes a
 # statistic.
 
 hrr_call <- function(method, args, rows = NULL, hint = NULL) {
   if (!is.null(rows)) args$rows <- rows
-  args <- args[!vapply(args, is.null, TRUE)]
   hrr_warn(rust_value(hrr_call_(method, args), hint = hint))
 }
 
@@ -23,7 +22,6 @@ hrr_warn <- function(out) {
 }
 
 hrr_fit_call <- function(fit, method, args = list(), hint = NULL) {
-  args <- args[!vapply(args, is.null, TRUE)]
   rust_value(hrr_fit_call_(fit, method, args), hint = hint)
 }
 

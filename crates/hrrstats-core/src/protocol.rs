@@ -438,3 +438,183 @@ impl<'a> Args<'a> {
         }
     }
 }
+
+// ---- what both bindings do around a call ----------------------------------------------
+
+/// Why a binding's call failed: the core's error, the binding's own message (an
+/// argument it cannot convert), or a panic (a bug in hrrstats).
+#[derive(Debug)]
+pub enum Failure {
+    Error(Error),
+    Host(String),
+    Panic(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Error(e)
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Host(message)
+    }
+}
+
+impl Failure {
+    /// The message users see, rows counted from `row_base` (0 in Python, 1 in R).
+    pub fn message(&self, row_base: usize) -> String {
+        match self {
+            Failure::Error(e) => e.message(row_base),
+            Failure::Host(m) => m.clone(),
+            Failure::Panic(what) => {
+                format!("internal error in hrrstats (please report it): {what}")
+            }
+        }
+    }
+    /// Whether the user interrupted the call (Ctrl-C / Esc).
+    pub fn is_interrupt(&self) -> bool {
+        matches!(self, Failure::Error(e) if e.is_interrupt())
+    }
+}
+
+/// Run a binding's call `f`: long loops poll `interrupt` for Ctrl-C and report their
+/// progress to `progress` (called with NaN when a call that reported fails, so that the
+/// host closes its display); a panic is caught and returned as [`Failure::Panic`],
+/// never crossing into the host language.
+pub fn run<T>(
+    interrupt: Option<crate::interrupt::Hook>,
+    progress: Option<crate::progress::Hook>,
+    f: impl FnOnce() -> std::result::Result<T, Failure>,
+) -> std::result::Result<T, Failure> {
+    if let Some(hook) = interrupt {
+        crate::interrupt::install(hook);
+    }
+    if let Some(hook) = progress {
+        crate::progress::install(hook);
+    }
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        let what = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_string());
+        Err(Failure::Panic(what))
+    });
+    if let Some(hook) = progress {
+        if crate::progress::finish(out.is_ok()) && out.is_err() {
+            hook(f64::NAN);
+        }
+    }
+    out
+}
+
+/// The 0-based codes of a grouping variable as a host passes them (NaN or a negative
+/// value: missing), each checked against the variable's `k` levels; the message names
+/// the argument `name` and the row (counted from `row_base`).
+pub fn level_codes(
+    name: &str,
+    codes: impl Iterator<Item = f64>,
+    k: usize,
+    row_base: usize,
+) -> std::result::Result<Vec<u32>, String> {
+    codes
+        .enumerate()
+        .map(|(row, v)| {
+            let row = row + row_base;
+            if v.is_nan() || v < 0.0 {
+                Err(format!("argument `{name}`: missing value at row {row}"))
+            } else if v != v.floor() || v >= k as f64 {
+                let last = k.saturating_sub(1);
+                Err(format!("argument `{name}`: code {v} is not one of 0..{last} at row {row}"))
+            } else {
+                Ok(v as u32)
+            }
+        })
+        .collect()
+}
+
+/// Several grouping variables (each its codes and level labels) crossed into one, as
+/// survival's `strata(a, b)` and survfit's labels: the combinations present, ordered by
+/// the variables' levels with the first varying slowest, labelled "level, level" or,
+/// with `names`, "name=level, name=level". Returns the codes and the labels.
+pub fn cross_factors(
+    factors: &[(&[u32], &[String])],
+    names: Option<&[String]>,
+) -> (Vec<u32>, Vec<String>) {
+    let label = |j: usize, level: &str| match names {
+        Some(n) => format!("{}={level}", n[j]),
+        None => level.to_string(),
+    };
+    let Some(&(first, first_levels)) = factors.first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut codes = first.to_vec();
+    let mut labels: Vec<String> = first_levels.iter().map(|l| label(0, l)).collect();
+    // crossed one variable at a time: the codes so far (< n) times the next variable's
+    // levels (< 2^32) fit in a u64, and sorted keys keep the levels' order
+    for (j, &(next, levels)) in factors.iter().enumerate().skip(1) {
+        let k = levels.len() as u64;
+        let keys: Vec<u64> =
+            codes.iter().zip(next).map(|(&a, &b)| a as u64 * k + b as u64).collect();
+        let (crossed, used) = crate::data::factorize(&keys);
+        labels = used
+            .iter()
+            .map(|&key| {
+                let level = label(j, &levels[(key % k) as usize]);
+                format!("{}, {level}", labels[(key / k) as usize])
+            })
+            .collect();
+        codes = crossed;
+    }
+    (codes, labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn crossing_orders_by_levels_first_slowest_and_keeps_used_combinations() {
+        let (a, la) = (vec![1, 0, 1, 0, 1], strings(&["m", "f"]));
+        let (b, lb) = (vec![2, 2, 0, 2, 0], strings(&["x", "y", "z"]));
+        let names = strings(&["sex", "grp"]);
+        let (codes, labels) = cross_factors(&[(&a, &la), (&b, &lb)], Some(&names));
+        // used combinations (m,z), (f,x), (f,z) in level order
+        assert_eq!(labels, strings(&["sex=m, grp=z", "sex=f, grp=x", "sex=f, grp=z"]));
+        assert_eq!(codes, vec![2, 0, 1, 0, 1]);
+        let (codes, labels) = cross_factors(&[(&a, &la), (&b, &lb), (&a, &la)], None);
+        assert_eq!(labels, strings(&["m, z, m", "f, x, f", "f, z, f"]));
+        assert_eq!(codes, vec![2, 0, 1, 0, 1]);
+        // one variable: its own levels, named
+        let (codes, labels) = cross_factors(&[(&a, &la)], Some(&names[..1]));
+        assert_eq!((codes, labels), (a.clone(), strings(&["sex=m", "sex=f"])));
+    }
+
+    #[test]
+    fn level_codes_name_the_missing_or_bad_row() {
+        let ok = level_codes("g", [0.0, 2.0, 1.0].into_iter(), 3, 0);
+        assert_eq!(ok, Ok(vec![0, 2, 1]));
+        let e = level_codes("g", [0.0, f64::NAN].into_iter(), 3, 1).unwrap_err();
+        assert_eq!(e, "argument `g`: missing value at row 2");
+        let e = level_codes("g", [0.0, -1.0].into_iter(), 3, 0).unwrap_err();
+        assert_eq!(e, "argument `g`: missing value at row 1");
+        let e = level_codes("g", [3.0].into_iter(), 3, 0).unwrap_err();
+        assert_eq!(e, "argument `g`: code 3 is not one of 0..2 at row 0");
+    }
+
+    #[test]
+    fn run_turns_a_panic_into_a_failure() {
+        let out: std::result::Result<(), Failure> = run(None, None, || panic!("boom"));
+        let f = out.unwrap_err();
+        assert_eq!(f.message(0), "internal error in hrrstats (please report it): boom");
+        assert!(!f.is_interrupt());
+        let out = run(None, None, || Err::<(), _>(Failure::from(Error::Interrupted)));
+        assert!(out.unwrap_err().is_interrupt());
+    }
+}

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import _hrrstats as _core
+
 
 def _is_datetime(dtype):
     """A date, time or time-difference dtype (numpy, pandas incl. time zones, polars)."""
@@ -115,23 +117,19 @@ def codes(arrays, name, n):
     combinations are the levels. Returns (codes, level labels); unused levels are
     absent. Missing labels are an error naming the argument and the row.
     """
-    for a in arrays:
-        if len(a) != n:
-            raise ValueError(f"argument `{name}` has length {len(a)} but `time` has length {n}")
-        miss = missing(a)
-        if miss.any():
-            row = int(np.flatnonzero(miss)[0])
-            raise ValueError(f"argument `{name}`: missing value at row {row}")
-    if len(arrays) == 1:
-        a = arrays[0]
-        if isinstance(a, pd.Categorical):  # keeps the categorical's own level order
-            cat = a.remove_unused_categories()
-            return np.ascontiguousarray(cat.codes, dtype=np.uint32), list(cat.categories)
-        code, levels = pd.factorize(a, sort=True)  # hash-based, O(n)
-        return np.ascontiguousarray(code, dtype=np.uint32), list(levels)
-    frame = pd.DataFrame({i: a for i, a in enumerate(arrays)})
-    keys = frame.drop_duplicates().sort_values(list(frame.columns)).reset_index(drop=True)
-    keys["_code"] = np.arange(len(keys), dtype=np.uint32)
-    merged = frame.merge(keys, how="left", on=list(frame.columns))
-    labels = [", ".join(str(v) for v in row) for row in keys.drop(columns="_code").itertuples(index=False)]
-    return np.ascontiguousarray(merged["_code"].to_numpy(), dtype=np.uint32), labels
+    if len(arrays) > 1:  # each column coded on its own, their combinations crossed by the core
+        each = [codes([a], name, n) for a in arrays]
+        factors = [(c, [str(v) for v in levels]) for c, levels in each]
+        crossed, _ = _core.call("cross_factors", {"factors": factors})
+        return np.ascontiguousarray(crossed["codes"], dtype=np.uint32), list(crossed["levels"])
+    a = arrays[0]
+    if len(a) != n:
+        raise ValueError(f"argument `{name}` has length {len(a)} but `time` has length {n}")
+    miss = missing(a)
+    if miss.any():
+        raise ValueError(f"argument `{name}`: missing value at row {int(np.flatnonzero(miss)[0])}")
+    if isinstance(a, pd.Categorical):  # keeps the categorical's own level order
+        cat = a.remove_unused_categories()
+        return np.ascontiguousarray(cat.codes, dtype=np.uint32), list(cat.categories)
+    code, levels = pd.factorize(a, sort=True)  # hash-based, O(n)
+    return np.ascontiguousarray(code, dtype=np.uint32), list(levels)

@@ -130,6 +130,7 @@ fn methods() -> &'static [(&'static str, Method)] {
         ("gee", gee::gee),
         ("capture_recapture", registry::capture_recapture),
         ("protect_table", registry::protect_table),
+        ("cross_factors", cross_factors),
     ]
 }
 
@@ -186,4 +187,43 @@ pub fn no_such(what: &str, method: &str) -> Error {
         arg: "method",
         reason: format!("{what} has no operation \"{method}\""),
     }
+}
+
+/// `cross_factors`: the grouping variables `factors` (each its codes and levels) crossed
+/// into one by [`crate::protocol::cross_factors`]: a list gives labels "level, level", a
+/// named list (record) "name=level, name=level" with its names. Returns a record of
+/// `codes` (positions) and `levels`. Both bindings cross several strata or group
+/// variables with it.
+fn cross_factors(args: &Args) -> Result<Output> {
+    let bad = |reason: String| Error::InvalidArgument { arg: "factors", reason };
+    let not_factors = || bad("must be a list of one or more factors".to_string());
+    let (items, names): (Vec<&Arg>, Option<Vec<String>>) = match args.get("factors") {
+        Some(Arg::List(l)) => (l.iter().collect(), None),
+        Some(Arg::Record(r)) => (
+            r.items.iter().map(|(_, a)| a).collect(),
+            Some(r.items.iter().map(|(k, _)| k.clone()).collect()),
+        ),
+        _ => return Err(not_factors()),
+    };
+    let mut factors: Vec<(&[u32], &[String])> = Vec::with_capacity(items.len());
+    for (j, a) in items.into_iter().enumerate() {
+        let Arg::Codes { codes, levels } = a else {
+            return Err(not_factors());
+        };
+        let n = factors.first().map_or(codes.len(), |f| f.0.len());
+        if codes.len() != n {
+            let reason = format!("factor {} has length {}, the first {n}", j + 1, codes.len());
+            return Err(bad(reason));
+        }
+        if let Some(&c) = codes.iter().find(|&&c| c as usize >= levels.len()) {
+            return Err(bad(format!("factor {}: code {c} has no level", j + 1)));
+        }
+        factors.push((codes, levels));
+    }
+    if factors.is_empty() {
+        return Err(not_factors());
+    }
+    let (codes, levels) = crate::protocol::cross_factors(&factors, names.as_deref());
+    let codes: Vec<usize> = codes.into_iter().map(|c| c as usize).collect();
+    Ok(Output::value(crate::protocol::Record::new().with("codes", codes).with("levels", levels)))
 }

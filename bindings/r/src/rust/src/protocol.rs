@@ -15,12 +15,12 @@
 
 use std::borrow::Cow;
 use std::ffi::c_void;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 
 use extendr_api::prelude::*;
 use extendr_api::SEXP;
 use hrrstats_core as core;
-use core::protocol::{Arg, Args, Value};
+use core::protocol::{Arg, Args, Failure, Record, Value};
 
 /// Rows are reported to R users counted from 1.
 pub const ROW_BASE: usize = 1;
@@ -38,29 +38,23 @@ enum RArg {
     List(Vec<RArg>),
 }
 
+/// The strings of a character vector (none for another type).
+fn str_vec(x: &Robj) -> Vec<String> {
+    x.as_str_vector().unwrap_or_default().iter().map(|s| s.to_string()).collect()
+}
+
 fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
     if x.is_null() {
         return Ok(RArg::Null);
     }
     if x.is_factor() {
-        let levels: Vec<String> = x
-            .get_attrib("levels")
-            .and_then(|l| l.as_str_vector().map(|v| v.iter().map(|s| s.to_string()).collect()))
-            .unwrap_or_default();
+        let levels = x.get_attrib("levels").map_or_else(Vec::new, |l| str_vec(&l));
         let codes = x
             .as_integer_slice()
-            .ok_or_else(|| format!("argument `{name}`: a factor without codes"))?;
-        let codes = codes
+            .ok_or_else(|| format!("argument `{name}`: a factor without codes"))?
             .iter()
-            .enumerate()
-            .map(|(row, &c)| {
-                if c == i32::MIN {
-                    Err(format!("argument `{name}`: missing value (NA) at row {}", row + ROW_BASE))
-                } else {
-                    Ok((c - 1) as u32)
-                }
-            })
-            .collect::<std::result::Result<_, _>>()?;
+            .map(|&c| if c == i32::MIN { f64::NAN } else { (c - 1) as f64 });
+        let codes = core::protocol::level_codes(name, codes, levels.len(), ROW_BASE)?;
         return Ok(RArg::Codes(codes, levels));
     }
     match x.rtype() {
@@ -92,12 +86,7 @@ fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
             ))
         }
         Rtype::Strings => {
-            let v: Vec<String> = x
-                .as_str_vector()
-                .unwrap_or_default()
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+            let v = str_vec(&x);
             Ok(if v.len() == 1 { RArg::Str(v[0].clone()) } else { RArg::Strs(v) })
         }
         Rtype::List => {
@@ -189,20 +178,15 @@ pub fn to_r(v: Value) -> Robj {
         }
         Value::Table(t) => {
             let n = t.nrow();
-            let names: Vec<String> = t.columns.iter().map(|(k, _)| k.clone()).collect();
-            let values: Vec<Robj> = t.columns.into_iter().map(|(_, c)| to_r(c)).collect();
-            let mut r: Robj = List::from_values(values).into();
-            r.set_attrib("names", strings(names)).expect("names");
+            let mut r = to_r(Value::Record(Record { fields: t.columns }));
             r.set_attrib("row.names", vec![i32::MIN, -(n as i32)]).expect("row.names");
             r.set_attrib("class", "data.frame").expect("class");
             r
         }
         Value::Record(rec) => {
-            let names: Vec<String> = rec.fields.iter().map(|(k, _)| k.clone()).collect();
-            let values: Vec<Robj> = rec.fields.into_iter().map(|(_, v)| to_r(v)).collect();
-            let mut r: Robj = List::from_values(values).into();
-            r.set_attrib("names", strings(names)).expect("names");
-            r
+            let (names, values): (Vec<String>, Vec<Robj>) =
+                rec.fields.into_iter().map(|(k, v)| (k, to_r(v))).unzip();
+            List::from_names_and_values(names, values).expect("as many names as values").into()
         }
         Value::List(v) => List::from_values(v.into_iter().map(to_r)).into(),
     }
@@ -229,24 +213,6 @@ unsafe extern "C" fn check_user_interrupt(_: *mut c_void) {
 fn interrupted() -> bool {
     // SAFETY: on R's main thread (the hook is thread-local to the calling thread).
     unsafe { R_ToplevelExec(Some(check_user_interrupt), std::ptr::null_mut()) == 0 }
-}
-
-/// Why a call failed: the message, and whether the user interrupted it.
-pub struct Failure {
-    message: String,
-    interrupted: bool,
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Failure {
-        Failure { message, interrupted: false }
-    }
-}
-
-impl From<&str> for Failure {
-    fn from(message: &str) -> Failure {
-        Failure::from(message.to_string())
-    }
 }
 
 extern "C" {
@@ -305,68 +271,35 @@ fn tell_progress(fraction: f64) -> bool {
     })
 }
 
-/// The core's progress hook.
-fn progress(fraction: f64) -> bool {
-    tell_progress(fraction)
-}
-
-/// Run `f`, returning `list(ok = TRUE, value = ...)` or `list(ok = FALSE, message = ...,
-/// interrupted = ...)` (the R layer turns the latter into an ordinary error, or an
-/// interrupt); panics are caught too, with the default hook silenced so nothing like
-/// "thread panicked" reaches stderr. Long loops in the core poll for Ctrl-C and report
-/// their progress to the function of `hrr_set_progress_()`, if one is set.
+/// Run `f` (`core::protocol::run`: Ctrl-C polled, progress reported to the function of
+/// `hrr_set_progress_()` if one is set, panics caught), returning `list(ok = TRUE,
+/// value = ...)` or `list(ok = FALSE, message = ..., interrupted = ...)` (the R layer
+/// turns the latter into an ordinary error, or an interrupt). The default panic hook is
+/// silenced meanwhile, so nothing like "thread panicked" reaches stderr.
 pub fn guarded<F: FnOnce() -> std::result::Result<Robj, Failure>>(f: F) -> Robj {
-    core::interrupt::install(interrupted);
     let reporting = PROGRESS.with(|p| p.borrow().is_some());
-    if reporting {
-        core::progress::install(progress);
-    }
     let previous = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    let outcome = core::protocol::run(Some(interrupted), reporting.then_some(tell_progress), f);
     panic::set_hook(previous);
-    if reporting {
-        let ok = matches!(outcome, Ok(Ok(_)));
-        if core::progress::finish(ok) && !ok {
-            tell_progress(f64::NAN);
-        }
+    match outcome {
+        Ok(value) => named(&["ok", "value"], vec![true.into(), value]),
+        Err(f) => named(
+            &["ok", "message", "interrupted"],
+            vec![false.into(), f.message(ROW_BASE).into(), f.is_interrupt().into()],
+        ),
     }
-    let failure = match outcome {
-        Ok(Ok(value)) => return named(&["ok", "value"], vec![true.into(), value]),
-        Ok(Err(Failure { message, interrupted: true })) => {
-            return named(
-                &["ok", "message", "interrupted"],
-                vec![false.into(), message.into(), true.into()],
-            )
-        }
-        Ok(Err(f)) => f.message,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".to_string());
-            format!("internal error in hrrstats (please report it): {what}")
-        }
-    };
-    named(&["ok", "message"], vec![false.into(), failure.into()])
 }
 
 fn with_args<T>(
     args: Robj,
     f: impl FnOnce(&Args) -> core::Result<T>,
 ) -> std::result::Result<T, Failure> {
-    let RArg::Record(items) = read("args", args)? else {
-        return Err("arguments must be a named list".into());
-    };
-    let held = RArg::Record(items);
+    let held = read("args", args)?;
     let Arg::Record(a) = to_arg(&held) else {
-        unreachable!()
+        return Err(Failure::Host("arguments must be a named list".into()));
     };
-    f(&a).map_err(|e| Failure {
-        message: e.message(ROW_BASE),
-        interrupted: e.is_interrupt(),
-    })
+    Ok(f(&a)?)
 }
 
 /// A fit kept for later operations.
