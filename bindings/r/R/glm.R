@@ -90,7 +90,11 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
   robust_fit <- !is.null(v$robust)
   tab <- na_table(v$table)
   rn <- rownames(g$mf)
-  fit <- list(
+  # the core's fields under their own names
+  same <- c("test", "conf_level", "rank", "deviance", "aic", "loglik", "loglik_df",
+            "dispersion", "converged", "convergence", "alternations", "boundary", "family",
+            "link", "theta", "twologlik", "n_cluster", "nobs", "warnings")
+  structure(c(list(
     coefficients = stats::setNames(nan_to_na(v$coef), cf_names),
     var = nan_to_na(v$var),   # the core's matrices have the coefficient names
     naive_var = if (robust_fit) nan_to_na(v$naive_var) else NULL,
@@ -125,14 +129,7 @@ glm_model <- function(formula, data, family = NULL, link = NULL, weights = NULL,
     method = .method,
     inputs = inputs,
     ptr = out$fit
-  )
-  # the core's fields under their own names
-  same <- c("test", "conf_level", "rank", "deviance", "aic", "loglik", "loglik_df",
-            "dispersion", "converged", "convergence", "alternations", "boundary", "family", "link", "theta", "twologlik",
-            "n_cluster", "nobs", "warnings")
-  fit[same] <- v[same]
-  class(fit) <- "hrr_glm"
-  fit
+  ), stats::setNames(v[same], same)), class = "hrr_glm")
 }
 
 # The core's names of the settings in `control` as the user wrote them (errors name these).
@@ -140,7 +137,6 @@ glm_labels <- list(max_iter = "control$maxit", epsilon = "control$epsilon")
 
 # Run the core's `method`; errors about `y` name the response.
 glm_call <- function(method, args, label) {
-  args <- args[!vapply(args, is.null, TRUE)]
   res <- hrr_call_(method, args)
   if (!isTRUE(res$ok) && startsWith(res$message, "argument `y`")) {
     res$message <- sub("^argument `y`", sprintf("argument `y` (%s)", label), res$message)
@@ -243,23 +239,18 @@ summary.hrr_glm <- function(object, ...) {
   t <- object$test
   tab <- coef_matrix_of(object$table, sprintf("Pr(>|%s|)", t), c("coef", "se", t, "p"),
                         c("Estimate", "Std. Error", paste(t, "value")))
-  res <- object[c("call", "family", "link", "deviance", "null.deviance", "aic",
-                  "df.residual", "df.null", "dispersion", "iter", "converged", "robust",
-                  "n_cluster", "theta", "SE.theta", "twologlik", "aliased", "n_dropped")]
-  res$coefficients <- tab
-  class(res) <- "summary.hrr_glm"
-  res
+  fields <- c("call", "family", "link", "deviance", "null.deviance", "aic", "df.residual",
+              "df.null", "dispersion", "iter", "converged", "robust", "n_cluster", "theta",
+              "SE.theta", "twologlik", "aliased", "n_dropped")
+  structure(c(object[fields], list(coefficients = tab)), class = "summary.hrr_glm")
 }
 
 print.summary.hrr_glm <- function(x, digits = max(3L, getOption("digits") - 3L),
                                   signif.stars = getOption("show.signif.stars"), ...) {
   cat("\nCall:\n", paste(deparse(x$call), sep = "\n", collapse = "\n"), "\n\n", sep = "")
   n_alias <- sum(x$aliased)
-  if (n_alias > 0L) {
-    cat(sprintf("Coefficients: (%d not defined because of singularities)\n", n_alias))
-  } else {
-    cat("Coefficients:\n")
-  }
+  cat(paste0("Coefficients:", if (n_alias > 0L)
+    sprintf(" (%d not defined because of singularities)", n_alias), "\n"))
   stats::printCoefmat(x$coefficients, digits = digits, signif.stars = signif.stars,
                       na.print = "NA", ...)
   if (!isFALSE(x$robust)) cat(sprintf("Standard errors: %s\n", robust_label(x)))
@@ -371,23 +362,16 @@ glm_design <- function(mf, mf_terms, family_name, resp_label, w, off_arg, take) 
   c(d, list(resp = resp, w = w, offset = if (!is.null(off)) as.double(off)))
 }
 
-# The model frame of a GLM-type formula and the columns `extra` (weights, offset, cluster,
-# ...: model_inputs() entries), checked together for missing values: list(mf (the kept
+# The model frame of a GLM-type formula (the response as `y`, offset() terms as `offset`,
+# the covariates; named as the user wrote them) and the columns `extra` (weights, offset,
+# cluster, ...: model_inputs() entries), checked together for missing values: list(mf (the kept
 # rows, unused factor levels dropped as glm), terms, miss (handle_missing()'s), take (a
 # column on the kept rows)).
 glm_inputs <- function(formula, data, extra, na_action) {
   mf <- frame_of(terms(formula, data = data), data)
-  miss <- handle_missing(c(frame_columns(mf), extra), na_action)
-  take <- function(x) if (miss$n_dropped > 0L && !is.null(x)) x[miss$keep] else x
-  list(mf = kept_frame(mf, miss$keep), terms = attr(mf, "terms"), miss = miss, take = take)
-}
-
-# The columns of a model frame as handle_missing() checks them: the response (`y`),
-# offset() terms (`offset`) and the covariates, named as the user wrote them.
-frame_columns <- function(mf) {
   tt <- attr(mf, "terms")
-  frame_entries(mf, function(nm, j) {
-    if (j == attr(tt, "response")) "y" else if (j %in% attr(tt, "offset")) "offset" else
-      "covariates"
-  })
+  arg_of <- special_arg(NULL, NULL, attr(tt, "offset"), attr(tt, "response"))
+  miss <- handle_missing(c(frame_entries(mf, arg_of), extra), na_action)
+  list(mf = kept_frame(mf, miss$keep), terms = tt, miss = miss,
+       take = function(x) kept_rows(x, miss))
 }

@@ -246,13 +246,13 @@ model_design <- function(xterms, mf, size = TRUE, empty = NULL, coxph_intercept 
        intercept = intercept)
 }
 
-# model_inputs()'s argument of each model-frame variable: the variables of strata() and
-# cluster() terms (untangle.specials() results), offset() terms (positions `offset_cols`),
-# else covariates.
-special_arg <- function(st_sp, cl_sp = NULL, offset_cols = NULL) {
+# model_inputs()'s argument of each model-frame variable: the response (position
+# `response`, 0: none) as `y`, the variables of strata() and cluster() terms
+# (untangle.specials() results), offset() terms (positions `offset_cols`), else covariates.
+special_arg <- function(st_sp, cl_sp = NULL, offset_cols = NULL, response = 0L) {
   function(nm, j) {
-    if (nm %in% st_sp$vars) "strata" else if (nm %in% cl_sp$vars) "cluster" else
-      if (j %in% offset_cols) "offset" else "covariates"
+    if (j == response) "y" else if (nm %in% st_sp$vars) "strata" else
+      if (nm %in% cl_sp$vars) "cluster" else if (j %in% offset_cols) "offset" else "covariates"
   }
 }
 
@@ -306,13 +306,10 @@ num_entry <- function(arg, value, label = arg) {
 # The response columns time, status and entry of Surv(...) (parse_surv_lhs()) as
 # model_inputs() entries, each evaluated in `data` and checked numeric.
 surv_entries <- function(surv, data, env, what = c("time", "status", "entry")) {
-  out <- list()
-  for (a in what) {
+  lapply(Filter(function(a) !is.null(surv[[a]]), what), function(a) {
     e <- surv[[a]]
-    if (!is.null(e)) out[[length(out) + 1L]] <-
-      col_entry(a, e, as_double_column(eval_in(e, data, env), a, label_of(e)))
-  }
-  out
+    col_entry(a, e, as_double_column(eval_in(e, data, env), a, label_of(e)))
+  })
 }
 
 # One variable as 1-based integer codes in factor-level order, unused levels dropped.
@@ -400,10 +397,7 @@ with_row_names <- function(tab, row.names) {
 
 # R's missing value where the core gives NaN (undefined limits, unreached quantiles),
 # as survival does.
-nan_to_na <- function(x) {
-  x[is.nan(x)] <- NA_real_
-  x
-}
+nan_to_na <- function(x) replace(x, is.nan(x), NA_real_)
 
 # "Call: <call>" and a blank line (print.survfit's header).
 print_call <- function(x) cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n\n", sep = "")
