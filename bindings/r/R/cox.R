@@ -63,7 +63,7 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
                                  "(null models are not supported)"))
   xnames <- colnames(d$X)
   strata <- strata_codes(inp$mf, st_sp$vars)
-  cluster <- if (length(cl_sp$vars)) factor_codes(inp$mf[[cl_sp$vars]]) else NULL
+  cluster <- strata_codes(inp$mf, cl_sp$vars)
   offset <- stats::model.offset(inp$mf)
   if (!is.null(offset)) offset <- as.double(offset)
   if (!is.null(init) && !is.numeric(init)) stop("argument `init` must be numeric", call. = FALSE)
@@ -82,7 +82,11 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
 
   rn <- rownames(inp$mf)
   robust_fit <- isTRUE(v$robust)
-  fit <- list(
+  # the core's fields under their own names; the tests as c(statistic, df, p_value)
+  same <- c("table", "conf_level", "loglik", "df", "convergence", "rank", "n_cluster", "baseline",
+            "tests")
+  tests <- c("score_test", "wald_test", "lr_test", "robust_score_test")
+  structure(c(list(
     coefficients = stats::setNames(nan_to_na(v$coef), xnames),
     var = v$var,
     naive_var = if (robust_fit) v$naive_var else NULL,
@@ -111,15 +115,8 @@ cox_ph <- function(formula, data, weights = NULL, ties = "efron",
     call = call,
     inputs = inputs,
     ptr = out$fit
-  )
-  # the core's fields under their own names; the tests as c(statistic, df, p_value)
-  same <- c("table", "conf_level", "loglik", "df", "convergence", "rank", "n_cluster", "baseline",
-            "tests")
-  fit[same] <- v[same]
-  tests <- c("score_test", "wald_test", "lr_test", "robust_score_test")
-  fit[tests] <- lapply(v[tests], test_vector)
-  class(fit) <- "hrr_coxph"
-  fit
+  ), stats::setNames(v[same], same), stats::setNames(lapply(v[tests], test_vector), tests)),
+  class = "hrr_coxph")
 }
 
 cox_call <- function(inputs, strata_levels) {
@@ -139,10 +136,7 @@ matrix_columns <- function(X) {
 }
 
 # A test record (statistic, df, p_value) as c(statistic =, df =, p_value =).
-test_vector <- function(t) {
-  if (is.null(t)) return(NULL)
-  c(statistic = t$statistic, df = as.double(t$df), p_value = t$p_value)
-}
+test_vector <- function(t) if (!is.null(t)) unlist(t[c("statistic", "df", "p_value")])
 
 # `control` over its defaults (given as the text of the default list); unknown settings
 # are an error. Shared by cox_ph() and glm_fit().
@@ -254,16 +248,13 @@ print.hrr_coxph <- function(x, digits = max(1L, getOption("digits") - 3L), ...) 
 
 summary.hrr_coxph <- function(object, conf.int = 0.95, ...) {
   tab <- cox_table(object, conf.int, "conf.int")
-  ci <- ratio_ci(tab, conf.int)
-  res <- list(call = object$call, n = object$n, nevent = object$nevent,
-              n_dropped = object$n_dropped,
-              coefficients = coef_matrix(object, "Pr(>|z|)", tab), conf.int = ci,
-              logtest = object$lr_test, waldtest = object$wald_test,
-              sctest = object$score_test, robscore = object$robust_score_test,
-              loglik = object$loglik, method = object$method, robust = object$robust,
-              n_cluster = object$n_cluster, tests = cox_tests(object))
-  class(res) <- "summary.hrr_coxph"
-  res
+  fields <- c("call", "n", "nevent", "n_dropped", "loglik", "method", "robust", "n_cluster")
+  structure(c(object[fields],
+              list(coefficients = coef_matrix(object, "Pr(>|z|)", tab),
+                   conf.int = ratio_ci(tab, conf.int), logtest = object$lr_test,
+                   waldtest = object$wald_test, sctest = object$score_test,
+                   robscore = object$robust_score_test, tests = cox_tests(object))),
+            class = "summary.hrr_coxph")
 }
 
 print.summary.hrr_coxph <- function(x, digits = max(getOption("digits") - 3L, 3L),
