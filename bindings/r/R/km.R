@@ -29,14 +29,12 @@ kaplan_meier <- function(formula, data = NULL, weights = NULL, conf_type = "log"
                  rows = cols$keep)   # NULL when no row was dropped
   out <- hrr_call("kaplan_meier", inputs, hint = if (!is.null(st)) strata_hint(levels))
   v <- out$value
-  fit <- c(as.list(labelled(v$table, "strata", levels)), list(
+  structure(c(as.list(labelled(v$table, "strata", levels)), list(
     n = stats::setNames(v$n, levels), events = v$events, strata_levels = levels,
     has_strata = !is.null(st), n_dropped = cols$n_dropped, robust = v$robust,
     conf_type = v$conf_type, conf_level = conf_level, variance = variance,
     call = match.call(), ptr = out$fit, inputs = inputs
-  ))
-  class(fit) <- "hrr_km"
-  fit
+  )), class = "hrr_km")
 }
 
 km_columns <- c("strata", "time", "n_risk", "n_event", "n_censor", "survival", "std_err",
@@ -71,9 +69,7 @@ label_codes <- function(x, labels, arg, what = arg) {
 level_codes <- function(x, labels, arg) {
   if (is.null(x)) return(seq_along(labels))
   if (is.character(x) || is.factor(x)) return(label_codes(x, labels, arg))
-  if (is.numeric(x) && !anyNA(x) && all(x == round(x)) && all(x >= 1 & x <= length(labels))) {
-    return(as.integer(x))
-  }
+  if (is_position(x, labels)) return(as.integer(x))
   stop(sprintf("argument `%s` must be %s labels or numbers 1..%d", arg, arg, length(labels)),
        call. = FALSE)
 }
@@ -81,8 +77,12 @@ level_codes <- function(x, labels, arg) {
 # Strata given as labels, or as positions 1..k (R's indexing), as the labels the core looks
 # up among the fit's strata (an unknown one is the core's error).
 stratum_labels <- function(x, labels) {
-  pos <- is.numeric(x) && !anyNA(x) && all(x == round(x) & x >= 1 & x <= length(labels))
-  if (pos) labels[x] else as.character(x)
+  if (is_position(x, labels)) labels[x] else as.character(x)
+}
+
+# Whether `x` holds positions 1..k among k `labels` (R's indexing) rather than labels.
+is_position <- function(x, labels) {
+  is.numeric(x) && !anyNA(x) && all(x == round(x) & x >= 1 & x <= length(labels))
 }
 
 as.data.frame.hrr_km <- function(x, row.names = NULL, optional = FALSE, ...) {

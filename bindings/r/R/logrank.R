@@ -30,12 +30,11 @@ logrank_test <- function(formula, data = NULL, rho = 0, na_action = c("fail", "d
   groups <- g$levels
   # the core names the matrices' rows and columns by the groups and strata
   for (k in c("observed", "expected", "n")) v[[k]] <- stats::setNames(v$table[[k]], groups)
-  res <- c(v[c("statistic", "df", "p_value", "observed", "expected", "variance", "n", "table",
-               "observed_by_stratum", "expected_by_stratum", "rho")],
-           list(groups = groups, strata_levels = if (is.null(st)) NULL else st$levels,
-                n_dropped = cols$n_dropped, call = match.call()))
-  class(res) <- "hrr_logrank"
-  res
+  structure(c(v[c("statistic", "df", "p_value", "observed", "expected", "variance", "n",
+                  "table", "observed_by_stratum", "expected_by_stratum", "rho")],
+              list(groups = groups, strata_levels = if (is.null(st)) NULL else st$levels,
+                   n_dropped = cols$n_dropped, call = match.call())),
+            class = "hrr_logrank")
 }
 
 print.hrr_logrank <- function(x, digits = max(1L, getOption("digits") - 4L), ...) {
