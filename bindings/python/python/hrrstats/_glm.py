@@ -379,13 +379,10 @@ def negbin_glm(y: ArrayLike, covariates: ArrayLike | DataFrameLike | list[str], 
 def _predict(fit, covariates, type, se, offset, data):
     """The core's predictions of a GLM-type fit for new covariates (or the fit data):
     the fitted values, or with ``se`` a DataFrame with fit and se."""
-    if covariates is None:
-        args = {"type": type, "covariates": fit._covariates, "offset": fit._offset}
-    else:
+    args = {"type": type, "covariates": fit._covariates, "offset": fit._offset}
+    if covariates is not None:
         cols = fit._design.apply(covariates, data)
-        args = {"type": type, "covariates": dict(zip(fit._design.names, cols)),
-                "offset": None if offset is None else floats(offset, "offset", data)}
+        args.update(covariates=dict(zip(fit._design.names, cols)),
+                    offset=None if offset is None else floats(offset, "offset", data))
     r = fit._fit.call("predict", args)
-    if not se:
-        return r["fit"].to_numpy()
-    return r
+    return r if se else r["fit"].to_numpy()
