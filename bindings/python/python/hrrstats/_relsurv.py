@@ -660,8 +660,7 @@ def icss_group(age: ArrayLike) -> pd.Categorical:
     ['15-44', '45-54', '75+']
     """
     r, _ = call("icss_group", {"age": floats(_times(age), "age")})
-    c = np.asarray(r["codes"])
-    c = np.where(np.isnan(c), -1, c).astype(int)
+    c = np.nan_to_num(np.asarray(r["codes"], dtype=np.float64), nan=-1).astype(int)
     return pd.Categorical.from_codes(c, categories=r["levels"])
 
 
