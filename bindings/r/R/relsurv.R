@@ -241,7 +241,8 @@ netsurv_at <- function(x, times) {
 
 summary.hrr_netsurv <- function(object, times = NULL, ...) {
   tab <- if (is.null(times)) as.data.frame(object) else netsurv_at(object, times)
-  structure(c(list(table = tab, times = !is.null(times)),
+  structure(c(list(table = tab, times = !is.null(times), by = "strata",
+                   header = paste0(object$title, "; time in ", object$time_unit)),
               object[c("has_strata", "method", "conf_level", "call", "time_unit", "title")]),
             class = "summary.hrr_netsurv")
 }
@@ -252,9 +253,9 @@ as.data.frame.summary.hrr_netsurv <- function(x, row.names = NULL, optional = FA
 
 print.summary.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   print_call(x)
-  cat(x$title, "; time in ", x$time_unit, "\n\n", sep = "")
-  cols <- setdiff(names(x$table), c("strata", if (x$times) "n_risk"))
-  print_blocks(x$table, "strata", cols, x$conf_level, x$has_strata, digits, ...)
+  cat(x$header, "\n\n", sep = "")
+  cols <- setdiff(names(x$table), c(x$by, if (x$times) "n_risk"))
+  print_blocks(x$table, x$by, cols, x$conf_level, x$has_strata %||% x$has_groups, digits, ...)
   invisible(x)
 }
 
@@ -616,21 +617,16 @@ summary.hrr_interval_netsurv <- function(object, times = NULL, ...) {
     as.data.frame(object)[, c("group", "interval", "start", "stop", "n_start", "n_censor",
                               "d", "survival", "std_err", "lower", "upper")]
   } else interval_at(object, times)
-  structure(c(list(table = tab, times = !is.null(times)),
+  structure(c(list(table = tab, times = !is.null(times), by = "group",
+                   header = paste0(object$title, "; times in years; ", object$conf_type,
+                                   " limits")),
               object[c("has_groups", "method", "conf_type", "conf_level", "call", "title")]),
             class = "summary.hrr_interval_netsurv")
 }
 
 as.data.frame.summary.hrr_interval_netsurv <- as.data.frame.summary.hrr_netsurv
 
-print.summary.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L),
-                                               ...) {
-  print_call(x)
-  cat(x$title, "; times in years; ", x$conf_type, " limits\n\n", sep = "")
-  t <- x$table
-  print_blocks(t, "group", setdiff(names(t), "group"), x$conf_level, x$has_groups, digits, ...)
-  invisible(x)
-}
+print.summary.hrr_interval_netsurv <- print.summary.hrr_netsurv
 
 print.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   print_call(x)
