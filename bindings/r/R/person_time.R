@@ -68,16 +68,8 @@ pt_lexis_args <- function(data, entry, exit, status, time_scales, entry_status, 
   c(list(entry = entry, time_scales = pt_scales(time_scales, data)), cols)
 }
 
-# The user's ids (one per row of `entry`; not sent to the core).
-pt_ids <- function(id, data, a) {
-  if (is.null(id)) return(NULL)
-  ids <- pt_column(id, "id", data)
-  n <- length(a$entry)
-  if (length(ids) != n) {
-    stop(sprintf("argument `id` has length %d but `entry` has length %d", length(ids), n), call. = FALSE)
-  }
-  ids
-}
+# The user's ids (not sent to the core, which checks that there is one per row of `entry`).
+pt_ids <- function(id, data) if (!is.null(id)) pt_column(id, "id", data)
 
 # `by`: column names of `data`, a vector, or a (named) list of vectors.
 # Returns a named list of the by-variables.
@@ -149,8 +141,9 @@ pt_with_id <- function(tab, ids) {
 lexis_split <- function(data = NULL, entry, exit, status, time_scales, breaks, id = NULL,
                         entry_status = NULL, drop = TRUE) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "lexis_split")
-  ids <- pt_ids(id, data, a)
-  args <- c(a, list(breaks = pt_breaks(breaks), drop = drop))
+  ids <- pt_ids(id, data)
+  args <- c(a, list(breaks = pt_breaks(breaks), drop = drop,
+                    id_length = if (!is.null(ids)) length(ids)))
   pt_with_id(hrr_call("lexis_split", args)$value$table, ids)
 }
 
@@ -158,11 +151,11 @@ lexis_cut <- function(data = NULL, entry, exit, status, time_scales, cut, new_st
                       timescale = NULL, precursor_states = NULL, progressive = FALSE,
                       entry_status = NULL, id = NULL) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "lexis_cut")
-  ids <- pt_ids(id, data, a)
+  ids <- pt_ids(id, data)
   cut <- pt_double(cut, "cut", data)
   args <- c(a, pt_numbers(data, list(new_state = new_state)),
             list(cut = cut, timescale = timescale, precursor_states = precursor_states,
-                 progressive = progressive))
+                 progressive = progressive, id_length = if (!is.null(ids)) length(ids)))
   pt_with_id(hrr_call("lexis_cut", args)$value$table, ids)
 }
 

@@ -60,14 +60,10 @@ def _lexis_args(entry, exit, status, time_scales, entry_status, data):
     return args
 
 
-def _ids(id, data, args):
-    """The user's ids (one per row of `entry`; not sent to the core), or None."""
-    if id is not None:
-        ids = np.asarray(column(id, "id", data, dates=True))
-        n = len(args["entry"])
-        if len(ids) != n:
-            raise ValueError(f"argument `id` has length {len(ids)} but `entry` has length {n}")
-        return ids
+def _ids(id, data):
+    """The user's ids (not sent to the core, which checks that there is one per row of
+    `entry`), or None."""
+    return None if id is None else np.asarray(column(id, "id", data, dates=True))
 
 
 def _with_id(res, ids):
@@ -169,8 +165,9 @@ def lexis_split(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_sc
     2   1  1.0  60.03      1.0     3.731     0.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    ids = _ids(id, data, args)
-    args.update(breaks=_breaks(breaks), drop=bool(drop))
+    ids = _ids(id, data)
+    args.update(breaks=_breaks(breaks), drop=bool(drop),
+                id_length=None if ids is None else len(ids))
     with _quiet(quiet):
         return _with_id(call("lexis_split", args)[0]["table"], ids)
 
@@ -239,13 +236,13 @@ def lexis_cut(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_scal
     2   2  0.0   4.0       4.0           0.0     0.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    ids = _ids(id, data, args)
+    ids = _ids(id, data)
     args["cut"] = floats(cut, "cut", data)
     if precursor_states is not None:
         precursor_states = np.ascontiguousarray(precursor_states, dtype=np.float64)
     args.update(_numbers(data, new_state=new_state), precursor_states=precursor_states,
                 timescale=None if timescale is None else str(timescale),
-                progressive=bool(progressive))
+                progressive=bool(progressive), id_length=None if ids is None else len(ids))
     return _with_id(call("lexis_cut", args)[0]["table"], ids)
 
 
