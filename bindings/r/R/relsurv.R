@@ -260,9 +260,7 @@ print.summary.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 
 }
 
 # The row of the last time of each of the `k` levels of the factor `f` (NA if none).
-last_row <- function(f, k) {
-  vapply(seq_len(k), function(i) utils_last(which(as.integer(f) == i), NA_integer_), 1L)
-}
+last_row <- function(f, k) length(f) + 1L - match(seq_len(k), rev(as.integer(f)))
 
 # The final estimates (n, events, time, survival, lower, upper; one row per level).
 print_final <- function(x, tab, levels, header, digits, ...) {

@@ -480,9 +480,7 @@ def net_survival_test(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: A
     args["group"], levels = _grouping(group, "group", data, n)
     args["strata"], _ = _grouping(strata, "strata", data, n)
     r, _ = call("net_survival_test", {**args, "precision": precision})
-    r["variance"] = np.asarray(r["variance"])
-    r["groups"] = levels
-    return r
+    return {**r, "variance": np.asarray(r["variance"]), "groups": levels}
 
 
 def excess_hazard_model(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayLike, sex: ArrayLike,
