@@ -189,11 +189,10 @@ plot.hrr_cuminc <- function(x, stacked = FALSE, group = NULL, causes = NULL,
                       inp$group, x$groups, times * xscale)
     rt$time <- rt$time / xscale
     rt <- rt[as.integer(rt$strata) %in% shown, , drop = FALSE]
-    names(rt)[1L] <- "group"
-    draw_risk_table(data.frame(strata = factor(as.character(rt$group),
-                                               levels = x$groups[shown]),
-                               time = rt$time, n_risk = rt$n_risk),
+    strata <- factor(as.character(rt$strata), levels = x$groups[shown])
+    draw_risk_table(data.frame(strata = strata, time = rt$time, n_risk = rt$n_risk),
                     x$groups[shown], rep("black", length(shown)))
+    names(rt)[1L] <- "group"
     rownames(rt) <- NULL
     invisible(structure(x, risk_table = rt))
   }
@@ -320,16 +319,6 @@ as.data.frame.hrr_finegray <- function(x, row.names = NULL, optional = FALSE, ..
   with_row_names(fg_table(x, conf_level), row.names)
 }
 
-fg_footer <- function(x, digits) {
-  cat(sprintf("Cause of interest: %s; n= %d, number of events= %d\n", x$cause, x$n, x$nevent))
-  dropped_note(x$n_dropped)
-  cat(sprintf("Pseudo log-likelihood= %s (null model %s); %s after %d iteration%s\n",
-              format(x$loglik, digits = digits + 3L),
-              format(x$loglik_null, digits = digits + 3L),
-              if (x$converged) "converged" else "NOT converged", x$iter,
-              if (x$iter == 1L) "" else "s"))
-}
-
 # The call, the coefficient matrix `coefs`, [the ratio limits `ci`] and the footer.
 fg_print <- function(x, coefs, ci, digits, signif.stars, ...) {
   show_call(x$call, "\nFine-Gray subdistribution hazards (standard errors: sandwich)\n")
@@ -340,7 +329,13 @@ fg_print <- function(x, coefs, ci, digits, signif.stars, ...) {
     print(signif(ci, digits))
     cat("\n")
   }
-  fg_footer(x, digits)
+  cat(sprintf("Cause of interest: %s; n= %d, number of events= %d\n", x$cause, x$n, x$nevent))
+  dropped_note(x$n_dropped)
+  cat(sprintf("Pseudo log-likelihood= %s (null model %s); %s after %d iteration%s\n",
+              format(x$loglik, digits = digits + 3L),
+              format(x$loglik_null, digits = digits + 3L),
+              if (x$converged) "converged" else "NOT converged", x$iter,
+              if (x$iter == 1L) "" else "s"))
   invisible(x)
 }
 

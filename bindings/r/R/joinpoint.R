@@ -30,7 +30,7 @@ joinpoint <- function(x, y = NULL, data = NULL, se = NULL, log_linear = TRUE, ma
   pt_check_data(data, "joinpoint(x = , y = )")
   v <- pt_numbers(data, list(x = x, y = y))
   if (!is.null(se)) se <- pt_double(se, "se", data)
-  by <- pt_by_args(pt_by(by, data, length(v$x)))
+  by <- pt_by_args(pt_by(by, data))
   inputs <- c(v, list(se = se, log_linear = log_linear, max_joinpoints = max_joinpoints,
                       selection = selection, n_permutations = n_permutations, alpha = alpha,
                       min_obs_end = min_obs_end, min_obs_between = min_obs_between, seed = seed,

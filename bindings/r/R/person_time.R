@@ -68,20 +68,12 @@ pt_lexis_args <- function(data, entry, exit, status, time_scales, entry_status, 
   c(list(entry = entry, time_scales = pt_scales(time_scales, data)), cols)
 }
 
-# The user's ids (one per row of `entry`; not sent to the core).
-pt_ids <- function(id, data, a) {
-  if (is.null(id)) return(NULL)
-  ids <- pt_column(id, "id", data)
-  n <- length(a$entry)
-  if (length(ids) != n) {
-    stop(sprintf("argument `id` has length %d but `entry` has length %d", length(ids), n), call. = FALSE)
-  }
-  ids
-}
+# The user's ids (not sent to the core, which checks that there is one per row of `entry`).
+pt_ids <- function(id, data) if (!is.null(id)) pt_column(id, "id", data)
 
 # `by`: column names of `data`, a vector, or a (named) list of vectors.
 # Returns a named list of the by-variables.
-pt_by <- function(by, data, n, within = "data", allow_na = FALSE) {
+pt_by <- function(by, data, within = "data", allow_na = FALSE) {
   if (is.null(by)) return(list())
   if (is.character(by) && !is.null(data)) by <- as.list(unname(by))
   if (is.list(by)) {
@@ -149,8 +141,9 @@ pt_with_id <- function(tab, ids) {
 lexis_split <- function(data = NULL, entry, exit, status, time_scales, breaks, id = NULL,
                         entry_status = NULL, drop = TRUE) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "lexis_split")
-  ids <- pt_ids(id, data, a)
-  args <- c(a, list(breaks = pt_breaks(breaks), drop = drop))
+  ids <- pt_ids(id, data)
+  args <- c(a, list(breaks = pt_breaks(breaks), drop = drop,
+                    id_length = if (!is.null(ids)) length(ids)))
   pt_with_id(hrr_call("lexis_split", args)$value$table, ids)
 }
 
@@ -158,18 +151,18 @@ lexis_cut <- function(data = NULL, entry, exit, status, time_scales, cut, new_st
                       timescale = NULL, precursor_states = NULL, progressive = FALSE,
                       entry_status = NULL, id = NULL) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "lexis_cut")
-  ids <- pt_ids(id, data, a)
+  ids <- pt_ids(id, data)
   cut <- pt_double(cut, "cut", data)
   args <- c(a, pt_numbers(data, list(new_state = new_state)),
             list(cut = cut, timescale = timescale, precursor_states = precursor_states,
-                 progressive = progressive))
+                 progressive = progressive, id_length = if (!is.null(ids)) length(ids)))
   pt_with_id(hrr_call("lexis_cut", args)$value$table, ids)
 }
 
 person_time_table <- function(data = NULL, entry, exit, status, time_scales, breaks, by = NULL,
                               entry_status = NULL, drop = TRUE) {
   a <- pt_lexis_args(data, entry, exit, status, time_scales, entry_status, "person_time_table")
-  by <- pt_by_args(pt_by(by, data, length(a$exit)))
+  by <- pt_by_args(pt_by(by, data))
   args <- c(a, list(breaks = pt_breaks(breaks), drop = drop, by = by$args))
   pt_bands_na(pt_show_levels(hrr_call("person_time_table", args)$value$table, by$values))
 }
@@ -221,7 +214,7 @@ direct_standardize <- function(data = NULL, events, person_time, standard_weight
     (is.null(data) || !standard_weights %in% names(data))
   if (!named_standard) standard_weights <- pt_double(standard_weights, "standard_weights", data)
   if (!is.null(age)) age <- pt_double(age, "age", data)
-  by <- pt_by_args(pt_by(by, data, length(v$events)))
+  by <- pt_by_args(pt_by(by, data))
   r <- hrr_call("direct_standardize", c(v, list(standard_weights = standard_weights, age = age,
                                                 by = by$args, conf_level = conf_level, per = per)))
   pt_show_levels(r$value, by$values)
@@ -267,7 +260,7 @@ sir <- function(data = NULL, observed, person_time, reference_rate, by = NULL,
   }
   v <- pt_numbers(data, list(observed = observed, person_time = person_time,
                              reference_rate = reference_rate))
-  by <- pt_by_args(pt_by(by, data, max(lengths(v))))
+  by <- pt_by_args(pt_by(by, data))
   r <- hrr_call("sir", c(v, list(by = by$args, conf_level = conf_level)))$value
   strata <- pt_show_levels(r$strata, by$values)
   # the strata's by-values, then missing on the last (whole-cohort) row
@@ -372,7 +365,7 @@ plot_rates <- function(table, x, by = NULL, per = 1e5, conf_level = 0.95, events
   numeric_x <- is.numeric(xv)
   ux <- sort(unique(xv))
   # rows with a missing x or by-value are not drawn; the core pools the rest
-  items <- pt_by(by, table, nrow(table), "table", allow_na = TRUE)
+  items <- pt_by(by, table, "table", allow_na = TRUE)
   keep <- Reduce(`&`, lapply(items, function(v) !is.na(v)), !is.na(xv))
   by_args <- pt_by_args(c(lapply(items, `[`, keep), list(.x = xv[keep])))
   r <- hrr_call("pooled_rates", list(events = ev[keep], person_time = pt[keep], by = by_args$args,

@@ -241,9 +241,9 @@ netsurv_at <- function(x, times) {
 
 summary.hrr_netsurv <- function(object, times = NULL, ...) {
   tab <- if (is.null(times)) as.data.frame(object) else netsurv_at(object, times)
-  structure(list(table = tab, times = !is.null(times), has_strata = object$has_strata,
-                 method = object$method, conf_level = object$conf_level, call = object$call,
-                 time_unit = object$time_unit, title = object$title),
+  structure(c(list(table = tab, times = !is.null(times), by = "strata",
+                   header = paste0(object$title, "; time in ", object$time_unit)),
+              object[c("has_strata", "method", "conf_level", "call", "time_unit", "title")]),
             class = "summary.hrr_netsurv")
 }
 
@@ -253,16 +253,14 @@ as.data.frame.summary.hrr_netsurv <- function(x, row.names = NULL, optional = FA
 
 print.summary.hrr_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   print_call(x)
-  cat(x$title, "; time in ", x$time_unit, "\n\n", sep = "")
-  cols <- setdiff(names(x$table), c("strata", if (x$times) "n_risk"))
-  print_blocks(x$table, "strata", cols, x$conf_level, x$has_strata, digits, ...)
+  cat(x$header, "\n\n", sep = "")
+  cols <- setdiff(names(x$table), c(x$by, if (x$times) "n_risk"))
+  print_blocks(x$table, x$by, cols, x$conf_level, x$has_strata %||% x$has_groups, digits, ...)
   invisible(x)
 }
 
 # The row of the last time of each of the `k` levels of the factor `f` (NA if none).
-last_row <- function(f, k) {
-  vapply(seq_len(k), function(i) utils_last(which(as.integer(f) == i), NA_integer_), 1L)
-}
+last_row <- function(f, k) length(f) + 1L - match(seq_len(k), rev(as.integer(f)))
 
 # The final estimates (n, events, time, survival, lower, upper; one row per level).
 print_final <- function(x, tab, levels, header, digits, ...) {
@@ -426,14 +424,13 @@ net_survival_test <- function(formula, data = NULL, ratetable, age = "age", year
   call <- match.call()
   ratetable <- check_rate_table(ratetable)
   cols <- relsurv_columns(formula, data, ratetable, age, year, sex, "net_survival_test")
-  st <- cols$strata
   g <- cols$plain
   if (is.null(g)) {
     stop("argument `formula` must name the groups to compare: Surv(time, status) ~ group",
          call. = FALSE)
   }
   v <- hrr_call("net_survival_test", c(cols$args, list(
-    group = as_grouping(g), strata = as_grouping(st),
+    group = as_grouping(g), strata = as_grouping(cols$strata),
     precision = precision)))$value
   structure(list(
     statistic = c(Chisq = v$statistic), df = v$df, p_value = v$p_value, p.value = v$p_value,
@@ -492,15 +489,14 @@ excess_hazard_model <- function(formula, data = NULL, ratetable, age = "age", ye
     rate_values(ratetable, age, year, sex, data),
     list(covariates = matrix_columns(X), breaks = as.double(breaks), method = method)))$value
   by_term <- function(x) if (length(x)) stats::setNames(x, v$names)
-  coef_table <- v$coefficients
-  rownames(coef_table) <- coef_table$term
   structure(list(
     coefficients = by_term(v$coef), se = by_term(v$se),
     var = structure(v$var, dimnames = list(v$names, v$names)),
     loglik = v$loglik, iterations = v$iterations, converged = v$converged,
     # glm.poi: the grouped GLM as rsadd reports it (glm's default stopping rule)
     rsadd_coefficients = by_term(v$rsadd_coef), rsadd_se = by_term(v$rsadd_se),
-    coef_table = coef_table, covariates = colnames(X), breaks = as.double(breaks),
+    coef_table = with_row_names(v$coefficients, v$coefficients$term),
+    covariates = colnames(X), breaks = as.double(breaks),
     n = length(time), nevent = v$events, method = v$method, title = v$title,
     time_unit = ratetable$time_unit, formula = formula, call = call
   ), class = "hrr_excess")
@@ -515,11 +511,9 @@ print.hrr_excess <- function(x, digits = max(1L, getOption("digits") - 3L), ...)
 }
 
 summary.hrr_excess <- function(object, ...) {
-  structure(list(call = object$call, coefficients = object$coef_table,
-                 n = object$n, nevent = object$nevent, loglik = object$loglik,
-                 iterations = object$iterations, converged = object$converged,
-                 breaks = object$breaks, covariates = object$covariates,
-                 method = object$method %||% "glm.poi", title = object$title),
+  structure(c(list(coefficients = object$coef_table, method = object$method %||% "glm.poi"),
+              object[c("call", "n", "nevent", "loglik", "iterations", "converged", "breaks",
+                       "covariates", "title")]),
             class = "summary.hrr_excess")
 }
 
@@ -599,16 +593,11 @@ popepi_names <- function(t) {
   t
 }
 
-interval_ptr <- function(x) {
-  fit_ptr(x, function() hrr_call("interval_net_survival", x$inputs))
-}
-
 # One row per group and interval, the core's columns (`popepi_names = TRUE`: the
 # popEpi-style names of earlier versions).
 as.data.frame.hrr_interval_netsurv <- function(x, row.names = NULL, optional = FALSE,
                                                popepi_names = FALSE, ...) {
-  out <- x$table
-  rownames(out) <- row.names
+  out <- with_row_names(x$table, row.names)
   if (isTRUE(popepi_names)) popepi_names(out) else out
 }
 
@@ -616,9 +605,9 @@ as.data.frame.hrr_interval_netsurv <- function(x, row.names = NULL, optional = F
 # interval ending at or before each time (1 before the first interval's end, NA after a
 # group's last).
 interval_at <- function(x, times) {
-  times <- check_times(times, "of years ")
-  labelled(hrr_fit_call(interval_ptr(x), "at", list(times = times)), "group", x$groups,
-           c("lower", "upper", "survival", "std_err"))
+  ptr <- ptr_or_refit(x, "interval_net_survival")
+  labelled(hrr_fit_call(ptr, "at", list(times = check_times(times, "of years "))), "group",
+           x$groups, c("lower", "upper", "survival", "std_err"))
 }
 
 summary.hrr_interval_netsurv <- function(object, times = NULL, ...) {
@@ -626,22 +615,16 @@ summary.hrr_interval_netsurv <- function(object, times = NULL, ...) {
     as.data.frame(object)[, c("group", "interval", "start", "stop", "n_start", "n_censor",
                               "d", "survival", "std_err", "lower", "upper")]
   } else interval_at(object, times)
-  structure(list(table = tab, times = !is.null(times), has_groups = object$has_groups,
-                 method = object$method, conf_type = object$conf_type,
-                 conf_level = object$conf_level, call = object$call, title = object$title),
+  structure(c(list(table = tab, times = !is.null(times), by = "group",
+                   header = paste0(object$title, "; times in years; ", object$conf_type,
+                                   " limits")),
+              object[c("has_groups", "method", "conf_type", "conf_level", "call", "title")]),
             class = "summary.hrr_interval_netsurv")
 }
 
 as.data.frame.summary.hrr_interval_netsurv <- as.data.frame.summary.hrr_netsurv
 
-print.summary.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L),
-                                               ...) {
-  print_call(x)
-  cat(x$title, "; times in years; ", x$conf_type, " limits\n\n", sep = "")
-  t <- x$table
-  print_blocks(t, "group", setdiff(names(t), "group"), x$conf_level, x$has_groups, digits, ...)
-  invisible(x)
-}
+print.summary.hrr_interval_netsurv <- print.summary.hrr_netsurv
 
 print.hrr_interval_netsurv <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   print_call(x)
@@ -684,7 +667,7 @@ age_standardized.hrr_interval_netsurv <- function(fit, times = NULL, weights = "
                   "has a row per interval); give the standard as `weights =`"), call. = FALSE)
     }
   }
-  t <- hrr_fit_call(interval_ptr(fit), "age_standardized",
+  t <- hrr_fit_call(ptr_or_refit(fit, "interval_net_survival"), "age_standardized",
                     list(weights = standard_weights(weights)))
   labelled(t, "group", fit$groups)
 }

@@ -11,7 +11,7 @@ life_table <- function(data = NULL, deaths, population, age, by = NULL, ax = NUL
   data <- a$data; deaths <- a$deaths; age <- a$age; by <- a$by
   v <- pt_numbers(data, list(deaths = deaths, population = population, age = age))
   if (!is.null(ax)) ax <- pt_double(ax, "ax", data)
-  by <- pt_by_args(pt_by(by, data, length(v$deaths)))
+  by <- pt_by_args(pt_by(by, data))
   inputs <- c(v, list(ax = ax, by = by$args, a0 = a0, sex = sex, conf_level = conf_level,
                       radix = radix, method = method))
   out <- hrr_call("life_table", inputs)
@@ -89,7 +89,7 @@ years_of_life_lost <- function(data = NULL, deaths, age, standard = NULL, standa
   v <- pt_numbers(data, list(deaths = deaths, age = age))
   if (!is.null(standard_age)) standard_age <- pt_double(standard_age, "standard_age", NULL)
   if (!is.null(standard_ex)) standard_ex <- pt_double(standard_ex, "standard_ex", NULL)
-  by <- pt_by_args(pt_by(by, data, length(v$deaths)))
+  by <- pt_by_args(pt_by(by, data))
   inputs <- c(v, list(standard_age = standard_age, standard_ex = standard_ex, by = by$args,
                       discount = discount, age_weighting = age_weighting))
   out <- hrr_call("years_of_life_lost", inputs)$value

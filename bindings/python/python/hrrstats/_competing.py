@@ -164,11 +164,10 @@ class CumulativeIncidence(Result):
         ax.set_ylim(0, 1)
         ax.legend()
         if risk_table:
-            curves = []
-            for g in range(len(self.groups)) if not stacked else [gi]:
-                ga = allc[allc["group"].to_numpy() == g]
-                label = "" if len(self.groups) == 1 else str(self.groups[g])
-                curves.append((label, ga["time"], ga["n_risk"], "black"))
+            shown = {g: allc[allc["group"].to_numpy() == g]
+                     for g in ([gi] if stacked else range(len(self.groups)))}
+            curves = [("" if len(self.groups) == 1 else str(self.groups[g]), ga["time"],
+                       ga["n_risk"], "black") for g, ga in shown.items()]
             add_risk_table(ax, risk_times, xscale, curves)
         return ax
 

@@ -197,7 +197,7 @@ def joinpoint(x: ArrayLike, y: ArrayLike, *, se: ArrayLike | None = None, log_li
             "log_linear": bool(log_linear), "max_joinpoints": max_joinpoints, "selection": selection,
             "n_permutations": n_permutations, "alpha": alpha, "min_obs_end": min_obs_end,
             "min_obs_between": min_obs_between, "seed": seed, "variance": variance, "conf_level": conf_level}
-    args["by"], levels = _by(by, data, len(args["x"]))
+    args["by"], levels = _by(by, data)
     with _quiet(quiet):
         res, fit = call("joinpoint", args)
     return Joinpoint(res, fit, levels)

@@ -60,14 +60,10 @@ def _lexis_args(entry, exit, status, time_scales, entry_status, data):
     return args
 
 
-def _ids(id, data, args):
-    """The user's ids (one per row of `entry`; not sent to the core), or None."""
-    if id is not None:
-        ids = np.asarray(column(id, "id", data, dates=True))
-        n = len(args["entry"])
-        if len(ids) != n:
-            raise ValueError(f"argument `id` has length {len(ids)} but `entry` has length {n}")
-        return ids
+def _ids(id, data):
+    """The user's ids (not sent to the core, which checks that there is one per row of
+    `entry`), or None."""
+    return None if id is None else np.asarray(column(id, "id", data, dates=True))
 
 
 def _with_id(res, ids):
@@ -77,7 +73,7 @@ def _with_id(res, ids):
     return res
 
 
-def _by(by, data, n):
+def _by(by, data):
     """The by-variables (a column name, a list of names, an array, or a list of arrays) as
     the core's record of groupings, and their levels (the user's values, to show the
     core's level codes as)."""
@@ -169,8 +165,9 @@ def lexis_split(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_sc
     2   1  1.0  60.03      1.0     3.731     0.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    ids = _ids(id, data, args)
-    args.update(breaks=_breaks(breaks), drop=bool(drop))
+    ids = _ids(id, data)
+    args.update(breaks=_breaks(breaks), drop=bool(drop),
+                id_length=None if ids is None else len(ids))
     with _quiet(quiet):
         return _with_id(call("lexis_split", args)[0]["table"], ids)
 
@@ -239,13 +236,13 @@ def lexis_cut(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, time_scal
     2   2  0.0   4.0       4.0           0.0     0.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    ids = _ids(id, data, args)
+    ids = _ids(id, data)
     args["cut"] = floats(cut, "cut", data)
     if precursor_states is not None:
         precursor_states = np.ascontiguousarray(precursor_states, dtype=np.float64)
     args.update(_numbers(data, new_state=new_state), precursor_states=precursor_states,
                 timescale=None if timescale is None else str(timescale),
-                progressive=bool(progressive))
+                progressive=bool(progressive), id_length=None if ids is None else len(ids))
     return _with_id(call("lexis_cut", args)[0]["table"], ids)
 
 
@@ -312,7 +309,7 @@ def person_time_table(entry: ArrayLike, exit: ArrayLike, status: ArrayLike, *, t
     7      80.0    2      17456.0  2662.0
     """
     args = _lexis_args(entry, exit, status, time_scales, entry_status, data)
-    rec, levels = _by(by, data, len(args["exit"]))
+    rec, levels = _by(by, data)
     args.update(breaks=_breaks(breaks), drop=bool(drop), by=rec)
     with _quiet(quiet):
         return _show_levels(call("person_time_table", args)[0]["table"], levels)
@@ -558,7 +555,7 @@ def direct_standardize(events: ArrayLike, person_time: ArrayLike, standard_weigh
     columns = getattr(data, "columns", [])
     named = isinstance(standard_weights, str) and (data is None or standard_weights not in columns)
     w = standard_weights if named else floats(standard_weights, "standard_weights", data)
-    rec, levels = _by(by, data, len(e))
+    rec, levels = _by(by, data)
     args = {"events": e, "person_time": t, "standard_weights": w, "by": rec,
             "age": None if age is None else floats(age, "age", data),
             "conf_level": conf_level, "per": per}
@@ -659,8 +656,7 @@ def sir(observed, person_time, reference_rate, *, by=None, conf_level: float = 0
     (28.0, 1.1429)
     """
     args = _numbers(data, observed=observed, person_time=person_time, reference_rate=reference_rate)
-    n = max(np.size(v) for v in args.values())
-    args["by"], levels = _by(by, data, n)
+    args["by"], levels = _by(by, data)
     res, _ = call("sir", {**args, "conf_level": conf_level})
     return SIR(res, levels, conf_level)
 
@@ -772,7 +768,7 @@ def plot_rates(table, x: str, *, by=None, per: float = 1e5, conf_level: float = 
     ax = subplots(ax)
     bys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     sub = table[table[bys + [x]].notna().all(axis=1).to_numpy()]  # rows with missing keys not drawn
-    rec, levels = _by(bys + [x], sub, len(sub))
+    rec, levels = _by(bys + [x], sub)
     res, _ = call("pooled_rates", {"events": floats(events, "events", sub), "by": rec,
                                    "person_time": floats(person_time, "person_time", sub),
                                    "conf_level": conf_level, "per": per})

@@ -480,9 +480,7 @@ def net_survival_test(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: A
     args["group"], levels = _grouping(group, "group", data, n)
     args["strata"], _ = _grouping(strata, "strata", data, n)
     r, _ = call("net_survival_test", {**args, "precision": precision})
-    r["variance"] = np.asarray(r["variance"])
-    r["groups"] = levels
-    return r
+    return {**r, "variance": np.asarray(r["variance"]), "groups": levels}
 
 
 def excess_hazard_model(time: ArrayLike, event: ArrayLike, age: ArrayLike, year: ArrayLike, sex: ArrayLike,
@@ -660,8 +658,7 @@ def icss_group(age: ArrayLike) -> pd.Categorical:
     ['15-44', '45-54', '75+']
     """
     r, _ = call("icss_group", {"age": floats(_times(age), "age")})
-    c = np.asarray(r["codes"])
-    c = np.where(np.isnan(c), -1, c).astype(int)
+    c = np.nan_to_num(np.asarray(r["codes"], dtype=np.float64), nan=-1).astype(int)
     return pd.Categorical.from_codes(c, categories=r["levels"])
 
 

@@ -178,7 +178,7 @@ def life_table(deaths: ArrayLike, population: ArrayLike, age: ArrayLike, *,
             "age": floats(age, "age", data), "ax": None if ax is None else floats(ax, "ax", data),
             "a0": float(a0) if isinstance(a0, (int, float)) and not isinstance(a0, bool) else a0,
             "sex": sex, "conf_level": conf_level, "radix": radix, "method": method}
-    args["by"], levels = _by(by, data, len(args["deaths"]))
+    args["by"], levels = _by(by, data)
     res, fit = call("life_table", args)
     return LifeTable(res, fit, levels)
 
@@ -306,7 +306,7 @@ def years_of_life_lost(deaths: ArrayLike, age: ArrayLike, *, standard: LifeTable
             "standard_age": None if standard_age is None else floats(standard_age, "standard_age", None),
             "standard_ex": None if standard_ex is None else floats(standard_ex, "standard_ex", None),
             "discount": discount, "age_weighting": age_weighting}
-    args["by"], levels = _by(by, data, len(args["deaths"]))
+    args["by"], levels = _by(by, data)
     res, _ = call("years_of_life_lost", args)
     return YearsOfLifeLost(res, levels)
 

@@ -268,8 +268,14 @@ fn breaks<'b>(args: &'b Args) -> Result<Vec<(&'b str, &'b [f64])>> {
         .collect()
 }
 
+/// The rows (time scales, exit, status, entry_status) of the Lexis methods; `id_length`:
+/// the length of the user's `id` (the ids stay in the host, shown by the tables' `row`),
+/// which must be that of `entry`.
 fn lexis_data<'b>(args: &'b Args) -> Result<LexisData<'b>> {
     let d = LexisData::new(time_scales(args)?, args.nums("exit")?, args.nums("status")?)?;
+    if let Some(k) = args.opt_num("id_length")? {
+        check_len("id", k as usize, "entry", d.len())?;
+    }
     match args.opt_nums("entry_status")? {
         Some(s) => d.with_entry_status(s),
         None => Ok(d),
@@ -716,6 +722,22 @@ mod tests {
             codes: Cow::Owned(codes.to_vec()),
             levels: levels.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn lexis_id_length_is_checked_against_entry() {
+        let base = || {
+            Args::new()
+                .with("time_scales", Arg::Record(Args::new().with("per", nums(&[0.0, 1.0]))))
+                .with("exit", nums(&[2.0, 3.0]))
+                .with("status", nums(&[0.0, 1.0]))
+                .with("breaks", Arg::Record(Args::new().with("per", nums(&[0.0, 1.0, 5.0]))))
+        };
+        for m in ["lexis_split", "lexis_cut", "lexis_segments"] {
+            let err = call(m, &base().with("id_length", Arg::Num(3.0))).err().unwrap();
+            assert_eq!(err.to_string(), "argument `id` has length 3 but `entry` has length 2");
+        }
+        assert!(call("lexis_split", &base().with("id_length", Arg::Num(2.0))).is_ok());
     }
 
     #[test]
