@@ -439,6 +439,73 @@ impl<'a> Args<'a> {
     }
 }
 
+/// An argument tree as a binding reads it from its language, before the core borrows
+/// from it: `C` is the host's numeric column (a numpy array, an R double vector), kept
+/// alive while the call runs. Each binding only converts leaf values into it;
+/// [`Held::args`] walks the tree once for both.
+#[derive(Debug, Clone)]
+pub enum Held<C> {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Strs(Vec<String>),
+    /// A numeric column in the host's memory (borrowed through `slice` of `args`).
+    Column(C),
+    /// A numeric column the binding converted (e.g. R integers and logicals).
+    Owned(Vec<f64>),
+    /// 0-based codes of a grouping variable and its level labels.
+    Codes(Vec<u32>, Vec<String>),
+    Record(Vec<(String, Held<C>)>),
+    List(Vec<Held<C>>),
+}
+
+impl<C> Held<C> {
+    /// The arguments of a call (the tree must be a record), borrowing every host column
+    /// through `slice` (None: an error naming the argument).
+    pub fn args<'s>(
+        &'s self,
+        slice: &impl Fn(&'s C) -> Option<&'s [f64]>,
+    ) -> std::result::Result<Args<'s>, String> {
+        match self.arg("args", slice)? {
+            Arg::Record(a) => Ok(a),
+            _ => Err("arguments must be a named list".into()),
+        }
+    }
+
+    fn arg<'s>(
+        &'s self,
+        name: &str,
+        slice: &impl Fn(&'s C) -> Option<&'s [f64]>,
+    ) -> std::result::Result<Arg<'s>, String> {
+        Ok(match self {
+            Held::Null => Arg::Null,
+            Held::Bool(b) => Arg::Bool(*b),
+            Held::Num(x) => Arg::Num(*x),
+            Held::Str(s) => Arg::Str(s.clone()),
+            Held::Strs(s) => Arg::Strs(s.clone()),
+            Held::Column(c) => {
+                let x = slice(c).ok_or_else(|| format!("argument `{name}`: must be contiguous"))?;
+                Arg::Nums(Cow::Borrowed(x))
+            }
+            Held::Owned(v) => Arg::Nums(Cow::Borrowed(v)),
+            Held::Codes(c, levels) => Arg::Codes {
+                codes: Cow::Borrowed(c),
+                levels: levels.clone(),
+            },
+            Held::Record(items) => Arg::Record(Args {
+                items: items
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), v.arg(k, slice)?)))
+                    .collect::<std::result::Result<_, String>>()?,
+            }),
+            Held::List(v) => Arg::List(
+                v.iter().map(|x| x.arg(name, slice)).collect::<std::result::Result<_, _>>()?,
+            ),
+        })
+    }
+}
+
 // ---- what both bindings do around a call ----------------------------------------------
 
 /// Why a binding's call failed: the core's error, the binding's own message (an
@@ -606,6 +673,31 @@ mod tests {
         assert_eq!(e, "argument `g`: missing value at row 1");
         let e = level_codes("g", [3.0].into_iter(), 3, 0).unwrap_err();
         assert_eq!(e, "argument `g`: code 3 is not one of 0..2 at row 0");
+    }
+
+    #[test]
+    fn held_trees_become_args_borrowing_the_host_columns() {
+        fn whole(c: &Vec<f64>) -> Option<&[f64]> {
+            Some(c)
+        }
+        fn none(_: &Vec<f64>) -> Option<&[f64]> {
+            None
+        }
+        let tree = Held::Record(vec![
+            ("x".into(), Held::Column(vec![1.0, 2.0])),
+            ("g".into(), Held::Codes(vec![1, 0], strings(&["a", "b"]))),
+            ("l".into(), Held::List(vec![Held::Num(3.0), Held::Owned(vec![4.0])])),
+        ]);
+        let args = tree.args(&whole).unwrap();
+        assert!(matches!(args.get("x"), Some(Arg::Nums(Cow::Borrowed([1.0, 2.0])))));
+        assert_eq!(args.codes("g").unwrap(), (&[1u32, 0][..], 2));
+        assert!(matches!(args.get("l"), Some(Arg::List(v)) if v.len() == 2));
+        assert_eq!(tree.args(&none).unwrap_err(), "argument `x`: must be contiguous");
+        let inner = Held::Record(vec![("inner".into(), Held::Column(vec![1.0]))]);
+        let nested = Held::Record(vec![("r".into(), inner)]);
+        assert_eq!(nested.args(&none).unwrap_err(), "argument `inner`: must be contiguous");
+        let e = Held::<Vec<f64>>::List(vec![]).args(&whole).unwrap_err();
+        assert_eq!(e, "arguments must be a named list");
     }
 
     #[test]
