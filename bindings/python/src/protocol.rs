@@ -198,7 +198,7 @@ fn with_args<T: Send>(
     f: impl FnOnce(&Args) -> core::Result<T> + Send,
 ) -> PyResult<T> {
     let held = read("args", args.as_any())?;
-    let a = held.args(&|x| x.as_slice().ok()).map_err(PyTypeError::new_err)?;
+    let a = held.args(0, &|x| x.as_slice().ok()).map_err(PyTypeError::new_err)?;
     run(py, || f(&a))
 }
 

@@ -462,15 +462,21 @@ pub enum Held<C> {
 
 impl<C> Held<C> {
     /// The arguments of a call (the tree must be a record), borrowing every host column
-    /// through `slice` (None: an error naming the argument).
+    /// through `slice` (None: an error naming the argument). The argument `rows` (the
+    /// rows of the user's data kept after dropping missing values) is counted from
+    /// `row_base` in the host (0 in Python, 1 in R) and from 0 in the core.
     pub fn args<'s>(
         &'s self,
+        row_base: usize,
         slice: &impl Fn(&'s C) -> Option<&'s [f64]>,
     ) -> std::result::Result<Args<'s>, String> {
-        match self.arg("args", slice)? {
-            Arg::Record(a) => Ok(a),
-            _ => Err("arguments must be a named list".into()),
+        let Arg::Record(mut a) = self.arg("args", slice)? else {
+            return Err("arguments must be a named list".into());
+        };
+        if let Some((_, Arg::Nums(rows))) = a.items.iter_mut().find(|(n, _)| n == "rows") {
+            *rows = rows.iter().map(|&r| r - row_base as f64).collect();
         }
+        Ok(a)
     }
 
     fn arg<'s>(
@@ -688,16 +694,26 @@ mod tests {
             ("g".into(), Held::Codes(vec![1, 0], strings(&["a", "b"]))),
             ("l".into(), Held::List(vec![Held::Num(3.0), Held::Owned(vec![4.0])])),
         ]);
-        let args = tree.args(&whole).unwrap();
+        let args = tree.args(0, &whole).unwrap();
         assert!(matches!(args.get("x"), Some(Arg::Nums(Cow::Borrowed([1.0, 2.0])))));
         assert_eq!(args.codes("g").unwrap(), (&[1u32, 0][..], 2));
         assert!(matches!(args.get("l"), Some(Arg::List(v)) if v.len() == 2));
-        assert_eq!(tree.args(&none).unwrap_err(), "argument `x`: must be contiguous");
+        assert_eq!(tree.args(0, &none).unwrap_err(), "argument `x`: must be contiguous");
         let inner = Held::Record(vec![("inner".into(), Held::Column(vec![1.0]))]);
         let nested = Held::Record(vec![("r".into(), inner)]);
-        assert_eq!(nested.args(&none).unwrap_err(), "argument `inner`: must be contiguous");
-        let e = Held::<Vec<f64>>::List(vec![]).args(&whole).unwrap_err();
+        assert_eq!(nested.args(0, &none).unwrap_err(), "argument `inner`: must be contiguous");
+        let e = Held::<Vec<f64>>::List(vec![]).args(0, &whole).unwrap_err();
         assert_eq!(e, "arguments must be a named list");
+        // `rows` re-based from the host's count, once, at the top level only
+        let inner = Held::Record(vec![("rows".into(), Held::Owned(vec![1.0]))]);
+        let tree = Held::Record(vec![
+            ("rows".into(), Held::Column(vec![1.0, 3.0])),
+            ("r".into(), inner),
+        ]);
+        let args = tree.args(1, &whole).unwrap();
+        assert_eq!(args.nums("rows").unwrap(), &[0.0, 2.0]);
+        assert_eq!(args.record("r").unwrap().unwrap().nums("rows").unwrap(), &[1.0]);
+        assert_eq!(tree.args(0, &whole).unwrap().nums("rows").unwrap(), &[1.0, 3.0]);
     }
 
     #[test]

@@ -47,20 +47,11 @@ fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
         return Ok(Held::Codes(codes, levels));
     }
     match x.rtype() {
-        Rtype::Doubles => {
-            if name == "rows" {
-                let r = x.as_real_slice().unwrap_or(&[]);
-                return Ok(Held::Owned(r.iter().map(|&v| v - ROW_BASE as f64).collect()));
-            }
-            Ok(Held::Column(x))
-        }
+        Rtype::Doubles => Ok(Held::Column(x)),
         Rtype::Integers => {
             let v = x.as_integer_slice().unwrap_or(&[]);
-            let base = if name == "rows" { ROW_BASE as f64 } else { 0.0 };
             Ok(Held::Owned(
-                v.iter()
-                    .map(|&i| if i == i32::MIN { f64::NAN } else { i as f64 - base })
-                    .collect(),
+                v.iter().map(|&i| if i == i32::MIN { f64::NAN } else { i as f64 }).collect(),
             ))
         }
         Rtype::Logicals => {
@@ -266,7 +257,7 @@ fn with_args<T>(
     f: impl FnOnce(&Args) -> core::Result<T>,
 ) -> std::result::Result<T, Failure> {
     let held = read("args", args)?;
-    Ok(f(&held.args(&|x| x.as_real_slice())?)?)
+    Ok(f(&held.args(ROW_BASE, &|x| x.as_real_slice())?)?)
 }
 
 /// A fit kept for later operations.
