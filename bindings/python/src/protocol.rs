@@ -70,11 +70,7 @@ fn read<'py>(name: &str, x: &Bound<'py, PyAny>) -> PyResult<PyArg<'py>> {
                 .try_iter()?
                 .map(|l| l.and_then(|l| l.str().map(|s| s.to_string())))
                 .collect::<PyResult<_>>()?;
-            let codes = float_array(name, &t.get_item(0)?)?;
-            let codes = codes.as_slice().map_err(|_| type_error(name, "must be contiguous"))?;
-            let codes = core::protocol::level_codes(name, codes.iter().copied(), levels.len(), 0)
-                .map_err(PyValueError::new_err)?;
-            return Ok(Held::Codes(codes, levels));
+            return Ok(Held::Group(float_array(name, &t.get_item(0)?)?, levels));
         }
     }
     if let Ok(l) = x.cast::<PyList>() {
@@ -198,7 +194,7 @@ fn with_args<T: Send>(
     f: impl FnOnce(&Args) -> core::Result<T> + Send,
 ) -> PyResult<T> {
     let held = read("args", args.as_any())?;
-    let a = held.args(0, &|x| x.as_slice().ok()).map_err(PyTypeError::new_err)?;
+    let a = held.args(0, &|x| x.as_slice().ok()).map_err(PyValueError::new_err)?;
     run(py, || f(&a))
 }
 

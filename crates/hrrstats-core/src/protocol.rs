@@ -456,6 +456,9 @@ pub enum Held<C> {
     Owned(Vec<f64>),
     /// 0-based codes of a grouping variable and its level labels.
     Codes(Vec<u32>, Vec<String>),
+    /// A grouping variable as a host column of 0-based codes (NaN or negative: missing)
+    /// and its level labels, checked by [`level_codes`].
+    Group(C, Vec<String>),
     Record(Vec<(String, Held<C>)>),
     List(Vec<Held<C>>),
 }
@@ -470,7 +473,7 @@ impl<C> Held<C> {
         row_base: usize,
         slice: &impl Fn(&'s C) -> Option<&'s [f64]>,
     ) -> std::result::Result<Args<'s>, String> {
-        let Arg::Record(mut a) = self.arg("args", slice)? else {
+        let Arg::Record(mut a) = self.arg("args", row_base, slice)? else {
             return Err("arguments must be a named list".into());
         };
         if let Some((_, Arg::Nums(rows))) = a.items.iter_mut().find(|(n, _)| n == "rows") {
@@ -482,31 +485,39 @@ impl<C> Held<C> {
     fn arg<'s>(
         &'s self,
         name: &str,
+        row_base: usize,
         slice: &impl Fn(&'s C) -> Option<&'s [f64]>,
     ) -> std::result::Result<Arg<'s>, String> {
+        let column = |c| slice(c).ok_or_else(|| format!("argument `{name}`: must be contiguous"));
         Ok(match self {
             Held::Null => Arg::Null,
             Held::Bool(b) => Arg::Bool(*b),
             Held::Num(x) => Arg::Num(*x),
             Held::Str(s) => Arg::Str(s.clone()),
             Held::Strs(s) => Arg::Strs(s.clone()),
-            Held::Column(c) => {
-                let x = slice(c).ok_or_else(|| format!("argument `{name}`: must be contiguous"))?;
-                Arg::Nums(Cow::Borrowed(x))
-            }
+            Held::Column(c) => Arg::Nums(Cow::Borrowed(column(c)?)),
             Held::Owned(v) => Arg::Nums(Cow::Borrowed(v)),
             Held::Codes(c, levels) => Arg::Codes {
                 codes: Cow::Borrowed(c),
                 levels: levels.clone(),
             },
+            Held::Group(c, levels) => {
+                let codes = level_codes(name, column(c)?.iter().copied(), levels.len(), row_base)?;
+                Arg::Codes {
+                    codes: codes.into(),
+                    levels: levels.clone(),
+                }
+            }
             Held::Record(items) => Arg::Record(Args {
                 items: items
                     .iter()
-                    .map(|(k, v)| Ok((k.clone(), v.arg(k, slice)?)))
+                    .map(|(k, v)| Ok((k.clone(), v.arg(k, row_base, slice)?)))
                     .collect::<std::result::Result<_, String>>()?,
             }),
             Held::List(v) => Arg::List(
-                v.iter().map(|x| x.arg(name, slice)).collect::<std::result::Result<_, _>>()?,
+                v.iter()
+                    .map(|x| x.arg(name, row_base, slice))
+                    .collect::<std::result::Result<_, _>>()?,
             ),
         })
     }
@@ -699,6 +710,14 @@ mod tests {
         assert_eq!(args.codes("g").unwrap(), (&[1u32, 0][..], 2));
         assert!(matches!(args.get("l"), Some(Arg::List(v)) if v.len() == 2));
         assert_eq!(tree.args(0, &none).unwrap_err(), "argument `x`: must be contiguous");
+        // a host's codes checked against the levels, the row counted from the host's base
+        let group = |codes| Held::Record(vec![("g".into(), Held::Group(codes, strings(&["a"])))]);
+        let args = group(vec![0.0, 0.0]);
+        assert_eq!(args.args(0, &whole).unwrap().codes("g").unwrap(), (&[0u32, 0][..], 1));
+        let e = group(vec![0.0, f64::NAN]).args(1, &whole).unwrap_err();
+        assert_eq!(e, "argument `g`: missing value at row 2");
+        let e = group(vec![1.0]).args(0, &whole).unwrap_err();
+        assert_eq!(e, "argument `g`: code 1 is not one of 0..0 at row 0");
         let inner = Held::Record(vec![("inner".into(), Held::Column(vec![1.0]))]);
         let nested = Held::Record(vec![("r".into(), inner)]);
         assert_eq!(nested.args(0, &none).unwrap_err(), "argument `inner`: must be contiguous");
