@@ -94,10 +94,6 @@ fn named(names: &[&str], values: Vec<Robj>) -> Robj {
         .into()
 }
 
-fn strings(v: Vec<String>) -> Robj {
-    v.into()
-}
-
 fn int_or_double(v: Vec<i64>) -> Robj {
     if v.iter().all(|&x| x.abs() < i32::MAX as i64) {
         v.into_iter().map(|x| x as i32).collect::<Vec<i32>>().into()
@@ -117,11 +113,11 @@ pub fn to_r(v: Value) -> Robj {
         Value::Nums(x) => x.into(),
         Value::Ints(x) => int_or_double(x),
         Value::Bools(x) => x.into(),
-        Value::Strs(x) => strings(x),
+        Value::Strs(x) => x.into(),
         Value::Index(x) => x.into_iter().map(|i| (i + ROW_BASE) as i32).collect::<Vec<i32>>().into(),
         Value::Factor { codes, levels } => {
             let mut r: Robj = codes.into_iter().map(|c| c as i32 + 1).collect::<Vec<i32>>().into();
-            r.set_attrib("levels", strings(levels)).expect("levels");
+            r.set_attrib("levels", levels).expect("levels");
             r.set_attrib("class", "factor").expect("class");
             r
         }
@@ -130,8 +126,8 @@ pub fn to_r(v: Value) -> Robj {
             r.set_attrib("dim", vec![m.nrow as i32, m.ncol as i32]).expect("dim");
             if m.row_names.is_some() || m.col_names.is_some() {
                 let dn = List::from_values([
-                    m.row_names.map_or_else(|| ().into(), strings),
-                    m.col_names.map_or_else(|| ().into(), strings),
+                    m.row_names.map_or_else(|| ().into(), Robj::from),
+                    m.col_names.map_or_else(|| ().into(), Robj::from),
                 ]);
                 r.set_attrib("dimnames", dn).expect("dimnames");
             }
