@@ -14,27 +14,15 @@
 //! counted from 0), factors as pandas Categoricals, tables as pandas DataFrames,
 //! matrices as 2-D arrays (DataFrames when they have names), records as dicts.
 
-use std::borrow::Cow;
-
 use hrrstats_core as core;
-use core::protocol::{Arg, Args, Failure, Record, Value};
+use core::protocol::{Args, Failure, Held, Record, Value};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 /// An argument read from Python, holding its numpy borrows.
-enum PyArg<'py> {
-    Null,
-    Bool(bool),
-    Num(f64),
-    Str(String),
-    Strs(Vec<String>),
-    Nums(PyReadonlyArray1<'py, f64>),
-    Codes(Vec<u32>, Vec<String>),
-    Record(Vec<(String, PyArg<'py>)>),
-    List(Vec<PyArg<'py>>),
-}
+type PyArg<'py> = Held<PyReadonlyArray1<'py, f64>>;
 
 fn type_error(name: &str, what: &str) -> PyErr {
     PyTypeError::new_err(format!("argument `{name}`: {what}"))
@@ -55,16 +43,16 @@ fn float_array<'py>(name: &str, x: &Bound<'py, PyAny>) -> PyResult<PyReadonlyArr
 
 fn read<'py>(name: &str, x: &Bound<'py, PyAny>) -> PyResult<PyArg<'py>> {
     if x.is_none() {
-        return Ok(PyArg::Null);
+        return Ok(Held::Null);
     }
     if let Ok(b) = x.cast::<pyo3::types::PyBool>() {
-        return Ok(PyArg::Bool(b.is_true()));
+        return Ok(Held::Bool(b.is_true()));
     }
     if x.cast::<PyUntypedArray>().is_ok() {
-        return Ok(PyArg::Nums(float_array(name, x)?));
+        return Ok(Held::Column(float_array(name, x)?));
     }
     if let Ok(s) = x.cast::<PyString>() {
-        return Ok(PyArg::Str(s.extract::<String>()?));
+        return Ok(Held::Str(s.extract::<String>()?));
     }
     if let Ok(d) = x.cast::<PyDict>() {
         let mut items = Vec::with_capacity(d.len());
@@ -73,7 +61,7 @@ fn read<'py>(name: &str, x: &Bound<'py, PyAny>) -> PyResult<PyArg<'py>> {
             let a = read(&k, &v)?;
             items.push((k, a));
         }
-        return Ok(PyArg::Record(items));
+        return Ok(Held::Record(items));
     }
     if let Ok(t) = x.cast::<PyTuple>() {
         if t.len() == 2 {
@@ -82,49 +70,21 @@ fn read<'py>(name: &str, x: &Bound<'py, PyAny>) -> PyResult<PyArg<'py>> {
                 .try_iter()?
                 .map(|l| l.and_then(|l| l.str().map(|s| s.to_string())))
                 .collect::<PyResult<_>>()?;
-            let codes = float_array(name, &t.get_item(0)?)?;
-            let codes = codes.as_slice().map_err(|_| type_error(name, "must be contiguous"))?;
-            let codes = core::protocol::level_codes(name, codes.iter().copied(), levels.len(), 0)
-                .map_err(PyValueError::new_err)?;
-            return Ok(PyArg::Codes(codes, levels));
+            return Ok(Held::Group(float_array(name, &t.get_item(0)?)?, levels));
         }
     }
     if let Ok(l) = x.cast::<PyList>() {
         if !l.is_empty() && l.iter().all(|v| v.cast::<PyString>().is_ok()) {
-            return Ok(PyArg::Strs(l.extract()?));
+            return Ok(Held::Strs(l.extract()?));
         }
-        return Ok(PyArg::List(
+        return Ok(Held::List(
             l.iter().map(|v| read(name, &v)).collect::<PyResult<_>>()?,
         ));
     }
     if let Ok(v) = x.extract::<f64>() {
-        return Ok(PyArg::Num(v));
+        return Ok(Held::Num(v));
     }
     Err(type_error(name, "unsupported type"))
-}
-
-fn to_arg<'a>(name: &str, a: &'a PyArg<'_>) -> PyResult<Arg<'a>> {
-    Ok(match a {
-        PyArg::Null => Arg::Null,
-        PyArg::Bool(b) => Arg::Bool(*b),
-        PyArg::Num(x) => Arg::Num(*x),
-        PyArg::Str(s) => Arg::Str(s.clone()),
-        PyArg::Strs(s) => Arg::Strs(s.clone()),
-        PyArg::Nums(x) => Arg::Nums(Cow::Borrowed(
-            x.as_slice().map_err(|_| type_error(name, "must be contiguous"))?,
-        )),
-        PyArg::Codes(c, levels) => Arg::Codes {
-            codes: Cow::Borrowed(c),
-            levels: levels.clone(),
-        },
-        PyArg::Record(items) => Arg::Record(Args {
-            items: items
-                .iter()
-                .map(|(k, v)| Ok((k.clone(), to_arg(k, v)?)))
-                .collect::<PyResult<_>>()?,
-        }),
-        PyArg::List(v) => Arg::List(v.iter().map(|x| to_arg(name, x)).collect::<PyResult<_>>()?),
-    })
 }
 
 /// Map a failed call to `ValueError` (a panic: `RuntimeError`), rows counted from 0 as
@@ -234,9 +194,7 @@ fn with_args<T: Send>(
     f: impl FnOnce(&Args) -> core::Result<T> + Send,
 ) -> PyResult<T> {
     let held = read("args", args.as_any())?;
-    let Arg::Record(a) = to_arg("args", &held)? else {
-        unreachable!("a dict reads as a record")
-    };
+    let a = held.args(0, &|x| x.as_slice().ok()).map_err(PyValueError::new_err)?;
     run(py, || f(&a))
 }
 

@@ -439,6 +439,90 @@ impl<'a> Args<'a> {
     }
 }
 
+/// An argument tree as a binding reads it from its language, before the core borrows
+/// from it: `C` is the host's numeric column (a numpy array, an R double vector), kept
+/// alive while the call runs. Each binding only converts leaf values into it;
+/// [`Held::args`] walks the tree once for both.
+#[derive(Debug, Clone)]
+pub enum Held<C> {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Strs(Vec<String>),
+    /// A numeric column in the host's memory (borrowed through `slice` of `args`).
+    Column(C),
+    /// A numeric column the binding converted (e.g. R integers and logicals).
+    Owned(Vec<f64>),
+    /// 0-based codes of a grouping variable and its level labels.
+    Codes(Vec<u32>, Vec<String>),
+    /// A grouping variable as a host column of 0-based codes (NaN or negative: missing)
+    /// and its level labels, checked by [`level_codes`].
+    Group(C, Vec<String>),
+    Record(Vec<(String, Held<C>)>),
+    List(Vec<Held<C>>),
+}
+
+impl<C> Held<C> {
+    /// The arguments of a call (the tree must be a record), borrowing every host column
+    /// through `slice` (None: an error naming the argument). The argument `rows` (the
+    /// rows of the user's data kept after dropping missing values) is counted from
+    /// `row_base` in the host (0 in Python, 1 in R) and from 0 in the core.
+    pub fn args<'s>(
+        &'s self,
+        row_base: usize,
+        slice: &impl Fn(&'s C) -> Option<&'s [f64]>,
+    ) -> std::result::Result<Args<'s>, String> {
+        let Arg::Record(mut a) = self.arg("args", row_base, slice)? else {
+            return Err("arguments must be a named list".into());
+        };
+        if let Some((_, Arg::Nums(rows))) = a.items.iter_mut().find(|(n, _)| n == "rows") {
+            *rows = rows.iter().map(|&r| r - row_base as f64).collect();
+        }
+        Ok(a)
+    }
+
+    fn arg<'s>(
+        &'s self,
+        name: &str,
+        row_base: usize,
+        slice: &impl Fn(&'s C) -> Option<&'s [f64]>,
+    ) -> std::result::Result<Arg<'s>, String> {
+        let column = |c| slice(c).ok_or_else(|| format!("argument `{name}`: must be contiguous"));
+        Ok(match self {
+            Held::Null => Arg::Null,
+            Held::Bool(b) => Arg::Bool(*b),
+            Held::Num(x) => Arg::Num(*x),
+            Held::Str(s) => Arg::Str(s.clone()),
+            Held::Strs(s) => Arg::Strs(s.clone()),
+            Held::Column(c) => Arg::Nums(Cow::Borrowed(column(c)?)),
+            Held::Owned(v) => Arg::Nums(Cow::Borrowed(v)),
+            Held::Codes(c, levels) => Arg::Codes {
+                codes: Cow::Borrowed(c),
+                levels: levels.clone(),
+            },
+            Held::Group(c, levels) => {
+                let codes = level_codes(name, column(c)?.iter().copied(), levels.len(), row_base)?;
+                Arg::Codes {
+                    codes: codes.into(),
+                    levels: levels.clone(),
+                }
+            }
+            Held::Record(items) => Arg::Record(Args {
+                items: items
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), v.arg(k, row_base, slice)?)))
+                    .collect::<std::result::Result<_, String>>()?,
+            }),
+            Held::List(v) => Arg::List(
+                v.iter()
+                    .map(|x| x.arg(name, row_base, slice))
+                    .collect::<std::result::Result<_, _>>()?,
+            ),
+        })
+    }
+}
+
 // ---- what both bindings do around a call ----------------------------------------------
 
 /// Why a binding's call failed: the core's error, the binding's own message (an
@@ -606,6 +690,49 @@ mod tests {
         assert_eq!(e, "argument `g`: missing value at row 1");
         let e = level_codes("g", [3.0].into_iter(), 3, 0).unwrap_err();
         assert_eq!(e, "argument `g`: code 3 is not one of 0..2 at row 0");
+    }
+
+    #[test]
+    fn held_trees_become_args_borrowing_the_host_columns() {
+        fn whole(c: &Vec<f64>) -> Option<&[f64]> {
+            Some(c)
+        }
+        fn none(_: &Vec<f64>) -> Option<&[f64]> {
+            None
+        }
+        let tree = Held::Record(vec![
+            ("x".into(), Held::Column(vec![1.0, 2.0])),
+            ("g".into(), Held::Codes(vec![1, 0], strings(&["a", "b"]))),
+            ("l".into(), Held::List(vec![Held::Num(3.0), Held::Owned(vec![4.0])])),
+        ]);
+        let args = tree.args(0, &whole).unwrap();
+        assert!(matches!(args.get("x"), Some(Arg::Nums(Cow::Borrowed([1.0, 2.0])))));
+        assert_eq!(args.codes("g").unwrap(), (&[1u32, 0][..], 2));
+        assert!(matches!(args.get("l"), Some(Arg::List(v)) if v.len() == 2));
+        assert_eq!(tree.args(0, &none).unwrap_err(), "argument `x`: must be contiguous");
+        // a host's codes checked against the levels, the row counted from the host's base
+        let group = |codes| Held::Record(vec![("g".into(), Held::Group(codes, strings(&["a"])))]);
+        let args = group(vec![0.0, 0.0]);
+        assert_eq!(args.args(0, &whole).unwrap().codes("g").unwrap(), (&[0u32, 0][..], 1));
+        let e = group(vec![0.0, f64::NAN]).args(1, &whole).unwrap_err();
+        assert_eq!(e, "argument `g`: missing value at row 2");
+        let e = group(vec![1.0]).args(0, &whole).unwrap_err();
+        assert_eq!(e, "argument `g`: code 1 is not one of 0..0 at row 0");
+        let inner = Held::Record(vec![("inner".into(), Held::Column(vec![1.0]))]);
+        let nested = Held::Record(vec![("r".into(), inner)]);
+        assert_eq!(nested.args(0, &none).unwrap_err(), "argument `inner`: must be contiguous");
+        let e = Held::<Vec<f64>>::List(vec![]).args(0, &whole).unwrap_err();
+        assert_eq!(e, "arguments must be a named list");
+        // `rows` re-based from the host's count, once, at the top level only
+        let inner = Held::Record(vec![("rows".into(), Held::Owned(vec![1.0]))]);
+        let tree = Held::Record(vec![
+            ("rows".into(), Held::Column(vec![1.0, 3.0])),
+            ("r".into(), inner),
+        ]);
+        let args = tree.args(1, &whole).unwrap();
+        assert_eq!(args.nums("rows").unwrap(), &[0.0, 2.0]);
+        assert_eq!(args.record("r").unwrap().unwrap().nums("rows").unwrap(), &[1.0]);
+        assert_eq!(tree.args(0, &whole).unwrap().nums("rows").unwrap(), &[1.0, 3.0]);
     }
 
     #[test]

@@ -118,9 +118,8 @@ def codes(arrays, name, n):
     absent. Missing labels are an error naming the argument and the row.
     """
     if len(arrays) > 1:  # each column coded on its own, their combinations crossed by the core
-        each = [codes([a], name, n) for a in arrays]
-        factors = [(c, [str(v) for v in levels]) for c, levels in each]
-        crossed, _ = _core.call("cross_factors", {"factors": factors})
+        each = [codes([a], name, n) for a in arrays]  # levels made strings by the binding
+        crossed, _ = _core.call("cross_factors", {"factors": each})
         return np.ascontiguousarray(crossed["codes"], dtype=np.uint32), list(crossed["levels"])
     a = arrays[0]
     if len(a) != n:

@@ -13,30 +13,19 @@
 //! from 1; factors as factors; tables as data.frames; matrices with dimnames; records
 //! as named lists.
 
-use std::borrow::Cow;
 use std::ffi::c_void;
 use std::panic;
 
 use extendr_api::prelude::*;
 use extendr_api::SEXP;
 use hrrstats_core as core;
-use core::protocol::{Arg, Args, Failure, Record, Value};
+use core::protocol::{Args, Failure, Held, Record, Value};
 
 /// Rows are reported to R users counted from 1.
 pub const ROW_BASE: usize = 1;
 
 /// An argument read from R, holding the R objects it borrows from.
-enum RArg {
-    Null,
-    Bool(bool),
-    Str(String),
-    Strs(Vec<String>),
-    Doubles(Robj),
-    Owned(Vec<f64>),
-    Codes(Vec<u32>, Vec<String>),
-    Record(Vec<(String, RArg)>),
-    List(Vec<RArg>),
-}
+type RArg = Held<Robj>;
 
 /// The strings of a character vector (none for another type).
 fn str_vec(x: &Robj) -> Vec<String> {
@@ -45,7 +34,7 @@ fn str_vec(x: &Robj) -> Vec<String> {
 
 fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
     if x.is_null() {
-        return Ok(RArg::Null);
+        return Ok(Held::Null);
     }
     if x.is_factor() {
         let levels = x.get_attrib("levels").map_or_else(Vec::new, |l| str_vec(&l));
@@ -55,31 +44,22 @@ fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
             .iter()
             .map(|&c| if c == i32::MIN { f64::NAN } else { (c - 1) as f64 });
         let codes = core::protocol::level_codes(name, codes, levels.len(), ROW_BASE)?;
-        return Ok(RArg::Codes(codes, levels));
+        return Ok(Held::Codes(codes, levels));
     }
     match x.rtype() {
-        Rtype::Doubles => {
-            if name == "rows" {
-                let r = x.as_real_slice().unwrap_or(&[]);
-                return Ok(RArg::Owned(r.iter().map(|&v| v - ROW_BASE as f64).collect()));
-            }
-            Ok(RArg::Doubles(x))
-        }
+        Rtype::Doubles => Ok(Held::Column(x)),
         Rtype::Integers => {
             let v = x.as_integer_slice().unwrap_or(&[]);
-            let base = if name == "rows" { ROW_BASE as f64 } else { 0.0 };
-            Ok(RArg::Owned(
-                v.iter()
-                    .map(|&i| if i == i32::MIN { f64::NAN } else { i as f64 - base })
-                    .collect(),
+            Ok(Held::Owned(
+                v.iter().map(|&i| if i == i32::MIN { f64::NAN } else { i as f64 }).collect(),
             ))
         }
         Rtype::Logicals => {
             let v = x.as_logical_slice().unwrap_or(&[]);
             if v.len() == 1 && !v[0].is_na() {
-                return Ok(RArg::Bool(v[0].is_true()));
+                return Ok(Held::Bool(v[0].is_true()));
             }
-            Ok(RArg::Owned(
+            Ok(Held::Owned(
                 v.iter()
                     .map(|b| if b.is_na() { f64::NAN } else { b.is_true() as u8 as f64 })
                     .collect(),
@@ -87,7 +67,7 @@ fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
         }
         Rtype::Strings => {
             let v = str_vec(&x);
-            Ok(if v.len() == 1 { RArg::Str(v[0].clone()) } else { RArg::Strs(v) })
+            Ok(if v.len() == 1 { Held::Str(v[0].clone()) } else { Held::Strs(v) })
         }
         Rtype::List => {
             let list = x.as_list().expect("a list");
@@ -97,9 +77,9 @@ fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
                 for (k, v) in list.iter() {
                     items.push((k.to_string(), read(k, v)?));
                 }
-                Ok(RArg::Record(items))
+                Ok(Held::Record(items))
             } else {
-                Ok(RArg::List(
+                Ok(Held::List(
                     list.values().map(|v| read(name, v)).collect::<std::result::Result<_, _>>()?,
                 ))
             }
@@ -108,33 +88,10 @@ fn read(name: &str, x: Robj) -> std::result::Result<RArg, String> {
     }
 }
 
-fn to_arg(a: &RArg) -> Arg<'_> {
-    match a {
-        RArg::Null => Arg::Null,
-        RArg::Bool(b) => Arg::Bool(*b),
-        RArg::Str(s) => Arg::Str(s.clone()),
-        RArg::Strs(s) => Arg::Strs(s.clone()),
-        RArg::Doubles(x) => Arg::Nums(Cow::Borrowed(x.as_real_slice().unwrap_or(&[]))),
-        RArg::Owned(v) => Arg::Nums(Cow::Borrowed(v)),
-        RArg::Codes(c, l) => Arg::Codes {
-            codes: Cow::Borrowed(c),
-            levels: l.clone(),
-        },
-        RArg::Record(items) => Arg::Record(Args {
-            items: items.iter().map(|(k, v)| (k.clone(), to_arg(v))).collect(),
-        }),
-        RArg::List(v) => Arg::List(v.iter().map(to_arg).collect()),
-    }
-}
-
 fn named(names: &[&str], values: Vec<Robj>) -> Robj {
     List::from_names_and_values(names, values)
         .expect("as many names as values")
         .into()
-}
-
-fn strings(v: Vec<String>) -> Robj {
-    v.into()
 }
 
 fn int_or_double(v: Vec<i64>) -> Robj {
@@ -156,11 +113,11 @@ pub fn to_r(v: Value) -> Robj {
         Value::Nums(x) => x.into(),
         Value::Ints(x) => int_or_double(x),
         Value::Bools(x) => x.into(),
-        Value::Strs(x) => strings(x),
+        Value::Strs(x) => x.into(),
         Value::Index(x) => x.into_iter().map(|i| (i + ROW_BASE) as i32).collect::<Vec<i32>>().into(),
         Value::Factor { codes, levels } => {
             let mut r: Robj = codes.into_iter().map(|c| c as i32 + 1).collect::<Vec<i32>>().into();
-            r.set_attrib("levels", strings(levels)).expect("levels");
+            r.set_attrib("levels", levels).expect("levels");
             r.set_attrib("class", "factor").expect("class");
             r
         }
@@ -169,8 +126,8 @@ pub fn to_r(v: Value) -> Robj {
             r.set_attrib("dim", vec![m.nrow as i32, m.ncol as i32]).expect("dim");
             if m.row_names.is_some() || m.col_names.is_some() {
                 let dn = List::from_values([
-                    m.row_names.map_or_else(|| ().into(), strings),
-                    m.col_names.map_or_else(|| ().into(), strings),
+                    m.row_names.map_or_else(|| ().into(), Robj::from),
+                    m.col_names.map_or_else(|| ().into(), Robj::from),
                 ]);
                 r.set_attrib("dimnames", dn).expect("dimnames");
             }
@@ -296,10 +253,7 @@ fn with_args<T>(
     f: impl FnOnce(&Args) -> core::Result<T>,
 ) -> std::result::Result<T, Failure> {
     let held = read("args", args)?;
-    let Arg::Record(a) = to_arg(&held) else {
-        return Err(Failure::Host("arguments must be a named list".into()));
-    };
-    Ok(f(&a)?)
+    Ok(f(&held.args(ROW_BASE, &|x| x.as_real_slice())?)?)
 }
 
 /// A fit kept for later operations.
