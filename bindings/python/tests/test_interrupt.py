@@ -20,6 +20,16 @@ from hrrstats import _protocol
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="needs POSIX signals")
 
 
+@pytest.fixture(autouse=True)
+def python_sigint_handler():
+    """Python's own SIGINT handler (KeyboardInterrupt) for each test: a process started in
+    the background by a non-interactive shell (`cmd &`) has SIGINT ignored, and Python then
+    installs none, so the signal these tests send would be dropped."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.fixture
 def sigint_in_core(monkeypatch):
     """Send SIGINT 0.3 s after the next call of the core's net_survival enters the core;
