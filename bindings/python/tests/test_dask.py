@@ -492,15 +492,20 @@ COX_KINDS = {
 }
 
 
-@pytest.mark.parametrize("k", [1, 3, 8, "uneven"])
-@pytest.mark.parametrize("kind", list(COX_KINDS))
-def test_cox_concordance_equals_in_memory(client, kind, k):
+def cox_fits(kind, k):
+    """The in-memory and partitioned Cox fits of one COX_KINDS case on `k` partitions."""
     df = ties_cohort()
     args = COX_KINDS[kind]
     if kind == "entry_offset_drop":
         df.iloc[[3, 950], df.columns.get_loc("age")] = np.nan
     mem = hs.cox_ph("days", "status", data=df, robust=False, **args)
-    par = hd.cox_ph("days", "status", data=partitioned(df, k), **args)
+    return mem, hd.cox_ph("days", "status", data=partitioned(df, k), **args)
+
+
+@pytest.mark.parametrize("k", [1, 3, 8, "uneven"])
+@pytest.mark.parametrize("kind", list(COX_KINDS))
+def test_cox_concordance_equals_in_memory(client, kind, k):
+    mem, par = cox_fits(kind, k)
     if k != "uneven":
         assert par._data.npartitions == k
     want = mem.concordance(counts=True)
@@ -545,12 +550,7 @@ def test_cox_concordance_errors(client):
 def test_cox_zph_equals_in_memory(client, kind, k):
     """cox.zph's score test over partitions (one pass) equals the in-memory fit's, for
     every transform and with terms grouping columns."""
-    df = ties_cohort()
-    args = COX_KINDS[kind]
-    if kind == "entry_offset_drop":
-        df.iloc[[3, 950], df.columns.get_loc("age")] = np.nan
-    mem = hs.cox_ph("days", "status", data=df, robust=False, **args)
-    par = hd.cox_ph("days", "status", data=partitioned(df, k), **args)
+    mem, par = cox_fits(kind, k)
     for transform in ("km", "rank", "identity", "log"):
         want = mem.zph(transform)
         got = par.zph(transform)
